@@ -1,0 +1,325 @@
+"""The typed bus: publish events, send commands, and serve a service's handler table.
+
+Commands are served as ``nats.micro`` endpoints, so every service answers ``$SRV.PING``, ``INFO``
+and ``STATS``. Events are plain publish/subscribe in the service's queue group. Stateful events
+are also kept as the last value in a JetStream KV bucket, keyed by subject, so a late starter
+reads the current state with :meth:`Bus.current`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError
+from nats.js.kv import KeyValue
+from nats.micro import add_service
+from nats.micro.request import Request
+from nats.micro.service import EndpointConfig, Service
+
+from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
+from actkit_proto.base import Command, Event, Message, Reply
+from actkit_proto.errors import BusError, Forbidden, Unavailable
+from actkit_proto.service import GetServiceStatus, ServiceStatus
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Message)
+E = TypeVar("E", bound=Event)
+R = TypeVar("R", bound=Reply)
+D = TypeVar("D")
+
+Handler = Callable[[Any, D], Awaitable[Reply | None]]
+Handlers = Mapping[type[Message], Handler[D]]
+"""A service's handler table: message type -> ``async def handler(message, deps)``."""
+
+ERROR_CODE_HEADER = "Nats-Service-Error-Code"
+ERROR_HEADER = "Nats-Service-Error"
+
+
+class Publisher(Protocol):
+    """What handlers need of a bus: the part :class:`FakeBus` shares with :class:`Bus`."""
+
+    async def publish(self, event: Event) -> None:
+        """Publish an event (and keep it in the KV bucket if stateful)."""
+
+    async def request(self, command: Command[R], timeout_s: float = ...) -> R:
+        """Send a command to its owner and return the typed reply."""
+
+    async def current(self, event_type: type[E], **ids: str) -> list[E]:
+        """The last value of each stateful event of ``event_type`` matching ``ids``."""
+
+
+def check_role(command: Command[Any]) -> None:
+    """Refuse a command whose actor's role is below the command's required role."""
+    actor = command.actor
+    if actor is not None and actor.role < command.required_role:
+        raise Forbidden(
+            f"{actor.name} is {actor.role.name.lower()}; "
+            f"this needs {command.required_role.name.lower()}"
+        )
+
+
+class Dispatcher:
+    """Decodes, checks, runs and counts the handlers of one service; shared by Bus and FakeBus."""
+
+    def __init__(
+        self,
+        service: str,
+        handlers: Handlers[D],
+        deps: D,
+        adapter: str | None = None,
+        metrics_port: int = 0,
+    ) -> None:
+        self.service = service
+        self.metrics_port = metrics_port
+        self.handlers = dict(handlers)
+        self.deps = deps
+        self.adapter = adapter
+        self.started_at = datetime.now(UTC)
+        self.handled = 0
+        self.failed = 0
+        self.handlers.setdefault(GetServiceStatus, self._status)
+
+    async def _status(self, _command: GetServiceStatus, _deps: object) -> ServiceStatus:
+        from actkit_core import __version__
+
+        return ServiceStatus(
+            service=self.service,
+            version=__version__,
+            started_at=self.started_at,
+            adapter=self.adapter,
+            metrics_port=self.metrics_port,
+            handled=self.handled,
+            failed=self.failed,
+        )
+
+    def pattern(self, message_type: type[Message]) -> str:
+        """The subject this service listens on for ``message_type``."""
+        return message_type.subject_pattern(service=self.service)
+
+    async def dispatch(self, message_type: type[Message], subject: str, data: bytes) -> bytes:
+        """Handle one message; returns the reply payload.
+
+        Raises:
+            BusError: the message was invalid, forbidden, or the handler refused it.
+        """
+        pattern = self.pattern(message_type)
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            message = message_type.from_wire(subject, data)
+            if isinstance(message, Command):
+                check_role(message)
+            reply = await self.handlers[message_type](message, self.deps)
+            return reply.to_wire() if reply is not None else b""
+        except BusError as exc:
+            outcome = exc.code.value
+            raise
+        except Exception as exc:
+            outcome = "500"
+            log.exception("%s failed on %s", message_type.__name__, subject)
+            raise BusError(
+                f"{self.service} failed to handle {message_type.__name__}: {exc!r}; see its log"
+            ) from exc
+        finally:
+            self.handled += 1
+            if outcome != "ok":
+                self.failed += 1
+            BUS_MESSAGES.labels(self.service, pattern, outcome).inc()
+            BUS_HANDLE_SECONDS.labels(self.service, pattern).observe(time.perf_counter() - started)
+
+
+class Bus:
+    """A service's (or a client's) connection to the NATS bus."""
+
+    def __init__(self, client: Client, name: str, state_bucket: str) -> None:
+        self.client = client
+        self.name = name
+        self._state_bucket = state_bucket
+        self._kv: KeyValue | None = None
+        self._services: list[Service] = []
+        self._subscriptions: list[Any] = []
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(
+        cls, name: str, state_bucket: str = "actkit-state", **options: Any
+    ) -> AsyncIterator[Bus]:
+        """Connect (``options`` go to ``nats.connect``), drain on exit."""
+        options.setdefault("name", name)
+
+        async def report(exc: Exception) -> None:
+            log.warning("bus: %s", exc)
+
+        client = await nats.connect(error_cb=report, max_reconnect_attempts=-1, **options)
+        bus = cls(client, name, state_bucket)
+        try:
+            yield bus
+        finally:
+            await bus.close()
+
+    async def close(self) -> None:
+        """Stop serving, then drain the connection so in-flight replies go out."""
+        for service in self._services:
+            await service.stop()
+        self._services.clear()
+        if not self.client.is_closed:
+            await self.client.drain()
+
+    async def _bucket(self) -> KeyValue:
+        if self._kv is None:
+            js = self.client.jetstream()
+            try:
+                self._kv = await js.key_value(self._state_bucket)
+            except BucketNotFoundError:
+                self._kv = await js.create_key_value(bucket=self._state_bucket, history=1)
+        return self._kv
+
+    async def publish(self, event: Event) -> None:
+        """Publish an event; a stateful one is then kept as the last value of its subject."""
+        subject = event.to_subject()
+        data = event.to_wire()
+        await self.client.publish(subject, data)
+        BUS_MESSAGES.labels(self.name, event.subject_pattern(), "published").inc()
+        if event.stateful:
+            await (await self._bucket()).put(subject, data)
+
+    async def request(self, command: Command[R], timeout_s: float = 2.0) -> R:
+        """Send a command and return its typed reply.
+
+        Raises:
+            BusError: the owner answered with an error (the subclass matches its code).
+            Unavailable: nobody serves the subject, or the owner did not answer in time.
+        """
+        subject = command.to_subject()
+        try:
+            msg = await self.client.request(subject, command.to_wire(), timeout=timeout_s)
+        except NoRespondersError:
+            raise Unavailable(f"nobody answers {subject}: is {command.owner()} running?") from None
+        except NatsTimeout:
+            raise Unavailable(f"{subject} got no answer within {timeout_s:g} s") from None
+        return decode_reply(type(command).reply_type, msg)  # type: ignore[return-value]
+
+    async def current(self, event_type: type[E], **ids: str) -> list[E]:
+        """The kept last value of each stateful event matching ``event_type`` and ``ids``."""
+        kv = await self._bucket()
+        pattern = event_type.subject_pattern(**ids)
+        found: list[E] = []
+        if "*" not in pattern:
+            try:
+                entry = await kv.get(pattern)
+            except KeyNotFoundError:
+                return []
+            return [event_type.from_wire(entry.key, entry.value or b"")]
+        watcher = await kv.watch(pattern, ignore_deletes=True)
+        try:
+            async for entry in watcher:
+                if entry is None:
+                    break
+                found.append(event_type.from_wire(entry.key, entry.value or b""))
+        finally:
+            await watcher.stop()
+        return found
+
+    async def subscribe(
+        self, event_type: type[E], callback: Callable[[E], Awaitable[None]], **ids: str
+    ) -> None:
+        """Call ``callback`` with each decoded event of ``event_type`` (for clients and tests)."""
+
+        async def receive(msg: Msg) -> None:
+            try:
+                await callback(event_type.from_wire(msg.subject, msg.data))
+            except BusError as exc:
+                log.warning("dropped malformed %s on %s: %s", event_type.__name__, msg.subject, exc)
+
+        self._subscriptions.append(
+            await self.client.subscribe(event_type.subject_pattern(**ids), cb=receive)
+        )
+
+    async def serve(
+        self,
+        handlers: Handlers[D],
+        deps: D,
+        *,
+        version: str,
+        description: str = "",
+        adapter: str | None = None,
+        metrics_port: int = 0,
+    ) -> Dispatcher:
+        """Serve the handler table: commands as ``nats.micro`` endpoints, events as queue subs."""
+        dispatcher = Dispatcher(self.name, handlers, deps, adapter, metrics_port)
+        metadata = {"metrics_port": str(metrics_port)}
+        if adapter:
+            metadata["adapter"] = adapter
+        service = await add_service(
+            self.client,
+            name=self.name,
+            version=version,
+            description=description,
+            queue_group=self.name,
+            metadata=metadata,
+        )
+        self._services.append(service)
+        for message_type in dispatcher.handlers:
+            subject = dispatcher.pattern(message_type)
+            if issubclass(message_type, Command):
+                await service.add_endpoint(
+                    EndpointConfig(
+                        name=message_type.__name__,
+                        subject=subject,
+                        handler=_endpoint(dispatcher, message_type),
+                    )
+                )
+            else:
+                self._subscriptions.append(
+                    await self.client.subscribe(
+                        subject, queue=self.name, cb=_listener(dispatcher, message_type)
+                    )
+                )
+        return dispatcher
+
+
+def decode_reply(reply_type: type[R], msg: Msg) -> R:
+    """The typed reply of a response message, or the BusError it carries."""
+    headers = msg.headers or {}
+    code = headers.get(ERROR_CODE_HEADER)
+    if code:
+        raise BusError.from_code(code, headers.get(ERROR_HEADER, "unknown error"))
+    return reply_type.from_wire(msg.subject, msg.data)
+
+
+def _endpoint(
+    dispatcher: Dispatcher, message_type: type[Message]
+) -> Callable[[Request], Awaitable[None]]:
+    async def handle(request: Request) -> None:
+        try:
+            payload = await dispatcher.dispatch(message_type, request.subject, request.data)
+        except BusError as exc:
+            await request.respond_error(exc.code.value, " ".join(exc.message.split()))
+        else:
+            await request.respond(payload)
+
+    return handle
+
+
+def _listener(
+    dispatcher: Dispatcher, message_type: type[Message]
+) -> Callable[[Msg], Awaitable[None]]:
+    async def handle(msg: Msg) -> None:
+        try:
+            await dispatcher.dispatch(message_type, msg.subject, msg.data)
+        except BusError as exc:
+            log.warning("%s on %s: %s", message_type.__name__, msg.subject, exc.message)
+
+    return handle
+

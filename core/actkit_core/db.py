@@ -1,0 +1,86 @@
+"""SQLite for each service: WAL, foreign keys, busy timeout; Alembic migrations run at start."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from sqlalchemy import MetaData, event, pool
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Base(DeclarativeBase):
+    """Base of every service's tables; each service subclasses it with its own metadata."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _set_pragmas(connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(script_location: str, db_path: Path) -> Config:
+    """An Alembic config for a service's migrations (``actkit_io:migrations``) and database."""
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{db_path}")
+    return config
+
+
+def migrate(script_location: str, db_path: Path) -> None:
+    """Bring the database to the newest revision, creating the file and its folder if needed."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(script_location, db_path), "head")
+
+
+def run_migrations(context: EnvironmentContext, target_metadata: MetaData) -> None:
+    """The body of every service's ``migrations/env.py`` (online mode, batch mode for SQLite)."""
+    from sqlalchemy import create_engine
+
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None
+    engine = create_engine(url, poolclass=pool.NullPool)
+    event.listen(engine, "connect", _set_pragmas)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+@asynccontextmanager
+async def open_db(db_path: Path) -> AsyncIterator[async_sessionmaker[Any]]:
+    """An async session factory on the service's database, disposed on exit."""
+    engine: AsyncEngine = create_async_engine(f"sqlite+aiosqlite:///{db_path}")
+    event.listen(engine.sync_engine, "connect", _set_pragmas)
+    try:
+        yield async_sessionmaker(engine, expire_on_commit=False)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,99 @@
+"""How every service starts and stops: one ordered start-up, one clean shutdown.
+
+The order is the same for all services (settings are read by the caller):
+logging -> migrations -> database -> bus -> the service's own dependencies (adapters, background
+tasks) -> handlers served -> /metrics -> run until cancelled -> unwind in reverse, draining the bus.
+SIGTERM and SIGINT cancel the main task, so shutdown is the same path as a test cancelling it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import uvloop
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from actkit_core import __version__
+from actkit_core.bus import Bus, Handlers
+from actkit_core.db import migrate, open_db
+from actkit_core.logging import configure_logging
+from actkit_core.metrics import serve_metrics
+from actkit_core.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+D = TypeVar("D")
+S = TypeVar("S", bound=ServiceSettings)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the shared start-up hands a service for building its dependencies."""
+
+    bus: Bus
+    sessions: async_sessionmaker[Any] | None
+    """The service's database sessions; ``None`` for a service without tables."""
+
+
+async def serve_service(
+    settings: S,
+    *,
+    handlers: Handlers[D],
+    build_deps: Callable[[S, Runtime], AbstractAsyncContextManager[D]],
+    migrations: str | None = None,
+    adapter: str | None = None,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Start a service and serve until cancelled.
+
+    Args:
+        settings: the service's settings.
+        handlers: its handler table.
+        build_deps: opens its adapters and background tasks and yields its ``Deps``.
+        migrations: its Alembic script location (``actkit_io:migrations``), if it has tables.
+        adapter: the hardware adapter in use, reported in ``$SRV.INFO`` and the status.
+        ready: set once it serves (for tests and the supervisor).
+    """
+    configure_logging(settings.service, settings.log_level)
+    if migrations is not None:
+        migrate(migrations, settings.database)
+    async with AsyncExitStack() as stack:
+        sessions = (
+            await stack.enter_async_context(open_db(settings.database))
+            if migrations is not None
+            else None
+        )
+        bus = await stack.enter_async_context(
+            Bus.connect(settings.service, settings.state_bucket, **settings.nats_options())
+        )
+        deps = await stack.enter_async_context(build_deps(settings, Runtime(bus, sessions)))
+        assert settings.metrics_port is not None
+        port = stack.enter_context(serve_metrics(settings.metrics_host, settings.metrics_port))
+        await bus.serve(handlers, deps, version=__version__, adapter=adapter, metrics_port=port)
+        log.info("serving on %s, metrics on :%d", settings.nats_url, port)
+        if ready is not None:
+            ready.set()
+        await asyncio.Event().wait()
+
+
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """Run a service's main coroutine on uvloop until SIGTERM or SIGINT, then shut down cleanly."""
+
+    async def supervised() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, task.cancel)
+        try:
+            await main
+        except asyncio.CancelledError:
+            log.info("stopped")
+
+    uvloop.run(supervised())

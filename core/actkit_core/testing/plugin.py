@@ -1,0 +1,112 @@
+"""The actkit pytest plugin: a real nats-server per test, a client bus, FakeBus, migrated DBs.
+
+Tests under an ``integration/`` folder are marked ``integration``; the root ``tests/`` are
+marked ``stack``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from actkit_core.bus import Bus
+from actkit_core.db import migrate
+from actkit_core.natsserver import NatsServer
+from actkit_core.testing.fake_bus import FakeBus
+
+ServiceMain = Callable[..., Any]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by the folder they live in."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "integration" in parts:
+            item.add_marker(pytest.mark.integration)
+        elif "tests" in parts and "services" not in parts and parts[-3:-1] != ("core", "tests"):
+            item.add_marker(pytest.mark.stack)
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[str]:
+    """A real nats-server with JetStream, on a free port, for this test only; yields its URL."""
+    server = NatsServer(store_dir=tmp_path / "nats")
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest_asyncio.fixture
+async def bus(nats_server: str) -> AsyncIterator[Bus]:
+    """A client bus connected to the test's nats-server."""
+    async with Bus.connect("test", servers=[nats_server]) as client:
+        yield client
+
+
+@pytest.fixture
+def fake_bus() -> FakeBus:
+    """An in-memory bus that records what is published."""
+    return FakeBus()
+
+
+@pytest.fixture(scope="session")
+def _migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {}
+
+
+@pytest.fixture
+def tmp_db(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    _migrated_templates: dict[str, Path],
+) -> Callable[[str], Path]:
+    """``tmp_db("actkit_io:migrations")``: a fresh database at head, copied from a template.
+
+    The migrations run once per session per service; each test gets its own copy.
+    """
+
+    def make(script_location: str) -> Path:
+        template = _migrated_templates.get(script_location)
+        if template is None:
+            folder = tmp_path_factory.mktemp("db-template")
+            template = folder / "template.db"
+            migrate(script_location, template)
+            _migrated_templates[script_location] = template
+        copy = tmp_path / f"{script_location.split(':')[0]}.db"
+        shutil.copy(template, copy)
+        return copy
+
+    return make
+
+
+@asynccontextmanager
+async def running(main: ServiceMain, settings: Any) -> AsyncIterator[None]:
+    """Run a service's ``serve(settings, ready=...)`` as a task until the block ends."""
+    ready = asyncio.Event()
+    task = asyncio.create_task(main(settings, ready=ready))
+    waiter = asyncio.create_task(ready.wait())
+    done, _ = await asyncio.wait({task, waiter}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        waiter.cancel()
+        task.result()
+    if waiter not in done:
+        task.cancel()
+        waiter.cancel()
+        raise TimeoutError(f"{settings.service} did not become ready")
+    try:
+        yield
+    finally:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass

@@ -1,0 +1,151 @@
+"""Message base classes: every bus message is a pydantic model that declares its subject.
+
+A subject is a template such as ``io.port.{port_id}.set``. The placeholders name fields of the
+message; they are filled in when sending and read back from the subject when receiving, so an id
+that integrators filter on travels in the subject and the subject is authoritative.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import IntEnum
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from actkit_proto.errors import Invalid
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+class Role(IntEnum):
+    """Who may do what, ordered so that a higher role includes every lower one."""
+
+    VIEWER = 1
+    OPERATOR = 2
+    ADMINISTRATOR = 3
+
+
+class Actor(BaseModel):
+    """The authenticated person on whose behalf a command is sent (set by the web service)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    role: Role
+
+
+class Message(BaseModel):
+    """Base of every bus message; subclasses declare ``subject``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    subject: ClassVar[str]
+    """Subject template, e.g. ``io.port.{port_id}.changed``; placeholders name fields."""
+
+    @classmethod
+    def subject_fields(cls) -> tuple[str, ...]:
+        """The fields that travel in the subject, in order."""
+        return tuple(_PLACEHOLDER.findall(cls.subject))
+
+    @classmethod
+    def subject_pattern(cls, **fixed: str) -> str:
+        """The subject with each placeholder not in ``fixed`` replaced by the wildcard ``*``."""
+        return _PLACEHOLDER.sub(lambda match: fixed.get(match.group(1), "*"), cls.subject)
+
+    @classmethod
+    def owner(cls) -> str:
+        """The service that owns the message: the module it is declared in."""
+        return cls.__module__.rsplit(".", 1)[-1]
+
+    def to_subject(self) -> str:
+        """The concrete subject of this message."""
+        values = {name: str(getattr(self, name)) for name in self.subject_fields()}
+        for name, value in values.items():
+            if not _TOKEN.match(value):
+                raise Invalid(f"{name} {value!r} cannot be used in a subject")
+        return self.subject.format(**values)
+
+    def to_wire(self) -> bytes:
+        """The JSON payload."""
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_wire(cls, subject: str, data: bytes) -> Self:
+        """Decode and validate a received payload; ids in the subject win over the body.
+
+        Raises:
+            Invalid: the payload is not JSON, not an object, or fails validation; the message
+                says which field and why, in words a person can act on.
+        """
+        try:
+            body: Any = json.loads(data) if data.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Invalid(f"payload is not JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise Invalid("payload must be a JSON object")
+        names = cls.subject_fields()
+        if names:
+            tokens = subject.split(".")
+            template = cls.subject.split(".")
+            for position, part in enumerate(template):
+                match = _PLACEHOLDER.fullmatch(part)
+                if match and position < len(tokens):
+                    body[match.group(1)] = tokens[position]
+        try:
+            return cls.model_validate(body)
+        except ValidationError as exc:
+            raise Invalid(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One readable sentence per problem, e.g. ``duration_ms: must be at most 3600000``."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "payload"
+        problems.append(f"{where}: {error['msg']}")
+    return "; ".join(problems)
+
+
+class Reply(Message):
+    """The answer to a command; never published on its own subject."""
+
+    subject: ClassVar[str] = ""
+
+
+ReplyT = TypeVar("ReplyT", bound=Reply)
+
+
+class Command(Message, Generic[ReplyT]):
+    """A request that something be done or told, answered with ``ReplyT``.
+
+    Declare the reply as the type argument: ``class SetPort(Command[PortReply])``.
+    """
+
+    reply_type: ClassVar[type[Reply]]
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+    """The least role an actor needs; internal calls without an actor are trusted by NATS."""
+
+    actor: Actor | None = Field(default=None, description="Set by the web service for people.")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        for base in cls.__mro__:
+            metadata = getattr(base, "__pydantic_generic_metadata__", None)
+            if metadata and metadata["origin"] is Command and metadata["args"]:
+                cls.reply_type = metadata["args"][0]
+                return
+
+
+class Event(Message):
+    """Something that happened, named in the past tense."""
+
+    stateful: ClassVar[bool] = False
+    """Kept as the last value in the KV bucket so late subscribers read the current state."""
+
+
+class Ack(Reply):
+    """The reply of a command that has nothing to tell but that it was done."""

@@ -1,0 +1,1 @@
+"""The accounts service: accounts, roles, authentication, certificates."""

@@ -1,0 +1,1 @@
+"""The ble service: Bluetooth LE beacon broadcast and reception."""

@@ -1,0 +1,1 @@
+"""The events service: rules, conditions, actions, schedules, recipients, event log."""

@@ -1,0 +1,1 @@
+"""Implementations of the io service's hardware ports."""

@@ -1,0 +1,1 @@
+"""The mqtt service: MQTT client: broker connection, publications, subscriptions."""

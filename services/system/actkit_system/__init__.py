@@ -1,0 +1,1 @@
+"""The system service: identity, time, power, logs, plain config, maintenance, upgrades."""

@@ -1,0 +1,1 @@
+"""The web service: dashboard, REST API and VAPIX API."""

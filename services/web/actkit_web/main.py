@@ -1,0 +1,25 @@
+"""Composition root of the web service: builds its dependencies and serves its handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from actkit_core import lifecycle
+from actkit_core.lifecycle import Runtime, serve_service
+from actkit_web.handlers import HANDLERS, Deps
+from actkit_web.settings import WebSettings
+
+
+@contextlib.asynccontextmanager
+async def build_deps(_settings: WebSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+    yield Deps(bus=runtime.bus)
+
+
+async def serve(settings: WebSettings, ready: asyncio.Event | None = None) -> None:
+    await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
+
+
+def run() -> None:
+    lifecycle.run(serve(WebSettings()))
