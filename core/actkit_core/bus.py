@@ -161,7 +161,8 @@ class Bus:
         async def report(exc: Exception) -> None:
             log.warning("bus: %s", exc)
 
-        client = await nats.connect(error_cb=report, max_reconnect_attempts=-1, **options)
+        options.setdefault("max_reconnect_attempts", -1)
+        client = await nats.connect(error_cb=report, **options)
         bus = cls(client, name, state_bucket)
         try:
             yield bus
@@ -211,10 +212,13 @@ class Bus:
         return decode_reply(type(command).reply_type, msg)  # type: ignore[return-value]
 
     async def current(self, event_type: type[E], **ids: str) -> list[E]:
-        """The kept last value of each stateful event matching ``event_type`` and ``ids``."""
+        """The kept last value of each stateful event matching ``event_type`` and ``ids``.
+
+        Sorted by subject, as :class:`FakeBus` does.
+        """
         kv = await self._bucket()
         pattern = event_type.subject_pattern(**ids)
-        found: list[E] = []
+        found: list[tuple[str, E]] = []
         if "*" not in pattern:
             try:
                 entry = await kv.get(pattern)
@@ -226,10 +230,10 @@ class Bus:
             async for entry in watcher:
                 if entry is None:
                     break
-                found.append(event_type.from_wire(entry.key, entry.value or b""))
+                found.append((entry.key, event_type.from_wire(entry.key, entry.value or b"")))
         finally:
-            await watcher.stop()
-        return found
+            await watcher.stop()  # type: ignore[no-untyped-call]
+        return [event for _, event in sorted(found, key=lambda pair: pair[0])]
 
     async def subscribe(
         self, event_type: type[E], callback: Callable[[E], Awaitable[None]], **ids: str
@@ -286,6 +290,8 @@ class Bus:
                         subject, queue=self.name, cb=_listener(dispatcher, message_type)
                     )
                 )
+        # Once serve returns, the server knows every subscription: requests find a responder.
+        await self.client.flush()
         return dispatcher
 
 
@@ -322,4 +328,3 @@ def _listener(
             log.warning("%s on %s: %s", message_type.__name__, msg.subject, exc.message)
 
     return handle
-

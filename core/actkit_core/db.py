@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from alembic import command
@@ -55,7 +56,7 @@ def migrate(script_location: str, db_path: Path) -> None:
     command.upgrade(alembic_config(script_location, db_path), "head")
 
 
-def run_migrations(context: EnvironmentContext, target_metadata: MetaData) -> None:
+def run_migrations(context: EnvironmentContext | ModuleType, target_metadata: MetaData) -> None:
     """The body of every service's ``migrations/env.py`` (online mode, batch mode for SQLite)."""
     from sqlalchemy import create_engine
 

@@ -8,7 +8,7 @@ import time
 
 
 class _Formatter(logging.Formatter):
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
 
     def __init__(self, service: str) -> None:
         super().__init__(

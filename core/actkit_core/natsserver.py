@@ -51,15 +51,32 @@ class NatsServer:
         ports_dir = self.store_dir / "ports"
         ports_dir.mkdir(parents=True, exist_ok=True)
         log_file = self.store_dir / "nats-server.log"
-        args = [nats_server_binary(), "-a", self.host, "-p", str(self.port), "-js",
-                "-sd", str(self.store_dir / "jetstream"), "--ports_file_dir", str(ports_dir),
-                "-l", str(log_file)]
+        args = [
+            nats_server_binary(),
+            "-a",
+            self.host,
+            "-p",
+            str(self.port),
+            "-js",
+            "-sd",
+            str(self.store_dir / "jetstream"),
+            "--ports_file_dir",
+            str(ports_dir),
+            "-l",
+            str(log_file),
+        ]
         if self.config is not None:
             args += ["-c", str(self.config)]
-        self.process = subprocess.Popen(
-            args, env={**os.environ, **self.env}, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )
+        output = self.store_dir / "nats-server.out"
+        with output.open("wb") as sink:
+            self.process = subprocess.Popen(
+                args,
+                env={**os.environ, **self.env},
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         ports_file = ports_dir / f"nats-server_{self.process.pid}.ports"
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -74,7 +91,7 @@ class NatsServer:
                     return self.url
             time.sleep(0.005)
         self.stop()
-        log = log_file.read_text() if log_file.exists() else ""
+        log = "".join(path.read_text() for path in (output, log_file) if path.exists())
         raise RuntimeError(f"nats-server did not start:\n{log[-2000:]}")
 
     def stop(self) -> None:

@@ -53,5 +53,7 @@ class ServiceSettings(BaseSettings):
         options: dict[str, Any] = {"servers": [self.nats_url]}
         if self.nats_user:
             options["user"] = self.nats_user
-            options["password"] = self.nats_password.get_secret_value() if self.nats_password else ""
+            options["password"] = (
+                self.nats_password.get_secret_value() if self.nats_password else ""
+            )
         return options

@@ -27,7 +27,11 @@ class BusError(Exception):
         self.message = message
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.message == self.message  # type: ignore[attr-defined]
+        return (
+            isinstance(other, BusError)
+            and type(other) is type(self)
+            and other.message == self.message
+        )
 
     def __hash__(self) -> int:
         return hash((type(self), self.message))

@@ -29,11 +29,19 @@ SERVICES: tuple[ServiceInfo, ...] = (
         9302,
         talks_to=("io", "mqtt", "ble", "system", "network"),
     ),
-    ServiceInfo("mqtt", "MQTT client: broker connection, publications, subscriptions", 9303,
-                talks_to=("io", "events", "ble", "system")),
+    ServiceInfo(
+        "mqtt",
+        "MQTT client: broker connection, publications, subscriptions",
+        9303,
+        talks_to=("io", "events", "ble", "system"),
+    ),
     ServiceInfo("ble", "Bluetooth LE beacon broadcast and reception", 9304),
-    ServiceInfo("network", "IP, DNS, WLAN, HTTP access, discovery, SNMP, firewall, 802.1X", 9305,
-                talks_to=("io", "system")),
+    ServiceInfo(
+        "network",
+        "IP, DNS, WLAN, HTTP access, discovery, SNMP, firewall, 802.1X",
+        9305,
+        talks_to=("io", "system"),
+    ),
     ServiceInfo("accounts", "accounts, roles, authentication, certificates", 9306),
     ServiceInfo(
         "system",

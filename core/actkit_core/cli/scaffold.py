@@ -28,7 +28,7 @@ def new_service(template: Path, services: Path, name: str, summary: str) -> Path
     if target.exists():
         raise FileExistsError(f"{target} exists already")
     for source in sorted(template.rglob("*")):
-        relative = render(str(source.relative_to(template)), name, summary)
+        relative = render(str(source.relative_to(template)), name, summary).removesuffix(".tmpl")
         destination = target / relative
         if source.is_dir():
             destination.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,9 @@ class FakeBus:
             if type(event) in dispatcher.handlers:
                 await dispatcher.dispatch(type(event), subject, event.to_wire())
 
-    def answer(self, command_type: type[Command[R]], respond: Callable[[Any], Awaitable[R]]) -> None:
+    def answer(
+        self, command_type: type[Command[R]], respond: Callable[[Any], Awaitable[R]]
+    ) -> None:
         """Answer ``command_type`` with ``respond`` (a stand-in for another service)."""
         self._answers[command_type] = respond
 
@@ -67,7 +69,7 @@ class FakeBus:
         """The kept stateful events matching the type's subject pattern and ``ids``."""
         pattern = event_type.subject_pattern(**ids)
         return [
-            event  # type: ignore[misc]
+            event
             for subject, event in sorted(self.state.items())
             if isinstance(event, event_type) and fnmatchcase(subject, pattern)
         ]

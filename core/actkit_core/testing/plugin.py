@@ -7,6 +7,7 @@ marked ``stack``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -59,7 +60,7 @@ def fake_bus() -> FakeBus:
 
 
 @pytest.fixture(scope="session")
-def _migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def _migrated_templates() -> dict[str, Path]:
     return {}
 
 
@@ -106,7 +107,5 @@ async def running(main: ServiceMain, settings: Any) -> AsyncIterator[None]:
         yield
     finally:
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass

@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from actkit_core import lifecycle
-from actkit_core.lifecycle import Runtime, serve_service
 from actkit_accounts.handlers import HANDLERS, Deps
 from actkit_accounts.settings import AccountsSettings
+from actkit_core import lifecycle
+from actkit_core.lifecycle import Runtime, serve_service
 
 
 @contextlib.asynccontextmanager

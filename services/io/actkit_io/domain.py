@@ -84,4 +84,3 @@ class Board:
             is_active=is_active(circuit, config.normal_state),
             circuit=circuit,
         )
-

@@ -13,7 +13,8 @@ from actkit_io.store import PortStore
 from actkit_proto import Ack, Invalid, Unavailable
 from actkit_proto.io import (
     Direction,
-    DriveInput,     GetPort,
+    DriveInput,
+    GetPort,
     ListPorts,
     Port,
     PortChanged,

@@ -22,7 +22,7 @@ MIGRATIONS = "actkit_io:migrations"
 
 
 @contextlib.asynccontextmanager
-async def build_deps(settings: IoSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+async def build_deps(_settings: IoSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
     store = PortStore(runtime.sessions)
     board = Board.from_configs(await store.load(default_ports()))

@@ -13,9 +13,7 @@ from actkit_io.settings import IoSettings
 
 
 @pytest_asyncio.fixture
-async def deps(
-    fake_bus: FakeBus, tmp_db: Callable[[str], Path]
-) -> AsyncIterator[Deps]:
+async def deps(fake_bus: FakeBus, tmp_db: Callable[[str], Path]) -> AsyncIterator[Deps]:
     """The io service as main.py builds it, on a FakeBus and a fresh database."""
     settings = IoSettings(db_path=tmp_db(MIGRATIONS))
     async with contextlib.AsyncExitStack() as stack:

@@ -48,9 +48,7 @@ async def test_a_port_number_out_of_range_is_invalid(fake_bus: FakeBus, deps: De
         await fake_bus.request(GetPort.model_construct(port_id=0))
 
 
-async def test_driving_a_simulated_input_publishes_it_active(
-    fake_bus: FakeBus, deps: Deps
-) -> None:
+async def test_driving_a_simulated_input_publishes_it_active(fake_bus: FakeBus, deps: Deps) -> None:
     await fake_bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
     await _until(lambda: bool(fake_bus.published))
     [event] = fake_bus.published

@@ -1,0 +1,81 @@
+# actkit — `make run` starts the stack, `make test` runs everything CI runs. `make help` lists all.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+PYTEST_WORKERS ?= 2
+
+.PHONY: help setup run status test test-unit test-int test-stack lint fmt mypy bench asyncapi nats-conf migration migrations-check contracts new-service up down logs
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+.venv/.synced: $(UV) uv.lock pyproject.toml $(wildcard */pyproject.toml services/*/pyproject.toml)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+setup: .venv/.synced ## create or update the environment (uv sync)
+
+run: setup ## the whole stack as local processes: nats-server + every service, sim hardware
+	$(RUN) actkit run
+
+status: setup ## ping every service of a running stack
+	$(RUN) actkit status
+
+test: lint contracts migrations-check test-unit test-int test-stack ## EVERYTHING CI runs
+
+test-unit: setup ## unit tests (no sockets, no sleeps)
+	$(RUN) pytest -q -m "not integration and not stack" -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' proto core services
+
+test-int: setup ## integration tests against real peers (nats-server, mosquitto, D-Bus ...)
+	$(RUN) pytest -q -m integration -n $(PYTEST_WORKERS) proto/tests core/tests services
+
+test-stack: setup ## cross-service tests: the stack as `make run` starts it
+	$(RUN) pytest -q -m stack tests
+
+test-%: setup ## one service alone, e.g. make test-io
+	$(RUN) pytest -q services/$*
+
+lint: setup ## ruff (format + check), mypy strict, import-linter, typos
+	$(RUN) ruff format --check .
+	$(RUN) ruff check .
+	$(RUN) mypy
+	$(RUN) lint-imports
+	$(RUN) typos
+
+fmt: setup ## format and fix what ruff can
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+contracts: setup ## fail when a generated contract file is stale
+	$(RUN) pytest -q proto/tests/test_asyncapi.py core/tests/test_natsconf.py
+
+asyncapi: setup ## write proto/asyncapi.yaml from the message models
+	$(RUN) actkit asyncapi
+
+nats-conf: setup ## write deploy/nats-server.conf from the services table
+	$(RUN) actkit nats-conf
+
+migration: setup ## make migration svc=io m="add debounce"
+	$(RUN) actkit migration $(svc) "$(m)"
+
+migrations-check: setup ## fail when a service's models and migrations differ
+	$(RUN) actkit migrations-check
+
+new-service: setup ## make new-service name=foo summary="what it owns"
+	$(RUN) actkit new-service $(name) "$(summary)"
+
+bench: setup ## latency, throughput, memory and start-up of the whole stack
+	$(RUN) python -m bench
+
+up: ## docker compose on the board
+	docker compose up -d
+down: ## stop the board's containers
+	docker compose down
+logs: ## follow the board's logs
+	docker compose logs -f

@@ -1,0 +1,92 @@
+"""The ``actkit`` command line: run the stack, see its status, drive the simulator."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from actkit_core import lifecycle
+from actkit_core.logging import configure_logging
+
+ROOT = Path.cwd()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="actkit", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=Path("var"), help="state folder (var/)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start nats-server and every service (sim hardware)")
+    run.add_argument("--nats-port", type=int, default=4222)
+
+    status = commands.add_parser("status", help="ping every service over the bus")
+    status.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+
+    sim = commands.add_parser("sim", help="drive the simulated hardware")
+    sim_commands = sim.add_subparsers(dest="device", required=True)
+    sim_input = sim_commands.add_parser("input", help="put an input's circuit in a state")
+    sim_input.add_argument("port_id", type=int)
+    sim_input.add_argument("circuit", choices=["open", "closed", "cut", "short"])
+    sim_input.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+
+    commands.add_parser("asyncapi", help="write proto/asyncapi.yaml from the message models")
+    commands.add_parser("nats-conf", help="write deploy/nats-server.conf from the services table")
+    migration = commands.add_parser("migration", help="autogenerate a migration for a service")
+    migration.add_argument("service")
+    migration.add_argument("message")
+    commands.add_parser(
+        "migrations-check", help="fail when a service's models and migrations differ"
+    )
+    new = commands.add_parser("new-service", help="create services/<name> from templates/service")
+    new.add_argument("name")
+    new.add_argument("summary")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``actkit`` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    configure_logging("actkit", "INFO")
+    match args.command:
+        case "run":
+            from actkit_core.cli.supervisor import Supervisor
+
+            lifecycle.run(Supervisor(args.data_dir, args.nats_port).run())
+            return 0
+        case "status":
+            from actkit_core.cli.status import print_status
+
+            return asyncio.run(print_status(args.nats_url, args.data_dir))
+        case "sim":
+            from actkit_core.cli.status import drive_input
+
+            return asyncio.run(
+                drive_input(args.nats_url, args.data_dir, args.port_id, args.circuit)
+            )
+        case "asyncapi" | "nats-conf":
+            from actkit_core.cli.contract import write_asyncapi, write_nats_conf
+
+            target = write_asyncapi(ROOT) if args.command == "asyncapi" else write_nats_conf(ROOT)
+            print(f"wrote {target.relative_to(ROOT)}")
+            return 0
+        case "migration" | "migrations-check":
+            from actkit_core.cli.migrations import check_migrations, make_migration
+
+            if args.command == "migration":
+                return make_migration(args.service, args.message)
+            return check_migrations()
+        case "new-service":
+            from actkit_core.cli.scaffold import new_service
+
+            target = new_service(
+                ROOT / "templates/service", ROOT / "services", args.name, args.summary
+            )
+            print(f"created {target.relative_to(ROOT)}; add it to proto/actkit_proto/services.py")
+            return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

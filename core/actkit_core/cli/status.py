@@ -1,0 +1,87 @@
+"""``actkit status`` and ``actkit sim``: talk to a running stack as the ``cli`` user."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from actkit_core.bus import Bus
+from actkit_proto.errors import BusError
+from actkit_proto.io import Circuit, DriveInput
+from actkit_proto.service import GetServiceStatus
+from actkit_proto.services import SERVICE_NAMES
+
+PING_WINDOW_S = 0.5
+
+
+@asynccontextmanager
+async def connect_cli(nats_url: str, data_dir: Path) -> AsyncIterator[Bus]:
+    """A bus as the ``cli`` user, with the password ``actkit run`` made (if there is one)."""
+    options: dict[str, Any] = {"servers": [nats_url], "max_reconnect_attempts": 1}
+    path = data_dir / "nats-credentials.json"
+    if path.exists():
+        options.update(user="cli", password=json.loads(path.read_text())["cli"])
+    async with Bus.connect("actkit-cli", **options) as bus:
+        yield bus
+
+
+async def discover(bus: Bus) -> list[dict[str, Any]]:
+    """Every ``$SRV.PING`` answer that arrives within half a second."""
+    answers: list[dict[str, Any]] = []
+    inbox = bus.client.new_inbox()
+    subscription = await bus.client.subscribe(inbox)
+    await bus.client.publish("$SRV.PING", b"", reply=inbox)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PING_WINDOW_S
+    while (left := deadline - loop.time()) > 0:
+        try:
+            msg = await subscription.next_msg(timeout=left)
+        except TimeoutError:
+            break
+        answers.append(json.loads(msg.data))
+    await subscription.unsubscribe()
+    return answers
+
+
+async def print_status(nats_url: str, data_dir: Path) -> int:
+    """Print a table of the services; exit code 1 when one does not answer."""
+    async with connect_cli(nats_url, data_dir) as bus:
+        pings = {answer["name"]: answer for answer in await discover(bus)}
+        header = ("service", "version", "adapter", "up", "handled", "failed")
+        print("{:<10}{:<10}{:<9}{:>9}{:>9}{:>8}  metrics".format(*header))
+        missing = 0
+        for name in SERVICE_NAMES:
+            if name not in pings:
+                missing += 1
+                print(f"{name:<10}not answering")
+                continue
+            try:
+                status = await bus.request(GetServiceStatus(service=name))
+            except BusError as exc:
+                print(f"{name:<10}answers $SRV.PING but not its status: {exc.message}")
+                missing += 1
+                continue
+            up_s = (datetime.now(UTC) - status.started_at).total_seconds()
+            print(
+                f"{name:<10}{status.version:<10}{status.adapter or '-':<9}{up_s:>8.0f}s"
+                f"{status.handled:>9}{status.failed:>8}  :{status.metrics_port}"
+            )
+        print(f"\n{len(SERVICE_NAMES) - missing} of {len(SERVICE_NAMES)} services answering")
+        return 1 if missing else 0
+
+
+async def drive_input(nats_url: str, data_dir: Path, port_id: int, circuit: str) -> int:
+    """Drive a simulated input and print what the io service answered."""
+    async with connect_cli(nats_url, data_dir) as bus:
+        try:
+            await bus.request(DriveInput(port_id=port_id, circuit=Circuit(circuit)))
+        except BusError as exc:
+            print(f"refused: {exc.message}")
+            return 1
+        print(f"input {port_id} is now {circuit}")
+        return 0

@@ -1,0 +1,192 @@
+"""``actkit run``: nats-server plus every service as a child process, watched and restarted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from actkit_core.bus import Bus
+from actkit_core.natsconf import CLIENT_USERS, password_variable, render
+from actkit_core.natsserver import NatsServer
+from actkit_proto.services import SERVICES, ServiceInfo
+
+log = logging.getLogger("actkit.run")
+
+MAX_BACKOFF_S = 30.0
+STOP_GRACE_S = 5.0
+READY_TIMEOUT_S = 20.0
+
+
+def credentials(data_dir: Path) -> dict[str, str]:
+    """Every NATS user's password, made once and kept in ``<data_dir>/nats-credentials.json``."""
+    path = data_dir / "nats-credentials.json"
+    users = [info.name for info in SERVICES] + list(CLIENT_USERS)
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = [user for user in users if not known.get(user, "").isalnum()]
+    if missing:
+        # The server reads $VARIABLES in its config as config values: a password that looks like
+        # a number would not parse, so passwords start with a letter and use letters and digits.
+        known.update({user: "k" + secrets.token_hex(24) for user in missing})
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(known, indent=2))
+    return known
+
+
+def command_for(name: str) -> list[str]:
+    """The console script of service ``name``, beside the running interpreter."""
+    return [str(Path(sys.executable).parent / f"actkit-{name}")]
+
+
+@dataclass
+class Child:
+    """One supervised service process."""
+
+    info: ServiceInfo
+    env: dict[str, str]
+    process: asyncio.subprocess.Process | None = None
+    restarts: int = 0
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Start the process and relay its output, each line prefixed with the service name."""
+        self.process = await asyncio.create_subprocess_exec(
+            *command_for(self.info.name),
+            env={**os.environ, **self.env},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            # Ctrl-C reaches the supervisor only, which then stops the children in order.
+            start_new_session=True,
+        )
+        self.tasks.append(asyncio.create_task(self._relay(self.process)))
+
+    async def _relay(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        async for line in process.stdout:
+            sys.stdout.write(f"{self.info.name:<8} | {line.decode(errors='replace')}")
+            sys.stdout.flush()
+
+    async def stop(self) -> None:
+        """SIGTERM, then SIGKILL when it has not exited within the grace period."""
+        process = self.process
+        if process is None or process.returncode is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), STOP_GRACE_S)
+        except TimeoutError:
+            log.warning("%s did not stop in %.0f s; killing it", self.info.name, STOP_GRACE_S)
+            process.kill()
+            await process.wait()
+
+
+class Supervisor:
+    """Starts nats-server and the services, restarts a service that dies, stops all on exit."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        nats_port: int = 4222,
+        services: Sequence[ServiceInfo] = SERVICES,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.data_dir = data_dir.resolve()
+        self.nats_port = nats_port
+        self.services = services
+        self.extra_env = extra_env or {}
+        self.children: list[Child] = []
+        self.stopping = False
+
+    def _child_env(self, info: ServiceInfo, url: str, passwords: dict[str, str]) -> dict[str, str]:
+        prefix = f"ACTKIT_{info.name.upper()}_"
+        return {
+            prefix + "NATS_URL": url,
+            prefix + "NATS_USER": info.name,
+            prefix + "NATS_PASSWORD": passwords[info.name],
+            prefix + "DATA_DIR": str(self.data_dir),
+            **self.extra_env,
+        }
+
+    async def run(self) -> None:
+        """Run until cancelled (SIGINT/SIGTERM), then stop everything."""
+        passwords = credentials(self.data_dir)
+        config = self.data_dir / "nats-server.conf"
+        config.write_text(render())
+        nats = NatsServer(
+            store_dir=self.data_dir / "nats",
+            port=self.nats_port,
+            config=config,
+            env={password_variable(user): password for user, password in passwords.items()},
+        )
+        started = time.monotonic()
+        url = nats.start()
+        try:
+            self.children = [
+                Child(info, self._child_env(info, url, passwords)) for info in self.services
+            ]
+            for child in self.children:
+                await child.start()
+            await self._wait_ready(url, passwords["cli"])
+            self._print_table(url, time.monotonic() - started)
+            await asyncio.gather(*(self._watch(child) for child in self.children))
+        finally:
+            self.stopping = True
+            await asyncio.gather(*(child.stop() for child in self.children))
+            for child in self.children:
+                for task in child.tasks:
+                    task.cancel()
+            nats.stop()
+            print("actkit stopped: every service and nats-server have exited", flush=True)
+
+    async def _wait_ready(self, url: str, password: str) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        async with Bus.connect("supervisor", servers=[url], user="cli", password=password) as bus:
+            for child in self.children:
+                while True:
+                    with contextlib.suppress(Exception):
+                        await bus.client.request(f"$SRV.PING.{child.info.name}", b"", timeout=0.5)
+                        break
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"{child.info.name} did not answer $SRV.PING in time")
+                    await asyncio.sleep(0.05)
+
+    def _print_table(self, url: str, elapsed_s: float) -> None:
+        lines = [f"actkit is up in {elapsed_s:.1f} s — nats-server at {url}", ""]
+        lines.append(f"  {'service':<10}{'pid':>8}  metrics")
+        for child in self.children:
+            pid = child.process.pid if child.process else 0
+            lines.append(
+                f"  {child.info.name:<10}{pid:>8}  http://127.0.0.1:{child.info.metrics_port}/metrics"
+            )
+        https_port = os.environ.get("ACTKIT_WEB_HTTPS_PORT", "8443")
+        lines += [
+            "",
+            f"  dashboard: https://localhost:{https_port}/",
+            "  Ctrl-C stops everything.",
+            "",
+        ]
+        print("\n".join(lines), flush=True)
+
+    async def _watch(self, child: Child) -> None:
+        backoff_s = 1.0
+        while True:
+            assert child.process is not None
+            code = await child.process.wait()
+            if self.stopping:
+                return
+            log.warning("%s exited with %s; restarting in %.0f s", child.info.name, code, backoff_s)
+            await asyncio.sleep(backoff_s)
+            backoff_s = min(backoff_s * 2, MAX_BACKOFF_S)
+            child.restarts += 1
+            await child.start()

@@ -1,0 +1,23 @@
+from pathlib import Path
+
+from actkit_core.natsconf import permissions, render, service_subjects
+from actkit_proto.services import service
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_checked_in_nats_conf_is_up_to_date() -> None:
+    assert (ROOT / "deploy/nats-server.conf").read_text() == render(), "run `make nats-conf`"
+
+
+def test_a_service_may_use_its_own_and_its_peers_subjects_only() -> None:
+    assert service_subjects(service("io")) == ["io.>", "sim.io.>"]
+    events = service_subjects(service("events"))
+    assert "io.>" in events
+    assert "accounts.>" not in events
+
+
+def test_services_answer_requests_without_publishing_to_every_inbox() -> None:
+    perms = permissions(service("io"), "actkit-state")
+    assert perms["allow_responses"] is True
+    assert "_INBOX.>" not in perms["publish"]["allow"]  # type: ignore[index]

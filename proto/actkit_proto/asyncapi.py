@@ -1,0 +1,113 @@
+"""The AsyncAPI 3.0 document of the bus, built from the message models (what integrators read)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from actkit_proto.base import Command, Message
+from actkit_proto.catalog import messages
+from actkit_proto.services import SERVICES
+
+VERSION = "0.1.0"
+SCHEMAS = "#/components/schemas/{model}"
+
+
+def _channel_id(cls: type[Message]) -> str:
+    words = re.split(r"[.{}_]+", cls.subject)
+    return "".join(word[:1].upper() + word[1:] for word in words if word) or cls.__name__
+
+
+def _summary(cls: type[Message]) -> str:
+    return (cls.__doc__ or cls.__name__).strip().splitlines()[0]
+
+
+def document() -> dict[str, Any]:
+    """The whole AsyncAPI document as plain data."""
+    catalog = messages()
+    models: list[type[Message]] = list(catalog)
+    models += [cls.reply_type for cls in catalog if issubclass(cls, Command)]
+    _, schema = models_json_schema(
+        [(model, "serialization") for model in dict.fromkeys(models)], ref_template=SCHEMAS
+    )
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    component_messages: dict[str, Any] = {}
+    for cls in catalog:
+        channel = _channel_id(cls)
+        component_messages[cls.__name__] = {
+            "name": cls.__name__,
+            "title": cls.__name__,
+            "summary": _summary(cls),
+            "payload": {"$ref": SCHEMAS.format(model=cls.__name__)},
+        }
+        channels[channel] = {
+            "address": cls.subject,
+            "messages": {cls.__name__: {"$ref": f"#/components/messages/{cls.__name__}"}},
+        }
+        parameters = {
+            name: {"description": f"The {name.replace('_', ' ')} (also in the payload)."}
+            for name in cls.subject_fields()
+        }
+        if parameters:
+            channels[channel]["parameters"] = parameters
+        operation: dict[str, Any] = {
+            "channel": {"$ref": f"#/channels/{channel}"},
+            "messages": [{"$ref": f"#/channels/{channel}/messages/{cls.__name__}"}],
+            "summary": _summary(cls),
+            "tags": [{"name": cls.owner()}],
+        }
+        if issubclass(cls, Command):
+            reply = cls.reply_type.__name__
+            component_messages.setdefault(
+                reply,
+                {"name": reply, "title": reply, "payload": {"$ref": SCHEMAS.format(model=reply)}},
+            )
+            channels[f"{channel}Reply"] = {
+                "address": None,
+                "description": "The requester's inbox; errors carry Nats-Service-Error(-Code).",
+                "messages": {reply: {"$ref": f"#/components/messages/{reply}"}},
+            }
+            operation["action"] = "receive"
+            operation["description"] = (
+                f"Request/reply, served as a nats.micro endpoint; needs role "
+                f"{cls.required_role.name.lower()} when sent on behalf of a person."
+            )
+            operation["reply"] = {
+                "channel": {"$ref": f"#/channels/{channel}Reply"},
+                "messages": [{"$ref": f"#/channels/{channel}Reply/messages/{reply}"}],
+            }
+        else:
+            operation["action"] = "send"
+            if getattr(cls, "stateful", False):
+                operation["description"] = (
+                    "Stateful: the last value is kept in the JetStream KV bucket "
+                    "actkit-state under the subject as key."
+                )
+        operations[f"{cls.owner()}{channel}"] = operation
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "actkit bus",
+            "version": VERSION,
+            "description": (
+                "Subjects of the actkit services on NATS. Commands are request/reply "
+                "(nats.micro: $SRV.PING/INFO/STATS answer for every service); events are "
+                "published in the past tense. JSON payloads; ids in the subject win."
+            ),
+            "tags": [{"name": info.name, "description": info.summary} for info in SERVICES],
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "board": {
+                "host": "localhost:4222",
+                "protocol": "nats",
+                "description": "The device bus.",
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {"schemas": schema.get("$defs", {}), "messages": component_messages},
+    }

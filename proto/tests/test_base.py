@@ -1,0 +1,100 @@
+import contextlib
+from typing import ClassVar
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from actkit_proto import Ack, Actor, Command, Invalid, Role
+from actkit_proto.io import Circuit, DriveInput, GetPort, PortChanged, SetPort
+from actkit_proto.service import GetServiceStatus, ServiceStatus
+
+
+def test_subject_is_filled_from_the_message_fields() -> None:
+    assert SetPort(port_id=3, is_active=True).to_subject() == "io.port.3.set"
+    assert SetPort.subject_pattern() == "io.port.*.set"
+    assert GetServiceStatus.subject_pattern(service="io") == "io.service.status"
+
+
+def test_ids_in_the_subject_win_over_the_body() -> None:
+    command = SetPort.from_wire("io.port.4.set", b'{"port_id": 2, "is_active": true}')
+    assert command.port_id == 4
+
+
+def test_an_empty_payload_is_an_empty_object() -> None:
+    assert GetPort.from_wire("io.port.7.get", b"").port_id == 7
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"{nope", "payload is not JSON"),
+        (b"[1, 2]", "payload must be a JSON object"),
+        (b'{"is_active": "maybe"}', "is_active: Input should be a valid boolean"),
+        (b"\xff\xfe", "payload is not JSON"),
+    ],
+)
+def test_bad_payloads_are_refused_with_a_sentence(payload: bytes, message: str) -> None:
+    with pytest.raises(Invalid, match=message):
+        SetPort.from_wire("io.port.1.set", payload)
+
+
+def test_a_port_out_of_range_in_the_subject_is_refused() -> None:
+    with pytest.raises(Invalid, match="port_id: Input should be less than or equal to 64"):
+        GetPort.from_wire("io.port.99.get", b"")
+
+
+def test_a_value_that_cannot_be_a_subject_token_is_refused() -> None:
+    with pytest.raises(Invalid, match="cannot be used in a subject"):
+        GetServiceStatus(service="io.>").to_subject()
+
+
+def test_a_command_knows_its_reply_type() -> None:
+    assert SetPort.reply_type.__name__ == "Port"
+    assert DriveInput.reply_type is Ack
+    assert GetServiceStatus.reply_type is ServiceStatus
+
+
+def test_a_subclass_of_a_command_inherits_its_reply_type() -> None:
+    class SetPortQuietly(SetPort):
+        subject: ClassVar[str] = "io.port.{port_id}.set_quietly"
+
+    assert SetPortQuietly.reply_type is SetPort.reply_type
+
+
+def test_roles_are_ordered() -> None:
+    assert Role.VIEWER < Role.OPERATOR < Role.ADMINISTRATOR
+
+
+def test_the_actor_travels_with_the_command() -> None:
+    command = SetPort(port_id=1, is_active=False, actor=Actor(name="ann", role=Role.VIEWER))
+    decoded = SetPort.from_wire(command.to_subject(), command.to_wire())
+    assert decoded.actor == Actor(name="ann", role=Role.VIEWER)
+
+
+def test_commands_default_to_needing_an_administrator() -> None:
+    class Reset(Command[Ack]):
+        subject: ClassVar[str] = "system.reset"
+
+    assert Reset.required_role is Role.ADMINISTRATOR
+
+
+@given(
+    port_id=st.integers(1, 64),
+    is_active=st.booleans(),
+    circuit=st.sampled_from(Circuit),
+    edge_ns=st.integers(0, 2**63),
+)
+def test_every_event_survives_the_wire(
+    port_id: int, is_active: bool, circuit: Circuit, edge_ns: int
+) -> None:
+    event = PortChanged(
+        port_id=port_id, direction="input", is_active=is_active, circuit=circuit, edge_ns=edge_ns
+    )
+    assert PortChanged.from_wire(event.to_subject(), event.to_wire()) == event
+
+
+@given(st.binary(max_size=64))
+def test_garbage_never_raises_past_invalid(payload: bytes) -> None:
+    with contextlib.suppress(Invalid):
+        SetPort.from_wire("io.port.1.set", payload)

@@ -1,0 +1,120 @@
+"""The stack as `make run` starts it: nats-server plus every service, simulated hardware."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from actkit_core.bus import Bus
+from actkit_proto.io import Circuit, DriveInput, PortChanged
+from actkit_proto.service import GetServiceStatus
+from actkit_proto.services import SERVICE_NAMES, SERVICES
+from tests.conftest import Stack
+
+pytestmark = pytest.mark.timeout(120)
+
+
+async def _discover(bus: Bus) -> list[dict[str, str]]:
+    inbox = bus.client.new_inbox()
+    subscription = await bus.client.subscribe(inbox)
+    await bus.client.publish("$SRV.PING", b"", reply=inbox)
+    answers = []
+    try:
+        while True:
+            msg = await subscription.next_msg(timeout=0.5)
+            answers.append(json.loads(msg.data))
+    except TimeoutError:
+        return answers
+
+
+async def test_every_service_answers_ping_and_serves_moving_metrics(stack: Stack) -> None:
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        names = sorted(answer["name"] for answer in await _discover(bus))
+        assert names == sorted(SERVICE_NAMES)
+        for info in SERVICES:
+            status = await bus.request(GetServiceStatus(service=info.name))
+            assert status.metrics_port == info.metrics_port
+    async with httpx.AsyncClient() as http:
+        for info in SERVICES:
+            text = (await http.get(f"http://127.0.0.1:{info.metrics_port}/metrics")).text
+            line = (
+                f'actkit_bus_messages_total{{outcome="ok",service="{info.name}",'
+                f'subject="{info.name}.service.status"}} 1.0'
+            )
+            assert line in text, info.name
+
+
+async def test_actkit_status_and_sim_drive_an_input_end_to_end(stack: Stack) -> None:
+    actkit = [
+        str(Path(sys.executable).parent / "actkit"),
+        "--data-dir",
+        str(stack.data_dir),
+    ]
+    status = subprocess.run(
+        [*actkit, "status", "--nats-url", stack.nats_url],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "8 of 8 services answering" in status.stdout
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        seen: asyncio.Queue[PortChanged] = asyncio.Queue()
+        await bus.subscribe(PortChanged, seen.put, port_id="3")
+        await bus.client.flush()
+        drive = subprocess.run(
+            [*actkit, "sim", "input", "3", "closed", "--nats-url", stack.nats_url],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert drive.returncode == 0, drive.stdout
+        event = await asyncio.wait_for(seen.get(), 5)
+        assert (event.port_id, event.is_active, event.circuit) == (3, True, Circuit.CLOSED)
+        refused = subprocess.run(
+            [*actkit, "sim", "input", "10", "closed", "--nats-url", stack.nats_url],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert refused.returncode == 1
+        assert "there is no port 10" in refused.stdout
+        await bus.request(DriveInput(port_id=3, circuit=Circuit.OPEN))
+
+
+async def test_a_killed_service_is_restarted(stack: Stack) -> None:
+    children = psutil.Process(stack.process.pid).children()
+    io = next(child for child in children if child.cmdline()[-1].endswith("actkit-io"))
+    io.kill()
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        for _ in range(100):
+            try:
+                status = await bus.request(GetServiceStatus(service="io"), timeout_s=0.5)
+            except Exception:
+                await asyncio.sleep(0.1)
+                continue
+            break
+        else:
+            raise AssertionError("io was not restarted")
+        assert status.handled == 0
+
+
+def test_interrupt_stops_everything_and_leaves_no_process(stack: Stack) -> None:
+    family = [stack.process.pid] + [
+        c.pid for c in psutil.Process(stack.process.pid).children(recursive=True)
+    ]
+    assert len(family) >= 10  # supervisor, nats-server and eight services
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=30) == 0
+    alive = [
+        pid for pid in family if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
+    ]
+    assert alive == []
