@@ -41,10 +41,11 @@ async def test_every_service_answers_ping_and_serves_moving_metrics(stack: Stack
         assert names == sorted(SERVICE_NAMES)
         for info in SERVICES:
             status = await bus.request(GetServiceStatus(service=info.name))
-            assert status.metrics_port == info.metrics_port
+            assert status.metrics_port == stack.metrics_port(info.name)
     async with httpx.AsyncClient() as http:
         for info in SERVICES:
-            text = (await http.get(f"http://127.0.0.1:{info.metrics_port}/metrics")).text
+            url = f"http://127.0.0.1:{stack.metrics_port(info.name)}/metrics"
+            text = (await http.get(url)).text
             line = (
                 f'actkit_bus_messages_total{{outcome="ok",service="{info.name}",'
                 f'subject="{info.name}.service.status"}} 1.0'

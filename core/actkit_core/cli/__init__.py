@@ -20,6 +20,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start nats-server and every service (sim hardware)")
     run.add_argument("--nats-port", type=int, default=4222)
+    run.add_argument(
+        "--metrics-base", type=int, help="metrics ports base+0, base+1, ... (default 9301, ...)"
+    )
 
     status = commands.add_parser("status", help="ping every service over the bus")
     status.add_argument("--nats-url", default="nats://127.0.0.1:4222")
@@ -53,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         case "run":
             from actkit_core.cli.supervisor import Supervisor
 
-            lifecycle.run(Supervisor(args.data_dir, args.nats_port).run())
+            supervisor = Supervisor(args.data_dir, args.nats_port, metrics_base=args.metrics_base)
+            lifecycle.run(supervisor.run())
             return 0
         case "status":
             from actkit_core.cli.status import print_status

@@ -100,10 +100,15 @@ class Supervisor:
         nats_port: int = 4222,
         services: Sequence[ServiceInfo] = SERVICES,
         extra_env: dict[str, str] | None = None,
+        metrics_base: int | None = None,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.nats_port = nats_port
         self.services = services
+        self.metrics_ports = {
+            info.name: info.metrics_port if metrics_base is None else metrics_base + index
+            for index, info in enumerate(services)
+        }
         self.extra_env = extra_env or {}
         self.children: list[Child] = []
         self.stopping = False
@@ -115,6 +120,7 @@ class Supervisor:
             prefix + "NATS_USER": info.name,
             prefix + "NATS_PASSWORD": passwords[info.name],
             prefix + "DATA_DIR": str(self.data_dir),
+            prefix + "METRICS_PORT": str(self.metrics_ports[info.name]),
             **self.extra_env,
         }
 
