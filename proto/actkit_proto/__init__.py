@@ -8,6 +8,8 @@ from actkit_proto.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    TooManyRequests,
+    Unauthenticated,
     Unavailable,
 )
 
@@ -25,5 +27,7 @@ __all__ = [
     "NotFound",
     "Reply",
     "Role",
+    "TooManyRequests",
+    "Unauthenticated",
     "Unavailable",
 ]

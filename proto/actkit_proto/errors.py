@@ -10,9 +10,11 @@ class ErrorCode(StrEnum):
     """The codes a request may fail with (HTTP's meanings)."""
 
     INVALID = "400"
+    UNAUTHENTICATED = "401"
     FORBIDDEN = "403"
     NOT_FOUND = "404"
     CONFLICT = "409"
+    TOO_MANY_REQUESTS = "429"
     INTERNAL = "500"
     UNAVAILABLE = "503"
 
@@ -39,7 +41,15 @@ class BusError(Exception):
     @staticmethod
     def from_code(code: str, message: str) -> BusError:
         """The error class that matches a wire code; unknown codes become internal errors."""
-        for kind in (Invalid, Forbidden, NotFound, Conflict, Unavailable):
+        for kind in (
+            Invalid,
+            Unauthenticated,
+            Forbidden,
+            NotFound,
+            Conflict,
+            TooManyRequests,
+            Unavailable,
+        ):
             if kind.code == code:
                 return kind(message)
         return BusError(message)
@@ -49,6 +59,21 @@ class Invalid(BusError):
     """The request is malformed or breaks a rule (400)."""
 
     code = ErrorCode.INVALID
+
+
+class Unauthenticated(BusError):
+    """The credentials are missing, wrong or expired (401)."""
+
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class TooManyRequests(BusError):
+    """The client is blocked for a while, e.g. after repeated failed logins (429).
+
+    The message ends with the number of seconds to wait: ``"... retry after 30 s"``.
+    """
+
+    code = ErrorCode.TOO_MANY_REQUESTS
 
 
 class Forbidden(BusError):

@@ -95,3 +95,89 @@ class DriveInput(Command[Ack]):
 
     port_id: PortId
     circuit: Circuit
+
+
+DurationMs = Annotated[
+    int, Field(gt=0, le=3_600_000, description="Milliseconds, more than 0 and at most one hour.")
+]
+HolderId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="Who holds the output, e.g. ``rule:7``; releases name the same holder.",
+    ),
+]
+
+
+class PulsePort(Command[Port]):
+    """Toggle an output once: make it active (or inactive) for a while, then return it.
+
+    The manual's action "Toggle I/O once". A pulse on an output that a holder keeps active
+    ends with the output still active.
+    """
+
+    subject: ClassVar[str] = "io.port.{port_id}.pulse"
+    required_role: ClassVar[Role] = Role.OPERATOR
+
+    port_id: PortId
+    duration_ms: DurationMs
+    is_active: bool = True
+
+
+class HoldPort(Command[Port]):
+    """Keep an output active (or inactive) on behalf of a holder until it releases it.
+
+    The manual's action "Toggle I/O while the rule is active". Several holders may hold one
+    output; it stays held while any holder holds it.
+    """
+
+    subject: ClassVar[str] = "io.port.{port_id}.hold"
+    required_role: ClassVar[Role] = Role.OPERATOR
+
+    port_id: PortId
+    holder: HolderId
+    is_active: bool = True
+
+
+class ReleasePort(Command[Port]):
+    """A holder lets go of an output; the output returns to normal when nobody holds it."""
+
+    subject: ClassVar[str] = "io.port.{port_id}.release"
+    required_role: ClassVar[Role] = Role.OPERATOR
+
+    port_id: PortId
+    holder: HolderId
+
+
+class PortTampered(Event):
+    """A supervised input's circuit was cut or shorted, or came back from it."""
+
+    subject: ClassVar[str] = "io.port.{port_id}.tampered"
+    stateful: ClassVar[bool] = True
+
+    port_id: PortId
+    is_tampered: bool
+    circuit: Circuit
+
+
+class ButtonPressed(Event):
+    """The control button was pressed and released."""
+
+    subject: ClassVar[str] = "io.button.pressed"
+
+
+class ResetRequested(Event):
+    """The control button was held at power-on for 15-30 s: a factory default is asked for."""
+
+    subject: ClassVar[str] = "io.button.reset_requested"
+
+
+class IgnitionChanged(Event):
+    """The ignition input of the power connector switched on or off."""
+
+    subject: ClassVar[str] = "io.ignition.changed"
+    stateful: ClassVar[bool] = True
+
+    is_on: bool
