@@ -7,14 +7,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import MetaData, event, pool
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,6 +45,8 @@ def _set_pragmas(connection: sqlite3.Connection, _record: Any) -> None:
 
 def alembic_config(script_location: str, db_path: Path) -> Config:
     """An Alembic config for a service's migrations (``actkit_io:migrations``) and database."""
+    from alembic.config import Config  # imported when used: alembic costs start-up time
+
     config = Config()
     config.set_main_option("script_location", script_location)
     config.set_main_option("sqlalchemy.url", f"sqlite:///{db_path}")
@@ -52,6 +55,8 @@ def alembic_config(script_location: str, db_path: Path) -> Config:
 
 def migrate(script_location: str, db_path: Path) -> None:
     """Bring the database to the newest revision, creating the file and its folder if needed."""
+    from alembic import command
+
     db_path.parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(script_location, db_path), "head")
 
