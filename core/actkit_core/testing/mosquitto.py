@@ -1,0 +1,148 @@
+"""A real mosquitto broker for tests: TCP, TLS, websockets and password listeners on free ports.
+
+mosquitto has no ephemeral port (``listener 0`` is a unix socket), so free ports are picked here
+and written into its config. It runs with ``user root`` in the config because, started as root, it
+would otherwise drop to the ``mosquitto`` user and fail to read the test's key files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import trustme
+
+USERNAME = "camera"
+PASSWORD = "s3cret-Pa55"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (bind 0, read, close)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Mosquitto:
+    """One mosquitto process and its listeners; ``restart()`` keeps the ports."""
+
+    folder: Path
+    host: str = "127.0.0.1"
+    tcp_port: int = field(default_factory=free_port)
+    tls_port: int = field(default_factory=free_port)
+    ws_port: int = field(default_factory=free_port)
+    wss_port: int = field(default_factory=free_port)
+    auth_port: int = field(default_factory=free_port)
+    """A TCP listener that only lets in :data:`USERNAME` with :data:`PASSWORD`."""
+    username: str = USERNAME
+    password: str = PASSWORD
+    process: subprocess.Popen[bytes] | None = None
+    ca: trustme.CA = field(default_factory=trustme.CA)
+
+    @property
+    def ca_pem(self) -> str:
+        """The PEM of the CA that signed the broker's certificate."""
+        return self.ca.cert_pem.bytes().decode()
+
+    @property
+    def log(self) -> str:
+        """What mosquitto logged so far."""
+        path = self.folder / "mosquitto.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def _write_config(self) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        server = self.ca.issue_cert("localhost", "127.0.0.1")
+        cafile, certfile, keyfile = (
+            self.folder / name for name in ("ca.pem", "cert.pem", "key.pem")
+        )
+        self.ca.cert_pem.write_to_path(str(cafile))
+        server.cert_chain_pems[0].write_to_path(str(certfile))
+        server.private_key_pem.write_to_path(str(keyfile))
+        passwords = self.folder / "passwords"
+        passwords.write_text(f"{self.username}:{self.password}\n")
+        subprocess.run(["mosquitto_passwd", "-U", str(passwords)], check=True)
+        tls = f"cafile {cafile}\ncertfile {certfile}\nkeyfile {keyfile}\n"
+        anonymous = "allow_anonymous true\n"
+        config = self.folder / "mosquitto.conf"
+        config.write_text(
+            "user root\npersistence false\nper_listener_settings true\n"
+            f"log_dest file {self.folder / 'mosquitto.log'}\n"
+            "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
+            f"listener {self.tcp_port} {self.host}\n{anonymous}"
+            f"listener {self.tls_port} {self.host}\n{anonymous}{tls}"
+            f"listener {self.ws_port} {self.host}\nprotocol websockets\n{anonymous}"
+            f"listener {self.wss_port} {self.host}\nprotocol websockets\n{anonymous}{tls}"
+            f"listener {self.auth_port} {self.host}\nallow_anonymous false\n"
+            f"password_file {passwords}\n"
+        )
+        return config
+
+    def start(self, timeout_s: float = 10.0) -> None:
+        """Start mosquitto and wait until every listener accepts connections.
+
+        Raises:
+            RuntimeError: it exited or did not listen in time; its log is included.
+        """
+        config = self.folder / "mosquitto.conf"
+        if not config.exists():
+            config = self._write_config()
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.process = subprocess.Popen(
+            [binary, "-c", str(config)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout_s
+        waiting = [self.tcp_port, self.tls_port, self.ws_port, self.wss_port, self.auth_port]
+        while waiting:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"mosquitto exited with {self.process.returncode}:\n{self.log}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"mosquitto did not listen on {waiting}:\n{self.log}")
+            try:
+                socket.create_connection((self.host, waiting[0]), timeout=0.2).close()
+                waiting.pop(0)
+            except OSError:
+                time.sleep(0.02)
+
+    def stop(self, signum: int = signal.SIGTERM) -> None:
+        """Stop mosquitto (``SIGKILL`` for an abrupt end) and wait for it to exit."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same ports (retained messages are not kept)."""
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A real mosquitto with TCP, TLS, websockets (plain and TLS) and password listeners."""
+    broker = Mosquitto(folder=tmp_path / "mosquitto")
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

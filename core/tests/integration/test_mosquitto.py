@@ -1,0 +1,52 @@
+import ssl
+import threading
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.reasoncodes import ReasonCode
+
+from actkit_core.testing.mosquitto import Mosquitto
+
+
+def _connect(broker: Mosquitto, listener: str, username: str | None = None) -> ReasonCode:
+    transport = "websockets" if listener in ("ws", "wss") else "tcp"
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, transport=transport, protocol=mqtt.MQTTv5)
+    if listener in ("tls", "wss"):
+        context = ssl.create_default_context(cadata=broker.ca_pem)
+        client.tls_set_context(context)
+    if username is not None:
+        client.username_pw_set(username, broker.password)
+    answered = threading.Event()
+    codes: list[ReasonCode] = []
+
+    def on_connect(*args: object) -> None:
+        codes.append(args[3])  # type: ignore[arg-type]
+        answered.set()
+
+    client.on_connect = on_connect
+    client.connect(broker.host, getattr(broker, f"{listener}_port"))
+    client.loop_start()
+    try:
+        assert answered.wait(5), broker.log
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return codes[0]
+
+
+@pytest.mark.parametrize("listener", ["tcp", "tls", "ws", "wss"])
+def test_every_listener_accepts_an_mqtt5_client(mosquitto: Mosquitto, listener: str) -> None:
+    assert not _connect(mosquitto, listener).is_failure
+
+
+def test_password_listener_refuses_strangers_and_admits_the_user(mosquitto: Mosquitto) -> None:
+    assert _connect(mosquitto, "auth", username="nobody").is_failure
+    assert not _connect(mosquitto, "auth", username=mosquitto.username).is_failure
+
+
+def test_restart_keeps_the_ports(mosquitto: Mosquitto) -> None:
+    port = mosquitto.tcp_port
+    mosquitto.restart()
+    assert mosquitto.tcp_port == port
+    assert not _connect(mosquitto, "tcp").is_failure
