@@ -1,5 +1,6 @@
 import ssl
 import threading
+from typing import Literal
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -10,7 +11,7 @@ from actkit_core.testing.mosquitto import Mosquitto
 
 
 def _connect(broker: Mosquitto, listener: str, username: str | None = None) -> ReasonCode:
-    transport = "websockets" if listener in ("ws", "wss") else "tcp"
+    transport: Literal["tcp", "websockets"] = "websockets" if listener in ("ws", "wss") else "tcp"
     client = mqtt.Client(CallbackAPIVersion.VERSION2, transport=transport, protocol=mqtt.MQTTv5)
     if listener in ("tls", "wss"):
         context = ssl.create_default_context(cadata=broker.ca_pem)

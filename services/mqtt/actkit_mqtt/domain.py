@@ -1,0 +1,413 @@
+"""The MQTT client's rules: settings validation, topics and filters, what gets published."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from actkit_proto import Invalid
+from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
+from actkit_proto.io import PortChanged, PortTampered
+from actkit_proto.mqtt import (
+    ClientSettings,
+    DeviceEventKind,
+    MessageSpec,
+    MqttVersion,
+    Publication,
+    RetainPolicy,
+    SetClientSettings,
+    SubscriptionSpec,
+    Transport,
+)
+
+MAX_TOPIC_BYTES = 65535
+MAX_PAYLOAD_BYTES = 262_144
+MAX_PROXY_BYTES = 255
+MAX_SUBSCRIPTIONS = 64
+WRITE_ONLY = ("password", "client_key_pem")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send to the broker."""
+
+    topic: str
+    payload: str
+    qos: int = 0
+    retain: bool = False
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """What the client needs but never shows."""
+
+    password: str = ""
+    client_key_pem: str = ""
+
+
+@dataclass(frozen=True)
+class ConnectionConfig:
+    """Everything the broker adapter needs to connect."""
+
+    host: str
+    port: int
+    transport: Transport
+    websocket_path: str
+    alpn_protocol: str
+    version: MqttVersion
+    username: str
+    password: str
+    client_id: str
+    clean_session: bool
+    proxy_url: str
+    keep_alive_s: int
+    connect_timeout_s: int
+    reconnects: bool
+    verifies_certificate: bool
+    ca_certificate_pem: str
+    client_certificate_pem: str
+    client_key_pem: str
+    last_will: Outgoing | None
+    connect_message: Outgoing | None
+
+    @property
+    def broker(self) -> str:
+        """Where it connects, e.g. ``ssl://broker:8883``."""
+        return f"{self.transport.value}://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class DeviceEvent:
+    """A device event as the publication sees it: an ONVIF-style topic, its source and data."""
+
+    kind: DeviceEventKind
+    topic: tuple[str, ...]
+    """Namespaced segments, e.g. ``("tns1:Device", "tnsaxis:IO", "Port")``."""
+    source: dict[str, str]
+    data: dict[str, object]
+    is_stateful: bool
+    timestamp_ms: int = 0
+    source_key: tuple[str, ...] = field(default=())
+    """Segments appended to the MQTT topic so each source keeps its own retained message."""
+
+
+def default_prefix(serial: str) -> str:
+    """The device topic prefix when none is set."""
+    return f"axis/{serial}"
+
+
+def device_prefix(settings: ClientSettings, serial: str) -> str:
+    """The device topic prefix in use."""
+    return settings.device_topic_prefix or default_prefix(serial)
+
+
+def client_id(settings: ClientSettings, serial: str) -> str:
+    """The client identifier sent to the broker."""
+    return settings.client_id or f"actkit-{serial}"
+
+
+def check_topic(topic: str, what: str = "topic") -> None:
+    """Refuse a topic a broker would refuse to publish to.
+
+    Raises:
+        Invalid: empty, too long, with wildcards or a NUL character.
+    """
+    if not topic:
+        raise Invalid(f"{what} must not be empty")
+    if len(topic.encode()) > MAX_TOPIC_BYTES:
+        raise Invalid(f"{what} is longer than {MAX_TOPIC_BYTES} bytes")
+    if "\0" in topic:
+        raise Invalid(f"{what} must not contain a NUL character")
+    if "+" in topic or "#" in topic:
+        raise Invalid(f"{what} {topic!r} contains a wildcard (+ or #); only filters may")
+
+
+def check_filter(topic_filter: str) -> None:
+    """Refuse a filter a broker would refuse to subscribe to.
+
+    Raises:
+        Invalid: empty, too long, a NUL, or a wildcard that is not a whole level
+            (``#`` only as the last level).
+    """
+    if not topic_filter:
+        raise Invalid("subscription filter must not be empty")
+    if len(topic_filter.encode()) > MAX_TOPIC_BYTES:
+        raise Invalid(f"subscription filter is longer than {MAX_TOPIC_BYTES} bytes")
+    if "\0" in topic_filter:
+        raise Invalid("subscription filter must not contain a NUL character")
+    levels = topic_filter.split("/")
+    for position, level in enumerate(levels):
+        if "#" in level and (level != "#" or position != len(levels) - 1):
+            raise Invalid(
+                f"filter {topic_filter!r}: # must be a whole level and the last one (like a/#)"
+            )
+        if "+" in level and level != "+":
+            raise Invalid(f"filter {topic_filter!r}: + must be a whole level (like a/+/c)")
+
+
+def filter_matches(topic_filter: str, topic: str) -> bool:
+    """Whether ``topic`` matches ``topic_filter`` as a broker matches them.
+
+    >>> filter_matches("cars/+/door", "cars/7/door"), filter_matches("cars/#", "cars")
+    (True, True)
+    >>> filter_matches("#", "$SYS/uptime")
+    False
+    """
+    if topic.startswith("$") and topic_filter[:1] in ("+", "#"):
+        return False
+    wanted = topic_filter.split("/")
+    levels = topic.split("/")
+    for position, level in enumerate(wanted):
+        if level == "#":
+            return True
+        if position >= len(levels) or (level != "+" and level != levels[position]):
+            return False
+    return len(levels) == len(wanted)
+
+
+def effective_filter(spec: SubscriptionSpec, prefix: str) -> str:
+    """What is subscribed at the broker for ``spec``."""
+    return f"{prefix}/{spec.filter}" if spec.uses_device_prefix else spec.filter
+
+
+def check_subscription(spec: SubscriptionSpec, prefix: str) -> None:
+    """Refuse a subscription whose filter (with the prefix when asked) is not valid.
+
+    Raises:
+        Invalid: the filter is malformed.
+    """
+    check_filter(effective_filter(spec, prefix))
+
+
+def _check_proxy(name: str, url: str) -> None:
+    if not url:
+        return
+    if len(url.encode()) > MAX_PROXY_BYTES:
+        raise Invalid(f"{name} is longer than {MAX_PROXY_BYTES} bytes")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid(f"{name} must look like http://proxy.example:3128, not {url!r}")
+    try:
+        parts.port  # noqa: B018  (reading it validates it)
+    except ValueError:
+        raise Invalid(f"{name} has an invalid port: {url!r}") from None
+
+
+def _check_message(name: str, spec: MessageSpec) -> None:
+    if spec.is_enabled and not spec.uses_default:
+        check_topic(spec.topic, f"{name} topic")
+
+
+def apply_settings(
+    current: ClientSettings, secrets: Secrets, command: SetClientSettings
+) -> tuple[ClientSettings, Secrets]:
+    """The settings after ``command``; only the fields it sets change.
+
+    Raises:
+        Invalid: the result would not be usable, with the reason.
+    """
+    changes = {
+        name: getattr(command, name)
+        for name in command.model_fields_set
+        if name not in ("actor", *WRITE_ONLY) and getattr(command, name) is not None
+    }
+    if (
+        "transport" in changes
+        and "port" not in changes
+        and changes["transport"] != current.transport
+    ):
+        changes["port"] = Transport(changes["transport"]).default_port
+    new_secrets = Secrets(
+        password=secrets.password if command.password is None else command.password,
+        client_key_pem=(
+            secrets.client_key_pem if command.client_key_pem is None else command.client_key_pem
+        ),
+    )
+    changes["has_password"] = bool(new_secrets.password)
+    changes["has_client_key"] = bool(new_secrets.client_key_pem)
+    updated = current.model_copy(update=changes)
+    _check_settings(updated, new_secrets)
+    return ClientSettings.model_validate(updated.model_dump()), new_secrets
+
+
+def _check_settings(settings: ClientSettings, secrets: Secrets) -> None:
+    if settings.is_enabled and not settings.host:
+        raise Invalid("host is required to connect: enter the broker's host name or IP address")
+    if settings.host and (any(c.isspace() for c in settings.host) or "/" in settings.host):
+        raise Invalid(f"host {settings.host!r} is not a host name or IP address")
+    if settings.alpn_protocol and not settings.transport.is_secure:
+        raise Invalid("ALPN protocol applies only to SSL and WebSocket Secure; clear it or switch")
+    if not settings.websocket_path.startswith("/"):
+        raise Invalid("websocket path must start with /")
+    if secrets.password and not settings.username:
+        raise Invalid("a password needs a username")
+    _check_proxy("HTTP proxy", settings.http_proxy)
+    _check_proxy("HTTPS proxy", settings.https_proxy)
+    if settings.device_topic_prefix:
+        check_topic(settings.device_topic_prefix, "device topic prefix")
+    _check_message("connect message", settings.connect_message)
+    _check_message("last will", settings.last_will)
+    if bool(settings.client_certificate_pem) != bool(secrets.client_key_pem):
+        raise Invalid("a client certificate needs its private key, and the key its certificate")
+    for name, pem in (
+        ("CA certificate", settings.ca_certificate_pem),
+        ("client certificate", settings.client_certificate_pem),
+    ):
+        if pem and "-----BEGIN CERTIFICATE-----" not in pem:
+            raise Invalid(f"{name} must be PEM (-----BEGIN CERTIFICATE-----)")
+    if secrets.client_key_pem and "PRIVATE KEY-----" not in secrets.client_key_pem:
+        raise Invalid("client key must be a PEM private key")
+
+
+def connection_message(spec: MessageSpec, prefix: str, serial: str, is_connected: bool) -> Outgoing:
+    """The connect message or (``is_connected=False``) the last will, defaults filled in."""
+    if spec.uses_default:
+        topic = f"{prefix}/event/connection"
+        payload = json.dumps({"serial": serial, "connected": is_connected}, separators=(",", ":"))
+    else:
+        topic, payload = spec.topic, spec.payload
+    return Outgoing(topic=topic, payload=payload, qos=spec.qos, retain=spec.retain)
+
+
+def connection_config(settings: ClientSettings, secrets: Secrets, serial: str) -> ConnectionConfig:
+    """What the adapter needs to connect with ``settings``."""
+    prefix = device_prefix(settings, serial)
+    return ConnectionConfig(
+        host=settings.host,
+        port=settings.port,
+        transport=settings.transport,
+        websocket_path=settings.websocket_path,
+        alpn_protocol=settings.alpn_protocol,
+        version=settings.version,
+        username=settings.username,
+        password=secrets.password,
+        client_id=client_id(settings, serial),
+        clean_session=settings.clean_session,
+        proxy_url=settings.https_proxy if settings.transport.is_secure else settings.http_proxy,
+        keep_alive_s=settings.keep_alive_s,
+        connect_timeout_s=settings.connect_timeout_s,
+        reconnects=settings.reconnects,
+        verifies_certificate=settings.verifies_certificate,
+        ca_certificate_pem=settings.ca_certificate_pem,
+        client_certificate_pem=settings.client_certificate_pem,
+        client_key_pem=secrets.client_key_pem,
+        last_will=(
+            connection_message(settings.last_will, prefix, serial, is_connected=False)
+            if settings.last_will.is_enabled
+            else None
+        ),
+        connect_message=(
+            connection_message(settings.connect_message, prefix, serial, is_connected=True)
+            if settings.connect_message.is_enabled
+            else None
+        ),
+    )
+
+
+def _strip_namespace(segment: str) -> str:
+    return segment.rsplit(":", 1)[-1]
+
+
+def publication_prefix(publication: Publication, prefix: str) -> str:
+    """The topic prefix of published device events."""
+    return prefix if publication.uses_default_prefix else publication.custom_prefix
+
+
+def publication_message(
+    publication: Publication, event: DeviceEvent, prefix: str, serial: str
+) -> Outgoing | None:
+    """The MQTT message for ``event``, or ``None`` when its kind is not published."""
+    if event.kind not in publication.conditions:
+        return None
+    segments = (
+        event.topic
+        if publication.includes_namespaces
+        else tuple(_strip_namespace(segment) for segment in event.topic)
+    )
+    levels = [publication_prefix(publication, prefix), "event"]
+    if publication.includes_topic_name:
+        levels += [*segments, *event.source_key]
+    body: dict[str, object] = {"topic": "/".join(segments), "timestamp": event.timestamp_ms}
+    if publication.includes_serial:
+        body["serial"] = serial
+    body["message"] = {"source": event.source, "key": {}, "data": event.data}
+    retain = publication.retain is RetainPolicy.ALL or (
+        publication.retain is RetainPolicy.PROPERTY and event.is_stateful
+    )
+    return Outgoing(
+        topic="/".join(level for level in levels if level),
+        payload=json.dumps(body, separators=(",", ":")),
+        qos=publication.qos,
+        retain=retain,
+    )
+
+
+def check_publication(publication: Publication) -> None:
+    """Refuse publication settings that cannot produce valid topics.
+
+    Raises:
+        Invalid: the custom prefix is needed but missing or malformed.
+    """
+    if not publication.uses_default_prefix:
+        check_topic(publication.custom_prefix, "custom topic prefix")
+
+
+def port_event(event: PortChanged, timestamp_ms: int) -> DeviceEvent:
+    """An I/O port became active or inactive."""
+    return DeviceEvent(
+        kind=DeviceEventKind.PORT,
+        topic=("tns1:Device", "tnsaxis:IO", "Port"),
+        source={"port": str(event.port_id)},
+        data={
+            "active": event.is_active,
+            "direction": event.direction.value,
+            "circuit": event.circuit.value,
+        },
+        is_stateful=True,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.port_id),),
+    )
+
+
+def tampering_event(event: PortTampered, timestamp_ms: int) -> DeviceEvent:
+    """A supervised input was cut or shorted, or came back."""
+    return DeviceEvent(
+        kind=DeviceEventKind.TAMPERING,
+        topic=("tns1:Device", "tnsaxis:IO", "SupervisedPort"),
+        source={"port": str(event.port_id)},
+        data={"tampered": event.is_tampered, "circuit": event.circuit.value},
+        is_stateful=True,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.port_id),),
+    )
+
+
+def beacon_event(event: BeaconReceived, timestamp_ms: int) -> DeviceEvent:
+    """A watched BLE beacon was received."""
+    return DeviceEvent(
+        kind=DeviceEventKind.BEACON,
+        topic=("tnsaxis:Bluetooth", "Beacon", "Received"),
+        source={"system_id": str(event.system_id)},
+        data={
+            "message_type": event.message_type,
+            "sequence": event.sequence,
+            "rssi_dbm": event.rssi_dbm,
+        },
+        is_stateful=False,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.system_id),),
+    )
+
+
+def beacon_presence_event(event: BeaconPresenceChanged, timestamp_ms: int) -> DeviceEvent:
+    """A watched BLE beacon started or stopped being received."""
+    return DeviceEvent(
+        kind=DeviceEventKind.BEACON_PRESENCE,
+        topic=("tnsaxis:Bluetooth", "Beacon", "Presence"),
+        source={"system_id": str(event.system_id)},
+        data={"present": event.is_present},
+        is_stateful=True,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.system_id),),
+    )
