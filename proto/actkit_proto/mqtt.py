@@ -198,7 +198,7 @@ class ClientStatus(Reply):
 
     state: ConnectionState
     reason: str = ""
-    """What went wrong, in words a person can act on, e.g. ``connection refused: not authorised``."""
+    """What went wrong, in words a person can act on (``connection refused: not authorized``)."""
     broker: str = ""
     """Where it connects, e.g. ``ssl://broker.example:8883``."""
 
@@ -286,7 +286,7 @@ class SubscriptionSpec(BaseModel):
     uses_device_prefix: bool = False
     """Subscribe to ``<device topic prefix>/<filter>``."""
     is_stateful: bool = False
-    """Stateful: the last payload is kept as the condition's state; else each message is an event."""
+    """Stateful: the last payload is the condition's state; stateless: each message is an event."""
     qos: Qos = 0
 
 

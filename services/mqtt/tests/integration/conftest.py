@@ -28,7 +28,7 @@ T = TypeVar("T")
 E = TypeVar("E", bound=Event)
 
 
-async def eventually(read: Callable[[], Awaitable[T]], timeout_s: float = 15.0) -> T:
+async def eventually(read: Callable[[], Awaitable[T | None]], timeout_s: float = 15.0) -> T:
     """The first truthy value ``read`` returns, polling until ``timeout_s``."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
