@@ -136,6 +136,8 @@ class PahoBroker:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._is_connected = False
+        self._generation = 0
+        self._thread_state = threading.local()
 
     @property
     def is_connected(self) -> bool:
@@ -149,7 +151,10 @@ class PahoBroker:
             self._filters = dict(filters)
         self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(config, self._stop), name="mqtt-broker", daemon=True
+            target=self._run,
+            args=(config, self._stop, self._generation),
+            name="mqtt-broker",
+            daemon=True,
         )
         self._thread.start()
 
@@ -157,6 +162,7 @@ class PahoBroker:
         """Send DISCONNECT (so no last will), stop the thread, report ``disconnected``."""
         thread, client = self._thread, self._client
         self._stop.set()
+        self._generation += 1
         if client is not None:
             client.disconnect()
         if thread is not None:
@@ -202,9 +208,16 @@ class PahoBroker:
     def _report(self, report: Report) -> None:
         # RuntimeError: the event loop is closed, the service is shutting down.
         with contextlib.suppress(RuntimeError):
-            self._loop.call_soon_threadsafe(self._report_on_loop, report)
+            generation = getattr(self._thread_state, "generation", self._generation)
+            self._loop.call_soon_threadsafe(self._deliver, generation, report)
 
-    def _run(self, config: ConnectionConfig, stop: threading.Event) -> None:
+    def _deliver(self, generation: int, report: Report) -> None:
+        # A thread left behind by a reconnect (stuck in a blocking connect) must not report.
+        if generation == self._generation:
+            self._report_on_loop(report)
+
+    def _run(self, config: ConnectionConfig, stop: threading.Event, generation: int) -> None:
+        self._thread_state.generation = generation
         status = _Status(self, config)
         try:
             client = _client(config)
@@ -214,6 +227,8 @@ class PahoBroker:
         client.on_connect = status.on_connect
         client.on_disconnect = status.on_disconnect
         client.on_message = self._on_message
+        if generation != self._generation:
+            return
         self._client = client
         delay = self._retry_min_s
         while not stop.is_set():
@@ -227,7 +242,9 @@ class PahoBroker:
                 break
             delay = self._retry_min_s if status.was_connected else min(delay * 2, self._retry_max_s)
             stop.wait(delay)
-        self._is_connected = False
+        client.disconnect()
+        if generation == self._generation:
+            self._is_connected = False
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:
@@ -245,7 +262,8 @@ class PahoBroker:
         if config.connect_message is not None:
             hello = config.connect_message
             client.publish(hello.topic, hello.payload.encode(), hello.qos, hello.retain)
-        self._is_connected = True
+        if self._thread_state.generation == self._generation:
+            self._is_connected = True
         self._report(StatusReport(ConnectionState.CONNECTED, "", config.broker))
 
 
@@ -274,11 +292,26 @@ class _Status:
             while not stop.is_set():
                 code = client.loop(timeout=0.5)
                 if code != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                    return self.refusal or f"connection lost: {mqtt.error_string(code).lower()}"
+                    return self._why_ended(code)
         except Exception as exc:  # a broker sending garbage must not stop us
+            log.warning("broker connection failed", exc_info=True)
             client.disconnect()
-            return f"the broker sent something that is not MQTT: {exc!r}"
+            return f"{self._not_mqtt()} ({exc!r})"
         return ""
+
+    def _why_ended(self, code: MQTTErrorCode) -> str:
+        if self.refusal:
+            return self.refusal
+        if self.was_connected:
+            return f"connection lost: {mqtt.error_string(code).lower()}"
+        if code == MQTTErrorCode.MQTT_ERR_PROTOCOL:
+            return self._not_mqtt()
+        where = f"{self.config.host}:{self.config.port}"
+        return f"{where} closed the connection before accepting the client: is it an MQTT port?"
+
+    def _not_mqtt(self) -> str:
+        where = f"{self.config.host}:{self.config.port}"
+        return f"{where} answered with something that is not MQTT: is it an MQTT port?"
 
     def _connect(self, client: mqtt.Client) -> None:
         config = self.config
@@ -310,5 +343,5 @@ class _Status:
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _properties: Any
     ) -> None:
         self.broker.mark_disconnected()
-        if reason.is_failure and not self.refusal:
+        if reason.is_failure and self.was_connected and not self.refusal:
             self.refusal = f"connection lost: {str(reason).lower()}"
