@@ -80,6 +80,14 @@ class DigestChallenge(Reply):
     algorithms: list[Literal["MD5", "SHA-256"]]
     qop: Literal["auth"] = "auth"
 
+    def www_authenticate(self) -> list[str]:
+        """One ``WWW-Authenticate`` value per algorithm, MD5 first (what older clients read)."""
+        return [
+            f'Digest realm="{self.realm}", nonce="{self.nonce}", opaque="{self.opaque}", '
+            f'algorithm={algorithm}, qop="{self.qop}"'
+            for algorithm in self.algorithms
+        ]
+
 
 class GetDigestChallenge(Command[DigestChallenge]):
     """A fresh Digest challenge (nonce) for a client."""

@@ -6,19 +6,46 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+from argon2 import PasswordHasher
+
+from actkit_accounts.domain.blocking import Blocker, BlockingPolicy
+from actkit_accounts.domain.digest import NonceBook
+from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.handlers import HANDLERS, Deps
+from actkit_accounts.passwords import Passwords
 from actkit_accounts.settings import AccountsSettings
+from actkit_accounts.store import AccountStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 
+MIGRATIONS = "actkit_accounts:migrations"
+
 
 @contextlib.asynccontextmanager
-async def build_deps(_settings: AccountsSettings, runtime: Runtime) -> AsyncIterator[Deps]:
-    yield Deps(bus=runtime.bus)
+async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+    assert runtime.sessions is not None
+    store = AccountStore(runtime.sessions)
+    hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+    yield Deps(
+        store=store,
+        bus=runtime.bus,
+        passwords=Passwords(hasher, settings.realm),
+        accounts={account.name: account for account in await store.load()},
+        nonces=NonceBook(settings.nonce_lifetime_s),
+        blocker=Blocker(BlockingPolicy()),
+        sessions=SessionBook(settings.session_idle_s),
+        realm=settings.realm,
+    )
 
 
 async def serve(settings: AccountsSettings, ready: asyncio.Event | None = None) -> None:
-    await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
+    await serve_service(
+        settings, handlers=HANDLERS, build_deps=build_deps, migrations=MIGRATIONS, ready=ready
+    )
 
 
 def run() -> None:

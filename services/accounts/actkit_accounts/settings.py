@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from actkit_core.settings import ServiceSettings
@@ -10,3 +11,13 @@ from actkit_core.settings import ServiceSettings
 class AccountsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ACTKIT_ACCOUNTS_", extra="ignore")
     service: ClassVar[str] = "accounts"
+
+    realm: str = Field(default="actkit", min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$")
+    """The Digest realm; the stored HA1 values depend on it, so it is fixed per device."""
+    nonce_lifetime_s: int = Field(default=300, ge=10, le=86_400)
+    """How long a Digest nonce is accepted (with a rising nonce count)."""
+    session_idle_s: int = Field(default=1800, ge=60, le=86_400)
+    """A browser session ends after this long without a request."""
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65_536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)

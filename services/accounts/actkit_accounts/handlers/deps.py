@@ -1,0 +1,42 @@
+"""What every handler of the accounts service is given, built in main.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from actkit_accounts.domain.accounts import Account
+from actkit_accounts.domain.blocking import Blocker
+from actkit_accounts.domain.digest import NonceBook
+from actkit_accounts.domain.sessions import SessionBook
+from actkit_accounts.passwords import Passwords
+from actkit_accounts.store import AccountStore
+from actkit_core.bus import Publisher
+from actkit_proto.accounts import AccessFailed
+
+ACCESS_LOG_SIZE = 1000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: AccountStore
+    bus: Publisher
+    passwords: Passwords
+    accounts: dict[str, Account]
+    """Every account, kept in memory: each request's check is a dictionary look-up."""
+    nonces: NonceBook
+    blocker: Blocker
+    sessions: SessionBook
+    realm: str
+    clock: Callable[[], datetime] = utc_now
+    access_log: deque[AccessFailed] = field(default_factory=lambda: deque(maxlen=ACCESS_LOG_SIZE))
+    """The latest failed attempts, newest last (the system service keeps the long log)."""
+    writing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Serialises changes to the accounts so that the checks and the write see the same state."""
