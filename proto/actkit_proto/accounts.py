@@ -159,3 +159,181 @@ class AccessFailed(Event):
     method: str
     page: str
     reason: str
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+MAX_ACCOUNTS = 100
+
+
+class AccountInfo(Reply):
+    """An account as the accounts page lists it (never its password)."""
+
+    name: str
+    role: Role
+    is_first: bool = False
+    """The first administrator ("root"): it can be neither deleted nor given a lower role."""
+
+
+class AccountList(Reply):
+    """Every account, by name."""
+
+    accounts: list[AccountInfo]
+    max_accounts: int = MAX_ACCOUNTS
+
+
+class ListAccounts(Command[AccountList]):
+    """List the accounts."""
+
+    subject: ClassVar[str] = "accounts.account.list"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+class AddAccount(Command[AccountInfo]):
+    """Add an account (at most 100; the name must be unique, ignoring case)."""
+
+    subject: ClassVar[str] = "accounts.account.add"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName
+    password: Password
+    role: Role
+
+
+class UpdateAccount(Command[AccountInfo]):
+    """Change an account's password and/or role; fields left out stay as they are.
+
+    A new password ends the account's browser sessions.
+    """
+
+    subject: ClassVar[str] = "accounts.account.update"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName
+    password: Password | None = None
+    role: Role | None = None
+
+
+class DeleteAccount(Command[Ack]):
+    """Delete an account; the first administrator and the last administrator stay (409)."""
+
+    subject: ClassVar[str] = "accounts.account.delete"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName
+
+
+class AccountsChanged(Event):
+    """The list of accounts changed (added, updated or deleted); carries the names only."""
+
+    subject: ClassVar[str] = "accounts.account.changed"
+
+    names: list[str]
+
+
+# --- The permission table ----------------------------------------------------------------------
+
+
+class RolePrivileges(Reply):
+    """What one role may do: the manual's words and every command it may send."""
+
+    role: Role
+    title: str
+    description: str
+    subjects: list[str]
+    """The subject of every command whose ``required_role`` this role meets."""
+
+
+class PrivilegeTable(Reply):
+    """The roles, lowest first, each including everything the lower ones may do."""
+
+    roles: list[RolePrivileges]
+
+
+class GetPrivileges(Command[PrivilegeTable]):
+    """The permission table, read from each command's ``required_role`` (for the web's menus)."""
+
+    subject: ClassVar[str] = "accounts.privileges.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+# --- Authentication and anonymous access ----------------------------------------------------
+
+HttpAuthentication = Literal["basic", "digest", "auto"]
+
+
+class AuthSettings(Reply):
+    """How clients may authenticate, and what anonymous clients may do."""
+
+    http_authentication: HttpAuthentication = "auto"
+    """``basic`` or ``digest`` only, or ``auto``: both (Digest offered first)."""
+    allow_anonymous_viewing: bool = False
+    """Anyone may use the device as a viewer without logging in."""
+    allow_anonymous_ptz: bool = False
+    """Anonymous clients may pan, tilt and zoom (kept for the manual's control; no PTZ here)."""
+
+
+class GetAuthSettings(Command[AuthSettings]):
+    """The authentication and anonymous access settings (asked by the web on each request)."""
+
+    subject: ClassVar[str] = "accounts.auth.settings.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class SetAuthSettings(Command[AuthSettings]):
+    """Change the authentication and anonymous access settings; fields left out stay."""
+
+    subject: ClassVar[str] = "accounts.auth.settings.set"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    http_authentication: HttpAuthentication | None = None
+    allow_anonymous_viewing: bool | None = None
+    allow_anonymous_ptz: bool | None = None
+
+
+# --- Brute-force blocking and the access log --------------------------------------------------
+
+
+class BruteForceSettings(Reply):
+    """The manual's "Prevent brute-force attacks"."""
+
+    is_enabled: bool = True
+    blocking_period_s: int = Field(default=10, ge=1, le=86_400)
+    failures_per_page: int = Field(default=20, ge=1, le=10_000)
+    """Failures allowed per second on one page before the client is blocked there."""
+    failures_per_device: int = Field(default=100, ge=1, le=10_000)
+    """Failures allowed per second on the device before the client is blocked everywhere."""
+
+
+class GetBruteForceSettings(Command[BruteForceSettings]):
+    """The brute-force blocking settings."""
+
+    subject: ClassVar[str] = "accounts.bruteforce.get"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+class SetBruteForceSettings(Command[BruteForceSettings]):
+    """Change the brute-force blocking settings; fields left out stay."""
+
+    subject: ClassVar[str] = "accounts.bruteforce.set"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    is_enabled: bool | None = None
+    blocking_period_s: int | None = Field(default=None, ge=1, le=86_400)
+    failures_per_page: int | None = Field(default=None, ge=1, le=10_000)
+    failures_per_device: int | None = Field(default=None, ge=1, le=10_000)
+
+
+class AccessLog(Reply):
+    """The latest failed attempts, newest first."""
+
+    entries: list[AccessFailed]
+
+
+class ListAccessFailures(Command[AccessLog]):
+    """The access log: failed and blocked attempts since the service started (newest first)."""
+
+    subject: ClassVar[str] = "accounts.access.list"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    limit: int = Field(default=100, ge=1, le=1000)

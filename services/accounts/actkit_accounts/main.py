@@ -8,15 +8,18 @@ from collections.abc import AsyncIterator
 
 from argon2 import PasswordHasher
 
-from actkit_accounts.domain.blocking import Blocker, BlockingPolicy
+from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.handlers import HANDLERS, Deps
+from actkit_accounts.handlers.deps import Options
+from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
 from actkit_accounts.passwords import Passwords
 from actkit_accounts.settings import AccountsSettings
 from actkit_accounts.store import AccountStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_proto.accounts import AuthSettings, BruteForceSettings
 
 MIGRATIONS = "actkit_accounts:migrations"
 
@@ -30,15 +33,18 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         memory_cost=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
     )
+    auth = await store.option(AUTH_OPTION)
+    brute_force = await store.option(BRUTE_FORCE_OPTION)
     yield Deps(
         store=store,
         bus=runtime.bus,
         passwords=Passwords(hasher, settings.realm),
         accounts={account.name: account for account in await store.load()},
         nonces=NonceBook(settings.nonce_lifetime_s),
-        blocker=Blocker(BlockingPolicy()),
+        blocker=Blocker(blocking_policy(BruteForceSettings.model_validate(brute_force or {}))),
         sessions=SessionBook(settings.session_idle_s),
         realm=settings.realm,
+        options=Options(auth=AuthSettings.model_validate(auth or {})),
     )
 
 

@@ -10,9 +10,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from actkit_accounts.domain.accounts import Account
+from actkit_accounts.domain.accounts import Account, PasswordHashes
 from actkit_accounts.domain.digest import ha1
-from actkit_proto.base import Role
 
 
 class Passwords:
@@ -30,18 +29,12 @@ class Passwords:
         self._verified: dict[str, tuple[str, bytes]] = {}
         self._decoy = hasher.hash(secrets.token_hex(16))
 
-    async def account(
-        self, name: str, password: str, role: Role, *, is_first: bool = False
-    ) -> Account:
-        """An account record for ``name`` with ``password`` hashed every way it is needed."""
-        password_hash = await asyncio.to_thread(self.hasher.hash, password)
-        return Account(
-            name=name,
-            role=role,
-            password_hash=password_hash,
+    async def hash(self, name: str, password: str) -> PasswordHashes:
+        """``password`` hashed every way it is needed for the account ``name``."""
+        return PasswordHashes(
+            argon2=await asyncio.to_thread(self.hasher.hash, password),
             ha1_md5=ha1("MD5", name, self.realm, password),
             ha1_sha256=ha1("SHA-256", name, self.realm, password),
-            is_first=is_first,
         )
 
     async def verify(self, account: Account | None, password: str) -> bool:
@@ -49,16 +42,16 @@ class Passwords:
         tag = hmac.new(self._key, password.encode(), hashlib.sha256).digest()
         if account is not None:
             cached = self._verified.get(account.name)
-            if cached is not None and cached[0] == account.password_hash:
+            if cached is not None and cached[0] == account.hashes.argon2:
                 return hmac.compare_digest(cached[1], tag)
-        stored = account.password_hash if account is not None else self._decoy
+        stored = account.hashes.argon2 if account is not None else self._decoy
         try:
             await asyncio.to_thread(self.hasher.verify, stored, password)
         except (VerificationError, InvalidHashError):
             return False
         if account is None:
             return False
-        self._verified[account.name] = (account.password_hash, tag)
+        self._verified[account.name] = (account.hashes.argon2, tag)
         return True
 
     def forget(self, name: str) -> None:

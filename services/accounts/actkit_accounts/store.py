@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from actkit_accounts.domain.accounts import Account
+from actkit_accounts.domain.accounts import Account, PasswordHashes
 from actkit_core.db import NAMING_CONVENTION, Base
 from actkit_proto import Conflict
 from actkit_proto.base import Role
@@ -113,9 +113,9 @@ def _to_row(account: Account) -> AccountRow:
     return AccountRow(
         name=account.name,
         role=int(account.role),
-        password_hash=account.password_hash,
-        ha1_md5=account.ha1_md5,
-        ha1_sha256=account.ha1_sha256,
+        password_hash=account.hashes.argon2,
+        ha1_md5=account.hashes.ha1_md5,
+        ha1_sha256=account.hashes.ha1_sha256,
         is_first=account.is_first,
         created_at=_now(),
     )
@@ -125,8 +125,6 @@ def _to_account(row: AccountRow) -> Account:
     return Account(
         name=row.name,
         role=Role(row.role),
-        password_hash=row.password_hash,
-        ha1_md5=row.ha1_md5,
-        ha1_sha256=row.ha1_sha256,
+        hashes=PasswordHashes(row.password_hash, row.ha1_md5, row.ha1_sha256),
         is_first=row.is_first,
     )

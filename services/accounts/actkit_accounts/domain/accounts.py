@@ -12,16 +12,23 @@ ROOT = "root"
 
 
 @dataclass(frozen=True)
+class PasswordHashes:
+    """What is kept of a password: its argon2 hash and what Digest needs."""
+
+    argon2: str
+    """The argon2 hash (PHC string)."""
+    ha1_md5: str
+    ha1_sha256: str
+    """H(name:realm:password) for Digest's MD5 and SHA-256."""
+
+
+@dataclass(frozen=True)
 class Account:
     """A person's account; ``is_first`` marks the first administrator, which stays."""
 
     name: str
     role: Role
-    password_hash: str
-    """The argon2 hash (PHC string)."""
-    ha1_md5: str
-    ha1_sha256: str
-    """What Digest needs: H(name:realm:password) for MD5 and SHA-256."""
+    hashes: PasswordHashes
     is_first: bool = False
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from actkit_accounts.handlers.accounts import (
+    add_account,
+    delete_account,
+    list_accounts,
+    update_account,
+)
 from actkit_accounts.handlers.authentication import (
     create_session,
     end_session,
@@ -11,28 +17,41 @@ from actkit_accounts.handlers.authentication import (
     verify_session,
 )
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.handlers.policy import (
+    get_auth_settings,
+    get_brute_force_settings,
+    list_access_failures,
+    set_auth_settings,
+    set_brute_force_settings,
+)
+from actkit_accounts.handlers.privileges import get_privileges
 from actkit_accounts.handlers.setup import create_first_administrator, get_setup_state
 from actkit_core.bus import Handlers
-from actkit_proto.accounts import (
-    CreateFirstAdministrator,
-    CreateSession,
-    EndSession,
-    GetDigestChallenge,
-    GetSetupState,
-    VerifyBasic,
-    VerifyDigest,
-    VerifySession,
-)
+from actkit_proto import accounts as messages
 
 __all__ = ["HANDLERS", "Deps"]
 
 HANDLERS: Handlers[Deps] = {
-    GetSetupState: get_setup_state,
-    CreateFirstAdministrator: create_first_administrator,
-    VerifyBasic: verify_basic,
-    GetDigestChallenge: get_digest_challenge,
-    VerifyDigest: verify_digest,
-    CreateSession: create_session,
-    VerifySession: verify_session,
-    EndSession: end_session,
+    # First run
+    messages.GetSetupState: get_setup_state,
+    messages.CreateFirstAdministrator: create_first_administrator,
+    # Who is this
+    messages.VerifyBasic: verify_basic,
+    messages.GetDigestChallenge: get_digest_challenge,
+    messages.VerifyDigest: verify_digest,
+    messages.CreateSession: create_session,
+    messages.VerifySession: verify_session,
+    messages.EndSession: end_session,
+    # Accounts and what they may do
+    messages.ListAccounts: list_accounts,
+    messages.AddAccount: add_account,
+    messages.UpdateAccount: update_account,
+    messages.DeleteAccount: delete_account,
+    messages.GetPrivileges: get_privileges,
+    # Policy and the access log
+    messages.GetAuthSettings: get_auth_settings,
+    messages.SetAuthSettings: set_auth_settings,
+    messages.GetBruteForceSettings: get_brute_force_settings,
+    messages.SetBruteForceSettings: set_brute_force_settings,
+    messages.ListAccessFailures: list_access_failures,
 }

@@ -24,6 +24,8 @@ WRONG_CREDENTIALS = "wrong user name or password"
 
 
 async def verify_basic(command: VerifyBasic, deps: Deps) -> Identity:
+    if deps.options.auth.http_authentication == "digest":
+        raise Unauthenticated("Basic authentication is turned off on this device; use Digest")
     account = await _check_password(
         deps, command.name, command.password, command.client_address, command.page, "Basic"
     )
@@ -63,6 +65,8 @@ async def get_digest_challenge(_command: GetDigestChallenge, deps: Deps) -> Dige
 
 async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
     _require_setup(deps)
+    if deps.options.auth.http_authentication == "basic":
+        raise Unauthenticated("Digest authentication is turned off on this device; use Basic")
     now = deps.clock()
     await _check_not_blocked(deps, command.client_address, command.page, "Digest", "")
     try:
@@ -75,7 +79,8 @@ async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
     account = _digest_account(deps, answer)
     stored = None
     if account is not None and answer.realm == deps.realm:
-        stored = account.ha1_md5 if answer.algorithm == "MD5" else account.ha1_sha256
+        hashes = account.hashes
+        stored = hashes.ha1_md5 if answer.algorithm == "MD5" else hashes.ha1_sha256
     if stored is None or not answer.is_correct(stored, command.method.upper()):
         await _fail(
             deps, command.client_address, answer.username, command.page, "Digest", WRONG_CREDENTIALS

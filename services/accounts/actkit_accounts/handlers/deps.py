@@ -15,13 +15,20 @@ from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.passwords import Passwords
 from actkit_accounts.store import AccountStore
 from actkit_core.bus import Publisher
-from actkit_proto.accounts import AccessFailed
+from actkit_proto.accounts import AccessFailed, AuthSettings
 
 ACCESS_LOG_SIZE = 1000
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass
+class Options:
+    """The settings people change over the bus, kept in memory and in the options table."""
+
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Deps:
     blocker: Blocker
     sessions: SessionBook
     realm: str
+    options: Options = field(default_factory=Options)
     clock: Callable[[], datetime] = utc_now
     access_log: deque[AccessFailed] = field(default_factory=lambda: deque(maxlen=ACCESS_LOG_SIZE))
     """The latest failed attempts, newest last (the system service keeps the long log)."""

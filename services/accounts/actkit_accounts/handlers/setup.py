@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actkit_accounts.domain.accounts import check_password
+from actkit_accounts.domain.accounts import Account, check_password
 from actkit_accounts.handlers.deps import Deps
 from actkit_proto import Conflict, Invalid
 from actkit_proto.accounts import CreateFirstAdministrator, GetSetupState, Identity, SetupState
@@ -19,9 +19,8 @@ async def create_first_administrator(command: CreateFirstAdministrator, deps: De
     check_password(command.password)
     if deps.accounts:
         raise Conflict("the first administrator already exists; log in instead")
-    account = await deps.passwords.account(
-        command.name, command.password, Role.ADMINISTRATOR, is_first=True
-    )
+    hashes = await deps.passwords.hash(command.name, command.password)
+    account = Account(command.name, Role.ADMINISTRATOR, hashes, is_first=True)
     async with deps.writing:
         if deps.accounts:
             raise Conflict("the first administrator already exists; log in instead")

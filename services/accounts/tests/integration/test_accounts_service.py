@@ -10,10 +10,15 @@ from actkit_core.testing.plugin import running
 from actkit_proto import Conflict, Unauthenticated
 from actkit_proto.accounts import (
     AccessFailed,
+    AddAccount,
     CreateFirstAdministrator,
     CreateSession,
+    GetAuthSettings,
+    GetBruteForceSettings,
     GetDigestChallenge,
     GetSetupState,
+    SetAuthSettings,
+    SetBruteForceSettings,
     VerifyBasic,
     VerifyDigest,
     VerifySession,
@@ -72,6 +77,12 @@ async def test_first_run_then_basic_digest_and_session_over_the_bus(
 async def test_accounts_survive_a_restart(bus: Bus, nats_server: str, tmp_path: Path) -> None:
     async with running(serve, settings(nats_server, tmp_path)):
         await bus.request(CreateFirstAdministrator(name="root", password="pw", accept_licence=True))
+        await bus.request(AddAccount(name="op", password="op-pw", role=Role.OPERATOR))
+        await bus.request(SetAuthSettings(allow_anonymous_viewing=True))
+        await bus.request(SetBruteForceSettings(blocking_period_s=42))
     async with running(serve, settings(nats_server, tmp_path)):
         assert not (await bus.request(GetSetupState())).is_setup_required
-        assert await bus.request(VerifyBasic(name="root", password="pw", client_address="::1"))
+        who = await bus.request(VerifyBasic(name="op", password="op-pw", client_address="::1"))
+        assert who.role is Role.OPERATOR
+        assert (await bus.request(GetAuthSettings())).allow_anonymous_viewing
+        assert (await bus.request(GetBruteForceSettings())).blocking_period_s == 42
