@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 
 from argon2 import PasswordHasher
@@ -12,11 +13,12 @@ from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.handlers import HANDLERS, Deps
+from actkit_accounts.handlers.certificates import install_defaults
 from actkit_accounts.handlers.deps import Options
 from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
 from actkit_accounts.passwords import Passwords
 from actkit_accounts.settings import AccountsSettings
-from actkit_accounts.store import AccountStore
+from actkit_accounts.store import AccountStore, CertificateStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_proto.accounts import AuthSettings, BruteForceSettings
@@ -35,8 +37,9 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
     )
     auth = await store.option(AUTH_OPTION)
     brute_force = await store.option(BRUTE_FORCE_OPTION)
-    yield Deps(
+    deps = Deps(
         store=store,
+        certificates=CertificateStore(runtime.sessions),
         bus=runtime.bus,
         passwords=Passwords(hasher, settings.realm),
         accounts={account.name: account for account in await store.load()},
@@ -46,6 +49,12 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         realm=settings.realm,
         options=Options(auth=AuthSettings.model_validate(auth or {})),
     )
+    await install_defaults(deps, web_host_names(settings))
+    yield deps
+
+
+def web_host_names(settings: AccountsSettings) -> list[str]:
+    return settings.web_host_names or [socket.gethostname(), "localhost", "127.0.0.1", "::1"]
 
 
 async def serve(settings: AccountsSettings, ready: asyncio.Event | None = None) -> None:

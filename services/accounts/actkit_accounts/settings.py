@@ -18,6 +18,8 @@ class AccountsSettings(ServiceSettings):
     """How long a Digest nonce is accepted (with a rising nonce count)."""
     session_idle_s: int = Field(default=1800, ge=60, le=86_400)
     """A browser session ends after this long without a request."""
+    web_host_names: list[str] = Field(default_factory=list, max_length=20)
+    """Names in the web's first self-signed certificate; the host name and loopback when empty."""
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)

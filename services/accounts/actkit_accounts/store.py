@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast, get_args
 
 from sqlalchemy import MetaData, String, Text, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from actkit_accounts.certificates import StoredCertificate
 from actkit_accounts.domain.accounts import Account, PasswordHashes
 from actkit_core.db import NAMING_CONVENTION, Base
 from actkit_proto import Conflict
+from actkit_proto.accounts import Keystore
 from actkit_proto.base import Role
 
 
@@ -55,6 +57,21 @@ class OptionRow(AccountsBase):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CertificateRow(AccountsBase):
+    __tablename__ = "certificates"
+
+    cert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    chain_pem: Mapped[str] = mapped_column(Text)
+    private_key_pem: Mapped[str | None] = mapped_column(Text)
+    keystore: Mapped[str] = mapped_column(String(16))
+    is_preinstalled: Mapped[bool]
+    used_by: Mapped[str] = mapped_column(Text)
+    """JSON list of users (``https``, ``ieee8021x`` ...)."""
+    created_at: Mapped[datetime]
 
 
 class AccountStore:
@@ -103,6 +120,67 @@ class AccountStore:
         """Store a setting as JSON."""
         async with self._sessions.begin() as session:
             await session.merge(OptionRow(key=key, value=json.dumps(value)))
+
+
+class CertificateStore:
+    """Certificates and their keys."""
+
+    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+        self._sessions = sessions
+
+    async def load(self) -> list[StoredCertificate]:
+        """Every certificate, by id."""
+        async with self._sessions() as session:
+            rows = await session.scalars(select(CertificateRow).order_by(CertificateRow.cert_id))
+            return [_to_stored(row) for row in rows.all()]
+
+    async def get(self, cert_id: str) -> StoredCertificate | None:
+        async with self._sessions() as session:
+            row = await session.get(CertificateRow, cert_id)
+            return None if row is None else _to_stored(row)
+
+    async def save(self, stored: StoredCertificate) -> None:
+        """Insert or replace a certificate."""
+        async with self._sessions.begin() as session:
+            await session.merge(_to_certificate_row(stored))
+
+    async def delete(self, cert_id: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(delete(CertificateRow).where(CertificateRow.cert_id == cert_id))
+
+
+def _to_certificate_row(stored: StoredCertificate) -> CertificateRow:
+    return CertificateRow(
+        cert_id=stored.cert_id,
+        kind=stored.kind,
+        certificate_pem=stored.certificate_pem,
+        chain_pem=stored.chain_pem,
+        private_key_pem=stored.private_key_pem,
+        keystore=stored.keystore,
+        is_preinstalled=stored.is_preinstalled,
+        used_by=json.dumps(list(stored.used_by)),
+        created_at=_now(),
+    )
+
+
+def _to_stored(row: CertificateRow) -> StoredCertificate:
+    return StoredCertificate(
+        cert_id=row.cert_id,
+        kind="ca" if row.kind == "ca" else "client-server",
+        certificate_pem=row.certificate_pem,
+        chain_pem=row.chain_pem,
+        private_key_pem=row.private_key_pem,
+        keystore=_keystore(row.keystore),
+        is_preinstalled=row.is_preinstalled,
+        used_by=tuple(json.loads(row.used_by)),
+    )
+
+
+def _keystore(text: str) -> Keystore:
+    for keystore in get_args(Keystore):
+        if keystore == text:
+            return cast(Keystore, keystore)
+    return "software"
 
 
 def _now() -> datetime:

@@ -16,6 +16,17 @@ from actkit_accounts.handlers.authentication import (
     verify_digest,
     verify_session,
 )
+from actkit_accounts.handlers.certificates import (
+    create_self_signed_certificate,
+    create_signing_request,
+    delete_certificate,
+    get_certificate,
+    get_web_server_identity,
+    import_certificate,
+    list_certificates,
+    set_certificate_use,
+    set_web_certificate,
+)
 from actkit_accounts.handlers.deps import Deps
 from actkit_accounts.handlers.policy import (
     get_auth_settings,
@@ -54,4 +65,14 @@ HANDLERS: Handlers[Deps] = {
     messages.GetBruteForceSettings: get_brute_force_settings,
     messages.SetBruteForceSettings: set_brute_force_settings,
     messages.ListAccessFailures: list_access_failures,
+    # Certificates
+    messages.ListCertificates: list_certificates,
+    messages.GetCertificate: get_certificate,
+    messages.CreateSelfSignedCertificate: create_self_signed_certificate,
+    messages.CreateSigningRequest: create_signing_request,
+    messages.ImportCertificate: import_certificate,
+    messages.DeleteCertificate: delete_certificate,
+    messages.SetCertificateUse: set_certificate_use,
+    messages.SetWebCertificate: set_web_certificate,
+    messages.GetWebServerIdentity: get_web_server_identity,
 }

@@ -13,7 +13,7 @@ from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.passwords import Passwords
-from actkit_accounts.store import AccountStore
+from actkit_accounts.store import AccountStore, CertificateStore
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import AccessFailed, AuthSettings
 
@@ -34,6 +34,7 @@ class Options:
 @dataclass(frozen=True)
 class Deps:
     store: AccountStore
+    certificates: CertificateStore
     bus: Publisher
     passwords: Passwords
     accounts: dict[str, Account]
