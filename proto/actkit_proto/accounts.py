@@ -515,3 +515,128 @@ class GetWebServerIdentity(Command[WebServerIdentity]):
 
     subject: ClassVar[str] = "accounts.certificate.web.identity"
     required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+# --- ONVIF accounts ---------------------------------------------------------------------------
+
+OnvifRole = Literal["administrator", "operator", "media"]
+
+
+class OnvifAccountInfo(Reply):
+    """An ONVIF account (never its password)."""
+
+    name: str
+    role: OnvifRole
+
+
+class OnvifAccountList(Reply):
+    """Every ONVIF account, by name; ONVIF communication is on while there is one."""
+
+    accounts: list[OnvifAccountInfo]
+    max_accounts: int = MAX_ACCOUNTS
+
+
+class ListOnvifAccounts(Command[OnvifAccountList]):
+    """List the ONVIF accounts."""
+
+    subject: ClassVar[str] = "accounts.onvif.list"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+class AddOnvifAccount(Command[OnvifAccountInfo]):
+    """Add an ONVIF account (at most 100, unique name)."""
+
+    subject: ClassVar[str] = "accounts.onvif.add"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName
+    password: Password
+    role: OnvifRole
+
+
+class UpdateOnvifAccount(Command[OnvifAccountInfo]):
+    """Change an ONVIF account's password and/or role; fields left out stay."""
+
+    subject: ClassVar[str] = "accounts.onvif.update"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName
+    password: Password | None = None
+    role: OnvifRole | None = None
+
+
+class DeleteOnvifAccount(Command[Ack]):
+    """Delete an ONVIF account."""
+
+    subject: ClassVar[str] = "accounts.onvif.delete"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName
+
+
+# --- SSH accounts -----------------------------------------------------------------------------
+
+SSH_ROOT = "root"
+"""The SSH account that cannot be deleted."""
+
+
+class SshAccountInfo(Reply):
+    """An SSH account (never its password)."""
+
+    name: str
+    comment: str
+
+
+class SshAccounts(Reply):
+    """Whether SSH is on, and its accounts by name."""
+
+    is_enabled: bool
+    accounts: list[SshAccountInfo]
+    max_accounts: int = MAX_ACCOUNTS
+
+
+class GetSshAccounts(Command[SshAccounts]):
+    """The SSH service's state and accounts."""
+
+    subject: ClassVar[str] = "accounts.ssh.get"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+class SetSshEnabled(Command[SshAccounts]):
+    """Turn the SSH service on or off."""
+
+    subject: ClassVar[str] = "accounts.ssh.enable"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    is_enabled: bool
+
+
+class AddSshAccount(Command[SshAccountInfo]):
+    """Add an SSH account (at most 100, unique name)."""
+
+    subject: ClassVar[str] = "accounts.ssh.add"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName
+    password: Password
+    comment: str = Field(default="", max_length=256, pattern=r"^[\x20-\x7e]*$")
+
+
+class UpdateSshAccount(Command[SshAccountInfo]):
+    """Change an SSH account's password and/or comment; fields left out stay."""
+
+    subject: ClassVar[str] = "accounts.ssh.update"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName
+    password: Password | None = None
+    comment: str | None = Field(default=None, max_length=256, pattern=r"^[\x20-\x7e]*$")
+
+
+class DeleteSshAccount(Command[Ack]):
+    """Delete an SSH account; the ``root`` SSH account stays (409)."""
+
+    subject: ClassVar[str] = "accounts.ssh.delete"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    name: AccountName

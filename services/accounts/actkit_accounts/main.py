@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from argon2 import PasswordHasher
 
+from actkit_accounts.adapters.sim import SimSsh
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
@@ -16,9 +17,10 @@ from actkit_accounts.handlers import HANDLERS, Deps
 from actkit_accounts.handlers.certificates import install_defaults
 from actkit_accounts.handlers.deps import Options
 from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
+from actkit_accounts.handlers.service_accounts import SSH_ENABLED_OPTION
 from actkit_accounts.passwords import Passwords
 from actkit_accounts.settings import AccountsSettings
-from actkit_accounts.store import AccountStore, CertificateStore
+from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_proto.accounts import AuthSettings, BruteForceSettings
@@ -40,6 +42,9 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
     deps = Deps(
         store=store,
         certificates=CertificateStore(runtime.sessions),
+        onvif_accounts=ServiceAccountStore(runtime.sessions, "onvif"),
+        ssh_accounts=ServiceAccountStore(runtime.sessions, "ssh"),
+        ssh=SimSsh(),
         bus=runtime.bus,
         passwords=Passwords(hasher, settings.realm),
         accounts={account.name: account for account in await store.load()},
@@ -50,6 +55,7 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         options=Options(auth=AuthSettings.model_validate(auth or {})),
     )
     await install_defaults(deps, web_host_names(settings))
+    await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
     yield deps
 
 
@@ -59,7 +65,12 @@ def web_host_names(settings: AccountsSettings) -> list[str]:
 
 async def serve(settings: AccountsSettings, ready: asyncio.Event | None = None) -> None:
     await serve_service(
-        settings, handlers=HANDLERS, build_deps=build_deps, migrations=MIGRATIONS, ready=ready
+        settings,
+        handlers=HANDLERS,
+        build_deps=build_deps,
+        migrations=MIGRATIONS,
+        adapter=settings.adapter,
+        ready=ready,
     )
 
 

@@ -37,6 +37,10 @@ class Passwords:
             ha1_sha256=ha1("SHA-256", name, self.realm, password),
         )
 
+    async def hash_only(self, password: str) -> str:
+        """The argon2 hash alone (accounts that Digest never checks)."""
+        return await asyncio.to_thread(self.hasher.hash, password)
+
     async def verify(self, account: Account | None, password: str) -> bool:
         """Whether ``password`` is the account's; an unknown name costs as much as a known one."""
         tag = hmac.new(self._key, password.encode(), hashlib.sha256).digest()

@@ -1,6 +1,6 @@
 """Settings of the accounts service (``ACTKIT_ACCOUNTS_*``)."""
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -12,6 +12,8 @@ class AccountsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ACTKIT_ACCOUNTS_", extra="ignore")
     service: ClassVar[str] = "accounts"
 
+    adapter: Literal["sim"] = "sim"
+    """What applies SSH settings to the system; ``sim`` keeps them in memory."""
     realm: str = Field(default="actkit", min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$")
     """The Digest realm; the stored HA1 values depend on it, so it is fixed per device."""
     nonce_lifetime_s: int = Field(default=300, ge=10, le=86_400)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from actkit_accounts.certificates import StoredCertificate
-from actkit_accounts.domain.accounts import Account, PasswordHashes
+from actkit_accounts.domain.accounts import Account, PasswordHashes, ServiceAccount
 from actkit_core.db import NAMING_CONVENTION, Base
 from actkit_proto import Conflict
 from actkit_proto.accounts import Keystore
@@ -57,6 +57,19 @@ class OptionRow(AccountsBase):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ServiceAccountRow(AccountsBase):
+    """ONVIF and SSH accounts: ``service`` says which."""
+
+    __tablename__ = "service_accounts"
+
+    service: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime]
 
 
 class CertificateRow(AccountsBase):
@@ -120,6 +133,49 @@ class AccountStore:
         """Store a setting as JSON."""
         async with self._sessions.begin() as session:
             await session.merge(OptionRow(key=key, value=json.dumps(value)))
+
+
+class ServiceAccountStore:
+    """The accounts of one other way in (``onvif`` or ``ssh``)."""
+
+    def __init__(self, sessions: async_sessionmaker[Any], service: str) -> None:
+        self._sessions = sessions
+        self.service = service
+
+    async def load(self) -> dict[str, ServiceAccount]:
+        """Every account of the service, by name."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ServiceAccountRow)
+                .where(ServiceAccountRow.service == self.service)
+                .order_by(ServiceAccountRow.name)
+            )
+            return {
+                row.name: ServiceAccount(row.name, row.password_hash, row.role, row.comment)
+                for row in rows.all()
+            }
+
+    async def save(self, account: ServiceAccount) -> None:
+        """Insert or replace an account."""
+        async with self._sessions.begin() as session:
+            await session.merge(
+                ServiceAccountRow(
+                    service=self.service,
+                    name=account.name,
+                    password_hash=account.password_hash,
+                    role=account.role,
+                    comment=account.comment,
+                    created_at=_now(),
+                )
+            )
+
+    async def delete(self, name: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(ServiceAccountRow).where(
+                    ServiceAccountRow.service == self.service, ServiceAccountRow.name == name
+                )
+            )
 
 
 class CertificateStore:

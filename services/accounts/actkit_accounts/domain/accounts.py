@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from actkit_proto import Conflict, Invalid
@@ -32,6 +33,16 @@ class Account:
     is_first: bool = False
 
 
+@dataclass(frozen=True)
+class ServiceAccount:
+    """An account of another way in (ONVIF, SSH): a name, an argon2 hash, a role or comment."""
+
+    name: str
+    password_hash: str
+    role: str = ""
+    comment: str = ""
+
+
 def check_password(password: str) -> None:
     """Refuse a password that is not 1-64 printable ASCII characters (32-126)."""
     if not 1 <= len(password) <= 64:
@@ -44,11 +55,11 @@ def check_password(password: str) -> None:
             )
 
 
-def check_can_add(accounts: dict[str, Account], name: str) -> None:
-    """Refuse a name already taken or an account beyond the limit."""
-    if name.lower() in {existing.lower() for existing in accounts}:
+def check_can_add(names: Collection[str], name: str) -> None:
+    """Refuse a name already taken (ignoring case) or an account beyond the limit."""
+    if name.lower() in {existing.lower() for existing in names}:
         raise Conflict(f"an account named {name!r} already exists; choose another name")
-    if len(accounts) >= MAX_ACCOUNTS:
+    if len(names) >= MAX_ACCOUNTS:
         raise Conflict(f"the device holds at most {MAX_ACCOUNTS} accounts; delete one first")
 
 

@@ -36,6 +36,17 @@ from actkit_accounts.handlers.policy import (
     set_brute_force_settings,
 )
 from actkit_accounts.handlers.privileges import get_privileges
+from actkit_accounts.handlers.service_accounts import (
+    add_onvif_account,
+    add_ssh_account,
+    delete_onvif_account,
+    delete_ssh_account,
+    get_ssh_accounts,
+    list_onvif_accounts,
+    set_ssh_enabled,
+    update_onvif_account,
+    update_ssh_account,
+)
 from actkit_accounts.handlers.setup import create_first_administrator, get_setup_state
 from actkit_core.bus import Handlers
 from actkit_proto import accounts as messages
@@ -65,6 +76,16 @@ HANDLERS: Handlers[Deps] = {
     messages.GetBruteForceSettings: get_brute_force_settings,
     messages.SetBruteForceSettings: set_brute_force_settings,
     messages.ListAccessFailures: list_access_failures,
+    # Other ways in
+    messages.ListOnvifAccounts: list_onvif_accounts,
+    messages.AddOnvifAccount: add_onvif_account,
+    messages.UpdateOnvifAccount: update_onvif_account,
+    messages.DeleteOnvifAccount: delete_onvif_account,
+    messages.GetSshAccounts: get_ssh_accounts,
+    messages.SetSshEnabled: set_ssh_enabled,
+    messages.AddSshAccount: add_ssh_account,
+    messages.UpdateSshAccount: update_ssh_account,
+    messages.DeleteSshAccount: delete_ssh_account,
     # Certificates
     messages.ListCertificates: list_certificates,
     messages.GetCertificate: get_certificate,

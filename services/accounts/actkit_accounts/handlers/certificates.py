@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+from functools import cache
 
 import certifi
 from cryptography import x509
@@ -246,6 +247,7 @@ async def install_defaults(deps: Deps, host_names: list[str]) -> None:
         await deps.store.set_option(CA_INSTALLED_OPTION, True)
 
 
+@cache
 def preinstalled_ca_certificates() -> dict[str, str]:
     """The chosen CA certificates from certifi's bundle, read by their ``# Label:`` comments."""
     with open(certifi.where(), encoding="utf-8") as bundle:

@@ -13,7 +13,8 @@ from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.passwords import Passwords
-from actkit_accounts.store import AccountStore, CertificateStore
+from actkit_accounts.ports import SshPort
+from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import AccessFailed, AuthSettings
 
@@ -35,6 +36,9 @@ class Options:
 class Deps:
     store: AccountStore
     certificates: CertificateStore
+    onvif_accounts: ServiceAccountStore
+    ssh_accounts: ServiceAccountStore
+    ssh: SshPort
     bus: Publisher
     passwords: Passwords
     accounts: dict[str, Account]

@@ -21,6 +21,13 @@ SAMPLES: dict[type[Command], dict[str, object]] = {  # type: ignore[type-arg]
     messages.VerifyDigest: {"method": "GET", "authorization": "x", "client_address": "c"},
     messages.VerifySession: {"token": "t"},
     messages.EndSession: {"token": "t"},
+    messages.AddOnvifAccount: {"name": "o", "password": "pw", "role": "media"},
+    messages.UpdateOnvifAccount: {"name": "none"},
+    messages.DeleteOnvifAccount: {"name": "none"},
+    messages.SetSshEnabled: {"is_enabled": False},
+    messages.AddSshAccount: {"name": "s", "password": "pw"},
+    messages.UpdateSshAccount: {"name": "none"},
+    messages.DeleteSshAccount: {"name": "none"},
     messages.GetCertificate: {"cert_id": "none"},
     messages.CreateSelfSignedCertificate: {
         "cert_id": "c",
