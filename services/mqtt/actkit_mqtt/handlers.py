@@ -11,7 +11,16 @@ from prometheus_client import Counter
 
 from actkit_core.bus import Handlers, Publisher
 from actkit_mqtt import domain
-from actkit_mqtt.domain import MAX_PAYLOAD_BYTES, MAX_SUBSCRIPTIONS, DeviceEvent, Outgoing, Secrets
+from actkit_mqtt.domain import MAX_PAYLOAD_BYTES, MAX_SUBSCRIPTIONS, Outgoing, Secrets
+from actkit_mqtt.domain.publication import (
+    DeviceEvent,
+    beacon_event,
+    beacon_presence_event,
+    check_publication,
+    port_event,
+    publication_message,
+    tampering_event,
+)
 from actkit_mqtt.ports import Broker, Received, Report, StatusReport
 from actkit_mqtt.store import MqttStore
 from actkit_proto import Ack, Conflict, Invalid, NotFound, Unavailable
@@ -144,7 +153,7 @@ async def get_publication(_command: GetPublication, deps: Deps) -> Publication:
 
 async def set_publication(command: SetPublication, deps: Deps) -> Publication:
     publication = Publication.model_validate(command.publication.model_dump())
-    domain.check_publication(publication)
+    check_publication(publication)
     await deps.store.save_section("publication", publication)
     deps.state.publication = publication
     return publication
@@ -213,7 +222,7 @@ async def remove_subscription(command: RemoveSubscription, deps: Deps) -> Ack:
 
 
 async def _publish_device_event(deps: Deps, event: DeviceEvent) -> None:
-    message = domain.publication_message(deps.state.publication, event, deps.prefix, deps.serial)
+    message = publication_message(deps.state.publication, event, deps.prefix, deps.serial)
     if message is None:
         return
     if not deps.broker.is_connected:
@@ -224,19 +233,19 @@ async def _publish_device_event(deps: Deps, event: DeviceEvent) -> None:
 
 
 async def publish_port_change(event: PortChanged, deps: Deps) -> None:
-    await _publish_device_event(deps, domain.port_event(event, deps.clock()))
+    await _publish_device_event(deps, port_event(event, deps.clock()))
 
 
 async def publish_tampering(event: PortTampered, deps: Deps) -> None:
-    await _publish_device_event(deps, domain.tampering_event(event, deps.clock()))
+    await _publish_device_event(deps, tampering_event(event, deps.clock()))
 
 
 async def publish_beacon(event: BeaconReceived, deps: Deps) -> None:
-    await _publish_device_event(deps, domain.beacon_event(event, deps.clock()))
+    await _publish_device_event(deps, beacon_event(event, deps.clock()))
 
 
 async def publish_beacon_presence(event: BeaconPresenceChanged, deps: Deps) -> None:
-    await _publish_device_event(deps, domain.beacon_presence_event(event, deps.clock()))
+    await _publish_device_event(deps, beacon_presence_event(event, deps.clock()))
 
 
 async def handle_report(report: Report, deps: Deps) -> None:

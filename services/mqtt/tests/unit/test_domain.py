@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 
 from actkit_mqtt import domain
-from actkit_mqtt.domain import Secrets
+from actkit_mqtt.domain import Secrets, publication
 from actkit_proto import Invalid
 from actkit_proto.io import Circuit, Direction, PortChanged
 from actkit_proto.mqtt import (
@@ -124,16 +124,16 @@ def test_filters_match_topics_as_a_broker_does(
     assert domain.filter_matches(topic_filter, topic) is matches
 
 
-def _port_event() -> domain.DeviceEvent:
+def _port_event() -> publishing.DeviceEvent:
     changed = PortChanged(
         port_id=3, direction=Direction.INPUT, is_active=True, circuit=Circuit.CLOSED, edge_ns=5
     )
-    return domain.port_event(changed, timestamp_ms=1_700_000_000_000)
+    return publishing.port_event(changed, timestamp_ms=1_700_000_000_000)
 
 
 def test_publication_topic_and_payload_by_default() -> None:
     publication = Publication(conditions=[DeviceEventKind.PORT])
-    message = domain.publication_message(publication, _port_event(), "axis/X", SERIAL)
+    message = publishing.publication_message(publication, _port_event(), "axis/X", SERIAL)
     assert message is not None
     assert message.topic == "axis/X/event/tns1:Device/tnsaxis:IO/Port/3"
     assert json.loads(message.payload) == {
@@ -158,7 +158,7 @@ def test_publication_options_shape_the_topic_and_payload() -> None:
         retain=RetainPolicy.PROPERTY,
         qos=2,
     )
-    message = domain.publication_message(publication, _port_event(), "axis/X", SERIAL)
+    message = publishing.publication_message(publication, _port_event(), "axis/X", SERIAL)
     assert message is not None
     assert message.topic == "fleet/car7/event/Device/IO/Port/3"
     assert json.loads(message.payload)["serial"] == SERIAL
@@ -167,14 +167,14 @@ def test_publication_options_shape_the_topic_and_payload() -> None:
 
 def test_without_topic_name_the_topic_is_the_prefix_and_event() -> None:
     publication = Publication(conditions=[DeviceEventKind.PORT], includes_topic_name=False)
-    message = domain.publication_message(publication, _port_event(), "axis/X", SERIAL)
+    message = publishing.publication_message(publication, _port_event(), "axis/X", SERIAL)
     assert message is not None
     assert message.topic == "axis/X/event"
 
 
 def test_events_not_among_the_conditions_are_not_published() -> None:
     publication = Publication(conditions=[DeviceEventKind.BEACON])
-    assert domain.publication_message(publication, _port_event(), "axis/X", SERIAL) is None
+    assert publishing.publication_message(publication, _port_event(), "axis/X", SERIAL) is None
 
 
 def test_default_connect_message_and_last_will_say_connected_yes_and_no() -> None:
