@@ -4,7 +4,8 @@ from typing import Any
 import pytest
 
 from actkit_mqtt import domain
-from actkit_mqtt.domain import Secrets, publication
+from actkit_mqtt.domain import Secrets
+from actkit_mqtt.domain import publication as publishing
 from actkit_proto import Invalid
 from actkit_proto.io import Circuit, Direction, PortChanged
 from actkit_proto.mqtt import (
