@@ -11,7 +11,13 @@ from prometheus_client import Counter
 
 from actkit_core.bus import Handlers, Publisher
 from actkit_mqtt import domain
-from actkit_mqtt.domain import MAX_PAYLOAD_BYTES, MAX_SUBSCRIPTIONS, Outgoing, Secrets
+from actkit_mqtt.domain import (
+    MAX_PAYLOAD_BYTES,
+    MAX_SUBSCRIPTIONS,
+    Outgoing,
+    Secrets,
+    homeassistant,
+)
 from actkit_mqtt.domain.publication import (
     DeviceEvent,
     beacon_event,
@@ -23,9 +29,9 @@ from actkit_mqtt.domain.publication import (
 )
 from actkit_mqtt.ports import Broker, Received, Report, StatusReport
 from actkit_mqtt.store import MqttStore
-from actkit_proto import Ack, Conflict, Invalid, NotFound, Unavailable
+from actkit_proto import Ack, BusError, Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
-from actkit_proto.io import PortChanged, PortTampered
+from actkit_proto.io import ListPorts, Port, PortChanged, PortTampered, SetPort
 from actkit_proto.mqtt import (
     AddSubscription,
     ClientSettings,
@@ -34,7 +40,9 @@ from actkit_proto.mqtt import (
     ConnectionState,
     GetClientSettings,
     GetClientStatus,
+    GetHomeAssistant,
     GetPublication,
+    HomeAssistant,
     ListSubscriptions,
     MqttMessageReceived,
     MqttTopicChanged,
@@ -42,6 +50,7 @@ from actkit_proto.mqtt import (
     PublishMqtt,
     RemoveSubscription,
     SetClientSettings,
+    SetHomeAssistant,
     SetPublication,
     Subscription,
     SubscriptionList,
@@ -67,6 +76,9 @@ class ClientState:
     secrets: Secrets
     publication: Publication
     subscriptions: dict[int, SubscriptionSpec]
+    home_assistant: HomeAssistant
+    announced_ports: list[Port] = field(default_factory=list)
+    """The ports last announced to Home Assistant."""
     status: ClientStatus = field(
         default_factory=lambda: ClientStatus(state=ConnectionState.DISCONNECTED)
     )
@@ -94,6 +106,7 @@ async def load_state(store: MqttStore) -> ClientState:
         secrets=await store.secrets(),
         publication=await store.section("publication", Publication),
         subscriptions=dict(await store.subscriptions()),
+        home_assistant=await store.section("homeassistant", HomeAssistant),
     )
 
 
@@ -111,6 +124,8 @@ def _filters(deps: Deps) -> dict[str, int]:
     for spec in deps.state.subscriptions.values():
         topic_filter = domain.effective_filter(spec, deps.prefix)
         filters[topic_filter] = max(spec.qos, filters.get(topic_filter, 0))
+    if deps.state.home_assistant.is_enabled:
+        filters[homeassistant.command_filter(deps.prefix)] = 1
     return filters
 
 
@@ -221,6 +236,57 @@ async def remove_subscription(command: RemoveSubscription, deps: Deps) -> Ack:
     return Ack()
 
 
+async def get_home_assistant(_command: GetHomeAssistant, deps: Deps) -> HomeAssistant:
+    return deps.state.home_assistant
+
+
+async def set_home_assistant(command: SetHomeAssistant, deps: Deps) -> HomeAssistant:
+    settings = HomeAssistant.model_validate(command.settings.model_dump())
+    domain.check_topic(settings.discovery_prefix, "discovery prefix")
+    was = deps.state.home_assistant
+    if was.is_enabled and deps.broker.is_connected:
+        _send(deps, homeassistant.removal_messages(was, deps.state.announced_ports, deps.serial))
+    await deps.store.save_section("homeassistant", settings)
+    deps.state.home_assistant = settings
+    command_filter = homeassistant.command_filter(deps.prefix)
+    if settings.is_enabled:
+        deps.broker.subscribe(command_filter, 1)
+        if deps.broker.is_connected:
+            await _announce_to_home_assistant(deps)
+    else:
+        deps.broker.unsubscribe(command_filter)
+    return settings
+
+
+async def _announce_to_home_assistant(deps: Deps) -> None:
+    try:
+        ports = (await deps.bus.request(ListPorts())).ports
+    except BusError as exc:
+        log.warning("cannot announce the ports to Home Assistant: %s", exc.message)
+        return
+    deps.state.announced_ports = ports
+    _send(
+        deps,
+        homeassistant.discovery_messages(
+            deps.state.home_assistant, deps.state.settings, ports, deps.prefix, deps.serial
+        ),
+    )
+
+
+def _send(deps: Deps, messages: list[Outgoing]) -> None:
+    for message in messages:
+        deps.broker.publish(message)
+        MESSAGES.labels("sent", "ok").inc()
+
+
+async def _switch_output(received_topic: str, payload: str, deps: Deps) -> None:
+    try:
+        port_id, is_active = homeassistant.parse_command(deps.prefix, received_topic, payload)
+        await deps.bus.request(SetPort(port_id=port_id, is_active=is_active))
+    except BusError as exc:
+        log.warning("Home Assistant command on %s refused: %s", received_topic, exc.message)
+
+
 async def _publish_device_event(deps: Deps, event: DeviceEvent) -> None:
     message = publication_message(deps.state.publication, event, deps.prefix, deps.serial)
     if message is None:
@@ -234,6 +300,8 @@ async def _publish_device_event(deps: Deps, event: DeviceEvent) -> None:
 
 async def publish_port_change(event: PortChanged, deps: Deps) -> None:
     await _publish_device_event(deps, port_event(event, deps.clock()))
+    if deps.state.home_assistant.is_enabled and deps.broker.is_connected:
+        _send(deps, [homeassistant.state_message(deps.prefix, event.port_id, event.is_active)])
 
 
 async def publish_tampering(event: PortTampered, deps: Deps) -> None:
@@ -263,6 +331,8 @@ async def _report_status(report: StatusReport, deps: Deps) -> None:
     deps.state.status = status
     if report.state is ConnectionState.ERROR:
         log.warning("mqtt %s: %s", report.broker, report.reason)
+    if report.state is ConnectionState.CONNECTED and deps.state.home_assistant.is_enabled:
+        await _announce_to_home_assistant(deps)
     await deps.bus.publish(
         ClientStatusChanged(state=status.state, reason=status.reason, broker=status.broker)
     )
@@ -282,6 +352,10 @@ async def _route_message(received: Received, deps: Deps) -> None:
         MESSAGES.labels("received", "not_utf8").inc()
         return
     MESSAGES.labels("received", "ok").inc()
+    if deps.state.home_assistant.is_enabled and domain.filter_matches(
+        homeassistant.command_filter(deps.prefix), received.topic
+    ):
+        await _switch_output(received.topic, payload, deps)
     for spec in deps.state.subscriptions.values():
         if not domain.filter_matches(domain.effective_filter(spec, deps.prefix), received.topic):
             continue
@@ -320,4 +394,6 @@ HANDLERS: Handlers[Deps] = {
     PortTampered: publish_tampering,
     BeaconReceived: publish_beacon,
     BeaconPresenceChanged: publish_beacon_presence,
+    GetHomeAssistant: get_home_assistant,
+    SetHomeAssistant: set_home_assistant,
 }
