@@ -1,7 +1,7 @@
 import contextlib
 import heapq
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +14,8 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_io.handlers import HANDLERS, Deps
 from actkit_io.main import MIGRATIONS, build_deps
 from actkit_io.settings import IoSettings
+
+from .fake_gpiochip import FakeChips
 
 BOARDS = Path(__file__).resolve().parents[3] / "deploy" / "boards"
 
@@ -78,3 +80,12 @@ async def deps(
         await fake_bus.serve(HANDLERS, built)
         fake_bus.published.clear()
         yield built
+
+
+@pytest.fixture
+def chips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChips]:
+    """GPIO chips faked at periphery's ioctl boundary."""
+    fake = FakeChips(tmp_path)
+    monkeypatch.setattr("periphery.gpio_cdev2.fcntl", fake.shim())
+    yield fake
+    fake.close()

@@ -23,10 +23,15 @@ SWITCH_DEBOUNCE_MS = 20
 
 
 def _open(spec: LineSpec, direction: str, label: str) -> CdevGPIO:
-    edge = "both" if direction == "in" else "none"
-    return CdevGPIO(
-        spec.chip, spec.line, direction, edge=edge, inverted=spec.active_low, label=label
-    )
+    """Open a line as an input with edges, or as an output that starts logically low."""
+    if direction == "in":
+        return CdevGPIO(
+            spec.chip, spec.line, "in", edge="both", inverted=spec.active_low, label=label
+        )
+    # periphery inverts the initial value of an active-low output although the kernel already
+    # takes requested values as logical, so "low" would start an inverted output active.
+    initial = "high" if spec.active_low else "low"
+    return CdevGPIO(spec.chip, spec.line, initial, inverted=spec.active_low, label=label)
 
 
 def circuit_of(is_closed: bool, is_faulted: bool) -> Circuit:
