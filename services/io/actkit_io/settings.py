@@ -9,12 +9,13 @@ from actkit_core.settings import ServiceSettings
 
 
 def default_board() -> Path:
-    """The W401 profile of the source tree (``deploy/boards/w401.toml``), found from here."""
-    for folder in Path(__file__).resolve().parents:
+    """The W401 profile: ``deploy/boards/w401.toml`` of the source tree, or the wheel's copy."""
+    here = Path(__file__).resolve()
+    for folder in here.parents:
         candidate = folder / "deploy" / "boards" / "w401.toml"
         if candidate.is_file():
             return candidate
-    return Path("deploy/boards/w401.toml")
+    return here.parent / "boards" / "w401.toml"
 
 
 class IoSettings(ServiceSettings):
