@@ -182,7 +182,9 @@ async def report_edge(edge: Edge | SwitchEdge, deps: Deps) -> None:
     if isinstance(edge, SwitchEdge):
         await _report_switch(edge, deps)
         return
-    if edge.port_id not in deps.board.configs:
+    config = deps.board.configs.get(edge.port_id)
+    if config is None or config.direction is not Direction.INPUT:
+        # Queued before the port became an output: what the service drives is the truth.
         return
     EDGES.labels(str(edge.port_id)).inc()
     events = deps.board.record(edge.port_id, edge.circuit, edge.at_ns)

@@ -111,7 +111,7 @@ class PeripheryGpio:
 
     async def close(self) -> None:
         """Release every line."""
-        for key in list(self._watched):
+        for key in [*self._watched, *self._outputs]:
             self._release(key)
         for line in self._led:
             line.close()

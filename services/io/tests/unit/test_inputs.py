@@ -3,12 +3,14 @@ import asyncio
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_io.handlers import Deps
+from actkit_io.handlers import Deps, report_edge
+from actkit_io.ports import Edge
 from actkit_proto import Invalid
 from actkit_proto.base import Event
 from actkit_proto.io import (
     Circuit,
     ConfigurePort,
+    Direction,
     DriveInput,
     GetPort,
     IgnitionChanged,
@@ -89,6 +91,16 @@ async def test_turning_supervision_on_over_a_cut_loop_reports_the_tamper(
     port = await fake_bus.request(ConfigurePort(port_id=3, is_supervised=True))
     assert (port.circuit, port.is_tampered) == (Circuit.CUT, True)
     assert any(isinstance(e, PortTampered) and e.is_tampered for e in fake_bus.published)
+
+
+async def test_an_edge_queued_before_a_port_became_an_output_is_ignored(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    await fake_bus.request(ConfigurePort(port_id=2, direction=Direction.OUTPUT))
+    fake_bus.published.clear()
+    await report_edge(Edge(2, Circuit.CLOSED, deps.timers.now_ns()), deps)
+    assert fake_bus.published == []
+    assert (await fake_bus.request(GetPort(port_id=2))).circuit is Circuit.OPEN
 
 
 async def test_an_output_cannot_be_driven_like_an_input(fake_bus: FakeBus, deps: Deps) -> None:
