@@ -8,7 +8,15 @@ from actkit_core.bus import Handlers, Publisher
 from actkit_io.domain import Board, ButtonOutcome, ControlButton, reconfigure
 from actkit_io.led import LedPlayer
 from actkit_io.metrics import EDGE_TO_EVENT_SECONDS, EDGES, OUTPUT_CHANGES
-from actkit_io.ports import Edge, GpioPort, Simulator, Switch, SwitchEdge, Timers
+from actkit_io.ports import (
+    Edge,
+    GpioPort,
+    HardwareError,
+    Simulator,
+    Switch,
+    SwitchEdge,
+    Timers,
+)
 from actkit_io.store import PortStore
 from actkit_proto import Ack, Invalid, Unavailable
 from actkit_proto.base import Event
@@ -107,7 +115,10 @@ async def configure_port(command: ConfigurePort, deps: Deps) -> Port:
     await deps.store.save(new)
     deps.board.apply(new)
     if (new.direction, new.debounce_ms) != (old.direction, old.debounce_ms):
-        await deps.gpio.configure(port_id, new.direction, new.debounce_ms)
+        try:
+            await deps.gpio.configure(port_id, new.direction, new.debounce_ms)
+        except HardwareError as exc:
+            raise Unavailable(f"the setting is saved but {exc}") from None
         deps.board.raw[port_id] = await deps.gpio.read(port_id)
     for output_id, config in deps.board.configs.items():
         if config.direction is Direction.OUTPUT:
@@ -165,7 +176,10 @@ async def drive_output(deps: Deps, port_id: int, *, announce: bool = True) -> No
     wanted = deps.board.wanted_circuit(port_id)
     if deps.board.raw[port_id] == wanted:
         return
-    await deps.gpio.write(port_id, wanted)
+    try:
+        await deps.gpio.write(port_id, wanted)
+    except HardwareError as exc:
+        raise Unavailable(str(exc)) from None
     OUTPUT_CHANGES.labels(str(port_id)).inc()
     events = deps.board.record(port_id, wanted, deps.timers.now_ns())
     if announce:

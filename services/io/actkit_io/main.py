@@ -22,7 +22,7 @@ from actkit_io.handlers import (
     report_edge,
 )
 from actkit_io.led import LedPlayer
-from actkit_io.ports import GpioPort, Switch, Timers
+from actkit_io.ports import GpioPort, HardwareError, Switch, Timers
 from actkit_io.profile import BoardProfile, ProfileError, load_profile
 from actkit_io.settings import IoSettings
 from actkit_io.store import PortStore
@@ -126,5 +126,5 @@ def run() -> None:
     settings = IoSettings()
     try:
         lifecycle.run(serve(settings))
-    except ProfileError as exc:
+    except (ProfileError, HardwareError) as exc:
         sys.exit(f"io: cannot start: {exc}")

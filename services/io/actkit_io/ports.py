@@ -10,6 +10,10 @@ from typing import Protocol
 from actkit_proto.io import Circuit, Direction, LedColour
 
 
+class HardwareError(Exception):
+    """A GPIO line could not be opened, read or written; the message names the line."""
+
+
 class Switch(StrEnum):
     """The board's two-state inputs that are not ports."""
 

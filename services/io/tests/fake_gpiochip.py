@@ -50,6 +50,8 @@ class FakeChips:
         self.levels: dict[tuple[str, int], bool] = {}
         self._lines: dict[int, _Line] = {}
         self._seqno = 0
+        self.broken: set[tuple[str, int]] = set()
+        """Lines whose writes fail with EIO, as a blown driver would."""
 
     def chip(self, name: str) -> str:
         """A chip device path (a plain file periphery can open)."""
@@ -144,6 +146,8 @@ class FakeChips:
         if request == Cdev._GPIO_V2_LINE_GET_VALUES_IOCTL:
             arg.bits = int(self.levels.get(key, False) ^ line.is_active_low)
         elif request == Cdev._GPIO_V2_LINE_SET_VALUES_IOCTL:
+            if key in self.broken:
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
             self.levels[key] = bool(arg.bits & 1) ^ line.is_active_low
         else:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))

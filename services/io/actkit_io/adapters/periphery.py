@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from periphery import CdevGPIO
 
-from actkit_io.ports import Cancellable, Edge, Switch, SwitchEdge, Timers
+from actkit_io.ports import Cancellable, Edge, HardwareError, Switch, SwitchEdge, Timers
 from actkit_io.profile import BoardProfile, LineSpec
 from actkit_proto.io import Circuit, Direction, LedColour
 
@@ -24,14 +24,17 @@ SWITCH_DEBOUNCE_MS = 20
 
 def _open(spec: LineSpec, direction: str, label: str) -> CdevGPIO:
     """Open a line as an input with edges, or as an output that starts logically low."""
-    if direction == "in":
-        return CdevGPIO(
-            spec.chip, spec.line, "in", edge="both", inverted=spec.active_low, label=label
-        )
     # periphery inverts the initial value of an active-low output although the kernel already
     # takes requested values as logical, so "low" would start an inverted output active.
     initial = "high" if spec.active_low else "low"
-    return CdevGPIO(spec.chip, spec.line, initial, inverted=spec.active_low, label=label)
+    try:
+        if direction == "in":
+            return CdevGPIO(
+                spec.chip, spec.line, "in", edge="both", inverted=spec.active_low, label=label
+            )
+        return CdevGPIO(spec.chip, spec.line, initial, inverted=spec.active_low, label=label)
+    except (OSError, LookupError) as exc:
+        raise HardwareError(f"{label}: cannot open {spec.chip} line {spec.line!r}: {exc}") from None
 
 
 def circuit_of(is_closed: bool, is_faulted: bool) -> Circuit:
@@ -92,7 +95,10 @@ class PeripheryGpio:
 
     async def write(self, port_id: int, circuit: Circuit) -> None:
         """Close (line high) or open an output's circuit."""
-        self._outputs[port_id].write(circuit is Circuit.CLOSED)
+        try:
+            self._outputs[port_id].write(circuit is Circuit.CLOSED)
+        except OSError as exc:
+            raise HardwareError(f"port {port_id}: cannot drive its line: {exc}") from None
 
     async def is_on(self, switch: Switch) -> bool:
         """Whether the button is pressed or the ignition on."""

@@ -4,15 +4,18 @@ import asyncio
 import contextlib
 from pathlib import Path
 
+import pytest
+
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_io.adapters.periphery import PeripheryGpio
 from actkit_io.handlers import HANDLERS
 from actkit_io.main import build_deps
-from actkit_io.ports import Edge
+from actkit_io.ports import Edge, HardwareError
 from actkit_io.settings import IoSettings
-from actkit_proto.io import Circuit, Direction, PortChanged, SetPort
+from actkit_proto import Unavailable
+from actkit_proto.io import Circuit, Direction, GetPort, PortChanged, SetPort
 
 from ..conftest import BOARDS, ManualTimers
 from ..fake_gpiochip import FakeChips
@@ -111,3 +114,40 @@ async def test_the_service_runs_on_the_periphery_adapter(
             await asyncio.sleep(0)
     changed = [e for e in fake_bus.published if isinstance(e, PortChanged)]
     assert [(e.port_id, e.is_active) for e in changed] == [(9, True), (1, True)]
+
+
+async def test_a_missing_chip_is_a_hardware_error_naming_the_line(
+    chips: FakeChips, tmp_path: Path, timers: ManualTimers
+) -> None:
+    profile = chips.profile(BOARDS / "w401.toml", tmp_path)
+    Path(profile.button.chip).unlink()
+    with pytest.raises(HardwareError, match=r"actkit button: cannot open .*gpiochip0 line 17: "):
+        PeripheryGpio(profile, timers)
+
+
+async def test_a_line_that_fails_to_switch_answers_unavailable(
+    chips: FakeChips,
+    tmp_path: Path,
+    tmp_db,
+    fake_bus: FakeBus,
+    timers: ManualTimers,  # type: ignore[no-untyped-def]
+) -> None:
+    profile = chips.profile(BOARDS / "w401.toml", tmp_path)
+    chips.unconnect(profile)
+    settings = IoSettings(
+        db_path=tmp_db("actkit_io:migrations"), board=tmp_path / "w401.toml", adapter="periphery"
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        sessions = await stack.enter_async_context(open_db(settings.database))
+        deps = await stack.enter_async_context(
+            build_deps(settings, Runtime(fake_bus, sessions), timers)  # type: ignore[arg-type]
+        )
+        await fake_bus.serve(HANDLERS, deps)
+        relay = profile.ports()[9].line
+        assert isinstance(relay.line, int)
+        chips.broken.add((relay.chip, relay.line))
+        with pytest.raises(
+            Unavailable, match=r"port 9: cannot drive its line: .*Input/output error"
+        ):
+            await fake_bus.request(SetPort(port_id=9, is_active=True))
+        assert not (await fake_bus.request(GetPort(port_id=9))).is_active
