@@ -7,17 +7,22 @@ would otherwise drop to the ``mosquitto`` user and fail to read the test's key f
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import paho.mqtt.client as mqtt
 import pytest
 import trustme
+from paho.mqtt.enums import CallbackAPIVersion
 
 USERNAME = "camera"
 PASSWORD = "s3cret-Pa55"
@@ -135,6 +140,65 @@ class Mosquitto:
         """Stop and start again on the same ports (retained messages are not kept)."""
         self.stop()
         self.start()
+
+
+class MqttPeer:
+    """Another MQTT client (a camera, a dashboard) on the broker's TCP listener; MQTT 5, QoS 1."""
+
+    def __init__(self, broker: Mosquitto) -> None:
+        self.messages: list[mqtt.MQTTMessage] = []
+        self._lock = threading.Lock()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.on_message = self._on_message
+        self.client.connect(broker.host, broker.tcp_port)
+        self.client.loop_start()
+
+    def _on_message(self, _client: Any, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        with self._lock:
+            self.messages.append(message)
+
+    def subscribe(self, topic_filter: str) -> None:
+        """Subscribe and wait for the broker's SUBACK."""
+        done = threading.Event()
+        self.client.on_subscribe = lambda *_args: done.set()
+        self.client.subscribe(topic_filter, qos=1)
+        if not done.wait(5):
+            raise TimeoutError(f"no SUBACK for {topic_filter}")
+
+    def publish(self, topic: str, payload: bytes | str, retain: bool = False) -> None:
+        """Publish with QoS 1 and wait until the broker acknowledged it."""
+        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
+
+    def received(self, topic: str) -> list[mqtt.MQTTMessage]:
+        """The messages received so far on ``topic``."""
+        with self._lock:
+            return [message for message in self.messages if message.topic == topic]
+
+    async def wait_for(
+        self, topic: str, count: int = 1, timeout_s: float = 15.0
+    ) -> list[mqtt.MQTTMessage]:
+        """The first ``count`` or more messages on ``topic``, waiting up to ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while len(found := self.received(topic)) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(found)} of {count} messages on {topic}")
+            await asyncio.sleep(0.02)
+        return found
+
+    def stop(self) -> None:
+        """Disconnect and stop the network thread."""
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def mqtt_peer(mosquitto: Mosquitto) -> Iterator[MqttPeer]:
+    """An MQTT client connected to :func:`mosquitto`."""
+    peer = MqttPeer(mosquitto)
+    try:
+        yield peer
+    finally:
+        peer.stop()
 
 
 @pytest.fixture

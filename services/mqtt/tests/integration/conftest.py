@@ -1,13 +1,9 @@
 import asyncio
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import paho.mqtt.client as mqtt
-import pytest
 import pytest_asyncio
-from paho.mqtt.enums import CallbackAPIVersion
 
 from actkit_core.bus import Bus
 from actkit_core.testing.mosquitto import Mosquitto
@@ -60,55 +56,6 @@ async def record(bus: Bus, event_type: type[E], **ids: str) -> Recorder[E]:
     await bus.subscribe(event_type, recorder, **ids)
     await bus.client.flush()
     return recorder
-
-
-class Peer:
-    """Another MQTT client (a camera, a dashboard) talking to the same broker."""
-
-    def __init__(self, broker: Mosquitto) -> None:
-        self.messages: list[mqtt.MQTTMessage] = []
-        self._changed = threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.client.on_message = self._on_message
-        self.client.connect(broker.host, broker.tcp_port)
-        self.client.loop_start()
-
-    def _on_message(self, _client: Any, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        with self._changed:
-            self.messages.append(message)
-            self._changed.notify_all()
-
-    def subscribe(self, topic_filter: str) -> None:
-        done = threading.Event()
-        self.client.on_subscribe = lambda *_args: done.set()
-        self.client.subscribe(topic_filter, qos=1)
-        assert done.wait(5)
-
-    def publish(self, topic: str, payload: bytes | str, retain: bool = False) -> None:
-        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
-
-    def received(self, topic: str) -> list[mqtt.MQTTMessage]:
-        return [message for message in self.messages if message.topic == topic]
-
-    async def wait_for(self, topic: str, count: int = 1) -> list[mqtt.MQTTMessage]:
-        async def read() -> list[mqtt.MQTTMessage]:
-            found = self.received(topic)
-            return found if len(found) >= count else []
-
-        return await eventually(read)
-
-    def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
-
-
-@pytest.fixture
-def peer(mosquitto: Mosquitto) -> Iterator[Peer]:
-    client = Peer(mosquitto)
-    try:
-        yield client
-    finally:
-        client.stop()
 
 
 def service_settings(nats_server: str, tmp_path: Path) -> MqttSettings:

@@ -1,11 +1,11 @@
 import json
 
 from actkit_core.bus import Bus
-from actkit_core.testing.mosquitto import Mosquitto
+from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_proto.io import Circuit, Direction, ListPorts, Port, PortChanged, PortList, SetPort
 from actkit_proto.mqtt import ConnectionState, HomeAssistant, MessageSpec, SetHomeAssistant
 
-from .conftest import SERIAL, Peer, connect, eventually, wait_state
+from .conftest import SERIAL, connect, eventually, wait_state
 
 PORTS = [
     Port(
@@ -30,7 +30,7 @@ PORTS = [
 
 
 async def test_discovery_announces_ports_and_switch_commands_set_outputs(
-    service: Bus, nats_server: str, mosquitto: Mosquitto, peer: Peer
+    service: Bus, nats_server: str, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
     switched: list[tuple[int, bool]] = []
 
@@ -43,14 +43,16 @@ async def test_discovery_announces_ports_and_switch_commands_set_outputs(
 
     async with Bus.connect("io", servers=[nats_server]) as io:
         await io.serve({ListPorts: list_ports, SetPort: set_port}, None, version="0.0.0")
-        peer.subscribe("homeassistant/#")
-        peer.subscribe(f"axis/{SERIAL}/homeassistant/#")
+        mqtt_peer.subscribe("homeassistant/#")
+        mqtt_peer.subscribe(f"axis/{SERIAL}/homeassistant/#")
         await connect(service, mosquitto, last_will=MessageSpec(is_enabled=True))
         await wait_state(service, ConnectionState.CONNECTED)
         await service.request(SetHomeAssistant(settings=HomeAssistant(is_enabled=True)))
 
-        [switch] = await peer.wait_for(f"homeassistant/switch/actkit_{SERIAL}/port9/config")
-        [sensor] = await peer.wait_for(f"homeassistant/binary_sensor/actkit_{SERIAL}/port1/config")
+        [switch] = await mqtt_peer.wait_for(f"homeassistant/switch/actkit_{SERIAL}/port9/config")
+        [sensor] = await mqtt_peer.wait_for(
+            f"homeassistant/binary_sensor/actkit_{SERIAL}/port1/config"
+        )
         config = json.loads(switch.payload)
         assert config["name"] == "Relay"
         assert config["command_topic"] == f"axis/{SERIAL}/homeassistant/port/9/set"
@@ -58,11 +60,11 @@ async def test_discovery_announces_ports_and_switch_commands_set_outputs(
         assert (
             json.loads(sensor.payload)["state_topic"] == f"axis/{SERIAL}/homeassistant/port/1/state"
         )
-        [door] = await peer.wait_for(f"axis/{SERIAL}/homeassistant/port/1/state")
+        [door] = await mqtt_peer.wait_for(f"axis/{SERIAL}/homeassistant/port/1/state")
         assert door.payload == b"ON"
 
-        peer.publish(config["command_topic"], "ON")
-        peer.publish(config["command_topic"], "maybe")  # refused, logged, nothing switched
+        mqtt_peer.publish(config["command_topic"], "ON")
+        mqtt_peer.publish(config["command_topic"], "maybe")  # refused, logged, nothing switched
 
         async def commands() -> list[tuple[int, bool]]:
             return switched
@@ -77,9 +79,9 @@ async def test_discovery_announces_ports_and_switch_commands_set_outputs(
                 edge_ns=1,
             )
         )
-        relay = await peer.wait_for(f"axis/{SERIAL}/homeassistant/port/9/state", count=2)
+        relay = await mqtt_peer.wait_for(f"axis/{SERIAL}/homeassistant/port/9/state", count=2)
         assert [message.payload for message in relay] == [b"OFF", b"ON"]
 
         await service.request(SetHomeAssistant(settings=HomeAssistant(is_enabled=False)))
-        removed = await peer.wait_for(f"homeassistant/switch/actkit_{SERIAL}/port9/config", 2)
+        removed = await mqtt_peer.wait_for(f"homeassistant/switch/actkit_{SERIAL}/port9/config", 2)
         assert removed[-1].payload == b""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from actkit_core.bus import Bus
-from actkit_core.testing.mosquitto import Mosquitto
+from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_proto import Invalid, Unavailable
 from actkit_proto.ble import BeaconReceived
 from actkit_proto.io import Circuit, Direction, PortChanged
@@ -29,33 +29,33 @@ from actkit_proto.mqtt import (
     topic_id,
 )
 
-from .conftest import SERIAL, Peer, connect, eventually, record, wait_state
+from .conftest import SERIAL, connect, eventually, record, wait_state
 
 CONNECTION_TOPIC = f"axis/{SERIAL}/event/connection"
 
 
 async def test_connect_message_is_sent_on_connect(
-    service: Bus, mosquitto: Mosquitto, peer: Peer
+    service: Bus, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
-    peer.subscribe(CONNECTION_TOPIC)
+    mqtt_peer.subscribe(CONNECTION_TOPIC)
     await connect(service, mosquitto, connect_message=MessageSpec(is_enabled=True, qos=1))
-    [hello] = await peer.wait_for(CONNECTION_TOPIC)
+    [hello] = await mqtt_peer.wait_for(CONNECTION_TOPIC)
     assert json.loads(hello.payload) == {"serial": SERIAL, "connected": True}
 
 
 async def test_custom_connect_message_uses_its_topic_and_payload(
-    service: Bus, mosquitto: Mosquitto, peer: Peer
+    service: Bus, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
-    peer.subscribe("vehicles/42/kit")
+    mqtt_peer.subscribe("vehicles/42/kit")
     spec = MessageSpec(is_enabled=True, uses_default=False, topic="vehicles/42/kit", payload="up")
     await connect(service, mosquitto, connect_message=spec)
-    [hello] = await peer.wait_for("vehicles/42/kit")
+    [hello] = await mqtt_peer.wait_for("vehicles/42/kit")
     assert hello.payload == b"up"
     assert hello.retain is False  # delivered live; retain shows only to late subscribers
 
 
 async def test_last_will_is_delivered_when_the_service_is_killed(
-    bus: Bus, nats_server: str, tmp_path: Path, mosquitto: Mosquitto, peer: Peer
+    bus: Bus, nats_server: str, tmp_path: Path, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
     environment = {
         **os.environ,
@@ -80,17 +80,17 @@ async def test_last_will_is_delivered_when_the_service_is_killed(
             return True
 
         await eventually(answers, timeout_s=30)
-        peer.subscribe(CONNECTION_TOPIC)
+        mqtt_peer.subscribe(CONNECTION_TOPIC)
         await connect(
             bus,
             mosquitto,
             connect_message=MessageSpec(is_enabled=True),
             last_will=MessageSpec(is_enabled=True),
         )
-        await peer.wait_for(CONNECTION_TOPIC)
+        await mqtt_peer.wait_for(CONNECTION_TOPIC)
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-        [_hello, will] = await peer.wait_for(CONNECTION_TOPIC, count=2)
+        [_hello, will] = await mqtt_peer.wait_for(CONNECTION_TOPIC, count=2)
         assert json.loads(will.payload) == {"serial": SERIAL, "connected": False}
     finally:
         if process.poll() is None:
@@ -126,28 +126,28 @@ async def _publish_port_and_beacon(service: Bus, policy: RetainPolicy) -> None:
 async def test_retained_publication_honours_the_policy(
     service: Bus,
     mosquitto: Mosquitto,
-    peer: Peer,
+    mqtt_peer: MqttPeer,
     policy: RetainPolicy,
     retained: set[str],
 ) -> None:
     port_topic = f"axis/{SERIAL}/event/tns1:Device/tnsaxis:IO/Port/1"
     beacon_topic = f"axis/{SERIAL}/event/tnsaxis:Bluetooth/Beacon/Received/7"
-    peer.subscribe(f"axis/{SERIAL}/event/#")
+    mqtt_peer.subscribe(f"axis/{SERIAL}/event/#")
     await connect(service, mosquitto)
     await wait_state(service, ConnectionState.CONNECTED)
     await _publish_port_and_beacon(service, policy)
-    [port] = await peer.wait_for(port_topic)
-    await peer.wait_for(beacon_topic)
+    [port] = await mqtt_peer.wait_for(port_topic)
+    await mqtt_peer.wait_for(beacon_topic)
     body = json.loads(port.payload)
     assert body["topic"] == "tns1:Device/tnsaxis:IO/Port"
     assert body["message"]["source"] == {"port": "1"}
     assert body["message"]["data"]["active"] is True
 
-    late = Peer(mosquitto)
+    late = MqttPeer(mosquitto)
     try:
         late.subscribe(f"axis/{SERIAL}/event/#")
         # The broker sends retained messages right after SUBACK, before anything newer.
-        peer.publish(f"axis/{SERIAL}/event/marker", "after the retained ones")
+        mqtt_peer.publish(f"axis/{SERIAL}/event/marker", "after the retained ones")
         await late.wait_for(f"axis/{SERIAL}/event/marker")
         kept = {
             name
@@ -160,15 +160,15 @@ async def test_retained_publication_honours_the_policy(
 
 
 async def test_publish_command_reaches_the_broker_and_refuses_when_disconnected(
-    service: Bus, mosquitto: Mosquitto, peer: Peer
+    service: Bus, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
     with pytest.raises(Unavailable, match="MQTT client is off"):
         await service.request(PublishMqtt(topic="Motion", payload="On"))
-    peer.subscribe(f"axis/{SERIAL}/#")
+    mqtt_peer.subscribe(f"axis/{SERIAL}/#")
     await connect(service, mosquitto)
     await wait_state(service, ConnectionState.CONNECTED)
     await service.request(PublishMqtt(topic="lights", payload="On", use_device_prefix=True, qos=1))
-    [message] = await peer.wait_for(f"axis/{SERIAL}/lights")
+    [message] = await mqtt_peer.wait_for(f"axis/{SERIAL}/lights")
     assert message.payload == b"On"
     with pytest.raises(Invalid, match="wildcard"):
         await service.request(PublishMqtt(topic="cars/+/door", payload="x"))
@@ -179,7 +179,7 @@ async def test_publish_command_reaches_the_broker_and_refuses_when_disconnected(
 
 
 async def test_subscriptions_turn_messages_into_bus_events_with_wildcards(
-    service: Bus, mosquitto: Mosquitto, peer: Peer
+    service: Bus, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
     stateless = await record(service, MqttMessageReceived)
     await connect(service, mosquitto)
@@ -189,11 +189,11 @@ async def test_subscriptions_turn_messages_into_bus_events_with_wildcards(
     await service.request(
         AddSubscription(spec=SubscriptionSpec(filter="cmd/#", uses_device_prefix=True))
     )
-    peer.publish("Motion", "On")
-    peer.publish("cars/7/door", "open")
-    peer.publish("cars/7/8/door", "ignored")
-    peer.publish(f"axis/{SERIAL}/cmd/siren", b"\xff\xfe")  # not UTF-8: dropped
-    peer.publish(f"axis/{SERIAL}/cmd/lights", "on")
+    mqtt_peer.publish("Motion", "On")
+    mqtt_peer.publish("cars/7/door", "open")
+    mqtt_peer.publish("cars/7/8/door", "ignored")
+    mqtt_peer.publish(f"axis/{SERIAL}/cmd/siren", b"\xff\xfe")  # not UTF-8: dropped
+    mqtt_peer.publish(f"axis/{SERIAL}/cmd/lights", "on")
 
     async def motion() -> list[MqttTopicChanged]:
         return await service.current(MqttTopicChanged, topic_id=topic_id("Motion"))
@@ -227,7 +227,7 @@ async def test_broker_restart_reconnects_and_restores_subscriptions(
     await eventually(reconnected)
     outage = next(status for status in statuses if status.state is ConnectionState.ERROR)
     assert outage.reason.startswith("connection lost")
-    peer = Peer(mosquitto)
+    peer = MqttPeer(mosquitto)
     try:
         peer.publish("Motion", "Off")
 
