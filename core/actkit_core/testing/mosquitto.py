@@ -48,6 +48,8 @@ class Mosquitto:
     wss_port: int = field(default_factory=free_port)
     auth_port: int = field(default_factory=free_port)
     """A TCP listener that only lets in :data:`USERNAME` with :data:`PASSWORD`."""
+    mtls_port: int = field(default_factory=free_port)
+    """A TLS listener that requires a client certificate signed by :attr:`ca`."""
     username: str = USERNAME
     password: str = PASSWORD
     process: subprocess.Popen[bytes] | None = None
@@ -89,6 +91,7 @@ class Mosquitto:
             f"listener {self.wss_port} {self.host}\nprotocol websockets\n{anonymous}{tls}"
             f"listener {self.auth_port} {self.host}\nallow_anonymous false\n"
             f"password_file {passwords}\n"
+            f"listener {self.mtls_port} {self.host}\n{anonymous}{tls}require_certificate true\n"
         )
         return config
 
@@ -110,7 +113,14 @@ class Mosquitto:
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout_s
-        waiting = [self.tcp_port, self.tls_port, self.ws_port, self.wss_port, self.auth_port]
+        waiting = [
+            self.tcp_port,
+            self.tls_port,
+            self.ws_port,
+            self.wss_port,
+            self.auth_port,
+            self.mtls_port,
+        ]
         while waiting:
             if self.process.poll() is not None:
                 raise RuntimeError(f"mosquitto exited with {self.process.returncode}:\n{self.log}")
@@ -203,7 +213,7 @@ def mqtt_peer(mosquitto: Mosquitto) -> Iterator[MqttPeer]:
 
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
-    """A real mosquitto with TCP, TLS, websockets (plain and TLS) and password listeners."""
+    """A real mosquitto: TCP, TLS, websockets, WSS, password and client-certificate listeners."""
     broker = Mosquitto(folder=tmp_path / "mosquitto")
     broker.start()
     try:

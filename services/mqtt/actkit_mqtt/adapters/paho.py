@@ -307,6 +307,11 @@ class _Status:
         if code == MQTTErrorCode.MQTT_ERR_PROTOCOL:
             return self._not_mqtt()
         where = f"{self.config.host}:{self.config.port}"
+        if self.config.transport.is_secure and not self.config.client_certificate_pem:
+            return (
+                f"{where} closed the connection before accepting the client: "
+                "does the broker require a client certificate?"
+            )
         return f"{where} closed the connection before accepting the client: is it an MQTT port?"
 
     def _not_mqtt(self) -> str:

@@ -1,8 +1,18 @@
+import httpx
 import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing.mosquitto import Mosquitto
-from actkit_proto.mqtt import ClientStatusChanged, ConnectionState, SetClientSettings, Transport
+from actkit_proto.mqtt import (
+    ClientStatusChanged,
+    ConnectionState,
+    GetClientSettings,
+    MqttVersion,
+    PublishMqtt,
+    SetClientSettings,
+    Transport,
+)
+from actkit_proto.service import GetServiceStatus
 
 from .conftest import connect, record, wait_state
 
@@ -95,3 +105,45 @@ async def test_nobody_listening_is_reported_as_refused(service: Bus, mosquitto: 
     await connect(service, mosquitto)
     status = await wait_state(service, ConnectionState.ERROR)
     assert "connection refused by 127.0.0.1" in status.reason
+
+
+# paho leaves the socket of a failed TLS handshake to the garbage collector, which closes it.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_client_certificate_is_presented_when_the_broker_requires_one(
+    service: Bus, mosquitto: Mosquitto
+) -> None:
+    await connect(
+        service,
+        mosquitto,
+        transport=Transport.SSL,
+        port=mosquitto.mtls_port,
+        ca_certificate_pem=mosquitto.ca_pem,
+    )
+    refused = await wait_state(service, ConnectionState.ERROR)
+    assert refused.reason.endswith("does the broker require a client certificate?"), refused.reason
+    identity = mosquitto.ca.issue_cert("kit.example")
+    await service.request(
+        SetClientSettings(
+            client_certificate_pem=identity.cert_chain_pems[0].bytes().decode(),
+            client_key_pem=identity.private_key_pem.bytes().decode(),
+        )
+    )
+    await wait_state(service, ConnectionState.CONNECTED)
+    settings = await service.request(GetClientSettings())
+    assert settings.has_client_key
+    assert "PRIVATE KEY" not in settings.model_dump_json()
+
+
+async def test_mqtt_3_1_1_connects(service: Bus, mosquitto: Mosquitto) -> None:
+    await connect(service, mosquitto, version=MqttVersion.V311, clean_session=False)
+    await wait_state(service, ConnectionState.CONNECTED)
+
+
+async def test_metrics_count_messages(service: Bus, mosquitto: Mosquitto) -> None:
+    await connect(service, mosquitto)
+    await wait_state(service, ConnectionState.CONNECTED)
+    await service.request(PublishMqtt(topic="hello", payload="world"))
+    status = await service.request(GetServiceStatus(service="mqtt"))
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"http://127.0.0.1:{status.metrics_port}/metrics")).text
+    assert 'actkit_mqtt_messages_total{direction="sent",outcome="ok"}' in text
