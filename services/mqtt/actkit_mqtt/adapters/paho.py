@@ -16,6 +16,7 @@ import socket
 import ssl
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -288,11 +289,19 @@ class _Status:
                 self.has_connected_once = True
         except Exception as exc:  # every failure becomes a status reason
             return describe_failure(exc, self.config)
+        answer_by = time.monotonic() + self.config.connect_timeout_s
         try:
             while not stop.is_set():
                 code = client.loop(timeout=0.5)
                 if code != MQTTErrorCode.MQTT_ERR_SUCCESS:
                     return self._why_ended(code)
+                if not self.was_connected and not self.refusal and time.monotonic() > answer_by:
+                    client.disconnect()
+                    where = f"{self.config.host}:{self.config.port}"
+                    return (
+                        f"{where} accepted the connection but did not answer the MQTT CONNECT "
+                        f"within {self.config.connect_timeout_s} s: is it an MQTT port?"
+                    )
         except Exception as exc:  # a broker sending garbage must not stop us
             log.warning("broker connection failed", exc_info=True)
             client.disconnect()

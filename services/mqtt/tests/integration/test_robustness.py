@@ -41,6 +41,20 @@ async def test_a_server_answering_garbage_is_an_error_and_the_service_keeps_runn
     await wait_state(service, ConnectionState.CONNECTED)
 
 
+async def test_a_server_that_never_answers_times_out_with_the_connect_timeout(
+    service: Bus, mosquitto: Mosquitto
+) -> None:
+    async def stay_silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+        writer.close()
+
+    async with tcp_server(stay_silent) as port:
+        await connect(service, mosquitto, port=port, connect_timeout_s=1)
+        status = await wait_state(service, ConnectionState.ERROR)
+        assert "did not answer the MQTT CONNECT within 1 s" in status.reason
+        await service.request(SetClientSettings(is_enabled=False))
+
+
 async def test_http_proxy_carries_the_connection(service: Bus, mosquitto: Mosquitto) -> None:
     tunnels: list[str] = []
 
