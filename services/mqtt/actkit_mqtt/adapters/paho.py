@@ -47,7 +47,7 @@ def describe_failure(exc: BaseException, config: ConnectionConfig) -> str:
     if isinstance(exc, ssl.CertificateError):
         return f"TLS: the broker's certificate does not match {config.host}: {exc}"
     if isinstance(exc, ssl.SSLError):
-        return f"TLS: {exc.reason or exc}; is {where} a TLS listener?"
+        return f"TLS: {getattr(exc, 'reason', None) or exc}; is {where} a TLS listener?"
     if isinstance(exc, ConnectionRefusedError):
         return f"connection refused by {where}: is the broker running, and the port right?"
     if isinstance(exc, socket.gaierror):

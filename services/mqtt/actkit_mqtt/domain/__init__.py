@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -236,6 +237,11 @@ def _check_settings(settings: ClientSettings, secrets: Secrets) -> None:
     ):
         if pem and "-----BEGIN CERTIFICATE-----" not in pem:
             raise Invalid(f"{name} must be PEM (-----BEGIN CERTIFICATE-----)")
+    if settings.ca_certificate_pem:
+        try:
+            ssl.create_default_context(cadata=settings.ca_certificate_pem)
+        except (ssl.SSLError, ValueError) as exc:
+            raise Invalid(f"CA certificate cannot be read: {exc}") from None
     if secrets.client_key_pem and "PRIVATE KEY-----" not in secrets.client_key_pem:
         raise Invalid("client key must be a PEM private key")
 

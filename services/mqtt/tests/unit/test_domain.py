@@ -70,6 +70,7 @@ def test_password_is_write_only_and_an_empty_one_removes_it() -> None:
         ({"websocket_path": "mqtt"}, "must start with /"),
         ({"device_topic_prefix": "axis/#"}, "wildcard"),
         ({"ca_certificate_pem": "hello"}, "must be PEM"),
+        ({"ca_certificate_pem": "-----BEGIN CERTIFICATE-----\nAAAA\n"}, "cannot be read"),
         ({"client_certificate_pem": "-----BEGIN CERTIFICATE-----"}, "needs its private key"),
         (
             {"connect_message": MessageSpec(is_enabled=True, uses_default=False, topic="")},
