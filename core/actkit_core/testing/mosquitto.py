@@ -113,14 +113,7 @@ class Mosquitto:
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout_s
-        waiting = [
-            self.tcp_port,
-            self.tls_port,
-            self.ws_port,
-            self.wss_port,
-            self.auth_port,
-            self.mtls_port,
-        ]
+        waiting = self.ports
         while waiting:
             if self.process.poll() is not None:
                 raise RuntimeError(f"mosquitto exited with {self.process.returncode}:\n{self.log}")
@@ -145,6 +138,41 @@ class Mosquitto:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def start_on_free_ports(self, attempts: int = 5) -> None:
+        """Start on newly picked ports, picking again when another process took one meanwhile.
+
+        Raises:
+            RuntimeError: it failed for another reason, or every attempt lost a port.
+        """
+        for attempt in range(attempts):
+            if attempt:
+                for name in ("tcp", "tls", "ws", "wss", "auth", "mtls"):
+                    setattr(self, f"{name}_port", free_port())
+                (self.folder / "mosquitto.conf").unlink(missing_ok=True)
+                (self.folder / "mosquitto.log").unlink(missing_ok=True)
+            ports = self.ports
+            if len(set(ports)) < len(ports):
+                continue
+            try:
+                self.start()
+                return
+            except RuntimeError:
+                if "Unable to create" not in self.log and "in use" not in self.log:
+                    raise
+        raise RuntimeError(f"mosquitto lost a port to another process {attempts} times")
+
+    @property
+    def ports(self) -> list[int]:
+        """Every listener's port."""
+        return [
+            self.tcp_port,
+            self.tls_port,
+            self.ws_port,
+            self.wss_port,
+            self.auth_port,
+            self.mtls_port,
+        ]
 
     def restart(self) -> None:
         """Stop and start again on the same ports (retained messages are not kept)."""
@@ -215,7 +243,7 @@ def mqtt_peer(mosquitto: Mosquitto) -> Iterator[MqttPeer]:
 def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
     """A real mosquitto: TCP, TLS, websockets, WSS, password and client-certificate listeners."""
     broker = Mosquitto(folder=tmp_path / "mosquitto")
-    broker.start()
+    broker.start_on_free_ports()
     try:
         yield broker
     finally:

@@ -1,5 +1,7 @@
+import socket
 import ssl
 import threading
+from pathlib import Path
 from typing import Literal
 
 import paho.mqtt.client as mqtt
@@ -51,3 +53,17 @@ def test_restart_keeps_the_ports(mosquitto: Mosquitto) -> None:
     mosquitto.restart()
     assert mosquitto.tcp_port == port
     assert not _connect(mosquitto, "tcp").is_failure
+
+
+def test_a_port_taken_meanwhile_is_replaced_by_a_free_one(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        broker = Mosquitto(folder=tmp_path / "mosquitto", tcp_port=taken)
+        broker.start_on_free_ports()
+        try:
+            assert broker.tcp_port != taken
+            assert not _connect(broker, "tcp").is_failure
+        finally:
+            broker.stop()
