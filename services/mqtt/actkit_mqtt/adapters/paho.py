@@ -168,7 +168,7 @@ class PahoBroker:
             client.disconnect()
         if thread is not None:
             # A blocking connect may hold the thread up to its timeout; it stops by itself after.
-            await asyncio.to_thread(thread.join, 5.0)
+            await asyncio.to_thread(thread.join, 1.0)
         self._thread = None
         self._client = None
         self._is_connected = False
