@@ -640,3 +640,44 @@ class DeleteSshAccount(Command[Ack]):
     required_role: ClassVar[Role] = Role.ADMINISTRATOR
 
     name: AccountName
+
+
+# --- Custom signed OS certificate ---------------------------------------------------------------
+
+
+class OsCertificate(Reply):
+    """The installed custom signed OS certificate: it lets this device run custom software."""
+
+    subject_name: str
+    issuer_name: str
+    device_serial: str
+    """The serial number the certificate is for (its subject's serialNumber)."""
+    not_before: datetime
+    not_after: datetime
+    fingerprint_sha256: str
+
+
+class GetOsCertificate(Command[OsCertificate]):
+    """The installed custom signed OS certificate (404 when none is installed)."""
+
+    subject: ClassVar[str] = "accounts.oscertificate.get"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+class InstallOsCertificate(Command[OsCertificate]):
+    """Install a custom signed OS certificate, verified against the configured signing key.
+
+    It must be signed by that key, be valid now, and name this device's serial number.
+    """
+
+    subject: ClassVar[str] = "accounts.oscertificate.install"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    certificate: str = Field(max_length=50_000, description="PEM or base64 DER.")
+
+
+class DeleteOsCertificate(Command[Ack]):
+    """Delete the custom signed OS certificate."""
+
+    subject: ClassVar[str] = "accounts.oscertificate.delete"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from argon2 import PasswordHasher
 
 from actkit_accounts.adapters.sim import SimSsh
+from actkit_accounts.certificates import load_public_key
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
@@ -53,6 +54,10 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         sessions=SessionBook(settings.session_idle_s),
         realm=settings.realm,
         options=Options(auth=AuthSettings.model_validate(auth or {})),
+        os_signing_key=(
+            load_public_key(settings.os_signing_key_pem) if settings.os_signing_key_pem else None
+        ),
+        device_serial=settings.device_serial,
     )
     await install_defaults(deps, web_host_names(settings))
     await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))

@@ -28,6 +28,11 @@ from actkit_accounts.handlers.certificates import (
     set_web_certificate,
 )
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.handlers.os_certificate import (
+    delete_os_certificate,
+    get_os_certificate,
+    install_os_certificate,
+)
 from actkit_accounts.handlers.policy import (
     get_auth_settings,
     get_brute_force_settings,
@@ -96,4 +101,7 @@ HANDLERS: Handlers[Deps] = {
     messages.SetCertificateUse: set_certificate_use,
     messages.SetWebCertificate: set_web_certificate,
     messages.GetWebServerIdentity: get_web_server_identity,
+    messages.GetOsCertificate: get_os_certificate,
+    messages.InstallOsCertificate: install_os_certificate,
+    messages.DeleteOsCertificate: delete_os_certificate,
 }

@@ -239,11 +239,14 @@ async def install_defaults(deps: Deps, host_names: list[str]) -> None:
             used_by=(WEB_CERTIFICATE_USER,),
         )
     if await deps.store.option(CA_INSTALLED_OPTION) is None:
-        for cert_id, pem in (await asyncio.to_thread(preinstalled_ca_certificates)).items():
-            if await deps.certificates.get(cert_id) is None:
-                await deps.certificates.save(
-                    StoredCertificate(cert_id, "ca", pem, is_preinstalled=True)
-                )
+        present = {c.cert_id for c in stored}
+        await deps.certificates.save_all(
+            [
+                StoredCertificate(cert_id, "ca", pem, is_preinstalled=True)
+                for cert_id, pem in (await asyncio.to_thread(preinstalled_ca_certificates)).items()
+                if cert_id not in present
+            ]
+        )
         await deps.store.set_option(CA_INSTALLED_OPTION, True)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from actkit_accounts.certificates import PublicKey
 from actkit_accounts.domain.accounts import Account
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
@@ -47,6 +48,10 @@ class Deps:
     blocker: Blocker
     sessions: SessionBook
     realm: str
+    os_signing_key: PublicKey | None = None
+    """What custom signed OS certificates must be signed by; none configured: none installed."""
+    device_serial: str = ""
+    """The serial number a custom signed OS certificate must name (unchecked when empty)."""
     options: Options = field(default_factory=Options)
     clock: Callable[[], datetime] = utc_now
     access_log: deque[AccessFailed] = field(default_factory=lambda: deque(maxlen=ACCESS_LOG_SIZE))
