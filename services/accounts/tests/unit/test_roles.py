@@ -29,6 +29,8 @@ SAMPLES: dict[type[Command], dict[str, object]] = {  # type: ignore[type-arg]
     messages.UpdateSshAccount: {"name": "none"},
     messages.DeleteSshAccount: {"name": "none"},
     messages.InstallOsCertificate: {"certificate": "none"},
+    messages.BeginOpenIdLogin: {"redirect_uri": "https://device/cb", "client_address": "c"},
+    messages.CompleteOpenIdLogin: {"state": "s", "code": "c", "client_address": "c"},
     messages.GetCertificate: {"cert_id": "none"},
     messages.CreateSelfSignedCertificate: {
         "cert_id": "c",
