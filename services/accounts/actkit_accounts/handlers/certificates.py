@@ -145,8 +145,10 @@ async def import_certificate(command: ImportCertificate, deps: Deps) -> Certific
         x509_tools.check_key_matches(key, certificate)
     replaces_own_csr = (
         existing is not None
+        and existing.kind == command.kind == "client-server"
         and existing.private_key_pem is not None
-        and (command.private_key is None and command.pkcs12 is None)
+        and command.private_key is None
+        and command.pkcs12 is None
     )
     if existing is not None and not replaces_own_csr:
         raise _taken(command.cert_id)
