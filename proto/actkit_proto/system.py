@@ -344,7 +344,6 @@ class ShutdownRequested(Event):
     reason: str
 
 
-
 # -- system and access logs --------------------------------------------------------------------
 
 
