@@ -1,0 +1,61 @@
+"""The system service's handler table; each concern's handlers live in their own module."""
+
+from __future__ import annotations
+
+from actkit_core.bus import Handlers
+from actkit_core.params import parameter_handlers
+from actkit_proto.accounts import AccessFailed
+from actkit_proto.io import IgnitionChanged, ResetRequested
+from actkit_proto.params import RestoreSettings
+from actkit_proto.system import (
+    AddSyslogServer,
+    FactoryDefault,
+    GetIdentity,
+    GetLocation,
+    GetPowerSettings,
+    GetTimeSettings,
+    GetTimeStatus,
+    ListAccessLog,
+    ListPlainConfig,
+    ListSyslogServers,
+    ListSystemLog,
+    RemoveSyslogServer,
+    Restart,
+    Restore,
+    SetDateTime,
+    SetLocation,
+    SetPlainConfig,
+    SetPowerSettings,
+    SetTimeSettings,
+)
+from actkit_system.handlers import config, device, logs, maintenance
+from actkit_system.handlers.deps import Current, Deps
+
+__all__ = ["HANDLERS", "Current", "Deps"]
+
+HANDLERS: Handlers[Deps] = {
+    GetIdentity: device.get_identity,
+    GetTimeSettings: device.get_time_settings,
+    SetTimeSettings: device.set_time_settings,
+    GetTimeStatus: device.get_time_status,
+    SetDateTime: device.set_date_time,
+    GetLocation: device.get_location,
+    SetLocation: device.set_location,
+    GetPowerSettings: device.get_power_settings,
+    SetPowerSettings: device.set_power_settings,
+    IgnitionChanged: device.follow_ignition,
+    ListSystemLog: logs.list_system_log,
+    ListAccessLog: logs.list_access_log,
+    AccessFailed: logs.record_access,
+    ListSyslogServers: logs.list_syslog_servers,
+    AddSyslogServer: logs.add_syslog_server,
+    RemoveSyslogServer: logs.remove_syslog_server,
+    ListPlainConfig: config.list_plain_config,
+    SetPlainConfig: config.set_plain_config,
+    **parameter_handlers(config.SystemParameters),
+    Restart: maintenance.restart,
+    Restore: maintenance.restore,
+    FactoryDefault: maintenance.factory_default,
+    RestoreSettings: maintenance.restore_settings,
+    ResetRequested: maintenance.factory_default_from_button,
+}

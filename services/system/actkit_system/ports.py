@@ -1,0 +1,60 @@
+"""What the system service drives outside itself, as interfaces; adapters/ implements them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from actkit_proto.system import LogEntry, SyslogServerEntry, TimeSettings
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """How the clock's synchronisation stands."""
+
+    is_synchronized: bool
+    server: str | None = None
+    offset_s: float | None = None
+    next_sync_s: float | None = None
+
+
+class TimeKeeper(Protocol):
+    """The device clock and its synchronisation (chrony on the board)."""
+
+    def now(self) -> datetime:
+        """The device's time now, in UTC."""
+
+    async def apply(self, settings: TimeSettings, time_zone: str) -> None:
+        """Carry out time settings and put the zone in force."""
+
+    async def status(self) -> SyncStatus:
+        """Whether and how well the clock is synchronised."""
+
+    async def set_clock(self, at: datetime) -> None:
+        """Set the clock by hand (custom date and time)."""
+
+
+class PowerControl(Protocol):
+    """The operating system's power: what a clean shutdown or restart asks of the board."""
+
+    async def shutdown(self, reason: str) -> None:
+        """Shut the device down cleanly."""
+
+    async def restart(self, reason: str) -> None:
+        """Restart the device (every service)."""
+
+
+class SyslogOutput(Protocol):
+    """Delivery of system log lines to the remote syslog servers."""
+
+    async def configure(
+        self, servers: list[SyslogServerEntry], hostname: str, time_zone: str
+    ) -> None:
+        """Send to these servers from now on."""
+
+    def send(self, entry: LogEntry) -> None:
+        """Queue a line for every server whose severity it meets; never blocks."""
+
+    async def close(self) -> None:
+        """Flush what can be flushed quickly and close the connections."""
