@@ -3,7 +3,8 @@
 An owner describes its settings as :class:`ParameterSpec` and gives a :class:`ParameterSource`
 (read the current values, apply a validated change); :func:`parameter_handlers` then answers
 ``{service}.params.list`` and ``{service}.params.set``, converting and checking every value
-(type, allowed values, range, writability, the actor's role) before the owner sees it::
+(type, allowed values, range, writability, the actor's role) before the owner sees it;
+:func:`restore_defaults` serves a simple owner's ``{service}.settings.restore``::
 
     HANDLERS = {..., **parameter_handlers(lambda deps: deps.parameters)}
 """
@@ -23,6 +24,7 @@ from actkit_proto.params import (
     ParameterList,
     ParameterType,
     ParameterValue,
+    RestoreScope,
     SetParameters,
 )
 
@@ -172,6 +174,19 @@ async def set_parameters(command: SetParameters, source: ParameterSource) -> Par
         parameters=[
             specs[key].describe(command.service, values.get(key)) for key in sorted(changes)
         ]
+    )
+
+
+async def restore_defaults(source: ParameterSource, scope: RestoreScope) -> None:
+    """Put every writable parameter back to its default; a restore keeps the kept ones."""
+    await source.apply(
+        {
+            spec.key: spec.default
+            for spec in source.specs
+            if spec.is_writable
+            and spec.default is not None
+            and (scope is RestoreScope.FACTORY_DEFAULT or not spec.is_kept_on_restore)
+        }
     )
 
 

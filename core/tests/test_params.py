@@ -1,8 +1,20 @@
 import pytest
 
-from actkit_core.params import ParameterSpec, list_parameters, parameter_handlers, set_parameters
+from actkit_core.params import (
+    ParameterSpec,
+    list_parameters,
+    parameter_handlers,
+    restore_defaults,
+    set_parameters,
+)
 from actkit_proto import Actor, Forbidden, Invalid, NotFound, Role
-from actkit_proto.params import ListParameters, ParameterType, ParameterValue, SetParameters
+from actkit_proto.params import (
+    ListParameters,
+    ParameterType,
+    ParameterValue,
+    RestoreScope,
+    SetParameters,
+)
 
 
 class Settings:
@@ -122,3 +134,23 @@ async def test_handlers_serve_the_source_found_in_deps() -> None:
 async def test_strings_are_bounded_by_their_length() -> None:
     with pytest.raises(Invalid, match="at most 4 characters"):
         await set_parameters(set_command(Label="toolong"), Settings())
+
+
+@pytest.mark.parametrize(
+    ("scope", "kept"), [(RestoreScope.RESTORE, "kept"), (RestoreScope.FACTORY_DEFAULT, "")]
+)
+async def test_restore_resets_writable_parameters_but_the_kept_ones(
+    scope: RestoreScope, kept: str
+) -> None:
+    source = Settings()
+    source.specs = (
+        *Settings.specs,
+        ParameterSpec(
+            "Net", "IPAddress", ParameterType.STRING, default="", is_kept_on_restore=True
+        ),
+    )
+    source.stored.update({"Power.DelayMin": 30, "Net.IPAddress": "kept", "Power.Model": "X"})
+    await restore_defaults(source, scope)
+    assert source.stored["Power.DelayMin"] == 5
+    assert source.stored["Net.IPAddress"] == kept
+    assert source.stored["Power.Model"] == "X"

@@ -7,18 +7,19 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import DateTime, String, Text, delete, select
+from sqlalchemy import DateTime, MetaData, String, Text, delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from actkit_core.db import Base
+from actkit_core.db import NAMING_CONVENTION
 from actkit_proto.system import AccessEntry, LogEntry, Severity, SyslogServer, SyslogServerEntry
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class SystemBase(Base):
-    __abstract__ = True
+class SystemBase(DeclarativeBase):
+    # Its own metadata: the shared Base's would also hold every other service's tables.
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 metadata = SystemBase.metadata
