@@ -13,6 +13,7 @@ from actkit_core import lifecycle
 from actkit_core.bus import Bus
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_proto.io import IgnitionChanged
+from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
     AccessEntry,
     Location,
@@ -22,16 +23,19 @@ from actkit_proto.system import (
     Severity,
     SyslogDeliveryFailed,
     TimeSettings,
+    UpgradeSettings,
 )
-from actkit_system.adapters.sim import SimPower, SimTimeKeeper
+from actkit_system.adapters.sim import SimEngine, SimPower, SimTimeKeeper
 from actkit_system.adapters.syslog import SyslogForwarder
 from actkit_system.domain.identity import identity
 from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
-from actkit_system.handlers import HANDLERS, Current, Deps
+from actkit_system.domain.rollout import RolloutRecord
+from actkit_system.handlers import HANDLERS, Current, Deps, Upgrades
 from actkit_system.handlers.device import advance_power, follow_ignition, publish_countdown
 from actkit_system.handlers.logs import flush_logs, note, record_log
-from actkit_system.ports import PowerControl, TimeKeeper
+from actkit_system.handlers.upgrade import advance_upgrade
+from actkit_system.ports import ContainerEngine, PowerControl, TimeKeeper
 from actkit_system.settings import SystemSettings
 from actkit_system.store import SystemStore
 
@@ -39,6 +43,23 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = "actkit_system:migrations"
 POWER_TICK_S = 1.0
+
+
+def _engine(settings: SystemSettings) -> ContainerEngine:
+    if settings.engine == "docker":
+        from actkit_system.adapters.engine import DockerEngine
+
+        return DockerEngine(settings.docker_url, settings.docker_socket or None)
+    return SimEngine(SERVICE_NAMES, image=f"actkit:{settings.software_version}")
+
+
+def _built_in_keys(settings: SystemSettings) -> tuple[str, ...]:
+    path = settings.upgrade_public_key_file
+    if path is None:
+        return ()
+    text = path.read_text()
+    marker = "-----END PUBLIC KEY-----"
+    return tuple(part.strip() + "\n" + marker for part in text.split(marker) if part.strip())
 
 
 def _adapters(settings: SystemSettings) -> tuple[TimeKeeper, PowerControl]:
@@ -58,6 +79,7 @@ async def build_deps(
     runtime: Runtime,
     time_keeper: TimeKeeper | None = None,
     power: PowerControl | None = None,
+    engine: ContainerEngine | None = None,
 ) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
     store = SystemStore(runtime.sessions)
@@ -100,6 +122,15 @@ async def build_deps(
         ),
         system_log=system_log,
         access_log=access_log,
+        upgrades=Upgrades(
+            engine=engine or _engine(settings),
+            record=await store.section("rollout", RolloutRecord),
+            settings=await store.section("upgrade", UpgradeSettings),
+            base_version=settings.software_version,
+            built_in_keys=_built_in_keys(settings),
+            health_timeout_s=settings.upgrade_health_timeout_s,
+            health_poll_s=settings.upgrade_health_poll_s,
+        ),
     )
     await clock.apply(current.time, current.time.time_zone)
     await syslog.configure(current.syslog_servers, current.hostname, current.time.time_zone)
@@ -114,6 +145,7 @@ async def build_deps(
             await bus.subscribe(LogRecorded, _handler(record_log, deps), service=service)
     timers = [
         asyncio.create_task(_every(POWER_TICK_S, advance_power, deps)),
+        asyncio.create_task(_every(POWER_TICK_S, advance_upgrade, deps)),
         asyncio.create_task(_every(settings.log_flush_interval_s, flush_logs, deps)),
     ]
     try:
@@ -123,6 +155,8 @@ async def build_deps(
             timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await timer
+        if deps.upgrades.task is not None:
+            deps.upgrades.task.cancel()
         await flush_logs(deps)
         await syslog.close()
 

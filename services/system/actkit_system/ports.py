@@ -58,3 +58,47 @@ class SyslogOutput(Protocol):
 
     async def close(self) -> None:
         """Flush what can be flushed quickly and close the connections."""
+
+
+@dataclass(frozen=True)
+class Container:
+    """A service's container as the engine reports it."""
+
+    container_id: str
+    name: str
+    image: str
+    """The image reference it was created from."""
+    is_running: bool
+    health: str | None
+    """``starting``, ``healthy`` or ``unhealthy``; ``None`` without a health check."""
+    spec: dict[str, object]
+    """What it was created with (environment, volumes, networks, health check), to clone it."""
+
+
+class EngineError(Exception):
+    """The container engine refused or failed a call; the message says what and why."""
+
+
+class ContainerEngine(Protocol):
+    """The container engine that runs the services (Docker Engine API on the board)."""
+
+    async def inspect(self, name: str) -> Container | None:
+        """The container called ``name``, or ``None``."""
+
+    async def pull(self, reference: str) -> None:
+        """Fetch an image."""
+
+    async def create(self, name: str, image: str, spec: dict[str, object]) -> str:
+        """Create a container from ``image`` with another's ``spec``; returns its id."""
+
+    async def start(self, name: str) -> None:
+        """Start a container."""
+
+    async def stop(self, name: str) -> None:
+        """Stop a container (already stopped is fine)."""
+
+    async def rename(self, name: str, new_name: str) -> None:
+        """Rename a container."""
+
+    async def remove(self, name: str) -> None:
+        """Remove a container (stopped or not)."""

@@ -29,3 +29,12 @@ class SystemSettings(ServiceSettings):
     chrony_dhcp_sources_dir: str = "/run/chrony-dhcp"
     shutdown_command: str = "systemctl poweroff"
     restart_command: str = "systemctl reboot"
+    engine: Literal["sim", "docker"] = "sim"
+    """Who runs the services' containers for upgrades: the Docker Engine API, or simulated."""
+    docker_socket: str = "/var/run/docker.sock"
+    docker_url: str = "http://docker/v1.43"
+    """The Engine API base URL (over ``docker_socket`` when it is set)."""
+    upgrade_public_key_file: Path | None = None
+    """PEM Ed25519 public key(s) the device trusts for updates, beside configured ones."""
+    upgrade_health_timeout_s: float = 120.0
+    upgrade_health_poll_s: float = 1.0

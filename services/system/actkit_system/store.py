@@ -161,9 +161,12 @@ class SystemStore:
             await session.execute(delete(AccessRow).where(AccessRow.entry_id < oldest_access_id))
 
     async def reset_settings(self) -> None:
-        """Forget every settings section and remote syslog server: defaults apply."""
+        """Forget every settings section and remote syslog server: defaults apply.
+
+        What is installed (the rollout record) is not a setting and stays.
+        """
         async with self._sessions.begin() as session:
-            await session.execute(delete(SectionRow))
+            await session.execute(delete(SectionRow).where(SectionRow.name != "rollout"))
             await session.execute(delete(SyslogServerRow))
 
     async def clear_logs(self) -> None:

@@ -9,7 +9,8 @@ import pytest_asyncio
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_system.adapters.sim import SimPower, SimTimeKeeper
+from actkit_proto.services import SERVICE_NAMES
+from actkit_system.adapters.sim import SimEngine, SimPower, SimTimeKeeper
 from actkit_system.handlers import HANDLERS, Deps
 from actkit_system.main import MIGRATIONS, build_deps
 from actkit_system.settings import SystemSettings
@@ -41,13 +42,24 @@ def power() -> SimPower:
 
 
 @pytest.fixture
+def engine() -> SimEngine:
+    return SimEngine(SERVICE_NAMES, image="actkit:1.0.0")
+
+
+@pytest.fixture
 def settings(tmp_db: Callable[[str], Path]) -> SystemSettings:
-    return SystemSettings(db_path=tmp_db(MIGRATIONS), shutdown_start_delay_s=60)
+    return SystemSettings(
+        db_path=tmp_db(MIGRATIONS), shutdown_start_delay_s=60, software_version="1.0.0"
+    )
 
 
 @pytest.fixture
 def start(
-    fake_bus: FakeBus, settings: SystemSettings, clock: FakeClock, power: SimPower
+    fake_bus: FakeBus,
+    settings: SystemSettings,
+    clock: FakeClock,
+    power: SimPower,
+    engine: SimEngine,
 ) -> Callable[[], contextlib.AbstractAsyncContextManager[Deps]]:
     """Start the system service as main.py builds it, on a FakeBus; may be used twice."""
 
@@ -61,8 +73,11 @@ def start(
                     Runtime(fake_bus, sessions),  # type: ignore[arg-type]
                     time_keeper=SimTimeKeeper(clock),
                     power=power,
+                    engine=engine,
                 )
             )
+            # No other service runs on a FakeBus: the engine's health check is the gate.
+            built.upgrades.is_checking_bus = False
             fake_bus._dispatchers.clear()
             await fake_bus.serve(HANDLERS, built)
             yield built

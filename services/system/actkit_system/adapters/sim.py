@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from actkit_proto.system import SyncMode, TimeSettings
-from actkit_system.ports import SyncStatus
+from actkit_system.ports import Container, EngineError, SyncStatus
 
 DHCP_NTP_SERVER = "ntp.dhcp.sim"
 """The NTP server the simulated DHCP server gives."""
@@ -68,3 +69,77 @@ class SimPower:
 
     async def restart(self, reason: str) -> None:
         self.requests.append(("restart", reason))
+
+
+class SimEngine:
+    """Containers in memory: every service runs and is healthy unless a test says otherwise.
+
+    ``unhealthy_images`` never become healthy; ``missing_images`` cannot be pulled.
+    """
+
+    def __init__(self, services: tuple[str, ...] = (), image: str = "actkit:current") -> None:
+        self.containers: dict[str, Container] = {
+            f"actkit-{name}": _container(f"actkit-{name}", image, is_running=True)
+            for name in services
+        }
+        self.unhealthy_images: set[str] = set()
+        self.missing_images: set[str] = set()
+        self.calls: list[str] = []
+
+    async def inspect(self, name: str) -> Container | None:
+        return self.containers.get(name)
+
+    async def pull(self, reference: str) -> None:
+        self.calls.append(f"pull {reference}")
+        if reference in self.missing_images:
+            raise EngineError(f"pull {reference}: manifest unknown")
+
+    async def create(self, name: str, image: str, spec: dict[str, object]) -> str:
+        self.calls.append(f"create {name} {image}")
+        if name in self.containers:
+            raise EngineError(f"the name {name} is in use")
+        self.containers[name] = _container(name, image, is_running=False, spec=spec)
+        return name
+
+    async def start(self, name: str) -> None:
+        self.calls.append(f"start {name}")
+        self._set(name, is_running=True)
+
+    async def stop(self, name: str) -> None:
+        self.calls.append(f"stop {name}")
+        self._set(name, is_running=False)
+
+    async def rename(self, name: str, new_name: str) -> None:
+        self.calls.append(f"rename {name} {new_name}")
+        container = self._get(name)
+        del self.containers[name]
+        self.containers[new_name] = replace(container, name=new_name)
+
+    async def remove(self, name: str) -> None:
+        self.calls.append(f"remove {name}")
+        self.containers.pop(name, None)
+
+    def _get(self, name: str) -> Container:
+        if name not in self.containers:
+            raise EngineError(f"no such container: {name}")
+        return self.containers[name]
+
+    def _set(self, name: str, is_running: bool) -> None:
+        container = self._get(name)
+        health = None
+        if is_running:
+            health = "unhealthy" if container.image in self.unhealthy_images else "healthy"
+        self.containers[name] = replace(container, is_running=is_running, health=health)
+
+
+def _container(
+    name: str, image: str, is_running: bool, spec: dict[str, object] | None = None
+) -> Container:
+    return Container(
+        container_id=name,
+        name=name,
+        image=image,
+        is_running=is_running,
+        health="healthy" if is_running else None,
+        spec=spec or {"Env": [f"ACTKIT_SERVICE={name}"]},
+    )

@@ -9,12 +9,15 @@ from actkit_proto.io import IgnitionChanged, ResetRequested
 from actkit_proto.params import RestoreSettings
 from actkit_proto.system import (
     AddSyslogServer,
+    ConfirmUpgrade,
     FactoryDefault,
     GetIdentity,
     GetLocation,
     GetPowerSettings,
     GetTimeSettings,
     GetTimeStatus,
+    GetUpgradeSettings,
+    GetUpgradeStatus,
     ListAccessLog,
     ListPlainConfig,
     ListSyslogServers,
@@ -22,16 +25,19 @@ from actkit_proto.system import (
     RemoveSyslogServer,
     Restart,
     Restore,
+    RollbackUpgrade,
     SetDateTime,
     SetLocation,
     SetPlainConfig,
     SetPowerSettings,
     SetTimeSettings,
+    SetUpgradeSettings,
+    StartUpgrade,
 )
-from actkit_system.handlers import config, device, logs, maintenance
-from actkit_system.handlers.deps import Current, Deps
+from actkit_system.handlers import config, device, logs, maintenance, upgrade
+from actkit_system.handlers.deps import Current, Deps, Upgrades
 
-__all__ = ["HANDLERS", "Current", "Deps"]
+__all__ = ["HANDLERS", "Current", "Deps", "Upgrades"]
 
 HANDLERS: Handlers[Deps] = {
     GetIdentity: device.get_identity,
@@ -58,4 +64,10 @@ HANDLERS: Handlers[Deps] = {
     FactoryDefault: maintenance.factory_default,
     RestoreSettings: maintenance.restore_settings,
     ResetRequested: maintenance.factory_default_from_button,
+    GetUpgradeStatus: upgrade.get_upgrade_status,
+    GetUpgradeSettings: upgrade.get_upgrade_settings,
+    SetUpgradeSettings: upgrade.set_upgrade_settings,
+    StartUpgrade: upgrade.start_upgrade,
+    ConfirmUpgrade: upgrade.confirm_upgrade,
+    RollbackUpgrade: upgrade.rollback_upgrade,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from actkit_core.bus import Publisher
@@ -15,10 +16,15 @@ from actkit_proto.system import (
     ShutdownCountdownChanged,
     SyslogServerEntry,
     TimeSettings,
+    UpgradeMode,
+    UpgradeSettings,
+    UpgradeStage,
+    UpgradeStatus,
 )
 from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
-from actkit_system.ports import PowerControl, SyslogOutput, TimeKeeper
+from actkit_system.domain.rollout import RolloutRecord
+from actkit_system.ports import ContainerEngine, PowerControl, SyslogOutput, TimeKeeper
 from actkit_system.store import SystemStore
 
 
@@ -35,6 +41,49 @@ class Current:
     """The delayed shutdown state last published."""
 
 
+@dataclass
+class Upgrades:
+    """The rollout agent's state: the engine, what is installed, the rollout running."""
+
+    engine: ContainerEngine
+    record: RolloutRecord
+    settings: UpgradeSettings
+    base_version: str
+    """The version running before any rollout was recorded."""
+    built_in_keys: tuple[str, ...] = ()
+    """Trusted keys that come with the device, beside the configured ones."""
+    health_timeout_s: float = 120.0
+    health_poll_s: float = 1.0
+    is_checking_bus: bool = True
+    """Also require the new service to answer on the bus before it counts as healthy."""
+    stage: UpgradeStage = UpgradeStage.IDLE
+    mode: UpgradeMode | None = None
+    target: str | None = None
+    percent: int = 0
+    service: str | None = None
+    message: str = ""
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def version(self) -> str:
+        return self.record.current.version if self.record.current else self.base_version
+
+    def is_busy(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def status(self) -> UpgradeStatus:
+        return UpgradeStatus(
+            version=self.version(),
+            previous_version=self.record.previous.version if self.record.previous else None,
+            stage=self.stage,
+            mode=self.mode,
+            target_version=self.target,
+            percent=self.percent,
+            service=self.service,
+            confirm_by=self.record.pending_confirmation,
+            message=self.message,
+        )
+
+
 @dataclass(frozen=True)
 class Deps:
     bus: Publisher
@@ -47,5 +96,6 @@ class Deps:
     shutdown: DelayedShutdown
     system_log: Journal[LogEntry]
     access_log: Journal[AccessEntry]
+    upgrades: Upgrades
     services: tuple[str, ...] = field(default=SERVICE_NAMES)
     """The services plain config gathers from and maintenance fans out to."""

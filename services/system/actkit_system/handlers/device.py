@@ -33,7 +33,12 @@ log = logging.getLogger(__name__)
 
 
 async def get_identity(_command: GetIdentity, deps: Deps) -> Identity:
-    return deps.identity
+    installed = deps.upgrades.record.current
+    if installed is None:
+        return deps.identity
+    return deps.identity.model_copy(
+        update={"software_version": installed.version, "build": installed.build}
+    )
 
 
 async def get_time_settings(_command: GetTimeSettings, deps: Deps) -> TimeSettings:

@@ -19,6 +19,7 @@ from actkit_proto.system import (
     Restore,
     Severity,
     TimeSettings,
+    UpgradeSettings,
 )
 from actkit_system.handlers.deps import Deps
 from actkit_system.handlers.device import update_power, update_time
@@ -56,6 +57,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
     deps.current.syslog_servers = []
     await update_time(deps, TimeSettings())
     await update_power(deps, PowerSettings())
+    deps.upgrades.settings = UpgradeSettings()
     if command.scope is RestoreScope.FACTORY_DEFAULT:
         await deps.store.clear_logs()
         deps.system_log.clear()
