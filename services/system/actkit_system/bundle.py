@@ -1,4 +1,4 @@
-"""Make and sign update bundles: ``python -m actkit_system.bundle keygen|sign`` (see deploy/rollout)."""
+"""Make and sign update bundles: ``python -m actkit_system.bundle keygen|sign``."""
 
 from __future__ import annotations
 

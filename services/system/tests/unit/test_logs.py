@@ -45,7 +45,7 @@ async def test_the_system_log_collects_every_services_lines_with_filters(
         "broker unreachable",
         "port 3 cut",
     ]
-    assert everything.entries[-1].message == "AXIS W401 started, version 0.1.0"
+    assert everything.entries[-1].message == "AXIS W401 started, version 1.0.0"
     io = await fake_bus.request(ListSystemLog(services=["io"]))
     assert [e.message for e in io.entries] == ["GPIO chip lost", "port 3 cut"]
     errors = await fake_bus.request(ListSystemLog(min_severity=Severity.ERROR))
@@ -92,7 +92,7 @@ async def test_logs_survive_a_restart_and_stay_bounded(
         kept = await fake_bus.request(ListSystemLog())
         # Three kept: the newest lines, the second start-up line among them.
         assert [e.message for e in kept.entries] == [
-            "AXIS W401 started, version 0.1.0",
+            "AXIS W401 started, version 1.0.0",
             "line 3",
             "line 2",
         ]
