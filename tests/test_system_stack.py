@@ -1,0 +1,68 @@
+"""The system service in the whole stack: plain config, the collected system log, restore."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actkit_core.bus import Bus
+from actkit_proto import BusError
+from actkit_proto.params import ListParameters
+from actkit_proto.services import SERVICE_NAMES
+from actkit_proto.system import (
+    GetIdentity,
+    GetPowerSettings,
+    ListPlainConfig,
+    ListSystemLog,
+    Restore,
+    SetPlainConfig,
+)
+from tests.conftest import Stack
+
+pytestmark = pytest.mark.timeout(120)
+
+
+async def test_plain_config_gathers_every_serving_service_and_sets_reach_the_owner(
+    stack: Stack,
+) -> None:
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        serving = set()
+        for name in SERVICE_NAMES:
+            try:
+                await bus.request(ListParameters(service=name))
+            except BusError:  # a service without parameters is left out
+                continue
+            serving.add(name)
+        assert "system" in serving
+        listed = (await bus.request(ListPlainConfig())).parameters
+        assert {parameter.service for parameter in listed} == serving
+        identity = await bus.request(GetIdentity())
+        by_key = {parameter.key: parameter.value for parameter in listed}
+        assert by_key["Properties.System.SerialNumber"] == identity.serial_number
+        await bus.request(SetPlainConfig(values={"Power.DelayMin": "42"}))
+        assert (await bus.request(GetPowerSettings())).delay_min == 42
+
+
+async def test_a_services_warning_reaches_the_system_log_through_the_bus(stack: Stack) -> None:
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        # A malformed ignition event makes the system service log a warning, which its
+        # log forwarder publishes on system.log.recorded and the system log collects.
+        await bus.client.publish("io.ignition.changed", b"not json")
+        for _ in range(200):
+            found = await bus.request(ListSystemLog(text="payload is not JSON"))
+            if found.total:
+                break
+            await asyncio.sleep(0.05)
+        assert found.entries[0].service == "system"
+        assert found.entries[0].severity.value == "warning"
+
+
+async def test_restore_fans_out_to_every_service(stack: Stack) -> None:
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        await bus.request(SetPlainConfig(values={"Location.Label": "Car 12"}))
+        result = await bus.request(Restore(), timeout_s=30)
+        assert "system" in result.restored
+        assert sorted(result.restored + list(result.failed)) == sorted(SERVICE_NAMES)
+        labels = await bus.request(ListPlainConfig(group="Location"))
+        assert {p.key: p.value for p in labels.parameters}["Location.Label"] == ""
