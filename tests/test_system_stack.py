@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.stack import Stack
 from actkit_proto import BusError
 from actkit_proto.params import ListParameters
 from actkit_proto.services import SERVICE_NAMES
@@ -18,7 +19,6 @@ from actkit_proto.system import (
     Restore,
     SetPlainConfig,
 )
-from tests.conftest import Stack
 
 pytestmark = pytest.mark.timeout(120)
 
