@@ -622,3 +622,45 @@ class GetUpgradeStatus(Command[UpgradeStatus]):
 
     subject: ClassVar[str] = "system.upgrade.status"
     required_role: ClassVar[Role] = Role.VIEWER
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+
+class ServerReport(Reply):
+    """The device server report: product status in UTF-8 text, access log included."""
+
+    text: str
+
+
+class GetServerReport(Command[ServerReport]):
+    """View the device server report."""
+
+    subject: ClassVar[str] = "system.report.server"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+class ReportArchive(Reply):
+    """A .zip download."""
+
+    file_name: str
+    content_base64: str
+    """The zip file, base64."""
+
+
+class GetServerReportArchive(Command[ReportArchive]):
+    """Download the server report: a .zip with the report text file (UTF-8)."""
+
+    subject: ClassVar[str] = "system.report.server.archive"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+class GetCrashReport(Command[ReportArchive]):
+    """Download the crash report (more detail than the server report; may be sensitive).
+
+    It holds the server report, every service's status, all parameters, the recent log lines
+    of all services and what is installed.
+    """
+
+    subject: ClassVar[str] = "system.report.crash"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR

@@ -11,9 +11,12 @@ from actkit_proto.system import (
     AddSyslogServer,
     ConfirmUpgrade,
     FactoryDefault,
+    GetCrashReport,
     GetIdentity,
     GetLocation,
     GetPowerSettings,
+    GetServerReport,
+    GetServerReportArchive,
     GetTimeSettings,
     GetTimeStatus,
     GetUpgradeSettings,
@@ -34,7 +37,7 @@ from actkit_proto.system import (
     SetUpgradeSettings,
     StartUpgrade,
 )
-from actkit_system.handlers import config, device, logs, maintenance, upgrade
+from actkit_system.handlers import config, device, logs, maintenance, report, upgrade
 from actkit_system.handlers.deps import Current, Deps, Upgrades
 
 __all__ = ["HANDLERS", "Current", "Deps", "Upgrades"]
@@ -70,4 +73,7 @@ HANDLERS: Handlers[Deps] = {
     StartUpgrade: upgrade.start_upgrade,
     ConfirmUpgrade: upgrade.confirm_upgrade,
     RollbackUpgrade: upgrade.rollback_upgrade,
+    GetServerReport: report.get_server_report,
+    GetServerReportArchive: report.get_server_report_archive,
+    GetCrashReport: report.get_crash_report,
 }
