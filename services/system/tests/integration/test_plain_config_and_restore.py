@@ -17,6 +17,8 @@ from actkit_proto.system import (
 from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
 
+from .serving import until_answering
+
 NETWORK = (
     # The manual's keep-list, as network serves it, and one setting that is not on it.
     ParameterSpec("Network", "BootProto", ParameterType.ENUM, "dhcp", ("dhcp", "none"),
@@ -78,6 +80,7 @@ async def test_plain_config_gathers_every_owner_and_a_set_reaches_it(
 ) -> None:
     settings = SystemSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
     async with owners(nats_server) as found, running(serve, settings):
+        await until_answering(bus)
         listed = (await bus.request(ListPlainConfig())).parameters
         services = {parameter.service for parameter in listed}
         assert services == {"io", "network", "system"}
@@ -105,6 +108,7 @@ async def test_restore_over_the_bus_keeps_exactly_the_manuals_list(
 ) -> None:
     settings = SystemSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
     async with owners(nats_server) as found, running(serve, settings):
+        await until_answering(bus)
         configured = {
             "Network.BootProto": "none",
             "Network.IPAddress": "192.0.2.10",

@@ -25,6 +25,7 @@ from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
 
 from .listeners import Listener, make_certificates, stream_listener, udp_listener
+from .serving import until_answering
 
 with warnings.catch_warnings():
     # The parser's grammar library imports the deprecated sre_parse module.
@@ -39,9 +40,10 @@ AXIS_LINE = re.compile(
 
 
 @asynccontextmanager
-async def system(nats_server: str, tmp_path: Path) -> AsyncIterator[None]:
+async def system(bus: Bus, nats_server: str, tmp_path: Path) -> AsyncIterator[None]:
     settings = SystemSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
     async with running(serve, settings):
+        await until_answering(bus)
         yield
 
 
@@ -94,7 +96,7 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
         else:
             listeners[form] = await stream_listener(certificates.server_context)
     try:
-        async with system(nats_server, tmp_path):
+        async with system(bus, nats_server, tmp_path):
             for form, listener in listeners.items():
                 await bus.request(
                     AddSyslogServer(
@@ -138,7 +140,7 @@ async def test_a_tls_server_with_an_untrusted_certificate_is_reported(
 
     await bus.subscribe(SyslogDeliveryFailed, collect)
     try:
-        async with system(nats_server, tmp_path):
+        async with system(bus, nats_server, tmp_path):
             entry = await bus.request(
                 AddSyslogServer(
                     server=SyslogServer(

@@ -21,6 +21,7 @@ from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
 
 from .engine_standin import EngineStandIn, EngineState, start_engine
+from .serving import until_answering
 
 SERVICES = ("io", "mqtt")
 
@@ -70,6 +71,7 @@ async def device(
 
         await observer.subscribe(UpgradeProgressed, collect)
         await stack.enter_async_context(running(serve, settings))
+        await until_answering(observer)
         yield progress
 
 
