@@ -664,3 +664,64 @@ class GetCrashReport(Command[ReportArchive]):
 
     subject: ClassVar[str] = "system.report.crash"
     required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+
+# -- network trace -----------------------------------------------------------------------------
+
+
+class NetworkTraceStage(StrEnum):
+    """Where a network trace stands."""
+
+    IDLE = "idle"
+    RECORDING = "recording"
+    READY = "ready"
+    """Recorded: download it with :class:`GetNetworkTraceChunk`."""
+    FAILED = "failed"
+
+
+class NetworkTraceStatus(Reply):
+    """The network trace being recorded or ready for download."""
+
+    stage: NetworkTraceStage = NetworkTraceStage.IDLE
+    duration_s: int = 0
+    percent: int = Field(default=0, ge=0, le=100)
+    file_name: str | None = None
+    size_bytes: int = 0
+    message: str = ""
+
+
+class NetworkTraceProgressed(Event):
+    """A network trace moved on (kept as the current state)."""
+
+    subject: ClassVar[str] = "system.trace.progressed"
+    stateful: ClassVar[bool] = True
+
+    status: NetworkTraceStatus
+
+
+class StartNetworkTrace(Command[NetworkTraceStatus]):
+    """Record the network for a while (pcap); may contain certificates or passwords."""
+
+    subject: ClassVar[str] = "system.trace.start"
+
+    duration_s: int = Field(ge=1, le=1800)
+    """Trace time: 1 s to 30 min."""
+
+
+class NetworkTraceChunk(Reply):
+    """A piece of the recorded trace file."""
+
+    file_name: str
+    offset: int
+    size_bytes: int
+    """The whole file's size."""
+    content_base64: str
+    is_last: bool
+
+
+class GetNetworkTraceChunk(Command[NetworkTraceChunk]):
+    """Download the recorded trace, a chunk at a time (the bus carries up to 1 MB a message)."""
+
+    subject: ClassVar[str] = "system.trace.chunk"
+
+    offset: int = Field(default=0, ge=0)

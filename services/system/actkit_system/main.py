@@ -27,15 +27,16 @@ from actkit_proto.system import (
 )
 from actkit_system.adapters.sim import SimEngine, SimPower, SimTimeKeeper
 from actkit_system.adapters.syslog import SyslogForwarder
+from actkit_system.adapters.tcpdump import TcpdumpCapture
 from actkit_system.domain.identity import identity
 from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
 from actkit_system.domain.rollout import RolloutRecord
-from actkit_system.handlers import HANDLERS, Current, Deps, Upgrades
+from actkit_system.handlers import HANDLERS, Current, Deps, Trace, Upgrades
 from actkit_system.handlers.device import advance_power, follow_ignition, publish_countdown
 from actkit_system.handlers.logs import flush_logs, note, record_log
 from actkit_system.handlers.upgrade import advance_upgrade
-from actkit_system.ports import ContainerEngine, PowerControl, TimeKeeper
+from actkit_system.ports import ContainerEngine, PacketCapture, PowerControl, TimeKeeper
 from actkit_system.settings import SystemSettings
 from actkit_system.store import SystemStore
 
@@ -80,6 +81,7 @@ async def build_deps(
     time_keeper: TimeKeeper | None = None,
     power: PowerControl | None = None,
     engine: ContainerEngine | None = None,
+    capture: PacketCapture | None = None,
 ) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
     store = SystemStore(runtime.sessions)
@@ -131,6 +133,10 @@ async def build_deps(
             health_timeout_s=settings.upgrade_health_timeout_s,
             health_poll_s=settings.upgrade_health_poll_s,
         ),
+        trace=Trace(
+            folder=settings.data_dir / "system-trace",
+            capture=capture or TcpdumpCapture(settings.tcpdump),
+        ),
     )
     await clock.apply(current.time, current.time.time_zone)
     await syslog.configure(current.syslog_servers, current.hostname, current.time.time_zone)
@@ -155,8 +161,9 @@ async def build_deps(
             timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await timer
-        if deps.upgrades.task is not None:
-            deps.upgrades.task.cancel()
+        for task in (deps.upgrades.task, deps.trace.task):
+            if task is not None:
+                task.cancel()
         await flush_logs(deps)
         await syslog.close()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from actkit_proto.system import LogEntry, SyslogServerEntry, TimeSettings
@@ -102,3 +104,16 @@ class ContainerEngine(Protocol):
 
     async def remove(self, name: str) -> None:
         """Remove a container (stopped or not)."""
+
+
+class PacketCapture(Protocol):
+    """Recording the network to a pcap file (tcpdump on the board)."""
+
+    async def record(
+        self, path: Path, duration_s: int, progress: Callable[[int], Awaitable[None]]
+    ) -> None:
+        """Record for ``duration_s`` into ``path``, calling ``progress(seconds_done)`` each second.
+
+        Raises:
+            Unavailable: no capture tool on this device, or it failed.
+        """

@@ -36,5 +36,7 @@ class SystemSettings(ServiceSettings):
     """The Engine API base URL (over ``docker_socket`` when it is set)."""
     upgrade_public_key_file: Path | None = None
     """PEM Ed25519 public key(s) the device trusts for updates, beside configured ones."""
+    tcpdump: str = "tcpdump"
+    """The packet capture program network traces run."""
     upgrade_health_timeout_s: float = 120.0
     upgrade_health_poll_s: float = 1.0

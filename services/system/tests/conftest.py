@@ -47,9 +47,12 @@ def engine() -> SimEngine:
 
 
 @pytest.fixture
-def settings(tmp_db: Callable[[str], Path]) -> SystemSettings:
+def settings(tmp_db: Callable[[str], Path], tmp_path: Path) -> SystemSettings:
     return SystemSettings(
-        db_path=tmp_db(MIGRATIONS), shutdown_start_delay_s=60, software_version="1.0.0"
+        db_path=tmp_db(MIGRATIONS),
+        data_dir=tmp_path,
+        shutdown_start_delay_s=60,
+        software_version="1.0.0",
     )
 
 

@@ -14,6 +14,7 @@ from actkit_proto.system import (
     GetCrashReport,
     GetIdentity,
     GetLocation,
+    GetNetworkTraceChunk,
     GetPowerSettings,
     GetServerReport,
     GetServerReportArchive,
@@ -35,12 +36,13 @@ from actkit_proto.system import (
     SetPowerSettings,
     SetTimeSettings,
     SetUpgradeSettings,
+    StartNetworkTrace,
     StartUpgrade,
 )
-from actkit_system.handlers import config, device, logs, maintenance, report, upgrade
-from actkit_system.handlers.deps import Current, Deps, Upgrades
+from actkit_system.handlers import config, device, logs, maintenance, report, trace, upgrade
+from actkit_system.handlers.deps import Current, Deps, Trace, Upgrades
 
-__all__ = ["HANDLERS", "Current", "Deps", "Upgrades"]
+__all__ = ["HANDLERS", "Current", "Deps", "Trace", "Upgrades"]
 
 HANDLERS: Handlers[Deps] = {
     GetIdentity: device.get_identity,
@@ -76,4 +78,6 @@ HANDLERS: Handlers[Deps] = {
     GetServerReport: report.get_server_report,
     GetServerReportArchive: report.get_server_report_archive,
     GetCrashReport: report.get_crash_report,
+    StartNetworkTrace: trace.start_network_trace,
+    GetNetworkTraceChunk: trace.get_network_trace_chunk,
 }

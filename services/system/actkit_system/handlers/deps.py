@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from actkit_core.bus import Publisher
 from actkit_proto.services import SERVICE_NAMES
@@ -12,6 +13,7 @@ from actkit_proto.system import (
     Identity,
     Location,
     LogEntry,
+    NetworkTraceStatus,
     PowerSettings,
     ShutdownCountdownChanged,
     SyslogServerEntry,
@@ -24,7 +26,13 @@ from actkit_proto.system import (
 from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
 from actkit_system.domain.rollout import RolloutRecord
-from actkit_system.ports import ContainerEngine, PowerControl, SyslogOutput, TimeKeeper
+from actkit_system.ports import (
+    ContainerEngine,
+    PacketCapture,
+    PowerControl,
+    SyslogOutput,
+    TimeKeeper,
+)
 from actkit_system.store import SystemStore
 
 
@@ -84,6 +92,16 @@ class Upgrades:
         )
 
 
+@dataclass
+class Trace:
+    """The network trace: where it is written, the tool, and how far it got."""
+
+    folder: Path
+    capture: PacketCapture
+    status: NetworkTraceStatus = field(default_factory=NetworkTraceStatus)
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True)
 class Deps:
     bus: Publisher
@@ -97,5 +115,6 @@ class Deps:
     system_log: Journal[LogEntry]
     access_log: Journal[AccessEntry]
     upgrades: Upgrades
+    trace: Trace
     services: tuple[str, ...] = field(default=SERVICE_NAMES)
     """The services plain config gathers from and maintenance fans out to."""
