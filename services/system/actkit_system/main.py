@@ -36,6 +36,7 @@ from actkit_system.handlers import HANDLERS, Current, Deps, Trace, Upgrades
 from actkit_system.handlers.device import advance_power, follow_ignition, publish_countdown
 from actkit_system.handlers.logs import flush_logs, note, record_log
 from actkit_system.handlers.upgrade import advance_upgrade
+from actkit_system.metrics import SYSLOG_FAILURES
 from actkit_system.ports import ContainerEngine, PacketCapture, PowerControl, TimeKeeper
 from actkit_system.settings import SystemSettings
 from actkit_system.store import SystemStore
@@ -91,6 +92,7 @@ async def build_deps(
     failures: set[asyncio.Task[None]] = set()
 
     def report_failure(server_id: int, reason: str) -> None:
+        SYSLOG_FAILURES.labels(str(server_id)).inc()
         task = asyncio.create_task(
             bus.publish(SyslogDeliveryFailed(server_id=server_id, reason=reason))
         )

@@ -23,6 +23,7 @@ from actkit_proto.system import (
 from actkit_system.domain.logs import access_filter, system_filter
 from actkit_system.domain.time import is_host
 from actkit_system.handlers.deps import Deps
+from actkit_system.metrics import LOG_LINES
 
 MAX_SYSLOG_SERVERS = 8
 
@@ -40,6 +41,7 @@ async def record_log(event: LogRecorded, deps: Deps) -> None:
         )
     )
     deps.syslog.send(entry)
+    LOG_LINES.labels(event.service, event.severity.value).inc()
 
 
 def note(deps: Deps, severity: Severity, message: str) -> None:

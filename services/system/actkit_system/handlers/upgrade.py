@@ -39,6 +39,7 @@ from actkit_system.domain.rollout import (
 )
 from actkit_system.handlers.deps import Deps, Upgrades
 from actkit_system.handlers.maintenance import factory_default
+from actkit_system.metrics import ROLLOUTS
 from actkit_system.ports import ContainerEngine, EngineError
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,8 @@ async def _progress(
     deps: Deps, stage: UpgradeStage, percent: int, service: str | None, message: str
 ) -> None:
     upgrades = deps.upgrades
+    if stage in (UpgradeStage.COMMITTED, UpgradeStage.ROLLED_BACK, UpgradeStage.FAILED):
+        ROLLOUTS.labels(stage.value).inc()
     upgrades.stage, upgrades.percent, upgrades.service, upgrades.message = (
         stage,
         percent,
