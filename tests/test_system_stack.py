@@ -1,14 +1,17 @@
-"""The system service in the whole stack: plain config, the collected system log, restore."""
+"""The system service in the whole stack: plain config, system log, restore, delayed shutdown."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from actkit_core.bus import Bus
-from actkit_core.testing.stack import Stack
+from actkit_core.testing.stack import Stack, running_stack
 from actkit_proto import BusError
+from actkit_proto.io import SwitchIgnition
 from actkit_proto.params import ListParameters
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
@@ -16,8 +19,12 @@ from actkit_proto.system import (
     GetPowerSettings,
     ListPlainConfig,
     ListSystemLog,
+    PowerSettings,
     Restore,
     SetPlainConfig,
+    SetPowerSettings,
+    ShutdownCountdownChanged,
+    ShutdownState,
 )
 
 pytestmark = pytest.mark.timeout(120)
@@ -66,3 +73,37 @@ async def test_restore_fans_out_to_every_service(stack: Stack) -> None:
         assert sorted(result.restored + list(result.failed)) == sorted(SERVICE_NAMES)
         labels = await bus.request(ListPlainConfig(group="Location"))
         assert {p.key: p.value for p in labels.parameters}["Location.Label"] == ""
+
+
+@pytest.fixture
+def stack_without_start_delay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """The stack with delayed shutdown active at once (no start delay after power-on)."""
+    monkeypatch.setenv("ACTKIT_SYSTEM_SHUTDOWN_START_DELAY_S", "0")
+    with running_stack(tmp_path / "var") as running:
+        yield running
+
+
+async def _countdown_state(bus: Bus, wanted: ShutdownState) -> ShutdownCountdownChanged:
+    for _ in range(200):
+        [state] = await bus.current(ShutdownCountdownChanged) or [None]
+        if state is not None and state.state is wanted:
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"delayed shutdown never reached {wanted.value}: {state}")
+
+
+async def test_ignition_from_io_drives_the_delayed_shutdown_countdown(
+    stack_without_start_delay: Stack,
+) -> None:
+    stack = stack_without_start_delay
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        await bus.request(
+            SetPowerSettings(settings=PowerSettings(is_delayed_shutdown_on=True, delay_min=1))
+        )
+        await bus.request(SwitchIgnition(is_on=True))
+        await _countdown_state(bus, ShutdownState.IDLE)
+        await bus.request(SwitchIgnition(is_on=False))
+        counting = await _countdown_state(bus, ShutdownState.COUNTING_DOWN)
+        assert counting.shutdown_at is not None
+        await bus.request(SwitchIgnition(is_on=True))
+        await _countdown_state(bus, ShutdownState.IDLE)
