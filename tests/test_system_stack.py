@@ -84,12 +84,13 @@ def stack_without_start_delay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 async def _countdown_state(bus: Bus, wanted: ShutdownState) -> ShutdownCountdownChanged:
+    seen: list[ShutdownCountdownChanged] = []
     for _ in range(200):
-        [state] = await bus.current(ShutdownCountdownChanged) or [None]
-        if state is not None and state.state is wanted:
-            return state
+        seen = await bus.current(ShutdownCountdownChanged)
+        if seen and seen[0].state is wanted:
+            return seen[0]
         await asyncio.sleep(0.05)
-    raise AssertionError(f"delayed shutdown never reached {wanted.value}: {state}")
+    raise AssertionError(f"delayed shutdown never reached {wanted.value}: {seen}")
 
 
 async def test_ignition_from_io_drives_the_delayed_shutdown_countdown(
