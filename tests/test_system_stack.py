@@ -10,13 +10,16 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing.stack import Stack, running_stack
-from actkit_proto import BusError
+from actkit_proto import BusError, Unauthenticated
+from actkit_proto.accounts import CreateFirstAdministrator, VerifyBasic
 from actkit_proto.io import SwitchIgnition
 from actkit_proto.params import ListParameters
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
     GetIdentity,
     GetPowerSettings,
+    GetServerReport,
+    ListAccessLog,
     ListPlainConfig,
     ListSystemLog,
     PowerSettings,
@@ -108,3 +111,25 @@ async def test_ignition_from_io_drives_the_delayed_shutdown_countdown(
         assert counting.shutdown_at is not None
         await bus.request(SwitchIgnition(is_on=True))
         await _countdown_state(bus, ShutdownState.IDLE)
+
+
+async def test_a_failed_login_at_accounts_lands_in_the_system_access_log(stack: Stack) -> None:
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        await bus.request(
+            CreateFirstAdministrator(name="root", password="s3cret-pass", accept_licence=True)
+        )
+        with pytest.raises(Unauthenticated):
+            await bus.request(
+                VerifyBasic(
+                    name="root", password="wrong", client_address="192.0.2.7", page="/index.html"
+                )
+            )
+        for _ in range(200):
+            found = await bus.request(ListAccessLog(client_address="192.0.2.7"))
+            if found.total:
+                break
+            await asyncio.sleep(0.05)
+        [entry] = found.entries
+        assert (entry.name, entry.page) == ("root", "/index.html")
+        report = await bus.request(GetServerReport())
+        assert "192.0.2.7 'root'" in report.text
