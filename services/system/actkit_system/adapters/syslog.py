@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from actkit_proto.system import (
@@ -26,6 +27,8 @@ from actkit_system.domain.syslog import format_line, is_sent
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
+WRITE_BUFFER_BYTES = 256 * 1024
+"""Past this much unsent on a stream, lines wait in the queue for the server to catch up."""
 CONNECT_TIMEOUT_S = 5.0
 
 FailureReport = Callable[[int, str], None]
@@ -65,36 +68,64 @@ class _Sender:
         self.task = asyncio.create_task(self._run(), name=f"syslog-{entry.server_id}")
 
     def offer(self, data: bytes) -> None:
+        # Straight onto an open connection when nothing waits before it: a burst of lines then
+        # does not depend on this server's task getting a turn. Otherwise queue, in order.
+        if self.queue.empty() and self._write_now(data):
+            return
         try:
             self.queue.put_nowait(data)
         except asyncio.QueueFull:
             self.dropped += 1
 
+    def _write_now(self, data: bytes) -> bool:
+        if self._datagrams is not None and not self._datagrams.is_closing():
+            self._datagrams.sendto(data)
+            return True
+        writer = self._writer
+        if (
+            writer is not None
+            and not writer.is_closing()
+            and writer.transport.get_write_buffer_size() < WRITE_BUFFER_BYTES
+        ):
+            writer.write(data)
+            return True
+        return False
+
     async def _run(self) -> None:
+        # Open the way at once, so the first burst of lines can go straight out.
+        await self._attempt(self._open)
         while True:
             data = await self.queue.get()
-            try:
-                await self._deliver(data)
-            except (OSError, ssl.SSLError, TimeoutError) as exc:
+            if not await self._attempt(functools.partial(self._deliver, data)):
                 self.dropped += 1
-                self._close()
-                self._report(self.entry.server_id, f"{self.server.host}:{self.port}: {exc}")
 
-    async def _deliver(self, data: bytes) -> None:
+    async def _attempt(self, action: Callable[[], Awaitable[None]]) -> bool:
+        try:
+            await action()
+        except (OSError, ssl.SSLError, TimeoutError) as exc:
+            self._close()
+            self._report(self.entry.server_id, f"{self.server.host}:{self.port}: {exc}")
+            return False
+        return True
+
+    async def _open(self) -> None:
         if self.server.protocol is SyslogProtocol.UDP:
             if self._datagrams is None:
                 loop = asyncio.get_running_loop()
                 self._datagrams, _ = await loop.create_datagram_endpoint(
                     asyncio.DatagramProtocol, remote_addr=(self.server.host, self.port)
                 )
+        elif self._writer is None or self._writer.is_closing():
+            self._writer = await self._connect()
+
+    async def _deliver(self, data: bytes) -> None:
+        await self._open()
+        if self._datagrams is not None:
             self._datagrams.sendto(data)
             return
-        writer = self._writer
-        if writer is None or writer.is_closing():
-            writer = await self._connect()
-            self._writer = writer
-        writer.write(data)
-        await writer.drain()
+        assert self._writer is not None
+        self._writer.write(data)
+        await self._writer.drain()
 
     async def _connect(self) -> asyncio.StreamWriter:
         is_tls = self.server.protocol is SyslogProtocol.TLS

@@ -161,3 +161,26 @@ async def test_a_tls_server_with_an_untrusted_certificate_is_reported(
             assert listener.messages == []
     finally:
         listener.close()
+
+
+async def test_a_burst_of_warnings_reaches_a_tcp_server_complete_and_in_order(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    listener = await stream_listener()
+    try:
+        async with system(bus, nats_server, tmp_path):
+            await bus.request(
+                AddSyslogServer(
+                    server=SyslogServer(
+                        host="127.0.0.1", port=listener.port, protocol=SyslogProtocol.TCP
+                    )
+                )
+            )
+            for number in range(500):
+                await bus.publish(warning(f"line {number}"))
+            received = await listener.wait_for(500, timeout_s=10)
+            assert [SyslogMessage.parse(line).msg for line in received] == [
+                f"line {number}" for number in range(500)
+            ]
+    finally:
+        listener.close()
