@@ -82,6 +82,12 @@ def read_release(manifest: str) -> Release:
     unknown = sorted(set(release.services) - set(SERVICE_NAMES))
     if unknown:
         raise Invalid(f"manifest: unknown services {', '.join(unknown)}")
+    if "system" in release.services:
+        # It drives the rollout: stopping its own container would end the rollout half-way.
+        raise Invalid(
+            "manifest: the system service cannot replace its own container; "
+            "update it with the compose file (docker compose up -d system)"
+        )
     return release
 
 

@@ -4,7 +4,7 @@ Each service's container ``actkit-<service>`` is replaced in turn: pull the new 
 old container and keep it aside as ``actkit-<service>-previous``, create the new one with the
 old one's spec, start it and wait until it is healthy (the engine's health check, and the
 service answering on the bus). A service that does not become healthy puts every replaced
-service back as it was. The system service itself goes last, as it drives the rollout.
+service back as it was. The system service drives the rollout and is not part of it.
 """
 
 from __future__ import annotations
@@ -247,8 +247,7 @@ async def _wait_healthy(deps: Deps, service: str, name: str) -> None:
 
 
 async def _answers(deps: Deps, service: str) -> bool:
-    # The system service answers for itself while its new container starts: not a signal.
-    if not deps.upgrades.is_checking_bus or service == "system":
+    if not deps.upgrades.is_checking_bus:
         return True
     try:
         await deps.bus.request(GetServiceStatus(service=service), timeout_s=1.0)

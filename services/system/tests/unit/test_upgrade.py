@@ -289,3 +289,13 @@ async def test_what_is_installed_survives_a_restart_and_a_restore(
     async with start():
         status = await fake_bus.request(GetUpgradeStatus())
         assert (status.version, status.previous_version) == ("1.1.0", "1.0.0")
+
+
+def test_the_system_service_does_not_replace_its_own_container() -> None:
+    with pytest.raises(Invalid, match="cannot replace its own container"):
+        read_release(manifest(services=("io", "system")))
+
+
+def test_the_example_manifest_is_valid() -> None:
+    example = Path(__file__).parents[4] / "deploy/rollout/manifest.example.json"
+    assert read_release(example.read_text()).version == "1.1.0"
