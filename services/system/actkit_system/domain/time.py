@@ -9,7 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from actkit_proto import Invalid
-from actkit_proto.system import POLL_INTERVALS_S, SyncMode, TimeSettings, TimeZoneSource
+from actkit_proto.system import POLL_INTERVALS_S, SyncMode, TimeSettings
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
@@ -101,14 +101,6 @@ def chrony_config(settings: TimeSettings, dhcp_sources_dir: str) -> str:
     if settings.sync_mode is not SyncMode.CUSTOM:
         lines += ["makestep 1.0 3", "rtcsync"]
     return "\n".join(lines) + "\n"
-
-
-def effective_time_zone(settings: TimeSettings, dhcp_time_zone: str | None) -> str:
-    """The zone in force: DHCP's when chosen and given, else the manual one."""
-    if settings.time_zone_source is TimeZoneSource.DHCP and dhcp_time_zone in time_zones():
-        assert dhcp_time_zone is not None
-        return dhcp_time_zone
-    return settings.time_zone
 
 
 def utc(at: datetime) -> datetime:

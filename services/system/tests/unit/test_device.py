@@ -13,11 +13,10 @@ from actkit_proto.system import (
     SetTimeSettings,
     SyncMode,
     TimeSettings,
-    TimeZoneSource,
 )
 from actkit_system.adapters.sim import SimTimeKeeper
 from actkit_system.domain.identity import identity, normalized_mac
-from actkit_system.domain.time import chrony_config, effective_time_zone
+from actkit_system.domain.time import chrony_config
 from actkit_system.handlers import Deps
 
 from ..conftest import START
@@ -113,13 +112,6 @@ def test_chrony_configuration_follows_the_mode() -> None:
     custom = chrony_config(TimeSettings(sync_mode=SyncMode.CUSTOM), "/x")
     assert "server" not in custom
     assert "makestep" not in custom
-
-
-def test_the_dhcp_time_zone_is_used_when_chosen_and_known() -> None:
-    dhcp = TimeSettings(time_zone_source=TimeZoneSource.DHCP, time_zone="UTC")
-    assert effective_time_zone(dhcp, "America/New_York") == "America/New_York"
-    assert effective_time_zone(dhcp, "Nowhere/Else") == "UTC"
-    assert effective_time_zone(TimeSettings(), "America/New_York") == "UTC"
 
 
 async def test_location_is_saved_and_ranges_are_enforced(fake_bus: FakeBus, deps: Deps) -> None:
