@@ -51,7 +51,7 @@ class Current:
 
 @dataclass
 class Upgrades:
-    """The rollout agent's state: the engine, what is installed, the rollout running."""
+    """The rollout's state: the engine, what is installed, the rollout running."""
 
     engine: ContainerEngine
     record: RolloutRecord

@@ -42,7 +42,7 @@ from actkit_system.handlers.maintenance import restore_settings
 
 
 class StandIn:
-    """Another service's settings, served through the core parameter helper."""
+    """Another service's settings, served through actkit_core.params."""
 
     specs = (
         ParameterSpec("IO.Port.I1", "Name", ParameterType.STRING, default="Port 1", maximum=32),
