@@ -7,9 +7,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Boolean, Integer, MetaData, String, Text, delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from actkit_core.db import NAMING_CONVENTION, Base
+from actkit_core.db import NAMING_CONVENTION
 from actkit_mqtt.domain import Secrets
 from actkit_proto import NotFound
 from actkit_proto.mqtt import SubscriptionSpec
@@ -17,9 +17,7 @@ from actkit_proto.mqtt import SubscriptionSpec
 M = TypeVar("M", bound=BaseModel)
 
 
-class MqttBase(Base):
-    __abstract__ = True
-    # Its own metadata, so a process that imports several services sees only these tables.
+class MqttBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
