@@ -1,6 +1,6 @@
 """Settings of the network service (``ACTKIT_NETWORK_*``)."""
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic_settings import SettingsConfigDict
 
@@ -10,3 +10,12 @@ from actkit_core.settings import ServiceSettings
 class NetworkSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ACTKIT_NETWORK_", extra="ignore")
     service: ClassVar[str] = "network"
+
+    adapter: Literal["sim", "networkmanager"] = "sim"
+    """``networkmanager`` drives NetworkManager over D-Bus and nftables; ``sim`` records only."""
+    dbus_address: str | None = None
+    """The system bus to reach NetworkManager on; ``None`` is the default system bus."""
+    wired_interface: str = "eth0"
+    device_name: str = "AXIS W401"
+    """Default friendly names for discovery are this and the MAC address."""
+    mac_address: str = "AC:CC:8E:00:00:01"

@@ -1,0 +1,60 @@
+"""The system interfaces the network service drives, as Protocols; adapters/ implements them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from actkit_proto.network import (
+    AddressChanged,
+    DnsSettings,
+    InterfaceStatus,
+    Ipv4Settings,
+    Ipv6Settings,
+    LinkChanged,
+    WlanConnected,
+    WlanDisconnected,
+    WlanNetworkSeen,
+    WlanSettings,
+)
+
+NetworkEvent = LinkChanged | AddressChanged | WlanConnected | WlanDisconnected
+
+
+class NetworkPort(Protocol):
+    """IP configuration, hostname and WLAN of the board (NetworkManager on the board)."""
+
+    async def apply_wired(self, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings) -> None:
+        """Configure and activate the wired interface."""
+
+    async def apply_hostname(self, hostname: str | None) -> None:
+        """Set the static hostname; ``None`` lets DHCP assign it."""
+
+    async def apply_wlan(self, settings: WlanSettings) -> None:
+        """Configure the wireless network to join when the cable is unplugged."""
+
+    async def scan_wlan(self) -> list[WlanNetworkSeen]:
+        """Scan for wireless networks in range."""
+
+    async def interfaces(self) -> list[InterfaceStatus]:
+        """Every managed interface's link and addresses now."""
+
+    async def hostname(self) -> str:
+        """The hostname in use."""
+
+    def events(self) -> AsyncIterator[NetworkEvent]:
+        """Link, address and WLAN changes as they happen."""
+
+
+class FirewallPort(Protocol):
+    """Where the firewall's ruleset is loaded (nftables on the board)."""
+
+    async def load(self, ruleset: str) -> None:
+        """Replace the loaded ruleset with ``ruleset`` (``nft -f`` syntax), atomically."""
+
+
+class NetworkSimulator(Protocol):
+    """Scripted cables for a simulated board (``sim.network.*`` on the bus)."""
+
+    def set_link(self, interface: str, is_up: bool) -> None:
+        """Plug or unplug an interface."""

@@ -1,0 +1,107 @@
+import asyncio
+import ipaddress
+import subprocess
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from actkit_network.adapters.networkmanager import NetworkManager
+from actkit_proto.network import (
+    AddressChanged,
+    DnsSettings,
+    Ipv4Settings,
+    Ipv6Settings,
+    LinkChanged,
+    WlanSecurity,
+    WlanSettings,
+)
+
+from .conftest import NetworkManagerPeer
+
+T = TypeVar("T")
+
+STATIC = Ipv4Settings(
+    is_dhcp=False,
+    address=ipaddress.IPv4Address("192.0.2.10"),
+    subnet_mask=ipaddress.IPv4Address("255.255.255.0"),
+    router=ipaddress.IPv4Address("192.0.2.1"),
+)
+DNS = DnsSettings(
+    is_auto=False, servers=[ipaddress.IPv4Address("192.0.2.53")], search_domains=["fleet.example"]
+)
+
+
+async def _eventually(read: Callable[[], Awaitable[T]], expected: T) -> None:
+    # NetworkManager applies a profile in steps (address, route, DNS); wait for all of them.
+    found = await read()
+    for _ in range(150):
+        if found == expected:
+            return
+        await asyncio.sleep(0.1)
+        found = await read()
+    assert found == expected
+
+
+async def test_a_static_ipv4_with_dns_is_applied_and_read_back(
+    networkmanager: NetworkManager, networkmanager_peer: NetworkManagerPeer
+) -> None:
+    await networkmanager.apply_wired(STATIC, Ipv6Settings(is_auto=False), DNS)
+    await _eventually(
+        lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.10/24"], "192.0.2.1", ["192.0.2.53"])
+    )
+    for _ in range(300):
+        routes = subprocess.run(
+            ["ip", "-n", networkmanager_peer.namespace, "route"], capture_output=True, text=True
+        ).stdout
+        if "default via 192.0.2.1 dev eth0" in routes:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError(f"no default route via the router: {routes!r}")
+    [wired] = [i for i in await networkmanager.interfaces() if i.interface == "eth0"]
+    assert (wired.is_up, wired.addresses) == (True, ["192.0.2.10/24"])
+
+
+async def test_activation_is_reported_as_link_up_with_its_address(
+    networkmanager: NetworkManager,
+) -> None:
+    await networkmanager.apply_wired(STATIC, Ipv6Settings(is_auto=False), DnsSettings())
+    events = networkmanager.events()
+    seen = [await asyncio.wait_for(anext(events), 30) for _ in range(2)]
+    assert seen == [
+        LinkChanged(interface="eth0", is_up=True),
+        AddressChanged(interface="eth0", addresses=["192.0.2.10/24"]),
+    ]
+
+
+async def test_changing_the_address_updates_the_same_profile(
+    networkmanager: NetworkManager,
+) -> None:
+    await networkmanager.apply_wired(STATIC, Ipv6Settings(), DnsSettings())
+    await _eventually(lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.10/24"], "192.0.2.1", []))
+    moved = STATIC.model_copy(update={"address": ipaddress.IPv4Address("192.0.2.20")})
+    await networkmanager.apply_wired(moved, Ipv6Settings(), DnsSettings())
+    await _eventually(lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.20/24"], "192.0.2.1", []))
+    ids = [p["connection"]["id"].value for p in await networkmanager.stored_profiles()]
+    assert [i for i in ids if i.startswith("actkit")] == ["actkit-wired"]
+
+
+async def test_the_hostname_is_saved_and_read_back(networkmanager: NetworkManager) -> None:
+    await networkmanager.apply_hostname("car-12")
+    await _eventually(networkmanager.hostname, "car-12")
+
+
+async def test_a_wlan_profile_is_stored_for_when_the_cable_is_unplugged(
+    networkmanager: NetworkManager,
+) -> None:
+    wlan = WlanSettings(
+        ssid="depot", is_hidden=True, security=WlanSecurity.WPA2_PSK, passphrase="depot-secret"
+    )
+    await networkmanager.apply_wlan(wlan)
+    stored = await networkmanager.stored_profile("actkit-wlan")
+    assert stored is not None
+    assert bytes(stored["802-11-wireless"]["ssid"].value) == b"depot"
+    assert stored["802-11-wireless"]["hidden"].value is True
+    assert stored["802-11-wireless-security"]["key-mgmt"].value == "wpa-psk"
+    assert stored["connection"]["autoconnect-priority"].value == 5
+    await networkmanager.apply_wlan(WlanSettings())
+    assert await networkmanager.stored_profile("actkit-wlan") is None
