@@ -37,7 +37,8 @@ async def build_deps(
             network = await stack.enter_async_context(
                 NetworkManager.connect(settings.wired_interface, settings.dbus_address)
             )
-            deps = Deps(store, runtime.bus, network, NftFirewall(), default_name, clock=clock)
+            firewall = NftFirewall(tuple(settings.nft_command))
+            deps = Deps(store, runtime.bus, network, firewall, default_name, clock=clock)
         else:
             sim = SimNetwork()
             deps = Deps(

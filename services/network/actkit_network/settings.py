@@ -2,6 +2,7 @@
 
 from typing import ClassVar, Literal
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from actkit_core.settings import ServiceSettings
@@ -15,6 +16,8 @@ class NetworkSettings(ServiceSettings):
     """``networkmanager`` drives NetworkManager over D-Bus and nftables; ``sim`` records only."""
     dbus_address: str | None = None
     """The system bus to reach NetworkManager on; ``None`` is the default system bus."""
+    nft_command: list[str] = Field(default_factory=lambda: ["nft"])
+    """How nft is started, e.g. ``["ip", "netns", "exec", "lab", "nft"]``."""
     wired_interface: str = "eth0"
     device_name: str = "AXIS W401"
     """Default friendly names for discovery are this and the MAC address."""

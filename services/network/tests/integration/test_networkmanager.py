@@ -2,15 +2,30 @@ import asyncio
 import ipaddress
 import subprocess
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
+from actkit_core.bus import Bus
+from actkit_core.testing.plugin import running
 from actkit_network.adapters.networkmanager import NetworkManager
+from actkit_network.main import serve
+from actkit_network.settings import NetworkSettings
 from actkit_proto.network import (
+    AddFirewallRules,
     AddressChanged,
     DnsSettings,
+    FirewallPolicy,
+    FirewallProtocol,
+    FirewallRule,
+    GetNetworkStatus,
+    HostnameSettings,
     Ipv4Settings,
     Ipv6Settings,
     LinkChanged,
+    SetDns,
+    SetFirewall,
+    SetHostname,
+    SetIpv4,
     WlanSecurity,
     WlanSettings,
 )
@@ -105,3 +120,42 @@ async def test_a_wlan_profile_is_stored_for_when_the_cable_is_unplugged(
     assert stored["connection"]["autoconnect-priority"].value == 5
     await networkmanager.apply_wlan(WlanSettings())
     assert await networkmanager.stored_profile("actkit-wlan") is None
+
+
+async def test_the_service_applies_settings_from_the_bus_through_networkmanager(
+    bus: Bus,
+    nats_server: str,
+    tmp_path: Path,
+    networkmanager: NetworkManager,
+    networkmanager_peer: NetworkManagerPeer,
+) -> None:
+    settings = NetworkSettings(
+        nats_url=nats_server,
+        data_dir=tmp_path,
+        metrics_port=0,
+        adapter="networkmanager",
+        dbus_address=networkmanager_peer.bus_address,
+        nft_command=["ip", "netns", "exec", networkmanager_peer.namespace, "nft"],
+    )
+    async with running(serve, settings):
+        await bus.request(SetIpv4(settings=STATIC))
+        await bus.request(SetDns(settings=DNS))
+        await bus.request(SetHostname(settings=HostnameSettings(is_auto=False, hostname="car-12")))
+        await _eventually(
+            lambda: networkmanager.ipv4_of("eth0"),
+            (["192.0.2.10/24"], "192.0.2.1", ["192.0.2.53"]),
+        )
+        status = await bus.request(GetNetworkStatus())
+        await _eventually(networkmanager.hostname, "car-12")
+        [wired] = status.interfaces
+        assert (wired.interface, wired.is_up, wired.addresses) == ("eth0", True, ["192.0.2.10/24"])
+        await bus.request(SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY))
+        rule = FirewallRule(protocol=FirewallProtocol.TCP, port=22)
+        await bus.request(AddFirewallRules(rules=[rule]))
+        listed = subprocess.run(
+            ["ip", "netns", "exec", networkmanager_peer.namespace, "nft", "list", "ruleset"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        assert "policy drop;" in listed
+        assert "tcp dport 22 accept" in listed
