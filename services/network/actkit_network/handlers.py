@@ -11,7 +11,15 @@ from actkit_core.bus import Handlers, Publisher
 from actkit_network.domain import firewall, settings
 from actkit_network.domain.firewall import FirewallState
 from actkit_network.domain.nftables import render_ruleset
-from actkit_network.ports import FirewallPort, NetworkEvent, NetworkPort, NetworkSimulator
+from actkit_network.domain.snmp import Trap, is_trap_due
+from actkit_network.ports import (
+    AnnouncerPort,
+    FirewallPort,
+    NetworkEvent,
+    NetworkPort,
+    NetworkSimulator,
+    SnmpAgentPort,
+)
 from actkit_network.store import SettingsStore, SnmpV3Password
 from actkit_proto import Ack, Unavailable
 from actkit_proto.network import (
@@ -40,6 +48,7 @@ from actkit_proto.network import (
     HttpSettings,
     Ipv4Settings,
     Ipv6Settings,
+    LinkChanged,
     NetworkStatus,
     O3cSettings,
     ScanWlan,
@@ -68,6 +77,8 @@ class Deps:
     bus: Publisher
     network: NetworkPort
     firewall: FirewallPort
+    snmp: SnmpAgentPort
+    announcer: AnnouncerPort
     default_name: str
     """The discovery protocols' default friendly name (device name and MAC address)."""
     simulator: NetworkSimulator | None = None
@@ -133,6 +144,7 @@ async def set_hostname(command: SetHostname, deps: Deps) -> HostnameSettings:
     wanted = command.settings
     await deps.network.apply_hostname(None if wanted.is_auto else wanted.hostname)
     await deps.store.save(wanted)
+    await apply_services(deps)
     return wanted
 
 
@@ -152,6 +164,7 @@ async def get_http(_command: GetHttp, deps: Deps) -> HttpSettings:
 async def set_http(command: SetHttp, deps: Deps) -> HttpSettings:
     checked = settings.check_http(command.settings, command.actor)
     await deps.store.save(checked.model_copy(update={"warnings": []}))
+    await apply_services(deps)
     return checked
 
 
@@ -162,6 +175,7 @@ async def get_discovery(_command: GetDiscovery, deps: Deps) -> DiscoverySettings
 
 async def set_discovery(command: SetDiscovery, deps: Deps) -> DiscoverySettings:
     await deps.store.save(command.settings)
+    await apply_services(deps)
     return settings.with_default_names(command.settings, deps.default_name)
 
 
@@ -182,6 +196,7 @@ async def get_snmp(_command: GetSnmp, deps: Deps) -> SnmpSettings:
 async def set_snmp(command: SetSnmp, deps: Deps) -> SnmpSettings:
     checked = settings.check_snmp(command.settings, await deps.store.load(SnmpSettings))
     await deps.store.save(checked)
+    await apply_services(deps)
     return checked
 
 
@@ -189,6 +204,7 @@ async def set_snmp_v3_password(command: SetSnmpV3Password, deps: Deps) -> SnmpSe
     updated = settings.set_v3_password(await deps.store.load(SnmpSettings))
     await deps.store.save(SnmpV3Password(password=command.password))
     await deps.store.save(updated)
+    await apply_services(deps)
     return updated
 
 
@@ -289,9 +305,31 @@ async def _change_firewall_state(
 # --- Events and the simulator ----------------------------------------------------------------
 
 
+async def apply_services(deps: Deps) -> None:
+    """Bring the SNMP agent and the Bonjour announcement in line with the stored settings."""
+    hostname = await deps.network.hostname()
+    snmp = await deps.store.load(SnmpSettings)
+    v3_account = await deps.store.load_optional(SnmpV3Password)
+    await deps.snmp.apply(snmp, None if v3_account is None else v3_account.password, hostname)
+    discovery = settings.with_default_names(
+        await deps.store.load(DiscoverySettings), deps.default_name
+    )
+    http = await deps.store.load(HttpSettings)
+    name = discovery.bonjour_name if discovery.is_bonjour_enabled else None
+    await deps.announcer.apply(name, hostname, http.http_port)
+
+
+async def send_trap(deps: Deps, trap: Trap, interface: str | None = None) -> None:
+    """Send ``trap`` if the SNMP settings ask for it."""
+    if is_trap_due(await deps.store.load(SnmpSettings), trap):
+        await deps.snmp.send_trap(trap, interface)
+
+
 async def report_network_event(event: NetworkEvent, deps: Deps) -> None:
-    """Publish a change the network adapter saw."""
+    """Publish a change the network adapter saw; link changes also become SNMP traps."""
     await deps.bus.publish(event)
+    if isinstance(event, LinkChanged):
+        await send_trap(deps, Trap.LINK_UP if event.is_up else Trap.LINK_DOWN, event.interface)
 
 
 async def simulate_link(command: SimulateLink, deps: Deps) -> Ack:

@@ -10,10 +10,18 @@ from collections.abc import AsyncIterator, Callable
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
-from actkit_network.adapters.sim import SimFirewall, SimNetwork
+from actkit_network.adapters.sim import SimAnnouncer, SimFirewall, SimNetwork, SimSnmpAgent
 from actkit_network.domain.nftables import render_ruleset
 from actkit_network.domain.settings import default_friendly_name
-from actkit_network.handlers import HANDLERS, Deps, report_network_event, revert_expired_test
+from actkit_network.domain.snmp import Trap
+from actkit_network.handlers import (
+    HANDLERS,
+    Deps,
+    apply_services,
+    report_network_event,
+    revert_expired_test,
+    send_trap,
+)
 from actkit_network.settings import NetworkSettings
 from actkit_network.store import SettingsStore
 
@@ -33,18 +41,42 @@ async def build_deps(
         if settings.adapter == "networkmanager":
             from actkit_network.adapters.networkmanager import NetworkManager
             from actkit_network.adapters.nftables import NftFirewall
+            from actkit_network.adapters.snmp import PysnmpAgent
+            from actkit_network.adapters.zeroconf import ZeroconfAnnouncer
 
             network = await stack.enter_async_context(
                 NetworkManager.connect(settings.wired_interface, settings.dbus_address)
             )
-            firewall = NftFirewall(tuple(settings.nft_command))
-            deps = Deps(store, runtime.bus, network, firewall, default_name, clock=clock)
+            snmp = PysnmpAgent(port=settings.snmp_port, sys_descr=settings.device_name)
+            stack.callback(snmp.close)
+            announcer = ZeroconfAnnouncer(settings.bonjour_interfaces)
+            stack.push_async_callback(announcer.close)
+            deps = Deps(
+                store,
+                runtime.bus,
+                network,
+                NftFirewall(tuple(settings.nft_command)),
+                snmp,
+                announcer,
+                default_name,
+                clock=clock,
+            )
         else:
             sim = SimNetwork()
             deps = Deps(
-                store, runtime.bus, sim, SimFirewall(), default_name, simulator=sim, clock=clock
+                store,
+                runtime.bus,
+                sim,
+                SimFirewall(),
+                SimSnmpAgent(),
+                SimAnnouncer(),
+                default_name,
+                simulator=sim,
+                clock=clock,
             )
         await _restore_firewall(deps)
+        await apply_services(deps)
+        await send_trap(deps, Trap.COLD_START)
         tasks = [
             asyncio.create_task(_watch_network(deps)),
             asyncio.create_task(_revert_firewall_tests(deps)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+from actkit_network.domain.snmp import Trap
 from actkit_proto.network import (
     AddressChanged,
     DnsSettings,
@@ -12,6 +13,7 @@ from actkit_proto.network import (
     Ipv4Settings,
     Ipv6Settings,
     LinkChanged,
+    SnmpSettings,
     WlanConnected,
     WlanDisconnected,
     WlanNetworkSeen,
@@ -58,3 +60,20 @@ class NetworkSimulator(Protocol):
 
     def set_link(self, interface: str, is_up: bool) -> None:
         """Plug or unplug an interface."""
+
+
+class SnmpAgentPort(Protocol):
+    """The SNMP agent (pysnmp on the board)."""
+
+    async def apply(self, settings: SnmpSettings, v3_password: str | None, sys_name: str) -> None:
+        """Restart the agent with ``settings`` (or stop it when SNMP is off)."""
+
+    async def send_trap(self, trap: Trap, interface: str | None = None) -> None:
+        """Send a v2c trap to the configured trap address."""
+
+
+class AnnouncerPort(Protocol):
+    """Bonjour (mDNS/DNS-SD) announcement of the web interface."""
+
+    async def apply(self, name: str | None, hostname: str, http_port: int) -> None:
+        """Announce ``name`` for the web server, or withdraw it when ``name`` is None."""

@@ -18,6 +18,9 @@ class NetworkSettings(ServiceSettings):
     """The system bus to reach NetworkManager on; ``None`` is the default system bus."""
     nft_command: list[str] = Field(default_factory=lambda: ["nft"])
     """How nft is started, e.g. ``["ip", "netns", "exec", "lab", "nft"]``."""
+    snmp_port: int = 161
+    bonjour_interfaces: list[str] | None = None
+    """Addresses Bonjour announces on; ``None`` is every interface."""
     wired_interface: str = "eth0"
     device_name: str = "AXIS W401"
     """Default friendly names for discovery are this and the MAC address."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+from actkit_network.domain.snmp import Trap
 from actkit_network.ports import NetworkEvent
 from actkit_proto.network import (
     AddressChanged,
@@ -13,6 +14,7 @@ from actkit_proto.network import (
     Ipv4Settings,
     Ipv6Settings,
     LinkChanged,
+    SnmpSettings,
     WlanConnected,
     WlanDisconnected,
     WlanNetworkSeen,
@@ -139,3 +141,32 @@ class SimFirewall:
     async def load(self, ruleset: str) -> None:
         """Remember the ruleset as loaded."""
         self.loaded.append(ruleset)
+
+
+class SimSnmpAgent:
+    """Remembers the agent's settings and the traps it would have sent."""
+
+    def __init__(self) -> None:
+        self.settings = SnmpSettings()
+        self.sys_name = ""
+        self.traps: list[tuple[Trap, str | None]] = []
+
+    async def apply(self, settings: SnmpSettings, v3_password: str | None, sys_name: str) -> None:
+        """Keep the settings (the v3 password is never kept in memory here)."""
+        del v3_password
+        self.settings, self.sys_name = settings, sys_name
+
+    async def send_trap(self, trap: Trap, interface: str | None = None) -> None:
+        """Record the trap."""
+        self.traps.append((trap, interface))
+
+
+class SimAnnouncer:
+    """Remembers what Bonjour would announce."""
+
+    def __init__(self) -> None:
+        self.announced: tuple[str, str, int] | None = None
+
+    async def apply(self, name: str | None, hostname: str, http_port: int) -> None:
+        """Keep (name, hostname, port), or None when withdrawn."""
+        self.announced = None if name is None else (name, hostname, http_port)

@@ -33,6 +33,15 @@ _IF_INDEX = "1.3.6.1.2.1.2.2.1.1"
 _V1_V2C_MODELS = (1, 2)
 
 
+def _index_of(interface: str | None) -> int | None:
+    if interface is None:
+        return None
+    try:
+        return socket.if_nametoindex(interface)
+    except OSError:
+        return None
+
+
 class PysnmpAgent:
     """Serves SNMP on ``host:port`` while SNMP is on; each ``apply`` restarts it with new settings.
 
@@ -95,11 +104,15 @@ class PysnmpAgent:
             responder(snmp, served)
         self._engine = snmp
 
-    async def send_trap(self, trap: Trap, interface_index: int | None = None) -> None:
-        """Send a v2c trap to the trap address with the trap community."""
+    async def send_trap(self, trap: Trap, interface: str | None = None) -> None:
+        """Send a v2c trap to the trap address with the trap community.
+
+        Link traps carry the interface's ifIndex when the interface exists here.
+        """
         address = self._settings.trap_address
         assert address is not None
         notification = NotificationType(ObjectIdentity(_TRAP_OIDS[trap]))
+        interface_index = _index_of(interface)
         if interface_index is not None:
             notification = notification.add_varbinds(
                 (f"{_IF_INDEX}.{interface_index}", Integer32(interface_index))

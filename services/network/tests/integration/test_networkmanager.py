@@ -136,6 +136,8 @@ async def test_the_service_applies_settings_from_the_bus_through_networkmanager(
         adapter="networkmanager",
         dbus_address=networkmanager_peer.bus_address,
         nft_command=["ip", "netns", "exec", networkmanager_peer.namespace, "nft"],
+        snmp_port=0,
+        bonjour_interfaces=["127.0.0.1"],
     )
     async with running(serve, settings):
         await bus.request(SetIpv4(settings=STATIC))

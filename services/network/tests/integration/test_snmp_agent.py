@@ -116,11 +116,11 @@ async def test_a_link_down_trap_reaches_the_management_server() -> None:
             trap_community="fleet-traps",
         )
         await sender.apply(settings, None, "car-12")
-        await sender.send_trap(Trap.LINK_DOWN, interface_index=2)
+        await sender.send_trap(Trap.LINK_DOWN, interface="lo")
         await asyncio.wait_for(arrived.wait(), 5)
     finally:
         sender.close()
         receiver.close_dispatcher()
     [trap] = received
     assert trap["1.3.6.1.6.3.1.1.4.1.0"] == "1.3.6.1.6.3.1.1.5.3"  # snmpTrapOID = linkDown
-    assert trap["1.3.6.1.2.1.2.2.1.1.2"] == "2"
+    assert trap["1.3.6.1.2.1.2.2.1.1.1"] == "1"  # ifIndex of lo

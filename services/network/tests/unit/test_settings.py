@@ -3,8 +3,9 @@ import ipaddress
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_network.adapters.sim import SimNetwork
-from actkit_network.handlers import Deps
+from actkit_network.adapters.sim import SimAnnouncer, SimNetwork, SimSnmpAgent
+from actkit_network.domain.snmp import Trap
+from actkit_network.handlers import Deps, report_network_event
 from actkit_proto import Actor, Conflict, Forbidden, Invalid, Role
 from actkit_proto.network import (
     AddressChanged,
@@ -24,6 +25,7 @@ from actkit_proto.network import (
     HttpSettings,
     Ipv4Settings,
     Ipv6Settings,
+    LinkChanged,
     O3cSettings,
     SetDiscovery,
     SetDns,
@@ -35,6 +37,7 @@ from actkit_proto.network import (
     SetSnmp,
     SetSnmpV3Password,
     SnmpSettings,
+    SnmpTraps,
     SnmpVersion,
 )
 
@@ -163,3 +166,34 @@ async def test_the_snmp_v3_password_can_be_set_only_once(fake_bus: FakeBus, deps
     forged = SnmpSettings(has_v3_password=False)
     assert (await fake_bus.request(SetSnmp(settings=forged))).has_v3_password
     assert (await fake_bus.request(GetSnmp())).has_v3_password
+
+
+def snmp_agent(deps: Deps) -> SimSnmpAgent:
+    assert isinstance(deps.snmp, SimSnmpAgent)
+    return deps.snmp
+
+
+async def test_a_link_down_sends_a_trap_when_traps_are_on(fake_bus: FakeBus, deps: Deps) -> None:
+    assert snmp_agent(deps).traps == []  # SNMP is off by default: no cold start trap either
+    snmp = SnmpSettings(is_enabled=True, are_traps_enabled=True, trap_address="192.0.2.5")
+    await fake_bus.request(SetSnmp(settings=snmp))
+    assert snmp_agent(deps).settings == snmp
+    await report_network_event(LinkChanged(interface="eth0", is_up=False), deps)
+    await fake_bus.request(
+        SetSnmp(settings=snmp.model_copy(update={"traps": SnmpTraps(link_up=False)}))
+    )
+    await report_network_event(LinkChanged(interface="eth0", is_up=True), deps)
+    assert snmp_agent(deps).traps == [(Trap.LINK_DOWN, "eth0")]
+    assert LinkChanged(interface="eth0", is_up=True) in fake_bus.published
+
+
+async def test_bonjour_announces_the_default_name_on_the_http_port(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    assert isinstance(deps.announcer, SimAnnouncer)
+    assert deps.announcer.announced == ("AXIS W401 - ACCC8E000001", "w401", 80)
+    await fake_bus.request(SetHostname(settings=HostnameSettings(is_auto=False, hostname="car-12")))
+    await fake_bus.request(SetHttp(settings=HttpSettings(http_port=8080, certificate="default")))
+    assert deps.announcer.announced == ("AXIS W401 - ACCC8E000001", "car-12", 8080)
+    await fake_bus.request(SetDiscovery(settings=DiscoverySettings(is_bonjour_enabled=False)))
+    assert deps.announcer.announced is None
