@@ -1,0 +1,111 @@
+import ipaddress
+from typing import Any
+
+import pytest
+from dbus_fast import Variant
+
+from actkit_network.adapters.networkmanager import channel_of, wired_profiles, wlan_profile
+from actkit_proto import Invalid
+from actkit_proto.network import (
+    DnsSettings,
+    Ipv4Settings,
+    Ipv6Settings,
+    WlanSecurity,
+    WlanSettings,
+)
+
+STATIC = Ipv4Settings.model_validate(
+    {
+        "is_dhcp": False,
+        "address": "192.0.2.10",
+        "subnet_mask": "255.255.255.0",
+        "router": "192.0.2.1",
+    }
+)
+FALLBACK = Ipv4Settings.model_validate(
+    {
+        "has_fallback": True,
+        "address": "192.0.2.10",
+        "subnet_mask": "255.255.0.0",
+        "router": "192.0.2.1",
+    }
+)
+
+
+def values(section: dict[str, Variant]) -> dict[str, Any]:
+    return {key: variant.value for key, variant in section.items()}
+
+
+def test_dhcp_is_method_auto_on_the_wired_interface() -> None:
+    [profile] = wired_profiles("eth0", Ipv4Settings(), Ipv6Settings(), DnsSettings())
+    assert values(profile["connection"]) == {
+        "id": "actkit-wired",
+        "type": "802-3-ethernet",
+        "autoconnect": True,
+        "autoconnect-priority": 10,
+        "interface-name": "eth0",
+    }
+    assert values(profile["ipv4"]) == {"method": "auto"}
+    assert values(profile["ipv6"]) == {"method": "auto"}
+
+
+def test_a_static_address_carries_prefix_and_gateway() -> None:
+    [profile] = wired_profiles("eth0", STATIC, Ipv6Settings(is_auto=False), DnsSettings())
+    ipv4 = values(profile["ipv4"])
+    assert ipv4["method"] == "manual"
+    assert ipv4["gateway"] == "192.0.2.1"
+    [address] = ipv4["address-data"]
+    assert (address["address"].value, address["prefix"].value) == ("192.0.2.10", 24)
+    assert values(profile["ipv6"]) == {"method": "disabled"}
+
+
+def test_manual_dns_goes_in_network_byte_order_and_ignores_dhcp_dns() -> None:
+    dns = DnsSettings(
+        is_auto=False,
+        servers=[ipaddress.ip_address("192.0.2.53"), ipaddress.ip_address("2001:db8::53")],
+        search_domains=["fleet.example"],
+    )
+    [profile] = wired_profiles("eth0", STATIC, Ipv6Settings(), dns)
+    ipv4 = values(profile["ipv4"])
+    assert ipv4["dns"] == [0x3502_00C0]  # 192.0.2.53, first octet in the lowest byte
+    assert (ipv4["dns-search"], ipv4["ignore-auto-dns"]) == (["fleet.example"], True)
+    assert values(profile["ipv6"])["dns"] == [ipaddress.ip_address("2001:db8::53").packed]
+
+
+def test_a_static_fallback_is_a_second_profile_of_lower_priority_without_a_router() -> None:
+    main, fallback = wired_profiles("eth0", FALLBACK, Ipv6Settings(), DnsSettings())
+    assert values(main["ipv4"])["dhcp-timeout"] == 30
+    assert values(fallback["connection"])["id"] == "actkit-wired-fallback"
+    assert values(fallback["connection"])["autoconnect-priority"] == 0
+    assert "gateway" not in values(fallback["ipv4"])
+    assert values(fallback["ipv4"])["method"] == "manual"
+
+
+@pytest.mark.parametrize(
+    ("security", "key_mgmt"), [(WlanSecurity.WPA2_PSK, "wpa-psk"), (WlanSecurity.WPA3_SAE, "sae")]
+)
+def test_a_wlan_profile_has_its_ssid_and_key_management(
+    security: WlanSecurity, key_mgmt: str
+) -> None:
+    profile = wlan_profile(WlanSettings(ssid="depot", security=security, passphrase="depot-key"))
+    assert values(profile["802-11-wireless"])["ssid"] == b"depot"
+    assert values(profile["802-11-wireless-security"]) == {"key-mgmt": key_mgmt, "psk": "depot-key"}
+    assert values(profile["connection"])["autoconnect-priority"] == 5
+
+
+def test_an_open_wlan_has_no_security_section() -> None:
+    profile = wlan_profile(WlanSettings(ssid="guest", security=WlanSecurity.OPEN))
+    assert "802-11-wireless-security" not in profile
+
+
+def test_enterprise_wlan_points_to_the_8021x_settings() -> None:
+    with pytest.raises(Invalid, match=r"802\.1X settings"):
+        wlan_profile(WlanSettings(ssid="corp", security=WlanSecurity.WPA2_ENTERPRISE))
+
+
+@pytest.mark.parametrize(
+    ("frequency_mhz", "channel"),
+    [(2412, 1), (2462, 11), (2484, 14), (5180, 36), (5825, 165), (60, 0)],
+)
+def test_frequencies_map_to_channels(frequency_mhz: int, channel: int) -> None:
+    assert channel_of(frequency_mhz) == channel
