@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 from collections.abc import AsyncIterator
 from typing import Any
 
-from dbus_fast import BusType, Message, MessageType, Variant
+from dbus_fast import BusType, Message, MessageType
 from dbus_fast.aio import MessageBus
 
+from actkit_network.adapters.nm_profiles import (
+    WIRED_FALLBACK_ID,
+    WLAN_ID,
+    Profile,
+    channel_of,
+    security_of,
+    wired_profiles,
+    wlan_profile,
+)
 from actkit_network.ports import NetworkEvent
 from actkit_proto.errors import Invalid, Unavailable
 from actkit_proto.network import (
@@ -27,7 +35,6 @@ from actkit_proto.network import (
     WlanConnected,
     WlanDisconnected,
     WlanNetworkSeen,
-    WlanSecurity,
     WlanSettings,
 )
 
@@ -38,143 +45,10 @@ SETTINGS_PATH = f"{NM_PATH}/Settings"
 DEVICE = f"{NM}.Device"
 PROPERTIES = "org.freedesktop.DBus.Properties"
 
-WIRED_ID = "actkit-wired"
-WIRED_FALLBACK_ID = "actkit-wired-fallback"
-WLAN_ID = "actkit-wlan"
 ACTIVATED = 100
 DEVICE_TYPE_WIFI = 2
 SAVE_TO_DISK = 0x1
 BLOCK_AUTOCONNECT = 0x20
-
-Profile = dict[str, dict[str, Variant]]
-
-
-def _ipv4_section(ipv4: Ipv4Settings, dns: DnsSettings, static: bool) -> dict[str, Variant]:
-    section: dict[str, Variant] = {}
-    if static:
-        section["method"] = Variant("s", "manual")
-        section["address-data"] = Variant(
-            "aa{sv}",
-            [
-                {
-                    "address": Variant("s", str(ipv4.address)),
-                    "prefix": Variant("u", ipv4.prefix_length),
-                }
-            ],
-        )
-        if ipv4.router is not None:
-            section["gateway"] = Variant("s", str(ipv4.router))
-    else:
-        section["method"] = Variant("s", "auto")
-    if not dns.is_auto:
-        servers = [s for s in dns.servers if isinstance(s, ipaddress.IPv4Address)]
-        # NetworkManager wants IPv4 DNS servers as 32-bit numbers in network byte order.
-        section["dns"] = Variant("au", [int.from_bytes(s.packed, "little") for s in servers])
-        section["dns-search"] = Variant("as", list(dns.search_domains))
-        section["ignore-auto-dns"] = Variant("b", True)
-    return section
-
-
-def _ipv6_section(ipv6: Ipv6Settings, dns: DnsSettings) -> dict[str, Variant]:
-    section = {"method": Variant("s", "auto" if ipv6.is_auto else "disabled")}
-    if ipv6.is_auto and not dns.is_auto:
-        servers = [s for s in dns.servers if isinstance(s, ipaddress.IPv6Address)]
-        section["dns"] = Variant("aay", [s.packed for s in servers])
-        section["ignore-auto-dns"] = Variant("b", True)
-    return section
-
-
-def wired_profiles(
-    interface: str, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings
-) -> list[Profile]:
-    """The connection profiles for the wired interface: the main one, and a static fallback.
-
-    The fallback profile has a lower autoconnect priority, so NetworkManager turns to it only
-    when DHCP times out on the main one.
-    """
-    profiles = [
-        {
-            "connection": _connection(WIRED_ID, "802-3-ethernet", interface, priority=10),
-            "ipv4": _ipv4_section(ipv4, dns, static=not ipv4.is_dhcp),
-            "ipv6": _ipv6_section(ipv6, dns),
-        }
-    ]
-    if ipv4.is_dhcp and ipv4.has_fallback:
-        profiles[0]["ipv4"]["dhcp-timeout"] = Variant("i", 30)
-        fallback = ipv4.model_copy(update={"router": None})
-        profiles.append(
-            {
-                "connection": _connection(WIRED_FALLBACK_ID, "802-3-ethernet", interface, 0),
-                "ipv4": _ipv4_section(fallback, dns, static=True),
-                "ipv6": _ipv6_section(ipv6, dns),
-            }
-        )
-    return profiles
-
-
-def wlan_profile(settings: WlanSettings) -> Profile:
-    """The wireless profile; below the wired one in priority, as ethernet is preferred."""
-    assert settings.ssid is not None
-    dns = DnsSettings()
-    profile: Profile = {
-        "connection": _connection(WLAN_ID, "802-11-wireless", None, priority=5),
-        "802-11-wireless": {
-            "ssid": Variant("ay", settings.ssid.encode()),
-            "hidden": Variant("b", settings.is_hidden),
-        },
-        "ipv4": _ipv4_section(settings.ipv4, dns, static=not settings.ipv4.is_dhcp),
-        "ipv6": _ipv6_section(settings.ipv6, dns),
-    }
-    key_mgmt = {WlanSecurity.WPA2_PSK: "wpa-psk", WlanSecurity.WPA3_SAE: "sae"}
-    if settings.security in key_mgmt:
-        security = {"key-mgmt": Variant("s", key_mgmt[settings.security])}
-        if settings.passphrase is not None:
-            security["psk"] = Variant("s", settings.passphrase)
-        profile["802-11-wireless"]["security"] = Variant("s", "802-11-wireless-security")
-        profile["802-11-wireless-security"] = security
-    elif settings.security is WlanSecurity.WPA2_ENTERPRISE:
-        raise Invalid("WPA2-Enterprise networks take their credentials from the 802.1X settings")
-    return profile
-
-
-def _connection(
-    profile_id: str, kind: str, interface: str | None, priority: int
-) -> dict[str, Variant]:
-    section = {
-        "id": Variant("s", profile_id),
-        "type": Variant("s", kind),
-        "autoconnect": Variant("b", True),
-        "autoconnect-priority": Variant("i", priority),
-    }
-    if interface is not None:
-        section["interface-name"] = Variant("s", interface)
-    return section
-
-
-def _security_of(flags: int, wpa_flags: int, rsn_flags: int) -> WlanSecurity:
-    key_mgmt_802_1x, key_mgmt_sae = 0x200, 0x400
-    if (wpa_flags | rsn_flags) & key_mgmt_802_1x:
-        return WlanSecurity.WPA2_ENTERPRISE
-    if rsn_flags & key_mgmt_sae:
-        return WlanSecurity.WPA3_SAE
-    if flags or wpa_flags or rsn_flags:
-        return WlanSecurity.WPA2_PSK
-    return WlanSecurity.OPEN
-
-
-def channel_of(frequency_mhz: int) -> int:
-    """The Wi-Fi channel of a centre frequency (2.4 and 5 GHz bands).
-
-    >>> channel_of(2437), channel_of(5180)
-    (6, 36)
-    """
-    if frequency_mhz == 2484:
-        return 14
-    if 2412 <= frequency_mhz < 2484:
-        return (frequency_mhz - 2407) // 5
-    if 5000 <= frequency_mhz < 5950:
-        return (frequency_mhz - 5000) // 5
-    return 0
 
 
 class NetworkManager:
@@ -276,7 +150,7 @@ class NetworkManager:
                         ssid=bytes(values["Ssid"]).decode(errors="replace"),
                         signal_percent=values["Strength"],
                         channel=channel_of(values["Frequency"]),
-                        security=_security_of(
+                        security=security_of(
                             values["Flags"], values["WpaFlags"], values["RsnFlags"]
                         ),
                     )

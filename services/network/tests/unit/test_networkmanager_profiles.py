@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 from dbus_fast import Variant
 
-from actkit_network.adapters.networkmanager import channel_of, wired_profiles, wlan_profile
+from actkit_network.adapters.nm_profiles import channel_of, wired_profiles, wlan_profile
 from actkit_proto import Invalid
 from actkit_proto.network import (
     DnsSettings,
