@@ -124,13 +124,15 @@ async def _apply_wired(
     ipv4: Ipv4Settings | None = None,
     ipv6: Ipv6Settings | None = None,
     dns: DnsSettings | None = None,
+    dot1x: Dot1xSettings | None = None,
 ) -> None:
     # The system is changed first: settings it refuses are never stored.
-    new = [group for group in (ipv4, ipv6, dns) if group is not None]
+    new = [group for group in (ipv4, ipv6, dns, dot1x) if group is not None]
     await deps.network.apply_wired(
         ipv4 or await deps.store.load(Ipv4Settings),
         ipv6 or await deps.store.load(Ipv6Settings),
         dns or await deps.store.load(DnsSettings),
+        dot1x or await deps.store.load(Dot1xSettings),
     )
     for group in new:
         await deps.store.save(group)
@@ -214,7 +216,7 @@ async def get_dot1x(_command: GetDot1x, deps: Deps) -> Dot1xSettings:
 
 async def set_dot1x(command: SetDot1x, deps: Deps) -> Dot1xSettings:
     merged = settings.keep_secrets(command.settings, await deps.store.load(Dot1xSettings))
-    await deps.store.save(merged)
+    await _apply_wired(deps, dot1x=merged)
     return settings.hide_secrets(merged)
 
 

@@ -45,7 +45,9 @@ async def build_deps(
             from actkit_network.adapters.zeroconf import ZeroconfAnnouncer
 
             network = await stack.enter_async_context(
-                NetworkManager.connect(settings.wired_interface, settings.dbus_address)
+                NetworkManager.connect(
+                    settings.wired_interface, settings.dbus_address, settings.certificate_dir
+                )
             )
             snmp = PysnmpAgent(port=settings.snmp_port, sys_descr=settings.device_name)
             stack.callback(snmp.close)

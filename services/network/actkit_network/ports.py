@@ -9,6 +9,7 @@ from actkit_network.domain.snmp import Trap
 from actkit_proto.network import (
     AddressChanged,
     DnsSettings,
+    Dot1xSettings,
     InterfaceStatus,
     Ipv4Settings,
     Ipv6Settings,
@@ -26,8 +27,10 @@ NetworkEvent = LinkChanged | AddressChanged | WlanConnected | WlanDisconnected
 class NetworkPort(Protocol):
     """IP configuration, hostname and WLAN of the board (NetworkManager on the board)."""
 
-    async def apply_wired(self, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings) -> None:
-        """Configure and activate the wired interface."""
+    async def apply_wired(
+        self, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings, dot1x: Dot1xSettings
+    ) -> None:
+        """Configure and activate the wired interface, with its 802.1X or MACsec security."""
 
     async def apply_hostname(self, hostname: str | None) -> None:
         """Set the static hostname; ``None`` lets DHCP assign it."""

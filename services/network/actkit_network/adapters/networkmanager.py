@@ -15,10 +15,12 @@ from dbus_fast import BusType, Message, MessageType
 from dbus_fast.aio import MessageBus
 
 from actkit_network.adapters.nm_profiles import (
+    MACSEC_ID,
     WIRED_FALLBACK_ID,
     WLAN_ID,
     Profile,
     channel_of,
+    macsec_profile,
     security_of,
     wired_profiles,
     wlan_profile,
@@ -28,6 +30,7 @@ from actkit_proto.errors import Invalid, Unavailable
 from actkit_proto.network import (
     AddressChanged,
     DnsSettings,
+    Dot1xSettings,
     InterfaceStatus,
     Ipv4Settings,
     Ipv6Settings,
@@ -54,9 +57,10 @@ BLOCK_AUTOCONNECT = 0x20
 class NetworkManager:
     """Drives NetworkManager; connect with :meth:`connect`."""
 
-    def __init__(self, bus: MessageBus, interface: str) -> None:
+    def __init__(self, bus: MessageBus, interface: str, certificate_dir: str) -> None:
         self._bus = bus
         self._interface = interface
+        self._certificate_dir = certificate_dir
         self._events: asyncio.Queue[NetworkEvent] = asyncio.Queue()
         self._wlan_ssid: str | None = None
         self._transitions: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
@@ -65,14 +69,17 @@ class NetworkManager:
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(
-        cls, interface: str, bus_address: str | None = None
+        cls,
+        interface: str,
+        bus_address: str | None = None,
+        certificate_dir: str = "/var/lib/actkit/certificates",
     ) -> AsyncIterator[NetworkManager]:
         """Connect to the system bus (or ``bus_address``) and watch device state changes."""
         try:
             bus = await MessageBus(bus_address=bus_address, bus_type=BusType.SYSTEM).connect()
         except (OSError, ValueError) as exc:
             raise Unavailable(f"cannot reach the system D-Bus: {exc}") from None
-        manager = cls(bus, interface)
+        manager = cls(bus, interface, certificate_dir)
         try:
             await manager._call(
                 "org.freedesktop.DBus",
@@ -110,12 +117,19 @@ class NetworkManager:
                 raise Unavailable(f"NetworkManager does not manage {self._interface}")
             await asyncio.sleep(0.1)
 
-    async def apply_wired(self, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings) -> None:
-        """Store the wired profiles and activate the main one on the wired device."""
-        profiles = wired_profiles(self._interface, ipv4, ipv6, dns)
+    async def apply_wired(
+        self, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings, dot1x: Dot1xSettings
+    ) -> None:
+        """Store the wired profiles (and MACsec's) and activate the main one on the device."""
+        profiles = wired_profiles(self._interface, ipv4, ipv6, dns, dot1x, self._certificate_dir)
         paths = [await self._save_profile(profile) for profile in profiles]
         if len(profiles) == 1:
             await self._delete_profile(WIRED_FALLBACK_ID)
+        macsec = macsec_profile(self._interface, dot1x)
+        if macsec is None:
+            await self._delete_profile(MACSEC_ID)
+        else:
+            await self._save_profile(macsec)
         device = await self._device_path(self._interface)
         await self._call(NM, NM_PATH, NM, "ActivateConnection", "ooo", [paths[0], device, "/"])
 

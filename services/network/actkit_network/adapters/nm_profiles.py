@@ -9,6 +9,8 @@ from dbus_fast import Variant
 from actkit_proto.errors import Invalid
 from actkit_proto.network import (
     DnsSettings,
+    Dot1xMethod,
+    Dot1xSettings,
     Ipv4Settings,
     Ipv6Settings,
     WlanSecurity,
@@ -18,6 +20,7 @@ from actkit_proto.network import (
 WIRED_ID = "actkit-wired"
 WIRED_FALLBACK_ID = "actkit-wired-fallback"
 WLAN_ID = "actkit-wlan"
+MACSEC_ID = "actkit-macsec"
 
 Profile = dict[str, dict[str, Variant]]
 
@@ -58,7 +61,12 @@ def _ipv6_section(ipv6: Ipv6Settings, dns: DnsSettings) -> dict[str, Variant]:
 
 
 def wired_profiles(
-    interface: str, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings
+    interface: str,
+    ipv4: Ipv4Settings,
+    ipv6: Ipv6Settings,
+    dns: DnsSettings,
+    dot1x: Dot1xSettings | None = None,
+    certificate_dir: str = "",
 ) -> list[Profile]:
     """The connection profiles for the wired interface: the main one, and a static fallback.
 
@@ -72,6 +80,9 @@ def wired_profiles(
             "ipv6": _ipv6_section(ipv6, dns),
         }
     ]
+    authentication = dot1x_section(dot1x or Dot1xSettings(), certificate_dir)
+    if authentication is not None:
+        profiles[0]["802-1x"] = authentication
     if ipv4.is_dhcp and ipv4.has_fallback:
         profiles[0]["ipv4"]["dhcp-timeout"] = Variant("i", 30)
         fallback = ipv4.model_copy(update={"router": None})
@@ -82,6 +93,8 @@ def wired_profiles(
                 "ipv6": _ipv6_section(ipv6, dns),
             }
         )
+        if authentication is not None:
+            profiles[1]["802-1x"] = authentication
     return profiles
 
 
@@ -149,3 +162,56 @@ def channel_of(frequency_mhz: int) -> int:
     if 5000 <= frequency_mhz < 5950:
         return (frequency_mhz - 5000) // 5
     return 0
+
+
+def _certificate(directory: str, file_name: str) -> Variant:
+    # NetworkManager takes a certificate path as bytes: the "file://" scheme, the path, a NUL.
+    return Variant("ay", f"file://{directory}/{file_name}".encode() + b"\0")
+
+
+def dot1x_section(settings: Dot1xSettings, certificate_dir: str) -> dict[str, Variant] | None:
+    """The ``802-1x`` section of the wired profile for EAP-TLS or PEAP-MSCHAPv2, if in use.
+
+    Certificates are named as the accounts service stores them: ``<name>.pem`` (and the
+    client key ``<name>.key``) in ``certificate_dir``.
+    """
+    if not settings.is_enabled or settings.method is Dot1xMethod.MACSEC_PSK:
+        return None
+    assert settings.eap_identity is not None
+    section = {"identity": Variant("s", settings.eap_identity)}
+    if settings.ca_certificates:
+        # NetworkManager takes one CA file; the first chosen CA validates the server.
+        section["ca-cert"] = _certificate(certificate_dir, f"{settings.ca_certificates[0]}.pem")
+    if settings.method is Dot1xMethod.EAP_TLS:
+        assert settings.client_certificate is not None
+        section["eap"] = Variant("as", ["tls"])
+        section["client-cert"] = _certificate(certificate_dir, f"{settings.client_certificate}.pem")
+        section["private-key"] = _certificate(certificate_dir, f"{settings.client_certificate}.key")
+    else:
+        section["eap"] = Variant("as", ["peap"])
+        section["phase2-auth"] = Variant("s", "mschapv2")
+        section["phase1-peapver"] = Variant("s", str(settings.peap_version))
+        section["phase1-peaplabel"] = Variant("s", str(settings.peap_label - 1))
+        if settings.password is not None:
+            section["password"] = Variant("s", settings.password)
+    return section
+
+
+def macsec_profile(interface: str, settings: Dot1xSettings) -> Profile | None:
+    """A MACsec link on top of the wired interface with a static CAK, if MACsec is in use."""
+    if not settings.is_enabled or settings.method is not Dot1xMethod.MACSEC_PSK:
+        return None
+    assert settings.ckn is not None
+    macsec = {
+        "parent": Variant("s", interface),
+        "mode": Variant("i", 0),  # pre-shared key (static CAK)
+        "mka-ckn": Variant("s", settings.ckn),
+    }
+    if settings.cak is not None:
+        macsec["mka-cak"] = Variant("s", settings.cak)
+    return {
+        "connection": _connection(MACSEC_ID, "macsec", None, priority=10),
+        "macsec": macsec,
+        "ipv4": {"method": Variant("s", "disabled")},
+        "ipv6": {"method": Variant("s", "disabled")},
+    }

@@ -10,6 +10,7 @@ from actkit_network.ports import NetworkEvent
 from actkit_proto.network import (
     AddressChanged,
     DnsSettings,
+    Dot1xSettings,
     InterfaceStatus,
     Ipv4Settings,
     Ipv6Settings,
@@ -54,7 +55,7 @@ class SimNetwork:
     >>> import asyncio
     >>> sim = SimNetwork()
     >>> asyncio.run(sim.apply_wired(Ipv4Settings(is_dhcp=False, address="192.0.2.10",
-    ...     subnet_mask="255.255.255.0"), Ipv6Settings(), DnsSettings()))
+    ...     subnet_mask="255.255.255.0"), Ipv6Settings(), DnsSettings(), Dot1xSettings()))
     >>> asyncio.run(sim.interfaces())[0].addresses
     ['192.0.2.10/24']
     """
@@ -69,9 +70,11 @@ class SimNetwork:
         self._links = {WIRED: True, WIRELESS: False}
         self._events: asyncio.Queue[NetworkEvent] = asyncio.Queue()
 
-    async def apply_wired(self, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings) -> None:
+    async def apply_wired(
+        self, ipv4: Ipv4Settings, ipv6: Ipv6Settings, dns: DnsSettings, dot1x: Dot1xSettings
+    ) -> None:
         """Record the settings; a new address is reported as a real interface would."""
-        self.applied.append(("wired", (ipv4, ipv6, dns)))
+        self.applied.append(("wired", (ipv4, ipv6, dns, dot1x)))
         before = _addresses(self._ipv4, self.has_dhcp_server)
         self._ipv4 = ipv4
         after = _addresses(ipv4, self.has_dhcp_server)

@@ -3,7 +3,7 @@ import ipaddress
 import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol
 
 from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
@@ -14,6 +14,8 @@ from actkit_proto.network import (
     AddFirewallRules,
     AddressChanged,
     DnsSettings,
+    Dot1xMethod,
+    Dot1xSettings,
     FirewallPolicy,
     FirewallProtocol,
     FirewallRule,
@@ -30,9 +32,13 @@ from actkit_proto.network import (
     WlanSettings,
 )
 
-from .conftest import NetworkManagerPeer
 
-T = TypeVar("T")
+class NetworkManagerPeer(Protocol):
+    """The ``networkmanager_peer`` fixture: where NetworkManager runs."""
+
+    bus_address: str
+    namespace: str
+
 
 STATIC = Ipv4Settings(
     is_dhcp=False,
@@ -40,12 +46,13 @@ STATIC = Ipv4Settings(
     subnet_mask=ipaddress.IPv4Address("255.255.255.0"),
     router=ipaddress.IPv4Address("192.0.2.1"),
 )
+NO_DOT1X = Dot1xSettings()
 DNS = DnsSettings(
     is_auto=False, servers=[ipaddress.IPv4Address("192.0.2.53")], search_domains=["fleet.example"]
 )
 
 
-async def _eventually(read: Callable[[], Awaitable[T]], expected: T) -> None:
+async def _eventually(read: Callable[[], Awaitable[object]], expected: object) -> None:
     # NetworkManager applies a profile in steps (address, route, DNS); wait for all of them.
     found = await read()
     for _ in range(150):
@@ -59,7 +66,7 @@ async def _eventually(read: Callable[[], Awaitable[T]], expected: T) -> None:
 async def test_a_static_ipv4_with_dns_is_applied_and_read_back(
     networkmanager: NetworkManager, networkmanager_peer: NetworkManagerPeer
 ) -> None:
-    await networkmanager.apply_wired(STATIC, Ipv6Settings(is_auto=False), DNS)
+    await networkmanager.apply_wired(STATIC, Ipv6Settings(is_auto=False), DNS, NO_DOT1X)
     await _eventually(
         lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.10/24"], "192.0.2.1", ["192.0.2.53"])
     )
@@ -79,7 +86,7 @@ async def test_a_static_ipv4_with_dns_is_applied_and_read_back(
 async def test_activation_is_reported_as_link_up_with_its_address(
     networkmanager: NetworkManager,
 ) -> None:
-    await networkmanager.apply_wired(STATIC, Ipv6Settings(is_auto=False), DnsSettings())
+    await networkmanager.apply_wired(STATIC, Ipv6Settings(is_auto=False), DnsSettings(), NO_DOT1X)
     events = networkmanager.events()
     seen = [await asyncio.wait_for(anext(events), 30) for _ in range(2)]
     assert seen == [
@@ -91,10 +98,10 @@ async def test_activation_is_reported_as_link_up_with_its_address(
 async def test_changing_the_address_updates_the_same_profile(
     networkmanager: NetworkManager,
 ) -> None:
-    await networkmanager.apply_wired(STATIC, Ipv6Settings(), DnsSettings())
+    await networkmanager.apply_wired(STATIC, Ipv6Settings(), DnsSettings(), NO_DOT1X)
     await _eventually(lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.10/24"], "192.0.2.1", []))
     moved = STATIC.model_copy(update={"address": ipaddress.IPv4Address("192.0.2.20")})
-    await networkmanager.apply_wired(moved, Ipv6Settings(), DnsSettings())
+    await networkmanager.apply_wired(moved, Ipv6Settings(), DnsSettings(), NO_DOT1X)
     await _eventually(lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.20/24"], "192.0.2.1", []))
     ids = [p["connection"]["id"].value for p in await networkmanager.stored_profiles()]
     assert [i for i in ids if i.startswith("actkit")] == ["actkit-wired"]
@@ -161,3 +168,37 @@ async def test_the_service_applies_settings_from_the_bus_through_networkmanager(
         ).stdout
         assert "policy drop;" in listed
         assert "tcp dport 22 accept" in listed
+
+
+async def test_peap_and_macsec_settings_are_stored_as_networkmanager_profiles(
+    networkmanager: NetworkManager,
+) -> None:
+    peap = Dot1xSettings(
+        is_enabled=True,
+        method=Dot1xMethod.PEAP_MSCHAPV2,
+        eap_identity="car-12",
+        password="radius-secret",
+        peap_version=1,
+        peap_label=2,
+        ca_certificates=["fleet-ca"],
+    )
+    await networkmanager.apply_wired(Ipv4Settings(), Ipv6Settings(), DnsSettings(), peap)
+    wired = await networkmanager.stored_profile("actkit-wired")
+    assert wired is not None
+    dot1x = {key: variant.value for key, variant in wired["802-1x"].items()}
+    assert dot1x["eap"] == ["peap"]
+    assert (dot1x["identity"], dot1x["phase2-auth"]) == ("car-12", "mschapv2")
+    assert (dot1x["phase1-peapver"], dot1x["phase1-peaplabel"]) == ("1", "1")
+    assert bytes(dot1x["ca-cert"]).startswith(b"file://")
+    assert "password" not in dot1x  # secrets are not handed out
+
+    macsec = Dot1xSettings(
+        is_enabled=True, method=Dot1xMethod.MACSEC_PSK, ckn="00" * 16, cak="ab" * 16
+    )
+    await networkmanager.apply_wired(Ipv4Settings(), Ipv6Settings(), DnsSettings(), macsec)
+    stored = await networkmanager.stored_profile("actkit-macsec")
+    assert stored is not None
+    assert stored["macsec"]["parent"].value == "eth0"
+    assert stored["macsec"]["mka-ckn"].value == "00" * 16
+    wired = await networkmanager.stored_profile("actkit-wired")
+    assert wired is not None and "802-1x" not in wired

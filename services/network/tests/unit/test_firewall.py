@@ -1,3 +1,5 @@
+from typing import Protocol
+
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
@@ -17,7 +19,14 @@ from actkit_proto.network import (
     SetFirewall,
 )
 
-from ..conftest import FakeClock
+
+class FakeClock(Protocol):
+    """The ``clock`` fixture: wall time that moves only when told."""
+
+    now: float
+
+    def advance(self, seconds: float) -> None: ...
+
 
 SSH_DENIED = FirewallRule(protocol=FirewallProtocol.TCP, port=22, policy=FirewallPolicy.DENY)
 LAN_ALLOWED = FirewallRule(address="192.0.2.0/24")

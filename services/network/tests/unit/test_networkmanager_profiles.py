@@ -4,10 +4,17 @@ from typing import Any
 import pytest
 from dbus_fast import Variant
 
-from actkit_network.adapters.nm_profiles import channel_of, wired_profiles, wlan_profile
+from actkit_network.adapters.nm_profiles import (
+    channel_of,
+    macsec_profile,
+    wired_profiles,
+    wlan_profile,
+)
 from actkit_proto import Invalid
 from actkit_proto.network import (
     DnsSettings,
+    Dot1xMethod,
+    Dot1xSettings,
     Ipv4Settings,
     Ipv6Settings,
     WlanSecurity,
@@ -109,3 +116,47 @@ def test_enterprise_wlan_points_to_the_8021x_settings() -> None:
 )
 def test_frequencies_map_to_channels(frequency_mhz: int, channel: int) -> None:
     assert channel_of(frequency_mhz) == channel
+
+
+def test_eap_tls_names_the_client_certificate_and_key_files() -> None:
+    tls = Dot1xSettings(
+        is_enabled=True, client_certificate="car-12", eap_identity="car-12", eapol_version=3
+    )
+    [profile] = wired_profiles("eth0", Ipv4Settings(), Ipv6Settings(), DnsSettings(), tls, "/c")
+    dot1x = values(profile["802-1x"])
+    assert dot1x["eap"] == ["tls"]
+    assert dot1x["client-cert"] == b"file:///c/car-12.pem\0"
+    assert dot1x["private-key"] == b"file:///c/car-12.key\0"
+    assert "ca-cert" not in dot1x  # without a CA the server is not validated
+
+
+def test_peap_maps_version_and_label_and_keeps_the_password() -> None:
+    peap = Dot1xSettings(
+        is_enabled=True,
+        method=Dot1xMethod.PEAP_MSCHAPV2,
+        eap_identity="car-12",
+        password="pw",
+        peap_label=1,
+    )
+    [profile] = wired_profiles("eth0", Ipv4Settings(), Ipv6Settings(), DnsSettings(), peap, "/c")
+    dot1x = values(profile["802-1x"])
+    assert (dot1x["phase1-peapver"], dot1x["phase1-peaplabel"], dot1x["password"]) == (
+        "0",
+        "0",
+        "pw",
+    )
+
+
+def test_macsec_is_its_own_profile_on_the_wired_interface() -> None:
+    macsec = Dot1xSettings(is_enabled=True, method=Dot1xMethod.MACSEC_PSK, ckn="0a0b", cak="c" * 32)
+    [wired] = wired_profiles("eth0", Ipv4Settings(), Ipv6Settings(), DnsSettings(), macsec)
+    assert "802-1x" not in wired
+    profile = macsec_profile("eth0", macsec)
+    assert profile is not None
+    assert values(profile["macsec"]) == {
+        "parent": "eth0",
+        "mode": 0,
+        "mka-ckn": "0a0b",
+        "mka-cak": "c" * 32,
+    }
+    assert macsec_profile("eth0", Dot1xSettings()) is None

@@ -59,7 +59,10 @@ def sim(deps: Deps) -> SimNetwork:
 async def test_a_static_ipv4_is_applied_stored_and_announced(fake_bus: FakeBus, deps: Deps) -> None:
     assert await fake_bus.request(SetIpv4(settings=STATIC)) == STATIC
     assert await fake_bus.request(GetIpv4()) == STATIC
-    assert sim(deps).applied[-1] == ("wired", (STATIC, Ipv6Settings(), DnsSettings()))
+    assert sim(deps).applied[-1] == (
+        "wired",
+        (STATIC, Ipv6Settings(), DnsSettings(), Dot1xSettings()),
+    )
     assert fake_bus.published == [AddressChanged(interface="eth0", addresses=["192.0.2.10/24"])]
     status = await fake_bus.request(GetNetworkStatus())
     assert status.interfaces[0].addresses == ["192.0.2.10/24"]
@@ -69,7 +72,7 @@ async def test_dns_is_applied_with_the_stored_ipv4(fake_bus: FakeBus, deps: Deps
     await fake_bus.request(SetIpv4(settings=STATIC))
     dns = DnsSettings(is_auto=False, servers=[ipaddress.IPv4Address("192.0.2.53")])
     await fake_bus.request(SetDns(settings=dns))
-    assert sim(deps).applied[-1] == ("wired", (STATIC, Ipv6Settings(), dns))
+    assert sim(deps).applied[-1] == ("wired", (STATIC, Ipv6Settings(), dns, Dot1xSettings()))
 
 
 async def test_a_manual_hostname_is_applied_and_auto_hands_it_to_dhcp(
@@ -150,6 +153,9 @@ async def test_macsec_settings_round_trip_without_the_key(fake_bus: FakeBus, dep
     await fake_bus.request(SetDot1x(settings=dot1x))
     read = await fake_bus.request(GetDot1x())
     assert (read.ckn, read.cak, read.has_cak) == ("00aa", None, True)
+    what, groups = sim(deps).applied[-1]
+    assert isinstance(groups, tuple)
+    assert (what, groups[-1].cak) == ("wired", "ab" * 16)  # the key reaches the system only
 
 
 async def test_snmp_traps_turn_off_with_v3(fake_bus: FakeBus, deps: Deps) -> None:
