@@ -12,6 +12,7 @@ from actkit_network.domain import firewall, settings
 from actkit_network.domain.firewall import FirewallState
 from actkit_network.domain.nftables import render_ruleset
 from actkit_network.domain.snmp import Trap, is_trap_due
+from actkit_network.metrics import FIREWALL_LOADS, FIREWALL_REVERTS, LINK_CHANGES, TRAPS_SENT
 from actkit_network.ports import (
     AnnouncerPort,
     FirewallPort,
@@ -275,6 +276,7 @@ async def revert_expired_test(deps: Deps) -> float | None:
         deps, lambda state: firewall.revert_if_due(state, now)
     )
     if before.is_testing and not after.is_testing:
+        FIREWALL_REVERTS.inc()
         await deps.bus.publish(FirewallReverted(pending_rules=list(after.pending_rules)))
     return after.test_deadline
 
@@ -299,6 +301,7 @@ async def _change_firewall_state(
         await deps.firewall.load(
             render_ruleset(after.is_active, after.default_policy, after.active_rules)
         )
+        FIREWALL_LOADS.inc()
         await deps.store.save_firewall(after)
     deps.firewall_changed.set()
     return before, after
@@ -325,12 +328,14 @@ async def send_trap(deps: Deps, trap: Trap, interface: str | None = None) -> Non
     """Send ``trap`` if the SNMP settings ask for it."""
     if is_trap_due(await deps.store.load(SnmpSettings), trap):
         await deps.snmp.send_trap(trap, interface)
+        TRAPS_SENT.labels(trap.value).inc()
 
 
 async def report_network_event(event: NetworkEvent, deps: Deps) -> None:
     """Publish a change the network adapter saw; link changes also become SNMP traps."""
     await deps.bus.publish(event)
     if isinstance(event, LinkChanged):
+        LINK_CHANGES.labels(event.interface).inc()
         await send_trap(deps, Trap.LINK_UP if event.is_up else Trap.LINK_DOWN, event.interface)
 
 

@@ -1,6 +1,7 @@
 from typing import Protocol
 
 import pytest
+from prometheus_client import REGISTRY
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.adapters.sim import SimFirewall
@@ -72,8 +73,10 @@ async def test_unconfirmed_rules_revert_at_the_deadline_and_become_pending(
     assert await revert_expired_test(deps) == clock.now + 1
     assert (await fake_bus.request(GetFirewall())).active_rules == [SSH_DENIED]
 
+    reverts = REGISTRY.get_sample_value("actkit_network_firewall_reverts_total") or 0.0
     clock.advance(1)
     assert await revert_expired_test(deps) is None
+    assert REGISTRY.get_sample_value("actkit_network_firewall_reverts_total") == reverts + 1
     firewall = await fake_bus.request(GetFirewall())
     assert firewall.active_rules == [LAN_ALLOWED]
     assert firewall.pending_rules == [SSH_DENIED]
