@@ -227,6 +227,7 @@ async def get_wlan(_command: GetWlan, deps: Deps) -> WlanSettings:
 
 async def set_wlan(command: SetWlan, deps: Deps) -> WlanSettings:
     merged = settings.keep_secrets(command.settings, await deps.store.load(WlanSettings))
+    settings.check_wlan(merged)
     await deps.network.apply_wlan(merged)
     await deps.store.save(merged)
     return settings.hide_secrets(merged)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from actkit_proto.base import Actor, Role
-from actkit_proto.errors import Conflict, Forbidden
+from actkit_proto.errors import Conflict, Forbidden, Invalid
 from actkit_proto.network import (
     DiscoverySettings,
     Dot1xSettings,
@@ -14,6 +14,7 @@ from actkit_proto.network import (
     O3cSettings,
     SnmpSettings,
     SnmpVersion,
+    WlanSecurity,
     WlanSettings,
 )
 
@@ -72,6 +73,18 @@ def hide_secrets(settings: S) -> S:
         update[flag] = getattr(settings, name) is not None
         update[name] = None
     return settings.model_copy(update=update)
+
+
+def check_wlan(settings: WlanSettings) -> WlanSettings:
+    """A WPA network needs a passphrase, given now or stored before.
+
+    Raises:
+        Invalid: it has none.
+    """
+    needs_key = settings.security in (WlanSecurity.WPA2_PSK, WlanSecurity.WPA3_SAE)
+    if settings.ssid is not None and needs_key and settings.passphrase is None:
+        raise Invalid(f"the network {settings.ssid!r} needs a passphrase of 8 to 63 characters")
+    return settings
 
 
 def check_snmp(new: SnmpSettings, stored: SnmpSettings) -> SnmpSettings:

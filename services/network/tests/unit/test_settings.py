@@ -27,6 +27,7 @@ from actkit_proto.network import (
     Ipv6Settings,
     LinkChanged,
     O3cSettings,
+    ScanWlan,
     SetDiscovery,
     SetDns,
     SetDot1x,
@@ -36,9 +37,11 @@ from actkit_proto.network import (
     SetO3c,
     SetSnmp,
     SetSnmpV3Password,
+    SetWlan,
     SnmpSettings,
     SnmpTraps,
     SnmpVersion,
+    WlanSettings,
 )
 
 STATIC = Ipv4Settings(
@@ -203,3 +206,17 @@ async def test_bonjour_announces_the_default_name_on_the_http_port(
     assert deps.announcer.announced == ("AXIS W401 - ACCC8E000001", "car-12", 8080)
     await fake_bus.request(SetDiscovery(settings=DiscoverySettings(is_bonjour_enabled=False)))
     assert deps.announcer.announced is None
+
+
+async def test_a_wpa_network_needs_a_passphrase_once_then_keeps_it(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    with pytest.raises(Invalid, match="the network 'depot' needs a passphrase of 8 to 63"):
+        await fake_bus.request(SetWlan(settings=WlanSettings(ssid="depot")))
+    await fake_bus.request(SetWlan(settings=WlanSettings(ssid="depot", passphrase="depot-key")))
+    kept = await fake_bus.request(SetWlan(settings=WlanSettings(ssid="depot", is_hidden=True)))
+    assert (kept.has_passphrase, kept.passphrase, kept.is_hidden) == (True, None, True)
+    scan = await fake_bus.request(ScanWlan())
+    assert [n.signal_percent for n in scan.networks] == sorted(
+        (n.signal_percent for n in scan.networks), reverse=True
+    )
