@@ -1,0 +1,90 @@
+"""Event handlers: what other services report becomes condition values, then rule activity."""
+
+from __future__ import annotations
+
+from actkit_events.domain.conditions import (
+    BUTTON_KEY,
+    IGNITION_KEY,
+    Value,
+    beacon_key,
+    beacon_value,
+    input_key,
+    manual_key,
+    mqtt_stateful_key,
+    mqtt_stateless_key,
+    tamper_key,
+)
+from actkit_events.handlers.actions import carry_out
+from actkit_events.handlers.deps import Deps
+from actkit_events.metrics import EVALUATIONS
+from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
+from actkit_proto.events import ManualTriggerChanged
+from actkit_proto.io import ButtonPressed, IgnitionChanged, PortChanged, PortTampered
+from actkit_proto.mqtt import MqttMessageReceived, MqttTopicChanged
+
+
+async def observe(key: str, value: Value, deps: Deps) -> None:
+    """A stateful value: re-evaluate the rules indexed under ``key`` and act on the result."""
+    EVALUATIONS.inc(len(deps.engine.watched_by(key)))
+    await carry_out(deps.engine.observe(key, value, deps.clock()), deps)
+
+
+async def happen(key: str, value: Value, deps: Deps) -> None:
+    """A moment: fire the rules indexed under ``key`` whose other conditions hold."""
+    EVALUATIONS.inc(len(deps.engine.watched_by(key)))
+    await carry_out(deps.engine.happen(key, value, deps.clock()), deps)
+
+
+async def evaluate_port(event: PortChanged, deps: Deps) -> None:
+    await observe(input_key(event.port_id), event.is_active, deps)
+
+
+async def evaluate_tamper(event: PortTampered, deps: Deps) -> None:
+    await observe(tamper_key(event.port_id), event.is_tampered, deps)
+
+
+async def evaluate_ignition(event: IgnitionChanged, deps: Deps) -> None:
+    await observe(IGNITION_KEY, event.is_on, deps)
+
+
+async def fire_button(_event: ButtonPressed, deps: Deps) -> None:
+    await happen(BUTTON_KEY, True, deps)
+
+
+async def evaluate_mqtt_topic(event: MqttTopicChanged, deps: Deps) -> None:
+    await observe(mqtt_stateful_key(event.subscription), event.payload, deps)
+
+
+async def fire_mqtt_message(event: MqttMessageReceived, deps: Deps) -> None:
+    await happen(mqtt_stateless_key(event.subscription), event.payload, deps)
+
+
+async def evaluate_beacon(event: BeaconPresenceChanged, deps: Deps) -> None:
+    value = beacon_value(event.is_present, event.message_type)
+    await observe(beacon_key(event.system_id), value, deps)
+
+
+async def note_beacon(event: BeaconReceived, deps: Deps) -> None:
+    """A received beacon refreshes presence, so a rule sees the newest message type."""
+    await observe(beacon_key(event.system_id), beacon_value(True, event.message_type), deps)
+
+
+async def evaluate_manual_trigger(event: ManualTriggerChanged, deps: Deps) -> None:
+    await observe(manual_key(event.trigger_id), event.is_on, deps)
+
+
+async def read_current_values(deps: Deps) -> None:
+    """Fill the engine's values from the KV bucket, so a restart knows what is active now."""
+    values = deps.engine.values
+    for port in await deps.bus.current(PortChanged):
+        values[input_key(port.port_id)] = port.is_active
+    for tamper in await deps.bus.current(PortTampered):
+        values[tamper_key(tamper.port_id)] = tamper.is_tampered
+    for ignition in await deps.bus.current(IgnitionChanged):
+        values[IGNITION_KEY] = ignition.is_on
+    for topic in await deps.bus.current(MqttTopicChanged):
+        values[mqtt_stateful_key(topic.subscription)] = topic.payload
+    for beacon in await deps.bus.current(BeaconPresenceChanged):
+        values[beacon_key(beacon.system_id)] = beacon_value(beacon.is_present, beacon.message_type)
+    for trigger in await deps.bus.current(ManualTriggerChanged):
+        values[manual_key(trigger.trigger_id)] = trigger.is_on
