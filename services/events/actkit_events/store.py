@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
-from sqlalchemy import Text, delete, func, select
+from sqlalchemy import MetaData, Text, delete, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from actkit_core.db import Base
+from actkit_core.db import NAMING_CONVENTION, Base
 from actkit_proto.errors import Conflict, NotFound
 from actkit_proto.events import RecipientSpec, RuleSpec, ScheduleSpec
 
@@ -22,6 +22,8 @@ T = TypeVar("T")
 
 class EventsBase(Base):
     __abstract__ = True
+    # Its own metadata: tables of other services imported in the same process stay out.
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 metadata = EventsBase.metadata
