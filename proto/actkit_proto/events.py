@@ -632,7 +632,7 @@ class RecipientTestResult(Reply):
     """What the peer answered (e.g. the SMTP server's reply), or why it failed."""
 
 
-class TestRecipient(Command[RecipientTestResult]):
+class SendTestNotification(Command[RecipientTestResult]):
     """Send a test notification to a recipient (stored, or not yet saved)."""
 
     subject: ClassVar[str] = "events.recipients.test"

@@ -18,7 +18,7 @@ from actkit_events.handlers.recipients import (
     create_recipient,
     delete_recipient,
     list_recipients,
-    test_recipient,
+    send_test_notification,
     update_recipient,
 )
 from actkit_events.handlers.rules import (
@@ -60,7 +60,7 @@ HANDLERS: Handlers[Deps] = {
     events.ListRecipients: list_recipients,
     events.UpdateRecipient: update_recipient,
     events.DeleteRecipient: delete_recipient,
-    events.TestRecipient: test_recipient,
+    events.SendTestNotification: send_test_notification,
     # schedules and manual triggers
     events.CreateSchedule: create_schedule,
     events.ListSchedules: list_schedules,

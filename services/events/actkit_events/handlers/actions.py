@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from actkit_events import delivery
+from actkit_events.domain.conditions import describe
 from actkit_events.domain.rules import Transition
 from actkit_events.domain.templates import render
 from actkit_events.handlers.deps import Deps
@@ -140,7 +141,7 @@ def fields(rule_id: int, spec: RuleSpec, now: datetime, reason: str) -> dict[str
         "rule_name": spec.name,
         "rule_id": str(rule_id),
         "time": now.isoformat(timespec="seconds"),
-        "condition": reason,
+        "condition": " and ".join(describe(c) for c in spec.conditions),
         "value": reason,
     }
 

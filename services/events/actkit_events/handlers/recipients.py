@@ -14,7 +14,7 @@ from actkit_proto.events import (
     RecipientList,
     RecipientSpec,
     RecipientTestResult,
-    TestRecipient,
+    SendTestNotification,
     UpdateRecipient,
 )
 
@@ -82,7 +82,7 @@ async def delete_recipient(command: DeleteRecipient, deps: Deps) -> Ack:
     return Ack()
 
 
-async def test_recipient(command: TestRecipient, deps: Deps) -> RecipientTestResult:
+async def send_test_notification(command: SendTestNotification, deps: Deps) -> RecipientTestResult:
     if command.recipient is not None:
         spec = await _with_stored_password(command.recipient_id, command.recipient, deps)
     elif command.recipient_id is not None:
