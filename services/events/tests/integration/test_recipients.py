@@ -267,7 +267,7 @@ async def test_the_21st_recipient_is_refused_and_passwords_are_write_only(
 async def test_unsupported_types_and_used_recipients_are_refused_clearly(
     deps: Deps, fake_bus: FakeBus
 ) -> None:
-    with pytest.raises(Invalid, match="network storage .* is not supported on this device"):
+    with pytest.raises(Invalid, match=r"network storage .* is not supported on this device"):
         await fake_bus.request(
             CreateRecipient(recipient=NetworkStorageRecipient(name="n", host="nas", share="x"))
         )
