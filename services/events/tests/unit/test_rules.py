@@ -322,3 +322,65 @@ async def test_an_unreachable_owner_does_not_stop_other_rules(
     assert PulsePort(port_id=9, duration_ms=5) in fake_bus.sent
     with pytest.raises(Unavailable):
         await fake_bus.request(HoldPort(port_id=2, holder="x"))
+
+
+async def test_beacon_presence_with_a_message_type_starts_and_stops_a_broadcast(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    from actkit_proto import Ack
+    from actkit_proto.ble import BeaconPresenceChanged, StartBroadcast, StopBroadcast
+    from actkit_proto.events import BeaconCondition, BroadcastAction
+
+    async def accept(_command: StartBroadcast | StopBroadcast) -> Ack:
+        return Ack()
+
+    fake_bus.answer(StartBroadcast, accept)
+    fake_bus.answer(StopBroadcast, accept)
+    rule = await fake_bus.request(
+        CreateRule(
+            rule=RuleSpec(
+                name="relay",
+                conditions=[BeaconCondition(system_id=7, message_type=1)],
+                action=BroadcastAction(system_id=8, message_type=1),
+            )
+        )
+    )
+    await fake_bus.publish(BeaconPresenceChanged(system_id=7, is_present=True, message_type=2))
+    await fake_bus.publish(BeaconPresenceChanged(system_id=7, is_present=True, message_type=1))
+    await fake_bus.publish(BeaconPresenceChanged(system_id=7, is_present=False))
+    holder = f"rule:{rule.rule_id}"
+    assert [c for c in fake_bus.sent if isinstance(c, StartBroadcast | StopBroadcast)] == [
+        StartBroadcast(system_id=8, message_type=1, broadcaster=holder),
+        StopBroadcast(system_id=8, broadcaster=holder),
+    ]
+
+
+async def test_mqtt_stateful_payload_and_its_inverse_drive_two_rules(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    from actkit_proto.events import MqttStatefulCondition
+    from actkit_proto.mqtt import MqttTopicChanged, topic_id
+
+    for name, invert, port_id in (("Motion", False, 1), ("No motion", True, 2)):
+        await fake_bus.request(
+            CreateRule(
+                rule=RuleSpec(
+                    name=name,
+                    conditions=[
+                        MqttStatefulCondition(subscription="Motion", payload="On", invert=invert)
+                    ],
+                    action=PulseIoAction(port_id=port_id, duration_ms=5),
+                )
+            )
+        )
+
+    async def say(payload: str) -> None:
+        await fake_bus.publish(
+            MqttTopicChanged(
+                topic_id=topic_id("Motion"), topic="Motion", payload=payload, subscription="Motion"
+            )
+        )
+
+    await say("On")
+    await say("Off")
+    assert [c.port_id for c in fake_bus.sent if isinstance(c, PulsePort)] == [2, 1, 2]
