@@ -39,6 +39,13 @@ Template = Annotated[
 ]
 
 
+def _name_discriminator(schema: dict[str, Any]) -> None:
+    """AsyncAPI 3 wants a discriminator as the property's name, not OpenAPI's mapping object."""
+    discriminator = schema.get("discriminator")
+    if isinstance(discriminator, dict):
+        schema["discriminator"] = discriminator["propertyName"]
+
+
 class Part(BaseModel):
     """A piece of configuration inside a message; unknown fields are refused, not ignored."""
 
@@ -135,7 +142,7 @@ Condition = Annotated[
     | ScheduleCondition
     | PulseCondition
     | ManualCondition,
-    Field(discriminator="type"),
+    Field(discriminator="type", json_schema_extra=_name_discriminator),
 ]
 
 STATELESS_CONDITIONS: frozenset[str] = frozenset({"button", "mqtt_stateless", "pulse"})
@@ -194,7 +201,7 @@ class BroadcastAction(Part):
 
 Action = Annotated[
     HoldIoAction | PulseIoAction | NotifyAction | MqttPublishAction | BroadcastAction,
-    Field(discriminator="type"),
+    Field(discriminator="type", json_schema_extra=_name_discriminator),
 ]
 
 WHILE_ACTIVE_ACTIONS: frozenset[str] = frozenset({"io_while_active", "ble_broadcast"})
@@ -420,7 +427,10 @@ class PulseSchedule(Part):
     """First tick (time-zone aware); the service's start if empty."""
 
 
-ScheduleSpec = Annotated[WeeklySchedule | PulseSchedule, Field(discriminator="kind")]
+ScheduleSpec = Annotated[
+    WeeklySchedule | PulseSchedule,
+    Field(discriminator="kind", json_schema_extra=_name_discriminator),
+]
 
 
 class Schedule(Reply):
@@ -577,7 +587,7 @@ RecipientSpec = Annotated[
     | SftpRecipient
     | NetworkStorageRecipient
     | SipRecipient,
-    Field(discriminator="type"),
+    Field(discriminator="type", json_schema_extra=_name_discriminator),
 ]
 
 
