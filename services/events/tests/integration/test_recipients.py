@@ -2,6 +2,7 @@
 
 import asyncio
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import trustme
@@ -33,8 +34,6 @@ from actkit_proto.events import (
 )
 from actkit_proto.io import Circuit, PortTampered
 
-from .peers import ftp_server, http_server, server_tls, sftp_server, smtp_server
-
 
 def email(port: int, **extra: object) -> EmailRecipient:
     return EmailRecipient(
@@ -47,8 +46,10 @@ def email(port: int, **extra: object) -> EmailRecipient:
     )
 
 
-async def test_email_test_returns_the_smtp_servers_answer(deps: Deps, fake_bus: FakeBus) -> None:
-    async with smtp_server() as (port, mailbox):
+async def test_email_test_returns_the_smtp_servers_answer(
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
+) -> None:
+    async with peers.smtp_server() as (port, mailbox):
         result = await fake_bus.request(SendTestNotification(recipient=email(port)))
     assert result.is_ok, result.answer
     assert "Message accepted for delivery" in result.answer
@@ -57,10 +58,10 @@ async def test_email_test_returns_the_smtp_servers_answer(deps: Deps, fake_bus: 
 
 
 async def test_email_over_ssl_validates_the_certificate_unless_told_not_to(
-    deps: Deps, fake_bus: FakeBus
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
     ca = trustme.CA()
-    async with smtp_server(tls=server_tls(ca)) as (port, mailbox):
+    async with peers.smtp_server(tls=peers.server_tls(ca)) as (port, mailbox):
         checked = await fake_bus.request(
             SendTestNotification(recipient=email(port, encryption=Encryption.SSL))
         )
@@ -75,9 +76,9 @@ async def test_email_over_ssl_validates_the_certificate_unless_told_not_to(
 
 
 async def test_tamper_rule_sends_an_email_with_the_templates_filled_in(
-    deps: Deps, fake_bus: FakeBus
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
-    async with smtp_server() as (port, mailbox):
+    async with peers.smtp_server() as (port, mailbox):
         recipient = await fake_bus.request(CreateRecipient(recipient=email(port)))
         await fake_bus.request(
             CreateRule(
@@ -103,9 +104,9 @@ async def test_tamper_rule_sends_an_email_with_the_templates_filled_in(
 
 
 async def test_http_and_https_post_with_auth_and_certificate_validation(
-    deps: Deps, fake_bus: FakeBus
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
-    with http_server() as (url, posted):
+    with peers.http_server() as (url, posted):
         plain = await fake_bus.request(
             SendTestNotification(
                 recipient=HttpRecipient(name="h", url=url, username="u", password="p")
@@ -115,7 +116,7 @@ async def test_http_and_https_post_with_auth_and_certificate_validation(
     assert posted.authorizations == ["Basic dTpw"]
     assert "subject=actkit+test+notification" in posted.bodies[0]
     ca = trustme.CA()
-    with http_server(tls=server_tls(ca)) as (url, posted):
+    with peers.http_server(tls=peers.server_tls(ca)) as (url, posted):
         https = HttpRecipient(type="https", name="s", url=url)
         refused = await fake_bus.request(SendTestNotification(recipient=https))
         accepted = await fake_bus.request(
@@ -126,16 +127,18 @@ async def test_http_and_https_post_with_auth_and_certificate_validation(
 
 
 async def test_an_http_error_status_fails_the_test_with_the_status(
-    deps: Deps, fake_bus: FakeBus
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
-    with http_server(status=403) as (url, _posted):
+    with peers.http_server(status=403) as (url, _posted):
         result = await fake_bus.request(
             SendTestNotification(recipient=HttpRecipient(name="h", url=url))
         )
     assert not result.is_ok and "HTTP 403 Forbidden" in result.answer
 
 
-async def test_tcp_sends_the_message_and_reports_the_answer(deps: Deps, fake_bus: FakeBus) -> None:
+async def test_tcp_sends_the_message_and_reports_the_answer(
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
+) -> None:
     received: list[bytes] = []
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -154,7 +157,9 @@ async def test_tcp_sends_the_message_and_reports_the_answer(deps: Deps, fake_bus
     assert received == [b"This is a test notification from the activation kit.\n"]
 
 
-async def test_tcp_to_a_closed_port_fails_clearly(deps: Deps, fake_bus: FakeBus) -> None:
+async def test_tcp_to_a_closed_port_fails_clearly(
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
+) -> None:
     server = await asyncio.start_server(lambda _r, _w: None, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     server.close()
@@ -166,10 +171,10 @@ async def test_tcp_to_a_closed_port_fails_clearly(deps: Deps, fake_bus: FakeBus)
 
 
 async def test_ftp_passive_upload_with_a_temporary_name_then_rename(
-    deps: Deps, fake_bus: FakeBus, tmp_path: Path
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace, tmp_path: Path
 ) -> None:
     (tmp_path / "events").mkdir()
-    with ftp_server(tmp_path) as port:
+    with peers.ftp_server(tmp_path) as port:
         result = await fake_bus.request(
             SendTestNotification(
                 recipient=FtpRecipient(
@@ -190,9 +195,9 @@ async def test_ftp_passive_upload_with_a_temporary_name_then_rename(
 
 
 async def test_ftp_to_a_missing_folder_fails_with_the_servers_answer(
-    deps: Deps, fake_bus: FakeBus, tmp_path: Path
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace, tmp_path: Path
 ) -> None:
-    with ftp_server(tmp_path) as port:
+    with peers.ftp_server(tmp_path) as port:
         result = await fake_bus.request(
             SendTestNotification(
                 recipient=FtpRecipient(
@@ -209,9 +214,9 @@ async def test_ftp_to_a_missing_folder_fails_with_the_servers_answer(
 
 
 async def test_sftp_checks_the_host_key_before_sending(
-    deps: Deps, fake_bus: FakeBus, tmp_path: Path
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace, tmp_path: Path
 ) -> None:
-    async with sftp_server(tmp_path) as (port, key):
+    async with peers.sftp_server(tmp_path) as (port, key):
         right = SftpRecipient(
             name="s",
             host="127.0.0.1",
@@ -243,7 +248,7 @@ async def test_sftp_checks_the_host_key_before_sending(
 
 
 async def test_the_21st_recipient_is_refused_and_passwords_are_write_only(
-    deps: Deps, fake_bus: FakeBus
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
     spec = email(587, username="kit", password="hunter2")
     for _ in range(MAX_RECIPIENTS):
@@ -265,7 +270,7 @@ async def test_the_21st_recipient_is_refused_and_passwords_are_write_only(
 
 
 async def test_unsupported_types_and_used_recipients_are_refused_clearly(
-    deps: Deps, fake_bus: FakeBus
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
     with pytest.raises(Invalid, match=r"network storage .* is not supported on this device"):
         await fake_bus.request(

@@ -1,5 +1,7 @@
 """Rules through the real handler table on a FakeBus: the manual's examples and the limits."""
 
+from typing import Any
+
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
@@ -40,8 +42,6 @@ from actkit_proto.io import (
     ReleasePort,
 )
 from actkit_proto.mqtt import PublishMqtt
-
-from ..conftest import Clock, StartEvents
 
 
 def window_sensor() -> RuleSpec:
@@ -205,7 +205,7 @@ async def test_trace_says_which_condition_does_not_hold(deps: Deps, fake_bus: Fa
 
 
 async def test_a_restart_while_an_input_is_active_holds_the_output_again(
-    start_events: StartEvents, io_answers: FakeBus
+    start_events: Any, io_answers: FakeBus
 ) -> None:
     async with start_events() as _deps:
         rule = await io_answers.request(CreateRule(rule=window_sensor()))
@@ -219,7 +219,7 @@ async def test_a_restart_while_an_input_is_active_holds_the_output_again(
 
 
 async def test_a_restart_after_the_input_went_inactive_releases_the_output(
-    start_events: StartEvents, io_answers: FakeBus
+    start_events: Any, io_answers: FakeBus
 ) -> None:
     async with start_events():
         rule = await io_answers.request(CreateRule(rule=window_sensor()))
@@ -246,7 +246,7 @@ async def test_manual_trigger_on_off_and_one_shot(deps: Deps, fake_bus: FakeBus)
 
 
 async def test_wait_between_actions_uses_the_injected_clock(
-    deps: Deps, fake_bus: FakeBus, clock: Clock
+    deps: Deps, fake_bus: FakeBus, clock: Any
 ) -> None:
     await fake_bus.request(
         CreateRule(

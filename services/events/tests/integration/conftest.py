@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import asyncssh
+import pytest
 import trustme
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -149,3 +151,15 @@ async def sftp_server(root: Path) -> AsyncIterator[tuple[int, asyncssh.SSHKey]]:
     finally:
         server.close()
         await server.wait_closed()
+
+
+@pytest.fixture
+def peers() -> SimpleNamespace:
+    """The local servers above, as context managers: ``peers.smtp_server()`` and so on."""
+    return SimpleNamespace(
+        smtp_server=smtp_server,
+        http_server=http_server,
+        server_tls=server_tls,
+        ftp_server=ftp_server,
+        sftp_server=sftp_server,
+    )
