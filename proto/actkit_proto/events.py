@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from actkit_proto.base import Ack, Command, Event, Reply, Role
 from actkit_proto.ble import MessageType, SystemId
@@ -516,6 +516,13 @@ class HttpRecipient(Part):
     password: Secret = None
     validate_certificate: bool = True
     proxy: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2048)
+
+    @model_validator(mode="after")
+    def _scheme_matches_type(self) -> HttpRecipient:
+        scheme = self.url.split("://", 1)[0].lower()
+        if scheme != self.type:
+            raise ValueError(f"a {self.type} recipient needs a {self.type}:// URL, not {scheme}://")
+        return self
 
 
 class TcpRecipient(Part):
