@@ -16,6 +16,7 @@ from actkit_proto.errors import Invalid, NotFound
 from actkit_proto.events import (
     WHILE_ACTIVE_ACTIONS,
     BroadcastAction,
+    Condition,
     ConditionTrace,
     LogKind,
     RuleSpec,
@@ -72,12 +73,47 @@ class Transition:
     """An activation by a stateless condition: the rule is active only for that moment."""
 
 
+Blocker = tuple[Condition, Value]
+"""The first condition that does not hold, and its value."""
+
+
 @dataclass
 class RuleState:
     spec: RuleSpec
     is_active: bool = False
     last_activated_at: datetime | None = None
-    last_reason: str = "not evaluated yet"
+    reason_text: str = "not evaluated yet"
+    blocker: Blocker | None = None
+    is_waiting_for_trigger: bool = False
+    keys: tuple[str, ...] = ()
+    """Each condition's key, worked out once when the rule is put."""
+    has_moment: bool = False
+    """A stateless condition makes the rule fire for moments only."""
+
+    def __post_init__(self) -> None:
+        self.keys = tuple(key_of(c) for c in self.spec.conditions)
+        self.has_moment = any(is_stateless(c) for c in self.spec.conditions)
+
+    # Reasons are put into words only when asked for (trace, transitions): the hot path
+    # records which condition blocks, not a sentence.
+    @property
+    def last_reason(self) -> str:
+        if self.blocker is not None:
+            return because(self.blocker)
+        if self.is_waiting_for_trigger:
+            return f"waiting for the trigger: {describe(self.spec.conditions[0])}"
+        return self.reason_text
+
+    @last_reason.setter
+    def last_reason(self, text: str) -> None:
+        self.reason_text = text
+        self.blocker = None
+        self.is_waiting_for_trigger = False
+
+
+def because(blocker: Blocker) -> str:
+    condition, value = blocker
+    return f"{describe(condition)} does not hold (value: {show(value)})"
 
 
 @dataclass
@@ -108,15 +144,14 @@ class Engine:
         """Add or replace a rule (inactive unless restored as active) and index its keys."""
         self.remove(rule_id)
         self.rules[rule_id] = RuleState(spec, is_active=is_active and spec.is_enabled)
-        for condition in spec.conditions:
-            self.index[key_of(condition)].add(rule_id)
+        for key in self.rules[rule_id].keys:
+            self.index[key].add(rule_id)
 
     def remove(self, rule_id: int) -> None:
         state = self.rules.pop(rule_id, None)
         if state is None:
             return
-        for condition in state.spec.conditions:
-            key = key_of(condition)
+        for key in state.keys:
             self.index[key].discard(rule_id)
             if not self.index[key]:
                 del self.index[key]
@@ -142,7 +177,7 @@ class Engine:
             first = state.spec.conditions[0]
             has_risen = (
                 state.spec.use_first_as_trigger
-                and key_of(first) == key
+                and state.keys[0] == key
                 and holds(first, value)
                 and not holds(first, old)
             )
@@ -160,9 +195,9 @@ class Engine:
             moment = next(c for c in state.spec.conditions if is_stateless(c))
             if key_of(moment) != key or not holds(moment, value):
                 continue
-            failing = self._failing(state.spec, skip_trigger=False)
-            if failing:
-                state.last_reason = f"{describe(moment)} happened, but {failing}"
+            blocker = self._blocker(state, skip_trigger=False)
+            if blocker:
+                state.last_reason = f"{describe(moment)} happened, but {because(blocker)}"
                 continue
             found.extend(self._activate(rule_id, state, now, describe(moment), momentary=True))
         return found
@@ -178,47 +213,53 @@ class Engine:
             found.extend(self._evaluate(rule_id, state, now, has_risen=False))
         return found
 
-    def _failing(self, spec: RuleSpec, *, skip_trigger: bool) -> str:
-        """The first stateful condition that does not hold, in words; empty when all hold."""
-        conditions = spec.conditions[1:] if skip_trigger else spec.conditions
-        for condition in conditions:
-            if is_stateless(condition):
+    def _blocker(self, state: RuleState, *, skip_trigger: bool) -> Blocker | None:
+        """The first stateful condition that does not hold; ``None`` when all hold."""
+        values = self.values
+        for position, condition in enumerate(state.spec.conditions):
+            if position == 0 and skip_trigger:
                 continue
-            value = self.values.get(key_of(condition))
-            if not holds(condition, value):
-                return f"{describe(condition)} does not hold (value: {show(value)})"
-        return ""
+            value = values.get(state.keys[position])
+            if not is_stateless(condition) and not holds(condition, value):
+                return condition, value
+        return None
 
     def _evaluate(
         self, rule_id: int, state: RuleState, now: datetime, *, has_risen: bool
     ) -> list[Transition]:
         self.evaluations += 1
         spec = state.spec
-        if not spec.is_enabled or any(is_stateless(c) for c in spec.conditions):
+        if not spec.is_enabled or state.has_moment:
             return []
         is_triggered = spec.use_first_as_trigger and len(spec.conditions) > 1
         if not is_triggered:
-            failing = self._failing(spec, skip_trigger=False)
-            if failing:
-                return self.deactivate(rule_id, now, failing) or self._note(state, failing)
+            blocker = self._blocker(state, skip_trigger=False)
+            if blocker:
+                return self._block(rule_id, state, now, blocker)
             if state.is_active:
                 return []
             return self._activate(rule_id, state, now, "every condition holds")
-        failing_others = self._failing(spec, skip_trigger=True)
+        blocker = self._blocker(state, skip_trigger=True)
+        if blocker:
+            return self._block(rule_id, state, now, blocker)
         if state.is_active:
-            return self.deactivate(rule_id, now, failing_others) if failing_others else []
+            return []
         trigger = spec.conditions[0]
-        if failing_others:
-            return self._note(state, failing_others)
         if not has_risen:
-            return self._note(state, f"waiting for the trigger: {describe(trigger)}")
+            state.blocker = None
+            state.is_waiting_for_trigger = True
+            return []
         return self._activate(
             rule_id, state, now, f"triggered by {describe(trigger)}; the others hold"
         )
 
-    def _note(self, state: RuleState, reason: str) -> list[Transition]:
-        state.last_reason = reason
-        return []
+    def _block(
+        self, rule_id: int, state: RuleState, now: datetime, blocker: Blocker
+    ) -> list[Transition]:
+        found = self.deactivate(rule_id, now, because(blocker)) if state.is_active else []
+        state.blocker = blocker
+        state.is_waiting_for_trigger = False
+        return found
 
     def _activate(
         self, rule_id: int, state: RuleState, now: datetime, reason: str, *, momentary: bool = False
