@@ -54,5 +54,5 @@ async def test_a_driven_input_activates_a_rule_and_its_action_outcome_is_logged(
             if outcomes:
                 break
             await asyncio.sleep(0.02)
-        # Whether io already serves pulses or not, the outcome is there to read, never silent.
-        assert outcomes and "io.port.9.pulse" in outcomes[0].text
+        assert outcomes[0].kind is LogKind.ACTION_OK, outcomes[0].text
+        assert "io.port.9.pulse" in outcomes[0].text
