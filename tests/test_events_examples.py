@@ -18,17 +18,29 @@ from actkit_events.settings import EventsSettings
 from actkit_io.main import serve as serve_io
 from actkit_io.settings import IoSettings
 from actkit_proto.events import (
+    ButtonCondition,
     CreateRecipient,
     CreateRule,
     EmailRecipient,
     HoldIoAction,
+    IgnitionCondition,
     InputCondition,
     NotifyAction,
     PulseIoAction,
     RuleSpec,
     TamperCondition,
+    TraceRule,
 )
-from actkit_proto.io import Circuit, ConfigurePort, Direction, DriveInput, GetPort, PortChanged
+from actkit_proto.io import (
+    Circuit,
+    ConfigurePort,
+    Direction,
+    DriveInput,
+    GetPort,
+    PortChanged,
+    PressButton,
+    SwitchIgnition,
+)
 
 pytestmark = pytest.mark.timeout(60)
 T = TypeVar("T")
@@ -183,3 +195,37 @@ async def test_a_restart_of_events_while_the_window_is_open_holds_the_lamp_again
             # Only a restarted events service that knows the rule is active releases the lamp.
             await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
             assert await eventually(lambda: is_inactive(bus, 2))
+
+
+async def test_control_button_pulses_the_relay_only_while_the_ignition_is_on(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    async with io_service(nats_server, tmp_path, bus), events_service(nats_server, tmp_path):
+        rule = await bus.request(
+            CreateRule(
+                rule=RuleSpec(
+                    name="Button with ignition",
+                    conditions=[ButtonCondition(), IgnitionCondition()],
+                    action=PulseIoAction(port_id=9, duration_ms=200),
+                )
+            )
+        )
+        await bus.request(PressButton())
+        await bus.request(PressButton(is_pressed=False))
+
+        async def refused() -> bool:
+            trace = await bus.request(TraceRule(rule_id=rule.rule_id))
+            return "the ignition is on does not hold" in trace.reason
+
+        assert await eventually(refused)
+        assert await is_inactive(bus, 9)
+        await bus.request(SwitchIgnition(is_on=True))
+
+        async def ignition_seen() -> bool:
+            trace = await bus.request(TraceRule(rule_id=rule.rule_id))
+            return trace.conditions[1].holds
+
+        assert await eventually(ignition_seen)
+        await bus.request(PressButton())
+        await bus.request(PressButton(is_pressed=False))
+        assert await eventually(lambda: is_active(bus, 9))
