@@ -461,6 +461,14 @@ class ListSchedules(Command[ScheduleList]):
     required_role: ClassVar[Role] = Role.VIEWER
 
 
+class GetSchedule(Command[Schedule]):
+    """Read one schedule or pulse."""
+
+    subject: ClassVar[str] = "events.schedule.{schedule_id}.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+    schedule_id: int
+
+
 class UpdateSchedule(Command[Schedule]):
     """Replace a schedule or pulse."""
 
@@ -624,6 +632,14 @@ class ListRecipients(Command[RecipientList]):
 
     subject: ClassVar[str] = "events.recipients.list"
     required_role: ClassVar[Role] = Role.VIEWER
+
+
+class GetRecipient(Command[Recipient]):
+    """Read one recipient (its password left out)."""
+
+    subject: ClassVar[str] = "events.recipient.{recipient_id}.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+    recipient_id: int
 
 
 class UpdateRecipient(Command[Recipient]):

@@ -17,6 +17,7 @@ from actkit_events.handlers.reactions import (
 from actkit_events.handlers.recipients import (
     create_recipient,
     delete_recipient,
+    get_recipient,
     list_recipients,
     send_test_notification,
     update_recipient,
@@ -36,6 +37,7 @@ from actkit_events.handlers.schedules import (
     create_schedule,
     delete_schedule,
     fire_manual_trigger,
+    get_schedule,
     list_schedules,
     set_manual_trigger,
     update_schedule,
@@ -58,12 +60,14 @@ HANDLERS: Handlers[Deps] = {
     # recipients
     events.CreateRecipient: create_recipient,
     events.ListRecipients: list_recipients,
+    events.GetRecipient: get_recipient,
     events.UpdateRecipient: update_recipient,
     events.DeleteRecipient: delete_recipient,
     events.SendTestNotification: send_test_notification,
     # schedules and manual triggers
     events.CreateSchedule: create_schedule,
     events.ListSchedules: list_schedules,
+    events.GetSchedule: get_schedule,
     events.UpdateSchedule: update_schedule,
     events.DeleteSchedule: delete_schedule,
     events.SetManualTrigger: set_manual_trigger,

@@ -8,6 +8,7 @@ from actkit_proto import Ack, Conflict, Invalid
 from actkit_proto.events import (
     CreateRecipient,
     DeleteRecipient,
+    GetRecipient,
     ListRecipients,
     NotifyAction,
     Recipient,
@@ -57,6 +58,10 @@ async def create_recipient(command: CreateRecipient, deps: Deps) -> Recipient:
 async def list_recipients(_command: ListRecipients, deps: Deps) -> RecipientList:
     stored = await deps.recipients.all()
     return RecipientList(recipients=[_view(key, spec) for key, spec in stored.items()])
+
+
+async def get_recipient(command: GetRecipient, deps: Deps) -> Recipient:
+    return _view(command.recipient_id, await deps.recipients.get(command.recipient_id))
 
 
 async def update_recipient(command: UpdateRecipient, deps: Deps) -> Recipient:

@@ -13,11 +13,12 @@ from actkit_events.domain.schedules import (
 )
 from actkit_events.handlers.deps import Deps
 from actkit_events.handlers.reactions import happen, observe
-from actkit_proto import Ack, Conflict
+from actkit_proto import Ack, Conflict, NotFound
 from actkit_proto.events import (
     CreateSchedule,
     DeleteSchedule,
     FireManualTrigger,
+    GetSchedule,
     ListSchedules,
     ManualTrigger,
     ManualTriggerChanged,
@@ -51,6 +52,13 @@ async def list_schedules(_command: ListSchedules, deps: Deps) -> ScheduleList:
     now = deps.clock()
     specs = sorted(deps.timetable.specs.items())
     return ScheduleList(schedules=[_view(key, spec, now) for key, spec in specs])
+
+
+async def get_schedule(command: GetSchedule, deps: Deps) -> Schedule:
+    spec = deps.timetable.specs.get(command.schedule_id)
+    if spec is None:
+        raise NotFound(f"there is no schedule {command.schedule_id}")
+    return _view(command.schedule_id, spec, deps.clock())
 
 
 async def update_schedule(command: UpdateSchedule, deps: Deps) -> Schedule:

@@ -18,6 +18,7 @@ from actkit_proto.events import (
     EmailRecipient,
     Encryption,
     FtpRecipient,
+    GetRecipient,
     HttpRecipient,
     InputCondition,
     ListRecipients,
@@ -259,6 +260,8 @@ async def test_the_21st_recipient_is_refused_and_passwords_are_write_only(
         await fake_bus.request(CreateRecipient(recipient=spec))
     listed = await fake_bus.request(ListRecipients())
     assert "hunter2" not in listed.model_dump_json()
+    shown = await fake_bus.request(GetRecipient(recipient_id=1))
+    assert shown.has_password and "hunter2" not in shown.model_dump_json()
     renamed = await fake_bus.request(
         UpdateRecipient(
             recipient_id=1, recipient=spec.model_copy(update={"name": "New", "password": None})

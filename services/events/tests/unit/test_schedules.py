@@ -10,11 +10,12 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.domain.schedules import is_weekly_active, next_pulse, next_weekly_change
 from actkit_events.handlers import Deps
 from actkit_events.handlers.schedules import tick
-from actkit_proto import Conflict, Invalid
+from actkit_proto import Conflict, Invalid, NotFound
 from actkit_proto.events import (
     CreateRule,
     CreateSchedule,
     DeleteSchedule,
+    GetSchedule,
     HoldIoAction,
     ListSchedules,
     PulseCondition,
@@ -95,6 +96,10 @@ async def test_a_schedule_rule_holds_the_output_inside_office_hours(
     assert [type(c).__name__ for c in sent] == ["HoldPort", "ReleasePort"]
     [listed] = (await fake_bus.request(ListSchedules())).schedules
     assert not listed.is_active
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=STOCKHOLM)
+    assert (await fake_bus.request(GetSchedule(schedule_id=schedule.schedule_id))).is_active
+    with pytest.raises(NotFound, match="there is no schedule 99"):
+        await fake_bus.request(GetSchedule(schedule_id=99))
 
 
 async def test_a_pulse_rule_fires_once_per_tick(deps: Deps, fake_bus: FakeBus, clock: Any) -> None:
