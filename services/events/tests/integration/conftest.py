@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import asyncssh
 import pytest
 import trustme
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 @dataclass
@@ -34,13 +34,32 @@ class Mailbox:
 async def smtp_server(
     tls: ssl.SSLContext | None = None, require_starttls: bool = False
 ) -> AsyncIterator[tuple[int, Mailbox]]:
-    """aiosmtpd on a free port; implicit TLS when ``tls`` is given without ``require_starttls``."""
+    """aiosmtpd on a free port.
+
+    Implicit TLS when ``tls`` is given without ``require_starttls``; with it, STARTTLS and
+    authentication as ``kit``/``secret`` are required.
+    """
     mailbox = Mailbox()
     loop = asyncio.get_running_loop()
 
+    def authenticate(
+        _server: SMTP, _session: Session, _envelope: Envelope, _mechanism: str, data: object
+    ) -> AuthResult:
+        is_ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            b"kit",
+            b"secret",
+        )
+        return AuthResult(success=is_ok)
+
     def protocol() -> SMTP:
         if require_starttls:
-            return SMTP(mailbox, tls_context=tls, require_starttls=True)
+            return SMTP(
+                mailbox,
+                tls_context=tls,
+                require_starttls=True,
+                auth_required=True,
+                authenticator=authenticate,
+            )
         return SMTP(mailbox)
 
     server = await loop.create_server(

@@ -76,6 +76,31 @@ async def test_email_over_ssl_validates_the_certificate_unless_told_not_to(
     assert len(mailbox.envelopes) == 1
 
 
+async def test_email_with_starttls_authenticates_with_the_stored_password(
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
+) -> None:
+    ca = trustme.CA()
+    async with peers.smtp_server(tls=peers.server_tls(ca), require_starttls=True) as (
+        port,
+        mailbox,
+    ):
+        spec = email(
+            port,
+            encryption=Encryption.TLS,
+            validate_certificate=False,
+            username="kit",
+            password="secret",
+        )
+        recipient = await fake_bus.request(CreateRecipient(recipient=spec))
+        stored = await fake_bus.request(SendTestNotification(recipient_id=recipient.recipient_id))
+        plain = await fake_bus.request(
+            SendTestNotification(recipient=spec.model_copy(update={"encryption": Encryption.NONE}))
+        )
+    assert stored.is_ok, stored.answer
+    assert not plain.is_ok and "STARTTLS" in plain.answer, plain.answer
+    assert len(mailbox.envelopes) == 1
+
+
 async def test_tamper_rule_sends_an_email_with_the_templates_filled_in(
     deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
