@@ -121,7 +121,7 @@ async def _send_email(spec: EmailRecipient, subject: str, message: str) -> str:
 async def _send_http(spec: HttpRecipient, subject: str, message: str) -> str:
     auth = (spec.username, spec.password or "") if spec.username else None
     async with httpx.AsyncClient(
-        verify=spec.validate_certificate, proxy=spec.proxy, timeout=TIMEOUT_S
+        verify=spec.validate_certificate, proxy=spec.proxy, timeout=TIMEOUT_S, trust_env=False
     ) as client:
         response = await client.post(
             spec.url,

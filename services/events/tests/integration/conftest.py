@@ -76,6 +76,8 @@ async def smtp_server(
 class Posted:
     bodies: list[str] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    """The request targets: absolute URLs when the server is used as a proxy."""
 
 
 @contextlib.contextmanager
@@ -90,6 +92,7 @@ def http_server(
             length = int(self.headers.get("Content-Length", "0"))
             posted.bodies.append(self.rfile.read(length).decode())
             posted.authorizations.append(self.headers.get("Authorization", ""))
+            posted.paths.append(self.path)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()

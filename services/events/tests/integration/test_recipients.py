@@ -152,6 +152,19 @@ async def test_http_and_https_post_with_auth_and_certificate_validation(
     assert accepted.is_ok and accepted.answer == "HTTP 200 OK"
 
 
+async def test_http_goes_through_the_proxy_when_one_is_set(
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
+) -> None:
+    with peers.http_server() as (url, posted):
+        proxy = url.removesuffix("/notify")
+        spec = HttpRecipient(
+            name="h", url="http://notify.example.invalid/cgi-bin/notify.cgi", proxy=proxy
+        )
+        result = await fake_bus.request(SendTestNotification(recipient=spec))
+    assert result.is_ok, result.answer
+    assert posted.paths == ["http://notify.example.invalid/cgi-bin/notify.cgi"]
+
+
 async def test_an_http_error_status_fails_the_test_with_the_status(
     deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
