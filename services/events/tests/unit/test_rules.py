@@ -384,3 +384,20 @@ async def test_mqtt_stateful_payload_and_its_inverse_drive_two_rules(
     await say("On")
     await say("Off")
     assert [c.port_id for c in fake_bus.sent if isinstance(c, PulsePort)] == [2, 1, 2]
+
+
+async def test_a_manual_trigger_left_on_is_still_on_after_a_restart(
+    start_events: Any, io_answers: FakeBus
+) -> None:
+    spec = RuleSpec(
+        name="m", conditions=[ManualCondition(trigger_id=3)], action=HoldIoAction(port_id=9)
+    )
+    async with start_events():
+        rule = await io_answers.request(CreateRule(rule=spec))
+        await io_answers.request(SetManualTrigger(trigger_id=3, is_on=True))
+    io_answers.sent.clear()
+    async with start_events() as deps:
+        trace = await io_answers.request(TraceRule(rule_id=rule.rule_id))
+        assert trace.is_active and trace.conditions[0].value == "on"
+        assert outputs(io_answers) == [HoldPort(port_id=9, holder=f"rule:{rule.rule_id}")]
+        assert deps.engine.values["manual.3"] is True
