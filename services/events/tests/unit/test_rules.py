@@ -401,3 +401,87 @@ async def test_a_manual_trigger_left_on_is_still_on_after_a_restart(
         assert trace.is_active and trace.conditions[0].value == "on"
         assert outputs(io_answers) == [HoldPort(port_id=9, holder=f"rule:{rule.rule_id}")]
         assert deps.engine.values["manual.3"] is True
+
+
+async def test_a_stateless_mqtt_message_with_the_payload_sends_a_broadcast_once(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    from actkit_proto import Ack
+    from actkit_proto.ble import StartBroadcast
+    from actkit_proto.events import BroadcastAction, MqttStatelessCondition
+    from actkit_proto.mqtt import MqttMessageReceived
+
+    async def accept(_command: StartBroadcast) -> Ack:
+        return Ack()
+
+    fake_bus.answer(StartBroadcast, accept)
+    rule = await fake_bus.request(
+        CreateRule(
+            rule=RuleSpec(
+                name="camera",
+                conditions=[MqttStatelessCondition(subscription="cam/#", payload="alarm")],
+                action=BroadcastAction(
+                    system_id=5, message_type=1, is_while_active=False, duration_ms=2000
+                ),
+            )
+        )
+    )
+    for payload in ("quiet", "alarm"):
+        await fake_bus.publish(
+            MqttMessageReceived(topic="cam/1", payload=payload, subscription="cam/#")
+        )
+    assert [c for c in fake_bus.sent if isinstance(c, StartBroadcast)] == [
+        StartBroadcast(
+            system_id=5, message_type=1, broadcaster=f"rule:{rule.rule_id}", duration_ms=2000
+        )
+    ]
+    changes = [e.is_active for e in fake_bus.published if isinstance(e, RuleChanged)]
+    assert changes == [True, False]
+
+
+async def test_a_received_beacon_of_the_wanted_type_activates_the_rule(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    from actkit_proto.ble import BeaconReceived
+    from actkit_proto.events import BeaconCondition
+
+    rule = await fake_bus.request(
+        CreateRule(
+            rule=RuleSpec(
+                name="b",
+                conditions=[BeaconCondition(system_id=9, message_type=1)],
+                action=HoldIoAction(port_id=9),
+            )
+        )
+    )
+    await fake_bus.publish(BeaconReceived(system_id=9, message_type=2, sequence=1))
+    assert not (await fake_bus.request(GetRule(rule_id=rule.rule_id))).is_active
+    await fake_bus.publish(BeaconReceived(system_id=9, message_type=1, sequence=2))
+    assert (await fake_bus.request(GetRule(rule_id=rule.rule_id))).is_active
+
+
+async def test_a_notification_to_a_deleted_recipient_fails_visibly(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    import asyncio
+
+    from actkit_proto.events import CreateRecipient, NotifyAction, TcpRecipient
+
+    recipient = await fake_bus.request(
+        CreateRecipient(recipient=TcpRecipient(name="t", host="localhost", port=9))
+    )
+    rule = await fake_bus.request(
+        CreateRule(
+            rule=RuleSpec(
+                name="n",
+                conditions=[InputCondition(port_id=1)],
+                action=NotifyAction(recipient_id=recipient.recipient_id),
+            )
+        )
+    )
+    await deps.recipients.delete(recipient.recipient_id)  # behind the handler's back
+    await fake_bus.publish(port(1, True))
+    await asyncio.gather(*deps.tasks)
+    log = await fake_bus.request(QueryEventLog(rule_id=rule.rule_id))
+    assert log.entries[-1].kind is LogKind.ACTION_FAILED
+    assert "there is no recipient" in log.entries[-1].text

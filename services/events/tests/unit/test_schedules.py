@@ -148,3 +148,34 @@ async def test_bad_schedules_are_refused(deps: Deps, fake_bus: FakeBus) -> None:
                 )
             )
         )
+
+
+async def test_a_used_schedule_cannot_turn_into_a_pulse_but_can_change_its_hours(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    from actkit_proto.events import UpdateSchedule
+
+    schedule = await fake_bus.request(CreateSchedule(schedule=OFFICE))
+    await fake_bus.request(
+        CreateRule(
+            rule=RuleSpec(
+                name="s",
+                conditions=[ScheduleCondition(schedule_id=schedule.schedule_id)],
+                action=HoldIoAction(port_id=9),
+            )
+        )
+    )
+    with pytest.raises(Conflict, match="cannot become a pulse"):
+        await fake_bus.request(
+            UpdateSchedule(
+                schedule_id=schedule.schedule_id,
+                schedule=PulseSchedule(name="p", interval_s=5),
+            )
+        )
+    later = OFFICE.model_copy(
+        update={"ranges": [TimeRange(days=["sat"], start="10:00", end="12:00")]}
+    )
+    updated = await fake_bus.request(
+        UpdateSchedule(schedule_id=schedule.schedule_id, schedule=later)
+    )
+    assert updated.schedule == later
