@@ -17,6 +17,7 @@ from actkit_events.main import serve as serve_events
 from actkit_events.settings import EventsSettings
 from actkit_io.main import serve as serve_io
 from actkit_io.settings import IoSettings
+from actkit_proto.errors import Unavailable
 from actkit_proto.events import (
     ButtonCondition,
     CreateRecipient,
@@ -41,6 +42,7 @@ from actkit_proto.io import (
     PressButton,
     SwitchIgnition,
 )
+from actkit_proto.service import GetServiceStatus
 
 pytestmark = pytest.mark.timeout(60)
 T = TypeVar("T")
@@ -62,14 +64,29 @@ async def io_service(nats_server: str, tmp_path: Path, bus: Bus) -> AsyncIterato
     async with running(
         serve_io, IoSettings(nats_url=nats_server, data_dir=tmp_path / "io", metrics_port=0)
     ):
+        await answering(bus, "io")
         yield
 
 
-def events_service(
-    nats_server: str, tmp_path: Path
-) -> contextlib.AbstractAsyncContextManager[None]:
+@contextlib.asynccontextmanager
+async def events_service(nats_server: str, tmp_path: Path, bus: Bus) -> AsyncIterator[None]:
     settings = EventsSettings(nats_url=nats_server, data_dir=tmp_path / "events", metrics_port=0)
-    return running(serve_events, settings)
+    async with running(serve_events, settings):
+        await answering(bus, "events")
+        yield
+
+
+async def answering(bus: Bus, service: str) -> None:
+    """Wait until ``service`` answers: right after start a request rarely finds no responder."""
+
+    async def ping() -> bool:
+        try:
+            await bus.request(GetServiceStatus(service=service))
+        except Unavailable:
+            return False
+        return True
+
+    assert await eventually(ping)
 
 
 async def is_active(bus: Bus, port_id: int) -> bool:
@@ -103,7 +120,7 @@ def window_sensor() -> RuleSpec:
 
 
 async def test_window_sensor_lamp(bus: Bus, nats_server: str, tmp_path: Path) -> None:
-    async with io_service(nats_server, tmp_path, bus), events_service(nats_server, tmp_path):
+    async with io_service(nats_server, tmp_path, bus), events_service(nats_server, tmp_path, bus):
         await wire_window_and_lamp(bus)
         await bus.request(CreateRule(rule=window_sensor()))
         await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))  # the window opens
@@ -115,7 +132,7 @@ async def test_window_sensor_lamp(bus: Bus, nats_server: str, tmp_path: Path) ->
 async def test_button_opens_the_lock_for_the_pulse_duration(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    async with io_service(nats_server, tmp_path, bus), events_service(nats_server, tmp_path):
+    async with io_service(nats_server, tmp_path, bus), events_service(nats_server, tmp_path, bus):
         await bus.request(
             CreateRule(
                 rule=RuleSpec(
@@ -145,7 +162,11 @@ async def test_tamper_sends_an_email(bus: Bus, nats_server: str, tmp_path: Path)
     mailbox = _Mailbox()
     smtp = await asyncio.get_running_loop().create_server(lambda: SMTP(mailbox), "127.0.0.1", 0)
     port = smtp.sockets[0].getsockname()[1]
-    async with smtp, io_service(nats_server, tmp_path, bus), events_service(nats_server, tmp_path):
+    async with (
+        smtp,
+        io_service(nats_server, tmp_path, bus),
+        events_service(nats_server, tmp_path, bus),
+    ):
         recipient = await bus.request(
             CreateRecipient(
                 recipient=EmailRecipient(
@@ -184,11 +205,11 @@ async def test_a_restart_of_events_while_the_window_is_open_holds_the_lamp_again
 ) -> None:
     async with io_service(nats_server, tmp_path, bus):
         await wire_window_and_lamp(bus)
-        async with events_service(nats_server, tmp_path):
+        async with events_service(nats_server, tmp_path, bus):
             await bus.request(CreateRule(rule=window_sensor()))
             await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))
             assert await eventually(lambda: is_active(bus, 2))
-        async with events_service(nats_server, tmp_path):
+        async with events_service(nats_server, tmp_path, bus):
             [current] = await bus.current(PortChanged, port_id="1")
             assert current.is_active
             assert await is_active(bus, 2)
@@ -200,7 +221,7 @@ async def test_a_restart_of_events_while_the_window_is_open_holds_the_lamp_again
 async def test_control_button_pulses_the_relay_only_while_the_ignition_is_on(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    async with io_service(nats_server, tmp_path, bus), events_service(nats_server, tmp_path):
+    async with io_service(nats_server, tmp_path, bus), events_service(nats_server, tmp_path, bus):
         rule = await bus.request(
             CreateRule(
                 rule=RuleSpec(
@@ -229,3 +250,20 @@ async def test_control_button_pulses_the_relay_only_while_the_ignition_is_on(
         await bus.request(PressButton())
         await bus.request(PressButton(is_pressed=False))
         assert await eventually(lambda: is_active(bus, 9))
+
+
+async def test_a_restart_of_io_while_the_window_is_open_gets_the_lamp_held_again(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    async with events_service(nats_server, tmp_path, bus):
+        async with io_service(nats_server, tmp_path, bus):
+            await wire_window_and_lamp(bus)
+            await bus.request(CreateRule(rule=window_sensor()))
+            await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))
+            assert await eventually(lambda: is_active(bus, 2))
+        async with io_service(nats_server, tmp_path, bus):
+            # io keeps holds in memory: it starts with the lamp off, then events holds it again.
+            await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))
+            assert await eventually(lambda: is_active(bus, 2))
+            await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
+            assert await eventually(lambda: is_inactive(bus, 2))

@@ -38,5 +38,7 @@ class Deps:
     log: EventLogRing
     timetable: Timetable
     clock: Callable[[], datetime] = utc_now
+    io_started_at: list[datetime | None] = field(default_factory=lambda: [None])
+    """When the io service we hold outputs at started; a new start means our holds are gone."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     """Notifications being delivered (kept so they are not garbage-collected mid-flight)."""

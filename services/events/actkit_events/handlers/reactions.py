@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+
 from actkit_events.domain.conditions import (
     BUTTON_KEY,
     IGNITION_KEY,
@@ -14,13 +17,15 @@ from actkit_events.domain.conditions import (
     mqtt_stateless_key,
     tamper_key,
 )
-from actkit_events.handlers.actions import carry_out
+from actkit_events.handlers.actions import carry_out, run_action
 from actkit_events.handlers.deps import Deps
 from actkit_events.metrics import EVALUATIONS
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
-from actkit_proto.events import ManualTriggerChanged
-from actkit_proto.io import ButtonPressed, IgnitionChanged, PortChanged, PortTampered
+from actkit_proto.errors import BusError
+from actkit_proto.events import HoldIoAction, LogKind, ManualTriggerChanged
+from actkit_proto.io import ButtonPressed, Direction, IgnitionChanged, PortChanged, PortTampered
 from actkit_proto.mqtt import MqttMessageReceived, MqttTopicChanged
+from actkit_proto.service import GetServiceStatus
 
 
 async def observe(key: str, value: Value, deps: Deps) -> None:
@@ -35,8 +40,57 @@ async def happen(key: str, value: Value, deps: Deps) -> None:
     await carry_out(deps.engine.happen(key, value, deps.clock()), deps)
 
 
+IO_STATUS_TRIES = 20
+IO_STATUS_RETRY_S = 0.25
+
+
 async def evaluate_port(event: PortChanged, deps: Deps) -> None:
+    if event.direction is Direction.OUTPUT:
+        task = asyncio.create_task(reassert_holds(event, deps))
+        deps.tasks.add(task)
+        task.add_done_callback(deps.tasks.discard)
     await observe(input_key(event.port_id), event.is_active, deps)
+
+
+async def reassert_holds(event: PortChanged, deps: Deps) -> None:
+    """Hold outputs again when io restarted under active rules (its holds live in memory).
+
+    Only a new start of io counts: a configuration change that returns outputs to normal is
+    io's decision and is left alone.
+    """
+    wanting = [
+        (rule_id, state.spec)
+        for rule_id, state in sorted(deps.engine.rules.items())
+        if state.is_active
+        and isinstance(state.spec.action, HoldIoAction)
+        and state.spec.action.port_id == event.port_id
+        and state.spec.action.is_active != event.is_active
+    ]
+    if not wanting:
+        return
+    # io publishes its outputs' state while it starts, before it answers: ask a few times.
+    for _ in range(IO_STATUS_TRIES):
+        started_at = await io_started_at(deps)
+        if started_at is not None:
+            break
+        await asyncio.sleep(IO_STATUS_RETRY_S)
+    if started_at is None or started_at == deps.io_started_at[0]:
+        return
+    deps.io_started_at[0] = started_at
+    for rule_id, state in sorted(deps.engine.rules.items()):
+        if state.is_active and isinstance(state.spec.action, HoldIoAction):
+            deps.log.add(
+                deps.clock(), rule_id, LogKind.ACTIVATED, f"{state.spec.name}: io restarted"
+            )
+            await run_action(rule_id, state.spec, deps, is_starting=True, reason="io restarted")
+
+
+async def io_started_at(deps: Deps) -> datetime | None:
+    """When the io service started, or ``None`` when it does not answer."""
+    try:
+        return (await deps.bus.request(GetServiceStatus(service="io"))).started_at
+    except BusError:
+        return None
 
 
 async def evaluate_tamper(event: PortTampered, deps: Deps) -> None:

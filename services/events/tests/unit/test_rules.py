@@ -485,3 +485,36 @@ async def test_a_notification_to_a_deleted_recipient_fails_visibly(
     log = await fake_bus.request(QueryEventLog(rule_id=rule.rule_id))
     assert log.entries[-1].kind is LogKind.ACTION_FAILED
     assert "there is no recipient" in log.entries[-1].text
+
+
+async def test_outputs_are_held_again_only_when_io_has_restarted(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from actkit_proto.service import GetServiceStatus, ServiceStatus
+
+    starts = [datetime(2026, 1, 1, tzinfo=UTC)]
+
+    async def status(_command: GetServiceStatus) -> ServiceStatus:
+        return ServiceStatus(
+            service="io", version="1", started_at=starts[-1], metrics_port=0, handled=0, failed=0
+        )
+
+    fake_bus.answer(GetServiceStatus, status)
+    deps.io_started_at[0] = starts[0]
+    rule = await fake_bus.request(CreateRule(rule=window_sensor()))
+    await fake_bus.publish(port(1, True))
+    lamp_off = PortChanged(
+        port_id=2, direction=Direction.OUTPUT, is_active=False, circuit=Circuit.OPEN, edge_ns=2
+    )
+    await fake_bus.publish(lamp_off)  # e.g. io reconfigured the port: io's call
+    await asyncio.gather(*deps.tasks)
+    holds = [c for c in outputs(fake_bus) if isinstance(c, HoldPort)]
+    assert len(holds) == 1
+    starts.append(datetime(2026, 1, 2, tzinfo=UTC))
+    await fake_bus.publish(lamp_off)  # io started again and lost its holds
+    await asyncio.gather(*deps.tasks)
+    holds = [c for c in outputs(fake_bus) if isinstance(c, HoldPort)]
+    assert holds == [HoldPort(port_id=2, holder=f"rule:{rule.rule_id}")] * 2
