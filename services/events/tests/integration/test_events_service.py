@@ -11,6 +11,7 @@ from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
 from actkit_events.main import serve
 from actkit_events.settings import EventsSettings
+from actkit_proto.errors import Unavailable
 from actkit_proto.events import (
     CreateRule,
     HoldIoAction,
@@ -45,6 +46,19 @@ async def eventually(read: Callable[[], Awaitable[T]], timeout_s: float = 10) ->
         await asyncio.sleep(0.02)
 
 
+async def answering(bus: Bus) -> None:
+    """Wait until events answers: right after start a request rarely finds no responder."""
+
+    async def ping() -> bool:
+        try:
+            await bus.request(GetServiceStatus(service="events"))
+        except Unavailable:
+            return False
+        return True
+
+    assert await eventually(ping)
+
+
 def settings(nats_server: str, tmp_path: Path) -> EventsSettings:
     return EventsSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
 
@@ -75,6 +89,7 @@ async def test_an_input_edge_holds_the_output_and_a_restart_holds_it_again(
             {HoldPort: answer, ReleasePort: answer, PulsePort: answer}, None, version="0.0.0"
         )
         async with running(serve, settings(nats_server, tmp_path)):
+            await answering(bus)
             rule = await bus.request(
                 CreateRule(
                     rule=RuleSpec(
