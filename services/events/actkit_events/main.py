@@ -15,7 +15,7 @@ from actkit_events.domain.rules import Engine
 from actkit_events.handlers import HANDLERS, Deps
 from actkit_events.handlers.actions import carry_out, resume
 from actkit_events.handlers.deps import Timetable, utc_now
-from actkit_events.handlers.reactions import io_started_at, read_current_values
+from actkit_events.handlers.reactions import read_current_values
 from actkit_events.handlers.schedules import tick
 from actkit_events.settings import EventsSettings
 from actkit_events.store import recipient_store, rule_store, schedule_store
@@ -70,7 +70,6 @@ async def start_rules(deps: Deps) -> None:
         was_active = set()
     for rule_id, spec in (await deps.rules.all()).items():
         deps.engine.put(rule_id, spec, is_active=rule_id in was_active)
-    deps.io_started_at[0] = await io_started_at(deps)
     now = deps.clock()
     await tick(deps, now)
     transitions = deps.engine.settle(now)

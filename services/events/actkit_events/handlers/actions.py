@@ -33,6 +33,7 @@ from actkit_proto.events import (
 )
 from actkit_proto.io import HoldPort, PulsePort, ReleasePort
 from actkit_proto.mqtt import PublishMqtt
+from actkit_proto.service import GetServiceStatus
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +131,20 @@ async def run_action(
     except BusError as exc:
         await fail(rule_id, spec, deps, f"{command.to_subject()} failed: {exc.message}")
     else:
+        if isinstance(command, HoldPort) and deps.io_started_at[0] is None:
+            # The io that now keeps our hold: a later new start of io means the hold is gone.
+            deps.io_started_at[0] = await io_started_at(deps)
         deps.log.add(
             deps.clock(), rule_id, LogKind.ACTION_OK, f"{spec.name}: {command.to_subject()} done"
         )
+
+
+async def io_started_at(deps: Deps) -> datetime | None:
+    """When the io service started, or ``None`` when it does not answer."""
+    try:
+        return (await deps.bus.request(GetServiceStatus(service="io"))).started_at
+    except BusError:
+        return None
 
 
 def fields(rule_id: int, spec: RuleSpec, now: datetime, reason: str) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 from actkit_events.domain.conditions import (
     BUTTON_KEY,
@@ -17,15 +16,13 @@ from actkit_events.domain.conditions import (
     mqtt_stateless_key,
     tamper_key,
 )
-from actkit_events.handlers.actions import carry_out, run_action
+from actkit_events.handlers.actions import carry_out, io_started_at, run_action
 from actkit_events.handlers.deps import Deps
 from actkit_events.metrics import EVALUATIONS
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
-from actkit_proto.errors import BusError
 from actkit_proto.events import HoldIoAction, LogKind, ManualTriggerChanged
 from actkit_proto.io import ButtonPressed, Direction, IgnitionChanged, PortChanged, PortTampered
 from actkit_proto.mqtt import MqttMessageReceived, MqttTopicChanged
-from actkit_proto.service import GetServiceStatus
 
 
 async def observe(key: str, value: Value, deps: Deps) -> None:
@@ -83,14 +80,6 @@ async def reassert_holds(event: PortChanged, deps: Deps) -> None:
                 deps.clock(), rule_id, LogKind.ACTIVATED, f"{state.spec.name}: io restarted"
             )
             await run_action(rule_id, state.spec, deps, is_starting=True, reason="io restarted")
-
-
-async def io_started_at(deps: Deps) -> datetime | None:
-    """When the io service started, or ``None`` when it does not answer."""
-    try:
-        return (await deps.bus.request(GetServiceStatus(service="io"))).started_at
-    except BusError:
-        return None
 
 
 async def evaluate_tamper(event: PortTampered, deps: Deps) -> None:
