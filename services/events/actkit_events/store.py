@@ -11,18 +11,16 @@ from typing import Any, Generic, TypeVar
 from pydantic import TypeAdapter
 from sqlalchemy import MetaData, Text, delete, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from actkit_core.db import NAMING_CONVENTION, Base
+from actkit_core.db import NAMING_CONVENTION
 from actkit_proto.errors import Conflict, NotFound
 from actkit_proto.events import RecipientSpec, RuleSpec, ScheduleSpec
 
 T = TypeVar("T")
 
 
-class EventsBase(Base):
-    __abstract__ = True
-    # Its own metadata: tables of other services imported in the same process stay out.
+class EventsBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
