@@ -16,11 +16,19 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 
 @contextlib.asynccontextmanager
 async def tcp_server(handle: Handler, context: ssl.SSLContext | None = None) -> AsyncIterator[int]:
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+    writers: list[asyncio.StreamWriter] = []
+
+    async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        await handle(reader, writer)
+
+    server = await asyncio.start_server(tracked, "127.0.0.1", 0, ssl=context)
     try:
         yield server.sockets[0].getsockname()[1]
     finally:
         server.close()
+        for writer in writers:  # a connection left open must not hold the test up
+            writer.close()
         await server.wait_closed()
 
 
@@ -59,7 +67,7 @@ async def test_http_proxy_carries_the_connection(service: Bus, mosquitto: Mosqui
     tunnels: list[str] = []
 
     async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
             while data := await reader.read(65536):
                 writer.write(data)
                 await writer.drain()
@@ -80,6 +88,7 @@ async def test_http_proxy_carries_the_connection(service: Bus, mosquitto: Mosqui
         await wait_state(service, ConnectionState.CONNECTED)
         assert tunnels == [f"127.0.0.1:{mosquitto.tcp_port}"]
         await service.request(SetClientSettings(is_enabled=False))
+        await wait_state(service, ConnectionState.DISCONNECTED)
 
 
 # paho leaves the socket of a failed connection to the garbage collector, which closes it.
