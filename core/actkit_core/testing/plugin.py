@@ -20,6 +20,7 @@ import pytest_asyncio
 from actkit_core.bus import Bus
 from actkit_core.db import migrate
 from actkit_core.natsserver import NatsServer
+from actkit_core.testing.dbus import dbus_daemon  # noqa: F401 - a fixture, registered here
 from actkit_core.testing.fake_bus import FakeBus
 
 ServiceMain = Callable[..., Any]
