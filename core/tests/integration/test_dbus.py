@@ -29,7 +29,7 @@ def test_a_mock_serves_its_name_on_the_private_bus_until_stopped(
 
 def test_a_failed_call_says_which_method_and_why(dbus_daemon: str) -> None:
     mock = DbusMock(dbus_daemon, TIMEDATE, "org.freedesktop.timedate1")
-    with pytest.raises(RuntimeError, match="org.example.Nothing.Here failed: .*"):
+    with pytest.raises(RuntimeError, match=r"org\.example\.Nothing\.Here failed: \S+"):
         mock.call("org.example.nobody", "/", "org.example.Nothing.Here")
 
 
