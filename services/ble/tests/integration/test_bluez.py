@@ -16,6 +16,7 @@ from actkit_ble.settings import BleSettings
 from actkit_core.bus import Bus
 from actkit_core.testing.dbus import DbusMock
 from actkit_core.testing.plugin import running
+from actkit_proto import Unavailable
 from actkit_proto.beacon import AXIS_COMPANY_ID, TEST_COMPANY_ID, Beacon, decode, encode
 from actkit_proto.ble import (
     BeaconPresenceChanged,
@@ -32,7 +33,12 @@ TEMPLATE = Path(__file__).parents[1] / "fixtures" / "bluez_beacons.py"
 T = TypeVar("T")
 
 
-def _call(address: str, path: str, interface: str, method: str, *args: Any) -> Any:
+async def _call(address: str, path: str, interface: str, method: str, *args: Any) -> Any:
+    # In a thread: the mock calls back into the service, whose D-Bus runs on this loop.
+    return await asyncio.to_thread(_call_blocking, address, path, interface, method, *args)
+
+
+def _call_blocking(address: str, path: str, interface: str, method: str, *args: Any) -> Any:
     connection = dbus.bus.BusConnection(address)
     try:
         proxy = connection.get_object("org.bluez", path)
@@ -43,11 +49,13 @@ def _call(address: str, path: str, interface: str, method: str, *args: Any) -> A
 
 def _add_adapters(mock: DbusMock) -> None:
     for name in ("hci0", "hci1"):
-        _call(mock.address, "/", "org.bluez.Mock", "AddAdapter", name, "w401")
+        _call_blocking(mock.address, "/", "org.bluez.Mock", "AddAdapter", name, "w401")
 
 
-def _calls(mock: DbusMock, method: str, adapter: str = "hci0") -> list[Any]:
-    log = _call(mock.address, f"/org/bluez/{adapter}", "org.freedesktop.DBus.Mock", "GetCalls")
+async def _calls(mock: DbusMock, method: str, adapter: str = "hci0") -> list[Any]:
+    log = await _call(
+        mock.address, f"/org/bluez/{adapter}", "org.freedesktop.DBus.Mock", "GetCalls"
+    )
     return [args for _, name, args in log if name == method]
 
 
@@ -128,13 +136,13 @@ async def test_the_advertisement_is_registered_with_the_exact_bytes_and_changed_
         await bus.request(StartBroadcast(system_id=0x12345678, message_type=2, broadcaster="r:2"))
         changed = Beacon(0x12345678, 2, (first.sequence + 1) % 256)
         await _eventually(lambda: changed in _beacons(heard))
-        assert len(_calls(bluez, "RegisterAdvertisement")) == 1
+        assert len(await _calls(bluez, "RegisterAdvertisement")) == 1
         state = await bus.request(GetAdapterState())
         assert (state.is_present, state.is_powered, state.advertising_instances) == (True, True, 1)
 
         await bus.request(StopBroadcast(system_id=0x12345678, broadcaster="r:1"))
         await bus.request(StopBroadcast(system_id=0x12345678, broadcaster="r:2"))
-        assert len(_calls(bluez, "UnregisterAdvertisement")) == 1
+        assert len(await _calls(bluez, "UnregisterAdvertisement")) == 1
 
 
 async def test_the_advertisement_is_released_when_the_service_stops(
@@ -142,7 +150,7 @@ async def test_the_advertisement_is_released_when_the_service_stops(
 ) -> None:
     async with running(serve, settings):
         await bus.request(StartBroadcast(system_id=7, broadcaster="r:1"))
-    assert len(_calls(bluez, "UnregisterAdvertisement")) == 1
+    assert len(await _calls(bluez, "UnregisterAdvertisement")) == 1
 
 
 async def test_a_watched_beacon_is_received_others_ignored_and_gone_after_the_timeout(
@@ -163,11 +171,11 @@ async def test_a_watched_beacon_is_received_others_ignored_and_gone_after_the_ti
             )
         )
         await _eventually(lambda: _calls(bluez, "StartDiscovery"))
-        filters = _calls(bluez, "SetDiscoveryFilter")
+        filters = await _calls(bluez, "SetDiscoveryFilter")
         assert filters[-1][0]["Transport"] == "le" and filters[-1][0]["DuplicateData"]
         for address, system_id in (("AC:CC:8E:00:00:08", 8), ("AC:CC:8E:00:00:07", 7)):
             payload = dbus.ByteArray(encode(Beacon(system_id, 1, 5)))
-            _call(
+            await _call(
                 bluez.address,
                 "/",
                 "org.bluez.Mock",
@@ -197,11 +205,11 @@ async def test_advertising_is_restored_when_bluez_restarts(
     async with running(serve, settings):
         await bus.request(StartBroadcast(system_id=7, message_type=1, broadcaster="r:1"))
         await _eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
-        bluez.stop()
+        await asyncio.to_thread(bluez.stop)
         state = await _eventually(lambda: _absent(bus))
         assert state.advertising_instances == 0
-        bluez.start()
-        _add_adapters(bluez)
+        await asyncio.to_thread(bluez.start)
+        await asyncio.to_thread(_add_adapters, bluez)
         await _eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
         restored = await _eventually(lambda: _advertising(bus))
         assert restored.is_present
@@ -213,7 +221,7 @@ async def test_advertising_is_restored_when_the_controller_is_powered_on_again(
     async with running(serve, settings):
         await bus.request(StartBroadcast(system_id=7, broadcaster="r:1"))
         for is_powered in (False, True):
-            _call(
+            await _call(
                 bluez.address,
                 "/org/bluez/hci0",
                 "org.freedesktop.DBus.Mock",
@@ -223,8 +231,12 @@ async def test_advertising_is_restored_when_the_controller_is_powered_on_again(
             )
             if not is_powered:
                 await _eventually(lambda: _not_powered(bus))
-        await _eventually(lambda: len(_calls(bluez, "RegisterAdvertisement")) == 2)
+        await _eventually(lambda: _count(bluez, "RegisterAdvertisement", 2))
         await _eventually(lambda: _advertising(bus))
+
+
+async def _count(mock: DbusMock, method: str, count: int) -> bool:
+    return len(await _calls(mock, method)) == count
 
 
 async def _absent(bus: Bus) -> Any:
@@ -239,3 +251,17 @@ async def _not_powered(bus: Bus) -> bool:
 async def _advertising(bus: Bus) -> Any:
     state = await bus.request(GetAdapterState())
     return state if state.advertising_instances == 1 else None
+
+
+async def test_a_broadcast_asked_for_while_bluez_is_away_is_sent_when_it_returns(
+    bus: Bus, bluez: DbusMock, settings: BleSettings
+) -> None:
+    async with running(serve, settings):
+        await asyncio.to_thread(bluez.stop)
+        await _eventually(lambda: _absent(bus))
+        with pytest.raises(Unavailable, match="will be sent as soon as it is back"):
+            await bus.request(StartBroadcast(system_id=7, broadcaster="r:1"))
+        await asyncio.to_thread(bluez.start)
+        await asyncio.to_thread(_add_adapters, bluez)
+        await _eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
+        await _eventually(lambda: _advertising(bus))
