@@ -13,7 +13,7 @@ from cryptography import x509
 from actkit_accounts import certificates as x509_tools
 from actkit_accounts.certificates import DistinguishedName, StoredCertificate
 from actkit_accounts.handlers.deps import Deps
-from actkit_proto import Ack, Conflict, Forbidden, Invalid, NotFound, Unavailable
+from actkit_proto import Ack, Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.accounts import (
     WEB_CERTIFICATE_USER,
     CertificateInfo,
@@ -145,8 +145,10 @@ async def import_certificate(command: ImportCertificate, deps: Deps) -> Certific
         x509_tools.check_key_matches(key, certificate)
     replaces_own_csr = (
         existing is not None
+        and existing.kind == command.kind == "client-server"
         and existing.private_key_pem is not None
-        and (command.private_key is None and command.pkcs12 is None)
+        and command.private_key is None
+        and command.pkcs12 is None
     )
     if existing is not None and not replaces_own_csr:
         raise _taken(command.cert_id)
@@ -209,9 +211,8 @@ async def set_web_certificate(command: SetWebCertificate, deps: Deps) -> Certifi
     return x509_tools.describe(chosen)
 
 
-async def get_web_server_identity(command: GetWebServerIdentity, deps: Deps) -> WebServerIdentity:
-    if command.actor is not None:
-        raise Forbidden("the web server's private key is given to the web service only")
+async def get_web_server_identity(_command: GetWebServerIdentity, deps: Deps) -> WebServerIdentity:
+    # No person gets here: the command is internal_for the web, so the bus refuses actors.
     for stored in await deps.certificates.load():
         if WEB_CERTIFICATE_USER in stored.used_by and stored.private_key_pem is not None:
             return WebServerIdentity(
@@ -239,11 +240,14 @@ async def install_defaults(deps: Deps, host_names: list[str]) -> None:
             used_by=(WEB_CERTIFICATE_USER,),
         )
     if await deps.store.option(CA_INSTALLED_OPTION) is None:
-        for cert_id, pem in (await asyncio.to_thread(preinstalled_ca_certificates)).items():
-            if await deps.certificates.get(cert_id) is None:
-                await deps.certificates.save(
-                    StoredCertificate(cert_id, "ca", pem, is_preinstalled=True)
-                )
+        present = {c.cert_id for c in stored}
+        await deps.certificates.save_all(
+            [
+                StoredCertificate(cert_id, "ca", pem, is_preinstalled=True)
+                for cert_id, pem in (await asyncio.to_thread(preinstalled_ca_certificates)).items()
+                if cert_id not in present
+            ]
+        )
         await deps.store.set_option(CA_INSTALLED_OPTION, True)
 
 
