@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import dbus
 import pytest
+from dbus_fast import Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
 
 from actkit_ble.adapters.bluez import BluezRadio
 from actkit_ble.main import serve
@@ -33,30 +34,40 @@ TEMPLATE = Path(__file__).parents[1] / "fixtures" / "bluez_beacons.py"
 T = TypeVar("T")
 
 
-async def _call(address: str, path: str, interface: str, method: str, *args: Any) -> Any:
-    # In a thread: the mock calls back into the service, whose D-Bus runs on this loop.
-    return await asyncio.to_thread(_call_blocking, address, path, interface, method, *args)
-
-
-def _call_blocking(address: str, path: str, interface: str, method: str, *args: Any) -> Any:
-    connection = dbus.bus.BusConnection(address)
+async def _call(
+    address: str, path: str, interface: str, member: str, signature: str = "", *body: Any
+) -> Any:
+    """Call the mock from the test's own loop (dbus-fast), as the service calls BlueZ."""
+    client = await MessageBus(bus_address=address).connect()
     try:
-        proxy = connection.get_object("org.bluez", path)
-        return getattr(dbus.Interface(proxy, interface), method)(*args)
+        reply = await client.call(
+            Message(
+                destination="org.bluez",
+                path=path,
+                interface=interface,
+                member=member,
+                signature=signature,
+                body=list(body),
+            )
+        )
     finally:
-        connection.close()
+        client.disconnect()
+    assert reply is not None
+    if reply.message_type is MessageType.ERROR:
+        raise RuntimeError(f"{member}: {reply.error_name} {reply.body}")
+    return reply.body[0] if reply.body else None
 
 
 def _add_adapters(mock: DbusMock) -> None:
     for name in ("hci0", "hci1"):
-        _call_blocking(mock.address, "/", "org.bluez.Mock", "AddAdapter", name, "w401")
+        mock.call("org.bluez", "/", "org.bluez.Mock.AddAdapter", f"string:{name}", "string:w401")
 
 
 async def _calls(mock: DbusMock, method: str, adapter: str = "hci0") -> list[Any]:
     log = await _call(
         mock.address, f"/org/bluez/{adapter}", "org.freedesktop.DBus.Mock", "GetCalls"
     )
-    return [args for _, name, args in log if name == method]
+    return [[arg.value for arg in args] for _, name, args in log if name == method]
 
 
 @pytest.fixture
@@ -172,19 +183,20 @@ async def test_a_watched_beacon_is_received_others_ignored_and_gone_after_the_ti
         )
         await _eventually(lambda: _calls(bluez, "StartDiscovery"))
         filters = await _calls(bluez, "SetDiscoveryFilter")
-        assert filters[-1][0]["Transport"] == "le" and filters[-1][0]["DuplicateData"]
+        assert filters[-1][0]["Transport"].value == "le"
+        assert filters[-1][0]["DuplicateData"].value is True
         for address, system_id in (("AC:CC:8E:00:00:08", 8), ("AC:CC:8E:00:00:07", 7)):
-            payload = dbus.ByteArray(encode(Beacon(system_id, 1, 5)))
             await _call(
                 bluez.address,
                 "/",
                 "org.bluez.Mock",
                 "AddBeaconDevice",
+                "ssnqay",
                 "hci0",
                 address,
-                dbus.Int16(-55),
-                dbus.UInt16(TEST_COMPANY_ID),
-                payload,
+                -55,
+                TEST_COMPANY_ID,
+                encode(Beacon(system_id, 1, 5)),
             )
         present = await _eventually(lambda: bus.current(BeaconPresenceChanged, system_id="7"))
         assert present == [BeaconPresenceChanged(system_id=7, is_present=True, message_type=1)]
@@ -226,8 +238,9 @@ async def test_advertising_is_restored_when_the_controller_is_powered_on_again(
                 "/org/bluez/hci0",
                 "org.freedesktop.DBus.Mock",
                 "UpdateProperties",
+                "sa{sv}",
                 "org.bluez.Adapter1",
-                {"Powered": dbus.Boolean(is_powered)},
+                {"Powered": Variant("b", is_powered)},
             )
             if not is_powered:
                 await _eventually(lambda: _not_powered(bus))
