@@ -159,8 +159,11 @@ async def test_the_advertisement_is_registered_with_the_exact_bytes_and_changed_
 async def test_the_advertisement_is_released_when_the_service_stops(
     bus: Bus, bluez: DbusMock, settings: BleSettings
 ) -> None:
-    async with running(serve, settings):
+    async with _neighbour(bluez.address) as heard, running(serve, settings):
         await bus.request(StartBroadcast(system_id=7, broadcaster="r:1"))
+        # Stop only once the mock has shown the advertisement to its neighbour: the mock
+        # can stall when its advertiser leaves while it is still reading the advertisement.
+        await _eventually(lambda: _beacons(heard))
     assert len(await _calls(bluez, "UnregisterAdvertisement")) == 1
 
 
