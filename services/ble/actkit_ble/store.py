@@ -6,14 +6,13 @@ from typing import Any
 
 from sqlalchemy import JSON, MetaData, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from actkit_core.db import NAMING_CONVENTION, Base
+from actkit_core.db import NAMING_CONVENTION
 from actkit_proto.ble import BeaconSettings
 
 
-class BleBase(Base):
-    __abstract__ = True
+class BleBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
