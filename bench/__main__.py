@@ -18,7 +18,10 @@ import uvloop
 
 from actkit_core.bus import Bus
 from actkit_core.testing.stack import Stack, running_stack
-from bench import floor, paths
+from actkit_proto.ble import BroadcastChanged
+from actkit_proto.events import CreateRecipient, CreateRule, TcpRecipient
+from actkit_proto.io import ConfigurePort, Direction, PortChanged
+from bench import floor, paths, rules
 from bench.stats import Latency, LostEvents
 
 EDGES = int(os.environ.get("ACTKIT_BENCH_EDGES", "2000"))
@@ -54,12 +57,48 @@ async def measure(stack: Stack) -> dict[str, Any]:
     results["bus_floor_ms"] = request.summary()
     results["bus_floor_hop_ms"] = hop.summary()
     async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
-        edge = await paths.drive_and_watch(bus, "input_edge_ms", 1, 1, EDGES)
-    results["input_edge_ms"] = edge.summary()
-    results["hops"] = {
-        "input_edge_ms": ratio(edge, request),
-    }
+        await load_rules(bus)
+        measured = [
+            await paths.drive_and_watch(
+                bus,
+                "input_edge_ms",
+                rules.LIGHTBAR_INPUT,
+                PortChanged,
+                EDGES,
+                port_id=str(rules.LIGHTBAR_INPUT),
+            ),
+            await paths.drive_and_watch(
+                bus,
+                "input_to_output_ms",
+                rules.LIGHTBAR_INPUT,
+                PortChanged,
+                EDGES,
+                port_id=str(rules.LAMP_OUTPUT),
+            ),
+            await paths.drive_and_watch(
+                bus,
+                "input_to_beacon_ms",
+                rules.BEACON_INPUT,
+                BroadcastChanged,
+                EDGES,
+                system_id=str(rules.SYSTEM_ID),
+            ),
+        ]
+    for latency in measured:
+        results[latency.name] = latency.summary()
+    results["hops"] = {latency.name: ratio(latency, request) for latency in measured}
     return results
+
+
+async def load_rules(bus: Bus) -> None:
+    """The outputs the rules drive, 256 rules and 20 recipients, as an installer would."""
+    for port_id in (rules.LAMP_OUTPUT, rules.MQTT_OUTPUT):
+        await bus.request(ConfigurePort(port_id=port_id, direction=Direction.OUTPUT))
+    for spec in rules.rule_mix():
+        await bus.request(CreateRule(rule=spec))
+    for index in range(20):
+        recipient = TcpRecipient(name=f"dispatch {index}", host="127.0.0.1", port=9000 + index)
+        await bus.request(CreateRecipient(recipient=recipient))
 
 
 def ratio(path: Latency, unit: Latency) -> float:
@@ -82,6 +121,9 @@ def main() -> int:
     except LostEvents as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
+    evaluations_per_s, rules_per_edge = rules.engine_evaluations_per_s()
+    results["rules_evals_per_s"] = round(evaluations_per_s)
+    results["rules_per_edge"] = rules_per_edge
     results["cold_start_s"] = cold_start_s(COLD_STARTS)
     results["machine"] = machine
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
@@ -90,6 +132,10 @@ def main() -> int:
         if isinstance(value, dict) and "p50" in value:
             print(f"{key:<22}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
     print(f"hops (path p50 / request-reply p50): {results['hops']}")
+    print(
+        f"rules engine: {results['rules_evals_per_s']} evaluations/s (one core, 256 rules, "
+        f"{rules_per_edge} watching the driven input)"
+    )
     print(f"rss MB: {results['rss_mb']}")
     print(f"cold start: {results['cold_start_s']} s (median of {COLD_STARTS})")
     print(f"wrote {RESULTS.name}")

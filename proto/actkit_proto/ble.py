@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from actkit_proto.base import Ack, Command, Event, Role
+from actkit_proto.base import Ack, Command, Event, Reply, Role
+from actkit_proto.beacon import AXIS_COMPANY_ID
 
 SystemId = Annotated[
     int, Field(ge=0, le=0xFFFFFFFF, description="The body worn system's id (uint32).")
@@ -73,3 +74,127 @@ class BeaconPresenceChanged(Event):
     system_id: SystemId
     is_present: bool
     message_type: MessageType | None = None
+
+
+class Broadcast(Reply):
+    """One System ID's beacon as this device sends it."""
+
+    system_id: SystemId
+    message_type: MessageType
+    sequence: int = Field(ge=0, le=255)
+    broadcasters: list[str]
+    """Who asks for it, oldest first; the newest one's message type is sent."""
+
+
+class BroadcastList(Reply):
+    """Every beacon this device sends, by System ID."""
+
+    broadcasts: list[Broadcast]
+
+
+class ListBroadcasts(Command[BroadcastList]):
+    """Read every beacon this device sends."""
+
+    subject: ClassVar[str] = "ble.broadcasts.list"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class BroadcastChanged(Event):
+    """A System ID's beacon started, changed its message type, or stopped."""
+
+    subject: ClassVar[str] = "ble.broadcast.{system_id}.changed"
+    stateful: ClassVar[bool] = True
+
+    system_id: SystemId
+    is_active: bool
+    message_type: MessageType | None = None
+    sequence: int | None = Field(default=None, ge=0, le=255)
+
+
+CompanyId = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=0xFFFF,
+        description="Bluetooth SIG company identifier of the beacon (0x0D5B; 0xFFFF for tests).",
+    ),
+]
+
+
+class BeaconSettings(Reply):
+    """How the beacon is sent and which beacons are received."""
+
+    company_id: CompanyId = AXIS_COMPANY_ID
+    watched_system_ids: list[SystemId] = Field(default_factory=list, max_length=32)
+    """The System IDs whose beacons are reported; beacons of any other System ID are ignored."""
+    presence_timeout_ms: int = Field(default=3000, ge=500, le=600_000)
+    """A watched beacon counts as gone when none was received for this long."""
+    min_rssi_dbm: int | None = Field(default=None, ge=-127, le=20)
+    """Proximity: ignore beacons received weaker than this; ``None`` accepts any strength."""
+
+    @field_validator("watched_system_ids")
+    @classmethod
+    def _unique(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("each System ID may be watched once")
+        return sorted(value)
+
+
+class GetBeaconSettings(Command[BeaconSettings]):
+    """Read the beacon settings."""
+
+    subject: ClassVar[str] = "ble.settings.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class SetBeaconSettings(Command[BeaconSettings]):
+    """Replace the beacon settings; broadcasts and reception follow at once."""
+
+    subject: ClassVar[str] = "ble.settings.set"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    settings: BeaconSettings
+
+
+class AdapterState(Reply):
+    """The Bluetooth controller as the service sees it."""
+
+    is_present: bool
+    """BlueZ answers and has the configured controller."""
+    is_powered: bool
+    is_discovering: bool
+    advertising_instances: int = Field(ge=0)
+    supported_instances: int | None = Field(default=None, ge=0)
+    """How many more advertisements the controller can take (BlueZ's ``SupportedInstances``)."""
+    address: str | None = None
+
+
+class GetAdapterState(Command[AdapterState]):
+    """Read the Bluetooth controller's state."""
+
+    subject: ClassVar[str] = "ble.adapter.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class AdapterStateChanged(Event):
+    """The Bluetooth controller appeared, vanished, was powered, or its advertising changed."""
+
+    subject: ClassVar[str] = "ble.adapter.changed"
+    stateful: ClassVar[bool] = True
+
+    state: AdapterState
+
+
+class InjectBeacon(Command[Ack]):
+    """Simulator: the radio receives a beacon, as a camera system nearby would send it."""
+
+    subject: ClassVar[str] = "sim.ble.beacon.inject"
+    required_role: ClassVar[Role] = Role.OPERATOR
+
+    system_id: SystemId
+    message_type: MessageType = 1
+    sequence: int = Field(default=0, ge=0, le=255)
+    flags: int = Field(default=0, ge=0, le=255)
+    rssi_dbm: int | None = Field(default=-60, ge=-127, le=20)
+    company_id: CompanyId | None = None
+    """``None`` uses the configured company id."""

@@ -4,21 +4,118 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
-from actkit_ble.handlers import HANDLERS, Deps
+from actkit_ble.adapters.bluez import BluezRadio
+from actkit_ble.adapters.sim import SimRadio
+from actkit_ble.domain import Broadcasts, Receiver
+from actkit_ble.handlers import (
+    HANDLERS,
+    Deps,
+    expire_due,
+    report_radio_state,
+    report_sighting,
+)
+from actkit_ble.ports import BeaconRadio, BeaconSimulator
 from actkit_ble.settings import BleSettings
+from actkit_ble.store import SettingsStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 
+log = logging.getLogger(__name__)
+
+MIGRATIONS = "actkit_ble:migrations"
+
+T = TypeVar("T")
+TIMER_FLOOR_S = 0.01
+
 
 @contextlib.asynccontextmanager
-async def build_deps(_settings: BleSettings, runtime: Runtime) -> AsyncIterator[Deps]:
-    yield Deps(bus=runtime.bus)
+async def open_radio(
+    settings: BleSettings,
+) -> AsyncIterator[tuple[BeaconRadio, BeaconSimulator | None]]:
+    """The radio the settings name, and the simulator when it is simulated."""
+    if settings.adapter == "bluez":
+        async with BluezRadio.open(
+            settings.controller, settings.dbus_address, settings.dbus_timeout_s
+        ) as radio:
+            yield radio, None
+    else:
+        sim = SimRadio(repeat_s=settings.sim_repeat_s, supported_instances=settings.max_broadcasts)
+        yield sim, sim
+
+
+@contextlib.asynccontextmanager
+async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+    assert runtime.sessions is not None
+    store = SettingsStore(runtime.sessions)
+    beacon_settings = await store.load()
+    async with open_radio(settings) as (radio, simulator):
+        deps = Deps(
+            store=store,
+            bus=runtime.bus,
+            radio=radio,
+            # A random first sequence: receivers that remember the last one from before a
+            # restart must not take the first new beacon for a repeat.
+            broadcasts=Broadcasts(secrets.randbelow(256), settings.max_broadcasts),
+            receiver=Receiver(beacon_settings),
+            simulator=simulator,
+        )
+        await radio.scan(bool(beacon_settings.watched_system_ids))
+        tasks = [
+            asyncio.create_task(_each(radio.states(), report_radio_state, deps)),
+            asyncio.create_task(_each(radio.sightings(), report_sighting, deps)),
+            asyncio.create_task(_run_timers(deps)),
+        ]
+        try:
+            yield deps
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for system_id in list(deps.broadcasts.beacons()):
+                with contextlib.suppress(Exception):
+                    await radio.withdraw(system_id)
+
+
+async def _each(
+    items: AsyncIterator[T], report: Callable[[T, Deps], Awaitable[None]], deps: Deps
+) -> None:
+    async for item in items:
+        try:
+            await report(item, deps)
+        except Exception:
+            # One lost report must not stop the watch: the next one carries the current state.
+            log.exception("could not report %s", item)
+
+
+async def _run_timers(deps: Deps) -> None:
+    while True:
+        deps.wakeup.clear()
+        try:
+            deadline = await expire_due(deps)
+        except Exception:
+            log.exception("could not expire broadcasts or presences")
+            deadline = deps.clock() + 1
+        # A floor, so a deadline that float rounding leaves unexpired cannot spin the loop.
+        timeout_s = None if deadline is None else max(TIMER_FLOOR_S, deadline - deps.clock())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout_s):
+                await deps.wakeup.wait()
 
 
 async def serve(settings: BleSettings, ready: asyncio.Event | None = None) -> None:
-    await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
+    await serve_service(
+        settings,
+        handlers=HANDLERS,
+        build_deps=build_deps,
+        migrations=MIGRATIONS,
+        adapter=settings.adapter,
+        ready=ready,
+    )
 
 
 def run() -> None:

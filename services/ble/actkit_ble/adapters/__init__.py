@@ -1,0 +1,1 @@
+"""Implementations of the ble service's ports: BlueZ over D-Bus and the simulator."""

@@ -1,0 +1,397 @@
+"""BlueZ over D-Bus: beacons as broadcast advertisements, reception by LE discovery.
+
+The advertisement is an exported ``org.bluez.LEAdvertisement1`` object of type ``broadcast``
+(without ``Discoverable``, which BlueZ refuses for broadcasts); a new payload is announced
+with PropertiesChanged, which bluetoothd follows without a new registration. Reception runs
+LE discovery with duplicate data on and reads ``ManufacturerData`` and ``RSSI`` from the
+``Device1`` objects BlueZ adds and changes. Every BlueZ call has a time limit, and the adapter
+re-registers what it sends and restarts discovery when bluetoothd restarts or the controller is
+powered on again.
+"""
+
+# No ``from __future__ import annotations``: dbus-fast reads the D-Bus types of the exported
+# methods from their annotations at class creation.
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import replace
+from typing import Annotated, Any, TypeVar
+
+from dbus_fast import BusType, Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
+from dbus_fast.annotations import DBusSignature, DBusStr
+from dbus_fast.constants import PropertyAccess
+from dbus_fast.errors import DBusError
+from dbus_fast.introspection import Node
+from dbus_fast.service import ServiceInterface, dbus_property, method
+
+from actkit_ble.adapters.introspection import ADAPTER_XML
+from actkit_ble.ports import RadioError, RadioFull, RadioState, RadioUnavailable, Sighting
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+BLUEZ = "org.bluez"
+ADAPTER = "org.bluez.Adapter1"
+ADVERTISING = "org.bluez.LEAdvertisingManager1"
+DEVICE = "org.bluez.Device1"
+PROPERTIES = "org.freedesktop.DBus.Properties"
+OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager"
+ADVERTISEMENT_ROOT = "/org/actkit/ble/advertisement"
+SIGHTINGS_KEPT = 1024
+"""Reports waiting to be judged; past this the newest are dropped rather than memory grown."""
+
+_ADAPTER_NODE = Node.parse(ADAPTER_XML)
+ManufacturerData = Annotated[dict[int, Variant], DBusSignature("a{qv}")]
+
+_MATCH_RULES = (
+    "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+    "member='NameOwnerChanged',arg0='org.bluez'",
+    f"type='signal',sender='{BLUEZ}',interface='{OBJECT_MANAGER}',member='InterfacesAdded'",
+    f"type='signal',sender='{BLUEZ}',interface='{OBJECT_MANAGER}',member='InterfacesRemoved'",
+    f"type='signal',sender='{BLUEZ}',interface='{PROPERTIES}',member='PropertiesChanged',"
+    "path_namespace='/org/bluez'",
+)
+
+
+class Advertisement(ServiceInterface):
+    """One beacon as BlueZ reads it: a broadcast with manufacturer data and nothing else."""
+
+    def __init__(self, company_id: int, payload: bytes) -> None:
+        super().__init__("org.bluez.LEAdvertisement1")
+        self.company_id = company_id
+        self.payload = payload
+        self.is_released = False
+
+    def change(self, company_id: int, payload: bytes) -> None:
+        """Send another payload: BlueZ follows the PropertiesChanged signal."""
+        if (company_id, payload) == (self.company_id, self.payload):
+            return
+        self.company_id, self.payload = company_id, payload
+        self.emit_properties_changed({"ManufacturerData": self._manufacturer_data()})
+
+    @method()
+    def Release(self) -> None:
+        """BlueZ dropped the advertisement (controller gone or reset)."""
+        self.is_released = True
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Type(self) -> DBusStr:
+        return "broadcast"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ManufacturerData(self) -> ManufacturerData:
+        return self._manufacturer_data()
+
+    def _manufacturer_data(self) -> dict[int, Variant]:
+        return {self.company_id: Variant("ay", self.payload)}
+
+
+class BluezRadio:
+    """The :class:`~actkit_ble.ports.BeaconRadio` of one BlueZ controller."""
+
+    def __init__(self, bus: MessageBus, controller: str, timeout_s: float) -> None:
+        self._bus = bus
+        self._path = f"/org/bluez/{controller}"
+        self._controller = controller
+        self._timeout_s = timeout_s
+        proxy = bus.get_proxy_object(BLUEZ, self._path, _ADAPTER_NODE)
+        # The proxies' ``call_*`` methods are made from the XML at run time, so typed Any.
+        self._adapter: Any = proxy.get_interface(ADAPTER)
+        self._advertising: Any = proxy.get_interface(ADVERTISING)
+        self._properties: Any = proxy.get_interface(PROPERTIES)
+        self._advertisements: dict[int, Advertisement] = {}
+        self._registered: set[int] = set()
+        self._is_scan_wanted = False
+        self._devices: dict[str, tuple[dict[int, bytes], int | None]] = {}
+        self._state = RadioState()
+        self._heard: asyncio.Queue[Sighting] = asyncio.Queue(SIGHTINGS_KEPT)
+        self._changes: asyncio.Queue[RadioState] = asyncio.Queue()
+        self._sync_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def open(
+        cls, controller: str = "hci0", bus_address: str | None = None, timeout_s: float = 2.0
+    ) -> AsyncIterator["BluezRadio"]:
+        """Connect to the system bus (or ``bus_address``) and follow ``controller``.
+
+        BlueZ need not be running: the radio reports the controller absent until it appears.
+        On exit every advertisement is unregistered and discovery stopped.
+        """
+        bus = await MessageBus(bus_address=bus_address, bus_type=BusType.SYSTEM).connect()
+        radio = cls(bus, controller, timeout_s)
+        try:
+            await radio._watch()
+            yield radio
+        finally:
+            await radio._release()
+            bus.disconnect()
+
+    async def advertise(self, key: int, company_id: int, payload: bytes) -> None:
+        """Send or change the advertisement of ``key``."""
+        advertisement = self._advertisements.get(key)
+        if advertisement is None:
+            advertisement = Advertisement(company_id, payload)
+            self._bus.export(_advertisement_path(key), advertisement)
+            self._advertisements[key] = advertisement
+        else:
+            advertisement.change(company_id, payload)
+        if key in self._registered:
+            return
+        if not (self._state.is_present and self._state.is_powered):
+            raise RadioUnavailable(f"the Bluetooth controller {self._controller} is not available")
+        try:
+            await self._register(key)
+        except RadioFull:
+            self._forget(key)
+            raise
+
+    async def withdraw(self, key: int) -> None:
+        """Stop sending the advertisement of ``key``."""
+        if key not in self._advertisements:
+            return
+        if key in self._registered:
+            self._registered.discard(key)
+            try:
+                await self._limit(
+                    self._advertising.call_unregister_advertisement(_advertisement_path(key))
+                )
+            except (DBusError, TimeoutError) as exc:
+                log.info("unregistering advertisement %d: %s", key, exc)
+            self._set_state(advertising_instances=len(self._registered))
+        self._forget(key)
+
+    async def scan(self, is_on: bool) -> None:
+        """Run LE discovery, or stop it; kept and reapplied when the controller returns."""
+        self._is_scan_wanted = is_on
+        await self._sync()
+
+    async def sightings(self) -> AsyncIterator[Sighting]:
+        """Advertising reports with manufacturer data, in the order heard."""
+        while True:
+            yield await self._heard.get()
+
+    async def states(self) -> AsyncIterator[RadioState]:
+        """The current state, then each change."""
+        yield self._state
+        while True:
+            yield await self._changes.get()
+
+    async def _watch(self) -> None:
+        self._bus.add_message_handler(self._on_message)
+        for rule in _MATCH_RULES:
+            await self._bus_call("AddMatch", "s", [rule])
+        await self._sync()
+
+    async def _release(self) -> None:
+        for key in list(self._advertisements):
+            await self.withdraw(key)
+        if self._is_scan_wanted and self._state.is_discovering:
+            with contextlib.suppress(DBusError, TimeoutError):
+                await self._limit(self._adapter.call_stop_discovery())
+        for task in self._tasks:
+            task.cancel()
+
+    async def _sync(self) -> None:
+        """Bring BlueZ to what is wanted: advertisements registered, discovery running."""
+        async with self._sync_lock:
+            try:
+                await self._sync_once()
+            except (DBusError, TimeoutError) as exc:
+                log.warning("BlueZ controller %s: %s", self._controller, _describe(exc))
+                self._lost()
+
+    async def _sync_once(self) -> None:
+        adapter = await self._limit(self._properties.call_get_all(ADAPTER))
+        is_powered = bool(_value(adapter.get("Powered")))
+        self._set_state(
+            is_present=True,
+            is_powered=is_powered,
+            is_discovering=bool(_value(adapter.get("Discovering"))),
+            address=_value(adapter.get("Address")),
+        )
+        if not is_powered:
+            self._registered.clear()
+            self._set_state(advertising_instances=0)
+            return
+        with contextlib.suppress(DBusError):
+            advertising = await self._limit(self._properties.call_get_all(ADVERTISING))
+            supported = _value(advertising.get("SupportedInstances"))
+            self._set_state(supported_instances=supported if isinstance(supported, int) else None)
+        for key, advertisement in list(self._advertisements.items()):
+            if advertisement.is_released:
+                self._registered.discard(key)
+                advertisement.is_released = False
+            if key not in self._registered:
+                try:
+                    await self._register(key)
+                except RadioError as exc:
+                    log.warning("advertisement %d not restored: %s", key, exc)
+        if self._is_scan_wanted and not self._state.is_discovering:
+            await self._limit(
+                self._adapter.call_set_discovery_filter(
+                    {"Transport": Variant("s", "le"), "DuplicateData": Variant("b", True)}
+                )
+            )
+            await self._limit(self._adapter.call_start_discovery())
+            self._set_state(is_discovering=True)
+        elif not self._is_scan_wanted and self._state.is_discovering:
+            await self._limit(self._adapter.call_stop_discovery())
+            self._set_state(is_discovering=False)
+
+    async def _register(self, key: int) -> None:
+        try:
+            await self._limit(
+                self._advertising.call_register_advertisement(_advertisement_path(key), {})
+            )
+        except DBusError as exc:
+            if exc.type == "org.bluez.Error.AlreadyExists":
+                pass
+            elif exc.type == "org.bluez.Error.NotPermitted" or "Maximum" in (exc.text or ""):
+                raise RadioFull(
+                    f"the Bluetooth controller {self._controller} sends as many advertisements "
+                    f"as it can ({exc.text})"
+                ) from None
+            else:
+                raise RadioError(f"BlueZ refused the advertisement: {_describe(exc)}") from None
+        except TimeoutError:
+            raise RadioUnavailable(f"BlueZ did not answer within {self._timeout_s:g} s") from None
+        self._registered.add(key)
+        self._set_state(advertising_instances=len(self._registered))
+
+    def _forget(self, key: int) -> None:
+        self._advertisements.pop(key, None)
+        self._bus.unexport(_advertisement_path(key))
+
+    def _lost(self) -> None:
+        """BlueZ or the controller went away: nothing is registered any more."""
+        self._registered.clear()
+        self._devices.clear()
+        self._set_state(
+            is_present=False, is_powered=False, is_discovering=False, advertising_instances=0
+        )
+
+    def _on_message(self, message: Message) -> None:
+        if message.message_type is not MessageType.SIGNAL:
+            return
+        try:
+            self._on_signal(message)
+        except Exception:
+            # A malformed signal must not stop the watch; the next one carries the state.
+            log.exception("BlueZ signal %s on %s", message.member, message.path)
+
+    def _on_signal(self, message: Message) -> None:
+        member, path, body = message.member, message.path or "", message.body
+        if member == "NameOwnerChanged" and body[0] == BLUEZ:
+            self._lost()
+            if body[2]:
+                self._spawn(self._sync())
+        elif member == "InterfacesAdded":
+            interfaces = body[1]
+            if DEVICE in interfaces:
+                self._device_changed(body[0], interfaces[DEVICE])
+            if body[0] == self._path and ADAPTER in interfaces:
+                self._spawn(self._sync())
+        elif member == "InterfacesRemoved":
+            if body[0] == self._path:
+                self._lost()
+            else:
+                self._devices.pop(body[0], None)
+        elif member == "PropertiesChanged":
+            interface, changed = body[0], body[1]
+            if interface == DEVICE:
+                self._device_changed(path, changed)
+            elif interface == ADAPTER and path == self._path:
+                self._adapter_changed(changed)
+
+    def _adapter_changed(self, changed: dict[str, Variant]) -> None:
+        if "Powered" in changed:
+            if changed["Powered"].value:
+                self._spawn(self._sync())
+            else:
+                self._registered.clear()
+                self._set_state(is_powered=False, is_discovering=False, advertising_instances=0)
+        if "Discovering" in changed:
+            is_discovering = bool(changed["Discovering"].value)
+            self._set_state(is_discovering=is_discovering)
+            if self._is_scan_wanted and not is_discovering and self._state.is_powered:
+                self._spawn(self._sync())
+
+    def _device_changed(self, path: str, changed: dict[str, Variant]) -> None:
+        if not path.startswith(self._path + "/"):
+            return
+        data, rssi = self._devices.get(path, ({}, None))
+        if "ManufacturerData" in changed:
+            data = _manufacturer_data(changed["ManufacturerData"].value)
+        if "RSSI" in changed and isinstance(changed["RSSI"].value, int):
+            rssi = changed["RSSI"].value
+        self._devices[path] = (data, rssi)
+        if data and ("ManufacturerData" in changed or "RSSI" in changed):
+            with contextlib.suppress(asyncio.QueueFull):
+                self._heard.put_nowait(Sighting(data, rssi))
+
+    def _set_state(self, **changes: Any) -> None:
+        state = replace(self._state, **changes)
+        if state != self._state:
+            self._state = state
+            self._changes.put_nowait(state)
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        async def run() -> None:
+            await work
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _limit(self, call: Awaitable[T]) -> T:
+        async with asyncio.timeout(self._timeout_s):
+            return await call
+
+    async def _bus_call(self, member: str, signature: str, body: list[Any]) -> None:
+        reply = await self._limit(
+            self._bus.call(
+                Message(
+                    destination="org.freedesktop.DBus",
+                    path="/org/freedesktop/DBus",
+                    interface="org.freedesktop.DBus",
+                    member=member,
+                    signature=signature,
+                    body=body,
+                )
+            )
+        )
+        if reply is not None and reply.message_type is MessageType.ERROR:
+            raise RadioError(f"the system bus refused {member}: {reply.body}")
+
+
+def _advertisement_path(key: int) -> str:
+    return f"{ADVERTISEMENT_ROOT}{key}"
+
+
+def _value(variant: Variant | None) -> Any:
+    return None if variant is None else variant.value
+
+
+def _manufacturer_data(value: object) -> dict[int, bytes]:
+    """The ``a{qv}`` dictionary as bytes per company id; entries of other types are skipped."""
+    if not isinstance(value, dict):
+        return {}
+    found = {}
+    for company_id, entry in value.items():
+        payload = entry.value if isinstance(entry, Variant) else entry
+        if isinstance(company_id, int) and isinstance(payload, bytes | bytearray):
+            found[company_id] = bytes(payload)
+    return found
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, DBusError):
+        return f"{exc.type}: {exc.text}"
+    if isinstance(exc, TimeoutError):
+        return "no answer in time"
+    return str(exc)
