@@ -24,6 +24,7 @@ from actkit_core.db import migrate
 from actkit_core.natsserver import NatsServer
 from actkit_core.testing.dbus import dbus_daemon  # noqa: F401 - a fixture, registered here
 from actkit_core.testing.fake_bus import FakeBus
+from actkit_core.testing.mosquitto import mosquitto, mqtt_peer  # noqa: F401  (fixtures)
 
 ServiceMain = Callable[..., Any]
 

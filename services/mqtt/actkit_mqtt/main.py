@@ -4,21 +4,70 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
-from actkit_mqtt.handlers import HANDLERS, Deps
+from actkit_mqtt.adapters.paho import PahoBroker
+from actkit_mqtt.handlers import HANDLERS, Deps, apply_connection, handle_report, load_state
+from actkit_mqtt.ports import Report
 from actkit_mqtt.settings import MqttSettings
+from actkit_mqtt.store import MqttStore
+from actkit_proto.mqtt import ClientStatusChanged
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = "actkit_mqtt:migrations"
 
 
 @contextlib.asynccontextmanager
-async def build_deps(_settings: MqttSettings, runtime: Runtime) -> AsyncIterator[Deps]:
-    yield Deps(bus=runtime.bus)
+async def build_deps(settings: MqttSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+    assert runtime.sessions is not None
+    store = MqttStore(runtime.sessions)
+    reports: asyncio.Queue[Report] = asyncio.Queue()
+    broker = PahoBroker(
+        reports.put_nowait, retry_min_s=settings.retry_min_s, retry_max_s=settings.retry_max_s
+    )
+    deps = Deps(
+        store=store,
+        bus=runtime.bus,
+        broker=broker,
+        state=await load_state(store),
+        serial=settings.serial_number,
+    )
+    status = deps.state.status
+    await deps.bus.publish(ClientStatusChanged(state=status.state, reason=status.reason))
+    consumer = asyncio.create_task(_handle_reports(reports, deps))
+    try:
+        await apply_connection(deps)
+        yield deps
+    finally:
+        await broker.disconnect(report=False)
+        consumer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer
+
+
+async def _handle_reports(reports: asyncio.Queue[Report], deps: Deps) -> None:
+    while True:
+        report = await reports.get()
+        try:
+            await handle_report(report, deps)
+        except Exception:
+            # One lost report must not stop the others: the next status carries the full state.
+            log.exception("could not handle %s", report)
 
 
 async def serve(settings: MqttSettings, ready: asyncio.Event | None = None) -> None:
-    await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
+    await serve_service(
+        settings,
+        handlers=HANDLERS,
+        build_deps=build_deps,
+        migrations=MIGRATIONS,
+        adapter="paho",
+        ready=ready,
+    )
 
 
 def run() -> None:

@@ -1,0 +1,1 @@
+"""Broker adapters of the mqtt service."""

@@ -1,0 +1,134 @@
+"""Publication of device events: ONVIF-style topics, the JSON payload, the retain policy."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from actkit_mqtt.domain import Outgoing, check_topic
+from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
+from actkit_proto.io import PortChanged, PortTampered
+from actkit_proto.mqtt import DeviceEventKind, Publication, RetainPolicy
+
+
+@dataclass(frozen=True)
+class DeviceEvent:
+    """A device event as the publication sees it: an ONVIF-style topic, its source and data."""
+
+    kind: DeviceEventKind
+    topic: tuple[str, ...]
+    """Namespaced segments, e.g. ``("tns1:Device", "tnsaxis:IO", "Port")``."""
+    source: dict[str, str]
+    data: dict[str, object]
+    is_stateful: bool
+    timestamp_ms: int = 0
+    source_key: tuple[str, ...] = field(default=())
+    """Segments appended to the MQTT topic so each source keeps its own retained message."""
+
+
+def _strip_namespace(segment: str) -> str:
+    return segment.rsplit(":", 1)[-1]
+
+
+def publication_prefix(publication: Publication, prefix: str) -> str:
+    """The topic prefix of published device events."""
+    return prefix if publication.uses_default_prefix else publication.custom_prefix
+
+
+def publication_message(
+    publication: Publication, event: DeviceEvent, prefix: str, serial: str
+) -> Outgoing | None:
+    """The MQTT message for ``event``, or ``None`` when its kind is not published."""
+    if event.kind not in publication.conditions:
+        return None
+    segments = (
+        event.topic
+        if publication.includes_namespaces
+        else tuple(_strip_namespace(segment) for segment in event.topic)
+    )
+    levels = [publication_prefix(publication, prefix), "event"]
+    if publication.includes_topic_name:
+        levels += [*segments, *event.source_key]
+    body: dict[str, object] = {"topic": "/".join(segments), "timestamp": event.timestamp_ms}
+    if publication.includes_serial:
+        body["serial"] = serial
+    body["message"] = {"source": event.source, "key": {}, "data": event.data}
+    retain = publication.retain is RetainPolicy.ALL or (
+        publication.retain is RetainPolicy.PROPERTY and event.is_stateful
+    )
+    return Outgoing(
+        topic="/".join(level for level in levels if level),
+        payload=json.dumps(body, separators=(",", ":")),
+        qos=publication.qos,
+        retain=retain,
+    )
+
+
+def check_publication(publication: Publication) -> None:
+    """Refuse publication settings that cannot produce valid topics.
+
+    Raises:
+        Invalid: the custom prefix is needed but missing or malformed.
+    """
+    if not publication.uses_default_prefix:
+        check_topic(publication.custom_prefix, "custom topic prefix")
+
+
+def port_event(event: PortChanged, timestamp_ms: int) -> DeviceEvent:
+    """An I/O port became active or inactive."""
+    return DeviceEvent(
+        kind=DeviceEventKind.PORT,
+        topic=("tns1:Device", "tnsaxis:IO", "Port"),
+        source={"port": str(event.port_id)},
+        data={
+            "active": event.is_active,
+            "direction": event.direction.value,
+            "circuit": event.circuit.value,
+        },
+        is_stateful=True,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.port_id),),
+    )
+
+
+def tampering_event(event: PortTampered, timestamp_ms: int) -> DeviceEvent:
+    """A supervised input was cut or shorted, or came back."""
+    return DeviceEvent(
+        kind=DeviceEventKind.TAMPERING,
+        topic=("tns1:Device", "tnsaxis:IO", "SupervisedPort"),
+        source={"port": str(event.port_id)},
+        data={"tampered": event.is_tampered, "circuit": event.circuit.value},
+        is_stateful=True,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.port_id),),
+    )
+
+
+def beacon_event(event: BeaconReceived, timestamp_ms: int) -> DeviceEvent:
+    """A watched BLE beacon was received."""
+    return DeviceEvent(
+        kind=DeviceEventKind.BEACON,
+        topic=("tnsaxis:Bluetooth", "Beacon", "Received"),
+        source={"system_id": str(event.system_id)},
+        data={
+            "message_type": event.message_type,
+            "sequence": event.sequence,
+            "rssi_dbm": event.rssi_dbm,
+        },
+        is_stateful=False,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.system_id),),
+    )
+
+
+def beacon_presence_event(event: BeaconPresenceChanged, timestamp_ms: int) -> DeviceEvent:
+    """A watched BLE beacon started or stopped being received."""
+    return DeviceEvent(
+        kind=DeviceEventKind.BEACON_PRESENCE,
+        topic=("tnsaxis:Bluetooth", "Beacon", "Presence"),
+        source={"system_id": str(event.system_id)},
+        data={"present": event.is_present},
+        is_stateful=True,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.system_id),),
+    )

@@ -1,0 +1,84 @@
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest_asyncio
+
+from actkit_core.bus import Bus
+from actkit_core.testing.mosquitto import Mosquitto
+from actkit_core.testing.plugin import running
+from actkit_mqtt.main import serve
+from actkit_mqtt.settings import MqttSettings
+from actkit_proto.base import Event
+from actkit_proto.mqtt import (
+    ClientSettings,
+    ClientStatus,
+    ConnectionState,
+    GetClientStatus,
+    SetClientSettings,
+)
+
+SERIAL = "B8A44F0000AA"
+T = TypeVar("T")
+E = TypeVar("E", bound=Event)
+
+
+async def eventually(read: Callable[[], Awaitable[T | None]], timeout_s: float = 15.0) -> T:
+    """The first truthy value ``read`` returns, polling until ``timeout_s``."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        value = await read()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still {value!r} after {timeout_s} s")
+        await asyncio.sleep(0.05)
+
+
+async def wait_state(bus: Bus, state: ConnectionState, timeout_s: float = 15.0) -> ClientStatus:
+    async def read() -> ClientStatus | None:
+        status = await bus.request(GetClientStatus())
+        return status if status.state is state else None
+
+    return await eventually(read, timeout_s)
+
+
+class Recorder(list[E]):
+    """Collects the events of one type published on the bus."""
+
+    async def __call__(self, event: E) -> None:
+        self.append(event)
+
+
+async def record(bus: Bus, event_type: type[E], **ids: str) -> Recorder[E]:
+    recorder: Recorder[E] = Recorder()
+    await bus.subscribe(event_type, recorder, **ids)
+    await bus.client.flush()
+    return recorder
+
+
+def service_settings(nats_server: str, tmp_path: Path) -> MqttSettings:
+    return MqttSettings(
+        nats_url=nats_server,
+        data_dir=tmp_path,
+        metrics_port=0,
+        serial_number=SERIAL,
+        retry_min_s=0.2,
+        retry_max_s=1.0,
+    )
+
+
+@pytest_asyncio.fixture
+async def service(bus: Bus, nats_server: str, tmp_path: Path) -> AsyncIterator[Bus]:
+    """The mqtt service running in this test's loop; yields the client bus to drive it."""
+    async with running(serve, service_settings(nats_server, tmp_path)):
+        yield bus
+
+
+async def connect(bus: Bus, broker: Mosquitto, **changes: Any) -> ClientSettings:
+    """Point the service at ``broker`` (plain TCP unless ``changes`` say otherwise)."""
+    changes.setdefault("port", broker.tcp_port)
+    return await bus.request(
+        SetClientSettings(is_enabled=True, host=broker.host, **changes), timeout_s=10
+    )

@@ -1,0 +1,149 @@
+import httpx
+import pytest
+
+from actkit_core.bus import Bus
+from actkit_core.testing.mosquitto import Mosquitto
+from actkit_proto.mqtt import (
+    ClientStatusChanged,
+    ConnectionState,
+    GetClientSettings,
+    MqttVersion,
+    PublishMqtt,
+    SetClientSettings,
+    Transport,
+)
+from actkit_proto.service import GetServiceStatus
+
+from .conftest import connect, record, wait_state
+
+
+async def test_connects_over_tcp_and_status_events_report_each_step(
+    service: Bus, mosquitto: Mosquitto
+) -> None:
+    statuses = await record(service, ClientStatusChanged)
+    settings = await connect(service, mosquitto)
+    assert settings.is_enabled
+    await wait_state(service, ConnectionState.CONNECTED)
+    states = [status.state for status in statuses]
+    assert states[-2:] == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
+    [kept] = await service.current(ClientStatusChanged)
+    assert kept.state is ConnectionState.CONNECTED
+    assert kept.broker == f"tcp://127.0.0.1:{mosquitto.tcp_port}"
+
+
+async def test_turning_connect_off_disconnects(service: Bus, mosquitto: Mosquitto) -> None:
+    await connect(service, mosquitto)
+    await wait_state(service, ConnectionState.CONNECTED)
+    await service.request(SetClientSettings(is_enabled=False))
+    await wait_state(service, ConnectionState.DISCONNECTED)
+
+
+async def test_tls_with_the_brokers_ca_connects(service: Bus, mosquitto: Mosquitto) -> None:
+    await connect(
+        service,
+        mosquitto,
+        transport=Transport.SSL,
+        port=mosquitto.tls_port,
+        ca_certificate_pem=mosquitto.ca_pem,
+    )
+    await wait_state(service, ConnectionState.CONNECTED)
+
+
+# paho leaves the socket of a failed TLS handshake to the garbage collector, which closes it.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_tls_without_the_ca_reports_certificate_verify_failed(
+    service: Bus, mosquitto: Mosquitto
+) -> None:
+    await connect(service, mosquitto, transport=Transport.SSL, port=mosquitto.tls_port)
+    status = await wait_state(service, ConnectionState.ERROR)
+    assert status.reason.startswith("TLS: certificate verify failed")
+
+
+async def test_tls_with_verification_off_connects_without_the_ca(
+    service: Bus, mosquitto: Mosquitto
+) -> None:
+    await connect(
+        service,
+        mosquitto,
+        transport=Transport.SSL,
+        port=mosquitto.tls_port,
+        verifies_certificate=False,
+    )
+    await wait_state(service, ConnectionState.CONNECTED)
+
+
+@pytest.mark.parametrize("transport", [Transport.WS, Transport.WSS])
+async def test_websockets_plain_and_secure_connect(
+    service: Bus, mosquitto: Mosquitto, transport: Transport
+) -> None:
+    port = mosquitto.ws_port if transport is Transport.WS else mosquitto.wss_port
+    await connect(
+        service,
+        mosquitto,
+        transport=transport,
+        port=port,
+        websocket_path="/mqtt",
+        ca_certificate_pem=mosquitto.ca_pem,
+    )
+    await wait_state(service, ConnectionState.CONNECTED)
+
+
+async def test_wrong_password_is_refused_with_a_reason_and_the_right_one_connects(
+    service: Bus, mosquitto: Mosquitto
+) -> None:
+    await connect(
+        service, mosquitto, port=mosquitto.auth_port, username=mosquitto.username, password="nope"
+    )
+    status = await wait_state(service, ConnectionState.ERROR)
+    assert status.reason == "connection refused: not authorized"
+    await service.request(SetClientSettings(password=mosquitto.password))
+    await wait_state(service, ConnectionState.CONNECTED)
+
+
+async def test_nobody_listening_is_reported_as_refused(service: Bus, mosquitto: Mosquitto) -> None:
+    mosquitto.stop()
+    await connect(service, mosquitto)
+    status = await wait_state(service, ConnectionState.ERROR)
+    assert "connection refused by 127.0.0.1" in status.reason
+
+
+# paho leaves the socket of a failed TLS handshake to the garbage collector, which closes it.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_client_certificate_is_presented_when_the_broker_requires_one(
+    service: Bus, mosquitto: Mosquitto
+) -> None:
+    await connect(
+        service,
+        mosquitto,
+        transport=Transport.SSL,
+        port=mosquitto.mtls_port,
+        ca_certificate_pem=mosquitto.ca_pem,
+    )
+    refused = await wait_state(service, ConnectionState.ERROR)
+    assert refused.reason.endswith("does the broker require a client certificate?"), refused.reason
+    identity = mosquitto.ca.issue_cert("kit.example")
+    await service.request(
+        SetClientSettings(
+            client_certificate_pem=identity.cert_chain_pems[0].bytes().decode(),
+            client_key_pem=identity.private_key_pem.bytes().decode(),
+        )
+    )
+    await wait_state(service, ConnectionState.CONNECTED)
+    settings = await service.request(GetClientSettings())
+    assert settings.has_client_key
+    assert "PRIVATE KEY" not in settings.model_dump_json()
+
+
+async def test_mqtt_3_1_1_connects(service: Bus, mosquitto: Mosquitto) -> None:
+    await connect(service, mosquitto, version=MqttVersion.V311, clean_session=False)
+    await wait_state(service, ConnectionState.CONNECTED)
+
+
+async def test_metrics_count_messages(service: Bus, mosquitto: Mosquitto) -> None:
+    await connect(service, mosquitto)
+    await wait_state(service, ConnectionState.CONNECTED)
+    await service.request(PublishMqtt(topic="hello", payload="world"))
+    status = await service.request(GetServiceStatus(service="mqtt"))
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"http://127.0.0.1:{status.metrics_port}/metrics")).text
+    assert 'actkit_mqtt_messages_total{direction="sent",outcome="ok"}' in text

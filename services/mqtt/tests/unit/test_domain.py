@@ -1,0 +1,192 @@
+import json
+from typing import Any
+
+import pytest
+
+from actkit_mqtt import domain
+from actkit_mqtt.domain import Secrets
+from actkit_mqtt.domain import publication as publishing
+from actkit_proto import Invalid
+from actkit_proto.io import Circuit, Direction, PortChanged
+from actkit_proto.mqtt import (
+    ClientSettings,
+    DeviceEventKind,
+    MessageSpec,
+    Publication,
+    RetainPolicy,
+    SetClientSettings,
+    Transport,
+)
+
+SERIAL = "B8A44F0000AA"
+
+
+def _apply(current: ClientSettings | None = None, /, **changes: Any) -> ClientSettings:
+    settings, _ = domain.apply_settings(
+        current or ClientSettings(), Secrets(), SetClientSettings(**changes)
+    )
+    return settings
+
+
+@pytest.mark.parametrize(
+    ("transport", "port"),
+    [(Transport.TCP, 1883), (Transport.SSL, 8883), (Transport.WS, 80), (Transport.WSS, 443)],
+)
+def test_changing_the_protocol_proposes_its_default_port(transport: Transport, port: int) -> None:
+    start = ClientSettings(transport=Transport.WS if transport is Transport.TCP else Transport.TCP)
+    assert _apply(start, transport=transport).port == port
+
+
+def test_a_port_given_with_the_protocol_wins_over_the_default() -> None:
+    assert _apply(transport=Transport.SSL, port=443).port == 443
+
+
+def test_fields_left_out_keep_their_value() -> None:
+    start = _apply(host="broker.example", keep_alive_s=30)
+    assert _apply(start, client_id="Port 1").keep_alive_s == 30
+    assert _apply(start, client_id="Port 1").host == "broker.example"
+
+
+def test_password_is_write_only_and_an_empty_one_removes_it() -> None:
+    settings, secrets = domain.apply_settings(
+        ClientSettings(), Secrets(), SetClientSettings(username="cam", password="pw")
+    )
+    assert settings.has_password
+    assert "pw" not in settings.model_dump_json()
+    assert secrets.password == "pw"
+    settings, secrets = domain.apply_settings(settings, secrets, SetClientSettings(password=""))
+    assert (settings.has_password, secrets.password) == (False, "")
+
+
+@pytest.mark.parametrize(
+    ("changes", "complaint"),
+    [
+        ({"is_enabled": True}, "host is required"),
+        ({"host": "bad host"}, "not a host name"),
+        ({"alpn_protocol": "mqtt"}, "ALPN protocol applies only"),
+        ({"http_proxy": "http://p.example:3128/" + "x" * 240}, "longer than 255 bytes"),
+        ({"https_proxy": "socks://p.example"}, "must look like http"),
+        ({"password": "pw"}, "needs a username"),
+        ({"websocket_path": "mqtt"}, "must start with /"),
+        ({"device_topic_prefix": "axis/#"}, "wildcard"),
+        ({"ca_certificate_pem": "hello"}, "must be PEM"),
+        ({"ca_certificate_pem": "-----BEGIN CERTIFICATE-----\nAAAA\n"}, "cannot be read"),
+        ({"client_certificate_pem": "-----BEGIN CERTIFICATE-----"}, "needs its private key"),
+        (
+            {"connect_message": MessageSpec(is_enabled=True, uses_default=False, topic="")},
+            "connect message topic must not be empty",
+        ),
+    ],
+)
+def test_unusable_settings_are_refused_with_the_reason(
+    changes: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(Invalid, match=complaint):
+        _apply(**changes)
+
+
+def test_proxy_limit_counts_bytes_not_characters() -> None:
+    url = "http://p.example/" + "é" * 120  # 17 + 240 bytes
+    with pytest.raises(Invalid, match="255 bytes"):
+        _apply(http_proxy=url)
+
+
+def test_alpn_is_accepted_for_ssl_and_wss() -> None:
+    assert _apply(transport=Transport.WSS, alpn_protocol="mqtt").alpn_protocol == "mqtt"
+
+
+@pytest.mark.parametrize("bad", ["", "a/#/b", "a#", "a/b+", "sport/tennis#", "nul\0here"])
+def test_malformed_filters_are_refused(bad: str) -> None:
+    with pytest.raises(Invalid):
+        domain.check_filter(bad)
+
+
+@pytest.mark.parametrize("good", ["#", "+", "a/+/c", "a/#", "/", "+/+", "Motion"])
+def test_well_formed_filters_pass(good: str) -> None:
+    domain.check_filter(good)
+
+
+@pytest.mark.parametrize(
+    ("topic_filter", "topic", "matches"),
+    [
+        ("sport/#", "sport", True),
+        ("sport/#", "sport/tennis/player1", True),
+        ("sport/+", "sport/", True),
+        ("sport/+", "sport/tennis/x", False),
+        ("+/+", "/finance", True),
+        ("+", "/finance", False),
+        ("Motion", "motion", False),
+        ("+/monitor", "$SYS/monitor", False),
+        ("$SYS/#", "$SYS/uptime", True),
+    ],
+)
+def test_filters_match_topics_as_a_broker_does(
+    topic_filter: str, topic: str, matches: bool
+) -> None:
+    assert domain.filter_matches(topic_filter, topic) is matches
+
+
+def _port_event() -> publishing.DeviceEvent:
+    changed = PortChanged(
+        port_id=3, direction=Direction.INPUT, is_active=True, circuit=Circuit.CLOSED, edge_ns=5
+    )
+    return publishing.port_event(changed, timestamp_ms=1_700_000_000_000)
+
+
+def test_publication_topic_and_payload_by_default() -> None:
+    publication = Publication(conditions=[DeviceEventKind.PORT])
+    message = publishing.publication_message(publication, _port_event(), "axis/X", SERIAL)
+    assert message is not None
+    assert message.topic == "axis/X/event/tns1:Device/tnsaxis:IO/Port/3"
+    assert json.loads(message.payload) == {
+        "topic": "tns1:Device/tnsaxis:IO/Port",
+        "timestamp": 1_700_000_000_000,
+        "message": {
+            "source": {"port": "3"},
+            "key": {},
+            "data": {"active": True, "direction": "input", "circuit": "closed"},
+        },
+    }
+    assert (message.retain, message.qos) == (False, 0)
+
+
+def test_publication_options_shape_the_topic_and_payload() -> None:
+    publication = Publication(
+        conditions=[DeviceEventKind.PORT],
+        uses_default_prefix=False,
+        custom_prefix="fleet/car7",
+        includes_namespaces=False,
+        includes_serial=True,
+        retain=RetainPolicy.PROPERTY,
+        qos=2,
+    )
+    message = publishing.publication_message(publication, _port_event(), "axis/X", SERIAL)
+    assert message is not None
+    assert message.topic == "fleet/car7/event/Device/IO/Port/3"
+    assert json.loads(message.payload)["serial"] == SERIAL
+    assert (message.retain, message.qos) == (True, 2)
+
+
+def test_without_topic_name_the_topic_is_the_prefix_and_event() -> None:
+    publication = Publication(conditions=[DeviceEventKind.PORT], includes_topic_name=False)
+    message = publishing.publication_message(publication, _port_event(), "axis/X", SERIAL)
+    assert message is not None
+    assert message.topic == "axis/X/event"
+
+
+def test_events_not_among_the_conditions_are_not_published() -> None:
+    publication = Publication(conditions=[DeviceEventKind.BEACON])
+    assert publishing.publication_message(publication, _port_event(), "axis/X", SERIAL) is None
+
+
+def test_default_connect_message_and_last_will_say_connected_yes_and_no() -> None:
+    settings = ClientSettings(
+        host="b",
+        connect_message=MessageSpec(is_enabled=True),
+        last_will=MessageSpec(is_enabled=True),
+    )
+    config = domain.connection_config(settings, Secrets(), SERIAL)
+    assert config.connect_message is not None and config.last_will is not None
+    assert config.connect_message.topic == f"axis/{SERIAL}/event/connection"
+    assert json.loads(config.last_will.payload) == {"serial": SERIAL, "connected": False}
+    assert config.client_id == f"actkit-{SERIAL}"
