@@ -17,10 +17,18 @@ import psutil
 import uvloop
 
 from actkit_core.bus import Bus
+from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack, running_stack
 from actkit_proto.ble import BroadcastChanged
 from actkit_proto.events import CreateRecipient, CreateRule, TcpRecipient
 from actkit_proto.io import ConfigurePort, Direction, PortChanged
+from actkit_proto.mqtt import (
+    AddSubscription,
+    ConnectionState,
+    GetClientStatus,
+    SetClientSettings,
+    SubscriptionSpec,
+)
 from bench import floor, paths, rules
 from bench.stats import Latency, LostEvents
 
@@ -58,36 +66,77 @@ async def measure(stack: Stack) -> dict[str, Any]:
     results["bus_floor_hop_ms"] = hop.summary()
     async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
         await load_rules(bus)
+        lightbar = paths.drive_input(bus, rules.LIGHTBAR_INPUT)
+        beacon = paths.drive_input(bus, rules.BEACON_INPUT)
         measured = [
-            await paths.drive_and_watch(
+            await paths.time_path(
                 bus,
                 "input_edge_ms",
-                rules.LIGHTBAR_INPUT,
+                lightbar,
                 PortChanged,
                 EDGES,
                 port_id=str(rules.LIGHTBAR_INPUT),
             ),
-            await paths.drive_and_watch(
+            await paths.time_path(
                 bus,
                 "input_to_output_ms",
-                rules.LIGHTBAR_INPUT,
+                lightbar,
                 PortChanged,
                 EDGES,
                 port_id=str(rules.LAMP_OUTPUT),
             ),
-            await paths.drive_and_watch(
+            await paths.time_path(
                 bus,
                 "input_to_beacon_ms",
-                rules.BEACON_INPUT,
+                beacon,
                 BroadcastChanged,
                 EDGES,
                 system_id=str(rules.SYSTEM_ID),
             ),
         ]
+        with tempfile.TemporaryDirectory() as folder:
+            broker = Mosquitto(Path(folder))
+            broker.start_on_free_ports()
+            try:
+                camera = await connect_camera(bus, broker)
+                measured.append(
+                    await paths.time_path(
+                        bus,
+                        "mqtt_to_output_ms",
+                        camera,
+                        PortChanged,
+                        EDGES,
+                        port_id=str(rules.MQTT_OUTPUT),
+                    )
+                )
+            finally:
+                broker.stop()
     for latency in measured:
         results[latency.name] = latency.summary()
     results["hops"] = {latency.name: ratio(latency, request) for latency in measured}
     return results
+
+
+async def connect_camera(bus: Bus, broker: Mosquitto) -> paths.Stimulus:
+    """Point the mqtt service at the broker and subscribe to the camera's topic.
+
+    Returns the camera: a real MQTT client publishing ``On`` on even edges, ``Off`` on odd ones.
+    """
+    await bus.request(SetClientSettings(is_enabled=True, host=broker.host, port=broker.tcp_port))
+    for _ in range(500):
+        if (await bus.request(GetClientStatus())).state is ConnectionState.CONNECTED:
+            break
+        await asyncio.sleep(0.01)
+    else:
+        raise LostEvents("the mqtt service did not connect to the broker")
+    spec = SubscriptionSpec(filter=rules.MOTION_TOPIC, is_stateful=True)
+    await bus.request(AddSubscription(spec=spec))
+    peer = MqttPeer(broker)
+
+    async def publish(index: int) -> None:
+        peer.publish(rules.MOTION_TOPIC, "On" if index % 2 == 0 else "Off")
+
+    return publish
 
 
 async def load_rules(bus: Bus) -> None:

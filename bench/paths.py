@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from actkit_core.bus import Bus
@@ -15,15 +16,29 @@ EVENT_TIMEOUT_S = 2.0
 E = TypeVar("E", bound=Event)
 
 
-async def drive_and_watch(
+Stimulus = Callable[[int], Awaitable[object]]
+"""Cause edge number ``index`` (even: on, odd: off)."""
+
+
+def drive_input(bus: Bus, input_id: int) -> Stimulus:
+    """Wire a simulated input closed on even edges and open on odd ones."""
+
+    def drive(index: int) -> Awaitable[object]:
+        circuit = Circuit.CLOSED if index % 2 == 0 else Circuit.OPEN
+        return bus.request(DriveInput(port_id=input_id, circuit=circuit))
+
+    return drive
+
+
+async def time_path(
     bus: Bus,
     name: str,
-    input_id: int,
+    stimulus: Stimulus,
     watched: type[E],
     count: int,
     **ids: str,
 ) -> Latency:
-    """Drive sim input ``input_id`` closed/open ``count`` times; time until ``watched`` arrives.
+    """Cause ``count`` edges; time each until the ``watched`` event it leads to arrives.
 
     Raises:
         LostEvents: an edge produced no ``watched`` event in time.
@@ -37,9 +52,8 @@ async def drive_and_watch(
     await bus.client.flush()
     latency = Latency(name)
     for index in range(count):
-        circuit = Circuit.CLOSED if index % 2 == 0 else Circuit.OPEN
         started = time.perf_counter_ns()
-        await bus.request(DriveInput(port_id=input_id, circuit=circuit))
+        await stimulus(index)
         try:
             arrived = await asyncio.wait_for(arrivals.get(), EVENT_TIMEOUT_S)
         except TimeoutError:
