@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 D = TypeVar("D")
+T = TypeVar("T")
 S = TypeVar("S", bound=ServiceSettings)
 
 
@@ -87,6 +88,21 @@ async def serve_service(
         if ready is not None:
             ready.set()
         await asyncio.Event().wait()
+
+
+async def report_each(
+    items: AsyncIterator[T], report: Callable[[T, D], Awaitable[None]], deps: D
+) -> None:
+    """Hand every item of a hardware watch to ``report``, for as long as the watch runs.
+
+    A report that fails is logged and the watch goes on: the next item carries the current
+    state, while a dead watch would leave the service deaf until it restarts.
+    """
+    async for item in items:
+        try:
+            await report(item, deps)
+        except Exception:
+            log.exception("could not report %s", item)
 
 
 def run(main: Coroutine[Any, Any, None]) -> None:

@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator
 
 from actkit_ble.adapters.bluez import BluezRadio
 from actkit_ble.adapters.sim import SimRadio
@@ -23,13 +22,12 @@ from actkit_ble.ports import BeaconRadio, BeaconSimulator
 from actkit_ble.settings import BleSettings
 from actkit_ble.store import SettingsStore
 from actkit_core import lifecycle
-from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.lifecycle import Runtime, report_each, serve_service
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = "actkit_ble:migrations"
 
-T = TypeVar("T")
 TIMER_FLOOR_S = 0.01
 
 
@@ -66,8 +64,8 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
         )
         await radio.scan(bool(beacon_settings.watched_system_ids))
         tasks = [
-            asyncio.create_task(_each(radio.states(), report_radio_state, deps)),
-            asyncio.create_task(_each(radio.sightings(), report_sighting, deps)),
+            asyncio.create_task(report_each(radio.states(), report_radio_state, deps)),
+            asyncio.create_task(report_each(radio.sightings(), report_sighting, deps)),
             asyncio.create_task(_run_timers(deps)),
         ]
         try:
@@ -79,17 +77,6 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
             for system_id in list(deps.broadcasts.beacons()):
                 with contextlib.suppress(Exception):
                     await radio.withdraw(system_id)
-
-
-async def _each(
-    items: AsyncIterator[T], report: Callable[[T, Deps], Awaitable[None]], deps: Deps
-) -> None:
-    async for item in items:
-        try:
-            await report(item, deps)
-        except Exception:
-            # One lost report must not stop the watch: the next one carries the current state.
-            log.exception("could not report %s", item)
 
 
 async def _run_timers(deps: Deps) -> None:

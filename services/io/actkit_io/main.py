@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import AsyncIterator
 
 from actkit_core import lifecycle
-from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_io.adapters.sim import SimGpio
 from actkit_io.domain import RESET_HOLD_MAX_NS, RESET_HOLD_MIN_NS, Board, ControlButton
 from actkit_io.handlers import (
@@ -28,8 +27,6 @@ from actkit_io.settings import IoSettings
 from actkit_io.store import PortStore
 from actkit_io.timers import LoopTimers
 from actkit_proto.io import Direction
-
-log = logging.getLogger(__name__)
 
 MIGRATIONS = "actkit_io:migrations"
 
@@ -60,7 +57,7 @@ async def build_deps(
     gpio = gpio or open_gpio(settings, profile, timers)
     try:
         deps = await _start(store, runtime, gpio, board, timers)
-        watcher = asyncio.create_task(_watch_inputs(deps))
+        watcher = asyncio.create_task(report_each(deps.gpio.edges(), report_edge, deps))
         try:
             yield deps
         finally:
@@ -100,15 +97,6 @@ def _watch_reset_hold(deps: Deps) -> None:
 
     deps.timers.call_later(RESET_HOLD_MIN_NS // 1_000_000, check)
     deps.timers.call_later(RESET_HOLD_MAX_NS // 1_000_000 + 1, check)
-
-
-async def _watch_inputs(deps: Deps) -> None:
-    async for edge in deps.gpio.edges():
-        try:
-            await report_edge(edge, deps)
-        except Exception:
-            # One lost report must not stop the watch: the next edge carries the full state.
-            log.exception("could not report %s", edge)
 
 
 async def serve(settings: IoSettings, ready: asyncio.Event | None = None) -> None:

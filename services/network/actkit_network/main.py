@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 from actkit_core import lifecycle
-from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_network.adapters.sim import SimAnnouncer, SimFirewall, SimNetwork, SimSnmpAgent
 from actkit_network.domain.nftables import render_ruleset
 from actkit_network.domain.settings import default_friendly_name
@@ -80,7 +80,7 @@ async def build_deps(
         await apply_services(deps)
         await send_trap(deps, Trap.COLD_START)
         tasks = [
-            asyncio.create_task(_watch_network(deps)),
+            asyncio.create_task(report_each(deps.network.events(), report_network_event, deps)),
             asyncio.create_task(_revert_firewall_tests(deps)),
         ]
         try:
@@ -98,15 +98,6 @@ async def _restore_firewall(deps: Deps) -> None:
     await deps.firewall.load(
         render_ruleset(state.is_active, state.default_policy, state.active_rules)
     )
-
-
-async def _watch_network(deps: Deps) -> None:
-    async for event in deps.network.events():
-        try:
-            await report_network_event(event, deps)
-        except Exception:
-            # One lost report must not stop the watch: stateful events carry the full state.
-            log.exception("could not report %s", event)
 
 
 async def _revert_firewall_tests(deps: Deps) -> None:
