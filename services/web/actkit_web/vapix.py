@@ -1,0 +1,149 @@
+"""VAPIX translations: ports to Axis port items and parameters, port.cgi actions, group lists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from actkit_proto.base import Role
+from actkit_proto.errors import Invalid
+from actkit_proto.io import Circuit, Direction, Port
+
+API_LIST = (
+    ("api-discovery", "1.0", "API Discovery Service"),
+    ("basic-device-info", "1.1", "Basic Device Information"),
+    ("io-port-management", "1.0", "IO Port Management"),
+    ("param-cgi", "1.0", "Legacy Parameter Handling"),
+    ("user-management", "1.0", "User Management"),
+)
+API_VERSIONS = {api_id: version for api_id, version, _ in API_LIST}
+
+_ACTION = re.compile(r"^(?P<port>\d{1,2}):(?P<first>[/\\])(?:(?P<ms>\d{1,7})(?P<then>[/\\]))?$")
+
+
+def form_fields(query: str, body: bytes) -> dict[str, str]:
+    """Query and body fields of a CGI call: the body is a form whatever its content type says.
+
+    Clients post ``action=list&group=...`` labelled ``text/plain``; body fields win.
+    """
+    fields = dict(parse_qsl(query, keep_blank_values=True))
+    text = body.decode("utf-8", errors="replace")
+    fields.update(parse_qsl(text.strip(), keep_blank_values=True))
+    return fields
+
+
+def vapix_port_id(port: Port) -> str:
+    """VAPIX numbers ports from 0; the connector from 1."""
+    return str(port.port_id - 1)
+
+
+def actkit_port_id(vapix_id: str) -> int:
+    """The connector's port number of a 0-based VAPIX port id.
+
+    Raises:
+        Invalid: not a port id.
+    """
+    if not vapix_id.isdigit() or len(vapix_id) > 2:
+        raise Invalid(f"port {vapix_id!r} is not a port number (0-based)")
+    return int(vapix_id) + 1
+
+
+def circuit_word(circuit: Circuit) -> str:
+    """VAPIX knows only open and closed: a cut line reads open, a shorted one closed."""
+    return "closed" if circuit in (Circuit.CLOSED, Circuit.SHORT) else "open"
+
+
+def port_item(port: Port) -> dict[str, object]:
+    return {
+        "port": vapix_port_id(port),
+        "configurable": port.is_configurable,
+        "usage": "",
+        "name": port.name,
+        "direction": port.direction.value,
+        "state": circuit_word(port.circuit),
+        "normalState": circuit_word(port.normal_state),
+    }
+
+
+def active_circuit(port: Port) -> str:
+    return "open" if port.normal_state is Circuit.CLOSED else "closed"
+
+
+def ioport_lines(ports: list[Port]) -> list[str]:
+    lines = []
+    for port in ports:
+        prefix = f"root.IOPort.I{vapix_port_id(port)}"
+        lines += [
+            f"{prefix}.Configurable={'yes' if port.is_configurable else 'no'}",
+            f"{prefix}.Direction={port.direction.value}",
+        ]
+        if port.direction is Direction.INPUT:
+            lines += [
+                f"{prefix}.Input.Name={port.name}",
+                f"{prefix}.Input.Trig={active_circuit(port)}",
+            ]
+        else:
+            lines += [
+                f"{prefix}.Output.Name={port.name}",
+                f"{prefix}.Output.Active={active_circuit(port)}",
+                f"{prefix}.Output.Button=none",
+                f"{prefix}.Output.DelayTime=0",
+                f"{prefix}.Output.Mode=bistable",
+                f"{prefix}.Output.PulseTime=0",
+            ]
+    inputs = sum(port.direction is Direction.INPUT for port in ports)
+    return [
+        *lines,
+        f"root.Input.NbrOfInputs={inputs}",
+        f"root.Output.NbrOfOutputs={len(ports) - inputs}",
+    ]
+
+
+def is_active_for_state(port: Port, state: str) -> bool:
+    """Whether asking a port's circuit to be ``state`` (open/closed) makes it active.
+
+    Raises:
+        Invalid: the state is neither open nor closed.
+    """
+    if state not in ("open", "closed"):
+        raise Invalid(f"state must be open or closed, not {state!r}")
+    return state != circuit_word(port.normal_state)
+
+
+@dataclass(frozen=True)
+class PortAction:
+    r"""A port.cgi action: ``2:/`` active, ``2:\`` inactive, ``2:/300\`` a 300 ms pulse."""
+
+    port_id: int
+    """The connector's port number (port.cgi counts from 1, like the connector)."""
+    is_active: bool
+    pulse_ms: int | None = None
+
+
+def parse_port_action(action: str) -> PortAction:
+    r"""Parse a port.cgi ``action``.
+
+    Raises:
+        Invalid: it is not ``<port>:/``, ``<port>:\`` or ``<port>:/<ms>\``.
+    """
+    match = _ACTION.match(action)
+    if match is None:
+        raise Invalid(f"action {action!r} is not <port>:/ or <port>:\\ or <port>:/<ms>\\")
+    is_active = match["first"] == "/"
+    port_id = int(match["port"])
+    if match["ms"] is None:
+        return PortAction(port_id, is_active)
+    if (match["then"] == "/") == is_active:
+        raise Invalid(f"action {action!r} must return to the other state after the pulse")
+    return PortAction(port_id, is_active, int(match["ms"]))
+
+
+def role_groups(role: Role) -> list[str]:
+    """The VAPIX groups of a role: each role includes the ones below it."""
+    groups = ["viewer"]
+    if role >= Role.OPERATOR:
+        groups.insert(0, "operator")
+    if role >= Role.ADMINISTRATOR:
+        groups.insert(0, "admin")
+    return groups

@@ -1,0 +1,225 @@
+"""Stand-ins for accounts and io on a FakeBus, and an HTTP client for the web app."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.accounts import (
+    CreateFirstAdministrator,
+    CreateSession,
+    DigestChallenge,
+    EndSession,
+    GetDigestChallenge,
+    GetSetupState,
+    Identity,
+    Session,
+    SetupState,
+    VerifyBasic,
+    VerifyDigest,
+    VerifySession,
+)
+from actkit_proto.base import Ack, Command, Role
+from actkit_proto.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from actkit_proto.io import (
+    Circuit,
+    Direction,
+    DriveInput,
+    GetPort,
+    ListPorts,
+    Port,
+    PortList,
+    PulsePort,
+    SetPort,
+)
+from actkit_web.app import create_app
+from actkit_web.settings import WebSettings
+
+PASSWORDS = {"admin": "secret", "op": "operate", "view": "look"}
+ROLES = {"admin": Role.ADMINISTRATOR, "op": Role.OPERATOR, "view": Role.VIEWER}
+
+
+@dataclass
+class FakeAccounts:
+    """Answers the accounts contract from memory; Digest answers are accepted when
+    ``response="good"`` (the web only forwards them)."""
+
+    is_setup_required: bool = False
+    sessions: dict[str, Session] = field(default_factory=dict)
+    digests: list[VerifyDigest] = field(default_factory=list)
+
+    def install(self, bus: FakeBus) -> None:
+        bus.answer(GetSetupState, self.get_setup_state)
+        bus.answer(CreateFirstAdministrator, self.create_first_administrator)
+        bus.answer(VerifyBasic, self.verify_basic)
+        bus.answer(GetDigestChallenge, self.challenge)
+        bus.answer(VerifyDigest, self.verify_digest)
+        bus.answer(CreateSession, self.create_session)
+        bus.answer(VerifySession, self.verify_session)
+        bus.answer(EndSession, self.end_session)
+
+    async def get_setup_state(self, _command: GetSetupState) -> SetupState:
+        return SetupState(is_setup_required=self.is_setup_required)
+
+    async def create_first_administrator(self, command: CreateFirstAdministrator) -> Identity:
+        if not self.is_setup_required:
+            raise Conflict("an administrator exists already")
+        checked = CreateFirstAdministrator.from_wire("", command.to_wire())
+        if not checked.accept_licence:
+            raise Invalid("accept_licence: the license agreement must be accepted")
+        self.is_setup_required = False
+        PASSWORDS[checked.name] = checked.password
+        ROLES[checked.name] = Role.ADMINISTRATOR
+        return Identity(name=checked.name, role=Role.ADMINISTRATOR)
+
+    def _check(self, name: str, password: str) -> Identity:
+        if PASSWORDS.get(name) != password:
+            raise Unauthenticated("wrong user name or password")
+        return Identity(name=name, role=ROLES[name])
+
+    async def verify_basic(self, command: VerifyBasic) -> Identity:
+        return self._check(command.name, command.password)
+
+    async def challenge(self, _command: GetDigestChallenge) -> DigestChallenge:
+        return DigestChallenge(
+            realm="AXIS_ACCC8E012345", nonce="n1", opaque="o1", algorithms=["MD5", "SHA-256"]
+        )
+
+    async def verify_digest(self, command: VerifyDigest) -> Identity:
+        self.digests.append(command)
+        if 'response="good"' not in command.authorization:
+            raise Unauthenticated("wrong digest")
+        return Identity(name="admin", role=Role.ADMINISTRATOR)
+
+    async def create_session(self, command: CreateSession) -> Session:
+        identity = self._check(command.name, command.password)
+        token = f"token-{len(self.sessions)}"
+        session = Session(
+            token=token,
+            csrf_token=f"csrf-{token}",
+            expires_at=datetime.now(UTC) + timedelta(hours=1),
+            identity=identity,
+        )
+        self.sessions[token] = session
+        return session
+
+    async def verify_session(self, command: VerifySession) -> Session:
+        if command.token not in self.sessions:
+            raise Unauthenticated("the session has expired; log in again")
+        return self.sessions[command.token]
+
+    async def end_session(self, command: EndSession) -> Ack:
+        self.sessions.pop(command.token, None)
+        return Ack()
+
+
+@dataclass
+class FakeIo:
+    """Port 1 an input, port 2 an output, normally open; checks roles as the io bus does."""
+
+    ports: dict[int, Port] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ports = {
+            1: _port(1, "Input 1", Direction.INPUT, configurable=False),
+            2: _port(2, "Output 1", Direction.OUTPUT, configurable=True),
+        }
+
+    def install(self, bus: FakeBus) -> None:
+        bus.answer(ListPorts, self.list_ports)
+        bus.answer(GetPort, self.get_port)
+        bus.answer(SetPort, self.set_port)
+        bus.answer(PulsePort, self.pulse_port)
+        bus.answer(DriveInput, self.drive_input)
+
+    async def list_ports(self, command: ListPorts) -> PortList:
+        _check_role(command)
+        return PortList(ports=list(self.ports.values()))
+
+    async def get_port(self, command: GetPort) -> Port:
+        _check_role(command)
+        if command.port_id not in self.ports:
+            raise NotFound(f"port {command.port_id} does not exist")
+        return self.ports[command.port_id]
+
+    async def set_port(self, command: SetPort) -> Port:
+        _check_role(command)
+        port = await self.get_port(GetPort(port_id=command.port_id, actor=command.actor))
+        if port.direction is not Direction.OUTPUT:
+            raise Invalid(f"port {port.port_id} is an input")
+        circuit = Circuit.CLOSED if command.is_active else Circuit.OPEN
+        self.ports[port.port_id] = port.model_copy(
+            update={"is_active": command.is_active, "circuit": circuit}
+        )
+        return self.ports[port.port_id]
+
+    async def pulse_port(self, command: PulsePort) -> Port:
+        _check_role(command)
+        return self.ports[command.port_id]
+
+    async def drive_input(self, command: DriveInput) -> Ack:
+        _check_role(command)
+        port = self.ports[command.port_id]
+        self.ports[port.port_id] = port.model_copy(
+            update={"circuit": command.circuit, "is_active": command.circuit is Circuit.CLOSED}
+        )
+        return Ack()
+
+
+def _check_role(command: Command[object]) -> None:  # type: ignore[type-var]
+    if command.actor is None:
+        raise AssertionError(f"{type(command).__name__} was sent without an actor")
+    if command.actor.role < command.required_role:
+        raise Forbidden(f"{command.actor.name} may not")
+
+
+def _port(port_id: int, name: str, direction: Direction, *, configurable: bool) -> Port:
+    return Port(
+        port_id=port_id,
+        name=name,
+        direction=direction,
+        normal_state=Circuit.OPEN,
+        is_configurable=configurable,
+        is_active=False,
+        circuit=Circuit.OPEN,
+    )
+
+
+def basic(name: str) -> dict[str, str]:
+    token = base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+@pytest.fixture
+def accounts(fake_bus: FakeBus) -> FakeAccounts:
+    fake = FakeAccounts()
+    fake.install(fake_bus)
+    return fake
+
+
+@pytest.fixture
+def io(fake_bus: FakeBus) -> FakeIo:
+    fake = FakeIo()
+    fake.install(fake_bus)
+    return fake
+
+
+@pytest.fixture
+def app(fake_bus: FakeBus, accounts: FakeAccounts, io: FakeIo, tmp_path: Path) -> FastAPI:
+    return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)  # type: ignore[arg-type]
+
+
+@pytest_asyncio.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://device") as http:
+        yield http
