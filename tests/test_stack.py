@@ -14,10 +14,10 @@ import psutil
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.stack import Stack
 from actkit_proto.io import Circuit, DriveInput, PortChanged
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.services import SERVICE_NAMES, SERVICES
-from tests.conftest import Stack
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -14,17 +14,18 @@ import signal
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import uvloop
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from actkit_core import __version__
 from actkit_core.bus import Bus, Handlers
-from actkit_core.db import migrate, open_db
 from actkit_core.logging import configure_logging
 from actkit_core.metrics import serve_metrics
 from actkit_core.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ async def serve_service(
     """
     configure_logging(settings.service, settings.log_level)
     if migrations is not None:
+        # Imported only by services that have tables: SQLAlchemy and Alembic cost start-up time.
+        from actkit_core.db import migrate, open_db
+
         migrate(migrations, settings.database)
     async with AsyncExitStack() as stack:
         sessions = (

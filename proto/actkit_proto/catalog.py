@@ -22,7 +22,10 @@ def messages() -> tuple[type[Message], ...]:
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
+        declared_here = cls.__module__.startswith("actkit_proto.")
         if cls in _BASES or "[" in cls.__name__ or not cls.__dict__.get("subject"):
+            continue
+        if not declared_here:  # e.g. a message a test declares for itself
             continue
         found[f"{cls.__module__}.{cls.__qualname__}"] = cls
     return tuple(sorted(found.values(), key=lambda cls: (cls.subject, cls.__name__)))

@@ -1,0 +1,115 @@
+"""The whole stack as ``actkit run`` starts it, on free ports, for cross-service tests and bench."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from actkit_proto.services import SERVICE_NAMES
+
+
+@dataclass
+class Stack:
+    """A running ``actkit run``: its process, data folder, NATS URL and its log so far."""
+
+    process: subprocess.Popen[str]
+    data_dir: Path
+    nats_url: str
+    metrics_base: int
+    log: list[str]
+    started_in_s: float
+
+    def metrics_port(self, service: str) -> int:
+        """The metrics port of ``service`` in this stack."""
+        return self.metrics_base + SERVICE_NAMES.index(service)
+
+    def credentials(self, user: str = "cli") -> dict[str, str]:
+        """``user=`` and ``password=`` for ``Bus.connect`` as one of the stack's NATS users."""
+        passwords = json.loads((self.data_dir / "nats-credentials.json").read_text())
+        return {"user": user, "password": passwords[user]}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def free_port_range(count: int) -> int:
+    """The first of ``count`` consecutive free ports, so that stacks can run side by side.
+
+    Raises:
+        RuntimeError: no such range was found.
+    """
+    for _ in range(100):
+        base = random.randrange(20000, 60000 - count)
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return base
+    raise RuntimeError("no free port range")
+
+
+@contextmanager
+def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
+    """Start ``actkit run`` in ``data_dir`` on free ports; SIGINT and wait on exit.
+
+    Raises:
+        AssertionError: the stack did not come up; its log is the message.
+    """
+    port = free_port()
+    metrics_base = free_port_range(len(SERVICE_NAMES))
+    actkit = Path(sys.executable).parent / "actkit"
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [
+            str(actkit),
+            "--data-dir",
+            str(data_dir),
+            "run",
+            "--nats-port",
+            str(port),
+            "--metrics-base",
+            str(metrics_base),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    log: list[str] = []
+    deadline = time.monotonic() + timeout_s
+    for line in process.stdout:
+        log.append(line)
+        if "actkit is up" in line or time.monotonic() > deadline:
+            break
+    try:
+        assert any("actkit is up" in line for line in log), "".join(log)
+        elapsed_s = time.monotonic() - started
+        os.set_blocking(process.stdout.fileno(), False)
+        yield Stack(process, data_dir, f"nats://127.0.0.1:{port}", metrics_base, log, elapsed_s)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        process.stdout.close()
