@@ -1,0 +1,94 @@
+"""The dashboard in headless Chromium: first-run setup, log in, live port state."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from actkit_core.bus import Bus
+from actkit_core.testing.stack import Stack
+from actkit_proto.io import Circuit, DriveInput
+
+pytestmark = [
+    pytest.mark.timeout(180),
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="needs the chromium package"),
+]
+
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest_asyncio.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+async def test_first_run_login_and_live_port_state(stack: Stack, browser: Browser) -> None:
+    context = await browser.new_context(ignore_https_errors=True)
+    page = await context.new_page()
+
+    await page.goto(stack.https_url)
+    await expect(page).to_have_url(stack.https_url + "setup")
+    await page.fill("#name", "root")
+    await page.fill("#password", "pass-w0rd")
+    await page.fill("#password_again", "pass-w0rd")
+    await page.click("text=Add account")
+    await expect(page.locator("#accept_licence-error")).to_be_visible()
+    await _shot(page, "01-setup-licence-error")
+    await page.fill("#password", "pass-w0rd")
+    await page.fill("#password_again", "pass-w0rd")
+    await page.check("input[name=accept_licence]")
+    await page.click("text=Add account")
+    await expect(page).to_have_url(stack.https_url + "status")
+    await expect(page.locator(".user")).to_have_text("root (administrator)")
+    await _shot(page, "02-status")
+
+    await page.click("text=Log out")
+    await expect(page).to_have_url(stack.https_url + "login")
+    await page.fill("#name", "root")
+    await page.fill("#password", "wrong")
+    await page.click("button:text('Log in')")
+    await expect(page.locator("p.error")).to_be_visible()
+    await page.fill("#password", "pass-w0rd")
+    await page.click("button:text('Log in')")
+    await expect(page).to_have_url(stack.https_url + "status")
+
+    await page.click("nav >> text=Accessories")
+    await expect(page.locator("#port-1-state")).to_have_text("Inactive")
+    # Let the live stream connect before the wiring changes.
+    await page.wait_for_function("document.querySelector('[sse-connect]')")
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
+    await expect(page.locator("#port-1-state")).to_have_text("Active")
+    await _shot(page, "03-accessories-input-live")
+
+    await page.click("#port-9-toggle")
+    await expect(page.locator("#port-9-state")).to_have_text("Active")
+    await page.click("#theme-toggle")
+    await _shot(page, "04-accessories-relay-dark")
+    await context.close()

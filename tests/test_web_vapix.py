@@ -1,0 +1,84 @@
+"""The ``axis`` library (what Home Assistant uses) against the stack: set up, Digest, ports."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from axis.device import AxisDevice
+from axis.models.configuration import Configuration
+
+from actkit_core.testing.stack import Stack
+
+pytestmark = pytest.mark.timeout(120)
+
+FIRST_ADMINISTRATOR = "action=add&user=root&pwd=pass-w0rd&grp=root&sgrp=admin:operator:viewer"
+
+
+async def test_actkit_run_prints_the_dashboard_url(stack: Stack) -> None:
+    assert any(stack.https_url in line for line in stack.log), "".join(stack.log)
+
+
+async def test_axis_library_sets_up_reads_the_device_and_toggles_the_relay(stack: Stack) -> None:
+    port = urlsplit(stack.https_url).port
+    assert port is not None
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        created = await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        assert created.status_code == 200, created.text
+        again = await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR.replace("root", "intruder"),
+            headers={"Content-Type": "text/plain"},
+        )
+        assert again.status_code == 401
+
+        device = AxisDevice(
+            Configuration(
+                http,
+                "localhost",
+                port=port,
+                username="root",
+                password="pass-w0rd",
+                web_proto="https",
+            )
+        )
+        await device.vapix.initialize()
+        assert device.vapix.serial_number == "ACCC8E012345"
+        assert device.vapix.product_number == "W401"
+        assert device.vapix.firmware_version
+        ports = device.vapix.ports
+        assert ports["0"].direction == "input"
+        assert ports["8"].direction == "output"
+        assert ports["8"].name == "Relay"
+
+        await ports.close("8")  # Home Assistant's switch "on"
+        relay = await http.get(
+            stack.https_url + "api/v1/ports/9", auth=httpx.DigestAuth("root", "pass-w0rd")
+        )
+        assert relay.json()["is_active"] is True
+        await ports.open("8")
+        relay = await http.get(
+            stack.https_url + "api/v1/ports/9", auth=httpx.DigestAuth("root", "pass-w0rd")
+        )
+        assert relay.json()["is_active"] is False
+
+
+async def test_wrong_credentials_get_no_device_data(stack: Stack) -> None:
+    async with httpx.AsyncClient(verify=False) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        response = await http.post(
+            stack.https_url + "axis-cgi/basicdeviceinfo.cgi",
+            json={"apiVersion": "1.1", "method": "getAllProperties"},
+            auth=httpx.DigestAuth("root", "wrong"),
+        )
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Digest ")
