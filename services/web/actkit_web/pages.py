@@ -34,14 +34,28 @@ router = APIRouter(include_in_schema=False)
 KEEPALIVE_S = 15.0
 
 
-def field_errors(exc: BusError, fields: tuple[str, ...]) -> dict[str, str]:
-    """The owner's sentence, put next to the field it names (``name: ...``), else on the form."""
+def field_errors(exc: BusError, fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The owner's sentences, each put next to the field it is about, else on the form.
+
+    A sentence is about a field when it starts ``field: `` (a validation error) or names one of
+    the field's words (``fields`` maps each field to them).
+    """
     errors: dict[str, str] = {}
     for problem in exc.message.split("; "):
-        field, _, sentence = problem.partition(": ")
-        key = field if field in fields else "form"
-        errors[key] = (errors.get(key, "") + " " + (sentence if key != "form" else problem)).strip()
+        field, separator, sentence = problem.partition(": ")
+        if not (separator and field in fields):
+            words = problem.lower()
+            field = next((f for f, keys in fields.items() if any(k in words for k in keys)), "form")
+            sentence = problem
+        errors[field] = f"{errors.get(field, '')} {sentence}".strip()
     return errors
+
+
+SETUP_FIELDS = {
+    "accept_licence": ("licence", "license"),
+    "password": ("password",),
+    "name": ("name",),
+}
 
 
 def _page(request: Request, template: str, caller: Caller | None, **context: Any) -> Response:
@@ -90,7 +104,7 @@ async def create_administrator(
         except Conflict:
             return RedirectResponse("/login", status_code=303)
         except (Invalid, Unauthenticated) as exc:
-            errors = field_errors(exc, ("name", "password", "accept_licence"))
+            errors = field_errors(exc, SETUP_FIELDS)
         else:
             response = RedirectResponse("/status", status_code=303)
             set_session_cookie(response, session, settings)
