@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import axis.rtsp
 import httpx
 import pytest
 from axis.device import AxisDevice
 from axis.models.configuration import Configuration
+from axis.models.event import Event, EventOperation, EventTopic
+from axis.rtsp import Signal
 
 from actkit_core.testing.stack import Stack
 
@@ -21,8 +26,6 @@ async def test_actkit_run_prints_the_dashboard_url(stack: Stack) -> None:
 
 
 async def test_axis_library_sets_up_reads_the_device_and_toggles_the_relay(stack: Stack) -> None:
-    port = urlsplit(stack.https_url).port
-    assert port is not None
     async with httpx.AsyncClient(verify=False, timeout=15) as http:
         created = await http.post(
             stack.https_url + "axis-cgi/pwdgrp.cgi",
@@ -37,16 +40,7 @@ async def test_axis_library_sets_up_reads_the_device_and_toggles_the_relay(stack
         )
         assert again.status_code == 401
 
-        device = AxisDevice(
-            Configuration(
-                http,
-                "localhost",
-                port=port,
-                username="root",
-                password="pass-w0rd",
-                web_proto="https",
-            )
-        )
+        device = _device(http, stack)
         await device.vapix.initialize()
         assert device.vapix.serial_number == "ACCC8E012345"
         assert device.vapix.product_number == "W401"
@@ -82,3 +76,63 @@ async def test_wrong_credentials_get_no_device_data(stack: Stack) -> None:
         )
         assert response.status_code == 401
         assert response.headers["www-authenticate"].startswith("Digest ")
+
+
+async def test_axis_event_stream_initializes_every_port_and_reports_changes(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The library always dials 554; this stack's stream listens on a free port instead.
+    monkeypatch.setattr(axis.rtsp, "RTSP_PORT", stack.rtsp_port)
+    events: list[Event] = []
+    playing = asyncio.Event()
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        device = _device(http, stack)
+        await device.vapix.initialize()
+        device.event.subscribe(events.append)
+        device.stream.connection_status_callback.append(
+            lambda signal: playing.set() if signal == Signal.PLAYING else None
+        )
+        device.enable_events()
+        device.stream.start()
+        try:
+            await asyncio.wait_for(playing.wait(), 20)
+            await _until(lambda: len(events) >= 9)
+            initialized = {(e.topic_base, e.id) for e in events}
+            assert (EventTopic.PORT_INPUT, "0") in initialized
+            assert (EventTopic.RELAY, "8") in initialized
+            assert all(e.operation == EventOperation.INITIALIZED for e in events)
+            assert all(e.id in device.vapix.ports for e in events)
+
+            await device.vapix.ports.close("8")
+            await _until(
+                lambda: any(
+                    e.operation == EventOperation.CHANGED and e.id == "8" and e.is_tripped
+                    for e in events
+                )
+            )
+        finally:
+            device.stream.stop()
+
+
+def _device(http: httpx.AsyncClient, stack: Stack) -> AxisDevice:
+    return AxisDevice(
+        Configuration(
+            http,
+            "localhost",
+            port=urlsplit(stack.https_url).port or 443,
+            username="root",
+            password="pass-w0rd",
+            web_proto="https",
+        )
+    )
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 20) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not condition():
+            await asyncio.sleep(0.05)

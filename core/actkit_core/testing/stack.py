@@ -32,6 +32,8 @@ class Stack:
     """The dashboard over HTTPS, e.g. ``https://localhost:40123/``."""
     http_url: str = ""
     """The dashboard over plain HTTP."""
+    rtsp_port: int = 0
+    """The web's RTSP event stream (554 on a device)."""
 
     def metrics_port(self, service: str) -> int:
         """The metrics port of ``service`` in this stack."""
@@ -82,7 +84,7 @@ def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
     """
     port = free_port()
     metrics_base = free_port_range(len(SERVICE_NAMES))
-    https_port, http_port = free_port(), free_port()
+    https_port, http_port, rtsp_port = free_port(), free_port(), free_port()
     actkit = Path(sys.executable).parent / "actkit"
     started = time.monotonic()
     process = subprocess.Popen(
@@ -104,6 +106,7 @@ def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
             "PYTHONUNBUFFERED": "1",
             "ACTKIT_WEB_HTTPS_PORT": str(https_port),
             "ACTKIT_WEB_HTTP_PORT": str(http_port),
+            "ACTKIT_WEB_RTSP_PORT": str(rtsp_port),
         },
     )
     assert process.stdout is not None
@@ -126,6 +129,7 @@ def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
             elapsed_s,
             https_url=f"https://localhost:{https_port}/",
             http_url=f"http://localhost:{http_port}/",
+            rtsp_port=rtsp_port,
         )
     finally:
         if process.poll() is None:

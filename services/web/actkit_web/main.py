@@ -20,6 +20,7 @@ from actkit_core.lifecycle import Runtime, serve_service
 from actkit_proto.io import PortChanged
 from actkit_web.app import create_app
 from actkit_web.certificate import ensure_certificate
+from actkit_web.rtsp import RtspEventServer
 from actkit_web.settings import WebSettings
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ class Deps:
     app: FastAPI
     https_url: str
     http_url: str
+    rtsp_port: int | None
+    """None when the event stream could not bind its port."""
 
 
 HANDLERS: Handlers[Deps] = {}
@@ -83,6 +86,22 @@ def _config(app: FastAPI, **options: object) -> uvicorn.Config:
 
 
 @contextlib.asynccontextmanager
+async def _rtsp(events: RtspEventServer, settings: WebSettings) -> AsyncIterator[int | None]:
+    try:
+        server = await asyncio.start_server(events.handle, settings.bind_host, settings.rtsp_port)
+    except OSError as exc:
+        # Port 554 needs root or CAP_NET_BIND_SERVICE; the web works on without the stream.
+        log.warning(
+            "the RTSP event stream is off: cannot listen on %d: %s", settings.rtsp_port, exc
+        )
+        yield None
+        return
+    async with server:
+        yield int(server.sockets[0].getsockname()[1])
+        server.close()
+
+
+@contextlib.asynccontextmanager
 async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     app = create_app(settings, runtime.bus)
     await runtime.bus.subscribe(PortChanged, app.state.feed.deliver)
@@ -100,14 +119,22 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
         )
     )
     http = _Server(_config(app))
-    async with _serving(https, https_socket), _serving(http, http_socket):
+    events = RtspEventServer(
+        runtime.bus, app.state.feed, f"AXIS_{settings.serial_number}", settings.bus_timeout_s
+    )
+    async with (
+        _serving(https, https_socket),
+        _serving(http, http_socket),
+        _rtsp(events, settings) as rtsp_port,
+    ):
         deps = Deps(
             app=app,
             https_url=f"https://localhost:{https_port}/",
             http_url=f"http://localhost:{http_port}/",
+            rtsp_port=rtsp_port,
         )
         (settings.data_dir / URLS_FILE).write_text(
-            json.dumps({"https": deps.https_url, "http": deps.http_url})
+            json.dumps({"https": deps.https_url, "http": deps.http_url, "rtsp_port": rtsp_port})
         )
         log.info("dashboard on %s (and %s)", deps.https_url, deps.http_url)
         yield deps

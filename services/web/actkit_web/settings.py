@@ -17,6 +17,8 @@ class WebSettings(ServiceSettings):
     """0 picks a free port (tests)."""
     http_port: int = Field(default=8080, ge=0, le=65535)
     """0 picks a free port (tests)."""
+    rtsp_port: int = Field(default=554, ge=0, le=65535)
+    """The RTSP event stream (VAPIX clients use 554, which needs root or CAP_NET_BIND_SERVICE)."""
     serial_number: str = Field(default="ACCC8E012345", pattern=r"^[0-9A-F]{12}$")
     """The device's serial number: its MAC address as 12 upper-case hex digits."""
     firmware_version: str = "12.0.0"

@@ -147,3 +147,34 @@ def role_groups(role: Role) -> list[str]:
     if role >= Role.ADMINISTRATOR:
         groups.insert(0, "admin")
     return groups
+
+
+INPUT_TOPIC = "tns1:Device/tnsaxis:IO/Port"
+RELAY_TOPIC = "tns1:Device/Trigger/Relay"
+
+
+def event_document(port: Port, operation: str, utc_time: str) -> str:
+    """One ONVIF metadata document carrying a port's state, as the RTSP event stream sends it.
+
+    Inputs are ``IO/Port`` events (``state`` 1/0), outputs ``Trigger/Relay`` events
+    (``LogicalState`` active/inactive), each with the 0-based VAPIX port id as source.
+    """
+    if port.direction is Direction.INPUT:
+        topic, source, name, value = INPUT_TOPIC, "port", "state", "1" if port.is_active else "0"
+    else:
+        topic, source, name = RELAY_TOPIC, "RelayToken", "LogicalState"
+        value = "active" if port.is_active else "inactive"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema"><tt:Event>'
+        '<wsnt:NotificationMessage xmlns:tns1="http://www.onvif.org/ver10/topics" '
+        'xmlns:tnsaxis="http://www.axis.com/2009/event/topics" '
+        'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2">'
+        '<wsnt:Topic Dialect="http://docs.oasis-open.org/wsn/t-1/TopicExpression/Simple">'
+        f"{topic}</wsnt:Topic>"
+        f'<wsnt:Message><tt:Message UtcTime="{utc_time}" PropertyOperation="{operation}">'
+        f'<tt:Source><tt:SimpleItem Name="{source}" Value="{vapix_port_id(port)}"/></tt:Source>'
+        "<tt:Key></tt:Key>"
+        f'<tt:Data><tt:SimpleItem Name="{name}" Value="{value}"/></tt:Data>'
+        "</tt:Message></wsnt:Message></wsnt:NotificationMessage></tt:Event></tt:MetadataStream>"
+    )

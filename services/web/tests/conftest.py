@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -175,7 +176,7 @@ class FakeIo:
         return Ack()
 
 
-def _check_role(command: Command[object]) -> None:  # type: ignore[type-var]
+def _check_role(command: Command[Any]) -> None:
     if command.actor is None:
         raise AssertionError(f"{type(command).__name__} was sent without an actor")
     if command.actor.role < command.required_role:
@@ -215,7 +216,7 @@ def io(fake_bus: FakeBus) -> FakeIo:
 
 @pytest.fixture
 def app(fake_bus: FakeBus, accounts: FakeAccounts, io: FakeIo, tmp_path: Path) -> FastAPI:
-    return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)  # type: ignore[arg-type]
+    return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)
 
 
 @pytest_asyncio.fixture
