@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
+from actkit_core.bus import Handler
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import (
     CreateFirstAdministrator,
@@ -29,8 +30,8 @@ from actkit_proto.accounts import (
     VerifyDigest,
     VerifySession,
 )
-from actkit_proto.base import Ack, Command, Role
-from actkit_proto.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from actkit_proto.base import Ack, Command, Reply, Role
+from actkit_proto.errors import Conflict, Invalid, NotFound, Unauthenticated
 from actkit_proto.io import (
     Circuit,
     Direction,
@@ -135,26 +136,36 @@ class FakeIo:
             2: _port(2, "Output 1", Direction.OUTPUT, configurable=True),
         }
 
-    def install(self, bus: FakeBus) -> None:
-        bus.answer(ListPorts, self.list_ports)
-        bus.answer(GetPort, self.get_port)
-        bus.answer(SetPort, self.set_port)
-        bus.answer(PulsePort, self.pulse_port)
-        bus.answer(DriveInput, self.drive_input)
+    async def install(self, bus: FakeBus) -> None:
+        """Serve through the real dispatcher, which checks each actor's role as the io bus does."""
+
+        def handler(method: Callable[[Any], Awaitable[Reply]]) -> Handler[None]:
+            async def handle(command: Any, _deps: None) -> Reply:
+                return await method(command)
+
+            return handle
+
+        methods = {
+            ListPorts: self.list_ports,
+            GetPort: self.get_port,
+            SetPort: self.set_port,
+            PulsePort: self.pulse_port,
+            DriveInput: self.drive_input,
+        }
+        await bus.serve({kind: handler(method) for kind, method in methods.items()}, None)
 
     async def list_ports(self, command: ListPorts) -> PortList:
-        _check_role(command)
+        _require_actor(command)
         return PortList(ports=list(self.ports.values()))
 
     async def get_port(self, command: GetPort) -> Port:
-        _check_role(command)
         if command.port_id not in self.ports:
             raise NotFound(f"port {command.port_id} does not exist")
         return self.ports[command.port_id]
 
     async def set_port(self, command: SetPort) -> Port:
-        _check_role(command)
-        port = await self.get_port(GetPort(port_id=command.port_id, actor=command.actor))
+        _require_actor(command)
+        port = await self.get_port(GetPort(port_id=command.port_id))
         if port.direction is not Direction.OUTPUT:
             raise Invalid(f"port {port.port_id} is an input")
         circuit = Circuit.CLOSED if command.is_active else Circuit.OPEN
@@ -164,11 +175,11 @@ class FakeIo:
         return self.ports[port.port_id]
 
     async def pulse_port(self, command: PulsePort) -> Port:
-        _check_role(command)
+        _require_actor(command)
         return self.ports[command.port_id]
 
     async def drive_input(self, command: DriveInput) -> Ack:
-        _check_role(command)
+        _require_actor(command)
         port = self.ports[command.port_id]
         self.ports[port.port_id] = port.model_copy(
             update={"circuit": command.circuit, "is_active": command.circuit is Circuit.CLOSED}
@@ -176,11 +187,9 @@ class FakeIo:
         return Ack()
 
 
-def _check_role(command: Command[Any]) -> None:
+def _require_actor(command: Command[Any]) -> None:
     if command.actor is None:
         raise AssertionError(f"{type(command).__name__} was sent without an actor")
-    if command.actor.role < command.required_role:
-        raise Forbidden(f"{command.actor.name} may not")
 
 
 def _port(port_id: int, name: str, direction: Direction, *, configurable: bool) -> Port:
@@ -207,10 +216,10 @@ def accounts(fake_bus: FakeBus) -> FakeAccounts:
     return fake
 
 
-@pytest.fixture
-def io(fake_bus: FakeBus) -> FakeIo:
+@pytest_asyncio.fixture
+async def io(fake_bus: FakeBus) -> FakeIo:
     fake = FakeIo()
-    fake.install(fake_bus)
+    await fake.install(fake_bus)
     return fake
 
 
