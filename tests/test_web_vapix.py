@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import ssl
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import axis.rtsp
 import httpx
 import pytest
+import websockets
 from axis.device import AxisDevice
 from axis.models.configuration import Configuration
 from axis.models.event import Event, EventOperation, EventTopic
@@ -136,3 +139,47 @@ async def _until(condition: Callable[[], bool], timeout_s: float = 20) -> None:
     async with asyncio.timeout(timeout_s):
         while not condition():
             await asyncio.sleep(0.05)
+
+
+async def test_websocket_event_stream_sends_every_port_then_changes(stack: Stack) -> None:
+    tls = ssl.create_default_context(cafile=stack.data_dir / "web-certificate.pem")
+    auth = httpx.DigestAuth("root", "pass-w0rd")
+    async with httpx.AsyncClient(verify=tls, timeout=15) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        token = (await http.get(stack.https_url + "axis-cgi/wssession.cgi", auth=auth)).text
+        url = stack.https_url.replace("https", "wss") + "vapix/ws-data-stream"
+        async with websockets.connect(f"{url}?sources=events&wssession={token}", ssl=tls) as ws:
+            await ws.send(
+                json.dumps(
+                    {
+                        "apiVersion": "1.0",
+                        "context": "axis-py",
+                        "method": "events:configure",
+                        "params": {"eventFilterList": [{"topicFilter": "//."}]},
+                    }
+                )
+            )
+            reply = json.loads(await ws.recv())
+            assert reply["method"] == "events:configure"
+            assert "error" not in reply
+            first = [json.loads(await ws.recv())["params"]["notification"] for _ in range(9)]
+            assert first[0]["topic"] == "tns1:Device/tnsaxis:IO/Port"
+            assert first[0]["message"]["source"] == {"port": "0"}
+            assert first[8]["message"] == {
+                "source": {"RelayToken": "8"},
+                "key": {},
+                "data": {"LogicalState": "inactive"},
+            }
+            await http.put(
+                stack.https_url + "api/v1/ports/9/state", json={"is_active": True}, auth=auth
+            )
+            changed = json.loads(await asyncio.wait_for(ws.recv(), 10))["params"]["notification"]
+            assert changed["message"]["data"] == {"LogicalState": "active"}
+        # A token works once.
+        with pytest.raises(websockets.InvalidStatus):
+            async with websockets.connect(f"{url}?wssession={token}", ssl=tls) as ws:
+                await ws.recv()

@@ -22,9 +22,10 @@ from actkit_web.feed import PortFeed
 from actkit_web.middleware import AUTH_FAILURES, RequestMetrics, SecurityHeaders
 from actkit_web.pages import router as pages_router
 from actkit_web.pages import templates
-from actkit_web.routes import ports, session, vapix
+from actkit_web.routes import event_stream, ports, session, vapix
 from actkit_web.routes.vapix import error_text
 from actkit_web.settings import WebSettings
+from actkit_web.stream_tokens import StreamTokens
 
 STATIC = Path(__file__).parent / "static"
 _RETRY_AFTER = re.compile(r"(\d+)\s*s\b")
@@ -43,9 +44,11 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.settings = settings
     app.state.bus = bus
     app.state.feed = PortFeed()
+    app.state.stream_tokens = StreamTokens()
     app.include_router(session.router)
     app.include_router(ports.router)
     app.include_router(vapix.router)
+    app.include_router(event_stream.router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/metrics", make_asgi_app())

@@ -13,6 +13,7 @@ from actkit_proto.errors import Unauthenticated
 from actkit_web.auth import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, Caller, check_csrf, identify
 from actkit_web.feed import PortFeed
 from actkit_web.settings import WebSettings
+from actkit_web.stream_tokens import StreamTokens
 
 R = TypeVar("R", bound=Reply)
 
@@ -27,6 +28,11 @@ def get_bus(request: Request) -> Publisher:
     return bus
 
 
+def get_stream_tokens(request: Request) -> StreamTokens:
+    tokens: StreamTokens = request.app.state.stream_tokens
+    return tokens
+
+
 def get_feed(request: Request) -> PortFeed:
     feed: PortFeed = request.app.state.feed
     return feed
@@ -35,6 +41,7 @@ def get_feed(request: Request) -> PortFeed:
 SettingsDep = Annotated[WebSettings, Depends(get_settings)]
 BusDep = Annotated[Publisher, Depends(get_bus)]
 FeedDep = Annotated[PortFeed, Depends(get_feed)]
+StreamTokensDep = Annotated[StreamTokens, Depends(get_stream_tokens)]
 
 
 async def get_caller(request: Request, bus: BusDep, settings: SettingsDep) -> Caller:

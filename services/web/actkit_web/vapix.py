@@ -16,6 +16,7 @@ API_LIST = (
     ("io-port-management", "1.0", "IO Port Management"),
     ("param-cgi", "1.0", "Legacy Parameter Handling"),
     ("user-management", "1.0", "User Management"),
+    ("event-streaming-over-websocket", "1.0", "Event streaming over WebSocket"),
 )
 API_VERSIONS = {api_id: version for api_id, version, _ in API_LIST}
 
@@ -153,17 +154,40 @@ INPUT_TOPIC = "tns1:Device/tnsaxis:IO/Port"
 RELAY_TOPIC = "tns1:Device/Trigger/Relay"
 
 
+def _event_parts(port: Port) -> tuple[str, str, str, str]:
+    """Topic, source item name, data item name and value of a port's state event."""
+    if port.direction is Direction.INPUT:
+        return INPUT_TOPIC, "port", "state", "1" if port.is_active else "0"
+    return RELAY_TOPIC, "RelayToken", "LogicalState", "active" if port.is_active else "inactive"
+
+
+def event_notification(port: Port, timestamp_ms: int) -> dict[str, object]:
+    """A port's state as one ``events:notify`` frame of the websocket event stream."""
+    topic, source, name, value = _event_parts(port)
+    return {
+        "apiVersion": "1.0",
+        "method": "events:notify",
+        "params": {
+            "notification": {
+                "topic": topic,
+                "timestamp": timestamp_ms,
+                "message": {
+                    "source": {source: vapix_port_id(port)},
+                    "key": {},
+                    "data": {name: value},
+                },
+            }
+        },
+    }
+
+
 def event_document(port: Port, operation: str, utc_time: str) -> str:
     """One ONVIF metadata document carrying a port's state, as the RTSP event stream sends it.
 
     Inputs are ``IO/Port`` events (``state`` 1/0), outputs ``Trigger/Relay`` events
     (``LogicalState`` active/inactive), each with the 0-based VAPIX port id as source.
     """
-    if port.direction is Direction.INPUT:
-        topic, source, name, value = INPUT_TOPIC, "port", "state", "1" if port.is_active else "0"
-    else:
-        topic, source, name = RELAY_TOPIC, "RelayToken", "LogicalState"
-        value = "active" if port.is_active else "inactive"
+    topic, source, name, value = _event_parts(port)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema"><tt:Event>'

@@ -30,7 +30,7 @@ from actkit_proto.accounts import (
     VerifyDigest,
     VerifySession,
 )
-from actkit_proto.base import Ack, Command, Reply, Role
+from actkit_proto.base import Ack, Command, Message, Reply, Role
 from actkit_proto.errors import Conflict, Invalid, NotFound, Unauthenticated
 from actkit_proto.io import (
     Circuit,
@@ -145,7 +145,7 @@ class FakeIo:
 
             return handle
 
-        methods = {
+        methods: dict[type[Message], Callable[[Any], Awaitable[Reply]]] = {
             ListPorts: self.list_ports,
             GetPort: self.get_port,
             SetPort: self.set_port,

@@ -27,7 +27,7 @@ class Datagrams(asyncio.DatagramProtocol):
 async def server(
     fake_bus: FakeBus, accounts: FakeAccounts, io: FakeIo
 ) -> AsyncIterator[tuple[RtspEventServer, int]]:
-    events = RtspEventServer(fake_bus, PortFeed(), "AXIS_TEST", 2.0)  # type: ignore[arg-type]
+    events = RtspEventServer(fake_bus, PortFeed(), "AXIS_TEST", 2.0)
     listening = await asyncio.start_server(events.handle, "127.0.0.1", 0)
     async with listening:
         yield events, listening.sockets[0].getsockname()[1]
