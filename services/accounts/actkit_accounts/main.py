@@ -4,21 +4,74 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 
+from argon2 import PasswordHasher
+
+from actkit_accounts.adapters.sim import SimSsh
+from actkit_accounts.domain.blocking import Blocker
+from actkit_accounts.domain.digest import NonceBook
+from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.handlers import HANDLERS, Deps
+from actkit_accounts.handlers.certificates import install_defaults
+from actkit_accounts.handlers.deps import Options
+from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
+from actkit_accounts.handlers.service_accounts import SSH_ENABLED_OPTION
+from actkit_accounts.passwords import Passwords
 from actkit_accounts.settings import AccountsSettings
+from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_proto.accounts import AuthSettings, BruteForceSettings
+
+MIGRATIONS = "actkit_accounts:migrations"
 
 
 @contextlib.asynccontextmanager
-async def build_deps(_settings: AccountsSettings, runtime: Runtime) -> AsyncIterator[Deps]:
-    yield Deps(bus=runtime.bus)
+async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+    assert runtime.sessions is not None
+    store = AccountStore(runtime.sessions)
+    hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+    auth = await store.option(AUTH_OPTION)
+    brute_force = await store.option(BRUTE_FORCE_OPTION)
+    deps = Deps(
+        store=store,
+        certificates=CertificateStore(runtime.sessions),
+        onvif_accounts=ServiceAccountStore(runtime.sessions, "onvif"),
+        ssh_accounts=ServiceAccountStore(runtime.sessions, "ssh"),
+        ssh=SimSsh(),
+        bus=runtime.bus,
+        passwords=Passwords(hasher, settings.realm),
+        accounts={account.name: account for account in await store.load()},
+        nonces=NonceBook(settings.nonce_lifetime_s),
+        blocker=Blocker(blocking_policy(BruteForceSettings.model_validate(brute_force or {}))),
+        sessions=SessionBook(settings.session_idle_s),
+        realm=settings.realm,
+        options=Options(auth=AuthSettings.model_validate(auth or {})),
+    )
+    await install_defaults(deps, web_host_names(settings))
+    await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
+    yield deps
+
+
+def web_host_names(settings: AccountsSettings) -> list[str]:
+    return settings.web_host_names or [socket.gethostname(), "localhost", "127.0.0.1", "::1"]
 
 
 async def serve(settings: AccountsSettings, ready: asyncio.Event | None = None) -> None:
-    await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
+    await serve_service(
+        settings,
+        handlers=HANDLERS,
+        build_deps=build_deps,
+        migrations=MIGRATIONS,
+        adapter=settings.adapter,
+        ready=ready,
+    )
 
 
 def run() -> None:

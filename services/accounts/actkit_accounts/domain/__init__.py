@@ -1,0 +1,1 @@
+"""Pure rules of the accounts service: accounts, Digest, brute-force blocking, sessions."""

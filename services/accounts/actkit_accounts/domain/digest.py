@@ -1,0 +1,139 @@
+"""HTTP Digest (RFC 7616, qop=auth): parsing an answer, hashing, and the nonces handed out."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Literal
+from urllib.request import parse_http_list, parse_keqv_list
+
+from actkit_proto import Invalid, Unauthenticated
+
+Algorithm = Literal["MD5", "SHA-256"]
+ALGORITHMS: tuple[Algorithm, ...] = ("MD5", "SHA-256")
+_REQUIRED = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
+
+
+def digest_hash(algorithm: Algorithm, text: str) -> str:
+    """H(text) in lowercase hex for the Digest algorithm."""
+    function = hashlib.md5 if algorithm == "MD5" else hashlib.sha256
+    return function(text.encode("utf-8")).hexdigest()
+
+
+def ha1(algorithm: Algorithm, name: str, realm: str, password: str) -> str:
+    """H(name:realm:password): what a device keeps to check Digest answers."""
+    return digest_hash(algorithm, f"{name}:{realm}:{password}")
+
+
+@dataclass(frozen=True)
+class DigestAnswer:
+    """The fields of an ``Authorization: Digest ...`` header."""
+
+    username: str
+    realm: str
+    nonce: str
+    uri: str
+    response: str
+    algorithm: Algorithm
+    qop: str
+    nc: int
+    cnonce: str
+    opaque: str | None
+    is_userhash: bool
+
+    @classmethod
+    def parse(cls, header: str) -> DigestAnswer:
+        """Read the header value (after ``Digest``); Invalid when a field is missing or wrong."""
+        value = header.strip()
+        if value[:7].lower() == "digest ":
+            value = value[7:]
+        try:
+            fields = {k.lower(): v for k, v in parse_keqv_list(parse_http_list(value)).items()}
+        except ValueError:
+            raise Invalid("the Digest header is not a list of key=value pairs") from None
+        missing = [name for name in _REQUIRED if not fields.get(name)]
+        if missing:
+            raise Invalid(f"the Digest header lacks {', '.join(missing)} (qop=auth is required)")
+        algorithm = fields.get("algorithm", "MD5").upper()
+        if algorithm not in ALGORITHMS:
+            raise Invalid(f"Digest algorithm {algorithm} is not offered; use MD5 or SHA-256")
+        if fields["qop"] != "auth":
+            raise Invalid(f"Digest qop {fields['qop']!r} is not offered; use qop=auth")
+        nc = fields["nc"]
+        if len(nc) != 8 or any(c not in "0123456789abcdefABCDEF" for c in nc):
+            raise Invalid(f"Digest nc {nc!r} must be 8 hexadecimal digits")
+        return cls(
+            username=fields["username"],
+            realm=fields["realm"],
+            nonce=fields["nonce"],
+            uri=fields["uri"],
+            response=fields["response"].lower(),
+            algorithm=algorithm,
+            qop=fields["qop"],
+            nc=int(nc, 16),
+            cnonce=fields["cnonce"],
+            opaque=fields.get("opaque"),
+            is_userhash=fields.get("userhash", "false").lower() == "true",
+        )
+
+    def expected_response(self, stored_ha1: str, method: str) -> str:
+        """The response a client knowing the password computes (RFC 7616 §3.4.1, qop=auth)."""
+        ha2 = digest_hash(self.algorithm, f"{method}:{self.uri}")
+        return digest_hash(
+            self.algorithm,
+            f"{stored_ha1}:{self.nonce}:{self.nc:08x}:{self.cnonce}:{self.qop}:{ha2}",
+        )
+
+    def is_correct(self, stored_ha1: str, method: str) -> bool:
+        """Whether the response matches, compared in constant time."""
+        return hmac.compare_digest(self.expected_response(stored_ha1, method), self.response)
+
+
+@dataclass
+class _Nonce:
+    issued_at_s: float
+    highest_nc: int = 0
+
+
+class NonceBook:
+    """The nonces handed out: each lives ``lifetime_s`` and accepts only a rising nonce count.
+
+    Clients such as httpx keep one nonce for a whole session and count up (``nc``); an answer
+    with the same or a lower count than one already accepted is a replay.
+    """
+
+    def __init__(self, lifetime_s: float, capacity: int = 10_000) -> None:
+        self.lifetime_s = lifetime_s
+        self.capacity = capacity
+        self.opaque = secrets.token_hex(16)
+        self._nonces: OrderedDict[str, _Nonce] = OrderedDict()
+
+    def issue(self, now_s: float) -> str:
+        """A fresh nonce; the oldest ones are forgotten beyond the capacity."""
+        nonce = secrets.token_urlsafe(24)
+        self._nonces[nonce] = _Nonce(now_s)
+        while len(self._nonces) > self.capacity:
+            self._nonces.popitem(last=False)
+        return nonce
+
+    def check(self, answer: DigestAnswer, now_s: float) -> None:
+        """Refuse an unknown or expired nonce, a wrong opaque, or a replayed count."""
+        entry = self._nonces.get(answer.nonce)
+        if entry is None or now_s - entry.issued_at_s > self.lifetime_s:
+            self._nonces.pop(answer.nonce, None)
+            raise Unauthenticated("the Digest nonce is unknown or expired; ask for a new challenge")
+        if answer.opaque is not None and not hmac.compare_digest(answer.opaque, self.opaque):
+            raise Unauthenticated("the Digest opaque value is not this device's")
+        if answer.nc <= entry.highest_nc:
+            raise Unauthenticated(
+                f"Digest nonce count {answer.nc:08x} was already used; this looks like a replay"
+            )
+
+    def accept(self, answer: DigestAnswer) -> None:
+        """Remember the count of a verified answer so that it cannot be replayed."""
+        entry = self._nonces.get(answer.nonce)
+        if entry is not None:
+            entry.highest_nc = max(entry.highest_nc, answer.nc)

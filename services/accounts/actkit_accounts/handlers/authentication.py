@@ -1,0 +1,157 @@
+"""Answers to "who is this": Basic, Digest and browser sessions, with brute-force blocking."""
+
+from __future__ import annotations
+
+from actkit_accounts.domain.accounts import Account
+from actkit_accounts.domain.digest import ALGORITHMS, DigestAnswer, digest_hash
+from actkit_accounts.domain.sessions import SessionEntry
+from actkit_accounts.handlers.deps import Deps
+from actkit_proto import Ack, BusError, Unauthenticated
+from actkit_proto.accounts import (
+    AccessFailed,
+    CreateSession,
+    DigestChallenge,
+    EndSession,
+    GetDigestChallenge,
+    Identity,
+    Session,
+    VerifyBasic,
+    VerifyDigest,
+    VerifySession,
+)
+
+WRONG_CREDENTIALS = "wrong user name or password"
+
+
+async def verify_basic(command: VerifyBasic, deps: Deps) -> Identity:
+    if deps.options.auth.http_authentication == "digest":
+        raise Unauthenticated("Basic authentication is turned off on this device; use Digest")
+    account = await _check_password(
+        deps, command.name, command.password, command.client_address, command.page, "Basic"
+    )
+    return _identity(account)
+
+
+async def create_session(command: CreateSession, deps: Deps) -> Session:
+    account = await _check_password(
+        deps, command.name, command.password, command.client_address, "login", "Session"
+    )
+    token, entry = deps.sessions.open(account.name, deps.clock())
+    return _session(token, entry, account)
+
+
+async def verify_session(command: VerifySession, deps: Deps) -> Session:
+    entry = deps.sessions.renew(command.token, deps.clock())
+    account = deps.accounts.get(entry.name)
+    if account is None:
+        deps.sessions.end(command.token)
+        raise Unauthenticated("the session's account no longer exists; log in again")
+    return _session(command.token, entry, account)
+
+
+async def end_session(command: EndSession, deps: Deps) -> Ack:
+    deps.sessions.end(command.token)
+    return Ack()
+
+
+async def get_digest_challenge(_command: GetDigestChallenge, deps: Deps) -> DigestChallenge:
+    return DigestChallenge(
+        realm=deps.realm,
+        nonce=deps.nonces.issue(deps.clock().timestamp()),
+        opaque=deps.nonces.opaque,
+        algorithms=list(ALGORITHMS),
+    )
+
+
+async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
+    _require_setup(deps)
+    if deps.options.auth.http_authentication == "basic":
+        raise Unauthenticated("Digest authentication is turned off on this device; use Basic")
+    now = deps.clock()
+    await _check_not_blocked(deps, command.client_address, command.page, "Digest", "")
+    try:
+        answer = DigestAnswer.parse(command.authorization)
+    except BusError as exc:
+        await _fail(deps, command.client_address, "", command.page, "Digest", exc.message)
+        raise
+    # A stale nonce is the normal end of a client's Digest session, not an attack: no count.
+    deps.nonces.check(answer, now.timestamp())
+    account = _digest_account(deps, answer)
+    stored = None
+    if account is not None and answer.realm == deps.realm:
+        hashes = account.hashes
+        stored = hashes.ha1_md5 if answer.algorithm == "MD5" else hashes.ha1_sha256
+    if stored is None or not answer.is_correct(stored, command.method.upper()):
+        await _fail(
+            deps, command.client_address, answer.username, command.page, "Digest", WRONG_CREDENTIALS
+        )
+        raise Unauthenticated(WRONG_CREDENTIALS)
+    assert account is not None
+    deps.nonces.accept(answer)
+    return _identity(account)
+
+
+def _digest_account(deps: Deps, answer: DigestAnswer) -> Account | None:
+    if not answer.is_userhash:
+        return deps.accounts.get(answer.username)
+    for account in deps.accounts.values():
+        hashed = digest_hash(answer.algorithm, f"{account.name}:{deps.realm}")
+        if hashed == answer.username:
+            return account
+    return None
+
+
+async def _check_password(
+    deps: Deps, name: str, password: str, client: str, page: str, method: str
+) -> Account:
+    _require_setup(deps)
+    await _check_not_blocked(deps, client, page, method, name)
+    account = deps.accounts.get(name)
+    if not await deps.passwords.verify(account, password) or account is None:
+        await _fail(deps, client, name, page, method, WRONG_CREDENTIALS)
+        raise Unauthenticated(WRONG_CREDENTIALS)
+    return account
+
+
+def _require_setup(deps: Deps) -> None:
+    if not deps.accounts:
+        raise Unauthenticated("the device has no account yet: create the first administrator")
+
+
+async def _check_not_blocked(deps: Deps, client: str, page: str, method: str, name: str) -> None:
+    try:
+        deps.blocker.check(client, page, deps.clock().timestamp())
+    except BusError as exc:
+        await _log(deps, client, name, page, method, exc.message)
+        raise
+
+
+async def _fail(deps: Deps, client: str, name: str, page: str, method: str, reason: str) -> None:
+    deps.blocker.record_failure(client, page, deps.clock().timestamp())
+    await _log(deps, client, name, page, method, reason)
+
+
+async def _log(deps: Deps, client: str, name: str, page: str, method: str, reason: str) -> None:
+    event = AccessFailed(
+        at=deps.clock(),
+        client_address=client,
+        name=name[:64],
+        method=method,
+        page=page,
+        reason=reason,
+    )
+    deps.access_log.append(event)
+    await deps.bus.publish(event)
+
+
+def _identity(account: Account) -> Identity:
+    return Identity(name=account.name, role=account.role)
+
+
+def _session(token: str, entry: SessionEntry, account: Account) -> Session:
+    return Session(
+        token=token,
+        csrf_token=entry.csrf_token,
+        expires_at=entry.expires_at,
+        identity=_identity(account),
+    )

@@ -1,0 +1,55 @@
+"""What every handler of the accounts service is given, built in main.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from actkit_accounts.domain.accounts import Account
+from actkit_accounts.domain.blocking import Blocker
+from actkit_accounts.domain.digest import NonceBook
+from actkit_accounts.domain.sessions import SessionBook
+from actkit_accounts.passwords import Passwords
+from actkit_accounts.ports import SshPort
+from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
+from actkit_core.bus import Publisher
+from actkit_proto.accounts import AccessFailed, AuthSettings
+
+ACCESS_LOG_SIZE = 1000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Options:
+    """The settings people change over the bus, kept in memory and in the options table."""
+
+    auth: AuthSettings = field(default_factory=AuthSettings)
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: AccountStore
+    certificates: CertificateStore
+    onvif_accounts: ServiceAccountStore
+    ssh_accounts: ServiceAccountStore
+    ssh: SshPort
+    bus: Publisher
+    passwords: Passwords
+    accounts: dict[str, Account]
+    """Every account, kept in memory: each request's check is a dictionary look-up."""
+    nonces: NonceBook
+    blocker: Blocker
+    sessions: SessionBook
+    realm: str
+    options: Options = field(default_factory=Options)
+    clock: Callable[[], datetime] = utc_now
+    access_log: deque[AccessFailed] = field(default_factory=lambda: deque(maxlen=ACCESS_LOG_SIZE))
+    """The latest failed attempts, newest last (the system service keeps the long log)."""
+    writing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Serialises changes to the accounts so that the checks and the write see the same state."""

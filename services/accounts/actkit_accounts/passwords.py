@@ -1,0 +1,63 @@
+"""Password hashing with argon2, plus the Digest HA1 values stored beside each hash."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from actkit_accounts.domain.accounts import Account, PasswordHashes
+from actkit_accounts.domain.digest import ha1
+
+
+class Passwords:
+    """Hashes and checks passwords; argon2 runs in a thread so the loop never blocks.
+
+    A password that verified once is remembered as a keyed hash (in memory only, keyed by the
+    stored argon2 hash), so the Basic credentials a client sends on every request cost one HMAC
+    instead of one argon2 run.
+    """
+
+    def __init__(self, hasher: PasswordHasher, realm: str) -> None:
+        self.hasher = hasher
+        self.realm = realm
+        self._key = secrets.token_bytes(32)
+        self._verified: dict[str, tuple[str, bytes]] = {}
+        self._decoy = hasher.hash(secrets.token_hex(16))
+
+    async def hash(self, name: str, password: str) -> PasswordHashes:
+        """``password`` hashed every way it is needed for the account ``name``."""
+        return PasswordHashes(
+            argon2=await asyncio.to_thread(self.hasher.hash, password),
+            ha1_md5=ha1("MD5", name, self.realm, password),
+            ha1_sha256=ha1("SHA-256", name, self.realm, password),
+        )
+
+    async def hash_only(self, password: str) -> str:
+        """The argon2 hash alone (accounts that Digest never checks)."""
+        return await asyncio.to_thread(self.hasher.hash, password)
+
+    async def verify(self, account: Account | None, password: str) -> bool:
+        """Whether ``password`` is the account's; an unknown name costs as much as a known one."""
+        tag = hmac.new(self._key, password.encode(), hashlib.sha256).digest()
+        if account is not None:
+            cached = self._verified.get(account.name)
+            if cached is not None and cached[0] == account.hashes.argon2:
+                return hmac.compare_digest(cached[1], tag)
+        stored = account.hashes.argon2 if account is not None else self._decoy
+        try:
+            await asyncio.to_thread(self.hasher.verify, stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if account is None:
+            return False
+        self._verified[account.name] = (account.hashes.argon2, tag)
+        return True
+
+    def forget(self, name: str) -> None:
+        """Drop what is remembered of an account (deleted or its password changed)."""
+        self._verified.pop(name, None)

@@ -1,0 +1,22 @@
+"""The system parts the accounts service changes, as interfaces; adapters/ implements them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SshPort(Protocol):
+    """The device's SSH server and its system users.
+
+    On the board this is sshd's configuration and the system's user database (the password goes
+    to ``chpasswd``, which hashes it the system's way); elsewhere it is simulated.
+    """
+
+    async def set_enabled(self, is_enabled: bool) -> None:
+        """Start or stop the SSH server (and keep it so across restarts)."""
+
+    async def set_user(self, name: str, password: str | None, comment: str) -> None:
+        """Create or update a system user allowed to log in over SSH; None keeps the password."""
+
+    async def remove_user(self, name: str) -> None:
+        """Remove a system user created for SSH."""
