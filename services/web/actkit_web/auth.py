@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import (
+    GetAuthSettings,
     GetDigestChallenge,
     Identity,
     Session,
@@ -18,8 +19,8 @@ from actkit_proto.accounts import (
     VerifyDigest,
     VerifySession,
 )
-from actkit_proto.base import Actor
-from actkit_proto.errors import Forbidden, Invalid, TooManyRequests, Unauthenticated
+from actkit_proto.base import Actor, Role
+from actkit_proto.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "actkit_session"
 CSRF_HEADER = "x-csrf-token"
@@ -109,20 +110,32 @@ def check_csrf(caller: Caller, method: str, submitted: str | None) -> None:
 
 
 async def challenge(bus: Publisher, connection: HTTPConnection, timeout_s: float) -> list[str]:
-    """The ``WWW-Authenticate`` values for a 401: MD5 Digest first (VAPIX clients need it), Basic.
+    """The ``WWW-Authenticate`` values for a 401, as the device's authentication setting allows.
 
-    Only one Digest challenge is offered: clients that join repeated headers would otherwise
-    read the last algorithm.
+    Digest comes first with MD5 (VAPIX clients read the first challenge), then Basic. Only one
+    Digest challenge is offered: clients that join repeated headers would read the last algorithm.
     """
-    try:
+    allowed = (await bus.request(GetAuthSettings(), timeout_s)).http_authentication
+    values = []
+    realm = "actkit"
+    if allowed in ("digest", "auto"):
         offer = await bus.request(
             GetDigestChallenge(client_address=client_address(connection)), timeout_s
         )
-    except (Invalid, TooManyRequests, Unauthenticated):
-        return ['Basic realm="actkit"']
-    algorithm = "MD5" if "MD5" in offer.algorithms else offer.algorithms[0]
-    digest = (
-        f'Digest realm="{offer.realm}", nonce="{offer.nonce}", opaque="{offer.opaque}", '
-        f'algorithm={algorithm}, qop="{offer.qop}"'
+        realm = offer.realm
+        algorithm = "MD5" if "MD5" in offer.algorithms else offer.algorithms[0]
+        values.append(
+            f'Digest realm="{offer.realm}", nonce="{offer.nonce}", opaque="{offer.opaque}", '
+            f'algorithm={algorithm}, qop="{offer.qop}"'
+        )
+    if allowed in ("basic", "auto"):
+        values.append(f'Basic realm="{realm}"')
+    return values
+
+
+async def anonymous_viewer(bus: Publisher, timeout_s: float) -> Identity | None:
+    """A viewer identity for callers without credentials, if the device allows anonymous viewing."""
+    settings = await bus.request(GetAuthSettings(), timeout_s)
+    return (
+        Identity(name="anonymous", role=Role.VIEWER) if settings.allow_anonymous_viewing else None
     )
-    return [digest, f'Basic realm="{offer.realm}"']

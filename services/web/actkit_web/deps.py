@@ -10,7 +10,15 @@ from fastapi import Depends, Request
 from actkit_core.bus import Publisher
 from actkit_proto.base import Actor, Command, Reply
 from actkit_proto.errors import Unauthenticated
-from actkit_web.auth import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, Caller, check_csrf, identify
+from actkit_web.auth import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SAFE_METHODS,
+    Caller,
+    anonymous_viewer,
+    check_csrf,
+    identify,
+)
 from actkit_web.feed import PortFeed
 from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
@@ -59,7 +67,11 @@ MaybeCallerDep = Annotated[Caller, Depends(get_caller)]
 async def get_signed_in(request: Request, caller: MaybeCallerDep) -> Caller:
     """The caller, who must have credentials; a browser's changes must carry the CSRF token."""
     if caller.identity is None:
-        raise Unauthenticated("log in first: this needs a user name and password")
+        settings: WebSettings = request.app.state.settings
+        identity = await anonymous_viewer(request.app.state.bus, settings.bus_timeout_s)
+        if identity is None:
+            raise Unauthenticated("log in first: this needs a user name and password")
+        return Caller(identity=identity, scheme="anonymous")
     if caller.session is not None and request.method not in SAFE_METHODS:
         submitted = request.headers.get(CSRF_HEADER)
         if submitted is None and request.headers.get("content-type", "").startswith(

@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from actkit_core import lifecycle
 from actkit_core.bus import Handlers
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_proto.accounts import WebCertificateChanged
 from actkit_proto.io import PortChanged
 from actkit_web.app import create_app
-from actkit_web.certificate import ensure_certificate
+from actkit_web.certificate import fetch_identity
 from actkit_web.rtsp import RtspEventServer
 from actkit_web.settings import WebSettings
 
@@ -105,7 +106,9 @@ async def _rtsp(events: RtspEventServer, settings: WebSettings) -> AsyncIterator
 async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     app = create_app(settings, runtime.bus)
     await runtime.bus.subscribe(PortChanged, app.state.feed.deliver)
-    certificate, key = ensure_certificate(settings.data_dir)
+    certificate, key = await fetch_identity(
+        runtime.bus, settings.data_dir, settings.accounts_wait_s, settings.bus_timeout_s
+    )
     https_socket = _listen(settings.bind_host, settings.https_port)
     http_socket = _listen(settings.bind_host, settings.http_port)
     https_port = https_socket.getsockname()[1]
@@ -119,6 +122,17 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
         )
     )
     http = _Server(_config(app))
+
+    async def reload_certificate(_event: WebCertificateChanged) -> None:
+        # New connections get the new certificate; open ones keep theirs.
+        chain, private = await fetch_identity(
+            runtime.bus, settings.data_dir, 0, settings.bus_timeout_s
+        )
+        if https.config.ssl is not None:
+            https.config.ssl.load_cert_chain(chain, private)
+            log.info("HTTPS certificate changed")
+
+    await runtime.bus.subscribe(WebCertificateChanged, reload_certificate)
     events = RtspEventServer(
         runtime.bus, app.state.feed, f"AXIS_{settings.serial_number}", settings.bus_timeout_s
     )

@@ -23,5 +23,7 @@ class WebSettings(ServiceSettings):
     """The device's serial number: its MAC address as 12 upper-case hex digits."""
     firmware_version: str = "12.0.0"
     bus_timeout_s: float = Field(default=5.0, gt=0)
+    accounts_wait_s: float = Field(default=10.0, ge=0)
+    """How long the start waits for the accounts service's HTTPS certificate."""
     session_cookie_secure: bool = True
     """Mark the session cookie Secure (HTTPS only); tests over plain HTTP turn it off."""

@@ -140,6 +140,39 @@ def parse_port_action(action: str) -> PortAction:
     return PortAction(port_id, is_active, int(match["ms"]))
 
 
+def role_of_groups(groups: str) -> Role:
+    """The role a VAPIX ``sgrp`` (``viewer:operator:admin[:ptz]``) gives.
+
+    Raises:
+        Invalid: it names none of viewer, operator, admin.
+    """
+    names = set(groups.split(":"))
+    for name, role in (("admin", Role.ADMINISTRATOR), ("operator", Role.OPERATOR)):
+        if name in names:
+            return role
+    if "viewer" in names:
+        return Role.VIEWER
+    raise Invalid(
+        f"sgrp {groups!r} names no group; use viewer, viewer:operator or viewer:operator:admin"
+    )
+
+
+def group_lines(accounts: list[tuple[str, Role, bool]]) -> str:
+    """``pwdgrp.cgi?action=get``: each group's members; ``users`` are all but the first admin."""
+
+    def members(least: Role) -> str:
+        return ",".join(name for name, role, _ in accounts if role >= least)
+
+    users = ",".join(name for name, _, is_first in accounts if not is_first)
+    return (
+        f'admin="{members(Role.ADMINISTRATOR)}"\n'
+        f'operator="{members(Role.OPERATOR)}"\n'
+        f'viewer="{members(Role.VIEWER)}"\n'
+        'ptz=""\n'
+        f'users="{users}"\n'
+    )
+
+
 def role_groups(role: Role) -> list[str]:
     """The VAPIX groups of a role: each role includes the ones below it."""
     groups = ["viewer"]

@@ -17,15 +17,23 @@ from fastapi import FastAPI
 from actkit_core.bus import Handler
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import (
+    AccountInfo,
+    AccountList,
+    AddAccount,
+    AuthSettings,
     CreateFirstAdministrator,
     CreateSession,
+    DeleteAccount,
     DigestChallenge,
     EndSession,
+    GetAuthSettings,
     GetDigestChallenge,
     GetSetupState,
     Identity,
+    ListAccounts,
     Session,
     SetupState,
+    UpdateAccount,
     VerifyBasic,
     VerifyDigest,
     VerifySession,
@@ -59,15 +67,58 @@ class FakeAccounts:
     sessions: dict[str, Session] = field(default_factory=dict)
     digests: list[VerifyDigest] = field(default_factory=list)
 
-    def install(self, bus: FakeBus) -> None:
-        bus.answer(GetSetupState, self.get_setup_state)
-        bus.answer(CreateFirstAdministrator, self.create_first_administrator)
-        bus.answer(VerifyBasic, self.verify_basic)
-        bus.answer(GetDigestChallenge, self.challenge)
-        bus.answer(VerifyDigest, self.verify_digest)
-        bus.answer(CreateSession, self.create_session)
-        bus.answer(VerifySession, self.verify_session)
-        bus.answer(EndSession, self.end_session)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+
+    async def install(self, bus: FakeBus) -> None:
+        await serve_methods(
+            bus,
+            {
+                GetSetupState: self.get_setup_state,
+                CreateFirstAdministrator: self.create_first_administrator,
+                VerifyBasic: self.verify_basic,
+                GetDigestChallenge: self.challenge,
+                VerifyDigest: self.verify_digest,
+                CreateSession: self.create_session,
+                VerifySession: self.verify_session,
+                EndSession: self.end_session,
+                GetAuthSettings: self.get_auth_settings,
+                ListAccounts: self.list_accounts,
+                AddAccount: self.add_account,
+                UpdateAccount: self.update_account,
+                DeleteAccount: self.delete_account,
+            },
+        )
+
+    async def get_auth_settings(self, _command: GetAuthSettings) -> AuthSettings:
+        return self.auth
+
+    async def list_accounts(self, _command: ListAccounts) -> AccountList:
+        return AccountList(
+            accounts=[
+                AccountInfo(name=name, role=ROLES[name], is_first=name == "admin")
+                for name in PASSWORDS
+            ]
+        )
+
+    async def add_account(self, command: AddAccount) -> AccountInfo:
+        if command.name in PASSWORDS:
+            raise Conflict(f"an account named {command.name!r} already exists")
+        PASSWORDS[command.name] = command.password
+        ROLES[command.name] = command.role
+        return AccountInfo(name=command.name, role=command.role)
+
+    async def update_account(self, command: UpdateAccount) -> AccountInfo:
+        if command.name not in PASSWORDS:
+            raise NotFound(f"no account named {command.name!r}")
+        if command.role is not None:
+            ROLES[command.name] = command.role
+        return AccountInfo(name=command.name, role=ROLES[command.name])
+
+    async def delete_account(self, command: DeleteAccount) -> Ack:
+        if command.name not in PASSWORDS:
+            raise NotFound(f"no account named {command.name!r}")
+        del PASSWORDS[command.name], ROLES[command.name]
+        return Ack()
 
     async def get_setup_state(self, _command: GetSetupState) -> SetupState:
         return SetupState(is_setup_required=self.is_setup_required)
@@ -137,22 +188,16 @@ class FakeIo:
         }
 
     async def install(self, bus: FakeBus) -> None:
-        """Serve through the real dispatcher, which checks each actor's role as the io bus does."""
-
-        def handler(method: Callable[[Any], Awaitable[Reply]]) -> Handler[None]:
-            async def handle(command: Any, _deps: None) -> Reply:
-                return await method(command)
-
-            return handle
-
-        methods: dict[type[Message], Callable[[Any], Awaitable[Reply]]] = {
-            ListPorts: self.list_ports,
-            GetPort: self.get_port,
-            SetPort: self.set_port,
-            PulsePort: self.pulse_port,
-            DriveInput: self.drive_input,
-        }
-        await bus.serve({kind: handler(method) for kind, method in methods.items()}, None)
+        await serve_methods(
+            bus,
+            {
+                ListPorts: self.list_ports,
+                GetPort: self.get_port,
+                SetPort: self.set_port,
+                PulsePort: self.pulse_port,
+                DriveInput: self.drive_input,
+            },
+        )
 
     async def list_ports(self, command: ListPorts) -> PortList:
         _require_actor(command)
@@ -187,6 +232,20 @@ class FakeIo:
         return Ack()
 
 
+async def serve_methods(
+    bus: FakeBus, methods: dict[type[Message], Callable[[Any], Awaitable[Reply]]]
+) -> None:
+    """Serve through the real dispatcher, which decodes and checks each actor's role."""
+
+    def handler(method: Callable[[Any], Awaitable[Reply]]) -> Handler[None]:
+        async def handle(command: Any, _deps: None) -> Reply:
+            return await method(command)
+
+        return handle
+
+    await bus.serve({kind: handler(method) for kind, method in methods.items()}, None)
+
+
 def _require_actor(command: Command[Any]) -> None:
     if command.actor is None:
         raise AssertionError(f"{type(command).__name__} was sent without an actor")
@@ -209,11 +268,16 @@ def basic(name: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-@pytest.fixture
-def accounts(fake_bus: FakeBus) -> FakeAccounts:
+@pytest_asyncio.fixture
+async def accounts(fake_bus: FakeBus) -> AsyncIterator[FakeAccounts]:
+    passwords, roles = dict(PASSWORDS), dict(ROLES)
     fake = FakeAccounts()
-    fake.install(fake_bus)
-    return fake
+    await fake.install(fake_bus)
+    yield fake
+    PASSWORDS.clear()
+    PASSWORDS.update(passwords)
+    ROLES.clear()
+    ROLES.update(roles)
 
 
 @pytest_asyncio.fixture

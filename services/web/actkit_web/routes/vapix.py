@@ -8,8 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from actkit_proto.accounts import CreateFirstAdministrator, GetSetupState
-from actkit_proto.errors import BusError, Conflict, Invalid, NotFound, Unavailable
+from actkit_proto.accounts import (
+    AddAccount,
+    CreateFirstAdministrator,
+    DeleteAccount,
+    GetSetupState,
+    ListAccounts,
+    UpdateAccount,
+)
+from actkit_proto.base import Role
+from actkit_proto.errors import BusError, Conflict, Invalid, NotFound
 from actkit_proto.io import Direction, GetPort, ListPorts, Port, PulsePort, SetPort
 from actkit_web.deps import (
     ActingBus,
@@ -27,11 +35,13 @@ from actkit_web.vapix import (
     API_VERSIONS,
     actkit_port_id,
     form_fields,
+    group_lines,
     ioport_lines,
     is_active_for_state,
     parse_port_action,
     port_item,
     role_groups,
+    role_of_groups,
 )
 
 router = APIRouter(prefix="/axis-cgi", include_in_schema=False)
@@ -251,22 +261,53 @@ async def user_groups(caller: CallerDep) -> Response:
 
 @router.api_route("/pwdgrp.cgi", methods=["GET", "POST"])
 async def pwdgrp_cgi(request: Request, bus: BusDep, settings: SettingsDep) -> Response:
-    """Initial setup as Axis OS does it: while no account exists, ``add`` needs no password."""
+    """Accounts over VAPIX; while no account exists, ``add`` needs no password, as Axis OS does."""
     fields = form_fields(request.url.query, await request.body())
-    setup = await bus.request(GetSetupState(), settings.bus_timeout_s)
-    if fields.get("action") == "add" and setup.is_setup_required:
-        if "admin" not in fields.get("sgrp", "").split(":"):
-            raise Invalid("the first account must be an administrator (sgrp with admin)")
-        await bus.request(
-            CreateFirstAdministrator(
-                name=fields.get("user", ""), password=fields.get("pwd", ""), accept_licence=True
-            ),
-            settings.bus_timeout_s,
+    action = fields.get("action", "")
+    if action == "add":
+        setup = await bus.request(GetSetupState(), settings.bus_timeout_s)
+        if setup.is_setup_required:
+            if role_of_groups(fields.get("sgrp", "")) is not Role.ADMINISTRATOR:
+                raise Invalid("the first account must be an administrator (sgrp with admin)")
+            await bus.request(
+                CreateFirstAdministrator.model_construct(
+                    name=fields.get("user", ""),
+                    password=fields.get("pwd", ""),
+                    accept_licence=True,
+                    actor=None,
+                ),
+                settings.bus_timeout_s,
+            )
+            return PlainTextResponse(f"Created account {fields.get('user', '')}.\n")
+    caller = await get_signed_in(request, await get_caller(request, bus, settings))
+    acting = ActingBus(bus=bus, actor=caller.actor, timeout_s=settings.bus_timeout_s)
+    name = fields.get("user", "")
+    if action == "get":
+        listed = await acting.request(ListAccounts())
+        accounts = [(a.name, a.role, a.is_first) for a in listed.accounts]
+        return PlainTextResponse(group_lines(accounts))
+    if action == "add":
+        await acting.request(
+            AddAccount.model_construct(
+                name=name,
+                password=fields.get("pwd", ""),
+                role=role_of_groups(fields.get("sgrp", "")),
+                actor=caller.actor,
+            )
         )
-        return PlainTextResponse(f"Created account {fields.get('user', '')}.\n")
-    # Needs credentials like every other call; the accounts API is not on the bus yet.
-    await get_signed_in(request, await get_caller(request, bus, settings))
-    raise Unavailable("managing accounts over pwdgrp.cgi is not available yet; use the web page")
+        return PlainTextResponse(f"Created account {name}.\n")
+    if action == "update":
+        role = role_of_groups(fields["sgrp"]) if fields.get("sgrp") else None
+        await acting.request(
+            UpdateAccount.model_construct(
+                name=name, password=fields.get("pwd") or None, role=role, actor=caller.actor
+            )
+        )
+        return PlainTextResponse(f"Modified account {name}.\n")
+    if action == "remove":
+        await acting.request(DeleteAccount.model_construct(name=name, actor=caller.actor))
+        return PlainTextResponse(f"Removed account {name}.\n")
+    raise Invalid(f"action {action!r} is not get, add, update or remove")
 
 
 def error_text(exc: BusError) -> str:

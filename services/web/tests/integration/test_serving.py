@@ -19,10 +19,12 @@ async def test_serves_https_with_a_self_signed_certificate_and_http(
         https_port=0,
         http_port=0,
         bind_host="127.0.0.1",
+        rtsp_port=0,
+        accounts_wait_s=0,
     )
     async with running(serve, settings):
         urls = json.loads((tmp_path / URLS_FILE).read_text())
-        context = ssl.create_default_context(cafile=tmp_path / "web-certificate.pem")
+        context = ssl.create_default_context(cafile=tmp_path / "local-web-certificate.pem")
         async with httpx.AsyncClient(verify=context) as client:
             page = await client.get(urls["https"] + "login")
             assert page.status_code == 200
@@ -36,4 +38,4 @@ async def test_serves_https_with_a_self_signed_certificate_and_http(
             refused = await client.get(urls["http"] + "api/v1/ports")
             assert refused.status_code == 503
             assert "accounts" in refused.json()["detail"]
-    assert (tmp_path / "web-key.pem").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "local-web-key.pem").stat().st_mode & 0o077 == 0

@@ -1,7 +1,7 @@
 import httpx
 
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_proto.accounts import VerifyDigest
+from actkit_proto.accounts import AuthSettings, VerifyDigest
 from actkit_proto.base import Actor, Role
 from actkit_proto.io import ListPorts
 
@@ -90,3 +90,21 @@ async def test_requests_are_counted_by_route_template(client: httpx.AsyncClient)
         'actkit_web_requests_total{method="GET",route="/api/v1/ports/{port_id}",status="200"}'
         in metrics
     )
+
+
+async def test_the_challenge_follows_the_authentication_setting(
+    client: httpx.AsyncClient, accounts: FakeAccounts
+) -> None:
+    accounts.auth = AuthSettings(http_authentication="basic")
+    response = await client.get("/api/v1/ports")
+    assert response.headers.get_list("www-authenticate") == ['Basic realm="actkit"']
+
+
+async def test_anonymous_viewing_when_the_device_allows_it(
+    client: httpx.AsyncClient, accounts: FakeAccounts, fake_bus: FakeBus
+) -> None:
+    accounts.auth = AuthSettings(allow_anonymous_viewing=True)
+    assert (await client.get("/api/v1/ports")).status_code == 200
+    refused = await client.put("/api/v1/ports/2/state", json={"is_active": True})
+    assert refused.status_code == 403
+    assert ListPorts(actor=Actor(name="anonymous", role=Role.VIEWER)) in fake_bus.sent
