@@ -22,10 +22,11 @@ from actkit_web.feed import PortFeed
 from actkit_web.middleware import AUTH_FAILURES, RequestMetrics, SecurityHeaders
 from actkit_web.pages import router as pages_router
 from actkit_web.pages import templates
-from actkit_web.routes import event_stream, ports, session, vapix
+from actkit_web.routes import accounts, event_stream, ports, security, session, vapix
 from actkit_web.routes.vapix import error_text
 from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
+from actkit_web.system_pages import router as system_pages_router
 
 STATIC = Path(__file__).parent / "static"
 _RETRY_AFTER = re.compile(r"(\d+)\s*s\b")
@@ -49,7 +50,10 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(ports.router)
     app.include_router(vapix.router)
     app.include_router(event_stream.router)
+    app.include_router(accounts.router)
+    app.include_router(security.router)
     app.include_router(pages_router)
+    app.include_router(system_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/metrics", make_asgi_app())
 

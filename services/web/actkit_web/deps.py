@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from pydantic import ValidationError
 
 from actkit_core.bus import Publisher
-from actkit_proto.base import Actor, Command, Reply
-from actkit_proto.errors import Unauthenticated
+from actkit_proto.base import Actor, Command, Reply, describe_validation_error
+from actkit_proto.errors import Invalid, Unauthenticated
 from actkit_web.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -24,6 +25,19 @@ from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
 
 R = TypeVar("R", bound=Reply)
+C = TypeVar("C", bound=Command[Any])
+
+
+def command_from_fields(command_type: type[C], **fields: object) -> C:
+    """Build a command from form or CGI fields, validated by its contract.
+
+    Raises:
+        Invalid: a field breaks the contract; the message names the field (``name: ...``).
+    """
+    try:
+        return command_type.model_validate(fields)
+    except ValidationError as exc:
+        raise Invalid(describe_validation_error(exc)) from None
 
 
 def get_settings(request: Request) -> WebSettings:

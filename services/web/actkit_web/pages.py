@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,9 +12,15 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from actkit_proto.accounts import CreateFirstAdministrator, GetSetupState
+from actkit_proto.accounts import (
+    CreateFirstAdministrator,
+    GetBruteForceSettings,
+    GetSetupState,
+    ListAccounts,
+)
+from actkit_proto.base import Command
 from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
-from actkit_proto.io import Circuit, Port, PortChanged, PortList
+from actkit_proto.io import Circuit, ListPorts, Port, PortChanged, PortList
 from actkit_proto.service import GetServiceStatus
 from actkit_web.auth import SESSION_COOKIE, Caller
 from actkit_web.deps import (
@@ -24,6 +30,7 @@ from actkit_web.deps import (
     CallerDep,
     FeedDep,
     SettingsDep,
+    command_from_fields,
 )
 from actkit_web.device import device_properties
 from actkit_web.routes import ports
@@ -34,7 +41,7 @@ router = APIRouter(include_in_schema=False)
 KEEPALIVE_S = 15.0
 
 
-def field_errors(exc: BusError, fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def field_errors(exc: BusError, fields: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """The owner's sentences, each put next to the field it is about, else on the form.
 
     A sentence is about a field when it starts ``field: `` (a validation error) or names one of
@@ -58,11 +65,28 @@ SETUP_FIELDS = {
 }
 
 
-def _page(request: Request, template: str, caller: Caller | None, **context: Any) -> Response:
+MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
+    ("/status", "Status", ListPorts),
+    ("/accessories", "Accessories", ListPorts),
+    ("/system/accounts", "Accounts", ListAccounts),
+    ("/system/security", "Security", GetBruteForceSettings),
+)
+"""The pages and the command each one shows first: a page is listed if the caller may send it."""
+
+
+def render_page(request: Request, template: str, caller: Caller | None, **context: Any) -> Response:
+    """A dashboard page, with the menu the caller's role allows and the form CSRF token."""
     status = context.pop("status_code", 200)
     csrf = caller.session.csrf_token if caller and caller.session else ""
+    role = caller.identity.role if caller and caller.identity else None
+    menu = [
+        (href, label) for href, label, command in MENU if role and role >= command.required_role
+    ]
     return templates.TemplateResponse(
-        request, template, {"caller": caller, "csrf_token": csrf, **context}, status_code=status
+        request,
+        template,
+        {"caller": caller, "csrf_token": csrf, "menu": menu, **context},
+        status_code=status,
     )
 
 
@@ -76,7 +100,7 @@ async def setup_page(request: Request, bus: BusDep, settings: SettingsDep) -> Re
     state = await bus.request(GetSetupState(), settings.bus_timeout_s)
     if not state.is_setup_required:
         return RedirectResponse("/login", status_code=303)
-    return _page(request, "setup.html", None, errors={}, name="")
+    return render_page(request, "setup.html", None, errors={}, name="")
 
 
 @router.post("/setup")
@@ -95,8 +119,11 @@ async def create_administrator(
     if not errors:
         try:
             await bus.request(
-                CreateFirstAdministrator.model_construct(
-                    name=name, password=password, accept_licence=accept_licence, actor=None
+                command_from_fields(
+                    CreateFirstAdministrator,
+                    name=name,
+                    password=password,
+                    accept_licence=accept_licence,
                 ),
                 settings.bus_timeout_s,
             )
@@ -109,12 +136,12 @@ async def create_administrator(
             response = RedirectResponse("/status", status_code=303)
             set_session_cookie(response, session, settings)
             return response
-    return _page(request, "setup.html", None, errors=errors, name=name, status_code=400)
+    return render_page(request, "setup.html", None, errors=errors, name=name, status_code=400)
 
 
 @router.get("/login")
 async def login_page(request: Request, next: str = "/status") -> Response:
-    return _page(request, "login.html", None, errors={}, name="", next=_local(next))
+    return render_page(request, "login.html", None, errors={}, name="", next=_local(next))
 
 
 @router.post("/login")
@@ -129,7 +156,7 @@ async def log_in(
     try:
         session = await start_session(bus, settings, request, name, password)
     except (Unauthenticated, Invalid) as exc:
-        return _page(
+        return render_page(
             request,
             "login.html",
             None,
@@ -155,7 +182,7 @@ async def log_out(caller: CallerDep, bus: BusDep, settings: SettingsDep) -> Resp
 async def status_page(
     request: Request, caller: CallerDep, settings: SettingsDep, feed: FeedDep
 ) -> Response:
-    return _page(
+    return render_page(
         request,
         "status.html",
         caller,
@@ -174,7 +201,7 @@ async def _accessories(
     request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status_code: int = 200
 ) -> Response:
     port_list = await ports.list_ports(bus)
-    return _page(
+    return render_page(
         request,
         "accessories.html",
         caller,

@@ -17,21 +17,27 @@ from fastapi import FastAPI
 from actkit_core.bus import Handler
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import (
+    AccessLog,
     AccountInfo,
     AccountList,
     AddAccount,
     AuthSettings,
+    BruteForceSettings,
     CreateFirstAdministrator,
     CreateSession,
     DeleteAccount,
     DigestChallenge,
     EndSession,
     GetAuthSettings,
+    GetBruteForceSettings,
     GetDigestChallenge,
     GetSetupState,
     Identity,
+    ListAccessFailures,
     ListAccounts,
     Session,
+    SetAuthSettings,
+    SetBruteForceSettings,
     SetupState,
     UpdateAccount,
     VerifyBasic,
@@ -68,6 +74,7 @@ class FakeAccounts:
     digests: list[VerifyDigest] = field(default_factory=list)
 
     auth: AuthSettings = field(default_factory=AuthSettings)
+    brute_force: BruteForceSettings = field(default_factory=BruteForceSettings)
 
     async def install(self, bus: FakeBus) -> None:
         await serve_methods(
@@ -86,11 +93,31 @@ class FakeAccounts:
                 AddAccount: self.add_account,
                 UpdateAccount: self.update_account,
                 DeleteAccount: self.delete_account,
+                SetAuthSettings: self.set_auth_settings,
+                GetBruteForceSettings: self.get_brute_force,
+                SetBruteForceSettings: self.set_brute_force,
+                ListAccessFailures: self.list_access_failures,
             },
         )
 
     async def get_auth_settings(self, _command: GetAuthSettings) -> AuthSettings:
         return self.auth
+
+    async def set_auth_settings(self, command: SetAuthSettings) -> AuthSettings:
+        changes = command.model_dump(exclude_none=True, exclude={"actor"})
+        self.auth = self.auth.model_copy(update=changes)
+        return self.auth
+
+    async def get_brute_force(self, _command: GetBruteForceSettings) -> BruteForceSettings:
+        return self.brute_force
+
+    async def set_brute_force(self, command: SetBruteForceSettings) -> BruteForceSettings:
+        changes = command.model_dump(exclude_none=True, exclude={"actor"})
+        self.brute_force = self.brute_force.model_copy(update=changes)
+        return self.brute_force
+
+    async def list_access_failures(self, _command: ListAccessFailures) -> AccessLog:
+        return AccessLog(entries=[])
 
     async def list_accounts(self, _command: ListAccounts) -> AccountList:
         return AccountList(

@@ -25,6 +25,7 @@ from actkit_web.deps import (
     BusDep,
     CallerDep,
     SettingsDep,
+    command_from_fields,
     get_caller,
     get_signed_in,
 )
@@ -270,11 +271,11 @@ async def pwdgrp_cgi(request: Request, bus: BusDep, settings: SettingsDep) -> Re
             if role_of_groups(fields.get("sgrp", "")) is not Role.ADMINISTRATOR:
                 raise Invalid("the first account must be an administrator (sgrp with admin)")
             await bus.request(
-                CreateFirstAdministrator.model_construct(
+                command_from_fields(
+                    CreateFirstAdministrator,
                     name=fields.get("user", ""),
                     password=fields.get("pwd", ""),
                     accept_licence=True,
-                    actor=None,
                 ),
                 settings.bus_timeout_s,
             )
@@ -288,24 +289,24 @@ async def pwdgrp_cgi(request: Request, bus: BusDep, settings: SettingsDep) -> Re
         return PlainTextResponse(group_lines(accounts))
     if action == "add":
         await acting.request(
-            AddAccount.model_construct(
+            command_from_fields(
+                AddAccount,
                 name=name,
                 password=fields.get("pwd", ""),
                 role=role_of_groups(fields.get("sgrp", "")),
-                actor=caller.actor,
             )
         )
         return PlainTextResponse(f"Created account {name}.\n")
     if action == "update":
         role = role_of_groups(fields["sgrp"]) if fields.get("sgrp") else None
         await acting.request(
-            UpdateAccount.model_construct(
-                name=name, password=fields.get("pwd") or None, role=role, actor=caller.actor
+            command_from_fields(
+                UpdateAccount, name=name, password=fields.get("pwd") or None, role=role
             )
         )
         return PlainTextResponse(f"Modified account {name}.\n")
     if action == "remove":
-        await acting.request(DeleteAccount.model_construct(name=name, actor=caller.actor))
+        await acting.request(command_from_fields(DeleteAccount, name=name))
         return PlainTextResponse(f"Removed account {name}.\n")
     raise Invalid(f"action {action!r} is not get, add, update or remove")
 

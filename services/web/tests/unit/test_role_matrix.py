@@ -64,6 +64,35 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/api/v1/simulator/ports/{port_id}/drive"): (OPERATOR, {"json": {"circuit": "open"}}),
     ("POST", "/accessories/{port_id}/state"): (OPERATOR, {"data": {"is_active": "true"}}),
     ("POST", "/simulator/ports/{port_id}/drive"): (OPERATOR, {"data": {"circuit": "open"}}),
+    ("GET", "/api/v1/accounts"): (ADMIN, {}),
+    ("POST", "/api/v1/accounts"): (ADMIN, {"json": {"name": "new", "password": "pw", "role": 1}}),
+    ("PATCH", "/api/v1/accounts/{name}"): (ADMIN, {"json": {"role": 2}}),
+    ("DELETE", "/api/v1/accounts/{name}"): (ADMIN, {}),
+    ("GET", "/api/v1/security/authentication"): (VIEWER, {}),
+    ("PUT", "/api/v1/security/authentication"): (ADMIN, {"json": {"http_authentication": "auto"}}),
+    ("GET", "/api/v1/security/brute-force"): (ADMIN, {}),
+    ("PUT", "/api/v1/security/brute-force"): (ADMIN, {"json": {"blocking_period_s": 30}}),
+    ("GET", "/api/v1/security/access-log"): (ADMIN, {}),
+    ("GET", "/system/accounts"): (ADMIN, {}),
+    ("POST", "/system/accounts"): (
+        ADMIN,
+        {"data": {"name": "new", "password": "pw", "password_again": "pw", "role": "1"}},
+    ),
+    ("POST", "/system/accounts/{name}"): (ADMIN, {"data": {"role": "2"}}),
+    ("POST", "/system/accounts/{name}/delete"): (ADMIN, {}),
+    ("GET", "/system/security"): (ADMIN, {}),
+    ("POST", "/system/security/authentication"): (ADMIN, {"data": {"http_authentication": "auto"}}),
+    ("POST", "/system/security/brute-force"): (
+        ADMIN,
+        {
+            "data": {
+                "is_enabled": "true",
+                "blocking_period_s": "10",
+                "failures_per_page": "20",
+                "failures_per_device": "100",
+            }
+        },
+    ),
 }
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
@@ -101,6 +130,7 @@ async def test_route_answers_each_caller_by_role(
         pytest.skip("an endless stream; covered by the browser test")
     accounts.is_setup_required = False
     url = path.replace("{port_id}", PORT_FOR.get(path.rsplit("/", 1)[-1], "2"))
+    url = url.replace("{name}", "view")
     headers = basic(caller) if caller != PUBLIC else {}
     response = await client.request(method, url, headers=headers, **request)
     status = response.status_code
