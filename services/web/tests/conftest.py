@@ -70,6 +70,8 @@ class FakeAccounts:
     ``response="good"`` (the web only forwards them)."""
 
     is_setup_required: bool = False
+    passwords: dict[str, str] = field(default_factory=lambda: dict(PASSWORDS))
+    roles: dict[str, Role] = field(default_factory=lambda: dict(ROLES))
     sessions: dict[str, Session] = field(default_factory=dict)
     digests: list[VerifyDigest] = field(default_factory=list)
 
@@ -122,29 +124,29 @@ class FakeAccounts:
     async def list_accounts(self, _command: ListAccounts) -> AccountList:
         return AccountList(
             accounts=[
-                AccountInfo(name=name, role=ROLES[name], is_first=name == "admin")
-                for name in PASSWORDS
+                AccountInfo(name=name, role=self.roles[name], is_first=name == "admin")
+                for name in self.passwords
             ]
         )
 
     async def add_account(self, command: AddAccount) -> AccountInfo:
-        if command.name in PASSWORDS:
+        if command.name in self.passwords:
             raise Conflict(f"an account named {command.name!r} already exists")
-        PASSWORDS[command.name] = command.password
-        ROLES[command.name] = command.role
+        self.passwords[command.name] = command.password
+        self.roles[command.name] = command.role
         return AccountInfo(name=command.name, role=command.role)
 
     async def update_account(self, command: UpdateAccount) -> AccountInfo:
-        if command.name not in PASSWORDS:
+        if command.name not in self.passwords:
             raise NotFound(f"no account named {command.name!r}")
         if command.role is not None:
-            ROLES[command.name] = command.role
-        return AccountInfo(name=command.name, role=ROLES[command.name])
+            self.roles[command.name] = command.role
+        return AccountInfo(name=command.name, role=self.roles[command.name])
 
     async def delete_account(self, command: DeleteAccount) -> Ack:
-        if command.name not in PASSWORDS:
+        if command.name not in self.passwords:
             raise NotFound(f"no account named {command.name!r}")
-        del PASSWORDS[command.name], ROLES[command.name]
+        del self.passwords[command.name], self.roles[command.name]
         return Ack()
 
     async def get_setup_state(self, _command: GetSetupState) -> SetupState:
@@ -157,14 +159,14 @@ class FakeAccounts:
         if not checked.accept_licence:
             raise Invalid("accept_licence: the license agreement must be accepted")
         self.is_setup_required = False
-        PASSWORDS[checked.name] = checked.password
-        ROLES[checked.name] = Role.ADMINISTRATOR
+        self.passwords[checked.name] = checked.password
+        self.roles[checked.name] = Role.ADMINISTRATOR
         return Identity(name=checked.name, role=Role.ADMINISTRATOR)
 
     def _check(self, name: str, password: str) -> Identity:
-        if PASSWORDS.get(name) != password:
+        if self.passwords.get(name) != password:
             raise Unauthenticated("wrong user name or password")
-        return Identity(name=name, role=ROLES[name])
+        return Identity(name=name, role=self.roles[name])
 
     async def verify_basic(self, command: VerifyBasic) -> Identity:
         return self._check(command.name, command.password)
@@ -248,11 +250,11 @@ class FakeIo:
 
     async def pulse_port(self, command: PulsePort) -> Port:
         _require_actor(command)
-        return self.ports[command.port_id]
+        return await self.get_port(GetPort(port_id=command.port_id))
 
     async def drive_input(self, command: DriveInput) -> Ack:
         _require_actor(command)
-        port = self.ports[command.port_id]
+        port = await self.get_port(GetPort(port_id=command.port_id))
         self.ports[port.port_id] = port.model_copy(
             update={"circuit": command.circuit, "is_active": command.circuit is Circuit.CLOSED}
         )
@@ -296,15 +298,10 @@ def basic(name: str) -> dict[str, str]:
 
 
 @pytest_asyncio.fixture
-async def accounts(fake_bus: FakeBus) -> AsyncIterator[FakeAccounts]:
-    passwords, roles = dict(PASSWORDS), dict(ROLES)
+async def accounts(fake_bus: FakeBus) -> FakeAccounts:
     fake = FakeAccounts()
     await fake.install(fake_bus)
-    yield fake
-    PASSWORDS.clear()
-    PASSWORDS.update(passwords)
-    ROLES.clear()
-    ROLES.update(roles)
+    return fake
 
 
 @pytest_asyncio.fixture

@@ -1,6 +1,6 @@
 import httpx
 
-from ..conftest import PASSWORDS, ROLES, FakeAccounts
+from ..conftest import PASSWORDS, FakeAccounts
 
 
 async def _log_in(client: httpx.AsyncClient, name: str = "admin") -> str:
@@ -27,7 +27,7 @@ async def test_adding_an_account_shows_the_owners_refusal_next_to_the_name(
 
 
 async def test_adding_an_account_checks_the_name_against_the_contract(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, accounts: FakeAccounts
 ) -> None:
     csrf = await _log_in(client)
     response = await client.post(
@@ -35,11 +35,11 @@ async def test_adding_an_account_checks_the_name_against_the_contract(
         data={"name": "a b", "password": "pw", "password_again": "pw", "csrf_token": csrf},
     )
     assert 'id="add-name-error">String should match pattern' in response.text
-    assert "a b" not in PASSWORDS
+    assert "a b" not in accounts.passwords
 
 
 async def test_an_account_is_added_changed_and_deleted_from_the_page(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, accounts: FakeAccounts
 ) -> None:
     csrf = await _log_in(client)
     added = await client.post(
@@ -56,9 +56,9 @@ async def test_an_account_is_added_changed_and_deleted_from_the_page(
     page = await client.get("/system/accounts")
     assert 'id="account-op2"' in page.text
     await client.post("/system/accounts/op2", data={"role": "3", "csrf_token": csrf})
-    assert ROLES["op2"] == 3
+    assert accounts.roles["op2"] == 3
     await client.post("/system/accounts/op2/delete", data={"csrf_token": csrf})
-    assert "op2" not in PASSWORDS
+    assert "op2" not in accounts.passwords
 
 
 async def test_brute_force_settings_refuse_a_period_that_is_not_a_number(
