@@ -6,6 +6,7 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -92,3 +93,49 @@ async def test_first_run_login_and_live_port_state(stack: Stack, browser: Browse
     await page.click("#theme-toggle")
     await _shot(page, "04-accessories-relay-dark")
     await context.close()
+
+
+async def test_an_administrator_adds_an_operator_who_sees_no_system_pages(
+    stack: Stack, browser: Browser
+) -> None:
+    async with httpx.AsyncClient(verify=False) as http:
+        created = await http.post(
+            stack.https_url + "api/v1/setup",
+            json={"name": "root", "password": "pass-w0rd", "accept_licence": True},
+        )
+        assert created.status_code == 201
+    context = await browser.new_context(ignore_https_errors=True)
+    page = await context.new_page()
+    await _log_in(page, stack, "root", "pass-w0rd")
+
+    await page.click("nav >> text=Accounts")
+    await _add_account(page, "root")
+    await expect(page.locator("#add-name-error")).to_contain_text("already exists")
+    await _add_account(page, "driver")
+    await expect(page.locator("#account-driver")).to_contain_text("Operator")
+    await _shot(page, "05-accounts")
+
+    await page.click("text=Log out")
+    await _log_in(page, stack, "driver", "drive-0n")
+    await expect(page.locator(".user")).to_have_text("driver (operator)")
+    await expect(page.locator("nav >> text=Accounts")).to_have_count(0)
+    await page.click("nav >> text=Accessories")
+    await page.click("#port-9-toggle")
+    await expect(page.locator("#port-9-state")).to_have_text("Active")
+    await context.close()
+
+
+async def _add_account(page: Page, name: str) -> None:
+    await page.fill("#add-name", name)
+    await page.fill("#add-password", "drive-0n")
+    await page.fill("#add-password_again", "drive-0n")
+    await page.select_option("#add-role", "2")
+    await page.click("button:text('Add')")
+
+
+async def _log_in(page: Page, stack: Stack, name: str, password: str) -> None:
+    await page.goto(stack.https_url + "login")
+    await page.fill("#name", name)
+    await page.fill("#password", password)
+    await page.click("button:text('Log in')")
+    await expect(page).to_have_url(stack.https_url + "status")
