@@ -57,20 +57,28 @@ def alembic_config(script_location: str, db_path: Path) -> Config:
     return config
 
 
+def migrations_folder(script_location: str) -> Path | None:
+    """The folder of ``package:folder`` (or a plain path), as Alembic resolves it."""
+    package, separator, folder = script_location.partition(":")
+    if not separator:
+        return Path(script_location)
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / folder
+
+
 def numbered_head(script_location: str) -> str | None:
     """The newest revision when every revision file is numbered (``0003_rules.py``), else None.
 
     ``actkit migration`` numbers revisions in sequence, so the head is the highest number;
     ``0000`` when there are none yet.
     """
-    package, _, folder = script_location.partition(":")
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
+    versions = migrations_folder(script_location)
+    if versions is None:
         return None
     files = [
-        path.name
-        for path in (Path(spec.origin).parent / folder / "versions").glob("*.py")
-        if path.name != "__init__.py"
+        path.name for path in (versions / "versions").glob("*.py") if path.name != "__init__.py"
     ]
     if not all(REVISION_FILE.match(name) for name in files):
         return None

@@ -40,6 +40,13 @@ class Port(Reply):
     is_active: bool
     """True when the circuit differs from the normal state."""
     circuit: Circuit
+    is_supervised: bool = False
+    """Cut and short wires are detected (and reported as tampering)."""
+    debounce_ms: int = 50
+    is_tampered: bool = False
+    """A supervised input's circuit is cut or shorted."""
+    holders: list[str] = Field(default_factory=list)
+    """Who holds the output now (see ``HoldPort``); empty when nobody does."""
 
 
 class PortList(Reply):
@@ -181,3 +188,113 @@ class IgnitionChanged(Event):
     stateful: ClassVar[bool] = True
 
     is_on: bool
+
+
+DebounceMs = Annotated[
+    int, Field(ge=0, le=10_000, description="Input debounce in milliseconds, 0 to 10000.")
+]
+
+
+class ConfigurePort(Command[Port]):
+    """Change a port's settings; fields left out keep their value.
+
+    As the manual says, any change returns the outputs to their normal state, whatever holds
+    or pulses were active.
+    """
+
+    subject: ClassVar[str] = "io.port.{port_id}.configure"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+
+    port_id: PortId
+    name: str | None = Field(default=None, description="1-64 printable characters.")
+    direction: Direction | None = None
+    """Only configurable ports (1-8 on the W401) can change direction."""
+    normal_state: Circuit | None = None
+    """``open`` or ``closed``: the circuit in which the port is inactive."""
+    is_supervised: bool | None = None
+    """Detect cut and short wires; configurable inputs with end-of-line resistors only."""
+    debounce_ms: DebounceMs | None = None
+
+
+class LedColour(StrEnum):
+    """Colours the status LED can show."""
+
+    OFF = "off"
+    GREEN = "green"
+    RED = "red"
+    AMBER = "amber"
+
+
+class LedPattern(StrEnum):
+    """How the status LED shows its colour."""
+
+    STEADY = "steady"
+    FLASH = "flash"
+
+
+class SetLed(Command[Ack]):
+    """Show a pattern on the status LED, e.g. flash green three times after an O3C connect.
+
+    A flash pattern with a count ends on ``then``; without a count it flashes until replaced.
+    """
+
+    subject: ClassVar[str] = "io.led.set"
+    required_role: ClassVar[Role] = Role.OPERATOR
+
+    colour: LedColour
+    pattern: LedPattern = LedPattern.STEADY
+    count: int | None = Field(default=None, ge=1, le=100, description="Flashes, then ``then``.")
+    period_ms: int = Field(default=500, ge=100, le=10_000, description="One on+off cycle.")
+    then: LedColour = LedColour.GREEN
+    """The steady colour after a counted flash pattern."""
+
+
+class SimLine(Reply):
+    """What the simulated wiring sees on a port's line."""
+
+    port_id: PortId
+    circuit: Circuit
+    is_high: bool
+    """The line's logical level: high when the circuit is closed."""
+    writes: list[Circuit]
+    """Every circuit the service drove the line to since it started, oldest first."""
+
+
+class ReadSimLine(Command[SimLine]):
+    """Simulator: read a port's line as wiring would see it."""
+
+    subject: ClassVar[str] = "sim.io.port.{port_id}.line"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+    port_id: PortId
+
+
+class PressButton(Command[Ack]):
+    """Simulator: press (or release) the control button."""
+
+    subject: ClassVar[str] = "sim.io.button.press"
+    required_role: ClassVar[Role] = Role.OPERATOR
+
+    is_pressed: bool = True
+
+
+class SwitchIgnition(Command[Ack]):
+    """Simulator: switch the ignition input on or off."""
+
+    subject: ClassVar[str] = "sim.io.ignition.switch"
+    required_role: ClassVar[Role] = Role.OPERATOR
+
+    is_on: bool
+
+
+class LedState(Reply):
+    """The colour the simulated status LED shows now."""
+
+    colour: LedColour
+
+
+class ReadSimLed(Command[LedState]):
+    """Simulator: read the status LED's colour."""
+
+    subject: ClassVar[str] = "sim.io.led.get"
+    required_role: ClassVar[Role] = Role.VIEWER

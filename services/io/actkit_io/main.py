@@ -5,15 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_io.adapters.sim import SimGpio
-from actkit_io.domain import Board, default_ports
-from actkit_io.handlers import HANDLERS, Deps, report_edge
+from actkit_io.domain import RESET_HOLD_MAX_NS, RESET_HOLD_MIN_NS, Board, ControlButton
+from actkit_io.handlers import (
+    HANDLERS,
+    READY,
+    Deps,
+    announce_state,
+    drive_output,
+    follow_button,
+    report_edge,
+)
+from actkit_io.led import LedPlayer
+from actkit_io.ports import GpioPort, HardwareError, Switch, Timers
+from actkit_io.profile import BoardProfile, ProfileError, load_profile
 from actkit_io.settings import IoSettings
 from actkit_io.store import PortStore
+from actkit_io.timers import LoopTimers
 from actkit_proto.io import Direction
 
 log = logging.getLogger(__name__)
@@ -21,25 +34,72 @@ log = logging.getLogger(__name__)
 MIGRATIONS = "actkit_io:migrations"
 
 
+def open_gpio(settings: IoSettings, profile: BoardProfile, timers: Timers) -> GpioPort:
+    """The GPIO adapter the settings ask for."""
+    if settings.adapter == "periphery":
+        from actkit_io.adapters.periphery import PeripheryGpio
+
+        return PeripheryGpio(profile, timers)
+    return SimGpio()
+
+
 @contextlib.asynccontextmanager
-async def build_deps(_settings: IoSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+async def build_deps(
+    settings: IoSettings,
+    runtime: Runtime,
+    timers: Timers | None = None,
+    gpio: GpioPort | None = None,
+) -> AsyncIterator[Deps]:
+    """The service's dependencies; tests pass their own ``timers`` and ``gpio``."""
     assert runtime.sessions is not None
+    profile = load_profile(settings.board)
+    loop_timers = LoopTimers()
+    timers = timers or loop_timers
     store = PortStore(runtime.sessions)
-    board = Board.from_configs(await store.load(default_ports()))
-    gpio = SimGpio()
+    board = Board.from_configs(await store.load(profile.default_configs()))
+    gpio = gpio or open_gpio(settings, profile, timers)
+    try:
+        deps = await _start(store, runtime, gpio, board, timers)
+        watcher = asyncio.create_task(_watch_inputs(deps))
+        try:
+            yield deps
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+    finally:
+        await loop_timers.close()
+        await gpio.close()
+
+
+async def _start(
+    store: PortStore, runtime: Runtime, gpio: GpioPort, board: Board, timers: Timers
+) -> Deps:
+    """Open every line (outputs open, as in a restart), then outputs to normal, then announce."""
+    for port_id, config in board.configs.items():
+        await gpio.configure(port_id, config.direction, config.debounce_ms)
+        if config.direction is Direction.INPUT:
+            board.raw[port_id] = await gpio.read(port_id)
+    button = ControlButton.at_start(await gpio.is_on(Switch.BUTTON), timers.now_ns())
+    simulator = gpio if isinstance(gpio, SimGpio) else None
+    led = LedPlayer(gpio, timers)
+    deps = Deps(store, runtime.bus, gpio, board, timers, led, button, simulator)
     for port_id, config in board.configs.items():
         if config.direction is Direction.OUTPUT:
-            await gpio.write(port_id, config.normal_state)
-        else:
-            board.record(port_id, await gpio.read(port_id))
-    deps = Deps(store=store, bus=runtime.bus, gpio=gpio, board=board, simulator=gpio)
-    watcher = asyncio.create_task(_watch_inputs(deps))
-    try:
-        yield deps
-    finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+            await drive_output(deps, port_id, announce=False)
+    await led.play(READY)
+    if button.is_power_on_hold:
+        _watch_reset_hold(deps)
+    await announce_state(deps)
+    return deps
+
+
+def _watch_reset_hold(deps: Deps) -> None:
+    async def check() -> None:
+        await follow_button(deps, deps.button.tick(deps.timers.now_ns()))
+
+    deps.timers.call_later(RESET_HOLD_MIN_NS // 1_000_000, check)
+    deps.timers.call_later(RESET_HOLD_MAX_NS // 1_000_000 + 1, check)
 
 
 async def _watch_inputs(deps: Deps) -> None:
@@ -63,4 +123,8 @@ async def serve(settings: IoSettings, ready: asyncio.Event | None = None) -> Non
 
 
 def run() -> None:
-    lifecycle.run(serve(IoSettings()))
+    settings = IoSettings()
+    try:
+        lifecycle.run(serve(settings))
+    except (ProfileError, HardwareError) as exc:
+        sys.exit(f"io: cannot start: {exc}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from typing import Any
 
 from sqlalchemy import String, select
@@ -11,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from actkit_core.db import Base
 from actkit_io.domain import PortConfig
 from actkit_proto.io import Circuit, Direction
+
+log = logging.getLogger(__name__)
 
 
 class IoBase(Base):
@@ -27,26 +31,34 @@ class PortRow(IoBase):
     name: Mapped[str] = mapped_column(String(64))
     direction: Mapped[str] = mapped_column(String(8))
     normal_state: Mapped[str] = mapped_column(String(8))
-    is_configurable: Mapped[bool]
+    is_supervised: Mapped[bool] = mapped_column(default=False)
+    debounce_ms: Mapped[int] = mapped_column(default=50)
 
 
 class PortStore:
-    """Port configurations, seeded with the board's defaults on first start."""
+    """Port settings; what a port can do comes from the board profile, never from the rows."""
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
 
     async def load(self, defaults: list[PortConfig]) -> list[PortConfig]:
-        """Every stored port; stores ``defaults`` first when there are none."""
+        """The board's ports with their stored settings; a port never stored gets its default."""
         async with self._sessions.begin() as session:
-            rows = (await session.scalars(select(PortRow).order_by(PortRow.port_id))).all()
-            if not rows:
-                session.add_all(_to_row(config) for config in defaults)
-                return list(defaults)
-            return [_to_config(row) for row in rows]
+            rows = {row.port_id: row for row in await session.scalars(select(PortRow))}
+            configs = []
+            for default in defaults:
+                row = rows.pop(default.port_id, None)
+                if row is None:
+                    session.add(_to_row(default))
+                    configs.append(default)
+                else:
+                    configs.append(_merge(default, row))
+            for port_id in rows:
+                log.warning("port %d is stored but not on this board; ignored", port_id)
+            return configs
 
     async def save(self, config: PortConfig) -> None:
-        """Insert or replace one port's configuration."""
+        """Insert or replace one port's settings."""
         async with self._sessions.begin() as session:
             await session.merge(_to_row(config))
 
@@ -57,15 +69,19 @@ def _to_row(config: PortConfig) -> PortRow:
         name=config.name,
         direction=config.direction.value,
         normal_state=config.normal_state.value,
-        is_configurable=config.is_configurable,
+        is_supervised=config.is_supervised,
+        debounce_ms=config.debounce_ms,
     )
 
 
-def _to_config(row: PortRow) -> PortConfig:
-    return PortConfig(
-        port_id=row.port_id,
+def _merge(default: PortConfig, row: PortRow) -> PortConfig:
+    direction = Direction(row.direction) if default.is_configurable else default.direction
+    is_supervised = row.is_supervised and default.can_supervise and direction is Direction.INPUT
+    return dataclasses.replace(
+        default,
         name=row.name,
-        direction=Direction(row.direction),
+        direction=direction,
         normal_state=Circuit(row.normal_state),
-        is_configurable=row.is_configurable,
+        is_supervised=is_supervised,
+        debounce_ms=row.debounce_ms,
     )

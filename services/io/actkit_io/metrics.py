@@ -1,0 +1,13 @@
+"""The io service's Prometheus metrics (``actkit_io_*``)."""
+
+from prometheus_client import Counter, Histogram
+
+EDGES = Counter("actkit_io_edges_total", "Electrical edges seen on an input, by port.", ["port"])
+OUTPUT_CHANGES = Counter(
+    "actkit_io_output_changes_total", "Circuit changes driven on an output, by port.", ["port"]
+)
+EDGE_TO_EVENT_SECONDS = Histogram(
+    "actkit_io_edge_to_event_seconds",
+    "Time from an input's electrical edge to its published event.",
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5),
+)

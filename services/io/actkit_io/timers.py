@@ -1,0 +1,42 @@
+"""Timers on the running event loop: the real clock behind ``ports.Timers``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+
+class LoopTimers:
+    """Schedules coroutines on the event loop; keeps their tasks so none is lost."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def now_ns(self) -> int:
+        return time.monotonic_ns()
+
+    def call_later(
+        self, delay_ms: int, callback: Callable[[], Awaitable[None]]
+    ) -> asyncio.TimerHandle:
+        loop = asyncio.get_running_loop()
+        return loop.call_later(delay_ms / 1000, self._start, callback)
+
+    def _start(self, callback: Callable[[], Awaitable[None]]) -> None:
+        task = asyncio.ensure_future(callback())
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("timer failed", exc_info=task.exception())
+
+    async def close(self) -> None:
+        """Cancel what is still running."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
