@@ -80,18 +80,41 @@ async def test_first_run_login_and_live_port_state(stack: Stack, browser: Browse
     await expect(page).to_have_url(stack.https_url + "status")
 
     await page.click("nav >> text=Accessories")
+    # The manual's example: port 1 an input (window sensor), port 2 an output (lamp).
+    await page.fill("#config-1-name", "Window sensor")
+    await page.select_option("#config-1-direction", "input")
+    await page.click("#config-1-save")
+    await page.fill("#config-2-name", "Lamp")
+    await page.select_option("#config-2-direction", "output")
+    await page.click("#config-2-save")
+    await expect(page.locator("#port-2")).to_contain_text("Output")
+    await expect(page.locator("#port-1")).to_contain_text("Window sensor")
+    await page.fill("#config-2-debounce_ms", "soon")
+    await page.click("#config-2-save")
+    await expect(page.locator("#config-2 .error")).to_contain_text("valid integer")
+    await page.goto(stack.https_url + "accessories")
     await expect(page.locator("#port-1-state")).to_have_text("Inactive")
-    # Let the live stream connect before the wiring changes.
-    await page.wait_for_function("document.querySelector('[sse-connect]')")
+    await expect(page.locator("#port-2-state")).to_have_text("Inactive")
+    await _shot(page, "03-accessories-configured")
+
+    # The page follows the wiring live: the sensor opens and another client drives the lamp.
     async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
     await expect(page.locator("#port-1-state")).to_have_text("Active")
-    await _shot(page, "03-accessories-input-live")
+    async with httpx.AsyncClient(verify=False) as http:
+        driven = await http.put(
+            stack.https_url + "api/v1/ports/2/state",
+            json={"is_active": True},
+            auth=httpx.DigestAuth("root", "pass-w0rd"),
+        )
+        assert driven.status_code == 200, driven.text
+    await expect(page.locator("#port-2-state")).to_have_text("Active")
+    await _shot(page, "04-accessories-live")
 
-    await page.click("#port-9-toggle")
+    await page.click("#port-9-activate")
     await expect(page.locator("#port-9-state")).to_have_text("Active")
     await page.click("#theme-toggle")
-    await _shot(page, "04-accessories-relay-dark")
+    await _shot(page, "05-accessories-relay-dark")
     await context.close()
 
 
@@ -113,14 +136,14 @@ async def test_an_administrator_adds_an_operator_who_sees_no_system_pages(
     await expect(page.locator("#add-name-error")).to_contain_text("already exists")
     await _add_account(page, "driver")
     await expect(page.locator("#account-driver")).to_contain_text("Operator")
-    await _shot(page, "05-accounts")
+    await _shot(page, "06-accounts")
 
     await page.click("text=Log out")
     await _log_in(page, stack, "driver", "drive-0n")
     await expect(page.locator(".user")).to_have_text("driver (operator)")
     await expect(page.locator("nav >> text=Accounts")).to_have_count(0)
     await page.click("nav >> text=Accessories")
-    await page.click("#port-9-toggle")
+    await page.click("#port-9-activate")
     await expect(page.locator("#port-9-state")).to_have_text("Active")
     await context.close()
 

@@ -20,7 +20,7 @@ from actkit_proto.accounts import (
 )
 from actkit_proto.base import Command
 from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
-from actkit_proto.io import Circuit, ListPorts, Port, PortChanged, PortList
+from actkit_proto.io import Circuit, ConfigurePort, ListPorts, Port, PortChanged, PortList
 from actkit_proto.service import GetServiceStatus
 from actkit_web.auth import SESSION_COOKIE, Caller
 from actkit_web.deps import (
@@ -201,11 +201,13 @@ async def _accessories(
     request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status_code: int = 200
 ) -> Response:
     port_list = await ports.list_ports(bus)
+    role = caller.identity.role if caller.identity else None
     return render_page(
         request,
         "accessories.html",
         caller,
         ports=port_list.ports,
+        can_configure=role is not None and role >= ConfigurePort.required_role,
         is_simulated=await _is_simulated(bus),
         circuits=[circuit.value for circuit in Circuit],
         errors=errors,
@@ -233,6 +235,67 @@ async def set_port_state(
         await ports.set_port_state(port_id, ports.PortState(is_active=is_active), bus)
     except (Invalid, Conflict, Unavailable) as exc:
         return await _accessories(request, caller, bus, {f"port-{port_id}": exc.message}, 400)
+    return RedirectResponse("/accessories", status_code=303)
+
+
+PORT_FIELDS = {
+    "name": ("name",),
+    "direction": ("direction", "output", "input"),
+    "normal_state": ("normal_state", "normal state"),
+    "is_supervised": ("supervis",),
+    "debounce_ms": ("debounce",),
+}
+
+
+@router.post("/accessories/{port_id}/configure")
+async def configure_port(
+    request: Request,
+    port_id: int,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    name: Annotated[str, Form()] = "",
+    direction: Annotated[str, Form()] = "",
+    normal_state: Annotated[str, Form()] = "",
+    is_supervised: Annotated[bool, Form()] = False,
+    debounce_ms: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        await bus.request(
+            command_from_fields(
+                ConfigurePort,
+                port_id=port_id,
+                # An empty field keeps its value.
+                name=name or None,
+                direction=direction or None,
+                normal_state=normal_state or None,
+                is_supervised=is_supervised,
+                debounce_ms=debounce_ms or None,
+            )
+        )
+    except (Invalid, Conflict, Unavailable) as exc:
+        found = field_errors(exc, PORT_FIELDS)
+        errors = {f"config-{port_id}-{key}": sentence for key, sentence in found.items()}
+        return await _accessories(request, caller, bus, errors, 400)
+    return RedirectResponse("/accessories", status_code=303)
+
+
+@router.post("/simulator/ignition")
+async def switch_ignition(
+    request: Request, caller: CallerDep, bus: ActingBusDep, is_on: Annotated[bool, Form()] = False
+) -> Response:
+    try:
+        await ports.switch_ignition(ports.Ignition(is_on=is_on), bus)
+    except (Invalid, Unavailable) as exc:
+        return await _accessories(request, caller, bus, {"sim-ignition": exc.message}, 400)
+    return RedirectResponse("/accessories", status_code=303)
+
+
+@router.post("/simulator/button")
+async def press_button(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    try:
+        await ports.press_button(bus)
+    except (Invalid, Unavailable) as exc:
+        return await _accessories(request, caller, bus, {"sim-button": exc.message}, 400)
     return RedirectResponse("/accessories", status_code=303)
 
 

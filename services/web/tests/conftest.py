@@ -48,14 +48,17 @@ from actkit_proto.base import Ack, Command, Message, Reply, Role
 from actkit_proto.errors import Conflict, Invalid, NotFound, Unauthenticated
 from actkit_proto.io import (
     Circuit,
+    ConfigurePort,
     Direction,
     DriveInput,
     GetPort,
     ListPorts,
     Port,
     PortList,
+    PressButton,
     PulsePort,
     SetPort,
+    SwitchIgnition,
 )
 from actkit_web.app import create_app
 from actkit_web.settings import WebSettings
@@ -209,6 +212,8 @@ class FakeIo:
     """Port 1 an input, port 2 an output, normally open; checks roles as the io bus does."""
 
     ports: dict[int, Port] = field(default_factory=dict)
+    ignition: bool = False
+    presses: int = 0
 
     def __post_init__(self) -> None:
         self.ports = {
@@ -225,6 +230,9 @@ class FakeIo:
                 SetPort: self.set_port,
                 PulsePort: self.pulse_port,
                 DriveInput: self.drive_input,
+                ConfigurePort: self.configure_port,
+                SwitchIgnition: self.switch_ignition,
+                PressButton: self.press_button,
             },
         )
 
@@ -251,6 +259,22 @@ class FakeIo:
     async def pulse_port(self, command: PulsePort) -> Port:
         _require_actor(command)
         return await self.get_port(GetPort(port_id=command.port_id))
+
+    async def configure_port(self, command: ConfigurePort) -> Port:
+        port = await self.get_port(GetPort(port_id=command.port_id))
+        changes = command.model_dump(exclude_none=True, exclude={"actor", "port_id"})
+        if "direction" in changes and not port.is_configurable:
+            raise Invalid(f"port {port.port_id} has a fixed direction")
+        self.ports[port.port_id] = port.model_copy(update=changes)
+        return self.ports[port.port_id]
+
+    async def switch_ignition(self, command: SwitchIgnition) -> Ack:
+        self.ignition = command.is_on
+        return Ack()
+
+    async def press_button(self, command: PressButton) -> Ack:
+        self.presses += int(command.is_pressed)
+        return Ack()
 
     async def drive_input(self, command: DriveInput) -> Ack:
         _require_actor(command)

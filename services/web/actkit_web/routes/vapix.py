@@ -18,7 +18,15 @@ from actkit_proto.accounts import (
 )
 from actkit_proto.base import Role
 from actkit_proto.errors import BusError, Conflict, Invalid, NotFound
-from actkit_proto.io import Direction, GetPort, ListPorts, Port, PulsePort, SetPort
+from actkit_proto.io import (
+    ConfigurePort,
+    Direction,
+    GetPort,
+    ListPorts,
+    Port,
+    PulsePort,
+    SetPort,
+)
 from actkit_web.deps import (
     ActingBus,
     ActingBusDep,
@@ -150,23 +158,35 @@ async def _set_ports(bus: ActingBus, params: object) -> None:
     items = params.get("ports") if isinstance(params, dict) else params
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise Invalid("params must be a list of ports, or {'ports': [...]}")
-    changes: list[tuple[Port, bool]] = []
     for item in items:
         port = await bus.request(GetPort(port_id=actkit_port_id(str(item.get("port", "")))))
-        _refuse_reconfiguration(port, item)
+        settings = _settings_change(port, item)
+        if settings:
+            port = await bus.request(
+                command_from_fields(ConfigurePort, port_id=port.port_id, **settings)
+            )
         if "state" in item:
             if port.direction is not Direction.OUTPUT:
                 raise Invalid(f"port {item['port']} is an input; only outputs can be set")
-            changes.append((port, is_active_for_state(port, str(item["state"]))))
-    for port, is_active in changes:
-        await bus.request(SetPort(port_id=port.port_id, is_active=is_active))
+            await bus.request(
+                SetPort(
+                    port_id=port.port_id, is_active=is_active_for_state(port, str(item["state"]))
+                )
+            )
 
 
-def _refuse_reconfiguration(port: Port, item: dict[str, Any]) -> None:
+def _settings_change(port: Port, item: dict[str, Any]) -> dict[str, object]:
+    """The port settings a ``setPorts`` item changes (``usage`` is a free label, not kept)."""
     current = port_item(port)
-    for key in ("name", "direction", "normalState", "usage"):
+    change: dict[str, object] = {}
+    for key, field in (
+        ("name", "name"),
+        ("direction", "direction"),
+        ("normalState", "normal_state"),
+    ):
         if key in item and str(item[key]) != str(current[key]):
-            raise Invalid(f"{key} of port {current['port']} is set on the Accessories page")
+            change[field] = item[key]
+    return change
 
 
 async def _run_sequence(bus: ActingBus, params: object) -> None:

@@ -1,6 +1,6 @@
 import httpx
 
-from ..conftest import FakeAccounts
+from ..conftest import FakeAccounts, FakeIo
 
 
 async def test_pages_send_people_to_setup_while_no_account_exists(
@@ -115,3 +115,21 @@ async def test_logging_out_ends_the_session(
     assert response.status_code == 204
     assert accounts.sessions == {}
     assert (await client.get("/api/v1/session")).status_code == 401
+
+
+async def test_a_port_setting_the_contract_refuses_is_shown_next_to_its_field(
+    client: httpx.AsyncClient, io: FakeIo
+) -> None:
+    login = await client.post("/api/v1/session", json={"name": "admin", "password": "secret"})
+    csrf = login.json()["csrf_token"]
+    response = await client.post(
+        "/accessories/2/configure", data={"debounce_ms": "soon", "csrf_token": csrf}
+    )
+    assert response.status_code == 400
+    assert "Input should be a valid integer" in response.text.split('id="config-2-debounce_ms"')[1]
+    saved = await client.post(
+        "/accessories/2/configure",
+        data={"name": "Lamp", "direction": "output", "debounce_ms": "20", "csrf_token": csrf},
+    )
+    assert saved.status_code == 303
+    assert (io.ports[2].name, io.ports[2].debounce_ms) == ("Lamp", 20)

@@ -228,3 +228,26 @@ async def test_pwdgrp_refuses_groups_it_does_not_know(client: httpx.AsyncClient)
     )
     assert response.status_code == 400
     assert "sgrp 'wizard'" in response.text
+
+
+async def test_set_ports_configures_name_and_direction_through_io(
+    client: httpx.AsyncClient, fake_bus: FakeBus, io: FakeIo
+) -> None:
+    response = await client.post(
+        "/axis-cgi/io/portmanagement.cgi",
+        json={
+            **CALL,
+            "method": "setPorts",
+            "params": {"ports": [{"port": "1", "name": "Lamp", "normalState": "closed"}]},
+        },
+        headers=ADMIN,
+    )
+    assert response.json()["data"] == {}
+    assert io.ports[2].name == "Lamp"
+    assert io.ports[2].normal_state == "closed"
+    refused = await client.post(
+        "/axis-cgi/io/portmanagement.cgi",
+        json={**CALL, "method": "setPorts", "params": [{"port": "0", "direction": "output"}]},
+        headers=ADMIN,
+    )
+    assert refused.json()["error"] == {"code": 2104, "message": "port 1 has a fixed direction"}
