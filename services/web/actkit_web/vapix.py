@@ -20,6 +20,9 @@ API_LIST = (
 )
 API_VERSIONS = {api_id: version for api_id, version, _ in API_LIST}
 
+_IOPORT_PARAMETER = re.compile(
+    r"^(?:root\.)?IOPort\.I(?P<port>\d{1,2})\.(?P<key>Input\.Name|Output\.Name|Direction)$"
+)
 _ACTION = re.compile(r"^(?P<port>\d{1,2}):(?P<first>[/\\])(?:(?P<ms>\d{1,7})(?P<then>[/\\]))?$")
 
 
@@ -32,6 +35,24 @@ def form_fields(query: str, body: bytes) -> dict[str, str]:
     text = body.decode("utf-8", errors="replace")
     fields.update(parse_qsl(text.strip(), keep_blank_values=True))
     return fields
+
+
+def port_settings_update(fields: dict[str, str]) -> dict[int, dict[str, str]]:
+    """The port settings a ``param.cgi?action=update`` asks for, by connector port number.
+
+    Raises:
+        Invalid: a parameter is not an I/O port's name or direction.
+    """
+    changes: dict[int, dict[str, str]] = {}
+    for key, value in fields.items():
+        if key == "action":
+            continue
+        match = _IOPORT_PARAMETER.match(key)
+        if match is None:
+            raise Invalid(f"parameter {key} cannot be updated here")
+        field = "direction" if match["key"] == "Direction" else "name"
+        changes.setdefault(actkit_port_id(match["port"]), {})[field] = value
+    return changes
 
 
 def vapix_port_id(port: Port) -> str:

@@ -49,6 +49,7 @@ from actkit_web.vapix import (
     is_active_for_state,
     parse_port_action,
     port_item,
+    port_settings_update,
     role_groups,
     role_of_groups,
 )
@@ -236,8 +237,14 @@ async def port_cgi(request: Request, bus: ActingBusDep) -> Response:
 async def param_cgi(request: Request, bus: ActingBusDep, settings: SettingsDep) -> Response:
     fields = form_fields(request.url.query, await request.body())
     action = fields.get("action", "")
+    if action == "update":
+        for port_id, settings_change in port_settings_update(fields).items():
+            await bus.request(
+                command_from_fields(ConfigurePort, port_id=port_id, **settings_change)
+            )
+        return PlainTextResponse("OK\n")
     if action != "list":
-        return PlainTextResponse(f"# Error: action {action!r} is not supported; use list\n")
+        return PlainTextResponse(f"# Error: action {action!r} is not list or update\n")
     lines: list[str] = []
     for group in fields.get("group", "root").split(","):
         lines += await _group_lines(group.strip().removeprefix("root").lstrip("."), bus, settings)

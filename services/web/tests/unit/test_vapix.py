@@ -251,3 +251,22 @@ async def test_set_ports_configures_name_and_direction_through_io(
         headers=ADMIN,
     )
     assert refused.json()["error"] == {"code": 2104, "message": "port 1 has a fixed direction"}
+
+
+async def test_param_cgi_updates_port_names_and_directions(
+    client: httpx.AsyncClient, io: FakeIo
+) -> None:
+    response = await client.post(
+        "/axis-cgi/param.cgi",
+        content=b"action=update&root.IOPort.I1.Output.Name=Lamp&root.IOPort.I1.Direction=input",
+        headers={**ADMIN, "Content-Type": "text/plain"},
+    )
+    assert response.text == "OK\n"
+    assert (io.ports[2].name, io.ports[2].direction) == ("Lamp", "input")
+    refused = await client.post(
+        "/axis-cgi/param.cgi",
+        content=b"action=update&root.Brand.ProdNbr=X",
+        headers={**ADMIN, "Content-Type": "text/plain"},
+    )
+    assert refused.status_code == 400
+    assert refused.text == "# Error: parameter root.Brand.ProdNbr cannot be updated here\n"
