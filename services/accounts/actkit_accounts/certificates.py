@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -20,6 +21,7 @@ from actkit_proto import Invalid
 from actkit_proto.accounts import CertificateInfo, CertificateKind, Keystore, KeyType
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+PublicKey = PublicKeyTypes
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s.+?-----END CERTIFICATE-----", re.DOTALL
 )
@@ -223,6 +225,17 @@ def is_signed_by(certificate: x509.Certificate, public_key: object) -> bool:
     except InvalidSignature:
         return False
     return True
+
+
+def load_public_key(text: str) -> PublicKey:
+    """A public key from PEM: a ``PUBLIC KEY`` block or a certificate holding one."""
+    data = text.strip().encode()
+    try:
+        if b"BEGIN CERTIFICATE" in data:
+            return x509.load_pem_x509_certificate(data).public_key()
+        return serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise Invalid(f"the signing key cannot be read as a PEM public key: {exc}") from None
 
 
 def describe(stored: StoredCertificate) -> CertificateInfo:

@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from argon2 import PasswordHasher
 
 from actkit_accounts.adapters.sim import SimSsh
+from actkit_accounts.certificates import load_public_key
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.handlers import HANDLERS, Deps
 from actkit_accounts.handlers.certificates import install_defaults
-from actkit_accounts.handlers.deps import Options
+from actkit_accounts.handlers.deps import OpenIdState, Options
+from actkit_accounts.handlers.openid import OPENID_OPTION
 from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
 from actkit_accounts.handlers.service_accounts import SSH_ENABLED_OPTION
 from actkit_accounts.passwords import Passwords
@@ -23,7 +25,7 @@ from actkit_accounts.settings import AccountsSettings
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
-from actkit_proto.accounts import AuthSettings, BruteForceSettings
+from actkit_proto.accounts import AuthSettings, BruteForceSettings, OpenIdSettings
 
 MIGRATIONS = "actkit_accounts:migrations"
 
@@ -53,10 +55,20 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         sessions=SessionBook(settings.session_idle_s),
         realm=settings.realm,
         options=Options(auth=AuthSettings.model_validate(auth or {})),
+        os_signing_key=(
+            load_public_key(settings.os_signing_key_pem) if settings.os_signing_key_pem else None
+        ),
+        device_serial=settings.device_serial,
+        openid=openid_state(await store.option(OPENID_OPTION)),
     )
     await install_defaults(deps, web_host_names(settings))
     await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
     yield deps
+
+
+def openid_state(stored: dict[str, object] | None) -> OpenIdState:
+    secret = str((stored or {}).get("client_secret") or "")
+    return OpenIdState(settings=OpenIdSettings.model_validate(stored or {}), client_secret=secret)
 
 
 def web_host_names(settings: AccountsSettings) -> list[str]:

@@ -6,12 +6,16 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from actkit_accounts.domain.accounts import Account, PasswordHashes
 from actkit_accounts.domain.digest import ha1
+
+T = TypeVar("T")
 
 
 class Passwords:
@@ -22,8 +26,11 @@ class Passwords:
     instead of one argon2 run.
     """
 
-    def __init__(self, hasher: PasswordHasher, realm: str) -> None:
+    def __init__(self, hasher: PasswordHasher, realm: str, concurrent_runs: int = 2) -> None:
         self.hasher = hasher
+        # Each argon2 run takes a large share of a core and 64 MiB; a flood of wrong passwords
+        # queues here instead of starving the device.
+        self._runs = asyncio.Semaphore(concurrent_runs)
         self.realm = realm
         self._key = secrets.token_bytes(32)
         self._verified: dict[str, tuple[str, bytes]] = {}
@@ -32,14 +39,14 @@ class Passwords:
     async def hash(self, name: str, password: str) -> PasswordHashes:
         """``password`` hashed every way it is needed for the account ``name``."""
         return PasswordHashes(
-            argon2=await asyncio.to_thread(self.hasher.hash, password),
+            argon2=await self._argon2(self.hasher.hash, password),
             ha1_md5=ha1("MD5", name, self.realm, password),
             ha1_sha256=ha1("SHA-256", name, self.realm, password),
         )
 
     async def hash_only(self, password: str) -> str:
         """The argon2 hash alone (accounts that Digest never checks)."""
-        return await asyncio.to_thread(self.hasher.hash, password)
+        return await self._argon2(self.hasher.hash, password)
 
     async def verify(self, account: Account | None, password: str) -> bool:
         """Whether ``password`` is the account's; an unknown name costs as much as a known one."""
@@ -50,13 +57,17 @@ class Passwords:
                 return hmac.compare_digest(cached[1], tag)
         stored = account.hashes.argon2 if account is not None else self._decoy
         try:
-            await asyncio.to_thread(self.hasher.verify, stored, password)
+            await self._argon2(self.hasher.verify, stored, password)
         except (VerificationError, InvalidHashError):
             return False
         if account is None:
             return False
         self._verified[account.name] = (account.hashes.argon2, tag)
         return True
+
+    async def _argon2(self, run: Callable[..., T], *args: str) -> T:
+        async with self._runs:
+            return await asyncio.to_thread(run, *args)
 
     def forget(self, name: str) -> None:
         """Drop what is remembered of an account (deleted or its password changed)."""

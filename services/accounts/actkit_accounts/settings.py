@@ -22,6 +22,10 @@ class AccountsSettings(ServiceSettings):
     """A browser session ends after this long without a request."""
     web_host_names: list[str] = Field(default_factory=list, max_length=20)
     """Names in the web's first self-signed certificate; the host name and loopback when empty."""
+    os_signing_key_pem: str | None = None
+    """PEM public key (or certificate) that signs custom OS certificates."""
+    device_serial: str = Field(default="", max_length=64)
+    """This device's serial number, which a custom signed OS certificate must name."""
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)

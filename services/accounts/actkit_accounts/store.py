@@ -197,8 +197,13 @@ class CertificateStore:
 
     async def save(self, stored: StoredCertificate) -> None:
         """Insert or replace a certificate."""
+        await self.save_all([stored])
+
+    async def save_all(self, certificates: list[StoredCertificate]) -> None:
+        """Insert or replace certificates in one transaction."""
         async with self._sessions.begin() as session:
-            await session.merge(_to_certificate_row(stored))
+            for stored in certificates:
+                await session.merge(_to_certificate_row(stored))
 
     async def delete(self, cert_id: str) -> None:
         async with self._sessions.begin() as session:

@@ -40,12 +40,25 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture
+def extra_settings() -> dict[str, object]:
+    """Settings a test module needs besides the defaults (override the fixture there)."""
+    return {}
+
+
 @pytest_asyncio.fixture
 async def deps(
-    fake_bus: FakeBus, tmp_db: Callable[[str], Path], clock: Clock
+    fake_bus: FakeBus,
+    tmp_db: Callable[[str], Path],
+    clock: Clock,
+    extra_settings: dict[str, object],
 ) -> AsyncIterator[Deps]:
     """The accounts service as main.py builds it, on a FakeBus, a fresh database and a clock."""
-    settings = AccountsSettings(db_path=tmp_db(MIGRATIONS), **CHEAP_ARGON2)
+    settings = AccountsSettings(
+        db_path=tmp_db(MIGRATIONS),
+        **CHEAP_ARGON2,  # type: ignore[arg-type]
+        **extra_settings,  # type: ignore[arg-type]
+    )
     async with contextlib.AsyncExitStack() as stack:
         sessions = await stack.enter_async_context(open_db(settings.database))
         built = await stack.enter_async_context(

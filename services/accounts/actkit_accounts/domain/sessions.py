@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from actkit_proto import Unauthenticated
+from actkit_proto.base import Role
 
 
 @dataclass
@@ -16,6 +17,8 @@ class SessionEntry:
     name: str
     csrf_token: str
     expires_at: datetime
+    remote_role: Role | None = None
+    """The role of a user the device has no account for (logged in with OpenID)."""
 
 
 class SessionBook:
@@ -26,14 +29,15 @@ class SessionBook:
         self.capacity = capacity
         self._sessions: dict[str, SessionEntry] = {}
 
-    def open(self, name: str, now: datetime) -> tuple[str, SessionEntry]:
+    def open(self, name: str, now: datetime, role: Role | None = None) -> tuple[str, SessionEntry]:
         """A new session for ``name``; the oldest goes when the book is full."""
         self._drop_expired(now)
         if len(self._sessions) >= self.capacity:
             oldest = min(self._sessions, key=lambda token: self._sessions[token].expires_at)
             del self._sessions[oldest]
         token = secrets.token_urlsafe(32)
-        entry = SessionEntry(name, secrets.token_urlsafe(32), now + timedelta(seconds=self.idle_s))
+        expires_at = now + timedelta(seconds=self.idle_s)
+        entry = SessionEntry(name, secrets.token_urlsafe(32), expires_at, remote_role=role)
         self._sessions[token] = entry
         return token, entry
 
@@ -51,8 +55,10 @@ class SessionBook:
         self._sessions.pop(token, None)
 
     def end_all_of(self, name: str) -> None:
-        """Forget every session of an account (deleted, or its password or role changed)."""
-        for token in [t for t, entry in self._sessions.items() if entry.name == name]:
+        """Forget every session of an account (deleted, or its password changed)."""
+        for token in [
+            t for t, e in self._sessions.items() if e.name == name and e.remote_role is None
+        ]:
             del self._sessions[token]
 
     def _drop_expired(self, now: datetime) -> None:

@@ -28,6 +28,17 @@ from actkit_accounts.handlers.certificates import (
     set_web_certificate,
 )
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.handlers.openid import (
+    begin_openid_login,
+    complete_openid_login,
+    get_openid_settings,
+    set_openid_settings,
+)
+from actkit_accounts.handlers.os_certificate import (
+    delete_os_certificate,
+    get_os_certificate,
+    install_os_certificate,
+)
 from actkit_accounts.handlers.policy import (
     get_auth_settings,
     get_brute_force_settings,
@@ -64,6 +75,8 @@ HANDLERS: Handlers[Deps] = {
     messages.CreateSession: create_session,
     messages.VerifySession: verify_session,
     messages.EndSession: end_session,
+    messages.BeginOpenIdLogin: begin_openid_login,
+    messages.CompleteOpenIdLogin: complete_openid_login,
     # Accounts and what they may do
     messages.ListAccounts: list_accounts,
     messages.AddAccount: add_account,
@@ -86,6 +99,8 @@ HANDLERS: Handlers[Deps] = {
     messages.AddSshAccount: add_ssh_account,
     messages.UpdateSshAccount: update_ssh_account,
     messages.DeleteSshAccount: delete_ssh_account,
+    messages.GetOpenIdSettings: get_openid_settings,
+    messages.SetOpenIdSettings: set_openid_settings,
     # Certificates
     messages.ListCertificates: list_certificates,
     messages.GetCertificate: get_certificate,
@@ -96,4 +111,7 @@ HANDLERS: Handlers[Deps] = {
     messages.SetCertificateUse: set_certificate_use,
     messages.SetWebCertificate: set_web_certificate,
     messages.GetWebServerIdentity: get_web_server_identity,
+    messages.GetOsCertificate: get_os_certificate,
+    messages.InstallOsCertificate: install_os_certificate,
+    messages.DeleteOsCertificate: delete_os_certificate,
 }

@@ -19,6 +19,7 @@ from actkit_proto.accounts import (
     VerifyDigest,
     VerifySession,
 )
+from actkit_proto.base import Role
 
 WRONG_CREDENTIALS = "wrong user name or password"
 
@@ -37,16 +38,18 @@ async def create_session(command: CreateSession, deps: Deps) -> Session:
         deps, command.name, command.password, command.client_address, "login", "Session"
     )
     token, entry = deps.sessions.open(account.name, deps.clock())
-    return _session(token, entry, account)
+    return session(token, entry, account.name, account.role)
 
 
 async def verify_session(command: VerifySession, deps: Deps) -> Session:
     entry = deps.sessions.renew(command.token, deps.clock())
+    if entry.remote_role is not None:
+        return session(command.token, entry, entry.name, entry.remote_role)
     account = deps.accounts.get(entry.name)
     if account is None:
         deps.sessions.end(command.token)
         raise Unauthenticated("the session's account no longer exists; log in again")
-    return _session(command.token, entry, account)
+    return session(command.token, entry, account.name, account.role)
 
 
 async def end_session(command: EndSession, deps: Deps) -> Ack:
@@ -68,11 +71,11 @@ async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
     if deps.options.auth.http_authentication == "basic":
         raise Unauthenticated("Digest authentication is turned off on this device; use Basic")
     now = deps.clock()
-    await _check_not_blocked(deps, command.client_address, command.page, "Digest", "")
+    await check_not_blocked(deps, command.client_address, command.page, "Digest", "")
     try:
         answer = DigestAnswer.parse(command.authorization)
     except BusError as exc:
-        await _fail(deps, command.client_address, "", command.page, "Digest", exc.message)
+        await record_failure(deps, command.client_address, "", command.page, "Digest", exc.message)
         raise
     # A stale nonce is the normal end of a client's Digest session, not an attack: no count.
     deps.nonces.check(answer, now.timestamp())
@@ -82,7 +85,7 @@ async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
         hashes = account.hashes
         stored = hashes.ha1_md5 if answer.algorithm == "MD5" else hashes.ha1_sha256
     if stored is None or not answer.is_correct(stored, command.method.upper()):
-        await _fail(
+        await record_failure(
             deps, command.client_address, answer.username, command.page, "Digest", WRONG_CREDENTIALS
         )
         raise Unauthenticated(WRONG_CREDENTIALS)
@@ -105,10 +108,10 @@ async def _check_password(
     deps: Deps, name: str, password: str, client: str, page: str, method: str
 ) -> Account:
     _require_setup(deps)
-    await _check_not_blocked(deps, client, page, method, name)
+    await check_not_blocked(deps, client, page, method, name)
     account = deps.accounts.get(name)
     if not await deps.passwords.verify(account, password) or account is None:
-        await _fail(deps, client, name, page, method, WRONG_CREDENTIALS)
+        await record_failure(deps, client, name, page, method, WRONG_CREDENTIALS)
         raise Unauthenticated(WRONG_CREDENTIALS)
     return account
 
@@ -118,7 +121,7 @@ def _require_setup(deps: Deps) -> None:
         raise Unauthenticated("the device has no account yet: create the first administrator")
 
 
-async def _check_not_blocked(deps: Deps, client: str, page: str, method: str, name: str) -> None:
+async def check_not_blocked(deps: Deps, client: str, page: str, method: str, name: str) -> None:
     try:
         deps.blocker.check(client, page, deps.clock().timestamp())
     except BusError as exc:
@@ -126,7 +129,9 @@ async def _check_not_blocked(deps: Deps, client: str, page: str, method: str, na
         raise
 
 
-async def _fail(deps: Deps, client: str, name: str, page: str, method: str, reason: str) -> None:
+async def record_failure(
+    deps: Deps, client: str, name: str, page: str, method: str, reason: str
+) -> None:
     deps.blocker.record_failure(client, page, deps.clock().timestamp())
     await _log(deps, client, name, page, method, reason)
 
@@ -148,10 +153,10 @@ def _identity(account: Account) -> Identity:
     return Identity(name=account.name, role=account.role)
 
 
-def _session(token: str, entry: SessionEntry, account: Account) -> Session:
+def session(token: str, entry: SessionEntry, name: str, role: Role) -> Session:
     return Session(
         token=token,
         csrf_token=entry.csrf_token,
         expires_at=entry.expires_at,
-        identity=_identity(account),
+        identity=Identity(name=name, role=role),
     )

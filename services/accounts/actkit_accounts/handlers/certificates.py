@@ -145,8 +145,10 @@ async def import_certificate(command: ImportCertificate, deps: Deps) -> Certific
         x509_tools.check_key_matches(key, certificate)
     replaces_own_csr = (
         existing is not None
+        and existing.kind == command.kind == "client-server"
         and existing.private_key_pem is not None
-        and (command.private_key is None and command.pkcs12 is None)
+        and command.private_key is None
+        and command.pkcs12 is None
     )
     if existing is not None and not replaces_own_csr:
         raise _taken(command.cert_id)
@@ -239,11 +241,14 @@ async def install_defaults(deps: Deps, host_names: list[str]) -> None:
             used_by=(WEB_CERTIFICATE_USER,),
         )
     if await deps.store.option(CA_INSTALLED_OPTION) is None:
-        for cert_id, pem in (await asyncio.to_thread(preinstalled_ca_certificates)).items():
-            if await deps.certificates.get(cert_id) is None:
-                await deps.certificates.save(
-                    StoredCertificate(cert_id, "ca", pem, is_preinstalled=True)
-                )
+        present = {c.cert_id for c in stored}
+        await deps.certificates.save_all(
+            [
+                StoredCertificate(cert_id, "ca", pem, is_preinstalled=True)
+                for cert_id, pem in (await asyncio.to_thread(preinstalled_ca_certificates)).items()
+                if cert_id not in present
+            ]
+        )
         await deps.store.set_option(CA_INSTALLED_OPTION, True)
 
 

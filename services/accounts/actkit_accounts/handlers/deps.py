@@ -8,15 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from actkit_accounts.certificates import PublicKey
 from actkit_accounts.domain.accounts import Account
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
+from actkit_accounts.openid import PendingLogin, Provider
 from actkit_accounts.passwords import Passwords
 from actkit_accounts.ports import SshPort
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core.bus import Publisher
-from actkit_proto.accounts import AccessFailed, AuthSettings
+from actkit_proto.accounts import AccessFailed, AuthSettings, OpenIdSettings
 
 ACCESS_LOG_SIZE = 1000
 
@@ -30,6 +32,17 @@ class Options:
     """The settings people change over the bus, kept in memory and in the options table."""
 
     auth: AuthSettings = field(default_factory=AuthSettings)
+
+
+@dataclass
+class OpenIdState:
+    """OpenID's settings with the client secret, the provider once discovered, logins under way."""
+
+    settings: OpenIdSettings = field(default_factory=OpenIdSettings)
+    client_secret: str = ""
+    provider: Provider | None = None
+    pending: dict[str, PendingLogin] = field(default_factory=dict)
+    """Logins sent to the provider, by state, oldest first."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,12 @@ class Deps:
     blocker: Blocker
     sessions: SessionBook
     realm: str
+    os_signing_key: PublicKey | None = None
+    """What custom signed OS certificates must be signed by; none configured: none installed."""
+    device_serial: str = ""
+    """The serial number a custom signed OS certificate must name (unchecked when empty)."""
     options: Options = field(default_factory=Options)
+    openid: OpenIdState = field(default_factory=OpenIdState)
     clock: Callable[[], datetime] = utc_now
     access_log: deque[AccessFailed] = field(default_factory=lambda: deque(maxlen=ACCESS_LOG_SIZE))
     """The latest failed attempts, newest last (the system service keeps the long log)."""

@@ -1,3 +1,4 @@
+import hashlib
 from collections.abc import Iterator
 
 import httpx
@@ -189,3 +190,23 @@ async def test_a_login_with_the_wrong_password_opens_no_session(
     [event] = fake_bus.published
     assert isinstance(event, AccessFailed)
     assert event.method == "Session"
+
+
+async def test_a_digest_answer_with_a_hashed_user_name_is_accepted(
+    fake_bus: FakeBus, set_up: Deps
+) -> None:
+    # RFC 7616 §3.4.4 userhash, which no common client library sends: computed here by hand.
+    challenge = await fake_bus.request(GetDigestChallenge(client_address=CLIENT))
+
+    def sha256(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    ha1 = sha256(f"{ADMIN}:{challenge.realm}:{ADMIN_PASSWORD}")
+    ha2 = sha256("GET:/index.html")
+    response = sha256(f"{ha1}:{challenge.nonce}:00000001:c0ffee:auth:{ha2}")
+    header = (
+        f'username="{sha256(f"{ADMIN}:{challenge.realm}")}", realm="{challenge.realm}", '
+        f'nonce="{challenge.nonce}", uri="/index.html", algorithm=SHA-256, qop=auth, '
+        f'nc=00000001, cnonce="c0ffee", response="{response}", userhash=true'
+    )
+    assert (await fake_bus.request(verify(header))).name == ADMIN

@@ -243,6 +243,11 @@ async def test_a_ca_certificate_imports_from_der(fake_bus: FakeBus, deps: Deps) 
     assert (info.kind, info.subject_name, info.has_private_key) == ("ca", "CN=Test CA", False)
     with pytest.raises(Invalid, match="cannot be read"):
         await fake_bus.request(ImportCertificate(cert_id="bad", kind="ca", certificate="bm9wZQ=="))
+    with pytest.raises(Conflict, match="already exists"):
+        await fake_bus.request(
+            ImportCertificate(cert_id="web-https", kind="ca", certificate=pem(ca_certificate))
+        )
+    assert (await fake_bus.request(GetCertificate(cert_id="web-https"))).has_private_key
 
 
 async def test_a_certificate_in_use_cannot_be_deleted(fake_bus: FakeBus, deps: Deps) -> None:

@@ -1,0 +1,47 @@
+"""OpenID claims: which role a token gives, and whether it may log in at all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from actkit_proto import Forbidden, Invalid
+from actkit_proto.accounts import OpenIdSettings
+from actkit_proto.base import Role
+
+DISCOVERY_PATH = "/.well-known/openid-configuration"
+
+
+def check_provider_url(url: str) -> None:
+    """Refuse a provider URL that is not an https discovery document address."""
+    if not url.startswith("https://") or not url.endswith(DISCOVERY_PATH):
+        raise Invalid(f"the provider URL must look like https://<provider>{DISCOVERY_PATH}")
+
+
+def has_claim(claims: Mapping[str, Any], rule: str) -> bool:
+    """Whether ``claims`` satisfy ``claim=value`` (a list claim must contain the value)."""
+    name, _, value = rule.partition("=")
+    found = claims.get(name)
+    if isinstance(found, list):
+        return value in [str(item) for item in found]
+    return found is not None and str(found) == value
+
+
+def role_for(claims: Mapping[str, Any], settings: OpenIdSettings) -> Role:
+    """The highest role whose claim the token carries; Forbidden when none or not required."""
+    if settings.require_claim and not has_claim(claims, settings.require_claim):
+        raise Forbidden(f"the token lacks the required claim {settings.require_claim}")
+    for rule, role in (
+        (settings.admin_claim, Role.ADMINISTRATOR),
+        (settings.operator_claim, Role.OPERATOR),
+        (settings.viewer_claim, Role.VIEWER),
+    ):
+        if rule and has_claim(claims, rule):
+            return role
+    raise Forbidden("the token carries none of the administrator, operator or viewer claims")
+
+
+def remote_name(claims: Mapping[str, Any], settings: OpenIdSettings) -> str:
+    """The user's name for the web interface: the remote user claim, else the subject."""
+    name = claims.get(settings.remote_user) or claims.get("sub") or "openid"
+    return str(name)[:64]

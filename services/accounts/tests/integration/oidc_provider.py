@@ -1,0 +1,225 @@
+"""A small OpenID Connect provider for tests: discovery, keys and a token endpoint over HTTPS."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+CLIENT_ID = "actkit-device"
+CLIENT_SECRET = "device-secret"
+
+
+@dataclass
+class Grant:
+    nonce: str
+    code_challenge: str
+    redirect_uri: str
+    claims: dict[str, Any]
+
+
+@dataclass
+class OidcProvider:
+    """The provider's state; ``url`` is set once it serves."""
+
+    ca_pem: str
+    url: str = ""
+    signing_key: RSAKey = field(
+        default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "test-key"})
+    )
+    impostor_key: RSAKey | None = None
+    """Signs ID tokens instead of the published key when set (a forged token)."""
+    grants: dict[str, Grant] = field(default_factory=dict)
+    token_requests: int = 0
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.url}/.well-known/openid-configuration"
+
+    def log_in(self, nonce: str, code_challenge: str, redirect_uri: str, **claims: Any) -> str:
+        """What the provider's login page does: remember the grant, hand out a code."""
+        code = secrets.token_urlsafe(16)
+        self.grants[code] = Grant(nonce, code_challenge, redirect_uri, claims)
+        return code
+
+    def id_token(self, grant: Grant) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": self.url,
+            "aud": CLIENT_ID,
+            "sub": "user-1",
+            "iat": now,
+            "exp": now + 300,
+            "nonce": grant.nonce,
+            **grant.claims,
+        }
+        header = {"alg": "RS256", "kid": "test-key"}
+        return jwt.encode(header, claims, self.impostor_key or self.signing_key)
+
+
+def _handler(provider: OidcProvider) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path == "/.well-known/openid-configuration":
+                self._send(
+                    200,
+                    {
+                        "issuer": provider.url,
+                        "authorization_endpoint": f"{provider.url}/authorize",
+                        "token_endpoint": f"{provider.url}/token",
+                        "jwks_uri": f"{provider.url}/jwks",
+                        "response_types_supported": ["code"],
+                        "id_token_signing_alg_values_supported": ["RS256"],
+                    },
+                )
+            elif self.path == "/jwks":
+                self._send(200, dict(KeySet([provider.signing_key]).as_dict(private=False)))
+            else:
+                self._send(404, {"error": "not_found"})
+
+        def do_POST(self) -> None:
+            provider.token_requests += 1
+            length = int(self.headers.get("Content-Length", "0"))
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+            if self.headers.get("Authorization") != f"Basic {expected}":
+                self._send(401, {"error": "invalid_client"})
+                return
+            grant = provider.grants.pop(form.get("code", ""), None)
+            verifier = form.get("code_verifier", "")
+            challenge = (
+                base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+                .rstrip(b"=")
+                .decode()
+            )
+            if (
+                grant is None
+                or grant.code_challenge != challenge
+                or grant.redirect_uri != form.get("redirect_uri")
+            ):
+                self._send(400, {"error": "invalid_grant"})
+                return
+            self._send(
+                200,
+                {
+                    "access_token": "at",
+                    "token_type": "Bearer",
+                    "id_token": provider.id_token(grant),
+                },
+            )
+
+    return Handler
+
+
+def _tls_files(folder: Path) -> tuple[str, Path, Path]:
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test OIDC CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=10))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=10))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    certificate_file, key_file = folder / "oidc.pem", folder / "oidc.key"
+    certificate_file.write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return ca.public_bytes(serialization.Encoding.PEM).decode(), certificate_file, key_file
+
+
+@contextmanager
+def serve_provider(folder: Path) -> Iterator[OidcProvider]:
+    """Run the provider on 127.0.0.1 on a free port, over HTTPS, until the block ends."""
+    ca_pem, certificate_file, key_file = _tls_files(folder)
+    provider = OidcProvider(ca_pem)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(provider))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    provider.url = f"https://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield provider
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -1,0 +1,102 @@
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from actkit_accounts.handlers import Deps
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto import Invalid, NotFound, Unavailable
+from actkit_proto.accounts import DeleteOsCertificate, GetOsCertificate, InstallOsCertificate
+
+from ..conftest import Clock
+
+SERIAL = "B8A44F000001"
+Sign = Callable[..., str]
+
+
+@pytest.fixture
+def signing_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+@pytest.fixture
+def sign(clock: Clock) -> Sign:
+    def make(key: ec.EllipticCurvePrivateKey, serial: str = SERIAL, days: int = 30) -> str:
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, "custom software"),
+                x509.NameAttribute(NameOID.SERIAL_NUMBER, serial),
+            ]
+        )
+        issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OS signing")])
+        device_key = ec.generate_private_key(ec.SECP256R1())
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(device_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(clock.now - timedelta(days=1))
+            .not_valid_after(clock.now + timedelta(days=days))
+            .sign(key, hashes.SHA256())
+        )
+        return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+    return make
+
+
+@pytest.fixture
+def extra_settings(signing_key: ec.EllipticCurvePrivateKey) -> dict[str, object]:
+    public_pem = signing_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return {"os_signing_key_pem": public_pem.decode(), "device_serial": SERIAL}
+
+
+async def test_a_certificate_signed_by_the_configured_key_installs_and_deletes(
+    fake_bus: FakeBus, deps: Deps, signing_key: ec.EllipticCurvePrivateKey, sign: Sign
+) -> None:
+    with pytest.raises(NotFound):
+        await fake_bus.request(GetOsCertificate())
+    installed = await fake_bus.request(InstallOsCertificate(certificate=sign(signing_key)))
+    assert installed.device_serial == SERIAL
+    assert await fake_bus.request(GetOsCertificate()) == installed
+    await fake_bus.request(DeleteOsCertificate())
+    with pytest.raises(NotFound):
+        await fake_bus.request(GetOsCertificate())
+
+
+async def test_a_certificate_signed_by_another_key_is_refused(
+    fake_bus: FakeBus, deps: Deps, sign: Sign
+) -> None:
+    with pytest.raises(Invalid, match="not signed by the configured OS signing key"):
+        await fake_bus.request(
+            InstallOsCertificate(certificate=sign(ec.generate_private_key(ec.SECP256R1())))
+        )
+
+
+async def test_a_certificate_for_another_device_or_expired_is_refused(
+    fake_bus: FakeBus,
+    deps: Deps,
+    signing_key: ec.EllipticCurvePrivateKey,
+    sign: Sign,
+    clock: Clock,
+) -> None:
+    with pytest.raises(Invalid, match="for device OTHER, not this one"):
+        await fake_bus.request(InstallOsCertificate(certificate=sign(signing_key, "OTHER")))
+    expiring = sign(signing_key, days=1)
+    clock.advance(2 * 86_400)
+    with pytest.raises(Invalid, match="not now"):
+        await fake_bus.request(InstallOsCertificate(certificate=expiring))
+
+
+@pytest.mark.parametrize("extra_settings", [{}])
+async def test_without_a_configured_key_nothing_installs(
+    fake_bus: FakeBus, deps: Deps, signing_key: ec.EllipticCurvePrivateKey, sign: Sign
+) -> None:
+    with pytest.raises(Unavailable, match="no signing key is configured"):
+        await fake_bus.request(InstallOsCertificate(certificate=sign(signing_key)))
