@@ -188,7 +188,7 @@ async def status_page(
         caller,
         device=device_properties(settings),
         is_https=request.url.scheme == "https",
-        live_pages=feed.subscriber_count,
+        live_clients=feed.subscriber_count,
     )
 
 
