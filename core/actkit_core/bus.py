@@ -62,6 +62,8 @@ class Publisher(Protocol):
 def check_role(command: Command[Any]) -> None:
     """Refuse a command whose actor's role is below the command's required role."""
     actor = command.actor
+    if actor is not None and command.internal_for:
+        raise Forbidden(f"{type(command).__name__} is for services only, never for a person")
     if actor is not None and actor.role < command.required_role:
         raise Forbidden(
             f"{actor.name} is {actor.role.name.lower()}; "

@@ -2,7 +2,8 @@
 
 Each service gets its own user: it may publish and subscribe on its own subjects
 (``<service>.>`` and its simulator's ``sim.<service>.>``), on those of the services it talks to,
-on the service discovery subjects and on the state bucket. Passwords are never in the file:
+on the service discovery subjects and on the state bucket, less the internal commands meant for
+other services (``Command.internal_for``). Passwords are never in the file:
 ``$ACTKIT_NATS_PASSWORD_<USER>`` is read from the server's environment.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from actkit_proto.catalog import commands
 from actkit_proto.services import SERVICES, ServiceInfo
 
 CLIENT_USERS = {
@@ -34,11 +36,25 @@ def service_subjects(info: ServiceInfo) -> list[str]:
     return [f"{name}.>" for name in names] + [f"sim.{name}.>" for name in names]
 
 
+def internal_subjects(user: str) -> list[str]:
+    """Subjects of internal commands that ``user`` may not send (it is neither owner nor meant)."""
+    return sorted(
+        {
+            command.subject_pattern()
+            for command in commands()
+            if command.internal_for and user not in (*command.internal_for, command.owner())
+        }
+    )
+
+
 def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
     """The publish/subscribe permissions of one service's user."""
     subjects = service_subjects(info)
+    publish: dict[str, list[str]] = {"allow": [*subjects, *_kv_subjects(bucket)]}
+    if denied := internal_subjects(info.name):
+        publish["deny"] = denied
     return {
-        "publish": {"allow": [*subjects, *_kv_subjects(bucket)]},
+        "publish": publish,
         "subscribe": {"allow": [*subjects, "$SRV.>", "_INBOX.>"]},
         "allow_responses": True,
     }
@@ -56,7 +72,10 @@ def render(bucket: str = "actkit-state") -> str:
             "integrator",
             CLIENT_USERS["integrator"],
             {
-                "publish": {"allow": [*every_service, *_kv_subjects(bucket), "$SRV.>"]},
+                "publish": {
+                    "allow": [*every_service, *_kv_subjects(bucket), "$SRV.>"],
+                    "deny": internal_subjects("integrator"),
+                },
                 "subscribe": {"allow": [*every_service, "$SRV.>", "_INBOX.>"]},
             },
         )

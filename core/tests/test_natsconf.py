@@ -21,3 +21,12 @@ def test_services_answer_requests_without_publishing_to_every_inbox() -> None:
     perms = permissions(service("io"), "actkit-state")
     assert perms["allow_responses"] is True
     assert "_INBOX.>" not in perms["publish"]["allow"]  # type: ignore[index]
+
+
+def test_internal_commands_are_denied_to_everyone_but_their_sender_and_owner() -> None:
+    conf = render()
+    web = permissions(service("web"), "actkit-state")
+    system = permissions(service("system"), "actkit-state")
+    assert "deny" not in web["publish"]  # type: ignore[operator]
+    assert "accounts.certificate.web.identity" in system["publish"]["deny"]  # type: ignore[index]
+    assert conf.count("accounts.certificate.web.identity") >= 2

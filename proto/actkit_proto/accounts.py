@@ -515,6 +515,7 @@ class GetWebServerIdentity(Command[WebServerIdentity]):
 
     subject: ClassVar[str] = "accounts.certificate.web.identity"
     required_role: ClassVar[Role] = Role.ADMINISTRATOR
+    internal_for: ClassVar[tuple[str, ...]] = ("web",)
 
 
 # --- ONVIF accounts ---------------------------------------------------------------------------

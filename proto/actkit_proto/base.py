@@ -57,8 +57,9 @@ class Message(BaseModel):
 
     @classmethod
     def owner(cls) -> str:
-        """The service that owns the message: the module it is declared in."""
-        return cls.__module__.rsplit(".", 1)[-1]
+        """The service that owns the message: its module (or package) under ``actkit_proto``."""
+        parts = cls.__module__.split(".")
+        return parts[1] if parts[0] == "actkit_proto" and len(parts) > 1 else parts[-1]
 
     def to_subject(self) -> str:
         """The concrete subject of this message."""
@@ -127,6 +128,10 @@ class Command(Message, Generic[ReplyT]):
     reply_type: ClassVar[type[Reply]]
     required_role: ClassVar[Role] = Role.ADMINISTRATOR
     """The least role an actor needs; internal calls without an actor are trusted by NATS."""
+
+    internal_for: ClassVar[tuple[str, ...]] = ()
+    """When set, only these services may send it, never on behalf of a person: the bus refuses
+    it with an actor, and the NATS config denies it to every other user."""
 
     actor: Actor | None = Field(default=None, description="Set by the web service for people.")
 

@@ -162,3 +162,25 @@ async def test_status_counts_what_was_handled(bus: Bus, served: Deps) -> None:
     status = await bus.request(GetServiceStatus(service="io"))
     assert (status.handled, status.failed) == (2, 1)
     assert status.adapter == "sim"
+
+
+class Secret(Command[Ack]):
+    """Test only: a command meant for the web service alone."""
+
+    subject: ClassVar[str] = "io.test.secret"
+    internal_for: ClassVar[tuple[str, ...]] = ("web",)
+
+
+async def test_an_internal_command_is_never_served_for_a_person(nats_server: str) -> None:
+    async def secret(_command: Secret, _deps: Deps) -> Ack:
+        return Ack()
+
+    async with (
+        Bus.connect("io", servers=[nats_server]) as service,
+        Bus.connect("web", servers=[nats_server]) as web,
+    ):
+        await service.serve({Secret: secret}, Deps(seen=[]), version="1.0.0")
+        assert await web.request(Secret()) == Ack()
+        admin = Actor(name="root", role=Role.ADMINISTRATOR)
+        with pytest.raises(Forbidden, match="for services only"):
+            await web.request(Secret(actor=admin))

@@ -65,3 +65,8 @@ async def test_events_may_command_io_and_read_the_state_bucket(secured_server: s
         with pytest.raises(Unavailable, match=r"nobody answers io\.ports\.list"):
             await bus.request(ListPorts())
         assert await bus.current(PortChanged) == []
+
+
+async def test_an_integrator_cannot_ask_for_the_web_servers_key(secured_server: str) -> None:
+    errors = await _errors_of(secured_server, "integrator", "accounts.certificate.web.identity")
+    assert any("permissions violation" in error.lower() for error in errors)

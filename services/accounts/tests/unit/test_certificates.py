@@ -97,7 +97,7 @@ async def test_the_web_service_gets_its_key_but_no_person_does(
     key = serialization.load_pem_private_key(identity.private_key_pem.encode(), password=None)
     [certificate] = x509.load_pem_x509_certificates(identity.certificate_chain_pem.encode())
     assert public_der(key.public_key()) == public_der(certificate.public_key())
-    with pytest.raises(Forbidden, match="web service only"):
+    with pytest.raises(Forbidden, match="for services only"):
         await fake_bus.request(
             GetWebServerIdentity(actor=Actor(name="root", role=Role.ADMINISTRATOR))
         )

@@ -1,5 +1,6 @@
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -10,7 +11,7 @@ from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
 from actkit_io.main import serve
 from actkit_io.settings import IoSettings
-from actkit_proto import Invalid, NotFound
+from actkit_proto import Invalid, NotFound, Unavailable
 from actkit_proto.base import Command, Event
 from actkit_proto.errors import BusError
 from actkit_proto.io import (
@@ -38,8 +39,25 @@ T = TypeVar("T")
 E = TypeVar("E", bound=Event)
 
 
-def _settings(nats_server: str, tmp_path: Path) -> IoSettings:
-    return IoSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
+@asynccontextmanager
+async def serving(bus: Bus, nats_server: str, tmp_path: Path) -> AsyncIterator[None]:
+    """The io service in this task, once requests reach it.
+
+    Right after ``serve`` returns, a request still gets "no responders" now and then (seen for up
+    to ~8 ms on a loaded machine), so wait until the service answers.
+    """
+    settings = IoSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
+    async with running(serve, settings):
+        await _eventually(lambda: _answers(bus))
+        yield
+
+
+async def _answers(bus: Bus) -> bool:
+    try:
+        await bus.request(GetServiceStatus(service="io"), timeout_s=0.5)
+    except Unavailable:
+        return False
+    return True
 
 
 async def _watch(bus: Bus, event_type: type[E], **ids: str) -> list[E]:
@@ -69,7 +87,7 @@ async def test_driven_input_is_published_active_and_kept_as_current_state(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
     seen = await _watch(bus, PortChanged, port_id="1")
-    async with running(serve, _settings(nats_server, tmp_path)):
+    async with serving(bus, nats_server, tmp_path):
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
         [current] = await _eventually(lambda: bus.current(PortChanged, port_id="1"))
         assert current.is_active
@@ -80,7 +98,7 @@ async def test_driven_input_is_published_active_and_kept_as_current_state(
 async def test_an_output_set_active_drives_the_simulated_line_high(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    async with running(serve, _settings(nats_server, tmp_path)):
+    async with serving(bus, nats_server, tmp_path):
         await bus.request(ConfigurePort(port_id=2, direction=Direction.OUTPUT))
         assert not (await bus.request(ReadSimLine(port_id=2))).is_high
         port = await bus.request(SetPort(port_id=2, is_active=True))
@@ -91,7 +109,7 @@ async def test_an_output_set_active_drives_the_simulated_line_high(
 async def test_a_pulse_on_the_relay_is_active_then_back_to_normal(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    async with running(serve, _settings(nats_server, tmp_path)):
+    async with serving(bus, nats_server, tmp_path):
         seen = await _watch(bus, PortChanged, port_id="9")
         port = await bus.request(PulsePort(port_id=9, duration_ms=200))
         assert port.is_active
@@ -113,7 +131,7 @@ async def test_a_pulse_on_the_relay_is_active_then_back_to_normal(
 async def test_cut_and_short_raise_the_tamper_event_and_clear_it(
     bus: Bus, nats_server: str, tmp_path: Path, fault: Circuit
 ) -> None:
-    async with running(serve, _settings(nats_server, tmp_path)):
+    async with serving(bus, nats_server, tmp_path):
         await bus.request(ConfigurePort(port_id=3, is_supervised=True))
         seen = await _watch(bus, PortTampered, port_id="3")
         await bus.request(DriveInput(port_id=3, circuit=fault))
@@ -154,7 +172,7 @@ async def test_bad_commands_come_back_as_typed_errors(
     error: type[BusError],
     message: str,
 ) -> None:
-    async with running(serve, _settings(nats_server, tmp_path)):
+    async with serving(bus, nats_server, tmp_path):
         with pytest.raises(error, match=message) as raised:
             await bus.request(command)
         assert raised.value.code.value.startswith("4")
@@ -163,7 +181,7 @@ async def test_bad_commands_come_back_as_typed_errors(
 async def test_button_ignition_and_led_over_the_bus(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    async with running(serve, _settings(nats_server, tmp_path)):
+    async with serving(bus, nats_server, tmp_path):
         presses = await _watch(bus, ButtonPressed)
         await bus.request(PressButton())
         await bus.request(PressButton(is_pressed=False))
@@ -179,7 +197,7 @@ async def test_button_ignition_and_led_over_the_bus(
 async def test_metrics_count_edges_output_changes_and_edge_latency(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    async with running(serve, _settings(nats_server, tmp_path)):
+    async with serving(bus, nats_server, tmp_path):
         status = await bus.request(GetServiceStatus(service="io"))
         await bus.request(SetPort(port_id=9, is_active=True))
         await bus.request(DriveInput(port_id=5, circuit=Circuit.CLOSED))
