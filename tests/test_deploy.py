@@ -91,3 +91,9 @@ def test_dockerfile_builds_one_service_as_a_non_root_user() -> None:
     assert "ARG SERVICE" in dockerfile
     assert re.search(r"uv sync --frozen .*--package actkit-\$\{SERVICE\}", dockerfile)
     assert re.search(r"^USER (?!root)", dockerfile, re.MULTILINE)
+
+
+def test_the_board_runs_the_real_gpio_adapter(compose: dict[str, Any]) -> None:
+    io = compose["services"]["io"]
+    assert io["environment"]["ACTKIT_IO_ADAPTER"] == "periphery"
+    assert "/dev/gpiochip0:/dev/gpiochip0" in io["devices"]

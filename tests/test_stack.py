@@ -15,7 +15,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing.stack import Stack
-from actkit_proto.io import Circuit, DriveInput, PortChanged
+from actkit_proto.io import Circuit, DriveInput, IgnitionChanged, PortChanged
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.services import SERVICE_NAMES, SERVICES
 
@@ -89,6 +89,17 @@ async def test_actkit_status_and_sim_drive_an_input_end_to_end(stack: Stack) -> 
         assert refused.returncode == 1
         assert "there is no port 10" in refused.stdout
         await bus.request(DriveInput(port_id=3, circuit=Circuit.OPEN))
+        ignition: asyncio.Queue[IgnitionChanged] = asyncio.Queue()
+        await bus.subscribe(IgnitionChanged, ignition.put)
+        await bus.client.flush()
+        switched = subprocess.run(
+            [*actkit, "sim", "ignition", "on", "--nats-url", stack.nats_url],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert switched.stdout.strip() == "the ignition is now on"
+        assert (await asyncio.wait_for(ignition.get(), 5)).is_on
 
 
 async def test_a_killed_service_is_restarted(stack: Stack) -> None:

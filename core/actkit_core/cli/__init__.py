@@ -32,7 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     sim_input = sim_commands.add_parser("input", help="put an input's circuit in a state")
     sim_input.add_argument("port_id", type=int)
     sim_input.add_argument("circuit", choices=["open", "closed", "cut", "short"])
-    sim_input.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+    sim_button = sim_commands.add_parser("button", help="press and release the control button")
+    sim_ignition = sim_commands.add_parser("ignition", help="switch the ignition on or off")
+    sim_ignition.add_argument("state", choices=["on", "off"])
+    for device in (sim_input, sim_button, sim_ignition):
+        device.add_argument("--nats-url", default="nats://127.0.0.1:4222")
 
     commands.add_parser("asyncapi", help="write proto/asyncapi.yaml from the message models")
     commands.add_parser("nats-conf", help="write deploy/nats-server.conf from the services table")
@@ -64,11 +68,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return asyncio.run(print_status(args.nats_url, args.data_dir))
         case "sim":
-            from actkit_core.cli.status import drive_input
+            from actkit_core.cli.status import simulate
 
-            return asyncio.run(
-                drive_input(args.nats_url, args.data_dir, args.port_id, args.circuit)
-            )
+            return asyncio.run(simulate(args.nats_url, args.data_dir, args))
         case "asyncapi" | "nats-conf":
             from actkit_core.cli.contract import write_asyncapi, write_nats_conf
 

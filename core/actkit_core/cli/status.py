@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from argparse import Namespace
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from actkit_core.bus import Bus
+from actkit_proto.base import Command
 from actkit_proto.errors import BusError
-from actkit_proto.io import Circuit, DriveInput
+from actkit_proto.io import Circuit, DriveInput, PressButton, SwitchIgnition
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.services import SERVICE_NAMES
 
@@ -75,13 +77,26 @@ async def print_status(nats_url: str, data_dir: Path) -> int:
         return 1 if missing else 0
 
 
-async def drive_input(nats_url: str, data_dir: Path, port_id: int, circuit: str) -> int:
-    """Drive a simulated input and print what the io service answered."""
+async def simulate(nats_url: str, data_dir: Path, args: Namespace) -> int:
+    """Drive the simulated hardware as ``actkit sim ...`` asks and say what happened."""
+    command: Command[Any]
+    match args.device:
+        case "input":
+            command = DriveInput(port_id=args.port_id, circuit=Circuit(args.circuit))
+            done = f"input {args.port_id} is now {args.circuit}"
+        case "button":
+            command = PressButton(is_pressed=True)
+            done = "the control button was pressed and released"
+        case _:
+            command = SwitchIgnition(is_on=args.state == "on")
+            done = f"the ignition is now {args.state}"
     async with connect_cli(nats_url, data_dir) as bus:
         try:
-            await bus.request(DriveInput(port_id=port_id, circuit=Circuit(circuit)))
+            await bus.request(command)
+            if args.device == "button":
+                await bus.request(PressButton(is_pressed=False))
         except BusError as exc:
             print(f"refused: {exc.message}")
             return 1
-        print(f"input {port_id} is now {circuit}")
+        print(done)
         return 0
