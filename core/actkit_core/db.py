@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, event, pool
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -27,15 +26,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+"""Constraint names for every service's own ``DeclarativeBase`` subclass, which declares
+``metadata = MetaData(naming_convention=NAMING_CONVENTION)``: one MetaData per service, so that
+one service's migrations never see another's tables (see ``actkit_io.store.IoBase``)."""
 
 BUSY_TIMEOUT_MS = 5000
 REVISION_FILE = re.compile(r"^\d{4}_\w+\.py$")
-
-
-class Base(DeclarativeBase):
-    """Base of every service's tables; each service subclasses it with its own metadata."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def _set_pragmas(connection: sqlite3.Connection, _record: Any) -> None:

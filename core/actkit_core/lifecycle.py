@@ -1,8 +1,9 @@
 """How every service starts and stops: one ordered start-up, one clean shutdown.
 
 The order is the same for all services (settings are read by the caller):
-logging -> migrations -> database -> bus -> the service's own dependencies (adapters, background
-tasks) -> handlers served -> /metrics -> run until cancelled -> unwind in reverse, draining the bus.
+logging -> migrations -> database -> bus (warnings and worse forwarded to it) -> the service's own
+dependencies (adapters, background tasks) -> handlers served -> /metrics -> run until cancelled ->
+unwind in reverse, draining the bus.
 SIGTERM and SIGINT cancel the main task, so shutdown is the same path as a test cancelling it.
 """
 
@@ -20,6 +21,7 @@ import uvloop
 
 from actkit_core import __version__
 from actkit_core.bus import Bus, Handlers
+from actkit_core.buslog import forward_logs
 from actkit_core.logging import configure_logging
 from actkit_core.metrics import serve_metrics
 from actkit_core.settings import ServiceSettings
@@ -76,6 +78,7 @@ async def serve_service(
         bus = await stack.enter_async_context(
             Bus.connect(settings.service, settings.state_bucket, **settings.nats_options())
         )
+        await stack.enter_async_context(forward_logs(bus, settings.service))
         deps = await stack.enter_async_context(build_deps(settings, Runtime(bus, sessions)))
         assert settings.metrics_port is not None
         port = stack.enter_context(serve_metrics(settings.metrics_host, settings.metrics_port))

@@ -47,7 +47,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "system",
         "identity, time, power, logs, plain config, maintenance, upgrades",
         9307,
-        talks_to=("io", "events", "mqtt", "ble", "network", "accounts"),
+        talks_to=("io", "events", "mqtt", "ble", "network", "accounts", "web"),
     ),
     ServiceInfo(
         "web",

@@ -9,19 +9,17 @@ from typing import Any, cast, get_args
 from sqlalchemy import MetaData, String, Text, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from actkit_accounts.certificates import StoredCertificate
 from actkit_accounts.domain.accounts import Account, PasswordHashes, ServiceAccount
-from actkit_core.db import NAMING_CONVENTION, Base
+from actkit_core.db import NAMING_CONVENTION
 from actkit_proto import Conflict
 from actkit_proto.accounts import Keystore
 from actkit_proto.base import Role
 
 
-class AccountsBase(Base):
-    __abstract__ = True
-    # Its own metadata: the shared Base's would also hold every other service's tables.
+class AccountsBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 

@@ -6,19 +6,19 @@ import dataclasses
 import logging
 from typing import Any
 
-from sqlalchemy import String, select
+from sqlalchemy import MetaData, String, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from actkit_core.db import Base
+from actkit_core.db import NAMING_CONVENTION
 from actkit_io.domain import PortConfig
 from actkit_proto.io import Circuit, Direction
 
 log = logging.getLogger(__name__)
 
 
-class IoBase(Base):
-    __abstract__ = True
+class IoBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 metadata = IoBase.metadata

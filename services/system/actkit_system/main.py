@@ -4,21 +4,200 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from actkit_core import lifecycle
+from actkit_core.bus import Bus
 from actkit_core.lifecycle import Runtime, serve_service
-from actkit_system.handlers import HANDLERS, Deps
+from actkit_proto.io import IgnitionChanged
+from actkit_proto.services import SERVICE_NAMES
+from actkit_proto.system import (
+    AccessEntry,
+    Location,
+    LogEntry,
+    LogRecorded,
+    PowerSettings,
+    Severity,
+    SyslogDeliveryFailed,
+    TimeSettings,
+    UpgradeSettings,
+)
+from actkit_system.adapters.sim import SimEngine, SimPower, SimTimeKeeper
+from actkit_system.adapters.syslog import SyslogForwarder
+from actkit_system.adapters.tcpdump import TcpdumpCapture
+from actkit_system.domain.identity import identity
+from actkit_system.domain.logs import Journal
+from actkit_system.domain.power import DelayedShutdown
+from actkit_system.domain.rollout import RolloutRecord
+from actkit_system.handlers import HANDLERS, Current, Deps, Trace, Upgrades
+from actkit_system.handlers.device import advance_power, follow_ignition, publish_countdown
+from actkit_system.handlers.logs import flush_logs, note, record_log
+from actkit_system.handlers.upgrade import advance_upgrade
+from actkit_system.metrics import SYSLOG_FAILURES
+from actkit_system.ports import ContainerEngine, PacketCapture, PowerControl, TimeKeeper
 from actkit_system.settings import SystemSettings
+from actkit_system.store import SystemStore
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = "actkit_system:migrations"
+POWER_TICK_S = 1.0
+
+
+def _engine(settings: SystemSettings) -> ContainerEngine:
+    if settings.engine == "docker":
+        from actkit_system.adapters.engine import DockerEngine
+
+        return DockerEngine(settings.docker_url, settings.docker_socket or None)
+    return SimEngine(SERVICE_NAMES, image=f"actkit:{settings.software_version}")
+
+
+def _built_in_keys(settings: SystemSettings) -> tuple[str, ...]:
+    path = settings.upgrade_public_key_file
+    if path is None:
+        return ()
+    text = path.read_text()
+    marker = "-----END PUBLIC KEY-----"
+    return tuple(part.strip() + "\n" + marker for part in text.split(marker) if part.strip())
+
+
+def _adapters(settings: SystemSettings) -> tuple[TimeKeeper, PowerControl]:
+    if settings.adapter == "board":
+        from actkit_system.adapters.board import ChronyTimeKeeper, HostPower
+
+        return (
+            ChronyTimeKeeper(settings.chrony_config_path, settings.chrony_dhcp_sources_dir),
+            HostPower(settings.shutdown_command, settings.restart_command),
+        )
+    return SimTimeKeeper(), SimPower()
 
 
 @contextlib.asynccontextmanager
-async def build_deps(_settings: SystemSettings, runtime: Runtime) -> AsyncIterator[Deps]:
-    yield Deps(bus=runtime.bus)
+async def build_deps(
+    settings: SystemSettings,
+    runtime: Runtime,
+    time_keeper: TimeKeeper | None = None,
+    power: PowerControl | None = None,
+    engine: ContainerEngine | None = None,
+    capture: PacketCapture | None = None,
+) -> AsyncIterator[Deps]:
+    assert runtime.sessions is not None
+    store = SystemStore(runtime.sessions)
+    default_time, default_power = _adapters(settings)
+    clock = time_keeper or default_time
+    bus = runtime.bus
+    failures: set[asyncio.Task[None]] = set()
+
+    def report_failure(server_id: int, reason: str) -> None:
+        SYSLOG_FAILURES.labels(str(server_id)).inc()
+        task = asyncio.create_task(
+            bus.publish(SyslogDeliveryFailed(server_id=server_id, reason=reason))
+        )
+        failures.add(task)
+        task.add_done_callback(failures.discard)
+
+    syslog = SyslogForwarder(report_failure)
+    power_settings = await store.section("power", PowerSettings)
+    current = Current(
+        time=await store.section("time", TimeSettings),
+        location=await store.section("location", Location),
+        power=power_settings,
+        syslog_servers=await store.syslog_servers(),
+        hostname=socket.gethostname(),
+    )
+    now = clock.now()
+    system_log: Journal[LogEntry] = Journal(settings.system_log_capacity)
+    system_log.load(await store.recent_log(settings.system_log_capacity))
+    access_log: Journal[AccessEntry] = Journal(settings.access_log_capacity)
+    access_log.load(await store.recent_access(settings.access_log_capacity))
+    deps = Deps(
+        bus=bus,
+        store=store,
+        time=clock,
+        power=power or default_power,
+        syslog=syslog,
+        identity=identity(settings.mac_address, settings.software_version, settings.build),
+        current=current,
+        shutdown=DelayedShutdown(
+            power_settings, now + timedelta(seconds=settings.shutdown_start_delay_s)
+        ),
+        system_log=system_log,
+        access_log=access_log,
+        upgrades=Upgrades(
+            engine=engine or _engine(settings),
+            record=await store.section("rollout", RolloutRecord),
+            settings=await store.section("upgrade", UpgradeSettings),
+            base_version=settings.software_version,
+            built_in_keys=_built_in_keys(settings),
+            health_timeout_s=settings.upgrade_health_timeout_s,
+            health_poll_s=settings.upgrade_health_poll_s,
+        ),
+        trace=Trace(
+            folder=settings.data_dir / "system-trace",
+            capture=capture or TcpdumpCapture(settings.tcpdump),
+        ),
+    )
+    await clock.apply(current.time, current.time.time_zone)
+    await syslog.configure(current.syslog_servers, current.hostname, current.time.time_zone)
+    ignition = await bus.current(IgnitionChanged)
+    if ignition:
+        await follow_ignition(ignition[0], deps)
+    await publish_countdown(deps, deps.shutdown.view(now))
+    note(deps, Severity.NOTICE, f"{deps.identity.model} started, version "
+         f"{deps.identity.software_version}")  # fmt: skip
+    if isinstance(bus, Bus):
+        for service in deps.services:
+            await bus.subscribe(LogRecorded, _handler(record_log, deps), service=service)
+    timers = [
+        asyncio.create_task(_every(POWER_TICK_S, advance_power, deps)),
+        asyncio.create_task(_every(POWER_TICK_S, advance_upgrade, deps)),
+        asyncio.create_task(_every(settings.log_flush_interval_s, flush_logs, deps)),
+    ]
+    try:
+        yield deps
+    finally:
+        for timer in timers:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
+        for task in (deps.upgrades.task, deps.trace.task):
+            if task is not None:
+                task.cancel()
+        await flush_logs(deps)
+        await syslog.close()
+
+
+def _handler(
+    handle: Callable[[LogRecorded, Deps], Awaitable[None]], deps: Deps
+) -> Callable[[LogRecorded], Awaitable[None]]:
+    async def receive(event: LogRecorded) -> None:
+        await handle(event, deps)
+
+    return receive
+
+
+async def _every(interval_s: float, work: Callable[[Deps], Awaitable[None]], deps: Deps) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await work(deps)
+        except Exception:
+            # A failed round must not stop the timer: the next one catches up.
+            log.exception("%s failed", work.__name__)
 
 
 async def serve(settings: SystemSettings, ready: asyncio.Event | None = None) -> None:
-    await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
+    await serve_service(
+        settings,
+        handlers=HANDLERS,
+        build_deps=build_deps,
+        migrations=MIGRATIONS,
+        adapter=settings.adapter,
+        ready=ready,
+    )
 
 
 def run() -> None:

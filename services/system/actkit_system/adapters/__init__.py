@@ -1,0 +1,1 @@
+"""Implementations of the system service's ports: simulated and real."""

@@ -1,0 +1,145 @@
+"""Simulated clock synchronisation and power: the default for ``make run`` and tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from actkit_proto.system import SyncMode, TimeSettings
+from actkit_system.ports import Container, EngineError, SyncStatus
+
+DHCP_NTP_SERVER = "ntp.dhcp.sim"
+"""The NTP server the simulated DHCP server gives."""
+
+
+class SimTimeKeeper:
+    """A clock that follows the host's (or a test's) clock, shifted when set by hand.
+
+    >>> import asyncio
+    >>> keeper = SimTimeKeeper()
+    >>> asyncio.run(keeper.apply(TimeSettings(), "UTC"))
+    >>> asyncio.run(keeper.status()).server
+    'ntp.dhcp.sim'
+    """
+
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._clock = clock
+        self.shift = timedelta()
+        self.settings = TimeSettings()
+        self.time_zone = "UTC"
+
+    def now(self) -> datetime:
+        return self._clock() + self.shift
+
+    async def apply(self, settings: TimeSettings, time_zone: str) -> None:
+        self.settings = settings
+        self.time_zone = time_zone
+        if settings.sync_mode is not SyncMode.CUSTOM:
+            self.shift = timedelta()
+
+    async def status(self) -> SyncStatus:
+        servers = {
+            SyncMode.NTS_KE: self.settings.nts_ke_servers,
+            SyncMode.NTP_MANUAL: self.settings.ntp_servers,
+            SyncMode.NTP_DHCP: [DHCP_NTP_SERVER, *self.settings.fallback_ntp_servers],
+            SyncMode.CUSTOM: [],
+        }[self.settings.sync_mode]
+        if not servers:
+            return SyncStatus(is_synchronized=False)
+        return SyncStatus(
+            is_synchronized=True,
+            server=servers[0],
+            offset_s=0.0004,
+            next_sync_s=float(self.settings.min_poll_s),
+        )
+
+    async def set_clock(self, at: datetime) -> None:
+        self.shift = at - self._clock()
+
+
+class SimPower:
+    """Records shutdowns and restarts instead of doing them."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+
+    async def shutdown(self, reason: str) -> None:
+        self.requests.append(("shutdown", reason))
+
+    async def restart(self, reason: str) -> None:
+        self.requests.append(("restart", reason))
+
+
+class SimEngine:
+    """Containers in memory: every service runs and is healthy unless a test says otherwise.
+
+    ``unhealthy_images`` never become healthy; ``missing_images`` cannot be pulled.
+    """
+
+    def __init__(self, services: tuple[str, ...] = (), image: str = "actkit:current") -> None:
+        self.containers: dict[str, Container] = {
+            f"actkit-{name}": _container(f"actkit-{name}", image, is_running=True)
+            for name in services
+        }
+        self.unhealthy_images: set[str] = set()
+        self.missing_images: set[str] = set()
+        self.calls: list[str] = []
+
+    async def inspect(self, name: str) -> Container | None:
+        return self.containers.get(name)
+
+    async def pull(self, reference: str) -> None:
+        self.calls.append(f"pull {reference}")
+        if reference in self.missing_images:
+            raise EngineError(f"pull {reference}: manifest unknown")
+
+    async def create(self, name: str, image: str, spec: dict[str, object]) -> str:
+        self.calls.append(f"create {name} {image}")
+        if name in self.containers:
+            raise EngineError(f"the name {name} is in use")
+        self.containers[name] = _container(name, image, is_running=False, spec=spec)
+        return name
+
+    async def start(self, name: str) -> None:
+        self.calls.append(f"start {name}")
+        self._set(name, is_running=True)
+
+    async def stop(self, name: str) -> None:
+        self.calls.append(f"stop {name}")
+        self._set(name, is_running=False)
+
+    async def rename(self, name: str, new_name: str) -> None:
+        self.calls.append(f"rename {name} {new_name}")
+        container = self._get(name)
+        del self.containers[name]
+        self.containers[new_name] = replace(container, name=new_name)
+
+    async def remove(self, name: str) -> None:
+        self.calls.append(f"remove {name}")
+        self.containers.pop(name, None)
+
+    def _get(self, name: str) -> Container:
+        if name not in self.containers:
+            raise EngineError(f"no such container: {name}")
+        return self.containers[name]
+
+    def _set(self, name: str, is_running: bool) -> None:
+        container = self._get(name)
+        health = None
+        if is_running:
+            health = "unhealthy" if container.image in self.unhealthy_images else "healthy"
+        self.containers[name] = replace(container, is_running=is_running, health=health)
+
+
+def _container(
+    name: str, image: str, is_running: bool, spec: dict[str, object] | None = None
+) -> Container:
+    return Container(
+        container_id=name,
+        name=name,
+        image=image,
+        is_running=is_running,
+        health="healthy" if is_running else None,
+        spec=spec or {"Env": [f"ACTKIT_SERVICE={name}"]},
+    )

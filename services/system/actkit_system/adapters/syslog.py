@@ -1,0 +1,193 @@
+"""Remote syslog delivery over UDP, TCP (RFC 6587) and TLS (RFC 5425), one task per server.
+
+Each server has a bounded queue: a slow or dead server drops its own lines (counted) and never
+holds up logging or the other servers. A connection that fails is reported and opened again
+for the next line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from actkit_proto.system import (
+    LogEntry,
+    SyslogFormat,
+    SyslogProtocol,
+    SyslogServer,
+    SyslogServerEntry,
+)
+from actkit_system.domain.syslog import format_line, is_sent
+
+log = logging.getLogger(__name__)
+
+QUEUE_SIZE = 1000
+WRITE_BUFFER_BYTES = 256 * 1024
+"""Past this much unsent on a stream, lines wait in the queue for the server to catch up."""
+CONNECT_TIMEOUT_S = 5.0
+
+FailureReport = Callable[[int, str], None]
+
+
+def frame(line: str, server: SyslogServer) -> bytes:
+    """The bytes on the wire for one line.
+
+    A datagram carries the line as is; on a stream RFC 5424 is octet-counted (RFC 5425,
+    RFC 6587) and the BSD-style formats end with a newline.
+    """
+    data = line.encode()
+    if server.protocol is SyslogProtocol.UDP:
+        return data
+    if server.format is SyslogFormat.RFC5424:
+        return f"{len(data)} ".encode() + data
+    return data + b"\n"
+
+
+def tls_context(server: SyslogServer) -> ssl.SSLContext:
+    """Verify the server against the chosen CA certificates, or the system's."""
+    if server.ca_certificate:
+        return ssl.create_default_context(cadata=server.ca_certificate)
+    return ssl.create_default_context()
+
+
+class _Sender:
+    def __init__(self, entry: SyslogServerEntry, report: FailureReport) -> None:
+        self.entry = entry
+        self.server = entry.server
+        self.port = entry.server.port or entry.server.protocol.default_port
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_SIZE)
+        self.dropped = 0
+        self._report = report
+        self._writer: asyncio.StreamWriter | None = None
+        self._datagrams: asyncio.DatagramTransport | None = None
+        self.task = asyncio.create_task(self._run(), name=f"syslog-{entry.server_id}")
+
+    def offer(self, data: bytes) -> None:
+        # Straight onto an open connection when nothing waits before it: a burst of lines then
+        # does not depend on this server's task getting a turn. Otherwise queue, in order.
+        if self.queue.empty() and self._write_now(data):
+            return
+        try:
+            self.queue.put_nowait(data)
+        except asyncio.QueueFull:
+            self.dropped += 1
+
+    def _write_now(self, data: bytes) -> bool:
+        if self._datagrams is not None and not self._datagrams.is_closing():
+            self._datagrams.sendto(data)
+            return True
+        writer = self._writer
+        if (
+            writer is not None
+            and not writer.is_closing()
+            and writer.transport.get_write_buffer_size() < WRITE_BUFFER_BYTES
+        ):
+            writer.write(data)
+            return True
+        return False
+
+    async def _run(self) -> None:
+        # Open the way at once, so the first burst of lines can go straight out.
+        await self._attempt(self._open)
+        while True:
+            data = await self.queue.get()
+            if not await self._attempt(functools.partial(self._deliver, data)):
+                self.dropped += 1
+
+    async def _attempt(self, action: Callable[[], Awaitable[None]]) -> bool:
+        try:
+            await action()
+        except (OSError, ssl.SSLError, TimeoutError) as exc:
+            self._close()
+            self._report(self.entry.server_id, f"{self.server.host}:{self.port}: {exc}")
+            return False
+        return True
+
+    async def _open(self) -> None:
+        if self.server.protocol is SyslogProtocol.UDP:
+            if self._datagrams is None:
+                loop = asyncio.get_running_loop()
+                self._datagrams, _ = await loop.create_datagram_endpoint(
+                    asyncio.DatagramProtocol, remote_addr=(self.server.host, self.port)
+                )
+        elif self._writer is None or self._writer.is_closing():
+            self._writer = await self._connect()
+
+    async def _deliver(self, data: bytes) -> None:
+        await self._open()
+        if self._datagrams is not None:
+            self._datagrams.sendto(data)
+            return
+        assert self._writer is not None
+        self._writer.write(data)
+        await self._writer.drain()
+
+    async def _connect(self) -> asyncio.StreamWriter:
+        is_tls = self.server.protocol is SyslogProtocol.TLS
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(
+                self.server.host,
+                self.port,
+                ssl=tls_context(self.server) if is_tls else None,
+                server_hostname=self.server.host if is_tls else None,
+            ),
+            CONNECT_TIMEOUT_S,
+        )
+        return writer
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._datagrams is not None:
+            self._datagrams.close()
+            self._datagrams = None
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        self._close()
+
+
+class SyslogForwarder:
+    """Sends system log lines to every configured remote syslog server."""
+
+    def __init__(self, report: FailureReport | None = None) -> None:
+        self._senders: dict[int, _Sender] = {}
+        self._report = report or (lambda server_id, why: log.debug("%s: %s", server_id, why))
+        self._hostname = "localhost"
+        self._zone = ZoneInfo("UTC")
+
+    async def configure(
+        self, servers: list[SyslogServerEntry], hostname: str, time_zone: str
+    ) -> None:
+        self._hostname = hostname
+        self._zone = ZoneInfo(time_zone)
+        wanted = {entry.server_id: entry for entry in servers}
+        for server_id in list(self._senders):
+            if wanted.get(server_id) != self._senders[server_id].entry:
+                await self._senders.pop(server_id).stop()
+        for server_id, entry in wanted.items():
+            if server_id not in self._senders:
+                self._senders[server_id] = _Sender(entry, self._report)
+
+    def send(self, entry: LogEntry) -> None:
+        for sender in self._senders.values():
+            if is_sent(entry.severity, sender.server.severity):
+                line = format_line(entry, sender.server.format, self._hostname, self._zone)
+                sender.offer(frame(line, sender.server))
+
+    def dropped(self) -> dict[int, int]:
+        """Lines each server lost (queue full or delivery failed)."""
+        return {server_id: sender.dropped for server_id, sender in self._senders.items()}
+
+    async def close(self) -> None:
+        for sender in self._senders.values():
+            await sender.stop()
+        self._senders.clear()

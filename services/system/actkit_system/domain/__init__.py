@@ -1,0 +1,1 @@
+"""The system service's pure logic: identity, time, power, logs, syslog formats, parameters."""

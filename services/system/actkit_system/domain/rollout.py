@@ -1,0 +1,134 @@
+"""Updates as container rollouts: the signed manifest, what is installed, and rollout progress."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from datetime import datetime
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from actkit_proto import Forbidden, Invalid
+from actkit_proto.base import describe_validation_error
+from actkit_proto.services import SERVICE_NAMES
+from actkit_proto.system import UpgradeBundle, UpgradeMode, UpgradeSettings
+
+_IMAGE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w][\w.-]{0,127})?$")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+class ServiceImage(BaseModel):
+    """The image one service runs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    image: str = Field(pattern=_IMAGE.pattern, max_length=255)
+    digest: str | None = Field(default=None, pattern=_DIGEST.pattern)
+
+    @property
+    def reference(self) -> str:
+        """What is pulled and run: pinned to the digest when there is one."""
+        if self.digest is None:
+            return self.image
+        registry, _, name = self.image.rpartition("/")
+        repository = name.split(":", 1)[0]
+        return (
+            f"{registry}/{repository}@{self.digest}" if registry else f"{repository}@{self.digest}"
+        )
+
+
+class Release(BaseModel):
+    """A software version: one image per service."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str = Field(min_length=1, max_length=64, pattern=r"^[\w.+-]+$")
+    build: str = Field(default="", max_length=128)
+    services: dict[str, ServiceImage] = Field(min_length=1)
+
+    def order(self) -> list[str]:
+        """The services in rollout order, system last: it drives the rollout."""
+        return sorted(self.services, key=lambda name: (name == "system", SERVICE_NAMES.index(name)))
+
+
+class RolloutRecord(BaseModel):
+    """What is installed and what a rollback would return to (kept across restarts)."""
+
+    current: Release | None = None
+    previous: Release | None = None
+    pending_confirmation: datetime | None = None
+    """Autorollback: the new version must be confirmed before this."""
+
+
+def read_release(manifest: str) -> Release:
+    """The release a manifest describes.
+
+    Raises:
+        Invalid: not JSON, or not a valid manifest; says which field.
+    """
+    try:
+        body = json.loads(manifest)
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"manifest is not JSON: {exc}") from None
+    try:
+        release = Release.model_validate(body)
+    except ValidationError as exc:
+        raise Invalid(f"manifest: {describe_validation_error(exc)}") from None
+    unknown = sorted(set(release.services) - set(SERVICE_NAMES))
+    if unknown:
+        raise Invalid(f"manifest: unknown services {', '.join(unknown)}")
+    if "system" in release.services:
+        # It drives the rollout: stopping its own container would end the rollout half-way.
+        raise Invalid(
+            "manifest: the system service cannot replace its own container; "
+            "update it with the compose file (docker compose up -d system)"
+        )
+    return release
+
+
+def verify_bundle(bundle: UpgradeBundle, settings: UpgradeSettings) -> Release:
+    """The release of a bundle whose signature verifies with a trusted key.
+
+    Raises:
+        Forbidden: unsigned (and unsigned is not allowed), or the signature does not verify.
+        Invalid: the manifest or signature is malformed.
+    """
+    if bundle.signature is None:
+        if not settings.allow_unsigned:
+            raise Forbidden("the update is not signed; unsigned updates are not allowed")
+        return read_release(bundle.manifest)
+    try:
+        signature = base64.b64decode(bundle.signature, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("signature: not base64") from None
+    data = bundle.manifest.encode()
+    for pem in settings.public_keys:
+        key = load_pem_public_key(pem.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            continue
+        try:
+            key.verify(signature, data)
+        except InvalidSignature:
+            continue
+        return read_release(bundle.manifest)
+    raise Forbidden("the update's signature does not verify with any trusted key; not installed")
+
+
+def check_public_key(pem: str) -> None:
+    """Refuse anything but a PEM Ed25519 public key."""
+    try:
+        key = load_pem_public_key(pem.encode())
+    except ValueError:
+        raise Invalid("public_keys: give PEM public keys (-----BEGIN PUBLIC KEY-----)") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise Invalid("public_keys: only Ed25519 keys sign updates")
+
+
+def keeps_previous(mode: UpgradeMode) -> bool:
+    """Whether a rollback is possible after an upgrade in this mode."""
+    return mode is not UpgradeMode.FACTORY_DEFAULT

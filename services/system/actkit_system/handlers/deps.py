@@ -1,0 +1,120 @@
+"""What every system handler gets: the store, the ports, and the state held in memory."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from actkit_core.bus import Publisher
+from actkit_proto.services import SERVICE_NAMES
+from actkit_proto.system import (
+    AccessEntry,
+    Identity,
+    Location,
+    LogEntry,
+    NetworkTraceStatus,
+    PowerSettings,
+    ShutdownCountdownChanged,
+    SyslogServerEntry,
+    TimeSettings,
+    UpgradeMode,
+    UpgradeSettings,
+    UpgradeStage,
+    UpgradeStatus,
+)
+from actkit_system.domain.logs import Journal
+from actkit_system.domain.power import DelayedShutdown
+from actkit_system.domain.rollout import RolloutRecord
+from actkit_system.ports import (
+    ContainerEngine,
+    PacketCapture,
+    PowerControl,
+    SyslogOutput,
+    TimeKeeper,
+)
+from actkit_system.store import SystemStore
+
+
+@dataclass
+class Current:
+    """The settings in force, loaded at start and replaced on each change."""
+
+    time: TimeSettings
+    location: Location
+    power: PowerSettings
+    syslog_servers: list[SyslogServerEntry]
+    hostname: str
+    countdown: ShutdownCountdownChanged | None = None
+    """The delayed shutdown state last published."""
+
+
+@dataclass
+class Upgrades:
+    """The rollout's state: the engine, what is installed, the rollout running."""
+
+    engine: ContainerEngine
+    record: RolloutRecord
+    settings: UpgradeSettings
+    base_version: str
+    """The version running before any rollout was recorded."""
+    built_in_keys: tuple[str, ...] = ()
+    """Trusted keys that come with the device, beside the configured ones."""
+    health_timeout_s: float = 120.0
+    health_poll_s: float = 1.0
+    is_checking_bus: bool = True
+    """Also require the new service to answer on the bus before it counts as healthy."""
+    stage: UpgradeStage = UpgradeStage.IDLE
+    mode: UpgradeMode | None = None
+    target: str | None = None
+    percent: int = 0
+    service: str | None = None
+    message: str = ""
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def version(self) -> str:
+        return self.record.current.version if self.record.current else self.base_version
+
+    def is_busy(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def status(self) -> UpgradeStatus:
+        return UpgradeStatus(
+            version=self.version(),
+            previous_version=self.record.previous.version if self.record.previous else None,
+            stage=self.stage,
+            mode=self.mode,
+            target_version=self.target,
+            percent=self.percent,
+            service=self.service,
+            confirm_by=self.record.pending_confirmation,
+            message=self.message,
+        )
+
+
+@dataclass
+class Trace:
+    """The network trace: where it is written, the tool, and how far it got."""
+
+    folder: Path
+    capture: PacketCapture
+    status: NetworkTraceStatus = field(default_factory=NetworkTraceStatus)
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Deps:
+    bus: Publisher
+    store: SystemStore
+    time: TimeKeeper
+    power: PowerControl
+    syslog: SyslogOutput
+    identity: Identity
+    current: Current
+    shutdown: DelayedShutdown
+    system_log: Journal[LogEntry]
+    access_log: Journal[AccessEntry]
+    upgrades: Upgrades
+    trace: Trace
+    services: tuple[str, ...] = field(default=SERVICE_NAMES)
+    """The services plain config gathers from and maintenance fans out to."""

@@ -1,0 +1,92 @@
+"""Restart, restore and factory default: fanned out to every service over the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from actkit_proto import Ack, BusError
+from actkit_proto.io import ResetRequested
+from actkit_proto.params import RestoreScope, RestoreSettings
+from actkit_proto.system import (
+    FactoryDefault,
+    Location,
+    MaintenanceAction,
+    MaintenanceResult,
+    PowerSettings,
+    Restart,
+    RestartRequested,
+    Restore,
+    Severity,
+    TimeSettings,
+    UpgradeSettings,
+)
+from actkit_system.handlers.deps import Deps
+from actkit_system.handlers.device import update_power, update_time
+from actkit_system.handlers.logs import note
+
+log = logging.getLogger(__name__)
+
+RESTORE_TIMEOUT_S = 10.0
+
+
+async def restart(_command: Restart, deps: Deps) -> MaintenanceResult:
+    await _restart_device(deps, MaintenanceAction.RESTART)
+    return MaintenanceResult(action=MaintenanceAction.RESTART, restored=[])
+
+
+async def restore(_command: Restore, deps: Deps) -> MaintenanceResult:
+    return await _restore_everywhere(deps, RestoreScope.RESTORE, MaintenanceAction.RESTORE)
+
+
+async def factory_default(_command: FactoryDefault, deps: Deps) -> MaintenanceResult:
+    return await _restore_everywhere(
+        deps, RestoreScope.FACTORY_DEFAULT, MaintenanceAction.FACTORY_DEFAULT
+    )
+
+
+async def factory_default_from_button(_event: ResetRequested, deps: Deps) -> None:
+    """The control button was held at power-on: factory default."""
+    await factory_default(FactoryDefault(), deps)
+
+
+async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
+    """The system service's own part: none of its settings is on the manual's keep-list."""
+    await deps.store.reset_settings()
+    deps.current.location = Location()
+    deps.current.syslog_servers = []
+    await update_time(deps, TimeSettings())
+    await update_power(deps, PowerSettings())
+    deps.upgrades.settings = UpgradeSettings()
+    if command.scope is RestoreScope.FACTORY_DEFAULT:
+        await deps.store.clear_logs()
+        deps.system_log.clear()
+        deps.access_log.clear()
+    return Ack()
+
+
+async def _restore_everywhere(
+    deps: Deps, scope: RestoreScope, action: MaintenanceAction
+) -> MaintenanceResult:
+    async def one(service: str) -> str | None:
+        try:
+            await deps.bus.request(RestoreSettings(service=service, scope=scope), RESTORE_TIMEOUT_S)
+        except BusError as exc:
+            return exc.message
+        return None
+
+    outcomes = await asyncio.gather(*(one(service) for service in deps.services))
+    failed = {s: why for s, why in zip(deps.services, outcomes, strict=True) if why is not None}
+    restored = [s for s, why in zip(deps.services, outcomes, strict=True) if why is None]
+    label = action.value.replace("_", " ")
+    note(deps, Severity.NOTICE, f"{label}: restored {', '.join(restored) or 'nothing'}")
+    if failed:
+        log.warning("%s: not restored: %s", label, failed)
+    await _restart_device(deps, action)
+    return MaintenanceResult(action=action, restored=restored, failed=failed)
+
+
+async def _restart_device(deps: Deps, action: MaintenanceAction) -> None:
+    note(deps, Severity.NOTICE, f"restart requested ({action.value.replace('_', ' ')})")
+    await deps.bus.publish(RestartRequested(action=action))
+    await deps.power.restart(action.value)

@@ -1,0 +1,119 @@
+"""What the system service drives outside itself, as interfaces; adapters/ implements them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from actkit_proto.system import LogEntry, SyslogServerEntry, TimeSettings
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """How the clock's synchronisation stands."""
+
+    is_synchronized: bool
+    server: str | None = None
+    offset_s: float | None = None
+    next_sync_s: float | None = None
+
+
+class TimeKeeper(Protocol):
+    """The device clock and its synchronisation (chrony on the board)."""
+
+    def now(self) -> datetime:
+        """The device's time now, in UTC."""
+
+    async def apply(self, settings: TimeSettings, time_zone: str) -> None:
+        """Carry out time settings and put the zone in force."""
+
+    async def status(self) -> SyncStatus:
+        """Whether and how well the clock is synchronised."""
+
+    async def set_clock(self, at: datetime) -> None:
+        """Set the clock by hand (custom date and time)."""
+
+
+class PowerControl(Protocol):
+    """The operating system's power: what a clean shutdown or restart asks of the board."""
+
+    async def shutdown(self, reason: str) -> None:
+        """Shut the device down cleanly."""
+
+    async def restart(self, reason: str) -> None:
+        """Restart the device (every service)."""
+
+
+class SyslogOutput(Protocol):
+    """Delivery of system log lines to the remote syslog servers."""
+
+    async def configure(
+        self, servers: list[SyslogServerEntry], hostname: str, time_zone: str
+    ) -> None:
+        """Send to these servers from now on."""
+
+    def send(self, entry: LogEntry) -> None:
+        """Queue a line for every server whose severity it meets; never blocks."""
+
+    async def close(self) -> None:
+        """Flush what can be flushed quickly and close the connections."""
+
+
+@dataclass(frozen=True)
+class Container:
+    """A service's container as the engine reports it."""
+
+    container_id: str
+    name: str
+    image: str
+    """The image reference it was created from."""
+    is_running: bool
+    health: str | None
+    """``starting``, ``healthy`` or ``unhealthy``; ``None`` without a health check."""
+    spec: dict[str, object]
+    """What it was created with (environment, volumes, networks, health check), to clone it."""
+
+
+class EngineError(Exception):
+    """The container engine refused or failed a call; the message says what and why."""
+
+
+class ContainerEngine(Protocol):
+    """The container engine that runs the services (Docker Engine API on the board)."""
+
+    async def inspect(self, name: str) -> Container | None:
+        """The container called ``name``, or ``None``."""
+
+    async def pull(self, reference: str) -> None:
+        """Fetch an image."""
+
+    async def create(self, name: str, image: str, spec: dict[str, object]) -> str:
+        """Create a container from ``image`` with another's ``spec``; returns its id."""
+
+    async def start(self, name: str) -> None:
+        """Start a container."""
+
+    async def stop(self, name: str) -> None:
+        """Stop a container (already stopped is fine)."""
+
+    async def rename(self, name: str, new_name: str) -> None:
+        """Rename a container."""
+
+    async def remove(self, name: str) -> None:
+        """Remove a container (stopped or not)."""
+
+
+class PacketCapture(Protocol):
+    """Recording the network to a pcap file (tcpdump on the board)."""
+
+    async def record(
+        self, path: Path, duration_s: int, progress: Callable[[int], Awaitable[None]]
+    ) -> None:
+        """Record for ``duration_s`` into ``path``, calling ``progress(seconds_done)`` each second.
+
+        Raises:
+            Unavailable: no capture tool on this device, or it failed.
+        """

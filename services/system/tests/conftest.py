@@ -1,0 +1,96 @@
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from actkit_core.db import open_db
+from actkit_core.lifecycle import Runtime
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.services import SERVICE_NAMES
+from actkit_system.adapters.sim import SimEngine, SimPower, SimTimeKeeper
+from actkit_system.handlers import HANDLERS, Deps
+from actkit_system.main import MIGRATIONS, build_deps
+from actkit_system.settings import SystemSettings
+
+START = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """The time a test says it is."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def power() -> SimPower:
+    return SimPower()
+
+
+@pytest.fixture
+def engine() -> SimEngine:
+    return SimEngine(SERVICE_NAMES, image="actkit:1.0.0")
+
+
+@pytest.fixture
+def settings(tmp_db: Callable[[str], Path], tmp_path: Path) -> SystemSettings:
+    return SystemSettings(
+        db_path=tmp_db(MIGRATIONS),
+        data_dir=tmp_path,
+        shutdown_start_delay_s=60,
+        software_version="1.0.0",
+    )
+
+
+@pytest.fixture
+def start(
+    fake_bus: FakeBus,
+    settings: SystemSettings,
+    clock: FakeClock,
+    power: SimPower,
+    engine: SimEngine,
+) -> Callable[[], contextlib.AbstractAsyncContextManager[Deps]]:
+    """Start the system service as main.py builds it, on a FakeBus; may be used twice."""
+
+    @contextlib.asynccontextmanager
+    async def started() -> AsyncIterator[Deps]:
+        async with contextlib.AsyncExitStack() as stack:
+            sessions = await stack.enter_async_context(open_db(settings.database))
+            built = await stack.enter_async_context(
+                build_deps(
+                    settings,
+                    Runtime(fake_bus, sessions),  # type: ignore[arg-type]
+                    time_keeper=SimTimeKeeper(clock),
+                    power=power,
+                    engine=engine,
+                )
+            )
+            # No other service runs on a FakeBus: the engine's health check is the gate.
+            built.upgrades.is_checking_bus = False
+            fake_bus._dispatchers.clear()
+            await fake_bus.serve(HANDLERS, built)
+            yield built
+
+    return started
+
+
+@pytest_asyncio.fixture
+async def deps(
+    start: Callable[[], contextlib.AbstractAsyncContextManager[Deps]],
+) -> AsyncIterator[Deps]:
+    async with start() as built:
+        yield built
