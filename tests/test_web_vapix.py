@@ -17,7 +17,9 @@ from axis.models.configuration import Configuration
 from axis.models.event import Event, EventOperation, EventTopic
 from axis.rtsp import Signal
 
+from actkit_core.bus import Bus
 from actkit_core.testing.stack import Stack
+from actkit_proto.system import GetIdentity
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -45,7 +47,9 @@ async def test_axis_library_sets_up_reads_the_device_and_toggles_the_relay(stack
 
         device = _device(http, stack)
         await device.vapix.initialize()
-        assert device.vapix.serial_number == "ACCC8E012345"
+        async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+            identity = await bus.request(GetIdentity())
+        assert device.vapix.serial_number == identity.serial_number
         assert device.vapix.product_number == "W401"
         assert device.vapix.firmware_version
         ports = device.vapix.ports

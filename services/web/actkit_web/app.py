@@ -18,6 +18,7 @@ from actkit_core.bus import Publisher
 from actkit_proto.accounts import GetSetupState
 from actkit_proto.errors import BusError, TooManyRequests, Unauthenticated
 from actkit_web.auth import SESSION_COOKIE, challenge
+from actkit_web.device import DeviceIdentity
 from actkit_web.feed import PortFeed
 from actkit_web.middleware import AUTH_FAILURES, RequestMetrics, SecurityHeaders
 from actkit_web.pages import router as pages_router
@@ -45,6 +46,7 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.settings = settings
     app.state.bus = bus
     app.state.feed = PortFeed()
+    app.state.device = DeviceIdentity(bus, settings)
     app.state.stream_tokens = StreamTokens()
     app.include_router(session.router)
     app.include_router(ports.router)

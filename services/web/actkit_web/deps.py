@@ -20,6 +20,7 @@ from actkit_web.auth import (
     check_csrf,
     identify,
 )
+from actkit_web.device import DeviceIdentity
 from actkit_web.feed import PortFeed
 from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
@@ -55,6 +56,11 @@ def get_stream_tokens(request: Request) -> StreamTokens:
     return tokens
 
 
+def get_device(request: Request) -> DeviceIdentity:
+    device: DeviceIdentity = request.app.state.device
+    return device
+
+
 def get_feed(request: Request) -> PortFeed:
     feed: PortFeed = request.app.state.feed
     return feed
@@ -63,6 +69,7 @@ def get_feed(request: Request) -> PortFeed:
 SettingsDep = Annotated[WebSettings, Depends(get_settings)]
 BusDep = Annotated[Publisher, Depends(get_bus)]
 FeedDep = Annotated[PortFeed, Depends(get_feed)]
+DeviceDep = Annotated[DeviceIdentity, Depends(get_device)]
 StreamTokensDep = Annotated[StreamTokens, Depends(get_stream_tokens)]
 
 

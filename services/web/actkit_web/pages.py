@@ -22,17 +22,18 @@ from actkit_proto.base import Command
 from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
 from actkit_proto.io import Circuit, ConfigurePort, ListPorts, Port, PortChanged, PortList
 from actkit_proto.service import GetServiceStatus
+from actkit_proto.system import GetTimeStatus, TimeStatus
 from actkit_web.auth import SESSION_COOKIE, Caller
 from actkit_web.deps import (
     ActingBus,
     ActingBusDep,
     BusDep,
     CallerDep,
+    DeviceDep,
     FeedDep,
     SettingsDep,
     command_from_fields,
 )
-from actkit_web.device import device_properties
 from actkit_web.routes import ports
 from actkit_web.routes.session import end_session, set_session_cookie, start_session
 
@@ -180,13 +181,18 @@ async def log_out(caller: CallerDep, bus: BusDep, settings: SettingsDep) -> Resp
 
 @router.get("/status")
 async def status_page(
-    request: Request, caller: CallerDep, settings: SettingsDep, feed: FeedDep
+    request: Request, caller: CallerDep, device: DeviceDep, bus: ActingBusDep, feed: FeedDep
 ) -> Response:
+    try:
+        time_status: TimeStatus | None = await bus.request(GetTimeStatus())
+    except BusError:
+        time_status = None
     return render_page(
         request,
         "status.html",
         caller,
-        device=device_properties(settings),
+        device=await device.properties(),
+        time_status=time_status,
         is_https=request.url.scheme == "https",
         live_clients=feed.subscriber_count,
     )

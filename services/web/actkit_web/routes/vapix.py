@@ -32,13 +32,13 @@ from actkit_web.deps import (
     ActingBusDep,
     BusDep,
     CallerDep,
+    DeviceDep,
     SettingsDep,
     command_from_fields,
     get_caller,
     get_signed_in,
 )
-from actkit_web.device import BRAND, BUILD_DATE, device_properties
-from actkit_web.settings import WebSettings
+from actkit_web.device import BRAND, BUILD_DATE, DeviceIdentity
 from actkit_web.vapix import (
     API_LIST,
     API_VERSIONS,
@@ -113,11 +113,9 @@ async def api_discovery(request: Request, _caller: CallerDep) -> Response:
 
 
 @router.post("/basicdeviceinfo.cgi")
-async def basic_device_info(
-    request: Request, _caller: CallerDep, settings: SettingsDep
-) -> Response:
+async def basic_device_info(request: Request, _caller: CallerDep, device: DeviceDep) -> Response:
     body, _, method = await _json_call(request)
-    properties = device_properties(settings)
+    properties = await device.properties()
     if method == "getSupportedVersions":
         return _versions("basic-device-info", body)
     if method == "getAllProperties":
@@ -234,7 +232,7 @@ async def port_cgi(request: Request, bus: ActingBusDep) -> Response:
 
 
 @router.api_route("/param.cgi", methods=["GET", "POST"])
-async def param_cgi(request: Request, bus: ActingBusDep, settings: SettingsDep) -> Response:
+async def param_cgi(request: Request, bus: ActingBusDep, device: DeviceDep) -> Response:
     fields = form_fields(request.url.query, await request.body())
     action = fields.get("action", "")
     if action == "update":
@@ -247,13 +245,15 @@ async def param_cgi(request: Request, bus: ActingBusDep, settings: SettingsDep) 
         return PlainTextResponse(f"# Error: action {action!r} is not list or update\n")
     lines: list[str] = []
     for group in fields.get("group", "root").split(","):
-        lines += await _group_lines(group.strip().removeprefix("root").lstrip("."), bus, settings)
+        name = group.strip().removeprefix("root").lstrip(".")
+        lines += await _group_lines(name, bus, device)
     return PlainTextResponse("\n".join(lines) + "\n")
 
 
-async def _group_lines(group: str, bus: ActingBus, settings: WebSettings) -> list[str]:
+async def _group_lines(group: str, bus: ActingBus, device: DeviceIdentity) -> list[str]:
     top = group.split(".", 1)[0]
     if top == "Properties":
+        properties = await device.properties()
         lines = [
             "root.Properties.API.HTTP.Version=3",
             "root.Properties.API.HTTP.AdminPath=/",
@@ -261,8 +261,8 @@ async def _group_lines(group: str, bus: ActingBus, settings: WebSettings) -> lis
             "root.Properties.API.Metadata.Version=1.0",
             f"root.Properties.Firmware.BuildDate={BUILD_DATE}",
             "root.Properties.Firmware.BuildNumber=1",
-            f"root.Properties.Firmware.Version={settings.firmware_version}",
-            f"root.Properties.System.SerialNumber={settings.serial_number}",
+            f"root.Properties.Firmware.Version={properties['Version']}",
+            f"root.Properties.System.SerialNumber={properties['SerialNumber']}",
         ]
     elif top == "Brand":
         lines = [f"root.Brand.{key}={value}" for key, value in BRAND.items()]
@@ -270,9 +270,9 @@ async def _group_lines(group: str, bus: ActingBus, settings: WebSettings) -> lis
         lines = ioport_lines((await bus.request(ListPorts())).ports)
     elif top == "":
         lines = [
-            *await _group_lines("Brand", bus, settings),
-            *await _group_lines("IOPort", bus, settings),
-            *await _group_lines("Properties", bus, settings),
+            *await _group_lines("Brand", bus, device),
+            *await _group_lines("IOPort", bus, device),
+            *await _group_lines("Properties", bus, device),
         ]
     else:
         return [f"# Error: Error -1 getting param in group '{group}'"]

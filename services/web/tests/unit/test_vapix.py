@@ -6,6 +6,7 @@ from actkit_proto.accounts import CreateFirstAdministrator
 from actkit_proto.base import Actor, Role
 from actkit_proto.errors import Invalid
 from actkit_proto.io import PulsePort, SetPort
+from actkit_proto.system import GetIdentity, Identity
 from actkit_web.vapix import PortAction, parse_port_action
 
 from ..conftest import FakeAccounts, FakeIo, basic
@@ -270,3 +271,25 @@ async def test_param_cgi_updates_port_names_and_directions(
     )
     assert refused.status_code == 400
     assert refused.text == "# Error: parameter root.Brand.ProdNbr cannot be updated here\n"
+
+
+async def test_the_device_identity_comes_from_the_system_service(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    async def identity(_command: GetIdentity) -> Identity:
+        return Identity(
+            model="AXIS W401",
+            product_name="AXIS W401 Body Worn Activation Kit",
+            serial_number="B8A44F0000AB",
+            mac_address="B8:A4:4F:00:00:AB",
+            software_version="1.2.3",
+            build="abc",
+        )
+
+    fake_bus.answer(GetIdentity, identity)
+    response = await client.get(
+        "/axis-cgi/param.cgi?action=list&group=root.Properties", headers=ADMIN
+    )
+    lines = response.text.splitlines()
+    assert "root.Properties.System.SerialNumber=B8A44F0000AB" in lines
+    assert "root.Properties.Firmware.Version=1.2.3" in lines
