@@ -8,6 +8,7 @@ reads the current state with :meth:`Bus.current`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -41,6 +42,11 @@ D = TypeVar("D")
 Handler = Callable[[Any, D], Awaitable[Reply | None]]
 Handlers = Mapping[type[Message], Handler[D]]
 """A service's handler table: message type -> ``async def handler(message, deps)``."""
+
+NO_RESPONDERS_RETRY_S = (0.005, 0.05, None)
+"""Pauses before asking again when nobody answers. nats-server has been seen to answer "no
+responders" for a subscription another connection had already flushed (a few in a hundred on a
+busy machine), and a restarting owner needs a moment; None: give up."""
 
 ERROR_CODE_HEADER = "Nats-Service-Error-Code"
 ERROR_HEADER = "Nats-Service-Error"
@@ -205,12 +211,19 @@ class Bus:
             Unavailable: nobody serves the subject, or the owner did not answer in time.
         """
         subject = command.to_subject()
-        try:
-            msg = await self.client.request(subject, command.to_wire(), timeout=timeout_s)
-        except NoRespondersError:
-            raise Unavailable(f"nobody answers {subject}: is {command.owner()} running?") from None
-        except NatsTimeout:
-            raise Unavailable(f"{subject} got no answer within {timeout_s:g} s") from None
+        payload = command.to_wire()
+        for pause_s in NO_RESPONDERS_RETRY_S:
+            try:
+                msg = await self.client.request(subject, payload, timeout=timeout_s)
+                break
+            except NoRespondersError:
+                if pause_s is None:
+                    raise Unavailable(
+                        f"nobody answers {subject}: is {command.owner()} running?"
+                    ) from None
+                await asyncio.sleep(pause_s)
+            except NatsTimeout:
+                raise Unavailable(f"{subject} got no answer within {timeout_s:g} s") from None
         return decode_reply(type(command).reply_type, msg)  # type: ignore[return-value]
 
     async def current(self, event_type: type[E], **ids: str) -> list[E]:

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
 
 from actkit_core.bus import Bus
 from actkit_core.db import migrate
@@ -89,6 +91,24 @@ def tmp_db(
     return make
 
 
+async def _answering(settings: Any, timeout_s: float = 5.0) -> None:
+    """Wait until a second connection gets an answer from the service, as a client would.
+
+    ``Bus.serve`` flushes its subscriptions before the service says it is ready, yet under
+    load a first request has been seen to find no responder; tests start only once one answers.
+    """
+    async with Bus.connect("readiness", **settings.nats_options()) as probe:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            try:
+                await probe.client.request(f"$SRV.PING.{settings.service}", b"", timeout=0.5)
+                return
+            except (NoRespondersError, NatsTimeoutError):
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.01)
+
+
 @asynccontextmanager
 async def running(main: ServiceMain, settings: Any) -> AsyncIterator[None]:
     """Run a service's ``serve(settings, ready=...)`` as a task until the block ends."""
@@ -103,6 +123,7 @@ async def running(main: ServiceMain, settings: Any) -> AsyncIterator[None]:
         task.cancel()
         waiter.cancel()
         raise TimeoutError(f"{settings.service} did not become ready")
+    await _answering(settings)
     try:
         yield
     finally:

@@ -4,21 +4,105 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_events.domain.log import EventLogRing
+from actkit_events.domain.rules import Engine
 from actkit_events.handlers import HANDLERS, Deps
+from actkit_events.handlers.actions import carry_out, resume
+from actkit_events.handlers.deps import Timetable, utc_now
+from actkit_events.handlers.reactions import read_current_values
+from actkit_events.handlers.schedules import tick
 from actkit_events.settings import EventsSettings
+from actkit_events.store import recipient_store, rule_store, schedule_store
+from actkit_proto.errors import BusError
+from actkit_proto.events import MAX_SCHEDULES, RuleChanged
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = "actkit_events:migrations"
+
+
+def assemble(
+    settings: EventsSettings, runtime: Runtime, clock: Callable[[], datetime] = utc_now
+) -> Deps:
+    """The service's dependencies, before anything is loaded."""
+    assert runtime.sessions is not None
+    return Deps(
+        bus=runtime.bus,
+        rules=rule_store(runtime.sessions, settings.max_rules),
+        recipients=recipient_store(runtime.sessions, settings.max_recipients),
+        schedules=schedule_store(runtime.sessions, MAX_SCHEDULES),
+        engine=Engine(),
+        log=EventLogRing(settings.log_size),
+        timetable=Timetable(origin=clock()),
+        clock=clock,
+    )
 
 
 @contextlib.asynccontextmanager
-async def build_deps(_settings: EventsSettings, runtime: Runtime) -> AsyncIterator[Deps]:
-    yield Deps(bus=runtime.bus)
+async def build_deps(settings: EventsSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+    deps = assemble(settings, runtime)
+    await start_rules(deps)
+    scheduler = asyncio.create_task(run_timetable(deps))
+    try:
+        yield deps
+    finally:
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
+        for task in list(deps.tasks):
+            task.cancel()
+
+
+async def start_rules(deps: Deps) -> None:
+    """Load the rules, read what is active now, and resume: a restart forgets nothing."""
+    deps.timetable.specs.update(await deps.schedules.all())
+    try:
+        await read_current_values(deps)
+        was_active = {c.rule_id for c in await deps.bus.current(RuleChanged) if c.is_active}
+    except BusError as exc:
+        log.warning("could not read the current state, starting from nothing: %s", exc.message)
+        was_active = set()
+    for rule_id, spec in (await deps.rules.all()).items():
+        deps.engine.put(rule_id, spec, is_active=rule_id in was_active)
+    now = deps.clock()
+    await tick(deps, now)
+    transitions = deps.engine.settle(now)
+    changed = {t.rule_id for t in transitions}
+    await carry_out(transitions, deps)
+    for rule_id, state in sorted(deps.engine.rules.items()):
+        if state.is_active and rule_id not in changed:
+            await resume(rule_id, state.spec, deps)
+
+
+async def run_timetable(deps: Deps) -> None:
+    """Apply schedules and pulses as time passes; wake early when a schedule changes."""
+    timetable = deps.timetable
+    while True:
+        try:
+            wake = await tick(deps, deps.clock())
+        except Exception:
+            log.exception("schedule tick failed")
+            wake = deps.clock()
+        timeout = max(0.0, (wake - deps.clock()).total_seconds())
+        timetable.changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(timetable.changed.wait(), timeout=max(timeout, 0.01))
 
 
 async def serve(settings: EventsSettings, ready: asyncio.Event | None = None) -> None:
-    await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
+    await serve_service(
+        settings,
+        handlers=HANDLERS,
+        build_deps=build_deps,
+        migrations=MIGRATIONS,
+        ready=ready,
+    )
 
 
 def run() -> None:

@@ -2,14 +2,380 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from actkit_core.bus import Handlers, Publisher
+from actkit_network.domain import firewall, settings
+from actkit_network.domain.firewall import FirewallState
+from actkit_network.domain.nftables import render_ruleset
+from actkit_network.domain.snmp import Trap, is_trap_due
+from actkit_network.metrics import FIREWALL_LOADS, FIREWALL_REVERTS, LINK_CHANGES, TRAPS_SENT
+from actkit_network.ports import (
+    AnnouncerPort,
+    FirewallPort,
+    NetworkEvent,
+    NetworkPort,
+    NetworkSimulator,
+    SnmpAgentPort,
+)
+from actkit_network.store import SettingsStore, SnmpV3Password
+from actkit_proto import Ack, Unavailable
+from actkit_proto.network import (
+    AddFirewallRules,
+    ConfirmFirewallRules,
+    DeleteFirewallRule,
+    DeleteFirewallRules,
+    DiscoverySettings,
+    DnsSettings,
+    Dot1xSettings,
+    Firewall,
+    FirewallReverted,
+    GetDiscovery,
+    GetDns,
+    GetDot1x,
+    GetFirewall,
+    GetHostname,
+    GetHttp,
+    GetIpv4,
+    GetIpv6,
+    GetNetworkStatus,
+    GetO3c,
+    GetSnmp,
+    GetWlan,
+    HostnameSettings,
+    HttpSettings,
+    Ipv4Settings,
+    Ipv6Settings,
+    LinkChanged,
+    NetworkStatus,
+    O3cSettings,
+    ScanWlan,
+    SetDiscovery,
+    SetDns,
+    SetDot1x,
+    SetFirewall,
+    SetHostname,
+    SetHttp,
+    SetIpv4,
+    SetIpv6,
+    SetO3c,
+    SetSnmp,
+    SetSnmpV3Password,
+    SetWlan,
+    SimulateLink,
+    SnmpSettings,
+    WlanScan,
+    WlanSettings,
+)
 
 
 @dataclass(frozen=True)
 class Deps:
+    store: SettingsStore
     bus: Publisher
+    network: NetworkPort
+    firewall: FirewallPort
+    snmp: SnmpAgentPort
+    announcer: AnnouncerPort
+    default_name: str
+    """The discovery protocols' default friendly name (device name and MAC address)."""
+    simulator: NetworkSimulator | None = None
+    clock: Callable[[], float] = time.time
+    """Wall time: a test deadline must survive a restart."""
+    firewall_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    firewall_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set whenever the test deadline may have moved, to wake the revert timer."""
 
 
-HANDLERS: Handlers[Deps] = {}
+# --- IP, DNS, hostname -----------------------------------------------------------------------
+
+
+async def get_ipv4(_command: GetIpv4, deps: Deps) -> Ipv4Settings:
+    return await deps.store.load(Ipv4Settings)
+
+
+async def set_ipv4(command: SetIpv4, deps: Deps) -> Ipv4Settings:
+    await _apply_wired(deps, ipv4=command.settings)
+    return command.settings
+
+
+async def get_ipv6(_command: GetIpv6, deps: Deps) -> Ipv6Settings:
+    return await deps.store.load(Ipv6Settings)
+
+
+async def set_ipv6(command: SetIpv6, deps: Deps) -> Ipv6Settings:
+    await _apply_wired(deps, ipv6=command.settings)
+    return command.settings
+
+
+async def get_dns(_command: GetDns, deps: Deps) -> DnsSettings:
+    return await deps.store.load(DnsSettings)
+
+
+async def set_dns(command: SetDns, deps: Deps) -> DnsSettings:
+    await _apply_wired(deps, dns=command.settings)
+    return command.settings
+
+
+async def _apply_wired(
+    deps: Deps,
+    ipv4: Ipv4Settings | None = None,
+    ipv6: Ipv6Settings | None = None,
+    dns: DnsSettings | None = None,
+    dot1x: Dot1xSettings | None = None,
+) -> None:
+    # The system is changed first: settings it refuses are never stored.
+    new = [group for group in (ipv4, ipv6, dns, dot1x) if group is not None]
+    await deps.network.apply_wired(
+        ipv4 or await deps.store.load(Ipv4Settings),
+        ipv6 or await deps.store.load(Ipv6Settings),
+        dns or await deps.store.load(DnsSettings),
+        dot1x or await deps.store.load(Dot1xSettings),
+    )
+    for group in new:
+        await deps.store.save(group)
+
+
+async def get_hostname(_command: GetHostname, deps: Deps) -> HostnameSettings:
+    return await deps.store.load(HostnameSettings)
+
+
+async def set_hostname(command: SetHostname, deps: Deps) -> HostnameSettings:
+    wanted = command.settings
+    await deps.network.apply_hostname(None if wanted.is_auto else wanted.hostname)
+    await deps.store.save(wanted)
+    await apply_services(deps)
+    return wanted
+
+
+async def get_status(_command: GetNetworkStatus, deps: Deps) -> NetworkStatus:
+    return NetworkStatus(
+        hostname=await deps.network.hostname(), interfaces=await deps.network.interfaces()
+    )
+
+
+# --- HTTP, discovery, O3C, SNMP, 802.1X, WLAN ------------------------------------------------
+
+
+async def get_http(_command: GetHttp, deps: Deps) -> HttpSettings:
+    return settings.check_http(await deps.store.load(HttpSettings), actor=None)
+
+
+async def set_http(command: SetHttp, deps: Deps) -> HttpSettings:
+    checked = settings.check_http(command.settings, command.actor)
+    await deps.store.save(checked.model_copy(update={"warnings": []}))
+    await apply_services(deps)
+    return checked
+
+
+async def get_discovery(_command: GetDiscovery, deps: Deps) -> DiscoverySettings:
+    stored = await deps.store.load(DiscoverySettings)
+    return settings.with_default_names(stored, deps.default_name)
+
+
+async def set_discovery(command: SetDiscovery, deps: Deps) -> DiscoverySettings:
+    await deps.store.save(command.settings)
+    await apply_services(deps)
+    return settings.with_default_names(command.settings, deps.default_name)
+
+
+async def get_o3c(_command: GetO3c, deps: Deps) -> O3cSettings:
+    return settings.hide_secrets(await deps.store.load(O3cSettings))
+
+
+async def set_o3c(command: SetO3c, deps: Deps) -> O3cSettings:
+    merged = settings.keep_secrets(command.settings, await deps.store.load(O3cSettings))
+    await deps.store.save(merged)
+    return settings.hide_secrets(merged)
+
+
+async def get_snmp(_command: GetSnmp, deps: Deps) -> SnmpSettings:
+    return await deps.store.load(SnmpSettings)
+
+
+async def set_snmp(command: SetSnmp, deps: Deps) -> SnmpSettings:
+    checked = settings.check_snmp(command.settings, await deps.store.load(SnmpSettings))
+    await deps.store.save(checked)
+    await apply_services(deps)
+    return checked
+
+
+async def set_snmp_v3_password(command: SetSnmpV3Password, deps: Deps) -> SnmpSettings:
+    updated = settings.set_v3_password(await deps.store.load(SnmpSettings))
+    await deps.store.save(SnmpV3Password(password=command.password))
+    await deps.store.save(updated)
+    await apply_services(deps)
+    return updated
+
+
+async def get_dot1x(_command: GetDot1x, deps: Deps) -> Dot1xSettings:
+    return settings.hide_secrets(await deps.store.load(Dot1xSettings))
+
+
+async def set_dot1x(command: SetDot1x, deps: Deps) -> Dot1xSettings:
+    merged = settings.keep_secrets(command.settings, await deps.store.load(Dot1xSettings))
+    await _apply_wired(deps, dot1x=merged)
+    return settings.hide_secrets(merged)
+
+
+async def get_wlan(_command: GetWlan, deps: Deps) -> WlanSettings:
+    return settings.hide_secrets(await deps.store.load(WlanSettings))
+
+
+async def set_wlan(command: SetWlan, deps: Deps) -> WlanSettings:
+    merged = settings.keep_secrets(command.settings, await deps.store.load(WlanSettings))
+    settings.check_wlan(merged)
+    await deps.network.apply_wlan(merged)
+    await deps.store.save(merged)
+    return settings.hide_secrets(merged)
+
+
+async def scan_wlan(_command: ScanWlan, deps: Deps) -> WlanScan:
+    networks = await deps.network.scan_wlan()
+    return WlanScan(networks=sorted(networks, key=lambda seen: -seen.signal_percent))
+
+
+# --- Firewall --------------------------------------------------------------------------------
+
+
+async def get_firewall(_command: GetFirewall, deps: Deps) -> Firewall:
+    return (await deps.store.load_firewall()).view()
+
+
+async def set_firewall(command: SetFirewall, deps: Deps) -> Firewall:
+    return await _change_firewall(
+        deps, lambda state: firewall.configure(state, command.is_active, command.default_policy)
+    )
+
+
+async def add_firewall_rules(command: AddFirewallRules, deps: Deps) -> Firewall:
+    now = deps.clock()
+    return await _change_firewall(
+        deps, lambda state: firewall.test_rules(state, command.rules, command.time_limit_s, now)
+    )
+
+
+async def confirm_firewall_rules(_command: ConfirmFirewallRules, deps: Deps) -> Firewall:
+    return await _change_firewall(deps, firewall.confirm)
+
+
+async def delete_firewall_rule(command: DeleteFirewallRule, deps: Deps) -> Firewall:
+    return await _change_firewall(deps, lambda state: firewall.delete_rule(state, command.index))
+
+
+async def delete_firewall_rules(_command: DeleteFirewallRules, deps: Deps) -> Firewall:
+    return await _change_firewall(deps, firewall.delete_all)
+
+
+async def revert_expired_test(deps: Deps) -> float | None:
+    """Revert rules under test whose deadline has passed; returns the deadline still ahead."""
+    now = deps.clock()
+    before, after = await _change_firewall_state(
+        deps, lambda state: firewall.revert_if_due(state, now)
+    )
+    if before.is_testing and not after.is_testing:
+        FIREWALL_REVERTS.inc()
+        await deps.bus.publish(FirewallReverted(pending_rules=list(after.pending_rules)))
+    return after.test_deadline
+
+
+async def _change_firewall(
+    deps: Deps, change: Callable[[FirewallState], FirewallState]
+) -> Firewall:
+    _before, after = await _change_firewall_state(deps, change)
+    return after.view()
+
+
+async def _change_firewall_state(
+    deps: Deps, change: Callable[[FirewallState], FirewallState]
+) -> tuple[FirewallState, FirewallState]:
+    # The ruleset is loaded before the state is stored: a ruleset the system refuses leaves
+    # the stored firewall as it was.
+    async with deps.firewall_lock:
+        before = await deps.store.load_firewall()
+        after = change(before)
+        if after == before:
+            return before, after
+        await deps.firewall.load(
+            render_ruleset(after.is_active, after.default_policy, after.active_rules)
+        )
+        FIREWALL_LOADS.inc()
+        await deps.store.save_firewall(after)
+    deps.firewall_changed.set()
+    return before, after
+
+
+# --- Events and the simulator ----------------------------------------------------------------
+
+
+async def apply_services(deps: Deps) -> None:
+    """Bring the SNMP agent and the Bonjour announcement in line with the stored settings."""
+    hostname = await deps.network.hostname()
+    snmp = await deps.store.load(SnmpSettings)
+    v3_account = await deps.store.load_optional(SnmpV3Password)
+    await deps.snmp.apply(snmp, None if v3_account is None else v3_account.password, hostname)
+    discovery = settings.with_default_names(
+        await deps.store.load(DiscoverySettings), deps.default_name
+    )
+    http = await deps.store.load(HttpSettings)
+    name = discovery.bonjour_name if discovery.is_bonjour_enabled else None
+    await deps.announcer.apply(name, hostname, http.http_port)
+
+
+async def send_trap(deps: Deps, trap: Trap, interface: str | None = None) -> None:
+    """Send ``trap`` if the SNMP settings ask for it."""
+    if is_trap_due(await deps.store.load(SnmpSettings), trap):
+        await deps.snmp.send_trap(trap, interface)
+        TRAPS_SENT.labels(trap.value).inc()
+
+
+async def report_network_event(event: NetworkEvent, deps: Deps) -> None:
+    """Publish a change the network adapter saw; link changes also become SNMP traps."""
+    await deps.bus.publish(event)
+    if isinstance(event, LinkChanged):
+        LINK_CHANGES.labels(event.interface).inc()
+        await send_trap(deps, Trap.LINK_UP if event.is_up else Trap.LINK_DOWN, event.interface)
+
+
+async def simulate_link(command: SimulateLink, deps: Deps) -> Ack:
+    if deps.simulator is None:
+        raise Unavailable("the network is real; the simulator is off")
+    deps.simulator.set_link(command.interface, command.is_up)
+    return Ack()
+
+
+HANDLERS: Handlers[Deps] = {
+    GetIpv4: get_ipv4,
+    SetIpv4: set_ipv4,
+    GetIpv6: get_ipv6,
+    SetIpv6: set_ipv6,
+    GetDns: get_dns,
+    SetDns: set_dns,
+    GetHostname: get_hostname,
+    SetHostname: set_hostname,
+    GetNetworkStatus: get_status,
+    GetHttp: get_http,
+    SetHttp: set_http,
+    GetDiscovery: get_discovery,
+    SetDiscovery: set_discovery,
+    GetO3c: get_o3c,
+    SetO3c: set_o3c,
+    GetSnmp: get_snmp,
+    SetSnmp: set_snmp,
+    SetSnmpV3Password: set_snmp_v3_password,
+    GetDot1x: get_dot1x,
+    SetDot1x: set_dot1x,
+    GetWlan: get_wlan,
+    SetWlan: set_wlan,
+    ScanWlan: scan_wlan,
+    GetFirewall: get_firewall,
+    SetFirewall: set_firewall,
+    AddFirewallRules: add_firewall_rules,
+    ConfirmFirewallRules: confirm_firewall_rules,
+    DeleteFirewallRule: delete_firewall_rule,
+    DeleteFirewallRules: delete_firewall_rules,
+    SimulateLink: simulate_link,
+}

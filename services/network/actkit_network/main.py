@@ -4,21 +4,133 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
-from actkit_network.handlers import HANDLERS, Deps
+from actkit_network.adapters.sim import SimAnnouncer, SimFirewall, SimNetwork, SimSnmpAgent
+from actkit_network.domain.nftables import render_ruleset
+from actkit_network.domain.settings import default_friendly_name
+from actkit_network.domain.snmp import Trap
+from actkit_network.handlers import (
+    HANDLERS,
+    Deps,
+    apply_services,
+    report_network_event,
+    revert_expired_test,
+    send_trap,
+)
 from actkit_network.settings import NetworkSettings
+from actkit_network.store import SettingsStore
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = "actkit_network:migrations"
 
 
 @contextlib.asynccontextmanager
-async def build_deps(_settings: NetworkSettings, runtime: Runtime) -> AsyncIterator[Deps]:
-    yield Deps(bus=runtime.bus)
+async def build_deps(
+    settings: NetworkSettings, runtime: Runtime, clock: Callable[[], float] = time.time
+) -> AsyncIterator[Deps]:
+    assert runtime.sessions is not None
+    store = SettingsStore(runtime.sessions)
+    default_name = default_friendly_name(settings.device_name, settings.mac_address)
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.adapter == "networkmanager":
+            from actkit_network.adapters.networkmanager import NetworkManager
+            from actkit_network.adapters.nftables import NftFirewall
+            from actkit_network.adapters.snmp import PysnmpAgent
+            from actkit_network.adapters.zeroconf import ZeroconfAnnouncer
+
+            network = await stack.enter_async_context(
+                NetworkManager.connect(
+                    settings.wired_interface, settings.dbus_address, settings.certificate_dir
+                )
+            )
+            snmp = PysnmpAgent(port=settings.snmp_port, sys_descr=settings.device_name)
+            stack.callback(snmp.close)
+            announcer = ZeroconfAnnouncer(settings.bonjour_interfaces)
+            stack.push_async_callback(announcer.close)
+            deps = Deps(
+                store,
+                runtime.bus,
+                network,
+                NftFirewall(tuple(settings.nft_command)),
+                snmp,
+                announcer,
+                default_name,
+                clock=clock,
+            )
+        else:
+            sim = SimNetwork()
+            deps = Deps(
+                store,
+                runtime.bus,
+                sim,
+                SimFirewall(),
+                SimSnmpAgent(),
+                SimAnnouncer(),
+                default_name,
+                simulator=sim,
+                clock=clock,
+            )
+        await _restore_firewall(deps)
+        await apply_services(deps)
+        await send_trap(deps, Trap.COLD_START)
+        tasks = [
+            asyncio.create_task(_watch_network(deps)),
+            asyncio.create_task(_revert_firewall_tests(deps)),
+        ]
+        try:
+            yield deps
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _restore_firewall(deps: Deps) -> None:
+    # A test that ran out while the service was stopped reverts now, before anything is served.
+    await revert_expired_test(deps)
+    state = await deps.store.load_firewall()
+    await deps.firewall.load(
+        render_ruleset(state.is_active, state.default_policy, state.active_rules)
+    )
+
+
+async def _watch_network(deps: Deps) -> None:
+    async for event in deps.network.events():
+        try:
+            await report_network_event(event, deps)
+        except Exception:
+            # One lost report must not stop the watch: stateful events carry the full state.
+            log.exception("could not report %s", event)
+
+
+async def _revert_firewall_tests(deps: Deps) -> None:
+    while True:
+        deps.firewall_changed.clear()
+        try:
+            deadline = await revert_expired_test(deps)
+        except Exception:
+            log.exception("could not revert the firewall test; retrying in a second")
+            deadline = deps.clock() + 1
+        wait_s = None if deadline is None else max(deadline - deps.clock(), 0.0)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(deps.firewall_changed.wait(), wait_s)
 
 
 async def serve(settings: NetworkSettings, ready: asyncio.Event | None = None) -> None:
-    await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
+    await serve_service(
+        settings,
+        handlers=HANDLERS,
+        build_deps=build_deps,
+        migrations=MIGRATIONS,
+        adapter=settings.adapter,
+        ready=ready,
+    )
 
 
 def run() -> None:

@@ -1,0 +1,1 @@
+"""Pure logic of the events service: conditions, rules, schedules, templates and the log."""

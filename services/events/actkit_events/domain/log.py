@@ -1,0 +1,40 @@
+"""The event log: a bounded ring of what rules did, queryable by time and rule."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime
+
+from actkit_proto.events import LogEntry, LogKind
+
+
+class EventLogRing:
+    """The newest ``capacity`` entries; the oldest fall off (memory only: no per-event I/O)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._entries: deque[LogEntry] = deque(maxlen=capacity)
+
+    def add(self, at: datetime, rule_id: int | None, kind: LogKind, text: str) -> LogEntry:
+        entry = LogEntry(at=at, rule_id=rule_id, kind=kind, text=text)
+        self._entries.append(entry)
+        return entry
+
+    def query(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        rule_id: int | None = None,
+        limit: int = 100,
+    ) -> list[LogEntry]:
+        """Matching entries, oldest first; the newest ``limit`` of them."""
+        found = [
+            entry
+            for entry in self._entries
+            if (since is None or entry.at >= since)
+            and (until is None or entry.at <= until)
+            and (rule_id is None or entry.rule_id == rule_id)
+        ]
+        return found[-limit:]
+
+    def __len__(self) -> int:
+        return len(self._entries)

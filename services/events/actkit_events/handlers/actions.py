@@ -1,0 +1,196 @@
+"""Carrying out rule transitions: commands to the owning services, notifications, the log.
+
+A failed action is logged (event log and service log), counted and published as
+``ActionFailed``; it never stops the other rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any, cast
+
+from actkit_events import delivery
+from actkit_events.domain.conditions import describe
+from actkit_events.domain.rules import Transition
+from actkit_events.domain.templates import render
+from actkit_events.handlers.deps import Deps
+from actkit_events.metrics import ACTION_FAILURES, ACTIVATIONS, NOTIFICATIONS, SUPPRESSIONS
+from actkit_proto.base import Command, Reply
+from actkit_proto.ble import StartBroadcast, StopBroadcast
+from actkit_proto.errors import BusError
+from actkit_proto.events import (
+    ActionFailed,
+    BroadcastAction,
+    HoldIoAction,
+    LogKind,
+    MqttPublishAction,
+    NotifyAction,
+    PulseIoAction,
+    RuleChanged,
+    RuleSpec,
+)
+from actkit_proto.io import HoldPort, PulsePort, ReleasePort
+from actkit_proto.mqtt import PublishMqtt
+from actkit_proto.service import GetServiceStatus
+
+log = logging.getLogger(__name__)
+
+
+def holder(rule_id: int) -> str:
+    return f"rule:{rule_id}"
+
+
+async def carry_out(transitions: list[Transition], deps: Deps) -> None:
+    """Log each transition, publish the rule's activity and start or stop its action."""
+    for transition in transitions:
+        rule_id, spec = transition.rule_id, transition.spec
+        deps.log.add(transition.at, rule_id, transition.kind, f"{spec.name}: {transition.reason}")
+        if transition.kind is LogKind.SUPPRESSED:
+            SUPPRESSIONS.inc()
+            continue
+        is_starting = transition.kind is LogKind.ACTIVATED
+        if is_starting:
+            ACTIVATIONS.inc()
+        await deps.bus.publish(
+            RuleChanged(rule_id=rule_id, is_active=is_starting, at=transition.at)
+        )
+        await run_action(rule_id, spec, deps, is_starting=is_starting, reason=transition.reason)
+        if transition.is_momentary:
+            await deps.bus.publish(RuleChanged(rule_id=rule_id, is_active=False, at=transition.at))
+
+
+async def resume(rule_id: int, spec: RuleSpec, deps: Deps) -> None:
+    """Re-apply a restored active rule's lasting action (after a restart): hold again."""
+    action = spec.action
+    if isinstance(action, HoldIoAction) or (
+        isinstance(action, BroadcastAction) and action.is_while_active
+    ):
+        deps.log.add(
+            deps.clock(), rule_id, LogKind.ACTIVATED, f"{spec.name}: resumed after restart"
+        )
+        await run_action(rule_id, spec, deps, is_starting=True, reason="resumed after restart")
+
+
+async def run_action(
+    rule_id: int, spec: RuleSpec, deps: Deps, *, is_starting: bool, reason: str
+) -> None:
+    """Send the command that starts (or stops) the rule's action to its owner."""
+    action = spec.action
+    command: Command[Any]
+    match action:
+        case HoldIoAction(port_id=port_id, is_active=is_active):
+            command = (
+                HoldPort(port_id=port_id, holder=holder(rule_id), is_active=is_active)
+                if is_starting
+                else ReleasePort(port_id=port_id, holder=holder(rule_id))
+            )
+        case PulseIoAction(port_id=port_id, is_active=is_active, duration_ms=duration_ms):
+            if not is_starting:
+                return
+            command = PulsePort(port_id=port_id, is_active=is_active, duration_ms=duration_ms)
+        case MqttPublishAction():
+            if not is_starting:
+                return
+            command = PublishMqtt(
+                topic=action.topic,
+                payload=render(action.payload, fields(rule_id, spec, deps.clock(), reason)),
+                qos=action.qos,
+                retain=action.retain,
+                use_device_prefix=action.use_device_prefix,
+            )
+        case BroadcastAction(system_id=system_id, message_type=message_type):
+            if action.is_while_active:
+                command = (
+                    StartBroadcast(
+                        system_id=system_id, message_type=message_type, broadcaster=holder(rule_id)
+                    )
+                    if is_starting
+                    else StopBroadcast(system_id=system_id, broadcaster=holder(rule_id))
+                )
+            elif is_starting:
+                command = StartBroadcast(
+                    system_id=system_id,
+                    message_type=message_type,
+                    broadcaster=holder(rule_id),
+                    duration_ms=action.duration_ms,
+                )
+            else:
+                return
+        case NotifyAction():
+            if is_starting:
+                task = asyncio.create_task(notify(rule_id, spec, action, deps, reason))
+                deps.tasks.add(task)
+                task.add_done_callback(deps.tasks.discard)
+            return
+        case _:
+            raise AssertionError(action)
+    try:
+        await deps.bus.request(cast(Command[Reply], command))
+    except BusError as exc:
+        await fail(rule_id, spec, deps, f"{command.to_subject()} failed: {exc.message}")
+    else:
+        if isinstance(command, HoldPort) and deps.io_started_at[0] is None:
+            # The io that now keeps our hold: a later new start of io means the hold is gone.
+            deps.io_started_at[0] = await io_started_at(deps)
+        deps.log.add(
+            deps.clock(), rule_id, LogKind.ACTION_OK, f"{spec.name}: {command.to_subject()} done"
+        )
+
+
+async def io_started_at(deps: Deps) -> datetime | None:
+    """When the io service started, or ``None`` when it does not answer."""
+    try:
+        return (await deps.bus.request(GetServiceStatus(service="io"))).started_at
+    except BusError:
+        return None
+
+
+def fields(rule_id: int, spec: RuleSpec, now: datetime, reason: str) -> dict[str, str]:
+    """The fields templates may use."""
+    return {
+        "rule_name": spec.name,
+        "rule_id": str(rule_id),
+        "time": now.isoformat(timespec="seconds"),
+        "condition": " and ".join(describe(c) for c in spec.conditions),
+        "value": reason,
+    }
+
+
+async def notify(
+    rule_id: int, spec: RuleSpec, action: NotifyAction, deps: Deps, reason: str
+) -> None:
+    """Deliver a notification; the outcome goes to the event log either way."""
+    values = fields(rule_id, spec, deps.clock(), reason)
+    try:
+        recipient = await deps.recipients.get(action.recipient_id)
+    except BusError as exc:
+        await fail(rule_id, spec, deps, f"notification not sent: {exc.message}")
+        return
+    try:
+        answer = await delivery.send(
+            recipient, render(action.subject, values), render(action.message, values)
+        )
+    except delivery.DeliveryFailed as exc:
+        NOTIFICATIONS.labels(recipient.type, "failed").inc()
+        await fail(rule_id, spec, deps, f"notification to {recipient.name} failed: {exc}")
+        return
+    NOTIFICATIONS.labels(recipient.type, "ok").inc()
+    deps.log.add(
+        deps.clock(), rule_id, LogKind.ACTION_OK, f"{spec.name}: sent to {recipient.name}: {answer}"
+    )
+
+
+async def fail(rule_id: int, spec: RuleSpec, deps: Deps, error: str) -> None:
+    """Make a failed action visible: event log, service log, metric, bus event."""
+    now = deps.clock()
+    log.warning("rule %d (%s): %s", rule_id, spec.name, error)
+    ACTION_FAILURES.labels(spec.action.type).inc()
+    deps.log.add(now, rule_id, LogKind.ACTION_FAILED, f"{spec.name}: {error}")
+    try:
+        await deps.bus.publish(
+            ActionFailed(rule_id=rule_id, action=spec.action.type, error=error, at=now)
+        )
+    except Exception:
+        log.exception("could not publish the failure of rule %d", rule_id)

@@ -1,0 +1,44 @@
+"""What every handler of the events service gets: stores, engine, log, bus and clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from actkit_core.bus import Publisher
+from actkit_events.domain.log import EventLogRing
+from actkit_events.domain.rules import Engine
+from actkit_events.store import SpecStore
+from actkit_proto.events import RecipientSpec, RuleSpec, ScheduleSpec
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Timetable:
+    """The schedules in memory, when each pulse ticks next, and a bell to re-plan."""
+
+    specs: dict[int, ScheduleSpec] = field(default_factory=dict)
+    next_ticks: dict[int, datetime] = field(default_factory=dict)
+    origin: datetime = field(default_factory=utc_now)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class Deps:
+    bus: Publisher
+    rules: SpecStore[RuleSpec]
+    recipients: SpecStore[RecipientSpec]
+    schedules: SpecStore[ScheduleSpec]
+    engine: Engine
+    log: EventLogRing
+    timetable: Timetable
+    clock: Callable[[], datetime] = utc_now
+    io_started_at: list[datetime | None] = field(default_factory=lambda: [None])
+    """When the io service we hold outputs at started; a new start means our holds are gone."""
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    """Notifications being delivered (kept so they are not garbage-collected mid-flight)."""

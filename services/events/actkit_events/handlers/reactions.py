@@ -1,0 +1,133 @@
+"""Event handlers: what other services report becomes condition values, then rule activity."""
+
+from __future__ import annotations
+
+import asyncio
+
+from actkit_events.domain.conditions import (
+    BUTTON_KEY,
+    IGNITION_KEY,
+    Value,
+    beacon_key,
+    beacon_value,
+    input_key,
+    manual_key,
+    mqtt_stateful_key,
+    mqtt_stateless_key,
+    tamper_key,
+)
+from actkit_events.handlers.actions import carry_out, io_started_at, run_action
+from actkit_events.handlers.deps import Deps
+from actkit_events.metrics import EVALUATIONS
+from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
+from actkit_proto.events import HoldIoAction, LogKind, ManualTriggerChanged
+from actkit_proto.io import ButtonPressed, Direction, IgnitionChanged, PortChanged, PortTampered
+from actkit_proto.mqtt import MqttMessageReceived, MqttTopicChanged
+
+
+async def observe(key: str, value: Value, deps: Deps) -> None:
+    """A stateful value: re-evaluate the rules indexed under ``key`` and act on the result."""
+    EVALUATIONS.inc(len(deps.engine.watched_by(key)))
+    await carry_out(deps.engine.observe(key, value, deps.clock()), deps)
+
+
+async def happen(key: str, value: Value, deps: Deps) -> None:
+    """A moment: fire the rules indexed under ``key`` whose other conditions hold."""
+    EVALUATIONS.inc(len(deps.engine.watched_by(key)))
+    await carry_out(deps.engine.happen(key, value, deps.clock()), deps)
+
+
+IO_STATUS_TRIES = 20
+IO_STATUS_RETRY_S = 0.25
+
+
+async def evaluate_port(event: PortChanged, deps: Deps) -> None:
+    if event.direction is Direction.OUTPUT:
+        task = asyncio.create_task(reassert_holds(event, deps))
+        deps.tasks.add(task)
+        task.add_done_callback(deps.tasks.discard)
+    await observe(input_key(event.port_id), event.is_active, deps)
+
+
+async def reassert_holds(event: PortChanged, deps: Deps) -> None:
+    """Hold outputs again when io restarted under active rules (its holds live in memory).
+
+    Only a new start of io counts: a configuration change that returns outputs to normal is
+    io's decision and is left alone.
+    """
+    wanting = [
+        (rule_id, state.spec)
+        for rule_id, state in sorted(deps.engine.rules.items())
+        if state.is_active
+        and isinstance(state.spec.action, HoldIoAction)
+        and state.spec.action.port_id == event.port_id
+        and state.spec.action.is_active != event.is_active
+    ]
+    if not wanting:
+        return
+    # io publishes its outputs' state while it starts, before it answers: ask a few times.
+    for _ in range(IO_STATUS_TRIES):
+        started_at = await io_started_at(deps)
+        if started_at is not None:
+            break
+        await asyncio.sleep(IO_STATUS_RETRY_S)
+    if started_at is None or started_at == deps.io_started_at[0]:
+        return
+    deps.io_started_at[0] = started_at
+    for rule_id, state in sorted(deps.engine.rules.items()):
+        if state.is_active and isinstance(state.spec.action, HoldIoAction):
+            deps.log.add(
+                deps.clock(), rule_id, LogKind.ACTIVATED, f"{state.spec.name}: io restarted"
+            )
+            await run_action(rule_id, state.spec, deps, is_starting=True, reason="io restarted")
+
+
+async def evaluate_tamper(event: PortTampered, deps: Deps) -> None:
+    await observe(tamper_key(event.port_id), event.is_tampered, deps)
+
+
+async def evaluate_ignition(event: IgnitionChanged, deps: Deps) -> None:
+    await observe(IGNITION_KEY, event.is_on, deps)
+
+
+async def fire_button(_event: ButtonPressed, deps: Deps) -> None:
+    await happen(BUTTON_KEY, True, deps)
+
+
+async def evaluate_mqtt_topic(event: MqttTopicChanged, deps: Deps) -> None:
+    await observe(mqtt_stateful_key(event.subscription), event.payload, deps)
+
+
+async def fire_mqtt_message(event: MqttMessageReceived, deps: Deps) -> None:
+    await happen(mqtt_stateless_key(event.subscription), event.payload, deps)
+
+
+async def evaluate_beacon(event: BeaconPresenceChanged, deps: Deps) -> None:
+    value = beacon_value(event.is_present, event.message_type)
+    await observe(beacon_key(event.system_id), value, deps)
+
+
+async def note_beacon(event: BeaconReceived, deps: Deps) -> None:
+    """A received beacon refreshes presence, so a rule sees the newest message type."""
+    await observe(beacon_key(event.system_id), beacon_value(True, event.message_type), deps)
+
+
+async def evaluate_manual_trigger(event: ManualTriggerChanged, deps: Deps) -> None:
+    await observe(manual_key(event.trigger_id), event.is_on, deps)
+
+
+async def read_current_values(deps: Deps) -> None:
+    """Fill the engine's values from the KV bucket, so a restart knows what is active now."""
+    values = deps.engine.values
+    for port in await deps.bus.current(PortChanged):
+        values[input_key(port.port_id)] = port.is_active
+    for tamper in await deps.bus.current(PortTampered):
+        values[tamper_key(tamper.port_id)] = tamper.is_tampered
+    for ignition in await deps.bus.current(IgnitionChanged):
+        values[IGNITION_KEY] = ignition.is_on
+    for topic in await deps.bus.current(MqttTopicChanged):
+        values[mqtt_stateful_key(topic.subscription)] = topic.payload
+    for beacon in await deps.bus.current(BeaconPresenceChanged):
+        values[beacon_key(beacon.system_id)] = beacon_value(beacon.is_present, beacon.message_type)
+    for trigger in await deps.bus.current(ManualTriggerChanged):
+        values[manual_key(trigger.trigger_id)] = trigger.is_on

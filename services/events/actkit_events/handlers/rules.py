@@ -1,0 +1,145 @@
+"""Rule handlers: create, read, update, enable, delete, trace; the catalogue and the log."""
+
+from __future__ import annotations
+
+import typing
+
+from pydantic import BaseModel
+
+from actkit_events.domain.rules import validate_rule
+from actkit_events.handlers.actions import carry_out
+from actkit_events.handlers.deps import Deps
+from actkit_proto import Ack, Invalid, NotFound
+from actkit_proto.events import (
+    STATELESS_CONDITIONS,
+    Action,
+    Catalogue,
+    CatalogueEntry,
+    Condition,
+    CreateRule,
+    DeleteRule,
+    EnableRule,
+    EventLog,
+    GetRule,
+    ListCatalogue,
+    ListRules,
+    LogKind,
+    NotifyAction,
+    PulseCondition,
+    QueryEventLog,
+    Rule,
+    RuleList,
+    RuleSpec,
+    RuleTrace,
+    ScheduleCondition,
+    TraceRule,
+    UpdateRule,
+    WeeklySchedule,
+)
+
+
+async def _check_references(spec: RuleSpec, deps: Deps) -> None:
+    validate_rule(spec)
+    if isinstance(spec.action, NotifyAction):
+        try:
+            await deps.recipients.get(spec.action.recipient_id)
+        except NotFound:
+            raise Invalid(
+                f"recipient {spec.action.recipient_id} does not exist; add the recipient first"
+            ) from None
+    for condition in spec.conditions:
+        if isinstance(condition, ScheduleCondition | PulseCondition):
+            schedule = deps.timetable.specs.get(condition.schedule_id)
+            wants_weekly = isinstance(condition, ScheduleCondition)
+            if schedule is None or isinstance(schedule, WeeklySchedule) != wants_weekly:
+                kind = "weekly schedule" if wants_weekly else "pulse"
+                raise Invalid(f"there is no {kind} {condition.schedule_id}; add it first")
+
+
+def _view(rule_id: int, deps: Deps) -> Rule:
+    state = deps.engine.rule(rule_id)
+    return Rule(rule_id=rule_id, rule=state.spec, is_active=state.is_active)
+
+
+async def _replace(rule_id: int, spec: RuleSpec, deps: Deps, reason: str) -> Rule:
+    """Store a changed rule; an active one ends first, then the new spec is evaluated."""
+    await deps.rules.save(rule_id, spec)
+    await carry_out(deps.engine.deactivate(rule_id, deps.clock(), reason), deps)
+    deps.engine.put(rule_id, spec)
+    await carry_out(deps.engine.reevaluate(rule_id, deps.clock()), deps)
+    return _view(rule_id, deps)
+
+
+async def create_rule(command: CreateRule, deps: Deps) -> Rule:
+    await _check_references(command.rule, deps)
+    rule_id = await deps.rules.create(command.rule)
+    deps.engine.put(rule_id, command.rule)
+    deps.log.add(deps.clock(), rule_id, LogKind.CHANGED, f"{command.rule.name}: created")
+    await carry_out(deps.engine.reevaluate(rule_id, deps.clock()), deps)
+    return _view(rule_id, deps)
+
+
+async def list_rules(_command: ListRules, deps: Deps) -> RuleList:
+    return RuleList(rules=[_view(rule_id, deps) for rule_id in sorted(deps.engine.rules)])
+
+
+async def get_rule(command: GetRule, deps: Deps) -> Rule:
+    return _view(command.rule_id, deps)
+
+
+async def update_rule(command: UpdateRule, deps: Deps) -> Rule:
+    state = deps.engine.rule(command.rule_id)
+    await _check_references(command.rule, deps)
+    spec = command.rule
+    if state.is_active:
+        # The manual: changes to an active rule take effect once it is turned on again.
+        spec = spec.model_copy(update={"is_enabled": False})
+    deps.log.add(deps.clock(), command.rule_id, LogKind.CHANGED, f"{spec.name}: edited")
+    return await _replace(command.rule_id, spec, deps, "the rule was edited")
+
+
+async def enable_rule(command: EnableRule, deps: Deps) -> Rule:
+    state = deps.engine.rule(command.rule_id)
+    spec = state.spec.model_copy(update={"is_enabled": command.is_enabled})
+    word = "turned on" if command.is_enabled else "turned off"
+    deps.log.add(deps.clock(), command.rule_id, LogKind.CHANGED, f"{spec.name}: {word}")
+    return await _replace(command.rule_id, spec, deps, f"the rule was {word}")
+
+
+async def delete_rule(command: DeleteRule, deps: Deps) -> Ack:
+    state = deps.engine.rule(command.rule_id)
+    await carry_out(deps.engine.deactivate(command.rule_id, deps.clock(), "deleted"), deps)
+    await deps.rules.delete(command.rule_id)
+    deps.engine.remove(command.rule_id)
+    deps.log.add(deps.clock(), command.rule_id, LogKind.CHANGED, f"{state.spec.name}: deleted")
+    return Ack()
+
+
+async def trace_rule(command: TraceRule, deps: Deps) -> RuleTrace:
+    return deps.engine.trace(command.rule_id)
+
+
+def _entries(union: object) -> list[CatalogueEntry]:
+    entries = []
+    for model in typing.get_args(typing.get_args(union)[0]):
+        assert issubclass(model, BaseModel)
+        schema = model.model_json_schema()
+        kind = model.model_fields["type"].default
+        entries.append(
+            CatalogueEntry(
+                type=kind,
+                title=(model.__doc__ or kind).strip().splitlines()[0],
+                is_stateless=kind in STATELESS_CONDITIONS,
+                parameters=schema,
+            )
+        )
+    return entries
+
+
+async def list_catalogue(_command: ListCatalogue, _deps: Deps) -> Catalogue:
+    return Catalogue(conditions=_entries(Condition), actions=_entries(Action))
+
+
+async def query_event_log(command: QueryEventLog, deps: Deps) -> EventLog:
+    entries = deps.log.query(command.since, command.until, command.rule_id, command.limit)
+    return EventLog(entries=entries)

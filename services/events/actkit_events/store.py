@@ -1,0 +1,123 @@
+"""The events service's tables and the repositories that map rows to contract models.
+
+Rules, recipients and schedules are stored as their validated JSON specs, one row each; the
+JSON is the contract's own, so nothing is lost between the bus and the disk.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import TypeAdapter
+from sqlalchemy import MetaData, Text, delete, func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from actkit_core.db import NAMING_CONVENTION
+from actkit_proto.errors import Conflict, NotFound
+from actkit_proto.events import RecipientSpec, RuleSpec, ScheduleSpec
+
+T = TypeVar("T")
+
+
+class EventsBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+metadata = EventsBase.metadata
+
+
+class RuleRow(EventsBase):
+    __tablename__ = "rules"
+
+    item_id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class RecipientRow(EventsBase):
+    __tablename__ = "recipients"
+
+    item_id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ScheduleRow(EventsBase):
+    __tablename__ = "schedules"
+
+    item_id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class SpecStore(Generic[T]):
+    """One table of specs: numbered, limited in count, stored as JSON."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        row: type[RuleRow | RecipientRow | ScheduleRow],
+        adapter: TypeAdapter[T],
+        noun: str,
+        limit: int,
+    ) -> None:
+        self._sessions = sessions
+        self._row = row
+        self._adapter = adapter
+        self._noun = noun
+        self.limit = limit
+
+    async def all(self) -> dict[int, T]:
+        async with self._sessions() as session:
+            rows = (await session.scalars(select(self._row).order_by(self._row.item_id))).all()
+            return {row.item_id: self._adapter.validate_json(row.body) for row in rows}
+
+    async def get(self, item_id: int) -> T:
+        async with self._sessions() as session:
+            row = await session.get(self._row, item_id)
+            if row is None:
+                raise NotFound(f"there is no {self._noun} {item_id}")
+            return self._adapter.validate_json(row.body)
+
+    async def create(self, spec: T) -> int:
+        """Store a new spec; refuse it when the table is full.
+
+        Raises:
+            Conflict: the limit is reached.
+        """
+        async with self._sessions.begin() as session:
+            count = await session.scalar(select(func.count()).select_from(self._row))
+            if (count or 0) >= self.limit:
+                raise Conflict(
+                    f"the device already has {self.limit} {self._noun}s, the most it can hold; "
+                    f"delete one first"
+                )
+            row = self._row(body=self._adapter.dump_json(spec).decode())
+            session.add(row)
+            await session.flush()
+            return row.item_id
+
+    async def save(self, item_id: int, spec: T) -> None:
+        async with self._sessions.begin() as session:
+            row = await session.get(self._row, item_id)
+            if row is None:
+                raise NotFound(f"there is no {self._noun} {item_id}")
+            row.body = self._adapter.dump_json(spec).decode()
+
+    async def delete(self, item_id: int) -> None:
+        async with self._sessions.begin() as session:
+            result = await session.execute(delete(self._row).where(self._row.item_id == item_id))
+            if not getattr(result, "rowcount", 0):
+                raise NotFound(f"there is no {self._noun} {item_id}")
+
+
+def rule_store(sessions: async_sessionmaker[Any], limit: int) -> SpecStore[RuleSpec]:
+    return SpecStore(sessions, RuleRow, TypeAdapter(RuleSpec), "rule", limit)
+
+
+def recipient_store(sessions: async_sessionmaker[Any], limit: int) -> SpecStore[RecipientSpec]:
+    adapter: TypeAdapter[RecipientSpec] = TypeAdapter(RecipientSpec)
+    return SpecStore(sessions, RecipientRow, adapter, "recipient", limit)
+
+
+def schedule_store(sessions: async_sessionmaker[Any], limit: int) -> SpecStore[ScheduleSpec]:
+    adapter: TypeAdapter[ScheduleSpec] = TypeAdapter(ScheduleSpec)
+    return SpecStore(sessions, ScheduleRow, adapter, "schedule", limit)

@@ -1,0 +1,93 @@
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from actkit_core.db import open_db
+from actkit_core.lifecycle import Runtime
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_events.handlers import HANDLERS, Deps
+from actkit_events.main import MIGRATIONS, assemble, start_rules
+from actkit_events.settings import EventsSettings
+from actkit_proto.io import HoldPort, Port, PulsePort, ReleasePort
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+
+
+def port_reply(port_id: int, is_active: bool = True) -> Port:
+    return Port(
+        port_id=port_id,
+        name=f"Port {port_id}",
+        direction="output",
+        normal_state="open",
+        is_configurable=True,
+        is_active=is_active,
+        circuit="closed" if is_active else "open",
+    )
+
+
+@pytest.fixture
+def io_answers(fake_bus: FakeBus) -> FakeBus:
+    """The io service's output commands, answered as io would."""
+
+    async def hold(command: HoldPort) -> Port:
+        return port_reply(command.port_id, command.is_active)
+
+    async def release(command: ReleasePort) -> Port:
+        return port_reply(command.port_id, False)
+
+    async def pulse(command: PulsePort) -> Port:
+        return port_reply(command.port_id, command.is_active)
+
+    fake_bus.answer(HoldPort, hold)
+    fake_bus.answer(ReleasePort, release)
+    fake_bus.answer(PulsePort, pulse)
+    return fake_bus
+
+
+StartEvents = Callable[[], contextlib.AbstractAsyncContextManager[Deps]]
+
+
+@pytest_asyncio.fixture
+async def start_events(
+    fake_bus: FakeBus, tmp_db: Callable[[str], Path], clock: Clock
+) -> AsyncIterator[StartEvents]:
+    """Start the events service as main.py does, on a FakeBus; may be called again (restart)."""
+    settings = EventsSettings(db_path=tmp_db(MIGRATIONS), log_size=50)
+
+    @contextlib.asynccontextmanager
+    async def start() -> AsyncIterator[Deps]:
+        fake_bus._dispatchers.clear()
+        async with open_db(settings.database) as sessions:
+            deps = assemble(settings, Runtime(fake_bus, sessions), clock)  # type: ignore[arg-type]
+            await start_rules(deps)
+            await fake_bus.serve(HANDLERS, deps)
+            yield deps
+
+    yield start
+
+
+@pytest_asyncio.fixture
+async def deps(start_events: StartEvents, io_answers: FakeBus) -> AsyncIterator[Deps]:
+    async with start_events() as built:
+        yield built

@@ -1,0 +1,1 @@
+"""Implementations of the network service's ports: NetworkManager, nftables and simulators."""

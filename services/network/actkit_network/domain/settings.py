@@ -1,0 +1,128 @@
+"""Rules of the settings groups beyond their own validation: roles, warnings, secrets, names."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from actkit_proto.base import Actor, Role
+from actkit_proto.errors import Conflict, Forbidden, Invalid
+from actkit_proto.network import (
+    DiscoverySettings,
+    Dot1xSettings,
+    HttpAccess,
+    HttpSettings,
+    O3cSettings,
+    SnmpSettings,
+    SnmpVersion,
+    WlanSecurity,
+    WlanSettings,
+)
+
+_STANDARD_PORTS = {"HTTP": 80, "HTTPS": 443}
+
+S = TypeVar("S", O3cSettings, Dot1xSettings, WlanSettings)
+
+# Which field holds each group's secret, and the read-only flag that says one is stored.
+_SECRETS: dict[type[object], tuple[tuple[str, str], ...]] = {
+    O3cSettings: (("proxy_password", "has_proxy_password"),),
+    Dot1xSettings: (("password", "has_password"), ("cak", "has_cak")),
+    WlanSettings: (("passphrase", "has_passphrase"),),
+}
+
+
+def check_http(settings: HttpSettings, actor: Actor | None) -> HttpSettings:
+    """Enforce the manual's port rules and attach warnings for privileged ports.
+
+    A port is the protocol's standard port or 1024-65535; 1-1023 needs an administrator (an
+    internal caller without an actor is trusted) and is kept with a warning.
+
+    Raises:
+        Forbidden: an operator chose a port in 1-1023 other than the standard one.
+    """
+    warnings = []
+    for protocol, port in (("HTTP", settings.http_port), ("HTTPS", settings.https_port)):
+        if port >= 1024 or port == _STANDARD_PORTS[protocol]:
+            continue
+        if actor is not None and actor.role < Role.ADMINISTRATOR:
+            raise Forbidden(
+                f"{protocol} port {port} is in 1-1023: only an administrator may choose it; "
+                f"use {_STANDARD_PORTS[protocol]} or a port in 1024-65535"
+            )
+        warnings.append(
+            f"{protocol} port {port} is a privileged port (1-1023) that other services may need"
+        )
+    if settings.access is not HttpAccess.HTTP and settings.certificate is None:
+        warnings.append("HTTPS has no certificate selected; install one under Security")
+    return settings.model_copy(update={"warnings": warnings})
+
+
+def keep_secrets(new: S, stored: S) -> S:
+    """Secrets left out (``None``) of a new group keep their stored values."""
+    update = {
+        name: getattr(stored, name)
+        for name, _flag in _SECRETS[type(new)]
+        if getattr(new, name) is None
+    }
+    return new.model_copy(update=update)
+
+
+def hide_secrets(settings: S) -> S:
+    """The group as people read it: secrets blanked, flags saying which are set."""
+    update: dict[str, object] = {}
+    for name, flag in _SECRETS[type(settings)]:
+        update[flag] = getattr(settings, name) is not None
+        update[name] = None
+    return settings.model_copy(update=update)
+
+
+def check_wlan(settings: WlanSettings) -> WlanSettings:
+    """A WPA network needs a passphrase, given now or stored before.
+
+    Raises:
+        Invalid: it has none.
+    """
+    needs_key = settings.security in (WlanSecurity.WPA2_PSK, WlanSecurity.WPA3_SAE)
+    if settings.ssid is not None and needs_key and settings.passphrase is None:
+        raise Invalid(f"the network {settings.ssid!r} needs a passphrase of 8 to 63 characters")
+    return settings
+
+
+def check_snmp(new: SnmpSettings, stored: SnmpSettings) -> SnmpSettings:
+    """Traps turn off when SNMP is off or v3 is chosen; the v3 password flag is read only."""
+    update: dict[str, object] = {"has_v3_password": stored.has_v3_password}
+    if not new.is_enabled or new.version is SnmpVersion.V3:
+        update["are_traps_enabled"] = False
+    return new.model_copy(update=update)
+
+
+def set_v3_password(stored: SnmpSettings) -> SnmpSettings:
+    """Record that the ``initial`` password is set.
+
+    Raises:
+        Conflict: it was set before; only a factory reset clears it.
+    """
+    if stored.has_v3_password:
+        raise Conflict(
+            'the password of the SNMP v3 account "initial" is already set; '
+            "reset the device to factory defaults to set it again"
+        )
+    return stored.model_copy(update={"has_v3_password": True})
+
+
+def default_friendly_name(device_name: str, mac: str) -> str:
+    """The manual's default discovery name: the device name and the MAC address.
+
+    >>> default_friendly_name("AXIS W401", "AC:CC:8E:12:34:56")
+    'AXIS W401 - ACCC8E123456'
+    """
+    return f"{device_name} - {mac.replace(':', '').upper()}"
+
+
+def with_default_names(settings: DiscoverySettings, default_name: str) -> DiscoverySettings:
+    """Fill in the names left to their default."""
+    return settings.model_copy(
+        update={
+            "bonjour_name": settings.bonjour_name or default_name,
+            "upnp_name": settings.upnp_name or default_name,
+        }
+    )

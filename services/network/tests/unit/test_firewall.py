@@ -1,0 +1,168 @@
+from typing import Protocol
+
+import pytest
+from prometheus_client import REGISTRY
+
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_network.adapters.sim import SimFirewall
+from actkit_network.handlers import Deps, revert_expired_test
+from actkit_proto import Conflict, Invalid, NotFound
+from actkit_proto.network import (
+    AddFirewallRules,
+    ConfirmFirewallRules,
+    DeleteFirewallRule,
+    DeleteFirewallRules,
+    FirewallPolicy,
+    FirewallProtocol,
+    FirewallReverted,
+    FirewallRule,
+    GetFirewall,
+    SetFirewall,
+)
+
+
+class FakeClock(Protocol):
+    """The ``clock`` fixture: wall time that moves only when told."""
+
+    now: float
+
+    def advance(self, seconds: float) -> None: ...
+
+
+SSH_DENIED = FirewallRule(protocol=FirewallProtocol.TCP, port=22, policy=FirewallPolicy.DENY)
+LAN_ALLOWED = FirewallRule(address="192.0.2.0/24")
+
+
+def loaded(deps: Deps) -> str:
+    assert isinstance(deps.firewall, SimFirewall)
+    return deps.firewall.loaded[-1]
+
+
+async def test_the_firewall_starts_off_allowing_everything(fake_bus: FakeBus, deps: Deps) -> None:
+    firewall = await fake_bus.request(GetFirewall())
+    assert (firewall.is_active, firewall.default_policy) == (False, FirewallPolicy.ALLOW)
+    assert "chain input" not in loaded(deps)
+
+
+async def test_activating_with_deny_loads_a_dropping_chain(fake_bus: FakeBus, deps: Deps) -> None:
+    await fake_bus.request(SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY))
+    assert "policy drop;" in loaded(deps)
+
+
+async def test_rules_with_no_time_limit_are_active_straight_away(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    await fake_bus.request(SetFirewall(is_active=True, default_policy=FirewallPolicy.ALLOW))
+    firewall = await fake_bus.request(AddFirewallRules(rules=[SSH_DENIED], time_limit_s=0))
+    assert firewall.active_rules == [SSH_DENIED]
+    assert firewall.test_deadline is None
+    assert "tcp dport 22 drop" in loaded(deps)
+
+
+async def test_unconfirmed_rules_revert_at_the_deadline_and_become_pending(
+    fake_bus: FakeBus, deps: Deps, clock: FakeClock
+) -> None:
+    await fake_bus.request(SetFirewall(is_active=True, default_policy=FirewallPolicy.ALLOW))
+    await fake_bus.request(AddFirewallRules(rules=[LAN_ALLOWED], time_limit_s=0))
+    testing = await fake_bus.request(AddFirewallRules(rules=[SSH_DENIED]))
+    assert testing.active_rules == [SSH_DENIED]
+    assert testing.test_deadline == clock.now + 300
+    assert "tcp dport 22 drop" in loaded(deps)
+
+    clock.advance(299)
+    assert await revert_expired_test(deps) == clock.now + 1
+    assert (await fake_bus.request(GetFirewall())).active_rules == [SSH_DENIED]
+
+    reverts = REGISTRY.get_sample_value("actkit_network_firewall_reverts_total") or 0.0
+    clock.advance(1)
+    assert await revert_expired_test(deps) is None
+    assert REGISTRY.get_sample_value("actkit_network_firewall_reverts_total") == reverts + 1
+    firewall = await fake_bus.request(GetFirewall())
+    assert firewall.active_rules == [LAN_ALLOWED]
+    assert firewall.pending_rules == [SSH_DENIED]
+    assert firewall.test_deadline is None
+    assert "tcp dport 22 drop" not in loaded(deps)
+    assert "ip saddr 192.0.2.0/24 accept" in loaded(deps)
+    assert fake_bus.published == [FirewallReverted(pending_rules=[SSH_DENIED])]
+
+
+async def test_confirming_in_time_keeps_the_tested_rules(
+    fake_bus: FakeBus, deps: Deps, clock: FakeClock
+) -> None:
+    await fake_bus.request(AddFirewallRules(rules=[SSH_DENIED], time_limit_s=10))
+    confirmed = await fake_bus.request(ConfirmFirewallRules())
+    assert (confirmed.active_rules, confirmed.test_deadline) == ([SSH_DENIED], None)
+    clock.advance(3600)
+    await revert_expired_test(deps)
+    assert (await fake_bus.request(GetFirewall())).active_rules == [SSH_DENIED]
+    assert fake_bus.published == []
+
+
+async def test_pending_rules_can_be_confirmed_after_they_reverted(
+    fake_bus: FakeBus, deps: Deps, clock: FakeClock
+) -> None:
+    await fake_bus.request(AddFirewallRules(rules=[SSH_DENIED], time_limit_s=5))
+    clock.advance(5)
+    await revert_expired_test(deps)
+    firewall = await fake_bus.request(ConfirmFirewallRules())
+    assert (firewall.active_rules, firewall.pending_rules) == ([SSH_DENIED], [])
+
+
+async def test_a_second_test_while_one_runs_is_a_conflict(fake_bus: FakeBus, deps: Deps) -> None:
+    await fake_bus.request(AddFirewallRules(rules=[SSH_DENIED]))
+    with pytest.raises(Conflict, match="rules are already under test"):
+        await fake_bus.request(AddFirewallRules(rules=[LAN_ALLOWED]))
+
+
+async def test_nothing_to_confirm_is_a_conflict(fake_bus: FakeBus, deps: Deps) -> None:
+    with pytest.raises(Conflict, match="there are no rules to confirm"):
+        await fake_bus.request(ConfirmFirewallRules())
+
+
+async def test_one_active_rule_can_be_deleted(fake_bus: FakeBus, deps: Deps) -> None:
+    await fake_bus.request(AddFirewallRules(rules=[LAN_ALLOWED, SSH_DENIED], time_limit_s=0))
+    firewall = await fake_bus.request(DeleteFirewallRule(index=0))
+    assert firewall.active_rules == [SSH_DENIED]
+    with pytest.raises(NotFound, match="there is no active rule 1; there are 1"):
+        await fake_bus.request(DeleteFirewallRule(index=1))
+
+
+async def test_deleting_all_clears_pending_and_active_and_ends_a_test(
+    fake_bus: FakeBus, deps: Deps, clock: FakeClock
+) -> None:
+    await fake_bus.request(AddFirewallRules(rules=[SSH_DENIED], time_limit_s=5))
+    clock.advance(5)
+    await revert_expired_test(deps)
+    await fake_bus.request(AddFirewallRules(rules=[LAN_ALLOWED]))
+    firewall = await fake_bus.request(DeleteFirewallRules())
+    assert (firewall.active_rules, firewall.pending_rules, firewall.test_deadline) == ([], [], None)
+
+
+async def test_a_bad_rule_over_the_bus_names_the_field_and_the_reason(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    bad = AddFirewallRules.model_construct(
+        rules=[
+            FirewallRule.model_construct(
+                address="300.1.1.1", protocol=FirewallProtocol.ANY, policy=FirewallPolicy.ALLOW
+            )
+        ],
+        time_limit_s=300,
+    )
+    with pytest.raises(Invalid, match=r"rules\.0\.address: .*'300.1.1.1' is not an IPv4 or IPv6"):
+        await fake_bus.request(bad)
+
+
+async def test_a_port_out_of_range_over_the_bus_is_invalid(fake_bus: FakeBus, deps: Deps) -> None:
+    bad = AddFirewallRules.model_construct(
+        rules=[
+            FirewallRule.model_construct(
+                protocol=FirewallProtocol.TCP, port=70000, policy=FirewallPolicy.DENY
+            )
+        ],
+        time_limit_s=300,
+    )
+    with pytest.raises(
+        Invalid, match=r"rules\.0\.port: Input should be less than or equal to 65535"
+    ):
+        await fake_bus.request(bad)
