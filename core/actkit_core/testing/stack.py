@@ -84,7 +84,14 @@ def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
     """
     port = free_port()
     metrics_base = free_port_range(len(SERVICE_NAMES))
-    https_port, http_port, rtsp_port = free_port(), free_port(), free_port()
+    metrics_ports = range(metrics_base, metrics_base + len(SERVICE_NAMES))
+    web_ports: list[int] = []
+    while len(web_ports) < 3:
+        # Never one of the metrics ports: the web binds its ports before the metrics start.
+        candidate = free_port()
+        if candidate not in metrics_ports and candidate not in web_ports:
+            web_ports.append(candidate)
+    https_port, http_port, rtsp_port = web_ports
     actkit = Path(sys.executable).parent / "actkit"
     started = time.monotonic()
     process = subprocess.Popen(
