@@ -25,6 +25,7 @@ log = logging.getLogger("actkit.run")
 MAX_BACKOFF_S = 30.0
 STOP_GRACE_S = 5.0
 READY_TIMEOUT_S = 20.0
+WEB_URLS_FILE = "web-urls.json"
 
 
 def credentials(data_dir: Path) -> dict[str, str]:
@@ -136,6 +137,7 @@ class Supervisor:
             env={password_variable(user): password for user, password in passwords.items()},
         )
         started = time.monotonic()
+        (self.data_dir / WEB_URLS_FILE).unlink(missing_ok=True)
         url = nats.start()
         try:
             self.children = [
@@ -175,14 +177,21 @@ class Supervisor:
             lines.append(
                 f"  {child.info.name:<10}{pid:>8}  http://127.0.0.1:{child.info.metrics_port}/metrics"
             )
-        https_port = os.environ.get("ACTKIT_WEB_HTTPS_PORT", "8443")
         lines += [
             "",
-            f"  dashboard: https://localhost:{https_port}/",
+            f"  dashboard: {self._dashboard_urls()}",
             "  Ctrl-C stops everything.",
             "",
         ]
         print("\n".join(lines), flush=True)
+
+    def _dashboard_urls(self) -> str:
+        # The web service writes the URLs it serves (its ports may be picked at start).
+        path = self.data_dir / WEB_URLS_FILE
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            urls = json.loads(path.read_text())
+            return f"{urls['https']} (and {urls['http']})"
+        return f"https://localhost:{os.environ.get('ACTKIT_WEB_HTTPS_PORT', '8443')}/"
 
     async def _watch(self, child: Child) -> None:
         backoff_s = 1.0

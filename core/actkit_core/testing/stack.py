@@ -28,6 +28,12 @@ class Stack:
     metrics_base: int
     log: list[str]
     started_in_s: float
+    https_url: str = ""
+    """The dashboard over HTTPS, e.g. ``https://localhost:40123/``."""
+    http_url: str = ""
+    """The dashboard over plain HTTP."""
+    rtsp_port: int = 0
+    """The web's RTSP event stream (554 on a device)."""
 
     def metrics_port(self, service: str) -> int:
         """The metrics port of ``service`` in this stack."""
@@ -78,6 +84,14 @@ def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
     """
     port = free_port()
     metrics_base = free_port_range(len(SERVICE_NAMES))
+    metrics_ports = range(metrics_base, metrics_base + len(SERVICE_NAMES))
+    web_ports: list[int] = []
+    while len(web_ports) < 3:
+        # Never one of the metrics ports: the web binds its ports before the metrics start.
+        candidate = free_port()
+        if candidate not in metrics_ports and candidate not in web_ports:
+            web_ports.append(candidate)
+    https_port, http_port, rtsp_port = web_ports
     actkit = Path(sys.executable).parent / "actkit"
     started = time.monotonic()
     process = subprocess.Popen(
@@ -94,7 +108,13 @@ def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "ACTKIT_WEB_HTTPS_PORT": str(https_port),
+            "ACTKIT_WEB_HTTP_PORT": str(http_port),
+            "ACTKIT_WEB_RTSP_PORT": str(rtsp_port),
+        },
     )
     assert process.stdout is not None
     log: list[str] = []
@@ -107,7 +127,17 @@ def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
         assert any("actkit is up" in line for line in log), "".join(log)
         elapsed_s = time.monotonic() - started
         os.set_blocking(process.stdout.fileno(), False)
-        yield Stack(process, data_dir, f"nats://127.0.0.1:{port}", metrics_base, log, elapsed_s)
+        yield Stack(
+            process,
+            data_dir,
+            f"nats://127.0.0.1:{port}",
+            metrics_base,
+            log,
+            elapsed_s,
+            https_url=f"https://localhost:{https_port}/",
+            http_url=f"http://localhost:{http_port}/",
+            rtsp_port=rtsp_port,
+        )
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)

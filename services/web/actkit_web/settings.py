@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from actkit_core.settings import ServiceSettings
@@ -10,3 +11,19 @@ from actkit_core.settings import ServiceSettings
 class WebSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ACTKIT_WEB_", extra="ignore")
     service: ClassVar[str] = "web"
+
+    bind_host: str = "0.0.0.0"
+    https_port: int = Field(default=8443, ge=0, le=65535)
+    """0 picks a free port (tests)."""
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    """0 picks a free port (tests)."""
+    rtsp_port: int = Field(default=554, ge=0, le=65535)
+    """The RTSP event stream (VAPIX clients use 554, which needs root or CAP_NET_BIND_SERVICE)."""
+    serial_number: str = Field(default="ACCC8E012345", pattern=r"^[0-9A-F]{12}$")
+    """The device's serial number: its MAC address as 12 upper-case hex digits."""
+    firmware_version: str = "12.0.0"
+    bus_timeout_s: float = Field(default=5.0, gt=0)
+    accounts_wait_s: float = Field(default=10.0, ge=0)
+    """How long the start waits for the accounts service's HTTPS certificate."""
+    session_cookie_secure: bool = True
+    """Mark the session cookie Secure (HTTPS only); tests over plain HTTP turn it off."""

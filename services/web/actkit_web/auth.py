@@ -1,0 +1,141 @@
+"""Who is calling: session cookie, HTTP Basic or Digest, each checked by the accounts service."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from actkit_core.bus import Publisher
+from actkit_proto.accounts import (
+    GetAuthSettings,
+    GetDigestChallenge,
+    Identity,
+    Session,
+    VerifyBasic,
+    VerifyDigest,
+    VerifySession,
+)
+from actkit_proto.base import Actor, Role
+from actkit_proto.errors import Forbidden, Unauthenticated
+
+SESSION_COOKIE = "actkit_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The client of one request: an identity, or anonymous (``identity is None``)."""
+
+    identity: Identity | None = None
+    session: Session | None = None
+    """Set when the caller came with the session cookie (browser), for CSRF checks."""
+    scheme: str = "anonymous"
+
+    @property
+    def actor(self) -> Actor | None:
+        """The actor stamped on every command sent on the caller's behalf."""
+        if self.identity is None:
+            return None
+        return Actor(name=self.identity.name, role=self.identity.role)
+
+
+def client_address(connection: HTTPConnection) -> str:
+    """The peer's IP address, as the access log shows it."""
+    return connection.client.host if connection.client else ""
+
+
+async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float) -> Caller:
+    """Authenticate a request by the credentials it carries; anonymous when it carries none.
+
+    Raises:
+        Unauthenticated: the credentials are wrong, unknown or expired.
+        TooManyRequests: the client is blocked after repeated failures.
+    """
+    address = client_address(connection)
+    page = connection.url.path[:256]
+    authorization = connection.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "basic":
+        name, password = _decode_basic(credentials)
+        identity = await bus.request(
+            VerifyBasic(name=name, password=password, client_address=address, page=page),
+            timeout_s,
+        )
+        return Caller(identity=identity, scheme="basic")
+    if scheme.lower() == "digest":
+        identity = await bus.request(
+            VerifyDigest(
+                method=connection.scope.get("method", "GET")[:16],
+                authorization=credentials[:4096],
+                client_address=address,
+                page=page,
+            ),
+            timeout_s,
+        )
+        return Caller(identity=identity, scheme="digest")
+    token = connection.cookies.get(SESSION_COOKIE)
+    if token:
+        session = await bus.request(VerifySession(token=token[:256]), timeout_s)
+        return Caller(identity=session.identity, session=session, scheme="session")
+    return Caller()
+
+
+def _decode_basic(credentials: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthenticated("the Basic credentials are not valid base64 user:password") from None
+    name, separator, password = decoded.partition(":")
+    if not separator:
+        raise Unauthenticated("the Basic credentials lack the ':' between user and password")
+    return name[:256], password[:256]
+
+
+def check_csrf(caller: Caller, method: str, submitted: str | None) -> None:
+    """Refuse a state-changing browser request whose CSRF token does not match its session.
+
+    Raises:
+        Forbidden: the token is missing or wrong.
+    """
+    if caller.session is None or method in SAFE_METHODS:
+        return
+    if not submitted or not hmac.compare_digest(submitted, caller.session.csrf_token):
+        raise Forbidden("the form has expired or did not come from this site; reload the page")
+
+
+async def challenge(bus: Publisher, connection: HTTPConnection, timeout_s: float) -> list[str]:
+    """The ``WWW-Authenticate`` values for a 401, as the device's authentication setting allows.
+
+    Digest comes first with MD5 (VAPIX clients read the first challenge), then Basic. Only one
+    Digest challenge is offered: clients that join repeated headers would read the last algorithm.
+    """
+    allowed = (await bus.request(GetAuthSettings(), timeout_s)).http_authentication
+    values = []
+    realm = "actkit"
+    if allowed in ("digest", "auto"):
+        offer = await bus.request(
+            GetDigestChallenge(client_address=client_address(connection)), timeout_s
+        )
+        realm = offer.realm
+        algorithm = "MD5" if "MD5" in offer.algorithms else offer.algorithms[0]
+        values.append(
+            f'Digest realm="{offer.realm}", nonce="{offer.nonce}", opaque="{offer.opaque}", '
+            f'algorithm={algorithm}, qop="{offer.qop}"'
+        )
+    if allowed in ("basic", "auto"):
+        values.append(f'Basic realm="{realm}"')
+    return values
+
+
+async def anonymous_viewer(bus: Publisher, timeout_s: float) -> Identity | None:
+    """A viewer identity for callers without credentials, if the device allows anonymous viewing."""
+    settings = await bus.request(GetAuthSettings(), timeout_s)
+    return (
+        Identity(name="anonymous", role=Role.VIEWER) if settings.allow_anonymous_viewing else None
+    )

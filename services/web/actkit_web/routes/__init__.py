@@ -1,0 +1,1 @@
+"""The web service's routes, one module per resource."""

@@ -1,0 +1,295 @@
+import httpx
+import pytest
+
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.accounts import CreateFirstAdministrator
+from actkit_proto.base import Actor, Role
+from actkit_proto.errors import Invalid
+from actkit_proto.io import PulsePort, SetPort
+from actkit_proto.system import GetIdentity, Identity
+from actkit_web.vapix import PortAction, parse_port_action
+
+from ..conftest import FakeAccounts, FakeIo, basic
+
+ADMIN = basic("admin")
+CALL = {"apiVersion": "1.0", "context": "Axis library"}
+
+
+async def test_api_discovery_lists_only_what_is_implemented(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/axis-cgi/apidiscovery.cgi", json={**CALL, "method": "getApiList"}, headers=ADMIN
+    )
+    body = response.json()
+    assert body["method"] == "getApiList"
+    ids = {item["id"]: item["version"] for item in body["data"]["apiList"]}
+    assert ids["basic-device-info"] == "1.1"
+    assert ids["io-port-management"] == "1.0"
+    assert ids["event-streaming-over-websocket"] == "1.0"
+    assert not {"light-control", "stream-profiles", "view-area", "mqtt-client"} & set(ids)
+
+
+async def test_basic_device_info_has_every_property_and_a_hex_serial(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/axis-cgi/basicdeviceinfo.cgi",
+        json={**CALL, "apiVersion": "1.1", "method": "getAllProperties"},
+        headers=ADMIN,
+    )
+    properties = response.json()["data"]["propertyList"]
+    assert len(properties) == 14
+    assert properties["SerialNumber"] == "ACCC8E012345"
+    assert properties["ProdNbr"] == "W401"
+
+
+async def test_get_ports_numbers_ports_from_zero(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/axis-cgi/io/portmanagement.cgi", json={**CALL, "method": "getPorts"}, headers=ADMIN
+    )
+    data = response.json()["data"]
+    assert data["numberOfPorts"] == 2
+    assert data["items"][1] == {
+        "port": "1",
+        "configurable": True,
+        "usage": "",
+        "name": "Output 1",
+        "direction": "output",
+        "state": "open",
+        "normalState": "open",
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [[{"port": "1", "state": "closed"}], {"ports": [{"port": "1", "state": "closed"}]}],
+    ids=["axis-60-list", "vapix-object"],
+)
+async def test_set_ports_accepts_both_shapes(
+    client: httpx.AsyncClient, fake_bus: FakeBus, params: object
+) -> None:
+    response = await client.post(
+        "/axis-cgi/io/portmanagement.cgi",
+        json={**CALL, "method": "setPorts", "params": params},
+        headers=ADMIN,
+    )
+    assert response.json()["data"] == {}
+    sets = [command for command in fake_bus.sent if isinstance(command, SetPort)]
+    assert sets == [
+        SetPort(port_id=2, is_active=True, actor=Actor(name="admin", role=Role.ADMINISTRATOR))
+    ]
+
+
+async def test_set_ports_refuses_to_set_an_input(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    response = await client.post(
+        "/axis-cgi/io/portmanagement.cgi",
+        json={
+            **CALL,
+            "method": "setPorts",
+            "params": {"ports": [{"port": "0", "state": "closed"}]},
+        },
+        headers=ADMIN,
+    )
+    assert response.json()["error"]["code"] == 2104
+    assert not [command for command in fake_bus.sent if isinstance(command, SetPort)]
+
+
+async def test_set_state_sequence_pulses_the_output(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    sequence = [{"state": "closed", "time": 3000}, {"state": "open", "time": 0}]
+    await client.post(
+        "/axis-cgi/io/portmanagement.cgi",
+        json={**CALL, "method": "setStateSequence", "params": {"port": "1", "sequence": sequence}},
+        headers=ADMIN,
+    )
+    pulses = [command for command in fake_bus.sent if isinstance(command, PulsePort)]
+    assert [(p.port_id, p.duration_ms, p.is_active) for p in pulses] == [(2, 3000, True)]
+
+
+async def test_param_cgi_reads_a_form_posted_as_text_plain(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/axis-cgi/param.cgi",
+        content=b"action=list&group=root.Properties",
+        headers={**ADMIN, "Content-Type": "text/plain"},
+    )
+    lines = response.text.splitlines()
+    assert "root.Properties.System.SerialNumber=ACCC8E012345" in lines
+    assert "root.Properties.Firmware.BuildNumber=1" in lines
+    assert not any(line.startswith("root.Brand") for line in lines)
+
+
+async def test_param_cgi_lists_brand_and_io_ports(client: httpx.AsyncClient) -> None:
+    brand = await client.get("/axis-cgi/param.cgi?action=list&group=root.Brand", headers=ADMIN)
+    assert "root.Brand.ProdNbr=W401" in brand.text.splitlines()
+    ioport = await client.get("/axis-cgi/param.cgi?action=list&group=root.IOPort", headers=ADMIN)
+    lines = ioport.text.splitlines()
+    assert "root.IOPort.I0.Direction=input" in lines
+    assert "root.IOPort.I1.Output.Name=Output 1" in lines
+    assert "root.IOPort.I1.Configurable=yes" in lines
+
+
+async def test_param_cgi_answers_an_unknown_group_with_an_error_line(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get(
+        "/axis-cgi/param.cgi?action=list&group=root.StreamProfile", headers=ADMIN
+    )
+    assert response.status_code == 200
+    assert response.text.startswith("# Error:")
+
+
+async def test_port_cgi_numbers_ports_from_one(client: httpx.AsyncClient, io: FakeIo) -> None:
+    response = await client.get("/axis-cgi/io/port.cgi?action=2%3A%2F", headers=ADMIN)
+    assert response.status_code == 200
+    assert io.ports[2].is_active
+    check = await client.get("/axis-cgi/io/port.cgi?checkactive=2", headers=ADMIN)
+    assert check.text == "port2=active\n"
+    await client.get("/axis-cgi/io/port.cgi?action=2%3A%5C", headers=ADMIN)
+    assert not io.ports[2].is_active
+
+
+async def test_port_cgi_refuses_a_malformed_action(client: httpx.AsyncClient) -> None:
+    response = await client.get("/axis-cgi/io/port.cgi?action=two", headers=ADMIN)
+    assert response.status_code == 400
+    assert response.text.startswith("# Error: action 'two'")
+
+
+def test_port_actions_parse() -> None:
+    assert parse_port_action("2:/") == PortAction(2, True)
+    assert parse_port_action("3:\\") == PortAction(3, False)
+    assert parse_port_action("2:/300\\") == PortAction(2, True, 300)
+    with pytest.raises(Invalid):
+        parse_port_action("2:/300/")
+
+
+async def test_pwdgrp_creates_the_first_administrator_without_credentials(
+    client: httpx.AsyncClient, accounts: FakeAccounts, fake_bus: FakeBus
+) -> None:
+    accounts.is_setup_required = True
+    response = await client.post(
+        "/axis-cgi/pwdgrp.cgi",
+        content=b"action=add&user=root&pwd=pass&grp=root&sgrp=admin:operator:viewer",
+        headers={"Content-Type": "text/plain"},
+    )
+    assert response.status_code == 200
+    created = [c for c in fake_bus.sent if isinstance(c, CreateFirstAdministrator)]
+    assert [(c.name, c.password, c.actor) for c in created] == [("root", "pass", None)]
+    again = await client.post(
+        "/axis-cgi/pwdgrp.cgi",
+        content=b"action=add&user=evil&pwd=pass&grp=root&sgrp=admin:operator:viewer",
+        headers={"Content-Type": "text/plain"},
+    )
+    assert again.status_code == 401
+
+
+async def test_usergroup_tells_the_callers_groups(client: httpx.AsyncClient) -> None:
+    response = await client.get("/axis-cgi/usergroup.cgi", headers=basic("op"))
+    assert response.text == "op\nop operator viewer\n"
+
+
+async def test_pwdgrp_lists_groups_and_manages_accounts(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    text_plain = {**ADMIN, "Content-Type": "text/plain"}
+    groups = await client.post("/axis-cgi/pwdgrp.cgi", content=b"action=get", headers=text_plain)
+    assert groups.text.splitlines() == [
+        'admin="admin"',
+        'operator="admin,op"',
+        'viewer="admin,op,view"',
+        'ptz=""',
+        'users="op,view"',
+    ]
+    added = await client.post(
+        "/axis-cgi/pwdgrp.cgi",
+        content=b"action=add&user=op2&pwd=pw&grp=users&sgrp=viewer:operator&comment=",
+        headers=text_plain,
+    )
+    assert added.status_code == 200
+    updated = await client.post(
+        "/axis-cgi/pwdgrp.cgi",
+        content=b"action=update&user=op2&sgrp=viewer:operator:admin",
+        headers=text_plain,
+    )
+    assert updated.status_code == 200
+    removed = await client.post(
+        "/axis-cgi/pwdgrp.cgi", content=b"action=remove&user=op2", headers=text_plain
+    )
+    assert removed.status_code == 200
+    sent = [type(c).__name__ for c in fake_bus.sent if type(c).__name__.endswith("Account")]
+    assert sent == ["AddAccount", "UpdateAccount", "DeleteAccount"]
+
+
+async def test_pwdgrp_refuses_groups_it_does_not_know(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/axis-cgi/pwdgrp.cgi",
+        content=b"action=add&user=x&pwd=pw&grp=users&sgrp=wizard",
+        headers={**ADMIN, "Content-Type": "text/plain"},
+    )
+    assert response.status_code == 400
+    assert "sgrp 'wizard'" in response.text
+
+
+async def test_set_ports_configures_name_and_direction_through_io(
+    client: httpx.AsyncClient, fake_bus: FakeBus, io: FakeIo
+) -> None:
+    response = await client.post(
+        "/axis-cgi/io/portmanagement.cgi",
+        json={
+            **CALL,
+            "method": "setPorts",
+            "params": {"ports": [{"port": "1", "name": "Lamp", "normalState": "closed"}]},
+        },
+        headers=ADMIN,
+    )
+    assert response.json()["data"] == {}
+    assert io.ports[2].name == "Lamp"
+    assert io.ports[2].normal_state == "closed"
+    refused = await client.post(
+        "/axis-cgi/io/portmanagement.cgi",
+        json={**CALL, "method": "setPorts", "params": [{"port": "0", "direction": "output"}]},
+        headers=ADMIN,
+    )
+    assert refused.json()["error"] == {"code": 2104, "message": "port 1 has a fixed direction"}
+
+
+async def test_param_cgi_updates_port_names_and_directions(
+    client: httpx.AsyncClient, io: FakeIo
+) -> None:
+    response = await client.post(
+        "/axis-cgi/param.cgi",
+        content=b"action=update&root.IOPort.I1.Output.Name=Lamp&root.IOPort.I1.Direction=input",
+        headers={**ADMIN, "Content-Type": "text/plain"},
+    )
+    assert response.text == "OK\n"
+    assert (io.ports[2].name, io.ports[2].direction) == ("Lamp", "input")
+    refused = await client.post(
+        "/axis-cgi/param.cgi",
+        content=b"action=update&root.Brand.ProdNbr=X",
+        headers={**ADMIN, "Content-Type": "text/plain"},
+    )
+    assert refused.status_code == 400
+    assert refused.text == "# Error: parameter root.Brand.ProdNbr cannot be updated here\n"
+
+
+async def test_the_device_identity_comes_from_the_system_service(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    async def identity(_command: GetIdentity) -> Identity:
+        return Identity(
+            model="AXIS W401",
+            product_name="AXIS W401 Body Worn Activation Kit",
+            serial_number="B8A44F0000AB",
+            mac_address="B8:A4:4F:00:00:AB",
+            software_version="1.2.3",
+            build="abc",
+        )
+
+    fake_bus.answer(GetIdentity, identity)
+    response = await client.get(
+        "/axis-cgi/param.cgi?action=list&group=root.Properties", headers=ADMIN
+    )
+    lines = response.text.splitlines()
+    assert "root.Properties.System.SerialNumber=B8A44F0000AB" in lines
+    assert "root.Properties.Firmware.Version=1.2.3" in lines

@@ -1,0 +1,164 @@
+"""The dashboard in headless Chromium: first-run setup, log in, live port state."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from actkit_core.bus import Bus
+from actkit_core.testing.stack import Stack
+from actkit_proto.io import Circuit, DriveInput
+
+pytestmark = [
+    pytest.mark.timeout(180),
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="needs the chromium package"),
+]
+
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest_asyncio.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+async def test_first_run_login_and_live_port_state(stack: Stack, browser: Browser) -> None:
+    context = await browser.new_context(ignore_https_errors=True)
+    page = await context.new_page()
+
+    await page.goto(stack.https_url)
+    await expect(page).to_have_url(stack.https_url + "setup")
+    await page.fill("#name", "root")
+    await page.fill("#password", "pass-w0rd")
+    await page.fill("#password_again", "pass-w0rd")
+    await page.click("text=Add account")
+    await expect(page.locator("#accept_licence-error")).to_be_visible()
+    await _shot(page, "01-setup-licence-error")
+    await page.fill("#password", "pass-w0rd")
+    await page.fill("#password_again", "pass-w0rd")
+    await page.check("input[name=accept_licence]")
+    await page.click("text=Add account")
+    await expect(page).to_have_url(stack.https_url + "status")
+    await expect(page.locator(".user")).to_have_text("root (administrator)")
+    await _shot(page, "02-status")
+
+    await page.click("text=Log out")
+    await expect(page).to_have_url(stack.https_url + "login")
+    await page.fill("#name", "root")
+    await page.fill("#password", "wrong")
+    await page.click("button:text('Log in')")
+    await expect(page.locator("p.error")).to_be_visible()
+    await page.fill("#password", "pass-w0rd")
+    await page.click("button:text('Log in')")
+    await expect(page).to_have_url(stack.https_url + "status")
+
+    await page.click("nav >> text=Accessories")
+    # The manual's example: port 1 an input (window sensor), port 2 an output (lamp).
+    await page.fill("#config-1-name", "Window sensor")
+    await page.select_option("#config-1-direction", "input")
+    await page.click("#config-1-save")
+    await page.fill("#config-2-name", "Lamp")
+    await page.select_option("#config-2-direction", "output")
+    await page.click("#config-2-save")
+    await expect(page.locator("#port-2")).to_contain_text("Output")
+    await expect(page.locator("#port-1")).to_contain_text("Window sensor")
+    await page.fill("#config-2-debounce_ms", "soon")
+    await page.click("#config-2-save")
+    await expect(page.locator("#config-2 .error")).to_contain_text("valid integer")
+    await page.goto(stack.https_url + "accessories")
+    await expect(page.locator("#port-1-state")).to_have_text("Inactive")
+    await expect(page.locator("#port-2-state")).to_have_text("Inactive")
+    await _shot(page, "03-accessories-configured")
+
+    # The page follows the wiring live: the sensor opens and another client drives the lamp.
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
+    await expect(page.locator("#port-1-state")).to_have_text("Active")
+    async with httpx.AsyncClient(verify=False) as http:
+        driven = await http.put(
+            stack.https_url + "api/v1/ports/2/state",
+            json={"is_active": True},
+            auth=httpx.DigestAuth("root", "pass-w0rd"),
+        )
+        assert driven.status_code == 200, driven.text
+    await expect(page.locator("#port-2-state")).to_have_text("Active")
+    await _shot(page, "04-accessories-live")
+
+    await page.click("#port-9-activate")
+    await expect(page.locator("#port-9-state")).to_have_text("Active")
+    await page.click("#theme-toggle")
+    await _shot(page, "05-accessories-relay-dark")
+    await context.close()
+
+
+async def test_an_administrator_adds_an_operator_who_sees_no_system_pages(
+    stack: Stack, browser: Browser
+) -> None:
+    async with httpx.AsyncClient(verify=False) as http:
+        created = await http.post(
+            stack.https_url + "api/v1/setup",
+            json={"name": "root", "password": "pass-w0rd", "accept_licence": True},
+        )
+        assert created.status_code == 201
+    context = await browser.new_context(ignore_https_errors=True)
+    page = await context.new_page()
+    await _log_in(page, stack, "root", "pass-w0rd")
+
+    await page.click("nav >> text=Accounts")
+    await _add_account(page, "root")
+    await expect(page.locator("#add-name-error")).to_contain_text("already exists")
+    await _add_account(page, "driver")
+    await expect(page.locator("#account-driver")).to_contain_text("Operator")
+    await _shot(page, "06-accounts")
+
+    await page.click("text=Log out")
+    await _log_in(page, stack, "driver", "drive-0n")
+    await expect(page.locator(".user")).to_have_text("driver (operator)")
+    await expect(page.locator("nav >> text=Accounts")).to_have_count(0)
+    await page.click("nav >> text=Accessories")
+    await page.click("#port-9-activate")
+    await expect(page.locator("#port-9-state")).to_have_text("Active")
+    await context.close()
+
+
+async def _add_account(page: Page, name: str) -> None:
+    await page.fill("#add-name", name)
+    await page.fill("#add-password", "drive-0n")
+    await page.fill("#add-password_again", "drive-0n")
+    await page.select_option("#add-role", "2")
+    await page.click("button:text('Add')")
+
+
+async def _log_in(page: Page, stack: Stack, name: str, password: str) -> None:
+    await page.goto(stack.https_url + "login")
+    await page.fill("#name", name)
+    await page.fill("#password", password)
+    await page.click("button:text('Log in')")
+    await expect(page).to_have_url(stack.https_url + "status")

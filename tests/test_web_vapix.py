@@ -1,0 +1,189 @@
+"""The ``axis`` library (what Home Assistant uses) against the stack: set up, Digest, ports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import axis.rtsp
+import httpx
+import pytest
+import websockets
+from axis.device import AxisDevice
+from axis.models.configuration import Configuration
+from axis.models.event import Event, EventOperation, EventTopic
+from axis.rtsp import Signal
+
+from actkit_core.bus import Bus
+from actkit_core.testing.stack import Stack
+from actkit_proto.system import GetIdentity
+
+pytestmark = pytest.mark.timeout(120)
+
+FIRST_ADMINISTRATOR = "action=add&user=root&pwd=pass-w0rd&grp=root&sgrp=admin:operator:viewer"
+
+
+async def test_actkit_run_prints_the_dashboard_url(stack: Stack) -> None:
+    assert any(stack.https_url in line for line in stack.log), "".join(stack.log)
+
+
+async def test_axis_library_sets_up_reads_the_device_and_toggles_the_relay(stack: Stack) -> None:
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        created = await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        assert created.status_code == 200, created.text
+        again = await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR.replace("root", "intruder"),
+            headers={"Content-Type": "text/plain"},
+        )
+        assert again.status_code == 401
+
+        device = _device(http, stack)
+        await device.vapix.initialize()
+        async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+            identity = await bus.request(GetIdentity())
+        assert device.vapix.serial_number == identity.serial_number
+        assert device.vapix.product_number == "W401"
+        assert device.vapix.firmware_version
+        ports = device.vapix.ports
+        assert ports["0"].direction == "input"
+        assert ports["8"].direction == "output"
+        assert ports["8"].name == "Relay"
+
+        await ports.close("8")  # Home Assistant's switch "on"
+        relay = await http.get(
+            stack.https_url + "api/v1/ports/9", auth=httpx.DigestAuth("root", "pass-w0rd")
+        )
+        assert relay.json()["is_active"] is True
+        await ports.open("8")
+        relay = await http.get(
+            stack.https_url + "api/v1/ports/9", auth=httpx.DigestAuth("root", "pass-w0rd")
+        )
+        assert relay.json()["is_active"] is False
+
+
+async def test_wrong_credentials_get_no_device_data(stack: Stack) -> None:
+    async with httpx.AsyncClient(verify=False) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        response = await http.post(
+            stack.https_url + "axis-cgi/basicdeviceinfo.cgi",
+            json={"apiVersion": "1.1", "method": "getAllProperties"},
+            auth=httpx.DigestAuth("root", "wrong"),
+        )
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Digest ")
+
+
+async def test_axis_event_stream_initializes_every_port_and_reports_changes(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The library always dials 554; this stack's stream listens on a free port instead.
+    monkeypatch.setattr(axis.rtsp, "RTSP_PORT", stack.rtsp_port)
+    events: list[Event] = []
+    playing = asyncio.Event()
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        device = _device(http, stack)
+        await device.vapix.initialize()
+        device.event.subscribe(events.append)
+        device.stream.connection_status_callback.append(
+            lambda signal: playing.set() if signal == Signal.PLAYING else None
+        )
+        device.enable_events()
+        device.stream.start()
+        try:
+            await asyncio.wait_for(playing.wait(), 20)
+            await _until(lambda: len(events) >= 9)
+            initialized = {(e.topic_base, e.id) for e in events}
+            assert (EventTopic.PORT_INPUT, "0") in initialized
+            assert (EventTopic.RELAY, "8") in initialized
+            assert all(e.operation == EventOperation.INITIALIZED for e in events)
+            assert all(e.id in device.vapix.ports for e in events)
+
+            await device.vapix.ports.close("8")
+            await _until(
+                lambda: any(
+                    e.operation == EventOperation.CHANGED and e.id == "8" and e.is_tripped
+                    for e in events
+                )
+            )
+        finally:
+            device.stream.stop()
+
+
+def _device(http: httpx.AsyncClient, stack: Stack) -> AxisDevice:
+    return AxisDevice(
+        Configuration(
+            http,
+            "localhost",
+            port=urlsplit(stack.https_url).port or 443,
+            username="root",
+            password="pass-w0rd",
+            web_proto="https",
+        )
+    )
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 20) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+async def test_websocket_event_stream_sends_every_port_then_changes(stack: Stack) -> None:
+    tls = ssl.create_default_context(cafile=stack.data_dir / "web-certificate.pem")
+    auth = httpx.DigestAuth("root", "pass-w0rd")
+    async with httpx.AsyncClient(verify=tls, timeout=15) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        token = (await http.get(stack.https_url + "axis-cgi/wssession.cgi", auth=auth)).text
+        url = stack.https_url.replace("https", "wss") + "vapix/ws-data-stream"
+        async with websockets.connect(f"{url}?sources=events&wssession={token}", ssl=tls) as ws:
+            await ws.send(
+                json.dumps(
+                    {
+                        "apiVersion": "1.0",
+                        "context": "axis-py",
+                        "method": "events:configure",
+                        "params": {"eventFilterList": [{"topicFilter": "//."}]},
+                    }
+                )
+            )
+            reply = json.loads(await ws.recv())
+            assert reply["method"] == "events:configure"
+            assert "error" not in reply
+            first = [json.loads(await ws.recv())["params"]["notification"] for _ in range(9)]
+            assert first[0]["topic"] == "tns1:Device/tnsaxis:IO/Port"
+            assert first[0]["message"]["source"] == {"port": "0"}
+            assert first[8]["message"] == {
+                "source": {"RelayToken": "8"},
+                "key": {},
+                "data": {"LogicalState": "inactive"},
+            }
+            await http.put(
+                stack.https_url + "api/v1/ports/9/state", json={"is_active": True}, auth=auth
+            )
+            changed = json.loads(await asyncio.wait_for(ws.recv(), 10))["params"]["notification"]
+            assert changed["message"]["data"] == {"LogicalState": "active"}
+        # A token works once.
+        with pytest.raises(websockets.InvalidStatus):
+            async with websockets.connect(f"{url}?wssession={token}", ssl=tls) as ws:
+                await ws.recv()
