@@ -29,11 +29,13 @@ from actkit_proto.mqtt import (
     SetClientSettings,
     SubscriptionSpec,
 )
-from bench import floor, paths, rules
+from bench import floor, paths, rules, vapix
 from bench.stats import Latency, LostEvents
 
 EDGES = int(os.environ.get("ACTKIT_BENCH_EDGES", "2000"))
 COLD_STARTS = int(os.environ.get("ACTKIT_BENCH_COLD_STARTS", "5"))
+VAPIX_CLIENTS = 32
+VAPIX_REQUESTS = int(os.environ.get("ACTKIT_BENCH_VAPIX_REQUESTS", "2000"))
 RESULTS = Path(__file__).parent / "results.json"
 
 
@@ -111,6 +113,15 @@ async def measure(stack: Stack) -> dict[str, Any]:
                 )
             finally:
                 broker.stop()
+    await vapix.create_administrator(stack.https_url)
+    toggles, rps = await vapix.toggle_relay(stack.https_url, VAPIX_CLIENTS, VAPIX_REQUESTS)
+    results["vapix_toggle"] = {
+        "rps": round(rps),
+        "p99_ms": toggles.summary()["p99"],
+        "p50_ms": toggles.summary()["p50"],
+        "clients": VAPIX_CLIENTS,
+        "n": len(toggles.samples_ms),
+    }
     for latency in measured:
         results[latency.name] = latency.summary()
     results["hops"] = {latency.name: ratio(latency, request) for latency in measured}
@@ -185,6 +196,7 @@ def main() -> int:
         f"rules engine: {results['rules_evals_per_s']} evaluations/s (one core, 256 rules, "
         f"{rules_per_edge} watching the driven input)"
     )
+    print(f"VAPIX port.cgi toggles, Digest, {VAPIX_CLIENTS} clients: {results['vapix_toggle']}")
     print(f"rss MB: {results['rss_mb']}")
     print(f"cold start: {results['cold_start_s']} s (median of {COLD_STARTS})")
     print(f"wrote {RESULTS.name}")

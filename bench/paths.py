@@ -40,24 +40,38 @@ async def time_path(
 ) -> Latency:
     """Cause ``count`` edges; time each until the ``watched`` event it leads to arrives.
 
+    Even edges switch on and odd ones off; an event whose ``is_active`` does not match is an
+    echo of something else and is not counted.
+
     Raises:
         LostEvents: an edge produced no ``watched`` event in time.
     """
-    arrivals: asyncio.Queue[int] = asyncio.Queue()
+    arrivals: asyncio.Queue[tuple[int, E]] = asyncio.Queue()
 
-    async def arrive(_event: E) -> None:
-        arrivals.put_nowait(time.perf_counter_ns())
+    async def arrive(event: E) -> None:
+        arrivals.put_nowait((time.perf_counter_ns(), event))
 
     await bus.subscribe(watched, arrive, **ids)
     await bus.client.flush()
     latency = Latency(name)
     for index in range(count):
+        while not arrivals.empty():  # late echoes of an earlier path
+            arrivals.get_nowait()
+        expected = index % 2 == 0
         started = time.perf_counter_ns()
         await stimulus(index)
         try:
-            arrived = await asyncio.wait_for(arrivals.get(), EVENT_TIMEOUT_S)
+            arrived = await asyncio.wait_for(_first(arrivals, expected), EVENT_TIMEOUT_S)
         except TimeoutError:
             subject = watched.subject_pattern(**ids)
             raise LostEvents(f"{name}: edge {index} produced no {subject}") from None
         latency.add_ns(arrived - started)
     return latency
+
+
+async def _first(arrivals: asyncio.Queue[tuple[int, E]], is_active: bool) -> int:
+    """When the first event showing the expected activity arrived."""
+    while True:
+        arrived, event = await arrivals.get()
+        if getattr(event, "is_active", is_active) == is_active:
+            return arrived
