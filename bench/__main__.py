@@ -21,7 +21,7 @@ from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack, running_stack
 from actkit_proto.ble import BroadcastChanged
 from actkit_proto.events import CreateRecipient, CreateRule, TcpRecipient
-from actkit_proto.io import ConfigurePort, Direction, PortChanged
+from actkit_proto.io import Circuit, ConfigurePort, Direction, PortChanged
 from actkit_proto.mqtt import (
     AddSubscription,
     ConnectionState,
@@ -34,6 +34,7 @@ from bench.stats import Latency, LostEvents
 
 EDGES = int(os.environ.get("ACTKIT_BENCH_EDGES", "2000"))
 COLD_STARTS = int(os.environ.get("ACTKIT_BENCH_COLD_STARTS", "5"))
+BUS_EVENTS = int(os.environ.get("ACTKIT_BENCH_BUS_EVENTS", "20000"))
 VAPIX_CLIENTS = 32
 VAPIX_REQUESTS = int(os.environ.get("ACTKIT_BENCH_VAPIX_REQUESTS", "2000"))
 RESULTS = Path(__file__).parent / "results.json"
@@ -113,6 +114,17 @@ async def measure(stack: Stack) -> dict[str, Any]:
                 )
             finally:
                 broker.stop()
+        quiet_edges = [
+            PortChanged(
+                port_id=rules.QUIET_INPUT,
+                direction=Direction.INPUT,
+                is_active=index % 2 == 0,
+                circuit=Circuit.CLOSED if index % 2 == 0 else Circuit.OPEN,
+                edge_ns=index,
+            )
+            for index in range(BUS_EVENTS)
+        ]
+        results["bus_events_per_s"] = round(await paths.events_per_s(bus, "events", quiet_edges))
     await vapix.create_administrator(stack.https_url)
     toggles, rps = await vapix.toggle_relay(stack.https_url, VAPIX_CLIENTS, VAPIX_REQUESTS)
     results["vapix_toggle"] = {
@@ -194,7 +206,8 @@ def main() -> int:
     print(f"hops (path p50 / request-reply p50): {results['hops']}")
     print(
         f"rules engine: {results['rules_evals_per_s']} evaluations/s (one core, 256 rules, "
-        f"{rules_per_edge} watching the driven input)"
+        f"{rules_per_edge} watching the driven input); over the bus the events service "
+        f"handled {results['bus_events_per_s']} input events/s"
     )
     print(f"VAPIX port.cgi toggles, Digest, {VAPIX_CLIENTS} clients: {results['vapix_toggle']}")
     print(f"rss MB: {results['rss_mb']}")

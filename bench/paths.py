@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from actkit_core.bus import Bus
 from actkit_proto.base import Event
 from actkit_proto.io import Circuit, DriveInput
+from actkit_proto.service import GetServiceStatus
 from bench.stats import Latency, LostEvents
 
 EVENT_TIMEOUT_S = 2.0
@@ -75,3 +76,23 @@ async def _first(arrivals: asyncio.Queue[tuple[int, E]], is_active: bool) -> int
         arrived, event = await arrivals.get()
         if getattr(event, "is_active", is_active) == is_active:
             return arrived
+
+
+async def events_per_s(bus: Bus, service: str, events: Sequence[Event]) -> float:
+    """Publish ``events`` as fast as the bus takes them; the rate at which ``service`` handled them.
+
+    Raises:
+        LostEvents: the service did not handle every event.
+    """
+    before = (await bus.request(GetServiceStatus(service=service))).handled
+    started = time.perf_counter()
+    for event in events:
+        await bus.client.publish(event.to_subject(), event.to_wire())
+    await bus.client.flush()
+    expected = before + len(events) + 1  # the status request itself counts once
+    for _ in range(3000):
+        handled = (await bus.request(GetServiceStatus(service=service))).handled
+        if handled >= expected:
+            return len(events) / (time.perf_counter() - started)
+        await asyncio.sleep(0.01)
+    raise LostEvents(f"{service} handled {handled - before - 1} of {len(events)} events")

@@ -22,6 +22,8 @@ LIGHTBAR_INPUT = 1
 LAMP_OUTPUT = 2
 BEACON_INPUT = 3
 MQTT_OUTPUT = 4
+QUIET_INPUT = 5
+"""Watched by 43 quiet rules; the bus throughput run feeds it edges that fire nothing."""
 MOTION_TOPIC = "bench/camera/motion"
 SYSTEM_ID = 0x00BE0C11
 
