@@ -12,7 +12,7 @@ from actkit_core.bus import Bus
 from actkit_core.testing.stack import Stack, running_stack
 from actkit_proto import BusError, Unauthenticated
 from actkit_proto.accounts import CreateFirstAdministrator, VerifyBasic
-from actkit_proto.io import SwitchIgnition
+from actkit_proto.io import GetPort, SwitchIgnition
 from actkit_proto.params import ListParameters
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
@@ -44,7 +44,7 @@ async def test_plain_config_gathers_every_serving_service_and_sets_reach_the_own
             except BusError:  # a service without parameters is left out
                 continue
             serving.add(name)
-        assert "system" in serving
+        assert {"system", "io", "accounts", "network", "events", "ble"} <= serving
         listed = (await bus.request(ListPlainConfig())).parameters
         assert {parameter.service for parameter in listed} == serving
         identity = await bus.request(GetIdentity())
@@ -52,6 +52,8 @@ async def test_plain_config_gathers_every_serving_service_and_sets_reach_the_own
         assert by_key["Properties.System.SerialNumber"] == identity.serial_number
         await bus.request(SetPlainConfig(values={"Power.DelayMin": "42"}))
         assert (await bus.request(GetPowerSettings())).delay_min == 42
+        await bus.request(SetPlainConfig(values={"root.IOPort.I0.Name": "Siren relay"}))
+        assert (await bus.request(GetPort(port_id=1))).name == "Siren relay"
 
 
 async def test_a_services_warning_reaches_the_system_log_through_the_bus(stack: Stack) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from actkit_ble.domain import Broadcasts, Receiver, broadcast_changed
 from actkit_ble.metrics import BEACONS_RECEIVED, BROADCASTS_ACTIVE, PAYLOAD_UPDATES, RADIO_FAILURES
+from actkit_ble.params import FIELDS
 from actkit_ble.ports import (
     BeaconRadio,
     BeaconSimulator,
@@ -19,6 +20,8 @@ from actkit_ble.ports import (
 )
 from actkit_ble.store import SettingsStore
 from actkit_core.bus import Handlers, Publisher
+from actkit_core.params import parameter_handlers
+from actkit_core.section_params import Section, SectionParameters
 from actkit_proto import Ack, Conflict, Unavailable
 from actkit_proto.beacon import Beacon, encode
 from actkit_proto.ble import (
@@ -186,6 +189,15 @@ async def _send(deps: Deps, system_id: int, beacon: Beacon | None, announce: boo
         raise failure
 
 
+def beacon_parameters(deps: Deps) -> SectionParameters:
+    """Plain-config parameters; a set goes through :func:`set_beacon_settings`."""
+    beacon = Section(
+        lambda: get_beacon_settings(GetBeaconSettings(), deps),
+        lambda settings: set_beacon_settings(SetBeaconSettings(settings=settings), deps),
+    )
+    return SectionParameters(FIELDS, {"beacon": beacon})
+
+
 HANDLERS: Handlers[Deps] = {
     StartBroadcast: start_broadcast,
     StopBroadcast: stop_broadcast,
@@ -194,4 +206,5 @@ HANDLERS: Handlers[Deps] = {
     SetBeaconSettings: set_beacon_settings,
     GetAdapterState: get_adapter_state,
     InjectBeacon: inject_beacon,
+    **parameter_handlers(beacon_parameters),
 }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actkit_core.bus import Handlers, Publisher
+from actkit_core.params import parameter_handlers
 from actkit_io.domain import Board, ButtonOutcome, ControlButton, reconfigure
 from actkit_io.led import LedPlayer
 from actkit_io.metrics import EDGE_TO_EVENT_SECONDS, EDGES, OUTPUT_CHANGES
+from actkit_io.params import PortParameters
 from actkit_io.ports import (
     Edge,
     GpioPort,
@@ -235,6 +237,15 @@ async def announce_state(deps: Deps) -> None:
     await deps.bus.publish(IgnitionChanged(is_on=await deps.gpio.is_on(Switch.IGNITION)))
 
 
+def port_parameters(deps: Deps) -> PortParameters:
+    """The ports' settings as parameters; a set goes through :func:`configure_port`."""
+
+    async def configure(command: ConfigurePort) -> Port:
+        return await configure_port(command, deps)
+
+    return PortParameters(deps.board, configure)
+
+
 HANDLERS: Handlers[Deps] = {
     GetPort: get_port,
     ListPorts: list_ports,
@@ -249,4 +260,5 @@ HANDLERS: Handlers[Deps] = {
     PressButton: press_button,
     SwitchIgnition: switch_ignition,
     ReadSimLed: read_sim_led,
+    **parameter_handlers(port_parameters),
 }

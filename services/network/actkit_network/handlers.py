@@ -8,11 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from actkit_core.bus import Handlers, Publisher
+from actkit_core.params import parameter_handlers
+from actkit_core.section_params import Section, SectionParameters
 from actkit_network.domain import firewall, settings
 from actkit_network.domain.firewall import FirewallState
 from actkit_network.domain.nftables import render_ruleset
 from actkit_network.domain.snmp import Trap, is_trap_due
 from actkit_network.metrics import FIREWALL_LOADS, FIREWALL_REVERTS, LINK_CHANGES, TRAPS_SENT
+from actkit_network.params import FIELDS
 from actkit_network.ports import (
     AnnouncerPort,
     FirewallPort,
@@ -347,6 +350,23 @@ async def simulate_link(command: SimulateLink, deps: Deps) -> Ack:
     return Ack()
 
 
+def network_parameters(deps: Deps) -> SectionParameters:
+    """Plain-config parameters; a set goes through the section's own set handler."""
+    return SectionParameters(
+        FIELDS,
+        {
+            "hostname": Section(lambda: get_hostname(GetHostname(), deps),
+                                lambda s: set_hostname(SetHostname(settings=s), deps)),
+            "http": Section(lambda: get_http(GetHttp(), deps),
+                            lambda s: set_http(SetHttp(settings=s), deps)),
+            "discovery": Section(lambda: deps.store.load(DiscoverySettings),
+                                 lambda s: set_discovery(SetDiscovery(settings=s), deps)),
+            "snmp": Section(lambda: get_snmp(GetSnmp(), deps),
+                            lambda s: set_snmp(SetSnmp(settings=s), deps)),
+        },
+    )  # fmt: skip
+
+
 HANDLERS: Handlers[Deps] = {
     GetIpv4: get_ipv4,
     SetIpv4: set_ipv4,
@@ -378,4 +398,5 @@ HANDLERS: Handlers[Deps] = {
     DeleteFirewallRule: delete_firewall_rule,
     DeleteFirewallRules: delete_firewall_rules,
     SimulateLink: simulate_link,
+    **parameter_handlers(network_parameters),
 }

@@ -39,6 +39,7 @@ from actkit_accounts.handlers.os_certificate import (
     get_os_certificate,
     install_os_certificate,
 )
+from actkit_accounts.handlers.params import accounts_parameters
 from actkit_accounts.handlers.policy import (
     get_auth_settings,
     get_brute_force_settings,
@@ -60,6 +61,7 @@ from actkit_accounts.handlers.service_accounts import (
 )
 from actkit_accounts.handlers.setup import create_first_administrator, get_setup_state
 from actkit_core.bus import Handlers
+from actkit_core.params import parameter_handlers
 from actkit_proto import accounts as messages
 
 __all__ = ["HANDLERS", "Deps"]
@@ -114,4 +116,6 @@ HANDLERS: Handlers[Deps] = {
     messages.GetOsCertificate: get_os_certificate,
     messages.InstallOsCertificate: install_os_certificate,
     messages.DeleteOsCertificate: delete_os_certificate,
+    # plain config
+    **parameter_handlers(accounts_parameters),
 }

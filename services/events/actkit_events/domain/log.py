@@ -14,6 +14,11 @@ class EventLogRing:
     def __init__(self, capacity: int) -> None:
         self._entries: deque[LogEntry] = deque(maxlen=capacity)
 
+    @property
+    def capacity(self) -> int:
+        """How many entries it keeps."""
+        return self._entries.maxlen or 0
+
     def add(self, at: datetime, rule_id: int | None, kind: LogKind, text: str) -> LogEntry:
         entry = LogEntry(at=at, rule_id=rule_id, kind=kind, text=text)
         self._entries.append(entry)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from actkit_core.bus import Handlers
+from actkit_core.params import parameter_handlers
 from actkit_events.handlers.deps import Deps
+from actkit_events.handlers.params import EventsParameters
 from actkit_events.handlers.reactions import (
     evaluate_beacon,
     evaluate_ignition,
@@ -72,6 +74,8 @@ HANDLERS: Handlers[Deps] = {
     events.DeleteSchedule: delete_schedule,
     events.SetManualTrigger: set_manual_trigger,
     events.FireManualTrigger: fire_manual_trigger,
+    # plain config
+    **parameter_handlers(EventsParameters),
     # what other services report
     io.PortChanged: evaluate_port,
     io.PortTampered: evaluate_tamper,

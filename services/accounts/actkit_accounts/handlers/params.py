@@ -1,0 +1,66 @@
+"""The accounts settings plain config shows: authentication, anonymous viewing, blocking."""
+
+from __future__ import annotations
+
+from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.handlers.policy import (
+    get_auth_settings,
+    get_brute_force_settings,
+    set_auth_settings,
+    set_brute_force_settings,
+)
+from actkit_core.params import ParameterSpec
+from actkit_core.section_params import FieldParameter, Section, SectionParameters
+from actkit_proto.accounts import (
+    AuthSettings,
+    BruteForceSettings,
+    GetAuthSettings,
+    GetBruteForceSettings,
+    SetAuthSettings,
+    SetBruteForceSettings,
+)
+from actkit_proto.params import ParameterType
+
+_BOOL, _INT = ParameterType.BOOLEAN, ParameterType.INTEGER
+_BLOCKING = "Security.BruteForce"
+
+FIELDS: tuple[FieldParameter, ...] = (
+    FieldParameter(ParameterSpec("Security", "HTTPAuthentication", ParameterType.ENUM, "auto",
+                                 ("basic", "digest", "auto"),
+                                 description="auto offers Digest first, then Basic"),
+                   "auth", "http_authentication"),
+    FieldParameter(ParameterSpec("Security", "AnonymousViewing", _BOOL, False,
+                                 description="Anyone may view without logging in"),
+                   "auth", "allow_anonymous_viewing"),
+    FieldParameter(ParameterSpec("Security", "AnonymousPTZ", _BOOL, False),
+                   "auth", "allow_anonymous_ptz"),
+    FieldParameter(ParameterSpec(_BLOCKING, "Enabled", _BOOL, True), "blocking", "is_enabled"),
+    FieldParameter(ParameterSpec(_BLOCKING, "BlockingPeriodS", _INT, 10, minimum=1,
+                                 maximum=86_400), "blocking", "blocking_period_s"),
+    FieldParameter(ParameterSpec(_BLOCKING, "FailuresPerPage", _INT, 20, minimum=1,
+                                 maximum=10_000, description="Failures per second on one page"),
+                   "blocking", "failures_per_page"),
+    FieldParameter(ParameterSpec(_BLOCKING, "FailuresPerDevice", _INT, 100, minimum=1,
+                                 maximum=10_000, description="Failures per second on the device"),
+                   "blocking", "failures_per_device"),
+)  # fmt: skip
+
+
+def accounts_parameters(deps: Deps) -> SectionParameters:
+    """Plain-config parameters; a set goes through the policy's own set handlers."""
+
+    async def write_auth(settings: AuthSettings) -> AuthSettings:
+        return await set_auth_settings(SetAuthSettings(**settings.model_dump()), deps)
+
+    async def write_blocking(settings: BruteForceSettings) -> BruteForceSettings:
+        return await set_brute_force_settings(SetBruteForceSettings(**settings.model_dump()), deps)
+
+    return SectionParameters(
+        FIELDS,
+        {
+            "auth": Section(lambda: get_auth_settings(GetAuthSettings(), deps), write_auth),
+            "blocking": Section(
+                lambda: get_brute_force_settings(GetBruteForceSettings(), deps), write_blocking
+            ),
+        },
+    )

@@ -1,0 +1,62 @@
+"""The events settings plain config shows: the event log size and each rule's on/off switch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from actkit_core.params import ParameterSpec
+from actkit_events.handlers.deps import Deps
+from actkit_events.handlers.rules import enable_rule
+from actkit_proto import Role
+from actkit_proto.events import EnableRule
+from actkit_proto.params import ParameterType, ParameterValue
+
+LOG_SIZE = ParameterSpec(
+    "Events.Log", "Size", ParameterType.INTEGER, is_writable=False, required_role=Role.VIEWER,
+    description="How many entries the event log keeps (set with ACTKIT_EVENTS_LOG_SIZE)",
+)  # fmt: skip
+_RULE_PREFIX = "Events.Rule.R"
+
+
+def _rule_specs(rule_id: int, name: str) -> tuple[ParameterSpec, ...]:
+    group = f"{_RULE_PREFIX}{rule_id}"
+    return (
+        ParameterSpec(group, "Name", ParameterType.STRING, is_writable=False,
+                      required_role=Role.VIEWER),
+        ParameterSpec(group, "Enabled", ParameterType.BOOLEAN,
+                      required_role=EnableRule.required_role,
+                      description=f"Rule {name!r} is on"),
+    )  # fmt: skip
+
+
+class EventsParameters:
+    """Log size and rule switches; a set turns rules on or off through :func:`enable_rule`."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    @property
+    def specs(self) -> Sequence[ParameterSpec]:
+        """The log size, then two per rule, by rule id."""
+        rules = self._deps.engine.rules
+        per_rule = [
+            spec
+            for rule_id in sorted(rules)
+            for spec in _rule_specs(rule_id, self._deps.engine.rule(rule_id).spec.name)
+        ]
+        return (LOG_SIZE, *per_rule)
+
+    async def values(self) -> Mapping[str, ParameterValue | None]:
+        """Current values, from the engine's rules and the log."""
+        values: dict[str, ParameterValue | None] = {LOG_SIZE.key: self._deps.log.capacity}
+        for rule_id in self._deps.engine.rules:
+            spec = self._deps.engine.rule(rule_id).spec
+            values[f"{_RULE_PREFIX}{rule_id}.Name"] = spec.name
+            values[f"{_RULE_PREFIX}{rule_id}.Enabled"] = spec.is_enabled
+        return values
+
+    async def apply(self, changes: Mapping[str, ParameterValue]) -> None:
+        """Turn each named rule on or off."""
+        for key, value in changes.items():
+            rule_id = int(key.removesuffix(".Enabled").removeprefix(_RULE_PREFIX))
+            await enable_rule(EnableRule(rule_id=rule_id, is_enabled=bool(value)), self._deps)
