@@ -24,7 +24,16 @@ from actkit_web.feed import PortFeed
 from actkit_web.middleware import AUTH_FAILURES, RequestMetrics, SecurityHeaders
 from actkit_web.pages import router as pages_router
 from actkit_web.pages import templates
-from actkit_web.routes import accounts, event_stream, ports, rules, security, session, vapix
+from actkit_web.routes import (
+    accounts,
+    event_stream,
+    ports,
+    rules,
+    security,
+    session,
+    triggers,
+    vapix,
+)
 from actkit_web.routes.vapix import error_text
 from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
@@ -56,6 +65,7 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(security.router)
     app.include_router(rules.router)
+    app.include_router(triggers.router)
     app.include_router(pages_router)
     app.include_router(system_pages_router)
     app.include_router(event_pages_router)

@@ -19,15 +19,20 @@ from actkit_proto.events import (
     CreateRule,
     DeleteRule,
     EnableRule,
+    FireManualTrigger,
     HoldIoAction,
     IgnitionCondition,
     InputCondition,
+    ListRecipients,
     ListRules,
     ManualCondition,
     MqttPublishAction,
     MqttStatefulCondition,
     MqttStatelessCondition,
     PulseIoAction,
+    Rule,
+    SendTestNotification,
+    SetManualTrigger,
     TamperCondition,
 )
 from actkit_web.auth import Caller
@@ -164,3 +169,90 @@ async def delete_rule(
     except REFUSALS as exc:
         return await _rule_refused(request, caller, bus, rule_id, exc)
     return _done()
+
+
+def _trigger_ids(listed: list[Rule]) -> list[int]:
+    return sorted(
+        {
+            condition.trigger_id
+            for rule in listed
+            for condition in rule.rule.conditions
+            if isinstance(condition, ManualCondition)
+        }
+    )
+
+
+async def _triggers_page(
+    request: Request, caller: Caller, bus: ActingBus, notes: dict[str, str], status: int = 200
+) -> Response:
+    listed = (await bus.request(ListRules())).rules
+    return render_page(
+        request,
+        "triggers.html",
+        caller,
+        trigger_ids=_trigger_ids(listed),
+        max_trigger=MAX_RULES,
+        errors=notes,
+        status_code=status,
+    )
+
+
+@router.get("/triggers")
+async def triggers_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    return await _triggers_page(request, caller, bus, {})
+
+
+@router.post("/triggers/{trigger_id}")
+async def use_trigger(
+    request: Request,
+    trigger_id: int,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    operation: Annotated[str, Form()] = "fire",
+) -> Response:
+    try:
+        if operation == "fire":
+            state = await bus.request(command_from_fields(FireManualTrigger, trigger_id=trigger_id))
+        else:
+            is_on = operation == "on"
+            command = command_from_fields(SetManualTrigger, trigger_id=trigger_id, is_on=is_on)
+            state = await bus.request(command)
+    except REFUSALS as exc:
+        return await _triggers_page(request, caller, bus, {"error": exc.message}, 400)
+    done = "fired" if operation == "fire" else ("on" if state.is_on else "off")
+    return await _triggers_page(
+        request, caller, bus, {"done": f"Manual trigger {trigger_id} {done}."}
+    )
+
+
+async def _recipients_page(
+    request: Request, caller: Caller, bus: ActingBus, notes: dict[str, str], status: int = 200
+) -> Response:
+    return render_page(
+        request,
+        "recipients.html",
+        caller,
+        recipients=(await bus.request(ListRecipients())).recipients,
+        notes=notes,
+        status_code=status,
+    )
+
+
+@router.get("/recipients")
+async def recipients_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    return await _recipients_page(request, caller, bus, {})
+
+
+@router.post("/recipients/{recipient_id}/test")
+async def test_recipient(
+    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    key = f"recipient-{recipient_id}"
+    try:
+        result = await bus.request(
+            command_from_fields(SendTestNotification, recipient_id=recipient_id)
+        )
+    except REFUSALS as exc:
+        return await _recipients_page(request, caller, bus, {key: exc.message}, 400)
+    outcome = "Sent" if result.is_ok else "Failed"
+    return await _recipients_page(request, caller, bus, {key: f"{outcome}: {result.answer}"})

@@ -11,12 +11,21 @@ from actkit_proto.events import (
     CreateRule,
     DeleteRule,
     EnableRule,
+    FireManualTrigger,
     GetRule,
+    HttpRecipient,
     InputCondition,
+    ListRecipients,
     ListRules,
+    ManualTrigger,
+    Recipient,
+    RecipientList,
+    RecipientTestResult,
     Rule,
     RuleList,
     RuleSpec,
+    SendTestNotification,
+    SetManualTrigger,
     UpdateRule,
 )
 
@@ -33,12 +42,18 @@ WINDOW_RULE = RuleSpec.model_validate(
 
 @dataclass
 class FakeEvents:
-    """Rule 1 watches input 1 and holds output 2; inputs above 2 do not exist."""
+    """Rule 1 watches input 1 and holds output 2 (inputs above 2 do not exist); recipient 1
+    is a web hook whose server refuses connections."""
 
     rules: dict[int, Rule] = field(default_factory=dict)
+    triggers: dict[int, bool] = field(default_factory=dict)
+    fired: list[int] = field(default_factory=list)
+    recipients: dict[int, Recipient] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rules[1] = Rule(rule_id=1, rule=WINDOW_RULE, is_active=False)
+        hook = HttpRecipient(name="Dispatch", url="http://dispatch.example/hook")
+        self.recipients[1] = Recipient(recipient_id=1, recipient=hook, has_password=False)
 
     async def install(self, bus: FakeBus) -> None:
         await serve_methods(
@@ -50,6 +65,10 @@ class FakeEvents:
                 UpdateRule: self.update_rule,
                 EnableRule: self.enable_rule,
                 DeleteRule: self.delete_rule,
+                SetManualTrigger: self.set_trigger,
+                FireManualTrigger: self.fire_trigger,
+                ListRecipients: self.list_recipients,
+                SendTestNotification: self.test_recipient,
             },
         )
 
@@ -90,3 +109,19 @@ class FakeEvents:
         await self.get_rule(GetRule(rule_id=command.rule_id))
         del self.rules[command.rule_id]
         return Ack()
+
+    async def set_trigger(self, command: SetManualTrigger) -> ManualTrigger:
+        self.triggers[command.trigger_id] = command.is_on
+        return ManualTrigger(trigger_id=command.trigger_id, is_on=command.is_on)
+
+    async def fire_trigger(self, command: FireManualTrigger) -> ManualTrigger:
+        self.fired.append(command.trigger_id)
+        return ManualTrigger(trigger_id=command.trigger_id, is_on=False)
+
+    async def list_recipients(self, _command: ListRecipients) -> RecipientList:
+        return RecipientList(recipients=list(self.recipients.values()))
+
+    async def test_recipient(self, command: SendTestNotification) -> RecipientTestResult:
+        if command.recipient_id not in self.recipients:
+            raise NotFound(f"recipient {command.recipient_id} does not exist")
+        return RecipientTestResult(is_ok=False, answer="connection refused by dispatch.example")

@@ -110,3 +110,35 @@ async def test_the_rest_api_checks_a_rule_against_the_contract(
     assert switched.json()["rule"]["is_enabled"] is False
     listed = await client.get("/api/v1/rules", headers=basic("view"))
     assert listed.json()["rules"][0]["rule_id"] == 1
+
+
+async def test_a_manual_trigger_used_by_a_rule_is_turned_on_and_fired_from_its_page(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await _log_in(client, "op")
+    spec = events.rules[1].rule.model_copy(update={"conditions": [ManualCondition(trigger_id=4)]})
+    events.rules[1] = events.rules[1].model_copy(update={"rule": spec})
+    page = await client.get("/events/triggers")
+    assert 'id="trigger-4"' in page.text
+    on = await client.post("/events/triggers/4", data={"operation": "on", "csrf_token": csrf})
+    assert 'id="trigger-done">Manual trigger 4 on.' in on.text
+    assert events.triggers == {4: True}
+    await client.post("/events/triggers/4", data={"operation": "fire", "csrf_token": csrf})
+    assert events.fired == [4]
+    refused = await client.post("/events/triggers/999", data={"csrf_token": csrf})
+    assert refused.status_code == 400
+    assert (
+        'id="trigger-error">trigger_id: Input should be less than or equal to 256' in refused.text
+    )
+
+
+async def test_a_recipients_test_shows_what_its_server_answered(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await _log_in(client)
+    page = await client.get("/events/recipients")
+    assert "Dispatch" in page.text
+    tested = await client.post("/events/recipients/1/test", data={"csrf_token": csrf})
+    assert 'id="recipient-1-result">Failed: connection refused by dispatch.example' in tested.text
+    answer = await client.post("/api/v1/recipients/1/test", headers=basic("admin"))
+    assert answer.json() == {"is_ok": False, "answer": "connection refused by dispatch.example"}

@@ -125,6 +125,14 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ),
     ("POST", "/events/rules/{rule_id}/enabled"): (ADMIN, {"data": {"is_enabled": "false"}}),
     ("POST", "/events/rules/{rule_id}/delete"): (ADMIN, {}),
+    ("PUT", "/api/v1/triggers/{trigger_id}/state"): (OPERATOR, {"json": {"is_on": True}}),
+    ("POST", "/api/v1/triggers/{trigger_id}/fire"): (OPERATOR, {}),
+    ("GET", "/api/v1/recipients"): (VIEWER, {}),
+    ("POST", "/api/v1/recipients/{recipient_id}/test"): (ADMIN, {}),
+    ("GET", "/events/triggers"): (VIEWER, {}),
+    ("POST", "/events/triggers/{trigger_id}"): (OPERATOR, {"data": {"operation": "on"}}),
+    ("GET", "/events/recipients"): (VIEWER, {}),
+    ("POST", "/events/recipients/{recipient_id}/test"): (ADMIN, {}),
 }
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
@@ -163,6 +171,7 @@ async def test_route_answers_each_caller_by_role(
     accounts.is_setup_required = False
     url = path.replace("{port_id}", PORT_FOR.get(path.rsplit("/", 1)[-1], "2"))
     url = url.replace("{name}", "view").replace("{rule_id}", "1")
+    url = url.replace("{trigger_id}", "3").replace("{recipient_id}", "1")
     headers = basic(caller) if caller != PUBLIC else {}
     response = await client.request(method, url, headers=headers, **request)
     status = response.status_code
