@@ -227,3 +227,41 @@ async def test_the_manuals_window_sensor_lights_the_lamp_through_a_rule(
     await page.click("#rule-1-delete")
     await expect(page.locator("#rule-1")).to_have_count(0)
     await context.close()
+
+
+async def test_a_manual_trigger_holds_the_relay_through_a_rule(
+    stack: Stack, browser: Browser
+) -> None:
+    async with httpx.AsyncClient(verify=False) as http:
+        created = await http.post(
+            stack.https_url + "api/v1/setup",
+            json={"name": "root", "password": "pass-w0rd", "accept_licence": True},
+        )
+        assert created.status_code == 201
+    context = await browser.new_context(ignore_https_errors=True)
+    page = await context.new_page()
+    await _log_in(page, stack, "root", "pass-w0rd")
+
+    await page.click("nav >> text=Rules")
+    await page.fill("#rule-name", "Siren by hand")
+    await page.select_option("#cond-0-type", "manual")
+    await page.fill("#cond-0-trigger_id", "1")
+    await page.select_option("#action-type", "io_while_active")
+    await page.fill("#action-port_id", "9")
+    await page.click("#add-rule-save")
+    await expect(page.locator("#rule-1-state")).to_have_text("Inactive")
+
+    await page.click("nav >> text=Manual triggers")
+    await page.click("#trigger-1-on")
+    await expect(page.locator("#trigger-done")).to_have_text("Manual trigger 1 on.")
+    await page.click("nav >> text=Accessories")
+    await expect(page.locator("#port-9-state")).to_have_text("Active")
+    await _shot(page, "10-relay-on-by-manual-trigger")
+    await page.click("nav >> text=Manual triggers")
+    await page.click("#trigger-1-off")
+    await page.click("nav >> text=Accessories")
+    await expect(page.locator("#port-9-state")).to_have_text("Inactive")
+
+    await page.click("nav >> text=Recipients")
+    await expect(page.locator("main")).to_contain_text("No recipients yet.")
+    await context.close()
