@@ -226,7 +226,7 @@ class RetainPolicy(StrEnum):
 
     NONE = "none"
     PROPERTY = "property"
-    """Only stateful events (a port's state, a beacon's presence)."""
+    """Only stateful events (a port's state, a beacon's presence, a rule's activity)."""
     ALL = "all"
 
 
@@ -241,6 +241,10 @@ class DeviceEventKind(StrEnum):
     """BLE beacon received (``ble.beacon.*.received``)."""
     BEACON_PRESENCE = "beacon_presence"
     """BLE beacon present/absent (``ble.beacon.*.presence_changed``)."""
+    RULE = "rule"
+    """A rule became active/inactive (``events.rule.*.changed``)."""
+    MANUAL_TRIGGER = "manual_trigger"
+    """A manual trigger was turned on/off (``events.trigger.*.changed``)."""
 
 
 class Publication(Reply):

@@ -16,7 +16,6 @@ import time
 from email.message import EmailMessage
 
 import aiosmtplib
-import asyncssh
 import httpx
 
 from actkit_proto.events import (
@@ -79,7 +78,7 @@ async def send(spec: RecipientSpec, subject: str, message: str) -> str:
         raise
     except (OSError, TimeoutError, ssl.SSLError) as exc:
         raise DeliveryFailed(f"{_where(spec)}: {exc or type(exc).__name__}") from exc
-    except (aiosmtplib.SMTPException, httpx.HTTPError, ftplib.Error, asyncssh.Error) as exc:
+    except (aiosmtplib.SMTPException, httpx.HTTPError, ftplib.Error) as exc:
         raise DeliveryFailed(f"{_where(spec)}: {exc}") from exc
     raise AssertionError(spec)
 
@@ -169,37 +168,48 @@ def _send_ftp(spec: FtpRecipient, name: str, message: str) -> str:
 
 
 async def _send_sftp(spec: SftpRecipient, name: str, message: str) -> str:
-    async with asyncssh.connect(
-        spec.host,
-        spec.port,
-        username=spec.username,
-        password=spec.password,
-        known_hosts=None,
-        client_keys=None,
-        connect_timeout=TIMEOUT_S,
-    ) as connection:
-        key = connection.get_server_host_key()
-        assert key is not None
-        md5 = key.get_fingerprint("md5").removeprefix("MD5:")
-        sha256 = key.get_fingerprint("sha256").removeprefix("SHA256:")
-        if spec.host_key_md5 and spec.host_key_md5.lower().replace(":", "") != md5.replace(":", ""):
-            raise DeliveryFailed(f"SFTP host key MD5 is {md5}, not the configured one: not sent")
-        if spec.host_key_sha256 and spec.host_key_sha256.rstrip("=") != sha256.rstrip("="):
-            raise DeliveryFailed(
-                f"SFTP host key SHA256 is {sha256}, not the configured one: not sent"
+    # Imported here: asyncssh (with its cryptography) costs the service ~0.25 s at every start,
+    # and most devices never send to SFTP.
+    import asyncssh
+
+    try:
+        async with asyncssh.connect(
+            spec.host,
+            spec.port,
+            username=spec.username,
+            password=spec.password,
+            known_hosts=None,
+            client_keys=None,
+            connect_timeout=TIMEOUT_S,
+        ) as connection:
+            key = connection.get_server_host_key()
+            assert key is not None
+            md5 = key.get_fingerprint("md5").removeprefix("MD5:")
+            sha256 = key.get_fingerprint("sha256").removeprefix("SHA256:")
+            if spec.host_key_md5 and spec.host_key_md5.lower().replace(":", "") != md5.replace(
+                ":", ""
+            ):
+                raise DeliveryFailed(
+                    f"SFTP host key MD5 is {md5}, not the configured one: not sent"
+                )
+            if spec.host_key_sha256 and spec.host_key_sha256.rstrip("=") != sha256.rstrip("="):
+                raise DeliveryFailed(
+                    f"SFTP host key SHA256 is {sha256}, not the configured one: not sent"
+                )
+            folder = spec.folder.rstrip("/")
+            final = f"{folder}/{name}" if folder else name
+            upload = f"{folder}/.{name}.part" if folder else f".{name}.part"
+            async with connection.start_sftp_client() as sftp:
+                target = upload if spec.use_temporary_name else final
+                async with sftp.open(target, "wb") as remote:
+                    await remote.write(message.encode())
+                if spec.use_temporary_name:
+                    await sftp.rename(upload, final)
+            checked = (
+                "host key checked"
+                if spec.host_key_md5 or spec.host_key_sha256
+                else ("host key NOT checked: no fingerprint configured")
             )
-        folder = spec.folder.rstrip("/")
-        final = f"{folder}/{name}" if folder else name
-        upload = f"{folder}/.{name}.part" if folder else f".{name}.part"
-        async with connection.start_sftp_client() as sftp:
-            target = upload if spec.use_temporary_name else final
-            async with sftp.open(target, "wb") as remote:
-                await remote.write(message.encode())
-            if spec.use_temporary_name:
-                await sftp.rename(upload, final)
-        checked = (
-            "host key checked"
-            if spec.host_key_md5 or spec.host_key_sha256
-            else ("host key NOT checked: no fingerprint configured")
-        )
-        return f"uploaded {final} to {spec.host}:{spec.port} (SHA256:{sha256}, {checked})"
+            return f"uploaded {final} to {spec.host}:{spec.port} (SHA256:{sha256}, {checked})"
+    except asyncssh.Error as exc:
+        raise DeliveryFailed(f"{_where(spec)}: {exc}") from exc

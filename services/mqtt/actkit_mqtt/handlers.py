@@ -23,14 +23,17 @@ from actkit_mqtt.domain.publication import (
     beacon_event,
     beacon_presence_event,
     check_publication,
+    manual_trigger_event,
     port_event,
     publication_message,
+    rule_event,
     tampering_event,
 )
 from actkit_mqtt.ports import Broker, Received, Report, StatusReport
 from actkit_mqtt.store import MqttStore
 from actkit_proto import Ack, BusError, Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
+from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.io import ListPorts, Port, PortChanged, PortTampered, SetPort
 from actkit_proto.mqtt import (
     AddSubscription,
@@ -316,6 +319,14 @@ async def publish_beacon_presence(event: BeaconPresenceChanged, deps: Deps) -> N
     await _publish_device_event(deps, beacon_presence_event(event, deps.clock()))
 
 
+async def publish_rule_activity(event: RuleChanged, deps: Deps) -> None:
+    await _publish_device_event(deps, rule_event(event))
+
+
+async def publish_manual_trigger(event: ManualTriggerChanged, deps: Deps) -> None:
+    await _publish_device_event(deps, manual_trigger_event(event, deps.clock()))
+
+
 async def handle_report(report: Report, deps: Deps) -> None:
     """Act on what the broker connection reports: a status change or a received message."""
     if isinstance(report, StatusReport):
@@ -394,6 +405,8 @@ HANDLERS: Handlers[Deps] = {
     PortTampered: publish_tampering,
     BeaconReceived: publish_beacon,
     BeaconPresenceChanged: publish_beacon_presence,
+    RuleChanged: publish_rule_activity,
+    ManualTriggerChanged: publish_manual_trigger,
     GetHomeAssistant: get_home_assistant,
     SetHomeAssistant: set_home_assistant,
 }

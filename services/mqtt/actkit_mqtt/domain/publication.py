@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from actkit_mqtt.domain import Outgoing, check_topic
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
+from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.io import PortChanged, PortTampered
 from actkit_proto.mqtt import DeviceEventKind, Publication, RetainPolicy
 
@@ -131,4 +132,30 @@ def beacon_presence_event(event: BeaconPresenceChanged, timestamp_ms: int) -> De
         is_stateful=True,
         timestamp_ms=timestamp_ms,
         source_key=(str(event.system_id),),
+    )
+
+
+def rule_event(event: RuleChanged) -> DeviceEvent:
+    """A rule became active (all its conditions hold) or inactive; stamped when it changed."""
+    return DeviceEvent(
+        kind=DeviceEventKind.RULE,
+        topic=("tns1:Device", "tnsaxis:Rule", "Active"),
+        source={"rule": str(event.rule_id)},
+        data={"active": event.is_active},
+        is_stateful=True,
+        timestamp_ms=int(event.at.timestamp() * 1000),
+        source_key=(str(event.rule_id),),
+    )
+
+
+def manual_trigger_event(event: ManualTriggerChanged, timestamp_ms: int) -> DeviceEvent:
+    """A manual trigger was turned on or off."""
+    return DeviceEvent(
+        kind=DeviceEventKind.MANUAL_TRIGGER,
+        topic=("tns1:Device", "tnsaxis:IO", "ManualTrigger"),
+        source={"trigger": str(event.trigger_id)},
+        data={"active": event.is_on},
+        is_stateful=True,
+        timestamp_ms=timestamp_ms,
+        source_key=(str(event.trigger_id),),
     )

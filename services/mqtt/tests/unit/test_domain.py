@@ -1,4 +1,5 @@
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -7,6 +8,7 @@ from actkit_mqtt import domain
 from actkit_mqtt.domain import Secrets
 from actkit_mqtt.domain import publication as publishing
 from actkit_proto import Invalid
+from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.io import Circuit, Direction, PortChanged
 from actkit_proto.mqtt import (
     ClientSettings,
@@ -177,6 +179,39 @@ def test_without_topic_name_the_topic_is_the_prefix_and_event() -> None:
 def test_events_not_among_the_conditions_are_not_published() -> None:
     publication = Publication(conditions=[DeviceEventKind.BEACON])
     assert publishing.publication_message(publication, _port_event(), "axis/X", SERIAL) is None
+
+
+def test_rule_activity_is_published_with_its_own_topic_and_the_time_it_changed() -> None:
+    changed = RuleChanged(
+        rule_id=4, is_active=False, at=datetime.fromtimestamp(1_700_000_000.25, tz=UTC)
+    )
+    publication = Publication(conditions=[DeviceEventKind.RULE], retain=RetainPolicy.PROPERTY)
+    message = publishing.publication_message(
+        publication, publishing.rule_event(changed), "axis/X", SERIAL
+    )
+    assert message is not None
+    assert message.topic == "axis/X/event/tns1:Device/tnsaxis:Rule/Active/4"
+    assert json.loads(message.payload) == {
+        "topic": "tns1:Device/tnsaxis:Rule/Active",
+        "timestamp": 1_700_000_000_250,
+        "message": {"source": {"rule": "4"}, "key": {}, "data": {"active": False}},
+    }
+    assert message.retain is True  # a rule's activity is a state, kept under "property"
+
+
+def test_manual_trigger_changes_are_published_only_when_chosen() -> None:
+    changed = publishing.manual_trigger_event(
+        ManualTriggerChanged(trigger_id=2, is_on=True), timestamp_ms=5
+    )
+    only_rules = Publication(conditions=[DeviceEventKind.RULE], includes_namespaces=False)
+    assert publishing.publication_message(only_rules, changed, "axis/X", SERIAL) is None
+    triggers = only_rules.model_copy(update={"conditions": [DeviceEventKind.MANUAL_TRIGGER]})
+    message = publishing.publication_message(triggers, changed, "axis/X", SERIAL)
+    assert message is not None
+    assert message.topic == "axis/X/event/Device/IO/ManualTrigger/2"
+    body = json.loads(message.payload)
+    assert body["message"]["source"] == {"trigger": "2"}
+    assert body["message"]["data"] == {"active": True}
 
 
 def test_default_connect_message_and_last_will_say_connected_yes_and_no() -> None:

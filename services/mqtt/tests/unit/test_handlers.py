@@ -1,9 +1,12 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_mqtt.handlers import Deps, handle_report
 from actkit_mqtt.ports import Received, StatusReport
 from actkit_proto import Conflict, Invalid, NotFound, Unavailable
+from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.io import Circuit, Direction, PortChanged
 from actkit_proto.mqtt import (
     AddSubscription,
@@ -177,6 +180,25 @@ async def test_port_changes_are_published_only_when_chosen_and_connected(
     broker.is_connected = False
     await fake_bus.publish(changed)
     assert len(broker.sent) == 1
+
+
+async def test_rule_activity_and_manual_triggers_reach_the_broker_when_chosen(
+    fake_bus: FakeBus, deps: Deps, broker: RecordingBroker
+) -> None:
+    rule = RuleChanged(rule_id=2, is_active=True, at=datetime.now(UTC))
+    trigger = ManualTriggerChanged(trigger_id=1, is_on=True)
+    await _connect(fake_bus)
+    await fake_bus.publish(rule)
+    await fake_bus.publish(trigger)
+    assert broker.sent == []
+    conditions = [DeviceEventKind.RULE, DeviceEventKind.MANUAL_TRIGGER]
+    await fake_bus.request(SetPublication(publication=Publication(conditions=conditions)))
+    await fake_bus.publish(rule)
+    await fake_bus.publish(trigger)
+    assert [message.topic for message in broker.sent] == [
+        f"axis/{SERIAL}/event/tns1:Device/tnsaxis:Rule/Active/2",
+        f"axis/{SERIAL}/event/tns1:Device/tnsaxis:IO/ManualTrigger/1",
+    ]
 
 
 async def test_custom_prefix_must_be_given_when_the_default_is_off(
