@@ -162,3 +162,106 @@ async def _log_in(page: Page, stack: Stack, name: str, password: str) -> None:
     await page.fill("#password", password)
     await page.click("button:text('Log in')")
     await expect(page).to_have_url(stack.https_url + "status")
+
+
+async def test_the_manuals_window_sensor_lights_the_lamp_through_a_rule(
+    stack: Stack, browser: Browser
+) -> None:
+    context = await browser.new_context(ignore_https_errors=True)
+    page = await context.new_page()
+    await page.goto(stack.https_url)
+    await page.fill("#name", "root")
+    await page.fill("#password", "pass-w0rd")
+    await page.fill("#password_again", "pass-w0rd")
+    await page.check("input[name=accept_licence]")
+    await page.click("text=Add account")
+    await page.click("text=Log out")
+    await _log_in(page, stack, "root", "pass-w0rd")
+
+    await page.click("nav >> text=Accessories")
+    await page.select_option("#config-1-direction", "input")
+    await page.click("#config-1-save")
+    await page.select_option("#config-2-direction", "output")
+    await page.click("#config-2-save")
+    await expect(page.locator("#port-2")).to_contain_text("Output")
+
+    await page.click("nav >> text=Rules")
+    await page.fill("#rule-name", "Window open")
+    await page.select_option("#cond-0-type", "input")
+    await page.fill("#cond-0-port_id", "99")
+    await page.select_option("#action-type", "io_while_active")
+    await page.fill("#action-port_id", "2")
+    await page.click("#add-rule-save")
+    await expect(page.locator("#add-error")).to_contain_text("port_id: Input should be less")
+    await _shot(page, "07-rules-refused")
+    await page.fill("#rule-name", "Window open")
+    await page.select_option("#cond-0-type", "input")
+    await page.fill("#cond-0-port_id", "1")
+    await page.select_option("#action-type", "io_while_active")
+    await page.fill("#action-port_id", "2")
+    await page.click("#add-rule-save")
+    await expect(page).to_have_url(stack.https_url + "events/rules")
+    await expect(page.locator("#rule-1")).to_contain_text("io_while_active port_id=2")
+    await expect(page.locator("#rule-1-state")).to_have_text("Inactive")
+    await _shot(page, "08-rules-window-lamp")
+
+    # The window opens: the simulator closes input 1's circuit, the rule holds the lamp on.
+    await page.click("nav >> text=Accessories")
+    await expect(page.locator("#port-2-state")).to_have_text("Inactive")
+    await page.select_option("#sim-1", "closed")
+    await page.click("#sim-1-drive")
+    await expect(page.locator("#port-1-state")).to_have_text("Active")
+    await expect(page.locator("#port-2-state")).to_have_text("Active")
+    await _shot(page, "09-accessories-lamp-on-by-rule")
+    await page.click("nav >> text=Rules")
+    await expect(page.locator("#rule-1-state")).to_have_text("Active")
+
+    await page.click("nav >> text=Accessories")
+    await page.select_option("#sim-1", "open")
+    await page.click("#sim-1-drive")
+    await expect(page.locator("#port-2-state")).to_have_text("Inactive")
+
+    await page.click("nav >> text=Rules")
+    await page.click("#rule-1-switch")
+    await expect(page.locator("#rule-1-state")).to_have_text("Off")
+    await page.click("#rule-1-delete")
+    await expect(page.locator("#rule-1")).to_have_count(0)
+    await context.close()
+
+
+async def test_a_manual_trigger_holds_the_relay_through_a_rule(
+    stack: Stack, browser: Browser
+) -> None:
+    async with httpx.AsyncClient(verify=False) as http:
+        created = await http.post(
+            stack.https_url + "api/v1/setup",
+            json={"name": "root", "password": "pass-w0rd", "accept_licence": True},
+        )
+        assert created.status_code == 201
+    context = await browser.new_context(ignore_https_errors=True)
+    page = await context.new_page()
+    await _log_in(page, stack, "root", "pass-w0rd")
+
+    await page.click("nav >> text=Rules")
+    await page.fill("#rule-name", "Siren by hand")
+    await page.select_option("#cond-0-type", "manual")
+    await page.fill("#cond-0-trigger_id", "1")
+    await page.select_option("#action-type", "io_while_active")
+    await page.fill("#action-port_id", "9")
+    await page.click("#add-rule-save")
+    await expect(page.locator("#rule-1-state")).to_have_text("Inactive")
+
+    await page.click("nav >> text=Manual triggers")
+    await page.click("#trigger-1-on")
+    await expect(page.locator("#trigger-done")).to_have_text("Manual trigger 1 on.")
+    await page.click("nav >> text=Accessories")
+    await expect(page.locator("#port-9-state")).to_have_text("Active")
+    await _shot(page, "10-relay-on-by-manual-trigger")
+    await page.click("nav >> text=Manual triggers")
+    await page.click("#trigger-1-off")
+    await page.click("nav >> text=Accessories")
+    await expect(page.locator("#port-9-state")).to_have_text("Inactive")
+
+    await page.click("nav >> text=Recipients")
+    await expect(page.locator("main")).to_contain_text("No recipients yet.")
+    await context.close()

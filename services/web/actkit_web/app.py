@@ -19,11 +19,21 @@ from actkit_proto.accounts import GetSetupState
 from actkit_proto.errors import BusError, TooManyRequests, Unauthenticated
 from actkit_web.auth import SESSION_COOKIE, challenge
 from actkit_web.device import DeviceIdentity
+from actkit_web.event_pages import router as event_pages_router
 from actkit_web.feed import PortFeed
 from actkit_web.middleware import AUTH_FAILURES, RequestMetrics, SecurityHeaders
 from actkit_web.pages import router as pages_router
 from actkit_web.pages import templates
-from actkit_web.routes import accounts, event_stream, ports, security, session, vapix
+from actkit_web.routes import (
+    accounts,
+    event_stream,
+    ports,
+    rules,
+    security,
+    session,
+    triggers,
+    vapix,
+)
 from actkit_web.routes.vapix import error_text
 from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
@@ -54,8 +64,11 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(event_stream.router)
     app.include_router(accounts.router)
     app.include_router(security.router)
+    app.include_router(rules.router)
+    app.include_router(triggers.router)
     app.include_router(pages_router)
     app.include_router(system_pages_router)
+    app.include_router(event_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/metrics", make_asgi_app())
 

@@ -20,6 +20,7 @@ from actkit_proto.accounts import (
 )
 from actkit_proto.base import Command
 from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
+from actkit_proto.events import ListRecipients, ListRules, SetManualTrigger
 from actkit_proto.io import Circuit, ConfigurePort, ListPorts, Port, PortChanged, PortList
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.system import GetTimeStatus, TimeStatus
@@ -69,6 +70,9 @@ SETUP_FIELDS = {
 MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/status", "Status", ListPorts),
     ("/accessories", "Accessories", ListPorts),
+    ("/events/rules", "Rules", ListRules),
+    ("/events/triggers", "Manual triggers", SetManualTrigger),
+    ("/events/recipients", "Recipients", ListRecipients),
     ("/system/accounts", "Accounts", ListAccounts),
     ("/system/security", "Security", GetBruteForceSettings),
 )

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -62,6 +62,9 @@ from actkit_proto.io import (
 )
 from actkit_web.app import create_app
 from actkit_web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from .fake_events import FakeEvents
 
 PASSWORDS = {"admin": "secret", "op": "operate", "view": "look"}
 ROLES = {"admin": Role.ADMINISTRATOR, "op": Role.OPERATOR, "view": Role.VIEWER}
@@ -335,8 +338,19 @@ async def io(fake_bus: FakeBus) -> FakeIo:
     return fake
 
 
+@pytest_asyncio.fixture
+async def events(fake_bus: FakeBus) -> FakeEvents:
+    from .fake_events import FakeEvents  # it serves through serve_methods, defined here
+
+    fake = FakeEvents()
+    await fake.install(fake_bus)
+    return fake
+
+
 @pytest.fixture
-def app(fake_bus: FakeBus, accounts: FakeAccounts, io: FakeIo, tmp_path: Path) -> FastAPI:
+def app(
+    fake_bus: FakeBus, accounts: FakeAccounts, io: FakeIo, events: FakeEvents, tmp_path: Path
+) -> FastAPI:
     return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)
 
 

@@ -18,6 +18,7 @@ from actkit_web.app import create_app
 from actkit_web.settings import WebSettings
 
 from ..conftest import FakeAccounts, FakeIo, basic
+from ..fake_events import FakeEvents
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -28,6 +29,7 @@ def _app() -> FastAPI:
     async def install() -> None:
         await FakeAccounts().install(bus)
         await FakeIo().install(bus)
+        await FakeEvents().install(bus)
 
     asyncio.run(install())
     return create_app(WebSettings(data_dir=Path(tempfile.mkdtemp()), metrics_port=0), bus)

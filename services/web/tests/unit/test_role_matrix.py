@@ -17,6 +17,11 @@ OPERATOR = "op"
 ADMIN = "admin"
 RANK = {PUBLIC: 0, VIEWER: 1, OPERATOR: 2, ADMIN: 3}
 CALL = {"apiVersion": "1.0", "context": "test"}
+RULE = {
+    "name": "Window",
+    "conditions": [{"type": "input", "port_id": 1}],
+    "action": {"type": "io_while_active", "port_id": 2},
+}
 
 # (method, path) -> (least caller that may use it, request to send)
 ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
@@ -99,6 +104,35 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
             }
         },
     ),
+    ("GET", "/api/v1/rules"): (VIEWER, {}),
+    ("GET", "/api/v1/rules/{rule_id}"): (VIEWER, {}),
+    ("POST", "/api/v1/rules"): (ADMIN, {"json": RULE}),
+    ("PUT", "/api/v1/rules/{rule_id}"): (ADMIN, {"json": RULE}),
+    ("PUT", "/api/v1/rules/{rule_id}/enabled"): (ADMIN, {"json": {"is_enabled": False}}),
+    ("DELETE", "/api/v1/rules/{rule_id}"): (ADMIN, {}),
+    ("GET", "/events/rules"): (VIEWER, {}),
+    ("POST", "/events/rules"): (
+        ADMIN,
+        {
+            "data": {
+                "name": "Window",
+                "cond-0-type": "input",
+                "cond-0-port_id": "1",
+                "action-type": "io_while_active",
+                "action-port_id": "2",
+            }
+        },
+    ),
+    ("POST", "/events/rules/{rule_id}/enabled"): (ADMIN, {"data": {"is_enabled": "false"}}),
+    ("POST", "/events/rules/{rule_id}/delete"): (ADMIN, {}),
+    ("PUT", "/api/v1/triggers/{trigger_id}/state"): (OPERATOR, {"json": {"is_on": True}}),
+    ("POST", "/api/v1/triggers/{trigger_id}/fire"): (OPERATOR, {}),
+    ("GET", "/api/v1/recipients"): (VIEWER, {}),
+    ("POST", "/api/v1/recipients/{recipient_id}/test"): (ADMIN, {}),
+    ("GET", "/events/triggers"): (VIEWER, {}),
+    ("POST", "/events/triggers/{trigger_id}"): (OPERATOR, {"data": {"operation": "on"}}),
+    ("GET", "/events/recipients"): (VIEWER, {}),
+    ("POST", "/events/recipients/{recipient_id}/test"): (ADMIN, {}),
 }
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
@@ -136,7 +170,8 @@ async def test_route_answers_each_caller_by_role(
         pytest.skip("an endless stream; covered by the browser test")
     accounts.is_setup_required = False
     url = path.replace("{port_id}", PORT_FOR.get(path.rsplit("/", 1)[-1], "2"))
-    url = url.replace("{name}", "view")
+    url = url.replace("{name}", "view").replace("{rule_id}", "1")
+    url = url.replace("{trigger_id}", "3").replace("{recipient_id}", "1")
     headers = basic(caller) if caller != PUBLIC else {}
     response = await client.request(method, url, headers=headers, **request)
     status = response.status_code

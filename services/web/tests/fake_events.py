@@ -1,0 +1,127 @@
+"""A stand-in for the events service's rules on a FakeBus, checking roles as its bus does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.base import Ack
+from actkit_proto.errors import Invalid, NotFound
+from actkit_proto.events import (
+    CreateRule,
+    DeleteRule,
+    EnableRule,
+    FireManualTrigger,
+    GetRule,
+    HttpRecipient,
+    InputCondition,
+    ListRecipients,
+    ListRules,
+    ManualTrigger,
+    Recipient,
+    RecipientList,
+    RecipientTestResult,
+    Rule,
+    RuleList,
+    RuleSpec,
+    SendTestNotification,
+    SetManualTrigger,
+    UpdateRule,
+)
+
+from .conftest import serve_methods
+
+WINDOW_RULE = RuleSpec.model_validate(
+    {
+        "name": "Window open",
+        "conditions": [{"type": "input", "port_id": 1}],
+        "action": {"type": "io_while_active", "port_id": 2},
+    }
+)
+
+
+@dataclass
+class FakeEvents:
+    """Rule 1 watches input 1 and holds output 2 (inputs above 2 do not exist); recipient 1
+    is a web hook whose server refuses connections."""
+
+    rules: dict[int, Rule] = field(default_factory=dict)
+    triggers: dict[int, bool] = field(default_factory=dict)
+    fired: list[int] = field(default_factory=list)
+    recipients: dict[int, Recipient] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rules[1] = Rule(rule_id=1, rule=WINDOW_RULE, is_active=False)
+        hook = HttpRecipient(name="Dispatch", url="http://dispatch.example/hook")
+        self.recipients[1] = Recipient(recipient_id=1, recipient=hook, has_password=False)
+
+    async def install(self, bus: FakeBus) -> None:
+        await serve_methods(
+            bus,
+            {
+                ListRules: self.list_rules,
+                GetRule: self.get_rule,
+                CreateRule: self.create_rule,
+                UpdateRule: self.update_rule,
+                EnableRule: self.enable_rule,
+                DeleteRule: self.delete_rule,
+                SetManualTrigger: self.set_trigger,
+                FireManualTrigger: self.fire_trigger,
+                ListRecipients: self.list_recipients,
+                SendTestNotification: self.test_recipient,
+            },
+        )
+
+    async def list_rules(self, _command: ListRules) -> RuleList:
+        return RuleList(rules=list(self.rules.values()))
+
+    async def get_rule(self, command: GetRule) -> Rule:
+        if command.rule_id not in self.rules:
+            raise NotFound(f"rule {command.rule_id} does not exist")
+        return self.rules[command.rule_id]
+
+    def _check(self, spec: RuleSpec) -> None:
+        for condition in spec.conditions:
+            if isinstance(condition, InputCondition) and condition.port_id > 2:
+                raise Invalid(f"condition 1: port {condition.port_id} does not exist")
+
+    async def create_rule(self, command: CreateRule) -> Rule:
+        self._check(command.rule)
+        rule_id = max(self.rules, default=0) + 1
+        self.rules[rule_id] = Rule(rule_id=rule_id, rule=command.rule, is_active=False)
+        return self.rules[rule_id]
+
+    async def update_rule(self, command: UpdateRule) -> Rule:
+        await self.get_rule(GetRule(rule_id=command.rule_id))
+        self._check(command.rule)
+        self.rules[command.rule_id] = Rule(
+            rule_id=command.rule_id, rule=command.rule, is_active=False
+        )
+        return self.rules[command.rule_id]
+
+    async def enable_rule(self, command: EnableRule) -> Rule:
+        rule = await self.get_rule(GetRule(rule_id=command.rule_id))
+        spec = rule.rule.model_copy(update={"is_enabled": command.is_enabled})
+        self.rules[rule.rule_id] = rule.model_copy(update={"rule": spec})
+        return self.rules[rule.rule_id]
+
+    async def delete_rule(self, command: DeleteRule) -> Ack:
+        await self.get_rule(GetRule(rule_id=command.rule_id))
+        del self.rules[command.rule_id]
+        return Ack()
+
+    async def set_trigger(self, command: SetManualTrigger) -> ManualTrigger:
+        self.triggers[command.trigger_id] = command.is_on
+        return ManualTrigger(trigger_id=command.trigger_id, is_on=command.is_on)
+
+    async def fire_trigger(self, command: FireManualTrigger) -> ManualTrigger:
+        self.fired.append(command.trigger_id)
+        return ManualTrigger(trigger_id=command.trigger_id, is_on=False)
+
+    async def list_recipients(self, _command: ListRecipients) -> RecipientList:
+        return RecipientList(recipients=list(self.recipients.values()))
+
+    async def test_recipient(self, command: SendTestNotification) -> RecipientTestResult:
+        if command.recipient_id not in self.recipients:
+            raise NotFound(f"recipient {command.recipient_id} does not exist")
+        return RecipientTestResult(is_ok=False, answer="connection refused by dispatch.example")
