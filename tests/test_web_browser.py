@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from actkit_core.bus import Bus
 from actkit_core.testing.stack import Stack
@@ -121,15 +121,7 @@ async def test_first_run_login_and_live_port_state(stack: Stack, browser: Browse
 async def test_an_administrator_adds_an_operator_who_sees_no_system_pages(
     stack: Stack, browser: Browser
 ) -> None:
-    async with httpx.AsyncClient(verify=False) as http:
-        created = await http.post(
-            stack.https_url + "api/v1/setup",
-            json={"name": "root", "password": "pass-w0rd", "accept_licence": True},
-        )
-        assert created.status_code == 201
-    context = await browser.new_context(ignore_https_errors=True)
-    page = await context.new_page()
-    await _log_in(page, stack, "root", "pass-w0rd")
+    context, page = await _logged_in_administrator(stack, browser)
 
     await page.click("nav >> text=Accounts")
     await _add_account(page, "root")
@@ -232,15 +224,7 @@ async def test_the_manuals_window_sensor_lights_the_lamp_through_a_rule(
 async def test_a_manual_trigger_holds_the_relay_through_a_rule(
     stack: Stack, browser: Browser
 ) -> None:
-    async with httpx.AsyncClient(verify=False) as http:
-        created = await http.post(
-            stack.https_url + "api/v1/setup",
-            json={"name": "root", "password": "pass-w0rd", "accept_licence": True},
-        )
-        assert created.status_code == 201
-    context = await browser.new_context(ignore_https_errors=True)
-    page = await context.new_page()
-    await _log_in(page, stack, "root", "pass-w0rd")
+    context, page = await _logged_in_administrator(stack, browser)
 
     await page.click("nav >> text=Rules")
     await page.fill("#rule-name", "Siren by hand")
@@ -265,3 +249,17 @@ async def test_a_manual_trigger_holds_the_relay_through_a_rule(
     await page.click("nav >> text=Recipients")
     await expect(page.locator("main")).to_contain_text("No recipients yet.")
     await context.close()
+
+
+async def _logged_in_administrator(stack: Stack, browser: Browser) -> tuple[BrowserContext, Page]:
+    """The first administrator made over the API, then logged in through the login page."""
+    async with httpx.AsyncClient(verify=False) as http:
+        created = await http.post(
+            stack.https_url + "api/v1/setup",
+            json={"name": "root", "password": "pass-w0rd", "accept_licence": True},
+        )
+        assert created.status_code == 201
+    context = await browser.new_context(ignore_https_errors=True)
+    page = await context.new_page()
+    await _log_in(page, stack, "root", "pass-w0rd")
+    return context, page
