@@ -24,16 +24,10 @@ import pytest
 import trustme
 from paho.mqtt.enums import CallbackAPIVersion
 
+from actkit_core.testing.stack import free_port
+
 USERNAME = "camera"
 PASSWORD = "s3cret-Pa55"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (bind 0, read, close)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
