@@ -30,3 +30,22 @@ def test_internal_commands_are_denied_to_everyone_but_their_sender_and_owner() -
     assert "deny" not in web["publish"]  # type: ignore[operator]
     assert "accounts.certificate.web.identity" in system["publish"]["deny"]  # type: ignore[index]
     assert conf.count("accounts.certificate.web.identity") >= 2
+
+
+def test_a_corrupt_credentials_file_stops_start_up_with_a_sentence(tmp_path: Path) -> None:
+    import pytest
+
+    from actkit_core.cli.supervisor import credentials
+
+    (tmp_path / "nats-credentials.json").write_text("{not json")
+    with pytest.raises(SystemExit, match="is not valid JSON: restore it, or delete it"):
+        credentials(tmp_path)
+    assert (tmp_path / "nats-credentials.json").read_text() == "{not json"
+
+
+def test_credentials_are_made_once_and_kept(tmp_path: Path) -> None:
+    from actkit_core.cli.supervisor import credentials
+
+    first = credentials(tmp_path)
+    assert all(password.isalnum() and password[0].isalpha() for password in first.values())
+    assert credentials(tmp_path) == first

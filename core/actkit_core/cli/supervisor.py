@@ -32,7 +32,15 @@ def credentials(data_dir: Path) -> dict[str, str]:
     """Every NATS user's password, made once and kept in ``<data_dir>/nats-credentials.json``."""
     path = data_dir / "nats-credentials.json"
     users = [info.name for info in SERVICES] + list(CLIENT_USERS)
-    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    known: dict[str, str] = {}
+    if path.exists():
+        try:
+            known = json.loads(path.read_text())
+        except ValueError:
+            raise SystemExit(
+                f"{path} is not valid JSON: restore it, or delete it to make new NATS passwords "
+                "(integrators then need the new integrator password)"
+            ) from None
     missing = [user for user in users if not known.get(user, "").isalnum()]
     if missing:
         # The server reads $VARIABLES in its config as config values: a password that looks like
