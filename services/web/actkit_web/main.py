@@ -19,6 +19,7 @@ from actkit_core.bus import Handlers
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_proto.accounts import WebCertificateChanged
 from actkit_proto.io import PortChanged
+from actkit_proto.system import NetworkTraceProgressed, UpgradeProgressed
 from actkit_web.app import create_app
 from actkit_web.certificate import fetch_identity
 from actkit_web.rtsp import RtspEventServer
@@ -106,6 +107,8 @@ async def _rtsp(events: RtspEventServer, settings: WebSettings) -> AsyncIterator
 async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     app = create_app(settings, runtime.bus)
     await runtime.bus.subscribe(PortChanged, app.state.feed.deliver)
+    await runtime.bus.subscribe(UpgradeProgressed, app.state.progress.deliver)
+    await runtime.bus.subscribe(NetworkTraceProgressed, app.state.progress.deliver)
     certificate, key = await fetch_identity(
         runtime.bus, settings.data_dir, settings.accounts_wait_s, settings.bus_timeout_s
     )

@@ -20,10 +20,16 @@ from actkit_proto.accounts import (
 )
 from actkit_proto.base import Command
 from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
-from actkit_proto.events import ListRecipients, ListRules, SetManualTrigger
+from actkit_proto.events import ListRecipients, ListRules, ListSchedules, SetManualTrigger
 from actkit_proto.io import Circuit, ConfigurePort, ListPorts, Port, PortChanged, PortList
 from actkit_proto.service import GetServiceStatus
-from actkit_proto.system import GetTimeStatus, TimeStatus
+from actkit_proto.system import (
+    GetTimeStatus,
+    ListPlainConfig,
+    ListSystemLog,
+    Restart,
+    TimeStatus,
+)
 from actkit_web.auth import SESSION_COOKIE, Caller
 from actkit_web.deps import (
     ActingBus,
@@ -73,8 +79,12 @@ MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/events/rules", "Rules", ListRules),
     ("/events/triggers", "Manual triggers", SetManualTrigger),
     ("/events/recipients", "Recipients", ListRecipients),
+    ("/events/schedules", "Schedules", ListSchedules),
     ("/system/accounts", "Accounts", ListAccounts),
     ("/system/security", "Security", GetBruteForceSettings),
+    ("/system/logs", "Logs", ListSystemLog),
+    ("/system/plain-config", "Plain config", ListPlainConfig),
+    ("/maintenance", "Maintenance", Restart),
 )
 """The pages and the command each one shows first: a page is listed if the caller may send it."""
 
