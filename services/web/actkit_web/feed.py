@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Generic, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
 
 from actkit_proto.base import Event
 from actkit_proto.io import PortChanged
 
 QUEUE_SIZE = 256
+KEEPALIVE_S = 15.0
 E = TypeVar("E", bound=Event)
 
 
@@ -45,3 +49,39 @@ class PortFeed(Feed[PortChanged]):
 
 class ProgressFeed(Feed[Event]):
     """The system service's upgrade and network trace progress."""
+
+
+def server_sent_event(name: str, html: str) -> str:
+    """One server-sent event carrying an HTML fragment (htmx's ``sse-swap`` puts it in place)."""
+    data = "".join(f"data: {line}\n" for line in html.splitlines())
+    return f"event: {name}\n{data}\n"
+
+
+def live_response(
+    request: Request,
+    feed: Feed[E],
+    first: Iterable[str],
+    render: Callable[[E], str | None],
+) -> StreamingResponse:
+    """Server-sent events: ``first`` (the state of now), then each event ``render`` renders.
+
+    A keep-alive comment goes out when nothing happens for a while.
+    """
+
+    async def stream() -> AsyncIterator[str]:
+        with feed.subscription() as queue:
+            for now in first:
+                yield now
+            while not await request.is_disconnected():
+                try:
+                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                rendered = render(event)
+                if rendered is not None:
+                    yield rendered
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"}
+    )

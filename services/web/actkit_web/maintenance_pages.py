@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -13,8 +11,8 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from actkit_proto.base import Role
-from actkit_proto.errors import BusError, Forbidden, Invalid
+from actkit_proto.base import Event, Role
+from actkit_proto.errors import BusError, Forbidden, Invalid, NotFound
 from actkit_proto.params import Parameter, ParameterType, ParameterValue
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
@@ -30,8 +28,9 @@ from actkit_proto.system import (
 )
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, ProgressDep, command_from_fields
+from actkit_web.feed import live_response, server_sent_event
 from actkit_web.forms import REFUSALS, submit
-from actkit_web.pages import KEEPALIVE_S, field_errors, render_page, templates
+from actkit_web.pages import field_errors, render_page, templates
 from actkit_web.routes import logs, maintenance, plain_config
 
 router = APIRouter(include_in_schema=False)
@@ -134,7 +133,9 @@ async def remove_syslog_server(
     request: Request, server_id: int, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     async def refused(exc: BusError) -> Response:
-        return await _logs_page(request, caller, bus, {f"server-{server_id}": exc.message}, 400)
+        # The refusal next to its server, or above the list when the server is gone.
+        where = "syslog" if isinstance(exc, NotFound) else f"server-{server_id}"
+        return await _logs_page(request, caller, bus, {where: exc.message}, 400)
 
     return await submit(
         lambda: logs.remove_syslog_server(server_id, bus), "/system/logs#syslog", refused
@@ -393,27 +394,19 @@ async def live_maintenance(
     upgrade = await maintenance.get_upgrade_status(bus)
     trace = await _trace_status(bus)
 
-    async def stream() -> AsyncIterator[str]:
-        with progress.subscription() as queue:
-            yield render_progress(upgrade)
-            yield render_progress(trace)
-            while not await request.is_disconnected():
-                try:
-                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                if isinstance(event, UpgradeProgressed | NetworkTraceProgressed):
-                    yield render_progress(event.status)
+    def moved(event: Event) -> str | None:
+        if isinstance(event, UpgradeProgressed | NetworkTraceProgressed):
+            return render_progress(event.status)
+        return None
 
-    return StreamingResponse(
-        stream(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"}
+    return live_response(
+        request, progress, [render_progress(upgrade), render_progress(trace)], moved
     )
 
 
 def render_progress(status: UpgradeStatus | NetworkTraceStatus) -> str:
     """One server-sent event: the upgrade or trace status box, rendered again."""
     name = "upgrade" if isinstance(status, UpgradeStatus) else "trace"
-    html = templates.get_template(f"{name}_status.html").render(**{name: status})
-    data = "".join(f"data: {line}\n" for line in html.splitlines())
-    return f"event: {name}\n{data}\n"
+    return server_sent_event(
+        name, templates.get_template(f"{name}_status.html").render(**{name: status})
+    )

@@ -185,24 +185,7 @@ async def new_recipient_page(
 
 @router.post("/recipients")
 async def create_recipient(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
-    form = await request.form()
-    try:
-        kind = _kind(form.get("type"))
-    except NotFound as exc:
-        return await _recipients_page(request, caller, bus, {"error": exc.message}, 400)
-    spec = recipient_from_form(form, kind)
-    if form.get("operation") == "test":
-        return await _test_form(request, caller, bus, form, kind, spec, None)
-
-    async def refused(exc: BusError) -> Response:
-        errors = _field_errors(exc, kind)
-        return await _recipient_form(request, caller, kind, form_fields(form), errors, None, 400)
-
-    return await submit(
-        lambda: bus.request(command_from_fields(CreateRecipient, recipient=spec)),
-        "/events/recipients",
-        refused,
-    )
+    return await _save_recipient(request, caller, bus, None)
 
 
 @router.get("/recipients/{recipient_id}")
@@ -225,6 +208,13 @@ async def update_recipient(
     request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     """Replace a recipient with its form; an empty password keeps the stored one."""
+    return await _save_recipient(request, caller, bus, recipient_id)
+
+
+async def _save_recipient(
+    request: Request, caller: Caller, bus: ActingBus, recipient_id: int | None
+) -> Response:
+    """Add (no id) or replace a recipient from its form, or test what the form holds."""
     form = await request.form()
     try:
         kind = _kind(form.get("type"))
@@ -239,13 +229,14 @@ async def update_recipient(
         values = form_fields(form)
         return await _recipient_form(request, caller, kind, values, errors, recipient_id, 400)
 
-    return await submit(
-        lambda: bus.request(
+    async def send() -> object:
+        if recipient_id is None:
+            return await bus.request(command_from_fields(CreateRecipient, recipient=spec))
+        return await bus.request(
             command_from_fields(UpdateRecipient, recipient_id=recipient_id, recipient=spec)
-        ),
-        "/events/recipients",
-        refused,
-    )
+        )
+
+    return await submit(send, "/events/recipients", refused)
 
 
 async def _test_form(
