@@ -1,0 +1,73 @@
+"""The dashboard in headless Chromium: a rule edited through its form, and a server report."""
+
+from __future__ import annotations
+
+import zipfile
+
+import httpx
+from playwright.async_api import Browser, expect
+
+from actkit_core.testing.stack import Stack
+
+from .test_web_browser import _logged_in_administrator, _shot, browser, pytestmark
+
+__all__ = ["browser", "pytestmark"]
+RULE = {
+    "name": "Window open",
+    "conditions": [{"type": "input", "port_id": 1}],
+    "action": {"type": "io_while_active", "port_id": 9},
+}
+
+
+async def test_a_rule_is_edited_through_its_form_and_a_server_report_downloaded(
+    stack: Stack, browser: Browser
+) -> None:
+    context, page = await _logged_in_administrator(stack, browser)
+    async with httpx.AsyncClient(verify=False, auth=("root", "pass-w0rd")) as http:
+        created = await http.post(stack.https_url + "api/v1/rules", json=RULE)
+        assert created.status_code == 201, created.text
+
+    await page.click("nav >> text=Schedules")
+    await page.fill("#weekly-name", "Nights")
+    for day in ("mon", "tue", "wed"):
+        await page.check(f"input[name=range-0-{day}]")
+    await page.fill("#range-0-start", "22:00")
+    await page.fill("#range-0-end", "06:00")
+    await page.click("#add-weekly-save")
+    await expect(page.locator("#schedule-1")).to_contain_text("mon, tue, wed 22:00 to 06:00")
+
+    await page.click("nav >> text=Rules")
+    await page.click("#rule-1-edit")
+    await expect(page.locator("#rule-name")).to_have_value("Window open")
+    await expect(page.locator("#cond-0-port_id")).to_have_value("1")
+    await page.fill("#rule-name", "Window open at night")
+    await page.select_option("#cond-1-type", "schedule")
+    await page.select_option("#cond-1-schedule_id", "1")
+    await page.fill("#action-port_id", "99")
+    await page.click("#edit-rule-save")
+    await expect(page.locator("#edit-error")).to_contain_text("port_id")
+    await expect(page.locator("#rule-name")).to_have_value("Window open at night")
+    await _shot(page, "11-rule-edit-refused")
+    await page.fill("#action-port_id", "9")
+    await page.click("#edit-rule-save")
+    await expect(page).to_have_url(stack.https_url + "events/rules")
+    await expect(page.locator("#rule-1")).to_contain_text("Window open at night")
+    await expect(page.locator("#rule-1")).to_contain_text("schedule schedule_id=1")
+    await _shot(page, "12-rule-edited")
+
+    await page.click("nav >> text=Maintenance")
+    await expect(page.locator("#upgrade-version")).not_to_be_empty()
+    async with page.expect_download() as waiting:
+        await page.click("#report-download")
+    download = await waiting.value
+    assert await download.failure() is None
+    assert download.suggested_filename.endswith(".zip")
+    saved = await download.path()
+    with zipfile.ZipFile(saved) as archive:
+        (name,) = archive.namelist()
+        report = archive.read(name).decode()
+    assert "Model: AXIS W401" in report
+    version = await page.locator("#upgrade-version").inner_text()
+    assert f"Software version: {version}" in report
+    await _shot(page, "13-maintenance")
+    await context.close()
