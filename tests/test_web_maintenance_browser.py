@@ -1,13 +1,16 @@
-"""The dashboard in headless Chromium: a rule edited through its form, and a server report."""
+"""The dashboard in headless Chromium: a rule edited, a server report, an upgrade followed live."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import httpx
 from playwright.async_api import Browser, expect
 
+from actkit_core.bus import Bus
 from actkit_core.testing.stack import Stack
+from actkit_proto.system import SetUpgradeSettings, UpgradeSettings
 
 from .test_web_browser import _logged_in_administrator, _shot, browser, pytestmark
 
@@ -70,4 +73,43 @@ async def test_a_rule_is_edited_through_its_form_and_a_server_report_downloaded(
     version = await page.locator("#upgrade-version").inner_text()
     assert f"Software version: {version}" in report
     await _shot(page, "13-maintenance")
+    await context.close()
+
+
+async def test_an_upgrade_shows_its_progress_live_and_is_confirmed(
+    stack: Stack, browser: Browser
+) -> None:
+    context, page = await _logged_in_administrator(stack, browser)
+    # Development setting: unsigned bundles are accepted (a person cannot sign in a test).
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        await bus.request(SetUpgradeSettings(settings=UpgradeSettings(allow_unsigned=True)))
+    manifest = {"version": "9.9.9", "services": {"io": {"image": "actkit:9.9.9"}}}
+
+    await page.click("nav >> text=Maintenance")
+    await page.set_input_files(
+        "#upgrade-bundle",
+        {"name": "update.json", "mimeType": "application/json", "buffer": b"not json"},
+    )
+    await page.click("#upgrade-start")
+    await expect(page.locator("#upgrade-error")).to_contain_text("the file is not JSON")
+    await page.set_input_files(
+        "#upgrade-bundle",
+        {
+            "name": "update.json",
+            "mimeType": "application/json",
+            "buffer": json.dumps(manifest).encode(),
+        },
+    )
+    await page.select_option("#upgrade-mode", "autorollback")
+    await page.click("#upgrade-start")
+    await expect(page).to_have_url(stack.https_url + "maintenance")
+    # Nothing reloads the page: the stage arrives over server-sent events.
+    await expect(page.locator("#upgrade-stage")).to_have_text(
+        "awaiting confirmation", timeout=60_000
+    )
+    await expect(page.locator("#upgrade-confirm-by")).to_be_visible()
+    await _shot(page, "14-upgrade-awaiting-confirmation")
+    await page.click("#upgrade-confirm")
+    await expect(page.locator("#upgrade-version")).to_have_text("9.9.9")
+    await expect(page.locator("#upgrade-stage")).to_have_text("committed")
     await context.close()
