@@ -66,7 +66,7 @@ async def get_feed(request: Request) -> PortFeed:
     return feed
 
 
-def get_progress(request: Request) -> ProgressFeed:
+async def get_progress(request: Request) -> ProgressFeed:
     progress: ProgressFeed = request.app.state.progress
     return progress
 
