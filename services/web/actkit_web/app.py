@@ -18,6 +18,7 @@ from actkit_core.bus import Publisher
 from actkit_proto.accounts import GetSetupState
 from actkit_proto.errors import BusError, TooManyRequests, Unauthenticated
 from actkit_web.auth import SESSION_COOKIE, challenge
+from actkit_web.config_pages import router as config_pages_router
 from actkit_web.device import DeviceIdentity
 from actkit_web.event_pages import router as event_pages_router
 from actkit_web.feed import PortFeed, ProgressFeed
@@ -83,6 +84,7 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(system_pages_router)
     app.include_router(event_pages_router)
     app.include_router(recipient_pages_router)
+    app.include_router(config_pages_router)
     app.include_router(maintenance_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/metrics", make_asgi_app())
