@@ -15,6 +15,7 @@ from actkit_proto.system import SetUpgradeSettings, UpgradeSettings
 from .test_web_browser import _logged_in_administrator, _shot, browser, pytestmark
 
 __all__ = ["browser", "pytestmark"]
+PCAP_MAGIC = bytes.fromhex("a1b2c3d4")
 RULE = {
     "name": "Window open",
     "conditions": [{"type": "input", "port_id": 1}],
@@ -72,7 +73,23 @@ async def test_a_rule_is_edited_through_its_form_and_a_server_report_downloaded(
     assert "Model: AXIS W401" in report
     version = await page.locator("#upgrade-version").inner_text()
     assert f"Software version: {version}" in report
-    await _shot(page, "13-maintenance")
+
+    # A network trace of the shortest time: progress and the pcap link arrive live.
+    await page.select_option("#trace-duration", "10")
+    await page.click("#trace-start")
+    await expect(page.locator("#trace-progress")).to_be_visible()
+    await _shot(page, "13-maintenance-trace-recording")
+    await expect(page.locator("#trace-download")).to_be_visible(timeout=60_000)
+    link = page.locator("#trace-download")
+    assert await link.get_attribute("href") == "/api/v1/network-trace/file"
+    assert (await link.inner_text()).endswith(".pcap")
+    # Fetched with the browser's session (headless Chromium cancels .pcap downloads).
+    trace = await page.request.get(stack.https_url + "api/v1/network-trace/file")
+    assert trace.status == 200
+    assert trace.headers["content-disposition"].endswith('.pcap"')
+    pcap = await trace.body()
+    assert pcap[:4] in (PCAP_MAGIC, PCAP_MAGIC[::-1])
+    assert len(pcap) == int(trace.headers["content-length"])
     await context.close()
 
 
