@@ -320,6 +320,12 @@ def _port(port_id: int, name: str, direction: Direction, *, configurable: bool) 
     )
 
 
+async def log_in(client: httpx.AsyncClient, name: str = "admin") -> str:
+    """Log in through the REST API (the client keeps the cookie); the session's CSRF token."""
+    login = await client.post("/api/v1/session", json={"name": name, "password": PASSWORDS[name]})
+    return str(login.json()["csrf_token"])
+
+
 def basic(name: str) -> dict[str, str]:
     token = base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()
     return {"Authorization": f"Basic {token}"}

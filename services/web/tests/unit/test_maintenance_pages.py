@@ -18,7 +18,7 @@ from actkit_proto.system import (
 )
 from actkit_web.maintenance_pages import render_progress
 
-from ..conftest import PASSWORDS, basic
+from ..conftest import basic, log_in
 from ..fake_maintenance import PCAP, FakeSystem
 
 
@@ -26,15 +26,10 @@ def _text(response: httpx.Response) -> str:
     return html.unescape(response.text)
 
 
-async def _log_in(client: httpx.AsyncClient, name: str = "admin") -> str:
-    login = await client.post("/api/v1/session", json={"name": name, "password": PASSWORDS[name]})
-    return str(login.json()["csrf_token"])
-
-
 async def test_the_logs_page_passes_its_filters_to_the_system_log(
     client: httpx.AsyncClient, system: FakeSystem
 ) -> None:
-    await _log_in(client, "view")
+    await log_in(client, "view")
     page = await client.get(
         "/system/logs",
         params={"service": "mqtt", "min_severity": "warning", "since": "2026-11-24T10:00"},
@@ -56,7 +51,7 @@ async def test_the_logs_page_passes_its_filters_to_the_system_log(
 async def test_a_syslog_server_is_added_and_its_refusal_shown_next_to_the_host(
     client: httpx.AsyncClient, system: FakeSystem
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     refused = await client.post(
         "/system/logs/syslog-servers", data={"csrf_token": csrf, "host": "not a host"}
     )
@@ -84,7 +79,7 @@ async def test_a_syslog_server_is_added_and_its_refusal_shown_next_to_the_host(
 async def test_plain_config_is_grouped_and_editable_per_the_callers_role(
     client: httpx.AsyncClient, system: FakeSystem
 ) -> None:
-    await _log_in(client, "op")
+    await log_in(client, "op")
     page = await client.get("/system/plain-config")
     assert (
         '<form method="post" action="/system/plain-config" class="card params" id="param-IOPort"'
@@ -102,7 +97,7 @@ async def test_plain_config_is_grouped_and_editable_per_the_callers_role(
 async def test_a_changed_parameter_is_set_and_the_owners_error_shown_next_to_it(
     client: httpx.AsyncClient, system: FakeSystem
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     refused = await client.post(
         "/system/plain-config",
         data={"csrf_token": csrf, "section": "Power", "Power.DelayMin": "90"},
@@ -129,7 +124,7 @@ async def test_a_changed_parameter_is_set_and_the_owners_error_shown_next_to_it(
 async def test_a_parameter_above_the_callers_role_is_refused_next_to_it(
     client: httpx.AsyncClient, system: FakeSystem
 ) -> None:
-    csrf = await _log_in(client, "op")
+    csrf = await log_in(client, "op")
     refused = await client.post(
         "/system/plain-config",
         data={"csrf_token": csrf, "section": "Time", "Time.TimeZone": "Europe/Oslo"},
@@ -147,7 +142,7 @@ async def test_a_parameter_above_the_callers_role_is_refused_next_to_it(
 async def test_factory_default_asks_for_confirmation_first(
     client: httpx.AsyncClient, system: FakeSystem
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     asked = await client.post("/maintenance/factory-default", data={"csrf_token": csrf})
     assert asked.status_code == 200
     assert 'id="confirm-question">Go back to factory default?' in asked.text
@@ -167,7 +162,7 @@ async def test_factory_default_asks_for_confirmation_first(
 async def test_an_uploaded_bundle_starts_the_upgrade_or_says_why_not(
     client: httpx.AsyncClient, system: FakeSystem
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
 
     async def upload(content: bytes, mode: str = "standard") -> httpx.Response:
         return await client.post(
@@ -211,7 +206,7 @@ async def test_reports_and_the_network_trace_download(
     trace = await client.get("/api/v1/network-trace/file", headers=admin)
     assert trace.content == PCAP
     assert trace.headers["content-length"] == str(len(PCAP))
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     started = await client.post("/maintenance/trace", data={"csrf_token": csrf, "duration_s": "30"})
     assert started.status_code == 303
     assert system.trace.stage is NetworkTraceStage.RECORDING

@@ -17,13 +17,8 @@ from actkit_proto.events import (
 )
 from actkit_web.event_pages import rule_fields, rule_from_form
 
-from ..conftest import PASSWORDS, basic
+from ..conftest import basic, log_in
 from ..fake_events import WINDOW_RULE, FakeEvents
-
-
-async def _log_in(client: httpx.AsyncClient, name: str = "admin") -> str:
-    login = await client.post("/api/v1/session", json={"name": name, "password": PASSWORDS[name]})
-    return str(login.json()["csrf_token"])
 
 
 def test_a_rules_fields_read_back_as_the_same_rule() -> None:
@@ -60,7 +55,7 @@ def test_a_rules_fields_read_back_as_the_same_rule() -> None:
 async def test_a_rule_is_edited_through_its_form(
     client: httpx.AsyncClient, events: FakeEvents
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     page = await client.get("/events/rules/1")
     assert page.status_code == 200
     assert 'id="rule-name" name="name" required maxlength="64" value="Window open"' in page.text
@@ -93,7 +88,7 @@ async def test_a_rule_is_edited_through_its_form(
 async def test_an_edit_the_owner_refuses_keeps_the_form_as_typed(
     client: httpx.AsyncClient, events: FakeEvents
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     refused = await client.post(
         "/events/rules/1",
         data={
@@ -121,7 +116,7 @@ async def test_an_edit_the_owner_refuses_keeps_the_form_as_typed(
 async def test_an_email_recipient_is_tested_before_saving_and_added(
     client: httpx.AsyncClient, events: FakeEvents
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     form = await client.get("/events/recipients/new", params={"type": "email"})
     assert 'id="recipient-port" name="port" value="587"' in form.text
     assert '<option value="tls" >tls</option>' in form.text
@@ -159,7 +154,7 @@ async def test_an_email_recipient_is_tested_before_saving_and_added(
 async def test_a_recipient_is_edited_with_its_password_kept_and_deleted(
     client: httpx.AsyncClient, events: FakeEvents
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     page = await client.get("/events/recipients/1")
     assert 'id="recipient-url" name="url" value="http://dispatch.example/hook"' in page.text
     assert 'placeholder="(unchanged)"' in page.text
@@ -182,7 +177,7 @@ async def test_a_recipient_is_edited_with_its_password_kept_and_deleted(
 async def test_schedules_are_added_refused_and_deleted(
     client: httpx.AsyncClient, events: FakeEvents
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     page = await client.get("/events/schedules")
     assert "mon, fri 08:00 to 17:00" in page.text
     weekly = await client.post(
