@@ -22,7 +22,6 @@ from actkit_io.ports import (
 from actkit_io.store import PortStore
 from actkit_proto import Ack, Invalid, Unavailable
 from actkit_proto.base import Event
-from actkit_proto.params import RestoreSettings
 from actkit_proto.io import (
     ButtonPressed,
     Circuit,
@@ -49,6 +48,7 @@ from actkit_proto.io import (
     SimLine,
     SwitchIgnition,
 )
+from actkit_proto.params import RestoreSettings
 
 READY = SetLed(colour=LedColour.GREEN)
 RESET_ARMED = SetLed(colour=LedColour.AMBER, pattern=LedPattern.FLASH, period_ms=500)

@@ -85,4 +85,3 @@ async def test_a_restore_that_fails_to_save_changes_nothing(
             "Door",
             Direction.OUTPUT,
         )
-
