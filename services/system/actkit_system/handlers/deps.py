@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from actkit_core.bus import Publisher
-from actkit_proto.services import SERVICE_NAMES
+from actkit_proto.services import SERVICE_NAMES, SETTINGS_OWNERS
 from actkit_proto.system import (
     AccessEntry,
     Identity,
@@ -117,4 +117,6 @@ class Deps:
     upgrades: Upgrades
     trace: Trace
     services: tuple[str, ...] = field(default=SERVICE_NAMES)
-    """The services plain config gathers from and maintenance fans out to."""
+    """Every service: whose logs are collected and whose status the reports show."""
+    settings_owners: tuple[str, ...] = field(default=SETTINGS_OWNERS)
+    """The services plain config gathers from and maintenance restores."""
