@@ -91,7 +91,7 @@ async def test_plain_config_gathers_every_serving_service_and_sets_reach_the_own
             except BusError:  # a service without parameters is left out
                 continue
             serving.add(name)
-        assert {"system", "io", "accounts", "network", "events", "ble"} <= serving
+        assert {"system", "io", "accounts", "network", "events", "ble", "mqtt"} <= serving
         listed = (await bus.request(ListPlainConfig())).parameters
         assert {parameter.service for parameter in listed} == serving
         identity = await bus.request(GetIdentity())
