@@ -169,6 +169,7 @@ async def _mqtt_state(bus: Bus, wanted: ConnectionState) -> None:
     raise AssertionError(f"the MQTT client never got {wanted.value}: {status}")
 
 
+@pytest.mark.timeout(300)  # two stack starts: slow when the machine is busy
 @pytest.mark.parametrize("action", [Restore(), FactoryDefault()], ids=["restore", "factory"])
 async def test_maintenance_resets_every_services_settings_and_a_restart_keeps_them_reset(
     tmp_path: Path, mosquitto: Mosquitto, action: Restore | FactoryDefault
