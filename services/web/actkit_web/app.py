@@ -33,6 +33,7 @@ from actkit_web.routes import (
     session,
     triggers,
     vapix,
+    vapix_mqtt,
 )
 from actkit_web.routes.vapix import error_text
 from actkit_web.settings import WebSettings
@@ -61,6 +62,7 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(session.router)
     app.include_router(ports.router)
     app.include_router(vapix.router)
+    app.include_router(vapix_mqtt.router)
     app.include_router(event_stream.router)
     app.include_router(accounts.router)
     app.include_router(security.router)

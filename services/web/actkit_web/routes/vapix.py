@@ -62,7 +62,7 @@ UNSUPPORTED_METHOD = 2004
 MALFORMED_JSON = 4002
 
 
-async def _json_call(request: Request) -> tuple[dict[str, Any], str, str]:
+async def json_call(request: Request) -> tuple[dict[str, Any], str, str]:
     try:
         body = json.loads(await request.body() or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -72,7 +72,7 @@ async def _json_call(request: Request) -> tuple[dict[str, Any], str, str]:
     return body, str(body.get("context", "")), str(body.get("method", ""))
 
 
-def _answer(api_id: str, body: dict[str, Any], data: dict[str, Any]) -> JSONResponse:
+def answer(api_id: str, body: dict[str, Any], data: dict[str, Any]) -> JSONResponse:
     return JSONResponse(
         {
             "apiVersion": str(body.get("apiVersion", API_VERSIONS[api_id])),
@@ -83,7 +83,7 @@ def _answer(api_id: str, body: dict[str, Any], data: dict[str, Any]) -> JSONResp
     )
 
 
-def _error(api_id: str, body: dict[str, Any], code: int, message: str) -> JSONResponse:
+def error_answer(api_id: str, body: dict[str, Any], code: int, message: str) -> JSONResponse:
     return JSONResponse(
         {
             "apiVersion": str(body.get("apiVersion", API_VERSIONS[api_id])),
@@ -94,62 +94,64 @@ def _error(api_id: str, body: dict[str, Any], code: int, message: str) -> JSONRe
     )
 
 
-def _versions(api_id: str, body: dict[str, Any]) -> JSONResponse:
-    return _answer(api_id, body, {"apiVersions": [API_VERSIONS[api_id]]})
+def versions(api_id: str, body: dict[str, Any]) -> JSONResponse:
+    return answer(api_id, body, {"apiVersions": [API_VERSIONS[api_id]]})
 
 
 @router.post("/apidiscovery.cgi")
 async def api_discovery(request: Request, _caller: CallerDep) -> Response:
-    body, _, method = await _json_call(request)
+    body, _, method = await json_call(request)
     if method == "getSupportedVersions":
-        return _versions("api-discovery", body)
+        return versions("api-discovery", body)
     if method != "getApiList":
-        return _error("api-discovery", body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
+        return error_answer("api-discovery", body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
     items = [
         {"id": api_id, "version": version, "name": name, "docLink": ""}
         for api_id, version, name in API_LIST
     ]
-    return _answer("api-discovery", body, {"apiList": items})
+    return answer("api-discovery", body, {"apiList": items})
 
 
 @router.post("/basicdeviceinfo.cgi")
 async def basic_device_info(request: Request, _caller: CallerDep, device: DeviceDep) -> Response:
-    body, _, method = await _json_call(request)
+    body, _, method = await json_call(request)
     properties = await device.properties()
     if method == "getSupportedVersions":
-        return _versions("basic-device-info", body)
+        return versions("basic-device-info", body)
     if method == "getAllProperties":
-        return _answer("basic-device-info", body, {"propertyList": properties})
+        return answer("basic-device-info", body, {"propertyList": properties})
     if method == "getProperties":
-        wanted = body.get("params", {}).get("propertyList", [])
+        params = body.get("params")
+        wanted = params.get("propertyList") if isinstance(params, dict) else None
         if not isinstance(wanted, list):
-            return _error("basic-device-info", body, INVALID_PARAMETER, "propertyList is a list")
-        chosen = {name: properties[name] for name in wanted if name in properties}
-        return _answer("basic-device-info", body, {"propertyList": chosen})
-    return _error("basic-device-info", body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
+            message = "params.propertyList must be a list of property names"
+            return error_answer("basic-device-info", body, INVALID_PARAMETER, message)
+        chosen = {n: properties[n] for n in wanted if isinstance(n, str) and n in properties}
+        return answer("basic-device-info", body, {"propertyList": chosen})
+    return error_answer("basic-device-info", body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
 
 
 @router.post("/io/portmanagement.cgi")
 async def port_management(request: Request, bus: ActingBusDep) -> Response:
-    body, _, method = await _json_call(request)
+    body, _, method = await json_call(request)
     api = "io-port-management"
     if method == "getSupportedVersions":
-        return _versions(api, body)
+        return versions(api, body)
     try:
         if method == "getPorts":
             ports = (await bus.request(ListPorts())).ports
-            return _answer(
+            return answer(
                 api, body, {"numberOfPorts": len(ports), "items": [port_item(p) for p in ports]}
             )
         if method == "setPorts":
             await _set_ports(bus, body.get("params"))
-            return _answer(api, body, {})
+            return answer(api, body, {})
         if method == "setStateSequence":
             await _run_sequence(bus, body.get("params"))
-            return _answer(api, body, {})
+            return answer(api, body, {})
     except (Invalid, NotFound, Conflict) as exc:
-        return _error(api, body, INVALID_PARAMETER, exc.message)
-    return _error(api, body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
+        return error_answer(api, body, INVALID_PARAMETER, exc.message)
+    return error_answer(api, body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
 
 
 async def _set_ports(bus: ActingBus, params: object) -> None:

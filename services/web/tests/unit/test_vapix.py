@@ -25,7 +25,8 @@ async def test_api_discovery_lists_only_what_is_implemented(client: httpx.AsyncC
     assert ids["basic-device-info"] == "1.1"
     assert ids["io-port-management"] == "1.0"
     assert ids["event-streaming-over-websocket"] == "1.0"
-    assert not {"light-control", "stream-profiles", "view-area", "mqtt-client"} & set(ids)
+    assert ids["mqtt-client"] == "1.0"
+    assert not {"light-control", "stream-profiles", "view-area"} & set(ids)
 
 
 async def test_basic_device_info_has_every_property_and_a_hex_serial(
@@ -293,3 +294,21 @@ async def test_the_device_identity_comes_from_the_system_service(
     lines = response.text.splitlines()
     assert "root.Properties.System.SerialNumber=B8A44F0000AB" in lines
     assert "root.Properties.Firmware.Version=1.2.3" in lines
+
+
+@pytest.mark.parametrize("params", [None, [], {"propertyList": "Brand"}, {"propertyList": [{}]}])
+async def test_get_properties_answers_bad_params_with_a_vapix_error(
+    client: httpx.AsyncClient, params: object
+) -> None:
+    response = await client.post(
+        "/axis-cgi/basicdeviceinfo.cgi",
+        json={**CALL, "apiVersion": "1.1", "method": "getProperties", "params": params},
+        headers=ADMIN,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    if params == {"propertyList": [{}]}:
+        assert body["data"] == {"propertyList": {}}
+    else:
+        assert body["error"]["code"] == 2104
+        assert "propertyList must be a list" in body["error"]["message"]
