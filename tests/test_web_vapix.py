@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
 import ssl
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
@@ -250,3 +252,57 @@ async def test_websocket_event_stream_sends_every_port_then_changes(stack: Stack
         with pytest.raises(websockets.InvalidStatus):
             async with websockets.connect(f"{url}?wssession={token}", ssl=tls) as ws:
                 await ws.recv()
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+async def _rtsp(port: int, method: str, url: str, *headers: str) -> str:
+    """One RTSP request on its own connection; the answer's head and body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        lines = "".join(f"{header}\r\n" for header in headers)
+        writer.write(f"{method} {url} RTSP/1.0\r\nCSeq: 1\r\n{lines}\r\n".encode())
+        head = (await reader.readuntil(b"\r\n\r\n")).decode()
+        length = re.search(r"Content-Length: (\d+)", head)
+        body = await reader.readexactly(int(length.group(1))) if length else b""
+        return head + body.decode()
+    finally:
+        writer.close()
+
+
+async def test_rtsp_event_stream_takes_digest_md5_with_qop_auth(stack: Stack) -> None:
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+    url = f"rtsp://127.0.0.1:{stack.rtsp_port}/axis-media/media.amp?video=0&audio=0&event=on"
+    refused = await _rtsp(stack.rtsp_port, "DESCRIBE", url)
+    assert refused.startswith("RTSP/1.0 401 Unauthorized")
+    offered = re.search(r"WWW-Authenticate: Digest (.*)\r\n", refused)
+    assert offered is not None, refused
+    fields = dict(re.findall(r'(\w+)="?([^",]*)"?', offered.group(1)))
+    assert (fields["algorithm"], fields["qop"], fields["stale"]) == ("MD5", "auth", "FALSE")
+
+    def answer(password: str, nc: int) -> str:
+        ha1 = _md5(f"root:{fields['realm']}:{password}")
+        response = _md5(f"{ha1}:{fields['nonce']}:{nc:08x}:c0ffee:auth:{_md5('DESCRIBE:' + url)}")
+        return (
+            f'Authorization: Digest username="root", realm="{fields["realm"]}", '
+            f'nonce="{fields["nonce"]}", uri="{url}", algorithm=MD5, qop=auth, nc={nc:08x}, '
+            f'cnonce="c0ffee", response="{response}", opaque="{fields["opaque"]}"'
+        )
+
+    described = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 1))
+    assert described.startswith("RTSP/1.0 200 OK"), described
+    assert "m=application" in described
+    # The nonce stays good with a rising count, as VAPIX clients use it; a replay is refused.
+    again = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 2))
+    assert again.startswith("RTSP/1.0 200 OK"), again
+    replayed = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 2))
+    assert replayed.startswith("RTSP/1.0 401 Unauthorized")
+    wrong = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("wrong", 3))
+    assert wrong.startswith("RTSP/1.0 401 Unauthorized")
