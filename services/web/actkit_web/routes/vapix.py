@@ -160,7 +160,7 @@ async def _set_ports(bus: ActingBus, params: object) -> None:
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise Invalid("params must be a list of ports, or {'ports': [...]}")
     for item in items:
-        port = await bus.request(GetPort(port_id=actkit_port_id(str(item.get("port", "")))))
+        port = await bus.request(_get_port(str(item.get("port", ""))))
         settings = _settings_change(port, item)
         if settings:
             port = await bus.request(
@@ -170,10 +170,17 @@ async def _set_ports(bus: ActingBus, params: object) -> None:
             if port.direction is not Direction.OUTPUT:
                 raise Invalid(f"port {item['port']} is an input; only outputs can be set")
             await bus.request(
-                SetPort(
-                    port_id=port.port_id, is_active=is_active_for_state(port, str(item["state"]))
+                command_from_fields(
+                    SetPort,
+                    port_id=port.port_id,
+                    is_active=is_active_for_state(port, str(item["state"])),
                 )
             )
+
+
+def _get_port(vapix_id: str) -> GetPort:
+    """Ask for a port by its 0-based VAPIX id; Invalid when it is not a port number."""
+    return command_from_fields(GetPort, port_id=actkit_port_id(vapix_id))
 
 
 def _settings_change(port: Port, item: dict[str, Any]) -> dict[str, object]:
@@ -193,7 +200,7 @@ def _settings_change(port: Port, item: dict[str, Any]) -> dict[str, object]:
 async def _run_sequence(bus: ActingBus, params: object) -> None:
     if not isinstance(params, dict) or not isinstance(params.get("sequence"), list):
         raise Invalid("params must carry port and sequence")
-    port = await bus.request(GetPort(port_id=actkit_port_id(str(params.get("port", "")))))
+    port = await bus.request(_get_port(str(params.get("port", ""))))
     steps = params["sequence"]
     # The one sequence a lamp or lock needs: a state for a while, then back.
     if len(steps) != 2 or not all(isinstance(step, dict) for step in steps):
@@ -205,7 +212,9 @@ async def _run_sequence(bus: ActingBus, params: object) -> None:
     if not isinstance(duration_ms, int):
         raise Invalid("time of the first step must be milliseconds")
     await bus.request(
-        PulsePort(port_id=port.port_id, duration_ms=duration_ms, is_active=first_active)
+        command_from_fields(
+            PulsePort, port_id=port.port_id, duration_ms=duration_ms, is_active=first_active
+        )
     )
 
 
@@ -218,16 +227,21 @@ async def port_cgi(request: Request, bus: ActingBusDep) -> Response:
         for number in numbers:
             if not number.isdigit():
                 raise Invalid(f"checkactive {number!r} is not a port number")
-            port = await bus.request(GetPort(port_id=int(number)))
+            port = await bus.request(command_from_fields(GetPort, port_id=int(number)))
             lines.append(f"port{number}={'active' if port.is_active else 'inactive'}")
         return PlainTextResponse("\n".join(lines) + "\n")
     action = parse_port_action(fields.get("action", ""))
     if action.pulse_ms is None:
-        await bus.request(SetPort(port_id=action.port_id, is_active=action.is_active))
+        await bus.request(
+            command_from_fields(SetPort, port_id=action.port_id, is_active=action.is_active)
+        )
     else:
         await bus.request(
-            PulsePort(
-                port_id=action.port_id, duration_ms=action.pulse_ms, is_active=action.is_active
+            command_from_fields(
+                PulsePort,
+                port_id=action.port_id,
+                duration_ms=action.pulse_ms,
+                is_active=action.is_active,
             )
         )
     return PlainTextResponse("OK\n")
