@@ -73,6 +73,7 @@ class Listener:
         """The port it listens on."""
         self._task: asyncio.Task[None] | None = None
         self._socket: socket.socket | None = None
+        self._refused: int | None = None
 
     async def start(self, candidates: tuple[int, ...]) -> None:
         """Listen on the first candidate port that can be bound.
@@ -100,8 +101,14 @@ class Listener:
         try:
             sock = _listen(self.host, port)
         except OSError as exc:
-            log.error("%s stays on %d: cannot listen on %d: %s", self.name, self.port, port, exc)
+            # Tried again at every reading of the settings; said once.
+            if port != self._refused:
+                log.error(
+                    "%s stays on %d: cannot listen on %d: %s", self.name, self.port, port, exc
+                )
+            self._refused = port
             return False
+        self._refused = None
         await self.stop()
         await self._serve(sock, port)
         log.info("%s moved to port %d", self.name, self.port)

@@ -1,6 +1,7 @@
 import asyncio
 import contextlib
 import json
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -8,13 +9,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 import websockets
+from starlette.types import Receive, Scope, Send
 
 from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
 from actkit_core.testing.stack import free_port
 from actkit_proto.network import GetHttp, HttpAccess, HttpSettings
 from actkit_web.main import URLS_FILE, serve
+from actkit_web.serving import Listener
 from actkit_web.settings import WebSettings
 
 
@@ -120,3 +124,33 @@ async def test_listens_on_the_network_ports_and_follows_its_http_access(
             await client.get(http_url + "login")
         urls = json.loads((tmp_path / URLS_FILE).read_text())
         assert (urls["https"], urls["access"]) == (new_https, "http")
+
+
+async def _no_content(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def test_a_listener_falls_back_and_stays_put_when_a_port_is_taken() -> None:
+    listener = Listener(
+        "HTTP", "127.0.0.1", lambda: uvicorn.Config(_no_content, lifespan="off", log_config=None)
+    )
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        await listener.start((busy, 0))  # as 443 without root falls back to 8443
+        try:
+            first = listener.port
+            assert first not in (0, busy)
+            assert not await listener.move(busy)
+            assert listener.port == first
+            async with httpx.AsyncClient() as client:
+                assert (await client.get(f"http://127.0.0.1:{first}/")).status_code == 204
+                target = free_port()
+                assert await listener.move(target)
+                assert (await client.get(f"http://127.0.0.1:{target}/")).status_code == 204
+                with pytest.raises(httpx.ConnectError):
+                    await client.get(f"http://127.0.0.1:{first}/")
+        finally:
+            await listener.stop()
