@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from actkit_core import lifecycle
 from actkit_core.bus import Handlers, Publisher
@@ -54,6 +55,7 @@ def _config(app: FastAPI, **options: object) -> uvicorn.Config:
         access_log=False,
         timeout_graceful_shutdown=2,
         proxy_headers=False,
+        http=HttpToolsProtocol,  # the C parser: several times the requests per core of h11
         **options,  # type: ignore[arg-type]
     )
 
