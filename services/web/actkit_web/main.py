@@ -88,6 +88,7 @@ class _WebServers:
     """Whether the HTTPS and the HTTP port follow the network settings."""
     is_network_known: bool = True
     rtsp_port: int | None = None
+    written_urls: str = ""
 
     @property
     def https_url(self) -> str:
@@ -121,13 +122,18 @@ class _WebServers:
         self.write_urls()
 
     def write_urls(self) -> None:
-        urls = {
-            "https": self.https_url,
-            "http": self.http_url,
-            "access": self.access.access.value,
-            "rtsp_port": self.rtsp_port,
-        }
-        (self.settings.data_dir / URLS_FILE).write_text(json.dumps(urls))
+        """Write the URLs file when what it says changed (the settings are read every 2 s)."""
+        urls = json.dumps(
+            {
+                "https": self.https_url,
+                "http": self.http_url,
+                "access": self.access.access.value,
+                "rtsp_port": self.rtsp_port,
+            }
+        )
+        if urls != self.written_urls:
+            (self.settings.data_dir / URLS_FILE).write_text(urls)
+            self.written_urls = urls
 
     async def follow(self, bus: Publisher) -> None:
         """Apply the network's HTTP settings as they change (the network publishes no event)."""
