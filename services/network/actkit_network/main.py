@@ -7,21 +7,28 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
-from actkit_network.adapters.sim import SimAnnouncer, SimFirewall, SimNetwork, SimSnmpAgent
-from actkit_network.domain.nftables import render_ruleset
-from actkit_network.domain.settings import default_friendly_name
-from actkit_network.domain.snmp import Trap
-from actkit_network.handlers import (
-    HANDLERS,
-    Deps,
+from actkit_network.adapters.sim import (
+    SimAnnouncer,
+    SimFirewall,
+    SimLldp,
+    SimNetwork,
+    SimResponder,
+    SimSnmpAgent,
+)
+from actkit_network.announce import (
     apply_services,
+    report_authentication_failure,
     report_network_event,
-    revert_expired_test,
     send_trap,
 )
+from actkit_network.deps import Deps, Device, Discovery
+from actkit_network.domain.nftables import render_ruleset
+from actkit_network.domain.snmp import Trap
+from actkit_network.handlers import HANDLERS, revert_expired_test
 from actkit_network.settings import NetworkSettings
 from actkit_network.store import SettingsStore
 
@@ -36,12 +43,20 @@ async def build_deps(
 ) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
     store = SettingsStore(runtime.sessions)
-    default_name = default_friendly_name(settings.device_name, settings.mac_address)
+    device = Device(
+        settings.device_name,
+        settings.mac_address,
+        settings.wired_interface,
+        settings.discovery_address,
+    )
     async with contextlib.AsyncExitStack() as stack:
         if settings.adapter == "networkmanager":
+            from actkit_network.adapters.lldpd import LldpdConfigurator
             from actkit_network.adapters.networkmanager import NetworkManager
             from actkit_network.adapters.nftables import NftFirewall
             from actkit_network.adapters.snmp import PysnmpAgent
+            from actkit_network.adapters.upnp import SsdpResponder
+            from actkit_network.adapters.wsdiscovery import WsDiscoveryResponder
             from actkit_network.adapters.zeroconf import ZeroconfAnnouncer
 
             network = await stack.enter_async_context(
@@ -53,6 +68,13 @@ async def build_deps(
             stack.callback(snmp.close)
             announcer = ZeroconfAnnouncer(settings.bonjour_interfaces)
             stack.push_async_callback(announcer.close)
+            upnp = SsdpResponder(settings.ssdp_group, settings.ssdp_port, settings.upnp_http_port)
+            stack.push_async_callback(upnp.close)
+            ws_discovery = WsDiscoveryResponder(
+                settings.ws_discovery_group, settings.ws_discovery_port
+            )
+            stack.push_async_callback(ws_discovery.close)
+            lldp = LldpdConfigurator(Path(settings.lldpd_config), settings.lldpcli_command)
             deps = Deps(
                 store,
                 runtime.bus,
@@ -60,7 +82,8 @@ async def build_deps(
                 NftFirewall(tuple(settings.nft_command)),
                 snmp,
                 announcer,
-                default_name,
+                Discovery(upnp, ws_discovery, lldp),
+                device,
                 clock=clock,
             )
         else:
@@ -72,7 +95,8 @@ async def build_deps(
                 SimFirewall(),
                 SimSnmpAgent(),
                 SimAnnouncer(),
-                default_name,
+                Discovery(SimResponder(), SimResponder(), SimLldp()),
+                device,
                 simulator=sim,
                 clock=clock,
             )
@@ -81,6 +105,11 @@ async def build_deps(
         await send_trap(deps, Trap.COLD_START)
         tasks = [
             asyncio.create_task(report_each(deps.network.events(), report_network_event, deps)),
+            asyncio.create_task(
+                report_each(
+                    deps.snmp.authentication_failures(), report_authentication_failure, deps
+                )
+            ),
             asyncio.create_task(_revert_firewall_tests(deps)),
         ]
         try:

@@ -1,0 +1,89 @@
+"""Keeps what the device tells the network (SNMP, Bonjour, UPnP, WS-Discovery, LLDP) in line."""
+
+from __future__ import annotations
+
+import logging
+
+from actkit_network.deps import Deps
+from actkit_network.domain import discovery as identity
+from actkit_network.domain import settings
+from actkit_network.domain.snmp import Trap, is_trap_due
+from actkit_network.metrics import LINK_CHANGES, TRAPS_SENT
+from actkit_network.ports import NetworkEvent
+from actkit_network.store import SnmpV3Password
+from actkit_proto.network import (
+    AddressChanged,
+    DiscoverySettings,
+    HttpSettings,
+    LinkChanged,
+    SnmpSettings,
+)
+
+log = logging.getLogger(__name__)
+
+
+async def apply_services(deps: Deps) -> None:
+    """Bring the SNMP agent and every discovery protocol in line with the stored settings."""
+    hostname = await deps.network.hostname()
+    snmp = await deps.store.load(SnmpSettings)
+    v3_account = await deps.store.load_optional(SnmpV3Password)
+    await deps.snmp.apply(snmp, None if v3_account is None else v3_account.password, hostname)
+    stored = await deps.store.load(DiscoverySettings)
+    discovery = settings.with_default_names(stored, deps.default_name)
+    http = await deps.store.load(HttpSettings)
+    name = discovery.bonjour_name if discovery.is_bonjour_enabled else None
+    await deps.announcer.apply(name, hostname, http.http_port)
+    await _apply_responders(deps, stored, http)
+    await deps.discovery.lldp.apply(
+        identity.lldp_config(stored, hostname, deps.device.name, deps.device.interface)
+    )
+
+
+async def _apply_responders(deps: Deps, stored: DiscoverySettings, http: HttpSettings) -> None:
+    address = deps.device.address or await _current_address(deps)
+    device = None
+    if address is not None:
+        device = identity.identity(
+            stored, deps.default_name, deps.device.name, deps.device.mac_address, address,
+            http.http_port,
+        )  # fmt: skip
+    await deps.discovery.upnp.apply(device if stored.is_upnp_enabled else None)
+    await deps.discovery.ws_discovery.apply(device if stored.is_ws_discovery_enabled else None)
+
+
+async def _current_address(deps: Deps) -> str | None:
+    for interface in await deps.network.interfaces():
+        if interface.is_up:
+            for address in interface.addresses:
+                if ":" not in address:
+                    return address.split("/", 1)[0]
+    return None
+
+
+async def send_trap(deps: Deps, trap: Trap, interface: str | None = None) -> None:
+    """Send ``trap`` if the SNMP settings ask for it."""
+    if is_trap_due(await deps.store.load(SnmpSettings), trap):
+        await deps.snmp.send_trap(trap, interface)
+        TRAPS_SENT.labels(trap.value).inc()
+
+
+async def report_network_event(event: NetworkEvent, deps: Deps) -> None:
+    """Publish a change the network adapter saw.
+
+    Link changes also become SNMP traps; a new address is announced anew by UPnP and
+    WS-Discovery (their messages carry it).
+    """
+    await deps.bus.publish(event)
+    if isinstance(event, LinkChanged):
+        LINK_CHANGES.labels(event.interface).inc()
+        await send_trap(deps, Trap.LINK_UP if event.is_up else Trap.LINK_DOWN, event.interface)
+    if isinstance(event, AddressChanged | LinkChanged) and deps.device.address is None:
+        await _apply_responders(
+            deps, await deps.store.load(DiscoverySettings), await deps.store.load(HttpSettings)
+        )
+
+
+async def report_authentication_failure(sender: str, deps: Deps) -> None:
+    """A request came with a community the agent does not know: the trap, if asked for."""
+    log.info("SNMP request from %s with an unknown community", sender)
+    await send_trap(deps, Trap.AUTHENTICATION_FAILED)
