@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from actkit_network.deps import Deps
 from actkit_network.domain import discovery as identity
@@ -11,6 +13,7 @@ from actkit_network.domain.snmp import Trap, is_trap_due
 from actkit_network.metrics import LINK_CHANGES, TRAPS_SENT
 from actkit_network.ports import NetworkEvent
 from actkit_network.store import SnmpV3Password
+from actkit_proto import Unavailable
 from actkit_proto.network import (
     AddressChanged,
     DiscoverySettings,
@@ -32,10 +35,11 @@ async def apply_services(deps: Deps) -> None:
     discovery = settings.with_default_names(stored, deps.default_name)
     http = await deps.store.load(HttpSettings)
     name = discovery.bonjour_name if discovery.is_bonjour_enabled else None
-    await deps.announcer.apply(name, hostname, http.http_port)
-    await _apply_responders(deps, stored, http)
-    await deps.discovery.lldp.apply(
-        identity.lldp_config(stored, hostname, deps.device.name, deps.device.interface)
+    lldp = identity.lldp_config(stored, hostname, deps.device.name, deps.device.interface)
+    await _each(
+        deps.announcer.apply(name, hostname, http.http_port),
+        _apply_responders(deps, stored, http),
+        deps.discovery.lldp.apply(lldp),
     )
 
 
@@ -47,8 +51,22 @@ async def _apply_responders(deps: Deps, stored: DiscoverySettings, http: HttpSet
             stored, deps.default_name, deps.device.name, deps.device.mac_address, address,
             http.http_port,
         )  # fmt: skip
-    await deps.discovery.upnp.apply(device if stored.is_upnp_enabled else None)
-    await deps.discovery.ws_discovery.apply(device if stored.is_ws_discovery_enabled else None)
+    await _each(
+        deps.discovery.upnp.apply(device if stored.is_upnp_enabled else None),
+        deps.discovery.ws_discovery.apply(device if stored.is_ws_discovery_enabled else None),
+    )
+
+
+async def _each(*steps: Coroutine[Any, Any, None]) -> None:
+    """Run every step, even after one fails; then report what failed, all in one sentence."""
+    problems = []
+    for step in steps:
+        try:
+            await step
+        except Unavailable as exc:
+            problems.append(exc.message)
+    if problems:
+        raise Unavailable("; ".join(problems))
 
 
 async def _current_address(deps: Deps) -> str | None:

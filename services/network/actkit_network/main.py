@@ -31,6 +31,7 @@ from actkit_network.domain.snmp import Trap
 from actkit_network.handlers import HANDLERS, revert_expired_test
 from actkit_network.settings import NetworkSettings
 from actkit_network.store import SettingsStore
+from actkit_proto import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,11 @@ async def build_deps(
                 clock=clock,
             )
         await _restore_firewall(deps)
-        await apply_services(deps)
+        try:
+            await apply_services(deps)
+        except Unavailable as exc:
+            # The service still answers, so that the settings that cannot apply can be changed.
+            log.error("the network services did not all start: %s", exc.message)
         await send_trap(deps, Trap.COLD_START)
         tasks = [
             asyncio.create_task(report_each(deps.network.events(), report_network_event, deps)),

@@ -45,14 +45,14 @@ class LldpdConfigurator:
         if shutil.which(self._lldpcli[0]) is None:
             log.info("lldpcli is not installed; lldpd reads %s when it starts", self._config_path)
             return
+        # The commands go through stdin: lldpcli drops privileges and may not read the file.
         process = await asyncio.create_subprocess_exec(
             *self._lldpcli,
-            "-c",
-            str(self._config_path),
-            stdout=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
-        _out, err = await process.communicate()
+        _out, err = await process.communicate(text.encode())
         message = err.decode(errors="replace").strip()
         if process.returncode != 0 and _NOT_RUNNING in message:
             log.warning("lldpd is not running; it reads %s when it starts", self._config_path)

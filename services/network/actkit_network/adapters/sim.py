@@ -154,6 +154,8 @@ class SimSnmpAgent:
         self.settings = SnmpSettings()
         self.sys_name = ""
         self.traps: list[tuple[Trap, str | None]] = []
+        self.trapped = asyncio.Event()
+        """Set each time a trap is sent (a test clears it to wait for the next)."""
         self._failures: asyncio.Queue[str] = asyncio.Queue()
 
     async def apply(self, settings: SnmpSettings, v3_password: str | None, sys_name: str) -> None:
@@ -164,6 +166,7 @@ class SimSnmpAgent:
     async def send_trap(self, trap: Trap, interface: str | None = None) -> None:
         """Record the trap."""
         self.traps.append((trap, interface))
+        self.trapped.set()
 
     def receive(self, community: str, sender: str = "192.0.2.50") -> None:
         """A v1/v2c request arrives; one with an unknown community is an authentication failure."""

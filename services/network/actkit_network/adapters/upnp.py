@@ -23,6 +23,7 @@ from actkit_network.domain.discovery import (
     MODEL_DESCRIPTION,
     DeviceIdentity,
 )
+from actkit_proto import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,13 @@ class SsdpResponder:
         await self.close()
         if identity is None:
             return
+        try:
+            await self._start(identity)
+        except OSError as exc:
+            await self.close()
+            raise Unavailable(f"UPnP cannot answer on {identity.address}: {exc}") from exc
+
+    async def _start(self, identity: DeviceIdentity) -> None:
         self._identity = identity
         device_class = _device_class(identity)
         self._runner = web.AppRunner(self._app(), access_log=None)

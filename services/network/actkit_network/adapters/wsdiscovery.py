@@ -11,6 +11,7 @@ from collections import deque
 
 from actkit_network.domain import wsdiscovery
 from actkit_network.domain.discovery import DeviceIdentity
+from actkit_proto import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,12 @@ class WsDiscoveryResponder:
         if identity is None:
             return
         loop = asyncio.get_running_loop()
+        try:
+            listening = self._socket(identity.address)
+        except OSError as exc:
+            raise Unavailable(f"WS-Discovery cannot answer on {identity.address}: {exc}") from exc
         self._transport, _protocol = await loop.create_datagram_endpoint(
-            lambda: _Listener(self), sock=self._socket(identity.address)
+            lambda: _Listener(self), sock=listening
         )
         self._identity = identity
         self._transport.sendto(wsdiscovery.hello(identity, self._sequence), self._destination)
