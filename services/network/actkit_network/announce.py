@@ -7,8 +7,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 from actkit_network.deps import Deps
+from actkit_network.domain import ddns, settings
 from actkit_network.domain import discovery as identity
-from actkit_network.domain import settings
 from actkit_network.domain.snmp import Trap, is_trap_due
 from actkit_network.metrics import LINK_CHANGES, TRAPS_SENT
 from actkit_network.ports import NetworkEvent
@@ -17,6 +17,8 @@ from actkit_proto import Unavailable
 from actkit_proto.network import (
     AddressChanged,
     DiscoverySettings,
+    DnsSettings,
+    HostnameSettings,
     HttpSettings,
     LinkChanged,
     SnmpSettings,
@@ -70,12 +72,33 @@ async def _each(*steps: Coroutine[Any, Any, None]) -> None:
 
 
 async def _current_address(deps: Deps) -> str | None:
-    for interface in await deps.network.interfaces():
-        if interface.is_up:
-            for address in interface.addresses:
-                if ":" not in address:
-                    return address.split("/", 1)[0]
+    for address in await _current_addresses(deps):
+        if ":" not in address:
+            return address.split("/", 1)[0]
     return None
+
+
+async def _current_addresses(deps: Deps) -> list[str]:
+    """The addresses (with prefix) of the first interface that is up: ethernet, else WLAN."""
+    for interface in await deps.network.interfaces():
+        if interface.is_up and interface.addresses:
+            return list(interface.addresses)
+    return []
+
+
+async def register_dns_name(deps: Deps) -> None:
+    """Send the dynamic DNS update, if asked for; a failure is logged, the next change retries."""
+    wanted = ddns.registration(
+        await deps.store.load(HostnameSettings),
+        await deps.store.load(DnsSettings),
+        await _current_addresses(deps),
+    )
+    if wanted is None:
+        return
+    try:
+        await deps.ddns.register(wanted)
+    except Unavailable as exc:
+        log.warning("dynamic DNS update not sent: %s", exc.message)
 
 
 async def send_trap(deps: Deps, trap: Trap, interface: str | None = None) -> None:
@@ -88,17 +111,19 @@ async def send_trap(deps: Deps, trap: Trap, interface: str | None = None) -> Non
 async def report_network_event(event: NetworkEvent, deps: Deps) -> None:
     """Publish a change the network adapter saw.
 
-    Link changes also become SNMP traps; a new address is announced anew by UPnP and
-    WS-Discovery (their messages carry it).
+    Link changes also become SNMP traps; a new address is registered in DNS (when dynamic DNS
+    is on) and announced anew by UPnP and WS-Discovery (their messages carry it).
     """
     await deps.bus.publish(event)
     if isinstance(event, LinkChanged):
         LINK_CHANGES.labels(event.interface).inc()
         await send_trap(deps, Trap.LINK_UP if event.is_up else Trap.LINK_DOWN, event.interface)
-    if isinstance(event, AddressChanged | LinkChanged) and deps.device.address is None:
-        await _apply_responders(
-            deps, await deps.store.load(DiscoverySettings), await deps.store.load(HttpSettings)
-        )
+    if isinstance(event, AddressChanged | LinkChanged):
+        await register_dns_name(deps)
+        if deps.device.address is None:
+            await _apply_responders(
+                deps, await deps.store.load(DiscoverySettings), await deps.store.load(HttpSettings)
+            )
 
 
 async def report_authentication_failure(sender: str, deps: Deps) -> None:

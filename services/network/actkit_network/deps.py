@@ -12,6 +12,7 @@ from actkit_network.domain.settings import default_friendly_name
 from actkit_network.ports import (
     AnnouncerPort,
     DiscoveryResponderPort,
+    DnsUpdaterPort,
     FirewallPort,
     LldpPort,
     NetworkPort,
@@ -58,6 +59,7 @@ class Deps:
     announcer: AnnouncerPort
     discovery: Discovery
     device: Device
+    ddns: DnsUpdaterPort
     simulator: NetworkSimulator | None = None
     clock: Callable[[], float] = time.time
     """Wall time: a test deadline must survive a restart."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_core.section_params import Section, SectionParameters
-from actkit_network.announce import apply_services
+from actkit_network.announce import apply_services, register_dns_name
 from actkit_network.deps import Deps
 from actkit_network.domain import firewall, restore, settings
 from actkit_network.domain.firewall import FirewallState
@@ -94,6 +94,7 @@ async def get_dns(_command: GetDns, deps: Deps) -> DnsSettings:
 
 async def set_dns(command: SetDns, deps: Deps) -> DnsSettings:
     await _apply_wired(deps, dns=command.settings)
+    await register_dns_name(deps)
     return command.settings
 
 
@@ -125,6 +126,7 @@ async def set_hostname(command: SetHostname, deps: Deps) -> HostnameSettings:
     await deps.network.apply_hostname(None if wanted.is_auto else wanted.hostname)
     await deps.store.save(wanted)
     await apply_services(deps)
+    await register_dns_name(deps)
     return wanted
 
 

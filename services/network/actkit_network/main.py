@@ -13,6 +13,7 @@ from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_network.adapters.sim import (
     SimAnnouncer,
+    SimDnsUpdater,
     SimFirewall,
     SimLldp,
     SimNetwork,
@@ -21,6 +22,7 @@ from actkit_network.adapters.sim import (
 )
 from actkit_network.announce import (
     apply_services,
+    register_dns_name,
     report_authentication_failure,
     report_network_event,
     send_trap,
@@ -52,6 +54,7 @@ async def build_deps(
     )
     async with contextlib.AsyncExitStack() as stack:
         if settings.adapter == "networkmanager":
+            from actkit_network.adapters.ddns import Rfc2136Updater
             from actkit_network.adapters.lldpd import LldpdConfigurator
             from actkit_network.adapters.networkmanager import NetworkManager
             from actkit_network.adapters.nftables import NftFirewall
@@ -85,6 +88,7 @@ async def build_deps(
                 announcer,
                 Discovery(upnp, ws_discovery, lldp),
                 device,
+                Rfc2136Updater(settings.ddns_port),
                 clock=clock,
             )
         else:
@@ -98,6 +102,7 @@ async def build_deps(
                 SimAnnouncer(),
                 Discovery(SimResponder(), SimResponder(), SimLldp()),
                 device,
+                SimDnsUpdater(),
                 simulator=sim,
                 clock=clock,
             )
@@ -107,6 +112,7 @@ async def build_deps(
         except Unavailable as exc:
             # The service still answers, so that the settings that cannot apply can be changed.
             log.error("the network services did not all start: %s", exc.message)
+        await register_dns_name(deps)
         await send_trap(deps, Trap.COLD_START)
         tasks = [
             asyncio.create_task(report_each(deps.network.events(), report_network_event, deps)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+from actkit_network.domain.ddns import DnsRegistration
 from actkit_network.domain.discovery import DeviceIdentity, LldpConfig
 from actkit_network.domain.snmp import Trap
 from actkit_proto.network import (
@@ -98,3 +99,10 @@ class LldpPort(Protocol):
 
     async def apply(self, config: LldpConfig) -> None:
         """Announce as ``config`` says, or stay silent when it is off."""
+
+
+class DnsUpdaterPort(Protocol):
+    """Dynamic DNS updates (RFC 2136 on the board)."""
+
+    async def register(self, wanted: DnsRegistration) -> None:
+        """Point the name at the device's addresses."""

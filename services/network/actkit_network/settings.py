@@ -41,3 +41,5 @@ class NetworkSettings(ServiceSettings):
     """The lldpd configuration file written for LLDP/CDP (lldpd reads lldpd.d/ at start)."""
     lldpcli_command: list[str] = Field(default_factory=lambda: ["lldpcli"])
     """How lldpcli is started, e.g. ``["lldpcli", "-u", "/run/lldpd.socket"]``."""
+    ddns_port: int = 53
+    """Port of the DNS server dynamic DNS updates go to."""

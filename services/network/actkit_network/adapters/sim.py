@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+from actkit_network.domain.ddns import DnsRegistration
 from actkit_network.domain.discovery import DeviceIdentity, LldpConfig
 from actkit_network.domain.snmp import Trap
 from actkit_network.ports import NetworkEvent
@@ -211,3 +212,14 @@ class SimLldp:
     async def apply(self, config: LldpConfig) -> None:
         """Keep the configuration."""
         self.config = config
+
+
+class SimDnsUpdater:
+    """Remembers every dynamic DNS update it was asked to send."""
+
+    def __init__(self) -> None:
+        self.registered: list[DnsRegistration] = []
+
+    async def register(self, wanted: DnsRegistration) -> None:
+        """Record the update."""
+        self.registered.append(wanted)

@@ -87,8 +87,8 @@ def _namespaces_with_lldpd(run_dir: Path, tmp_path: Path) -> Iterator[Lldp]:
             _answers(control)
             sockets.append(str(control))
         # Fast announcements so that the neighbour sees changes within seconds (TTL 4 s).
-        for control in sockets:
-            _run("lldpcli", "-u", control, "configure", "lldp", "tx-interval", "1")
+        for socket_path in sockets:
+            _run("lldpcli", "-u", socket_path, "configure", "lldp", "tx-interval", "1")
         yield Lldp(*sockets)
     finally:
         for process in processes:

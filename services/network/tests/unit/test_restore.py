@@ -111,7 +111,7 @@ async def test_restore_applies_the_defaults_to_the_system(fake_bus: FakeBus, dep
     assert ("hostname", None) in network.applied[-3:]
     assert ("wlan", WlanSettings()) in network.applied[-3:]
     wired = [settings for what, settings in network.applied if what == "wired"][-1]
-    assert wired[0] == STATIC
+    assert isinstance(wired, tuple) and wired[0] == STATIC
     assert deps.firewall.loaded[-1] == render_ruleset(False, FirewallPolicy.ALLOW, [])
 
 
