@@ -41,7 +41,7 @@ class Probe:
 
 
 def parse_probe(data: bytes) -> Probe | None:
-    """The Probe in ``data``, or None for any other message (or a malformed one).
+    """The Probe in ``data``; None for another message, a malformed one or one without MessageID.
 
     Type QNames are resolved with the prefixes the message declares.
     """
@@ -63,6 +63,8 @@ def parse_probe(data: bytes) -> Probe | None:
     if action != PROBE_ACTION or probe is None:
         return None
     message_id = root.findtext(f"{{{SOAP}}}Header/{{{WSA}}}MessageID", "").strip()
+    if not message_id:
+        return None  # an answer could not say which Probe it answers
     types = []
     for qname in probe.findtext(f"{{{WSD}}}Types", "").split():
         prefix, _, local = qname.rpartition(":")

@@ -198,6 +198,7 @@ def test_a_probe_is_read_with_the_senders_prefixes(
     "message",
     [
         PROBE.format(action="Resolve", body=""),
+        PROBE.format(action="Probe", body="").replace("urn:uuid:1", ""),
         PROBE.format(action="Probe", body="<d:Types>unknown:Thing</d:Types>"),
         "<not xml",
         '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x "boom">]><e>&x;</e>',
