@@ -179,8 +179,8 @@ async def test_maintenance_resets_every_services_settings_and_a_restart_keeps_th
         async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
             await _configure_every_service(bus, mosquitto)
             result = await bus.request(action, timeout_s=30)
-            assert {"io", "events", "ble", "mqtt", "system"} <= set(result.restored)
-            # Network and accounts answer for themselves; web keeps no settings and is not asked.
+            assert {"io", "events", "ble", "mqtt", "system", "network"} <= set(result.restored)
+            # Network's kept settings are its own tests' business; web keeps none, is not asked.
             assert sorted(result.restored + list(result.failed)) == sorted(SETTINGS_OWNERS)
             assert "web" not in SETTINGS_OWNERS
             await _assert_defaults(bus)
