@@ -66,6 +66,7 @@ from actkit_web.settings import WebSettings
 if TYPE_CHECKING:
     from .fake_events import FakeEvents
     from .fake_maintenance import FakeSystem
+    from .fake_mqtt import FakeMqtt
 
 PASSWORDS = {"admin": "secret", "op": "operate", "view": "look"}
 ROLES = {"admin": Role.ADMINISTRATOR, "op": Role.OPERATOR, "view": Role.VIEWER}
@@ -363,12 +364,22 @@ async def system(fake_bus: FakeBus) -> FakeSystem:
     return fake
 
 
+@pytest_asyncio.fixture
+async def mqtt(fake_bus: FakeBus) -> FakeMqtt:
+    from .fake_mqtt import FakeMqtt  # it serves through serve_methods, defined here
+
+    fake = FakeMqtt()
+    await fake.install(fake_bus)
+    return fake
+
+
 @pytest.fixture
 def app(
     fake_bus: FakeBus,
     accounts: FakeAccounts,
     io: FakeIo,
     events: FakeEvents,
+    mqtt: FakeMqtt,
     system: FakeSystem,
     tmp_path: Path,
 ) -> FastAPI:
