@@ -108,6 +108,9 @@ class VerifyDigest(Command[Identity]):
     authorization: str = Field(max_length=4096, description="The header value after 'Digest '.")
     client_address: ClientAddress
     page: str = Field(default="", max_length=256)
+    uri: str | None = Field(default=None, max_length=4096)
+    """The request target the client sent (path and query, as on the request line); the
+    answer's ``uri`` must name it (401 otherwise). Unset: not compared (older callers)."""
 
 
 class Session(Reply):
