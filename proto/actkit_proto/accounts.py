@@ -589,6 +589,8 @@ class SshAccountInfo(Reply):
 
     name: str
     comment: str
+    login_name: str = ""
+    """The user name to give the SSH client (the device may add a prefix and use lower case)."""
 
 
 class SshAccounts(Reply):

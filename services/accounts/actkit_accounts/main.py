@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from argon2 import PasswordHasher
 
 from actkit_accounts.adapters.sim import SimSsh
+from actkit_accounts.adapters.system import SshLayout, SystemSsh
 from actkit_accounts.certificates import load_public_key
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
@@ -21,6 +22,7 @@ from actkit_accounts.handlers.openid import OPENID_OPTION
 from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
 from actkit_accounts.handlers.service_accounts import SSH_ENABLED_OPTION
 from actkit_accounts.passwords import Passwords
+from actkit_accounts.ports import SshPort
 from actkit_accounts.settings import AccountsSettings
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core import lifecycle
@@ -46,7 +48,7 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         certificates=CertificateStore(runtime.sessions),
         onvif_accounts=ServiceAccountStore(runtime.sessions, "onvif"),
         ssh_accounts=ServiceAccountStore(runtime.sessions, "ssh"),
-        ssh=SimSsh(),
+        ssh=ssh_adapter(settings),
         bus=runtime.bus,
         passwords=Passwords(hasher, settings.realm),
         accounts={account.name: account for account in await store.load()},
@@ -63,7 +65,26 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
     )
     await install_defaults(deps, web_host_names(settings))
     await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
-    yield deps
+    try:
+        yield deps
+    finally:
+        await deps.ssh.close()
+
+
+def ssh_adapter(settings: AccountsSettings) -> SshPort:
+    if settings.adapter == "sim":
+        return SimSsh()
+    return SystemSsh(
+        SshLayout(
+            user_prefix=settings.ssh_user_prefix,
+            group=settings.ssh_group,
+            home_base=settings.ssh_home_base,
+            shell=settings.ssh_shell,
+            config_dir=settings.ssh_config_dir,
+            sshd_binary=settings.sshd_binary,
+            port=settings.ssh_port,
+        )
+    )
 
 
 def openid_state(stored: dict[str, object] | None) -> OpenIdState:

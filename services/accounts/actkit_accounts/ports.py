@@ -20,3 +20,9 @@ class SshPort(Protocol):
 
     async def remove_user(self, name: str) -> None:
         """Remove a system user created for SSH."""
+
+    def login_name(self, name: str) -> str:
+        """The user name an SSH client gives for the account ``name``; Invalid if none can be."""
+
+    async def close(self) -> None:
+        """Release what the adapter runs (the service is stopping)."""

@@ -7,7 +7,7 @@ import dataclasses
 from actkit_accounts.domain.accounts import ServiceAccount, check_can_add
 from actkit_accounts.handlers.deps import Deps
 from actkit_accounts.store import ServiceAccountStore
-from actkit_proto import Ack, Conflict, NotFound
+from actkit_proto import Ack, Conflict, Invalid, NotFound
 from actkit_proto.accounts import (
     SSH_ROOT,
     AddOnvifAccount,
@@ -85,7 +85,7 @@ async def add_ssh_account(command: AddSshAccount, deps: Deps) -> SshAccountInfo:
         check_can_add(await deps.ssh_accounts.load(), command.name)
         await deps.ssh.set_user(command.name, command.password, command.comment)
         await deps.ssh_accounts.save(account)
-    return _ssh_info(account)
+    return _ssh_info(deps, account)
 
 
 async def update_ssh_account(command: UpdateSshAccount, deps: Deps) -> SshAccountInfo:
@@ -101,7 +101,7 @@ async def update_ssh_account(command: UpdateSshAccount, deps: Deps) -> SshAccoun
         )
         await deps.ssh.set_user(account.name, command.password, account.comment)
         await deps.ssh_accounts.save(account)
-    return _ssh_info(account)
+    return _ssh_info(deps, account)
 
 
 async def delete_ssh_account(command: DeleteSshAccount, deps: Deps) -> Ack:
@@ -118,7 +118,7 @@ async def _ssh_state(deps: Deps) -> SshAccounts:
     accounts = await deps.ssh_accounts.load()
     return SshAccounts(
         is_enabled=bool(await deps.store.option(SSH_ENABLED_OPTION)),
-        accounts=[_ssh_info(a) for a in accounts.values()],
+        accounts=[_ssh_info(deps, a) for a in accounts.values()],
     )
 
 
@@ -140,5 +140,9 @@ def _onvif_info(account: ServiceAccount) -> OnvifAccountInfo:
     return OnvifAccountInfo(name=account.name, role=_ONVIF_ROLES.get(account.role, "media"))
 
 
-def _ssh_info(account: ServiceAccount) -> SshAccountInfo:
-    return SshAccountInfo(name=account.name, comment=account.comment)
+def _ssh_info(deps: Deps, account: ServiceAccount) -> SshAccountInfo:
+    try:
+        login_name = deps.ssh.login_name(account.name)
+    except Invalid:  # stored before the prefix was changed: it has no system user
+        login_name = ""
+    return SshAccountInfo(name=account.name, comment=account.comment, login_name=login_name)
