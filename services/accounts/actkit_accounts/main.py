@@ -9,12 +9,14 @@ from collections.abc import AsyncIterator
 
 from argon2 import PasswordHasher
 
+from actkit_accounts.adapters.keystore import SoftwareKeystore
 from actkit_accounts.adapters.sim import SimSsh
 from actkit_accounts.adapters.system import SshLayout, SystemSsh
 from actkit_accounts.certificates import load_public_key
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
+from actkit_accounts.domain.username_token import NonceLedger
 from actkit_accounts.handlers import HANDLERS, Deps
 from actkit_accounts.handlers.certificates import install_defaults
 from actkit_accounts.handlers.deps import OpenIdState, Options
@@ -56,6 +58,8 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         blocker=Blocker(blocking_policy(BruteForceSettings.model_validate(brute_force or {}))),
         sessions=SessionBook(settings.session_idle_s),
         realm=settings.realm,
+        keystore=SoftwareKeystore(settings.keystore_path),
+        onvif_nonces=NonceLedger(settings.onvif_token_window_s),
         options=Options(auth=AuthSettings.model_validate(auth or {})),
         os_signing_key=(
             load_public_key(settings.os_signing_key_pem) if settings.os_signing_key_pem else None

@@ -26,3 +26,16 @@ class SshPort(Protocol):
 
     async def close(self) -> None:
         """Release what the adapter runs (the service is stopping)."""
+
+
+class KeystorePort(Protocol):
+    """Where the service keeps the key that seals secrets it must read back.
+
+    Software here (a key file); a TPM or secure element would implement the same two calls.
+    """
+
+    def seal(self, secret: str, context: str) -> str:
+        """``secret`` encrypted and bound to ``context`` (text to store)."""
+
+    def unseal(self, sealed: str, context: str) -> str:
+        """The secret back; Unavailable when it does not open (other key, other context)."""

@@ -42,6 +42,15 @@ class AccountsSettings(ServiceSettings):
     """PEM public key (or certificate) that signs custom OS certificates."""
     device_serial: str = Field(default="", max_length=64)
     """This device's serial number, which a custom signed OS certificate must name."""
+    onvif_token_window_s: int = Field(default=300, ge=10, le=86_400)
+    """How far an ONVIF UsernameToken's Created may be from the device's clock, either way."""
+    keystore_file: Path | None = None
+    """The software keystore's key; ``<data_dir>/accounts-keystore.key`` when unset."""
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
+
+    @property
+    def keystore_path(self) -> Path:
+        """Where the software keystore's key is."""
+        return self.keystore_file or self.data_dir / "accounts-keystore.key"

@@ -28,6 +28,7 @@ from actkit_accounts.handlers.certificates import (
     set_web_certificate,
 )
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.handlers.onvif_tokens import verify_username_token
 from actkit_accounts.handlers.openid import (
     begin_openid_login,
     complete_openid_login,
@@ -96,6 +97,7 @@ HANDLERS: Handlers[Deps] = {
     messages.AddOnvifAccount: add_onvif_account,
     messages.UpdateOnvifAccount: update_onvif_account,
     messages.DeleteOnvifAccount: delete_onvif_account,
+    messages.VerifyUsernameToken: verify_username_token,
     messages.GetSshAccounts: get_ssh_accounts,
     messages.SetSshEnabled: set_ssh_enabled,
     messages.AddSshAccount: add_ssh_account,

@@ -36,7 +36,10 @@ async def list_onvif_accounts(_command: ListOnvifAccounts, deps: Deps) -> OnvifA
 
 async def add_onvif_account(command: AddOnvifAccount, deps: Deps) -> OnvifAccountInfo:
     account = ServiceAccount(
-        command.name, await deps.passwords.hash_only(command.password), role=command.role
+        command.name,
+        await deps.passwords.hash_only(command.password),
+        role=command.role,
+        sealed_password=seal_onvif_password(deps, command.name, command.password),
     )
     async with deps.writing:
         check_can_add(await deps.onvif_accounts.load(), account.name)
@@ -54,9 +57,19 @@ async def update_onvif_account(command: UpdateOnvifAccount, deps: Deps) -> Onvif
             account,
             password_hash=password_hash or account.password_hash,
             role=command.role or account.role,
+            sealed_password=(
+                account.sealed_password
+                if command.password is None
+                else seal_onvif_password(deps, account.name, command.password)
+            ),
         )
         await deps.onvif_accounts.save(account)
     return _onvif_info(account)
+
+
+def seal_onvif_password(deps: Deps, name: str, password: str) -> str:
+    """The password sealed for the account ``name`` (UsernameToken digests need it)."""
+    return deps.keystore.seal(password, f"onvif:{name}")
 
 
 async def delete_onvif_account(command: DeleteOnvifAccount, deps: Deps) -> Ack:
@@ -136,8 +149,12 @@ _ONVIF_ROLES: dict[str, OnvifRole] = {
 }
 
 
+def onvif_role(account: ServiceAccount) -> OnvifRole:
+    return _ONVIF_ROLES.get(account.role, "media")
+
+
 def _onvif_info(account: ServiceAccount) -> OnvifAccountInfo:
-    return OnvifAccountInfo(name=account.name, role=_ONVIF_ROLES.get(account.role, "media"))
+    return OnvifAccountInfo(name=account.name, role=onvif_role(account))
 
 
 def _ssh_info(deps: Deps, account: ServiceAccount) -> SshAccountInfo:
