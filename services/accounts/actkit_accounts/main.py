@@ -66,8 +66,9 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         ),
         device_serial=settings.device_serial,
         openid=openid_state(await store.option(OPENID_OPTION)),
+        web_host_names=tuple(web_host_names(settings)),
     )
-    await install_defaults(deps, web_host_names(settings))
+    await install_defaults(deps, list(deps.web_host_names))
     await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
     try:
         yield deps

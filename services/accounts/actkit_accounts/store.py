@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any, cast, get_args
 
@@ -122,6 +123,17 @@ class AccountStore:
         """Remove an account."""
         async with self._sessions.begin() as session:
             await session.execute(delete(AccountRow).where(AccountRow.name == name))
+
+    async def factory_reset(self) -> None:
+        """Forget everything in one transaction: accounts, first run, settings, certificates."""
+        async with self._sessions.begin() as session:
+            for table in (AccountRow, FirstRunRow, OptionRow, ServiceAccountRow, CertificateRow):
+                await session.execute(delete(table))
+
+    async def delete_options(self, keys: Collection[str]) -> None:
+        """Forget settings: they read as never set (their defaults)."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(OptionRow).where(OptionRow.key.in_(list(keys))))
 
     async def option(self, key: str) -> Any:
         """A stored setting (decoded JSON), or None when never set."""

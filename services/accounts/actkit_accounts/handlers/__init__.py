@@ -49,6 +49,7 @@ from actkit_accounts.handlers.policy import (
     set_brute_force_settings,
 )
 from actkit_accounts.handlers.privileges import get_privileges
+from actkit_accounts.handlers.restore import restore_settings
 from actkit_accounts.handlers.service_accounts import (
     add_onvif_account,
     add_ssh_account,
@@ -64,6 +65,7 @@ from actkit_accounts.handlers.setup import create_first_administrator, get_setup
 from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_proto import accounts as messages
+from actkit_proto.params import RestoreSettings
 
 __all__ = ["HANDLERS", "Deps"]
 
@@ -118,6 +120,7 @@ HANDLERS: Handlers[Deps] = {
     messages.GetOsCertificate: get_os_certificate,
     messages.InstallOsCertificate: install_os_certificate,
     messages.DeleteOsCertificate: delete_os_certificate,
-    # plain config
+    # plain config, and maintenance's restore and factory default
     **parameter_handlers(accounts_parameters),
+    RestoreSettings: restore_settings,
 }

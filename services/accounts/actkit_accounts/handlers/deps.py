@@ -69,6 +69,8 @@ class Deps:
     device_serial: str = ""
     """The serial number a custom signed OS certificate must name (unchecked when empty)."""
     options: Options = field(default_factory=Options)
+    web_host_names: tuple[str, ...] = ("localhost",)
+    """Names in the web's self-signed certificate, made at first start and after a reset."""
     openid: OpenIdState = field(default_factory=OpenIdState)
     clock: Callable[[], datetime] = utc_now
     access_log: deque[AccessFailed] = field(default_factory=lambda: deque(maxlen=ACCESS_LOG_SIZE))
