@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import AsyncIterator
 
@@ -29,9 +30,12 @@ from actkit_accounts.settings import AccountsSettings
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_proto import BusError
 from actkit_proto.accounts import AuthSettings, BruteForceSettings, OpenIdSettings
 
 MIGRATIONS = "actkit_accounts:migrations"
+
+log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -69,7 +73,10 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         web_host_names=tuple(web_host_names(settings)),
     )
     await install_defaults(deps, list(deps.web_host_names))
-    await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
+    try:
+        await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
+    except BusError as exc:  # the service still starts: every other way in depends on it
+        log.error("SSH is on but could not be started: %s", exc.message)
     try:
         yield deps
     finally:

@@ -29,6 +29,7 @@ from actkit_proto.accounts import (
     SetSshEnabled,
     UpdateSshAccount,
 )
+from actkit_proto.params import RestoreScope, RestoreSettings
 
 from ..conftest import CHEAP_ARGON2
 
@@ -186,3 +187,20 @@ async def test_a_system_user_outside_the_group_is_never_touched(
     finally:
         subprocess.run(["userdel", login], capture_output=True)
         subprocess.run(["groupdel", login], capture_output=True)
+
+
+async def test_factory_default_removes_the_system_users_and_stops_sshd(
+    bus: Bus, service: AccountsSettings
+) -> None:
+    logins = [
+        (await bus.request(AddSshAccount(name=name, password="pw"))).login_name
+        for name in ("one", "two")
+    ]
+    await bus.request(SetSshEnabled(is_enabled=True))
+    assert f"({logins[0]})" in await run_id(service.ssh_port, logins[0], "pw")
+    await bus.request(RestoreSettings(service="accounts", scope=RestoreScope.FACTORY_DEFAULT))
+    for login in logins:
+        with pytest.raises(KeyError):
+            pwd.getpwnam(login)
+    with pytest.raises(OSError):
+        await run_id(service.ssh_port, logins[1], "pw")
