@@ -124,7 +124,7 @@ class SystemSsh:
         if group is None or existing.pw_gid != group or existing.pw_uid == 0:
             log.warning("not removing system user %s: it is not in group %s", login, group)
             return
-        _end_processes_of(existing.pw_uid)
+        await _end_processes_of(existing.pw_uid)
         await _run("userdel", "--remove", login, allowed_codes=(0, 12))
 
     def _check_managed(self, user: pwd.struct_passwd, gid: int) -> None:
@@ -151,7 +151,7 @@ class SystemSsh:
             return
         await self._ensure_group()
         self._write_drop_in()
-        await _run(str(self.layout.sshd_binary), "-t", "-f", str(self.layout.main_config))
+        await self._check_effective_config()
         if self._is_running():
             assert self._sshd is not None
             self._sshd.send_signal(signal.SIGHUP)
@@ -168,6 +168,22 @@ class SystemSsh:
             "PermitRootLogin no\n"
             "PermitEmptyPasswords no\n"
         )
+
+    async def _check_effective_config(self) -> None:
+        """Refuse to start sshd unless the configuration it reads has the drop-in's restrictions.
+
+        A main config without the ``Include`` would let every user in with sshd's defaults.
+        """
+        effective = await _run(
+            str(self.layout.sshd_binary), "-T", "-f", str(self.layout.main_config)
+        )
+        lines = set(effective.lower().splitlines())
+        wanted = {f"port {self.layout.port}", f"allowgroups {self.layout.group}"}
+        if not wanted <= lines:
+            raise Unavailable(
+                f"{self.layout.main_config} does not apply {self.layout.drop_in}: put "
+                f"'Include {self.layout.drop_in.parent}/*.conf' at its top"
+            )
 
     def _write_drop_in(self) -> None:
         drop_in = self.layout.drop_in
@@ -222,7 +238,10 @@ class SystemSsh:
                 await process.wait()
             log.info("sshd stopped")
         if self._reader is not None:
-            await self._reader
+            # Open sessions are sshd's children and hold its stderr: stop reading, not wait.
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
             self._reader = None
 
     async def close(self) -> None:
@@ -249,8 +268,22 @@ def _gecos(comment: str) -> str:
     return comment.replace(":", ";")
 
 
-def _end_processes_of(uid: int) -> None:
-    """End what a removed user still runs (its SSH sessions): userdel refuses otherwise."""
+async def _end_processes_of(uid: int) -> None:
+    """End what a removed user still runs (its SSH sessions): userdel refuses while any is left.
+
+    A killed process lingers until its parent collects it, so this waits (a few seconds at most).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STOP_TIMEOUT_S
+    while (pids := _processes_of(uid)) and loop.time() < deadline:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        await asyncio.sleep(0.05)
+
+
+def _processes_of(uid: int) -> list[int]:
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -260,8 +293,8 @@ def _end_processes_of(uid: int) -> None:
             continue
         uid_line = next((line for line in status.splitlines() if line.startswith("Uid:")), "")
         if uid_line.split()[1:2] == [str(uid)]:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(entry.name), signal.SIGKILL)
+            found.append(int(entry.name))
+    return found
 
 
 async def _accepts(host: str, port: int) -> bool:
@@ -277,8 +310,8 @@ async def _accepts(host: str, port: int) -> bool:
 
 async def _run(
     tool: str, *args: str, stdin: str | None = None, allowed_codes: tuple[int, ...] = (0,)
-) -> None:
-    """Run a system tool; Unavailable with what it said when it fails."""
+) -> str:
+    """Run a system tool and return what it wrote; Unavailable with that when it fails."""
     program = tool if os.sep in tool else shutil.which(tool, path=_TOOL_PATH)
     if program is None:
         raise Unavailable(f"{tool} is not installed on this device")
@@ -293,3 +326,4 @@ async def _run(
     if process.returncode not in allowed_codes:
         said = " ".join(output.decode(errors="replace").split())[:300]
         raise Unavailable(f"{Path(program).name} failed ({process.returncode}): {said}")
+    return output.decode(errors="replace")
