@@ -63,6 +63,14 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         OPERATOR,
         {"json": {**CALL, "method": "setPorts", "params": [{"port": "1", "state": "closed"}]}},
     ),
+    ("POST", "/axis-cgi/mqtt/client.cgi"): (
+        VIEWER,
+        {"json": {**CALL, "method": "getClientStatus"}},
+    ),
+    ("POST", "/axis-cgi/mqtt/event.cgi"): (
+        VIEWER,
+        {"json": {**CALL, "method": "getEventPublicationConfig"}},
+    ),
     ("GET", "/axis-cgi/io/port.cgi"): (OPERATOR, {"params": {"action": "2:/"}}),
     ("PUT", "/api/v1/ports/{port_id}/state"): (OPERATOR, {"json": {"is_active": True}}),
     ("POST", "/api/v1/ports/{port_id}/pulse"): (OPERATOR, {"json": {"duration_ms": 100}}),
