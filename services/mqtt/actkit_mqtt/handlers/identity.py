@@ -48,6 +48,6 @@ async def learn_identity(
         await sleep(delay)
         delay = min(delay * 2, retry_max_s)
     deps.state.serial = serial
-    log.info("device serial number %s: default topic prefix axis/%s", serial, serial)
+    log.info("device serial number %s (from the system service)", serial)
     await apply_connection(deps)
     return serial

@@ -8,8 +8,8 @@ from actkit_mqtt import domain
 from actkit_mqtt.domain import Secrets
 from actkit_mqtt.domain import publication as publishing
 from actkit_proto import Invalid
-from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.ble import BeaconPresenceChanged
+from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.io import Circuit, Direction, PortTampered
 from actkit_proto.mqtt import (
     ClientSettings,
