@@ -500,6 +500,24 @@ class RemoveSyslogServer(Command[Ack]):
     server_id: int
 
 
+class SyslogTestResult(Reply):
+    """The outcome of a test message to a remote syslog server."""
+
+    is_ok: bool
+    answer: str
+    """What happened (sent, or connected and written), or why it failed, in a sentence."""
+
+
+class TestSyslogServer(Command[SyslogTestResult]):
+    """Send one test message to a remote syslog server as typed (not yet saved)."""
+
+    subject: ClassVar[str] = "system.syslog.servers.test"
+    __test__: ClassVar[bool] = False
+    """Not a pytest test class, despite its name."""
+
+    server: SyslogServer
+
+
 class SyslogDeliveryFailed(Event):
     """A remote syslog server could not be reached; delivery is retried with the next message."""
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from actkit_proto.system import LogEntry, SyslogServerEntry, TimeSettings
+from actkit_proto.system import LogEntry, SyslogServer, SyslogServerEntry, TimeSettings
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,10 @@ class PowerControl(Protocol):
         """Restart the device (every service)."""
 
 
+class SyslogTestFailed(Exception):
+    """A test message could not reach a remote syslog server; the message says why."""
+
+
 class SyslogOutput(Protocol):
     """Delivery of system log lines to the remote syslog servers."""
 
@@ -67,6 +71,15 @@ class SyslogOutput(Protocol):
 
     def send(self, entry: LogEntry) -> None:
         """Queue a line for every server whose severity it meets; never blocks."""
+
+    async def send_test(
+        self, entry: LogEntry, server: SyslogServer, hostname: str, time_zone: str
+    ) -> str:
+        """Send one line to ``server`` now, on a connection of its own; say what happened.
+
+        Raises:
+            SyslogTestFailed: it could not be sent; the message says why and what to check.
+        """
 
     async def close(self) -> None:
         """Flush what can be flushed quickly and close the connections."""

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from actkit_proto.system import (
     SyslogServerEntry,
 )
 from actkit_system.domain.syslog import format_line, is_sent
+from actkit_system.ports import SyslogTestFailed
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ QUEUE_SIZE = 1000
 WRITE_BUFFER_BYTES = 256 * 1024
 """Past this much unsent on a stream, lines wait in the queue for the server to catch up."""
 CONNECT_TIMEOUT_S = 5.0
+TEST_TIMEOUT_S = 4.0
+"""A test message's whole attempt, under the web's wait for an answer."""
 
 FailureReport = Callable[[int, str], None]
 
@@ -55,11 +59,126 @@ def tls_context(server: SyslogServer) -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def port_of(server: SyslogServer) -> int:
+    """The port given, or the protocol's default."""
+    return server.port or server.protocol.default_port
+
+
+async def open_datagrams(server: SyslogServer) -> asyncio.DatagramTransport:
+    """A UDP socket aimed at the server."""
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(
+        asyncio.DatagramProtocol, remote_addr=(server.host, port_of(server))
+    )
+    return transport
+
+
+async def open_stream(server: SyslogServer) -> asyncio.StreamWriter:
+    """A TCP connection to the server, TLS-wrapped and verified for the TLS protocol."""
+    is_tls = server.protocol is SyslogProtocol.TLS
+    _, writer = await asyncio.wait_for(
+        asyncio.open_connection(
+            server.host,
+            port_of(server),
+            ssl=tls_context(server) if is_tls else None,
+            server_hostname=server.host if is_tls else None,
+        ),
+        CONNECT_TIMEOUT_S,
+    )
+    return writer
+
+
+async def send_once(data: bytes, server: SyslogServer) -> str:
+    """Send one framed line on a connection of its own; say what happened.
+
+    Raises:
+        SyslogTestFailed: the line could not be sent; the message says why and what to check.
+    """
+    where = f"{server.host}:{port_of(server)}"
+    writer: asyncio.StreamWriter | None = None
+    if server.protocol is SyslogProtocol.TLS:
+        try:
+            tls_context(server)
+        except ssl.SSLError as exc:
+            raise SyslogTestFailed(
+                f"the CA certificate could not be read ({exc.reason or exc}); "
+                "give the CA certificate(s) in PEM format"
+            ) from exc
+    try:
+        async with asyncio.timeout(TEST_TIMEOUT_S):
+            if server.protocol is SyslogProtocol.UDP:
+                datagrams = await open_datagrams(server)
+                datagrams.sendto(data)
+                datagrams.close()
+                return (
+                    f"Sent the test message to {where} over UDP. UDP has no acknowledgement: "
+                    "look for the message on the server to be sure it arrived."
+                )
+            writer = await open_stream(server)
+            try:
+                writer.write(data)
+                await writer.drain()
+            finally:
+                writer.close()
+                with contextlib.suppress(OSError, ssl.SSLError):
+                    await writer.wait_closed()
+    except (OSError, ssl.SSLError) as exc:  # TimeoutError is an OSError
+        raise SyslogTestFailed(explain_failure(exc, server, connected=writer is not None)) from exc
+    how = "TLS, certificate verified" if server.protocol is SyslogProtocol.TLS else "TCP"
+    return f"Connected to {where} ({how}), wrote the test message and closed the connection."
+
+
+def explain_failure(exc: OSError, server: SyslogServer, *, connected: bool) -> str:
+    """A sentence a person can act on, for a message that could not be sent."""
+    where = f"{server.host}:{port_of(server)}"
+    protocol = server.protocol.value.upper()
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        trusted = "the chosen CA certificate" if server.ca_certificate else "the system's CAs"
+        return (
+            f"{where} sent a certificate that {trusted} cannot verify ({exc.verify_message}); "
+            "choose the CA certificate that signed the server's certificate"
+        )
+    if isinstance(exc, ssl.SSLError):
+        return (
+            f"the TLS handshake with {where} failed ({exc.reason or exc}); "
+            "check that the server speaks TLS on this port"
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return (
+            f"{where} refused the connection; check the port and that the server accepts "
+            f"syslog over {protocol}"
+        )
+    if isinstance(exc, ConnectionError) and not connected and protocol == "TLS":
+        return (
+            f"{where} closed the connection during the TLS handshake; "
+            "check that the server speaks TLS on this port"
+        )
+    if isinstance(exc, ConnectionError):
+        return (
+            f"{where} closed the connection before the message was written; check that the "
+            f"server accepts syslog over {protocol} on this port"
+        )
+    if isinstance(exc, socket.gaierror):
+        return (
+            f"the host name {server.host!r} could not be resolved ({exc.strerror}); "
+            "check the name and the device's DNS settings"
+        )
+    if isinstance(exc, TimeoutError):
+        return (
+            f"{where} did not answer within {TEST_TIMEOUT_S:g} s; check the address and that "
+            "no firewall blocks the port"
+        )
+    return (
+        f"could not send to {where} ({exc.strerror or exc or type(exc).__name__}); "
+        "check the address and the network"
+    )
+
+
 class _Sender:
     def __init__(self, entry: SyslogServerEntry, report: FailureReport) -> None:
         self.entry = entry
         self.server = entry.server
-        self.port = entry.server.port or entry.server.protocol.default_port
+        self.port = port_of(entry.server)
         self.queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_SIZE)
         self.dropped = 0
         self._report = report
@@ -111,12 +230,9 @@ class _Sender:
     async def _open(self) -> None:
         if self.server.protocol is SyslogProtocol.UDP:
             if self._datagrams is None:
-                loop = asyncio.get_running_loop()
-                self._datagrams, _ = await loop.create_datagram_endpoint(
-                    asyncio.DatagramProtocol, remote_addr=(self.server.host, self.port)
-                )
+                self._datagrams = await open_datagrams(self.server)
         elif self._writer is None or self._writer.is_closing():
-            self._writer = await self._connect()
+            self._writer = await open_stream(self.server)
 
     async def _deliver(self, data: bytes) -> None:
         await self._open()
@@ -126,19 +242,6 @@ class _Sender:
         assert self._writer is not None
         self._writer.write(data)
         await self._writer.drain()
-
-    async def _connect(self) -> asyncio.StreamWriter:
-        is_tls = self.server.protocol is SyslogProtocol.TLS
-        _, writer = await asyncio.wait_for(
-            asyncio.open_connection(
-                self.server.host,
-                self.port,
-                ssl=tls_context(self.server) if is_tls else None,
-                server_hostname=self.server.host if is_tls else None,
-            ),
-            CONNECT_TIMEOUT_S,
-        )
-        return writer
 
     def _close(self) -> None:
         if self._writer is not None:
@@ -182,6 +285,12 @@ class SyslogForwarder:
             if is_sent(entry.severity, sender.server.severity):
                 line = format_line(entry, sender.server.format, self._hostname, self._zone)
                 sender.offer(frame(line, sender.server))
+
+    async def send_test(
+        self, entry: LogEntry, server: SyslogServer, hostname: str, time_zone: str
+    ) -> str:
+        line = format_line(entry, server.format, hostname, ZoneInfo(time_zone))
+        return await send_once(frame(line, server), server)
 
     def dropped(self) -> dict[int, int]:
         """Lines each server lost (queue full or delivery failed)."""

@@ -38,6 +38,7 @@ from actkit_proto.system import (
     SetUpgradeSettings,
     StartNetworkTrace,
     StartUpgrade,
+    TestSyslogServer,
 )
 from actkit_system.handlers import config, device, logs, maintenance, report, trace, upgrade
 from actkit_system.handlers.deps import Current, Deps, Trace, Upgrades
@@ -61,6 +62,7 @@ HANDLERS: Handlers[Deps] = {
     ListSyslogServers: logs.list_syslog_servers,
     AddSyslogServer: logs.add_syslog_server,
     RemoveSyslogServer: logs.remove_syslog_server,
+    TestSyslogServer: logs.send_syslog_test,
     ListPlainConfig: config.list_plain_config,
     SetPlainConfig: config.set_plain_config,
     **parameter_handlers(config.SystemParameters),

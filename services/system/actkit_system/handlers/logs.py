@@ -16,14 +16,18 @@ from actkit_proto.system import (
     RemoveSyslogServer,
     Severity,
     SyslogProtocol,
+    SyslogServer,
     SyslogServerEntry,
     SyslogServerList,
+    SyslogTestResult,
     SystemLog,
+    TestSyslogServer,
 )
 from actkit_system.domain.logs import access_filter, system_filter
 from actkit_system.domain.time import is_host
 from actkit_system.handlers.deps import Deps
 from actkit_system.metrics import LOG_LINES
+from actkit_system.ports import SyslogTestFailed
 
 MAX_SYSLOG_SERVERS = 8
 
@@ -87,14 +91,20 @@ async def list_syslog_servers(_command: ListSyslogServers, deps: Deps) -> Syslog
     return SyslogServerList(servers=deps.current.syslog_servers)
 
 
-async def add_syslog_server(command: AddSyslogServer, deps: Deps) -> SyslogServerEntry:
-    server = command.server.model_copy(update={"host": command.server.host.strip()})
+def _checked(server: SyslogServer) -> SyslogServer:
+    """The server as typed, host trimmed; Invalid with a sentence if it cannot be used."""
+    server = server.model_copy(update={"host": server.host.strip()})
     if not is_host(server.host):
         raise Invalid(f"host: {server.host!r} is neither an IP address nor a host name")
     if server.ca_certificate and server.protocol is not SyslogProtocol.TLS:
         raise Invalid("ca_certificate: a CA certificate is only used with TLS")
     if server.ca_certificate and "BEGIN CERTIFICATE" not in server.ca_certificate:
         raise Invalid("ca_certificate: give the CA certificate(s) in PEM format")
+    return server
+
+
+async def add_syslog_server(command: AddSyslogServer, deps: Deps) -> SyslogServerEntry:
+    server = _checked(command.server)
     servers = deps.current.syslog_servers
     if len(servers) >= MAX_SYSLOG_SERVERS:
         raise Conflict(f"at most {MAX_SYSLOG_SERVERS} remote syslog servers; remove one first")
@@ -113,6 +123,25 @@ async def add_syslog_server(command: AddSyslogServer, deps: Deps) -> SyslogServe
     entry = await deps.store.add_syslog_server(server)
     await _apply_servers(deps, [*servers, entry])
     return entry
+
+
+async def send_syslog_test(command: TestSyslogServer, deps: Deps) -> SyslogTestResult:
+    """Send one NOTICE line, in the server's format and protocol, to a server as typed."""
+    server = _checked(command.server)
+    hostname = deps.current.hostname
+    entry = LogEntry(
+        entry_id=0,
+        at=deps.time.now(),
+        severity=Severity.NOTICE,
+        service="system",
+        logger="actkit_system",
+        message=f"Test message from {hostname}'s remote syslog settings",
+    )
+    try:
+        answer = await deps.syslog.send_test(entry, server, hostname, deps.current.time_zone())
+    except SyslogTestFailed as exc:
+        return SyslogTestResult(is_ok=False, answer=f"Not sent: {exc}.")
+    return SyslogTestResult(is_ok=True, answer=answer)
 
 
 async def remove_syslog_server(command: RemoveSyslogServer, deps: Deps) -> Ack:

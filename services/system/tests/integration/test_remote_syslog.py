@@ -1,5 +1,6 @@
 import asyncio
 import re
+import socket
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,8 @@ from actkit_proto.system import (
     SyslogFormat,
     SyslogProtocol,
     SyslogServer,
+    SyslogTestResult,
+    TestSyslogServer,
 )
 from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
@@ -182,5 +185,149 @@ async def test_a_burst_of_warnings_reaches_a_tcp_server_complete_and_in_order(
             assert [SyslogMessage.parse(line).msg for line in received] == [
                 f"line {number}" for number in range(500)
             ]
+    finally:
+        listener.close()
+
+
+def check_test_line(form: SyslogFormat, received: str) -> None:
+    """The test message parses in its format, as a NOTICE naming the device that sent it."""
+    if form is SyslogFormat.RFC5424:
+        parsed = SyslogMessage.parse(received)
+        host, severity, app, message = (
+            parsed.hostname,
+            parsed.severity.name,
+            parsed.appname,
+            parsed.msg,
+        )
+    elif form is SyslogFormat.RFC3164:
+        bsd = syslogmp.parse(received.encode())
+        assert bsd.facility is syslogmp.Facility.user
+        app, message = bsd.message.decode().split(": ", 1)
+        host, severity = bsd.hostname, bsd.severity.name
+    else:
+        found = AXIS_LINE.match(received)
+        assert found is not None, received
+        assert found["pri"] == "13"
+        host, severity, app, message = found["host"], found["level"], found["app"], found["message"]
+    assert (severity.lower(), app) == ("notice", "actkit-system")
+    assert message == f"Test message from {host}'s remote syslog settings"
+
+
+@asynccontextmanager
+async def plain_tcp_server() -> AsyncIterator[int]:
+    """A server that reads what comes and hangs up, as one without TLS does on a handshake."""
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1024)
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+
+
+async def send_test(bus: Bus, server: SyslogServer) -> SyslogTestResult:
+    return await bus.request(TestSyslogServer(server=server), timeout_s=10)
+
+
+@pytest.mark.parametrize("protocol", list(SyslogProtocol))
+async def test_a_test_message_arrives_once_and_parses_in_every_format(
+    bus: Bus, nats_server: str, tmp_path: Path, protocol: SyslogProtocol
+) -> None:
+    certificates = make_certificates(tmp_path)
+    listeners: dict[SyslogFormat, Listener] = {}
+    for form in SyslogFormat:
+        if protocol is SyslogProtocol.UDP:
+            listeners[form] = await udp_listener()
+        else:
+            is_tls = protocol is SyslogProtocol.TLS
+            listeners[form] = await stream_listener(certificates.server_context if is_tls else None)
+    try:
+        async with system(bus, nats_server, tmp_path):
+            for form, listener in listeners.items():
+                result = await send_test(
+                    bus,
+                    SyslogServer(
+                        host=" 127.0.0.1 ",
+                        port=listener.port,
+                        format=form,
+                        protocol=protocol,
+                        severity=Severity.EMERGENCY,
+                        ca_certificate=(
+                            certificates.ca_pem if protocol is SyslogProtocol.TLS else None
+                        ),
+                    ),
+                )
+                assert result.is_ok, result.answer
+                if protocol is SyslogProtocol.UDP:
+                    assert "UDP has no acknowledgement" in result.answer
+                else:
+                    assert "wrote the test message and closed the connection" in result.answer
+                [received] = await listener.wait_for(1)
+                check_test_line(form, received)
+            # Tested, not saved: nothing else is configured and the line stays out of the log.
+            log = await bus.request(ListSystemLog(services=["system"]))
+            assert not [e for e in log.entries if e.message.startswith("Test message")]
+            await bus.publish(warning("input 4 cut"))
+            await asyncio.sleep(0.2)
+            assert all(len(listener.messages) == 1 for listener in listeners.values())
+    finally:
+        for listener in listeners.values():
+            listener.close()
+
+
+async def test_a_test_message_that_cannot_be_sent_says_why(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    trusted = make_certificates(tmp_path)
+    (tmp_path / "other").mkdir()
+    other = make_certificates(tmp_path / "other")
+    listener = await stream_listener(other.server_context)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        refused_port = closed.getsockname()[1]
+    try:
+        async with system(bus, nats_server, tmp_path):
+            refused = await send_test(
+                bus,
+                SyslogServer(host="127.0.0.1", port=refused_port, protocol=SyslogProtocol.TCP),
+            )
+            assert not refused.is_ok
+            assert refused.answer == (
+                f"Not sent: 127.0.0.1:{refused_port} refused the connection; check the port "
+                "and that the server accepts syslog over TCP."
+            )
+            untrusted = await send_test(
+                bus,
+                SyslogServer(
+                    host="127.0.0.1",
+                    port=listener.port,
+                    protocol=SyslogProtocol.TLS,
+                    ca_certificate=trusted.ca_pem,
+                ),
+            )
+            assert not untrusted.is_ok
+            assert untrusted.answer.startswith(
+                f"Not sent: 127.0.0.1:{listener.port} sent a certificate that the chosen CA "
+                "certificate cannot verify ("
+            )
+            assert "choose the CA certificate that signed the server's certificate" in (
+                untrusted.answer
+            )
+            async with plain_tcp_server() as plain_port:
+                plain = await send_test(
+                    bus,
+                    SyslogServer(
+                        host="127.0.0.1",
+                        port=plain_port,
+                        protocol=SyslogProtocol.TLS,
+                        ca_certificate=trusted.ca_pem,
+                    ),
+                )
+            assert not plain.is_ok
+            assert "check that the server speaks TLS on this port" in plain.answer
+            assert listener.messages == []
     finally:
         listener.close()

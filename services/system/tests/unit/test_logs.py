@@ -15,6 +15,7 @@ from actkit_proto.system import (
     Severity,
     SyslogProtocol,
     SyslogServer,
+    TestSyslogServer,
 )
 from actkit_system.domain.logs import Journal
 from actkit_system.handlers import Deps
@@ -135,3 +136,26 @@ async def test_the_number_of_syslog_servers_is_bounded(fake_bus: FakeBus, deps: 
         await fake_bus.request(AddSyslogServer(server=SyslogServer(host=f"10.0.0.{number}")))
     with pytest.raises(Conflict, match=f"at most {MAX_SYSLOG_SERVERS}"):
         await fake_bus.request(AddSyslogServer(server=SyslogServer(host="10.0.1.1")))
+
+
+@pytest.mark.usefixtures("deps")
+async def test_a_syslog_test_checks_the_server_as_typed_first(fake_bus: FakeBus) -> None:
+    with pytest.raises(Invalid, match="neither an IP address nor a host name"):
+        await fake_bus.request(TestSyslogServer(server=SyslogServer(host="bad host")))
+    with pytest.raises(Invalid, match="only used with TLS"):
+        await fake_bus.request(
+            TestSyslogServer(server=SyslogServer(host="a.example", ca_certificate="x"))
+        )
+
+
+@pytest.mark.usefixtures("deps")
+async def test_a_syslog_test_with_an_unreadable_ca_says_so(fake_bus: FakeBus) -> None:
+    unreadable = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
+    result = await fake_bus.request(
+        TestSyslogServer(
+            server=SyslogServer(host="a.example", protocol="tls", ca_certificate=unreadable)
+        )
+    )
+    assert not result.is_ok
+    assert result.answer.startswith("Not sent: the CA certificate could not be read (")
+    assert result.answer.endswith("give the CA certificate(s) in PEM format.")

@@ -1,4 +1,5 @@
 import re
+import socket
 import warnings
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ with warnings.catch_warnings():
     from syslog_rfc5424_parser import SyslogMessage
 
 from actkit_proto.system import LogEntry, Severity, SyslogFormat, SyslogProtocol, SyslogServer
-from actkit_system.adapters.syslog import frame
+from actkit_system.adapters.syslog import explain_failure, frame
 from actkit_system.domain.syslog import format_line, is_sent
 
 AT = datetime(2026, 3, 5, 9, 7, 1, 250000, tzinfo=UTC)
@@ -85,3 +86,30 @@ def test_a_server_gets_its_severity_and_worse() -> None:
     assert is_sent(Severity.CRITICAL, Severity.WARNING)
     assert is_sent(Severity.WARNING, Severity.WARNING)
     assert not is_sent(Severity.NOTICE, Severity.WARNING)
+
+
+def test_a_failed_send_is_explained_in_a_sentence_to_act_on() -> None:
+    tcp = SyslogServer(host="logs.example", protocol=SyslogProtocol.TCP)
+    tls = SyslogServer(host="logs.example", protocol=SyslogProtocol.TLS, port=7000)
+    unknown = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    assert explain_failure(unknown, tcp, connected=False) == (
+        "the host name 'logs.example' could not be resolved (Name or service not known); "
+        "check the name and the device's DNS settings"
+    )
+    assert explain_failure(TimeoutError(), tcp, connected=False) == (
+        "logs.example:601 did not answer within 4 s; check the address and that no firewall "
+        "blocks the port"
+    )
+    assert explain_failure(ConnectionResetError(), tls, connected=False) == (
+        "logs.example:7000 closed the connection during the TLS handshake; check that the "
+        "server speaks TLS on this port"
+    )
+    assert explain_failure(BrokenPipeError(32, "Broken pipe"), tls, connected=True) == (
+        "logs.example:7000 closed the connection before the message was written; check that "
+        "the server accepts syslog over TLS on this port"
+    )
+    unreachable = OSError(101, "Network is unreachable")
+    assert explain_failure(unreachable, tcp, connected=False) == (
+        "could not send to logs.example:601 (Network is unreachable); check the address and "
+        "the network"
+    )
