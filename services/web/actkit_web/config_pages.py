@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from actkit_proto.base import Role
@@ -22,12 +22,21 @@ from actkit_proto.system import (
 )
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
-from actkit_web.forms import submit
+from actkit_web.forms import REFUSALS, submit
 from actkit_web.pages import field_errors, render_page
 from actkit_web.routes import logs, plain_config
 
 router = APIRouter(prefix="/system", include_in_schema=False)
 SYSLOG_FIELDS = {name: (name,) for name in SyslogServer.model_fields}
+SYSLOG_FORM = {
+    "host": "",
+    "protocol": SyslogProtocol.UDP.value,
+    "port": "",
+    "format": SyslogFormat.RFC5424.value,
+    "severity": Severity.WARNING.value,
+    "ca_certificate": "",
+}
+"""The add-server form's fields and what each starts as."""
 
 
 # -- logs ------------------------------------------------------------------------------------
@@ -44,7 +53,12 @@ def _utc(text: str | None) -> datetime | None:
 
 
 async def _logs_page(
-    request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status: int = 200
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    errors: dict[str, str],
+    status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     query = request.query_params
     try:
@@ -78,6 +92,7 @@ async def _logs_page(
         severities=[severity.value for severity in Severity],
         formats=[value.value for value in SyslogFormat],
         protocols=[(value.value, value.default_port) for value in SyslogProtocol],
+        typed=typed or SYSLOG_FORM,
         errors=errors,
         status_code=status,
     )
@@ -88,36 +103,50 @@ async def logs_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> R
     return await _logs_page(request, caller, bus, {})
 
 
-@router.post("/logs/syslog-servers")
-async def add_syslog_server(
-    request: Request,
-    caller: CallerDep,
-    bus: ActingBusDep,
-    host: Annotated[str, Form()] = "",
-    format: Annotated[str, Form()] = SyslogFormat.RFC5424.value,
-    protocol: Annotated[str, Form()] = SyslogProtocol.UDP.value,
-    port: Annotated[str, Form()] = "",
-    severity: Annotated[str, Form()] = Severity.WARNING.value,
-    ca_certificate: Annotated[str, Form()] = "",
-) -> Response:
-    async def refused(exc: BusError) -> Response:
-        found = field_errors(exc, SYSLOG_FIELDS)
-        errors = {f"syslog-{key}": sentence for key, sentence in found.items()}
-        return await _logs_page(request, caller, bus, errors, 400)
+def _typed_server(form: FormData) -> dict[str, str]:
+    """The add-server form's values as typed, to show them again."""
+    return {name: str(form.get(name) or default) for name, default in SYSLOG_FORM.items()}
 
-    fields = {
-        "host": host.strip(),
-        "format": format,
-        "protocol": protocol,
-        "port": port or None,
-        "severity": severity,
-        "ca_certificate": ca_certificate.strip() or None,
-    }
-    return await submit(
-        lambda: logs.add_syslog_server(command_from_fields(SyslogServer, **fields), bus),
-        "/system/logs#syslog",
-        refused,
+
+def _server(typed: dict[str, str]) -> SyslogServer:
+    """The server the form describes (Invalid naming the field if it breaks the contract)."""
+    return command_from_fields(
+        SyslogServer,
+        host=typed["host"].strip(),
+        format=typed["format"],
+        protocol=typed["protocol"],
+        port=typed["port"].strip() or None,
+        severity=typed["severity"],
+        ca_certificate=typed["ca_certificate"].strip() or None,
     )
+
+
+def _syslog_errors(exc: BusError) -> dict[str, str]:
+    return {f"syslog-{key}": sentence for key, sentence in field_errors(exc, SYSLOG_FIELDS).items()}
+
+
+@router.post("/logs/syslog-servers")
+async def add_syslog_server(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    typed = _typed_server(await request.form())
+
+    async def refused(exc: BusError) -> Response:
+        return await _logs_page(request, caller, bus, _syslog_errors(exc), 400, typed)
+
+    return await submit(
+        lambda: logs.add_syslog_server(_server(typed), bus), "/system/logs#syslog", refused
+    )
+
+
+@router.post("/logs/syslog-servers/test")
+async def test_syslog_server(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    """Send a test message to the server as the form has it, and show what happened."""
+    typed = _typed_server(await request.form())
+    try:
+        result = await logs.test_syslog_server(_server(typed), bus)
+    except REFUSALS as exc:
+        return await _logs_page(request, caller, bus, _syslog_errors(exc), 400, typed)
+    outcome = {"syslog-test" if result.is_ok else "syslog-test-failed": result.answer}
+    return await _logs_page(request, caller, bus, outcome, typed=typed)
 
 
 @router.post("/logs/syslog-servers/{server_id}/delete")

@@ -48,7 +48,9 @@ from actkit_proto.system import (
     SyslogServer,
     SyslogServerEntry,
     SyslogServerList,
+    SyslogTestResult,
     SystemLog,
+    TestSyslogServer,
     UpgradeProgressed,
     UpgradeSettings,
     UpgradeStage,
@@ -115,6 +117,7 @@ class FakeSystem:
         )
     )
     log_queries: list[ListSystemLog] = field(default_factory=list)
+    tested: list[SyslogServer] = field(default_factory=list)
     bus: FakeBus | None = None
 
     async def install(self, bus: FakeBus) -> None:
@@ -127,6 +130,7 @@ class FakeSystem:
                 ListSyslogServers: self.list_servers,
                 AddSyslogServer: self.add_server,
                 RemoveSyslogServer: self.remove_server,
+                TestSyslogServer: self.test_server,
                 ListPlainConfig: self.list_config,
                 SetPlainConfig: self.set_config,
                 Restart: self.restart,
@@ -195,6 +199,19 @@ class FakeSystem:
         server_id = max(self.servers, default=0) + 1
         self.servers[server_id] = SyslogServerEntry(server_id=server_id, server=command.server)
         return self.servers[server_id]
+
+    async def test_server(self, command: TestSyslogServer) -> SyslogTestResult:
+        """Port 9 refuses; any other port takes the line."""
+        server = command.server
+        if " " in server.host:
+            raise Invalid(f"host: {server.host!r} is neither an IP address nor a host name")
+        self.tested.append(server)
+        where = f"{server.host}:{server.port or server.protocol.default_port}"
+        if server.port == 9:
+            return SyslogTestResult(
+                is_ok=False, answer=f"Not sent: {where} refused the connection; check the port."
+            )
+        return SyslogTestResult(is_ok=True, answer=f"Connected to {where} (TCP), wrote it.")
 
     async def remove_server(self, command: RemoveSyslogServer) -> Ack:
         if self.servers.pop(command.server_id, None) is None:

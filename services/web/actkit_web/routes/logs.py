@@ -19,7 +19,9 @@ from actkit_proto.system import (
     SyslogServer,
     SyslogServerEntry,
     SyslogServerList,
+    SyslogTestResult,
     SystemLog,
+    TestSyslogServer,
 )
 from actkit_web.deps import ActingBusDep
 
@@ -93,6 +95,12 @@ async def list_syslog_servers(bus: ActingBusDep) -> SyslogServerList:
 async def add_syslog_server(body: SyslogServer, bus: ActingBusDep) -> SyslogServerEntry:
     """Send the log to one more remote syslog server (administrator); delivery starts at once."""
     return await bus.request(AddSyslogServer(server=body))
+
+
+@router.post("/syslog-servers/test")
+async def test_syslog_server(body: SyslogServer, bus: ActingBusDep) -> SyslogTestResult:
+    """Send one test message to a server as typed, before adding it (administrator)."""
+    return await bus.request(TestSyslogServer(server=body))
 
 
 @router.delete("/syslog-servers/{server_id}", status_code=204)

@@ -13,6 +13,9 @@ from actkit_proto.system import (
     NetworkTraceStage,
     NetworkTraceStatus,
     Severity,
+    SyslogFormat,
+    SyslogProtocol,
+    SyslogServer,
     UpgradeStage,
     UpgradeStatus,
 )
@@ -74,6 +77,77 @@ async def test_a_syslog_server_is_added_and_its_refusal_shown_next_to_the_host(
     assert "no remote syslog server 1" in gone.text
     listed = await client.get("/api/v1/logs/syslog-servers", headers=basic("view"))
     assert [entry["server"]["host"] for entry in listed.json()["servers"]] == ["siem.example"]
+
+
+async def test_a_typed_syslog_server_is_tested_and_the_answer_shown_with_the_form_kept(
+    client: httpx.AsyncClient, system: FakeSystem
+) -> None:
+    csrf = await log_in(client)
+    ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+    typed = {
+        "csrf_token": csrf,
+        "host": " siem.example ",
+        "protocol": "tls",
+        "port": "6515",
+        "format": "axis",
+        "severity": "error",
+        "ca_certificate": ca,
+    }
+    sent = await client.post("/system/logs/syslog-servers/test", data=typed)
+    assert sent.status_code == 200
+    assert system.tested[-1] == SyslogServer(
+        host="siem.example",
+        protocol=SyslogProtocol.TLS,
+        port=6515,
+        format=SyslogFormat.AXIS,
+        severity=Severity.ERROR,
+        ca_certificate=ca,
+    )
+    assert (
+        '<p role="status" id="syslog-test-result">Sent: Connected to siem.example:6515 (TCP), '
+        "wrote it.</p>"
+    ) in _text(sent)
+    # Tested, not added; the form still holds what was typed.
+    assert set(system.servers) == {1}
+    assert 'id="syslog-host" name="host" maxlength="253" required value=" siem.example "' in (
+        sent.text
+    )
+    assert '<option value="tls" selected>' in sent.text
+    assert 'id="syslog-port" name="port" inputmode="numeric" value="6515"' in sent.text
+    assert '<option value="axis" selected>' in sent.text
+    assert '<option value="error" selected>' in sent.text
+    assert f'name="ca_certificate" rows="3">{ca}</textarea>' in _text(sent)
+    failed = await client.post(
+        "/system/logs/syslog-servers/test", data={**typed, "protocol": "tcp", "port": "9"}
+    )
+    assert failed.status_code == 200
+    assert (
+        '<p class="error" role="alert" id="syslog-test-result">Failed: Not sent: '
+        "siem.example:9 refused the connection; check the port.</p>"
+    ) in _text(failed)
+    assert '<option value="tcp" selected>' in failed.text
+    refused = await client.post(
+        "/system/logs/syslog-servers/test", data={"csrf_token": csrf, "host": "not a host"}
+    )
+    assert refused.status_code == 400
+    assert "id=\"syslog-host-error\">'not a host' is neither an IP address" in _text(refused)
+    assert 'value="not a host"' in refused.text
+    wrong_port = await client.post(
+        "/system/logs/syslog-servers/test", data={"csrf_token": csrf, "host": "h", "port": "x"}
+    )
+    assert wrong_port.status_code == 400
+    assert 'id="syslog-port-error">Input should be a valid integer' in wrong_port.text
+    assert len(system.tested) == 2
+    rest = await client.post(
+        "/api/v1/logs/syslog-servers/test",
+        json={"host": "logs.example", "port": 9, "protocol": "tcp"},
+        headers=basic("admin"),
+    )
+    assert rest.status_code == 200
+    assert rest.json() == {
+        "is_ok": False,
+        "answer": "Not sent: logs.example:9 refused the connection; check the port.",
+    }
 
 
 async def test_plain_config_is_grouped_and_editable_per_the_callers_role(
