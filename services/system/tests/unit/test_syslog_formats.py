@@ -97,7 +97,7 @@ def test_a_failed_send_is_explained_in_a_sentence_to_act_on() -> None:
         "check the name and the device's DNS settings"
     )
     assert explain_failure(TimeoutError(), tcp, connected=False) == (
-        "logs.example:601 did not answer within 4 s; check the address and that no firewall "
+        "logs.example:601 did not answer within 3.5 s; check the address and that no firewall "
         "blocks the port"
     )
     assert explain_failure(ConnectionResetError(), tls, connected=False) == (
