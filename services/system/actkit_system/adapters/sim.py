@@ -132,6 +132,15 @@ class SimEngine:
         self.calls.append(f"remove {name}")
         self.containers.pop(name, None)
 
+    async def wait(self, name: str) -> int | None:
+        self.calls.append(f"wait {name}")
+        container = self.containers.get(name)
+        if container is None:
+            return None
+        # Nothing runs in the simulation: a container waited for has done its work.
+        self._set(name, is_running=False)
+        return 0
+
     def _get(self, name: str) -> Container:
         if name not in self.containers:
             raise EngineError(f"no such container: {name}")

@@ -1,6 +1,7 @@
 import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Conflict, Forbidden, Invalid
 from actkit_proto.params import RestoreSettings
+from actkit_proto.service import GetServiceStatus, ServiceStatus
 from actkit_proto.system import (
     ConfirmUpgrade,
     GetIdentity,
@@ -24,9 +26,11 @@ from actkit_proto.system import (
 )
 from actkit_system.adapters.sim import SimEngine
 from actkit_system.bundle import generate_key, sign
+from actkit_system.containers import Unhealthy, updater_spec
 from actkit_system.domain.rollout import ServiceImage, read_release
 from actkit_system.handlers import Deps
 from actkit_system.handlers.upgrade import advance_upgrade
+from actkit_system.updater import replace_system
 
 from ..conftest import FakeClock
 
@@ -291,9 +295,101 @@ async def test_what_is_installed_survives_a_restart_and_a_restore(
         assert (status.version, status.previous_version) == ("1.1.0", "1.0.0")
 
 
-def test_the_system_service_does_not_replace_its_own_container() -> None:
-    with pytest.raises(Invalid, match="cannot replace its own container"):
-        read_release(manifest(services=("io", "system")))
+async def system_answers(command: GetServiceStatus) -> ServiceStatus:
+    return ServiceStatus(
+        service=command.service,
+        version="1.1.0",
+        started_at=datetime(2026, 1, 1, tzinfo=UTC),
+        metrics_port=9307,
+        handled=0,
+        failed=0,
+    )
+
+
+async def test_the_system_service_hands_its_own_replacement_to_the_updater(
+    fake_bus: FakeBus,
+    start: Callable[[], AbstractAsyncContextManager[Deps]],
+    engine: SimEngine,
+    keys: tuple[bytes, str],
+) -> None:
+    bundle = sign(manifest(services=("io", "system")), keys[0])
+    async with start() as deps:
+        await fake_bus.request(SetUpgradeSettings(settings=UpgradeSettings(public_keys=[keys[1]])))
+        status = await upgrade(fake_bus, deps, bundle)
+        assert (status.stage, status.service, status.version) == (
+            UpgradeStage.REPLACING,
+            "system",
+            "1.0.0",
+        )
+        updater = engine.containers["actkit-system-updater"]
+        assert updater.image == "actkit:1.1.0"
+        assert updater.spec["Cmd"] == ["actkit-system-update", "--image", "actkit:1.1.0"]
+        assert updater.is_running
+        # Until the new system service runs, the replaced services can still be put back.
+        assert engine.containers["actkit-io-previous"].image == "actkit:1.0.0"
+        with pytest.raises(Conflict, match="system service is being replaced"):
+            await fake_bus.request(StartUpgrade(bundle=sign(manifest("1.2.0"), keys[0])))
+    fake_bus.answer(GetServiceStatus, system_answers)  # type: ignore[arg-type]
+    await replace_system(engine, fake_bus, "actkit:1.1.0", timeout_s=1, poll_s=0)
+    assert engine.containers["actkit-system"].image == "actkit:1.1.0"
+    assert engine.containers["actkit-system-previous"].image == "actkit:1.0.0"
+    async with start() as deps:
+        assert deps.upgrades.task is not None
+        await deps.upgrades.task
+        status = await fake_bus.request(GetUpgradeStatus())
+    assert (status.stage, status.version, status.previous_version) == (
+        UpgradeStage.COMMITTED,
+        "1.1.0",
+        "1.0.0",
+    )
+    assert sorted(name for name in engine.containers if "system" in name) == ["actkit-system"]
+    assert "actkit-io-previous" not in engine.containers
+
+
+async def test_an_unhealthy_new_system_service_is_replaced_by_the_old_one(
+    fake_bus: FakeBus,
+    start: Callable[[], AbstractAsyncContextManager[Deps]],
+    engine: SimEngine,
+    keys: tuple[bytes, str],
+) -> None:
+    engine.unhealthy_images.add("actkit:1.1.0-system")
+    release = json.loads(manifest(services=("io", "system")))
+    release["services"]["system"]["image"] = "actkit:1.1.0-system"
+    async with start() as deps:
+        await fake_bus.request(SetUpgradeSettings(settings=UpgradeSettings(allow_unsigned=True)))
+        await upgrade(fake_bus, deps, UpgradeBundle(manifest=json.dumps(release)))
+    fake_bus.answer(GetServiceStatus, system_answers)  # type: ignore[arg-type]
+    with pytest.raises(Unhealthy, match="actkit-system is unhealthy"):
+        await replace_system(engine, fake_bus, "actkit:1.1.0-system", timeout_s=1, poll_s=0)
+    assert engine.containers["actkit-system"].image == "actkit:1.0.0"
+    assert engine.containers["actkit-system"].is_running
+    async with start() as deps:
+        assert deps.upgrades.task is not None
+        await deps.upgrades.task
+        status = await fake_bus.request(GetUpgradeStatus())
+    assert (status.stage, status.version) == (UpgradeStage.ROLLED_BACK, "1.0.0")
+    assert "the new system service did not become healthy" in status.message
+    assert engine.containers["actkit-io"].image == "actkit:1.0.0"
+    assert not any(name.endswith(("-previous", "-updater")) for name in engine.containers)
+
+
+def test_the_updater_runs_with_the_system_volumes_but_no_ports_nor_restarts() -> None:
+    spec = updater_spec(
+        {
+            "Env": ["A=1"],
+            "Cmd": ["actkit-system"],
+            "HostConfig": {"Binds": ["system-data:/data"], "PortBindings": {"9307/tcp": []}},
+            "NetworkingConfig": {"EndpointsConfig": {"actkit": {"Aliases": ["system"]}}},
+        },
+        "actkit:2",
+    )
+    assert spec["Cmd"] == ["actkit-system-update", "--image", "actkit:2"]
+    assert spec["Env"] == ["A=1"]
+    assert spec["HostConfig"] == {
+        "Binds": ["system-data:/data"],
+        "RestartPolicy": {"Name": "no"},
+    }
+    assert spec["NetworkingConfig"] == {"EndpointsConfig": {"actkit": {}}}
 
 
 def test_the_example_manifest_is_valid() -> None:
