@@ -22,7 +22,7 @@ class Stuck(Exception):
     """A failed rollout could not be undone: the device needs attention."""
 
 
-async def replace(engine: ContainerEngine, name: str, image: str) -> None:
+async def replace_container(engine: ContainerEngine, name: str, image: str) -> None:
     """Stop ``name``, keep it aside as ``<name>-previous``, start a clone of it on ``image``.
 
     Raises:
@@ -85,11 +85,11 @@ def updater_spec(system_spec: dict[str, object], image: str) -> dict[str, object
     It publishes no port and takes no network alias (the system container still holds them),
     and is never restarted by the engine: it runs once.
     """
-    host = dict(system_spec.get("HostConfig") or {})  # type: ignore[call-overload]
+    host = dict(_mapping(system_spec.get("HostConfig")))
     for key in ("PortBindings", "PublishAllPorts"):
         host.pop(key, None)
     host["RestartPolicy"] = {"Name": "no"}
-    networks = (system_spec.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}  # type: ignore[attr-defined]
+    networks = _mapping(_mapping(system_spec.get("NetworkingConfig")).get("EndpointsConfig"))
     return {
         **{key: value for key, value in system_spec.items() if key not in ("Entrypoint",)},
         "Cmd": [UPDATE_COMMAND, "--image", image],
@@ -97,3 +97,7 @@ def updater_spec(system_spec: dict[str, object], image: str) -> dict[str, object
         "HostConfig": host,
         "NetworkingConfig": {"EndpointsConfig": {network: {} for network in networks}},
     }
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}

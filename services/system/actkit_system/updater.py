@@ -20,7 +20,14 @@ from actkit_core.bus import Bus, Publisher
 from actkit_proto import BusError
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.system import UpgradeProgressed, UpgradeStage
-from actkit_system.containers import SYSTEM, Stuck, Unhealthy, put_back, replace, wait_healthy
+from actkit_system.containers import (
+    SYSTEM,
+    Stuck,
+    Unhealthy,
+    put_back,
+    replace_container,
+    wait_healthy,
+)
 from actkit_system.ports import ContainerEngine, EngineError
 from actkit_system.settings import SystemSettings
 
@@ -46,7 +53,7 @@ async def replace_system(
 
     await _report(bus, UpgradeStage.REPLACING, f"the updater replaces {SYSTEM} with {image}")
     try:
-        await replace(engine, SYSTEM, image)
+        await replace_container(engine, SYSTEM, image)
         await _report(bus, UpgradeStage.HEALTH_CHECKING, "health check")
         await wait_healthy(engine, SYSTEM, answers, timeout_s, poll_s)
     except (EngineError, Unhealthy) as exc:

@@ -30,6 +30,19 @@ class ServiceImage(BaseModel):
     image: str = Field(pattern=_IMAGE.pattern, max_length=255)
     digest: str | None = Field(default=None, pattern=_DIGEST.pattern)
 
+    @classmethod
+    def running(cls, reference: str) -> ServiceImage:
+        """The image a container runs, from the reference it was created with.
+
+        Raises:
+            Invalid: not an image reference a rollout can return to.
+        """
+        image, _, digest = reference.partition("@")
+        try:
+            return cls(image=image, digest=digest or None)
+        except ValidationError:
+            raise Invalid(f"cannot return to the image {reference!r} later") from None
+
     @property
     def reference(self) -> str:
         """What is pulled and run: pinned to the digest when there is one."""

@@ -16,7 +16,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
-from actkit_proto import BusError, Conflict
+from actkit_proto import BusError, Conflict, Invalid
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.system import (
     ConfirmUpgrade,
@@ -38,7 +38,7 @@ from actkit_system.containers import (
     Stuck,
     Unhealthy,
     put_back,
-    replace,
+    replace_container,
     updater_spec,
     wait_healthy,
 )
@@ -156,7 +156,7 @@ async def _upgrade(deps: Deps, release: Release, command: StartUpgrade) -> None:
     upgrades = deps.upgrades
     try:
         before, replaced = await _deploy(deps, release)
-        previous = upgrades.record.current or before
+        previous = before
         record = RolloutRecord(
             current=release, previous=previous if keeps_previous(command.mode) else None
         )
@@ -247,7 +247,10 @@ async def _deploy(
             current = await engine.inspect(name)
             if current is None:
                 raise EngineError(f"there is no container {name} to upgrade")
-            before[service] = ServiceImage.model_construct(image=current.image, digest=None)
+            try:
+                before[service] = ServiceImage.running(current.image)
+            except Invalid as exc:
+                raise EngineError(f"{name}: {exc}") from None
             if service == "system":
                 break
             reference = release.services[service].reference
@@ -257,7 +260,7 @@ async def _deploy(
             percent = (done + 1) * 100 // total
             await _progress(deps, stage or UpgradeStage.REPLACING, percent, service, "replacing")
             replaced.append(service)
-            await replace(engine, name, reference)
+            await replace_container(engine, name, reference)
             percent = (done + 2) * 100 // total
             await _progress(
                 deps, stage or UpgradeStage.HEALTH_CHECKING, percent, service, "health check"
@@ -269,7 +272,10 @@ async def _deploy(
     if "system" not in release.services:
         for service in replaced:
             await engine.remove(f"actkit-{service}-previous")
-    was = Release.model_construct(version=deps.upgrades.version(), build="", services=before)
+    # What a rollback returns to: exactly what ran of each service this release replaces.
+    installed = deps.upgrades.record.current
+    build = installed.build if installed else ""
+    was = Release(version=deps.upgrades.version(), build=build, services=before)
     return was, replaced
 
 
@@ -293,7 +299,7 @@ def _health_limits(deps: Deps) -> tuple[float, float]:
 
 
 async def _hand_over(deps: Deps, handover: Handover) -> None:
-    """Start the updater from the new system image; the system service ends here."""
+    """Start the updater from the new system image; it replaces this service's container."""
     engine = deps.upgrades.engine
     image = handover.system_image
     percent = (len(handover.release.order()) - 1) * 100 // len(handover.release.order())
@@ -316,6 +322,9 @@ async def _hand_over(deps: Deps, handover: Handover) -> None:
         await engine.remove(UPDATER)
         await _undo(deps, handover.release, "system", exc, handover.replaced)
     log.info("%s replaces the system service with %s", UPDATER, image)
+    # The updater stops this service before the new one starts. Should it fail before
+    # that, this one is still here to end the rollout.
+    await _resume(deps, handover)
 
 
 async def _resume(deps: Deps, handover: Handover) -> None:
