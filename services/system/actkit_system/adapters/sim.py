@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -188,11 +189,14 @@ class SimEngine:
         self.containers[name] = replace(container, is_running=is_running, health=health)
 
 
+_IDS = itertools.count(1)
+
+
 def _container(
     name: str, image: str, is_running: bool, spec: dict[str, object] | None = None
 ) -> Container:
     return Container(
-        container_id=name,
+        container_id=f"{name}-{next(_IDS)}",
         name=name,
         image=image,
         is_running=is_running,

@@ -98,6 +98,8 @@ class Handover(BaseModel):
     confirm_within_s: int = 0
     reason: str = ""
     """A rollback's reason."""
+    system_id: str = ""
+    """The container of the system service that handed over (the updater keeps it aside)."""
 
     @property
     def system_image(self) -> str:

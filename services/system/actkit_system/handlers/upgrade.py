@@ -12,6 +12,7 @@ the rollout (:func:`resume_upgrade`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 from functools import partial
@@ -312,6 +313,9 @@ async def _hand_over(deps: Deps, handover: Handover) -> None:
         await _progress(deps, stage, percent, "system", "pulling")
         await engine.pull(image)
         await engine.remove(UPDATER)
+        # The container, not its image, tells the old service from the new: a release may
+        # reuse a tag (``actkit-system:latest``) for a new image.
+        handover = handover.model_copy(update={"system_id": system.container_id})
         await _save(deps, deps.upgrades.record.model_copy(update={"handover": handover}))
         stage = UpgradeStage.ROLLING_BACK if rolling_back else UpgradeStage.REPLACING
         await _progress(deps, stage, percent, "system", f"handing over to {UPDATER}")
@@ -319,7 +323,8 @@ async def _hand_over(deps: Deps, handover: Handover) -> None:
         await engine.start(UPDATER)
     except EngineError as exc:
         await _save(deps, deps.upgrades.record.model_copy(update={"handover": None}))
-        await engine.remove(UPDATER)
+        with contextlib.suppress(EngineError):
+            await engine.remove(UPDATER)
         await _undo(deps, handover.release, "system", exc, handover.replaced)
     log.info("%s replaces the system service with %s", UPDATER, image)
     # The updater stops this service before the new one starts. Should it fail before
@@ -331,10 +336,12 @@ async def _resume(deps: Deps, handover: Handover) -> None:
     """End a rollout handed to the updater, as the system service that runs afterwards."""
     engine = deps.upgrades.engine
     try:
-        await engine.wait(UPDATER)
+        code = await engine.wait(UPDATER)
         running = await engine.inspect(SYSTEM)
         await engine.remove(UPDATER)
-        if running is not None and running.image == handover.system_image:
+        is_new = running is not None and running.container_id != handover.system_id
+        succeeded = is_new and code in (0, None)
+        if succeeded:
             for service in [*handover.replaced, "system"]:
                 await engine.remove(f"actkit-{service}-previous")
         else:
@@ -343,7 +350,7 @@ async def _resume(deps: Deps, handover: Handover) -> None:
         await _save(deps, deps.upgrades.record.model_copy(update={"handover": None}))
         await _progress(deps, UpgradeStage.FAILED, 100, "system", f"system: {exc}")
         return
-    if running is not None and running.image == handover.system_image:
+    if succeeded:
         if handover.mode is None:
             await _rolled_back(deps, handover.record, handover.reason)
         else:

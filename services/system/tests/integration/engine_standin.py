@@ -12,6 +12,7 @@ the engine's stop does. ``exited`` ends a running container with an exit code, w
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import threading
@@ -21,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+_IDS = itertools.count(1)
 _PATH = re.compile(r"^/v[\d.]+(?P<rest>/.*)$")
 
 
@@ -55,7 +57,7 @@ class EngineState:
 
 def _container(name: str, image: str, spec: dict[str, Any], running: bool) -> dict[str, Any]:
     return {
-        "Id": f"id-{name}-{image}",
+        "Id": f"{name}-{image}-{next(_IDS)}",
         "Name": f"/{name}",
         "Config": {"Image": image, "Env": spec.get("Env", []), "Cmd": spec.get("Cmd")},
         "HostConfig": spec.get("HostConfig", {"Binds": ["data:/data"]}),

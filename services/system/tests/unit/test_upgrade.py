@@ -353,6 +353,20 @@ async def test_an_unhealthy_new_system_service_is_replaced_by_the_old_one(
     assert not any(name.endswith(("-previous", "-updater")) for name in engine.containers)
 
 
+async def test_a_reused_system_tag_still_tells_the_old_service_from_the_new(
+    fake_bus: FakeBus, deps: Deps, engine: SimEngine, trusting: bytes
+) -> None:
+    system = engine.containers["actkit-system"]
+    engine.containers["actkit-system"] = replace(system, image="actkit-system:latest")
+    engine.unhealthy_images.add("actkit-system:latest")
+    release = json.loads(manifest(services=("io", "system")))
+    release["services"]["system"]["image"] = "actkit-system:latest"
+    status = await upgrade(fake_bus, deps, sign(json.dumps(release), trusting))
+    assert (status.stage, status.version) == (UpgradeStage.ROLLED_BACK, "1.0.0")
+    assert engine.containers["actkit-system"].container_id == system.container_id
+    assert engine.containers["actkit-io"].image == "actkit:1.0.0"
+
+
 async def test_a_system_service_started_during_a_handover_ends_it(
     fake_bus: FakeBus,
     start: Callable[[], AbstractAsyncContextManager[Deps]],
