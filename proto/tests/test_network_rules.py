@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from actkit_proto.network import (
+    DnsSettings,
     Dot1xMethod,
     Dot1xSettings,
     FirewallProtocol,
@@ -156,3 +157,20 @@ def test_a_firewall_rule_matches_something_and_ports_have_a_protocol() -> None:
         FirewallRule(address="192.0.2.300")
     assert FirewallRule(address="192.0.2.7/24").address == "192.0.2.0/24"
     assert FirewallRule(protocol=FirewallProtocol.TCP, port=22).port == 22
+
+
+def test_manual_dns_needs_one_server_listed_once() -> None:
+    with pytest.raises(ValidationError, match="manual DNS needs at least one DNS server"):
+        DnsSettings(is_auto=False)
+    with pytest.raises(ValidationError, match="a DNS server is listed twice"):
+        DnsSettings.model_validate({"servers": ["192.0.2.1", "192.0.2.1"]})
+    with pytest.raises(ValidationError, match="is not a domain name"):
+        DnsSettings(search_domains=["example..com"])
+    manual = DnsSettings.model_validate(
+        {"is_auto": False, "servers": ["192.0.2.1", "2001:db8::53"], "search_domains": ["example.com"]}
+    )
+    assert len(manual.servers) == 2
+
+
+def test_disabled_dot1x_keeps_incomplete_settings_for_later() -> None:
+    assert Dot1xSettings(method=Dot1xMethod.MACSEC_PSK).ckn is None

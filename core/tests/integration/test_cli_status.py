@@ -150,3 +150,14 @@ async def test_the_cli_logs_in_with_the_password_actkit_run_made(
             await actkit("--data-dir", str(tmp_path), "status", "--nats-url", url)
     finally:
         server.stop()
+
+
+async def test_discovery_counts_only_the_answers_within_its_window(
+    nats_server: str, every_service: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from actkit_core.cli import status
+
+    async with Bus.connect("cli", servers=[nats_server]) as bus:
+        assert sorted(a["name"] for a in await status.discover(bus)) == sorted(SERVICE_NAMES)
+        monkeypatch.setattr(status, "PING_WINDOW_S", 0)
+        assert await status.discover(bus) == []
