@@ -2,8 +2,6 @@
 
 import logging
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -161,15 +159,3 @@ def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_contract_text_is_what_is_checked_in() -> None:
     assert contract.asyncapi_text() == (REPO / "proto/asyncapi.yaml").read_text()
 
-
-def test_the_module_runs_as_the_actkit_command(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "actkit_core.cli", "nats-conf"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert (done.returncode, done.stdout) == (0, "wrote deploy/nats-server.conf\n")
-    assert (tmp_path / "deploy/nats-server.conf").read_text() == render_nats_conf()
