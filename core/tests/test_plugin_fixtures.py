@@ -32,3 +32,37 @@ def test_tmp_db_copies_a_template_at_head_for_each_call(
     connection.close()
     assert ("scratch",) not in tables
     assert ("alembic_version",) in tables
+
+
+class _Item:
+    def __init__(self, path: str) -> None:
+        self.fspath = path
+        self.markers: list[str] = []
+
+    def add_marker(self, marker: object) -> None:
+        self.markers.append(marker.name)  # type: ignore[attr-defined]
+
+
+def test_tests_are_marked_by_their_folder() -> None:
+    from actkit_core.testing.plugin import pytest_collection_modifyitems
+
+    items = {
+        path: _Item(path)
+        for path in (
+            "/repo/proto/tests/test_base.py",
+            "/repo/core/tests/test_db.py",
+            "/repo/core/tests/integration/test_bus.py",
+            "/repo/services/io/tests/unit/test_domain.py",
+            "/repo/services/io/tests/integration/test_main.py",
+            "/repo/tests/test_stack.py",
+        )
+    }
+    pytest_collection_modifyitems(list(items.values()))  # type: ignore[arg-type]
+    assert {path: item.markers for path, item in items.items()} == {
+        "/repo/proto/tests/test_base.py": [],
+        "/repo/core/tests/test_db.py": [],
+        "/repo/core/tests/integration/test_bus.py": ["integration"],
+        "/repo/services/io/tests/unit/test_domain.py": [],
+        "/repo/services/io/tests/integration/test_main.py": ["integration"],
+        "/repo/tests/test_stack.py": ["stack"],
+    }
