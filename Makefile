@@ -7,8 +7,10 @@ RUN := $(UV) run --frozen
 PYTEST_WORKERS ?= 2
 KIT ?= proto core
 KIT_TESTS ?= proto/tests core/tests
+KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `make test` runs the kit's (proto, core) tests once, measured, in `coverage`; test-unit and test-int
-# then run the services' only. Alone, test-unit and test-int run the kit's tests too.
+# then run the services' only. Alone, test-unit and test-int run the kit's tests too. The test of
+# `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 .PHONY: help setup run status test coverage test-unit test-int test-stack lint fmt mypy bench asyncapi nats-conf migration migrations-check contracts new-service up down logs
 
@@ -36,7 +38,9 @@ test: lint contracts migrations-check coverage ## EVERYTHING CI runs
 
 coverage: setup ## the kit's unit + integration tests, measured: fails under 100% of proto and core
 	rm -f .coverage .coverage.*
-	$(RUN) coverage run -m pytest -q -m "not stack" -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' proto core
+	$(RUN) coverage run -m pytest -q -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' --ignore=$(KIT_STACK_TEST) proto core
+	$(RUN) coverage run -m pytest -q $(KIT_STACK_TEST)
+	$(RUN) coverage combine -q
 	$(RUN) coverage report --fail-under=100
 
 test-unit: setup ## unit tests (no sockets, no sleeps)

@@ -1,6 +1,7 @@
 """``running_stack``: ``actkit run`` on free ports as the cross-service tests get it."""
 
 import asyncio
+import signal
 import socket
 from pathlib import Path
 
@@ -14,8 +15,22 @@ from actkit_proto.services import SERVICE_NAMES
 
 
 @pytest.mark.timeout(120)
-def test_the_stack_runs_every_service_forked_on_its_own_ports(tmp_path: Path) -> None:
+def test_the_stack_runs_every_service_forked_on_its_own_ports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    picked: list[int] = []
+
+    def free_port() -> int:
+        # The third pick repeats the second: a port picked twice is picked again.
+        picked.append(picked[1] if len(picked) == 2 else stack_free_port())
+        return picked[-1]
+
+    stack_free_port = stack.free_port
+    monkeypatch.setattr(stack, "free_port", free_port)
     with running_stack(tmp_path / "var") as running:
+        ports = {running.https_url, running.http_url, running.rtsp_port}
+        assert picked[2] == picked[1]
+        assert len(ports) == 3
         processes = running.processes()
         assert set(processes) == {*SERVICE_NAMES, "nats-server", "forkserver"}
         assert running.https_url.startswith("https://localhost:")
@@ -29,6 +44,9 @@ def test_the_stack_runs_every_service_forked_on_its_own_ports(tmp_path: Path) ->
 
         assert asyncio.run(status()) == running.metrics_port("io")
         assert running.credentials("integrator")["user"] == "integrator"
+        # Stopped inside the block (as a test of Ctrl-C does): leaving it only waits.
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=30)
     assert running.process.returncode == 0
     assert not any(process.is_running() for process in processes.values())
 

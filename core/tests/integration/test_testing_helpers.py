@@ -110,3 +110,15 @@ def test_a_peer_without_a_broker_gets_no_suback(mosquitto: Mosquitto) -> None:
             peer.subscribe("car/#")
     finally:
         peer.stop()
+
+
+def test_a_broker_that_ignores_sigterm_is_killed(tmp_path: Path) -> None:
+    broker = Mosquitto(folder=tmp_path)
+    broker.process = subprocess.Popen([sys.executable, "-c", STUBBORN], stdout=subprocess.PIPE)
+    stubborn = broker.process
+    assert stubborn.stdout is not None
+    assert stubborn.stdout.readline() == b"ready\n"
+    broker.stop()
+    stubborn.stdout.close()
+    assert broker.process is None
+    assert stubborn.returncode == -signal.SIGKILL
