@@ -35,7 +35,9 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_asyncapi_writes_the_contract_document(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_asyncapi_writes_the_contract_document(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["asyncapi"]) == 0
     text = (root / "proto/asyncapi.yaml").read_text()
     assert text == (REPO / "proto/asyncapi.yaml").read_text()
@@ -62,7 +64,9 @@ def test_new_service_copies_the_template_with_the_name_filled_in(
     pyproject = (created / "pyproject.toml").read_text()
     assert 'name = "actkit-lightbar"' in pyproject
     assert not list(created.rglob("*.tmpl"))
-    assert not [p for p in created.rglob("*") if "{{" in str(p) or (p.is_file() and "{{" in p.read_text())]
+    assert not [
+        p for p in created.rglob("*") if "{{" in str(p) or (p.is_file() and "{{" in p.read_text())
+    ]
     assert "created services/lightbar; add it to" in capsys.readouterr().out
 
 
@@ -158,4 +162,3 @@ def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_contract_text_is_what_is_checked_in() -> None:
     assert contract.asyncapi_text() == (REPO / "proto/asyncapi.yaml").read_text()
-

@@ -41,7 +41,9 @@ def test_an_unknown_package_has_no_numbered_head() -> None:
 def test_a_package_location_resolves_to_its_folder_and_numbered_head() -> None:
     import actkit_io
 
-    assert migrations_folder("actkit_io:migrations") == Path(actkit_io.__file__).parent / "migrations"
+    assert (
+        migrations_folder("actkit_io:migrations") == Path(actkit_io.__file__).parent / "migrations"
+    )
     assert numbered_head("actkit_io:migrations") is not None
 
 

@@ -41,7 +41,12 @@ async def test_published_events_are_recorded_and_stateful_ones_kept() -> None:
     await bus.publish(ButtonPressed())
     await bus.publish(_changed(1, False))
     await bus.publish(_changed(2, True))
-    assert bus.published == [_changed(1, True), ButtonPressed(), _changed(1, False), _changed(2, True)]
+    assert bus.published == [
+        _changed(1, True),
+        ButtonPressed(),
+        _changed(1, False),
+        _changed(2, True),
+    ]
     assert await bus.current(PortChanged) == [_changed(1, False), _changed(2, True)]
     assert await bus.current(PortChanged, port_id="2") == [_changed(2, True)]
     assert await bus.current(IgnitionChanged) == []
@@ -70,7 +75,9 @@ async def test_served_handlers_answer_commands_and_receive_events() -> None:
     async def on_ignition(event: IgnitionChanged, deps: list[str]) -> None:
         deps.append(f"ignition {event.is_on}")
 
-    dispatcher = await bus.serve({GetPort: get_port, IgnitionChanged: on_ignition}, seen, adapter="sim")
+    dispatcher = await bus.serve(
+        {GetPort: get_port, IgnitionChanged: on_ignition}, seen, adapter="sim"
+    )
     assert await bus.request(GetPort(port_id=4)) == _port(GetPort(port_id=4))
     await bus.publish(IgnitionChanged(is_on=True))
     await bus.publish(ButtonPressed())  # nobody listens: only recorded
@@ -78,5 +85,7 @@ async def test_served_handlers_answer_commands_and_receive_events() -> None:
     status = await bus.request(GetServiceStatus(service="io"))
     assert (status.adapter, status.handled, status.failed) == ("sim", 2, 0)
     assert dispatcher.handled == 3
-    with pytest.raises(Unavailable, match=r"nobody answers sim\.io\.ignition\.switch: is io running"):
+    with pytest.raises(
+        Unavailable, match=r"nobody answers sim\.io\.ignition\.switch: is io running"
+    ):
         await bus.request(SwitchIgnition(is_on=True))

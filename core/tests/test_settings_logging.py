@@ -75,7 +75,8 @@ def test_one_line_per_record_in_utc_with_the_service_name(
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2
     assert re.fullmatch(
-        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO    io actkit\.test: port 3 is active", lines[0]
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO    io actkit\.test: port 3 is active",
+        lines[0],
     )
     assert lines[1].endswith("WARNING io alembic: behind")
 

@@ -50,7 +50,9 @@ async def test_a_child_never_started_needs_no_stopping() -> None:
 
 
 def test_each_child_gets_its_own_user_folder_and_metrics_port(tmp_path: Path) -> None:
-    supervisor = Supervisor(tmp_path, metrics_base=9400, extra_env={"ACTKIT_X": "1"}, launcher=ExecLauncher())
+    supervisor = Supervisor(
+        tmp_path, metrics_base=9400, extra_env={"ACTKIT_X": "1"}, launcher=ExecLauncher()
+    )
     env = supervisor._child_env(service("events"), "nats://127.0.0.1:1", {"events": "k1"})
     assert env == {
         "ACTKIT_EVENTS_NATS_URL": "nats://127.0.0.1:1",
@@ -67,7 +69,9 @@ def test_each_child_gets_its_own_user_folder_and_metrics_port(tmp_path: Path) ->
 def test_the_table_shows_the_dashboard_the_web_wrote_or_the_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    supervisor = Supervisor(tmp_path, services=[service("io")], metrics_base=0, launcher=ExecLauncher())
+    supervisor = Supervisor(
+        tmp_path, services=[service("io")], metrics_base=0, launcher=ExecLauncher()
+    )
     supervisor.children = [Child(service("io"), {}, supervisor.launcher)]
     monkeypatch.setenv("ACTKIT_WEB_HTTPS_PORT", "9443")
     supervisor._print_table("nats://127.0.0.1:4", 1.25)
@@ -75,7 +79,9 @@ def test_the_table_shows_the_dashboard_the_web_wrote_or_the_default(
     assert out.startswith("actkit is up in 1.2 s — nats-server at nats://127.0.0.1:4\n")
     assert "  io               0  http://127.0.0.1:0/metrics" in out
     assert "dashboard: https://localhost:9443/" in out
-    (tmp_path / "web-urls.json").write_text(json.dumps({"https": "https://h:1/", "http": "http://h:2/"}))
+    (tmp_path / "web-urls.json").write_text(
+        json.dumps({"https": "https://h:1/", "http": "http://h:2/"})
+    )
     assert supervisor._dashboard_urls() == "https://h:1/ (and http://h:2/)"
     (tmp_path / "web-urls.json").write_text(json.dumps({"https": "https://h:1/"}))
     assert supervisor._dashboard_urls() == "https://localhost:9443/"

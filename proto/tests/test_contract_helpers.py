@@ -68,7 +68,9 @@ def test_a_command_without_a_reply_type_declares_none() -> None:
 
 
 def test_a_digest_challenge_offers_each_algorithm_md5_first() -> None:
-    challenge = DigestChallenge(realm="AXIS", nonce="n1", opaque="o1", algorithms=["MD5", "SHA-256"])
+    challenge = DigestChallenge(
+        realm="AXIS", nonce="n1", opaque="o1", algorithms=["MD5", "SHA-256"]
+    )
     assert challenge.www_authenticate() == [
         'Digest realm="AXIS", nonce="n1", opaque="o1", algorithm=MD5, qop="auth"',
         'Digest realm="AXIS", nonce="n1", opaque="o1", algorithm=SHA-256, qop="auth"',
@@ -82,7 +84,9 @@ def test_watched_system_ids_are_unique_and_kept_sorted() -> None:
 
 
 def test_an_http_recipient_url_matches_its_type() -> None:
-    with pytest.raises(ValidationError, match="a https recipient needs a https:// URL, not http://"):
+    with pytest.raises(
+        ValidationError, match="a https recipient needs a https:// URL, not http://"
+    ):
         HttpRecipient(type="https", name="vms", url="http://vms.example/notify")
     recipient = HttpRecipient(type="https", name="vms", url="https://vms.example/notify")
     assert recipient.type == "https"

@@ -71,7 +71,12 @@ def test_a_static_ipv4_address_is_checked(fields: dict[str, str], why: str) -> N
 
 def test_a_static_ipv4_address_and_its_prefix_length() -> None:
     settings = Ipv4Settings.model_validate(
-        {"is_dhcp": False, "address": "10.0.0.5", "subnet_mask": "255.255.255.0", "router": "10.0.0.1"}
+        {
+            "is_dhcp": False,
+            "address": "10.0.0.5",
+            "subnet_mask": "255.255.255.0",
+            "router": "10.0.0.1",
+        }
     )
     assert settings.prefix_length == 24
     # A /31 has no network or broadcast address: both of its addresses are hosts.
@@ -167,7 +172,11 @@ def test_manual_dns_needs_one_server_listed_once() -> None:
     with pytest.raises(ValidationError, match="is not a domain name"):
         DnsSettings(search_domains=["example..com"])
     manual = DnsSettings.model_validate(
-        {"is_auto": False, "servers": ["192.0.2.1", "2001:db8::53"], "search_domains": ["example.com"]}
+        {
+            "is_auto": False,
+            "servers": ["192.0.2.1", "2001:db8::53"],
+            "search_domains": ["example.com"],
+        }
     )
     assert len(manual.servers) == 2
 

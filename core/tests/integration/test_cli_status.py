@@ -56,9 +56,10 @@ async def test_status_lists_every_service_and_exits_0_when_all_answer(
 async def test_status_names_the_services_that_do_not_answer(
     nats_server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async with Bus.connect("io", servers=[nats_server]) as io, Bus.connect(
-        "raw", servers=[nats_server]
-    ) as raw:
+    async with (
+        Bus.connect("io", servers=[nats_server]) as io,
+        Bus.connect("raw", servers=[nats_server]) as raw,
+    ):
         await io.serve({}, None, version="1.0.0")
 
         # Something answering $SRV.PING as "events" without serving its status.
@@ -118,7 +119,9 @@ async def test_sim_drives_an_input_the_button_and_the_ignition(
 async def test_sim_says_why_the_owner_refused(
     nats_server: str, sim_io: list[object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = await actkit("--data-dir", str(tmp_path), "sim", "input", "9", "open", "--nats-url", nats_server)
+    code = await actkit(
+        "--data-dir", str(tmp_path), "sim", "input", "9", "open", "--nats-url", nats_server
+    )
     assert code == 1
     assert capsys.readouterr().out == "refused: port 9 is an output\n"
     assert sim_io == []

@@ -25,7 +25,9 @@ def test_a_server_that_exits_at_start_is_reported_with_its_log(tmp_path: Path) -
     config = tmp_path / "broken.conf"
     config.write_text("port: {not a number\n")
     server = NatsServer(store_dir=tmp_path / "nats", config=config)
-    with pytest.raises(RuntimeError, match="nats-server did not start:\nnats-server: Parse error on line 1"):
+    with pytest.raises(
+        RuntimeError, match="nats-server did not start:\nnats-server: Parse error on line 1"
+    ):
         server.start()
     assert server.process is not None
     assert server.process.returncode not in (None, 0)

@@ -39,8 +39,12 @@ def test_the_stack_runs_every_service_forked_on_its_own_ports(
         assert running.started_in_s > 0
 
         async def status() -> int:
-            async with Bus.connect("probe", servers=[running.nats_url], **running.credentials()) as bus:
-                return (await bus.request(GetServiceStatus(service="io"), timeout_s=10)).metrics_port
+            async with Bus.connect(
+                "probe", servers=[running.nats_url], **running.credentials()
+            ) as bus:
+                return (
+                    await bus.request(GetServiceStatus(service="io"), timeout_s=10)
+                ).metrics_port
 
         assert asyncio.run(status()) == running.metrics_port("io")
         assert running.credentials("integrator")["user"] == "integrator"
@@ -54,9 +58,11 @@ def test_the_stack_runs_every_service_forked_on_its_own_ports(
 def test_a_stack_that_does_not_come_up_fails_with_its_log(tmp_path: Path) -> None:
     not_a_folder = tmp_path / "var"
     not_a_folder.write_text("")
-    with pytest.raises(AssertionError, match="NotADirectoryError|FileExistsError"):
-        with running_stack(not_a_folder):
-            pytest.fail("the block runs only once the stack is up")
+    with (
+        pytest.raises(AssertionError, match=r"NotADirectoryError|FileExistsError"),
+        running_stack(not_a_folder),
+    ):
+        pytest.fail("the block runs only once the stack is up")
 
 
 def test_no_free_port_range_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -48,7 +48,9 @@ def test_a_mock_without_a_log_file(dbus_daemon: str) -> None:
 
 def test_a_broker_that_exits_at_start_is_reported_with_its_log(tmp_path: Path) -> None:
     broker = Mosquitto(folder=tmp_path)
-    (tmp_path / "mosquitto.conf").write_text(f"log_dest file {tmp_path / 'mosquitto.log'}\nnonsense 1\n")
+    (tmp_path / "mosquitto.conf").write_text(
+        f"log_dest file {tmp_path / 'mosquitto.log'}\nnonsense 1\n"
+    )
     with pytest.raises(RuntimeError, match=r"mosquitto exited with \d+:"):
         broker.start_on_free_ports()  # not a lost port: raised at once
     broker.stop()
