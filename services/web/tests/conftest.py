@@ -65,6 +65,7 @@ from actkit_web.settings import WebSettings
 
 if TYPE_CHECKING:
     from .fake_events import FakeEvents
+    from .fake_maintenance import FakeSystem
     from .fake_mqtt import FakeMqtt
 
 PASSWORDS = {"admin": "secret", "op": "operate", "view": "look"}
@@ -320,6 +321,12 @@ def _port(port_id: int, name: str, direction: Direction, *, configurable: bool) 
     )
 
 
+async def log_in(client: httpx.AsyncClient, name: str = "admin") -> str:
+    """Log in through the REST API (the client keeps the cookie); the session's CSRF token."""
+    login = await client.post("/api/v1/session", json={"name": name, "password": PASSWORDS[name]})
+    return str(login.json()["csrf_token"])
+
+
 def basic(name: str) -> dict[str, str]:
     token = base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
@@ -349,6 +356,15 @@ async def events(fake_bus: FakeBus) -> FakeEvents:
 
 
 @pytest_asyncio.fixture
+async def system(fake_bus: FakeBus) -> FakeSystem:
+    from .fake_maintenance import FakeSystem  # it serves through serve_methods, defined here
+
+    fake = FakeSystem()
+    await fake.install(fake_bus)
+    return fake
+
+
+@pytest_asyncio.fixture
 async def mqtt(fake_bus: FakeBus) -> FakeMqtt:
     from .fake_mqtt import FakeMqtt  # it serves through serve_methods, defined here
 
@@ -364,6 +380,7 @@ def app(
     io: FakeIo,
     events: FakeEvents,
     mqtt: FakeMqtt,
+    system: FakeSystem,
     tmp_path: Path,
 ) -> FastAPI:
     return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)
