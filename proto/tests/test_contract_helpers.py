@@ -20,6 +20,7 @@ from actkit_proto import (
 from actkit_proto.accounts import DigestChallenge
 from actkit_proto.ble import BeaconSettings
 from actkit_proto.events import HttpRecipient, _name_discriminator
+from actkit_proto.io import port_id_of_vapix, vapix_port_id
 from actkit_proto.mqtt import Transport, topic_id, topic_of
 from actkit_proto.services import SERVICE_NAMES, service
 from actkit_proto.system import Severity, SyslogProtocol
@@ -121,3 +122,9 @@ def test_severities_are_numbered_as_syslog_numbers_them() -> None:
         SyslogProtocol.TCP: 601,
         SyslogProtocol.TLS: 6514,
     }
+
+
+@pytest.mark.parametrize(("port_id", "vapix_id"), [(1, "0"), (2, "1"), (64, "63")])
+def test_vapix_numbers_ports_from_0_and_the_connector_from_1(port_id: int, vapix_id: str) -> None:
+    assert vapix_port_id(port_id) == vapix_id
+    assert port_id_of_vapix(int(vapix_id)) == port_id
