@@ -5,8 +5,14 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 PYTEST_WORKERS ?= 2
+KIT ?= proto core
+KIT_TESTS ?= proto/tests core/tests
+KIT_STACK_TEST := core/tests/integration/test_running_stack.py
+# `make test` runs the kit's (proto, core) tests once, measured, in `coverage`; test-unit and test-int
+# then run the services' only. Alone, test-unit and test-int run the kit's tests too. The test of
+# `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
-.PHONY: help setup run status test test-unit test-int test-stack lint fmt mypy bench asyncapi nats-conf migration migrations-check contracts new-service up down logs
+.PHONY: help setup run status test coverage test-unit test-int test-stack lint fmt mypy bench asyncapi nats-conf migration migrations-check contracts new-service up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -27,13 +33,21 @@ run: setup ## the whole stack as local processes: nats-server + every service, s
 status: setup ## ping every service of a running stack
 	$(RUN) actkit status
 
-test: lint contracts migrations-check test-unit test-int test-stack ## EVERYTHING CI runs
+test: lint contracts migrations-check coverage ## EVERYTHING CI runs
+	$(MAKE) --no-print-directory test-unit test-int test-stack KIT= KIT_TESTS=
+
+coverage: setup ## the kit's unit + integration tests, measured: fails under 100% of proto and core
+	rm -f .coverage .coverage.*
+	$(RUN) coverage run -m pytest -q -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' --ignore=$(KIT_STACK_TEST) proto core
+	$(RUN) coverage run -m pytest -q $(KIT_STACK_TEST)
+	$(RUN) coverage combine -q
+	$(RUN) coverage report --fail-under=100
 
 test-unit: setup ## unit tests (no sockets, no sleeps)
-	$(RUN) pytest -q -m "not integration and not stack" -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' proto core services
+	$(RUN) pytest -q -m "not integration and not stack" -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' $(KIT) services
 
 test-int: setup ## integration tests against real peers (nats-server, mosquitto, D-Bus ...)
-	$(RUN) pytest -q -m integration -n $(PYTEST_WORKERS) proto/tests core/tests services
+	$(RUN) pytest -q -m integration -n $(PYTEST_WORKERS) $(KIT_TESTS) services
 
 test-stack: setup ## cross-service tests: the stack as `make run` starts it
 	$(RUN) pytest -q -m stack tests

@@ -1,7 +1,7 @@
 import sqlite3
 from pathlib import Path
 
-from actkit_core.db import current_revision, migrate, numbered_head
+from actkit_core.db import current_revision, migrate, migrations_folder, numbered_head, open_db
 
 MIGRATIONS = str(Path(__file__).parent / "fixtures" / "migrations")
 
@@ -36,3 +36,40 @@ def test_a_file_that_is_not_a_database_has_no_revision(tmp_path: Path) -> None:
 
 def test_an_unknown_package_has_no_numbered_head() -> None:
     assert numbered_head("actkit_nothing_here:migrations") is None
+
+
+def test_a_package_location_resolves_to_its_folder_and_numbered_head() -> None:
+    import actkit_io
+
+    assert (
+        migrations_folder("actkit_io:migrations") == Path(actkit_io.__file__).parent / "migrations"
+    )
+    assert numbered_head("actkit_io:migrations") is not None
+
+
+def test_an_unnumbered_revision_file_means_no_numbered_head(tmp_path: Path) -> None:
+    (tmp_path / "versions").mkdir()
+    (tmp_path / "versions" / "0001_first.py").write_text("")
+    (tmp_path / "versions" / "__init__.py").write_text("")
+    assert numbered_head(str(tmp_path)) == "0001"
+    (tmp_path / "versions" / "abcdef_second.py").write_text("")
+    assert numbered_head(str(tmp_path)) is None
+
+
+def test_a_folder_without_revisions_is_at_0000(tmp_path: Path) -> None:
+    (tmp_path / "versions").mkdir()
+    assert numbered_head(str(tmp_path)) == "0000"
+
+
+async def test_sessions_use_the_migrated_database_with_its_pragmas(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    db = tmp_path / "things.db"
+    migrate(MIGRATIONS, db)
+    async with open_db(db) as sessions, sessions() as session:
+        await session.execute(text("INSERT INTO things VALUES (7, 'siren')"))
+        await session.commit()
+        assert (await session.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+        assert (await session.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT name FROM things").fetchall() == [("siren",)]

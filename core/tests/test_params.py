@@ -154,3 +154,10 @@ async def test_restore_resets_writable_parameters_but_the_kept_ones(
     assert source.stored["Power.DelayMin"] == 5
     assert source.stored["Net.IPAddress"] == kept
     assert source.stored["Power.Model"] == "X"
+
+
+async def test_setting_nothing_applies_nothing() -> None:
+    source = Settings()
+    reply = await set_parameters(set_command(), source)
+    assert reply.parameters == []
+    assert source.applied == []

@@ -90,3 +90,15 @@ async def test_the_model_and_the_owner_refuse_with_their_own_words() -> None:
     with pytest.raises(Invalid, match="port 81 is taken"):
         await set_parameters(_set({"Network.HTTP.Port": 81}), owner.parameters())
     assert owner.writes == []
+
+
+def test_a_plain_enum_field_is_shown_as_its_value() -> None:
+    from enum import Enum
+
+    from actkit_core.section_params import to_parameter
+
+    class Colour(Enum):
+        AMBER = "amber"
+
+    assert to_parameter(Colour.AMBER) == "amber"
+    assert to_parameter([Colour.AMBER, Access.HTTP]) == "amber,http"

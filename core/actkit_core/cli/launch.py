@@ -187,7 +187,7 @@ class _Forked:
         sentinel = self._process.sentinel
 
         def on_exit() -> None:
-            if not exited.done():
+            if not exited.done():  # pragma: no branch - a second call before remove_reader
                 exited.set_result(None)
 
         loop.add_reader(sentinel, on_exit)

@@ -45,6 +45,8 @@ async def discover(bus: Bus) -> list[dict[str, Any]]:
             msg = await subscription.next_msg(timeout=left)
         except TimeoutError:
             break
+        if msg.headers and msg.headers.get("Status") == "503":
+            break  # the server's "no responders": no service is up to answer
         answers.append(json.loads(msg.data))
     await subscription.unsubscribe()
     return answers

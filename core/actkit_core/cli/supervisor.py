@@ -193,7 +193,7 @@ class Supervisor:
         while True:
             assert child.process is not None
             code = await child.process.wait()
-            if self.stopping:
+            if self.stopping:  # pragma: no cover - cancelling run() cancels the watchers before
                 return
             log.warning("%s exited with %s; restarting in %.0f s", child.info.name, code, backoff_s)
             await asyncio.sleep(backoff_s)

@@ -35,7 +35,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         parts = Path(str(item.fspath)).parts
         if "integration" in parts:
             item.add_marker(pytest.mark.integration)
-        elif "tests" in parts and "services" not in parts and parts[-3:-1] != ("core", "tests"):
+        elif "tests" in parts and "services" not in parts and parts[-3] not in ("core", "proto"):
             item.add_marker(pytest.mark.stack)
 
 

@@ -1,0 +1,73 @@
+"""``running_stack``: ``actkit run`` on free ports as the cross-service tests get it."""
+
+import asyncio
+import signal
+import socket
+from pathlib import Path
+
+import pytest
+
+from actkit_core.bus import Bus
+from actkit_core.testing import stack
+from actkit_core.testing.stack import free_port_range, running_stack
+from actkit_proto.service import GetServiceStatus
+from actkit_proto.services import SERVICE_NAMES
+
+
+@pytest.mark.timeout(120)
+def test_the_stack_runs_every_service_forked_on_its_own_ports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    picked: list[int] = []
+
+    def free_port() -> int:
+        # The third pick repeats the second: a port picked twice is picked again.
+        picked.append(picked[1] if len(picked) == 2 else stack_free_port())
+        return picked[-1]
+
+    stack_free_port = stack.free_port
+    monkeypatch.setattr(stack, "free_port", free_port)
+    with running_stack(tmp_path / "var") as running:
+        ports = {running.https_url, running.http_url, running.rtsp_port}
+        assert picked[2] == picked[1]
+        assert len(ports) == 3
+        processes = running.processes()
+        assert set(processes) == {*SERVICE_NAMES, "nats-server", "forkserver"}
+        assert running.https_url.startswith("https://localhost:")
+        assert running.http_url.startswith("http://localhost:")
+        assert running.rtsp_port > 0
+        assert running.started_in_s > 0
+
+        async def status() -> int:
+            async with Bus.connect(
+                "probe", servers=[running.nats_url], **running.credentials()
+            ) as bus:
+                return (
+                    await bus.request(GetServiceStatus(service="io"), timeout_s=10)
+                ).metrics_port
+
+        assert asyncio.run(status()) == running.metrics_port("io")
+        assert running.credentials("integrator")["user"] == "integrator"
+        # Stopped inside the block (as a test of Ctrl-C does): leaving it only waits.
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=30)
+    assert running.process.returncode == 0
+    assert not any(process.is_running() for process in processes.values())
+
+
+def test_a_stack_that_does_not_come_up_fails_with_its_log(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "var"
+    not_a_folder.write_text("")
+    with (
+        pytest.raises(AssertionError, match=r"NotADirectoryError|FileExistsError"),
+        running_stack(not_a_folder),
+    ):
+        pytest.fail("the block runs only once the stack is up")
+
+
+def test_no_free_port_range_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        monkeypatch.setattr(stack.random, "randrange", lambda *_: taken.getsockname()[1])
+        with pytest.raises(RuntimeError, match="no free port range"):
+            free_port_range(3)

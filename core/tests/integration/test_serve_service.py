@@ -1,0 +1,144 @@
+"""``serve_service``: the shared start-up and shutdown, run as a task against a real nats-server."""
+
+import asyncio
+import functools
+import logging
+import os
+import signal
+import urllib.request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from nats.errors import NoRespondersError
+from pydantic_settings import SettingsConfigDict
+
+from actkit_core import lifecycle
+from actkit_core.bus import Bus
+from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.settings import ServiceSettings
+from actkit_core.testing.plugin import _answering, running
+from actkit_proto.io import GetPort, Port
+from actkit_proto.service import GetServiceStatus
+
+MIGRATIONS = str(Path(__file__).parents[1] / "fixtures" / "migrations")
+
+
+class IoSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ACTKIT_TEST_IO_", extra="ignore")
+    service: ClassVar[str] = "io"
+
+
+async def get_port(command: GetPort, runtime: Runtime) -> Port:
+    assert runtime.bus is not None
+    return Port(
+        port_id=command.port_id,
+        name="with tables" if runtime.sessions is not None else "without tables",
+        direction="input",
+        normal_state="open",
+        is_configurable=True,
+        is_active=False,
+        circuit="open",
+    )
+
+
+@asynccontextmanager
+async def build_deps(_settings: IoSettings, runtime: Runtime) -> AsyncIterator[Runtime]:
+    yield runtime
+
+
+def _serve(**kwargs: Any) -> Any:
+    return functools.partial(
+        serve_service, handlers={GetPort: get_port}, build_deps=build_deps, **kwargs
+    )
+
+
+@pytest.fixture
+def settings(nats_server: str, tmp_path: Path) -> IoSettings:
+    return IoSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0, log_level="DEBUG")
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging() -> Any:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_a_service_with_tables_is_migrated_served_and_shows_metrics(
+    settings: IoSettings, bus: Bus
+) -> None:
+    async with running(_serve(migrations=MIGRATIONS, adapter="sim"), settings):
+        assert (await bus.request(GetPort(port_id=2))).name == "with tables"
+        status = await bus.request(GetServiceStatus(service="io"))
+        assert status.adapter == "sim"
+        assert status.metrics_port > 0
+        url = f"http://127.0.0.1:{status.metrics_port}/metrics"
+        text = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
+        assert b'actkit_bus_messages_total{outcome="ok",service="io"' in text
+    assert (settings.data_dir / "io.db").exists()
+    with pytest.raises(OSError):
+        await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5))
+
+
+async def test_a_service_without_tables_has_no_database(settings: IoSettings, bus: Bus) -> None:
+    async with running(_serve(), settings):
+        assert (await bus.request(GetPort(port_id=2))).name == "without tables"
+    assert not (settings.data_dir / "io.db").exists()
+
+
+async def test_running_raises_what_stopped_the_service_before_it_was_ready(
+    settings: IoSettings,
+) -> None:
+    async def broken(_settings: IoSettings, ready: asyncio.Event) -> None:
+        raise RuntimeError("no adapter")
+
+    with pytest.raises(RuntimeError, match="no adapter"):
+        async with running(broken, settings):
+            pytest.fail("the block runs only once the service is ready")
+
+
+async def test_running_fails_when_the_service_ends_without_becoming_ready(
+    settings: IoSettings,
+) -> None:
+    async def quits(_settings: IoSettings, ready: asyncio.Event) -> None:
+        return None
+
+    with pytest.raises(TimeoutError, match="io did not become ready"):
+        async with running(quits, settings):
+            pytest.fail("the block runs only once the service is ready")
+
+
+async def test_running_waits_until_a_client_gets_an_answer(settings: IoSettings, bus: Bus) -> None:
+    async def ready_too_soon(settings: IoSettings, ready: asyncio.Event) -> None:
+        ready.set()  # says ready, yet serves a moment later
+        await asyncio.sleep(0.1)
+        await serve_service(settings, handlers={GetPort: get_port}, build_deps=build_deps)
+
+    async with running(ready_too_soon, settings):
+        assert (await bus.request(GetPort(port_id=1))).port_id == 1
+
+
+async def test_waiting_for_an_answer_gives_up_at_its_deadline(settings: IoSettings) -> None:
+    with pytest.raises(NoRespondersError):
+        await _answering(settings, timeout_s=0.05)
+
+
+def test_run_stops_the_service_cleanly_on_sigterm(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, "actkit_core.lifecycle")
+    unwound: list[str] = []
+
+    async def main() -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            unwound.append("cleaned up")
+
+    lifecycle.run(main())
+    assert unwound == ["cleaned up"]
+    assert "stopped" in caplog.messages

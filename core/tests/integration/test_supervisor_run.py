@@ -1,0 +1,117 @@
+"""``actkit run``'s supervisor with a real nats-server and the io service, forked or exec'd."""
+
+import asyncio
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from actkit_core.bus import Bus
+from actkit_core.cli import supervisor as supervisor_module
+from actkit_core.cli.launch import ExecLauncher, ForkLauncher, Launcher
+from actkit_core.cli.supervisor import Supervisor
+from actkit_core.testing.stack import free_port
+from actkit_proto.services import service
+
+
+async def _until(condition: object, timeout_s: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def _ping(url: str, data_dir: Path) -> bool:
+    password = json.loads((data_dir / "nats-credentials.json").read_text())["cli"]
+    async with Bus.connect("probe", servers=[url], user="cli", password=password) as bus:
+        try:
+            await bus.client.request("$SRV.PING.io", b"", timeout=1)
+        except Exception:
+            return False
+        return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("make_launcher", [ForkLauncher, ExecLauncher])
+async def test_the_service_is_served_restarted_when_it_dies_and_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make_launcher: type[Launcher]
+) -> None:
+    port = free_port()
+    url = f"nats://127.0.0.1:{port}"
+    supervisor = Supervisor(
+        tmp_path, port, services=[service("io")], metrics_base=0, launcher=make_launcher()
+    )
+    running = asyncio.create_task(supervisor.run())
+    try:
+        await _until(lambda: "actkit is up" in capsys.readouterr().out or running.done())
+        assert not running.done()
+        (child,) = supervisor.children
+        first = child.process
+        assert first is not None
+        assert await _ping(url, tmp_path)
+        os.kill(first.pid, signal.SIGKILL)
+        await _until(lambda: child.restarts == 1 and child.process is not first)
+        first.send_signal(signal.SIGTERM)  # an exited process is not signalled (its pid is free)
+        assert child.process is not None
+        second = child.process.pid
+        assert second != first.pid
+        deadline = asyncio.get_running_loop().time() + 30
+        while not await _ping(url, tmp_path):
+            assert asyncio.get_running_loop().time() < deadline
+    finally:
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+    assert not _alive(second)
+    assert supervisor.stopping
+    out = capsys.readouterr().out
+    assert "actkit stopped: every service and nats-server have exited" in out
+    assert "io       | " in out
+
+
+class Silent:
+    """A launcher whose service starts but never answers."""
+
+    def __init__(self) -> None:
+        self.stopped = asyncio.Event()
+        self.closed = False
+
+    def prepare(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def start(self, name: str, env: dict[str, str], relay: object) -> "Silent":  # noqa: ARG002
+        return self
+
+    pid = 0
+
+    async def wait(self) -> int:
+        await self.stopped.wait()
+        return 0
+
+    def send_signal(self, signum: int) -> None:  # noqa: ARG002 - any signal stops it
+        self.stopped.set()
+
+
+async def test_a_service_that_never_answers_stops_the_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(supervisor_module, "READY_TIMEOUT_S", 0.2)
+    launcher = Silent()
+    supervisor = Supervisor(tmp_path, free_port(), services=[service("io")], launcher=launcher)
+    with pytest.raises(RuntimeError, match=r"io did not answer \$SRV.PING in time"):
+        await supervisor.run()
+    assert launcher.stopped.is_set()
+    assert launcher.closed
