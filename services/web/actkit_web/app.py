@@ -26,18 +26,28 @@ from actkit_web.pages import router as pages_router
 from actkit_web.pages import templates
 from actkit_web.routes import (
     accounts,
+    ble,
     event_stream,
+    firewall,
+    mqtt,
+    network,
+    onvif,
     ports,
     rules,
     security,
     session,
+    system,
     triggers,
     vapix,
+    wlan,
 )
 from actkit_web.routes.vapix import error_text
 from actkit_web.settings import WebSettings
+from actkit_web.settings_pages import settings_router
 from actkit_web.stream_tokens import StreamTokens
 from actkit_web.system_pages import router as system_pages_router
+from actkit_web.system_settings import PAGES as SETTINGS_PAGES
+from actkit_web.system_settings import router as system_settings_router
 
 STATIC = Path(__file__).parent / "static"
 _RETRY_AFTER = re.compile(r"(\d+)\s*s\b")
@@ -66,9 +76,13 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(security.router)
     app.include_router(rules.router)
     app.include_router(triggers.router)
+    for owned_settings in (system, network, wlan, firewall, mqtt, onvif, ble):
+        app.include_router(owned_settings.router)
     app.include_router(pages_router)
     app.include_router(system_pages_router)
     app.include_router(event_pages_router)
+    app.include_router(settings_router(SETTINGS_PAGES))
+    app.include_router(system_settings_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/metrics", make_asgi_app())
 

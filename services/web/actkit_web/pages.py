@@ -17,13 +17,17 @@ from actkit_proto.accounts import (
     GetBruteForceSettings,
     GetSetupState,
     ListAccounts,
+    ListOnvifAccounts,
 )
 from actkit_proto.base import Command
+from actkit_proto.ble import GetBeaconSettings
 from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
 from actkit_proto.events import ListRecipients, ListRules, SetManualTrigger
 from actkit_proto.io import Circuit, ConfigurePort, ListPorts, Port, PortChanged, PortList
+from actkit_proto.mqtt import GetClientSettings
+from actkit_proto.network import GetFirewall, GetIpv4, GetWlan
 from actkit_proto.service import GetServiceStatus
-from actkit_proto.system import GetTimeStatus, TimeStatus
+from actkit_proto.system import GetPowerSettings, GetTimeSettings, GetTimeStatus, TimeStatus
 from actkit_web.auth import SESSION_COOKIE, Caller
 from actkit_web.deps import (
     ActingBus,
@@ -75,6 +79,14 @@ MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/events/recipients", "Recipients", ListRecipients),
     ("/system/accounts", "Accounts", ListAccounts),
     ("/system/security", "Security", GetBruteForceSettings),
+    ("/system/time", "Time and location", GetTimeSettings),
+    ("/system/network", "Network", GetIpv4),
+    ("/system/wlan", "WLAN", GetWlan),
+    ("/system/firewall", "Firewall and 802.1X", GetFirewall),
+    ("/system/mqtt", "MQTT", GetClientSettings),
+    ("/system/onvif", "ONVIF", ListOnvifAccounts),
+    ("/system/power", "Power settings", GetPowerSettings),
+    ("/system/ble", "BLE beacons", GetBeaconSettings),
 )
 """The pages and the command each one shows first: a page is listed if the caller may send it."""
 

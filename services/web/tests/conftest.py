@@ -65,6 +65,7 @@ from actkit_web.settings import WebSettings
 
 if TYPE_CHECKING:
     from .fake_events import FakeEvents
+    from .fake_settings import FakeSettings
 
 PASSWORDS = {"admin": "secret", "op": "operate", "view": "look"}
 ROLES = {"admin": Role.ADMINISTRATOR, "op": Role.OPERATOR, "view": Role.VIEWER}
@@ -347,9 +348,23 @@ async def events(fake_bus: FakeBus) -> FakeEvents:
     return fake
 
 
+@pytest_asyncio.fixture
+async def owners(fake_bus: FakeBus) -> FakeSettings:
+    from .fake_settings import FakeSettings  # it serves through serve_methods, defined here
+
+    fake = FakeSettings()
+    await fake.install(fake_bus)
+    return fake
+
+
 @pytest.fixture
 def app(
-    fake_bus: FakeBus, accounts: FakeAccounts, io: FakeIo, events: FakeEvents, tmp_path: Path
+    fake_bus: FakeBus,
+    accounts: FakeAccounts,
+    io: FakeIo,
+    events: FakeEvents,
+    owners: FakeSettings,
+    tmp_path: Path,
 ) -> FastAPI:
     return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)
 
