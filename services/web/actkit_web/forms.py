@@ -108,9 +108,14 @@ def inputs(
     values: Mapping[str, Any],
     help_text: Mapping[str, str],
     labels: Mapping[str, str],
+    choices: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
     prefix: str = "",
 ) -> tuple[Input, ...]:
-    """The inputs of a form for ``model``, filled in with ``values`` (JSON-like, or as typed)."""
+    """The inputs of a form for ``model``, filled in with ``values`` (JSON-like, or as typed).
+
+    ``choices`` makes a list of the values a field may take (``min_poll_s``: 16 s to 36 h).
+    """
+    choices = choices or {}
     made = []
     for name, field in _fields(model).items():
         path = f"{prefix}{name}"
@@ -120,7 +125,7 @@ def inputs(
         children: tuple[Input, ...] = ()
         if kind == "group":
             nested = value if isinstance(value, Mapping) else {}
-            children = inputs(annotation, nested, help_text, labels, f"{path}.")
+            children = inputs(annotation, nested, help_text, labels, choices, f"{path}.")
         elif kind == "secret":
             value = bool(values.get(SECRETS[name]))
         elif kind == "list" and isinstance(value, list):
@@ -128,6 +133,8 @@ def inputs(
         elif kind == "choices":
             value = [str(item) for item in value] if isinstance(value, list) else []
         options = _options(get_args(annotation)[0] if kind == "choices" else annotation)
+        if path in choices:
+            kind, options, value = "select", choices[path], str(value)
         made.append(
             Input(
                 name=path,

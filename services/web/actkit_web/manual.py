@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+from actkit_proto.system import POLL_INTERVALS_S
+
+POLL_TIMES = tuple((str(seconds), f"{seconds} s") for seconds in POLL_INTERVALS_S)
+SYNC_MODES = (
+    ("nts_ke", "Automatic date and time (manual NTS KE servers)"),
+    ("ntp_dhcp", "Automatic date and time (NTP servers using DHCP)"),
+    ("ntp_manual", "Automatic date and time (manual NTP servers)"),
+    ("custom", "Custom date and time"),
+)
+CHOICES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "time": {"sync_mode": SYNC_MODES, "min_poll_s": POLL_TIMES, "max_poll_s": POLL_TIMES},
+}
+"""Per form, the values an input may take, where the contract's type alone does not list them."""
+
 LABELS: dict[str, dict[str, str]] = {
     "time": {
         "sync_mode": "Synchronization",

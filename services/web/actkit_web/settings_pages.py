@@ -21,7 +21,7 @@ from actkit_web.auth import Caller
 from actkit_web.command_routes import body_model, wrapped_model
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.forms import Input, input_names, inputs, values_from_form
-from actkit_web.manual import HELP, LABELS
+from actkit_web.manual import CHOICES, HELP, LABELS
 from actkit_web.pages import field_errors, render_page
 
 REFUSALS = (Invalid, Conflict, NotFound)
@@ -52,7 +52,13 @@ class SettingsForm:
         return model
 
     def inputs(self, values: Mapping[str, Any]) -> tuple[Input, ...]:
-        return inputs(self.model, values, HELP.get(self.key, {}), LABELS.get(self.key, {}))
+        return inputs(
+            self.model,
+            values,
+            HELP.get(self.key, {}),
+            LABELS.get(self.key, {}),
+            CHOICES.get(self.key, {}),
+        )
 
     def command(self, values: dict[str, Any]) -> Command[Any]:
         fields = {self.carrier: values} if self.carrier else values
