@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from actkit_core.bus import Bus
-from actkit_core.testing.stack import Stack
+from actkit_core.testing.stack import Stack, running_stack
 from actkit_proto.io import Circuit, DriveInput, IgnitionChanged, PortChanged
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.services import SERVICE_NAMES, SERVICES
@@ -51,6 +51,8 @@ async def test_every_service_answers_ping_and_serves_moving_metrics(stack: Stack
                 f'subject="{info.name}.service.status"}} 1.0'
             )
             assert line in text, info.name
+            others = [name for name in SERVICE_NAMES if name != info.name]
+            assert not any(f"# TYPE actkit_{name}_" in text for name in others), info.name
 
 
 async def test_actkit_status_and_sim_drive_an_input_end_to_end(stack: Stack) -> None:
@@ -103,9 +105,7 @@ async def test_actkit_status_and_sim_drive_an_input_end_to_end(stack: Stack) -> 
 
 
 async def test_a_killed_service_is_restarted(stack: Stack) -> None:
-    children = psutil.Process(stack.process.pid).children()
-    io = next(child for child in children if child.cmdline()[-1].endswith("actkit-io"))
-    io.kill()
+    stack.processes()["io"].kill()
     async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
         for _ in range(100):
             try:
@@ -123,10 +123,24 @@ def test_interrupt_stops_everything_and_leaves_no_process(stack: Stack) -> None:
     family = [stack.process.pid] + [
         c.pid for c in psutil.Process(stack.process.pid).children(recursive=True)
     ]
-    assert len(family) >= 10  # supervisor, nats-server and eight services
+    assert len(family) >= 11  # supervisor, nats-server, the forkserver and eight services
     stack.process.send_signal(signal.SIGINT)
     assert stack.process.wait(timeout=30) == 0
     alive = [
         pid for pid in family if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
     ]
     assert alive == []
+
+
+def test_services_stop_when_the_supervisor_is_killed(stack: Stack) -> None:
+    services = [stack.processes()[name] for name in SERVICE_NAMES]
+    stack.process.kill()
+    stack.process.wait(timeout=10)
+    _, alive = psutil.wait_procs(services, timeout=15)
+    assert alive == []
+
+
+def test_services_started_each_in_its_own_interpreter_answer(tmp_path: Path) -> None:
+    with running_stack(tmp_path / "var", launch="exec") as stack:
+        assert sorted(set(stack.processes()) - {"nats-server"}) == sorted(SERVICE_NAMES)
+        assert "forkserver" not in stack.processes()

@@ -82,7 +82,9 @@ async def serve_service(
         await stack.enter_async_context(forward_logs(bus, settings.service))
         deps = await stack.enter_async_context(build_deps(settings, Runtime(bus, sessions)))
         assert settings.metrics_port is not None
-        port = stack.enter_context(serve_metrics(settings.metrics_host, settings.metrics_port))
+        port = stack.enter_context(
+            serve_metrics(settings.metrics_host, settings.metrics_port, settings.service)
+        )
         await bus.serve(handlers, deps, version=__version__, adapter=adapter, metrics_port=port)
         log.info("serving on %s, metrics on :%d", settings.nats_url, port)
         if ready is not None:

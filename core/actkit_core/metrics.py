@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client.metrics_core import Metric
 
 BUS_MESSAGES = Counter(
     "actkit_bus_messages_total",
@@ -20,10 +21,29 @@ BUS_HANDLE_SECONDS = Histogram(
 )
 
 
+class ServiceMetrics(CollectorRegistry):
+    """The default registry as service ``service`` shows it: its own and the shared families.
+
+    Every ``actkit_<service>_*`` family belongs to that service; ``actkit_bus_*`` and the
+    process/platform collectors to all. Under ``actkit run`` a service process has every service's
+    modules loaded (see :mod:`actkit_core.preload`), so the others' families are left out here.
+    """
+
+    def __init__(self, service: str) -> None:
+        super().__init__(auto_describe=True)
+        self._own = (f"actkit_{service}_", "actkit_bus_")
+
+    def collect(self) -> Iterable[Metric]:
+        """The default registry's families that this service shows."""
+        for family in REGISTRY.collect():
+            if not family.name.startswith("actkit_") or family.name.startswith(self._own):
+                yield family
+
+
 @contextmanager
-def serve_metrics(host: str, port: int) -> Iterator[int]:
-    """Serve /metrics over HTTP while the context is open; yields the bound port."""
-    server, thread = start_http_server(port, addr=host)
+def serve_metrics(host: str, port: int, service: str) -> Iterator[int]:
+    """Serve ``service``'s /metrics over HTTP while the context is open; yields the bound port."""
+    server, thread = start_http_server(port, addr=host, registry=ServiceMetrics(service))
     try:
         yield int(server.server_port)
     finally:

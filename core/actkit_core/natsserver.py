@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from actkit_core.process import stop_with_parent
+
 
 def nats_server_binary() -> str:
     """The nats-server executable: beside this interpreter first, then on PATH.
@@ -76,6 +78,7 @@ class NatsServer:
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=stop_with_parent,
             )
         ports_file = ports_dir / f"nats-server_{self.process.pid}.ports"
         deadline = time.monotonic() + timeout_s

@@ -23,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--metrics-base", type=int, help="metrics ports base+0, base+1, ... (default 9301, ...)"
     )
+    run.add_argument(
+        "--launch",
+        choices=["fork", "exec"],
+        default="fork",
+        help="fork services from one preloaded parent (default), or exec each interpreter afresh",
+    )
 
     status = commands.add_parser("status", help="ping every service over the bus")
     status.add_argument("--nats-url", default="nats://127.0.0.1:4222")
@@ -58,9 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("actkit", "INFO")
     match args.command:
         case "run":
+            from actkit_core.cli.launch import LAUNCHERS
             from actkit_core.cli.supervisor import Supervisor
 
-            supervisor = Supervisor(args.data_dir, args.nats_port, metrics_base=args.metrics_base)
+            supervisor = Supervisor(
+                args.data_dir,
+                args.nats_port,
+                metrics_base=args.metrics_base,
+                launcher=LAUNCHERS[args.launch](),
+            )
             lifecycle.run(supervisor.run())
             return 0
         case "status":

@@ -12,10 +12,11 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from actkit_core.bus import Bus
+from actkit_core.cli.launch import ForkLauncher, Launched, Launcher
 from actkit_core.natsconf import CLIENT_USERS, password_variable, render
 from actkit_core.natsserver import NatsServer
 from actkit_proto.services import SERVICES, ServiceInfo
@@ -52,51 +53,35 @@ def credentials(data_dir: Path) -> dict[str, str]:
     return known
 
 
-def command_for(name: str) -> list[str]:
-    """The console script of service ``name``, beside the running interpreter."""
-    return [str(Path(sys.executable).parent / f"actkit-{name}")]
-
-
 @dataclass
 class Child:
     """One supervised service process."""
 
     info: ServiceInfo
     env: dict[str, str]
-    process: asyncio.subprocess.Process | None = None
+    launcher: Launcher
+    process: Launched | None = None
     restarts: int = 0
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
-        """Start the process and relay its output, each line prefixed with the service name."""
-        self.process = await asyncio.create_subprocess_exec(
-            *command_for(self.info.name),
-            env={**os.environ, **self.env},
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            # Ctrl-C reaches the supervisor only, which then stops the children in order.
-            start_new_session=True,
-        )
-        self.tasks.append(asyncio.create_task(self._relay(self.process)))
+        """Start the process; its output is relayed, each line prefixed with the service name."""
+        self.process = await self.launcher.start(self.info.name, self.env, self._relay)
 
-    async def _relay(self, process: asyncio.subprocess.Process) -> None:
-        assert process.stdout is not None
-        async for line in process.stdout:
-            sys.stdout.write(f"{self.info.name:<8} | {line.decode(errors='replace')}")
-            sys.stdout.flush()
+    def _relay(self, line: bytes) -> None:
+        sys.stdout.write(f"{self.info.name:<8} | {line.decode(errors='replace')}")
+        sys.stdout.flush()
 
     async def stop(self) -> None:
         """SIGTERM, then SIGKILL when it has not exited within the grace period."""
         process = self.process
-        if process is None or process.returncode is not None:
+        if process is None:
             return
         process.send_signal(signal.SIGTERM)
         try:
             await asyncio.wait_for(process.wait(), STOP_GRACE_S)
         except TimeoutError:
             log.warning("%s did not stop in %.0f s; killing it", self.info.name, STOP_GRACE_S)
-            process.kill()
+            process.send_signal(signal.SIGKILL)
             await process.wait()
 
 
@@ -110,6 +95,7 @@ class Supervisor:
         services: Sequence[ServiceInfo] = SERVICES,
         extra_env: dict[str, str] | None = None,
         metrics_base: int | None = None,
+        launcher: Launcher | None = None,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.nats_port = nats_port
@@ -119,6 +105,7 @@ class Supervisor:
             for index, info in enumerate(services)
         }
         self.extra_env = extra_env or {}
+        self.launcher = launcher or ForkLauncher()
         self.children: list[Child] = []
         self.stopping = False
 
@@ -146,10 +133,12 @@ class Supervisor:
         )
         started = time.monotonic()
         (self.data_dir / WEB_URLS_FILE).unlink(missing_ok=True)
+        self.launcher.prepare()
         url = nats.start()
         try:
             self.children = [
-                Child(info, self._child_env(info, url, passwords)) for info in self.services
+                Child(info, self._child_env(info, url, passwords), self.launcher)
+                for info in self.services
             ]
             for child in self.children:
                 await child.start()
@@ -159,9 +148,7 @@ class Supervisor:
         finally:
             self.stopping = True
             await asyncio.gather(*(child.stop() for child in self.children))
-            for child in self.children:
-                for task in child.tasks:
-                    task.cancel()
+            self.launcher.close()
             nats.stop()
             print("actkit stopped: every service and nats-server have exited", flush=True)
 
@@ -183,7 +170,7 @@ class Supervisor:
         for child in self.children:
             pid = child.process.pid if child.process else 0
             lines.append(
-                f"  {child.info.name:<10}{pid:>8}  http://127.0.0.1:{child.info.metrics_port}/metrics"
+                f"  {child.info.name:<10}{pid:>8}  http://127.0.0.1:{self.metrics_ports[child.info.name]}/metrics"
             )
         lines += [
             "",

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from actkit_proto.services import SERVICE_NAMES
 
 
@@ -38,6 +40,22 @@ class Stack:
     def metrics_port(self, service: str) -> int:
         """The metrics port of ``service`` in this stack."""
         return self.metrics_base + SERVICE_NAMES.index(service)
+
+    def processes(self) -> dict[str, psutil.Process]:
+        """Every process of the stack but ``actkit run`` itself, by service name.
+
+        Also ``nats-server`` and, when services are forked, the ``forkserver`` they come from.
+        """
+        named: dict[str, psutil.Process] = {}
+        for process in psutil.Process(self.process.pid).children(recursive=True):
+            command = " ".join(process.cmdline())
+            if "nats-server" in command:
+                named["nats-server"] = process
+            elif "forkserver" in command:
+                named["forkserver"] = process
+            elif "actkit-" in command:
+                named[command.rsplit("actkit-", 1)[-1].strip()] = process
+        return named
 
     def credentials(self, user: str = "cli") -> dict[str, str]:
         """``user=`` and ``password=`` for ``Bus.connect`` as one of the stack's NATS users."""
@@ -76,8 +94,8 @@ def free_port_range(count: int) -> int:
 
 
 @contextmanager
-def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
-    """Start ``actkit run`` in ``data_dir`` on free ports; SIGINT and wait on exit.
+def running_stack(data_dir: Path, timeout_s: float = 60, launch: str = "fork") -> Iterator[Stack]:
+    """Start ``actkit run --launch <launch>`` in ``data_dir`` on free ports; SIGINT on exit.
 
     Raises:
         AssertionError: the stack did not come up; its log is the message.
@@ -104,6 +122,8 @@ def running_stack(data_dir: Path, timeout_s: float = 60) -> Iterator[Stack]:
             str(port),
             "--metrics-base",
             str(metrics_base),
+            "--launch",
+            launch,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

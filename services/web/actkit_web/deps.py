@@ -41,27 +41,27 @@ def command_from_fields(command_type: type[C], **fields: object) -> C:
         raise Invalid(describe_validation_error(exc)) from None
 
 
-def get_settings(request: Request) -> WebSettings:
+async def get_settings(request: Request) -> WebSettings:
     settings: WebSettings = request.app.state.settings
     return settings
 
 
-def get_bus(request: Request) -> Publisher:
+async def get_bus(request: Request) -> Publisher:
     bus: Publisher = request.app.state.bus
     return bus
 
 
-def get_stream_tokens(request: Request) -> StreamTokens:
+async def get_stream_tokens(request: Request) -> StreamTokens:
     tokens: StreamTokens = request.app.state.stream_tokens
     return tokens
 
 
-def get_device(request: Request) -> DeviceIdentity:
+async def get_device(request: Request) -> DeviceIdentity:
     device: DeviceIdentity = request.app.state.device
     return device
 
 
-def get_feed(request: Request) -> PortFeed:
+async def get_feed(request: Request) -> PortFeed:
     feed: PortFeed = request.app.state.feed
     return feed
 
@@ -124,7 +124,7 @@ class ActingBus:
         )
 
 
-def get_acting_bus(caller: CallerDep, bus: BusDep, settings: SettingsDep) -> ActingBus:
+async def get_acting_bus(caller: CallerDep, bus: BusDep, settings: SettingsDep) -> ActingBus:
     return ActingBus(bus=bus, actor=caller.actor, timeout_s=settings.bus_timeout_s)
 
 

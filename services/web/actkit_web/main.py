@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from actkit_core import lifecycle
 from actkit_core.bus import Handlers
@@ -82,6 +83,7 @@ def _config(app: FastAPI, **options: object) -> uvicorn.Config:
         access_log=False,
         timeout_graceful_shutdown=2,
         proxy_headers=False,
+        http=HttpToolsProtocol,  # the C parser: several times the requests per core of h11
         **options,  # type: ignore[arg-type]
     )
 

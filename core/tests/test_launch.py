@@ -1,0 +1,50 @@
+"""Forking services from one preloaded parent: what the preload leaves behind, what /metrics shows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from prometheus_client import Counter, generate_latest
+
+from actkit_core.metrics import ServiceMetrics
+from actkit_proto.services import SERVICE_NAMES
+
+PROBE = """
+import gc, json, sys, threading
+import actkit_core.preload
+from actkit_core.preload import entry_module
+print(json.dumps({
+    "missing": [n for n in %r if entry_module(n) not in sys.modules],
+    "frozen": gc.get_freeze_count(),
+    "threads": threading.active_count(),
+}))
+"""
+
+
+def test_the_preload_imports_every_service_starts_no_thread_and_freezes() -> None:
+    probe = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", PROBE % (list(SERVICE_NAMES),)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    found = json.loads(probe.stdout)
+    assert found["missing"] == []
+    assert found["frozen"] > 10_000
+    # A thread alive at fork time would leave its locks held in every service.
+    assert found["threads"] == 1
+
+
+def test_a_service_shows_its_own_and_the_shared_families_only() -> None:
+    own = Counter("actkit_probe_one_things_total", "Things of probe_one.")
+    other = Counter("actkit_probe_two_things_total", "Things of probe_two.")
+    own.inc()
+    other.inc()
+    text = generate_latest(ServiceMetrics("probe_one")).decode()
+    assert "actkit_probe_one_things_total 1.0" in text
+    assert "actkit_probe_two" not in text
+    assert "# TYPE actkit_bus_messages_total counter" in text
+    assert "process_cpu_seconds_total" in text or "python_info" in text
