@@ -299,4 +299,17 @@ async def test_time_and_location_set_through_the_pages_are_read_back(
             auth=httpx.DigestAuth("root", "pass-w0rd"),
         )
     assert location.json()["heading"] == 270
+
+    # The other settings pages show what their owners answer.
+    await page.click("nav >> text=Network")
+    await expect(page.locator("#network-status")).to_contain_text("Hostname")
+    await _shot(page, "12-network")
+    await page.click("nav >> text=Firewall and 802.1X")
+    await page.fill("#rule-address", "192.0.2.0/24")
+    await page.click("text=Test rules")
+    await expect(page.locator("#firewall-test")).to_contain_text("unless you confirm them")
+    await _shot(page, "13-firewall-test")
+    await page.click("text=Confirm rules")
+    await expect(page.locator("#firewall-test")).to_have_count(0)
+    await expect(page.locator("#rules")).to_contain_text("192.0.2.0/24")
     await context.close()

@@ -25,7 +25,7 @@ SECRETS = {
     "client_key_pem": "has_client_key",
 }
 """Write-only fields and the read-only flag that says whether one is stored."""
-READ_ONLY = {"warnings", *SECRETS.values()}
+READ_ONLY = {"warnings", "has_v3_password", *SECRETS.values()}
 UNITS = {"_s": "s", "_ms": "ms", "_min": "min", "_dbm": "dBm", "_percent": "%"}
 LONG_TEXT = ("_pem",)
 
@@ -134,7 +134,8 @@ def inputs(
             value = [str(item) for item in value] if isinstance(value, list) else []
         options = _options(get_args(annotation)[0] if kind == "choices" else annotation)
         if path in choices:
-            kind, options, value = "select", choices[path], str(value)
+            kind, options = "select", choices[path]
+            value = "" if value is None else str(value)
         made.append(
             Input(
                 name=path,

@@ -11,8 +11,32 @@ SYNC_MODES = (
     ("ntp_manual", "Automatic date and time (manual NTP servers)"),
     ("custom", "Custom date and time"),
 )
+WLAN_SECURITY = (
+    ("open", "None (open)"),
+    ("wpa2_psk", "WPA2-Personal"),
+    ("wpa3_sae", "WPA3-Personal"),
+    ("wpa2_enterprise", "WPA2-Enterprise"),
+)
 CHOICES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
     "time": {"sync_mode": SYNC_MODES, "min_poll_s": POLL_TIMES, "max_poll_s": POLL_TIMES},
+    "http": {"access": (("http", "HTTP"), ("https", "HTTPS"), ("both", "HTTP and HTTPS"))},
+    "snmp": {"version": (("v1_v2c", "v1 and v2c"), ("v3", "v3"))},
+    "dot1x": {
+        "method": (
+            ("eap_tls", "IEEE 802.1x EAP-TLS"),
+            ("peap_mschapv2", "IEEE 802.1x PEAP-MSCHAPv2"),
+            ("macsec_psk", "IEEE 802.1AE MACsec (static CAK/pre-shared key)"),
+        ),
+    },
+    "wlan": {"security": WLAN_SECURITY},
+    "client": {
+        "transport": (
+            ("tcp", "MQTT over TCP"),
+            ("ssl", "MQTT over SSL"),
+            ("ws", "MQTT over WebSocket"),
+            ("wss", "MQTT over WebSocket Secure"),
+        ),
+    },
 }
 """Per form, the values an input may take, where the contract's type alone does not list them."""
 
@@ -57,6 +81,7 @@ LABELS: dict[str, dict[str, str]] = {
         "is_enabled": "Use IEEE 802.1x",
         "method": "Authentication method",
         "eap_identity": "EAP identity",
+        "ca_certificates": "CA certificates",
         "eapol_version": "EAPOL version",
         "ckn": "CKN (connectivity association key name)",
         "cak": "CAK (connectivity association key)",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable
+from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -45,7 +47,13 @@ from actkit_proto.network import (
     SetSnmpV3Password,
     SetWlan,
 )
-from actkit_proto.system import SetLocation, SetPowerSettings, SetTimeSettings
+from actkit_proto.system import (
+    SetDateTime,
+    SetLocation,
+    SetPowerSettings,
+    SetTimeSettings,
+    SyncMode,
+)
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.routes import ble, firewall, mqtt, network, onvif, system, wlan
@@ -55,7 +63,11 @@ ONVIF_ROLES = ("administrator", "operator", "media")
 
 
 async def _time_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
-    return {"time_status": await _maybe(system.get_time_status(bus=bus))}
+    time_status = await _maybe(system.get_time_status(bus=bus))
+    return {
+        "time_status": time_status,
+        "is_custom": time_status is not None and time_status.sync_mode is SyncMode.CUSTOM,
+    }
 
 
 async def _power_extras(_bus: ActingBus, request: Request) -> dict[str, Any]:
@@ -79,7 +91,7 @@ async def _wlan_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
 async def _firewall_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
     state = await firewall.get_firewall(bus=bus)
     left_s = max(0, round(state.test_deadline - time.time())) if state.test_deadline else None
-    return {"firewall": state, "test_left_s": left_s, "protocols": ("tcp", "udp", "any")}
+    return {"firewall": state, "test_left_s": left_s, "protocols": ("any", "tcp", "udp")}
 
 
 async def _mqtt_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
@@ -267,6 +279,21 @@ async def _act(
             request, caller, bus, BY_PATH[page], {key: exc.message}, status_code=400
         )
     return RedirectResponse(f"{page}#{key}", status_code=303)
+
+
+@router.post("/time/clock")
+async def set_clock(
+    request: Request, caller: CallerDep, bus: ActingBusDep, at: Annotated[str, Form()] = ""
+) -> Response:
+    """Custom date and time: typed in the device's time zone, or the browser's clock in UTC."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        moment = None
+    if moment is not None and moment.tzinfo is None:
+        zone = (await system.get_time(bus=bus)).time_zone
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return await _act(request, caller, bus, "/system/time", "clock", SetDateTime, at=moment or at)
 
 
 @router.post("/network/snmp-v3-password")

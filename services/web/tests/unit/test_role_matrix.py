@@ -182,6 +182,7 @@ SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("DELETE", "/api/v1/onvif/accounts/{name}"): (ADMIN, {}),
     ("GET", "/api/v1/ble/adapter"): (VIEWER, {}),
     ("GET", "/system/onvif"): (ADMIN, {}),
+    ("POST", "/system/time/clock"): (ADMIN, {"data": {"at": "2026-05-04T12:00:00"}}),
     ("POST", "/system/network/snmp-v3-password"): (ADMIN, {"data": {"password": "12345678"}}),
     ("POST", "/system/firewall/rules"): (ADMIN, {"data": {"address": "192.0.2.7"}}),
     ("POST", "/system/firewall/rules/confirm"): (ADMIN, {}),

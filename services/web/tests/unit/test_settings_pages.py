@@ -12,8 +12,10 @@ from actkit_proto.network import (
 )
 from actkit_proto.system import (
     Location,
+    SetDateTime,
     ShutdownCountdownChanged,
     ShutdownState,
+    SyncMode,
     TimeSettings,
 )
 
@@ -371,3 +373,22 @@ async def test_the_power_countdown_is_off_until_the_system_service_says_otherwis
     counting = await client.get("/system/power")
     assert 'id="countdown-state">Counting down' in counting.text
     assert "2026-05-04 12:05:00 unless the ignition comes back on" in counting.text
+
+
+async def test_a_custom_clock_is_typed_in_the_devices_time_zone(
+    client: httpx.AsyncClient, owners: FakeSettings, fake_bus: FakeBus
+) -> None:
+    owners.stored[TimeSettings] = TimeSettings(
+        sync_mode=SyncMode.CUSTOM, time_zone="Europe/Stockholm"
+    )
+    csrf = await _log_in(client)
+    page = await client.get("/system/time")
+    assert 'id="clock-from-system"' in page.text
+    response = await client.post(
+        "/system/time/clock", data={"at": "2026-05-04T14:00:00", "csrf_token": csrf}
+    )
+    assert response.status_code == 303
+    (sent,) = [command for command in fake_bus.sent if isinstance(command, SetDateTime)]
+    assert sent.at == datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    refused = await client.post("/system/time/clock", data={"at": "soon", "csrf_token": csrf})
+    assert 'id="clock-error">at: Input should be a valid datetime' in refused.text
