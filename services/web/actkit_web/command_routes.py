@@ -8,6 +8,7 @@ the contract's models type each route, so OpenAPI documents them.
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path
@@ -27,6 +28,7 @@ def body_fields(command: type[Command[Any]], path: str = "") -> list[str]:
     return [name for name in command.model_fields if name not in skipped]
 
 
+@cache
 def wrapped_model(
     command: type[Command[Any]], path: str = ""
 ) -> tuple[str, type[BaseModel]] | None:
@@ -40,6 +42,7 @@ def wrapped_model(
     return None
 
 
+@cache
 def body_model(command: type[Command[Any]], path: str = "") -> type[BaseModel] | None:
     """What a client sends for ``command``: its settings model, or its own fields without actor."""
     wrapped = wrapped_model(command, path)
