@@ -66,6 +66,7 @@ def expose(
     fixed: Mapping[str, object] | None = None,
     status_code: int | None = None,
     summary: str | None = None,
+    name: str | None = None,
 ) -> Callable[..., Awaitable[R]]:
     """Add a route that sends ``command`` with the path's ids and the body's fields.
 
@@ -104,7 +105,7 @@ def expose(
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         parameters, return_annotation=command.reply_type
     )
-    endpoint.__name__ = _WORD.sub("_", command.__name__).lower()
+    endpoint.__name__ = name or _WORD.sub("_", command.__name__).lower()
     endpoint.__doc__ = summary or command.__doc__
     router.add_api_route(
         path,

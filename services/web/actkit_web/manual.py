@@ -36,6 +36,7 @@ CHOICES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
             ("ws", "MQTT over WebSocket"),
             ("wss", "MQTT over WebSocket Secure"),
         ),
+        "version": (("5", "MQTT 5"), ("3.1.1", "MQTT 3.1.1")),
     },
 }
 """Per form, the values an input may take, where the contract's type alone does not list them."""
@@ -86,7 +87,15 @@ LABELS: dict[str, dict[str, str]] = {
         "ckn": "CKN (connectivity association key name)",
         "cak": "CAK (connectivity association key)",
     },
-    "wlan": {"ssid": "SSID", "is_hidden": "Hidden network (does not broadcast its SSID)"},
+    "wlan": {
+        "ssid": "SSID",
+        "is_hidden": "Hidden network (does not broadcast its SSID)",
+        "ipv4": "IPv4",
+        "ipv4.is_dhcp": "Assign IPv4 automatically",
+        "ipv4.has_fallback": "Fallback to static IP address if DHCP isn't available",
+        "ipv6": "IPv6",
+        "ipv6.is_auto": "Assign IPv6 automatically",
+    },
     "firewall": {"is_active": "Firewall", "default_policy": "Default policy"},
     "client": {
         "is_enabled": "Connect",
@@ -102,7 +111,13 @@ LABELS: dict[str, dict[str, str]] = {
         "ca_certificate_pem": "CA certificate (PEM)",
         "client_certificate_pem": "Client certificate (PEM)",
         "client_key_pem": "Client key (PEM)",
+        "connect_message.is_enabled": "Send message",
+        "connect_message.uses_default": "Use default",
+        "connect_message.qos": "QoS",
         "last_will": "Last Will and Testament message",
+        "last_will.is_enabled": "Send message",
+        "last_will.uses_default": "Use default",
+        "last_will.qos": "QoS",
     },
     "publication": {
         "uses_default_prefix": "Use default topic prefix",
@@ -112,7 +127,11 @@ LABELS: dict[str, dict[str, str]] = {
         "qos": "QoS",
     },
     "home-assistant": {"is_enabled": "Home Assistant discovery"},
-    "ble": {"company_id": "Company ID", "watched_system_ids": "Watched System IDs"},
+    "ble": {
+        "company_id": "Company ID",
+        "watched_system_ids": "Watched System IDs",
+        "min_rssi_dbm": "Minimum signal strength (dBm)",
+    },
 }
 """Per form, input name to label, where the name alone does not say it as the manual does."""
 

@@ -30,6 +30,7 @@ connect = expose(
     SetClientSettings,
     fixed={"is_enabled": True},
     summary="Connect to the broker, and keep connecting while the client is on.",
+    name="connect",
 )
 disconnect = expose(
     router,
@@ -38,6 +39,7 @@ disconnect = expose(
     SetClientSettings,
     fixed={"is_enabled": False},
     summary="Disconnect from the broker and stay disconnected.",
+    name="disconnect",
 )
 get_status = expose(router, "GET", "/status", GetClientStatus)
 get_publication = expose(router, "GET", "/publication", GetPublication)
