@@ -312,4 +312,11 @@ async def test_time_and_location_set_through_the_pages_are_read_back(
     await page.click("text=Confirm rules")
     await expect(page.locator("#firewall-test")).to_have_count(0)
     await expect(page.locator("#rules")).to_contain_text("192.0.2.0/24")
+    for label in ("WLAN", "MQTT", "ONVIF", "BLE beacons", "Power settings"):
+        await page.click(f"nav >> text={label}")
+        await expect(page.locator("h1")).to_have_text(label)
+    await expect(page.locator("#countdown-state")).to_be_visible()
+    await page.click("nav >> text=MQTT")
+    await expect(page.locator("#mqtt-state")).to_contain_text("Disconnected")
+    await _shot(page, "14-mqtt")
     await context.close()
