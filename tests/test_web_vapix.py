@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import axis.rtsp
@@ -15,10 +17,13 @@ import websockets
 from axis.device import AxisDevice
 from axis.models.configuration import Configuration
 from axis.models.event import Event, EventOperation, EventTopic
+from axis.models.mqtt import ClientConfig, ClientState, Message, Server
 from axis.rtsp import Signal
 
 from actkit_core.bus import Bus
+from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
+from actkit_proto.io import Circuit, DriveInput
 from actkit_proto.system import GetIdentity
 
 pytestmark = pytest.mark.timeout(120)
@@ -126,6 +131,60 @@ async def test_axis_event_stream_initializes_every_port_and_reports_changes(
             device.stream.stop()
 
 
+async def test_axis_library_configures_and_activates_the_mqtt_client(
+    stack: Stack, mosquitto: Mosquitto, mqtt_peer: MqttPeer
+) -> None:
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        device = _device(http, stack)
+        await device.vapix.initialize()
+        mqtt = device.vapix.mqtt
+        assert mqtt.supported  # listed in API discovery: Home Assistant asks its status
+        await mqtt.configure_client(
+            ClientConfig(
+                Server(host=mosquitto.host, port=mosquitto.tcp_port),
+                client_id="w401-test",
+                last_will_testament=Message(use_default=True),
+            )
+        )
+        status = await mqtt.get_client_status()
+        assert status.status.state == ClientState.INACTIVE
+        assert status.config.server.host == mosquitto.host
+        assert status.config.client_id == "w401-test"
+        # Home Assistant subscribes below this prefix (axis 60 cannot set it: it never sends it).
+        prefix = f"axis/{device.vapix.serial_number}"
+        assert status.config.device_topic_prefix == prefix
+        assert status.config.last_will_testament is not None
+        assert status.config.password is None
+
+        await mqtt.configure_event_publication(["onvif:Device/axis:IO/Port"])
+        publication = await mqtt.get_event_publication_config()
+        assert [f.topic_filter for f in publication.event_filter_list or []] == [
+            "onvif:Device/axis:IO/Port"
+        ]
+
+        # Any prefix: the mqtt service takes its serial from its settings, not the device's.
+        mqtt_peer.subscribe("#")
+        await mqtt.activate()
+
+        async def connected() -> bool:
+            status = await mqtt.get_client_status()
+            return status.status.active and status.status.connected
+
+        await _until_async(connected)
+        async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+            await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
+        await _until(lambda: any("IO/Port" in m.topic for m in mqtt_peer.messages))
+
+        await mqtt.deactivate()
+        status = await mqtt.get_client_status()
+        assert status.status.state == ClientState.INACTIVE
+
+
 def _device(http: httpx.AsyncClient, stack: Stack) -> AxisDevice:
     return AxisDevice(
         Configuration(
@@ -143,6 +202,12 @@ async def _until(condition: Callable[[], bool], timeout_s: float = 20) -> None:
     async with asyncio.timeout(timeout_s):
         while not condition():
             await asyncio.sleep(0.05)
+
+
+async def _until_async(condition: Callable[[], Awaitable[bool]], timeout_s: float = 20) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not await condition():
+            await asyncio.sleep(0.1)
 
 
 async def test_websocket_event_stream_sends_every_port_then_changes(stack: Stack) -> None:
@@ -187,3 +252,57 @@ async def test_websocket_event_stream_sends_every_port_then_changes(stack: Stack
         with pytest.raises(websockets.InvalidStatus):
             async with websockets.connect(f"{url}?wssession={token}", ssl=tls) as ws:
                 await ws.recv()
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+async def _rtsp(port: int, method: str, url: str, *headers: str) -> str:
+    """One RTSP request on its own connection; the answer's head and body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        lines = "".join(f"{header}\r\n" for header in headers)
+        writer.write(f"{method} {url} RTSP/1.0\r\nCSeq: 1\r\n{lines}\r\n".encode())
+        head = (await reader.readuntil(b"\r\n\r\n")).decode()
+        length = re.search(r"Content-Length: (\d+)", head)
+        body = await reader.readexactly(int(length.group(1))) if length else b""
+        return head + body.decode()
+    finally:
+        writer.close()
+
+
+async def test_rtsp_event_stream_takes_digest_md5_with_qop_auth(stack: Stack) -> None:
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+    url = f"rtsp://127.0.0.1:{stack.rtsp_port}/axis-media/media.amp?video=0&audio=0&event=on"
+    refused = await _rtsp(stack.rtsp_port, "DESCRIBE", url)
+    assert refused.startswith("RTSP/1.0 401 Unauthorized")
+    offered = re.search(r"WWW-Authenticate: Digest (.*)\r\n", refused)
+    assert offered is not None, refused
+    fields = dict(re.findall(r'(\w+)="?([^",]*)"?', offered.group(1)))
+    assert (fields["algorithm"], fields["qop"], fields["stale"]) == ("MD5", "auth", "FALSE")
+
+    def answer(password: str, nc: int) -> str:
+        ha1 = _md5(f"root:{fields['realm']}:{password}")
+        response = _md5(f"{ha1}:{fields['nonce']}:{nc:08x}:c0ffee:auth:{_md5('DESCRIBE:' + url)}")
+        return (
+            f'Authorization: Digest username="root", realm="{fields["realm"]}", '
+            f'nonce="{fields["nonce"]}", uri="{url}", algorithm=MD5, qop=auth, nc={nc:08x}, '
+            f'cnonce="c0ffee", response="{response}", opaque="{fields["opaque"]}"'
+        )
+
+    described = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 1))
+    assert described.startswith("RTSP/1.0 200 OK"), described
+    assert "m=application" in described
+    # The nonce stays good with a rising count, as VAPIX clients use it; a replay is refused.
+    again = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 2))
+    assert again.startswith("RTSP/1.0 200 OK"), again
+    replayed = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 2))
+    assert replayed.startswith("RTSP/1.0 401 Unauthorized")
+    wrong = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("wrong", 3))
+    assert wrong.startswith("RTSP/1.0 401 Unauthorized")

@@ -1,4 +1,4 @@
-"""Forking services from one preloaded parent: what the preload leaves behind, what /metrics shows."""
+"""Forking services from a preloaded parent: what the preload leaves, what /metrics shows."""
 
 from __future__ import annotations
 

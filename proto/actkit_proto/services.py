@@ -19,6 +19,9 @@ class ServiceInfo:
     """Default Prometheus port under ``actkit run`` and in compose."""
     talks_to: tuple[str, ...] = ()
     """Other services whose commands it sends and whose events it watches."""
+    has_settings: bool = True
+    """It keeps settings an installer changes: it serves them as parameters and answers
+    ``{service}.settings.restore`` (plain config gathers from it, maintenance restores it)."""
 
 
 SERVICES: tuple[ServiceInfo, ...] = (
@@ -54,10 +57,13 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "dashboard, REST API and VAPIX API",
         9308,
         talks_to=("io", "events", "mqtt", "ble", "network", "accounts", "system"),
+        has_settings=False,  # its pages hold none: HTTP access is network's, accounts accounts'
     ),
 )
 
 SERVICE_NAMES: tuple[str, ...] = tuple(service.name for service in SERVICES)
+SETTINGS_OWNERS: tuple[str, ...] = tuple(s.name for s in SERVICES if s.has_settings)
+"""The services plain config gathers parameters from and maintenance restores."""
 
 
 def service(name: str) -> ServiceInfo:

@@ -216,6 +216,10 @@ class TimeStatus(Reply):
     now: datetime
     """Device time, in its time zone."""
     time_zone: str
+    """The zone in force: DHCP's when the source is DHCP and it offers a known one."""
+    time_zone_source: TimeZoneSource = TimeZoneSource.MANUAL
+    dhcp_time_zone: str | None = None
+    """What the DHCP lease offers (option 101), whether in use or not."""
     utc_offset_s: int
     is_dst: bool
     sync_mode: SyncMode

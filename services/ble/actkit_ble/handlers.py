@@ -37,6 +37,7 @@ from actkit_proto.ble import (
     StartBroadcast,
     StopBroadcast,
 )
+from actkit_proto.params import RestoreSettings
 
 
 @dataclass
@@ -189,6 +190,15 @@ async def _send(deps: Deps, system_id: int, beacon: Beacon | None, announce: boo
         raise failure
 
 
+async def restore_settings(_command: RestoreSettings, deps: Deps) -> Ack:
+    """The beacon settings back to defaults (none is on the manual's keep-list).
+
+    What is being broadcast is not a setting: the rules that asked for it let go themselves.
+    """
+    await set_beacon_settings(SetBeaconSettings(settings=BeaconSettings()), deps)
+    return Ack()
+
+
 def beacon_parameters(deps: Deps) -> SectionParameters:
     """Plain-config parameters; a set goes through :func:`set_beacon_settings`."""
     beacon = Section(
@@ -206,5 +216,6 @@ HANDLERS: Handlers[Deps] = {
     SetBeaconSettings: set_beacon_settings,
     GetAdapterState: get_adapter_state,
     InjectBeacon: inject_beacon,
+    RestoreSettings: restore_settings,
     **parameter_handlers(beacon_parameters),
 }

@@ -6,6 +6,7 @@ JSON is the contract's own, so nothing is lost between the bus and the disk.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
@@ -107,6 +108,18 @@ class SpecStore(Generic[T]):
             result = await session.execute(delete(self._row).where(self._row.item_id == item_id))
             if not getattr(result, "rowcount", 0):
                 raise NotFound(f"there is no {self._noun} {item_id}")
+
+
+async def clear_all(stores: Sequence[SpecStore[Any]]) -> None:
+    """Delete every spec of ``stores`` in one transaction: all of them go, or none.
+
+    The stores share one database (the service's); the first one's sessions are used.
+    """
+    if not stores:
+        return
+    async with stores[0]._sessions.begin() as session:
+        for store in stores:
+            await session.execute(delete(store._row))
 
 
 def rule_store(sessions: async_sessionmaker[Any], limit: int) -> SpecStore[RuleSpec]:

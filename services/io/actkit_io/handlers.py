@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from actkit_core.bus import Handlers, Publisher
 from actkit_core.params import parameter_handlers
-from actkit_io.domain import Board, ButtonOutcome, ControlButton, reconfigure
+from actkit_io.domain import Board, ButtonOutcome, ControlButton, PortConfig, reconfigure
 from actkit_io.led import LedPlayer
 from actkit_io.metrics import EDGE_TO_EVENT_SECONDS, EDGES, OUTPUT_CHANGES
 from actkit_io.params import PortParameters
@@ -48,6 +48,7 @@ from actkit_proto.io import (
     SimLine,
     SwitchIgnition,
 )
+from actkit_proto.params import RestoreSettings
 
 READY = SetLed(colour=LedColour.GREEN)
 RESET_ARMED = SetLed(colour=LedColour.AMBER, pattern=LedPattern.FLASH, period_ms=500)
@@ -62,6 +63,8 @@ class Deps:
     timers: Timers
     led: LedPlayer
     button: ControlButton
+    defaults: tuple[PortConfig, ...]
+    """Every port as the board file sets it up: what a restore goes back to."""
     simulator: Simulator | None = None
     """The simulated wiring, when the hardware is simulated."""
 
@@ -111,22 +114,53 @@ async def release_port(command: ReleasePort, deps: Deps) -> Port:
 
 
 async def configure_port(command: ConfigurePort, deps: Deps) -> Port:
-    port_id = command.port_id
-    old = deps.board.config(port_id)
-    new = reconfigure(old, command)
+    new = reconfigure(deps.board.config(command.port_id), command)
     await deps.store.save(new)
-    deps.board.apply(new)
-    if (new.direction, new.debounce_ms) != (old.direction, old.debounce_ms):
+    await _take(deps, [new])
+    return deps.board.view(command.port_id)
+
+
+async def restore_settings(_command: RestoreSettings, deps: Deps) -> Ack:
+    """Every port back to the board file's defaults and every output to normal.
+
+    Names, directions, normal states, supervision and debounce: none is on the manual's
+    keep-list, so a restore and a factory default are alike.
+    """
+    await deps.store.reset(list(deps.defaults))
+    await _take(deps, list(deps.defaults))
+    return Ack()
+
+
+async def _take(deps: Deps, configs: list[PortConfig]) -> None:
+    """Apply saved configurations: lines set up again, every output to normal, states told.
+
+    Raises:
+        Unavailable: the hardware refused a line; the settings are saved all the same.
+    """
+    failures: list[str] = []
+    for new in configs:
+        port_id = new.port_id
+        old = deps.board.config(port_id)
+        deps.board.apply(new)
+        if (new.direction, new.debounce_ms) == (old.direction, old.debounce_ms):
+            continue
         try:
+            if old.direction is Direction.OUTPUT:  # let go at normal before it changes
+                await deps.gpio.write(port_id, old.normal_state)
             await deps.gpio.configure(port_id, new.direction, new.debounce_ms)
         except HardwareError as exc:
-            raise Unavailable(f"the setting is saved but {exc}") from None
+            failures.append(str(exc))
+            continue
         deps.board.raw[port_id] = await deps.gpio.read(port_id)
+    changed = {config.port_id for config in configs}
     for output_id, config in deps.board.configs.items():
         if config.direction is Direction.OUTPUT:
-            await drive_output(deps, output_id, announce=output_id != port_id)
-    await publish(deps, deps.board.state_events(port_id, deps.timers.now_ns()))
-    return deps.board.view(port_id)
+            await drive_output(deps, output_id, announce=output_id not in changed)
+    now_ns = deps.timers.now_ns()
+    for port_id in sorted(changed):
+        await publish(deps, deps.board.state_events(port_id, now_ns))
+    if failures:
+        raise Unavailable(f"the setting is saved but {'; '.join(failures)}")
 
 
 async def set_led(command: SetLed, deps: Deps) -> Ack:
@@ -260,5 +294,6 @@ HANDLERS: Handlers[Deps] = {
     PressButton: press_button,
     SwitchIgnition: switch_ignition,
     ReadSimLed: read_sim_led,
+    RestoreSettings: restore_settings,
     **parameter_handlers(port_parameters),
 }

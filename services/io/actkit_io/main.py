@@ -10,7 +10,13 @@ from collections.abc import AsyncIterator
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_io.adapters.sim import SimGpio
-from actkit_io.domain import RESET_HOLD_MAX_NS, RESET_HOLD_MIN_NS, Board, ControlButton
+from actkit_io.domain import (
+    RESET_HOLD_MAX_NS,
+    RESET_HOLD_MIN_NS,
+    Board,
+    ControlButton,
+    PortConfig,
+)
 from actkit_io.handlers import (
     HANDLERS,
     READY,
@@ -56,7 +62,7 @@ async def build_deps(
     board = Board.from_configs(await store.load(profile.default_configs()))
     gpio = gpio or open_gpio(settings, profile, timers)
     try:
-        deps = await _start(store, runtime, gpio, board, timers)
+        deps = await _start(store, runtime, gpio, board, timers, tuple(profile.default_configs()))
         watcher = asyncio.create_task(report_each(deps.gpio.edges(), report_edge, deps))
         try:
             yield deps
@@ -70,7 +76,12 @@ async def build_deps(
 
 
 async def _start(
-    store: PortStore, runtime: Runtime, gpio: GpioPort, board: Board, timers: Timers
+    store: PortStore,
+    runtime: Runtime,
+    gpio: GpioPort,
+    board: Board,
+    timers: Timers,
+    defaults: tuple[PortConfig, ...],
 ) -> Deps:
     """Open every line (outputs open, as in a restart), then outputs to normal, then announce."""
     for port_id, config in board.configs.items():
@@ -80,7 +91,7 @@ async def _start(
     button = ControlButton.at_start(await gpio.is_on(Switch.BUTTON), timers.now_ns())
     simulator = gpio if isinstance(gpio, SimGpio) else None
     led = LedPlayer(gpio, timers)
-    deps = Deps(store, runtime.bus, gpio, board, timers, led, button, simulator)
+    deps = Deps(store, runtime.bus, gpio, board, timers, led, button, defaults, simulator)
     for port_id, config in board.configs.items():
         if config.direction is Direction.OUTPUT:
             await drive_output(deps, port_id, announce=False)

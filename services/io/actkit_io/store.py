@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from sqlalchemy import MetaData, String, select
+from sqlalchemy import MetaData, String, delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -61,6 +61,12 @@ class PortStore:
         """Insert or replace one port's settings."""
         async with self._sessions.begin() as session:
             await session.merge(_to_row(config))
+
+    async def reset(self, defaults: list[PortConfig]) -> None:
+        """Replace every port's settings with the board's defaults, in one transaction."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(PortRow))
+            session.add_all(_to_row(config) for config in defaults)
 
 
 def _to_row(config: PortConfig) -> PortRow:

@@ -65,6 +65,12 @@ class MqttStore:
         async with self._sessions.begin() as session:
             await session.merge(SectionRow(name=name, document=value.model_dump_json()))
 
+    async def reset(self) -> None:
+        """Forget every section and subscription in one transaction: all defaults again."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(SectionRow))
+            await session.execute(delete(SubscriptionRow))
+
     async def secrets(self) -> Secrets:
         """The write-only password and client key."""
         document = await self.section("secrets", _SecretsDocument)

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from actkit_core.bus import Handlers, Publisher
+from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_core.section_params import Section, SectionParameters
-from actkit_network.domain import firewall, settings
+from actkit_network.announce import apply_services, register_dns_name
+from actkit_network.deps import Deps
+from actkit_network.domain import firewall, restore, settings
 from actkit_network.domain.firewall import FirewallState
 from actkit_network.domain.nftables import render_ruleset
-from actkit_network.domain.snmp import Trap, is_trap_due
-from actkit_network.metrics import FIREWALL_LOADS, FIREWALL_REVERTS, LINK_CHANGES, TRAPS_SENT
+from actkit_network.metrics import FIREWALL_LOADS, FIREWALL_REVERTS
 from actkit_network.params import FIELDS
-from actkit_network.ports import (
-    AnnouncerPort,
-    FirewallPort,
-    NetworkEvent,
-    NetworkPort,
-    NetworkSimulator,
-    SnmpAgentPort,
-)
-from actkit_network.store import SettingsStore, SnmpV3Password
+from actkit_network.store import SnmpV3Password
 from actkit_proto import Ack, Unavailable
 from actkit_proto.network import (
     AddFirewallRules,
@@ -52,7 +42,6 @@ from actkit_proto.network import (
     HttpSettings,
     Ipv4Settings,
     Ipv6Settings,
-    LinkChanged,
     NetworkStatus,
     O3cSettings,
     ScanWlan,
@@ -73,24 +62,9 @@ from actkit_proto.network import (
     WlanScan,
     WlanSettings,
 )
+from actkit_proto.params import RestoreScope, RestoreSettings
 
-
-@dataclass(frozen=True)
-class Deps:
-    store: SettingsStore
-    bus: Publisher
-    network: NetworkPort
-    firewall: FirewallPort
-    snmp: SnmpAgentPort
-    announcer: AnnouncerPort
-    default_name: str
-    """The discovery protocols' default friendly name (device name and MAC address)."""
-    simulator: NetworkSimulator | None = None
-    clock: Callable[[], float] = time.time
-    """Wall time: a test deadline must survive a restart."""
-    firewall_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    firewall_changed: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set whenever the test deadline may have moved, to wake the revert timer."""
+__all__ = ["HANDLERS", "Deps", "revert_expired_test"]
 
 
 # --- IP, DNS, hostname -----------------------------------------------------------------------
@@ -120,6 +94,7 @@ async def get_dns(_command: GetDns, deps: Deps) -> DnsSettings:
 
 async def set_dns(command: SetDns, deps: Deps) -> DnsSettings:
     await _apply_wired(deps, dns=command.settings)
+    await register_dns_name(deps)
     return command.settings
 
 
@@ -151,6 +126,7 @@ async def set_hostname(command: SetHostname, deps: Deps) -> HostnameSettings:
     await deps.network.apply_hostname(None if wanted.is_auto else wanted.hostname)
     await deps.store.save(wanted)
     await apply_services(deps)
+    await register_dns_name(deps)
     return wanted
 
 
@@ -311,36 +287,37 @@ async def _change_firewall_state(
     return before, after
 
 
-# --- Events and the simulator ----------------------------------------------------------------
+# --- Restore and the simulator ---------------------------------------------------------------
 
 
-async def apply_services(deps: Deps) -> None:
-    """Bring the SNMP agent and the Bonjour announcement in line with the stored settings."""
-    hostname = await deps.network.hostname()
-    snmp = await deps.store.load(SnmpSettings)
-    v3_account = await deps.store.load_optional(SnmpV3Password)
-    await deps.snmp.apply(snmp, None if v3_account is None else v3_account.password, hostname)
-    discovery = settings.with_default_names(
-        await deps.store.load(DiscoverySettings), deps.default_name
-    )
-    http = await deps.store.load(HttpSettings)
-    name = discovery.bonjour_name if discovery.is_bonjour_enabled else None
-    await deps.announcer.apply(name, hostname, http.http_port)
+async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
+    """Back to defaults; a restore keeps the manual's list, a factory default keeps nothing.
 
-
-async def send_trap(deps: Deps, trap: Trap, interface: str | None = None) -> None:
-    """Send ``trap`` if the SNMP settings ask for it."""
-    if is_trap_due(await deps.store.load(SnmpSettings), trap):
-        await deps.snmp.send_trap(trap, interface)
-        TRAPS_SENT.labels(trap.value).inc()
-
-
-async def report_network_event(event: NetworkEvent, deps: Deps) -> None:
-    """Publish a change the network adapter saw; link changes also become SNMP traps."""
-    await deps.bus.publish(event)
-    if isinstance(event, LinkChanged):
-        LINK_CHANGES.labels(event.interface).inc()
-        await send_trap(deps, Trap.LINK_UP if event.is_up else Trap.LINK_DOWN, event.interface)
+    The stored settings change first and are then applied: a restore is followed by a restart.
+    """
+    keep = []
+    if command.scope is RestoreScope.RESTORE:
+        keep = restore.kept_groups(
+            await deps.store.load(Ipv4Settings),
+            await deps.store.load(DnsSettings),
+            await deps.store.load(Dot1xSettings),
+            await deps.store.load(O3cSettings),
+            await deps.store.load(SnmpSettings),
+        )
+        v3_account = await deps.store.load_optional(SnmpV3Password)
+        keep += [] if v3_account is None else [v3_account]
+    async with deps.firewall_lock:
+        await deps.store.reset(keep)
+        defaults = FirewallState()
+        await deps.firewall.load(
+            render_ruleset(defaults.is_active, defaults.default_policy, defaults.active_rules)
+        )
+    deps.firewall_changed.set()
+    await _apply_wired(deps)
+    await deps.network.apply_hostname(None)
+    await deps.network.apply_wlan(WlanSettings())
+    await apply_services(deps)
+    return Ack()
 
 
 async def simulate_link(command: SimulateLink, deps: Deps) -> Ack:
@@ -398,5 +375,6 @@ HANDLERS: Handlers[Deps] = {
     DeleteFirewallRule: delete_firewall_rule,
     DeleteFirewallRules: delete_firewall_rules,
     SimulateLink: simulate_link,
+    RestoreSettings: restore_settings,
     **parameter_handlers(network_parameters),
 }

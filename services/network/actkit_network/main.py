@@ -7,23 +7,33 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
-from actkit_network.adapters.sim import SimAnnouncer, SimFirewall, SimNetwork, SimSnmpAgent
-from actkit_network.domain.nftables import render_ruleset
-from actkit_network.domain.settings import default_friendly_name
-from actkit_network.domain.snmp import Trap
-from actkit_network.handlers import (
-    HANDLERS,
-    Deps,
+from actkit_network.adapters.sim import (
+    SimAnnouncer,
+    SimDnsUpdater,
+    SimFirewall,
+    SimLldp,
+    SimNetwork,
+    SimResponder,
+    SimSnmpAgent,
+)
+from actkit_network.announce import (
     apply_services,
+    register_dns_name,
+    report_authentication_failure,
     report_network_event,
-    revert_expired_test,
     send_trap,
 )
+from actkit_network.deps import Deps, Device, Discovery
+from actkit_network.domain.nftables import render_ruleset
+from actkit_network.domain.snmp import Trap
+from actkit_network.handlers import HANDLERS, revert_expired_test
 from actkit_network.settings import NetworkSettings
 from actkit_network.store import SettingsStore
+from actkit_proto import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +46,21 @@ async def build_deps(
 ) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
     store = SettingsStore(runtime.sessions)
-    default_name = default_friendly_name(settings.device_name, settings.mac_address)
+    device = Device(
+        settings.device_name,
+        settings.mac_address,
+        settings.wired_interface,
+        settings.discovery_address,
+    )
     async with contextlib.AsyncExitStack() as stack:
         if settings.adapter == "networkmanager":
+            from actkit_network.adapters.ddns import Rfc2136Updater
+            from actkit_network.adapters.lldpd import LldpdConfigurator
             from actkit_network.adapters.networkmanager import NetworkManager
             from actkit_network.adapters.nftables import NftFirewall
             from actkit_network.adapters.snmp import PysnmpAgent
+            from actkit_network.adapters.upnp import SsdpResponder
+            from actkit_network.adapters.wsdiscovery import WsDiscoveryResponder
             from actkit_network.adapters.zeroconf import ZeroconfAnnouncer
 
             network = await stack.enter_async_context(
@@ -53,6 +72,13 @@ async def build_deps(
             stack.callback(snmp.close)
             announcer = ZeroconfAnnouncer(settings.bonjour_interfaces)
             stack.push_async_callback(announcer.close)
+            upnp = SsdpResponder(settings.ssdp_group, settings.ssdp_port, settings.upnp_http_port)
+            stack.push_async_callback(upnp.close)
+            ws_discovery = WsDiscoveryResponder(
+                settings.ws_discovery_group, settings.ws_discovery_port
+            )
+            stack.push_async_callback(ws_discovery.close)
+            lldp = LldpdConfigurator(Path(settings.lldpd_config), settings.lldpcli_command)
             deps = Deps(
                 store,
                 runtime.bus,
@@ -60,7 +86,9 @@ async def build_deps(
                 NftFirewall(tuple(settings.nft_command)),
                 snmp,
                 announcer,
-                default_name,
+                Discovery(upnp, ws_discovery, lldp),
+                device,
+                Rfc2136Updater(settings.ddns_port),
                 clock=clock,
             )
         else:
@@ -72,15 +100,27 @@ async def build_deps(
                 SimFirewall(),
                 SimSnmpAgent(),
                 SimAnnouncer(),
-                default_name,
+                Discovery(SimResponder(), SimResponder(), SimLldp()),
+                device,
+                SimDnsUpdater(),
                 simulator=sim,
                 clock=clock,
             )
         await _restore_firewall(deps)
-        await apply_services(deps)
+        try:
+            await apply_services(deps)
+        except Unavailable as exc:
+            # The service still answers, so that the settings that cannot apply can be changed.
+            log.error("the network services did not all start: %s", exc.message)
+        await register_dns_name(deps)
         await send_trap(deps, Trap.COLD_START)
         tasks = [
             asyncio.create_task(report_each(deps.network.events(), report_network_event, deps)),
+            asyncio.create_task(
+                report_each(
+                    deps.snmp.authentication_failures(), report_authentication_failure, deps
+                )
+            ),
             asyncio.create_task(_revert_firewall_tests(deps)),
         ]
         try:

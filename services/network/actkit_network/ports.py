@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+from actkit_network.domain.ddns import DnsRegistration
+from actkit_network.domain.discovery import DeviceIdentity, LldpConfig
 from actkit_network.domain.snmp import Trap
 from actkit_proto.network import (
     AddressChanged,
@@ -74,9 +76,33 @@ class SnmpAgentPort(Protocol):
     async def send_trap(self, trap: Trap, interface: str | None = None) -> None:
         """Send a v2c trap to the configured trap address."""
 
+    def authentication_failures(self) -> AsyncIterator[str]:
+        """The sender's address of each v1/v2c request with a community the agent does not know."""
+
 
 class AnnouncerPort(Protocol):
     """Bonjour (mDNS/DNS-SD) announcement of the web interface."""
 
     async def apply(self, name: str | None, hostname: str, http_port: int) -> None:
         """Announce ``name`` for the web server, or withdraw it when ``name`` is None."""
+
+
+class DiscoveryResponderPort(Protocol):
+    """A discovery protocol that announces the device and answers searches (UPnP, WS-Discovery)."""
+
+    async def apply(self, identity: DeviceIdentity | None) -> None:
+        """Announce ``identity`` and answer searches for it, or say goodbye when it is None."""
+
+
+class LldpPort(Protocol):
+    """LLDP and CDP (lldpd on the board)."""
+
+    async def apply(self, config: LldpConfig) -> None:
+        """Announce as ``config`` says, or stay silent when it is off."""
+
+
+class DnsUpdaterPort(Protocol):
+    """Dynamic DNS updates (RFC 2136 on the board)."""
+
+    async def register(self, wanted: DnsRegistration) -> None:
+        """Point the name at the device's addresses."""

@@ -27,3 +27,19 @@ class NetworkSettings(ServiceSettings):
     device_name: str = "AXIS W401"
     """Default friendly names for discovery are this and the MAC address."""
     mac_address: str = "AC:CC:8E:00:00:01"
+    discovery_address: str | None = None
+    """The IPv4 address UPnP and WS-Discovery announce and serve on; ``None`` follows the
+    interfaces (the first IPv4 address of an interface that is up)."""
+    ssdp_group: str = "239.255.255.250"
+    ssdp_port: int = 1900
+    """UDP port of SSDP (UPnP discovery); another one in tests."""
+    upnp_http_port: int = 49152
+    """TCP port the UPnP device description is served on; 0 picks a free one."""
+    ws_discovery_group: str = "239.255.255.250"
+    ws_discovery_port: int = 3702
+    lldpd_config: str = "/etc/lldpd.d/actkit.conf"
+    """The lldpd configuration file written for LLDP/CDP (lldpd reads lldpd.d/ at start)."""
+    lldpcli_command: list[str] = Field(default_factory=lambda: ["lldpcli"])
+    """How lldpcli is started, e.g. ``["lldpcli", "-u", "/run/lldpd.socket"]``."""
+    ddns_port: int = 53
+    """Port of the DNS server dynamic DNS updates go to."""

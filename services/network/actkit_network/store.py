@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import MetaData, String, Text
+from sqlalchemy import MetaData, String, Text, delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -62,6 +63,14 @@ class SettingsStore:
             await session.merge(
                 SettingsGroupRow(name=type(group).__name__, body=group.model_dump_json())
             )
+
+    async def reset(self, keep: Sequence[BaseModel]) -> None:
+        """Forget every group but ``keep`` (stored as given), in one transaction."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(SettingsGroupRow))
+            for group in keep:
+                body = group.model_dump_json()
+                session.add(SettingsGroupRow(name=type(group).__name__, body=body))
 
     async def load_firewall(self) -> FirewallState:
         """The firewall, with a test in progress and the rules it reverts to."""

@@ -25,7 +25,7 @@ from actkit_proto.system import (
     TimeSettings,
     UpgradeSettings,
 )
-from actkit_system.adapters.sim import SimEngine, SimPower, SimTimeKeeper
+from actkit_system.adapters.sim import SimDhcpTimeZone, SimEngine, SimPower, SimTimeKeeper
 from actkit_system.adapters.syslog import SyslogForwarder
 from actkit_system.adapters.tcpdump import TcpdumpCapture
 from actkit_system.domain.identity import identity
@@ -33,11 +33,22 @@ from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
 from actkit_system.domain.rollout import RolloutRecord
 from actkit_system.handlers import HANDLERS, Current, Deps, Trace, Upgrades
-from actkit_system.handlers.device import advance_power, follow_ignition, publish_countdown
+from actkit_system.handlers.device import (
+    advance_power,
+    follow_dhcp_time_zone,
+    follow_ignition,
+    publish_countdown,
+)
 from actkit_system.handlers.logs import flush_logs, note, record_log
 from actkit_system.handlers.upgrade import advance_upgrade
 from actkit_system.metrics import SYSLOG_FAILURES
-from actkit_system.ports import ContainerEngine, PacketCapture, PowerControl, TimeKeeper
+from actkit_system.ports import (
+    ContainerEngine,
+    DhcpTimeZone,
+    PacketCapture,
+    PowerControl,
+    TimeKeeper,
+)
 from actkit_system.settings import SystemSettings
 from actkit_system.store import SystemStore
 
@@ -64,15 +75,17 @@ def _built_in_keys(settings: SystemSettings) -> tuple[str, ...]:
     return tuple(part.strip() + "\n" + marker for part in text.split(marker) if part.strip())
 
 
-def _adapters(settings: SystemSettings) -> tuple[TimeKeeper, PowerControl]:
+def _adapters(settings: SystemSettings) -> tuple[TimeKeeper, PowerControl, DhcpTimeZone]:
     if settings.adapter == "board":
         from actkit_system.adapters.board import ChronyTimeKeeper, HostPower
+        from actkit_system.adapters.networkmanager import NetworkManagerDhcpTimeZone
 
         return (
             ChronyTimeKeeper(settings.chrony_config_path, settings.chrony_dhcp_sources_dir),
             HostPower(settings.shutdown_command, settings.restart_command),
+            NetworkManagerDhcpTimeZone(settings.dbus_address or None),
         )
-    return SimTimeKeeper(), SimPower()
+    return SimTimeKeeper(), SimPower(), SimDhcpTimeZone(settings.sim_dhcp_time_zone)
 
 
 @contextlib.asynccontextmanager
@@ -83,10 +96,11 @@ async def build_deps(
     power: PowerControl | None = None,
     engine: ContainerEngine | None = None,
     capture: PacketCapture | None = None,
+    dhcp: DhcpTimeZone | None = None,
 ) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
     store = SystemStore(runtime.sessions)
-    default_time, default_power = _adapters(settings)
+    default_time, default_power, default_dhcp = _adapters(settings)
     clock = time_keeper or default_time
     bus = runtime.bus
     failures: set[asyncio.Task[None]] = set()
@@ -108,6 +122,8 @@ async def build_deps(
         syslog_servers=await store.syslog_servers(),
         hostname=socket.gethostname(),
     )
+    dhcp = dhcp or default_dhcp
+    current.dhcp_time_zone = await dhcp.offered()
     now = clock.now()
     system_log: Journal[LogEntry] = Journal(settings.system_log_capacity)
     system_log.load(await store.recent_log(settings.system_log_capacity))
@@ -139,9 +155,10 @@ async def build_deps(
             folder=settings.data_dir / "system-trace",
             capture=capture or TcpdumpCapture(settings.tcpdump),
         ),
+        dhcp=dhcp,
     )
-    await clock.apply(current.time, current.time.time_zone)
-    await syslog.configure(current.syslog_servers, current.hostname, current.time.time_zone)
+    await clock.apply(current.time, current.time_zone())
+    await syslog.configure(current.syslog_servers, current.hostname, current.time_zone())
     ignition = await bus.current(IgnitionChanged)
     if ignition:
         await follow_ignition(ignition[0], deps)
@@ -155,6 +172,7 @@ async def build_deps(
         asyncio.create_task(_every(POWER_TICK_S, advance_power, deps)),
         asyncio.create_task(_every(POWER_TICK_S, advance_upgrade, deps)),
         asyncio.create_task(_every(settings.log_flush_interval_s, flush_logs, deps)),
+        asyncio.create_task(_every(settings.dhcp_poll_s, follow_dhcp_time_zone, deps)),
     ]
     try:
         yield deps
@@ -168,6 +186,7 @@ async def build_deps(
                 task.cancel()
         await flush_logs(deps)
         await syslog.close()
+        await dhcp.close()
 
 
 def _handler(

@@ -37,6 +37,16 @@ class TimeKeeper(Protocol):
         """Set the clock by hand (custom date and time)."""
 
 
+class DhcpTimeZone(Protocol):
+    """The time zone the DHCP server offers (option 101, an IANA name); only ever read."""
+
+    async def offered(self) -> str | None:
+        """The zone the current lease carries; None without a lease, the option or the source."""
+
+    async def close(self) -> None:
+        """Let go of the source (at stop)."""
+
+
 class PowerControl(Protocol):
     """The operating system's power: what a clean shutdown or restart asks of the board."""
 

@@ -27,6 +27,12 @@ class SystemSettings(ServiceSettings):
     log_flush_interval_s: float = 2.0
     chrony_config_path: Path = Path("/etc/chrony/conf.d/actkit.conf")
     chrony_dhcp_sources_dir: str = "/run/chrony-dhcp"
+    dbus_address: str = ""
+    """Where NetworkManager's D-Bus is (board; empty: the system bus), read for DHCP's time zone."""
+    dhcp_poll_s: float = 30.0
+    """How often the DHCP lease is read for a new time zone."""
+    sim_dhcp_time_zone: str | None = None
+    """The time zone the simulated DHCP server offers (sim)."""
     shutdown_command: str = "systemctl poweroff"
     restart_command: str = "systemctl reboot"
     engine: Literal["sim", "docker"] = "sim"

@@ -21,6 +21,7 @@ from actkit_web.auth import SESSION_COOKIE, challenge
 from actkit_web.device import DeviceIdentity
 from actkit_web.event_pages import router as event_pages_router
 from actkit_web.feed import PortFeed
+from actkit_web.http_access import HttpAccessPolicy, HttpAccessState, audience
 from actkit_web.middleware import AUTH_FAILURES, RequestMetrics, SecurityHeaders
 from actkit_web.pages import router as pages_router
 from actkit_web.pages import templates
@@ -39,6 +40,7 @@ from actkit_web.routes import (
     system,
     triggers,
     vapix,
+    vapix_mqtt,
     wlan,
 )
 from actkit_web.routes.vapix import error_text
@@ -68,9 +70,11 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.feed = PortFeed()
     app.state.device = DeviceIdentity(bus, settings)
     app.state.stream_tokens = StreamTokens()
+    app.state.http_access = HttpAccessState()
     app.include_router(session.router)
     app.include_router(ports.router)
     app.include_router(vapix.router)
+    app.include_router(vapix_mqtt.router)
     app.include_router(event_stream.router)
     app.include_router(accounts.router)
     app.include_router(security.router)
@@ -98,18 +102,11 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
 
     app.add_exception_handler(BusError, answer_bus_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, answer_invalid_request)  # type: ignore[arg-type]
+    # Innermost first: the access policy's answers still get the security headers and metrics.
+    app.add_middleware(HttpAccessPolicy, state=app.state.http_access)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics)
     return app
-
-
-def audience(path: str) -> str:
-    """Who reads an answer: ``api`` (JSON), ``vapix`` (CGI clients) or ``page`` (a person)."""
-    if path.startswith("/api/"):
-        return "api"
-    if path.startswith(("/axis-cgi/", "/vapix/")):
-        return "vapix"
-    return "page"
 
 
 async def answer_bus_error(request: Request, exc: BusError) -> Response:

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import (
+    DigestChallenge,
     GetAuthSettings,
     GetDigestChallenge,
     Identity,
@@ -62,7 +63,7 @@ async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float)
     authorization = connection.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "basic":
-        name, password = _decode_basic(credentials)
+        name, password = decode_basic(credentials)
         identity = await bus.request(
             VerifyBasic(name=name, password=password, client_address=address, page=page),
             timeout_s,
@@ -86,7 +87,7 @@ async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float)
     return Caller()
 
 
-def _decode_basic(credentials: str) -> tuple[str, str]:
+def decode_basic(credentials: str) -> tuple[str, str]:
     try:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
@@ -109,27 +110,50 @@ def check_csrf(caller: Caller, method: str, submitted: str | None) -> None:
         raise Forbidden("the form has expired or did not come from this site; reload the page")
 
 
+@dataclass(frozen=True)
+class Offer:
+    """What a 401 offers a client, as the device's authentication setting allows."""
+
+    digest: DigestChallenge | None
+    """A fresh Digest challenge, or None when Digest is turned off."""
+    allows_basic: bool
+
+    @property
+    def realm(self) -> str:
+        return self.digest.realm if self.digest is not None else "actkit"
+
+    @property
+    def digest_algorithm(self) -> str:
+        """MD5 when offered: VAPIX clients know no other."""
+        assert self.digest is not None
+        return "MD5" if "MD5" in self.digest.algorithms else self.digest.algorithms[0]
+
+
+async def offer(bus: Publisher, client_address: str, timeout_s: float) -> Offer:
+    """The schemes a client may authenticate with now, with a fresh Digest nonce if allowed."""
+    allowed = (await bus.request(GetAuthSettings(), timeout_s)).http_authentication
+    digest = None
+    if allowed in ("digest", "auto"):
+        digest = await bus.request(GetDigestChallenge(client_address=client_address), timeout_s)
+    return Offer(digest=digest, allows_basic=allowed in ("basic", "auto"))
+
+
 async def challenge(bus: Publisher, connection: HTTPConnection, timeout_s: float) -> list[str]:
     """The ``WWW-Authenticate`` values for a 401, as the device's authentication setting allows.
 
     Digest comes first with MD5 (VAPIX clients read the first challenge), then Basic. Only one
     Digest challenge is offered: clients that join repeated headers would read the last algorithm.
     """
-    allowed = (await bus.request(GetAuthSettings(), timeout_s)).http_authentication
+    offered = await offer(bus, client_address(connection), timeout_s)
     values = []
-    realm = "actkit"
-    if allowed in ("digest", "auto"):
-        offer = await bus.request(
-            GetDigestChallenge(client_address=client_address(connection)), timeout_s
-        )
-        realm = offer.realm
-        algorithm = "MD5" if "MD5" in offer.algorithms else offer.algorithms[0]
+    if offered.digest is not None:
+        digest = offered.digest
         values.append(
-            f'Digest realm="{offer.realm}", nonce="{offer.nonce}", opaque="{offer.opaque}", '
-            f'algorithm={algorithm}, qop="{offer.qop}"'
+            f'Digest realm="{digest.realm}", nonce="{digest.nonce}", opaque="{digest.opaque}", '
+            f'algorithm={offered.digest_algorithm}, qop="{digest.qop}"'
         )
-    if allowed in ("basic", "auto"):
-        values.append(f'Basic realm="{realm}"')
+    if offered.allows_basic:
+        values.append(f'Basic realm="{offered.realm}"')
     return values
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 
 from actkit_core.bus import Publisher
 from actkit_proto.errors import BusError
@@ -20,6 +22,23 @@ BRAND = {
 }
 BUILD_DATE = "Jan 01 2026 00:00"
 
+log = logging.getLogger(__name__)
+_SEPARATORS = re.compile(r"[:\-. ]")
+_SERIAL = re.compile(r"^[0-9A-F]{12}$")
+
+
+def vapix_serial(serial: str, fallback: str) -> str:
+    """The serial as VAPIX clients need it: the MAC as 12 upper-case hex digits.
+
+    Home Assistant derives its unique id from it (``format_mac``) and param.cgi clients turn an
+    all-digit value into a number, so anything else is replaced by ``fallback`` (the settings').
+    """
+    cleaned = _SEPARATORS.sub("", serial).upper()
+    if _SERIAL.match(cleaned) and not cleaned.isdigit():
+        return cleaned
+    log.warning("serial number %r is not 12 hex digits with a letter; using %s", serial, fallback)
+    return fallback
+
 
 class DeviceIdentity:
     """The device's identity from the system service, asked once; the settings' until it answers."""
@@ -35,7 +54,9 @@ class DeviceIdentity:
             # Without the system service the settings stand in; it is asked again next time.
             with contextlib.suppress(BusError):
                 self._identity = await self.bus.request(GetIdentity(), self.settings.bus_timeout_s)
-        serial = self._identity.serial_number if self._identity else self.settings.serial_number
+        serial = self.settings.serial_number
+        if self._identity is not None:
+            serial = vapix_serial(self._identity.serial_number, serial)
         version = (
             self._identity.software_version if self._identity else self.settings.firmware_version
         )

@@ -1,4 +1,4 @@
-"""Composition root of the web service: the app, its HTTPS and HTTP servers, the port feed."""
+"""Composition root of the web service: the app, its HTTPS, HTTP and RTSP servers, the feed."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import socket
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import uvicorn
@@ -16,13 +15,17 @@ from fastapi import FastAPI
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from actkit_core import lifecycle
-from actkit_core.bus import Handlers
+from actkit_core.bus import Handlers, Publisher
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_proto.accounts import WebCertificateChanged
+from actkit_proto.errors import BusError
 from actkit_proto.io import PortChanged
+from actkit_proto.network import GetHttp, HttpSettings
 from actkit_web.app import create_app
 from actkit_web.certificate import fetch_identity
+from actkit_web.http_access import HttpAccessState
 from actkit_web.rtsp import RtspEventServer
+from actkit_web.serving import Listener, port_choice, read_http_settings
 from actkit_web.settings import WebSettings
 
 log = logging.getLogger(__name__)
@@ -42,37 +45,6 @@ class Deps:
 
 HANDLERS: Handlers[Deps] = {}
 """The web serves no commands of its own: it sends them on behalf of people and clients."""
-
-
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # The service's lifecycle owns SIGTERM/SIGINT and stops the servers in order.
-        yield
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
-@contextlib.asynccontextmanager
-async def _serving(server: _Server, sock: socket.socket) -> AsyncIterator[None]:
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("the web server stopped while starting")
-        await asyncio.sleep(0.01)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 def _config(app: FastAPI, **options: object) -> uvicorn.Config:
@@ -104,6 +76,84 @@ async def _rtsp(events: RtspEventServer, settings: WebSettings) -> AsyncIterator
         server.close()
 
 
+@dataclass
+class _WebServers:
+    """The HTTPS and HTTP listeners, placed and governed by the network's HTTP settings."""
+
+    settings: WebSettings
+    access: HttpAccessState
+    https: Listener
+    http: Listener
+    follows: tuple[bool, bool] = (False, False)
+    """Whether the HTTPS and the HTTP port follow the network settings."""
+    is_network_known: bool = True
+    rtsp_port: int | None = None
+    written_urls: str = ""
+
+    @property
+    def https_url(self) -> str:
+        return f"https://localhost:{self.https.port}/"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://localhost:{self.http.port}/"
+
+    async def start(self, network: HttpSettings | None) -> None:
+        """Listen where the settings or the network say; without the network, as its defaults."""
+        known = network or HttpSettings()
+        https = port_choice(
+            self.settings.https_port, known.https_port, self.settings.fallback_https_port
+        )
+        http = port_choice(
+            self.settings.http_port, known.http_port, self.settings.fallback_http_port
+        )
+        self.follows = (https.follows_network, http.follows_network)
+        self.is_network_known = network is not None
+        await self.https.start(https.candidates)
+        await self.http.start(http.candidates)
+        self.apply(known)
+
+    def apply(self, network: HttpSettings) -> None:
+        """Take the network's access setting and the ports listened on; write the URLs file."""
+        if self.access.access is not network.access:
+            log.info("access through %s", network.access.value)
+        self.access.access = network.access
+        self.access.https_port, self.access.http_port = self.https.port, self.http.port
+        self.write_urls()
+
+    def write_urls(self) -> None:
+        """Write the URLs file when what it says changed (the settings are read every 2 s)."""
+        urls = json.dumps(
+            {
+                "https": self.https_url,
+                "http": self.http_url,
+                "access": self.access.access.value,
+                "rtsp_port": self.rtsp_port,
+            }
+        )
+        if urls != self.written_urls:
+            (self.settings.data_dir / URLS_FILE).write_text(urls)
+            self.written_urls = urls
+
+    async def follow(self, bus: Publisher) -> None:
+        """Apply the network's HTTP settings as they change (the network publishes no event)."""
+        while True:
+            await asyncio.sleep(self.settings.network_poll_s)
+            try:
+                network = await bus.request(GetHttp(), self.settings.bus_timeout_s)
+            except BusError as exc:
+                if self.is_network_known:
+                    log.warning("HTTP access settings unknown: %s", exc.message)
+                self.is_network_known = False
+                continue
+            self.is_network_known = True
+            if self.follows[0]:
+                await self.https.move(network.https_port)
+            if self.follows[1]:
+                await self.http.move(network.http_port)
+            self.apply(network)
+
+
 @contextlib.asynccontextmanager
 async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     app = create_app(settings, runtime.bus)
@@ -111,49 +161,56 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
     certificate, key = await fetch_identity(
         runtime.bus, settings.data_dir, settings.accounts_wait_s, settings.bus_timeout_s
     )
-    https_socket = _listen(settings.bind_host, settings.https_port)
-    http_socket = _listen(settings.bind_host, settings.http_port)
-    https_port = https_socket.getsockname()[1]
-    http_port = http_socket.getsockname()[1]
-    https = _Server(
-        _config(
-            app,
-            ssl_certfile=str(certificate),
-            ssl_keyfile=str(key),
-            ssl_version=ssl.PROTOCOL_TLS_SERVER,
-        )
+    servers = _WebServers(
+        settings,
+        app.state.http_access,
+        https=Listener(
+            "HTTPS",
+            settings.bind_host,
+            lambda: _config(
+                app,
+                ssl_certfile=str(certificate),
+                ssl_keyfile=str(key),
+                ssl_version=ssl.PROTOCOL_TLS_SERVER,
+            ),
+        ),
+        http=Listener("HTTP", settings.bind_host, lambda: _config(app)),
     )
-    http = _Server(_config(app))
 
     async def reload_certificate(_event: WebCertificateChanged) -> None:
         # New connections get the new certificate; open ones keep theirs.
         chain, private = await fetch_identity(
             runtime.bus, settings.data_dir, 0, settings.bus_timeout_s
         )
-        if https.config.ssl is not None:
-            https.config.ssl.load_cert_chain(chain, private)
+        server = servers.https.server
+        if server is not None and server.config.ssl is not None:
+            server.config.ssl.load_cert_chain(chain, private)
             log.info("HTTPS certificate changed")
 
     await runtime.bus.subscribe(WebCertificateChanged, reload_certificate)
     events = RtspEventServer(
         runtime.bus, app.state.feed, f"AXIS_{settings.serial_number}", settings.bus_timeout_s
     )
-    async with (
-        _serving(https, https_socket),
-        _serving(http, http_socket),
-        _rtsp(events, settings) as rtsp_port,
-    ):
-        deps = Deps(
-            app=app,
-            https_url=f"https://localhost:{https_port}/",
-            http_url=f"http://localhost:{http_port}/",
-            rtsp_port=rtsp_port,
-        )
-        (settings.data_dir / URLS_FILE).write_text(
-            json.dumps({"https": deps.https_url, "http": deps.http_url, "rtsp_port": rtsp_port})
-        )
-        log.info("dashboard on %s (and %s)", deps.https_url, deps.http_url)
-        yield deps
+    await servers.start(await read_http_settings(runtime.bus, settings.bus_timeout_s))
+    follower = asyncio.create_task(servers.follow(runtime.bus))
+    try:
+        async with _rtsp(events, settings) as rtsp_port:
+            servers.rtsp_port = rtsp_port
+            servers.write_urls()
+            deps = Deps(
+                app=app,
+                https_url=servers.https_url,
+                http_url=servers.http_url,
+                rtsp_port=rtsp_port,
+            )
+            log.info("dashboard on %s (and %s)", deps.https_url, deps.http_url)
+            yield deps
+    finally:
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower
+        await servers.http.stop()
+        await servers.https.stop()
 
 
 async def serve(settings: WebSettings, ready: asyncio.Event | None = None) -> None:

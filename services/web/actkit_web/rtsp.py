@@ -3,14 +3,16 @@
 Clients (the ``axis`` library, Home Assistant) DESCRIBE, SETUP and PLAY
 ``/axis-media/media.amp?...event=on``; after PLAY they get one ``Initialized`` event per port,
 then ``Changed`` on every change, each one complete XML document in one RTP/UDP datagram.
-Clients authenticate with Basic (their Digest has no qop, which the accounts service requires).
+Clients authenticate with Digest (MD5, ``qop=auth``, checked by the accounts service) or Basic,
+as the device's authentication setting allows. The ``axis`` library's RTSP client answers Digest
+without ``qop`` (RFC 2069), which the device does not accept, and it takes Digest whenever it is
+offered: so it is offered Basic only, by its user agent. A connection that answers a challenge
+wrongly three times is closed, so a client with a wrong password cannot spin on it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import logging
 import re
@@ -20,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from actkit_core.bus import Publisher
-from actkit_proto.accounts import Identity, VerifyBasic
+from actkit_proto.accounts import Identity, VerifyBasic, VerifyDigest
 from actkit_proto.base import Actor
 from actkit_proto.errors import BusError
 from actkit_proto.io import ListPorts, Port, PortChanged
+from actkit_web.auth import decode_basic, offer
 from actkit_web.feed import PortFeed
 from actkit_web.vapix import event_document
 
@@ -32,6 +35,10 @@ log = logging.getLogger(__name__)
 SESSION_TIMEOUT_S = 60
 PAYLOAD_TYPE = 98
 MAX_REQUEST_BYTES = 8192
+MAX_WRONG_ANSWERS = 3
+"""Wrong credentials on one connection before it is closed."""
+DIGEST_WITHOUT_QOP_AGENTS = frozenset({"HASS Axis"})
+"""User agents whose Digest answer lacks ``qop`` (the ``axis`` library): offered Basic only."""
 _CLIENT_PORT = re.compile(r"client_port=(\d+)(?:-(\d+))?")
 
 
@@ -79,6 +86,7 @@ class RtspEventServer:
         identity: Identity | None = None
         session_id = secrets.token_hex(8)
         client_port = 0
+        wrong_answers = 0
         sender: asyncio.Task[None] | None = None
         try:
             while request := await _read_request(reader):
@@ -89,7 +97,8 @@ class RtspEventServer:
                     identity = await self._authenticate(request, peer[0])
                     if identity is None:
                         status = "401 Unauthorized"
-                        headers.append(f'WWW-Authenticate: Basic realm="{self.realm}"')
+                        headers += await self._challenge(request, peer[0])
+                        wrong_answers += "authorization" in request.headers
                 if status.startswith("200") and request.method == "DESCRIBE":
                     body = _sdp(request.url)
                     headers += [
@@ -126,7 +135,7 @@ class RtspEventServer:
                 head = "".join(f"{header}\r\n" for header in headers)
                 writer.write(f"RTSP/1.0 {status}\r\n{head}\r\n{body}".encode())
                 await writer.drain()
-                if request.method == "TEARDOWN":
+                if request.method == "TEARDOWN" or wrong_answers >= MAX_WRONG_ANSWERS:
                     break
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
@@ -139,18 +148,50 @@ class RtspEventServer:
 
     async def _authenticate(self, request: _Request, address: str) -> Identity | None:
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "basic":
-            return None
         try:
-            name, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
-            return await self.bus.request(
-                VerifyBasic(
-                    name=name[:256], password=password[:256], client_address=address, page="rtsp"
-                ),
-                self.timeout_s,
+            if scheme.lower() == "basic":
+                name, password = decode_basic(credentials)
+                return await self.bus.request(
+                    VerifyBasic(name=name, password=password, client_address=address, page="rtsp"),
+                    self.timeout_s,
+                )
+            if scheme.lower() == "digest":
+                return await self.bus.request(
+                    VerifyDigest(
+                        method=request.method[:16],
+                        authorization=credentials[:4096],
+                        client_address=address,
+                        page="rtsp",
+                    ),
+                    self.timeout_s,
+                )
+        except BusError as exc:
+            log.info("RTSP client %s refused: %s", address, exc.message)
+        return None
+
+    async def _challenge(self, request: _Request, address: str) -> list[str]:
+        """``WWW-Authenticate`` lines: Digest first, then Basic, as the setting allows.
+
+        The Digest line has realm, then nonce, then ``stale=``: the order Axis clients parse.
+        """
+        try:
+            offered = await offer(self.bus, address, self.timeout_s)
+        except BusError as exc:
+            log.warning("RTSP cannot challenge %s: %s", address, exc.message)
+            return [f'WWW-Authenticate: Basic realm="{self.realm}"']
+        lines = []
+        digest = offered.digest
+        lacks_qop = request.headers.get("user-agent", "") in DIGEST_WITHOUT_QOP_AGENTS
+        if digest is not None and not (lacks_qop and offered.allows_basic):
+            lines.append(
+                f'WWW-Authenticate: Digest realm="{digest.realm}", nonce="{digest.nonce}", '
+                f'algorithm={offered.digest_algorithm}, qop="{digest.qop}", '
+                f'opaque="{digest.opaque}", stale=FALSE'
             )
-        except (binascii.Error, UnicodeDecodeError, BusError):
-            return None
+        if offered.allows_basic:
+            realm = digest.realm if digest is not None else self.realm
+            lines.append(f'WWW-Authenticate: Basic realm="{realm}"')
+        return lines
 
     async def _send_events(self, host: str, port: int, actor: Actor) -> None:
         loop = asyncio.get_running_loop()

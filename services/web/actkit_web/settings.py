@@ -13,10 +13,16 @@ class WebSettings(ServiceSettings):
     service: ClassVar[str] = "web"
 
     bind_host: str = "0.0.0.0"
-    https_port: int = Field(default=8443, ge=0, le=65535)
-    """0 picks a free port (tests)."""
-    http_port: int = Field(default=8080, ge=0, le=65535)
-    """0 picks a free port (tests)."""
+    https_port: int | None = Field(default=None, ge=0, le=65535)
+    """None: the network service's HTTPS port (it may change); 0 picks a free port (tests)."""
+    http_port: int | None = Field(default=None, ge=0, le=65535)
+    """None: the network service's HTTP port (it may change); 0 picks a free port (tests)."""
+    fallback_https_port: int = Field(default=8443, ge=1, le=65535)
+    """Where HTTPS goes when the network's port cannot be bound (443 needs root)."""
+    fallback_http_port: int = Field(default=8080, ge=1, le=65535)
+    """Where HTTP goes when the network's port cannot be bound (80 needs root)."""
+    network_poll_s: float = Field(default=2.0, gt=0)
+    """How often the network's HTTP settings are read again (it publishes no change event)."""
     rtsp_port: int = Field(default=554, ge=0, le=65535)
     """The RTSP event stream (VAPIX clients use 554, which needs root or CAP_NET_BIND_SERVICE)."""
     serial_number: str = Field(default="ACCC8E012345", pattern=r"^[0-9A-F]{12}$")

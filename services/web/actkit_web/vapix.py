@@ -16,6 +16,8 @@ API_LIST = (
     ("io-port-management", "1.0", "IO Port Management"),
     ("param-cgi", "1.0", "Legacy Parameter Handling"),
     ("user-management", "1.0", "User Management"),
+    ("mqtt-client", "1.0", "MQTT Client API"),
+    ("event-mqtt-bridge", "1.0", "MQTT Event Bridge"),
     ("event-streaming-over-websocket", "1.0", "Event streaming over WebSocket"),
 )
 API_VERSIONS = {api_id: version for api_id, version, _ in API_LIST}

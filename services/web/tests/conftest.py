@@ -65,6 +65,7 @@ from actkit_web.settings import WebSettings
 
 if TYPE_CHECKING:
     from .fake_events import FakeEvents
+    from .fake_mqtt import FakeMqtt
     from .fake_settings import FakeSettings
 
 PASSWORDS = {"admin": "secret", "op": "operate", "view": "look"}
@@ -357,6 +358,15 @@ async def owners(fake_bus: FakeBus) -> FakeSettings:
     return fake
 
 
+@pytest_asyncio.fixture
+async def mqtt(fake_bus: FakeBus) -> FakeMqtt:
+    from .fake_mqtt import FakeMqtt  # it serves through serve_methods, defined here
+
+    fake = FakeMqtt()
+    await fake.install(fake_bus)
+    return fake
+
+
 @pytest.fixture
 def app(
     fake_bus: FakeBus,
@@ -364,6 +374,7 @@ def app(
     io: FakeIo,
     events: FakeEvents,
     owners: FakeSettings,
+    mqtt: FakeMqtt,
     tmp_path: Path,
 ) -> FastAPI:
     return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)

@@ -1,4 +1,5 @@
-"""Stand-ins for the settings owners (system, network, mqtt, ble, ONVIF accounts) on a FakeBus."""
+"""Stand-ins for the settings owners (system, network, ble, ONVIF accounts, and the mqtt parts
+FakeMqtt leaves out: subscriptions, Home Assistant) on a FakeBus."""
 
 from __future__ import annotations
 
@@ -21,18 +22,10 @@ from actkit_proto.ble import AdapterState, GetAdapterState, GetBeaconSettings, S
 from actkit_proto.errors import Conflict, Invalid, NotFound
 from actkit_proto.mqtt import (
     AddSubscription,
-    ClientSettings,
-    ClientStatus,
-    ConnectionState,
-    GetClientSettings,
-    GetClientStatus,
     GetHomeAssistant,
-    GetPublication,
     ListSubscriptions,
     RemoveSubscription,
-    SetClientSettings,
     SetHomeAssistant,
-    SetPublication,
     Subscription,
     SubscriptionList,
     UpdateSubscription,
@@ -104,7 +97,6 @@ PAIRS: tuple[tuple[type[Command[Any]], type[Command[Any]]], ...] = (
     (GetSnmp, SetSnmp),
     (GetDot1x, SetDot1x),
     (GetWlan, SetWlan),
-    (GetPublication, SetPublication),
     (GetHomeAssistant, SetHomeAssistant),
     (GetBeaconSettings, SetBeaconSettings),
 )
@@ -117,7 +109,6 @@ class FakeSettings:
     (so roles and the contract's validation are checked as the owners check them)."""
 
     stored: dict[type[Reply], Reply] = field(default_factory=dict)
-    client: ClientSettings = field(default_factory=ClientSettings)
     firewall: Firewall = field(default_factory=Firewall)
     subscriptions: dict[int, Subscription] = field(default_factory=dict)
     onvif: dict[str, OnvifAccountInfo] = field(default_factory=dict)
@@ -142,9 +133,6 @@ class FakeSettings:
                 ConfirmFirewallRules: self.confirm_firewall_rules,
                 DeleteFirewallRule: self.delete_firewall_rule,
                 DeleteFirewallRules: self.delete_firewall_rules,
-                GetClientSettings: self.get_client,
-                SetClientSettings: self.set_client,
-                GetClientStatus: self.client_status,
                 ListSubscriptions: self.list_subscriptions,
                 AddSubscription: self.add_subscription,
                 UpdateSubscription: self.update_subscription,
@@ -209,8 +197,9 @@ class FakeSettings:
         snmp: SnmpSettings = self.get(SnmpSettings)
         if snmp.has_v3_password:
             raise Conflict("the SNMP v3 password is set already; reset to factory default first")
-        self.stored[SnmpSettings] = snmp.model_copy(update={"has_v3_password": True})
-        return self.get(SnmpSettings)
+        updated = snmp.model_copy(update={"has_v3_password": True})
+        self.stored[SnmpSettings] = updated
+        return updated
 
     async def scan_wlan(self, _command: ScanWlan) -> WlanScan:
         return WlanScan(
@@ -254,24 +243,6 @@ class FakeSettings:
             is_active=self.firewall.is_active, default_policy=self.firewall.default_policy
         )
         return self.firewall
-
-    async def get_client(self, _command: GetClientSettings) -> ClientSettings:
-        return self.client
-
-    async def set_client(self, command: SetClientSettings) -> ClientSettings:
-        changes = command.model_dump(exclude_none=True, exclude={"actor", "password"})
-        changes.pop("client_key_pem", None)
-        if changes.get("is_enabled") and not (changes.get("host") or self.client.host):
-            raise Invalid("host: enter the broker's host name or IP address before connecting")
-        if command.password is not None:
-            changes["has_password"] = bool(command.password)
-        self.client = ClientSettings.model_validate({**self.client.model_dump(), **changes})
-        return self.client
-
-    async def client_status(self, _command: GetClientStatus) -> ClientStatus:
-        if not self.client.is_enabled:
-            return ClientStatus(state=ConnectionState.DISCONNECTED)
-        return ClientStatus(state=ConnectionState.CONNECTED, broker=f"tcp://{self.client.host}")
 
     async def list_subscriptions(self, _command: ListSubscriptions) -> SubscriptionList:
         return SubscriptionList(subscriptions=list(self.subscriptions.values()))

@@ -22,6 +22,7 @@ from actkit_proto.ble import (
     StartBroadcast,
     StopBroadcast,
 )
+from actkit_proto.params import RestoreScope, RestoreSettings
 
 WATCH_7 = BeaconSettings(company_id=TEST_COMPANY_ID, watched_system_ids=[7])
 
@@ -157,3 +158,18 @@ async def _until(predicate: object) -> None:
             return
         await asyncio.sleep(0)
     raise AssertionError("condition never held")
+
+
+@pytest.mark.parametrize("scope", list(RestoreScope))
+async def test_restore_puts_the_beacon_settings_back_to_defaults_and_stores_them(
+    fake_bus: FakeBus, deps: Deps, scope: RestoreScope
+) -> None:
+    changed = WATCH_7.model_copy(update={"presence_timeout_ms": 9000, "min_rssi_dbm": -70})
+    await fake_bus.request(SetBeaconSettings(settings=changed))
+    await fake_bus.request(StartBroadcast(system_id=7, broadcaster="rule:1"))
+
+    await fake_bus.request(RestoreSettings(service="ble", scope=scope))
+
+    assert await fake_bus.request(GetBeaconSettings()) == BeaconSettings()
+    assert await deps.store.load() == BeaconSettings()
+    assert _radio(deps).advertisements[7][0] == BeaconSettings().company_id

@@ -24,6 +24,10 @@ class EventLogRing:
         self._entries.append(entry)
         return entry
 
+    def clear(self) -> None:
+        """Forget every entry (a factory default)."""
+        self._entries.clear()
+
     def query(
         self,
         since: datetime | None = None,

@@ -24,6 +24,7 @@ from actkit_events.handlers.recipients import (
     send_test_notification,
     update_recipient,
 )
+from actkit_events.handlers.restore import restore_settings
 from actkit_events.handlers.rules import (
     create_rule,
     delete_rule,
@@ -45,6 +46,7 @@ from actkit_events.handlers.schedules import (
     update_schedule,
 )
 from actkit_proto import ble, events, io, mqtt
+from actkit_proto.params import RestoreSettings
 
 __all__ = ["HANDLERS", "Deps"]
 
@@ -74,8 +76,9 @@ HANDLERS: Handlers[Deps] = {
     events.DeleteSchedule: delete_schedule,
     events.SetManualTrigger: set_manual_trigger,
     events.FireManualTrigger: fire_manual_trigger,
-    # plain config
+    # plain config and maintenance
     **parameter_handlers(EventsParameters),
+    RestoreSettings: restore_settings,
     # what other services report
     io.PortChanged: evaluate_port,
     io.PortTampered: evaluate_tamper,

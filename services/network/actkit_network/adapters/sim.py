@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+from actkit_network.domain.ddns import DnsRegistration
+from actkit_network.domain.discovery import DeviceIdentity, LldpConfig
 from actkit_network.domain.snmp import Trap
 from actkit_network.ports import NetworkEvent
 from actkit_proto.network import (
@@ -153,6 +155,9 @@ class SimSnmpAgent:
         self.settings = SnmpSettings()
         self.sys_name = ""
         self.traps: list[tuple[Trap, str | None]] = []
+        self.trapped = asyncio.Event()
+        """Set each time a trap is sent (a test clears it to wait for the next)."""
+        self._failures: asyncio.Queue[str] = asyncio.Queue()
 
     async def apply(self, settings: SnmpSettings, v3_password: str | None, sys_name: str) -> None:
         """Keep the settings (the v3 password is never kept in memory here)."""
@@ -162,6 +167,18 @@ class SimSnmpAgent:
     async def send_trap(self, trap: Trap, interface: str | None = None) -> None:
         """Record the trap."""
         self.traps.append((trap, interface))
+        self.trapped.set()
+
+    def receive(self, community: str, sender: str = "192.0.2.50") -> None:
+        """A v1/v2c request arrives; one with an unknown community is an authentication failure."""
+        known = (self.settings.read_community, self.settings.write_community)
+        if self.settings.is_enabled and community not in known:
+            self._failures.put_nowait(sender)
+
+    async def authentication_failures(self) -> AsyncIterator[str]:
+        """Senders of requests refused for their community, in order."""
+        while True:
+            yield await self._failures.get()
 
 
 class SimAnnouncer:
@@ -173,3 +190,36 @@ class SimAnnouncer:
     async def apply(self, name: str | None, hostname: str, http_port: int) -> None:
         """Keep (name, hostname, port), or None when withdrawn."""
         self.announced = None if name is None else (name, hostname, http_port)
+
+
+class SimResponder:
+    """Remembers the identity a discovery protocol would announce (None: silent)."""
+
+    def __init__(self) -> None:
+        self.announced: DeviceIdentity | None = None
+
+    async def apply(self, identity: DeviceIdentity | None) -> None:
+        """Keep the identity."""
+        self.announced = identity
+
+
+class SimLldp:
+    """Remembers the LLDP/CDP configuration lldpd would be given."""
+
+    def __init__(self) -> None:
+        self.config: LldpConfig | None = None
+
+    async def apply(self, config: LldpConfig) -> None:
+        """Keep the configuration."""
+        self.config = config
+
+
+class SimDnsUpdater:
+    """Remembers every dynamic DNS update it was asked to send."""
+
+    def __init__(self) -> None:
+        self.registered: list[DnsRegistration] = []
+
+    async def register(self, wanted: DnsRegistration) -> None:
+        """Record the update."""
+        self.registered.append(wanted)

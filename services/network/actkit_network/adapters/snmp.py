@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import socket
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pysnmp.carrier.asyncio.dgram import udp
@@ -31,6 +34,10 @@ _TRAP_OIDS = {
 }
 _IF_INDEX = "1.3.6.1.2.1.2.2.1.1"
 _V1_V2C_MODELS = (1, 2)
+_COMMUNITY_CHECK = "rfc2576.processIncomingMsg:writable"
+_FAILURES_KEPT = 64
+
+log = logging.getLogger(__name__)
 
 
 def _index_of(interface: str | None) -> int | None:
@@ -58,6 +65,7 @@ class PysnmpAgent:
         self._engine: Any = None
         self._socket: socket.socket | None = None
         self._settings = SnmpSettings()
+        self._failures: asyncio.Queue[str] = asyncio.Queue(maxsize=_FAILURES_KEPT)
         self.port: int | None = None
 
     async def apply(self, settings: SnmpSettings, v3_password: str | None, sys_name: str) -> None:
@@ -75,6 +83,7 @@ class PysnmpAgent:
             snmp, udp.DOMAIN_NAME, udp.UdpTransport().open_server_mode(sock=server)
         )
         if settings.version is SnmpVersion.V1_V2C:
+            snmp.observer.register_observer(self._check_community, _COMMUNITY_CHECK)
             config.add_v1_system(snmp, "read", settings.read_community)
             config.add_v1_system(snmp, "write", settings.write_community)
             for model in _V1_V2C_MODELS:
@@ -129,6 +138,24 @@ class PysnmpAgent:
             )
         finally:
             sender.close_dispatcher()
+
+    async def authentication_failures(self) -> AsyncIterator[str]:
+        """Senders of v1/v2c requests whose community is neither the read nor the write one."""
+        while True:
+            yield await self._failures.get()
+
+    def _check_community(
+        self, _engine: object, _point: str, variables: dict[str, Any], _context: object
+    ) -> None:
+        # Called by pysnmp for each v1/v2c message, before it looks the community up.
+        community = bytes(variables["communityName"]).decode(errors="replace")
+        if community in (self._settings.read_community, self._settings.write_community):
+            return
+        _domain, address = variables["transportInformation"]
+        try:
+            self._failures.put_nowait(str(address[0]))
+        except asyncio.QueueFull:
+            log.warning("SNMP authentication failures come faster than traps are sent")
 
     def close(self) -> None:
         """Stop answering."""

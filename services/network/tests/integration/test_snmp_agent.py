@@ -1,5 +1,7 @@
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import pytest
 import pytest_asyncio
@@ -19,7 +21,10 @@ from pysnmp.hlapi.v3arch.asyncio import (
     usmHMACSHAAuthProtocol,
 )
 
+from actkit_core.lifecycle import report_each
 from actkit_network.adapters.snmp import PysnmpAgent
+from actkit_network.announce import report_authentication_failure, send_trap
+from actkit_network.deps import Deps
 from actkit_network.domain.snmp import Trap
 from actkit_proto.network import SnmpSettings, SnmpVersion
 
@@ -91,36 +96,96 @@ async def test_snmp_off_answers_nothing(agent: PysnmpAgent) -> None:
         await _get(port, CommunityData("public", mpModel=1), SYS_NAME)
 
 
-async def test_a_link_down_trap_reaches_the_management_server() -> None:
-    received: list[dict[str, str]] = []
-    arrived = asyncio.Event()
+@dataclass
+class TrapReceiver:
+    port: int
+    received: list[dict[str, str]]
+    arrived: asyncio.Event
+
+
+@pytest_asyncio.fixture
+async def trap_receiver() -> AsyncIterator[TrapReceiver]:
+    """A management server on a free port that accepts v2c traps with community fleet-traps."""
     receiver = engine.SnmpEngine()
     transport = udp.UdpTransport().open_server_mode(("127.0.0.1", 0))
     config.add_transport(receiver, udp.DOMAIN_NAME, transport)
     config.add_v1_system(receiver, "traps", "fleet-traps")
+    await transport._lport  # the socket is bound once the endpoint exists
+    got = TrapReceiver(transport.transport.get_extra_info("sockname")[1], [], asyncio.Event())
 
     def collect(*args: object) -> None:
         bindings = args[-2]
-        received.append({str(name): str(value) for name, value in bindings})  # type: ignore[attr-defined]
-        arrived.set()
+        got.received.append({str(name): str(value) for name, value in bindings})  # type: ignore[attr-defined]
+        got.arrived.set()
 
     ntfrcv.NotificationReceiver(receiver, collect)
-    await transport._lport  # the socket is bound once the endpoint exists
-    trap_port = transport.transport.get_extra_info("sockname")[1]
-    sender = PysnmpAgent(host="127.0.0.1", port=0, trap_port=trap_port)
+    yield got
+    receiver.close_dispatcher()
+
+
+TRAPPING = SnmpSettings(
+    is_enabled=True, are_traps_enabled=True, trap_address="127.0.0.1", trap_community="fleet-traps"
+)
+SNMP_TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0"
+
+
+async def test_a_link_down_trap_reaches_the_management_server(trap_receiver: TrapReceiver) -> None:
+    sender = PysnmpAgent(host="127.0.0.1", port=0, trap_port=trap_receiver.port)
     try:
-        settings = SnmpSettings(
-            is_enabled=True,
-            are_traps_enabled=True,
-            trap_address="127.0.0.1",
-            trap_community="fleet-traps",
-        )
-        await sender.apply(settings, None, "car-12")
+        await sender.apply(TRAPPING, None, "car-12")
         await sender.send_trap(Trap.LINK_DOWN, interface="lo")
-        await asyncio.wait_for(arrived.wait(), 5)
+        await asyncio.wait_for(trap_receiver.arrived.wait(), 5)
     finally:
         sender.close()
-        receiver.close_dispatcher()
-    [trap] = received
-    assert trap["1.3.6.1.6.3.1.1.4.1.0"] == "1.3.6.1.6.3.1.1.5.3"  # snmpTrapOID = linkDown
+    [trap] = trap_receiver.received
+    assert trap[SNMP_TRAP_OID] == "1.3.6.1.6.3.1.1.5.3"  # linkDown
     assert trap["1.3.6.1.2.1.2.2.1.1.1"] == "1"  # ifIndex of lo
+
+
+async def _serve_with(deps: Deps, agent: PysnmpAgent, snmp: SnmpSettings) -> asyncio.Task[None]:
+    """The agent in the service as main.py wires it: failures reported through the handlers."""
+    served = dataclasses.replace(deps, snmp=agent)
+    await served.store.save(snmp)
+    await agent.apply(snmp, None, "car-12")
+    failures = agent.authentication_failures()
+    return asyncio.create_task(report_each(failures, report_authentication_failure, served))
+
+
+async def test_a_wrong_community_sends_the_authentication_failed_trap(
+    deps: Deps, trap_receiver: TrapReceiver
+) -> None:
+    agent = PysnmpAgent(host="127.0.0.1", port=0, trap_port=trap_receiver.port)
+    watch = await _serve_with(deps, agent, TRAPPING)
+    try:
+        assert agent.port is not None
+        assert await _get(agent.port, CommunityData("public", mpModel=1), SYS_NAME)
+        with pytest.raises(ConnectionError):
+            await _get(agent.port, CommunityData("guess", mpModel=1), SYS_NAME)
+        await asyncio.wait_for(trap_receiver.arrived.wait(), 5)
+    finally:
+        watch.cancel()
+        agent.close()
+    # One trap per refused request (the client asked twice), none for the right community.
+    assert trap_receiver.received
+    assert {trap[SNMP_TRAP_OID] for trap in trap_receiver.received} == {"1.3.6.1.6.3.1.1.5.5"}
+
+
+async def test_no_authentication_failed_trap_when_it_is_not_chosen(
+    deps: Deps, trap_receiver: TrapReceiver
+) -> None:
+    agent = PysnmpAgent(host="127.0.0.1", port=0, trap_port=trap_receiver.port)
+    without = TRAPPING.model_copy(
+        update={"traps": TRAPPING.traps.model_copy(update={"authentication_failed": False})}
+    )
+    watch = await _serve_with(deps, agent, without)
+    try:
+        assert agent.port is not None
+        with pytest.raises(ConnectionError):
+            await _get(agent.port, CommunityData("guess", mpModel=1), SYS_NAME)
+        # A trap that is due is sent at once; link down proves the path works meanwhile.
+        await send_trap(dataclasses.replace(deps, snmp=agent), Trap.LINK_DOWN)
+        await asyncio.wait_for(trap_receiver.arrived.wait(), 5)
+    finally:
+        watch.cancel()
+        agent.close()
+    assert [trap[SNMP_TRAP_OID] for trap in trap_receiver.received] == ["1.3.6.1.6.3.1.1.5.3"]

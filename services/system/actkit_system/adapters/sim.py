@@ -13,6 +13,19 @@ DHCP_NTP_SERVER = "ntp.dhcp.sim"
 """The NTP server the simulated DHCP server gives."""
 
 
+class SimDhcpTimeZone:
+    """The time zone a simulated DHCP server offers (None: the lease has no option 101)."""
+
+    def __init__(self, zone: str | None = None) -> None:
+        self.zone = zone
+
+    async def offered(self) -> str | None:
+        return self.zone
+
+    async def close(self) -> None:
+        pass
+
+
 class SimTimeKeeper:
     """A clock that follows the host's (or a test's) clock, shifted when set by hand.
 

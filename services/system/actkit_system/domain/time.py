@@ -9,7 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from actkit_proto import Invalid
-from actkit_proto.system import POLL_INTERVALS_S, SyncMode, TimeSettings
+from actkit_proto.system import POLL_INTERVALS_S, SyncMode, TimeSettings, TimeZoneSource
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
@@ -65,6 +65,22 @@ def checked_time_settings(settings: TimeSettings) -> TimeSettings:
             "(e.g. Europe/Stockholm, America/New_York, UTC)"
         )
     return settings.model_copy(update=trimmed)
+
+
+def effective_time_zone(settings: TimeSettings, offered: str | None) -> str:
+    """The zone in force: the one DHCP offers when the source is DHCP, else the manual one.
+
+    DHCP offering nothing, or a name this device does not know, leaves the manual zone in force.
+
+    >>> dhcp = TimeSettings(time_zone_source=TimeZoneSource.DHCP, time_zone="UTC")
+    >>> effective_time_zone(dhcp, "Europe/Oslo"), effective_time_zone(dhcp, "Mars/Olympus")
+    ('Europe/Oslo', 'UTC')
+    >>> effective_time_zone(dhcp.model_copy(update={"time_zone_source": "manual"}), "Europe/Oslo")
+    'UTC'
+    """
+    if settings.time_zone_source is TimeZoneSource.DHCP and offered in time_zones():
+        return offered
+    return settings.time_zone
 
 
 def zone(name: str) -> ZoneInfo:

@@ -203,6 +203,6 @@ async def _gather(deps: Deps, actor: Any) -> list[Parameter]:
             return []
         return reply.parameters
 
-    lists = await asyncio.gather(*(one(service) for service in deps.services))
+    lists = await asyncio.gather(*(one(service) for service in deps.settings_owners))
     found = [parameter for parameters in lists for parameter in parameters]
     return sorted(found, key=lambda parameter: parameter.key)

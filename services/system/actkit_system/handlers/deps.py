@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from actkit_core.bus import Publisher
-from actkit_proto.services import SERVICE_NAMES
+from actkit_proto.services import SERVICE_NAMES, SETTINGS_OWNERS
 from actkit_proto.system import (
     AccessEntry,
     Identity,
@@ -26,8 +26,10 @@ from actkit_proto.system import (
 from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
 from actkit_system.domain.rollout import RolloutRecord
+from actkit_system.domain.time import effective_time_zone
 from actkit_system.ports import (
     ContainerEngine,
+    DhcpTimeZone,
     PacketCapture,
     PowerControl,
     SyslogOutput,
@@ -47,6 +49,12 @@ class Current:
     hostname: str
     countdown: ShutdownCountdownChanged | None = None
     """The delayed shutdown state last published."""
+    dhcp_time_zone: str | None = None
+    """The time zone the DHCP lease offers, as last read."""
+
+    def time_zone(self) -> str:
+        """The zone in force: DHCP's or the manual one, as the settings say."""
+        return effective_time_zone(self.time, self.dhcp_time_zone)
 
 
 @dataclass
@@ -116,5 +124,8 @@ class Deps:
     access_log: Journal[AccessEntry]
     upgrades: Upgrades
     trace: Trace
+    dhcp: DhcpTimeZone
     services: tuple[str, ...] = field(default=SERVICE_NAMES)
-    """The services plain config gathers from and maintenance fans out to."""
+    """Every service: whose logs are collected and whose status the reports show."""
+    settings_owners: tuple[str, ...] = field(default=SETTINGS_OWNERS)
+    """The services plain config gathers from and maintenance restores."""

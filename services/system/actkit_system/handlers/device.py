@@ -19,15 +19,18 @@ from actkit_proto.system import (
     SetLocation,
     SetPowerSettings,
     SetTimeSettings,
+    Severity,
     ShutdownCountdownChanged,
     ShutdownRequested,
     ShutdownState,
     SyncMode,
     TimeSettings,
     TimeStatus,
+    TimeZoneSource,
 )
 from actkit_system.domain.time import checked_time_settings, local_time, utc
 from actkit_system.handlers.deps import Deps
+from actkit_system.handlers.logs import note
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +57,44 @@ async def update_time(deps: Deps, settings: TimeSettings) -> TimeSettings:
     checked = checked_time_settings(settings)
     await deps.store.save_section("time", checked)
     deps.current.time = checked
-    await deps.time.apply(checked, checked.time_zone)
-    await deps.syslog.configure(
-        deps.current.syslog_servers, deps.current.hostname, checked.time_zone
-    )
+    await _apply_time(deps)
     return checked
+
+
+async def follow_dhcp_time_zone(deps: Deps) -> None:
+    """Read the zone the DHCP lease offers; put it in force when it changed and is in use."""
+    current = deps.current
+    offered = await deps.dhcp.offered()
+    if offered == current.dhcp_time_zone:
+        return
+    before = current.time_zone()
+    current.dhcp_time_zone = offered
+    if current.time.time_zone_source is not TimeZoneSource.DHCP:
+        return
+    if offered is not None and current.time_zone() != offered:
+        note(deps, Severity.WARNING, f"DHCP offers the time zone {offered!r}, which this device "
+             f"does not know; {current.time.time_zone} stays in force")  # fmt: skip
+    if current.time_zone() != before:
+        note(deps, Severity.NOTICE, f"time zone {current.time_zone()} from DHCP")
+        await _apply_time(deps)
+
+
+async def _apply_time(deps: Deps) -> None:
+    zone = deps.current.time_zone()
+    await deps.time.apply(deps.current.time, zone)
+    await deps.syslog.configure(deps.current.syslog_servers, deps.current.hostname, zone)
 
 
 async def get_time_status(_command: GetTimeStatus, deps: Deps) -> TimeStatus:
     settings = deps.current.time
-    now, offset_s, is_dst = local_time(deps.time.now(), settings.time_zone)
+    time_zone = deps.current.time_zone()
+    now, offset_s, is_dst = local_time(deps.time.now(), time_zone)
     sync = await deps.time.status()
     return TimeStatus(
         now=now,
-        time_zone=settings.time_zone,
+        time_zone=time_zone,
+        time_zone_source=settings.time_zone_source,
+        dhcp_time_zone=deps.current.dhcp_time_zone,
         utc_offset_s=offset_s,
         is_dst=is_dst,
         sync_mode=settings.sync_mode,

@@ -125,4 +125,4 @@ async def remove_syslog_server(command: RemoveSyslogServer, deps: Deps) -> Ack:
 
 async def _apply_servers(deps: Deps, servers: list[SyslogServerEntry]) -> None:
     deps.current.syslog_servers = servers
-    await deps.syslog.configure(servers, deps.current.hostname, deps.current.time.time_zone)
+    await deps.syslog.configure(servers, deps.current.hostname, deps.current.time_zone())

@@ -75,9 +75,10 @@ async def _restore_everywhere(
             return exc.message
         return None
 
-    outcomes = await asyncio.gather(*(one(service) for service in deps.services))
-    failed = {s: why for s, why in zip(deps.services, outcomes, strict=True) if why is not None}
-    restored = [s for s, why in zip(deps.services, outcomes, strict=True) if why is None]
+    owners = deps.settings_owners
+    outcomes = await asyncio.gather(*(one(service) for service in owners))
+    failed = {s: why for s, why in zip(owners, outcomes, strict=True) if why is not None}
+    restored = [s for s, why in zip(owners, outcomes, strict=True) if why is None]
     label = action.value.replace("_", " ")
     note(deps, Severity.NOTICE, f"{label}: restored {', '.join(restored) or 'nothing'}")
     if failed:

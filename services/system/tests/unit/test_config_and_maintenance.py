@@ -178,7 +178,9 @@ async def test_restore_resets_every_service_but_keeps_the_manuals_list(
     result = await fake_bus.request(Restore())
     assert result.action is MaintenanceAction.RESTORE
     assert result.restored == ["io", "system"]
-    assert set(result.failed) == {"events", "mqtt", "ble", "network", "accounts", "web"}
+    assert set(result.failed) == {"events", "mqtt", "ble", "network", "accounts"}
+    asked = {c.service for c in fake_bus.sent if isinstance(c, RestoreSettings)}
+    assert "web" not in asked  # it keeps no settings
     assert io.stored == {"IO.Port.I1.Name": "Port 1", "Network.IPAddress": "192.0.2.10"}
     assert deps.current.power == PowerSettings()
     assert deps.current.location == Location()

@@ -62,7 +62,7 @@ UNSUPPORTED_METHOD = 2004
 MALFORMED_JSON = 4002
 
 
-async def _json_call(request: Request) -> tuple[dict[str, Any], str, str]:
+async def json_call(request: Request) -> tuple[dict[str, Any], str, str]:
     try:
         body = json.loads(await request.body() or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -72,7 +72,7 @@ async def _json_call(request: Request) -> tuple[dict[str, Any], str, str]:
     return body, str(body.get("context", "")), str(body.get("method", ""))
 
 
-def _answer(api_id: str, body: dict[str, Any], data: dict[str, Any]) -> JSONResponse:
+def answer(api_id: str, body: dict[str, Any], data: dict[str, Any]) -> JSONResponse:
     return JSONResponse(
         {
             "apiVersion": str(body.get("apiVersion", API_VERSIONS[api_id])),
@@ -83,7 +83,7 @@ def _answer(api_id: str, body: dict[str, Any], data: dict[str, Any]) -> JSONResp
     )
 
 
-def _error(api_id: str, body: dict[str, Any], code: int, message: str) -> JSONResponse:
+def error_answer(api_id: str, body: dict[str, Any], code: int, message: str) -> JSONResponse:
     return JSONResponse(
         {
             "apiVersion": str(body.get("apiVersion", API_VERSIONS[api_id])),
@@ -94,62 +94,64 @@ def _error(api_id: str, body: dict[str, Any], code: int, message: str) -> JSONRe
     )
 
 
-def _versions(api_id: str, body: dict[str, Any]) -> JSONResponse:
-    return _answer(api_id, body, {"apiVersions": [API_VERSIONS[api_id]]})
+def versions(api_id: str, body: dict[str, Any]) -> JSONResponse:
+    return answer(api_id, body, {"apiVersions": [API_VERSIONS[api_id]]})
 
 
 @router.post("/apidiscovery.cgi")
 async def api_discovery(request: Request, _caller: CallerDep) -> Response:
-    body, _, method = await _json_call(request)
+    body, _, method = await json_call(request)
     if method == "getSupportedVersions":
-        return _versions("api-discovery", body)
+        return versions("api-discovery", body)
     if method != "getApiList":
-        return _error("api-discovery", body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
+        return error_answer("api-discovery", body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
     items = [
         {"id": api_id, "version": version, "name": name, "docLink": ""}
         for api_id, version, name in API_LIST
     ]
-    return _answer("api-discovery", body, {"apiList": items})
+    return answer("api-discovery", body, {"apiList": items})
 
 
 @router.post("/basicdeviceinfo.cgi")
 async def basic_device_info(request: Request, _caller: CallerDep, device: DeviceDep) -> Response:
-    body, _, method = await _json_call(request)
+    body, _, method = await json_call(request)
     properties = await device.properties()
     if method == "getSupportedVersions":
-        return _versions("basic-device-info", body)
+        return versions("basic-device-info", body)
     if method == "getAllProperties":
-        return _answer("basic-device-info", body, {"propertyList": properties})
+        return answer("basic-device-info", body, {"propertyList": properties})
     if method == "getProperties":
-        wanted = body.get("params", {}).get("propertyList", [])
+        params = body.get("params")
+        wanted = params.get("propertyList") if isinstance(params, dict) else None
         if not isinstance(wanted, list):
-            return _error("basic-device-info", body, INVALID_PARAMETER, "propertyList is a list")
-        chosen = {name: properties[name] for name in wanted if name in properties}
-        return _answer("basic-device-info", body, {"propertyList": chosen})
-    return _error("basic-device-info", body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
+            message = "params.propertyList must be a list of property names"
+            return error_answer("basic-device-info", body, INVALID_PARAMETER, message)
+        chosen = {n: properties[n] for n in wanted if isinstance(n, str) and n in properties}
+        return answer("basic-device-info", body, {"propertyList": chosen})
+    return error_answer("basic-device-info", body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
 
 
 @router.post("/io/portmanagement.cgi")
 async def port_management(request: Request, bus: ActingBusDep) -> Response:
-    body, _, method = await _json_call(request)
+    body, _, method = await json_call(request)
     api = "io-port-management"
     if method == "getSupportedVersions":
-        return _versions(api, body)
+        return versions(api, body)
     try:
         if method == "getPorts":
             ports = (await bus.request(ListPorts())).ports
-            return _answer(
+            return answer(
                 api, body, {"numberOfPorts": len(ports), "items": [port_item(p) for p in ports]}
             )
         if method == "setPorts":
             await _set_ports(bus, body.get("params"))
-            return _answer(api, body, {})
+            return answer(api, body, {})
         if method == "setStateSequence":
             await _run_sequence(bus, body.get("params"))
-            return _answer(api, body, {})
+            return answer(api, body, {})
     except (Invalid, NotFound, Conflict) as exc:
-        return _error(api, body, INVALID_PARAMETER, exc.message)
-    return _error(api, body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
+        return error_answer(api, body, INVALID_PARAMETER, exc.message)
+    return error_answer(api, body, UNSUPPORTED_METHOD, f"unknown method {method!r}")
 
 
 async def _set_ports(bus: ActingBus, params: object) -> None:
@@ -158,7 +160,7 @@ async def _set_ports(bus: ActingBus, params: object) -> None:
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise Invalid("params must be a list of ports, or {'ports': [...]}")
     for item in items:
-        port = await bus.request(GetPort(port_id=actkit_port_id(str(item.get("port", "")))))
+        port = await bus.request(_get_port(str(item.get("port", ""))))
         settings = _settings_change(port, item)
         if settings:
             port = await bus.request(
@@ -168,10 +170,17 @@ async def _set_ports(bus: ActingBus, params: object) -> None:
             if port.direction is not Direction.OUTPUT:
                 raise Invalid(f"port {item['port']} is an input; only outputs can be set")
             await bus.request(
-                SetPort(
-                    port_id=port.port_id, is_active=is_active_for_state(port, str(item["state"]))
+                command_from_fields(
+                    SetPort,
+                    port_id=port.port_id,
+                    is_active=is_active_for_state(port, str(item["state"])),
                 )
             )
+
+
+def _get_port(vapix_id: str) -> GetPort:
+    """Ask for a port by its 0-based VAPIX id; Invalid when it is not a port number."""
+    return command_from_fields(GetPort, port_id=actkit_port_id(vapix_id))
 
 
 def _settings_change(port: Port, item: dict[str, Any]) -> dict[str, object]:
@@ -191,7 +200,7 @@ def _settings_change(port: Port, item: dict[str, Any]) -> dict[str, object]:
 async def _run_sequence(bus: ActingBus, params: object) -> None:
     if not isinstance(params, dict) or not isinstance(params.get("sequence"), list):
         raise Invalid("params must carry port and sequence")
-    port = await bus.request(GetPort(port_id=actkit_port_id(str(params.get("port", "")))))
+    port = await bus.request(_get_port(str(params.get("port", ""))))
     steps = params["sequence"]
     # The one sequence a lamp or lock needs: a state for a while, then back.
     if len(steps) != 2 or not all(isinstance(step, dict) for step in steps):
@@ -203,7 +212,9 @@ async def _run_sequence(bus: ActingBus, params: object) -> None:
     if not isinstance(duration_ms, int):
         raise Invalid("time of the first step must be milliseconds")
     await bus.request(
-        PulsePort(port_id=port.port_id, duration_ms=duration_ms, is_active=first_active)
+        command_from_fields(
+            PulsePort, port_id=port.port_id, duration_ms=duration_ms, is_active=first_active
+        )
     )
 
 
@@ -216,16 +227,21 @@ async def port_cgi(request: Request, bus: ActingBusDep) -> Response:
         for number in numbers:
             if not number.isdigit():
                 raise Invalid(f"checkactive {number!r} is not a port number")
-            port = await bus.request(GetPort(port_id=int(number)))
+            port = await bus.request(command_from_fields(GetPort, port_id=int(number)))
             lines.append(f"port{number}={'active' if port.is_active else 'inactive'}")
         return PlainTextResponse("\n".join(lines) + "\n")
     action = parse_port_action(fields.get("action", ""))
     if action.pulse_ms is None:
-        await bus.request(SetPort(port_id=action.port_id, is_active=action.is_active))
+        await bus.request(
+            command_from_fields(SetPort, port_id=action.port_id, is_active=action.is_active)
+        )
     else:
         await bus.request(
-            PulsePort(
-                port_id=action.port_id, duration_ms=action.pulse_ms, is_active=action.is_active
+            command_from_fields(
+                PulsePort,
+                port_id=action.port_id,
+                duration_ms=action.pulse_ms,
+                is_active=action.is_active,
             )
         )
     return PlainTextResponse("OK\n")

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 
 from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.accounts import AuthSettings
 from actkit_proto.io import Circuit, Direction, PortChanged
 from actkit_web.feed import PortFeed
 from actkit_web.rtsp import RtspEventServer
@@ -54,7 +55,11 @@ async def test_a_client_gets_initialized_then_changed_port_events(
         options = await _ask(writer, reader, f"OPTIONS {URL} RTSP/1.0\nCSeq: 0\n")
         assert options.startswith("RTSP/1.0 200 OK\r\nCSeq: 0\r\n")
         refused = await _ask(writer, reader, f"DESCRIBE {URL} RTSP/1.0\nCSeq: 1\n")
-        assert 'WWW-Authenticate: Basic realm="AXIS_TEST"' in refused
+        assert (
+            'WWW-Authenticate: Digest realm="AXIS_ACCC8E012345", nonce="n1", algorithm=MD5, '
+            'qop="auth", opaque="o1", stale=FALSE\r\n'
+            'WWW-Authenticate: Basic realm="AXIS_ACCC8E012345"\r\n'
+        ) in refused
         described = await _ask(writer, reader, f"DESCRIBE {URL} RTSP/1.0\nCSeq: 1\n{AUTH}\n")
         assert described.startswith("RTSP/1.0 200 OK")
         assert "m=application" in described
@@ -111,3 +116,67 @@ async def test_a_garbled_request_closes_the_connection_only(
     answer = await _ask(writer, reader, f"OPTIONS {URL} RTSP/1.0\nCSeq: 0\n")
     assert answer.startswith("RTSP/1.0 200 OK")
     writer.close()
+
+
+async def _describe(port: int, *lines: str) -> str:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        extra = "".join(f"{line}\n" for line in lines)
+        return await _ask(writer, reader, f"DESCRIBE {URL} RTSP/1.0\nCSeq: 1\n{extra}")
+    finally:
+        writer.close()
+
+
+async def test_a_digest_answer_is_checked_by_accounts_with_the_rtsp_method(
+    server: tuple[RtspEventServer, int], accounts: FakeAccounts
+) -> None:
+    _, port = server
+    answer = (
+        f'Authorization: Digest username="admin", realm="AXIS_ACCC8E012345", nonce="n1", '
+        f'uri="{URL}", qop=auth, nc=00000001, cnonce="c1", response="good", opaque="o1"'
+    )
+    described = await _describe(port, answer)
+    assert described.startswith("RTSP/1.0 200 OK")
+    [checked] = accounts.digests
+    assert checked.method == "DESCRIBE"
+    assert checked.page == "rtsp"
+    assert checked.authorization.startswith('username="admin"')
+
+
+async def test_the_axis_library_is_offered_basic_only(
+    server: tuple[RtspEventServer, int], accounts: FakeAccounts
+) -> None:
+    # Its Digest answer lacks qop, which the device refuses; it takes Digest whenever offered.
+    _, port = server
+    refused = await _describe(port, "User-Agent: HASS Axis")
+    assert "WWW-Authenticate: Digest" not in refused
+    assert 'WWW-Authenticate: Basic realm="AXIS_ACCC8E012345"' in refused
+    accounts.auth = AuthSettings(http_authentication="digest")
+    refused = await _describe(port, "User-Agent: HASS Axis")
+    assert "WWW-Authenticate: Digest" in refused, "without Basic, Digest is all there is"
+
+
+async def test_digest_only_offers_no_basic(
+    server: tuple[RtspEventServer, int], accounts: FakeAccounts
+) -> None:
+    _, port = server
+    accounts.auth = AuthSettings(http_authentication="digest")
+    refused = await _describe(port)
+    assert refused.startswith("RTSP/1.0 401 Unauthorized")
+    assert "WWW-Authenticate: Digest" in refused
+    assert "Basic" not in refused
+
+
+async def test_three_wrong_answers_close_the_connection(
+    server: tuple[RtspEventServer, int],
+) -> None:
+    _, port = server
+    wrong = "Authorization: Basic " + base64.b64encode(b"view:wrong").decode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for _ in range(3):
+            answer = await _ask(writer, reader, f"DESCRIBE {URL} RTSP/1.0\nCSeq: 1\n{wrong}\n")
+            assert answer.startswith("RTSP/1.0 401 Unauthorized")
+        assert await reader.read() == b""
+    finally:
+        writer.close()

@@ -1,11 +1,24 @@
+import asyncio
+import contextlib
 import json
+import socket
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
+import uvicorn
+import websockets
+from starlette.types import Receive, Scope, Send
 
+from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
+from actkit_core.testing.stack import free_port
+from actkit_proto.network import GetHttp, HttpAccess, HttpSettings
 from actkit_web.main import URLS_FILE, serve
+from actkit_web.serving import Listener
 from actkit_web.settings import WebSettings
 
 
@@ -39,3 +52,105 @@ async def test_serves_https_with_a_self_signed_certificate_and_http(
             assert refused.status_code == 503
             assert "accounts" in refused.json()["detail"]
     assert (tmp_path / "local-web-key.pem").stat().st_mode & 0o077 == 0
+
+
+@dataclass
+class NetworkStandIn:
+    """Answers the network service's HTTP settings from memory, as the test changes them."""
+
+    http: HttpSettings
+
+
+async def _get_http(_command: GetHttp, network: NetworkStandIn) -> HttpSettings:
+    return network.http
+
+
+async def _answer(
+    client: httpx.AsyncClient, url: str, check: Callable[[httpx.Response], bool]
+) -> httpx.Response:
+    """The first answer from ``url`` that passes ``check``, asking again for up to 20 s."""
+    async with asyncio.timeout(20):
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                response = await client.get(url)
+                if check(response):
+                    return response
+            await asyncio.sleep(0.05)
+
+
+async def test_listens_on_the_network_ports_and_follows_its_http_access(
+    nats_server: str, bus: Bus, tmp_path: Path
+) -> None:
+    first = HttpSettings(http_port=free_port(), https_port=free_port())
+    network = NetworkStandIn(first)
+    await bus.serve({GetHttp: _get_http}, network, version="1.0.0")
+    settings = WebSettings(
+        nats_url=nats_server,
+        data_dir=tmp_path,
+        metrics_port=0,
+        bind_host="127.0.0.1",
+        rtsp_port=0,
+        accounts_wait_s=0,
+        network_poll_s=0.1,
+    )
+    http_url, https_url = (
+        f"http://localhost:{first.http_port}/",
+        f"https://localhost:{first.https_port}/",
+    )
+    async with running(serve, settings), httpx.AsyncClient(verify=False) as client:
+        urls = json.loads((tmp_path / URLS_FILE).read_text())
+        assert (urls["http"], urls["https"], urls["access"]) == (http_url, https_url, "both")
+        assert (await client.get(http_url + "login")).status_code == 200
+
+        network.http = first.model_copy(update={"access": HttpAccess.HTTPS})
+        redirected = await _answer(client, http_url + "login", lambda r: r.status_code == 307)
+        assert redirected.headers["location"] == https_url + "login"
+        assert (await client.get(https_url + "login")).status_code == 200
+        refused = await client.get(http_url + "api/v1/ports")
+        assert refused.status_code == 403
+        assert refused.json()["detail"].endswith(f"use {https_url}api/v1/ports")
+        with pytest.raises(websockets.InvalidStatus):
+            async with websockets.connect(http_url.replace("http", "ws") + "vapix/ws-data-stream"):
+                pass
+
+        moved = HttpSettings(access=HttpAccess.HTTP, http_port=free_port(), https_port=free_port())
+        network.http = moved
+        new_https = f"https://localhost:{moved.https_port}/"
+        sent_back = await _answer(client, new_https + "login", lambda r: r.status_code == 307)
+        assert sent_back.headers["location"] == f"http://localhost:{moved.http_port}/login"
+        assert sent_back.headers["strict-transport-security"] == "max-age=0"
+        assert (await client.get(f"http://localhost:{moved.http_port}/login")).status_code == 200
+        with pytest.raises(httpx.ConnectError):
+            await client.get(http_url + "login")
+        urls = json.loads((tmp_path / URLS_FILE).read_text())
+        assert (urls["https"], urls["access"]) == (new_https, "http")
+
+
+async def _no_content(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def test_a_listener_falls_back_and_stays_put_when_a_port_is_taken() -> None:
+    listener = Listener(
+        "HTTP", "127.0.0.1", lambda: uvicorn.Config(_no_content, lifespan="off", log_config=None)
+    )
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        await listener.start((busy, 0))  # as 443 without root falls back to 8443
+        try:
+            first = listener.port
+            assert first not in (0, busy)
+            assert not await listener.move(busy)
+            assert listener.port == first
+            async with httpx.AsyncClient() as client:
+                assert (await client.get(f"http://127.0.0.1:{first}/")).status_code == 204
+                target = free_port()
+                assert await listener.move(target)
+                assert (await client.get(f"http://127.0.0.1:{target}/")).status_code == 204
+                with pytest.raises(httpx.ConnectError):
+                    await client.get(f"http://127.0.0.1:{first}/")
+        finally:
+            await listener.stop()

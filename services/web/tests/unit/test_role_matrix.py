@@ -14,6 +14,7 @@ from actkit_proto.mqtt import AddSubscription, SubscriptionSpec
 from actkit_proto.network import Firewall, FirewallRule
 
 from ..conftest import FakeAccounts, basic
+from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
 
 PUBLIC = "public"
@@ -67,6 +68,14 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/axis-cgi/io/portmanagement.cgi"): (
         OPERATOR,
         {"json": {**CALL, "method": "setPorts", "params": [{"port": "1", "state": "closed"}]}},
+    ),
+    ("POST", "/axis-cgi/mqtt/client.cgi"): (
+        VIEWER,
+        {"json": {**CALL, "method": "getClientStatus"}},
+    ),
+    ("POST", "/axis-cgi/mqtt/event.cgi"): (
+        VIEWER,
+        {"json": {**CALL, "method": "getEventPublicationConfig"}},
     ),
     ("GET", "/axis-cgi/io/port.cgi"): (OPERATOR, {"params": {"action": "2:/"}}),
     ("PUT", "/api/v1/ports/{port_id}/state"): (OPERATOR, {"json": {"is_active": True}}),
@@ -265,6 +274,7 @@ async def test_route_answers_each_caller_by_role(
     client: httpx.AsyncClient,
     accounts: FakeAccounts,
     owners: FakeSettings,
+    mqtt: FakeMqtt,
     method: str,
     path: str,
     caller: str,
@@ -277,7 +287,7 @@ async def test_route_answers_each_caller_by_role(
     url = url.replace("{name}", "view").replace("{rule_id}", "1")
     url = url.replace("{trigger_id}", "3").replace("{recipient_id}", "1")
     url = url.replace("{index}", "0").replace("{subscription_id}", "1")
-    await _existing_settings(owners)
+    await _existing_settings(owners, mqtt)
     headers = basic(caller) if caller != PUBLIC else {}
     response = await client.request(method, url, headers=headers, **request)
     status = response.status_code
@@ -295,9 +305,9 @@ async def test_route_answers_each_caller_by_role(
         assert status == 403, response.text
 
 
-async def _existing_settings(owners: FakeSettings) -> None:
+async def _existing_settings(owners: FakeSettings, mqtt: FakeMqtt) -> None:
     """What the routes with an id or a precondition act on: a rule, a subscription, a broker."""
     owners.firewall = Firewall(active_rules=[FirewallRule(protocol="tcp", port=22)])
     await owners.add_subscription(AddSubscription(spec=SubscriptionSpec(filter="site/#")))
-    owners.client = owners.client.model_copy(update={"host": "broker.example"})
+    mqtt.settings = mqtt.settings.model_copy(update={"host": "broker.example"})
     await owners.add_onvif(AddOnvifAccount(name="view", password="pw", role="media"))

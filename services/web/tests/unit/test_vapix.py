@@ -7,6 +7,7 @@ from actkit_proto.base import Actor, Role
 from actkit_proto.errors import Invalid
 from actkit_proto.io import PulsePort, SetPort
 from actkit_proto.system import GetIdentity, Identity
+from actkit_web.device import vapix_serial
 from actkit_web.vapix import PortAction, parse_port_action
 
 from ..conftest import FakeAccounts, FakeIo, basic
@@ -25,7 +26,8 @@ async def test_api_discovery_lists_only_what_is_implemented(client: httpx.AsyncC
     assert ids["basic-device-info"] == "1.1"
     assert ids["io-port-management"] == "1.0"
     assert ids["event-streaming-over-websocket"] == "1.0"
-    assert not {"light-control", "stream-profiles", "view-area", "mqtt-client"} & set(ids)
+    assert ids["mqtt-client"] == "1.0"
+    assert not {"light-control", "stream-profiles", "view-area"} & set(ids)
 
 
 async def test_basic_device_info_has_every_property_and_a_hex_serial(
@@ -293,3 +295,109 @@ async def test_the_device_identity_comes_from_the_system_service(
     lines = response.text.splitlines()
     assert "root.Properties.System.SerialNumber=B8A44F0000AB" in lines
     assert "root.Properties.Firmware.Version=1.2.3" in lines
+
+
+@pytest.mark.parametrize("params", [None, [], {"propertyList": "Brand"}, {"propertyList": [{}]}])
+async def test_get_properties_answers_bad_params_with_a_vapix_error(
+    client: httpx.AsyncClient, params: object
+) -> None:
+    response = await client.post(
+        "/axis-cgi/basicdeviceinfo.cgi",
+        json={**CALL, "apiVersion": "1.1", "method": "getProperties", "params": params},
+        headers=ADMIN,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    if params == {"propertyList": [{}]}:
+        assert body["data"] == {"propertyList": {}}
+    else:
+        assert body["error"]["code"] == 2104
+        assert "propertyList must be a list" in body["error"]["message"]
+
+
+ODD_BODIES = [
+    b"",
+    b"null",
+    b"5",
+    b'"text"',
+    b"\xff\xfe",
+    b'{"method": 5}',
+    b'{"method": null, "params": null}',
+    b'{"method": "setPorts", "params": {"ports": [{"port": {}}]}}',
+    b'{"method": "setPorts", "params": [{"port": "1", "state": 7}]}',
+    b'{"method": "setPorts", "params": [{"port": "99", "state": "closed"}]}',
+    b'{"method": "setStateSequence", "params": {"port": "1", "sequence": [1, 2]}}',
+    b'{"method": "getProperties", "params": {"propertyList": [[1]]}}',
+    b'{"method": "configureClient", "params": {"server": {"host": ["x"]}}}',
+    b'{"method": "configureClient", "params": {"server": {"host": "b", "port": "many"}}}',
+    b'{"method": "configureEventPublication", "params": {"eventFilterList": {}}}',
+    b'{"method": "configureEventPublication", "params": {"eventFilterList": [5]}}',
+]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/axis-cgi/apidiscovery.cgi",
+        "/axis-cgi/basicdeviceinfo.cgi",
+        "/axis-cgi/io/portmanagement.cgi",
+        "/axis-cgi/mqtt/client.cgi",
+        "/axis-cgi/mqtt/event.cgi",
+    ],
+)
+async def test_json_apis_answer_odd_bodies_without_failing(
+    client: httpx.AsyncClient, mqtt: object, path: str
+) -> None:
+    for body in ODD_BODIES:
+        response = await client.post(
+            path, content=body, headers={**ADMIN, "Content-Type": "application/json"}
+        )
+        assert response.status_code < 500, (body, response.text)
+        if response.status_code == 200 and "error" in response.json():
+            assert response.json()["error"]["message"], body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "action=99%3A%2F",
+        "action=2%3A%2F9999999%5C",
+        "checkactive=999",
+        "checkactive=x",
+        "action=",
+        "nothing=1",
+    ],
+)
+async def test_port_cgi_refuses_out_of_range_input_with_a_sentence(
+    client: httpx.AsyncClient, query: str
+) -> None:
+    response = await client.get(f"/axis-cgi/io/port.cgi?{query}", headers=ADMIN)
+    assert response.status_code == 400, response.text
+    assert response.text.startswith("# Error: ")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"\xff\xfe\x00", b"action=list&group=", b"action=update&root.IOPort.I99.Direction=x"],
+)
+async def test_param_cgi_answers_odd_bodies_without_failing(
+    client: httpx.AsyncClient, body: bytes
+) -> None:
+    response = await client.post(
+        "/axis-cgi/param.cgi", content=body, headers={**ADMIN, "Content-Type": "text/plain"}
+    )
+    assert response.status_code < 500, response.text
+
+
+@pytest.mark.parametrize(
+    ("given", "served"),
+    [
+        ("B8A44F0000AB", "B8A44F0000AB"),
+        ("b8:a4:4f:00:00:ab", "B8A44F0000AB"),
+        ("ac-cc-8e-01-23-45", "ACCC8E012345"),
+        ("001122334455", "ACCC8E012345"),  # all digits: clients would read a number
+        ("W401-0001", "ACCC8E012345"),
+    ],
+)
+def test_the_serial_is_served_as_12_hex_digits(given: str, served: str) -> None:
+    assert vapix_serial(given, "ACCC8E012345") == served

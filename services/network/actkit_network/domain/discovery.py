@@ -1,0 +1,133 @@
+"""What the discovery protocols announce: the device's identity, web and ONVIF addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from dataclasses import dataclass
+
+from actkit_proto.network import DiscoverySettings
+
+MANUFACTURER = "Axis Communications AB"
+MANUFACTURER_URL = "https://www.axis.com/"
+MODEL_DESCRIPTION = "Body worn camera activation kit"
+ONVIF_DEVICE_PATH = "/onvif/device_service"
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    """Who the device says it is on every discovery protocol."""
+
+    friendly_name: str
+    model_name: str
+    serial_number: str
+    """The MAC address without separators, upper case (as on the label)."""
+    udn: str
+    """``uuid:...``, stable for the device (derived from the MAC address)."""
+    address: str
+    """The IP address the device is reached at."""
+    http_port: int
+
+    @property
+    def presentation_url(self) -> str:
+        """The web interface."""
+        return f"{_base_url(self.address, self.http_port)}/"
+
+    @property
+    def onvif_url(self) -> str:
+        """The ONVIF device service (WS-Discovery's XAddrs)."""
+        return f"{_base_url(self.address, self.http_port)}{ONVIF_DEVICE_PATH}"
+
+
+@dataclass(frozen=True)
+class LldpConfig:
+    """What lldpd announces; with ``is_enabled`` False it neither sends nor answers LLDP or CDP.
+
+    lldpd runs with CDP support (``lldpd -c``); a port's administrative status covers every
+    protocol it speaks, so one switch turns LLDP and CDP on or off together.
+    """
+
+    is_enabled: bool
+    system_name: str
+    system_description: str
+    interface: str
+
+
+def serial_number(mac: str) -> str:
+    """The MAC address as Axis prints serial numbers.
+
+    >>> serial_number("ac:cc:8e:12:34:56")
+    'ACCC8E123456'
+    """
+    return mac.replace(":", "").replace("-", "").upper()
+
+
+def device_udn(mac: str) -> str:
+    """A UPnP unique device name that stays the same for one MAC address.
+
+    >>> device_udn("AC:CC:8E:12:34:56") == device_udn("ac:cc:8e:12:34:56")
+    True
+    """
+    return f"uuid:{uuid.uuid5(uuid.NAMESPACE_OID, 'actkit-' + serial_number(mac))}"
+
+
+def identity(
+    discovery: DiscoverySettings,
+    default_name: str,
+    model_name: str,
+    mac: str,
+    address: str,
+    http_port: int,
+) -> DeviceIdentity:
+    """The identity UPnP and WS-Discovery announce, the UPnP name or its default."""
+    return DeviceIdentity(
+        friendly_name=discovery.upnp_name or default_name,
+        model_name=model_name,
+        serial_number=serial_number(mac),
+        udn=device_udn(mac),
+        address=address,
+        http_port=http_port,
+    )
+
+
+def lldp_config(
+    discovery: DiscoverySettings, hostname: str, model_name: str, interface: str
+) -> LldpConfig:
+    """LLDP/CDP announce the hostname as system name and the model as description."""
+    return LldpConfig(
+        is_enabled=discovery.is_lldp_enabled,
+        system_name=hostname,
+        system_description=f"{MANUFACTURER} {model_name}",
+        interface=interface,
+    )
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_lldpd_conf(config: LldpConfig) -> str:
+    """The lldpd configuration (``lldpcli`` commands, one a line) for ``config``.
+
+    Off: no LLDP or CDP frame is sent, and frames received are dropped.
+
+    >>> print(render_lldpd_conf(LldpConfig(True, "w401", "Axis W401", "eth0")))
+    configure system hostname "w401"
+    configure system description "Axis W401"
+    configure system interface pattern "eth0"
+    configure lldp status rx-and-tx
+    <BLANKLINE>
+    """
+    status = "rx-and-tx" if config.is_enabled else "disabled"
+    lines = [
+        f"configure system hostname {_quote(config.system_name)}",
+        f"configure system description {_quote(config.system_description)}",
+        f"configure system interface pattern {_quote(config.interface)}",
+        f"configure lldp status {status}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _base_url(address: str, port: int) -> str:
+    host = f"[{address}]" if ipaddress.ip_address(address).version == 6 else address
+    return f"http://{host}" if port == 80 else f"http://{host}:{port}"

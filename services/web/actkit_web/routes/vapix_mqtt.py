@@ -1,0 +1,87 @@
+"""VAPIX MQTT client API (client.cgi) and MQTT event API (event.cgi), served by the mqtt service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from actkit_proto.errors import Invalid
+from actkit_proto.mqtt import (
+    GetClientSettings,
+    GetClientStatus,
+    GetPublication,
+    SetClientSettings,
+    SetPublication,
+)
+from actkit_web.deps import ActingBusDep, DeviceDep
+from actkit_web.routes.vapix import (
+    INVALID_PARAMETER,
+    UNSUPPORTED_METHOD,
+    answer,
+    error_answer,
+    json_call,
+    versions,
+)
+from actkit_web.vapix_mqtt import (
+    client_status,
+    configure_client,
+    configure_event_publication,
+    event_publication,
+)
+
+router = APIRouter(prefix="/axis-cgi/mqtt", include_in_schema=False)
+
+CLIENT_API = "mqtt-client"
+EVENT_API = "event-mqtt-bridge"
+
+
+@router.post("/client.cgi")
+async def mqtt_client(request: Request, bus: ActingBusDep, device: DeviceDep) -> Response:
+    body, _, method = await json_call(request)
+    if method == "getSupportedVersions":
+        return versions(CLIENT_API, body)
+    try:
+        if method == "getClientStatus":
+            settings = await bus.request(GetClientSettings())
+            status = await bus.request(GetClientStatus())
+            serial = (await device.properties())["SerialNumber"]
+            return answer(CLIENT_API, body, client_status(settings, status, serial))
+        if method == "configureClient":
+            await bus.request(configure_client(body.get("params")))
+            return answer(CLIENT_API, body, {})
+        if method in ("activateClient", "deactivateClient"):
+            await bus.request(SetClientSettings(is_enabled=method == "activateClient"))
+            return answer(CLIENT_API, body, {})
+    except Invalid as exc:
+        return error_answer(CLIENT_API, body, INVALID_PARAMETER, exc.message)
+    return error_answer(
+        CLIENT_API,
+        body,
+        UNSUPPORTED_METHOD,
+        f"unknown method {method!r}; use getClientStatus, configureClient, activateClient "
+        "or deactivateClient",
+    )
+
+
+@router.post("/event.cgi")
+async def mqtt_event(request: Request, bus: ActingBusDep) -> Response:
+    body, _, method = await json_call(request)
+    if method == "getSupportedVersions":
+        return versions(EVENT_API, body)
+    try:
+        if method == "getEventPublicationConfig":
+            publication = await bus.request(GetPublication())
+            return answer(EVENT_API, body, event_publication(publication))
+        if method == "configureEventPublication":
+            current = await bus.request(GetPublication())
+            wanted = configure_event_publication(current, body.get("params"))
+            await bus.request(SetPublication(publication=wanted))
+            return answer(EVENT_API, body, {})
+    except Invalid as exc:
+        return error_answer(EVENT_API, body, INVALID_PARAMETER, exc.message)
+    return error_answer(
+        EVENT_API,
+        body,
+        UNSUPPORTED_METHOD,
+        f"unknown method {method!r}; use getEventPublicationConfig or configureEventPublication",
+    )

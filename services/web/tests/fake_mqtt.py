@@ -1,0 +1,74 @@
+"""A stand-in for the mqtt service's client and publication settings on a FakeBus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.errors import Invalid
+from actkit_proto.mqtt import (
+    ClientSettings,
+    ClientStatus,
+    ConnectionState,
+    GetClientSettings,
+    GetClientStatus,
+    GetPublication,
+    Publication,
+    SetClientSettings,
+    SetPublication,
+)
+
+from .conftest import serve_methods
+
+
+@dataclass
+class FakeMqtt:
+    """Keeps what is set, refuses to connect without a host, as the mqtt service does."""
+
+    settings: ClientSettings = field(default_factory=ClientSettings)
+    password: str = ""
+    status: ClientStatus = field(
+        default_factory=lambda: ClientStatus(state=ConnectionState.DISCONNECTED)
+    )
+    publication: Publication = field(default_factory=Publication)
+    changes: list[SetClientSettings] = field(default_factory=list)
+
+    async def install(self, bus: FakeBus) -> None:
+        await serve_methods(
+            bus,
+            {
+                GetClientSettings: self.get_settings,
+                SetClientSettings: self.set_settings,
+                GetClientStatus: self.get_status,
+                GetPublication: self.get_publication,
+                SetPublication: self.set_publication,
+            },
+        )
+
+    async def get_settings(self, _command: GetClientSettings) -> ClientSettings:
+        return self.settings
+
+    async def set_settings(self, command: SetClientSettings) -> ClientSettings:
+        self.changes.append(command)
+        changes = {
+            name: getattr(command, name)
+            for name in command.model_fields_set
+            if name not in ("actor", "password") and getattr(command, name) is not None
+        }
+        updated = self.settings.model_copy(update=changes)
+        if updated.is_enabled and not updated.host:
+            raise Invalid("host is required to connect: enter the broker's host name")
+        if command.password is not None:
+            self.password = command.password
+        self.settings = updated.model_copy(update={"has_password": bool(self.password)})
+        return self.settings
+
+    async def get_status(self, _command: GetClientStatus) -> ClientStatus:
+        return self.status
+
+    async def get_publication(self, _command: GetPublication) -> Publication:
+        return self.publication
+
+    async def set_publication(self, command: SetPublication) -> Publication:
+        self.publication = command.publication
+        return self.publication

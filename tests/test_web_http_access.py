@@ -1,0 +1,45 @@
+"""The network service's "Allow access through" governs how the web serves, in the whole stack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+import pytest
+
+from actkit_core.bus import Bus
+from actkit_core.testing.stack import Stack
+from actkit_proto.network import GetHttp, HttpAccess, SetHttp
+
+pytestmark = pytest.mark.timeout(120)
+
+
+async def _status_of(client: httpx.AsyncClient, url: str, status: int) -> httpx.Response:
+    """The first answer from ``url`` with ``status``; the web reads the setting every 2 s."""
+    async with asyncio.timeout(20):
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                response = await client.get(url)
+                if response.status_code == status:
+                    return response
+            await asyncio.sleep(0.1)
+
+
+async def test_https_only_redirects_pages_and_refuses_the_api_over_http(stack: Stack) -> None:
+    async with (
+        Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus,
+        httpx.AsyncClient(verify=False, timeout=15) as client,
+    ):
+        assert (await client.get(stack.http_url + "login")).status_code == 200
+        current = await bus.request(GetHttp())
+        await bus.request(SetHttp(settings=current.model_copy(update={"access": HttpAccess.HTTPS})))
+        redirected = await _status_of(client, stack.http_url + "login", 307)
+        assert redirected.headers["location"] == stack.https_url + "login"
+        assert (await client.get(stack.https_url + "login")).status_code == 200
+        refused = await client.post(stack.http_url + "axis-cgi/apidiscovery.cgi", json={})
+        assert refused.status_code == 403
+        assert f"use {stack.https_url}axis-cgi/apidiscovery.cgi" in refused.text
+
+        await bus.request(SetHttp(settings=current))
+        await _status_of(client, stack.http_url + "login", 200)
