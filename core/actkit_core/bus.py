@@ -219,7 +219,7 @@ class Bus:
             except NoRespondersError:
                 if pause_s is None:
                     raise Unavailable(
-                        f"nobody answers {subject}: is {command.owner()} running?"
+                        f"nobody answers {subject}: is {command.served_by()} running?"
                     ) from None
                 await asyncio.sleep(pause_s)
             except NatsTimeout:

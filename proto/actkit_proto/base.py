@@ -61,6 +61,18 @@ class Message(BaseModel):
         parts = cls.__module__.split(".")
         return parts[1] if parts[0] == "actkit_proto" and len(parts) > 1 else parts[-1]
 
+    def served_by(self) -> str:
+        """Who answers it: the service named in its subject (``{service}.…``), else its owner.
+
+        >>> from actkit_proto.params import ListParameters
+        >>> ListParameters(service="io").served_by()
+        'io'
+        """
+        service = getattr(self, "service", None)
+        if isinstance(service, str) and "{service}" in self.subject:
+            return service
+        return self.owner()
+
     def to_subject(self) -> str:
         """The concrete subject of this message."""
         values = {name: str(getattr(self, name)) for name in self.subject_fields()}

@@ -63,7 +63,8 @@ class FakeBus:
                     command_type, command.to_subject(), command.to_wire()
                 )
                 return command_type.reply_type.from_wire("", payload)  # type: ignore[return-value]
-        raise Unavailable(f"nobody answers {command.to_subject()}: is {command.owner()} running?")
+        subject = command.to_subject()
+        raise Unavailable(f"nobody answers {subject}: is {command.served_by()} running?")
 
     async def current(self, event_type: type[E], **ids: str) -> list[E]:
         """The kept stateful events matching the type's subject pattern and ``ids``."""

@@ -18,23 +18,31 @@ from actkit_core.bus import Publisher
 from actkit_proto.accounts import GetSetupState
 from actkit_proto.errors import BusError, TooManyRequests, Unauthenticated
 from actkit_web.auth import SESSION_COOKIE, challenge
+from actkit_web.config_pages import router as config_pages_router
 from actkit_web.device import DeviceIdentity
 from actkit_web.event_pages import router as event_pages_router
-from actkit_web.feed import PortFeed
+from actkit_web.feed import PortFeed, ProgressFeed
 from actkit_web.http_access import HttpAccessPolicy, HttpAccessState, audience
+from actkit_web.maintenance_pages import router as maintenance_pages_router
 from actkit_web.middleware import AUTH_FAILURES, RequestMetrics, SecurityHeaders
 from actkit_web.pages import router as pages_router
 from actkit_web.pages import templates
+from actkit_web.recipient_pages import router as recipient_pages_router
 from actkit_web.routes import (
     accounts,
     ble,
     event_stream,
     firewall,
+    logs,
+    maintenance,
     mqtt,
     network,
     onvif,
+    plain_config,
     ports,
+    recipients,
     rules,
+    schedules,
     security,
     session,
     system,
@@ -68,6 +76,7 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.settings = settings
     app.state.bus = bus
     app.state.feed = PortFeed()
+    app.state.progress = ProgressFeed()
     app.state.device = DeviceIdentity(bus, settings)
     app.state.stream_tokens = StreamTokens()
     app.state.http_access = HttpAccessState()
@@ -82,9 +91,17 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(triggers.router)
     for owned_settings in (system, network, wlan, firewall, mqtt, onvif, ble):
         app.include_router(owned_settings.router)
+    app.include_router(recipients.router)
+    app.include_router(schedules.router)
+    app.include_router(logs.router)
+    app.include_router(plain_config.router)
+    app.include_router(maintenance.router)
     app.include_router(pages_router)
     app.include_router(system_pages_router)
     app.include_router(event_pages_router)
+    app.include_router(recipient_pages_router)
+    app.include_router(config_pages_router)
+    app.include_router(maintenance_pages_router)
     app.include_router(settings_router(SETTINGS_PAGES))
     app.include_router(system_settings_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from actkit_core.bus import Publisher
 from actkit_proto.base import Actor, Command, Reply, describe_validation_error
@@ -21,16 +21,16 @@ from actkit_web.auth import (
     identify,
 )
 from actkit_web.device import DeviceIdentity
-from actkit_web.feed import PortFeed
+from actkit_web.feed import PortFeed, ProgressFeed
 from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
 
 R = TypeVar("R", bound=Reply)
-C = TypeVar("C", bound=Command[Any])
+C = TypeVar("C", bound=BaseModel)
 
 
 def command_from_fields(command_type: type[C], **fields: object) -> C:
-    """Build a command from form or CGI fields, validated by its contract.
+    """Build a command (or a part of one) from form or CGI fields, validated by its contract.
 
     Raises:
         Invalid: a field breaks the contract; the message names the field (``name: ...``).
@@ -66,9 +66,15 @@ async def get_feed(request: Request) -> PortFeed:
     return feed
 
 
+async def get_progress(request: Request) -> ProgressFeed:
+    progress: ProgressFeed = request.app.state.progress
+    return progress
+
+
 SettingsDep = Annotated[WebSettings, Depends(get_settings)]
 BusDep = Annotated[Publisher, Depends(get_bus)]
 FeedDep = Annotated[PortFeed, Depends(get_feed)]
+ProgressDep = Annotated[ProgressFeed, Depends(get_progress)]
 DeviceDep = Annotated[DeviceIdentity, Depends(get_device)]
 StreamTokensDep = Annotated[StreamTokens, Depends(get_stream_tokens)]
 

@@ -1,4 +1,4 @@
-"""Dashboard pages under Events: Rules, through the same route functions as the REST API."""
+"""Dashboard pages under Events: Rules (add, edit) and Manual triggers, through the REST routes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from actkit_proto.errors import BusError, Conflict, Invalid, NotFound
+from actkit_proto.errors import BusError, NotFound
 from actkit_proto.events import (
     MAX_RULES,
     BeaconCondition,
@@ -20,29 +20,36 @@ from actkit_proto.events import (
     DeleteRule,
     EnableRule,
     FireManualTrigger,
+    GetRule,
     HoldIoAction,
     IgnitionCondition,
     InputCondition,
     ListRecipients,
     ListRules,
+    ListSchedules,
     ManualCondition,
     MqttPublishAction,
     MqttStatefulCondition,
     MqttStatelessCondition,
+    NotifyAction,
+    PulseCondition,
     PulseIoAction,
     Rule,
-    SendTestNotification,
+    RuleSpec,
+    ScheduleCondition,
     SetManualTrigger,
     TamperCondition,
+    UpdateRule,
 )
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.forms import REFUSALS, submit
 from actkit_web.pages import render_page
 
 router = APIRouter(prefix="/events", include_in_schema=False)
-REFUSALS = (Invalid, Conflict, NotFound)
 CONDITION_ROWS = 3
-"""How many conditions the add form offers; the REST API takes up to eight."""
+"""How many conditions the add form offers; an edited rule shows all of its (at most eight)."""
+MAX_CONDITIONS = 8
 
 CONDITIONS: dict[str, type[BaseModel]] = {
     kind.model_fields["type"].default: kind
@@ -55,11 +62,13 @@ CONDITIONS: dict[str, type[BaseModel]] = {
         MqttStatefulCondition,
         MqttStatelessCondition,
         BeaconCondition,
+        ScheduleCondition,
+        PulseCondition,
     )
 }
 ACTIONS: dict[str, type[BaseModel]] = {
     kind.model_fields["type"].default: kind
-    for kind in (HoldIoAction, PulseIoAction, MqttPublishAction, BroadcastAction)
+    for kind in (HoldIoAction, PulseIoAction, NotifyAction, MqttPublishAction, BroadcastAction)
 }
 
 
@@ -76,7 +85,7 @@ def _part(form: FormData, prefix: str, kind: type[BaseModel]) -> dict[str, Any]:
 def rule_from_form(form: FormData) -> dict[str, Any]:
     """A rule specification from the add form, left for the contract to validate."""
     conditions = []
-    for row in range(CONDITION_ROWS):
+    for row in range(MAX_CONDITIONS):
         kind = form.get(f"cond-{row}-type")
         if isinstance(kind, str) and kind:
             known = CONDITIONS.get(kind)
@@ -93,6 +102,33 @@ def rule_from_form(form: FormData) -> dict[str, Any]:
     }
 
 
+def rule_fields(spec: RuleSpec) -> dict[str, str]:
+    """The form's fields filled in from a rule, as ``rule_from_form`` reads them back."""
+    parts: list[tuple[str, BaseModel]] = [
+        (f"cond-{row}", condition) for row, condition in enumerate(spec.conditions)
+    ]
+    fields = {
+        name: _text(value)
+        for name, value in spec.model_dump(mode="json", exclude={"conditions", "action"}).items()
+    }
+    for prefix, part in [*parts, ("action", spec.action)]:
+        for name, value in part.model_dump(mode="json", exclude_none=True).items():
+            fields[f"{prefix}-{name}"] = _text(value)
+    return fields
+
+
+def _text(value: object) -> str:
+    """A field as the form holds it: booleans as ``true``/``false``, as the form sends them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def form_fields(form: FormData) -> dict[str, str]:
+    """A submitted form's text fields, to fill the form in again after a refusal."""
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
 def describe(part: BaseModel) -> str:
     """One line for a condition or action: its type and the parameters that are set."""
     fields = part.model_dump(exclude={"type", "invert"}, exclude_none=True)
@@ -104,21 +140,57 @@ def _done() -> Response:
     return RedirectResponse("/events/rules", status_code=303)
 
 
+async def _rule_form(bus: ActingBus, values: dict[str, str], rows: int) -> dict[str, Any]:
+    """What the rule form needs: the choices, and its fields filled in."""
+    return {
+        "max_rules": MAX_RULES,
+        "conditions": CONDITIONS,
+        "actions": ACTIONS,
+        "condition_rows": range(rows),
+        "schedules": (await bus.request(ListSchedules())).schedules,
+        "recipients": (await bus.request(ListRecipients())).recipients,
+        "values": values,
+    }
+
+
 async def _rules_page(
-    request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status: int = 200
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    errors: dict[str, str],
+    status: int = 200,
+    values: dict[str, str] | None = None,
 ) -> Response:
     return render_page(
         request,
         "rules.html",
         caller,
         rules=(await bus.request(ListRules())).rules,
-        max_rules=MAX_RULES,
-        conditions=CONDITIONS,
-        actions=ACTIONS,
-        condition_rows=range(CONDITION_ROWS),
         describe=describe,
         errors=errors,
         status_code=status,
+        **await _rule_form(bus, values or {"is_enabled": "true"}, CONDITION_ROWS),
+    )
+
+
+async def _rule_page(
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    rule: Rule,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    rows = max(CONDITION_ROWS, min(MAX_CONDITIONS, len(rule.rule.conditions) + 1))
+    return render_page(
+        request,
+        "rule_edit.html",
+        caller,
+        rule=rule,
+        errors=errors,
+        status_code=status,
+        **await _rule_form(bus, values, rows),
     )
 
 
@@ -137,12 +209,50 @@ async def rules_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> 
 
 @router.post("/rules")
 async def create_rule(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
-    spec = rule_from_form(await request.form())
+    form = await request.form()
+
+    async def refused(exc: BusError) -> Response:
+        return await _rules_page(request, caller, bus, {"add": exc.message}, 400, form_fields(form))
+
+    spec = rule_from_form(form)
+    return await submit(
+        lambda: bus.request(command_from_fields(CreateRule, rule=spec)),
+        "/events/rules",
+        refused,
+    )
+
+
+@router.get("/rules/{rule_id}")
+async def rule_page(
+    request: Request, rule_id: int, caller: CallerDep, bus: ActingBusDep
+) -> Response:
     try:
-        await bus.request(command_from_fields(CreateRule, rule=spec))
-    except REFUSALS as exc:
-        return await _rules_page(request, caller, bus, {"add": exc.message}, 400)
-    return _done()
+        rule = await bus.request(GetRule(rule_id=rule_id))
+    except NotFound as exc:
+        return await _rules_page(request, caller, bus, {"rules": exc.message}, 404)
+    return await _rule_page(request, caller, bus, rule, rule_fields(rule.rule), {})
+
+
+@router.post("/rules/{rule_id}")
+async def update_rule(
+    request: Request, rule_id: int, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """Replace the rule with the form's; an active rule ends and stays off until enabled."""
+    form = await request.form()
+
+    async def refused(exc: BusError) -> Response:
+        if isinstance(exc, NotFound):
+            return await _rules_page(request, caller, bus, {"rules": exc.message}, 404)
+        rule = await bus.request(GetRule(rule_id=rule_id))
+        values = form_fields(form)
+        return await _rule_page(request, caller, bus, rule, values, {"edit": exc.message}, 400)
+
+    spec = rule_from_form(form)
+    return await submit(
+        lambda: bus.request(command_from_fields(UpdateRule, rule_id=rule_id, rule=spec)),
+        "/events/rules",
+        refused,
+    )
 
 
 @router.post("/rules/{rule_id}/enabled")
@@ -223,36 +333,3 @@ async def use_trigger(
     return await _triggers_page(
         request, caller, bus, {"done": f"Manual trigger {trigger_id} {done}."}
     )
-
-
-async def _recipients_page(
-    request: Request, caller: Caller, bus: ActingBus, notes: dict[str, str], status: int = 200
-) -> Response:
-    return render_page(
-        request,
-        "recipients.html",
-        caller,
-        recipients=(await bus.request(ListRecipients())).recipients,
-        notes=notes,
-        status_code=status,
-    )
-
-
-@router.get("/recipients")
-async def recipients_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
-    return await _recipients_page(request, caller, bus, {})
-
-
-@router.post("/recipients/{recipient_id}/test")
-async def test_recipient(
-    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
-) -> Response:
-    key = f"recipient-{recipient_id}"
-    try:
-        result = await bus.request(
-            command_from_fields(SendTestNotification, recipient_id=recipient_id)
-        )
-    except REFUSALS as exc:
-        return await _recipients_page(request, caller, bus, {key: exc.message}, 400)
-    outcome = "Sent" if result.is_ok else "Failed"
-    return await _recipients_page(request, caller, bus, {key: f"{outcome}: {result.answer}"})

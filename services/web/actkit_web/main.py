@@ -21,6 +21,7 @@ from actkit_proto.accounts import WebCertificateChanged
 from actkit_proto.errors import BusError
 from actkit_proto.io import PortChanged
 from actkit_proto.network import GetHttp, HttpSettings
+from actkit_proto.system import NetworkTraceProgressed, UpgradeProgressed
 from actkit_web.app import create_app
 from actkit_web.certificate import fetch_identity
 from actkit_web.http_access import HttpAccessState
@@ -158,6 +159,8 @@ class _WebServers:
 async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     app = create_app(settings, runtime.bus)
     await runtime.bus.subscribe(PortChanged, app.state.feed.deliver)
+    await runtime.bus.subscribe(UpgradeProgressed, app.state.progress.deliver)
+    await runtime.bus.subscribe(NetworkTraceProgressed, app.state.progress.deliver)
     certificate, key = await fetch_identity(
         runtime.bus, settings.data_dir, settings.accounts_wait_s, settings.bus_timeout_s
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,12 +21,20 @@ from actkit_proto.accounts import (
 from actkit_proto.base import Command
 from actkit_proto.ble import GetBeaconSettings
 from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
-from actkit_proto.events import ListRecipients, ListRules, SetManualTrigger
+from actkit_proto.events import ListRecipients, ListRules, ListSchedules, SetManualTrigger
 from actkit_proto.io import Circuit, ConfigurePort, ListPorts, Port, PortChanged, PortList
 from actkit_proto.mqtt import GetClientSettings
 from actkit_proto.network import GetFirewall, GetIpv4, GetWlan
 from actkit_proto.service import GetServiceStatus
-from actkit_proto.system import GetPowerSettings, GetTimeSettings, GetTimeStatus, TimeStatus
+from actkit_proto.system import (
+    GetPowerSettings,
+    GetTimeSettings,
+    GetTimeStatus,
+    ListPlainConfig,
+    ListSystemLog,
+    Restart,
+    TimeStatus,
+)
 from actkit_web.auth import SESSION_COOKIE, Caller
 from actkit_web.deps import (
     ActingBus,
@@ -39,23 +46,26 @@ from actkit_web.deps import (
     SettingsDep,
     command_from_fields,
 )
+from actkit_web.feed import live_response, server_sent_event
 from actkit_web.routes import ports
 from actkit_web.routes.session import end_session, set_session_cookie, start_session
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
-KEEPALIVE_S = 15.0
 
 
 def field_errors(exc: BusError, fields: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """The owner's sentences, each put next to the field it is about, else on the form.
 
-    A sentence is about a field when it starts ``field: `` (a validation error) or names one of
-    the field's words (``fields`` maps each field to them).
+    A sentence is about a field when it starts ``field: `` (a validation error, possibly with
+    the path to it) or names one of the field's words (``fields`` maps each field to them).
     """
     errors: dict[str, str] = {}
     for problem in exc.message.split("; "):
         field, separator, sentence = problem.partition(": ")
+        if separator and field not in fields:
+            # A nested field (``recipient.email.to.0``) belongs to its innermost known name.
+            field = next((part for part in reversed(field.split(".")) if part in fields), field)
         if not (separator and field in fields):
             words = problem.lower()
             field = next((f for f, keys in fields.items() if any(k in words for k in keys)), "form")
@@ -77,6 +87,7 @@ MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/events/rules", "Rules", ListRules),
     ("/events/triggers", "Manual triggers", SetManualTrigger),
     ("/events/recipients", "Recipients", ListRecipients),
+    ("/events/schedules", "Schedules", ListSchedules),
     ("/system/accounts", "Accounts", ListAccounts),
     ("/system/security", "Security", GetBruteForceSettings),
     ("/system/time", "Time and location", GetTimeSettings),
@@ -87,6 +98,9 @@ MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/system/onvif", "ONVIF", ListOnvifAccounts),
     ("/system/power", "Power settings", GetPowerSettings),
     ("/system/ble", "BLE beacons", GetBeaconSettings),
+    ("/system/logs", "Logs", ListSystemLog),
+    ("/system/plain-config", "Plain config", ListPlainConfig),
+    ("/maintenance", "Maintenance", Restart),
 )
 """The pages and the command each one shows first: a page is listed if the caller may send it."""
 
@@ -350,29 +364,17 @@ async def live_ports(
     fragment = templates.get_template("port_state.html")
 
     def render(port: Port) -> str:
-        html = fragment.render(port=port)
-        data = "".join(f"data: {line}\n" for line in html.splitlines())
-        return f"event: port-{port.port_id}\n{data}\n"
+        return server_sent_event(f"port-{port.port_id}", fragment.render(port=port))
 
-    async def stream() -> AsyncIterator[str]:
-        with feed.subscription() as queue:
-            # The page was rendered before we subscribed: send the state of now first.
-            for port in by_id.values():
-                yield render(port)
-            while not await request.is_disconnected():
-                try:
-                    event = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                known = by_id.get(event.port_id)
-                if known is not None:
-                    by_id[event.port_id] = _apply(known, event)
-                    yield render(by_id[event.port_id])
+    def changed(event: PortChanged) -> str | None:
+        known = by_id.get(event.port_id)
+        if known is None:
+            return None
+        by_id[event.port_id] = _apply(known, event)
+        return render(by_id[event.port_id])
 
-    return StreamingResponse(
-        stream(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"}
-    )
+    # The page was rendered before the stream subscribed: the state of now comes first.
+    return live_response(request, feed, [render(port) for port in by_id.values()], changed)
 
 
 def _apply(port: Port, event: PortChanged) -> Port:

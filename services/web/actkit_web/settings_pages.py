@@ -20,9 +20,9 @@ from actkit_proto.errors import Conflict, Invalid, NotFound
 from actkit_web.auth import Caller
 from actkit_web.command_routes import body_model, wrapped_model
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
-from actkit_web.forms import Input, input_names, inputs, values_from_form
 from actkit_web.manual import CHOICES, HELP, LABELS
 from actkit_web.pages import field_errors, render_page
+from actkit_web.settings_forms import Input, input_names, inputs, values_from_form
 
 REFUSALS = (Invalid, Conflict, NotFound)
 Extras = Callable[[ActingBus, Request], Awaitable[dict[str, Any]]]

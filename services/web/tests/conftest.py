@@ -65,6 +65,7 @@ from actkit_web.settings import WebSettings
 
 if TYPE_CHECKING:
     from .fake_events import FakeEvents
+    from .fake_maintenance import FakeSystem
     from .fake_mqtt import FakeMqtt
     from .fake_settings import FakeSettings
 
@@ -321,6 +322,12 @@ def _port(port_id: int, name: str, direction: Direction, *, configurable: bool) 
     )
 
 
+async def log_in(client: httpx.AsyncClient, name: str = "admin") -> str:
+    """Log in through the REST API (the client keeps the cookie); the session's CSRF token."""
+    login = await client.post("/api/v1/session", json={"name": name, "password": PASSWORDS[name]})
+    return str(login.json()["csrf_token"])
+
+
 def basic(name: str) -> dict[str, str]:
     token = base64.b64encode(f"{name}:{PASSWORDS[name]}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
@@ -345,6 +352,15 @@ async def events(fake_bus: FakeBus) -> FakeEvents:
     from .fake_events import FakeEvents  # it serves through serve_methods, defined here
 
     fake = FakeEvents()
+    await fake.install(fake_bus)
+    return fake
+
+
+@pytest_asyncio.fixture
+async def system(fake_bus: FakeBus) -> FakeSystem:
+    from .fake_maintenance import FakeSystem  # it serves through serve_methods, defined here
+
+    fake = FakeSystem()
     await fake.install(fake_bus)
     return fake
 
@@ -375,6 +391,7 @@ def app(
     events: FakeEvents,
     owners: FakeSettings,
     mqtt: FakeMqtt,
+    system: FakeSystem,
     tmp_path: Path,
 ) -> FastAPI:
     return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)

@@ -6,17 +6,24 @@ from dataclasses import dataclass, field
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.base import Ack
-from actkit_proto.errors import Invalid, NotFound
+from actkit_proto.errors import Conflict, Invalid, NotFound
 from actkit_proto.events import (
+    CreateRecipient,
     CreateRule,
+    CreateSchedule,
+    DeleteRecipient,
     DeleteRule,
+    DeleteSchedule,
     EnableRule,
     FireManualTrigger,
+    GetRecipient,
     GetRule,
+    GetSchedule,
     HttpRecipient,
     InputCondition,
     ListRecipients,
     ListRules,
+    ListSchedules,
     ManualTrigger,
     Recipient,
     RecipientList,
@@ -24,9 +31,15 @@ from actkit_proto.events import (
     Rule,
     RuleList,
     RuleSpec,
+    Schedule,
+    ScheduleList,
     SendTestNotification,
     SetManualTrigger,
+    TimeRange,
+    UpdateRecipient,
     UpdateRule,
+    UpdateSchedule,
+    WeeklySchedule,
 )
 
 from .conftest import serve_methods
@@ -39,21 +52,28 @@ WINDOW_RULE = RuleSpec.model_validate(
     }
 )
 
+OFFICE_HOURS = WeeklySchedule(
+    name="Office hours", ranges=[TimeRange(days=["mon", "fri"], start="08:00", end="17:00")]
+)
+
 
 @dataclass
 class FakeEvents:
     """Rule 1 watches input 1 and holds output 2 (inputs above 2 do not exist); recipient 1
-    is a web hook whose server refuses connections."""
+    is a web hook whose server refuses connections; schedule 1 is office hours."""
 
     rules: dict[int, Rule] = field(default_factory=dict)
     triggers: dict[int, bool] = field(default_factory=dict)
     fired: list[int] = field(default_factory=list)
     recipients: dict[int, Recipient] = field(default_factory=dict)
+    schedules: dict[int, Schedule] = field(default_factory=dict)
+    tests: list[SendTestNotification] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.rules[1] = Rule(rule_id=1, rule=WINDOW_RULE, is_active=False)
         hook = HttpRecipient(name="Dispatch", url="http://dispatch.example/hook")
         self.recipients[1] = Recipient(recipient_id=1, recipient=hook, has_password=False)
+        self.schedules[1] = Schedule(schedule_id=1, schedule=OFFICE_HOURS, is_active=False)
 
     async def install(self, bus: FakeBus) -> None:
         await serve_methods(
@@ -68,7 +88,16 @@ class FakeEvents:
                 SetManualTrigger: self.set_trigger,
                 FireManualTrigger: self.fire_trigger,
                 ListRecipients: self.list_recipients,
+                GetRecipient: self.get_recipient,
+                CreateRecipient: self.create_recipient,
+                UpdateRecipient: self.update_recipient,
+                DeleteRecipient: self.delete_recipient,
                 SendTestNotification: self.test_recipient,
+                ListSchedules: self.list_schedules,
+                GetSchedule: self.get_schedule,
+                CreateSchedule: self.create_schedule,
+                UpdateSchedule: self.update_schedule,
+                DeleteSchedule: self.delete_schedule,
             },
         )
 
@@ -121,7 +150,65 @@ class FakeEvents:
     async def list_recipients(self, _command: ListRecipients) -> RecipientList:
         return RecipientList(recipients=list(self.recipients.values()))
 
-    async def test_recipient(self, command: SendTestNotification) -> RecipientTestResult:
+    async def get_recipient(self, command: GetRecipient) -> Recipient:
         if command.recipient_id not in self.recipients:
             raise NotFound(f"recipient {command.recipient_id} does not exist")
+        return self.recipients[command.recipient_id]
+
+    async def create_recipient(self, command: CreateRecipient) -> Recipient:
+        recipient_id = max(self.recipients, default=0) + 1
+        has_password = getattr(command.recipient, "password", None) is not None
+        self.recipients[recipient_id] = Recipient(
+            recipient_id=recipient_id, recipient=command.recipient, has_password=has_password
+        )
+        return self.recipients[recipient_id]
+
+    async def update_recipient(self, command: UpdateRecipient) -> Recipient:
+        known = await self.get_recipient(GetRecipient(recipient_id=command.recipient_id))
+        self.recipients[command.recipient_id] = known.model_copy(
+            update={"recipient": command.recipient}
+        )
+        return self.recipients[command.recipient_id]
+
+    async def delete_recipient(self, command: DeleteRecipient) -> Ack:
+        await self.get_recipient(GetRecipient(recipient_id=command.recipient_id))
+        if any(
+            getattr(rule.rule.action, "recipient_id", None) == command.recipient_id
+            for rule in self.rules.values()
+        ):
+            raise Conflict(f"a rule sends to recipient {command.recipient_id}; change it first")
+        del self.recipients[command.recipient_id]
+        return Ack()
+
+    async def test_recipient(self, command: SendTestNotification) -> RecipientTestResult:
+        self.tests.append(command)
+        if command.recipient is None:
+            await self.get_recipient(GetRecipient(recipient_id=command.recipient_id or 0))
         return RecipientTestResult(is_ok=False, answer="connection refused by dispatch.example")
+
+    async def list_schedules(self, _command: ListSchedules) -> ScheduleList:
+        return ScheduleList(schedules=list(self.schedules.values()))
+
+    async def get_schedule(self, command: GetSchedule) -> Schedule:
+        if command.schedule_id not in self.schedules:
+            raise NotFound(f"schedule {command.schedule_id} does not exist")
+        return self.schedules[command.schedule_id]
+
+    async def create_schedule(self, command: CreateSchedule) -> Schedule:
+        schedule_id = max(self.schedules, default=0) + 1
+        self.schedules[schedule_id] = Schedule(
+            schedule_id=schedule_id, schedule=command.schedule, is_active=False
+        )
+        return self.schedules[schedule_id]
+
+    async def update_schedule(self, command: UpdateSchedule) -> Schedule:
+        known = await self.get_schedule(GetSchedule(schedule_id=command.schedule_id))
+        self.schedules[command.schedule_id] = known.model_copy(
+            update={"schedule": command.schedule}
+        )
+        return self.schedules[command.schedule_id]
+
+    async def delete_schedule(self, command: DeleteSchedule) -> Ack:
+        await self.get_schedule(GetSchedule(schedule_id=command.schedule_id))
+        del self.schedules[command.schedule_id]
+        return Ack()

@@ -19,6 +19,7 @@ from actkit_web.settings import WebSettings
 
 from ..conftest import FakeAccounts, FakeIo, basic
 from ..fake_events import FakeEvents
+from ..fake_maintenance import FakeSystem
 from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
 
@@ -32,6 +33,7 @@ def _app() -> FastAPI:
         await FakeAccounts().install(bus)
         await FakeIo().install(bus)
         await FakeEvents().install(bus)
+        await FakeSystem().install(bus)
         await FakeSettings().install(bus)
         await FakeMqtt().install(bus)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -28,6 +29,20 @@ RULE = {
     "conditions": [{"type": "input", "port_id": 1}],
     "action": {"type": "io_while_active", "port_id": 2},
 }
+RULE_FORM = {
+    "name": "Window",
+    "cond-0-type": "input",
+    "cond-0-port_id": "1",
+    "action-type": "io_while_active",
+    "action-port_id": "2",
+}
+HOOK = {"type": "http", "name": "Hook", "url": "http://hook.example/"}
+WEEKLY = {
+    "kind": "weekly",
+    "name": "Nights",
+    "ranges": [{"days": ["mon"], "start": "22:00", "end": "06:00"}],
+}
+BUNDLE = {"manifest": '{"version": "2.0.0"}', "signature": "c2lnbmVk"}
 
 # (method, path) -> (least caller that may use it, request to send)
 ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
@@ -125,18 +140,9 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("PUT", "/api/v1/rules/{rule_id}/enabled"): (ADMIN, {"json": {"is_enabled": False}}),
     ("DELETE", "/api/v1/rules/{rule_id}"): (ADMIN, {}),
     ("GET", "/events/rules"): (VIEWER, {}),
-    ("POST", "/events/rules"): (
-        ADMIN,
-        {
-            "data": {
-                "name": "Window",
-                "cond-0-type": "input",
-                "cond-0-port_id": "1",
-                "action-type": "io_while_active",
-                "action-port_id": "2",
-            }
-        },
-    ),
+    ("POST", "/events/rules"): (ADMIN, {"data": RULE_FORM}),
+    ("GET", "/events/rules/{rule_id}"): (VIEWER, {}),
+    ("POST", "/events/rules/{rule_id}"): (ADMIN, {"data": RULE_FORM}),
     ("POST", "/events/rules/{rule_id}/enabled"): (ADMIN, {"data": {"is_enabled": "false"}}),
     ("POST", "/events/rules/{rule_id}/delete"): (ADMIN, {}),
     ("PUT", "/api/v1/triggers/{trigger_id}/state"): (OPERATOR, {"json": {"is_on": True}}),
@@ -147,6 +153,74 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/events/triggers/{trigger_id}"): (OPERATOR, {"data": {"operation": "on"}}),
     ("GET", "/events/recipients"): (VIEWER, {}),
     ("POST", "/events/recipients/{recipient_id}/test"): (ADMIN, {}),
+    ("POST", "/api/v1/recipients"): (ADMIN, {"json": HOOK}),
+    ("POST", "/api/v1/recipients/test"): (ADMIN, {"json": HOOK}),
+    ("GET", "/api/v1/recipients/{recipient_id}"): (VIEWER, {}),
+    ("PUT", "/api/v1/recipients/{recipient_id}"): (ADMIN, {"json": HOOK}),
+    ("DELETE", "/api/v1/recipients/{recipient_id}"): (ADMIN, {}),
+    ("GET", "/events/recipients/new"): (VIEWER, {"params": {"type": "email"}}),
+    ("POST", "/events/recipients"): (ADMIN, {"data": HOOK}),
+    ("GET", "/events/recipients/{recipient_id}"): (VIEWER, {}),
+    ("POST", "/events/recipients/{recipient_id}"): (ADMIN, {"data": HOOK}),
+    ("POST", "/events/recipients/{recipient_id}/delete"): (ADMIN, {}),
+    ("GET", "/api/v1/schedules"): (VIEWER, {}),
+    ("POST", "/api/v1/schedules"): (ADMIN, {"json": WEEKLY}),
+    ("GET", "/api/v1/schedules/{schedule_id}"): (VIEWER, {}),
+    ("PUT", "/api/v1/schedules/{schedule_id}"): (ADMIN, {"json": WEEKLY}),
+    ("DELETE", "/api/v1/schedules/{schedule_id}"): (ADMIN, {}),
+    ("GET", "/events/schedules"): (VIEWER, {}),
+    ("POST", "/events/schedules"): (
+        ADMIN,
+        {
+            "data": {
+                "kind": "weekly",
+                "name": "Nights",
+                "range-0-mon": "true",
+                "range-0-start": "22:00",
+                "range-0-end": "06:00",
+            }
+        },
+    ),
+    ("POST", "/events/schedules/{schedule_id}/delete"): (ADMIN, {}),
+    ("GET", "/api/v1/logs/system"): (VIEWER, {"params": {"min_severity": "warning"}}),
+    ("GET", "/api/v1/logs/access"): (VIEWER, {}),
+    ("GET", "/api/v1/logs/syslog-servers"): (VIEWER, {}),
+    ("POST", "/api/v1/logs/syslog-servers"): (ADMIN, {"json": {"host": "logs.example"}}),
+    ("DELETE", "/api/v1/logs/syslog-servers/{server_id}"): (ADMIN, {}),
+    ("GET", "/system/logs"): (VIEWER, {"params": {"service": "io", "text": "port"}}),
+    ("POST", "/system/logs/syslog-servers"): (ADMIN, {"data": {"host": "logs.example"}}),
+    ("POST", "/system/logs/syslog-servers/{server_id}/delete"): (ADMIN, {}),
+    ("GET", "/api/v1/config"): (VIEWER, {"params": {"group": "IOPort"}}),
+    ("PATCH", "/api/v1/config"): (OPERATOR, {"json": {"values": {"IOPort.I1.Name": "Door"}}}),
+    ("GET", "/system/plain-config"): (VIEWER, {}),
+    ("POST", "/system/plain-config"): (
+        OPERATOR,
+        {"data": {"section": "IOPort", "IOPort.I1.Name": "Door"}},
+    ),
+    ("POST", "/api/v1/maintenance/restart"): (ADMIN, {}),
+    ("POST", "/api/v1/maintenance/restore"): (ADMIN, {}),
+    ("POST", "/api/v1/maintenance/factory-default"): (ADMIN, {}),
+    ("GET", "/api/v1/upgrade"): (VIEWER, {}),
+    ("GET", "/api/v1/upgrade/settings"): (ADMIN, {}),
+    ("POST", "/api/v1/upgrade"): (ADMIN, {"json": {"bundle": BUNDLE}}),
+    ("POST", "/api/v1/upgrade/confirm"): (ADMIN, {}),
+    ("POST", "/api/v1/upgrade/rollback"): (ADMIN, {}),
+    ("GET", "/api/v1/reports/server"): (ADMIN, {}),
+    ("GET", "/api/v1/reports/server.zip"): (ADMIN, {}),
+    ("GET", "/api/v1/reports/crash.zip"): (ADMIN, {}),
+    # Whether a trace runs or is ready: its stage only, for anyone signed in.
+    ("GET", "/api/v1/network-trace"): (VIEWER, {}),
+    ("POST", "/api/v1/network-trace"): (ADMIN, {"json": {"duration_s": 10}}),
+    ("GET", "/api/v1/network-trace/file"): (ADMIN, {}),
+    ("GET", "/maintenance"): (ADMIN, {}),
+    ("POST", "/maintenance/{action}"): (ADMIN, {"data": {"confirmed": "true"}}),
+    ("POST", "/maintenance/upgrade"): (
+        ADMIN,
+        {"files": {"bundle": ("bundle.json", json.dumps(BUNDLE), "application/json")}},
+    ),
+    ("POST", "/maintenance/upgrade/{step}"): (ADMIN, {}),
+    ("POST", "/maintenance/trace"): (ADMIN, {"data": {"duration_s": "10"}}),
+    ("GET", "/live/maintenance"): (VIEWER, {}),
 }
 SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/api/v1/system/time"): (VIEWER, {}),
@@ -248,6 +322,8 @@ SETTINGS_ROUTES[("POST", "/system/firewall/firewall")] = (
 ROUTES.update(SETTINGS_ROUTES)
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
+IDS = {"{schedule_id}": "1", "{server_id}": "1", "{step}": "confirm", "{action}": "restart"}
+IDS |= {"{index}": "0", "{subscription_id}": "1"}
 
 
 def _routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -280,13 +356,14 @@ async def test_route_answers_each_caller_by_role(
     caller: str,
 ) -> None:
     least, request = ROUTES[(method, path)]
-    if path == "/live/ports" and RANK[caller] >= RANK[least]:
+    if path.startswith("/live/") and RANK[caller] >= RANK[least]:
         pytest.skip("an endless stream; covered by the browser test")
     accounts.is_setup_required = False
     url = path.replace("{port_id}", PORT_FOR.get(path.rsplit("/", 1)[-1], "2"))
     url = url.replace("{name}", "view").replace("{rule_id}", "1")
     url = url.replace("{trigger_id}", "3").replace("{recipient_id}", "1")
-    url = url.replace("{index}", "0").replace("{subscription_id}", "1")
+    for name, value in IDS.items():
+        url = url.replace(name, value)
     await _existing_settings(owners, mqtt)
     headers = basic(caller) if caller != PUBLIC else {}
     response = await client.request(method, url, headers=headers, **request)

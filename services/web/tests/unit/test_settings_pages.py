@@ -19,20 +19,15 @@ from actkit_proto.system import (
     TimeSettings,
 )
 
-from ..conftest import PASSWORDS, basic
+from ..conftest import basic, log_in
 from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
-
-
-async def _log_in(client: httpx.AsyncClient, name: str = "admin") -> str:
-    login = await client.post("/api/v1/session", json={"name": name, "password": PASSWORDS[name]})
-    return str(login.json()["csrf_token"])
 
 
 async def test_time_page_shows_the_settings_the_status_and_the_manuals_help(
     client: httpx.AsyncClient,
 ) -> None:
-    await _log_in(client)
+    await log_in(client)
     page = await client.get("/system/time")
     assert page.status_code == 200
     assert 'name="time_zone" value="UTC"' in page.text
@@ -43,7 +38,7 @@ async def test_time_page_shows_the_settings_the_status_and_the_manuals_help(
 async def test_location_saved_from_the_page_is_read_back(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     saved = await client.post(
         "/system/time/location",
         data={
@@ -66,7 +61,7 @@ async def test_location_saved_from_the_page_is_read_back(
 async def test_a_latitude_beyond_the_pole_is_refused_next_to_the_latitude(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     response = await client.post(
         "/system/time/location", data={"latitude": "91", "csrf_token": csrf}
     )
@@ -79,7 +74,7 @@ async def test_a_latitude_beyond_the_pole_is_refused_next_to_the_latitude(
 async def test_the_owners_refusal_of_a_time_zone_is_shown_next_to_the_time_zone(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     response = await client.post(
         "/system/time/time",
         data={
@@ -99,7 +94,7 @@ async def test_the_owners_refusal_of_a_time_zone_is_shown_next_to_the_time_zone(
 async def test_a_time_setting_saved_from_the_page_reaches_the_owner(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     response = await client.post(
         "/system/time/time",
         data={
@@ -121,7 +116,7 @@ async def test_a_time_setting_saved_from_the_page_reaches_the_owner(
 async def test_a_static_address_without_a_mask_is_refused_next_to_the_address(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     response = await client.post(
         "/system/network/ipv4", data={"address": "192.0.2.10", "csrf_token": csrf}
     )
@@ -135,7 +130,7 @@ async def test_a_static_address_without_a_mask_is_refused_next_to_the_address(
 async def test_viewers_see_the_network_settings_without_a_way_to_change_them(
     client: httpx.AsyncClient,
 ) -> None:
-    await _log_in(client, "view")
+    await log_in(client, "view")
     page = await client.get("/system/network")
     assert page.status_code == 200
     assert '<fieldset class="plain" disabled>' in page.text
@@ -145,7 +140,7 @@ async def test_viewers_see_the_network_settings_without_a_way_to_change_them(
 async def test_a_viewer_changing_a_setting_is_refused(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client, "view")
+    csrf = await log_in(client, "view")
     response = await client.post(
         "/system/time/location", data={"latitude": "10", "csrf_token": csrf}
     )
@@ -156,7 +151,7 @@ async def test_a_viewer_changing_a_setting_is_refused(
 async def test_operators_may_change_the_http_ports_but_not_the_ipv4_settings(
     client: httpx.AsyncClient,
 ) -> None:
-    csrf = await _log_in(client, "op")
+    csrf = await log_in(client, "op")
     http = await client.post(
         "/system/network/http",
         data={"access": "both", "http_port": "8080", "https_port": "8443", "csrf_token": csrf},
@@ -169,11 +164,11 @@ async def test_operators_may_change_the_http_ports_but_not_the_ipv4_settings(
 async def test_the_menu_lists_the_settings_pages_each_role_may_read(
     client: httpx.AsyncClient,
 ) -> None:
-    await _log_in(client, "view")
+    await log_in(client, "view")
     viewer = await client.get("/system/time")
     assert 'href="/system/network"' in viewer.text
     assert 'href="/system/onvif"' not in viewer.text
-    await _log_in(client, "admin")
+    await log_in(client, "admin")
     admin = await client.get("/system/time")
     assert 'href="/system/onvif"' in admin.text
 
@@ -181,7 +176,7 @@ async def test_the_menu_lists_the_settings_pages_each_role_may_read(
 async def test_a_hidden_wlan_is_configured_and_its_passphrase_never_shown(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     response = await client.post(
         "/system/wlan/wlan",
         data={
@@ -206,7 +201,7 @@ async def test_a_hidden_wlan_is_configured_and_its_passphrase_never_shown(
 
 
 async def test_a_network_in_range_fills_in_the_wlan_form(client: httpx.AsyncClient) -> None:
-    await _log_in(client)
+    await log_in(client)
     page = await client.get("/system/wlan")
     assert "Depot" in page.text
     configured = await client.get("/system/wlan?form=wlan&ssid=Depot&security=open")
@@ -217,7 +212,7 @@ async def test_a_network_in_range_fills_in_the_wlan_form(client: httpx.AsyncClie
 async def test_firewall_rules_are_tested_with_a_countdown_then_confirmed(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     added = await client.post(
         "/system/firewall/rules",
         data={
@@ -241,7 +236,7 @@ async def test_firewall_rules_are_tested_with_a_countdown_then_confirmed(
 async def test_a_firewall_rule_with_a_port_but_no_protocol_is_refused_beside_the_rules(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     response = await client.post(
         "/system/firewall/rules",
         data={"address": "192.0.2.7", "protocol": "any", "port": "22", "csrf_token": csrf},
@@ -256,7 +251,7 @@ async def test_a_firewall_rule_with_a_port_but_no_protocol_is_refused_beside_the
 async def test_connecting_mqtt_without_a_broker_says_what_is_missing(
     client: httpx.AsyncClient, mqtt: FakeMqtt
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     response = await client.post("/system/mqtt/connect", data={"csrf_token": csrf})
     assert response.status_code == 400
     assert "host is required to connect: enter the broker&#39;s host name" in response.text
@@ -268,7 +263,7 @@ async def test_the_mqtt_client_keeps_its_password_when_the_field_is_left_empty(
 ) -> None:
     mqtt.settings = ClientSettings(host="broker.example", has_password=True)
     mqtt.password = "broker-secret"
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     response = await client.post(
         "/system/mqtt/client",
         data={
@@ -292,7 +287,7 @@ async def test_the_mqtt_client_keeps_its_password_when_the_field_is_left_empty(
 async def test_mqtt_subscriptions_are_added_and_removed_from_the_page(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     await client.post(
         "/system/mqtt/subscriptions",
         data={"filter": "site/+/door", "is_stateful": "true", "qos": "1", "csrf_token": csrf},
@@ -310,7 +305,7 @@ async def test_mqtt_subscriptions_are_added_and_removed_from_the_page(
 async def test_an_onvif_account_is_added_and_a_second_of_that_name_refused(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     data = {"name": "vms", "password": "pw", "role": "media", "csrf_token": csrf}
     assert (await client.post("/system/onvif/accounts", data=data)).status_code == 303
     again = await client.post("/system/onvif/accounts", data=data)
@@ -322,7 +317,7 @@ async def test_an_onvif_account_is_added_and_a_second_of_that_name_refused(
 async def test_the_snmp_v3_password_is_set_once_then_its_field_is_gone(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     too_short = await client.post(
         "/system/network/snmp-v3-password", data={"password": "short", "csrf_token": csrf}
     )
@@ -366,7 +361,7 @@ async def test_the_power_countdown_is_off_until_the_system_service_says_otherwis
 ) -> None:
     response = await client.get("/api/v1/system/power/countdown", headers=basic("view"))
     assert response.json()["state"] == "off"
-    await _log_in(client)
+    await log_in(client)
     page = await client.get("/system/power")
     assert 'id="countdown-state">Off' in page.text
     shutdown_at = datetime(2026, 5, 4, 12, 5, tzinfo=UTC)
@@ -384,7 +379,7 @@ async def test_a_custom_clock_is_typed_in_the_devices_time_zone(
     owners.stored[TimeSettings] = TimeSettings(
         sync_mode=SyncMode.CUSTOM, time_zone="Europe/Stockholm"
     )
-    csrf = await _log_in(client)
+    csrf = await log_in(client)
     page = await client.get("/system/time")
     assert 'id="clock-from-system"' in page.text
     response = await client.post(

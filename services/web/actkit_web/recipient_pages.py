@@ -1,0 +1,370 @@
+"""Dashboard pages under Events: Recipients (add, edit, test, delete) and Schedules."""
+
+from __future__ import annotations
+
+import typing
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from actkit_proto.errors import BusError, NotFound
+from actkit_proto.events import (
+    MAX_RECIPIENTS,
+    MAX_SCHEDULES,
+    CreateRecipient,
+    CreateSchedule,
+    EmailRecipient,
+    FtpRecipient,
+    HttpRecipient,
+    Recipient,
+    SendTestNotification,
+    SftpRecipient,
+    TcpRecipient,
+    UpdateRecipient,
+)
+from actkit_web.auth import Caller
+from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.event_pages import form_fields
+from actkit_web.forms import REFUSALS, submit
+from actkit_web.pages import field_errors, render_page
+from actkit_web.routes import recipients, schedules
+
+router = APIRouter(prefix="/events", include_in_schema=False)
+
+RECIPIENT_TYPES: dict[str, type[BaseModel]] = {
+    "email": EmailRecipient,
+    "http": HttpRecipient,
+    "https": HttpRecipient,
+    "tcp": TcpRecipient,
+    "ftp": FtpRecipient,
+    "sftp": SftpRecipient,
+}
+"""The recipient types this device sends to (network storage and SIP are not supported)."""
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+RANGE_ROWS = 3
+
+
+class RecipientInput(typing.NamedTuple):
+    """One input of a recipient form, derived from the contract's field."""
+
+    name: str
+    kind: str
+    """``text``, ``number``, ``password``, ``checkbox``, ``select`` or ``list``."""
+    choices: tuple[str, ...]
+    is_required: bool
+
+
+def _input(name: str, info: FieldInfo) -> RecipientInput:
+    annotation = info.annotation
+    args = typing.get_args(annotation)
+    if name == "password":
+        return RecipientInput(name, "password", (), False)
+    if annotation is bool:
+        return RecipientInput(name, "checkbox", (), False)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return RecipientInput(name, "select", tuple(member.value for member in annotation), False)
+    if typing.get_origin(annotation) is list:
+        return RecipientInput(name, "list", (), info.is_required())
+    number = annotation is int or int in args
+    return RecipientInput(name, "number" if number else "text", (), info.is_required())
+
+
+def recipient_inputs(kind: str) -> list[RecipientInput]:
+    """The inputs of a recipient type's form, in the contract's order (``type`` left out)."""
+    model = RECIPIENT_TYPES[kind]
+    return [_input(name, info) for name, info in model.model_fields.items() if name != "type"]
+
+
+def recipient_from_form(form: FormData, kind: str) -> dict[str, Any]:
+    """A recipient specification from its form, left for the contract to check."""
+    spec: dict[str, Any] = {"type": kind}
+    for field in recipient_inputs(kind):
+        value = form.get(field.name)
+        text = value.strip() if isinstance(value, str) else ""
+        if field.kind == "checkbox":
+            spec[field.name] = value is not None
+        elif field.kind == "list":
+            spec[field.name] = [item.strip() for item in text.split(",") if item.strip()]
+        elif text:
+            spec[field.name] = text
+    return spec
+
+
+def recipient_fields(entry: Recipient) -> dict[str, str]:
+    """A stored recipient as its form's fields (the password stays empty: unchanged)."""
+    fields: dict[str, str] = {}
+    for name, value in entry.recipient.model_dump(mode="json", exclude_none=True).items():
+        if isinstance(value, bool):
+            fields[name] = "true" if value else ""
+        elif isinstance(value, list):
+            fields[name] = ", ".join(str(item) for item in value)
+        else:
+            fields[name] = str(value)
+    return fields
+
+
+# -- recipients ------------------------------------------------------------------------------
+
+
+async def _recipients_page(
+    request: Request, caller: Caller, bus: ActingBus, notes: dict[str, str], status: int = 200
+) -> Response:
+    return render_page(
+        request,
+        "recipients.html",
+        caller,
+        recipients=(await recipients.list_recipients(bus))["recipients"],
+        types=RECIPIENT_TYPES,
+        max_recipients=MAX_RECIPIENTS,
+        notes=notes,
+        status_code=status,
+    )
+
+
+async def _recipient_form(
+    request: Request,
+    caller: Caller,
+    kind: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    recipient_id: int | None = None,
+    status: int = 200,
+) -> Response:
+    return render_page(
+        request,
+        "recipient_form.html",
+        caller,
+        kind=kind,
+        inputs=recipient_inputs(kind),
+        recipient_id=recipient_id,
+        values=values,
+        errors=errors,
+        status_code=status,
+    )
+
+
+def _field_errors(exc: BusError, kind: str) -> dict[str, str]:
+    return field_errors(exc, {field.name: (field.name,) for field in recipient_inputs(kind)})
+
+
+def _kind(value: object) -> str:
+    kind = value if isinstance(value, str) else ""
+    if kind not in RECIPIENT_TYPES:
+        raise NotFound(f"recipient type {kind!r} is not one of {', '.join(RECIPIENT_TYPES)}")
+    return kind
+
+
+@router.get("/recipients")
+async def recipients_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    return await _recipients_page(request, caller, bus, {})
+
+
+@router.get("/recipients/new")
+async def new_recipient_page(
+    request: Request,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    chosen: Annotated[str, Query(alias="type")] = "email",
+) -> Response:
+    try:
+        kind = _kind(chosen)
+    except NotFound as exc:
+        return await _recipients_page(request, caller, bus, {"error": exc.message}, 404)
+    defaults = {
+        name: ("true" if info.default is True else str(info.default))
+        for name, info in RECIPIENT_TYPES[kind].model_fields.items()
+        if info.default not in (None, "", False) and not info.is_required()
+    }
+    return await _recipient_form(request, caller, kind, defaults, {})
+
+
+@router.post("/recipients")
+async def create_recipient(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    return await _save_recipient(request, caller, bus, None)
+
+
+@router.get("/recipients/{recipient_id}")
+async def recipient_page(
+    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    try:
+        entry = Recipient.model_validate(await recipients.get_recipient(recipient_id, bus))
+    except NotFound as exc:
+        return await _recipients_page(request, caller, bus, {"error": exc.message}, 404)
+    kind = entry.recipient.type
+    if kind not in RECIPIENT_TYPES:
+        unsupported = f"{kind} recipients are not supported on this device; delete it"
+        return await _recipients_page(request, caller, bus, {"error": unsupported}, 400)
+    return await _recipient_form(request, caller, kind, recipient_fields(entry), {}, recipient_id)
+
+
+@router.post("/recipients/{recipient_id}")
+async def update_recipient(
+    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """Replace a recipient with its form; an empty password keeps the stored one."""
+    return await _save_recipient(request, caller, bus, recipient_id)
+
+
+async def _save_recipient(
+    request: Request, caller: Caller, bus: ActingBus, recipient_id: int | None
+) -> Response:
+    """Add (no id) or replace a recipient from its form, or test what the form holds."""
+    form = await request.form()
+    try:
+        kind = _kind(form.get("type"))
+    except NotFound as exc:
+        return await _recipients_page(request, caller, bus, {"error": exc.message}, 400)
+    spec = recipient_from_form(form, kind)
+    if form.get("operation") == "test":
+        return await _test_form(request, caller, bus, form, kind, spec, recipient_id)
+
+    async def refused(exc: BusError) -> Response:
+        errors = _field_errors(exc, kind)
+        values = form_fields(form)
+        return await _recipient_form(request, caller, kind, values, errors, recipient_id, 400)
+
+    async def send() -> object:
+        if recipient_id is None:
+            return await bus.request(command_from_fields(CreateRecipient, recipient=spec))
+        return await bus.request(
+            command_from_fields(UpdateRecipient, recipient_id=recipient_id, recipient=spec)
+        )
+
+    return await submit(send, "/events/recipients", refused)
+
+
+async def _test_form(
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    form: FormData,
+    kind: str,
+    spec: dict[str, Any],
+    recipient_id: int | None,
+) -> Response:
+    """Test the recipient as the form has it, before saving (the stored password if empty)."""
+    values = form_fields(form)
+    try:
+        result = await bus.request(
+            command_from_fields(SendTestNotification, recipient_id=recipient_id, recipient=spec)
+        )
+    except REFUSALS as exc:
+        errors = _field_errors(exc, kind)
+        return await _recipient_form(request, caller, kind, values, errors, recipient_id, 400)
+    outcome = "Sent" if result.is_ok else "Failed"
+    note = {"test": f"{outcome}: {result.answer}"}
+    return await _recipient_form(request, caller, kind, values, note, recipient_id)
+
+
+@router.post("/recipients/{recipient_id}/test")
+async def test_recipient(
+    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    key = f"recipient-{recipient_id}"
+    try:
+        result = await recipients.test_recipient(recipient_id, bus)
+    except REFUSALS as exc:
+        return await _recipients_page(request, caller, bus, {key: exc.message}, 400)
+    outcome = "Sent" if result.is_ok else "Failed"
+    return await _recipients_page(request, caller, bus, {key: f"{outcome}: {result.answer}"})
+
+
+@router.post("/recipients/{recipient_id}/delete")
+async def delete_recipient(
+    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    async def refused(exc: BusError) -> Response:
+        key = f"recipient-{recipient_id}"
+        return await _recipients_page(request, caller, bus, {key: exc.message}, 400)
+
+    return await submit(
+        lambda: recipients.delete_recipient(recipient_id, bus), "/events/recipients", refused
+    )
+
+
+# -- schedules -------------------------------------------------------------------------------
+
+
+def schedule_from_form(form: FormData) -> dict[str, Any]:
+    """A weekly schedule or a pulse from the add form, left for the contract to check."""
+    kind = form.get("kind")
+    name = form.get("name", "")
+    if kind == "pulse":
+        pulse: dict[str, Any] = {"kind": "pulse", "name": name}
+        pulse["interval_s"] = form.get("interval_s") or None
+        start_at = form.get("start_at")
+        if isinstance(start_at, str) and start_at:
+            pulse["start_at"] = start_at if start_at[-1:] == "Z" else f"{start_at}Z"
+        return pulse
+    ranges = []
+    for row in range(RANGE_ROWS):
+        days = [day for day in WEEKDAYS if form.get(f"range-{row}-{day}") is not None]
+        start, end = form.get(f"range-{row}-start"), form.get(f"range-{row}-end")
+        if days or start or end:
+            ranges.append({"days": days, "start": start or "", "end": end or ""})
+    time_zone = form.get("time_zone") or "UTC"
+    return {"kind": "weekly", "name": name, "time_zone": time_zone, "ranges": ranges}
+
+
+async def _schedules_page(
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    errors: dict[str, str],
+    status: int = 200,
+    values: dict[str, str] | None = None,
+) -> Response:
+    return render_page(
+        request,
+        "schedules.html",
+        caller,
+        schedules=(await schedules.list_schedules(bus))["schedules"],
+        max_schedules=MAX_SCHEDULES,
+        weekdays=WEEKDAYS,
+        range_rows=range(RANGE_ROWS),
+        values=values or {},
+        errors=errors,
+        status_code=status,
+    )
+
+
+@router.get("/schedules")
+async def schedules_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    return await _schedules_page(request, caller, bus, {})
+
+
+@router.post("/schedules")
+async def create_schedule(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    form = await request.form()
+    key = "add-pulse" if form.get("kind") == "pulse" else "add-weekly"
+
+    async def refused(exc: BusError) -> Response:
+        return await _schedules_page(
+            request, caller, bus, {key: exc.message}, 400, form_fields(form)
+        )
+
+    spec = schedule_from_form(form)
+    return await submit(
+        lambda: bus.request(command_from_fields(CreateSchedule, schedule=spec)),
+        "/events/schedules",
+        refused,
+    )
+
+
+@router.post("/schedules/{schedule_id}/delete")
+async def delete_schedule(
+    request: Request, schedule_id: int, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    async def refused(exc: BusError) -> Response:
+        key = f"schedule-{schedule_id}"
+        return await _schedules_page(request, caller, bus, {key: exc.message}, 400)
+
+    return await submit(
+        lambda: schedules.delete_schedule(schedule_id, bus), "/events/schedules", refused
+    )
