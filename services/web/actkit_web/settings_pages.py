@@ -16,15 +16,15 @@ from starlette.responses import Response
 
 from actkit_core.bus import check_role
 from actkit_proto.base import Command, Reply
-from actkit_proto.errors import Conflict, Invalid, NotFound
+from actkit_proto.errors import BusError, Invalid
 from actkit_web.auth import Caller
 from actkit_web.command_routes import body_model, wrapped_model
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.forms import REFUSALS
 from actkit_web.manual import CHOICES, HELP, LABELS
 from actkit_web.pages import field_errors, render_page
 from actkit_web.settings_forms import Input, input_names, inputs, values_from_form
 
-REFUSALS = (Invalid, Conflict, NotFound)
 Extras = Callable[[ActingBus, Request], Awaitable[dict[str, Any]]]
 
 
@@ -64,7 +64,7 @@ class SettingsForm:
         fields = {self.carrier: values} if self.carrier else values
         return command_from_fields(self.save, **fields)
 
-    def errors(self, exc: Invalid | Conflict | NotFound) -> dict[str, str]:
+    def errors(self, exc: BusError) -> dict[str, str]:
         """The owner's sentences by input name (``form`` for the whole group)."""
         carrier = self.carrier or ""
         message = "; ".join(

@@ -56,8 +56,9 @@ from actkit_proto.system import (
 )
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.forms import REFUSALS
 from actkit_web.routes import ble, firewall, mqtt, network, onvif, system, wlan
-from actkit_web.settings_pages import REFUSALS, SettingsForm, SettingsPage, render_settings
+from actkit_web.settings_pages import SettingsForm, SettingsPage, render_settings
 
 ONVIF_ROLES = ("administrator", "operator", "media")
 
