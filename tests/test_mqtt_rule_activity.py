@@ -27,17 +27,17 @@ from actkit_proto.mqtt import (
     SetClientSettings,
     SetPublication,
 )
+from actkit_proto.system import GetIdentity
 
 pytestmark = pytest.mark.timeout(120)
-
-EVENTS = "axis/B8A44F000001/event"
 
 
 async def test_a_rule_driven_by_input_1_is_published_active_then_inactive(
     stack: Stack, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
     async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
-        mqtt_peer.subscribe(f"{EVENTS}/#")
+        events = f"axis/{(await bus.request(GetIdentity())).serial_number}/event"
+        mqtt_peer.subscribe(f"{events}/#")
         conditions = [DeviceEventKind.RULE, DeviceEventKind.MANUAL_TRIGGER]
         await bus.request(
             SetPublication(
@@ -61,7 +61,7 @@ async def test_a_rule_driven_by_input_1_is_published_active_then_inactive(
                 )
             )
         )
-        topic = f"{EVENTS}/tns1:Device/tnsaxis:Rule/Active/{rule.rule_id}"
+        topic = f"{events}/onvif:Device/axis:Rule/Active/{rule.rule_id}"
 
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
         [active] = await mqtt_peer.wait_for(topic)
@@ -81,6 +81,6 @@ async def test_a_rule_driven_by_input_1_is_published_active_then_inactive(
         assert json.loads(kept.payload)["message"]["data"]["active"] is False
 
         await bus.request(SetManualTrigger(trigger_id=1, is_on=True))
-        [trigger] = await mqtt_peer.wait_for(f"{EVENTS}/tns1:Device/tnsaxis:IO/ManualTrigger/1")
+        [trigger] = await mqtt_peer.wait_for(f"{events}/onvif:Device/axis:IO/ManualTrigger/1")
         assert json.loads(trigger.payload)["message"]["data"] == {"active": True}
         await bus.request(SetClientSettings(is_enabled=False))

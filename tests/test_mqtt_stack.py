@@ -22,10 +22,9 @@ from actkit_proto.mqtt import (
     SetHomeAssistant,
     SetPublication,
 )
+from actkit_proto.system import GetIdentity
 
 pytestmark = pytest.mark.timeout(120)
-
-PREFIX = "axis/B8A44F000001"
 
 
 async def _until(check, timeout_s: float = 20.0):  # type: ignore[no-untyped-def]
@@ -40,7 +39,9 @@ async def test_input_edges_reach_the_broker_and_home_assistant_switches_the_rela
     stack: Stack, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
     async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
-        mqtt_peer.subscribe(f"{PREFIX}/#")
+        # One identity: the prefix carries the serial the system service tells.
+        prefix = f"axis/{(await bus.request(GetIdentity())).serial_number}"
+        mqtt_peer.subscribe(f"{prefix}/#")
         await bus.request(
             SetPublication(
                 publication=Publication(
@@ -58,14 +59,18 @@ async def test_input_edges_reach_the_broker_and_home_assistant_switches_the_rela
             return status.state is ConnectionState.CONNECTED
 
         await _until(connected)
+        input_topic = f"{prefix}/event/onvif:Device/axis:IO/Port/0"  # VAPIX id of port 1
+        [initial] = await mqtt_peer.wait_for(input_topic)  # every port's state on connect
+        assert json.loads(initial.payload)["message"]["data"] == {"state": "0"}
+        await mqtt_peer.wait_for(f"{prefix}/event/onvif:Device/Trigger/Relay/8")  # output 9
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
-        [edge] = await mqtt_peer.wait_for(f"{PREFIX}/event/tns1:Device/tnsaxis:IO/Port/1")
+        [_, edge] = await mqtt_peer.wait_for(input_topic, count=2)
         assert edge.retain is False  # live delivery; the broker keeps it for late subscribers
-        assert json.loads(edge.payload)["message"]["data"]["active"] is True
+        assert json.loads(edge.payload)["message"]["data"] == {"state": "1"}
 
         await bus.request(SetHomeAssistant(settings=HomeAssistant(is_enabled=True)))
-        await mqtt_peer.wait_for(f"{PREFIX}/homeassistant/port/9/state")
-        mqtt_peer.publish(f"{PREFIX}/homeassistant/port/9/set", "ON")
+        await mqtt_peer.wait_for(f"{prefix}/homeassistant/port/9/state")
+        mqtt_peer.publish(f"{prefix}/homeassistant/port/9/set", "ON")
 
         async def relay_on() -> bool:
             return (await bus.request(GetPort(port_id=9))).is_active

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import websockets
 from axis.device import AxisDevice
+from axis.interfaces.mqtt import mqtt_json_to_event
 from axis.models.configuration import Configuration
 from axis.models.event import Event, EventOperation, EventTopic
 from axis.models.mqtt import ClientConfig, ClientState, Message, Server
@@ -167,7 +168,6 @@ async def test_axis_library_configures_and_activates_the_mqtt_client(
             "onvif:Device/axis:IO/Port"
         ]
 
-        # Any prefix: the mqtt service takes its serial from its settings, not the device's.
         mqtt_peer.subscribe("#")
         await mqtt.activate()
 
@@ -177,8 +177,71 @@ async def test_axis_library_configures_and_activates_the_mqtt_client(
 
         await _until_async(connected)
         async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
-            await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
-        await _until(lambda: any("IO/Port" in m.topic for m in mqtt_peer.messages))
+            identity = await bus.request(GetIdentity())
+            # One identity: the prefix Home Assistant is told is the one the client publishes under.
+            assert prefix == f"axis/{identity.serial_number}"
+            await _until(lambda: any(m.topic.startswith(f"{prefix}/") for m in mqtt_peer.messages))
+            assert all(m.topic.startswith(f"{prefix}/") for m in mqtt_peer.messages)
+
+            # As Home Assistant does, once the client is active: subscribe below the prefix on
+            # the broker, hand every message but the connection ones to the library's parser.
+            home_assistant = MqttPeer(mosquitto)
+            events: list[Event] = []
+            device.event.subscribe(events.append)
+            try:
+                home_assistant.subscribe(f"{prefix}/#")
+                seen = 0
+
+                def parsed(condition: Callable[[], bool]) -> Callable[[], bool]:
+                    def check() -> bool:
+                        nonlocal seen
+                        for message in home_assistant.messages[seen:]:
+                            if not message.topic.endswith("event/connection"):
+                                device.event.handler(mqtt_json_to_event(bytes(message.payload)))
+                        seen = len(home_assistant.messages)
+                        return condition()
+
+                    return check
+
+                def initialized(topic: EventTopic) -> list[Event]:
+                    return [
+                        e
+                        for e in events
+                        if e.topic_base is topic and e.operation is EventOperation.INITIALIZED
+                    ]
+
+                # The retained states reach the late subscriber: one input, one relay at least.
+                await _until(
+                    parsed(
+                        lambda: (
+                            bool(initialized(EventTopic.PORT_INPUT))
+                            and bool(initialized(EventTopic.RELAY))
+                        )
+                    )
+                )
+                inputs = {e.id: e for e in initialized(EventTopic.PORT_INPUT)}
+                relays = {e.id: e for e in initialized(EventTopic.RELAY)}
+                # Ids are getPorts' 0-based ids (Home Assistant names entities ports[id]).
+                assert set(inputs) | set(relays) <= set(device.vapix.ports.keys())
+                assert not set(inputs) & set(relays)  # an output is a relay, never an input
+                assert inputs["0"].state == "0" and inputs["0"].is_tripped is False
+                relay = next(iter(relays.values()))
+                assert relay.state in ("active", "inactive") and relay.source == "RelayToken"
+
+                await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
+
+                def input_0_on() -> bool:
+                    return any(
+                        e.topic_base is EventTopic.PORT_INPUT
+                        and e.id == "0"
+                        and e.operation is EventOperation.CHANGED
+                        and e.is_tripped
+                        for e in events
+                    )
+
+                await _until(parsed(input_0_on))
+            finally:
+                home_assistant.stop()
 
         await mqtt.deactivate()
         status = await mqtt.get_client_status()

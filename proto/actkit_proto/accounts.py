@@ -108,6 +108,9 @@ class VerifyDigest(Command[Identity]):
     authorization: str = Field(max_length=4096, description="The header value after 'Digest '.")
     client_address: ClientAddress
     page: str = Field(default="", max_length=256)
+    uri: str | None = Field(default=None, max_length=4096)
+    """The request target the client sent (path and query, as on the request line); the
+    answer's ``uri`` must name it (401 otherwise). Unset: not compared (older callers)."""
 
 
 class Session(Reply):
@@ -575,6 +578,33 @@ class DeleteOnvifAccount(Command[Ack]):
     name: AccountName
 
 
+class OnvifIdentity(Reply):
+    """Which ONVIF account a token is, and its role."""
+
+    name: str
+    role: OnvifRole
+
+
+class VerifyUsernameToken(Command[OnvifIdentity]):
+    """Check a WS-Security UsernameToken against the ONVIF accounts (asked per SOAP request).
+
+    ``digest``: the password is Base64(SHA-1(nonce + created + password)) and ``nonce`` (Base64)
+    and ``created`` are required; ``text``: the password itself. A token whose ``created`` is
+    too far from the device's clock (5 minutes by default) and a nonce accepted before are
+    refused (401); failures go to the access log and count towards brute-force blocking.
+    """
+
+    subject: ClassVar[str] = "accounts.onvif.verify"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+    username: str = Field(max_length=256)
+    password: str = Field(max_length=256)
+    password_type: Literal["digest", "text"] = "digest"
+    nonce: str | None = Field(default=None, max_length=256)
+    created: str | None = Field(default=None, max_length=64, description="xsd:dateTime, UTC.")
+    client_address: ClientAddress
+
+
 # --- SSH accounts -----------------------------------------------------------------------------
 
 SSH_ROOT = "root"
@@ -586,6 +616,8 @@ class SshAccountInfo(Reply):
 
     name: str
     comment: str
+    login_name: str = ""
+    """The user name to give the SSH client (the device may add a prefix and use lower case)."""
 
 
 class SshAccounts(Reply):

@@ -12,6 +12,19 @@ from actkit_proto.base import Ack, Command, Event, Reply, Role
 PortId = Annotated[int, Field(ge=1, le=64, description="Port number as printed on the connector.")]
 
 
+def vapix_port_id(port_id: int) -> str:
+    """The 0-based id VAPIX clients know a port by (getPorts, ``IOPort.I<n>``, event sources).
+
+    The connector, and so :data:`PortId` and VAPIX ``port.cgi``, number ports from 1.
+    """
+    return str(port_id - 1)
+
+
+def port_id_of_vapix(vapix_id: int) -> int:
+    """The connector's port number of a 0-based VAPIX port id."""
+    return vapix_id + 1
+
+
 class Direction(StrEnum):
     """Whether a port reads a signal or drives one."""
 

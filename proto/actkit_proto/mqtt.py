@@ -258,7 +258,9 @@ class Publication(Reply):
     includes_namespaces: bool = True
     """Keep the ONVIF namespaces (``tns1:``, ``tnsaxis:``) in the topic."""
     includes_serial: bool = False
-    retain: RetainPolicy = RetainPolicy.NONE
+    retain: RetainPolicy = RetainPolicy.PROPERTY
+    """Stateful events are kept by default: a client that subscribes later (Home Assistant
+    does, once the client is active) learns every port's state at once."""
     qos: Qos = 0
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import AsyncIterator
 
 from argon2 import PasswordHasher
 
+from actkit_accounts.adapters.keystore import SoftwareKeystore
 from actkit_accounts.adapters.sim import SimSsh
+from actkit_accounts.adapters.system import SshLayout, SystemSsh
 from actkit_accounts.certificates import load_public_key
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
+from actkit_accounts.domain.username_token import NonceLedger
 from actkit_accounts.handlers import HANDLERS, Deps
 from actkit_accounts.handlers.certificates import install_defaults
 from actkit_accounts.handlers.deps import OpenIdState, Options
@@ -21,13 +25,17 @@ from actkit_accounts.handlers.openid import OPENID_OPTION
 from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
 from actkit_accounts.handlers.service_accounts import SSH_ENABLED_OPTION
 from actkit_accounts.passwords import Passwords
+from actkit_accounts.ports import SshPort
 from actkit_accounts.settings import AccountsSettings
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_proto import BusError
 from actkit_proto.accounts import AuthSettings, BruteForceSettings, OpenIdSettings
 
 MIGRATIONS = "actkit_accounts:migrations"
+
+log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -46,7 +54,7 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         certificates=CertificateStore(runtime.sessions),
         onvif_accounts=ServiceAccountStore(runtime.sessions, "onvif"),
         ssh_accounts=ServiceAccountStore(runtime.sessions, "ssh"),
-        ssh=SimSsh(),
+        ssh=ssh_adapter(settings),
         bus=runtime.bus,
         passwords=Passwords(hasher, settings.realm),
         accounts={account.name: account for account in await store.load()},
@@ -54,16 +62,41 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         blocker=Blocker(blocking_policy(BruteForceSettings.model_validate(brute_force or {}))),
         sessions=SessionBook(settings.session_idle_s),
         realm=settings.realm,
+        keystore=SoftwareKeystore(settings.keystore_path),
+        onvif_nonces=NonceLedger(settings.onvif_token_window_s),
         options=Options(auth=AuthSettings.model_validate(auth or {})),
         os_signing_key=(
             load_public_key(settings.os_signing_key_pem) if settings.os_signing_key_pem else None
         ),
         device_serial=settings.device_serial,
         openid=openid_state(await store.option(OPENID_OPTION)),
+        web_host_names=tuple(web_host_names(settings)),
     )
-    await install_defaults(deps, web_host_names(settings))
-    await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
-    yield deps
+    await install_defaults(deps, list(deps.web_host_names))
+    try:
+        await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
+    except BusError as exc:  # the service still starts: every other way in depends on it
+        log.error("SSH is on but could not be started: %s", exc.message)
+    try:
+        yield deps
+    finally:
+        await deps.ssh.close()
+
+
+def ssh_adapter(settings: AccountsSettings) -> SshPort:
+    if settings.adapter == "sim":
+        return SimSsh()
+    return SystemSsh(
+        SshLayout(
+            user_prefix=settings.ssh_user_prefix,
+            group=settings.ssh_group,
+            home_base=settings.ssh_home_base,
+            shell=settings.ssh_shell,
+            config_dir=settings.ssh_config_dir,
+            sshd_binary=settings.sshd_binary,
+            port=settings.ssh_port,
+        )
+    )
 
 
 def openid_state(stored: dict[str, object] | None) -> OpenIdState:

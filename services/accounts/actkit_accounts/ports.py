@@ -20,3 +20,22 @@ class SshPort(Protocol):
 
     async def remove_user(self, name: str) -> None:
         """Remove a system user created for SSH."""
+
+    def login_name(self, name: str) -> str:
+        """The user name an SSH client gives for the account ``name``; Invalid if none can be."""
+
+    async def close(self) -> None:
+        """Release what the adapter runs (the service is stopping)."""
+
+
+class KeystorePort(Protocol):
+    """Where the service keeps the key that seals secrets it must read back.
+
+    Software here (a key file); a TPM or secure element would implement the same two calls.
+    """
+
+    def seal(self, secret: str, context: str) -> str:
+        """``secret`` encrypted and bound to ``context`` (text to store)."""
+
+    def unseal(self, sealed: str, context: str) -> str:
+        """The secret back; Unavailable when it does not open (other key, other context)."""

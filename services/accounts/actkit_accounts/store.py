@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any, cast, get_args
 
@@ -67,6 +68,8 @@ class ServiceAccountRow(AccountsBase):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(String(256))
+    sealed_password: Mapped[str | None] = mapped_column(Text)
+    """ONVIF: the password sealed by the keystore (a UsernameToken digest needs the password)."""
     created_at: Mapped[datetime]
 
 
@@ -121,6 +124,17 @@ class AccountStore:
         async with self._sessions.begin() as session:
             await session.execute(delete(AccountRow).where(AccountRow.name == name))
 
+    async def factory_reset(self) -> None:
+        """Forget everything in one transaction: accounts, first run, settings, certificates."""
+        async with self._sessions.begin() as session:
+            for table in (AccountRow, FirstRunRow, OptionRow, ServiceAccountRow, CertificateRow):
+                await session.execute(delete(table))
+
+    async def delete_options(self, keys: Collection[str]) -> None:
+        """Forget settings: they read as never set (their defaults)."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(OptionRow).where(OptionRow.key.in_(list(keys))))
+
     async def option(self, key: str) -> Any:
         """A stored setting (decoded JSON), or None when never set."""
         async with self._sessions() as session:
@@ -148,10 +162,13 @@ class ServiceAccountStore:
                 .where(ServiceAccountRow.service == self.service)
                 .order_by(ServiceAccountRow.name)
             )
-            return {
-                row.name: ServiceAccount(row.name, row.password_hash, row.role, row.comment)
-                for row in rows.all()
-            }
+            return {row.name: _to_service_account(row) for row in rows.all()}
+
+    async def get(self, name: str) -> ServiceAccount | None:
+        """One account by its exact name (a primary-key look-up)."""
+        async with self._sessions() as session:
+            row = await session.get(ServiceAccountRow, (self.service, name))
+            return None if row is None else _to_service_account(row)
 
     async def save(self, account: ServiceAccount) -> None:
         """Insert or replace an account."""
@@ -163,6 +180,7 @@ class ServiceAccountStore:
                     password_hash=account.password_hash,
                     role=account.role,
                     comment=account.comment,
+                    sealed_password=account.sealed_password,
                     created_at=_now(),
                 )
             )
@@ -206,6 +224,10 @@ class CertificateStore:
     async def delete(self, cert_id: str) -> None:
         async with self._sessions.begin() as session:
             await session.execute(delete(CertificateRow).where(CertificateRow.cert_id == cert_id))
+
+
+def _to_service_account(row: ServiceAccountRow) -> ServiceAccount:
+    return ServiceAccount(row.name, row.password_hash, row.role, row.comment, row.sealed_password)
 
 
 def _to_certificate_row(stored: StoredCertificate) -> CertificateRow:

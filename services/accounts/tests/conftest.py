@@ -54,8 +54,10 @@ async def deps(
     extra_settings: dict[str, object],
 ) -> AsyncIterator[Deps]:
     """The accounts service as main.py builds it, on a FakeBus, a fresh database and a clock."""
+    db_path = tmp_db(MIGRATIONS)
     settings = AccountsSettings(
-        db_path=tmp_db(MIGRATIONS),
+        db_path=db_path,
+        data_dir=db_path.parent,
         **CHEAP_ARGON2,  # type: ignore[arg-type]
         **extra_settings,  # type: ignore[arg-type]
     )

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_mqtt.adapters.paho import PahoBroker
-from actkit_mqtt.handlers import HANDLERS, Deps, apply_connection, handle_report, load_state
+from actkit_mqtt.handlers import HANDLERS, Deps, handle_report, load_state
+from actkit_mqtt.handlers.identity import learn_identity
 from actkit_mqtt.ports import Report
 from actkit_mqtt.settings import MqttSettings
 from actkit_mqtt.store import MqttStore
@@ -34,19 +35,24 @@ async def build_deps(settings: MqttSettings, runtime: Runtime) -> AsyncIterator[
         bus=runtime.bus,
         broker=broker,
         state=await load_state(store),
-        serial=settings.serial_number,
     )
     status = deps.state.status
     await deps.bus.publish(ClientStatusChanged(state=status.state, reason=status.reason))
     consumer = asyncio.create_task(_handle_reports(reports, deps))
+    # The client connects once the system service has told the serial (its topic prefix).
+    identity = asyncio.create_task(learn_identity(deps, settings.retry_min_s, settings.retry_max_s))
     try:
-        await apply_connection(deps)
         yield deps
     finally:
+        await _cancel(identity)
         await broker.disconnect(report=False)
-        consumer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await consumer
+        await _cancel(consumer)
+
+
+async def _cancel(task: asyncio.Task[object]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _handle_reports(reports: asyncio.Queue[Report], deps: Deps) -> None:

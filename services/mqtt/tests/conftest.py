@@ -63,8 +63,8 @@ async def deps(
             bus=fake_bus,
             broker=broker,
             state=await load_state(store),
-            serial=SERIAL,
             clock=lambda: 1_700_000_000_000,
         )
+        built.state.serial = SERIAL  # as the system service told it at start
         await fake_bus.serve(HANDLERS, built)
         yield built

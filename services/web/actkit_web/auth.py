@@ -74,6 +74,7 @@ async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float)
             VerifyDigest(
                 method=connection.scope.get("method", "GET")[:16],
                 authorization=credentials[:4096],
+                uri=request_target(connection)[:4096],
                 client_address=address,
                 page=page,
             ),
@@ -85,6 +86,14 @@ async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float)
         session = await bus.request(VerifySession(token=token[:256]), timeout_s)
         return Caller(identity=session.identity, session=session, scheme="session")
     return Caller()
+
+
+def request_target(connection: HTTPConnection) -> str:
+    """The path and query as the client sent them: what its Digest answer's ``uri`` must be."""
+    path: bytes = connection.scope.get("raw_path") or connection.scope["path"].encode()
+    query: bytes = connection.scope.get("query_string", b"")
+    target = path + (b"?" + query if query else b"")
+    return target.decode("latin-1")
 
 
 def decode_basic(credentials: str) -> tuple[str, str]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from actkit_proto import io
 from actkit_proto.base import Role
 from actkit_proto.errors import Invalid
 from actkit_proto.io import Circuit, Direction, Port
@@ -59,7 +60,7 @@ def port_settings_update(fields: dict[str, str]) -> dict[int, dict[str, str]]:
 
 def vapix_port_id(port: Port) -> str:
     """VAPIX numbers ports from 0; the connector from 1."""
-    return str(port.port_id - 1)
+    return io.vapix_port_id(port.port_id)
 
 
 def actkit_port_id(vapix_id: str) -> int:
@@ -70,7 +71,7 @@ def actkit_port_id(vapix_id: str) -> int:
     """
     if not vapix_id.isdigit() or len(vapix_id) > 2:
         raise Invalid(f"port {vapix_id!r} is not a port number (0-based)")
-    return int(vapix_id) + 1
+    return io.port_id_of_vapix(int(vapix_id))
 
 
 def circuit_word(circuit: Circuit) -> str:

@@ -48,6 +48,12 @@ class SimSsh:
     async def remove_user(self, name: str) -> None:
         self.users.pop(name, None)
 
+    def login_name(self, name: str) -> str:
+        return name
+
+    async def close(self) -> None:
+        self.is_enabled = False
+
     def can_log_in(self, name: str, password: str) -> bool:
         """Whether an SSH login with these credentials would succeed now."""
         user = self.users.get(name)

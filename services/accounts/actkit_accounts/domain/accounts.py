@@ -41,6 +41,8 @@ class ServiceAccount:
     password_hash: str
     role: str = ""
     comment: str = ""
+    sealed_password: str | None = None
+    """The password encrypted with the keystore's key, for checks that need it (ONVIF tokens)."""
 
 
 def check_password(password: str) -> None:

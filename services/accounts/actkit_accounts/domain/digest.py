@@ -8,6 +8,7 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 from urllib.request import parse_http_list, parse_keqv_list
 
 from actkit_proto import Invalid, Unauthenticated
@@ -78,6 +79,16 @@ class DigestAnswer:
             opaque=fields.get("opaque"),
             is_userhash=fields.get("userhash", "false").lower() == "true",
         )
+
+    def names_target(self, target: str) -> bool:
+        """Whether the ``uri`` directive is the request target, as-is or as an absolute URI."""
+        if self.uri == target:
+            return True
+        parts = urlsplit(self.uri)
+        if not parts.scheme or not parts.netloc:
+            return False
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return path == target
 
     def expected_response(self, stored_ha1: str, method: str) -> str:
         """The response a client knowing the password computes (RFC 7616 §3.4.1, qop=auth)."""

@@ -61,6 +61,13 @@ class SessionBook:
         ]:
             del self._sessions[token]
 
+    def end_all(self, *, remote_only: bool = False) -> None:
+        """Forget every session, or those of OpenID users only (OpenID was turned off)."""
+        for token in [
+            t for t, e in self._sessions.items() if e.remote_role is not None or not remote_only
+        ]:
+            del self._sessions[token]
+
     def _drop_expired(self, now: datetime) -> None:
         for token in [t for t, entry in self._sessions.items() if entry.expires_at <= now]:
             del self._sessions[token]

@@ -28,6 +28,7 @@ from actkit_accounts.handlers.certificates import (
     set_web_certificate,
 )
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.handlers.onvif_tokens import verify_username_token
 from actkit_accounts.handlers.openid import (
     begin_openid_login,
     complete_openid_login,
@@ -48,6 +49,7 @@ from actkit_accounts.handlers.policy import (
     set_brute_force_settings,
 )
 from actkit_accounts.handlers.privileges import get_privileges
+from actkit_accounts.handlers.restore import restore_settings
 from actkit_accounts.handlers.service_accounts import (
     add_onvif_account,
     add_ssh_account,
@@ -63,6 +65,7 @@ from actkit_accounts.handlers.setup import create_first_administrator, get_setup
 from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_proto import accounts as messages
+from actkit_proto.params import RestoreSettings
 
 __all__ = ["HANDLERS", "Deps"]
 
@@ -96,6 +99,7 @@ HANDLERS: Handlers[Deps] = {
     messages.AddOnvifAccount: add_onvif_account,
     messages.UpdateOnvifAccount: update_onvif_account,
     messages.DeleteOnvifAccount: delete_onvif_account,
+    messages.VerifyUsernameToken: verify_username_token,
     messages.GetSshAccounts: get_ssh_accounts,
     messages.SetSshEnabled: set_ssh_enabled,
     messages.AddSshAccount: add_ssh_account,
@@ -116,6 +120,7 @@ HANDLERS: Handlers[Deps] = {
     messages.GetOsCertificate: get_os_certificate,
     messages.InstallOsCertificate: install_os_certificate,
     messages.DeleteOsCertificate: delete_os_certificate,
-    # plain config
+    # plain config, and maintenance's restore and factory default
     **parameter_handlers(accounts_parameters),
+    RestoreSettings: restore_settings,
 }

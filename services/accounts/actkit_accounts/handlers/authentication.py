@@ -79,6 +79,12 @@ async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
         raise
     # A stale nonce is the normal end of a client's Digest session, not an attack: no count.
     deps.nonces.check(answer, now.timestamp())
+    if command.uri is not None and not answer.names_target(command.uri):
+        reason = f"the Digest uri {answer.uri[:200]!r} is not the page asked for"
+        await record_failure(
+            deps, command.client_address, answer.username, command.page, "Digest", reason
+        )
+        raise Unauthenticated(reason)
     account = _digest_account(deps, answer)
     stored = None
     if account is not None and answer.realm == deps.realm:

@@ -13,9 +13,10 @@ from actkit_accounts.domain.accounts import Account
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
+from actkit_accounts.domain.username_token import NonceLedger
 from actkit_accounts.openid import PendingLogin, Provider
 from actkit_accounts.passwords import Passwords
-from actkit_accounts.ports import SshPort
+from actkit_accounts.ports import KeystorePort, SshPort
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import AccessFailed, AuthSettings, OpenIdSettings
@@ -60,11 +61,16 @@ class Deps:
     blocker: Blocker
     sessions: SessionBook
     realm: str
+    keystore: KeystorePort
+    """Seals what must be read back (ONVIF passwords)."""
+    onvif_nonces: NonceLedger
     os_signing_key: PublicKey | None = None
     """What custom signed OS certificates must be signed by; none configured: none installed."""
     device_serial: str = ""
     """The serial number a custom signed OS certificate must name (unchecked when empty)."""
     options: Options = field(default_factory=Options)
+    web_host_names: tuple[str, ...] = ("localhost",)
+    """Names in the web's self-signed certificate, made at first start and after a reset."""
     openid: OpenIdState = field(default_factory=OpenIdState)
     clock: Callable[[], datetime] = utc_now
     access_log: deque[AccessFailed] = field(default_factory=lambda: deque(maxlen=ACCESS_LOG_SIZE))

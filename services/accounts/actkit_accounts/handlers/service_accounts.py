@@ -7,7 +7,7 @@ import dataclasses
 from actkit_accounts.domain.accounts import ServiceAccount, check_can_add
 from actkit_accounts.handlers.deps import Deps
 from actkit_accounts.store import ServiceAccountStore
-from actkit_proto import Ack, Conflict, NotFound
+from actkit_proto import Ack, Conflict, Invalid, NotFound
 from actkit_proto.accounts import (
     SSH_ROOT,
     AddOnvifAccount,
@@ -36,7 +36,10 @@ async def list_onvif_accounts(_command: ListOnvifAccounts, deps: Deps) -> OnvifA
 
 async def add_onvif_account(command: AddOnvifAccount, deps: Deps) -> OnvifAccountInfo:
     account = ServiceAccount(
-        command.name, await deps.passwords.hash_only(command.password), role=command.role
+        command.name,
+        await deps.passwords.hash_only(command.password),
+        role=command.role,
+        sealed_password=seal_onvif_password(deps, command.name, command.password),
     )
     async with deps.writing:
         check_can_add(await deps.onvif_accounts.load(), account.name)
@@ -54,9 +57,19 @@ async def update_onvif_account(command: UpdateOnvifAccount, deps: Deps) -> Onvif
             account,
             password_hash=password_hash or account.password_hash,
             role=command.role or account.role,
+            sealed_password=(
+                account.sealed_password
+                if command.password is None
+                else seal_onvif_password(deps, account.name, command.password)
+            ),
         )
         await deps.onvif_accounts.save(account)
     return _onvif_info(account)
+
+
+def seal_onvif_password(deps: Deps, name: str, password: str) -> str:
+    """The password sealed for the account ``name`` (UsernameToken digests need it)."""
+    return deps.keystore.seal(password, f"onvif:{name}")
 
 
 async def delete_onvif_account(command: DeleteOnvifAccount, deps: Deps) -> Ack:
@@ -85,7 +98,7 @@ async def add_ssh_account(command: AddSshAccount, deps: Deps) -> SshAccountInfo:
         check_can_add(await deps.ssh_accounts.load(), command.name)
         await deps.ssh.set_user(command.name, command.password, command.comment)
         await deps.ssh_accounts.save(account)
-    return _ssh_info(account)
+    return _ssh_info(deps, account)
 
 
 async def update_ssh_account(command: UpdateSshAccount, deps: Deps) -> SshAccountInfo:
@@ -101,7 +114,7 @@ async def update_ssh_account(command: UpdateSshAccount, deps: Deps) -> SshAccoun
         )
         await deps.ssh.set_user(account.name, command.password, account.comment)
         await deps.ssh_accounts.save(account)
-    return _ssh_info(account)
+    return _ssh_info(deps, account)
 
 
 async def delete_ssh_account(command: DeleteSshAccount, deps: Deps) -> Ack:
@@ -118,7 +131,7 @@ async def _ssh_state(deps: Deps) -> SshAccounts:
     accounts = await deps.ssh_accounts.load()
     return SshAccounts(
         is_enabled=bool(await deps.store.option(SSH_ENABLED_OPTION)),
-        accounts=[_ssh_info(a) for a in accounts.values()],
+        accounts=[_ssh_info(deps, a) for a in accounts.values()],
     )
 
 
@@ -136,9 +149,17 @@ _ONVIF_ROLES: dict[str, OnvifRole] = {
 }
 
 
+def onvif_role(account: ServiceAccount) -> OnvifRole:
+    return _ONVIF_ROLES.get(account.role, "media")
+
+
 def _onvif_info(account: ServiceAccount) -> OnvifAccountInfo:
-    return OnvifAccountInfo(name=account.name, role=_ONVIF_ROLES.get(account.role, "media"))
+    return OnvifAccountInfo(name=account.name, role=onvif_role(account))
 
 
-def _ssh_info(account: ServiceAccount) -> SshAccountInfo:
-    return SshAccountInfo(name=account.name, comment=account.comment)
+def _ssh_info(deps: Deps, account: ServiceAccount) -> SshAccountInfo:
+    try:
+        login_name = deps.ssh.login_name(account.name)
+    except Invalid:  # stored before the prefix was changed: it has no system user
+        login_name = ""
+    return SshAccountInfo(name=account.name, comment=account.comment, login_name=login_name)

@@ -24,6 +24,7 @@ from actkit_proto.accounts import (
     VerifySession,
 )
 from actkit_proto.base import Role
+from actkit_proto.params import RestoreScope, RestoreSettings
 
 from ..conftest import CHEAP_ARGON2
 
@@ -86,3 +87,17 @@ async def test_accounts_survive_a_restart(bus: Bus, nats_server: str, tmp_path: 
         assert who.role is Role.OPERATOR
         assert (await bus.request(GetAuthSettings())).allow_anonymous_viewing
         assert (await bus.request(GetBruteForceSettings())).blocking_period_s == 42
+
+
+async def test_factory_default_over_the_bus_lasts_across_a_restart(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    async with running(serve, settings(nats_server, tmp_path)):
+        await bus.request(CreateFirstAdministrator(name="root", password="pw", accept_licence=True))
+        await bus.request(SetAuthSettings(allow_anonymous_viewing=True))
+        await bus.request(RestoreSettings(service="accounts", scope=RestoreScope.RESTORE))
+        assert not (await bus.request(GetAuthSettings())).allow_anonymous_viewing
+        assert not (await bus.request(GetSetupState())).is_setup_required
+        await bus.request(RestoreSettings(service="accounts", scope=RestoreScope.FACTORY_DEFAULT))
+    async with running(serve, settings(nats_server, tmp_path)):
+        assert (await bus.request(GetSetupState())).is_setup_required

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from actkit_accounts.domain.digest import DigestAnswer
 from actkit_accounts.handlers import Deps
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Invalid, Unauthenticated
@@ -210,3 +211,43 @@ async def test_a_digest_answer_with_a_hashed_user_name_is_accepted(
         f'nc=00000001, cnonce="c0ffee", response="{response}", userhash=true'
     )
     assert (await fake_bus.request(verify(header))).name == ADMIN
+
+
+async def test_a_digest_answer_for_the_page_asked_for_is_accepted(
+    fake_bus: FakeBus, set_up: Deps
+) -> None:
+    client = DigestClient(ADMIN, ADMIN_PASSWORD)
+    challenge = await fake_bus.request(GetDigestChallenge(client_address=CLIENT))
+    authorization = client.answer(
+        challenge_header(challenge, "MD5"), "http://device/axis-cgi/param.cgi?action=list"
+    )
+    command = verify(authorization).model_copy(update={"uri": "/axis-cgi/param.cgi?action=list"})
+    assert (await fake_bus.request(command)).name == ADMIN
+
+
+async def test_a_digest_answer_replayed_on_another_page_is_refused_and_logged(
+    fake_bus: FakeBus, set_up: Deps
+) -> None:
+    # A valid answer for /axis-cgi/x.cgi sent with a request for another page.
+    authorization = await digest_answer(fake_bus, DigestClient(ADMIN, ADMIN_PASSWORD), "SHA-256")
+    command = verify(authorization).model_copy(
+        update={"uri": "/axis-cgi/admin.cgi", "page": "/axis-cgi/admin.cgi"}
+    )
+    with pytest.raises(Unauthenticated, match="is not the page asked for"):
+        await fake_bus.request(command)
+    [event] = fake_bus.published
+    assert isinstance(event, AccessFailed)
+    assert (event.name, event.page) == (ADMIN, "/axis-cgi/admin.cgi")
+    # The same answer with its own page still goes through: the mismatch consumed nothing.
+    assert (await fake_bus.request(verify(authorization))).name == ADMIN
+
+
+def test_an_absolute_digest_uri_names_its_path_and_query() -> None:
+    header = (
+        'username="a", realm="r", nonce="n", uri="http://device/x.cgi?a=1", response="0", '
+        'qop=auth, nc=00000001, cnonce="c"'
+    )
+    answer = DigestAnswer.parse(header)
+    assert answer.names_target("/x.cgi?a=1")
+    assert not answer.names_target("/x.cgi")
+    assert not DigestAnswer.parse(header.replace("http://device", "")).names_target("/y.cgi?a=1")

@@ -24,6 +24,7 @@ SAMPLES: dict[type[Command], dict[str, object]] = {  # type: ignore[type-arg]
     messages.AddOnvifAccount: {"name": "o", "password": "pw", "role": "media"},
     messages.UpdateOnvifAccount: {"name": "none"},
     messages.DeleteOnvifAccount: {"name": "none"},
+    messages.VerifyUsernameToken: {"username": "u", "password": "p", "client_address": "c"},
     messages.SetSshEnabled: {"is_enabled": False},
     messages.AddSshAccount: {"name": "s", "password": "pw"},
     messages.UpdateSshAccount: {"name": "none"},

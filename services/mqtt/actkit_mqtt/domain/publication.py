@@ -1,4 +1,9 @@
-"""Publication of device events: ONVIF-style topics, the JSON payload, the retain policy."""
+"""Publication of device events: ONVIF-style topics, the JSON payload, the retain policy.
+
+The payload is the one VAPIX clients read from an Axis device's MQTT event publication
+(Home Assistant's ``axis`` library among them): topics in the ``onvif:``/``axis:`` form (the
+client maps them to ``tns1:``/``tnsaxis:``), ports by their 0-based VAPIX id, string values.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import dataclass, field
 from actkit_mqtt.domain import Outgoing, check_topic
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
 from actkit_proto.events import ManualTriggerChanged, RuleChanged
-from actkit_proto.io import PortChanged, PortTampered
+from actkit_proto.io import Direction, PortTampered, vapix_port_id
 from actkit_proto.mqtt import DeviceEventKind, Publication, RetainPolicy
 
 
@@ -18,7 +23,7 @@ class DeviceEvent:
 
     kind: DeviceEventKind
     topic: tuple[str, ...]
-    """Namespaced segments, e.g. ``("tns1:Device", "tnsaxis:IO", "Port")``."""
+    """Namespaced segments, e.g. ``("onvif:Device", "axis:IO", "Port")``."""
     source: dict[str, str]
     data: dict[str, object]
     is_stateful: bool
@@ -52,7 +57,7 @@ def publication_message(
         levels += [*segments, *event.source_key]
     body: dict[str, object] = {"topic": "/".join(segments), "timestamp": event.timestamp_ms}
     if publication.includes_serial:
-        body["serial"] = serial
+        body["serialNumber"] = serial
     body["message"] = {"source": event.source, "key": {}, "data": event.data}
     retain = publication.retain is RetainPolicy.ALL or (
         publication.retain is RetainPolicy.PROPERTY and event.is_stateful
@@ -75,33 +80,50 @@ def check_publication(publication: Publication) -> None:
         check_topic(publication.custom_prefix, "custom topic prefix")
 
 
-def port_event(event: PortChanged, timestamp_ms: int) -> DeviceEvent:
-    """An I/O port became active or inactive."""
+INPUT_TOPIC = ("onvif:Device", "axis:IO", "Port")
+RELAY_TOPIC = ("onvif:Device", "Trigger", "Relay")
+
+
+def port_event(
+    port_id: int, direction: Direction, is_active: bool, timestamp_ms: int
+) -> DeviceEvent:
+    """A port's state: an input is an ``IO/Port`` event, an output a ``Trigger/Relay`` one.
+
+    Both carry the 0-based VAPIX port id, so a client names the entity after getPorts' port.
+    """
+    vapix_id = vapix_port_id(port_id)
+    data: dict[str, object]
+    if direction is Direction.INPUT:
+        topic, source, data = INPUT_TOPIC, {"port": vapix_id}, {"state": _bit(is_active)}
+    else:
+        topic, source = RELAY_TOPIC, {"RelayToken": vapix_id}
+        data = {"LogicalState": "active" if is_active else "inactive"}
     return DeviceEvent(
         kind=DeviceEventKind.PORT,
-        topic=("tns1:Device", "tnsaxis:IO", "Port"),
-        source={"port": str(event.port_id)},
-        data={
-            "active": event.is_active,
-            "direction": event.direction.value,
-            "circuit": event.circuit.value,
-        },
+        topic=topic,
+        source=source,
+        data=data,
         is_stateful=True,
         timestamp_ms=timestamp_ms,
-        source_key=(str(event.port_id),),
+        source_key=(vapix_id,),
     )
 
 
+def _bit(value: bool) -> str:
+    return "1" if value else "0"
+
+
 def tampering_event(event: PortTampered, timestamp_ms: int) -> DeviceEvent:
-    """A supervised input was cut or shorted, or came back."""
+    """A supervised input was cut or shorted (``tampered`` 1), or came back (0)."""
+    vapix_id = vapix_port_id(event.port_id)
     return DeviceEvent(
         kind=DeviceEventKind.TAMPERING,
-        topic=("tns1:Device", "tnsaxis:IO", "SupervisedPort"),
-        source={"port": str(event.port_id)},
-        data={"tampered": event.is_tampered, "circuit": event.circuit.value},
+        topic=("onvif:Device", "axis:IO", "SupervisedPort"),
+        source={"port": vapix_id},
+        data={"tampered": _bit(event.is_tampered), "circuit": event.circuit.value},
         is_stateful=True,
         timestamp_ms=timestamp_ms,
-        source_key=(str(event.port_id),),
+        source_key=(vapix_id,),
     )
 
 
@@ -109,7 +131,7 @@ def beacon_event(event: BeaconReceived, timestamp_ms: int) -> DeviceEvent:
     """A watched BLE beacon was received."""
     return DeviceEvent(
         kind=DeviceEventKind.BEACON,
-        topic=("tnsaxis:Bluetooth", "Beacon", "Received"),
+        topic=("axis:Bluetooth", "Beacon", "Received"),
         source={"system_id": str(event.system_id)},
         data={
             "message_type": event.message_type,
@@ -126,7 +148,7 @@ def beacon_presence_event(event: BeaconPresenceChanged, timestamp_ms: int) -> De
     """A watched BLE beacon started or stopped being received."""
     return DeviceEvent(
         kind=DeviceEventKind.BEACON_PRESENCE,
-        topic=("tnsaxis:Bluetooth", "Beacon", "Presence"),
+        topic=("axis:Bluetooth", "Beacon", "Presence"),
         source={"system_id": str(event.system_id)},
         data={"present": event.is_present},
         is_stateful=True,
@@ -139,7 +161,7 @@ def rule_event(event: RuleChanged) -> DeviceEvent:
     """A rule became active (all its conditions hold) or inactive; stamped when it changed."""
     return DeviceEvent(
         kind=DeviceEventKind.RULE,
-        topic=("tns1:Device", "tnsaxis:Rule", "Active"),
+        topic=("onvif:Device", "axis:Rule", "Active"),
         source={"rule": str(event.rule_id)},
         data={"active": event.is_active},
         is_stateful=True,
@@ -152,7 +174,7 @@ def manual_trigger_event(event: ManualTriggerChanged, timestamp_ms: int) -> Devi
     """A manual trigger was turned on or off."""
     return DeviceEvent(
         kind=DeviceEventKind.MANUAL_TRIGGER,
-        topic=("tns1:Device", "tnsaxis:IO", "ManualTrigger"),
+        topic=("onvif:Device", "axis:IO", "ManualTrigger"),
         source={"trigger": str(event.trigger_id)},
         data={"active": event.is_on},
         is_stateful=True,

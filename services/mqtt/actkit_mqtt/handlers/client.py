@@ -17,7 +17,10 @@ from actkit_mqtt.domain import (
     homeassistant,
 )
 from actkit_mqtt.domain.publication import (
+    DeviceEvent,
     check_publication,
+    port_event,
+    publication_message,
 )
 from actkit_mqtt.metrics import MESSAGES
 from actkit_mqtt.ports import Broker
@@ -29,6 +32,7 @@ from actkit_proto.mqtt import (
     ClientSettings,
     ClientStatus,
     ConnectionState,
+    DeviceEventKind,
     GetClientSettings,
     GetClientStatus,
     GetHomeAssistant,
@@ -49,6 +53,8 @@ from actkit_proto.mqtt import (
 
 log = logging.getLogger(__name__)
 
+NO_IDENTITY = "the device's serial number is not known yet: is the system service running?"
+
 
 @dataclass
 class ClientState:
@@ -64,6 +70,8 @@ class ClientState:
     status: ClientStatus = field(
         default_factory=lambda: ClientStatus(state=ConnectionState.DISCONNECTED)
     )
+    serial: str = ""
+    """The device's serial number from the system service; empty until it has answered."""
 
 
 @dataclass(frozen=True)
@@ -72,9 +80,19 @@ class Deps:
     bus: Publisher
     broker: Broker
     state: ClientState
-    serial: str
     clock: Callable[[], int] = field(default=lambda: time.time_ns() // 1_000_000)
     """Wall-clock time in milliseconds, for publication timestamps."""
+
+    @property
+    def serial(self) -> str:
+        """The device's serial number.
+
+        Raises:
+            Unavailable: the system service has not told it yet.
+        """
+        if not self.state.serial:
+            raise Unavailable(NO_IDENTITY)
+        return self.state.serial
 
     @property
     def prefix(self) -> str:
@@ -93,9 +111,17 @@ async def load_state(store: MqttStore) -> ClientState:
 
 
 async def apply_connection(deps: Deps) -> None:
-    """Connect with the current settings, or disconnect when the client is off."""
+    """Connect with the current settings, or disconnect when the client is off.
+
+    Until the device's serial number is known the client stays disconnected: its default
+    topic prefix, client id and connection messages all carry the serial.
+    """
     if not deps.state.settings.is_enabled:
         await deps.broker.disconnect()
+        return
+    if not deps.state.serial:
+        # Connecting now would publish under a prefix the device does not have.
+        log.info("the MQTT client connects once the device's serial number is known")
         return
     config = domain.connection_config(deps.state.settings, deps.state.secrets, deps.serial)
     await deps.broker.connect(config, _filters(deps))
@@ -152,7 +178,9 @@ async def set_publication(command: SetPublication, deps: Deps) -> Publication:
     publication = Publication.model_validate(command.publication.model_dump())
     check_publication(publication)
     await deps.store.save_section("publication", publication)
-    deps.state.publication = publication
+    was, deps.state.publication = deps.state.publication, publication
+    if DeviceEventKind.PORT not in was.conditions or was.retain != publication.retain:
+        await publish_port_states(deps)  # clients see every port now, kept as the policy says
     return publication
 
 
@@ -254,6 +282,41 @@ async def announce_to_home_assistant(deps: Deps) -> None:
             deps.state.home_assistant, deps.state.settings, ports, deps.prefix, deps.serial
         ),
     )
+
+
+async def publish_device_event(deps: Deps, event: DeviceEvent) -> None:
+    """Publish a device event if the publication includes its kind and the client is connected."""
+    if event.kind not in deps.state.publication.conditions:
+        return
+    if not deps.broker.is_connected:
+        MESSAGES.labels("sent", "not_connected").inc()
+        return
+    message = publication_message(deps.state.publication, event, deps.prefix, deps.serial)
+    if message is not None:
+        send(deps, [message])
+
+
+async def publish_port_states(deps: Deps) -> None:
+    """Publish every port's current state, when ports are published.
+
+    A VAPIX client takes the first message of a port as its initial state: sent on every
+    connect (and kept by the broker under the ``property`` retain policy), it gives a client
+    that subscribes later, or a broker that lost its retained messages, every port at once.
+    """
+    if DeviceEventKind.PORT not in deps.state.publication.conditions:
+        return
+    if not deps.broker.is_connected:
+        return
+    try:
+        ports = (await deps.bus.request(ListPorts())).ports
+    except BusError as exc:
+        log.warning("cannot publish the ports' states: %s", exc.message)
+        return
+    now = deps.clock()
+    for port in ports:
+        await publish_device_event(
+            deps, port_event(port.port_id, port.direction, port.is_active, now)
+        )
 
 
 def send(deps: Deps, messages: list[Outgoing]) -> None:

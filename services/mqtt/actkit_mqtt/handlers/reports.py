@@ -7,16 +7,20 @@ import logging
 from actkit_mqtt import domain
 from actkit_mqtt.domain import MAX_PAYLOAD_BYTES, homeassistant
 from actkit_mqtt.domain.publication import (
-    DeviceEvent,
     beacon_event,
     beacon_presence_event,
     manual_trigger_event,
     port_event,
-    publication_message,
     rule_event,
     tampering_event,
 )
-from actkit_mqtt.handlers.client import Deps, announce_to_home_assistant, send
+from actkit_mqtt.handlers.client import (
+    Deps,
+    announce_to_home_assistant,
+    publish_device_event,
+    publish_port_states,
+    send,
+)
 from actkit_mqtt.metrics import MESSAGES
 from actkit_mqtt.ports import Received, Report, StatusReport
 from actkit_proto import BusError
@@ -43,41 +47,32 @@ async def _switch_output(received_topic: str, payload: str, deps: Deps) -> None:
         log.warning("Home Assistant command on %s refused: %s", received_topic, exc.message)
 
 
-async def _publish_device_event(deps: Deps, event: DeviceEvent) -> None:
-    message = publication_message(deps.state.publication, event, deps.prefix, deps.serial)
-    if message is None:
-        return
-    if not deps.broker.is_connected:
-        MESSAGES.labels("sent", "not_connected").inc()
-        return
-    deps.broker.publish(message)
-    MESSAGES.labels("sent", "ok").inc()
-
-
 async def publish_port_change(event: PortChanged, deps: Deps) -> None:
-    await _publish_device_event(deps, port_event(event, deps.clock()))
+    await publish_device_event(
+        deps, port_event(event.port_id, event.direction, event.is_active, deps.clock())
+    )
     if deps.state.home_assistant.is_enabled and deps.broker.is_connected:
         send(deps, [homeassistant.state_message(deps.prefix, event.port_id, event.is_active)])
 
 
 async def publish_tampering(event: PortTampered, deps: Deps) -> None:
-    await _publish_device_event(deps, tampering_event(event, deps.clock()))
+    await publish_device_event(deps, tampering_event(event, deps.clock()))
 
 
 async def publish_beacon(event: BeaconReceived, deps: Deps) -> None:
-    await _publish_device_event(deps, beacon_event(event, deps.clock()))
+    await publish_device_event(deps, beacon_event(event, deps.clock()))
 
 
 async def publish_beacon_presence(event: BeaconPresenceChanged, deps: Deps) -> None:
-    await _publish_device_event(deps, beacon_presence_event(event, deps.clock()))
+    await publish_device_event(deps, beacon_presence_event(event, deps.clock()))
 
 
 async def publish_rule_activity(event: RuleChanged, deps: Deps) -> None:
-    await _publish_device_event(deps, rule_event(event))
+    await publish_device_event(deps, rule_event(event))
 
 
 async def publish_manual_trigger(event: ManualTriggerChanged, deps: Deps) -> None:
-    await _publish_device_event(deps, manual_trigger_event(event, deps.clock()))
+    await publish_device_event(deps, manual_trigger_event(event, deps.clock()))
 
 
 async def handle_report(report: Report, deps: Deps) -> None:
@@ -95,8 +90,10 @@ async def _report_status(report: StatusReport, deps: Deps) -> None:
     deps.state.status = status
     if report.state is ConnectionState.ERROR:
         log.warning("mqtt %s: %s", report.broker, report.reason)
-    if report.state is ConnectionState.CONNECTED and deps.state.home_assistant.is_enabled:
-        await announce_to_home_assistant(deps)
+    if report.state is ConnectionState.CONNECTED:
+        await publish_port_states(deps)
+        if deps.state.home_assistant.is_enabled:
+            await announce_to_home_assistant(deps)
     await deps.bus.publish(
         ClientStatusChanged(state=status.state, reason=status.reason, broker=status.broker)
     )

@@ -18,6 +18,7 @@ from actkit_proto.mqtt import (
     GetClientStatus,
     SetClientSettings,
 )
+from actkit_proto.system import GetIdentity, Identity
 
 SERIAL = "B8A44F0000AA"
 T = TypeVar("T")
@@ -63,14 +64,32 @@ def service_settings(nats_server: str, tmp_path: Path) -> MqttSettings:
         nats_url=nats_server,
         data_dir=tmp_path,
         metrics_port=0,
-        serial_number=SERIAL,
         retry_min_s=0.2,
         retry_max_s=1.0,
     )
 
 
+async def _identity(_command: GetIdentity, _deps: None) -> Identity:
+    return Identity(
+        model="AXIS W401",
+        product_name="AXIS W401 Body Worn Activation Kit",
+        serial_number=SERIAL,
+        mac_address=":".join(SERIAL[i : i + 2] for i in range(0, 12, 2)),
+        software_version="12.0.0",
+        build="test",
+    )
+
+
 @pytest_asyncio.fixture
-async def service(bus: Bus, nats_server: str, tmp_path: Path) -> AsyncIterator[Bus]:
+async def system(nats_server: str) -> AsyncIterator[None]:
+    """Stands in for the system service: the device identity the mqtt service asks for."""
+    async with Bus.connect("system", servers=[nats_server]) as system_bus:
+        await system_bus.serve({GetIdentity: _identity}, None, version="0.0.0")
+        yield
+
+
+@pytest_asyncio.fixture
+async def service(bus: Bus, nats_server: str, tmp_path: Path, system: None) -> AsyncIterator[Bus]:
     """The mqtt service running in this test's loop; yields the client bus to drive it."""
     async with running(serve, service_settings(nats_server, tmp_path)):
         yield bus

@@ -55,14 +55,18 @@ async def test_custom_connect_message_uses_its_topic_and_payload(
 
 
 async def test_last_will_is_delivered_when_the_service_is_killed(
-    bus: Bus, nats_server: str, tmp_path: Path, mosquitto: Mosquitto, mqtt_peer: MqttPeer
+    bus: Bus,
+    nats_server: str,
+    tmp_path: Path,
+    mosquitto: Mosquitto,
+    mqtt_peer: MqttPeer,
+    system: None,
 ) -> None:
     environment = {
         **os.environ,
         "ACTKIT_MQTT_NATS_URL": nats_server,
         "ACTKIT_MQTT_DATA_DIR": str(tmp_path / "killed"),
         "ACTKIT_MQTT_METRICS_PORT": "0",
-        "ACTKIT_MQTT_SERIAL_NUMBER": SERIAL,
     }
     process = subprocess.Popen(
         [sys.executable, "-c", "from actkit_mqtt.main import run; run()"],
@@ -130,8 +134,8 @@ async def test_retained_publication_honours_the_policy(
     policy: RetainPolicy,
     retained: set[str],
 ) -> None:
-    port_topic = f"axis/{SERIAL}/event/tns1:Device/tnsaxis:IO/Port/1"
-    beacon_topic = f"axis/{SERIAL}/event/tnsaxis:Bluetooth/Beacon/Received/7"
+    port_topic = f"axis/{SERIAL}/event/onvif:Device/axis:IO/Port/0"
+    beacon_topic = f"axis/{SERIAL}/event/axis:Bluetooth/Beacon/Received/7"
     mqtt_peer.subscribe(f"axis/{SERIAL}/event/#")
     await connect(service, mosquitto)
     await wait_state(service, ConnectionState.CONNECTED)
@@ -139,9 +143,9 @@ async def test_retained_publication_honours_the_policy(
     [port] = await mqtt_peer.wait_for(port_topic)
     await mqtt_peer.wait_for(beacon_topic)
     body = json.loads(port.payload)
-    assert body["topic"] == "tns1:Device/tnsaxis:IO/Port"
-    assert body["message"]["source"] == {"port": "1"}
-    assert body["message"]["data"]["active"] is True
+    assert body["topic"] == "onvif:Device/axis:IO/Port"
+    assert body["message"]["source"] == {"port": "0"}  # the VAPIX id of connector port 1
+    assert body["message"]["data"] == {"state": "1"}
 
     late = MqttPeer(mosquitto)
     try:

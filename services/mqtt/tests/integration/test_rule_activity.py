@@ -18,8 +18,8 @@ from actkit_proto.mqtt import (
 
 from .conftest import SERIAL, connect, wait_state
 
-RULE_TOPIC = f"axis/{SERIAL}/event/tns1:Device/tnsaxis:Rule/Active/3"
-TRIGGER_TOPIC = f"axis/{SERIAL}/event/tns1:Device/tnsaxis:IO/ManualTrigger/1"
+RULE_TOPIC = f"axis/{SERIAL}/event/onvif:Device/axis:Rule/Active/3"
+TRIGGER_TOPIC = f"axis/{SERIAL}/event/onvif:Device/axis:IO/ManualTrigger/1"
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ async def test_rule_activity_reaches_a_subscriber_and_is_kept_as_a_state(
     [rule] = await mqtt_peer.wait_for(RULE_TOPIC)
     [trigger] = await mqtt_peer.wait_for(TRIGGER_TOPIC)
     body = json.loads(rule.payload)
-    assert body["topic"] == "tns1:Device/tnsaxis:Rule/Active"
+    assert body["topic"] == "onvif:Device/axis:Rule/Active"
     assert body["timestamp"] == int(at.timestamp() * 1000)
     assert body["message"]["source"] == {"rule": "3"}
     assert body["message"]["data"] == {"active": True}

@@ -8,8 +8,9 @@ from actkit_mqtt import domain
 from actkit_mqtt.domain import Secrets
 from actkit_mqtt.domain import publication as publishing
 from actkit_proto import Invalid
+from actkit_proto.ble import BeaconPresenceChanged
 from actkit_proto.events import ManualTriggerChanged, RuleChanged
-from actkit_proto.io import Circuit, Direction, PortChanged
+from actkit_proto.io import Circuit, Direction, PortTampered
 from actkit_proto.mqtt import (
     ClientSettings,
     DeviceEventKind,
@@ -128,28 +129,109 @@ def test_filters_match_topics_as_a_broker_does(
     assert domain.filter_matches(topic_filter, topic) is matches
 
 
-def _port_event() -> publishing.DeviceEvent:
-    changed = PortChanged(
-        port_id=3, direction=Direction.INPUT, is_active=True, circuit=Circuit.CLOSED, edge_ns=5
-    )
-    return publishing.port_event(changed, timestamp_ms=1_700_000_000_000)
+def _port_event(
+    port_id: int = 3, direction: Direction = Direction.INPUT, is_active: bool = True
+) -> publishing.DeviceEvent:
+    return publishing.port_event(port_id, direction, is_active, timestamp_ms=1_700_000_000_000)
 
 
-def test_publication_topic_and_payload_by_default() -> None:
-    publication = Publication(conditions=[DeviceEventKind.PORT])
+@pytest.mark.parametrize(
+    ("port_id", "direction", "is_active", "topic", "source", "data"),
+    [
+        (1, Direction.INPUT, True, "onvif:Device/axis:IO/Port", {"port": "0"}, {"state": "1"}),
+        (3, Direction.INPUT, False, "onvif:Device/axis:IO/Port", {"port": "2"}, {"state": "0"}),
+        (
+            9,
+            Direction.OUTPUT,
+            True,
+            "onvif:Device/Trigger/Relay",
+            {"RelayToken": "8"},
+            {"LogicalState": "active"},
+        ),
+        (
+            2,
+            Direction.OUTPUT,
+            False,
+            "onvif:Device/Trigger/Relay",
+            {"RelayToken": "1"},
+            {"LogicalState": "inactive"},
+        ),
+    ],
+)
+def test_port_states_are_published_as_a_vapix_client_reads_them(
+    port_id: int,
+    direction: Direction,
+    is_active: bool,
+    topic: str,
+    source: dict[str, str],
+    data: dict[str, str],
+) -> None:
+    """Inputs are IO/Port events, outputs Relay events, both with the 0-based VAPIX port id."""
+    publication = Publication(conditions=[DeviceEventKind.PORT], includes_serial=True)
+    event = _port_event(port_id, direction, is_active)
+    message = publishing.publication_message(publication, event, "axis/ACCC8E123456", SERIAL)
+    assert message is not None
+    vapix_id = str(port_id - 1)
+    assert message.topic == f"axis/ACCC8E123456/event/{topic}/{vapix_id}"
+    assert json.loads(message.payload) == {
+        "topic": topic,
+        "timestamp": 1_700_000_000_000,
+        "serialNumber": SERIAL,
+        "message": {"source": source, "key": {}, "data": data},
+    }
+    # A port's state is kept by default: a client subscribing later still learns it.
+    assert (message.retain, message.qos) == (True, 0)
+
+
+def test_without_the_serial_option_the_payload_has_no_serial_and_nothing_is_kept() -> None:
+    publication = Publication(conditions=[DeviceEventKind.PORT], retain=RetainPolicy.NONE)
     message = publishing.publication_message(publication, _port_event(), "axis/X", SERIAL)
     assert message is not None
-    assert message.topic == "axis/X/event/tns1:Device/tnsaxis:IO/Port/3"
-    assert json.loads(message.payload) == {
-        "topic": "tns1:Device/tnsaxis:IO/Port",
-        "timestamp": 1_700_000_000_000,
-        "message": {
-            "source": {"port": "3"},
-            "key": {},
-            "data": {"active": True, "direction": "input", "circuit": "closed"},
-        },
-    }
-    assert (message.retain, message.qos) == (False, 0)
+    assert "serialNumber" not in json.loads(message.payload)
+    assert message.retain is False
+
+
+@pytest.mark.parametrize(
+    ("event", "topic"),
+    [
+        (
+            publishing.tampering_event(
+                PortTampered(port_id=2, is_tampered=True, circuit=Circuit.CUT), 1
+            ),
+            "onvif:Device/axis:IO/SupervisedPort/1",
+        ),
+        (
+            publishing.rule_event(RuleChanged(rule_id=4, is_active=True, at=datetime.now(UTC))),
+            "onvif:Device/axis:Rule/Active/4",
+        ),
+        (
+            publishing.manual_trigger_event(ManualTriggerChanged(trigger_id=1, is_on=True), 1),
+            "onvif:Device/axis:IO/ManualTrigger/1",
+        ),
+        (
+            publishing.beacon_presence_event(
+                BeaconPresenceChanged(system_id=7, is_present=True), 1
+            ),
+            "axis:Bluetooth/Beacon/Presence/7",
+        ),
+    ],
+)
+def test_every_event_topic_uses_the_onvif_and_axis_namespaces(
+    event: publishing.DeviceEvent, topic: str
+) -> None:
+    """A client maps onvif to tns1 and axis to tnsaxis: a tns1/tnsaxis topic would be garbled."""
+    publication = Publication(conditions=list(DeviceEventKind))
+    message = publishing.publication_message(publication, event, "axis/X", SERIAL)
+    assert message is not None
+    assert message.topic == f"axis/X/event/{topic}"
+    assert json.loads(message.payload)["topic"] == topic.rsplit("/", 1)[0]
+
+
+def test_tampering_names_the_vapix_port_and_says_tampered_as_a_bit() -> None:
+    event = publishing.tampering_event(
+        PortTampered(port_id=2, is_tampered=True, circuit=Circuit.SHORT), 1
+    )
+    assert (event.source, event.data) == ({"port": "1"}, {"tampered": "1", "circuit": "short"})
 
 
 def test_publication_options_shape_the_topic_and_payload() -> None:
@@ -164,8 +246,8 @@ def test_publication_options_shape_the_topic_and_payload() -> None:
     )
     message = publishing.publication_message(publication, _port_event(), "axis/X", SERIAL)
     assert message is not None
-    assert message.topic == "fleet/car7/event/Device/IO/Port/3"
-    assert json.loads(message.payload)["serial"] == SERIAL
+    assert message.topic == "fleet/car7/event/Device/IO/Port/2"
+    assert json.loads(message.payload)["serialNumber"] == SERIAL
     assert (message.retain, message.qos) == (True, 2)
 
 
@@ -190,9 +272,9 @@ def test_rule_activity_is_published_with_its_own_topic_and_the_time_it_changed()
         publication, publishing.rule_event(changed), "axis/X", SERIAL
     )
     assert message is not None
-    assert message.topic == "axis/X/event/tns1:Device/tnsaxis:Rule/Active/4"
+    assert message.topic == "axis/X/event/onvif:Device/axis:Rule/Active/4"
     assert json.loads(message.payload) == {
-        "topic": "tns1:Device/tnsaxis:Rule/Active",
+        "topic": "onvif:Device/axis:Rule/Active",
         "timestamp": 1_700_000_000_250,
         "message": {"source": {"rule": "4"}, "key": {}, "data": {"active": False}},
     }

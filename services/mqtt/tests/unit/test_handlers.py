@@ -176,7 +176,7 @@ async def test_port_changes_are_published_only_when_chosen_and_connected(
     )
     await fake_bus.publish(changed)
     [sent] = broker.sent
-    assert sent.topic == f"axis/{SERIAL}/event/tns1:Device/tnsaxis:IO/Port/1"
+    assert sent.topic == f"axis/{SERIAL}/event/onvif:Device/Trigger/Relay/0"
     broker.is_connected = False
     await fake_bus.publish(changed)
     assert len(broker.sent) == 1
@@ -196,8 +196,8 @@ async def test_rule_activity_and_manual_triggers_reach_the_broker_when_chosen(
     await fake_bus.publish(rule)
     await fake_bus.publish(trigger)
     assert [message.topic for message in broker.sent] == [
-        f"axis/{SERIAL}/event/tns1:Device/tnsaxis:Rule/Active/2",
-        f"axis/{SERIAL}/event/tns1:Device/tnsaxis:IO/ManualTrigger/1",
+        f"axis/{SERIAL}/event/onvif:Device/axis:Rule/Active/2",
+        f"axis/{SERIAL}/event/onvif:Device/axis:IO/ManualTrigger/1",
     ]
 
 

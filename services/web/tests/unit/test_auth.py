@@ -21,16 +21,18 @@ async def test_api_paths_answer_401_with_an_md5_digest_challenge_first(
         assert challenges[1] == 'Basic realm="AXIS_ACCC8E012345"'
 
 
-async def test_digest_answers_are_forwarded_to_accounts_with_method_and_page(
+async def test_digest_answers_are_forwarded_to_accounts_with_method_page_and_target(
     client: httpx.AsyncClient, accounts: FakeAccounts
 ) -> None:
-    authorization = 'Digest username="admin", uri="/api/v1/ports", response="good"'
-    response = await client.get("/api/v1/ports", headers={"Authorization": authorization})
+    target = "/api/v1/ports?direction=input&name=a%20b"
+    authorization = f'Digest username="admin", uri="{target}", response="good"'
+    response = await client.get(target, headers={"Authorization": authorization})
     assert response.status_code == 200
     assert accounts.digests == [
         VerifyDigest(
             method="GET",
             authorization=authorization.removeprefix("Digest "),
+            uri=target,  # as sent, still percent-encoded: the client hashed these bytes
             client_address="127.0.0.1",
             page="/api/v1/ports",
         )
