@@ -40,7 +40,7 @@ from actkit_system.handlers.device import (
     publish_countdown,
 )
 from actkit_system.handlers.logs import flush_logs, note, record_log
-from actkit_system.handlers.upgrade import advance_upgrade
+from actkit_system.handlers.upgrade import advance_upgrade, resume_upgrade
 from actkit_system.metrics import SYSLOG_FAILURES
 from actkit_system.ports import (
     ContainerEngine,
@@ -174,6 +174,7 @@ async def build_deps(
         asyncio.create_task(_every(settings.log_flush_interval_s, flush_logs, deps)),
         asyncio.create_task(_every(settings.dhcp_poll_s, follow_dhcp_time_zone, deps)),
     ]
+    await resume_upgrade(deps)
     try:
         yield deps
     finally:

@@ -115,6 +115,9 @@ class ContainerEngine(Protocol):
     async def remove(self, name: str) -> None:
         """Remove a container (stopped or not)."""
 
+    async def wait(self, name: str) -> int | None:
+        """Wait until a container is not running; its exit code, or ``None`` when there is none."""
+
 
 class PacketCapture(Protocol):
     """Recording the network to a pcap file (tcpdump on the board)."""

@@ -10,7 +10,9 @@ from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.services import SERVICE_NAMES
+from actkit_proto.system import SetUpgradeSettings, UpgradeSettings
 from actkit_system.adapters.sim import SimEngine, SimPower, SimTimeKeeper
+from actkit_system.bundle import generate_key
 from actkit_system.handlers import HANDLERS, Deps
 from actkit_system.main import MIGRATIONS, build_deps
 from actkit_system.settings import SystemSettings
@@ -94,3 +96,15 @@ async def deps(
 ) -> AsyncIterator[Deps]:
     async with start() as built:
         yield built
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> tuple[bytes, str]:
+    generate_key(tmp_path / "key.pem", tmp_path / "key.pub")
+    return (tmp_path / "key.pem").read_bytes(), (tmp_path / "key.pub").read_text()
+
+
+@pytest.fixture
+async def trusting(fake_bus: FakeBus, deps: Deps, keys: tuple[bytes, str]) -> bytes:
+    await fake_bus.request(SetUpgradeSettings(settings=UpgradeSettings(public_keys=[keys[1]])))
+    return keys[0]

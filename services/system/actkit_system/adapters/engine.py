@@ -95,3 +95,12 @@ class DockerEngine:
 
     async def remove(self, name: str) -> None:
         await self._call("DELETE", f"/containers/{name}", params={"force": "true"}, ok=(204, 404))
+
+    async def wait(self, name: str) -> int | None:
+        # Blocks as long as the container runs: no client time limit on this one.
+        response = await self._call(
+            "POST", f"/containers/{name}/wait", ok=(200, 404), timeout=httpx.Timeout(None)
+        )
+        if response.status_code == 404:
+            return None
+        return int(response.json()["StatusCode"])

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from actkit_proto.system import SyncMode, TimeSettings
+from actkit_system.containers import (
+    SYSTEM,
+    UPDATE_COMMAND,
+    Stuck,
+    Unhealthy,
+    put_back,
+    replace_container,
+    wait_healthy,
+)
 from actkit_system.ports import Container, EngineError, SyncStatus
 
 DHCP_NTP_SERVER = "ntp.dhcp.sim"
@@ -87,7 +97,8 @@ class SimPower:
 class SimEngine:
     """Containers in memory: every service runs and is healthy unless a test says otherwise.
 
-    ``unhealthy_images`` never become healthy; ``missing_images`` cannot be pulled.
+    ``unhealthy_images`` never become healthy; ``missing_images`` cannot be pulled. Starting
+    the system updater's container does what the updater does (without a bus to check).
     """
 
     def __init__(self, services: tuple[str, ...] = (), image: str = "actkit:current") -> None:
@@ -98,6 +109,7 @@ class SimEngine:
         self.unhealthy_images: set[str] = set()
         self.missing_images: set[str] = set()
         self.calls: list[str] = []
+        self.exit_codes: dict[str, int] = {}
 
     async def inspect(self, name: str) -> Container | None:
         return self.containers.get(name)
@@ -117,6 +129,29 @@ class SimEngine:
     async def start(self, name: str) -> None:
         self.calls.append(f"start {name}")
         self._set(name, is_running=True)
+        command = self._get(name).spec.get("Cmd")
+        if isinstance(command, list) and command[:1] == [UPDATE_COMMAND]:
+            self.exit_codes[name] = await self._update_system(str(command[-1]))
+            self._set(name, is_running=False)
+
+    async def _update_system(self, image: str) -> int:
+        """What the updater does: replace the system container, or put the old one back."""
+
+        async def answers() -> bool:
+            return True
+
+        try:
+            await replace_container(self, SYSTEM, image)
+            await wait_healthy(self, SYSTEM, answers, timeout_s=0, poll_s=0)
+        except (EngineError, Unhealthy):
+            if f"{SYSTEM}-previous" not in self.containers:
+                return 1
+            try:
+                await put_back(self, SYSTEM)
+            except Stuck:
+                return 2
+            return 1
+        return 0
 
     async def stop(self, name: str) -> None:
         self.calls.append(f"stop {name}")
@@ -132,6 +167,15 @@ class SimEngine:
         self.calls.append(f"remove {name}")
         self.containers.pop(name, None)
 
+    async def wait(self, name: str) -> int | None:
+        self.calls.append(f"wait {name}")
+        container = self.containers.get(name)
+        if container is None:
+            return None
+        # Nothing runs in the simulation: a container waited for has done its work.
+        self._set(name, is_running=False)
+        return self.exit_codes.get(name, 0)
+
     def _get(self, name: str) -> Container:
         if name not in self.containers:
             raise EngineError(f"no such container: {name}")
@@ -145,11 +189,14 @@ class SimEngine:
         self.containers[name] = replace(container, is_running=is_running, health=health)
 
 
+_IDS = itertools.count(1)
+
+
 def _container(
     name: str, image: str, is_running: bool, spec: dict[str, object] | None = None
 ) -> Container:
     return Container(
-        container_id=name,
+        container_id=f"{name}-{next(_IDS)}",
         name=name,
         image=image,
         is_running=is_running,

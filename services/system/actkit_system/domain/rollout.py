@@ -30,6 +30,19 @@ class ServiceImage(BaseModel):
     image: str = Field(pattern=_IMAGE.pattern, max_length=255)
     digest: str | None = Field(default=None, pattern=_DIGEST.pattern)
 
+    @classmethod
+    def running(cls, reference: str) -> ServiceImage:
+        """The image a container runs, from the reference it was created with.
+
+        Raises:
+            Invalid: not an image reference a rollout can return to.
+        """
+        image, _, digest = reference.partition("@")
+        try:
+            return cls(image=image, digest=digest or None)
+        except ValidationError:
+            raise Invalid(f"cannot return to the image {reference!r} later") from None
+
     @property
     def reference(self) -> str:
         """What is pulled and run: pinned to the digest when there is one."""
@@ -52,7 +65,7 @@ class Release(BaseModel):
     services: dict[str, ServiceImage] = Field(min_length=1)
 
     def order(self) -> list[str]:
-        """The services in rollout order, system last: it drives the rollout."""
+        """The services in rollout order, system last: it drives the rollout, then hands over."""
         return sorted(self.services, key=lambda name: (name == "system", SERVICE_NAMES.index(name)))
 
 
@@ -63,6 +76,38 @@ class RolloutRecord(BaseModel):
     previous: Release | None = None
     pending_confirmation: datetime | None = None
     """Autorollback: the new version must be confirmed before this."""
+    handover: Handover | None = None
+    """The system container is being replaced by the updater: the next system service ends it."""
+
+
+class Handover(BaseModel):
+    """A rollout handed to the updater container to replace the system service's own container.
+
+    It is kept in the system's data volume, so the system service that runs afterwards (the new
+    one, or the previous one put back) ends the rollout as this says.
+    """
+
+    release: Release
+    """What is being installed."""
+    replaced: list[str]
+    """The other services already replaced; their ``-previous`` containers are kept until then."""
+    record: RolloutRecord
+    """What is installed once the new system service runs."""
+    mode: UpgradeMode | None
+    """The upgrade's mode; ``None`` for a rollback."""
+    confirm_within_s: int = 0
+    reason: str = ""
+    """A rollback's reason."""
+    system_id: str = ""
+    """The container of the system service that handed over (the updater keeps it aside)."""
+
+    @property
+    def system_image(self) -> str:
+        """The image the new system container runs."""
+        return self.release.services["system"].reference
+
+
+RolloutRecord.model_rebuild()
 
 
 def read_release(manifest: str) -> Release:
@@ -82,12 +127,6 @@ def read_release(manifest: str) -> Release:
     unknown = sorted(set(release.services) - set(SERVICE_NAMES))
     if unknown:
         raise Invalid(f"manifest: unknown services {', '.join(unknown)}")
-    if "system" in release.services:
-        # It drives the rollout: stopping its own container would end the rollout half-way.
-        raise Invalid(
-            "manifest: the system service cannot replace its own container; "
-            "update it with the compose file (docker compose up -d system)"
-        )
     return release
 
 

@@ -1,21 +1,28 @@
 """A stand-in Docker Engine API server for tests: the documented container endpoints, in memory.
 
 It answers over real HTTP on a free port: inspect, image create (pull), container create,
-start, stop, rename and delete, with ``State.Health`` driven by the image: images listed in
-``unhealthy`` report ``unhealthy``; others report ``starting`` for ``starting_polls`` inspects,
-then ``healthy``.
+start, stop, rename, wait and delete, with ``State.Health`` driven by the image: images listed
+in ``unhealthy`` report ``unhealthy``; others report ``starting`` for ``starting_polls``
+inspects, then ``healthy``. ``on_start`` and ``on_stop`` run what a container runs: a test
+hooks them to start and stop services in the test; ``on_stop`` returns once it is stopped, as
+the engine's stop does. ``exited`` ends a running container with an exit code, which ``wait``
+(blocking while the container runs) reports.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+_IDS = itertools.count(1)
 _PATH = re.compile(r"^/v[\d.]+(?P<rest>/.*)$")
 
 
@@ -26,19 +33,33 @@ class EngineState:
     pulled: list[str] = field(default_factory=list)
     starting_polls: int = 2
     calls: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    on_start: Callable[[str, dict[str, Any]], None] | None = None
+    on_stop: Callable[[str, dict[str, Any]], None] | None = None
 
-    def add(self, name: str, image: str) -> None:
-        self.containers[name] = _container(name, image, {"Env": ["A=1"]}, running=True)
-        self.containers[name]["State"]["Health"] = {"Status": "healthy"}
-        self.containers[name]["polls"] = 99
+    def add(self, name: str, image: str, spec: dict[str, Any] | None = None) -> None:
+        with self.changed:
+            self.containers[name] = _container(name, image, spec or {"Env": ["A=1"]}, True)
+            self.containers[name]["State"]["Health"] = {"Status": "healthy"}
+            self.containers[name]["polls"] = 99
+
+    def exited(self, name: str, code: int) -> None:
+        """The container's command ended with ``code``."""
+        with self.changed:
+            state = self.containers[name]["State"]
+            state.update(Running=False, Status="exited", ExitCode=code)
+            self.changed.notify_all()
+
+    def images(self) -> dict[str, str]:
+        with self.changed:
+            return {name: c["Config"]["Image"] for name, c in self.containers.items()}
 
 
 def _container(name: str, image: str, spec: dict[str, Any], running: bool) -> dict[str, Any]:
     return {
-        "Id": f"id-{name}-{image}",
+        "Id": f"{name}-{image}-{next(_IDS)}",
         "Name": f"/{name}",
-        "Config": {"Image": image, "Env": spec.get("Env", [])},
+        "Config": {"Image": image, "Env": spec.get("Env", []), "Cmd": spec.get("Cmd")},
         "HostConfig": spec.get("HostConfig", {"Binds": ["data:/data"]}),
         "NetworkSettings": {"Networks": {"actkit": {"Aliases": [name]}}},
         "State": {"Running": running, "Status": "running" if running else "created"},
@@ -71,10 +92,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, {"message": "page not found"})
             return
         rest = match["rest"]
-        with state.lock:
+        parts = rest.strip("/").split("/")
+        name = parts[1] if len(parts) > 1 else ""
+        action = parts[2] if len(parts) > 2 else None
+        with state.changed:
             state.calls.append(f"{method} {rest}")
-            code, answer = _answer(state, method, rest, query, body)
-        self._reply(code, answer)
+            before = dict(state.containers.get(name) or {})
+            if method == "POST" and action == "wait":
+                code, answer = _wait(state, name)
+            else:
+                code, answer = _answer(state, method, rest, query, body)
+            state.changed.notify_all()
+            container = dict(state.containers.get(name) or {})
+        # What the container runs starts and stops outside the lock: it calls the engine too.
+        hook = {"start": state.on_start, "stop": state.on_stop}.get(action or "")
+        if method == "DELETE" and before.get("State", {}).get("Running"):
+            hook, container = state.on_stop, before  # a forced remove kills it first
+        if method in ("POST", "DELETE") and code == 204 and hook is not None:
+            hook(name, container)
+        # The caller may have gone away: it was stopped while it waited.
+        with contextlib.suppress(OSError):
+            self._reply(code, answer)
 
     def do_GET(self) -> None:
         self._route("GET")
@@ -84,6 +122,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._route("DELETE")
+
+
+def _wait(state: EngineState, name: str) -> tuple[int, Any]:
+    state.changed.wait_for(
+        lambda: name not in state.containers or not state.containers[name]["State"]["Running"]
+    )
+    if name not in state.containers:
+        return 404, {"message": f"No such container: {name}"}
+    return 200, {"StatusCode": state.containers[name]["State"].get("ExitCode", 0)}
 
 
 def _answer(
@@ -123,7 +170,7 @@ def _answer(
         running = action == "start"
         if container["State"]["Running"] == running:
             return 304, None
-        container["State"]["Running"] = running
+        container["State"].update(Running=running, Status="running" if running else "exited")
         container["State"].pop("Health", None)
         container["polls"] = 0
         return 204, None

@@ -17,10 +17,8 @@ from actkit_proto.system import (
     StartUpgrade,
     UpgradeBundle,
     UpgradeMode,
-    UpgradeProgressed,
     UpgradeSettings,
     UpgradeStage,
-    UpgradeStatus,
 )
 from actkit_system.adapters.sim import SimEngine
 from actkit_system.bundle import generate_key, sign
@@ -29,47 +27,7 @@ from actkit_system.handlers import Deps
 from actkit_system.handlers.upgrade import advance_upgrade
 
 from ..conftest import FakeClock
-
-DIGEST = "sha256:" + "ab" * 32
-
-
-def manifest(version: str = "1.1.0", services: tuple[str, ...] = ("io", "mqtt")) -> str:
-    return json.dumps(
-        {
-            "version": version,
-            "build": "b7",
-            "services": {s: {"image": f"actkit:{version}"} for s in services},
-        }
-    )
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> tuple[bytes, str]:
-    generate_key(tmp_path / "key.pem", tmp_path / "key.pub")
-    return (tmp_path / "key.pem").read_bytes(), (tmp_path / "key.pub").read_text()
-
-
-@pytest.fixture
-async def trusting(fake_bus: FakeBus, deps: Deps, keys: tuple[bytes, str]) -> bytes:
-    await fake_bus.request(SetUpgradeSettings(settings=UpgradeSettings(public_keys=[keys[1]])))
-    return keys[0]
-
-
-async def upgrade(
-    fake_bus: FakeBus, deps: Deps, bundle: UpgradeBundle, **options: object
-) -> UpgradeStatus:
-    await fake_bus.request(StartUpgrade(bundle=bundle, **options))  # type: ignore[arg-type]
-    assert deps.upgrades.task is not None
-    await deps.upgrades.task
-    return await fake_bus.request(GetUpgradeStatus())
-
-
-def stages(bus: FakeBus) -> list[tuple[UpgradeStage, int, str | None]]:
-    return [
-        (e.status.stage, e.status.percent, e.status.service)
-        for e in bus.published
-        if isinstance(e, UpgradeProgressed)
-    ]
+from .rollouts import DIGEST, manifest, stages, upgrade
 
 
 async def test_a_healthy_standard_upgrade_is_committed(
@@ -289,11 +247,6 @@ async def test_what_is_installed_survives_a_restart_and_a_restore(
     async with start():
         status = await fake_bus.request(GetUpgradeStatus())
         assert (status.version, status.previous_version) == ("1.1.0", "1.0.0")
-
-
-def test_the_system_service_does_not_replace_its_own_container() -> None:
-    with pytest.raises(Invalid, match="cannot replace its own container"):
-        read_release(manifest(services=("io", "system")))
 
 
 def test_the_example_manifest_is_valid() -> None:

@@ -1,0 +1,116 @@
+"""The system updater (``actkit-system-update``): replaces the system service's own container.
+
+The system service cannot stop its own container and still drive the rollout, so once every
+other service is replaced it starts this short-lived container from the new system image. The
+updater stops the old system container (kept as ``actkit-system-previous``), creates and starts
+the new one with its spec, and health-gates it: the engine's health check, and the new system
+service answering on the bus. When it is not healthy the old one is put back. Only one system
+service ever serves: the old one is stopped before the new one starts. The system service that
+runs afterwards reads the rollout it handed over from its data volume and ends it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from actkit_core.bus import Bus, Publisher
+from actkit_proto import BusError
+from actkit_proto.service import GetServiceStatus
+from actkit_proto.system import UpgradeProgressed, UpgradeStage
+from actkit_system.containers import (
+    SYSTEM,
+    Stuck,
+    Unhealthy,
+    put_back,
+    replace_container,
+    wait_healthy,
+)
+from actkit_system.ports import ContainerEngine, EngineError
+from actkit_system.settings import SystemSettings
+
+log = logging.getLogger("actkit_system.updater")
+
+
+async def replace_system(
+    engine: ContainerEngine, bus: Publisher, image: str, timeout_s: float, poll_s: float
+) -> None:
+    """Replace the system container with one on ``image``; put the old one back if unhealthy.
+
+    Raises:
+        EngineError, Unhealthy: the new one did not run; the old one is back.
+        Stuck: the old one could not be put back.
+    """
+
+    async def answers() -> bool:
+        try:
+            await bus.request(GetServiceStatus(service="system"), timeout_s=1.0)
+        except BusError:
+            return False
+        return True
+
+    await _report(bus, UpgradeStage.REPLACING, f"the updater replaces {SYSTEM} with {image}")
+    try:
+        await replace_container(engine, SYSTEM, image)
+        await _report(bus, UpgradeStage.HEALTH_CHECKING, "health check")
+        await wait_healthy(engine, SYSTEM, answers, timeout_s, poll_s)
+    except (EngineError, Unhealthy) as exc:
+        log.warning("the new system service failed: %s; putting the previous one back", exc)
+        if await engine.inspect(f"{SYSTEM}-previous") is not None:
+            await put_back(engine, SYSTEM)
+        else:
+            await _restart_old(engine)
+        raise
+
+
+async def _restart_old(engine: ContainerEngine) -> None:
+    """The old container was stopped but never set aside: start it again."""
+    try:
+        await engine.start(SYSTEM)
+    except EngineError as exc:
+        raise Stuck(f"could not start {SYSTEM} again: {exc}") from exc
+
+
+async def _report(bus: Publisher, stage: UpgradeStage, message: str) -> None:
+    """Progress while no system service runs: the last status, moved on to ``stage``."""
+    try:
+        kept = await bus.current(UpgradeProgressed)
+    except BusError:
+        return
+    if not kept:
+        return
+    status = kept[0].status.model_copy(update={"stage": stage, "service": "system"})
+    await bus.publish(UpgradeProgressed(status=status.model_copy(update={"message": message})))
+
+
+async def update(settings: SystemSettings, image: str) -> int:
+    """Run the updater; its exit status: 0 when the new system service is healthy."""
+    from actkit_system.adapters.engine import DockerEngine
+
+    engine = DockerEngine(settings.docker_url, settings.docker_socket or None)
+    try:
+        async with Bus.connect("system-updater", **settings.nats_options()) as bus:
+            await replace_system(
+                engine,
+                bus,
+                image,
+                settings.upgrade_health_timeout_s,
+                settings.upgrade_health_poll_s,
+            )
+    except (EngineError, Unhealthy, Stuck) as exc:
+        log.error("system update to %s failed: %s", image, exc)
+        return 1
+    finally:
+        await engine.close()
+    log.info("the system service now runs %s", image)
+    return 0
+
+
+def run(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="actkit-system-update", description=__doc__)
+    parser.add_argument("--image", required=True, help="the new system image reference")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    raise SystemExit(asyncio.run(update(SystemSettings(), args.image)))
