@@ -263,3 +263,60 @@ async def _logged_in_administrator(stack: Stack, browser: Browser) -> tuple[Brow
     page = await context.new_page()
     await _log_in(page, stack, "root", "pass-w0rd")
     return context, page
+
+
+async def test_time_and_location_set_through_the_pages_are_read_back(
+    stack: Stack, browser: Browser
+) -> None:
+    context, page = await _logged_in_administrator(stack, browser)
+
+    await page.click("nav >> text=Time and location")
+    await page.fill("#location-latitude", "91")
+    await page.click("#location button:text('Save')")
+    await expect(page.locator("#location-latitude-error")).to_contain_text("less than or equal")
+    await page.fill("#location-latitude", "57.7089")
+    await page.fill("#location-longitude", "11.9746")
+    await page.fill("#location-heading", "270")
+    await page.fill("#location-label", "Patrol car 12")
+    await page.click("#location button:text('Save')")
+    await expect(page).to_have_url(stack.https_url + "system/time#location")
+
+    await page.fill("#time-time_zone", "Europe/Stockholm")
+    await page.select_option("#time-max_poll_s", "2048")
+    await page.click("#time button:text('Save')")
+    await expect(page).to_have_url(stack.https_url + "system/time#time")
+
+    await page.reload()
+    await expect(page.locator("#location-latitude")).to_have_value("57.7089")
+    await expect(page.locator("#location-label")).to_have_value("Patrol car 12")
+    await expect(page.locator("#time-time_zone")).to_have_value("Europe/Stockholm")
+    await expect(page.locator("#time-max_poll_s")).to_have_value("2048")
+    await expect(page.locator("#time-status")).to_contain_text("Europe/Stockholm")
+    await _shot(page, "11-time-and-location")
+    async with httpx.AsyncClient(verify=False) as http:
+        location = await http.get(
+            stack.https_url + "api/v1/system/location",
+            auth=httpx.DigestAuth("root", "pass-w0rd"),
+        )
+    assert location.json()["heading"] == 270
+
+    # The other settings pages show what their owners answer.
+    await page.click("nav >> text=Network")
+    await expect(page.locator("#network-status")).to_contain_text("Hostname")
+    await _shot(page, "12-network")
+    await page.click("nav >> text=Firewall and 802.1X")
+    await page.fill("#rule-address", "192.0.2.0/24")
+    await page.click("text=Test rules")
+    await expect(page.locator("#firewall-test")).to_contain_text("unless you confirm them")
+    await _shot(page, "13-firewall-test")
+    await page.click("text=Confirm rules")
+    await expect(page.locator("#firewall-test")).to_have_count(0)
+    await expect(page.locator("#rules")).to_contain_text("192.0.2.0/24")
+    for label in ("WLAN", "MQTT", "ONVIF", "BLE beacons", "Power settings"):
+        await page.click(f"nav >> text={label}")
+        await expect(page.locator("h1")).to_have_text(label)
+    await expect(page.locator("#countdown-state")).to_be_visible()
+    await page.click("nav >> text=MQTT")
+    await expect(page.locator("#mqtt-state")).to_contain_text("Disconnected")
+    await _shot(page, "14-mqtt")
+    await context.close()

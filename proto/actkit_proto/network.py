@@ -51,7 +51,7 @@ def _check_host(value: str) -> str:
 
 
 def _check_netmask(value: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
-    bits = int(value)
+    bits = int.from_bytes(value.packed, "big")  # int(value) warns when built from a bool
     inverted = ~bits & 0xFFFFFFFF
     if bits == 0 or inverted & (inverted + 1):
         raise ValueError(f"{value} is not a subnet mask, e.g. 255.255.255.0 (ones contiguous)")

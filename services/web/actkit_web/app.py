@@ -30,9 +30,14 @@ from actkit_web.pages import templates
 from actkit_web.recipient_pages import router as recipient_pages_router
 from actkit_web.routes import (
     accounts,
+    ble,
     event_stream,
+    firewall,
     logs,
     maintenance,
+    mqtt,
+    network,
+    onvif,
     plain_config,
     ports,
     recipients,
@@ -40,14 +45,19 @@ from actkit_web.routes import (
     schedules,
     security,
     session,
+    system,
     triggers,
     vapix,
     vapix_mqtt,
+    wlan,
 )
 from actkit_web.routes.vapix import error_text
 from actkit_web.settings import WebSettings
+from actkit_web.settings_pages import settings_router
 from actkit_web.stream_tokens import StreamTokens
 from actkit_web.system_pages import router as system_pages_router
+from actkit_web.system_settings import PAGES as SETTINGS_PAGES
+from actkit_web.system_settings import router as system_settings_router
 
 STATIC = Path(__file__).parent / "static"
 _RETRY_AFTER = re.compile(r"(\d+)\s*s\b")
@@ -79,6 +89,8 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(security.router)
     app.include_router(rules.router)
     app.include_router(triggers.router)
+    for owned_settings in (system, network, wlan, firewall, mqtt, onvif, ble):
+        app.include_router(owned_settings.router)
     app.include_router(recipients.router)
     app.include_router(schedules.router)
     app.include_router(logs.router)
@@ -90,6 +102,8 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.include_router(recipient_pages_router)
     app.include_router(config_pages_router)
     app.include_router(maintenance_pages_router)
+    app.include_router(settings_router(SETTINGS_PAGES))
+    app.include_router(system_settings_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/metrics", make_asgi_app())
 

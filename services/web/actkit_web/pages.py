@@ -16,13 +16,19 @@ from actkit_proto.accounts import (
     GetBruteForceSettings,
     GetSetupState,
     ListAccounts,
+    ListOnvifAccounts,
 )
 from actkit_proto.base import Command
+from actkit_proto.ble import GetBeaconSettings
 from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
 from actkit_proto.events import ListRecipients, ListRules, ListSchedules, SetManualTrigger
 from actkit_proto.io import Circuit, ConfigurePort, ListPorts, Port, PortChanged, PortList
+from actkit_proto.mqtt import GetClientSettings
+from actkit_proto.network import GetFirewall, GetIpv4, GetWlan
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.system import (
+    GetPowerSettings,
+    GetTimeSettings,
     GetTimeStatus,
     ListPlainConfig,
     ListSystemLog,
@@ -84,6 +90,14 @@ MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/events/schedules", "Schedules", ListSchedules),
     ("/system/accounts", "Accounts", ListAccounts),
     ("/system/security", "Security", GetBruteForceSettings),
+    ("/system/time", "Time and location", GetTimeSettings),
+    ("/system/network", "Network", GetIpv4),
+    ("/system/wlan", "WLAN", GetWlan),
+    ("/system/firewall", "Firewall and 802.1X", GetFirewall),
+    ("/system/mqtt", "MQTT", GetClientSettings),
+    ("/system/onvif", "ONVIF", ListOnvifAccounts),
+    ("/system/power", "Power settings", GetPowerSettings),
+    ("/system/ble", "BLE beacons", GetBeaconSettings),
     ("/system/logs", "Logs", ListSystemLog),
     ("/system/plain-config", "Plain config", ListPlainConfig),
     ("/maintenance", "Maintenance", Restart),

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from .fake_events import FakeEvents
     from .fake_maintenance import FakeSystem
     from .fake_mqtt import FakeMqtt
+    from .fake_settings import FakeSettings
 
 PASSWORDS = {"admin": "secret", "op": "operate", "view": "look"}
 ROLES = {"admin": Role.ADMINISTRATOR, "op": Role.OPERATOR, "view": Role.VIEWER}
@@ -365,6 +366,15 @@ async def system(fake_bus: FakeBus) -> FakeSystem:
 
 
 @pytest_asyncio.fixture
+async def owners(fake_bus: FakeBus) -> FakeSettings:
+    from .fake_settings import FakeSettings  # it serves through serve_methods, defined here
+
+    fake = FakeSettings()
+    await fake.install(fake_bus)
+    return fake
+
+
+@pytest_asyncio.fixture
 async def mqtt(fake_bus: FakeBus) -> FakeMqtt:
     from .fake_mqtt import FakeMqtt  # it serves through serve_methods, defined here
 
@@ -379,6 +389,7 @@ def app(
     accounts: FakeAccounts,
     io: FakeIo,
     events: FakeEvents,
+    owners: FakeSettings,
     mqtt: FakeMqtt,
     system: FakeSystem,
     tmp_path: Path,

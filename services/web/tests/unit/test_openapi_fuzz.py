@@ -20,6 +20,8 @@ from actkit_web.settings import WebSettings
 from ..conftest import FakeAccounts, FakeIo, basic
 from ..fake_events import FakeEvents
 from ..fake_maintenance import FakeSystem
+from ..fake_mqtt import FakeMqtt
+from ..fake_settings import FakeSettings
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -32,6 +34,8 @@ def _app() -> FastAPI:
         await FakeIo().install(bus)
         await FakeEvents().install(bus)
         await FakeSystem().install(bus)
+        await FakeSettings().install(bus)
+        await FakeMqtt().install(bus)
 
     asyncio.run(install())
     return create_app(WebSettings(data_dir=Path(tempfile.mkdtemp()), metrics_port=0), bus)

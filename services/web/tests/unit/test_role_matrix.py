@@ -10,7 +10,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from actkit_proto.accounts import AddOnvifAccount
+from actkit_proto.mqtt import AddSubscription, SubscriptionSpec
+from actkit_proto.network import Firewall, FirewallRule
+
 from ..conftest import FakeAccounts, basic
+from ..fake_mqtt import FakeMqtt
+from ..fake_settings import FakeSettings
 
 PUBLIC = "public"
 VIEWER = "view"
@@ -218,9 +224,108 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/maintenance/trace"): (ADMIN, {"data": {"duration_s": "10"}}),
     ("GET", "/live/maintenance"): (VIEWER, {}),
 }
+SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("GET", "/api/v1/system/time"): (VIEWER, {}),
+    ("PUT", "/api/v1/system/time"): (ADMIN, {"json": {"time_zone": "Europe/Stockholm"}}),
+    ("GET", "/api/v1/system/time/status"): (VIEWER, {}),
+    ("PUT", "/api/v1/system/time/clock"): (ADMIN, {"json": {"at": "2026-05-04T12:00:00Z"}}),
+    ("GET", "/api/v1/system/location"): (VIEWER, {}),
+    ("PUT", "/api/v1/system/location"): (ADMIN, {"json": {"latitude": 57.7}}),
+    ("GET", "/api/v1/system/power"): (VIEWER, {}),
+    ("PUT", "/api/v1/system/power"): (ADMIN, {"json": {"is_delayed_shutdown_on": True}}),
+    ("GET", "/api/v1/system/power/countdown"): (VIEWER, {}),
+    ("GET", "/api/v1/network/status"): (VIEWER, {}),
+    ("PUT", "/api/v1/network/snmp/v3-password"): (ADMIN, {"json": {"password": "12345678"}}),
+    ("POST", "/api/v1/network/wlan/scan"): (VIEWER, {}),
+    ("GET", "/api/v1/network/firewall"): (VIEWER, {}),
+    ("PUT", "/api/v1/network/firewall"): (
+        ADMIN,
+        {"json": {"is_active": True, "default_policy": "allow"}},
+    ),
+    ("POST", "/api/v1/network/firewall/rules"): (
+        ADMIN,
+        {"json": {"rules": [{"address": "192.0.2.0/24"}], "time_limit_s": 60}},
+    ),
+    ("POST", "/api/v1/network/firewall/rules/confirm"): (ADMIN, {}),
+    ("DELETE", "/api/v1/network/firewall/rules"): (ADMIN, {}),
+    ("DELETE", "/api/v1/network/firewall/rules/{index}"): (ADMIN, {}),
+    ("GET", "/api/v1/mqtt/client"): (VIEWER, {}),
+    ("PATCH", "/api/v1/mqtt/client"): (ADMIN, {"json": {"host": "broker.example"}}),
+    ("POST", "/api/v1/mqtt/client/connect"): (ADMIN, {}),
+    ("POST", "/api/v1/mqtt/client/disconnect"): (ADMIN, {}),
+    ("GET", "/api/v1/mqtt/status"): (VIEWER, {}),
+    ("GET", "/api/v1/mqtt/subscriptions"): (VIEWER, {}),
+    ("POST", "/api/v1/mqtt/subscriptions"): (ADMIN, {"json": {"filter": "site/+/door"}}),
+    ("PUT", "/api/v1/mqtt/subscriptions/{subscription_id}"): (ADMIN, {"json": {"filter": "a/#"}}),
+    ("DELETE", "/api/v1/mqtt/subscriptions/{subscription_id}"): (ADMIN, {}),
+    ("GET", "/api/v1/onvif/accounts"): (ADMIN, {}),
+    ("POST", "/api/v1/onvif/accounts"): (
+        ADMIN,
+        {"json": {"name": "vms", "password": "pw", "role": "media"}},
+    ),
+    ("PATCH", "/api/v1/onvif/accounts/{name}"): (ADMIN, {"json": {"role": "operator"}}),
+    ("DELETE", "/api/v1/onvif/accounts/{name}"): (ADMIN, {}),
+    ("GET", "/api/v1/ble/adapter"): (VIEWER, {}),
+    ("GET", "/system/onvif"): (ADMIN, {}),
+    ("POST", "/system/time/clock"): (ADMIN, {"data": {"at": "2026-05-04T12:00:00"}}),
+    ("POST", "/system/network/snmp-v3-password"): (ADMIN, {"data": {"password": "12345678"}}),
+    ("POST", "/system/firewall/rules"): (ADMIN, {"data": {"address": "192.0.2.7"}}),
+    ("POST", "/system/firewall/rules/confirm"): (ADMIN, {}),
+    ("POST", "/system/firewall/rules/delete"): (ADMIN, {}),
+    ("POST", "/system/firewall/rules/{index}/delete"): (ADMIN, {}),
+    ("POST", "/system/mqtt/connect"): (ADMIN, {}),
+    ("POST", "/system/mqtt/disconnect"): (ADMIN, {}),
+    ("POST", "/system/mqtt/subscriptions"): (ADMIN, {"data": {"filter": "site/#"}}),
+    ("POST", "/system/mqtt/subscriptions/{subscription_id}/delete"): (ADMIN, {}),
+    ("POST", "/system/onvif/accounts"): (
+        ADMIN,
+        {"data": {"name": "vms", "password": "pw", "role": "media"}},
+    ),
+    ("POST", "/system/onvif/accounts/{name}"): (ADMIN, {"data": {"role": "operator"}}),
+    ("POST", "/system/onvif/accounts/{name}/delete"): (ADMIN, {}),
+}
+"""The System settings: the REST routes made from a table, the pages' actions."""
+GROUPS = {
+    "/api/v1/network": ("ipv4", "ipv6", "hostname", "dns", "discovery", "o3c", "snmp", "dot1x"),
+    "/api/v1/network/": ("wlan",),
+    "/api/v1/mqtt/": ("publication", "home-assistant"),
+    "/api/v1/ble/": ("settings",),
+}
+for prefix, groups in GROUPS.items():
+    for group in groups:
+        path = f"{prefix.rstrip('/')}/{group}"
+        SETTINGS_ROUTES[("GET", path)] = (VIEWER, {})
+        SETTINGS_ROUTES[("PUT", path)] = (ADMIN, {"json": {}})
+SETTINGS_ROUTES[("GET", "/api/v1/network/http")] = (VIEWER, {})
+SETTINGS_ROUTES[("PUT", "/api/v1/network/http")] = (OPERATOR, {"json": {"http_port": 8080}})
+PAGE_FORMS = {
+    "/system/time": ("time", "location"),
+    "/system/power": ("power",),
+    "/system/network": ("ipv4", "ipv6", "hostname", "dns", "discovery", "o3c", "snmp"),
+    "/system/wlan": ("wlan",),
+    "/system/firewall": ("firewall", "dot1x"),
+    "/system/mqtt": ("client", "publication", "home-assistant"),
+    "/system/ble": ("ble",),
+}
+for page, forms in PAGE_FORMS.items():
+    SETTINGS_ROUTES[("GET", page)] = (VIEWER, {})
+    for form in forms:
+        SETTINGS_ROUTES[("POST", f"{page}/{form}")] = (ADMIN, {"data": {}})
+SETTINGS_ROUTES[("GET", "/system/network")] = (VIEWER, {})
+SETTINGS_ROUTES[("POST", "/system/network/http")] = (OPERATOR, {"data": {"http_port": "8080"}})
+SETTINGS_ROUTES[("POST", "/system/time/time")] = (ADMIN, {"data": {"time_zone": "UTC"}})
+SETTINGS_ROUTES[("POST", "/system/network/ipv4")] = (ADMIN, {"data": {"is_dhcp": "true"}})
+SETTINGS_ROUTES[("POST", "/system/network/dns")] = (ADMIN, {"data": {"is_auto": "true"}})
+SETTINGS_ROUTES[("POST", "/system/wlan/wlan")] = (ADMIN, {"data": {"ipv4.is_dhcp": "true"}})
+SETTINGS_ROUTES[("POST", "/system/firewall/firewall")] = (
+    ADMIN,
+    {"data": {"default_policy": "deny"}},
+)
+ROUTES.update(SETTINGS_ROUTES)
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
 IDS = {"{schedule_id}": "1", "{server_id}": "1", "{step}": "confirm", "{action}": "restart"}
+IDS |= {"{index}": "0", "{subscription_id}": "1"}
 
 
 def _routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -246,6 +351,8 @@ def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
 async def test_route_answers_each_caller_by_role(
     client: httpx.AsyncClient,
     accounts: FakeAccounts,
+    owners: FakeSettings,
+    mqtt: FakeMqtt,
     method: str,
     path: str,
     caller: str,
@@ -259,6 +366,7 @@ async def test_route_answers_each_caller_by_role(
     url = url.replace("{trigger_id}", "3").replace("{recipient_id}", "1")
     for name, value in IDS.items():
         url = url.replace(name, value)
+    await _existing_settings(owners, mqtt)
     headers = basic(caller) if caller != PUBLIC else {}
     response = await client.request(method, url, headers=headers, **request)
     status = response.status_code
@@ -274,3 +382,11 @@ async def test_route_answers_each_caller_by_role(
             assert response.headers["www-authenticate"].startswith("Digest ")
     else:
         assert status == 403, response.text
+
+
+async def _existing_settings(owners: FakeSettings, mqtt: FakeMqtt) -> None:
+    """What the routes with an id or a precondition act on: a rule, a subscription, a broker."""
+    owners.firewall = Firewall(active_rules=[FirewallRule(protocol="tcp", port=22)])
+    await owners.add_subscription(AddSubscription(spec=SubscriptionSpec(filter="site/#")))
+    mqtt.settings = mqtt.settings.model_copy(update={"host": "broker.example"})
+    await owners.add_onvif(AddOnvifAccount(name="view", password="pw", role="media"))

@@ -1,0 +1,118 @@
+"""REST routes made from bus commands: each route translates one request into one command.
+
+The settings groups of the other services all follow one shape (``Get*`` answers the group,
+``Set*`` carries it), so their routes are declared in a table rather than written out by hand;
+the contract's models type each route, so OpenAPI documents them.
+"""
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from functools import cache
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, create_model
+
+from actkit_proto.base import Command, Reply
+from actkit_web.deps import ActingBus, ActingBusDep, command_from_fields
+
+R = TypeVar("R", bound=Reply)
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_WORD = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def body_fields(command: type[Command[Any]], path: str = "") -> list[str]:
+    """The fields of ``command`` a client sends in the body (not its actor or the path's ids)."""
+    skipped = {"actor", *_PLACEHOLDER.findall(path)}
+    return [name for name in command.model_fields if name not in skipped]
+
+
+@cache
+def wrapped_model(
+    command: type[Command[Any]], path: str = ""
+) -> tuple[str, type[BaseModel]] | None:
+    """The one body field of a command that carries a whole model (``settings``), if it has one."""
+    names = body_fields(command, path)
+    if len(names) != 1:
+        return None
+    annotation = command.model_fields[names[0]].annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return names[0], annotation
+    return None
+
+
+@cache
+def body_model(command: type[Command[Any]], path: str = "") -> type[BaseModel] | None:
+    """What a client sends for ``command``: its settings model, or its own fields without actor."""
+    wrapped = wrapped_model(command, path)
+    if wrapped is not None:
+        return wrapped[1]
+    names = body_fields(command, path)
+    if not names:
+        return None
+    fields: dict[str, Any] = {
+        name: (command.model_fields[name].annotation, command.model_fields[name]) for name in names
+    }
+    return create_model(f"{command.__name__}Body", __doc__=command.__doc__, **fields)
+
+
+def expose(
+    router: APIRouter,
+    method: str,
+    path: str,
+    command: type[Command[R]],
+    *,
+    fixed: Mapping[str, object] | None = None,
+    status_code: int | None = None,
+    summary: str | None = None,
+    name: str | None = None,
+) -> Callable[..., Awaitable[R]]:
+    """Add a route that sends ``command`` with the path's ids and the body's fields.
+
+    Returns the route function, which pages call with the same keyword arguments
+    (``bus=``, the path ids and ``body=``) so that both take one path.
+    """
+    fixed = dict(fixed or {})
+    path_names = _PLACEHOLDER.findall(path)
+    # A command sent with fixed fields (connect, disconnect) takes nothing else.
+    wrapped = None if fixed else wrapped_model(command, path)
+    body_type = None if fixed else body_model(command, path)
+
+    async def endpoint(*, bus: ActingBus, body: BaseModel | None = None, **ids: object) -> R:
+        fields: dict[str, object] = {**fixed, **ids}
+        if wrapped is not None and body is not None:
+            fields[wrapped[0]] = body
+        elif body is not None:
+            fields.update({name: getattr(body, name) for name in type(body).model_fields})
+        return await bus.request(command_from_fields(command, **fields))
+
+    parameters = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[command.model_fields[name].annotation, Path()],
+        )
+        for name in path_names
+    ]
+    if body_type is not None:
+        parameters.append(
+            inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body_type)
+        )
+    parameters.append(
+        inspect.Parameter("bus", inspect.Parameter.KEYWORD_ONLY, annotation=ActingBusDep)
+    )
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        parameters, return_annotation=command.reply_type
+    )
+    endpoint.__name__ = name or _WORD.sub("_", command.__name__).lower()
+    endpoint.__doc__ = summary or command.__doc__
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=[method],
+        response_model=command.reply_type,
+        status_code=status_code,
+        name=endpoint.__name__,
+    )
+    return endpoint

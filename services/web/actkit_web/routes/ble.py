@@ -1,0 +1,14 @@
+"""REST: the BLE beacon settings and the Bluetooth controller's state."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from actkit_proto.ble import GetAdapterState, GetBeaconSettings, SetBeaconSettings
+from actkit_web.command_routes import expose
+
+router = APIRouter(prefix="/api/v1/ble", tags=["ble"])
+
+get_settings = expose(router, "GET", "/settings", GetBeaconSettings)
+set_settings = expose(router, "PUT", "/settings", SetBeaconSettings)
+get_adapter = expose(router, "GET", "/adapter", GetAdapterState)

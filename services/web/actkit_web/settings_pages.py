@@ -1,0 +1,170 @@
+"""Dashboard pages of the settings other services own, made from one table of forms.
+
+Each page shows forms, one per settings group; each form reads its group through the REST
+route function and saves it with the group's ``Set*`` command, the same one the REST route sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from actkit_core.bus import check_role
+from actkit_proto.base import Command, Reply
+from actkit_proto.errors import BusError, Invalid
+from actkit_web.auth import Caller
+from actkit_web.command_routes import body_model, wrapped_model
+from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.forms import REFUSALS
+from actkit_web.manual import CHOICES, HELP, LABELS
+from actkit_web.pages import field_errors, render_page
+from actkit_web.settings_forms import Input, input_names, inputs, values_from_form
+
+Extras = Callable[[ActingBus, Request], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """One settings group on a page: read with a route function, saved with a command."""
+
+    key: str
+    title: str
+    read: Callable[..., Awaitable[Reply]]
+    save: type[Command[Any]]
+    intro: str = ""
+
+    @property
+    def carrier(self) -> str | None:
+        """The command's field that carries the whole group (``settings``), if any."""
+        wrapped = wrapped_model(self.save)
+        return wrapped[0] if wrapped else None
+
+    @property
+    def model(self) -> type[Any]:
+        wrapped = wrapped_model(self.save)
+        model = wrapped[1] if wrapped else body_model(self.save)
+        assert model is not None, f"{self.save.__name__} carries no settings"
+        return model
+
+    def inputs(self, values: Mapping[str, Any]) -> tuple[Input, ...]:
+        return inputs(
+            self.model,
+            values,
+            HELP.get(self.key, {}),
+            LABELS.get(self.key, {}),
+            CHOICES.get(self.key, {}),
+        )
+
+    def command(self, values: dict[str, Any]) -> Command[Any]:
+        fields = {self.carrier: values} if self.carrier else values
+        return command_from_fields(self.save, **fields)
+
+    def errors(self, exc: BusError) -> dict[str, str]:
+        """The owner's sentences by input name (``form`` for the whole group)."""
+        carrier = self.carrier or ""
+        message = "; ".join(
+            problem.removeprefix(f"{carrier}.").removeprefix(f"{carrier}: ")
+            for problem in exc.message.replace("Value error, ", "").split("; ")
+        )
+        words = {
+            name: (name.rsplit(".", 1)[-1].replace("_", " "),)
+            for name in input_names(self.inputs({}))
+        }
+        return field_errors(Invalid(message), words)
+
+
+async def _nothing(_bus: ActingBus, _request: Request) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    """A page under System: its forms, and what else it shows (a status, a list)."""
+
+    path: str
+    title: str
+    intro: str
+    forms: tuple[SettingsForm, ...]
+    extras_template: str | None = None
+    extras: Extras = _nothing
+    by_key: dict[str, SettingsForm] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_key", {form.key: form for form in self.forms})
+
+
+async def render_settings(
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    page: SettingsPage,
+    errors: Mapping[str, str] | None = None,
+    submitted: tuple[str, dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The page with each form filled in from its owner, or as submitted when it was refused.
+
+    A link may fill in a form ahead (``?form=wlan&ssid=...``, from the list of networks).
+    """
+    role = caller.identity.role if caller.identity else None
+    prefill = dict(request.query_params) if request.method == "GET" else {}
+    shown = []
+    for form in page.forms:
+        if submitted and submitted[0] == form.key:
+            values = submitted[1]
+        else:
+            values = (await form.read(bus=bus)).model_dump(mode="json")
+            if prefill.get("form") == form.key:
+                values.update({k: v for k, v in prefill.items() if k in values})
+        can_change = role is not None and role >= form.save.required_role
+        shown.append((form, form.inputs(values), can_change))
+    return render_page(
+        request,
+        "settings.html",
+        caller,
+        page=page,
+        forms=shown,
+        errors=errors or {},
+        role=role,
+        status_code=status_code,
+        **await page.extras(bus, request),
+    )
+
+
+def _show(page: SettingsPage) -> Callable[..., Awaitable[Response]]:
+    async def show(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+        return await render_settings(request, caller, bus, page)
+
+    return show
+
+
+def _save(page: SettingsPage, form: SettingsForm) -> Callable[..., Awaitable[Response]]:
+    async def save(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+        # Who may not change the group learns that first, not what is wrong with a field.
+        check_role(form.save.model_construct(actor=bus.actor))
+        values = values_from_form(form.model, await request.form())
+        try:
+            await bus.request(form.command(values))
+        except REFUSALS as exc:
+            errors = {f"{form.key}-{name}": text for name, text in form.errors(exc).items()}
+            return await render_settings(
+                request, caller, bus, page, errors, (form.key, values), 400
+            )
+        return RedirectResponse(f"{page.path}#{form.key}", status_code=303)
+
+    return save
+
+
+def settings_router(pages: tuple[SettingsPage, ...]) -> APIRouter:
+    """``GET`` each page, ``POST`` each of its forms to ``<page>/<form key>``."""
+    router = APIRouter(include_in_schema=False)
+    for page in pages:
+        router.add_api_route(page.path, _show(page), methods=["GET"])
+        for form in page.forms:
+            router.add_api_route(f"{page.path}/{form.key}", _save(page, form), methods=["POST"])
+    return router
