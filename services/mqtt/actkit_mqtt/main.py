@@ -20,6 +20,8 @@ from actkit_proto.mqtt import ClientStatusChanged
 log = logging.getLogger(__name__)
 
 MIGRATIONS = "actkit_mqtt:migrations"
+CANCEL_AGAIN_S = 0.1
+"""How long a cancelled background task may take to end before it is cancelled again."""
 
 
 @contextlib.asynccontextmanager
@@ -38,24 +40,37 @@ async def build_deps(settings: MqttSettings, runtime: Runtime) -> AsyncIterator[
     )
     status = deps.state.status
     await deps.bus.publish(ClientStatusChanged(state=status.state, reason=status.reason))
-    consumer = asyncio.create_task(_handle_reports(reports, deps))
+    consumer = asyncio.create_task(consume_reports(reports, deps), name="mqtt-reports")
     # The client connects once the system service has told the serial (its topic prefix).
-    identity = asyncio.create_task(learn_identity(deps, settings.retry_min_s, settings.retry_max_s))
+    identity = asyncio.create_task(
+        learn_identity(deps, settings.retry_min_s, settings.retry_max_s), name="mqtt-identity"
+    )
     try:
         yield deps
     finally:
-        await _cancel(identity)
+        await stop_task(identity)
         await broker.disconnect(report=False)
-        await _cancel(consumer)
+        await stop_task(consumer)
 
 
-async def _cancel(task: asyncio.Task[object]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def stop_task(task: asyncio.Task[object]) -> None:
+    """Cancel ``task`` and wait until it has ended, cancelling it again for as long as it runs.
+
+    One cancellation is not always enough on Python 3.11: ``asyncio.wait_for`` returns its
+    result instead of raising when the result arrives in the same loop turn as the cancellation,
+    and nats-py awaits every request (a JetStream key-value write included) through it. The task
+    then runs on as if never cancelled, back to waiting for the next report, and the service
+    would never finish shutting down.
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=CANCEL_AGAIN_S)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("%s failed while stopping", task.get_name(), exc_info=error)
 
 
-async def _handle_reports(reports: asyncio.Queue[Report], deps: Deps) -> None:
+async def consume_reports(reports: asyncio.Queue[Report], deps: Deps) -> None:
+    """Hand each report of the broker connection to the handlers, in order, until cancelled."""
     while True:
         report = await reports.get()
         try:
