@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from actkit_core.bus import Publisher
+from actkit_core.tasks import stop_task
 from actkit_proto.system import LogRecorded, Severity
 
 QUEUE_SIZE = 1000
@@ -87,6 +88,4 @@ async def forward_logs(bus: Publisher, service: str) -> AsyncIterator[BusLogHand
         yield handler
     finally:
         root.removeHandler(handler)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop_task(task)

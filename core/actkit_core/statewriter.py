@@ -7,6 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from actkit_core.tasks import stop_task
+
 log = logging.getLogger(__name__)
 
 RETRY_S = 0.5
@@ -61,8 +63,7 @@ class StateWriter:
             await asyncio.wait_for(self.flush(), timeout_s)
         except TimeoutError:
             log.warning("state of %s not kept: the bucket did not answer", ", ".join(self._pending))
-        self._task.cancel()
-        await asyncio.wait({self._task})
+        await stop_task(self._task)
         self._task = None
 
     async def _run(self) -> None:

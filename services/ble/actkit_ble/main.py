@@ -23,6 +23,7 @@ from actkit_ble.settings import BleSettings
 from actkit_ble.store import SettingsStore
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
+from actkit_core.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,7 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
             yield deps
         finally:
             for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+                await stop_task(task)
             for system_id in list(deps.broadcasts.beacons()):
                 with contextlib.suppress(Exception):
                     await radio.withdraw(system_id)

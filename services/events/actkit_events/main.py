@@ -10,6 +10,7 @@ from datetime import datetime
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.tasks import stop_task
 from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
 from actkit_events.handlers import HANDLERS, Deps
@@ -52,9 +53,7 @@ async def build_deps(settings: EventsSettings, runtime: Runtime) -> AsyncIterato
     try:
         yield deps
     finally:
-        scheduler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await scheduler
+        await stop_task(scheduler)
         for task in list(deps.tasks):
             task.cancel()
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
+from actkit_core.tasks import stop_task
 from actkit_io.adapters.sim import SimGpio
 from actkit_io.domain import (
     RESET_HOLD_MAX_NS,
@@ -67,9 +68,7 @@ async def build_deps(
         try:
             yield deps
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            await stop_task(watcher)
     finally:
         await loop_timers.close()
         await gpio.close()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.tasks import stop_task
 from actkit_mqtt.adapters.paho import PahoBroker
 from actkit_mqtt.handlers import HANDLERS, Deps, handle_report, load_state
 from actkit_mqtt.handlers.identity import learn_identity
@@ -20,8 +21,6 @@ from actkit_proto.mqtt import ClientStatusChanged
 log = logging.getLogger(__name__)
 
 MIGRATIONS = "actkit_mqtt:migrations"
-CANCEL_AGAIN_S = 0.1
-"""How long a cancelled background task may take to end before it is cancelled again."""
 
 
 @contextlib.asynccontextmanager
@@ -51,22 +50,6 @@ async def build_deps(settings: MqttSettings, runtime: Runtime) -> AsyncIterator[
         await stop_task(identity)
         await broker.disconnect(report=False)
         await stop_task(consumer)
-
-
-async def stop_task(task: asyncio.Task[object]) -> None:
-    """Cancel ``task`` and wait until it has ended, cancelling it again for as long as it runs.
-
-    One cancellation is not always enough on Python 3.11: ``asyncio.wait_for`` returns its
-    result instead of raising when the result arrives in the same loop turn as the cancellation,
-    and nats-py awaits every request (a JetStream key-value write included) through it. The task
-    then runs on as if never cancelled, back to waiting for the next report, and the service
-    would never finish shutting down.
-    """
-    while not task.done():
-        task.cancel()
-        await asyncio.wait({task}, timeout=CANCEL_AGAIN_S)
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("%s failed while stopping", task.get_name(), exc_info=error)
 
 
 async def consume_reports(reports: asyncio.Queue[Report], deps: Deps) -> None:

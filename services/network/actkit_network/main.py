@@ -11,6 +11,7 @@ from pathlib import Path
 
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
+from actkit_core.tasks import stop_task
 from actkit_network.adapters.sim import (
     SimAnnouncer,
     SimDnsUpdater,
@@ -127,8 +128,7 @@ async def build_deps(
             yield deps
         finally:
             for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+                await stop_task(task)
 
 
 async def _restore_firewall(deps: Deps) -> None:

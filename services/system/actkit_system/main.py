@@ -12,6 +12,7 @@ from datetime import timedelta
 from actkit_core import lifecycle
 from actkit_core.bus import Bus
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.tasks import stop_task
 from actkit_proto.io import IgnitionChanged
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
@@ -179,9 +180,7 @@ async def build_deps(
         yield deps
     finally:
         for timer in timers:
-            timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timer
+            await stop_task(timer)
         for task in (deps.upgrades.task, deps.trace.task):
             if task is not None:
                 task.cancel()

@@ -17,6 +17,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from actkit_core import lifecycle
 from actkit_core.bus import Handlers, Publisher
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.tasks import stop_task
 from actkit_proto.accounts import WebCertificateChanged
 from actkit_proto.errors import BusError
 from actkit_proto.io import PortChanged
@@ -209,9 +210,7 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
             log.info("dashboard on %s (and %s)", deps.https_url, deps.http_url)
             yield deps
     finally:
-        follower.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await follower
+        await stop_task(follower)
         await servers.http.stop()
         await servers.https.stop()
 

@@ -2,13 +2,11 @@
 
 import asyncio
 import dataclasses
-import logging
 
-import pytest
-
+from actkit_core.tasks import stop_task
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_mqtt.handlers import Deps
-from actkit_mqtt.main import consume_reports, stop_task
+from actkit_mqtt.main import consume_reports
 from actkit_mqtt.ports import Report, StatusReport
 from actkit_proto.base import Event
 from actkit_proto.mqtt import ClientStatusChanged, ConnectionState
@@ -63,29 +61,3 @@ async def test_the_report_consumer_stops_though_its_status_write_swallowed_the_c
     assert stopping.done(), "the consumer ran on after its cancellation"
     assert consumer.cancelled()
     assert [type(event) for event in bus.published] == [ClientStatusChanged]
-
-
-async def test_stop_task_ends_a_task_that_honours_its_cancellation() -> None:
-    started = asyncio.Event()
-
-    async def wait_forever() -> None:
-        started.set()
-        await asyncio.Event().wait()
-
-    task = asyncio.create_task(wait_forever())
-    await started.wait()
-    await stop_task(task)
-    assert task.cancelled()
-
-
-async def test_stop_task_logs_a_task_that_failed_instead_of_raising(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    async def fail() -> None:
-        raise ValueError("broken")
-
-    task = asyncio.create_task(fail(), name="failing")
-    await asyncio.wait({task})
-    with caplog.at_level(logging.ERROR):
-        await stop_task(task)
-    assert "failing failed while stopping" in caplog.text
