@@ -65,6 +65,15 @@ def test_a_stack_that_does_not_come_up_fails_with_its_log(tmp_path: Path) -> Non
         pytest.fail("the block runs only once the stack is up")
 
 
+def test_a_stack_given_up_on_while_it_starts_is_stopped(tmp_path: Path) -> None:
+    # No time at all to come up: the stack is still starting when the block gives up on it.
+    with (
+        pytest.raises(AssertionError),
+        running_stack(tmp_path / "var", timeout_s=0),
+    ):
+        pytest.fail("the block runs only once the stack is up")
+
+
 def test_no_free_port_range_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
