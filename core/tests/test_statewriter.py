@@ -47,6 +47,18 @@ async def test_values_are_written_in_order_and_a_key_changed_again_once_with_its
     ]
 
 
+async def test_a_key_changed_while_its_value_is_written_is_written_again() -> None:
+    store = SlowStore()
+    store.gate.clear()
+    writer = StateWriter(_returning(store))
+    writer.keep("io.port.1.changed", b"on")
+    await asyncio.sleep(0)  # "on" is being written
+    writer.keep("io.port.1.changed", b"off")
+    store.gate.set()
+    await writer.flush()
+    assert store.written == [("io.port.1.changed", b"on"), ("io.port.1.changed", b"off")]
+
+
 async def test_keep_returns_at_once_while_the_store_is_held() -> None:
     store = SlowStore()
     store.gate.clear()
