@@ -138,16 +138,25 @@ class NetworkManager:
         await self._call(NM, SETTINGS_PATH, SETTINGS, "SaveHostname", "s", [hostname or ""])
 
     async def apply_wlan(self, settings: WlanSettings) -> None:
-        """Store the wireless profile (or delete it when no SSID is configured)."""
+        """Store the wireless profile (or delete it when no SSID is configured).
+
+        With the cable unplugged the profile is joined at once; otherwise when it is unplugged.
+        """
+        self._wlan_ssid = settings.ssid
         if settings.ssid is None:
             await self._delete_profile(WLAN_ID)
-        else:
-            await self._save_profile(wlan_profile(settings))
-        self._wlan_ssid = settings.ssid
+            return
+        await self._save_profile(wlan_profile(settings))
+        if not await self._is_wired_up():
+            await self._join_wlan()
 
     async def scan_wlan(self) -> list[WlanNetworkSeen]:
-        """Ask every wireless device to scan, and read the access points it knows."""
-        seen: list[WlanNetworkSeen] = []
+        """Ask every wireless device to scan, and read the networks its access points offer.
+
+        A network several access points offer is listed once, by its strongest; hidden ones
+        (an empty or all-NUL SSID) are left out, as they are joined by configuring their SSID.
+        """
+        strongest: dict[str, WlanNetworkSeen] = {}
         for device in await self._devices():
             if await self._get(device, DEVICE, "DeviceType") != DEVICE_TYPE_WIFI:
                 continue
@@ -155,21 +164,24 @@ class NetworkManager:
             with contextlib.suppress(Unavailable):  # a scan already running is fine
                 await self._call(NM, device, wireless, "RequestScan", "a{sv}", [{}])
             for point in await self._call(NM, device, wireless, "GetAllAccessPoints", "", []):
-                values = {
-                    name: await self._get(point, f"{NM}.AccessPoint", name)
-                    for name in ("Ssid", "Strength", "Frequency", "Flags", "WpaFlags", "RsnFlags")
-                }
-                seen.append(
-                    WlanNetworkSeen(
-                        ssid=bytes(values["Ssid"]).decode(errors="replace"),
-                        signal_percent=values["Strength"],
-                        channel=channel_of(values["Frequency"]),
-                        security=security_of(
-                            values["Flags"], values["WpaFlags"], values["RsnFlags"]
-                        ),
-                    )
+                values = await self._call(
+                    NM, point, PROPERTIES, "GetAll", "s", [f"{NM}.AccessPoint"]
                 )
-        return seen
+                ssid = bytes(values["Ssid"].value)
+                if not ssid.strip(b"\0"):
+                    continue
+                seen = WlanNetworkSeen(
+                    ssid=ssid.decode(errors="replace"),
+                    signal_percent=values["Strength"].value,
+                    channel=channel_of(values["Frequency"].value),
+                    security=security_of(
+                        values["Flags"].value, values["WpaFlags"].value, values["RsnFlags"].value
+                    ),
+                )
+                known = strongest.get(seen.ssid)
+                if known is None or seen.signal_percent > known.signal_percent:
+                    strongest[seen.ssid] = seen
+        return list(strongest.values())
 
     async def interfaces(self) -> list[InterfaceStatus]:
         """Every device but loopback, with its state and IPv4 addresses."""
@@ -245,6 +257,44 @@ class NetworkManager:
                 self._events.put_nowait(WlanDisconnected(interface=name, ssid=self._wlan_ssid))
         addresses = await self._addresses(device) if is_up else []
         self._events.put_nowait(AddressChanged(interface=name, addresses=addresses))
+        if name == self._interface:
+            # Ethernet is preferred: the WLAN is used only while the cable is unplugged.
+            await (self._leave_wlan() if is_up else self._join_wlan())
+
+    async def _is_wired_up(self) -> bool:
+        try:
+            device = await self._device_path(self._interface)
+            return bool(await self._get(device, DEVICE, "State") == ACTIVATED)
+        except (Unavailable, Invalid):
+            return False
+
+    async def _wireless_device(self) -> str | None:
+        for device in await self._devices():
+            if await self._get(device, DEVICE, "DeviceType") == DEVICE_TYPE_WIFI:
+                return device
+        return None
+
+    async def _join_wlan(self) -> None:
+        """Activate the stored wireless profile (it survives restarts) on the wireless device."""
+        device = await self._wireless_device()
+        stored = [
+            (path, profile)
+            for path, profile in await self._profiles()
+            if profile["connection"]["id"].value == WLAN_ID
+        ]
+        if device is None or not stored:
+            return
+        path, profile = stored[0]
+        self._wlan_ssid = bytes(profile["802-11-wireless"]["ssid"].value).decode(errors="replace")
+        await self._call(NM, NM_PATH, NM, "ActivateConnection", "ooo", [path, device, "/"])
+
+    async def _leave_wlan(self) -> None:
+        device = await self._wireless_device()
+        if device is None:
+            return
+        active = await self._get(device, DEVICE, "ActiveConnection")
+        if active != "/":
+            await self._call(NM, NM_PATH, NM, "DeactivateConnection", "o", [active])
 
     async def _addresses(self, device: str) -> list[str]:
         config = await self._get(device, DEVICE, "Ip4Config")

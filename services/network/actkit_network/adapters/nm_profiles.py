@@ -150,7 +150,7 @@ def security_of(flags: int, wpa_flags: int, rsn_flags: int) -> WlanSecurity:
 
 
 def channel_of(frequency_mhz: int) -> int:
-    """The Wi-Fi channel of a centre frequency (2.4 and 5 GHz bands).
+    """The Wi-Fi channel of a centre frequency (2.4, 5 and 6 GHz bands).
 
     >>> channel_of(2437), channel_of(5180)
     (6, 36)
@@ -161,6 +161,8 @@ def channel_of(frequency_mhz: int) -> int:
         return (frequency_mhz - 2407) // 5
     if 5000 <= frequency_mhz < 5950:
         return (frequency_mhz - 5000) // 5
+    if 5955 <= frequency_mhz <= 7115:
+        return (frequency_mhz - 5950) // 5
     return 0
 
 

@@ -112,7 +112,7 @@ def test_enterprise_wlan_points_to_the_8021x_settings() -> None:
 
 @pytest.mark.parametrize(
     ("frequency_mhz", "channel"),
-    [(2412, 1), (2462, 11), (2484, 14), (5180, 36), (5825, 165), (60, 0)],
+    [(2412, 1), (2462, 11), (2484, 14), (5180, 36), (5825, 165), (5955, 1), (6415, 93), (60, 0)],
 )
 def test_frequencies_map_to_channels(frequency_mhz: int, channel: int) -> None:
     assert channel_of(frequency_mhz) == channel
