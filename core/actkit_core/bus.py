@@ -309,7 +309,7 @@ class Bus:
                     EndpointConfig(
                         name=message_type.__name__,
                         subject=subject,
-                        handler=_endpoint(dispatcher, message_type),
+                        handler=_endpoint(dispatcher, message_type, self._state.flush),
                     )
                 )
             else:
@@ -333,14 +333,24 @@ def decode_reply(reply_type: type[R], msg: Msg) -> R:
 
 
 def _endpoint(
-    dispatcher: Dispatcher, message_type: type[Message]
+    dispatcher: Dispatcher,
+    message_type: type[Message],
+    settle: Callable[[], Awaitable[None]],
 ) -> Callable[[Request], Awaitable[None]]:
+    """Answer a command once the state its handling published is kept (``settle``).
+
+    Events go out at once and their state is written in the background; a command's caller,
+    though, may read that state back as soon as it has the reply, from any connection.
+    """
+
     async def handle(request: Request) -> None:
         try:
             payload = await dispatcher.dispatch(message_type, request.subject, request.data)
         except BusError as exc:
+            await settle()
             await request.respond_error(exc.code.value, " ".join(exc.message.split()))
         else:
+            await settle()
             await request.respond(payload)
 
     return handle

@@ -83,14 +83,23 @@ async def _eventually(read: Callable[[], Awaitable[T]], timeout_s: float = 5) ->
         await asyncio.sleep(0.01)
 
 
+async def _kept(bus: Bus, event_type: type[E], port_id: str, wanted: Callable[[E], bool]) -> E:
+    """The kept current state once it is as ``wanted``: it is written just after the event."""
+
+    async def read() -> E | None:
+        kept = await bus.current(event_type, port_id=port_id)
+        return kept[0] if kept and wanted(kept[0]) else None
+
+    return await _eventually(read)
+
+
 async def test_driven_input_is_published_active_and_kept_as_current_state(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
     seen = await _watch(bus, PortChanged, port_id="1")
     async with serving(bus, nats_server, tmp_path):
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
-        [current] = await _eventually(lambda: bus.current(PortChanged, port_id="1"))
-        assert current.is_active
+        await _kept(bus, PortChanged, "1", lambda kept: kept.is_active)
         await _eventually(lambda: _async(len(seen) == 2))
         assert [e.is_active for e in seen] == [False, True]  # announced at start, then driven
 
@@ -136,13 +145,12 @@ async def test_cut_and_short_raise_the_tamper_event_and_clear_it(
         seen = await _watch(bus, PortTampered, port_id="3")
         await bus.request(DriveInput(port_id=3, circuit=fault))
         await _eventually(lambda: _async(len(seen) == 1))
-        [current] = await bus.current(PortTampered, port_id="3")
-        assert (current.is_tampered, current.circuit) == (True, fault)
+        current = await _kept(bus, PortTampered, "3", lambda kept: kept.is_tampered)
+        assert current.circuit == fault
         await bus.request(DriveInput(port_id=3, circuit=Circuit.OPEN))
         await _eventually(lambda: _async(len(seen) == 2))
         assert [(e.is_tampered, e.circuit) for e in seen] == [(True, fault), (False, Circuit.OPEN)]
-        [current] = await bus.current(PortTampered, port_id="3")
-        assert not current.is_tampered
+        await _kept(bus, PortTampered, "3", lambda kept: not kept.is_tampered)
 
 
 BAD_COMMANDS: list[tuple[Command[Port], type[BusError], str]] = [
