@@ -28,7 +28,6 @@ from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service
 
 from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
-from actkit_core.statewriter import StateWriter
 from actkit_proto.base import Command, Event, Message, Reply
 from actkit_proto.errors import BusError, Forbidden, Unavailable
 from actkit_proto.service import GetServiceStatus, ServiceStatus
@@ -48,9 +47,6 @@ NO_RESPONDERS_RETRY_S = (0.005, 0.05, None)
 """Pauses before asking again when nobody answers. nats-server has been seen to answer "no
 responders" for a subscription another connection had already flushed (a few in a hundred on a
 busy machine), and a restarting owner needs a moment; None: give up."""
-
-STATE_CLOSE_TIMEOUT_S = 2.0
-"""How long closing a bus waits for its pending state to be kept."""
 
 ERROR_CODE_HEADER = "Nats-Service-Error-Code"
 ERROR_HEADER = "Nats-Service-Error"
@@ -159,7 +155,6 @@ class Bus:
         self.name = name
         self._state_bucket = state_bucket
         self._kv: KeyValue | None = None
-        self._state = StateWriter(self._bucket)
         self._services: list[Service] = []
         self._subscriptions: list[Any] = []
 
@@ -183,11 +178,10 @@ class Bus:
             await bus.close()
 
     async def close(self) -> None:
-        """Stop serving, keep the pending state, then drain so in-flight replies go out."""
+        """Stop serving, then drain the connection so in-flight replies go out."""
         for service in self._services:
             await service.stop()
         self._services.clear()
-        await self._state.close(STATE_CLOSE_TIMEOUT_S)
         if not self.client.is_closed:
             await self.client.drain()
 
@@ -201,17 +195,13 @@ class Bus:
         return self._kv
 
     async def publish(self, event: Event) -> None:
-        """Publish an event; a stateful one is then kept as the last value of its subject.
-
-        Keeping it is written in the background (:class:`StateWriter`): the event itself is out
-        and the publisher goes on; :meth:`current` on this bus waits for what it has handed over.
-        """
+        """Publish an event; a stateful one is then kept as the last value of its subject."""
         subject = event.to_subject()
         data = event.to_wire()
         await self.client.publish(subject, data)
         BUS_MESSAGES.labels(self.name, event.subject_pattern(), "published").inc()
         if event.stateful:
-            self._state.keep(subject, data)
+            await (await self._bucket()).put(subject, data)
 
     async def request(self, command: Command[R], timeout_s: float = 2.0) -> R:
         """Send a command and return its typed reply.
@@ -242,7 +232,6 @@ class Bus:
 
         Sorted by subject, as :class:`FakeBus` does.
         """
-        await self._state.flush()
         kv = await self._bucket()
         pattern = event_type.subject_pattern(**ids)
         found: list[tuple[str, E]] = []
@@ -309,7 +298,7 @@ class Bus:
                     EndpointConfig(
                         name=message_type.__name__,
                         subject=subject,
-                        handler=_endpoint(dispatcher, message_type, self._state.flush),
+                        handler=_endpoint(dispatcher, message_type),
                     )
                 )
             else:
@@ -333,24 +322,14 @@ def decode_reply(reply_type: type[R], msg: Msg) -> R:
 
 
 def _endpoint(
-    dispatcher: Dispatcher,
-    message_type: type[Message],
-    settle: Callable[[], Awaitable[None]],
+    dispatcher: Dispatcher, message_type: type[Message]
 ) -> Callable[[Request], Awaitable[None]]:
-    """Answer a command once the state its handling published is kept (``settle``).
-
-    Events go out at once and their state is written in the background; a command's caller,
-    though, may read that state back as soon as it has the reply, from any connection.
-    """
-
     async def handle(request: Request) -> None:
         try:
             payload = await dispatcher.dispatch(message_type, request.subject, request.data)
         except BusError as exc:
-            await settle()
             await request.respond_error(exc.code.value, " ".join(exc.message.split()))
         else:
-            await settle()
             await request.respond(payload)
 
     return handle
