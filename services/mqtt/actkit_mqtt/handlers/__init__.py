@@ -22,6 +22,7 @@ from actkit_mqtt.handlers.client import (
     set_publication,
     update_subscription,
 )
+from actkit_mqtt.handlers.identity import knowing_identity
 from actkit_mqtt.handlers.reports import (
     handle_report,
     publish_beacon,
@@ -32,6 +33,7 @@ from actkit_mqtt.handlers.reports import (
     publish_tampering,
 )
 from actkit_mqtt.handlers.settings import MqttParameters, restore_settings
+from actkit_proto.base import Command
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
 from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.io import PortChanged, PortTampered
@@ -53,7 +55,7 @@ from actkit_proto.params import RestoreSettings
 
 __all__ = ["HANDLERS", "ClientState", "Deps", "apply_connection", "handle_report", "load_state"]
 
-HANDLERS: Handlers[Deps] = {
+_HANDLERS: Handlers[Deps] = {
     GetClientSettings: get_client_settings,
     SetClientSettings: set_client_settings,
     GetClientStatus: get_client_status,
@@ -75,3 +77,8 @@ HANDLERS: Handlers[Deps] = {
     RestoreSettings: restore_settings,
     **parameter_handlers(MqttParameters),
 }
+HANDLERS: Handlers[Deps] = {
+    message_type: knowing_identity(handler) if issubclass(message_type, Command) else handler
+    for message_type, handler in _HANDLERS.items()
+}
+"""Every command first makes sure the device's serial is known (see ``knowing_identity``)."""

@@ -6,9 +6,12 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from actkit_core.bus import Handler
 from actkit_mqtt.handlers.client import Deps, apply_connection
 from actkit_proto import BusError
+from actkit_proto.base import Reply
 from actkit_proto.system import GetIdentity
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,21 @@ def mqtt_serial(serial: str) -> str | None:
     return cleaned if _SERIAL.match(cleaned) else None
 
 
+async def ask_identity(deps: Deps) -> str | None:
+    """Ask the system service once; keep and return the serial it gives, else ``None``."""
+    try:
+        identity = await deps.bus.request(GetIdentity())
+    except BusError as exc:
+        log.warning("waiting for the device identity: %s", exc.message)
+        return None
+    serial = mqtt_serial(identity.serial_number)
+    if serial is None:
+        log.error("the device serial number %r is not 12 hex digits", identity.serial_number)
+        return None
+    deps.state.serial = serial
+    return serial
+
+
 async def learn_identity(
     deps: Deps,
     retry_min_s: float,
@@ -35,19 +53,24 @@ async def learn_identity(
     published before: a stand-in serial would put messages under another device's prefix.
     """
     delay = retry_min_s
-    while True:
-        try:
-            identity = await deps.bus.request(GetIdentity())
-        except BusError as exc:
-            log.warning("waiting for the device identity: %s", exc.message)
-        else:
-            serial = mqtt_serial(identity.serial_number)
-            if serial is not None:
-                break
-            log.error("the device serial number %r is not 12 hex digits", identity.serial_number)
+    while (serial := await ask_identity(deps)) is None:
         await sleep(delay)
         delay = min(delay * 2, retry_max_s)
-    deps.state.serial = serial
     log.info("device serial number %s (from the system service)", serial)
     await apply_connection(deps)
     return serial
+
+
+def knowing_identity(handler: Handler[Deps]) -> Handler[Deps]:
+    """``handler``, after one more question to the system service while the serial is unknown.
+
+    Right after start-up a command can arrive between two of :func:`learn_identity`'s attempts,
+    which back off; asking once more here answers it instead of a 503.
+    """
+
+    async def handle(message: Any, deps: Deps) -> Reply | None:
+        if not deps.state.serial:
+            await ask_identity(deps)
+        return await handler(message, deps)
+
+    return handle

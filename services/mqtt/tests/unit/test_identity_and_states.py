@@ -14,6 +14,7 @@ from actkit_proto.mqtt import (
     ClientSettings,
     ConnectionState,
     DeviceEventKind,
+    GetClientStatus,
     Publication,
     PublishMqtt,
     RetainPolicy,
@@ -89,6 +90,19 @@ async def test_prefix_dependent_answers_say_the_serial_is_not_known_yet(
     deps.state.serial = ""
     with pytest.raises(Unavailable, match="serial number is not known yet"):
         await fake_bus.request(PublishMqtt(topic="hello", payload="1", use_device_prefix=True))
+
+
+async def test_a_command_between_two_attempts_asks_the_system_service_once_more(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    deps.state.serial = ""  # start-up: the first attempt found no system service
+
+    async def system(_command: GetIdentity) -> Identity:
+        return IDENTITY.model_copy(update={"serial_number": "ac:cc:8e:12:34:57"})
+
+    fake_bus.answer(GetIdentity, system)
+    await fake_bus.request(GetClientStatus())
+    assert deps.state.serial == "ACCC8E123457"
 
 
 async def test_a_client_turned_off_stays_off_once_the_serial_is_known(
