@@ -70,6 +70,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_udp_port() -> int:
+    """A UDP port on 127.0.0.1 that is free now (SSDP, WS-Discovery, SNMP traps in tests)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def free_port_range(count: int) -> int:
     """The first of ``count`` consecutive free ports, so that stacks can run side by side.
 

@@ -9,7 +9,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing import stack
-from actkit_core.testing.stack import free_port_range, running_stack
+from actkit_core.testing.stack import free_port_range, free_udp_port, running_stack
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.services import SERVICE_NAMES
 
@@ -80,3 +80,8 @@ def test_no_free_port_range_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
         monkeypatch.setattr(stack.random, "randrange", lambda *_: taken.getsockname()[1])
         with pytest.raises(RuntimeError, match="no free port range"):
             free_port_range(3)
+
+
+def test_a_free_udp_port_can_be_bound() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", free_udp_port()))

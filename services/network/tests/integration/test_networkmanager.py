@@ -1,6 +1,5 @@
 import asyncio
 import ipaddress
-import socket
 import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -8,6 +7,7 @@ from typing import Protocol
 
 from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
+from actkit_core.testing.stack import free_udp_port
 from actkit_network.adapters.networkmanager import NetworkManager
 from actkit_network.main import serve
 from actkit_network.settings import NetworkSettings
@@ -148,9 +148,9 @@ async def test_the_service_applies_settings_from_the_bus_through_networkmanager(
         bonjour_interfaces=["127.0.0.1"],
         # NetworkManager's addresses are in its namespace: discovery answers on loopback here.
         discovery_address="127.0.0.1",
-        ssdp_port=_free_udp_port(),
+        ssdp_port=free_udp_port(),
         upnp_http_port=0,
-        ws_discovery_port=_free_udp_port(),
+        ws_discovery_port=free_udp_port(),
         lldpd_config=str(tmp_path / "lldpd.conf"),
         lldpcli_command=["lldpcli", "-u", str(tmp_path / "no-lldpd.socket")],
     )
@@ -210,9 +210,3 @@ async def test_peap_and_macsec_settings_are_stored_as_networkmanager_profiles(
     assert stored["macsec"]["mka-ckn"].value == "00" * 16
     wired = await networkmanager.stored_profile("actkit-wired")
     assert wired is not None and "802-1x" not in wired
-
-
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

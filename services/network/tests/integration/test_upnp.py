@@ -9,6 +9,7 @@ from async_upnp_client.client_factory import UpnpFactory
 from async_upnp_client.search import async_search
 from async_upnp_client.utils import CaseInsensitiveDict
 
+from actkit_core.testing.stack import free_udp_port
 from actkit_network.adapters.upnp import DEVICE_TYPE, SSDP_GROUP, SsdpResponder
 from actkit_network.domain.discovery import DeviceIdentity, device_udn
 
@@ -22,15 +23,9 @@ IDENTITY = DeviceIdentity(
 )
 
 
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def ssdp_port() -> int:
-    return _free_udp_port()
+    return free_udp_port()
 
 
 @pytest_asyncio.fixture

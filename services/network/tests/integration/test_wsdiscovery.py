@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
+from actkit_core.testing.stack import free_udp_port
 from actkit_network.adapters.wsdiscovery import WSD_GROUP, WsDiscoveryResponder
 from actkit_network.domain.discovery import DeviceIdentity, device_udn
 
@@ -40,15 +41,9 @@ PROBE = """<?xml version="1.0" encoding="UTF-8"?>
 </e:Envelope>"""
 
 
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def wsd_port() -> int:
-    return _free_udp_port()
+    return free_udp_port()
 
 
 @pytest_asyncio.fixture
