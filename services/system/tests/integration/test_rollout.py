@@ -18,18 +18,15 @@ from actkit_proto.system import (
 )
 from actkit_system.bundle import generate_key, sign
 from actkit_system.main import serve
-from actkit_system.settings import SystemSettings
 
 from .engine_standin import EngineStandIn, EngineState, start_engine
-from .serving import until_answering
-
-SERVICES = ("io", "mqtt")
+from .serving import PEERS, engine_settings, peers_and_observer, until_answering
 
 
 @pytest.fixture
 def engine() -> Iterator[EngineStandIn]:
     state = EngineState()
-    for service in SERVICES:
+    for service in PEERS:
         state.add(f"actkit-{service}", "actkit:1.0.0")
     stand_in = start_engine(state)
     yield stand_in
@@ -47,29 +44,9 @@ async def device(
     nats_server: str, tmp_path: Path, engine: EngineStandIn
 ) -> AsyncIterator[list[UpgradeStatus]]:
     """The system service on the stand-in engine, with io and mqtt answering on the bus."""
-    settings = SystemSettings(
-        nats_url=nats_server,
-        data_dir=tmp_path,
-        metrics_port=0,
-        software_version="1.0.0",
-        engine="docker",
-        docker_url=engine.url,
-        docker_socket="",
-        upgrade_public_key_file=tmp_path / "key.pub",
-        upgrade_health_timeout_s=5,
-        upgrade_health_poll_s=0.02,
-    )
-    progress: list[UpgradeStatus] = []
+    settings = engine_settings(nats_server, tmp_path, engine, health_timeout_s=5)
     async with AsyncExitStack() as stack:
-        for service in SERVICES:
-            peer = await stack.enter_async_context(Bus.connect(service, servers=[nats_server]))
-            await peer.serve({}, None, version="1.1.0")
-        observer = await stack.enter_async_context(Bus.connect("observer", servers=[nats_server]))
-
-        async def collect(event: UpgradeProgressed) -> None:
-            progress.append(event.status)
-
-        await observer.subscribe(UpgradeProgressed, collect)
+        observer, progress = await peers_and_observer(stack, nats_server)
         await stack.enter_async_context(running(serve, settings))
         await until_answering(observer)
         yield progress
@@ -77,7 +54,7 @@ async def device(
 
 def manifest(version: str = "1.1.0") -> str:
     return json.dumps(
-        {"version": version, "services": {s: {"image": f"actkit:{version}"} for s in SERVICES}}
+        {"version": version, "services": {s: {"image": f"actkit:{version}"} for s in PEERS}}
     )
 
 

@@ -16,25 +16,22 @@ from actkit_proto.system import (
     SyncMode,
     TimeSettings,
     UpgradeMode,
-    UpgradeProgressed,
     UpgradeStage,
     UpgradeStatus,
 )
 from actkit_system.bundle import generate_key, sign
-from actkit_system.settings import SystemSettings
 
 from .device import Device
 from .engine_standin import EngineStandIn, EngineState, start_engine
-from .serving import until_answering
+from .serving import PEERS, engine_settings, peers_and_observer, until_answering
 
-SERVICES = ("io", "mqtt")
 SYSTEM_SPEC = {"Env": ["ACTKIT_SYSTEM_DATA_DIR=/data"], "Cmd": ["actkit-system"]}
 
 
 @pytest.fixture
 def engine() -> Iterator[EngineStandIn]:
     state = EngineState()
-    for service in SERVICES:
+    for service in PEERS:
         state.add(f"actkit-{service}", "actkit:1.0.0")
     state.add("actkit-system", "actkit-system:1.0.0", SYSTEM_SPEC)
     stand_in = start_engine(state)
@@ -53,29 +50,9 @@ async def device(
     nats_server: str, tmp_path: Path, engine: EngineStandIn
 ) -> AsyncIterator[tuple[Device, list[UpgradeStatus]]]:
     """The system container serving on the stand-in engine, io and mqtt answering on the bus."""
-    settings = SystemSettings(
-        nats_url=nats_server,
-        data_dir=tmp_path,
-        metrics_port=0,
-        software_version="1.0.0",
-        engine="docker",
-        docker_url=engine.url,
-        docker_socket="",
-        upgrade_public_key_file=tmp_path / "key.pub",
-        upgrade_health_timeout_s=10,
-        upgrade_health_poll_s=0.02,
-    )
-    progress: list[UpgradeStatus] = []
+    settings = engine_settings(nats_server, tmp_path, engine, health_timeout_s=10)
     async with AsyncExitStack() as stack:
-        for service in SERVICES:
-            peer = await stack.enter_async_context(Bus.connect(service, servers=[nats_server]))
-            await peer.serve({}, None, version="1.1.0")
-        observer = await stack.enter_async_context(Bus.connect("observer", servers=[nats_server]))
-
-        async def collect(event: UpgradeProgressed) -> None:
-            progress.append(event.status)
-
-        await observer.subscribe(UpgradeProgressed, collect)
+        observer, progress = await peers_and_observer(stack, nats_server)
         board = Device(settings, engine.state)
         stack.push_async_callback(board.close)
         board.start_system(engine.state.containers["actkit-system"])
@@ -84,7 +61,7 @@ async def device(
 
 
 def manifest(version: str) -> str:
-    services = {s: {"image": f"actkit:{version}"} for s in SERVICES}
+    services = {s: {"image": f"actkit:{version}"} for s in PEERS}
     services["system"] = {"image": f"actkit-system:{version}"}
     return json.dumps({"version": version, "services": services})
 
