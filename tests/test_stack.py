@@ -120,16 +120,14 @@ async def test_a_killed_service_is_restarted(stack: Stack) -> None:
 
 
 def test_interrupt_stops_everything_and_leaves_no_process(stack: Stack) -> None:
-    family = [stack.process.pid] + [
-        c.pid for c in psutil.Process(stack.process.pid).children(recursive=True)
-    ]
-    assert len(family) >= 11  # supervisor, nats-server, the forkserver and eight services
+    family = psutil.Process(stack.process.pid).children(recursive=True)
+    assert len(family) >= 10  # nats-server, the forkserver and eight services
     stack.process.send_signal(signal.SIGINT)
     assert stack.process.wait(timeout=30) == 0
-    alive = [
-        pid for pid in family if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
-    ]
-    assert alive == []
+    # A process a service started (e.g. a short-lived tool) may be ending as the supervisor
+    # exits: allow it a moment, but nothing may stay.
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert [f"{p.pid} {' '.join(p.cmdline())}" for p in alive if p.is_running()] == []
 
 
 def test_services_stop_when_the_supervisor_is_killed(stack: Stack) -> None:
