@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from actkit_core import cli
+from actkit_core import cli, lifecycle
 from actkit_core.cli import supervisor as supervisor_module
 from actkit_core.cli.launch import ExecLauncher, ForkLauncher
 from actkit_core.cli.supervisor import Child, Supervisor, credentials
@@ -103,15 +103,22 @@ def test_actkit_run_supervises_with_the_launcher_asked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, launch: str, launcher: type[Any]
 ) -> None:
     started: list[Supervisor] = []
+    prepared: list[Any] = []
 
     def run(main: Any) -> None:
         started.append(main.cr_frame.f_locals["self"])
         main.close()
 
-    monkeypatch.setattr(cli.lifecycle, "run", run)
+    def prepare(self: Any) -> None:
+        prepared.append(self)
+
+    monkeypatch.setattr(lifecycle, "run", run)
+    monkeypatch.setattr(launcher, "prepare", prepare)
     argv = ["--data-dir", str(tmp_path), "run", "--nats-port", "4333", "--metrics-base", "9500"]
     assert cli.main([*argv, "--launch", launch]) == 0
     (supervisor,) = started
     assert isinstance(supervisor.launcher, launcher)
+    # Prepared before the supervisor is imported, so the two start side by side.
+    assert prepared == [supervisor.launcher]
     assert (supervisor.data_dir, supervisor.nats_port) == (tmp_path.resolve(), 4333)
     assert supervisor.metrics_ports["io"] == 9500

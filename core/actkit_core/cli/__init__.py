@@ -7,7 +7,6 @@ import asyncio
 import sys
 from pathlib import Path
 
-from actkit_core import lifecycle
 from actkit_core.logging import configure_logging
 
 ROOT = Path.cwd()
@@ -65,13 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     match args.command:
         case "run":
             from actkit_core.cli.launch import LAUNCHERS
+
+            launcher = LAUNCHERS[args.launch]()
+            # The forkserver imports the preload on one core while this process imports the
+            # supervisor (nats-py, aiohttp: half a second) on the other.
+            launcher.prepare()
+            from actkit_core import lifecycle
             from actkit_core.cli.supervisor import Supervisor
 
             supervisor = Supervisor(
-                args.data_dir,
-                args.nats_port,
-                metrics_base=args.metrics_base,
-                launcher=LAUNCHERS[args.launch](),
+                args.data_dir, args.nats_port, metrics_base=args.metrics_base, launcher=launcher
             )
             lifecycle.run(supervisor.run())
             return 0

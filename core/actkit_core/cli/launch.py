@@ -51,7 +51,10 @@ class Launcher(Protocol):
     """Starts service ``name`` with ``env`` added to the supervisor's environment."""
 
     def prepare(self) -> None:
-        """Begin whatever start-up work can overlap nats-server's (returns at once)."""
+        """Begin whatever start-up work can overlap the supervisor's (returns at once).
+
+        Called again when already prepared, it does nothing.
+        """
 
     async def start(self, name: str, env: dict[str, str], relay: Relay) -> Launched:
         """Start it; each line it writes goes to ``relay``."""
@@ -134,7 +137,7 @@ class ForkLauncher:
         self._context.set_forkserver_preload([PRELOAD])
 
     def prepare(self) -> None:
-        """Start the forkserver, which imports the preload while nats-server starts."""
+        """Start the forkserver, which imports the preload while the supervisor starts."""
         forkserver.ensure_running()
 
     def close(self) -> None:

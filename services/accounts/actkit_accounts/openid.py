@@ -10,7 +10,6 @@ import json
 import secrets
 import ssl
 import time
-from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
@@ -20,29 +19,10 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, KeySetSerialization
 
+from actkit_accounts.domain.openid import PendingLogin, Provider
 from actkit_proto import Invalid, Unauthenticated, Unavailable
 
 _ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512", "EdDSA"]
-
-
-@dataclass(frozen=True)
-class Provider:
-    """What the discovery document says about the provider."""
-
-    issuer: str
-    authorization_endpoint: str
-    token_endpoint: str
-    jwks_uri: str
-
-
-@dataclass(frozen=True)
-class PendingLogin:
-    """A login sent to the provider and not yet back."""
-
-    redirect_uri: str
-    nonce: str
-    code_verifier: str
-    started_at_s: float
 
 
 class OpenIdClient:

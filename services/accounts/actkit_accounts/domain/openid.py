@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from actkit_proto import Forbidden, Invalid
@@ -10,6 +11,26 @@ from actkit_proto.accounts import OpenIdSettings
 from actkit_proto.base import Role
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What the discovery document says about the provider."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """A login sent to the provider and not yet back."""
+
+    redirect_uri: str
+    nonce: str
+    code_verifier: str
+    started_at_s: float
 
 
 def check_provider_url(url: str) -> None:

@@ -12,9 +12,9 @@ from actkit_accounts.certificates import PublicKey
 from actkit_accounts.domain.accounts import Account
 from actkit_accounts.domain.blocking import Blocker
 from actkit_accounts.domain.digest import NonceBook
+from actkit_accounts.domain.openid import PendingLogin, Provider
 from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.domain.username_token import NonceLedger
-from actkit_accounts.openid import PendingLogin, Provider
 from actkit_accounts.passwords import Passwords
 from actkit_accounts.ports import KeystorePort, SshPort
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore

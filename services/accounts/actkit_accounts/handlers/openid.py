@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from actkit_accounts.domain.openid import check_provider_url, remote_name, role_for
+from actkit_accounts.domain.openid import Provider, check_provider_url, remote_name, role_for
 from actkit_accounts.handlers.authentication import check_not_blocked, record_failure, session
 from actkit_accounts.handlers.deps import Deps
-from actkit_accounts.openid import OpenIdClient, Provider
 from actkit_proto import BusError, Invalid, Unauthenticated, Unavailable
 from actkit_proto.accounts import (
     BeginOpenIdLogin,
@@ -19,6 +19,10 @@ from actkit_proto.accounts import (
     Session,
     SetOpenIdSettings,
 )
+
+if TYPE_CHECKING:
+    # Imported when a login needs it: with httpx, Authlib and joserfc, ~0.3 s of every start.
+    from actkit_accounts.openid import OpenIdClient
 
 OPENID_OPTION = "openid"
 LOGIN_LIFETIME_S = 600
@@ -62,6 +66,8 @@ async def begin_openid_login(command: BeginOpenIdLogin, deps: Deps) -> OpenIdLog
         raise Invalid("the redirect URI must be an http(s) URL")
     provider = await _provider(deps)
     now_s = deps.clock().timestamp()
+    from actkit_accounts.openid import OpenIdClient
+
     url, state, pending = OpenIdClient.begin(
         provider, settings.client_id, settings.scopes, command.redirect_uri, now_s
     )
@@ -111,6 +117,8 @@ async def _provider(deps: Deps) -> Provider:
 
 @contextlib.asynccontextmanager
 async def _client(deps: Deps, settings: OpenIdSettings) -> AsyncIterator[OpenIdClient]:
+    from actkit_accounts.openid import OpenIdClient
+
     authorities = [c.certificate_pem for c in await deps.certificates.load() if c.kind == "ca"]
     client = OpenIdClient("".join(authorities), settings.outgoing_proxy)
     try:
