@@ -14,6 +14,8 @@ from actkit_proto.service import GetServiceStatus
 from bench.stats import Latency, LostEvents
 
 EVENT_TIMEOUT_S = 2.0
+SETTLE_TIMEOUT_S = 30.0
+BUSY_SERVICES = ("io", "events", "mqtt", "ble")
 E = TypeVar("E", bound=Event)
 
 
@@ -44,9 +46,13 @@ async def time_path(
     Even edges switch on and odd ones off; an event whose ``is_active`` does not match is an
     echo of something else and is not counted.
 
+    Starts once the services have handled what earlier paths sent them: a backlog left in the
+    events service would delay the first edge and answer later ones with echoes of older ones.
+
     Raises:
         LostEvents: an edge produced no ``watched`` event in time.
     """
+    await settle(bus)
     arrivals: asyncio.Queue[tuple[int, E]] = asyncio.Queue()
 
     async def arrive(event: E) -> None:
@@ -68,6 +74,29 @@ async def time_path(
             raise LostEvents(f"{name}: edge {index} produced no {subject}") from None
         latency.add_ns(arrived - started)
     return latency
+
+
+async def settle(bus: Bus) -> None:
+    """Wait until the busy services have nothing left to handle.
+
+    Settled is when asking each service its status twice, 50 ms apart, finds it has handled
+    nothing in between but the question itself.
+
+    Raises:
+        LostEvents: they were still busy after ``SETTLE_TIMEOUT_S``.
+    """
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    before: list[int] = []
+    while time.monotonic() < deadline:
+        handled = [
+            (await bus.request(GetServiceStatus(service=service))).handled
+            for service in BUSY_SERVICES
+        ]
+        if handled == [count + 1 for count in before]:
+            return
+        before = handled
+        await asyncio.sleep(0.05)
+    raise LostEvents(f"{', '.join(BUSY_SERVICES)} were still busy after {SETTLE_TIMEOUT_S:.0f} s")
 
 
 async def _first(arrivals: asyncio.Queue[tuple[int, E]], is_active: bool) -> int:

@@ -27,5 +27,6 @@ class Latency:
             "p50": round(statistics.median(ordered), 3),
             "p99": round(ordered[min(n - 1, int(n * 0.99))], 3),
             "max": round(ordered[-1], 3),
+            "max_at": self.samples_ms.index(ordered[-1]),  # which edge: the first, or a pattern
             "n": n,
         }
