@@ -53,10 +53,16 @@ async def carry_out(transitions: list[Transition], deps: Deps) -> None:
         is_starting = transition.kind is LogKind.ACTIVATED
         if is_starting:
             ACTIVATIONS.inc()
-        await deps.bus.publish(
-            RuleChanged(rule_id=rule_id, is_active=is_starting, at=transition.at)
-        )
-        await run_action(rule_id, spec, deps, is_starting=is_starting, reason=transition.reason)
+        # The action does not wait for the rule's activity to be kept in the KV bucket (a
+        # JetStream round trip): the event and its put leave first, then the action's command,
+        # and the put is confirmed before the next transition.
+        changed = RuleChanged(rule_id=rule_id, is_active=is_starting, at=transition.at)
+        announced = asyncio.create_task(deps.bus.publish(changed))
+        await asyncio.sleep(0)
+        try:
+            await run_action(rule_id, spec, deps, is_starting=is_starting, reason=transition.reason)
+        finally:
+            await announced
         if transition.is_momentary:
             await deps.bus.publish(RuleChanged(rule_id=rule_id, is_active=False, at=transition.at))
 
