@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import make_asgi_app
 from starlette.responses import Response
+from starlette.routing import Router
 
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import GetSetupState
@@ -80,10 +81,10 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.device = DeviceIdentity(bus, settings)
     app.state.stream_tokens = StreamTokens()
     app.state.http_access = HttpAccessState()
+    # First, so that a VAPIX request is matched at once (see actkit_web.routes.vapix).
+    app.mount("/axis-cgi", Router([*vapix.ROUTES, *vapix_mqtt.ROUTES, *event_stream.CGI_ROUTES]))
     app.include_router(session.router)
     app.include_router(ports.router)
-    app.include_router(vapix.router)
-    app.include_router(vapix_mqtt.router)
     app.include_router(event_stream.router)
     app.include_router(accounts.router)
     app.include_router(security.router)

@@ -8,7 +8,9 @@ import json
 import time
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from fastapi.responses import PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 from starlette.websockets import WebSocketState
 
 from actkit_proto.accounts import Identity
@@ -16,7 +18,7 @@ from actkit_proto.base import Actor
 from actkit_proto.errors import BusError
 from actkit_proto.io import ListPorts, Port
 from actkit_web.auth import identify
-from actkit_web.deps import CallerDep, StreamTokensDep
+from actkit_web.deps import signed_in
 from actkit_web.feed import PortFeed
 from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
@@ -27,10 +29,15 @@ router = APIRouter(include_in_schema=False)
 POLICY_VIOLATION = 1008
 
 
-@router.get("/axis-cgi/wssession.cgi")
-async def websocket_session(caller: CallerDep, tokens: StreamTokensDep) -> PlainTextResponse:
+async def websocket_session(request: Request) -> PlainTextResponse:
+    """``/axis-cgi/wssession.cgi``: a token for the stream, mounted with the other CGIs."""
+    caller = await signed_in(request)
     assert caller.identity is not None
+    tokens: StreamTokens = request.app.state.stream_tokens
     return PlainTextResponse(tokens.issue(caller.identity))
+
+
+CGI_ROUTES = [Route("/wssession.cgi", websocket_session, methods=["GET"])]
 
 
 @router.websocket("/vapix/ws-data-stream")

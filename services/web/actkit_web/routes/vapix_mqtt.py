@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from actkit_proto.errors import Invalid
 from actkit_proto.mqtt import (
@@ -13,7 +14,8 @@ from actkit_proto.mqtt import (
     SetClientSettings,
     SetPublication,
 )
-from actkit_web.deps import ActingBusDep, DeviceDep
+from actkit_web.deps import acting_bus
+from actkit_web.device import DeviceIdentity
 from actkit_web.routes.vapix import (
     INVALID_PARAMETER,
     UNSUPPORTED_METHOD,
@@ -29,14 +31,13 @@ from actkit_web.vapix_mqtt import (
     event_publication,
 )
 
-router = APIRouter(prefix="/axis-cgi/mqtt", include_in_schema=False)
-
 CLIENT_API = "mqtt-client"
 EVENT_API = "event-mqtt-bridge"
 
 
-@router.post("/client.cgi")
-async def mqtt_client(request: Request, bus: ActingBusDep, device: DeviceDep) -> Response:
+async def mqtt_client(request: Request) -> Response:
+    bus = await acting_bus(request)
+    device: DeviceIdentity = request.app.state.device
     body, _, method = await json_call(request)
     if method == "getSupportedVersions":
         return versions(CLIENT_API, body)
@@ -63,8 +64,8 @@ async def mqtt_client(request: Request, bus: ActingBusDep, device: DeviceDep) ->
     )
 
 
-@router.post("/event.cgi")
-async def mqtt_event(request: Request, bus: ActingBusDep) -> Response:
+async def mqtt_event(request: Request) -> Response:
+    bus = await acting_bus(request)
     body, _, method = await json_call(request)
     if method == "getSupportedVersions":
         return versions(EVENT_API, body)
@@ -85,3 +86,10 @@ async def mqtt_event(request: Request, bus: ActingBusDep) -> Response:
         UNSUPPORTED_METHOD,
         f"unknown method {method!r}; use getEventPublicationConfig or configureEventPublication",
     )
+
+
+ROUTES = [
+    Route("/mqtt/client.cgi", mqtt_client, methods=["POST"]),
+    Route("/mqtt/event.cgi", mqtt_event, methods=["POST"]),
+]
+"""The MQTT CGIs, under ``/axis-cgi`` with the others (see :mod:`actkit_web.routes.vapix`)."""
