@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import psutil
 import uvloop
 
 from actkit_core.bus import Bus
@@ -40,14 +41,15 @@ RESULTS = Path(__file__).parent / "results.json"
 
 
 def memory_mb(stack: Stack) -> tuple[dict[str, float], dict[str, float]]:
-    """RSS and PSS of every process of the stack, by service name, plus the totals.
+    """RSS and PSS of every process of the stack (``actkit run`` too), by name, plus the totals.
 
     RSS counts a shared page in every process that maps it, so its total overstates what the
     stack takes; PSS splits each shared page between its sharers, so its total is that amount.
     """
     rss: dict[str, float] = {}
     pss: dict[str, float] = {}
-    for name, process in stack.processes().items():
+    processes = {"supervisor": psutil.Process(stack.process.pid), **stack.processes()}
+    for name, process in processes.items():
         info = process.memory_full_info()
         rss[name] = round(info.rss / 2**20, 1)
         pss[name] = round(info.pss / 2**20, 1)

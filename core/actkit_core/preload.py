@@ -1,4 +1,4 @@
-"""What ``actkit run``'s forkserver imports once, before it forks every service from itself.
+"""What ``actkit run`` imports once, before it forks every service from itself.
 
 Each service's entry module, and through it every library the services use (pydantic,
 SQLAlchemy, nats-py, cryptography, FastAPI…). A service imported on its own costs about a second

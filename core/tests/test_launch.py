@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 
+import pytest
 from prometheus_client import Counter, generate_latest
 
+from actkit_core.cli.launch import exit_code
 from actkit_core.metrics import ServiceMetrics
 from actkit_proto.services import SERVICE_NAMES
 
@@ -50,3 +53,28 @@ def test_a_service_shows_its_own_and_the_shared_families_only() -> None:
     assert "actkit_probe_two" not in text
     assert "# TYPE actkit_bus_messages_total counter" in text
     assert "process_cpu_seconds_total" in text or "python_info" in text
+
+
+def _fail(error: BaseException) -> Callable[[], None]:
+    def main() -> None:
+        raise error
+
+    return main
+
+
+@pytest.mark.parametrize(
+    ("main", "code", "traceback"),
+    [
+        (lambda: None, 0, False),
+        (_fail(SystemExit(3)), 3, False),
+        (_fail(SystemExit(None)), 0, False),
+        (_fail(SystemExit("a message instead of a code")), 1, False),
+        (_fail(KeyboardInterrupt()), 1, True),
+        (_fail(ValueError("broken")), 1, True),
+    ],
+)
+def test_a_forked_service_ends_with_its_exit_code_whatever_happens(
+    main: Callable[[], None], code: int, traceback: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert exit_code(main) == code
+    assert ("Traceback" in capsys.readouterr().err) is traceback

@@ -103,22 +103,15 @@ def test_actkit_run_supervises_with_the_launcher_asked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, launch: str, launcher: type[Any]
 ) -> None:
     started: list[Supervisor] = []
-    prepared: list[Any] = []
 
     def run(main: Any) -> None:
         started.append(main.cr_frame.f_locals["self"])
         main.close()
 
-    def prepare(self: Any) -> None:
-        prepared.append(self)
-
     monkeypatch.setattr(lifecycle, "run", run)
-    monkeypatch.setattr(launcher, "prepare", prepare)
     argv = ["--data-dir", str(tmp_path), "run", "--nats-port", "4333", "--metrics-base", "9500"]
     assert cli.main([*argv, "--launch", launch]) == 0
     (supervisor,) = started
     assert isinstance(supervisor.launcher, launcher)
-    # Prepared before the supervisor is imported, so the two start side by side.
-    assert prepared == [supervisor.launcher]
     assert (supervisor.data_dir, supervisor.nats_port) == (tmp_path.resolve(), 4333)
     assert supervisor.metrics_ports["io"] == 9500

@@ -63,17 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("actkit", "INFO")
     match args.command:
         case "run":
-            from actkit_core.cli.launch import LAUNCHERS
-
-            launcher = LAUNCHERS[args.launch]()
-            # The forkserver imports the preload on one core while this process imports the
-            # supervisor (nats-py, aiohttp: half a second) on the other.
-            launcher.prepare()
             from actkit_core import lifecycle
+            from actkit_core.cli.launch import LAUNCHERS
             from actkit_core.cli.supervisor import Supervisor
 
             supervisor = Supervisor(
-                args.data_dir, args.nats_port, metrics_base=args.metrics_base, launcher=launcher
+                args.data_dir,
+                args.nats_port,
+                metrics_base=args.metrics_base,
+                launcher=LAUNCHERS[args.launch](),
             )
             lifecycle.run(supervisor.run())
             return 0

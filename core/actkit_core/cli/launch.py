@@ -1,24 +1,30 @@
-"""How ``actkit run`` starts a service process: forked from a preloaded parent, or exec'd afresh.
+"""How ``actkit run`` starts a service process: forked from the supervisor, or exec'd afresh.
 
 Every service imports the same heavy libraries (pydantic, SQLAlchemy, nats-py, cryptography…):
 about a second of CPU and 60 to 80 MB each when every service loads them on its own. The ``fork``
-launcher loads them once, in a multiprocessing *forkserver* (``actkit_core.preload``), and forks
-each service from it: the services start in a fraction of the time and share those pages until
-they write to them. Each service still runs in its own process, with its own environment, session
-and NATS user, so isolation and restarts are the same as with ``exec``, which starts the service's
-console script in a new interpreter (as a container does).
+launcher loads them once, in the supervisor (``actkit_core.preload``), and forks each service from
+it: the services start in a fraction of the time and share those pages until they write to them.
+Each service still runs in its own process, with its own environment, session and NATS user, so
+isolation and restarts are the same as with ``exec``, which starts the service's console script
+in a new interpreter (as a container does).
+
+The supervisor forks while it runs its event loop. That is safe here because it has no other
+thread then (it starts none; nats-py and uvloop's resolver work on the loop or in libuv's pool,
+which libuv makes anew in a forked child), and the child drops the loop before it starts its own.
+A multiprocessing forkserver would avoid the question, but it is one more process, holding its
+own copy of every page the services write to: with one, the stack took 66 MB more (PSS).
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import importlib
 import os
+import signal
 import sys
+import traceback
 from collections.abc import Callable
 from importlib import metadata
-from multiprocessing import forkserver
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
@@ -112,15 +118,41 @@ class _Exec:
             self._process.send_signal(signum)
 
 
-def serve_forked(name: str, env: dict[str, str], output: Connection) -> None:
-    """In the forked child: become service ``name`` as its console script would."""
+def exit_code(main: Callable[[], object]) -> int:
+    """Run ``main`` as a program's whole life: the exit code it ends with, whatever happens."""
+    try:
+        main()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return 0
+
+
+def become_service(name: str, env: dict[str, str], output_fd: int) -> None:
+    """In the forked child: become service ``name`` as its console script would.
+
+    The child is a copy of the supervisor in the middle of its event loop: it leaves that loop
+    behind (not running, its signal handlers and file descriptors dropped) and starts its own.
+    """
+    asyncio.events._set_running_loop(None)
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
     os.setsid()
-    stop_with_parent()  # the forkserver, which goes when the supervisor goes
+    stop_with_parent()
     setproctitle.setproctitle(f"actkit-{name}")
-    os.dup2(output.fileno(), sys.stdout.fileno())
-    os.dup2(output.fileno(), sys.stderr.fileno())
-    # Start with stdio only, as an exec'd program does. What multiprocessing hands down would
-    # keep the forkserver (and so every service) alive after a killed supervisor.
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    # Python's own, line by line: the supervisor's may be anything (a test's capture).
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 - open until exit
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115 - open until exit
+    # Start with stdio only, as an exec'd program does: nothing of the supervisor's (its loop,
+    # its pipes from the other services) stays open here.
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     sys.stdin = open(os.devnull)  # noqa: SIM115 - the process's stdin, open until it exits
     os.environ.update(env)
@@ -130,53 +162,42 @@ def serve_forked(name: str, env: dict[str, str], output: Connection) -> None:
 
 
 class ForkLauncher:
-    """Each service is forked from one forkserver that has imported what they all use."""
-
-    def __init__(self) -> None:
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload([PRELOAD])
+    """Each service is forked from the supervisor, once it has imported what they all use."""
 
     def prepare(self) -> None:
-        """Start the forkserver, which imports the preload while the supervisor starts."""
-        forkserver.ensure_running()
+        """Import the preload (``actkit_core.preload``): a couple of seconds, once.
+
+        Called again, it does nothing: the modules are imported.
+        """
+        importlib.import_module(PRELOAD)
 
     def close(self) -> None:
-        """Stop the forkserver and wait for it, so that nothing outlives ``actkit run``."""
-        # multiprocessing has no public call for this; without it the forkserver would exit on
-        # its own a moment after the supervisor, when the pipe that keeps it alive closes.
-        forkserver._forkserver._stop()  # type: ignore[attr-defined]
+        """Nothing to release: the services are the supervisor's own children."""
 
     async def start(self, name: str, env: dict[str, str], relay: Relay) -> Launched:
-        """Fork it from the forkserver; its stdout and stderr come back through a pipe."""
-        reader, writer = self._context.Pipe(duplex=False)
-        # Daemonic: should the supervisor fail, multiprocessing stops the services on its way out.
-        process = self._context.Process(
-            target=serve_forked, args=(name, env, writer), name=f"actkit-{name}", daemon=True
-        )
-        # The first start waits for the forkserver to import the preload: not on the loop.
-        await asyncio.to_thread(process.start)
-        writer.close()
-        pipe = os.fdopen(os.dup(reader.fileno()), "rb")
-        reader.close()
+        """Fork it; its stdout and stderr come back through a pipe."""
+        self.prepare()
+        read_fd, write_fd = os.pipe()
+        sys.stdout.flush()  # or the child would write the supervisor's pending output again
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no branch - coverage restarts in the child, after this line
+            # The child never goes back to the supervisor's loop, even when the service fails.
+            os._exit(exit_code(lambda: become_service(name, env, write_fd)))
+        os.close(write_fd)
         stream = asyncio.StreamReader()
         await asyncio.get_running_loop().connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(stream), pipe
+            lambda: asyncio.StreamReaderProtocol(stream), os.fdopen(read_fd, "rb")
         )
-        return _Forked(process, asyncio.create_task(_relay_lines(stream, relay)))
+        return _Forked(pid, asyncio.create_task(_relay_lines(stream, relay)))
 
 
 class _Forked:
-    def __init__(
-        self, process: multiprocessing.process.BaseProcess, relaying: asyncio.Task[None]
-    ) -> None:
-        self._process = process
+    def __init__(self, pid: int, relaying: asyncio.Task[None]) -> None:
+        self.pid = pid
         self._relaying = relaying
         self._exit: asyncio.Task[int] | None = None
-
-    @property
-    def pid(self) -> int:
-        assert self._process.pid is not None
-        return self._process.pid
+        self._code: int | None = None
 
     async def wait(self) -> int:
         # Several may wait (the watcher and stop()); one of them giving up must not stop the rest.
@@ -187,25 +208,25 @@ class _Forked:
     async def _wait_exit(self) -> int:
         loop = asyncio.get_running_loop()
         exited: asyncio.Future[None] = loop.create_future()
-        sentinel = self._process.sentinel
+        pidfd = os.pidfd_open(self.pid)
 
         def on_exit() -> None:
             if not exited.done():  # pragma: no branch - a second call before remove_reader
                 exited.set_result(None)
 
-        loop.add_reader(sentinel, on_exit)
+        loop.add_reader(pidfd, on_exit)
         try:
             await exited
         finally:
-            loop.remove_reader(sentinel)
-        self._process.join()
+            loop.remove_reader(pidfd)
+            os.close(pidfd)
+        _, status = os.waitpid(self.pid, 0)
+        self._code = os.waitstatus_to_exitcode(status)
         await self._relaying
-        code = self._process.exitcode
-        assert code is not None
-        return code
+        return self._code
 
     def send_signal(self, signum: int) -> None:
-        if self._process.exitcode is None:
+        if self._code is None:
             os.kill(self.pid, signum)
 
 

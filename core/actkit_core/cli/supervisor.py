@@ -133,9 +133,10 @@ class Supervisor:
         )
         started = time.monotonic()
         (self.data_dir / WEB_URLS_FILE).unlink(missing_ok=True)
-        self.launcher.prepare()
         url = nats.start()
         try:
+            # JetStream gets ready while the fork launcher imports what every service uses.
+            self.launcher.prepare()
             self.children = [
                 Child(info, self._child_env(info, url, passwords), self.launcher)
                 for info in self.services

@@ -42,17 +42,12 @@ class Stack:
         return self.metrics_base + SERVICE_NAMES.index(service)
 
     def processes(self) -> dict[str, psutil.Process]:
-        """Every process of the stack but ``actkit run`` itself, by service name.
-
-        Also ``nats-server`` and, when services are forked, the ``forkserver`` they come from.
-        """
+        """Every process of the stack but ``actkit run`` itself: services by name, nats-server."""
         named: dict[str, psutil.Process] = {}
         for process in psutil.Process(self.process.pid).children(recursive=True):
             command = " ".join(process.cmdline())
             if "nats-server" in command:
                 named["nats-server"] = process
-            elif "forkserver" in command:
-                named["forkserver"] = process
             elif "actkit-" in command:
                 named[command.rsplit("actkit-", 1)[-1].strip()] = process
         return named

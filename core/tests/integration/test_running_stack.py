@@ -3,8 +3,12 @@
 import asyncio
 import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from actkit_core.bus import Bus
@@ -32,7 +36,7 @@ def test_the_stack_runs_every_service_forked_on_its_own_ports(
         assert picked[2] == picked[1]
         assert len(ports) == 3
         processes = running.processes()
-        assert set(processes) == {*SERVICE_NAMES, "nats-server", "forkserver"}
+        assert set(processes) == {*SERVICE_NAMES, "nats-server"}
         assert running.https_url.startswith("https://localhost:")
         assert running.http_url.startswith("http://localhost:")
         assert running.rtsp_port > 0
@@ -85,3 +89,23 @@ def test_no_free_port_range_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
 def test_a_free_udp_port_can_be_bound() -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", free_udp_port()))
+
+
+def test_a_process_a_service_started_is_not_taken_for_one_of_the_stack(tmp_path: Path) -> None:
+    # A shell standing in for `actkit run`, with a tool (sleep) below it and one service.
+    service = "import setproctitle, time; setproctitle.setproctitle('actkit-io'); time.sleep(30)"
+    script = f'sleep 30 & {sys.executable} -c "{service}" & wait'
+    process = subprocess.Popen(["bash", "-c", script], text=True)
+    try:
+        running = stack.Stack(process, tmp_path, "", 0, [], 0.0)
+        for _ in range(250):  # until the stand-in service has its title
+            if set(running.processes()) == {"io"}:
+                break
+            time.sleep(0.02)
+        assert set(running.processes()) == {"io"}
+        assert len(psutil.Process(process.pid).children()) == 2
+    finally:
+        for child in psutil.Process(process.pid).children():
+            child.kill()
+        process.kill()
+        process.wait()
