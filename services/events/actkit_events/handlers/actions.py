@@ -132,14 +132,16 @@ async def run_action(
             return
         case _:
             raise AssertionError(action)
+    if isinstance(command, HoldPort) and deps.io_started_at[0] is None:
+        # The io that will keep our hold: a later new start of io means the hold is gone. Asked
+        # before the hold, so an io that restarts in between looks new and is held again; asked
+        # after, the new io could answer and be taken for the one that kept the hold.
+        deps.io_started_at[0] = await io_started_at(deps)
     try:
         await deps.bus.request(cast(Command[Reply], command))
     except BusError as exc:
         await fail(rule_id, spec, deps, f"{command.to_subject()} failed: {exc.message}")
     else:
-        if isinstance(command, HoldPort) and deps.io_started_at[0] is None:
-            # The io that now keeps our hold: a later new start of io means the hold is gone.
-            deps.io_started_at[0] = await io_started_at(deps)
         deps.log.add(
             deps.clock(), rule_id, LogKind.ACTION_OK, f"{spec.name}: {command.to_subject()} done"
         )

@@ -518,3 +518,43 @@ async def test_outputs_are_held_again_only_when_io_has_restarted(
     await asyncio.gather(*deps.tasks)
     holds = [c for c in outputs(fake_bus) if isinstance(c, HoldPort)]
     assert holds == [HoldPort(port_id=2, holder=f"rule:{rule.rule_id}")] * 2
+
+
+async def test_an_io_that_restarts_just_after_taking_a_hold_is_not_taken_for_the_holder(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from actkit_proto.io import Port
+    from actkit_proto.service import GetServiceStatus, ServiceStatus
+
+    starts = [datetime(2026, 1, 1, tzinfo=UTC)]
+
+    async def status(_command: GetServiceStatus) -> ServiceStatus:
+        return ServiceStatus(
+            service="io", version="1", started_at=starts[-1], metrics_port=0, handled=0, failed=0
+        )
+
+    async def hold_then_restart(command: HoldPort) -> Port:
+        starts.append(datetime(2026, 1, 2, tzinfo=UTC))  # the hold is lost with the old io
+        return Port(
+            port_id=command.port_id,
+            name="Lamp",
+            direction=Direction.OUTPUT,
+            normal_state=Circuit.OPEN,
+            is_configurable=True,
+            is_active=True,
+            circuit=Circuit.CLOSED,
+        )
+
+    fake_bus.answer(GetServiceStatus, status)
+    fake_bus.answer(HoldPort, hold_then_restart)
+    await fake_bus.request(CreateRule(rule=window_sensor()))
+    await fake_bus.publish(port(1, True))
+    lamp_off = PortChanged(
+        port_id=2, direction=Direction.OUTPUT, is_active=False, circuit=Circuit.OPEN, edge_ns=2
+    )
+    await fake_bus.publish(lamp_off)  # the new io starts with the lamp off
+    await asyncio.gather(*deps.tasks)
+    assert len([c for c in outputs(fake_bus) if isinstance(c, HoldPort)]) == 2
