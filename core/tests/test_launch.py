@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from prometheus_client import Counter, generate_latest
 
-from actkit_core.cli.launch import exit_code
+from actkit_core.cli.launch import close_inherited, exit_code, open_descriptors
 from actkit_core.metrics import ServiceMetrics
 from actkit_proto.services import SERVICE_NAMES
 
@@ -78,3 +79,29 @@ def test_a_forked_service_ends_with_its_exit_code_whatever_happens(
 ) -> None:
     assert exit_code(main) == code
     assert ("Traceback" in capsys.readouterr().err) is traceback
+
+
+def test_a_forked_child_closes_only_what_is_still_open_on_the_same_file() -> None:
+    kept_read, kept_write = os.pipe()
+    reopened_read, reopened_write = os.pipe()
+    gone_read, gone_write = os.pipe()
+    recorded = open_descriptors()
+    mine = (kept_read, kept_write, reopened_read, reopened_write, gone_read)
+    assert set(mine) <= set(recorded)
+    os.close(gone_read)
+    os.close(gone_write)
+    # As libuv does in a forked child: its pipe closed, and a new one under the same numbers.
+    os.close(reopened_read)
+    os.close(reopened_write)
+    new_read, new_write = os.pipe()
+    assert {new_read, new_write} == {reopened_read, reopened_write}
+    try:
+        close_inherited({fd: recorded[fd] for fd in mine})
+        for fd in (kept_read, kept_write):
+            with pytest.raises(OSError):
+                os.fstat(fd)
+        os.write(new_write, b"x")
+        assert os.read(new_read, 1) == b"x"
+    finally:
+        os.close(new_read)
+        os.close(new_write)

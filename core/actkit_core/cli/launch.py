@@ -133,11 +133,47 @@ def exit_code(main: Callable[[], object]) -> int:
     return 0
 
 
-def become_service(name: str, env: dict[str, str], output_fd: int) -> None:
+Descriptors = dict[int, tuple[int, int]]
+"""Open file descriptors, each with the device and inode of what it is open on."""
+
+
+def open_descriptors() -> Descriptors:
+    """This process's open file descriptors beyond stdio."""
+    found: Descriptors = {}
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            status = os.fstat(fd)
+        except OSError:  # the one listdir read the folder through, closed since
+            continue
+        if fd > 2:
+            found[fd] = (status.st_dev, status.st_ino)
+    return found
+
+
+def close_inherited(inherited: Descriptors) -> None:
+    """Close what is still open on the same file as when ``inherited`` was taken.
+
+    A descriptor number alone is not enough in a forked child: libuv closes its signal pipe in
+    the child and opens a new one, which gets the same numbers.
+    """
+    for fd, identity in inherited.items():
+        try:
+            status = os.fstat(fd)
+        except OSError:
+            continue
+        if (status.st_dev, status.st_ino) == identity:
+            os.close(fd)
+
+
+def become_service(name: str, env: dict[str, str], output_fd: int, inherited: Descriptors) -> None:
     """In the forked child: become service ``name`` as its console script would.
 
     The child is a copy of the supervisor in the middle of its event loop: it leaves that loop
-    behind (not running, its signal handlers and file descriptors dropped) and starts its own.
+    behind (not running, its signal handlers dropped) and closes ``inherited``, every descriptor
+    the supervisor had open when it forked (its loop's, the pipes from the other services).
+    Only those: libuv opens its signal pipe anew in a forked child, and a service needs it to
+    start a program.
     """
     asyncio.events._set_running_loop(None)
     signal.set_wakeup_fd(-1)
@@ -151,9 +187,7 @@ def become_service(name: str, env: dict[str, str], output_fd: int) -> None:
     # Python's own, line by line: the supervisor's may be anything (a test's capture).
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 - open until exit
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115 - open until exit
-    # Start with stdio only, as an exec'd program does: nothing of the supervisor's (its loop,
-    # its pipes from the other services) stays open here.
-    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    close_inherited(inherited)
     sys.stdin = open(os.devnull)  # noqa: SIM115 - the process's stdin, open until it exits
     os.environ.update(env)
     sys.argv = [f"actkit-{name}"]
@@ -178,12 +212,13 @@ class ForkLauncher:
         """Fork it; its stdout and stderr come back through a pipe."""
         self.prepare()
         read_fd, write_fd = os.pipe()
+        inherited = open_descriptors()
         sys.stdout.flush()  # or the child would write the supervisor's pending output again
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # pragma: no branch - coverage restarts in the child, after this line
             # The child never goes back to the supervisor's loop, even when the service fails.
-            os._exit(exit_code(lambda: become_service(name, env, write_fd)))
+            os._exit(exit_code(lambda: become_service(name, env, write_fd, inherited)))
         os.close(write_fd)
         stream = asyncio.StreamReader()
         await asyncio.get_running_loop().connect_read_pipe(
