@@ -55,15 +55,14 @@ async def reassert_holds(event: PortChanged, deps: Deps) -> None:
     Only a new start of io counts: a configuration change that returns outputs to normal is
     io's decision and is left alone.
     """
-    wanting = [
-        (rule_id, state.spec)
-        for rule_id, state in sorted(deps.engine.rules.items())
-        if state.is_active
+    is_wanted_otherwise = any(
+        state.is_active
         and isinstance(state.spec.action, HoldIoAction)
         and state.spec.action.port_id == event.port_id
         and state.spec.action.is_active != event.is_active
-    ]
-    if not wanting:
+        for state in deps.engine.rules.values()
+    )
+    if not is_wanted_otherwise:
         return
     # io publishes its outputs' state while it starts, before it answers: ask a few times.
     for _ in range(IO_STATUS_TRIES):
