@@ -57,9 +57,9 @@ class Launcher(Protocol):
     """Starts service ``name`` with ``env`` added to the supervisor's environment."""
 
     def prepare(self) -> None:
-        """Begin whatever start-up work can overlap the supervisor's (returns at once).
+        """Do what comes before the first service starts; called again, it does nothing.
 
-        Called again when already prepared, it does nothing.
+        The fork launcher imports the preload here.
         """
 
     async def start(self, name: str, env: dict[str, str], relay: Relay) -> Launched:

@@ -23,7 +23,6 @@ from actkit_web.auth import (
 from actkit_web.device import DeviceIdentity
 from actkit_web.feed import PortFeed, ProgressFeed
 from actkit_web.settings import WebSettings
-from actkit_web.stream_tokens import StreamTokens
 
 R = TypeVar("R", bound=Reply)
 C = TypeVar("C", bound=BaseModel)
@@ -51,11 +50,6 @@ async def get_bus(request: Request) -> Publisher:
     return bus
 
 
-async def get_stream_tokens(request: Request) -> StreamTokens:
-    tokens: StreamTokens = request.app.state.stream_tokens
-    return tokens
-
-
 async def get_device(request: Request) -> DeviceIdentity:
     device: DeviceIdentity = request.app.state.device
     return device
@@ -76,7 +70,6 @@ BusDep = Annotated[Publisher, Depends(get_bus)]
 FeedDep = Annotated[PortFeed, Depends(get_feed)]
 ProgressDep = Annotated[ProgressFeed, Depends(get_progress)]
 DeviceDep = Annotated[DeviceIdentity, Depends(get_device)]
-StreamTokensDep = Annotated[StreamTokens, Depends(get_stream_tokens)]
 
 
 async def get_caller(request: Request, bus: BusDep, settings: SettingsDep) -> Caller:
