@@ -89,6 +89,11 @@ async def toggle_relay(base_url: str, clients: int, duration_s: int) -> dict[str
     if load.returncode != 0 or not lines or not lines[-1].startswith("{"):
         raise LostEvents(f"wrk failed: {output.decode()}")
     found = json.loads(lines[-1])
+    if found["out_of_answers"]:
+        raise LostEvents(
+            f"{found['out_of_answers']} wrk clients sent all {count} Digest answers made for "
+            f"them: this machine is faster than ANSWERS_PER_S ({ANSWERS_PER_S}/s) allows"
+        )
     if found["non_2xx"] or found["socket_errors"]:
         raise LostEvents(
             f"port.cgi: {found['non_2xx']} error answers and {found['socket_errors']} "
