@@ -115,3 +115,15 @@ def test_actkit_run_supervises_with_the_launcher_asked_for(
     assert isinstance(supervisor.launcher, launcher)
     assert (supervisor.data_dir, supervisor.nats_port) == (tmp_path.resolve(), 4333)
     assert supervisor.metrics_ports["io"] == 9500
+
+
+def test_a_passwords_file_others_can_read_is_made_the_owners_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "nats-credentials.json"
+    credentials(tmp_path)
+    path.chmod(0o644)  # e.g. copied back from a backup
+    kept = json.loads(path.read_text())
+    assert credentials(tmp_path) == kept
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert "could be read by other users" in caplog.text

@@ -6,10 +6,12 @@ import asyncio
 import json
 from argparse import Namespace
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from nats.errors import NoServersError
 
 from actkit_core.bus import Bus
 from actkit_proto.base import Command
@@ -26,9 +28,18 @@ async def connect_cli(nats_url: str, data_dir: Path) -> AsyncIterator[Bus]:
     """A bus as the ``cli`` user, with the password ``actkit run`` made (if there is one)."""
     options: dict[str, Any] = {"servers": [nats_url], "max_reconnect_attempts": 1}
     path = data_dir / "nats-credentials.json"
+    login = f"without a password ({path} does not exist)"
     if path.exists():
         options.update(user="cli", password=json.loads(path.read_text())["cli"])
-    async with Bus.connect("actkit-cli", **options) as bus:
+        login = f"with the cli password from {path}"
+    async with AsyncExitStack() as stack:
+        try:
+            bus = await stack.enter_async_context(Bus.connect("actkit-cli", **options))
+        except (NoServersError, OSError) as exc:
+            raise SystemExit(
+                f"cannot log in to nats-server at {nats_url} {login}: is `actkit run` "
+                f"running there with --data-dir {data_dir}? ({exc})"
+            ) from None
         yield bus
 
 

@@ -35,6 +35,9 @@ def credentials(data_dir: Path) -> dict[str, str]:
     users = [info.name for info in SERVICES] + list(CLIENT_USERS)
     known: dict[str, str] = {}
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            log.warning("%s could be read by other users; it is now for its owner only", path)
+            path.chmod(0o600)
         try:
             known = json.loads(path.read_text())
         except ValueError:

@@ -149,10 +149,13 @@ async def test_the_cli_logs_in_with_the_password_actkit_run_made(
         assert f"0 of {len(SERVICE_NAMES)} services answering" in capsys.readouterr().out
         # Without the file the cli has no password, and the server refuses it.
         (tmp_path / "nats-credentials.json").unlink()
-        with pytest.raises(Exception, match="no servers available"):
+        with pytest.raises(SystemExit, match=r"cannot log in .* without a password \("):
             await actkit("--data-dir", str(tmp_path), "status", "--nats-url", url)
     finally:
         server.stop()
+    # And with nobody there at all.
+    with pytest.raises(SystemExit, match=f"cannot log in to nats-server at {url}"):
+        await actkit("--data-dir", str(tmp_path), "status", "--nats-url", url)
 
 
 async def test_discovery_counts_only_the_answers_within_its_window(
