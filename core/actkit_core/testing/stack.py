@@ -72,14 +72,29 @@ def free_udp_port() -> int:
         return int(sock.getsockname()[1])
 
 
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def first_ephemeral_port() -> int:
+    """The lowest port the kernel gives outgoing connections (32768 unless configured)."""
+    try:
+        return int(EPHEMERAL_PORTS.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port_range(count: int) -> int:
     """The first of ``count`` consecutive free ports, so that stacks can run side by side.
+
+    Taken below the ports the kernel gives outgoing connections: a port free when looked at could
+    otherwise be the local end of a service's own NATS connection a moment later, and its
+    metrics server would then fail to start.
 
     Raises:
         RuntimeError: no such range was found.
     """
     for _ in range(100):
-        base = random.randrange(20000, 60000 - count)
+        base = random.randrange(10000, first_ephemeral_port() - count)
         sockets: list[socket.socket] = []
         try:
             for port in range(base, base + count):
