@@ -6,7 +6,7 @@ from actkit_proto import Invalid, NotFound
 from actkit_proto.events import CreateRule, GetRule, QueryEventLog
 from actkit_proto.params import ListParameters, SetParameters
 
-from .test_rules import window_sensor
+from .examples import window_sensor
 
 
 async def test_the_log_size_and_every_rule_are_listed(deps: Deps, fake_bus: FakeBus) -> None:

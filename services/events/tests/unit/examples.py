@@ -1,0 +1,30 @@
+"""The rule, input edge and output filter that the rule tests share."""
+
+from __future__ import annotations
+
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.events import HoldIoAction, InputCondition, RuleSpec
+from actkit_proto.io import Circuit, Direction, HoldPort, PortChanged, PulsePort, ReleasePort
+
+
+def window_sensor() -> RuleSpec:
+    return RuleSpec(
+        name="Window sensor",
+        use_first_as_trigger=True,
+        conditions=[InputCondition(port_id=1)],
+        action=HoldIoAction(port_id=2),
+    )
+
+
+def port(port_id: int, is_active: bool) -> PortChanged:
+    return PortChanged(
+        port_id=port_id,
+        direction=Direction.INPUT,
+        is_active=is_active,
+        circuit=Circuit.OPEN if is_active else Circuit.CLOSED,
+        edge_ns=1,
+    )
+
+
+def outputs(bus: FakeBus) -> list[object]:
+    return [c for c in bus.sent if isinstance(c, HoldPort | ReleasePort | PulsePort)]
