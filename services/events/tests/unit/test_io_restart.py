@@ -11,11 +11,16 @@ from actkit_proto.service import GetServiceStatus, ServiceStatus
 
 from .examples import outputs, port, window_sensor
 
+LAMP_OFF = PortChanged(
+    port_id=2, direction=Direction.OUTPUT, is_active=False, circuit=Circuit.OPEN, edge_ns=2
+)
+FIRST_START = datetime(2026, 1, 1, tzinfo=UTC)
+SECOND_START = datetime(2026, 1, 2, tzinfo=UTC)
 
-async def test_outputs_are_held_again_only_when_io_has_restarted(
-    deps: Deps, fake_bus: FakeBus
-) -> None:
-    starts = [datetime(2026, 1, 1, tzinfo=UTC)]
+
+def io_starts(fake_bus: FakeBus) -> list[datetime]:
+    """io's start times, the last one its current: io's status answers with it."""
+    starts = [FIRST_START]
 
     async def status(_command: GetServiceStatus) -> ServiceStatus:
         return ServiceStatus(
@@ -23,35 +28,36 @@ async def test_outputs_are_held_again_only_when_io_has_restarted(
         )
 
     fake_bus.answer(GetServiceStatus, status)
-    deps.io_started_at[0] = starts[0]
+    return starts
+
+
+def holds(fake_bus: FakeBus) -> list[HoldPort]:
+    return [c for c in outputs(fake_bus) if isinstance(c, HoldPort)]
+
+
+async def test_outputs_are_held_again_only_when_io_has_restarted(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    starts = io_starts(fake_bus)
+    deps.io_started_at[0] = FIRST_START
     rule = await fake_bus.request(CreateRule(rule=window_sensor()))
     await fake_bus.publish(port(1, True))
-    lamp_off = PortChanged(
-        port_id=2, direction=Direction.OUTPUT, is_active=False, circuit=Circuit.OPEN, edge_ns=2
-    )
-    await fake_bus.publish(lamp_off)  # e.g. io reconfigured the port: io's call
+    await fake_bus.publish(LAMP_OFF)  # e.g. io reconfigured the port: io's call
     await asyncio.gather(*deps.tasks)
-    holds = [c for c in outputs(fake_bus) if isinstance(c, HoldPort)]
-    assert len(holds) == 1
-    starts.append(datetime(2026, 1, 2, tzinfo=UTC))
-    await fake_bus.publish(lamp_off)  # io started again and lost its holds
+    assert len(holds(fake_bus)) == 1
+    starts.append(SECOND_START)
+    await fake_bus.publish(LAMP_OFF)  # io started again and lost its holds
     await asyncio.gather(*deps.tasks)
-    holds = [c for c in outputs(fake_bus) if isinstance(c, HoldPort)]
-    assert holds == [HoldPort(port_id=2, holder=f"rule:{rule.rule_id}")] * 2
+    assert holds(fake_bus) == [HoldPort(port_id=2, holder=f"rule:{rule.rule_id}")] * 2
 
 
 async def test_an_io_that_restarts_just_after_taking_a_hold_is_not_taken_for_the_holder(
     deps: Deps, fake_bus: FakeBus
 ) -> None:
-    starts = [datetime(2026, 1, 1, tzinfo=UTC)]
-
-    async def status(_command: GetServiceStatus) -> ServiceStatus:
-        return ServiceStatus(
-            service="io", version="1", started_at=starts[-1], metrics_port=0, handled=0, failed=0
-        )
+    starts = io_starts(fake_bus)
 
     async def hold_then_restart(command: HoldPort) -> Port:
-        starts.append(datetime(2026, 1, 2, tzinfo=UTC))  # the hold is lost with the old io
+        starts.append(SECOND_START)  # the hold is lost with the old io
         return Port(
             port_id=command.port_id,
             name="Lamp",
@@ -62,13 +68,9 @@ async def test_an_io_that_restarts_just_after_taking_a_hold_is_not_taken_for_the
             circuit=Circuit.CLOSED,
         )
 
-    fake_bus.answer(GetServiceStatus, status)
     fake_bus.answer(HoldPort, hold_then_restart)
     await fake_bus.request(CreateRule(rule=window_sensor()))
     await fake_bus.publish(port(1, True))
-    lamp_off = PortChanged(
-        port_id=2, direction=Direction.OUTPUT, is_active=False, circuit=Circuit.OPEN, edge_ns=2
-    )
-    await fake_bus.publish(lamp_off)  # the new io starts with the lamp off
+    await fake_bus.publish(LAMP_OFF)  # the new io starts with the lamp off
     await asyncio.gather(*deps.tasks)
-    assert len([c for c in outputs(fake_bus) if isinstance(c, HoldPort)]) == 2
+    assert len(holds(fake_bus)) == 2
