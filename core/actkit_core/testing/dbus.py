@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,6 +130,45 @@ class DbusMock:
     def stop(self) -> None:
         """Stop the mock, as a daemon that exits: its bus name loses its owner."""
         _stop(self._process)
+
+
+async def call(
+    address: str,
+    destination: str,
+    path: str,
+    interface: str,
+    member: str,
+    signature: str = "",
+    *body: Any,
+) -> Any:
+    """Call a method on the bus at ``address`` from the test's loop, as a service's adapter does.
+
+    Returns the reply's value (None for none, a list for several); a D-Bus error raises
+    RuntimeError naming the method. Needs dbus-fast, which the services that speak D-Bus have.
+    """
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    client = await MessageBus(bus_address=address).connect()
+    try:
+        reply = await client.call(
+            Message(
+                destination=destination,
+                path=path,
+                interface=interface,
+                member=member,
+                signature=signature,
+                body=list(body),
+            )
+        )
+    finally:
+        client.disconnect()
+    assert reply is not None
+    if reply.message_type is MessageType.ERROR:
+        raise RuntimeError(f"{member}: {reply.error_name} {reply.body}")
+    if len(reply.body) == 1:
+        return reply.body[0]
+    return reply.body or None
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from actkit_core.testing.dbus import DbusDaemon, DbusMock
+from actkit_core.testing.dbus import DbusDaemon, DbusMock, call
 
 TIMEDATE = "timedated"  # a small template shipped with python-dbusmock
 
@@ -38,3 +38,20 @@ def test_a_daemon_that_cannot_start_is_reported(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="dbus-daemon exited"):
         daemon.start()
     daemon.stop()
+
+
+DAEMON = ("org.freedesktop.DBus", "/org/freedesktop/DBus")
+
+
+async def test_a_call_returns_the_reply_value_or_none_and_names_a_failed_method(
+    dbus_daemon: str,
+) -> None:
+    names = await call(dbus_daemon, *DAEMON, "org.freedesktop.DBus", "ListNames")
+    assert "org.freedesktop.DBus" in names
+    assert await call(dbus_daemon, *DAEMON, "org.freedesktop.DBus.Peer", "Ping") is None
+    owner = await call(
+        dbus_daemon, *DAEMON, "org.freedesktop.DBus", "GetNameOwner", "s", "org.freedesktop.DBus"
+    )
+    assert owner == "org.freedesktop.DBus"
+    with pytest.raises(RuntimeError, match=r"GetNameOwner: org\.freedesktop\.DBus\.Error\."):
+        await call(dbus_daemon, *DAEMON, "org.freedesktop.DBus", "GetNameOwner", "s", "org.nobody")

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from dbus_fast import Message, MessageType, Variant
-from dbus_fast.aio import MessageBus
+from dbus_fast import Variant
 
 from actkit_ble.adapters.bluez import BluezRadio
 from actkit_ble.main import serve
 from actkit_ble.ports import Sighting
 from actkit_ble.settings import BleSettings
 from actkit_core.bus import Bus
+from actkit_core.testing import dbus
 from actkit_core.testing.dbus import DbusMock
 from actkit_core.testing.plugin import running
 from actkit_proto import Unavailable
@@ -38,24 +38,7 @@ async def _call(
     address: str, path: str, interface: str, member: str, signature: str = "", *body: Any
 ) -> Any:
     """Call the mock from the test's own loop (dbus-fast), as the service calls BlueZ."""
-    client = await MessageBus(bus_address=address).connect()
-    try:
-        reply = await client.call(
-            Message(
-                destination="org.bluez",
-                path=path,
-                interface=interface,
-                member=member,
-                signature=signature,
-                body=list(body),
-            )
-        )
-    finally:
-        client.disconnect()
-    assert reply is not None
-    if reply.message_type is MessageType.ERROR:
-        raise RuntimeError(f"{member}: {reply.error_name} {reply.body}")
-    return reply.body[0] if reply.body else None
+    return await dbus.call(address, "org.bluez", path, interface, member, signature, *body)
 
 
 def _add_adapters(mock: DbusMock) -> None:

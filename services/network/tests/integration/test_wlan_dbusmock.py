@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from dbus_fast import Message, MessageType, Variant
-from dbus_fast.aio import MessageBus
+from dbus_fast import Variant
 
+from actkit_core.testing import dbus
 from actkit_core.testing.dbus import DbusMock
 from actkit_network.adapters.networkmanager import NetworkManager
 from actkit_network.ports import NetworkEvent
@@ -90,24 +90,7 @@ async def _call(
     address: str, path: str, interface: str, member: str, signature: str, *body: Any
 ) -> Any:
     """Call the mock from the test's loop, as the adapter calls NetworkManager."""
-    client = await MessageBus(bus_address=address).connect()
-    try:
-        reply = await client.call(
-            Message(
-                destination=NM,
-                path=path,
-                interface=interface,
-                member=member,
-                signature=signature,
-                body=list(body),
-            )
-        )
-    finally:
-        client.disconnect()
-    assert reply is not None
-    if reply.message_type is MessageType.ERROR:
-        raise RuntimeError(f"{member}: {reply.error_name} {reply.body}")
-    return reply.body[0] if len(reply.body) == 1 else reply.body
+    return await dbus.call(address, NM, path, interface, member, signature, *body)
 
 
 async def _mock(address: str, path: str, member: str, signature: str = "", *body: Any) -> Any:
