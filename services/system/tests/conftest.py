@@ -105,6 +105,12 @@ def keys(tmp_path: Path) -> tuple[bytes, str]:
 
 
 @pytest.fixture
+def signing_key(keys: tuple[bytes, str]) -> bytes:
+    """The private half of ``keys``; a device whose key file is ``tmp_path/key.pub`` trusts it."""
+    return keys[0]
+
+
+@pytest.fixture
 async def trusting(fake_bus: FakeBus, deps: Deps, keys: tuple[bytes, str]) -> bytes:
     await fake_bus.request(SetUpgradeSettings(settings=UpgradeSettings(public_keys=[keys[1]])))
     return keys[0]

@@ -16,7 +16,7 @@ from actkit_proto.system import (
     UpgradeStage,
     UpgradeStatus,
 )
-from actkit_system.bundle import generate_key, sign
+from actkit_system.bundle import sign
 from actkit_system.main import serve
 
 from .engine_standin import EngineStandIn, EngineState, start_engine
@@ -31,12 +31,6 @@ def engine() -> Iterator[EngineStandIn]:
     stand_in = start_engine(state)
     yield stand_in
     stand_in.close()
-
-
-@pytest.fixture
-def signing_key(tmp_path: Path) -> bytes:
-    generate_key(tmp_path / "key.pem", tmp_path / "key.pub")
-    return (tmp_path / "key.pem").read_bytes()
 
 
 @asynccontextmanager
