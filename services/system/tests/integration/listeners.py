@@ -142,3 +142,11 @@ def make_certificates(folder: Path) -> Certificates:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
     return Certificates(ca.public_bytes(serialization.Encoding.PEM).decode(), context)
+
+
+async def untrusted_listener(folder: Path) -> tuple[Certificates, Listener]:
+    """Certificates the device is told to trust, and a TLS listener whose CA is another one."""
+    trusted = make_certificates(folder)
+    (folder / "other").mkdir()
+    other = make_certificates(folder / "other")
+    return trusted, await stream_listener(other.server_context)

@@ -27,7 +27,13 @@ from actkit_proto.system import (
 from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
 
-from .listeners import Listener, make_certificates, stream_listener, udp_listener
+from .listeners import (
+    Listener,
+    make_certificates,
+    stream_listener,
+    udp_listener,
+    untrusted_listener,
+)
 from .serving import until_answering
 
 with warnings.catch_warnings():
@@ -132,10 +138,7 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
 async def test_a_tls_server_with_an_untrusted_certificate_is_reported(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    trusted = make_certificates(tmp_path)
-    (tmp_path / "other").mkdir()
-    other = make_certificates(tmp_path / "other")
-    listener = await stream_listener(other.server_context)
+    trusted, listener = await untrusted_listener(tmp_path)
     failures: list[SyslogDeliveryFailed] = []
 
     async def collect(event: SyslogDeliveryFailed) -> None:
@@ -281,10 +284,7 @@ async def test_a_test_message_arrives_once_and_parses_in_every_format(
 async def test_a_test_message_that_cannot_be_sent_says_why(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    trusted = make_certificates(tmp_path)
-    (tmp_path / "other").mkdir()
-    other = make_certificates(tmp_path / "other")
-    listener = await stream_listener(other.server_context)
+    trusted, listener = await untrusted_listener(tmp_path)
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         refused_port = closed.getsockname()[1]
