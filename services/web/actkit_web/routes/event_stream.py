@@ -10,7 +10,6 @@ import time
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
-from starlette.routing import Route
 from starlette.websockets import WebSocketState
 
 from actkit_proto.accounts import Identity
@@ -20,6 +19,7 @@ from actkit_proto.io import ListPorts, Port
 from actkit_web.auth import identify
 from actkit_web.deps import signed_in
 from actkit_web.feed import PortFeed
+from actkit_web.routes.vapix import cgi
 from actkit_web.settings import WebSettings
 from actkit_web.stream_tokens import StreamTokens
 from actkit_web.vapix import event_notification
@@ -37,7 +37,7 @@ async def websocket_session(request: Request) -> PlainTextResponse:
     return PlainTextResponse(tokens.issue(caller.identity))
 
 
-CGI_ROUTES = [Route("/wssession.cgi", websocket_session, methods=["GET"])]
+CGI_ROUTES = [cgi("/wssession.cgi", websocket_session, "GET")]
 
 
 @router.websocket("/vapix/ws-data-stream")

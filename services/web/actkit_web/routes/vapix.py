@@ -9,6 +9,7 @@ a quarter of the CPU of a port.cgi toggle. Each CGI authenticates with :func:`si
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -352,14 +353,24 @@ async def pwdgrp_cgi(request: Request) -> Response:
     raise Invalid(f"action {action!r} is not get, add, update or remove")
 
 
+def cgi(path: str, endpoint: Callable[[Request], Awaitable[Response]], *methods: str) -> Route:
+    """A CGI that answers ``methods`` only.
+
+    Starlette would also run a GET CGI for HEAD, and a GET of port.cgi switches an output.
+    """
+    route = Route(path, endpoint, methods=list(methods))
+    route.methods = set(methods)
+    return route
+
+
 ROUTES = [
-    Route("/apidiscovery.cgi", api_discovery, methods=["POST"]),
-    Route("/basicdeviceinfo.cgi", basic_device_info, methods=["POST"]),
-    Route("/io/portmanagement.cgi", port_management, methods=["POST"]),
-    Route("/io/port.cgi", port_cgi, methods=["GET"]),
-    Route("/param.cgi", param_cgi, methods=["GET", "POST"]),
-    Route("/usergroup.cgi", user_groups, methods=["GET"]),
-    Route("/pwdgrp.cgi", pwdgrp_cgi, methods=["GET", "POST"]),
+    cgi("/apidiscovery.cgi", api_discovery, "POST"),
+    cgi("/basicdeviceinfo.cgi", basic_device_info, "POST"),
+    cgi("/io/portmanagement.cgi", port_management, "POST"),
+    cgi("/io/port.cgi", port_cgi, "GET"),
+    cgi("/param.cgi", param_cgi, "GET", "POST"),
+    cgi("/usergroup.cgi", user_groups, "GET"),
+    cgi("/pwdgrp.cgi", pwdgrp_cgi, "GET", "POST"),
 ]
 """The CGIs under ``/axis-cgi``."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from actkit_proto.errors import Invalid
 from actkit_proto.mqtt import (
@@ -20,6 +19,7 @@ from actkit_web.routes.vapix import (
     INVALID_PARAMETER,
     UNSUPPORTED_METHOD,
     answer,
+    cgi,
     error_answer,
     json_call,
     versions,
@@ -89,7 +89,7 @@ async def mqtt_event(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/mqtt/client.cgi", mqtt_client, methods=["POST"]),
-    Route("/mqtt/event.cgi", mqtt_event, methods=["POST"]),
+    cgi("/mqtt/client.cgi", mqtt_client, "POST"),
+    cgi("/mqtt/event.cgi", mqtt_event, "POST"),
 ]
 """The MQTT CGIs, under ``/axis-cgi`` with the others (see :mod:`actkit_web.routes.vapix`)."""

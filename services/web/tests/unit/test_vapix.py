@@ -152,6 +152,12 @@ async def test_port_cgi_numbers_ports_from_one(client: httpx.AsyncClient, io: Fa
     assert not io.ports[2].is_active
 
 
+async def test_a_head_request_switches_nothing(client: httpx.AsyncClient, io: FakeIo) -> None:
+    response = await client.head("/axis-cgi/io/port.cgi?action=2%3A%2F", headers=ADMIN)
+    assert response.status_code == 405
+    assert not io.ports[2].is_active
+
+
 async def test_port_cgi_refuses_a_malformed_action(client: httpx.AsyncClient) -> None:
     response = await client.get("/axis-cgi/io/port.cgi?action=two", headers=ADMIN)
     assert response.status_code == 400
