@@ -13,7 +13,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import psutil
 import uvloop
 
 from actkit_core.bus import Bus
@@ -30,6 +29,7 @@ from actkit_proto.mqtt import (
     SubscriptionSpec,
 )
 from bench import floor, paths, rules, vapix
+from bench.memory import memory_mb, merged_memory_mb, same_page_merging
 from bench.stats import Latency, LostEvents
 
 EDGES = int(os.environ.get("ACTKIT_BENCH_EDGES", "2000"))
@@ -37,25 +37,9 @@ COLD_STARTS = int(os.environ.get("ACTKIT_BENCH_COLD_STARTS", "5"))
 BUS_EVENTS = int(os.environ.get("ACTKIT_BENCH_BUS_EVENTS", "20000"))
 VAPIX_CLIENTS = 32
 VAPIX_SECONDS = int(os.environ.get("ACTKIT_BENCH_VAPIX_SECONDS", "5"))
+SWITCH_MERGING_ON = os.environ.get("ACTKIT_BENCH_KSM", "on") == "on"
+"""``ACTKIT_BENCH_KSM=as-is`` leaves the kernel's same-page merging as it is (to compare)."""
 RESULTS = Path(__file__).parent / "results.json"
-
-
-def memory_mb(stack: Stack) -> tuple[dict[str, float], dict[str, float]]:
-    """RSS and PSS of every process of the stack (``actkit run`` too), by name, plus the totals.
-
-    RSS counts a shared page in every process that maps it, so its total overstates what the
-    stack takes; PSS splits each shared page between its sharers, so its total is that amount.
-    """
-    rss: dict[str, float] = {}
-    pss: dict[str, float] = {}
-    processes = {"supervisor": psutil.Process(stack.process.pid), **stack.processes()}
-    for name, process in processes.items():
-        info = process.memory_full_info()
-        rss[name] = round(info.rss / 2**20, 1)
-        pss[name] = round(info.pss / 2**20, 1)
-    rss["total"] = round(sum(rss.values()), 1)
-    pss["total"] = round(sum(pss.values()), 1)
-    return rss, pss
 
 
 def start_times_s(count: int, launch: str) -> tuple[float, float]:
@@ -197,7 +181,11 @@ def main() -> int:
     }
     print(f"machine: {machine}")
     try:
-        with tempfile.TemporaryDirectory() as folder:
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            same_page_merging(SWITCH_MERGING_ON) as merging,
+        ):
+            print(f"same-page merging (KSM): {merging}")
             # Measured from a power-on, as the car runs: the first start (databases created,
             # Alembic imported by every service to do it) happens once in a device's life.
             with running_stack(Path(folder)) as stack:
@@ -205,7 +193,13 @@ def main() -> int:
             with running_stack(Path(folder)) as stack:
                 results = uvloop.run(measure(stack))
                 results["rss_mb"], results["pss_mb"] = memory_mb(stack)
+                results["pss_right_after_load_mb"] = results["pss_mb"]
+                if merging.startswith("on"):
+                    rss, pss, waited_s = merged_memory_mb(stack)
+                    results["rss_mb"], results["pss_mb"] = rss, pss
+                    results["merging_settled_in_s"] = waited_s
                 results["first_start_pss_total_mb"] = first_start_pss_mb
+            results["same_page_merging"] = merging
     except LostEvents as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
@@ -229,6 +223,12 @@ def main() -> int:
     print(f"VAPIX port.cgi toggles, Digest, {VAPIX_CLIENTS} clients: {results['vapix_toggle']}")
     print(f"rss MB: {results['rss_mb']}")
     print(f"pss MB (shared pages split between sharers): {results['pss_mb']}")
+    if "merging_settled_in_s" in results:
+        print(
+            f"pss MB in total right after the load, before identical pages were merged: "
+            f"{results['pss_right_after_load_mb']['total']} "
+            f"(merging settled {results['merging_settled_in_s']} s later)"
+        )
     print(f"pss MB in total just after a first start: {results['first_start_pss_total_mb']}")
     print(
         f"cold start (power-on, median of {COLD_STARTS}): {results['cold_start_s']} s forked "

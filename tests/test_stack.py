@@ -55,6 +55,13 @@ async def test_every_service_answers_ping_and_serves_moving_metrics(stack: Stack
             assert not any(f"# TYPE actkit_{name}_" in text for name in others), info.name
 
 
+def test_every_process_offers_its_pages_to_same_page_merging(stack: Stack) -> None:
+    processes = {"actkit run": psutil.Process(stack.process.pid), **stack.processes()}
+    for name, process in processes.items():
+        stat = Path(f"/proc/{process.pid}/ksm_stat").read_text()
+        assert "ksm_merge_any: yes" in stat.splitlines(), name
+
+
 async def test_actkit_status_and_sim_drive_an_input_end_to_end(stack: Stack) -> None:
     actkit = [
         str(Path(sys.executable).parent / "actkit"),

@@ -1,13 +1,22 @@
-"""Child processes that do not outlive their parent, whatever way the parent ends."""
+"""What a process asks of the Linux kernel: stop with its parent, share its identical pages."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import signal
+from enum import Enum
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 """prctl(2): the signal the kernel sends this process when the thread that made it exits."""
+
+PR_SET_MEMORY_MERGE = 67
+"""prctl(2), Linux ≥ 6.4: let same-page merging (KSM) share any page of this process."""
+
+KSM_RUN = Path("/sys/kernel/mm/ksm/run")
+"""The board's switch for the kernel's same-page merging thread (ksmd): ``1`` while it runs."""
 
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 # Loaded here, in the parent: a child between fork and exec must not load libraries.
@@ -20,3 +29,37 @@ def stop_with_parent() -> None:
     parent (SIGTERM, then wait) does not depend on it; this covers the parent being killed.
     """
     _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class PageMerging(Enum):
+    """Whether the kernel shares this process's pages with identical pages of other processes."""
+
+    ON = "identical memory pages are merged (KSM)"
+    OFF_ON_THIS_BOARD = (
+        f"identical memory pages are not merged: KSM is off (1 in {KSM_RUN} saves tens of MB)"
+    )
+    NOT_IN_THIS_KERNEL = "identical memory pages are not merged: this kernel cannot (Linux ≥ 6.4)"
+    REFUSED = "identical memory pages are not merged: the kernel refused (PR_SET_MEMORY_MERGE)"
+
+
+def merge_identical_pages() -> PageMerging:
+    """Offer every page of this process, and of the processes it starts, to same-page merging.
+
+    A service forked from ``actkit run`` shares the supervisor's pages until it writes to them,
+    and CPython writes to many a page it only reads (a refcount goes up, then down again). Each
+    service so ends up with copies, most of them identical to the supervisor's or to the other
+    services' copies. The kernel's same-page merging thread finds identical pages and shares them
+    again, copy-on-write: the whole stack takes about 80 MB less a minute or two after it starts.
+    The setting is inherited by forked children (and kept across exec, Linux ≥ 6.7); merging
+    itself happens only while the board runs the thread (:data:`KSM_RUN`).
+    """
+    zero = ctypes.c_ulong(0)
+    if _LIBC.prctl(PR_SET_MEMORY_MERGE, ctypes.c_ulong(1), zero, zero, zero) != 0:
+        if ctypes.get_errno() == errno.EINVAL:
+            return PageMerging.NOT_IN_THIS_KERNEL
+        return PageMerging.REFUSED
+    try:
+        running = KSM_RUN.read_text().strip() == "1"
+    except OSError:
+        running = False
+    return PageMerging.ON if running else PageMerging.OFF_ON_THIS_BOARD

@@ -12,6 +12,7 @@ from actkit_core import cli, lifecycle
 from actkit_core.cli import supervisor as supervisor_module
 from actkit_core.cli.launch import ExecLauncher, ForkLauncher
 from actkit_core.cli.supervisor import Child, Supervisor, credentials
+from actkit_core.process import PageMerging
 from actkit_proto.services import SERVICES, service
 
 
@@ -74,11 +75,12 @@ def test_the_table_shows_the_dashboard_the_web_wrote_or_the_default(
     )
     supervisor.children = [Child(service("io"), {}, supervisor.launcher)]
     monkeypatch.setenv("ACTKIT_WEB_HTTPS_PORT", "9443")
-    supervisor._print_table("nats://127.0.0.1:4", 1.25)
+    supervisor._print_table("nats://127.0.0.1:4", 1.25, PageMerging.OFF_ON_THIS_BOARD)
     out = capsys.readouterr().out
     assert out.startswith("actkit is up in 1.2 s — nats-server at nats://127.0.0.1:4\n")
     assert "  io               0  http://127.0.0.1:0/metrics" in out
     assert "dashboard: https://localhost:9443/" in out
+    assert "memory: identical memory pages are not merged: KSM is off (1 in " in out
     (tmp_path / "web-urls.json").write_text(
         json.dumps({"https": "https://h:1/", "http": "http://h:2/"})
     )

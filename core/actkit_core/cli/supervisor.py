@@ -19,6 +19,7 @@ from actkit_core.bus import Bus
 from actkit_core.cli.launch import ForkLauncher, Launched, Launcher
 from actkit_core.natsconf import CLIENT_USERS, password_variable, render
 from actkit_core.natsserver import NatsServer
+from actkit_core.process import PageMerging, merge_identical_pages
 from actkit_proto.services import SERVICES, ServiceInfo
 
 log = logging.getLogger("actkit.run")
@@ -135,6 +136,8 @@ class Supervisor:
             env={password_variable(user): password for user, password in passwords.items()},
         )
         started = time.monotonic()
+        # First: nats-server and every service inherit it.
+        page_merging = merge_identical_pages()
         (self.data_dir / WEB_URLS_FILE).unlink(missing_ok=True)
         url = nats.start()
         try:
@@ -147,7 +150,7 @@ class Supervisor:
             for child in self.children:
                 await child.start()
             await self._wait_ready(url, passwords["cli"])
-            self._print_table(url, time.monotonic() - started)
+            self._print_table(url, time.monotonic() - started, page_merging)
             await asyncio.gather(*(self._watch(child) for child in self.children))
         finally:
             self.stopping = True
@@ -168,7 +171,7 @@ class Supervisor:
                         raise RuntimeError(f"{child.info.name} did not answer $SRV.PING in time")
                     await asyncio.sleep(0.05)
 
-    def _print_table(self, url: str, elapsed_s: float) -> None:
+    def _print_table(self, url: str, elapsed_s: float, page_merging: PageMerging) -> None:
         lines = [f"actkit is up in {elapsed_s:.1f} s — nats-server at {url}", ""]
         lines.append(f"  {'service':<10}{'pid':>8}  metrics")
         for child in self.children:
@@ -179,6 +182,7 @@ class Supervisor:
         lines += [
             "",
             f"  dashboard: {self._dashboard_urls()}",
+            f"  memory: {page_merging.value}",
             "  Ctrl-C stops everything.",
             "",
         ]
