@@ -55,6 +55,7 @@ async def test_every_service_answers_ping_and_serves_moving_metrics(stack: Stack
             assert not any(f"# TYPE actkit_{name}_" in text for name in others), info.name
 
 
+@pytest.mark.skipif(not Path("/sys/kernel/mm/ksm").exists(), reason="a kernel without KSM")
 def test_every_process_offers_its_pages_to_same_page_merging(stack: Stack) -> None:
     processes = {"actkit run": psutil.Process(stack.process.pid), **stack.processes()}
     for name, process in processes.items():
