@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
@@ -44,27 +45,33 @@ def memory_mb(stack: Stack) -> tuple[dict[str, float], dict[str, float]]:
     return rss, pss
 
 
+class Merging(NamedTuple):
+    """Whether the kernel merges identical pages while the bench runs, and how it came to."""
+
+    is_on: bool
+    how: str
+
+
 @contextlib.contextmanager
-def same_page_merging(switch_on: bool = True) -> Iterator[str]:
+def same_page_merging(switch_on: bool = True) -> Iterator[Merging]:
     """Run the kernel's same-page merging while the bench runs, as the board does.
 
-    Yields how: ``on`` (it was), ``on for the bench`` (it was off, and is put back after), or
-    ``off`` with the reason (no KSM in this kernel, no permission to start it, or left as it
-    was: ``switch_on`` false, to compare).
+    It is switched on when it is off (and put back after), unless ``switch_on`` is false (to
+    compare), this kernel has no KSM, or the bench may not (not root).
     """
     run = KSM / "run"
     try:
         before = run.read_text().strip()
         if before != "1" and not switch_on:
-            yield "off (left as it was)"
+            yield Merging(is_on=False, how="off (left as it was)")
             return
         if before != "1":
             run.write_text("1")
     except OSError as exc:
-        yield f"off ({exc.strerror}: {run})"
+        yield Merging(is_on=False, how=f"off ({exc.strerror}: {run})")
         return
     try:
-        yield "on" if before == "1" else "on for the bench"
+        yield Merging(is_on=True, how="on" if before == "1" else "on for the bench")
     finally:
         if before != "1":
             run.write_text(before)
