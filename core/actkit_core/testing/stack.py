@@ -59,10 +59,12 @@ class Stack:
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on 127.0.0.1 that is free now, below the kernel's ports for outgoing connections.
+
+    Not the kernel's pick (a bind to port 0): that comes from the same ports it gives outgoing
+    connections, so a NATS or MQTT client could take it before the test's server binds it.
+    """
+    return free_port_range(1)
 
 
 def free_udp_port() -> int:

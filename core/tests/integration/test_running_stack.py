@@ -111,10 +111,11 @@ def test_a_process_a_service_started_is_not_taken_for_one_of_the_stack(tmp_path:
         process.wait()
 
 
-def test_port_ranges_are_taken_below_the_ports_of_outgoing_connections(
+def test_ports_are_taken_below_the_ports_of_outgoing_connections(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert free_port_range(5) + 5 <= stack.first_ephemeral_port()
+    assert stack.free_port() < stack.first_ephemeral_port()
     (tmp_path / "range").write_text("40000\t60999\n")
     monkeypatch.setattr(stack, "EPHEMERAL_PORTS", tmp_path / "range")
     assert stack.first_ephemeral_port() == 40000
