@@ -132,11 +132,11 @@ ActingBusDep = Annotated[ActingBus, Depends(get_acting_bus)]
 
 async def signed_in(request: Request) -> Caller:
     """:func:`get_signed_in`, for the routes served without FastAPI's dependency injection."""
-    state = request.app.state
-    return await get_signed_in(request, await get_caller(request, state.bus, state.settings))
+    bus, settings = await get_bus(request), await get_settings(request)
+    return await get_signed_in(request, await get_caller(request, bus, settings))
 
 
 async def acting_bus(request: Request) -> ActingBus:
     """The signed-in caller's :class:`ActingBus`, for the routes served without FastAPI's."""
-    state = request.app.state
-    return await get_acting_bus(await signed_in(request), state.bus, state.settings)
+    caller = await signed_in(request)
+    return await get_acting_bus(caller, await get_bus(request), await get_settings(request))

@@ -35,9 +35,16 @@ from actkit_proto.io import (
     PulsePort,
     SetPort,
 )
-from actkit_web.deps import ActingBus, acting_bus, command_from_fields, signed_in
+from actkit_web.deps import (
+    ActingBus,
+    acting_bus,
+    command_from_fields,
+    get_bus,
+    get_device,
+    get_settings,
+    signed_in,
+)
 from actkit_web.device import BRAND, BUILD_DATE, DeviceIdentity
-from actkit_web.settings import WebSettings
 from actkit_web.vapix import (
     API_LIST,
     API_VERSIONS,
@@ -112,7 +119,7 @@ async def api_discovery(request: Request) -> Response:
 async def basic_device_info(request: Request) -> Response:
     await signed_in(request)
     body, _, method = await json_call(request)
-    device: DeviceIdentity = request.app.state.device
+    device = await get_device(request)
     properties = await device.properties()
     if method == "getSupportedVersions":
         return versions("basic-device-info", body)
@@ -247,7 +254,7 @@ async def port_cgi(request: Request) -> Response:
 
 async def param_cgi(request: Request) -> Response:
     bus = await acting_bus(request)
-    device: DeviceIdentity = request.app.state.device
+    device = await get_device(request)
     fields = form_fields(request.url.query, await request.body())
     action = fields.get("action", "")
     if action == "update":
@@ -304,8 +311,8 @@ async def user_groups(request: Request) -> Response:
 
 async def pwdgrp_cgi(request: Request) -> Response:
     """Accounts over VAPIX; while no account exists, ``add`` needs no password, as Axis OS does."""
-    bus = request.app.state.bus
-    settings: WebSettings = request.app.state.settings
+    bus = await get_bus(request)
+    settings = await get_settings(request)
     fields = form_fields(request.url.query, await request.body())
     action = fields.get("action", "")
     if action == "add":

@@ -13,8 +13,7 @@ from actkit_proto.mqtt import (
     SetClientSettings,
     SetPublication,
 )
-from actkit_web.deps import acting_bus
-from actkit_web.device import DeviceIdentity
+from actkit_web.deps import acting_bus, get_device
 from actkit_web.routes.vapix import (
     INVALID_PARAMETER,
     UNSUPPORTED_METHOD,
@@ -37,7 +36,7 @@ EVENT_API = "event-mqtt-bridge"
 
 async def mqtt_client(request: Request) -> Response:
     bus = await acting_bus(request)
-    device: DeviceIdentity = request.app.state.device
+    device = await get_device(request)
     body, _, method = await json_call(request)
     if method == "getSupportedVersions":
         return versions(CLIENT_API, body)
