@@ -78,7 +78,9 @@ def test_a_forked_service_ends_with_its_exit_code_whatever_happens(
     main: Callable[[], None], code: int, traceback: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert exit_code(main) == code
-    assert ("Traceback" in capsys.readouterr().err) is traceback
+    err = capsys.readouterr().err
+    assert ("Traceback" in err) is traceback
+    assert ("a message instead of a code" in err) is (code == 1 and not traceback)
 
 
 def test_a_forked_child_closes_only_what_is_still_open_on_the_same_file() -> None:

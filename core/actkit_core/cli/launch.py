@@ -123,7 +123,10 @@ def exit_code(main: Callable[[], object]) -> int:
     try:
         main()
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)  # as the interpreter does: the sentence is the error
+        return 1
     except BaseException:
         traceback.print_exc()
         return 1
