@@ -37,7 +37,7 @@ COLD_STARTS = int(os.environ.get("ACTKIT_BENCH_COLD_STARTS", "5"))
 BUS_EVENTS = int(os.environ.get("ACTKIT_BENCH_BUS_EVENTS", "20000"))
 VAPIX_CLIENTS = 32
 VAPIX_SECONDS = int(os.environ.get("ACTKIT_BENCH_VAPIX_SECONDS", "5"))
-SWITCH_MERGING_ON = os.environ.get("ACTKIT_BENCH_KSM", "on") == "on"
+KSM_CHOICES = {"on": True, "as-is": False}
 """``ACTKIT_BENCH_KSM=as-is`` leaves the kernel's same-page merging as it is (to compare)."""
 RESULTS = Path(__file__).parent / "results.json"
 
@@ -180,10 +180,14 @@ def main() -> int:
         "platform": platform.platform(),
     }
     print(f"machine: {machine}")
+    ksm = os.environ.get("ACTKIT_BENCH_KSM", "on")
+    if ksm not in KSM_CHOICES:
+        print(f"ACTKIT_BENCH_KSM is {ksm!r}: use on (the default) or as-is", file=sys.stderr)
+        return 2
     try:
         with (
             tempfile.TemporaryDirectory() as folder,
-            same_page_merging(SWITCH_MERGING_ON) as merging,
+            same_page_merging(KSM_CHOICES[ksm]) as merging,
         ):
             print(f"same-page merging (KSM): {merging.how}")
             # Measured from a power-on, as the car runs: the first start (databases created,
