@@ -75,6 +75,8 @@ def free_udp_port() -> int:
 
 
 EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_TEST_PORT = 10000
+"""Test servers listen from here up, clear of the well-known and registered ports below."""
 
 
 def first_ephemeral_port() -> int:
@@ -95,8 +97,15 @@ def free_port_range(count: int) -> int:
     Raises:
         RuntimeError: no such range was found.
     """
+    highest_base = first_ephemeral_port() - count
+    if highest_base <= LOWEST_TEST_PORT:
+        raise RuntimeError(
+            f"no free port range: the kernel gives outgoing connections every port from "
+            f"{first_ephemeral_port()} ({EPHEMERAL_PORTS}); leave {count} above "
+            f"{LOWEST_TEST_PORT} for the tests"
+        )
     for _ in range(100):
-        base = random.randrange(10000, first_ephemeral_port() - count)
+        base = random.randrange(LOWEST_TEST_PORT, highest_base)
         sockets: list[socket.socket] = []
         try:
             for port in range(base, base + count):

@@ -121,3 +121,12 @@ def test_ports_are_taken_below_the_ports_of_outgoing_connections(
     assert stack.first_ephemeral_port() == 40000
     monkeypatch.setattr(stack, "EPHEMERAL_PORTS", tmp_path / "missing")
     assert stack.first_ephemeral_port() == 32768
+
+
+def test_a_kernel_that_gives_every_port_to_outgoing_connections_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "range").write_text("1024\t65535\n")
+    monkeypatch.setattr(stack, "EPHEMERAL_PORTS", tmp_path / "range")
+    with pytest.raises(RuntimeError, match="every port from 1024"):
+        free_port_range(3)
