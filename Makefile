@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
-RUN := $(UV) run --frozen
+RUN := $(UV) run --frozen --no-sync
 PYTEST_WORKERS ?= 2
 KIT ?= proto core
 KIT_TESTS ?= proto/tests core/tests
@@ -12,25 +12,43 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # then run the services' only. Alone, test-unit and test-int run the kit's tests too. The test of
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
-.PHONY: help setup run status test coverage test-unit test-int test-stack lint fmt mypy bench asyncapi nats-conf migration migrations-check contracts new-service up down logs
+
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-.tools/bin/uv:
-	python3 -m venv .tools
-	.tools/bin/pip install --quiet uv
+.tools/bin/uv: tools/install_uv.py
+	python3 tools/install_uv.py $@
 
-.venv/.synced: $(UV) uv.lock pyproject.toml $(wildcard */pyproject.toml services/*/pyproject.toml)
-	$(UV) sync --frozen --all-packages
+# Two environments in one .venv: `make run` syncs what the stack runs (no dev group: nothing that
+# compiles, nothing only the tests use); the other targets sync the dev group on top, after the
+# Debian packages its one C build and the real-peer tests need. `uv run --no-sync` runs in either
+# as it is, so `make run` after `make test` does not uninstall the tests' packages.
+LOCKED := $(UV) uv.lock pyproject.toml $(wildcard */pyproject.toml services/*/pyproject.toml)
+
+.venv/.synced-run: $(LOCKED)
+	$(UV) sync --frozen --all-packages --no-dev --inexact
 	@touch $@
 
-setup: .venv/.synced ## create or update the environment (uv sync)
+.venv/.synced-dev: $(LOCKED) | debian-packages
+	$(UV) sync --frozen --all-packages
+	@touch $@ .venv/.synced-run
 
-run: setup ## the whole stack as local processes: nats-server + every service, sim hardware
+debian-packages: ## install the Debian packages the tests need (as root), or name them
+	@tools/debian-packages.sh
+
+# The official AsyncAPI parser, which a contract test runs on proto/asyncapi.yaml (npm's own stamp).
+ASYNCAPI_PARSER := proto/asyncapi-check/node_modules/.package-lock.json
+$(ASYNCAPI_PARSER): proto/asyncapi-check/package-lock.json | debian-packages
+	cd proto/asyncapi-check && npm ci --no-audit --no-fund --loglevel=error
+
+setup: .venv/.synced-dev $(ASYNCAPI_PARSER) ## create or update the development environment
+
+run: .venv/.synced-run ## the whole stack as local processes: nats-server + every service, sim hardware
 	$(RUN) actkit run
 
-status: setup ## ping every service of a running stack
+status: .venv/.synced-run ## ping every service of a running stack
 	$(RUN) actkit status
 
 test: lint contracts migrations-check coverage ## EVERYTHING CI runs
@@ -83,6 +101,9 @@ migrations-check: setup ## fail when a service's models and migrations differ
 
 new-service: setup ## make new-service name=foo summary="what it owns"
 	$(RUN) actkit new-service $(name) "$(summary)"
+
+fresh-check: ## the README's two commands on a clean Debian root (debootstrap, chroot; needs root)
+	tools/fresh-check.sh
 
 bench: setup ## latency, throughput, memory and start-up of the whole stack
 	$(RUN) python -m bench

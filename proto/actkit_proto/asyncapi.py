@@ -29,23 +29,27 @@ def document() -> dict[str, Any]:
     catalog = messages()
     models: list[type[Message]] = list(catalog)
     models += [cls.reply_type for cls in catalog if issubclass(cls, Command)]
-    _, schema = models_json_schema(
+    refs, schema = models_json_schema(
         [(model, "serialization") for model in dict.fromkeys(models)], ref_template=SCHEMAS
     )
+    # Two models of one name in two modules (accounts' and system's Identity) get their module in
+    # their schema's name from pydantic; their messages take that name, so neither hides the other.
+    name = {model: refs[model, "serialization"]["$ref"].rpartition("/")[2] for model, _ in refs}
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     component_messages: dict[str, Any] = {}
     for cls in catalog:
         channel = _channel_id(cls)
-        component_messages[cls.__name__] = {
-            "name": cls.__name__,
+        message = name[cls]
+        component_messages[message] = {
+            "name": message,
             "title": cls.__name__,
             "summary": _summary(cls),
-            "payload": {"$ref": SCHEMAS.format(model=cls.__name__)},
+            "payload": {"$ref": SCHEMAS.format(model=message)},
         }
         channels[channel] = {
             "address": cls.subject,
-            "messages": {cls.__name__: {"$ref": f"#/components/messages/{cls.__name__}"}},
+            "messages": {message: {"$ref": f"#/components/messages/{message}"}},
         }
         parameters = {
             name: {"description": f"The {name.replace('_', ' ')} (also in the payload)."}
@@ -55,15 +59,19 @@ def document() -> dict[str, Any]:
             channels[channel]["parameters"] = parameters
         operation: dict[str, Any] = {
             "channel": {"$ref": f"#/channels/{channel}"},
-            "messages": [{"$ref": f"#/channels/{channel}/messages/{cls.__name__}"}],
+            "messages": [{"$ref": f"#/channels/{channel}/messages/{message}"}],
             "summary": _summary(cls),
             "tags": [{"name": cls.owner()}],
         }
         if issubclass(cls, Command):
-            reply = cls.reply_type.__name__
+            reply = name[cls.reply_type]
             component_messages.setdefault(
                 reply,
-                {"name": reply, "title": reply, "payload": {"$ref": SCHEMAS.format(model=reply)}},
+                {
+                    "name": reply,
+                    "title": cls.reply_type.__name__,
+                    "payload": {"$ref": SCHEMAS.format(model=reply)},
+                },
             )
             channels[f"{channel}Reply"] = {
                 "address": None,

@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 DROP_IN_NAME = "00-actkit-accounts.conf"
 PRIVSEP_DIR = Path("/run/sshd")
-"""Where sshd drops privileges to; systemd makes it on a usual system, sshd refuses without."""
+"""Where sshd drops privileges to. Its systemd unit makes it (``RuntimeDirectory=sshd``, mode 0755);
+without systemd, as on the board, the adapter does. sshd refuses to start, or even to print its
+configuration with ``-T``, without it."""
 MAX_LOGIN_LENGTH = 32
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
@@ -151,6 +153,7 @@ class SystemSsh:
             return
         await self._ensure_group()
         self._write_drop_in()
+        _make_runtime_dir()
         await self._check_effective_config()
         if self._is_running():
             assert self._sshd is not None
@@ -197,7 +200,6 @@ class SystemSsh:
         return self._sshd is not None and self._sshd.returncode is None
 
     async def _start(self) -> None:
-        PRIVSEP_DIR.mkdir(mode=0o755, parents=True, exist_ok=True)
         self._sshd_output.clear()
         self._sshd = await asyncio.create_subprocess_exec(
             str(self.layout.sshd_binary),
@@ -327,3 +329,9 @@ async def _run(
         said = " ".join(output.decode(errors="replace").split())[:300]
         raise Unavailable(f"{Path(program).name} failed ({process.returncode}): {said}")
     return output.decode(errors="replace")
+
+
+def _make_runtime_dir() -> None:
+    """Make sshd's runtime directory as its systemd unit does: mode 0755 (/run is a tmpfs)."""
+    PRIVSEP_DIR.mkdir(parents=True, exist_ok=True)
+    PRIVSEP_DIR.chmod(0o755)

@@ -1,9 +1,12 @@
 """The parts of the real SSH adapter that need no root: names and the sshd drop-in."""
 
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from actkit_accounts.adapters import system
 from actkit_accounts.adapters.system import SshLayout, SystemSsh
 from actkit_proto import Invalid
 
@@ -39,3 +42,29 @@ def test_the_drop_in_lets_only_the_group_in_with_a_password_on_the_port() -> Non
     lines = ssh.drop_in_text().splitlines()
     assert {"Port 2222", "AllowGroups actkit-ssh", "PasswordAuthentication yes"} <= set(lines)
     assert "PermitRootLogin no" in lines
+
+
+async def test_sshd_s_runtime_directory_is_made_before_sshd_reads_its_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without systemd nothing else makes /run/sshd, and ``sshd -T`` already refuses without it."""
+    runtime = tmp_path / "run" / "sshd"
+    monkeypatch.setattr(system, "PRIVSEP_DIR", runtime)
+    ssh = SystemSsh(replace(adapter().layout, config_dir=tmp_path / "ssh"))
+    seen: list[int] = []
+
+    async def nothing() -> None:
+        pass
+
+    async def check() -> None:
+        seen.append(runtime.stat().st_mode & 0o777)
+
+    monkeypatch.setattr(ssh, "_ensure_group", nothing)
+    monkeypatch.setattr(ssh, "_check_effective_config", check)
+    monkeypatch.setattr(ssh, "_start", nothing)
+    old_umask = os.umask(0o077)
+    try:
+        await ssh.set_enabled(True)
+    finally:
+        os.umask(old_umask)
+    assert seen == [0o755]

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The Debian packages `make test` needs beyond Python 3.11, make and git: the real peers the tests
+# talk to, and what builds the one test dependency that compiles (dbus-python, for python-dbusmock).
+# Run as root, it installs the missing ones; otherwise it names them and the line to run, and fails.
+# `make run` needs none of them. `.ci/run` and `make test` both call this: there is one list.
+# `package:command` is also satisfied by the command from elsewhere (Node.js from NodeSource ships
+# npm inside its nodejs package, which conflicts with Debian's npm).
+set -euo pipefail
+
+packages=(
+  ca-certificates  # PyPI and the npm registry over HTTPS
+  chromium         # the dashboard's browser tests
+  dbus             # dbus-daemon: the BlueZ, NetworkManager and timedated peers' bus
+  gcc              # dbus-python builds a C extension ...
+  iproute2         # network namespaces for the firewall, discovery and LLDP tests
+  knot             # an authoritative DNS server for dynamic DNS updates
+  libc6-dev        # ...
+  libdbus-1-dev    # ...
+  libglib2.0-dev   # ...
+  lldpd            # LLDP neighbours
+  mosquitto        # the MQTT broker
+  network-manager  # nmcli and NetworkManager for the WLAN tests
+  nftables         # the firewall
+  nodejs:node      # the official AsyncAPI parser checks proto/asyncapi.yaml
+  npm:npm          # ... installed from proto/asyncapi-check/package-lock.json
+  openssh-server   # sshd, run by the accounts service's SSH adapter
+  pkg-config       # ...
+  procps           # ps, used by process tests
+  python3-dev      # ... (Python.h)
+  tcpdump          # the network trace of the system service
+  wrk              # the bench's VAPIX load
+)
+
+missing=()
+for entry in "${packages[@]}"; do
+  package=${entry%%:*} command=${entry#*:}
+  [ "$command" != "$entry" ] && command -v "$command" >/dev/null && continue
+  dpkg-query --show --showformat='${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed ||
+    missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "The tests need Debian packages this machine lacks. As root, run:" >&2
+  echo "  $line" >&2
+  exit 1
+fi
+echo "installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $line -qq >/dev/null

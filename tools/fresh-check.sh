@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# `make fresh-check`: the README's two commands on a clean Debian bookworm root holding only python3,
+# make and git (and ca-certificates, which apt installs with git as a recommendation). A clean clone
+# of this repository's HEAD runs `make run` there until `actkit status` answers for every service,
+# then `make test`. Needs root (debootstrap, chroot, mounts). The bare root is made once and kept
+# under .cache/fresh/ (ACTKIT_FRESH_CACHE); each run works in a copy of it. Prints each step's time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cache=${ACTKIT_FRESH_CACHE:-$PWD/.cache/fresh}
+mirror=${ACTKIT_FRESH_MIRROR:-http://deb.debian.org/debian}
+base=$cache/bookworm
+root=$cache/root
+run_log=$cache/make-run.log
+up_timeout_s=900
+timings=()
+
+if [ "$(id -u)" != 0 ]; then
+  echo "fresh-check needs root: it builds a Debian root with debootstrap and runs in it with chroot" >&2
+  exit 1
+fi
+
+step() {  # step NAME COMMAND...: run it and keep its time for the summary
+  local name=$1 started=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  timings+=("$(printf '%-44s %5d s' "$name" $((SECONDS - started)))")
+}
+
+in_root() {  # a login-less shell in the root, with nothing of this machine's environment
+  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    /bin/bash -c "cd /root/actkit && $1"
+}
+
+make_base() {
+  command -v debootstrap >/dev/null ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+  rm -rf "$base.partial"
+  debootstrap --variant=minbase --include=python3,make,git,ca-certificates \
+    bookworm "$base.partial" "$mirror" >"$cache/debootstrap.log"
+  mv "$base.partial" "$base"
+}
+
+copy_base() {
+  rm -rf "$root"
+  cp -a "$base" "$root"
+  # What this machine's network needs: its name servers and any local certificate authority.
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null
+  fi
+  mount -t proc proc "$root/proc"
+  mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
+  mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
+  mount -t tmpfs -o mode=0755 tmpfs "$root/run"
+  git clone --quiet --no-hardlinks "$PWD" "$root/root/actkit"
+}
+
+leave_root() {  # end what runs in the root (by PID: only this script starts processes there)
+  [ -d "$root/proc" ] || return 0
+  local link pid
+  for link in /proc/[0-9]*/root; do
+    [ "$(readlink "$link" 2>/dev/null)" = "$root" ] || continue
+    pid=${link#/proc/}
+    kill -KILL "${pid%/root}" 2>/dev/null || true
+  done
+  sleep 0.5
+  umount -R "$root/run" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null ||
+    umount -R -l "$root/run" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null || true
+}
+trap leave_root EXIT
+
+run_until_up() {  # `make run` in the root until `actkit status` answers for every service, then stop it
+  setsid chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    /bin/bash -c "cd /root/actkit && exec make run" >"$run_log" 2>&1 &
+  local make_run=$! deadline=$((SECONDS + up_timeout_s))
+  until in_root ".tools/bin/uv run --frozen --no-sync actkit status" >"$cache/status.log" 2>&1; do
+    if ! kill -0 "$make_run" 2>/dev/null || [ $SECONDS -gt $deadline ]; then
+      echo "make run did not bring every service up; its output:" >&2
+      tail -40 "$run_log" >&2
+      cat "$cache/status.log" >&2
+      return 1
+    fi
+    sleep 1
+  done
+  cat "$cache/status.log"
+  kill -INT -- -"$make_run"
+  wait "$make_run" || true
+}
+
+mkdir -p "$cache"
+[ -d "$base" ] || step "debootstrap (a bare bookworm root)" make_base
+step "copy the root, mount, clone" copy_base
+in_root "python3 --version && make --version | head -1 && git --version"
+step "first uv sync of make run (uv installed too)" in_root "make .venv/.synced-run"
+step "make run until every service answers" run_until_up
+step "make test (Debian packages installed too)" in_root "make test"
+echo "== fresh-check passed"
+printf '%s\n' "${timings[@]}"
