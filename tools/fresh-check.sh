@@ -28,10 +28,18 @@ step() {  # step NAME COMMAND...: run it and keep its time for the summary
   timings+=("$(printf '%-44s %5d s' "$name" $((SECONDS - started)))")
 }
 
-in_root() {  # a login-less shell in the root, with nothing of this machine's environment
-  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    /bin/bash -c "cd /root/actkit && $1"
+# A shell in the root with nothing of this machine's environment but what its network needs to be
+# reached through (certificate authorities, proxies), when set.
+shell=(/usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+for variable in SSL_CERT_FILE SSL_CERT_DIR NODE_EXTRA_CA_CERTS \
+  http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+  [ -n "${!variable:-}" ] && shell+=("$variable=${!variable}")
+done
+shell+=(/bin/bash -c)
+
+in_root() {
+  chroot "$root" "${shell[@]}" "cd /root/actkit && $1"
 }
 
 make_base() {
@@ -74,9 +82,7 @@ leave_root() {  # end what runs in the root (by PID: only this script starts pro
 trap leave_root EXIT
 
 run_until_up() {  # `make run` in the root until `actkit status` answers for every service, then stop it
-  setsid chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    /bin/bash -c "cd /root/actkit && exec make run" >"$run_log" 2>&1 &
+  setsid chroot "$root" "${shell[@]}" "cd /root/actkit && exec make run" >"$run_log" 2>&1 &
   local make_run=$! deadline=$((SECONDS + up_timeout_s))
   until in_root ".tools/bin/uv run --frozen --no-sync actkit status" >"$cache/status.log" 2>&1; do
     if ! kill -0 "$make_run" 2>/dev/null || [ $SECONDS -gt $deadline ]; then
