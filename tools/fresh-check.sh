@@ -52,8 +52,17 @@ make_base() {
 }
 
 copy_base() {
+  leave_root  # what an interrupted run left mounted, before anything is removed under it
+  if grep -q " $root" /proc/mounts; then
+    echo "something is still mounted under $root: unmount it first" >&2
+    return 1
+  fi
   rm -rf "$root"
   cp -a "$base" "$root"
+  # A root of its own mount, as a machine's is: `ip netns exec` makes it a slave mount.
+  mount --bind "$root" "$root"
+  # What an installed Debian has and debootstrap does not write: the loopback names.
+  printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
   # What this machine's network needs: its name servers and any local certificate authority.
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
@@ -68,7 +77,7 @@ copy_base() {
 }
 
 leave_root() {  # end what runs in the root (by PID: only this script starts processes there)
-  [ -d "$root/proc" ] || return 0
+  mountpoint -q "$root" || return 0
   local link pid
   for link in /proc/[0-9]*/root; do
     [ "$(readlink "$link" 2>/dev/null)" = "$root" ] || continue
@@ -76,8 +85,7 @@ leave_root() {  # end what runs in the root (by PID: only this script starts pro
     kill -KILL "${pid%/root}" 2>/dev/null || true
   done
   sleep 0.5
-  umount -R "$root/run" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null ||
-    umount -R -l "$root/run" "$root/dev" "$root/sys" "$root/proc" 2>/dev/null || true
+  umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null || true
 }
 trap leave_root EXIT
 
