@@ -9,6 +9,7 @@ reads the current state with :meth:`Bus.current`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -28,7 +29,8 @@ from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service
 
 from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
-from actkit_proto.base import Command, Event, Message, Reply
+from actkit_core.natsconf import SERVICE_ACCOUNT, inbox_prefix
+from actkit_proto.base import INTEGRATOR, INTEGRATOR_ROLE, Actor, Command, Event, Message, Reply
 from actkit_proto.errors import BusError, Forbidden, Unavailable
 from actkit_proto.service import GetServiceStatus, ServiceStatus
 
@@ -50,6 +52,9 @@ busy machine), and a restarting owner needs a moment; None: give up."""
 
 ERROR_CODE_HEADER = "Nats-Service-Error-Code"
 ERROR_HEADER = "Nats-Service-Error"
+REQUEST_INFO_HEADER = "Nats-Request-Info"
+"""Set by nats-server, in place of anything the sender put there, on a request that crossed from
+another account: ``{"acc": "<account>", ...}``. Only integrators send from another account."""
 
 
 class Publisher(Protocol):
@@ -75,6 +80,25 @@ def check_role(command: Command[Any]) -> None:
             f"{actor.name} is {actor.role.name.lower()}; "
             f"this needs {command.required_role.name.lower()}"
         )
+
+
+def from_other_account(headers: Mapping[str, str] | None) -> bool:
+    """Whether nats-server says this request crossed from another account (an integrator's)."""
+    info = (headers or {}).get(REQUEST_INFO_HEADER)
+    if info is None:
+        return False
+    try:
+        account = json.loads(info).get("acc")
+    except (ValueError, AttributeError):
+        return True  # unreadable: take the lesser trust
+    return bool(account != SERVICE_ACCOUNT)
+
+
+def as_integrator(command: Command[Any]) -> Command[Any]:
+    """The command with the actor an integrator may be: the one it names, at most its role."""
+    actor = command.actor or Actor(name=INTEGRATOR, role=INTEGRATOR_ROLE)
+    capped = Actor(name=actor.name, role=min(actor.role, INTEGRATOR_ROLE))
+    return command.model_copy(update={"actor": capped})
 
 
 class Dispatcher:
@@ -115,8 +139,16 @@ class Dispatcher:
         """The subject this service listens on for ``message_type``."""
         return message_type.subject_pattern(service=self.service)
 
-    async def dispatch(self, message_type: type[Message], subject: str, data: bytes) -> bytes:
+    async def dispatch(
+        self,
+        message_type: type[Message],
+        subject: str,
+        data: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> bytes:
         """Handle one message; returns the reply payload.
+
+        A command from another account (:func:`from_other_account`) acts as the integrator.
 
         Raises:
             BusError: the message was invalid, forbidden, or the handler refused it.
@@ -127,6 +159,8 @@ class Dispatcher:
         try:
             message = message_type.from_wire(subject, data)
             if isinstance(message, Command):
+                if from_other_account(headers):
+                    message = as_integrator(message)
                 check_role(message)
             reply = await self.handlers[message_type](message, self.deps)
             return reply.to_wire() if reply is not None else b""
@@ -165,6 +199,8 @@ class Bus:
     ) -> AsyncIterator[Bus]:
         """Connect (``options`` go to ``nats.connect``), drain on exit."""
         options.setdefault("name", name)
+        if "user" in options:
+            options.setdefault("inbox_prefix", inbox_prefix(options["user"]))
 
         async def report(exc: Exception) -> None:
             log.warning("bus: %s", exc)
@@ -326,7 +362,9 @@ def _endpoint(
 ) -> Callable[[Request], Awaitable[None]]:
     async def handle(request: Request) -> None:
         try:
-            payload = await dispatcher.dispatch(message_type, request.subject, request.data)
+            payload = await dispatcher.dispatch(
+                message_type, request.subject, request.data, request.headers
+            )
         except BusError as exc:
             await request.respond_error(exc.code.value, " ".join(exc.message.split()))
         else:

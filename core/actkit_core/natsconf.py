@@ -1,24 +1,59 @@
-"""The NATS server configuration, derived from the services table of the contract.
+"""The NATS server configuration, derived from the contract's messages and the services table.
 
-Each service gets its own user: it may publish and subscribe on its own subjects
-(``<service>.>`` and its simulator's ``sim.<service>.>``), on those of the services it talks to,
-on the service discovery subjects and on the state bucket, less the internal commands meant for
-other services (``Command.internal_for``). Passwords are never in the file:
-``$ACTKIT_NATS_PASSWORD_<USER>`` is read from the server's environment.
+Two accounts:
+
+- ``ACTKIT`` holds the services, ``web`` and ``cli``. Each user may publish and subscribe to the
+  exact subject patterns of the contract that its part needs: only the owner of a command
+  subscribes to it (so "no responders" stays instant when the owner is down), only the owner of an
+  event publishes it (and keeps it in the state bucket), a service sends only the commands of the
+  services it talks to, and reads only their events. Each user has its own inbox prefix
+  (:func:`inbox_prefix`), so nobody reads another user's replies, and only the bucket's read and
+  write subjects of JetStream, never its delete, purge or update. ``cli`` (the command line and
+  the supervisor) may do everything.
+- ``INTEGRATOR`` holds the ``integrator`` user, who sees only what ``ACTKIT`` exports to it:
+  what the contract lends it (``Message.is_lent_to_integrators``: every
+  event but log records, the commands of :data:`INTEGRATOR_ROLE` or below but internal and
+  simulator ones), service discovery and reads of the state bucket, under the
+  JetStream API prefix :data:`INTEGRATOR_JS_API`. nats-server stamps every request that crosses
+  from one account to the other with the ``Nats-Request-Info`` header naming the account, which
+  the sender cannot forge: the owner treats it as the integrator (see ``actkit_core.bus``).
+
+Passwords are never in the file: ``$ACTKIT_NATS_PASSWORD_<USER>`` is read from the server's
+environment.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
-from actkit_proto.catalog import commands
-from actkit_proto.services import SERVICES, ServiceInfo
+from actkit_proto.base import INTEGRATOR_ROLE, Command, Event, Message
+from actkit_proto.catalog import messages
+from actkit_proto.services import SERVICE_NAMES, SERVICES, ServiceInfo
+
+SERVICE_ACCOUNT = "ACTKIT"
+INTEGRATOR_ACCOUNT = "INTEGRATOR"
+INTEGRATOR_JS_API = "$JS.actkit.API"
+"""Where the integrator's JetStream client sends its API requests (``nats --js-api-prefix``)."""
 
 CLIENT_USERS = {
     "cli": "the actkit command line and the supervisor: everything",
-    "integrator": "integrators (nats CLI, Node-RED, headquarters): every service subject",
+    "integrator": (
+        f"integrators (nats CLI, Node-RED, headquarters), account {INTEGRATOR_ACCOUNT}: "
+        f"events, {INTEGRATOR_ROLE.name.lower()} commands, discovery, state reads"
+    ),
 }
 """Users that are not services."""
+
+_STREAM = "KV_{bucket}"
+_BUCKET_READS = (
+    "$JS.API.STREAM.INFO.{stream}",
+    "$JS.API.STREAM.MSG.GET.{stream}",
+    "$JS.API.DIRECT.GET.{stream}",
+    "$JS.API.DIRECT.GET.{stream}.>",
+)
+_BUCKET_WATCHES = ("$JS.API.CONSUMER.*.{stream}", "$JS.API.CONSUMER.*.{stream}.>")
+"""Ordered consumers, as a KV watch makes them: create, info, delete."""
 
 
 def password_variable(user: str) -> str:
@@ -26,75 +61,125 @@ def password_variable(user: str) -> str:
     return f"ACTKIT_NATS_PASSWORD_{user.upper()}"
 
 
-def _kv_subjects(bucket: str) -> list[str]:
-    return ["$JS.API.>", f"$KV.{bucket}.>"]
+def inbox_prefix(user: str) -> str:
+    """The prefix of ``user``'s reply subjects, which only ``user`` may subscribe to."""
+    return f"_INBOX_{user}"
 
 
-def service_subjects(info: ServiceInfo) -> list[str]:
-    """The subjects a service may use: its own, its peers', discovery and replies."""
-    names = (info.name, *info.talks_to)
-    return [f"{name}.>" for name in names] + [f"sim.{name}.>" for name in names]
+def _served_by(message: type[Message]) -> tuple[str, ...]:
+    """The services that serve a command or publish an event: its owner, or any named in it."""
+    return SERVICE_NAMES if "{service}" in message.subject else (message.owner(),)
 
 
-def internal_subjects(user: str) -> list[str]:
-    """Subjects of internal commands that ``user`` may not send (it is neither owner nor meant)."""
-    return sorted(
-        {
-            command.subject_pattern()
-            for command in commands()
-            if command.internal_for and user not in (*command.internal_for, command.owner())
-        }
-    )
+def _patterns(message: type[Message], services: Iterable[str]) -> list[str]:
+    """The subject patterns of ``message`` as served by each of ``services`` that serves it."""
+    return [
+        message.subject_pattern(service=name) for name in services if name in _served_by(message)
+    ]
+
+
+def _may_send(sender: str, command: type[Command]) -> bool:  # type: ignore[type-arg]
+    internal = command.internal_for
+    return sender in internal if internal else True
+
+
+def _bucket_subjects(bucket: str) -> list[str]:
+    stream = _STREAM.format(bucket=bucket)
+    return [subject.format(stream=stream) for subject in (*_BUCKET_READS, *_BUCKET_WATCHES)]
 
 
 def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
-    """The publish/subscribe permissions of one service's user."""
-    subjects = service_subjects(info)
-    publish: dict[str, list[str]] = {"allow": [*subjects, *_kv_subjects(bucket)]}
-    if denied := internal_subjects(info.name):
-        publish["deny"] = denied
+    """The publish/subscribe permissions of one service's user (web is one too)."""
+    own, peers = (info.name,), info.talks_to
+    publish: list[str] = []
+    subscribe: list[str] = []
+    for message in messages():
+        if issubclass(message, Command):
+            subscribe += _patterns(message, own)
+            if _may_send(info.name, message):
+                publish += _patterns(message, (*own, *peers))  # its own too: plain config
+        else:
+            publish += _patterns(message, own)
+            subscribe += _patterns(message, (*own, *peers))
+            if issubclass(message, Event) and message.stateful:
+                publish += [f"$KV.{bucket}.{pattern}" for pattern in _patterns(message, own)]
+    stream = _STREAM.format(bucket=bucket)
     return {
-        "publish": publish,
-        "subscribe": {"allow": [*subjects, "$SRV.>", "_INBOX.>"]},
+        "publish": {
+            "allow": sorted(
+                {*publish, *_bucket_subjects(bucket), f"$JS.API.STREAM.CREATE.{stream}"}
+            )
+        },
+        "subscribe": {
+            "allow": sorted(
+                {
+                    *subscribe,
+                    "$SRV.*",
+                    f"$SRV.*.{info.name}",
+                    f"$SRV.*.{info.name}.>",
+                    f"{inbox_prefix(info.name)}.>",
+                }
+            )
+        },
         "allow_responses": True,
     }
 
 
+def integrator_exports(bucket: str) -> list[tuple[str, str]]:
+    """What ``ACTKIT`` lends the integrator: ``(kind, subject)``, kind ``stream`` or ``service``."""
+    exports: list[tuple[str, str]] = []
+    for message in filter(lambda message: message.is_lent_to_integrators(), messages()):
+        kind = "service" if issubclass(message, Command) else "stream"
+        exports += [(kind, pattern) for pattern in _patterns(message, SERVICE_NAMES)]
+    exports += [("service", subject) for subject in ("$SRV.*", "$SRV.*.>")]
+    exports += [("service", subject) for subject in _bucket_subjects(bucket)]
+    return exports
+
+
+def _integrator_side(subject: str) -> str:
+    """The subject the integrator uses: its own JetStream API prefix, the same otherwise."""
+    return subject.replace("$JS.API.", f"{INTEGRATOR_JS_API}.", 1)
+
+
+def _user_line(user: str, summary: str, perms: dict[str, object] | None) -> list[str]:
+    rights = f", permissions: {json.dumps(perms)}" if perms is not None else ""
+    return [
+        f"      # {user}: {summary}",
+        f"      {{user: {user}, password: ${password_variable(user)}{rights}}}",
+    ]
+
+
 def render(bucket: str = "actkit-state") -> str:
     """The whole ``nats-server.conf``."""
-    every_service = [f"{info.name}.>" for info in SERVICES]
-    users: list[tuple[str, str, dict[str, object]]] = [
-        (info.name, info.summary, permissions(info, bucket)) for info in SERVICES
-    ]
-    users.append(("cli", CLIENT_USERS["cli"], {"publish": ">", "subscribe": ">"}))
-    users.append(
-        (
-            "integrator",
-            CLIENT_USERS["integrator"],
-            {
-                "publish": {
-                    "allow": [*every_service, *_kv_subjects(bucket), "$SRV.>"],
-                    "deny": internal_subjects("integrator"),
-                },
-                "subscribe": {"allow": [*every_service, "$SRV.>", "_INBOX.>"]},
-            },
-        )
-    )
     lines = [
         "# NATS server configuration of actkit: one user per service, least privilege.",
-        "# Generated from proto/actkit_proto/services.py by `make nats-conf`; do not edit.",
+        "# Generated from the contract (proto/actkit_proto) by `make nats-conf`; do not edit.",
         "# Passwords come from the environment: ACTKIT_NATS_PASSWORD_<USER>.",
         "",
         "max_payload: 1MB",
         "",
-        "authorization {",
-        "  users: [",
+        "accounts {",
+        f"  {SERVICE_ACCOUNT} {{",
+        "    jetstream: enabled",
+        "    users: [",
     ]
-    for user, summary, perms in users:
-        lines.append(f"    # {user}: {summary}")
+    for info in SERVICES:
+        lines += _user_line(info.name, info.summary, permissions(info, bucket))
+    lines += _user_line("cli", CLIENT_USERS["cli"], None)
+    lines += ["    ]", "    exports: ["]
+    exports = integrator_exports(bucket)
+    for kind, subject in exports:
+        response = ", response_type: stream" if subject.startswith("$SRV.") else ""
         lines.append(
-            f"    {{user: {user}, password: ${password_variable(user)}, "
-            f"permissions: {json.dumps(perms)}}}"
+            f"      {{{kind}: {json.dumps(subject)}, accounts: [{INTEGRATOR_ACCOUNT}]{response}}}"
         )
-    lines += ["  ]", "}", ""]
+    lines += ["    ]", "  }", f"  {INTEGRATOR_ACCOUNT} {{", "    users: ["]
+    lines += _user_line("integrator", CLIENT_USERS["integrator"], None)
+    lines += ["    ]", "    imports: ["]
+    for kind, subject in exports:
+        source = f"{{account: {SERVICE_ACCOUNT}, subject: {json.dumps(subject)}}}"
+        target = _integrator_side(subject)
+        renamed = f", to: {json.dumps(target)}" if target != subject else ""
+        lines.append(f"      {{{kind}: {source}{renamed}}}")
+    lines += ["    ]", "  }", "}", ""]
     return "\n".join(lines)

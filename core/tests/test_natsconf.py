@@ -1,35 +1,88 @@
 from pathlib import Path
 
-from actkit_core.natsconf import permissions, render, service_subjects
-from actkit_proto.services import service
+import pytest
+
+from actkit_core.natsconf import (
+    INTEGRATOR_JS_API,
+    integrator_exports,
+    permissions,
+    render,
+)
+from actkit_proto.base import INTEGRATOR_ROLE, Command
+from actkit_proto.catalog import commands, events
+from actkit_proto.services import SERVICES, service
 
 ROOT = Path(__file__).parents[2]
+BUCKET = "actkit-state"
 
 
 def test_checked_in_nats_conf_is_up_to_date() -> None:
     assert (ROOT / "deploy/nats-server.conf").read_text() == render(), "run `make nats-conf`"
 
 
-def test_a_service_may_use_its_own_and_its_peers_subjects_only() -> None:
-    assert service_subjects(service("io")) == ["io.>", "sim.io.>"]
-    events = service_subjects(service("events"))
-    assert "io.>" in events
-    assert "accounts.>" not in events
+def allowed(user: str, kind: str) -> list[str]:
+    return permissions(service(user), BUCKET)[kind]["allow"]  # type: ignore[index]
 
 
-def test_services_answer_requests_without_publishing_to_every_inbox() -> None:
-    perms = permissions(service("io"), "actkit-state")
-    assert perms["allow_responses"] is True
-    assert "_INBOX.>" not in perms["publish"]["allow"]  # type: ignore[index]
+@pytest.mark.parametrize("command", commands(), ids=lambda command: command.__name__)
+def test_a_command_is_served_by_its_owner_alone(command: type[Command]) -> None:  # type: ignore[type-arg]
+    pattern = command.subject_pattern(service="io")
+    owner = "io" if "{service}" in command.subject else command.owner()
+    subscribers = [info.name for info in SERVICES if pattern in allowed(info.name, "subscribe")]
+    assert subscribers == [owner]
 
 
-def test_internal_commands_are_denied_to_everyone_but_their_sender_and_owner() -> None:
+def test_an_event_is_published_by_its_owner_and_read_by_who_talks_to_it() -> None:
+    publishers = [
+        info.name for info in SERVICES if "io.port.*.changed" in allowed(info.name, "publish")
+    ]
+    readers = [
+        info.name for info in SERVICES if "io.port.*.changed" in allowed(info.name, "subscribe")
+    ]
+    assert publishers == ["io"]
+    assert readers == ["io", "events", "mqtt", "network", "system", "web"]
+    assert "$KV.actkit-state.io.port.*.changed" in allowed("io", "publish")
+    assert "$KV.actkit-state.io.port.*.changed" not in allowed("events", "publish")
+
+
+def test_each_user_reads_its_own_replies_only() -> None:
+    for info in SERVICES:
+        inboxes = [subject for subject in allowed(info.name, "subscribe") if "INBOX" in subject]
+        assert inboxes == [f"_INBOX_{info.name}.>"]
+    assert permissions(service("io"), BUCKET)["allow_responses"] is True
+
+
+def test_sign_in_goes_from_web_to_accounts_only() -> None:
+    senders = [
+        info.name for info in SERVICES if "accounts.auth.basic" in allowed(info.name, "publish")
+    ]
+    assert senders == ["web"]
+    assert "accounts.certificate.web.identity" in allowed("web", "publish")
+    assert "accounts.certificate.web.identity" not in allowed("system", "publish")
+
+
+def test_nobody_but_cli_may_delete_purge_or_change_the_state_bucket() -> None:
+    for info in SERVICES:
+        management = [s for s in allowed(info.name, "publish") if s.startswith("$JS.API.STREAM.")]
+        assert all(s.split(".")[3] in {"INFO", "MSG", "CREATE"} for s in management), management
+    assert "cli, password: $ACTKIT_NATS_PASSWORD_CLI}" in render()
+
+
+def test_the_integrator_is_lent_events_operator_commands_discovery_and_state_reads() -> None:
+    lent = {subject: kind for kind, subject in integrator_exports(BUCKET)}
+    assert lent["io.port.*.changed"] == "stream"
+    assert lent["io.port.*.set"] == "service"
+    assert lent["io.params.set"] == "service"
+    assert lent["$SRV.*"] == "service"
+    for subject in ("accounts.account.add", "accounts.auth.basic", "sim.io.port.*.drive"):
+        assert subject not in lent
+    assert "system.log.recorded" not in lent
+    commands_lent = [c for c in commands() if c.subject_pattern(service="io") in lent]
+    assert all(c.required_role <= INTEGRATOR_ROLE and not c.internal_for for c in commands_lent)
+    assert len([e for e in events() if e.subject_pattern(service="io") in lent]) > 20
     conf = render()
-    web = permissions(service("web"), "actkit-state")
-    system = permissions(service("system"), "actkit-state")
-    assert "deny" not in web["publish"]  # type: ignore[operator]
-    assert "accounts.certificate.web.identity" in system["publish"]["deny"]  # type: ignore[index]
-    assert conf.count("accounts.certificate.web.identity") >= 2
+    assert f'to: "{INTEGRATOR_JS_API}.STREAM.INFO.KV_actkit-state"' in conf
+    assert '{service: "$SRV.*", accounts: [INTEGRATOR], response_type: stream}' in conf
 
 
 def test_a_corrupt_credentials_file_stops_start_up_with_a_sentence(tmp_path: Path) -> None:

@@ -24,6 +24,9 @@ Password = Annotated[
         description="1-64 printable ASCII characters (32-126).",
     ),
 ]
+SIGN_IN = ("web",)
+"""Who sends the commands that carry a password, token or session: only the web service, for the
+person signing in, so that no other bus user can send or receive them."""
 ClientAddress = Annotated[str, Field(max_length=64, description="The client's IP address.")]
 
 
@@ -52,6 +55,7 @@ class CreateFirstAdministrator(Command[Identity]):
 
     subject: ClassVar[str] = "accounts.setup.create"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     name: AccountName
     password: Password
@@ -64,6 +68,7 @@ class VerifyBasic(Command[Identity]):
 
     subject: ClassVar[str] = "accounts.auth.basic"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     name: str = Field(max_length=256)
     password: str = Field(max_length=256)
@@ -94,6 +99,7 @@ class GetDigestChallenge(Command[DigestChallenge]):
 
     subject: ClassVar[str] = "accounts.auth.digest.challenge"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     client_address: ClientAddress
 
@@ -103,6 +109,7 @@ class VerifyDigest(Command[Identity]):
 
     subject: ClassVar[str] = "accounts.auth.digest.verify"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     method: str = Field(max_length=16)
     authorization: str = Field(max_length=4096, description="The header value after 'Digest '.")
@@ -127,6 +134,7 @@ class CreateSession(Command[Session]):
 
     subject: ClassVar[str] = "accounts.session.create"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     name: str = Field(max_length=256)
     password: str = Field(max_length=256)
@@ -138,6 +146,7 @@ class VerifySession(Command[Session]):
 
     subject: ClassVar[str] = "accounts.session.verify"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     token: str = Field(max_length=256)
 
@@ -147,6 +156,7 @@ class EndSession(Command[Ack]):
 
     subject: ClassVar[str] = "accounts.session.end"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     token: str = Field(max_length=256)
 
@@ -596,6 +606,7 @@ class VerifyUsernameToken(Command[OnvifIdentity]):
 
     subject: ClassVar[str] = "accounts.onvif.verify"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     username: str = Field(max_length=256)
     password: str = Field(max_length=256)
@@ -793,6 +804,7 @@ class BeginOpenIdLogin(Command[OpenIdLoginStart]):
 
     subject: ClassVar[str] = "accounts.openid.begin"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     redirect_uri: str = Field(max_length=2048, description="Where the provider sends the code.")
     client_address: ClientAddress
@@ -803,6 +815,7 @@ class CompleteOpenIdLogin(Command[Session]):
 
     subject: ClassVar[str] = "accounts.openid.complete"
     required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
 
     state: str = Field(max_length=256)
     code: str = Field(max_length=4096)

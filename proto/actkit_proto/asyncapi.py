@@ -24,6 +24,12 @@ def _summary(cls: type[Message]) -> str:
     return (cls.__doc__ or cls.__name__).strip().splitlines()[0]
 
 
+def _lent(cls: type[Message]) -> str:
+    if cls.is_lent_to_integrators():
+        return "Lent to the integrator user (docs/bus.md)."
+    return "Not lent to the integrator user."
+
+
 def document() -> dict[str, Any]:
     """The whole AsyncAPI document as plain data."""
     catalog = messages()
@@ -57,6 +63,7 @@ def document() -> dict[str, Any]:
         }
         if parameters:
             channels[channel]["parameters"] = parameters
+        notes: list[str] = []
         operation: dict[str, Any] = {
             "channel": {"$ref": f"#/channels/{channel}"},
             "messages": [{"$ref": f"#/channels/{channel}/messages/{message}"}],
@@ -79,7 +86,7 @@ def document() -> dict[str, Any]:
                 "messages": {reply: {"$ref": f"#/components/messages/{reply}"}},
             }
             operation["action"] = "receive"
-            operation["description"] = (
+            notes.append(
                 f"Request/reply, served as a nats.micro endpoint; needs role "
                 f"{cls.required_role.name.lower()} when sent on behalf of a person."
             )
@@ -90,10 +97,12 @@ def document() -> dict[str, Any]:
         else:
             operation["action"] = "send"
             if getattr(cls, "stateful", False):
-                operation["description"] = (
+                notes.append(
                     "Stateful: the last value is kept in the JetStream KV bucket "
                     "actkit-state under the subject as key."
                 )
+        notes.append(_lent(cls))
+        operation["description"] = " ".join(notes)
         operations[f"{cls.owner()}{channel}"] = operation
     return {
         "asyncapi": "3.0.0",
@@ -103,7 +112,9 @@ def document() -> dict[str, Any]:
             "description": (
                 "Subjects of the actkit services on NATS. Commands are request/reply "
                 "(nats.micro: $SRV.PING/INFO/STATS answer for every service); events are "
-                "published in the past tense. JSON payloads; ids in the subject win."
+                "published in the past tense. JSON payloads; ids in the subject win. "
+                "The integrator user sees what is lent to it and acts as an operator "
+                "(docs/bus.md)."
             ),
             "tags": [{"name": info.name, "description": info.summary} for info in SERVICES],
         },

@@ -28,6 +28,13 @@ class Role(IntEnum):
     ADMINISTRATOR = 3
 
 
+INTEGRATOR_ROLE = Role.OPERATOR
+"""What the ``integrator`` NATS user may do: the server lends it only the commands of this role or
+below, and an owner takes any actor it names as having at most this role."""
+INTEGRATOR = "integrator"
+"""The actor of an integrator's command that names none."""
+
+
 class Actor(BaseModel):
     """The authenticated person on whose behalf a command is sent (set by the web service)."""
 
@@ -60,6 +67,11 @@ class Message(BaseModel):
         """The service that owns the message: its module (or package) under ``actkit_proto``."""
         parts = cls.__module__.split(".")
         return parts[1] if parts[0] == "actkit_proto" and len(parts) > 1 else parts[-1]
+
+    @classmethod
+    def is_lent_to_integrators(cls) -> bool:
+        """Whether the ``integrator`` NATS user may use it: not the simulator's (docs/bus.md)."""
+        return not cls.subject.startswith("sim.")
 
     def served_by(self) -> str:
         """Who answers it: the service named in its subject (``{service}.…``), else its owner.
@@ -146,6 +158,12 @@ class Command(Message, Generic[ReplyT]):
     it with an actor, and the NATS config denies it to every other user."""
 
     actor: Actor | None = Field(default=None, description="Set by the web service for people.")
+
+    @classmethod
+    def is_lent_to_integrators(cls) -> bool:
+        """Also: neither internal nor above :data:`INTEGRATOR_ROLE`."""
+        lent = super().is_lent_to_integrators()
+        return lent and not cls.internal_for and cls.required_role <= INTEGRATOR_ROLE
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

@@ -69,6 +69,11 @@ class LogRecorded(Event):
 
     subject: ClassVar[str] = "{service}.log.recorded"
 
+    @classmethod
+    def is_lent_to_integrators(cls) -> bool:
+        """No: log lines name people and the addresses they came from."""
+        return False
+
     service: str
     at: datetime
     severity: Severity

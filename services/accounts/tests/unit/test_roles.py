@@ -46,8 +46,11 @@ SAMPLES: dict[type[Command], dict[str, object]] = {  # type: ignore[type-arg]
 }
 """A valid body for each command that needs one, so the role check is what is tested."""
 
-INTERNAL = {messages.GetWebServerIdentity}
-"""Refused to every person, administrators included: only the web service asks, as itself."""
+INTERNAL = {messages.GetWebServerIdentity} | {
+    m for m in HANDLERS if issubclass(m, Command) and m.internal_for == messages.SIGN_IN
+}
+"""Refused to every person, administrators included: only the web service asks, as itself (the
+sign-in commands carry passwords and tokens for the person signing in)."""
 
 SERVED = sorted(
     (m for m in HANDLERS if issubclass(m, Command) and m.owner() == "accounts"),
