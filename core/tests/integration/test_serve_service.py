@@ -18,6 +18,7 @@ from pydantic_settings import SettingsConfigDict
 from actkit_core import lifecycle
 from actkit_core.bus import Bus
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.natsserver import NatsServer
 from actkit_core.settings import ServiceSettings
 from actkit_core.testing.plugin import _answering, running
 from actkit_proto.io import GetPort, Port
@@ -142,3 +143,27 @@ def test_run_stops_the_service_cleanly_on_sigterm(caplog: pytest.LogCaptureFixtu
     lifecycle.run(main())
     assert unwound == ["cleaned up"]
     assert "stopped" in caplog.messages
+
+
+async def test_a_service_stopped_while_nats_server_is_down_stops_with_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = NatsServer(store_dir=tmp_path / "nats")
+    url = server.start()
+    try:
+        settings = IoSettings(nats_url=url, data_dir=tmp_path, metrics_port=0)
+        ready = asyncio.Event()
+        task = asyncio.create_task(_serve()(settings, ready=ready))
+        await asyncio.wait_for(ready.wait(), 10)
+        logging.getLogger().addHandler(caplog.handler)  # the service set up logging anew
+        server.stop()
+        # The service's connection notices and keeps trying to reconnect until it is stopped.
+        async with asyncio.timeout(10):
+            while "Connect call failed" not in caplog.text:
+                await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        server.stop()
+    assert "stopped without draining the bus: nats: connection reconnecting" in caplog.messages
