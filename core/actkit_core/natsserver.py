@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -13,7 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from actkit_core.process import stop_with_parent
+from actkit_core.process import stop_with_parent, until_exited
+
+POLL_S = 0.005
+"""How often a starting server's ports file is looked for."""
 
 
 def nats_server_binary() -> str:
@@ -43,6 +47,7 @@ class NatsServer:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     url: str = ""
+    _log_start: int = field(default=0, init=False, repr=False)
 
     def start(self, timeout_s: float = 10.0) -> str:
         """Start the server and return its client URL once it accepts connections.
@@ -50,9 +55,44 @@ class NatsServer:
         Raises:
             RuntimeError: it exited or did not become ready in time; its log is included.
         """
+        ports_file = self._spawn()
+        deadline = time.monotonic() + timeout_s
+        while self._is_starting(deadline):
+            if url := self._ready_url(ports_file):
+                return url
+            time.sleep(POLL_S)
+        raise self._failed()
+
+    async def start_async(self, timeout_s: float = 10.0) -> str:
+        """:meth:`start` without blocking the event loop while the server gets ready.
+
+        Raises:
+            RuntimeError: it exited or did not become ready in time; its log is included.
+        """
+        ports_file = self._spawn()
+        deadline = time.monotonic() + timeout_s
+        while self._is_starting(deadline):
+            if url := self._ready_url(ports_file):
+                return url
+            await asyncio.sleep(POLL_S)
+        raise self._failed()
+
+    async def wait(self) -> int:
+        """Its exit code once it has exited (negative: killed by that signal)."""
+        assert self.process is not None, "start it first"
+        if self.process.returncode is None:
+            await until_exited(self.process.pid)
+        return self.process.wait()
+
+    def _spawn(self) -> Path:
         ports_dir = self.store_dir / "ports"
         ports_dir.mkdir(parents=True, exist_ok=True)
-        log_file = self.store_dir / "nats-server.log"
+        # A server that was killed leaves its ports file: one of a reused pid would be taken for
+        # the new server's before it listens.
+        for stale in ports_dir.glob("nats-server_*.ports"):
+            stale.unlink()
+        # The log file is appended to: a failed start reports what this start wrote.
+        self._log_start = self._log_file.stat().st_size if self._log_file.exists() else 0
         args = [
             nats_server_binary(),
             "-a",
@@ -65,12 +105,11 @@ class NatsServer:
             "--ports_file_dir",
             str(ports_dir),
             "-l",
-            str(log_file),
+            str(self._log_file),
         ]
         if self.config is not None:
             args += ["-c", str(self.config)]
-        output = self.store_dir / "nats-server.out"
-        with output.open("wb") as sink:
+        with self._output.open("wb") as sink:
             self.process = subprocess.Popen(
                 args,
                 env={**os.environ, **self.env},
@@ -80,22 +119,36 @@ class NatsServer:
                 start_new_session=True,
                 preexec_fn=stop_with_parent,
             )
-        ports_file = ports_dir / f"nats-server_{self.process.pid}.ports"
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            if ports_file.exists():
-                try:
-                    self.url = json.loads(ports_file.read_text())["nats"][0]
-                except (ValueError, KeyError, IndexError):
-                    pass
-                else:
-                    return self.url
-            time.sleep(0.005)
+        return ports_dir / f"nats-server_{self.process.pid}.ports"
+
+    @property
+    def _log_file(self) -> Path:
+        return self.store_dir / "nats-server.log"
+
+    @property
+    def _output(self) -> Path:
+        return self.store_dir / "nats-server.out"
+
+    def _is_starting(self, deadline: float) -> bool:
+        assert self.process is not None
+        return self.process.poll() is None and time.monotonic() < deadline
+
+    def _ready_url(self, ports_file: Path) -> str:
+        """The client URL from the ports file, once the server has written it; "" before."""
+        try:
+            self.url = json.loads(ports_file.read_text())["nats"][0]
+        except (FileNotFoundError, ValueError, KeyError, IndexError):
+            return ""
+        return self.url
+
+    def _failed(self) -> RuntimeError:
         self.stop()
-        log = "".join(path.read_text() for path in (output, log_file) if path.exists())
-        raise RuntimeError(f"nats-server did not start:\n{log[-2000:]}")
+        log = self._output.read_text()
+        if self._log_file.exists():
+            with self._log_file.open() as written:
+                written.seek(self._log_start)
+                log += written.read()
+        return RuntimeError(f"nats-server did not start:\n{log[-2000:]}")
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 5 s)."""

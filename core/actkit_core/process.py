@@ -1,10 +1,12 @@
-"""What a process asks of the Linux kernel: stop with its parent, share its identical pages."""
+"""What a process asks of the Linux kernel: stop with its parent, share pages, see a child exit."""
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import errno
+import os
 import signal
 from enum import Enum
 from pathlib import Path
@@ -29,6 +31,29 @@ def stop_with_parent() -> None:
     parent (SIGTERM, then wait) does not depend on it; this covers the parent being killed.
     """
     _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+async def until_exited(pid: int) -> None:
+    """Return once child ``pid`` has exited, without reaping it (a pidfd on the running loop).
+
+    The caller reaps it (``waitpid``, ``Popen.wait``), then at once: a pidfd waits on the event
+    loop, where a blocking wait would stall every other child's watch, and needs no thread (a
+    forking supervisor must have none).
+    """
+    loop = asyncio.get_running_loop()
+    exited: asyncio.Future[None] = loop.create_future()
+    pidfd = os.pidfd_open(pid)
+
+    def on_exit() -> None:
+        if not exited.done():  # pragma: no branch - a second call before remove_reader
+            exited.set_result(None)
+
+    loop.add_reader(pidfd, on_exit)
+    try:
+        await exited
+    finally:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
 
 
 class PageMerging(Enum):

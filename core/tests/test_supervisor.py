@@ -1,4 +1,4 @@
-"""The supervisor's parts that need no process: stopping, the start-up table, the child's env."""
+"""The supervisor's parts that need no process: back-off, stopping, the start-up table, the env."""
 
 import asyncio
 import json
@@ -11,9 +11,82 @@ import pytest
 from actkit_core import cli, lifecycle
 from actkit_core.cli import supervisor as supervisor_module
 from actkit_core.cli.launch import ExecLauncher, ForkLauncher
-from actkit_core.cli.supervisor import Child, Supervisor, credentials
+from actkit_core.cli.supervisor import Backoff, Child, Supervisor, credentials
 from actkit_core.process import PageMerging
 from actkit_proto.services import SERVICES, service
+
+
+class Clock:
+    """Time that moves only when told (``advance``) or when the supervisor pauses (``sleep``)."""
+
+    def __init__(self) -> None:
+        self.now_s = 1000.0
+        self.pauses_s: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now_s
+
+    def advance(self, seconds: float) -> None:
+        self.now_s += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        self.pauses_s.append(seconds)
+        self.now_s += seconds
+
+
+def test_the_backoff_doubles_up_to_its_limit_while_the_process_keeps_dying() -> None:
+    clock = Clock()
+    backoff = Backoff(clock)
+    pauses_s = []
+    for _ in range(7):
+        clock.advance(0.5)
+        pauses_s.append(backoff.exited())
+        backoff.started()
+    assert pauses_s == [1, 2, 4, 8, 16, 30, 30]
+
+
+def test_the_backoff_starts_over_once_the_process_ran_healthy() -> None:
+    clock = Clock()
+    backoff = Backoff(clock)
+    assert [backoff.exited(), backoff.exited(), backoff.exited()] == [1, 2, 4]
+    backoff.started()
+    clock.advance(supervisor_module.HEALTHY_S - 0.1)
+    assert backoff.exited() == 8  # not quite healthy long enough
+    backoff.started()
+    clock.advance(supervisor_module.HEALTHY_S)
+    assert backoff.exited() == 1
+
+
+class Scripted:
+    """A process that exits after the run times it is given, one per start; then stops the test."""
+
+    def __init__(self, clock: Clock, runs_s: list[float]) -> None:
+        self.clock = clock
+        self.runs_s = runs_s
+        self.starts = 0
+
+    async def wait(self) -> int:
+        if not self.runs_s:
+            raise asyncio.CancelledError
+        self.clock.advance(self.runs_s.pop(0))
+        return -signal.SIGKILL
+
+    async def restart(self) -> None:
+        self.starts += 1
+
+
+async def test_a_process_that_ran_healthy_is_restarted_after_the_initial_backoff_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    supervisor = Supervisor(tmp_path, launcher=ExecLauncher(), clock=clock, sleep=clock.sleep)
+    # io killed five times, each after 12 s of running, then three times at once, then after 10 s.
+    process = Scripted(clock, [12, 12, 12, 12, 12, 0.2, 0.2, 0.2, 10])
+    with pytest.raises(asyncio.CancelledError):
+        await supervisor._supervise("io", process.wait, process.restart)
+    assert clock.pauses_s == [1, 1, 1, 1, 1, 2, 4, 8, 1]
+    assert process.starts == 9
+    assert "io exited with -9; restarting in 1 s" in caplog.messages
 
 
 class Stubborn:

@@ -30,7 +30,7 @@ from typing import Protocol
 
 import setproctitle
 
-from actkit_core.process import stop_with_parent
+from actkit_core.process import stop_with_parent, until_exited
 
 PRELOAD = "actkit_core.preload"
 
@@ -244,20 +244,7 @@ class _Forked:
         return await asyncio.shield(self._exit)
 
     async def _wait_exit(self) -> int:
-        loop = asyncio.get_running_loop()
-        exited: asyncio.Future[None] = loop.create_future()
-        pidfd = os.pidfd_open(self.pid)
-
-        def on_exit() -> None:
-            if not exited.done():  # pragma: no branch - a second call before remove_reader
-                exited.set_result(None)
-
-        loop.add_reader(pidfd, on_exit)
-        try:
-            await exited
-        finally:
-            loop.remove_reader(pidfd)
-            os.close(pidfd)
+        await until_exited(self.pid)
         _, status = os.waitpid(self.pid, 0)
         self._code = os.waitstatus_to_exitcode(status)
         await self._relaying

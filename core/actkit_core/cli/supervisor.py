@@ -1,4 +1,11 @@
-"""``actkit run``: nats-server plus every service as a child process, watched and restarted."""
+"""``actkit run``: nats-server plus every service as a child process, watched and restarted.
+
+A process that dies is started again after a pause that doubles while it keeps dying (1, 2, 4 …
+30 s) and is back to 1 s once it has run for :data:`HEALTHY_S`: a crash loop does not spin, and a
+process that fails once a day is not made to wait 30 s. nats-server is restarted the same way, on
+the same port with the same config and store (JetStream's state is on disk); the services'
+connections reconnect by themselves (nats-py tries every 2 s, without limit).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +18,8 @@ import secrets
 import signal
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from actkit_core.bus import Bus
@@ -24,7 +31,10 @@ from actkit_proto.services import SERVICES, ServiceInfo
 
 log = logging.getLogger("actkit.run")
 
+INITIAL_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 30.0
+HEALTHY_S = 10.0
+"""A process that ran this long before it died is restarted after the initial back-off again."""
 STOP_GRACE_S = 5.0
 READY_TIMEOUT_S = 20.0
 WEB_URLS_FILE = "web-urls.json"
@@ -58,6 +68,30 @@ def credentials(data_dir: Path) -> dict[str, str]:
 
 
 @dataclass
+class Backoff:
+    """The pause before restarting one process, from how long it ran since it was last started."""
+
+    clock: Callable[[], float] = time.monotonic
+    next_s: float = INITIAL_BACKOFF_S
+    started_at: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started_at = self.clock()
+
+    def started(self) -> None:
+        """The process was started (again): its healthy time counts from now."""
+        self.started_at = self.clock()
+
+    def exited(self) -> float:
+        """The process exited: the pause before starting it again."""
+        if self.clock() - self.started_at >= HEALTHY_S:
+            self.next_s = INITIAL_BACKOFF_S
+        pause_s = self.next_s
+        self.next_s = min(pause_s * 2, MAX_BACKOFF_S)
+        return pause_s
+
+
+@dataclass
 class Child:
     """One supervised service process."""
 
@@ -70,6 +104,16 @@ class Child:
     async def start(self) -> None:
         """Start the process; its output is relayed, each line prefixed with the service name."""
         self.process = await self.launcher.start(self.info.name, self.env, self._relay)
+
+    async def restart(self) -> None:
+        """Start it again after it died."""
+        self.restarts += 1
+        await self.start()
+
+    async def wait(self) -> int:
+        """Its exit code, once it has exited."""
+        assert self.process is not None
+        return await self.process.wait()
 
     def _relay(self, line: bytes) -> None:
         sys.stdout.write(f"{self.info.name:<8} | {line.decode(errors='replace')}")
@@ -90,7 +134,7 @@ class Child:
 
 
 class Supervisor:
-    """Starts nats-server and the services, restarts a service that dies, stops all on exit."""
+    """Starts nats-server and the services, restarts any of them that dies, stops all on exit."""
 
     def __init__(
         self,
@@ -100,6 +144,8 @@ class Supervisor:
         extra_env: dict[str, str] | None = None,
         metrics_base: int | None = None,
         launcher: Launcher | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.nats_port = nats_port
@@ -110,6 +156,8 @@ class Supervisor:
         }
         self.extra_env = extra_env or {}
         self.launcher = launcher or ForkLauncher()
+        self.clock = clock
+        self.sleep = sleep
         self.children: list[Child] = []
         self.stopping = False
 
@@ -151,7 +199,13 @@ class Supervisor:
                 await child.start()
             await self._wait_ready(url, passwords["cli"])
             self._print_table(url, time.monotonic() - started, page_merging)
-            await asyncio.gather(*(self._watch(child) for child in self.children))
+            await asyncio.gather(
+                self._supervise("nats-server", nats.wait, lambda: self._restart_nats(nats)),
+                *(
+                    self._supervise(child.info.name, child.wait, child.restart)
+                    for child in self.children
+                ),
+            )
         finally:
             self.stopping = True
             await asyncio.gather(*(child.stop() for child in self.children))
@@ -196,15 +250,26 @@ class Supervisor:
             return f"{urls['https']} (and {urls['http']})"
         return f"https://localhost:{os.environ.get('ACTKIT_WEB_HTTPS_PORT', '8443')}/"
 
-    async def _watch(self, child: Child) -> None:
-        backoff_s = 1.0
+    async def _supervise(
+        self, name: str, wait: Callable[[], Awaitable[int]], restart: Callable[[], Awaitable[None]]
+    ) -> None:
+        backoff = Backoff(self.clock)
         while True:
-            assert child.process is not None
-            code = await child.process.wait()
+            code = await wait()
             if self.stopping:  # pragma: no cover - cancelling run() cancels the watchers before
                 return
-            log.warning("%s exited with %s; restarting in %.0f s", child.info.name, code, backoff_s)
-            await asyncio.sleep(backoff_s)
-            backoff_s = min(backoff_s * 2, MAX_BACKOFF_S)
-            child.restarts += 1
-            await child.start()
+            pause_s = backoff.exited()
+            log.warning("%s exited with %s; restarting in %.0f s", name, code, pause_s)
+            await self.sleep(pause_s)
+            await restart()
+            backoff.started()
+
+    async def _restart_nats(self, nats: NatsServer) -> None:
+        try:
+            url = await nats.start_async()
+        except (RuntimeError, OSError) as exc:
+            # Its exit is seen at once and the next try comes after the back-off; the services
+            # keep trying to reconnect meanwhile.
+            log.error("could not restart nats-server: %s", exc)
+        else:
+            log.info("nats-server is back at %s; the services reconnect", url)

@@ -1,12 +1,16 @@
-"""nats-server that does not start: the error carries its log; one that will not stop is killed."""
+"""nats-server: a failed start carries its log, a stuck one is killed, a killed one starts again."""
 
+import asyncio
+import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from actkit_core import natsserver
 from actkit_core.natsserver import NatsServer
+from actkit_core.testing.stack import free_port
 
 # Writes a ports file with no client URL in it, ignores SIGTERM, and never becomes ready.
 NEVER_READY = """#!/bin/sh
@@ -21,16 +25,29 @@ exec sleep 60
 """
 
 
-def test_a_server_that_exits_at_start_is_reported_with_its_log(tmp_path: Path) -> None:
+def _start_async(server: NatsServer, timeout_s: float = 10.0) -> str:
+    return asyncio.run(server.start_async(timeout_s))
+
+
+STARTS = pytest.mark.parametrize("start", [NatsServer.start, _start_async])
+"""Blocking (the first start, fixtures) and on the event loop (a restart under ``actkit run``)."""
+
+
+@STARTS
+def test_a_server_that_exits_at_start_is_reported_with_its_log(
+    tmp_path: Path, start: Callable[[NatsServer], str]
+) -> None:
     config = tmp_path / "broken.conf"
     config.write_text("port: {not a number\n")
     server = NatsServer(store_dir=tmp_path / "nats", config=config)
     with pytest.raises(
         RuntimeError, match="nats-server did not start:\nnats-server: Parse error on line 1"
     ):
-        server.start()
+        start(server)
     assert server.process is not None
     assert server.process.returncode not in (None, 0)
+    # Its exit is known already: waiting for it does not wait.
+    assert asyncio.run(asyncio.wait_for(server.wait(), 5)) == server.process.returncode
 
 
 def test_a_server_that_never_becomes_ready_is_killed_and_reported(
@@ -45,3 +62,27 @@ def test_a_server_that_never_becomes_ready_is_killed_and_reported(
         server.start(timeout_s=0.3)
     assert server.process is not None
     assert server.process.returncode == -signal.SIGKILL
+
+
+async def test_a_killed_server_is_seen_to_exit_and_starts_again_where_it_was(
+    tmp_path: Path,
+) -> None:
+    server = NatsServer(store_dir=tmp_path / "nats", port=free_port())
+    url = server.start()
+    try:
+        first = server.process
+        assert first is not None
+        waiting = asyncio.create_task(server.wait())
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        os.kill(first.pid, signal.SIGKILL)
+        assert await asyncio.wait_for(waiting, 10) == -signal.SIGKILL
+        # The killed server's ports file stays behind; the new one's is what tells it is up.
+        assert (tmp_path / "nats" / "ports" / f"nats-server_{first.pid}.ports").exists()
+        assert await server.start_async() == url
+        assert server.process is not first
+        assert [path.name for path in (tmp_path / "nats" / "ports").iterdir()] == [
+            f"nats-server_{server.process.pid}.ports"
+        ]
+    finally:
+        server.stop()

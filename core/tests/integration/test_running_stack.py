@@ -1,19 +1,23 @@
 """``running_stack``: ``actkit run`` on free ports as the cross-service tests get it."""
 
 import asyncio
+import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing import stack
-from actkit_core.testing.stack import free_port_range, free_udp_port, running_stack
+from actkit_core.testing.stack import Stack, free_port_range, free_udp_port, running_stack
+from actkit_proto.io import Circuit, DriveInput, PortChanged
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.services import SERVICE_NAMES
 
@@ -130,3 +134,64 @@ def test_a_kernel_that_gives_every_port_to_outgoing_connections_is_named(
     monkeypatch.setattr(stack, "EPHEMERAL_PORTS", tmp_path / "range")
     with pytest.raises(RuntimeError, match="every port from 1024"):
         free_port_range(3)
+
+
+async def _connected(running: Stack, stack: AsyncExitStack, deadline: float) -> Bus:
+    """A bus connection, open until ``stack`` closes, once nats-server accepts one."""
+    while True:
+        try:
+            return await stack.enter_async_context(
+                Bus.connect("probe", servers=[running.nats_url], **running.credentials())
+            )
+        except Exception:
+            assert time.monotonic() < deadline, "nats-server was not restarted"
+            await asyncio.sleep(0.1)
+
+
+async def _every_service_answers(running: Stack, deadline: float) -> None:
+    """Until every service answers ``$SRV.PING``, a REST call and a command work again."""
+    async with AsyncExitStack() as stack:
+        bus = await _connected(running, stack, deadline)
+        waiting = list(SERVICE_NAMES)
+        while waiting:
+            try:
+                await bus.client.request(f"$SRV.PING.{waiting[0]}", b"", timeout=0.5)
+            except Exception:
+                assert time.monotonic() < deadline, f"{waiting} do not answer"
+                await asyncio.sleep(0.1)
+            else:
+                waiting.pop(0)
+        async with httpx.AsyncClient(verify=False, timeout=5) as http:
+            # The web asks the accounts service over the bus: 503 while it cannot.
+            while (await http.get(running.https_url + "api/v1/setup")).status_code != 200:
+                assert time.monotonic() < deadline, "the REST API does not answer"
+                await asyncio.sleep(0.1)
+        await bus.request(DriveInput(port_id=3, circuit=Circuit.CLOSED), timeout_s=10)
+        # Kept in JetStream by io, read back from it: the restarted server serves both.
+        (state,) = await bus.current(PortChanged, port_id="3")
+        assert state.circuit is Circuit.CLOSED
+
+
+@pytest.mark.timeout(180)
+def test_a_killed_nats_server_is_restarted_and_every_service_answers_again(
+    tmp_path: Path,
+) -> None:
+    with running_stack(tmp_path / "var") as running:
+        nats = running.processes()["nats-server"]
+        nats.kill()
+        nats.wait(10)
+        asyncio.run(_every_service_answers(running, time.monotonic() + 60))
+        restarted = running.processes()["nats-server"]
+        assert restarted.pid != nats.pid
+        # Stopped while nats-server is down again: the services stop without draining.
+        restarted.kill()
+        restarted.wait(10)
+        running.process.send_signal(signal.SIGINT)
+        assert running.process.wait(timeout=60) == 0
+        assert running.process.stdout is not None
+        os.set_blocking(running.process.stdout.fileno(), True)
+        output = running.process.stdout.read()
+    assert f"nats-server is back at {running.nats_url}" in output
+    assert "stopped without draining the bus: nats: connection reconnecting" in output
+    assert "actkit stopped: every service and nats-server have exited" in output
+    assert "Traceback" not in output, output

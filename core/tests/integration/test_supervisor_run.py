@@ -2,10 +2,12 @@
 
 import asyncio
 import json
+import logging
 import os
 import signal
 from pathlib import Path
 
+import psutil
 import pytest
 
 from actkit_core.bus import Bus
@@ -115,3 +117,48 @@ async def test_a_service_that_never_answers_stops_the_start_up(
         await supervisor.run()
     assert launcher.stopped.is_set()
     assert launcher.closed
+
+
+async def test_a_killed_nats_server_is_restarted_and_the_service_reconnects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "actkit.run")
+    config = tmp_path / "nats-server.conf"
+    pauses_s: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        # The first restart finds a config nats-server cannot read, the second the right one.
+        pauses_s.append(seconds)
+        if len(pauses_s) == 1:
+            kept.append(config.read_text())
+            config.write_text("port: {not a number\n")
+        else:
+            config.write_text(kept[0])
+        await asyncio.sleep(0)
+
+    kept: list[str] = []
+    port = free_port()
+    url = f"nats://127.0.0.1:{port}"
+    supervisor = Supervisor(tmp_path, port, services=[service("io")], metrics_base=0, sleep=pause)
+    running = asyncio.create_task(supervisor.run())
+    try:
+        await _until(lambda: "actkit is up" in capsys.readouterr().out or running.done())
+        assert not running.done()
+        (nats,) = [
+            process
+            for process in psutil.Process().children()
+            if process.name() == "nats-server" and str(tmp_path) in " ".join(process.cmdline())
+        ]
+        nats.kill()
+        deadline = asyncio.get_running_loop().time() + 30
+        while not await _ping(url, tmp_path):
+            assert asyncio.get_running_loop().time() < deadline, caplog.text
+    finally:
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+    assert pauses_s == [1, 2]
+    assert f"nats-server exited with {-signal.SIGKILL}; restarting in 1 s" in caplog.messages
+    assert "nats-server did not start:\nnats-server: Parse error on line 1" in caplog.text
+    assert f"nats-server is back at {url}; the services reconnect" in caplog.messages
+    assert supervisor.children[0].restarts == 0  # io rode it out
