@@ -102,6 +102,11 @@ run_until_up() {  # `make run` in the root until `actkit status` answers for eve
     sleep 1
   done
   cat "$cache/status.log"
+  local dashboard
+  dashboard=$(grep -o 'dashboard: https://[^ ]*' "$run_log" | head -1 | cut -d' ' -f2)
+  in_root "python3 -c 'import ssl, sys, urllib.request as web
+answer = web.urlopen(sys.argv[1], context=ssl._create_unverified_context(), timeout=10)
+print(\"the dashboard answers\", answer.status, \"at\", answer.url)' $dashboard"
   kill -INT -- -"$make_run"
   wait "$make_run" || true
 }
