@@ -11,11 +11,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
+from annotated_types import Le, Lt
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, create_model
 
 from actkit_proto.base import Command, Reply
 from actkit_web.deps import ActingBus, ActingBusDep, command_from_fields
+from actkit_web.ids import MAX_ID
 
 R = TypeVar("R", bound=Reply)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -57,6 +59,18 @@ def body_model(command: type[Command[Any]], path: str = "") -> type[BaseModel] |
     return create_model(f"{command.__name__}Body", __doc__=command.__doc__, **fields)
 
 
+def path_type(command: type[Command[Any]], name: str) -> Any:
+    """The path parameter for the command's field ``name``, with the contract's bounds.
+
+    An id the contract leaves unbounded above is bounded at :data:`MAX_ID` (see there).
+    """
+    field = command.model_fields[name]
+    bounds = list(field.metadata)
+    if field.annotation is int and not any(isinstance(bound, Le | Lt) for bound in bounds):
+        bounds.append(Le(MAX_ID))
+    return Annotated[(field.annotation, *bounds, Path())]
+
+
 def expose(
     router: APIRouter,
     method: str,
@@ -88,11 +102,7 @@ def expose(
         return await bus.request(command_from_fields(command, **fields))
 
     parameters = [
-        inspect.Parameter(
-            name,
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[command.model_fields[name].annotation, Path()],
-        )
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=path_type(command, name))
         for name in path_names
     ]
     if body_type is not None:

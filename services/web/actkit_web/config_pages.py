@@ -23,6 +23,7 @@ from actkit_proto.system import (
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.forms import REFUSALS, submit
+from actkit_web.ids import PathId
 from actkit_web.pages import field_errors, render_page
 from actkit_web.routes import logs, plain_config
 
@@ -151,7 +152,7 @@ async def test_syslog_server(request: Request, caller: CallerDep, bus: ActingBus
 
 @router.post("/logs/syslog-servers/{server_id}/delete")
 async def remove_syslog_server(
-    request: Request, server_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, server_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     async def refused(exc: BusError) -> Response:
         # The refusal next to its server, or above the list when the server is gone.

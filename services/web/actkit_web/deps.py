@@ -22,6 +22,7 @@ from actkit_web.auth import (
 )
 from actkit_web.device import DeviceIdentity
 from actkit_web.feed import PortFeed, ProgressFeed
+from actkit_web.ids import MAX_ID, ids_out_of_range
 from actkit_web.settings import WebSettings
 
 R = TypeVar("R", bound=Reply)
@@ -35,9 +36,12 @@ def command_from_fields(command_type: type[C], **fields: object) -> C:
         Invalid: a field breaks the contract; the message names the field (``name: ...``).
     """
     try:
-        return command_type.model_validate(fields)
+        command = command_type.model_validate(fields)
     except ValidationError as exc:
         raise Invalid(describe_validation_error(exc)) from None
+    for place in ids_out_of_range(command.model_dump()):
+        raise Invalid(f"{place}: {MAX_ID} is the largest id there is")
+    return command
 
 
 async def get_settings(request: Request) -> WebSettings:

@@ -44,6 +44,7 @@ from actkit_proto.events import (
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.forms import REFUSALS, submit
+from actkit_web.ids import PathId
 from actkit_web.pages import render_page
 
 router = APIRouter(prefix="/events", include_in_schema=False)
@@ -224,7 +225,7 @@ async def create_rule(request: Request, caller: CallerDep, bus: ActingBusDep) ->
 
 @router.get("/rules/{rule_id}")
 async def rule_page(
-    request: Request, rule_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, rule_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     try:
         rule = await bus.request(GetRule(rule_id=rule_id))
@@ -235,7 +236,7 @@ async def rule_page(
 
 @router.post("/rules/{rule_id}")
 async def update_rule(
-    request: Request, rule_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, rule_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     """Replace the rule with the form's; an active rule ends and stays off until enabled."""
     form = await request.form()
@@ -258,7 +259,7 @@ async def update_rule(
 @router.post("/rules/{rule_id}/enabled")
 async def enable_rule(
     request: Request,
-    rule_id: int,
+    rule_id: PathId,
     caller: CallerDep,
     bus: ActingBusDep,
     is_enabled: Annotated[bool, Form()] = False,
@@ -272,7 +273,7 @@ async def enable_rule(
 
 @router.post("/rules/{rule_id}/delete")
 async def delete_rule(
-    request: Request, rule_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, rule_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     try:
         await bus.request(command_from_fields(DeleteRule, rule_id=rule_id))
@@ -315,7 +316,7 @@ async def triggers_page(request: Request, caller: CallerDep, bus: ActingBusDep) 
 @router.post("/triggers/{trigger_id}")
 async def use_trigger(
     request: Request,
-    trigger_id: int,
+    trigger_id: PathId,
     caller: CallerDep,
     bus: ActingBusDep,
     operation: Annotated[str, Form()] = "fire",

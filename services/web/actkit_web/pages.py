@@ -47,6 +47,7 @@ from actkit_web.deps import (
     command_from_fields,
 )
 from actkit_web.feed import live_response, server_sent_event
+from actkit_web.ids import PathId
 from actkit_web.routes import ports
 from actkit_web.routes.session import end_session, set_session_cookie, start_session
 
@@ -262,7 +263,7 @@ async def _is_simulated(bus: ActingBus) -> bool:
 @router.post("/accessories/{port_id}/state")
 async def set_port_state(
     request: Request,
-    port_id: int,
+    port_id: PathId,
     caller: CallerDep,
     bus: ActingBusDep,
     is_active: Annotated[bool, Form()] = False,
@@ -286,7 +287,7 @@ PORT_FIELDS = {
 @router.post("/accessories/{port_id}/configure")
 async def configure_port(
     request: Request,
-    port_id: int,
+    port_id: PathId,
     caller: CallerDep,
     bus: ActingBusDep,
     name: Annotated[str, Form()] = "",
@@ -338,7 +339,7 @@ async def press_button(request: Request, caller: CallerDep, bus: ActingBusDep) -
 @router.post("/simulator/ports/{port_id}/drive")
 async def drive_input(
     request: Request,
-    port_id: int,
+    port_id: PathId,
     caller: CallerDep,
     bus: ActingBusDep,
     circuit: Annotated[str, Form()] = "",

@@ -31,6 +31,7 @@ from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.event_pages import form_fields
 from actkit_web.forms import REFUSALS, submit
+from actkit_web.ids import PathId
 from actkit_web.pages import field_errors, render_page
 from actkit_web.routes import recipients, schedules
 
@@ -190,7 +191,7 @@ async def create_recipient(request: Request, caller: CallerDep, bus: ActingBusDe
 
 @router.get("/recipients/{recipient_id}")
 async def recipient_page(
-    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, recipient_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     try:
         entry = Recipient.model_validate(await recipients.get_recipient(recipient_id, bus))
@@ -205,7 +206,7 @@ async def recipient_page(
 
 @router.post("/recipients/{recipient_id}")
 async def update_recipient(
-    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, recipient_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     """Replace a recipient with its form; an empty password keeps the stored one."""
     return await _save_recipient(request, caller, bus, recipient_id)
@@ -264,7 +265,7 @@ async def _test_form(
 
 @router.post("/recipients/{recipient_id}/test")
 async def test_recipient(
-    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, recipient_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     key = f"recipient-{recipient_id}"
     try:
@@ -277,7 +278,7 @@ async def test_recipient(
 
 @router.post("/recipients/{recipient_id}/delete")
 async def delete_recipient(
-    request: Request, recipient_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, recipient_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     async def refused(exc: BusError) -> Response:
         key = f"recipient-{recipient_id}"
@@ -359,7 +360,7 @@ async def create_schedule(request: Request, caller: CallerDep, bus: ActingBusDep
 
 @router.post("/schedules/{schedule_id}/delete")
 async def delete_schedule(
-    request: Request, schedule_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, schedule_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     async def refused(exc: BusError) -> Response:
         key = f"schedule-{schedule_id}"

@@ -14,6 +14,7 @@ import uvicorn
 from actkit_core.bus import Publisher
 from actkit_proto.errors import BusError
 from actkit_proto.network import GetHttp, HttpSettings
+from actkit_web.http_protocol import CONNECTION_LIMITS, GuardedHttpProtocol
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,35 @@ class _Server(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         # The service's lifecycle owns SIGTERM/SIGINT and stops the servers in order.
         yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn passes asyncio no TLS timeouts, whose defaults let a client that never
+        # finishes its handshake hold a connection for 60 s: its start-up binds nothing here
+        # and the sockets are served with ours.
+        await super().startup(sockets=[])
+        self.started = False  # until the sockets listen: the listener waits for it
+        config = self.config
+        protocol = config.http_protocol_class
+        limits = protocol.limits if issubclass(protocol, GuardedHttpProtocol) else CONNECTION_LIMITS
+        tls_timeout_s = limits.tls_handshake_timeout_s if config.ssl else None
+
+        def create_protocol() -> asyncio.Protocol:
+            return config.http_protocol_class(  # type: ignore[call-arg]
+                config=config, server_state=self.server_state, app_state=self.lifespan.state
+            )
+
+        for sock in sockets or []:
+            self.servers.append(
+                await asyncio.get_running_loop().create_server(
+                    create_protocol,
+                    sock=sock,
+                    ssl=config.ssl,
+                    backlog=config.backlog,
+                    ssl_handshake_timeout=tls_timeout_s,
+                    ssl_shutdown_timeout=tls_timeout_s,
+                )
+            )
+        self.started = True
 
 
 def _listen(host: str, port: int) -> socket.socket:

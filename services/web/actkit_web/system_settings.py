@@ -57,6 +57,7 @@ from actkit_proto.system import (
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.forms import REFUSALS
+from actkit_web.ids import PathId
 from actkit_web.routes import ble, firewall, mqtt, network, onvif, system, wlan
 from actkit_web.settings_pages import SettingsForm, SettingsPage, render_settings
 
@@ -392,7 +393,7 @@ async def add_subscription(
 
 @router.post("/mqtt/subscriptions/{subscription_id}/delete")
 async def remove_subscription(
-    request: Request, subscription_id: int, caller: CallerDep, bus: ActingBusDep
+    request: Request, subscription_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     return await _act(
         request,

@@ -24,6 +24,7 @@ from actkit_proto.system import (
     TestSyslogServer,
 )
 from actkit_web.deps import ActingBusDep
+from actkit_web.ids import PathId
 
 router = APIRouter(prefix="/api/v1/logs", tags=["logs"])
 
@@ -104,6 +105,6 @@ async def test_syslog_server(body: SyslogServer, bus: ActingBusDep) -> SyslogTes
 
 
 @router.delete("/syslog-servers/{server_id}", status_code=204)
-async def remove_syslog_server(server_id: int, bus: ActingBusDep) -> None:
+async def remove_syslog_server(server_id: PathId, bus: ActingBusDep) -> None:
     """Stop sending to a remote syslog server and forget it (administrator)."""
     await bus.request(RemoveSyslogServer(server_id=server_id))

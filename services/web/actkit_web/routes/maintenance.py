@@ -34,6 +34,7 @@ from actkit_proto.system import (
     UpgradeStatus,
 )
 from actkit_web.deps import ActingBus, ActingBusDep
+from actkit_web.error_docs import ErrorAnswer
 
 router = APIRouter(prefix="/api/v1", tags=["maintenance"])
 ZIP = "application/zip"
@@ -134,7 +135,10 @@ async def start_network_trace(body: TraceRequest, bus: ActingBusDep) -> NetworkT
 @router.get(
     "/network-trace/file",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/vnd.tcpdump.pcap": {}}}},
+    responses={
+        200: {"content": {"application/vnd.tcpdump.pcap": {}}},
+        404: {"model": ErrorAnswer, "description": "No trace is ready (yet)."},
+    },
 )
 async def network_trace_file(bus: ActingBusDep) -> StreamingResponse:
     """The recorded trace (pcap), once it is ready (administrator)."""

@@ -20,10 +20,11 @@ from actkit_proto.events import (
     UpdateRecipient,
 )
 from actkit_web.deps import ActingBusDep, command_from_fields
+from actkit_web.ids import BoundedIds, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["recipients"])
 RECIPIENT_EXAMPLE = {"type": "http", "name": "Dispatch", "url": "http://dispatch.example/hook"}
-RecipientBody = Annotated[dict[str, Any], Body(examples=[RECIPIENT_EXAMPLE])]
+RecipientBody = Annotated[dict[str, Any], Body(examples=[RECIPIENT_EXAMPLE]), BoundedIds]
 
 
 @router.get("/recipients", response_model=None)
@@ -46,14 +47,14 @@ async def test_new_recipient(bus: ActingBusDep, body: RecipientBody) -> Recipien
 
 
 @router.get("/recipients/{recipient_id}", response_model=None)
-async def get_recipient(recipient_id: int, bus: ActingBusDep) -> dict[str, Any]:
+async def get_recipient(recipient_id: PathId, bus: ActingBusDep) -> dict[str, Any]:
     """One recipient (its password left out)."""
     return (await bus.request(GetRecipient(recipient_id=recipient_id))).model_dump(mode="json")
 
 
 @router.put("/recipients/{recipient_id}", response_model=None)
 async def update_recipient(
-    recipient_id: int, bus: ActingBusDep, body: RecipientBody
+    recipient_id: PathId, bus: ActingBusDep, body: RecipientBody
 ) -> dict[str, Any]:
     """Replace a recipient; an empty password keeps the stored one (administrator)."""
     command = command_from_fields(UpdateRecipient, recipient_id=recipient_id, recipient=body)
@@ -61,12 +62,12 @@ async def update_recipient(
 
 
 @router.delete("/recipients/{recipient_id}", status_code=204)
-async def delete_recipient(recipient_id: int, bus: ActingBusDep) -> None:
+async def delete_recipient(recipient_id: PathId, bus: ActingBusDep) -> None:
     """Delete a recipient that no rule uses (409 otherwise)."""
     await bus.request(DeleteRecipient(recipient_id=recipient_id))
 
 
 @router.post("/recipients/{recipient_id}/test")
-async def test_recipient(recipient_id: int, bus: ActingBusDep) -> RecipientTestResult:
+async def test_recipient(recipient_id: PathId, bus: ActingBusDep) -> RecipientTestResult:
     """Send a test notification to a stored recipient and say what its server answered."""
     return await bus.request(SendTestNotification(recipient_id=recipient_id))

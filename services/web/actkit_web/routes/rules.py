@@ -21,6 +21,7 @@ from actkit_proto.events import (
     UpdateRule,
 )
 from actkit_web.deps import ActingBusDep, command_from_fields
+from actkit_web.ids import BoundedIds, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
 RULE_EXAMPLE = {
@@ -28,7 +29,7 @@ RULE_EXAMPLE = {
     "conditions": [{"type": "input", "port_id": 1}],
     "action": {"type": "io_while_active", "port_id": 2},
 }
-RuleBody = Annotated[dict[str, Any], Body(examples=[RULE_EXAMPLE])]
+RuleBody = Annotated[dict[str, Any], Body(examples=[RULE_EXAMPLE]), BoundedIds]
 
 
 class RuleSwitch(BaseModel):
@@ -52,24 +53,24 @@ async def create_rule(bus: ActingBusDep, body: RuleBody) -> dict[str, Any]:
 
 
 @router.get("/rules/{rule_id}", response_model=None)
-async def get_rule(rule_id: int, bus: ActingBusDep) -> dict[str, Any]:
+async def get_rule(rule_id: PathId, bus: ActingBusDep) -> dict[str, Any]:
     """One rule."""
     return _answer(await bus.request(GetRule(rule_id=rule_id)))
 
 
 @router.put("/rules/{rule_id}", response_model=None)
-async def update_rule(rule_id: int, bus: ActingBusDep, body: RuleBody) -> dict[str, Any]:
+async def update_rule(rule_id: PathId, bus: ActingBusDep, body: RuleBody) -> dict[str, Any]:
     """Replace a rule; an active rule ends first and stays off until enabled again."""
     return _answer(await bus.request(command_from_fields(UpdateRule, rule_id=rule_id, rule=body)))
 
 
 @router.put("/rules/{rule_id}/enabled", response_model=None)
-async def enable_rule(rule_id: int, body: RuleSwitch, bus: ActingBusDep) -> dict[str, Any]:
+async def enable_rule(rule_id: PathId, body: RuleSwitch, bus: ActingBusDep) -> dict[str, Any]:
     """Turn a rule on or off."""
     return _answer(await bus.request(EnableRule(rule_id=rule_id, is_enabled=body.is_enabled)))
 
 
 @router.delete("/rules/{rule_id}", status_code=204)
-async def delete_rule(rule_id: int, bus: ActingBusDep) -> None:
+async def delete_rule(rule_id: PathId, bus: ActingBusDep) -> None:
     """Delete a rule; an active rule ends first (its outputs are released)."""
     await bus.request(DeleteRule(rule_id=rule_id))

@@ -18,6 +18,7 @@ from actkit_proto.events import (
     UpdateSchedule,
 )
 from actkit_web.deps import ActingBusDep, command_from_fields
+from actkit_web.ids import BoundedIds, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["schedules"])
 SCHEDULE_EXAMPLE = {
@@ -26,7 +27,7 @@ SCHEDULE_EXAMPLE = {
     "time_zone": "Europe/Stockholm",
     "ranges": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:00", "end": "17:00"}],
 }
-ScheduleBody = Annotated[dict[str, Any], Body(examples=[SCHEDULE_EXAMPLE])]
+ScheduleBody = Annotated[dict[str, Any], Body(examples=[SCHEDULE_EXAMPLE]), BoundedIds]
 
 
 @router.get("/schedules", response_model=None)
@@ -43,14 +44,14 @@ async def create_schedule(bus: ActingBusDep, body: ScheduleBody) -> dict[str, An
 
 
 @router.get("/schedules/{schedule_id}", response_model=None)
-async def get_schedule(schedule_id: int, bus: ActingBusDep) -> dict[str, Any]:
+async def get_schedule(schedule_id: PathId, bus: ActingBusDep) -> dict[str, Any]:
     """One schedule or pulse."""
     return (await bus.request(GetSchedule(schedule_id=schedule_id))).model_dump(mode="json")
 
 
 @router.put("/schedules/{schedule_id}", response_model=None)
 async def update_schedule(
-    schedule_id: int, bus: ActingBusDep, body: ScheduleBody
+    schedule_id: PathId, bus: ActingBusDep, body: ScheduleBody
 ) -> dict[str, Any]:
     """Replace a schedule or pulse (administrator)."""
     command = command_from_fields(UpdateSchedule, schedule_id=schedule_id, schedule=body)
@@ -58,6 +59,6 @@ async def update_schedule(
 
 
 @router.delete("/schedules/{schedule_id}", status_code=204)
-async def delete_schedule(schedule_id: int, bus: ActingBusDep) -> None:
+async def delete_schedule(schedule_id: PathId, bus: ActingBusDep) -> None:
     """Delete a schedule that no rule uses (409 otherwise)."""
     await bus.request(DeleteSchedule(schedule_id=schedule_id))

@@ -1,4 +1,5 @@
-"""Schemathesis against the REST API's OpenAPI: whatever the input, never a server error."""
+"""Schemathesis against the REST API's OpenAPI: whatever the input, no server error, and every
+answer has a status and a body the document declares for its operation."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_web.app import create_app
@@ -46,5 +51,8 @@ schema = schemathesis.openapi.from_asgi("/api/openapi.json", _app())
 
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_input_makes_the_api_fail(case: Any) -> None:
-    case.call_and_validate(headers=basic("admin"), checks=[not_a_server_error])
+def test_no_input_makes_the_api_fail_or_answer_undocumented(case: Any) -> None:
+    case.call_and_validate(
+        headers=basic("admin"),
+        checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
+    )
