@@ -12,11 +12,15 @@ import re
 from enum import IntEnum
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
 
 from actkit_proto.errors import Invalid
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+STRICT = {"refuse_unknown_fields": True}
+"""Validation context under which every message model, nested ones included, refuses a field it
+does not have (see :meth:`Message.from_wire`)."""
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
@@ -51,6 +55,26 @@ class Message(BaseModel):
 
     subject: ClassVar[str]
     """Subject template, e.g. ``io.port.{port_id}.changed``; placeholders name fields."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown_fields(cls, data: Any, info: ValidationInfo) -> Any:
+        """Under :data:`STRICT`, name the fields that the model does not have, and the ones it has.
+
+        A settings group is both what an owner answers (read leniently, so that a newer owner's
+        extra field does not break an older reader) and what a person sends (where a misspelt
+        field would leave the setting it meant at its default): the context tells them apart.
+        """
+        if not (info.context or {}).get("refuse_unknown_fields") or not isinstance(data, dict):
+            return data
+        unknown = sorted(set(data) - set(cls.model_fields))
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_fields",
+                "unknown field {unknown} (known: {known})",
+                {"unknown": ", ".join(unknown), "known": ", ".join(cls.model_fields)},
+            )
+        return data
 
     @classmethod
     def subject_fields(cls) -> tuple[str, ...]:
@@ -120,7 +144,7 @@ class Message(BaseModel):
                 if match and position < len(tokens):
                     body[match.group(1)] = tokens[position]
         try:
-            return cls.model_validate(body)
+            return cls.model_validate(body, context=STRICT if issubclass(cls, Command) else None)
         except ValidationError as exc:
             raise Invalid(describe_validation_error(exc)) from None
 
@@ -130,7 +154,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error["loc"]) or "payload"
-        problems.append(f"{where}: {error['msg']}")
+        said = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        problems.append(f"{where}: {said}")
     return "; ".join(problems)
 
 
@@ -148,6 +173,11 @@ class Command(Message, Generic[ReplyT]):
 
     Declare the reply as the type argument: ``class SetPort(Command[PortReply])``.
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    """A field the command does not have is refused, not ignored: a misspelt one would otherwise
+    leave the setting it meant at its default (replies and events stay lenient, so that a newer
+    service's extra field does not break an older reader during a rollout)."""
 
     reply_type: ClassVar[type[Reply]]
     required_role: ClassVar[Role] = Role.ADMINISTRATOR

@@ -9,7 +9,7 @@ from functools import cache
 import actkit_proto
 from actkit_proto.base import Command, Event, Message, Reply
 
-_BASES = {Message, Command, Event, Reply}
+_BASES: set[type] = {Message, Command, Event, Reply}
 
 
 @cache

@@ -4,9 +4,12 @@ from typing import ClassVar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from actkit_proto import Ack, Actor, Command, Invalid, Role
+from actkit_proto.base import STRICT
 from actkit_proto.io import Circuit, DriveInput, GetPort, PortChanged, SetPort
+from actkit_proto.network import HostnameSettings, SetHostname
 from actkit_proto.service import GetServiceStatus, ServiceStatus
 
 
@@ -98,3 +101,25 @@ def test_every_event_survives_the_wire(
 def test_garbage_never_raises_past_invalid(payload: bytes) -> None:
     with contextlib.suppress(Invalid):
         SetPort.from_wire("io.port.1.set", payload)
+
+
+def test_a_command_refuses_a_field_it_does_not_have_and_names_the_ones_it_has() -> None:
+    with pytest.raises(Invalid, match=r"payload: unknown field colour \(known: actor, port_id"):
+        SetPort.from_wire("io.port.9.set", b'{"is_active": true, "colour": "red"}')
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        SetPort(port_id=9, is_active=True, colour="red")  # type: ignore[call-arg]
+
+
+def test_a_misspelt_setting_is_refused_not_left_at_its_default() -> None:
+    body = b'{"settings": {"is_auto": false, "hostnme": "car-13"}}'
+    with pytest.raises(
+        Invalid, match=r"^settings: unknown field hostnme \(known: is_auto, hostname"
+    ):
+        SetHostname.from_wire("network.hostname.set", body)
+    stored = HostnameSettings(is_auto=False, hostname="car-13")
+    assert SetHostname.model_validate({"settings": stored}, context=STRICT).settings == stored
+
+
+def test_what_an_owner_answers_or_publishes_is_read_leniently() -> None:
+    newer = b'{"is_auto": true, "hostname": "w401", "added_later": 1}'
+    assert HostnameSettings.from_wire("", newer).hostname == "w401"
