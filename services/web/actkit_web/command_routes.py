@@ -12,10 +12,11 @@ from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from annotated_types import Le, Lt
-from fastapi import APIRouter, Path
-from pydantic import BaseModel, create_model
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from actkit_proto.base import Command, Reply
+from actkit_proto.base import STRICT, Command, Reply
 from actkit_web.deps import ActingBus, ActingBusDep, command_from_fields
 from actkit_web.ids import MAX_ID
 
@@ -56,7 +57,30 @@ def body_model(command: type[Command[Any]], path: str = "") -> type[BaseModel] |
     fields: dict[str, Any] = {
         name: (command.model_fields[name].annotation, command.model_fields[name]) for name in names
     }
-    return create_model(f"{command.__name__}Body", __doc__=command.__doc__, **fields)
+    return create_model(
+        f"{command.__name__}Body",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=command.__doc__,
+        **fields,
+    )
+
+
+def refusing_unknown_fields(model: type[BaseModel]) -> Callable[[Request], Awaitable[None]]:
+    """A dependency that refuses a body with a field that ``model``, or a model in it, lacks.
+
+    FastAPI reads a body leniently, as the contract's models read what owners answer; a person's
+    misspelt field must not leave the setting it meant at its default (see ``STRICT``).
+    """
+
+    async def check(request: Request) -> None:
+        try:
+            model.model_validate_json(await request.body() or b"{}", context=STRICT)
+        except ValidationError as exc:
+            if unknown := [e for e in exc.errors() if e["type"] == "unknown_fields"]:
+                located = [{**error, "loc": ("body", *error["loc"])} for error in unknown]
+                raise RequestValidationError(located) from None
+
+    return check
 
 
 def path_type(command: type[Command[Any]], name: str) -> Any:
@@ -93,7 +117,9 @@ def expose(
     wrapped = None if fixed else wrapped_model(command, path)
     body_type = None if fixed else body_model(command, path)
 
-    async def endpoint(*, bus: ActingBus, body: BaseModel | None = None, **ids: object) -> R:
+    async def endpoint(
+        *, bus: ActingBus, body: BaseModel | None = None, _known_fields: None = None, **ids: object
+    ) -> R:
         fields: dict[str, object] = {**fixed, **ids}
         if wrapped is not None and body is not None:
             fields[wrapped[0]] = body
@@ -108,6 +134,13 @@ def expose(
     if body_type is not None:
         parameters.append(
             inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body_type)
+        )
+        parameters.append(
+            inspect.Parameter(
+                "_known_fields",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[None, Depends(refusing_unknown_fields(body_type))],
+            )
         )
     parameters.append(
         inspect.Parameter("bus", inspect.Parameter.KEYWORD_ONLY, annotation=ActingBusDep)

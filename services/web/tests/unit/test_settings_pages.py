@@ -390,3 +390,31 @@ async def test_a_custom_clock_is_typed_in_the_devices_time_zone(
     assert sent.at == datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
     refused = await client.post("/system/time/clock", data={"at": "soon", "csrf_token": csrf})
     assert 'id="clock-error">at: Input should be a valid datetime' in refused.text
+
+
+async def test_the_rest_api_refuses_a_field_the_group_does_not_have(
+    client: httpx.AsyncClient,
+) -> None:
+    admin = basic("admin")
+    before = (await client.get("/api/v1/network/hostname", headers=admin)).json()
+    misspelt = {"is_auto": False, "hostnme": "car-13"}
+    wrapped = {"settings": {"is_auto": False, "hostname": "car-13"}}
+    for body, unknown in ((misspelt, "hostnme"), (wrapped, "settings")):
+        refused = await client.put("/api/v1/network/hostname", json=body, headers=admin)
+        assert refused.status_code == 422
+        [problem] = refused.json()["detail"]
+        assert problem["type"] == "unknown_fields"
+        assert problem["msg"].startswith(f"unknown field {unknown} (known: is_auto, hostname")
+    assert (await client.get("/api/v1/network/hostname", headers=admin)).json() == before
+
+
+async def test_a_command_body_refuses_a_field_the_command_does_not_have(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"password": "long enough", "pasword": "long enough"}
+    response = await client.put(
+        "/api/v1/network/snmp/v3-password", json=body, headers=basic("admin")
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "pasword"]
+    assert response.json()["detail"][0]["type"] == "extra_forbidden"
