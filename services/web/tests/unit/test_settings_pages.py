@@ -411,10 +411,10 @@ async def test_the_rest_api_refuses_a_field_the_group_does_not_have(
 async def test_a_command_body_refuses_a_field_the_command_does_not_have(
     client: httpx.AsyncClient,
 ) -> None:
-    body = {"password": "long enough", "pasword": "long enough"}
+    body = {"password": "long enough", "passphrase": "long enough"}
     response = await client.put(
         "/api/v1/network/snmp/v3-password", json=body, headers=basic("admin")
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "pasword"]
+    assert response.json()["detail"][0]["loc"] == ["body", "passphrase"]
     assert response.json()["detail"][0]["type"] == "extra_forbidden"
