@@ -126,7 +126,8 @@ class BeaconSettings(Reply):
 
     company_id: CompanyId = AXIS_COMPANY_ID
     watched_system_ids: list[SystemId] = Field(default_factory=list, max_length=32)
-    """The System IDs whose beacons are reported; beacons of any other System ID are ignored."""
+    """System IDs whose beacons are reported. The ones rules' conditions name are received too
+    (``events.beacons.changed``); beacons of any other System ID are ignored."""
     presence_timeout_ms: int = Field(default=3000, ge=500, le=600_000)
     """A watched beacon counts as gone when none was received for this long."""
     min_rssi_dbm: int | None = Field(default=None, ge=-127, le=20)

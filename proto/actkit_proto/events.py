@@ -230,6 +230,9 @@ class Rule(Reply):
     rule_id: int
     rule: RuleSpec
     is_active: bool
+    warnings: list[str] = Field(default_factory=list)
+    """Why the rule, accepted, may still not fire, e.g. no MQTT subscription has its filter yet;
+    only the replies of create and update carry them."""
 
 
 class RuleList(Reply):
@@ -292,6 +295,20 @@ class RuleChanged(Event):
     rule_id: int
     is_active: bool
     at: datetime
+
+
+class RuleBeaconsChanged(Event):
+    """The System IDs whose beacons the rules' conditions wait for changed (kept in the KV bucket).
+
+    The ble service receives these System IDs as well as the ones its settings watch, so a rule
+    on a beacon works without typing its System ID twice.
+    """
+
+    subject: ClassVar[str] = "events.beacons.changed"
+    stateful: ClassVar[bool] = True
+
+    system_ids: list[SystemId]
+    """Sorted, each once."""
 
 
 class ActionFailed(Event):
@@ -686,6 +703,8 @@ class LogKind(StrEnum):
     ACTION_OK = "action_ok"
     ACTION_FAILED = "action_failed"
     CHANGED = "changed"
+    WARNING = "warning"
+    """The rule may no longer work, e.g. a port it uses was configured otherwise."""
 
 
 class LogEntry(Reply):

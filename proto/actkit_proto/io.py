@@ -66,6 +66,8 @@ class PortList(Reply):
     """Every port of the board, by port number."""
 
     ports: list[Port]
+    board: str = ""
+    """The board's name, e.g. ``AXIS W401``."""
 
 
 class GetPort(Command[Port]):
@@ -227,6 +229,16 @@ class ConfigurePort(Command[Port]):
     is_supervised: bool | None = None
     """Detect cut and short wires; configurable inputs with end-of-line resistors only."""
     debounce_ms: DebounceMs | None = None
+
+
+class PortConfigured(Event):
+    """A port's settings changed (a configure or a restore): rules that use it check it again."""
+
+    subject: ClassVar[str] = "io.port.{port_id}.configured"
+
+    port_id: PortId
+    direction: Direction
+    is_supervised: bool
 
 
 class LedColour(StrEnum):

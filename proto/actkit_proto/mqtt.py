@@ -49,6 +49,8 @@ class MqttMessageReceived(Event):
     subscription: str
     """The subscription filter it matched."""
     retained: bool = False
+    """The broker's stored message for the topic, sent because the client (re)subscribed (on
+    every reconnect), not a new one; rules take it for old news and do not fire on it."""
 
 
 class MqttTopicChanged(Event):

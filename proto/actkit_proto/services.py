@@ -38,7 +38,12 @@ SERVICES: tuple[ServiceInfo, ...] = (
         9303,
         talks_to=("io", "events", "ble", "system"),
     ),
-    ServiceInfo("ble", "Bluetooth LE beacon broadcast and reception", 9304),
+    ServiceInfo(
+        "ble",
+        "Bluetooth LE beacon broadcast and reception",
+        9304,
+        talks_to=("events",),  # the System IDs rules wait for: events.beacons.changed
+    ),
     ServiceInfo(
         "network",
         "IP, DNS, WLAN, HTTP access, discovery, SNMP, firewall, 802.1X",
