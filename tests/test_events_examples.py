@@ -178,6 +178,8 @@ async def test_tamper_sends_an_email(bus: Bus, nats_server: str, tmp_path: Path)
                 )
             )
         )
+        # Supervision first: a tamper rule on an unsupervised input is refused.
+        await bus.request(ConfigurePort(port_id=3, is_supervised=True))
         await bus.request(
             CreateRule(
                 rule=RuleSpec(
@@ -189,7 +191,6 @@ async def test_tamper_sends_an_email(bus: Bus, nats_server: str, tmp_path: Path)
                 )
             )
         )
-        await bus.request(ConfigurePort(port_id=3, is_supervised=True))
         await bus.request(DriveInput(port_id=3, circuit=Circuit.CUT))
 
         async def delivered() -> list[Envelope]:

@@ -17,6 +17,7 @@ from actkit_events.handlers import HANDLERS, Deps
 from actkit_events.handlers.actions import carry_out, resume
 from actkit_events.handlers.deps import Timetable, utc_now
 from actkit_events.handlers.reactions import read_current_values
+from actkit_events.handlers.rules import tell_beacons
 from actkit_events.handlers.schedules import tick
 from actkit_events.settings import EventsSettings
 from actkit_events.store import recipient_store, rule_store, schedule_store
@@ -69,6 +70,7 @@ async def start_rules(deps: Deps) -> None:
         was_active = set()
     for rule_id, spec in (await deps.rules.all()).items():
         deps.engine.put(rule_id, spec, is_active=rule_id in was_active)
+    await tell_beacons(deps, always=True)
     now = deps.clock()
     await tick(deps, now)
     transitions = deps.engine.settle(now)

@@ -15,6 +15,7 @@ from actkit_events.domain.conditions import Value, describe, holds, is_stateless
 from actkit_proto.errors import Invalid, NotFound
 from actkit_proto.events import (
     WHILE_ACTIVE_ACTIONS,
+    BeaconCondition,
     BroadcastAction,
     Condition,
     ConditionTrace,
@@ -89,6 +90,9 @@ class RuleState:
     """Each condition's key, worked out once when the rule is put."""
     has_moment: bool = False
     """A stateless condition makes the rule fire for moments only."""
+    retry_at: datetime | None = None
+    """When the wait between actions that suppressed an activation ends: the rule is evaluated
+    again then, since values that still hold send no new report to evaluate it on."""
 
     def __post_init__(self) -> None:
         self.keys = tuple(key_of(c) for c in self.spec.conditions)
@@ -156,6 +160,15 @@ class Engine:
             if not self.index[key]:
                 del self.index[key]
 
+    def beacon_system_ids(self) -> set[int]:
+        """The System IDs whose beacons the rules' conditions wait for."""
+        return {
+            condition.system_id
+            for state in self.rules.values()
+            for condition in state.spec.conditions
+            if isinstance(condition, BeaconCondition)
+        }
+
     def deactivate(self, rule_id: int, now: datetime, reason: str) -> list[Transition]:
         """End a rule's activity (it was edited, turned off or deleted)."""
         state = self.rule(rule_id)
@@ -205,6 +218,28 @@ class Engine:
     def reevaluate(self, rule_id: int, now: datetime) -> list[Transition]:
         """Evaluate one rule on the current values (after it was added or changed)."""
         return self._evaluate(rule_id, self.rule(rule_id), now, has_risen=False)
+
+    def retry(self, now: datetime) -> list[Transition]:
+        """Evaluate again the rules whose wait between actions ended by ``now``.
+
+        A trigger that rose during the wait counts as rising now if it still holds: the edge
+        was seen, only its action had to wait.
+        """
+        found: list[Transition] = []
+        for rule_id, state in sorted(self.rules.items()):
+            if state.retry_at is None or state.retry_at > now:
+                continue
+            state.retry_at = None
+            first = state.spec.conditions[0]
+            has_risen = holds(first, self.values.get(state.keys[0]))
+            found.extend(self._evaluate(rule_id, state, now, has_risen=has_risen))
+        return found
+
+    def next_retry(self) -> datetime | None:
+        """When the earliest suppressed rule is evaluated again."""
+        return min(
+            (s.retry_at for s in self.rules.values() if s.retry_at is not None), default=None
+        )
 
     def settle(self, now: datetime) -> list[Transition]:
         """Evaluate every rule once, after start-up has read the current values."""
@@ -268,8 +303,17 @@ class Engine:
         last = state.last_activated_at
         if wait and last is not None and now - last < wait:
             left = (wait - (now - last)).total_seconds()
-            state.last_reason = f"{reason}, but wait between actions has {left:.0f} s left"
+            if momentary:
+                # A moment is over when the wait ends: there is nothing left to act on.
+                state.last_reason = f"{reason}, but wait between actions had {left:.0f} s left"
+            else:
+                state.retry_at = last + wait
+                state.last_reason = (
+                    f"{reason}, but wait between actions has {left:.0f} s left; "
+                    "it acts then if its conditions still hold"
+                )
             return [Transition(rule_id, state.spec, LogKind.SUPPRESSED, now, state.last_reason)]
+        state.retry_at = None
         state.last_activated_at = now
         state.last_reason = reason
         state.is_active = not momentary

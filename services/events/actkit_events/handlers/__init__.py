@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
+from actkit_events.handlers.checks import recheck_port
 from actkit_events.handlers.deps import Deps
 from actkit_events.handlers.params import EventsParameters
 from actkit_events.handlers.reactions import (
@@ -82,6 +83,7 @@ HANDLERS: Handlers[Deps] = {
     # what other services report
     io.PortChanged: evaluate_port,
     io.PortTampered: evaluate_tamper,
+    io.PortConfigured: recheck_port,
     io.IgnitionChanged: evaluate_ignition,
     io.ButtonPressed: fire_button,
     mqtt.MqttTopicChanged: evaluate_mqtt_topic,

@@ -49,6 +49,8 @@ async def carry_out(transitions: list[Transition], deps: Deps) -> None:
         deps.log.add(transition.at, rule_id, transition.kind, f"{spec.name}: {transition.reason}")
         if transition.kind is LogKind.SUPPRESSED:
             SUPPRESSIONS.inc()
+            # The timetable wakes up when the wait ends, to evaluate the rule again.
+            deps.timetable.changed.set()
             continue
         is_starting = transition.kind is LogKind.ACTIVATED
         if is_starting:

@@ -40,5 +40,7 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     io_started_at: list[datetime | None] = field(default_factory=lambda: [None])
     """When the io service we hold outputs at started; a new start means our holds are gone."""
+    beacons_told: set[int] = field(default_factory=set)
+    """The System IDs last told to ble as the ones rules wait for."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     """Notifications being delivered (kept so they are not garbage-collected mid-flight)."""

@@ -98,6 +98,10 @@ async def evaluate_mqtt_topic(event: MqttTopicChanged, deps: Deps) -> None:
 
 
 async def fire_mqtt_message(event: MqttMessageReceived, deps: Deps) -> None:
+    if event.retained:
+        # The broker re-sends its stored message at each (re)subscription, so on every reconnect
+        # of a patchy link: old news, not a moment. A state belongs in a stateful subscription.
+        return
     await happen(mqtt_stateless_key(event.subscription), event.payload, deps)
 
 

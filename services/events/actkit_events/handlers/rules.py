@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from actkit_events.domain.rules import validate_rule
 from actkit_events.handlers.actions import carry_out
+from actkit_events.handlers.checks import check_rule
 from actkit_events.handlers.deps import Deps
 from actkit_proto import Ack, Invalid, NotFound
 from actkit_proto.events import (
@@ -28,6 +29,7 @@ from actkit_proto.events import (
     PulseCondition,
     QueryEventLog,
     Rule,
+    RuleBeaconsChanged,
     RuleList,
     RuleSpec,
     RuleTrace,
@@ -56,27 +58,45 @@ async def _check_references(spec: RuleSpec, deps: Deps) -> None:
                 raise Invalid(f"there is no {kind} {condition.schedule_id}; add it first")
 
 
-def _view(rule_id: int, deps: Deps) -> Rule:
+def _view(rule_id: int, deps: Deps, warnings: list[str] | None = None) -> Rule:
     state = deps.engine.rule(rule_id)
-    return Rule(rule_id=rule_id, rule=state.spec, is_active=state.is_active)
+    return Rule(
+        rule_id=rule_id, rule=state.spec, is_active=state.is_active, warnings=warnings or []
+    )
 
 
-async def _replace(rule_id: int, spec: RuleSpec, deps: Deps, reason: str) -> Rule:
+async def tell_beacons(deps: Deps, *, always: bool = False) -> None:
+    """Tell ble the System IDs rules wait for, when they changed (``always``: at start)."""
+    wanted = deps.engine.beacon_system_ids()
+    if wanted == deps.beacons_told and not always:
+        return
+    # Told before the rule is evaluated, so its beacon is received as soon as it can fire.
+    await deps.bus.publish(RuleBeaconsChanged(system_ids=sorted(wanted)))
+    deps.beacons_told.clear()
+    deps.beacons_told.update(wanted)
+
+
+async def _replace(
+    rule_id: int, spec: RuleSpec, deps: Deps, reason: str, warnings: list[str] | None = None
+) -> Rule:
     """Store a changed rule; an active one ends first, then the new spec is evaluated."""
     await deps.rules.save(rule_id, spec)
     await carry_out(deps.engine.deactivate(rule_id, deps.clock(), reason), deps)
     deps.engine.put(rule_id, spec)
+    await tell_beacons(deps)
     await carry_out(deps.engine.reevaluate(rule_id, deps.clock()), deps)
-    return _view(rule_id, deps)
+    return _view(rule_id, deps, warnings)
 
 
 async def create_rule(command: CreateRule, deps: Deps) -> Rule:
     await _check_references(command.rule, deps)
+    warnings = await check_rule(command.rule, deps)
     rule_id = await deps.rules.create(command.rule)
     deps.engine.put(rule_id, command.rule)
     deps.log.add(deps.clock(), rule_id, LogKind.CHANGED, f"{command.rule.name}: created")
+    await tell_beacons(deps)
     await carry_out(deps.engine.reevaluate(rule_id, deps.clock()), deps)
-    return _view(rule_id, deps)
+    return _view(rule_id, deps, warnings)
 
 
 async def list_rules(_command: ListRules, deps: Deps) -> RuleList:
@@ -90,12 +110,13 @@ async def get_rule(command: GetRule, deps: Deps) -> Rule:
 async def update_rule(command: UpdateRule, deps: Deps) -> Rule:
     state = deps.engine.rule(command.rule_id)
     await _check_references(command.rule, deps)
+    warnings = await check_rule(command.rule, deps)
     spec = command.rule
     if state.is_active:
         # The manual: changes to an active rule take effect once it is turned on again.
         spec = spec.model_copy(update={"is_enabled": False})
     deps.log.add(deps.clock(), command.rule_id, LogKind.CHANGED, f"{spec.name}: edited")
-    return await _replace(command.rule_id, spec, deps, "the rule was edited")
+    return await _replace(command.rule_id, spec, deps, "the rule was edited", warnings)
 
 
 async def enable_rule(command: EnableRule, deps: Deps) -> Rule:
@@ -111,6 +132,7 @@ async def delete_rule(command: DeleteRule, deps: Deps) -> Ack:
     await carry_out(deps.engine.deactivate(command.rule_id, deps.clock(), "deleted"), deps)
     await deps.rules.delete(command.rule_id)
     deps.engine.remove(command.rule_id)
+    await tell_beacons(deps)
     deps.log.add(deps.clock(), command.rule_id, LogKind.CHANGED, f"{state.spec.name}: deleted")
     return Ack()
 

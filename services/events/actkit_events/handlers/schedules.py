@@ -11,6 +11,7 @@ from actkit_events.domain.schedules import (
     next_weekly_change,
     validate_schedule,
 )
+from actkit_events.handlers.actions import carry_out
 from actkit_events.handlers.deps import Deps
 from actkit_events.handlers.reactions import happen, observe
 from actkit_proto import Ack, Conflict, NotFound
@@ -98,9 +99,13 @@ async def delete_schedule(command: DeleteSchedule, deps: Deps) -> Ack:
 
 
 async def tick(deps: Deps, now: datetime) -> datetime:
-    """Apply every schedule's state at ``now`` and fire due pulses; returns the next wake-up."""
+    """Apply schedules at ``now``, fire due pulses, retry waited rules; returns the next wake-up.
+
+    A rule whose activation a wait between actions suppressed is evaluated again when it ends.
+    """
     wake = now + IDLE_WAKE
     timetable = deps.timetable
+    await carry_out(deps.engine.retry(now), deps)
     for schedule_id, spec in sorted(timetable.specs.items()):
         if isinstance(spec, WeeklySchedule):
             await observe(schedule_key(schedule_id), is_active(spec, now), deps)
@@ -115,7 +120,8 @@ async def tick(deps: Deps, now: datetime) -> datetime:
             due = next_pulse(spec, timetable.origin, now)
         timetable.next_ticks[schedule_id] = due
         wake = min(wake, due)
-    return wake
+    retry_at = deps.engine.next_retry()
+    return wake if retry_at is None else min(wake, retry_at)
 
 
 async def _set_trigger(trigger_id: int, is_on: bool, deps: Deps) -> None:
