@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -192,20 +192,43 @@ class Receiver:
     """Which received beacons count, and whether each watched System ID's beacon is present.
 
     A beacon counts when it carries the configured company id, decodes, names a watched System
-    ID and is at least as strong as the proximity threshold (an unmeasured strength passes: a
-    missed camera start is worse than a far one). A watched beacon is present from its first
-    reception until none was received for the presence timeout.
+    ID (in the settings, or one a rule waits for) and is at least as strong as the proximity
+    threshold (an unmeasured strength passes: a missed camera start is worse than a far one). A
+    watched beacon is present from its first reception until none was received for the presence
+    timeout.
     """
 
-    def __init__(self, settings: BeaconSettings) -> None:
+    def __init__(self, settings: BeaconSettings, rule_system_ids: Iterable[int] = ()) -> None:
         self.settings = settings
-        self._watched = frozenset(settings.watched_system_ids)
+        self.rule_system_ids = frozenset(rule_system_ids)
+        self.rules_told = 0
+        """How many times the rules' System IDs were told since the start."""
+        self._watched = self._watch()
         self._present: dict[int, _Presence] = {}
+
+    @property
+    def is_watching(self) -> bool:
+        """Whether any System ID is watched, so that the radio needs to listen."""
+        return bool(self._watched)
 
     def configure(self, settings: BeaconSettings) -> list[BeaconPresenceChanged]:
         """Take new settings; System IDs no longer watched stop being present."""
         self.settings = settings
-        self._watched = frozenset(settings.watched_system_ids)
+        return self._rewatch()
+
+    def follow_rules(self, system_ids: Iterable[int]) -> list[BeaconPresenceChanged]:
+        """Watch the System IDs rules wait for as well; the ones dropped stop being present."""
+        self.rule_system_ids = frozenset(system_ids)
+        self.rules_told += 1
+        return self._rewatch()
+
+    def _watch(self) -> frozenset[int]:
+        # Rules' System IDs come from the events service; typing them into the settings as
+        # well is no step the manual has.
+        return frozenset(self.settings.watched_system_ids) | self.rule_system_ids
+
+    def _rewatch(self) -> list[BeaconPresenceChanged]:
+        self._watched = self._watch()
         dropped = [sid for sid in self._present if sid not in self._watched]
         return [self._gone(system_id) for system_id in dropped]
 

@@ -37,6 +37,7 @@ from actkit_proto.ble import (
     StartBroadcast,
     StopBroadcast,
 )
+from actkit_proto.events import RuleBeaconsChanged
 from actkit_proto.params import RestoreSettings
 
 
@@ -95,6 +96,7 @@ async def get_beacon_settings(_command: GetBeaconSettings, deps: Deps) -> Beacon
 async def set_beacon_settings(command: SetBeaconSettings, deps: Deps) -> BeaconSettings:
     settings = command.settings
     previous = deps.receiver.settings
+    was_watching = deps.receiver.is_watching
     await deps.store.save(settings)
     for event in deps.receiver.configure(settings):
         await deps.bus.publish(event)
@@ -102,9 +104,19 @@ async def set_beacon_settings(command: SetBeaconSettings, deps: Deps) -> BeaconS
     if settings.company_id != previous.company_id:
         for system_id, beacon in deps.broadcasts.beacons().items():
             await _send(deps, system_id, beacon, announce=False)
-    if bool(settings.watched_system_ids) != bool(previous.watched_system_ids):
-        await deps.radio.scan(bool(settings.watched_system_ids))
+    if deps.receiver.is_watching != was_watching:
+        await deps.radio.scan(deps.receiver.is_watching)
     return settings
+
+
+async def follow_rule_beacons(event: RuleBeaconsChanged, deps: Deps) -> None:
+    """Receive the System IDs the rules wait for too (the events service tells them)."""
+    was_watching = deps.receiver.is_watching
+    for gone in deps.receiver.follow_rules(event.system_ids):
+        await deps.bus.publish(gone)
+    deps.wakeup.set()
+    if deps.receiver.is_watching != was_watching:
+        await deps.radio.scan(deps.receiver.is_watching)
 
 
 async def get_adapter_state(_command: GetAdapterState, deps: Deps) -> AdapterState:
@@ -218,4 +230,5 @@ HANDLERS: Handlers[Deps] = {
     InjectBeacon: inject_beacon,
     RestoreSettings: restore_settings,
     **parameter_handlers(beacon_parameters),
+    RuleBeaconsChanged: follow_rule_beacons,
 }

@@ -15,6 +15,7 @@ from actkit_ble.handlers import (
     HANDLERS,
     Deps,
     expire_due,
+    follow_rule_beacons,
     report_radio_state,
     report_sighting,
 )
@@ -22,8 +23,11 @@ from actkit_ble.ports import BeaconRadio, BeaconSimulator
 from actkit_ble.settings import BleSettings
 from actkit_ble.store import SettingsStore
 from actkit_core import lifecycle
+from actkit_core.bus import Publisher
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_core.tasks import stop_task
+from actkit_proto.errors import BusError
+from actkit_proto.events import RuleBeaconsChanged
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,7 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
     assert runtime.sessions is not None
     store = SettingsStore(runtime.sessions)
     beacon_settings = await store.load()
+    rule_system_ids = await _rule_system_ids(runtime.bus) or []
     async with open_radio(settings) as (radio, simulator):
         deps = Deps(
             store=store,
@@ -60,10 +65,10 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
             # A random first sequence: receivers that remember the last one from before a
             # restart must not take the first new beacon for a repeat.
             broadcasts=Broadcasts(secrets.randbelow(256), settings.max_broadcasts),
-            receiver=Receiver(beacon_settings),
+            receiver=Receiver(beacon_settings, rule_system_ids),
             simulator=simulator,
         )
-        await radio.scan(bool(beacon_settings.watched_system_ids))
+        await radio.scan(deps.receiver.is_watching)
         tasks = [
             asyncio.create_task(report_each(radio.states(), report_radio_state, deps)),
             asyncio.create_task(report_each(radio.sightings(), report_sighting, deps)),
@@ -77,6 +82,16 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
             for system_id in list(deps.broadcasts.beacons()):
                 with contextlib.suppress(Exception):
                     await radio.withdraw(system_id)
+
+
+async def _rule_system_ids(bus: Publisher) -> list[int] | None:
+    """The System IDs rules wait for, as events last told them; ``None`` when unreadable."""
+    try:
+        told = await bus.current(RuleBeaconsChanged)
+    except BusError as exc:
+        log.warning("could not read the System IDs rules wait for: %s", exc.message)
+        return None
+    return told[0].system_ids if told else []
 
 
 async def _run_timers(deps: Deps) -> None:
@@ -95,14 +110,40 @@ async def _run_timers(deps: Deps) -> None:
 
 
 async def serve(settings: BleSettings, ready: asyncio.Event | None = None) -> None:
-    await serve_service(
-        settings,
-        handlers=HANDLERS,
-        build_deps=build_deps,
-        migrations=MIGRATIONS,
-        adapter=settings.adapter,
-        ready=ready,
-    )
+    built: list[Deps] = []
+    served = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def build_and_keep(settings: BleSettings, runtime: Runtime) -> AsyncIterator[Deps]:
+        async with build_deps(settings, runtime) as deps:
+            built.append(deps)
+            yield deps
+
+    async def catch_up() -> None:
+        await served.wait()
+        # build_deps read the System IDs rules wait for before the handler table subscribed to
+        # their changes: read them again now, so one told in between (events starting at the
+        # same time) is not missed until the next rule change. A change the subscription has
+        # delivered meanwhile is newer than what the bucket may still hold: it wins.
+        [deps] = built
+        system_ids = await _rule_system_ids(deps.bus)
+        if system_ids is not None and deps.receiver.rules_told == 0:
+            await follow_rule_beacons(RuleBeaconsChanged(system_ids=system_ids), deps)
+        if ready is not None:
+            ready.set()
+
+    catching_up = asyncio.create_task(catch_up())
+    try:
+        await serve_service(
+            settings,
+            handlers=HANDLERS,
+            build_deps=build_and_keep,
+            migrations=MIGRATIONS,
+            adapter=settings.adapter,
+            ready=served,
+        )
+    finally:
+        await stop_task(catching_up)
 
 
 def run() -> None:

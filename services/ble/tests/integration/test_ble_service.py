@@ -22,6 +22,7 @@ from actkit_proto.ble import (
     SetBeaconSettings,
     StartBroadcast,
 )
+from actkit_proto.events import RuleBeaconsChanged
 from actkit_proto.service import GetServiceStatus
 
 T = TypeVar("T")
@@ -78,3 +79,23 @@ async def test_broadcasts_are_kept_as_state_limited_and_counted_in_metrics(
         if line.startswith("actkit_ble_payload_updates_total ")
     ]
     assert updates >= 1
+
+
+async def test_the_system_ids_rules_wait_for_are_read_at_start_then_followed(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    # Told while ble was down: kept in the bucket, read when it starts.
+    await bus.publish(RuleBeaconsChanged(system_ids=[42]))
+    async with running(serve, _settings(nats_server, tmp_path)):
+        assert (await bus.request(GetBeaconSettings())).watched_system_ids == []
+        await bus.request(InjectBeacon(system_id=42, message_type=1, sequence=1))
+        [present] = await _eventually(lambda: bus.current(BeaconPresenceChanged))
+        assert (present.system_id, present.is_present) == (42, True)
+
+        await bus.publish(RuleBeaconsChanged(system_ids=[]))  # the rule was deleted
+
+        async def gone() -> bool:
+            [now] = await bus.current(BeaconPresenceChanged)
+            return not now.is_present
+
+        await _eventually(gone)
