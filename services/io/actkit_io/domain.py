@@ -157,14 +157,17 @@ class Board:
     raw: dict[int, Circuit] = field(default_factory=dict)
     """The electrical state the hardware reports (cut/short even on unsupervised ports)."""
     demands: dict[int, OutputDemand] = field(default_factory=dict)
+    name: str = ""
+    """The board profile's name, e.g. ``AXIS W401``."""
 
     @classmethod
-    def from_configs(cls, configs: list[PortConfig]) -> Board:
+    def from_configs(cls, configs: list[PortConfig], name: str = "") -> Board:
         """A board whose lines all read open, as the outputs are while the device starts."""
         return cls(
             {c.port_id: c for c in configs},
             {c.port_id: Circuit.OPEN for c in configs},
             {c.port_id: OutputDemand() for c in configs},
+            name,
         )
 
     def config(self, port_id: int) -> PortConfig:

@@ -36,6 +36,7 @@ from actkit_proto.io import (
     LedState,
     ListPorts,
     Port,
+    PortConfigured,
     PortList,
     PressButton,
     PulsePort,
@@ -52,6 +53,9 @@ from actkit_proto.params import RestoreSettings
 
 READY = SetLed(colour=LedColour.GREEN)
 RESET_ARMED = SetLed(colour=LedColour.AMBER, pattern=LedPattern.FLASH, period_ms=500)
+RESETTING = SetLed(colour=LedColour.AMBER)
+"""Steady amber from the release until the system service says the reset is done: the manual's
+"the process is complete when the status LED turns green" must not be shown early."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ async def get_port(command: GetPort, deps: Deps) -> Port:
 
 
 async def list_ports(_command: ListPorts, deps: Deps) -> PortList:
-    return PortList(ports=[deps.board.view(port_id) for port_id in sorted(deps.board.configs)])
+    ports = [deps.board.view(port_id) for port_id in sorted(deps.board.configs)]
+    return PortList(ports=ports, board=deps.board.name)
 
 
 async def set_port(command: SetPort, deps: Deps) -> Port:
@@ -159,6 +164,12 @@ async def _take(deps: Deps, configs: list[PortConfig]) -> None:
     now_ns = deps.timers.now_ns()
     for port_id in sorted(changed):
         await publish(deps, deps.board.state_events(port_id, now_ns))
+    for config in sorted(configs, key=lambda config: config.port_id):
+        # Rules that use the port check it again (an output action on a port now an input).
+        configured = PortConfigured(
+            port_id=config.port_id, direction=config.direction, is_supervised=config.is_supervised
+        )
+        await deps.bus.publish(configured)
     if failures:
         raise Unavailable(f"the setting is saved but {'; '.join(failures)}")
 
@@ -257,8 +268,9 @@ async def follow_button(deps: Deps, outcome: ButtonOutcome | None) -> None:
     elif outcome is ButtonOutcome.RESET_ARMED:
         await deps.led.play(RESET_ARMED)
     elif outcome is ButtonOutcome.RESET_REQUESTED:
+        # Amber first: the system service's green at the end must not be overwritten by it.
+        await deps.led.play(RESETTING)
         await deps.bus.publish(ResetRequested())
-        await deps.led.play(READY)
     elif outcome is ButtonOutcome.RESET_ABANDONED:
         await deps.led.play(READY)
 

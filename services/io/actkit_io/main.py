@@ -60,7 +60,7 @@ async def build_deps(
     loop_timers = LoopTimers()
     timers = timers or loop_timers
     store = PortStore(runtime.sessions)
-    board = Board.from_configs(await store.load(profile.default_configs()))
+    board = Board.from_configs(await store.load(profile.default_configs()), profile.name)
     gpio = gpio or open_gpio(settings, profile, timers)
     try:
         deps = await _start(store, runtime, gpio, board, timers, tuple(profile.default_configs()))

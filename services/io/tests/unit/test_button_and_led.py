@@ -101,9 +101,23 @@ async def test_holding_the_button_from_power_on_flashes_amber_then_asks_for_a_re
     await fake_bus.request(PressButton(is_pressed=False))
     await _settle()
     assert fake_bus.published == [ResetRequested()]
-    assert await _led(fake_bus) is LedColour.GREEN
     await timers.advance(20_000)
     assert fake_bus.published == [ResetRequested()]
+
+
+async def test_after_the_release_the_led_shows_the_reset_working_until_told_it_is_done(
+    fake_bus: FakeBus, held_at_power_on: Deps, timers: ManualTimers
+) -> None:
+    await timers.advance(20_000)
+    await fake_bus.request(PressButton(is_pressed=False))
+    await _settle()
+    seen = set()
+    for _ in range(20):  # steady: no flash, and not green before the reset is done
+        await timers.advance(250)
+        seen.add(await _led(fake_bus))
+    assert seen == {LedColour.AMBER}
+    await fake_bus.request(SetLed(colour=LedColour.GREEN))  # what the system service sends
+    assert await _led(fake_bus) is LedColour.GREEN
 
 
 async def test_holding_the_button_past_30_s_asks_for_nothing(

@@ -15,7 +15,9 @@ from actkit_proto.io import (
     Direction,
     GetPort,
     HoldPort,
+    ListPorts,
     PortChanged,
+    PortConfigured,
     SetPort,
 )
 
@@ -137,5 +139,21 @@ async def test_changing_any_setting_returns_every_output_to_normal(
 async def test_a_new_normal_state_flips_what_active_means(fake_bus: FakeBus, deps: Deps) -> None:
     port = await fake_bus.request(ConfigurePort(port_id=1, normal_state=Circuit.CLOSED))
     assert (port.circuit, port.is_active) == (Circuit.OPEN, True)
-    [event] = fake_bus.published
-    assert isinstance(event, PortChanged) and event.is_active
+    [event] = [e for e in fake_bus.published if isinstance(e, PortChanged)]
+    assert event.is_active
+
+
+async def test_a_configured_port_is_told_so_rules_that_use_it_are_checked_again(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    await fake_bus.request(ConfigurePort(port_id=3, is_supervised=True))
+    await fake_bus.request(ConfigurePort(port_id=3, direction=Direction.OUTPUT))
+    assert [e for e in fake_bus.published if isinstance(e, PortConfigured)] == [
+        PortConfigured(port_id=3, direction=Direction.INPUT, is_supervised=True),
+        PortConfigured(port_id=3, direction=Direction.OUTPUT, is_supervised=False),
+    ]
+
+
+async def test_the_port_list_names_the_board(fake_bus: FakeBus, deps: Deps) -> None:
+    listed = await fake_bus.request(ListPorts())
+    assert (listed.board, [p.port_id for p in listed.ports]) == ("AXIS W401", list(range(1, 10)))
