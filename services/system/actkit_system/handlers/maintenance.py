@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from actkit_proto import Ack, BusError
-from actkit_proto.io import ResetRequested
+from actkit_proto.io import LedColour, LedPattern, ResetRequested, SetLed
 from actkit_proto.params import RestoreScope, RestoreSettings
 from actkit_proto.system import (
     FactoryDefault,
@@ -46,8 +47,26 @@ async def factory_default(_command: FactoryDefault, deps: Deps) -> MaintenanceRe
 
 
 async def factory_default_from_button(_event: ResetRequested, deps: Deps) -> None:
-    """The control button was held at power-on: factory default."""
-    await factory_default(FactoryDefault(), deps)
+    """The control button was held at power-on: factory default, its end shown on the LED.
+
+    io shows steady amber from the release; the manual says the reset is complete when the LED
+    turns green, so green comes only once every service has restored its settings (red flashes
+    when one could not), before the device restarts.
+    """
+    await _restore_everywhere(
+        deps, RestoreScope.FACTORY_DEFAULT, MaintenanceAction.FACTORY_DEFAULT, _show_outcome
+    )
+
+
+RESET_DONE = SetLed(colour=LedColour.GREEN)
+RESET_FAILED = SetLed(colour=LedColour.RED, pattern=LedPattern.FLASH)
+
+
+async def _show_outcome(deps: Deps, result: MaintenanceResult) -> None:
+    try:
+        await deps.bus.request(RESET_FAILED if result.failed else RESET_DONE)
+    except BusError as exc:
+        log.warning("factory default: could not show its end on the status LED: %s", exc.message)
 
 
 async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
@@ -66,7 +85,10 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
 
 
 async def _restore_everywhere(
-    deps: Deps, scope: RestoreScope, action: MaintenanceAction
+    deps: Deps,
+    scope: RestoreScope,
+    action: MaintenanceAction,
+    before_restart: Callable[[Deps, MaintenanceResult], Awaitable[None]] | None = None,
 ) -> MaintenanceResult:
     async def one(service: str) -> str | None:
         try:
@@ -83,8 +105,11 @@ async def _restore_everywhere(
     note(deps, Severity.NOTICE, f"{label}: restored {', '.join(restored) or 'nothing'}")
     if failed:
         log.warning("%s: not restored: %s", label, failed)
+    result = MaintenanceResult(action=action, restored=restored, failed=failed)
+    if before_restart is not None:
+        await before_restart(deps, result)
     await _restart_device(deps, action)
-    return MaintenanceResult(action=action, restored=restored, failed=failed)
+    return result
 
 
 async def _restart_device(deps: Deps, action: MaintenanceAction) -> None:
