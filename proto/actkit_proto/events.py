@@ -430,7 +430,11 @@ class WeeklySchedule(Part):
 
     kind: Literal["weekly"] = "weekly"
     name: Name
-    time_zone: str = Field(default="UTC", max_length=64, description="IANA name.")
+    time_zone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA name; empty follows the device's time zone, also when it changes.",
+    )
     ranges: list[TimeRange] = Field(min_length=1, max_length=32)
 
 

@@ -1,8 +1,9 @@
 """The system service's contract: identity, logs, plain config, maintenance, time, power, upgrades.
 
 Cross-service parts: :class:`GetIdentity` (one source of the device's identity, used for the MQTT
-prefix, VAPIX basic device info and reports) and :class:`LogRecorded`, which every service
-publishes on its own subject for its warnings and above, collected into the system log.
+prefix, discovery, VAPIX basic device info, the Status page and reports), :class:`TimeZoneChanged`
+(the one time zone of the device) and :class:`LogRecorded`, which every service publishes on its
+own subject for its warnings and above, collected into the system log.
 """
 
 from __future__ import annotations
@@ -235,6 +236,20 @@ class TimeStatus(Reply):
     """Estimated offset from that server."""
     next_sync_s: float | None = None
     """Time until the next poll."""
+
+
+class TimeZoneChanged(Event):
+    """The device's time zone in force, at the system service's start and whenever it changes.
+
+    Kept in the KV bucket: every service that shows or plans in local time (schedules, logs)
+    reads it at start and follows it, so that the whole device keeps one clock.
+    """
+
+    subject: ClassVar[str] = "system.time.zone.changed"
+    stateful: ClassVar[bool] = True
+
+    time_zone: str
+    """IANA name of the zone in force (DHCP's or the manual one, as the settings say)."""
 
 
 class GetTimeStatus(Command[TimeStatus]):
