@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
@@ -36,6 +37,7 @@ from actkit_system.domain.rollout import RolloutRecord
 from actkit_system.handlers import HANDLERS, Current, Deps, Trace, Upgrades
 from actkit_system.handlers.device import (
     advance_power,
+    announce_time_zone,
     follow_dhcp_time_zone,
     follow_ignition,
     publish_countdown,
@@ -76,17 +78,32 @@ def _built_in_keys(settings: SystemSettings) -> tuple[str, ...]:
     return tuple(part.strip() + "\n" + marker for part in text.split(marker) if part.strip())
 
 
-def _adapters(settings: SystemSettings) -> tuple[TimeKeeper, PowerControl, DhcpTimeZone]:
+def _adapters(settings: SystemSettings) -> tuple[str, TimeKeeper, PowerControl, DhcpTimeZone]:
+    """The MAC address and the hardware's adapters, as ``settings.adapter`` says."""
     if settings.adapter == "board":
-        from actkit_system.adapters.board import ChronyTimeKeeper, HostPower
+        from actkit_system.adapters.board import ChronyTimeKeeper, HostPower, first_wired_mac
+        from actkit_system.adapters.host_zone import HostZone, LocaltimeZone, TimedatedZone
         from actkit_system.adapters.networkmanager import NetworkManagerDhcpTimeZone
 
+        host_zone: HostZone = (
+            TimedatedZone(settings.dbus_address or None)
+            if settings.host_time_zone == "timedated"
+            else LocaltimeZone(settings.localtime_path, settings.zoneinfo_dir)
+        )
         return (
-            ChronyTimeKeeper(settings.chrony_config_path, settings.chrony_dhcp_sources_dir),
+            first_wired_mac(settings.net_class_dir),
+            ChronyTimeKeeper(
+                settings.chrony_config_path, settings.chrony_dhcp_sources_dir, host_zone
+            ),
             HostPower(settings.shutdown_command, settings.restart_command),
             NetworkManagerDhcpTimeZone(settings.dbus_address or None),
         )
-    return SimTimeKeeper(), SimPower(), SimDhcpTimeZone(settings.sim_dhcp_time_zone)
+    return (
+        settings.sim_mac_address,
+        SimTimeKeeper(),
+        SimPower(),
+        SimDhcpTimeZone(settings.sim_dhcp_time_zone),
+    )
 
 
 @contextlib.asynccontextmanager
@@ -101,7 +118,7 @@ async def build_deps(
 ) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
     store = SystemStore(runtime.sessions)
-    default_time, default_power, default_dhcp = _adapters(settings)
+    mac_address, default_time, default_power, default_dhcp = _adapters(settings)
     clock = time_keeper or default_time
     bus = runtime.bus
     failures: set[asyncio.Task[None]] = set()
@@ -136,7 +153,7 @@ async def build_deps(
         time=clock,
         power=power or default_power,
         syslog=syslog,
-        identity=identity(settings.mac_address, settings.software_version, settings.build),
+        identity=identity(mac_address, settings.software_version, settings.build),
         current=current,
         shutdown=DelayedShutdown(
             power_settings, now + timedelta(seconds=settings.shutdown_start_delay_s)
@@ -160,6 +177,7 @@ async def build_deps(
     )
     await clock.apply(current.time, current.time_zone())
     await syslog.configure(current.syslog_servers, current.hostname, current.time_zone())
+    await announce_time_zone(deps)
     ignition = await bus.current(IgnitionChanged)
     if ignition:
         await follow_ignition(ignition[0], deps)
@@ -220,4 +238,9 @@ async def serve(settings: SystemSettings, ready: asyncio.Event | None = None) ->
 
 
 def run() -> None:
-    lifecycle.run(serve(SystemSettings()))
+    from actkit_system.adapters.board import NoWiredInterface
+
+    try:
+        lifecycle.run(serve(SystemSettings()))
+    except NoWiredInterface as exc:
+        sys.exit(f"system: cannot start: {exc}")

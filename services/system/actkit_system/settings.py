@@ -14,9 +14,12 @@ class SystemSettings(ServiceSettings):
     service: ClassVar[str] = "system"
 
     adapter: Literal["sim", "board"] = "sim"
-    """``board``: chrony for the clock and the host's power commands."""
-    mac_address: str = "AC:CC:8E:12:34:56"
-    """The device's MAC address (the board reads it from its network interface)."""
+    """``board``: the MAC of the first wired interface, chrony for the clock, the host's time
+    zone and power commands."""
+    sim_mac_address: str = "AC:CC:8E:12:34:56"
+    """The simulated device's MAC address, hence its serial number (sim)."""
+    net_class_dir: Path = Path("/sys/class/net")
+    """Where the board's network interfaces are listed (sysfs), for the MAC address (board)."""
     software_version: str = __version__
     build: str = "dev"
     """Build identifier (image digest or source revision), set when the image is built."""
@@ -28,7 +31,13 @@ class SystemSettings(ServiceSettings):
     chrony_config_path: Path = Path("/etc/chrony/conf.d/actkit.conf")
     chrony_dhcp_sources_dir: str = "/run/chrony-dhcp"
     dbus_address: str = ""
-    """Where NetworkManager's D-Bus is (board; empty: the system bus), read for DHCP's time zone."""
+    """The system D-Bus (board; empty: the default one): NetworkManager, read for DHCP's time
+    zone, and timedated, which puts the time zone in force on the host."""
+    host_time_zone: Literal["timedated", "localtime"] = "timedated"
+    """How the board's host takes the time zone: systemd-timedated over D-Bus, or by linking
+    ``localtime_path`` to the zone's file, for a host without timedated (board)."""
+    localtime_path: Path = Path("/etc/localtime")
+    zoneinfo_dir: Path = Path("/usr/share/zoneinfo")
     dhcp_poll_s: float = 30.0
     """How often the DHCP lease is read for a new time zone."""
     sim_dhcp_time_zone: str | None = None

@@ -1,4 +1,4 @@
-"""The board's clock and power: chrony's configuration and ``chronyc``, the host's commands."""
+"""The board itself: its MAC address, clock (chrony), time zone and power (the host's commands)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,61 @@ import os
 import shlex
 import shutil
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from actkit_proto import Unavailable
 from actkit_proto.system import TimeSettings
+from actkit_system.adapters.host_zone import HostZone
 from actkit_system.domain.time import chrony_config
 from actkit_system.ports import SyncStatus
 
 log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT_S = 10.0
+ARPHRD_ETHER = "1"
+NO_MAC = "00:00:00:00:00:00"
+
+
+class NoWiredInterface(Exception):
+    """The board shows no wired network interface to take the MAC address from."""
+
+
+def first_wired_mac(net_dir: Path) -> str:
+    """The MAC address of the board's first wired interface (the lowest interface index).
+
+    Wired means Ethernet (``type`` 1) on a device of its own (a ``device`` link, which bridges,
+    veth pairs and other virtual interfaces lack) that is not a WLAN radio: the port on the label.
+
+    Raises:
+        NoWiredInterface: there is none under ``net_dir``.
+    """
+    found: list[tuple[int, str]] = []
+    try:
+        entries = list(net_dir.iterdir())
+    except OSError as exc:
+        raise NoWiredInterface(f"cannot list the network interfaces in {net_dir}: {exc}") from exc
+    for entry in entries:
+        if not (entry / "device").exists() or any(
+            (entry / radio).exists() for radio in ("wireless", "phy80211")
+        ):
+            continue
+        try:
+            if (entry / "type").read_text().strip() != ARPHRD_ETHER:
+                continue
+            mac = (entry / "address").read_text().strip()
+            index = int((entry / "ifindex").read_text())
+        except (OSError, ValueError):
+            continue
+        if mac and mac != NO_MAC:
+            found.append((index, mac))
+    if not found:
+        raise NoWiredInterface(
+            f"no wired network interface in {net_dir} to take the MAC address from "
+            "(on a machine that is not the board, run with ACTKIT_SYSTEM_ADAPTER=sim)"
+        )
+    return min(found)[1]
 
 
 def parse_tracking(csv_line: str) -> SyncStatus:
@@ -60,11 +104,12 @@ async def _run(*argv: str) -> str:
 
 
 class ChronyTimeKeeper:
-    """Writes chrony's drop-in configuration and asks ``chronyc`` how it is going."""
+    """Chrony's drop-in configuration, ``chronyc``, and the time zone of the host and process."""
 
-    def __init__(self, config_path: Path, dhcp_sources_dir: str) -> None:
+    def __init__(self, config_path: Path, dhcp_sources_dir: str, host_zone: HostZone) -> None:
         self.config_path = config_path
         self.dhcp_sources_dir = dhcp_sources_dir
+        self.host_zone = host_zone
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -79,6 +124,12 @@ class ChronyTimeKeeper:
             handle.write(text)
         Path(handle.name).replace(self.config_path)
         os.environ["TZ"] = time_zone
+        time.tzset()
+        try:
+            await self.host_zone.apply(time_zone)
+        except Unavailable as exc:
+            # The services follow the zone over the bus all the same; only the host lags.
+            log.error("the host keeps its time zone: %s", exc.message)
         if shutil.which("chronyc"):
             await _run("chronyc", "reload", "sources")
 

@@ -51,6 +51,8 @@ class Current:
     """The delayed shutdown state last published."""
     dhcp_time_zone: str | None = None
     """The time zone the DHCP lease offers, as last read."""
+    announced_time_zone: str | None = None
+    """The zone last published to the other services."""
 
     def time_zone(self) -> str:
         """The zone in force: DHCP's or the manual one, as the settings say."""

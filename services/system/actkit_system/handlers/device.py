@@ -26,6 +26,7 @@ from actkit_proto.system import (
     SyncMode,
     TimeSettings,
     TimeStatus,
+    TimeZoneChanged,
     TimeZoneSource,
 )
 from actkit_system.domain.time import checked_time_settings, local_time, utc
@@ -83,6 +84,15 @@ async def _apply_time(deps: Deps) -> None:
     zone = deps.current.time_zone()
     await deps.time.apply(deps.current.time, zone)
     await deps.syslog.configure(deps.current.syslog_servers, deps.current.hostname, zone)
+    await announce_time_zone(deps)
+
+
+async def announce_time_zone(deps: Deps) -> None:
+    """Tell every service the zone in force when it is not the one they were last told."""
+    zone = deps.current.time_zone()
+    if zone != deps.current.announced_time_zone:
+        await deps.bus.publish(TimeZoneChanged(time_zone=zone))
+        deps.current.announced_time_zone = zone
 
 
 async def get_time_status(_command: GetTimeStatus, deps: Deps) -> TimeStatus:
