@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from actkit_network.deps import Deps
@@ -13,7 +14,7 @@ from actkit_network.domain.snmp import Trap, is_trap_due
 from actkit_network.metrics import LINK_CHANGES, TRAPS_SENT
 from actkit_network.ports import NetworkEvent
 from actkit_network.store import SnmpV3Password
-from actkit_proto import Unavailable
+from actkit_proto import BusError, Unavailable
 from actkit_proto.network import (
     AddressChanged,
     DiscoverySettings,
@@ -23,8 +24,53 @@ from actkit_proto.network import (
     LinkChanged,
     SnmpSettings,
 )
+from actkit_proto.system import GetIdentity
 
 log = logging.getLogger(__name__)
+
+
+async def ask_identity(deps: Deps) -> bool:
+    """Ask the system service for the device's MAC address; True when this answer made it known.
+
+    The system service is the one source of the device's identity: discovery announces no
+    stand-in, which would show the device under another serial number.
+    """
+    try:
+        identity = await deps.bus.request(GetIdentity())
+    except BusError as exc:
+        log.debug("the device identity is not known yet: %s", exc.message)
+        return False
+    if deps.device.mac_address is not None:
+        return False
+    deps.device.mac_address = identity.mac_address
+    log.info("device serial number %s (from the system service)", identity.serial_number)
+    return True
+
+
+async def learn_identity(
+    deps: Deps,
+    retry_min_s: float,
+    retry_max_s: float,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Until the identity is known, ask for it, the delay doubling; then announce under it."""
+    delay = retry_min_s
+    while deps.device.mac_address is None:
+        if await ask_identity(deps):
+            await apply_services(deps)
+            return
+        await sleep(delay)
+        delay = min(delay * 2, retry_max_s)
+
+
+async def know_identity(deps: Deps) -> None:
+    """Ask once more while the identity is unknown, and announce under it if that told it.
+
+    A discovery query right after start-up can come between two of :func:`learn_identity`'s
+    attempts, which back off; asking here answers it with the device's own default names.
+    """
+    if deps.device.mac_address is None and await ask_identity(deps):
+        await apply_services(deps)
 
 
 async def apply_services(deps: Deps) -> None:
@@ -36,7 +82,10 @@ async def apply_services(deps: Deps) -> None:
     stored = await deps.store.load(DiscoverySettings)
     discovery = settings.with_default_names(stored, deps.default_name)
     http = await deps.store.load(HttpSettings)
-    name = discovery.bonjour_name if discovery.is_bonjour_enabled else None
+    # Nothing is announced under a name made without the MAC address: it would change under
+    # the clients' eyes once the system service tells it.
+    is_named = stored.bonjour_name is not None or deps.device.mac_address is not None
+    name = discovery.bonjour_name if discovery.is_bonjour_enabled and is_named else None
     lldp = identity.lldp_config(stored, hostname, deps.device.name, deps.device.interface)
     await _each(
         deps.announcer.apply(name, hostname, http.http_port),
@@ -47,12 +96,12 @@ async def apply_services(deps: Deps) -> None:
 
 async def _apply_responders(deps: Deps, stored: DiscoverySettings, http: HttpSettings) -> None:
     address = deps.device.address or await _current_address(deps)
+    mac = deps.device.mac_address
     device = None
-    if address is not None:
+    if address is not None and mac is not None:
         device = identity.identity(
-            stored, deps.default_name, deps.device.name, deps.device.mac_address, address,
-            http.http_port,
-        )  # fmt: skip
+            stored, deps.default_name, deps.device.name, mac, address, http.http_port
+        )
     await _each(
         deps.discovery.upnp.apply(device if stored.is_upnp_enabled else None),
         deps.discovery.ws_discovery.apply(device if stored.is_ws_discovery_enabled else None),

@@ -22,13 +22,14 @@ from actkit_network.ports import (
 from actkit_network.store import SettingsStore
 
 
-@dataclass(frozen=True)
+@dataclass
 class Device:
     """Facts about the device the discovery protocols announce."""
 
     name: str
     """The model name, e.g. ``AXIS W401``."""
-    mac_address: str
+    mac_address: str | None = None
+    """The device's MAC address, as the system service tells it; ``None`` until it has."""
     interface: str = "eth0"
     """The wired interface, where LLDP and CDP speak."""
     address: str | None = None
@@ -37,6 +38,8 @@ class Device:
     @property
     def default_name(self) -> str:
         """The discovery protocols' default friendly name (device name and MAC address)."""
+        if self.mac_address is None:
+            return self.name
         return default_friendly_name(self.name, self.mac_address)
 
 

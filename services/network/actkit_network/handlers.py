@@ -7,7 +7,7 @@ from collections.abc import Callable
 from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_core.section_params import Section, SectionParameters
-from actkit_network.announce import apply_services, register_dns_name
+from actkit_network.announce import apply_services, know_identity, register_dns_name
 from actkit_network.deps import Deps
 from actkit_network.domain import firewall, restore, settings
 from actkit_network.domain.firewall import FirewallState
@@ -151,11 +151,13 @@ async def set_http(command: SetHttp, deps: Deps) -> HttpSettings:
 
 
 async def get_discovery(_command: GetDiscovery, deps: Deps) -> DiscoverySettings:
+    await know_identity(deps)
     stored = await deps.store.load(DiscoverySettings)
     return settings.with_default_names(stored, deps.default_name)
 
 
 async def set_discovery(command: SetDiscovery, deps: Deps) -> DiscoverySettings:
+    await know_identity(deps)
     await deps.store.save(command.settings)
     await apply_services(deps)
     return settings.with_default_names(command.settings, deps.default_name)

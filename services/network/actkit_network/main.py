@@ -23,6 +23,8 @@ from actkit_network.adapters.sim import (
 )
 from actkit_network.announce import (
     apply_services,
+    ask_identity,
+    learn_identity,
     register_dns_name,
     report_authentication_failure,
     report_network_event,
@@ -49,9 +51,8 @@ async def build_deps(
     store = SettingsStore(runtime.sessions)
     device = Device(
         settings.device_name,
-        settings.mac_address,
-        settings.wired_interface,
-        settings.discovery_address,
+        interface=settings.wired_interface,
+        address=settings.discovery_address,
     )
     async with contextlib.AsyncExitStack() as stack:
         if settings.adapter == "networkmanager":
@@ -108,6 +109,7 @@ async def build_deps(
                 clock=clock,
             )
         await _restore_firewall(deps)
+        await ask_identity(deps)
         try:
             await apply_services(deps)
         except Unavailable as exc:
@@ -123,6 +125,9 @@ async def build_deps(
                 )
             ),
             asyncio.create_task(_revert_firewall_tests(deps)),
+            asyncio.create_task(
+                learn_identity(deps, settings.identity_retry_min_s, settings.identity_retry_max_s)
+            ),
         ]
         try:
             yield deps

@@ -25,8 +25,11 @@ class NetworkSettings(ServiceSettings):
     """Addresses Bonjour announces on; ``None`` is every interface."""
     wired_interface: str = "eth0"
     device_name: str = "AXIS W401"
-    """Default friendly names for discovery are this and the MAC address."""
-    mac_address: str = "AC:CC:8E:00:00:01"
+    """Default friendly names for discovery are this and the MAC address (the system service's)."""
+    identity_retry_min_s: float = 0.5
+    identity_retry_max_s: float = 10.0
+    """While the system service does not tell the device's identity, it is asked again after
+    ``identity_retry_min_s``, doubling up to this."""
     discovery_address: str | None = None
     """The IPv4 address UPnP and WS-Discovery announce and serve on; ``None`` follows the
     interfaces (the first IPv4 address of an interface that is up)."""

@@ -11,6 +11,21 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.handlers import HANDLERS, Deps
 from actkit_network.main import MIGRATIONS, build_deps
 from actkit_network.settings import NetworkSettings
+from actkit_proto.system import GetIdentity, Identity
+
+IDENTITY = Identity(
+    model="AXIS W401",
+    product_name="AXIS W401 Body Worn Activation Kit",
+    serial_number="ACCC8E123456",
+    mac_address="AC:CC:8E:12:34:56",
+    software_version="1.0.0",
+    build="test",
+)
+"""What the system service tells (the device's one identity)."""
+
+
+async def tell_identity(_command: GetIdentity) -> Identity:
+    return IDENTITY
 
 
 class FakeClock:
@@ -35,7 +50,11 @@ def clock() -> FakeClock:
 async def deps(
     fake_bus: FakeBus, tmp_db: Callable[[str], Path], clock: FakeClock
 ) -> AsyncIterator[Deps]:
-    """The network service as main.py builds it, on a FakeBus, a fresh database and sim adapters."""
+    """The network service as main.py builds it, on a FakeBus, a fresh database and sim adapters.
+
+    The system service answers the identity, as it does once the stack is up.
+    """
+    fake_bus.answer(GetIdentity, tell_identity)
     settings = NetworkSettings(db_path=tmp_db(MIGRATIONS))
     async with contextlib.AsyncExitStack() as stack:
         sessions = await stack.enter_async_context(open_db(settings.database))

@@ -47,8 +47,8 @@ async def test_upnp_and_ws_discovery_announce_the_default_name_at_the_dhcp_addre
     upnp, ws_discovery = responders(deps)
     assert upnp.announced == ws_discovery.announced
     assert upnp.announced is not None
-    assert upnp.announced.friendly_name == "AXIS W401 - ACCC8E000001"
-    assert upnp.announced.serial_number == "ACCC8E000001"
+    assert upnp.announced.friendly_name == "AXIS W401 - ACCC8E123456"
+    assert upnp.announced.serial_number == "ACCC8E123456"
     assert upnp.announced.presentation_url == "http://192.168.0.90/"
     assert upnp.announced.onvif_url == "http://192.168.0.90/onvif/device_service"
 

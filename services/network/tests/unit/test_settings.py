@@ -135,10 +135,10 @@ async def test_discovery_names_default_to_device_name_and_mac(
     fake_bus: FakeBus, deps: Deps
 ) -> None:
     discovery = await fake_bus.request(GetDiscovery())
-    assert discovery.bonjour_name == discovery.upnp_name == "AXIS W401 - ACCC8E000001"
+    assert discovery.bonjour_name == discovery.upnp_name == "AXIS W401 - ACCC8E123456"
     await fake_bus.request(SetDiscovery(settings=DiscoverySettings(bonjour_name="Car 12")))
     discovery = await fake_bus.request(GetDiscovery())
-    assert (discovery.bonjour_name, discovery.upnp_name) == ("Car 12", "AXIS W401 - ACCC8E000001")
+    assert (discovery.bonjour_name, discovery.upnp_name) == ("Car 12", "AXIS W401 - ACCC8E123456")
 
 
 async def test_secrets_are_never_read_back_and_kept_when_left_out(
@@ -201,10 +201,10 @@ async def test_bonjour_announces_the_default_name_on_the_http_port(
     fake_bus: FakeBus, deps: Deps
 ) -> None:
     assert isinstance(deps.announcer, SimAnnouncer)
-    assert deps.announcer.announced == ("AXIS W401 - ACCC8E000001", "w401", 80)
+    assert deps.announcer.announced == ("AXIS W401 - ACCC8E123456", "w401", 80)
     await fake_bus.request(SetHostname(settings=HostnameSettings(is_auto=False, hostname="car-12")))
     await fake_bus.request(SetHttp(settings=HttpSettings(http_port=8080, certificate="default")))
-    assert deps.announcer.announced == ("AXIS W401 - ACCC8E000001", "car-12", 8080)
+    assert deps.announcer.announced == ("AXIS W401 - ACCC8E123456", "car-12", 8080)
     await fake_bus.request(SetDiscovery(settings=DiscoverySettings(is_bonjour_enabled=False)))
     assert deps.announcer.announced is None
 
