@@ -198,9 +198,8 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
             log.info("HTTPS certificate changed")
 
     await runtime.bus.subscribe(WebCertificateChanged, reload_certificate)
-    events = RtspEventServer(
-        runtime.bus, app.state.feed, f"AXIS_{settings.serial_number}", settings.bus_timeout_s
-    )
+    # The Basic realm when accounts gives no Digest challenge: the HTTP side's, not an identity.
+    events = RtspEventServer(runtime.bus, app.state.feed, "actkit", settings.bus_timeout_s)
     await servers.start(await read_http_settings(runtime.bus, settings.bus_timeout_s))
     follower = asyncio.create_task(servers.follow(runtime.bus))
     try:

@@ -25,9 +25,6 @@ class WebSettings(ServiceSettings):
     """How often the network's HTTP settings are read again (it publishes no change event)."""
     rtsp_port: int = Field(default=554, ge=0, le=65535)
     """The RTSP event stream (VAPIX clients use 554, which needs root or CAP_NET_BIND_SERVICE)."""
-    serial_number: str = Field(default="ACCC8E012345", pattern=r"^[0-9A-F]{12}$")
-    """The device's serial number: its MAC address as 12 upper-case hex digits."""
-    firmware_version: str = "12.0.0"
     bus_timeout_s: float = Field(default=5.0, gt=0)
     accounts_wait_s: float = Field(default=10.0, ge=0)
     """How long the start waits for the accounts service's HTTPS certificate."""

@@ -19,11 +19,13 @@ from actkit_proto.system import (
     ConfirmUpgrade,
     FactoryDefault,
     GetCrashReport,
+    GetIdentity,
     GetNetworkTraceChunk,
     GetServerReport,
     GetServerReportArchive,
     GetUpgradeSettings,
     GetUpgradeStatus,
+    Identity,
     ListAccessLog,
     ListPlainConfig,
     ListSyslogServers,
@@ -144,6 +146,7 @@ class FakeSystem:
                 GetServerReport: self.server_report,
                 GetServerReportArchive: self.server_report_archive,
                 GetCrashReport: self.crash_report,
+                GetIdentity: self.identity,
                 StartNetworkTrace: self.start_trace,
                 GetNetworkTraceChunk: self.trace_chunk,
             },
@@ -280,6 +283,16 @@ class FakeSystem:
             update={"stage": UpgradeStage.ROLLING_BACK, "previous_version": None}
         )
         return self.upgrade
+
+    async def identity(self, _command: GetIdentity) -> Identity:
+        return Identity(
+            model="AXIS W401",
+            product_name="AXIS W401 Body Worn Activation Kit",
+            serial_number="ACCC8E012345",
+            mac_address="AC:CC:8E:01:23:45",
+            software_version=self.upgrade.version,
+            build="test",
+        )
 
     async def server_report(self, _command: GetServerReport) -> ServerReport:
         return ServerReport(text="AXIS W401 server report\nSerial: ACCC8E012345\n")

@@ -4,10 +4,9 @@ import pytest
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import CreateFirstAdministrator
 from actkit_proto.base import Actor, Role
-from actkit_proto.errors import Invalid
+from actkit_proto.errors import Invalid, Unavailable
 from actkit_proto.io import PulsePort, SetPort
 from actkit_proto.system import GetIdentity, Identity
-from actkit_web.device import vapix_serial
 from actkit_web.vapix import PortAction, parse_port_action
 
 from ..conftest import FakeAccounts, FakeIo, basic
@@ -395,15 +394,17 @@ async def test_param_cgi_answers_odd_bodies_without_failing(
     assert response.status_code < 500, response.text
 
 
-@pytest.mark.parametrize(
-    ("given", "served"),
-    [
-        ("B8A44F0000AB", "B8A44F0000AB"),
-        ("b8:a4:4f:00:00:ab", "B8A44F0000AB"),
-        ("ac-cc-8e-01-23-45", "ACCC8E012345"),
-        ("001122334455", "ACCC8E012345"),  # all digits: clients would read a number
-        ("W401-0001", "ACCC8E012345"),
-    ],
-)
-def test_the_serial_is_served_as_12_hex_digits(given: str, served: str) -> None:
-    assert vapix_serial(given, "ACCC8E012345") == served
+async def test_without_the_system_service_no_serial_of_the_webs_own_is_given(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    async def silent(command: GetIdentity) -> Identity:
+        raise Unavailable(f"nobody answers {command.to_subject()}: is system running?")
+
+    fake_bus.answer(GetIdentity, silent)
+    response = await client.post(
+        "/axis-cgi/basicdeviceinfo.cgi",
+        json={**CALL, "apiVersion": "1.1", "method": "getAllProperties"},
+        headers=ADMIN,
+    )
+    assert response.status_code == 503
+    assert "is system running?" in response.text
