@@ -19,10 +19,12 @@ from actkit_events.handlers.deps import Timetable, utc_now
 from actkit_events.handlers.reactions import read_current_values
 from actkit_events.handlers.rules import tell_beacons
 from actkit_events.handlers.schedules import tick
+from actkit_events.handlers.time_zone import follow_time_zone, read_time_zone
 from actkit_events.settings import EventsSettings
 from actkit_events.store import recipient_store, rule_store, schedule_store
 from actkit_proto.errors import BusError
 from actkit_proto.events import MAX_SCHEDULES, RuleChanged
+from actkit_proto.system import TimeZoneChanged
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,13 @@ def assemble(
 @contextlib.asynccontextmanager
 async def build_deps(settings: EventsSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     deps = assemble(settings, runtime)
+
+    async def adopt_time_zone(event: TimeZoneChanged) -> None:
+        await follow_time_zone(event, deps)
+
+    # Subscribed before start_rules reads the kept zone, not when the handler table is served
+    # after it: a zone the system service tells in between would otherwise be missed.
+    await runtime.bus.subscribe(TimeZoneChanged, adopt_time_zone)
     await start_rules(deps)
     scheduler = asyncio.create_task(run_timetable(deps))
     try:
@@ -62,6 +71,7 @@ async def build_deps(settings: EventsSettings, runtime: Runtime) -> AsyncIterato
 async def start_rules(deps: Deps) -> None:
     """Load the rules, read what is active now, and resume: a restart forgets nothing."""
     deps.timetable.specs.update(await deps.schedules.all())
+    await read_time_zone(deps)
     try:
         await read_current_values(deps)
         was_active = {c.rule_id for c in await deps.bus.current(RuleChanged) if c.is_active}

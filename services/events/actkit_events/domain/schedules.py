@@ -1,7 +1,8 @@
 """Weekly schedules and pulses: whether a schedule is active and when it next changes.
 
 Recurrence comes from ``dateutil.rrule`` in the schedule's time zone, so a range keeps its
-wall-clock times across daylight-saving changes.
+wall-clock times across daylight-saving changes. A schedule without a zone of its own is in the
+device's zone (System > Time), whichever it is at the moment.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def validate_schedule(spec: ScheduleSpec) -> None:
         Invalid: with the field to fix.
     """
     if isinstance(spec, WeeklySchedule):
-        _zone(spec.time_zone)
+        if spec.time_zone is not None:
+            _zone(spec.time_zone)
     elif spec.start_at is not None and spec.start_at.tzinfo is None:
         raise Invalid("start_at needs a time zone, e.g. 2026-01-01T08:00:00+01:00")
 
@@ -44,6 +46,19 @@ def _zone(name: str) -> ZoneInfo:
         raise Invalid(
             f"time_zone {name!r} is not a known IANA time zone, e.g. Europe/Stockholm"
         ) from None
+
+
+def is_known_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone this service can plan in."""
+    try:
+        _zone(name)
+    except Invalid:
+        return False
+    return True
+
+
+def _schedule_zone(schedule: WeeklySchedule, device_zone: str) -> ZoneInfo:
+    return _zone(schedule.time_zone or device_zone)
 
 
 def _length(time_range: TimeRange) -> timedelta:
@@ -72,9 +87,9 @@ def _starts(time_range: TimeRange, zone: ZoneInfo, around: datetime) -> rrule:
     )
 
 
-def is_weekly_active(schedule: WeeklySchedule, now: datetime) -> bool:
+def is_weekly_active(schedule: WeeklySchedule, now: datetime, device_zone: str) -> bool:
     """Whether ``now`` (aware) falls inside one of the schedule's ranges."""
-    zone = _zone(schedule.time_zone)
+    zone = _schedule_zone(schedule, device_zone)
     for time_range in schedule.ranges:
         last = _starts(time_range, zone, now).before(now, inc=True)
         if last is not None and now < last + _length(time_range):
@@ -82,9 +97,9 @@ def is_weekly_active(schedule: WeeklySchedule, now: datetime) -> bool:
     return False
 
 
-def next_weekly_change(schedule: WeeklySchedule, now: datetime) -> datetime:
+def next_weekly_change(schedule: WeeklySchedule, now: datetime, device_zone: str) -> datetime:
     """The next moment after ``now`` at which a range starts or ends."""
-    zone = _zone(schedule.time_zone)
+    zone = _schedule_zone(schedule, device_zone)
     moments: list[datetime] = []
     for time_range in schedule.ranges:
         starts = _starts(time_range, zone, now)
@@ -110,6 +125,6 @@ def next_pulse(pulse: PulseSchedule, origin: datetime, now: datetime) -> datetim
     return upcoming
 
 
-def is_active(spec: ScheduleSpec, now: datetime) -> bool:
+def is_active(spec: ScheduleSpec, now: datetime, device_zone: str) -> bool:
     """A weekly schedule's activity; a pulse is a moment, never active."""
-    return isinstance(spec, WeeklySchedule) and is_weekly_active(spec, now)
+    return isinstance(spec, WeeklySchedule) and is_weekly_active(spec, now, device_zone)

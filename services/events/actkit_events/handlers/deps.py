@@ -26,6 +26,8 @@ class Timetable:
     next_ticks: dict[int, datetime] = field(default_factory=dict)
     origin: datetime = field(default_factory=utc_now)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    time_zone: str = "UTC"
+    """The device's time zone, as the system service tells it: schedules without their own."""
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,9 @@ from actkit_proto.events import (
 IDLE_WAKE = timedelta(minutes=1)
 
 
-def _view(schedule_id: int, spec: ScheduleSpec, now: datetime) -> Schedule:
-    return Schedule(schedule_id=schedule_id, schedule=spec, is_active=is_active(spec, now))
+def _view(schedule_id: int, spec: ScheduleSpec, deps: Deps) -> Schedule:
+    is_on = is_active(spec, deps.clock(), deps.timetable.time_zone)
+    return Schedule(schedule_id=schedule_id, schedule=spec, is_active=is_on)
 
 
 async def create_schedule(command: CreateSchedule, deps: Deps) -> Schedule:
@@ -46,20 +47,19 @@ async def create_schedule(command: CreateSchedule, deps: Deps) -> Schedule:
     schedule_id = await deps.schedules.create(command.schedule)
     deps.timetable.specs[schedule_id] = command.schedule
     deps.timetable.changed.set()
-    return _view(schedule_id, command.schedule, deps.clock())
+    return _view(schedule_id, command.schedule, deps)
 
 
 async def list_schedules(_command: ListSchedules, deps: Deps) -> ScheduleList:
-    now = deps.clock()
     specs = sorted(deps.timetable.specs.items())
-    return ScheduleList(schedules=[_view(key, spec, now) for key, spec in specs])
+    return ScheduleList(schedules=[_view(key, spec, deps) for key, spec in specs])
 
 
 async def get_schedule(command: GetSchedule, deps: Deps) -> Schedule:
     spec = deps.timetable.specs.get(command.schedule_id)
     if spec is None:
         raise NotFound(f"there is no schedule {command.schedule_id}")
-    return _view(command.schedule_id, spec, deps.clock())
+    return _view(command.schedule_id, spec, deps)
 
 
 async def update_schedule(command: UpdateSchedule, deps: Deps) -> Schedule:
@@ -71,7 +71,7 @@ async def update_schedule(command: UpdateSchedule, deps: Deps) -> Schedule:
     deps.timetable.specs[command.schedule_id] = command.schedule
     deps.timetable.next_ticks.pop(command.schedule_id, None)
     deps.timetable.changed.set()
-    return _view(command.schedule_id, command.schedule, deps.clock())
+    return _view(command.schedule_id, command.schedule, deps)
 
 
 def _users(schedule_id: int, deps: Deps) -> list[str]:
@@ -105,11 +105,12 @@ async def tick(deps: Deps, now: datetime) -> datetime:
     """
     wake = now + IDLE_WAKE
     timetable = deps.timetable
+    zone = timetable.time_zone
     await carry_out(deps.engine.retry(now), deps)
     for schedule_id, spec in sorted(timetable.specs.items()):
         if isinstance(spec, WeeklySchedule):
-            await observe(schedule_key(schedule_id), is_active(spec, now), deps)
-            wake = min(wake, next_weekly_change(spec, now))
+            await observe(schedule_key(schedule_id), is_active(spec, now, zone), deps)
+            wake = min(wake, next_weekly_change(spec, now, zone))
             continue
         assert isinstance(spec, PulseSchedule)
         due = timetable.next_ticks.get(schedule_id)

@@ -54,12 +54,12 @@ NIGHT = WeeklySchedule(
 def test_weekly_schedule_activity(
     schedule: WeeklySchedule, local: datetime, expected: bool
 ) -> None:
-    assert is_weekly_active(schedule, local.astimezone(UTC)) is expected
+    assert is_weekly_active(schedule, local.astimezone(UTC), "Asia/Tokyo") is expected
 
 
 def test_office_hours_follow_stockholm_wall_clock_across_daylight_saving() -> None:
-    winter = next_weekly_change(OFFICE, datetime(2026, 1, 12, 6, 0, tzinfo=UTC))
-    summer = next_weekly_change(OFFICE, datetime(2026, 6, 15, 5, 0, tzinfo=UTC))
+    winter = next_weekly_change(OFFICE, datetime(2026, 1, 12, 6, 0, tzinfo=UTC), "UTC")
+    summer = next_weekly_change(OFFICE, datetime(2026, 6, 15, 5, 0, tzinfo=UTC), "UTC")
     assert winter.astimezone(UTC) == datetime(2026, 1, 12, 7, 0, tzinfo=UTC)
     assert summer.astimezone(UTC) == datetime(2026, 6, 15, 6, 0, tzinfo=UTC)
 
