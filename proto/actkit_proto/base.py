@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from enum import IntEnum
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
@@ -22,6 +22,12 @@ STRICT = {"refuse_unknown_fields": True}
 """Validation context under which every message model, nested ones included, refuses a field it
 does not have (see :meth:`Message.from_wire`)."""
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+MAX_ROW_ID = 2**31 - 1
+"""The largest id of a row an owner numbers (rules, recipients, schedules ...): far above any
+count, an int32 for every client, and far below SQLite's 2**63 - 1, where a larger id overflowed."""
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class Role(IntEnum):

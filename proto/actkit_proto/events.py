@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role
+from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId
 from actkit_proto.ble import MessageType, SystemId
 from actkit_proto.io import DurationMs, PortId
 from actkit_proto.mqtt import Qos, Topic
@@ -114,14 +114,14 @@ class ScheduleCondition(_Condition):
     """Schedule: the time is inside one of a weekly schedule's ranges."""
 
     type: Literal["schedule"] = "schedule"
-    schedule_id: int = Field(ge=1)
+    schedule_id: RowId
 
 
 class PulseCondition(_Condition):
     """Pulse: a pulse schedule ticks (stateless)."""
 
     type: Literal["pulse"] = "pulse"
-    schedule_id: int = Field(ge=1)
+    schedule_id: RowId
 
 
 class ManualCondition(_Condition):
@@ -173,7 +173,7 @@ class NotifyAction(Part):
     """Notifications: send a notification to a recipient."""
 
     type: Literal["notification"] = "notification"
-    recipient_id: int = Field(ge=1)
+    recipient_id: RowId
     subject: Template = "{rule_name}"
     message: Template = "Rule {rule_name} was activated at {time}."
 
@@ -227,7 +227,7 @@ class RuleSpec(Part):
 class Rule(Reply):
     """A rule and whether it is active now."""
 
-    rule_id: int
+    rule_id: RowId
     rule: RuleSpec
     is_active: bool
     warnings: list[str] = Field(default_factory=list)
@@ -260,14 +260,14 @@ class GetRule(Command[Rule]):
 
     subject: ClassVar[str] = "events.rule.{rule_id}.get"
     required_role: ClassVar[Role] = Role.VIEWER
-    rule_id: int
+    rule_id: RowId
 
 
 class UpdateRule(Command[Rule]):
     """Replace a rule; an active rule is deactivated and turned off until enabled again."""
 
     subject: ClassVar[str] = "events.rule.{rule_id}.update"
-    rule_id: int
+    rule_id: RowId
     rule: RuleSpec
 
 
@@ -275,7 +275,7 @@ class EnableRule(Command[Rule]):
     """Turn a rule on or off."""
 
     subject: ClassVar[str] = "events.rule.{rule_id}.enable"
-    rule_id: int
+    rule_id: RowId
     is_enabled: bool
 
 
@@ -283,7 +283,7 @@ class DeleteRule(Command[Ack]):
     """Delete a rule; an active rule ends first (outputs released)."""
 
     subject: ClassVar[str] = "events.rule.{rule_id}.delete"
-    rule_id: int
+    rule_id: RowId
 
 
 class RuleChanged(Event):
@@ -292,7 +292,7 @@ class RuleChanged(Event):
     subject: ClassVar[str] = "events.rule.{rule_id}.changed"
     stateful: ClassVar[bool] = True
 
-    rule_id: int
+    rule_id: RowId
     is_active: bool
     at: datetime
 
@@ -316,7 +316,7 @@ class ActionFailed(Event):
 
     subject: ClassVar[str] = "events.rule.{rule_id}.action_failed"
 
-    rule_id: int
+    rule_id: RowId
     action: str
     error: str
     at: datetime
@@ -335,7 +335,7 @@ class ConditionTrace(Reply):
 class RuleTrace(Reply):
     """Why a rule is (not) active: every condition's value and one sentence."""
 
-    rule_id: int
+    rule_id: RowId
     is_enabled: bool
     is_active: bool
     conditions: list[ConditionTrace]
@@ -348,7 +348,7 @@ class TraceRule(Command[RuleTrace]):
 
     subject: ClassVar[str] = "events.rule.{rule_id}.trace"
     required_role: ClassVar[Role] = Role.VIEWER
-    rule_id: int
+    rule_id: RowId
 
 
 class CatalogueEntry(Reply):
@@ -457,7 +457,7 @@ ScheduleSpec = Annotated[
 class Schedule(Reply):
     """A schedule or pulse and whether it is active now."""
 
-    schedule_id: int
+    schedule_id: RowId
     schedule: ScheduleSpec
     is_active: bool
 
@@ -487,14 +487,14 @@ class GetSchedule(Command[Schedule]):
 
     subject: ClassVar[str] = "events.schedule.{schedule_id}.get"
     required_role: ClassVar[Role] = Role.VIEWER
-    schedule_id: int
+    schedule_id: RowId
 
 
 class UpdateSchedule(Command[Schedule]):
     """Replace a schedule or pulse."""
 
     subject: ClassVar[str] = "events.schedule.{schedule_id}.update"
-    schedule_id: int
+    schedule_id: RowId
     schedule: ScheduleSpec
 
 
@@ -502,7 +502,7 @@ class DeleteSchedule(Command[Ack]):
     """Delete a schedule that no rule uses (409 otherwise)."""
 
     subject: ClassVar[str] = "events.schedule.{schedule_id}.delete"
-    schedule_id: int
+    schedule_id: RowId
 
 
 # --- recipients ---------------------------------------------------------------------------
@@ -630,7 +630,7 @@ RecipientSpec = Annotated[
 class Recipient(Reply):
     """A recipient as shown: the password is never sent back, only whether one is set."""
 
-    recipient_id: int
+    recipient_id: RowId
     recipient: RecipientSpec
     has_password: bool
 
@@ -660,14 +660,14 @@ class GetRecipient(Command[Recipient]):
 
     subject: ClassVar[str] = "events.recipient.{recipient_id}.get"
     required_role: ClassVar[Role] = Role.VIEWER
-    recipient_id: int
+    recipient_id: RowId
 
 
 class UpdateRecipient(Command[Recipient]):
     """Replace a recipient; an empty password keeps the stored one."""
 
     subject: ClassVar[str] = "events.recipient.{recipient_id}.update"
-    recipient_id: int
+    recipient_id: RowId
     recipient: RecipientSpec
 
 
@@ -675,7 +675,7 @@ class DeleteRecipient(Command[Ack]):
     """Delete a recipient that no rule uses (409 otherwise)."""
 
     subject: ClassVar[str] = "events.recipient.{recipient_id}.delete"
-    recipient_id: int
+    recipient_id: RowId
 
 
 class RecipientTestResult(Reply):
@@ -690,7 +690,7 @@ class SendTestNotification(Command[RecipientTestResult]):
     """Send a test notification to a recipient (stored, or not yet saved)."""
 
     subject: ClassVar[str] = "events.recipients.test"
-    recipient_id: int | None = None
+    recipient_id: RowId | None = None
     recipient: RecipientSpec | None = None
     """An unsaved recipient; its empty password is taken from ``recipient_id`` if given."""
 

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role
+from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId
 
 Qos = Annotated[int, Field(ge=0, le=2)]
 Topic = Annotated[str, Field(min_length=1, max_length=65535)]
@@ -281,7 +281,7 @@ class SetPublication(Command[Publication]):
     publication: Publication
 
 
-SubscriptionId = Annotated[int, Field(ge=1)]
+SubscriptionId = RowId
 
 
 class SubscriptionSpec(BaseModel):

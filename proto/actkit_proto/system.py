@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role
+from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId
 from actkit_proto.params import ParameterList, ParameterValue
 
 # -- identity ----------------------------------------------------------------------------------
@@ -487,7 +487,7 @@ class SyslogServer(BaseModel):
 class SyslogServerEntry(Reply):
     """A configured remote syslog server."""
 
-    server_id: int
+    server_id: RowId
     server: SyslogServer
 
 
@@ -517,7 +517,7 @@ class RemoveSyslogServer(Command[Ack]):
 
     subject: ClassVar[str] = "system.syslog.server.{server_id}.remove"
 
-    server_id: int
+    server_id: RowId
 
 
 class SyslogTestResult(Reply):
@@ -543,7 +543,7 @@ class SyslogDeliveryFailed(Event):
 
     subject: ClassVar[str] = "system.syslog.server.{server_id}.delivery_failed"
 
-    server_id: int
+    server_id: RowId
     reason: str
 
 

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from actkit_proto import Ack, Actor, Command, Invalid, Role
-from actkit_proto.base import STRICT
+from actkit_proto.base import MAX_ROW_ID, STRICT
+from actkit_proto.events import DeleteRule
 from actkit_proto.io import Circuit, DriveInput, GetPort, PortChanged, SetPort
 from actkit_proto.network import HostnameSettings, SetHostname
 from actkit_proto.service import GetServiceStatus, ServiceStatus
@@ -123,3 +124,9 @@ def test_a_misspelt_setting_is_refused_not_left_at_its_default() -> None:
 def test_what_an_owner_answers_or_publishes_is_read_leniently() -> None:
     newer = b'{"is_auto": true, "hostname": "w401", "added_later": 1}'
     assert HostnameSettings.from_wire("", newer).hostname == "w401"
+
+
+def test_a_row_id_past_the_largest_is_refused_before_it_reaches_an_owners_database() -> None:
+    with pytest.raises(Invalid, match=r"rule_id: Input should be less than or equal to 2147483647"):
+        DeleteRule.from_wire(f"events.rule.{2**63}.delete", b"")
+    assert DeleteRule.from_wire(f"events.rule.{MAX_ROW_ID}.delete", b"").rule_id == MAX_ROW_ID

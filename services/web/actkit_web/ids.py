@@ -1,9 +1,9 @@
 """Ids at the HTTP edge, bounded so that none reaches an owner's SQLite past its integers.
 
 Owners number rows from 1 in SQLite, whose integers end at 2**63 - 1: a larger id overflowed
-there (a 500) instead of being refused here. Path ids are bounded by their schema; the ids inside
-free-form bodies (rules, recipients, schedules: their schema is the events contract's, which
-leaves them unbounded above) are checked by :func:`bounded_ids`.
+there (a 500) instead of being refused here. Path ids are bounded by their schema, and so are the
+contract's row ids (``RowId``); the ids inside the free-form bodies of pages' forms, which reach
+the owners without the REST schema, are checked by :func:`bounded_ids` to answer in the form.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import AfterValidator
 
-MAX_ID = 2**31 - 1
-"""The largest id taken: far above any row count, and an int32 for every client."""
+from actkit_proto.base import MAX_ROW_ID
+
+MAX_ID = MAX_ROW_ID
+"""The largest id taken, the contract's (its owners refuse a larger one too)."""
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
