@@ -43,8 +43,10 @@ in_root() {
 }
 
 make_base() {
-  command -v debootstrap >/dev/null ||
+  if ! command -v debootstrap >/dev/null; then
+    apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+  fi
   rm -rf "$base.partial"
   debootstrap --variant=minbase --include=python3,make,git,ca-certificates \
     bookworm "$base.partial" "$mirror" >"$cache/debootstrap.log"
