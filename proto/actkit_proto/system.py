@@ -431,10 +431,13 @@ class AccessLog(Reply):
 
 
 class ListAccessLog(Command[AccessLog]):
-    """View the access log: failed attempts to access the device."""
+    """View the access log: failed attempts to access the device.
+
+    Administrators only: it names accounts and the addresses they were tried from.
+    """
 
     subject: ClassVar[str] = "system.accesslog.list"
-    required_role: ClassVar[Role] = Role.VIEWER
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
 
     client_address: str | None = None
     name: str | None = None

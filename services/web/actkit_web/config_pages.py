@@ -15,6 +15,7 @@ from actkit_proto.errors import BusError, Forbidden, Invalid, NotFound
 from actkit_proto.params import Parameter, ParameterType, ParameterValue
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
+    ListAccessLog,
     Severity,
     SyslogFormat,
     SyslogProtocol,
@@ -86,7 +87,11 @@ async def _logs_page(
         "logs.html",
         caller,
         system_log=await logs.list_system_log(bus, system_filter),
-        access_log=await logs.list_access_log(bus, access_filter),
+        access_log=(
+            await logs.list_access_log(bus, access_filter)
+            if caller.identity and caller.identity.role >= ListAccessLog.required_role
+            else None
+        ),
         servers=(await logs.list_syslog_servers(bus)).servers,
         query=query,
         services=SERVICE_NAMES,

@@ -45,10 +45,18 @@ async def test_the_logs_page_passes_its_filters_to_the_system_log(
     assert "broker refused the connection" in page.text
     assert "port 3 circuit cut" not in page.text
     assert 'id="system-log-count">1 of 1 matching lines.' in page.text
-    assert "mallory" in page.text
+    assert 'id="access-log"' not in page.text  # accounts and their addresses: administrators'
+    assert "mallory" not in page.text
     bad = await client.get("/system/logs", params={"since": "yesterday"})
     assert bad.status_code == 400
     assert "'yesterday' is not a date and time" in _text(bad)
+
+
+async def test_the_access_log_is_shown_to_administrators(client: httpx.AsyncClient) -> None:
+    await log_in(client)
+    page = await client.get("/system/logs")
+    assert 'id="access-log"' in page.text
+    assert "mallory" in page.text
 
 
 async def test_a_syslog_server_is_added_and_its_refusal_shown_next_to_the_host(

@@ -184,7 +184,7 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ),
     ("POST", "/events/schedules/{schedule_id}/delete"): (ADMIN, {}),
     ("GET", "/api/v1/logs/system"): (VIEWER, {"params": {"min_severity": "warning"}}),
-    ("GET", "/api/v1/logs/access"): (VIEWER, {}),
+    ("GET", "/api/v1/logs/access"): (ADMIN, {}),
     ("GET", "/api/v1/logs/syslog-servers"): (VIEWER, {}),
     ("POST", "/api/v1/logs/syslog-servers"): (ADMIN, {"json": {"host": "logs.example"}}),
     ("POST", "/api/v1/logs/syslog-servers/test"): (ADMIN, {"json": {"host": "logs.example"}}),
