@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from actkit_proto.base import INTEGRATOR_ROLE, Command, Event, Message
 from actkit_proto.catalog import messages
@@ -78,7 +79,7 @@ def _patterns(message: type[Message], services: Iterable[str]) -> list[str]:
     ]
 
 
-def _may_send(sender: str, command: type[Command]) -> bool:  # type: ignore[type-arg]
+def _may_send(sender: str, command: type[Command[Any]]) -> bool:
     internal = command.internal_for
     return sender in internal if internal else True
 
@@ -97,7 +98,8 @@ def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
         if issubclass(message, Command):
             subscribe += _patterns(message, own)
             if _may_send(info.name, message):
-                publish += _patterns(message, (*own, *peers))  # its own too: plain config
+                # Its own too: system gathers plain config and restores settings from itself.
+                publish += _patterns(message, (*own, *peers))
         else:
             publish += _patterns(message, own)
             subscribe += _patterns(message, (*own, *peers))
@@ -128,9 +130,10 @@ def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
 def integrator_exports(bucket: str) -> list[tuple[str, str]]:
     """What ``ACTKIT`` lends the integrator: ``(kind, subject)``, kind ``stream`` or ``service``."""
     exports: list[tuple[str, str]] = []
-    for message in filter(lambda message: message.is_lent_to_integrators(), messages()):
-        kind = "service" if issubclass(message, Command) else "stream"
-        exports += [(kind, pattern) for pattern in _patterns(message, SERVICE_NAMES)]
+    for message in messages():
+        if message.is_lent_to_integrators():
+            kind = "service" if issubclass(message, Command) else "stream"
+            exports += [(kind, pattern) for pattern in _patterns(message, SERVICE_NAMES)]
     exports += [("service", subject) for subject in ("$SRV.*", "$SRV.*.>")]
     exports += [("service", subject) for subject in _bucket_subjects(bucket)]
     return exports
