@@ -367,11 +367,20 @@ class SnmpSettings(Reply):
 
     is_enabled: bool = False
     version: SnmpVersion = SnmpVersion.V1_V2C
-    read_community: Community = "public"
-    write_community: Community = "write"
+    read_community: Community | None = None
+    """Write only; until one is set the agent uses ``public``."""
+    has_read_community: bool = False
+    """Read only."""
+    write_community: Community | None = None
+    """Write only; until one is set the agent uses ``write``."""
+    has_write_community: bool = False
+    """Read only."""
     are_traps_enabled: bool = False
     trap_address: HostAddress | None = None
-    trap_community: Community = "public"
+    trap_community: Community | None = None
+    """Write only; until one is set traps are sent with ``public``."""
+    has_trap_community: bool = False
+    """Read only."""
     traps: SnmpTraps = Field(default_factory=SnmpTraps)
     has_v3_password: bool = False
     """Read only: the ``initial`` account's password has been set (it can be set only once)."""

@@ -122,6 +122,19 @@ def test_snmp_traps_need_an_address_with_v1_v2c() -> None:
     assert SnmpSettings(is_enabled=True, are_traps_enabled=True, version=SnmpVersion.V3)
 
 
+def test_snmp_settings_left_without_communities_keep_the_stored_ones() -> None:
+    # A group sent without its communities (None) asks the owner to keep what it stores.
+    unchanged = SnmpSettings(is_enabled=True)
+    assert (unchanged.read_community, unchanged.write_community, unchanged.trap_community) == (
+        None,
+        None,
+        None,
+    )
+    assert not unchanged.has_write_community
+    with pytest.raises(ValidationError, match="write_community"):
+        SnmpSettings(write_community="")
+
+
 @pytest.mark.parametrize(
     ("fields", "why"),
     [

@@ -12,6 +12,7 @@ from actkit_network.deps import Deps
 from actkit_network.domain import firewall, restore, settings
 from actkit_network.domain.firewall import FirewallState
 from actkit_network.domain.nftables import render_ruleset
+from actkit_network.domain.snmp import with_communities
 from actkit_network.metrics import FIREWALL_LOADS, FIREWALL_REVERTS
 from actkit_network.params import FIELDS
 from actkit_network.store import SnmpV3Password
@@ -174,22 +175,27 @@ async def set_o3c(command: SetO3c, deps: Deps) -> O3cSettings:
 
 
 async def get_snmp(_command: GetSnmp, deps: Deps) -> SnmpSettings:
-    return await deps.store.load(SnmpSettings)
+    return settings.hide_secrets(await _stored_snmp(deps))
 
 
 async def set_snmp(command: SetSnmp, deps: Deps) -> SnmpSettings:
-    checked = settings.check_snmp(command.settings, await deps.store.load(SnmpSettings))
+    stored = await _stored_snmp(deps)
+    checked = settings.check_snmp(settings.keep_secrets(command.settings, stored), stored)
     await deps.store.save(checked)
     await apply_services(deps)
-    return checked
+    return settings.hide_secrets(checked)
 
 
 async def set_snmp_v3_password(command: SetSnmpV3Password, deps: Deps) -> SnmpSettings:
-    updated = settings.set_v3_password(await deps.store.load(SnmpSettings))
+    updated = settings.set_v3_password(await _stored_snmp(deps))
     await deps.store.save(SnmpV3Password(password=command.password))
     await deps.store.save(updated)
     await apply_services(deps)
-    return updated
+    return settings.hide_secrets(updated)
+
+
+async def _stored_snmp(deps: Deps) -> SnmpSettings:
+    return with_communities(await deps.store.load(SnmpSettings))
 
 
 async def get_dot1x(_command: GetDot1x, deps: Deps) -> Dot1xSettings:

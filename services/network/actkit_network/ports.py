@@ -71,7 +71,10 @@ class SnmpAgentPort(Protocol):
     """The SNMP agent (pysnmp on the board)."""
 
     async def apply(self, settings: SnmpSettings, v3_password: str | None, sys_name: str) -> None:
-        """Restart the agent with ``settings`` (or stop it when SNMP is off)."""
+        """Restart the agent with ``settings`` (or stop it when SNMP is off).
+
+        A community left out (``None``) is the manual's default (see ``with_communities``).
+        """
 
     async def send_trap(self, trap: Trap, interface: str | None = None) -> None:
         """Send a v2c trap to the configured trap address."""

@@ -23,6 +23,9 @@ SECRETS = {
     "cak": "has_cak",
     "proxy_password": "has_proxy_password",
     "client_key_pem": "has_client_key",
+    "read_community": "has_read_community",
+    "write_community": "has_write_community",
+    "trap_community": "has_trap_community",
 }
 """Write-only fields and the read-only flag that says whether one is stored."""
 READ_ONLY = {"warnings", "has_v3_password", *SECRETS.values()}

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from actkit_network.domain.ddns import DnsRegistration
 from actkit_network.domain.discovery import DeviceIdentity, LldpConfig
-from actkit_network.domain.snmp import Trap
+from actkit_network.domain.snmp import Trap, with_communities
 from actkit_network.ports import NetworkEvent
 from actkit_proto.network import (
     AddressChanged,
@@ -152,7 +152,7 @@ class SimSnmpAgent:
     """Remembers the agent's settings and the traps it would have sent."""
 
     def __init__(self) -> None:
-        self.settings = SnmpSettings()
+        self.settings = with_communities(SnmpSettings())
         self.sys_name = ""
         self.traps: list[tuple[Trap, str | None]] = []
         self.trapped = asyncio.Event()
@@ -162,7 +162,7 @@ class SimSnmpAgent:
     async def apply(self, settings: SnmpSettings, v3_password: str | None, sys_name: str) -> None:
         """Keep the settings (the v3 password is never kept in memory here)."""
         del v3_password
-        self.settings, self.sys_name = settings, sys_name
+        self.settings, self.sys_name = with_communities(settings), sys_name
 
     async def send_trap(self, trap: Trap, interface: str | None = None) -> None:
         """Record the trap."""

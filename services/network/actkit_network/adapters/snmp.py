@@ -22,7 +22,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 from pysnmp.proto.rfc1902 import Integer32
 
-from actkit_network.domain.snmp import Trap
+from actkit_network.domain.snmp import Trap, with_communities
 from actkit_proto.network import SnmpSettings, SnmpVersion
 
 _EVERYTHING = (1, 3, 6, 1)
@@ -64,14 +64,14 @@ class PysnmpAgent:
         self._sys_descr = sys_descr
         self._engine: Any = None
         self._socket: socket.socket | None = None
-        self._settings = SnmpSettings()
+        self._settings = with_communities(SnmpSettings())
         self._failures: asyncio.Queue[str] = asyncio.Queue(maxsize=_FAILURES_KEPT)
         self.port: int | None = None
 
     async def apply(self, settings: SnmpSettings, v3_password: str | None, sys_name: str) -> None:
         """Stop the agent and start it again as ``settings`` say (or leave it off)."""
         self.close()
-        self._settings = settings
+        self._settings = settings = with_communities(settings)
         if not settings.is_enabled:
             return
         snmp = engine.SnmpEngine()

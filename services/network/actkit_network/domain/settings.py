@@ -20,13 +20,18 @@ from actkit_proto.network import (
 
 _STANDARD_PORTS = {"HTTP": 80, "HTTPS": 443}
 
-S = TypeVar("S", O3cSettings, Dot1xSettings, WlanSettings)
+S = TypeVar("S", O3cSettings, Dot1xSettings, WlanSettings, SnmpSettings)
 
 # Which field holds each group's secret, and the read-only flag that says one is stored.
 _SECRETS: dict[type[object], tuple[tuple[str, str], ...]] = {
     O3cSettings: (("proxy_password", "has_proxy_password"),),
     Dot1xSettings: (("password", "has_password"), ("cak", "has_cak")),
     WlanSettings: (("passphrase", "has_passphrase"),),
+    SnmpSettings: (
+        ("read_community", "has_read_community"),
+        ("write_community", "has_write_community"),
+        ("trap_community", "has_trap_community"),
+    ),
 }
 
 

@@ -1,10 +1,17 @@
-"""Which SNMP traps are sent: the manual's trap list, gated by version and switches."""
+"""SNMP rules: which traps are sent, and the communities the agent uses until others are set."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 from actkit_proto.network import SnmpSettings, SnmpVersion
+
+# The manual's communities, used until others are set.
+_DEFAULT_COMMUNITIES = {
+    "read_community": "public",
+    "write_community": "write",
+    "trap_community": "public",
+}
 
 
 class Trap(StrEnum):
@@ -30,3 +37,18 @@ def is_trap_due(settings: SnmpSettings, trap: Trap) -> bool:
         and settings.trap_address is not None
         and bool(getattr(settings.traps, trap.value))
     )
+
+
+def with_communities(settings: SnmpSettings) -> SnmpSettings:
+    """The group as the agent uses it: a community never set is the manual's default.
+
+    >>> agent = with_communities(SnmpSettings(read_community="fleet"))
+    >>> agent.read_community, agent.write_community, agent.trap_community
+    ('fleet', 'write', 'public')
+    """
+    update = {
+        name: default
+        for name, default in _DEFAULT_COMMUNITIES.items()
+        if getattr(settings, name) is None
+    }
+    return settings.model_copy(update=update)

@@ -1,9 +1,17 @@
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
+from actkit_network.adapters.sim import SimSnmpAgent
 from actkit_network.handlers import Deps
 from actkit_proto import Invalid
-from actkit_proto.network import GetDiscovery, GetHostname, GetHttp, HttpAccess
+from actkit_proto.network import (
+    GetDiscovery,
+    GetHostname,
+    GetHttp,
+    HttpAccess,
+    SetSnmp,
+    SnmpSettings,
+)
 from actkit_proto.params import ListParameters, SetParameters
 
 
@@ -54,3 +62,20 @@ async def test_the_owners_rules_refuse_a_set_and_nothing_changes(
             SetParameters(service="network", values={"Network.HostName": "bad_name!"})
         )
     assert (await fake_bus.request(GetHostname())).hostname == "w401"
+
+
+async def test_snmp_through_plain_config_keeps_the_communities_it_never_lists(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    fleet = SnmpSettings(read_community="fleet", write_community="fleet-rw")
+    await fake_bus.request(SetSnmp(settings=fleet))
+    listed = await fake_bus.request(ListParameters(service="network"))
+    assert not [p.key for p in listed.parameters if "community" in p.key.lower()]
+    await fake_bus.request(SetParameters(service="network", values={"SNMP.Enabled": True}))
+    assert isinstance(deps.snmp, SimSnmpAgent)
+    agent = deps.snmp.settings
+    assert (agent.is_enabled, agent.read_community, agent.write_community) == (
+        True,
+        "fleet",
+        "fleet-rw",
+    )

@@ -3,7 +3,7 @@ import ipaddress
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_network.adapters.sim import SimFirewall, SimNetwork
+from actkit_network.adapters.sim import SimFirewall, SimNetwork, SimSnmpAgent
 from actkit_network.domain.nftables import render_ruleset
 from actkit_network.handlers import Deps
 from actkit_network.store import SnmpV3Password
@@ -62,6 +62,10 @@ DOT1X = Dot1xSettings(
 )
 O3C = O3cSettings(mode=O3cMode.ALWAYS, proxy_host="proxy.example", proxy_port=3128)
 SNMP = SnmpSettings(is_enabled=True, read_community="fleet")
+DEFAULT_SNMP = SnmpSettings(
+    has_read_community=True, has_write_community=True, has_trap_community=True
+)
+"""The SNMP defaults as read: the communities public, write and public are set, never shown."""
 
 
 async def _change_everything(fake_bus: FakeBus) -> None:
@@ -97,7 +101,10 @@ async def test_restore_keeps_exactly_the_manuals_list(fake_bus: FakeBus, deps: D
     assert await fake_bus.request(GetDiscovery()) == DiscoverySettings(
         bonjour_name=deps.default_name, upnp_name=deps.default_name
     )
-    assert await fake_bus.request(GetSnmp()) == SnmpSettings(has_v3_password=True)
+    assert await fake_bus.request(GetSnmp()) == DEFAULT_SNMP.model_copy(
+        update={"has_v3_password": True}
+    )
+    assert isinstance(deps.snmp, SimSnmpAgent) and deps.snmp.settings.read_community == "public"
     assert await fake_bus.request(GetWlan()) == WlanSettings()
     firewall = await fake_bus.request(GetFirewall())
     assert (firewall.is_active, firewall.active_rules, firewall.pending_rules) == (False, [], [])
@@ -138,7 +145,7 @@ async def test_factory_default_resets_everything(fake_bus: FakeBus, deps: Deps) 
     assert await fake_bus.request(GetDns()) == DnsSettings()
     assert await fake_bus.request(GetDot1x()) == Dot1xSettings()
     assert await fake_bus.request(GetO3c()) == O3cSettings()
-    assert await fake_bus.request(GetSnmp()) == SnmpSettings()
+    assert await fake_bus.request(GetSnmp()) == DEFAULT_SNMP
     assert await fake_bus.request(GetHostname()) == HostnameSettings()
 
 

@@ -183,11 +183,41 @@ def snmp_agent(deps: Deps) -> SimSnmpAgent:
     return deps.snmp
 
 
+async def test_snmp_communities_are_never_read_back_and_kept_when_left_out(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    read = await fake_bus.request(GetSnmp())
+    communities = (read.read_community, read.write_community, read.trap_community)
+    assert communities == (None, None, None)
+    assert (read.has_read_community, read.has_write_community, read.has_trap_community) == (
+        True,
+        True,
+        True,
+    )
+    fleet = SnmpSettings(is_enabled=True, read_community="fleet", write_community="fleet-rw")
+    stored = await fake_bus.request(SetSnmp(settings=fleet))
+    assert (stored.read_community, stored.write_community, stored.has_write_community) == (
+        None,
+        None,
+        True,
+    )
+    await fake_bus.request(SetSnmp(settings=SnmpSettings(is_enabled=True, trap_community="traps")))
+    agent = snmp_agent(deps).settings  # the communities reach the agent only
+    assert (agent.read_community, agent.write_community, agent.trap_community) == (
+        "fleet",
+        "fleet-rw",
+        "traps",
+    )
+    assert (
+        await fake_bus.request(SetSnmpV3Password(password="initial-pw"))
+    ).write_community is None
+
+
 async def test_a_link_down_sends_a_trap_when_traps_are_on(fake_bus: FakeBus, deps: Deps) -> None:
     assert snmp_agent(deps).traps == []  # SNMP is off by default: no cold start trap either
     snmp = SnmpSettings(is_enabled=True, are_traps_enabled=True, trap_address="192.0.2.5")
     await fake_bus.request(SetSnmp(settings=snmp))
-    assert snmp_agent(deps).settings == snmp
+    assert snmp_agent(deps).settings.are_traps_enabled
     await report_network_event(LinkChanged(interface="eth0", is_up=False), deps)
     await fake_bus.request(
         SetSnmp(settings=snmp.model_copy(update={"traps": SnmpTraps(link_up=False)}))

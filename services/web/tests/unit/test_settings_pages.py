@@ -330,6 +330,40 @@ async def test_the_snmp_v3_password_is_set_once_then_its_field_is_gone(
     assert 'id="snmp-v3"' not in page.text
 
 
+async def test_snmp_communities_are_never_shown_and_kept_when_their_fields_are_left_empty(
+    client: httpx.AsyncClient, owners: FakeSettings
+) -> None:
+    communities = {"read_community": "fleet-ro", "write_community": "fleet-rw"}
+    owners.stored[SnmpSettings] = SnmpSettings(**communities, trap_community="fleet-trap")
+    csrf = await log_in(client)
+    page = await client.get("/system/network")
+    assert not [word for word in ("fleet-ro", "fleet-rw", "fleet-trap") if word in page.text]
+    assert 'name="write_community"' in page.text
+    response = await client.post(
+        "/system/network/snmp",
+        data={
+            "is_enabled": "true",
+            "version": "v1_v2c",
+            "read_community": "",
+            "write_community": "",
+            "trap_community": "",
+            "csrf_token": csrf,
+        },
+    )
+    assert response.status_code == 303
+    sent = owners.get(SnmpSettings)  # None asks the owner to keep the stored community
+    assert (sent.is_enabled, sent.read_community, sent.write_community) == (True, None, None)
+
+
+async def test_the_rest_api_never_returns_the_snmp_communities(client: httpx.AsyncClient) -> None:
+    read = await client.get("/api/v1/network/snmp", headers=basic("view"))
+    assert read.status_code == 200
+    body = read.json()
+    names = ("read_community", "write_community", "trap_community")
+    assert [body[name] for name in names] == [None, None, None]
+    assert "has_write_community" in body
+
+
 async def test_the_rest_api_sets_and_reads_back_the_location(client: httpx.AsyncClient) -> None:
     admin = basic("admin")
     put = await client.put(
