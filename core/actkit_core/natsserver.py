@@ -11,6 +11,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,10 +56,8 @@ class NatsServer:
         Raises:
             RuntimeError: it exited or did not become ready in time; its log is included.
         """
-        ports_file = self._spawn()
-        deadline = time.monotonic() + timeout_s
-        while self._is_starting(deadline):
-            if url := self._ready_url(ports_file):
+        for url in self._polls(timeout_s):
+            if url:
                 return url
             time.sleep(POLL_S)
         raise self._failed()
@@ -69,10 +68,8 @@ class NatsServer:
         Raises:
             RuntimeError: it exited or did not become ready in time; its log is included.
         """
-        ports_file = self._spawn()
-        deadline = time.monotonic() + timeout_s
-        while self._is_starting(deadline):
-            if url := self._ready_url(ports_file):
+        for url in self._polls(timeout_s):
+            if url:
                 return url
             await asyncio.sleep(POLL_S)
         raise self._failed()
@@ -83,6 +80,16 @@ class NatsServer:
         if self.process.returncode is None:
             await until_exited(self.process.pid)
         return self.process.wait()
+
+    def _polls(self, timeout_s: float) -> Iterator[str]:
+        """Spawn the server, then its URL at each poll while it starts ("" until it is ready).
+
+        The caller sleeps between polls, blocking or not.
+        """
+        ports_file = self._spawn()
+        deadline = time.monotonic() + timeout_s
+        while self._is_starting(deadline):
+            yield self._ready_url(ports_file)
 
     def _spawn(self) -> Path:
         ports_dir = self.store_dir / "ports"
