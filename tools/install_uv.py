@@ -33,15 +33,23 @@ def wheel_for(files: list[dict[str, Any]], machine: str) -> dict[str, Any]:
     sys.exit(f"install_uv: PyPI has no uv {VERSION} wheel for {machine}; install uv by hand")
 
 
+def fetch(request: urllib.request.Request | str, timeout_s: float) -> bytes:
+    """The body at ``request``; a sentence and exit status 1 when PyPI cannot be reached."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as answer:
+            return bytes(answer.read())
+    except OSError as exc:  # URLError, timeouts and refused connections alike
+        url = request if isinstance(request, str) else request.full_url
+        sys.exit(f"install_uv: could not fetch {url} ({exc}); check the network, or install uv")
+
+
 def main() -> None:
     """Write the binary to ``argv[1]``."""
     target = Path(sys.argv[1])
-    request = urllib.request.Request(INDEX, headers={"Accept": PEP691})
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        files = json.load(answer)["files"]
+    index = urllib.request.Request(INDEX, headers={"Accept": PEP691})
+    files = json.loads(fetch(index, timeout_s=60))["files"]
     wheel = wheel_for(files, platform.machine())
-    with urllib.request.urlopen(str(wheel["url"]), timeout=300) as answer:
-        data = answer.read()
+    data = fetch(str(wheel["url"]), timeout_s=300)
     digest = hashlib.sha256(data).hexdigest()
     wanted = wheel["hashes"]["sha256"]
     if digest != wanted:
