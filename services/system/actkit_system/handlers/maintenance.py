@@ -41,32 +41,39 @@ async def restore(_command: Restore, deps: Deps) -> MaintenanceResult:
 
 
 async def factory_default(_command: FactoryDefault, deps: Deps) -> MaintenanceResult:
-    return await _restore_everywhere(
-        deps, RestoreScope.FACTORY_DEFAULT, MaintenanceAction.FACTORY_DEFAULT
-    )
+    """Every setting back to factory default, shown on the status LED however it was asked for.
 
-
-async def factory_default_from_button(_event: ResetRequested, deps: Deps) -> None:
-    """The control button was held at power-on: factory default, its end shown on the LED.
-
-    io shows steady amber from the release; the manual says the reset is complete when the LED
-    turns green, so green comes only once every service has restored its settings (red flashes
-    when one could not), before the device restarts.
+    Steady amber while the services restore (from the maintenance page, REST or VAPIX as from
+    the control button, where io shows it already from the release). The manual says the reset
+    is complete when the LED turns green, so green comes only once every service has restored
+    its settings (red flashes when one could not), before the device restarts.
     """
-    await _restore_everywhere(
+    await _show(deps, RESETTING, "its start")
+    return await _restore_everywhere(
         deps, RestoreScope.FACTORY_DEFAULT, MaintenanceAction.FACTORY_DEFAULT, _show_outcome
     )
 
 
+async def factory_default_from_button(_event: ResetRequested, deps: Deps) -> None:
+    """The control button was held at power-on: the same factory default as a command's."""
+    await factory_default(FactoryDefault(), deps)
+
+
+RESETTING = SetLed(colour=LedColour.AMBER)
 RESET_DONE = SetLed(colour=LedColour.GREEN)
 RESET_FAILED = SetLed(colour=LedColour.RED, pattern=LedPattern.FLASH)
 
 
 async def _show_outcome(deps: Deps, result: MaintenanceResult) -> None:
+    await _show(deps, RESET_FAILED if result.failed else RESET_DONE, "its end")
+
+
+async def _show(deps: Deps, pattern: SetLed, what: str) -> None:
+    """The LED is io's; a reset goes on without it."""
     try:
-        await deps.bus.request(RESET_FAILED if result.failed else RESET_DONE)
+        await deps.bus.request(pattern)
     except BusError as exc:
-        log.warning("factory default: could not show its end on the status LED: %s", exc.message)
+        log.warning("factory default: could not show %s on the status LED: %s", what, exc.message)
 
 
 async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
