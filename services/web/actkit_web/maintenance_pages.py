@@ -34,7 +34,9 @@ CONFIRMATIONS = {
     "restore": "Restore the device? Most settings return to factory default; the boot protocol, "
     "static IP address, router, subnet mask, 802.1X, O3C and DNS settings are kept.",
     "factory-default": "Go back to factory default? Every setting returns to factory default, "
-    "the IP address included, and the device restarts.",
+    "the IP address included, and the device restarts. As with the control button, the "
+    "status LED is amber meanwhile and turns green when it is complete (red flashes: a "
+    "service could not be reset).",
 }
 ACTIONS = {
     "restart": maintenance.restart,

@@ -228,6 +228,7 @@ async def test_factory_default_asks_for_confirmation_first(
     asked = await client.post("/maintenance/factory-default", data={"csrf_token": csrf})
     assert asked.status_code == 200
     assert 'id="confirm-question">Go back to factory default?' in asked.text
+    assert "the status LED is amber meanwhile and turns green" in asked.text
     assert system.actions == []
     done = await client.post(
         "/maintenance/factory-default", data={"csrf_token": csrf, "confirmed": "true"}
