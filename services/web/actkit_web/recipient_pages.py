@@ -27,6 +27,7 @@ from actkit_proto.events import (
     TcpRecipient,
     UpdateRecipient,
 )
+from actkit_proto.system import GetTimeStatus
 from actkit_web.auth import Caller
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.event_pages import form_fields
@@ -309,8 +310,20 @@ def schedule_from_form(form: FormData) -> dict[str, Any]:
         start, end = form.get(f"range-{row}-start"), form.get(f"range-{row}-end")
         if days or start or end:
             ranges.append({"days": days, "start": start or "", "end": end or ""})
-    time_zone = form.get("time_zone") or "UTC"
-    return {"kind": "weekly", "name": name, "time_zone": time_zone, "ranges": ranges}
+    weekly: dict[str, Any] = {"kind": "weekly", "name": name, "ranges": ranges}
+    time_zone = form.get("time_zone")
+    if isinstance(time_zone, str) and time_zone.strip():
+        weekly["time_zone"] = time_zone.strip()
+    # Without a zone of its own the schedule follows the device's, also when it changes.
+    return weekly
+
+
+async def _device_time_zone(bus: ActingBus) -> str | None:
+    """The zone in force, to show what a schedule without its own follows; None if unknown."""
+    try:
+        return (await bus.request(GetTimeStatus())).time_zone
+    except BusError:
+        return None
 
 
 async def _schedules_page(
@@ -329,6 +342,7 @@ async def _schedules_page(
         max_schedules=MAX_SCHEDULES,
         weekdays=WEEKDAYS,
         range_rows=range(RANGE_ROWS),
+        device_time_zone=await _device_time_zone(bus),
         values=values or {},
         errors=errors,
         status_code=status,

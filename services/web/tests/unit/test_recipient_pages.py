@@ -15,10 +15,12 @@ from actkit_proto.events import (
     ScheduleCondition,
     WeeklySchedule,
 )
+from actkit_proto.system import TimeSettings
 from actkit_web.event_pages import rule_fields, rule_from_form
 
 from ..conftest import basic, log_in
 from ..fake_events import WINDOW_RULE, FakeEvents
+from ..fake_settings import FakeSettings
 
 
 def test_a_rules_fields_read_back_as_the_same_rule() -> None:
@@ -213,3 +215,31 @@ async def test_schedules_are_added_refused_and_deleted(
     assert set(events.schedules) == {2, 3}
     listed = await client.get("/api/v1/schedules", headers=basic("view"))
     assert [entry["schedule_id"] for entry in listed.json()["schedules"]] == [2, 3]
+
+
+async def test_a_schedule_added_without_a_zone_follows_the_devices(
+    client: httpx.AsyncClient, events: FakeEvents, owners: FakeSettings
+) -> None:
+    owners.stored[TimeSettings] = TimeSettings(time_zone="Europe/Stockholm")
+    csrf = await log_in(client)
+    page = await client.get("/events/schedules")
+    assert 'name="time_zone" value=""' in page.text
+    assert 'placeholder="Device time zone (Europe/Stockholm)"' in page.text
+    added = await client.post(
+        "/events/schedules",
+        data={
+            "csrf_token": csrf,
+            "kind": "weekly",
+            "name": "Nights",
+            "time_zone": "",
+            "range-0-mon": "true",
+            "range-0-start": "22:00",
+            "range-0-end": "06:00",
+        },
+    )
+    assert added.status_code == 303
+    schedule = events.schedules[2].schedule
+    assert isinstance(schedule, WeeklySchedule)
+    assert schedule.time_zone is None
+    listed = await client.get("/events/schedules")
+    assert "Device time zone (Europe/Stockholm)</small>" in listed.text
