@@ -320,3 +320,33 @@ async def test_time_and_location_set_through_the_pages_are_read_back(
     await expect(page.locator("#mqtt-state")).to_contain_text("Disconnected")
     await _shot(page, "14-mqtt")
     await context.close()
+
+
+async def test_the_mqtt_port_follows_the_protocol_unless_the_installer_typed_one(
+    stack: Stack, browser: Browser
+) -> None:
+    context, page = await _logged_in_administrator(stack, browser)
+    await page.click("nav >> text=MQTT")
+    port = page.locator("#client-port")
+    await expect(port).to_have_value("1883")
+    # The manual's defaults: TCP 1883, SSL 8883, WebSocket 80, WebSocket Secure 443.
+    for protocol, default in (("ssl", "8883"), ("wss", "443"), ("ws", "80"), ("tcp", "1883")):
+        await page.select_option("#client-transport", protocol)
+        await expect(port).to_have_value(default)
+    await page.fill("#client-port", "9001")
+    await page.select_option("#client-transport", "ws")
+    await expect(port).to_have_value("9001")
+    await page.click("#client button:text('Save')")
+    await expect(page).to_have_url(stack.https_url + "system/mqtt#client")
+    await expect(page.locator("#client-transport")).to_have_value("ws")
+    await expect(port).to_have_value("9001")
+
+    # Saved with the port left empty, the mqtt service gives the new protocol's default.
+    await page.select_option("#client-transport", "wss")
+    await expect(port).to_have_value("9001")
+    await page.fill("#client-port", "")
+    await page.click("#client button:text('Save')")
+    await expect(page.locator("#client-transport")).to_have_value("wss")
+    await expect(port).to_have_value("443")
+    await _shot(page, "15-mqtt-port-follows-protocol")
+    await context.close()

@@ -231,7 +231,8 @@ HELP: dict[str, dict[str, str]] = {
     "client": {
         "is_enabled": "Turn the MQTT client on or off.",
         "host": "The hostname or IP address of the MQTT server.",
-        "port": "1883 for TCP, 8883 for SSL, 80 for WebSocket, 443 for WebSocket Secure.",
+        "port": "The protocol's default unless you enter your own: 1883 for TCP, 8883 for SSL, "
+        "80 for WebSocket, 443 for WebSocket Secure.",
         "alpn_protocol": "Only with SSL and WebSocket Secure.",
         "client_id": "Sent to the server when the client connects; empty uses actkit-<serial>.",
         "clean_session": "Discard the state information at connect and disconnect.",

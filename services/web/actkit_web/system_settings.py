@@ -28,6 +28,7 @@ from actkit_proto.mqtt import (
     SetClientSettings,
     SetHomeAssistant,
     SetPublication,
+    Transport,
 )
 from actkit_proto.network import (
     AddFirewallRules,
@@ -100,6 +101,7 @@ async def _mqtt_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
     return {
         "mqtt_status": await mqtt.get_status(bus=bus),
         "subscriptions": (await mqtt.list_subscriptions(bus=bus)).subscriptions,
+        "default_ports": {transport.value: transport.default_port for transport in Transport},
     }
 
 

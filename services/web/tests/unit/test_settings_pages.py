@@ -1,9 +1,11 @@
+import json
+import re
 from datetime import UTC, datetime
 
 import httpx
 
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_proto.mqtt import ClientSettings
+from actkit_proto.mqtt import ClientSettings, Transport
 from actkit_proto.network import (
     Ipv4Settings,
     SnmpSettings,
@@ -282,6 +284,27 @@ async def test_the_mqtt_client_keeps_its_password_when_the_field_is_left_empty(
     connected = await client.post("/system/mqtt/connect", data={"csrf_token": csrf})
     assert connected.status_code == 303
     assert mqtt.settings.is_enabled
+
+
+async def test_the_mqtt_page_gives_the_browser_each_protocols_default_port(
+    client: httpx.AsyncClient, mqtt: FakeMqtt
+) -> None:
+    csrf = await log_in(client)
+    page = await client.get("/system/mqtt")
+    found = re.search(
+        r'<script type="application/json" id="mqtt-default-ports">(.*?)</script>', page.text
+    )
+    assert found is not None
+    assert json.loads(found[1]) == {"tcp": 1883, "ssl": 8883, "ws": 80, "wss": 443}
+    assert '<script src="/static/mqtt_port.js" defer>' in page.text
+    assert "MQTT over WebSocket Secure</option>" in page.text
+    # An empty port is left out, so the mqtt service gives the new protocol its default.
+    response = await client.post(
+        "/system/mqtt/client", data={"transport": "wss", "port": "", "csrf_token": csrf}
+    )
+    assert response.status_code == 303
+    assert mqtt.changes[-1].transport is Transport.WSS
+    assert mqtt.changes[-1].port is None
 
 
 async def test_mqtt_subscriptions_are_added_and_removed_from_the_page(
