@@ -231,8 +231,11 @@ class Rule(Reply):
     rule: RuleSpec
     is_active: bool
     warnings: list[str] = Field(default_factory=list)
-    """Why the rule, accepted, may still not fire, e.g. no MQTT subscription has its filter yet;
-    only the replies of create and update carry them."""
+    """Why the rule, accepted, may not work as meant. Create and update answer what their checks
+    found: an input condition on an output, an MQTT filter no subscription has yet, an owner that
+    did not answer. Get, list and enable answer what the rule's ports are found to be now, on the
+    board as io told it with each port configured since: a rule a later configuration broke says
+    so here until it is mended."""
 
 
 class RuleList(Reply):

@@ -8,7 +8,7 @@ filter yet: one can be added after the rule).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from actkit_proto.events import (
     HoldIoAction,
@@ -45,6 +45,10 @@ class Board:
         if ids and ids == list(range(ids[0], ids[-1] + 1)):
             return f"ports {ids[0]}-{ids[-1]}"
         return "ports " + ", ".join(str(port_id) for port_id in ids)
+
+    def with_port(self, port_id: int, facts: PortFacts) -> Board:
+        """The board with one port configured otherwise."""
+        return replace(self, ports={**self.ports, port_id: facts})
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,17 @@ def uses_port(spec: RuleSpec, port_id: int) -> bool:
     if isinstance(spec.action, HoldIoAction | PulseIoAction):
         named.append(spec.action.port_id)
     return port_id in named
+
+
+def current_warnings(spec: RuleSpec, board: Board | None) -> list[str]:
+    """Why a stored rule's ports may not work on ``board`` as it is now.
+
+    What cannot work any more comes first; nothing is said while the board is not known.
+    """
+    if board is None or not uses_ports(spec):
+        return []
+    findings = check_ports(spec, board)
+    return [*findings.refusals, *findings.warnings]
 
 
 def check_ports(spec: RuleSpec, board: Board, only_port: int | None = None) -> Findings:

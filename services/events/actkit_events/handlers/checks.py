@@ -2,7 +2,8 @@
 
 A rule is checked when it is created or changed, by asking the owners; when io reports that a
 port was configured otherwise, the rules that use the port are checked again and what no longer
-works is said in the service log and the event log, naming the rule.
+works is said in the service log and the event log, naming the rule. The board is kept as io
+told it, so a rule's answer (get, list) says what its ports are found to be now.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from actkit_events.domain.checks import (
 from actkit_events.handlers.deps import Deps
 from actkit_proto import BusError, Invalid
 from actkit_proto.events import LogKind, RuleSpec
-from actkit_proto.io import ListPorts, PortConfigured
+from actkit_proto.io import ListPorts, PortConfigured, PortList
 from actkit_proto.mqtt import ListSubscriptions
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,8 @@ async def check_rule(spec: RuleSpec, deps: Deps) -> list[str]:
             # io may be starting or restoring: a rule is not refused for that, only not checked.
             findings += Findings(warnings=(f"the ports were not checked: {exc.message}",))
         else:
-            facts = {p.port_id: PortFacts(p.direction, p.is_supervised) for p in ports.ports}
-            findings += check_ports(spec, Board(ports.board, facts))
+            deps.facts.board = board_of(ports)
+            findings += check_ports(spec, deps.facts.board)
     conditions = mqtt_conditions(spec)
     if conditions:
         try:
@@ -64,9 +65,28 @@ async def check_rule(spec: RuleSpec, deps: Deps) -> list[str]:
     return list(findings.warnings)
 
 
+def board_of(ports: PortList) -> Board:
+    facts = {p.port_id: PortFacts(p.direction, p.is_supervised) for p in ports.ports}
+    return Board(ports.board, facts)
+
+
+async def known_board(deps: Deps) -> Board | None:
+    """The board as io told it; asked of io until it has answered once (None meanwhile)."""
+    if deps.facts.board is None:
+        try:
+            deps.facts.board = board_of(await deps.bus.request(ListPorts(), CHECK_TIMEOUT_S))
+        except BusError:
+            return None
+    return deps.facts.board
+
+
 async def recheck_port(event: PortConfigured, deps: Deps) -> None:
-    """Say which rules a port's new configuration breaks or puts at risk."""
-    board = Board("", {event.port_id: PortFacts(event.direction, event.is_supervised)})
+    """Keep the port's new configuration; say which rules it breaks or puts at risk."""
+    facts = PortFacts(event.direction, event.is_supervised)
+    if deps.facts.board is None:
+        board = Board("", {event.port_id: facts})
+    else:
+        board = deps.facts.board = deps.facts.board.with_port(event.port_id, facts)
     for rule_id, state in sorted(deps.engine.rules.items()):
         if not uses_port(state.spec, event.port_id):
             continue

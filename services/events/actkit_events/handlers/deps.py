@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from actkit_core.bus import Publisher
+from actkit_events.domain.checks import Board
 from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
 from actkit_events.store import SpecStore
@@ -30,6 +31,15 @@ class Timetable:
     """The device's time zone, as the system service tells it: schedules without their own."""
 
 
+@dataclass
+class DeviceFacts:
+    """What the rules are checked against between saves, as the owners told it."""
+
+    board: Board | None = None
+    """io's board: its port list when last asked, with each port configured since; None until
+    io has answered."""
+
+
 @dataclass(frozen=True)
 class Deps:
     bus: Publisher
@@ -42,6 +52,7 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     io_started_at: list[datetime | None] = field(default_factory=lambda: [None])
     """When the io service we hold outputs at started; a new start means our holds are gone."""
+    facts: DeviceFacts = field(default_factory=DeviceFacts)
     beacons_told: set[int] = field(default_factory=set)
     """The System IDs last told to ble as the ones rules wait for."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)

@@ -6,9 +6,10 @@ import typing
 
 from pydantic import BaseModel
 
+from actkit_events.domain.checks import current_warnings, uses_ports
 from actkit_events.domain.rules import validate_rule
 from actkit_events.handlers.actions import carry_out
-from actkit_events.handlers.checks import check_rule
+from actkit_events.handlers.checks import check_rule, known_board
 from actkit_events.handlers.deps import Deps
 from actkit_proto import Ack, Invalid, NotFound
 from actkit_proto.events import (
@@ -58,11 +59,16 @@ async def _check_references(spec: RuleSpec, deps: Deps) -> None:
                 raise Invalid(f"there is no {kind} {condition.schedule_id}; add it first")
 
 
-def _view(rule_id: int, deps: Deps, warnings: list[str] | None = None) -> Rule:
+def _view(rule_id: int, deps: Deps, warnings: list[str]) -> Rule:
     state = deps.engine.rule(rule_id)
-    return Rule(
-        rule_id=rule_id, rule=state.spec, is_active=state.is_active, warnings=warnings or []
-    )
+    return Rule(rule_id=rule_id, rule=state.spec, is_active=state.is_active, warnings=warnings)
+
+
+async def _view_now(rule_id: int, deps: Deps) -> Rule:
+    """The rule with what its ports are found to be on the board now."""
+    spec = deps.engine.rule(rule_id).spec
+    board = await known_board(deps) if uses_ports(spec) else None
+    return _view(rule_id, deps, current_warnings(spec, board))
 
 
 async def tell_beacons(deps: Deps, *, always: bool = False) -> None:
@@ -79,13 +85,16 @@ async def tell_beacons(deps: Deps, *, always: bool = False) -> None:
 async def _replace(
     rule_id: int, spec: RuleSpec, deps: Deps, reason: str, warnings: list[str] | None = None
 ) -> Rule:
-    """Store a changed rule; an active one ends first, then the new spec is evaluated."""
+    """Store a changed rule; an active one ends first, then the new spec is evaluated.
+
+    The answer carries ``warnings`` (a save's checks), or else what its ports are found to be.
+    """
     await deps.rules.save(rule_id, spec)
     await carry_out(deps.engine.deactivate(rule_id, deps.clock(), reason), deps)
     deps.engine.put(rule_id, spec)
     await tell_beacons(deps)
     await carry_out(deps.engine.reevaluate(rule_id, deps.clock()), deps)
-    return _view(rule_id, deps, warnings)
+    return await _view_now(rule_id, deps) if warnings is None else _view(rule_id, deps, warnings)
 
 
 async def create_rule(command: CreateRule, deps: Deps) -> Rule:
@@ -100,11 +109,18 @@ async def create_rule(command: CreateRule, deps: Deps) -> Rule:
 
 
 async def list_rules(_command: ListRules, deps: Deps) -> RuleList:
-    return RuleList(rules=[_view(rule_id, deps) for rule_id in sorted(deps.engine.rules)])
+    states = sorted(deps.engine.rules.items())
+    is_on_ports = any(uses_ports(state.spec) for _, state in states)
+    board = await known_board(deps) if is_on_ports else None
+    return RuleList(
+        rules=[
+            _view(rule_id, deps, current_warnings(state.spec, board)) for rule_id, state in states
+        ]
+    )
 
 
 async def get_rule(command: GetRule, deps: Deps) -> Rule:
-    return _view(command.rule_id, deps)
+    return await _view_now(command.rule_id, deps)
 
 
 async def update_rule(command: UpdateRule, deps: Deps) -> Rule:

@@ -11,8 +11,10 @@ from actkit_proto.events import (
     Action,
     Condition,
     CreateRule,
+    GetRule,
     HoldIoAction,
     InputCondition,
+    ListRules,
     LogKind,
     MqttStatefulCondition,
     MqttStatelessCondition,
@@ -221,10 +223,53 @@ async def test_a_port_configured_otherwise_later_is_said_again_naming_the_rule(
         return [e.text for e in log.entries if e.kind is LogKind.WARNING]
 
     assert await warnings(tamper.rule_id) == [
-        "Door cannot work any more: port 3 of this board is not supervised, so it is never "
+        "Door cannot work any more: port 3 of the AXIS W401 is not supervised, so it is never "
         "tampered with: make it a supervised input first (I/O ports)"
     ]
     [lamp_warning] = await warnings(lamp.rule_id)
-    assert lamp_warning.startswith("Door cannot work any more: port 8 of this board is an input")
+    assert lamp_warning.startswith("Door cannot work any more: port 8 of the AXIS W401 is an input")
     assert await warnings(untouched.rule_id) == []
     assert f"rule {tamper.rule_id} (Door) cannot work any more: port 3" in caplog.text
+
+
+async def test_a_rule_a_later_port_configuration_broke_says_so_when_read_until_it_is_mended(
+    deps: Deps, fake_bus: FakeBus, board: PortList
+) -> None:
+    lamp = await fake_bus.request(
+        CreateRule(rule=rule(InputCondition(port_id=1), HoldIoAction(port_id=8)))
+    )
+    other = await fake_bus.request(CreateRule(rule=rule(InputCondition(port_id=5))))
+    assert (await fake_bus.request(GetRule(rule_id=lamp.rule_id))).warnings == []
+
+    await fake_bus.publish(
+        PortConfigured(port_id=8, direction=Direction.INPUT, is_supervised=False)
+    )
+    broken = (
+        "port 8 of the AXIS W401 is an input and an I/O action needs an output: set its "
+        "direction to output first (I/O ports)"
+    )
+    assert (await fake_bus.request(GetRule(rule_id=lamp.rule_id))).warnings == [broken]
+    listed = {r.rule_id: r.warnings for r in (await fake_bus.request(ListRules())).rules}
+    assert listed == {lamp.rule_id: [broken], other.rule_id: []}
+
+    await fake_bus.publish(
+        PortConfigured(port_id=8, direction=Direction.OUTPUT, is_supervised=False)
+    )
+    assert (await fake_bus.request(GetRule(rule_id=lamp.rule_id))).warnings == []
+
+
+async def test_a_rule_read_before_io_answers_says_nothing_of_its_ports_then_asks_again(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    spec = rule(InputCondition(port_id=1), HoldIoAction(port_id=2))
+    await deps.rules.create(spec)
+    deps.engine.put(1, spec)
+    assert (await fake_bus.request(GetRule(rule_id=1))).warnings == []
+
+    async def list_ports(_command: ListPorts) -> PortList:
+        ports = [_port(p, Direction.INPUT) for p in range(1, 9)] + [_port(9, Direction.OUTPUT)]
+        return PortList(ports=ports, board="AXIS W401")
+
+    fake_bus.answer(ListPorts, list_ports)
+    [said] = (await fake_bus.request(ListRules())).rules[0].warnings
+    assert said.startswith("port 2 of the AXIS W401 is an input")
