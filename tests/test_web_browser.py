@@ -350,3 +350,49 @@ async def test_the_mqtt_port_follows_the_protocol_unless_the_installer_typed_one
     await expect(port).to_have_value("443")
     await _shot(page, "15-mqtt-port-follows-protocol")
     await context.close()
+
+
+async def test_the_rules_page_shows_what_may_keep_a_rule_from_working(
+    stack: Stack, browser: Browser
+) -> None:
+    context, page = await _logged_in_administrator(stack, browser)
+    await page.click("nav >> text=Accessories")
+    await page.select_option("#config-2-direction", "output")
+    await page.click("#config-2-save")
+    await expect(page.locator("#port-2")).to_contain_text("Output")
+
+    # Saved with an MQTT filter no subscription has: told at once, to whoever saved it.
+    await page.click("nav >> text=Rules")
+    await page.fill("#rule-name", "Siren heard")
+    await page.select_option("#cond-0-type", "mqtt_stateless")
+    await page.fill("#cond-0-subscription", "sirens")
+    await page.select_option("#action-type", "io_once")
+    await page.fill("#action-port_id", "9")
+    await page.fill("#action-duration_ms", "500")
+    await page.click("#add-rule-save")
+    await expect(page.locator("#saved-warnings")).to_contain_text(
+        "no MQTT subscription has the filter 'sirens' yet"
+    )
+    await page.fill("#rule-name", "Window lamp")
+    await page.select_option("#cond-0-type", "input")
+    await page.fill("#cond-0-port_id", "1")
+    await page.select_option("#action-type", "io_while_active")
+    await page.fill("#action-port_id", "2")
+    await page.click("#add-rule-save")
+    await expect(page).to_have_url(stack.https_url + "events/rules")
+    await expect(page.locator("#rule-2")).to_contain_text("Window lamp")
+    await expect(page.locator("#rule-2-warnings")).to_have_count(0)
+
+    # Port 2 made an input afterwards: the lamp rule's row says it cannot work any more.
+    await page.click("nav >> text=Accessories")
+    await page.select_option("#config-2-direction", "input")
+    await page.click("#config-2-save")
+    await expect(page.locator("#port-2")).to_contain_text("Input")
+    await page.click("nav >> text=Rules")
+    await expect(page.locator("#rule-2-warnings")).to_contain_text(
+        "port 2 of the AXIS W401 is an input and an I/O action needs an output"
+    )
+    await _shot(page, "16-rules-warnings")
+    await page.click("#rule-2-edit")
+    await expect(page.locator("#edit-warnings")).to_contain_text("port 2 of the AXIS W401")
+    await context.close()

@@ -161,6 +161,7 @@ async def _rules_page(
     errors: dict[str, str],
     status: int = 200,
     values: dict[str, str] | None = None,
+    saved: Rule | None = None,
 ) -> Response:
     return render_page(
         request,
@@ -169,9 +170,21 @@ async def _rules_page(
         rules=(await bus.request(ListRules())).rules,
         describe=describe,
         errors=errors,
+        saved=saved,
         status_code=status,
         **await _rule_form(bus, values or {"is_enabled": "true"}, CONDITION_ROWS),
     )
+
+
+async def _saved(request: Request, caller: Caller, bus: ActingBus, rule: Rule) -> Response:
+    """Back to the rules; a rule saved with warnings shows them to whoever saved it first.
+
+    Some are said only when it is saved (an MQTT filter no subscription has yet), so they are
+    shown on this answer rather than after a redirect.
+    """
+    if not rule.warnings:
+        return _done()
+    return await _rules_page(request, caller, bus, {}, saved=rule)
 
 
 async def _rule_page(
@@ -220,6 +233,7 @@ async def create_rule(request: Request, caller: CallerDep, bus: ActingBusDep) ->
         lambda: bus.request(command_from_fields(CreateRule, rule=spec)),
         "/events/rules",
         refused,
+        lambda rule: _saved(request, caller, bus, rule),
     )
 
 
@@ -253,6 +267,7 @@ async def update_rule(
         lambda: bus.request(command_from_fields(UpdateRule, rule_id=rule_id, rule=spec)),
         "/events/rules",
         refused,
+        lambda rule: _saved(request, caller, bus, rule),
     )
 
 

@@ -25,6 +25,8 @@ from actkit_proto.events import (
     ListRules,
     ListSchedules,
     ManualTrigger,
+    MqttStatefulCondition,
+    MqttStatelessCondition,
     Recipient,
     RecipientList,
     RecipientTestResult,
@@ -109,24 +111,32 @@ class FakeEvents:
             raise NotFound(f"rule {command.rule_id} does not exist")
         return self.rules[command.rule_id]
 
-    def _check(self, spec: RuleSpec) -> None:
+    def _check(self, spec: RuleSpec) -> list[str]:
+        """Refuses inputs above 2; warns of an MQTT filter other than ``Motion`` (the only
+        subscription there is), as the events service warns of one no subscription has."""
         for condition in spec.conditions:
             if isinstance(condition, InputCondition) and condition.port_id > 2:
                 raise Invalid(f"condition 1: port {condition.port_id} does not exist")
+        return [
+            f"no MQTT subscription has the filter {condition.subscription!r} yet"
+            for condition in spec.conditions
+            if isinstance(condition, MqttStatefulCondition | MqttStatelessCondition)
+            and condition.subscription != "Motion"
+        ]
 
     async def create_rule(self, command: CreateRule) -> Rule:
-        self._check(command.rule)
+        warnings = self._check(command.rule)
         rule_id = max(self.rules, default=0) + 1
         self.rules[rule_id] = Rule(rule_id=rule_id, rule=command.rule, is_active=False)
-        return self.rules[rule_id]
+        return self.rules[rule_id].model_copy(update={"warnings": warnings})
 
     async def update_rule(self, command: UpdateRule) -> Rule:
         await self.get_rule(GetRule(rule_id=command.rule_id))
-        self._check(command.rule)
+        warnings = self._check(command.rule)
         self.rules[command.rule_id] = Rule(
             rule_id=command.rule_id, rule=command.rule, is_active=False
         )
-        return self.rules[command.rule_id]
+        return self.rules[command.rule_id].model_copy(update={"warnings": warnings})
 
     async def enable_rule(self, command: EnableRule) -> Rule:
         rule = await self.get_rule(GetRule(rule_id=command.rule_id))

@@ -42,19 +42,23 @@ def _answer(rule: Rule) -> dict[str, Any]:
 
 @router.get("/rules", response_model=None)
 async def list_rules(bus: ActingBusDep) -> dict[str, Any]:
-    """Every rule and whether it is active now."""
+    """Every rule, whether it is active now, and ``warnings`` about its ports as they are now."""
     return (await bus.request(ListRules())).model_dump(mode="json")
 
 
 @router.post("/rules", status_code=201, response_model=None)
 async def create_rule(bus: ActingBusDep, body: RuleBody) -> dict[str, Any]:
-    """Add a rule: one or more conditions, all of which must hold, and one action (at most 256)."""
+    """Add a rule: one or more conditions, all of which must hold, and one action (at most 256).
+
+    A rule that cannot work on this device is refused; one that may not work as meant (an MQTT
+    filter no subscription has yet) is added, its ``warnings`` saying why.
+    """
     return _answer(await bus.request(command_from_fields(CreateRule, rule=body)))
 
 
 @router.get("/rules/{rule_id}", response_model=None)
 async def get_rule(rule_id: PathId, bus: ActingBusDep) -> dict[str, Any]:
-    """One rule."""
+    """One rule, with ``warnings`` about its ports as they are now (one configured otherwise)."""
     return _answer(await bus.request(GetRule(rule_id=rule_id)))
 
 

@@ -142,3 +142,48 @@ async def test_a_recipients_test_shows_what_its_server_answered(
     assert 'id="recipient-1-result">Failed: connection refused by dispatch.example' in tested.text
     answer = await client.post("/api/v1/recipients/1/test", headers=basic("admin"))
     assert answer.json() == {"is_ok": False, "answer": "connection refused by dispatch.example"}
+
+
+async def test_a_rule_saved_with_warnings_shows_them_to_whoever_saved_it(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await _log_in(client)
+    form = {
+        "csrf_token": csrf,
+        "name": "Siren heard",
+        "is_enabled": "true",
+        "cond-0-type": "mqtt_stateless",
+        "cond-0-subscription": "sirens",
+        "action-type": "io_once",
+        "action-port_id": "2",
+        "action-duration_ms": "500",
+    }
+    added = await client.post("/events/rules", data=form)
+    assert added.status_code == 200, added.text
+    assert 'id="saved-warnings"' in added.text
+    assert "Rule 2 (Siren heard) is saved, but it may not work as meant:" in added.text
+    assert "no MQTT subscription has the filter &#39;sirens&#39; yet" in added.text
+    assert events.rules[2].rule.name == "Siren heard"
+
+    edited = await client.post("/events/rules/2", data={**form, "name": "Siren"})
+    assert edited.status_code == 200
+    assert "Rule 2 (Siren) is saved, but it may not work as meant:" in edited.text
+    fine = await client.post("/events/rules/2", data={**form, "cond-0-subscription": "Motion"})
+    assert fine.status_code == 303
+    assert fine.headers["location"] == "/events/rules"
+
+
+async def test_the_rules_list_and_the_edit_page_show_a_rule_a_later_port_configuration_broke(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    broken = "port 2 of the AXIS W401 is an input and an I/O action needs an output"
+    events.rules[1] = events.rules[1].model_copy(update={"warnings": [broken]})
+    await _log_in(client)
+    page = await client.get("/events/rules")
+    assert f'<ul class="warning" id="rule-1-warnings"><li>{broken}</li></ul>' in page.text
+    assert 'id="saved-warnings"' not in page.text
+    edit = await client.get("/events/rules/1")
+    assert 'id="edit-warnings"' in edit.text
+    assert broken in edit.text
+    listed = await client.get("/api/v1/rules", headers=basic("view"))
+    assert listed.json()["rules"][0]["warnings"] == [broken]
