@@ -3,7 +3,8 @@
 An owner describes its settings as :class:`ParameterSpec` and gives a :class:`ParameterSource`
 (read the current values, apply a validated change); :func:`parameter_handlers` then answers
 ``{service}.params.list`` and ``{service}.params.set``, converting and checking every value
-(type, allowed values, range, writability, the actor's role) before the owner sees it;
+(type, allowed values, range, writability, the actor's role) before the owner sees it, and listing
+a parameter only to the roles that may read it;
 :func:`restore_defaults` serves a simple owner's ``{service}.settings.restore``::
 
     HANDLERS = {..., **parameter_handlers(lambda deps: deps.parameters)}
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from actkit_core.bus import Handler
-from actkit_proto.base import Message, Role
+from actkit_proto.base import Actor, Message, Role
 from actkit_proto.errors import Forbidden, Invalid, NotFound
 from actkit_proto.params import (
     ListParameters,
@@ -49,6 +50,9 @@ class ParameterSpec:
     required_role: Role = Role.ADMINISTRATOR
     is_kept_on_restore: bool = False
     description: str = ""
+    read_role: Role = Role.VIEWER
+    """The least role it is listed to: above viewer for a setting the owner's own read keeps
+    from lower roles (brute-force limits), so that plain config does not show it to them."""
 
     @property
     def key(self) -> str:
@@ -137,10 +141,19 @@ class ParameterSource(Protocol):
         """
 
 
-async def list_parameters(service: str, source: ParameterSource) -> ParameterList:
-    """Every parameter of ``source`` with its current value, sorted by key."""
+async def list_parameters(
+    service: str, source: ParameterSource, actor: Actor | None = None
+) -> ParameterList:
+    """Every parameter of ``source`` that ``actor`` may read, with its value, sorted by key.
+
+    Without an actor (a service asking for itself) every parameter is listed.
+    """
     values = await source.values()
-    described = [spec.describe(service, values.get(spec.key)) for spec in source.specs]
+    described = [
+        spec.describe(service, values.get(spec.key))
+        for spec in source.specs
+        if actor is None or actor.role >= spec.read_role
+    ]
     return ParameterList(parameters=sorted(described, key=lambda parameter: parameter.key))
 
 
@@ -196,7 +209,7 @@ def parameter_handlers(
     """Handlers for ``{service}.params.list`` and ``.set``, to merge into a handler table."""
 
     async def list_handler(command: ListParameters, deps: D) -> ParameterList:
-        return await list_parameters(command.service, source_of(deps))
+        return await list_parameters(command.service, source_of(deps), command.actor)
 
     async def set_handler(command: SetParameters, deps: D) -> ParameterList:
         return await set_parameters(command, source_of(deps))

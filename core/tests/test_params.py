@@ -26,6 +26,7 @@ class Settings:
         ParameterSpec("Power", "Mode", ParameterType.ENUM, default="a", allowed_values=("a", "b")),
         ParameterSpec("Power", "Secret", ParameterType.PASSWORD, required_role=Role.OPERATOR),
         ParameterSpec("Power", "Model", ParameterType.STRING, default="W401", is_writable=False),
+        ParameterSpec("Power", "Limit", ParameterType.INTEGER, 3, read_role=Role.ADMINISTRATOR),
     )
 
     def __init__(self) -> None:
@@ -119,6 +120,21 @@ async def test_each_parameters_role_is_checked() -> None:
     with pytest.raises(Forbidden, match=r"Power\.DelayMin needs administrator"):
         await set_parameters(set_command(operator, DelayMin=3), source)
     assert source.stored["Power.DelayMin"] == 5
+
+
+async def test_a_parameter_is_listed_only_to_the_roles_that_may_read_it() -> None:
+    source = Settings()
+    operator = Actor(name="olle", role=Role.OPERATOR)
+    handlers = parameter_handlers(lambda deps: deps)
+    for_operator = await handlers[ListParameters](
+        ListParameters(service="io", actor=operator), source
+    )
+    assert for_operator is not None
+    assert "Power.Limit" not in {p.key for p in for_operator.parameters}
+    assert "Power.DelayMin" in {p.key for p in for_operator.parameters}
+    administrator = Actor(name="ada", role=Role.ADMINISTRATOR)
+    for_administrator = await list_parameters("io", source, administrator)
+    assert "Power.Limit" in {p.key for p in for_administrator.parameters}
 
 
 async def test_handlers_serve_the_source_found_in_deps() -> None:

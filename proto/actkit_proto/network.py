@@ -478,7 +478,7 @@ class GetDot1x(Command[Dot1xSettings]):
     """Read the 802.1X/MACsec settings."""
 
     subject: ClassVar[str] = "network.dot1x.get"
-    required_role: ClassVar[Role] = Role.VIEWER
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
 
 
 class SetDot1x(Command[Dot1xSettings]):
@@ -603,7 +603,7 @@ class GetFirewall(Command[Firewall]):
     """Read the firewall: its switch, default policy, active and pending rules."""
 
     subject: ClassVar[str] = "network.firewall.get"
-    required_role: ClassVar[Role] = Role.VIEWER
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
 
 
 class SetFirewall(Command[Firewall]):

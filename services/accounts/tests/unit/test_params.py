@@ -19,6 +19,19 @@ async def test_security_settings_are_listed_with_their_values(
     assert {p.service for p in listed.parameters} == {"accounts"}
 
 
+async def test_brute_force_limits_are_listed_to_administrators_only(
+    fake_bus: FakeBus, set_up: Deps
+) -> None:
+    for role in Role:
+        listed = await fake_bus.request(
+            ListParameters(service="accounts", actor=Actor(name="someone", role=role))
+        )
+        keys = {p.key for p in listed.parameters}
+        assert "Security.HTTPAuthentication" in keys
+        is_shown = any(key.startswith("Security.BruteForce.") for key in keys)
+        assert is_shown == (role >= GetBruteForceSettings.required_role), role
+
+
 async def test_a_set_changes_the_policy_the_owner_applies(fake_bus: FakeBus, set_up: Deps) -> None:
     await fake_bus.request(
         SetParameters(

@@ -238,7 +238,7 @@ SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/api/v1/network/status"): (VIEWER, {}),
     ("PUT", "/api/v1/network/snmp/v3-password"): (ADMIN, {"json": {"password": "12345678"}}),
     ("POST", "/api/v1/network/wlan/scan"): (VIEWER, {}),
-    ("GET", "/api/v1/network/firewall"): (VIEWER, {}),
+    ("GET", "/api/v1/network/firewall"): (ADMIN, {}),
     ("PUT", "/api/v1/network/firewall"): (
         ADMIN,
         {"json": {"is_active": True, "default_policy": "allow"}},
@@ -297,6 +297,7 @@ for prefix, groups in GROUPS.items():
         path = f"{prefix.rstrip('/')}/{group}"
         SETTINGS_ROUTES[("GET", path)] = (VIEWER, {})
         SETTINGS_ROUTES[("PUT", path)] = (ADMIN, {"json": {}})
+SETTINGS_ROUTES[("GET", "/api/v1/network/dot1x")] = (ADMIN, {})  # Security: the identity
 SETTINGS_ROUTES[("GET", "/api/v1/network/http")] = (VIEWER, {})
 SETTINGS_ROUTES[("PUT", "/api/v1/network/http")] = (OPERATOR, {"json": {"http_port": 8080}})
 PAGE_FORMS = {
@@ -313,6 +314,7 @@ for page, forms in PAGE_FORMS.items():
     for form in forms:
         SETTINGS_ROUTES[("POST", f"{page}/{form}")] = (ADMIN, {"data": {}})
 SETTINGS_ROUTES[("GET", "/system/network")] = (VIEWER, {})
+SETTINGS_ROUTES[("GET", "/system/firewall")] = (ADMIN, {})  # which addresses get in
 SETTINGS_ROUTES[("POST", "/system/network/http")] = (OPERATOR, {"data": {"http_port": "8080"}})
 SETTINGS_ROUTES[("POST", "/system/time/time")] = (ADMIN, {"data": {"time_zone": "UTC"}})
 SETTINGS_ROUTES[("POST", "/system/network/ipv4")] = (ADMIN, {"data": {"is_dhcp": "true"}})
