@@ -581,7 +581,11 @@ class FtpRecipient(Part):
 
 
 class SftpRecipient(Part):
-    """SFTP: uploaded after the host key fingerprint is checked."""
+    """SFTP: uploaded once the server's host key is checked, before the password is sent.
+
+    Trust on first use: a stored recipient without a SHA-256 fingerprint pins the key its server
+    shows at the first successful delivery or test; from then on another key is refused.
+    """
 
     type: Literal["sftp"] = "sftp"
     name: Name
@@ -593,7 +597,10 @@ class SftpRecipient(Part):
     host_key_md5: str | None = Field(
         default=None, pattern=r"^([0-9a-fA-F]{2}:?){15}[0-9a-fA-F]{2}$"
     )
+    """The MD5 fingerprint (``aa:bb:...``) the server's host key must have."""
     host_key_sha256: str | None = Field(default=None, pattern=r"^[A-Za-z0-9+/]{43}=?$")
+    """The SHA-256 fingerprint (base64, without ``SHA256:``) the server's host key must have;
+    empty, the first connection pins it. Clear it to accept a server's new key."""
     use_temporary_name: bool = True
 
 

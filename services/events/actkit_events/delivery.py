@@ -3,6 +3,10 @@
 Each ``send`` returns what the peer answered (shown by "Test") or raises ``DeliveryFailed``
 with a sentence saying what went wrong. Network storage and SIP/VMS have no client on this
 device and are refused clearly.
+
+An SFTP server's host key is checked during the handshake, before the password is sent: against
+the recipient's fingerprints when it has some, else accepted and told in :class:`Delivered` so
+that the caller pins it (trust on first use).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import io
 import itertools
 import ssl
 import time
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -31,6 +36,16 @@ from actkit_proto.events import (
 
 TIMEOUT_S = 10.0
 _sequence = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A delivery that happened: what the peer answered, and the host key an SFTP server showed."""
+
+    answer: str
+    host_key_sha256: str | None = None
+    """The SFTP server's SHA-256 host key fingerprint (base64, no ``SHA256:``), once checked or
+    accepted; ``None`` for the other types."""
 
 
 class DeliveryFailed(Exception):
@@ -53,7 +68,7 @@ def not_supported_reason(spec: RecipientSpec) -> str | None:
     return None
 
 
-async def send(spec: RecipientSpec, subject: str, message: str) -> str:
+async def send(spec: RecipientSpec, subject: str, message: str) -> Delivered:
     """Deliver one notification; returns the peer's answer.
 
     Raises:
@@ -64,13 +79,14 @@ async def send(spec: RecipientSpec, subject: str, message: str) -> str:
         raise NotSupported(reason)
     try:
         if isinstance(spec, EmailRecipient):
-            return await _send_email(spec, subject, message)
+            return Delivered(await _send_email(spec, subject, message))
         if isinstance(spec, HttpRecipient):
-            return await _send_http(spec, subject, message)
+            return Delivered(await _send_http(spec, subject, message))
         if isinstance(spec, TcpRecipient):
-            return await _send_tcp(spec, message)
+            return Delivered(await _send_tcp(spec, message))
         if isinstance(spec, FtpRecipient):
-            return await asyncio.to_thread(_send_ftp, spec, _file_name(subject), message)
+            answer = await asyncio.to_thread(_send_ftp, spec, _file_name(subject), message)
+            return Delivered(answer)
         if isinstance(spec, SftpRecipient):
             return await _send_sftp(spec, _file_name(subject), message)
     except DeliveryFailed:
@@ -171,10 +187,54 @@ def _send_ftp(spec: FtpRecipient, name: str, message: str) -> str:
         return f"{answer} ({name})"
 
 
-async def _send_sftp(spec: SftpRecipient, name: str, message: str) -> str:
+def host_key_matches(spec: SftpRecipient, sha256: str, md5: str) -> bool:
+    """Whether a host key with these fingerprints is the one the recipient expects.
+
+    A recipient without fingerprints expects any key (its first connection pins one).
+
+    >>> spec = SftpRecipient(name="s", host="h", username="u", host_key_sha256="A" * 43)
+    >>> host_key_matches(spec, "A" * 43 + "=", "00:11"), host_key_matches(spec, "B" * 43, "")
+    (True, False)
+    """
+    if spec.host_key_sha256 and spec.host_key_sha256.rstrip("=") != sha256.rstrip("="):
+        return False
+    expected_md5 = (spec.host_key_md5 or "").lower().replace(":", "")
+    return not expected_md5 or expected_md5 == md5.lower().replace(":", "")
+
+
+def host_key_refused(spec: SftpRecipient, sha256: str, md5: str) -> str:
+    """Why a delivery stopped at the server's host key, naming both keys and the way out."""
+    expected = " and ".join(
+        f"{kind}:{value}"
+        for kind, value in (("SHA256", spec.host_key_sha256), ("MD5", spec.host_key_md5))
+        if value
+    )
+    shown = f"SHA256:{sha256}" if spec.host_key_sha256 else f"MD5:{md5} (SHA256:{sha256})"
+    return (
+        f"SFTP server {spec.host}:{spec.port} shows host key {shown}, but this recipient "
+        f"expects {expected}: nothing was sent, not even the password. If the server's key "
+        "was changed on purpose, clear the recipient's host key fingerprints (host_key_sha256, "
+        "host_key_md5) and save: the next delivery or test pins the new key"
+    )
+
+
+async def _send_sftp(spec: SftpRecipient, name: str, message: str) -> Delivered:
     # Imported here: asyncssh (with its cryptography) costs the service ~0.25 s at every start,
     # and most devices never send to SFTP.
     import asyncssh
+
+    shown: list[tuple[str, str]] = []
+
+    class HostKeyCheck(asyncssh.SSHClient):
+        """Checks the server's key in the handshake, before any password is sent."""
+
+        def validate_host_public_key(
+            self, _host: str, _addr: str, _port: int, key: asyncssh.SSHKey
+        ) -> bool:
+            sha256 = key.get_fingerprint("sha256").removeprefix("SHA256:")
+            md5 = key.get_fingerprint("md5").removeprefix("MD5:")
+            shown.append((sha256, md5))
+            return host_key_matches(spec, sha256, md5)
 
     try:
         async with asyncssh.connect(
@@ -182,24 +242,14 @@ async def _send_sftp(spec: SftpRecipient, name: str, message: str) -> str:
             spec.port,
             username=spec.username,
             password=spec.password,
-            known_hosts=None,
+            client_factory=HostKeyCheck,
+            # No key is trusted beforehand, so that every key goes through HostKeyCheck; all the
+            # client's host key algorithms are offered, since none is known for the server.
+            known_hosts=lambda _host, _addr, _port: ([], [], []),
+            server_host_key_algs="default",
             client_keys=None,
             connect_timeout=TIMEOUT_S,
         ) as connection:
-            key = connection.get_server_host_key()
-            assert key is not None
-            md5 = key.get_fingerprint("md5").removeprefix("MD5:")
-            sha256 = key.get_fingerprint("sha256").removeprefix("SHA256:")
-            if spec.host_key_md5 and spec.host_key_md5.lower().replace(":", "") != md5.replace(
-                ":", ""
-            ):
-                raise DeliveryFailed(
-                    f"SFTP host key MD5 is {md5}, not the configured one: not sent"
-                )
-            if spec.host_key_sha256 and spec.host_key_sha256.rstrip("=") != sha256.rstrip("="):
-                raise DeliveryFailed(
-                    f"SFTP host key SHA256 is {sha256}, not the configured one: not sent"
-                )
             folder = spec.folder.rstrip("/")
             final = f"{folder}/{name}" if folder else name
             upload = f"{folder}/.{name}.part" if folder else f".{name}.part"
@@ -209,11 +259,13 @@ async def _send_sftp(spec: SftpRecipient, name: str, message: str) -> str:
                     await remote.write(message.encode())
                 if spec.use_temporary_name:
                     await sftp.rename(upload, final)
-            checked = (
-                "host key checked"
-                if spec.host_key_md5 or spec.host_key_sha256
-                else ("host key NOT checked: no fingerprint configured")
-            )
-            return f"uploaded {final} to {spec.host}:{spec.port} (SHA256:{sha256}, {checked})"
+    except asyncssh.HostKeyNotVerifiable as exc:
+        if not shown:
+            raise DeliveryFailed(f"{_where(spec)}: {exc}") from exc
+        raise DeliveryFailed(host_key_refused(spec, *shown[-1])) from exc
     except asyncssh.Error as exc:
         raise DeliveryFailed(f"{_where(spec)}: {exc}") from exc
+    sha256, _md5 = shown[-1]
+    checked = "checked" if spec.host_key_sha256 or spec.host_key_md5 else "seen for the first time"
+    answer = f"uploaded {final} to {spec.host}:{spec.port} (host key SHA256:{sha256} {checked})"
+    return Delivered(answer, host_key_sha256=sha256.rstrip("="))

@@ -6,11 +6,11 @@ JSON is the contract's own, so nothing is lost between the bus and the disk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
-from sqlalchemy import MetaData, Text, delete, func, select
+from sqlalchemy import MetaData, Text, delete, func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -102,6 +102,28 @@ class SpecStore(Generic[T]):
             if row is None:
                 raise NotFound(f"there is no {self._noun} {item_id}")
             row.body = self._adapter.dump_json(spec).decode()
+
+    async def change(self, item_id: int, change: Callable[[T], T | None]) -> T | None:
+        """Store what ``change`` makes of a stored spec; a person's save in between wins.
+
+        Returns what was stored: ``None`` when the spec is gone, ``change`` gave ``None``, or the
+        spec was saved meanwhile (the update names the body it read, so it does not overwrite).
+        """
+        async with self._sessions() as session:
+            row = await session.get(self._row, item_id)
+            if row is None:
+                return None
+            body = row.body
+        changed = change(self._adapter.validate_json(body))
+        if changed is None:
+            return None
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(self._row)
+                .where(self._row.item_id == item_id, self._row.body == body)
+                .values(body=self._adapter.dump_json(changed).decode())
+            )
+        return changed if getattr(result, "rowcount", 0) else None
 
     async def delete(self, item_id: int) -> None:
         async with self._sessions.begin() as session:

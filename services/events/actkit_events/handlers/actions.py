@@ -16,6 +16,7 @@ from actkit_events.domain.conditions import describe
 from actkit_events.domain.rules import Transition
 from actkit_events.domain.templates import render
 from actkit_events.handlers.deps import Deps
+from actkit_events.handlers.recipients import pin_host_key
 from actkit_events.metrics import ACTION_FAILURES, ACTIVATIONS, NOTIFICATIONS, SUPPRESSIONS
 from actkit_proto.base import Command, Reply
 from actkit_proto.ble import StartBroadcast, StopBroadcast
@@ -179,7 +180,7 @@ async def notify(
         await fail(rule_id, spec, deps, f"notification not sent: {exc.message}")
         return
     try:
-        answer = await delivery.send(
+        delivered = await delivery.send(
             recipient, render(action.subject, values), render(action.message, values)
         )
     except delivery.DeliveryFailed as exc:
@@ -187,6 +188,7 @@ async def notify(
         await fail(rule_id, spec, deps, f"notification to {recipient.name} failed: {exc}")
         return
     NOTIFICATIONS.labels(recipient.type, "ok").inc()
+    answer = delivered.answer + await pin_host_key(action.recipient_id, recipient, delivered, deps)
     deps.log.add(
         deps.clock(), rule_id, LogKind.ACTION_OK, f"{spec.name}: sent to {recipient.name}: {answer}"
     )

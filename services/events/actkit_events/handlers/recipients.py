@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from actkit_events import delivery
 from actkit_events.handlers.deps import Deps
 from actkit_proto import Ack, Conflict, Invalid
@@ -16,8 +18,11 @@ from actkit_proto.events import (
     RecipientSpec,
     RecipientTestResult,
     SendTestNotification,
+    SftpRecipient,
     UpdateRecipient,
 )
+
+log = logging.getLogger(__name__)
 
 TEST_SUBJECT = "actkit test notification"
 TEST_MESSAGE = "This is a test notification from the activation kit."
@@ -27,6 +32,34 @@ def _view(recipient_id: int, spec: RecipientSpec) -> Recipient:
     password = getattr(spec, "password", None)
     shown = spec.model_copy(update={"password": None}) if password is not None else spec
     return Recipient(recipient_id=recipient_id, recipient=shown, has_password=bool(password))
+
+
+async def pin_host_key(
+    recipient_id: int, used: RecipientSpec, delivered: delivery.Delivered, deps: Deps
+) -> str:
+    """Pin the host key an SFTP delivery was made with in the stored recipient (first use).
+
+    Only a stored recipient without a SHA-256 fingerprint, at the host and port the key was
+    shown at, is pinned; from then on another key is refused. Returns what to add to the
+    answer: a sentence when it pinned, else nothing.
+    """
+    seen = delivered.host_key_sha256
+    if seen is None or not isinstance(used, SftpRecipient):
+        return ""
+
+    server = (used.host, used.port)
+
+    def pinned(stored: RecipientSpec) -> RecipientSpec | None:
+        if not isinstance(stored, SftpRecipient) or stored.host_key_sha256:
+            return None
+        if (stored.host, stored.port) != server:
+            return None
+        return stored.model_copy(update={"host_key_sha256": seen})
+
+    if await deps.recipients.change(recipient_id, pinned) is None:
+        return ""
+    log.info("recipient %d: SFTP host key SHA256:%s pinned at first use", recipient_id, seen)
+    return f"; host key pinned: recipient {recipient_id} refuses any other from now on"
 
 
 def _check_supported(spec: RecipientSpec) -> None:
@@ -96,7 +129,10 @@ async def send_test_notification(command: SendTestNotification, deps: Deps) -> R
         raise Invalid("give recipient_id, recipient, or both")
     _check_supported(spec)
     try:
-        answer = await delivery.send(spec, TEST_SUBJECT, TEST_MESSAGE)
+        delivered = await delivery.send(spec, TEST_SUBJECT, TEST_MESSAGE)
     except delivery.DeliveryFailed as exc:
         return RecipientTestResult(is_ok=False, answer=str(exc))
+    answer = delivered.answer
+    if command.recipient_id is not None:
+        answer += await pin_host_key(command.recipient_id, spec, delivered, deps)
     return RecipientTestResult(is_ok=True, answer=answer)

@@ -143,6 +143,9 @@ def ftp_server(root: Path) -> Iterator[int]:
 
 
 class _PasswordServer(asyncssh.SSHServer):
+    def __init__(self, tried: list[str]) -> None:
+        self.tried = tried
+
     def begin_auth(self, _username: str) -> bool:
         return True
 
@@ -150,23 +153,35 @@ class _PasswordServer(asyncssh.SSHServer):
         return True
 
     def validate_password(self, username: str, password: str) -> bool:
+        self.tried.append(password)
         return (username, password) == ("cam", "secret")
 
 
 @contextlib.asynccontextmanager
-async def sftp_server(root: Path) -> AsyncIterator[tuple[int, asyncssh.SSHKey]]:
-    """An asyncssh SFTP server chrooted at ``root``; yields its port and host key."""
-    key = asyncssh.generate_private_key("ssh-ed25519")
+async def sftp_server(
+    root: Path,
+    port: int = 0,
+    key: asyncssh.SSHKey | None = None,
+    tried: list[str] | None = None,
+) -> AsyncIterator[tuple[int, asyncssh.SSHKey]]:
+    """An asyncssh SFTP server chrooted at ``root``; yields its port and host key.
+
+    ``port`` and ``key`` default to a free port and a new key; every password a client tries is
+    appended to ``tried``.
+    """
+    key = key or asyncssh.generate_private_key("ssh-ed25519")
+    passwords = [] if tried is None else tried
 
     def sftp(chan: asyncssh.SSHServerChannel[bytes]) -> asyncssh.SFTPServer:
         return asyncssh.SFTPServer(chan, chroot=str(root).encode())
 
     server = await asyncssh.listen(
         "127.0.0.1",
-        0,
+        port,
         server_host_keys=[key],
-        server_factory=_PasswordServer,
+        server_factory=lambda: _PasswordServer(passwords),
         sftp_factory=sftp,
+        reuse_address=True,
     )
     try:
         yield server.sockets[0].getsockname()[1], key

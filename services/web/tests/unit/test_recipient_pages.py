@@ -12,7 +12,9 @@ from actkit_proto.events import (
     InputCondition,
     NotifyAction,
     PulseSchedule,
+    Recipient,
     ScheduleCondition,
+    SftpRecipient,
     WeeklySchedule,
 )
 from actkit_proto.system import TimeSettings
@@ -174,6 +176,33 @@ async def test_a_recipient_is_edited_with_its_password_kept_and_deleted(
     unknown = await client.get("/events/recipients/new", params={"type": "pigeon"})
     assert unknown.status_code == 404
     assert "recipient type &#39;pigeon&#39; is not one of email" in unknown.text
+
+
+async def test_an_sftp_recipient_shows_its_pinned_host_key_and_clearing_it_is_saved(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    pin = "Bp6S4EkqAgsJnMsOSDfWV3P6SZ5eLEkFy8gKIAOHYfI"
+    archive = SftpRecipient(name="Archive", host="sftp.example", username="cam")
+    events.recipients[2] = Recipient(
+        recipient_id=2,
+        recipient=archive.model_copy(update={"host_key_sha256": pin}),
+        has_password=True,
+    )
+    events.recipients[3] = Recipient(recipient_id=3, recipient=archive, has_password=True)
+    csrf = await log_in(client)
+    listed = await client.get("/events/recipients")
+    assert f'id="recipient-2-host-key">host key SHA256:{pin} pinned' in listed.text
+    assert 'id="recipient-3-host-key">host key not pinned yet' in listed.text
+    page = await client.get("/events/recipients/2")
+    assert f'name="host_key_sha256" value="{pin}"' in page.text
+    assert f"Pinned: the server must show the host key SHA256:{pin}" in page.text
+    fields = {"csrf_token": csrf, "type": "sftp", "name": "Archive", "host": "sftp.example"}
+    saved = await client.post("/events/recipients/2", data={**fields, "username": "cam"})
+    assert saved.status_code == 303
+    stored = events.recipients[2].recipient
+    assert isinstance(stored, SftpRecipient) and stored.host_key_sha256 is None
+    unpinned = await client.get("/events/recipients/3")
+    assert "Empty: the first delivery or test of the saved recipient pins" in unpinned.text
 
 
 async def test_schedules_are_added_refused_and_deleted(
