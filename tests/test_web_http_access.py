@@ -33,7 +33,8 @@ async def test_https_only_redirects_pages_and_refuses_the_api_over_http(stack: S
     ):
         assert (await client.get(stack.http_url + "login")).status_code == 200
         current = await bus.request(GetHttp())
-        await bus.request(SetHttp(settings=current.model_copy(update={"access": HttpAccess.HTTPS})))
+        https_only = current.model_copy(update={"access": HttpAccess.HTTPS})
+        await bus.request(SetHttp(settings=https_only, confirm=True))
         redirected = await _status_of(client, stack.http_url + "login", 307)
         assert redirected.headers["location"] == stack.https_url + "login"
         assert (await client.get(stack.https_url + "login")).status_code == 200
@@ -41,5 +42,5 @@ async def test_https_only_redirects_pages_and_refuses_the_api_over_http(stack: S
         assert refused.status_code == 403
         assert f"use {stack.https_url}axis-cgi/apidiscovery.cgi" in refused.text
 
-        await bus.request(SetHttp(settings=current))
+        await bus.request(SetHttp(settings=current, confirm=True))
         await _status_of(client, stack.http_url + "login", 200)

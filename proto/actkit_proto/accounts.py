@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role
+from actkit_proto.base import Ack, Command, Event, Reply, Role, read_only
 
 AccountName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Password = Annotated[
@@ -746,7 +746,7 @@ class OpenIdSettings(Reply):
     provider_url: str = ""
     """``https://<provider>/.well-known/openid-configuration``."""
     client_id: str = ""
-    has_client_secret: bool = False
+    has_client_secret: bool = read_only(False)
     admin_claim: str = ""
     """``claim=value`` that makes a user an administrator."""
     operator_claim: str = ""

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from enum import IntEnum
-from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from actkit_proto.errors import Invalid
@@ -28,6 +30,61 @@ MAX_ROW_ID = 2**31 - 1
 """The largest id of a row an owner numbers (rules, recipients, schedules ...): far above any
 count, an int32 for every client, and far below SQLite's 2**63 - 1, where a larger id overflowed."""
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+
+
+def read_only(default: Any, *, description: str | None = None) -> Any:
+    """A field an owner fills in and a person cannot set (``has_*`` flags, warnings).
+
+    It is marked ``readOnly`` in the schemas, and a set that leaves it out is whole.
+    """
+    return Field(default=default, description=description, json_schema_extra={"readOnly": True})
+
+
+def write_only(**constraints: Any) -> Any:
+    """A secret: stored, never answered (``None`` on read), kept when a set leaves it ``None``.
+
+    It is marked ``writeOnly`` in the schemas, and a set that leaves it out is whole.
+    """
+    return Field(default=None, json_schema_extra={"writeOnly": True}, **constraints)
+
+
+def is_settable(field: FieldInfo) -> bool:
+    """Whether a set must name ``field``: neither :func:`read_only` nor :func:`write_only`."""
+    extra = field.json_schema_extra
+    return not (isinstance(extra, dict) and (extra.get("readOnly") or extra.get("writeOnly")))
+
+
+def missing_fields(model: type[BaseModel], data: Mapping[str, Any], where: str = "") -> list[str]:
+    """The settable fields of ``model`` that ``data`` leaves out, nested models' included.
+
+    >>> from actkit_proto.network import WlanSettings
+    >>> missing_fields(WlanSettings, {"ssid": None, "is_hidden": False, "ipv4": {"is_dhcp": True}})
+    ['security', 'ipv4.address', 'ipv4.subnet_mask', 'ipv4.router', 'ipv4.has_fallback', 'ipv6']
+    """
+    missing = []
+    for name, field in model.model_fields.items():
+        if name not in data:
+            missing += [f"{where}{name}"] if is_settable(field) else []
+            continue
+        inner = _model_in(field.annotation)
+        values = data[name] if isinstance(data[name], list) else [data[name]]
+        for index, value in enumerate(values):
+            if inner is not None and isinstance(value, Mapping):
+                at = (
+                    f"{where}{name}[{index}]."
+                    if isinstance(data[name], list)
+                    else f"{where}{name}."
+                )
+                missing += missing_fields(inner, value, at)
+    return missing
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (``X``, ``X | None``, ``list[X]``), if it holds one."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    models = [found for arg in get_args(annotation) if (found := _model_in(arg)) is not None]
+    return models[0] if len(models) == 1 else None
 
 
 class Role(IntEnum):
@@ -194,6 +251,41 @@ class Command(Message, Generic[ReplyT]):
     it with an actor, and the NATS config denies it to every other user."""
 
     actor: Actor | None = Field(default=None, description="Set by the web service for people.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_part_of_a_group(cls, data: Any, info: ValidationInfo) -> Any:
+        """Under :data:`STRICT`, a set that replaces a whole group must name all of it.
+
+        A field left out would otherwise be stored as its default: ``{"is_enabled": true}`` sent
+        to set SNMP would reset its communities and traps. Read-only and write-only fields may be
+        left out (the owner fills in the one, keeps the stored other).
+        """
+        name = cls.replaced_group()
+        if name is None or not (info.context or {}).get("refuse_unknown_fields"):
+            return data
+        group = data.get(name) if isinstance(data, dict) else None
+        if not isinstance(group, Mapping) or set(group) - set(cls.reply_type.model_fields):
+            return data  # a misspelt field explains what is missing: the group names it
+        if missing := missing_fields(cls.reply_type, group):
+            raise PydanticCustomError(
+                "missing_fields",
+                "{name} lacks {missing}: a set replaces the whole group, so read it, change "
+                "what you mean and send all of it",
+                {"name": name, "missing": ", ".join(missing)},
+            )
+        return data
+
+    @classmethod
+    def replaced_group(cls) -> str | None:
+        """The field of a set that carries a whole group, stored as sent and answered.
+
+        That is a ``….set`` command's one field of the command's reply type
+        (``SetSnmp.settings``, ``SetLocation.location``).
+        """
+        reply = getattr(cls, "reply_type", None)
+        groups = [name for name, field in cls.model_fields.items() if field.annotation is reply]
+        return groups[0] if cls.subject.endswith(".set") and len(groups) == 1 else None
 
     @classmethod
     def is_lent_to_integrators(cls) -> bool:

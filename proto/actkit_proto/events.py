@@ -27,7 +27,12 @@ Host = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.
 NetPort = Annotated[int, Field(ge=1, le=65535)]
 Secret = Annotated[
     str | None,
-    Field(default=None, max_length=256, description="Write-only: replies never carry it."),
+    Field(
+        default=None,
+        max_length=256,
+        description="Write-only: replies never carry it.",
+        json_schema_extra={"writeOnly": True},
+    ),
 ]
 Template = Annotated[
     str,

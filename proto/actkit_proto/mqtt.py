@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId
+from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId, read_only
 
 Qos = Annotated[int, Field(ge=0, le=2)]
 Topic = Annotated[str, Field(min_length=1, max_length=65535)]
@@ -121,7 +121,7 @@ class ClientSettings(Reply):
     """Offered during the TLS handshake; SSL and WebSocket Secure only."""
     version: MqttVersion = MqttVersion.V5
     username: str = Field(default="", max_length=255)
-    has_password: bool = False
+    has_password: bool = read_only(False)
     client_id: str = Field(default="", max_length=256)
     """Empty: ``actkit-<serial>``."""
     clean_session: bool = True
@@ -140,7 +140,7 @@ class ClientSettings(Reply):
     ca_certificate_pem: str = Field(default="", max_length=65536)
     """Empty: the system's trusted CAs."""
     client_certificate_pem: str = Field(default="", max_length=65536)
-    has_client_key: bool = False
+    has_client_key: bool = read_only(False)
     connect_message: MessageSpec = MessageSpec()
     last_will: MessageSpec = MessageSpec()
 

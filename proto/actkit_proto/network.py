@@ -17,7 +17,7 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role
+from actkit_proto.base import Ack, Command, Event, Reply, Role, read_only, write_only
 
 _LABEL = re.compile(r"^[A-Za-z0-9-]+$")
 _HEX = re.compile(r"^[0-9A-Fa-f]*$")
@@ -78,6 +78,11 @@ Community = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[!-~]+$
 Secret = Annotated[str, Field(min_length=1, max_length=256)]
 FirewallAddress = Annotated[str, AfterValidator(_check_firewall_address)]
 
+
+CUTS_OFF = (
+    "Apply a change that may cut the device off the network it is reached on; without it such "
+    "a change is refused, saying what it would cut."
+)
 
 # --- IPv4, IPv6, hostname, DNS ---------------------------------------------------------------
 
@@ -166,10 +171,14 @@ class GetIpv4(Command[Ipv4Settings]):
 
 
 class SetIpv4(Command[Ipv4Settings]):
-    """Store and apply the wired IPv4 settings; answers with them as stored."""
+    """Store and apply the wired IPv4 settings; answers with them as stored.
+
+    A change of the method, address, subnet mask or router is refused (409) unless confirmed.
+    """
 
     subject: ClassVar[str] = "network.ipv4.set"
     settings: Ipv4Settings
+    confirm: bool = Field(default=False, description=CUTS_OFF)
 
 
 class GetIpv6(Command[Ipv6Settings]):
@@ -237,7 +246,7 @@ class HttpSettings(Reply):
     https_port: PortNumber = 443
     certificate: str | None = Field(default=None, max_length=128)
     """Name of the installed certificate HTTPS uses (accounts owns certificates)."""
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = read_only([])
     """Read only: what deserves attention in the stored settings (privileged ports)."""
 
     @model_validator(mode="after")
@@ -255,11 +264,15 @@ class GetHttp(Command[HttpSettings]):
 
 
 class SetHttp(Command[HttpSettings]):
-    """Operators may use the standard ports and 1024-65535; 1-1023 needs an administrator."""
+    """Operators may use the standard ports and 1024-65535; 1-1023 needs an administrator.
+
+    A change of the protocols or ports is refused (409) unless confirmed.
+    """
 
     subject: ClassVar[str] = "network.http.set"
     required_role: ClassVar[Role] = Role.OPERATOR
     settings: HttpSettings
+    confirm: bool = Field(default=False, description=CUTS_OFF)
 
 
 # --- Discovery and O3C -----------------------------------------------------------------------
@@ -315,8 +328,8 @@ class O3cSettings(Reply):
     proxy_host: HostAddress | None = None
     proxy_port: PortNumber | None = None
     proxy_login: str | None = Field(default=None, min_length=1, max_length=128)
-    proxy_password: Secret | None = None
-    has_proxy_password: bool = False
+    proxy_password: Secret | None = write_only()
+    has_proxy_password: bool = read_only(False)
     """Read only."""
     proxy_auth: ProxyAuth = ProxyAuth.AUTO
 
@@ -367,22 +380,22 @@ class SnmpSettings(Reply):
 
     is_enabled: bool = False
     version: SnmpVersion = SnmpVersion.V1_V2C
-    read_community: Community | None = None
+    read_community: Community | None = write_only()
     """Write only; until one is set the agent uses ``public``."""
-    has_read_community: bool = False
+    has_read_community: bool = read_only(False)
     """Read only."""
-    write_community: Community | None = None
+    write_community: Community | None = write_only()
     """Write only; until one is set the agent uses ``write``."""
-    has_write_community: bool = False
+    has_write_community: bool = read_only(False)
     """Read only."""
     are_traps_enabled: bool = False
     trap_address: HostAddress | None = None
-    trap_community: Community | None = None
+    trap_community: Community | None = write_only()
     """Write only; until one is set traps are sent with ``public``."""
-    has_trap_community: bool = False
+    has_trap_community: bool = read_only(False)
     """Read only."""
     traps: SnmpTraps = Field(default_factory=SnmpTraps)
-    has_v3_password: bool = False
+    has_v3_password: bool = read_only(False)
     """Read only: the ``initial`` account's password has been set (it can be set only once)."""
 
     @model_validator(mode="after")
@@ -448,15 +461,16 @@ class Dot1xSettings(Reply):
     """Without CA certificates the server is not validated."""
     eap_identity: str | None = Field(default=None, min_length=1, max_length=128)
     eapol_version: int = Field(default=2, ge=1, le=3)
-    password: Secret | None = None
-    has_password: bool = False
+    password: Secret | None = write_only()
+    has_password: bool = read_only(False)
     """Read only."""
     peap_version: int = Field(default=0, ge=0, le=1)
     peap_label: int = Field(default=1, ge=1, le=2)
     """1: client EAP encryption; 2: client PEAP encryption (PEAP version 1)."""
     ckn: Annotated[str, AfterValidator(_check_ckn)] | None = None
-    cak: Annotated[str, AfterValidator(_check_cak)] | None = None
-    has_cak: bool = False
+    cak: Annotated[str, AfterValidator(_check_cak)] | None = write_only()
+    """Write only."""
+    has_cak: bool = read_only(False)
     """Read only."""
 
     @model_validator(mode="after")
@@ -529,8 +543,9 @@ class WlanSettings(Reply):
     """``None``: no wireless network configured."""
     is_hidden: bool = False
     security: WlanSecurity = WlanSecurity.WPA2_PSK
-    passphrase: str | None = Field(default=None, min_length=8, max_length=63)
-    has_passphrase: bool = False
+    passphrase: str | None = write_only(min_length=8, max_length=63)
+    """Write only."""
+    has_passphrase: bool = read_only(False)
     """Read only."""
     ipv4: Ipv4Settings = Field(default_factory=Ipv4Settings)
     ipv6: Ipv6Settings = Field(default_factory=Ipv6Settings)
@@ -607,11 +622,15 @@ class GetFirewall(Command[Firewall]):
 
 
 class SetFirewall(Command[Firewall]):
-    """Turn the firewall on or off and choose the default policy."""
+    """Turn the firewall on or off and choose the default policy.
+
+    Turning on a firewall that denies by default is refused (409) unless confirmed.
+    """
 
     subject: ClassVar[str] = "network.firewall.set"
     is_active: bool
     default_policy: FirewallPolicy
+    confirm: bool = Field(default=False, description=CUTS_OFF)
 
 
 class AddFirewallRules(Command[Firewall]):

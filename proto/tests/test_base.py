@@ -1,16 +1,17 @@
 import contextlib
+import json
 from typing import ClassVar
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
-from actkit_proto import Ack, Actor, Command, Invalid, Role
-from actkit_proto.base import MAX_ROW_ID, STRICT
+from actkit_proto import Ack, Actor, Command, Invalid, Reply, Role
+from actkit_proto.base import MAX_ROW_ID, STRICT, Message, missing_fields, read_only
 from actkit_proto.events import DeleteRule
 from actkit_proto.io import Circuit, DriveInput, GetPort, PortChanged, SetPort
-from actkit_proto.network import HostnameSettings, SetHostname
+from actkit_proto.network import HostnameSettings, SetHostname, SetSnmp, SnmpSettings
 from actkit_proto.service import GetServiceStatus, ServiceStatus
 
 
@@ -119,6 +120,36 @@ def test_a_misspelt_setting_is_refused_not_left_at_its_default() -> None:
         SetHostname.from_wire("network.hostname.set", body)
     stored = HostnameSettings(is_auto=False, hostname="car-13")
     assert SetHostname.model_validate({"settings": stored}, context=STRICT).settings == stored
+
+
+def test_a_set_that_leaves_out_part_of_its_group_is_refused_naming_what_is_missing() -> None:
+    with pytest.raises(
+        Invalid, match=r"settings lacks version, are_traps_enabled, .*, traps: a set"
+    ):
+        SetSnmp.from_wire("network.snmp.set", b'{"settings": {"is_enabled": true}}')
+    whole = SnmpSettings(is_enabled=True).model_dump(mode="json")
+    partial_traps = {**whole, "traps": {"cold_start": False}}
+    with pytest.raises(Invalid, match=r"lacks traps.link_up, traps.link_down"):
+        SetSnmp.from_wire("network.snmp.set", json.dumps({"settings": partial_traps}).encode())
+    assert SetSnmp.from_wire("network.snmp.set", json.dumps({"settings": whole}).encode())
+    # Read-only flags and write-only secrets may be left out.
+    settable = {k: v for k, v in whole.items() if not k.startswith(("has_", "read_", "write_"))}
+    del settable["trap_community"]
+    assert SetSnmp.from_wire("", json.dumps({"settings": settable}).encode()).settings.is_enabled
+    # Built in code (an owner's own calls) a group takes its defaults.
+    assert SetSnmp(settings=SnmpSettings()).settings == SnmpSettings()
+
+
+def test_the_fields_a_whole_group_needs_include_those_of_models_in_lists() -> None:
+    class Item(Message):
+        name: str = ""
+
+    class Group(Reply):
+        items: list[Item] = Field(default_factory=list)
+        flag: bool = read_only(False)
+
+    assert missing_fields(Group, {"items": [{"name": "a"}, {}]}) == ["items[1].name"]
+    assert missing_fields(Group, {}) == ["items"]
 
 
 def test_what_an_owner_answers_or_publishes_is_read_leniently() -> None:

@@ -76,6 +76,8 @@ async def get_ipv4(_command: GetIpv4, deps: Deps) -> Ipv4Settings:
 
 
 async def set_ipv4(command: SetIpv4, deps: Deps) -> Ipv4Settings:
+    changes = settings.ipv4_changes(await deps.store.load(Ipv4Settings), command.settings)
+    settings.refuse_cutting_off("IPv4 settings", changes, confirmed=command.confirm)
     await _apply_wired(deps, ipv4=command.settings)
     return command.settings
 
@@ -146,6 +148,8 @@ async def get_http(_command: GetHttp, deps: Deps) -> HttpSettings:
 
 async def set_http(command: SetHttp, deps: Deps) -> HttpSettings:
     checked = settings.check_http(command.settings, command.actor)
+    changes = settings.http_changes(await deps.store.load(HttpSettings), checked)
+    settings.refuse_cutting_off("HTTP access", changes, confirmed=command.confirm)
     await deps.store.save(checked.model_copy(update={"warnings": []}))
     await apply_services(deps)
     return checked
@@ -234,7 +238,10 @@ async def get_firewall(_command: GetFirewall, deps: Deps) -> Firewall:
 
 async def set_firewall(command: SetFirewall, deps: Deps) -> Firewall:
     return await _change_firewall(
-        deps, lambda state: firewall.configure(state, command.is_active, command.default_policy)
+        deps,
+        lambda state: firewall.configure(
+            state, command.is_active, command.default_policy, confirmed=command.confirm
+        ),
     )
 
 
@@ -336,14 +343,18 @@ async def simulate_link(command: SimulateLink, deps: Deps) -> Ack:
 
 
 def network_parameters(deps: Deps) -> SectionParameters:
-    """Plain-config parameters; a set goes through the section's own set handler."""
+    """Plain-config parameters; a set goes through the section's own set handler.
+
+    A port changed there is confirmed: plain config is the manual's page for advanced users, and
+    a parameter names exactly what it changes (it cannot move the port by leaving a field out).
+    """
     return SectionParameters(
         FIELDS,
         {
             "hostname": Section(lambda: get_hostname(GetHostname(), deps),
                                 lambda s: set_hostname(SetHostname(settings=s), deps)),
             "http": Section(lambda: get_http(GetHttp(), deps),
-                            lambda s: set_http(SetHttp(settings=s), deps)),
+                            lambda s: set_http(SetHttp(settings=s, confirm=True), deps)),
             "discovery": Section(lambda: deps.store.load(DiscoverySettings),
                                  lambda s: set_discovery(SetDiscovery(settings=s), deps)),
             "snmp": Section(lambda: get_snmp(GetSnmp(), deps),

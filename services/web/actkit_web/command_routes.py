@@ -6,17 +6,19 @@ the contract's models type each route, so OpenAPI documents them.
 """
 
 import inspect
+import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from annotated_types import Le, Lt
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from actkit_proto.base import STRICT, Command, Reply
+from actkit_core.bus import check_role
+from actkit_proto.base import STRICT, Command, Reply, missing_fields
 from actkit_web.deps import ActingBus, ActingBusDep, command_from_fields
 from actkit_web.ids import MAX_ID
 
@@ -25,9 +27,16 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _WORD = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+IN_THE_QUERY = ("confirm",)
+"""Fields that say how to apply a change rather than what it is: the query carries them."""
+
+
 def body_fields(command: type[Command[Any]], path: str = "") -> list[str]:
-    """The fields of ``command`` a client sends in the body (not its actor or the path's ids)."""
-    skipped = {"actor", *_PLACEHOLDER.findall(path)}
+    """The fields of ``command`` a client sends in the body.
+
+    Not its actor, the path's ids or :data:`IN_THE_QUERY`.
+    """
+    skipped = {"actor", *_PLACEHOLDER.findall(path), *IN_THE_QUERY}
     return [name for name in command.model_fields if name not in skipped]
 
 
@@ -35,7 +44,13 @@ def body_fields(command: type[Command[Any]], path: str = "") -> list[str]:
 def wrapped_model(
     command: type[Command[Any]], path: str = ""
 ) -> tuple[str, type[BaseModel]] | None:
-    """The one body field of a command that carries a whole model (``settings``), if it has one."""
+    """The body field of a command that carries a whole model (``settings``), if it has one.
+
+    That is the group a set replaces (its other fields, such as ``confirm``, go in the query),
+    or a command's one body field when it holds a model.
+    """
+    if (group := command.replaced_group()) is not None:
+        return group, command.reply_type
     names = body_fields(command, path)
     if len(names) != 1:
         return None
@@ -43,6 +58,17 @@ def wrapped_model(
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return names[0], annotation
     return None
+
+
+def query_fields(command: type[Command[Any]], path: str = "") -> list[str]:
+    """The fields of a command that travel in the query.
+
+    :data:`IN_THE_QUERY`, and the others of a command whose body is a wrapped model.
+    """
+    wrapped = wrapped_model(command, path)
+    beside = [] if wrapped is None else body_fields(command, path)
+    named = [name for name in IN_THE_QUERY if name in command.model_fields]
+    return [*named, *(name for name in beside if wrapped is not None and name != wrapped[0])]
 
 
 @cache
@@ -65,20 +91,40 @@ def body_model(command: type[Command[Any]], path: str = "") -> type[BaseModel] |
     )
 
 
-def refusing_unknown_fields(model: type[BaseModel]) -> Callable[[Request], Awaitable[None]]:
+def checking_the_body(
+    command: type[Command[Any]], model: type[BaseModel], *, whole: bool
+) -> Callable[[Request, ActingBus], Awaitable[None]]:
     """A dependency that refuses a body with a field that ``model``, or a model in it, lacks.
 
     FastAPI reads a body leniently, as the contract's models read what owners answer; a person's
-    misspelt field must not leave the setting it meant at its default (see ``STRICT``).
+    misspelt field must not leave the setting it meant at its default (see ``STRICT``). With
+    ``whole`` (a PUT) it refuses a body that leaves out a field a person sets too: it would be
+    stored as its default (see ``Command.replaced_group``); a PATCH names what it changes.
     """
 
-    async def check(request: Request) -> None:
+    async def check(request: Request, bus: ActingBusDep) -> None:
+        # Who may not send the command learns that first, not what is wrong with the body.
+        check_role(command.model_construct(actor=bus.actor))
+        body = await request.body() or b"{}"
         try:
-            model.model_validate_json(await request.body() or b"{}", context=STRICT)
+            model.model_validate_json(body, context=STRICT)
         except ValidationError as exc:
             if unknown := [e for e in exc.errors() if e["type"] == "unknown_fields"]:
                 located = [{**error, "loc": ("body", *error["loc"])} for error in unknown]
                 raise RequestValidationError(located) from None
+        data = json.loads(body) if whole else None
+        if isinstance(data, dict) and (missing := missing_fields(model, data)):
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "missing",
+                        "loc": ("body", *name.split(".")),
+                        "msg": "Field required: a PUT names every field (a PATCH some)",
+                        "input": None,
+                    }
+                    for name in missing
+                ]
+            )
 
     return check
 
@@ -108,6 +154,8 @@ def expose(
 ) -> Callable[..., Awaitable[R]]:
     """Add a route that sends ``command`` with the path's ids and the body's fields.
 
+    A PUT refuses a body that leaves out a field a person sets: it replaces what it names.
+
     Returns the route function, which pages call with the same keyword arguments
     (``bus=``, the path ids and ``body=``) so that both take one path.
     """
@@ -118,9 +166,14 @@ def expose(
     body_type = None if fixed else body_model(command, path)
 
     async def endpoint(
-        *, bus: ActingBus, body: BaseModel | None = None, _known_fields: None = None, **ids: object
+        *,
+        bus: ActingBus,
+        body: BaseModel | None = None,
+        _known_fields: None = None,
+        **outside: object,
     ) -> R:
-        fields: dict[str, object] = {**fixed, **ids}
+        # ``outside``: the path's ids and the query's fields.
+        fields: dict[str, object] = {**fixed, **outside}
         if wrapped is not None and body is not None:
             fields[wrapped[0]] = body
         elif body is not None:
@@ -131,7 +184,17 @@ def expose(
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=path_type(command, name))
         for name in path_names
     ]
+    parameters += [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[command.model_fields[name].annotation, Query()],
+            default=command.model_fields[name].default,
+        )
+        for name in ([] if fixed else query_fields(command, path))
+    ]
     if body_type is not None:
+        whole = method == "PUT"
         parameters.append(
             inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body_type)
         )
@@ -139,7 +202,9 @@ def expose(
             inspect.Parameter(
                 "_known_fields",
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=Annotated[None, Depends(refusing_unknown_fields(body_type))],
+                annotation=Annotated[
+                    None, Depends(checking_the_body(command, body_type, whole=whole))
+                ],
             )
         )
     parameters.append(

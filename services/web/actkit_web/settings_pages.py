@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from actkit_core.bus import check_role
 from actkit_proto.base import Command, Reply
-from actkit_proto.errors import BusError, Invalid
+from actkit_proto.errors import BusError, Conflict, Invalid
 from actkit_web.auth import Caller
 from actkit_web.command_routes import body_model, wrapped_model
 from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
@@ -51,6 +51,11 @@ class SettingsForm:
         assert model is not None, f"{self.save.__name__} carries no settings"
         return model
 
+    @property
+    def asks_to_confirm(self) -> bool:
+        """Whether the owner refuses some changes unless confirmed (they may cut the device off)."""
+        return "confirm" in self.save.model_fields
+
     def inputs(self, values: Mapping[str, Any]) -> tuple[Input, ...]:
         return inputs(
             self.model,
@@ -60,8 +65,10 @@ class SettingsForm:
             CHOICES.get(self.key, {}),
         )
 
-    def command(self, values: dict[str, Any]) -> Command[Any]:
+    def command(self, values: dict[str, Any], *, confirm: bool = False) -> Command[Any]:
         fields = {self.carrier: values} if self.carrier else values
+        if self.asks_to_confirm:
+            fields = {**fields, "confirm": confirm}
         return command_from_fields(self.save, **fields)
 
     def errors(self, exc: BusError) -> dict[str, str]:
@@ -106,6 +113,7 @@ async def render_settings(
     errors: Mapping[str, str] | None = None,
     submitted: tuple[str, dict[str, Any]] | None = None,
     status_code: int = 200,
+    confirming: str | None = None,
 ) -> Response:
     """The page with each form filled in from its owner, or as submitted when it was refused.
 
@@ -131,6 +139,7 @@ async def render_settings(
         forms=shown,
         errors=errors or {},
         role=role,
+        confirming=confirming,
         status_code=status_code,
         **await page.extras(bus, request),
     )
@@ -147,13 +156,16 @@ def _save(page: SettingsPage, form: SettingsForm) -> Callable[..., Awaitable[Res
     async def save(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
         # Who may not change the group learns that first, not what is wrong with a field.
         check_role(form.save.model_construct(actor=bus.actor))
-        values = values_from_form(form.model, await request.form())
+        submitted = await request.form()
+        values = values_from_form(form.model, submitted)
         try:
-            await bus.request(form.command(values))
+            await bus.request(form.command(values, confirm=submitted.get("confirm") == "on"))
         except REFUSALS as exc:
             errors = {f"{form.key}-{name}": text for name, text in form.errors(exc).items()}
+            # A change that may cut the device off is offered again with a box to confirm it.
+            confirming = form.key if isinstance(exc, Conflict) and form.asks_to_confirm else None
             return await render_settings(
-                request, caller, bus, page, errors, (form.key, values), 400
+                request, caller, bus, page, errors, (form.key, values), 400, confirming
             )
         return RedirectResponse(f"{page.path}#{form.key}", status_code=303)
 

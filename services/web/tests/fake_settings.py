@@ -156,7 +156,8 @@ class FakeSettings:
         return read
 
     def _writer(self, command_type: type[Command[Any]]) -> Any:
-        (carrier,) = (name for name in command_type.model_fields if name != "actor")
+        carrier = command_type.replaced_group()
+        assert carrier is not None, f"{command_type.__name__} replaces no group"
 
         async def write(command: Command[Any]) -> Reply:
             settings: Reply = getattr(command, carrier)

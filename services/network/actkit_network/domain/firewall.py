@@ -36,8 +36,21 @@ class FirewallState:
         )
 
 
-def configure(state: FirewallState, is_active: bool, policy: FirewallPolicy) -> FirewallState:
-    """Turn the firewall on or off and set its default policy; rules stay as they are."""
+def configure(
+    state: FirewallState, is_active: bool, policy: FirewallPolicy, *, confirmed: bool
+) -> FirewallState:
+    """Turn the firewall on or off and set its default policy; rules stay as they are.
+
+    Raises:
+        Conflict: it would start denying by default, unconfirmed (it may cut the device off).
+    """
+    was_denying = state.is_active and state.default_policy is FirewallPolicy.DENY
+    if is_active and policy is FirewallPolicy.DENY and not was_denying and not confirmed:
+        raise Conflict(
+            "a firewall that denies by default may cut the device off the network it is "
+            "reached on unless an active rule allows it: test allowing rules first, then send "
+            "this again with confirm set (REST: ?confirm=true)"
+        )
     return replace(state, is_active=is_active, default_policy=policy)
 
 

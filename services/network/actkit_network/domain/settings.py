@@ -11,6 +11,7 @@ from actkit_proto.network import (
     Dot1xSettings,
     HttpAccess,
     HttpSettings,
+    Ipv4Settings,
     O3cSettings,
     SnmpSettings,
     SnmpVersion,
@@ -59,6 +60,43 @@ def check_http(settings: HttpSettings, actor: Actor | None) -> HttpSettings:
     if settings.access is not HttpAccess.HTTP and settings.certificate is None:
         warnings.append("HTTPS has no certificate selected; install one under Security")
     return settings.model_copy(update={"warnings": warnings})
+
+
+def refuse_cutting_off(what: str, changes: list[str], *, confirmed: bool) -> None:
+    """Refuse an unconfirmed change that may cut the device off the network it is reached on.
+
+    Raises:
+        Conflict: ``changes`` is not empty and the change was not confirmed; says what it changes.
+    """
+    if changes and not confirmed:
+        raise Conflict(
+            f"changing the {what} ({'; '.join(changes)}) may cut the device off the network it "
+            "is reached on: send it again with confirm set (REST: ?confirm=true) to apply it"
+        )
+
+
+def ipv4_changes(stored: Ipv4Settings, new: Ipv4Settings) -> list[str]:
+    """What in ``new`` moves the device's wired IPv4 address, said as a person reads it."""
+    if stored.is_dhcp != new.is_dhcp:
+        return ["DHCP to a static address" if stored.is_dhcp else "a static address to DHCP"]
+    if new.is_dhcp:
+        return []
+    fields = ("address", "subnet_mask", "router")
+    return [
+        f"{name.replace('_', ' ')} {getattr(stored, name)} to {getattr(new, name)}"
+        for name in fields
+        if getattr(stored, name) != getattr(new, name)
+    ]
+
+
+def http_changes(stored: HttpSettings, new: HttpSettings) -> list[str]:
+    """What in ``new`` moves where the web interface answers."""
+    fields = ("access", "http_port", "https_port")
+    return [
+        f"{name.replace('_', ' ')} {getattr(stored, name)} to {getattr(new, name)}"
+        for name in fields
+        if getattr(stored, name) != getattr(new, name)
+    ]
 
 
 def keep_secrets(new: S, stored: S) -> S:

@@ -155,7 +155,7 @@ async def test_the_service_applies_settings_from_the_bus_through_networkmanager(
         lldpcli_command=["lldpcli", "-u", str(tmp_path / "no-lldpd.socket")],
     )
     async with running(serve, settings):
-        await bus.request(SetIpv4(settings=STATIC))
+        await bus.request(SetIpv4(settings=STATIC, confirm=True))
         await bus.request(SetDns(settings=DNS))
         await bus.request(SetHostname(settings=HostnameSettings(is_auto=False, hostname="car-12")))
         await _eventually(
@@ -166,7 +166,9 @@ async def test_the_service_applies_settings_from_the_bus_through_networkmanager(
         await _eventually(networkmanager.hostname, "car-12")
         [wired] = status.interfaces
         assert (wired.interface, wired.is_up, wired.addresses) == ("eth0", True, ["192.0.2.10/24"])
-        await bus.request(SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY))
+        await bus.request(
+            SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY, confirm=True)
+        )
         rule = FirewallRule(protocol=FirewallProtocol.TCP, port=22)
         await bus.request(AddFirewallRules(rules=[rule]))
         listed = subprocess.run(

@@ -50,7 +50,7 @@ async def test_a_new_address_is_registered(fake_bus: FakeBus, deps: Deps) -> Non
         address=ipaddress.IPv4Address("192.0.2.10"),
         subnet_mask=ipaddress.IPv4Address("255.255.255.0"),
     )
-    await fake_bus.request(SetIpv4(settings=static))
+    await fake_bus.request(SetIpv4(settings=static, confirm=True))
     await report_network_event(AddressChanged(interface="eth0", addresses=["192.0.2.10/24"]), deps)
     assert updater(deps).registered[-1].addresses == ("192.0.2.10",)
 

@@ -55,7 +55,7 @@ async def test_upnp_and_ws_discovery_announce_the_default_name_at_the_dhcp_addre
 
 async def test_the_upnp_name_and_http_port_are_announced(fake_bus: FakeBus, deps: Deps) -> None:
     await fake_bus.request(SetDiscovery(settings=DiscoverySettings(upnp_name="Car 12 cabin")))
-    await fake_bus.request(SetHttp(settings=HttpSettings(http_port=8080)))
+    await fake_bus.request(SetHttp(settings=HttpSettings(http_port=8080), confirm=True))
     upnp, _ws_discovery = responders(deps)
     assert upnp.announced is not None
     assert upnp.announced.friendly_name == "Car 12 cabin"

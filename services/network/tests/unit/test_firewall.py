@@ -45,8 +45,18 @@ async def test_the_firewall_starts_off_allowing_everything(fake_bus: FakeBus, de
 
 
 async def test_activating_with_deny_loads_a_dropping_chain(fake_bus: FakeBus, deps: Deps) -> None:
-    await fake_bus.request(SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY))
+    deny = SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY, confirm=True)
+    await fake_bus.request(deny)
     assert "policy drop;" in loaded(deps)
+
+
+async def test_denying_by_default_is_refused_unless_confirmed(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    with pytest.raises(Conflict, match="denies by default may cut the device off"):
+        await fake_bus.request(SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY))
+    assert "chain input" not in loaded(deps)
+    assert not (await fake_bus.request(GetFirewall())).is_active
 
 
 async def test_rules_with_no_time_limit_are_active_straight_away(

@@ -69,18 +69,20 @@ DEFAULT_SNMP = SnmpSettings(
 
 
 async def _change_everything(fake_bus: FakeBus) -> None:
-    await fake_bus.request(SetIpv4(settings=STATIC))
+    await fake_bus.request(SetIpv4(settings=STATIC, confirm=True))
     await fake_bus.request(SetIpv6(settings=Ipv6Settings(is_auto=False)))
     await fake_bus.request(SetDns(settings=DNS))
     await fake_bus.request(SetDot1x(settings=DOT1X))
     await fake_bus.request(SetO3c(settings=O3C))
     await fake_bus.request(SetHostname(settings=HostnameSettings(is_auto=False, hostname="car-12")))
-    await fake_bus.request(SetHttp(settings=HttpSettings(http_port=8080)))
+    await fake_bus.request(SetHttp(settings=HttpSettings(http_port=8080), confirm=True))
     await fake_bus.request(SetDiscovery(settings=DiscoverySettings(is_upnp_enabled=False)))
     await fake_bus.request(SetSnmp(settings=SNMP))
     await fake_bus.request(SetSnmpV3Password(password="initial-secret"))
     await fake_bus.request(SetWlan(settings=WlanSettings(ssid="depot", passphrase="depot-key")))
-    await fake_bus.request(SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY))
+    await fake_bus.request(
+        SetFirewall(is_active=True, default_policy=FirewallPolicy.DENY, confirm=True)
+    )
     await fake_bus.request(AddFirewallRules(rules=[FirewallRule(address="192.0.2.7")]))
 
 
@@ -151,7 +153,7 @@ async def test_factory_default_resets_everything(fake_bus: FakeBus, deps: Deps) 
 
 async def test_a_dhcp_fallback_is_not_on_the_keep_list(fake_bus: FakeBus, deps: Deps) -> None:
     fallback = Ipv4Settings(is_dhcp=True, has_fallback=True, address=ADDRESS, subnet_mask=MASK)
-    await fake_bus.request(SetIpv4(settings=fallback))
+    await fake_bus.request(SetIpv4(settings=fallback, confirm=True))
     await fake_bus.request(RestoreSettings(service="network", scope=RestoreScope.RESTORE))
     kept = await fake_bus.request(GetIpv4())
     assert (kept.is_dhcp, kept.has_fallback, kept.address) == (True, False, ADDRESS)

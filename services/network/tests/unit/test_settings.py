@@ -61,7 +61,7 @@ def sim(deps: Deps) -> SimNetwork:
 
 
 async def test_a_static_ipv4_is_applied_stored_and_announced(fake_bus: FakeBus, deps: Deps) -> None:
-    assert await fake_bus.request(SetIpv4(settings=STATIC)) == STATIC
+    assert await fake_bus.request(SetIpv4(settings=STATIC, confirm=True)) == STATIC
     assert await fake_bus.request(GetIpv4()) == STATIC
     assert sim(deps).applied[-1] == (
         "wired",
@@ -72,8 +72,30 @@ async def test_a_static_ipv4_is_applied_stored_and_announced(fake_bus: FakeBus, 
     assert status.interfaces[0].addresses == ["192.0.2.10/24"]
 
 
+async def test_a_change_that_may_cut_the_device_off_is_refused_unless_confirmed(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    with pytest.raises(Conflict, match=r"DHCP to a static address.*confirm"):
+        await fake_bus.request(SetIpv4(settings=STATIC))
+    with pytest.raises(Conflict, match=r"https port 443 to 8443"):
+        await fake_bus.request(SetHttp(settings=HttpSettings(https_port=8443), actor=ADMIN))
+    # Nothing was applied or stored.
+    assert sim(deps).applied == []
+    assert await fake_bus.request(GetIpv4()) == Ipv4Settings()
+    assert (await fake_bus.request(GetHttp())).https_port == 443
+
+    await fake_bus.request(SetIpv4(settings=STATIC, confirm=True))
+    moved = STATIC.model_copy(update={"address": ipaddress.IPv4Address("192.0.2.11")})
+    with pytest.raises(Conflict, match=r"address 192.0.2.10 to 192.0.2.11"):
+        await fake_bus.request(SetIpv4(settings=moved))
+    # What keeps the device where it is needs no confirmation.
+    assert await fake_bus.request(SetIpv4(settings=STATIC)) == STATIC
+    http = HttpSettings(certificate="default")
+    assert (await fake_bus.request(SetHttp(settings=http))).certificate == "default"
+
+
 async def test_dns_is_applied_with_the_stored_ipv4(fake_bus: FakeBus, deps: Deps) -> None:
-    await fake_bus.request(SetIpv4(settings=STATIC))
+    await fake_bus.request(SetIpv4(settings=STATIC, confirm=True))
     dns = DnsSettings(is_auto=False, servers=[ipaddress.IPv4Address("192.0.2.53")])
     await fake_bus.request(SetDns(settings=dns))
     assert sim(deps).applied[-1] == ("wired", (STATIC, Ipv6Settings(), dns, Dot1xSettings()))
@@ -107,7 +129,7 @@ async def test_operators_may_use_80_and_1024_and_up(
     fake_bus: FakeBus, deps: Deps, port: int
 ) -> None:
     http = HttpSettings(http_port=port, certificate="default")
-    stored = await fake_bus.request(SetHttp(settings=http, actor=OPERATOR))
+    stored = await fake_bus.request(SetHttp(settings=http, actor=OPERATOR, confirm=True))
     assert (stored.http_port, stored.warnings) == (port, [])
 
 
@@ -116,8 +138,8 @@ async def test_privileged_ports_are_for_administrators_with_a_warning(
 ) -> None:
     http = HttpSettings(http_port=8080, https_port=444, certificate="default")
     with pytest.raises(Forbidden, match="HTTPS port 444 is in 1-1023: only an administrator"):
-        await fake_bus.request(SetHttp(settings=http, actor=OPERATOR))
-    stored = await fake_bus.request(SetHttp(settings=http, actor=ADMIN))
+        await fake_bus.request(SetHttp(settings=http, actor=OPERATOR, confirm=True))
+    stored = await fake_bus.request(SetHttp(settings=http, actor=ADMIN, confirm=True))
     assert stored.warnings == [
         "HTTPS port 444 is a privileged port (1-1023) that other services may need"
     ]
@@ -127,7 +149,9 @@ async def test_privileged_ports_are_for_administrators_with_a_warning(
 async def test_https_without_a_certificate_is_kept_with_a_warning(
     fake_bus: FakeBus, deps: Deps
 ) -> None:
-    stored = await fake_bus.request(SetHttp(settings=HttpSettings(access=HttpAccess.HTTPS)))
+    stored = await fake_bus.request(
+        SetHttp(settings=HttpSettings(access=HttpAccess.HTTPS), confirm=True)
+    )
     assert stored.warnings == ["HTTPS has no certificate selected; install one under Security"]
 
 
@@ -233,7 +257,9 @@ async def test_bonjour_announces_the_default_name_on_the_http_port(
     assert isinstance(deps.announcer, SimAnnouncer)
     assert deps.announcer.announced == ("AXIS W401 - ACCC8E123456", "w401", 80)
     await fake_bus.request(SetHostname(settings=HostnameSettings(is_auto=False, hostname="car-12")))
-    await fake_bus.request(SetHttp(settings=HttpSettings(http_port=8080, certificate="default")))
+    await fake_bus.request(
+        SetHttp(settings=HttpSettings(http_port=8080, certificate="default"), confirm=True)
+    )
     assert deps.announcer.announced == ("AXIS W401 - ACCC8E123456", "car-12", 8080)
     await fake_bus.request(SetDiscovery(settings=DiscoverySettings(is_bonjour_enabled=False)))
     assert deps.announcer.announced is None

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
@@ -79,7 +81,8 @@ async def test_bad_time_settings_are_refused(
 
 
 async def test_three_ntp_servers_are_refused_by_the_contract(fake_bus: FakeBus, deps: Deps) -> None:
-    body = b'{"settings": {"ntp_servers": ["a", "b", "c"]}}'
+    settings = TimeSettings().model_dump(mode="json") | {"ntp_servers": ["a", "b", "c"]}
+    body = json.dumps({"settings": settings}).encode()
     with pytest.raises(Invalid, match="at most 2 items"):
         await fake_bus._dispatchers[0].dispatch(SetTimeSettings, "system.time.set", body)
 
@@ -126,12 +129,13 @@ async def test_location_is_saved_and_ranges_are_enforced(fake_bus: FakeBus, deps
     assert saved.label == "Patrol car 12"
     assert await fake_bus.request(GetLocation()) == saved
     dispatcher = fake_bus._dispatchers[0]
-    for body, says in [
-        (b'{"location": {"latitude": 90.5}}', "latitude: Input should be less than or equal to 90"),
-        (b'{"location": {"longitude": -181}}', "longitude: Input should be greater"),
-        (b'{"location": {"heading": 360}}', "heading: Input should be less than 360"),
-        (b'{"location": {"label": "' + b"x" * 65 + b'"}}', "label: String should have at most"),
+    for change, says in [
+        ({"latitude": 90.5}, "latitude: Input should be less than or equal to 90"),
+        ({"longitude": -181}, "longitude: Input should be greater"),
+        ({"heading": 360}, "heading: Input should be less than 360"),
+        ({"label": "x" * 65}, "label: String should have at most"),
     ]:
+        body = json.dumps({"location": saved.model_dump(mode="json") | change}).encode()
         with pytest.raises(Invalid, match=says):
             await dispatcher.dispatch(SetLocation, "system.location.set", body)
     assert deps.current.location == saved

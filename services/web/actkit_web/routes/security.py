@@ -1,4 +1,8 @@
-"""REST: how clients authenticate, brute-force blocking and the access log."""
+"""REST: how clients authenticate, brute-force blocking and the access log.
+
+Each settings group has a PUT, which names every field, and a PATCH, which names the ones it
+changes (``null`` in a PUT keeps a field as it is).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from actkit_proto.accounts import (
     SetAuthSettings,
     SetBruteForceSettings,
 )
+from actkit_web.command_routes import expose
 from actkit_web.deps import ActingBusDep
 
 router = APIRouter(prefix="/api/v1/security", tags=["security"])
@@ -27,10 +32,12 @@ async def get_authentication(bus: ActingBusDep) -> AuthSettings:
     return await bus.request(GetAuthSettings())
 
 
-@router.put("/authentication")
-async def set_authentication(body: AuthSettings, bus: ActingBusDep) -> AuthSettings:
-    """Change how clients authenticate (administrator)."""
-    return await bus.request(SetAuthSettings(**body.model_dump()))
+replace_authentication = expose(
+    router, "PUT", "/authentication", SetAuthSettings, name="replace_authentication"
+)
+change_authentication = expose(
+    router, "PATCH", "/authentication", SetAuthSettings, name="change_authentication"
+)
 
 
 @router.get("/brute-force")
@@ -39,10 +46,12 @@ async def get_brute_force(bus: ActingBusDep) -> BruteForceSettings:
     return await bus.request(GetBruteForceSettings())
 
 
-@router.put("/brute-force")
-async def set_brute_force(body: BruteForceSettings, bus: ActingBusDep) -> BruteForceSettings:
-    """Change brute-force blocking (administrator)."""
-    return await bus.request(SetBruteForceSettings(**body.model_dump()))
+replace_brute_force = expose(
+    router, "PUT", "/brute-force", SetBruteForceSettings, name="replace_brute_force"
+)
+change_brute_force = expose(
+    router, "PATCH", "/brute-force", SetBruteForceSettings, name="change_brute_force"
+)
 
 
 @router.get("/access-log")

@@ -9,11 +9,27 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.routing import Mount, Route, Router
 
-from actkit_proto.accounts import AddOnvifAccount
-from actkit_proto.mqtt import AddSubscription, SubscriptionSpec
-from actkit_proto.network import Firewall, FirewallRule
+from actkit_proto.accounts import AddOnvifAccount, AuthSettings, BruteForceSettings
+from actkit_proto.ble import BeaconSettings
+from actkit_proto.mqtt import AddSubscription, HomeAssistant, Publication, SubscriptionSpec
+from actkit_proto.network import (
+    DiscoverySettings,
+    DnsSettings,
+    Dot1xSettings,
+    Firewall,
+    FirewallRule,
+    HostnameSettings,
+    HttpSettings,
+    Ipv4Settings,
+    Ipv6Settings,
+    O3cSettings,
+    SnmpSettings,
+    WlanSettings,
+)
+from actkit_proto.system import Location, PowerSettings, TimeSettings
 
 from ..conftest import FakeAccounts, basic
 from ..fake_mqtt import FakeMqtt
@@ -110,9 +126,14 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("PATCH", "/api/v1/accounts/{name}"): (ADMIN, {"json": {"role": 2}}),
     ("DELETE", "/api/v1/accounts/{name}"): (ADMIN, {}),
     ("GET", "/api/v1/security/authentication"): (VIEWER, {}),
-    ("PUT", "/api/v1/security/authentication"): (ADMIN, {"json": {"http_authentication": "auto"}}),
+    ("PUT", "/api/v1/security/authentication"): (ADMIN, {"json": AuthSettings().model_dump()}),
+    ("PATCH", "/api/v1/security/authentication"): (
+        ADMIN,
+        {"json": {"http_authentication": "auto"}},
+    ),
     ("GET", "/api/v1/security/brute-force"): (ADMIN, {}),
-    ("PUT", "/api/v1/security/brute-force"): (ADMIN, {"json": {"blocking_period_s": 30}}),
+    ("PUT", "/api/v1/security/brute-force"): (ADMIN, {"json": BruteForceSettings().model_dump()}),
+    ("PATCH", "/api/v1/security/brute-force"): (ADMIN, {"json": {"blocking_period_s": 30}}),
     ("GET", "/api/v1/security/access-log"): (ADMIN, {}),
     ("GET", "/system/accounts"): (ADMIN, {}),
     ("POST", "/system/accounts"): (
@@ -225,15 +246,22 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/maintenance/trace"): (ADMIN, {"data": {"duration_s": "10"}}),
     ("GET", "/live/maintenance"): (VIEWER, {}),
 }
+
+
+def _whole(group: BaseModel) -> dict[str, Any]:
+    """A PUT's body naming every field of ``group``."""
+    return {"json": group.model_dump(mode="json")}
+
+
 SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/api/v1/system/time"): (VIEWER, {}),
-    ("PUT", "/api/v1/system/time"): (ADMIN, {"json": {"time_zone": "Europe/Stockholm"}}),
+    ("PUT", "/api/v1/system/time"): (ADMIN, _whole(TimeSettings(time_zone="Europe/Stockholm"))),
     ("GET", "/api/v1/system/time/status"): (VIEWER, {}),
     ("PUT", "/api/v1/system/time/clock"): (ADMIN, {"json": {"at": "2026-05-04T12:00:00Z"}}),
     ("GET", "/api/v1/system/location"): (VIEWER, {}),
-    ("PUT", "/api/v1/system/location"): (ADMIN, {"json": {"latitude": 57.7}}),
+    ("PUT", "/api/v1/system/location"): (ADMIN, _whole(Location(latitude=57.7))),
     ("GET", "/api/v1/system/power"): (VIEWER, {}),
-    ("PUT", "/api/v1/system/power"): (ADMIN, {"json": {"is_delayed_shutdown_on": True}}),
+    ("PUT", "/api/v1/system/power"): (ADMIN, _whole(PowerSettings(is_delayed_shutdown_on=True))),
     ("GET", "/api/v1/system/power/countdown"): (VIEWER, {}),
     ("GET", "/api/v1/network/status"): (VIEWER, {}),
     ("PUT", "/api/v1/network/snmp/v3-password"): (ADMIN, {"json": {"password": "12345678"}}),
@@ -257,7 +285,10 @@ SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/api/v1/mqtt/status"): (VIEWER, {}),
     ("GET", "/api/v1/mqtt/subscriptions"): (VIEWER, {}),
     ("POST", "/api/v1/mqtt/subscriptions"): (ADMIN, {"json": {"filter": "site/+/door"}}),
-    ("PUT", "/api/v1/mqtt/subscriptions/{subscription_id}"): (ADMIN, {"json": {"filter": "a/#"}}),
+    ("PUT", "/api/v1/mqtt/subscriptions/{subscription_id}"): (
+        ADMIN,
+        _whole(SubscriptionSpec(filter="a/#")),
+    ),
     ("DELETE", "/api/v1/mqtt/subscriptions/{subscription_id}"): (ADMIN, {}),
     ("GET", "/api/v1/onvif/accounts"): (ADMIN, {}),
     ("POST", "/api/v1/onvif/accounts"): (
@@ -286,20 +317,29 @@ SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/system/onvif/accounts/{name}/delete"): (ADMIN, {}),
 }
 """The System settings: the REST routes made from a table, the pages' actions."""
-GROUPS = {
-    "/api/v1/network": ("ipv4", "ipv6", "hostname", "dns", "discovery", "o3c", "snmp", "dot1x"),
-    "/api/v1/network/": ("wlan",),
-    "/api/v1/mqtt/": ("publication", "home-assistant"),
-    "/api/v1/ble/": ("settings",),
+GROUPS: dict[str, type[BaseModel]] = {
+    "/api/v1/network/ipv4": Ipv4Settings,
+    "/api/v1/network/ipv6": Ipv6Settings,
+    "/api/v1/network/hostname": HostnameSettings,
+    "/api/v1/network/dns": DnsSettings,
+    "/api/v1/network/discovery": DiscoverySettings,
+    "/api/v1/network/o3c": O3cSettings,
+    "/api/v1/network/snmp": SnmpSettings,
+    "/api/v1/network/dot1x": Dot1xSettings,
+    "/api/v1/network/wlan": WlanSettings,
+    "/api/v1/mqtt/publication": Publication,
+    "/api/v1/mqtt/home-assistant": HomeAssistant,
+    "/api/v1/ble/settings": BeaconSettings,
 }
-for prefix, groups in GROUPS.items():
-    for group in groups:
-        path = f"{prefix.rstrip('/')}/{group}"
-        SETTINGS_ROUTES[("GET", path)] = (VIEWER, {})
-        SETTINGS_ROUTES[("PUT", path)] = (ADMIN, {"json": {}})
+for path, group in GROUPS.items():
+    SETTINGS_ROUTES[("GET", path)] = (VIEWER, {})
+    SETTINGS_ROUTES[("PUT", path)] = (ADMIN, _whole(group()))
 SETTINGS_ROUTES[("GET", "/api/v1/network/dot1x")] = (ADMIN, {})  # Security: the identity
 SETTINGS_ROUTES[("GET", "/api/v1/network/http")] = (VIEWER, {})
-SETTINGS_ROUTES[("PUT", "/api/v1/network/http")] = (OPERATOR, {"json": {"http_port": 8080}})
+SETTINGS_ROUTES[("PUT", "/api/v1/network/http")] = (
+    OPERATOR,
+    _whole(HttpSettings(http_port=8080)) | {"params": {"confirm": "true"}},
+)
 PAGE_FORMS = {
     "/system/time": ("time", "location"),
     "/system/power": ("power",),
