@@ -264,7 +264,8 @@ class GetHttp(Command[HttpSettings]):
 
 
 class SetHttp(Command[HttpSettings]):
-    """Operators may use the standard ports and 1024-65535; 1-1023 needs an administrator.
+    """Operators change the ports: the standard ones or 1024-65535 (1-1023 needs an
+    administrator); the protocols allowed and the certificate are an administrator's (Security).
 
     A change of the protocols or ports is refused (409) unless confirmed.
     """

@@ -147,8 +147,9 @@ async def get_http(_command: GetHttp, deps: Deps) -> HttpSettings:
 
 
 async def set_http(command: SetHttp, deps: Deps) -> HttpSettings:
-    checked = settings.check_http(command.settings, command.actor)
-    changes = settings.http_changes(await deps.store.load(HttpSettings), checked)
+    stored = await deps.store.load(HttpSettings)
+    checked = settings.check_http(command.settings, command.actor, stored)
+    changes = settings.http_changes(stored, checked)
     settings.refuse_cutting_off("HTTP access", changes, confirmed=command.confirm)
     await deps.store.save(checked.model_copy(update={"warnings": []}))
     await apply_services(deps)

@@ -36,14 +36,19 @@ _SECRETS: dict[type[object], tuple[tuple[str, str], ...]] = {
 }
 
 
-def check_http(settings: HttpSettings, actor: Actor | None) -> HttpSettings:
+def check_http(
+    settings: HttpSettings, actor: Actor | None, stored: HttpSettings | None = None
+) -> HttpSettings:
     """Enforce the manual's port rules and attach warnings for privileged ports.
 
     A port is the protocol's standard port or 1024-65535; 1-1023 needs an administrator (an
-    internal caller without an actor is trusted) and is kept with a warning.
+    internal caller without an actor is trusted) and is kept with a warning. The ports are what
+    the manual leaves to operators; which protocols are allowed and the HTTPS certificate are
+    Security, so only an administrator changes them from ``stored``.
 
     Raises:
-        Forbidden: an operator chose a port in 1-1023 other than the standard one.
+        Forbidden: an operator chose a port in 1-1023 other than the standard one, or changed
+            the protocols or the certificate.
     """
     warnings = []
     for protocol, port in (("HTTP", settings.http_port), ("HTTPS", settings.https_port)):
@@ -57,6 +62,19 @@ def check_http(settings: HttpSettings, actor: Actor | None) -> HttpSettings:
         warnings.append(
             f"{protocol} port {port} is a privileged port (1-1023) that other services may need"
         )
+    is_operator = actor is not None and actor.role < Role.ADMINISTRATOR
+    if is_operator and stored is not None:
+        security = {"access": "the protocols allowed", "certificate": "the certificate"}
+        changed = [
+            what
+            for name, what in security.items()
+            if getattr(settings, name) != getattr(stored, name)
+        ]
+        if changed:
+            raise Forbidden(
+                f"only an administrator may change {' or '.join(changed)} of the web server "
+                "(Security); an operator may change its ports"
+            )
     if settings.access is not HttpAccess.HTTP and settings.certificate is None:
         warnings.append("HTTPS has no certificate selected; install one under Security")
     return settings.model_copy(update={"warnings": warnings})

@@ -128,6 +128,7 @@ async def test_a_bad_hostname_over_the_bus_says_which_characters_are_allowed(
 async def test_operators_may_use_80_and_1024_and_up(
     fake_bus: FakeBus, deps: Deps, port: int
 ) -> None:
+    await fake_bus.request(SetHttp(settings=HttpSettings(certificate="default"), actor=ADMIN))
     http = HttpSettings(http_port=port, certificate="default")
     stored = await fake_bus.request(SetHttp(settings=http, actor=OPERATOR, confirm=True))
     assert (stored.http_port, stored.warnings) == (port, [])
@@ -153,6 +154,20 @@ async def test_https_without_a_certificate_is_kept_with_a_warning(
         SetHttp(settings=HttpSettings(access=HttpAccess.HTTPS), confirm=True)
     )
     assert stored.warnings == ["HTTPS has no certificate selected; install one under Security"]
+
+
+async def test_operators_change_the_ports_but_not_the_protocols_or_the_certificate(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    await fake_bus.request(SetHttp(settings=HttpSettings(certificate="default"), actor=ADMIN))
+    https_only = HttpSettings(access=HttpAccess.HTTPS, certificate="default")
+    with pytest.raises(Forbidden, match="only an administrator may change the protocols allowed"):
+        await fake_bus.request(SetHttp(settings=https_only, actor=OPERATOR))
+    with pytest.raises(Forbidden, match="change the certificate of the web server"):
+        await fake_bus.request(SetHttp(settings=HttpSettings(certificate="b"), actor=OPERATOR))
+    unchanged = HttpSettings(certificate="default")
+    assert (await fake_bus.request(SetHttp(settings=unchanged, actor=OPERATOR))) == unchanged
+    assert (await fake_bus.request(GetHttp())).access is HttpAccess.BOTH
 
 
 async def test_discovery_names_default_to_device_name_and_mac(
