@@ -7,9 +7,7 @@ given a secret of every kind (passwords, communities, the CAK, a passphrase, a c
 each reply must then carry no secret-named field with a value (only ``has_*`` flags) and none of
 those secrets anywhere, zipped reports included.
 
-A write-only field answered as ``null`` is no leak: one model is both what a set carries and
-what a get answers (the schemas mark the field writeOnly and its ``has_*`` flag readOnly), so
-leaving it out of replies would split every settings group in two for no gain in secrecy.
+A write-only field answered as ``null``, or left out, carries nothing: either passes.
 """
 
 from __future__ import annotations
