@@ -28,6 +28,7 @@ from nats.micro import add_service
 from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service
 
+from actkit_core.local_time import local_zone
 from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
 from actkit_core.natsconf import SERVICE_ACCOUNT, inbox_prefix
 from actkit_proto.base import INTEGRATOR, INTEGRATOR_ROLE, Actor, Command, Event, Message, Reply
@@ -133,6 +134,7 @@ class Dispatcher:
             metrics_port=self.metrics_port,
             handled=self.handled,
             failed=self.failed,
+            time_zone=local_zone(),
         )
 
     def pattern(self, message_type: type[Message]) -> str:

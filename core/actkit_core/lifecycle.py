@@ -24,6 +24,7 @@ from nats.errors import Error as NatsError
 from actkit_core import __version__
 from actkit_core.bus import Bus, Handlers
 from actkit_core.buslog import forward_logs
+from actkit_core.local_time import follow_device_zone
 from actkit_core.logging import configure_logging
 from actkit_core.metrics import serve_metrics
 from actkit_core.settings import ServiceSettings
@@ -83,6 +84,7 @@ async def serve_service(
         )
         stack.push_async_callback(close_bus, bus)
         await stack.enter_async_context(forward_logs(bus, settings.service))
+        await follow_device_zone(bus)
         deps = await stack.enter_async_context(build_deps(settings, Runtime(bus, sessions)))
         assert settings.metrics_port is not None
         port = stack.enter_context(

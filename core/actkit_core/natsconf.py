@@ -103,6 +103,8 @@ def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
         else:
             publish += _patterns(message, own)
             subscribe += _patterns(message, (*own, *peers))
+            if issubclass(message, Event) and message.is_for_every_service:
+                subscribe += _patterns(message, _served_by(message))
             if issubclass(message, Event) and message.stateful:
                 publish += [f"$KV.{bucket}.{pattern}" for pattern in _patterns(message, own)]
     stream = _STREAM.format(bucket=bucket)

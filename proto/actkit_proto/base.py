@@ -41,11 +41,19 @@ def read_only(default: Any, *, description: str | None = None) -> Any:
 
 
 def write_only(**constraints: Any) -> Any:
-    """A secret: stored, never answered (``None`` on read), kept when a set leaves it ``None``.
+    """A secret: stored, never answered, kept when a set leaves it out (or ``None``).
 
-    It is marked ``writeOnly`` in the schemas, and a set that leaves it out is whole.
+    It is marked ``writeOnly`` in the schemas, a set that leaves it out is whole, and it is
+    serialized only when it has a value: a reply, which never carries one, leaves it out.
     """
-    return Field(default=None, json_schema_extra={"writeOnly": True}, **constraints)
+    return Field(default=None, **WRITE_ONLY, **constraints)
+
+
+WRITE_ONLY: dict[str, Any] = {
+    "json_schema_extra": {"writeOnly": True},
+    "exclude_if": lambda value: value is None,
+}
+"""What makes a field write-only (see :func:`write_only`), for fields declared otherwise."""
 
 
 def is_settable(field: FieldInfo) -> bool:
@@ -308,6 +316,9 @@ class Event(Message):
 
     stateful: ClassVar[bool] = False
     """Kept as the last value in the KV bucket so late subscribers read the current state."""
+
+    is_for_every_service: ClassVar[bool] = False
+    """Every service may watch it, not only those that talk to its owner (the device's clock)."""
 
 
 class Ack(Reply):

@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId
+from actkit_proto.base import WRITE_ONLY, Ack, Command, Event, Reply, Role, RowId
 from actkit_proto.ble import MessageType, SystemId
 from actkit_proto.io import DurationMs, PortId
 from actkit_proto.mqtt import Qos, Topic
@@ -31,7 +31,7 @@ Secret = Annotated[
         default=None,
         max_length=256,
         description="Write-only: replies never carry it.",
-        json_schema_extra={"writeOnly": True},
+        **WRITE_ONLY,
     ),
 ]
 Template = Annotated[

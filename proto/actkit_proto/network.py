@@ -264,8 +264,10 @@ class GetHttp(Command[HttpSettings]):
 
 
 class SetHttp(Command[HttpSettings]):
-    """Operators change the ports: the standard ones or 1024-65535 (1-1023 needs an
-    administrator); the protocols allowed and the certificate are an administrator's (Security).
+    """Operators change the ports; the protocols and the certificate are an administrator's.
+
+    Ports are the standard ones or 1024-65535; 1-1023 needs an administrator. The protocols
+    allowed and the certificate belong to Security.
 
     A change of the protocols or ports is refused (409) unless confirmed.
     """

@@ -22,6 +22,8 @@ class ServiceStatus(Reply):
     """Messages handled since start."""
     failed: int
     """Messages that ended in an error since start."""
+    time_zone: str | None = None
+    """The device's time zone the service follows as its local time; ``None`` until told."""
 
 
 class GetServiceStatus(Command[ServiceStatus]):

@@ -241,12 +241,13 @@ class TimeStatus(Reply):
 class TimeZoneChanged(Event):
     """The device's time zone in force, at the system service's start and whenever it changes.
 
-    Kept in the KV bucket: every service that shows or plans in local time (schedules, logs)
-    reads it at start and follows it, so that the whole device keeps one clock.
+    Kept in the KV bucket: every service reads it at start and follows it as its local time
+    (schedules, logs, templates, pages), so that the whole device keeps one clock.
     """
 
     subject: ClassVar[str] = "system.time.zone.changed"
     stateful: ClassVar[bool] = True
+    is_for_every_service: ClassVar[bool] = True
 
     time_zone: str
     """IANA name of the zone in force (DHCP's or the manual one, as the settings say)."""

@@ -5,6 +5,7 @@ import functools
 import logging
 import os
 import signal
+import time
 import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +21,11 @@ from actkit_core.bus import Bus
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_core.natsserver import NatsServer
 from actkit_core.settings import ServiceSettings
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import _answering, running
 from actkit_proto.io import GetPort, Port
 from actkit_proto.service import GetServiceStatus
+from actkit_proto.system import TimeZoneChanged
 
 MIGRATIONS = str(Path(__file__).parents[1] / "fixtures" / "migrations")
 
@@ -84,6 +87,20 @@ async def test_a_service_with_tables_is_migrated_served_and_shows_metrics(
     assert (settings.data_dir / "io.db").exists()
     with pytest.raises(OSError):
         await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5))
+
+
+async def test_a_service_takes_the_devices_time_zone_as_its_local_time(
+    settings: IoSettings, bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")  # put back after: serve_service sets this process's zone
+    await bus.publish(TimeZoneChanged(time_zone="Asia/Tokyo"))  # kept before the service starts
+    async with running(_serve(), settings):
+        assert (await bus.request(GetServiceStatus(service="io"))).time_zone == "Asia/Tokyo"
+        assert time.localtime(0).tm_hour == 9
+        await bus.publish(TimeZoneChanged(time_zone="Nowhere/Land"))  # unknown: kept as it was
+        await bus.publish(TimeZoneChanged(time_zone="Europe/Stockholm"))
+        await eventually(lambda: time.localtime(0).tm_hour == 1)
+        assert (await bus.request(GetServiceStatus(service="io"))).time_zone == "Europe/Stockholm"
 
 
 async def test_a_service_without_tables_has_no_database(settings: IoSettings, bus: Bus) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shlex
 import shutil
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from actkit_core.local_time import adopt_zone
 from actkit_proto import Unavailable
 from actkit_proto.system import TimeSettings
 from actkit_system.adapters.host_zone import HostZone
@@ -123,8 +122,7 @@ class ChronyTimeKeeper:
         ) as handle:
             handle.write(text)
         Path(handle.name).replace(self.config_path)
-        os.environ["TZ"] = time_zone
-        time.tzset()
+        adopt_zone(time_zone)
         try:
             await self.host_zone.apply(time_zone)
         except Unavailable as exc:

@@ -382,8 +382,7 @@ async def test_the_rest_api_never_returns_the_snmp_communities(client: httpx.Asy
     read = await client.get("/api/v1/network/snmp", headers=basic("view"))
     assert read.status_code == 200
     body = read.json()
-    names = ("read_community", "write_community", "trap_community")
-    assert [body[name] for name in names] == [None, None, None]
+    assert not {"read_community", "write_community", "trap_community"} & set(body)
     assert "has_write_community" in body
 
 
