@@ -147,3 +147,10 @@ async def test_a_schedule_without_a_zone_follows_the_device_zone_and_its_changes
         await bus.request(zone("Pacific/Honolulu"))
         await _until(follows_is_inactive)  # on to Honolulu
         assert await is_active(own.schedule_id)  # a schedule with its own zone keeps it
+
+        # Every service keeps the device's clock as its local time.
+        async def every_service_is_in_honolulu() -> bool:
+            statuses = [await bus.request(GetServiceStatus(service=n)) for n in SERVICE_NAMES]
+            return all(status.time_zone == "Pacific/Honolulu" for status in statuses)
+
+        await _until(every_service_is_in_honolulu)
