@@ -126,9 +126,13 @@ class ClientSettings(Reply):
     """Empty: ``actkit-<serial>``."""
     clean_session: bool = True
     http_proxy: str = ""
-    """Used for TCP and WebSocket; at most 255 bytes."""
+    """Used for TCP and WebSocket; at most 255 bytes. A password in it
+    (``http://user:password@proxy:3128``) is kept apart and never shown: the URL comes back
+    without it, and sent back so (same user, host and port) it keeps the password."""
+    has_http_proxy_password: bool = read_only(False)
     https_proxy: str = ""
-    """Used for SSL and WebSocket Secure; at most 255 bytes."""
+    """Used for SSL and WebSocket Secure; at most 255 bytes; its password as ``http_proxy``'s."""
+    has_https_proxy_password: bool = read_only(False)
     keep_alive_s: int = Field(default=60, ge=5, le=65535)
     connect_timeout_s: int = Field(default=60, ge=1, le=600)
     device_topic_prefix: str = Field(default="", max_length=1024)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -46,6 +47,8 @@ class SubscriptionRow(MqttBase):
 class _SecretsDocument(BaseModel):
     password: str = ""
     client_key_pem: str = ""
+    http_proxy_password: str = ""
+    https_proxy_password: str = ""
 
 
 class MqttStore:
@@ -74,13 +77,13 @@ class MqttStore:
     async def secrets(self) -> Secrets:
         """The write-only password and client key."""
         document = await self.section("secrets", _SecretsDocument)
-        return Secrets(password=document.password, client_key_pem=document.client_key_pem)
+        return Secrets(**document.model_dump())
 
     async def save_secrets(self, secrets: Secrets) -> None:
         """Replace the password and client key."""
         await self.save_section(
             "secrets",
-            _SecretsDocument(password=secrets.password, client_key_pem=secrets.client_key_pem),
+            _SecretsDocument(**asdict(secrets)),
         )
 
     async def subscriptions(self) -> list[tuple[int, SubscriptionSpec]]:

@@ -28,7 +28,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from actkit_mqtt.domain import ConnectionConfig, Outgoing
+from actkit_mqtt.domain import ConnectionConfig, Outgoing, split_proxy_password
 from actkit_mqtt.ports import Received, Report, StatusReport
 from actkit_proto import Unavailable
 from actkit_proto.mqtt import ConnectionState, MqttVersion, Transport
@@ -57,7 +57,7 @@ def describe_failure(exc: BaseException, config: ConnectionConfig) -> str:
     if isinstance(exc, mqtt.WebsocketConnectionError):
         return f"WebSocket upgrade refused by {where}: check the websocket path ({exc})"
     if isinstance(exc, socks.ProxyError):
-        return f"proxy {config.proxy_url}: {exc.msg}"
+        return f"proxy {split_proxy_password(config.proxy_url)[0]}: {exc.msg}"
     if isinstance(exc, OSError):
         return f"cannot connect to {where}: {exc.strerror or exc}"
     return f"cannot connect to {where}: {exc}"

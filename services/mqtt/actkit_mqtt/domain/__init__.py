@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import ssl
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit, urlunsplit
 
 from actkit_proto import Invalid
 from actkit_proto.mqtt import (
@@ -40,6 +40,70 @@ class Secrets:
 
     password: str = ""
     client_key_pem: str = ""
+    http_proxy_password: str = ""
+    https_proxy_password: str = ""
+    """A proxy's password, kept out of its URL (``http://user@proxy:3128`` is what is shown)."""
+
+
+PROXIES = ("http_proxy", "https_proxy")
+
+
+def split_proxy_password(url: str) -> tuple[str, str]:
+    """A proxy URL without its password, and the password (``""`` when it has none).
+
+    >>> split_proxy_password("http://cam:s3cret@proxy.example:3128")
+    ('http://cam@proxy.example:3128', 's3cret')
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, ""
+    user, _, host = parts.netloc.rpartition("@")
+    shown = parts._replace(netloc=f"{user.split(':', 1)[0]}@{host}")
+    return urlunsplit(shown), parts.password
+
+
+def with_proxy_password(url: str, password: str) -> str:
+    """The proxy URL to connect with: its user's password put back in.
+
+    >>> with_proxy_password("http://cam@proxy.example:3128", "s3cret")
+    'http://cam:s3cret@proxy.example:3128'
+    """
+    parts = urlsplit(url)
+    if not password or parts.username is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{host}"))
+
+
+def keep_proxy_passwords(
+    settings: ClientSettings, secrets: Secrets, before: ClientSettings | None = None
+) -> tuple[ClientSettings, Secrets]:
+    """Take a password out of each proxy URL into the secrets.
+
+    A URL given without one keeps the stored password while its user, host and port stay as
+    ``before``.
+    """
+    shown: dict[str, object] = {}
+    kept: dict[str, str] = {}
+    for name in PROXIES:
+        url, password = split_proxy_password(getattr(settings, name))
+        stored = getattr(secrets, f"{name}_password")
+        same_proxy = before is None or _whose(getattr(before, name)) == _whose(url)
+        kept[f"{name}_password"] = password or (stored if same_proxy and _whose(url) else "")
+        shown[name] = url
+        shown[f"has_{name}_password"] = bool(kept[f"{name}_password"])
+    return settings.model_copy(update=shown), replace(secrets, **kept)
+
+
+def _whose(url: str) -> tuple[str, str, int | None] | None:
+    """The user, host and port a proxy password belongs to; ``None`` without a user."""
+    parts = urlsplit(url)
+    if not parts.username or not parts.hostname:
+        return None
+    try:
+        return parts.username, parts.hostname, parts.port
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -199,7 +263,8 @@ def apply_settings(
         and changes["transport"] != current.transport
     ):
         changes["port"] = Transport(changes["transport"]).default_port
-    new_secrets = Secrets(
+    new_secrets = replace(
+        secrets,
         password=secrets.password if command.password is None else command.password,
         client_key_pem=(
             secrets.client_key_pem if command.client_key_pem is None else command.client_key_pem
@@ -207,7 +272,9 @@ def apply_settings(
     )
     changes["has_password"] = bool(new_secrets.password)
     changes["has_client_key"] = bool(new_secrets.client_key_pem)
-    updated = current.model_copy(update=changes)
+    updated, new_secrets = keep_proxy_passwords(
+        current.model_copy(update=changes), new_secrets, current
+    )
     _check_settings(updated, new_secrets)
     return ClientSettings.model_validate(updated.model_dump()), new_secrets
 
@@ -270,7 +337,13 @@ def connection_config(settings: ClientSettings, secrets: Secrets, serial: str) -
         password=secrets.password,
         client_id=client_id(settings, serial),
         clean_session=settings.clean_session,
-        proxy_url=settings.https_proxy if settings.transport.is_secure else settings.http_proxy,
+        proxy_url=with_proxy_password(
+            *(
+                (settings.https_proxy, secrets.https_proxy_password)
+                if settings.transport.is_secure
+                else (settings.http_proxy, secrets.http_proxy_password)
+            )
+        ),
         keep_alive_s=settings.keep_alive_s,
         connect_timeout_s=settings.connect_timeout_s,
         reconnects=settings.reconnects,

@@ -101,9 +101,13 @@ class Deps:
 
 async def load_state(store: MqttStore) -> ClientState:
     """The stored settings and subscriptions, as the service starts."""
+    # A proxy password stored inside its URL before it was kept apart moves to the secrets.
+    settings, secrets = domain.keep_proxy_passwords(
+        await store.section("client", ClientSettings), await store.secrets()
+    )
     return ClientState(
-        settings=await store.section("client", ClientSettings),
-        secrets=await store.secrets(),
+        settings=settings,
+        secrets=secrets,
         publication=await store.section("publication", Publication),
         subscriptions=dict(await store.subscriptions()),
         home_assistant=await store.section("homeassistant", HomeAssistant),

@@ -1,4 +1,5 @@
 import asyncio
+import base64
 import contextlib
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -63,8 +64,11 @@ async def test_a_server_that_never_answers_times_out_with_the_connect_timeout(
         await service.request(SetClientSettings(is_enabled=False))
 
 
-async def test_http_proxy_carries_the_connection(service: Bus, mosquitto: Mosquitto) -> None:
+async def test_http_proxy_carries_the_connection_with_a_password_never_shown(
+    service: Bus, mosquitto: Mosquitto
+) -> None:
     tunnels: list[str] = []
+    credentials: list[bytes] = []
 
     async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(ConnectionError, asyncio.CancelledError):
@@ -77,6 +81,11 @@ async def test_http_proxy_carries_the_connection(service: Bus, mosquitto: Mosqui
         request = await reader.readuntil(b"\r\n\r\n")
         target = request.split(b" ")[1].decode()
         tunnels.append(target)
+        credentials.extend(
+            line.split(b" ")[-1]
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"proxy-authorization:")
+        )
         host, port = target.rsplit(":", 1)
         upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
         writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
@@ -84,9 +93,12 @@ async def test_http_proxy_carries_the_connection(service: Bus, mosquitto: Mosqui
         await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
 
     async with tcp_server(proxy) as port:
-        await connect(service, mosquitto, http_proxy=f"http://127.0.0.1:{port}")
+        answer = await connect(service, mosquitto, http_proxy=f"http://cam:s3cret@127.0.0.1:{port}")
+        assert answer.http_proxy == f"http://cam@127.0.0.1:{port}"
+        assert answer.has_http_proxy_password
         await wait_state(service, ConnectionState.CONNECTED)
         assert tunnels == [f"127.0.0.1:{mosquitto.tcp_port}"]
+        assert credentials == [base64.b64encode(b"cam:s3cret")]
         await service.request(SetClientSettings(is_enabled=False))
         await wait_state(service, ConnectionState.DISCONNECTED)
 

@@ -61,6 +61,36 @@ def test_password_is_write_only_and_an_empty_one_removes_it() -> None:
     assert (settings.has_password, secrets.password) == (False, "")
 
 
+def test_a_proxy_password_is_kept_apart_and_never_shown() -> None:
+    given = SetClientSettings(http_proxy="http://cam:s%40cret@proxy.example:3128")
+    settings, secrets = domain.apply_settings(ClientSettings(), Secrets(), given)
+    assert settings.http_proxy == "http://cam@proxy.example:3128"
+    assert settings.has_http_proxy_password
+    assert "cret" not in settings.model_dump_json()
+    assert secrets.http_proxy_password == "s%40cret"
+    connect = domain.connection_config(settings, secrets, SERIAL)
+    assert connect.proxy_url == "http://cam:s%40cret@proxy.example:3128"
+
+    # The URL sent back as it was shown keeps the password; another user or proxy drops it.
+    shown = SetClientSettings(http_proxy=settings.http_proxy)
+    assert domain.apply_settings(settings, secrets, shown)[1] == secrets
+    for other in ("http://bob@proxy.example:3128", "http://cam@other.example:3128"):
+        moved, kept = domain.apply_settings(settings, secrets, SetClientSettings(http_proxy=other))
+        assert (moved.has_http_proxy_password, kept.http_proxy_password) == (False, "")
+    unchanged = domain.apply_settings(settings, secrets, SetClientSettings(port=1884))
+    assert unchanged[1].http_proxy_password == "s%40cret"
+
+
+def test_a_proxy_password_stored_inside_its_url_moves_to_the_secrets() -> None:
+    stored = ClientSettings(https_proxy="https://cam:pw@proxy.example")
+    settings, secrets = domain.keep_proxy_passwords(stored, Secrets())
+    assert (settings.https_proxy, secrets.https_proxy_password) == (
+        "https://cam@proxy.example",
+        "pw",
+    )
+    assert settings.has_https_proxy_password
+
+
 @pytest.mark.parametrize(
     ("changes", "complaint"),
     [
