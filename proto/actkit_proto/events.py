@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from actkit_proto.base import WRITE_ONLY, Ack, Command, Event, Reply, Role, RowId
 from actkit_proto.ble import MessageType, SystemId
@@ -559,6 +560,23 @@ class HttpRecipient(Part):
         scheme = self.url.split("://", 1)[0].lower()
         if scheme != self.type:
             raise ValueError(f"a {self.type} recipient needs a {self.type}:// URL, not {scheme}://")
+        return self
+
+    @model_validator(mode="after")
+    def _no_password_in_a_url(self, info: ValidationInfo) -> HttpRecipient:
+        # Refused where a person sends it (STRICT); one stored before is still read.
+        if not (info.context or {}).get("refuse_unknown_fields"):
+            return self
+        if urlsplit(self.url).password is not None:
+            raise ValueError(
+                "put the password in the password field, not in the URL, where every viewer "
+                "would read it"
+            )
+        if self.proxy is not None and urlsplit(self.proxy).password is not None:
+            raise ValueError(
+                "a password in the proxy URL would be shown to every viewer: recipients reach "
+                "proxies that need no password (allow the device's address at the proxy)"
+            )
         return self
 
 

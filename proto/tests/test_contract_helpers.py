@@ -1,5 +1,6 @@
 """The small helpers of the contract: errors by code, service lookup, wire forms of settings."""
 
+import json
 from typing import Any, ClassVar
 
 import pytest
@@ -19,7 +20,7 @@ from actkit_proto import (
 )
 from actkit_proto.accounts import DigestChallenge
 from actkit_proto.ble import BeaconSettings
-from actkit_proto.events import HttpRecipient, _name_discriminator
+from actkit_proto.events import CreateRecipient, HttpRecipient, _name_discriminator
 from actkit_proto.io import port_id_of_vapix, vapix_port_id
 from actkit_proto.mqtt import Transport, topic_id, topic_of
 from actkit_proto.services import SERVICE_NAMES, service
@@ -91,6 +92,20 @@ def test_an_http_recipient_url_matches_its_type() -> None:
         HttpRecipient(type="https", name="vms", url="http://vms.example/notify")
     recipient = HttpRecipient(type="https", name="vms", url="https://vms.example/notify")
     assert recipient.type == "https"
+
+
+def test_a_person_cannot_put_a_password_in_an_http_recipients_urls() -> None:
+    def sent(**urls: str) -> bytes:
+        recipient = {"type": "http", "name": "vms", "url": "http://vms.example/n", **urls}
+        return json.dumps({"recipient": recipient}).encode()
+
+    with pytest.raises(Invalid, match="put the password in the password field"):
+        CreateRecipient.from_wire("", sent(url="http://cam:pw@vms.example/n"))
+    with pytest.raises(Invalid, match="a password in the proxy URL would be shown"):
+        CreateRecipient.from_wire("", sent(proxy="http://cam:pw@proxy.example:3128"))
+    # A user name alone is fine, and one stored before is still read.
+    assert CreateRecipient.from_wire("", sent(proxy="http://cam@proxy.example:3128"))
+    assert HttpRecipient(name="vms", url="http://cam:pw@vms.example/n").url
 
 
 def test_only_a_mapping_discriminator_is_renamed() -> None:
