@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 import io
 import json
-import re
 import zipfile
 from typing import Any
 
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.secrets import secret_fields
 from actkit_core.testing.stack import Stack
 from actkit_proto.accounts import (
     AddAccount,
@@ -67,7 +67,6 @@ from actkit_proto.system import GetNetworkTraceChunk, ReportArchive
 pytestmark = pytest.mark.timeout(180)
 
 QUERY_VERBS = ("Get", "List", "Query", "Read", "Trace")
-SECRET_NAME = re.compile(r"password|passphrase|psk|community|secret|token|private_key|cak", re.I)
 ADMIN = Actor(name="root", role=Role.ADMINISTRATOR)
 CAK = "0123456789abcdef0123456789abcdef"
 SECRETS = {
@@ -111,20 +110,6 @@ def flags_set(value: Any) -> set[str]:
     if isinstance(value, list):
         return set().union(*(flags_set(inner) for inner in value))
     return set()
-
-
-def secret_fields(value: Any, where: str) -> list[str]:
-    """The secret-named fields in a reply that carry a value (``None`` hides one)."""
-    found = []
-    if isinstance(value, dict):
-        for name, inner in value.items():
-            if SECRET_NAME.search(name) and not name.startswith("has_") and inner is not None:
-                found.append(f"{where}.{name}")
-            found += secret_fields(inner, f"{where}.{name}")
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            found += secret_fields(inner, f"{where}[{index}]")
-    return found
 
 
 def readable_text(reply: Reply) -> str:

@@ -6,13 +6,11 @@ real owners every query over the bus.
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from actkit_core.testing.secrets import secret_fields
 from actkit_proto.accounts import AuthSettings
 
 from ..conftest import FakeAccounts, basic
@@ -20,7 +18,6 @@ from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
 from .test_role_matrix import ADMIN, IDS, OPERATOR, RANK, ROUTES, VIEWER, _existing_settings
 
-SECRET = re.compile(r"password|passphrase|psk|community|secret|token|private_key|cak", re.I)
 IDS_IN_PATHS = IDS | {"{port_id}": "2", "{name}": "view", "{rule_id}": "1"}
 IDS_IN_PATHS |= {"{trigger_id}": "3", "{recipient_id}": "1"}
 ENDLESS = ("/live/",)
@@ -28,21 +25,6 @@ KNOWN = {"/api/v1/session.csrf_token"}
 """The caller's own session's anti-forgery token, which it must send back: no stored secret."""
 ANONYMOUS = "anonymous"
 """A caller without credentials while anonymous viewing is on: it reads what a viewer reads."""
-
-
-def _secrets(value: Any, where: str) -> list[str]:
-    """The secret-looking fields in a JSON answer that carry a value (``None`` hides one)."""
-    found = []
-    if isinstance(value, dict):
-        for name, inner in value.items():
-            is_flag = name.startswith("has_")
-            if SECRET.search(name) and not is_flag and inner is not None:
-                found.append(f"{where}.{name}")
-            found += _secrets(inner, f"{where}.{name}")
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            found += _secrets(inner, f"{where}[{index}]")
-    return found
 
 
 @pytest.mark.parametrize("caller", [ANONYMOUS, VIEWER, OPERATOR, ADMIN])
@@ -73,7 +55,7 @@ async def test_no_get_route_returns_a_secret_to_any_role(
         response = await client.get(url, headers=headers)
         assert response.status_code < 400, (url, response.text)
         if response.headers.get("content-type", "").startswith("application/json"):
-            found += _secrets(response.json(), url)
+            found += secret_fields(response.json(), url)
     assert [field for field in found if field not in KNOWN] == []
     assert "/api/v1/recipients" in readable
     assert ("/api/v1/accounts" in readable) == (caller == ADMIN)

@@ -1,6 +1,7 @@
 import pytest
 
 from actkit_core.testing.eventually import eventually
+from actkit_core.testing.secrets import secret_fields
 
 
 async def test_it_returns_the_first_truthy_answer_of_a_plain_or_async_check() -> None:
@@ -36,3 +37,8 @@ async def test_it_fails_at_its_deadline_saying_the_last_answer() -> None:
 
 def _refused() -> bool:
     raise ConnectionError("refused")
+
+
+def test_a_secret_is_found_in_lists_and_nested_objects_only_with_a_value() -> None:
+    answer = {"accounts": [{"name": "a", "password": None}, {"token": "t", "has_password": True}]}
+    assert secret_fields(answer) == [".accounts[1].token"]
