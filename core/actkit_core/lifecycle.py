@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
@@ -94,7 +95,7 @@ async def serve_service(
         log.info("serving on %s, metrics on :%d", settings.nats_url, port)
         if ready is not None:
             ready.set()
-        await asyncio.Event().wait()
+        await stop_requested().wait()
 
 
 async def close_bus(bus: Bus) -> None:
@@ -129,6 +130,24 @@ async def report_each(
             log.exception("could not report %s", item)
 
 
+_STOP: contextvars.ContextVar[asyncio.Event] = contextvars.ContextVar("stop")
+
+
+def stop_requested() -> asyncio.Event:
+    """Set once SIGTERM or SIGINT asked :func:`run`'s service to stop (never set outside it).
+
+    The signal also cancels the service, but a cancellation that arrives while it starts can
+    be lost (in Python 3.11 ``asyncio.wait_for`` returns a result that was ready at the same
+    moment and drops the cancellation): a service that then reaches its serving loop finds the
+    request here and stops all the same, instead of serving until it is killed.
+    """
+    stop = _STOP.get(None)
+    if stop is None:
+        stop = asyncio.Event()
+        _STOP.set(stop)
+    return stop
+
+
 def run(main: Coroutine[Any, Any, None]) -> None:
     """Run a service's main coroutine on uvloop until SIGTERM or SIGINT, then shut down cleanly."""
 
@@ -136,11 +155,16 @@ def run(main: Coroutine[Any, Any, None]) -> None:
         task = asyncio.current_task()
         assert task is not None
         loop = asyncio.get_running_loop()
+        stop = stop_requested()
+
+        def request_stop() -> None:
+            stop.set()
+            task.cancel()
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, task.cancel)
-        try:
+            loop.add_signal_handler(signum, request_stop)
+        with contextlib.suppress(asyncio.CancelledError):
             await main
-        except asyncio.CancelledError:
-            log.info("stopped")
+        log.info("stopped")
 
     uvloop.run(supervised())

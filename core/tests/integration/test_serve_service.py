@@ -1,6 +1,7 @@
 """``serve_service``: the shared start-up and shutdown, run as a task against a real nats-server."""
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -160,6 +161,22 @@ def test_run_stops_the_service_cleanly_on_sigterm(caplog: pytest.LogCaptureFixtu
     lifecycle.run(main())
     assert unwound == ["cleaned up"]
     assert "stopped" in caplog.messages
+
+
+@pytest.mark.timeout(30)  # a lost stop would serve on until then
+def test_a_stop_asked_for_while_the_service_starts_is_not_lost(settings: IoSettings) -> None:
+    @asynccontextmanager
+    async def swallowing_start(_settings: IoSettings, runtime: Runtime) -> AsyncIterator[Runtime]:
+        # Start-up code that loses the cancellation, as asyncio.wait_for can in Python 3.11.
+        os.kill(os.getpid(), signal.SIGTERM)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(5)
+        yield runtime
+
+    serving = serve_service(settings, handlers={GetPort: get_port}, build_deps=swallowing_start)
+    started = time.monotonic()
+    lifecycle.run(serving)  # returns instead of serving on until it is killed
+    assert time.monotonic() - started < 10
 
 
 async def test_a_service_stopped_while_nats_server_is_down_stops_with_one_line(
