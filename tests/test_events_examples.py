@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_events.main import serve as serve_events
 from actkit_events.settings import EventsSettings
@@ -45,18 +45,6 @@ from actkit_proto.io import (
 from actkit_proto.service import GetServiceStatus
 
 pytestmark = pytest.mark.timeout(60)
-T = TypeVar("T")
-
-
-async def eventually(read: Callable[[], Awaitable[T]], timeout_s: float = 15) -> T:
-    """The first truthy result of ``read``, polled until ``timeout_s``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        found = await read()
-        if found or loop.time() > deadline:
-            return found
-        await asyncio.sleep(0.02)
 
 
 @contextlib.asynccontextmanager
@@ -79,14 +67,11 @@ async def events_service(nats_server: str, tmp_path: Path, bus: Bus) -> AsyncIte
 async def answering(bus: Bus, service: str) -> None:
     """Wait until ``service`` answers: right after start a request rarely finds no responder."""
 
-    async def ping() -> bool:
-        try:
-            await bus.request(GetServiceStatus(service=service))
-        except Unavailable:
-            return False
-        return True
-
-    assert await eventually(ping)
+    await eventually(
+        lambda: bus.request(GetServiceStatus(service=service)),
+        timeout_s=15,
+        ignoring=(Unavailable,),
+    )
 
 
 async def is_active(bus: Bus, port_id: int) -> bool:
@@ -124,9 +109,9 @@ async def test_window_sensor_lamp(bus: Bus, nats_server: str, tmp_path: Path) ->
         await wire_window_and_lamp(bus)
         await bus.request(CreateRule(rule=window_sensor()))
         await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))  # the window opens
-        assert await eventually(lambda: is_active(bus, 2))
+        assert await eventually(lambda: is_active(bus, 2), timeout_s=15)
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
-        assert await eventually(lambda: is_inactive(bus, 2))
+        assert await eventually(lambda: is_inactive(bus, 2), timeout_s=15)
 
 
 async def test_button_opens_the_lock_for_the_pulse_duration(
@@ -145,8 +130,8 @@ async def test_button_opens_the_lock_for_the_pulse_duration(
             )
         )
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
-        assert await eventually(lambda: is_active(bus, 9))
-        assert await eventually(lambda: is_inactive(bus, 9))
+        assert await eventually(lambda: is_active(bus, 9), timeout_s=15)
+        assert await eventually(lambda: is_inactive(bus, 9), timeout_s=15)
 
 
 class _Mailbox:
@@ -196,7 +181,7 @@ async def test_tamper_sends_an_email(bus: Bus, nats_server: str, tmp_path: Path)
         async def delivered() -> list[Envelope]:
             return mailbox.envelopes
 
-        [envelope] = await eventually(delivered)
+        [envelope] = await eventually(delivered, timeout_s=15)
     assert isinstance(envelope.content, bytes)
     assert "Subject: Tamper on port 3" in envelope.content.decode()
 
@@ -209,14 +194,14 @@ async def test_a_restart_of_events_while_the_window_is_open_holds_the_lamp_again
         async with events_service(nats_server, tmp_path, bus):
             await bus.request(CreateRule(rule=window_sensor()))
             await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))
-            assert await eventually(lambda: is_active(bus, 2))
+            assert await eventually(lambda: is_active(bus, 2), timeout_s=15)
         async with events_service(nats_server, tmp_path, bus):
             [current] = await bus.current(PortChanged, port_id="1")
             assert current.is_active
             assert await is_active(bus, 2)
             # Only a restarted events service that knows the rule is active releases the lamp.
             await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
-            assert await eventually(lambda: is_inactive(bus, 2))
+            assert await eventually(lambda: is_inactive(bus, 2), timeout_s=15)
 
 
 async def test_control_button_pulses_the_relay_only_while_the_ignition_is_on(
@@ -239,7 +224,7 @@ async def test_control_button_pulses_the_relay_only_while_the_ignition_is_on(
             trace = await bus.request(TraceRule(rule_id=rule.rule_id))
             return "the ignition is on does not hold" in trace.reason
 
-        assert await eventually(refused)
+        assert await eventually(refused, timeout_s=15)
         assert await is_inactive(bus, 9)
         await bus.request(SwitchIgnition(is_on=True))
 
@@ -247,10 +232,10 @@ async def test_control_button_pulses_the_relay_only_while_the_ignition_is_on(
             trace = await bus.request(TraceRule(rule_id=rule.rule_id))
             return trace.conditions[1].holds
 
-        assert await eventually(ignition_seen)
+        assert await eventually(ignition_seen, timeout_s=15)
         await bus.request(PressButton())
         await bus.request(PressButton(is_pressed=False))
-        assert await eventually(lambda: is_active(bus, 9))
+        assert await eventually(lambda: is_active(bus, 9), timeout_s=15)
 
 
 async def test_a_restart_of_io_while_the_window_is_open_gets_the_lamp_held_again(
@@ -261,10 +246,10 @@ async def test_a_restart_of_io_while_the_window_is_open_gets_the_lamp_held_again
             await wire_window_and_lamp(bus)
             await bus.request(CreateRule(rule=window_sensor()))
             await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))
-            assert await eventually(lambda: is_active(bus, 2))
+            assert await eventually(lambda: is_active(bus, 2), timeout_s=15)
         async with io_service(nats_server, tmp_path, bus):
             # io keeps holds in memory: it starts with the lamp off, then events holds it again.
             await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))
-            assert await eventually(lambda: is_active(bus, 2))
+            assert await eventually(lambda: is_active(bus, 2), timeout_s=15)
             await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
-            assert await eventually(lambda: is_inactive(bus, 2))
+            assert await eventually(lambda: is_inactive(bus, 2), timeout_s=15)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
 from actkit_proto.events import CreateRule, HoldIoAction, MqttStatefulCondition, RuleSpec
@@ -21,13 +19,6 @@ from actkit_proto.mqtt import (
 )
 
 pytestmark = pytest.mark.timeout(120)
-
-
-async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 async def test_camera_motion_holds_port_1_active_while_motion_is_on(
@@ -71,8 +62,8 @@ async def test_camera_motion_holds_port_1_active_while_motion_is_on(
         async def port_1_inactive() -> bool:
             return not await port_1_active()
 
-        await _until(connected)
+        await eventually(connected, timeout_s=20)
         mqtt_peer.publish("Motion", "On")  # the camera's rule "Motion detected"
-        await _until(port_1_active)
+        await eventually(port_1_active, timeout_s=20)
         mqtt_peer.publish("Motion", "Off")  # the camera's rule "No motion"
-        await _until(port_1_inactive)
+        await eventually(port_1_inactive, timeout_s=20)

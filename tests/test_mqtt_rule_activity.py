@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
 from actkit_proto.events import (
@@ -48,10 +48,11 @@ async def test_a_rule_driven_by_input_1_is_published_active_then_inactive(
             SetClientSettings(is_enabled=True, host=mosquitto.host, port=mosquitto.tcp_port),
             timeout_s=10,
         )
-        deadline = asyncio.get_running_loop().time() + 20
-        while (await bus.request(GetClientStatus())).state is not ConnectionState.CONNECTED:
-            assert asyncio.get_running_loop().time() < deadline, "never connected to mosquitto"
-            await asyncio.sleep(0.05)
+
+        async def connected() -> bool:
+            return (await bus.request(GetClientStatus())).state is ConnectionState.CONNECTED
+
+        await eventually(connected, timeout_s=20)
         rule = await bus.request(
             CreateRule(
                 rule=RuleSpec(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
 from actkit_proto.io import Circuit, DriveInput, GetPort
@@ -25,14 +25,6 @@ from actkit_proto.mqtt import (
 from actkit_proto.system import GetIdentity
 
 pytestmark = pytest.mark.timeout(120)
-
-
-async def _until(check, timeout_s: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not (value := await check()):
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
-    return value
 
 
 async def test_input_edges_reach_the_broker_and_home_assistant_switches_the_relay(
@@ -58,7 +50,7 @@ async def test_input_edges_reach_the_broker_and_home_assistant_switches_the_rela
             status = await bus.request(GetClientStatus())
             return status.state is ConnectionState.CONNECTED
 
-        await _until(connected)
+        await eventually(connected, timeout_s=20)
         input_topic = f"{prefix}/event/onvif:Device/axis:IO/Port/0"  # VAPIX id of port 1
         [initial] = await mqtt_peer.wait_for(input_topic)  # every port's state on connect
         assert json.loads(initial.payload)["message"]["data"] == {"state": "0"}
@@ -75,5 +67,5 @@ async def test_input_edges_reach_the_broker_and_home_assistant_switches_the_rela
         async def relay_on() -> bool:
             return (await bus.request(GetPort(port_id=9))).is_active
 
-        await _until(relay_on)
+        await eventually(relay_on, timeout_s=20)
         await bus.request(SetClientSettings(is_enabled=False))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +10,7 @@ import httpx
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
 from actkit_proto.events import CreateSchedule, GetSchedule, TimeRange, WeeklySchedule
@@ -26,16 +25,11 @@ from actkit_proto.system import (
     SetTimeSettings,
 )
 
-pytestmark = pytest.mark.timeout(120)
+TEST_TIMEOUT_S = 120
+pytestmark = pytest.mark.timeout(TEST_TIMEOUT_S)
 
 FIRST_ADMINISTRATOR = "action=add&user=root&pwd=pass-w0rd&grp=root&sgrp=admin:operator:viewer"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-async def _until(check: Callable[[], Awaitable[bool]]) -> None:
-    # A change travels over the bus to another service: wait for it, as long as the test may.
-    while not await check():
-        await asyncio.sleep(0.05)
 
 
 async def test_every_service_tells_the_system_services_serial_number_and_version(
@@ -65,8 +59,7 @@ async def test_every_service_tells_the_system_services_serial_number_and_version
             ),
             timeout_s=10,
         )
-        while not mqtt_peer.messages:
-            await asyncio.sleep(0.02)
+        await eventually(lambda: mqtt_peer.messages, timeout_s=TEST_TIMEOUT_S)
         hello = mqtt_peer.messages[0]
         assert hello.topic == f"axis/{serial}/event/connection"
         assert json.loads(hello.payload)["serial"] == serial
@@ -143,9 +136,10 @@ async def test_a_schedule_without_a_zone_follows_the_device_zone_and_its_changes
             return SetTimeSettings(settings=device.model_copy(update={"time_zone": name}))
 
         await bus.request(zone("Asia/Tokyo"))
-        await _until(follows_is_active)  # into Tokyo with the device
+        # A change travels over the bus to another service: wait for it as long as the test may.
+        await eventually(follows_is_active, timeout_s=TEST_TIMEOUT_S)  # into Tokyo with the device
         await bus.request(zone("Pacific/Honolulu"))
-        await _until(follows_is_inactive)  # on to Honolulu
+        await eventually(follows_is_inactive, timeout_s=TEST_TIMEOUT_S)  # on to Honolulu
         assert await is_active(own.schedule_id)  # a schedule with its own zone keeps it
 
         # Every service keeps the device's clock as its local time.
@@ -153,4 +147,4 @@ async def test_a_schedule_without_a_zone_follows_the_device_zone_and_its_changes
             statuses = [await bus.request(GetServiceStatus(service=n)) for n in SERVICE_NAMES]
             return all(status.time_zone == "Pacific/Honolulu" for status in statuses)
 
-        await _until(every_service_is_in_honolulu)
+        await eventually(every_service_is_in_honolulu, timeout_s=TEST_TIMEOUT_S)

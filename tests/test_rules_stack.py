@@ -5,11 +5,11 @@ refused by name."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
 from actkit_proto import Invalid
@@ -39,13 +39,6 @@ pytestmark = pytest.mark.timeout(120)
 CAMERAS = 0x00C0FFEE
 
 
-async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
-
-
 async def test_a_beacon_rule_fires_without_its_system_id_in_the_watch_list(stack: Stack) -> None:
     async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
         rule = await bus.request(
@@ -64,7 +57,7 @@ async def test_a_beacon_rule_fires_without_its_system_id_in_the_watch_list(stack
             await bus.request(InjectBeacon(system_id=CAMERAS, message_type=1))
             return (await bus.request(GetPort(port_id=9))).is_active
 
-        await _until(relay_held)
+        await eventually(relay_held, timeout_s=20)
         assert (await bus.request(TraceRule(rule_id=rule.rule_id))).is_active
 
 
@@ -112,7 +105,7 @@ async def test_a_retained_message_fires_a_stateless_rule_on_no_reconnect(
             return await activations(marker) > 0
 
         # events takes the messages in order: once the news fired, the copies were taken too.
-        await _until(marker_fired)
+        await eventually(marker_fired, timeout_s=20)
         assert await activations(any_message) == 1
 
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import axis.rtsp
@@ -22,6 +22,7 @@ from axis.models.mqtt import ClientConfig, ClientState, Message, Server
 from axis.rtsp import Signal
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
 from actkit_proto.io import Circuit, DriveInput
@@ -114,7 +115,7 @@ async def test_axis_event_stream_initializes_every_port_and_reports_changes(
         device.stream.start()
         try:
             await asyncio.wait_for(playing.wait(), 20)
-            await _until(lambda: len(events) >= 9)
+            await eventually(lambda: len(events) >= 9, timeout_s=20)
             initialized = {(e.topic_base, e.id) for e in events}
             assert (EventTopic.PORT_INPUT, "0") in initialized
             assert (EventTopic.RELAY, "8") in initialized
@@ -122,11 +123,12 @@ async def test_axis_event_stream_initializes_every_port_and_reports_changes(
             assert all(e.id in device.vapix.ports for e in events)
 
             await device.vapix.ports.close("8")
-            await _until(
+            await eventually(
                 lambda: any(
                     e.operation == EventOperation.CHANGED and e.id == "8" and e.is_tripped
                     for e in events
-                )
+                ),
+                timeout_s=20,
             )
         finally:
             device.stream.stop()
@@ -175,12 +177,15 @@ async def test_axis_library_configures_and_activates_the_mqtt_client(
             status = await mqtt.get_client_status()
             return status.status.active and status.status.connected
 
-        await _until_async(connected)
+        await eventually(connected, timeout_s=20, interval_s=0.1)
         async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
             identity = await bus.request(GetIdentity())
             # One identity: the prefix Home Assistant is told is the one the client publishes under.
             assert prefix == f"axis/{identity.serial_number}"
-            await _until(lambda: any(m.topic.startswith(f"{prefix}/") for m in mqtt_peer.messages))
+            await eventually(
+                lambda: any(m.topic.startswith(f"{prefix}/") for m in mqtt_peer.messages),
+                timeout_s=20,
+            )
             assert all(m.topic.startswith(f"{prefix}/") for m in mqtt_peer.messages)
 
             # As Home Assistant does, once the client is active: subscribe below the prefix on
@@ -211,13 +216,14 @@ async def test_axis_library_configures_and_activates_the_mqtt_client(
                     ]
 
                 # The retained states reach the late subscriber: one input, one relay at least.
-                await _until(
+                await eventually(
                     parsed(
                         lambda: (
                             bool(initialized(EventTopic.PORT_INPUT))
                             and bool(initialized(EventTopic.RELAY))
                         )
-                    )
+                    ),
+                    timeout_s=20,
                 )
                 inputs = {e.id: e for e in initialized(EventTopic.PORT_INPUT)}
                 relays = {e.id: e for e in initialized(EventTopic.RELAY)}
@@ -239,7 +245,7 @@ async def test_axis_library_configures_and_activates_the_mqtt_client(
                         for e in events
                     )
 
-                await _until(parsed(input_0_on))
+                await eventually(parsed(input_0_on), timeout_s=20)
             finally:
                 home_assistant.stop()
 
@@ -259,18 +265,6 @@ def _device(http: httpx.AsyncClient, stack: Stack) -> AxisDevice:
             web_proto="https",
         )
     )
-
-
-async def _until(condition: Callable[[], bool], timeout_s: float = 20) -> None:
-    async with asyncio.timeout(timeout_s):
-        while not condition():
-            await asyncio.sleep(0.05)
-
-
-async def _until_async(condition: Callable[[], Awaitable[bool]], timeout_s: float = 20) -> None:
-    async with asyncio.timeout(timeout_s):
-        while not await condition():
-            await asyncio.sleep(0.1)
 
 
 async def test_websocket_event_stream_sends_every_port_then_changes(stack: Stack) -> None:

@@ -14,15 +14,9 @@ from actkit_core.bus import Bus
 from actkit_core.cli import supervisor as supervisor_module
 from actkit_core.cli.launch import ExecLauncher, ForkLauncher, Launcher
 from actkit_core.cli.supervisor import Supervisor
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.stack import free_port
 from actkit_proto.services import service
-
-
-async def _until(condition: object, timeout_s: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():  # type: ignore[operator]
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 async def _ping(url: str, data_dir: Path) -> bool:
@@ -55,21 +49,21 @@ async def test_the_service_is_served_restarted_when_it_dies_and_stopped(
     )
     running = asyncio.create_task(supervisor.run())
     try:
-        await _until(lambda: "actkit is up" in capsys.readouterr().out or running.done())
+        await eventually(
+            lambda: "actkit is up" in capsys.readouterr().out or running.done(), timeout_s=30
+        )
         assert not running.done()
         (child,) = supervisor.children
         first = child.process
         assert first is not None
         assert await _ping(url, tmp_path)
         os.kill(first.pid, signal.SIGKILL)
-        await _until(lambda: child.restarts == 1 and child.process is not first)
+        await eventually(lambda: child.restarts == 1 and child.process is not first, timeout_s=30)
         first.send_signal(signal.SIGTERM)  # an exited process is not signalled (its pid is free)
         assert child.process is not None
         second = child.process.pid
         assert second != first.pid
-        deadline = asyncio.get_running_loop().time() + 30
-        while not await _ping(url, tmp_path):
-            assert asyncio.get_running_loop().time() < deadline
+        await eventually(lambda: _ping(url, tmp_path), timeout_s=30)
     finally:
         running.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -142,7 +136,9 @@ async def test_a_killed_nats_server_is_restarted_and_the_service_reconnects(
     supervisor = Supervisor(tmp_path, port, services=[service("io")], metrics_base=0, sleep=pause)
     running = asyncio.create_task(supervisor.run())
     try:
-        await _until(lambda: "actkit is up" in capsys.readouterr().out or running.done())
+        await eventually(
+            lambda: "actkit is up" in capsys.readouterr().out or running.done(), timeout_s=30
+        )
         assert not running.done()
         (nats,) = [
             process

@@ -1,15 +1,13 @@
 """The ble service with the simulated radio, over a real nats-server."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 
 from actkit_ble.main import serve
 from actkit_ble.settings import BleSettings
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_proto import Conflict
 from actkit_proto.ble import (
@@ -25,20 +23,9 @@ from actkit_proto.ble import (
 from actkit_proto.events import RuleBeaconsChanged
 from actkit_proto.service import GetServiceStatus
 
-T = TypeVar("T")
-
 
 def _settings(nats_server: str, tmp_path: Path) -> BleSettings:
     return BleSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0, max_broadcasts=1)
-
-
-async def _eventually(read: Callable[[], Awaitable[T]]) -> T:
-    async with asyncio.timeout(10):
-        while True:
-            value = await read()
-            if value:
-                return value
-            await asyncio.sleep(0.02)
 
 
 async def test_an_injected_beacon_becomes_present_and_the_settings_survive_a_restart(
@@ -48,7 +35,7 @@ async def test_an_injected_beacon_becomes_present_and_the_settings_survive_a_res
     async with running(serve, _settings(nats_server, tmp_path)):
         await bus.request(SetBeaconSettings(settings=watch))
         await bus.request(InjectBeacon(system_id=42, message_type=1, sequence=9))
-        [present] = await _eventually(lambda: bus.current(BeaconPresenceChanged))
+        [present] = await eventually(lambda: bus.current(BeaconPresenceChanged))
         assert (present.system_id, present.is_present) == (42, True)
         [state] = await bus.current(AdapterStateChanged)
         assert state.state.is_discovering
@@ -89,7 +76,7 @@ async def test_the_system_ids_rules_wait_for_are_read_at_start_then_followed(
     async with running(serve, _settings(nats_server, tmp_path)):
         assert (await bus.request(GetBeaconSettings())).watched_system_ids == []
         await bus.request(InjectBeacon(system_id=42, message_type=1, sequence=1))
-        [present] = await _eventually(lambda: bus.current(BeaconPresenceChanged))
+        [present] = await eventually(lambda: bus.current(BeaconPresenceChanged))
         assert (present.system_id, present.is_present) == (42, True)
 
         await bus.publish(RuleBeaconsChanged(system_ids=[]))  # the rule was deleted
@@ -98,4 +85,4 @@ async def test_the_system_ids_rules_wait_for_are_read_at_start_then_followed(
             [now] = await bus.current(BeaconPresenceChanged)
             return not now.is_present
 
-        await _eventually(gone)
+        await eventually(gone)

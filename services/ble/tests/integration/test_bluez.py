@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from actkit_ble.settings import BleSettings
 from actkit_core.bus import Bus
 from actkit_core.testing import dbus
 from actkit_core.testing.dbus import DbusMock
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_proto import Unavailable
 from actkit_proto.beacon import AXIS_COMPANY_ID, TEST_COMPANY_ID, Beacon, decode, encode
@@ -106,17 +107,6 @@ def _beacons(heard: list[Sighting], company_id: int = AXIS_COMPANY_ID) -> list[B
     return found
 
 
-async def _eventually(read: Callable[[], Awaitable[T] | T], timeout_s: float = 10) -> T:
-    async with asyncio.timeout(timeout_s):
-        while True:
-            value = read()
-            if asyncio.iscoroutine(value):
-                value = await value
-            if value:
-                return value  # type: ignore[return-value]
-            await asyncio.sleep(0.02)
-
-
 async def test_the_advertisement_is_registered_with_the_exact_bytes_and_changed_in_place(
     bus: Bus, bluez: DbusMock, settings: BleSettings
 ) -> None:
@@ -124,12 +114,12 @@ async def test_the_advertisement_is_registered_with_the_exact_bytes_and_changed_
         await bus.request(StartBroadcast(system_id=0x12345678, message_type=1, broadcaster="r:1"))
         [first] = (await bus.request(ListBroadcasts())).broadcasts
         expected = encode(Beacon(0x12345678, 1, first.sequence, flags=1))
-        await _eventually(lambda: _beacons(heard))
+        await eventually(lambda: _beacons(heard))
         assert heard[-1].manufacturer_data == {AXIS_COMPANY_ID: expected}
 
         await bus.request(StartBroadcast(system_id=0x12345678, message_type=2, broadcaster="r:2"))
         changed = Beacon(0x12345678, 2, (first.sequence + 1) % 256)
-        await _eventually(lambda: changed in _beacons(heard))
+        await eventually(lambda: changed in _beacons(heard))
         assert len(await _calls(bluez, "RegisterAdvertisement")) == 1
         state = await bus.request(GetAdapterState())
         assert (state.is_present, state.is_powered, state.advertising_instances) == (True, True, 1)
@@ -146,7 +136,7 @@ async def test_the_advertisement_is_released_when_the_service_stops(
         await bus.request(StartBroadcast(system_id=7, broadcaster="r:1"))
         # Stop only once the mock has shown the advertisement to its neighbour: the mock
         # can stall when its advertiser leaves while it is still reading the advertisement.
-        await _eventually(lambda: _beacons(heard))
+        await eventually(lambda: _beacons(heard))
     assert len(await _calls(bluez, "UnregisterAdvertisement")) == 1
 
 
@@ -167,7 +157,7 @@ async def test_a_watched_beacon_is_received_others_ignored_and_gone_after_the_ti
                 )
             )
         )
-        await _eventually(lambda: _calls(bluez, "StartDiscovery"))
+        await eventually(lambda: _calls(bluez, "StartDiscovery"))
         filters = await _calls(bluez, "SetDiscoveryFilter")
         assert filters[-1][0]["Transport"].value == "le"
         assert filters[-1][0]["DuplicateData"].value is True
@@ -184,12 +174,12 @@ async def test_a_watched_beacon_is_received_others_ignored_and_gone_after_the_ti
                 TEST_COMPANY_ID,
                 encode(Beacon(system_id, 1, 5)),
             )
-        present = await _eventually(lambda: bus.current(BeaconPresenceChanged, system_id="7"))
+        present = await eventually(lambda: bus.current(BeaconPresenceChanged, system_id="7"))
         assert present == [BeaconPresenceChanged(system_id=7, is_present=True, message_type=1)]
         await bus.client.flush()
         assert received == [BeaconReceived(system_id=7, message_type=1, sequence=5, rssi_dbm=-55)]
         gone = BeaconPresenceChanged(system_id=7, is_present=False)
-        await _eventually(lambda: _is(bus.current(BeaconPresenceChanged, system_id="7"), [gone]))
+        await eventually(lambda: _is(bus.current(BeaconPresenceChanged, system_id="7"), [gone]))
         assert await bus.current(BeaconPresenceChanged, system_id="8") == []
 
 
@@ -202,14 +192,14 @@ async def test_advertising_is_restored_when_bluez_restarts(
 ) -> None:
     async with running(serve, settings):
         await bus.request(StartBroadcast(system_id=7, message_type=1, broadcaster="r:1"))
-        await _eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
+        await eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
         await asyncio.to_thread(bluez.stop)
-        state = await _eventually(lambda: _absent(bus))
+        state = await eventually(lambda: _absent(bus))
         assert state.advertising_instances == 0
         await asyncio.to_thread(bluez.start)
         await asyncio.to_thread(_add_adapters, bluez)
-        await _eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
-        restored = await _eventually(lambda: _advertising(bus))
+        await eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
+        restored = await eventually(lambda: _advertising(bus))
         assert restored.is_present
 
 
@@ -229,9 +219,9 @@ async def test_advertising_is_restored_when_the_controller_is_powered_on_again(
                 {"Powered": Variant("b", is_powered)},
             )
             if not is_powered:
-                await _eventually(lambda: _not_powered(bus))
-        await _eventually(lambda: _count(bluez, "RegisterAdvertisement", 2))
-        await _eventually(lambda: _advertising(bus))
+                await eventually(lambda: _not_powered(bus))
+        await eventually(lambda: _count(bluez, "RegisterAdvertisement", 2))
+        await eventually(lambda: _advertising(bus))
 
 
 async def _count(mock: DbusMock, method: str, count: int) -> bool:
@@ -257,10 +247,10 @@ async def test_a_broadcast_asked_for_while_bluez_is_away_is_sent_when_it_returns
 ) -> None:
     async with running(serve, settings):
         await asyncio.to_thread(bluez.stop)
-        await _eventually(lambda: _absent(bus))
+        await eventually(lambda: _absent(bus))
         with pytest.raises(Unavailable, match="will be sent as soon as it is back"):
             await bus.request(StartBroadcast(system_id=7, broadcaster="r:1"))
         await asyncio.to_thread(bluez.start)
         await asyncio.to_thread(_add_adapters, bluez)
-        await _eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
-        await _eventually(lambda: _advertising(bus))
+        await eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
+        await eventually(lambda: _advertising(bus))

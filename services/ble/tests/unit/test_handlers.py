@@ -1,10 +1,9 @@
-import asyncio
-
 import pytest
 
 from actkit_ble.adapters.sim import SimRadio
 from actkit_ble.handlers import Deps, expire_due, report_sighting
 from actkit_ble.ports import Sighting
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Conflict, Invalid
 from actkit_proto.beacon import TEST_COMPANY_ID, Beacon, decode, encode
@@ -108,7 +107,8 @@ async def test_settings_are_kept_and_watching_starts_the_scan(
     assert (await fake_bus.request(GetAdapterState())).is_discovering or any(
         isinstance(e, AdapterStateChanged) for e in fake_bus.published
     )
-    await _until(lambda: deps.adapter_state.is_discovering)
+    # The radio watchers run as their own tasks: give them turns of the loop, not wall time.
+    await eventually(lambda: deps.adapter_state.is_discovering, timeout_s=1, interval_s=0)
 
 
 async def test_a_new_company_id_is_sent_at_once(fake_bus: FakeBus, deps: Deps) -> None:
@@ -123,7 +123,9 @@ async def test_an_injected_beacon_is_received_then_gone_after_the_timeout(
     await fake_bus.request(SetBeaconSettings(settings=WATCH_7))
     await fake_bus.request(InjectBeacon(system_id=7, message_type=1, sequence=3, rssi_dbm=-55))
     await fake_bus.request(InjectBeacon(system_id=8, message_type=1))
-    await _until(lambda: "ble.beacon.7.presence_changed" in fake_bus.state)
+    await eventually(
+        lambda: "ble.beacon.7.presence_changed" in fake_bus.state, timeout_s=1, interval_s=0
+    )
     received = [e for e in fake_bus.published if isinstance(e, BeaconReceived)]
     assert received == [BeaconReceived(system_id=7, message_type=1, sequence=3, rssi_dbm=-55)]
     deps.clock.advance(3)  # type: ignore[attr-defined]
@@ -138,7 +140,9 @@ async def test_the_sim_receiver_hears_this_devices_own_broadcast(
 ) -> None:
     await fake_bus.request(SetBeaconSettings(settings=WATCH_7))
     await fake_bus.request(StartBroadcast(system_id=7, message_type=1, broadcaster="rule:1"))
-    await _until(lambda: "ble.beacon.7.presence_changed" in fake_bus.state)
+    await eventually(
+        lambda: "ble.beacon.7.presence_changed" in fake_bus.state, timeout_s=1, interval_s=0
+    )
     present = fake_bus.state["ble.beacon.7.presence_changed"]
     assert isinstance(present, BeaconPresenceChanged) and present.message_type == 1
 
@@ -149,15 +153,6 @@ async def test_a_malformed_report_is_counted_not_raised(fake_bus: FakeBus, deps:
     await report_sighting(Sighting({TEST_COMPANY_ID: b"\xff" * 3}, -40), deps)
     await report_sighting(Sighting({TEST_COMPANY_ID: encode(Beacon(7, 1, 0))}, -40), deps)
     assert [type(e) for e in fake_bus.published] == [BeaconReceived, BeaconPresenceChanged]
-
-
-async def _until(predicate: object) -> None:
-    # The radio watchers run as their own tasks; give them turns of the loop, not wall time.
-    for _ in range(200):
-        if callable(predicate) and predicate():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition never held")
 
 
 @pytest.mark.parametrize("scope", list(RestoreScope))

@@ -1,13 +1,11 @@
 """The events service on a real nats-server: rules over the bus, KV state across a restart."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_events.main import serve
 from actkit_events.settings import EventsSettings
@@ -32,31 +30,12 @@ from actkit_proto.io import (
 )
 from actkit_proto.service import GetServiceStatus
 
-T = TypeVar("T")
-
-
-async def eventually(read: Callable[[], Awaitable[T]], timeout_s: float = 10) -> T:
-    """The first truthy result of ``read``, polled until ``timeout_s``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        found = await read()
-        if found or loop.time() > deadline:
-            return found
-        await asyncio.sleep(0.02)
-
 
 async def answering(bus: Bus) -> None:
     """Wait until events answers: right after start a request rarely finds no responder."""
-
-    async def ping() -> bool:
-        try:
-            await bus.request(GetServiceStatus(service="events"))
-        except Unavailable:
-            return False
-        return True
-
-    assert await eventually(ping)
+    await eventually(
+        lambda: bus.request(GetServiceStatus(service="events")), ignoring=(Unavailable,)
+    )
 
 
 def settings(nats_server: str, tmp_path: Path) -> EventsSettings:

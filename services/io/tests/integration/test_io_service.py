@@ -1,4 +1,3 @@
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -8,6 +7,7 @@ import httpx
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_io.main import serve
 from actkit_io.settings import IoSettings
@@ -35,7 +35,6 @@ from actkit_proto.io import (
 )
 from actkit_proto.service import GetServiceStatus
 
-T = TypeVar("T")
 E = TypeVar("E", bound=Event)
 
 
@@ -48,16 +47,12 @@ async def serving(bus: Bus, nats_server: str, tmp_path: Path) -> AsyncIterator[N
     """
     settings = IoSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
     async with running(serve, settings):
-        await _eventually(lambda: _answers(bus))
+        await eventually(
+            lambda: bus.request(GetServiceStatus(service="io"), timeout_s=0.5),
+            timeout_s=5,
+            ignoring=(Unavailable,),
+        )
         yield
-
-
-async def _answers(bus: Bus) -> bool:
-    try:
-        await bus.request(GetServiceStatus(service="io"), timeout_s=0.5)
-    except Unavailable:
-        return False
-    return True
 
 
 async def _watch(bus: Bus, event_type: type[E], **ids: str) -> list[E]:
@@ -71,18 +66,6 @@ async def _watch(bus: Bus, event_type: type[E], **ids: str) -> list[E]:
     return seen
 
 
-async def _eventually(read: Callable[[], Awaitable[T]], timeout_s: float = 5) -> T:
-    """Poll ``read`` until it returns something truthy (conditions, not fixed sleeps)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        found = await read()
-        if found or loop.time() > deadline:
-            assert found, "never became true"
-            return found
-        await asyncio.sleep(0.01)
-
-
 async def _kept(bus: Bus, event_type: type[E], port_id: str, wanted: Callable[[E], bool]) -> E:
     """The kept current state once it is as ``wanted``: it is written just after the event."""
 
@@ -90,7 +73,7 @@ async def _kept(bus: Bus, event_type: type[E], port_id: str, wanted: Callable[[E
         kept = await bus.current(event_type, port_id=port_id)
         return kept[0] if kept and wanted(kept[0]) else None
 
-    return await _eventually(read)
+    return await eventually(read, timeout_s=5)
 
 
 async def test_driven_input_is_published_active_and_kept_as_current_state(
@@ -100,7 +83,7 @@ async def test_driven_input_is_published_active_and_kept_as_current_state(
     async with serving(bus, nats_server, tmp_path):
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
         await _kept(bus, PortChanged, "1", lambda kept: kept.is_active)
-        await _eventually(lambda: _async(len(seen) == 2))
+        await eventually(lambda: len(seen) == 2, timeout_s=5)
         assert [e.is_active for e in seen] == [False, True]  # announced at start, then driven
 
 
@@ -122,7 +105,7 @@ async def test_a_pulse_on_the_relay_is_active_then_back_to_normal(
         seen = await _watch(bus, PortChanged, port_id="9")
         port = await bus.request(PulsePort(port_id=9, duration_ms=200))
         assert port.is_active
-        await _eventually(lambda: _async(len(seen) == 2))
+        await eventually(lambda: len(seen) == 2, timeout_s=5)
         assert [(e.is_active, e.circuit) for e in seen] == [
             (True, Circuit.CLOSED),
             (False, Circuit.OPEN),
@@ -144,11 +127,11 @@ async def test_cut_and_short_raise_the_tamper_event_and_clear_it(
         await bus.request(ConfigurePort(port_id=3, is_supervised=True))
         seen = await _watch(bus, PortTampered, port_id="3")
         await bus.request(DriveInput(port_id=3, circuit=fault))
-        await _eventually(lambda: _async(len(seen) == 1))
+        await eventually(lambda: len(seen) == 1, timeout_s=5)
         current = await _kept(bus, PortTampered, "3", lambda kept: kept.is_tampered)
         assert current.circuit == fault
         await bus.request(DriveInput(port_id=3, circuit=Circuit.OPEN))
-        await _eventually(lambda: _async(len(seen) == 2))
+        await eventually(lambda: len(seen) == 2, timeout_s=5)
         assert [(e.is_tampered, e.circuit) for e in seen] == [(True, fault), (False, Circuit.OPEN)]
         await _kept(bus, PortTampered, "3", lambda kept: not kept.is_tampered)
 
@@ -193,10 +176,11 @@ async def test_button_ignition_and_led_over_the_bus(
         presses = await _watch(bus, ButtonPressed)
         await bus.request(PressButton())
         await bus.request(PressButton(is_pressed=False))
-        await _eventually(lambda: _async(presses == [ButtonPressed()]))
+        await eventually(lambda: presses == [ButtonPressed()], timeout_s=5)
         await bus.request(SwitchIgnition(is_on=True))
-        await _eventually(
-            lambda: _async_eq(bus.current(IgnitionChanged), [IgnitionChanged(is_on=True)])
+        await eventually(
+            lambda: _async_eq(bus.current(IgnitionChanged), [IgnitionChanged(is_on=True)]),
+            timeout_s=5,
         )
         await bus.request(SetLed(colour=LedColour.RED))
         assert (await bus.request(ReadSimLed())).colour is LedColour.RED
@@ -209,10 +193,10 @@ async def test_metrics_count_edges_output_changes_and_edge_latency(
         status = await bus.request(GetServiceStatus(service="io"))
         await bus.request(SetPort(port_id=9, is_active=True))
         await bus.request(DriveInput(port_id=5, circuit=Circuit.CLOSED))
-        await _eventually(lambda: bus.current(PortChanged, port_id="5"))
+        await eventually(lambda: bus.current(PortChanged, port_id="5"), timeout_s=5)
         async with httpx.AsyncClient() as http:
             url = f"http://127.0.0.1:{status.metrics_port}/metrics"
-            text = await _eventually(lambda: _metrics_with(http, url, 'port="5"'))
+            text = await eventually(lambda: _metrics_with(http, url, 'port="5"'), timeout_s=5)
     assert 'actkit_bus_messages_total{outcome="ok",service="io",subject="io.port.*.set"}' in text
     assert 'actkit_io_output_changes_total{port="9"}' in text
     assert 'actkit_io_edges_total{port="5"}' in text
@@ -222,10 +206,6 @@ async def test_metrics_count_edges_output_changes_and_edge_latency(
 async def _metrics_with(http: httpx.AsyncClient, url: str, needle: str) -> str:
     text = (await http.get(url)).text
     return text if needle in text else ""
-
-
-async def _async(value: bool) -> bool:
-    return value
 
 
 async def _async_eq(read: Awaitable[object], expected: object) -> bool:

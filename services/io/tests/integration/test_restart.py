@@ -1,6 +1,5 @@
 """The io service as a process: killed while holding outputs, restarted; a bad board profile."""
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -10,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_proto import Unavailable
 from actkit_proto.io import (
     Circuit,
@@ -20,7 +20,7 @@ from actkit_proto.io import (
     PortChanged,
     ReadSimLine,
 )
-from actkit_proto.service import GetServiceStatus
+from actkit_proto.service import GetServiceStatus, ServiceStatus
 
 SERVICE = str(Path(sys.executable).parent / "actkit-io")
 
@@ -48,14 +48,11 @@ def _process(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]
 
 
 async def _until_serving(bus: Bus, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
+    async def answers() -> ServiceStatus:
         assert process.poll() is None, "the io service exited"
-        try:
-            await bus.request(GetServiceStatus(service="io"), timeout_s=0.5)
-            return
-        except Unavailable:
-            await asyncio.sleep(0.05)
-    raise AssertionError("io never answered")
+        return await bus.request(GetServiceStatus(service="io"), timeout_s=0.5)
+
+    await eventually(answers, timeout_s=15, interval_s=0.05, ignoring=(Unavailable,))
 
 
 async def test_after_kill_9_while_held_settings_survive_outputs_start_open_then_normal(

@@ -1,11 +1,11 @@
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest_asyncio
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto
 from actkit_core.testing.plugin import running
 from actkit_mqtt.main import serve
@@ -21,20 +21,7 @@ from actkit_proto.mqtt import (
 from actkit_proto.system import GetIdentity, Identity
 
 SERIAL = "B8A44F0000AA"
-T = TypeVar("T")
 E = TypeVar("E", bound=Event)
-
-
-async def eventually(read: Callable[[], Awaitable[T | None]], timeout_s: float = 15.0) -> T:
-    """The first truthy value ``read`` returns, polling until ``timeout_s``."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        value = await read()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"still {value!r} after {timeout_s} s")
-        await asyncio.sleep(0.05)
 
 
 async def wait_state(bus: Bus, state: ConnectionState, timeout_s: float = 15.0) -> ClientStatus:
@@ -42,7 +29,7 @@ async def wait_state(bus: Bus, state: ConnectionState, timeout_s: float = 15.0) 
         status = await bus.request(GetClientStatus())
         return status if status.state is state else None
 
-    return await eventually(read, timeout_s)
+    return await eventually(read, timeout_s=timeout_s, interval_s=0.05)
 
 
 class Recorder(list[E]):

@@ -1,11 +1,12 @@
 import json
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_proto.io import Circuit, Direction, ListPorts, Port, PortChanged, PortList, SetPort
 from actkit_proto.mqtt import ConnectionState, HomeAssistant, MessageSpec, SetHomeAssistant
 
-from .conftest import SERIAL, connect, eventually, wait_state
+from .conftest import SERIAL, connect, wait_state
 
 PORTS = [
     Port(
@@ -66,10 +67,7 @@ async def test_discovery_announces_ports_and_switch_commands_set_outputs(
         mqtt_peer.publish(config["command_topic"], "ON")
         mqtt_peer.publish(config["command_topic"], "maybe")  # refused, logged, nothing switched
 
-        async def commands() -> list[tuple[int, bool]]:
-            return switched
-
-        assert await eventually(commands) == [(9, True)]
+        assert await eventually(lambda: switched, timeout_s=15) == [(9, True)]
         await service.publish(
             PortChanged(
                 port_id=9,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_proto import Invalid, Unavailable
 from actkit_proto.ble import BeaconReceived
@@ -29,7 +30,7 @@ from actkit_proto.mqtt import (
     topic_id,
 )
 
-from .conftest import SERIAL, connect, eventually, record, wait_state
+from .conftest import SERIAL, connect, record, wait_state
 
 CONNECTION_TOPIC = f"axis/{SERIAL}/event/connection"
 
@@ -75,15 +76,11 @@ async def test_last_will_is_delivered_when_the_service_is_killed(
         stderr=subprocess.DEVNULL,
     )
     try:
-
-        async def answers() -> bool:
-            try:
-                await bus.request(GetClientStatus(), timeout_s=0.5)
-            except Unavailable:
-                return False
-            return True
-
-        await eventually(answers, timeout_s=30)
+        await eventually(
+            lambda: bus.request(GetClientStatus(), timeout_s=0.5),
+            timeout_s=30,
+            ignoring=(Unavailable,),
+        )
         mqtt_peer.subscribe(CONNECTION_TOPIC)
         await connect(
             bus,
@@ -202,17 +199,13 @@ async def test_subscriptions_turn_messages_into_bus_events_with_wildcards(
     async def motion() -> list[MqttTopicChanged]:
         return await service.current(MqttTopicChanged, topic_id=topic_id("Motion"))
 
-    [state] = await eventually(motion)
+    [state] = await eventually(motion, timeout_s=15)
     assert (state.topic, state.payload, state.subscription) == ("Motion", "On", "Motion")
-    await eventually(lambda: _count(stateless, 2))
+    await eventually(lambda: len(stateless) >= 2, timeout_s=15)
     assert [(m.topic, m.payload, m.subscription) for m in stateless] == [
         ("cars/7/door", "open", "cars/+/door"),
         (f"axis/{SERIAL}/cmd/lights", "on", "cmd/#"),
     ]
-
-
-async def _count(events: list[MqttMessageReceived], at_least: int) -> bool:
-    return len(events) >= at_least
 
 
 async def test_broker_restart_reconnects_and_restores_subscriptions(
@@ -228,7 +221,7 @@ async def test_broker_restart_reconnects_and_restores_subscriptions(
         states = [status.state for status in statuses]
         return ConnectionState.ERROR in states and states[-1] is ConnectionState.CONNECTED
 
-    await eventually(reconnected)
+    await eventually(reconnected, timeout_s=15)
     outage = next(status for status in statuses if status.state is ConnectionState.ERROR)
     assert outage.reason.startswith("connection lost")
     peer = MqttPeer(mosquitto)
@@ -238,7 +231,7 @@ async def test_broker_restart_reconnects_and_restores_subscriptions(
         async def motion() -> list[MqttTopicChanged]:
             return await service.current(MqttTopicChanged, topic_id=topic_id("Motion"))
 
-        [state] = await eventually(motion)
+        [state] = await eventually(motion, timeout_s=15)
         assert state.payload == "Off"
     finally:
         peer.stop()

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto
 from actkit_proto.mqtt import ConnectionState, SetClientSettings, Transport
 
-from .conftest import connect, eventually, wait_state
+from .conftest import connect, wait_state
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -127,9 +128,6 @@ async def test_alpn_protocol_is_offered_in_the_tls_handshake(
             ca_certificate_pem=mosquitto.ca_pem,
         )
 
-        async def handshake() -> list[str | None]:
-            return offered
-
-        assert (await eventually(handshake))[0] == "mqtt"
+        assert (await eventually(lambda: offered, timeout_s=15))[0] == "mqtt"
         await service.request(SetClientSettings(is_enabled=False))
     await wait_state(service, ConnectionState.DISCONNECTED)

@@ -12,15 +12,15 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
+from actkit_core.testing.eventually import eventually
 from actkit_network.adapters.networkmanager import NetworkManager
 
 _DBUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -93,8 +93,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-@pytest.fixture
-def networkmanager_peer(tmp_path: Path) -> Iterator[NetworkManagerPeer]:
+@pytest_asyncio.fixture
+async def networkmanager_peer(tmp_path: Path) -> AsyncIterator[NetworkManagerPeer]:
     why_not = _can_run()
     if why_not is not None:
         pytest.skip(why_not)
@@ -121,7 +121,7 @@ def networkmanager_peer(tmp_path: Path) -> Iterator[NetworkManagerPeer]:
             stderr=subprocess.DEVNULL,
         )
         cleanup.callback(_stop, dbus)
-        _wait_for(socket.exists, "the private D-Bus did not start")
+        await eventually(socket.exists, timeout_s=10, interval_s=0.05)  # the private D-Bus
         log = (work / "nm.log").open("wb")
         cleanup.callback(log.close)
         nm = subprocess.Popen(
@@ -150,15 +150,6 @@ def networkmanager_peer(tmp_path: Path) -> Iterator[NetworkManagerPeer]:
 def _stop_udevd(pid_file: Path) -> None:
     with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
         os.kill(int(pid_file.read_text()), signal.SIGTERM)
-
-
-def _wait_for(condition: object, failure: str, timeout_s: float = 10) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(failure)
 
 
 @pytest_asyncio.fixture

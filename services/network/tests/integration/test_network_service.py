@@ -1,15 +1,15 @@
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_network.main import serve
 from actkit_network.settings import NetworkSettings
 from actkit_proto import Invalid
 from actkit_proto.network import (
     AddFirewallRules,
+    Firewall,
     FirewallProtocol,
     FirewallReverted,
     FirewallRule,
@@ -24,21 +24,11 @@ from actkit_proto.network import (
     WlanSettings,
 )
 
-T = TypeVar("T")
 SSH = FirewallRule(protocol=FirewallProtocol.TCP, port=22)
 
 
 def sim_settings(nats_server: str, tmp_path: Path) -> NetworkSettings:
     return NetworkSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
-
-
-async def until(read: Callable[[], Awaitable[T]], done: Callable[[T], bool]) -> T:
-    for _ in range(500):
-        value = await read()
-        if done(value):
-            return value
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never happened; last {value!r}")
 
 
 async def test_unconfirmed_rules_revert_on_their_own_at_the_deadline(
@@ -53,9 +43,14 @@ async def test_unconfirmed_rules_revert_on_their_own_at_the_deadline(
     async with running(serve, sim_settings(nats_server, tmp_path)):
         testing = await bus.request(AddFirewallRules(rules=[SSH], time_limit_s=1))
         assert testing.active_rules == [SSH]
-        after = await until(lambda: bus.request(GetFirewall()), lambda f: f.test_deadline is None)
+
+        async def tested_out() -> Firewall | None:
+            firewall = await bus.request(GetFirewall())
+            return firewall if firewall.test_deadline is None else None
+
+        after = await eventually(tested_out)
         assert (after.active_rules, after.pending_rules) == ([], [SSH])
-        await until(lambda: asyncio.sleep(0, reverted), bool)
+        await eventually(lambda: reverted)
         assert reverted == [FirewallReverted(pending_rules=[SSH])]
 
 
@@ -105,7 +100,7 @@ async def test_unplugging_the_cable_joins_the_wlan_and_says_so(
     async with running(serve, sim_settings(nats_server, tmp_path)):
         await bus.request(SetWlan(settings=WlanSettings(ssid="depot", passphrase="depot-secret")))
         await bus.request(SimulateLink(interface="eth0", is_up=False))
-        await until(lambda: asyncio.sleep(0, seen), lambda s: len(s) == 3)
+        await eventually(lambda: len(seen) == 3)
     # Each event type has its own subscription, so only the order within a type is kept.
     assert [e for e in seen if isinstance(e, LinkChanged)] == [
         LinkChanged(interface="eth0", is_up=False),

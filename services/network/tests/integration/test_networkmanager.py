@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Protocol
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_core.testing.stack import free_udp_port
 from actkit_network.adapters.networkmanager import NetworkManager
@@ -53,33 +54,30 @@ DNS = DnsSettings(
 )
 
 
-async def _eventually(read: Callable[[], Awaitable[object]], expected: object) -> None:
+async def _is(read: Awaitable[object], expected: object) -> bool:
+    return await read == expected
+
+
+async def _applied(read: Callable[[], Awaitable[object]], expected: object) -> None:
     # NetworkManager applies a profile in steps (address, route, DNS); wait for all of them.
-    found = await read()
-    for _ in range(150):
-        if found == expected:
-            return
-        await asyncio.sleep(0.1)
-        found = await read()
-    assert found == expected
+    await eventually(lambda: _is(read(), expected), timeout_s=15, interval_s=0.1)
 
 
 async def test_a_static_ipv4_with_dns_is_applied_and_read_back(
     networkmanager: NetworkManager, networkmanager_peer: NetworkManagerPeer
 ) -> None:
     await networkmanager.apply_wired(STATIC, Ipv6Settings(is_auto=False), DNS, NO_DOT1X)
-    await _eventually(
+    await _applied(
         lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.10/24"], "192.0.2.1", ["192.0.2.53"])
     )
-    for _ in range(300):
+
+    def routes_via_the_router() -> bool:
         routes = subprocess.run(
             ["ip", "-n", networkmanager_peer.namespace, "route"], capture_output=True, text=True
         ).stdout
-        if "default via 192.0.2.1 dev eth0" in routes:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError(f"no default route via the router: {routes!r}")
+        return "default via 192.0.2.1 dev eth0" in routes
+
+    await eventually(routes_via_the_router, timeout_s=30, interval_s=0.1)
     [wired] = [i for i in await networkmanager.interfaces() if i.interface == "eth0"]
     assert (wired.is_up, wired.addresses) == (True, ["192.0.2.10/24"])
 
@@ -100,17 +98,17 @@ async def test_changing_the_address_updates_the_same_profile(
     networkmanager: NetworkManager,
 ) -> None:
     await networkmanager.apply_wired(STATIC, Ipv6Settings(), DnsSettings(), NO_DOT1X)
-    await _eventually(lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.10/24"], "192.0.2.1", []))
+    await _applied(lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.10/24"], "192.0.2.1", []))
     moved = STATIC.model_copy(update={"address": ipaddress.IPv4Address("192.0.2.20")})
     await networkmanager.apply_wired(moved, Ipv6Settings(), DnsSettings(), NO_DOT1X)
-    await _eventually(lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.20/24"], "192.0.2.1", []))
+    await _applied(lambda: networkmanager.ipv4_of("eth0"), (["192.0.2.20/24"], "192.0.2.1", []))
     ids = [p["connection"]["id"].value for p in await networkmanager.stored_profiles()]
     assert [i for i in ids if i.startswith("actkit")] == ["actkit-wired"]
 
 
 async def test_the_hostname_is_saved_and_read_back(networkmanager: NetworkManager) -> None:
     await networkmanager.apply_hostname("car-12")
-    await _eventually(networkmanager.hostname, "car-12")
+    await _applied(networkmanager.hostname, "car-12")
 
 
 async def test_a_wlan_profile_is_stored_for_when_the_cable_is_unplugged(
@@ -158,12 +156,12 @@ async def test_the_service_applies_settings_from_the_bus_through_networkmanager(
         await bus.request(SetIpv4(settings=STATIC, confirm=True))
         await bus.request(SetDns(settings=DNS))
         await bus.request(SetHostname(settings=HostnameSettings(is_auto=False, hostname="car-12")))
-        await _eventually(
+        await _applied(
             lambda: networkmanager.ipv4_of("eth0"),
             (["192.0.2.10/24"], "192.0.2.1", ["192.0.2.53"]),
         )
         status = await bus.request(GetNetworkStatus())
-        await _eventually(networkmanager.hostname, "car-12")
+        await _applied(networkmanager.hostname, "car-12")
         [wired] = status.interfaces
         assert (wired.interface, wired.is_up, wired.addresses) == ("eth0", True, ["192.0.2.10/24"])
         await bus.request(

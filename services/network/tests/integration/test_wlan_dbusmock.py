@@ -9,7 +9,7 @@ methods to the mock, calling the template's own code, and honours the block-auto
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from dbus_fast import Variant
 
 from actkit_core.testing import dbus
 from actkit_core.testing.dbus import DbusMock
+from actkit_core.testing.eventually import eventually
 from actkit_network.adapters.networkmanager import NetworkManager
 from actkit_network.ports import NetworkEvent
 from actkit_proto.network import (
@@ -175,14 +176,6 @@ async def plugged(networkmanager_mock: DbusMock) -> AsyncIterator[NetworkManager
         yield manager
 
 
-async def _until(condition: Callable[[], bool], what: str) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
-
-
 class _Recorder:
     """Collects the adapter's events in the background."""
 
@@ -196,7 +189,7 @@ class _Recorder:
 
     async def wait_for(self, event: NetworkEvent) -> list[NetworkEvent]:
         """Wait until ``event`` is seen; every event so far, which are then forgotten."""
-        await _until(lambda: event in self.seen, repr(event))
+        await eventually(lambda: event in self.seen)
         seen, self.seen = self.seen, []
         return seen
 

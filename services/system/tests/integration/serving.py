@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import AsyncExitStack
 from pathlib import Path
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_proto import Unavailable
 from actkit_proto.system import GetIdentity, UpgradeProgressed, UpgradeStatus
 from actkit_system.settings import SystemSettings
@@ -54,14 +54,9 @@ async def peers_and_observer(
 
 async def until_answering(bus: Bus, timeout_s: float = 3.0) -> None:
     """Requests right after start-up can meet no responder on a loaded machine: retry briefly."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        try:
-            await bus.request(GetIdentity(), timeout_s=1.0)
-        except Unavailable:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-        else:
-            return
+    await eventually(
+        lambda: bus.request(GetIdentity(), timeout_s=1.0),
+        timeout_s=timeout_s,
+        interval_s=0.05,
+        ignoring=(Unavailable,),
+    )

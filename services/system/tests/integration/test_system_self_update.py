@@ -1,4 +1,3 @@
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -8,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_proto.system import (
     GetUpgradeStatus,
     SetDateTime,
@@ -60,14 +60,6 @@ def manifest(version: str) -> str:
     return json.dumps({"version": version, "services": services})
 
 
-async def until(condition: Callable[[], bool], what: str) -> None:
-    for _ in range(1500):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{what} did not happen")
-
-
 def reached(progress: list[UpgradeStatus], stage: UpgradeStage) -> Callable[[], bool]:
     return lambda: any(status.stage is stage for status in progress)
 
@@ -82,7 +74,7 @@ async def test_the_updater_replaces_the_system_service_and_the_new_one_ends_the_
 ) -> None:
     async with device(nats_server, tmp_path, engine) as (board, progress):
         await bus.request(StartUpgrade(bundle=sign(manifest("1.1.0"), signing_key)))
-        await until(reached(progress, UpgradeStage.COMMITTED), "the commit")
+        await eventually(reached(progress, UpgradeStage.COMMITTED), timeout_s=30)
         status = await status_of(bus)
         assert (status.stage, status.version, status.previous_version) == (
             UpgradeStage.COMMITTED,
@@ -121,7 +113,7 @@ async def test_an_unhealthy_new_system_service_is_replaced_by_the_old_one(
     engine.state.unhealthy.add("actkit-system:1.1.0")
     async with device(nats_server, tmp_path, engine) as (board, progress):
         await bus.request(StartUpgrade(bundle=sign(manifest("1.1.0"), signing_key)))
-        await until(reached(progress, UpgradeStage.ROLLED_BACK), "the rollback")
+        await eventually(reached(progress, UpgradeStage.ROLLED_BACK), timeout_s=30)
         status = await status_of(bus)
         assert (status.stage, status.version) == (UpgradeStage.ROLLED_BACK, "1.0.0")
         assert "the new system service did not become healthy" in status.message
@@ -147,13 +139,13 @@ async def test_autorollback_without_confirmation_brings_the_previous_system_back
         await bus.request(
             StartUpgrade(bundle=bundle, mode=UpgradeMode.AUTOROLLBACK, confirm_within_s=60)
         )
-        await until(reached(progress, UpgradeStage.AWAITING_CONFIRMATION), "the new version")
+        await eventually(reached(progress, UpgradeStage.AWAITING_CONFIRMATION), timeout_s=30)
         assert engine.state.images()["actkit-system"] == "actkit-system:1.1.0"
         # The new system service keeps the deadline: move its clock past it.
         await bus.request(SetTimeSettings(settings=TimeSettings(sync_mode=SyncMode.CUSTOM)))
         later = datetime.now(UTC) + timedelta(minutes=2)
         await bus.request(SetDateTime(at=later))
-        await until(reached(progress, UpgradeStage.ROLLED_BACK), "the rollback")
+        await eventually(reached(progress, UpgradeStage.ROLLED_BACK), timeout_s=30)
         status = await status_of(bus)
         assert (status.stage, status.version, status.previous_version) == (
             UpgradeStage.ROLLED_BACK,
