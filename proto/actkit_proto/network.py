@@ -278,6 +278,21 @@ class SetHttp(Command[HttpSettings]):
     confirm: bool = Field(default=False, description=CUTS_OFF)
 
 
+class HttpChanged(Event):
+    """The web server's access in force: at the network service's start, on every set and restore.
+
+    Kept in the KV bucket: the web service reads it at start and follows it, listening on these
+    ports and allowing these protocols, so it never has to ask again.
+    """
+
+    subject: ClassVar[str] = "network.http.changed"
+    stateful: ClassVar[bool] = True
+
+    access: HttpAccess
+    http_port: PortNumber
+    https_port: PortNumber
+
+
 # --- Discovery and O3C -----------------------------------------------------------------------
 
 
@@ -570,6 +585,9 @@ class SetWlan(Command[WlanSettings]):
 
 # --- Firewall --------------------------------------------------------------------------------
 
+MAX_FIREWALL_RULES = 256
+"""The most rules the firewall holds, active or under test."""
+
 
 class FirewallPolicy(StrEnum):
     """Whether connections are let in or dropped."""
@@ -643,7 +661,21 @@ class AddFirewallRules(Command[Firewall]):
     """
 
     subject: ClassVar[str] = "network.firewall.rules.add"
-    rules: list[FirewallRule] = Field(max_length=256)
+    rules: list[FirewallRule] = Field(max_length=MAX_FIREWALL_RULES)
+    time_limit_s: int = Field(default=300, ge=0, le=86_400)
+
+
+class AddFirewallRule(Command[Firewall]):
+    """Add one rule after the active ones, which are tested with it (the manual's Add rule).
+
+    The owner appends it to the rules in force at that moment, so two people adding rules at
+    once both get theirs. With a time limit the active rules and the new one revert after
+    ``time_limit_s`` unless confirmed; 0 activates them straight away. Refused (409) while other
+    rules are under test, or when the firewall holds :data:`MAX_FIREWALL_RULES` already.
+    """
+
+    subject: ClassVar[str] = "network.firewall.rule.add"
+    rule: FirewallRule
     time_limit_s: int = Field(default=300, ge=0, le=86_400)
 
 

@@ -18,6 +18,7 @@ from actkit_network.params import FIELDS
 from actkit_network.store import SnmpV3Password
 from actkit_proto import Ack, Unavailable
 from actkit_proto.network import (
+    AddFirewallRule,
     AddFirewallRules,
     ConfirmFirewallRules,
     DeleteFirewallRule,
@@ -40,6 +41,7 @@ from actkit_proto.network import (
     GetSnmp,
     GetWlan,
     HostnameSettings,
+    HttpChanged,
     HttpSettings,
     Ipv4Settings,
     Ipv6Settings,
@@ -65,7 +67,7 @@ from actkit_proto.network import (
 )
 from actkit_proto.params import RestoreScope, RestoreSettings
 
-__all__ = ["HANDLERS", "Deps", "revert_expired_test"]
+__all__ = ["HANDLERS", "Deps", "announce_http", "revert_expired_test"]
 
 
 # --- IP, DNS, hostname -----------------------------------------------------------------------
@@ -153,7 +155,16 @@ async def set_http(command: SetHttp, deps: Deps) -> HttpSettings:
     settings.refuse_cutting_off("HTTP access", changes, confirmed=command.confirm)
     await deps.store.save(checked.model_copy(update={"warnings": []}))
     await apply_services(deps)
+    await announce_http(deps)
     return checked
+
+
+async def announce_http(deps: Deps) -> None:
+    """Tell the web server the access in force (at start, after a set or a restore)."""
+    stored = await deps.store.load(HttpSettings)
+    await deps.bus.publish(
+        HttpChanged(access=stored.access, http_port=stored.http_port, https_port=stored.https_port)
+    )
 
 
 async def get_discovery(_command: GetDiscovery, deps: Deps) -> DiscoverySettings:
@@ -253,6 +264,13 @@ async def add_firewall_rules(command: AddFirewallRules, deps: Deps) -> Firewall:
     )
 
 
+async def add_firewall_rule(command: AddFirewallRule, deps: Deps) -> Firewall:
+    now = deps.clock()
+    return await _change_firewall(
+        deps, lambda state: firewall.add_rule(state, command.rule, command.time_limit_s, now)
+    )
+
+
 async def confirm_firewall_rules(_command: ConfirmFirewallRules, deps: Deps) -> Firewall:
     return await _change_firewall(deps, firewall.confirm)
 
@@ -333,6 +351,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
     await deps.network.apply_hostname(None)
     await deps.network.apply_wlan(WlanSettings())
     await apply_services(deps)
+    await announce_http(deps)
     return Ack()
 
 
@@ -391,6 +410,7 @@ HANDLERS: Handlers[Deps] = {
     GetFirewall: get_firewall,
     SetFirewall: set_firewall,
     AddFirewallRules: add_firewall_rules,
+    AddFirewallRule: add_firewall_rule,
     ConfirmFirewallRules: confirm_firewall_rules,
     DeleteFirewallRule: delete_firewall_rule,
     DeleteFirewallRules: delete_firewall_rules,

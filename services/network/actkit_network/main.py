@@ -33,7 +33,7 @@ from actkit_network.announce import (
 from actkit_network.deps import Deps, Device, Discovery
 from actkit_network.domain.nftables import render_ruleset
 from actkit_network.domain.snmp import Trap
-from actkit_network.handlers import HANDLERS, revert_expired_test
+from actkit_network.handlers import HANDLERS, announce_http, revert_expired_test
 from actkit_network.settings import NetworkSettings
 from actkit_network.store import SettingsStore
 from actkit_proto import Unavailable
@@ -116,6 +116,7 @@ async def build_deps(
             # The service still answers, so that the settings that cannot apply can be changed.
             log.error("the network services did not all start: %s", exc.message)
         await register_dns_name(deps)
+        await announce_http(deps)
         await send_trap(deps, Trap.COLD_START)
         tasks = [
             asyncio.create_task(report_each(deps.network.events(), report_network_event, deps)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from actkit_proto.errors import Conflict, NotFound
-from actkit_proto.network import Firewall, FirewallPolicy, FirewallRule
+from actkit_proto.network import MAX_FIREWALL_RULES, Firewall, FirewallPolicy, FirewallRule
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,21 @@ def test_rules(
         test_deadline=now + time_limit_s,
         rules_before_test=state.active_rules,
     )
+
+
+def add_rule(
+    state: FirewallState, rule: FirewallRule, time_limit_s: int, now: float
+) -> FirewallState:
+    """Test the active rules and ``rule`` after them, as :func:`test_rules` tests a list.
+
+    Raises:
+        Conflict: other rules are under test, or the firewall is full.
+    """
+    if len(state.active_rules) >= MAX_FIREWALL_RULES:
+        raise Conflict(
+            f"the firewall holds {MAX_FIREWALL_RULES} rules, the most it takes; delete one first"
+        )
+    return test_rules(state, [*state.active_rules, rule], time_limit_s, now)
 
 
 def confirm(state: FirewallState) -> FirewallState:

@@ -1,3 +1,4 @@
+import asyncio
 from typing import Protocol
 
 import pytest
@@ -8,6 +9,8 @@ from actkit_network.adapters.sim import SimFirewall
 from actkit_network.handlers import Deps, revert_expired_test
 from actkit_proto import Conflict, Invalid, NotFound
 from actkit_proto.network import (
+    MAX_FIREWALL_RULES,
+    AddFirewallRule,
     AddFirewallRules,
     ConfirmFirewallRules,
     DeleteFirewallRule,
@@ -93,7 +96,7 @@ async def test_unconfirmed_rules_revert_at_the_deadline_and_become_pending(
     assert firewall.test_deadline is None
     assert "tcp dport 22 drop" not in loaded(deps)
     assert "ip saddr 192.0.2.0/24 accept" in loaded(deps)
-    assert fake_bus.published == [FirewallReverted(pending_rules=[SSH_DENIED])]
+    assert fake_bus.published[-1] == FirewallReverted(pending_rules=[SSH_DENIED])
 
 
 async def test_confirming_in_time_keeps_the_tested_rules(
@@ -105,7 +108,7 @@ async def test_confirming_in_time_keeps_the_tested_rules(
     clock.advance(3600)
     await revert_expired_test(deps)
     assert (await fake_bus.request(GetFirewall())).active_rules == [SSH_DENIED]
-    assert fake_bus.published == []
+    assert not [event for event in fake_bus.published if isinstance(event, FirewallReverted)]
 
 
 async def test_pending_rules_can_be_confirmed_after_they_reverted(
@@ -127,6 +130,47 @@ async def test_a_second_test_while_one_runs_is_a_conflict(fake_bus: FakeBus, dep
 async def test_nothing_to_confirm_is_a_conflict(fake_bus: FakeBus, deps: Deps) -> None:
     with pytest.raises(Conflict, match="there are no rules to confirm"):
         await fake_bus.request(ConfirmFirewallRules())
+
+
+async def test_one_rule_is_added_after_the_active_ones_and_tested_with_them(
+    fake_bus: FakeBus, deps: Deps, clock: FakeClock
+) -> None:
+    await fake_bus.request(AddFirewallRules(rules=[LAN_ALLOWED], time_limit_s=0))
+    testing = await fake_bus.request(AddFirewallRule(rule=SSH_DENIED))
+    assert testing.active_rules == [LAN_ALLOWED, SSH_DENIED]
+    assert testing.test_deadline == clock.now + 300
+    clock.advance(300)
+    await revert_expired_test(deps)
+    firewall = await fake_bus.request(GetFirewall())
+    assert (firewall.active_rules, firewall.pending_rules) == (
+        [LAN_ALLOWED],
+        [LAN_ALLOWED, SSH_DENIED],
+    )
+
+
+async def test_rules_added_one_at_a_time_at_once_are_all_kept(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    rules = [FirewallRule(protocol=FirewallProtocol.TCP, port=port) for port in (22, 80, 443)]
+    await asyncio.gather(
+        *(fake_bus.request(AddFirewallRule(rule=rule, time_limit_s=0)) for rule in rules)
+    )
+    active = (await fake_bus.request(GetFirewall())).active_rules
+    assert sorted(rule.port or 0 for rule in active) == [22, 80, 443]
+
+
+async def test_a_rule_added_while_others_are_tested_or_to_a_full_firewall_is_a_conflict(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    await fake_bus.request(AddFirewallRules(rules=[SSH_DENIED]))
+    with pytest.raises(Conflict, match="rules are already under test"):
+        await fake_bus.request(AddFirewallRule(rule=LAN_ALLOWED))
+    await fake_bus.request(DeleteFirewallRules())
+    full = [FirewallRule(protocol=FirewallProtocol.UDP, port=port) for port in range(1, 257)]
+    assert len(full) == MAX_FIREWALL_RULES
+    await fake_bus.request(AddFirewallRules(rules=full, time_limit_s=0))
+    with pytest.raises(Conflict, match="holds 256 rules, the most it takes"):
+        await fake_bus.request(AddFirewallRule(rule=LAN_ALLOWED, time_limit_s=0))
 
 
 async def test_one_active_rule_can_be_deleted(fake_bus: FakeBus, deps: Deps) -> None:

@@ -28,6 +28,8 @@ from actkit_proto.network import (
     GetSnmp,
     GetWlan,
     HostnameSettings,
+    HttpAccess,
+    HttpChanged,
     HttpSettings,
     Ipv4Settings,
     Ipv6Settings,
@@ -100,6 +102,9 @@ async def test_restore_keeps_exactly_the_manuals_list(fake_bus: FakeBus, deps: D
     assert await fake_bus.request(GetIpv6()) == Ipv6Settings()
     assert await fake_bus.request(GetHostname()) == HostnameSettings()
     assert (await fake_bus.request(GetHttp())).http_port == 80
+    assert await fake_bus.current(HttpChanged) == [
+        HttpChanged(access=HttpAccess.BOTH, http_port=80, https_port=443)
+    ]
     assert await fake_bus.request(GetDiscovery()) == DiscoverySettings(
         bonjour_name=deps.default_name, upnp_name=deps.default_name
     )

@@ -23,6 +23,7 @@ from actkit_proto.network import (
     GetSnmp,
     HostnameSettings,
     HttpAccess,
+    HttpChanged,
     HttpSettings,
     Ipv4Settings,
     Ipv6Settings,
@@ -67,7 +68,7 @@ async def test_a_static_ipv4_is_applied_stored_and_announced(fake_bus: FakeBus, 
         "wired",
         (STATIC, Ipv6Settings(), DnsSettings(), Dot1xSettings()),
     )
-    assert fake_bus.published == [AddressChanged(interface="eth0", addresses=["192.0.2.10/24"])]
+    assert fake_bus.published[-1] == AddressChanged(interface="eth0", addresses=["192.0.2.10/24"])
     status = await fake_bus.request(GetNetworkStatus())
     assert status.interfaces[0].addresses == ["192.0.2.10/24"]
 
@@ -168,6 +169,18 @@ async def test_operators_change_the_ports_but_not_the_protocols_or_the_certifica
     unchanged = HttpSettings(certificate="default")
     assert (await fake_bus.request(SetHttp(settings=unchanged, actor=OPERATOR))) == unchanged
     assert (await fake_bus.request(GetHttp())).access is HttpAccess.BOTH
+
+
+async def test_the_web_servers_access_is_told_at_start_and_on_every_change(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    assert HttpChanged(access=HttpAccess.BOTH, http_port=80, https_port=443) in fake_bus.published
+    http = HttpSettings(access=HttpAccess.HTTPS, http_port=8080, certificate="default")
+    await fake_bus.request(SetHttp(settings=http, actor=ADMIN, confirm=True))
+    assert fake_bus.published[-1] == HttpChanged(
+        access=HttpAccess.HTTPS, http_port=8080, https_port=443
+    )
+    assert await fake_bus.current(HttpChanged) == [fake_bus.published[-1]]
 
 
 async def test_discovery_names_default_to_device_name_and_mac(
