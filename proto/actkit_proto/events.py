@@ -20,6 +20,8 @@ from actkit_proto.io import DurationMs, PortId
 from actkit_proto.mqtt import Qos, Topic
 
 MAX_RULES = 256
+MAX_CONDITIONS = 8
+"""The most conditions one rule holds."""
 MAX_RECIPIENTS = 20
 MAX_SCHEDULES = 64
 
@@ -226,7 +228,7 @@ class RuleSpec(Part):
     )
     use_first_as_trigger: bool = False
     """Once active, the rule stays active while the *other* conditions hold."""
-    conditions: list[Condition] = Field(min_length=1, max_length=8)
+    conditions: list[Condition] = Field(min_length=1, max_length=MAX_CONDITIONS)
     action: Action
 
 
@@ -409,6 +411,25 @@ class FireManualTrigger(Command[ManualTrigger]):
     subject: ClassVar[str] = "events.trigger.{trigger_id}.fire"
     required_role: ClassVar[Role] = Role.OPERATOR
     trigger_id: int = Field(ge=1, le=MAX_RULES)
+
+
+class ManualTriggerInUse(ManualTrigger):
+    """A manual trigger a rule's condition uses, its state, and the rules that use it."""
+
+    rule_ids: list[RowId]
+
+
+class ManualTriggerList(Reply):
+    """The manual triggers the rules use, by id."""
+
+    triggers: list[ManualTriggerInUse]
+
+
+class ListManualTriggers(Command[ManualTriggerList]):
+    """Read the manual triggers rules use (the manual's Manual trigger page), and each state."""
+
+    subject: ClassVar[str] = "events.triggers.list"
+    required_role: ClassVar[Role] = Role.VIEWER
 
 
 class ManualTriggerChanged(Event):

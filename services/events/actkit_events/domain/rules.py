@@ -20,6 +20,7 @@ from actkit_proto.events import (
     Condition,
     ConditionTrace,
     LogKind,
+    ManualCondition,
     RuleSpec,
     RuleTrace,
 )
@@ -168,6 +169,15 @@ class Engine:
             for condition in state.spec.conditions
             if isinstance(condition, BeaconCondition)
         }
+
+    def manual_triggers(self) -> dict[int, list[int]]:
+        """Each manual trigger the rules' conditions use, with the rules that use it, by id."""
+        users: defaultdict[int, set[int]] = defaultdict(set)
+        for rule_id, state in self.rules.items():
+            for condition in state.spec.conditions:
+                if isinstance(condition, ManualCondition):
+                    users[condition.trigger_id].add(rule_id)
+        return {trigger_id: sorted(users[trigger_id]) for trigger_id in sorted(users)}
 
     def deactivate(self, rule_id: int, now: datetime, reason: str) -> list[Transition]:
         """End a rule's activity (it was edited, turned off or deleted)."""

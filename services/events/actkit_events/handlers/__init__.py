@@ -42,6 +42,7 @@ from actkit_events.handlers.schedules import (
     delete_schedule,
     fire_manual_trigger,
     get_schedule,
+    list_manual_triggers,
     list_schedules,
     set_manual_trigger,
     update_schedule,
@@ -77,6 +78,7 @@ HANDLERS: Handlers[Deps] = {
     events.DeleteSchedule: delete_schedule,
     events.SetManualTrigger: set_manual_trigger,
     events.FireManualTrigger: fire_manual_trigger,
+    events.ListManualTriggers: list_manual_triggers,
     # plain config and maintenance
     **parameter_handlers(EventsParameters),
     RestoreSettings: restore_settings,

@@ -20,9 +20,12 @@ from actkit_proto.events import (
     DeleteSchedule,
     FireManualTrigger,
     GetSchedule,
+    ListManualTriggers,
     ListSchedules,
     ManualTrigger,
     ManualTriggerChanged,
+    ManualTriggerInUse,
+    ManualTriggerList,
     PulseCondition,
     PulseSchedule,
     Schedule,
@@ -139,3 +142,17 @@ async def fire_manual_trigger(command: FireManualTrigger, deps: Deps) -> ManualT
     await _set_trigger(command.trigger_id, True, deps)
     await _set_trigger(command.trigger_id, False, deps)
     return ManualTrigger(trigger_id=command.trigger_id, is_on=False)
+
+
+async def list_manual_triggers(_command: ListManualTriggers, deps: Deps) -> ManualTriggerList:
+    values = deps.engine.values
+    return ManualTriggerList(
+        triggers=[
+            ManualTriggerInUse(
+                trigger_id=trigger_id,
+                is_on=values.get(manual_key(trigger_id)) is True,
+                rule_ids=rule_ids,
+            )
+            for trigger_id, rule_ids in deps.engine.manual_triggers().items()
+        ]
+    )

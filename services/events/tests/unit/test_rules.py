@@ -20,9 +20,11 @@ from actkit_proto.events import (
     HoldIoAction,
     InputCondition,
     ListCatalogue,
+    ListManualTriggers,
     ListRules,
     LogKind,
     ManualCondition,
+    ManualTriggerInUse,
     MqttPublishAction,
     PulseIoAction,
     QueryEventLog,
@@ -219,6 +221,26 @@ async def test_manual_trigger_on_off_and_one_shot(deps: Deps, fake_bus: FakeBus)
     await fake_bus.request(SetManualTrigger(trigger_id=1, is_on=False))
     await fake_bus.request(FireManualTrigger(trigger_id=1))
     assert [type(c).__name__ for c in outputs(fake_bus)] == ["HoldPort", "ReleasePort"] * 2
+
+
+async def test_the_manual_triggers_rules_use_are_listed_with_their_state_and_users(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    def manual(name: str, *trigger_ids: int) -> CreateRule:
+        conditions = [ManualCondition(trigger_id=trigger_id) for trigger_id in trigger_ids]
+        return CreateRule(
+            rule=RuleSpec(name=name, conditions=conditions, action=HoldIoAction(port_id=9))
+        )
+
+    assert (await fake_bus.request(ListManualTriggers())).triggers == []
+    first = await fake_bus.request(manual("a", 7, 2))
+    second = await fake_bus.request(manual("b", 7))
+    await fake_bus.request(CreateRule(rule=window_sensor()))
+    await fake_bus.request(SetManualTrigger(trigger_id=7, is_on=True))
+    assert (await fake_bus.request(ListManualTriggers())).triggers == [
+        ManualTriggerInUse(trigger_id=2, is_on=False, rule_ids=[first.rule_id]),
+        ManualTriggerInUse(trigger_id=7, is_on=True, rule_ids=[first.rule_id, second.rule_id]),
+    ]
 
 
 async def test_wait_between_actions_uses_the_injected_clock(
