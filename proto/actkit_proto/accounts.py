@@ -343,13 +343,17 @@ class AccessLog(Reply):
     entries: list[AccessFailed]
 
 
+AccessFailuresLimit = Annotated[int, Field(ge=1, le=1000)]
+"""How many failed attempts one read of the access log answers at most."""
+
+
 class ListAccessFailures(Command[AccessLog]):
     """The access log: failed and blocked attempts since the service started (newest first)."""
 
     subject: ClassVar[str] = "accounts.access.list"
     required_role: ClassVar[Role] = Role.ADMINISTRATOR
 
-    limit: int = Field(default=100, ge=1, le=1000)
+    limit: AccessFailuresLimit = 100
 
 
 # --- Certificates ---------------------------------------------------------------------------

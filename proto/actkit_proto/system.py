@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -266,7 +266,8 @@ class SetDateTime(Command[TimeStatus]):
     subject: ClassVar[str] = "system.time.datetime.set"
 
     at: datetime
-    """With a time zone offset."""
+    """With a UTC offset; without one it is the device's local time, in the time zone in force
+    (``2026-11-24T16:20:00`` is 16:20 wherever the device is set to be)."""
 
 
 # -- location ----------------------------------------------------------------------------------
@@ -385,6 +386,12 @@ class LogEntry(BaseModel):
     message: str
 
 
+LogLimit = Annotated[int, Field(ge=1, le=1000)]
+"""How many lines one read of a log answers at most."""
+LogText = Annotated[str, Field(max_length=200)]
+"""A text the lines of the system log are searched for."""
+
+
 class SystemLog(Reply):
     """System log lines, newest first."""
 
@@ -405,9 +412,9 @@ class ListSystemLog(Command[SystemLog]):
     """Only lines at least this severe."""
     since: datetime | None = None
     until: datetime | None = None
-    text: str | None = Field(default=None, max_length=200)
+    text: LogText | None = None
     """Only lines whose message or logger contains this, ignoring case."""
-    limit: int = Field(default=200, ge=1, le=1000)
+    limit: LogLimit = 200
 
 
 class AccessEntry(BaseModel):
@@ -444,7 +451,7 @@ class ListAccessLog(Command[AccessLog]):
     name: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-    limit: int = Field(default=200, ge=1, le=1000)
+    limit: LogLimit = 200
 
 
 # -- remote syslog -----------------------------------------------------------------------------
@@ -640,6 +647,10 @@ class UpgradeProgressed(Event):
     status: UpgradeStatus
 
 
+ConfirmWithinS = Annotated[int, Field(ge=60, le=86_400)]
+"""Autorollback: how long a new version waits to be confirmed, 1 min to 24 h."""
+
+
 class StartUpgrade(Command[UpgradeStatus]):
     """Verify a bundle and start rolling it out; progress follows as events."""
 
@@ -647,7 +658,7 @@ class StartUpgrade(Command[UpgradeStatus]):
 
     bundle: UpgradeBundle
     mode: UpgradeMode = UpgradeMode.STANDARD
-    confirm_within_s: int = Field(default=300, ge=60, le=86_400)
+    confirm_within_s: ConfirmWithinS = 300
     """Autorollback: the time limit to confirm."""
 
 
@@ -745,12 +756,16 @@ class NetworkTraceProgressed(Event):
     status: NetworkTraceStatus
 
 
+TraceDurationS = Annotated[int, Field(ge=1, le=1800)]
+"""How long a network trace records: 1 s to 30 min."""
+
+
 class StartNetworkTrace(Command[NetworkTraceStatus]):
     """Record the network for a while (pcap); may contain certificates or passwords."""
 
     subject: ClassVar[str] = "system.trace.start"
 
-    duration_s: int = Field(ge=1, le=1800)
+    duration_s: TraceDurationS
     """Trace time: 1 s to 30 min."""
 
 

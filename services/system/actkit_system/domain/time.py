@@ -119,8 +119,8 @@ def chrony_config(settings: TimeSettings, dhcp_sources_dir: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def utc(at: datetime) -> datetime:
-    """``at`` in UTC; a naive time is refused."""
+def utc(at: datetime, time_zone: str) -> datetime:
+    """``at`` in UTC; a time without a UTC offset is the local time of ``time_zone``."""
     if at.tzinfo is None:
-        raise Invalid("at: give the time with its UTC offset, e.g. 2026-11-24T16:20:00+01:00")
+        at = at.replace(tzinfo=ZoneInfo(time_zone))
     return at.astimezone(UTC)

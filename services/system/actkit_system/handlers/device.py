@@ -121,7 +121,7 @@ async def set_date_time(command: SetDateTime, deps: Deps) -> TimeStatus:
             "the clock is synchronised automatically; choose custom date and time "
             "(sync_mode custom) before setting it by hand"
         )
-    await deps.time.set_clock(utc(command.at))
+    await deps.time.set_clock(utc(command.at, deps.current.time_zone()))
     await advance_power(deps)
     return await get_time_status(GetTimeStatus(), deps)
 

@@ -1,4 +1,5 @@
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -95,6 +96,17 @@ async def test_the_clock_is_set_by_hand_only_in_custom_mode(fake_bus: FakeBus, d
     status = await fake_bus.request(SetDateTime(at=at))
     assert status.now == at
     assert not status.is_synchronized
+
+
+async def test_a_clock_set_without_a_utc_offset_is_the_devices_local_time(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    custom = TimeSettings(sync_mode=SyncMode.CUSTOM, time_zone="Europe/Stockholm")
+    await fake_bus.request(SetTimeSettings(settings=custom))
+    status = await fake_bus.request(SetDateTime(at=datetime(2027, 1, 15, 16, 20)))
+    assert status.now == datetime(2027, 1, 15, 15, 20, tzinfo=UTC)
+    summer = await fake_bus.request(SetDateTime(at=datetime(2027, 7, 15, 16, 20)))
+    assert summer.now == datetime(2027, 7, 15, 14, 20, tzinfo=UTC)
 
 
 async def test_a_viewer_may_not_change_the_time(fake_bus: FakeBus, deps: Deps) -> None:
