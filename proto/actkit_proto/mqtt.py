@@ -207,6 +207,12 @@ class ClientStatus(Reply):
     """What went wrong, in words a person can act on (``connection refused: not authorized``)."""
     broker: str = ""
     """Where it connects, e.g. ``ssl://broker.example:8883``."""
+    client_id: str = ""
+    """The client identifier in use: the configured one or ``actkit-<serial>``; empty until the
+    device's serial number is known."""
+    device_topic_prefix: str = ""
+    """The device topic prefix in use: the configured one or ``axis/<serial>``; empty until the
+    device's serial number is known."""
 
 
 class GetClientStatus(Command[ClientStatus]):
@@ -283,6 +289,25 @@ class SetPublication(Command[Publication]):
     subject: ClassVar[str] = "mqtt.publication.set"
 
     publication: Publication
+
+
+class ChangePublication(Command[Publication]):
+    """Change some of the publication settings; fields left out keep their value.
+
+    The owner applies the change to the settings in force at that moment, so two changes sent
+    at once both take effect (VAPIX ``configureEventPublication``).
+    """
+
+    subject: ClassVar[str] = "mqtt.publication.change"
+
+    conditions: list[DeviceEventKind] | None = None
+    uses_default_prefix: bool | None = None
+    custom_prefix: str | None = Field(default=None, max_length=1024)
+    includes_topic_name: bool | None = None
+    includes_namespaces: bool | None = None
+    includes_serial: bool | None = None
+    retain: RetainPolicy | None = None
+    qos: Qos | None = None
 
 
 SubscriptionId = RowId

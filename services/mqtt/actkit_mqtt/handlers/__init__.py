@@ -9,6 +9,7 @@ from actkit_mqtt.handlers.client import (
     Deps,
     add_subscription,
     apply_connection,
+    change_publication,
     get_client_settings,
     get_client_status,
     get_home_assistant,
@@ -39,6 +40,7 @@ from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.io import PortChanged, PortTampered
 from actkit_proto.mqtt import (
     AddSubscription,
+    ChangePublication,
     GetClientSettings,
     GetClientStatus,
     GetHomeAssistant,
@@ -62,6 +64,7 @@ _HANDLERS: Handlers[Deps] = {
     PublishMqtt: publish_mqtt,
     GetPublication: get_publication,
     SetPublication: set_publication,
+    ChangePublication: change_publication,
     ListSubscriptions: list_subscriptions,
     AddSubscription: add_subscription,
     UpdateSubscription: update_subscription,

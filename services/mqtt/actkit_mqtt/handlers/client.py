@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from actkit_proto import Ack, BusError, Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.io import ListPorts, Port
 from actkit_proto.mqtt import (
     AddSubscription,
+    ChangePublication,
     ClientSettings,
     ClientStatus,
     ConnectionState,
@@ -72,6 +74,8 @@ class ClientState:
     )
     serial: str = ""
     """The device's serial number from the system service; empty until it has answered."""
+    publication_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    """Held while the publication is changed, so that changes apply one after the other."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,15 @@ async def set_client_settings(command: SetClientSettings, deps: Deps) -> ClientS
 
 
 async def get_client_status(_command: GetClientStatus, deps: Deps) -> ClientStatus:
-    return deps.state.status
+    if not deps.state.serial:
+        return deps.state.status
+    settings = deps.state.settings
+    return deps.state.status.model_copy(
+        update={
+            "client_id": domain.client_id(settings, deps.serial),
+            "device_topic_prefix": deps.prefix,
+        }
+    )
 
 
 async def publish_mqtt(command: PublishMqtt, deps: Deps) -> Ack:
@@ -179,7 +191,18 @@ async def get_publication(_command: GetPublication, deps: Deps) -> Publication:
 
 
 async def set_publication(command: SetPublication, deps: Deps) -> Publication:
-    publication = Publication.model_validate(command.publication.model_dump())
+    async with deps.state.publication_lock:
+        return await _store_publication(command.publication.model_dump(), deps)
+
+
+async def change_publication(command: ChangePublication, deps: Deps) -> Publication:
+    changes = command.model_dump(exclude_none=True, exclude={"actor"})
+    async with deps.state.publication_lock:
+        return await _store_publication(deps.state.publication.model_dump() | changes, deps)
+
+
+async def _store_publication(fields: dict[str, object], deps: Deps) -> Publication:
+    publication = Publication.model_validate(fields)
     check_publication(publication)
     await deps.store.save_section("publication", publication)
     was, deps.state.publication = deps.state.publication, publication

@@ -1,3 +1,4 @@
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -10,17 +11,20 @@ from actkit_proto.events import ManualTriggerChanged, RuleChanged
 from actkit_proto.io import Circuit, Direction, PortChanged
 from actkit_proto.mqtt import (
     AddSubscription,
+    ChangePublication,
     ClientStatusChanged,
     ConnectionState,
     DeviceEventKind,
     GetClientSettings,
     GetClientStatus,
+    GetPublication,
     ListSubscriptions,
     MqttMessageReceived,
     MqttTopicChanged,
     Publication,
     PublishMqtt,
     RemoveSubscription,
+    RetainPolicy,
     SetClientSettings,
     SetPublication,
     SubscriptionSpec,
@@ -160,6 +164,31 @@ async def test_status_reports_are_published_once_per_change(fake_bus: FakeBus, d
         ClientStatusChanged(state=ConnectionState.CONNECTED, broker="tcp://b:1883")
     ]
     assert (await fake_bus.request(GetClientStatus())).state is ConnectionState.CONNECTED
+
+
+async def test_the_status_tells_the_client_id_and_topic_prefix_in_use(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    status = await fake_bus.request(GetClientStatus())
+    assert (status.client_id, status.device_topic_prefix) == (f"actkit-{SERIAL}", f"axis/{SERIAL}")
+    await fake_bus.request(SetClientSettings(client_id="car-12", device_topic_prefix="fleet/12"))
+    status = await fake_bus.request(GetClientStatus())
+    assert (status.client_id, status.device_topic_prefix) == ("car-12", "fleet/12")
+
+
+async def test_publication_changes_sent_at_once_each_keep_the_others(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    await asyncio.gather(
+        fake_bus.request(ChangePublication(conditions=[DeviceEventKind.PORT])),
+        fake_bus.request(ChangePublication(retain=RetainPolicy.ALL, qos=1)),
+        fake_bus.request(ChangePublication(includes_serial=True)),
+    )
+    assert await fake_bus.request(GetPublication()) == Publication(
+        conditions=[DeviceEventKind.PORT], retain=RetainPolicy.ALL, qos=1, includes_serial=True
+    )
+    with pytest.raises(Invalid, match="custom topic prefix must not be empty"):
+        await fake_bus.request(ChangePublication(uses_default_prefix=False))
 
 
 async def test_port_changes_are_published_only_when_chosen_and_connected(
