@@ -11,28 +11,17 @@ from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_core.tasks import stop_task
 from actkit_io.adapters.sim import SimGpio
-from actkit_io.domain import (
-    RESET_HOLD_MAX_NS,
-    RESET_HOLD_MIN_NS,
-    Board,
-    ControlButton,
-    PortConfig,
-)
-from actkit_io.handlers import (
-    HANDLERS,
-    READY,
-    Deps,
-    announce_state,
-    drive_output,
-    follow_button,
-    report_edge,
-)
-from actkit_io.led import LedPlayer
+from actkit_io.adapters.timers import LoopTimers
+from actkit_io.domain.board import Board, PortConfig
+from actkit_io.domain.button import RESET_HOLD_MAX_NS, RESET_HOLD_MIN_NS, ControlButton
+from actkit_io.domain.profile import BoardProfile, ProfileError, load_profile
+from actkit_io.handlers import HANDLERS, Deps
+from actkit_io.handlers.led import READY, LedPlayer
+from actkit_io.handlers.port import announce_state, drive_output, report_edge
+from actkit_io.handlers.switches import follow_button
 from actkit_io.ports import GpioPort, HardwareError, Switch, Timers
-from actkit_io.profile import BoardProfile, ProfileError, load_profile
 from actkit_io.settings import IoSettings
 from actkit_io.store import PortStore
-from actkit_io.timers import LoopTimers
 from actkit_proto.io import Direction
 
 MIGRATIONS = "actkit_io:migrations"

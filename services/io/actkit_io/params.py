@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from actkit_core.params import ParameterSpec
-from actkit_io.domain import NAME_MAX_LENGTH, Board, PortConfig, reconfigure
+from actkit_io.domain.board import NAME_MAX_LENGTH, Board, PortConfig, reconfigure
 from actkit_proto.io import Circuit, ConfigurePort, Direction, Port
 from actkit_proto.params import ParameterType, ParameterValue
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from actkit_core.db import NAMING_CONVENTION
-from actkit_io.domain import PortConfig
+from actkit_io.domain.board import PortConfig
 from actkit_proto.io import Circuit, Direction
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from typing import Any
 from periphery import gpio_cdev2
 from periphery.gpio_cdev2 import Cdev2GPIO as Cdev
 
-from actkit_io.profile import BoardProfile, load_profile
+from actkit_io.domain.profile import BoardProfile, load_profile
 
 LINES_PER_CHIP = 32
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from periphery import CdevGPIO
 
+from actkit_io.domain.profile import BoardProfile, LineSpec
 from actkit_io.ports import Cancellable, Edge, HardwareError, Switch, SwitchEdge, Timers
-from actkit_io.profile import BoardProfile, LineSpec
 from actkit_proto.io import Circuit, Direction, LedColour
 
 SWITCH_DEBOUNCE_MS = 20

@@ -9,7 +9,7 @@ from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_io.adapters.sim import SimGpio
-from actkit_io.domain import ButtonOutcome, ControlButton
+from actkit_io.domain.button import ButtonOutcome, ControlButton
 from actkit_io.handlers import HANDLERS, Deps
 from actkit_io.main import build_deps
 from actkit_io.ports import Switch

@@ -11,8 +11,8 @@ import pytest_asyncio
 
 from actkit_io.adapters.periphery import PeripheryGpio
 from actkit_io.adapters.sim import SimGpio
+from actkit_io.domain.profile import BoardProfile, LineSpec
 from actkit_io.ports import Edge, GpioPort, Switch, SwitchEdge
-from actkit_io.profile import BoardProfile, LineSpec
 from actkit_proto.io import Circuit, Direction, LedColour
 
 from ..conftest import BOARDS, ManualTimers

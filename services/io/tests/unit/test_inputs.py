@@ -3,7 +3,8 @@ import asyncio
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_io.handlers import Deps, report_edge
+from actkit_io.handlers import Deps
+from actkit_io.handlers.port import report_edge
 from actkit_io.ports import Edge
 from actkit_proto import Invalid
 from actkit_proto.base import Event

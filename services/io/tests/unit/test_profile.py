@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from actkit_io.profile import ProfileError, load_profile
+from actkit_io.domain.profile import ProfileError, load_profile
 from actkit_io.settings import IoSettings
 from actkit_proto.io import Direction
 

@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_io.handlers import Deps, restore_settings
+from actkit_io.handlers import Deps
+from actkit_io.handlers.port import restore_settings
 from actkit_io.main import build_deps
 from actkit_io.settings import IoSettings
 from actkit_proto.io import (

@@ -1,9 +1,15 @@
-"""The status LED's pattern player: steady colours and flashes, timed by the injected timers."""
+"""The status LED's patterns and their player: steady colours and flashes, timed by the timers."""
 
 from __future__ import annotations
 
 from actkit_io.ports import Cancellable, GpioPort, Timers
 from actkit_proto.io import LedColour, LedPattern, SetLed
+
+READY = SetLed(colour=LedColour.GREEN)
+RESET_ARMED = SetLed(colour=LedColour.AMBER, pattern=LedPattern.FLASH, period_ms=500)
+RESETTING = SetLed(colour=LedColour.AMBER)
+"""Steady amber from the release until the system service says the reset is done: the manual's
+"the process is complete when the status LED turns green" must not be shown early."""
 
 
 class LedPlayer:

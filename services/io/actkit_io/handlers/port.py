@@ -1,76 +1,30 @@
-"""The io service's message handlers and its handler table."""
+"""The ports: io.port.<id>.get|set|configure|pulse|hold|release, io.ports.list, restore, edges."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from actkit_core.bus import Handlers, Publisher
-from actkit_core.params import parameter_handlers
-from actkit_io.domain import Board, ButtonOutcome, ControlButton, PortConfig, reconfigure
-from actkit_io.led import LedPlayer
+from actkit_io.domain.board import PortConfig, reconfigure
+from actkit_io.handlers.deps import Deps
+from actkit_io.handlers.switches import report_switch
 from actkit_io.metrics import EDGE_TO_EVENT_SECONDS, EDGES, OUTPUT_CHANGES
 from actkit_io.params import PortParameters
-from actkit_io.ports import (
-    Edge,
-    GpioPort,
-    HardwareError,
-    Simulator,
-    Switch,
-    SwitchEdge,
-    Timers,
-)
-from actkit_io.store import PortStore
-from actkit_proto import Ack, Invalid, Unavailable
+from actkit_io.ports import Edge, HardwareError, Switch, SwitchEdge
+from actkit_proto import Ack, Unavailable
 from actkit_proto.base import Event
 from actkit_proto.io import (
-    ButtonPressed,
-    Circuit,
     ConfigurePort,
     Direction,
-    DriveInput,
     GetPort,
     HoldPort,
     IgnitionChanged,
-    LedColour,
-    LedPattern,
-    LedState,
     ListPorts,
     Port,
     PortConfigured,
     PortList,
-    PressButton,
     PulsePort,
-    ReadSimLed,
-    ReadSimLine,
     ReleasePort,
-    ResetRequested,
-    SetLed,
     SetPort,
-    SimLine,
-    SwitchIgnition,
 )
 from actkit_proto.params import RestoreSettings
-
-READY = SetLed(colour=LedColour.GREEN)
-RESET_ARMED = SetLed(colour=LedColour.AMBER, pattern=LedPattern.FLASH, period_ms=500)
-RESETTING = SetLed(colour=LedColour.AMBER)
-"""Steady amber from the release until the system service says the reset is done: the manual's
-"the process is complete when the status LED turns green" must not be shown early."""
-
-
-@dataclass(frozen=True)
-class Deps:
-    store: PortStore
-    bus: Publisher
-    gpio: GpioPort
-    board: Board
-    timers: Timers
-    led: LedPlayer
-    button: ControlButton
-    defaults: tuple[PortConfig, ...]
-    """Every port as the board file sets it up: what a restore goes back to."""
-    simulator: Simulator | None = None
-    """The simulated wiring, when the hardware is simulated."""
 
 
 async def get_port(command: GetPort, deps: Deps) -> Port:
@@ -174,50 +128,6 @@ async def _take(deps: Deps, configs: list[PortConfig]) -> None:
         raise Unavailable(f"the setting is saved but {'; '.join(failures)}")
 
 
-async def set_led(command: SetLed, deps: Deps) -> Ack:
-    await deps.led.play(command)
-    return Ack()
-
-
-async def drive_input(command: DriveInput, deps: Deps) -> Ack:
-    simulator = _simulator(deps)
-    if deps.board.config(command.port_id).direction is not Direction.INPUT:
-        raise Invalid(f"port {command.port_id} is an output; only inputs can be driven")
-    simulator.drive(command.port_id, command.circuit)
-    return Ack()
-
-
-async def read_sim_line(command: ReadSimLine, deps: Deps) -> SimLine:
-    deps.board.config(command.port_id)
-    line = _simulator(deps).line(command.port_id)
-    return SimLine(
-        port_id=command.port_id,
-        circuit=line.circuit,
-        is_high=line.circuit is Circuit.CLOSED,
-        writes=line.writes,
-    )
-
-
-async def press_button(command: PressButton, deps: Deps) -> Ack:
-    _simulator(deps).switch(Switch.BUTTON, command.is_pressed)
-    return Ack()
-
-
-async def switch_ignition(command: SwitchIgnition, deps: Deps) -> Ack:
-    _simulator(deps).switch(Switch.IGNITION, command.is_on)
-    return Ack()
-
-
-async def read_sim_led(_command: ReadSimLed, deps: Deps) -> LedState:
-    return LedState(colour=_simulator(deps).led())
-
-
-def _simulator(deps: Deps) -> Simulator:
-    if deps.simulator is None:
-        raise Unavailable("the I/O hardware is real; the simulator is off")
-    return deps.simulator
-
-
 async def drive_output(deps: Deps, port_id: int, *, announce: bool = True) -> None:
     """Put an output's circuit where its demand says; publish the change."""
     wanted = deps.board.wanted_circuit(port_id)
@@ -241,7 +151,7 @@ async def publish(deps: Deps, events: list[Event]) -> None:
 async def report_edge(edge: Edge | SwitchEdge, deps: Deps) -> None:
     """Publish what an input edge means; called for each edge the GPIO adapter reports."""
     if isinstance(edge, SwitchEdge):
-        await _report_switch(edge, deps)
+        await report_switch(edge, deps)
         return
     config = deps.board.configs.get(edge.port_id)
     if config is None or config.direction is not Direction.INPUT:
@@ -252,27 +162,6 @@ async def report_edge(edge: Edge | SwitchEdge, deps: Deps) -> None:
     await publish(deps, events)
     if events:
         EDGE_TO_EVENT_SECONDS.observe((deps.timers.now_ns() - edge.at_ns) / 1e9)
-
-
-async def _report_switch(edge: SwitchEdge, deps: Deps) -> None:
-    if edge.switch is Switch.IGNITION:
-        await deps.bus.publish(IgnitionChanged(is_on=edge.is_on))
-        return
-    await follow_button(deps, deps.button.change(edge.is_on, deps.timers.now_ns()))
-
-
-async def follow_button(deps: Deps, outcome: ButtonOutcome | None) -> None:
-    """Publish and show what the control button did."""
-    if outcome is ButtonOutcome.PRESSED:
-        await deps.bus.publish(ButtonPressed())
-    elif outcome is ButtonOutcome.RESET_ARMED:
-        await deps.led.play(RESET_ARMED)
-    elif outcome is ButtonOutcome.RESET_REQUESTED:
-        # Amber first: the system service's green at the end must not be overwritten by it.
-        await deps.led.play(RESETTING)
-        await deps.bus.publish(ResetRequested())
-    elif outcome is ButtonOutcome.RESET_ABANDONED:
-        await deps.led.play(READY)
 
 
 async def announce_state(deps: Deps) -> None:
@@ -290,22 +179,3 @@ def port_parameters(deps: Deps) -> PortParameters:
         return await configure_port(command, deps)
 
     return PortParameters(deps.board, configure)
-
-
-HANDLERS: Handlers[Deps] = {
-    GetPort: get_port,
-    ListPorts: list_ports,
-    SetPort: set_port,
-    PulsePort: pulse_port,
-    HoldPort: hold_port,
-    ReleasePort: release_port,
-    ConfigurePort: configure_port,
-    SetLed: set_led,
-    DriveInput: drive_input,
-    ReadSimLine: read_sim_line,
-    PressButton: press_button,
-    SwitchIgnition: switch_ignition,
-    ReadSimLed: read_sim_led,
-    RestoreSettings: restore_settings,
-    **parameter_handlers(port_parameters),
-}

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from actkit_io.domain import PortConfig
+from actkit_io.domain.board import PortConfig
 from actkit_proto.io import Direction
 
 PortKind = Literal["configurable", "input", "output", "relay"]

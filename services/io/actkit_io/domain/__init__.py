@@ -1,0 +1,1 @@
+"""The io service's rules, pure: port configuration, output ownership, the button, the board."""
