@@ -21,9 +21,9 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
-import trustme
 from paho.mqtt.enums import CallbackAPIVersion
 
+from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.stack import free_port
 
 USERNAME = "camera"
@@ -47,12 +47,12 @@ class Mosquitto:
     username: str = USERNAME
     password: str = PASSWORD
     process: subprocess.Popen[bytes] | None = None
-    ca: trustme.CA = field(default_factory=trustme.CA)
+    ca: CertificateAuthority = field(default_factory=CertificateAuthority)
 
     @property
     def ca_pem(self) -> str:
         """The PEM of the CA that signed the broker's certificate."""
-        return self.ca.cert_pem.bytes().decode()
+        return self.ca.pem
 
     @property
     def log(self) -> str:
@@ -62,13 +62,8 @@ class Mosquitto:
 
     def _write_config(self) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
-        server = self.ca.issue_cert("localhost", "127.0.0.1")
-        cafile, certfile, keyfile = (
-            self.folder / name for name in ("ca.pem", "cert.pem", "key.pem")
-        )
-        self.ca.cert_pem.write_to_path(str(cafile))
-        server.cert_chain_pems[0].write_to_path(str(certfile))
-        server.private_key_pem.write_to_path(str(keyfile))
+        cafile = self.ca.write(self.folder)
+        certfile, keyfile = self.ca.issue("localhost", "127.0.0.1").write(self.folder, "server")
         passwords = self.folder / "passwords"
         passwords.write_text(f"{self.username}:{self.password}\n")
         subprocess.run(["mosquitto_passwd", "-U", str(passwords)], check=True)

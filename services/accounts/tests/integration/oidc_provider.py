@@ -6,25 +6,19 @@ import base64
 import hashlib
 import json
 import secrets
-import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from ipaddress import ip_address
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+
+from actkit_core.testing.certificates import CertificateAuthority
 
 CLIENT_ID = "actkit-device"
 CLIENT_SECRET = "device-secret"
@@ -142,78 +136,13 @@ def _handler(provider: OidcProvider) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _tls_files(folder: Path) -> tuple[str, Path, Path]:
-    now = datetime.now(UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test OIDC CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=10))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    server = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=10))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    certificate_file, key_file = folder / "oidc.pem", folder / "oidc.key"
-    certificate_file.write_bytes(server.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return ca.public_bytes(serialization.Encoding.PEM).decode(), certificate_file, key_file
-
-
 @contextmanager
-def serve_provider(folder: Path) -> Iterator[OidcProvider]:
+def serve_provider() -> Iterator[OidcProvider]:
     """Run the provider on 127.0.0.1 on a free port, over HTTPS, until the block ends."""
-    ca_pem, certificate_file, key_file = _tls_files(folder)
-    provider = OidcProvider(ca_pem)
+    ca = CertificateAuthority("Test OIDC CA")
+    provider = OidcProvider(ca.pem)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(provider))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certificate_file, key_file)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.socket = ca.server_context("127.0.0.1").wrap_socket(server.socket, server_side=True)
     provider.url = f"https://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -31,8 +31,8 @@ REDIRECT = "https://device.example/openid/callback"
 
 
 @pytest_asyncio.fixture
-async def provider(tmp_path: Path) -> AsyncIterator[OidcProvider]:
-    with serve_provider(tmp_path) as running_provider:
+async def provider() -> AsyncIterator[OidcProvider]:
+    with serve_provider() as running_provider:
         yield running_provider
 
 

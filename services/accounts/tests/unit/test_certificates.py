@@ -1,14 +1,14 @@
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 
 from actkit_accounts.handlers import Deps
+from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from actkit_proto.accounts import (
@@ -24,43 +24,6 @@ from actkit_proto.accounts import (
     WebCertificateChanged,
 )
 from actkit_proto.base import Actor, Role
-
-NOW = datetime.now(UTC)
-
-
-def make_ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA")])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - timedelta(days=1))
-        .not_valid_after(NOW + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return key, certificate
-
-
-def issue(
-    ca: tuple[ec.EllipticCurvePrivateKey, x509.Certificate],
-    subject: x509.Name,
-    public_key: object,
-) -> x509.Certificate:
-    ca_key, ca_certificate = ca
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca_certificate.subject)
-        .public_key(public_key)  # type: ignore[arg-type]
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - timedelta(days=1))
-        .not_valid_after(NOW + timedelta(days=30))
-        .sign(ca_key, hashes.SHA256())
-    )
 
 
 def pem(certificate: x509.Certificate) -> str:
@@ -151,11 +114,10 @@ async def test_a_csr_answered_by_a_ca_replaces_the_self_signed_certificate_and_k
     assert csr.subject.rfc4514_string() == "CN=box.example"
     names = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert names.get_values_for_type(x509.DNSName) == ["box.example"]
-    ca = make_ca()
-    signed = issue(ca, csr.subject, csr.public_key())
+    signed = CertificateAuthority("Test CA").sign(csr.public_key(), csr.subject)
     info = await fake_bus.request(ImportCertificate(cert_id="server", certificate=pem(signed)))
     assert (info.issuer_name, info.has_private_key, info.is_self_signed) == (
-        "CN=Test CA",
+        "OU=Test CA,O=actkit tests",
         True,
         False,
     )
@@ -164,9 +126,9 @@ async def test_a_csr_answered_by_a_ca_replaces_the_self_signed_certificate_and_k
 async def test_import_pem_with_a_pkcs1_key_and_with_an_encrypted_pkcs8_key(
     fake_bus: FakeBus, deps: Deps
 ) -> None:
-    ca = make_ca()
+    ca = CertificateAuthority()
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    certificate = issue(ca, x509.Name([]), key.public_key())
+    certificate = ca.sign(key.public_key())
     pkcs1 = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.TraditionalOpenSSL,
@@ -174,9 +136,7 @@ async def test_import_pem_with_a_pkcs1_key_and_with_an_encrypted_pkcs8_key(
     ).decode()
     assert "BEGIN RSA PRIVATE KEY" in pkcs1
     info = await fake_bus.request(
-        ImportCertificate(
-            cert_id="pkcs1", certificate=pem(certificate) + pem(ca[1]), private_key=pkcs1
-        )
+        ImportCertificate(cert_id="pkcs1", certificate=pem(certificate) + ca.pem, private_key=pkcs1)
     )
     assert info.has_private_key
     encrypted = key.private_bytes(
@@ -197,12 +157,9 @@ async def test_import_pem_with_a_pkcs1_key_and_with_an_encrypted_pkcs8_key(
 
 
 async def test_a_key_that_is_not_the_certificates_is_refused(fake_bus: FakeBus, deps: Deps) -> None:
-    ca = make_ca()
-    certificate = issue(ca, x509.Name([]), ec.generate_private_key(ec.SECP256R1()).public_key())
-    other = ec.generate_private_key(ec.SECP256R1())
-    other_pem = other.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    ca = CertificateAuthority()
+    certificate = ca.issue("device.example").certificate
+    other_pem = ca.issue("other.example").private_key_pem
     with pytest.raises(Invalid, match="does not belong to the certificate"):
         await fake_bus.request(
             ImportCertificate(cert_id="x", certificate=pem(certificate), private_key=other_pem)
@@ -212,14 +169,14 @@ async def test_a_key_that_is_not_the_certificates_is_refused(fake_bus: FakeBus, 
 
 
 async def test_pfx_import_round_trips(fake_bus: FakeBus, deps: Deps) -> None:
-    ca = make_ca()
+    ca = CertificateAuthority()
     key = ec.generate_private_key(ec.SECP384R1())
-    certificate = issue(ca, x509.Name([]), key.public_key())
+    certificate = ca.sign(key.public_key())
     pfx = pkcs12.serialize_key_and_certificates(
         b"device",
         key,
         certificate,
-        [ca[1]],
+        [ca.certificate],
         serialization.BestAvailableEncryption(b"pfx-pass"),
     )
     encoded = base64.b64encode(pfx).decode()
@@ -233,19 +190,23 @@ async def test_pfx_import_round_trips(fake_bus: FakeBus, deps: Deps) -> None:
     await fake_bus.request(SetWebCertificate(cert_id="pfx"))
     identity = await fake_bus.request(GetWebServerIdentity())
     chain = x509.load_pem_x509_certificates(identity.certificate_chain_pem.encode())
-    assert chain == [certificate, ca[1]]
+    assert chain == [certificate, ca.certificate]
 
 
 async def test_a_ca_certificate_imports_from_der(fake_bus: FakeBus, deps: Deps) -> None:
-    _, ca_certificate = make_ca()
-    der = base64.b64encode(ca_certificate.public_bytes(serialization.Encoding.DER)).decode()
+    ca = CertificateAuthority("Test CA")
+    der = base64.b64encode(ca.certificate.public_bytes(serialization.Encoding.DER)).decode()
     info = await fake_bus.request(ImportCertificate(cert_id="my-ca", kind="ca", certificate=der))
-    assert (info.kind, info.subject_name, info.has_private_key) == ("ca", "CN=Test CA", False)
+    assert (info.kind, info.subject_name, info.has_private_key) == (
+        "ca",
+        "OU=Test CA,O=actkit tests",
+        False,
+    )
     with pytest.raises(Invalid, match="cannot be read"):
         await fake_bus.request(ImportCertificate(cert_id="bad", kind="ca", certificate="bm9wZQ=="))
     with pytest.raises(Conflict, match="already exists"):
         await fake_bus.request(
-            ImportCertificate(cert_id="web-https", kind="ca", certificate=pem(ca_certificate))
+            ImportCertificate(cert_id="web-https", kind="ca", certificate=ca.pem)
         )
     assert (await fake_bus.request(GetCertificate(cert_id="web-https"))).has_private_key
 

@@ -3,11 +3,12 @@ from datetime import timedelta
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from actkit_accounts.handlers import Deps
+from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Invalid, NotFound, Unavailable
 from actkit_proto.accounts import DeleteOsCertificate, GetOsCertificate, InstallOsCertificate
@@ -19,30 +20,24 @@ Sign = Callable[..., str]
 
 
 @pytest.fixture
-def signing_key() -> ec.EllipticCurvePrivateKey:
-    return ec.generate_private_key(ec.SECP256R1())
+def signer() -> CertificateAuthority:
+    return CertificateAuthority("OS signing")
 
 
 @pytest.fixture
 def sign(clock: Clock) -> Sign:
-    def make(key: ec.EllipticCurvePrivateKey, serial: str = SERIAL, days: int = 30) -> str:
+    def make(signer: CertificateAuthority, serial: str = SERIAL, days: int = 30) -> str:
         subject = x509.Name(
             [
                 x509.NameAttribute(NameOID.COMMON_NAME, "custom software"),
                 x509.NameAttribute(NameOID.SERIAL_NUMBER, serial),
             ]
         )
-        issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OS signing")])
-        device_key = ec.generate_private_key(ec.SECP256R1())
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(issuer)
-            .public_key(device_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(clock.now - timedelta(days=1))
-            .not_valid_after(clock.now + timedelta(days=days))
-            .sign(key, hashes.SHA256())
+        certificate = signer.sign(
+            ec.generate_private_key(ec.SECP256R1()).public_key(),
+            subject,
+            not_before=clock.now - timedelta(days=1),
+            not_after=clock.now + timedelta(days=days),
         )
         return certificate.public_bytes(serialization.Encoding.PEM).decode()
 
@@ -50,19 +45,19 @@ def sign(clock: Clock) -> Sign:
 
 
 @pytest.fixture
-def extra_settings(signing_key: ec.EllipticCurvePrivateKey) -> dict[str, object]:
-    public_pem = signing_key.public_key().public_bytes(
+def extra_settings(signer: CertificateAuthority) -> dict[str, object]:
+    public_pem = signer.certificate.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return {"os_signing_key_pem": public_pem.decode(), "device_serial": SERIAL}
 
 
 async def test_a_certificate_signed_by_the_configured_key_installs_and_deletes(
-    fake_bus: FakeBus, deps: Deps, signing_key: ec.EllipticCurvePrivateKey, sign: Sign
+    fake_bus: FakeBus, deps: Deps, signer: CertificateAuthority, sign: Sign
 ) -> None:
     with pytest.raises(NotFound):
         await fake_bus.request(GetOsCertificate())
-    installed = await fake_bus.request(InstallOsCertificate(certificate=sign(signing_key)))
+    installed = await fake_bus.request(InstallOsCertificate(certificate=sign(signer)))
     assert installed.device_serial == SERIAL
     assert await fake_bus.request(GetOsCertificate()) == installed
     await fake_bus.request(DeleteOsCertificate())
@@ -74,21 +69,19 @@ async def test_a_certificate_signed_by_another_key_is_refused(
     fake_bus: FakeBus, deps: Deps, sign: Sign
 ) -> None:
     with pytest.raises(Invalid, match="not signed by the configured OS signing key"):
-        await fake_bus.request(
-            InstallOsCertificate(certificate=sign(ec.generate_private_key(ec.SECP256R1())))
-        )
+        await fake_bus.request(InstallOsCertificate(certificate=sign(CertificateAuthority())))
 
 
 async def test_a_certificate_for_another_device_or_expired_is_refused(
     fake_bus: FakeBus,
     deps: Deps,
-    signing_key: ec.EllipticCurvePrivateKey,
+    signer: CertificateAuthority,
     sign: Sign,
     clock: Clock,
 ) -> None:
     with pytest.raises(Invalid, match="for device OTHER, not this one"):
-        await fake_bus.request(InstallOsCertificate(certificate=sign(signing_key, "OTHER")))
-    expiring = sign(signing_key, days=1)
+        await fake_bus.request(InstallOsCertificate(certificate=sign(signer, "OTHER")))
+    expiring = sign(signer, days=1)
     clock.advance(2 * 86_400)
     with pytest.raises(Invalid, match="not now"):
         await fake_bus.request(InstallOsCertificate(certificate=expiring))
@@ -96,7 +89,7 @@ async def test_a_certificate_for_another_device_or_expired_is_refused(
 
 @pytest.mark.parametrize("extra_settings", [{}])
 async def test_without_a_configured_key_nothing_installs(
-    fake_bus: FakeBus, deps: Deps, signing_key: ec.EllipticCurvePrivateKey, sign: Sign
+    fake_bus: FakeBus, deps: Deps, signer: CertificateAuthority, sign: Sign
 ) -> None:
     with pytest.raises(Unavailable, match="no signing key is configured"):
-        await fake_bus.request(InstallOsCertificate(certificate=sign(signing_key)))
+        await fake_bus.request(InstallOsCertificate(certificate=sign(signer)))

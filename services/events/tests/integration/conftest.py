@@ -15,7 +15,6 @@ from types import SimpleNamespace
 
 import asyncssh
 import pytest
-import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
@@ -114,12 +113,6 @@ def http_server(
         thread.join(timeout=5)
 
 
-def server_tls(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
-    return context
-
-
 @contextlib.contextmanager
 def ftp_server(root: Path) -> Iterator[int]:
     """pyftpdlib with user ``cam``/``secret`` writing to ``root``; yields its port."""
@@ -196,7 +189,6 @@ def peers() -> SimpleNamespace:
     return SimpleNamespace(
         smtp_server=smtp_server,
         http_server=http_server,
-        server_tls=server_tls,
         ftp_server=ftp_server,
         sftp_server=sftp_server,
     )

@@ -5,8 +5,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import trustme
 
+from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
 from actkit_proto import Conflict, Invalid
@@ -61,8 +61,7 @@ async def test_email_test_returns_the_smtp_servers_answer(
 async def test_email_over_ssl_validates_the_certificate_unless_told_not_to(
     deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
-    ca = trustme.CA()
-    async with peers.smtp_server(tls=peers.server_tls(ca)) as (port, mailbox):
+    async with peers.smtp_server(tls=CertificateAuthority().server_context()) as (port, mailbox):
         checked = await fake_bus.request(
             SendTestNotification(recipient=email(port, encryption=Encryption.SSL))
         )
@@ -79,11 +78,8 @@ async def test_email_over_ssl_validates_the_certificate_unless_told_not_to(
 async def test_email_with_starttls_authenticates_with_the_stored_password(
     deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
-    ca = trustme.CA()
-    async with peers.smtp_server(tls=peers.server_tls(ca), require_starttls=True) as (
-        port,
-        mailbox,
-    ):
+    tls = CertificateAuthority().server_context()
+    async with peers.smtp_server(tls=tls, require_starttls=True) as (port, mailbox):
         spec = email(
             port,
             encryption=Encryption.TLS,
@@ -141,8 +137,7 @@ async def test_http_and_https_post_with_auth_and_certificate_validation(
     assert plain.answer == "HTTP 200 OK"
     assert posted.authorizations == ["Basic dTpw"]
     assert "subject=actkit+test+notification" in posted.bodies[0]
-    ca = trustme.CA()
-    with peers.http_server(tls=peers.server_tls(ca)) as (url, posted):
+    with peers.http_server(tls=CertificateAuthority().server_context()) as (url, posted):
         https = HttpRecipient(type="https", name="s", url=url)
         refused = await fake_bus.request(SendTestNotification(recipient=https))
         accepted = await fake_bus.request(

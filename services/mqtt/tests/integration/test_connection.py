@@ -121,11 +121,11 @@ async def test_client_certificate_is_presented_when_the_broker_requires_one(
     )
     refused = await wait_state(service, ConnectionState.ERROR)
     assert refused.reason.endswith("does the broker require a client certificate?"), refused.reason
-    identity = mosquitto.ca.issue_cert("kit.example")
+    identity = mosquitto.ca.issue("kit.example")
     await service.request(
         SetClientSettings(
-            client_certificate_pem=identity.cert_chain_pems[0].bytes().decode(),
-            client_key_pem=identity.private_key_pem.bytes().decode(),
+            client_certificate_pem=identity.certificate_pem,
+            client_key_pem=identity.private_key_pem,
         )
     )
     await wait_state(service, ConnectionState.CONNECTED)

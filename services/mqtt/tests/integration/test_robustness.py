@@ -110,8 +110,7 @@ async def test_alpn_protocol_is_offered_in_the_tls_handshake(
     service: Bus, mosquitto: Mosquitto
 ) -> None:
     offered: list[str | None] = []
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    mosquitto.ca.issue_cert("127.0.0.1").configure_cert(context)
+    context = mosquitto.ca.server_context("127.0.0.1")
     context.set_alpn_protocols(["mqtt"])
 
     async def record(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

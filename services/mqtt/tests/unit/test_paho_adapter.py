@@ -3,8 +3,8 @@ import ssl
 
 import paho.mqtt.client as mqtt
 import pytest
-import trustme
 
+from actkit_core.testing.certificates import CertificateAuthority
 from actkit_mqtt import domain
 from actkit_mqtt.adapters.paho import describe_failure, tls_context
 from actkit_mqtt.domain import Secrets
@@ -44,13 +44,13 @@ def test_failures_are_described_in_words_a_person_can_act_on(
 
 
 def test_tls_context_loads_pem_certificates_without_keeping_files() -> None:
-    ca = trustme.CA()
-    identity = ca.issue_cert("kit.example")
+    ca = CertificateAuthority()
+    identity = ca.issue("kit.example")
     config = domain.ConnectionConfig(
         **{
-            **_config(ca_certificate_pem=ca.cert_pem.bytes().decode()).__dict__,
-            "client_certificate_pem": identity.cert_chain_pems[0].bytes().decode(),
-            "client_key_pem": identity.private_key_pem.bytes().decode(),
+            **_config(ca_certificate_pem=ca.pem).__dict__,
+            "client_certificate_pem": identity.certificate_pem,
+            "client_key_pem": identity.private_key_pem,
             "alpn_protocol": "mqtt",
         }
     )

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import datetime
-import ipaddress
 import ssl
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from actkit_core.testing.certificates import CertificateAuthority
 
 
 @dataclass
@@ -84,69 +78,7 @@ async def stream_listener(context: ssl.SSLContext | None = None) -> Listener:
     return listener
 
 
-@dataclass(frozen=True)
-class Certificates:
-    ca_pem: str
-    server_context: ssl.SSLContext
-
-
-def make_certificates(folder: Path) -> Certificates:
-    """A CA and a server certificate for 127.0.0.1 signed by it."""
-    now = datetime.datetime.now(datetime.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "actkit test CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    server = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    cert_file = folder / "server.pem"
-    key_file = folder / "server.key"
-    cert_file.write_bytes(server.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert_file, key_file)
-    return Certificates(ca.public_bytes(serialization.Encoding.PEM).decode(), context)
-
-
-async def untrusted_listener(folder: Path) -> tuple[Certificates, Listener]:
-    """Certificates the device is told to trust, and a TLS listener whose CA is another one."""
-    trusted = make_certificates(folder)
-    (folder / "other").mkdir()
-    other = make_certificates(folder / "other")
-    return trusted, await stream_listener(other.server_context)
+async def untrusted_listener() -> tuple[CertificateAuthority, Listener]:
+    """A CA the device is told to trust, and a TLS listener whose CA is another one."""
+    other = CertificateAuthority()
+    return CertificateAuthority(), await stream_listener(other.server_context("127.0.0.1"))

@@ -11,6 +11,7 @@ import pytest
 import syslogmp
 
 from actkit_core.bus import Bus
+from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.plugin import running
 from actkit_proto.system import (
     AddSyslogServer,
@@ -29,7 +30,6 @@ from actkit_system.settings import SystemSettings
 
 from .listeners import (
     Listener,
-    make_certificates,
     stream_listener,
     udp_listener,
     untrusted_listener,
@@ -95,7 +95,8 @@ def check_parsed(form: SyslogFormat, received: str) -> None:
 async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
     bus: Bus, nats_server: str, tmp_path: Path, protocol: SyslogProtocol
 ) -> None:
-    certificates = make_certificates(tmp_path)
+    ca = CertificateAuthority()
+    server_tls = ca.server_context("127.0.0.1")
     listeners: dict[SyslogFormat, Listener] = {}
     for form in SyslogFormat:
         if protocol is SyslogProtocol.UDP:
@@ -103,7 +104,7 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
         elif protocol is SyslogProtocol.TCP:
             listeners[form] = await stream_listener()
         else:
-            listeners[form] = await stream_listener(certificates.server_context)
+            listeners[form] = await stream_listener(server_tls)
     try:
         async with system(bus, nats_server, tmp_path):
             for form, listener in listeners.items():
@@ -114,9 +115,7 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
                             port=listener.port,
                             format=form,
                             protocol=protocol,
-                            ca_certificate=(
-                                certificates.ca_pem if protocol is SyslogProtocol.TLS else None
-                            ),
+                            ca_certificate=(ca.pem if protocol is SyslogProtocol.TLS else None),
                         )
                     )
                 )
@@ -138,7 +137,7 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
 async def test_a_tls_server_with_an_untrusted_certificate_is_reported(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    trusted, listener = await untrusted_listener(tmp_path)
+    trusted, listener = await untrusted_listener()
     failures: list[SyslogDeliveryFailed] = []
 
     async def collect(event: SyslogDeliveryFailed) -> None:
@@ -153,7 +152,7 @@ async def test_a_tls_server_with_an_untrusted_certificate_is_reported(
                         host="127.0.0.1",
                         port=listener.port,
                         protocol=SyslogProtocol.TLS,
-                        ca_certificate=trusted.ca_pem,
+                        ca_certificate=trusted.pem,
                     )
                 )
             )
@@ -239,14 +238,15 @@ async def send_test(bus: Bus, server: SyslogServer) -> SyslogTestResult:
 async def test_a_test_message_arrives_once_and_parses_in_every_format(
     bus: Bus, nats_server: str, tmp_path: Path, protocol: SyslogProtocol
 ) -> None:
-    certificates = make_certificates(tmp_path)
+    ca = CertificateAuthority()
+    server_tls = ca.server_context("127.0.0.1")
     listeners: dict[SyslogFormat, Listener] = {}
     for form in SyslogFormat:
         if protocol is SyslogProtocol.UDP:
             listeners[form] = await udp_listener()
         else:
             is_tls = protocol is SyslogProtocol.TLS
-            listeners[form] = await stream_listener(certificates.server_context if is_tls else None)
+            listeners[form] = await stream_listener(server_tls if is_tls else None)
     try:
         async with system(bus, nats_server, tmp_path):
             for form, listener in listeners.items():
@@ -258,9 +258,7 @@ async def test_a_test_message_arrives_once_and_parses_in_every_format(
                         format=form,
                         protocol=protocol,
                         severity=Severity.EMERGENCY,
-                        ca_certificate=(
-                            certificates.ca_pem if protocol is SyslogProtocol.TLS else None
-                        ),
+                        ca_certificate=(ca.pem if protocol is SyslogProtocol.TLS else None),
                     ),
                 )
                 assert result.is_ok, result.answer
@@ -284,7 +282,7 @@ async def test_a_test_message_arrives_once_and_parses_in_every_format(
 async def test_a_test_message_that_cannot_be_sent_says_why(
     bus: Bus, nats_server: str, tmp_path: Path
 ) -> None:
-    trusted, listener = await untrusted_listener(tmp_path)
+    trusted, listener = await untrusted_listener()
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         refused_port = closed.getsockname()[1]
@@ -305,7 +303,7 @@ async def test_a_test_message_that_cannot_be_sent_says_why(
                     host="127.0.0.1",
                     port=listener.port,
                     protocol=SyslogProtocol.TLS,
-                    ca_certificate=trusted.ca_pem,
+                    ca_certificate=trusted.pem,
                 ),
             )
             assert not untrusted.is_ok
@@ -323,7 +321,7 @@ async def test_a_test_message_that_cannot_be_sent_says_why(
                         host="127.0.0.1",
                         port=plain_port,
                         protocol=SyslogProtocol.TLS,
-                        ca_certificate=trusted.ca_pem,
+                        ca_certificate=trusted.pem,
                     ),
                 )
             assert not plain.is_ok
