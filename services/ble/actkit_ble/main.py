@@ -10,15 +10,12 @@ from collections.abc import AsyncIterator
 
 from actkit_ble.adapters.bluez import BluezRadio
 from actkit_ble.adapters.sim import SimRadio
-from actkit_ble.domain import Broadcasts, Receiver
-from actkit_ble.handlers import (
-    HANDLERS,
-    Deps,
-    expire_due,
-    follow_rule_beacons,
-    report_radio_state,
-    report_sighting,
-)
+from actkit_ble.domain.broadcasts import Broadcasts
+from actkit_ble.domain.reception import Receiver
+from actkit_ble.handlers import HANDLERS, Deps
+from actkit_ble.handlers.adapter import report_radio_state
+from actkit_ble.handlers.broadcasts import expire_due
+from actkit_ble.handlers.reception import follow_rule_beacons, report_sighting
 from actkit_ble.ports import BeaconRadio, BeaconSimulator
 from actkit_ble.settings import BleSettings
 from actkit_ble.store import SettingsStore

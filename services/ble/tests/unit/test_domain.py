@@ -1,6 +1,7 @@
 import pytest
 
-from actkit_ble.domain import Broadcasts, Receiver, Verdict
+from actkit_ble.domain.broadcasts import Broadcasts
+from actkit_ble.domain.reception import Receiver, Verdict
 from actkit_proto import Conflict
 from actkit_proto.beacon import TEST_COMPANY_ID, Beacon, encode
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived, BeaconSettings

@@ -1,7 +1,9 @@
 import pytest
 
 from actkit_ble.adapters.sim import SimRadio
-from actkit_ble.handlers import Deps, expire_due, report_sighting
+from actkit_ble.handlers import Deps
+from actkit_ble.handlers.broadcasts import expire_due
+from actkit_ble.handlers.reception import report_sighting
 from actkit_ble.ports import Sighting
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.fake_bus import FakeBus

@@ -5,7 +5,8 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-from actkit_ble.handlers import HANDLERS, Deps, report_sighting
+from actkit_ble.handlers import HANDLERS, Deps
+from actkit_ble.handlers.reception import report_sighting
 from actkit_ble.main import MIGRATIONS, build_deps
 from actkit_ble.ports import Sighting
 from actkit_ble.settings import BleSettings
