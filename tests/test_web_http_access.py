@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 import httpx
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.stack import Stack
 from actkit_proto.network import GetHttp, HttpAccess, SetHttp
 
@@ -16,14 +14,15 @@ pytestmark = pytest.mark.timeout(120)
 
 
 async def _status_of(client: httpx.AsyncClient, url: str, status: int) -> httpx.Response:
-    """The first answer from ``url`` with ``status``; the web reads the setting every 2 s."""
-    async with asyncio.timeout(20):
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                response = await client.get(url)
-                if response.status_code == status:
-                    return response
-            await asyncio.sleep(0.1)
+    """The first answer from ``url`` with ``status``, once the web has followed the change."""
+
+    async def answered() -> httpx.Response | None:
+        response = await client.get(url)
+        return response if response.status_code == status else None
+
+    return await eventually(
+        answered, timeout_s=20, interval_s=0.1, ignoring=(httpx.TransportError,)
+    )
 
 
 async def test_https_only_redirects_pages_and_refuses_the_api_over_http(stack: Stack) -> None:

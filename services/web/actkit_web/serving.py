@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import socket
 from collections.abc import Callable, Iterator
@@ -13,10 +14,15 @@ import uvicorn
 
 from actkit_core.bus import Publisher
 from actkit_proto.errors import BusError
-from actkit_proto.network import GetHttp, HttpSettings
+from actkit_proto.network import HttpChanged, HttpSettings
+from actkit_web.http_access import HttpAccessState
 from actkit_web.http_protocol import CONNECTION_LIMITS, GuardedHttpProtocol
+from actkit_web.settings import WebSettings
 
 log = logging.getLogger(__name__)
+
+URLS_FILE = "web-urls.json"
+"""Where the served URLs are written for ``actkit run`` to print (ports may be picked at start)."""
 
 
 class _Server(uvicorn.Server):
@@ -131,7 +137,7 @@ class Listener:
         try:
             sock = _listen(self.host, port)
         except OSError as exc:
-            # Tried again at every reading of the settings; said once.
+            # Said once, however often the same port is asked for again.
             if port != self._refused:
                 log.error(
                     "%s stays on %d: cannot listen on %d: %s", self.name, self.port, port, exc
@@ -165,10 +171,96 @@ class Listener:
         self.server = self._task = self._socket = None
 
 
-async def read_http_settings(bus: Publisher, timeout_s: float) -> HttpSettings | None:
-    """The network service's HTTP settings; None (and a log line) when it does not answer."""
+async def told_http_access(bus: Publisher) -> HttpChanged | None:
+    """The HTTP access the network service last told; None (and a log line) when it has not."""
     try:
-        return await bus.request(GetHttp(), timeout_s)
+        kept = await bus.current(HttpChanged)
     except BusError as exc:
-        log.warning("HTTP access settings unknown (%s); serving HTTP and HTTPS", exc.message)
+        log.warning("HTTP access unknown (%s); serving HTTP and HTTPS", exc.message)
         return None
+    if not kept:
+        log.warning("the network service has not told the HTTP access yet; serving HTTP and HTTPS")
+        return None
+    return kept[-1]
+
+
+def _defaults() -> HttpChanged:
+    """The network's factory HTTP access, served until it tells its own."""
+    return HttpChanged.model_validate(
+        HttpSettings().model_dump(include=set(HttpChanged.model_fields))
+    )
+
+
+@dataclass
+class WebServers:
+    """The HTTPS and HTTP listeners, placed and governed by the HTTP access the network tells."""
+
+    settings: WebSettings
+    access: HttpAccessState
+    https: Listener
+    http: Listener
+    follows: tuple[bool, bool] = (False, False)
+    """Whether the HTTPS and the HTTP port follow the network's."""
+    is_started: bool = False
+    told_early: HttpChanged | None = None
+    """Told while the listeners were starting: applied once they listen."""
+    rtsp_port: int | None = None
+    written_urls: str = ""
+
+    @property
+    def https_url(self) -> str:
+        return f"https://localhost:{self.https.port}/"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://localhost:{self.http.port}/"
+
+    async def start(self, told: HttpChanged | None) -> None:
+        """Listen where the settings or the network say; without the network, on its defaults."""
+        known = told or _defaults()
+        https = port_choice(
+            self.settings.https_port, known.https_port, self.settings.fallback_https_port
+        )
+        http = port_choice(
+            self.settings.http_port, known.http_port, self.settings.fallback_http_port
+        )
+        self.follows = (https.follows_network, http.follows_network)
+        await self.https.start(https.candidates)
+        await self.http.start(http.candidates)
+        self.apply(known)
+        self.is_started = True
+        if self.told_early is not None and self.told_early != told:
+            await self.follow(self.told_early)
+
+    async def follow(self, told: HttpChanged) -> None:
+        """Move to the ports the network tells and take its access (``network.http.changed``)."""
+        if not self.is_started:
+            self.told_early = told
+            return
+        if self.follows[0]:
+            await self.https.move(told.https_port)
+        if self.follows[1]:
+            await self.http.move(told.http_port)
+        self.apply(told)
+
+    def apply(self, told: HttpChanged) -> None:
+        """Take the network's access setting and the ports listened on; write the URLs file."""
+        if self.access.access is not told.access:
+            log.info("access through %s", told.access.value)
+        self.access.access = told.access
+        self.access.https_port, self.access.http_port = self.https.port, self.http.port
+        self.write_urls()
+
+    def write_urls(self) -> None:
+        """Write the URLs file when what it says changed."""
+        urls = json.dumps(
+            {
+                "https": self.https_url,
+                "http": self.http_url,
+                "access": self.access.access.value,
+                "rtsp_port": self.rtsp_port,
+            }
+        )
+        if urls != self.written_urls:
+            (self.settings.data_dir / URLS_FILE).write_text(urls)
+            self.written_urls = urls

@@ -21,8 +21,6 @@ class WebSettings(ServiceSettings):
     """Where HTTPS goes when the network's port cannot be bound (443 needs root)."""
     fallback_http_port: int = Field(default=8080, ge=1, le=65535)
     """Where HTTP goes when the network's port cannot be bound (80 needs root)."""
-    network_poll_s: float = Field(default=2.0, gt=0)
-    """How often the network's HTTP settings are read again (it publishes no change event)."""
     rtsp_port: int = Field(default=554, ge=0, le=65535)
     """The RTSP event stream (VAPIX clients use 554, which needs root or CAP_NET_BIND_SERVICE)."""
     bus_timeout_s: float = Field(default=5.0, gt=0)

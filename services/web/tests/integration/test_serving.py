@@ -4,7 +4,6 @@ import json
 import socket
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -16,9 +15,9 @@ from starlette.types import Receive, Scope, Send
 from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
 from actkit_core.testing.stack import free_port
-from actkit_proto.network import GetHttp, HttpAccess, HttpSettings
-from actkit_web.main import URLS_FILE, serve
-from actkit_web.serving import Listener
+from actkit_proto.network import HttpAccess, HttpChanged
+from actkit_web.main import serve
+from actkit_web.serving import URLS_FILE, Listener
 from actkit_web.settings import WebSettings
 
 
@@ -54,17 +53,6 @@ async def test_serves_https_with_a_self_signed_certificate_and_http(
     assert (tmp_path / "local-web-key.pem").stat().st_mode & 0o077 == 0
 
 
-@dataclass
-class NetworkStandIn:
-    """Answers the network service's HTTP settings from memory, as the test changes them."""
-
-    http: HttpSettings
-
-
-async def _get_http(_command: GetHttp, network: NetworkStandIn) -> HttpSettings:
-    return network.http
-
-
 async def _answer(
     client: httpx.AsyncClient, url: str, check: Callable[[httpx.Response], bool]
 ) -> httpx.Response:
@@ -81,9 +69,9 @@ async def _answer(
 async def test_listens_on_the_network_ports_and_follows_its_http_access(
     nats_server: str, bus: Bus, tmp_path: Path
 ) -> None:
-    first = HttpSettings(http_port=free_port(), https_port=free_port())
-    network = NetworkStandIn(first)
-    await bus.serve({GetHttp: _get_http}, network, version="1.0.0")
+    # As the network service tells it at its start, kept for the web to read at its own.
+    first = HttpChanged(access=HttpAccess.BOTH, http_port=free_port(), https_port=free_port())
+    await bus.publish(first)
     settings = WebSettings(
         nats_url=nats_server,
         data_dir=tmp_path,
@@ -91,7 +79,6 @@ async def test_listens_on_the_network_ports_and_follows_its_http_access(
         bind_host="127.0.0.1",
         rtsp_port=0,
         accounts_wait_s=0,
-        network_poll_s=0.1,
     )
     http_url, https_url = (
         f"http://localhost:{first.http_port}/",
@@ -102,7 +89,7 @@ async def test_listens_on_the_network_ports_and_follows_its_http_access(
         assert (urls["http"], urls["https"], urls["access"]) == (http_url, https_url, "both")
         assert (await client.get(http_url + "login")).status_code == 200
 
-        network.http = first.model_copy(update={"access": HttpAccess.HTTPS})
+        await bus.publish(first.model_copy(update={"access": HttpAccess.HTTPS}))
         redirected = await _answer(client, http_url + "login", lambda r: r.status_code == 307)
         assert redirected.headers["location"] == https_url + "login"
         assert (await client.get(https_url + "login")).status_code == 200
@@ -113,8 +100,8 @@ async def test_listens_on_the_network_ports_and_follows_its_http_access(
             async with websockets.connect(http_url.replace("http", "ws") + "vapix/ws-data-stream"):
                 pass
 
-        moved = HttpSettings(access=HttpAccess.HTTP, http_port=free_port(), https_port=free_port())
-        network.http = moved
+        moved = HttpChanged(access=HttpAccess.HTTP, http_port=free_port(), https_port=free_port())
+        await bus.publish(moved)
         new_https = f"https://localhost:{moved.https_port}/"
         sent_back = await _answer(client, new_https + "login", lambda r: r.status_code == 307)
         assert sent_back.headers["location"] == f"http://localhost:{moved.http_port}/login"
