@@ -21,7 +21,10 @@ from actkit_network.adapters.sim import (
     SimResponder,
     SimSnmpAgent,
 )
-from actkit_network.announce import (
+from actkit_network.domain.nftables import render_ruleset
+from actkit_network.domain.snmp import Trap
+from actkit_network.handlers import HANDLERS
+from actkit_network.handlers.announce import (
     apply_services,
     ask_identity,
     learn_identity,
@@ -30,10 +33,9 @@ from actkit_network.announce import (
     report_network_event,
     send_trap,
 )
-from actkit_network.deps import Deps, Device, Discovery
-from actkit_network.domain.nftables import render_ruleset
-from actkit_network.domain.snmp import Trap
-from actkit_network.handlers import HANDLERS, announce_http, revert_expired_test
+from actkit_network.handlers.deps import Deps, Device, Discovery
+from actkit_network.handlers.firewall import revert_expired_test
+from actkit_network.handlers.http import announce_http
 from actkit_network.settings import NetworkSettings
 from actkit_network.store import SettingsStore
 from actkit_proto import Unavailable

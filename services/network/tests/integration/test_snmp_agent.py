@@ -23,9 +23,9 @@ from pysnmp.hlapi.v3arch.asyncio import (
 
 from actkit_core.lifecycle import report_each
 from actkit_network.adapters.snmp import PysnmpAgent
-from actkit_network.announce import report_authentication_failure, send_trap
-from actkit_network.deps import Deps
 from actkit_network.domain.snmp import Trap
+from actkit_network.handlers.announce import report_authentication_failure, send_trap
+from actkit_network.handlers.deps import Deps
 from actkit_proto.network import SnmpSettings, SnmpVersion
 
 SYS_DESCR = "1.3.6.1.2.1.1.1.0"

@@ -2,9 +2,9 @@ import ipaddress
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.adapters.sim import SimDnsUpdater
-from actkit_network.announce import report_network_event
 from actkit_network.domain.ddns import DnsRegistration
 from actkit_network.handlers import Deps
+from actkit_network.handlers.announce import report_network_event
 from actkit_proto.network import (
     AddressChanged,
     DnsSettings,

@@ -5,16 +5,16 @@ import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.adapters.sim import SimLldp, SimNetwork, SimResponder, SimSnmpAgent
-from actkit_network.announce import (
-    apply_services,
-    report_authentication_failure,
-    report_network_event,
-)
-from actkit_network.deps import Discovery
 from actkit_network.domain.discovery import DeviceIdentity, LldpConfig, render_lldpd_conf
 from actkit_network.domain.snmp import Trap
 from actkit_network.domain.wsdiscovery import DN, TDS, parse_probe
 from actkit_network.handlers import Deps
+from actkit_network.handlers.announce import (
+    apply_services,
+    report_authentication_failure,
+    report_network_event,
+)
+from actkit_network.handlers.deps import Discovery
 from actkit_proto import Unavailable
 from actkit_proto.network import (
     AddressChanged,

@@ -6,7 +6,8 @@ from prometheus_client import REGISTRY
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.adapters.sim import SimFirewall
-from actkit_network.handlers import Deps, revert_expired_test
+from actkit_network.handlers import Deps
+from actkit_network.handlers.firewall import revert_expired_test
 from actkit_proto import Conflict, Invalid, NotFound
 from actkit_proto.network import (
     MAX_FIREWALL_RULES,

@@ -10,8 +10,8 @@ from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.adapters.sim import SimAnnouncer, SimResponder
-from actkit_network.announce import learn_identity
 from actkit_network.handlers import HANDLERS, Deps
+from actkit_network.handlers.announce import learn_identity
 from actkit_network.main import MIGRATIONS, build_deps
 from actkit_network.settings import NetworkSettings
 from actkit_proto.network import DiscoverySettings, GetDiscovery, SetDiscovery

@@ -4,9 +4,9 @@ import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.adapters.sim import SimAnnouncer, SimNetwork, SimSnmpAgent
-from actkit_network.announce import report_network_event
 from actkit_network.domain.snmp import Trap
 from actkit_network.handlers import Deps
+from actkit_network.handlers.announce import report_network_event
 from actkit_proto import Actor, Conflict, Forbidden, Invalid, Role
 from actkit_proto.network import (
     AddressChanged,

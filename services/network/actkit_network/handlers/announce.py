@@ -7,10 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from actkit_network.deps import Deps
 from actkit_network.domain import ddns, settings
 from actkit_network.domain import discovery as identity
 from actkit_network.domain.snmp import Trap, is_trap_due
+from actkit_network.handlers.deps import Deps
 from actkit_network.metrics import LINK_CHANGES, TRAPS_SENT
 from actkit_network.ports import NetworkEvent
 from actkit_network.store import SnmpV3Password
