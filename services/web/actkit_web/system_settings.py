@@ -8,17 +8,21 @@ ONVIF accounts) have a route each here, calling the REST route functions.
 from __future__ import annotations
 
 import time
+import typing
 from collections.abc import Awaitable
-from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from actkit_core.bus import check_role
-from actkit_proto.accounts import AddOnvifAccount, DeleteOnvifAccount, UpdateOnvifAccount
+from actkit_proto.accounts import (
+    AddOnvifAccount,
+    DeleteOnvifAccount,
+    OnvifRole,
+    UpdateOnvifAccount,
+)
 from actkit_proto.base import Command
 from actkit_proto.ble import SetBeaconSettings
 from actkit_proto.errors import BusError
@@ -31,10 +35,13 @@ from actkit_proto.mqtt import (
     Transport,
 )
 from actkit_proto.network import (
-    AddFirewallRules,
+    AddFirewallRule,
     ConfirmFirewallRules,
     DeleteFirewallRule,
     DeleteFirewallRules,
+    FirewallPolicy,
+    FirewallProtocol,
+    FirewallRule,
     SetDiscovery,
     SetDns,
     SetDot1x,
@@ -62,7 +69,11 @@ from actkit_web.ids import PathId
 from actkit_web.routes import ble, firewall, mqtt, network, onvif, system, wlan
 from actkit_web.settings_pages import SettingsForm, SettingsPage, render_settings
 
-ONVIF_ROLES = ("administrator", "operator", "media")
+ONVIF_ROLES: tuple[str, ...] = typing.get_args(OnvifRole)
+FIREWALL_PROTOCOLS = sorted(
+    FirewallProtocol, key=lambda protocol: protocol != FirewallRule.model_fields["protocol"].default
+)
+"""The protocols a rule matches, the default (any) first."""
 
 
 async def _time_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
@@ -94,7 +105,13 @@ async def _wlan_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
 async def _firewall_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
     state = await firewall.get_firewall(bus=bus)
     left_s = max(0, round(state.test_deadline - time.time())) if state.test_deadline else None
-    return {"firewall": state, "test_left_s": left_s, "protocols": ("any", "tcp", "udp")}
+    return {
+        "firewall": state,
+        "test_left_s": left_s,
+        "protocols": [protocol.value for protocol in FIREWALL_PROTOCOLS],
+        "policies": [policy.value for policy in FirewallPolicy],
+        "time_limit_s": AddFirewallRule.model_fields["time_limit_s"].default,
+    }
 
 
 async def _mqtt_extras(bus: ActingBus, _request: Request) -> dict[str, Any]:
@@ -289,15 +306,11 @@ async def _act(
 async def set_clock(
     request: Request, caller: CallerDep, bus: ActingBusDep, at: Annotated[str, Form()] = ""
 ) -> Response:
-    """Custom date and time: typed in the device's time zone, or the browser's clock in UTC."""
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        moment = None
-    if moment is not None and moment.tzinfo is None:
-        zone = (await system.get_time(bus=bus)).time_zone
-        moment = moment.replace(tzinfo=ZoneInfo(zone))
-    return await _act(request, caller, bus, "/system/time", "clock", SetDateTime, at=moment or at)
+    """Custom date and time: typed as the device's local time, or the browser's clock in UTC.
+
+    Sent as typed: system reads a time without a UTC offset in the device's time zone.
+    """
+    return await _act(request, caller, bus, "/system/time", "clock", SetDateTime, at=at)
 
 
 @router.post("/network/snmp-v3-password")
@@ -321,7 +334,6 @@ async def add_firewall_rule(
     time_limit_s: Annotated[str, Form()] = "300",
 ) -> Response:
     """Test the active rules and one more; they revert unless confirmed within the time limit."""
-    current = await firewall.get_firewall(bus=bus)
     rule = {"address": address or None, "protocol": protocol, "port": port or None}
     return await _act(
         request,
@@ -329,8 +341,8 @@ async def add_firewall_rule(
         bus,
         "/system/firewall",
         "rules",
-        AddFirewallRules,
-        rules=[*(kept.model_dump() for kept in current.active_rules), {**rule, "policy": policy}],
+        AddFirewallRule,
+        rule={**rule, "policy": policy},
         time_limit_s=time_limit_s,
     )
 

@@ -31,6 +31,7 @@ from actkit_proto.mqtt import (
     UpdateSubscription,
 )
 from actkit_proto.network import (
+    AddFirewallRule,
     AddFirewallRules,
     ConfirmFirewallRules,
     DeleteFirewallRule,
@@ -130,6 +131,7 @@ class FakeSettings:
                 GetFirewall: self.get_firewall,
                 SetFirewall: self.set_firewall,
                 AddFirewallRules: self.add_firewall_rules,
+                AddFirewallRule: self.add_firewall_rule,
                 ConfirmFirewallRules: self.confirm_firewall_rules,
                 DeleteFirewallRule: self.delete_firewall_rule,
                 DeleteFirewallRules: self.delete_firewall_rules,
@@ -229,6 +231,12 @@ class FakeSettings:
             update={"active_rules": command.rules, "test_deadline": deadline}
         )
         return self.firewall
+
+    async def add_firewall_rule(self, command: AddFirewallRule) -> Firewall:
+        rules = [*self.firewall.active_rules, command.rule]
+        return await self.add_firewall_rules(
+            AddFirewallRules(rules=rules, time_limit_s=command.time_limit_s)
+        )
 
     async def confirm_firewall_rules(self, _command: ConfirmFirewallRules) -> Firewall:
         self.firewall = self.firewall.model_copy(update={"test_deadline": None})

@@ -7,12 +7,18 @@ import httpx
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.mqtt import ClientSettings, Transport
 from actkit_proto.network import (
+    AddFirewallRule,
+    Firewall,
+    FirewallRule,
+    GetFirewall,
     Ipv4Settings,
+    SetWlan,
     SnmpSettings,
     WlanSecurity,
     WlanSettings,
 )
 from actkit_proto.system import (
+    GetTimeSettings,
     Location,
     SetDateTime,
     ShutdownCountdownChanged,
@@ -176,7 +182,7 @@ async def test_the_menu_lists_the_settings_pages_each_role_may_read(
 
 
 async def test_a_hidden_wlan_is_configured_and_its_passphrase_never_shown(
-    client: httpx.AsyncClient, owners: FakeSettings
+    client: httpx.AsyncClient, owners: FakeSettings, fake_bus: FakeBus
 ) -> None:
     csrf = await log_in(client)
     response = await client.post(
@@ -193,7 +199,8 @@ async def test_a_hidden_wlan_is_configured_and_its_passphrase_never_shown(
     )
     assert response.status_code == 303
     assert owners.get(WlanSettings).is_hidden
-    assert owners.get(WlanSettings).passphrase == "correct horse"
+    (sent,) = [command for command in fake_bus.sent if isinstance(command, SetWlan)]
+    assert sent.settings.passphrase == "correct horse"
     owners.stored[WlanSettings] = owners.get(WlanSettings).model_copy(
         update={"passphrase": None, "has_passphrase": True}
     )
@@ -235,6 +242,20 @@ async def test_firewall_rules_are_tested_with_a_countdown_then_confirmed(
     assert len(owners.firewall.active_rules) == 1
 
 
+async def test_a_firewall_rule_is_added_by_the_owner_after_the_ones_in_force(
+    client: httpx.AsyncClient, owners: FakeSettings, fake_bus: FakeBus
+) -> None:
+    owners.firewall = Firewall(active_rules=[FirewallRule(protocol="tcp", port=22)])
+    csrf = await log_in(client)
+    fake_bus.sent.clear()
+    form = {"address": "192.0.2.7", "time_limit_s": "0", "csrf_token": csrf}
+    assert (await client.post("/system/firewall/rules", data=form)).status_code == 303
+    (sent,) = [command for command in fake_bus.sent if isinstance(command, AddFirewallRule)]
+    assert (sent.rule, sent.time_limit_s) == (FirewallRule(address="192.0.2.7"), 0)
+    assert not any(isinstance(command, GetFirewall) for command in fake_bus.sent)
+    assert [rule.port for rule in owners.firewall.active_rules] == [22, None]
+
+
 async def test_a_firewall_rule_with_a_port_but_no_protocol_is_refused_beside_the_rules(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
@@ -244,7 +265,7 @@ async def test_a_firewall_rule_with_a_port_but_no_protocol_is_refused_beside_the
         data={"address": "192.0.2.7", "protocol": "any", "port": "22", "csrf_token": csrf},
     )
     assert response.status_code == 400
-    assert 'id="rules-error">rules.0: Value error, a port needs the protocol TCP or UDP' in (
+    assert 'id="rules-error">rule: Value error, a port needs the protocol TCP or UDP' in (
         response.text
     )
     assert owners.firewall.active_rules == []
@@ -443,7 +464,7 @@ async def test_the_power_countdown_is_off_until_the_system_service_says_otherwis
     assert "2026-05-04 12:05:00 unless the ignition comes back on" in counting.text
 
 
-async def test_a_custom_clock_is_typed_in_the_devices_time_zone(
+async def test_a_custom_clock_is_sent_as_typed_for_the_system_to_read_as_its_local_time(
     client: httpx.AsyncClient, owners: FakeSettings, fake_bus: FakeBus
 ) -> None:
     owners.stored[TimeSettings] = TimeSettings(
@@ -452,12 +473,14 @@ async def test_a_custom_clock_is_typed_in_the_devices_time_zone(
     csrf = await log_in(client)
     page = await client.get("/system/time")
     assert 'id="clock-from-system"' in page.text
+    fake_bus.sent.clear()
     response = await client.post(
         "/system/time/clock", data={"at": "2026-05-04T14:00:00", "csrf_token": csrf}
     )
     assert response.status_code == 303
     (sent,) = [command for command in fake_bus.sent if isinstance(command, SetDateTime)]
-    assert sent.at == datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    assert sent.at == datetime(2026, 5, 4, 14, 0)
+    assert not any(isinstance(command, GetTimeSettings) for command in fake_bus.sent)
     refused = await client.post("/system/time/clock", data={"at": "soon", "csrf_token": csrf})
     assert 'id="clock-error">at: Input should be a valid datetime' in refused.text
 
