@@ -5,8 +5,6 @@ from __future__ import annotations
 from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_mqtt.handlers.client import (
-    ClientState,
-    Deps,
     add_subscription,
     apply_connection,
     change_publication,
@@ -15,7 +13,6 @@ from actkit_mqtt.handlers.client import (
     get_home_assistant,
     get_publication,
     list_subscriptions,
-    load_state,
     publish_mqtt,
     remove_subscription,
     set_client_settings,
@@ -23,6 +20,7 @@ from actkit_mqtt.handlers.client import (
     set_publication,
     update_subscription,
 )
+from actkit_mqtt.handlers.deps import ClientState, Deps, load_state
 from actkit_mqtt.handlers.identity import knowing_identity
 from actkit_mqtt.handlers.reports import (
     handle_report,

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from actkit_core.bus import Publisher
 from actkit_mqtt import domain
 from actkit_mqtt.domain import (
     MAX_PAYLOAD_BYTES,
     MAX_SUBSCRIPTIONS,
     Outgoing,
-    Secrets,
     homeassistant,
 )
 from actkit_mqtt.domain.publication import (
@@ -23,17 +17,15 @@ from actkit_mqtt.domain.publication import (
     port_event,
     publication_message,
 )
+from actkit_mqtt.handlers.deps import Deps
 from actkit_mqtt.metrics import MESSAGES
-from actkit_mqtt.ports import Broker
-from actkit_mqtt.store import MqttStore
 from actkit_proto import Ack, BusError, Conflict, Invalid, NotFound, Unavailable
-from actkit_proto.io import ListPorts, Port
+from actkit_proto.io import ListPorts
 from actkit_proto.mqtt import (
     AddSubscription,
     ChangePublication,
     ClientSettings,
     ClientStatus,
-    ConnectionState,
     DeviceEventKind,
     GetClientSettings,
     GetClientStatus,
@@ -54,68 +46,6 @@ from actkit_proto.mqtt import (
 )
 
 log = logging.getLogger(__name__)
-
-NO_IDENTITY = "the device's serial number is not known yet: is the system service running?"
-
-
-@dataclass
-class ClientState:
-    """What the service holds in memory; the store is written only on changes."""
-
-    settings: ClientSettings
-    secrets: Secrets
-    publication: Publication
-    subscriptions: dict[int, SubscriptionSpec]
-    home_assistant: HomeAssistant
-    announced_ports: list[Port] = field(default_factory=list)
-    """The ports last announced to Home Assistant."""
-    status: ClientStatus = field(
-        default_factory=lambda: ClientStatus(state=ConnectionState.DISCONNECTED)
-    )
-    serial: str = ""
-    """The device's serial number from the system service; empty until it has answered."""
-    publication_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
-    """Held while the publication is changed, so that changes apply one after the other."""
-
-
-@dataclass(frozen=True)
-class Deps:
-    store: MqttStore
-    bus: Publisher
-    broker: Broker
-    state: ClientState
-    clock: Callable[[], int] = field(default=lambda: time.time_ns() // 1_000_000)
-    """Wall-clock time in milliseconds, for publication timestamps."""
-
-    @property
-    def serial(self) -> str:
-        """The device's serial number.
-
-        Raises:
-            Unavailable: the system service has not told it yet.
-        """
-        if not self.state.serial:
-            raise Unavailable(NO_IDENTITY)
-        return self.state.serial
-
-    @property
-    def prefix(self) -> str:
-        return domain.device_prefix(self.state.settings, self.serial)
-
-
-async def load_state(store: MqttStore) -> ClientState:
-    """The stored settings and subscriptions, as the service starts."""
-    # A proxy password stored inside its URL before it was kept apart moves to the secrets.
-    settings, secrets = domain.keep_proxy_passwords(
-        await store.section("client", ClientSettings), await store.secrets()
-    )
-    return ClientState(
-        settings=settings,
-        secrets=secrets,
-        publication=await store.section("publication", Publication),
-        subscriptions=dict(await store.subscriptions()),
-        home_assistant=await store.section("homeassistant", HomeAssistant),
-    )
 
 
 async def apply_connection(deps: Deps) -> None:

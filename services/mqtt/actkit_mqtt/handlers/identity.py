@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from actkit_core.bus import Handler
-from actkit_mqtt.handlers.client import Deps, apply_connection
+from actkit_mqtt.handlers.client import apply_connection
+from actkit_mqtt.handlers.deps import Deps
 from actkit_proto import BusError
 from actkit_proto.base import Reply
 from actkit_proto.system import GetIdentity

@@ -15,12 +15,12 @@ from actkit_mqtt.domain.publication import (
     tampering_event,
 )
 from actkit_mqtt.handlers.client import (
-    Deps,
     announce_to_home_assistant,
     publish_device_event,
     publish_port_states,
     send,
 )
+from actkit_mqtt.handlers.deps import Deps
 from actkit_mqtt.metrics import MESSAGES
 from actkit_mqtt.ports import Received, Report, StatusReport
 from actkit_proto import BusError

@@ -13,13 +13,13 @@ from actkit_mqtt import domain
 from actkit_mqtt.domain import Secrets, homeassistant
 from actkit_mqtt.domain.publication import check_publication
 from actkit_mqtt.handlers.client import (
-    Deps,
     apply_connection,
     send,
     set_client_settings,
     set_home_assistant,
     set_publication,
 )
+from actkit_mqtt.handlers.deps import Deps
 from actkit_mqtt.params import FIELDS, Secret
 from actkit_proto import Ack
 from actkit_proto.mqtt import (
