@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from actkit_proto.errors import BusError, NotFound
 from actkit_proto.events import (
+    MAX_CONDITIONS,
     MAX_RULES,
     BeaconCondition,
     BroadcastAction,
@@ -24,6 +25,7 @@ from actkit_proto.events import (
     HoldIoAction,
     IgnitionCondition,
     InputCondition,
+    ListManualTriggers,
     ListRecipients,
     ListRules,
     ListSchedules,
@@ -49,8 +51,7 @@ from actkit_web.pages import render_page
 
 router = APIRouter(prefix="/events", include_in_schema=False)
 CONDITION_ROWS = 3
-"""How many conditions the add form offers; an edited rule shows all of its (at most eight)."""
-MAX_CONDITIONS = 8
+"""How many conditions the add form offers; an edited rule shows all of its (and one more)."""
 
 CONDITIONS: dict[str, type[BaseModel]] = {
     kind.model_fields["type"].default: kind
@@ -297,27 +298,14 @@ async def delete_rule(
     return _done()
 
 
-def _trigger_ids(listed: list[Rule]) -> list[int]:
-    return sorted(
-        {
-            condition.trigger_id
-            for rule in listed
-            for condition in rule.rule.conditions
-            if isinstance(condition, ManualCondition)
-        }
-    )
-
-
 async def _triggers_page(
     request: Request, caller: Caller, bus: ActingBus, notes: dict[str, str], status: int = 200
 ) -> Response:
-    listed = (await bus.request(ListRules())).rules
     return render_page(
         request,
         "triggers.html",
         caller,
-        trigger_ids=_trigger_ids(listed),
-        max_trigger=MAX_RULES,
+        triggers=(await bus.request(ListManualTriggers())).triggers,
         errors=notes,
         status_code=status,
     )

@@ -21,10 +21,14 @@ from actkit_proto.events import (
     GetSchedule,
     HttpRecipient,
     InputCondition,
+    ListManualTriggers,
     ListRecipients,
     ListRules,
     ListSchedules,
+    ManualCondition,
     ManualTrigger,
+    ManualTriggerInUse,
+    ManualTriggerList,
     MqttStatefulCondition,
     MqttStatelessCondition,
     Recipient,
@@ -89,6 +93,7 @@ class FakeEvents:
                 DeleteRule: self.delete_rule,
                 SetManualTrigger: self.set_trigger,
                 FireManualTrigger: self.fire_trigger,
+                ListManualTriggers: self.list_triggers,
                 ListRecipients: self.list_recipients,
                 GetRecipient: self.get_recipient,
                 CreateRecipient: self.create_recipient,
@@ -156,6 +161,23 @@ class FakeEvents:
     async def fire_trigger(self, command: FireManualTrigger) -> ManualTrigger:
         self.fired.append(command.trigger_id)
         return ManualTrigger(trigger_id=command.trigger_id, is_on=False)
+
+    async def list_triggers(self, _command: ListManualTriggers) -> ManualTriggerList:
+        users: dict[int, list[int]] = {}
+        for rule_id, rule in sorted(self.rules.items()):
+            for condition in rule.rule.conditions:
+                if isinstance(condition, ManualCondition):
+                    users.setdefault(condition.trigger_id, []).append(rule_id)
+        return ManualTriggerList(
+            triggers=[
+                ManualTriggerInUse(
+                    trigger_id=trigger_id,
+                    is_on=self.triggers.get(trigger_id, False),
+                    rule_ids=rule_ids,
+                )
+                for trigger_id, rule_ids in sorted(users.items())
+            ]
+        )
 
     async def list_recipients(self, _command: ListRecipients) -> RecipientList:
         return RecipientList(recipients=list(self.recipients.values()))

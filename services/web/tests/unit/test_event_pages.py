@@ -120,8 +120,11 @@ async def test_a_manual_trigger_used_by_a_rule_is_turned_on_and_fired_from_its_p
     events.rules[1] = events.rules[1].model_copy(update={"rule": spec})
     page = await client.get("/events/triggers")
     assert 'id="trigger-4"' in page.text
+    assert 'id="trigger-4-state">Off' in page.text
+    assert '<a href="/events/rules/1">rule 1</a>' in page.text
     on = await client.post("/events/triggers/4", data={"operation": "on", "csrf_token": csrf})
     assert 'id="trigger-done">Manual trigger 4 on.' in on.text
+    assert 'id="trigger-4-state">On' in on.text
     assert events.triggers == {4: True}
     await client.post("/events/triggers/4", data={"operation": "fire", "csrf_token": csrf})
     assert events.fired == [4]
