@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.stack import Stack
 from actkit_proto.events import (
     CreateRule,
     InputCondition,
+    LogEntry,
     LogKind,
     PulseIoAction,
     QueryEventLog,
@@ -37,22 +37,19 @@ async def test_a_driven_input_activates_a_rule_and_its_action_outcome_is_logged(
             )
         )
         await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
-        for _ in range(500):
+
+        async def active() -> bool:
             kept = await bus.current(RuleChanged, rule_id=str(rule.rule_id))
-            if kept and kept[0].is_active:
-                break
-            await asyncio.sleep(0.02)
-        else:
-            raise AssertionError("the rule never became active")
+            return bool(kept) and kept[0].is_active
+
+        await eventually(active, timeout_s=10)
         trace = await bus.request(TraceRule(rule_id=rule.rule_id))
         assert trace.is_active and trace.reason == "active: every condition holds"
-        for _ in range(500):
+
+        async def acted() -> list[LogEntry]:
             log = await bus.request(QueryEventLog(rule_id=rule.rule_id))
-            outcomes = [
-                e for e in log.entries if e.kind in (LogKind.ACTION_OK, LogKind.ACTION_FAILED)
-            ]
-            if outcomes:
-                break
-            await asyncio.sleep(0.02)
+            return [e for e in log.entries if e.kind in (LogKind.ACTION_OK, LogKind.ACTION_FAILED)]
+
+        outcomes = await eventually(acted, timeout_s=10)
         assert outcomes[0].kind is LogKind.ACTION_OK, outcomes[0].text
         assert "io.port.9.pulse" in outcomes[0].text

@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.stack import Stack, running_stack
 from actkit_proto.io import Circuit, DriveInput, IgnitionChanged, PortChanged
 from actkit_proto.service import GetServiceStatus
@@ -115,15 +116,12 @@ async def test_actkit_status_and_sim_drive_an_input_end_to_end(stack: Stack) -> 
 async def test_a_killed_service_is_restarted(stack: Stack) -> None:
     stack.processes()["io"].kill()
     async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
-        for _ in range(100):
-            try:
-                status = await bus.request(GetServiceStatus(service="io"), timeout_s=0.5)
-            except Exception:
-                await asyncio.sleep(0.1)
-                continue
-            break
-        else:
-            raise AssertionError("io was not restarted")
+        status = await eventually(
+            lambda: bus.request(GetServiceStatus(service="io"), timeout_s=0.5),
+            timeout_s=10,
+            interval_s=0.1,
+            ignoring=(Exception,),
+        )
         assert status.handled == 0
 
 

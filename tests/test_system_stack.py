@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto
 from actkit_core.testing.stack import Stack, running_stack
 from actkit_proto import BusError, Unauthenticated
@@ -55,6 +55,7 @@ from actkit_proto.mqtt import (
 from actkit_proto.params import ListParameters
 from actkit_proto.services import SERVICE_NAMES, SETTINGS_OWNERS
 from actkit_proto.system import (
+    AccessLog,
     FactoryDefault,
     GetIdentity,
     GetPowerSettings,
@@ -68,6 +69,7 @@ from actkit_proto.system import (
     SetPowerSettings,
     ShutdownCountdownChanged,
     ShutdownState,
+    SystemLog,
 )
 
 pytestmark = pytest.mark.timeout(120)
@@ -109,11 +111,12 @@ async def test_a_services_warning_reaches_the_system_log_through_the_bus(stack: 
         # events) log a warning, which their log forwarders publish on <service>.log.recorded
         # and the system log collects.
         await bus.client.publish("io.ignition.changed", b"not json")
-        for _ in range(200):
+
+        async def logged_by_both() -> SystemLog | None:
             found = await bus.request(ListSystemLog(text="payload is not JSON"))
-            if {"system", "events"} <= {entry.service for entry in found.entries}:
-                break
-            await asyncio.sleep(0.05)
+            return found if {"system", "events"} <= {e.service for e in found.entries} else None
+
+        found = await eventually(logged_by_both, timeout_s=10, interval_s=0.05)
         assert {entry.service for entry in found.entries} == {"system", "events"}
         assert {entry.severity.value for entry in found.entries} == {"warning"}
 
@@ -160,13 +163,10 @@ async def _assert_defaults(bus: Bus) -> None:
 
 
 async def _mqtt_state(bus: Bus, wanted: ConnectionState) -> None:
-    status = await bus.request(GetClientStatus())
-    for _ in range(200):
-        if status.state is wanted:
-            return
-        await asyncio.sleep(0.05)
-        status = await bus.request(GetClientStatus())
-    raise AssertionError(f"the MQTT client never got {wanted.value}: {status}")
+    async def reached() -> bool:
+        return (await bus.request(GetClientStatus())).state is wanted
+
+    await eventually(reached, timeout_s=10, interval_s=0.05)
 
 
 @pytest.mark.timeout(300)  # two stack starts: slow when the machine is busy
@@ -198,13 +198,11 @@ def stack_without_start_delay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 async def _countdown_state(bus: Bus, wanted: ShutdownState) -> ShutdownCountdownChanged:
-    seen: list[ShutdownCountdownChanged] = []
-    for _ in range(200):
+    async def reached() -> ShutdownCountdownChanged | None:
         seen = await bus.current(ShutdownCountdownChanged)
-        if seen and seen[0].state is wanted:
-            return seen[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"delayed shutdown never reached {wanted.value}: {seen}")
+        return seen[0] if seen and seen[0].state is wanted else None
+
+    return await eventually(reached, timeout_s=10, interval_s=0.05)
 
 
 async def test_ignition_from_io_drives_the_delayed_shutdown_countdown(
@@ -235,11 +233,12 @@ async def test_a_failed_login_at_accounts_lands_in_the_system_access_log(stack: 
                     name="root", password="wrong", client_address="192.0.2.7", page="/index.html"
                 )
             )
-        for _ in range(200):
+
+        async def logged() -> AccessLog | None:
             found = await bus.request(ListAccessLog(client_address="192.0.2.7"))
-            if found.total:
-                break
-            await asyncio.sleep(0.05)
+            return found if found.total else None
+
+        found = await eventually(logged, timeout_s=10, interval_s=0.05)
         [entry] = found.entries
         assert (entry.name, entry.page) == ("root", "/index.html")
         report = await bus.request(GetServerReport())

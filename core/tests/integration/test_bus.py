@@ -1,4 +1,3 @@
-import asyncio
 import json
 from dataclasses import dataclass
 from typing import ClassVar
@@ -6,6 +5,7 @@ from typing import ClassVar
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_proto import Ack, Actor, Command, Event, Forbidden, Invalid, NotFound, Role
 from actkit_proto.errors import BusError, Unavailable
 from actkit_proto.io import GetPort, Port, PortChanged, SetPort
@@ -121,10 +121,7 @@ async def test_nobody_serving_is_unavailable(bus: Bus) -> None:
 async def test_events_reach_the_service_handler(bus: Bus, served: Deps) -> None:
     await _reachable(bus)
     await bus.publish(Noticed(what="lightbar"))
-    for _ in range(200):
-        if served.seen:
-            break
-        await asyncio.sleep(0.005)
+    await eventually(lambda: served.seen, timeout_s=1)
     assert served.seen == ["lightbar"]
 
 
@@ -132,10 +129,7 @@ async def test_a_malformed_event_is_dropped_and_counted(bus: Bus, served: Deps) 
     await _reachable(bus)
     await bus.client.publish("io.test.noticed", b"not json")
     await bus.publish(Noticed(what="after"))
-    for _ in range(200):
-        if served.seen:
-            break
-        await asyncio.sleep(0.005)
+    await eventually(lambda: served.seen, timeout_s=1)
     assert served.seen == ["after"]
     status = await bus.request(GetServiceStatus(service="io"))
     assert (status.handled, status.failed) == (3, 1)

@@ -192,9 +192,7 @@ async def test_a_service_stopped_while_nats_server_is_down_stops_with_one_line(
         logging.getLogger().addHandler(caplog.handler)  # the service set up logging anew
         server.stop()
         # The service's connection notices and keeps trying to reconnect until it is stopped.
-        async with asyncio.timeout(10):
-            while "Connect call failed" not in caplog.text:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: "Connect call failed" in caplog.text, timeout_s=10)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

@@ -1,6 +1,5 @@
 """lldpd for real: ours in one network namespace, a neighbour's in another, joined by a veth."""
 
-import asyncio
 import contextlib
 import json
 import os
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from actkit_core.testing.eventually import eventually
 from actkit_network.adapters.lldpd import LldpdConfigurator
 from actkit_network.domain.discovery import LldpConfig
 
@@ -116,14 +116,15 @@ def _show(control: str, *what: str) -> dict[str, Any]:
 
 async def _neighbour_sees(control: str, system_name: str | None) -> dict[str, Any]:
     """The chassis the neighbour sees on sw0 once it is ``system_name`` (None: nothing)."""
-    chassis: dict[str, Any] = {}
-    for _ in range(150):
+
+    def seen() -> tuple[dict[str, Any]] | None:
         interfaces = _show(control, "neighbors")["lldp"]
         chassis = interfaces.get("interface", {}).get("sw0", {}).get("chassis", {}) or {}
-        if list(chassis) == ([] if system_name is None else [system_name]):
-            return chassis
-        await asyncio.sleep(0.1)
-    raise TimeoutError(f"the neighbour sees {list(chassis)}, not {system_name}")
+        is_wanted = list(chassis) == ([] if system_name is None else [system_name])
+        return (chassis,) if is_wanted else None  # in a tuple: an empty chassis is an answer
+
+    [chassis] = await eventually(seen, timeout_s=15, interval_s=0.1)
+    return chassis
 
 
 async def test_the_configuration_is_applied_and_the_neighbour_sees_it(

@@ -7,6 +7,7 @@ import ssl
 from dataclasses import dataclass, field
 
 from actkit_core.testing.certificates import CertificateAuthority
+from actkit_core.testing.eventually import eventually
 
 
 @dataclass
@@ -19,11 +20,7 @@ class Listener:
     transport: asyncio.DatagramTransport | None = None
 
     async def wait_for(self, count: int, timeout_s: float = 5.0) -> list[str]:
-        async def arrived() -> None:
-            while len(self.messages) < count:
-                await asyncio.sleep(0.01)
-
-        await asyncio.wait_for(arrived(), timeout_s)
+        await eventually(lambda: len(self.messages) >= count, timeout_s=timeout_s)
         return self.messages
 
     def close(self) -> None:

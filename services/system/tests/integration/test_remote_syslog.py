@@ -12,6 +12,7 @@ import syslogmp
 
 from actkit_core.bus import Bus
 from actkit_core.testing.certificates import CertificateAuthority
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_proto.system import (
     AddSyslogServer,
@@ -157,10 +158,7 @@ async def test_a_tls_server_with_an_untrusted_certificate_is_reported(
                 )
             )
             await bus.publish(warning("input 4 cut"))
-            for _ in range(500):
-                if failures:
-                    break
-                await asyncio.sleep(0.01)
+            await eventually(lambda: failures, timeout_s=5)
             assert failures[0].server_id == entry.server_id
             assert "CERTIFICATE_VERIFY_FAILED" in failures[0].reason
             assert listener.messages == []

@@ -1,4 +1,3 @@
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -7,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_proto import Forbidden
 from actkit_proto.system import (
@@ -53,18 +53,20 @@ def manifest(version: str = "1.1.0") -> str:
 
 
 async def finished(bus: Bus) -> UpgradeStatus:
-    for _ in range(500):
+    async def ended() -> UpgradeStatus | None:
         status = await bus.request(GetUpgradeStatus())
-        if status.stage not in (
-            UpgradeStage.VERIFYING,
-            UpgradeStage.PULLING,
-            UpgradeStage.REPLACING,
-            UpgradeStage.HEALTH_CHECKING,
-            UpgradeStage.ROLLING_BACK,
-        ):
-            return status
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"the rollout did not end: {status}")
+        return None if status.stage in RUNNING else status
+
+    return await eventually(ended, timeout_s=10)
+
+
+RUNNING = (
+    UpgradeStage.VERIFYING,
+    UpgradeStage.PULLING,
+    UpgradeStage.REPLACING,
+    UpgradeStage.HEALTH_CHECKING,
+    UpgradeStage.ROLLING_BACK,
+)
 
 
 async def test_a_healthy_rollout_through_the_engine_api_commits(
@@ -88,10 +90,9 @@ async def test_a_healthy_rollout_through_the_engine_api_commits(
         assert containers["actkit-io"]["Config"]["Env"] == ["A=1"]
         assert engine.state.pulled == ["actkit:1.1.0", "actkit:1.1.0"]
         await bus.client.flush()
-        for _ in range(100):
-            if progress and progress[-1].stage is UpgradeStage.COMMITTED:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(
+            lambda: progress and progress[-1].stage is UpgradeStage.COMMITTED, timeout_s=2
+        )
         assert [s.percent for s in progress if s.stage is UpgradeStage.HEALTH_CHECKING] == [
             33,
             83,
