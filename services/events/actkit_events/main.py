@@ -11,6 +11,7 @@ from datetime import datetime
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_core.tasks import stop_task
+from actkit_events.adapters.clients import ClientNotifier
 from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
 from actkit_events.handlers import HANDLERS, Deps
@@ -44,6 +45,7 @@ def assemble(
         engine=Engine(),
         log=EventLogRing(settings.log_size),
         timetable=Timetable(origin=clock()),
+        notifier=ClientNotifier(),
         clock=clock,
     )
 

@@ -6,7 +6,6 @@ from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_events.handlers.checks import recheck_port
 from actkit_events.handlers.deps import Deps
-from actkit_events.handlers.params import EventsParameters
 from actkit_events.handlers.reactions import (
     evaluate_beacon,
     evaluate_ignition,
@@ -34,6 +33,7 @@ from actkit_events.handlers.rules import (
     list_catalogue,
     list_rules,
     query_event_log,
+    rule_parameters,
     trace_rule,
     update_rule,
 )
@@ -80,7 +80,7 @@ HANDLERS: Handlers[Deps] = {
     events.FireManualTrigger: fire_manual_trigger,
     events.ListManualTriggers: list_manual_triggers,
     # plain config and maintenance
-    **parameter_handlers(EventsParameters),
+    **parameter_handlers(rule_parameters),
     RestoreSettings: restore_settings,
     # what other services report
     io.PortChanged: evaluate_port,

@@ -11,13 +11,13 @@ import logging
 from datetime import datetime
 from typing import Any, cast
 
-from actkit_events import delivery
 from actkit_events.domain.conditions import describe
 from actkit_events.domain.rules import Transition
 from actkit_events.domain.templates import render
 from actkit_events.handlers.deps import Deps
 from actkit_events.handlers.recipients import pin_host_key
 from actkit_events.metrics import ACTION_FAILURES, ACTIVATIONS, NOTIFICATIONS, SUPPRESSIONS
+from actkit_events.ports import DeliveryFailed
 from actkit_proto.base import Command, Reply
 from actkit_proto.ble import StartBroadcast, StopBroadcast
 from actkit_proto.errors import BusError
@@ -180,10 +180,10 @@ async def notify(
         await fail(rule_id, spec, deps, f"notification not sent: {exc.message}")
         return
     try:
-        delivered = await delivery.send(
+        delivered = await deps.notifier.send(
             recipient, render(action.subject, values), render(action.message, values)
         )
-    except delivery.DeliveryFailed as exc:
+    except DeliveryFailed as exc:
         NOTIFICATIONS.labels(recipient.type, "failed").inc()
         await fail(rule_id, spec, deps, f"notification to {recipient.name} failed: {exc}")
         return

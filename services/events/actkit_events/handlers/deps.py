@@ -1,4 +1,4 @@
-"""What every handler of the events service gets: stores, engine, log, bus and clock."""
+"""What every handler of the events service gets: stores, engine, log, bus, notifier and clock."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from actkit_core.bus import Publisher
 from actkit_events.domain.checks import Board
 from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
+from actkit_events.ports import Notifier
 from actkit_events.store import SpecStore
 from actkit_proto.events import RecipientSpec, RuleSpec, ScheduleSpec
 
@@ -49,6 +50,8 @@ class Deps:
     engine: Engine
     log: EventLogRing
     timetable: Timetable
+    notifier: Notifier
+    """Delivers notifications to the recipients' servers."""
     clock: Callable[[], datetime] = utc_now
     io_started_at: list[datetime | None] = field(default_factory=lambda: [None])
     """When the io service we hold outputs at started; a new start means our holds are gone."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from actkit_events import delivery
 from actkit_events.handlers.deps import Deps
+from actkit_events.ports import Delivered, DeliveryFailed
 from actkit_proto import Ack, Conflict, Invalid
 from actkit_proto.events import (
     CreateRecipient,
@@ -35,7 +35,7 @@ def _view(recipient_id: int, spec: RecipientSpec) -> Recipient:
 
 
 async def pin_host_key(
-    recipient_id: int, used: RecipientSpec, delivered: delivery.Delivered, deps: Deps
+    recipient_id: int, used: RecipientSpec, delivered: Delivered, deps: Deps
 ) -> str:
     """Pin the host key an SFTP delivery was made with in the stored recipient (first use).
 
@@ -62,8 +62,8 @@ async def pin_host_key(
     return f"; host key pinned: recipient {recipient_id} refuses any other from now on"
 
 
-def _check_supported(spec: RecipientSpec) -> None:
-    reason = delivery.not_supported_reason(spec)
+def _check_supported(spec: RecipientSpec, deps: Deps) -> None:
+    reason = deps.notifier.not_supported_reason(spec)
     if reason:
         raise Invalid(reason)
 
@@ -83,7 +83,7 @@ async def _with_stored_password(
 
 
 async def create_recipient(command: CreateRecipient, deps: Deps) -> Recipient:
-    _check_supported(command.recipient)
+    _check_supported(command.recipient, deps)
     recipient_id = await deps.recipients.create(command.recipient)
     return _view(recipient_id, command.recipient)
 
@@ -98,7 +98,7 @@ async def get_recipient(command: GetRecipient, deps: Deps) -> Recipient:
 
 
 async def update_recipient(command: UpdateRecipient, deps: Deps) -> Recipient:
-    _check_supported(command.recipient)
+    _check_supported(command.recipient, deps)
     spec = await _with_stored_password(command.recipient_id, command.recipient, deps)
     await deps.recipients.save(command.recipient_id, spec)
     return _view(command.recipient_id, spec)
@@ -127,10 +127,10 @@ async def send_test_notification(command: SendTestNotification, deps: Deps) -> R
         spec = await deps.recipients.get(command.recipient_id)
     else:
         raise Invalid("give recipient_id, recipient, or both")
-    _check_supported(spec)
+    _check_supported(spec, deps)
     try:
-        delivered = await delivery.send(spec, TEST_SUBJECT, TEST_MESSAGE)
-    except delivery.DeliveryFailed as exc:
+        delivered = await deps.notifier.send(spec, TEST_SUBJECT, TEST_MESSAGE)
+    except DeliveryFailed as exc:
         return RecipientTestResult(is_ok=False, answer=str(exc))
     answer = delivered.answer
     if command.recipient_id is not None:

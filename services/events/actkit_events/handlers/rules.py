@@ -11,6 +11,7 @@ from actkit_events.domain.rules import validate_rule
 from actkit_events.handlers.actions import carry_out
 from actkit_events.handlers.checks import check_rule, known_board
 from actkit_events.handlers.deps import Deps
+from actkit_events.params import EventsParameters
 from actkit_proto import Ack, Invalid, NotFound
 from actkit_proto.events import (
     STATELESS_CONDITIONS,
@@ -181,3 +182,12 @@ async def list_catalogue(_command: ListCatalogue, _deps: Deps) -> Catalogue:
 async def query_event_log(command: QueryEventLog, deps: Deps) -> EventLog:
     entries = deps.log.query(command.since, command.until, command.rule_id, command.limit)
     return EventLog(entries=entries)
+
+
+def rule_parameters(deps: Deps) -> EventsParameters:
+    """Plain config's log size and rule switches; a set goes through :func:`enable_rule`."""
+
+    async def enable(command: EnableRule) -> Rule:
+        return await enable_rule(command, deps)
+
+    return EventsParameters(deps.engine, deps.log, enable)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from actkit_core.params import ParameterSpec
-from actkit_events.handlers.deps import Deps
-from actkit_events.handlers.rules import enable_rule
+from actkit_events.domain.log import EventLogRing
+from actkit_events.domain.rules import Engine
 from actkit_proto import Role
-from actkit_proto.events import EnableRule
+from actkit_proto.events import EnableRule, Rule
 from actkit_proto.params import ParameterType, ParameterValue
+
+Enable = Callable[[EnableRule], Awaitable[Rule]]
 
 LOG_SIZE = ParameterSpec(
     "Events.Log", "Size", ParameterType.INTEGER, is_writable=False, required_role=Role.VIEWER,
@@ -30,27 +32,29 @@ def _rule_specs(rule_id: int, name: str) -> tuple[ParameterSpec, ...]:
 
 
 class EventsParameters:
-    """Log size and rule switches; a set turns rules on or off through :func:`enable_rule`."""
+    """Log size and rule switches; a set turns rules on or off through ``enable``."""
 
-    def __init__(self, deps: Deps) -> None:
-        self._deps = deps
+    def __init__(self, engine: Engine, log: EventLogRing, enable: Enable) -> None:
+        self._engine = engine
+        self._log = log
+        self._enable = enable
 
     @property
     def specs(self) -> Sequence[ParameterSpec]:
         """The log size, then two per rule, by rule id."""
-        rules = self._deps.engine.rules
+        rules = self._engine.rules
         per_rule = [
             spec
             for rule_id in sorted(rules)
-            for spec in _rule_specs(rule_id, self._deps.engine.rule(rule_id).spec.name)
+            for spec in _rule_specs(rule_id, self._engine.rule(rule_id).spec.name)
         ]
         return (LOG_SIZE, *per_rule)
 
     async def values(self) -> Mapping[str, ParameterValue | None]:
         """Current values, from the engine's rules and the log."""
-        values: dict[str, ParameterValue | None] = {LOG_SIZE.key: self._deps.log.capacity}
-        for rule_id in self._deps.engine.rules:
-            spec = self._deps.engine.rule(rule_id).spec
+        values: dict[str, ParameterValue | None] = {LOG_SIZE.key: self._log.capacity}
+        for rule_id in self._engine.rules:
+            spec = self._engine.rule(rule_id).spec
             values[f"{_RULE_PREFIX}{rule_id}.Name"] = spec.name
             values[f"{_RULE_PREFIX}{rule_id}.Enabled"] = spec.is_enabled
         return values
@@ -59,4 +63,4 @@ class EventsParameters:
         """Turn each named rule on or off."""
         for key, value in changes.items():
             rule_id = int(key.removesuffix(".Enabled").removeprefix(_RULE_PREFIX))
-            await enable_rule(EnableRule(rule_id=rule_id, is_enabled=bool(value)), self._deps)
+            await self._enable(EnableRule(rule_id=rule_id, is_enabled=bool(value)))
