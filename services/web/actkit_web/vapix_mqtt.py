@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from actkit_proto.base import describe_validation_error
 from actkit_proto.errors import Invalid
 from actkit_proto.mqtt import (
+    ChangePublication,
     ClientSettings,
     ClientStatus,
     ConnectionState,
@@ -108,11 +109,6 @@ def _parse(model: type[_Wire], params: object, what: str) -> Any:
         raise Invalid(describe_validation_error(exc)) from None
 
 
-def device_prefix(settings: ClientSettings, serial: str) -> str:
-    """The device topic prefix in use: the configured one, else ``axis/<serial>``."""
-    return settings.device_topic_prefix or f"axis/{serial}"
-
-
 def _message(spec: MessageSpec) -> dict[str, object]:
     if spec.uses_default:
         return {"useDefault": True}
@@ -125,10 +121,11 @@ def _message(spec: MessageSpec) -> dict[str, object]:
     }
 
 
-def client_status(settings: ClientSettings, status: ClientStatus, serial: str) -> dict[str, Any]:
+def client_status(settings: ClientSettings, status: ClientStatus) -> dict[str, Any]:
     """``getClientStatus`` data: whether the client is on, connected, and its configuration.
 
-    The password is never shown. Messages that are off are left out, as VAPIX does.
+    The client id and topic prefix are the ones in use, as the mqtt service tells them. The
+    password is never shown. Messages that are off are left out, as VAPIX does.
     """
     server: dict[str, object] = {
         "host": settings.host,
@@ -142,13 +139,13 @@ def client_status(settings: ClientSettings, status: ClientStatus, serial: str) -
     config: dict[str, object] = {
         "server": server,
         "username": settings.username,
-        "clientId": settings.client_id or f"actkit-{serial}",
+        "clientId": status.client_id,
         "keepAliveInterval": settings.keep_alive_s,
         "connectTimeout": settings.connect_timeout_s,
         "cleanSession": settings.clean_session,
         "autoReconnect": settings.reconnects,
         "activateOnReboot": True,
-        "deviceTopicPrefix": device_prefix(settings, serial),
+        "deviceTopicPrefix": status.device_topic_prefix,
         "ssl": {"validateServerCert": settings.verifies_certificate},
     }
     if settings.connect_message.is_enabled:
@@ -305,9 +302,10 @@ def kinds_of_filter(topic_filter: str) -> list[DeviceEventKind]:
     return kinds
 
 
-def configure_event_publication(current: Publication, params: object) -> Publication:
-    """The publication after a ``configureEventPublication`` call; keys left out keep their value.
+def configure_event_publication(params: object) -> ChangePublication:
+    """The mqtt service's publication change for a ``configureEventPublication`` call.
 
+    Keys left out keep their value (the owner applies the change to the settings in force).
     The device applies one QoS and one retain policy to every published event, so the filters
     that give them must agree.
 
@@ -317,17 +315,15 @@ def configure_event_publication(current: Publication, params: object) -> Publica
     config: VapixEventPublication = _parse(
         VapixEventPublication, params, "event publication configuration"
     )
-    changes: dict[str, object] = {}
-    if config.topic_prefix is not None:
-        changes["uses_default_prefix"] = config.topic_prefix == "default"
-    if config.custom_topic_prefix is not None:
-        changes["custom_prefix"] = config.custom_topic_prefix
-    if config.append_event_topic is not None:
-        changes["includes_topic_name"] = config.append_event_topic
-    if config.include_topic_namespaces is not None:
-        changes["includes_namespaces"] = config.include_topic_namespaces
-    if config.include_serial_number_in_payload is not None:
-        changes["includes_serial"] = config.include_serial_number_in_payload
+    changes: dict[str, object] = {
+        "uses_default_prefix": (
+            None if config.topic_prefix is None else config.topic_prefix == "default"
+        ),
+        "custom_prefix": config.custom_topic_prefix,
+        "includes_topic_name": config.append_event_topic,
+        "includes_namespaces": config.include_topic_namespaces,
+        "includes_serial": config.include_serial_number_in_payload,
+    }
     if config.event_filter_list is not None:
         filters = config.event_filter_list
         selected = {kind for item in filters for kind in kinds_of_filter(item.topic_filter)}
@@ -339,14 +335,9 @@ def configure_event_publication(current: Publication, params: object) -> Publica
                 "every eventFilterList item must use the same qos and retain: this device "
                 "publishes all events with one QoS and one retain policy"
             )
-        if qos_given:
-            changes["qos"] = qos_given.pop()
-        if retain_given:
-            changes["retain"] = retain_given.pop()
-    updated = current.model_copy(update=changes)
-    if not updated.uses_default_prefix and not updated.custom_prefix:
-        raise Invalid("customTopicPrefix is required when topicPrefix is custom")
+        changes["qos"] = qos_given.pop() if qos_given else None
+        changes["retain"] = retain_given.pop() if retain_given else None
     try:
-        return Publication.model_validate(updated.model_dump())
+        return ChangePublication.model_validate(changes)
     except ValidationError as exc:
         raise Invalid(describe_validation_error(exc)) from None

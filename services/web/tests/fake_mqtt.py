@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.errors import Invalid
 from actkit_proto.mqtt import (
+    ChangePublication,
     ClientSettings,
     ClientStatus,
     ConnectionState,
@@ -19,6 +20,9 @@ from actkit_proto.mqtt import (
 )
 
 from .conftest import serve_methods
+
+SERIAL = "ACCC8E012345"
+"""The device's serial number, as the system service tells it in these tests."""
 
 
 @dataclass
@@ -42,6 +46,7 @@ class FakeMqtt:
                 GetClientStatus: self.get_status,
                 GetPublication: self.get_publication,
                 SetPublication: self.set_publication,
+                ChangePublication: self.change_publication,
             },
         )
 
@@ -64,11 +69,26 @@ class FakeMqtt:
         return self.settings
 
     async def get_status(self, _command: GetClientStatus) -> ClientStatus:
-        return self.status
+        """With the client id and prefix in use, the serial's unless configured, as mqtt tells."""
+        return self.status.model_copy(
+            update={
+                "client_id": self.settings.client_id or f"actkit-{SERIAL}",
+                "device_topic_prefix": self.settings.device_topic_prefix or f"axis/{SERIAL}",
+            }
+        )
 
     async def get_publication(self, _command: GetPublication) -> Publication:
         return self.publication
 
     async def set_publication(self, command: SetPublication) -> Publication:
         self.publication = command.publication
+        return self.publication
+
+    async def change_publication(self, command: ChangePublication) -> Publication:
+        """The fields named, on the publication in force; a custom prefix must be given."""
+        changes = command.model_dump(exclude_none=True, exclude={"actor"})
+        changed = self.publication.model_copy(update=changes)
+        if not changed.uses_default_prefix and not changed.custom_prefix:
+            raise Invalid("custom topic prefix must not be empty")
+        self.publication = changed
         return self.publication

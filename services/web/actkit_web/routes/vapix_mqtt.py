@@ -11,9 +11,8 @@ from actkit_proto.mqtt import (
     GetClientStatus,
     GetPublication,
     SetClientSettings,
-    SetPublication,
 )
-from actkit_web.deps import acting_bus, get_device
+from actkit_web.deps import acting_bus
 from actkit_web.routes.vapix import (
     INVALID_PARAMETER,
     UNSUPPORTED_METHOD,
@@ -36,7 +35,6 @@ EVENT_API = "event-mqtt-bridge"
 
 async def mqtt_client(request: Request) -> Response:
     bus = await acting_bus(request)
-    device = await get_device(request)
     body, _, method = await json_call(request)
     if method == "getSupportedVersions":
         return versions(CLIENT_API, body)
@@ -44,8 +42,7 @@ async def mqtt_client(request: Request) -> Response:
         if method == "getClientStatus":
             settings = await bus.request(GetClientSettings())
             status = await bus.request(GetClientStatus())
-            serial = (await device.properties())["SerialNumber"]
-            return answer(CLIENT_API, body, client_status(settings, status, serial))
+            return answer(CLIENT_API, body, client_status(settings, status))
         if method == "configureClient":
             await bus.request(configure_client(body.get("params")))
             return answer(CLIENT_API, body, {})
@@ -73,9 +70,7 @@ async def mqtt_event(request: Request) -> Response:
             publication = await bus.request(GetPublication())
             return answer(EVENT_API, body, event_publication(publication))
         if method == "configureEventPublication":
-            current = await bus.request(GetPublication())
-            wanted = configure_event_publication(current, body.get("params"))
-            await bus.request(SetPublication(publication=wanted))
+            await bus.request(configure_event_publication(body.get("params")))
             return answer(EVENT_API, body, {})
     except Invalid as exc:
         return error_answer(EVENT_API, body, INVALID_PARAMETER, exc.message)

@@ -272,7 +272,7 @@ async def test_configure_event_publication_changes_only_what_it_names(
     [
         ([], "params must be an object"),
         ({"topicPrefix": "mine"}, "topicPrefix: Input should be 'default' or 'custom'"),
-        ({"topicPrefix": "custom"}, "customTopicPrefix is required when topicPrefix is custom"),
+        ({"topicPrefix": "custom"}, "custom topic prefix must not be empty"),
         ({"eventFilterList": [{"topicFilter": "onvif:Media//."}]}, "topicFilter 'onvif:Media//.'"),
         ({"eventFilterList": [{"qos": 1}]}, "eventFilterList.0.topicFilter: Field required"),
         (
