@@ -64,13 +64,13 @@ async def _logs_page(
 ) -> Response:
     query = request.query_params
     try:
+        chosen = {name: query[name] for name in ("min_severity", "limit") if query.get(name)}
         system_filter = logs.SystemLogFilter(
             service=[name for name in query.getlist("service") if name],
-            min_severity=query.get("min_severity") or Severity.DEBUG,
             since=_utc(query.get("since")),
             until=_utc(query.get("until")),
             text=query.get("text") or None,
-            limit=query.get("limit") or 200,
+            **chosen,
         )
         access_filter = logs.AccessLogFilter(
             client_address=query.get("client_address") or None,

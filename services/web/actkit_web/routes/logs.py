@@ -14,6 +14,8 @@ from actkit_proto.system import (
     ListAccessLog,
     ListSyslogServers,
     ListSystemLog,
+    LogLimit,
+    LogText,
     RemoveSyslogServer,
     Severity,
     SyslogServer,
@@ -37,8 +39,8 @@ class SystemLogFilter(BaseModel):
     min_severity: Severity = Severity.DEBUG
     since: datetime | None = None
     until: datetime | None = None
-    text: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=200, ge=1, le=1000)
+    text: LogText | None = None
+    limit: LogLimit = ListSystemLog.model_fields["limit"].default
 
     def command(self) -> ListSystemLog:
         return ListSystemLog(
@@ -58,7 +60,7 @@ class AccessLogFilter(BaseModel):
     name: str | None = Field(default=None, max_length=256)
     since: datetime | None = None
     until: datetime | None = None
-    limit: int = Field(default=200, ge=1, le=1000)
+    limit: LogLimit = ListAccessLog.model_fields["limit"].default
 
     def command(self) -> ListAccessLog:
         return ListAccessLog(

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from actkit_proto.system import (
     ConfirmUpgrade,
+    ConfirmWithinS,
     FactoryDefault,
     GetCrashReport,
     GetNetworkTraceChunk,
@@ -28,6 +29,7 @@ from actkit_proto.system import (
     RollbackUpgrade,
     StartNetworkTrace,
     StartUpgrade,
+    TraceDurationS,
     UpgradeBundle,
     UpgradeMode,
     UpgradeSettings,
@@ -42,13 +44,13 @@ ZIP = "application/zip"
 
 class UpgradeRequest(BaseModel):
     bundle: UpgradeBundle
-    mode: UpgradeMode = UpgradeMode.STANDARD
-    confirm_within_s: int = Field(default=300, ge=60, le=86_400)
+    mode: UpgradeMode = StartUpgrade.model_fields["mode"].default
+    confirm_within_s: ConfirmWithinS = StartUpgrade.model_fields["confirm_within_s"].default
     """Autorollback: confirm within this time, or the previous version comes back."""
 
 
 class TraceRequest(BaseModel):
-    duration_s: int = Field(ge=1, le=1800)
+    duration_s: TraceDurationS
 
 
 @router.post("/maintenance/restart")

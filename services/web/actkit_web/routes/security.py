@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from actkit_proto.accounts import (
+    AccessFailuresLimit,
     AccessLog,
     AuthSettings,
     BruteForceSettings,
@@ -24,6 +25,7 @@ from actkit_web.command_routes import expose
 from actkit_web.deps import ActingBusDep
 
 router = APIRouter(prefix="/api/v1/security", tags=["security"])
+DEFAULT_LIMIT: int = ListAccessFailures.model_fields["limit"].default
 
 
 @router.get("/authentication")
@@ -56,7 +58,8 @@ change_brute_force = expose(
 
 @router.get("/access-log")
 async def list_access_failures(
-    bus: ActingBusDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    bus: ActingBusDep,
+    limit: Annotated[AccessFailuresLimit, Query()] = DEFAULT_LIMIT,
 ) -> AccessLog:
     """Failed and blocked attempts, newest first."""
     return await bus.request(ListAccessFailures(limit=limit))
