@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from actkit_core.db import current_revision
+from actkit_core.testing.clock import START, FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 
 IO = "actkit_io:migrations"
@@ -12,6 +13,10 @@ IO = "actkit_io:migrations"
 
 def test_fake_bus_fixture_is_empty(fake_bus: FakeBus) -> None:
     assert (fake_bus.published, fake_bus.sent, fake_bus.state) == ([], [], {})
+
+
+def test_clock_fixture_starts_at_the_fake_clocks_start(clock: FakeClock) -> None:
+    assert (clock.now(), clock.monotonic()) == (START, 1000.0)
 
 
 def test_tmp_db_copies_a_template_at_head_for_each_call(

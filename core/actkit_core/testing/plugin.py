@@ -1,4 +1,4 @@
-"""The actkit pytest plugin: a real nats-server per test, a client bus, FakeBus, migrated DBs.
+"""The actkit pytest plugin: a real nats-server per test, a client bus, FakeBus, a fake clock, DBs.
 
 Tests under an ``integration/`` folder are marked ``integration``; the root ``tests/`` are
 marked ``stack``.
@@ -22,6 +22,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from actkit_core.bus import Bus
 from actkit_core.db import migrate
 from actkit_core.natsserver import NatsServer
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.dbus import dbus_daemon  # noqa: F401 - a fixture, registered here
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_core.testing.mosquitto import mosquitto, mqtt_peer  # noqa: F401  (fixtures)
@@ -61,6 +62,12 @@ async def bus(nats_server: str) -> AsyncIterator[Bus]:
 def fake_bus() -> FakeBus:
     """An in-memory bus that records what is published."""
     return FakeBus()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Time that moves only when the test says; a conftest may override it to start elsewhere."""
+    return FakeClock()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,38 @@
+"""A clock that moves only when a test says so: the one fake of :class:`actkit_core.clock.Clock`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+START = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+"""Where a :class:`FakeClock` starts unless told otherwise."""
+
+
+class FakeClock:
+    """Wall and monotonic time that stand still until :meth:`advance` moves both.
+
+    >>> clock = FakeClock()
+    >>> clock.advance(90)
+    >>> clock.advance(hours=1)
+    >>> (clock.now() - START, clock.monotonic())
+    (datetime.timedelta(seconds=3690), 4690.0)
+    """
+
+    def __init__(self, now: datetime = START, monotonic_s: float = 1000.0) -> None:
+        """Start at ``now`` (aware) with the monotonic clock at ``monotonic_s``."""
+        self._now = now
+        self._monotonic_s = monotonic_s
+
+    def now(self) -> datetime:
+        """The wall time the test set."""
+        return self._now
+
+    def monotonic(self) -> float:
+        """The monotonic seconds the test set."""
+        return self._monotonic_s
+
+    def advance(self, seconds: float = 0, **units: float) -> None:
+        """Move both clocks on by ``seconds`` and ``units`` (``minutes=``, ``hours=`` ...)."""
+        step = timedelta(seconds=seconds, **units)
+        self._now += step
+        self._monotonic_s += step.total_seconds()
