@@ -98,9 +98,11 @@ async def _run_timers(deps: Deps) -> None:
             deadline = await expire_due(deps)
         except Exception:
             log.exception("could not expire broadcasts or presences")
-            deadline = deps.clock() + 1
+            deadline = deps.clock.monotonic() + 1
         # A floor, so a deadline that float rounding leaves unexpired cannot spin the loop.
-        timeout_s = None if deadline is None else max(TIMER_FLOOR_S, deadline - deps.clock())
+        timeout_s = (
+            None if deadline is None else max(TIMER_FLOOR_S, deadline - deps.clock.monotonic())
+        )
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout_s):
                 await deps.wakeup.wait()

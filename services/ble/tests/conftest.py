@@ -9,24 +9,14 @@ from actkit_ble.main import MIGRATIONS, build_deps
 from actkit_ble.settings import BleSettings
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 
 
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now_s = 1000.0
-
-    def __call__(self) -> float:
-        return self.now_s
-
-    def advance(self, seconds: float) -> None:
-        self.now_s += seconds
-
-
 @pytest_asyncio.fixture
-async def deps(fake_bus: FakeBus, tmp_db: Callable[[str], Path]) -> AsyncIterator[Deps]:
+async def deps(
+    fake_bus: FakeBus, tmp_db: Callable[[str], Path], clock: FakeClock
+) -> AsyncIterator[Deps]:
     """The ble service as main.py builds it (sim radio), on a FakeBus and a fresh database."""
     settings = BleSettings(db_path=tmp_db(MIGRATIONS), sim_repeat_s=60)
     async with contextlib.AsyncExitStack() as stack:
@@ -34,6 +24,6 @@ async def deps(fake_bus: FakeBus, tmp_db: Callable[[str], Path]) -> AsyncIterato
         built = await stack.enter_async_context(
             build_deps(settings, Runtime(fake_bus, sessions))  # type: ignore[arg-type]
         )
-        built.clock = FakeClock()
+        built.clock = clock
         await fake_bus.serve(HANDLERS, built)
         yield built

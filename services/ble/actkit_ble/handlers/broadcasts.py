@@ -14,7 +14,11 @@ from actkit_proto.ble import BroadcastList, ListBroadcasts, StartBroadcast, Stop
 async def start_broadcast(command: StartBroadcast, deps: Deps) -> Ack:
     duration_s = None if command.duration_ms is None else command.duration_ms / 1000
     beacon = deps.broadcasts.start(
-        command.system_id, command.broadcaster, command.message_type, deps.clock(), duration_s
+        command.system_id,
+        command.broadcaster,
+        command.message_type,
+        deps.clock.monotonic(),
+        duration_s,
     )
     deps.wakeup.set()
     if beacon is not None:
@@ -40,7 +44,7 @@ async def list_broadcasts(_command: ListBroadcasts, deps: Deps) -> BroadcastList
 
 async def expire_due(deps: Deps) -> float | None:
     """Stop timed broadcasts and absent beacons that are due; returns the next deadline."""
-    now_s = deps.clock()
+    now_s = deps.clock.monotonic()
     for event in deps.receiver.expire(now_s):
         await deps.bus.publish(event)
     for system_id, broadcaster in deps.broadcasts.expired(now_s):

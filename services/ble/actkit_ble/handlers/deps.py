@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from actkit_ble.domain.broadcasts import Broadcasts
@@ -12,6 +10,7 @@ from actkit_ble.domain.reception import Receiver
 from actkit_ble.ports import BeaconRadio, BeaconSimulator
 from actkit_ble.store import SettingsStore
 from actkit_core.bus import Publisher
+from actkit_core.clock import Clock, SystemClock
 from actkit_proto.ble import AdapterState
 
 
@@ -26,7 +25,7 @@ class Deps:
     receiver: Receiver
     simulator: BeaconSimulator | None = None
     """The simulated surroundings, when the radio is simulated."""
-    clock: Callable[[], float] = field(default=time.monotonic)
+    clock: Clock = field(default_factory=SystemClock)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a deadline may have moved, so the timer loop looks again."""
     adapter_state: AdapterState = field(

@@ -48,7 +48,7 @@ async def follow_rule_beacons(event: RuleBeaconsChanged, deps: Deps) -> None:
 async def report_sighting(sighting: Sighting, deps: Deps) -> None:
     """Judge one advertising report and publish what it changes (the receiver's hot path)."""
     verdict, events = deps.receiver.receive(
-        sighting.manufacturer_data, sighting.rssi_dbm, deps.clock()
+        sighting.manufacturer_data, sighting.rssi_dbm, deps.clock.monotonic()
     )
     BEACONS_RECEIVED.labels(verdict.value).inc()
     if events:

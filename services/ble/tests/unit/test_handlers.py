@@ -5,6 +5,7 @@ from actkit_ble.handlers import Deps
 from actkit_ble.handlers.broadcasts import expire_due
 from actkit_ble.handlers.reception import report_sighting
 from actkit_ble.ports import Sighting
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Conflict, Invalid
@@ -85,12 +86,13 @@ async def test_the_controller_being_full_is_a_conflict_and_leaves_nothing_behind
     ]
 
 
-async def test_a_timed_broadcast_stops_by_itself(fake_bus: FakeBus, deps: Deps) -> None:
+async def test_a_timed_broadcast_stops_by_itself(
+    fake_bus: FakeBus, deps: Deps, clock: FakeClock
+) -> None:
     await fake_bus.request(StartBroadcast(system_id=7, broadcaster="once", duration_ms=2000))
-    clock = deps.clock
-    clock.advance(1.9)  # type: ignore[attr-defined]
-    assert await expire_due(deps) == pytest.approx(clock() + 0.1)
-    clock.advance(0.1)  # type: ignore[attr-defined]
+    clock.advance(1.9)
+    assert await expire_due(deps) == pytest.approx(clock.monotonic() + 0.1)
+    clock.advance(0.1)
     await expire_due(deps)
     assert _sent(deps) == {}
 
@@ -120,7 +122,7 @@ async def test_a_new_company_id_is_sent_at_once(fake_bus: FakeBus, deps: Deps) -
 
 
 async def test_an_injected_beacon_is_received_then_gone_after_the_timeout(
-    fake_bus: FakeBus, deps: Deps
+    fake_bus: FakeBus, deps: Deps, clock: FakeClock
 ) -> None:
     await fake_bus.request(SetBeaconSettings(settings=WATCH_7))
     await fake_bus.request(InjectBeacon(system_id=7, message_type=1, sequence=3, rssi_dbm=-55))
@@ -130,7 +132,7 @@ async def test_an_injected_beacon_is_received_then_gone_after_the_timeout(
     )
     received = [e for e in fake_bus.published if isinstance(e, BeaconReceived)]
     assert received == [BeaconReceived(system_id=7, message_type=1, sequence=3, rssi_dbm=-55)]
-    deps.clock.advance(3)  # type: ignore[attr-defined]
+    clock.advance(3)
     await expire_due(deps)
     assert fake_bus.state["ble.beacon.7.presence_changed"] == BeaconPresenceChanged(
         system_id=7, is_present=False
