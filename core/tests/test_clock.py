@@ -26,3 +26,9 @@ def test_the_fake_clock_stands_still_until_advanced_and_moves_both_clocks() -> N
 def test_the_fake_clock_starts_where_a_test_says() -> None:
     clock = FakeClock(datetime(2030, 1, 1, tzinfo=UTC), monotonic_s=5)
     assert (clock.now().year, clock.monotonic()) == (2030, 5)
+
+
+def test_setting_the_fake_wall_clock_leaves_the_monotonic_clock_alone() -> None:
+    clock = FakeClock()
+    clock.set(datetime(2020, 2, 29, tzinfo=UTC))
+    assert (clock.now(), clock.monotonic()) == (datetime(2020, 2, 29, tzinfo=UTC), 1000.0)

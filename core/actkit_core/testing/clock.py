@@ -36,3 +36,7 @@ class FakeClock:
         step = timedelta(seconds=seconds, **units)
         self._now += step
         self._monotonic_s += step.total_seconds()
+
+    def set(self, now: datetime) -> None:
+        """Set the wall clock (as a person or NTP does); the monotonic clock does not move."""
+        self._now = now
