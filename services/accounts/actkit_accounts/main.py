@@ -13,8 +13,8 @@ from argon2 import PasswordHasher
 from actkit_accounts.adapters.keystore import SoftwareKeystore
 from actkit_accounts.adapters.sim import SimSsh
 from actkit_accounts.adapters.system import SshLayout, SystemSsh
-from actkit_accounts.certificates import load_public_key
 from actkit_accounts.domain.blocking import Blocker
+from actkit_accounts.domain.certificates import load_public_key
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.domain.username_token import NonceLedger
@@ -22,10 +22,11 @@ from actkit_accounts.handlers import HANDLERS, Deps
 from actkit_accounts.handlers.certificates import install_defaults
 from actkit_accounts.handlers.deps import OpenIdState, Options
 from actkit_accounts.handlers.openid import OPENID_OPTION
+from actkit_accounts.handlers.passwords import Passwords
 from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
 from actkit_accounts.handlers.service_accounts import SSH_ENABLED_OPTION
-from actkit_accounts.passwords import Passwords
-from actkit_accounts.ports import SshPort
+from actkit_accounts.metrics import SESSIONS
+from actkit_accounts.ports import OpenIdPort, SshPort
 from actkit_accounts.settings import AccountsSettings
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core import lifecycle
@@ -64,6 +65,7 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         realm=settings.realm,
         keystore=SoftwareKeystore(settings.keystore_path),
         onvif_nonces=NonceLedger(settings.onvif_token_window_s),
+        open_openid=open_openid,
         options=Options(auth=AuthSettings.model_validate(auth or {})),
         os_signing_key=(
             load_public_key(settings.os_signing_key_pem) if settings.os_signing_key_pem else None
@@ -72,6 +74,7 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         openid=openid_state(await store.option(OPENID_OPTION)),
         web_host_names=tuple(web_host_names(settings)),
     )
+    SESSIONS.set_function(lambda: deps.sessions.count(deps.clock()))
     await install_defaults(deps, list(deps.web_host_names))
     try:
         await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
@@ -97,6 +100,13 @@ def ssh_adapter(settings: AccountsSettings) -> SshPort:
             port=settings.ssh_port,
         )
     )
+
+
+def open_openid(ca_pem: str, proxy: str) -> OpenIdPort:
+    # Imported when a login needs it: with httpx, Authlib and joserfc, ~0.3 s of every start.
+    from actkit_accounts.adapters.openid import OpenIdClient
+
+    return OpenIdClient(ca_pem, proxy)
 
 
 def openid_state(stored: dict[str, object] | None) -> OpenIdState:

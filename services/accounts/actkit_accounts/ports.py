@@ -1,8 +1,11 @@
-"""The system parts the accounts service changes, as interfaces; adapters/ implements them."""
+"""The outside world the accounts service talks to, as interfaces; adapters/ implements them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
+
+from actkit_accounts.domain.openid import PendingLogin, Provider
 
 
 class SshPort(Protocol):
@@ -39,3 +42,27 @@ class KeystorePort(Protocol):
 
     def unseal(self, sealed: str, context: str) -> str:
         """The secret back; Unavailable when it does not open (other key, other context)."""
+
+
+class OpenIdPort(Protocol):
+    """An OpenID provider, reached over HTTPS trusting the device's CA certificates."""
+
+    async def discover(self, url: str) -> Provider:
+        """Fetch and check the discovery document; Invalid or Unavailable when it cannot be."""
+
+    async def complete(
+        self,
+        provider: Provider,
+        client_id: str,
+        client_secret: str,
+        pending: PendingLogin,
+        code: str,
+    ) -> dict[str, object]:
+        """Exchange the code for tokens and return the checked ID token's claims."""
+
+    async def close(self) -> None:
+        """Release the connection."""
+
+
+OpenIdConnector = Callable[[str, str], OpenIdPort]
+"""Opens an :class:`OpenIdPort` trusting these CA certificates (PEM), through this proxy."""

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from actkit_accounts.certificates import StoredCertificate
 from actkit_accounts.domain.accounts import Account, PasswordHashes, ServiceAccount
+from actkit_accounts.domain.certificates import StoredCertificate
 from actkit_core.db import NAMING_CONVENTION
 from actkit_proto import Conflict
 from actkit_proto.accounts import Keystore

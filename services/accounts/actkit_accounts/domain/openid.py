@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,3 +67,29 @@ def remote_name(claims: Mapping[str, Any], settings: OpenIdSettings) -> str:
     """The user's name for the web interface: the remote user claim, else the subject."""
     name = claims.get(settings.remote_user) or claims.get("sub") or "openid"
     return str(name)[:64]
+
+
+def begin_login(
+    provider: Provider, client_id: str, scopes: list[str], redirect_uri: str, now_s: float
+) -> tuple[str, str, PendingLogin]:
+    """The authorization URL, its state, and what to keep until the browser is back."""
+    # Imported when a login starts: Authlib is not needed by a device that never uses OpenID.
+    from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+    state = secrets.token_urlsafe(24)
+    pending = PendingLogin(
+        redirect_uri, secrets.token_urlsafe(24), secrets.token_urlsafe(48), now_s
+    )
+    url = prepare_grant_uri(
+        provider.authorization_endpoint,
+        client_id,
+        "code",
+        redirect_uri=redirect_uri,
+        scope=" ".join(dict.fromkeys(["openid", *scopes])),
+        state=state,
+        nonce=pending.nonce,
+        code_challenge=create_s256_code_challenge(pending.code_verifier),
+        code_challenge_method="S256",
+    )
+    return str(url), state, pending

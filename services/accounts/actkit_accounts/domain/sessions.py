@@ -50,6 +50,10 @@ class SessionBook:
         entry.expires_at = now + timedelta(seconds=self.idle_s)
         return entry
 
+    def count(self, now: datetime) -> int:
+        """How many sessions are open at ``now``."""
+        return sum(1 for entry in self._sessions.values() if entry.expires_at > now)
+
     def end(self, token: str) -> None:
         """Forget one session (log out); unknown tokens are ignored."""
         self._sessions.pop(token, None)

@@ -40,8 +40,8 @@ from actkit_accounts.handlers.os_certificate import (
     get_os_certificate,
     install_os_certificate,
 )
-from actkit_accounts.handlers.params import accounts_parameters
 from actkit_accounts.handlers.policy import (
+    accounts_parameters,
     get_auth_settings,
     get_brute_force_settings,
     list_access_failures,

@@ -6,6 +6,7 @@ from actkit_accounts.domain.accounts import Account
 from actkit_accounts.domain.digest import ALGORITHMS, DigestAnswer, digest_hash
 from actkit_accounts.domain.sessions import SessionEntry
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.metrics import AUTHENTICATIONS
 from actkit_proto import Ack, BusError, Unauthenticated
 from actkit_proto.accounts import (
     AccessFailed,
@@ -97,6 +98,7 @@ async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
         raise Unauthenticated(WRONG_CREDENTIALS)
     assert account is not None
     deps.nonces.accept(answer)
+    count("Digest", "accepted")
     return _identity(account)
 
 
@@ -119,6 +121,7 @@ async def _check_password(
     if not await deps.passwords.verify(account, password) or account is None:
         await record_failure(deps, client, name, page, method, WRONG_CREDENTIALS)
         raise Unauthenticated(WRONG_CREDENTIALS)
+    count(method, "accepted")
     return account
 
 
@@ -131,6 +134,7 @@ async def check_not_blocked(deps: Deps, client: str, page: str, method: str, nam
     try:
         deps.blocker.check(client, page, deps.clock().timestamp())
     except BusError as exc:
+        count(method, "blocked")
         await _log(deps, client, name, page, method, exc.message)
         raise
 
@@ -139,6 +143,7 @@ async def record_failure(
     deps: Deps, client: str, name: str, page: str, method: str, reason: str
 ) -> None:
     deps.blocker.record_failure(client, page, deps.clock().timestamp())
+    count(method, "refused")
     await _log(deps, client, name, page, method, reason)
 
 
@@ -153,6 +158,11 @@ async def _log(deps: Deps, client: str, name: str, page: str, method: str, reaso
     )
     deps.access_log.append(event)
     await deps.bus.publish(event)
+
+
+def count(method: str, outcome: str) -> None:
+    """Count one check of credentials, by ``method`` as the access log names it."""
+    AUTHENTICATIONS.labels(method.lower().replace(" ", "_"), outcome).inc()
 
 
 def _identity(account: Account) -> Identity:

@@ -10,8 +10,8 @@ from functools import cache
 import certifi
 from cryptography import x509
 
-from actkit_accounts import certificates as x509_tools
-from actkit_accounts.certificates import DistinguishedName, StoredCertificate
+from actkit_accounts.domain import certificates as x509_tools
+from actkit_accounts.domain.certificates import DistinguishedName, StoredCertificate
 from actkit_accounts.handlers.deps import Deps
 from actkit_proto import Ack, Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.accounts import (

@@ -8,15 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from actkit_accounts.certificates import PublicKey
 from actkit_accounts.domain.accounts import Account
 from actkit_accounts.domain.blocking import Blocker
+from actkit_accounts.domain.certificates import PublicKey
 from actkit_accounts.domain.digest import NonceBook
 from actkit_accounts.domain.openid import PendingLogin, Provider
 from actkit_accounts.domain.sessions import SessionBook
 from actkit_accounts.domain.username_token import NonceLedger
-from actkit_accounts.passwords import Passwords
-from actkit_accounts.ports import KeystorePort, SshPort
+from actkit_accounts.handlers.passwords import Passwords
+from actkit_accounts.ports import KeystorePort, OpenIdConnector, SshPort
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import AccessFailed, AuthSettings, OpenIdSettings
@@ -64,6 +64,8 @@ class Deps:
     keystore: KeystorePort
     """Seals what must be read back (ONVIF passwords)."""
     onvif_nonces: NonceLedger
+    open_openid: OpenIdConnector
+    """Opens a connection to the OpenID provider (the outgoing HTTPS of a login)."""
     os_signing_key: PublicKey | None = None
     """What custom signed OS certificates must be signed by; none configured: none installed."""
     device_serial: str = ""

@@ -6,6 +6,7 @@ from actkit_accounts.domain.username_token import UsernameToken
 from actkit_accounts.handlers.authentication import (
     WRONG_CREDENTIALS,
     check_not_blocked,
+    count,
     record_failure,
 )
 from actkit_accounts.handlers.deps import Deps
@@ -43,4 +44,5 @@ async def verify_username_token(command: VerifyUsernameToken, deps: Deps) -> Onv
         await record_failure(deps, client, name, PAGE, METHOD, WRONG_CREDENTIALS)
         raise Unauthenticated(WRONG_CREDENTIALS)
     deps.onvif_nonces.accept(token, now)
+    count(METHOD, "accepted")
     return OnvifIdentity(name=account.name, role=onvif_role(account))

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
-from actkit_accounts.domain.openid import Provider, check_provider_url, remote_name, role_for
-from actkit_accounts.handlers.authentication import check_not_blocked, record_failure, session
+from actkit_accounts.domain.openid import (
+    Provider,
+    begin_login,
+    check_provider_url,
+    remote_name,
+    role_for,
+)
+from actkit_accounts.handlers.authentication import (
+    check_not_blocked,
+    count,
+    record_failure,
+    session,
+)
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.ports import OpenIdPort
 from actkit_proto import BusError, Invalid, Unauthenticated, Unavailable
 from actkit_proto.accounts import (
     BeginOpenIdLogin,
@@ -19,10 +30,6 @@ from actkit_proto.accounts import (
     Session,
     SetOpenIdSettings,
 )
-
-if TYPE_CHECKING:
-    # Imported when a login needs it: with httpx, Authlib and joserfc, ~0.3 s of every start.
-    from actkit_accounts.openid import OpenIdClient
 
 OPENID_OPTION = "openid"
 LOGIN_LIFETIME_S = 600
@@ -66,9 +73,7 @@ async def begin_openid_login(command: BeginOpenIdLogin, deps: Deps) -> OpenIdLog
         raise Invalid("the redirect URI must be an http(s) URL")
     provider = await _provider(deps)
     now_s = deps.clock().timestamp()
-    from actkit_accounts.openid import OpenIdClient
-
-    url, state, pending = OpenIdClient.begin(
+    url, state, pending = begin_login(
         provider, settings.client_id, settings.scopes, command.redirect_uri, now_s
     )
     logins = deps.openid.pending
@@ -103,6 +108,7 @@ async def complete_openid_login(command: CompleteOpenIdLogin, deps: Deps) -> Ses
     except BusError as exc:
         await record_failure(deps, command.client_address, "", page, "OpenID", exc.message)
         raise
+    count("OpenID", "accepted")
     name = remote_name(claims, settings)
     token, entry = deps.sessions.open(name, deps.clock(), role=role)
     return session(token, entry, name, role)
@@ -116,11 +122,9 @@ async def _provider(deps: Deps) -> Provider:
 
 
 @contextlib.asynccontextmanager
-async def _client(deps: Deps, settings: OpenIdSettings) -> AsyncIterator[OpenIdClient]:
-    from actkit_accounts.openid import OpenIdClient
-
+async def _client(deps: Deps, settings: OpenIdSettings) -> AsyncIterator[OpenIdPort]:
     authorities = [c.certificate_pem for c in await deps.certificates.load() if c.kind == "ca"]
-    client = OpenIdClient("".join(authorities), settings.outgoing_proxy)
+    client = deps.open_openid("".join(authorities), settings.outgoing_proxy)
     try:
         yield client
     finally:

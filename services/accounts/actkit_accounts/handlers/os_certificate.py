@@ -6,7 +6,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
-from actkit_accounts import certificates as x509_tools
+from actkit_accounts.domain import certificates as x509_tools
 from actkit_accounts.handlers.deps import Deps
 from actkit_proto import Ack, Invalid, NotFound, Unavailable
 from actkit_proto.accounts import (

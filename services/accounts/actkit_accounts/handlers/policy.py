@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from actkit_accounts.domain.blocking import BlockingPolicy
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.params import FIELDS
+from actkit_core.section_params import Section, SectionParameters
 from actkit_proto.accounts import (
     AccessLog,
     AuthSettings,
@@ -67,4 +69,24 @@ def brute_force_settings(policy: BlockingPolicy) -> BruteForceSettings:
         blocking_period_s=policy.period_s,
         failures_per_page=policy.failures_per_page,
         failures_per_device=policy.failures_per_device,
+    )
+
+
+def accounts_parameters(deps: Deps) -> SectionParameters:
+    """Plain-config parameters; a set goes through the policy's own set handlers."""
+
+    async def write_auth(settings: AuthSettings) -> AuthSettings:
+        return await set_auth_settings(SetAuthSettings(**settings.model_dump()), deps)
+
+    async def write_blocking(settings: BruteForceSettings) -> BruteForceSettings:
+        return await set_brute_force_settings(SetBruteForceSettings(**settings.model_dump()), deps)
+
+    return SectionParameters(
+        FIELDS,
+        {
+            "auth": Section(lambda: get_auth_settings(GetAuthSettings(), deps), write_auth),
+            "blocking": Section(
+                lambda: get_brute_force_settings(GetBruteForceSettings(), deps), write_blocking
+            ),
+        },
     )

@@ -1,20 +1,18 @@
-"""OpenID Connect as a relying party: discovery, the authorization URL, code exchange, ID token.
+"""OpenID Connect as a relying party, over HTTPS: discovery, code exchange, the ID token.
 
-Authlib builds the OAuth 2.0 requests and the PKCE challenge, joserfc checks the ID token, httpx
-carries them, trusting the device's CA certificates.
+Authlib builds the token request, joserfc checks the ID token, httpx carries them, trusting the
+device's CA certificates.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 import ssl
 import time
 from typing import Any, cast
 
 import httpx
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from authlib.oauth2.rfc6749.parameters import prepare_token_request
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, KeySetSerialization
@@ -26,7 +24,10 @@ _ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512", "E
 
 
 class OpenIdClient:
-    """Talks to one provider over HTTPS, trusting ``ca_pem`` (the device's CA certificates)."""
+    """Talks to one provider over HTTPS, trusting ``ca_pem`` (the device's CA certificates).
+
+    Implements :class:`~actkit_accounts.ports.OpenIdPort`.
+    """
 
     def __init__(self, ca_pem: str, proxy: str = "", timeout_s: float = 10.0) -> None:
         context = ssl.create_default_context(cadata=ca_pem or None)
@@ -52,28 +53,6 @@ class OpenIdClient:
             jwks_uri=document["jwks_uri"],
         )
 
-    @staticmethod
-    def begin(
-        provider: Provider, client_id: str, scopes: list[str], redirect_uri: str, now_s: float
-    ) -> tuple[str, str, PendingLogin]:
-        """The authorization URL, its state, and what to keep until the browser is back."""
-        state = secrets.token_urlsafe(24)
-        pending = PendingLogin(
-            redirect_uri, secrets.token_urlsafe(24), secrets.token_urlsafe(48), now_s
-        )
-        url = prepare_grant_uri(
-            provider.authorization_endpoint,
-            client_id,
-            "code",
-            redirect_uri=redirect_uri,
-            scope=" ".join(dict.fromkeys(["openid", *scopes])),
-            state=state,
-            nonce=pending.nonce,
-            code_challenge=create_s256_code_challenge(pending.code_verifier),
-            code_challenge_method="S256",
-        )
-        return str(url), state, pending
-
     async def complete(
         self,
         provider: Provider,
@@ -81,7 +60,7 @@ class OpenIdClient:
         client_secret: str,
         pending: PendingLogin,
         code: str,
-    ) -> dict[str, Any]:
+    ) -> dict[str, object]:
         """Exchange the code for tokens and return the checked ID token's claims."""
         body = prepare_token_request(
             "authorization_code",

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from actkit_accounts.handlers.deps import Deps
-from actkit_accounts.handlers.policy import (
-    get_auth_settings,
-    get_brute_force_settings,
-    set_auth_settings,
-    set_brute_force_settings,
-)
 from actkit_core.params import ParameterSpec
-from actkit_core.section_params import FieldParameter, Section, SectionParameters
-from actkit_proto.accounts import (
-    AuthSettings,
-    BruteForceSettings,
-    GetAuthSettings,
-    GetBruteForceSettings,
-    SetAuthSettings,
-    SetBruteForceSettings,
-)
+from actkit_core.section_params import FieldParameter
+from actkit_proto.accounts import GetBruteForceSettings
 from actkit_proto.params import ParameterType
 
 _BOOL, _INT = ParameterType.BOOLEAN, ParameterType.INTEGER
@@ -50,23 +36,3 @@ FIELDS: tuple[FieldParameter, ...] = (
                                  read_role=_READERS),
                    "blocking", "failures_per_device"),
 )  # fmt: skip
-
-
-def accounts_parameters(deps: Deps) -> SectionParameters:
-    """Plain-config parameters; a set goes through the policy's own set handlers."""
-
-    async def write_auth(settings: AuthSettings) -> AuthSettings:
-        return await set_auth_settings(SetAuthSettings(**settings.model_dump()), deps)
-
-    async def write_blocking(settings: BruteForceSettings) -> BruteForceSettings:
-        return await set_brute_force_settings(SetBruteForceSettings(**settings.model_dump()), deps)
-
-    return SectionParameters(
-        FIELDS,
-        {
-            "auth": Section(lambda: get_auth_settings(GetAuthSettings(), deps), write_auth),
-            "blocking": Section(
-                lambda: get_brute_force_settings(GetBruteForceSettings(), deps), write_blocking
-            ),
-        },
-    )
