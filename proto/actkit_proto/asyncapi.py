@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import (
+    CoreModeRef,
+    CoreRef,
+    DefsRef,
+    GenerateJsonSchema,
+    models_json_schema,
+)
 
 from actkit_proto.base import Command, Message
 from actkit_proto.catalog import messages
@@ -13,6 +19,20 @@ from actkit_proto.services import SERVICES
 
 VERSION = "0.1.0"
 SCHEMAS = "#/components/schemas/{model}"
+
+
+class _OwnersNames(GenerateJsonSchema):
+    """Names a schema after the owner's package, not the module inside it the model lives in.
+
+    Two models of one name (accounts' and system's ``Identity``) are told apart by their owner
+    (``actkit_proto__accounts__Identity``); where in ``actkit_proto.accounts`` the model is
+    declared is not part of what integrators read.
+    """
+
+    def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
+        core_ref, mode = core_mode_ref
+        public = re.sub(r"^(actkit_proto\.\w+)\.\w+\.(?=\w+:)", r"\1.", core_ref)
+        return super().get_defs_ref((CoreRef(public), mode))
 
 
 def _channel_id(cls: type[Message]) -> str:
@@ -36,10 +56,12 @@ def document() -> dict[str, Any]:
     models: list[type[Message]] = list(catalog)
     models += [cls.reply_type for cls in catalog if issubclass(cls, Command)]
     refs, schema = models_json_schema(
-        [(model, "serialization") for model in dict.fromkeys(models)], ref_template=SCHEMAS
+        [(model, "serialization") for model in dict.fromkeys(models)],
+        ref_template=SCHEMAS,
+        schema_generator=_OwnersNames,
     )
-    # Two models of one name in two modules (accounts' and system's Identity) get their module in
-    # their schema's name from pydantic; their messages take that name, so neither hides the other.
+    # Two models of one name of two owners (accounts' and system's Identity) get their owner in
+    # their schema's name; their messages take that name, so neither hides the other.
     name = {model: refs[model, "serialization"]["$ref"].rpartition("/")[2] for model, _ in refs}
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
