@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from collections.abc import AsyncIterator
 
 from actkit_core import lifecycle
+from actkit_core.clock import Clock, SystemClock
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_core.tasks import stop_task
 from actkit_events.adapters.clients import ClientNotifier
@@ -16,7 +16,7 @@ from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
 from actkit_events.handlers import HANDLERS, Deps
 from actkit_events.handlers.actions import carry_out, resume
-from actkit_events.handlers.deps import Timetable, utc_now
+from actkit_events.handlers.deps import Timetable
 from actkit_events.handlers.reactions import read_current_values
 from actkit_events.handlers.rules import tell_beacons
 from actkit_events.handlers.schedules import tick
@@ -32,11 +32,10 @@ log = logging.getLogger(__name__)
 MIGRATIONS = "actkit_events:migrations"
 
 
-def assemble(
-    settings: EventsSettings, runtime: Runtime, clock: Callable[[], datetime] = utc_now
-) -> Deps:
-    """The service's dependencies, before anything is loaded."""
+def assemble(settings: EventsSettings, runtime: Runtime, clock: Clock | None = None) -> Deps:
+    """The service's dependencies, before anything is loaded; tests pass their own clock."""
     assert runtime.sessions is not None
+    clock = clock or SystemClock()
     return Deps(
         bus=runtime.bus,
         rules=rule_store(runtime.sessions, settings.max_rules),
@@ -44,7 +43,7 @@ def assemble(
         schedules=schedule_store(runtime.sessions, MAX_SCHEDULES),
         engine=Engine(),
         log=EventLogRing(settings.log_size),
-        timetable=Timetable(origin=clock()),
+        timetable=Timetable(origin=clock.now()),
         notifier=ClientNotifier(),
         clock=clock,
     )
@@ -83,7 +82,7 @@ async def start_rules(deps: Deps) -> None:
     for rule_id, spec in (await deps.rules.all()).items():
         deps.engine.put(rule_id, spec, is_active=rule_id in was_active)
     await tell_beacons(deps, always=True)
-    now = deps.clock()
+    now = deps.clock.now()
     await tick(deps, now)
     transitions = deps.engine.settle(now)
     changed = {t.rule_id for t in transitions}
@@ -98,11 +97,11 @@ async def run_timetable(deps: Deps) -> None:
     timetable = deps.timetable
     while True:
         try:
-            wake = await tick(deps, deps.clock())
+            wake = await tick(deps, deps.clock.now())
         except Exception:
             log.exception("schedule tick failed")
-            wake = deps.clock()
-        timeout = max(0.0, (wake - deps.clock()).total_seconds())
+            wake = deps.clock.now()
+        timeout = max(0.0, (wake - deps.clock.now()).total_seconds())
         timetable.changed.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(timetable.changed.wait(), timeout=max(timeout, 0.01))

@@ -1,7 +1,6 @@
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ import pytest_asyncio
 
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import HANDLERS, Deps
 from actkit_events.main import MIGRATIONS, assemble, start_rules
@@ -16,22 +16,9 @@ from actkit_events.settings import EventsSettings
 from actkit_proto.io import HoldPort, Port, PulsePort, ReleasePort
 
 
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
 
 
 def port_reply(port_id: int, is_active: bool = True) -> Port:
@@ -70,7 +57,7 @@ StartEvents = Callable[[], contextlib.AbstractAsyncContextManager[Deps]]
 
 @pytest_asyncio.fixture
 async def start_events(
-    fake_bus: FakeBus, tmp_db: Callable[[str], Path], clock: Clock
+    fake_bus: FakeBus, tmp_db: Callable[[str], Path], clock: FakeClock
 ) -> AsyncIterator[StartEvents]:
     """Start the events service as main.py does, on a FakeBus; may be called again (restart)."""
     settings = EventsSettings(db_path=tmp_db(MIGRATIONS), log_size=50)

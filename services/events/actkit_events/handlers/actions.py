@@ -77,7 +77,7 @@ async def resume(rule_id: int, spec: RuleSpec, deps: Deps) -> None:
         isinstance(action, BroadcastAction) and action.is_while_active
     ):
         deps.log.add(
-            deps.clock(), rule_id, LogKind.ACTIVATED, f"{spec.name}: resumed after restart"
+            deps.clock.now(), rule_id, LogKind.ACTIVATED, f"{spec.name}: resumed after restart"
         )
         await run_action(rule_id, spec, deps, is_starting=True, reason="resumed after restart")
 
@@ -104,7 +104,7 @@ async def run_action(
                 return
             command = PublishMqtt(
                 topic=action.topic,
-                payload=render(action.payload, fields(rule_id, spec, deps.clock(), reason)),
+                payload=render(action.payload, fields(rule_id, spec, deps.clock.now(), reason)),
                 qos=action.qos,
                 retain=action.retain,
                 use_device_prefix=action.use_device_prefix,
@@ -146,7 +146,10 @@ async def run_action(
         await fail(rule_id, spec, deps, f"{command.to_subject()} failed: {exc.message}")
     else:
         deps.log.add(
-            deps.clock(), rule_id, LogKind.ACTION_OK, f"{spec.name}: {command.to_subject()} done"
+            deps.clock.now(),
+            rule_id,
+            LogKind.ACTION_OK,
+            f"{spec.name}: {command.to_subject()} done",
         )
 
 
@@ -173,7 +176,7 @@ async def notify(
     rule_id: int, spec: RuleSpec, action: NotifyAction, deps: Deps, reason: str
 ) -> None:
     """Deliver a notification; the outcome goes to the event log either way."""
-    values = fields(rule_id, spec, deps.clock(), reason)
+    values = fields(rule_id, spec, deps.clock.now(), reason)
     try:
         recipient = await deps.recipients.get(action.recipient_id)
     except BusError as exc:
@@ -190,13 +193,16 @@ async def notify(
     NOTIFICATIONS.labels(recipient.type, "ok").inc()
     answer = delivered.answer + await pin_host_key(action.recipient_id, recipient, delivered, deps)
     deps.log.add(
-        deps.clock(), rule_id, LogKind.ACTION_OK, f"{spec.name}: sent to {recipient.name}: {answer}"
+        deps.clock.now(),
+        rule_id,
+        LogKind.ACTION_OK,
+        f"{spec.name}: sent to {recipient.name}: {answer}",
     )
 
 
 async def fail(rule_id: int, spec: RuleSpec, deps: Deps, error: str) -> None:
     """Make a failed action visible: event log, service log, metric, bus event."""
-    now = deps.clock()
+    now = deps.clock.now()
     log.warning("rule %d (%s): %s", rule_id, spec.name, error)
     ACTION_FAILURES.labels(spec.action.type).inc()
     deps.log.add(now, rule_id, LogKind.ACTION_FAILED, f"{spec.name}: {error}")

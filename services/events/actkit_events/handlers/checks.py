@@ -96,4 +96,4 @@ async def recheck_port(event: PortConfigured, deps: Deps) -> None:
         for verdict, problem in said:
             name = state.spec.name
             log.warning("rule %d (%s) %s: %s", rule_id, name, verdict, problem)
-            deps.log.add(deps.clock(), rule_id, LogKind.WARNING, f"{name} {verdict}: {problem}")
+            deps.log.add(deps.clock.now(), rule_id, LogKind.WARNING, f"{name} {verdict}: {problem}")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from actkit_core.bus import Publisher
+from actkit_core.clock import Clock, SystemClock
 from actkit_events.domain.checks import Board
 from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
@@ -16,17 +16,13 @@ from actkit_events.store import SpecStore
 from actkit_proto.events import RecipientSpec, RuleSpec, ScheduleSpec
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class Timetable:
     """The schedules in memory, when each pulse ticks next, and a bell to re-plan."""
 
     specs: dict[int, ScheduleSpec] = field(default_factory=dict)
     next_ticks: dict[int, datetime] = field(default_factory=dict)
-    origin: datetime = field(default_factory=utc_now)
+    origin: datetime = field(default_factory=SystemClock().now)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     time_zone: str = "UTC"
     """The device's time zone, as the system service tells it: schedules without their own."""
@@ -52,7 +48,7 @@ class Deps:
     timetable: Timetable
     notifier: Notifier
     """Delivers notifications to the recipients' servers."""
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = field(default_factory=SystemClock)
     io_started_at: list[datetime | None] = field(default_factory=lambda: [None])
     """When the io service we hold outputs at started; a new start means our holds are gone."""
     facts: DeviceFacts = field(default_factory=DeviceFacts)

@@ -28,13 +28,13 @@ from actkit_proto.mqtt import MqttMessageReceived, MqttTopicChanged
 async def observe(key: str, value: Value, deps: Deps) -> None:
     """A stateful value: re-evaluate the rules indexed under ``key`` and act on the result."""
     EVALUATIONS.inc(len(deps.engine.watched_by(key)))
-    await carry_out(deps.engine.observe(key, value, deps.clock()), deps)
+    await carry_out(deps.engine.observe(key, value, deps.clock.now()), deps)
 
 
 async def happen(key: str, value: Value, deps: Deps) -> None:
     """A moment: fire the rules indexed under ``key`` whose other conditions hold."""
     EVALUATIONS.inc(len(deps.engine.watched_by(key)))
-    await carry_out(deps.engine.happen(key, value, deps.clock()), deps)
+    await carry_out(deps.engine.happen(key, value, deps.clock.now()), deps)
 
 
 IO_STATUS_TRIES = 20
@@ -76,7 +76,7 @@ async def reassert_holds(event: PortChanged, deps: Deps) -> None:
     for rule_id, state in sorted(deps.engine.rules.items()):
         if state.is_active and isinstance(state.spec.action, HoldIoAction):
             deps.log.add(
-                deps.clock(), rule_id, LogKind.ACTIVATED, f"{state.spec.name}: io restarted"
+                deps.clock.now(), rule_id, LogKind.ACTIVATED, f"{state.spec.name}: io restarted"
             )
             await run_action(rule_id, state.spec, deps, is_starting=True, reason="io restarted")
 

@@ -23,7 +23,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
     one transaction first: when that fails, nothing has changed.
     """
     await clear_all([deps.rules, deps.recipients, deps.schedules])
-    now = deps.clock()
+    now = deps.clock.now()
     for rule_id in sorted(deps.engine.rules):
         name = deps.engine.rule(rule_id).spec.name
         await carry_out(deps.engine.deactivate(rule_id, now, REASON), deps)

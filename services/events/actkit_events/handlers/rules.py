@@ -91,10 +91,10 @@ async def _replace(
     The answer carries ``warnings`` (a save's checks), or else what its ports are found to be.
     """
     await deps.rules.save(rule_id, spec)
-    await carry_out(deps.engine.deactivate(rule_id, deps.clock(), reason), deps)
+    await carry_out(deps.engine.deactivate(rule_id, deps.clock.now(), reason), deps)
     deps.engine.put(rule_id, spec)
     await tell_beacons(deps)
-    await carry_out(deps.engine.reevaluate(rule_id, deps.clock()), deps)
+    await carry_out(deps.engine.reevaluate(rule_id, deps.clock.now()), deps)
     return await _view_now(rule_id, deps) if warnings is None else _view(rule_id, deps, warnings)
 
 
@@ -103,9 +103,9 @@ async def create_rule(command: CreateRule, deps: Deps) -> Rule:
     warnings = await check_rule(command.rule, deps)
     rule_id = await deps.rules.create(command.rule)
     deps.engine.put(rule_id, command.rule)
-    deps.log.add(deps.clock(), rule_id, LogKind.CHANGED, f"{command.rule.name}: created")
+    deps.log.add(deps.clock.now(), rule_id, LogKind.CHANGED, f"{command.rule.name}: created")
     await tell_beacons(deps)
-    await carry_out(deps.engine.reevaluate(rule_id, deps.clock()), deps)
+    await carry_out(deps.engine.reevaluate(rule_id, deps.clock.now()), deps)
     return _view(rule_id, deps, warnings)
 
 
@@ -132,7 +132,7 @@ async def update_rule(command: UpdateRule, deps: Deps) -> Rule:
     if state.is_active:
         # The manual: changes to an active rule take effect once it is turned on again.
         spec = spec.model_copy(update={"is_enabled": False})
-    deps.log.add(deps.clock(), command.rule_id, LogKind.CHANGED, f"{spec.name}: edited")
+    deps.log.add(deps.clock.now(), command.rule_id, LogKind.CHANGED, f"{spec.name}: edited")
     return await _replace(command.rule_id, spec, deps, "the rule was edited", warnings)
 
 
@@ -140,17 +140,17 @@ async def enable_rule(command: EnableRule, deps: Deps) -> Rule:
     state = deps.engine.rule(command.rule_id)
     spec = state.spec.model_copy(update={"is_enabled": command.is_enabled})
     word = "turned on" if command.is_enabled else "turned off"
-    deps.log.add(deps.clock(), command.rule_id, LogKind.CHANGED, f"{spec.name}: {word}")
+    deps.log.add(deps.clock.now(), command.rule_id, LogKind.CHANGED, f"{spec.name}: {word}")
     return await _replace(command.rule_id, spec, deps, f"the rule was {word}")
 
 
 async def delete_rule(command: DeleteRule, deps: Deps) -> Ack:
     state = deps.engine.rule(command.rule_id)
-    await carry_out(deps.engine.deactivate(command.rule_id, deps.clock(), "deleted"), deps)
+    await carry_out(deps.engine.deactivate(command.rule_id, deps.clock.now(), "deleted"), deps)
     await deps.rules.delete(command.rule_id)
     deps.engine.remove(command.rule_id)
     await tell_beacons(deps)
-    deps.log.add(deps.clock(), command.rule_id, LogKind.CHANGED, f"{state.spec.name}: deleted")
+    deps.log.add(deps.clock.now(), command.rule_id, LogKind.CHANGED, f"{state.spec.name}: deleted")
     return Ack()
 
 

@@ -41,7 +41,7 @@ IDLE_WAKE = timedelta(minutes=1)
 
 
 def _view(schedule_id: int, spec: ScheduleSpec, deps: Deps) -> Schedule:
-    is_on = is_active(spec, deps.clock(), deps.timetable.time_zone)
+    is_on = is_active(spec, deps.clock.now(), deps.timetable.time_zone)
     return Schedule(schedule_id=schedule_id, schedule=spec, is_active=is_on)
 
 

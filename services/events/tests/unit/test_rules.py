@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
 from actkit_events.metrics import ACTION_FAILURES
@@ -244,7 +245,7 @@ async def test_the_manual_triggers_rules_use_are_listed_with_their_state_and_use
 
 
 async def test_wait_between_actions_uses_the_injected_clock(
-    deps: Deps, fake_bus: FakeBus, clock: Any
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
 ) -> None:
     await fake_bus.request(
         CreateRule(

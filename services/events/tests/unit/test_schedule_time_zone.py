@@ -2,10 +2,10 @@
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
 from actkit_events.handlers.schedules import tick
@@ -42,9 +42,9 @@ def test_a_schedule_has_no_zone_of_its_own_unless_one_is_given() -> None:
 
 
 async def test_a_schedule_without_a_zone_follows_the_device_zone_and_its_changes(
-    deps: Deps, fake_bus: FakeBus, clock: Any
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
 ) -> None:
-    clock.now = MONDAY_0730_UTC
+    clock.set(MONDAY_0730_UTC)
     schedule = await fake_bus.request(CreateSchedule(schedule=MORNING))
     assert not schedule.is_active  # the device is in UTC so far: 07:30 is before the shift
     await fake_bus.request(
@@ -56,26 +56,26 @@ async def test_a_schedule_without_a_zone_follows_the_device_zone_and_its_changes
             )
         )
     )
-    await tick(deps, clock())
+    await tick(deps, clock.now())
     assert _outputs(fake_bus) == []
 
     deps.timetable.changed.clear()
     await follow_time_zone(TimeZoneChanged(time_zone="Europe/Stockholm"), deps)
     assert deps.timetable.changed.is_set()  # the timetable is gone through again at once
-    await tick(deps, clock())
+    await tick(deps, clock.now())
     assert (await fake_bus.request(GetSchedule(schedule_id=schedule.schedule_id))).is_active
     assert _outputs(fake_bus) == ["HoldPort"]
 
     await follow_time_zone(TimeZoneChanged(time_zone="America/New_York"), deps)
-    await tick(deps, clock())  # 02:30 in New York
+    await tick(deps, clock.now())  # 02:30 in New York
     assert not (await fake_bus.request(GetSchedule(schedule_id=schedule.schedule_id))).is_active
     assert _outputs(fake_bus) == ["HoldPort", "ReleasePort"]
 
 
 async def test_a_schedule_with_its_own_zone_keeps_it(
-    deps: Deps, fake_bus: FakeBus, clock: Any
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
 ) -> None:
-    clock.now = MONDAY_0730_UTC
+    clock.set(MONDAY_0730_UTC)
     own = MORNING.model_copy(update={"time_zone": "UTC"})
     schedule = await fake_bus.request(CreateSchedule(schedule=own))
     await follow_time_zone(TimeZoneChanged(time_zone="Europe/Stockholm"), deps)
@@ -83,9 +83,9 @@ async def test_a_schedule_with_its_own_zone_keeps_it(
 
 
 async def test_the_zone_the_system_service_told_last_is_taken_at_start(
-    start_events: StartEvents, fake_bus: FakeBus, clock: Any, io_answers: FakeBus
+    start_events: StartEvents, fake_bus: FakeBus, clock: FakeClock, io_answers: FakeBus
 ) -> None:
-    clock.now = MONDAY_0730_UTC
+    clock.set(MONDAY_0730_UTC)
     await fake_bus.publish(TimeZoneChanged(time_zone="Europe/Stockholm"))  # kept in the bucket
     async with start_events() as deps:
         assert deps.timetable.time_zone == "Europe/Stockholm"

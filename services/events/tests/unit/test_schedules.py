@@ -1,11 +1,11 @@
 """Weekly schedules (time-zone aware) and pulses, and rules that use them, on an injected clock."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.domain.schedules import is_weekly_active, next_pulse, next_weekly_change
 from actkit_events.handlers import Deps
@@ -73,9 +73,9 @@ def test_pulse_ticks_every_interval_from_its_start() -> None:
 
 
 async def test_a_schedule_rule_holds_the_output_inside_office_hours(
-    deps: Deps, fake_bus: FakeBus, clock: Any
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
 ) -> None:
-    clock.now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday 07:00 in Stockholm
+    clock.set(datetime(2026, 11, 23, 6, 0, tzinfo=UTC))  # Monday 07:00 in Stockholm
     schedule = await fake_bus.request(CreateSchedule(schedule=OFFICE))
     await fake_bus.request(
         CreateRule(
@@ -86,25 +86,29 @@ async def test_a_schedule_rule_holds_the_output_inside_office_hours(
             )
         )
     )
-    wake = await tick(deps, clock())
-    assert wake == clock() + timedelta(minutes=1)  # idle wake-ups survive clock jumps
-    clock.now = datetime(2026, 11, 23, 8, 0, tzinfo=STOCKHOLM)
-    await tick(deps, clock())
-    clock.now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
-    await tick(deps, clock())
+    wake = await tick(deps, clock.now())
+    assert wake == clock.now() + timedelta(minutes=1)  # idle wake-ups survive clock jumps
+    clock.set(datetime(2026, 11, 23, 8, 0, tzinfo=STOCKHOLM))
+    await tick(deps, clock.now())
+    clock.set(datetime(2026, 11, 23, 16, 0, tzinfo=UTC))
+    await tick(deps, clock.now())
     sent = [c for c in fake_bus.sent if isinstance(c, HoldPort | ReleasePort)]
     assert [type(c).__name__ for c in sent] == ["HoldPort", "ReleasePort"]
     [listed] = (await fake_bus.request(ListSchedules())).schedules
     assert not listed.is_active
-    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=STOCKHOLM)
+    clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=STOCKHOLM))
     assert (await fake_bus.request(GetSchedule(schedule_id=schedule.schedule_id))).is_active
     with pytest.raises(NotFound, match="there is no schedule 99"):
         await fake_bus.request(GetSchedule(schedule_id=99))
 
 
-async def test_a_pulse_rule_fires_once_per_tick(deps: Deps, fake_bus: FakeBus, clock: Any) -> None:
+async def test_a_pulse_rule_fires_once_per_tick(
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
+) -> None:
     pulse = await fake_bus.request(
-        CreateSchedule(schedule=PulseSchedule(name="every minute", interval_s=60, start_at=clock()))
+        CreateSchedule(
+            schedule=PulseSchedule(name="every minute", interval_s=60, start_at=clock.now())
+        )
     )
     await fake_bus.request(
         CreateRule(
@@ -115,13 +119,13 @@ async def test_a_pulse_rule_fires_once_per_tick(deps: Deps, fake_bus: FakeBus, c
             )
         )
     )
-    start = clock()
+    start = clock.now()
     for _ in range(3):  # ticks at the start, +60 s and +120 s
-        clock.now = await tick(deps, clock())
+        clock.set(await tick(deps, clock.now()))
     clock.advance(30)
-    await tick(deps, clock())  # +210 s: the +180 s tick was due
-    await tick(deps, clock())  # the same moment again: nothing new is due
-    assert clock() - start == timedelta(seconds=210)
+    await tick(deps, clock.now())  # +210 s: the +180 s tick was due
+    await tick(deps, clock.now())  # the same moment again: nothing new is due
+    assert clock.now() - start == timedelta(seconds=210)
     assert len([c for c in fake_bus.sent if isinstance(c, PulsePort)]) == 4
     with pytest.raises(Conflict, match="used by rule 1"):
         await fake_bus.request(DeleteSchedule(schedule_id=pulse.schedule_id))

@@ -4,6 +4,7 @@ wait ends if the rule's conditions still hold (the timetable's tick, on an injec
 from datetime import timedelta
 from typing import Any
 
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
 from actkit_events.handlers.schedules import tick
@@ -36,7 +37,7 @@ def lightbar(**changes: Any) -> RuleSpec:
 
 
 async def test_a_flicker_inside_the_wait_activates_the_rule_when_the_wait_ends(
-    deps: Deps, fake_bus: FakeBus, clock: Any
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
 ) -> None:
     rule = await fake_bus.request(CreateRule(rule=lightbar()))
     holder = f"rule:{rule.rule_id}"
@@ -52,11 +53,11 @@ async def test_a_flicker_inside_the_wait_activates_the_rule_when_the_wait_ends(
     trace = await fake_bus.request(TraceRule(rule_id=rule.rule_id))
     assert not trace.is_active and "acts then if its conditions still hold" in trace.reason
 
-    ends = clock.now + timedelta(seconds=WAIT_S - 2)
-    assert await tick(deps, clock.now) == ends  # the timetable wakes up when the wait ends
+    ends = clock.now() + timedelta(seconds=WAIT_S - 2)
+    assert await tick(deps, clock.now()) == ends  # the timetable wakes up when the wait ends
     assert len(outputs(fake_bus)) == 2
-    clock.now = ends
-    await tick(deps, clock.now)
+    clock.set(ends)
+    await tick(deps, clock.now())
     assert outputs(fake_bus)[-1] == HoldPort(port_id=9, holder=holder)
     assert (await fake_bus.request(TraceRule(rule_id=rule.rule_id))).is_active
     log = await fake_bus.request(QueryEventLog(rule_id=rule.rule_id))
@@ -70,19 +71,19 @@ async def test_a_flicker_inside_the_wait_activates_the_rule_when_the_wait_ends(
 
 
 async def test_a_rule_whose_conditions_ended_during_the_wait_stays_inactive(
-    deps: Deps, fake_bus: FakeBus, clock: Any
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
 ) -> None:
     await fake_bus.request(CreateRule(rule=lightbar()))
     for is_on in (True, False, True, False):
         clock.advance(1)
         await fake_bus.publish(port(1, is_on))
     clock.advance(WAIT_S)
-    await tick(deps, clock.now)
+    await tick(deps, clock.now())
     assert [type(c) for c in outputs(fake_bus)] == [HoldPort, ReleasePort]
 
 
 async def test_a_trigger_that_rose_during_the_wait_triggers_when_it_ends(
-    deps: Deps, fake_bus: FakeBus, clock: Any
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
 ) -> None:
     spec = lightbar(
         use_first_as_trigger=True,
@@ -98,13 +99,13 @@ async def test_a_trigger_that_rose_during_the_wait_triggers_when_it_ends(
     clock.advance(1)
     await fake_bus.publish(port(1, True))  # the trigger's edge, inside the wait
     clock.advance(WAIT_S)
-    await tick(deps, clock.now)
+    await tick(deps, clock.now())
     assert outputs(fake_bus)[-1] == HoldPort(port_id=9, holder=f"rule:{rule.rule_id}")
     assert len(outputs(fake_bus)) == 3
 
 
 async def test_a_moment_inside_the_wait_is_dropped_not_made_up_for(
-    deps: Deps, fake_bus: FakeBus, clock: Any
+    deps: Deps, fake_bus: FakeBus, clock: FakeClock
 ) -> None:
     spec = lightbar(
         conditions=[ButtonCondition()], action=PulseIoAction(port_id=9, duration_ms=100)
@@ -116,5 +117,5 @@ async def test_a_moment_inside_the_wait_is_dropped_not_made_up_for(
     trace = await fake_bus.request(TraceRule(rule_id=rule.rule_id))
     assert "wait between actions had 9 s left" in trace.reason
     clock.advance(WAIT_S)
-    await tick(deps, clock.now)
+    await tick(deps, clock.now())
     assert len(outputs(fake_bus)) == 1
