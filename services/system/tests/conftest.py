@@ -12,8 +12,8 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import SetUpgradeSettings, UpgradeSettings
 from actkit_system.adapters.sim import SimEngine, SimPower, SimTimeKeeper
-from actkit_system.bundle import generate_key
 from actkit_system.handlers import HANDLERS, Deps
+from actkit_system.handlers.rollout.bundle import generate_key
 from actkit_system.main import MIGRATIONS, build_deps
 from actkit_system.settings import SystemSettings
 

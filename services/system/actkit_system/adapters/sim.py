@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from actkit_proto.system import SyncMode, TimeSettings
-from actkit_system.containers import (
+from actkit_system.handlers.rollout.containers import (
     SYSTEM,
     UPDATE_COMMAND,
     Stuck,

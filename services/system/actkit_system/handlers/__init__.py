@@ -65,7 +65,7 @@ HANDLERS: Handlers[Deps] = {
     TestSyslogServer: logs.send_syslog_test,
     ListPlainConfig: config.list_plain_config,
     SetPlainConfig: config.set_plain_config,
-    **parameter_handlers(config.SystemParameters),
+    **parameter_handlers(config.system_parameters),
     Restart: maintenance.restart,
     Restore: maintenance.restore,
     FactoryDefault: maintenance.factory_default,

@@ -12,10 +12,10 @@ import asyncio
 import contextlib
 from typing import Any
 
-from actkit_system.containers import SYSTEM, UPDATER
+from actkit_system.handlers.rollout.containers import SYSTEM, UPDATER
+from actkit_system.handlers.rollout.updater import update
 from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
-from actkit_system.updater import update
 
 from .engine_standin import EngineState
 

@@ -19,7 +19,7 @@ from actkit_proto.system import (
     UpgradeStage,
     UpgradeStatus,
 )
-from actkit_system.bundle import sign
+from actkit_system.handlers.rollout.bundle import sign
 
 from .device import Device
 from .engine_standin import EngineStandIn, EngineState, start_engine

@@ -37,7 +37,7 @@ from actkit_proto.system import (
 )
 from actkit_system.adapters.sim import SimPower
 from actkit_system.handlers import Deps
-from actkit_system.handlers.config import SystemParameters
+from actkit_system.handlers.config import system_parameters
 from actkit_system.handlers.maintenance import restore_settings
 
 
@@ -67,13 +67,13 @@ def io(fake_bus: FakeBus, deps: Deps) -> StandIn:
     stand_in = StandIn()
 
     async def list_answer(command: ListParameters) -> ParameterList:
-        source: Any = {"system": SystemParameters(deps), "io": stand_in}.get(command.service)
+        source: Any = {"system": system_parameters(deps), "io": stand_in}.get(command.service)
         if source is None:
             raise Unavailable(f"nobody answers {command.to_subject()}")
         return await list_parameters(command.service, source)
 
     async def set_answer(command: SetParameters) -> ParameterList:
-        source: Any = {"system": SystemParameters(deps), "io": stand_in}[command.service]
+        source: Any = {"system": system_parameters(deps), "io": stand_in}[command.service]
         return await set_parameters(command, source)
 
     async def restore_answer(command: RestoreSettings) -> Ack:

@@ -13,11 +13,11 @@ from actkit_proto.system import (
     UpgradeStage,
 )
 from actkit_system.adapters.sim import SimEngine
-from actkit_system.bundle import sign
-from actkit_system.containers import updater_spec
 from actkit_system.domain.rollout import Handover, RolloutRecord, read_release
 from actkit_system.handlers import Deps
-from actkit_system.updater import replace_system
+from actkit_system.handlers.rollout.bundle import sign
+from actkit_system.handlers.rollout.containers import updater_spec
+from actkit_system.handlers.rollout.updater import replace_system
 
 from .rollouts import DIGEST, manifest, stages, upgrade
 

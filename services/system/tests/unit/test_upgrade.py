@@ -21,9 +21,9 @@ from actkit_proto.system import (
     UpgradeStage,
 )
 from actkit_system.adapters.sim import SimEngine
-from actkit_system.bundle import generate_key, sign
 from actkit_system.domain.rollout import ServiceImage, read_release
 from actkit_system.handlers import Deps
+from actkit_system.handlers.rollout.bundle import generate_key, sign
 from actkit_system.handlers.upgrade import advance_upgrade
 
 from ..conftest import FakeClock

@@ -1,4 +1,4 @@
-"""Make and sign update bundles: ``python -m actkit_system.bundle keygen|sign``."""
+"""Make and sign update bundles: ``python -m actkit_system.handlers.rollout.bundle keygen|sign``."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def sign(manifest: str, private_pem: bytes) -> UpgradeBundle:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m actkit_system.bundle")
+    parser = argparse.ArgumentParser(prog="python -m actkit_system.handlers.rollout.bundle")
     commands = parser.add_subparsers(dest="command", required=True)
     keygen = commands.add_parser("keygen", help="make a signing key pair")
     keygen.add_argument("private", type=Path)

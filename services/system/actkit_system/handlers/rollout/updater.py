@@ -20,7 +20,7 @@ from actkit_core.bus import Bus, Publisher
 from actkit_proto import BusError
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.system import UpgradeProgressed, UpgradeStage
-from actkit_system.containers import (
+from actkit_system.handlers.rollout.containers import (
     SYSTEM,
     Stuck,
     Unhealthy,
