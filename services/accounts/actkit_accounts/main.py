@@ -74,7 +74,7 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         openid=openid_state(await store.option(OPENID_OPTION)),
         web_host_names=tuple(web_host_names(settings)),
     )
-    SESSIONS.set_function(lambda: deps.sessions.count(deps.clock()))
+    SESSIONS.set_function(lambda: deps.sessions.count(deps.clock.now()))
     await install_defaults(deps, list(deps.web_host_names))
     try:
         await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))

@@ -1,7 +1,7 @@
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from actkit_accounts.main import MIGRATIONS, build_deps
 from actkit_accounts.settings import AccountsSettings
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import CreateFirstAdministrator
 
@@ -22,22 +23,9 @@ CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_paralleli
 """Argon2 at its cheapest: the same code path, milliseconds instead of a tenth of a second."""
 
 
-class Clock:
-    """A wall clock that only moves when told."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -50,7 +38,7 @@ def extra_settings() -> dict[str, object]:
 async def deps(
     fake_bus: FakeBus,
     tmp_db: Callable[[str], Path],
-    clock: Clock,
+    clock: FakeClock,
     extra_settings: dict[str, object],
 ) -> AsyncIterator[Deps]:
     """The accounts service as main.py builds it, on a FakeBus, a fresh database and a clock."""

@@ -38,12 +38,12 @@ async def create_session(command: CreateSession, deps: Deps) -> Session:
     account = await _check_password(
         deps, command.name, command.password, command.client_address, "login", "Session"
     )
-    token, entry = deps.sessions.open(account.name, deps.clock())
+    token, entry = deps.sessions.open(account.name, deps.clock.now())
     return session(token, entry, account.name, account.role)
 
 
 async def verify_session(command: VerifySession, deps: Deps) -> Session:
-    entry = deps.sessions.renew(command.token, deps.clock())
+    entry = deps.sessions.renew(command.token, deps.clock.now())
     if entry.remote_role is not None:
         return session(command.token, entry, entry.name, entry.remote_role)
     account = deps.accounts.get(entry.name)
@@ -61,7 +61,7 @@ async def end_session(command: EndSession, deps: Deps) -> Ack:
 async def get_digest_challenge(_command: GetDigestChallenge, deps: Deps) -> DigestChallenge:
     return DigestChallenge(
         realm=deps.realm,
-        nonce=deps.nonces.issue(deps.clock().timestamp()),
+        nonce=deps.nonces.issue(deps.clock.now().timestamp()),
         opaque=deps.nonces.opaque,
         algorithms=list(ALGORITHMS),
     )
@@ -71,7 +71,7 @@ async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
     _require_setup(deps)
     if deps.options.auth.http_authentication == "basic":
         raise Unauthenticated("Digest authentication is turned off on this device; use Basic")
-    now = deps.clock()
+    now = deps.clock.now()
     await check_not_blocked(deps, command.client_address, command.page, "Digest", "")
     try:
         answer = DigestAnswer.parse(command.authorization)
@@ -132,7 +132,7 @@ def _require_setup(deps: Deps) -> None:
 
 async def check_not_blocked(deps: Deps, client: str, page: str, method: str, name: str) -> None:
     try:
-        deps.blocker.check(client, page, deps.clock().timestamp())
+        deps.blocker.check(client, page, deps.clock.now().timestamp())
     except BusError as exc:
         count(method, "blocked")
         await _log(deps, client, name, page, method, exc.message)
@@ -142,14 +142,14 @@ async def check_not_blocked(deps: Deps, client: str, page: str, method: str, nam
 async def record_failure(
     deps: Deps, client: str, name: str, page: str, method: str, reason: str
 ) -> None:
-    deps.blocker.record_failure(client, page, deps.clock().timestamp())
+    deps.blocker.record_failure(client, page, deps.clock.now().timestamp())
     count(method, "refused")
     await _log(deps, client, name, page, method, reason)
 
 
 async def _log(deps: Deps, client: str, name: str, page: str, method: str, reason: str) -> None:
     event = AccessFailed(
-        at=deps.clock(),
+        at=deps.clock.now(),
         client_address=client,
         name=name[:64],
         method=method,

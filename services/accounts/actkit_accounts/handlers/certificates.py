@@ -97,7 +97,7 @@ async def make_self_signed(
     used_by: tuple[str, ...] = (),
 ) -> StoredCertificate:
     """Make a key (in a thread: RSA 4096 takes a while) and its certificate, and keep them."""
-    now = deps.clock()
+    now = deps.clock.now()
 
     def make() -> tuple[str, str]:
         key = x509_tools.generate_key(key_type)
@@ -229,7 +229,7 @@ async def install_defaults(deps: Deps, host_names: list[str]) -> None:
     if not any(WEB_CERTIFICATE_USER in c.used_by for c in stored):
         cert_id = WEB_CERTIFICATE_ID
         if any(c.cert_id == cert_id for c in stored):
-            cert_id = f"{WEB_CERTIFICATE_ID}-{deps.clock():%Y%m%d%H%M%S}"
+            cert_id = f"{WEB_CERTIFICATE_ID}-{deps.clock.now():%Y%m%d%H%M%S}"
         await make_self_signed(
             deps,
             cert_id,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from actkit_accounts.domain.accounts import Account
 from actkit_accounts.domain.blocking import Blocker
@@ -19,13 +17,10 @@ from actkit_accounts.handlers.passwords import Passwords
 from actkit_accounts.ports import KeystorePort, OpenIdConnector, SshPort
 from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
 from actkit_core.bus import Publisher
+from actkit_core.clock import Clock, SystemClock
 from actkit_proto.accounts import AccessFailed, AuthSettings, OpenIdSettings
 
 ACCESS_LOG_SIZE = 1000
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -74,7 +69,7 @@ class Deps:
     web_host_names: tuple[str, ...] = ("localhost",)
     """Names in the web's self-signed certificate, made at first start and after a reset."""
     openid: OpenIdState = field(default_factory=OpenIdState)
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = field(default_factory=SystemClock)
     access_log: deque[AccessFailed] = field(default_factory=lambda: deque(maxlen=ACCESS_LOG_SIZE))
     """The latest failed attempts, newest last (the system service keeps the long log)."""
     writing: asyncio.Lock = field(default_factory=asyncio.Lock)

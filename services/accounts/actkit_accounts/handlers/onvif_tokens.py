@@ -21,7 +21,7 @@ METHOD = "ONVIF UsernameToken"
 async def verify_username_token(command: VerifyUsernameToken, deps: Deps) -> OnvifIdentity:
     client, name = command.client_address, command.username
     await check_not_blocked(deps, client, PAGE, METHOD, name)
-    now = deps.clock()
+    now = deps.clock.now()
     try:
         token = UsernameToken.parse(
             name,

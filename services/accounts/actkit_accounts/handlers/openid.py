@@ -72,7 +72,7 @@ async def begin_openid_login(command: BeginOpenIdLogin, deps: Deps) -> OpenIdLog
     if not command.redirect_uri.startswith(("https://", "http://")):
         raise Invalid("the redirect URI must be an http(s) URL")
     provider = await _provider(deps)
-    now_s = deps.clock().timestamp()
+    now_s = deps.clock.now().timestamp()
     url, state, pending = begin_login(
         provider, settings.client_id, settings.scopes, command.redirect_uri, now_s
     )
@@ -89,7 +89,7 @@ async def complete_openid_login(command: CompleteOpenIdLogin, deps: Deps) -> Ses
     page = "openid"
     await check_not_blocked(deps, command.client_address, page, "OpenID", "")
     pending = deps.openid.pending.pop(command.state, None)
-    now_s = deps.clock().timestamp()
+    now_s = deps.clock.now().timestamp()
     if pending is None or now_s - pending.started_at_s > LOGIN_LIFETIME_S:
         raise Unauthenticated("this OpenID login is unknown or too old; start again")
     settings = deps.openid.settings
@@ -110,7 +110,7 @@ async def complete_openid_login(command: CompleteOpenIdLogin, deps: Deps) -> Ses
         raise
     count("OpenID", "accepted")
     name = remote_name(claims, settings)
-    token, entry = deps.sessions.open(name, deps.clock(), role=role)
+    token, entry = deps.sessions.open(name, deps.clock.now(), role=role)
     return session(token, entry, name, role)
 
 

@@ -32,7 +32,7 @@ async def install_os_certificate(command: InstallOsCertificate, deps: Deps) -> O
     certificate, *_ = x509_tools.load_certificates(command.certificate)
     if not x509_tools.is_signed_by(certificate, deps.os_signing_key):
         raise Invalid("the certificate is not signed by the configured OS signing key")
-    now = deps.clock()
+    now = deps.clock.now()
     if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
         raise Invalid(
             f"the certificate is valid from {certificate.not_valid_before_utc:%Y-%m-%d} "

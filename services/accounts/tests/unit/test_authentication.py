@@ -6,6 +6,7 @@ import pytest
 
 from actkit_accounts.domain.digest import DigestAnswer
 from actkit_accounts.handlers import Deps
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Invalid, Unauthenticated
 from actkit_proto.accounts import (
@@ -20,7 +21,7 @@ from actkit_proto.accounts import (
 )
 from actkit_proto.base import Role
 
-from ..conftest import ADMIN, ADMIN_PASSWORD, Clock
+from ..conftest import ADMIN, ADMIN_PASSWORD
 
 CLIENT = "192.0.2.7"
 
@@ -70,7 +71,7 @@ async def test_basic_with_the_right_password_names_the_account(
 
 
 async def test_a_wrong_basic_password_is_refused_and_logged(
-    fake_bus: FakeBus, set_up: Deps, clock: Clock
+    fake_bus: FakeBus, set_up: Deps, clock: FakeClock
 ) -> None:
     for name in (ADMIN, "nobody"):
         with pytest.raises(Unauthenticated, match="wrong user name or password"):
@@ -79,7 +80,7 @@ async def test_a_wrong_basic_password_is_refused_and_logged(
             )
     expected = [
         AccessFailed(
-            at=clock.now,
+            at=clock.now(),
             client_address=CLIENT,
             name=name,
             method="Basic",
@@ -120,7 +121,7 @@ async def test_digest_nonce_reuse_with_a_rising_count_is_accepted_and_replay_ref
 
 
 async def test_an_expired_nonce_is_refused_without_counting_as_an_attack(
-    fake_bus: FakeBus, set_up: Deps, clock: Clock
+    fake_bus: FakeBus, set_up: Deps, clock: FakeClock
 ) -> None:
     client = DigestClient(ADMIN, ADMIN_PASSWORD)
     await fake_bus.request(verify(await digest_answer(fake_bus, client, "MD5")))
@@ -158,7 +159,7 @@ async def test_a_malformed_digest_header_says_what_is_missing(
 
 
 async def test_a_session_is_opened_renewed_and_ended(
-    fake_bus: FakeBus, set_up: Deps, clock: Clock
+    fake_bus: FakeBus, set_up: Deps, clock: FakeClock
 ) -> None:
     session = await fake_bus.request(
         CreateSession(name=ADMIN, password=ADMIN_PASSWORD, client_address=CLIENT)
@@ -174,7 +175,7 @@ async def test_a_session_is_opened_renewed_and_ended(
         await fake_bus.request(VerifySession(token=session.token))
 
 
-async def test_an_idle_session_expires(fake_bus: FakeBus, set_up: Deps, clock: Clock) -> None:
+async def test_an_idle_session_expires(fake_bus: FakeBus, set_up: Deps, clock: FakeClock) -> None:
     session = await fake_bus.request(
         CreateSession(name=ADMIN, password=ADMIN_PASSWORD, client_address=CLIENT)
     )

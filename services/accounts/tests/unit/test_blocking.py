@@ -4,11 +4,12 @@ import pytest
 
 from actkit_accounts.domain.blocking import BlockingPolicy
 from actkit_accounts.handlers import Deps
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import TooManyRequests, Unauthenticated
 from actkit_proto.accounts import AccessFailed, VerifyBasic
 
-from ..conftest import ADMIN, ADMIN_PASSWORD, Clock
+from ..conftest import ADMIN, ADMIN_PASSWORD
 
 ATTACKER = "198.51.100.9"
 
@@ -18,7 +19,7 @@ def attempt(password: str, client: str = ATTACKER, page: str = "/") -> VerifyBas
 
 
 async def test_too_many_failures_in_a_second_block_the_client_for_the_period(
-    fake_bus: FakeBus, set_up: Deps, clock: Clock
+    fake_bus: FakeBus, set_up: Deps, clock: FakeClock
 ) -> None:
     set_up.blocker.policy = BlockingPolicy(period_s=30, failures_per_page=3)
     for _ in range(4):
@@ -40,7 +41,7 @@ async def test_too_many_failures_in_a_second_block_the_client_for_the_period(
 
 
 async def test_failures_spread_over_seconds_do_not_block(
-    fake_bus: FakeBus, set_up: Deps, clock: Clock
+    fake_bus: FakeBus, set_up: Deps, clock: FakeClock
 ) -> None:
     set_up.blocker.policy = BlockingPolicy(failures_per_page=2)
     for _ in range(10):

@@ -11,6 +11,7 @@ import pytest
 
 from actkit_accounts.adapters.keystore import SoftwareKeystore
 from actkit_accounts.handlers import Deps
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Invalid, Unauthenticated, Unavailable
 from actkit_proto.accounts import (
@@ -19,8 +20,6 @@ from actkit_proto.accounts import (
     UpdateOnvifAccount,
     VerifyUsernameToken,
 )
-
-from ..conftest import Clock
 
 CLIENT = "192.0.2.9"
 PASSWORD = "media pass:1"
@@ -52,21 +51,21 @@ async def vms(fake_bus: FakeBus, deps: Deps) -> Deps:
 
 
 async def test_a_digest_token_made_with_the_password_names_the_account_and_role(
-    fake_bus: FakeBus, vms: Deps, clock: Clock
+    fake_bus: FakeBus, vms: Deps, clock: FakeClock
 ) -> None:
-    who = await fake_bus.request(digest_token("vms", PASSWORD, created_text(clock.now)))
+    who = await fake_bus.request(digest_token("vms", PASSWORD, created_text(clock.now())))
     assert (who.name, who.role) == ("vms", "operator")
     # A client whose clock is a little behind or ahead, with fractions of a second.
     for offset in (-299, 299):
-        moment = clock.now + timedelta(seconds=offset)
+        moment = clock.now() + timedelta(seconds=offset)
         created = moment.strftime("%Y-%m-%dT%H:%M:%S.123Z")
         assert (await fake_bus.request(digest_token("vms", PASSWORD, created))).name == "vms"
 
 
 async def test_a_replayed_nonce_is_refused_and_logged(
-    fake_bus: FakeBus, vms: Deps, clock: Clock
+    fake_bus: FakeBus, vms: Deps, clock: FakeClock
 ) -> None:
-    token = digest_token("vms", PASSWORD, created_text(clock.now))
+    token = digest_token("vms", PASSWORD, created_text(clock.now()))
     await fake_bus.request(token)
     clock.advance(5)
     with pytest.raises(Unauthenticated, match="nonce was already used"):
@@ -77,47 +76,47 @@ async def test_a_replayed_nonce_is_refused_and_logged(
 
 
 async def test_a_stale_or_future_token_is_refused(
-    fake_bus: FakeBus, vms: Deps, clock: Clock
+    fake_bus: FakeBus, vms: Deps, clock: FakeClock
 ) -> None:
     with pytest.raises(Unauthenticated, match="stale"):
         await fake_bus.request(
-            digest_token("vms", PASSWORD, created_text(clock.now - timedelta(seconds=301)))
+            digest_token("vms", PASSWORD, created_text(clock.now() - timedelta(seconds=301)))
         )
     with pytest.raises(Unauthenticated, match="in the future"):
         await fake_bus.request(
-            digest_token("vms", PASSWORD, created_text(clock.now + timedelta(seconds=301)))
+            digest_token("vms", PASSWORD, created_text(clock.now() + timedelta(seconds=301)))
         )
 
 
 async def test_a_token_stale_by_the_time_it_is_replayed_is_refused(
-    fake_bus: FakeBus, vms: Deps, clock: Clock
+    fake_bus: FakeBus, vms: Deps, clock: FakeClock
 ) -> None:
-    token = digest_token("vms", PASSWORD, created_text(clock.now))
+    token = digest_token("vms", PASSWORD, created_text(clock.now()))
     await fake_bus.request(token)
     clock.advance(301)
-    await fake_bus.request(digest_token("vms", PASSWORD, created_text(clock.now)))
+    await fake_bus.request(digest_token("vms", PASSWORD, created_text(clock.now())))
     with pytest.raises(Unauthenticated, match="stale"):
         await fake_bus.request(token)
 
 
 async def test_a_wrong_password_or_unknown_account_is_refused(
-    fake_bus: FakeBus, vms: Deps, clock: Clock
+    fake_bus: FakeBus, vms: Deps, clock: FakeClock
 ) -> None:
     for name, password in (("vms", "guess"), ("nobody", PASSWORD)):
         with pytest.raises(Unauthenticated, match="wrong user name or password"):
-            await fake_bus.request(digest_token(name, password, created_text(clock.now)))
+            await fake_bus.request(digest_token(name, password, created_text(clock.now())))
     assert len(vms.access_log) == 2
 
 
 async def test_a_new_password_replaces_the_old_one(
-    fake_bus: FakeBus, vms: Deps, clock: Clock
+    fake_bus: FakeBus, vms: Deps, clock: FakeClock
 ) -> None:
     await fake_bus.request(UpdateOnvifAccount(name="vms", password="changed"))
     with pytest.raises(Unauthenticated):
-        await fake_bus.request(digest_token("vms", PASSWORD, created_text(clock.now)))
-    assert await fake_bus.request(digest_token("vms", "changed", created_text(clock.now)))
+        await fake_bus.request(digest_token("vms", PASSWORD, created_text(clock.now())))
+    assert await fake_bus.request(digest_token("vms", "changed", created_text(clock.now())))
     await fake_bus.request(UpdateOnvifAccount(name="vms", role="media"))
-    who = await fake_bus.request(digest_token("vms", "changed", created_text(clock.now)))
+    who = await fake_bus.request(digest_token("vms", "changed", created_text(clock.now())))
     assert who.role == "media"
 
 

@@ -9,11 +9,10 @@ from cryptography.x509.oid import NameOID
 
 from actkit_accounts.handlers import Deps
 from actkit_core.testing.certificates import CertificateAuthority
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Invalid, NotFound, Unavailable
 from actkit_proto.accounts import DeleteOsCertificate, GetOsCertificate, InstallOsCertificate
-
-from ..conftest import Clock
 
 SERIAL = "B8A44F000001"
 Sign = Callable[..., str]
@@ -25,7 +24,7 @@ def signer() -> CertificateAuthority:
 
 
 @pytest.fixture
-def sign(clock: Clock) -> Sign:
+def sign(clock: FakeClock) -> Sign:
     def make(signer: CertificateAuthority, serial: str = SERIAL, days: int = 30) -> str:
         subject = x509.Name(
             [
@@ -36,8 +35,8 @@ def sign(clock: Clock) -> Sign:
         certificate = signer.sign(
             ec.generate_private_key(ec.SECP256R1()).public_key(),
             subject,
-            not_before=clock.now - timedelta(days=1),
-            not_after=clock.now + timedelta(days=days),
+            not_before=clock.now() - timedelta(days=1),
+            not_after=clock.now() + timedelta(days=days),
         )
         return certificate.public_bytes(serialization.Encoding.PEM).decode()
 
@@ -77,7 +76,7 @@ async def test_a_certificate_for_another_device_or_expired_is_refused(
     deps: Deps,
     signer: CertificateAuthority,
     sign: Sign,
-    clock: Clock,
+    clock: FakeClock,
 ) -> None:
     with pytest.raises(Invalid, match="for device OTHER, not this one"):
         await fake_bus.request(InstallOsCertificate(certificate=sign(signer, "OTHER")))
