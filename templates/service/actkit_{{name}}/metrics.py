@@ -1,0 +1,1 @@
+"""The {{name}} service's own Prometheus metrics (the bus's are core's)."""
