@@ -15,27 +15,9 @@ from starlette.routing import Router
 
 from actkit_core.bus import Publisher
 from actkit_proto.errors import BusError
-from actkit_web.answers import (
-    answer_bus_error,
-    answer_bus_too_large,
-    answer_invalid_request,
-    answer_too_large,
-)
-from actkit_web.config_pages import router as config_pages_router
-from actkit_web.device import DeviceIdentity
-from actkit_web.error_docs import API_DESCRIPTION, document_errors
-from actkit_web.event_pages import router as event_pages_router
-from actkit_web.feed import PortFeed, ProgressFeed
-from actkit_web.http_access import HttpAccessPolicy, HttpAccessState
-from actkit_web.limits import BodyLimit, BodyTooLarge
-from actkit_web.maintenance_pages import router as maintenance_pages_router
-from actkit_web.middleware import RequestMetrics, SecurityHeaders
-from actkit_web.pages import router as pages_router
-from actkit_web.recipient_pages import router as recipient_pages_router
-from actkit_web.routes import (
+from actkit_web.api import (
     accounts,
     ble,
-    event_stream,
     firewall,
     logs,
     maintenance,
@@ -51,10 +33,26 @@ from actkit_web.routes import (
     session,
     system,
     triggers,
-    vapix,
-    vapix_mqtt,
     wlan,
 )
+from actkit_web.api.openapi import API_DESCRIPTION, document_errors
+from actkit_web.config_pages import router as config_pages_router
+from actkit_web.device import DeviceIdentity
+from actkit_web.event_pages import router as event_pages_router
+from actkit_web.feed import PortFeed, ProgressFeed
+from actkit_web.http.access import HttpAccessPolicy, HttpAccessState
+from actkit_web.http.answers import (
+    answer_bus_error,
+    answer_bus_too_large,
+    answer_invalid_request,
+    answer_too_large,
+)
+from actkit_web.http.limits import BodyLimit, BodyTooLarge
+from actkit_web.http.middleware import RequestMetrics, SecurityHeaders
+from actkit_web.maintenance_pages import router as maintenance_pages_router
+from actkit_web.pages import router as pages_router
+from actkit_web.recipient_pages import router as recipient_pages_router
+from actkit_web.routes import event_stream, vapix, vapix_mqtt
 from actkit_web.settings import WebSettings
 from actkit_web.settings_pages import settings_router
 from actkit_web.stream_tokens import StreamTokens

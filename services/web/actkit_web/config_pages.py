@@ -21,12 +21,12 @@ from actkit_proto.system import (
     SyslogProtocol,
     SyslogServer,
 )
-from actkit_web.auth import Caller
-from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.api import logs, plain_config
 from actkit_web.forms import REFUSALS, submit
-from actkit_web.ids import PathId
+from actkit_web.http.auth import Caller
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.http.ids import PathId
 from actkit_web.pages import field_errors, render_page
-from actkit_web.routes import logs, plain_config
 
 router = APIRouter(prefix="/system", include_in_schema=False)
 SYSLOG_FIELDS = {name: (name,) for name in SyslogServer.model_fields}

@@ -43,10 +43,10 @@ from actkit_proto.events import (
     TamperCondition,
     UpdateRule,
 )
-from actkit_web.auth import Caller
-from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.forms import REFUSALS, submit
-from actkit_web.ids import PathId
+from actkit_web.http.auth import Caller
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.http.ids import PathId
 from actkit_web.pages import render_page
 
 router = APIRouter(prefix="/events", include_in_schema=False)

@@ -20,10 +20,10 @@ from actkit_proto.io import PortChanged
 from actkit_proto.network import HttpChanged
 from actkit_proto.system import NetworkTraceProgressed, UpgradeProgressed
 from actkit_web.app import create_app
-from actkit_web.certificate import fetch_identity
-from actkit_web.http_protocol import CONNECTION_LIMITS, ConnectionLimits, guarded_protocol
+from actkit_web.http.certificate import fetch_identity
+from actkit_web.http.protocol import CONNECTION_LIMITS, ConnectionLimits, guarded_protocol
+from actkit_web.http.serving import Listener, WebServers, told_http_access
 from actkit_web.rtsp import RtspEventServer
-from actkit_web.serving import Listener, WebServers, told_http_access
 from actkit_web.settings import WebSettings
 
 log = logging.getLogger(__name__)

@@ -18,12 +18,18 @@ from actkit_proto.system import (
     UpgradeProgressed,
     UpgradeStatus,
 )
-from actkit_web.auth import Caller
-from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, ProgressDep, command_from_fields
+from actkit_web.api import maintenance
 from actkit_web.feed import live_response, server_sent_event
 from actkit_web.forms import REFUSALS, submit
+from actkit_web.http.auth import Caller
+from actkit_web.http.deps import (
+    ActingBus,
+    ActingBusDep,
+    CallerDep,
+    ProgressDep,
+    command_from_fields,
+)
 from actkit_web.pages import render_page, templates
-from actkit_web.routes import maintenance
 
 router = APIRouter(include_in_schema=False)
 TRACE_SECONDS = (10, 30, 60, 120, 300, 600, 1800)

@@ -35,8 +35,11 @@ from actkit_proto.system import (
     Restart,
     TimeStatus,
 )
-from actkit_web.auth import SESSION_COOKIE, Caller
-from actkit_web.deps import (
+from actkit_web.api import ports
+from actkit_web.api.session import end_session, set_session_cookie, start_session
+from actkit_web.feed import live_response, server_sent_event
+from actkit_web.http.auth import SESSION_COOKIE, Caller
+from actkit_web.http.deps import (
     ActingBus,
     ActingBusDep,
     BusDep,
@@ -46,10 +49,7 @@ from actkit_web.deps import (
     SettingsDep,
     command_from_fields,
 )
-from actkit_web.feed import live_response, server_sent_event
-from actkit_web.ids import PathId
-from actkit_web.routes import ports
-from actkit_web.routes.session import end_session, set_session_cookie, start_session
+from actkit_web.http.ids import PathId
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)

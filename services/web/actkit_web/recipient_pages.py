@@ -28,13 +28,13 @@ from actkit_proto.events import (
     UpdateRecipient,
 )
 from actkit_proto.system import GetTimeStatus
-from actkit_web.auth import Caller
-from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.api import recipients, schedules
 from actkit_web.event_pages import form_fields
 from actkit_web.forms import REFUSALS, submit
-from actkit_web.ids import PathId
+from actkit_web.http.auth import Caller
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.http.ids import PathId
 from actkit_web.pages import field_errors, render_page
-from actkit_web.routes import recipients, schedules
 
 router = APIRouter(prefix="/events", include_in_schema=False)
 

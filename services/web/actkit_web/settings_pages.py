@@ -17,10 +17,10 @@ from starlette.responses import Response
 from actkit_core.bus import check_role
 from actkit_proto.base import Command, Reply
 from actkit_proto.errors import BusError, Conflict, Invalid
-from actkit_web.auth import Caller
-from actkit_web.command_routes import body_model, wrapped_model
-from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.api.commands import body_model, wrapped_model
 from actkit_web.forms import REFUSALS
+from actkit_web.http.auth import Caller
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.manual import CHOICES, HELP, LABELS
 from actkit_web.pages import field_errors, render_page
 from actkit_web.settings_forms import Input, input_names, inputs, values_from_form

@@ -19,10 +19,10 @@ from actkit_proto.accounts import (
 )
 from actkit_proto.base import Role
 from actkit_proto.errors import Conflict, Invalid, NotFound
-from actkit_web.auth import Caller
-from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.api import accounts, security
+from actkit_web.http.auth import Caller
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.pages import field_errors, render_page
-from actkit_web.routes import accounts, security
 
 router = APIRouter(prefix="/system", include_in_schema=False)
 ROLES = [(role.value, role.name.capitalize()) for role in Role]

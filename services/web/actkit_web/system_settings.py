@@ -62,11 +62,11 @@ from actkit_proto.system import (
     SetTimeSettings,
     SyncMode,
 )
-from actkit_web.auth import Caller
-from actkit_web.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.api import ble, firewall, mqtt, network, onvif, system, wlan
 from actkit_web.forms import REFUSALS
-from actkit_web.ids import PathId
-from actkit_web.routes import ble, firewall, mqtt, network, onvif, system, wlan
+from actkit_web.http.auth import Caller
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.http.ids import PathId
 from actkit_web.settings_pages import SettingsForm, SettingsPage, render_settings
 
 ONVIF_ROLES: tuple[str, ...] = typing.get_args(OnvifRole)

@@ -35,7 +35,8 @@ from actkit_proto.io import (
     PulsePort,
     SetPort,
 )
-from actkit_web.deps import (
+from actkit_web.device import BRAND, BUILD_DATE, DeviceIdentity
+from actkit_web.http.deps import (
     ActingBus,
     acting_bus,
     command_from_fields,
@@ -44,7 +45,6 @@ from actkit_web.deps import (
     get_settings,
     signed_in,
 )
-from actkit_web.device import BRAND, BUILD_DATE, DeviceIdentity
 from actkit_web.vapix import (
     API_LIST,
     API_VERSIONS,

@@ -12,7 +12,7 @@ from actkit_proto.mqtt import (
     GetPublication,
     SetClientSettings,
 )
-from actkit_web.deps import acting_bus
+from actkit_web.http.deps import acting_bus
 from actkit_web.routes.vapix import (
     INVALID_PARAMETER,
     UNSUPPORTED_METHOD,

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest_asyncio
 from fastapi import FastAPI
 
-from actkit_web.certificate import ensure_certificate
-from actkit_web.http_protocol import KIB, ConnectionLimits
+from actkit_web.http.certificate import ensure_certificate
+from actkit_web.http.protocol import KIB, ConnectionLimits
+from actkit_web.http.serving import Listener
 from actkit_web.main import server_config
-from actkit_web.serving import Listener
 
 FAST = ConnectionLimits(head_timeout_s=0.3, body_timeout_s=0.3, tls_handshake_timeout_s=0.3)
 

@@ -16,8 +16,8 @@ from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
 from actkit_core.testing.stack import free_port
 from actkit_proto.network import HttpAccess, HttpChanged
+from actkit_web.http.serving import URLS_FILE, Listener
 from actkit_web.main import serve
-from actkit_web.serving import URLS_FILE, Listener
 from actkit_web.settings import WebSettings
 
 

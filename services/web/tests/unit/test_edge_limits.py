@@ -14,8 +14,8 @@ from actkit_proto.errors import BusError, Invalid
 from actkit_proto.events import CreateRule, DeleteRule
 from actkit_proto.params import ParameterList
 from actkit_proto.system import GetServerReport, ServerReport, SetPlainConfig
-from actkit_web.deps import command_from_fields
-from actkit_web.limits import BODY_LIMIT_BYTES, KIB, UPLOAD_LIMIT_BYTES
+from actkit_web.http.deps import command_from_fields
+from actkit_web.http.limits import BODY_LIMIT_BYTES, KIB, UPLOAD_LIMIT_BYTES
 
 from ..conftest import basic
 

@@ -4,8 +4,8 @@ from fastapi import FastAPI
 from starlette.datastructures import URL
 
 from actkit_proto.network import HttpAccess
-from actkit_web.http_access import HttpAccessState
-from actkit_web.serving import PortChoice, port_choice
+from actkit_web.http.access import HttpAccessState
+from actkit_web.http.serving import PortChoice, port_choice
 
 from ..conftest import basic
 

@@ -10,7 +10,7 @@ from actkit_proto.accounts import (
     ListOnvifAccounts,
     UpdateOnvifAccount,
 )
-from actkit_web.command_routes import expose
+from actkit_web.api.commands import expose
 
 router = APIRouter(prefix="/api/v1/onvif", tags=["onvif"])
 

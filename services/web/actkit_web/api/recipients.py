@@ -19,8 +19,8 @@ from actkit_proto.events import (
     SendTestNotification,
     UpdateRecipient,
 )
-from actkit_web.deps import ActingBusDep, command_from_fields
-from actkit_web.ids import BoundedIds, PathId
+from actkit_web.http.deps import ActingBusDep, command_from_fields
+from actkit_web.http.ids import BoundedIds, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["recipients"])
 RECIPIENT_EXAMPLE = {"type": "http", "name": "Dispatch", "url": "http://dispatch.example/hook"}

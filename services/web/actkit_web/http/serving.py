@@ -15,8 +15,8 @@ import uvicorn
 from actkit_core.bus import Publisher
 from actkit_proto.errors import BusError
 from actkit_proto.network import HttpChanged, HttpSettings
-from actkit_web.http_access import HttpAccessState
-from actkit_web.http_protocol import CONNECTION_LIMITS, GuardedHttpProtocol
+from actkit_web.http.access import HttpAccessState
+from actkit_web.http.protocol import CONNECTION_LIMITS, GuardedHttpProtocol
 from actkit_web.settings import WebSettings
 
 log = logging.getLogger(__name__)

@@ -25,8 +25,8 @@ from actkit_proto.system import (
     SystemLog,
     TestSyslogServer,
 )
-from actkit_web.deps import ActingBusDep
-from actkit_web.ids import PathId
+from actkit_web.http.deps import ActingBusDep
+from actkit_web.http.ids import PathId
 
 router = APIRouter(prefix="/api/v1/logs", tags=["logs"])
 

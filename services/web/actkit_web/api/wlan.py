@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from actkit_proto.network import GetWlan, ScanWlan, SetWlan
-from actkit_web.command_routes import expose
+from actkit_web.api.commands import expose
 
 router = APIRouter(prefix="/api/v1/network/wlan", tags=["wlan"])
 

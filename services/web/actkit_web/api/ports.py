@@ -23,7 +23,7 @@ from actkit_proto.io import (
     SetPort,
     SwitchIgnition,
 )
-from actkit_web.deps import ActingBusDep
+from actkit_web.http.deps import ActingBusDep
 
 router = APIRouter(prefix="/api/v1", tags=["ports"])
 

@@ -35,8 +35,8 @@ from actkit_proto.system import (
     UpgradeSettings,
     UpgradeStatus,
 )
-from actkit_web.deps import ActingBus, ActingBusDep
-from actkit_web.error_docs import ErrorAnswer
+from actkit_web.api.openapi import ErrorAnswer
+from actkit_web.http.deps import ActingBus, ActingBusDep
 
 router = APIRouter(prefix="/api/v1", tags=["maintenance"])
 ZIP = "application/zip"

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from actkit_proto.params import ParameterList, ParameterValue
 from actkit_proto.system import ListPlainConfig, SetPlainConfig
-from actkit_web.deps import ActingBusDep
+from actkit_web.http.deps import ActingBusDep
 
 router = APIRouter(prefix="/api/v1", tags=["plain config"])
 

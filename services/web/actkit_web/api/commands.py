@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from actkit_core.bus import check_role
 from actkit_proto.base import STRICT, Command, Reply, missing_fields
-from actkit_web.deps import ActingBus, ActingBusDep, command_from_fields
-from actkit_web.ids import MAX_ID
+from actkit_web.http.deps import ActingBus, ActingBusDep, command_from_fields
+from actkit_web.http.ids import MAX_ID
 
 R = TypeVar("R", bound=Reply)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

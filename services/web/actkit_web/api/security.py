@@ -21,8 +21,8 @@ from actkit_proto.accounts import (
     SetAuthSettings,
     SetBruteForceSettings,
 )
-from actkit_web.command_routes import expose
-from actkit_web.deps import ActingBusDep
+from actkit_web.api.commands import expose
+from actkit_web.http.deps import ActingBusDep
 
 router = APIRouter(prefix="/api/v1/security", tags=["security"])
 DEFAULT_LIMIT: int = ListAccessFailures.model_fields["limit"].default

@@ -14,10 +14,10 @@ from starlette.responses import Response
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import GetSetupState
 from actkit_proto.errors import BusError, ErrorCode, TooManyRequests, Unauthenticated
-from actkit_web.auth import SESSION_COOKIE, challenge
-from actkit_web.http_access import audience
-from actkit_web.limits import BodyTooLarge, too_large_message
-from actkit_web.middleware import AUTH_FAILURES
+from actkit_web.http.access import audience
+from actkit_web.http.auth import SESSION_COOKIE, challenge
+from actkit_web.http.limits import BodyTooLarge, too_large_message
+from actkit_web.http.middleware import AUTH_FAILURES
 from actkit_web.pages import templates
 from actkit_web.settings import WebSettings
 

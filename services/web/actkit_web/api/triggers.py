@@ -13,7 +13,7 @@ from actkit_proto.events import (
     ManualTrigger,
     SetManualTrigger,
 )
-from actkit_web.deps import ActingBusDep
+from actkit_web.http.deps import ActingBusDep
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 TriggerId = Annotated[int, Path(ge=1, le=MAX_RULES)]

@@ -16,7 +16,7 @@ from actkit_proto.accounts import (
     UpdateAccount,
 )
 from actkit_proto.base import Role
-from actkit_web.deps import ActingBusDep
+from actkit_web.http.deps import ActingBusDep
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 

@@ -17,8 +17,8 @@ from actkit_proto.system import (
     ShutdownCountdownChanged,
     ShutdownState,
 )
-from actkit_web.command_routes import expose
-from actkit_web.deps import BusDep, CallerDep
+from actkit_web.api.commands import expose
+from actkit_web.http.deps import BusDep, CallerDep
 
 router = APIRouter(prefix="/api/v1/system", tags=["system"])
 

@@ -17,8 +17,8 @@ from actkit_proto.events import (
     ListSchedules,
     UpdateSchedule,
 )
-from actkit_web.deps import ActingBusDep, command_from_fields
-from actkit_web.ids import BoundedIds, PathId
+from actkit_web.http.deps import ActingBusDep, command_from_fields
+from actkit_web.http.ids import BoundedIds, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["schedules"])
 SCHEDULE_EXAMPLE = {

@@ -19,8 +19,8 @@ from actkit_proto.accounts import (
     SetupState,
 )
 from actkit_proto.base import Role
-from actkit_web.auth import SESSION_COOKIE, client_address
-from actkit_web.deps import BusDep, CallerDep, SettingsDep
+from actkit_web.http.auth import SESSION_COOKIE, client_address
+from actkit_web.http.deps import BusDep, CallerDep, SettingsDep
 from actkit_web.settings import WebSettings
 
 router = APIRouter(prefix="/api/v1", tags=["session"])

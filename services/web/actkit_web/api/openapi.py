@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from actkit_web.http_protocol import CONNECTION_LIMITS as C
-from actkit_web.ids import MAX_ID
-from actkit_web.limits import BODY_LIMIT_BYTES, KIB, UPLOAD_LIMIT_BYTES, UPLOADS, body_limit
+from actkit_web.http.ids import MAX_ID
+from actkit_web.http.limits import BODY_LIMIT_BYTES, KIB, UPLOAD_LIMIT_BYTES, UPLOADS, body_limit
+from actkit_web.http.protocol import CONNECTION_LIMITS as C
 
 PUBLIC = frozenset({("get", "/api/v1/setup"), ("post", "/api/v1/setup")})
 """Operations that need no credentials (logging in checks them, so it can answer 401)."""

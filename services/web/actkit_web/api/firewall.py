@@ -12,7 +12,7 @@ from actkit_proto.network import (
     GetFirewall,
     SetFirewall,
 )
-from actkit_web.command_routes import expose
+from actkit_web.api.commands import expose
 
 router = APIRouter(prefix="/api/v1/network/firewall", tags=["firewall"])
 

@@ -17,7 +17,7 @@ from actkit_proto.mqtt import (
     SetPublication,
     UpdateSubscription,
 )
-from actkit_web.command_routes import expose
+from actkit_web.api.commands import expose
 
 router = APIRouter(prefix="/api/v1/mqtt", tags=["mqtt"])
 

@@ -26,7 +26,7 @@ from actkit_proto.network import (
     SetSnmp,
     SetSnmpV3Password,
 )
-from actkit_web.command_routes import expose
+from actkit_web.api.commands import expose
 
 router = APIRouter(prefix="/api/v1/network", tags=["network"])
 

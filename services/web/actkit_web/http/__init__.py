@@ -1,0 +1,1 @@
+"""HTTP transport: authentication, request dependencies, middleware, limits and serving."""
