@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest_asyncio
 
 from actkit_core.db import open_db
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_mqtt.domain import ConnectionConfig, Outgoing
 from actkit_mqtt.handlers import HANDLERS, Deps, load_state
@@ -52,7 +53,7 @@ async def broker() -> RecordingBroker:
 
 @pytest_asyncio.fixture
 async def deps(
-    fake_bus: FakeBus, tmp_db: Callable[[str], Path], broker: RecordingBroker
+    fake_bus: FakeBus, tmp_db: Callable[[str], Path], broker: RecordingBroker, clock: FakeClock
 ) -> AsyncIterator[Deps]:
     """The mqtt service's handlers on a FakeBus, a fresh database and a recording broker."""
     async with contextlib.AsyncExitStack() as stack:
@@ -63,7 +64,7 @@ async def deps(
             bus=fake_bus,
             broker=broker,
             state=await load_state(store),
-            clock=lambda: 1_700_000_000_000,
+            clock=clock,
         )
         built.state.serial = SERIAL  # as the system service told it at start
         await fake_bus.serve(HANDLERS, built)

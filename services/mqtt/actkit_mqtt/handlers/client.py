@@ -269,7 +269,7 @@ async def publish_port_states(deps: Deps) -> None:
     except BusError as exc:
         log.warning("cannot publish the ports' states: %s", exc.message)
         return
-    now = deps.clock()
+    now = deps.now_ms()
     for port in ports:
         await publish_device_event(
             deps, port_event(port.port_id, port.direction, port.is_active, now)

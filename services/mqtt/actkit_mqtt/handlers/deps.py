@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from actkit_core.bus import Publisher
+from actkit_core.clock import Clock, SystemClock
 from actkit_mqtt import domain
 from actkit_mqtt.domain import Secrets
 from actkit_mqtt.ports import Broker
@@ -52,8 +51,11 @@ class Deps:
     bus: Publisher
     broker: Broker
     state: ClientState
-    clock: Callable[[], int] = field(default=lambda: time.time_ns() // 1_000_000)
-    """Wall-clock time in milliseconds, for publication timestamps."""
+    clock: Clock = field(default_factory=SystemClock)
+
+    def now_ms(self) -> int:
+        """Wall-clock time in milliseconds, for publication timestamps."""
+        return int(self.clock.now().timestamp() * 1000)
 
     @property
     def serial(self) -> str:

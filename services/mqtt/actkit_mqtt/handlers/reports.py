@@ -49,22 +49,22 @@ async def _switch_output(received_topic: str, payload: str, deps: Deps) -> None:
 
 async def publish_port_change(event: PortChanged, deps: Deps) -> None:
     await publish_device_event(
-        deps, port_event(event.port_id, event.direction, event.is_active, deps.clock())
+        deps, port_event(event.port_id, event.direction, event.is_active, deps.now_ms())
     )
     if deps.state.home_assistant.is_enabled and deps.broker.is_connected:
         send(deps, [homeassistant.state_message(deps.prefix, event.port_id, event.is_active)])
 
 
 async def publish_tampering(event: PortTampered, deps: Deps) -> None:
-    await publish_device_event(deps, tampering_event(event, deps.clock()))
+    await publish_device_event(deps, tampering_event(event, deps.now_ms()))
 
 
 async def publish_beacon(event: BeaconReceived, deps: Deps) -> None:
-    await publish_device_event(deps, beacon_event(event, deps.clock()))
+    await publish_device_event(deps, beacon_event(event, deps.now_ms()))
 
 
 async def publish_beacon_presence(event: BeaconPresenceChanged, deps: Deps) -> None:
-    await publish_device_event(deps, beacon_presence_event(event, deps.clock()))
+    await publish_device_event(deps, beacon_presence_event(event, deps.now_ms()))
 
 
 async def publish_rule_activity(event: RuleChanged, deps: Deps) -> None:
@@ -72,7 +72,7 @@ async def publish_rule_activity(event: RuleChanged, deps: Deps) -> None:
 
 
 async def publish_manual_trigger(event: ManualTriggerChanged, deps: Deps) -> None:
-    await publish_device_event(deps, manual_trigger_event(event, deps.clock()))
+    await publish_device_event(deps, manual_trigger_event(event, deps.now_ms()))
 
 
 async def handle_report(report: Report, deps: Deps) -> None:
