@@ -52,15 +52,25 @@ from actkit_web.http.middleware import RequestMetrics, SecurityHeaders
 from actkit_web.maintenance_pages import router as maintenance_pages_router
 from actkit_web.pages import router as pages_router
 from actkit_web.recipient_pages import router as recipient_pages_router
-from actkit_web.routes import event_stream, vapix, vapix_mqtt
 from actkit_web.settings import WebSettings
 from actkit_web.settings_pages import settings_router
-from actkit_web.stream_tokens import StreamTokens
 from actkit_web.system_pages import router as system_pages_router
 from actkit_web.system_settings import PAGES as SETTINGS_PAGES
 from actkit_web.system_settings import router as system_settings_router
+from actkit_web.vapix import (
+    device_info,
+    event_stream,
+    io_ports,
+    mqtt_client,
+    mqtt_events,
+    params,
+    users,
+)
+from actkit_web.vapix.stream_tokens import StreamTokens
 
 STATIC = Path(__file__).parent / "static"
+CGIS = (device_info, io_ports, params, users, mqtt_client, mqtt_events, event_stream)
+"""The VAPIX APIs, each with its CGIs under ``/axis-cgi``."""
 
 
 def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
@@ -81,8 +91,8 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.device = DeviceIdentity(bus, settings)
     app.state.stream_tokens = StreamTokens()
     app.state.http_access = HttpAccessState()
-    # First, so that a VAPIX request is matched at once (see actkit_web.routes.vapix).
-    app.mount("/axis-cgi", Router([*vapix.ROUTES, *vapix_mqtt.ROUTES, *event_stream.CGI_ROUTES]))
+    # First, so that a VAPIX request is matched at once (see actkit_web.vapix.cgi).
+    app.mount("/axis-cgi", Router([*(route for api in CGIS for route in api.ROUTES)]))
     app.include_router(session.router)
     app.include_router(ports.router)
     app.include_router(event_stream.router)

@@ -23,8 +23,8 @@ from actkit_web.app import create_app
 from actkit_web.http.certificate import fetch_identity
 from actkit_web.http.protocol import CONNECTION_LIMITS, ConnectionLimits, guarded_protocol
 from actkit_web.http.serving import Listener, WebServers, told_http_access
-from actkit_web.rtsp import RtspEventServer
 from actkit_web.settings import WebSettings
+from actkit_web.vapix.rtsp import RtspEventServer
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import AuthSettings
 from actkit_proto.io import Circuit, Direction, PortChanged
 from actkit_web.feed import PortFeed
-from actkit_web.rtsp import RtspEventServer
+from actkit_web.vapix.rtsp import RtspEventServer
 
 from ..conftest import PASSWORDS, FakeAccounts, FakeIo
 

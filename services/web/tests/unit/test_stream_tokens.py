@@ -1,6 +1,6 @@
 from actkit_proto.accounts import Identity
 from actkit_proto.base import Role
-from actkit_web.stream_tokens import StreamTokens
+from actkit_web.vapix.stream_tokens import StreamTokens
 
 VIEWER = Identity(name="view", role=Role.VIEWER)
 

@@ -7,7 +7,7 @@ from actkit_proto.base import Actor, Role
 from actkit_proto.errors import Invalid, Unavailable
 from actkit_proto.io import PulsePort, SetPort
 from actkit_proto.system import GetIdentity, Identity
-from actkit_web.vapix import PortAction, parse_port_action
+from actkit_web.vapix.io_ports import PortAction, parse_port_action
 
 from ..conftest import FakeAccounts, FakeIo, basic
 

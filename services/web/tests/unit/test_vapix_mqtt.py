@@ -12,7 +12,7 @@ from actkit_proto.mqtt import (
     RetainPolicy,
     Transport,
 )
-from actkit_web.vapix_mqtt import kinds_of_filter
+from actkit_web.vapix.mqtt_events import kinds_of_filter
 
 from ..conftest import basic
 from ..fake_mqtt import FakeMqtt

@@ -28,7 +28,7 @@ from actkit_proto.errors import BusError
 from actkit_proto.io import ListPorts, Port, PortChanged
 from actkit_web.feed import PortFeed
 from actkit_web.http.auth import decode_basic, offer
-from actkit_web.vapix import event_document
+from actkit_web.vapix.port_events import event_document
 
 log = logging.getLogger(__name__)
 

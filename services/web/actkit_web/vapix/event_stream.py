@@ -19,10 +19,10 @@ from actkit_proto.io import ListPorts, Port
 from actkit_web.feed import PortFeed
 from actkit_web.http.auth import identify
 from actkit_web.http.deps import signed_in
-from actkit_web.routes.vapix import cgi
 from actkit_web.settings import WebSettings
-from actkit_web.stream_tokens import StreamTokens
-from actkit_web.vapix import event_notification
+from actkit_web.vapix.cgi import cgi
+from actkit_web.vapix.port_events import event_notification
+from actkit_web.vapix.stream_tokens import StreamTokens
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +37,7 @@ async def websocket_session(request: Request) -> PlainTextResponse:
     return PlainTextResponse(tokens.issue(caller.identity))
 
 
-CGI_ROUTES = [cgi("/wssession.cgi", websocket_session, "GET")]
+ROUTES = [cgi("/wssession.cgi", websocket_session, "GET")]
 
 
 @router.websocket("/vapix/ws-data-stream")

@@ -1,1 +1,0 @@
-"""The web service's routes, one module per resource."""
