@@ -20,7 +20,8 @@ from actkit_proto import (
 )
 from actkit_proto.accounts import DigestChallenge
 from actkit_proto.ble import BeaconSettings
-from actkit_proto.events import CreateRecipient, HttpRecipient, _name_discriminator
+from actkit_proto.events import CreateRecipient, HttpRecipient
+from actkit_proto.events.common import _name_discriminator
 from actkit_proto.io import port_id_of_vapix, vapix_port_id
 from actkit_proto.mqtt import Transport, topic_id, topic_of
 from actkit_proto.services import SERVICE_NAMES, service

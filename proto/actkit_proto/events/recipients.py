@@ -1,0 +1,223 @@
+"""Recipients: where notifications go, and the test notification."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationInfo, model_validator
+
+from actkit_proto.base import Ack, Command, Reply, Role, RowId
+from actkit_proto.events.common import Host, Name, NetPort, Part, Secret, _name_discriminator
+
+
+class Encryption(StrEnum):
+    """How an email recipient's SMTP connection is encrypted."""
+
+    NONE = "none"
+    SSL = "ssl"
+    """Implicit TLS from the first byte (port 465)."""
+    TLS = "tls"
+    """STARTTLS after connecting in clear (port 587)."""
+
+
+class EmailRecipient(Part):
+    """Email: SMTP with optional SSL/TLS and authentication, several To addresses."""
+
+    type: Literal["email"] = "email"
+    name: Name
+    to: list[Annotated[str, Field(pattern=r"^[^@\s,]+@[^@\s,]+$")]] = Field(
+        min_length=1, max_length=20
+    )
+    sender: Annotated[str, Field(pattern=r"^[^@\s,]+@[^@\s,]+$")]
+    host: Host
+    port: NetPort = 587
+    encryption: Encryption = Encryption.NONE
+    validate_certificate: bool = True
+    username: str = Field(default="", max_length=256)
+    password: Secret = None
+
+
+class HttpRecipient(Part):
+    """HTTP or HTTPS: the notification is POSTed to ``url`` as a form."""
+
+    type: Literal["http", "https"] = "http"
+    name: Name
+    url: str = Field(pattern=r"^https?://\S+$", max_length=2048)
+    username: str = Field(default="", max_length=256)
+    password: Secret = None
+    validate_certificate: bool = True
+    proxy: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2048)
+
+    @model_validator(mode="after")
+    def _scheme_matches_type(self) -> HttpRecipient:
+        scheme = self.url.split("://", 1)[0].lower()
+        if scheme != self.type:
+            raise ValueError(f"a {self.type} recipient needs a {self.type}:// URL, not {scheme}://")
+        return self
+
+    @model_validator(mode="after")
+    def _no_password_in_a_url(self, info: ValidationInfo) -> HttpRecipient:
+        # Refused where a person sends it (STRICT); one stored before is still read.
+        if not (info.context or {}).get("refuse_unknown_fields"):
+            return self
+        if urlsplit(self.url).password is not None:
+            raise ValueError(
+                "put the password in the password field, not in the URL, where every viewer "
+                "would read it"
+            )
+        if self.proxy is not None and urlsplit(self.proxy).password is not None:
+            raise ValueError(
+                "a password in the proxy URL would be shown to every viewer: recipients reach "
+                "proxies that need no password (allow the device's address at the proxy)"
+            )
+        return self
+
+
+class TcpRecipient(Part):
+    """TCP: the message is written to a plain TCP connection."""
+
+    type: Literal["tcp"] = "tcp"
+    name: Name
+    host: Host
+    port: NetPort
+
+
+class FtpRecipient(Part):
+    """FTP: the notification is uploaded as a text file."""
+
+    type: Literal["ftp"] = "ftp"
+    name: Name
+    host: Host
+    port: NetPort = 21
+    folder: str = Field(default="", max_length=1024)
+    username: str = Field(default="anonymous", max_length=256)
+    password: Secret = None
+    is_passive: bool = True
+    use_temporary_name: bool = True
+
+
+class SftpRecipient(Part):
+    """SFTP: uploaded once the server's host key is checked, before the password is sent.
+
+    Trust on first use: a stored recipient without a SHA-256 fingerprint pins the key its server
+    shows at the first successful delivery or test; from then on another key is refused.
+    """
+
+    type: Literal["sftp"] = "sftp"
+    name: Name
+    host: Host
+    port: NetPort = 22
+    folder: str = Field(default="", max_length=1024)
+    username: str = Field(min_length=1, max_length=256)
+    password: Secret = None
+    host_key_md5: str | None = Field(
+        default=None, pattern=r"^([0-9a-fA-F]{2}:?){15}[0-9a-fA-F]{2}$"
+    )
+    """The MD5 fingerprint (``aa:bb:...``) the server's host key must have."""
+    host_key_sha256: str | None = Field(default=None, pattern=r"^[A-Za-z0-9+/]{43}=?$")
+    """The SHA-256 fingerprint (base64, without ``SHA256:``) the server's host key must have;
+    empty, the first connection pins it. Clear it to accept a server's new key."""
+    use_temporary_name: bool = True
+
+
+class NetworkStorageRecipient(Part):
+    """Network storage (SMB share): not supported on this device."""
+
+    type: Literal["network_storage"] = "network_storage"
+    name: Name
+    host: Host
+    share: str = Field(max_length=256)
+    folder: str = Field(default="", max_length=1024)
+    username: str = Field(default="", max_length=256)
+    password: Secret = None
+
+
+class SipRecipient(Part):
+    """SIP or VMS call: not supported on this device."""
+
+    type: Literal["sip", "vms"] = "sip"
+    name: Name
+    from_account: str = Field(default="", max_length=256)
+    to_address: str = Field(max_length=256)
+
+
+RecipientSpec = Annotated[
+    EmailRecipient
+    | HttpRecipient
+    | TcpRecipient
+    | FtpRecipient
+    | SftpRecipient
+    | NetworkStorageRecipient
+    | SipRecipient,
+    Field(discriminator="type", json_schema_extra=_name_discriminator),
+]
+
+
+class Recipient(Reply):
+    """A recipient as shown: the password is never sent back, only whether one is set."""
+
+    recipient_id: RowId
+    recipient: RecipientSpec
+    has_password: bool
+
+
+class RecipientList(Reply):
+    """Every recipient, passwords left out."""
+
+    recipients: list[Recipient]
+
+
+class CreateRecipient(Command[Recipient]):
+    """Add a recipient (at most 20; the 21st is refused with 409)."""
+
+    subject: ClassVar[str] = "events.recipients.create"
+    recipient: RecipientSpec
+
+
+class ListRecipients(Command[RecipientList]):
+    """Read every recipient."""
+
+    subject: ClassVar[str] = "events.recipients.list"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class GetRecipient(Command[Recipient]):
+    """Read one recipient (its password left out)."""
+
+    subject: ClassVar[str] = "events.recipient.{recipient_id}.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+    recipient_id: RowId
+
+
+class UpdateRecipient(Command[Recipient]):
+    """Replace a recipient; an empty password keeps the stored one."""
+
+    subject: ClassVar[str] = "events.recipient.{recipient_id}.update"
+    recipient_id: RowId
+    recipient: RecipientSpec
+
+
+class DeleteRecipient(Command[Ack]):
+    """Delete a recipient that no rule uses (409 otherwise)."""
+
+    subject: ClassVar[str] = "events.recipient.{recipient_id}.delete"
+    recipient_id: RowId
+
+
+class RecipientTestResult(Reply):
+    """The outcome of a test notification."""
+
+    is_ok: bool
+    answer: str
+    """What the peer answered (e.g. the SMTP server's reply), or why it failed."""
+
+
+class SendTestNotification(Command[RecipientTestResult]):
+    """Send a test notification to a recipient (stored, or not yet saved)."""
+
+    subject: ClassVar[str] = "events.recipients.test"
+    recipient_id: RowId | None = None
+    recipient: RecipientSpec | None = None
+    """An unsaved recipient; its empty password is taken from ``recipient_id`` if given."""

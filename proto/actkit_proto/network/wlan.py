@@ -1,0 +1,71 @@
+"""The wireless network."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from actkit_proto.base import Command, Reply, Role, read_only, write_only
+from actkit_proto.network.addresses import Ipv4Settings, Ipv6Settings
+
+
+class WlanSecurity(StrEnum):
+    """Security of a wireless network."""
+
+    OPEN = "open"
+    WPA2_PSK = "wpa2_psk"
+    WPA3_SAE = "wpa3_sae"
+    WPA2_ENTERPRISE = "wpa2_enterprise"
+
+
+class WlanNetworkSeen(Reply):
+    """A wireless network found by a scan."""
+
+    ssid: str
+    signal_percent: int = Field(ge=0, le=100)
+    channel: int = Field(ge=0)
+    security: WlanSecurity
+
+
+class WlanScan(Reply):
+    """The wireless networks in range, strongest first."""
+
+    networks: list[WlanNetworkSeen]
+
+
+class ScanWlan(Command[WlanScan]):
+    """Refresh the list of wireless networks in range."""
+
+    subject: ClassVar[str] = "network.wlan.scan"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class WlanSettings(Reply):
+    """The wireless network to join when the cable is unplugged (ethernet is preferred)."""
+
+    ssid: str | None = Field(default=None, min_length=1, max_length=32)
+    """``None``: no wireless network configured."""
+    is_hidden: bool = False
+    security: WlanSecurity = WlanSecurity.WPA2_PSK
+    passphrase: str | None = write_only(min_length=8, max_length=63)
+    """Write only."""
+    has_passphrase: bool = read_only(False)
+    """Read only."""
+    ipv4: Ipv4Settings = Field(default_factory=Ipv4Settings)
+    ipv6: Ipv6Settings = Field(default_factory=Ipv6Settings)
+
+
+class GetWlan(Command[WlanSettings]):
+    """Read the WLAN settings."""
+
+    subject: ClassVar[str] = "network.wlan.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class SetWlan(Command[WlanSettings]):
+    """Store and apply the WLAN settings; answers with them as stored."""
+
+    subject: ClassVar[str] = "network.wlan.set"
+    settings: WlanSettings

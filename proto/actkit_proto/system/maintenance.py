@@ -1,0 +1,54 @@
+"""Maintenance: restart, restore, factory default."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import Field
+
+from actkit_proto.base import Command, Event, Reply
+
+
+class MaintenanceAction(StrEnum):
+    """What maintenance was asked for."""
+
+    RESTART = "restart"
+    RESTORE = "restore"
+    FACTORY_DEFAULT = "factory_default"
+
+
+class MaintenanceResult(Reply):
+    """What each service answered to a restore or factory default."""
+
+    action: MaintenanceAction
+    restored: list[str]
+    """Services that restored their settings."""
+    failed: dict[str, str] = Field(default_factory=dict)
+    """Service to the reason it did not (not running, refused)."""
+
+
+class Restart(Command[MaintenanceResult]):
+    """Restart the device: every service restarts; settings are kept; outputs go to normal."""
+
+    subject: ClassVar[str] = "system.maintenance.restart"
+
+
+class Restore(Command[MaintenanceResult]):
+    """Most settings back to factory default; the manual's network list is kept."""
+
+    subject: ClassVar[str] = "system.maintenance.restore"
+
+
+class FactoryDefault(Command[MaintenanceResult]):
+    """Every setting back to factory default, the IP address included."""
+
+    subject: ClassVar[str] = "system.maintenance.factory_default"
+
+
+class RestartRequested(Event):
+    """The device is about to restart (after a restart, restore or factory default)."""
+
+    subject: ClassVar[str] = "system.maintenance.restart_requested"
+
+    action: MaintenanceAction
