@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from actkit_core import lifecycle
+from actkit_core.clock import Clock, SystemClock
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_core.tasks import stop_task
 from actkit_network.adapters.sim import (
@@ -47,9 +47,10 @@ MIGRATIONS = "actkit_network:migrations"
 
 @contextlib.asynccontextmanager
 async def build_deps(
-    settings: NetworkSettings, runtime: Runtime, clock: Callable[[], float] = time.time
+    settings: NetworkSettings, runtime: Runtime, clock: Clock | None = None
 ) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
+    clock = clock or SystemClock()
     store = SettingsStore(runtime.sessions)
     device = Device(
         settings.device_name,
@@ -155,8 +156,8 @@ async def _revert_firewall_tests(deps: Deps) -> None:
             deadline = await revert_expired_test(deps)
         except Exception:
             log.exception("could not revert the firewall test; retrying in a second")
-            deadline = deps.clock() + 1
-        wait_s = None if deadline is None else max(deadline - deps.clock(), 0.0)
+            deadline = deps.clock.now().timestamp() + 1
+        wait_s = None if deadline is None else max(deadline - deps.clock.now().timestamp(), 0.0)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(deps.firewall_changed.wait(), wait_s)
 

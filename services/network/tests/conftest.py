@@ -2,11 +2,11 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
 
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.handlers import HANDLERS, Deps
 from actkit_network.main import MIGRATIONS, build_deps
@@ -26,24 +26,6 @@ IDENTITY = Identity(
 
 async def tell_identity(_command: GetIdentity) -> Identity:
     return IDENTITY
-
-
-class FakeClock:
-    """Wall time that moves only when a test says so."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest_asyncio.fixture

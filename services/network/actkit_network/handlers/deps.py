@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from actkit_core.bus import Publisher
+from actkit_core.clock import Clock, SystemClock
 from actkit_network.domain.settings import default_friendly_name
 from actkit_network.ports import (
     AnnouncerPort,
@@ -64,8 +63,8 @@ class Deps:
     device: Device
     ddns: DnsUpdaterPort
     simulator: NetworkSimulator | None = None
-    clock: Callable[[], float] = time.time
-    """Wall time: a test deadline must survive a restart."""
+    clock: Clock = field(default_factory=SystemClock)
+    """Its wall time: a test deadline must survive a restart."""
     firewall_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     firewall_changed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set whenever the test deadline may have moved, to wake the revert timer."""

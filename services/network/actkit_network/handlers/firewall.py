@@ -36,14 +36,14 @@ async def set_firewall(command: SetFirewall, deps: Deps) -> Firewall:
 
 
 async def add_firewall_rules(command: AddFirewallRules, deps: Deps) -> Firewall:
-    now = deps.clock()
+    now = deps.clock.now().timestamp()
     return await _change_firewall(
         deps, lambda state: firewall.test_rules(state, command.rules, command.time_limit_s, now)
     )
 
 
 async def add_firewall_rule(command: AddFirewallRule, deps: Deps) -> Firewall:
-    now = deps.clock()
+    now = deps.clock.now().timestamp()
     return await _change_firewall(
         deps, lambda state: firewall.add_rule(state, command.rule, command.time_limit_s, now)
     )
@@ -63,7 +63,7 @@ async def delete_firewall_rules(_command: DeleteFirewallRules, deps: Deps) -> Fi
 
 async def revert_expired_test(deps: Deps) -> float | None:
     """Revert rules under test whose deadline has passed; returns the deadline still ahead."""
-    now = deps.clock()
+    now = deps.clock.now().timestamp()
     before, after = await _change_firewall_state(
         deps, lambda state: firewall.revert_if_due(state, now)
     )

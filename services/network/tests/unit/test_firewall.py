@@ -1,9 +1,9 @@
 import asyncio
-from typing import Protocol
 
 import pytest
 from prometheus_client import REGISTRY
 
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.adapters.sim import SimFirewall
 from actkit_network.handlers import Deps
@@ -23,15 +23,6 @@ from actkit_proto.network import (
     GetFirewall,
     SetFirewall,
 )
-
-
-class FakeClock(Protocol):
-    """The ``clock`` fixture: wall time that moves only when told."""
-
-    now: float
-
-    def advance(self, seconds: float) -> None: ...
-
 
 SSH_DENIED = FirewallRule(protocol=FirewallProtocol.TCP, port=22, policy=FirewallPolicy.DENY)
 LAN_ALLOWED = FirewallRule(address="192.0.2.0/24")
@@ -80,11 +71,11 @@ async def test_unconfirmed_rules_revert_at_the_deadline_and_become_pending(
     await fake_bus.request(AddFirewallRules(rules=[LAN_ALLOWED], time_limit_s=0))
     testing = await fake_bus.request(AddFirewallRules(rules=[SSH_DENIED]))
     assert testing.active_rules == [SSH_DENIED]
-    assert testing.test_deadline == clock.now + 300
+    assert testing.test_deadline == clock.now().timestamp() + 300
     assert "tcp dport 22 drop" in loaded(deps)
 
     clock.advance(299)
-    assert await revert_expired_test(deps) == clock.now + 1
+    assert await revert_expired_test(deps) == clock.now().timestamp() + 1
     assert (await fake_bus.request(GetFirewall())).active_rules == [SSH_DENIED]
 
     reverts = REGISTRY.get_sample_value("actkit_network_firewall_reverts_total") or 0.0
@@ -139,7 +130,7 @@ async def test_one_rule_is_added_after_the_active_ones_and_tested_with_them(
     await fake_bus.request(AddFirewallRules(rules=[LAN_ALLOWED], time_limit_s=0))
     testing = await fake_bus.request(AddFirewallRule(rule=SSH_DENIED))
     assert testing.active_rules == [LAN_ALLOWED, SSH_DENIED]
-    assert testing.test_deadline == clock.now + 300
+    assert testing.test_deadline == clock.now().timestamp() + 300
     clock.advance(300)
     await revert_expired_test(deps)
     firewall = await fake_bus.request(GetFirewall())

@@ -8,6 +8,7 @@ import pytest_asyncio
 
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.adapters.sim import SimAnnouncer, SimResponder
 from actkit_network.handlers import HANDLERS, Deps
@@ -17,7 +18,7 @@ from actkit_network.settings import NetworkSettings
 from actkit_proto.network import DiscoverySettings, GetDiscovery, SetDiscovery
 from actkit_proto.system import GetIdentity
 
-from ..conftest import FakeClock, tell_identity
+from ..conftest import tell_identity
 
 
 @pytest_asyncio.fixture
