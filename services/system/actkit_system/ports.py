@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from actkit_core.clock import Clock
 from actkit_proto.system import LogEntry, SyslogServer, SyslogServerEntry, TimeSettings
 
 
@@ -21,11 +22,8 @@ class SyncStatus:
     next_sync_s: float | None = None
 
 
-class TimeKeeper(Protocol):
-    """The device clock and its synchronisation (chrony on the board)."""
-
-    def now(self) -> datetime:
-        """The device's time now, in UTC."""
+class TimeKeeper(Clock, Protocol):
+    """The device clock (the one every service reads, settable here) and its synchronisation."""
 
     async def apply(self, settings: TimeSettings, time_zone: str) -> None:
         """Carry out time settings and put the zone in force."""

@@ -1,6 +1,5 @@
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -8,6 +7,7 @@ import pytest_asyncio
 
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import SetUpgradeSettings, UpgradeSettings
@@ -16,26 +16,6 @@ from actkit_system.handlers import HANDLERS, Deps
 from actkit_system.handlers.rollout.bundle import generate_key
 from actkit_system.main import MIGRATIONS, build_deps
 from actkit_system.settings import SystemSettings
-
-START = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """The time a test says it is."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import logging
 import shlex
 import shutil
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from actkit_core.clock import SystemClock
 from actkit_core.local_time import adopt_zone
 from actkit_proto import Unavailable
 from actkit_proto.system import TimeSettings
@@ -102,16 +103,13 @@ async def _run(*argv: str) -> str:
     return out.decode()
 
 
-class ChronyTimeKeeper:
-    """Chrony's drop-in configuration, ``chronyc``, and the time zone of the host and process."""
+class ChronyTimeKeeper(SystemClock):
+    """The host's clock: chrony's drop-in configuration, ``chronyc``, the host's time zone."""
 
     def __init__(self, config_path: Path, dhcp_sources_dir: str, host_zone: HostZone) -> None:
         self.config_path = config_path
         self.dhcp_sources_dir = dhcp_sources_dir
         self.host_zone = host_zone
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
     async def apply(self, settings: TimeSettings, time_zone: str) -> None:
         text = chrony_config(settings, self.dhcp_sources_dir)

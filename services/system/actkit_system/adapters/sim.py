@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from actkit_core.clock import Clock, SystemClock
 from actkit_proto.system import SyncMode, TimeSettings
 from actkit_system.handlers.rollout.containers import (
     SYSTEM,
@@ -46,14 +46,17 @@ class SimTimeKeeper:
     'ntp.dhcp.sim'
     """
 
-    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self._clock = clock
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self.shift = timedelta()
         self.settings = TimeSettings()
         self.time_zone = "UTC"
 
     def now(self) -> datetime:
-        return self._clock() + self.shift
+        return self._clock.now() + self.shift
+
+    def monotonic(self) -> float:
+        return self._clock.monotonic()
 
     async def apply(self, settings: TimeSettings, time_zone: str) -> None:
         self.settings = settings
@@ -78,7 +81,7 @@ class SimTimeKeeper:
         )
 
     async def set_clock(self, at: datetime) -> None:
-        self.shift = at - self._clock()
+        self.shift = at - self._clock.now()
 
 
 class SimPower:

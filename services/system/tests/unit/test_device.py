@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from actkit_core.testing.clock import START
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Actor, Forbidden, Invalid, Role
 from actkit_proto.system import (
@@ -21,8 +22,6 @@ from actkit_system.adapters.sim import SimTimeKeeper
 from actkit_system.domain.identity import identity, normalized_mac
 from actkit_system.domain.time import chrony_config
 from actkit_system.handlers import Deps
-
-from ..conftest import START
 
 
 async def test_identity_has_the_mac_as_serial_number(fake_bus: FakeBus, deps: Deps) -> None:

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 
+from actkit_core.testing.clock import START
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Conflict, Invalid, NotFound
 from actkit_proto.accounts import AccessFailed
@@ -20,8 +21,6 @@ from actkit_proto.system import (
 from actkit_system.domain.logs import Journal
 from actkit_system.handlers import Deps
 from actkit_system.handlers.logs import MAX_SYSLOG_SERVERS, flush_logs, record_log
-
-from ..conftest import START
 
 
 def line(service: str, severity: Severity, message: str, minutes: int = 0) -> LogRecorded:

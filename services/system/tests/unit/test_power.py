@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from actkit_core.testing.clock import START, FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Invalid
 from actkit_proto.io import IgnitionChanged
@@ -15,8 +16,6 @@ from actkit_proto.system import (
 from actkit_system.adapters.sim import SimPower
 from actkit_system.handlers import Deps
 from actkit_system.handlers.device import advance_power
-
-from ..conftest import START, FakeClock
 
 
 def countdowns(bus: FakeBus) -> list[ShutdownCountdownChanged]:
@@ -37,7 +36,7 @@ async def test_ignition_off_counts_down_then_shuts_down_cleanly(
     await advance_power(deps)
     assert deps.current.countdown == ShutdownCountdownChanged(state=ShutdownState.IDLE)
     await fake_bus.publish(IgnitionChanged(is_on=False))
-    off_at = clock.now
+    off_at = clock.now()
     assert fake_bus.state["system.power.countdown.changed"] == ShutdownCountdownChanged(
         state=ShutdownState.COUNTING_DOWN, shutdown_at=off_at.replace(minute=off_at.minute + 3)
     )

@@ -3,6 +3,7 @@ import io
 import zipfile
 from datetime import timedelta
 
+from actkit_core.testing.clock import START
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import AccessFailed
 from actkit_proto.system import (
@@ -15,8 +16,6 @@ from actkit_proto.system import (
 )
 from actkit_system.handlers import Deps
 from actkit_system.handlers.logs import record_log
-
-from ..conftest import START
 
 
 async def fill_logs(fake_bus: FakeBus, deps: Deps) -> None:

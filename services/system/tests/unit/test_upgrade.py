@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Conflict, Forbidden, Invalid
 from actkit_proto.params import RestoreSettings
@@ -26,7 +27,6 @@ from actkit_system.handlers import Deps
 from actkit_system.handlers.rollout.bundle import generate_key, sign
 from actkit_system.handlers.upgrade import advance_upgrade
 
-from ..conftest import FakeClock
 from .rollouts import DIGEST, manifest, stages, upgrade
 
 
@@ -99,7 +99,7 @@ async def test_autorollback_without_confirmation_rolls_back_at_the_deadline(
         confirm_within_s=600,
     )
     assert status.stage is UpgradeStage.AWAITING_CONFIRMATION
-    assert status.confirm_by == clock.now.replace(minute=10)
+    assert status.confirm_by == clock.now().replace(minute=10)
     clock.advance(seconds=599)
     await advance_upgrade(deps)
     assert deps.upgrades.task is not None and deps.upgrades.task.done()
