@@ -32,3 +32,10 @@ def test_setting_the_fake_wall_clock_leaves_the_monotonic_clock_alone() -> None:
     clock = FakeClock()
     clock.set(datetime(2020, 2, 29, tzinfo=UTC))
     assert (clock.now(), clock.monotonic()) == (datetime(2020, 2, 29, tzinfo=UTC), 1000.0)
+
+
+def test_many_small_steps_of_the_fake_clock_add_up_exactly() -> None:
+    clock = FakeClock()
+    for _ in range(1000):
+        clock.advance(0.001)
+    assert clock.monotonic() == 1001.0

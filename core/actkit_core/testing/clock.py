@@ -21,7 +21,8 @@ class FakeClock:
     def __init__(self, now: datetime = START, monotonic_s: float = 1000.0) -> None:
         """Start at ``now`` (aware) with the monotonic clock at ``monotonic_s``."""
         self._now = now
-        self._monotonic_s = monotonic_s
+        # Kept in whole microseconds (a timedelta's step), so that many small steps add up exactly.
+        self._monotonic_us = round(monotonic_s * 1_000_000)
 
     def now(self) -> datetime:
         """The wall time the test set."""
@@ -29,13 +30,13 @@ class FakeClock:
 
     def monotonic(self) -> float:
         """The monotonic seconds the test set."""
-        return self._monotonic_s
+        return self._monotonic_us / 1_000_000
 
     def advance(self, seconds: float = 0, **units: float) -> None:
         """Move both clocks on by ``seconds`` and ``units`` (``minutes=``, ``hours=`` ...)."""
         step = timedelta(seconds=seconds, **units)
         self._now += step
-        self._monotonic_s += step.total_seconds()
+        self._monotonic_us += step // timedelta(microseconds=1)
 
     def set(self, now: datetime) -> None:
         """Set the wall clock (as a person or NTP does); the monotonic clock does not move."""
