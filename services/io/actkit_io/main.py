@@ -16,6 +16,7 @@ from actkit_io.domain.board import Board, PortConfig
 from actkit_io.domain.button import RESET_HOLD_MAX_NS, RESET_HOLD_MIN_NS, ControlButton
 from actkit_io.domain.profile import BoardProfile, ProfileError, load_profile
 from actkit_io.handlers import HANDLERS, Deps
+from actkit_io.handlers.deps import monotonic_ns
 from actkit_io.handlers.led import READY, LedPlayer
 from actkit_io.handlers.port import announce_state, drive_output, report_edge
 from actkit_io.handlers.switches import follow_button
@@ -76,7 +77,7 @@ async def _start(
         await gpio.configure(port_id, config.direction, config.debounce_ms)
         if config.direction is Direction.INPUT:
             board.raw[port_id] = await gpio.read(port_id)
-    button = ControlButton.at_start(await gpio.is_on(Switch.BUTTON), timers.now_ns())
+    button = ControlButton.at_start(await gpio.is_on(Switch.BUTTON), monotonic_ns(timers))
     simulator = gpio if isinstance(gpio, SimGpio) else None
     led = LedPlayer(gpio, timers)
     deps = Deps(store, runtime.bus, gpio, board, timers, led, button, defaults, simulator)
@@ -92,7 +93,7 @@ async def _start(
 
 def _watch_reset_hold(deps: Deps) -> None:
     async def check() -> None:
-        await follow_button(deps, deps.button.tick(deps.timers.now_ns()))
+        await follow_button(deps, deps.button.tick(monotonic_ns(deps.timers)))
 
     deps.timers.call_later(RESET_HOLD_MIN_NS // 1_000_000, check)
     deps.timers.call_later(RESET_HOLD_MAX_NS // 1_000_000 + 1, check)

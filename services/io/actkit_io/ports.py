@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from actkit_core.clock import Clock
 from actkit_proto.io import Circuit, Direction, LedColour
 
 
@@ -71,11 +72,8 @@ class Cancellable(Protocol):
         """Call it off; nothing happens when it already ran."""
 
 
-class Timers(Protocol):
-    """Time, injected so that unit tests advance it instead of sleeping."""
-
-    def now_ns(self) -> int:
-        """Monotonic time in nanoseconds."""
+class Timers(Clock, Protocol):
+    """The clock and calls scheduled on it, injected so that unit tests advance it, not sleep."""
 
     def call_later(self, delay_ms: int, callback: Callable[[], Awaitable[None]]) -> Cancellable:
         """Run ``callback`` once after ``delay_ms``."""

@@ -3,6 +3,7 @@ import heapq
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ import pytest_asyncio
 
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
+from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_io.handlers import HANDLERS, Deps
+from actkit_io.handlers.deps import monotonic_ns
 from actkit_io.main import MIGRATIONS, build_deps
 from actkit_io.settings import IoSettings
 
@@ -32,34 +35,40 @@ class _Due:
 
 
 class ManualTimers:
-    """Time that only moves when a test says so; due callbacks run in order."""
+    """The test's FakeClock and calls due on it, run in order as a test advances it."""
 
-    def __init__(self) -> None:
-        self._now_ns = 1_000_000_000
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
         self._due: list[_Due] = []
         self._order = itertools.count()
 
-    def now_ns(self) -> int:
-        return self._now_ns
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def monotonic(self) -> float:
+        return self.clock.monotonic()
 
     def call_later(self, delay_ms: int, callback: Callable[[], Awaitable[None]]) -> _Due:
-        due = _Due(self._now_ns + delay_ms * 1_000_000, next(self._order), callback)
+        due = _Due(monotonic_ns(self) + delay_ms * 1_000_000, next(self._order), callback)
         heapq.heappush(self._due, due)
         return due
 
     async def advance(self, ms: int) -> None:
-        until = self._now_ns + ms * 1_000_000
+        until = monotonic_ns(self) + ms * 1_000_000
         while self._due and self._due[0].at_ns <= until:
             due = heapq.heappop(self._due)
-            self._now_ns = due.at_ns
+            self._move_to(due.at_ns)
             if not due.is_cancelled:
                 await due.callback()
-        self._now_ns = until
+        self._move_to(until)
+
+    def _move_to(self, at_ns: int) -> None:
+        self.clock.advance(microseconds=(at_ns - monotonic_ns(self)) // 1000)
 
 
 @pytest.fixture
-def timers() -> ManualTimers:
-    return ManualTimers()
+def timers(clock: FakeClock) -> ManualTimers:
+    return ManualTimers(clock)
 
 
 @pytest.fixture

@@ -1,23 +1,21 @@
-"""Timers on the running event loop: the real clock behind ``ports.Timers``."""
+"""Timers on the running event loop and the host's clock: the real ``ports.Timers``."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
+
+from actkit_core.clock import SystemClock
 
 log = logging.getLogger(__name__)
 
 
-class LoopTimers:
+class LoopTimers(SystemClock):
     """Schedules coroutines on the event loop; keeps their tasks so none is lost."""
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
-
-    def now_ns(self) -> int:
-        return time.monotonic_ns()
 
     def call_later(
         self, delay_ms: int, callback: Callable[[], Awaitable[None]]

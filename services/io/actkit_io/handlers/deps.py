@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actkit_core.bus import Publisher
+from actkit_core.clock import Clock
 from actkit_io.domain.board import Board, PortConfig
 from actkit_io.domain.button import ControlButton
 from actkit_io.handlers.led import LedPlayer
@@ -25,3 +26,8 @@ class Deps:
     """Every port as the board file sets it up: what a restore goes back to."""
     simulator: Simulator | None = None
     """The simulated wiring, when the hardware is simulated."""
+
+
+def monotonic_ns(clock: Clock) -> int:
+    """The monotonic clock in nanoseconds, as edges are stamped."""
+    return round(clock.monotonic() * 1_000_000_000)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actkit_io.domain.board import PortConfig, reconfigure
-from actkit_io.handlers.deps import Deps
+from actkit_io.handlers.deps import Deps, monotonic_ns
 from actkit_io.handlers.switches import report_switch
 from actkit_io.metrics import EDGE_TO_EVENT_SECONDS, EDGES, OUTPUT_CHANGES
 from actkit_io.params import PortParameters
@@ -115,7 +115,7 @@ async def _take(deps: Deps, configs: list[PortConfig]) -> None:
     for output_id, config in deps.board.configs.items():
         if config.direction is Direction.OUTPUT:
             await drive_output(deps, output_id, announce=output_id not in changed)
-    now_ns = deps.timers.now_ns()
+    now_ns = monotonic_ns(deps.timers)
     for port_id in sorted(changed):
         await publish(deps, deps.board.state_events(port_id, now_ns))
     for config in sorted(configs, key=lambda config: config.port_id):
@@ -138,7 +138,7 @@ async def drive_output(deps: Deps, port_id: int, *, announce: bool = True) -> No
     except HardwareError as exc:
         raise Unavailable(str(exc)) from None
     OUTPUT_CHANGES.labels(str(port_id)).inc()
-    events = deps.board.record(port_id, wanted, deps.timers.now_ns())
+    events = deps.board.record(port_id, wanted, monotonic_ns(deps.timers))
     if announce:
         await publish(deps, events)
 
@@ -161,12 +161,12 @@ async def report_edge(edge: Edge | SwitchEdge, deps: Deps) -> None:
     events = deps.board.record(edge.port_id, edge.circuit, edge.at_ns)
     await publish(deps, events)
     if events:
-        EDGE_TO_EVENT_SECONDS.observe((deps.timers.now_ns() - edge.at_ns) / 1e9)
+        EDGE_TO_EVENT_SECONDS.observe((monotonic_ns(deps.timers) - edge.at_ns) / 1e9)
 
 
 async def announce_state(deps: Deps) -> None:
     """Publish every port's state and the ignition's, so the KV bucket holds the truth."""
-    now_ns = deps.timers.now_ns()
+    now_ns = monotonic_ns(deps.timers)
     for port_id in sorted(deps.board.configs):
         await publish(deps, deps.board.state_events(port_id, now_ns))
     await deps.bus.publish(IgnitionChanged(is_on=await deps.gpio.is_on(Switch.IGNITION)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actkit_io.domain.button import ButtonOutcome
-from actkit_io.handlers.deps import Deps
+from actkit_io.handlers.deps import Deps, monotonic_ns
 from actkit_io.handlers.led import READY, RESET_ARMED, RESETTING
 from actkit_io.ports import Switch, SwitchEdge
 from actkit_proto import Ack
@@ -20,7 +20,7 @@ async def report_switch(edge: SwitchEdge, deps: Deps) -> None:
     if edge.switch is Switch.IGNITION:
         await deps.bus.publish(IgnitionChanged(is_on=edge.is_on))
         return
-    await follow_button(deps, deps.button.change(edge.is_on, deps.timers.now_ns()))
+    await follow_button(deps, deps.button.change(edge.is_on, monotonic_ns(deps.timers)))
 
 
 async def follow_button(deps: Deps, outcome: ButtonOutcome | None) -> None:

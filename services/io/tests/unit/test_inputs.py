@@ -4,6 +4,7 @@ import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_io.handlers import Deps
+from actkit_io.handlers.deps import monotonic_ns
 from actkit_io.handlers.port import report_edge
 from actkit_io.ports import Edge
 from actkit_proto import Invalid
@@ -99,7 +100,7 @@ async def test_an_edge_queued_before_a_port_became_an_output_is_ignored(
 ) -> None:
     await fake_bus.request(ConfigurePort(port_id=2, direction=Direction.OUTPUT))
     fake_bus.published.clear()
-    await report_edge(Edge(2, Circuit.CLOSED, deps.timers.now_ns()), deps)
+    await report_edge(Edge(2, Circuit.CLOSED, monotonic_ns(deps.timers)), deps)
     assert fake_bus.published == []
     assert (await fake_bus.request(GetPort(port_id=2))).circuit is Circuit.OPEN
 
