@@ -15,30 +15,9 @@ from starlette.routing import Router
 
 from actkit_core.bus import Publisher
 from actkit_proto.errors import BusError
-from actkit_web.api import (
-    accounts,
-    ble,
-    firewall,
-    logs,
-    maintenance,
-    mqtt,
-    network,
-    onvif,
-    plain_config,
-    ports,
-    recipients,
-    rules,
-    schedules,
-    security,
-    session,
-    system,
-    triggers,
-    wlan,
-)
+from actkit_web import api, pages, vapix
 from actkit_web.api.openapi import API_DESCRIPTION, document_errors
-from actkit_web.config_pages import router as config_pages_router
 from actkit_web.device import DeviceIdentity
-from actkit_web.event_pages import router as event_pages_router
 from actkit_web.feed import PortFeed, ProgressFeed
 from actkit_web.http.access import HttpAccessPolicy, HttpAccessState
 from actkit_web.http.answers import (
@@ -49,28 +28,10 @@ from actkit_web.http.answers import (
 )
 from actkit_web.http.limits import BodyLimit, BodyTooLarge
 from actkit_web.http.middleware import RequestMetrics, SecurityHeaders
-from actkit_web.maintenance_pages import router as maintenance_pages_router
-from actkit_web.pages import router as pages_router
-from actkit_web.recipient_pages import router as recipient_pages_router
 from actkit_web.settings import WebSettings
-from actkit_web.settings_pages import settings_router
-from actkit_web.system_pages import router as system_pages_router
-from actkit_web.system_settings import PAGES as SETTINGS_PAGES
-from actkit_web.system_settings import router as system_settings_router
-from actkit_web.vapix import (
-    device_info,
-    event_stream,
-    io_ports,
-    mqtt_client,
-    mqtt_events,
-    params,
-    users,
-)
 from actkit_web.vapix.stream_tokens import StreamTokens
 
 STATIC = Path(__file__).parent / "static"
-CGIS = (device_info, io_ports, params, users, mqtt_client, mqtt_events, event_stream)
-"""The VAPIX APIs, each with its CGIs under ``/axis-cgi``."""
 
 
 def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
@@ -92,29 +53,10 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.stream_tokens = StreamTokens()
     app.state.http_access = HttpAccessState()
     # First, so that a VAPIX request is matched at once (see actkit_web.vapix.cgi).
-    app.mount("/axis-cgi", Router([*(route for api in CGIS for route in api.ROUTES)]))
-    app.include_router(session.router)
-    app.include_router(ports.router)
-    app.include_router(event_stream.router)
-    app.include_router(accounts.router)
-    app.include_router(security.router)
-    app.include_router(rules.router)
-    app.include_router(triggers.router)
-    for owned_settings in (system, network, wlan, firewall, mqtt, onvif, ble):
-        app.include_router(owned_settings.router)
-    app.include_router(recipients.router)
-    app.include_router(schedules.router)
-    app.include_router(logs.router)
-    app.include_router(plain_config.router)
-    app.include_router(maintenance.router)
-    app.include_router(pages_router)
-    app.include_router(system_pages_router)
-    app.include_router(event_pages_router)
-    app.include_router(recipient_pages_router)
-    app.include_router(config_pages_router)
-    app.include_router(maintenance_pages_router)
-    app.include_router(settings_router(SETTINGS_PAGES))
-    app.include_router(system_settings_router)
+    app.mount("/axis-cgi", Router([route for cgis in vapix.CGIS for route in cgis.ROUTES]))
+    app.include_router(vapix.event_stream.router)
+    for routes in (*api.RESOURCES, *pages.MENU_PAGES):
+        app.include_router(routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/metrics", make_asgi_app())
 

@@ -1,1 +1,49 @@
-"""The REST API (``/api/v1``): one module per resource, each route sending one command."""
+"""The REST API (``/api/v1``, OpenAPI at ``/api/docs``): one module per resource.
+
+Each route sends one command on the caller's behalf and answers what its owner answers;
+``commands`` makes the routes of the owners' settings groups from their commands, ``openapi``
+documents the errors and limits.
+"""
+
+from actkit_web.api import (
+    accounts,
+    ble,
+    firewall,
+    logs,
+    maintenance,
+    mqtt,
+    network,
+    onvif,
+    plain_config,
+    ports,
+    recipients,
+    rules,
+    schedules,
+    security,
+    session,
+    system,
+    triggers,
+    wlan,
+)
+
+RESOURCES = (
+    session,
+    ports,
+    accounts,
+    security,
+    rules,
+    triggers,
+    system,
+    network,
+    wlan,
+    firewall,
+    mqtt,
+    onvif,
+    ble,
+    recipients,
+    schedules,
+    logs,
+    plain_config,
+    maintenance,
+)
+"""Every resource's module, in the order OpenAPI lists them."""

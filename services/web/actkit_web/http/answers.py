@@ -18,7 +18,7 @@ from actkit_web.http.access import audience
 from actkit_web.http.auth import SESSION_COOKIE, challenge
 from actkit_web.http.limits import BodyTooLarge, too_large_message
 from actkit_web.http.middleware import AUTH_FAILURES
-from actkit_web.pages import templates
+from actkit_web.pages.rendering import templates
 from actkit_web.settings import WebSettings
 
 _RETRY_AFTER = re.compile(r"(\d+)\s*s\b")

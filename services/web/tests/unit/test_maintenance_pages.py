@@ -19,7 +19,7 @@ from actkit_proto.system import (
     UpgradeStage,
     UpgradeStatus,
 )
-from actkit_web.maintenance_pages import render_progress
+from actkit_web.pages.maintenance import render_progress
 
 from ..conftest import basic, log_in
 from ..fake_maintenance import PCAP, FakeSystem

@@ -18,7 +18,7 @@ from actkit_proto.events import (
     WeeklySchedule,
 )
 from actkit_proto.system import TimeSettings
-from actkit_web.event_pages import rule_fields, rule_from_form
+from actkit_web.pages.rules import rule_fields, rule_from_form
 
 from ..conftest import basic, log_in
 from ..fake_events import WINDOW_RULE, FakeEvents

@@ -1,4 +1,4 @@
-"""Dashboard pages under Events: Rules (add, edit) and Manual triggers, through the REST routes."""
+"""Events > Rules: the rules' list with their live state, the rule form (add, edit), on/off."""
 
 from __future__ import annotations
 
@@ -20,12 +20,10 @@ from actkit_proto.events import (
     CreateRule,
     DeleteRule,
     EnableRule,
-    FireManualTrigger,
     GetRule,
     HoldIoAction,
     IgnitionCondition,
     InputCondition,
-    ListManualTriggers,
     ListRecipients,
     ListRules,
     ListSchedules,
@@ -39,15 +37,14 @@ from actkit_proto.events import (
     Rule,
     RuleSpec,
     ScheduleCondition,
-    SetManualTrigger,
     TamperCondition,
     UpdateRule,
 )
-from actkit_web.forms import REFUSALS, submit
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.http.ids import PathId
-from actkit_web.pages import render_page
+from actkit_web.pages.rendering import render_page
+from actkit_web.pages.submit import REFUSALS, form_fields, submit
 
 router = APIRouter(prefix="/events", include_in_schema=False)
 CONDITION_ROWS = 3
@@ -124,11 +121,6 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def form_fields(form: FormData) -> dict[str, str]:
-    """A submitted form's text fields, to fill the form in again after a refusal."""
-    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 def describe(part: BaseModel) -> str:
@@ -296,44 +288,3 @@ async def delete_rule(
     except REFUSALS as exc:
         return await _rule_refused(request, caller, bus, rule_id, exc)
     return _done()
-
-
-async def _triggers_page(
-    request: Request, caller: Caller, bus: ActingBus, notes: dict[str, str], status: int = 200
-) -> Response:
-    return render_page(
-        request,
-        "triggers.html",
-        caller,
-        triggers=(await bus.request(ListManualTriggers())).triggers,
-        errors=notes,
-        status_code=status,
-    )
-
-
-@router.get("/triggers")
-async def triggers_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
-    return await _triggers_page(request, caller, bus, {})
-
-
-@router.post("/triggers/{trigger_id}")
-async def use_trigger(
-    request: Request,
-    trigger_id: PathId,
-    caller: CallerDep,
-    bus: ActingBusDep,
-    operation: Annotated[str, Form()] = "fire",
-) -> Response:
-    try:
-        if operation == "fire":
-            state = await bus.request(command_from_fields(FireManualTrigger, trigger_id=trigger_id))
-        else:
-            is_on = operation == "on"
-            command = command_from_fields(SetManualTrigger, trigger_id=trigger_id, is_on=is_on)
-            state = await bus.request(command)
-    except REFUSALS as exc:
-        return await _triggers_page(request, caller, bus, {"error": exc.message}, 400)
-    done = "fired" if operation == "fire" else ("on" if state.is_on else "off")
-    return await _triggers_page(
-        request, caller, bus, {"done": f"Manual trigger {trigger_id} {done}."}
-    )

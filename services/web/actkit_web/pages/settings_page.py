@@ -1,7 +1,9 @@
-"""Dashboard pages of the settings other services own, made from one table of forms.
+"""The System settings pages' one shape: forms made from the owners' settings models.
 
-Each page shows forms, one per settings group; each form reads its group through the REST
-route function and saves it with the group's ``Set*`` command, the same one the REST route sends.
+Each page (Time and location, Power settings, Network, WLAN, Firewall and 802.1X, MQTT, ONVIF,
+BLE beacons: a module each) shows forms, one per settings group; each form reads its group
+through the REST route function and saves it with the group's ``Set*`` command, the same one the
+REST route sends. What a page shows beside its forms, and its actions, are its module's.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from actkit_core.bus import check_role
 from actkit_proto.base import Command, Reply
 from actkit_proto.errors import BusError, Conflict, Invalid
 from actkit_web.api.commands import body_model, wrapped_model
-from actkit_web.forms import REFUSALS
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
-from actkit_web.manual import CHOICES, HELP, LABELS
-from actkit_web.pages import field_errors, render_page
-from actkit_web.settings_forms import Input, input_names, inputs, values_from_form
+from actkit_web.pages.form_inputs import Input, input_names, inputs, values_from_form
+from actkit_web.pages.manual_words import CHOICES, HELP, LABELS
+from actkit_web.pages.rendering import render_page
+from actkit_web.pages.submit import REFUSALS, field_errors
 
 Extras = Callable[[ActingBus, Request], Awaitable[dict[str, Any]]]
 
@@ -172,11 +174,43 @@ def _save(page: SettingsPage, form: SettingsForm) -> Callable[..., Awaitable[Res
     return save
 
 
-def settings_router(pages: tuple[SettingsPage, ...]) -> APIRouter:
-    """``GET`` each page, ``POST`` each of its forms to ``<page>/<form key>``."""
+def page_router(page: SettingsPage) -> APIRouter:
+    """``GET`` the page, ``POST`` each of its forms to ``<page>/<form key>``; add its actions."""
     router = APIRouter(include_in_schema=False)
-    for page in pages:
-        router.add_api_route(page.path, _show(page), methods=["GET"])
-        for form in page.forms:
-            router.add_api_route(f"{page.path}/{form.key}", _save(page, form), methods=["POST"])
+    router.add_api_route(page.path, _show(page), methods=["GET"])
+    for form in page.forms:
+        router.add_api_route(f"{page.path}/{form.key}", _save(page, form), methods=["POST"])
     return router
+
+
+async def act(
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    page: SettingsPage,
+    key: str,
+    command_type: type[Command[Any]],
+    **fields: object,
+) -> Response:
+    """Send one action's command (the one its REST route sends); a refusal is shown beside it.
+
+    An action is what is not a whole settings group (test firewall rules, connect MQTT, ONVIF
+    accounts). The caller's role is checked first, so that who may not act learns that, not a
+    field's rule.
+    """
+    check_role(command_type.model_construct(actor=bus.actor))
+    try:
+        await bus.request(command_from_fields(command_type, **fields))
+    except REFUSALS as exc:
+        return await render_settings(
+            request, caller, bus, page, {key: exc.message}, status_code=400
+        )
+    return RedirectResponse(f"{page.path}#{key}", status_code=303)
+
+
+async def status_or_none(reading: Awaitable[Any]) -> Any:
+    """A status shown beside the forms; the page still shows when its owner cannot tell."""
+    try:
+        return await reading
+    except BusError:
+        return None

@@ -1,4 +1,4 @@
-"""The Maintenance page: restart, restore, factory default, upgrade, reports, network trace."""
+"""Maintenance: restart, restore, factory default, upgrade, reports and the network trace."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from actkit_proto.system import (
 )
 from actkit_web.api import maintenance
 from actkit_web.feed import live_response, server_sent_event
-from actkit_web.forms import REFUSALS, submit
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import (
     ActingBus,
@@ -29,7 +28,8 @@ from actkit_web.http.deps import (
     ProgressDep,
     command_from_fields,
 )
-from actkit_web.pages import render_page, templates
+from actkit_web.pages.rendering import render_page, templates
+from actkit_web.pages.submit import REFUSALS, submit
 
 router = APIRouter(include_in_schema=False)
 TRACE_SECONDS = (10, 30, 60, 120, 300, 600, 1800)

@@ -1,0 +1,55 @@
+"""The dashboard: one module per entry of its menu, named as the menu names it.
+
+Status, Accessories; Events: Rules, Manual triggers, Recipients, Schedules; System: Accounts,
+Security, Time and location, Network, WLAN, Firewall and 802.1X, MQTT, ONVIF, Power settings,
+BLE beacons, Logs, Plain config; Maintenance (see ``rendering.MENU``). ``login`` is the first
+visit's setup and logging in and out. Pages are rendered on the server and call the same route
+functions, or send the same commands, as the REST API.
+"""
+
+from actkit_web.pages import (
+    accessories,
+    accounts,
+    ble_beacons,
+    firewall,
+    login,
+    logs,
+    maintenance,
+    manual_triggers,
+    mqtt,
+    network,
+    onvif,
+    plain_config,
+    power_settings,
+    recipients,
+    rules,
+    schedules,
+    security,
+    status,
+    time_and_location,
+    wlan,
+)
+
+MENU_PAGES = (
+    login,
+    status,
+    accessories,
+    rules,
+    manual_triggers,
+    recipients,
+    schedules,
+    accounts,
+    security,
+    time_and_location,
+    network,
+    wlan,
+    firewall,
+    mqtt,
+    onvif,
+    power_settings,
+    ble_beacons,
+    logs,
+    plain_config,
+    maintenance,
+)
+"""Every page's module (each with its ``router``), in the menu's order."""

@@ -1,0 +1,91 @@
+"""System > MQTT: the client and its connection, publication, subscriptions and Home Assistant."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from starlette.responses import Response
+
+from actkit_proto.mqtt import (
+    AddSubscription,
+    RemoveSubscription,
+    SetClientSettings,
+    SetHomeAssistant,
+    SetPublication,
+    Transport,
+)
+from actkit_web.api import mqtt
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
+from actkit_web.http.ids import PathId
+from actkit_web.pages.settings_page import SettingsForm, SettingsPage, act, page_router
+
+
+async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
+    return {
+        "mqtt_status": await mqtt.get_status(bus=bus),
+        "subscriptions": (await mqtt.list_subscriptions(bus=bus)).subscriptions,
+        "default_ports": {transport.value: transport.default_port for transport in Transport},
+    }
+
+
+PAGE = SettingsPage(
+    "/system/mqtt",
+    "MQTT",
+    "Set up the device as an MQTT client. The clients send and receive messages; the "
+    "broker routes messages between clients.",
+    (
+        SettingsForm("client", "MQTT client", mqtt.get_client, SetClientSettings),
+        SettingsForm("publication", "MQTT publication", mqtt.get_publication, SetPublication),
+        SettingsForm("home-assistant", "Home Assistant", mqtt.get_home_assistant, SetHomeAssistant),
+    ),
+    "settings_mqtt.html",
+    _beside,
+)
+router = page_router(PAGE)
+
+
+@router.post("/system/mqtt/connect")
+async def connect_mqtt(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    """The manual's Connect switch, on: connect to the broker and keep connecting."""
+    return await act(request, caller, bus, PAGE, "client", SetClientSettings, is_enabled=True)
+
+
+@router.post("/system/mqtt/disconnect")
+async def disconnect_mqtt(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    """The manual's Connect switch, off: disconnect from the broker and stay so."""
+    return await act(request, caller, bus, PAGE, "client", SetClientSettings, is_enabled=False)
+
+
+@router.post("/system/mqtt/subscriptions")
+async def add_subscription(
+    request: Request,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    filter: Annotated[str, Form()] = "",
+    uses_device_prefix: Annotated[bool, Form()] = False,
+    is_stateful: Annotated[bool, Form()] = False,
+    qos: Annotated[str, Form()] = "0",
+) -> Response:
+    spec = {
+        "filter": filter,
+        "uses_device_prefix": uses_device_prefix,
+        "is_stateful": is_stateful,
+        "qos": qos,
+    }
+    return await act(request, caller, bus, PAGE, "subscriptions", AddSubscription, spec=spec)
+
+
+@router.post("/system/mqtt/subscriptions/{subscription_id}/delete")
+async def remove_subscription(
+    request: Request, subscription_id: PathId, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    return await act(
+        request,
+        caller,
+        bus,
+        PAGE,
+        "subscriptions",
+        RemoveSubscription,
+        subscription_id=subscription_id,
+    )

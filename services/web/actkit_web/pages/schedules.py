@@ -1,0 +1,119 @@
+"""Events > Schedules: weekly schedules and pulses, which rule conditions use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from actkit_proto.errors import BusError
+from actkit_proto.events import MAX_SCHEDULES, CreateSchedule
+from actkit_proto.system import GetTimeStatus
+from actkit_web.api import schedules
+from actkit_web.http.auth import Caller
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.http.ids import PathId
+from actkit_web.pages.rendering import render_page
+from actkit_web.pages.submit import form_fields, submit
+
+router = APIRouter(prefix="/events", include_in_schema=False)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+RANGE_ROWS = 3
+
+
+def schedule_from_form(form: FormData) -> dict[str, Any]:
+    """A weekly schedule or a pulse from the add form, left for the contract to check."""
+    kind = form.get("kind")
+    name = form.get("name", "")
+    if kind == "pulse":
+        pulse: dict[str, Any] = {"kind": "pulse", "name": name}
+        pulse["interval_s"] = form.get("interval_s") or None
+        start_at = form.get("start_at")
+        if isinstance(start_at, str) and start_at:
+            pulse["start_at"] = start_at if start_at[-1:] == "Z" else f"{start_at}Z"
+        return pulse
+    ranges = []
+    for row in range(RANGE_ROWS):
+        days = [day for day in WEEKDAYS if form.get(f"range-{row}-{day}") is not None]
+        start, end = form.get(f"range-{row}-start"), form.get(f"range-{row}-end")
+        if days or start or end:
+            ranges.append({"days": days, "start": start or "", "end": end or ""})
+    weekly: dict[str, Any] = {"kind": "weekly", "name": name, "ranges": ranges}
+    time_zone = form.get("time_zone")
+    if isinstance(time_zone, str) and time_zone.strip():
+        weekly["time_zone"] = time_zone.strip()
+    # Without a zone of its own the schedule follows the device's, also when it changes.
+    return weekly
+
+
+async def _device_time_zone(bus: ActingBus) -> str | None:
+    """The zone in force, to show what a schedule without its own follows; None if unknown."""
+    try:
+        return (await bus.request(GetTimeStatus())).time_zone
+    except BusError:
+        return None
+
+
+async def _schedules_page(
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    errors: dict[str, str],
+    status: int = 200,
+    values: dict[str, str] | None = None,
+) -> Response:
+    return render_page(
+        request,
+        "schedules.html",
+        caller,
+        schedules=(await schedules.list_schedules(bus))["schedules"],
+        max_schedules=MAX_SCHEDULES,
+        weekdays=WEEKDAYS,
+        range_rows=range(RANGE_ROWS),
+        device_time_zone=await _device_time_zone(bus),
+        values=values or {},
+        errors=errors,
+        status_code=status,
+    )
+
+
+@router.get("/schedules")
+async def schedules_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    return await _schedules_page(request, caller, bus, {})
+
+
+@router.post("/schedules")
+async def create_schedule(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    form = await request.form()
+    key = "add-pulse" if form.get("kind") == "pulse" else "add-weekly"
+
+    async def refused(exc: BusError) -> Response:
+        return await _schedules_page(
+            request, caller, bus, {key: exc.message}, 400, form_fields(form)
+        )
+
+    spec = schedule_from_form(form)
+    return await submit(
+        lambda: bus.request(command_from_fields(CreateSchedule, schedule=spec)),
+        "/events/schedules",
+        refused,
+    )
+
+
+@router.post("/schedules/{schedule_id}/delete")
+async def delete_schedule(
+    request: Request, schedule_id: PathId, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    async def refused(exc: BusError) -> Response:
+        key = f"schedule-{schedule_id}"
+        return await _schedules_page(request, caller, bus, {key: exc.message}, 400)
+
+    return await submit(
+        lambda: schedules.delete_schedule(schedule_id, bus), "/events/schedules", refused
+    )
