@@ -13,25 +13,20 @@ from actkit_core.cli import supervisor as supervisor_module
 from actkit_core.cli.launch import ExecLauncher, ForkLauncher
 from actkit_core.cli.supervisor import Backoff, Child, Supervisor, credentials
 from actkit_core.process import PageMerging
+from actkit_core.testing.clock import FakeClock
 from actkit_proto.services import SERVICES, service
 
 
-class Clock:
-    """Time that moves only when told (``advance``) or when the supervisor pauses (``sleep``)."""
+class Clock(FakeClock):
+    """The fake clock, also moved when the supervisor pauses (``sleep``)."""
 
     def __init__(self) -> None:
-        self.now_s = 1000.0
+        super().__init__()
         self.pauses_s: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now_s
-
-    def advance(self, seconds: float) -> None:
-        self.now_s += seconds
 
     async def sleep(self, seconds: float) -> None:
         self.pauses_s.append(seconds)
-        self.now_s += seconds
+        self.advance(seconds)
 
 
 def test_the_backoff_doubles_up_to_its_limit_while_the_process_keeps_dying() -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from actkit_core.bus import Bus
 from actkit_core.cli.launch import ForkLauncher, Launched, Launcher
+from actkit_core.clock import Clock, SystemClock
 from actkit_core.natsconf import CLIENT_USERS, password_variable, render
 from actkit_core.natsserver import NatsServer
 from actkit_core.process import PageMerging, merge_identical_pages
@@ -71,20 +72,20 @@ def credentials(data_dir: Path) -> dict[str, str]:
 class Backoff:
     """The pause before restarting one process, from how long it ran since it was last started."""
 
-    clock: Callable[[], float] = time.monotonic
+    clock: Clock = field(default_factory=SystemClock)
     next_s: float = INITIAL_BACKOFF_S
     started_at: float = field(init=False)
 
     def __post_init__(self) -> None:
-        self.started_at = self.clock()
+        self.started_at = self.clock.monotonic()
 
     def started(self) -> None:
         """The process was started (again): its healthy time counts from now."""
-        self.started_at = self.clock()
+        self.started_at = self.clock.monotonic()
 
     def exited(self) -> float:
         """The process exited: the pause before starting it again."""
-        if self.clock() - self.started_at >= HEALTHY_S:
+        if self.clock.monotonic() - self.started_at >= HEALTHY_S:
             self.next_s = INITIAL_BACKOFF_S
         pause_s = self.next_s
         self.next_s = min(pause_s * 2, MAX_BACKOFF_S)
@@ -144,7 +145,7 @@ class Supervisor:
         extra_env: dict[str, str] | None = None,
         metrics_base: int | None = None,
         launcher: Launcher | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.data_dir = data_dir.resolve()
@@ -156,7 +157,7 @@ class Supervisor:
         }
         self.extra_env = extra_env or {}
         self.launcher = launcher or ForkLauncher()
-        self.clock = clock
+        self.clock = clock or SystemClock()
         self.sleep = sleep
         self.children: list[Child] = []
         self.stopping = False
