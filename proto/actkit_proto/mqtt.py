@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId, read_only
+from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId, read_only, write_only
 
 Qos = Annotated[int, Field(ge=0, le=2)]
 Topic = Annotated[str, Field(min_length=1, max_length=65535)]
@@ -173,7 +173,7 @@ class SetClientSettings(Command[ClientSettings]):
     alpn_protocol: str | None = Field(default=None, max_length=255)
     version: MqttVersion | None = None
     username: str | None = Field(default=None, max_length=255)
-    password: str | None = Field(default=None, max_length=255)
+    password: str | None = write_only(max_length=255)
     client_id: str | None = Field(default=None, max_length=256)
     clean_session: bool | None = None
     http_proxy: str | None = None
@@ -185,7 +185,7 @@ class SetClientSettings(Command[ClientSettings]):
     verifies_certificate: bool | None = None
     ca_certificate_pem: str | None = Field(default=None, max_length=65536)
     client_certificate_pem: str | None = Field(default=None, max_length=65536)
-    client_key_pem: str | None = Field(default=None, max_length=65536)
+    client_key_pem: str | None = write_only(max_length=65536)
     connect_message: MessageSpec | None = None
     last_will: MessageSpec | None = None
 

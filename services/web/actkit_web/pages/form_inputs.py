@@ -1,8 +1,9 @@
 """Settings forms made from the contract's models: one input per field, and values back.
 
 A field's kind follows its type: a switch for a boolean, a list for an enum, comma-separated
-text for a list, a group of inputs for a nested model. Secrets are write-only: the input stays
-empty, and an empty input keeps the stored secret.
+text for a list, a group of inputs for a nested model. The contract marks which fields are
+read-only (left out) and write-only secrets: a secret's input stays empty, and an empty input
+keeps the stored secret.
 """
 
 from __future__ import annotations
@@ -17,18 +18,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from starlette.datastructures import FormData
 
-SECRETS = {
-    "password": "has_password",
-    "passphrase": "has_passphrase",
-    "cak": "has_cak",
-    "proxy_password": "has_proxy_password",
-    "client_key_pem": "has_client_key",
-    "read_community": "has_read_community",
-    "write_community": "has_write_community",
-    "trap_community": "has_trap_community",
-}
-"""Write-only fields and the read-only flag that says whether one is stored."""
-READ_ONLY = {"warnings", "has_v3_password", *SECRETS.values()}
+STORED_FLAGS = {"client_key_pem": "has_client_key"}
+"""The read-only flag that says a secret is stored, where it is not ``has_<secret>``."""
 UNITS = {"_s": "s", "_ms": "ms", "_min": "min", "_dbm": "dBm", "_percent": "%"}
 LONG_TEXT = ("_pem",)
 
@@ -82,8 +73,19 @@ def label_of(name: str) -> str:
     return _words(name)
 
 
-def _kind(name: str, annotation: Any) -> Kind:
-    if name in SECRETS:
+def _marked(field: FieldInfo, mark: str) -> bool:
+    """Whether the contract marks ``field`` ``readOnly`` or ``writeOnly`` (a secret)."""
+    extra = field.json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get(mark))
+
+
+def stored_flag(name: str) -> str:
+    """The read-only flag that says whether the secret ``name`` is stored."""
+    return STORED_FLAGS.get(name, f"has_{name}")
+
+
+def _kind(field: FieldInfo, name: str, annotation: Any) -> Kind:
+    if _marked(field, "writeOnly"):
         return "secret"
     if annotation is bool:
         return "switch"
@@ -102,7 +104,7 @@ def _fields(model: type[BaseModel]) -> dict[str, FieldInfo]:
     return {
         name: field
         for name, field in model.model_fields.items()
-        if name not in READ_ONLY and name != "actor"
+        if not _marked(field, "readOnly") and name != "actor"
     }
 
 
@@ -123,14 +125,14 @@ def inputs(
     for name, field in _fields(model).items():
         path = f"{prefix}{name}"
         annotation, is_optional = _unwrap(field.annotation)
-        kind = _kind(name, annotation)
+        kind = _kind(field, name, annotation)
         value = values.get(name)
         children: tuple[Input, ...] = ()
         if kind == "group":
             nested = value if isinstance(value, Mapping) else {}
             children = inputs(annotation, nested, help_text, labels, choices, f"{path}.")
         elif kind == "secret":
-            value = bool(values.get(SECRETS[name]))
+            value = bool(values.get(stored_flag(name)))
         elif kind == "list" and isinstance(value, list):
             value = ", ".join(str(item) for item in value)
         elif kind == "choices":
@@ -164,7 +166,7 @@ def values_from_form(model: type[BaseModel], form: FormData, prefix: str = "") -
     for name, field in _fields(model).items():
         path = f"{prefix}{name}"
         annotation, is_optional = _unwrap(field.annotation)
-        kind = _kind(name, annotation)
+        kind = _kind(field, name, annotation)
         if kind == "group":
             values[name] = values_from_form(annotation, form, f"{path}.")
         elif kind == "switch":
