@@ -19,7 +19,7 @@ from actkit_proto.accounts import (
     SetupState,
 )
 from actkit_proto.base import Role
-from actkit_web.http.auth import SESSION_COOKIE, client_address
+from actkit_web.http.auth import SESSION_COOKIE, client_address, fitted
 from actkit_web.http.deps import BusDep, CallerDep, SettingsDep
 from actkit_web.settings import WebSettings
 
@@ -95,9 +95,7 @@ async def start_session(
     bus: BusDep, settings: WebSettings, request: Request, name: str, password: str
 ) -> Session:
     return await bus.request(
-        CreateSession(
-            name=name[:256], password=password[:256], client_address=client_address(request)
-        ),
+        fitted(CreateSession, name=name, password=password, client_address=client_address(request)),
         settings.bus_timeout_s,
     )
 

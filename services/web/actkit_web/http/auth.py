@@ -6,7 +6,10 @@ import base64
 import binascii
 import hmac
 from dataclasses import dataclass
+from typing import TypeVar
 
+from annotated_types import MaxLen
+from pydantic import BaseModel
 from starlette.requests import HTTPConnection
 
 from actkit_core.bus import Publisher
@@ -22,6 +25,8 @@ from actkit_proto.accounts import (
 )
 from actkit_proto.base import Actor, Role
 from actkit_proto.errors import Forbidden, Unauthenticated
+
+M = TypeVar("M", bound=BaseModel)
 
 SESSION_COOKIE = "actkit_session"
 CSRF_HEADER = "x-csrf-token"
@@ -46,6 +51,19 @@ class Caller:
         return Actor(name=self.identity.name, role=self.identity.role)
 
 
+def fitted(model: type[M], **fields: object) -> M:
+    """``model`` with each text cut to the length its field in the contract takes.
+
+    What a client sends as credentials is cut, not refused: a name or password longer than any
+    account's is wrong, and the owner answers it as it answers every wrong one (401, counted).
+    """
+    cut = {}
+    for name, value in fields.items():
+        limits = [m.max_length for m in model.model_fields[name].metadata if isinstance(m, MaxLen)]
+        cut[name] = value[: limits[0]] if isinstance(value, str) and limits else value
+    return model(**cut)
+
+
 def client_address(connection: HTTPConnection) -> str:
     """The peer's IP address, as the access log shows it."""
     return connection.client.host if connection.client else ""
@@ -59,22 +77,23 @@ async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float)
         TooManyRequests: the client is blocked after repeated failures.
     """
     address = client_address(connection)
-    page = connection.url.path[:256]
+    page = connection.url.path
     authorization = connection.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "basic":
         name, password = decode_basic(credentials)
         identity = await bus.request(
-            VerifyBasic(name=name, password=password, client_address=address, page=page),
+            fitted(VerifyBasic, name=name, password=password, client_address=address, page=page),
             timeout_s,
         )
         return Caller(identity=identity, scheme="basic")
     if scheme.lower() == "digest":
         identity = await bus.request(
-            VerifyDigest(
-                method=connection.scope.get("method", "GET")[:16],
-                authorization=credentials[:4096],
-                uri=request_target(connection)[:4096],
+            fitted(
+                VerifyDigest,
+                method=connection.scope.get("method", "GET"),
+                authorization=credentials,
+                uri=request_target(connection),
                 client_address=address,
                 page=page,
             ),
@@ -83,7 +102,7 @@ async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float)
         return Caller(identity=identity, scheme="digest")
     token = connection.cookies.get(SESSION_COOKIE)
     if token:
-        session = await bus.request(VerifySession(token=token[:256]), timeout_s)
+        session = await bus.request(fitted(VerifySession, token=token), timeout_s)
         return Caller(identity=session.identity, session=session, scheme="session")
     return Caller()
 
@@ -104,7 +123,7 @@ def decode_basic(credentials: str) -> tuple[str, str]:
     name, separator, password = decoded.partition(":")
     if not separator:
         raise Unauthenticated("the Basic credentials lack the ':' between user and password")
-    return name[:256], password[:256]
+    return name, password
 
 
 def check_csrf(caller: Caller, method: str, submitted: str | None) -> None:

@@ -27,7 +27,7 @@ from actkit_proto.base import Actor
 from actkit_proto.errors import BusError
 from actkit_proto.io import ListPorts, Port, PortChanged
 from actkit_web.feed import PortFeed
-from actkit_web.http.auth import decode_basic, offer
+from actkit_web.http.auth import decode_basic, fitted, offer
 from actkit_web.vapix.port_events import event_document
 
 log = logging.getLogger(__name__)
@@ -151,20 +151,19 @@ class RtspEventServer:
         try:
             if scheme.lower() == "basic":
                 name, password = decode_basic(credentials)
-                return await self.bus.request(
-                    VerifyBasic(name=name, password=password, client_address=address, page="rtsp"),
-                    self.timeout_s,
+                basic = fitted(
+                    VerifyBasic, name=name, password=password, client_address=address, page="rtsp"
                 )
+                return await self.bus.request(basic, self.timeout_s)
             if scheme.lower() == "digest":
-                return await self.bus.request(
-                    VerifyDigest(
-                        method=request.method[:16],
-                        authorization=credentials[:4096],
-                        client_address=address,
-                        page="rtsp",
-                    ),
-                    self.timeout_s,
+                digest = fitted(
+                    VerifyDigest,
+                    method=request.method,
+                    authorization=credentials,
+                    client_address=address,
+                    page="rtsp",
                 )
+                return await self.bus.request(digest, self.timeout_s)
         except BusError as exc:
             log.info("RTSP client %s refused: %s", address, exc.message)
         return None
