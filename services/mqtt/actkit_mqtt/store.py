@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Boolean, Integer, MetaData, String, Text, delete, select
+from sqlalchemy import Boolean, Integer, MetaData, String, delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from actkit_core.db import NAMING_CONVENTION
+from actkit_core.sections import SectionStore, section_table
 from actkit_mqtt.domain import Secrets
 from actkit_proto import NotFound
-from actkit_proto.mqtt import SubscriptionSpec
-
-M = TypeVar("M", bound=BaseModel)
+from actkit_proto.mqtt import ClientSettings, HomeAssistant, Publication, SubscriptionSpec
 
 
 class MqttBase(DeclarativeBase):
@@ -25,13 +24,8 @@ class MqttBase(DeclarativeBase):
 metadata = MqttBase.metadata
 
 
-class SectionRow(MqttBase):
-    """A settings section (client, publication, home assistant, secrets) as JSON."""
-
-    __tablename__ = "sections"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    document: Mapped[str] = mapped_column(Text)
+SECTIONS = section_table(metadata, "sections", key_length=32)
+"""The settings sections (client, publication, home assistant, secrets) as JSON."""
 
 
 class SubscriptionRow(MqttBase):
@@ -51,40 +45,35 @@ class _SecretsDocument(BaseModel):
     https_proxy_password: str = ""
 
 
-class MqttStore:
+class MqttStore(SectionStore):
     """Settings sections and subscriptions; written only when an installer changes them."""
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
-        self._sessions = sessions
-
-    async def section(self, name: str, model: type[M]) -> M:
-        """The stored section, or the model's defaults."""
-        async with self._sessions() as session:
-            row = await session.get(SectionRow, name)
-        return model.model_validate_json(row.document) if row else model()
-
-    async def save_section(self, name: str, value: BaseModel) -> None:
-        """Insert or replace a section."""
-        async with self._sessions.begin() as session:
-            await session.merge(SectionRow(name=name, document=value.model_dump_json()))
+        super().__init__(
+            sessions,
+            SECTIONS,
+            names={
+                ClientSettings: "client",
+                Publication: "publication",
+                HomeAssistant: "homeassistant",
+                _SecretsDocument: "secrets",
+            },
+        )
 
     async def reset(self) -> None:
         """Forget every section and subscription in one transaction: all defaults again."""
         async with self._sessions.begin() as session:
-            await session.execute(delete(SectionRow))
+            await self.delete_all(session=session)
             await session.execute(delete(SubscriptionRow))
 
     async def secrets(self) -> Secrets:
         """The write-only password and client key."""
-        document = await self.section("secrets", _SecretsDocument)
+        document = await self.load(_SecretsDocument)
         return Secrets(**document.model_dump())
 
     async def save_secrets(self, secrets: Secrets) -> None:
         """Replace the password and client key."""
-        await self.save_section(
-            "secrets",
-            _SecretsDocument(**asdict(secrets)),
-        )
+        await self.save(_SecretsDocument(**asdict(secrets)))
 
     async def subscriptions(self) -> list[tuple[int, SubscriptionSpec]]:
         """Every subscription, oldest first."""

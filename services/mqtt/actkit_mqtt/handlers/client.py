@@ -81,7 +81,7 @@ async def get_client_settings(_command: GetClientSettings, deps: Deps) -> Client
 
 async def set_client_settings(command: SetClientSettings, deps: Deps) -> ClientSettings:
     settings, secrets = domain.apply_settings(deps.state.settings, deps.state.secrets, command)
-    await deps.store.save_section("client", settings)
+    await deps.store.save(settings)
     await deps.store.save_secrets(secrets)
     deps.state.settings, deps.state.secrets = settings, secrets
     await apply_connection(deps)
@@ -134,7 +134,7 @@ async def change_publication(command: ChangePublication, deps: Deps) -> Publicat
 async def _store_publication(fields: dict[str, object], deps: Deps) -> Publication:
     publication = Publication.model_validate(fields)
     check_publication(publication)
-    await deps.store.save_section("publication", publication)
+    await deps.store.save(publication)
     was, deps.state.publication = deps.state.publication, publication
     if DeviceEventKind.PORT not in was.conditions or was.retain != publication.retain:
         await publish_port_states(deps)  # clients see every port now, kept as the policy says
@@ -213,7 +213,7 @@ async def set_home_assistant(command: SetHomeAssistant, deps: Deps) -> HomeAssis
     was = deps.state.home_assistant
     if was.is_enabled and deps.broker.is_connected:
         send(deps, homeassistant.removal_messages(was, deps.state.announced_ports, deps.serial))
-    await deps.store.save_section("homeassistant", settings)
+    await deps.store.save(settings)
     deps.state.home_assistant = settings
     command_filter = homeassistant.command_filter(deps.prefix)
     if settings.is_enabled:

@@ -77,12 +77,12 @@ async def load_state(store: MqttStore) -> ClientState:
     """The stored settings and subscriptions, as the service starts."""
     # A proxy password stored inside its URL before it was kept apart moves to the secrets.
     settings, secrets = domain.keep_proxy_passwords(
-        await store.section("client", ClientSettings), await store.secrets()
+        await store.load(ClientSettings), await store.secrets()
     )
     return ClientState(
         settings=settings,
         secrets=secrets,
-        publication=await store.section("publication", Publication),
+        publication=await store.load(Publication),
         subscriptions=dict(await store.subscriptions()),
-        home_assistant=await store.section("homeassistant", HomeAssistant),
+        home_assistant=await store.load(HomeAssistant),
     )

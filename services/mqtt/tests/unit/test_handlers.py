@@ -51,7 +51,7 @@ async def test_settings_are_persisted_and_connecting_uses_them(
         1883,
         "pw",
     )
-    assert (await deps.store.section("client", type(deps.state.settings))).host == "broker.example"
+    assert (await deps.store.load(type(deps.state.settings))).host == "broker.example"
     settings = await fake_bus.request(GetClientSettings())
     assert settings.has_password and settings.username == "cam"
 

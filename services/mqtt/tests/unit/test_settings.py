@@ -63,7 +63,7 @@ async def test_a_parameter_set_goes_through_the_set_path_and_connects(
     assert (broker.config.host, broker.config.password) == ("broker.example", "pw")
     settings = await fake_bus.request(GetClientSettings())
     assert settings.has_password and settings.last_will.is_enabled
-    assert (await deps.store.section("client", ClientSettings)).host == "broker.example"
+    assert (await deps.store.load(ClientSettings)).host == "broker.example"
     publication = await fake_bus.request(GetPublication())
     assert publication.conditions == [DeviceEventKind.PORT, DeviceEventKind.RULE]
 
@@ -97,7 +97,7 @@ async def test_bad_values_are_refused_and_nothing_changes(
     with pytest.raises(error, match=words):
         await _set(fake_bus, **{"MQTT.Client.Host": "broker.example", **values})
     assert (await fake_bus.request(GetClientSettings())).host == ""
-    assert (await deps.store.section("client", ClientSettings)).host == ""
+    assert (await deps.store.load(ClientSettings)).host == ""
 
 
 @pytest.mark.parametrize("scope", list(RestoreScope))
