@@ -61,8 +61,9 @@ class SectionStore:
         self._names = dict(names or {})
 
     def name_of(self, model: type[BaseModel]) -> str:
-        """The name ``model``'s section is stored under."""
-        return self._names.get(model, model.__name__)
+        """The name ``model``'s section is stored under (a subclass's is its named base's)."""
+        named = (self._names[base] for base in model.__mro__ if base in self._names)
+        return next(named, model.__name__)
 
     async def load(self, model: type[M]) -> M:
         """The stored section, or the model's defaults."""

@@ -74,6 +74,12 @@ async def test_a_saved_section_reads_back_and_a_second_save_replaces_it(
     assert rows == [("Location", '{"label":"Car 12"}'), ("power", '{"delay_min":7}')]
     assert (store.name_of(Power), store.name_of(Location)) == ("power", "Location")
 
+    class CheckedPower(Power):
+        pass
+
+    await store.save(CheckedPower(delay_min=9))  # stored as the section it refines
+    assert await store.load(Power) == Power(delay_min=9)
+
 
 async def test_deleting_forgets_one_section_or_all_but_those_kept(
     sessions: async_sessionmaker[Any], table: Table
