@@ -132,10 +132,10 @@ async def build_deps(
         task.add_done_callback(failures.discard)
 
     syslog = SyslogForwarder(report_failure)
-    power_settings = await store.section("power", PowerSettings)
+    power_settings = await store.load(PowerSettings)
     current = Current(
-        time=await store.section("time", TimeSettings),
-        location=await store.section("location", Location),
+        time=await store.load(TimeSettings),
+        location=await store.load(Location),
         power=power_settings,
         syslog_servers=await store.syslog_servers(),
         hostname=socket.gethostname(),
@@ -162,8 +162,8 @@ async def build_deps(
         access_log=access_log,
         upgrades=Upgrades(
             engine=engine or _engine(settings),
-            record=await store.section("rollout", RolloutRecord),
-            settings=await store.section("upgrade", UpgradeSettings),
+            record=await store.load(RolloutRecord),
+            settings=await store.load(UpgradeSettings),
             base_version=settings.software_version,
             built_in_keys=_built_in_keys(settings),
             health_timeout_s=settings.upgrade_health_timeout_s,

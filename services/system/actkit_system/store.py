@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import DateTime, MetaData, String, Text, delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from actkit_core.db import NAMING_CONVENTION
-from actkit_proto.system import AccessEntry, LogEntry, Severity, SyslogServer, SyslogServerEntry
-
-M = TypeVar("M", bound=BaseModel)
+from actkit_core.sections import SectionStore, section_table
+from actkit_proto.system import (
+    AccessEntry,
+    Location,
+    LogEntry,
+    PowerSettings,
+    Severity,
+    SyslogServer,
+    SyslogServerEntry,
+    TimeSettings,
+    UpgradeSettings,
+)
+from actkit_system.domain.rollout import RolloutRecord
 
 
 class SystemBase(DeclarativeBase):
@@ -25,11 +34,7 @@ class SystemBase(DeclarativeBase):
 metadata = SystemBase.metadata
 
 
-class SectionRow(SystemBase):
-    __tablename__ = "sections"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+SECTIONS = section_table(metadata, "sections", key_length=32, document="value")
 
 
 class SyslogServerRow(SystemBase):
@@ -67,21 +72,21 @@ def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
-class SystemStore:
+class SystemStore(SectionStore):
     """Settings sections as JSON documents, syslog servers, and the logs' rows."""
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
-        self._sessions = sessions
-
-    async def section(self, name: str, model: type[M]) -> M:
-        """The stored section, or the model's defaults."""
-        async with self._sessions() as session:
-            row = await session.get(SectionRow, name)
-        return model.model_validate_json(row.value) if row else model()
-
-    async def save_section(self, name: str, value: BaseModel) -> None:
-        async with self._sessions.begin() as session:
-            await session.merge(SectionRow(name=name, value=value.model_dump_json()))
+        super().__init__(
+            sessions,
+            SECTIONS,
+            names={
+                PowerSettings: "power",
+                TimeSettings: "time",
+                Location: "location",
+                RolloutRecord: "rollout",
+                UpgradeSettings: "upgrade",
+            },
+        )
 
     async def syslog_servers(self) -> list[SyslogServerEntry]:
         async with self._sessions() as session:
@@ -166,7 +171,7 @@ class SystemStore:
         What is installed (the rollout record) is not a setting and stays.
         """
         async with self._sessions.begin() as session:
-            await session.execute(delete(SectionRow).where(SectionRow.name != "rollout"))
+            await self.delete_all(keep=[RolloutRecord], session=session)
             await session.execute(delete(SyslogServerRow))
 
     async def clear_logs(self) -> None:

@@ -56,7 +56,7 @@ async def set_time_settings(command: SetTimeSettings, deps: Deps) -> TimeSetting
 async def update_time(deps: Deps, settings: TimeSettings) -> TimeSettings:
     """Check, store and apply time settings (from the page or from plain config)."""
     checked = checked_time_settings(settings)
-    await deps.store.save_section("time", checked)
+    await deps.store.save(checked)
     deps.current.time = checked
     await _apply_time(deps)
     return checked
@@ -137,7 +137,7 @@ async def set_location(command: SetLocation, deps: Deps) -> Location:
 async def update_location(deps: Deps, location: Location) -> Location:
     """Store the device location (validated by its model)."""
     cleaned = location.model_copy(update={"label": location.label.strip()})
-    await deps.store.save_section("location", cleaned)
+    await deps.store.save(cleaned)
     deps.current.location = cleaned
     return cleaned
 
@@ -152,7 +152,7 @@ async def set_power_settings(command: SetPowerSettings, deps: Deps) -> PowerSett
 
 async def update_power(deps: Deps, settings: PowerSettings) -> PowerSettings:
     """Store power settings; a running countdown follows them."""
-    await deps.store.save_section("power", settings)
+    await deps.store.save(settings)
     deps.current.power = settings
     await publish_countdown(deps, deps.shutdown.configure(settings, deps.time.now()))
     return settings

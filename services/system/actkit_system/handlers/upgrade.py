@@ -42,7 +42,7 @@ async def get_upgrade_settings(_command: GetUpgradeSettings, deps: Deps) -> Upgr
 async def set_upgrade_settings(command: SetUpgradeSettings, deps: Deps) -> UpgradeSettings:
     for pem in command.settings.public_keys:
         check_public_key(pem)
-    await deps.store.save_section("upgrade", command.settings)
+    await deps.store.save(command.settings)
     deps.upgrades.settings = command.settings
     return command.settings
 

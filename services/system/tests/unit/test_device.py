@@ -52,7 +52,7 @@ async def test_time_settings_are_stored_and_applied(fake_bus: FakeBus, deps: Dep
     assert isinstance(deps.time, SimTimeKeeper)
     assert deps.time.settings == saved
     assert deps.time.time_zone == "Europe/Stockholm"
-    assert await deps.store.section("time", TimeSettings) == saved
+    assert await deps.store.load(TimeSettings) == saved
     status = await fake_bus.request(GetTimeStatus())
     assert status.is_synchronized
     assert status.server == "nts.netnod.se"

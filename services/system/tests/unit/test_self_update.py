@@ -116,7 +116,7 @@ async def test_a_system_service_started_during_a_handover_ends_it(
             mode=UpgradeMode.AUTOROLLBACK,
             confirm_within_s=120,
         )
-        await deps.store.save_section("rollout", RolloutRecord(handover=handover))
+        await deps.store.save(RolloutRecord(handover=handover))
     async with start() as deps:
         assert deps.upgrades.task is not None
         await deps.upgrades.task

@@ -285,7 +285,7 @@ async def _answers(deps: Deps, service: str) -> bool:
 
 
 async def save_record(deps: Deps, record: RolloutRecord) -> None:
-    await deps.store.save_section("rollout", record)
+    await deps.store.save(record)
     deps.upgrades.record = record
 
 
