@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Column, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import Column, Executable, MetaData, String, Table, Text, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 M = TypeVar("M", bound=BaseModel)
@@ -77,21 +77,20 @@ class SectionStore:
             document = await session.scalar(query)
         return None if document is None else model.model_validate_json(document)
 
-    async def save(self, section: BaseModel) -> None:
-        """Insert or replace a section."""
+    async def save(self, section: BaseModel, session: AsyncSession | None = None) -> None:
+        """Insert or replace a section (in the caller's transaction ``session`` if given)."""
         name = self.name_of(type(section))
-        async with self._sessions.begin() as session:
-            await session.execute(delete(self._table).where(self._key == name))
-            await session.execute(
-                insert(self._table).values(
-                    {self._key.name: name, self._document.name: section.model_dump_json()}
-                )
-            )
+        await self._execute(
+            session,
+            delete(self._table).where(self._key == name),
+            insert(self._table).values(
+                {self._key.name: name, self._document.name: section.model_dump_json()}
+            ),
+        )
 
-    async def delete(self, model: type[BaseModel]) -> None:
+    async def delete(self, model: type[BaseModel], session: AsyncSession | None = None) -> None:
         """Forget a section: it reads as its defaults again."""
-        async with self._sessions.begin() as session:
-            await session.execute(delete(self._table).where(self._key == self.name_of(model)))
+        await self._execute(session, delete(self._table).where(self._key == self.name_of(model)))
 
     async def delete_all(
         self,
@@ -106,9 +105,13 @@ class SectionStore:
                 one of its own without.
         """
         kept = [self.name_of(model) for model in keep]
-        statement = delete(self._table).where(self._key.not_in(kept))
+        await self._execute(session, delete(self._table).where(self._key.not_in(kept)))
+
+    async def _execute(self, session: AsyncSession | None, *statements: Executable) -> None:
         if session is not None:
-            await session.execute(statement)
+            for statement in statements:
+                await session.execute(statement)
             return
         async with self._sessions.begin() as own:
-            await own.execute(statement)
+            for statement in statements:
+                await own.execute(statement)

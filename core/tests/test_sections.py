@@ -111,3 +111,19 @@ async def test_deleting_all_can_join_the_callers_transaction(
     async with sessions.begin() as session:
         await store.delete_all(session=session)
     assert await store.load_optional(Power) is None
+
+
+async def test_a_restore_can_forget_all_and_store_what_it_keeps_in_one_transaction(
+    sessions: async_sessionmaker[Any], table: Table
+) -> None:
+    store = SectionStore(sessions, table)
+    await store.save(Power(delay_min=5))
+    await store.save(Location(label="Car 12"))
+    async with sessions.begin() as session:
+        await store.delete_all(session=session)
+        await store.save(Location(label="kept"), session=session)
+        await store.delete(Power, session=session)
+    assert (await store.load_optional(Power), await store.load(Location)) == (
+        None,
+        Location(label="kept"),
+    )
