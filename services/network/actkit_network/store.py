@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import MetaData, String, Text, delete
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from actkit_core.db import NAMING_CONVENTION
+from actkit_core.sections import SectionStore, section_table
 from actkit_network.domain.firewall import FirewallState
 from actkit_proto.network import FirewallPolicy, FirewallRule
 
-G = TypeVar("G", bound=BaseModel)
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-
-class NetworkBase(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-metadata = NetworkBase.metadata
-
-
-class SettingsGroupRow(NetworkBase):
-    __tablename__ = "settings_groups"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    body: Mapped[str] = mapped_column(Text)
+SETTINGS_GROUPS = section_table(metadata, "settings_groups", document="body")
 
 
 class SnmpV3Password(BaseModel):
@@ -46,31 +34,18 @@ class _FirewallRecord(BaseModel):
     rules_before_test: tuple[FirewallRule, ...]
 
 
-class SettingsStore:
-    """Settings groups by model; a group never saved reads as the model's defaults."""
+class SettingsStore(SectionStore):
+    """Settings groups by model, stored under their class names, and the firewall."""
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
-        self._sessions = sessions
-
-    async def load(self, model: type[G]) -> G:
-        """The stored group, or its defaults."""
-        stored = await self.load_optional(model)
-        return model() if stored is None else stored
-
-    async def save(self, group: BaseModel) -> None:
-        """Insert or replace a group."""
-        async with self._sessions.begin() as session:
-            await session.merge(
-                SettingsGroupRow(name=type(group).__name__, body=group.model_dump_json())
-            )
+        super().__init__(sessions, SETTINGS_GROUPS)
 
     async def reset(self, keep: Sequence[BaseModel]) -> None:
         """Forget every group but ``keep`` (stored as given), in one transaction."""
         async with self._sessions.begin() as session:
-            await session.execute(delete(SettingsGroupRow))
+            await self.delete_all(session=session)
             for group in keep:
-                body = group.model_dump_json()
-                session.add(SettingsGroupRow(name=type(group).__name__, body=body))
+                await self.save(group, session=session)
 
     async def load_firewall(self) -> FirewallState:
         """The firewall, with a test in progress and the rules it reverts to."""
@@ -80,9 +55,3 @@ class SettingsStore:
     async def save_firewall(self, state: FirewallState) -> None:
         """Store the firewall whole."""
         await self.save(_FirewallRecord(**state.__dict__))
-
-    async def load_optional(self, model: type[G]) -> G | None:
-        """The stored group, or None if it was never saved."""
-        async with self._sessions() as session:
-            row = await session.get(SettingsGroupRow, model.__name__)
-            return None if row is None else model.model_validate_json(row.body)
