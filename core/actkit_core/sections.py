@@ -88,9 +88,10 @@ class SectionStore:
             ),
         )
 
-    async def delete(self, model: type[BaseModel], session: AsyncSession | None = None) -> None:
-        """Forget a section: it reads as its defaults again."""
-        await self._execute(session, delete(self._table).where(self._key == self.name_of(model)))
+    async def delete(self, *models: type[BaseModel], session: AsyncSession | None = None) -> None:
+        """Forget the sections of ``models``: they read as their defaults again."""
+        names = [self.name_of(model) for model in models]
+        await self._execute(session, delete(self._table).where(self._key.in_(names)))
 
     async def delete_all(
         self,

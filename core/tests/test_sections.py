@@ -89,6 +89,10 @@ async def test_deleting_forgets_one_section_or_all_but_those_kept(
         await store.save(section)
     await store.delete(Location)
     assert await store.load_optional(Location) is None
+    await store.save(Location(label="again"))
+    await store.delete(Location, Power)
+    assert (await store.load_optional(Location), await store.load_optional(Power)) == (None, None)
+    await store.save(Power(delay_min=5))
     await store.delete_all(keep=[Rollout])
     assert (await store.load_optional(Power), await store.load(Rollout)) == (
         None,
