@@ -21,14 +21,18 @@ from actkit_accounts.domain.username_token import NonceLedger
 from actkit_accounts.handlers import HANDLERS, Deps
 from actkit_accounts.handlers.certificates import install_defaults
 from actkit_accounts.handlers.deps import OpenIdState, Options
-from actkit_accounts.handlers.openid import OPENID_OPTION
 from actkit_accounts.handlers.passwords import Passwords
-from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
-from actkit_accounts.handlers.service_accounts import SSH_ENABLED_OPTION
+from actkit_accounts.handlers.policy import blocking_policy
 from actkit_accounts.metrics import SESSIONS
 from actkit_accounts.ports import OpenIdPort, SshPort
 from actkit_accounts.settings import AccountsSettings
-from actkit_accounts.store import AccountStore, CertificateStore, ServiceAccountStore
+from actkit_accounts.store import (
+    AccountStore,
+    CertificateStore,
+    ServiceAccountStore,
+    SshEnabled,
+    StoredOpenId,
+)
 from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_proto import BusError
@@ -48,8 +52,6 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         memory_cost=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
     )
-    auth = await store.option(AUTH_OPTION)
-    brute_force = await store.option(BRUTE_FORCE_OPTION)
     deps = Deps(
         store=store,
         certificates=CertificateStore(runtime.sessions),
@@ -60,24 +62,24 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
         passwords=Passwords(hasher, settings.realm),
         accounts={account.name: account for account in await store.load()},
         nonces=NonceBook(settings.nonce_lifetime_s),
-        blocker=Blocker(blocking_policy(BruteForceSettings.model_validate(brute_force or {}))),
+        blocker=Blocker(blocking_policy(await store.sections.load(BruteForceSettings))),
         sessions=SessionBook(settings.session_idle_s),
         realm=settings.realm,
         keystore=SoftwareKeystore(settings.keystore_path),
         onvif_nonces=NonceLedger(settings.onvif_token_window_s),
         open_openid=open_openid,
-        options=Options(auth=AuthSettings.model_validate(auth or {})),
+        options=Options(auth=await store.sections.load(AuthSettings)),
         os_signing_key=(
             load_public_key(settings.os_signing_key_pem) if settings.os_signing_key_pem else None
         ),
         device_serial=settings.device_serial,
-        openid=openid_state(await store.option(OPENID_OPTION)),
+        openid=openid_state(await store.sections.load(StoredOpenId)),
         web_host_names=tuple(web_host_names(settings)),
     )
     SESSIONS.set_function(lambda: deps.sessions.count(deps.clock.now()))
     await install_defaults(deps, list(deps.web_host_names))
     try:
-        await deps.ssh.set_enabled(bool(await store.option(SSH_ENABLED_OPTION)))
+        await deps.ssh.set_enabled((await store.sections.load(SshEnabled)).root)
     except BusError as exc:  # the service still starts: every other way in depends on it
         log.error("SSH is on but could not be started: %s", exc.message)
     try:
@@ -109,9 +111,9 @@ def open_openid(ca_pem: str, proxy: str) -> OpenIdPort:
     return OpenIdClient(ca_pem, proxy)
 
 
-def openid_state(stored: dict[str, object] | None) -> OpenIdState:
-    secret = str((stored or {}).get("client_secret") or "")
-    return OpenIdState(settings=OpenIdSettings.model_validate(stored or {}), client_secret=secret)
+def openid_state(stored: StoredOpenId) -> OpenIdState:
+    settings = OpenIdSettings.model_validate(stored.model_dump(exclude={"client_secret"}))
+    return OpenIdState(settings=settings, client_secret=stored.client_secret)
 
 
 def web_host_names(settings: AccountsSettings) -> list[str]:

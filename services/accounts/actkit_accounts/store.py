@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any, cast, get_args
 
+from pydantic import RootModel
 from sqlalchemy import MetaData, String, Text, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -15,8 +15,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from actkit_accounts.domain.accounts import Account, PasswordHashes, ServiceAccount
 from actkit_accounts.domain.certificates import StoredCertificate
 from actkit_core.db import NAMING_CONVENTION
+from actkit_core.sections import SectionStore, section_table
 from actkit_proto import Conflict
-from actkit_proto.accounts import Keystore
+from actkit_proto.accounts import AuthSettings, BruteForceSettings, Keystore, OpenIdSettings
 from actkit_proto.base import Role
 
 
@@ -49,13 +50,32 @@ class FirstRunRow(AccountsBase):
     completed_at: Mapped[datetime]
 
 
-class OptionRow(AccountsBase):
-    """A setting of the service as JSON (authentication, blocking, anonymous access ...)."""
+OPTIONS = section_table(metadata, "options", key="key", document="value")
+"""The service's settings, one JSON document each (authentication, blocking, OpenID ...)."""
 
-    __tablename__ = "options"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+class SshEnabled(RootModel[bool]):
+    """Whether SSH is turned on."""
+
+    root: bool = False
+
+
+class CaCertificatesInstalled(RootModel[bool]):
+    """Whether the preinstalled CA certificates were installed (once, at first start)."""
+
+    root: bool = False
+
+
+class OsCertificatePem(RootModel[str | None]):
+    """The custom signed OS certificate installed; None (or never saved) when there is none."""
+
+    root: str | None = None
+
+
+class StoredOpenId(OpenIdSettings):
+    """The OpenID settings with the client secret, which no reply carries."""
+
+    client_secret: str = ""
 
 
 class ServiceAccountRow(AccountsBase):
@@ -89,10 +109,22 @@ class CertificateRow(AccountsBase):
 
 
 class AccountStore:
-    """Accounts and the service's settings."""
+    """Accounts and the service's settings (its sections)."""
 
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
+        self.sections = SectionStore(
+            sessions,
+            OPTIONS,
+            names={
+                AuthSettings: "auth",
+                BruteForceSettings: "brute_force",
+                StoredOpenId: "openid",
+                SshEnabled: "ssh_enabled",
+                CaCertificatesInstalled: "ca_installed",
+                OsCertificatePem: "os_certificate",
+            },
+        )
 
     async def load(self) -> list[Account]:
         """Every account, by name."""
@@ -127,24 +159,9 @@ class AccountStore:
     async def factory_reset(self) -> None:
         """Forget everything in one transaction: accounts, first run, settings, certificates."""
         async with self._sessions.begin() as session:
-            for table in (AccountRow, FirstRunRow, OptionRow, ServiceAccountRow, CertificateRow):
+            for table in (AccountRow, FirstRunRow, ServiceAccountRow, CertificateRow):
                 await session.execute(delete(table))
-
-    async def delete_options(self, keys: Collection[str]) -> None:
-        """Forget settings: they read as never set (their defaults)."""
-        async with self._sessions.begin() as session:
-            await session.execute(delete(OptionRow).where(OptionRow.key.in_(list(keys))))
-
-    async def option(self, key: str) -> Any:
-        """A stored setting (decoded JSON), or None when never set."""
-        async with self._sessions() as session:
-            row = await session.get(OptionRow, key)
-            return None if row is None else json.loads(row.value)
-
-    async def set_option(self, key: str, value: Any) -> None:
-        """Store a setting as JSON."""
-        async with self._sessions.begin() as session:
-            await session.merge(OptionRow(key=key, value=json.dumps(value)))
+            await self.sections.delete_all(session=session)
 
 
 class ServiceAccountStore:

@@ -13,6 +13,7 @@ from cryptography import x509
 from actkit_accounts.domain import certificates as x509_tools
 from actkit_accounts.domain.certificates import DistinguishedName, StoredCertificate
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.store import CaCertificatesInstalled
 from actkit_proto import Ack, Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.accounts import (
     WEB_CERTIFICATE_USER,
@@ -35,7 +36,6 @@ from actkit_proto.accounts import (
 )
 
 WEB_CERTIFICATE_ID = "web-https"
-CA_INSTALLED_OPTION = "ca_installed"
 PREINSTALLED_CA = {
     "ISRG Root X1": "isrg-root-x1",
     "ISRG Root X2": "isrg-root-x2",
@@ -239,7 +239,7 @@ async def install_defaults(deps: Deps, host_names: list[str]) -> None:
             3650,
             used_by=(WEB_CERTIFICATE_USER,),
         )
-    if await deps.store.option(CA_INSTALLED_OPTION) is None:
+    if not (await deps.store.sections.load(CaCertificatesInstalled)).root:
         present = {c.cert_id for c in stored}
         await deps.certificates.save_all(
             [
@@ -248,7 +248,7 @@ async def install_defaults(deps: Deps, host_names: list[str]) -> None:
                 if cert_id not in present
             ]
         )
-        await deps.store.set_option(CA_INSTALLED_OPTION, True)
+        await deps.store.sections.save(CaCertificatesInstalled(True))
 
 
 @cache

@@ -20,6 +20,7 @@ from actkit_accounts.handlers.authentication import (
 )
 from actkit_accounts.handlers.deps import Deps
 from actkit_accounts.ports import OpenIdPort
+from actkit_accounts.store import StoredOpenId
 from actkit_proto import BusError, Invalid, Unauthenticated, Unavailable
 from actkit_proto.accounts import (
     BeginOpenIdLogin,
@@ -31,7 +32,6 @@ from actkit_proto.accounts import (
     SetOpenIdSettings,
 )
 
-OPENID_OPTION = "openid"
 LOGIN_LIFETIME_S = 600
 MAX_PENDING_LOGINS = 1000
 
@@ -56,9 +56,7 @@ async def set_openid_settings(command: SetOpenIdSettings, deps: Deps) -> OpenIdS
             raise Invalid("give at least one of the administrator, operator or viewer claims")
         async with _client(deps, settings) as client:
             provider = await client.discover(settings.provider_url)
-    await deps.store.set_option(
-        OPENID_OPTION, {**settings.model_dump(mode="json"), "client_secret": secret}
-    )
+    await deps.store.sections.save(StoredOpenId(**settings.model_dump(), client_secret=secret))
     deps.openid.settings, deps.openid.client_secret = settings, secret
     deps.openid.provider = provider if settings.is_enabled else None
     deps.openid.pending.clear()

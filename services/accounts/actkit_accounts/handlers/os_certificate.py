@@ -8,6 +8,7 @@ from cryptography.x509.oid import NameOID
 
 from actkit_accounts.domain import certificates as x509_tools
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.store import OsCertificatePem
 from actkit_proto import Ack, Invalid, NotFound, Unavailable
 from actkit_proto.accounts import (
     DeleteOsCertificate,
@@ -16,14 +17,12 @@ from actkit_proto.accounts import (
     OsCertificate,
 )
 
-OS_CERTIFICATE_OPTION = "os_certificate"
-
 
 async def get_os_certificate(_command: GetOsCertificate, deps: Deps) -> OsCertificate:
-    stored = await deps.store.option(OS_CERTIFICATE_OPTION)
+    stored = (await deps.store.sections.load(OsCertificatePem)).root
     if stored is None:
         raise NotFound("no custom signed OS certificate is installed")
-    return _describe(x509.load_pem_x509_certificate(str(stored).encode()))
+    return _describe(x509.load_pem_x509_certificate(stored.encode()))
 
 
 async def install_os_certificate(command: InstallOsCertificate, deps: Deps) -> OsCertificate:
@@ -44,14 +43,14 @@ async def install_os_certificate(command: InstallOsCertificate, deps: Deps) -> O
             f"the certificate is for device {info.device_serial or '(none)'}, "
             f"not this one ({deps.device_serial})"
         )
-    await deps.store.set_option(OS_CERTIFICATE_OPTION, x509_tools.pem(certificate))
+    await deps.store.sections.save(OsCertificatePem(x509_tools.pem(certificate)))
     return info
 
 
 async def delete_os_certificate(_command: DeleteOsCertificate, deps: Deps) -> Ack:
-    if await deps.store.option(OS_CERTIFICATE_OPTION) is None:
+    if (await deps.store.sections.load(OsCertificatePem)).root is None:
         raise NotFound("no custom signed OS certificate is installed")
-    await deps.store.set_option(OS_CERTIFICATE_OPTION, None)
+    await deps.store.sections.delete(OsCertificatePem)
     return Ack()
 
 

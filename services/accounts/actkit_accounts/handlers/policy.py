@@ -17,9 +17,6 @@ from actkit_proto.accounts import (
     SetBruteForceSettings,
 )
 
-AUTH_OPTION = "auth"
-BRUTE_FORCE_OPTION = "brute_force"
-
 
 async def get_auth_settings(_command: GetAuthSettings, deps: Deps) -> AuthSettings:
     return deps.options.auth
@@ -28,7 +25,7 @@ async def get_auth_settings(_command: GetAuthSettings, deps: Deps) -> AuthSettin
 async def set_auth_settings(command: SetAuthSettings, deps: Deps) -> AuthSettings:
     changes = command.model_dump(exclude_none=True, exclude={"actor"})
     settings = deps.options.auth.model_copy(update=changes)
-    await deps.store.set_option(AUTH_OPTION, settings.model_dump(mode="json"))
+    await deps.store.sections.save(settings)
     deps.options.auth = settings
     return settings
 
@@ -44,7 +41,7 @@ async def set_brute_force_settings(
 ) -> BruteForceSettings:
     changes = command.model_dump(exclude_none=True, exclude={"actor"})
     settings = brute_force_settings(deps.blocker.policy).model_copy(update=changes)
-    await deps.store.set_option(BRUTE_FORCE_OPTION, settings.model_dump(mode="json"))
+    await deps.store.sections.save(settings)
     deps.blocker.policy = blocking_policy(settings)
     return settings
 

@@ -13,9 +13,8 @@ import logging
 
 from actkit_accounts.handlers.certificates import install_defaults
 from actkit_accounts.handlers.deps import Deps, OpenIdState
-from actkit_accounts.handlers.openid import OPENID_OPTION
-from actkit_accounts.handlers.policy import AUTH_OPTION, BRUTE_FORCE_OPTION, blocking_policy
-from actkit_accounts.handlers.service_accounts import SSH_ENABLED_OPTION
+from actkit_accounts.handlers.policy import blocking_policy
+from actkit_accounts.store import SshEnabled, StoredOpenId
 from actkit_proto import Ack, BusError
 from actkit_proto.accounts import (
     WEB_CERTIFICATE_USER,
@@ -28,7 +27,7 @@ from actkit_proto.params import RestoreScope, RestoreSettings
 
 log = logging.getLogger(__name__)
 
-SETTINGS_OPTIONS = (AUTH_OPTION, BRUTE_FORCE_OPTION, OPENID_OPTION, SSH_ENABLED_OPTION)
+SETTINGS_SECTIONS = (AuthSettings, BruteForceSettings, StoredOpenId, SshEnabled)
 """The stored settings a restore forgets."""
 
 
@@ -38,7 +37,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
         if command.scope is RestoreScope.FACTORY_DEFAULT:
             await _factory_default(deps)
         else:
-            await deps.store.delete_options(SETTINGS_OPTIONS)
+            await deps.store.sections.delete(*SETTINGS_SECTIONS)
         _default_settings(deps)
     if command.scope is RestoreScope.FACTORY_DEFAULT:
         await install_defaults(deps, list(deps.web_host_names))

@@ -6,7 +6,7 @@ import dataclasses
 
 from actkit_accounts.domain.accounts import ServiceAccount, check_can_add
 from actkit_accounts.handlers.deps import Deps
-from actkit_accounts.store import ServiceAccountStore
+from actkit_accounts.store import ServiceAccountStore, SshEnabled
 from actkit_proto import Ack, Conflict, Invalid, NotFound
 from actkit_proto.accounts import (
     SSH_ROOT,
@@ -25,8 +25,6 @@ from actkit_proto.accounts import (
     UpdateOnvifAccount,
     UpdateSshAccount,
 )
-
-SSH_ENABLED_OPTION = "ssh_enabled"
 
 
 async def list_onvif_accounts(_command: ListOnvifAccounts, deps: Deps) -> OnvifAccountList:
@@ -86,7 +84,7 @@ async def get_ssh_accounts(_command: GetSshAccounts, deps: Deps) -> SshAccounts:
 async def set_ssh_enabled(command: SetSshEnabled, deps: Deps) -> SshAccounts:
     async with deps.writing:
         await deps.ssh.set_enabled(command.is_enabled)
-        await deps.store.set_option(SSH_ENABLED_OPTION, command.is_enabled)
+        await deps.store.sections.save(SshEnabled(command.is_enabled))
     return await _ssh_state(deps)
 
 
@@ -130,7 +128,7 @@ async def delete_ssh_account(command: DeleteSshAccount, deps: Deps) -> Ack:
 async def _ssh_state(deps: Deps) -> SshAccounts:
     accounts = await deps.ssh_accounts.load()
     return SshAccounts(
-        is_enabled=bool(await deps.store.option(SSH_ENABLED_OPTION)),
+        is_enabled=(await deps.store.sections.load(SshEnabled)).root,
         accounts=[_ssh_info(deps, a) for a in accounts.values()],
     )
 

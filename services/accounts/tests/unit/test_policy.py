@@ -4,6 +4,8 @@ from actkit_accounts.handlers import Deps
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Invalid, TooManyRequests, Unauthenticated
 from actkit_proto.accounts import (
+    AuthSettings,
+    BruteForceSettings,
     GetAuthSettings,
     GetBruteForceSettings,
     ListAccessFailures,
@@ -32,7 +34,7 @@ async def test_changed_auth_settings_are_kept_and_partial_changes_leave_the_rest
     changed = await fake_bus.request(SetAuthSettings(http_authentication="digest"))
     assert changed.allow_anonymous_viewing
     assert await fake_bus.request(GetAuthSettings()) == changed
-    assert await set_up.store.option("auth") == changed.model_dump(mode="json")
+    assert await set_up.store.sections.load(AuthSettings) == changed
 
 
 async def test_digest_only_refuses_basic_and_basic_only_refuses_digest(
@@ -56,7 +58,7 @@ async def test_brute_force_settings_change_the_blocking(fake_bus: FakeBus, set_u
             await fake_bus.request(VerifyBasic(name=ADMIN, password="no", client_address="a"))
     with pytest.raises(TooManyRequests, match=r"retry after 60 s$"):
         await fake_bus.request(VerifyBasic(name=ADMIN, password="no", client_address="a"))
-    assert (await set_up.store.option("brute_force"))["blocking_period_s"] == 60
+    assert (await set_up.store.sections.load(BruteForceSettings)).blocking_period_s == 60
 
 
 async def test_brute_force_settings_out_of_range_are_refused(

@@ -5,8 +5,7 @@ import pytest
 from actkit_accounts.adapters.sim import SimSsh
 from actkit_accounts.handlers import Deps
 from actkit_accounts.handlers.certificates import PREINSTALLED_CA
-from actkit_accounts.handlers.os_certificate import OS_CERTIFICATE_OPTION
-from actkit_accounts.handlers.policy import AUTH_OPTION
+from actkit_accounts.store import OsCertificatePem
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Unauthenticated
 from actkit_proto.accounts import (
@@ -66,7 +65,7 @@ async def configure_everything(fake_bus: FakeBus, deps: Deps) -> str:
     )
     await fake_bus.request(CreateSelfSignedCertificate(cert_id="custom", common_name="custom"))
     await fake_bus.request(DeleteCertificate(cert_id="isrg-root-x1"))
-    await deps.store.set_option(OS_CERTIFICATE_OPTION, "-----BEGIN CERTIFICATE-----")
+    await deps.store.sections.save(OsCertificatePem("-----BEGIN CERTIFICATE-----"))
     return web_fingerprint(await fake_bus.request(ListCertificates()))
 
 
@@ -80,7 +79,7 @@ async def assert_settings_are_defaults(fake_bus: FakeBus, deps: Deps) -> None:
     assert await fake_bus.request(GetBruteForceSettings()) == BruteForceSettings()
     assert await fake_bus.request(GetOpenIdSettings()) == OpenIdSettings()
     assert deps.openid.client_secret == ""
-    assert await deps.store.option(AUTH_OPTION) is None
+    assert await deps.store.sections.load_optional(AuthSettings) is None
     ssh = await fake_bus.request(GetSshAccounts())
     assert not ssh.is_enabled
     parameters = await fake_bus.request(ListParameters(service="accounts"))
@@ -111,7 +110,7 @@ async def test_factory_default_removes_every_account_and_certificate_and_asks_fo
     assert isinstance(set_up.ssh, SimSsh)
     assert set_up.ssh.users == {}
     await assert_settings_are_defaults(fake_bus, set_up)
-    assert await set_up.store.option(OS_CERTIFICATE_OPTION) is None
+    assert await set_up.store.sections.load_optional(OsCertificatePem) is None
     assert list(set_up.access_log) == []
 
     listing = await fake_bus.request(ListCertificates())
@@ -161,4 +160,4 @@ async def test_restore_resets_the_settings_and_keeps_accounts_and_certificates(
     assert "custom" in ids
     assert "isrg-root-x1" not in ids
     assert web_fingerprint(listing) == old_web
-    assert await set_up.store.option(OS_CERTIFICATE_OPTION) is not None
+    assert await set_up.store.sections.load_optional(OsCertificatePem) is not None
