@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from actkit_proto import BusError, NotFound
+from pydantic import BaseModel
+
+from actkit_core.section_params import Section, SectionParameters
+from actkit_proto import BusError, Invalid, NotFound
 from actkit_proto.params import (
     ListParameters,
     Parameter,
@@ -17,27 +21,40 @@ from actkit_proto.params import (
 from actkit_proto.system import ListPlainConfig, SetPlainConfig
 from actkit_system.handlers.deps import Deps
 from actkit_system.handlers.device import update_location, update_power, update_time
-from actkit_system.params import SystemParameters
+from actkit_system.params import FIELDS
 
 LIST_TIMEOUT_S = 1.5
 SET_TIMEOUT_S = 5.0
 
 
-def system_parameters(deps: Deps) -> SystemParameters:
+def system_parameters(deps: Deps) -> SectionParameters:
     """The system's own parameters; a set goes through the device handlers' updates.
 
     Time is updated first: it is the only section whose check can still refuse.
     """
     current = deps.current
-    return SystemParameters(
-        lambda: {"time": current.time, "location": current.location, "power": current.power},
-        deps.identity,
+    return SectionParameters(
+        FIELDS,
         {
-            "time": partial(update_time, deps),
-            "location": partial(update_location, deps),
-            "power": partial(update_power, deps),
+            "time": Section(_in_force(lambda: current.time), partial(update_time, deps)),
+            "location": Section(
+                _in_force(lambda: current.location), partial(update_location, deps)
+            ),
+            "power": Section(_in_force(lambda: current.power), partial(update_power, deps)),
+            "identity": Section(_in_force(lambda: deps.identity), _read_only),
         },
     )
+
+
+def _in_force(section: Callable[[], BaseModel]) -> Callable[[], Awaitable[BaseModel]]:
+    async def read() -> BaseModel:
+        return section()
+
+    return read
+
+
+async def _read_only(_identity: object) -> None:
+    raise Invalid("the device's identity is read-only")
 
 
 async def list_plain_config(command: ListPlainConfig, deps: Deps) -> ParameterList:
