@@ -64,8 +64,8 @@ from actkit_proto.accounts.openid import (
     SetOpenIdSettings,
 )
 from actkit_proto.accounts.security import (
+    AccessFailures,
     AccessFailuresLimit,
-    AccessLog,
     AuthSettings,
     BruteForceSettings,
     GetAuthSettings,
@@ -120,8 +120,8 @@ __all__ = [
     "SSH_ROOT",
     "WEB_CERTIFICATE_USER",
     "AccessFailed",
+    "AccessFailures",
     "AccessFailuresLimit",
-    "AccessLog",
     "AccountInfo",
     "AccountList",
     "AccountName",

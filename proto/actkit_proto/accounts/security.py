@@ -71,7 +71,7 @@ class SetBruteForceSettings(Command[BruteForceSettings]):
     failures_per_device: int | None = Field(default=None, ge=1, le=10_000)
 
 
-class AccessLog(Reply):
+class AccessFailures(Reply):
     """The latest failed attempts, newest first."""
 
     entries: list[AccessFailed]
@@ -81,7 +81,7 @@ AccessFailuresLimit = Annotated[int, Field(ge=1, le=1000)]
 """How many failed attempts one read of the access log answers at most."""
 
 
-class ListAccessFailures(Command[AccessLog]):
+class ListAccessFailures(Command[AccessFailures]):
     """The access log: failed and blocked attempts since the service started (newest first)."""
 
     subject: ClassVar[str] = "accounts.access.list"

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from actkit_core.bus import Handler
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import (
-    AccessLog,
+    AccessFailures,
     AccountInfo,
     AccountList,
     AddAccount,
@@ -127,8 +127,8 @@ class FakeAccounts:
         self.brute_force = self.brute_force.model_copy(update=changes)
         return self.brute_force
 
-    async def list_access_failures(self, _command: ListAccessFailures) -> AccessLog:
-        return AccessLog(entries=[])
+    async def list_access_failures(self, _command: ListAccessFailures) -> AccessFailures:
+        return AccessFailures(entries=[])
 
     async def list_accounts(self, _command: ListAccounts) -> AccountList:
         return AccountList(

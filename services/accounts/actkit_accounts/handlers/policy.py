@@ -7,7 +7,7 @@ from actkit_accounts.handlers.deps import Deps
 from actkit_accounts.params import FIELDS
 from actkit_core.section_params import Section, SectionParameters
 from actkit_proto.accounts import (
-    AccessLog,
+    AccessFailures,
     AuthSettings,
     BruteForceSettings,
     GetAuthSettings,
@@ -46,9 +46,9 @@ async def set_brute_force_settings(
     return settings
 
 
-async def list_access_failures(command: ListAccessFailures, deps: Deps) -> AccessLog:
+async def list_access_failures(command: ListAccessFailures, deps: Deps) -> AccessFailures:
     newest_first = list(reversed(deps.access_log))
-    return AccessLog(entries=newest_first[: command.limit])
+    return AccessFailures(entries=newest_first[: command.limit])
 
 
 def blocking_policy(settings: BruteForceSettings) -> BlockingPolicy:

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from actkit_proto.accounts import (
+    AccessFailures,
     AccessFailuresLimit,
-    AccessLog,
     AuthSettings,
     BruteForceSettings,
     GetAuthSettings,
@@ -60,6 +60,6 @@ change_brute_force = expose(
 async def list_access_failures(
     bus: ActingBusDep,
     limit: Annotated[AccessFailuresLimit, Query()] = DEFAULT_LIMIT,
-) -> AccessLog:
+) -> AccessFailures:
     """Failed and blocked attempts, newest first."""
     return await bus.request(ListAccessFailures(limit=limit))
