@@ -1,3 +1,5 @@
+"""The Accounts and Security pages against a stand-in accounts service."""
+
 import httpx
 
 from ..conftest import PASSWORDS, FakeAccounts
