@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from actkit_core.params import ParameterSpec
+from actkit_core.section_params import parameter_spec
 from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
+from actkit_events.settings import EventsSettings
 from actkit_proto import Role
-from actkit_proto.events import EnableRule, Rule
-from actkit_proto.params import ParameterType, ParameterValue
+from actkit_proto.events import EnableRule, Rule, RuleSpec
+from actkit_proto.params import ParameterValue
 
 Enable = Callable[[EnableRule], Awaitable[Rule]]
 
-LOG_SIZE = ParameterSpec(
-    "Events.Log", "Size", ParameterType.INTEGER, is_writable=False, required_role=Role.VIEWER,
+LOG_SIZE = parameter_spec(
+    "Events.Log", "Size", EventsSettings, "log_size", is_writable=False, required_role=Role.VIEWER,
     description="How many entries the event log keeps (set with ACTKIT_EVENTS_LOG_SIZE)",
 )  # fmt: skip
 _RULE_PREFIX = "Events.Rule.R"
@@ -23,11 +25,10 @@ _RULE_PREFIX = "Events.Rule.R"
 def _rule_specs(rule_id: int, name: str) -> tuple[ParameterSpec, ...]:
     group = f"{_RULE_PREFIX}{rule_id}"
     return (
-        ParameterSpec(group, "Name", ParameterType.STRING, is_writable=False,
-                      required_role=Role.VIEWER),
-        ParameterSpec(group, "Enabled", ParameterType.BOOLEAN,
-                      required_role=EnableRule.required_role,
-                      description=f"Rule {name!r} is on"),
+        parameter_spec(group, "Name", RuleSpec, "name", is_writable=False,
+                       required_role=Role.VIEWER),
+        parameter_spec(group, "Enabled", EnableRule, "is_enabled",
+                       required_role=EnableRule.required_role, description=f"Rule {name!r} is on"),
     )  # fmt: skip
 
 

@@ -6,9 +6,16 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from actkit_core.params import ParameterSpec
-from actkit_io.domain.board import NAME_MAX_LENGTH, Board, PortConfig, reconfigure
+from actkit_core.section_params import parameter_spec
+from actkit_io.domain.board import (
+    NAME_MAX_LENGTH,
+    TAMPER_CIRCUITS,
+    Board,
+    PortConfig,
+    reconfigure,
+)
 from actkit_proto.io import Circuit, ConfigurePort, Direction, Port
-from actkit_proto.params import ParameterType, ParameterValue
+from actkit_proto.params import ParameterValue
 
 Configure = Callable[[ConfigurePort], Awaitable[Port]]
 
@@ -21,27 +28,31 @@ _FIELDS = {
 }
 
 
+NORMAL_STATES = tuple(circuit for circuit in Circuit if circuit not in TAMPER_CIRCUITS)
+"""What a port's normal state may be: a tamper circuit is never normal."""
+
+
 def port_group(port_id: int) -> str:
     """``IOPort.I0`` for port 1, as Axis numbers its ports."""
     return f"IOPort.I{port_id - 1}"
 
 
 def _specs(config: PortConfig) -> tuple[ParameterSpec, ...]:
-    group = port_group(config.port_id)
+    """Each field of ``ConfigurePort`` a port's parameters set, as the command says it."""
+
+    def spec(name: str, field: str, **details: Any) -> ParameterSpec:
+        return parameter_spec(port_group(config.port_id), name, ConfigurePort, field, **details)
+
     return (
-        ParameterSpec(group, "Name", ParameterType.STRING, minimum=1, maximum=NAME_MAX_LENGTH,
-                      description=f"Name of port {config.port_id}"),
-        ParameterSpec(group, "Direction", ParameterType.ENUM,
-                      allowed_values=tuple(d.value for d in Direction),
-                      is_writable=config.is_configurable,
-                      description="Configurable ports only"),
-        ParameterSpec(group, "NormalState", ParameterType.ENUM,
-                      allowed_values=(Circuit.OPEN.value, Circuit.CLOSED.value),
-                      description="The circuit in which the port is inactive"),
-        ParameterSpec(group, "Supervised", ParameterType.BOOLEAN,
-                      is_writable=config.can_supervise,
-                      description="Detect cut and short wires (inputs with resistors)"),
-        ParameterSpec(group, "DebounceMs", ParameterType.INTEGER, minimum=0, maximum=10_000),
+        spec("Name", "name", minimum=1, maximum=NAME_MAX_LENGTH,
+             description=f"Name of port {config.port_id}"),
+        spec("Direction", "direction", is_writable=config.is_configurable,
+             description="Configurable ports only"),
+        spec("NormalState", "normal_state", choices=NORMAL_STATES,
+             description="The circuit in which the port is inactive"),
+        spec("Supervised", "is_supervised", is_writable=config.can_supervise,
+             description="Detect cut and short wires (inputs with resistors)"),
+        spec("DebounceMs", "debounce_ms"),
     )  # fmt: skip
 
 
