@@ -48,7 +48,7 @@ from actkit_proto.events import (
     WeeklySchedule,
 )
 
-from .conftest import serve_methods
+from .serving import serve_methods
 
 WINDOW_RULE = RuleSpec.model_validate(
     {

@@ -59,7 +59,7 @@ from actkit_proto.system import (
     UpgradeStatus,
 )
 
-from .conftest import serve_methods
+from .serving import serve_methods
 
 AT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SPECS = (

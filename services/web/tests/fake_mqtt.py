@@ -19,7 +19,7 @@ from actkit_proto.mqtt import (
     SetPublication,
 )
 
-from .conftest import serve_methods
+from .serving import serve_methods
 
 SERIAL = "ACCC8E012345"
 """The device's serial number, as the system service tells it in these tests."""

@@ -82,7 +82,7 @@ from actkit_proto.system import (
     TimeStatus,
 )
 
-from .conftest import serve_methods
+from .serving import serve_methods
 
 PAIRS: tuple[tuple[type[Command[Any]], type[Command[Any]]], ...] = (
     (GetTimeSettings, SetTimeSettings),

@@ -10,7 +10,8 @@ from actkit_proto.io import Circuit, Direction, PortChanged
 from actkit_web.feed import PortFeed
 from actkit_web.vapix.rtsp import RtspEventServer
 
-from ..conftest import PASSWORDS, FakeAccounts, FakeIo
+from ..fake_accounts import PASSWORDS, FakeAccounts
+from ..fake_io import FakeIo
 
 URL = "rtsp://127.0.0.1/axis-media/media.amp?video=0&audio=0&event=on"
 AUTH = "Authorization: Basic " + base64.b64encode(f"view:{PASSWORDS['view']}".encode()).decode()

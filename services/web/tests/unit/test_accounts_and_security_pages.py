@@ -2,7 +2,7 @@
 
 import httpx
 
-from ..conftest import PASSWORDS, FakeAccounts
+from ..fake_accounts import PASSWORDS, FakeAccounts
 
 
 async def _log_in(client: httpx.AsyncClient, name: str = "admin") -> str:

@@ -5,7 +5,8 @@ from actkit_proto.accounts import AuthSettings, VerifyDigest
 from actkit_proto.base import Actor, Role
 from actkit_proto.io import ListPorts
 
-from ..conftest import FakeAccounts, basic
+from ..conftest import basic
+from ..fake_accounts import FakeAccounts
 
 
 async def test_api_paths_answer_401_with_an_md5_digest_challenge_first(

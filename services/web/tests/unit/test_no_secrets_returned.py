@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from actkit_core.testing.secrets import secret_fields
 from actkit_proto.accounts import AuthSettings
 
-from ..conftest import FakeAccounts, basic
+from ..conftest import basic
+from ..fake_accounts import FakeAccounts
 from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
 from .test_role_matrix import ADMIN, IDS, OPERATOR, RANK, ROUTES, VIEWER, _existing_settings

@@ -22,8 +22,10 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_web.app import create_app
 from actkit_web.settings import WebSettings
 
-from ..conftest import FakeAccounts, FakeIo, basic
+from ..conftest import basic
+from ..fake_accounts import FakeAccounts
 from ..fake_events import FakeEvents
+from ..fake_io import FakeIo
 from ..fake_maintenance import FakeSystem
 from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings

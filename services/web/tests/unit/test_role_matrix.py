@@ -31,7 +31,8 @@ from actkit_proto.network import (
 )
 from actkit_proto.system import Location, PowerSettings, TimeSettings
 
-from ..conftest import FakeAccounts, basic
+from ..conftest import basic
+from ..fake_accounts import FakeAccounts
 from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
 

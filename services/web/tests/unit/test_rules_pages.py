@@ -6,7 +6,8 @@ import httpx
 
 from actkit_proto.events import InputCondition, ManualCondition, MqttPublishAction
 
-from ..conftest import PASSWORDS, basic
+from ..conftest import basic
+from ..fake_accounts import PASSWORDS
 from ..fake_events import FakeEvents
 
 

@@ -1,6 +1,7 @@
 import httpx
 
-from ..conftest import FakeAccounts, FakeIo
+from ..fake_accounts import FakeAccounts
+from ..fake_io import FakeIo
 
 
 async def test_pages_send_people_to_setup_while_no_account_exists(

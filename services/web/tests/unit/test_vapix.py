@@ -10,7 +10,8 @@ from actkit_proto.io import PulsePort, SetPort
 from actkit_proto.system import GetIdentity, Identity
 from actkit_web.vapix.io_ports import PortAction, parse_port_action
 
-from ..conftest import FakeIo, basic
+from ..conftest import basic
+from ..fake_io import FakeIo
 
 ADMIN = basic("admin")
 CALL = {"apiVersion": "1.0", "context": "Axis library"}

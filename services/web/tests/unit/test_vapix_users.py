@@ -5,7 +5,8 @@ import httpx
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import CreateFirstAdministrator
 
-from ..conftest import FakeAccounts, basic
+from ..conftest import basic
+from ..fake_accounts import FakeAccounts
 
 ADMIN = basic("admin")
 
