@@ -9,13 +9,32 @@ from actkit_core.cli.shape import misplaced
 from actkit_proto.services import SERVICES, ServiceInfo
 
 REPO = Path(__file__).resolve().parents[2]
-OWNERS = [info for info in SERVICES if info.name != "web"]
 
 
-@pytest.mark.parametrize("info", OWNERS, ids=[info.name for info in OWNERS])
-def test_every_owner_has_the_one_shape(info: ServiceInfo) -> None:
-    package = REPO / "services" / info.name / f"actkit_{info.name}"
-    assert misplaced(package, has_settings=info.has_settings) == []
+def _package(name: str) -> Path:
+    return REPO / "services" / name / f"actkit_{name}"
+
+
+@pytest.mark.parametrize("info", SERVICES, ids=[info.name for info in SERVICES])
+def test_every_service_has_its_shape(info: ServiceInfo) -> None:
+    shape = misplaced(
+        _package(info.name), has_settings=info.has_settings, is_web=info.name == "web"
+    )
+    assert shape == []
+
+
+def test_a_module_at_the_top_of_web_is_out_of_its_shape(tmp_path: Path) -> None:
+    web = tmp_path / "actkit_web"
+    for path in ("main.py", "app.py", "settings.py", "metrics.py", "feed.py"):
+        (web / path).parent.mkdir(parents=True, exist_ok=True)
+        (web / path).write_text("")
+    for package in ("api", "pages", "vapix", "http"):
+        (web / package).mkdir()
+        (web / package / "__init__.py").write_text("")
+    assert misplaced(web, has_settings=False, is_web=True) == [
+        "__init__.py is missing",
+        "feed.py is out of place: api/, pages/, vapix/ or http/ hold everything else",
+    ]
 
 
 @pytest.fixture

@@ -22,6 +22,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+WEB_REQUIRED = (
+    "__init__.py",
+    "main.py",
+    "app.py",
+    "settings.py",
+    "metrics.py",
+    "api/__init__.py",
+    "pages/__init__.py",
+    "vapix/__init__.py",
+    "http/__init__.py",
+)
+"""web owns nothing but its HTTP side, laid out as the dashboard and its protocols: REST in
+``api/``, one page module per menu entry in ``pages/``, the Axis API in ``vapix/``, and the
+HTTP transport in ``http/``; its ``templates/`` and ``static/`` beside them."""
+WEB_OPTIONAL = ("templates", "static")
+
 REQUIRED = (
     "__init__.py",
     "main.py",
@@ -36,16 +52,18 @@ PAIRS = (("store.py", "migrations"), ("ports.py", "adapters"))
 """Each comes with the other: tables with their migrations, interfaces with their adapters."""
 
 
-def misplaced(package: Path, *, has_settings: bool) -> list[str]:
+def misplaced(package: Path, *, has_settings: bool, is_web: bool = False) -> list[str]:
     """What in ``package`` (``services/io/actkit_io``) is out of the shape, in words.
 
-    Empty when the service has the shape.
+    Empty when the service has the shape (web's own with ``is_web``).
     """
-    problems = [f"{path} is missing" for path in REQUIRED if not (package / path).exists()]
-    placed = {path.split("/")[0] for path in REQUIRED} | set(OPTIONAL)
+    required, optional = (WEB_REQUIRED, WEB_OPTIONAL) if is_web else (REQUIRED, OPTIONAL)
+    problems = [f"{path} is missing" for path in required if not (package / path).exists()]
+    placed = {path.split("/")[0] for path in required} | set(optional)
     for entry in sorted(package.iterdir()):
         if entry.name not in placed and entry.name != "__pycache__":
-            problems.append(f"{entry.name} is out of place: {_where_instead(entry.name)}")
+            where = _where_instead(entry.name, is_web=is_web)
+            problems.append(f"{entry.name} is out of place: {where}")
     for one, other in PAIRS:
         if (package / one).exists() != (package / other).exists():
             problems.append(f"{one} and {other} come together")
@@ -54,7 +72,9 @@ def misplaced(package: Path, *, has_settings: bool) -> list[str]:
     return problems
 
 
-def _where_instead(name: str) -> str:
+def _where_instead(name: str, *, is_web: bool) -> str:
+    if is_web:
+        return "api/, pages/, vapix/ or http/ hold everything else"
     if name in ("handlers.py", "domain.py"):
         return f"a package, {name.removesuffix('.py')}/"
     return "handlers/, domain/ or adapters/ hold everything else"

@@ -17,8 +17,6 @@ from actkit_core.bus import Publisher
 from actkit_proto.errors import BusError
 from actkit_web import api, pages, vapix
 from actkit_web.api.openapi import API_DESCRIPTION, document_errors
-from actkit_web.device import DeviceIdentity
-from actkit_web.feed import PortFeed, ProgressFeed
 from actkit_web.http.access import HttpAccessPolicy, HttpAccessState
 from actkit_web.http.answers import (
     answer_bus_error,
@@ -26,6 +24,8 @@ from actkit_web.http.answers import (
     answer_invalid_request,
     answer_too_large,
 )
+from actkit_web.http.device import DeviceIdentity
+from actkit_web.http.feed import PortFeed, ProgressFeed
 from actkit_web.http.limits import BodyLimit, BodyTooLarge
 from actkit_web.http.middleware import RequestMetrics, SecurityHeaders
 from actkit_web.settings import WebSettings

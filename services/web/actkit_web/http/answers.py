@@ -17,7 +17,7 @@ from actkit_proto.errors import BusError, ErrorCode, TooManyRequests, Unauthenti
 from actkit_web.http.access import audience
 from actkit_web.http.auth import SESSION_COOKIE, challenge
 from actkit_web.http.limits import BodyTooLarge, too_large_message
-from actkit_web.http.middleware import AUTH_FAILURES
+from actkit_web.metrics import AUTH_FAILURES
 from actkit_web.pages.rendering import templates
 from actkit_web.settings import WebSettings
 

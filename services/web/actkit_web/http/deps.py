@@ -11,8 +11,6 @@ from pydantic import BaseModel, ValidationError
 from actkit_core.bus import Publisher
 from actkit_proto.base import Actor, Command, Reply, describe_validation_error
 from actkit_proto.errors import Invalid, Unauthenticated
-from actkit_web.device import DeviceIdentity
-from actkit_web.feed import PortFeed, ProgressFeed
 from actkit_web.http.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -22,6 +20,8 @@ from actkit_web.http.auth import (
     check_csrf,
     identify,
 )
+from actkit_web.http.device import DeviceIdentity
+from actkit_web.http.feed import PortFeed, ProgressFeed
 from actkit_web.settings import WebSettings
 
 R = TypeVar("R", bound=Reply)

@@ -1,29 +1,13 @@
-"""ASGI middleware: security headers on every answer, request metrics by route."""
+"""ASGI middleware: security headers on every answer, request metrics by route (metrics.py)."""
 
 from __future__ import annotations
 
 import time
 
-from prometheus_client import Counter, Histogram
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUESTS = Counter(
-    "actkit_web_requests_total",
-    "HTTP requests answered, by route template, method and status code.",
-    ["route", "method", "status"],
-)
-REQUEST_SECONDS = Histogram(
-    "actkit_web_request_seconds",
-    "Time to answer one HTTP request (to the first byte for streams), by route template.",
-    ["route"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-)
-AUTH_FAILURES = Counter(
-    "actkit_web_auth_failures_total",
-    "Requests refused for missing or wrong credentials (401) or a blocked client (429).",
-    ["scheme", "status"],
-)
+from actkit_web.metrics import REQUEST_SECONDS, REQUESTS
 
 PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -15,9 +15,9 @@ from actkit_proto.errors import BusError, Conflict, Invalid, Unavailable
 from actkit_proto.io import Circuit, ConfigurePort, Port, PortChanged, PortList
 from actkit_proto.service import GetServiceStatus
 from actkit_web.api import ports
-from actkit_web.feed import live_response, server_sent_event
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, FeedDep, command_from_fields
+from actkit_web.http.feed import live_response, server_sent_event
 from actkit_web.http.ids import PathId
 from actkit_web.pages.rendering import render_page, templates
 from actkit_web.pages.submit import field_errors

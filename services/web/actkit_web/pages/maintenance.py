@@ -19,7 +19,6 @@ from actkit_proto.system import (
     UpgradeStatus,
 )
 from actkit_web.api import maintenance
-from actkit_web.feed import live_response, server_sent_event
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import (
     ActingBus,
@@ -28,6 +27,7 @@ from actkit_web.http.deps import (
     ProgressDep,
     command_from_fields,
 )
+from actkit_web.http.feed import live_response, server_sent_event
 from actkit_web.pages.rendering import render_page, templates
 from actkit_web.pages.submit import REFUSALS, submit
 

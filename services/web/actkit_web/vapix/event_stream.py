@@ -16,9 +16,9 @@ from actkit_proto.accounts import Identity
 from actkit_proto.base import Actor
 from actkit_proto.errors import BusError
 from actkit_proto.io import ListPorts, Port
-from actkit_web.feed import PortFeed
 from actkit_web.http.auth import identify
 from actkit_web.http.deps import signed_in
+from actkit_web.http.feed import PortFeed
 from actkit_web.settings import WebSettings
 from actkit_web.vapix.cgi import cgi
 from actkit_web.vapix.port_events import event_notification

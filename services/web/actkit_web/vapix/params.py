@@ -9,8 +9,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from actkit_proto.errors import Invalid
 from actkit_proto.io import ConfigurePort, Direction, ListPorts, Port
-from actkit_web.device import BRAND, BUILD_DATE, DeviceIdentity
 from actkit_web.http.deps import ActingBus, acting_bus, command_from_fields, get_device
+from actkit_web.http.device import BRAND, BUILD_DATE, DeviceIdentity
 from actkit_web.vapix.cgi import cgi, form_fields
 from actkit_web.vapix.io_ports import active_circuit, actkit_port_id, vapix_port_id
 

@@ -26,8 +26,8 @@ from actkit_proto.accounts import Identity, VerifyBasic, VerifyDigest
 from actkit_proto.base import Actor
 from actkit_proto.errors import BusError
 from actkit_proto.io import ListPorts, Port, PortChanged
-from actkit_web.feed import PortFeed
 from actkit_web.http.auth import decode_basic, fitted, offer
+from actkit_web.http.feed import PortFeed
 from actkit_web.vapix.port_events import event_document
 
 log = logging.getLogger(__name__)

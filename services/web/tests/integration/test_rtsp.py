@@ -7,7 +7,7 @@ import pytest_asyncio
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import AuthSettings
 from actkit_proto.io import Circuit, Direction, PortChanged
-from actkit_web.feed import PortFeed
+from actkit_web.http.feed import PortFeed
 from actkit_web.vapix.rtsp import RtspEventServer
 
 from ..fake_accounts import PASSWORDS, FakeAccounts
