@@ -9,25 +9,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
 from starlette.routing import Mount, Route, Router
 
 from actkit_proto.accounts import AddOnvifAccount, AuthSettings, BruteForceSettings
-from actkit_proto.ble import BeaconSettings
-from actkit_proto.mqtt import AddSubscription, HomeAssistant, Publication, SubscriptionSpec
+from actkit_proto.mqtt import AddSubscription, SubscriptionSpec
 from actkit_proto.network import (
-    DiscoverySettings,
-    DnsSettings,
-    Dot1xSettings,
     Firewall,
     FirewallRule,
-    HostnameSettings,
     HttpSettings,
-    Ipv4Settings,
-    Ipv6Settings,
-    O3cSettings,
-    SnmpSettings,
-    WlanSettings,
 )
 from actkit_proto.system import Location, PowerSettings, TimeSettings
 
@@ -35,32 +24,22 @@ from ..conftest import basic
 from ..fake_accounts import FakeAccounts
 from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
-
-PUBLIC = "public"
-VIEWER = "view"
-OPERATOR = "op"
-ADMIN = "admin"
-RANK = {PUBLIC: 0, VIEWER: 1, OPERATOR: 2, ADMIN: 3}
-CALL = {"apiVersion": "1.0", "context": "test"}
-RULE = {
-    "name": "Window",
-    "conditions": [{"type": "input", "port_id": 1}],
-    "action": {"type": "io_while_active", "port_id": 2},
-}
-RULE_FORM = {
-    "name": "Window",
-    "cond-0-type": "input",
-    "cond-0-port_id": "1",
-    "action-type": "io_while_active",
-    "action-port_id": "2",
-}
-HOOK = {"type": "http", "name": "Hook", "url": "http://hook.example/"}
-WEEKLY = {
-    "kind": "weekly",
-    "name": "Nights",
-    "ranges": [{"days": ["mon"], "start": "22:00", "end": "06:00"}],
-}
-BUNDLE = {"manifest": '{"version": "2.0.0"}', "signature": "c2lnbmVk"}
+from .role_matrix_data import (
+    ADMIN,
+    BUNDLE,
+    CALL,
+    GROUPS,
+    HOOK,
+    OPERATOR,
+    PAGE_FORMS,
+    PUBLIC,
+    RANK,
+    RULE,
+    RULE_FORM,
+    VIEWER,
+    WEEKLY,
+    whole,
+)
 
 # (method, path) -> (least caller that may use it, request to send)
 ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
@@ -249,20 +228,15 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
 }
 
 
-def _whole(group: BaseModel) -> dict[str, Any]:
-    """A PUT's body naming every field of ``group``."""
-    return {"json": group.model_dump(mode="json")}
-
-
 SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/api/v1/system/time"): (VIEWER, {}),
-    ("PUT", "/api/v1/system/time"): (ADMIN, _whole(TimeSettings(time_zone="Europe/Stockholm"))),
+    ("PUT", "/api/v1/system/time"): (ADMIN, whole(TimeSettings(time_zone="Europe/Stockholm"))),
     ("GET", "/api/v1/system/time/status"): (VIEWER, {}),
     ("PUT", "/api/v1/system/time/clock"): (ADMIN, {"json": {"at": "2026-05-04T12:00:00Z"}}),
     ("GET", "/api/v1/system/location"): (VIEWER, {}),
-    ("PUT", "/api/v1/system/location"): (ADMIN, _whole(Location(latitude=57.7))),
+    ("PUT", "/api/v1/system/location"): (ADMIN, whole(Location(latitude=57.7))),
     ("GET", "/api/v1/system/power"): (VIEWER, {}),
-    ("PUT", "/api/v1/system/power"): (ADMIN, _whole(PowerSettings(is_delayed_shutdown_on=True))),
+    ("PUT", "/api/v1/system/power"): (ADMIN, whole(PowerSettings(is_delayed_shutdown_on=True))),
     ("GET", "/api/v1/system/power/countdown"): (VIEWER, {}),
     ("GET", "/api/v1/network/status"): (VIEWER, {}),
     ("PUT", "/api/v1/network/snmp/v3-password"): (ADMIN, {"json": {"password": "12345678"}}),
@@ -288,7 +262,7 @@ SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/api/v1/mqtt/subscriptions"): (ADMIN, {"json": {"filter": "site/+/door"}}),
     ("PUT", "/api/v1/mqtt/subscriptions/{subscription_id}"): (
         ADMIN,
-        _whole(SubscriptionSpec(filter="a/#")),
+        whole(SubscriptionSpec(filter="a/#")),
     ),
     ("DELETE", "/api/v1/mqtt/subscriptions/{subscription_id}"): (ADMIN, {}),
     ("GET", "/api/v1/onvif/accounts"): (ADMIN, {}),
@@ -318,38 +292,15 @@ SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/system/onvif/accounts/{name}/delete"): (ADMIN, {}),
 }
 """The System settings: the REST routes made from a table, the pages' actions."""
-GROUPS: dict[str, type[BaseModel]] = {
-    "/api/v1/network/ipv4": Ipv4Settings,
-    "/api/v1/network/ipv6": Ipv6Settings,
-    "/api/v1/network/hostname": HostnameSettings,
-    "/api/v1/network/dns": DnsSettings,
-    "/api/v1/network/discovery": DiscoverySettings,
-    "/api/v1/network/o3c": O3cSettings,
-    "/api/v1/network/snmp": SnmpSettings,
-    "/api/v1/network/dot1x": Dot1xSettings,
-    "/api/v1/network/wlan": WlanSettings,
-    "/api/v1/mqtt/publication": Publication,
-    "/api/v1/mqtt/home-assistant": HomeAssistant,
-    "/api/v1/ble/settings": BeaconSettings,
-}
 for path, group in GROUPS.items():
     SETTINGS_ROUTES[("GET", path)] = (VIEWER, {})
-    SETTINGS_ROUTES[("PUT", path)] = (ADMIN, _whole(group()))
+    SETTINGS_ROUTES[("PUT", path)] = (ADMIN, whole(group()))
 SETTINGS_ROUTES[("GET", "/api/v1/network/dot1x")] = (ADMIN, {})  # Security: the identity
 SETTINGS_ROUTES[("GET", "/api/v1/network/http")] = (VIEWER, {})
 SETTINGS_ROUTES[("PUT", "/api/v1/network/http")] = (
     OPERATOR,
-    _whole(HttpSettings(http_port=8080)) | {"params": {"confirm": "true"}},
+    whole(HttpSettings(http_port=8080)) | {"params": {"confirm": "true"}},
 )
-PAGE_FORMS = {
-    "/system/time": ("time", "location"),
-    "/system/power": ("power",),
-    "/system/network": ("ipv4", "ipv6", "hostname", "dns", "discovery", "o3c", "snmp"),
-    "/system/wlan": ("wlan",),
-    "/system/firewall": ("firewall", "dot1x"),
-    "/system/mqtt": ("client", "publication", "home-assistant"),
-    "/system/ble": ("ble",),
-}
 for page, forms in PAGE_FORMS.items():
     SETTINGS_ROUTES[("GET", page)] = (VIEWER, {})
     for form in forms:

@@ -1,0 +1,80 @@
+"""The role matrix's data: the callers, and the requests it sends to each route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from actkit_proto.ble import BeaconSettings
+from actkit_proto.mqtt import HomeAssistant, Publication
+from actkit_proto.network import (
+    DiscoverySettings,
+    DnsSettings,
+    Dot1xSettings,
+    HostnameSettings,
+    Ipv4Settings,
+    Ipv6Settings,
+    O3cSettings,
+    SnmpSettings,
+    WlanSettings,
+)
+
+PUBLIC = "public"
+VIEWER = "view"
+OPERATOR = "op"
+ADMIN = "admin"
+RANK = {PUBLIC: 0, VIEWER: 1, OPERATOR: 2, ADMIN: 3}
+CALL = {"apiVersion": "1.0", "context": "test"}
+RULE = {
+    "name": "Window",
+    "conditions": [{"type": "input", "port_id": 1}],
+    "action": {"type": "io_while_active", "port_id": 2},
+}
+RULE_FORM = {
+    "name": "Window",
+    "cond-0-type": "input",
+    "cond-0-port_id": "1",
+    "action-type": "io_while_active",
+    "action-port_id": "2",
+}
+HOOK = {"type": "http", "name": "Hook", "url": "http://hook.example/"}
+WEEKLY = {
+    "kind": "weekly",
+    "name": "Nights",
+    "ranges": [{"days": ["mon"], "start": "22:00", "end": "06:00"}],
+}
+BUNDLE = {"manifest": '{"version": "2.0.0"}', "signature": "c2lnbmVk"}
+
+
+def whole(group: BaseModel) -> dict[str, Any]:
+    """A PUT's body naming every field of ``group``."""
+    return {"json": group.model_dump(mode="json")}
+
+
+GROUPS: dict[str, type[BaseModel]] = {
+    "/api/v1/network/ipv4": Ipv4Settings,
+    "/api/v1/network/ipv6": Ipv6Settings,
+    "/api/v1/network/hostname": HostnameSettings,
+    "/api/v1/network/dns": DnsSettings,
+    "/api/v1/network/discovery": DiscoverySettings,
+    "/api/v1/network/o3c": O3cSettings,
+    "/api/v1/network/snmp": SnmpSettings,
+    "/api/v1/network/dot1x": Dot1xSettings,
+    "/api/v1/network/wlan": WlanSettings,
+    "/api/v1/mqtt/publication": Publication,
+    "/api/v1/mqtt/home-assistant": HomeAssistant,
+    "/api/v1/ble/settings": BeaconSettings,
+}
+"""The System settings groups a PUT replaces whole, by route."""
+
+PAGE_FORMS = {
+    "/system/time": ("time", "location"),
+    "/system/power": ("power",),
+    "/system/network": ("ipv4", "ipv6", "hostname", "dns", "discovery", "o3c", "snmp"),
+    "/system/wlan": ("wlan",),
+    "/system/firewall": ("firewall", "dot1x"),
+    "/system/mqtt": ("client", "publication", "home-assistant"),
+    "/system/ble": ("ble",),
+}
+"""The System settings pages and the forms each posts."""
