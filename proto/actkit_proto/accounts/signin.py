@@ -57,6 +57,14 @@ class VerifyBasic(Command[Identity]):
     page: str = Field(default="", max_length=256, description="The path asked for, for logs.")
 
 
+class VerifyAnonymous(Command[Identity]):
+    """Who a client without credentials is: a viewer while anonymous viewing is on, else 401."""
+
+    subject: ClassVar[str] = "accounts.auth.anonymous"
+    required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
+
+
 class DigestChallenge(Reply):
     """What goes into ``WWW-Authenticate: Digest ...``."""
 

@@ -31,6 +31,7 @@ from actkit_proto.accounts import (
     SetBruteForceSettings,
     SetupState,
     UpdateAccount,
+    VerifyAnonymous,
     VerifyBasic,
     VerifyDigest,
     VerifySession,
@@ -75,6 +76,7 @@ class FakeAccounts:
                 VerifySession: self.verify_session,
                 EndSession: self.end_session,
                 GetAuthSettings: self.get_auth_settings,
+                VerifyAnonymous: self.verify_anonymous,
                 ListAccounts: self.list_accounts,
                 AddAccount: self.add_account,
                 UpdateAccount: self.update_account,
@@ -85,6 +87,11 @@ class FakeAccounts:
                 ListAccessFailures: self.list_access_failures,
             },
         )
+
+    async def verify_anonymous(self, _command: VerifyAnonymous) -> Identity:
+        if not self.auth.allow_anonymous_viewing:
+            raise Unauthenticated("log in first: this needs a user name and password")
+        return Identity(name="anonymous", role=Role.VIEWER)
 
     async def get_auth_settings(self, _command: GetAuthSettings) -> AuthSettings:
         return self.auth

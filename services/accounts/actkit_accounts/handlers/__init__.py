@@ -12,6 +12,7 @@ from actkit_accounts.handlers.authentication import (
     create_session,
     end_session,
     get_digest_challenge,
+    verify_anonymous,
     verify_basic,
     verify_digest,
     verify_session,
@@ -74,6 +75,7 @@ HANDLERS: Handlers[Deps] = {
     messages.GetSetupState: get_setup_state,
     messages.CreateFirstAdministrator: create_first_administrator,
     # Who is this
+    messages.VerifyAnonymous: verify_anonymous,
     messages.VerifyBasic: verify_basic,
     messages.GetDigestChallenge: get_digest_challenge,
     messages.VerifyDigest: verify_digest,

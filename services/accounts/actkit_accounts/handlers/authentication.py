@@ -16,6 +16,7 @@ from actkit_proto.accounts import (
     GetDigestChallenge,
     Identity,
     Session,
+    VerifyAnonymous,
     VerifyBasic,
     VerifyDigest,
     VerifySession,
@@ -23,6 +24,8 @@ from actkit_proto.accounts import (
 from actkit_proto.base import Role
 
 WRONG_CREDENTIALS = "wrong user name or password"
+ANONYMOUS = "anonymous"
+"""The name a client without credentials goes by while anonymous viewing is on."""
 
 
 async def verify_basic(command: VerifyBasic, deps: Deps) -> Identity:
@@ -32,6 +35,12 @@ async def verify_basic(command: VerifyBasic, deps: Deps) -> Identity:
         deps, command.name, command.password, command.client_address, command.page, "Basic"
     )
     return _identity(account)
+
+
+async def verify_anonymous(_command: VerifyAnonymous, deps: Deps) -> Identity:
+    if not deps.options.auth.allow_anonymous_viewing:
+        raise Unauthenticated("log in first: this needs a user name and password")
+    return Identity(name=ANONYMOUS, role=Role.VIEWER)
 
 
 async def create_session(command: CreateSession, deps: Deps) -> Session:

@@ -2,15 +2,17 @@ import pytest
 
 from actkit_accounts.handlers import Deps
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_proto import Invalid, TooManyRequests, Unauthenticated
+from actkit_proto import Invalid, Role, TooManyRequests, Unauthenticated
 from actkit_proto.accounts import (
     AuthSettings,
     BruteForceSettings,
     GetAuthSettings,
     GetBruteForceSettings,
+    Identity,
     ListAccessFailures,
     SetAuthSettings,
     SetBruteForceSettings,
+    VerifyAnonymous,
     VerifyBasic,
     VerifyDigest,
 )
@@ -35,6 +37,15 @@ async def test_changed_auth_settings_are_kept_and_partial_changes_leave_the_rest
     assert changed.allow_anonymous_viewing
     assert await fake_bus.request(GetAuthSettings()) == changed
     assert await set_up.store.sections.load(AuthSettings) == changed
+
+
+async def test_a_client_without_credentials_is_a_viewer_only_while_anonymous_viewing_is_on(
+    fake_bus: FakeBus, set_up: Deps
+) -> None:
+    with pytest.raises(Unauthenticated, match="log in first"):
+        await fake_bus.request(VerifyAnonymous())
+    await fake_bus.request(SetAuthSettings(allow_anonymous_viewing=True))
+    assert await fake_bus.request(VerifyAnonymous()) == Identity(name="anonymous", role=Role.VIEWER)
 
 
 async def test_digest_only_refuses_basic_and_basic_only_refuses_digest(

@@ -19,11 +19,12 @@ from actkit_proto.accounts import (
     GetDigestChallenge,
     Identity,
     Session,
+    VerifyAnonymous,
     VerifyBasic,
     VerifyDigest,
     VerifySession,
 )
-from actkit_proto.base import Actor, Role
+from actkit_proto.base import Actor
 from actkit_proto.errors import Forbidden, Unauthenticated
 
 M = TypeVar("M", bound=BaseModel)
@@ -186,8 +187,8 @@ async def challenge(bus: Publisher, connection: HTTPConnection, timeout_s: float
 
 
 async def anonymous_viewer(bus: Publisher, timeout_s: float) -> Identity | None:
-    """A viewer identity for callers without credentials, if the device allows anonymous viewing."""
-    settings = await bus.request(GetAuthSettings(), timeout_s)
-    return (
-        Identity(name="anonymous", role=Role.VIEWER) if settings.allow_anonymous_viewing else None
-    )
+    """Who a caller without credentials is, as accounts says (``None``: nobody, log in)."""
+    try:
+        return await bus.request(VerifyAnonymous(), timeout_s)
+    except Unauthenticated:
+        return None
