@@ -148,6 +148,14 @@ async def _add_account(page: Page, name: str) -> None:
     await page.click("button:text('Add')")
 
 
+async def _set_direction(page: Page, port_id: int, direction: str) -> None:
+    """Configure a port's direction on the Accessories page and wait until the row shows it."""
+    await page.click("nav >> text=Accessories")
+    await page.select_option(f"#config-{port_id}-direction", direction)
+    await page.click(f"#config-{port_id}-save")
+    await expect(page.locator(f"#port-{port_id}")).to_contain_text(direction.capitalize())
+
+
 async def _log_in(page: Page, stack: Stack, name: str, password: str) -> None:
     await page.goto(stack.https_url + "login")
     await page.fill("#name", name)
@@ -170,12 +178,8 @@ async def test_the_manuals_window_sensor_lights_the_lamp_through_a_rule(
     await page.click("text=Log out")
     await _log_in(page, stack, "root", "pass-w0rd")
 
-    await page.click("nav >> text=Accessories")
-    await page.select_option("#config-1-direction", "input")
-    await page.click("#config-1-save")
-    await page.select_option("#config-2-direction", "output")
-    await page.click("#config-2-save")
-    await expect(page.locator("#port-2")).to_contain_text("Output")
+    await _set_direction(page, 1, "input")
+    await _set_direction(page, 2, "output")
 
     await page.click("nav >> text=Rules")
     await page.fill("#rule-name", "Window open")
@@ -356,10 +360,7 @@ async def test_the_rules_page_shows_what_may_keep_a_rule_from_working(
     stack: Stack, browser: Browser
 ) -> None:
     context, page = await _logged_in_administrator(stack, browser)
-    await page.click("nav >> text=Accessories")
-    await page.select_option("#config-2-direction", "output")
-    await page.click("#config-2-save")
-    await expect(page.locator("#port-2")).to_contain_text("Output")
+    await _set_direction(page, 2, "output")
 
     # Saved with an MQTT filter no subscription has: told at once, to whoever saved it.
     await page.click("nav >> text=Rules")
@@ -384,10 +385,7 @@ async def test_the_rules_page_shows_what_may_keep_a_rule_from_working(
     await expect(page.locator("#rule-2-warnings")).to_have_count(0)
 
     # Port 2 made an input afterwards: the lamp rule's row says it cannot work any more.
-    await page.click("nav >> text=Accessories")
-    await page.select_option("#config-2-direction", "input")
-    await page.click("#config-2-save")
-    await expect(page.locator("#port-2")).to_contain_text("Input")
+    await _set_direction(page, 2, "input")
     await page.click("nav >> text=Rules")
     await expect(page.locator("#rule-2-warnings")).to_contain_text(
         "port 2 of the AXIS W401 is an input and an I/O action needs an output"
