@@ -8,7 +8,6 @@ for the next line.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import socket
@@ -16,6 +15,7 @@ import ssl
 from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
+from actkit_core.tasks import stop_task
 from actkit_proto.system import (
     LogEntry,
     SyslogFormat,
@@ -260,9 +260,8 @@ class _Sender:
             self._datagrams = None
 
     async def stop(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+        # One cancellation can be lost in open_stream's asyncio.wait_for (Python 3.11).
+        await stop_task(self.task)
         self._close()
 
 
