@@ -3,6 +3,8 @@
 # talk to, and what builds the one test dependency that compiles (dbus-python, for python-dbusmock).
 # Run as root, it installs the missing ones; otherwise it names them and the line to run, and fails.
 # `make run` needs none of them. `.ci/run` and `make test` both call this: there is one list.
+# A slow suite that is not part of `make test` names its own group (`tools/debian-packages.sh board`):
+# its packages are installed on top, only when that suite runs.
 # `package:command` is also satisfied by the command from elsewhere (Node.js from NodeSource ships
 # npm inside its nodejs package, which conflicts with Debian's npm).
 set -euo pipefail
@@ -30,6 +32,14 @@ packages=(
   tcpdump          # the network trace of the system service
   wrk              # the bench's VAPIX load
 )
+
+declare -A groups=(
+)
+for group in "$@"; do
+  [ -n "${groups[$group]+set}" ] || { echo "no package group '$group' (known: ${!groups[*]})" >&2; exit 2; }
+  read -ra extra <<<"${groups[$group]}"
+  packages+=("${extra[@]}")
+done
 
 missing=()
 for entry in "${packages[@]}"; do
