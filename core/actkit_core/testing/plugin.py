@@ -28,6 +28,7 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_core.testing.mosquitto import mosquitto, mqtt_peer  # noqa: F401  (fixtures)
 
 ServiceMain = Callable[..., Any]
+KIT_AND_TESTS = ("core", "proto", "tests")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -36,7 +37,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         parts = Path(str(item.fspath)).parts
         if "integration" in parts:
             item.add_marker(pytest.mark.integration)
-        elif "tests" in parts and "services" not in parts and parts[-3] not in ("core", "proto"):
+        # A folder inside tests/ (tests/radios) is a suite of its own, not the stack's.
+        elif "tests" in parts and "services" not in parts and parts[-3] not in KIT_AND_TESTS:
             item.add_marker(pytest.mark.stack)
 
 
