@@ -39,6 +39,7 @@ from actkit_proto.accounts import (
 from actkit_proto.base import Ack, Role
 from actkit_proto.errors import Conflict, Invalid, NotFound, Unauthenticated
 
+from .fake_certificates import FakeCertificates
 from .serving import serve_methods
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class FakeAccounts:
 
     auth: AuthSettings = field(default_factory=AuthSettings)
     brute_force: BruteForceSettings = field(default_factory=BruteForceSettings)
+    certificates: FakeCertificates = field(default_factory=FakeCertificates)
 
     async def install(self, bus: FakeBus) -> None:
         await serve_methods(
@@ -85,6 +87,7 @@ class FakeAccounts:
                 GetBruteForceSettings: self.get_brute_force,
                 SetBruteForceSettings: self.set_brute_force,
                 ListAccessFailures: self.list_access_failures,
+                **self.certificates.methods(),
             },
         )
 

@@ -8,6 +8,7 @@ documents the errors and limits.
 from actkit_web.api import (
     accounts,
     ble,
+    certificates,
     firewall,
     logs,
     maintenance,
@@ -31,6 +32,7 @@ RESOURCES = (
     ports,
     accounts,
     security,
+    certificates,
     rules,
     triggers,
     system,

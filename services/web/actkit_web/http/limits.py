@@ -21,7 +21,8 @@ BODY_LIMIT_BYTES = 64 * KIB
 """Any JSON or form body: the largest command the contract allows is a few kilobytes."""
 UPLOAD_LIMIT_BYTES = 256 * KIB
 """Files: an upgrade bundle (a manifest of at most 100,000 characters, escaped in JSON, and its
-signature) and the whole plain config at once; still well under the bus's 1 MB per message."""
+signature), the whole plain config at once, a certificate with its chain or a PFX; still well
+under the bus's 1 MB per message."""
 
 UPLOADS = frozenset(
     {
@@ -29,6 +30,8 @@ UPLOADS = frozenset(
         ("POST", "/maintenance/upgrade"),
         ("PATCH", "/api/v1/config"),
         ("POST", "/system/plain-config"),
+        ("POST", "/api/v1/certificates"),
+        ("POST", "/system/certificates/import"),
     }
 )
 """The routes that take files or whole configurations: (method, path)."""

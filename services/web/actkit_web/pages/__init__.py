@@ -1,16 +1,17 @@
 """The dashboard: one module per entry of its menu, named as the menu names it.
 
 Status, Accessories; Events: Rules, Manual triggers, Recipients, Schedules; System: Accounts,
-Security, Time and location, Network, WLAN, Firewall and 802.1X, MQTT, ONVIF, Power settings,
-BLE beacons, Logs, Plain config; Maintenance (see ``rendering.MENU``). ``login`` is the first
-visit's setup and logging in and out. Pages are rendered on the server and call the same route
-functions, or send the same commands, as the REST API.
+Security, Certificates, Time and location, Network, WLAN, Firewall and 802.1X, MQTT, ONVIF,
+Power settings, BLE beacons, Logs, Plain config; Maintenance (see ``rendering.MENU``).
+``login`` is the first visit's setup and logging in and out. Pages are rendered on the server
+and call the same route functions, or send the same commands, as the REST API.
 """
 
 from actkit_web.pages import (
     accessories,
     accounts,
     ble_beacons,
+    certificates,
     firewall,
     login,
     logs,
@@ -40,6 +41,7 @@ MENU_PAGES = (
     schedules,
     accounts,
     security,
+    certificates,
     time_and_location,
     network,
     wlan,

@@ -9,7 +9,12 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from actkit_proto.accounts import GetBruteForceSettings, ListAccounts, ListOnvifAccounts
+from actkit_proto.accounts import (
+    GetBruteForceSettings,
+    ListAccounts,
+    ListCertificates,
+    ListOnvifAccounts,
+)
 from actkit_proto.base import Command
 from actkit_proto.ble import GetBeaconSettings
 from actkit_proto.events import ListRecipients, ListRules, ListSchedules, SetManualTrigger
@@ -37,6 +42,7 @@ MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/events/schedules", "Schedules", ListSchedules),
     ("/system/accounts", "Accounts", ListAccounts),
     ("/system/security", "Security", GetBruteForceSettings),
+    ("/system/certificates", "Certificates", ListCertificates),
     ("/system/time", "Time and location", GetTimeSettings),
     ("/system/network", "Network", GetIpv4),
     ("/system/wlan", "WLAN", GetWlan),

@@ -78,3 +78,33 @@ PAGE_FORMS = {
     "/system/ble": ("ble",),
 }
 """The System settings pages and the forms each posts."""
+
+CERTIFICATE_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("GET", "/api/v1/certificates"): (ADMIN, {"params": {"kind": "ca"}}),
+    ("POST", "/api/v1/certificates"): (
+        ADMIN,
+        {"json": {"cert_id": "theirs", "kind": "ca", "certificate": "PEM"}},
+    ),
+    ("POST", "/api/v1/certificates/self-signed"): (
+        ADMIN,
+        {"json": {"cert_id": "mine", "common_name": "device.example"}},
+    ),
+    ("GET", "/api/v1/certificates/{cert_id}"): (ADMIN, {}),
+    ("DELETE", "/api/v1/certificates/{cert_id}"): (ADMIN, {}),
+    ("POST", "/api/v1/certificates/{cert_id}/csr"): (ADMIN, {}),
+    ("GET", "/api/v1/certificates/{cert_id}/csr.pem"): (ADMIN, {}),
+    ("GET", "/system/certificates"): (ADMIN, {}),
+    ("POST", "/system/certificates/self-signed"): (
+        ADMIN,
+        {"data": {"cert_id": "mine", "common_name": "device.example"}},
+    ),
+    ("POST", "/system/certificates/import"): (
+        ADMIN,
+        {
+            "data": {"cert_id": "theirs", "kind": "ca"},
+            "files": {"certificate": ("ca.cer", b"\x30")},
+        },
+    ),
+    ("POST", "/system/certificates/{cert_id}/delete"): (ADMIN, {}),
+}
+"""Security > Certificates: the store, administrators only (accounts checks)."""

@@ -28,6 +28,7 @@ from .role_matrix_data import (
     ADMIN,
     BUNDLE,
     CALL,
+    CERTIFICATE_ROUTES,
     GROUPS,
     HOOK,
     OPERATOR,
@@ -317,10 +318,11 @@ SETTINGS_ROUTES[("POST", "/system/firewall/firewall")] = (
     {"data": {"default_policy": "deny"}},
 )
 ROUTES.update(SETTINGS_ROUTES)
+ROUTES.update(CERTIFICATE_ROUTES)
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
 IDS = {"{schedule_id}": "1", "{server_id}": "1", "{step}": "confirm", "{action}": "restart"}
-IDS |= {"{index}": "0", "{subscription_id}": "1"}
+IDS |= {"{index}": "0", "{subscription_id}": "1", "{cert_id}": "isrg-root-x1"}
 
 
 def _routes(app: FastAPI) -> set[tuple[str, str]]:

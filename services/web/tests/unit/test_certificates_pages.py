@@ -1,0 +1,134 @@
+"""Security > Certificates, page and REST, against a stand-in certificate store."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+
+from ..conftest import basic, log_in
+from ..fake_accounts import FakeAccounts
+
+DER = b"\x30\x82\x01\x0a\x02\x82\x01\x01\x00"
+PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+async def test_the_page_lists_both_stores_with_who_uses_each(client: httpx.AsyncClient) -> None:
+    await log_in(client)
+    page = await client.get("/system/certificates")
+    assert page.status_code == 200
+    assert 'id="certificate-web-https"' in page.text
+    assert 'id="certificate-isrg-root-x1"' in page.text
+    assert "(pre-installed)" in page.text
+    assert 'class="used-by">https<' in page.text
+    assert 'href="/api/v1/certificates/web-https/csr.pem"' in page.text
+    assert "PRIVATE KEY" not in page.text
+
+
+async def test_a_der_certificate_is_sent_in_base64_and_a_pfx_with_its_password(
+    client: httpx.AsyncClient, accounts: FakeAccounts
+) -> None:
+    csrf = await log_in(client)
+    der = await client.post(
+        "/system/certificates/import",
+        data={"cert_id": "root", "kind": "ca", "csrf_token": csrf},
+        files={"certificate": ("root.cer", DER)},
+    )
+    assert der.status_code == 303, der.text
+    pfx = await client.post(
+        "/system/certificates/import",
+        data={"cert_id": "client", "passphrase": "pfx-pass", "csrf_token": csrf},
+        files={"pkcs12": ("client.pfx", b"\x30\x80binary")},
+    )
+    assert pfx.status_code == 303, pfx.text
+    pem = await client.post(
+        "/system/certificates/import",
+        data={"cert_id": "answer", "csrf_token": csrf},
+        files={"certificate": ("answer.pem", PEM), "private_key": ("", b"")},
+    )
+    assert pem.status_code == 303, pem.text
+    sent = accounts.certificates.imported
+    assert [(c.cert_id, c.kind) for c in sent] == [
+        ("root", "ca"),
+        ("client", "client-server"),
+        ("answer", "client-server"),
+    ]
+    assert sent[0].certificate == base64.b64encode(DER).decode()
+    assert (sent[1].pkcs12, sent[1].passphrase) == (
+        base64.b64encode(b"\x30\x80binary").decode(),
+        "pfx-pass",
+    )
+    assert (sent[2].certificate, sent[2].private_key, sent[2].passphrase) == (
+        PEM.decode(),
+        None,
+        None,
+    )
+
+
+async def test_a_binary_private_key_is_refused_with_a_sentence_and_nothing_sent(
+    client: httpx.AsyncClient, accounts: FakeAccounts
+) -> None:
+    csrf = await log_in(client)
+    refused = await client.post(
+        "/system/certificates/import",
+        data={"cert_id": "client", "csrf_token": csrf},
+        files={"certificate": ("c.pem", PEM), "private_key": ("k.der", b"\xff\xfe")},
+    )
+    assert refused.status_code == 400
+    assert "the private key is not a PEM file" in refused.text
+    assert accounts.certificates.imported == []
+
+
+async def test_deleting_a_certificate_in_use_names_the_user_on_the_page(
+    client: httpx.AsyncClient, accounts: FakeAccounts
+) -> None:
+    csrf = await log_in(client)
+    refused = await client.post("/system/certificates/web-https/delete", data={"csrf_token": csrf})
+    assert refused.status_code == 400
+    assert "is in use by https" in refused.text
+    assert "web-https" in accounts.certificates.stored
+    deleted = await client.post(
+        "/system/certificates/isrg-root-x1/delete", data={"csrf_token": csrf}
+    )
+    assert deleted.status_code == 303
+    assert "isrg-root-x1" not in accounts.certificates.stored
+
+
+async def test_a_self_signed_certificate_is_made_from_the_page(
+    client: httpx.AsyncClient, accounts: FakeAccounts
+) -> None:
+    csrf = await log_in(client)
+    made = await client.post(
+        "/system/certificates/self-signed",
+        data={"cert_id": "mine", "common_name": "device.example", "csrf_token": csrf},
+    )
+    assert made.status_code == 303
+    assert accounts.certificates.stored["mine"].subject_name == "CN=device.example"
+    bad = await client.post(
+        "/system/certificates/self-signed",
+        data={"cert_id": "a b", "common_name": "x", "valid_days": "0", "csrf_token": csrf},
+    )
+    assert bad.status_code == 400
+    assert 'id="self-signed-error">' in bad.text
+    assert "a b" not in accounts.certificates.stored
+
+
+async def test_rest_downloads_a_csr_and_refuses_an_unknown_field(
+    client: httpx.AsyncClient, accounts: FakeAccounts
+) -> None:
+    csr = await client.get("/api/v1/certificates/web-https/csr.pem", headers=basic("admin"))
+    assert csr.status_code == 200
+    assert csr.headers["content-type"].startswith("application/pkcs10")
+    assert csr.headers["content-disposition"] == 'attachment; filename="web-https.csr"'
+    assert csr.text.startswith("-----BEGIN CERTIFICATE REQUEST-----")
+    unknown = await client.post(
+        "/api/v1/certificates",
+        json={"cert_id": "x", "certificate": "PEM", "private_kee": "typo"},
+        headers=basic("admin"),
+    )
+    assert unknown.status_code == 422
+    assert "private_kee" in unknown.text
+    assert accounts.certificates.imported == []
+    missing = await client.get("/api/v1/certificates/nothing", headers=basic("admin"))
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "there is no certificate 'nothing'"}
