@@ -13,6 +13,7 @@ packages=(
   ca-certificates  # PyPI and the npm registry over HTTPS
   chromium         # the dashboard's browser tests
   dbus             # dbus-daemon: the BlueZ, NetworkManager and timedated peers' bus
+  dovecot-pop3d    # a POP3 server for email recipients' POP authentication
   gcc              # dbus-python builds a C extension ...
   iproute2         # network namespaces for the firewall, discovery and LLDP tests
   knot             # an authoritative DNS server for dynamic DNS updates

@@ -69,6 +69,7 @@ from actkit_proto.events.recipients import (
     SendTestNotification,
     SftpRecipient,
     SipRecipient,
+    SmbVersion,
     TcpRecipient,
     UpdateRecipient,
 )
@@ -197,6 +198,7 @@ __all__ = [
     "SetManualTrigger",
     "SftpRecipient",
     "SipRecipient",
+    "SmbVersion",
     "TamperCondition",
     "TcpRecipient",
     "Template",

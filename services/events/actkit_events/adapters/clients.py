@@ -13,15 +13,14 @@ import io
 import itertools
 import ssl
 import time
-from email.message import EmailMessage
 
 import aiosmtplib
 
+from actkit_events.adapters.mail import send_email
 from actkit_events.adapters.sftp import send_sftp
 from actkit_events.ports import Delivered, DeliveryFailed, NotSupported
 from actkit_proto.events import (
     EmailRecipient,
-    Encryption,
     FtpRecipient,
     HttpRecipient,
     NetworkStorageRecipient,
@@ -62,7 +61,7 @@ class ClientNotifier:
             raise NotSupported(reason)
         try:
             if isinstance(spec, EmailRecipient):
-                return Delivered(await _send_email(spec, subject, message))
+                return Delivered(await send_email(spec, subject, message, TIMEOUT_S))
             if isinstance(spec, HttpRecipient):
                 return Delivered(await _send_http(spec, subject, message))
             if isinstance(spec, TcpRecipient):
@@ -93,26 +92,6 @@ def _file_name(subject: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in subject)[:64] or "event"
     stamp = time.strftime("%Y%m%d_%H%M%S", time.gmtime())
     return f"{safe}_{stamp}_{next(_sequence):04d}.txt"
-
-
-async def _send_email(spec: EmailRecipient, subject: str, message: str) -> str:
-    mail = EmailMessage()
-    mail["From"] = spec.sender
-    mail["To"] = ", ".join(spec.to)
-    mail["Subject"] = subject
-    mail.set_content(message)
-    _errors, answer = await aiosmtplib.send(
-        mail,
-        hostname=spec.host,
-        port=spec.port,
-        username=spec.username or None,
-        password=spec.password if spec.username else None,
-        use_tls=spec.encryption is Encryption.SSL,
-        start_tls=spec.encryption is Encryption.TLS,
-        validate_certs=spec.validate_certificate,
-        timeout=TIMEOUT_S,
-    )
-    return answer
 
 
 async def _send_http(spec: HttpRecipient, subject: str, message: str) -> str:

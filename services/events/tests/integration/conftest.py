@@ -1,4 +1,4 @@
-"""Real local peers for recipient tests: SMTP (aiosmtpd), HTTP(S), TCP, FTP (pyftpdlib), SFTP."""
+"""Real local peers for recipient tests: SMTP, POP3 (Dovecot), HTTP(S), TCP, FTP, SFTP."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from types import SimpleNamespace
 import asyncssh
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from actkit_core.testing.dovecot import dovecot
 
 
 @dataclass
@@ -188,6 +190,7 @@ def peers() -> SimpleNamespace:
     """The local servers above, as context managers: ``peers.smtp_server()`` and so on."""
     return SimpleNamespace(
         smtp_server=smtp_server,
+        pop_server=dovecot,
         http_server=http_server,
         ftp_server=ftp_server,
         sftp_server=sftp_server,
