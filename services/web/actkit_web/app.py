@@ -15,7 +15,7 @@ from starlette.routing import Router
 
 from actkit_core.bus import Publisher
 from actkit_proto.errors import BusError
-from actkit_web import api, pages, vapix
+from actkit_web import api, onvif, pages, vapix
 from actkit_web.api.openapi import API_DESCRIPTION, document_errors
 from actkit_web.http.access import HttpAccessPolicy, HttpAccessState
 from actkit_web.http.answers import (
@@ -52,8 +52,10 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.device = DeviceIdentity(bus, settings)
     app.state.stream_tokens = StreamTokens()
     app.state.http_access = HttpAccessState()
+    app.state.onvif = onvif.OnvifState()
     # First, so that a VAPIX request is matched at once (see actkit_web.vapix.cgi).
     app.mount("/axis-cgi", Router([route for cgis in vapix.CGIS for route in cgis.ROUTES]))
+    app.router.routes.extend(onvif.ROUTES)
     app.include_router(vapix.event_stream.router)
     for routes in (*api.RESOURCES, *pages.MENU_PAGES):
         app.include_router(routes.router)

@@ -23,6 +23,7 @@ from actkit_web.app import create_app
 from actkit_web.http.certificate import fetch_identity
 from actkit_web.http.protocol import CONNECTION_LIMITS, ConnectionLimits, guarded_protocol
 from actkit_web.http.serving import Listener, WebServers, told_http_access
+from actkit_web.onvif.events import notify_port_change
 from actkit_web.settings import WebSettings
 from actkit_web.vapix.rtsp import RtspEventServer
 
@@ -81,6 +82,7 @@ async def _rtsp(events: RtspEventServer, settings: WebSettings) -> AsyncIterator
 async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     app = create_app(settings, runtime.bus)
     await runtime.bus.subscribe(PortChanged, app.state.feed.deliver)
+    await runtime.bus.subscribe(PortChanged, notify_port_change(app.state.onvif))
     await runtime.bus.subscribe(UpgradeProgressed, app.state.progress.deliver)
     await runtime.bus.subscribe(NetworkTraceProgressed, app.state.progress.deliver)
     certificate, key = await fetch_identity(

@@ -1,0 +1,278 @@
+"""ONVIF against the stack, driven by ``onvif-zeep-async`` (the client Home Assistant uses)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from onvif import ONVIFCamera
+from onvif.util import is_auth_error
+from zeep.exceptions import Fault
+
+from actkit_core.bus import Bus
+from actkit_core.testing.stack import Stack
+from actkit_proto.io import Circuit, DriveInput
+from actkit_proto.system import GetIdentity
+
+pytestmark = pytest.mark.timeout(180)
+
+ADMINISTRATOR = ("root", "pass-w0rd")
+FIRST_ADMINISTRATOR = "action=add&user=root&pwd=pass-w0rd&grp=root&sgrp=admin:operator:viewer"
+SOAP = "application/soap+xml; charset=utf-8"
+
+
+async def _add_onvif_accounts(stack: Stack, *accounts: tuple[str, str, str]) -> None:
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        created = await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        assert created.status_code == 200, created.text
+        for name, password, role in accounts:
+            added = await http.post(
+                stack.https_url + "api/v1/onvif/accounts",
+                json={"name": name, "password": password, "role": role},
+                auth=httpx.DigestAuth(*ADMINISTRATOR),
+            )
+            assert added.status_code == 201, added.text
+
+
+@asynccontextmanager
+async def _camera(stack: Stack, user: str, password: str) -> AsyncIterator[ONVIFCamera]:
+    port = urlsplit(stack.http_url).port
+    assert port is not None
+    camera = ONVIFCamera("127.0.0.1", port, user, password, no_cache=True)
+    try:
+        await camera.update_xaddrs()
+        yield camera
+    finally:
+        await camera.close()
+
+
+async def _port_is_active(stack: Stack, port_id: int) -> bool:
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        port = await http.get(
+            stack.https_url + f"api/v1/ports/{port_id}", auth=httpx.DigestAuth(*ADMINISTRATOR)
+        )
+        assert port.status_code == 200, port.text
+        is_active: bool = port.json()["is_active"]
+        return is_active
+
+
+def _items(messages: Any) -> list[tuple[str, str, str, str]]:
+    """(topic, token, value, operation) of each pulled message."""
+    items = []
+    for message in messages.NotificationMessage:
+        body = message.Message._value_1
+        items.append(
+            (
+                message.Topic._value_1,
+                body.Source.SimpleItem[0].Value,
+                body.Data.SimpleItem[0].Value,
+                body.PropertyOperation,
+            )
+        )
+    return items
+
+
+async def test_an_onvif_client_reads_the_device_switches_the_relay_and_pulls_port_changes(
+    stack: Stack,
+) -> None:
+    await _add_onvif_accounts(stack, ("vms", "Onvif-pass1", "operator"))
+    async with (
+        _camera(stack, "vms", "Onvif-pass1") as camera,
+        Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus,
+    ):
+        device = await camera.create_devicemgmt_service()
+        information = await device.GetDeviceInformation()
+        identity = await bus.request(GetIdentity())
+        assert information.SerialNumber == identity.serial_number
+        assert information.Model == "W401"
+        assert information.FirmwareVersion == identity.software_version
+        clock = await device.GetSystemDateAndTime()
+        assert clock.UTCDateTime.Date.Year == datetime.now(UTC).year
+        capabilities = await camera.get_capabilities()
+        assert capabilities is not None
+        assert capabilities["Events"]["WSPullPointSupport"] is True
+        assert capabilities["Device"]["IO"]["RelayOutputs"] >= 1
+        interfaces = await device.GetNetworkInterfaces()
+        assert interfaces[0].Info.HwAddress == identity.mac_address.lower()
+
+        deviceio = await camera.create_deviceio_service()
+        inputs = await deviceio.GetDigitalInputs()
+        assert [i.token for i in inputs][:2] == ["0", "1"]
+        relays = await device.GetRelayOutputs()
+        assert "8" in [relay.token for relay in relays]
+        assert await deviceio.GetRelayOutputOptions({"RelayOutputToken": "8"})
+
+        manager = await camera.create_pullpoint_manager(timedelta(minutes=10), lambda: None)
+        pull_point = manager.get_service()
+        pulled = await pull_point.PullMessages(
+            {"MessageLimit": 100, "Timeout": timedelta(seconds=5)}
+        )
+        initial = _items(pulled)
+        assert ("tns1:Device/Trigger/Relay", "8", "inactive", "Initialized") in initial
+        assert any(t == "tns1:Device/Trigger/DigitalInput" and k == "0" for t, k, _, _ in initial)
+
+        await device.SetRelayOutputState({"RelayOutputToken": "8", "LogicalState": "active"})
+        assert await _port_is_active(stack, 9) is True
+        pulled = await pull_point.PullMessages(
+            {"MessageLimit": 100, "Timeout": timedelta(seconds=10)}
+        )
+        assert ("tns1:Device/Trigger/Relay", "8", "active", "Changed") in _items(pulled)
+
+        await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
+        is_active = await _port_is_active(stack, 1)
+        pulled = await pull_point.PullMessages(
+            {"MessageLimit": 100, "Timeout": timedelta(seconds=10)}
+        )
+        assert (
+            "tns1:Device/Trigger/DigitalInput",
+            "0",
+            "true" if is_active else "false",
+            "Changed",
+        ) in _items(pulled)
+
+        subscription = await camera.create_subscription_service("PullPointSubscription")
+        renewed = await subscription.Renew("PT120S")
+        assert timedelta(seconds=100) < renewed.TerminationTime - renewed.CurrentTime
+        await subscription.Unsubscribe()
+        with pytest.raises(Fault):
+            await pull_point.PullMessages({"MessageLimit": 1, "Timeout": timedelta(seconds=1)})
+        await device.SetRelayOutputState({"RelayOutputToken": "8", "LogicalState": "inactive"})
+        assert await _port_is_active(stack, 9) is False
+
+
+async def test_wrong_passwords_replays_and_a_media_account_switching_are_refused(
+    stack: Stack,
+) -> None:
+    await _add_onvif_accounts(
+        stack, ("vms", "Onvif-pass1", "operator"), ("viewer", "Media-pass1", "media")
+    )
+    async with _camera(stack, "vms", "wrong-password") as intruder:
+        device = await intruder.create_devicemgmt_service()
+        assert (await device.GetSystemDateAndTime()).UTCDateTime  # PRE_AUTH: no check
+        with pytest.raises(Fault) as refused:
+            await device.GetDeviceInformation()
+        assert is_auth_error(refused.value)
+    async with _camera(stack, "viewer", "Media-pass1") as media:
+        device = await media.create_devicemgmt_service()
+        assert await device.GetRelayOutputs()
+        with pytest.raises(Fault) as refused:
+            await device.SetRelayOutputState({"RelayOutputToken": "8", "LogicalState": "active"})
+        assert "may not use SetRelayOutputState" in (refused.value.message or "")
+    assert await _port_is_active(stack, 9) is False
+
+    port = urlsplit(stack.http_url).port
+    signed = _signed_request("vms", "Onvif-pass1", "<tds:GetDeviceInformation/>")
+    async with httpx.AsyncClient(timeout=15) as http:
+        url = f"http://127.0.0.1:{port}/onvif/device_service"
+        first = await http.post(url, content=signed, headers={"Content-Type": SOAP})
+        assert first.status_code == 200, first.text
+        replayed = await http.post(url, content=signed, headers={"Content-Type": SOAP})
+        assert replayed.status_code == 400
+        assert b"ter:NotAuthorized" in replayed.content
+        assert b"already used" in replayed.content
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        failures = await http.get(
+            stack.https_url + "api/v1/security/access-log",
+            auth=httpx.DigestAuth(*ADMINISTRATOR),
+        )
+    assert failures.status_code == 200, failures.text
+    assert "vms" in failures.text
+
+
+def _signed_request(user: str, password: str, operation: str) -> bytes:
+    nonce = os.urandom(16)
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest = base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode()).digest())
+    return (
+        '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:tds="http://www.onvif.org/ver10/device/wsdl" '
+        'xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/'
+        'oasis-200401-wss-wssecurity-secext-1.0.xsd" '
+        'xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/'
+        'oasis-200401-wss-wssecurity-utility-1.0.xsd"><s:Header><wsse:Security>'
+        f"<wsse:UsernameToken><wsse:Username>{user}</wsse:Username>"
+        '<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/'
+        'oasis-200401-wss-username-token-profile-1.0#PasswordDigest">'
+        f"{digest.decode()}</wsse:Password>"
+        f"<wsse:Nonce>{base64.b64encode(nonce).decode()}</wsse:Nonce>"
+        f"<wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security>"
+        f"</s:Header><s:Body>{operation}</s:Body></s:Envelope>"
+    ).encode()
+
+
+ENTITY_EXPANSION = (
+    b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa">'
+    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+    b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+    b'<GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl">&c;'
+    b"</GetSystemDateAndTime></s:Body></s:Envelope>"
+)
+EXTERNAL_DTD = (
+    b'<?xml version="1.0"?><!DOCTYPE s SYSTEM "http://127.0.0.1:9/evil.dtd">'
+    b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+    b'<GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/>'
+    b"</s:Body></s:Envelope>"
+)
+
+
+async def _post_ten_megabytes(port: int) -> bytes:
+    """What the device answers a 10 MiB SOAP body, of which it is sent the first 64 KiB."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(
+            b"POST /onvif/device_service HTTP/1.1\r\nHost: device\r\n"
+            b"Content-Type: application/soap+xml\r\nContent-Length: %d\r\n\r\n<a>" % (10 << 20)
+        )
+        writer.write(b"x" * (64 << 10))
+        await writer.drain()
+        return await reader.readline()
+    finally:
+        writer.close()
+
+
+async def test_hostile_xml_is_refused_and_the_device_answers_on_over_http_and_https(
+    stack: Stack,
+) -> None:
+    port = urlsplit(stack.http_url).port
+    assert port is not None
+    url = f"http://127.0.0.1:{port}/onvif/device_service"
+    async with httpx.AsyncClient(verify=False, timeout=30) as http:
+        for hostile in (ENTITY_EXPANSION, EXTERNAL_DTD):
+            refused = await http.post(url, content=hostile, headers={"Content-Type": SOAP})
+            assert refused.status_code == 400, refused.text
+            assert b"DTD or an entity" in refused.content
+        assert (await _post_ten_megabytes(port)).startswith(b"HTTP/1.1 413 ")
+        clock = (
+            b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+            b'<GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/>'
+            b"</s:Body></s:Envelope>"
+        )
+        for base in (f"http://127.0.0.1:{port}/", stack.https_url):
+            answered = await http.post(
+                base + "onvif/device_service", content=clock, headers={"Content-Type": SOAP}
+            )
+            assert answered.status_code == 200, answered.text
+            assert b"UTCDateTime" in answered.content
+        unknown = await http.post(
+            url,
+            content=clock.replace(b"GetSystemDateAndTime", b"GetDot11Capabilities"),
+            headers={"Content-Type": SOAP},
+        )
+        assert unknown.status_code == 500
+        assert b"not implemented" in unknown.content
+        # Still answering after the hostile requests.
+        again = await http.post(url, content=clock, headers={"Content-Type": SOAP})
+        assert again.status_code == 200
