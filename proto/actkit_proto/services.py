@@ -48,7 +48,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "network",
         "IP, DNS, WLAN, HTTP access, discovery, SNMP, firewall, 802.1X",
         9305,
-        talks_to=("io", "system"),
+        talks_to=("io", "system", "accounts"),  # accounts: the certificates HTTPS, 802.1X use
     ),
     ServiceInfo("accounts", "accounts, roles, authentication, certificates", 9306),
     ServiceInfo(

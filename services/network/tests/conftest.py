@@ -11,6 +11,8 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.handlers import HANDLERS, Deps
 from actkit_network.main import MIGRATIONS, build_deps
 from actkit_network.settings import NetworkSettings
+from actkit_proto.accounts import CertificateInfo, SetWebCertificate
+from actkit_proto.errors import NotFound
 from actkit_proto.system import GetIdentity, Identity
 
 IDENTITY = Identity(
@@ -24,8 +26,19 @@ IDENTITY = Identity(
 """What the system service tells (the device's one identity)."""
 
 
+STORED_CERTIFICATES = ("default", "b", "fleet-web")
+"""The client/server certificates accounts holds with their keys, as far as network asks."""
+
+
 async def tell_identity(_command: GetIdentity) -> Identity:
     return IDENTITY
+
+
+async def choose_web_certificate(command: SetWebCertificate) -> CertificateInfo:
+    """accounts' answer: a certificate it holds is HTTPS's from now on; another is not found."""
+    if command.cert_id not in STORED_CERTIFICATES:
+        raise NotFound(f"there is no certificate {command.cert_id!r}")
+    return CertificateInfo.model_construct(cert_id=command.cert_id, used_by=["https"])
 
 
 @pytest_asyncio.fixture
@@ -37,6 +50,7 @@ async def deps(
     The system service answers the identity, as it does once the stack is up.
     """
     fake_bus.answer(GetIdentity, tell_identity)
+    fake_bus.answer(SetWebCertificate, choose_web_certificate)
     settings = NetworkSettings(db_path=tmp_db(MIGRATIONS))
     async with contextlib.AsyncExitStack() as stack:
         sessions = await stack.enter_async_context(open_db(settings.database))

@@ -76,7 +76,10 @@ def check_http(
                 "(Security); an operator may change its ports"
             )
     if settings.access is not HttpAccess.HTTP and settings.certificate is None:
-        warnings.append("HTTPS has no certificate selected; install one under Security")
+        warnings.append(
+            "HTTPS serves the device's own self-signed certificate; install one under "
+            "Certificates and choose it here"
+        )
     return settings.model_copy(update={"warnings": warnings})
 
 

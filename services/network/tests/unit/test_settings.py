@@ -7,7 +7,8 @@ from actkit_network.adapters.sim import SimAnnouncer, SimNetwork, SimSnmpAgent
 from actkit_network.domain.snmp import Trap
 from actkit_network.handlers import Deps
 from actkit_network.handlers.announce import report_network_event
-from actkit_proto import Actor, Conflict, Forbidden, Invalid, Role
+from actkit_proto import Actor, Conflict, Forbidden, Invalid, NotFound, Role
+from actkit_proto.accounts import SetWebCertificate
 from actkit_proto.network import (
     AddressChanged,
     DiscoverySettings,
@@ -154,7 +155,29 @@ async def test_https_without_a_certificate_is_kept_with_a_warning(
     stored = await fake_bus.request(
         SetHttp(settings=HttpSettings(access=HttpAccess.HTTPS), confirm=True)
     )
-    assert stored.warnings == ["HTTPS has no certificate selected; install one under Security"]
+    assert stored.warnings == [
+        "HTTPS serves the device's own self-signed certificate; install one under "
+        "Certificates and choose it here"
+    ]
+
+
+async def test_the_https_certificate_is_chosen_in_the_store_and_an_unknown_one_refused(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    chosen = HttpSettings(certificate="fleet-web")
+    assert (
+        await fake_bus.request(SetHttp(settings=chosen, actor=ADMIN))
+    ).certificate == "fleet-web"
+    assert [c.cert_id for c in fake_bus.sent if isinstance(c, SetWebCertificate)] == ["fleet-web"]
+    assert [c.actor for c in fake_bus.sent if isinstance(c, SetWebCertificate)] == [ADMIN]
+    for unknown in ("gone", "not a name"):
+        with pytest.raises((NotFound, Invalid), match=f"no certificate '{unknown}'"):
+            await fake_bus.request(SetHttp(settings=HttpSettings(certificate=unknown), actor=ADMIN))
+    assert (await fake_bus.request(GetHttp())).certificate == "fleet-web"
+    # Saved again unchanged, it is not chosen again.
+    asked = len(fake_bus.sent)
+    await fake_bus.request(SetHttp(settings=chosen, actor=ADMIN))
+    assert not [c for c in fake_bus.sent[asked:] if isinstance(c, SetWebCertificate)]
 
 
 async def test_operators_change_the_ports_but_not_the_protocols_or_the_certificate(
