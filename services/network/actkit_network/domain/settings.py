@@ -8,6 +8,7 @@ from actkit_proto.base import Actor, Role
 from actkit_proto.errors import Conflict, Forbidden, Invalid
 from actkit_proto.network import (
     DiscoverySettings,
+    Dot1xMethod,
     Dot1xSettings,
     HttpAccess,
     HttpSettings,
@@ -148,6 +149,20 @@ def check_wlan(settings: WlanSettings) -> WlanSettings:
     needs_key = settings.security in (WlanSecurity.WPA2_PSK, WlanSecurity.WPA3_SAE)
     if settings.ssid is not None and needs_key and settings.passphrase is None:
         raise Invalid(f"the network {settings.ssid!r} needs a passphrase of 8 to 63 characters")
+    return settings
+
+
+def check_dot1x(settings: Dot1xSettings) -> Dot1xSettings:
+    """MACsec with a static CAK needs the CAK, given now or stored before.
+
+    Raises:
+        Invalid: it is enabled and has none (a switch would never open the port).
+    """
+    if settings.is_enabled and settings.method is Dot1xMethod.MACSEC_PSK and settings.cak is None:
+        raise Invalid(
+            "cak: MACsec with a static CAK needs the CAK (32 or 64 hexadecimal characters), "
+            "the same as the switch's"
+        )
     return settings
 
 

@@ -74,7 +74,8 @@ async def get_dot1x(_command: GetDot1x, deps: Deps) -> Dot1xSettings:
 
 
 async def set_dot1x(command: SetDot1x, deps: Deps) -> Dot1xSettings:
-    merged = settings.keep_secrets(command.settings, await deps.store.load(Dot1xSettings))
+    stored = await deps.store.load(Dot1xSettings)
+    merged = settings.check_dot1x(settings.keep_secrets(command.settings, stored))
     await apply_wired(deps, dot1x=merged)
     return settings.hide_secrets(merged)
 

@@ -237,6 +237,22 @@ async def test_macsec_settings_round_trip_without_the_key(fake_bus: FakeBus, dep
     assert (what, groups[-1].cak) == ("wired", "ab" * 16)  # the key reaches the system only
 
 
+async def test_macsec_without_a_cak_is_refused_and_nothing_applied(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    keyless = Dot1xSettings(is_enabled=True, method=Dot1xMethod.MACSEC_PSK, ckn="00aa")
+    applied = len(sim(deps).applied)
+    with pytest.raises(Invalid, match="cak: MACsec with a static CAK needs the CAK"):
+        await fake_bus.request(SetDot1x(settings=keyless))
+    assert len(sim(deps).applied) == applied
+    assert await fake_bus.request(GetDot1x()) == Dot1xSettings()
+    # Once stored, a CAK left out keeps it; turned off, MACsec needs none.
+    await fake_bus.request(SetDot1x(settings=keyless.model_copy(update={"cak": "ab" * 16})))
+    assert (await fake_bus.request(SetDot1x(settings=keyless))).has_cak
+    off = Dot1xSettings(method=Dot1xMethod.MACSEC_PSK)
+    assert not (await fake_bus.request(SetDot1x(settings=off))).is_enabled
+
+
 async def test_snmp_traps_turn_off_with_v3(fake_bus: FakeBus, deps: Deps) -> None:
     v2c = SnmpSettings(is_enabled=True, are_traps_enabled=True, trap_address="192.0.2.5")
     assert (await fake_bus.request(SetSnmp(settings=v2c))).are_traps_enabled
