@@ -30,6 +30,7 @@ packages=(
   pkg-config       # ...
   procps           # ps, used by process tests
   python3-dev      # ... (Python.h)
+  samba            # smbd, the SMB file server of network storage recipients
   tcpdump          # the network trace of the system service
   wrk              # the bench's VAPIX load
 )

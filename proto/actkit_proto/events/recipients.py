@@ -164,7 +164,7 @@ class NetworkStorageRecipient(Part):
     share: str = Field(min_length=1, max_length=256, pattern=r"^[^\\/:*?\"<>|\x00-\x1f]+$")
     folder: str = Field(default="", max_length=1024, pattern=r"^[^:*?\"<>|\x00-\x1f]*$")
     """The folder in the share, ``/`` or ``\\`` between its parts; it must exist."""
-    username: str = Field(default="", max_length=256)
+    username: str = Field(min_length=1, max_length=256)
     password: Secret = None
     domain: str = Field(default="", max_length=256, pattern=r"^[^\\/\x00-\x1f]*$")
     """The user's Windows domain or workgroup; empty, the server's own."""

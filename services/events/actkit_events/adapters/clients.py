@@ -1,8 +1,8 @@
-"""Notification delivery to recipients: email, HTTP(S), TCP, FTP, and SFTP (``sftp.py``).
+"""Notification delivery to recipients: email, HTTP(S), TCP, FTP, SFTP, network storage.
 
-Each ``send`` returns what the peer answered (shown by "Test") or raises ``DeliveryFailed``
-with a sentence saying what went wrong. Network storage and SIP/VMS have no client on this
-device and are refused clearly.
+Email is in ``mail.py``, SFTP in ``sftp.py``, network storage (SMB) in ``smb.py``. Each
+``send`` returns what the peer answered (shown by "Test") or raises ``DeliveryFailed`` with a
+sentence saying what went wrong. SIP/VMS has no client on this device and is refused clearly.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import aiosmtplib
 
 from actkit_events.adapters.mail import send_email
 from actkit_events.adapters.sftp import send_sftp
+from actkit_events.adapters.smb import send_smb
 from actkit_events.ports import Delivered, DeliveryFailed, NotSupported
 from actkit_proto.events import (
     EmailRecipient,
@@ -35,15 +36,10 @@ _sequence = itertools.count(1)
 
 
 class ClientNotifier:
-    """Sends with the device's own clients: aiosmtplib, httpx, asyncio TCP, ftplib, asyncssh."""
+    """Sends with the device's own clients (aiosmtplib, poplib, httpx, ftplib, asyncssh ...)."""
 
     def not_supported_reason(self, spec: RecipientSpec) -> str | None:
         """Why this recipient type cannot be used here, or ``None`` when it can."""
-        if isinstance(spec, NetworkStorageRecipient):
-            return (
-                "network storage (SMB/CIFS shares) is not supported on this device: it has no SMB "
-                "client; use an FTP or SFTP recipient instead"
-            )
         if isinstance(spec, SipRecipient):
             return (
                 f"{spec.type.upper()} calls are not supported on this device: it has no SIP stack"
@@ -68,6 +64,10 @@ class ClientNotifier:
                 return Delivered(await _send_tcp(spec, message))
             if isinstance(spec, FtpRecipient):
                 answer = await asyncio.to_thread(_send_ftp, spec, _file_name(subject), message)
+                return Delivered(answer)
+            if isinstance(spec, NetworkStorageRecipient):
+                name = _file_name(subject)
+                answer = await asyncio.to_thread(send_smb, spec, name, message, TIMEOUT_S)
                 return Delivered(answer)
             if isinstance(spec, SftpRecipient):
                 return await send_sftp(spec, _file_name(subject), message, TIMEOUT_S)

@@ -1,4 +1,4 @@
-"""Real local peers for recipient tests: SMTP, POP3 (Dovecot), HTTP(S), TCP, FTP, SFTP."""
+"""Real local peers for recipient tests: SMTP, POP3 (Dovecot), HTTP(S), TCP, FTP, SFTP, SMB."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from actkit_core.testing.dovecot import dovecot
+from actkit_core.testing.samba import samba
 
 
 @dataclass
@@ -191,6 +192,7 @@ def peers() -> SimpleNamespace:
     return SimpleNamespace(
         smtp_server=smtp_server,
         pop_server=dovecot,
+        smb_server=samba,
         http_server=http_server,
         ftp_server=ftp_server,
         sftp_server=sftp_server,

@@ -36,7 +36,7 @@ def pop_email(smtp_port: int, pop_port: int, **extra: object) -> EmailRecipient:
         password="pop-s3cret",
         pop_host="localhost",
         pop_port=pop_port,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 

@@ -22,7 +22,6 @@ from actkit_proto.events import (
     HttpRecipient,
     InputCondition,
     ListRecipients,
-    NetworkStorageRecipient,
     NotifyAction,
     QueryEventLog,
     RuleSpec,
@@ -308,10 +307,6 @@ async def test_the_21st_recipient_is_refused_and_passwords_are_write_only(
 async def test_unsupported_types_and_used_recipients_are_refused_clearly(
     deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
-    with pytest.raises(Invalid, match=r"network storage .* is not supported on this device"):
-        await fake_bus.request(
-            CreateRecipient(recipient=NetworkStorageRecipient(name="n", host="nas", share="x"))
-        )
     with pytest.raises(Invalid, match="VMS calls are not supported on this device"):
         await fake_bus.request(
             SendTestNotification(recipient=SipRecipient(type="vms", name="v", to_address="x"))
