@@ -73,6 +73,7 @@ async def build_deps(settings: AccountsSettings, runtime: Runtime) -> AsyncItera
             load_public_key(settings.os_signing_key_pem) if settings.os_signing_key_pem else None
         ),
         device_serial=settings.device_serial,
+        certificate_dir=settings.certificate_path,
         openid=openid_state(await store.sections.load(StoredOpenId)),
         web_host_names=tuple(web_host_names(settings)),
     )

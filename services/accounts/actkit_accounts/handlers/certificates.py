@@ -12,6 +12,7 @@ from cryptography import x509
 
 from actkit_accounts.domain import certificates as x509_tools
 from actkit_accounts.domain.certificates import DistinguishedName, StoredCertificate
+from actkit_accounts.handlers.certificate_files import FILE_USERS, keep_files, needs_files
 from actkit_accounts.handlers.deps import Deps
 from actkit_accounts.store import CaCertificatesInstalled
 from actkit_proto import Ack, Conflict, Invalid, NotFound, Unavailable
@@ -162,6 +163,8 @@ async def import_certificate(command: ImportCertificate, deps: Deps) -> Certific
         used_by=existing.used_by if existing is not None else (),
     )
     async with deps.writing:
+        if needs_files(stored):  # renewed: the program reading the files gets the new one
+            await keep_files(deps.certificate_dir, stored)
         await deps.certificates.save(stored)
     if WEB_CERTIFICATE_USER in stored.used_by:
         await deps.bus.publish(WebCertificateChanged(cert_id=stored.cert_id))
@@ -189,6 +192,8 @@ async def set_certificate_use(command: SetCertificateUse, deps: Deps) -> Certifi
         if command.is_used:
             users.add(command.user)
         stored = dataclasses.replace(stored, used_by=tuple(sorted(users)))
+        if command.user in FILE_USERS:
+            await keep_files(deps.certificate_dir, stored)
         await deps.certificates.save(stored)
     return x509_tools.describe(stored)
 

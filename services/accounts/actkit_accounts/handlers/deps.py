@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from actkit_accounts.domain.accounts import Account
 from actkit_accounts.domain.blocking import Blocker
@@ -61,6 +62,9 @@ class Deps:
     onvif_nonces: NonceLedger
     open_openid: OpenIdConnector
     """Opens a connection to the OpenID provider (the outgoing HTTPS of a login)."""
+    certificate_dir: Path | None = None
+    """Where certificates in use by a program that reads files (802.1X) are written; none:
+    nowhere."""
     os_signing_key: PublicKey | None = None
     """What custom signed OS certificates must be signed by; none configured: none installed."""
     device_serial: str = ""
