@@ -13,7 +13,7 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 
-.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service up down logs
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -107,6 +107,17 @@ fresh-check: ## the README's two commands on a clean Debian root (debootstrap, c
 
 bench: setup ## latency, throughput, memory and start-up of the whole stack
 	$(RUN) python -m bench
+
+# The board: the images and the compose stack on a Docker Engine. Here that is a private dockerd
+# (tools/dockerd.sh) in $(BOARD_ENGINE), started when needed; BOARD_HOST=unix://... names another.
+BOARD_ENGINE := .cache/board/engine
+BOARD_HOST ?= unix://$(CURDIR)/$(BOARD_ENGINE)/docker.sock
+
+engine: ## start the board targets' private Docker Engine (unless BOARD_HOST names another)
+	@[ "$(BOARD_HOST)" != "unix://$(CURDIR)/$(BOARD_ENGINE)/docker.sock" ] || tools/dockerd.sh start $(BOARD_ENGINE) >/dev/null
+
+images: engine ## build actkit:latest (every service) and actkit-nats:latest (VERSION=1.2.3 labels it)
+	DOCKER_HOST=$(BOARD_HOST) tools/board-images.sh
 
 up: ## docker compose on the board
 	docker compose up -d
