@@ -6,9 +6,13 @@ import asyncio
 import base64
 import hashlib
 import os
-from collections.abc import AsyncIterator
+import socket
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,8 +23,10 @@ from onvif.util import is_auth_error
 from zeep.exceptions import Fault
 
 from actkit_core.bus import Bus
-from actkit_core.testing.stack import Stack
+from actkit_core.testing.eventually import eventually
+from actkit_core.testing.stack import Stack, free_udp_port, running_stack
 from actkit_proto.io import Circuit, DriveInput
+from actkit_proto.network import HttpSettings, SetHttp
 from actkit_proto.system import GetIdentity
 
 pytestmark = pytest.mark.timeout(180)
@@ -151,6 +157,94 @@ async def test_an_onvif_client_reads_the_device_switches_the_relay_and_pulls_por
             await pull_point.PullMessages({"MessageLimit": 1, "Timeout": timedelta(seconds=1)})
         await device.SetRelayOutputState({"RelayOutputToken": "8", "LogicalState": "inactive"})
         assert await _port_is_active(stack, 9) is False
+
+
+PROBE = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+    'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+    'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" '
+    'xmlns:dp0="http://www.onvif.org/ver10/network/wsdl"><s:Header>'
+    "<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</a:Action>"
+    "<a:MessageID>{message_id}</a:MessageID>"
+    "<a:To>urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To></s:Header>"
+    "<s:Body><d:Probe><d:Types>dp0:NetworkVideoTransmitter</d:Types></d:Probe></s:Body>"
+    "</s:Envelope>"
+)
+WSD = {
+    "a": "http://schemas.xmlsoap.org/ws/2004/08/addressing",
+    "d": "http://schemas.xmlsoap.org/ws/2005/04/discovery",
+    "s": "http://www.w3.org/2003/05/soap-envelope",
+}
+
+
+@pytest.fixture
+def discoverable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stack, int]]:
+    """The stack with network's WS-Discovery answering for real on loopback, and its UDP port."""
+    port = free_udp_port()
+    monkeypatch.setenv("ACTKIT_NETWORK_IS_SIM_WS_DISCOVERY_REAL", "true")
+    monkeypatch.setenv("ACTKIT_NETWORK_DISCOVERY_ADDRESS", "127.0.0.1")
+    monkeypatch.setenv("ACTKIT_NETWORK_WS_DISCOVERY_PORT", str(port))
+    with running_stack(tmp_path / "var") as stack:
+        yield stack, port
+
+
+async def _probe(port: int) -> ET.Element:
+    """Probe as Home Assistant's WS-Discovery does, sent to the device; its ProbeMatches."""
+    message_id = f"urn:uuid:{uuid.uuid4()}"
+    loop = asyncio.get_running_loop()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+        client.bind(("127.0.0.1", 0))
+        client.setblocking(False)
+        for _ in range(20):
+            await loop.sock_sendto(
+                client, PROBE.format(message_id=message_id).encode(), ("127.0.0.1", port)
+            )
+            try:
+                answer = await asyncio.wait_for(loop.sock_recv(client, 65536), 1)
+            except TimeoutError:
+                message_id = f"urn:uuid:{uuid.uuid4()}"  # not announced yet: a new Probe
+                continue
+            match = ET.fromstring(answer)
+            assert match.findtext("s:Header/a:RelatesTo", namespaces=WSD) == message_id
+            return match
+    raise AssertionError("no ProbeMatches")
+
+
+async def test_a_client_discovers_the_onvif_service_by_ws_discovery_on_both_ports(
+    discoverable: tuple[Stack, int],
+) -> None:
+    stack, wsd_port = discoverable
+    await _add_onvif_accounts(stack, ("vms", "Onvif-pass1", "media"))
+    http_port, https_port = urlsplit(stack.http_url).port, urlsplit(stack.https_url).port
+    assert http_port is not None and https_port is not None
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        # The stack's web keeps the ports it was given; network announces what it stores.
+        ports = HttpSettings(http_port=http_port, https_port=https_port)
+        await bus.request(SetHttp(settings=ports, confirm=True))
+
+    async def announced() -> list[str] | None:
+        match = await _probe(wsd_port)
+        xaddrs = match.findtext("s:Body/d:ProbeMatches/d:ProbeMatch/d:XAddrs", namespaces=WSD)
+        urls = (xaddrs or "").split()
+        return urls if str(http_port) in (xaddrs or "") else None
+
+    xaddrs = await eventually(announced)
+    assert xaddrs == [
+        f"http://127.0.0.1:{http_port}/onvif/device_service",
+        f"https://127.0.0.1:{https_port}/onvif/device_service",
+    ]
+    found = urlsplit(xaddrs[0])
+    assert found.hostname is not None and found.port is not None
+    camera = ONVIFCamera(found.hostname, found.port, "vms", "Onvif-pass1", no_cache=True)
+    try:
+        await camera.update_xaddrs()
+        device = await camera.create_devicemgmt_service()
+        assert (await device.GetDeviceInformation()).Model == "W401"
+        scopes = [scope.ScopeItem for scope in await device.GetScopes()]
+        assert "onvif://www.onvif.org/hardware/AXIS%20W401" in scopes
+    finally:
+        await camera.close()
 
 
 async def test_wrong_passwords_replays_and_a_media_account_switching_are_refused(

@@ -36,6 +36,7 @@ from actkit_network.handlers.announce import (
 from actkit_network.handlers.deps import Deps, Device, Discovery
 from actkit_network.handlers.firewall import revert_expired_test
 from actkit_network.handlers.http import announce_http
+from actkit_network.ports import DiscoveryResponderPort
 from actkit_network.settings import NetworkSettings
 from actkit_network.store import SettingsStore
 from actkit_proto import Unavailable
@@ -98,6 +99,14 @@ async def build_deps(
             )
         else:
             sim = SimNetwork()
+            ws_discovery_sim: DiscoveryResponderPort = SimResponder()
+            if settings.is_sim_ws_discovery_real:
+                from actkit_network.adapters.wsdiscovery import WsDiscoveryResponder
+
+                ws_discovery_sim = WsDiscoveryResponder(
+                    settings.ws_discovery_group, settings.ws_discovery_port
+                )
+                stack.push_async_callback(ws_discovery_sim.close)
             deps = Deps(
                 store,
                 runtime.bus,
@@ -105,7 +114,7 @@ async def build_deps(
                 SimFirewall(),
                 SimSnmpAgent(),
                 SimAnnouncer(),
-                Discovery(SimResponder(), SimResponder(), SimLldp()),
+                Discovery(SimResponder(), ws_discovery_sim, SimLldp()),
                 device,
                 SimDnsUpdater(),
                 simulator=sim,

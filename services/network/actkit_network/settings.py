@@ -40,6 +40,9 @@ class NetworkSettings(ServiceSettings):
     """TCP port the UPnP device description is served on; 0 picks a free one."""
     ws_discovery_group: str = "239.255.255.250"
     ws_discovery_port: int = 3702
+    is_sim_ws_discovery_real: bool = False
+    """With the sim adapter, answer WS-Discovery Probes for real, on ``discovery_address`` and
+    ``ws_discovery_port`` (cross-service tests discover the stack's ONVIF service on loopback)."""
     lldpd_config: str = "/etc/lldpd.d/actkit.conf"
     """The lldpd configuration file written for LLDP/CDP (lldpd reads lldpd.d/ at start)."""
     lldpcli_command: list[str] = Field(default_factory=lambda: ["lldpcli"])

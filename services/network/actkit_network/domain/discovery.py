@@ -6,7 +6,7 @@ import ipaddress
 import uuid
 from dataclasses import dataclass
 
-from actkit_proto.network import DiscoverySettings
+from actkit_proto.network import DiscoverySettings, HttpAccess
 
 MANUFACTURER = "Axis Communications AB"
 MANUFACTURER_URL = "https://www.axis.com/"
@@ -27,6 +27,9 @@ class DeviceIdentity:
     address: str
     """The IP address the device is reached at."""
     http_port: int
+    https_port: int | None = None
+    """None: HTTPS is not allowed (or not known), so ONVIF is announced over HTTP only."""
+    is_http_allowed: bool = True
 
     @property
     def presentation_url(self) -> str:
@@ -35,8 +38,21 @@ class DeviceIdentity:
 
     @property
     def onvif_url(self) -> str:
-        """The ONVIF device service (WS-Discovery's XAddrs)."""
+        """The ONVIF device service over HTTP."""
         return f"{_base_url(self.address, self.http_port)}{ONVIF_DEVICE_PATH}"
+
+    @property
+    def onvif_urls(self) -> tuple[str, ...]:
+        """The ONVIF device service over each protocol the web allows (WS-Discovery's XAddrs).
+
+        >>> device = DeviceIdentity("W401", "AXIS W401", "S", "uuid:1", "192.0.2.9", 80, 443)
+        >>> device.onvif_urls
+        ('http://192.0.2.9/onvif/device_service', 'https://192.0.2.9/onvif/device_service')
+        """
+        urls = [self.onvif_url] if self.is_http_allowed else []
+        if self.https_port is not None:
+            urls.append(f"{_base_url(self.address, self.https_port, 'https')}{ONVIF_DEVICE_PATH}")
+        return tuple(urls)
 
 
 @dataclass(frozen=True)
@@ -78,8 +94,13 @@ def identity(
     mac: str,
     address: str,
     http_port: int,
+    https_port: int | None = None,
+    access: HttpAccess = HttpAccess.HTTP,
 ) -> DeviceIdentity:
-    """The identity UPnP and WS-Discovery announce, the UPnP name or its default."""
+    """The identity UPnP and WS-Discovery announce, the UPnP name or its default.
+
+    The web serves ONVIF on the ports of the protocols ``access`` allows.
+    """
     return DeviceIdentity(
         friendly_name=discovery.upnp_name or default_name,
         model_name=model_name,
@@ -87,6 +108,8 @@ def identity(
         udn=device_udn(mac),
         address=address,
         http_port=http_port,
+        https_port=https_port if access is not HttpAccess.HTTP else None,
+        is_http_allowed=access is not HttpAccess.HTTPS,
     )
 
 
@@ -128,6 +151,7 @@ def render_lldpd_conf(config: LldpConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _base_url(address: str, port: int) -> str:
+def _base_url(address: str, port: int, scheme: str = "http") -> str:
     host = f"[{address}]" if ipaddress.ip_address(address).version == 6 else address
-    return f"http://{host}" if port == 80 else f"http://{host}:{port}"
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" if port == default else f"{scheme}://{host}:{port}"

@@ -161,7 +161,7 @@ def _describe(parent: ET.Element, identity: DeviceIdentity, with_details: bool) 
         return
     ET.SubElement(parent, f"{{{WSD}}}Types").text = "dn:NetworkVideoTransmitter tds:Device"
     ET.SubElement(parent, f"{{{WSD}}}Scopes").text = " ".join(device_scopes(identity))
-    ET.SubElement(parent, f"{{{WSD}}}XAddrs").text = identity.onvif_url
+    ET.SubElement(parent, f"{{{WSD}}}XAddrs").text = " ".join(identity.onvif_urls)
     ET.SubElement(parent, f"{{{WSD}}}MetadataVersion").text = "1"
 
 

@@ -100,7 +100,14 @@ async def _apply_responders(deps: Deps, stored: DiscoverySettings, http: HttpSet
     device = None
     if address is not None and mac is not None:
         device = identity.identity(
-            stored, deps.default_name, deps.device.name, mac, address, http.http_port
+            stored,
+            deps.default_name,
+            deps.device.name,
+            mac,
+            address,
+            http.http_port,
+            http.https_port,
+            http.access,
         )
     await _each(
         deps.discovery.upnp.apply(device if stored.is_upnp_enabled else None),

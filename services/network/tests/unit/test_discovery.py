@@ -20,6 +20,7 @@ from actkit_proto.network import (
     AddressChanged,
     DiscoverySettings,
     HostnameSettings,
+    HttpAccess,
     HttpSettings,
     SetDiscovery,
     SetHostname,
@@ -60,6 +61,30 @@ async def test_the_upnp_name_and_http_port_are_announced(fake_bus: FakeBus, deps
     assert upnp.announced is not None
     assert upnp.announced.friendly_name == "Car 12 cabin"
     assert upnp.announced.presentation_url == "http://192.168.0.90:8080/"
+
+
+@pytest.mark.parametrize(
+    ("access", "xaddrs"),
+    [
+        (
+            HttpAccess.BOTH,
+            (
+                "http://192.168.0.90:8080/onvif/device_service",
+                "https://192.168.0.90:8443/onvif/device_service",
+            ),
+        ),
+        (HttpAccess.HTTP, ("http://192.168.0.90:8080/onvif/device_service",)),
+        (HttpAccess.HTTPS, ("https://192.168.0.90:8443/onvif/device_service",)),
+    ],
+)
+async def test_ws_discovery_gives_the_onvif_service_on_each_allowed_port(
+    fake_bus: FakeBus, deps: Deps, access: HttpAccess, xaddrs: tuple[str, ...]
+) -> None:
+    settings = HttpSettings(access=access, http_port=8080, https_port=8443)
+    await fake_bus.request(SetHttp(settings=settings, confirm=True))
+    _upnp, ws_discovery = responders(deps)
+    assert ws_discovery.announced is not None
+    assert ws_discovery.announced.onvif_urls == xaddrs
 
 
 @pytest.mark.parametrize(

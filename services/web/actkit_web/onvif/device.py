@@ -13,6 +13,8 @@ from actkit_proto.system import GetIdentity, GetTimeSettings, GetTimeStatus, Res
 from actkit_web.http.deps import command_from_fields
 from actkit_web.http.device import BRAND
 from actkit_web.onvif.access import AccessClass
+from actkit_web.onvif.deviceio import deviceio_capabilities
+from actkit_web.onvif.events import events_capabilities
 from actkit_web.onvif.service import Call, Operations
 from actkit_web.onvif.soap import (
     TDS,
@@ -139,9 +141,6 @@ async def get_device_service_capabilities(_call: Call) -> ET.Element:
 
 
 async def get_services(call: Call) -> ET.Element:
-    from actkit_web.onvif.deviceio import deviceio_capabilities
-    from actkit_web.onvif.events import events_capabilities
-
     with_capabilities = (find_text(call.operation, "tds:IncludeCapability") or "").lower() in (
         "true",
         "1",
