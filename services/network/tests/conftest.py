@@ -1,7 +1,9 @@
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from actkit_core.db import open_db
@@ -11,7 +13,7 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_network.handlers import HANDLERS, Deps
 from actkit_network.main import MIGRATIONS, build_deps
 from actkit_network.settings import NetworkSettings
-from actkit_proto.accounts import CertificateInfo, SetWebCertificate
+from actkit_proto.accounts import CertificateInfo, SetCertificateUse, SetWebCertificate
 from actkit_proto.errors import NotFound
 from actkit_proto.system import GetIdentity, Identity
 
@@ -26,31 +28,64 @@ IDENTITY = Identity(
 """What the system service tells (the device's one identity)."""
 
 
-STORED_CERTIFICATES = ("default", "b", "fleet-web")
-"""The client/server certificates accounts holds with their keys, as far as network asks."""
+@dataclass
+class CertificateStandIn:
+    """accounts' certificate store as far as network asks: by id, whether it holds the key."""
+
+    has_key: dict[str, bool] = field(
+        default_factory=lambda: (
+            {"default": True, "b": True, "fleet-web": True, "car-12": True}
+            | {"fleet-ca": False, "root-ca": False}
+        )
+    )
+    used_by: dict[str, set[str]] = field(default_factory=dict)
+
+    def install(self, bus: FakeBus) -> None:
+        bus.answer(SetWebCertificate, self.choose_web_certificate)
+        bus.answer(SetCertificateUse, self.set_use)
+
+    def _known(self, cert_id: str) -> None:
+        if cert_id not in self.has_key:
+            raise NotFound(f"there is no certificate {cert_id!r}")
+
+    async def choose_web_certificate(self, command: SetWebCertificate) -> CertificateInfo:
+        """A certificate it holds is HTTPS's from now on; another is not found."""
+        self._known(command.cert_id)
+        return CertificateInfo.model_construct(cert_id=command.cert_id, used_by=["https"])
+
+    async def set_use(self, command: SetCertificateUse) -> CertificateInfo:
+        self._known(command.cert_id)
+        users = self.used_by.setdefault(command.cert_id, set())
+        (users.add if command.is_used else users.discard)(command.user)
+        return CertificateInfo.model_construct(
+            cert_id=command.cert_id,
+            used_by=sorted(users),
+            has_private_key=self.has_key[command.cert_id],
+        )
 
 
 async def tell_identity(_command: GetIdentity) -> Identity:
     return IDENTITY
 
 
-async def choose_web_certificate(command: SetWebCertificate) -> CertificateInfo:
-    """accounts' answer: a certificate it holds is HTTPS's from now on; another is not found."""
-    if command.cert_id not in STORED_CERTIFICATES:
-        raise NotFound(f"there is no certificate {command.cert_id!r}")
-    return CertificateInfo.model_construct(cert_id=command.cert_id, used_by=["https"])
+@pytest.fixture
+def certificate_store() -> CertificateStandIn:
+    return CertificateStandIn()
 
 
 @pytest_asyncio.fixture
 async def deps(
-    fake_bus: FakeBus, tmp_db: Callable[[str], Path], clock: FakeClock
+    fake_bus: FakeBus,
+    tmp_db: Callable[[str], Path],
+    clock: FakeClock,
+    certificate_store: CertificateStandIn,
 ) -> AsyncIterator[Deps]:
     """The network service as main.py builds it, on a FakeBus, a fresh database and sim adapters.
 
     The system service answers the identity, as it does once the stack is up.
     """
     fake_bus.answer(GetIdentity, tell_identity)
-    fake_bus.answer(SetWebCertificate, choose_web_certificate)
+    certificate_store.install(fake_bus)
     settings = NetworkSettings(db_path=tmp_db(MIGRATIONS))
     async with contextlib.AsyncExitStack() as stack:
         sessions = await stack.enter_async_context(open_db(settings.database))

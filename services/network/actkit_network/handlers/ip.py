@@ -5,6 +5,7 @@ from __future__ import annotations
 from actkit_network.domain import settings
 from actkit_network.handlers.announce import apply_services, register_dns_name
 from actkit_network.handlers.deps import Deps
+from actkit_network.handlers.dot1x_certificates import certificates_in_use
 from actkit_proto.network import (
     DnsSettings,
     Dot1xSettings,
@@ -76,7 +77,8 @@ async def get_dot1x(_command: GetDot1x, deps: Deps) -> Dot1xSettings:
 async def set_dot1x(command: SetDot1x, deps: Deps) -> Dot1xSettings:
     stored = await deps.store.load(Dot1xSettings)
     merged = settings.check_dot1x(settings.keep_secrets(command.settings, stored))
-    await apply_wired(deps, dot1x=merged)
+    async with certificates_in_use(stored, merged, command.actor, deps):
+        await apply_wired(deps, dot1x=merged)
     return settings.hide_secrets(merged)
 
 
