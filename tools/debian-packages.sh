@@ -36,6 +36,8 @@ packages=(
 )
 
 declare -A groups=(
+  # make test-board: a private dockerd, compose v1, the rollouts' registry, the images' Debian base
+  [board]="docker.io docker-compose docker-registry debootstrap"
 )
 for group in "$@"; do
   [ -n "${groups[$group]+set}" ] || { echo "no package group '$group' (known: ${!groups[*]})" >&2; exit 2; }
