@@ -13,7 +13,7 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 
-.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images up down logs
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images board-up board-status board-down up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,7 +62,7 @@ coverage: setup ## the kit's unit + integration tests, measured: fails under 100
 	$(RUN) coverage report --fail-under=100
 
 test-unit: setup ## unit tests (no sockets, no sleeps)
-	$(RUN) pytest -q -m "not integration and not stack" -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' $(KIT) services
+	$(RUN) pytest -q -m "not integration and not stack and not board" -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' $(KIT) services
 
 test-int: setup ## integration tests against real peers (nats-server, mosquitto, D-Bus ...)
 	$(RUN) pytest -q -m integration -n $(PYTEST_WORKERS) $(KIT_TESTS) services
@@ -119,9 +119,22 @@ engine: ## start the board targets' private Docker Engine (unless BOARD_HOST nam
 images: engine ## build actkit:latest (every service) and actkit-nats:latest (VERSION=1.2.3 labels it)
 	DOCKER_HOST=$(BOARD_HOST) tools/board-images.sh
 
-up: ## docker compose on the board
-	docker compose up -d
-down: ## stop the board's containers
-	docker compose down
-logs: ## follow the board's logs
-	docker compose logs -f
+board-up: engine .venv/.synced-run ## the compose stack, sim hardware, on the private engine: healthy, dashboard on :8080
+	DOCKER_HOST=$(BOARD_HOST) tools/board.sh up
+
+board-status: .venv/.synced-run ## actkit status through the board's published NATS port
+	DOCKER_HOST=$(BOARD_HOST) tools/board.sh status
+
+board-down: ## stop the board's containers (their volumes stay) and the private engine
+	@! tools/dockerd.sh host $(BOARD_ENGINE) >/dev/null || DOCKER_HOST=$(BOARD_HOST) tools/board.sh down
+	@[ "$(BOARD_HOST)" != "unix://$(CURDIR)/$(BOARD_ENGINE)/docker.sock" ] || tools/dockerd.sh stop $(BOARD_ENGINE)
+
+# On the board itself: its engine, the real adapters, the passwords in .env. docker-compose (v1) where
+# it is installed, else `docker compose` (v2).
+COMPOSE := $(shell command -v docker-compose >/dev/null && echo docker-compose || echo docker compose) -p actkit
+up: ## on the board: docker-compose up, real hardware adapters
+	$(COMPOSE) up -d
+down: ## on the board: stop the containers
+	$(COMPOSE) down
+logs: ## on the board: follow the containers' logs
+	$(COMPOSE) logs -f

@@ -59,6 +59,7 @@ def test_tests_are_marked_by_their_folder() -> None:
             "/repo/core/tests/integration/test_bus.py",
             "/repo/services/io/tests/unit/test_domain.py",
             "/repo/services/io/tests/integration/test_main.py",
+            "/repo/services/system/tests/board/test_rollouts.py",
             "/repo/tests/test_stack.py",
         )
     }
@@ -69,5 +70,6 @@ def test_tests_are_marked_by_their_folder() -> None:
         "/repo/core/tests/integration/test_bus.py": ["integration"],
         "/repo/services/io/tests/unit/test_domain.py": [],
         "/repo/services/io/tests/integration/test_main.py": ["integration"],
+        "/repo/services/system/tests/board/test_rollouts.py": ["board"],
         "/repo/tests/test_stack.py": ["stack"],
     }

@@ -32,10 +32,12 @@ KIT_AND_TESTS = ("core", "proto", "tests")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests by the folder they live in."""
+    """Mark tests by the folder they live in (``board``: on a real Docker Engine)."""
     for item in items:
         parts = Path(str(item.fspath)).parts
-        if "integration" in parts:
+        if "board" in parts:
+            item.add_marker(pytest.mark.board)
+        elif "integration" in parts:
             item.add_marker(pytest.mark.integration)
         # A folder inside tests/ (tests/radios) is a suite of its own, not the stack's.
         elif "tests" in parts and "services" not in parts and parts[-3] not in KIT_AND_TESTS:

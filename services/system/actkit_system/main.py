@@ -202,6 +202,7 @@ async def build_deps(
         for task in (deps.upgrades.task, deps.trace.task):
             if task is not None:
                 task.cancel()
+        await deps.upgrades.engine.close()
         await flush_logs(deps)
         await syslog.close()
         await dhcp.close()

@@ -129,6 +129,9 @@ class ContainerEngine(Protocol):
     async def wait(self, name: str) -> int | None:
         """Wait until a container is not running; its exit code, or ``None`` when there is none."""
 
+    async def close(self) -> None:
+        """Let go of the engine's connection."""
+
 
 class PacketCapture(Protocol):
     """Recording the network to a pcap file (tcpdump on the board)."""

@@ -47,7 +47,7 @@ class SystemSettings(ServiceSettings):
     engine: Literal["sim", "docker"] = "sim"
     """Who runs the services' containers for upgrades: the Docker Engine API, or simulated."""
     docker_socket: str = "/var/run/docker.sock"
-    docker_url: str = "http://docker/v1.43"
+    docker_url: str = "http://docker/v1.41"
     """The Engine API base URL (over ``docker_socket`` when it is set)."""
     upgrade_public_key_file: Path | None = None
     """PEM Ed25519 public key(s) the device trusts for updates, beside configured ones."""

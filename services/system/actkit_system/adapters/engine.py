@@ -8,7 +8,8 @@ import httpx
 
 from actkit_system.ports import Container, EngineError
 
-API_VERSION = "v1.43"
+API_VERSION = "v1.41"
+"""Engine 20.10's (Debian 12's docker.io); later engines still speak it."""
 STOP_TIMEOUT_S = 10
 _SPEC_CONFIG = ("Env", "Labels", "Healthcheck", "Cmd", "Entrypoint", "User", "WorkingDir")
 
@@ -29,7 +30,13 @@ class DockerEngine:
         await self._client.aclose()
 
     async def _call(
-        self, method: str, path: str, *, ok: tuple[int, ...] = (200, 201, 204), **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        ok: tuple[int, ...] = (200, 201, 204),
+        doing: str = "",
+        **kwargs: Any,
     ) -> httpx.Response:
         try:
             response = await self._client.request(method, path, **kwargs)
@@ -40,7 +47,7 @@ class DockerEngine:
                 reason = response.json().get("message", response.text)
             except ValueError:
                 reason = response.text
-            raise EngineError(f"{method} {path}: {response.status_code} {reason}")
+            raise EngineError(f"{doing or f'{method} {path}'}: {response.status_code} {reason}")
         return response
 
     async def inspect(self, name: str) -> Container | None:
@@ -50,7 +57,7 @@ class DockerEngine:
         body = response.json()
         state = body.get("State", {})
         config = body.get("Config", {})
-        spec: dict[str, object] = {key: config[key] for key in _SPEC_CONFIG if key in config}
+        spec = _own_config(config, await self._image_config(body.get("Image", "")))
         spec["HostConfig"] = body.get("HostConfig", {})
         networks = body.get("NetworkSettings", {}).get("Networks") or {}
         spec["NetworkingConfig"] = {
@@ -69,8 +76,19 @@ class DockerEngine:
             spec=spec,
         )
 
+    async def _image_config(self, image_id: str) -> dict[str, Any]:
+        if not image_id:
+            return {}
+        response = await self._call("GET", f"/images/{image_id}/json", ok=(200, 404))
+        if response.status_code == 404:
+            return {}
+        config: dict[str, Any] = response.json().get("Config") or {}
+        return config
+
     async def pull(self, reference: str) -> None:
-        response = await self._call("POST", "/images/create", params={"fromImage": reference})
+        response = await self._call(
+            "POST", "/images/create", params={"fromImage": reference}, doing=f"pull {reference}"
+        )
         # The engine streams progress as JSON lines and reports a failure in the stream itself.
         for line in response.text.splitlines():
             if '"error"' in line:
@@ -104,3 +122,26 @@ class DockerEngine:
         if response.status_code == 404:
             return None
         return int(response.json()["StatusCode"])
+
+
+def _own_config(config: dict[str, Any], image: dict[str, Any]) -> dict[str, object]:
+    """What a container sets itself: its config less what its image gives every container.
+
+    The engine reports a container's environment, labels, command and health check merged with
+    its image's. A clone on a new image must not carry the old image's part (a version in its
+    environment, its health check): the new image brings its own.
+    """
+    spec: dict[str, object] = {}
+    for key in _SPEC_CONFIG:
+        value = config.get(key)
+        if value is None:
+            continue
+        inherited = image.get(key)
+        if key == "Env":
+            value = [entry for entry in value if entry not in (inherited or [])]
+        elif key == "Labels":
+            value = {k: v for k, v in value.items() if (inherited or {}).get(k) != v}
+        elif value == inherited:
+            continue
+        spec[key] = value
+    return spec

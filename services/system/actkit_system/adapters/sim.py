@@ -179,6 +179,9 @@ class SimEngine:
         self._set(name, is_running=False)
         return self.exit_codes.get(name, 0)
 
+    async def close(self) -> None:
+        """Nothing to let go of."""
+
     def _get(self, name: str) -> Container:
         if name not in self.containers:
             raise EngineError(f"no such container: {name}")
