@@ -1,4 +1,4 @@
-"""Static checks of the deployment files (no Docker engine runs here)."""
+"""Static checks of the deployment files; tests/board runs the stack on dockerd (make test-board)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def test_each_container_runs_its_own_console_script(
     container = compose["services"][info.name]
     [command] = container["command"]
     assert command in _scripts(info)
-    assert container["build"]["args"]["SERVICE"] == info.name
+    assert container["image"] == "${ACTKIT_IMAGE:-actkit:latest}"
+    assert container["container_name"] == f"actkit-{info.name}"
     module, function = _scripts(info)[command].split(":")
     assert (ROOT / "services" / info.name / (module.replace(".", "/") + ".py")).exists()
     assert (
@@ -86,14 +87,35 @@ def test_prometheus_scrapes_every_service() -> None:
     assert targets == {f"{info.name}:{info.metrics_port}" for info in SERVICES}
 
 
-def test_dockerfile_builds_one_service_as_a_non_root_user() -> None:
+def test_one_image_holds_every_service_and_runs_as_a_non_root_user() -> None:
     dockerfile = (ROOT / "deploy/Dockerfile").read_text()
-    assert "ARG SERVICE" in dockerfile
-    assert re.search(r"uv sync --frozen .*--package actkit-\$\{SERVICE\}", dockerfile)
+    assert re.search(r"^ARG BASE=", dockerfile, re.MULTILINE)
+    assert re.search(r"uv sync --frozen --no-dev --all-packages --no-editable", dockerfile)
+    assert "install_uv.py" in dockerfile
+    assert "COPY --from=ghcr" not in dockerfile and "COPY --from=docker" not in dockerfile
     assert re.search(r"^USER (?!root)", dockerfile, re.MULTILINE)
 
 
-def test_the_board_runs_the_real_gpio_adapter(compose: dict[str, Any]) -> None:
+def test_the_compose_file_keeps_to_the_compose_specification(compose: dict[str, Any]) -> None:
+    assert "version" not in compose
+    nats = compose["services"]["nats"]
+    assert nats["container_name"] == "actkit-nats"
+    given = set(nats["environment"])
+    read = set(
+        re.findall(r"\$(ACTKIT_NATS_PASSWORD_\w+)", (ROOT / "deploy/nats-server.conf").read_text())
+    )
+    assert given == read
+
+
+def test_the_board_runs_the_real_adapters_and_the_simulator_file_the_sim_ones(
+    compose: dict[str, Any],
+) -> None:
     io = compose["services"]["io"]
     assert io["environment"]["ACTKIT_IO_ADAPTER"] == "periphery"
-    assert "/dev/gpiochip0:/dev/gpiochip0" in io["devices"]
+    assert "${ACTKIT_GPIOCHIP:-/dev/gpiochip0}:/dev/gpiochip0" in io["devices"]
+    sim = yaml.safe_load((ROOT / "deploy/compose.sim.yml").read_text())["services"]
+    for name, container in compose["services"].items():
+        adapter = f"ACTKIT_{name.upper()}_ADAPTER"
+        if adapter in container.get("environment", {}):
+            assert sim[name]["environment"][adapter] == "sim"
+    assert sim["system"]["environment"]["ACTKIT_SYSTEM_ENGINE"] == "sim"

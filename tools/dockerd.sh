@@ -107,7 +107,7 @@ stop() {
   # Container shims started by this engine's containerd outlive it: end them by PID.
   local proc
   for proc in /proc/[0-9]*; do
-    tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF -- "$exec_root/" || continue
+    tr '\0' ' ' 2>/dev/null <"$proc/cmdline" | grep -qF -- "$exec_root/" || continue
     kill -KILL "${proc#/proc/}" 2>/dev/null || true
   done
   unmount_under "$exec_root"
