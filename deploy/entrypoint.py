@@ -13,5 +13,5 @@ from actkit_core.process import merge_identical_pages
 if len(sys.argv) < 2:
     sys.exit("usage: entrypoint.py COMMAND [ARGUMENT ...]")
 if os.environ.get("ACTKIT_PAGE_MERGING", "on") != "off":
-    print(f"entrypoint: {merge_identical_pages().value}", file=sys.stderr)
+    sys.stderr.write(f"entrypoint: {merge_identical_pages().value}\n")
 os.execvp(sys.argv[1], sys.argv[1:])

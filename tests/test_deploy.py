@@ -1,4 +1,4 @@
-"""Static checks of the deployment files; tests/board runs the stack on dockerd (make test-board)."""
+"""Static checks of the deploy files; tests/board runs the stack on dockerd (make test-board)."""
 
 from __future__ import annotations
 
