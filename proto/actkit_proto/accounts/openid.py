@@ -8,7 +8,7 @@ from pydantic import Field
 
 from actkit_proto.accounts.common import SIGN_IN, ClientAddress
 from actkit_proto.accounts.signin import Session
-from actkit_proto.base import Command, Reply, Role, read_only
+from actkit_proto.base import Command, Reply, Role, read_only, write_only
 
 ClaimRule = Annotated[
     str,
@@ -61,7 +61,8 @@ class SetOpenIdSettings(Command[OpenIdSettings]):
     is_enabled: bool | None = None
     provider_url: str | None = Field(default=None, max_length=2048)
     client_id: str | None = Field(default=None, max_length=256)
-    client_secret: str | None = Field(default=None, max_length=1024)
+    client_secret: str | None = write_only(max_length=1024)
+    """Write only: kept when left out."""
     admin_claim: ClaimRule | None = None
     operator_claim: ClaimRule | None = None
     viewer_claim: ClaimRule | None = None

@@ -40,6 +40,7 @@ from actkit_proto.base import Ack, Role
 from actkit_proto.errors import Conflict, Invalid, NotFound, Unauthenticated
 
 from .fake_certificates import FakeCertificates
+from .fake_ssh_openid import FakeSshAndOpenId
 from .serving import serve_methods
 
 if TYPE_CHECKING:
@@ -64,8 +65,10 @@ class FakeAccounts:
     auth: AuthSettings = field(default_factory=AuthSettings)
     brute_force: BruteForceSettings = field(default_factory=BruteForceSettings)
     certificates: FakeCertificates = field(default_factory=FakeCertificates)
+    ssh_openid: FakeSshAndOpenId = field(default_factory=FakeSshAndOpenId)
 
     async def install(self, bus: FakeBus) -> None:
+        self.ssh_openid.sessions = self.sessions
         await serve_methods(
             bus,
             {
@@ -88,6 +91,7 @@ class FakeAccounts:
                 SetBruteForceSettings: self.set_brute_force,
                 ListAccessFailures: self.list_access_failures,
                 **self.certificates.methods(),
+                **self.ssh_openid.methods(),
             },
         )
 

@@ -1,8 +1,9 @@
 """The dashboard: one module per entry of its menu, named as the menu names it.
 
 Status, Accessories; Events: Rules, Manual triggers, Recipients, Schedules; System: Accounts,
-Security, Certificates, Time and location, Network, WLAN, Firewall and 802.1X, MQTT, ONVIF,
-Power settings, BLE beacons, Logs, Plain config; Maintenance (see ``rendering.MENU``).
+SSH accounts, OpenID, Security, Certificates, Time and location, Network, WLAN, Firewall and
+802.1X, MQTT, ONVIF, Power settings, BLE beacons, Logs, Plain config; Maintenance (see
+``rendering.MENU``).
 ``login`` is the first visit's setup and logging in and out. Pages are rendered on the server
 and call the same route functions, or send the same commands, as the REST API.
 """
@@ -20,12 +21,14 @@ from actkit_web.pages import (
     mqtt,
     network,
     onvif,
+    openid,
     plain_config,
     power_settings,
     recipients,
     rules,
     schedules,
     security,
+    ssh_accounts,
     status,
     time_and_location,
     wlan,
@@ -40,6 +43,8 @@ MENU_PAGES = (
     recipients,
     schedules,
     accounts,
+    ssh_accounts,
+    openid,
     security,
     certificates,
     time_and_location,

@@ -8,15 +8,24 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from actkit_proto.accounts import CreateFirstAdministrator, GetSetupState
-from actkit_proto.errors import Conflict, Invalid, Unauthenticated
+from actkit_proto.accounts import (
+    BeginOpenIdLogin,
+    CompleteOpenIdLogin,
+    CreateFirstAdministrator,
+    GetSetupState,
+)
+from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Unavailable
 from actkit_web.api.session import end_session, set_session_cookie, start_session
-from actkit_web.http.auth import SESSION_COOKIE
+from actkit_web.http.auth import SESSION_COOKIE, client_address, fitted
 from actkit_web.http.deps import BusDep, CallerDep, SettingsDep, command_from_fields
 from actkit_web.pages.rendering import render_page
-from actkit_web.pages.submit import field_errors
+from actkit_web.pages.submit import REFUSALS, field_errors
 
 router = APIRouter(include_in_schema=False)
+OPENID_STATE_COOKIE = "actkit_openid_state"
+OPENID_STATE_MAX_AGE_S = 600
+SIGN_IN_REFUSALS: tuple[type[BusError], ...] = (*REFUSALS, Unauthenticated, Unavailable)
+"""What an OpenID login may meet: shown on the login page, never as an error page."""
 
 
 SETUP_FIELDS = {
@@ -104,6 +113,80 @@ async def log_in(
     response = RedirectResponse(_local(next), status_code=303)
     set_session_cookie(response, session, settings)
     return response
+
+
+@router.get("/login/openid")
+async def begin_openid_login(request: Request, bus: BusDep, settings: SettingsDep) -> Response:
+    """Log in with OpenID: off to the provider, which sends the browser back to the callback."""
+    try:
+        start = await bus.request(
+            fitted(
+                BeginOpenIdLogin,
+                redirect_uri=str(request.url_for("complete_openid_login")),
+                client_address=client_address(request),
+            ),
+            settings.bus_timeout_s,
+        )
+    except SIGN_IN_REFUSALS as exc:
+        return _login_refused(request, exc.message)
+    response = RedirectResponse(start.authorization_url, status_code=303)
+    # Binds the login to this browser: a callback carrying another browser's state is refused.
+    # Lax, since the provider's redirect back is a navigation from another site.
+    response.set_cookie(
+        OPENID_STATE_COOKIE,
+        start.state,
+        max_age=OPENID_STATE_MAX_AGE_S,
+        httponly=True,
+        secure=settings.session_cookie_secure,
+        samesite="lax",
+        path="/login/openid",
+    )
+    return response
+
+
+@router.get("/login/openid/callback", name="complete_openid_login")
+async def complete_openid_login(
+    request: Request,
+    bus: BusDep,
+    settings: SettingsDep,
+    state: str = "",
+    code: str = "",
+    error: str = "",
+) -> Response:
+    """The provider's answer: a session with the role the token's claims give."""
+    if error:
+        return _login_refused(request, f"the OpenID provider refused the login ({error[:64]})")
+    if not state or request.cookies.get(OPENID_STATE_COOKIE) != state:
+        return _login_refused(
+            request, "this OpenID login was not started in this browser; log in again"
+        )
+    try:
+        session = await bus.request(
+            fitted(
+                CompleteOpenIdLogin, state=state, code=code, client_address=client_address(request)
+            ),
+            settings.bus_timeout_s,
+        )
+    except SIGN_IN_REFUSALS as exc:
+        return _login_refused(request, exc.message)
+    # The session cookie is SameSite=Strict, which a browser holds back for the rest of a
+    # navigation that began at the provider: this page goes on from the device's own site.
+    response = render_page(request, "signed_in.html", None, target="/status")
+    set_session_cookie(response, session, settings)
+    response.delete_cookie(OPENID_STATE_COOKIE, path="/login/openid")
+    return response
+
+
+def _login_refused(request: Request, message: str) -> Response:
+    return render_page(
+        request,
+        "login.html",
+        None,
+        errors={"form": message},
+        name="",
+        next="/status",
+        status_code=401,
+    )
 
 
 @router.post("/logout")

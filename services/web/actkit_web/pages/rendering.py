@@ -11,6 +11,8 @@ from starlette.responses import Response
 
 from actkit_proto.accounts import (
     GetBruteForceSettings,
+    GetOpenIdSettings,
+    GetSshAccounts,
     ListAccounts,
     ListCertificates,
     ListOnvifAccounts,
@@ -41,6 +43,8 @@ MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/events/recipients", "Recipients", ListRecipients),
     ("/events/schedules", "Schedules", ListSchedules),
     ("/system/accounts", "Accounts", ListAccounts),
+    ("/system/ssh", "SSH accounts", GetSshAccounts),
+    ("/system/openid", "OpenID", GetOpenIdSettings),
     ("/system/security", "Security", GetBruteForceSettings),
     ("/system/certificates", "Certificates", ListCertificates),
     ("/system/time", "Time and location", GetTimeSettings),

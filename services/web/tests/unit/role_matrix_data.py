@@ -108,3 +108,24 @@ CERTIFICATE_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/system/certificates/{cert_id}/delete"): (ADMIN, {}),
 }
 """Security > Certificates: the store, administrators only (accounts checks)."""
+
+SSH_OPENID_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("GET", "/api/v1/ssh"): (ADMIN, {}),
+    ("PUT", "/api/v1/ssh/enabled"): (ADMIN, {"json": {"is_enabled": True}}),
+    ("POST", "/api/v1/ssh/accounts"): (ADMIN, {"json": {"name": "tech", "password": "pw"}}),
+    ("PATCH", "/api/v1/ssh/accounts/{name}"): (ADMIN, {"json": {"comment": "service"}}),
+    ("DELETE", "/api/v1/ssh/accounts/{name}"): (ADMIN, {}),
+    ("GET", "/system/ssh"): (ADMIN, {}),
+    ("POST", "/system/ssh/enabled"): (ADMIN, {"data": {"is_enabled": "true"}}),
+    ("POST", "/system/ssh/accounts"): (ADMIN, {"data": {"name": "tech", "password": "pw"}}),
+    ("POST", "/system/ssh/accounts/{name}"): (ADMIN, {"data": {"comment": "service"}}),
+    ("POST", "/system/ssh/accounts/{name}/delete"): (ADMIN, {}),
+    ("GET", "/api/v1/openid"): (ADMIN, {}),
+    ("PATCH", "/api/v1/openid"): (ADMIN, {"json": {"client_id": "kit"}}),
+    ("GET", "/system/openid"): (ADMIN, {}),
+    ("POST", "/system/openid/openid"): (ADMIN, {"data": {"client_id": "kit"}}),
+    # Before anyone is signed in: OpenID off, the login page says so (401).
+    ("GET", "/login/openid"): (PUBLIC, {}),
+    ("GET", "/login/openid/callback"): (PUBLIC, {"params": {"state": "s", "code": "c"}}),
+}
+"""Accounts > SSH accounts and OpenID: administrators only; logging in with OpenID: anyone."""

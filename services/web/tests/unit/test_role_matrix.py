@@ -37,6 +37,7 @@ from .role_matrix_data import (
     RANK,
     RULE,
     RULE_FORM,
+    SSH_OPENID_ROUTES,
     VIEWER,
     WEEKLY,
     whole,
@@ -319,6 +320,7 @@ SETTINGS_ROUTES[("POST", "/system/firewall/firewall")] = (
 )
 ROUTES.update(SETTINGS_ROUTES)
 ROUTES.update(CERTIFICATE_ROUTES)
+ROUTES.update(SSH_OPENID_ROUTES)
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
 IDS = {"{schedule_id}": "1", "{server_id}": "1", "{step}": "confirm", "{action}": "restart"}

@@ -1,0 +1,96 @@
+"""System > SSH accounts: the SSH service on or off, its accounts (``root`` cannot be deleted)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from starlette.responses import Response
+
+from actkit_proto.accounts import (
+    SSH_ROOT,
+    AddSshAccount,
+    DeleteSshAccount,
+    SetSshEnabled,
+    UpdateSshAccount,
+)
+from actkit_web.api import ssh
+from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
+from actkit_web.pages.settings_page import SettingsPage, act, page_router
+
+
+async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
+    return {"ssh": await ssh.get_ssh(bus=bus), "ssh_root": SSH_ROOT}
+
+
+PAGE = SettingsPage(
+    "/system/ssh",
+    "SSH accounts",
+    "Secure Shell (SSH) lets a user log in to the device's system with an SSH client; "
+    "each account has its own password.",
+    (),
+    "settings_ssh.html",
+    _beside,
+)
+router = page_router(PAGE)
+
+
+@router.post("/system/ssh/enabled")
+async def set_ssh_enabled(
+    request: Request,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    is_enabled: Annotated[bool, Form()] = False,
+) -> Response:
+    return await act(request, caller, bus, PAGE, "service", SetSshEnabled, is_enabled=is_enabled)
+
+
+@router.post("/system/ssh/accounts")
+async def add_ssh_account(
+    request: Request,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    name: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    return await act(
+        request,
+        caller,
+        bus,
+        PAGE,
+        "add",
+        AddSshAccount,
+        name=name,
+        password=password,
+        comment=comment,
+    )
+
+
+@router.post("/system/ssh/accounts/{name}")
+async def update_ssh_account(
+    request: Request,
+    name: str,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    password: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    return await act(
+        request,
+        caller,
+        bus,
+        PAGE,
+        f"account-{name}",
+        UpdateSshAccount,
+        name=name,
+        password=password or None,
+        comment=comment,
+    )
+
+
+@router.post("/system/ssh/accounts/{name}/delete")
+async def delete_ssh_account(
+    request: Request, name: str, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    return await act(request, caller, bus, PAGE, f"account-{name}", DeleteSshAccount, name=name)
