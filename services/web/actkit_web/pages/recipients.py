@@ -19,6 +19,7 @@ from actkit_proto.events import (
     EmailRecipient,
     FtpRecipient,
     HttpRecipient,
+    NetworkStorageRecipient,
     Recipient,
     SendTestNotification,
     SftpRecipient,
@@ -41,8 +42,18 @@ RECIPIENT_TYPES: dict[str, type[BaseModel]] = {
     "tcp": TcpRecipient,
     "ftp": FtpRecipient,
     "sftp": SftpRecipient,
+    "network_storage": NetworkStorageRecipient,
 }
-"""The recipient types this device sends to (network storage and SIP are not supported)."""
+"""The recipient types this device sends to (SIP and VMS calls are not supported)."""
+LABELS = {
+    "to": "Send email to",
+    "sender": "Send email from",
+    "pop_host": "POP server (POP authentication)",
+    "pop_port": "POP port",
+    "pop_encryption": "POP encryption",
+    "smb_version": "SMB version",
+}
+"""Inputs whose label is not their name in words: the manual's words, abbreviations in capitals."""
 
 
 class RecipientInput(typing.NamedTuple):
@@ -53,21 +64,24 @@ class RecipientInput(typing.NamedTuple):
     """``text``, ``number``, ``password``, ``checkbox``, ``select`` or ``list``."""
     choices: tuple[str, ...]
     is_required: bool
+    label: str
 
 
 def _input(name: str, info: FieldInfo) -> RecipientInput:
     annotation = info.annotation
     args = typing.get_args(annotation)
+    label = LABELS.get(name) or name.replace("_", " ").capitalize()
     if name == "password":
-        return RecipientInput(name, "password", (), False)
+        return RecipientInput(name, "password", (), False, label)
     if annotation is bool:
-        return RecipientInput(name, "checkbox", (), False)
+        return RecipientInput(name, "checkbox", (), False, label)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return RecipientInput(name, "select", tuple(member.value for member in annotation), False)
+        choices = tuple(member.value for member in annotation)
+        return RecipientInput(name, "select", choices, False, label)
     if typing.get_origin(annotation) is list:
-        return RecipientInput(name, "list", (), info.is_required())
+        return RecipientInput(name, "list", (), info.is_required(), label)
     number = annotation is int or int in args
-    return RecipientInput(name, "number" if number else "text", (), info.is_required())
+    return RecipientInput(name, "number" if number else "text", (), info.is_required(), label)
 
 
 def recipient_inputs(kind: str) -> list[RecipientInput]:
