@@ -11,6 +11,7 @@ from joserfc.jwk import RSAKey
 from actkit_accounts.main import serve
 from actkit_accounts.settings import AccountsSettings
 from actkit_core.bus import Bus
+from actkit_core.testing.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, serve_provider
 from actkit_core.testing.plugin import running
 from actkit_proto import Forbidden, Invalid, Unauthenticated, Unavailable
 from actkit_proto.accounts import (
@@ -25,7 +26,6 @@ from actkit_proto.accounts import (
 from actkit_proto.base import Role
 
 from ..conftest import CHEAP_ARGON2
-from .oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, serve_provider
 
 REDIRECT = "https://device.example/openid/callback"
 

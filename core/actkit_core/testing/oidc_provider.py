@@ -1,4 +1,8 @@
-"""A small OpenID Connect provider for tests: discovery, keys and a token endpoint over HTTPS."""
+"""A small OpenID Connect provider for tests: discovery, keys, authorization and tokens over HTTPS.
+
+Its authorization endpoint is a login page that has already decided: it grants the claims in
+``OidcProvider.signed_in`` and sends the browser back with a code at once.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
@@ -26,6 +30,8 @@ CLIENT_SECRET = "device-secret"
 
 @dataclass
 class Grant:
+    """What the provider remembers of a login until the code is exchanged."""
+
     nonce: str
     code_challenge: str
     redirect_uri: str
@@ -45,9 +51,12 @@ class OidcProvider:
     """Signs ID tokens instead of the published key when set (a forged token)."""
     grants: dict[str, Grant] = field(default_factory=dict)
     token_requests: int = 0
+    signed_in: dict[str, Any] = field(default_factory=dict)
+    """The claims of whoever logs in at the authorization endpoint (a browser's login)."""
 
     @property
     def discovery_url(self) -> str:
+        """Where the provider's discovery document is."""
         return f"{self.url}/.well-known/openid-configuration"
 
     def log_in(self, nonce: str, code_challenge: str, redirect_uri: str, **claims: Any) -> str:
@@ -57,6 +66,7 @@ class OidcProvider:
         return code
 
     def id_token(self, grant: Grant) -> str:
+        """The signed ID token for ``grant``: its nonce and claims, for five minutes."""
         now = int(time.time())
         claims = {
             "iss": self.url,
@@ -99,8 +109,26 @@ def _handler(provider: OidcProvider) -> type[BaseHTTPRequestHandler]:
                 )
             elif self.path == "/jwks":
                 self._send(200, dict(KeySet([provider.signing_key]).as_dict(private=False)))
+            elif self.path.startswith("/authorize?"):
+                self._authorize({k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()})
             else:
                 self._send(404, {"error": "not_found"})
+
+        def _authorize(self, query: dict[str, str]) -> None:
+            if query.get("client_id") != CLIENT_ID or "redirect_uri" not in query:
+                self._send(400, {"error": "invalid_request"})
+                return
+            code = provider.log_in(
+                query.get("nonce", ""),
+                query.get("code_challenge", ""),
+                query["redirect_uri"],
+                **provider.signed_in,
+            )
+            answer = urlencode({"code": code, "state": query.get("state", "")})
+            self.send_response(302)
+            self.send_header("Location", f"{query['redirect_uri']}?{answer}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def do_POST(self) -> None:
             provider.token_requests += 1
