@@ -41,6 +41,7 @@ from actkit_proto.events import (
     CreateSchedule,
     EmailRecipient,
     InputCondition,
+    NetworkStorageRecipient,
     NotifyAction,
     RuleSpec,
     SftpRecipient,
@@ -86,6 +87,7 @@ SECRETS = {
     "MQTT password": "Mqtt-pw-7b15",
     "email recipient password": "Smtp-pw-f92d",
     "SFTP recipient password": "Sftp-pw-13ce",
+    "network storage recipient password": "Smb-pw-5e71",
 }
 """Each secret given to the stack, by what it is; replies are searched for each value."""
 MAY_BE_ABSENT: dict[type[Command[Any]], type[BusError]] = {
@@ -173,6 +175,7 @@ async def give_a_secret_of_every_kind(bus: Bus) -> dict[str, Any]:
         host="smtp.example",
         username="kit",
         password=SECRETS["email recipient password"],
+        pop_host="pop.example",
     )
     sftp = SftpRecipient(
         name="Archive",
@@ -180,9 +183,16 @@ async def give_a_secret_of_every_kind(bus: Bus) -> dict[str, Any]:
         username="kit",
         password=SECRETS["SFTP recipient password"],
     )
+    storage = NetworkStorageRecipient(
+        name="NAS",
+        host="nas.example",
+        share="cams",
+        username="kit",
+        password=SECRETS["network storage recipient password"],
+    )
     recipients = [
         (await bus.request(CreateRecipient(recipient=spec, actor=ADMIN))).recipient_id
-        for spec in (email, sftp)
+        for spec in (email, sftp, storage)
     ]
     nights = WeeklySchedule(
         name="Nights", ranges=[TimeRange(days=["mon"], start="22:00", end="06:00")]
