@@ -50,7 +50,7 @@ bootstrap_base() {  # the minbase root as a tar file, made once
 
 import_base() {
   "${docker[@]}" image inspect "$local_base" >/dev/null 2>&1 && return
-  timed "Debian root made" bootstrap_base
+  [ -f "$cache/base-bookworm.tar" ] || timed "Debian root made" bootstrap_base
   timed "base imported" "${docker[@]}" import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8' \
     --change 'CMD ["/bin/bash"]' "$cache/base-bookworm.tar" "$local_base"

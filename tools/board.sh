@@ -7,6 +7,7 @@
 #   tools/board.sh down     docker-compose down: the containers and network go, the volumes stay
 #   tools/board.sh purge    down, the volumes too
 #   tools/board.sh status   `actkit status` through the published NATS port
+#   tools/board.sh env      write the env file only (the bench runs docker-compose itself)
 #
 # State (NATS passwords, the env file compose reads) is in ACTKIT_BOARD_CACHE (.cache/board). Ports
 # on 127.0.0.1 / the host: ACTKIT_NATS_PORT (4222), ACTKIT_HTTPS_PORT (8443), ACTKIT_HTTP_PORT (8080).
@@ -87,6 +88,7 @@ case ${1:-} in
   down) [ ! -f "$env_file" ] || "${compose[@]}" down -t 5 ;;
   purge) [ ! -f "$env_file" ] || "${compose[@]}" down -v -t 5 ;;
   status) status ;;
+  env) write_env ;;
   *)
     echo "usage: $0 up|down|purge|status" >&2
     exit 2

@@ -1,0 +1,100 @@
+"""The board's compose stack on a real Docker Engine: up once for the session, removed after.
+
+``make test-board`` starts the project's private dockerd, builds the images into it and names it
+in ``ACTKIT_BOARD_HOST``. The stack is ``tools/board.sh up`` (the board's compose file with the
+simulator's adapters) with its state in a temporary folder and its published ports free ones;
+after the session ``tools/board.sh purge`` removes its containers, network and volumes, and a
+container left behind fails the session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from actkit_core.bus import Bus
+from actkit_core.testing.stack import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+BOARD = REPO / "tools" / "board.sh"
+DOCKER = "/usr/bin/docker"
+"""Debian's client (API 1.41), whatever else is first on PATH."""
+PROJECT_LABEL = "label=com.docker.compose.project=actkit"
+
+
+@dataclass(frozen=True)
+class Board:
+    """The running stack: its engine, its state folder and its published ports."""
+
+    host: str
+    cache: Path
+    nats_port: int
+    http_port: int
+
+    @property
+    def nats_url(self) -> str:
+        return f"nats://127.0.0.1:{self.nats_port}"
+
+    def docker(self, *args: str) -> str:
+        done = subprocess.run(
+            [DOCKER, "-H", self.host, *args], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"docker {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    def inspect(self, container: str, template: str) -> str:
+        return self.docker("inspect", "--format", template, container)
+
+    def cli_password(self) -> str:
+        known: dict[str, str] = json.loads((self.cache / "var/nats-credentials.json").read_text())
+        return known["cli"]
+
+    def containers(self) -> list[str]:
+        return self.docker("ps", "-aq", "--filter", PROJECT_LABEL).split()
+
+
+def _board_sh(command: str, env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [str(BOARD), command], env={**os.environ, **env}, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"tools/board.sh {command} failed:\n{done.stdout}\n{done.stderr}")
+
+
+@pytest.fixture(scope="session")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
+    host = os.environ.get("ACTKIT_BOARD_HOST")
+    if not host:
+        pytest.fail("the board tests need a Docker Engine: run them with make test-board")
+    board = Board(host, tmp_path_factory.mktemp("board"), free_port(), free_port())
+    env = {
+        "DOCKER_HOST": host,
+        "ACTKIT_BOARD_CACHE": str(board.cache),
+        "ACTKIT_NATS_PORT": str(board.nats_port),
+        "ACTKIT_HTTP_PORT": str(board.http_port),
+        "ACTKIT_HTTPS_PORT": str(free_port()),
+    }
+    if board.containers():
+        pytest.fail("the engine already runs an actkit stack (make board-down stops it)")
+    try:
+        _board_sh("up", env)
+        yield board
+    finally:
+        _board_sh("purge", env)
+        assert board.containers() == [], "containers left behind"
+
+
+@pytest.fixture
+async def board_bus(board: Board) -> AsyncIterator[Bus]:
+    """A bus client of the stack as the ``cli`` user, through the published NATS port."""
+    async with Bus.connect(
+        "board-test", servers=[board.nats_url], user="cli", password=board.cli_password()
+    ) as bus:
+        yield bus
