@@ -196,10 +196,16 @@ class OsCertificate(Reply):
     not_before: datetime
     not_after: datetime
     fingerprint_sha256: str
+    certificate_pem: str = ""
+    """The certificate itself (public): system trusts the software its key signs."""
 
 
 class GetOsCertificate(Command[OsCertificate]):
-    """The installed custom signed OS certificate (404 when none is installed)."""
+    """The installed custom signed OS certificate (404 when none is installed).
+
+    system asks it before an upgrade: an update signed by the certificate's key is installed
+    while the certificate is valid and names this device's serial number.
+    """
 
     subject: ClassVar[str] = "accounts.oscertificate.get"
     required_role: ClassVar[Role] = Role.ADMINISTRATOR

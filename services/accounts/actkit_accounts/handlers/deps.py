@@ -68,7 +68,7 @@ class Deps:
     os_signing_key: PublicKey | None = None
     """What custom signed OS certificates must be signed by; none configured: none installed."""
     device_serial: str = ""
-    """The serial number a custom signed OS certificate must name (unchecked when empty)."""
+    """The serial number a custom signed OS certificate must name (none installs when empty)."""
     options: Options = field(default_factory=Options)
     web_host_names: tuple[str, ...] = ("localhost",)
     """Names in the web's self-signed certificate, made at first start and after a reset."""

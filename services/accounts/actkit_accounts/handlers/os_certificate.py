@@ -38,7 +38,13 @@ async def install_os_certificate(command: InstallOsCertificate, deps: Deps) -> O
             f"to {certificate.not_valid_after_utc:%Y-%m-%d}, not now"
         )
     info = _describe(certificate)
-    if deps.device_serial and info.device_serial.upper() != deps.device_serial.upper():
+    if not deps.device_serial:
+        # Unknown, the check cannot be made: never a reason to let any device's certificate in.
+        raise Unavailable(
+            "this device's serial number is not configured; a custom signed OS certificate "
+            "cannot be checked against it"
+        )
+    if info.device_serial.upper() != deps.device_serial.upper():
         raise Invalid(
             f"the certificate is for device {info.device_serial or '(none)'}, "
             f"not this one ({deps.device_serial})"
@@ -63,4 +69,5 @@ def _describe(certificate: x509.Certificate) -> OsCertificate:
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
         fingerprint_sha256=certificate.fingerprint(hashes.SHA256()).hex(":"),
+        certificate_pem=x509_tools.pem(certificate),
     )

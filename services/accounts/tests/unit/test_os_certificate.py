@@ -92,3 +92,22 @@ async def test_without_a_configured_key_nothing_installs(
 ) -> None:
     with pytest.raises(Unavailable, match="no signing key is configured"):
         await fake_bus.request(InstallOsCertificate(certificate=sign(signer)))
+
+
+async def test_without_a_known_serial_number_nothing_installs(
+    fake_bus: FakeBus, deps: Deps, signer: CertificateAuthority, sign: Sign
+) -> None:
+    object.__setattr__(deps, "device_serial", "")
+    for serial in (SERIAL, ""):
+        with pytest.raises(Unavailable, match="serial number is not configured"):
+            await fake_bus.request(InstallOsCertificate(certificate=sign(signer, serial)))
+    with pytest.raises(NotFound):
+        await fake_bus.request(GetOsCertificate())
+
+
+async def test_the_installed_certificate_is_told_with_its_pem(
+    fake_bus: FakeBus, deps: Deps, signer: CertificateAuthority, sign: Sign
+) -> None:
+    pem = sign(signer)
+    await fake_bus.request(InstallOsCertificate(certificate=pem))
+    assert (await fake_bus.request(GetOsCertificate())).certificate_pem == pem

@@ -20,7 +20,8 @@ from actkit_proto.system import (
     UpgradeStage,
     UpgradeStatus,
 )
-from actkit_system.domain.rollout import check_public_key, verify_bundle
+from actkit_system.domain.rollout import check_public_key
+from actkit_system.handlers.custom_software import verified_release
 from actkit_system.handlers.deps import Deps, Upgrades
 from actkit_system.handlers.rollout.engine import (
     finish_handover,
@@ -55,7 +56,7 @@ async def start_upgrade(command: StartUpgrade, deps: Deps) -> UpgradeStatus:
     trusted = upgrades.settings.model_copy(
         update={"public_keys": [*upgrades.built_in_keys, *upgrades.settings.public_keys]}
     )
-    release = verify_bundle(command.bundle, trusted)
+    release = await verified_release(command.bundle, trusted, deps)
     if release.version == upgrades.version():
         raise Conflict(f"version {release.version} is installed already")
     upgrades.mode = command.mode
