@@ -10,12 +10,14 @@
 set -euo pipefail
 
 packages=(
+  baresip-core     # a SIP phone that answers SIP call recipients' calls
   ca-certificates  # PyPI and the npm registry over HTTPS
   chromium         # the dashboard's browser tests
   dbus             # dbus-daemon: the BlueZ, NetworkManager and timedated peers' bus
   dovecot-pop3d    # a POP3 server for email recipients' POP authentication
   gcc              # dbus-python builds a C extension ...
   iproute2         # network namespaces for the firewall, discovery and LLDP tests
+  kamailio         # the SIP proxy and registrar SIP call recipients call through
   knot             # an authoritative DNS server for dynamic DNS updates
   libc6-dev        # ...
   libdbus-1-dev    # ...

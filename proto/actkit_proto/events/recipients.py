@@ -172,13 +172,36 @@ class NetworkStorageRecipient(Part):
     use_temporary_name: bool = True
 
 
+SipAddress = Annotated[
+    str, Field(min_length=1, max_length=256, pattern=r"^(sips?:)?[^@\s:;<>]+@[A-Za-z0-9.\-\[\]:]+$")
+]
+
+
 class SipRecipient(Part):
-    """SIP or VMS call: not supported on this device."""
+    """SIP call: placed from a SIP account through its proxy, an alert played, then hung up.
+
+    The call is answered by a phone, a softphone or a PBX; "Test" places one and says how it
+    went. VMS calls (``vms``) are not supported on this device.
+    """
 
     type: Literal["sip", "vms"] = "sip"
     name: Name
-    from_account: str = Field(default="", max_length=256)
-    to_address: str = Field(max_length=256)
+    from_account: SipAddress
+    """The SIP account calling (``user@domain``); its domain is the proxy unless one is set."""
+    to_address: str = Field(
+        min_length=1, max_length=256, pattern=r"^(sips?:)?[^@\s:;<>]+(@[A-Za-z0-9.\-\[\]:]+)?$"
+    )
+    """The SIP address called (``user@host``), or a number or user at the account's domain."""
+    proxy_host: Host | None = None
+    """The SIP proxy (registrar) the call goes through; empty, the account's domain."""
+    proxy_port: NetPort = 5060
+    username: str = Field(default="", max_length=256)
+    """The name the proxy authenticates; empty, the account's user."""
+    password: Secret = None
+    play_alert: bool = True
+    """Play a short alert (three beeps) when the call is answered."""
+    call_duration_s: int = Field(default=5, ge=1, le=60)
+    """How long the call lasts once answered, alert included, before it is hung up."""
 
 
 RecipientSpec = Annotated[

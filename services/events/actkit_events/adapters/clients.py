@@ -1,8 +1,8 @@
-"""Notification delivery to recipients: email, HTTP(S), TCP, FTP, SFTP, network storage.
+"""Notification delivery: email, HTTP(S), TCP, FTP, SFTP, network storage and SIP calls.
 
-Email is in ``mail.py``, SFTP in ``sftp.py``, network storage (SMB) in ``smb.py``. Each
-``send`` returns what the peer answered (shown by "Test") or raises ``DeliveryFailed`` with a
-sentence saying what went wrong. SIP/VMS has no client on this device and is refused clearly.
+Email is in ``mail.py``, SFTP in ``sftp.py``, network storage (SMB) in ``smb.py``, SIP calls in
+``sip.py``. Each ``send`` returns what the peer answered (shown by "Test") or raises
+``DeliveryFailed`` with a sentence saying what went wrong. VMS calls are refused clearly.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import aiosmtplib
 
 from actkit_events.adapters.mail import send_email
 from actkit_events.adapters.sftp import send_sftp
+from actkit_events.adapters.sip import call
 from actkit_events.adapters.smb import send_smb
 from actkit_events.ports import Delivered, DeliveryFailed, NotSupported
 from actkit_proto.events import (
@@ -40,9 +41,10 @@ class ClientNotifier:
 
     def not_supported_reason(self, spec: RecipientSpec) -> str | None:
         """Why this recipient type cannot be used here, or ``None`` when it can."""
-        if isinstance(spec, SipRecipient):
+        if isinstance(spec, SipRecipient) and spec.type == "vms":
             return (
-                f"{spec.type.upper()} calls are not supported on this device: it has no SIP stack"
+                "VMS calls are not supported on this device: call a SIP address (a VMS's SIP "
+                "intercom or a PBX), or send a VMS's generic event with a TCP or HTTP recipient"
             )
         return None
 
@@ -69,6 +71,8 @@ class ClientNotifier:
                 name = _file_name(subject)
                 answer = await asyncio.to_thread(send_smb, spec, name, message, TIMEOUT_S)
                 return Delivered(answer)
+            if isinstance(spec, SipRecipient):
+                return Delivered(await call(spec, TIMEOUT_S))
             if isinstance(spec, SftpRecipient):
                 return await send_sftp(spec, _file_name(subject), message, TIMEOUT_S)
         except DeliveryFailed:

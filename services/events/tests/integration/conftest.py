@@ -1,4 +1,4 @@
-"""Real local peers for recipient tests: SMTP, POP3 (Dovecot), HTTP(S), TCP, FTP, SFTP, SMB."""
+"""Real local peers for recipients: SMTP, POP3, HTTP(S), TCP, FTP, SFTP, SMB, SIP (Kamailio)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from actkit_core.testing.dovecot import dovecot
 from actkit_core.testing.samba import samba
+from actkit_core.testing.sip import sip_peers
 
 
 @dataclass
@@ -193,6 +194,7 @@ def peers() -> SimpleNamespace:
         smtp_server=smtp_server,
         pop_server=dovecot,
         smb_server=samba,
+        sip_peers=sip_peers,
         http_server=http_server,
         ftp_server=ftp_server,
         sftp_server=sftp_server,

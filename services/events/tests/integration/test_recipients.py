@@ -309,7 +309,11 @@ async def test_unsupported_types_and_used_recipients_are_refused_clearly(
 ) -> None:
     with pytest.raises(Invalid, match="VMS calls are not supported on this device"):
         await fake_bus.request(
-            SendTestNotification(recipient=SipRecipient(type="vms", name="v", to_address="x"))
+            SendTestNotification(
+                recipient=SipRecipient(
+                    type="vms", name="v", from_account="kit@pbx.example", to_address="x"
+                )
+            )
         )
     recipient = await fake_bus.request(CreateRecipient(recipient=email(25)))
     await fake_bus.request(
