@@ -1,4 +1,4 @@
-"""REST: recipients of notifications (email, HTTP(S), TCP, FTP, SFTP), kept by events.
+"""REST: recipients of notifications (email, HTTP(S), TCP, FTP, SFTP, SMB, SIP), kept by events.
 
 Recipient bodies are JSON objects checked against the events contract (``RecipientSpec``, a
 union on ``type``); their schema is in the AsyncAPI document. Passwords are write-only.

@@ -23,6 +23,7 @@ from actkit_proto.events import (
     Recipient,
     SendTestNotification,
     SftpRecipient,
+    SipRecipient,
     TcpRecipient,
     UpdateRecipient,
 )
@@ -43,8 +44,9 @@ RECIPIENT_TYPES: dict[str, type[BaseModel]] = {
     "ftp": FtpRecipient,
     "sftp": SftpRecipient,
     "network_storage": NetworkStorageRecipient,
+    "sip": SipRecipient,
 }
-"""The recipient types this device sends to (SIP and VMS calls are not supported)."""
+"""The recipient types this device sends to (VMS calls are not supported)."""
 LABELS = {
     "to": "Send email to",
     "sender": "Send email from",
@@ -52,6 +54,11 @@ LABELS = {
     "pop_port": "POP port",
     "pop_encryption": "POP encryption",
     "smb_version": "SMB version",
+    "from_account": "From SIP account",
+    "to_address": "To SIP address",
+    "proxy_host": "SIP proxy",
+    "proxy_port": "SIP proxy port",
+    "call_duration_s": "Call duration (s)",
 }
 """Inputs whose label is not their name in words: the manual's words, abbreviations in capitals."""
 

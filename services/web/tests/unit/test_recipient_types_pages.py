@@ -1,4 +1,4 @@
-"""Network storage and POP-authenticated email recipients: forms and REST, on stand-in events."""
+"""Network storage, SIP call and POP email recipients: forms and REST, on stand-in events."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from actkit_proto.events import (
     Encryption,
     NetworkStorageRecipient,
     Recipient,
+    SipRecipient,
     SmbVersion,
 )
 
@@ -115,3 +116,45 @@ async def test_email_with_pop_authentication_from_the_form_and_over_rest(
     assert unknown.status_code == 400 and "nfs_export" in unknown.text
     viewer = await client.post("/api/v1/recipients", json=body, headers=basic("view"))
     assert viewer.status_code == 403
+
+
+async def test_a_sip_call_recipient_is_added_from_its_form_and_vms_is_not_offered(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await log_in(client)
+    listed = await client.get("/events/recipients")
+    assert 'id="add-sip">SIP</a>' in listed.text and 'id="add-vms"' not in listed.text
+    form = await client.get("/events/recipients/new", params={"type": "sip"})
+    assert '<label for="recipient-from_account">From SIP account</label>' in form.text
+    assert '<label for="recipient-to_address">To SIP address</label>' in form.text
+    assert 'id="recipient-proxy_port" name="proxy_port" value="5060"' in form.text
+    assert 'name="play_alert" value="true" checked' in form.text
+    fields = {
+        "csrf_token": csrf,
+        "type": "sip",
+        "name": "Dispatch phone",
+        "from_account": "kit@pbx.example",
+        "to_address": "112",
+        "proxy_host": "",
+        "proxy_port": "5060",
+        "password": "sip-s3cret",
+        "play_alert": "true",
+        "call_duration_s": "61",
+    }
+    refused = await client.post("/events/recipients", data=fields)
+    assert refused.status_code == 400
+    assert 'id="recipient-call_duration_s-error">Input should be less than or equal to 60' in (
+        refused.text
+    )
+    tested = await client.post(
+        "/events/recipients", data={**fields, "call_duration_s": "5", "operation": "test"}
+    )
+    assert 'id="test-result">Failed: connection refused by dispatch.example' in tested.text
+    added = await client.post("/events/recipients", data={**fields, "call_duration_s": "5"})
+    assert added.status_code == 303
+    assert events.recipients[2].recipient == SipRecipient(
+        name="Dispatch phone",
+        from_account="kit@pbx.example",
+        to_address="112",
+        password="sip-s3cret",
+    )
