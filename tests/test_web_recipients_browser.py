@@ -1,5 +1,5 @@
-"""The dashboard in headless Chromium: email with POP authentication and network storage
-recipients, each added from its form, tested against its real server and sent to by a rule."""
+"""The dashboard in headless Chromium: email with POP authentication, network storage and SIP
+call recipients, each added from its form, tested against its real server and used by a rule."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from playwright.async_api import Browser, Page, expect
 from actkit_core.testing.dovecot import dovecot
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.samba import samba
+from actkit_core.testing.sip import sip_peers
 from actkit_core.testing.stack import Stack, free_port
 
 from .test_web_browser import _logged_in_administrator, _shot, browser, pytestmark
@@ -148,3 +149,47 @@ async def test_network_storage_is_added_tested_and_written_to_by_a_rule(
         text = written[0].read_text()
         await context.close()
     assert text.startswith("Rule Panic button was activated at ")
+
+
+@pytest.mark.skipif(
+    shutil.which("kamailio") is None or shutil.which("baresip") is None,
+    reason="needs kamailio and baresip",
+)
+async def test_a_sip_call_recipient_is_added_test_called_and_called_by_a_rule(
+    stack: Stack, browser: Browser
+) -> None:
+    with sip_peers() as peers:
+        context, page = await _logged_in_administrator(stack, browser)
+        await page.click("nav >> text=Recipients")
+        await page.click("#add-sip")
+        await _fill(
+            page,
+            {
+                "name": "Dispatch phone",
+                "from_account": f"{peers.caller}@{peers.host}",
+                "to_address": peers.callee,
+                "proxy_host": peers.host,
+                "proxy_port": str(peers.proxy_port),
+                "password": "wrong",
+                "call_duration_s": "1",
+            },
+        )
+        await page.click("#recipient-test")
+        await expect(page.locator("#test-result")).to_contain_text(
+            "refused the password of kit (407 Proxy Authentication Required): nobody was called"
+        )
+        await page.fill("#recipient-password", peers.password)
+        await page.click("#recipient-test")
+        await expect(page.locator("#test-result")).to_contain_text("(200 Answering) by baresip")
+        await expect(page.locator("#test-result")).to_contain_text("hung up (BYE: 200 OK)")
+        await _shot(page, "22-recipient-sip-test-call")
+        await page.fill("#recipient-password", peers.password)
+        await page.click("#recipient-save")
+        await expect(page).to_have_url(stack.https_url + "events/recipients")
+
+        await _send_by_rule(stack, 1)
+        await eventually(lambda: len(peers.received_audio()) == 2, timeout_s=15)
+        await eventually(lambda: peers.callee_log.count("audio: destroyed") == 2, timeout_s=15)
+        log = peers.proxy_log
+        await context.close()
+    assert log.count("relaying INVITE from sip:kit@") == 2
