@@ -13,13 +13,17 @@ from actkit_proto.accounts import (
     CreateSelfSignedCertificate,
     CreateSigningRequest,
     DeleteCertificate,
+    DeleteOsCertificate,
     GetCertificate,
+    GetOsCertificate,
     ImportCertificate,
+    InstallOsCertificate,
     ListCertificates,
+    OsCertificate,
     SigningRequest,
 )
 from actkit_proto.base import Ack
-from actkit_proto.errors import Conflict, NotFound
+from actkit_proto.errors import Conflict, Invalid, NotFound
 
 CSR_PEM = "-----BEGIN CERTIFICATE REQUEST-----\nTUlJQg==\n-----END CERTIFICATE REQUEST-----\n"
 
@@ -60,6 +64,16 @@ class FakeCertificates:
         }
     )
     imported: list[ImportCertificate] = field(default_factory=list)
+    os_certificate: OsCertificate | None = field(
+        default_factory=lambda: OsCertificate(
+            subject_name="CN=custom software,serialNumber=ACCC8E012345",
+            issuer_name="CN=OS signing",
+            device_serial="ACCC8E012345",
+            not_before=datetime(2026, 5, 4, tzinfo=UTC),
+            not_after=datetime(2027, 5, 4, tzinfo=UTC),
+            fingerprint_sha256="00" * 32,
+        )
+    )
 
     def methods(self) -> dict[type[Any], Callable[[Any], Awaitable[Any]]]:
         return {
@@ -69,7 +83,34 @@ class FakeCertificates:
             CreateSigningRequest: self.create_signing_request,
             ImportCertificate: self.import_certificate,
             DeleteCertificate: self.delete_certificate,
+            GetOsCertificate: self.get_os_certificate,
+            InstallOsCertificate: self.install_os_certificate,
+            DeleteOsCertificate: self.delete_os_certificate,
         }
+
+    async def get_os_certificate(self, _command: GetOsCertificate) -> OsCertificate:
+        if self.os_certificate is None:
+            raise NotFound("no custom signed OS certificate is installed")
+        return self.os_certificate
+
+    async def install_os_certificate(self, command: InstallOsCertificate) -> OsCertificate:
+        if "BEGIN CERTIFICATE" not in command.certificate:
+            raise Invalid("the certificate is not signed by the configured OS signing key")
+        self.os_certificate = OsCertificate(
+            subject_name="CN=new",
+            issuer_name="CN=OS signing",
+            device_serial="ACCC8E012345",
+            not_before=datetime(2026, 5, 4, tzinfo=UTC),
+            not_after=datetime(2027, 5, 4, tzinfo=UTC),
+            fingerprint_sha256="11" * 32,
+            certificate_pem=command.certificate,
+        )
+        return self.os_certificate
+
+    async def delete_os_certificate(self, _command: DeleteOsCertificate) -> Ack:
+        await self.get_os_certificate(GetOsCertificate())
+        self.os_certificate = None
+        return Ack()
 
     async def list_certificates(self, command: ListCertificates) -> CertificateList:
         return CertificateList(

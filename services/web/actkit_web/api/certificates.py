@@ -1,4 +1,4 @@
-"""REST: the device's certificate store (accounts): client/server and CA certificates.
+"""REST: the certificate store (accounts): client/server and CA certificates, the OS certificate.
 
 Nothing here ever answers a private key or a passphrase: they go in, only ``has_private_key``
 comes back.
@@ -18,18 +18,21 @@ from actkit_proto.accounts import (
     CreateSelfSignedCertificate,
     CreateSigningRequest,
     DeleteCertificate,
+    DeleteOsCertificate,
     GetCertificate,
+    GetOsCertificate,
     ImportCertificate,
+    InstallOsCertificate,
     ListCertificates,
 )
 from actkit_web.api.commands import expose
 from actkit_web.http.deps import ActingBusDep
 
-router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
+router = APIRouter(prefix="/api/v1", tags=["certificates"])
 CSR_MEDIA_TYPE = "application/pkcs10"
 
 
-@router.get("")
+@router.get("/certificates")
 async def list_certificates(
     bus: ActingBusDep, kind: Annotated[CertificateKind | None, Query()] = None
 ) -> CertificateList:
@@ -42,16 +45,16 @@ async def list_certificates(
 
 
 create_self_signed = expose(
-    router, "POST", "/self-signed", CreateSelfSignedCertificate, status_code=201
+    router, "POST", "/certificates/self-signed", CreateSelfSignedCertificate, status_code=201
 )
-import_certificate = expose(router, "POST", "", ImportCertificate, status_code=201)
-get_certificate = expose(router, "GET", "/{cert_id}", GetCertificate)
-create_signing_request = expose(router, "POST", "/{cert_id}/csr", CreateSigningRequest)
-delete_certificate = expose(router, "DELETE", "/{cert_id}", DeleteCertificate)
+import_certificate = expose(router, "POST", "/certificates", ImportCertificate, status_code=201)
+get_certificate = expose(router, "GET", "/certificates/{cert_id}", GetCertificate)
+create_signing_request = expose(router, "POST", "/certificates/{cert_id}/csr", CreateSigningRequest)
+delete_certificate = expose(router, "DELETE", "/certificates/{cert_id}", DeleteCertificate)
 
 
 @router.get(
-    "/{cert_id}/csr.pem",
+    "/certificates/{cert_id}/csr.pem",
     response_class=PlainTextResponse,
     responses={200: {"content": {CSR_MEDIA_TYPE: {}}}},
 )
@@ -63,3 +66,13 @@ async def download_signing_request(cert_id: CertificateId, bus: ActingBusDep) ->
         media_type=CSR_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{request.cert_id}.csr"'},
     )
+
+
+NONE_INSTALLED = {404: {"description": "No custom signed OS certificate is installed."}}
+get_os_certificate = expose(
+    router, "GET", "/os-certificate", GetOsCertificate, responses=NONE_INSTALLED
+)
+install_os_certificate = expose(router, "PUT", "/os-certificate", InstallOsCertificate)
+delete_os_certificate = expose(
+    router, "DELETE", "/os-certificate", DeleteOsCertificate, responses=NONE_INSTALLED
+)

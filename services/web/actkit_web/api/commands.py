@@ -151,10 +151,12 @@ def expose(
     status_code: int | None = None,
     summary: str | None = None,
     name: str | None = None,
+    responses: dict[int | str, dict[str, Any]] | None = None,
 ) -> Callable[..., Awaitable[R]]:
     """Add a route that sends ``command`` with the path's ids and the body's fields.
 
     A PUT refuses a body that leaves out a field a person sets: it replaces what it names.
+    ``responses`` documents answers the route's shape does not tell (a 404 without an id).
 
     Returns the route function, which pages call with the same keyword arguments
     (``bus=``, the path ids and ``body=``) so that both take one path.
@@ -222,5 +224,6 @@ def expose(
         response_model=command.reply_type,
         status_code=status_code,
         name=endpoint.__name__,
+        responses=responses,
     )
     return endpoint

@@ -1,7 +1,8 @@
 """System > Certificates: the device's certificate store, client/server and CA certificates.
 
 Create a self-signed certificate, a CSR for it (downloaded from REST), install the CA's answer
-under the same name, import PEM, DER (.cer) or PFX files, delete what nothing uses. Which
+under the same name, import PEM, DER (.cer) or PFX files, delete what nothing uses; and the
+custom signed OS certificate, which lets this device install custom software. Which
 certificate HTTPS serves is chosen on the Network page, 802.1X's on Firewall and 802.1X.
 """
 
@@ -19,11 +20,14 @@ from actkit_core.bus import check_role
 from actkit_proto.accounts import (
     CreateSelfSignedCertificate,
     DeleteCertificate,
+    DeleteOsCertificate,
     ImportCertificate,
+    InstallOsCertificate,
     KeyType,
+    OsCertificate,
 )
 from actkit_proto.base import Command
-from actkit_proto.errors import BusError, Invalid
+from actkit_proto.errors import BusError, Invalid, NotFound
 from actkit_web.api import certificates
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
@@ -40,6 +44,10 @@ async def _certificates_page(
     request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status: int = 200
 ) -> Response:
     listed = (await certificates.list_certificates(bus)).certificates
+    try:
+        os_certificate: OsCertificate | None = await certificates.get_os_certificate(bus=bus)
+    except NotFound:
+        os_certificate = None
     return render_page(
         request,
         "certificates.html",
@@ -47,6 +55,7 @@ async def _certificates_page(
         client_server=[c for c in listed if c.kind == "client-server"],
         ca=[c for c in listed if c.kind == "ca"],
         key_types=KEY_TYPES,
+        os_certificate=os_certificate,
         errors=errors,
         status_code=status,
     )
@@ -136,6 +145,35 @@ async def import_certificate(
     )
 
 
+def _check_role(command_type: type[Command[Any]], bus: ActingBus) -> None:
+    # Who may not change the store learns that first, not what is wrong with a field or file.
+    check_role(command_type.model_construct(actor=bus.actor))
+
+
+@router.post("/certificates/os")
+async def install_os_certificate(
+    request: Request,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    certificate: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    _check_role(InstallOsCertificate, bus)
+    try:
+        text = certificate_text(await _read(certificate))
+    except BusError as exc:
+        return await _certificates_page(request, caller, bus, {"os": exc.message}, 400)
+    if text is None:
+        refusal = "choose the custom signed OS certificate file first"
+        return await _certificates_page(request, caller, bus, {"os": refusal}, 400)
+    return await _sent(request, caller, bus, "os", InstallOsCertificate, certificate=text)
+
+
+@router.post("/certificates/os/delete")
+async def delete_os_certificate(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
+    return await _sent(request, caller, bus, "os", DeleteOsCertificate)
+
+
+# After the OS certificate's routes: "os" is a name a certificate may have too.
 @router.post("/certificates/{cert_id}/delete")
 async def delete_certificate(
     request: Request, cert_id: str, caller: CallerDep, bus: ActingBusDep
@@ -148,11 +186,6 @@ async def delete_certificate(
         DeleteCertificate,
         cert_id=cert_id,
     )
-
-
-def _check_role(command_type: type[Command[Any]], bus: ActingBus) -> None:
-    # Who may not change the store learns that first, not what is wrong with a field or file.
-    check_role(command_type.model_construct(actor=bus.actor))
 
 
 async def _read(upload: UploadFile | None) -> bytes | None:

@@ -79,6 +79,7 @@ PAGE_FORMS = {
 }
 """The System settings pages and the forms each posts."""
 
+PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 CERTIFICATE_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/api/v1/certificates"): (ADMIN, {"params": {"kind": "ca"}}),
     ("POST", "/api/v1/certificates"): (
@@ -106,6 +107,14 @@ CERTIFICATE_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         },
     ),
     ("POST", "/system/certificates/{cert_id}/delete"): (ADMIN, {}),
+    ("GET", "/api/v1/os-certificate"): (ADMIN, {}),
+    ("PUT", "/api/v1/os-certificate"): (ADMIN, {"json": {"certificate": PEM_CERTIFICATE}}),
+    ("DELETE", "/api/v1/os-certificate"): (ADMIN, {}),
+    ("POST", "/system/certificates/os"): (
+        ADMIN,
+        {"files": {"certificate": ("os.pem", PEM_CERTIFICATE.encode())}},
+    ),
+    ("POST", "/system/certificates/os/delete"): (ADMIN, {}),
 }
 """Security > Certificates: the store, administrators only (accounts checks)."""
 

@@ -132,3 +132,33 @@ async def test_rest_downloads_a_csr_and_refuses_an_unknown_field(
     missing = await client.get("/api/v1/certificates/nothing", headers=basic("admin"))
     assert missing.status_code == 404
     assert missing.json() == {"detail": "there is no certificate 'nothing'"}
+
+
+async def test_the_custom_signed_os_certificate_is_shown_replaced_and_deleted(
+    client: httpx.AsyncClient, accounts: FakeAccounts
+) -> None:
+    csrf = await log_in(client)
+    page = await client.get("/system/certificates")
+    assert "for device ACCC8E012345" in page.text
+    empty = await client.post("/system/certificates/os", data={"csrf_token": csrf})
+    assert empty.status_code == 400
+    assert "choose the custom signed OS certificate file first" in empty.text
+    refused = await client.post(
+        "/system/certificates/os",
+        data={"csrf_token": csrf},
+        files={"certificate": ("os.cer", b"\x30\x82")},
+    )
+    assert refused.status_code == 400
+    assert "not signed by the configured OS signing key" in refused.text
+    installed = await client.post(
+        "/system/certificates/os", data={"csrf_token": csrf}, files={"certificate": ("os.pem", PEM)}
+    )
+    assert installed.status_code == 303
+    read = (await client.get("/api/v1/os-certificate", headers=basic("admin"))).json()
+    assert (read["subject_name"], read["certificate_pem"]) == ("CN=new", PEM.decode())
+    deleted = await client.post("/system/certificates/os/delete", data={"csrf_token": csrf})
+    assert deleted.status_code == 303
+    assert accounts.certificates.os_certificate is None
+    assert "None installed." in (await client.get("/system/certificates")).text
+    gone = await client.get("/api/v1/os-certificate", headers=basic("admin"))
+    assert gone.status_code == 404
