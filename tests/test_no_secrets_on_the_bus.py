@@ -45,6 +45,7 @@ from actkit_proto.events import (
     NotifyAction,
     RuleSpec,
     SftpRecipient,
+    SipRecipient,
     TimeRange,
     WeeklySchedule,
 )
@@ -88,6 +89,7 @@ SECRETS = {
     "email recipient password": "Smtp-pw-f92d",
     "SFTP recipient password": "Sftp-pw-13ce",
     "network storage recipient password": "Smb-pw-5e71",
+    "SIP recipient password": "Sip-pw-90ab",
 }
 """Each secret given to the stack, by what it is; replies are searched for each value."""
 MAY_BE_ABSENT: dict[type[Command[Any]], type[BusError]] = {
@@ -190,9 +192,15 @@ async def give_a_secret_of_every_kind(bus: Bus) -> dict[str, Any]:
         username="kit",
         password=SECRETS["network storage recipient password"],
     )
+    phone = SipRecipient(
+        name="Dispatch phone",
+        from_account="kit@pbx.example",
+        to_address="112",
+        password=SECRETS["SIP recipient password"],
+    )
     recipients = [
         (await bus.request(CreateRecipient(recipient=spec, actor=ADMIN))).recipient_id
-        for spec in (email, sftp, storage)
+        for spec in (email, sftp, storage, phone)
     ]
     nights = WeeklySchedule(
         name="Nights", ranges=[TimeRange(days=["mon"], start="22:00", end="06:00")]
