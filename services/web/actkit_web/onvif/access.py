@@ -51,6 +51,9 @@ ALLOWED: dict[OnvifRole, AccessClass] = {
 }
 """The highest class each ONVIF role may use (Core: Operator actuates, User reads)."""
 
+UNAUTHENTICATED = Actor(name="ONVIF client before authentication", role=Role.VIEWER)
+"""Who PRE_AUTH operations read for: nobody signed them, so no more than a viewer."""
+
 
 @dataclass(frozen=True)
 class UsernameToken:

@@ -6,7 +6,6 @@ path takes every operation; only the subscription's own operations need its path
 
 from __future__ import annotations
 
-import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,7 @@ from actkit_proto.errors import BusError
 from actkit_web.http.auth import client_address
 from actkit_web.http.deps import ActingBus
 from actkit_web.onvif.access import (
+    UNAUTHENTICATED,
     AccessClass,
     authenticate,
     check_access,
@@ -39,8 +39,6 @@ from actkit_web.onvif.soap import (
     serialize,
 )
 from actkit_web.settings import WebSettings
-
-log = logging.getLogger(__name__)
 
 _HOST = re.compile(r"^[A-Za-z0-9.\-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$")
 
@@ -67,7 +65,7 @@ class Call:
 
     envelope: Envelope
     bus: ActingBus
-    """Acts as the caller; without an actor for PRE_AUTH operations (nobody signed them)."""
+    """Acts as the caller; as a viewer for PRE_AUTH operations (nobody signed them)."""
     identity: OnvifIdentity | None
     base_url: str
     """``http(s)://<Host the client used>``: the addresses answers give are built on it."""
@@ -110,7 +108,7 @@ async def _dispatch(request: Request, operations: Operations) -> ET.Element:
     settings: WebSettings = request.app.state.settings
     bus: Publisher = request.app.state.bus
     identity = None
-    actor = None
+    actor = UNAUTHENTICATED
     if needed is not AccessClass.PRE_AUTH:
         identity = await authenticate(
             bus, username_token(envelope.header), client_address(request), settings.bus_timeout_s
