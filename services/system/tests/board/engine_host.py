@@ -9,6 +9,7 @@ registry.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import shutil
@@ -16,7 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ DOCKERD = REPO / "tools" / "dockerd.sh"
 DOCKER = "/usr/bin/docker"
 """Debian's client, whatever else is first on PATH."""
 READY_TIMEOUT_S = 20.0
+API = "http://docker/v1.41"
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,40 @@ class Engine:
         body: dict[str, Any] = self.api("GET", f"/containers/{name}/json")
         return body
 
-    def events(self, since: float) -> list[dict[str, Any]]:
-        """The containers' events from ``since`` (a time) until now, in order."""
-        query = {"since": f"{since:.3f}", "until": f"{time.time():.3f}"}
-        lines = self._request("GET", "/events", params=query).text.splitlines()
-        return [json.loads(line) for line in lines if line]
+    @contextlib.asynccontextmanager
+    async def watching(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """The engine's events about containers and images from now on, as they come.
+
+        Followed as a stream: the engine keeps only its last 1024 events for a later ask, and
+        health checks every 0.2 s fill that in a minute.
+        """
+        seen: list[dict[str, Any]] = []
+        query = {
+            "since": f"{time.time():.3f}",
+            "filters": json.dumps({"type": ["container", "image"]}),
+        }
+        transport = httpx.AsyncHTTPTransport(uds=self.socket)
+        async with (
+            httpx.AsyncClient(transport=transport, base_url=API, timeout=None) as client,
+            client.stream("GET", "/events", params=query) as response,
+        ):
+
+            async def follow() -> None:
+                async for line in response.aiter_lines():
+                    seen.append(json.loads(line))
+
+            task = asyncio.create_task(follow())
+            try:
+                yield seen
+            finally:
+                await asyncio.sleep(0.2)  # the last events on their way
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         transport = httpx.HTTPTransport(uds=self.socket)
-        with httpx.Client(transport=transport, base_url="http://docker/v1.41") as client:
+        with httpx.Client(transport=transport, base_url=API) as client:
             response = client.request(method, path, **kwargs)
         if not response.is_success:
             raise RuntimeError(f"{method} {path}: {response.status_code} {response.text.strip()}")

@@ -20,9 +20,11 @@ from .images import Images
 
 PEERS = ("io", "mqtt")
 """The services the rollouts replace beside the system service, in rollout order."""
-HEALTH_TIMEOUT_S = 30.0
-"""How long a new container has to turn healthy: a Python service starts in 3-10 s on a loaded
-two-core machine."""
+HEALTH_TIMEOUT_S = 60.0
+"""How long a new container has to turn healthy: a Python service took 3 s to start in its
+container on an idle two-core machine, and 16 s with a load average of 11."""
+SLOW_S = 15.0
+"""How long a request may take: the service may be starting, on a loaded machine."""
 ENDS = (
     UpgradeStage.COMMITTED,
     UpgradeStage.ROLLED_BACK,
@@ -46,7 +48,7 @@ async def peers_at_1_0_0(
     yield ids
 
 
-async def answering(bus: Bus, service: str, timeout_s: float = 20.0) -> None:
+async def answering(bus: Bus, service: str, timeout_s: float = HEALTH_TIMEOUT_S) -> None:
     await eventually(
         lambda: bus.request(GetServiceStatus(service=service), timeout_s=1.0),
         timeout_s=timeout_s,
@@ -62,7 +64,7 @@ def manifest(images: Images, version: str, services: dict[str, str]) -> str:
 
 
 async def ended(
-    progress: list[UpgradeStatus], after: int = 0, timeout_s: float = 60.0
+    progress: list[UpgradeStatus], after: int = 0, timeout_s: float = 180.0
 ) -> UpgradeStatus:
     """The rollout's last progress, once it has ended (the ``after`` first ones skipped)."""
 

@@ -38,9 +38,9 @@ from .conftest import TIMINGS
 from .containers import running as containers_of
 from .engine_host import Engine
 from .images import UNHEALTHY, Images
-from .rollout import HEALTH_TIMEOUT_S, PEERS, answering, ended, manifest, peers_at_1_0_0
+from .rollout import HEALTH_TIMEOUT_S, PEERS, SLOW_S, answering, ended, manifest, peers_at_1_0_0
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = pytest.mark.timeout(300)
 
 TO_1_1_0 = dict.fromkeys(PEERS, "1.1.0")
 
@@ -70,11 +70,17 @@ async def board(
 
 
 async def upgrade(
-    bus: Bus, progress: list[UpgradeStatus], release: str, key: bytes, **options: object
+    bus: Bus,
+    progress: list[UpgradeStatus],
+    release: str,
+    key: bytes,
+    mode: UpgradeMode = UpgradeMode.STANDARD,
 ) -> UpgradeStatus:
     """Start a rollout of a signed ``release`` and wait for its end; its last progress."""
     seen = len(progress)
-    await bus.request(StartUpgrade(bundle=sign(release, key), **options))  # type: ignore[arg-type]
+    await bus.request(
+        StartUpgrade(bundle=sign(release, key), mode=mode, confirm_within_s=60), timeout_s=SLOW_S
+    )
     return await ended(progress, after=seen)
 
 
@@ -102,12 +108,12 @@ async def test_a_standard_upgrade_pulls_the_pinned_images_and_replaces_both_serv
     engine.cli("image", "rm", "-f", images.tag("1.1.0"))
     async with board(engine, images, bus, nats_server, tmp_path) as before:
         binds = engine.inspect("actkit-io")["HostConfig"]["Binds"]
-        since = time.time()
-        started = time.monotonic()
-        last = await upgrade(bus, progress, manifest(images, "1.1.0", TO_1_1_0), signing_key)
+        async with engine.watching() as events:
+            started = time.monotonic()
+            last = await upgrade(bus, progress, manifest(images, "1.1.0", TO_1_1_0), signing_key)
         TIMINGS["two services upgraded, the image pulled"] = time.monotonic() - started
         assert last.stage is UpgradeStage.COMMITTED, last.message
-        status = await bus.request(GetUpgradeStatus())
+        status = await bus.request(GetUpgradeStatus(), timeout_s=SLOW_S)
         assert (status.version, status.previous_version) == ("1.1.0", "1.0.0")
         after = containers_of(engine)
         assert {name: image for name, (_id, image) in after.items()} == {
@@ -115,7 +121,7 @@ async def test_a_standard_upgrade_pulls_the_pinned_images_and_replaces_both_serv
             "actkit-mqtt": images.pinned("1.1.0"),
         }
         assert all(after[name][0] != before[name] for name in before)
-        pulled = {e["id"] for e in engine.events(since) if e["Action"] == "pull"}
+        pulled = {e["id"] for e in events if e["Action"] == "pull"}
         assert pulled == {images.pinned("1.1.0")}
         # A clone of the old container but for its image: the new image's environment, not the old.
         io = engine.inspect("actkit-io")
@@ -165,20 +171,20 @@ async def test_a_digest_other_than_the_signed_one_is_refused_and_changes_nothing
 ) -> None:
     release = manifest(images, "1.1.0", TO_1_1_0)
     async with board(engine, images, bus, nats_server, tmp_path) as before:
-        since = time.time()
-        # Changed after signing: the signature refuses it before the engine is asked anything.
-        other = release.replace(images.digests["1.1.0"], images.digests["1.2.0"])
-        tampered = sign(release, signing_key).model_copy(update={"manifest": other})
-        with pytest.raises(Forbidden, match="does not verify with any trusted key"):
-            await bus.request(StartUpgrade(bundle=tampered))
-        # Signed, but no image has that digest: the registry refuses the pull.
-        unknown = release.replace(images.digests["1.1.0"], "sha256:" + "0" * 64)
-        last = await upgrade(bus, progress, unknown, signing_key)
+        async with engine.watching() as events:
+            # Changed after signing: the signature refuses it before the engine is asked.
+            other = release.replace(images.digests["1.1.0"], images.digests["1.2.0"])
+            tampered = sign(release, signing_key).model_copy(update={"manifest": other})
+            with pytest.raises(Forbidden, match="does not verify with any trusted key"):
+                await bus.request(StartUpgrade(bundle=tampered), timeout_s=SLOW_S)
+            # Signed, but no image has that digest: the registry refuses the pull.
+            unknown = release.replace(images.digests["1.1.0"], "sha256:" + "0" * 64)
+            last = await upgrade(bus, progress, unknown, signing_key)
         assert last.stage is UpgradeStage.ROLLED_BACK
         assert "io: pull" in last.message
         assert "manifest unknown" in last.message
         assert {name: id_ for name, (id_, _image) in containers_of(engine).items()} == before
-        assert [e["Action"] for e in engine.events(since) if changes(e)] == []
+        assert [e["Action"] for e in events if changes(e)] == []
 
 
 async def test_one_service_upgraded_then_the_rollback_command_brings_1_0_0_back(
@@ -201,7 +207,7 @@ async def test_one_service_upgraded_then_the_rollback_command_brings_1_0_0_back(
         assert engine.inspect("actkit-mqtt")["Config"]["Image"] == images.pinned("1.2.0")
         seen = len(progress)
         started = time.monotonic()
-        await bus.request(RollbackUpgrade())
+        await bus.request(RollbackUpgrade(), timeout_s=SLOW_S)
         last = await ended(progress, after=seen)
         TIMINGS["rollback command, one service"] = time.monotonic() - started
         assert last.stage is UpgradeStage.ROLLED_BACK, last.message
@@ -223,13 +229,16 @@ async def test_autorollback_not_confirmed_in_time_brings_the_previous_images_bac
 ) -> None:
     release = manifest(images, "1.1.0", TO_1_1_0)
     async with board(engine, images, bus, nats_server, tmp_path):
-        mode = {"mode": UpgradeMode.AUTOROLLBACK, "confirm_within_s": 60}
-        last = await upgrade(bus, progress, release, signing_key, **mode)
+        last = await upgrade(bus, progress, release, signing_key, UpgradeMode.AUTOROLLBACK)
         assert last.stage is UpgradeStage.AWAITING_CONFIRMATION, last.message
         assert engine.inspect("actkit-io")["Config"]["Image"] == images.pinned("1.1.0")
         seen = len(progress)
-        await bus.request(SetTimeSettings(settings=TimeSettings(sync_mode=SyncMode.CUSTOM)))
-        await bus.request(SetDateTime(at=datetime.now(UTC) + timedelta(minutes=2)))
+        await bus.request(
+            SetTimeSettings(settings=TimeSettings(sync_mode=SyncMode.CUSTOM)), timeout_s=SLOW_S
+        )
+        await bus.request(
+            SetDateTime(at=datetime.now(UTC) + timedelta(minutes=2)), timeout_s=SLOW_S
+        )
         last = await ended(progress, after=seen)
         assert last.stage is UpgradeStage.ROLLED_BACK, last.message
         assert last.message == "not confirmed in time; back on 1.0.0"
