@@ -13,7 +13,7 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 
-.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images board-up board-status board-down up down logs
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images board-up board-status board-down test-board bench-board up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -108,6 +108,9 @@ fresh-check: ## the README's two commands on a clean Debian root (debootstrap, c
 bench: setup ## latency, throughput, memory and start-up of the whole stack
 	$(RUN) python -m bench
 
+bench-board: setup images ## the bench's board mode: compose up to answering, memory per container
+	DOCKER_HOST=$(BOARD_HOST) $(RUN) python -m bench board
+
 # The board: the images and the compose stack on a Docker Engine. Here that is a private dockerd
 # (tools/dockerd.sh) in $(BOARD_ENGINE), started when needed; BOARD_HOST=unix://... names another.
 BOARD_ENGINE := .cache/board/engine
@@ -124,6 +127,18 @@ board-up: engine .venv/.synced-run ## the compose stack, sim hardware, on the pr
 
 board-status: .venv/.synced-run ## actkit status through the board's published NATS port
 	DOCKER_HOST=$(BOARD_HOST) tools/board.sh status
+
+# make test-board: a private dockerd of its own (so a board from make board-up may run meanwhile),
+# started by PID and stopped by PID after, whatever the tests did; its images stay for the next run.
+BOARD_TEST_ENGINE := .cache/board/test-engine
+BOARD_TEST_HOST := unix://$(CURDIR)/$(BOARD_TEST_ENGINE)/docker.sock
+test-board: setup ## the board suite on a real dockerd: images, the compose stack, rollouts (not in make test)
+	tools/debian-packages.sh board
+	tools/dockerd.sh start $(BOARD_TEST_ENGINE) >/dev/null
+	DOCKER_HOST=$(BOARD_TEST_HOST) tools/board-images.sh && \
+	  ACTKIT_BOARD_HOST=$(BOARD_TEST_HOST) $(RUN) pytest -q -m board -n 0 tests && \
+	  $(RUN) pytest -q -m board -n 0 services; \
+	  status=$$?; tools/dockerd.sh stop $(BOARD_TEST_ENGINE); exit $$status
 
 board-down: ## stop the board's containers (their volumes stay) and the private engine
 	@! tools/dockerd.sh host $(BOARD_ENGINE) >/dev/null || DOCKER_HOST=$(BOARD_HOST) tools/board.sh down

@@ -26,6 +26,10 @@ BOARD = REPO / "tools" / "board.sh"
 DOCKER = "/usr/bin/docker"
 """Debian's client (API 1.41), whatever else is first on PATH."""
 PROJECT_LABEL = "label=com.docker.compose.project=actkit"
+UP_TIMEOUT_S = 180
+"""A loaded CI machine of two cores may take a while to start nine containers."""
+_UP_FAILED: list[str] = []
+"""Why the stack did not come up, once it did not: the session's other tests fail at once."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,21 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
         "ACTKIT_NATS_PORT": str(board.nats_port),
         "ACTKIT_HTTP_PORT": str(board.http_port),
         "ACTKIT_HTTPS_PORT": str(free_port()),
+        "ACTKIT_BOARD_UP_TIMEOUT_S": str(UP_TIMEOUT_S),
     }
     if board.containers():
         pytest.fail("the engine already runs an actkit stack (make board-down stops it)")
+    if _UP_FAILED:
+        pytest.fail(f"the board did not come up: {_UP_FAILED[0]}")
     try:
         _board_sh("up", env)
+    except RuntimeError as exc:
+        _UP_FAILED.append(str(exc))
+        raise
+    finally:
+        if _UP_FAILED:
+            _board_sh("purge", env)
+    try:
         yield board
     finally:
         _board_sh("purge", env)
