@@ -16,6 +16,7 @@ from actkit_core import lifecycle
 from actkit_core.bus import Handlers
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_proto.accounts import WebCertificateChanged
+from actkit_proto.events import RuleChanged
 from actkit_proto.io import PortChanged
 from actkit_proto.network import HttpChanged
 from actkit_proto.system import NetworkTraceProgressed, UpgradeProgressed
@@ -23,7 +24,7 @@ from actkit_web.app import create_app
 from actkit_web.http.certificate import fetch_identity
 from actkit_web.http.protocol import CONNECTION_LIMITS, ConnectionLimits, guarded_protocol
 from actkit_web.http.serving import Listener, WebServers, told_http_access
-from actkit_web.onvif.events import notify_port_change
+from actkit_web.onvif.events import notify_port_change, notify_rule_change
 from actkit_web.settings import WebSettings
 from actkit_web.vapix.rtsp import RtspEventServer
 
@@ -83,6 +84,7 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
     app = create_app(settings, runtime.bus)
     await runtime.bus.subscribe(PortChanged, app.state.feed.deliver)
     await runtime.bus.subscribe(PortChanged, notify_port_change(app.state.onvif))
+    await runtime.bus.subscribe(RuleChanged, notify_rule_change(app.state.onvif))
     await runtime.bus.subscribe(UpgradeProgressed, app.state.progress.deliver)
     await runtime.bus.subscribe(NetworkTraceProgressed, app.state.progress.deliver)
     certificate, key = await fetch_identity(

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from actkit_proto.events import RuleChanged
 from actkit_proto.io import ListPorts, PortChanged
 from actkit_web.onvif.access import AccessClass
 from actkit_web.onvif.pullpoints import (
@@ -15,6 +16,7 @@ from actkit_web.onvif.pullpoints import (
     Notification,
     PullPoint,
     port_notifications,
+    rule_notification,
     topic_filter,
 )
 from actkit_web.onvif.service import Call, OnvifState, Operations
@@ -61,14 +63,30 @@ def notify_port_change(state: OnvifState) -> Callable[[PortChanged], Awaitable[N
     return queue_port_change
 
 
+def notify_rule_change(state: OnvifState) -> Callable[[RuleChanged], Awaitable[None]]:
+    """What the web does with each rule's change of activity: queue it on every pull point."""
+
+    async def queue_rule_change(event: RuleChanged) -> None:
+        state.pull_points.deliver([rule_notification(event.rule_id, event.is_active, event.at)])
+
+    return queue_rule_change
+
+
 async def get_service_capabilities(_call: Call) -> ET.Element:
     answer = element("tev:GetServiceCapabilitiesResponse")
     answer.append(events_capabilities("tev:Capabilities"))
     return answer
 
 
-def _describe(parent: ET.Element, source: str, source_type: str, data: str, data_type: str) -> None:
-    description = child(parent, "tt:MessageDescription", IsProperty="true")
+def _describe(
+    parent: ET.Element,
+    source: str,
+    source_type: str,
+    data: str,
+    data_type: str,
+    is_property: bool = True,
+) -> None:
+    description = child(parent, "tt:MessageDescription", IsProperty=str(is_property).lower())
     child(
         child(description, "tt:Source"), "tt:SimpleItemDescription", Name=source, Type=source_type
     )
@@ -90,6 +108,9 @@ async def get_event_properties(_call: Call) -> ET.Element:
     _describe(relay, "RelayToken", "tt:ReferenceToken", "LogicalState", "tt:RelayLogicalState")
     port = ET.SubElement(child(device, "tnsaxis:IO"), "Port", {qualified("wstop:topic"): "true"})
     _describe(port, "port", "xs:int", "state", "xs:boolean")
+    rule_engine = child(topics, "tns1:RuleEngine", **{"wstop:topic": "false"})
+    rule = child(child(rule_engine, "tnsaxis:Rule"), "Active", **{"wstop:topic": "true"})
+    _describe(rule, "RuleId", "xs:int", "Active", "xs:boolean", is_property=False)
     child(answer, "wsnt:TopicExpressionDialect", CONCRETE_SET)
     child(
         answer,

@@ -1,10 +1,11 @@
 """PullPoint subscriptions: what each holds for its client, how long it lives, how many there are.
 
 Each subscription keeps a bounded queue of notifications made from the io service's port
-changes (an input's edge, an output's switch), filtered by its topic expression. It lives until
-its termination time (each pull keeps it alive for at least the pull's timeout) or until it is
-unsubscribed; expired ones are dropped before a new one is counted against the limit. They live
-in memory: a restart of the web service ends them, and clients subscribe again.
+changes (an input's edge, an output's switch) and the events service's rule activity, filtered
+by its topic expression. It lives until its termination time (each pull keeps it alive for at
+least the pull's timeout) or until it is unsubscribed; expired ones are dropped before a new one
+is counted against the limit. They live in memory: a restart of the web service ends them, and
+clients subscribe again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from actkit_web.onvif.soap import TEXT_PREFIXES, Fault, invalid_argument
 from actkit_web.vapix.port_events import INPUT_TOPIC, RELAY_TOPIC
 
 DIGITAL_INPUT_TOPIC = "tns1:Device/Trigger/DigitalInput"
-TOPICS = (DIGITAL_INPUT_TOPIC, RELAY_TOPIC, INPUT_TOPIC)
+RULE_TOPIC = "tns1:RuleEngine/tnsaxis:Rule/Active"
+"""A rule of the events service became active or inactive (``RuleId``, ``Active``)."""
+TOPICS = (DIGITAL_INPUT_TOPIC, RELAY_TOPIC, INPUT_TOPIC, RULE_TOPIC)
 """Every topic the device sends, as ``prefix:Name/...`` with the prefixes of answers."""
 
 MAX_PULL_POINTS = 10
@@ -65,6 +68,17 @@ def port_notifications(
             INPUT_TOPIC, ("port", token), ("state", "1" if is_active else "0"), operation, at
         ),
     ]
+
+
+def rule_notification(rule_id: int, is_active: bool, at: datetime) -> Notification:
+    """A rule's activity as it changes (events tells changes only, so no Initialized ones)."""
+    return Notification(
+        RULE_TOPIC,
+        ("RuleId", str(rule_id)),
+        ("Active", "true" if is_active else "false"),
+        "Changed",
+        at,
+    )
 
 
 def topic_filter(expression: str | None, namespaces: dict[str, str]) -> frozenset[str]:

@@ -6,14 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from actkit_proto.events import RuleChanged
 from actkit_proto.io import Direction
+from actkit_web.onvif.events import notify_rule_change
 from actkit_web.onvif.pullpoints import (
     DIGITAL_INPUT_TOPIC,
+    RULE_TOPIC,
     TOPICS,
     PullPoints,
     port_notifications,
     topic_filter,
 )
+from actkit_web.onvif.service import OnvifState
 from actkit_web.onvif.soap import (
     SOAP,
     TNS1,
@@ -101,7 +105,8 @@ def test_a_fault_carries_its_subcodes_and_a_reason_in_english() -> None:
         ("t:Device/Trigger//.", {DIGITAL_INPUT_TOPIC, RELAY_TOPIC}),
         ("t:Device/Trigger/Relay", {RELAY_TOPIC}),
         ("t:Device/Trigger/Relay|t:Device/a:IO/Port", {RELAY_TOPIC, INPUT_TOPIC}),
-        ("t:Device//.", set(TOPICS)),
+        ("t:Device//.", {DIGITAL_INPUT_TOPIC, RELAY_TOPIC, INPUT_TOPIC}),
+        ("t:RuleEngine//.", {RULE_TOPIC}),
     ],
 )
 def test_a_topic_filter_selects_topics_by_namespace_not_by_prefix(
@@ -169,3 +174,14 @@ def test_a_lifetime_is_bounded_and_a_pull_keeps_its_subscription_alive() -> None
     assert point.terminates_at == NOW + timedelta(seconds=10)
     points.keep_alive(point, timedelta(minutes=1))
     assert point.terminates_at == NOW + timedelta(minutes=1)
+
+
+async def test_a_rule_becoming_active_reaches_the_pull_points_that_take_rules() -> None:
+    state = OnvifState(pull_points=PullPoints(Clock()))
+    rules = state.pull_points.create("vms", frozenset({RULE_TOPIC}), NOW + timedelta(minutes=10))
+    ports = state.pull_points.create("vms", frozenset({RELAY_TOPIC}), NOW + timedelta(minutes=10))
+    await notify_rule_change(state)(RuleChanged(rule_id=3, is_active=True, at=NOW))
+    assert [(n.topic, n.source, n.data) for n in rules.take(10)] == [
+        (RULE_TOPIC, ("RuleId", "3"), ("Active", "true"))
+    ]
+    assert ports.take(10) == []
