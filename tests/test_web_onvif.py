@@ -75,6 +75,10 @@ async def _port_is_active(stack: Stack, port_id: int) -> bool:
         return is_active
 
 
+async def _port_is_idle(stack: Stack, port_id: int) -> bool:
+    return not await _port_is_active(stack, port_id)
+
+
 def _items(messages: Any) -> list[tuple[str, str, str, str]]:
     """(topic, token, value, operation) of each pulled message."""
     items = []
@@ -149,13 +153,43 @@ async def test_an_onvif_client_reads_the_device_switches_the_relay_and_pulls_por
             "Changed",
         ) in _items(pulled)
 
+        events = await camera.create_events_service()
+        properties = await events.GetEventProperties()
+        assert "Relay" in ET.tostring(properties.TopicSet._value_1[0]).decode()
+
+        await device.SetRelayOutputState({"RelayOutputToken": "8", "LogicalState": "inactive"})
+        pulled = await pull_point.PullMessages(
+            {"MessageLimit": 100, "Timeout": timedelta(seconds=10)}
+        )
+        assert ("tns1:Device/Trigger/Relay", "8", "inactive", "Changed") in _items(pulled)
+        # Monostable: "active" is a pulse of the delay time, after which the relay is idle again.
+        await deviceio.SetRelayOutputSettings(
+            {
+                "RelayOutput": {
+                    "token": "8",
+                    "Properties": {"Mode": "Monostable", "DelayTime": "PT1S", "IdleState": "open"},
+                }
+            }
+        )
+        relays = await device.GetRelayOutputs()
+        assert [r.Properties.Mode for r in relays if r.token == "8"] == ["Monostable"]
+        await device.SetRelayOutputState({"RelayOutputToken": "8", "LogicalState": "active"})
+        pulsed = await pull_point.PullMessages(
+            {"MessageLimit": 100, "Timeout": timedelta(seconds=10)}
+        )
+        assert ("tns1:Device/Trigger/Relay", "8", "active", "Changed") in _items(pulsed)
+        await eventually(lambda: _port_is_idle(stack, 9))
+        pulsed = await pull_point.PullMessages(
+            {"MessageLimit": 100, "Timeout": timedelta(seconds=10)}
+        )
+        assert ("tns1:Device/Trigger/Relay", "8", "inactive", "Changed") in _items(pulsed)
+
         subscription = await camera.create_subscription_service("PullPointSubscription")
         renewed = await subscription.Renew("PT120S")
         assert timedelta(seconds=100) < renewed.TerminationTime - renewed.CurrentTime
         await subscription.Unsubscribe()
         with pytest.raises(Fault):
             await pull_point.PullMessages({"MessageLimit": 1, "Timeout": timedelta(seconds=1)})
-        await device.SetRelayOutputState({"RelayOutputToken": "8", "LogicalState": "inactive"})
         assert await _port_is_active(stack, 9) is False
 
 
