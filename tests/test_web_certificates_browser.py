@@ -53,7 +53,7 @@ async def test_a_csr_signed_by_a_ca_is_installed_and_served_from_the_next_handsh
     await _shot(page, "40-certificates-ca-answer-installed")
 
     await page.click("nav >> text=Network")
-    await page.fill("#http-certificate", "fleet-web")
+    await page.select_option("#http-certificate", "fleet-web")
     await page.click("#http button[type=submit]")
     await expect(page.locator("#http-certificate")).to_have_value("fleet-web")
     served = await _served_certificate(stack)

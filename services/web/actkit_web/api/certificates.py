@@ -6,7 +6,7 @@ comes back.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
@@ -68,7 +68,9 @@ async def download_signing_request(cert_id: CertificateId, bus: ActingBusDep) ->
     )
 
 
-NONE_INSTALLED = {404: {"description": "No custom signed OS certificate is installed."}}
+NONE_INSTALLED: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No custom signed OS certificate is installed."}
+}
 get_os_certificate = expose(
     router, "GET", "/os-certificate", GetOsCertificate, responses=NONE_INSTALLED
 )

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from actkit_core.bus import check_role
 from actkit_proto.accounts import (
+    CertificateKind,
     CreateSelfSignedCertificate,
     DeleteCertificate,
     DeleteOsCertificate,
@@ -38,6 +39,18 @@ router = APIRouter(prefix="/system", include_in_schema=False)
 PAGE = "/system/certificates"
 KEY_TYPES: tuple[str, ...] = typing.get_args(KeyType)
 PEM_START = b"-----BEGIN"
+
+
+async def store_options(
+    bus: ActingBus, kind: CertificateKind, *, needs_key: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """The store's certificates of ``kind`` as choices (with their key on the device, if asked)."""
+    listed = (await certificates.list_certificates(bus, kind=kind)).certificates
+    return tuple(
+        (c.cert_id, f"{c.cert_id} ({c.subject_name})")
+        for c in listed
+        if c.has_private_key or not needs_key
+    )
 
 
 async def _certificates_page(

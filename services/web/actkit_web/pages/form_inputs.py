@@ -126,6 +126,8 @@ def inputs(
         path = f"{prefix}{name}"
         annotation, is_optional = _unwrap(field.annotation)
         kind = _kind(field, name, annotation)
+        if kind == "list" and path in choices:
+            kind = "choices"  # a list whose values are offered (certificates in the store)
         value = values.get(name)
         children: tuple[Input, ...] = ()
         if kind == "group":
@@ -138,7 +140,9 @@ def inputs(
         elif kind == "choices":
             value = [str(item) for item in value] if isinstance(value, list) else []
         options = _options(get_args(annotation)[0] if kind == "choices" else annotation)
-        if path in choices:
+        if path in choices and kind == "choices":
+            options = choices[path]
+        elif path in choices:
             kind, options = "select", choices[path]
             value = "" if value is None else str(value)
         made.append(
@@ -176,8 +180,11 @@ def values_from_form(model: type[BaseModel], form: FormData, prefix: str = "") -
         elif path in form:
             raw = form.get(path)
             text = raw.strip() if isinstance(raw, str) and kind != "secret" else raw or ""
-            if kind == "list":
-                values[name] = [item.strip() for item in str(text).split(",") if item.strip()]
+            if kind == "list":  # typed, comma-separated; or ticked among the values offered
+                typed = [str(raw) for raw in form.getlist(path)]
+                values[name] = [
+                    item.strip() for t in typed for item in t.split(",") if item.strip()
+                ]
             elif text == "" and (is_optional or kind == "secret"):
                 values[name] = None
             else:

@@ -20,7 +20,9 @@ from actkit_proto.network import (
 )
 from actkit_web.api import network
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
+from actkit_web.pages.certificates import store_options
 from actkit_web.pages.settings_page import (
+    Options,
     SettingsForm,
     SettingsPage,
     act,
@@ -34,6 +36,10 @@ async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
         "network_status": await status_or_none(network.get_status(bus=bus)),
         "snmp": await network.get_snmp(bus=bus),
     }
+
+
+async def _https_certificates(bus: ActingBus) -> Options:
+    return {"certificate": await store_options(bus, "client-server", needs_key=True)}
 
 
 PAGE = SettingsPage(
@@ -50,8 +56,9 @@ PAGE = SettingsPage(
             "HTTP and HTTPS",
             network.get_http,
             SetHttp,
-            "HTTPS encrypts page requests and the pages returned; it needs an HTTPS "
-            "certificate (System > Security).",
+            "HTTPS encrypts page requests and the pages returned; it serves the certificate "
+            "chosen here from the store (System > Certificates), from the next connection on.",
+            _https_certificates,
         ),
         SettingsForm(
             "discovery", "Network discovery protocols", network.get_discovery, SetDiscovery

@@ -28,6 +28,8 @@ from actkit_web.pages.rendering import render_page
 from actkit_web.pages.submit import REFUSALS, field_errors
 
 Extras = Callable[[ActingBus, Request], Awaitable[dict[str, Any]]]
+Options = Mapping[str, tuple[tuple[str, str], ...]]
+"""Values offered for a form's fields, by input name: ``(value, label)`` each."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class SettingsForm:
     read: Callable[..., Awaitable[Reply]]
     save: type[Command[Any]]
     intro: str = ""
+    offered: Callable[[ActingBus], Awaitable[Options]] | None = None
+    """What the owners hold that fields name (the certificates in the store), offered as
+    choices; a caller who may not list them types the name instead."""
 
     @property
     def carrier(self) -> str | None:
@@ -58,14 +63,24 @@ class SettingsForm:
         """Whether the owner refuses some changes unless confirmed (they may cut the device off)."""
         return "confirm" in self.save.model_fields
 
-    def inputs(self, values: Mapping[str, Any]) -> tuple[Input, ...]:
+    def inputs(
+        self, values: Mapping[str, Any], offered: Options | None = None
+    ) -> tuple[Input, ...]:
         return inputs(
             self.model,
             values,
             HELP.get(self.key, {}),
             LABELS.get(self.key, {}),
-            CHOICES.get(self.key, {}),
+            {**CHOICES.get(self.key, {}), **(offered or {})},
         )
+
+    async def options(self, bus: ActingBus) -> Options:
+        if self.offered is None:
+            return {}
+        try:
+            return await self.offered(bus)
+        except BusError:
+            return {}
 
     def command(self, values: dict[str, Any], *, confirm: bool = False) -> Command[Any]:
         fields = {self.carrier: values} if self.carrier else values
@@ -132,7 +147,7 @@ async def render_settings(
             if prefill.get("form") == form.key:
                 values.update({k: v for k, v in prefill.items() if k in values})
         can_change = role is not None and role >= form.save.required_role
-        shown.append((form, form.inputs(values), can_change))
+        shown.append((form, form.inputs(values, await form.options(bus)), can_change))
     return render_page(
         request,
         "settings.html",

@@ -6,8 +6,11 @@ import base64
 
 import httpx
 
+from actkit_proto.network import Dot1xSettings
+
 from ..conftest import basic, log_in
 from ..fake_accounts import FakeAccounts
+from ..fake_settings import FakeSettings
 
 DER = b"\x30\x82\x01\x0a\x02\x82\x01\x01\x00"
 PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -162,3 +165,45 @@ async def test_the_custom_signed_os_certificate_is_shown_replaced_and_deleted(
     assert "None installed." in (await client.get("/system/certificates")).text
     gone = await client.get("/api/v1/os-certificate", headers=basic("admin"))
     assert gone.status_code == 404
+
+
+async def test_https_and_8021x_certificates_are_chosen_from_the_store(
+    client: httpx.AsyncClient, owners: FakeSettings
+) -> None:
+    csrf = await log_in(client)
+    network = await client.get("/system/network")
+    assert '<select id="http-certificate" name="certificate">' in network.text
+    assert '<option value="web-https" >web-https (CN=web-https)</option>' in network.text
+    assert (
+        'value="isrg-root-x1"'
+        not in network.text.split('id="http-certificate"')[1].split("</select>")[0]
+    )
+    firewall = await client.get("/system/firewall")
+    assert 'name="ca_certificates" value="isrg-root-x1"' in firewall.text
+    saved = await client.post(
+        "/system/firewall/dot1x",
+        data={
+            "is_enabled": "true",
+            "method": "eap_tls",
+            "client_certificate": "web-https",
+            "ca_certificates": ["isrg-root-x1", "web-https"],
+            "eap_identity": "car-12",
+            "csrf_token": csrf,
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    stored = owners.stored[Dot1xSettings]
+    assert isinstance(stored, Dot1xSettings)
+    assert (stored.client_certificate, stored.ca_certificates) == (
+        "web-https",
+        ["isrg-root-x1", "web-https"],
+    )
+
+
+async def test_a_viewer_sees_the_https_certificate_by_name_without_the_store(
+    client: httpx.AsyncClient,
+) -> None:
+    await log_in(client, "view")
+    network = await client.get("/system/network")
+    assert network.status_code == 200
+    assert '<input id="http-certificate" name="certificate"' in network.text
