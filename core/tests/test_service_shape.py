@@ -28,12 +28,12 @@ def test_a_module_at_the_top_of_web_is_out_of_its_shape(tmp_path: Path) -> None:
     for path in ("main.py", "app.py", "settings.py", "metrics.py", "feed.py"):
         (web / path).parent.mkdir(parents=True, exist_ok=True)
         (web / path).write_text("")
-    for package in ("api", "pages", "vapix", "http"):
+    for package in ("api", "pages", "vapix", "onvif", "http"):
         (web / package).mkdir()
         (web / package / "__init__.py").write_text("")
     assert misplaced(web, has_settings=False, is_web=True) == [
         "__init__.py is missing",
-        "feed.py is out of place: api/, pages/, vapix/ or http/ hold everything else",
+        "feed.py is out of place: api/, pages/, vapix/, onvif/ or http/ hold everything else",
     ]
 
 

@@ -31,11 +31,12 @@ WEB_REQUIRED = (
     "api/__init__.py",
     "pages/__init__.py",
     "vapix/__init__.py",
+    "onvif/__init__.py",
     "http/__init__.py",
 )
 """web owns nothing but its HTTP side, laid out as the dashboard and its protocols: REST in
-``api/``, one page module per menu entry in ``pages/``, the Axis API in ``vapix/``, and the
-HTTP transport in ``http/``; its ``templates/`` and ``static/`` beside them."""
+``api/``, one page module per menu entry in ``pages/``, the Axis API in ``vapix/``, ONVIF in
+``onvif/``, and the HTTP transport in ``http/``; its ``templates/`` and ``static/`` beside them."""
 WEB_OPTIONAL = ("templates", "static")
 
 REQUIRED = (
@@ -74,7 +75,7 @@ def misplaced(package: Path, *, has_settings: bool, is_web: bool = False) -> lis
 
 def _where_instead(name: str, *, is_web: bool) -> str:
     if is_web:
-        return "api/, pages/, vapix/ or http/ hold everything else"
+        return "api/, pages/, vapix/, onvif/ or http/ hold everything else"
     if name in ("handlers.py", "domain.py"):
         return f"a package, {name.removesuffix('.py')}/"
     return "handlers/, domain/ or adapters/ hold everything else"
