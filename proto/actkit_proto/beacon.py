@@ -1,5 +1,6 @@
 """The BLE beacon that starts body-worn cameras: its manufacturer-data layout, encoded and decoded.
 
+The specification, with test vectors, is ``docs/beacon.md``.
 No public description of the camera system's beacon exists; this layout is ours and is sent as
 the manufacturer-specific data (AD type 0xFF) under a Bluetooth SIG company identifier, which is
 the key of BlueZ's ``ManufacturerData`` dictionary and so not part of the payload:
@@ -27,9 +28,10 @@ Beacon(system_id=305419896, message_type=1, sequence=7, flags=1)
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Final
+from typing import Final, Protocol
 
 AXIS_COMPANY_ID: Final = 0x0D5B
 """Axis Communications AB's Bluetooth SIG company identifier."""
@@ -103,3 +105,40 @@ def decode(payload: bytes | bytearray | memoryview) -> Beacon:
     if version != FORMAT_VERSION:
         raise BeaconFormatError(f"beacon format version {version} is not {FORMAT_VERSION}")
     return Beacon(system_id, message_type, sequence, flags)
+
+
+class BeaconCodec(Protocol):
+    """A beacon layout: how a :class:`Beacon` becomes manufacturer data, and back.
+
+    actkit's is :data:`ACTKIT`; a vendor's is another object with these two methods, added to
+    :data:`CODECS` under its name, which the ble service's settings choose.
+    """
+
+    def encode(self, beacon: Beacon) -> bytes:
+        """The manufacturer-data payload of ``beacon``."""
+        ...
+
+    def decode(self, payload: bytes | bytearray | memoryview) -> Beacon:
+        """The beacon in a payload.
+
+        Raises:
+            BeaconFormatError: the bytes are not a beacon of this layout.
+        """
+        ...
+
+
+class ActkitCodec:
+    """actkit's own layout (the module's docstring), version 1."""
+
+    def encode(self, beacon: Beacon) -> bytes:
+        """See :func:`encode`."""
+        return encode(beacon)
+
+    def decode(self, payload: bytes | bytearray | memoryview) -> Beacon:
+        """See :func:`decode`."""
+        return decode(payload)
+
+
+ACTKIT: Final[BeaconCodec] = ActkitCodec()
+CODECS: Final[Mapping[str, BeaconCodec]] = {"actkit": ACTKIT}
+"""The beacon layouts by name; the ble service sends and hears the one its settings name."""

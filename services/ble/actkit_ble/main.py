@@ -23,6 +23,7 @@ from actkit_core import lifecycle
 from actkit_core.bus import Publisher
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_core.tasks import stop_task
+from actkit_proto.beacon import CODECS
 from actkit_proto.errors import BusError
 from actkit_proto.events import RuleBeaconsChanged
 
@@ -62,7 +63,7 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
             # A random first sequence: receivers that remember the last one from before a
             # restart must not take the first new beacon for a repeat.
             broadcasts=Broadcasts(secrets.randbelow(256), settings.max_broadcasts),
-            receiver=Receiver(beacon_settings, rule_system_ids),
+            receiver=Receiver(beacon_settings, rule_system_ids, CODECS[settings.beacon_layout]),
             simulator=simulator,
         )
         await radio.scan(deps.receiver.is_watching)

@@ -2,10 +2,11 @@
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from actkit_core.settings import ServiceSettings
+from actkit_proto.beacon import CODECS
 
 
 class BleSettings(ServiceSettings):
@@ -23,5 +24,14 @@ class BleSettings(ServiceSettings):
     """How long one call to BlueZ may take before it counts as failed."""
     max_broadcasts: int = Field(default=4, ge=1, le=16)
     """The most System IDs broadcast at once (the controller may allow fewer)."""
+    beacon_layout: str = "actkit"
+    """The beacon layout sent and heard: a name in ``actkit_proto.beacon.CODECS``."""
     sim_repeat_s: float = Field(default=1.0, gt=0, le=60)
     """How often the simulator hears this device's own beacons again."""
+
+    @field_validator("beacon_layout")
+    @classmethod
+    def _known_layout(cls, name: str) -> str:
+        if name not in CODECS:
+            raise ValueError(f"no beacon layout {name!r}; known: {', '.join(sorted(CODECS))}")
+        return name

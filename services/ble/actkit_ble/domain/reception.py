@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from actkit_proto.beacon import Beacon, BeaconFormatError, decode
+from actkit_proto.beacon import ACTKIT, Beacon, BeaconCodec, BeaconFormatError
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived, BeaconSettings
 
 RSSI_UNKNOWN = 127
@@ -40,8 +40,15 @@ class Receiver:
     timeout.
     """
 
-    def __init__(self, settings: BeaconSettings, rule_system_ids: Iterable[int] = ()) -> None:
+    def __init__(
+        self,
+        settings: BeaconSettings,
+        rule_system_ids: Iterable[int] = (),
+        codec: BeaconCodec = ACTKIT,
+    ) -> None:
         self.settings = settings
+        self.codec = codec
+        """The beacon layout sent and heard."""
         self.rule_system_ids = frozenset(rule_system_ids)
         self.rules_told = 0
         """How many times the rules' System IDs were told since the start."""
@@ -86,7 +93,7 @@ class Receiver:
         if payload is None:
             return Verdict.OTHER_COMPANY, []
         try:
-            beacon = decode(payload)
+            beacon = self.codec.decode(payload)
         except BeaconFormatError:
             return Verdict.MALFORMED, []
         if beacon.system_id not in self._watched:

@@ -7,7 +7,7 @@ from actkit_ble.handlers.deps import Deps
 from actkit_ble.metrics import BROADCASTS_ACTIVE, PAYLOAD_UPDATES, RADIO_FAILURES
 from actkit_ble.ports import RadioFull, RadioUnavailable
 from actkit_proto import Ack, Conflict, Unavailable
-from actkit_proto.beacon import Beacon, encode
+from actkit_proto.beacon import Beacon
 from actkit_proto.ble import BroadcastList, ListBroadcasts, StartBroadcast, StopBroadcast
 
 
@@ -68,7 +68,8 @@ async def send_beacon(
             await deps.radio.withdraw(system_id)
         else:
             PAYLOAD_UPDATES.inc()
-            await deps.radio.advertise(system_id, deps.receiver.settings.company_id, encode(beacon))
+            payload = deps.receiver.codec.encode(beacon)
+            await deps.radio.advertise(system_id, deps.receiver.settings.company_id, payload)
     except RadioUnavailable as exc:
         RADIO_FAILURES.labels("unavailable").inc()
         failure = Unavailable(

@@ -9,7 +9,7 @@ from actkit_ble.params import FIELDS
 from actkit_ble.ports import Sighting
 from actkit_core.section_params import Section, SectionParameters
 from actkit_proto import Ack, Unavailable
-from actkit_proto.beacon import Beacon, encode
+from actkit_proto.beacon import Beacon
 from actkit_proto.ble import BeaconSettings, GetBeaconSettings, InjectBeacon, SetBeaconSettings
 from actkit_proto.events import RuleBeaconsChanged
 from actkit_proto.params import RestoreSettings
@@ -65,7 +65,7 @@ async def inject_beacon(command: InjectBeacon, deps: Deps) -> Ack:
     company_id = command.company_id
     if company_id is None:
         company_id = deps.receiver.settings.company_id
-    deps.simulator.hear(company_id, encode(beacon), command.rssi_dbm)
+    deps.simulator.hear(company_id, deps.receiver.codec.encode(beacon), command.rssi_dbm)
     return Ack()
 
 

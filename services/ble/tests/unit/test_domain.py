@@ -1,9 +1,11 @@
 import pytest
+from pydantic import ValidationError
 
 from actkit_ble.domain.broadcasts import Broadcasts
 from actkit_ble.domain.reception import Receiver, Verdict
+from actkit_ble.settings import BleSettings
 from actkit_proto import Conflict
-from actkit_proto.beacon import TEST_COMPANY_ID, Beacon, encode
+from actkit_proto.beacon import TEST_COMPANY_ID, Beacon, BeaconFormatError, encode
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived, BeaconSettings
 
 
@@ -149,3 +151,28 @@ def test_unwatching_a_present_system_id_makes_it_gone() -> None:
 def test_settings_refuse_a_system_id_watched_twice() -> None:
     with pytest.raises(ValueError, match="watched once"):
         _settings(watched_system_ids=[7, 7])
+
+
+class _VendorLayout:
+    """A made-up vendor layout: the System ID big-endian first, then the message type."""
+
+    def encode(self, beacon: Beacon) -> bytes:
+        return beacon.system_id.to_bytes(4, "big") + bytes([beacon.message_type])
+
+    def decode(self, payload: bytes | bytearray | memoryview) -> Beacon:
+        data = bytes(payload)
+        if len(data) != 5:
+            raise BeaconFormatError("not the vendor's five bytes")
+        return Beacon(int.from_bytes(data[:4], "big"), data[4], sequence=0)
+
+
+def test_a_vendor_layout_is_heard_through_its_codec_and_ours_is_then_malformed() -> None:
+    receiver = Receiver(_settings(), codec=_VendorLayout())
+    vendor = {TEST_COMPANY_ID: bytes.fromhex("0000000701")}
+    assert receiver.receive(vendor, -50, at_s=0)[0] is Verdict.ACCEPTED
+    assert receiver.receive(_heard(), -50, at_s=0)[0] is Verdict.MALFORMED
+
+
+def test_an_unknown_beacon_layout_is_refused_naming_the_known_ones() -> None:
+    with pytest.raises(ValidationError, match="no beacon layout 'vendor'; known: actkit"):
+        BleSettings(beacon_layout="vendor")
