@@ -13,7 +13,7 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 
-.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images board-up board-status board-down test-board bench-board up down logs
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images board-up board-status board-down test-board bench-board test-radios bench-radios up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -69,6 +69,14 @@ test-int: setup ## integration tests against real peers (nats-server, mosquitto,
 
 test-stack: setup ## cross-service tests: the stack as `make run` starts it
 	$(RUN) pytest -q -m stack tests
+
+test-radios: setup ## BLE through real BlueZ on virtual radios in a QEMU VM (not in make test)
+	tools/debian-packages.sh radios
+	$(RUN) tools/radios-vm.sh
+
+bench-radios: setup ## the radios VM's figure: input edge -> beacon heard by a scanner, p50/p99
+	tools/debian-packages.sh radios
+	$(RUN) tools/radios-vm.sh bench
 
 test-%: setup ## one service alone, e.g. make test-io
 	$(RUN) pytest -q services/$*

@@ -1,4 +1,13 @@
-"""The ble service on BlueZ: a private dbus-daemon, a BlueZ mock, a real nats-server."""
+"""The ble service on BlueZ: a private dbus-daemon, a BlueZ mock, a real nats-server.
+
+These run in ``make test`` in seconds, on python-dbusmock's BlueZ. Real bluetoothd is
+tested in the radios VM (``make test-radios``, tests/radios): it checks what the mock accepts
+without reading (the advertisement's properties, the bytes on the air, new random addresses per
+payload, restarts and power cycles of the real daemon and controller). What stays here is
+what the real stack cannot do there: RSSI values (btvirt reports 127, "not available", so the
+threshold and the reported strength are tested only with the mock's injected devices), injected
+D-Bus calls and counts of them (``GetCalls``), and BlueZ being away when a broadcast is asked for.
+"""
 
 import asyncio
 import contextlib

@@ -1,0 +1,81 @@
+"""The radios suite: real BlueZ on the kernel's virtual radios, in the VM of ``make test-radios``.
+
+``tools/radios-vm.sh`` boots the VM and runs this suite here, with the VM's bus, control port and
+log folder in ``ACTKIT_RADIOS_*``; without them its tests are skipped with that sentence. The
+part of the stack a radio test needs runs in the test's own process on a real nats-server: io
+(sim ports), events (the rules) and ble on the VM's BlueZ, so an input edge travels the same
+path as on the board.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from actkit_ble.main import serve as serve_ble
+from actkit_ble.settings import BleSettings
+from actkit_core.bus import Bus
+from actkit_core.testing.plugin import running
+from actkit_events.main import serve as serve_events
+from actkit_events.settings import EventsSettings
+from actkit_io.main import serve as serve_io
+from actkit_io.settings import IoSettings
+
+from .bluez import Camera, RadiosVm
+
+VM_VARIABLES = ("ACTKIT_RADIOS_BUS", "ACTKIT_RADIOS_CONTROL", "ACTKIT_RADIOS_LOGS")
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    is_in_vm = all(os.environ.get(name) for name in VM_VARIABLES)
+    for item in items:
+        if HERE in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.radios)
+            item.add_marker(pytest.mark.timeout(120))
+            if not is_in_vm:
+                item.add_marker(pytest.mark.skip(reason="needs the radios VM: make test-radios"))
+
+
+@pytest_asyncio.fixture
+async def bluetoothd() -> AsyncIterator[RadiosVm]:
+    """The VM with a fresh bluetoothd for this test, both controllers powered."""
+    bus, control, logs = (os.environ[name] for name in VM_VARIABLES)
+    vm = RadiosVm(bus, control, Path(logs))
+    await vm.stop_bluetoothd()
+    await vm.start_bluetoothd()
+    yield vm
+
+
+@pytest_asyncio.fixture
+async def camera(bluetoothd: RadiosVm) -> AsyncIterator[Camera]:
+    """A camera on the second controller; it hears once asked to scan."""
+    async with Camera.open(bluetoothd.bus_address, bluetoothd.camera) as peer:
+        yield peer
+
+
+@pytest_asyncio.fixture
+async def kit(nats_server: str, bluetoothd: RadiosVm, tmp_path: Path) -> AsyncIterator[Bus]:
+    """io, events and ble (BlueZ, the first controller) serving; a client on their bus."""
+    folder = tmp_path / "kit"
+    folder.mkdir()
+    io = IoSettings(nats_url=nats_server, data_dir=folder, metrics_port=0)
+    events = EventsSettings(nats_url=nats_server, data_dir=folder, metrics_port=0)
+    ble = BleSettings(
+        nats_url=nats_server,
+        data_dir=folder,
+        metrics_port=0,
+        adapter="bluez",
+        dbus_address=bluetoothd.bus_address,
+        controller=bluetoothd.kit,
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(running(serve_io, io))
+        await stack.enter_async_context(running(serve_events, events))
+        await stack.enter_async_context(running(serve_ble, ble))
+        yield await stack.enter_async_context(Bus.connect("test", servers=[nats_server]))
