@@ -26,6 +26,7 @@ from actkit_proto.accounts import (
     ListCertificates,
 )
 from actkit_web.api.commands import expose
+from actkit_web.api.openapi import ErrorAnswer
 from actkit_web.http.deps import ActingBusDep
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"])
@@ -69,7 +70,7 @@ async def download_signing_request(cert_id: CertificateId, bus: ActingBusDep) ->
 
 
 NONE_INSTALLED: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No custom signed OS certificate is installed."}
+    404: {"model": ErrorAnswer, "description": "No custom signed OS certificate is installed."}
 }
 get_os_certificate = expose(
     router, "GET", "/os-certificate", GetOsCertificate, responses=NONE_INSTALLED
