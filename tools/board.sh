@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cache=${ACTKIT_BOARD_CACHE:-$PWD/.cache/board}
-up_timeout_s=${ACTKIT_BOARD_UP_TIMEOUT_S:-60}
+up_timeout_s=${ACTKIT_BOARD_UP_TIMEOUT_S:-180}
 python=${ACTKIT_PYTHON:-$PWD/.venv/bin/python}
 env_file=$cache/board.env
 compose=(docker-compose -p actkit --env-file "$env_file" -f docker-compose.yml -f deploy/compose.sim.yml)
