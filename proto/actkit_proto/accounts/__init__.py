@@ -52,6 +52,7 @@ from actkit_proto.accounts.onvif import (
     OnvifIdentity,
     OnvifRole,
     UpdateOnvifAccount,
+    VerifyOnvifDigest,
     VerifyUsernameToken,
 )
 from actkit_proto.accounts.openid import (
@@ -198,6 +199,7 @@ __all__ = [
     "VerifyAnonymous",
     "VerifyBasic",
     "VerifyDigest",
+    "VerifyOnvifDigest",
     "VerifySession",
     "VerifyUsernameToken",
     "WebCertificateChanged",

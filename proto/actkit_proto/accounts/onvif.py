@@ -1,4 +1,4 @@
-"""ONVIF accounts and WS-UsernameToken verification."""
+"""ONVIF accounts and their verification: WS-UsernameToken or HTTP Digest."""
 
 from __future__ import annotations
 
@@ -90,4 +90,24 @@ class VerifyUsernameToken(Command[OnvifIdentity]):
     password_type: Literal["digest", "text"] = "digest"
     nonce: str | None = Field(default=None, max_length=256)
     created: str | None = Field(default=None, max_length=64, description="xsd:dateTime, UTC.")
+    client_address: ClientAddress
+
+
+class VerifyOnvifDigest(Command[OnvifIdentity]):
+    """Check an ``Authorization: Digest ...`` answer (RFC 7616, qop=auth) for an ONVIF account.
+
+    For an ONVIF request that carries HTTP Digest instead of a UsernameToken. The challenge is
+    :class:`GetDigestChallenge`'s (one realm and nonce book for the device); the answer is checked
+    against the account's sealed password, MD5 or SHA-256. Failures go to the access log and count
+    towards brute-force blocking (401; 429 while blocked); a stale nonce is refused uncounted.
+    """
+
+    subject: ClassVar[str] = "accounts.onvif.digest.verify"
+    required_role: ClassVar[Role] = Role.VIEWER
+    internal_for: ClassVar[tuple[str, ...]] = SIGN_IN
+
+    method: str = Field(max_length=16)
+    authorization: str = Field(max_length=4096, description="The header value after 'Digest '.")
+    uri: str = Field(max_length=4096)
+    """The request target the client sent (path and query); the answer's ``uri`` must name it."""
     client_address: ClientAddress

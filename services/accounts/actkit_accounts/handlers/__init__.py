@@ -29,7 +29,7 @@ from actkit_accounts.handlers.certificates import (
     set_web_certificate,
 )
 from actkit_accounts.handlers.deps import Deps
-from actkit_accounts.handlers.onvif_tokens import verify_username_token
+from actkit_accounts.handlers.onvif_tokens import verify_onvif_digest, verify_username_token
 from actkit_accounts.handlers.openid import (
     begin_openid_login,
     complete_openid_login,
@@ -102,6 +102,7 @@ HANDLERS: Handlers[Deps] = {
     messages.UpdateOnvifAccount: update_onvif_account,
     messages.DeleteOnvifAccount: delete_onvif_account,
     messages.VerifyUsernameToken: verify_username_token,
+    messages.VerifyOnvifDigest: verify_onvif_digest,
     messages.GetSshAccounts: get_ssh_accounts,
     messages.SetSshEnabled: set_ssh_enabled,
     messages.AddSshAccount: add_ssh_account,
