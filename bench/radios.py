@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from actkit_ble.main import serve as serve_ble
 from actkit_ble.settings import BleSettings
@@ -28,17 +30,30 @@ from actkit_events.settings import EventsSettings
 from actkit_io.main import serve as serve_io
 from actkit_io.settings import IoSettings
 from actkit_proto.beacon import AXIS_COMPANY_ID, Beacon, encode
-from actkit_proto.ble import BroadcastChanged, ListBroadcasts
+from actkit_proto.ble import BroadcastChanged
 from actkit_proto.events import BroadcastAction, CreateRule, InputCondition, RuleSpec
 from actkit_proto.io import Circuit, DriveInput, PortChanged
 from bench.stats import Latency
-from tests.radios.bluez import Camera, RadiosVm
+
+
+def _suite_peers() -> Any:
+    """tests/radios/bluez.py: the suite's VM client and camera (``tests`` names another package)."""
+    path = Path(__file__).parents[1] / "tests" / "radios" / "bluez.py"
+    spec = importlib.util.spec_from_file_location("radios_bluez", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+peers = _suite_peers()
 
 EDGES = int(os.environ.get("ACTKIT_BENCH_RADIO_EDGES", "100"))
 SYSTEM_ID = 0x12345678
 
 
-async def measure(vm: RadiosVm, folder: Path, edges: int) -> Latency:
+async def measure(vm: Any, folder: Path, edges: int) -> Latency:
     server = NatsServer(store_dir=folder / "nats")
     url = server.start()
     kit = {"nats_url": url, "data_dir": folder, "metrics_port": 0}
@@ -53,7 +68,7 @@ async def measure(vm: RadiosVm, folder: Path, edges: int) -> Latency:
             ble["controller"] = vm.kit
             await stack.enter_async_context(running(serve_ble, BleSettings.model_validate(ble)))
             bus = await stack.enter_async_context(Bus.connect("bench", servers=[url]))
-            camera = await stack.enter_async_context(Camera.open(vm.bus_address, vm.camera))
+            camera = await stack.enter_async_context(peers.Camera.open(vm.bus_address, vm.camera))
             await camera.scan()
             action = BroadcastAction(system_id=SYSTEM_ID, message_type=1)
             rule = RuleSpec(name="Lightbar", conditions=[InputCondition(port_id=1)], action=action)
@@ -71,8 +86,9 @@ async def measure(vm: RadiosVm, folder: Path, edges: int) -> Latency:
             for _ in range(edges):
                 await bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
                 edge_ns = await asyncio.wait_for(edges_ns.get(), 10)
-                [sent] = (await bus.request(ListBroadcasts())).broadcasts
-                payload = encode(Beacon(SYSTEM_ID, 1, sent.sequence, flags=1))
+                started = await asyncio.wait_for(changes.get(), 10)
+                assert started.is_active and started.sequence is not None
+                payload = encode(Beacon(SYSTEM_ID, 1, started.sequence, flags=1))
                 report = await camera.heard(AXIS_COMPANY_ID, payload, after_s=edge_ns / 1e9)
                 latency.add_ns(int(report.at_s * 1e9) - edge_ns)
                 await bus.request(DriveInput(port_id=1, circuit=Circuit.OPEN))
@@ -84,7 +100,7 @@ async def measure(vm: RadiosVm, folder: Path, edges: int) -> Latency:
 
 
 def main() -> None:
-    vm = RadiosVm(
+    vm = peers.RadiosVm(
         os.environ["ACTKIT_RADIOS_BUS"],
         os.environ["ACTKIT_RADIOS_CONTROL"],
         Path(os.environ["ACTKIT_RADIOS_LOGS"]),

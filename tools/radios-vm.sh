@@ -34,10 +34,10 @@ inside)
   btvirt -L -l3 >"$work/btvirt.log" 2>&1 &
   until [ -e /run/radios/bus.sock ] && [ -e /sys/class/bluetooth/hci2 ]; do sleep 0.1; done
   "$0" control "$work" <<<"bluetoothd start" >/dev/null
-  { ls -l /sys/class/bluetooth; sleep 5; btmgmt info; } >"$work/controllers.log" 2>&1 || true
   socat "TCP-LISTEN:$bus_port,fork,reuseaddr" UNIX-CONNECT:/run/radios/bus.sock &
   socat "TCP-LISTEN:$control_port,fork,reuseaddr" "EXEC:$0 control $work" &
   touch "$work/ready"
+  { ls /sys/class/bluetooth; btmgmt info; } >"$work/controllers.log" 2>&1 &
   until [ -e "$work/done" ]; do sleep 0.2; done
   exit 0
   ;;
@@ -96,13 +96,13 @@ for s in socks:
 print(*(s.getsockname()[1] for s in socks))')
 net="-netdev user,id=radios,hostfwd=tcp:127.0.0.1:$host_bus-$guest:$bus_port"
 net+=",hostfwd=tcp:127.0.0.1:$host_control-$guest:$control_port -device virtio-net-pci,netdev=radios"
-vng --disable-kvm --cpus 2 --memory 1G --rwdir "$work" --overlay-rwdir /var/lib --qemu-opts="$net" \
+setsid vng --disable-kvm --cpus 2 --memory 1G --rwdir "$work" --overlay-rwdir /var/lib --qemu-opts="$net" \
   --run "$kernel" --exec "$root/tools/radios-vm.sh inside $work" >"$work/vm.log" 2>&1 &
-vm=$!
+vm=$! # its own process group: vng, virtme-run and qemu, ended together if it does not stop
 cleanup() {
   touch "$work/done"
   for _ in $(seq 100); do kill -0 "$vm" 2>/dev/null || break; sleep 0.2; done
-  kill "$vm" 2>/dev/null || true
+  kill -- -"$vm" 2>/dev/null || true
   wait "$vm" 2>/dev/null || true
   rm -rf "$work"
 }

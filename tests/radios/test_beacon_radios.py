@@ -95,7 +95,8 @@ async def test_a_camera_beacon_with_a_watched_system_id_fires_a_rule_that_holds_
     recording = BeaconCondition(system_id=CAMERAS, message_type=1)
     rule = RuleSpec(name="Cameras", conditions=[recording], action=HoldIoAction(port_id=9))
     await kit.request(CreateRule(rule=rule))
-    # Not scanning: btvirt's controller refuses to advertise while it scans.
+    # Not scanning: with it, RegisterAdvertisement on btvirt's controller was refused
+    # ("Failed to register advertisement").
     await camera.broadcast(AXIS_COMPANY_ID, documented(CAMERAS, 1, 3, 0))
 
     async def relay_held() -> bool:
