@@ -320,6 +320,49 @@ async def test_wrong_passwords_replays_and_a_media_account_switching_are_refused
     assert "vms" in failures.text
 
 
+async def test_an_onvif_client_may_authenticate_with_http_digest_instead_of_a_token(
+    stack: Stack,
+) -> None:
+    await _add_onvif_accounts(stack, ("vms", "Onvif-pass1", "operator"))
+    port = urlsplit(stack.http_url).port
+    url = f"http://127.0.0.1:{port}/onvif/device_service"
+    unsigned = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        b'xmlns:tds="http://www.onvif.org/ver10/device/wsdl">'
+        b"<s:Body><tds:GetDeviceInformation/></s:Body></s:Envelope>"
+    )
+    async with httpx.AsyncClient(timeout=15) as http:
+        challenged = await http.post(url, content=unsigned, headers={"Content-Type": SOAP})
+        assert challenged.status_code == 401
+        assert challenged.headers["www-authenticate"].startswith("Digest realm=")
+        assert b"ter:NotAuthorized" in challenged.content
+        answered = await http.post(
+            url,
+            content=unsigned,
+            headers={"Content-Type": SOAP},
+            auth=httpx.DigestAuth("vms", "Onvif-pass1"),
+        )
+        assert answered.status_code == 200, answered.text
+        assert b"<tds:Model>W401</tds:Model>" in answered.content
+        refused = await http.post(
+            url,
+            content=unsigned,
+            headers={"Content-Type": SOAP},
+            auth=httpx.DigestAuth("vms", "wrong-password"),
+        )
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"].startswith("Digest realm=")
+        assert b"ter:NotAuthorized" in refused.content
+        assert b"wrong user name or password" in refused.content
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        failures = await http.get(
+            stack.https_url + "api/v1/security/access-log",
+            auth=httpx.DigestAuth(*ADMINISTRATOR),
+        )
+    assert failures.status_code == 200, failures.text
+    assert "ONVIF Digest" in failures.text
+
+
 def _signed_request(user: str, password: str, operation: str) -> bytes:
     nonce = os.urandom(16)
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

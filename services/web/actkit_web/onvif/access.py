@@ -1,4 +1,4 @@
-"""Who calls an ONVIF operation: the WS-UsernameToken, checked by accounts, and the access class.
+"""Who calls an ONVIF operation: a WS-UsernameToken or HTTP Digest, checked by accounts.
 
 Every operation has an ONVIF access class (Core specification, 5.9.4); an ONVIF account's role
 gives the classes it may use. ``PRE_AUTH`` operations are answered to anyone, with no check at
@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from actkit_core.bus import Publisher
-from actkit_proto.accounts import OnvifIdentity, OnvifRole, VerifyUsernameToken
+from actkit_proto.accounts import (
+    GetDigestChallenge,
+    OnvifIdentity,
+    OnvifRole,
+    VerifyOnvifDigest,
+    VerifyUsernameToken,
+)
 from actkit_proto.base import Actor, Role
 from actkit_proto.errors import BusError, Invalid, TooManyRequests, Unauthenticated
 from actkit_web.http.auth import fitted
@@ -55,6 +61,24 @@ UNAUTHENTICATED = Actor(name="ONVIF client before authentication", role=Role.VIE
 """Who PRE_AUTH operations read for: nobody signed them, so no more than a viewer."""
 
 
+class DigestRequired(Fault):
+    """401 with a Digest challenge: no credentials, or HTTP Digest ones that were refused."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "NotAuthorized", status_code=401)
+
+
+@dataclass(frozen=True)
+class HttpDigest:
+    """An ``Authorization: Digest ...`` header, with what its answer must name."""
+
+    method: str
+    authorization: str
+    """The header value after ``Digest``."""
+    uri: str
+    """The request target as sent (path and query)."""
+
+
 @dataclass(frozen=True)
 class UsernameToken:
     """The ``wsse:UsernameToken`` of a request's Security header, as sent."""
@@ -88,31 +112,59 @@ def _stripped(text: str | None) -> str | None:
 
 
 async def authenticate(
-    bus: Publisher, token: UsernameToken | None, client_address: str, timeout_s: float
+    bus: Publisher,
+    token: UsernameToken | None,
+    digest: HttpDigest | None,
+    client_address: str,
+    timeout_s: float,
 ) -> OnvifIdentity:
-    """The ONVIF account the token proves; accounts logs and counts each failure.
+    """The ONVIF account the UsernameToken, or else the HTTP Digest answer, proves.
+
+    Accounts logs and counts each failure.
 
     Raises:
-        Fault: no token, or accounts refused it (NotAuthorized, HTTP 400, which clients read as
-            an authentication error).
+        Fault: a token accounts refused (NotAuthorized, HTTP 400, which clients read as an
+            authentication error); DigestRequired when there is no credential at all or a
+            Digest answer accounts refused.
     """
-    if token is None:
-        raise not_authorized("Sender not authorized: a WS-Security UsernameToken is required")
+    if token is None and digest is None:
+        raise DigestRequired(
+            "Sender not authorized: sign with a WS-Security UsernameToken or HTTP Digest"
+        )
     try:
+        if token is not None:
+            return await bus.request(
+                fitted(
+                    VerifyUsernameToken,
+                    username=token.username,
+                    password=token.password,
+                    password_type="digest" if token.is_digest else "text",
+                    nonce=token.nonce,
+                    created=token.created,
+                    client_address=client_address,
+                ),
+                timeout_s,
+            )
+        assert digest is not None
         return await bus.request(
             fitted(
-                VerifyUsernameToken,
-                username=token.username,
-                password=token.password,
-                password_type="digest" if token.is_digest else "text",
-                nonce=token.nonce,
-                created=token.created,
+                VerifyOnvifDigest,
+                method=digest.method,
+                authorization=digest.authorization,
+                uri=digest.uri,
                 client_address=client_address,
             ),
             timeout_s,
         )
     except (Unauthenticated, TooManyRequests, Invalid) as exc:
-        raise not_authorized(f"Sender not authorized: {exc.message}") from None
+        reason = f"Sender not authorized: {exc.message}"
+        raise (not_authorized(reason) if token is not None else DigestRequired(reason)) from None
+
+
+async def digest_challenge(bus: Publisher, client_address: str, timeout_s: float) -> str:
+    """A ``WWW-Authenticate`` value with a fresh nonce: one challenge, MD5 (what most know)."""
+    challenge = await bus.request(GetDigestChallenge(client_address=client_address), timeout_s)
+    return challenge.www_authenticate()[0]
 
 
 def check_access(identity: OnvifIdentity, needed: AccessClass, operation: str) -> Actor:

@@ -18,13 +18,16 @@ from starlette.responses import Response
 from actkit_core.bus import Publisher
 from actkit_proto.accounts import OnvifIdentity
 from actkit_proto.errors import BusError
-from actkit_web.http.auth import client_address
+from actkit_web.http.auth import client_address, request_target
 from actkit_web.http.deps import ActingBus
 from actkit_web.onvif.access import (
     UNAUTHENTICATED,
     AccessClass,
+    DigestRequired,
+    HttpDigest,
     authenticate,
     check_access,
+    digest_challenge,
     fault_of,
     username_token,
 )
@@ -92,6 +95,13 @@ def endpoint(operations: Operations) -> Callable[[Request], Awaitable[Response]]
     async def answer(request: Request) -> Response:
         try:
             return soap_response(serialize(await _dispatch(request, operations)))
+        except DigestRequired as fault:
+            answer = soap_response(fault_answer(fault), fault.status_code)
+            settings: WebSettings = request.app.state.settings
+            answer.headers["WWW-Authenticate"] = await digest_challenge(
+                request.app.state.bus, client_address(request), settings.bus_timeout_s
+            )
+            return answer
         except Fault as fault:
             return soap_response(fault_answer(fault), fault.status_code)
 
@@ -111,7 +121,11 @@ async def _dispatch(request: Request, operations: Operations) -> ET.Element:
     actor = UNAUTHENTICATED
     if needed is not AccessClass.PRE_AUTH:
         identity = await authenticate(
-            bus, username_token(envelope.header), client_address(request), settings.bus_timeout_s
+            bus,
+            username_token(envelope.header),
+            http_digest(request),
+            client_address(request),
+            settings.bus_timeout_s,
         )
         actor = check_access(identity, needed, name)
     call = Call(
@@ -126,6 +140,14 @@ async def _dispatch(request: Request, operations: Operations) -> ET.Element:
         return await handler(call)
     except BusError as exc:
         raise fault_of(exc) from None
+
+
+def http_digest(request: Request) -> HttpDigest | None:
+    """The request's ``Authorization: Digest`` answer; None without one."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "digest":
+        return None
+    return HttpDigest(request.method, credentials, request_target(request))
 
 
 def base_url(request: Request) -> str:

@@ -121,13 +121,15 @@ async def test_pre_auth_operations_answer_anyone_with_addresses_on_the_host_used
 @pytest.mark.parametrize(
     "body", ["<tds:GetDeviceInformation/>", "<tmd:SetRelayOutputState/>", "<tds:GetUsers/>"]
 )
-async def test_other_operations_without_a_token_are_not_authorized(
+async def test_other_operations_without_credentials_are_challenged_for_digest(
     client: httpx.AsyncClient, body: str
 ) -> None:
     answer = await client.post("/onvif/device_service", content=_envelope(body), headers=SOAP_TYPE)
-    assert answer.status_code == 400
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"].startswith("Digest realm=")
+    assert "algorithm=MD5" in answer.headers["www-authenticate"]
     assert b"<s:Value>ter:NotAuthorized</s:Value>" in answer.content
-    assert b"UsernameToken is required" in answer.content
+    assert b"UsernameToken or HTTP Digest" in answer.content
 
 
 async def test_an_operation_the_device_lacks_is_not_implemented(
