@@ -49,6 +49,14 @@ class Engine:
             raise RuntimeError(f"docker {' '.join(args)}: {done.stderr.decode().strip()}")
         return done.stdout.decode().strip()
 
+    def logs(self, name: str, lines: int = 20) -> str:
+        """The end of what a container wrote (its output and errors)."""
+        command = [DOCKER, "-H", f"unix://{self.socket}", "logs", "--tail", str(lines), name]
+        done = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False
+        )
+        return done.stdout.decode()
+
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._request(method, path, **kwargs)
         return response.json() if response.content else None
@@ -65,8 +73,8 @@ class Engine:
     async def watching(self) -> AsyncIterator[list[dict[str, Any]]]:
         """The engine's events about containers and images from now on, as they come.
 
-        Followed as a stream: the engine keeps only its last 1024 events for a later ask, and
-        health checks every 0.2 s fill that in a minute.
+        Followed as a stream: for a later ask the engine keeps only its most recent events, and
+        health checks every 0.2 s push a rollout's out of them (seen in a 60 s self-update).
         """
         seen: list[dict[str, Any]] = []
         query = {

@@ -44,7 +44,11 @@ async def peers_at_1_0_0(
         ids[f"actkit-{service}"] = run(engine, service, images.tag("1.0.0"), spec)
     await asyncio.to_thread(wait_healthy, engine, list(ids))
     for service in PEERS:
-        await answering(bus, service)
+        try:
+            await answering(bus, service)
+        except AssertionError as exc:
+            logs = engine.logs(f"actkit-{service}")
+            raise AssertionError(f"{exc}; the container's log ends:\n{logs}") from None
     yield ids
 
 
