@@ -193,6 +193,43 @@ async def test_an_onvif_client_reads_the_device_switches_the_relay_and_pulls_por
         assert await _port_is_active(stack, 9) is False
 
 
+async def test_a_monostable_pulse_on_an_active_relay_returns_it_to_idle_after_the_delay(
+    stack: Stack,
+) -> None:
+    await _add_onvif_accounts(stack, ("vms", "Onvif-pass1", "operator"))
+    async with _camera(stack, "vms", "Onvif-pass1") as camera:
+        device = await camera.create_devicemgmt_service()
+        deviceio = await camera.create_deviceio_service()
+        manager = await camera.create_pullpoint_manager(timedelta(minutes=10), lambda: None)
+        pull_point = manager.get_service()
+        await pull_point.PullMessages({"MessageLimit": 100, "Timeout": timedelta(seconds=5)})
+        relay = {"RelayOutputToken": "8", "LogicalState": "active"}
+
+        async def pulled() -> list[tuple[str, str, str, str]]:
+            messages = await pull_point.PullMessages(
+                {"MessageLimit": 100, "Timeout": timedelta(seconds=10)}
+            )
+            return [item for item in _items(messages) if item[0] == "tns1:Device/Trigger/Relay"]
+
+        # Active in bistable mode, then monostable: "active" again changes nothing now (no
+        # message) but must bring the relay back to idle after the delay, as ONVIF says.
+        await device.SetRelayOutputState(relay)
+        assert await pulled() == [("tns1:Device/Trigger/Relay", "8", "active", "Changed")]
+        monostable = {"Mode": "Monostable", "DelayTime": "PT1S", "IdleState": "open"}
+        await deviceio.SetRelayOutputSettings(
+            {"RelayOutput": {"token": "8", "Properties": monostable}}
+        )
+        await device.SetRelayOutputState(relay)
+        assert await pulled() == [("tns1:Device/Trigger/Relay", "8", "inactive", "Changed")]
+        assert await _port_is_active(stack, 9) is False
+
+        # A pulse while a pulse runs: one "active", then one "inactive" after the later delay.
+        await device.SetRelayOutputState(relay)
+        await device.SetRelayOutputState(relay)
+        assert await pulled() == [("tns1:Device/Trigger/Relay", "8", "active", "Changed")]
+        assert await pulled() == [("tns1:Device/Trigger/Relay", "8", "inactive", "Changed")]
+
+
 PROBE = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '

@@ -3,7 +3,7 @@
 Tokens are the 0-based VAPIX port ids (``"8"`` is connector port 9, the relay). Every port
 configured as an output is a relay output; a relay's idle state is the port's normal state
 (stored by io, so configuring it is an administrator's); monostable mode, which io does not
-know, is kept here and makes an "active" a pulse of the delay time.
+know, is kept here and makes an "active" a pulse of the delay time that ends at idle.
 """
 
 from __future__ import annotations
@@ -178,6 +178,9 @@ async def set_relay_output_state(call: Call) -> ET.Element:
                 PulsePort, port_id=port.port_id, duration_ms=max(1, round(mode.delay_s * 1000))
             )
         )
+        # io ends a pulse at the level last set; a monostable relay ends at idle whatever it was
+        # before. Set after the pulse began, so an active relay does not drop between the two.
+        await call.bus.request(command_from_fields(SetPort, port_id=port.port_id, is_active=False))
     else:
         await call.bus.request(
             command_from_fields(SetPort, port_id=port.port_id, is_active=state == "active")
