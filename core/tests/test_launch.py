@@ -28,6 +28,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.timeout(90)  # imports every service in a new interpreter: above the probe's own 60 s
 def test_the_preload_imports_every_service_starts_no_thread_and_freezes() -> None:
     probe = subprocess.run(
         [sys.executable, "-W", "ignore", "-c", PROBE % (list(SERVICE_NAMES),)],
