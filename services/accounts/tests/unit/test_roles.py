@@ -25,6 +25,12 @@ SAMPLES: dict[type[Command], dict[str, object]] = {  # type: ignore[type-arg]
     messages.UpdateOnvifAccount: {"name": "none"},
     messages.DeleteOnvifAccount: {"name": "none"},
     messages.VerifyUsernameToken: {"username": "u", "password": "p", "client_address": "c"},
+    messages.VerifyOnvifDigest: {
+        "method": "GET",
+        "authorization": "x",
+        "uri": "/",
+        "client_address": "c",
+    },
     messages.SetSshEnabled: {"is_enabled": False},
     messages.AddSshAccount: {"name": "s", "password": "pw"},
     messages.UpdateSshAccount: {"name": "none"},
