@@ -78,8 +78,8 @@ bench-radios: setup ## the radios VM's figure: input edge -> beacon heard by a s
 	tools/debian-packages.sh radios
 	$(RUN) tools/radios-vm.sh bench
 
-test-%: setup ## one service alone, e.g. make test-io
-	$(RUN) pytest -q services/$*
+test-%: setup ## one service alone, e.g. make test-io (its board tests run in make test-board)
+	$(RUN) pytest -q -m "not board" services/$*
 
 lint: setup ## ruff (format + check), mypy strict, import-linter, typos
 	$(RUN) ruff format --check .
