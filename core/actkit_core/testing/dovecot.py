@@ -11,6 +11,7 @@ import grp
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -132,7 +133,9 @@ def dovecot(timeout_s: float = 10.0) -> Iterator[Dovecot]:
             _wait_until_listening(process, server, timeout_s)
             yield server
         finally:
-            process.terminate()
+            # Killed, with its login processes: a dovecot still starting ignores SIGTERM, and
+            # nothing it would write on the way out is read by a test.
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
     finally:
         shutil.rmtree(folder)
