@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
+import wave
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -172,13 +176,45 @@ class NetworkStorageRecipient(Part):
     use_temporary_name: bool = True
 
 
+MESSAGE_WAV_BYTES = 64 * 1024
+"""About 4 s at 8 kHz: every recipient, its message included, goes in one list reply (1 MB)."""
+
+
+def message_wav_samples(encoded: str) -> bytes:
+    """A recipient's ``message_wav`` as its 16-bit 8 kHz mono samples (little-endian).
+
+    Raises:
+        ValueError: not base64, larger than 64 KiB, not a WAV, or another format; the
+            sentence names the field and the format wanted.
+    """
+    wanted = "message_wav must be a WAV file (base64) of 16-bit PCM mono audio at 8000 Hz"
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise ValueError(f"{wanted}; this is not base64") from None
+    if len(data) > MESSAGE_WAV_BYTES:
+        raise ValueError(f"{wanted}, at most 64 KiB (4 s); this one has {len(data)} bytes")
+    try:
+        with wave.open(io.BytesIO(data)) as audio:
+            shape = (audio.getsampwidth() * 8, audio.getnchannels(), audio.getframerate())
+            samples: bytes = audio.readframes(audio.getnframes())
+    except (wave.Error, EOFError):
+        raise ValueError(f"{wanted}; this is not a PCM WAV file") from None
+    if shape != (16, 1, 8000):
+        bits, channels, rate = shape
+        raise ValueError(f"{wanted}; this one is {bits}-bit, {channels} channel(s) at {rate} Hz")
+    if not samples:
+        raise ValueError(f"{wanted}; this one holds no audio")
+    return samples
+
+
 SipAddress = Annotated[
     str, Field(min_length=1, max_length=256, pattern=r"^(sips?:)?[^@\s:;<>]+@[A-Za-z0-9.\-\[\]:]+$")
 ]
 
 
 class SipRecipient(Part):
-    """SIP call: placed from a SIP account through its proxy, an alert played, then hung up.
+    """SIP call: placed from a SIP account through its proxy, a message played, then hung up.
 
     The call is answered by a phone, a softphone or a PBX; "Test" places one and says how it
     went. VMS calls (``vms``) are not supported on this device.
@@ -199,9 +235,19 @@ class SipRecipient(Part):
     """The name the proxy authenticates; empty, the account's user."""
     password: Secret = None
     play_alert: bool = True
-    """Play a short alert (three beeps) when the call is answered."""
+    """Play a short alert (three beeps) when the call is answered, if no message is given."""
+    message_wav: str | None = None
+    """A message played once answered instead of the beeps: a WAV file in base64, 16-bit PCM
+    mono at 8000 Hz, at most 64 KiB (4 s)."""
     call_duration_s: int = Field(default=5, ge=1, le=60)
-    """How long the call lasts once answered, alert included, before it is hung up."""
+    """How long the call lasts once answered, alert included, before it is hung up; a longer
+    message is played whole."""
+
+    @model_validator(mode="after")
+    def _message_is_a_wav_to_play(self) -> SipRecipient:
+        if self.message_wav is not None:
+            message_wav_samples(self.message_wav)
+        return self
 
 
 RecipientSpec = Annotated[

@@ -1,6 +1,7 @@
 """SIP calls over UDP: INVITE through the proxy, digest authentication, the alert, BYE.
 
-The alert goes as RTP (G.711 µ-law) once the call is answered. Every request goes to the proxy
+The alert (three beeps, or the recipient's WAV message) goes as RTP (G.711 µ-law) once the
+call is answered. Every request goes to the proxy
 (an outbound proxy, as phones on a PBX use) on a connected socket, so that a proxy nobody
 listens for is told at once (ICMP port unreachable), not after the timeout.
 """
@@ -19,6 +20,7 @@ from actkit_events.adapters.sip_messages import (
     Response,
     alert_frames,
     digest_answer,
+    message_frames,
     parse_message,
     request_line,
     sdp_media,
@@ -29,6 +31,7 @@ from actkit_events.adapters.sip_messages import (
 )
 from actkit_events.ports import DeliveryFailed
 from actkit_proto.events import SipRecipient
+from actkit_proto.events.recipients import message_wav_samples
 
 RETRANSMIT_S = 0.5
 """RFC 3261's T1: a request unanswered this long is sent again (UDP may lose it)."""
@@ -210,7 +213,10 @@ async def _play(
     """Send the call's audio at its pace; frames sent and whether the callee hung up first."""
     ssrc = secrets.randbits(32)
     started = time.monotonic()
-    frames = alert_frames(spec.call_duration_s, spec.play_alert)
+    if spec.message_wav is None:
+        frames = alert_frames(spec.call_duration_s, spec.play_alert)
+    else:
+        frames = message_frames(message_wav_samples(spec.message_wav), spec.call_duration_s)
     for index, payload in enumerate(frames):
         marker = 0x80 if index == 0 else 0
         header = struct.pack("!BBHII", 0x80, marker, index & 0xFFFF, index * 160, ssrc)

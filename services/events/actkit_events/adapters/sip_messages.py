@@ -5,10 +5,12 @@ Text and bytes only (RFC 3261, RFC 2617, RFC 4566), no sockets: ``sip.py`` place
 
 from __future__ import annotations
 
+import array
 import hashlib
 import math
 import re
 import secrets
+import sys
 from dataclasses import dataclass, field
 
 SAMPLE_RATE = 8000
@@ -245,3 +247,15 @@ def alert_frames(duration_s: int, has_alert: bool) -> list[bytes]:
                     chunk = beep[index * FRAME_SAMPLES : (index + 1) * FRAME_SAMPLES]
                     frames[start + index] = bytes(chunk)
     return frames
+
+
+def message_frames(samples: bytes, duration_s: int) -> list[bytes]:
+    """A message (16-bit 8 kHz mono samples) in 20 ms µ-law frames, then silence to the end."""
+    linear = array.array("h", samples)
+    if sys.byteorder == "big":
+        linear.byteswap()  # a WAV's samples are little-endian
+    coded = bytes(ulaw(sample) for sample in linear)
+    coded += SILENCE[: -len(coded) % FRAME_SAMPLES]
+    frames = [coded[start : start + FRAME_SAMPLES] for start in range(0, len(coded), FRAME_SAMPLES)]
+    total = duration_s * SAMPLE_RATE // FRAME_SAMPLES
+    return frames + [SILENCE] * (total - len(frames))

@@ -3,6 +3,10 @@ the alert's audio arrives, the call ends; a wrong password and an absent proxy s
 
 import array
 import asyncio
+import base64
+import io
+import itertools
+import math
 import shutil
 import socket
 import wave
@@ -53,6 +57,29 @@ def loudness(path: Path, start_s: float, end_s: float) -> float:
     return float(sum(abs(sample) for sample in part)) / max(1, len(part))
 
 
+def crossings(path: Path, start_s: float, end_s: float) -> int:
+    """How often a 16-bit 8 kHz WAV's samples change sign between two times (twice a period)."""
+    with wave.open(str(path)) as audio:
+        samples = array.array("h", audio.readframes(audio.getnframes()))
+    part = samples[int(start_s * 8000) : int(end_s * 8000)]
+    return sum(1 for before, after in itertools.pairwise(part) if before * after < 0)
+
+
+def tone_wav(hertz: float, seconds: float) -> str:
+    """A tone as a 16-bit 8 kHz mono WAV file, in base64."""
+    samples = array.array(
+        "h",
+        (int(12000 * math.sin(2 * math.pi * hertz * n / 8000)) for n in range(int(seconds * 8000))),
+    )
+    file = io.BytesIO()
+    with wave.open(file, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(8000)
+        audio.writeframes(samples.tobytes())
+    return base64.b64encode(file.getvalue()).decode()
+
+
 async def test_the_call_is_answered_hears_the_alert_and_is_hung_up(
     deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
 ) -> None:
@@ -73,6 +100,22 @@ async def test_the_call_is_answered_hears_the_alert_and_is_hung_up(
     assert f"relaying INVITE from sip:kit@{sip.host}" in proxy_log
     assert "Call established: sip:kit@" in callee_log and "terminated" in callee_log
     assert beep > 1000 and pause < 50, (beep, pause)
+
+
+async def test_the_recipients_wav_message_is_played_instead_of_the_beeps(
+    deps: Deps, fake_bus: FakeBus, peers: SimpleNamespace
+) -> None:
+    with peers.sip_peers() as sip:
+        spec = sip_call(sip, message_wav=tone_wav(1000, 0.6))
+        result = await fake_bus.request(SendTestNotification(recipient=spec))
+        await eventually(lambda: "audio: destroyed" in sip.callee_log)
+        [heard] = sip.received_audio()
+        # 1 kHz changes sign 2000 times a second (the beeps' 880 Hz: 1760), then silence.
+        tone, after = crossings(heard, 0.1, 0.4), loudness(heard, 0.7, 0.9)
+        tone_loudness = loudness(heard, 0.1, 0.4)
+    assert result.is_ok, result.answer
+    assert "sent 50 audio frames (1.0 s)" in result.answer
+    assert 580 <= tone <= 620 and tone_loudness > 1000 and after < 50, (tone, after)
 
 
 async def test_a_wrong_password_an_unknown_callee_and_an_absent_proxy_each_say_so(

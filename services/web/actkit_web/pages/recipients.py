@@ -58,6 +58,7 @@ LABELS = {
     "to_address": "To SIP address",
     "proxy_host": "SIP proxy",
     "proxy_port": "SIP proxy port",
+    "message_wav": "Message (WAV file in base64: 16-bit mono 8000 Hz, at most 64 KiB)",
     "call_duration_s": "Call duration (s)",
 }
 """Inputs whose label is not their name in words: the manual's words, abbreviations in capitals."""
