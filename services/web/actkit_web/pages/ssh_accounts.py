@@ -16,6 +16,7 @@ from actkit_proto.accounts import (
 )
 from actkit_web.api import ssh
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
+from actkit_web.pages.account_forms import AccountCommands, add_account_forms
 from actkit_web.pages.settings_page import SettingsPage, act, page_router
 
 
@@ -45,52 +46,10 @@ async def set_ssh_enabled(
     return await act(request, caller, bus, PAGE, "service", SetSshEnabled, is_enabled=is_enabled)
 
 
-@router.post("/system/ssh/accounts")
-async def add_ssh_account(
-    request: Request,
-    caller: CallerDep,
-    bus: ActingBusDep,
-    name: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
-) -> Response:
-    return await act(
-        request,
-        caller,
-        bus,
-        PAGE,
-        "add",
-        AddSshAccount,
-        name=name,
-        password=password,
-        comment=comment,
-    )
-
-
-@router.post("/system/ssh/accounts/{name}")
-async def update_ssh_account(
-    request: Request,
-    name: str,
-    caller: CallerDep,
-    bus: ActingBusDep,
-    password: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
-) -> Response:
-    return await act(
-        request,
-        caller,
-        bus,
-        PAGE,
-        f"account-{name}",
-        UpdateSshAccount,
-        name=name,
-        password=password or None,
-        comment=comment,
-    )
-
-
-@router.post("/system/ssh/accounts/{name}/delete")
-async def delete_ssh_account(
-    request: Request, name: str, caller: CallerDep, bus: ActingBusDep
-) -> Response:
-    return await act(request, caller, bus, PAGE, f"account-{name}", DeleteSshAccount, name=name)
+add_account_forms(
+    router,
+    PAGE,
+    AccountCommands(AddSshAccount, UpdateSshAccount, DeleteSshAccount),
+    "comment",
+    "",
+)
