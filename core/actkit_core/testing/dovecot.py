@@ -147,7 +147,7 @@ def _wait_until_listening(
     deadline = time.monotonic() + timeout_s
     waiting = [server.pop3_port, server.pop3s_port]
     while waiting:
-        if process.poll() is not None or time.monotonic() > deadline:
+        if process.poll() is not None or time.monotonic() >= deadline:
             raise RuntimeError(f"dovecot did not listen on {waiting}:\n{server.log}")
         try:
             socket.create_connection((server.host, waiting[0]), timeout=0.2).close()

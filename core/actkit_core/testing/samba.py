@@ -136,7 +136,7 @@ def _wait_until_listening(
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
-        if process.poll() is not None or time.monotonic() > deadline:
+        if process.poll() is not None or time.monotonic() >= deadline:
             raise RuntimeError(f"smbd did not listen on {server.port}:\n{server.log}")
         try:
             socket.create_connection((server.host, server.port), timeout=0.2).close()

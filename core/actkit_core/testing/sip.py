@@ -179,7 +179,7 @@ def sip_peers(timeout_s: float = 10.0) -> Iterator[SipPeers]:
 def _wait_until_registered(peers: SipPeers, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while "200 OK (kamailio" not in peers.callee_log:
-        if time.monotonic() > deadline:
+        if time.monotonic() >= deadline:
             raise RuntimeError(
                 f"baresip did not register with Kamailio:\n{peers.callee_log}\n{peers.proxy_log}"
             )
