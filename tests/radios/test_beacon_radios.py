@@ -105,6 +105,11 @@ async def test_a_camera_beacon_with_a_watched_system_id_fires_a_rule_that_holds_
     await eventually(relay_held, timeout_s=20)
 
 
+# A bluetoothd started again under emulation (TCG) on a busy host took over 20 s to be heard again
+# once: the broadcast coming back is what is tested, not how fast an emulated daemon starts.
+COMES_BACK_S = 60.0
+
+
 async def test_the_broadcast_comes_back_by_itself_after_bluetoothd_restarts(
     kit: Bus, camera: Camera, bluetoothd: RadiosVm
 ) -> None:
@@ -119,7 +124,7 @@ async def test_the_broadcast_comes_back_by_itself_after_bluetoothd_restarts(
     await bluetoothd.start_bluetoothd()
     restarted_s = time.monotonic()
     await camera.scan()  # the camera's discovery went with the daemon
-    await camera.heard(AXIS_COMPANY_ID, payload, after_s=restarted_s)
+    await camera.heard(AXIS_COMPANY_ID, payload, after_s=restarted_s, timeout_s=COMES_BACK_S)
 
 
 async def _is_absent(kit: Bus) -> bool:
@@ -138,7 +143,7 @@ async def test_the_broadcast_comes_back_by_itself_after_the_controller_is_powere
     for is_powered in (False, True):
         await bluetoothd.power(bluetoothd.kit, is_powered)
     powered_s = time.monotonic()
-    await camera.heard(AXIS_COMPANY_ID, payload, after_s=powered_s)
+    await camera.heard(AXIS_COMPANY_ID, payload, after_s=powered_s, timeout_s=COMES_BACK_S)
     assert await _active_instances(bluetoothd) == 1
 
 
