@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -64,8 +65,17 @@ class DbusDaemon:
             ],
             stdout=subprocess.DEVNULL,
         )
-        _wait(self.socket.exists, "dbus-daemon", self._process)
+        _wait(self._accepts, "dbus-daemon", self._process)
         return self.address
+
+    def _accepts(self) -> bool:
+        # Not the socket file's existence: it is there from bind(), before the daemon listens.
+        with socket.socket(socket.AF_UNIX) as probe:
+            try:
+                probe.connect(str(self.socket))
+            except OSError:
+                return False
+            return True
 
     def stop(self) -> None:
         """Stop the daemon (by the process it started)."""
