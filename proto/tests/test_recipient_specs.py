@@ -8,7 +8,7 @@ import wave
 import pytest
 
 from actkit_proto import Invalid
-from actkit_proto.events import CreateRecipient, SipRecipient
+from actkit_proto.events import CreateRecipient, EmailRecipient, SipRecipient
 
 
 @pytest.mark.parametrize(
@@ -18,6 +18,11 @@ from actkit_proto.events import CreateRecipient, SipRecipient
         (b'{"type": "email", "name": "e", "to": [], "sender": "a@b", "host": "h"}', "to:"),
         (b'{"type": "email", "name": "e", "to": ["x"], "sender": "a@b", "host": "h"}', "to.0"),
         (b'{"type": "tcp", "name": "t", "host": "h", "port": 70000}', "port"),
+        (
+            b'{"type": "email", "name": "e", "to": ["a@b.se"], "sender": "a@b.se", "host": "h", '
+            b'"pop_host": "pop.b.se"}',
+            "POP authentication logs in with the username and password: give a username",
+        ),
         (
             b'{"type": "sftp", "name": "s", "host": "h", "username": "u", "host_key_md5": "zz"}',
             "md5",
@@ -75,3 +80,11 @@ def test_a_short_8_khz_mono_wav_is_taken() -> None:
     message = wav(4)
     spec = SipRecipient(name="s", from_account="kit@pbx", to_address="bob", message_wav=message)
     assert spec.message_wav == message
+
+
+def test_a_pop_login_with_a_username_and_a_call_with_the_beeps_are_taken() -> None:
+    email = EmailRecipient(
+        name="e", to=["a@b.se"], sender="a@b.se", host="h", username="kit", pop_host="pop.b.se"
+    )
+    assert (email.pop_host, email.pop_port) == ("pop.b.se", 110)
+    assert SipRecipient(name="s", from_account="kit@pbx", to_address="bob").message_wav is None
