@@ -6,26 +6,23 @@ with PropertiesChanged, which bluetoothd follows without a new registration. Rec
 LE discovery with duplicate data on and reads ``ManufacturerData`` and ``RSSI`` from the
 ``Device1`` objects BlueZ adds and changes. Every BlueZ call has a time limit, and the adapter
 re-registers what it sends and restarts discovery when bluetoothd restarts or the controller is
-powered on again.
+powered on again. When the system bus itself goes away (dbus-daemon restarted), the radio reports
+the controller absent, connects again with back-off and restores the same.
 """
 
-# No ``from __future__ import annotations``: dbus-fast reads the D-Bus types of the exported
-# methods from their annotations at class creation.
 import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
-from dbus_fast.annotations import DBusSignature, DBusStr
-from dbus_fast.constants import PropertyAccess
 from dbus_fast.errors import DBusError
 from dbus_fast.introspection import Node
-from dbus_fast.service import ServiceInterface, dbus_property, method
 
+from actkit_ble.adapters.advertisement import Advertisement
 from actkit_ble.adapters.introspection import ADAPTER_XML
 from actkit_ble.ports import RadioError, RadioFull, RadioState, RadioUnavailable, Sighting
 
@@ -40,11 +37,15 @@ DEVICE = "org.bluez.Device1"
 PROPERTIES = "org.freedesktop.DBus.Properties"
 OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager"
 ADVERTISEMENT_ROOT = "/org/actkit/ble/advertisement"
+RECONNECT_FIRST_S = 0.2
+RECONNECT_LONGEST_S = 5.0
+"""The wait before connecting to the system bus again doubles from the first up to the longest."""
 SIGHTINGS_KEPT = 1024
 """Reports waiting to be judged; past this the newest are dropped rather than memory grown."""
 
 _ADAPTER_NODE = Node.parse(ADAPTER_XML)
-ManufacturerData = Annotated[dict[int, Variant], DBusSignature("a{qv}")]
+_GONE = (OSError, EOFError)
+"""What dbus-fast raises once the system bus connection is closed."""
 
 _MATCH_RULES = (
     "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
@@ -56,52 +57,16 @@ _MATCH_RULES = (
 )
 
 
-class Advertisement(ServiceInterface):
-    """One beacon as BlueZ reads it: a broadcast with manufacturer data and nothing else."""
-
-    def __init__(self, company_id: int, payload: bytes) -> None:
-        super().__init__("org.bluez.LEAdvertisement1")
-        self.company_id = company_id
-        self.payload = payload
-        self.is_released = False
-
-    def change(self, company_id: int, payload: bytes) -> None:
-        """Send another payload: BlueZ follows the PropertiesChanged signal."""
-        if (company_id, payload) == (self.company_id, self.payload):
-            return
-        self.company_id, self.payload = company_id, payload
-        self.emit_properties_changed({"ManufacturerData": self._manufacturer_data()})
-
-    @method()
-    def Release(self) -> None:
-        """BlueZ dropped the advertisement (controller gone or reset)."""
-        self.is_released = True
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Type(self) -> DBusStr:
-        return "broadcast"
-
-    @dbus_property(access=PropertyAccess.READ)
-    def ManufacturerData(self) -> ManufacturerData:
-        return self._manufacturer_data()
-
-    def _manufacturer_data(self) -> dict[int, Variant]:
-        return {self.company_id: Variant("ay", self.payload)}
-
-
 class BluezRadio:
     """The :class:`~actkit_ble.ports.BeaconRadio` of one BlueZ controller."""
 
-    def __init__(self, bus: MessageBus, controller: str, timeout_s: float) -> None:
-        self._bus = bus
+    def __init__(
+        self, bus: MessageBus, controller: str, bus_address: str | None, timeout_s: float
+    ) -> None:
         self._path = f"/org/bluez/{controller}"
         self._controller = controller
+        self._bus_address = bus_address
         self._timeout_s = timeout_s
-        proxy = bus.get_proxy_object(BLUEZ, self._path, _ADAPTER_NODE)
-        # The proxies' ``call_*`` methods are made from the XML at run time, so typed Any.
-        self._adapter: Any = proxy.get_interface(ADAPTER)
-        self._advertising: Any = proxy.get_interface(ADVERTISING)
-        self._properties: Any = proxy.get_interface(PROPERTIES)
         self._advertisements: dict[int, Advertisement] = {}
         self._registered: set[int] = set()
         self._is_scan_wanted = False
@@ -111,6 +76,7 @@ class BluezRadio:
         self._changes: asyncio.Queue[RadioState] = asyncio.Queue()
         self._sync_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._attach(bus)
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -122,14 +88,15 @@ class BluezRadio:
         BlueZ need not be running: the radio reports the controller absent until it appears.
         On exit every advertisement is unregistered and discovery stopped.
         """
-        bus = await MessageBus(bus_address=bus_address, bus_type=BusType.SYSTEM).connect()
-        radio = cls(bus, controller, timeout_s)
+        radio = cls(await _connect(bus_address), controller, bus_address, timeout_s)
         try:
             await radio._watch()
+            radio._spawn(radio._follow_bus())
             yield radio
         finally:
             await radio._release()
-            bus.disconnect()
+            with contextlib.suppress(*_GONE):
+                radio._bus.disconnect()
 
     async def advertise(self, key: int, company_id: int, payload: bytes) -> None:
         """Send or change the advertisement of ``key``."""
@@ -160,8 +127,8 @@ class BluezRadio:
                 await self._limit(
                     self._advertising.call_unregister_advertisement(_advertisement_path(key))
                 )
-            except (DBusError, TimeoutError) as exc:
-                log.info("unregistering advertisement %d: %s", key, exc)
+            except (DBusError, TimeoutError, *_GONE) as exc:
+                log.info("unregistering advertisement %d: %s", key, _describe(exc))
             self._set_state(advertising_instances=len(self._registered))
         self._forget(key)
 
@@ -181,6 +148,41 @@ class BluezRadio:
         while True:
             yield await self._changes.get()
 
+    def _attach(self, bus: MessageBus) -> None:
+        """Use ``bus`` from now on: its proxies, and the advertisements exported on it."""
+        self._bus = bus
+        proxy = bus.get_proxy_object(BLUEZ, self._path, _ADAPTER_NODE)
+        # The proxies' ``call_*`` methods are made from the XML at run time, so typed Any.
+        self._adapter: Any = proxy.get_interface(ADAPTER)
+        self._advertising: Any = proxy.get_interface(ADVERTISING)
+        self._properties: Any = proxy.get_interface(PROPERTIES)
+        for key, advertisement in self._advertisements.items():
+            bus.export(_advertisement_path(key), advertisement)
+
+    async def _follow_bus(self) -> None:
+        """When the system bus connection closes, connect again (with back-off) and restore."""
+        while True:
+            with contextlib.suppress(*_GONE):
+                await self._bus.wait_for_disconnect()  # type: ignore[no-untyped-call]
+            log.warning("the system bus closed the connection; connecting again")
+            self._lost()
+            wait_s = RECONNECT_FIRST_S
+            while True:
+                await asyncio.sleep(wait_s)
+                try:
+                    bus = await _connect(self._bus_address)
+                except (*_GONE, DBusError, TimeoutError, RadioError) as exc:
+                    log.info("the system bus is not back yet: %s", _describe(exc))
+                    wait_s = min(2 * wait_s, RECONNECT_LONGEST_S)
+                    continue
+                self._attach(bus)
+                try:
+                    await self._watch()
+                except (*_GONE, DBusError, TimeoutError, RadioError) as exc:
+                    log.info("the system bus closed again: %s", _describe(exc))
+                    continue
+                break
+
     async def _watch(self) -> None:
         self._bus.add_message_handler(self._on_message)
         for rule in _MATCH_RULES:
@@ -191,7 +193,7 @@ class BluezRadio:
         for key in list(self._advertisements):
             await self.withdraw(key)
         if self._is_scan_wanted and self._state.is_discovering:
-            with contextlib.suppress(DBusError, TimeoutError):
+            with contextlib.suppress(DBusError, TimeoutError, *_GONE):
                 await self._limit(self._adapter.call_stop_discovery())
         for task in self._tasks:
             task.cancel()
@@ -201,7 +203,7 @@ class BluezRadio:
         async with self._sync_lock:
             try:
                 await self._sync_once()
-            except (DBusError, TimeoutError) as exc:
+            except (DBusError, TimeoutError, *_GONE) as exc:
                 log.warning("BlueZ controller %s: %s", self._controller, _describe(exc))
                 self._lost()
 
@@ -260,6 +262,8 @@ class BluezRadio:
                 raise RadioError(f"BlueZ refused the advertisement: {_describe(exc)}") from None
         except TimeoutError:
             raise RadioUnavailable(f"BlueZ did not answer within {self._timeout_s:g} s") from None
+        except _GONE:
+            raise RadioUnavailable("the system bus is not connected; connecting again") from None
         self._registered.add(key)
         self._set_state(advertising_instances=len(self._registered))
 
@@ -369,6 +373,10 @@ class BluezRadio:
             raise RadioError(f"the system bus refused {member}: {reply.body}")
 
 
+async def _connect(bus_address: str | None) -> MessageBus:
+    return await MessageBus(bus_address=bus_address, bus_type=BusType.SYSTEM).connect()
+
+
 def _advertisement_path(key: int) -> str:
     return f"{ADVERTISEMENT_ROOT}{key}"
 
@@ -394,4 +402,4 @@ def _describe(exc: BaseException) -> str:
         return f"{exc.type}: {exc.text}"
     if isinstance(exc, TimeoutError):
         return "no answer in time"
-    return str(exc)
+    return str(exc) or type(exc).__name__

@@ -24,7 +24,7 @@ from actkit_ble.ports import Sighting
 from actkit_ble.settings import BleSettings
 from actkit_core.bus import Bus
 from actkit_core.testing import dbus
-from actkit_core.testing.dbus import DbusMock
+from actkit_core.testing.dbus import DbusDaemon, DbusMock
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_proto import Unavailable
@@ -263,3 +263,40 @@ async def test_a_broadcast_asked_for_while_bluez_is_away_is_sent_when_it_returns
         await asyncio.to_thread(_add_adapters, bluez)
         await eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
         await eventually(lambda: _advertising(bus))
+
+
+async def test_advertising_is_restored_when_the_system_bus_restarts(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    system_bus = DbusDaemon(tmp_path / "system-bus")
+    (tmp_path / "system-bus").mkdir()
+    address = system_bus.start()
+    bluez = DbusMock(address, TEMPLATE, "org.bluez", log_file=tmp_path / "bluez.log")
+    settings = BleSettings(
+        nats_url=nats_server,
+        data_dir=tmp_path,
+        metrics_port=0,
+        adapter="bluez",
+        dbus_address=address,
+        controller="hci0",
+    )
+    try:
+        await asyncio.to_thread(bluez.start)
+        await asyncio.to_thread(_add_adapters, bluez)
+        async with running(serve, settings):
+            await bus.request(StartBroadcast(system_id=7, message_type=1, broadcaster="r:1"))
+            await eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
+            await asyncio.to_thread(bluez.stop)
+            await asyncio.to_thread(system_bus.stop)
+            await eventually(lambda: _absent(bus))
+
+            await asyncio.to_thread(system_bus.start)
+            await asyncio.to_thread(bluez.start)
+            await asyncio.to_thread(_add_adapters, bluez)
+            await eventually(lambda: _calls(bluez, "RegisterAdvertisement"))
+            restored = await eventually(lambda: _advertising(bus))
+            assert restored.is_present
+            assert (await bus.request(ListBroadcasts())).broadcasts[0].system_id == 7
+    finally:
+        bluez.stop()
+        system_bus.stop()
