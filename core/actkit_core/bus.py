@@ -246,10 +246,12 @@ class Bus:
 
         Raises:
             BusError: the owner answered with an error (the subclass matches its code).
-            Unavailable: nobody serves the subject, or the owner did not answer in time.
+            Unavailable: nobody serves the subject, or the owner did not answer in time (the
+                longer of ``timeout_s`` and the command's own ``answer_within_s``).
         """
         subject = command.to_subject()
         payload = command.to_wire()
+        timeout_s = max(timeout_s, command.answer_within_s)
         # The last pause is None, which raises: the loop never runs out.
         for pause_s in NO_RESPONDERS_RETRY_S:  # pragma: no branch
             try:

@@ -258,6 +258,10 @@ class Command(Message, Generic[ReplyT]):
     """When set, only these services may send it, never on behalf of a person: the bus refuses
     it with an actor, and the NATS config denies it to every other user."""
 
+    answer_within_s: ClassVar[float] = 0.0
+    """How long the owner may take to answer, when that is longer than a bus round trip (a test
+    that talks to a remote server): a sender waits at least this long before giving up."""
+
     actor: Actor | None = Field(default=None, description="Set by the web service for people.")
 
     @model_validator(mode="before")

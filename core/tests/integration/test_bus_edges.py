@@ -4,12 +4,13 @@ import asyncio
 import logging
 
 import pytest
+from nats.aio.msg import Msg
 from nats.errors import NoServersError
 
 from actkit_core.bus import Bus
 from actkit_core.testing.stack import free_port
 from actkit_proto.errors import Unavailable
-from actkit_proto.io import GetPort, IgnitionChanged
+from actkit_proto.io import Circuit, Direction, GetPort, IgnitionChanged, Port
 
 
 async def test_an_owner_that_does_not_answer_in_time_is_unavailable(bus: Bus) -> None:
@@ -19,6 +20,32 @@ async def test_an_owner_that_does_not_answer_in_time_is_unavailable(bus: Bus) ->
         await bus.request(GetPort(port_id=3), timeout_s=0.2)
     assert silent.pending_msgs == 1
     await silent.unsubscribe()
+
+
+class SlowGetPort(GetPort):
+    answer_within_s = 1.0
+
+
+async def test_a_command_that_answers_slowly_by_nature_is_waited_for_longer(bus: Bus) -> None:
+    async def answer_late(msg: Msg) -> None:
+        await asyncio.sleep(0.3)
+        port = Port(
+            port_id=3,
+            name="Lightbar",
+            direction=Direction.INPUT,
+            normal_state=Circuit.OPEN,
+            is_configurable=True,
+            is_active=True,
+            circuit=Circuit.CLOSED,
+        )
+        await msg.respond(port.to_wire())
+
+    late = await bus.client.subscribe("io.port.*.get", cb=answer_late)
+    await bus.client.flush()
+    with pytest.raises(Unavailable, match=r"got no answer within 0\.1 s"):
+        await bus.request(GetPort(port_id=3), timeout_s=0.1)
+    assert (await bus.request(SlowGetPort(port_id=3), timeout_s=0.1)).is_active
+    await late.unsubscribe()
 
 
 async def test_a_malformed_event_is_dropped_with_a_warning_and_the_next_one_arrives(

@@ -325,6 +325,8 @@ class SendTestNotification(Command[RecipientTestResult]):
     """Send a test notification to a recipient (stored, or not yet saved)."""
 
     subject: ClassVar[str] = "events.recipients.test"
+    answer_within_s: ClassVar[float] = 90.0
+    """A test call rings and talks for up to a minute; every client has its own 10 s limits."""
     recipient_id: RowId | None = None
     recipient: RecipientSpec | None = None
     """An unsaved recipient; its empty password is taken from ``recipient_id`` if given."""
