@@ -1,0 +1,255 @@
+"""The fleet's JetStream objects, as the server's API takes them, and a small client of that API.
+
+Sources use consumers made beforehand on the origin (the ``consumer`` source field and
+``ack_policy: flow_control``, nats-server 2.14 and later): after a link comes back the source
+resumes at once, where an ephemeral source consumer waits out a 30 s request timeout first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nats.aio.client import Client
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+
+from actkit_proto.fleet import (
+    HQ_COMMANDS,
+    HQ_DOMAIN,
+    HQ_EVENTS,
+    HQ_STATE,
+    QUEUED_ON_VEHICLE,
+    UPLINK_CONSUMER,
+    VEHICLE_COMMANDS,
+    VEHICLE_EVENTS,
+    downlink_consumer,
+    downlink_deliver,
+    event_subjects,
+    js_api,
+    numbered_wildcards,
+    queued_command_prefix,
+    stateful_event_subjects,
+    uplink_deliver,
+    vehicle_prefix,
+)
+
+JsonObject = dict[str, Any]
+SECOND_NS = 1_000_000_000
+DAY_NS = 86_400 * SECOND_NS
+HEARTBEAT_NS = SECOND_NS
+"""Idle heartbeat of a source's consumer: what tells HQ a vehicle is there while it is quiet."""
+MAX_ACK_PENDING = 10_000
+
+
+class FleetError(Exception):
+    """A JetStream request failed; the message says what and why, for a person."""
+
+
+def hq_events(replicas: int, max_age_days: int = 30) -> JsonObject:
+    """HQ's stream of every vehicle's events (sources only, added per vehicle)."""
+    return {
+        "name": HQ_EVENTS,
+        "retention": "limits",
+        "storage": "file",
+        "num_replicas": replicas,
+        "max_age": max_age_days * DAY_NS,
+        "discard": "old",
+        "sources": [],
+    }
+
+
+def hq_state(replicas: int) -> JsonObject:
+    """The ``fleet_state`` bucket: the last value of each vehicle's stateful events.
+
+    It sources HQ's own events stream (no second link per vehicle), keyed ``<id>.<subject>``
+    as the vehicle's own bucket is keyed by subject.
+    """
+    transforms = [
+        {
+            "src": f"veh.*.{subject}",
+            "dest": f"$KV.{HQ_STATE}.{{{{wildcard(1)}}}}.{numbered_wildcards(subject, first=2)}",
+        }
+        for subject in stateful_event_subjects()
+    ]
+    return {
+        "name": f"KV_{HQ_STATE}",
+        "subjects": [f"$KV.{HQ_STATE}.>"],
+        "retention": "limits",
+        "storage": "file",
+        "num_replicas": replicas,
+        "max_msgs_per_subject": 1,
+        "discard": "new",
+        "allow_rollup_hdrs": True,
+        "deny_delete": True,
+        "allow_direct": True,
+        "sources": [{"name": HQ_EVENTS, "subject_transforms": transforms}],
+    }
+
+
+def hq_commands(replicas: int, max_age_s: int = 86_400) -> JsonObject:
+    """The queue of commands for vehicles; one lost for longer than ``max_age_s`` gets none."""
+    return {
+        "name": HQ_COMMANDS,
+        "subjects": ["veh.*.cmdq.>"],
+        "retention": "limits",
+        "storage": "file",
+        "num_replicas": replicas,
+        "max_age": max_age_s * SECOND_NS,
+        "discard": "old",
+    }
+
+
+def _flow_controlled(durable: str, deliver_subject: str) -> JsonObject:
+    return {
+        "durable_name": durable,
+        "deliver_subject": deliver_subject,
+        "deliver_policy": "all",
+        "ack_policy": "flow_control",
+        "flow_control": True,
+        "idle_heartbeat": HEARTBEAT_NS,
+        "max_ack_pending": MAX_ACK_PENDING,
+    }
+
+
+def downlink(vehicle_id: str) -> JsonObject:
+    """HQ's consumer of one vehicle's queued commands, which that vehicle's source names."""
+    return {
+        **_flow_controlled(downlink_consumer(vehicle_id), downlink_deliver(vehicle_id)),
+        "filter_subject": f"{queued_command_prefix(vehicle_id)}.>",
+    }
+
+
+def uplink_source(vehicle_id: str) -> JsonObject:
+    """HQ's source of one vehicle's events, under ``veh.<id>.``."""
+    return {
+        "name": VEHICLE_EVENTS,
+        "external": {"api": js_api(vehicle_id), "deliver": ""},
+        "consumer": {"name": UPLINK_CONSUMER, "deliver_subject": uplink_deliver(vehicle_id)},
+        "subject_transforms": [{"src": ">", "dest": f"{vehicle_prefix(vehicle_id)}.>"}],
+    }
+
+
+def source_vehicle(source: JsonObject) -> str | None:
+    """The vehicle id of one of HQ's sources, or None for another source."""
+    api = str(source.get("external", {}).get("api", ""))
+    parts = api.split(".")
+    return parts[1] if source.get("name") == VEHICLE_EVENTS and len(parts) == 3 else None
+
+
+def vehicle_events(max_age_days: int = 7, max_bytes: int = 256 * 1024 * 1024) -> JsonObject:
+    """The vehicle's events, kept for HQ across outages up to ``max_age_days``.
+
+    Limits retention: HQ's source reads it again from its consumer's position after any outage,
+    and local readers (an incident replay) may read it too.
+    """
+    return {
+        "name": VEHICLE_EVENTS,
+        "subjects": event_subjects(),
+        "retention": "limits",
+        "storage": "file",
+        "max_age": max_age_days * DAY_NS,
+        "max_bytes": max_bytes,
+        "discard": "old",
+        "duplicate_window": 120 * SECOND_NS,
+    }
+
+
+def uplink(vehicle_id: str) -> JsonObject:
+    """The vehicle's consumer of its events that HQ's source names."""
+    return _flow_controlled(UPLINK_CONSUMER, uplink_deliver(vehicle_id))
+
+
+def vehicle_commands(vehicle_id: str) -> JsonObject:
+    """The vehicle's copy of its queued commands, ``cmdq.<command subject>``."""
+    return {
+        "name": VEHICLE_COMMANDS,
+        "retention": "limits",
+        "storage": "file",
+        "max_age": DAY_NS,
+        "sources": [
+            {
+                "name": HQ_COMMANDS,
+                "external": {"api": js_api(HQ_DOMAIN), "deliver": ""},
+                "consumer": {
+                    "name": downlink_consumer(vehicle_id),
+                    "deliver_subject": downlink_deliver(vehicle_id),
+                },
+                "subject_transforms": [
+                    {
+                        "src": f"{queued_command_prefix(vehicle_id)}.>",
+                        "dest": f"{QUEUED_ON_VEHICLE}.>",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+class JetStreamApi:
+    """JetStream's API by plain requests (the server's JSON, fields nats-py does not know yet)."""
+
+    def __init__(self, client: Client, prefix: str = "$JS.API", timeout_s: float = 5.0) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.timeout_s = timeout_s
+
+    async def call(self, what: str, body: JsonObject | None = None) -> JsonObject:
+        """Send one API request; its answer.
+
+        Raises:
+            FleetError: no JetStream answered, or it answered with an error.
+        """
+        payload = json.dumps(body).encode() if body is not None else b""
+        try:
+            reply = await self.client.request(f"{self.prefix}.{what}", payload, self.timeout_s)
+        except (NoRespondersError, NatsTimeout):
+            raise FleetError(
+                f"no JetStream answered {self.prefix}.{what}: is the server up and linked?"
+            ) from None
+        answer: JsonObject = json.loads(reply.data)
+        error = answer.get("error")
+        if error:
+            raise FleetError(f"{what}: {error.get('description', error)}")
+        return answer
+
+    async def stream(self, name: str) -> JsonObject | None:
+        """The stream's info, or None when there is no such stream."""
+        try:
+            return await self.call(f"STREAM.INFO.{name}")
+        except FleetError as exc:
+            if "not found" in str(exc):
+                return None
+            raise
+
+    async def ensure_stream(self, config: JsonObject) -> JsonObject:
+        """Create the stream, or update it to ``config`` (keeping its sources if it has some)."""
+        current = await self.stream(config["name"])
+        if current is None:
+            return await self.call(f"STREAM.CREATE.{config['name']}", config)
+        merged = {**current["config"], **config}
+        if not config.get("sources") and current["config"].get("sources"):
+            merged["sources"] = current["config"]["sources"]
+        return await self.call(f"STREAM.UPDATE.{config['name']}", merged)
+
+    async def set_sources(self, name: str, sources: list[JsonObject]) -> JsonObject:
+        """Replace the sources of stream ``name``."""
+        current = await self.stream(name)
+        if current is None:
+            raise FleetError(f"there is no stream {name}: run `actkit-fleet setup` first")
+        return await self.call(f"STREAM.UPDATE.{name}", {**current["config"], "sources": sources})
+
+    async def ensure_consumer(self, stream: str, config: JsonObject) -> JsonObject:
+        """Create the durable consumer, or update it to ``config``."""
+        durable = config["durable_name"]
+        return await self.call(
+            f"CONSUMER.CREATE.{stream}.{durable}", {"stream_name": stream, "config": config}
+        )
+
+    async def delete_consumer(self, stream: str, name: str) -> None:
+        """Delete a consumer; one that is not there is no error."""
+        try:
+            await self.call(f"CONSUMER.DELETE.{stream}.{name}")
+        except FleetError as exc:
+            if "not found" not in str(exc):
+                raise

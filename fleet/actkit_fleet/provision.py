@@ -1,0 +1,111 @@
+"""Provisioning at HQ: the streams, registering and revoking vehicles.
+
+A vehicle's register entry and users-file line come first (so it may connect once HQ's nodes
+have reloaded), then its consumer of the command queue and its source in HQ's events stream.
+Revoking undoes all three: its link is closed by the reload.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+from actkit_fleet import registry
+from actkit_fleet.jetstream import (
+    JetStreamApi,
+    downlink,
+    hq_commands,
+    hq_events,
+    hq_state,
+    source_vehicle,
+    uplink_source,
+)
+from actkit_fleet.nkey import new_user_nkey
+from actkit_proto.fleet import HQ_COMMANDS, HQ_EVENTS, check_vehicle_id, downlink_consumer
+
+
+async def setup(api: JetStreamApi, replicas: int) -> None:
+    """Create (or update) HQ's events stream, command queue and state bucket."""
+    await api.ensure_stream(hq_events(replicas))
+    await api.ensure_stream(hq_commands(replicas))
+    await api.ensure_stream(hq_state(replicas))
+
+
+def reload_nodes(pids: Sequence[int]) -> None:
+    """Have the HQ nodes running here read their users again (SIGHUP)."""
+    for pid in pids:
+        os.kill(pid, signal.SIGHUP)
+
+
+def write_seed(credentials_dir: Path, vehicle_id: str, seed: str) -> Path:
+    """Write a vehicle's seed for its installer, readable by the owner only."""
+    credentials_dir.mkdir(parents=True, exist_ok=True)
+    path = credentials_dir / f"{vehicle_id}.nk"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(seed + "\n")
+    return path
+
+
+async def register(
+    api: JetStreamApi,
+    conf_dir: Path,
+    vehicle_ids: Sequence[str],
+    credentials_dir: Path,
+    reload_pids: Sequence[int] = (),
+) -> dict[str, Path]:
+    """Register vehicles: keys, users file, command-queue consumer, events source.
+
+    Returns:
+        Each vehicle's seed file, to be given to it (HQ keeps only the public key).
+
+    Raises:
+        RegistryError: a vehicle is registered already, or the register is unreadable.
+        InvalidVehicleId: an id cannot name a vehicle.
+        FleetError: HQ's JetStream refused a change.
+    """
+    for vehicle_id in vehicle_ids:
+        check_vehicle_id(vehicle_id)
+    keys = {vehicle_id: new_user_nkey() for vehicle_id in vehicle_ids}
+    vehicles = registry.added(
+        registry.load(conf_dir), {vid: key.public_key for vid, key in keys.items()}
+    )
+    info = await api.stream(HQ_EVENTS)
+    if info is None:
+        raise registry.RegistryError(f"there is no stream {HQ_EVENTS}: run `actkit-fleet setup`")
+    seeds = {vid: write_seed(credentials_dir, vid, key.seed) for vid, key in keys.items()}
+    registry.save(conf_dir, vehicles)
+    reload_nodes(reload_pids)
+    for vehicle_id in vehicle_ids:
+        await api.ensure_consumer(HQ_COMMANDS, downlink(vehicle_id))
+    sources = [
+        source
+        for source in info["config"].get("sources") or []
+        if source_vehicle(source) not in keys
+    ]
+    await api.set_sources(HQ_EVENTS, sources + [uplink_source(vid) for vid in vehicle_ids])
+    return seeds
+
+
+async def revoke(
+    api: JetStreamApi, conf_dir: Path, vehicle_id: str, reload_pids: Sequence[int] = ()
+) -> None:
+    """Cut a vehicle off: out of the users (its link closes), its source and queue consumer.
+
+    What HQ received from it stays in the events stream.
+
+    Raises:
+        RegistryError: it is not registered.
+    """
+    vehicles = registry.removed(registry.load(conf_dir), vehicle_id)
+    registry.save(conf_dir, vehicles)
+    reload_nodes(reload_pids)
+    info = await api.stream(HQ_EVENTS)
+    if info is not None:
+        sources = info["config"].get("sources") or []
+        kept = [source for source in sources if source_vehicle(source) != vehicle_id]
+        if len(kept) != len(sources):
+            await api.set_sources(HQ_EVENTS, kept)
+    await api.delete_consumer(HQ_COMMANDS, downlink_consumer(vehicle_id))

@@ -1,0 +1,222 @@
+"""Real nats-servers on loopback: the HQ cluster and light vehicles, for the simulation and tests.
+
+Every server is a child process started by :class:`~actkit_core.natsserver.NatsServer` on free
+ports, in a folder of its own, and stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nats
+from nats.aio.client import Client
+
+from actkit_core.natsserver import NatsServer
+from actkit_fleet import leafconf, provision, registry
+from actkit_fleet.hqconf import HQ_USER, SYS_USER, HqNode, password_variable, render_node
+from actkit_fleet.jetstream import FleetError, JetStreamApi
+from actkit_fleet.leafconf import LeafLink
+from actkit_fleet.vehicle import prepare
+
+VEHICLE_USER = "car"
+"""The user of a light vehicle's own clients (its publisher)."""
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct TCP ports free on loopback now."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+
+
+def _pids(servers: list[NatsServer]) -> list[int]:
+    return [s.process.pid for s in servers if s.process is not None and s.process.poll() is None]
+
+
+@dataclass
+class HqCluster:
+    """The HQ cluster's nodes, their shared configuration folder and the ``hq`` user's password."""
+
+    folder: Path
+    nodes: list[HqNode]
+    password: str = field(default_factory=lambda: "k" + secrets.token_hex(16))
+    servers: dict[str, NatsServer] = field(default_factory=dict)
+
+    @classmethod
+    def plan(cls, folder: Path, size: int = 3) -> HqCluster:
+        """Nodes ``hq1``… on free loopback ports."""
+        ports = iter(free_ports(4 * size))
+        nodes = [
+            HqNode(f"hq{n}", "127.0.0.1", next(ports), next(ports), next(ports), next(ports))
+            for n in range(1, size + 1)
+        ]
+        return cls(folder, nodes)
+
+    @property
+    def conf_dir(self) -> Path:
+        """Where the node configurations, the users file and the register are."""
+        return self.folder / "conf"
+
+    @property
+    def client_urls(self) -> list[str]:
+        """HQ applications' addresses, every node."""
+        return [node.client_url for node in self.nodes]
+
+    async def start(self) -> None:
+        """Write the configurations and start every node at once (their routes meet)."""
+        registry.save(self.conf_dir, registry.load(self.conf_dir))
+        env = {
+            password_variable(HQ_USER): self.password,
+            password_variable(SYS_USER): "k" + secrets.token_hex(16),
+        }
+        for node in self.nodes:
+            config = self.conf_dir / f"{node.name}.conf"
+            config.write_text(render_node(node, self.nodes, None, "127.0.0.1"))
+            server = NatsServer(self.folder / node.name, node.client_port, config=config, env=env)
+            self.servers[node.name] = server
+        await asyncio.gather(*(server.start_async(20.0) for server in self.servers.values()))
+
+    def pids(self) -> list[int]:
+        """The running nodes' PIDs."""
+        return _pids(list(self.servers.values()))
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one node, as a crash would."""
+        process = self.servers[name].process
+        assert process is not None
+        process.kill()
+        process.wait()
+
+    def stop(self) -> None:
+        """Stop every node by its PID."""
+        for server in self.servers.values():
+            server.stop()
+
+    async def connect(self) -> Client:
+        """A client of the fleet account as HQ's applications connect."""
+        return await nats.connect(
+            servers=self.client_urls,
+            user=HQ_USER,
+            password=self.password,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.2,
+        )
+
+    async def wait_for_jetstream(self, client: Client, timeout_s: float = 30.0) -> JetStreamApi:
+        """HQ's JetStream API once the cluster has a meta leader."""
+        api = JetStreamApi(client)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                await api.call("INFO")
+                return api
+            except FleetError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    async def register(self, api: JetStreamApi, vehicle_ids: list[str]) -> dict[str, str]:
+        """Register vehicles; their seeds."""
+        files = await provision.register(
+            api, self.conf_dir, vehicle_ids, self.folder / "credentials", self.pids()
+        )
+        return {vid: path.read_text().strip() for vid, path in files.items()}
+
+
+VEHICLE_CONF = """# A light vehicle: its services' account (one user) and the link to HQ.
+server_name: {vehicle_id}
+accounts {{
+  ACTKIT {{
+    jetstream: enabled
+    users: [{{user: {user}, password: {password}}}]
+    {account_include}
+  }}
+}}
+{server_include}
+"""
+
+
+@dataclass
+class LightVehicle:
+    """A vehicle's nats-server alone (no actkit services), linked to HQ by its own remote."""
+
+    folder: Path
+    vehicle_id: str
+    port: int
+    password: str = field(default_factory=lambda: "k" + secrets.token_hex(8))
+    server: NatsServer | None = None
+
+    @property
+    def url(self) -> str:
+        """Its clients' address."""
+        return f"nats://127.0.0.1:{self.port}"
+
+    def write(self, link: LeafLink) -> None:
+        """Its configuration, link included (small JetStream limits: 200 of them share a host)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        server_include, account_include = leafconf.includes()
+        (self.folder / "nats-server.conf").write_text(
+            VEHICLE_CONF.format(
+                vehicle_id=self.vehicle_id,
+                user=VEHICLE_USER,
+                password=self.password,
+                account_include=account_include,
+                server_include=server_include,
+            )
+        )
+        leafconf.write_link(self.folder, link)
+
+    async def start(self) -> None:
+        """Start its server (again, after a kill: same port, configuration and store)."""
+        if self.server is None:
+            self.server = NatsServer(
+                self.folder / "data", self.port, config=self.folder / "nats-server.conf"
+            )
+        await self.server.start_async(20.0)
+
+    def kill(self) -> None:
+        """SIGKILL its server, as a power cut would."""
+        assert self.server is not None and self.server.process is not None
+        self.server.process.kill()
+        self.server.process.wait()
+
+    def stop(self) -> None:
+        """Stop its server by its PID."""
+        if self.server is not None:
+            self.server.stop()
+
+    @property
+    def pid(self) -> int:
+        """Its server's PID."""
+        assert self.server is not None and self.server.process is not None
+        return self.server.process.pid
+
+    async def connect(self) -> Client:
+        """A client of its services' account, reconnecting without limit."""
+        return await nats.connect(
+            servers=[self.url],
+            user=VEHICLE_USER,
+            password=self.password,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.1,
+        )
+
+    async def prepare(self, client: Client) -> None:
+        """Its events and commands streams and HQ's consumer of its events."""
+        await prepare(JetStreamApi(client), self.vehicle_id)
+
+
+def light_vehicles(folder: Path, count: int, first: int = 1) -> Iterator[LightVehicle]:
+    """``count`` light vehicles ``v0001``… on free ports."""
+    for number, port in enumerate(free_ports(count), start=first):
+        vehicle_id = f"v{number:04d}"
+        yield LightVehicle(folder / vehicle_id, vehicle_id, port)

@@ -1,0 +1,177 @@
+"""A whole fleet on loopback: the HQ cluster, light vehicles, a cuttable proxy on every link.
+
+Each vehicle's events carry their number (header :data:`SEQ_HEADER`) and the time they were
+sent (:data:`SENT_HEADER`): what HQ ends up with is checked against what each vehicle had
+stored, in order, none missing, none twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import DeliverPolicy
+from nats.js.errors import APIError
+
+from actkit_fleet import provision
+from actkit_fleet.jetstream import JetStreamApi
+from actkit_fleet.leafconf import LeafLink
+from actkit_fleet.sim.cluster import HqCluster, LightVehicle, light_vehicles
+from actkit_fleet.sim.proxy import LinkProxy
+from actkit_proto.fleet import HQ_EVENTS
+
+SEQ_HEADER = "Fleet-Seq"
+SENT_HEADER = "Fleet-Sent-Ns"
+START_BATCH = 25
+"""Vehicles started at once: more only queue behind the two cores."""
+
+
+@dataclass
+class SimVehicle:
+    """One light vehicle, its link's proxy, its client and what it has stored so far."""
+
+    vehicle: LightVehicle
+    proxy: LinkProxy
+    client: Client | None = None
+    stored: int = 0
+    """Events its own JetStream acknowledged: HQ must end with exactly 1..stored."""
+
+    @property
+    def vehicle_id(self) -> str:
+        """Its id."""
+        return self.vehicle.vehicle_id
+
+    async def publish(self, subject: str, payload: bytes, timeout_s: float = 60.0) -> None:
+        """Store one event in the vehicle's stream, retrying (same id) while its server is down."""
+        assert self.client is not None
+        seq = self.stored + 1
+        headers = {
+            "Nats-Msg-Id": f"{self.vehicle_id}-{seq}",
+            SEQ_HEADER: str(seq),
+            SENT_HEADER: str(time.time_ns()),
+        }
+        deadline = time.monotonic() + timeout_s
+        js = self.client.jetstream(timeout=1.0)
+        while True:
+            try:
+                await js.publish(subject, payload, headers=headers)
+            except (NoRespondersError, NatsTimeout, APIError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+            else:
+                self.stored = seq
+                return
+
+
+@dataclass
+class SimFleet:
+    """HQ and ``count`` vehicles under ``folder``: :meth:`start`, then :meth:`close`."""
+
+    folder: Path
+    count: int
+    hq_size: int = 3
+    hq: HqCluster = field(init=False)
+    vehicles: list[SimVehicle] = field(default_factory=list)
+    client: Client | None = None
+    api: JetStreamApi | None = None
+
+    def __post_init__(self) -> None:
+        self.hq = HqCluster.plan(self.folder / "hq", self.hq_size)
+
+    async def start(self) -> None:
+        """HQ, its streams, every vehicle registered, linked through its proxy, and prepared."""
+        await self.hq.start()
+        self.client = await self.hq.connect()
+        self.api = await self.hq.wait_for_jetstream(self.client)
+        await provision.setup(self.api, replicas=min(3, self.hq_size))
+        leaf_ports = [("127.0.0.1", node.leaf_port) for node in self.hq.nodes]
+        for index, vehicle in enumerate(light_vehicles(self.folder / "vehicles", self.count)):
+            # Links spread over the HQ nodes; a dead node is skipped by the proxy.
+            shift = index % len(leaf_ports)
+            proxy = LinkProxy(leaf_ports[shift:] + leaf_ports[:shift])
+            await proxy.start()
+            self.vehicles.append(SimVehicle(vehicle, proxy))
+        seeds = await self.hq.register(self.api, [sim.vehicle_id for sim in self.vehicles])
+        for sim in self.vehicles:
+            sim.vehicle.write(LeafLink(sim.vehicle_id, [sim.proxy.url], seeds[sim.vehicle_id]))
+        for batch in _batches(self.vehicles, START_BATCH):
+            await asyncio.gather(*(sim.vehicle.start() for sim in batch))
+        for batch in _batches(self.vehicles, START_BATCH):
+            clients = await asyncio.gather(*(sim.vehicle.connect() for sim in batch))
+            for sim, client in zip(batch, clients, strict=True):
+                sim.client = client
+            await asyncio.gather(
+                *(sim.vehicle.prepare(client) for sim, client in zip(batch, clients, strict=True))
+            )
+
+    async def restart(self, sim: SimVehicle) -> None:
+        """Start a killed vehicle's server again (same port, configuration and store)."""
+        await sim.vehicle.start()
+
+    async def close(self) -> None:
+        """Stop everything this fleet started, by PID."""
+        for sim in self.vehicles:
+            if sim.client is not None:
+                await sim.client.close()
+        if self.client is not None:
+            await self.client.close()
+        await asyncio.gather(*(sim.proxy.close() for sim in self.vehicles))
+        for sim in self.vehicles:
+            sim.vehicle.stop()
+        self.hq.stop()
+
+    async def hq_messages(self, timeout_s: float = 60.0) -> list[Msg]:
+        """Every message of HQ's events stream, in stream order."""
+        assert self.client is not None and self.api is not None
+        info = await self.api.stream(HQ_EVENTS)
+        assert info is not None
+        total = int(info["state"]["messages"])
+        js = self.client.jetstream(timeout=5.0)
+        received: list[Msg] = []
+        done = asyncio.Event()
+
+        async def keep(msg: Msg) -> None:
+            received.append(msg)
+            if len(received) >= total:
+                done.set()
+
+        if total == 0:
+            return []
+        sub = await js.subscribe(
+            "veh.>",
+            stream=HQ_EVENTS,
+            cb=keep,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.ALL,
+        )
+        try:
+            await asyncio.wait_for(done.wait(), timeout_s)
+        finally:
+            await sub.unsubscribe()
+        return received[:total]
+
+    async def wait_until_complete(self, timeout_s: float) -> float:
+        """Wait until HQ holds every event each vehicle stored; the seconds it took."""
+        assert self.api is not None
+        started = time.monotonic()
+        expected = sum(sim.stored for sim in self.vehicles)
+        while True:
+            info = await self.api.stream(HQ_EVENTS)
+            assert info is not None
+            if int(info["state"]["messages"]) >= expected:
+                return time.monotonic() - started
+            if time.monotonic() - started > timeout_s:
+                return -1.0
+            await asyncio.sleep(0.25)
+
+
+def _batches(items: Sequence[SimVehicle], size: int) -> list[Sequence[SimVehicle]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]

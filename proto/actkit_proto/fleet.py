@@ -1,0 +1,158 @@
+"""The fleet: every vehicle's nats-server a leaf node of the HQ cluster; the names both ends use.
+
+A vehicle keeps its own JetStream domain (its id, the device's serial) and its events in the
+stream :data:`VEHICLE_EVENTS`; HQ sources that stream into :data:`HQ_EVENTS` under the prefix
+``veh.<id>.``, and keeps the last value of every stateful event in the bucket :data:`HQ_STATE`.
+Commands go down live (request/reply on ``veh.<id>.cmd.<subject>``, which the vehicle maps to
+``<subject>``) or queued (stream :data:`HQ_COMMANDS` on ``veh.<id>.cmdq.<subject>``, which the
+vehicle sources into :data:`VEHICLE_COMMANDS` as ``cmdq.<subject>``). Only the commands the
+contract lends to integrators are mapped: HQ may do what an integrator may.
+"""
+
+from __future__ import annotations
+
+import re
+
+from actkit_proto.base import Command, Event, Message
+from actkit_proto.catalog import messages
+
+HQ_DOMAIN = "hq"
+HQ_ACCOUNT = "FLEET"
+HQ_EVENTS = "FLEET_EVENTS"
+HQ_STATE = "fleet_state"
+HQ_COMMANDS = "CMDQ"
+VEHICLE_EVENTS = "EVENTS"
+VEHICLE_COMMANDS = "CMD_IN"
+UPLINK_CONSUMER = "hq_events"
+"""The durable consumer of the vehicle's events that HQ's source of that vehicle names."""
+
+_VEHICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+_RESERVED = {HQ_DOMAIN}
+
+
+class InvalidVehicleId(ValueError):
+    """A vehicle id that cannot be a JetStream domain, a subject token and a consumer name."""
+
+
+def check_vehicle_id(vehicle_id: str) -> str:
+    """``vehicle_id`` if it can name a vehicle: 1 to 32 letters, digits, ``_`` or ``-``, not ``hq``.
+
+    Raises:
+        InvalidVehicleId: with a sentence saying what a vehicle id may be.
+
+    >>> check_vehicle_id("ACCC8E123456")
+    'ACCC8E123456'
+    """
+    if not _VEHICLE_ID.match(vehicle_id) or vehicle_id in _RESERVED:
+        raise InvalidVehicleId(
+            f"vehicle id {vehicle_id!r} is not usable: 1 to 32 letters, digits, '_' or '-', "
+            f"starting with a letter or digit, and not {HQ_DOMAIN!r} (it is the vehicle's "
+            "JetStream domain and a subject token)"
+        )
+    return vehicle_id
+
+
+def vehicle_prefix(vehicle_id: str) -> str:
+    """What HQ puts before a vehicle's subjects: ``veh.<id>``."""
+    return f"veh.{check_vehicle_id(vehicle_id)}"
+
+
+def live_command_prefix(vehicle_id: str) -> str:
+    """Where HQ sends a vehicle a command now: ``veh.<id>.cmd`` + ``.<command subject>``."""
+    return f"{vehicle_prefix(vehicle_id)}.cmd"
+
+
+def queued_command_prefix(vehicle_id: str) -> str:
+    """Where HQ queues a command for a vehicle: ``veh.<id>.cmdq`` + ``.<command subject>``."""
+    return f"{vehicle_prefix(vehicle_id)}.cmdq"
+
+
+QUEUED_ON_VEHICLE = "cmdq"
+"""A queued command's prefix once in the vehicle's :data:`VEHICLE_COMMANDS` stream."""
+
+
+def uplink_deliver(vehicle_id: str) -> str:
+    """The deliver subject of the vehicle's events to HQ (only that vehicle may publish it)."""
+    return f"dlv.{check_vehicle_id(vehicle_id)}.up"
+
+
+def downlink_deliver(vehicle_id: str) -> str:
+    """The deliver subject of the vehicle's queued commands (only that vehicle receives it)."""
+    return f"dlv.{check_vehicle_id(vehicle_id)}.down"
+
+
+def downlink_consumer(vehicle_id: str) -> str:
+    """The durable consumer of HQ's command queue that the vehicle's source names."""
+    return f"cmd_{check_vehicle_id(vehicle_id)}"
+
+
+def js_api(domain: str) -> str:
+    """The JetStream API prefix of a domain, as seen from the other end of the leaf."""
+    return f"$JS.{domain}.API"
+
+
+def _covers(pattern: str, subject: str) -> bool:
+    """Whether every subject matching ``subject`` (a pattern too) matches ``pattern``."""
+    wanted, given = pattern.split("."), subject.split(".")
+    if wanted[-1] == ">":
+        if len(given) < len(wanted):  # ">" stands for one token or more
+            return False
+        wanted, given = wanted[:-1], given[: len(wanted) - 1]
+    elif len(wanted) != len(given):
+        return False
+    return all(token == "*" or token == other for token, other in zip(wanted, given, strict=True))
+
+
+def _without_covered(patterns: set[str]) -> list[str]:
+    return sorted(
+        pattern
+        for pattern in patterns
+        if not any(other != pattern and _covers(other, pattern) for other in patterns)
+    )
+
+
+def _lent(kind: type[Message]) -> list[type[Message]]:
+    return [
+        message
+        for message in messages()
+        if issubclass(message, kind) and message.is_lent_to_integrators()
+    ]
+
+
+def event_subjects() -> list[str]:
+    """The subjects of the vehicle's :data:`VEHICLE_EVENTS` stream: every event HQ may see."""
+    return _without_covered({message.subject_pattern() for message in _lent(Event)})
+
+
+def stateful_event_subjects() -> list[str]:
+    """The events whose last value HQ keeps in :data:`HQ_STATE`, keyed ``<id>.<subject>``."""
+    stateful = {
+        message.subject_pattern()
+        for message in _lent(Event)
+        if issubclass(message, Event) and message.stateful
+    }
+    return _without_covered(stateful)
+
+
+def command_subjects() -> list[str]:
+    """The commands HQ may send a vehicle: those the contract lends to integrators."""
+    return _without_covered({message.subject_pattern() for message in _lent(Command)})
+
+
+def numbered_wildcards(pattern: str, first: int = 1) -> str:
+    """``pattern`` as a mapping destination: its ``n``-th ``*`` becomes ``{{wildcard(n)}}``.
+
+    Args:
+        pattern: a subject pattern with ``*`` wildcards.
+        first: the number of its first ``*`` in the mapping's source.
+
+    >>> numbered_wildcards("io.port.*.pulse")
+    'io.port.{{wildcard(1)}}.pulse'
+    """
+    tokens = pattern.split(".")
+    count = first - 1
+    for index, token in enumerate(tokens):
+        if token == "*":
+            count += 1
+            tokens[index] = f"{{{{wildcard({count})}}}}"
+    return ".".join(tokens)
