@@ -12,6 +12,10 @@ from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId, read_only
 
 Qos = Annotated[int, Field(ge=0, le=2)]
 Topic = Annotated[str, Field(min_length=1, max_length=65535)]
+StoreCertificateId = Annotated[
+    str, Field(max_length=64, pattern=r"^[A-Za-z0-9_\-]*$", description="Empty: none.")
+]
+"""A certificate of the device's store (accounts) by id, or none."""
 
 
 def topic_id(topic: str) -> str:
@@ -141,10 +145,12 @@ class ClientSettings(Reply):
     """The manual's "Reconnect automatically"."""
     verifies_certificate: bool = True
     """Check the broker's certificate and host name (SSL and WebSocket Secure)."""
-    ca_certificate_pem: str = Field(default="", max_length=65536)
-    """Empty: the system's trusted CAs."""
-    client_certificate_pem: str = Field(default="", max_length=65536)
-    has_client_key: bool = read_only(False)
+    ca_certificate: StoreCertificateId = ""
+    """The id of a certificate in the device's store (accounts) to trust as the broker's CA;
+    empty: the system's trusted CAs."""
+    client_certificate: StoreCertificateId = ""
+    """The id of a client certificate in the device's store, whose key the device holds,
+    presented to the broker; empty: none."""
     connect_message: MessageSpec = MessageSpec()
     last_will: MessageSpec = MessageSpec()
 
@@ -160,7 +166,8 @@ class SetClientSettings(Command[ClientSettings]):
     """Change some of the MQTT client's settings; fields left out keep their value.
 
     Changing ``transport`` without ``port`` moves the port to the new transport's default.
-    ``password`` and ``client_key_pem`` are write-only; an empty string removes them.
+    ``password`` is write-only; an empty string removes it. The certificates are chosen from
+    the device's store by id (an empty string: none); the store marks them in use by ``mqtt``.
     """
 
     subject: ClassVar[str] = "mqtt.client.set"
@@ -183,9 +190,8 @@ class SetClientSettings(Command[ClientSettings]):
     device_topic_prefix: str | None = Field(default=None, max_length=1024)
     reconnects: bool | None = None
     verifies_certificate: bool | None = None
-    ca_certificate_pem: str | None = Field(default=None, max_length=65536)
-    client_certificate_pem: str | None = Field(default=None, max_length=65536)
-    client_key_pem: str | None = write_only(max_length=65536)
+    ca_certificate: StoreCertificateId | None = None
+    client_certificate: StoreCertificateId | None = None
     connect_message: MessageSpec | None = None
     last_will: MessageSpec | None = None
 

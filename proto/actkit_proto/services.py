@@ -36,7 +36,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "mqtt",
         "MQTT client: broker connection, publications, subscriptions",
         9303,
-        talks_to=("io", "events", "ble", "system"),
+        talks_to=("io", "events", "ble", "system", "accounts"),  # accounts: its certificates
     ),
     ServiceInfo(
         "ble",

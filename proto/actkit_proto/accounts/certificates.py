@@ -186,6 +186,29 @@ class GetWebServerIdentity(Command[WebServerIdentity]):
     internal_for: ClassVar[tuple[str, ...]] = ("web",)
 
 
+class ClientIdentity(Reply):
+    """A client certificate's chain and private key, in PEM, for the service presenting it."""
+
+    cert_id: str
+    certificate_chain_pem: str
+    private_key_pem: str
+
+
+class GetClientIdentity(Command[ClientIdentity]):
+    """Internal, for the MQTT client only: a store certificate it presents, with its key.
+
+    Answered only for a certificate marked in use by ``user`` that has its key on the device;
+    people never get it (administrator actors included).
+    """
+
+    subject: ClassVar[str] = "accounts.certificate.identity"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+    internal_for: ClassVar[tuple[str, ...]] = ("mqtt",)
+
+    cert_id: CertificateId
+    user: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_\-]+$")
+
+
 class OsCertificate(Reply):
     """The installed custom signed OS certificate: it lets this device run custom software."""
 

@@ -20,7 +20,7 @@ from actkit_proto.params import ParameterType
 
 
 class Secret(BaseModel):
-    """A write-only setting (password, client key) as a section of one field; never read back."""
+    """A write-only setting (the password) as a section of one field; never read back."""
 
     value: str = ""
 
@@ -74,10 +74,10 @@ FIELDS: tuple[FieldParameter, ...] = (
     _client("DeviceTopicPrefix", "device_topic_prefix", description="Empty: axis/<serial>"),
     _client("Reconnect", "reconnects"),
     _client("VerifyCertificate", "verifies_certificate"),
-    _client("CACertificate", "ca_certificate_pem",
-            description="PEM; empty: the system's trusted CAs"),
-    _client("ClientCertificate", "client_certificate_pem"),
-    _secret("ClientKey", "client_key", "client_key_pem", "PEM, write-only; empty removes it"),
+    _client("CACertificate", "ca_certificate",
+            description="A CA certificate of the device's store, by id; empty: the system's CAs"),
+    _client("ClientCertificate", "client_certificate",
+            description="A client certificate of the device's store (with its key), by id"),
     *_message(f"{_G}.ConnectMessage", "connect_message"),
     *_message(f"{_G}.LastWill", "last_will"),
     field_parameter(_PUBLICATION, "Conditions", "publication", Publication, "conditions",

@@ -40,7 +40,6 @@ class SubscriptionRow(MqttBase):
 
 class _SecretsDocument(BaseModel):
     password: str = ""
-    client_key_pem: str = ""
     http_proxy_password: str = ""
     https_proxy_password: str = ""
 
@@ -67,12 +66,12 @@ class MqttStore(SectionStore):
             await session.execute(delete(SubscriptionRow))
 
     async def secrets(self) -> Secrets:
-        """The write-only password and client key."""
+        """The write-only password and the proxies' passwords."""
         document = await self.load(_SecretsDocument)
         return Secrets(**document.model_dump())
 
     async def save_secrets(self, secrets: Secrets) -> None:
-        """Replace the password and client key."""
+        """Replace the write-only passwords."""
         await self.save(_SecretsDocument(**asdict(secrets)))
 
     async def subscriptions(self) -> list[tuple[int, SubscriptionSpec]]:

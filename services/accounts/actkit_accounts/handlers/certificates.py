@@ -20,10 +20,12 @@ from actkit_proto.accounts import (
     WEB_CERTIFICATE_USER,
     CertificateInfo,
     CertificateList,
+    ClientIdentity,
     CreateSelfSignedCertificate,
     CreateSigningRequest,
     DeleteCertificate,
     GetCertificate,
+    GetClientIdentity,
     GetWebServerIdentity,
     ImportCertificate,
     Keystore,
@@ -226,6 +228,20 @@ async def get_web_server_identity(_command: GetWebServerIdentity, deps: Deps) ->
                 private_key_pem=stored.private_key_pem,
             )
     raise NotFound("no certificate is chosen for HTTPS")
+
+
+async def get_client_identity(command: GetClientIdentity, deps: Deps) -> ClientIdentity:
+    # Internal for the services that present a client certificate: the bus refuses actors.
+    stored = await _existing(deps, command.cert_id)
+    if command.user not in stored.used_by:
+        raise Conflict(f"{command.cert_id!r} is not in use by {command.user}")
+    if stored.private_key_pem is None:
+        raise Invalid(f"the device has no private key for {command.cert_id!r}")
+    return ClientIdentity(
+        cert_id=stored.cert_id,
+        certificate_chain_pem=stored.certificate_pem + stored.chain_pem,
+        private_key_pem=stored.private_key_pem,
+    )
 
 
 async def install_defaults(deps: Deps, host_names: list[str]) -> None:

@@ -16,6 +16,7 @@ from actkit_proto.accounts import (
     CreateSigningRequest,
     DeleteCertificate,
     GetCertificate,
+    GetClientIdentity,
     GetWebServerIdentity,
     ImportCertificate,
     ListCertificates,
@@ -66,6 +67,31 @@ async def test_the_web_service_gets_its_key_but_no_person_does(
         )
     info = await fake_bus.request(GetCertificate(cert_id="web-https"))
     assert "PRIVATE" not in info.model_dump_json()
+
+
+async def test_the_mqtt_client_gets_a_certificates_key_only_while_it_uses_it(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    await fake_bus.request(CreateSelfSignedCertificate(cert_id="kit", common_name="kit"))
+    asked = GetClientIdentity(cert_id="kit", user="mqtt")
+    with pytest.raises(Conflict, match="'kit' is not in use by mqtt"):
+        await fake_bus.request(asked)
+    await fake_bus.request(SetCertificateUse(cert_id="kit", user="mqtt", is_used=True))
+    identity = await fake_bus.request(asked)
+    key = serialization.load_pem_private_key(identity.private_key_pem.encode(), password=None)
+    [certificate] = x509.load_pem_x509_certificates(identity.certificate_chain_pem.encode())
+    assert public_der(key.public_key()) == public_der(certificate.public_key())
+    with pytest.raises(Forbidden, match="for services only"):
+        await fake_bus.request(
+            GetClientIdentity(
+                cert_id="kit", user="mqtt", actor=Actor(name="root", role=Role.ADMINISTRATOR)
+            )
+        )
+    await fake_bus.request(SetCertificateUse(cert_id="isrg-root-x1", user="mqtt", is_used=True))
+    with pytest.raises(Invalid, match="no private key for 'isrg-root-x1'"):
+        await fake_bus.request(GetClientIdentity(cert_id="isrg-root-x1", user="mqtt"))
+    with pytest.raises(Conflict, match="in use by mqtt"):
+        await fake_bus.request(DeleteCertificate(cert_id="kit"))
 
 
 @pytest.mark.parametrize(

@@ -49,14 +49,15 @@ SAMPLES: dict[type[Command], dict[str, object]] = {  # type: ignore[type-arg]
     messages.DeleteCertificate: {"cert_id": "none"},
     messages.SetCertificateUse: {"cert_id": "none", "user": "u", "is_used": True},
     messages.SetWebCertificate: {"cert_id": "none"},
+    messages.GetClientIdentity: {"cert_id": "none", "user": "mqtt"},
 }
 """A valid body for each command that needs one, so the role check is what is tested."""
 
-INTERNAL = {messages.GetWebServerIdentity} | {
+INTERNAL = {messages.GetWebServerIdentity, messages.GetClientIdentity} | {
     m for m in HANDLERS if issubclass(m, Command) and m.internal_for == messages.SIGN_IN
 }
-"""Refused to every person, administrators included: only the web service asks, as itself (the
-sign-in commands carry passwords and tokens for the person signing in)."""
+"""Refused to every person, administrators included: only the web (or MQTT) service asks, as
+itself (the sign-in commands carry passwords and tokens for the person signing in)."""
 
 SERVED = sorted(
     (m for m in HANDLERS if issubclass(m, Command) and m.owner() == "accounts"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import ssl
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,7 +20,7 @@ MAX_TOPIC_BYTES = 65535
 MAX_PAYLOAD_BYTES = 262_144
 MAX_PROXY_BYTES = 255
 MAX_SUBSCRIPTIONS = 64
-WRITE_ONLY = ("password", "client_key_pem")
+WRITE_ONLY = ("password",)
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,6 @@ class Secrets:
     """What the client needs but never shows."""
 
     password: str = ""
-    client_key_pem: str = ""
     http_proxy_password: str = ""
     https_proxy_password: str = ""
     """A proxy's password, kept out of its URL (``http://user@proxy:3128`` is what is shown)."""
@@ -104,6 +102,23 @@ def _whose(url: str) -> tuple[str, str, int | None] | None:
         return parts.username, parts.hostname, parts.port
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class TlsMaterial:
+    """The PEM the chosen store certificates give, as the certificate store answered."""
+
+    ca_certificate_pem: str = ""
+    client_certificate_pem: str = ""
+    """The client certificate and its chain."""
+    client_key_pem: str = ""
+
+
+def certificates_used(settings: ClientSettings) -> set[str]:
+    """The store's certificates ``settings`` chooses (marked in use by the client)."""
+    return {
+        cert_id for cert_id in (settings.ca_certificate, settings.client_certificate) if cert_id
+    }
 
 
 @dataclass(frozen=True)
@@ -264,14 +279,9 @@ def apply_settings(
     ):
         changes["port"] = Transport(changes["transport"]).default_port
     new_secrets = replace(
-        secrets,
-        password=secrets.password if command.password is None else command.password,
-        client_key_pem=(
-            secrets.client_key_pem if command.client_key_pem is None else command.client_key_pem
-        ),
+        secrets, password=secrets.password if command.password is None else command.password
     )
     changes["has_password"] = bool(new_secrets.password)
-    changes["has_client_key"] = bool(new_secrets.client_key_pem)
     updated, new_secrets = keep_proxy_passwords(
         current.model_copy(update=changes), new_secrets, current
     )
@@ -296,21 +306,6 @@ def _check_settings(settings: ClientSettings, secrets: Secrets) -> None:
         check_topic(settings.device_topic_prefix, "device topic prefix")
     _check_message("connect message", settings.connect_message)
     _check_message("last will", settings.last_will)
-    if bool(settings.client_certificate_pem) != bool(secrets.client_key_pem):
-        raise Invalid("a client certificate needs its private key, and the key its certificate")
-    for name, pem in (
-        ("CA certificate", settings.ca_certificate_pem),
-        ("client certificate", settings.client_certificate_pem),
-    ):
-        if pem and "-----BEGIN CERTIFICATE-----" not in pem:
-            raise Invalid(f"{name} must be PEM (-----BEGIN CERTIFICATE-----)")
-    if settings.ca_certificate_pem:
-        try:
-            ssl.create_default_context(cadata=settings.ca_certificate_pem)
-        except (ssl.SSLError, ValueError) as exc:
-            raise Invalid(f"CA certificate cannot be read: {exc}") from None
-    if secrets.client_key_pem and "PRIVATE KEY-----" not in secrets.client_key_pem:
-        raise Invalid("client key must be a PEM private key")
 
 
 def connection_message(spec: MessageSpec, prefix: str, serial: str, is_connected: bool) -> Outgoing:
@@ -323,8 +318,11 @@ def connection_message(spec: MessageSpec, prefix: str, serial: str, is_connected
     return Outgoing(topic=topic, payload=payload, qos=spec.qos, retain=spec.retain)
 
 
-def connection_config(settings: ClientSettings, secrets: Secrets, serial: str) -> ConnectionConfig:
-    """What the adapter needs to connect with ``settings``."""
+def connection_config(
+    settings: ClientSettings, secrets: Secrets, serial: str, tls: TlsMaterial | None = None
+) -> ConnectionConfig:
+    """What the adapter needs to connect with ``settings`` and its certificates' ``tls``."""
+    tls = tls or TlsMaterial()
     prefix = device_prefix(settings, serial)
     return ConnectionConfig(
         host=settings.host,
@@ -348,9 +346,9 @@ def connection_config(settings: ClientSettings, secrets: Secrets, serial: str) -
         connect_timeout_s=settings.connect_timeout_s,
         reconnects=settings.reconnects,
         verifies_certificate=settings.verifies_certificate,
-        ca_certificate_pem=settings.ca_certificate_pem,
-        client_certificate_pem=settings.client_certificate_pem,
-        client_key_pem=secrets.client_key_pem,
+        ca_certificate_pem=tls.ca_certificate_pem,
+        client_certificate_pem=tls.client_certificate_pem,
+        client_key_pem=tls.client_key_pem,
         last_will=(
             connection_message(settings.last_will, prefix, serial, is_connected=False)
             if settings.last_will.is_enabled

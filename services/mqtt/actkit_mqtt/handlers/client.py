@@ -17,6 +17,7 @@ from actkit_mqtt.domain.publication import (
     port_event,
     publication_message,
 )
+from actkit_mqtt.handlers.certificates import certificates_in_use, tls_material
 from actkit_mqtt.handlers.deps import Deps
 from actkit_mqtt.metrics import MESSAGES
 from actkit_proto import Ack, BusError, Conflict, Invalid, NotFound, Unavailable
@@ -26,6 +27,8 @@ from actkit_proto.mqtt import (
     ChangePublication,
     ClientSettings,
     ClientStatus,
+    ClientStatusChanged,
+    ConnectionState,
     DeviceEventKind,
     GetClientSettings,
     GetClientStatus,
@@ -61,7 +64,18 @@ async def apply_connection(deps: Deps) -> None:
         # Connecting now would publish under a prefix the device does not have.
         log.info("the MQTT client connects once the device's serial number is known")
         return
-    config = domain.connection_config(deps.state.settings, deps.state.secrets, deps.serial)
+    settings = deps.state.settings
+    try:
+        tls = await tls_material(settings, deps)
+    except BusError as exc:
+        # Without its certificates the client would connect as another device, or trust any.
+        await deps.broker.disconnect()
+        reason = f"the certificate store did not give the chosen certificates: {exc.message}"
+        log.warning("mqtt: %s", reason)
+        deps.state.status = ClientStatus(state=ConnectionState.ERROR, reason=reason)
+        await deps.bus.publish(ClientStatusChanged(state=ConnectionState.ERROR, reason=reason))
+        return
+    config = domain.connection_config(settings, deps.state.secrets, deps.serial, tls)
     await deps.broker.connect(config, _filters(deps))
 
 
@@ -81,8 +95,9 @@ async def get_client_settings(_command: GetClientSettings, deps: Deps) -> Client
 
 async def set_client_settings(command: SetClientSettings, deps: Deps) -> ClientSettings:
     settings, secrets = domain.apply_settings(deps.state.settings, deps.state.secrets, command)
-    await deps.store.save(settings)
-    await deps.store.save_secrets(secrets)
+    async with certificates_in_use(deps.state.settings, settings, command.actor, deps):
+        await deps.store.save(settings)
+        await deps.store.save_secrets(secrets)
     deps.state.settings, deps.state.secrets = settings, secrets
     await apply_connection(deps)
     return settings

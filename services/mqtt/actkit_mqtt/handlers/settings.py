@@ -12,6 +12,7 @@ from actkit_core.section_params import Section, SectionParameters
 from actkit_mqtt import domain
 from actkit_mqtt.domain import Secrets, homeassistant
 from actkit_mqtt.domain.publication import check_publication
+from actkit_mqtt.handlers.certificates import release_certificates
 from actkit_mqtt.handlers.client import (
     apply_connection,
     send,
@@ -32,7 +33,7 @@ from actkit_proto.mqtt import (
 )
 from actkit_proto.params import ParameterValue, RestoreSettings
 
-_WRITE_ONLY = {"has_password", "has_client_key"}
+_WRITE_ONLY = {"has_password"}
 
 
 class MqttParameters:
@@ -65,7 +66,6 @@ class MqttParameters:
                                            "connect_message"),
                 "last_will": section(lambda: state.settings.last_will, "last_will"),
                 "password": section(Secret, "password"),
-                "client_key": section(Secret, "client_key"),
                 "publication": section(lambda: state.publication, "publication"),
                 "homeassistant": section(lambda: state.home_assistant, "homeassistant"),
             },
@@ -112,10 +112,9 @@ class MqttParameters:
         for name in ("connect_message", "last_will"):
             if name in staged:
                 fields[name] = staged[name]
-        for name, field in (("password", "password"), ("client_key", "client_key_pem")):
-            secret = staged.get(name)
-            if isinstance(secret, Secret):
-                fields[field] = secret.value
+        secret = staged.get("password")
+        if isinstance(secret, Secret):
+            fields["password"] = secret.value
         return SetClientSettings(**fields) if fields else None
 
 
@@ -128,6 +127,7 @@ async def restore_settings(_command: RestoreSettings, deps: Deps) -> Ack:
     """
     await deps.store.reset()
     state = deps.state
+    await release_certificates(state.settings, deps)
     if state.home_assistant.is_enabled and deps.broker.is_connected:
         send(deps, homeassistant.removal_messages(
             state.home_assistant, state.announced_ports, deps.serial))  # fmt: skip

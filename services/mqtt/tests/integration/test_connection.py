@@ -3,6 +3,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing.mosquitto import Mosquitto
+from actkit_proto import Invalid, NotFound
 from actkit_proto.mqtt import (
     ClientStatusChanged,
     ConnectionState,
@@ -14,7 +15,7 @@ from actkit_proto.mqtt import (
 )
 from actkit_proto.service import GetServiceStatus
 
-from .conftest import connect, record, wait_state
+from .conftest import CertificateStore, connect, record, wait_state
 
 
 async def test_connects_over_tcp_and_status_events_report_each_step(
@@ -38,15 +39,35 @@ async def test_turning_connect_off_disconnects(service: Bus, mosquitto: Mosquitt
     await wait_state(service, ConnectionState.DISCONNECTED)
 
 
-async def test_tls_with_the_brokers_ca_connects(service: Bus, mosquitto: Mosquitto) -> None:
+# Back on the system's CAs, the broker's certificate fails verification: see below.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_tls_with_the_brokers_ca_from_the_store_connects_and_marks_it_in_use(
+    service: Bus, mosquitto: Mosquitto, certificate_store: CertificateStore
+) -> None:
     await connect(
         service,
         mosquitto,
         transport=Transport.SSL,
         port=mosquitto.tls_port,
-        ca_certificate_pem=mosquitto.ca_pem,
+        ca_certificate="broker-ca",
     )
     await wait_state(service, ConnectionState.CONNECTED)
+    assert certificate_store.used_by == {"broker-ca": {"mqtt"}}
+    await service.request(SetClientSettings(ca_certificate=""))
+    assert certificate_store.used_by == {"broker-ca": set()}
+
+
+async def test_an_unknown_certificate_is_refused_and_nothing_changes(
+    service: Bus, mosquitto: Mosquitto, certificate_store: CertificateStore
+) -> None:
+    before = await service.request(GetClientSettings())
+    with pytest.raises(NotFound, match="there is no certificate 'gone'"):
+        await connect(service, mosquitto, ca_certificate="broker-ca", client_certificate="gone")
+    assert await service.request(GetClientSettings()) == before
+    assert certificate_store.used_by == {"broker-ca": set()}
+    with pytest.raises(Invalid, match="the device has no private key for 'broker-ca'"):
+        await connect(service, mosquitto, client_certificate="broker-ca")
+    assert certificate_store.used_by == {"broker-ca": set()}
 
 
 # paho leaves the socket of a failed TLS handshake to the garbage collector, which closes it.
@@ -73,6 +94,7 @@ async def test_tls_with_verification_off_connects_without_the_ca(
 
 
 @pytest.mark.parametrize("transport", [Transport.WS, Transport.WSS])
+@pytest.mark.usefixtures("certificate_store")
 async def test_websockets_plain_and_secure_connect(
     service: Bus, mosquitto: Mosquitto, transport: Transport
 ) -> None:
@@ -83,7 +105,7 @@ async def test_websockets_plain_and_secure_connect(
         transport=transport,
         port=port,
         websocket_path="/mqtt",
-        ca_certificate_pem=mosquitto.ca_pem,
+        ca_certificate="broker-ca",
     )
     await wait_state(service, ConnectionState.CONNECTED)
 
@@ -110,27 +132,23 @@ async def test_nobody_listening_is_reported_as_refused(service: Bus, mosquitto: 
 # paho leaves the socket of a failed TLS handshake to the garbage collector, which closes it.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 async def test_client_certificate_is_presented_when_the_broker_requires_one(
-    service: Bus, mosquitto: Mosquitto
+    service: Bus, mosquitto: Mosquitto, certificate_store: CertificateStore
 ) -> None:
     await connect(
         service,
         mosquitto,
         transport=Transport.SSL,
         port=mosquitto.mtls_port,
-        ca_certificate_pem=mosquitto.ca_pem,
+        ca_certificate="broker-ca",
     )
     refused = await wait_state(service, ConnectionState.ERROR)
     assert refused.reason.endswith("does the broker require a client certificate?"), refused.reason
     identity = mosquitto.ca.issue("kit.example")
-    await service.request(
-        SetClientSettings(
-            client_certificate_pem=identity.certificate_pem,
-            client_key_pem=identity.private_key_pem,
-        )
-    )
+    certificate_store.certificates["kit"] = (identity.certificate_pem, identity.private_key_pem)
+    settings = await service.request(SetClientSettings(client_certificate="kit"))
     await wait_state(service, ConnectionState.CONNECTED)
-    settings = await service.request(GetClientSettings())
-    assert settings.has_client_key
+    assert settings.client_certificate == "kit"
+    assert certificate_store.used_by["kit"] == {"mqtt"}
     assert "PRIVATE KEY" not in settings.model_dump_json()
 
 

@@ -106,6 +106,7 @@ async def test_http_proxy_carries_the_connection_with_a_password_never_shown(
 
 # paho leaves the socket of a failed connection to the garbage collector, which closes it.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.usefixtures("certificate_store")
 async def test_alpn_protocol_is_offered_in_the_tls_handshake(
     service: Bus, mosquitto: Mosquitto
 ) -> None:
@@ -124,7 +125,7 @@ async def test_alpn_protocol_is_offered_in_the_tls_handshake(
             transport=Transport.SSL,
             port=port,
             alpn_protocol="mqtt",
-            ca_certificate_pem=mosquitto.ca_pem,
+            ca_certificate="broker-ca",
         )
 
         assert (await eventually(lambda: offered, timeout_s=15))[0] == "mqtt"

@@ -102,9 +102,6 @@ def test_a_proxy_password_stored_inside_its_url_moves_to_the_secrets() -> None:
         ({"password": "pw"}, "needs a username"),
         ({"websocket_path": "mqtt"}, "must start with /"),
         ({"device_topic_prefix": "axis/#"}, "wildcard"),
-        ({"ca_certificate_pem": "hello"}, "must be PEM"),
-        ({"ca_certificate_pem": "-----BEGIN CERTIFICATE-----\nAAAA\n"}, "cannot be read"),
-        ({"client_certificate_pem": "-----BEGIN CERTIFICATE-----"}, "needs its private key"),
         (
             {"connect_message": MessageSpec(is_enabled=True, uses_default=False, topic="")},
             "connect message topic must not be empty",

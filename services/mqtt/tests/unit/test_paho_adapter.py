@@ -11,10 +11,11 @@ from actkit_mqtt.domain import Secrets
 from actkit_proto.mqtt import ClientSettings, Transport
 
 
-def _config(**changes: object) -> domain.ConnectionConfig:
+def _config(ca_certificate_pem: str = "", **changes: object) -> domain.ConnectionConfig:
     settings = ClientSettings(host="broker.example", port=8883, transport=Transport.SSL)
     settings = settings.model_copy(update=changes)
-    return domain.connection_config(settings, Secrets(), "B8A44F000001")
+    tls = domain.TlsMaterial(ca_certificate_pem=ca_certificate_pem)
+    return domain.connection_config(settings, Secrets(), "B8A44F000001", tls)
 
 
 @pytest.mark.parametrize(

@@ -147,8 +147,4 @@ async def test_restore_puts_everything_back_to_defaults_and_disconnects(
         Publication(),
         HomeAssistant(),
     )
-    assert (stored.subscriptions, stored.secrets.password, stored.secrets.client_key_pem) == (
-        {},
-        "",
-        "",
-    )
+    assert (stored.subscriptions, stored.secrets.password) == ({}, "")

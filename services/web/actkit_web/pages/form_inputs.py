@@ -18,8 +18,6 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from starlette.datastructures import FormData
 
-STORED_FLAGS = {"client_key_pem": "has_client_key"}
-"""The read-only flag that says a secret is stored, where it is not ``has_<secret>``."""
 UNITS = {"_s": "s", "_ms": "ms", "_min": "min", "_dbm": "dBm", "_percent": "%"}
 LONG_TEXT = ("_pem",)
 
@@ -81,7 +79,7 @@ def _marked(field: FieldInfo, mark: str) -> bool:
 
 def stored_flag(name: str) -> str:
     """The read-only flag that says whether the secret ``name`` is stored."""
-    return STORED_FLAGS.get(name, f"has_{name}")
+    return f"has_{name}"
 
 
 def _kind(field: FieldInfo, name: str, annotation: Any) -> Kind:

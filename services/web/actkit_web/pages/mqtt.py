@@ -18,7 +18,8 @@ from actkit_proto.mqtt import (
 from actkit_web.api import mqtt
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
 from actkit_web.http.ids import PathId
-from actkit_web.pages.settings_page import SettingsForm, SettingsPage, act, page_router
+from actkit_web.pages.certificates import store_options
+from actkit_web.pages.settings_page import Options, SettingsForm, SettingsPage, act, page_router
 
 
 async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
@@ -29,13 +30,30 @@ async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
     }
 
 
+async def _client_certificates(bus: ActingBus) -> Options:
+    return {
+        "ca_certificate": (("", "None: the system's trusted CAs"), *await store_options(bus, "ca")),
+        "client_certificate": (
+            ("", "None"),
+            *await store_options(bus, "client-server", needs_key=True),
+        ),
+    }
+
+
 PAGE = SettingsPage(
     "/system/mqtt",
     "MQTT",
     "Set up the device as an MQTT client. The clients send and receive messages; the "
     "broker routes messages between clients.",
     (
-        SettingsForm("client", "MQTT client", mqtt.get_client, SetClientSettings),
+        SettingsForm(
+            "client",
+            "MQTT client",
+            mqtt.get_client,
+            SetClientSettings,
+            "Certificates are chosen from the store (System > Certificates).",
+            _client_certificates,
+        ),
         SettingsForm("publication", "MQTT publication", mqtt.get_publication, SetPublication),
         SettingsForm("home-assistant", "Home Assistant", mqtt.get_home_assistant, SetHomeAssistant),
     ),
