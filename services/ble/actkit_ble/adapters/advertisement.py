@@ -2,6 +2,7 @@
 
 # No ``from __future__ import annotations``: dbus-fast reads the D-Bus types of the exported
 # methods from their annotations at class creation.
+from collections.abc import Callable
 from typing import Annotated
 
 from dbus_fast import Variant
@@ -15,11 +16,11 @@ ManufacturerData = Annotated[dict[int, Variant], DBusSignature("a{qv}")]
 class Advertisement(ServiceInterface):
     """One beacon as BlueZ reads it: a broadcast with manufacturer data and nothing else."""
 
-    def __init__(self, company_id: int, payload: bytes) -> None:
+    def __init__(self, company_id: int, payload: bytes, on_release: Callable[[], None]) -> None:
         super().__init__("org.bluez.LEAdvertisement1")
         self.company_id = company_id
         self.payload = payload
-        self.is_released = False
+        self._on_release = on_release
 
     def change(self, company_id: int, payload: bytes) -> None:
         """Send another payload: BlueZ follows the PropertiesChanged signal."""
@@ -30,8 +31,8 @@ class Advertisement(ServiceInterface):
 
     @method()
     def Release(self) -> None:
-        """BlueZ dropped the advertisement (controller gone or reset)."""
-        self.is_released = True
+        """BlueZ dropped the advertisement (controller gone or reset): register it again."""
+        self._on_release()
 
     @dbus_property(access=PropertyAccess.READ)
     def Type(self) -> DBusStr:

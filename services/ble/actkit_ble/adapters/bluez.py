@@ -102,7 +102,7 @@ class BluezRadio:
         """Send or change the advertisement of ``key``."""
         advertisement = self._advertisements.get(key)
         if advertisement is None:
-            advertisement = Advertisement(company_id, payload)
+            advertisement = Advertisement(company_id, payload, lambda: self._released(key))
             self._bus.export(_advertisement_path(key), advertisement)
             self._advertisements[key] = advertisement
         else:
@@ -224,10 +224,7 @@ class BluezRadio:
             advertising = await self._limit(self._properties.call_get_all(ADVERTISING))
             supported = _value(advertising.get("SupportedInstances"))
             self._set_state(supported_instances=supported if isinstance(supported, int) else None)
-        for key, advertisement in list(self._advertisements.items()):
-            if advertisement.is_released:
-                self._registered.discard(key)
-                advertisement.is_released = False
+        for key in list(self._advertisements):
             if key not in self._registered:
                 try:
                     await self._register(key)
@@ -266,6 +263,20 @@ class BluezRadio:
             raise RadioUnavailable("the system bus is not connected; connecting again") from None
         self._registered.add(key)
         self._set_state(advertising_instances=len(self._registered))
+
+    def _released(self, key: int) -> None:
+        """BlueZ let go of an advertisement; one still wanted is registered again at once.
+
+        Release can come after the power-on that follows a power cycle was already synced (the
+        registration then answered "already exists"): waiting for the next change would leave
+        the beacon off the air.
+        """
+        if key not in self._registered:
+            return
+        self._registered.discard(key)
+        self._set_state(advertising_instances=len(self._registered))
+        if key in self._advertisements and self._state.is_powered:
+            self._spawn(self._sync())
 
     def _forget(self, key: int) -> None:
         self._advertisements.pop(key, None)

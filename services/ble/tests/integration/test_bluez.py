@@ -212,6 +212,20 @@ async def test_advertising_is_restored_when_bluez_restarts(
         assert restored.is_present
 
 
+async def test_an_advertisement_bluez_releases_is_registered_again_at_once(
+    bus: Bus, bluez: DbusMock, settings: BleSettings
+) -> None:
+    async with running(serve, settings), _neighbour(bluez.address) as heard:
+        await bus.request(StartBroadcast(system_id=7, message_type=1, broadcaster="r:1"))
+        await eventually(lambda: _beacons(heard))
+        released = bluez.call(
+            "org.bluez", "/", "org.bluez.Mock.ReleaseAdvertisements", "string:hci0"
+        )
+        assert released.endswith("uint32 1")
+        await eventually(lambda: _count(bluez, "RegisterAdvertisement", 2))
+        await eventually(lambda: _advertising(bus))
+
+
 async def test_advertising_is_restored_when_the_controller_is_powered_on_again(
     bus: Bus, bluez: DbusMock, settings: BleSettings
 ) -> None:
