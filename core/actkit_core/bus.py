@@ -9,6 +9,7 @@ reads the current state with :meth:`Bus.current`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -28,6 +29,7 @@ from nats.micro import add_service
 from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service
 
+from actkit_core.coalescing import Coalescing, Mailbox, join_all
 from actkit_core.local_time import local_zone
 from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
 from actkit_core.natsconf import SERVICE_ACCOUNT, inbox_prefix
@@ -182,6 +184,13 @@ class Dispatcher:
             BUS_MESSAGES.labels(self.service, pattern, outcome).inc()
             BUS_HANDLE_SECONDS.labels(self.service, pattern).observe(time.perf_counter() - started)
 
+    def skip(self, message_type: type[Message], outcome: str, count: int) -> None:
+        """Count messages taken care of without their handler: coalesced, or refused (overflow)."""
+        self.handled += count
+        if outcome != "coalesced":
+            self.failed += count
+        BUS_MESSAGES.labels(self.service, self.pattern(message_type), outcome).inc(count)
+
 
 class Bus:
     """A service's (or a client's) connection to the NATS bus."""
@@ -193,6 +202,7 @@ class Bus:
         self._kv: KeyValue | None = None
         self._services: list[Service] = []
         self._subscriptions: list[Any] = []
+        self._mailboxes: list[Mailbox] = []
 
     @classmethod
     @asynccontextmanager
@@ -220,8 +230,11 @@ class Bus:
         for service in self._services:
             await service.stop()
         self._services.clear()
+        await join_all(self._mailboxes)
         if not self.client.is_closed:
             await self.client.drain()
+        while self._mailboxes:
+            await self._mailboxes.pop().close()
 
     async def _bucket(self) -> KeyValue:
         if self._kv is None:
@@ -316,8 +329,12 @@ class Bus:
         description: str = "",
         adapter: str | None = None,
         metrics_port: int = 0,
+        coalescing: Coalescing | None = None,
     ) -> Dispatcher:
-        """Serve the handler table: commands as ``nats.micro`` endpoints, events as queue subs."""
+        """Serve the handler table: commands as ``nats.micro`` endpoints, events as queue subs.
+
+        The events ``coalescing`` names go through a :class:`Mailbox` each.
+        """
         dispatcher = Dispatcher(self.name, handlers, deps, adapter, metrics_port)
         metadata = {"metrics_port": str(metrics_port)}
         if adapter:
@@ -342,10 +359,14 @@ class Bus:
                     )
                 )
             else:
+                listener = _listener(dispatcher, message_type)
+                count = functools.partial(dispatcher.skip, message_type)
+                mailbox = coalescing.mailbox(message_type, listener, count) if coalescing else None
+                if mailbox is not None:
+                    self._mailboxes.append(mailbox)
+                    listener = mailbox.take
                 self._subscriptions.append(
-                    await self.client.subscribe(
-                        subject, queue=self.name, cb=_listener(dispatcher, message_type)
-                    )
+                    await self.client.subscribe(subject, queue=self.name, cb=listener)
                 )
         # Once serve returns, the server knows every subscription: requests find a responder.
         await self.client.flush()

@@ -25,6 +25,7 @@ from nats.errors import Error as NatsError
 from actkit_core import __version__
 from actkit_core.bus import Bus, Handlers
 from actkit_core.buslog import forward_logs
+from actkit_core.coalescing import Coalescing
 from actkit_core.local_time import follow_device_zone
 from actkit_core.logging import configure_logging
 from actkit_core.metrics import serve_metrics
@@ -57,6 +58,7 @@ async def serve_service(
     migrations: str | None = None,
     adapter: str | None = None,
     ready: asyncio.Event | None = None,
+    coalescing: Callable[[D], Coalescing] | None = None,
 ) -> None:
     """Start a service and serve until cancelled.
 
@@ -67,6 +69,7 @@ async def serve_service(
         migrations: its Alembic script location (``actkit_io:migrations``), if it has tables.
         adapter: the hardware adapter in use, reported in ``$SRV.INFO`` and the status.
         ready: set once it serves (for tests and the supervisor).
+        coalescing: the events it lets newer states replace while it is behind, from its deps.
     """
     configure_logging(settings.service, settings.log_level)
     if migrations is not None:
@@ -91,7 +94,14 @@ async def serve_service(
         port = stack.enter_context(
             serve_metrics(settings.metrics_host, settings.metrics_port, settings.service)
         )
-        await bus.serve(handlers, deps, version=__version__, adapter=adapter, metrics_port=port)
+        await bus.serve(
+            handlers,
+            deps,
+            version=__version__,
+            adapter=adapter,
+            metrics_port=port,
+            coalescing=coalescing(deps) if coalescing else None,
+        )
         log.info("serving on %s, metrics on :%d", settings.nats_url, port)
         if ready is not None:
             ready.set()

@@ -16,6 +16,7 @@ from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
 from actkit_events.handlers import HANDLERS, Deps
 from actkit_events.handlers.actions import carry_out, resume
+from actkit_events.handlers.coalescing import coalescing
 from actkit_events.handlers.deps import Timetable
 from actkit_events.handlers.reactions import read_current_values
 from actkit_events.handlers.rules import tell_beacons
@@ -114,6 +115,7 @@ async def serve(settings: EventsSettings, ready: asyncio.Event | None = None) ->
         build_deps=build_deps,
         migrations=MIGRATIONS,
         ready=ready,
+        coalescing=lambda deps: coalescing(deps, settings.backlog_limit),
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from actkit_events.domain.conditions import (
     BUTTON_KEY,
@@ -19,10 +21,29 @@ from actkit_events.domain.conditions import (
 from actkit_events.handlers.actions import carry_out, io_started_at, run_action
 from actkit_events.handlers.deps import Deps
 from actkit_events.metrics import EVALUATIONS
+from actkit_proto.base import Event
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
 from actkit_proto.events import HoldIoAction, LogKind, ManualTriggerChanged
 from actkit_proto.io import ButtonPressed, Direction, IgnitionChanged, PortChanged, PortTampered
 from actkit_proto.mqtt import MqttMessageReceived, MqttTopicChanged
+
+STATES: dict[type[Event], Callable[[Any], tuple[str, Value]]] = {
+    PortChanged: lambda event: (input_key(event.port_id), event.is_active),
+    PortTampered: lambda event: (tamper_key(event.port_id), event.is_tampered),
+    IgnitionChanged: lambda event: (IGNITION_KEY, event.is_on),
+    MqttTopicChanged: lambda event: (mqtt_stateful_key(event.subscription), event.payload),
+    BeaconPresenceChanged: lambda event: (
+        beacon_key(event.system_id),
+        beacon_value(event.is_present, event.message_type),
+    ),
+}
+"""The stateful events rules follow, each as the key and value the engine keeps; the ones
+whose older values may be skipped while the engine is behind (see ``domain.coalescing``)."""
+
+
+async def follow(event: Event, deps: Deps) -> None:
+    """A stateful event: the value it carries under its key, to the engine."""
+    await observe(*STATES[type(event)](event), deps)
 
 
 async def observe(key: str, value: Value, deps: Deps) -> None:
@@ -46,7 +67,7 @@ async def evaluate_port(event: PortChanged, deps: Deps) -> None:
         task = asyncio.create_task(reassert_holds(event, deps))
         deps.tasks.add(task)
         task.add_done_callback(deps.tasks.discard)
-    await observe(input_key(event.port_id), event.is_active, deps)
+    await follow(event, deps)
 
 
 async def reassert_holds(event: PortChanged, deps: Deps) -> None:
@@ -82,11 +103,11 @@ async def reassert_holds(event: PortChanged, deps: Deps) -> None:
 
 
 async def evaluate_tamper(event: PortTampered, deps: Deps) -> None:
-    await observe(tamper_key(event.port_id), event.is_tampered, deps)
+    await follow(event, deps)
 
 
 async def evaluate_ignition(event: IgnitionChanged, deps: Deps) -> None:
-    await observe(IGNITION_KEY, event.is_on, deps)
+    await follow(event, deps)
 
 
 async def fire_button(_event: ButtonPressed, deps: Deps) -> None:
@@ -94,7 +115,7 @@ async def fire_button(_event: ButtonPressed, deps: Deps) -> None:
 
 
 async def evaluate_mqtt_topic(event: MqttTopicChanged, deps: Deps) -> None:
-    await observe(mqtt_stateful_key(event.subscription), event.payload, deps)
+    await follow(event, deps)
 
 
 async def fire_mqtt_message(event: MqttMessageReceived, deps: Deps) -> None:
@@ -106,8 +127,7 @@ async def fire_mqtt_message(event: MqttMessageReceived, deps: Deps) -> None:
 
 
 async def evaluate_beacon(event: BeaconPresenceChanged, deps: Deps) -> None:
-    value = beacon_value(event.is_present, event.message_type)
-    await observe(beacon_key(event.system_id), value, deps)
+    await follow(event, deps)
 
 
 async def note_beacon(event: BeaconReceived, deps: Deps) -> None:

@@ -1,0 +1,146 @@
+"""Event intake that keeps up under a flood: a bounded backlog where newer states replace older.
+
+A service names the events whose older states it may skip while it is behind (``Coalescing``)
+and, per event type, how to pick from what waits under one subject (a ``Reduce``). The bus then
+hands each such subscription to a :class:`Mailbox` instead of handling message after message:
+what arrives while a handler runs waits under its subject, and when the worker comes to that
+subject it handles only what the reducer keeps. Every other event is handled one by one as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from nats.aio.msg import Msg
+
+from actkit_proto.base import Event, Message
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Msg], Awaitable[None]]
+"""A subscription's callback."""
+
+Reduce = Callable[[str, list[bytes]], list[int]]
+"""The payloads waiting under one subject, oldest first -> the positions of those to handle, in
+order, the newest last. Every position handles every message exactly."""
+
+Count = Callable[[str, int], None]
+"""Told ``("coalesced", n)`` for messages skipped for a newer one, ``("overflow", 1)`` for one
+refused at the limit."""
+
+DEFAULT_LIMIT = 20_000
+OVERFLOW_LOG_EVERY = 1000
+CLOSE_WAIT_S = 2.0
+
+
+@dataclass(frozen=True)
+class Coalescing:
+    """Which events a service lets newer states replace while it is behind, and how."""
+
+    reducers: Mapping[type[Event], Reduce]
+    limit: int = DEFAULT_LIMIT
+    """Messages waiting in one mailbox at most. At the limit, the subject that grows is reduced
+    at once; a message that still finds it full is refused: counted and logged, not queued."""
+
+    def mailbox(
+        self, message_type: type[Message], handle: Listener, count: Count
+    ) -> Mailbox | None:
+        """The mailbox for a subscription; None for messages handled one by one."""
+        if not issubclass(message_type, Event) or message_type not in self.reducers:
+            return None
+        return Mailbox(self.reducers[message_type], handle, count, self.limit)
+
+
+class Mailbox:
+    """One subscription's backlog: messages by subject, the oldest subject first, one worker.
+
+    :meth:`take` is the subscription's callback and returns at once, so the connection never
+    queues what a slow handler keeps waiting; the worker calls ``handle`` for each message the
+    reducer keeps, in arrival order within a subject.
+    """
+
+    def __init__(
+        self, reduce: Reduce, handle: Listener, count: Count, limit: int = DEFAULT_LIMIT
+    ) -> None:
+        self._reduce = reduce
+        self._handle = handle
+        self._count = count
+        self._limit = limit
+        self._waiting: dict[str, list[Msg]] = {}
+        self._size = 0
+        self._refused = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._worker: asyncio.Task[None] | None = None
+
+    @property
+    def size(self) -> int:
+        """Messages waiting."""
+        return self._size
+
+    async def take(self, msg: Msg) -> None:
+        """Take a message; the worker handles it once what came before is handled."""
+        waiting = self._waiting.setdefault(msg.subject, [])
+        if self._size >= self._limit and waiting:
+            self._size -= len(waiting)
+            waiting[:] = self._kept(msg.subject, waiting)
+            self._size += len(waiting)
+        if self._size >= self._limit:
+            self._refused += 1
+            self._count("overflow", 1)
+            if self._refused % OVERFLOW_LOG_EVERY == 1:
+                log.warning(
+                    "%s: %d messages wait, the limit; refused one (%d so far)",
+                    msg.subject,
+                    self._size,
+                    self._refused,
+                )
+            if not waiting:
+                del self._waiting[msg.subject]
+            return
+        waiting.append(msg)
+        self._size += 1
+        self._idle.clear()
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain())
+
+    async def join(self) -> None:
+        """Wait until everything taken so far is handled."""
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        """Stop the worker; what still waits is dropped."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        self._waiting.clear()
+        self._size = 0
+        self._idle.set()
+
+    def _kept(self, subject: str, waiting: list[Msg]) -> list[Msg]:
+        positions = self._reduce(subject, [msg.data for msg in waiting])
+        if len(positions) < len(waiting):
+            self._count("coalesced", len(waiting) - len(positions))
+        return [waiting[position] for position in positions]
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            subject = next(iter(self._waiting))
+            waiting = self._waiting.pop(subject)
+            self._size -= len(waiting)
+            for msg in self._kept(subject, waiting) if len(waiting) > 1 else waiting:
+                await self._handle(msg)
+        self._idle.set()
+
+
+async def join_all(mailboxes: Sequence[Mailbox], timeout_s: float = CLOSE_WAIT_S) -> None:
+    """Wait until every mailbox has handled what it took, for ``timeout_s`` at most."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout_s):
+            for mailbox in mailboxes:
+                await mailbox.join()
