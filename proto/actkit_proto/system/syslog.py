@@ -45,8 +45,11 @@ class SyslogServer(BaseModel):
     """``None``: the protocol's default port."""
     severity: Severity = Severity.WARNING
     """Send messages this severe and worse."""
-    ca_certificate: str | None = None
-    """For TLS: the PEM CA certificate(s) to trust; ``None`` trusts the system's CA set."""
+    ca_certificate: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$"
+    )
+    """For TLS: the id of a CA certificate in the device's store (accounts) to trust, marked
+    in use by ``syslog`` while a server names it; ``None`` trusts the system's CA set."""
 
 
 class SyslogServerEntry(Reply):

@@ -14,6 +14,7 @@ from actkit_core import lifecycle
 from actkit_core.bus import Bus
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_core.tasks import stop_task
+from actkit_proto.accounts import GetCertificate
 from actkit_proto.io import IgnitionChanged
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
@@ -131,7 +132,10 @@ async def build_deps(
         failures.add(task)
         task.add_done_callback(failures.discard)
 
-    syslog = SyslogForwarder(report_failure)
+    async def store_ca(cert_id: str) -> str:
+        return (await bus.request(GetCertificate(cert_id=cert_id))).certificate_pem
+
+    syslog = SyslogForwarder(report_failure, store_ca)
     power_settings = await store.load(PowerSettings)
     current = Current(
         time=await store.load(TimeSettings),

@@ -1,26 +1,16 @@
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest_asyncio
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 
 from actkit_core.bus import Bus
+from actkit_core.testing.certificate_store import CertificateStore
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto
 from actkit_core.testing.plugin import running
 from actkit_mqtt.main import serve
 from actkit_mqtt.settings import MqttSettings
-from actkit_proto import Conflict, NotFound
-from actkit_proto.accounts import (
-    CertificateInfo,
-    ClientIdentity,
-    GetCertificate,
-    GetClientIdentity,
-    SetCertificateUse,
-)
 from actkit_proto.base import Event
 from actkit_proto.mqtt import (
     ClientSettings,
@@ -86,73 +76,14 @@ async def system(nats_server: str) -> AsyncIterator[None]:
         yield
 
 
-@dataclass
-class CertificateStore:
-    """Stands in for accounts' certificate store: certificates by id, who uses each."""
-
-    certificates: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """Id -> (certificate PEM, private key PEM or "")."""
-    used_by: dict[str, set[str]] = field(default_factory=dict)
-
-    def _get(self, cert_id: str) -> tuple[str, str]:
-        if cert_id not in self.certificates:
-            raise NotFound(f"there is no certificate {cert_id!r}")
-        return self.certificates[cert_id]
-
-    def _info(self, cert_id: str) -> CertificateInfo:
-        pem, key = self._get(cert_id)
-        certificate = x509.load_pem_x509_certificate(pem.encode())
-        return CertificateInfo(
-            cert_id=cert_id,
-            kind="client-server" if key else "ca",
-            subject_name=certificate.subject.rfc4514_string(),
-            issuer_name=certificate.issuer.rfc4514_string(),
-            serial_number=f"{certificate.serial_number:x}",
-            not_before=certificate.not_valid_before_utc,
-            not_after=certificate.not_valid_after_utc,
-            key_type="ecdsa-p256",
-            signature_algorithm="ecdsa-with-SHA256",
-            fingerprint_sha256=certificate.fingerprint(hashes.SHA256()).hex(),
-            subject_alt_names=[],
-            is_self_signed=certificate.subject == certificate.issuer,
-            has_private_key=bool(key),
-            keystore="software" if key else None,
-            is_preinstalled=False,
-            used_by=sorted(self.used_by.get(cert_id, ())),
-            certificate_pem=pem,
-        )
-
-    async def set_use(self, command: SetCertificateUse, _deps: None) -> CertificateInfo:
-        self._get(command.cert_id)
-        users = self.used_by.setdefault(command.cert_id, set())
-        (users.add if command.is_used else users.discard)(command.user)
-        return self._info(command.cert_id)
-
-    async def get(self, command: GetCertificate, _deps: None) -> CertificateInfo:
-        return self._info(command.cert_id)
-
-    async def identity(self, command: GetClientIdentity, _deps: None) -> ClientIdentity:
-        pem, key = self._get(command.cert_id)
-        if command.user not in self.used_by.get(command.cert_id, ()):
-            raise Conflict(f"{command.cert_id!r} is not in use by {command.user}")
-        return ClientIdentity(
-            cert_id=command.cert_id, certificate_chain_pem=pem, private_key_pem=key
-        )
-
-
 @pytest_asyncio.fixture
 async def certificate_store(
     nats_server: str, mosquitto: Mosquitto
 ) -> AsyncIterator[CertificateStore]:
     """accounts' certificate store on the bus, holding the broker's CA as ``broker-ca``."""
     store = CertificateStore({"broker-ca": (mosquitto.ca_pem, "")})
-    handlers = {
-        SetCertificateUse: store.set_use,
-        GetCertificate: store.get,
-        GetClientIdentity: store.identity,
-    }
     async with Bus.connect("accounts", servers=[nats_server]) as accounts_bus:
-        await accounts_bus.serve(handlers, None, version="0.0.0")
+        await accounts_bus.serve(store.handlers(), None, version="0.0.0")
         yield store
 
 

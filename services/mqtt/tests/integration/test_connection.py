@@ -2,6 +2,7 @@ import httpx
 import pytest
 
 from actkit_core.bus import Bus
+from actkit_core.testing.certificate_store import CertificateStore
 from actkit_core.testing.mosquitto import Mosquitto
 from actkit_proto import Invalid, NotFound
 from actkit_proto.mqtt import (
@@ -15,7 +16,7 @@ from actkit_proto.mqtt import (
 )
 from actkit_proto.service import GetServiceStatus
 
-from .conftest import CertificateStore, connect, record, wait_state
+from .conftest import connect, record, wait_state
 
 
 async def test_connects_over_tcp_and_status_events_report_each_step(

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from actkit_core.tasks import stop_task
+from actkit_proto import BusError
 from actkit_proto.system import (
     LogEntry,
     SyslogFormat,
@@ -37,6 +38,12 @@ CLOSE_WAIT_S = 0.5
 """A test message's attempt and its closing, together under the web's wait for an answer (5 s)."""
 
 FailureReport = Callable[[int, str], None]
+CaLookup = Callable[[str], Awaitable[str]]
+"""The PEM of a CA certificate of the device's store, by id (asked of accounts)."""
+
+
+async def _no_store(cert_id: str) -> str:
+    raise BusError(f"the certificate store is not reachable for {cert_id!r}")
 
 
 def frame(line: str, server: SyslogServer) -> bytes:
@@ -53,10 +60,10 @@ def frame(line: str, server: SyslogServer) -> bytes:
     return data + b"\n"
 
 
-def tls_context(server: SyslogServer) -> ssl.SSLContext:
-    """Verify the server against the chosen CA certificates, or the system's."""
-    if server.ca_certificate:
-        return ssl.create_default_context(cadata=server.ca_certificate)
+def tls_context(cadata: str | None) -> ssl.SSLContext:
+    """Verify the server against the chosen CA certificate (PEM), or the system's CAs."""
+    if cadata:
+        return ssl.create_default_context(cadata=cadata)
     return ssl.create_default_context()
 
 
@@ -74,14 +81,14 @@ async def open_datagrams(server: SyslogServer) -> asyncio.DatagramTransport:
     return transport
 
 
-async def open_stream(server: SyslogServer) -> asyncio.StreamWriter:
+async def open_stream(server: SyslogServer, cadata: str | None = None) -> asyncio.StreamWriter:
     """A TCP connection to the server, TLS-wrapped and verified for the TLS protocol."""
     is_tls = server.protocol is SyslogProtocol.TLS
     _, writer = await asyncio.wait_for(
         asyncio.open_connection(
             server.host,
             port_of(server),
-            ssl=tls_context(server) if is_tls else None,
+            ssl=tls_context(cadata) if is_tls else None,
             server_hostname=server.host if is_tls else None,
         ),
         CONNECT_TIMEOUT_S,
@@ -89,7 +96,7 @@ async def open_stream(server: SyslogServer) -> asyncio.StreamWriter:
     return writer
 
 
-async def send_once(data: bytes, server: SyslogServer) -> str:
+async def send_once(data: bytes, server: SyslogServer, lookup: CaLookup = _no_store) -> str:
     """Send one framed line on a connection of its own; say what happened.
 
     Raises:
@@ -97,13 +104,19 @@ async def send_once(data: bytes, server: SyslogServer) -> str:
     """
     where = f"{server.host}:{port_of(server)}"
     writer: asyncio.StreamWriter | None = None
-    if server.protocol is SyslogProtocol.TLS:
+    cadata: str | None = None
+    if server.protocol is SyslogProtocol.TLS and server.ca_certificate:
         try:
-            tls_context(server)
+            cadata = await lookup(server.ca_certificate)
+            tls_context(cadata)
+        except BusError as exc:
+            raise SyslogTestFailed(
+                f"the CA certificate {server.ca_certificate!r} was not given: {exc.message}"
+            ) from exc
         except ssl.SSLError as exc:
             raise SyslogTestFailed(
-                f"the CA certificate could not be read ({exc.reason or exc}); "
-                "give the CA certificate(s) in PEM format"
+                f"the CA certificate {server.ca_certificate!r} could not be read "
+                f"({exc.reason or exc}); choose another in the certificate store"
             ) from exc
     try:
         async with asyncio.timeout(TEST_TIMEOUT_S):
@@ -115,7 +128,7 @@ async def send_once(data: bytes, server: SyslogServer) -> str:
                     f"Sent the test message to {where} over UDP. UDP has no acknowledgement: "
                     "look for the message on the server to be sure it arrived."
                 )
-            writer = await open_stream(server)
+            writer = await open_stream(server, cadata)
             writer.write(data)
             await writer.drain()
     except (OSError, ssl.SSLError) as exc:  # TimeoutError is an OSError
@@ -183,8 +196,9 @@ def explain_failure(exc: OSError, server: SyslogServer, *, connected: bool) -> s
 
 
 class _Sender:
-    def __init__(self, entry: SyslogServerEntry, report: FailureReport) -> None:
+    def __init__(self, entry: SyslogServerEntry, report: FailureReport, lookup: CaLookup) -> None:
         self.entry = entry
+        self._lookup = lookup
         self.server = entry.server
         self.port = port_of(entry.server)
         self.queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_SIZE)
@@ -229,7 +243,7 @@ class _Sender:
     async def _attempt(self, action: Callable[[], Awaitable[None]]) -> bool:
         try:
             await action()
-        except (OSError, ssl.SSLError, TimeoutError) as exc:
+        except (OSError, ssl.SSLError, TimeoutError, BusError) as exc:
             self._close()
             self._report(self.entry.server_id, f"{self.server.host}:{self.port}: {exc}")
             return False
@@ -240,7 +254,14 @@ class _Sender:
             if self._datagrams is None:
                 self._datagrams = await open_datagrams(self.server)
         elif self._writer is None or self._writer.is_closing():
-            self._writer = await open_stream(self.server)
+            # The CA asked at each connection: a renewed certificate is used from the next one.
+            ca_id = self.server.ca_certificate
+            cadata = (
+                await self._lookup(ca_id)
+                if ca_id and self.server.protocol is SyslogProtocol.TLS
+                else None
+            )
+            self._writer = await open_stream(self.server, cadata)
 
     async def _deliver(self, data: bytes) -> None:
         await self._open()
@@ -268,8 +289,9 @@ class _Sender:
 class SyslogForwarder:
     """Sends system log lines to every configured remote syslog server."""
 
-    def __init__(self, report: FailureReport | None = None) -> None:
+    def __init__(self, report: FailureReport | None = None, lookup: CaLookup = _no_store) -> None:
         self._senders: dict[int, _Sender] = {}
+        self._lookup = lookup
         self._report = report or (lambda server_id, why: log.debug("%s: %s", server_id, why))
         self._hostname = "localhost"
         self._zone = ZoneInfo("UTC")
@@ -285,7 +307,7 @@ class SyslogForwarder:
                 await self._senders.pop(server_id).stop()
         for server_id, entry in wanted.items():
             if server_id not in self._senders:
-                self._senders[server_id] = _Sender(entry, self._report)
+                self._senders[server_id] = _Sender(entry, self._report, self._lookup)
 
     def send(self, entry: LogEntry) -> None:
         for sender in self._senders.values():
@@ -297,7 +319,7 @@ class SyslogForwarder:
         self, entry: LogEntry, server: SyslogServer, hostname: str, time_zone: str
     ) -> str:
         line = format_line(entry, server.format, hostname, ZoneInfo(time_zone))
-        return await send_once(frame(line, server), server)
+        return await send_once(frame(line, server), server, self._lookup)
 
     def dropped(self) -> dict[int, int]:
         """Lines each server lost (queue full or delivery failed)."""

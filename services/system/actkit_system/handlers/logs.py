@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actkit_core.certificate_uses import certificates_in_use, release_certificates
 from actkit_proto import Ack, Conflict, Invalid, NotFound
 from actkit_proto.accounts import AccessFailed
 from actkit_proto.system import (
@@ -30,6 +31,8 @@ from actkit_system.metrics import LOG_LINES
 from actkit_system.ports import SyslogTestFailed
 
 MAX_SYSLOG_SERVERS = 8
+SYSLOG_USER = "syslog"
+"""How remote syslog is named in a CA certificate's ``used_by``."""
 
 
 async def record_log(event: LogRecorded, deps: Deps) -> None:
@@ -98,8 +101,6 @@ def _checked(server: SyslogServer) -> SyslogServer:
         raise Invalid(f"host: {server.host!r} is neither an IP address nor a host name")
     if server.ca_certificate and server.protocol is not SyslogProtocol.TLS:
         raise Invalid("ca_certificate: a CA certificate is only used with TLS")
-    if server.ca_certificate and "BEGIN CERTIFICATE" not in server.ca_certificate:
-        raise Invalid("ca_certificate: give the CA certificate(s) in PEM format")
     return server
 
 
@@ -120,7 +121,11 @@ async def add_syslog_server(command: AddSyslogServer, deps: Deps) -> SyslogServe
                 f"{server.host}:{port} over {server.protocol.value} is already server "
                 f"{existing.server_id}"
             )
-    entry = await deps.store.add_syslog_server(server)
+    used = _cas_used(servers)
+    async with certificates_in_use(
+        deps.bus, SYSLOG_USER, used, used | _cas_used([server]), command.actor
+    ):
+        entry = await deps.store.add_syslog_server(server)
     await _apply_servers(deps, [*servers, entry])
     return entry
 
@@ -147,9 +152,27 @@ async def send_syslog_test(command: TestSyslogServer, deps: Deps) -> SyslogTestR
 async def remove_syslog_server(command: RemoveSyslogServer, deps: Deps) -> Ack:
     if not await deps.store.remove_syslog_server(command.server_id):
         raise NotFound(f"no remote syslog server {command.server_id}")
-    remaining = [e for e in deps.current.syslog_servers if e.server_id != command.server_id]
+    servers = deps.current.syslog_servers
+    remaining = [e for e in servers if e.server_id != command.server_id]
     await _apply_servers(deps, remaining)
+    dropped = _cas_used(servers) - _cas_used(remaining)
+    await release_certificates(deps.bus, SYSLOG_USER, sorted(dropped), command.actor)
     return Ack()
+
+
+def _cas_used(servers: list[SyslogServerEntry] | list[SyslogServer]) -> set[str]:
+    """The store's CA certificates ``servers`` trust (marked in use by ``syslog``)."""
+    return {
+        s.ca_certificate
+        for s in (e.server if isinstance(e, SyslogServerEntry) else e for e in servers)
+        if s.ca_certificate
+    }
+
+
+async def release_syslog_certificates(deps: Deps) -> None:
+    """The remote syslog servers are forgotten (restore): their CAs are no longer in use."""
+    used = _cas_used(deps.current.syslog_servers)
+    await release_certificates(deps.bus, SYSLOG_USER, sorted(used), None)
 
 
 async def _apply_servers(deps: Deps, servers: list[SyslogServerEntry]) -> None:

@@ -24,7 +24,7 @@ from actkit_proto.system import (
 )
 from actkit_system.handlers.deps import Deps
 from actkit_system.handlers.device import update_power, update_time
-from actkit_system.handlers.logs import note
+from actkit_system.handlers.logs import note, release_syslog_certificates
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
     """The system service's own part: none of its settings is on the manual's keep-list."""
     await deps.store.reset_settings()
     deps.current.location = Location()
+    await release_syslog_certificates(deps)
     deps.current.syslog_servers = []
     await update_time(deps, TimeSettings())
     await update_power(deps, PowerSettings())

@@ -11,13 +11,16 @@ import pytest
 import syslogmp
 
 from actkit_core.bus import Bus
+from actkit_core.testing.certificate_store import CertificateStore
 from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
 from actkit_proto.system import (
     AddSyslogServer,
+    ListSyslogServers,
     ListSystemLog,
     LogRecorded,
+    RemoveSyslogServer,
     Severity,
     SyslogDeliveryFailed,
     SyslogFormat,
@@ -50,11 +53,18 @@ AXIS_LINE = re.compile(
 
 
 @asynccontextmanager
-async def system(bus: Bus, nats_server: str, tmp_path: Path) -> AsyncIterator[None]:
+async def system(
+    bus: Bus, nats_server: str, tmp_path: Path, **cas: str
+) -> AsyncIterator[CertificateStore]:
+    """The system service, with accounts' certificate store holding the CA certificates ``cas``
+    (id -> PEM)."""
+    store = CertificateStore({cert_id: (pem, "") for cert_id, pem in cas.items()})
     settings = SystemSettings(nats_url=nats_server, data_dir=tmp_path, metrics_port=0)
-    async with running(serve, settings):
-        await until_answering(bus)
-        yield
+    async with Bus.connect("accounts", servers=[nats_server]) as accounts_bus:
+        await accounts_bus.serve(store.handlers(), None, version="0.0.0")
+        async with running(serve, settings):
+            await until_answering(bus)
+            yield store
 
 
 def warning(message: str, severity: Severity = Severity.WARNING) -> LogRecorded:
@@ -107,7 +117,7 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
         else:
             listeners[form] = await stream_listener(server_tls)
     try:
-        async with system(bus, nats_server, tmp_path):
+        async with system(bus, nats_server, tmp_path, ca=ca.pem) as store:
             for form, listener in listeners.items():
                 await bus.request(
                     AddSyslogServer(
@@ -116,10 +126,12 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
                             port=listener.port,
                             format=form,
                             protocol=protocol,
-                            ca_certificate=(ca.pem if protocol is SyslogProtocol.TLS else None),
+                            ca_certificate=("ca" if protocol is SyslogProtocol.TLS else None),
                         )
                     )
                 )
+            is_tls = protocol is SyslogProtocol.TLS
+            assert store.used_by == ({"ca": {"syslog"}} if is_tls else {})
             await bus.publish(warning("not sent: below the servers' severity", Severity.INFO))
             await bus.publish(warning("input 4 cut"))
             for form, listener in listeners.items():
@@ -130,6 +142,9 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
                 "input 4 cut",
                 "not sent: below the servers' severity",
             ]
+            for entry in (await bus.request(ListSyslogServers())).servers:
+                await bus.request(RemoveSyslogServer(server_id=entry.server_id))
+            assert store.used_by == ({"ca": set()} if is_tls else {})
     finally:
         for listener in listeners.values():
             listener.close()
@@ -146,14 +161,14 @@ async def test_a_tls_server_with_an_untrusted_certificate_is_reported(
 
     await bus.subscribe(SyslogDeliveryFailed, collect)
     try:
-        async with system(bus, nats_server, tmp_path):
+        async with system(bus, nats_server, tmp_path, trusted=trusted.pem):
             entry = await bus.request(
                 AddSyslogServer(
                     server=SyslogServer(
                         host="127.0.0.1",
                         port=listener.port,
                         protocol=SyslogProtocol.TLS,
-                        ca_certificate=trusted.pem,
+                        ca_certificate="trusted",
                     )
                 )
             )
@@ -246,7 +261,7 @@ async def test_a_test_message_arrives_once_and_parses_in_every_format(
             is_tls = protocol is SyslogProtocol.TLS
             listeners[form] = await stream_listener(server_tls if is_tls else None)
     try:
-        async with system(bus, nats_server, tmp_path):
+        async with system(bus, nats_server, tmp_path, ca=ca.pem):
             for form, listener in listeners.items():
                 result = await send_test(
                     bus,
@@ -256,7 +271,7 @@ async def test_a_test_message_arrives_once_and_parses_in_every_format(
                         format=form,
                         protocol=protocol,
                         severity=Severity.EMERGENCY,
-                        ca_certificate=(ca.pem if protocol is SyslogProtocol.TLS else None),
+                        ca_certificate=("ca" if protocol is SyslogProtocol.TLS else None),
                     ),
                 )
                 assert result.is_ok, result.answer
@@ -285,7 +300,7 @@ async def test_a_test_message_that_cannot_be_sent_says_why(
         closed.bind(("127.0.0.1", 0))
         refused_port = closed.getsockname()[1]
     try:
-        async with system(bus, nats_server, tmp_path):
+        async with system(bus, nats_server, tmp_path, trusted=trusted.pem):
             refused = await send_test(
                 bus,
                 SyslogServer(host="127.0.0.1", port=refused_port, protocol=SyslogProtocol.TCP),
@@ -301,7 +316,7 @@ async def test_a_test_message_that_cannot_be_sent_says_why(
                     host="127.0.0.1",
                     port=listener.port,
                     protocol=SyslogProtocol.TLS,
-                    ca_certificate=trusted.pem,
+                    ca_certificate="trusted",
                 ),
             )
             assert not untrusted.is_ok
@@ -319,7 +334,7 @@ async def test_a_test_message_that_cannot_be_sent_says_why(
                         host="127.0.0.1",
                         port=plain_port,
                         protocol=SyslogProtocol.TLS,
-                        ca_certificate=trusted.pem,
+                        ca_certificate="trusted",
                     ),
                 )
             assert not plain.is_ok

@@ -1,11 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
+from actkit_core.testing.certificate_store import CertificateStore
 from actkit_core.testing.clock import START
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Conflict, Invalid, NotFound
-from actkit_proto.accounts import AccessFailed
+from actkit_proto.accounts import AccessFailed, SetCertificateUse
 from actkit_proto.system import (
     AddSyslogServer,
     ListAccessLog,
@@ -116,12 +118,16 @@ async def test_syslog_servers_are_added_checked_and_removed(fake_bus: FakeBus, d
         await fake_bus.request(
             AddSyslogServer(server=SyslogServer(host="a.example", ca_certificate="x"))
         )
-    with pytest.raises(Invalid, match="PEM"):
+    store = CertificateStore()
+    fake_bus.answer(SetCertificateUse, lambda command: store.set_use(command, None))
+    with pytest.raises(NotFound, match="there is no certificate 'x'"):
         await fake_bus.request(
             AddSyslogServer(
                 server=SyslogServer(host="a.example", protocol="tls", ca_certificate="x")
             )
         )
+    with pytest.raises(ValidationError, match="ca_certificate"):
+        SyslogServer(host="a.example", protocol="tls", ca_certificate="-----BEGIN CERTIFICATE")
     listed = await fake_bus.request(ListSyslogServers())
     assert [entry.server_id for entry in listed.servers] == [1]
     await fake_bus.request(RemoveSyslogServer(server_id=1))
@@ -148,13 +154,9 @@ async def test_a_syslog_test_checks_the_server_as_typed_first(fake_bus: FakeBus)
 
 
 @pytest.mark.usefixtures("deps")
-async def test_a_syslog_test_with_an_unreadable_ca_says_so(fake_bus: FakeBus) -> None:
-    unreadable = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
+async def test_a_syslog_test_with_an_unknown_ca_says_so(fake_bus: FakeBus) -> None:
     result = await fake_bus.request(
-        TestSyslogServer(
-            server=SyslogServer(host="a.example", protocol="tls", ca_certificate=unreadable)
-        )
+        TestSyslogServer(server=SyslogServer(host="a.example", protocol="tls", ca_certificate="x"))
     )
     assert not result.is_ok
-    assert result.answer.startswith("Not sent: the CA certificate could not be read (")
-    assert result.answer.endswith("give the CA certificate(s) in PEM format.")
+    assert result.answer.startswith("Not sent: the CA certificate 'x' was not given: ")

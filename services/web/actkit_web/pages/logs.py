@@ -16,6 +16,7 @@ from actkit_web.api import logs
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.http.ids import PathId
+from actkit_web.pages.certificates import store_options
 from actkit_web.pages.rendering import render_page
 from actkit_web.pages.submit import REFUSALS, field_errors, submit
 
@@ -84,6 +85,7 @@ async def _logs_page(
             else None
         ),
         servers=(await logs.list_syslog_servers(bus)).servers,
+        ca_choices=await _ca_choices(bus),
         query=query,
         services=SERVICE_NAMES,
         severities=[severity.value for severity in Severity],
@@ -98,6 +100,14 @@ async def _logs_page(
 @router.get("/logs")
 async def logs_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> Response:
     return await _logs_page(request, caller, bus, {})
+
+
+async def _ca_choices(bus: ActingBus) -> tuple[tuple[str, str], ...] | None:
+    """The store's CA certificates; ``None`` for a caller who may not list them (types an id)."""
+    try:
+        return await store_options(bus, "ca")
+    except BusError:
+        return None
 
 
 def _typed_server(form: FormData) -> dict[str, str]:
