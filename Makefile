@@ -113,8 +113,8 @@ new-service: setup ## make new-service name=foo summary="what it owns"
 fresh-check: ## the README's two commands on a clean Debian root (debootstrap, chroot; needs root)
 	tools/fresh-check.sh
 
-bench: setup ## latency, throughput, memory and start-up of the whole stack
-	$(RUN) python -m bench
+bench: setup ## latency, throughput, memory and start-up of the whole stack (only=flood: the flood path alone)
+	ACTKIT_BENCH_ONLY=$(only) $(RUN) python -m bench
 
 bench-board: setup images ## the bench's board mode: compose up to answering, memory per container
 	DOCKER_HOST=$(BOARD_HOST) $(RUN) python -m bench board

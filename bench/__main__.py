@@ -28,7 +28,7 @@ from actkit_proto.mqtt import (
     SetClientSettings,
     SubscriptionSpec,
 )
-from bench import floor, paths, rules, vapix
+from bench import flood, floor, paths, rules, vapix
 from bench.memory import memory_mb, merged_memory_mb, same_page_merging
 from bench.stats import Latency, LostEvents
 
@@ -37,6 +37,11 @@ COLD_STARTS = int(os.environ.get("ACTKIT_BENCH_COLD_STARTS", "5"))
 BUS_EVENTS = int(os.environ.get("ACTKIT_BENCH_BUS_EVENTS", "20000"))
 VAPIX_CLIENTS = 32
 VAPIX_SECONDS = int(os.environ.get("ACTKIT_BENCH_VAPIX_SECONDS", "5"))
+FLOOD_SECONDS = float(os.environ.get("ACTKIT_BENCH_FLOOD_SECONDS", "10"))
+FLOOD_RATES = (200, 1000, None)
+"""Edges per second of each flood run; None: back to back."""
+ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
+"""``flood`` (``make bench only=flood``): only the flood path, on a fresh stack."""
 KSM_CHOICES = {"on": True, "as-is": False}
 """``ACTKIT_BENCH_KSM=as-is`` leaves the kernel's same-page merging as it is (to compare)."""
 RESULTS = Path(__file__).parent / "results.json"
@@ -124,6 +129,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
             for index in range(BUS_EVENTS)
         ]
         results["bus_events_per_s"] = round(await paths.events_per_s(bus, "events", quiet_edges))
+        results["flood"] = await measure_flood(bus, stack, results["bus_floor_ms"])
     await vapix.create_administrator(stack.https_url)
     results["vapix_toggle"] = await vapix.toggle_relay(
         stack.https_url, VAPIX_CLIENTS, VAPIX_SECONDS
@@ -131,7 +137,70 @@ async def measure(stack: Stack) -> dict[str, Any]:
     for latency in measured:
         results[latency.name] = latency.summary()
     results["hops"] = {latency.name: ratio(latency, request) for latency in measured}
+    results["ratios_p99"] = {
+        latency.name: round(latency.summary()["p99"] / results["bus_floor_ms"]["p99"], 1)
+        for latency in measured
+    }
     return results
+
+
+async def measure_flood(bus: Bus, stack: Stack, floor_ms: dict[str, float]) -> dict[str, Any]:
+    """Input 1 flooded at each of ``FLOOD_RATES``; the lightbar rule mirrors it on the lamp."""
+    runs = {}
+    for rate in FLOOD_RATES:
+        run = await flood.flood(
+            bus,
+            rules.LIGHTBAR_INPUT,
+            rules.LAMP_OUTPUT,
+            rate,
+            FLOOD_SECONDS,
+            stack.metrics_port("events"),
+        )
+        runs[run.label] = run.summary(floor_ms)
+    return runs
+
+
+async def measure_flood_only(stack: Stack) -> dict[str, Any]:
+    """The bus floor, the rules, then only the flood path (``make bench only=flood``)."""
+    credentials = stack.credentials()
+    request = await floor.request_reply(stack.nats_url, credentials, EDGES)
+    results: dict[str, Any] = {"bus_floor_ms": request.summary()}
+    async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
+        await load_rules(bus)
+        results["flood"] = await measure_flood(bus, stack, results["bus_floor_ms"])
+    return results
+
+
+def print_flood(results: dict[str, Any]) -> None:
+    floor_ms = results["bus_floor_ms"]
+    print(
+        f"flood, input {rules.LIGHTBAR_INPUT} -> output {rules.LAMP_OUTPUT}, "
+        f"{FLOOD_SECONDS:g} s each (ratio: to the bus request/reply p50 {floor_ms['p50']} ms "
+        f"and p99 {floor_ms['p99']} ms of this run):"
+    )
+    print(
+        f"{'run':<14}{'edges/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'probes':>7}"
+        f"{'drained ms':>11}{'changes':>8}{'coalesced':>10}{'lost':>5}  ratio p50/p99/drained"
+    )
+    for label, run in results["flood"].items():
+        ratios = run["ratio"]
+        print(
+            f"{label:<14}{run['edges_per_s']:>8}{run['p50_ms']:>9}{run['p99_ms']:>9}"
+            f"{run['max_ms']:>9}{run['probes']:>7}{run['drained_ms']:>11}{run['output_changes']:>8}"
+            f"{run['coalesced']:>10}{run['lost']:>5}  "
+            f"{ratios['p50']}x / {ratios['p99']}x / {ratios['drained']}x"
+        )
+
+
+def main_flood() -> int:
+    with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
+        results = uvloop.run(measure_flood_only(stack))
+    print_flood(results)
+    lost = sum(run["lost"] for run in results["flood"].values())
+    if lost:
+        print(f"FAILED: the flood lost {lost}", file=sys.stderr)
+        return 1
+    return 0
 
 
 async def connect_camera(bus: Bus, broker: Mosquitto) -> paths.Stimulus:
@@ -219,6 +288,8 @@ def main() -> int:
         if isinstance(value, dict) and "p50" in value:
             print(f"{key:<22}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
     print(f"hops (path p50 / request-reply p50): {results['hops']}")
+    print(f"path p99 / request-reply p99: {results['ratios_p99']}")
+    print_flood(results)
     print(
         f"rules engine: {results['rules_evals_per_s']} evaluations/s (one core, 256 rules, "
         f"{rules_per_edge} watching the driven input); over the bus the events service "
@@ -241,6 +312,10 @@ def main() -> int:
         f"{results['first_start_exec_s']} s exec'd"
     )
     print(f"wrote {RESULTS.name}")
+    lost = sum(run["lost"] for run in results["flood"].values())
+    if lost:
+        print(f"FAILED: the flood lost {lost}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -250,4 +325,6 @@ if __name__ == "__main__":
         from bench import board
 
         sys.exit(board.main())
-    sys.exit(main())
+    if ONLY not in ("", "flood"):
+        sys.exit(f"ACTKIT_BENCH_ONLY is {ONLY!r}: leave it empty (everything) or say flood")
+    sys.exit(main_flood() if ONLY == "flood" else main())
