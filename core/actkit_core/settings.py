@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from actkit_proto.services import service
@@ -17,7 +17,7 @@ class ServiceSettings(BaseSettings):
     Subclasses set ``service`` and ``model_config = SettingsConfigDict(env_prefix=...)``.
     """
 
-    model_config = SettingsConfigDict(env_prefix="ACTKIT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ACTKIT_", extra="ignore", populate_by_name=True)
 
     service: ClassVar[str]
 
@@ -33,6 +33,10 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     state_bucket: str = "actkit-state"
     """The JetStream KV bucket that keeps the last value of stateful events."""
+    certificate_dir: Path | None = Field(default=None, validation_alias="ACTKIT_CERTIFICATE_DIR")
+    """The one folder of the certificates a program reads from files (802.1X's, for
+    NetworkManager): accounts writes them, network names them. One setting for every service,
+    ``ACTKIT_CERTIFICATE_DIR``; ``<data_dir>/certificates`` when unset."""
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> ServiceSettings:
@@ -47,6 +51,11 @@ class ServiceSettings(BaseSettings):
         """The SQLite file, always set after validation."""
         assert self.db_path is not None
         return self.db_path
+
+    @property
+    def certificate_path(self) -> Path:
+        """Where the certificates a program reads from files are."""
+        return self.certificate_dir or self.data_dir / "certificates"
 
     def nats_options(self) -> dict[str, Any]:
         """Keyword arguments for ``nats.connect``."""

@@ -44,20 +44,11 @@ class AccountsSettings(ServiceSettings):
     """This device's serial number, which a custom signed OS certificate must name."""
     onvif_token_window_s: int = Field(default=300, ge=10, le=86_400)
     """How far an ONVIF UsernameToken's Created may be from the device's clock, either way."""
-    certificate_dir: Path | None = None
-    """Where the certificates 802.1X uses are written for NetworkManager (``<id>.pem``,
-    ``<id>.key``): the network service's ``certificate_dir``; ``<data_dir>/certificates`` when
-    unset."""
     keystore_file: Path | None = None
     """The software keystore's key; ``<data_dir>/accounts-keystore.key`` when unset."""
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
-
-    @property
-    def certificate_path(self) -> Path:
-        """Where the certificates a program reads from files are written."""
-        return self.certificate_dir or self.data_dir / "certificates"
 
     @property
     def keystore_path(self) -> Path:

@@ -71,7 +71,7 @@ async def build_deps(
 
             network = await stack.enter_async_context(
                 NetworkManager.connect(
-                    settings.wired_interface, settings.dbus_address, settings.certificate_dir
+                    settings.wired_interface, settings.dbus_address, str(settings.certificate_path)
                 )
             )
             snmp = PysnmpAgent(port=settings.snmp_port, sys_descr=settings.device_name)

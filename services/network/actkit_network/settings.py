@@ -18,8 +18,6 @@ class NetworkSettings(ServiceSettings):
     """The system bus to reach NetworkManager on; ``None`` is the default system bus."""
     nft_command: list[str] = Field(default_factory=lambda: ["nft"])
     """How nft is started, e.g. ``["ip", "netns", "exec", "lab", "nft"]``."""
-    certificate_dir: str = "/var/lib/actkit/certificates"
-    """Where installed certificates are, as ``<name>.pem`` (and client keys ``<name>.key``)."""
     snmp_port: int = 161
     bonjour_interfaces: list[str] | None = None
     """Addresses Bonjour announces on; ``None`` is every interface."""
