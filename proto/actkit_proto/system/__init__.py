@@ -6,12 +6,34 @@ prefix, discovery, VAPIX basic device info, the Status page and reports), :class
 own subject for its warnings and above, collected into the system log.
 
 One module per group: ``identity``, ``logs``, ``config`` (plain config), ``maintenance``,
-``time`` (and location), ``power``, ``syslog``, ``upgrades`` and ``diagnostics`` (reports and
-traces). Import from here: every message is re-exported.
+``time`` (and location), ``power``, ``syslog``, ``upgrades``, ``apps`` and ``diagnostics``
+(reports and traces). Import from here: every message is re-exported.
 """
 
 from __future__ import annotations
 
+from actkit_proto.system.apps import (
+    AppLicence,
+    AppList,
+    AppLog,
+    AppManifest,
+    AppPackage,
+    AppReply,
+    AppsSettings,
+    AppState,
+    AppSubjects,
+    AppUpload,
+    DeleteApp,
+    GetAppLicence,
+    GetAppLog,
+    GetAppsSettings,
+    InstallApp,
+    ListApps,
+    SetAppsSettings,
+    StartApp,
+    StopApp,
+    UploadAppArchive,
+)
 from actkit_proto.system.config import (
     ListPlainConfig,
     SetPlainConfig,
@@ -112,10 +134,24 @@ __all__ = [
     "AccessEntry",
     "AccessLog",
     "AddSyslogServer",
+    "AppLicence",
+    "AppList",
+    "AppLog",
+    "AppManifest",
+    "AppPackage",
+    "AppReply",
+    "AppState",
+    "AppSubjects",
+    "AppUpload",
+    "AppsSettings",
     "ConfirmUpgrade",
     "ConfirmWithinS",
     "CoordinateFormat",
+    "DeleteApp",
     "FactoryDefault",
+    "GetAppLicence",
+    "GetAppLog",
+    "GetAppsSettings",
     "GetCrashReport",
     "GetIdentity",
     "GetLocation",
@@ -128,7 +164,9 @@ __all__ = [
     "GetUpgradeSettings",
     "GetUpgradeStatus",
     "Identity",
+    "InstallApp",
     "ListAccessLog",
+    "ListApps",
     "ListPlainConfig",
     "ListSyslogServers",
     "ListSystemLog",
@@ -151,6 +189,7 @@ __all__ = [
     "Restore",
     "RollbackUpgrade",
     "ServerReport",
+    "SetAppsSettings",
     "SetDateTime",
     "SetLocation",
     "SetPlainConfig",
@@ -161,8 +200,10 @@ __all__ = [
     "ShutdownCountdownChanged",
     "ShutdownRequested",
     "ShutdownState",
+    "StartApp",
     "StartNetworkTrace",
     "StartUpgrade",
+    "StopApp",
     "SyncMode",
     "SyslogDeliveryFailed",
     "SyslogFormat",
@@ -184,4 +225,5 @@ __all__ = [
     "UpgradeSettings",
     "UpgradeStage",
     "UpgradeStatus",
+    "UploadAppArchive",
 ]

@@ -19,6 +19,7 @@ from actkit_proto.io import IgnitionChanged
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
     AccessEntry,
+    AppsSettings,
     Location,
     LogEntry,
     LogRecorded,
@@ -31,11 +32,13 @@ from actkit_proto.system import (
 from actkit_system.adapters.sim import SimDhcpTimeZone, SimEngine, SimPower, SimTimeKeeper
 from actkit_system.adapters.syslog import SyslogForwarder
 from actkit_system.adapters.tcpdump import TcpdumpCapture
+from actkit_system.domain.apps import InstalledApps
 from actkit_system.domain.identity import identity
 from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
 from actkit_system.domain.rollout import RolloutRecord
-from actkit_system.handlers import HANDLERS, Current, Deps, Trace, Upgrades
+from actkit_system.handlers import HANDLERS, Apps, Current, Deps, Trace, Upgrades
+from actkit_system.handlers.apps import restore_apps
 from actkit_system.handlers.device import (
     advance_power,
     announce_time_zone,
@@ -47,7 +50,7 @@ from actkit_system.handlers.logs import flush_logs, note, record_log
 from actkit_system.handlers.upgrade import advance_upgrade, resume_upgrade
 from actkit_system.metrics import SYSLOG_FAILURES
 from actkit_system.ports import (
-    ContainerEngine,
+    AppEngine,
     DhcpTimeZone,
     PacketCapture,
     PowerControl,
@@ -62,7 +65,7 @@ MIGRATIONS = "actkit_system:migrations"
 POWER_TICK_S = 1.0
 
 
-def _engine(settings: SystemSettings) -> ContainerEngine:
+def _engine(settings: SystemSettings) -> AppEngine:
     if settings.engine == "docker":
         from actkit_system.adapters.engine import DockerEngine
 
@@ -113,13 +116,14 @@ async def build_deps(
     runtime: Runtime,
     time_keeper: TimeKeeper | None = None,
     power: PowerControl | None = None,
-    engine: ContainerEngine | None = None,
+    engine: AppEngine | None = None,
     capture: PacketCapture | None = None,
     dhcp: DhcpTimeZone | None = None,
 ) -> AsyncIterator[Deps]:
     assert runtime.sessions is not None
     store = SystemStore(runtime.sessions)
     mac_address, default_time, default_power, default_dhcp = _adapters(settings)
+    engine = engine or _engine(settings)
     clock = time_keeper or default_time
     bus = runtime.bus
     failures: set[asyncio.Task[None]] = set()
@@ -165,7 +169,7 @@ async def build_deps(
         system_log=system_log,
         access_log=access_log,
         upgrades=Upgrades(
-            engine=engine or _engine(settings),
+            engine=engine,
             record=await store.load(RolloutRecord),
             settings=await store.load(UpgradeSettings),
             base_version=settings.software_version,
@@ -178,6 +182,15 @@ async def build_deps(
             capture=capture or TcpdumpCapture(settings.tcpdump),
         ),
         dhcp=dhcp,
+        apps=Apps(
+            engine=engine,
+            installed=await store.load(InstalledApps),
+            settings=await store.load(AppsSettings),
+            uploads=settings.data_dir / "app-uploads",
+            network=settings.apps_network,
+            nats_url=settings.apps_nats_url,
+            upload_max_bytes=settings.apps_upload_max_mb * 2**20,
+        ),
     )
     await clock.apply(current.time, current.time_zone())
     await syslog.configure(current.syslog_servers, current.hostname, current.time_zone())
@@ -198,6 +211,7 @@ async def build_deps(
         asyncio.create_task(_every(settings.dhcp_poll_s, follow_dhcp_time_zone, deps)),
     ]
     await resume_upgrade(deps)
+    await restore_apps(deps)
     try:
         yield deps
     finally:

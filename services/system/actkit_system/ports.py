@@ -96,6 +96,8 @@ class Container:
     """``starting``, ``healthy`` or ``unhealthy``; ``None`` without a health check."""
     spec: dict[str, object]
     """What it was created with (environment, volumes, networks, health check), to clone it."""
+    status: str = ""
+    """The engine's word for its state: ``created``, ``running``, ``restarting``, ``exited`` …"""
 
 
 class EngineError(Exception):
@@ -131,6 +133,28 @@ class ContainerEngine(Protocol):
 
     async def close(self) -> None:
         """Let go of the engine's connection."""
+
+
+class AppEngine(ContainerEngine, Protocol):
+    """What apps need of the engine beside containers: images from archives, volumes, logs."""
+
+    async def load(self, archive: Path) -> None:
+        """Load the images of a ``docker save`` archive."""
+
+    async def image_id(self, reference: str) -> str | None:
+        """The id (``sha256:…``) of the image ``reference`` names, or ``None``."""
+
+    async def remove_image(self, image: str) -> None:
+        """Remove an image (gone already is fine)."""
+
+    async def create_volume(self, name: str, labels: dict[str, str]) -> None:
+        """Create a named volume (there already is fine)."""
+
+    async def remove_volume(self, name: str) -> None:
+        """Remove a named volume and its data (gone already is fine)."""
+
+    async def logs(self, name: str, lines: int) -> str:
+        """The last ``lines`` lines a container wrote, its output and errors together."""
 
 
 class PacketCapture(Protocol):

@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import ClassVar, Literal
 
+from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
 from actkit_core import __version__
@@ -55,3 +56,16 @@ class SystemSettings(ServiceSettings):
     """The packet capture program network traces run."""
     upgrade_health_timeout_s: float = 120.0
     upgrade_health_poll_s: float = 1.0
+    apps_network: str = "bridge"
+    """The engine network apps' containers join (never the host's; ``none``: no network)."""
+    apps_nats_url: str = "nats://172.17.0.1:4222"
+    """The bus as an app's container reaches it (given to the app as ``ACTKIT_APP_NATS_URL``)."""
+    apps_upload_max_mb: int = 512
+    """The largest image archive an app may upload."""
+
+    @field_validator("apps_network")
+    @classmethod
+    def _not_the_host_network(cls, network: str) -> str:
+        if network == "host":
+            raise ValueError("apps never run on the host's network")
+        return network

@@ -14,6 +14,7 @@ from actkit_core.db import NAMING_CONVENTION
 from actkit_core.sections import SectionStore, section_table
 from actkit_proto.system import (
     AccessEntry,
+    AppsSettings,
     Location,
     LogEntry,
     PowerSettings,
@@ -23,6 +24,7 @@ from actkit_proto.system import (
     TimeSettings,
     UpgradeSettings,
 )
+from actkit_system.domain.apps import InstalledApps
 from actkit_system.domain.rollout import RolloutRecord
 
 
@@ -85,6 +87,8 @@ class SystemStore(SectionStore):
                 Location: "location",
                 RolloutRecord: "rollout",
                 UpgradeSettings: "upgrade",
+                AppsSettings: "apps_settings",
+                InstalledApps: "apps",
             },
         )
 
@@ -168,10 +172,10 @@ class SystemStore(SectionStore):
     async def reset_settings(self) -> None:
         """Forget every settings section and remote syslog server: defaults apply.
 
-        What is installed (the rollout record) is not a setting and stays.
+        What is installed (the rollout record, the apps) is not a setting and stays.
         """
         async with self._sessions.begin() as session:
-            await self.delete_all(keep=[RolloutRecord], session=session)
+            await self.delete_all(keep=[RolloutRecord, InstalledApps], session=session)
             await session.execute(delete(SyslogServerRow))
 
     async def clear_logs(self) -> None:

@@ -1,7 +1,13 @@
-"""The Docker Engine API over HTTP (the engine's Unix socket on the board), with httpx."""
+"""The Docker Engine API over HTTP (the engine's Unix socket on the board), with httpx.
+
+It runs the services' rollouts and the apps (images loaded from archives, volumes, logs).
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +17,8 @@ from actkit_system.ports import Container, EngineError
 API_VERSION = "v1.41"
 """Engine 20.10's (Debian 12's docker.io); later engines still speak it."""
 STOP_TIMEOUT_S = 10
+LOAD_TIMEOUT_S = 600.0
+"""An app's image archive may take minutes to load on a busy board."""
 _SPEC_CONFIG = ("Env", "Labels", "Healthcheck", "Cmd", "Entrypoint", "User", "WorkingDir")
 
 
@@ -74,6 +82,7 @@ class DockerEngine:
             is_running=bool(state.get("Running")),
             health=health,
             spec=spec,
+            status=str(state.get("Status", "")),
         )
 
     async def _image_config(self, image_id: str) -> dict[str, Any]:
@@ -122,6 +131,63 @@ class DockerEngine:
         if response.status_code == 404:
             return None
         return int(response.json()["StatusCode"])
+
+    async def load(self, archive: Path) -> None:
+        response = await self._call(
+            "POST",
+            "/images/load",
+            params={"quiet": "1"},
+            headers={"Content-Type": "application/x-tar"},
+            content=_chunks(archive),
+            doing="load the image archive",
+            timeout=httpx.Timeout(LOAD_TIMEOUT_S),
+        )
+        for line in response.text.splitlines():
+            if '"error"' in line:
+                raise EngineError(f"load the image archive: {json.loads(line).get('error')}")
+
+    async def image_id(self, reference: str) -> str | None:
+        response = await self._call("GET", f"/images/{reference}/json", ok=(200, 404))
+        if response.status_code == 404:
+            return None
+        return str(response.json()["Id"])
+
+    async def remove_image(self, image: str) -> None:
+        await self._call("DELETE", f"/images/{image}", params={"force": "true"}, ok=(200, 404))
+
+    async def create_volume(self, name: str, labels: dict[str, str]) -> None:
+        await self._call("POST", "/volumes/create", json={"Name": name, "Labels": labels})
+
+    async def remove_volume(self, name: str) -> None:
+        await self._call("DELETE", f"/volumes/{name}", ok=(204, 404))
+
+    async def logs(self, name: str, lines: int) -> str:
+        response = await self._call(
+            "GET",
+            f"/containers/{name}/logs",
+            params={"stdout": "1", "stderr": "1", "tail": str(lines)},
+        )
+        return _demultiplex(response.content).decode(errors="replace")
+
+
+async def _chunks(path: Path, size: int = 1 << 20) -> AsyncIterator[bytes]:
+    with path.open("rb") as archive:
+        while chunk := archive.read(size):
+            yield chunk
+
+
+def _demultiplex(data: bytes) -> bytes:
+    """A container's output and errors from the engine's framed stream (no terminal).
+
+    Each frame is a stream byte, three zeros and a big-endian length, then that many bytes.
+    """
+    out = bytearray()
+    at = 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at + 4 : at + 8], "big")
+        out += data[at + 8 : at + 8 + size]
+        at += 8 + size
+    return bytes(out)
 
 
 def _own_config(config: dict[str, Any], image: dict[str, Any]) -> dict[str, object]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import json
+import tarfile
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from actkit_core.clock import Clock, SystemClock
 from actkit_proto.system import SyncMode, TimeSettings
@@ -102,6 +105,8 @@ class SimEngine:
 
     ``unhealthy_images`` never become healthy; ``missing_images`` cannot be pulled. Starting
     the system updater's container does what the updater does (without a bus to check).
+    An archive loads the images its ``manifest.json`` names (as ``docker save`` writes it); a
+    container's log is a line per start.
     """
 
     def __init__(self, services: tuple[str, ...] = (), image: str = "actkit:current") -> None:
@@ -113,6 +118,12 @@ class SimEngine:
         self.missing_images: set[str] = set()
         self.calls: list[str] = []
         self.exit_codes: dict[str, int] = {}
+        self.images: dict[str, str] = {}
+        """Image id by reference."""
+        self.volumes: dict[str, dict[str, str]] = {}
+        """Labels by volume name."""
+        self.output: dict[str, str] = {}
+        """What each container wrote."""
 
     async def inspect(self, name: str) -> Container | None:
         return self.containers.get(name)
@@ -132,6 +143,7 @@ class SimEngine:
     async def start(self, name: str) -> None:
         self.calls.append(f"start {name}")
         self._set(name, is_running=True)
+        self.output[name] = self.output.get(name, "") + f"started {self._get(name).image}\n"
         command = self._get(name).spec.get("Cmd")
         if isinstance(command, list) and command[:1] == [UPDATE_COMMAND]:
             self.exit_codes[name] = await self._update_system(str(command[-1]))
@@ -179,6 +191,42 @@ class SimEngine:
         self._set(name, is_running=False)
         return self.exit_codes.get(name, 0)
 
+    async def load(self, archive: Path) -> None:
+        self.calls.append(f"load {archive.name}")
+        try:
+            with tarfile.open(archive) as tar:
+                member = tar.extractfile("manifest.json")
+                entries = json.loads(member.read()) if member else []
+            loaded = {
+                tag: "sha256:" + Path(entry["Config"]).name.removesuffix(".json")
+                for entry in entries
+                for tag in entry.get("RepoTags") or []
+            }
+        except (tarfile.TarError, KeyError, TypeError, ValueError) as exc:
+            raise EngineError(f"load the image archive: not an image archive ({exc})") from None
+        self.images.update(loaded)
+
+    async def image_id(self, reference: str) -> str | None:
+        if reference in self.images.values():
+            return reference
+        return self.images.get(reference)
+
+    async def remove_image(self, image: str) -> None:
+        self.calls.append(f"remove image {image}")
+        self.images = {ref: id_ for ref, id_ in self.images.items() if image not in (ref, id_)}
+
+    async def create_volume(self, name: str, labels: dict[str, str]) -> None:
+        self.calls.append(f"create volume {name}")
+        self.volumes.setdefault(name, labels)
+
+    async def remove_volume(self, name: str) -> None:
+        self.calls.append(f"remove volume {name}")
+        self.volumes.pop(name, None)
+
+    async def logs(self, name: str, lines: int) -> str:
+        self._get(name)
+        return "".join(self.output.get(name, "").splitlines(keepends=True)[-lines:])
+
     async def close(self) -> None:
         """Nothing to let go of."""
 
@@ -192,7 +240,10 @@ class SimEngine:
         health = None
         if is_running:
             health = "unhealthy" if container.image in self.unhealthy_images else "healthy"
-        self.containers[name] = replace(container, is_running=is_running, health=health)
+        status = "running" if is_running else "exited"
+        self.containers[name] = replace(
+            container, is_running=is_running, health=health, status=status
+        )
 
 
 _IDS = itertools.count(1)
@@ -208,4 +259,5 @@ def _container(
         is_running=is_running,
         health="healthy" if is_running else None,
         spec=spec or {"Env": [f"ACTKIT_SERVICE={name}"]},
+        status="running" if is_running else "created",
     )

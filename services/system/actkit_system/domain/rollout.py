@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from datetime import datetime
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from actkit_proto import Forbidden, Invalid
 from actkit_proto.base import describe_validation_error
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import UpgradeBundle, UpgradeMode, UpgradeSettings
+from actkit_system.domain.signing import is_signed_by
 
 _IMAGE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w][\w.-]{0,127})?$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -141,31 +137,9 @@ def verify_bundle(bundle: UpgradeBundle, settings: UpgradeSettings) -> Release:
         if not settings.allow_unsigned:
             raise Forbidden("the update is not signed; unsigned updates are not allowed")
         return read_release(bundle.manifest)
-    try:
-        signature = base64.b64decode(bundle.signature, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid("signature: not base64") from None
-    data = bundle.manifest.encode()
-    for pem in settings.public_keys:
-        key = load_pem_public_key(pem.encode())
-        if not isinstance(key, Ed25519PublicKey):
-            continue
-        try:
-            key.verify(signature, data)
-        except InvalidSignature:
-            continue
+    if is_signed_by(bundle.manifest.encode(), bundle.signature, settings.public_keys):
         return read_release(bundle.manifest)
     raise Forbidden("the update's signature does not verify with any trusted key; not installed")
-
-
-def check_public_key(pem: str) -> None:
-    """Refuse anything but a PEM Ed25519 public key."""
-    try:
-        key = load_pem_public_key(pem.encode())
-    except ValueError:
-        raise Invalid("public_keys: give PEM public keys (-----BEGIN PUBLIC KEY-----)") from None
-    if not isinstance(key, Ed25519PublicKey):
-        raise Invalid("public_keys: only Ed25519 keys sign updates")
 
 
 def keeps_previous(mode: UpgradeMode) -> bool:

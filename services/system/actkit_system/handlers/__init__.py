@@ -10,7 +10,11 @@ from actkit_proto.params import RestoreSettings
 from actkit_proto.system import (
     AddSyslogServer,
     ConfirmUpgrade,
+    DeleteApp,
     FactoryDefault,
+    GetAppLicence,
+    GetAppLog,
+    GetAppsSettings,
     GetCrashReport,
     GetIdentity,
     GetLocation,
@@ -22,7 +26,9 @@ from actkit_proto.system import (
     GetTimeStatus,
     GetUpgradeSettings,
     GetUpgradeStatus,
+    InstallApp,
     ListAccessLog,
+    ListApps,
     ListPlainConfig,
     ListSyslogServers,
     ListSystemLog,
@@ -30,20 +36,33 @@ from actkit_proto.system import (
     Restart,
     Restore,
     RollbackUpgrade,
+    SetAppsSettings,
     SetDateTime,
     SetLocation,
     SetPlainConfig,
     SetPowerSettings,
     SetTimeSettings,
     SetUpgradeSettings,
+    StartApp,
     StartNetworkTrace,
     StartUpgrade,
+    StopApp,
     TestSyslogServer,
+    UploadAppArchive,
 )
-from actkit_system.handlers import config, device, logs, maintenance, report, trace, upgrade
-from actkit_system.handlers.deps import Current, Deps, Trace, Upgrades
+from actkit_system.handlers import (
+    apps,
+    config,
+    device,
+    logs,
+    maintenance,
+    report,
+    trace,
+    upgrade,
+)
+from actkit_system.handlers.deps import Apps, Current, Deps, Trace, Upgrades
 
-__all__ = ["HANDLERS", "Current", "Deps", "Trace", "Upgrades"]
+__all__ = ["HANDLERS", "Apps", "Current", "Deps", "Trace", "Upgrades"]
 
 HANDLERS: Handlers[Deps] = {
     GetIdentity: device.get_identity,
@@ -82,4 +101,14 @@ HANDLERS: Handlers[Deps] = {
     GetCrashReport: report.get_crash_report,
     StartNetworkTrace: trace.start_network_trace,
     GetNetworkTraceChunk: trace.get_network_trace_chunk,
+    GetAppsSettings: apps.get_apps_settings,
+    SetAppsSettings: apps.set_apps_settings,
+    UploadAppArchive: apps.upload_app_archive,
+    InstallApp: apps.install_app,
+    ListApps: apps.list_apps,
+    StartApp: apps.start_app,
+    StopApp: apps.stop_app,
+    DeleteApp: apps.delete_app,
+    GetAppLog: apps.get_app_log,
+    GetAppLicence: apps.get_app_licence,
 }

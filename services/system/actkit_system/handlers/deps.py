@@ -10,6 +10,7 @@ from actkit_core.bus import Publisher
 from actkit_proto.services import SERVICE_NAMES, SETTINGS_OWNERS
 from actkit_proto.system import (
     AccessEntry,
+    AppsSettings,
     Identity,
     Location,
     LogEntry,
@@ -23,11 +24,13 @@ from actkit_proto.system import (
     UpgradeStage,
     UpgradeStatus,
 )
+from actkit_system.domain.apps import InstalledApps
 from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
 from actkit_system.domain.rollout import RolloutRecord
 from actkit_system.domain.time import effective_time_zone
 from actkit_system.ports import (
+    AppEngine,
     ContainerEngine,
     DhcpTimeZone,
     PacketCapture,
@@ -112,6 +115,22 @@ class Trace:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
+@dataclass
+class Apps:
+    """The apps: the engine that runs them, what is installed, and who may sign them."""
+
+    engine: AppEngine
+    installed: InstalledApps
+    settings: AppsSettings
+    uploads: Path
+    """Where image archives are received, one file per upload."""
+    network: str
+    nats_url: str
+    upload_max_bytes: int
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    """One change of the apps at a time: an install takes long and must not interleave."""
+
+
 @dataclass(frozen=True)
 class Deps:
     bus: Publisher
@@ -127,6 +146,7 @@ class Deps:
     upgrades: Upgrades
     trace: Trace
     dhcp: DhcpTimeZone
+    apps: Apps
     services: tuple[str, ...] = field(default=SERVICE_NAMES)
     """Every service: whose logs are collected and whose status the reports show."""
     settings_owners: tuple[str, ...] = field(default=SETTINGS_OWNERS)

@@ -20,7 +20,7 @@ from actkit_proto.system import (
     UpgradeStage,
     UpgradeStatus,
 )
-from actkit_system.domain.rollout import check_public_key
+from actkit_system.domain.signing import check_public_key
 from actkit_system.handlers.custom_software import verified_release
 from actkit_system.handlers.deps import Deps, Upgrades
 from actkit_system.handlers.rollout.engine import (

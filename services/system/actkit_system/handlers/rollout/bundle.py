@@ -33,14 +33,18 @@ def generate_key(private_path: Path, public_path: Path) -> None:
     )
 
 
+def signature_of(text: str, private_pem: bytes) -> str:
+    """The base64 Ed25519 signature of ``text``'s UTF-8 bytes (updates' and apps' manifests)."""
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("manifests are signed with Ed25519 keys")
+    return base64.b64encode(key.sign(text.encode())).decode()
+
+
 def sign(manifest: str, private_pem: bytes) -> UpgradeBundle:
     """The bundle of a checked manifest signed with an Ed25519 private key."""
     read_release(manifest)
-    key = serialization.load_pem_private_key(private_pem, password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("updates are signed with Ed25519 keys")
-    signature = base64.b64encode(key.sign(manifest.encode())).decode()
-    return UpgradeBundle(manifest=manifest, signature=signature)
+    return UpgradeBundle(manifest=manifest, signature=signature_of(manifest, private_pem))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,144 @@
+"""Apps: trusting a package's manifest, what is installed, and the container an app runs in."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from actkit_proto import Forbidden, Invalid
+from actkit_proto.base import describe_validation_error
+from actkit_proto.system import AppManifest, AppPackage, AppsSettings, AppState
+from actkit_system.domain.signing import is_signed_by
+
+LABEL = "org.actkit.app"
+"""The label that marks an app's container and volume (its value: the app's name)."""
+PIDS_LIMIT = 256
+TMP_SIZE = "16m"
+
+
+def container_name(app: str) -> str:
+    return f"actkit-app-{app}"
+
+
+def volume_name(app: str) -> str:
+    return f"actkit-app-{app}-data"
+
+
+class InstalledApp(BaseModel):
+    """An installed app: what its vendor signed, its image, and whether a person started it."""
+
+    manifest: AppManifest
+    is_signed: bool
+    image_id: str
+    """The image the archive loaded (``sha256:…``), which the container runs."""
+    should_run: bool = False
+
+
+class InstalledApps(BaseModel):
+    """Every installed app by name (kept across restarts: not a setting)."""
+
+    apps: dict[str, InstalledApp] = {}
+
+
+def read_manifest(text: str) -> AppManifest:
+    """The manifest a package carries.
+
+    Raises:
+        Invalid: not JSON, or not a valid manifest; says which field and why.
+    """
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"manifest is not JSON: {exc}") from None
+    try:
+        return AppManifest.model_validate(body)
+    except ValidationError as exc:
+        raise Invalid(f"manifest: {describe_validation_error(exc)}") from None
+
+
+def verify_package(package: AppPackage, trusted: AppsSettings) -> tuple[AppManifest, bool]:
+    """The manifest of a package this device may install, and whether it is signed.
+
+    Raises:
+        Forbidden: unsigned while unsigned apps are not allowed, or the signature verifies with
+            no trusted vendor key.
+        Invalid: the manifest or the signature is malformed.
+    """
+    if package.signature is None:
+        if not trusted.allow_unsigned:
+            raise Forbidden(
+                "the app is not signed; turn on Allow unsigned apps to install unsigned apps"
+            )
+        return read_manifest(package.manifest), False
+    if is_signed_by(package.manifest.encode(), package.signature, trusted.public_keys):
+        return read_manifest(package.manifest), True
+    raise Forbidden(
+        "the app's signature does not verify with any trusted vendor key; not installed"
+    )
+
+
+def container_spec(manifest: AppManifest, network: str, nats_url: str) -> dict[str, object]:
+    """How an app's container is created: no privileges, its limits, its own data volume.
+
+    Its root file system is read-only (``/data`` and a small ``/tmp`` are writable), it has no
+    capabilities and cannot gain any, it is never on the host's network, and the engine restarts
+    it when it dies, with the engine's growing delay, until a person stops it.
+    """
+    memory = manifest.memory_mb * 2**20
+    host_config: dict[str, Any] = {
+        "Privileged": False,
+        "ReadonlyRootfs": True,
+        "CapDrop": ["ALL"],
+        "SecurityOpt": ["no-new-privileges"],
+        "Memory": memory,
+        "MemorySwap": memory,
+        "NanoCpus": round(manifest.cpus * 1e9),
+        "PidsLimit": PIDS_LIMIT,
+        "NetworkMode": network,
+        "Init": True,
+        "RestartPolicy": {"Name": "unless-stopped"},
+        "Mounts": [{"Type": "volume", "Source": volume_name(manifest.name), "Target": "/data"}],
+        "Tmpfs": {"/tmp": f"rw,noexec,nosuid,size={TMP_SIZE}"},
+        "LogConfig": {"Type": "json-file", "Config": {"max-size": "1m", "max-file": "2"}},
+    }
+    return {
+        "Env": [
+            f"ACTKIT_APP_NAME={manifest.name}",
+            f"ACTKIT_APP_NATS_URL={nats_url}",
+            "ACTKIT_APP_DATA_DIR=/data",
+        ],
+        "Labels": {LABEL: manifest.name, f"{LABEL}.version": manifest.version},
+        "HostConfig": host_config,
+    }
+
+
+def app_state(installed: InstalledApp, status: str, is_running: bool) -> AppState:
+    """How the Apps page shows an app, with what the engine says of its container."""
+    manifest = installed.manifest
+    return AppState(
+        name=manifest.name,
+        vendor=manifest.vendor,
+        version=manifest.version,
+        description=manifest.description,
+        needs_licence=manifest.needs_licence,
+        is_signed=installed.is_signed,
+        is_running=is_running,
+        should_run=installed.should_run,
+        status=status,
+        memory_mb=manifest.memory_mb,
+        cpus=manifest.cpus,
+        web_port=manifest.web_port,
+        has_settings=bool(manifest.settings_schema.get("properties")),
+    )
+
+
+def log_tail(text: str, lines: int, max_chars: int) -> tuple[str, bool]:
+    """The last ``lines`` lines of ``text``, at most ``max_chars`` of them; and whether cut."""
+    kept = text.splitlines(keepends=True)
+    is_truncated = len(kept) > lines
+    tail = "".join(kept[-lines:])
+    if len(tail) > max_chars:
+        tail, is_truncated = tail[-max_chars:], True
+    return tail, is_truncated

@@ -1,0 +1,94 @@
+"""The engine's side of apps: the uploaded archive, an app's container, volume and image."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from actkit_proto import Forbidden, Invalid
+from actkit_proto.system import AppManifest
+from actkit_system.domain.apps import (
+    LABEL,
+    InstalledApp,
+    container_name,
+    container_spec,
+    volume_name,
+)
+from actkit_system.handlers.deps import Apps
+from actkit_system.ports import EngineError
+
+
+def archive_sha256(archive: Path) -> str:
+    digest = hashlib.sha256()
+    with archive.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_archive(archive: Path, manifest: AppManifest) -> None:
+    """Refuse an archive that is not the signed one, or that would name other images too.
+
+    Raises:
+        Forbidden: its SHA-256 is not the manifest's.
+        Invalid: not a ``docker save`` archive, or it tags anything but the manifest's image.
+    """
+    if archive_sha256(archive) != manifest.image_sha256:
+        raise Forbidden(
+            "the image archive is not the one the manifest names (its SHA-256 differs); "
+            "not installed"
+        )
+    try:
+        with tarfile.open(archive) as tar:
+            member = tar.extractfile("manifest.json")
+            entries: list[dict[str, Any]] = json.loads(member.read()) if member else []
+        tags = [tag for entry in entries for tag in entry.get("RepoTags") or []]
+    except (tarfile.TarError, KeyError, TypeError, AttributeError, ValueError):
+        raise Invalid("the image archive is not a docker save archive (no manifest.json)") from None
+    if tags != [manifest.image]:
+        raise Invalid(
+            f"the image archive must hold one image tagged {manifest.image}; it tags "
+            f"{', '.join(tags) or 'none'}"
+        )
+
+
+async def create_container(apps: Apps, installed: InstalledApp) -> None:
+    """Create the app's volume (kept when there is one) and its container, stopped."""
+    manifest = installed.manifest
+    await apps.engine.create_volume(volume_name(manifest.name), {LABEL: manifest.name})
+    await apps.engine.create(
+        container_name(manifest.name),
+        installed.image_id,
+        container_spec(manifest, apps.network, apps.nats_url),
+    )
+
+
+async def remove_app(apps: Apps, manifest: AppManifest) -> None:
+    """Remove whatever the app has in the engine: container, volume and image."""
+    await apps.engine.remove(container_name(manifest.name))
+    await apps.engine.remove_volume(volume_name(manifest.name))
+    await apps.engine.remove_image(manifest.image)
+
+
+async def remove_traces(apps: Apps, manifest: AppManifest) -> None:
+    """After a failed install: leave nothing of it behind, as far as the engine lets us."""
+    with contextlib.suppress(EngineError):
+        await remove_app(apps, manifest)
+
+
+async def bring_back(apps: Apps, installed: InstalledApp) -> None:
+    """Put an app in its last state: its container there, running when it should run."""
+    name = container_name(installed.manifest.name)
+    container = await apps.engine.inspect(name)
+    if container is None:
+        await create_container(apps, installed)
+        container = await apps.engine.inspect(name)
+    is_running = container is not None and container.is_running
+    if installed.should_run and not is_running:
+        await apps.engine.start(name)
+    elif not installed.should_run and is_running:
+        await apps.engine.stop(name)

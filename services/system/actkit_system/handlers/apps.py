@@ -1,0 +1,224 @@
+"""Apps: system.app.* — upload, install, start, stop, delete, log; system.apps.settings.*.
+
+An app is a container beside the services (``docs/apps.md``); its container, volume and image
+are handled in :mod:`actkit_system.handlers.app_containers`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import logging
+
+from actkit_proto import Conflict, Invalid, NotFound, Unavailable
+from actkit_proto.system import (
+    AppLicence,
+    AppList,
+    AppLog,
+    AppReply,
+    AppsSettings,
+    AppState,
+    AppUpload,
+    DeleteApp,
+    GetAppLicence,
+    GetAppLog,
+    GetAppsSettings,
+    InstallApp,
+    ListApps,
+    SetAppsSettings,
+    Severity,
+    StartApp,
+    StopApp,
+    UploadAppArchive,
+)
+from actkit_system.domain.apps import (
+    InstalledApp,
+    app_state,
+    container_name,
+    log_tail,
+    verify_package,
+)
+from actkit_system.domain.signing import check_public_key
+from actkit_system.handlers.app_containers import (
+    bring_back,
+    check_archive,
+    create_container,
+    remove_app,
+    remove_traces,
+)
+from actkit_system.handlers.deps import Deps
+from actkit_system.handlers.logs import note
+from actkit_system.ports import EngineError
+
+log = logging.getLogger(__name__)
+
+MAX_LOG_CHARS = 60_000
+"""An app log's answer stays well inside one bus message."""
+
+
+async def get_apps_settings(_command: GetAppsSettings, deps: Deps) -> AppsSettings:
+    return deps.apps.settings
+
+
+async def set_apps_settings(command: SetAppsSettings, deps: Deps) -> AppsSettings:
+    for pem in command.settings.public_keys:
+        check_public_key(pem, signs="apps")
+    await deps.store.save(command.settings)
+    if command.settings.allow_unsigned != deps.apps.settings.allow_unsigned:
+        allowed = "allowed" if command.settings.allow_unsigned else "not allowed"
+        note(deps, Severity.NOTICE, f"unsigned apps are {allowed} from now on")
+    deps.apps.settings = command.settings
+    return command.settings
+
+
+async def upload_app_archive(command: UploadAppArchive, deps: Deps) -> AppUpload:
+    try:
+        chunk = base64.b64decode(command.data, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("data: not base64") from None
+    apps = deps.apps
+    path = apps.uploads / f"{command.upload_id}.tar"
+    received = path.stat().st_size if path.exists() else 0
+    if command.offset not in (0, received):
+        raise Conflict(
+            f"upload {command.upload_id} has {received} bytes: send the chunk at offset "
+            f"{received}, or at 0 to start over"
+        )
+    if command.offset + len(chunk) > apps.upload_max_bytes:
+        raise Invalid(
+            f"the image archive is larger than {apps.upload_max_bytes} bytes, the most an app's "
+            "image may have"
+        )
+    apps.uploads.mkdir(parents=True, exist_ok=True)
+    with path.open("r+b" if command.offset else "wb") as archive:
+        archive.seek(command.offset)
+        archive.write(chunk)
+        archive.truncate()
+    return AppUpload(upload_id=command.upload_id, received_bytes=command.offset + len(chunk))
+
+
+async def install_app(command: InstallApp, deps: Deps) -> AppReply:
+    apps = deps.apps
+    async with apps.lock:
+        manifest, is_signed = verify_package(command.package, apps.settings)
+        there = apps.installed.apps.get(manifest.name)
+        if there is not None:
+            raise Conflict(
+                f"{manifest.name} {there.manifest.version} is installed; delete it before "
+                f"installing {manifest.version}"
+            )
+        archive = apps.uploads / f"{command.package.upload_id}.tar"
+        if not archive.exists():
+            raise NotFound(f"no upload {command.package.upload_id}: upload the image archive first")
+        try:
+            await asyncio.to_thread(check_archive, archive, manifest)
+            if await apps.engine.inspect(container_name(manifest.name)) is not None:
+                raise Conflict(
+                    f"the engine already has a container {container_name(manifest.name)} that "
+                    "no installed app owns; remove it first"
+                )
+            try:
+                await apps.engine.load(archive)
+                image_id = await apps.engine.image_id(manifest.image)
+                if image_id is None:
+                    raise EngineError(f"the archive loaded no image {manifest.image}")
+                installed = InstalledApp(manifest=manifest, is_signed=is_signed, image_id=image_id)
+                await create_container(apps, installed)
+            except EngineError as exc:
+                await remove_traces(apps, manifest)
+                raise Unavailable(f"{manifest.name} is not installed: {exc}") from None
+        finally:
+            archive.unlink(missing_ok=True)
+        apps.installed.apps[manifest.name] = installed
+        await deps.store.save(apps.installed)
+    signed = "signed" if is_signed else "unsigned"
+    note(deps, Severity.NOTICE, f"app {manifest.name} {manifest.version} ({signed}) installed")
+    return AppReply(app=await _state(deps, installed))
+
+
+async def list_apps(_command: ListApps, deps: Deps) -> AppList:
+    installed = sorted(deps.apps.installed.apps.values(), key=lambda app: app.manifest.name)
+    return AppList(apps=[await _state(deps, app) for app in installed])
+
+
+async def start_app(command: StartApp, deps: Deps) -> AppReply:
+    return await _run(deps, command.name, should_run=True)
+
+
+async def stop_app(command: StopApp, deps: Deps) -> AppReply:
+    return await _run(deps, command.name, should_run=False)
+
+
+async def delete_app(command: DeleteApp, deps: Deps) -> AppList:
+    apps = deps.apps
+    async with apps.lock:
+        installed = _installed(deps, command.name)
+        try:
+            await remove_app(apps, installed.manifest)
+        except EngineError as exc:
+            raise Unavailable(f"{command.name} is not deleted: {exc}") from None
+        del apps.installed.apps[command.name]
+        await deps.store.save(apps.installed)
+    note(deps, Severity.NOTICE, f"app {command.name} deleted")
+    return await list_apps(ListApps(), deps)
+
+
+async def get_app_log(command: GetAppLog, deps: Deps) -> AppLog:
+    _installed(deps, command.name)
+    try:
+        text = await deps.apps.engine.logs(container_name(command.name), command.lines)
+    except EngineError as exc:
+        raise Unavailable(f"the log of {command.name} cannot be read: {exc}") from None
+    tail, is_truncated = log_tail(text, command.lines, MAX_LOG_CHARS)
+    return AppLog(name=command.name, text=tail, is_truncated=is_truncated)
+
+
+async def get_app_licence(command: GetAppLicence, deps: Deps) -> AppLicence:
+    installed = _installed(deps, command.name)
+    return AppLicence(name=command.name, text=installed.manifest.licence_text)
+
+
+async def restore_apps(deps: Deps) -> None:
+    """At start: every app in its last state (a device restart, an engine that lost a container).
+
+    One app that cannot be brought back is written to the system log; the others still are.
+    """
+    for name, installed in sorted(deps.apps.installed.apps.items()):
+        try:
+            await bring_back(deps.apps, installed)
+        except EngineError as exc:
+            log.warning("app %s not brought back: %s", name, exc)
+            note(deps, Severity.ERROR, f"app {name} could not be brought back: {exc}")
+
+
+async def _run(deps: Deps, name: str, should_run: bool) -> AppReply:
+    apps = deps.apps
+    async with apps.lock:
+        installed = _installed(deps, name)
+        changed = installed.model_copy(update={"should_run": should_run})
+        try:
+            await bring_back(apps, changed)
+        except EngineError as exc:
+            verb = "start" if should_run else "stop"
+            raise Unavailable(f"{name} did not {verb}: {exc}") from None
+        apps.installed.apps[name] = changed
+        await deps.store.save(apps.installed)
+    return AppReply(app=await _state(deps, changed))
+
+
+def _installed(deps: Deps, name: str) -> InstalledApp:
+    installed = deps.apps.installed.apps.get(name)
+    if installed is None:
+        raise NotFound(f"no app {name} is installed")
+    return installed
+
+
+async def _state(deps: Deps, installed: InstalledApp) -> AppState:
+    try:
+        container = await deps.apps.engine.inspect(container_name(installed.manifest.name))
+    except EngineError as exc:
+        raise Unavailable(f"the container engine does not answer: {exc}") from None
+    if container is None:
+        return app_state(installed, "missing", is_running=False)
+    return app_state(installed, container.status, container.is_running)
