@@ -150,12 +150,16 @@ class SetCertificateUse(Command[CertificateInfo]):
 
 
 class SetWebCertificate(Command[CertificateInfo]):
-    """Choose the client/server certificate the web server presents for HTTPS."""
+    """Choose the client/server certificate the web server presents for HTTPS.
+
+    Without ``cert_id``: the device's own self-signed certificate (``web-https``, made again
+    if it is gone), as after a restore of the HTTP settings.
+    """
 
     subject: ClassVar[str] = "accounts.certificate.web.set"
     required_role: ClassVar[Role] = Role.ADMINISTRATOR
 
-    cert_id: CertificateId
+    cert_id: CertificateId | None = None
 
 
 class WebCertificateChanged(Event):

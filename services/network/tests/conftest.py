@@ -39,6 +39,8 @@ class CertificateStandIn:
         )
     )
     used_by: dict[str, set[str]] = field(default_factory=dict)
+    web: str = "default"
+    """The certificate HTTPS is served with."""
 
     def install(self, bus: FakeBus) -> None:
         bus.answer(SetWebCertificate, self.choose_web_certificate)
@@ -49,9 +51,11 @@ class CertificateStandIn:
             raise NotFound(f"there is no certificate {cert_id!r}")
 
     async def choose_web_certificate(self, command: SetWebCertificate) -> CertificateInfo:
-        """A certificate it holds is HTTPS's from now on; another is not found."""
-        self._known(command.cert_id)
-        return CertificateInfo.model_construct(cert_id=command.cert_id, used_by=["https"])
+        """A certificate it holds is HTTPS's from now on (none: ``default``); another is not
+        found."""
+        self.web = command.cert_id or "default"
+        self._known(self.web)
+        return CertificateInfo.model_construct(cert_id=self.web, used_by=["https"])
 
     async def set_use(self, command: SetCertificateUse) -> CertificateInfo:
         self._known(command.cert_id)

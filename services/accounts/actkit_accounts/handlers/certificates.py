@@ -201,12 +201,11 @@ async def set_certificate_use(command: SetCertificateUse, deps: Deps) -> Certifi
 
 
 async def set_web_certificate(command: SetWebCertificate, deps: Deps) -> CertificateInfo:
+    cert_id = command.cert_id or await _own_web_certificate(deps)
     async with deps.writing:
-        chosen = await _existing(deps, command.cert_id)
+        chosen = await _existing(deps, cert_id)
         if chosen.kind != "client-server" or chosen.private_key_pem is None:
-            raise Invalid(
-                f"{command.cert_id!r} has no private key on the device; it cannot serve HTTPS"
-            )
+            raise Invalid(f"{cert_id!r} has no private key on the device; it cannot serve HTTPS")
         for stored in await deps.certificates.load():
             if WEB_CERTIFICATE_USER in stored.used_by and stored.cert_id != chosen.cert_id:
                 users = tuple(u for u in stored.used_by if u != WEB_CERTIFICATE_USER)
@@ -216,6 +215,28 @@ async def set_web_certificate(command: SetWebCertificate, deps: Deps) -> Certifi
         await deps.certificates.save(chosen)
     await deps.bus.publish(WebCertificateChanged(cert_id=chosen.cert_id))
     return x509_tools.describe(chosen)
+
+
+async def _own_web_certificate(deps: Deps) -> str:
+    """The device's own HTTPS certificate, made again (self-signed) if it is gone or keyless."""
+    own = await deps.certificates.get(WEB_CERTIFICATE_ID)
+    if own is not None and own.kind == "client-server" and own.private_key_pem is not None:
+        return WEB_CERTIFICATE_ID
+    made = await _new_web_certificate(deps, list(deps.web_host_names), is_taken=own is not None)
+    return made.cert_id
+
+
+async def _new_web_certificate(
+    deps: Deps, host_names: list[str], *, is_taken: bool, used_by: tuple[str, ...] = ()
+) -> StoredCertificate:
+    """A self-signed certificate for the web server, ``web-https`` unless that id is taken."""
+    cert_id = WEB_CERTIFICATE_ID
+    if is_taken:
+        cert_id = f"{WEB_CERTIFICATE_ID}-{deps.clock.now():%Y%m%d%H%M%S}"
+    subject = DistinguishedName(common_name=host_names[0])
+    return await make_self_signed(
+        deps, cert_id, subject, host_names, "ecdsa-p256", 3650, used_by=used_by
+    )
 
 
 async def get_web_server_identity(_command: GetWebServerIdentity, deps: Deps) -> WebServerIdentity:
@@ -248,17 +269,9 @@ async def install_defaults(deps: Deps, host_names: list[str]) -> None:
     """First start: the pre-installed CA certificates and the web's self-signed certificate."""
     stored = await deps.certificates.load()
     if not any(WEB_CERTIFICATE_USER in c.used_by for c in stored):
-        cert_id = WEB_CERTIFICATE_ID
-        if any(c.cert_id == cert_id for c in stored):
-            cert_id = f"{WEB_CERTIFICATE_ID}-{deps.clock.now():%Y%m%d%H%M%S}"
-        await make_self_signed(
-            deps,
-            cert_id,
-            DistinguishedName(common_name=host_names[0]),
-            host_names,
-            "ecdsa-p256",
-            3650,
-            used_by=(WEB_CERTIFICATE_USER,),
+        is_taken = any(c.cert_id == WEB_CERTIFICATE_ID for c in stored)
+        await _new_web_certificate(
+            deps, host_names, is_taken=is_taken, used_by=(WEB_CERTIFICATE_USER,)
         )
     if not (await deps.store.sections.load(CaCertificatesInstalled)).root:
         present = {c.cert_id for c in stored}

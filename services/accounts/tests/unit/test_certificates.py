@@ -259,6 +259,22 @@ async def test_a_certificate_in_use_cannot_be_deleted(fake_bus: FakeBus, deps: D
         await fake_bus.request(GetCertificate(cert_id="isrg-root-x1"))
 
 
+async def test_https_goes_back_to_the_devices_own_certificate_made_again_if_gone(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    await fake_bus.request(CreateSelfSignedCertificate(cert_id="next", common_name="n"))
+    await fake_bus.request(SetWebCertificate(cert_id="next"))
+    own = await fake_bus.request(SetWebCertificate())
+    assert (own.cert_id, own.used_by) == ("web-https", ["https"])
+    assert (await fake_bus.request(GetCertificate(cert_id="next"))).used_by == []
+
+    await fake_bus.request(SetWebCertificate(cert_id="next"))
+    await fake_bus.request(DeleteCertificate(cert_id="web-https"))
+    made = await fake_bus.request(SetWebCertificate())
+    assert (made.cert_id, made.used_by, made.is_self_signed) == ("web-https", ["https"], True)
+    assert fake_bus.published[-1] == WebCertificateChanged(cert_id="web-https")
+
+
 async def test_names_are_unique_and_only_the_software_keystore_exists(
     fake_bus: FakeBus, deps: Deps
 ) -> None:

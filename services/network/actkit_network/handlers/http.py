@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from pydantic import ValidationError
 
 from actkit_network.domain import settings
@@ -9,8 +11,10 @@ from actkit_network.handlers.announce import apply_services
 from actkit_network.handlers.deps import Deps
 from actkit_proto.accounts import SetWebCertificate
 from actkit_proto.base import Actor
-from actkit_proto.errors import Invalid
+from actkit_proto.errors import BusError, Invalid
 from actkit_proto.network import GetHttp, HttpChanged, HttpSettings, SetHttp
+
+log = logging.getLogger(__name__)
 
 
 async def get_http(_command: GetHttp, deps: Deps) -> HttpSettings:
@@ -41,6 +45,18 @@ async def choose_web_certificate(cert_id: str, actor: Actor | None, deps: Deps) 
     except ValidationError:
         raise Invalid(f"certificate: there is no certificate {cert_id!r}") from None
     await deps.bus.request(choice)
+
+
+async def serve_own_certificate(deps: Deps) -> None:
+    """HTTPS back on the device's own certificate, as restored settings (no certificate) say.
+
+    accounts serves whatever was chosen last; without this a restore would leave it serving a
+    certificate the settings no longer name.
+    """
+    try:
+        await deps.bus.request(SetWebCertificate())
+    except BusError as exc:
+        log.warning("HTTPS keeps its certificate after the restore: %s", exc.message)
 
 
 async def announce_http(deps: Deps) -> None:

@@ -9,7 +9,12 @@ from actkit_network.domain.nftables import render_ruleset
 from actkit_network.handlers.announce import apply_services
 from actkit_network.handlers.deps import Deps
 from actkit_network.handlers.discovery import set_discovery
-from actkit_network.handlers.http import announce_http, get_http, set_http
+from actkit_network.handlers.http import (
+    announce_http,
+    get_http,
+    serve_own_certificate,
+    set_http,
+)
 from actkit_network.handlers.ip import apply_wired, get_hostname, set_hostname
 from actkit_network.handlers.snmp import get_snmp, set_snmp
 from actkit_network.params import FIELDS
@@ -62,6 +67,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
     await deps.network.apply_wlan(WlanSettings())
     await apply_services(deps)
     await announce_http(deps)
+    await serve_own_certificate(deps)
     return Ack()
 
 

@@ -52,6 +52,8 @@ from actkit_proto.network import (
 )
 from actkit_proto.params import RestoreScope, RestoreSettings
 
+from ..conftest import CertificateStandIn
+
 ADDRESS = ipaddress.IPv4Address("192.0.2.10")
 MASK = ipaddress.IPv4Address("255.255.255.0")
 ROUTER = ipaddress.IPv4Address("192.0.2.1")
@@ -162,3 +164,14 @@ async def test_a_dhcp_fallback_is_not_on_the_keep_list(fake_bus: FakeBus, deps: 
     await fake_bus.request(RestoreSettings(service="network", scope=RestoreScope.RESTORE))
     kept = await fake_bus.request(GetIpv4())
     assert (kept.is_dhcp, kept.has_fallback, kept.address) == (True, False, ADDRESS)
+
+
+@pytest.mark.parametrize("scope", list(RestoreScope))
+async def test_restore_serves_https_with_the_devices_own_certificate_again(
+    fake_bus: FakeBus, deps: Deps, certificate_store: CertificateStandIn, scope: RestoreScope
+) -> None:
+    await fake_bus.request(SetHttp(settings=HttpSettings(certificate="fleet-web")))
+    assert certificate_store.web == "fleet-web"
+    await fake_bus.request(RestoreSettings(service="network", scope=scope))
+    assert (await fake_bus.request(GetHttp())).certificate is None
+    assert certificate_store.web == "default"  # what the restored settings (none chosen) mean
