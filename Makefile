@@ -13,7 +13,7 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 
-.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images board-up board-status board-down test-board bench-board test-radios bench-radios up down logs
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images board-up board-status board-down test-board bench-board test-radios bench-radios test-fleet fleet-sim up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,10 +62,10 @@ coverage: setup ## the kit's unit + integration tests, measured: fails under 100
 	$(RUN) coverage report --fail-under=100
 
 test-unit: setup ## unit tests (no sockets, no sleeps)
-	$(RUN) pytest -q -m "not integration and not stack and not board" -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' $(KIT) services
+	$(RUN) pytest -q -m "not integration and not stack and not board" -n $(PYTEST_WORKERS) --doctest-modules --ignore-glob='*/migrations/*' $(KIT) services fleet
 
 test-int: setup ## integration tests against real peers (nats-server, mosquitto, D-Bus ...)
-	$(RUN) pytest -q -m integration -n $(PYTEST_WORKERS) $(KIT_TESTS) services
+	$(RUN) pytest -q -m integration -n $(PYTEST_WORKERS) $(KIT_TESTS) services fleet
 
 test-stack: setup ## cross-service tests: the stack as `make run` starts it
 	$(RUN) pytest -q -m stack tests
@@ -77,6 +77,13 @@ test-radios: setup ## BLE through real BlueZ on virtual radios in a QEMU VM (not
 bench-radios: setup ## the radios VM's figure: input edge -> beacon heard by a scanner, p50/p99
 	tools/debian-packages.sh radios
 	$(RUN) tools/radios-vm.sh bench
+
+test-fleet: setup ## HQ's fleet tools alone: a 3-node HQ and 3 vehicles on loopback (also in make test)
+	$(RUN) pytest -q fleet
+
+FLEET_VEHICLES ?= 200
+fleet-sim: setup ## HQ cluster + 200 vehicles (FLEET_VEHICLES=50 fewer) on loopback, cuts, kills: figures; exit 1 on a loss
+	$(RUN) python -m actkit_fleet.sim --vehicles $(FLEET_VEHICLES)
 
 test-%: setup ## one service alone, e.g. make test-io (its board tests run in make test-board)
 	$(RUN) pytest -q -m "not board" services/$*

@@ -5,7 +5,8 @@ at the top level (the leaf remote to HQ, the vehicle's JetStream domain, pings) 
 :data:`ACCOUNT_FILE` inside the services' account (the mappings of ``veh.<id>.cmd.<subject>`` to
 the commands HQ may send). Without a link both hold a comment only. A change is applied by a
 reload (SIGHUP): the services stay connected. nats-server cannot change a JetStream domain on
-reload, so the first link (or a new vehicle id) needs nats-server restarted once
+reload (nor its name, the vehicle id too: HQ tells the vehicles' links apart by it), so the
+first link (or a new vehicle id) needs nats-server restarted once
 (:func:`write_link` says so); the services reconnect by themselves.
 """
 
@@ -27,7 +28,8 @@ SERVICE_ACCOUNT = "ACTKIT"
 PING_INTERVAL = "5s"
 """The vehicle notices a dead cellular link after ``PING_INTERVAL`` times ``PING_MAX``."""
 PING_MAX = 2
-RECONNECT_INTERVAL = "2s"
+RECONNECT_INTERVAL = "1s"
+"""How often a vehicle tries HQ again: what bounds the resume once the link is back."""
 _NO_LINK = "# No link to HQ: `actkit-fleet leaf-conf` writes it.\n"
 
 
@@ -85,6 +87,7 @@ def render_server(link: LeafLink | None) -> str:
     return "\n".join(
         [
             f"# Link of vehicle {link.vehicle_id} to HQ. Written by `actkit-fleet leaf-conf`.",
+            f"server_name: {link.vehicle_id}",
             f'ping_interval: "{PING_INTERVAL}"',
             f"ping_max: {PING_MAX}",
             f"jetstream {{ domain: {link.vehicle_id}, max_file_store: {link.max_file_store}, "
@@ -114,16 +117,17 @@ def render_account(link: LeafLink | None) -> str:
     return "\n".join(lines)
 
 
-def _domain_line(text: str) -> str:
-    return next((line for line in text.splitlines() if line.startswith("jetstream")), "")
+def _restart_lines(text: str) -> list[str]:
+    """What nats-server cannot change on reload: its name and JetStream's domain and limits."""
+    return [line for line in text.splitlines() if line.startswith(("server_name", "jetstream"))]
 
 
 def write_link(folder: Path, link: LeafLink | None) -> bool:
     """Write both include files into ``folder`` (the seed: for the owner only).
 
     Returns:
-        Whether the JetStream domain or its limits changed: nats-server must then be restarted,
-        a reload is refused.
+        Whether the server's name, JetStream domain or limits changed: nats-server must then be
+        restarted, a reload is refused.
     """
     folder.mkdir(parents=True, exist_ok=True)
     server_file = folder / SERVER_FILE
@@ -133,7 +137,7 @@ def write_link(folder: Path, link: LeafLink | None) -> bool:
     text = render_server(link)
     server_file.write_text(text)
     (folder / ACCOUNT_FILE).write_text(render_account(link))
-    return _domain_line(before) != _domain_line(text)
+    return _restart_lines(before) != _restart_lines(text)
 
 
 def includes() -> tuple[str, str]:

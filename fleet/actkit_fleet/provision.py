@@ -7,10 +7,14 @@ Revoking undoes all three: its link is closed by the reload.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 from collections.abc import Sequence
 from pathlib import Path
+
+from nats.aio.client import Client
 
 from actkit_fleet import registry
 from actkit_fleet.jetstream import (
@@ -89,12 +93,55 @@ async def register(
     return seeds
 
 
+LEAFZ_WAIT_S = 1.0
+"""How long every HQ node has to say which leaf connections it holds."""
+
+
+async def disconnect(system: Client, vehicle_id: str) -> int:
+    """Close the vehicle's leaf connections on every HQ node (system account); how many.
+
+    A reload without its user does not close a connection already made: it must be kicked.
+    """
+    inbox = system.new_inbox()
+    answers = await system.subscribe(inbox)
+    await system.publish("$SYS.REQ.SERVER.PING.LEAFZ", b"{}", reply=inbox)
+    kicked = 0
+    try:
+        while True:
+            try:
+                answer = json.loads((await answers.next_msg(timeout=LEAFZ_WAIT_S)).data)
+            except TimeoutError:
+                return kicked
+            server = answer.get("data") or {}
+            for leaf in server.get("leafs") or []:
+                if leaf.get("name") == vehicle_id:
+                    kick = json.dumps({"cid": leaf["id"]}).encode()
+                    await system.request(f"$SYS.REQ.SERVER.{server['server_id']}.KICK", kick, 2.0)
+                    kicked += 1
+    finally:
+        await answers.unsubscribe()
+
+
 async def revoke(
-    api: JetStreamApi, conf_dir: Path, vehicle_id: str, reload_pids: Sequence[int] = ()
-) -> None:
-    """Cut a vehicle off: out of the users (its link closes), its source and queue consumer.
+    api: JetStreamApi,
+    conf_dir: Path,
+    vehicle_id: str,
+    reload_pids: Sequence[int] = (),
+    system: Client | None = None,
+) -> int:
+    """Cut a vehicle off: out of the users, its link closed, its source and queue consumer gone.
 
     What HQ received from it stays in the events stream.
+
+    Args:
+        api: HQ's JetStream.
+        conf_dir: where the register and users file are.
+        vehicle_id: the vehicle.
+        reload_pids: HQ nodes running here, reloaded at once.
+        system: a connection of HQ's system account: the vehicle's open links are closed.
+
+    Returns:
+        How many open links of the vehicle were closed.
 
     Raises:
         RegistryError: it is not registered.
@@ -102,6 +149,9 @@ async def revoke(
     vehicles = registry.removed(registry.load(conf_dir), vehicle_id)
     registry.save(conf_dir, vehicles)
     reload_nodes(reload_pids)
+    # Every node must have reloaded before the kick, else the vehicle reconnects at once.
+    await asyncio.sleep(0.5 if reload_pids else 0.0)
+    kicked = await disconnect(system, vehicle_id) if system is not None else 0
     info = await api.stream(HQ_EVENTS)
     if info is not None:
         sources = info["config"].get("sources") or []
@@ -109,3 +159,4 @@ async def revoke(
         if len(kept) != len(sources):
             await api.set_sources(HQ_EVENTS, kept)
     await api.delete_consumer(HQ_COMMANDS, downlink_consumer(vehicle_id))
+    return kicked

@@ -38,6 +38,10 @@ def free_ports(count: int) -> list[int]:
         return [sock.getsockname()[1] for sock in sockets]
 
 
+async def _expected(error: Exception) -> None:
+    """Connection errors are what the simulation causes: the clients reconnect by themselves."""
+
+
 def _pids(servers: list[NatsServer]) -> list[int]:
     return [s.process.pid for s in servers if s.process is not None and s.process.poll() is None]
 
@@ -49,6 +53,7 @@ class HqCluster:
     folder: Path
     nodes: list[HqNode]
     password: str = field(default_factory=lambda: "k" + secrets.token_hex(16))
+    sys_password: str = field(default_factory=lambda: "k" + secrets.token_hex(16))
     servers: dict[str, NatsServer] = field(default_factory=dict)
 
     @classmethod
@@ -76,7 +81,7 @@ class HqCluster:
         registry.save(self.conf_dir, registry.load(self.conf_dir))
         env = {
             password_variable(HQ_USER): self.password,
-            password_variable(SYS_USER): "k" + secrets.token_hex(16),
+            password_variable(SYS_USER): self.sys_password,
         }
         for node in self.nodes:
             config = self.conf_dir / f"{node.name}.conf"
@@ -109,6 +114,7 @@ class HqCluster:
             password=self.password,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.2,
+            error_cb=_expected,
         )
 
     async def wait_for_jetstream(self, client: Client, timeout_s: float = 30.0) -> JetStreamApi:
@@ -124,6 +130,20 @@ class HqCluster:
                     raise
                 await asyncio.sleep(0.2)
 
+    async def connect_system(self) -> Client:
+        """A client of HQ's system account (to close a revoked vehicle's links)."""
+        return await nats.connect(
+            servers=self.client_urls, user=SYS_USER, password=self.sys_password, error_cb=_expected
+        )
+
+    async def revoke(self, api: JetStreamApi, vehicle_id: str) -> int:
+        """Revoke a vehicle, closing its links; how many were open."""
+        system = await self.connect_system()
+        try:
+            return await provision.revoke(api, self.conf_dir, vehicle_id, self.pids(), system)
+        finally:
+            await system.close()
+
     async def register(self, api: JetStreamApi, vehicle_ids: list[str]) -> dict[str, str]:
         """Register vehicles; their seeds."""
         files = await provision.register(
@@ -133,7 +153,6 @@ class HqCluster:
 
 
 VEHICLE_CONF = """# A light vehicle: its services' account (one user) and the link to HQ.
-server_name: {vehicle_id}
 accounts {{
   ACTKIT {{
     jetstream: enabled
@@ -166,7 +185,6 @@ class LightVehicle:
         server_include, account_include = leafconf.includes()
         (self.folder / "nats-server.conf").write_text(
             VEHICLE_CONF.format(
-                vehicle_id=self.vehicle_id,
                 user=VEHICLE_USER,
                 password=self.password,
                 account_include=account_include,
@@ -208,6 +226,7 @@ class LightVehicle:
             password=self.password,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.1,
+            error_cb=_expected,
         )
 
     async def prepare(self, client: Client) -> None:

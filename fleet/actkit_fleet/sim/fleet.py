@@ -21,7 +21,7 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import APIError
 
 from actkit_fleet import provision
-from actkit_fleet.jetstream import JetStreamApi
+from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.leafconf import LeafLink
 from actkit_fleet.sim.cluster import HqCluster, LightVehicle, light_vehicles
 from actkit_fleet.sim.proxy import LinkProxy
@@ -91,7 +91,15 @@ class SimFleet:
         await self.hq.start()
         self.client = await self.hq.connect()
         self.api = await self.hq.wait_for_jetstream(self.client)
-        await provision.setup(self.api, replicas=min(3, self.hq_size))
+        deadline = time.monotonic() + 30.0
+        while True:  # the meta leader answers before every peer has joined: "no suitable peers"
+            try:
+                await provision.setup(self.api, replicas=min(3, self.hq_size))
+                break
+            except FleetError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
         leaf_ports = [("127.0.0.1", node.leaf_port) for node in self.hq.nodes]
         for index, vehicle in enumerate(light_vehicles(self.folder / "vehicles", self.count)):
             # Links spread over the HQ nodes; a dead node is skipped by the proxy.

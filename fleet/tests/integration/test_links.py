@@ -2,12 +2,9 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import nats
 import pytest
-import pytest_asyncio
 from nats.aio.msg import Msg
 
 from actkit_fleet.sim.check import arrivals, by_vehicle
@@ -16,16 +13,6 @@ from actkit_proto.fleet import VEHICLE_COMMANDS
 from actkit_proto.io import Circuit, Direction, PortChanged, PulsePort
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest_asyncio.fixture
-async def fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
-    fleet = SimFleet(tmp_path, count=3)
-    try:
-        await fleet.start()
-        yield fleet
-    finally:
-        await fleet.close()
 
 
 def port_changed(port_id: int, is_active: bool) -> tuple[str, bytes]:

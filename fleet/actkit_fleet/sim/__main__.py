@@ -1,0 +1,67 @@
+"""``python -m actkit_fleet.sim``: run the fleet simulation, print its figures, exit 1 on a loss."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from actkit_fleet.sim.check import arrivals, by_vehicle
+from actkit_fleet.sim.figures import compute, render
+from actkit_fleet.sim.fleet import SimFleet
+from actkit_fleet.sim.scenario import Plan, run
+from actkit_fleet.sim.usage import pss_mib
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+async def simulate(plan: Plan, folder: Path) -> bool:
+    """Run the simulation in ``folder``; whether HQ got every event once, in order."""
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    _say(f"fleet-sim: {plan.vehicles} vehicles, load average {load} before")
+    fleet = SimFleet(folder, plan.vehicles)
+    started = time.monotonic()
+    try:
+        await fleet.start()
+        startup_s = time.monotonic() - started
+        _say(f"fleet-sim: up in {startup_s:.1f} s; playing {plan.calm_s:.0f} s calm, ...")
+        timeline = await run(fleet, plan)
+        memory = (
+            [pss_mib(pid) for pid in fleet.hq.pids()],
+            [pss_mib(sim.vehicle.pid) for sim in fleet.vehicles],
+            pss_mib(os.getpid()),
+        )
+        found = arrivals(await fleet.hq_messages())
+        results = by_vehicle(found, {sim.vehicle_id: sim.stored for sim in fleet.vehicles})
+        figures = compute(found, results, timeline, memory)
+        _say(render(figures, plan, timeline, startup_s))
+        return figures.is_whole
+    finally:
+        await fleet.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the arguments, simulate, return the exit status."""
+    parser = argparse.ArgumentParser(prog="fleet-sim", description=__doc__)
+    parser.add_argument("--vehicles", type=int, default=int(os.environ.get("FLEET_VEHICLES", 200)))
+    parser.add_argument("--rate", type=float, default=0.5, help="input changes per vehicle per s")
+    parser.add_argument("--cut-s", type=float, default=30.0, help="how long the links are cut")
+    parser.add_argument("--calm-s", type=float, default=15.0, help="before the cut and after")
+    args = parser.parse_args(argv)
+    if args.vehicles < 4:
+        parser.error("--vehicles: at least 4 (a quarter of them is cut)")
+    plan = Plan(vehicles=args.vehicles, rate_hz=args.rate, cut_s=args.cut_s, calm_s=args.calm_s)
+    with tempfile.TemporaryDirectory(prefix="fleet-sim-") as folder:
+        is_whole = asyncio.run(simulate(plan, Path(folder)))
+    return 0 if is_whole else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

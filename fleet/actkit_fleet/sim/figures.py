@@ -1,0 +1,157 @@
+"""The simulation's figures, from what HQ stored and the timeline; printed as one table."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from actkit_fleet.sim.check import Arrival, VehicleResult
+from actkit_fleet.sim.scenario import Plan, Timeline
+
+SETTLE_S = 10.0
+"""After the links return, the time left out of "while connected" (the backlog drains)."""
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` 0.5 = median); NaN without values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass
+class Figures:
+    """Everything ``make fleet-sim`` prints."""
+
+    vehicles: int
+    stored: int
+    received: int
+    lost: int
+    duplicated: int
+    out_of_order: int
+    resume_s: list[float]
+    caught_up_s: list[float]
+    latency_ms: list[float]
+    ingest_per_s: float
+    peak_ingest_per_s: int
+    hq_pss_mib: list[float]
+    vehicle_pss_mib: list[float]
+    driver_pss_mib: float
+
+    @property
+    def is_whole(self) -> bool:
+        """Nothing lost, nothing twice, everything in order, everything arrived."""
+        return (
+            self.lost == 0
+            and self.duplicated == 0
+            and self.out_of_order == 0
+            and self.received == self.stored
+        )
+
+
+def _calm(timeline: Timeline, ns: int) -> bool:
+    seconds = ns / 1e9
+    return timeline.started_s <= seconds < timeline.cut_s or (
+        timeline.restored_s + SETTLE_S <= seconds < timeline.stopped_s
+    )
+
+
+def compute(
+    arrivals: Sequence[Arrival],
+    results: dict[str, VehicleResult],
+    timeline: Timeline,
+    memory: tuple[list[float], list[float], float],
+) -> Figures:
+    """The figures of one run; ``memory``: PSS of HQ's nodes, of each vehicle, of this process."""
+    restored_ns = timeline.restored_s * 1e9
+    resume, caught_up = [], []
+    for vehicle_id in timeline.cut_ids:
+        mine = [a for a in arrivals if a.vehicle_id == vehicle_id]
+        after = [a.stored_ns for a in mine if a.stored_ns >= restored_ns]
+        backlog = [a.stored_ns for a in mine if a.sent_ns < restored_ns]
+        if after:
+            resume.append((min(after) - restored_ns) / 1e9)
+        if backlog:
+            caught_up.append(max(0.0, (max(backlog) - restored_ns) / 1e9))
+    latency = [(a.stored_ns - a.sent_ns) / 1e6 for a in arrivals if _calm(timeline, a.sent_ns)]
+    before_cut = [
+        a for a in arrivals if timeline.started_s * 1e9 <= a.stored_ns < timeline.cut_s * 1e9
+    ]
+    per_second = Counter(a.stored_ns // 1_000_000_000 for a in arrivals)
+    hq_pss, vehicle_pss, driver_pss = memory
+    return Figures(
+        vehicles=len(results),
+        stored=sum(result.stored for result in results.values()),
+        received=len(arrivals),
+        lost=sum(result.lost for result in results.values()),
+        duplicated=sum(result.duplicated for result in results.values()),
+        out_of_order=sum(not result.is_in_order for result in results.values()),
+        resume_s=resume,
+        caught_up_s=caught_up,
+        latency_ms=latency,
+        ingest_per_s=len(before_cut) / max(timeline.cut_s - timeline.started_s, 1e-9),
+        peak_ingest_per_s=max(per_second.values(), default=0),
+        hq_pss_mib=hq_pss,
+        vehicle_pss_mib=vehicle_pss,
+        driver_pss_mib=driver_pss,
+    )
+
+
+def _p(values: Sequence[float], unit: str, digits: int = 2) -> str:
+    return (
+        f"p50 {percentile(values, 0.5):.{digits}f} {unit}, "
+        f"p99 {percentile(values, 0.99):.{digits}f} {unit} (n={len(values)})"
+    )
+
+
+def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -> str:
+    """The table ``make fleet-sim`` prints."""
+    vehicle_pss = figures.vehicle_pss_mib
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    rows = [
+        ("vehicles", f"{figures.vehicles} light (a leaf nats-server each), HQ 3 nodes"),
+        ("start-up", f"{startup_s:.1f} s: HQ, streams, every vehicle registered and linked"),
+        (
+            "disturbances",
+            f"{len(timeline.cut_ids)} links cut {plan.cut_s:.0f} s; "
+            f"{len(timeline.killed_ids)} vehicle servers kill -9 + restart during the cut; "
+            f"HQ node {timeline.killed_hq} kill -9",
+        ),
+        ("events", f"{figures.received} at HQ of {figures.stored} stored by the vehicles"),
+        ("losses", str(figures.lost)),
+        ("duplicates", str(figures.duplicated)),
+        ("out of order", f"{figures.out_of_order} vehicles"),
+        ("resume after link back", _p(figures.resume_s, "s")),
+        ("backlog at HQ after", _p(figures.caught_up_s, "s")),
+        ("vehicle -> HQ latency", _p(figures.latency_ms, "ms", 1) + ", while connected"),
+        (
+            "HQ ingest",
+            f"{figures.ingest_per_s:.0f} events/s before the cut, "
+            f"peak {figures.peak_ingest_per_s}/s (the backlogs after it)",
+        ),
+        ("drained", f"{timeline.drained_s:.1f} s after the publishers stopped"),
+        (
+            "HQ CPU",
+            f"{timeline.hq_cores:.2f} cores (3 nodes together, killed node until its death)",
+        ),
+        ("HQ memory", "PSS " + ", ".join(f"{value:.0f}" for value in figures.hq_pss_mib) + " MiB"),
+        (
+            "light vehicle",
+            f"CPU {timeline.vehicle_cores * 100:.2f} % of a core; PSS mean "
+            f"{sum(vehicle_pss) / max(len(vehicle_pss), 1):.1f} MiB, "
+            f"max {max(vehicle_pss, default=0):.1f} MiB",
+        ),
+        (
+            "simulator process",
+            f"CPU {timeline.driver_cores:.2f} cores, PSS {figures.driver_pss_mib:.0f} MiB "
+            "(publishers, proxies, HQ reader)",
+        ),
+        ("load average", f"{load} on {os.cpu_count()} cores"),
+        ("verdict", "OK: nothing lost, nothing twice, in order" if figures.is_whole else "FAILED"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)

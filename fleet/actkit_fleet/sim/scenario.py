@@ -1,0 +1,155 @@
+"""The simulation's timeline: vehicles play input changes; links are cut, servers killed.
+
+::
+
+    start ─ calm ─┬─ cut a quarter of the links ───────────── restore ─ calm ─ stop ─ drain
+                  │   kill -9 one HQ node (for good)
+                  │   kill -9 five of the cut vehicles' servers, start them again
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from dataclasses import dataclass, field
+
+from actkit_fleet.sim.fleet import SimFleet, SimVehicle
+from actkit_fleet.sim.usage import CpuWindow, cpu_s
+from actkit_proto.io import Circuit, Direction, PortChanged
+
+INPUT_PORTS = (1, 2, 3, 4, 5, 6, 7, 8)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The timeline, in seconds, and the size of each disturbance."""
+
+    vehicles: int = 200
+    rate_hz: float = 0.5
+    """Input changes per vehicle per second (lightbar, doors, siren … on a busy shift)."""
+    calm_s: float = 15.0
+    cut_s: float = 30.0
+    cut_share: float = 0.25
+    killed_vehicles: int = 5
+    kill_after_s: float = 5.0
+    restart_after_s: float = 10.0
+    kill_hq_after_s: float = 3.0
+    """Early in the cut: HQ's streams have new leaders before the links return."""
+    drain_timeout_s: float = 120.0
+    seed: int = 26
+
+
+@dataclass
+class Timeline:
+    """When things happened (wall clock, seconds) and what the simulation measured meanwhile."""
+
+    started_s: float = 0.0
+    cut_s: float = 0.0
+    restored_s: float = 0.0
+    stopped_s: float = 0.0
+    drained_s: float = -1.0
+    cut_ids: list[str] = field(default_factory=list)
+    killed_ids: list[str] = field(default_factory=list)
+    killed_hq: str = ""
+    hq_cores: float = 0.0
+    vehicle_cores: float = 0.0
+    """Average of one light vehicle's nats-server, over the ones never killed."""
+    driver_cores: float = 0.0
+    """This process: every vehicle's publisher, every proxy, HQ's reader."""
+
+
+def _port_changed(port_id: int, is_active: bool) -> PortChanged:
+    return PortChanged(
+        port_id=port_id,
+        direction=Direction.INPUT,
+        is_active=is_active,
+        circuit=Circuit.CLOSED if is_active else Circuit.OPEN,
+        edge_ns=time.monotonic_ns(),
+    )
+
+
+async def _first_event(sim: SimVehicle) -> None:
+    event = _port_changed(INPUT_PORTS[0], is_active=False)
+    await sim.publish(event.to_subject(), event.to_wire())
+
+
+async def play(sim: SimVehicle, rate_hz: float, until: asyncio.Event, rng: random.Random) -> None:
+    """Publish input changes at random (Poisson) times until ``until`` is set."""
+    active = dict.fromkeys(INPUT_PORTS, False)
+    while not until.is_set():
+        await asyncio.sleep(rng.expovariate(rate_hz))
+        port_id = rng.choice(INPUT_PORTS)
+        active[port_id] = not active[port_id]
+        event = _port_changed(port_id, active[port_id])
+        await sim.publish(event.to_subject(), event.to_wire())
+
+
+async def run(fleet: SimFleet, plan: Plan) -> Timeline:
+    """Play the plan on a started fleet; the timeline and CPU use measured."""
+    rng = random.Random(plan.seed)
+    # Every vehicle's first event at HQ: each source is running before the clock starts.
+    await asyncio.gather(*(_first_event(sim) for sim in fleet.vehicles))
+    await fleet.wait_until_complete(plan.drain_timeout_s)
+    timeline = Timeline(started_s=time.time())
+    stop = asyncio.Event()
+    players = [
+        asyncio.create_task(play(sim, plan.rate_hz, stop, random.Random(rng.random())))
+        for sim in fleet.vehicles
+    ]
+    cut = rng.sample(fleet.vehicles, max(1, round(len(fleet.vehicles) * plan.cut_share)))
+    killed = cut[: min(plan.killed_vehicles, len(cut))]
+    timeline.cut_ids = [sim.vehicle_id for sim in cut]
+    timeline.killed_ids = [sim.vehicle_id for sim in killed]
+    steady = [sim.vehicle.pid for sim in fleet.vehicles if sim not in killed]
+    hq_pids = fleet.hq.pids()
+    hq_window, vehicle_window = CpuWindow(hq_pids), CpuWindow(steady)
+    now = time.time()
+    hq_window.begin(now)
+    vehicle_window.begin(now)
+    driver_start = cpu_s(os.getpid())
+
+    await asyncio.sleep(plan.calm_s)
+    timeline.cut_s = time.time()
+    for sim in cut:
+        sim.proxy.cut()
+    last_hq_cpu: dict[int, float] = {}
+
+    async def kill_hq() -> None:
+        timeline.killed_hq = fleet.hq.nodes[-1].name
+        last_hq_cpu.update({pid: cpu_s(pid) for pid in hq_pids})
+        fleet.hq.kill(timeline.killed_hq)
+
+    async def kill_vehicles() -> None:
+        for sim in killed:
+            sim.vehicle.kill()
+
+    async def restart_vehicles() -> None:
+        await asyncio.gather(*(fleet.restart(sim) for sim in killed))
+
+    steps = sorted(
+        [
+            (plan.kill_hq_after_s, kill_hq),
+            (plan.kill_after_s, kill_vehicles),
+            (plan.restart_after_s, restart_vehicles),
+        ],
+        key=lambda step: step[0],
+    )
+    for after_s, step in steps:
+        await asyncio.sleep(max(0.0, timeline.cut_s + after_s - time.time()))
+        await step()
+    await asyncio.sleep(max(0.0, timeline.cut_s + plan.cut_s - time.time()))
+    for sim in cut:
+        sim.proxy.restore()
+    timeline.restored_s = time.time()
+    await asyncio.sleep(plan.calm_s)
+    stop.set()
+    await asyncio.gather(*players)
+    timeline.stopped_s = time.time()
+    now = time.time()
+    timeline.hq_cores = hq_window.end(now, last_hq_cpu)
+    timeline.vehicle_cores = vehicle_window.end(now) / max(len(steady), 1)
+    timeline.driver_cores = (cpu_s(os.getpid()) - driver_start) / (now - timeline.started_s)
+    timeline.drained_s = await fleet.wait_until_complete(plan.drain_timeout_s)
+    return timeline

@@ -1,0 +1,17 @@
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from actkit_fleet.sim.fleet import SimFleet
+
+
+@pytest_asyncio.fixture
+async def fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
+    """A 3-node HQ and 3 light vehicles, each linked through its own proxy; all stopped after."""
+    fleet = SimFleet(tmp_path, count=3)
+    try:
+        await fleet.start()
+        yield fleet
+    finally:
+        await fleet.close()

@@ -1,0 +1,96 @@
+"""The HQ view and revoking, against a 3-node HQ and 3 linked vehicles."""
+
+import asyncio
+import time
+
+import pytest
+from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
+
+from actkit_fleet import view
+from actkit_fleet.jetstream import FleetError
+from actkit_fleet.sim.fleet import SimFleet
+from actkit_proto.io import Circuit, Direction, PortChanged, PulsePort
+
+pytestmark = pytest.mark.timeout(120)
+
+
+async def eventually_rows(fleet: SimFleet, want: dict[str, bool]) -> list[view.VehicleRow]:
+    assert fleet.api is not None
+    deadline = time.monotonic() + 20
+    while True:
+        rows = await view.vehicles(fleet.api, [sim.vehicle_id for sim in fleet.vehicles])
+        if {row.vehicle_id: row.is_online for row in rows} == want or time.monotonic() > deadline:
+            return rows
+        await asyncio.sleep(0.5)
+
+
+async def test_the_view_shows_who_is_online_their_state_and_last_events(fleet: SimFleet) -> None:
+    one, two, three = fleet.vehicles
+    event = PortChanged(
+        port_id=3, direction=Direction.INPUT, is_active=True, circuit=Circuit.CLOSED, edge_ns=1
+    )
+    await one.publish(event.to_subject(), event.to_wire())
+    two.proxy.cut()
+    assert await fleet.wait_until_complete(timeout_s=30) >= 0
+    rows = await eventually_rows(
+        fleet, {one.vehicle_id: True, two.vehicle_id: False, three.vehicle_id: True}
+    )
+    assert {row.vehicle_id: row.is_online for row in rows} == {
+        one.vehicle_id: True,
+        two.vehicle_id: False,
+        three.vehicle_id: True,
+    }
+
+    assert fleet.api is not None and fleet.client is not None
+    deadline = time.monotonic() + 20
+    while not (current := await view.state(fleet.api, one.vehicle_id)):
+        assert time.monotonic() < deadline, "the state bucket never got the event"
+        await asyncio.sleep(0.2)
+    assert current == {"io.port.3.changed": event.model_dump(mode="json")}
+    assert await view.last_events(fleet.client, one.vehicle_id) == [
+        ("io.port.3.changed", event.model_dump(mode="json"))
+    ]
+    assert await view.state(fleet.api, three.vehicle_id) == {}
+
+    with pytest.raises(FleetError, match="not connected"):
+        await view.send_live(fleet.client, two.vehicle_id, PulsePort(port_id=9, duration_ms=100))
+    assert (
+        await view.queue(fleet.client, two.vehicle_id, PulsePort(port_id=9, duration_ms=100)) == 1
+    )
+
+
+async def test_a_revoked_vehicle_is_cut_off(fleet: SimFleet) -> None:
+    revoked, kept = fleet.vehicles[0], fleet.vehicles[1]
+    assert fleet.api is not None and fleet.client is not None and revoked.client is not None
+
+    async def relay(msg: Msg) -> None:
+        await msg.respond(b"{}")
+
+    await revoked.client.subscribe("io.port.9.pulse", cb=relay)
+    await revoked.client.flush()
+    subject = f"veh.{revoked.vehicle_id}.cmd.io.port.9.pulse"
+    deadline = time.monotonic() + 20
+    while True:  # its interest reaches HQ through the leaf
+        try:
+            await fleet.client.request(subject, b'{"duration_ms": 100}', timeout=1)
+            break
+        except (NoRespondersError, TimeoutError):
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+
+    assert await fleet.hq.revoke(fleet.api, revoked.vehicle_id) == 1
+
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            await fleet.client.request(subject, b'{"duration_ms": 100}', timeout=1)
+        except NoRespondersError:
+            break
+        assert time.monotonic() < deadline, "the revoked vehicle still answers HQ"
+        await asyncio.sleep(0.2)
+    rows = await view.vehicles(fleet.api, [kept.vehicle_id])
+    assert revoked.vehicle_id not in {row.vehicle_id for row in rows}
+    await asyncio.sleep(3)  # it keeps trying: HQ keeps refusing
+    log = (revoked.vehicle.folder / "data" / "nats-server.log").read_text()
+    assert log.count("Authorization Violation") >= 2
