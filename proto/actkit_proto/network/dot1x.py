@@ -41,7 +41,10 @@ class Dot1xSettings(Reply):
     ca_certificates: list[str] = Field(default_factory=list)
     """Without CA certificates the server is not validated."""
     eap_identity: str | None = Field(default=None, min_length=1, max_length=128)
-    eapol_version: int = Field(default=2, ge=1, le=3)
+    eapol_version: int = Field(default=1, ge=1, le=3)
+    """The EAPOL version sent to the switch. NetworkManager has no setting for it: its supplicant
+    (wpa_supplicant) always sends version 1, which switches of every 802.1X revision accept, so
+    the network service refuses another."""
     password: Secret | None = write_only()
     has_password: bool = read_only(False)
     """Read only."""

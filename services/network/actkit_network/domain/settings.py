@@ -152,12 +152,26 @@ def check_wlan(settings: WlanSettings) -> WlanSettings:
     return settings
 
 
+NM_EAPOL_VERSION = 1
+"""The EAPOL version NetworkManager's supplicant sends (wpa_supplicant's default); NetworkManager
+has no 802-1x property to choose another."""
+
+
 def check_dot1x(settings: Dot1xSettings) -> Dot1xSettings:
-    """MACsec with a static CAK needs the CAK, given now or stored before.
+    """The EAPOL version is the one NetworkManager sends; MACsec with a static CAK needs the CAK.
+
+    The CAK may be given now or stored before.
 
     Raises:
-        Invalid: it is enabled and has none (a switch would never open the port).
+        Invalid: it is enabled and has no CAK (a switch would never open the port), or another
+            EAPOL version is asked for (it could not be applied).
     """
+    if settings.eapol_version != NM_EAPOL_VERSION:
+        raise Invalid(
+            f"eapol_version: this device sends EAPOL version {NM_EAPOL_VERSION} (its "
+            f"NetworkManager has no setting for another), so {settings.eapol_version} cannot be "
+            f"applied; choose {NM_EAPOL_VERSION}, which switches of every 802.1X revision accept"
+        )
     if settings.is_enabled and settings.method is Dot1xMethod.MACSEC_PSK and settings.cak is None:
         raise Invalid(
             "cak: MACsec with a static CAK needs the CAK (32 or 64 hexadecimal characters), "

@@ -119,9 +119,7 @@ def test_frequencies_map_to_channels(frequency_mhz: int, channel: int) -> None:
 
 
 def test_eap_tls_names_the_client_certificate_and_key_files() -> None:
-    tls = Dot1xSettings(
-        is_enabled=True, client_certificate="car-12", eap_identity="car-12", eapol_version=3
-    )
+    tls = Dot1xSettings(is_enabled=True, client_certificate="car-12", eap_identity="car-12")
     [profile] = wired_profiles("eth0", Ipv4Settings(), Ipv6Settings(), DnsSettings(), tls, "/c")
     dot1x = values(profile["802-1x"])
     assert dot1x["eap"] == ["tls"]

@@ -344,3 +344,19 @@ async def test_a_wpa_network_needs_a_passphrase_once_then_keeps_it(
     assert [n.signal_percent for n in scan.networks] == sorted(
         (n.signal_percent for n in scan.networks), reverse=True
     )
+
+
+@pytest.mark.parametrize("version", [2, 3])
+async def test_an_eapol_version_networkmanager_cannot_send_is_refused_and_nothing_changes(
+    fake_bus: FakeBus, deps: Deps, version: int
+) -> None:
+    peap = Dot1xSettings(
+        is_enabled=True, method=Dot1xMethod.PEAP_MSCHAPV2, eap_identity="car-12", password="pw"
+    )
+    with pytest.raises(Invalid, match=f"so {version} cannot be applied; choose 1"):
+        await fake_bus.request(
+            SetDot1x(settings=peap.model_copy(update={"eapol_version": version}))
+        )
+    assert await fake_bus.request(GetDot1x()) == Dot1xSettings()
+    stored = await fake_bus.request(SetDot1x(settings=peap))
+    assert stored.eapol_version == 1

@@ -218,7 +218,8 @@ HELP: dict[str, dict[str, str]] = {
         "client's identity.",
         "ca_certificates": "Without CA certificates the server is not validated.",
         "eap_identity": "The user identity associated with the client certificate.",
-        "eapol_version": "The EAPOL version used in the network switch.",
+        "eapol_version": "The EAPOL version sent to the network switch: 1, the one this "
+        "device's NetworkManager sends (every switch accepts it).",
         "password": "PEAP-MSCHAPv2: the password for your user identity.",
         "peap_label": "1: client EAP encryption; 2: client PEAP encryption.",
     },
