@@ -30,6 +30,12 @@ class UpgradeBundle(BaseModel):
     """JSON: ``{"version", "build", "services": {name: {"image", "digest"}}}``."""
     signature: str | None = None
     """Base64 Ed25519 signature of the manifest's UTF-8 bytes."""
+    signer_chain: list[Annotated[str, Field(max_length=20_000)]] = Field(
+        default_factory=list, max_length=4
+    )
+    """Custom software only: PEM certificates, the signing key's first, then any between it and
+    the installed custom signed OS certificate, which issued the last. Each must be valid now;
+    empty: the OS certificate's own key signed the manifest."""
 
 
 class UpgradeSettings(Reply):

@@ -16,7 +16,9 @@ from actkit_system.handlers.deps import Deps
 
 
 async def verified_release(bundle: UpgradeBundle, trusted: UpgradeSettings, deps: Deps) -> Release:
-    """The bundle's release, signed by a trusted key or by the custom OS certificate's.
+    """The bundle's release, signed by a trusted key or one the custom OS certificate certifies.
+
+    That is the OS certificate's own key, or the first of the bundle's signer chain leading to it.
 
     Raises:
         Forbidden: neither verifies; why the certificate's key does not count, when installed.
@@ -33,6 +35,9 @@ async def verified_release(bundle: UpgradeBundle, trusted: UpgradeSettings, deps
         except BusError as exc:
             raise Forbidden(f"{refused.message} (custom software: {exc.message})") from None
         key = custom_signing_key(
-            installed.certificate_pem, deps.identity.serial_number, deps.time.now()
+            installed.certificate_pem,
+            deps.identity.serial_number,
+            deps.time.now(),
+            bundle.signer_chain,
         )
         return verify_bundle(bundle, UpgradeSettings(public_keys=[key]))
