@@ -10,6 +10,7 @@ from actkit_proto.network import Dot1xSettings
 
 from ..conftest import basic, log_in
 from ..fake_accounts import FakeAccounts
+from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
 
 DER = b"\x30\x82\x01\x0a\x02\x82\x01\x01\x00"
@@ -198,6 +199,33 @@ async def test_https_and_8021x_certificates_are_chosen_from_the_store(
         "web-https",
         ["isrg-root-x1", "web-https"],
     )
+
+
+async def test_mqtt_and_remote_syslog_choose_their_certificates_from_the_store(
+    client: httpx.AsyncClient, mqtt: FakeMqtt
+) -> None:
+    csrf = await log_in(client)
+    page = (await client.get("/system/mqtt")).text
+    ca = page.split('<select id="client-ca_certificate" name="ca_certificate">')[1]
+    ca = ca.split("</select>")[0]
+    assert '<option value="isrg-root-x1" >isrg-root-x1 (CN=isrg-root-x1)</option>' in ca
+    assert "web-https" not in ca
+    client_choice = page.split('<select id="client-client_certificate"')[1].split("</select>")[0]
+    assert '<option value="" selected>None</option>' in client_choice
+    assert 'value="web-https"' in client_choice and "isrg-root-x1" not in client_choice
+    saved = await client.post(
+        "/system/mqtt/client",
+        data={"ca_certificate": "isrg-root-x1", "client_certificate": "web-https",
+              "csrf_token": csrf},
+    )  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    assert (mqtt.changes[-1].ca_certificate, mqtt.changes[-1].client_certificate) == (
+        "isrg-root-x1",
+        "web-https",
+    )
+    logs = (await client.get("/system/logs")).text
+    syslog_ca = logs.split('<select id="syslog-ca" name="ca_certificate">')[1].split("</select>")[0]
+    assert 'value="isrg-root-x1"' in syslog_ca
 
 
 async def test_a_viewer_sees_the_https_certificate_by_name_without_the_store(
