@@ -13,7 +13,7 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 
-.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf migration migrations-check contracts new-service engine images board-up board-status board-down test-board bench-board test-radios bench-radios test-fleet fleet-sim up down logs
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf licences migration migrations-check contracts new-service engine images board-up board-status board-down test-board bench-board test-radios bench-radios test-fleet fleet-sim up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -107,6 +107,9 @@ asyncapi: setup ## write proto/asyncapi.yaml from the message models
 
 nats-conf: setup ## write deploy/nats-server.conf from the services table
 	$(RUN) actkit nats-conf
+
+licences: setup ## write the Legal page's list of the Python packages shipped (from uv.lock)
+	$(RUN) python -m actkit_web.third_party
 
 migration: setup ## make migration svc=io m="add debounce"
 	$(RUN) actkit migration $(svc) "$(m)"

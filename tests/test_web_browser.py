@@ -69,7 +69,8 @@ async def test_first_run_login_and_live_port_state(stack: Stack, browser: Browse
     await expect(page.locator(".user")).to_have_text("root (administrator)")
     await _shot(page, "02-status")
 
-    await page.click("text=Log out")
+    await page.click("#user-menu summary")
+    await page.click("#log-out")
     await expect(page).to_have_url(stack.https_url + "login")
     await page.fill("#name", "root")
     await page.fill("#password", "wrong")
@@ -130,7 +131,8 @@ async def test_an_administrator_adds_an_operator_who_sees_no_system_pages(
     await expect(page.locator("#account-driver")).to_contain_text("Operator")
     await _shot(page, "06-accounts")
 
-    await page.click("text=Log out")
+    await page.click("#user-menu summary")
+    await page.click("#log-out")
     await _log_in(page, stack, "driver", "drive-0n")
     await expect(page.locator(".user")).to_have_text("driver (operator)")
     await expect(page.locator("nav >> text=Accounts")).to_have_count(0)
@@ -175,7 +177,8 @@ async def test_the_manuals_window_sensor_lights_the_lamp_through_a_rule(
     await page.fill("#password_again", "pass-w0rd")
     await page.check("input[name=accept_licence]")
     await page.click("text=Add account")
-    await page.click("text=Log out")
+    await page.click("#user-menu summary")
+    await page.click("#log-out")
     await _log_in(page, stack, "root", "pass-w0rd")
 
     await _set_direction(page, 1, "input")

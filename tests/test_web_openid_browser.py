@@ -45,7 +45,8 @@ async def test_an_openid_login_opens_a_session_with_the_claimed_role_and_logs_ou
         await expect(page.locator("#openid-client_secret")).to_have_value("")
         await _shot(page, "45-openid-configured")
 
-        await page.click("text=Log out")
+        await page.click("#user-menu summary")
+        await page.click("#log-out")
         await expect(page).to_have_url(stack.https_url + "login")
         await page.click("#openid-login")
         await expect(page).to_have_url(stack.https_url + "status")
@@ -53,7 +54,8 @@ async def test_an_openid_login_opens_a_session_with_the_claimed_role_and_logs_ou
         await expect(page.locator("nav >> text=Certificates")).to_be_visible()
         await _shot(page, "46-openid-signed-in")
 
-        await page.click("text=Log out")
+        await page.click("#user-menu summary")
+        await page.click("#log-out")
         await expect(page).to_have_url(stack.https_url + "login")
         await page.goto(stack.https_url + "status")
         await expect(page).to_have_url(stack.https_url + "login?next=/status")

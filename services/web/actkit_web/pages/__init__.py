@@ -4,16 +4,20 @@ Status, Accessories; Events: Rules, Manual triggers, Recipients, Schedules; Syst
 SSH accounts, OpenID, Security, Certificates, Time and location, Network, WLAN, Firewall and
 802.1X, MQTT, ONVIF, Power settings, BLE beacons, Logs, Plain config; Maintenance (see
 ``rendering.MENU``).
-``login`` is the first visit's setup and logging in and out. Pages are rendered on the server
+``login`` is the first visit's setup and logging in and out; ``help``, ``release_notes``,
+``legal`` and ``about`` are the header's and its context menu's. Pages are rendered on the server
 and call the same route functions, or send the same commands, as the REST API.
 """
 
 from actkit_web.pages import (
+    about,
     accessories,
     accounts,
     ble_beacons,
     certificates,
     firewall,
+    help,
+    legal,
     login,
     logs,
     maintenance,
@@ -25,6 +29,7 @@ from actkit_web.pages import (
     plain_config,
     power_settings,
     recipients,
+    release_notes,
     rules,
     schedules,
     security,
@@ -58,5 +63,9 @@ MENU_PAGES = (
     logs,
     plain_config,
     maintenance,
+    help,
+    release_notes,
+    legal,
+    about,
 )
-"""Every page's module (each with its ``router``), in the menu's order."""
+"""Every page's module (each with its ``router``), in the menu's order, then the header's."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from starlette.responses import Response
 
 from actkit_proto.mqtt import (
@@ -14,6 +14,7 @@ from actkit_proto.mqtt import (
     SetHomeAssistant,
     SetPublication,
     Transport,
+    UpdateSubscription,
 )
 from actkit_web.api import mqtt
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
@@ -75,23 +76,51 @@ async def disconnect_mqtt(request: Request, caller: CallerDep, bus: ActingBusDep
     return await act(request, caller, bus, PAGE, "client", SetClientSettings, is_enabled=False)
 
 
-@router.post("/system/mqtt/subscriptions")
-async def add_subscription(
-    request: Request,
-    caller: CallerDep,
-    bus: ActingBusDep,
+def _subscription_form(
     filter: Annotated[str, Form()] = "",
     uses_device_prefix: Annotated[bool, Form()] = False,
     is_stateful: Annotated[bool, Form()] = False,
     qos: Annotated[str, Form()] = "0",
-) -> Response:
-    spec = {
+) -> dict[str, object]:
+    """A subscription as its form (add, or a row's edit) has it, for mqtt's contract to check."""
+    return {
         "filter": filter,
         "uses_device_prefix": uses_device_prefix,
         "is_stateful": is_stateful,
         "qos": qos,
     }
+
+
+SubscriptionForm = Annotated[dict[str, object], Depends(_subscription_form)]
+
+
+@router.post("/system/mqtt/subscriptions")
+async def add_subscription(
+    request: Request, caller: CallerDep, bus: ActingBusDep, spec: SubscriptionForm
+) -> Response:
     return await act(request, caller, bus, PAGE, "subscriptions", AddSubscription, spec=spec)
+
+
+@router.post("/system/mqtt/subscriptions/{subscription_id}")
+async def update_subscription(
+    request: Request,
+    subscription_id: PathId,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    spec: SubscriptionForm,
+) -> Response:
+    """A subscription changed in its row; a refusal is shown in that row."""
+    key = f"subscription-{subscription_id}"
+    return await act(
+        request,
+        caller,
+        bus,
+        PAGE,
+        key,
+        UpdateSubscription,
+        subscription_id=subscription_id,
+        spec=spec,
+    )
 
 
 @router.post("/system/mqtt/subscriptions/{subscription_id}/delete")

@@ -152,6 +152,7 @@ async def _recipient_form(
     errors: dict[str, str],
     recipient_id: int | None = None,
     status: int = 200,
+    copied_from: Recipient | None = None,
 ) -> Response:
     return render_page(
         request,
@@ -162,6 +163,7 @@ async def _recipient_form(
         recipient_id=recipient_id,
         values=values,
         errors=errors,
+        copied_from=copied_from,
         status_code=status,
     )
 
@@ -210,6 +212,33 @@ async def create_recipient(request: Request, caller: CallerDep, bus: ActingBusDe
 async def recipient_page(
     request: Request, recipient_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
+    entry = await _stored(request, caller, bus, recipient_id)
+    if not isinstance(entry, Recipient):
+        return entry
+    fields = recipient_fields(entry)
+    return await _recipient_form(request, caller, entry.recipient.type, fields, {}, recipient_id)
+
+
+@router.get("/recipients/{recipient_id}/copy")
+async def copy_recipient_page(
+    request: Request, recipient_id: PathId, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """A new recipient's form filled in as a stored one, named "<name> copy".
+
+    Its password is not in it: the owner never answers one, so whoever copies types it again.
+    """
+    entry = await _stored(request, caller, bus, recipient_id)
+    if not isinstance(entry, Recipient):
+        return entry
+    values = recipient_fields(entry) | {"name": copy_name(entry.recipient.name)}
+    kind = entry.recipient.type
+    return await _recipient_form(request, caller, kind, values, {}, copied_from=entry)
+
+
+async def _stored(
+    request: Request, caller: Caller, bus: ActingBus, recipient_id: int
+) -> Recipient | Response:
+    """A stored recipient of a type this device sends to, or the list saying why not."""
     try:
         entry = Recipient.model_validate(await recipients.get_recipient(recipient_id, bus))
     except NotFound as exc:
@@ -218,7 +247,13 @@ async def recipient_page(
     if kind not in RECIPIENT_TYPES:
         unsupported = f"{kind} recipients are not supported on this device; delete it"
         return await _recipients_page(request, caller, bus, {"error": unsupported}, 400)
-    return await _recipient_form(request, caller, kind, recipient_fields(entry), {}, recipient_id)
+    return entry
+
+
+def copy_name(name: str) -> str:
+    """``<name> copy``, the name shortened to fit the contract's 64 characters."""
+    suffix = " copy"
+    return name[: 64 - len(suffix)].rstrip() + suffix
 
 
 @router.post("/recipients/{recipient_id}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -17,7 +19,7 @@ from actkit_proto.accounts import (
     ListCertificates,
     ListOnvifAccounts,
 )
-from actkit_proto.base import Command
+from actkit_proto.base import Command, Role
 from actkit_proto.ble import GetBeaconSettings
 from actkit_proto.events import ListRecipients, ListRules, ListSchedules, SetManualTrigger
 from actkit_proto.io import ListPorts
@@ -62,17 +64,106 @@ MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
 """The pages and the command each one shows first: a page is listed if the caller may send it."""
 
 
+MenuNode: TypeAlias = str | tuple[str, tuple["MenuNode", ...]]
+"""A page by its path, or a group: a heading (a page's path, or words) and what is under it."""
+MAIN_MENU: tuple[MenuNode, ...] = (
+    "/status",
+    "/apps",
+    (
+        "System",
+        (
+            "/system/time",
+            "/system/wlan",
+            "/system/network",
+            ("/system/security", ("/system/certificates", "/system/firewall")),
+            ("/system/accounts", ("/system/ssh", "/system/openid")),
+            (
+                "Events",
+                ("/events/rules", "/events/triggers", "/events/recipients", "/events/schedules"),
+            ),
+            "/system/mqtt",
+            "/system/onvif",
+            "/system/power",
+            "/accessories",
+            "/system/ble",
+            "/system/logs",
+            "/system/plain-config",
+        ),
+    ),
+    "/maintenance",
+)
+"""The main menu grouped as the manual's "The web interface" is: Status, Apps, System and its
+sections, Maintenance. A group headed by a page's path is that page with the ones under it
+(Security: Certificates, Firewall and 802.1X). Every page of ``MENU`` has its place here."""
+LANGUAGES = {"en": "English"}
+"""The languages the dashboard is written in; the header's language menu lists them."""
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the main menu as a caller sees it."""
+
+    label: str
+    href: str | None
+    children: tuple[MenuItem, ...] = ()
+    is_current: bool = False
+
+
+def current_entry(path: str) -> tuple[str, str] | None:
+    """The menu entry ``(href, label)`` a page belongs to: its path or the longest one above it."""
+    found = [
+        (href, label)
+        for href, label, _ in MENU
+        if path == href or path.startswith(href.rstrip("/") + "/")
+    ]
+    return max(found, key=lambda entry: len(entry[0]), default=None)
+
+
+def help_topic(label: str) -> str:
+    """A menu entry's help topic under ``/help``: ``Power settings`` → ``power-settings``."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def main_menu(role: Role | None, path: str) -> tuple[MenuItem, ...]:
+    """The main menu the caller's role allows, the current page marked; empty groups left out."""
+    allowed = {
+        href: label for href, label, command in MENU if role and role >= command.required_role
+    }
+    current = current_entry(path)
+
+    def item(node: MenuNode) -> MenuItem | None:
+        if isinstance(node, str):
+            if node not in allowed:
+                return None
+            return MenuItem(
+                allowed[node], node, is_current=current is not None and current[0] == node
+            )
+        heading, below = node
+        children = tuple(made for child in below if (made := item(child)) is not None)
+        head = item(heading) if heading.startswith("/") else None
+        if head is None and not children:
+            return None
+        # A page heading its group that the caller may not see heads it as words.
+        words = next((label for href, label, _ in MENU if href == heading), heading)
+        label, href = (head.label, head.href) if head else (words, None)
+        return MenuItem(label, href, children, head is not None and head.is_current)
+
+    return tuple(made for node in MAIN_MENU if (made := item(node)) is not None)
+
+
 def render_page(request: Request, template: str, caller: Caller | None, **context: Any) -> Response:
     """A dashboard page, with the menu the caller's role allows and the form CSRF token."""
     status = context.pop("status_code", 200)
     csrf = caller.session.csrf_token if caller and caller.session else ""
     role = caller.identity.role if caller and caller.identity else None
-    menu = [
-        (href, label) for href, label, command in MENU if role and role >= command.required_role
-    ]
-    return templates.TemplateResponse(
-        request,
-        template,
-        {"caller": caller, "csrf_token": csrf, "menu": menu, **context},
-        status_code=status,
-    )
+    path = request.url.path
+    entry = current_entry(path)
+    frame = {
+        "caller": caller,
+        "csrf_token": csrf,
+        "menu": main_menu(role, path),
+        "help_href": f"/help/{help_topic(entry[1])}" if entry else "/help",
+        "languages": LANGUAGES,
+        "language": "en",
+    }
+    return templates.TemplateResponse(request, template, {**frame, **context}, status_code=status)

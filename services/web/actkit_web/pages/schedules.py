@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from actkit_proto.errors import BusError
-from actkit_proto.events import MAX_SCHEDULES, CreateSchedule
+from actkit_proto.errors import BusError, NotFound
+from actkit_proto.events import MAX_SCHEDULES, CreateSchedule, Schedule, UpdateSchedule
 from actkit_proto.system import GetTimeStatus
 from actkit_web.api import schedules
 from actkit_web.http.auth import Caller
@@ -25,10 +26,12 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 RANGE_ROWS = 3
+"""Empty time ranges a form offers; a schedule being edited shows every one it has, up to 32."""
+MAX_RANGES = 32
 
 
 def schedule_from_form(form: FormData) -> dict[str, Any]:
-    """A weekly schedule or a pulse from the add form, left for the contract to check."""
+    """A weekly schedule or a pulse from its form, left for the contract to check."""
     kind = form.get("kind")
     name = form.get("name", "")
     if kind == "pulse":
@@ -39,7 +42,7 @@ def schedule_from_form(form: FormData) -> dict[str, Any]:
             pulse["start_at"] = start_at if start_at[-1:] == "Z" else f"{start_at}Z"
         return pulse
     ranges = []
-    for row in range(RANGE_ROWS):
+    for row in range(MAX_RANGES):
         days = [day for day in WEEKDAYS if form.get(f"range-{row}-{day}") is not None]
         start, end = form.get(f"range-{row}-start"), form.get(f"range-{row}-end")
         if days or start or end:
@@ -50,6 +53,23 @@ def schedule_from_form(form: FormData) -> dict[str, Any]:
         weekly["time_zone"] = time_zone.strip()
     # Without a zone of its own the schedule follows the device's, also when it changes.
     return weekly
+
+
+def schedule_fields(entry: Schedule) -> dict[str, str]:
+    """A stored schedule as its form's fields: the first pulse in UTC, ranges row by row."""
+    schedule = entry.schedule
+    fields = {"kind": schedule.kind, "name": schedule.name}
+    if schedule.kind == "pulse":
+        fields["interval_s"] = str(schedule.interval_s)
+        if schedule.start_at is not None:
+            start_at = schedule.start_at.astimezone(UTC).replace(tzinfo=None)
+            fields["start_at"] = start_at.isoformat(timespec="seconds")
+        return fields
+    fields["time_zone"] = schedule.time_zone or ""
+    for row, time_range in enumerate(schedule.ranges):
+        fields |= {f"range-{row}-{day}": "true" for day in time_range.days}
+        fields |= {f"range-{row}-start": time_range.start, f"range-{row}-end": time_range.end}
+    return fields
 
 
 async def _device_time_zone(bus: ActingBus) -> str | None:
@@ -116,4 +136,61 @@ async def delete_schedule(
 
     return await submit(
         lambda: schedules.delete_schedule(schedule_id, bus), "/events/schedules", refused
+    )
+
+
+async def _edit_page(
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    schedule_id: int,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    used_rows = {int(name.split("-")[1]) for name in values if name.startswith("range-")}
+    return render_page(
+        request,
+        "schedule_edit.html",
+        caller,
+        schedule_id=schedule_id,
+        values=values,
+        errors=errors,
+        weekdays=WEEKDAYS,
+        range_rows=range(max(RANGE_ROWS, max(used_rows, default=0) + 2)),
+        device_time_zone=await _device_time_zone(bus),
+        status_code=status,
+    )
+
+
+@router.get("/schedules/{schedule_id}")
+async def schedule_page(
+    request: Request, schedule_id: PathId, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    try:
+        entry = Schedule.model_validate(await schedules.get_schedule(schedule_id, bus))
+    except NotFound as exc:
+        return await _schedules_page(request, caller, bus, {"add-weekly": exc.message}, 404)
+    return await _edit_page(request, caller, bus, schedule_id, schedule_fields(entry), {})
+
+
+@router.post("/schedules/{schedule_id}")
+async def update_schedule(
+    request: Request, schedule_id: PathId, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """Replace a schedule or pulse with its form."""
+    form = await request.form()
+    key = "edit-pulse" if form.get("kind") == "pulse" else "edit-weekly"
+
+    async def refused(exc: BusError) -> Response:
+        errors = {key: exc.message}
+        return await _edit_page(request, caller, bus, schedule_id, form_fields(form), errors, 400)
+
+    spec = schedule_from_form(form)
+    return await submit(
+        lambda: bus.request(
+            command_from_fields(UpdateSchedule, schedule_id=schedule_id, schedule=spec)
+        ),
+        "/events/schedules",
+        refused,
     )

@@ -139,11 +139,14 @@ async def render_settings(
     role = caller.identity.role if caller.identity else None
     prefill = dict(request.query_params) if request.method == "GET" else {}
     shown = []
+    warnings: dict[str, list[str]] = {}
     for form in page.forms:
         if submitted and submitted[0] == form.key:
             values = submitted[1]
         else:
             values = (await form.read(bus=bus)).model_dump(mode="json")
+            # What the owner says deserves attention in the stored group (a privileged port).
+            warnings[form.key] = [str(warning) for warning in values.get("warnings") or []]
             if prefill.get("form") == form.key:
                 values.update({k: v for k, v in prefill.items() if k in values})
         can_change = role is not None and role >= form.save.required_role
@@ -154,6 +157,7 @@ async def render_settings(
         caller,
         page=page,
         forms=shown,
+        warnings=warnings,
         errors=errors or {},
         role=role,
         confirming=confirming,

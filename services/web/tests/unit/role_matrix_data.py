@@ -138,3 +138,23 @@ SSH_OPENID_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/login/openid/callback"): (PUBLIC, {"params": {"state": "s", "code": "c"}}),
 }
 """Accounts > SSH accounts and OpenID: administrators only; logging in with OpenID: anyone."""
+
+
+FRAME_AND_EDIT_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("GET", "/help"): (VIEWER, {}),
+    ("GET", "/help/{topic}"): (VIEWER, {}),
+    ("GET", "/release-notes"): (VIEWER, {}),
+    ("GET", "/legal"): (VIEWER, {}),
+    ("GET", "/about"): (VIEWER, {}),
+    ("GET", "/events/recipients/{recipient_id}/copy"): (VIEWER, {}),
+    ("GET", "/events/schedules/{schedule_id}"): (VIEWER, {}),
+    ("POST", "/events/schedules/{schedule_id}"): (
+        ADMIN,
+        {"data": {"kind": "pulse", "name": "Hourly", "interval_s": "3600"}},
+    ),
+    ("POST", "/system/mqtt/subscriptions/{subscription_id}"): (
+        ADMIN,
+        {"data": {"filter": "site/+/door", "qos": "1"}},
+    ),
+}
+"""The header's pages (help, release notes, legal, about) and the copy and edit forms."""

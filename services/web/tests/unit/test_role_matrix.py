@@ -29,6 +29,7 @@ from .role_matrix_data import (
     BUNDLE,
     CALL,
     CERTIFICATE_ROUTES,
+    FRAME_AND_EDIT_ROUTES,
     GROUPS,
     HOOK,
     OPERATOR,
@@ -321,9 +322,11 @@ SETTINGS_ROUTES[("POST", "/system/firewall/firewall")] = (
 ROUTES.update(SETTINGS_ROUTES)
 ROUTES.update(CERTIFICATE_ROUTES)
 ROUTES.update(SSH_OPENID_ROUTES)
+ROUTES.update(FRAME_AND_EDIT_ROUTES)
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
 IDS = {"{schedule_id}": "1", "{server_id}": "1", "{step}": "confirm", "{action}": "restart"}
+IDS |= {"{topic}": "status"}
 IDS |= {"{index}": "0", "{subscription_id}": "1", "{cert_id}": "isrg-root-x1"}
 
 
