@@ -2,8 +2,8 @@
 
 While the engine is behind, the values that wait under one key (a port's state, the ignition, a
 stateful MQTT topic, a beacon's presence) are cut down to what decides where each rule watching
-it ends: for every condition on the key, its first two changes (so a trigger still sees a rise
-and a drop if there was one), and the newest value. A rule that acts once per activation (a pulse,
+it ends: the newest value, and for a trigger on the key its first two changes (so it still sees
+a rise and a drop if there was one). A rule that acts once per activation (a pulse,
 an MQTT message, a notification, a broadcast sent once) must see every change, so its key keeps
 every value while that rule could fire, that is while its other conditions all hold.
 """
@@ -49,18 +49,24 @@ def _ends_alike(engine: Engine, key: str, state: RuleState) -> bool:
 
 
 def kept_positions(engine: Engine, key: str, values: Sequence[Value]) -> list[int]:
-    """The positions of ``values`` (oldest first) the engine must see, the newest last."""
+    """The positions of ``values`` (oldest first) the engine must see, the newest last.
+
+    A level rule ends where the newest value puts it. A trigger (the first condition of a rule
+    that uses it as one) also needs its first two changes: a rise among the skipped values
+    activates the rule even if the newest value has dropped again.
+    """
     if not may_coalesce(engine, key):
         return list(range(len(values)))
-    conditions = []
+    triggers = []
     for rule_id in engine.watched_by(key):
         state = engine.rules[rule_id]
-        for condition, watched in zip(state.spec.conditions, state.keys, strict=True):
-            if watched == key and not is_stateless(condition) and condition not in conditions:
-                conditions.append(condition)
+        trigger = state.spec.conditions[0]
+        is_trigger = state.spec.use_first_as_trigger and len(state.spec.conditions) > 1
+        if is_trigger and state.keys[0] == key and trigger not in triggers:
+            triggers.append(trigger)
     kept = {len(values) - 1}
     current = engine.values.get(key)
-    for condition in conditions:
+    for condition in triggers:
         was = holds(condition, current)
         changes = 0
         for position, value in enumerate(values):

@@ -161,9 +161,22 @@ async def test_a_once_rule_that_cannot_fire_lets_the_edges_coalesce(
     )
     await fake_bus.request(CreateRule(rule=quiet))
     values = [index % 2 == 0 for index in range(1000)]
-    assert kept_positions(deps.engine, "io.port.1", values) == [0, 1, 999]
+    assert kept_positions(deps.engine, "io.port.1", values) == [999]
     await fake_bus.request(SetManualTrigger(trigger_id=5, is_on=True))
     assert kept_positions(deps.engine, "io.port.1", values) == list(range(1000))
+
+
+async def test_a_trigger_keeps_its_first_rise_and_drop_and_the_newest(
+    deps: Deps, fake_bus: FakeBus
+) -> None:
+    trigger = mirror(
+        use_first_as_trigger=True,
+        conditions=[InputCondition(port_id=1), InputCondition(port_id=2)],
+    )
+    await fake_bus.request(CreateRule(rule=trigger))
+    values = [index % 2 == 0 for index in range(1000)]
+    assert kept_positions(deps.engine, "io.port.1", values) == [0, 1, 999]
+    assert kept_positions(deps.engine, "io.port.2", values) == [999]
 
 
 async def test_moments_and_commands_get_no_mailbox(deps: Deps) -> None:
