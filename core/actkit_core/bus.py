@@ -29,7 +29,7 @@ from nats.micro import add_service
 from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service
 
-from actkit_core.coalescing import Coalescing, Mailbox, join_all
+from actkit_core.coalescing import Coalescing, Mailbox, StateWriter, join_all
 from actkit_core.local_time import local_zone
 from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
 from actkit_core.natsconf import SERVICE_ACCOUNT, inbox_prefix
@@ -63,8 +63,8 @@ another account: ``{"acc": "<account>", ...}``. Only integrators send from anoth
 class Publisher(Protocol):
     """What handlers need of a bus: the part :class:`FakeBus` shares with :class:`Bus`."""
 
-    async def publish(self, event: Event) -> None:
-        """Publish an event (and keep it in the KV bucket if stateful)."""
+    async def publish(self, event: Event, *, wait_kept: bool = True) -> None:
+        """Publish an event (and keep it in the KV bucket if stateful, waiting or not)."""
 
     async def request(self, command: Command[R], timeout_s: float = ...) -> R:
         """Send a command to its owner and return the typed reply."""
@@ -203,6 +203,7 @@ class Bus:
         self._services: list[Service] = []
         self._subscriptions: list[Any] = []
         self._mailboxes: list[Mailbox] = []
+        self._state = StateWriter(self._keep)
 
     @classmethod
     @asynccontextmanager
@@ -231,6 +232,7 @@ class Bus:
             await service.stop()
         self._services.clear()
         await join_all(self._mailboxes)
+        await self._state.flush()
         if not self.client.is_closed:
             await self.client.drain()
         while self._mailboxes:
@@ -245,14 +247,26 @@ class Bus:
                 self._kv = await js.create_key_value(bucket=self._state_bucket, history=1)
         return self._kv
 
-    async def publish(self, event: Event) -> None:
-        """Publish an event; a stateful one is then kept as the last value of its subject."""
+    async def publish(self, event: Event, *, wait_kept: bool = True) -> None:
+        """Publish an event; a stateful one is then kept, or a newer one (see StateWriter).
+
+        ``wait_kept=False`` returns without waiting for the bucket (a flood of edges).
+        """
         subject = event.to_subject()
         data = event.to_wire()
         await self.client.publish(subject, data)
         BUS_MESSAGES.labels(self.name, event.subject_pattern(), "published").inc()
-        if event.stateful:
-            await (await self._bucket()).put(subject, data)
+        if not event.stateful:
+            return
+        if wait_kept:
+            replaced = await self._state.write(subject, data)
+        else:
+            replaced = self._state.write_soon(subject, data)
+        if replaced:
+            BUS_MESSAGES.labels(self.name, event.subject_pattern(), "kept_newer").inc()
+
+    async def _keep(self, subject: str, data: bytes) -> None:
+        await (await self._bucket()).put(subject, data)
 
     async def request(self, command: Command[R], timeout_s: float = 2.0) -> R:
         """Send a command and return its typed reply.

@@ -138,9 +138,85 @@ class Mailbox:
         self._idle.set()
 
 
+def _log_failure(written: asyncio.Future[None]) -> None:
+    if not written.cancelled() and (error := written.exception()) is not None:
+        log.warning("could not keep a state: %s", error)
+
+
 async def join_all(mailboxes: Sequence[Mailbox], timeout_s: float = CLOSE_WAIT_S) -> None:
     """Wait until every mailbox has handled what it took, for ``timeout_s`` at most."""
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(timeout_s):
             for mailbox in mailboxes:
                 await mailbox.join()
+
+
+class StateWriter:
+    """Keeps the newest value of each subject with one write in flight per subject.
+
+    Values that arrive while a subject is being written wait, and only the newest of them is
+    written next, for all of them: a flood of states costs two writes, not one per state. Each
+    caller returns once its value, or a newer one, is written (or the write failed).
+    """
+
+    def __init__(self, put: Callable[[str, bytes], Awaitable[object]]) -> None:
+        self._put = put
+        self._busy: set[str] = set()
+        self._waiting: dict[str, tuple[bytes, asyncio.Future[None]]] = {}
+        self._writers: set[asyncio.Task[None]] = set()
+
+    def write_soon(self, subject: str, data: bytes) -> bool:
+        """Start writing ``data`` without waiting; True when it replaced a waiting value.
+
+        A failed write is logged, as nobody waits for it to raise.
+        """
+        waiting = self._waiting.get(subject)
+        if waiting is None:
+            written = asyncio.get_running_loop().create_future()
+            written.add_done_callback(_log_failure)
+        else:
+            written = waiting[1]
+        self._waiting[subject] = (data, written)
+        if subject not in self._busy:
+            self._busy.add(subject)
+            self._hand_over(subject)
+        return waiting is not None
+
+    async def flush(self) -> None:
+        """Wait until every value started is written."""
+        while self._writers:
+            await asyncio.wait(set(self._writers))
+
+    async def write(self, subject: str, data: bytes) -> bool:
+        """Write ``data`` under ``subject``; True when it replaced a value that had not been."""
+        if subject not in self._busy:
+            self._busy.add(subject)
+            try:
+                await self._put(subject, data)
+            finally:
+                self._hand_over(subject)
+            return False
+        waiting = self._waiting.get(subject)
+        written = asyncio.get_running_loop().create_future() if waiting is None else waiting[1]
+        self._waiting[subject] = (data, written)
+        await asyncio.shield(written)
+        return waiting is not None
+
+    def _hand_over(self, subject: str) -> None:
+        if subject not in self._waiting:
+            self._busy.discard(subject)
+            return
+        writer = asyncio.create_task(self._write_waiting(subject))
+        self._writers.add(writer)
+        writer.add_done_callback(self._writers.discard)
+
+    async def _write_waiting(self, subject: str) -> None:
+        data, written = self._waiting.pop(subject)
+        try:
+            await self._put(subject, data)
+        except Exception as exc:
+            written.set_exception(exc)
+        else:
+            written.set_result(None)
+        finally:
+            self._hand_over(subject)

@@ -8,7 +8,7 @@ import pytest
 from nats.aio.msg import Msg
 
 from actkit_core.bus import Dispatcher
-from actkit_core.coalescing import Coalescing, Mailbox, join_all
+from actkit_core.coalescing import Coalescing, Mailbox, StateWriter, join_all
 from actkit_proto.io import GetPort, PortChanged
 
 
@@ -151,3 +151,76 @@ def test_refused_messages_count_as_handled_and_failed() -> None:
     dispatcher.skip(PortChanged, "coalesced", 5)
     dispatcher.skip(PortChanged, "overflow", 2)
     assert (dispatcher.handled, dispatcher.failed) == (7, 2)
+
+
+class Bucket:
+    """A key-value store whose puts can be held, and can fail."""
+
+    def __init__(self) -> None:
+        self.puts: list[tuple[str, bytes]] = []
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.error: Exception | None = None
+
+    async def put(self, subject: str, data: bytes) -> None:
+        self.puts.append((subject, data))
+        await self.gate.wait()
+        if self.error is not None:
+            raise self.error
+
+
+async def test_states_written_one_after_another_are_each_written() -> None:
+    bucket = Bucket()
+    writer = StateWriter(bucket.put)
+    assert [await writer.write("a", data) for data in (b"1", b"2")] == [False, False]
+    assert bucket.puts == [("a", b"1"), ("a", b"2")]
+
+
+async def test_a_flood_of_states_is_written_newest_only_and_every_writer_returns() -> None:
+    bucket = Bucket()
+    bucket.gate.clear()
+    writer = StateWriter(bucket.put)
+    writes = [asyncio.ensure_future(writer.write("a", b"%d" % n)) for n in range(100)]
+    other = asyncio.ensure_future(writer.write("b", b"x"))
+    await asyncio.sleep(0)
+    bucket.gate.set()
+    replaced = await asyncio.gather(*writes)
+    await other
+    assert bucket.puts == [("a", b"0"), ("b", b"x"), ("a", b"99")]
+    assert replaced.count(True) == 98  # the first wrote, the second waited, the rest replaced
+    assert await writer.write("a", b"again") is False
+
+
+async def test_a_failed_write_reaches_its_writers_and_frees_the_subject() -> None:
+    bucket = Bucket()
+    bucket.gate.clear()
+    bucket.error = OSError("bucket gone")
+    writer = StateWriter(bucket.put)
+    first = asyncio.ensure_future(writer.write("a", b"1"))
+    waiting = [asyncio.ensure_future(writer.write("a", data)) for data in (b"2", b"3")]
+    await asyncio.sleep(0)
+    bucket.gate.set()
+    for write in (first, *waiting):
+        with pytest.raises(OSError, match="bucket gone"):
+            await write
+    bucket.error = None
+    assert await writer.write("a", b"4") is False
+    assert bucket.puts[-1] == ("a", b"4")
+
+
+async def test_states_started_without_waiting_are_kept_newest_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bucket = Bucket()
+    bucket.gate.clear()
+    writer = StateWriter(bucket.put)
+    replaced = [writer.write_soon("a", b"%d" % n) for n in range(100)]
+    assert replaced.count(True) == 99  # none written yet: the newest replaced them all
+    bucket.gate.set()
+    await writer.flush()
+    assert bucket.puts == [("a", b"99")]
+    bucket.error = OSError("bucket gone")
+    with caplog.at_level(logging.WARNING):
+        writer.write_soon("a", b"lost")
+        await writer.flush()
+    assert "could not keep a state: bucket gone" in caplog.text

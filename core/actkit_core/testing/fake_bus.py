@@ -35,7 +35,7 @@ class FakeBus:
         self._dispatchers: list[Dispatcher] = []
         self._answers: dict[type[Message], Callable[[Any], Awaitable[Reply]]] = {}
 
-    async def publish(self, event: Event) -> None:
+    async def publish(self, event: Event, *, wait_kept: bool = True) -> None:  # noqa: ARG002
         """Record the event, keep it if stateful, and deliver it to served event handlers."""
         self.published.append(event)
         subject = event.to_subject()

@@ -2,7 +2,7 @@
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from prometheus_client import REGISTRY
 
@@ -18,6 +18,7 @@ class Level(Event):
     """Test only: a stateful level the service follows."""
 
     subject: ClassVar[str] = "io.test.{line}.level"
+    stateful: ClassVar[bool] = True
     line: int
     value: int
 
@@ -103,3 +104,17 @@ async def test_closing_lets_the_mailbox_finish_what_waits(bus: Bus, nats_server:
         await asyncio.sleep(0.05)  # the server has passed it on: it waits in the mailbox
         asyncio.get_running_loop().call_later(0.05, deps.gate.set)
     assert deps.seen == [1, 2]
+
+
+async def test_states_published_without_waiting_end_with_the_newest_kept(bus: Bus) -> None:
+    for value in range(500):
+        await bus.publish(Level(line=3, value=value), wait_kept=False)
+
+    async def kept() -> list[Level]:
+        return await bus.current(Level, line="3")
+
+    await eventually(lambda: _is(kept(), [Level(line=3, value=499)]), timeout_s=5)
+
+
+async def _is(found: Any, expected: object) -> bool:
+    return bool(await found == expected)

@@ -6,8 +6,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 
-from actkit_io.ports import Edge, LineView, Switch, SwitchEdge
+from actkit_io.ports import Edge, HardwareError, LineView, Switch, SwitchEdge
 from actkit_proto.io import Circuit, Direction, LedColour
+
+MAX_PENDING_EDGES = 10_000
+"""Edges waiting to be reported at most: a driver faster than that is refused, not queued."""
 
 
 class SimGpio:
@@ -24,7 +27,8 @@ class SimGpio:
     (<Circuit.CLOSED: 'closed'>, 1)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_pending_edges: int = MAX_PENDING_EDGES) -> None:
+        self._max_pending_edges = max_pending_edges
         self._circuits: dict[int, Circuit] = {}
         self._directions: dict[int, Direction] = {}
         self._writes: dict[int, list[Circuit]] = {}
@@ -39,9 +43,14 @@ class SimGpio:
             await self.write(port_id, Circuit.OPEN)
 
     def drive(self, port_id: int, circuit: Circuit) -> None:
-        """Set an input's circuit; a change produces an edge."""
+        """Set an input's circuit; a change produces an edge.
+
+        Raises:
+            HardwareError: ``max_pending_edges`` edges wait already; nothing changed.
+        """
         if self._circuits.get(port_id, Circuit.OPEN) == circuit:
             return
+        self._refuse_when_full()
         self._circuits[port_id] = circuit
         if self._directions.get(port_id) is Direction.INPUT:
             self._edges.put_nowait(Edge(port_id, circuit, time.monotonic_ns()))
@@ -50,8 +59,15 @@ class SimGpio:
         """Press or release the button, switch the ignition; a change produces an edge."""
         if self._switches[switch] == is_on:
             return
+        self._refuse_when_full()
         self._switches[switch] = is_on
         self._edges.put_nowait(SwitchEdge(switch, is_on, time.monotonic_ns()))
+
+    def _refuse_when_full(self) -> None:
+        if self._edges.qsize() >= self._max_pending_edges:
+            raise HardwareError(
+                f"{self._edges.qsize()} simulated edges wait to be reported; drive slower"
+            )
 
     def line(self, port_id: int) -> LineView:
         """A port's line as the wiring sees it."""

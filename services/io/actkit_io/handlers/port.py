@@ -143,9 +143,9 @@ async def drive_output(deps: Deps, port_id: int, *, announce: bool = True) -> No
         await publish(deps, events)
 
 
-async def publish(deps: Deps, events: list[Event]) -> None:
+async def publish(deps: Deps, events: list[Event], *, wait_kept: bool = True) -> None:
     for event in events:
-        await deps.bus.publish(event)
+        await deps.bus.publish(event, wait_kept=wait_kept)
 
 
 async def report_edge(edge: Edge | SwitchEdge, deps: Deps) -> None:
@@ -159,7 +159,9 @@ async def report_edge(edge: Edge | SwitchEdge, deps: Deps) -> None:
         return
     EDGES.labels(str(edge.port_id)).inc()
     events = deps.board.record(edge.port_id, edge.circuit, edge.at_ns)
-    await publish(deps, events)
+    # Each edge is published; its state is kept without waiting for the bucket, so a chattering
+    # input is reported as fast as it changes and the bucket keeps the newest state.
+    await publish(deps, events, wait_kept=False)
     if events:
         EDGE_TO_EVENT_SECONDS.observe((monotonic_ns(deps.timers) - edge.at_ns) / 1e9)
 

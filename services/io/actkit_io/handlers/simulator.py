@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from actkit_io.handlers.deps import Deps
-from actkit_io.ports import Simulator, Switch
+from actkit_io.ports import HardwareError, Simulator, Switch
 from actkit_proto import Ack, Invalid, Unavailable
 from actkit_proto.io import (
     Circuit,
@@ -22,8 +24,7 @@ async def drive_input(command: DriveInput, deps: Deps) -> Ack:
     simulator = _simulator(deps)
     if deps.board.config(command.port_id).direction is not Direction.INPUT:
         raise Invalid(f"port {command.port_id} is an output; only inputs can be driven")
-    simulator.drive(command.port_id, command.circuit)
-    return Ack()
+    return _refusing(lambda: simulator.drive(command.port_id, command.circuit))
 
 
 async def read_sim_line(command: ReadSimLine, deps: Deps) -> SimLine:
@@ -38,17 +39,26 @@ async def read_sim_line(command: ReadSimLine, deps: Deps) -> SimLine:
 
 
 async def press_button(command: PressButton, deps: Deps) -> Ack:
-    _simulator(deps).switch(Switch.BUTTON, command.is_pressed)
-    return Ack()
+    simulator = _simulator(deps)
+    return _refusing(lambda: simulator.switch(Switch.BUTTON, command.is_pressed))
 
 
 async def switch_ignition(command: SwitchIgnition, deps: Deps) -> Ack:
-    _simulator(deps).switch(Switch.IGNITION, command.is_on)
-    return Ack()
+    simulator = _simulator(deps)
+    return _refusing(lambda: simulator.switch(Switch.IGNITION, command.is_on))
 
 
 async def read_sim_led(_command: ReadSimLed, deps: Deps) -> LedState:
     return LedState(colour=_simulator(deps).led())
+
+
+def _refusing(change: Callable[[], None]) -> Ack:
+    """Make the change; the simulated board refusing it (edges piled up) is a 503."""
+    try:
+        change()
+    except HardwareError as exc:
+        raise Unavailable(str(exc)) from None
+    return Ack()
 
 
 def _simulator(deps: Deps) -> Simulator:
