@@ -39,6 +39,9 @@ class OpenIdSettings(Reply):
     scopes: list[str] = Field(default_factory=lambda: ["openid", "profile"])
     outgoing_proxy: str = ""
     """``http://proxy:port`` for the connection to the provider; empty: direct."""
+    ca_certificate: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_\-]*$")
+    """The store's CA certificate the provider's certificate must chain to, marked in use by
+    ``openid``; empty: any CA certificate of the store."""
 
 
 class GetOpenIdSettings(Command[OpenIdSettings]):
@@ -72,6 +75,8 @@ class SetOpenIdSettings(Command[OpenIdSettings]):
         default=None, max_length=20
     )
     outgoing_proxy: str | None = Field(default=None, max_length=2048)
+    ca_certificate: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_\-]*$")
+    """A CA certificate of the store by id; an empty string: any of them."""
 
 
 class OpenIdLoginStart(Reply):

@@ -18,6 +18,7 @@ from actkit_accounts.handlers.authentication import (
     record_failure,
     session,
 )
+from actkit_accounts.handlers.certificates import set_certificate_use
 from actkit_accounts.handlers.deps import Deps
 from actkit_accounts.ports import OpenIdPort
 from actkit_accounts.store import StoredOpenId
@@ -29,9 +30,12 @@ from actkit_proto.accounts import (
     OpenIdLoginStart,
     OpenIdSettings,
     Session,
+    SetCertificateUse,
     SetOpenIdSettings,
 )
 
+OPENID_USER = "openid"
+"""How OpenID is named in its CA certificate's ``used_by``."""
 LOGIN_LIFETIME_S = 600
 MAX_PENDING_LOGINS = 1000
 
@@ -48,6 +52,8 @@ async def set_openid_settings(command: SetOpenIdSettings, deps: Deps) -> OpenIdS
     )
     if settings.provider_url:
         check_provider_url(settings.provider_url)
+    if settings.ca_certificate:
+        await _check_authority(deps, settings.ca_certificate)
     provider = deps.openid.provider
     if settings.is_enabled:
         if not (settings.provider_url and settings.client_id and secret):
@@ -56,8 +62,11 @@ async def set_openid_settings(command: SetOpenIdSettings, deps: Deps) -> OpenIdS
             raise Invalid("give at least one of the administrator, operator or viewer claims")
         async with _client(deps, settings) as client:
             provider = await client.discover(settings.provider_url)
+    was = deps.openid.settings.ca_certificate
     await deps.store.sections.save(StoredOpenId(**settings.model_dump(), client_secret=secret))
     deps.openid.settings, deps.openid.client_secret = settings, secret
+    if settings.ca_certificate != was:
+        await mark_openid_authority(deps, settings.ca_certificate, was)
     deps.openid.provider = provider if settings.is_enabled else None
     deps.openid.pending.clear()
     return settings
@@ -119,9 +128,28 @@ async def _provider(deps: Deps) -> Provider:
     return deps.openid.provider
 
 
+async def _check_authority(deps: Deps, cert_id: str) -> None:
+    chosen = await deps.certificates.get(cert_id)
+    if chosen is None or chosen.kind != "ca":
+        raise Invalid(f"ca_certificate: the store has no CA certificate {cert_id!r}")
+
+
+async def mark_openid_authority(deps: Deps, chosen: str, released: str) -> None:
+    """Mark ``chosen`` in use by OpenID (so it cannot be deleted) and release ``released``."""
+    for cert_id, is_used in ((chosen, True), (released, False)):
+        if cert_id and await deps.certificates.get(cert_id) is not None:
+            await set_certificate_use(
+                SetCertificateUse(cert_id=cert_id, user=OPENID_USER, is_used=is_used), deps
+            )
+
+
 @contextlib.asynccontextmanager
 async def _client(deps: Deps, settings: OpenIdSettings) -> AsyncIterator[OpenIdPort]:
-    authorities = [c.certificate_pem for c in await deps.certificates.load() if c.kind == "ca"]
+    authorities = [
+        c.certificate_pem
+        for c in await deps.certificates.load()
+        if c.kind == "ca" and settings.ca_certificate in ("", c.cert_id)
+    ]
     client = deps.open_openid("".join(authorities), settings.outgoing_proxy)
     try:
         yield client

@@ -13,6 +13,7 @@ import logging
 
 from actkit_accounts.handlers.certificates import install_defaults
 from actkit_accounts.handlers.deps import Deps, OpenIdState
+from actkit_accounts.handlers.openid import mark_openid_authority
 from actkit_accounts.handlers.policy import blocking_policy
 from actkit_accounts.store import SshEnabled, StoredOpenId
 from actkit_proto import Ack, BusError
@@ -32,6 +33,7 @@ SETTINGS_SECTIONS = (AuthSettings, BruteForceSettings, StoredOpenId, SshEnabled)
 
 
 async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
+    authority = deps.openid.settings.ca_certificate
     async with deps.writing:
         await deps.ssh.set_enabled(False)
         if command.scope is RestoreScope.FACTORY_DEFAULT:
@@ -39,6 +41,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
         else:
             await deps.store.sections.delete(*SETTINGS_SECTIONS)
         _default_settings(deps)
+    await mark_openid_authority(deps, "", authority)  # OpenID no longer uses it
     if command.scope is RestoreScope.FACTORY_DEFAULT:
         await install_defaults(deps, list(deps.web_host_names))
         web = [c for c in await deps.certificates.load() if WEB_CERTIFICATE_USER in c.used_by]

@@ -11,12 +11,15 @@ from joserfc.jwk import RSAKey
 from actkit_accounts.main import serve
 from actkit_accounts.settings import AccountsSettings
 from actkit_core.bus import Bus
+from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, serve_provider
 from actkit_core.testing.plugin import running
-from actkit_proto import Forbidden, Invalid, Unauthenticated, Unavailable
+from actkit_proto import Conflict, Forbidden, Invalid, Unauthenticated, Unavailable
 from actkit_proto.accounts import (
     BeginOpenIdLogin,
     CompleteOpenIdLogin,
+    DeleteCertificate,
+    GetCertificate,
     GetOpenIdSettings,
     ImportCertificate,
     ListAccessFailures,
@@ -24,6 +27,7 @@ from actkit_proto.accounts import (
     VerifySession,
 )
 from actkit_proto.base import Role
+from actkit_proto.params import RestoreScope, RestoreSettings
 
 from ..conftest import CHEAP_ARGON2
 
@@ -89,6 +93,26 @@ async def test_the_provider_must_be_trusted_before_openid_turns_on(
     assert settings.is_enabled
     assert settings.has_client_secret
     assert CLIENT_SECRET not in settings.model_dump_json()
+
+
+async def test_the_provider_may_be_trusted_through_one_chosen_ca_certificate_of_the_store(
+    service: Bus, provider: OidcProvider
+) -> None:
+    await trust(service, provider)
+    other = CertificateAuthority("another CA")
+    await service.request(ImportCertificate(cert_id="other-ca", kind="ca", certificate=other.pem))
+    with pytest.raises(Invalid, match="the store has no CA certificate 'web-https'"):
+        await service.request(SetOpenIdSettings(ca_certificate="web-https"))
+    with pytest.raises(Unavailable, match="CERTIFICATE_VERIFY_FAILED"):
+        await service.request(enable(provider, ca_certificate="other-ca"))
+    assert (await service.request(GetOpenIdSettings())).ca_certificate == ""
+    settings = await service.request(enable(provider, ca_certificate="oidc-ca"))
+    assert (settings.is_enabled, settings.ca_certificate) == (True, "oidc-ca")
+    assert (await service.request(GetCertificate(cert_id="oidc-ca"))).used_by == ["openid"]
+    with pytest.raises(Conflict, match="'oidc-ca' is in use by openid"):
+        await service.request(DeleteCertificate(cert_id="oidc-ca"))
+    await service.request(RestoreSettings(service="accounts", scope=RestoreScope.RESTORE))
+    assert (await service.request(GetCertificate(cert_id="oidc-ca"))).used_by == []
 
 
 async def test_an_openid_login_opens_a_session_with_the_role_of_its_claims(

@@ -12,11 +12,18 @@ from fastapi import Request
 from actkit_proto.accounts import SetOpenIdSettings
 from actkit_web.api import openid
 from actkit_web.http.deps import ActingBus
-from actkit_web.pages.settings_page import SettingsForm, SettingsPage, page_router
+from actkit_web.pages.certificates import store_options
+from actkit_web.pages.settings_page import Options, SettingsForm, SettingsPage, page_router
 
 
 async def _beside(_bus: ActingBus, request: Request) -> dict[str, Any]:
     return {"redirect_uri": str(request.url_for("complete_openid_login"))}
+
+
+async def _authorities(bus: ActingBus) -> Options:
+    return {
+        "ca_certificate": (("", "Any CA certificate installed"), *await store_options(bus, "ca"))
+    }
 
 
 PAGE = SettingsPage(
@@ -31,7 +38,9 @@ PAGE = SettingsPage(
             openid.get_settings,
             SetOpenIdSettings,
             "Register the device at the provider with the redirect URL below; the provider's "
-            "certificate must be trusted by a CA certificate installed under Certificates.",
+            "certificate must be trusted by a CA certificate installed under Certificates "
+            "(the one chosen, or any).",
+            _authorities,
         ),
     ),
     "settings_openid.html",

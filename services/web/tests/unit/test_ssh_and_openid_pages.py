@@ -54,6 +54,8 @@ async def test_the_openid_client_secret_goes_in_and_never_comes_back(
     assert accounts.ssh_openid.client_secret == "oidc-secret"
     page = await client.get("/system/openid")
     assert "oidc-secret" not in page.text
+    authorities = page.text.split('<select id="openid-ca_certificate" name="ca_certificate">')[1]
+    assert 'value="isrg-root-x1"' in authorities.split("</select>")[0]
     assert 'id="openid-redirect-uri">https://device/login/openid/callback<' in page.text
     read = (await client.get("/api/v1/openid", headers=basic("admin"))).json()
     assert read["has_client_secret"] is True
