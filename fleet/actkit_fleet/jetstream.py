@@ -7,6 +7,7 @@ resumes at once, where an ephemeral source consumer waits out a 30 s request tim
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -40,6 +41,8 @@ DAY_NS = 86_400 * SECOND_NS
 HEARTBEAT_NS = SECOND_NS
 """Idle heartbeat of a source's consumer: what tells HQ a vehicle is there while it is quiet."""
 MAX_ACK_PENDING = 10_000
+ATTEMPTS = 3
+RETRY_PAUSE_S = 1.0
 
 
 class FleetError(Exception):
@@ -201,12 +204,17 @@ class JetStreamApi:
             FleetError: no JetStream answered, or it answered with an error.
         """
         payload = json.dumps(body).encode() if body is not None else b""
-        try:
-            reply = await self.client.request(f"{self.prefix}.{what}", payload, self.timeout_s)
-        except (NoRespondersError, NatsTimeout):
-            raise FleetError(
-                f"no JetStream answered {self.prefix}.{what}: is the server up and linked?"
-            ) from None
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                reply = await self.client.request(f"{self.prefix}.{what}", payload, self.timeout_s)
+                break
+            except (NoRespondersError, NatsTimeout):
+                # A cluster electing a new leader answers nothing for a few seconds.
+                if attempt == ATTEMPTS:
+                    raise FleetError(
+                        f"no JetStream answered {self.prefix}.{what}: is the server up and linked?"
+                    ) from None
+                await asyncio.sleep(RETRY_PAUSE_S)
         answer: JsonObject = json.loads(reply.data)
         error = answer.get("error")
         if error:

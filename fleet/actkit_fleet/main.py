@@ -24,9 +24,11 @@ from actkit_fleet.hqconf import (
     SYS_USER,
     USERS_FILE,
     HqNode,
+    LeafTls,
     password_variable,
     render_node,
     render_prometheus,
+    render_users,
 )
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.vehicle import prepare
@@ -53,10 +55,12 @@ async def hq_conf(args: argparse.Namespace) -> None:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     nodes = [HqNode(name, name) for name in args.nodes.split(",")]
+    tls = LeafTls(*args.tls) if args.tls else None
     for node in nodes:
-        (out / f"{node.name}.conf").write_text(render_node(node, nodes, Path(args.store_dir)))
+        text = render_node(node, nodes, Path(args.store_dir), tls=tls)
+        (out / f"{node.name}.conf").write_text(text)
     if not (out / USERS_FILE).exists():
-        registry.save(out, {})
+        (out / USERS_FILE).write_text(render_users({}))
     (out / "prometheus.yml").write_text(render_prometheus(nodes, EXPORTER_PORT))
     _say(f"wrote {', '.join(f'{n.name}.conf' for n in nodes)}, prometheus.yml in {out}")
 
@@ -189,6 +193,13 @@ async def leaf_conf(args: argparse.Namespace) -> None:
         _say(f"streams ready for vehicle {link.vehicle_id}")
 
 
+async def exporter(args: argparse.Namespace) -> None:
+    """Serve an HQ node's monitoring endpoint as Prometheus metrics (runs until killed)."""
+    from actkit_fleet.exporter import serve
+
+    await asyncio.to_thread(serve, args.monitor, args.port)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="actkit-fleet", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -204,6 +215,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--out", type=Path, default=Path("deploy/hq"))
     sub.add_argument("--nodes", default="hq1,hq2,hq3")
     sub.add_argument("--store-dir", default="/data/jetstream")
+    sub.add_argument(
+        "--tls", nargs=3, default=[], metavar=("CERT", "KEY", "CA"), help="mTLS on the leaf port"
+    )
     sub.set_defaults(action=hq_conf)
     sub = commands.add_parser("setup", parents=[server], help="create HQ's streams")
     sub.add_argument("--replicas", type=int, choices=(1, 3), default=3)
@@ -230,6 +244,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("payload", help="its JSON, e.g. '{\"duration_ms\": 500}'")
     sub.add_argument("--queue", action="store_true", help="deliver when the vehicle is linked")
     sub.set_defaults(action=send)
+    sub = commands.add_parser("exporter", help="an HQ node's metrics for Prometheus")
+    sub.add_argument("--monitor", default="http://127.0.0.1:8222")
+    sub.add_argument("--port", type=int, default=EXPORTER_PORT)
+    sub.set_defaults(action=exporter)
     sub = commands.add_parser("leaf-conf", help="on the vehicle: link it to HQ (or --off)")
     sub.add_argument("--conf-dir", type=Path, default=Path("var"))
     sub.add_argument("--store-dir", type=Path, default=Path("var/nats"))

@@ -20,7 +20,14 @@ from nats.aio.client import Client
 
 from actkit_core.natsserver import NatsServer
 from actkit_fleet import leafconf, provision, registry
-from actkit_fleet.hqconf import HQ_USER, SYS_USER, HqNode, password_variable, render_node
+from actkit_fleet.hqconf import (
+    HQ_USER,
+    SYS_USER,
+    HqNode,
+    LeafTls,
+    password_variable,
+    render_node,
+)
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.leafconf import LeafLink
 from actkit_fleet.vehicle import prepare
@@ -55,6 +62,8 @@ class HqCluster:
     password: str = field(default_factory=lambda: "k" + secrets.token_hex(16))
     sys_password: str = field(default_factory=lambda: "k" + secrets.token_hex(16))
     servers: dict[str, NatsServer] = field(default_factory=dict)
+    tls: LeafTls | None = None
+    """mTLS on the leaf ports."""
 
     @classmethod
     def plan(cls, folder: Path, size: int = 3) -> HqCluster:
@@ -85,7 +94,7 @@ class HqCluster:
         }
         for node in self.nodes:
             config = self.conf_dir / f"{node.name}.conf"
-            config.write_text(render_node(node, self.nodes, None, "127.0.0.1"))
+            config.write_text(render_node(node, self.nodes, None, "127.0.0.1", self.tls))
             server = NatsServer(self.folder / node.name, node.client_port, config=config, env=env)
             self.servers[node.name] = server
         await asyncio.gather(*(server.start_async(20.0) for server in self.servers.values()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import APIError
 
 from actkit_fleet import provision
+from actkit_fleet.hqconf import LeafTls
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.leafconf import LeafLink
 from actkit_fleet.sim.cluster import HqCluster, LightVehicle, light_vehicles
@@ -29,6 +30,7 @@ from actkit_proto.fleet import HQ_EVENTS
 
 SEQ_HEADER = "Fleet-Seq"
 SENT_HEADER = "Fleet-Sent-Ns"
+CLOSE_TIMEOUT_S = 10.0
 START_BATCH = 25
 """Vehicles started at once: more only queue behind the two cores."""
 
@@ -78,6 +80,9 @@ class SimFleet:
     folder: Path
     count: int
     hq_size: int = 3
+    hq_tls: LeafTls | None = None
+    vehicle_tls: Callable[[str], tuple[str, str, str]] | None = None
+    """mTLS: a vehicle's (CA, certificate, key) files, by its id; HQ's side in ``hq_tls``."""
     hq: HqCluster = field(init=False)
     vehicles: list[SimVehicle] = field(default_factory=list)
     client: Client | None = None
@@ -85,6 +90,7 @@ class SimFleet:
 
     def __post_init__(self) -> None:
         self.hq = HqCluster.plan(self.folder / "hq", self.hq_size)
+        self.hq.tls = self.hq_tls
 
     async def start(self) -> None:
         """HQ, its streams, every vehicle registered, linked through its proxy, and prepared."""
@@ -109,7 +115,7 @@ class SimFleet:
             self.vehicles.append(SimVehicle(vehicle, proxy))
         seeds = await self.hq.register(self.api, [sim.vehicle_id for sim in self.vehicles])
         for sim in self.vehicles:
-            sim.vehicle.write(LeafLink(sim.vehicle_id, [sim.proxy.url], seeds[sim.vehicle_id]))
+            sim.vehicle.write(self.link(sim, seeds[sim.vehicle_id]))
         for batch in _batches(self.vehicles, START_BATCH):
             await asyncio.gather(*(sim.vehicle.start() for sim in batch))
         for batch in _batches(self.vehicles, START_BATCH):
@@ -120,21 +126,36 @@ class SimFleet:
                 *(sim.vehicle.prepare(client) for sim, client in zip(batch, clients, strict=True))
             )
 
+    def link(self, sim: SimVehicle, seed: str) -> LeafLink:
+        """A vehicle's link to HQ through its proxy (over mTLS when the fleet has it)."""
+        if self.vehicle_tls is None:
+            return LeafLink(sim.vehicle_id, [sim.proxy.url], seed)
+        url = sim.proxy.url.replace("nats-leaf://", "tls://")
+        return LeafLink(sim.vehicle_id, [url], seed, *self.vehicle_tls(sim.vehicle_id))
+
     async def restart(self, sim: SimVehicle) -> None:
         """Start a killed vehicle's server again (same port, configuration and store)."""
         await sim.vehicle.start()
 
     async def close(self) -> None:
-        """Stop everything this fleet started, by PID."""
-        for sim in self.vehicles:
-            if sim.client is not None:
-                await sim.client.close()
-        if self.client is not None:
-            await self.client.close()
-        await asyncio.gather(*(sim.proxy.close() for sim in self.vehicles))
-        for sim in self.vehicles:
-            sim.vehicle.stop()
-        self.hq.stop()
+        """Stop everything this fleet started, by PID (servers last, whatever happens before)."""
+        clients = [sim.client for sim in self.vehicles if sim.client is not None]
+        clients += [self.client] if self.client is not None else []
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(
+                    *(client.close() for client in clients),
+                    *(sim.proxy.close() for sim in self.vehicles),
+                    return_exceptions=True,
+                ),
+                CLOSE_TIMEOUT_S,
+            )
+        except TimeoutError:
+            pass  # a client still reconnecting to a killed server: its server is stopped below
+        finally:
+            for sim in self.vehicles:
+                sim.vehicle.stop()
+            self.hq.stop()
 
     async def hq_messages(self, timeout_s: float = 60.0) -> list[Msg]:
         """Every message of HQ's events stream, in stream order."""

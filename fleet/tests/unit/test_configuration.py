@@ -10,6 +10,7 @@ from actkit_proto.fleet import InvalidVehicleId
 
 NODES = [HqNode("hq1", "hq1"), HqNode("hq2", "hq2"), HqNode("hq3", "hq3")]
 SEED = new_user_nkey().seed
+WRONG = "B" if SEED[10] == "A" else "A"
 
 
 def test_a_new_nkey_is_a_user_seed_whose_public_key_it_gives() -> None:
@@ -20,7 +21,11 @@ def test_a_new_nkey_is_a_user_seed_whose_public_key_it_gives() -> None:
     assert key.seed not in repr(key)
 
 
-@pytest.mark.parametrize("seed", ["SUAAAA", "not base32 at all!", "U" + SEED[1:], SEED[:-1] + "A"])
+@pytest.mark.parametrize(
+    "seed",
+    ["SUAAAA", "not base32 at all!", "U" + SEED[1:], SEED[:10] + WRONG + SEED[11:]],
+    ids=["short", "not base32", "not a seed", "wrong checksum"],
+)
 def test_a_text_that_is_not_a_user_seed_is_refused(seed: str) -> None:
     with pytest.raises(ValueError, match="seed"):
         public_key_of(seed)
