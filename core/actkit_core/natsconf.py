@@ -154,8 +154,22 @@ def _user_line(user: str, summary: str, perms: dict[str, object] | None) -> list
     ]
 
 
-def render(bucket: str = "actkit-state") -> str:
-    """The whole ``nats-server.conf``."""
+FLEET_SERVER_FILE = "fleet.conf"
+"""The vehicle's link to HQ (leaf remote, JetStream domain), beside the configuration; written
+by ``actkit-fleet leaf-conf``, empty until the vehicle joins a fleet."""
+FLEET_ACCOUNT_FILE = "fleet-account.conf"
+"""HQ's command mappings, included in the services' account; empty without a fleet."""
+
+
+def render(bucket: str = "actkit-state", has_fleet_link: bool = False) -> str:
+    """The whole ``nats-server.conf``.
+
+    Args:
+        bucket: the state bucket.
+        has_fleet_link: include :data:`FLEET_SERVER_FILE` and :data:`FLEET_ACCOUNT_FILE` (they
+            must exist, empty or not): what ``actkit run`` writes, so a link to HQ is made by a
+            reload.
+    """
     lines = [
         "# NATS server configuration of actkit: one user per service, least privilege.",
         "# Generated from the contract (proto/actkit_proto) by `make nats-conf`; do not edit.",
@@ -166,6 +180,7 @@ def render(bucket: str = "actkit-state") -> str:
         "accounts {",
         f"  {SERVICE_ACCOUNT} {{",
         "    jetstream: enabled",
+        *([f'    include "{FLEET_ACCOUNT_FILE}"'] if has_fleet_link else []),
         "    users: [",
     ]
     for info in SERVICES:
@@ -187,4 +202,6 @@ def render(bucket: str = "actkit-state") -> str:
         renamed = f", to: {json.dumps(target)}" if target != subject else ""
         lines.append(f"      {{{kind}: {source}{renamed}}}")
     lines += ["    ]", "  }", "}", ""]
+    if has_fleet_link:
+        lines += [f'include "{FLEET_SERVER_FILE}"', ""]
     return "\n".join(lines)

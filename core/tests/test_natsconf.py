@@ -102,3 +102,12 @@ def test_credentials_are_made_once_and_kept(tmp_path: Path) -> None:
     first = credentials(tmp_path)
     assert all(password.isalnum() and password[0].isalpha() for password in first.values())
     assert credentials(tmp_path) == first
+
+
+def test_a_fleet_link_is_included_at_the_top_and_in_the_services_account() -> None:
+    conf = render(has_fleet_link=True)
+    account = conf.index("  ACTKIT {")
+    assert conf.index('    include "fleet-account.conf"') > account
+    assert conf.index('    include "fleet-account.conf"') < conf.index("  INTEGRATOR {")
+    assert conf.endswith('include "fleet.conf"\n')
+    assert "include" not in render()

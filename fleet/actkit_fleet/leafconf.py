@@ -19,12 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from actkit_core.natsconf import FLEET_ACCOUNT_FILE, FLEET_SERVER_FILE, SERVICE_ACCOUNT
 from actkit_proto.fleet import check_vehicle_id, command_subjects, live_command_prefix
 from actkit_proto.fleet import numbered_wildcards as destination
 
-SERVER_FILE = "fleet.conf"
-ACCOUNT_FILE = "fleet-account.conf"
-SERVICE_ACCOUNT = "ACTKIT"
+SERVER_FILE = FLEET_SERVER_FILE
+ACCOUNT_FILE = FLEET_ACCOUNT_FILE
 PING_INTERVAL = "5s"
 """The vehicle notices a dead cellular link after ``PING_INTERVAL`` times ``PING_MAX``."""
 PING_MAX = 2

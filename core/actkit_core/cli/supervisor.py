@@ -25,7 +25,13 @@ from pathlib import Path
 from actkit_core.bus import Bus
 from actkit_core.cli.launch import ForkLauncher, Launched, Launcher
 from actkit_core.clock import Clock, SystemClock
-from actkit_core.natsconf import CLIENT_USERS, password_variable, render
+from actkit_core.natsconf import (
+    CLIENT_USERS,
+    FLEET_ACCOUNT_FILE,
+    FLEET_SERVER_FILE,
+    password_variable,
+    render,
+)
 from actkit_core.natsserver import NatsServer
 from actkit_core.process import PageMerging, merge_identical_pages
 from actkit_proto.services import SERVICES, ServiceInfo
@@ -177,7 +183,10 @@ class Supervisor:
         """Run until cancelled (SIGINT/SIGTERM), then stop everything."""
         passwords = credentials(self.data_dir)
         config = self.data_dir / "nats-server.conf"
-        config.write_text(render())
+        for link_file in (FLEET_SERVER_FILE, FLEET_ACCOUNT_FILE):
+            # The link to HQ, if any, is kept there (it may hold the vehicle's seed).
+            (self.data_dir / link_file).touch(mode=0o600)
+        config.write_text(render(has_fleet_link=True))
         nats = NatsServer(
             store_dir=self.data_dir / "nats",
             port=self.nats_port,
