@@ -1,6 +1,7 @@
 """The dashboard's frame in headless Chromium at 1280 px and on a 768 px tablet: the main menu
-shown and hidden, the user and context menus, help, about, legal and release notes; copying a
-recipient and editing a schedule and an MQTT subscription on their pages."""
+shown and hidden, the user and context menus, help, about, legal and release notes, the rule
+form's fields by type; copying a recipient and editing a schedule and an MQTT subscription on
+their pages."""
 
 from __future__ import annotations
 
@@ -95,6 +96,20 @@ async def test_the_menus_and_the_header_pages_at_1280_px_and_on_a_tablet(
     await _fits_the_width(page, 768)
     await page.click("#theme-toggle")
     await _shot(page, "43-schedules-768-dark")
+
+    # A rule's condition and action show the fields of the type chosen.
+    await page.click("#main-menu > summary")
+    await page.click("nav >> text=Rules")
+    await expect(page.locator("#cond-0-port_id")).to_be_visible()
+    await expect(page.locator("#cond-0-subscription")).to_be_hidden()
+    await page.select_option("#cond-0-type", "mqtt_stateless")
+    await expect(page.locator("#cond-0-subscription")).to_be_visible()
+    await expect(page.locator("#cond-0-port_id")).to_be_hidden()
+    await page.select_option("#action-type", "notification")
+    await expect(page.locator("#action-recipient_id")).to_be_visible()
+    await expect(page.locator("#action-topic")).to_be_hidden()
+    await expect(page.locator("button.choose")).to_have_count(0)
+    await _shot(page, "46-rule-form-768")
 
     # The user menu: who is logged in; Change account goes back to the login page.
     await page.click("#user-menu > summary")

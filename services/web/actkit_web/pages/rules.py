@@ -71,6 +71,19 @@ ACTIONS: dict[str, type[BaseModel]] = {
 }
 
 
+def field_kinds(table: dict[str, type[BaseModel]]) -> dict[str, str]:
+    """Each field of a condition's or action's form, with the types that have it (space-separated).
+
+    The form shows a field only when one of those is the type chosen.
+    """
+    kinds: dict[str, list[str]] = {}
+    for kind, model in table.items():
+        for name in model.model_fields:
+            if name != "type":
+                kinds.setdefault(name, []).append(kind)
+    return {name: " ".join(types) for name, types in kinds.items()}
+
+
 def _part(form: FormData, prefix: str, kind: type[BaseModel]) -> dict[str, Any]:
     """The fields of one condition or action that its type has and the form filled in."""
     part: dict[str, Any] = {"type": kind.model_fields["type"].default}
@@ -140,6 +153,10 @@ async def _rule_form(bus: ActingBus, values: dict[str, str], rows: int) -> dict[
         "max_rules": MAX_RULES,
         "conditions": CONDITIONS,
         "actions": ACTIONS,
+        "condition_kinds": field_kinds(CONDITIONS),
+        "action_kinds": field_kinds(ACTIONS),
+        "first_condition": next(iter(CONDITIONS)),
+        "first_action": next(iter(ACTIONS)),
         "condition_rows": range(rows),
         "schedules": (await bus.request(ListSchedules())).schedules,
         "recipients": (await bus.request(ListRecipients())).recipients,
@@ -221,6 +238,8 @@ async def create_rule(request: Request, caller: CallerDep, bus: ActingBusDep) ->
     async def refused(exc: BusError) -> Response:
         return await _rules_page(request, caller, bus, {"add": exc.message}, 400, form_fields(form))
 
+    if form.get("operation") == "choose":  # a type chosen without script: its fields, no save
+        return await _rules_page(request, caller, bus, {}, values=form_fields(form))
     spec = rule_from_form(form)
     return await submit(
         lambda: bus.request(command_from_fields(CreateRule, rule=spec)),
@@ -255,6 +274,9 @@ async def update_rule(
         values = form_fields(form)
         return await _rule_page(request, caller, bus, rule, values, {"edit": exc.message}, 400)
 
+    if form.get("operation") == "choose":
+        rule = await bus.request(GetRule(rule_id=rule_id))
+        return await _rule_page(request, caller, bus, rule, form_fields(form), {})
     spec = rule_from_form(form)
     return await submit(
         lambda: bus.request(command_from_fields(UpdateRule, rule_id=rule_id, rule=spec)),

@@ -1,0 +1,91 @@
+"""The rule form shows a condition's or action's fields for the type chosen, with or without
+script (without: "Show its fields" sends the form back, saving nothing)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from actkit_web.pages.rules import ACTIONS, CONDITIONS, field_kinds
+
+from ..conftest import log_in
+from ..fake_events import FakeEvents
+
+
+def _shown(page: str, prefix: str) -> set[str]:
+    """The fields of a condition or action the page shows (their wrapper is not hidden)."""
+    fieldset = page[page.index(f'<fieldset id="{prefix}">') :]
+    fieldset = fieldset[: fieldset.index("</fieldset>")]
+    wrappers = re.findall(
+        r'<div class="field" data-types="[^"]*" (hidden)?>\s*<label[^>]*>', fieldset
+    )
+    names = re.findall(
+        r'<div class="field" data-types="[^"]*" (?:hidden)?>.*?name="[\w-]+?-(\w+)"',
+        fieldset,
+        flags=re.DOTALL,
+    )
+    return {name for name, hidden in zip(names, wrappers, strict=True) if not hidden}
+
+
+def test_each_field_belongs_to_the_types_whose_model_has_it() -> None:
+    conditions, actions = field_kinds(CONDITIONS), field_kinds(ACTIONS)
+    assert conditions["port_id"] == "input tamper"
+    assert conditions["schedule_id"] == "schedule pulse"
+    assert actions["duration_ms"] == "io_once ble_broadcast"
+    assert "type" not in conditions and "type" not in actions
+
+
+async def test_a_new_rule_shows_the_fields_of_the_first_types_only(
+    client: httpx.AsyncClient,
+) -> None:
+    await log_in(client)
+    page = (await client.get("/events/rules")).text
+    assert _shown(page, "cond-0") == {"port_id", "invert"}
+    assert _shown(page, "cond-1") == set()  # no type chosen: nothing to fill in
+    assert _shown(page, "action") == {"port_id", "is_active"}
+    assert page.count('value="choose"') == 4  # three conditions and the action
+    assert '<script src="/static/rule_form.js" defer></script>' in page
+
+
+async def test_a_type_chosen_without_script_brings_its_fields_and_saves_nothing(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await log_in(client)
+    before = dict(events.rules)
+    chosen = await client.post(
+        "/events/rules",
+        data={
+            "csrf_token": csrf,
+            "name": "Siren heard",
+            "cond-0-type": "mqtt_stateless",
+            "action-type": "notification",
+            "operation": "choose",
+        },
+    )
+    assert chosen.status_code == 200
+    assert _shown(chosen.text, "cond-0") == {"subscription", "payload", "invert"}
+    assert _shown(chosen.text, "action") == {"recipient_id", "subject", "message"}
+    assert 'value="Siren heard"' in chosen.text
+    assert events.rules == before
+
+
+async def test_an_edited_rule_shows_the_fields_of_its_types(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await log_in(client)
+    rule = events.rules[1].rule
+    page = (await client.get("/events/rules/1")).text
+    assert _shown(page, "cond-0") == {"port_id", "invert"}  # rule 1 watches input 1
+    chosen = await client.post(
+        "/events/rules/1",
+        data={
+            "csrf_token": csrf,
+            "name": rule.name,
+            "cond-0-type": "beacon",
+            "operation": "choose",
+        },
+    )
+    assert chosen.status_code == 200
+    assert _shown(chosen.text, "cond-0") == {"system_id", "message_type", "invert"}
+    assert events.rules[1].rule == rule
