@@ -98,7 +98,8 @@ async def _to_login(request: Request, bus: Publisher, settings: WebSettings) -> 
 async def answer_invalid_request(request: Request, exc: RequestValidationError) -> Response:
     """422 with ``detail: [{loc, msg, type}]``, the OpenAPI's ``HTTPValidationError``.
 
-    The optional ``input`` is left out: it would echo what was sent, passwords included.
+    A page answers the same problems as sentences. The optional ``input`` is left out: it
+    would echo what was sent, passwords included.
     """
     problems = [
         {
@@ -108,8 +109,12 @@ async def answer_invalid_request(request: Request, exc: RequestValidationError) 
         }
         for error in exc.errors()
     ]
-    if audience(request.url.path) == "vapix":
+    where = audience(request.url.path)
+    if where == "vapix":
         return PlainTextResponse(f"# Error: {problems}\n", status_code=400)
+    if where == "page":  # a person reads a sentence, not JSON (a crafted form or address)
+        sentence = "; ".join(f"{problem['loc'][-1]}: {problem['msg']}" for problem in problems)
+        return error_answer(request, 422, sentence)
     return JSONResponse({"detail": problems}, status_code=422)
 
 

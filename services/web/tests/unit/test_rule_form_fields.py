@@ -89,3 +89,19 @@ async def test_an_edited_rule_shows_the_fields_of_its_types(
     assert chosen.status_code == 200
     assert _shown(chosen.text, "cond-0") == {"system_id", "message_type", "invert"}
     assert events.rules[1].rule == rule
+
+
+async def test_a_crafted_form_value_gets_a_page_with_a_sentence_not_json(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await log_in(client)
+    crafted = await client.post(
+        "/events/rules/1/enabled", data={"csrf_token": csrf, "is_enabled": "perhaps"}
+    )
+    assert crafted.status_code == 422
+    assert crafted.headers["content-type"].startswith("text/html")
+    assert "is_enabled: Input should be a valid boolean" in crafted.text
+    assert events.rules[1].rule.is_enabled
+    too_far = await client.post(f"/events/rules/{2**31}/delete", data={"csrf_token": csrf})
+    assert too_far.status_code == 422
+    assert "rule_id: Input should be less than or equal to 2147483647" in too_far.text
