@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from actkit_core.certificate_uses import certificates_in_use, release_certificates
 from actkit_proto import Ack, Conflict, Invalid, NotFound
 from actkit_proto.accounts import AccessFailed
@@ -121,7 +123,7 @@ async def add_syslog_server(command: AddSyslogServer, deps: Deps) -> SyslogServe
                 f"{server.host}:{port} over {server.protocol.value} is already server "
                 f"{existing.server_id}"
             )
-    used = _cas_used(servers)
+    used = _cas_used(e.server for e in servers)
     async with certificates_in_use(
         deps.bus, SYSLOG_USER, used, used | _cas_used([server]), command.actor
     ):
@@ -155,23 +157,19 @@ async def remove_syslog_server(command: RemoveSyslogServer, deps: Deps) -> Ack:
     servers = deps.current.syslog_servers
     remaining = [e for e in servers if e.server_id != command.server_id]
     await _apply_servers(deps, remaining)
-    dropped = _cas_used(servers) - _cas_used(remaining)
+    dropped = _cas_used(e.server for e in servers) - _cas_used(e.server for e in remaining)
     await release_certificates(deps.bus, SYSLOG_USER, sorted(dropped), command.actor)
     return Ack()
 
 
-def _cas_used(servers: list[SyslogServerEntry] | list[SyslogServer]) -> set[str]:
+def _cas_used(servers: Iterable[SyslogServer]) -> set[str]:
     """The store's CA certificates ``servers`` trust (marked in use by ``syslog``)."""
-    return {
-        s.ca_certificate
-        for s in (e.server if isinstance(e, SyslogServerEntry) else e for e in servers)
-        if s.ca_certificate
-    }
+    return {server.ca_certificate for server in servers if server.ca_certificate}
 
 
 async def release_syslog_certificates(deps: Deps) -> None:
     """The remote syslog servers are forgotten (restore): their CAs are no longer in use."""
-    used = _cas_used(deps.current.syslog_servers)
+    used = _cas_used(e.server for e in deps.current.syslog_servers)
     await release_certificates(deps.bus, SYSLOG_USER, sorted(used), None)
 
 
