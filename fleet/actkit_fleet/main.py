@@ -1,7 +1,8 @@
 """``actkit-fleet``: HQ's command line (configuration, provisioning, the view) and the vehicle's.
 
 HQ commands connect as the ``hq`` user: ``--server`` (or ``ACTKIT_FLEET_SERVER``), password in
-``ACTKIT_HQ_PASSWORD_HQ``. A failure prints one sentence and exits 1; nothing was changed.
+``ACTKIT_HQ_PASSWORD_HQ``; on the vehicle, ``leaf-conf`` and ``agent`` use its own users
+(``ACTKIT_NATS_PASSWORD_CLI``, ``_INTEGRATOR``). A failure prints one sentence and exits 1.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from actkit_fleet.hqconf import (
     render_users,
 )
 from actkit_fleet.jetstream import FleetError, JetStreamApi
-from actkit_fleet.vehicle import prepare
+from actkit_fleet.vehicle import prepare, run_queued_commands
 from actkit_proto.errors import Invalid
 from actkit_proto.fleet import InvalidVehicleId
 
@@ -193,6 +194,23 @@ async def leaf_conf(args: argparse.Namespace) -> None:
         _say(f"streams ready for vehicle {link.vehicle_id}")
 
 
+async def agent(args: argparse.Namespace) -> None:
+    """On the vehicle: run HQ's queued commands as the integrator, until interrupted."""
+    local = await nats.connect(
+        servers=[args.server], user="cli", password=os.environ.get("ACTKIT_NATS_PASSWORD_CLI", "")
+    )
+    integrator = await nats.connect(
+        servers=[args.server],
+        user="integrator",
+        password=os.environ.get("ACTKIT_NATS_PASSWORD_INTEGRATOR", ""),
+    )
+    try:
+        await run_queued_commands(local, integrator, asyncio.Event())
+    finally:
+        await integrator.close()
+        await local.close()
+
+
 async def exporter(args: argparse.Namespace) -> None:
     """Serve an HQ node's monitoring endpoint as Prometheus metrics (runs until killed)."""
     from actkit_fleet.exporter import serve
@@ -244,6 +262,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("payload", help="its JSON, e.g. '{\"duration_ms\": 500}'")
     sub.add_argument("--queue", action="store_true", help="deliver when the vehicle is linked")
     sub.set_defaults(action=send)
+    sub = commands.add_parser("agent", help="on the vehicle: run HQ's queued commands")
+    sub.add_argument("--server", default="nats://127.0.0.1:4222")
+    sub.set_defaults(action=agent)
     sub = commands.add_parser("exporter", help="an HQ node's metrics for Prometheus")
     sub.add_argument("--monitor", default="http://127.0.0.1:8222")
     sub.add_argument("--port", type=int, default=EXPORTER_PORT)
