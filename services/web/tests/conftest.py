@@ -16,6 +16,7 @@ from actkit_web.app import create_app
 from actkit_web.settings import WebSettings
 
 from .fake_accounts import PASSWORDS, FakeAccounts
+from .fake_apps import FakeApps
 from .fake_events import FakeEvents
 from .fake_io import FakeIo
 from .fake_maintenance import FakeSystem
@@ -80,6 +81,13 @@ async def mqtt(fake_bus: FakeBus) -> FakeMqtt:
     return fake
 
 
+@pytest_asyncio.fixture
+async def apps(fake_bus: FakeBus) -> FakeApps:
+    fake = FakeApps()
+    await fake.install(fake_bus)
+    return fake
+
+
 @pytest.fixture
 def app(
     fake_bus: FakeBus,
@@ -89,6 +97,7 @@ def app(
     owners: FakeSettings,
     mqtt: FakeMqtt,
     system: FakeSystem,
+    apps: FakeApps,
     tmp_path: Path,
 ) -> FastAPI:
     return create_app(WebSettings(data_dir=tmp_path, metrics_port=0), fake_bus)

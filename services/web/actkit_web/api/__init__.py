@@ -7,6 +7,7 @@ documents the errors and limits.
 
 from actkit_web.api import (
     accounts,
+    apps,
     ble,
     certificates,
     firewall,
@@ -51,5 +52,6 @@ RESOURCES = (
     logs,
     plain_config,
     maintenance,
+    apps,
 )
 """Every resource's module, in the order OpenAPI lists them."""

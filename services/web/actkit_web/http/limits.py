@@ -21,13 +21,15 @@ BODY_LIMIT_BYTES = 64 * KIB
 """Any JSON or form body: the largest command the contract allows is a few kilobytes."""
 UPLOAD_LIMIT_BYTES = 256 * KIB
 """Files: an upgrade bundle (a manifest of at most 100,000 characters, escaped in JSON, and its
-signature), the whole plain config at once, a certificate with its chain or a PFX; still well
-under the bus's 1 MB per message."""
+signature), an app's package and each piece of its image, the whole plain config at once, a
+certificate with its chain or a PFX; still well under the bus's 1 MB per message."""
 
 UPLOADS = frozenset(
     {
         ("POST", "/api/v1/upgrade"),
         ("POST", "/maintenance/upgrade"),
+        ("PUT", "/api/v1/apps/upload"),
+        ("POST", "/api/v1/apps"),
         ("PATCH", "/api/v1/config"),
         ("POST", "/system/plain-config"),
         ("POST", "/api/v1/certificates"),

@@ -1,6 +1,6 @@
 """The dashboard: one module per entry of its menu, named as the menu names it.
 
-Status, Accessories; Events: Rules, Manual triggers, Recipients, Schedules; System: Accounts,
+Status, Apps, Accessories; Events: Rules, Manual triggers, Recipients, Schedules; System: Accounts,
 SSH accounts, OpenID, Security, Certificates, Time and location, Network, WLAN, Firewall and
 802.1X, MQTT, ONVIF, Power settings, BLE beacons, Logs, Plain config; Maintenance (see
 ``rendering.MENU``).
@@ -13,6 +13,7 @@ from actkit_web.pages import (
     about,
     accessories,
     accounts,
+    apps,
     ble_beacons,
     certificates,
     firewall,
@@ -42,6 +43,7 @@ from actkit_web.pages import (
 MENU_PAGES = (
     login,
     status,
+    apps,
     accessories,
     rules,
     manual_triggers,

@@ -28,6 +28,7 @@ from actkit_proto.network import GetFirewall, GetIpv4, GetWlan
 from actkit_proto.system import (
     GetPowerSettings,
     GetTimeSettings,
+    ListApps,
     ListPlainConfig,
     ListSystemLog,
     Restart,
@@ -39,6 +40,7 @@ templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
 MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
     ("/status", "Status", ListPorts),
+    ("/apps", "Apps", ListApps),
     ("/accessories", "Accessories", ListPorts),
     ("/events/rules", "Rules", ListRules),
     ("/events/triggers", "Manual triggers", SetManualTrigger),

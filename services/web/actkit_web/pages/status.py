@@ -1,4 +1,4 @@
-"""Status: the device, its time synchronisation, how it is reached and who is watching."""
+"""Status: the device, its time, how it is reached, whether unsigned apps are allowed, viewers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from actkit_proto.errors import BusError
-from actkit_proto.system import GetTimeStatus, TimeStatus
+from actkit_proto.system import AppsSettings, GetAppsSettings, GetTimeStatus, TimeStatus
 from actkit_web.http.deps import ActingBusDep, CallerDep, DeviceDep, FeedDep
 from actkit_web.pages.rendering import render_page
 
@@ -21,12 +21,17 @@ async def status_page(
         time_status: TimeStatus | None = await bus.request(GetTimeStatus())
     except BusError:
         time_status = None
+    try:
+        apps_settings: AppsSettings | None = await bus.request(GetAppsSettings())
+    except BusError:
+        apps_settings = None
     return render_page(
         request,
         "status.html",
         caller,
         device=await device.properties(),
         time_status=time_status,
+        apps_settings=apps_settings,
         is_https=request.url.scheme == "https",
         live_clients=feed.subscriber_count,
     )

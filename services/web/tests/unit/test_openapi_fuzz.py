@@ -24,6 +24,7 @@ from actkit_web.settings import WebSettings
 
 from ..conftest import basic
 from ..fake_accounts import FakeAccounts
+from ..fake_apps import FakeApps
 from ..fake_events import FakeEvents
 from ..fake_io import FakeIo
 from ..fake_maintenance import FakeSystem
@@ -43,6 +44,7 @@ def _app() -> FastAPI:
         await FakeSystem().install(bus)
         await FakeSettings().install(bus)
         await FakeMqtt().install(bus)
+        await FakeApps().install(bus)
 
     asyncio.run(install())
     return create_app(WebSettings(data_dir=Path(tempfile.mkdtemp()), metrics_port=0), bus)

@@ -24,6 +24,7 @@ from ..conftest import basic
 from ..fake_accounts import FakeAccounts
 from ..fake_mqtt import FakeMqtt
 from ..fake_settings import FakeSettings
+from .role_matrix_apps import APP_ROUTES
 from .role_matrix_data import (
     ADMIN,
     BUNDLE,
@@ -323,6 +324,7 @@ ROUTES.update(SETTINGS_ROUTES)
 ROUTES.update(CERTIFICATE_ROUTES)
 ROUTES.update(SSH_OPENID_ROUTES)
 ROUTES.update(FRAME_AND_EDIT_ROUTES)
+ROUTES.update(APP_ROUTES)
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
 IDS = {"{schedule_id}": "1", "{server_id}": "1", "{step}": "confirm", "{action}": "restart"}

@@ -1,0 +1,118 @@
+"""REST: apps — upload and install a package, start, stop, delete, log, licence; trust settings."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import Field
+
+from actkit_proto.system import (
+    AppList,
+    AppPackage,
+    AppReply,
+    AppsSettings,
+    AppUpload,
+    DeleteApp,
+    GetAppLicence,
+    GetAppLog,
+    GetAppsSettings,
+    InstallApp,
+    ListApps,
+    SetAppsSettings,
+    StartApp,
+    StopApp,
+    UploadAppArchive,
+)
+from actkit_proto.system.apps import APP_NAME_PATTERN, MAX_LOG_LINES, UPLOAD_ID_PATTERN
+from actkit_web.http.deps import ActingBusDep, command_from_fields
+
+router = APIRouter(prefix="/api/v1", tags=["apps"])
+
+AppName = Annotated[str, Field(pattern=APP_NAME_PATTERN)]
+UploadId = Annotated[str, Query(pattern=UPLOAD_ID_PATTERN)]
+
+
+@router.get("/apps")
+async def list_apps(bus: ActingBusDep) -> AppList:
+    """The installed apps: whether each runs, and whether it should."""
+    return await bus.request(ListApps())
+
+
+@router.put(
+    "/apps/upload",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def upload_app_archive(
+    request: Request, bus: ActingBusDep, upload_id: UploadId, offset: Annotated[int, Query(ge=0)]
+) -> AppUpload:
+    """Append a piece of an image archive (``docker save``) at ``offset``; 0 starts it over.
+
+    Send the archive in pieces of at most 256 KiB, each at the bytes received so far; then
+    install the package naming the upload (administrator).
+    """
+    chunk = base64.b64encode(await request.body()).decode()
+    command = command_from_fields(UploadAppArchive, upload_id=upload_id, offset=offset, data=chunk)
+    return await bus.request(command)
+
+
+@router.post("/apps", status_code=201)
+async def install_app(package: AppPackage, bus: ActingBusDep) -> AppReply:
+    """Verify a package, load its uploaded image and create the app, stopped (administrator)."""
+    return await bus.request(InstallApp(package=package))
+
+
+@router.post("/apps/{name}/start")
+async def start_app(name: AppName, bus: ActingBusDep) -> AppReply:
+    """Start an app; it runs until stopped, across restarts (administrator)."""
+    return await bus.request(StartApp(name=name))
+
+
+@router.post("/apps/{name}/stop")
+async def stop_app(name: AppName, bus: ActingBusDep) -> AppReply:
+    """Stop an app; it stays stopped across restarts (administrator)."""
+    return await bus.request(StopApp(name=name))
+
+
+@router.delete("/apps/{name}")
+async def delete_app(name: AppName, bus: ActingBusDep) -> AppList:
+    """Delete an app with its data and its image (administrator)."""
+    return await bus.request(DeleteApp(name=name))
+
+
+@router.get("/apps/{name}/log", response_class=PlainTextResponse)
+async def app_log(
+    name: AppName,
+    bus: ActingBusDep,
+    lines: Annotated[int, Query(ge=1, le=MAX_LOG_LINES)] = 200,
+) -> PlainTextResponse:
+    """The end of an app's output and errors, as text to download (operator)."""
+    log = await bus.request(GetAppLog(name=name, lines=lines))
+    return PlainTextResponse(
+        log.text, headers={"Content-Disposition": f'attachment; filename="{name}.log"'}
+    )
+
+
+@router.get("/apps/{name}/licence", response_class=PlainTextResponse)
+async def app_licence(name: AppName, bus: ActingBusDep) -> PlainTextResponse:
+    """The open-source licences the app's vendor lists."""
+    return PlainTextResponse((await bus.request(GetAppLicence(name=name))).text)
+
+
+@router.get("/apps-settings")
+async def get_apps_settings(bus: ActingBusDep) -> AppsSettings:
+    """Whether unsigned apps are allowed, and the vendors' keys this device trusts."""
+    return await bus.request(GetAppsSettings())
+
+
+@router.put("/apps-settings")
+async def set_apps_settings(settings: AppsSettings, bus: ActingBusDep) -> AppsSettings:
+    """Allow unsigned apps or not; the vendors' keys (administrator)."""
+    return await bus.request(SetAppsSettings(settings=settings))

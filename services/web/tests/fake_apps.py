@@ -1,0 +1,127 @@
+"""A stand-in for the system service's apps: one app ``view`` installed and one upload
+``up-00001`` received; uploads kept in memory.
+
+It checks roles and the contract through the real dispatcher; it does not verify signatures
+(the system service's own tests do): a package installs when its upload is there.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.errors import Conflict, NotFound
+from actkit_proto.system import (
+    AppLicence,
+    AppList,
+    AppLog,
+    AppReply,
+    AppsSettings,
+    AppState,
+    AppUpload,
+    DeleteApp,
+    GetAppLicence,
+    GetAppLog,
+    GetAppsSettings,
+    InstallApp,
+    ListApps,
+    SetAppsSettings,
+    StartApp,
+    StopApp,
+    UploadAppArchive,
+)
+
+from .serving import serve_methods
+
+
+def app_state(name: str, should_run: bool = False) -> AppState:
+    return AppState(
+        name=name,
+        vendor="Example Vendor",
+        version="1.0.0",
+        is_signed=True,
+        is_running=should_run,
+        should_run=should_run,
+        status="running" if should_run else "exited",
+        memory_mb=64,
+        cpus=0.25,
+    )
+
+
+@dataclass
+class FakeApps:
+    apps: dict[str, AppState] = field(default_factory=lambda: {"view": app_state("view")})
+    uploads: dict[str, bytes] = field(default_factory=lambda: {"up-00001": b"image"})
+    settings: AppsSettings = field(default_factory=AppsSettings)
+
+    async def install(self, bus: FakeBus) -> None:
+        await serve_methods(
+            bus,
+            {
+                ListApps: self.list_apps,
+                UploadAppArchive: self.upload,
+                InstallApp: self.install_app,
+                StartApp: self.start,
+                StopApp: self.stop,
+                DeleteApp: self.delete,
+                GetAppLog: self.log,
+                GetAppLicence: self.licence,
+                GetAppsSettings: self.get_settings,
+                SetAppsSettings: self.set_settings,
+            },
+        )
+
+    async def list_apps(self, _command: ListApps) -> AppList:
+        return AppList(apps=sorted(self.apps.values(), key=lambda app: app.name))
+
+    async def upload(self, command: UploadAppArchive) -> AppUpload:
+        kept = self.uploads.get(command.upload_id, b"")
+        if command.offset not in (0, len(kept)):
+            raise Conflict(f"upload {command.upload_id} has {len(kept)} bytes")
+        kept = kept[: command.offset] + base64.b64decode(command.data)
+        self.uploads[command.upload_id] = kept
+        return AppUpload(upload_id=command.upload_id, received_bytes=len(kept))
+
+    async def install_app(self, command: InstallApp) -> AppReply:
+        if command.package.upload_id not in self.uploads:
+            raise NotFound(f"no upload {command.package.upload_id}")
+        name = str(json.loads(command.package.manifest)["name"])
+        self.apps[name] = app_state(name)
+        return AppReply(app=self.apps[name])
+
+    async def start(self, command: StartApp) -> AppReply:
+        return AppReply(app=self._set(command.name, should_run=True))
+
+    async def stop(self, command: StopApp) -> AppReply:
+        return AppReply(app=self._set(command.name, should_run=False))
+
+    async def delete(self, command: DeleteApp) -> AppList:
+        self._get(command.name)
+        del self.apps[command.name]
+        return await self.list_apps(ListApps())
+
+    async def log(self, command: GetAppLog) -> AppLog:
+        self._get(command.name)
+        return AppLog(name=command.name, text=f"{command.name} started\n")
+
+    async def licence(self, command: GetAppLicence) -> AppLicence:
+        self._get(command.name)
+        return AppLicence(name=command.name, text="MIT")
+
+    async def get_settings(self, _command: GetAppsSettings) -> AppsSettings:
+        return self.settings
+
+    async def set_settings(self, command: SetAppsSettings) -> AppsSettings:
+        self.settings = command.settings
+        return self.settings
+
+    def _get(self, name: str) -> AppState:
+        if name not in self.apps:
+            raise NotFound(f"no app {name} is installed")
+        return self.apps[name]
+
+    def _set(self, name: str, should_run: bool) -> AppState:
+        self.apps[name] = app_state(self._get(name).name, should_run)
+        return self.apps[name]

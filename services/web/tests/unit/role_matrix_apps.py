@@ -1,0 +1,33 @@
+"""The role matrix's rows for the Apps page and its REST routes (the stand-in: fake_apps.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .role_matrix_data import ADMIN, OPERATOR, VIEWER
+
+PACKAGE = {"manifest": '{"name": "trip-log"}', "upload_id": "up-00001"}
+
+APP_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("GET", "/api/v1/apps"): (VIEWER, {}),
+    ("PUT", "/api/v1/apps/upload"): (
+        ADMIN,
+        {"params": {"upload_id": "up-00002", "offset": "0"}, "content": b"image"},
+    ),
+    ("POST", "/api/v1/apps"): (ADMIN, {"json": PACKAGE}),
+    ("POST", "/api/v1/apps/{name}/start"): (ADMIN, {}),
+    ("POST", "/api/v1/apps/{name}/stop"): (ADMIN, {}),
+    ("DELETE", "/api/v1/apps/{name}"): (ADMIN, {}),
+    ("GET", "/api/v1/apps/{name}/log"): (OPERATOR, {}),
+    ("GET", "/api/v1/apps/{name}/licence"): (VIEWER, {}),
+    ("GET", "/api/v1/apps-settings"): (VIEWER, {}),
+    ("PUT", "/api/v1/apps-settings"): (
+        ADMIN,
+        {"json": {"allow_unsigned": False, "public_keys": []}},
+    ),
+    ("GET", "/apps"): (VIEWER, {}),
+    ("POST", "/apps/{name}/start"): (ADMIN, {}),
+    ("POST", "/apps/{name}/stop"): (ADMIN, {}),
+    ("POST", "/apps/{name}/delete"): (ADMIN, {}),
+    ("POST", "/apps-settings"): (ADMIN, {"data": {"allow_unsigned": "true", "public_keys": ""}}),
+}

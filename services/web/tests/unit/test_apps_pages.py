@@ -1,0 +1,104 @@
+"""The Apps page and its REST routes, against a stand-in for the system service's apps."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import httpx
+
+from ..conftest import basic, log_in
+from ..fake_apps import FakeApps
+
+ADMIN = basic("admin")
+
+
+async def test_an_app_is_uploaded_in_pieces_installed_started_and_deleted_over_rest(
+    client: httpx.AsyncClient, apps: FakeApps
+) -> None:
+    archive = b"a" * 300 + b"b" * 200
+    for offset in (0, 300):
+        piece = await client.put(
+            "/api/v1/apps/upload",
+            params={"upload_id": "up-00001", "offset": offset},
+            content=archive[offset : offset + 300],
+            headers=ADMIN,
+        )
+        assert piece.status_code == 200, piece.text
+    assert piece.json()["received_bytes"] == 500
+    assert apps.uploads["up-00001"] == archive
+    package = {"manifest": json.dumps({"name": "trip-log"}), "upload_id": "up-00001"}
+    installed = await client.post("/api/v1/apps", json=package, headers=ADMIN)
+    assert installed.status_code == 201, installed.text
+    assert installed.json()["app"]["name"] == "trip-log"
+
+    started = await client.post("/api/v1/apps/trip-log/start", headers=ADMIN)
+    assert started.json()["app"]["is_running"] is True
+    log = await client.get("/api/v1/apps/trip-log/log", headers=ADMIN)
+    assert (log.text, log.headers["content-disposition"]) == (
+        "trip-log started\n",
+        'attachment; filename="trip-log.log"',
+    )
+    assert (await client.get("/api/v1/apps/trip-log/licence", headers=ADMIN)).text == "MIT"
+    deleted = await client.delete("/api/v1/apps/trip-log", headers=ADMIN)
+    assert [app["name"] for app in deleted.json()["apps"]] == ["view"]
+
+
+async def test_refusals_come_back_as_sentences(client: httpx.AsyncClient, apps: FakeApps) -> None:
+    unknown = await client.post("/api/v1/apps/nothing/start", headers=ADMIN)
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "no app nothing is installed"})
+    gap = await client.put(
+        "/api/v1/apps/upload",
+        params={"upload_id": "up-00001", "offset": 10},
+        content=b"x",
+        headers=ADMIN,
+    )
+    assert (gap.status_code, gap.json()["detail"]) == (409, "upload up-00001 has 5 bytes")
+    extra = {"manifest": "{}", "upload_id": "up-00001", "archive": "x"}
+    refused = await client.post("/api/v1/apps", json=extra, headers=ADMIN)
+    assert refused.status_code == 422
+    operator = await client.post("/api/v1/apps/view/start", headers=basic("op"))
+    assert operator.status_code == 403
+
+
+async def test_the_apps_page_lists_switches_and_offers_adding_to_an_administrator(
+    client: httpx.AsyncClient, apps: FakeApps
+) -> None:
+    await log_in(client)
+    page = await client.get("/apps")
+    assert page.status_code == 200
+    assert 'id="app-view-switch"' in page.text
+    assert 'id="add-app"' in page.text
+    assert "performance might be affected if you run several apps" in page.text
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    started = await client.post("/apps/view/start", data={"csrf_token": token})
+    assert 'id="apps-done">view started.' in html.unescape(started.text)
+    assert apps.apps["view"].should_run is True
+    saved = await client.post(
+        "/apps-settings", data={"csrf_token": token, "allow_unsigned": "true", "public_keys": ""}
+    )
+    assert saved.status_code == 200
+    assert apps.settings.allow_unsigned is True
+    missing = await client.post("/apps/nothing/delete", data={"csrf_token": token})
+    assert missing.status_code == 400
+    assert "no app nothing is installed" in html.unescape(missing.text)
+
+
+async def test_a_viewer_sees_the_apps_but_no_switch(
+    client: httpx.AsyncClient, apps: FakeApps
+) -> None:
+    await log_in(client, "view")
+    page = await client.get("/apps")
+    assert page.status_code == 200
+    assert 'id="app-view"' in page.text
+    assert 'id="app-view-switch"' not in page.text
+    assert 'id="add-app"' not in page.text
+
+
+async def test_status_says_whether_unsigned_apps_are_allowed(
+    client: httpx.AsyncClient, apps: FakeApps
+) -> None:
+    await log_in(client, "view")
+    assert 'id="unsigned-apps">Not allowed<' in (await client.get("/status")).text
+    apps.settings = apps.settings.model_copy(update={"allow_unsigned": True})
+    assert 'id="unsigned-apps">Allowed: apps are installed' in (await client.get("/status")).text
