@@ -209,6 +209,8 @@ class StartApp(Command[AppReply]):
     """Start an app; it runs until stopped, across restarts of the device."""
 
     subject: ClassVar[str] = "system.app.{name}.start"
+    answer_within_s: ClassVar[float] = 30.0
+    """Creating a lost container and starting it may take seconds on a busy engine."""
 
     name: str = Field(pattern=APP_NAME_PATTERN)
 
@@ -226,7 +228,7 @@ class DeleteApp(Command[AppList]):
     """Delete an app: its container, its data volume and its image."""
 
     subject: ClassVar[str] = "system.app.{name}.delete"
-    answer_within_s: ClassVar[float] = 15.0
+    answer_within_s: ClassVar[float] = 30.0
 
     name: str = Field(pattern=APP_NAME_PATTERN)
 

@@ -1,0 +1,145 @@
+"""Trip log, an example actkit app: records ignition and every input change, offers them as CSV.
+
+It subscribes to ``io.ignition.changed`` and ``io.port.*.changed`` with a few lines of the NATS
+protocol (the standard library only, so the image is the base and this file), appends a row per
+event to ``<ACTKIT_APP_DATA_DIR>/trip-log.csv`` and serves that file on its page
+(``ACTKIT_TRIP_LOG_PORT``, 8080). When the bus is away it tries again, waiting longer each time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import logging
+import os
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+
+SUBJECTS = ("io.ignition.changed", "io.port.*.changed")
+HEADER = ("time", "what", "state", "circuit")
+RETRY_MAX_S = 30.0
+log_line = logging.getLogger("trip-log")
+
+
+def row_of(subject: str, event: dict[str, object], at: datetime) -> tuple[str, ...] | None:
+    """The CSV row of an event, or ``None`` for a subject the log does not keep.
+
+    >>> at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    >>> row_of("io.port.3.changed", {"is_active": True, "circuit": "closed"}, at)
+    ('2026-01-02T03:04:05+00:00', 'port 3', 'active', 'closed')
+    """
+    tokens = subject.split(".")
+    if subject == "io.ignition.changed":
+        return (at.isoformat(), "ignition", "on" if event.get("is_on") else "off", "")
+    if len(tokens) == 4 and tokens[:2] == ["io", "port"] and tokens[3] == "changed":
+        state = "active" if event.get("is_active") else "inactive"
+        return (at.isoformat(), f"port {tokens[2]}", state, str(event.get("circuit", "")))
+    return None
+
+
+class TripLog:
+    """The CSV file in the app's data volume."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def add(self, row: tuple[str, ...]) -> None:
+        """Append a row (the header first, in a new file)."""
+        is_new = not self.path.exists()
+        with self.path.open("a", newline="") as file:
+            writer = csv.writer(file)
+            if is_new:
+                writer.writerow(HEADER)
+            writer.writerow(row)
+
+    def text(self) -> str:
+        """The whole log as CSV text; only the header while nothing was recorded."""
+        if not self.path.exists():
+            out = io.StringIO()
+            csv.writer(out).writerow(HEADER)
+            return out.getvalue()
+        return self.path.read_text()
+
+
+async def follow(url: str, log: TripLog, subscribed: asyncio.Event | None = None) -> None:
+    """Record events from the bus at ``url`` until it closes the connection."""
+    where = urllib.parse.urlsplit(url)
+    reader, writer = await asyncio.open_connection(where.hostname, where.port or 4222)
+    try:
+        await reader.readline()  # the server's INFO
+        connect: dict[str, object] = {"verbose": False, "pedantic": False, "name": "trip-log"}
+        if where.username:
+            connect["user"] = urllib.parse.unquote(where.username)
+            connect["pass"] = urllib.parse.unquote(where.password or "")
+        lines = [f"CONNECT {json.dumps(connect)}"]
+        lines += [f"SUB {subject} {sid}" for sid, subject in enumerate(SUBJECTS, 1)]
+        writer.write(("\r\n".join([*lines, "PING"]) + "\r\n").encode())
+        await writer.drain()
+        while line := await reader.readline():
+            words = line.decode().split()
+            if not words:
+                continue
+            if words[0] == "PING":
+                writer.write(b"PONG\r\n")
+                await writer.drain()
+            elif words[0] == "PONG" and subscribed is not None:
+                subscribed.set()
+            elif words[0] == "-ERR":
+                raise ConnectionError(line.decode().strip())
+            elif words[0] in ("MSG", "HMSG"):
+                # MSG <subject> <sid> [reply] <size>; HMSG <subject> <sid> [reply] <hdr> <size>
+                size = int(words[-1])
+                data = (await reader.readexactly(size + 2))[:size]
+                body = data[int(words[-2]) :] if words[0] == "HMSG" else data
+                row = row_of(words[1], json.loads(body or b"{}"), datetime.now(UTC))
+                if row is not None:
+                    log.add(row)
+    finally:
+        writer.close()
+
+
+async def serve_page(log: TripLog, port: int) -> asyncio.Server:
+    """The app's page: ``/`` says what it is, ``/trip-log.csv`` is the log."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = (await reader.readline()).decode().split()
+        while (await reader.readline()).strip():
+            pass  # the headers: nothing here needs them
+        path = request[1] if len(request) > 1 else "/"
+        if path.startswith("/trip-log.csv"):
+            body, kind = log.text().encode(), "text/csv; charset=utf-8"
+        else:
+            body = b'<!doctype html><title>Trip log</title><a href="trip-log.csv">trip-log.csv</a>'
+            kind = "text/html; charset=utf-8"
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
+        writer.write(head.encode() + b"Connection: close\r\n\r\n" + body)
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(answer, "0.0.0.0", port)
+
+
+async def main() -> None:
+    """Serve the page and follow the bus, again and again when it goes away."""
+    log = TripLog(Path(os.environ.get("ACTKIT_APP_DATA_DIR", "/data")) / "trip-log.csv")
+    url = os.environ.get("ACTKIT_APP_NATS_URL", "nats://127.0.0.1:4222")
+    server = await serve_page(log, int(os.environ.get("ACTKIT_TRIP_LOG_PORT", "8080")))
+    log_line.info("started: recording %s from %s", ", ".join(SUBJECTS), url.split("@")[-1])
+    wait_s = 1.0
+    async with server:
+        while True:
+            try:
+                await follow(url, log)
+                wait_s = 1.0
+            except (OSError, ConnectionError) as exc:
+                log_line.warning("the bus is away (%s); trying again in %g s", exc, wait_s)
+                await asyncio.sleep(wait_s)
+                wait_s = min(wait_s * 2, RETRY_MAX_S)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="trip-log %(levelname)s %(message)s")
+    asyncio.run(main())

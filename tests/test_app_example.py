@@ -1,0 +1,61 @@
+"""The example app (apps/trip-log) on a real nats-server: what the bus says lands in its CSV."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+
+from actkit_core.bus import Bus
+from actkit_proto.io import Circuit, Direction, IgnitionChanged, PortChanged
+
+APP = Path(__file__).resolve().parents[1] / "apps" / "trip-log" / "trip_log.py"
+
+
+def _trip_log() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("trip_log", APP)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_ignition_and_input_changes_are_recorded_and_offered_as_csv(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    trip_log = _trip_log()
+    log = trip_log.TripLog(tmp_path / "trip-log.csv")
+    subscribed = asyncio.Event()
+    following = asyncio.create_task(trip_log.follow(nats_server, log, subscribed))
+    server = await trip_log.serve_page(log, 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        await asyncio.wait_for(subscribed.wait(), timeout=5)
+        await bus.publish(IgnitionChanged(is_on=True))
+        await bus.publish(
+            PortChanged(
+                port_id=3,
+                direction=Direction.INPUT,
+                is_active=True,
+                circuit=Circuit.CLOSED,
+                edge_ns=1,
+            )
+        )
+        await bus.publish(IgnitionChanged(is_on=False))
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as page:
+            for _ in range(50):
+                csv = (await page.get("/trip-log.csv")).text
+                if csv.count("\n") == 4:
+                    break
+                await asyncio.sleep(0.05)
+            assert "trip-log.csv" in (await page.get("/")).text
+    finally:
+        following.cancel()
+        server.close()
+        await server.wait_closed()
+    lines = [line.split(",", 1)[1] for line in csv.splitlines()[1:]]
+    assert csv.splitlines()[0] == "time,what,state,circuit"
+    assert lines == ["ignition,on,", "port 3,active,closed", "ignition,off,"]
