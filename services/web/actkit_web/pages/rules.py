@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from actkit_proto.errors import BusError, NotFound
+from actkit_proto.errors import BusError, Invalid, NotFound
 from actkit_proto.events import (
     MAX_CONDITIONS,
     MAX_RULES,
@@ -40,6 +40,7 @@ from actkit_proto.events import (
     TamperCondition,
     UpdateRule,
 )
+from actkit_proto.io import ListPorts, Port
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.http.ids import PathId
@@ -108,10 +109,48 @@ def rule_from_form(form: FormData) -> dict[str, Any]:
         "name": form.get("name", ""),
         "is_enabled": form.get("is_enabled") is not None,
         "use_first_as_trigger": form.get("use_first_as_trigger") is not None,
-        "wait_between_actions_s": form.get("wait_between_actions_s") or 0,
+        "wait_between_actions_s": seconds_of(form.get("wait_between_actions_s")),
         "conditions": conditions,
         "action": _part(form, "action", action) if action else {"type": action_kind},
     }
+
+
+def seconds_of(typed: object) -> object:
+    """A wait typed as the manual writes it (``hh:mm:ss``, ``mm:ss``) or in seconds, in seconds.
+
+    Anything else is left as typed, for the contract to refuse with a sentence naming the field.
+    """
+    text = typed.strip() if isinstance(typed, str) else ""
+    parts = text.split(":")
+    if not text:
+        return 0
+    if len(parts) > 3 or not all(part.isdigit() for part in parts):
+        return text
+    if any(int(part) >= 60 for part in parts[1:]):
+        return text
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
+def wait_checked(spec: dict[str, Any]) -> dict[str, Any]:
+    """The rule form's specification, once its wait reads as a time.
+
+    Raises:
+        Invalid: the wait is neither ``hh:mm:ss`` nor a number of seconds.
+    """
+    if isinstance(spec["wait_between_actions_s"], str):
+        raise Invalid(
+            "wait_between_actions_s: write the wait between actions as hh:mm:ss, "
+            "at most 23:59:59 (e.g. 00:01:30 for a minute and a half)"
+        )
+    return spec
+
+
+def hh_mm_ss(seconds: int) -> str:
+    """Seconds as the manual writes a wait: ``00:01:30``."""
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def rule_fields(spec: RuleSpec) -> dict[str, str]:
@@ -126,6 +165,7 @@ def rule_fields(spec: RuleSpec) -> dict[str, str]:
     for prefix, part in [*parts, ("action", spec.action)]:
         for name, value in part.model_dump(mode="json", exclude_none=True).items():
             fields[f"{prefix}-{name}"] = _text(value)
+    fields["wait_between_actions_s"] = hh_mm_ss(spec.wait_between_actions_s)
     return fields
 
 
@@ -147,6 +187,14 @@ def _done() -> Response:
     return RedirectResponse("/events/rules", status_code=303)
 
 
+async def _ports(bus: ActingBus) -> list[Port]:
+    """The ports as io names them, to choose by name; none when io does not answer."""
+    try:
+        return (await bus.request(ListPorts())).ports
+    except BusError:
+        return []
+
+
 async def _rule_form(bus: ActingBus, values: dict[str, str], rows: int) -> dict[str, Any]:
     """What the rule form needs: the choices, and its fields filled in."""
     return {
@@ -158,6 +206,7 @@ async def _rule_form(bus: ActingBus, values: dict[str, str], rows: int) -> dict[
         "first_condition": next(iter(CONDITIONS)),
         "first_action": next(iter(ACTIONS)),
         "condition_rows": range(rows),
+        "ports": await _ports(bus),
         "schedules": (await bus.request(ListSchedules())).schedules,
         "recipients": (await bus.request(ListRecipients())).recipients,
         "values": values,
@@ -242,7 +291,7 @@ async def create_rule(request: Request, caller: CallerDep, bus: ActingBusDep) ->
         return await _rules_page(request, caller, bus, {}, values=form_fields(form))
     spec = rule_from_form(form)
     return await submit(
-        lambda: bus.request(command_from_fields(CreateRule, rule=spec)),
+        lambda: bus.request(command_from_fields(CreateRule, rule=wait_checked(spec))),
         "/events/rules",
         refused,
         lambda rule: _saved(request, caller, bus, rule),
@@ -279,7 +328,9 @@ async def update_rule(
         return await _rule_page(request, caller, bus, rule, form_fields(form), {})
     spec = rule_from_form(form)
     return await submit(
-        lambda: bus.request(command_from_fields(UpdateRule, rule_id=rule_id, rule=spec)),
+        lambda: bus.request(
+            command_from_fields(UpdateRule, rule_id=rule_id, rule=wait_checked(spec))
+        ),
         "/events/rules",
         refused,
         lambda rule: _saved(request, caller, bus, rule),

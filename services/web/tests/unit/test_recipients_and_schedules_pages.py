@@ -52,7 +52,7 @@ def test_a_rules_fields_read_back_as_the_same_rule() -> None:
             "subject": "Window {rule_name}",
             "message": spec.action.message,  # type: ignore[union-attr]
         },
-        "wait_between_actions_s": "0",
+        "wait_between_actions_s": 0,
     }
 
 

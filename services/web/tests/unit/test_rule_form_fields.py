@@ -7,7 +7,10 @@ import re
 
 import httpx
 
-from actkit_web.pages.rules import ACTIONS, CONDITIONS, field_kinds
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.errors import Unavailable
+from actkit_proto.io import ListPorts, PortList
+from actkit_web.pages.rules import ACTIONS, CONDITIONS, field_kinds, hh_mm_ss, seconds_of
 
 from ..conftest import log_in
 from ..fake_events import FakeEvents
@@ -105,3 +108,69 @@ async def test_a_crafted_form_value_gets_a_page_with_a_sentence_not_json(
     too_far = await client.post(f"/events/rules/{2**31}/delete", data={"csrf_token": csrf})
     assert too_far.status_code == 422
     assert "rule_id: Input should be less than or equal to 2147483647" in too_far.text
+
+
+async def test_the_port_inputs_offer_the_ports_by_the_names_io_gives(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    await log_in(client)
+    page = (await client.get("/events/rules")).text
+    assert '<datalist id="ports"><option value="1" label="Input 1 (input)"></option>' in page
+    assert '<option value="2" label="Output 1 (output)"></option></datalist>' in page
+    assert page.count('list="ports"') == 1 + 3  # the action's and each condition's
+
+    async def unanswered(_command: ListPorts) -> PortList:
+        raise Unavailable("nobody answers io.ports.list: is io running?")
+
+    fake_bus.answer(ListPorts, unanswered)  # without io the ports are typed by number
+    page = (await client.get("/events/rules")).text
+    assert '<datalist id="ports"></datalist>' in page
+
+
+def test_a_wait_is_typed_as_the_manual_writes_it() -> None:
+    assert [seconds_of(typed) for typed in ("", "00:01:30", "1:30", "90", " 23:59:59 ")] == [
+        0,
+        90,
+        90,
+        90,
+        86399,
+    ]
+    assert [seconds_of(typed) for typed in ("1:75", "soon", "1:2:3:4")] == [
+        "1:75",
+        "soon",
+        "1:2:3:4",
+    ]
+    assert hh_mm_ss(90) == "00:01:30" and hh_mm_ss(86399) == "23:59:59"
+
+
+async def test_a_wait_shows_as_hh_mm_ss_and_a_wrong_one_is_refused_on_the_page(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await log_in(client)
+    rule = events.rules[1].rule
+    events.rules[1] = events.rules[1].model_copy(
+        update={"rule": rule.model_copy(update={"wait_between_actions_s": 90})}
+    )
+    page = (await client.get("/events/rules/1")).text
+    assert (
+        'name="wait_between_actions_s" inputmode="numeric" placeholder="hh:mm:ss" value="00:01:30"'
+        in page
+    )
+    refused = await client.post(
+        "/events/rules",
+        data={
+            "csrf_token": csrf,
+            "name": "Wait",
+            "wait_between_actions_s": "1:75",
+            "cond-0-type": "input",
+            "cond-0-port_id": "1",
+            "action-type": "io_while_active",
+            "action-port_id": "2",
+        },
+    )
+    assert refused.status_code == 400
+    assert (
+        'id="add-error">wait_between_actions_s: write the wait between actions as hh:mm:ss'
+        in refused.text
+    )
+    assert 'value="1:75"' in refused.text
