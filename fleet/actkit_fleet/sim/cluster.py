@@ -7,9 +7,7 @@ ports, in a folder of its own, and stopped by its PID.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ import nats
 from nats.aio.client import Client
 
 from actkit_core.natsserver import NatsServer
+from actkit_core.testing.stack import free_port_range
 from actkit_fleet import leafconf, provision, registry
 from actkit_fleet.hqconf import (
     HQ_USER,
@@ -37,12 +36,13 @@ VEHICLE_USER = "car"
 
 
 def free_ports(count: int) -> list[int]:
-    """``count`` distinct TCP ports free on loopback now."""
-    with contextlib.ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
+    """``count`` consecutive TCP ports free on loopback now.
+
+    Below the kernel's ports for outgoing connections, which the simulation's many clients would
+    otherwise take first.
+    """
+    base = free_port_range(count)
+    return list(range(base, base + count))
 
 
 async def _expected(error: Exception) -> None:

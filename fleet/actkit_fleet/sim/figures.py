@@ -34,6 +34,8 @@ class Figures:
     duplicated: int
     out_of_order: int
     resume_s: list[float]
+    resume_restarted_s: list[float]
+    """Of the vehicles whose server was also killed and started again during the cut."""
     caught_up_s: list[float]
     latency_ms: list[float]
     ingest_per_s: float
@@ -68,13 +70,16 @@ def compute(
 ) -> Figures:
     """The figures of one run; ``memory``: PSS of HQ's nodes, of each vehicle, of this process."""
     restored_ns = timeline.restored_s * 1e9
-    resume, caught_up = [], []
+    resume: list[float] = []
+    resume_restarted: list[float] = []
+    caught_up: list[float] = []
     for vehicle_id in timeline.cut_ids:
         mine = [a for a in arrivals if a.vehicle_id == vehicle_id]
         after = [a.stored_ns for a in mine if a.stored_ns >= restored_ns]
         backlog = [a.stored_ns for a in mine if a.sent_ns < restored_ns]
         if after:
-            resume.append((min(after) - restored_ns) / 1e9)
+            chosen = resume_restarted if vehicle_id in timeline.killed_ids else resume
+            chosen.append((min(after) - restored_ns) / 1e9)
         if backlog:
             caught_up.append(max(0.0, (max(backlog) - restored_ns) / 1e9))
     latency = [(a.stored_ns - a.sent_ns) / 1e6 for a in arrivals if _calm(timeline, a.sent_ns)]
@@ -91,6 +96,7 @@ def compute(
         duplicated=sum(result.duplicated for result in results.values()),
         out_of_order=sum(not result.is_in_order for result in results.values()),
         resume_s=resume,
+        resume_restarted_s=resume_restarted,
         caught_up_s=caught_up,
         latency_ms=latency,
         ingest_per_s=len(before_cut) / max(timeline.cut_s - timeline.started_s, 1e-9),
@@ -125,7 +131,8 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
         ("losses", str(figures.lost)),
         ("duplicates", str(figures.duplicated)),
         ("out of order", f"{figures.out_of_order} vehicles"),
-        ("resume after link back", _p(figures.resume_s, "s")),
+        ("resume after link back", _p(figures.resume_s, "s") + ", links cut only"),
+        ("", _p(figures.resume_restarted_s, "s") + ", server also killed + restarted"),
         ("backlog at HQ after", _p(figures.caught_up_s, "s")),
         ("vehicle -> HQ latency", _p(figures.latency_ms, "ms", 1) + ", while connected"),
         (
