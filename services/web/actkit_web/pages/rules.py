@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -148,6 +149,30 @@ def wait_checked(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+_PATH = re.compile(
+    r"^(?:rule\.)?(?:conditions\.(?P<row>\d+)\.(?:\w+\.)?|(?P<action>action)\.(?:\w+\.)?)?"
+    r"(?P<name>\w+)$"
+)
+"""Where a contract error is: ``rule.conditions.0.input.port_id`` (the type's tag may be in it)."""
+
+
+def rule_errors(exc: BusError) -> dict[str, str]:
+    """The refusal's sentences about one field, by the form's name for it (``cond-0-port_id``).
+
+    Each is shown beside its field; the whole refusal stays above the form.
+    """
+    errors: dict[str, str] = {}
+    for problem in exc.message.replace("Value error, ", "").split("; "):
+        where, separator, sentence = problem.partition(": ")
+        found = _PATH.match(where) if separator else None
+        if found is None:
+            continue
+        row, name = found["row"], found["name"]
+        key = f"cond-{row}-{name}" if row else f"action-{name}" if found["action"] else name
+        errors[key] = f"{errors.get(key, '')} {sentence}".strip()
+    return errors
+
+
 def hh_mm_ss(seconds: int) -> str:
     """Seconds as the manual writes a wait: ``00:01:30``."""
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
@@ -285,7 +310,8 @@ async def create_rule(request: Request, caller: CallerDep, bus: ActingBusDep) ->
     form = await request.form()
 
     async def refused(exc: BusError) -> Response:
-        return await _rules_page(request, caller, bus, {"add": exc.message}, 400, form_fields(form))
+        errors = {"add": exc.message, **rule_errors(exc)}
+        return await _rules_page(request, caller, bus, errors, 400, form_fields(form))
 
     if form.get("operation") == "choose":  # a type chosen without script: its fields, no save
         return await _rules_page(request, caller, bus, {}, values=form_fields(form))
@@ -321,7 +347,8 @@ async def update_rule(
             return await _rules_page(request, caller, bus, {"rules": exc.message}, 404)
         rule = await bus.request(GetRule(rule_id=rule_id))
         values = form_fields(form)
-        return await _rule_page(request, caller, bus, rule, values, {"edit": exc.message}, 400)
+        errors = {"edit": exc.message, **rule_errors(exc)}
+        return await _rule_page(request, caller, bus, rule, values, errors, 400)
 
     if form.get("operation") == "choose":
         rule = await bus.request(GetRule(rule_id=rule_id))

@@ -174,3 +174,31 @@ async def test_a_wait_shows_as_hh_mm_ss_and_a_wrong_one_is_refused_on_the_page(
         in refused.text
     )
     assert 'value="1:75"' in refused.text
+
+
+async def test_a_refusal_is_shown_beside_each_field_it_is_about(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await log_in(client)
+    before = dict(events.rules)
+    refused = await client.post(
+        "/events/rules",
+        data={
+            "csrf_token": csrf,
+            "name": "Window",
+            "wait_between_actions_s": "25:00:00",
+            "cond-0-type": "input",
+            "cond-0-port_id": str(2**40),
+            "action-type": "io_once",
+            "action-port_id": "2",
+            "action-duration_ms": "0",
+        },
+    )
+    assert refused.status_code == 400
+    page = refused.text
+    assert 'id="add-error"' in page  # the whole refusal, above the form
+    beside = dict(re.findall(r'<p class="error" id="([\w-]+)-error">([^<]*)</p>', page))
+    assert "less than or equal" in beside["cond-0-port_id"]
+    assert "greater than" in beside["action-duration_ms"]
+    assert "less than or equal to 86399" in beside["rule-wait"]
+    assert events.rules == before
