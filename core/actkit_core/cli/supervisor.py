@@ -43,7 +43,9 @@ MAX_BACKOFF_S = 30.0
 HEALTHY_S = 10.0
 """A process that ran this long before it died is restarted after the initial back-off again."""
 STOP_GRACE_S = 5.0
-READY_TIMEOUT_S = 20.0
+READY_TIMEOUT_S = 60.0
+"""How long every service has to answer its first ping: a fresh interpreter per service (the
+exec launcher) on a busy two-core machine was seen to take more than 20 s."""
 WEB_URLS_FILE = "web-urls.json"
 
 
