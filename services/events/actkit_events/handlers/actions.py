@@ -56,18 +56,15 @@ async def carry_out(transitions: list[Transition], deps: Deps) -> None:
         is_starting = transition.kind is LogKind.ACTIVATED
         if is_starting:
             ACTIVATIONS.inc()
-        # The action does not wait for the rule's activity to be kept in the KV bucket (a
-        # JetStream round trip): the event and its put leave first, then the action's command,
-        # and the put is confirmed before the next transition.
+        # Neither the action nor the next transition waits for the rule's activity to be kept
+        # in the KV bucket (a JetStream round trip): the event leaves first, and the bus keeps
+        # each rule's newest activity in order.
         changed = RuleChanged(rule_id=rule_id, is_active=is_starting, at=transition.at)
-        announced = asyncio.create_task(deps.bus.publish(changed))
-        await asyncio.sleep(0)
-        try:
-            await run_action(rule_id, spec, deps, is_starting=is_starting, reason=transition.reason)
-        finally:
-            await announced
+        await deps.bus.publish(changed, wait_kept=False)
+        await run_action(rule_id, spec, deps, is_starting=is_starting, reason=transition.reason)
         if transition.is_momentary:
-            await deps.bus.publish(RuleChanged(rule_id=rule_id, is_active=False, at=transition.at))
+            ended = RuleChanged(rule_id=rule_id, is_active=False, at=transition.at)
+            await deps.bus.publish(ended, wait_kept=False)
 
 
 async def resume(rule_id: int, spec: RuleSpec, deps: Deps) -> None:
