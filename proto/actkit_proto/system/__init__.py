@@ -12,6 +12,14 @@ One module per group: ``identity``, ``logs``, ``config`` (plain config), ``maint
 
 from __future__ import annotations
 
+from actkit_proto.system.app_licences import (
+    ActivateAppLicence,
+    AppLicenceKeyBody,
+    DeactivateAppLicence,
+    FetchAppLicence,
+    LicenceServerAnswer,
+    LicenceServerRequest,
+)
 from actkit_proto.system.apps import (
     AppLicence,
     AppList,
@@ -133,8 +141,10 @@ __all__ = [
     "POLL_INTERVALS_S",
     "AccessEntry",
     "AccessLog",
+    "ActivateAppLicence",
     "AddSyslogServer",
     "AppLicence",
+    "AppLicenceKeyBody",
     "AppList",
     "AppLog",
     "AppManifest",
@@ -147,8 +157,10 @@ __all__ = [
     "ConfirmUpgrade",
     "ConfirmWithinS",
     "CoordinateFormat",
+    "DeactivateAppLicence",
     "DeleteApp",
     "FactoryDefault",
+    "FetchAppLicence",
     "GetAppLicence",
     "GetAppLog",
     "GetAppsSettings",
@@ -165,6 +177,8 @@ __all__ = [
     "GetUpgradeStatus",
     "Identity",
     "InstallApp",
+    "LicenceServerAnswer",
+    "LicenceServerRequest",
     "ListAccessLog",
     "ListApps",
     "ListPlainConfig",

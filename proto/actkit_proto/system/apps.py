@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -118,7 +119,13 @@ class AppsSettings(Reply):
     allow_unsigned: bool = False
     """The manual's "Allow unsigned apps": install packages without a signature too."""
     public_keys: list[str] = Field(default_factory=list, max_length=8)
-    """PEM Ed25519 public keys of the vendors whose apps this device trusts."""
+    """PEM Ed25519 public keys of the vendors whose apps this device trusts (they also sign the
+    apps' licence keys)."""
+    licence_server_url: str | None = Field(
+        default=None, max_length=500, pattern=r"^https?://[^\s/?#]+[^\s]*$"
+    )
+    """Where "Activate license automatically" asks for a licence key (``docs/apps.md``);
+    ``None``: nowhere."""
 
 
 class GetAppsSettings(Command[AppsSettings]):
@@ -175,6 +182,10 @@ class AppState(BaseModel):
     cpus: float
     web_port: int | None = None
     has_settings: bool = False
+    is_licensed: bool = False
+    """A valid licence is active for it (``needs_licence``: it does not start without one)."""
+    licence_expires: datetime | None = None
+    """When the active licence ends; ``None``: never, or no licence."""
 
 
 class AppReply(Reply):

@@ -32,6 +32,7 @@ from actkit_proto.system import (
 from actkit_system.adapters.sim import SimDhcpTimeZone, SimEngine, SimPower, SimTimeKeeper
 from actkit_system.adapters.syslog import SyslogForwarder
 from actkit_system.adapters.tcpdump import TcpdumpCapture
+from actkit_system.domain.app_licences import AppLicences
 from actkit_system.domain.apps import InstalledApps
 from actkit_system.domain.identity import identity
 from actkit_system.domain.logs import Journal
@@ -190,6 +191,7 @@ async def build_deps(
             network=settings.apps_network,
             nats_url=settings.apps_nats_url,
             upload_max_bytes=settings.apps_upload_max_mb * 2**20,
+            licences=await store.load(AppLicences),
         ),
     )
     await clock.apply(current.time, current.time_zone())

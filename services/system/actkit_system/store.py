@@ -24,6 +24,7 @@ from actkit_proto.system import (
     TimeSettings,
     UpgradeSettings,
 )
+from actkit_system.domain.app_licences import AppLicences
 from actkit_system.domain.apps import InstalledApps
 from actkit_system.domain.rollout import RolloutRecord
 
@@ -89,6 +90,7 @@ class SystemStore(SectionStore):
                 UpgradeSettings: "upgrade",
                 AppsSettings: "apps_settings",
                 InstalledApps: "apps",
+                AppLicences: "app_licences",
             },
         )
 
@@ -172,10 +174,11 @@ class SystemStore(SectionStore):
     async def reset_settings(self) -> None:
         """Forget every settings section and remote syslog server: defaults apply.
 
-        What is installed (the rollout record, the apps) is not a setting and stays.
+        What is installed (the rollout record, the apps) and the apps' licences are not
+        settings and stay.
         """
         async with self._sessions.begin() as session:
-            await self.delete_all(keep=[RolloutRecord, InstalledApps], session=session)
+            await self.delete_all(keep=[RolloutRecord, InstalledApps, AppLicences], session=session)
             await session.execute(delete(SyslogServerRow))
 
     async def clear_logs(self) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from actkit_proto import Forbidden, Invalid
 from actkit_proto.base import describe_validation_error
 from actkit_proto.system import AppManifest, AppPackage, AppsSettings, AppState
+from actkit_system.domain.app_licences import KeptLicence
 from actkit_system.domain.signing import is_signed_by
 
 LABEL = "org.actkit.app"
@@ -114,8 +115,10 @@ def container_spec(manifest: AppManifest, network: str, nats_url: str) -> dict[s
     }
 
 
-def app_state(installed: InstalledApp, status: str, is_running: bool) -> AppState:
-    """How the Apps page shows an app, with what the engine says of its container."""
+def app_state(
+    installed: InstalledApp, status: str, is_running: bool, licence: KeptLicence | None = None
+) -> AppState:
+    """How the Apps page shows an app: its container as the engine says, its valid licence."""
     manifest = installed.manifest
     return AppState(
         name=manifest.name,
@@ -131,6 +134,8 @@ def app_state(installed: InstalledApp, status: str, is_running: bool) -> AppStat
         cpus=manifest.cpus,
         web_port=manifest.web_port,
         has_settings=bool(manifest.settings_schema.get("properties")),
+        is_licensed=licence is not None,
+        licence_expires=licence.expires if licence else None,
     )
 
 

@@ -8,10 +8,13 @@ from actkit_proto.accounts import AccessFailed
 from actkit_proto.io import IgnitionChanged, ResetRequested
 from actkit_proto.params import RestoreSettings
 from actkit_proto.system import (
+    ActivateAppLicence,
     AddSyslogServer,
     ConfirmUpgrade,
+    DeactivateAppLicence,
     DeleteApp,
     FactoryDefault,
+    FetchAppLicence,
     GetAppLicence,
     GetAppLog,
     GetAppsSettings,
@@ -51,6 +54,7 @@ from actkit_proto.system import (
     UploadAppArchive,
 )
 from actkit_system.handlers import (
+    app_licences,
     apps,
     config,
     device,
@@ -111,4 +115,7 @@ HANDLERS: Handlers[Deps] = {
     DeleteApp: apps.delete_app,
     GetAppLog: apps.get_app_log,
     GetAppLicence: apps.get_app_licence,
+    ActivateAppLicence: app_licences.activate_app_licence,
+    FetchAppLicence: app_licences.fetch_app_licence,
+    DeactivateAppLicence: app_licences.deactivate_app_licence,
 }

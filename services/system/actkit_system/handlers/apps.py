@@ -11,7 +11,7 @@ import base64
 import binascii
 import logging
 
-from actkit_proto import Conflict, Invalid, NotFound, Unavailable
+from actkit_proto import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from actkit_proto.system import (
     AppLicence,
     AppList,
@@ -32,6 +32,7 @@ from actkit_proto.system import (
     StopApp,
     UploadAppArchive,
 )
+from actkit_system.domain.app_licences import KeptLicence, is_valid, why_not_startable
 from actkit_system.domain.apps import (
     InstalledApp,
     app_state,
@@ -134,12 +135,12 @@ async def install_app(command: InstallApp, deps: Deps) -> AppReply:
         await deps.store.save(apps.installed)
     signed = "signed" if is_signed else "unsigned"
     note(deps, Severity.NOTICE, f"app {manifest.name} {manifest.version} ({signed}) installed")
-    return AppReply(app=await _state(deps, installed))
+    return AppReply(app=await state_of(deps, installed))
 
 
 async def list_apps(_command: ListApps, deps: Deps) -> AppList:
     installed = sorted(deps.apps.installed.apps.values(), key=lambda app: app.manifest.name)
-    return AppList(apps=[await _state(deps, app) for app in installed])
+    return AppList(apps=[await state_of(deps, app) for app in installed])
 
 
 async def start_app(command: StartApp, deps: Deps) -> AppReply:
@@ -153,7 +154,7 @@ async def stop_app(command: StopApp, deps: Deps) -> AppReply:
 async def delete_app(command: DeleteApp, deps: Deps) -> AppList:
     apps = deps.apps
     async with apps.lock:
-        installed = _installed(deps, command.name)
+        installed = installed_app(deps, command.name)
         try:
             await remove_app(apps, installed.manifest)
         except EngineError as exc:
@@ -165,7 +166,7 @@ async def delete_app(command: DeleteApp, deps: Deps) -> AppList:
 
 
 async def get_app_log(command: GetAppLog, deps: Deps) -> AppLog:
-    _installed(deps, command.name)
+    installed_app(deps, command.name)
     try:
         text = await deps.apps.engine.logs(container_name(command.name), command.lines)
     except EngineError as exc:
@@ -175,7 +176,7 @@ async def get_app_log(command: GetAppLog, deps: Deps) -> AppLog:
 
 
 async def get_app_licence(command: GetAppLicence, deps: Deps) -> AppLicence:
-    installed = _installed(deps, command.name)
+    installed = installed_app(deps, command.name)
     return AppLicence(name=command.name, text=installed.manifest.licence_text)
 
 
@@ -186,6 +187,12 @@ async def restore_apps(deps: Deps) -> None:
     """
     for name, installed in sorted(deps.apps.installed.apps.items()):
         try:
+            check_startable(deps, installed)
+        except Forbidden as exc:
+            if installed.should_run:
+                note(deps, Severity.WARNING, f"app {name} not started: {exc.message}")
+            installed = installed.model_copy(update={"should_run": False})
+        try:
             await bring_back(deps.apps, installed)
         except EngineError as exc:
             log.warning("app %s not brought back: %s", name, exc)
@@ -195,7 +202,9 @@ async def restore_apps(deps: Deps) -> None:
 async def _run(deps: Deps, name: str, should_run: bool) -> AppReply:
     apps = deps.apps
     async with apps.lock:
-        installed = _installed(deps, name)
+        installed = installed_app(deps, name)
+        if should_run:
+            check_startable(deps, installed)
         changed = installed.model_copy(update={"should_run": should_run})
         try:
             await bring_back(apps, changed)
@@ -204,21 +213,39 @@ async def _run(deps: Deps, name: str, should_run: bool) -> AppReply:
             raise Unavailable(f"{name} did not {verb}: {exc}") from None
         apps.installed.apps[name] = changed
         await deps.store.save(apps.installed)
-    return AppReply(app=await _state(deps, changed))
+    return AppReply(app=await state_of(deps, changed))
 
 
-def _installed(deps: Deps, name: str) -> InstalledApp:
+def installed_app(deps: Deps, name: str) -> InstalledApp:
     installed = deps.apps.installed.apps.get(name)
     if installed is None:
         raise NotFound(f"no app {name} is installed")
     return installed
 
 
-async def _state(deps: Deps, installed: InstalledApp) -> AppState:
+async def state_of(deps: Deps, installed: InstalledApp) -> AppState:
     try:
         container = await deps.apps.engine.inspect(container_name(installed.manifest.name))
     except EngineError as exc:
         raise Unavailable(f"the container engine does not answer: {exc}") from None
+    licence = valid_licence(deps, installed.manifest.name)
     if container is None:
-        return app_state(installed, "missing", is_running=False)
-    return app_state(installed, container.status, container.is_running)
+        return app_state(installed, "missing", is_running=False, licence=licence)
+    return app_state(installed, container.status, container.is_running, licence)
+
+
+def valid_licence(deps: Deps, name: str) -> KeptLicence | None:
+    """The licence kept for an app if it is valid now."""
+    licence = deps.apps.licences.licences.get(name)
+    return licence if is_valid(licence, deps.time.now()) else None
+
+
+def check_startable(deps: Deps, installed: InstalledApp) -> None:
+    """Refuse to start an app that needs a licence without a valid one.
+
+    Raises:
+        Forbidden: it needs a licence and has none, or its licence expired.
+    """
+    name = installed.manifest.name
+    if installed.manifest.needs_licence and valid_licence(deps, name) is None:
+        raise Forbidden(why_not_startable(name, deps.apps.licences.licences.get(name)))

@@ -24,6 +24,7 @@ from actkit_proto.system import (
     UpgradeStage,
     UpgradeStatus,
 )
+from actkit_system.domain.app_licences import AppLicences
 from actkit_system.domain.apps import InstalledApps
 from actkit_system.domain.logs import Journal
 from actkit_system.domain.power import DelayedShutdown
@@ -127,6 +128,8 @@ class Apps:
     network: str
     nats_url: str
     upload_max_bytes: int
+    licences: AppLicences = field(default_factory=AppLicences)
+    """The activated licences by app name (an app's stays when it is deleted)."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     """One change of the apps at a time: an install takes long and must not interleave."""
 

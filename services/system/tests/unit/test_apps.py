@@ -1,12 +1,9 @@
 """Apps on the simulated engine: trust, install, start/stop, restart, delete, log, uploads."""
 
-import io
 import json
-import tarfile
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -32,44 +29,12 @@ from actkit_system.handlers import Deps
 from actkit_system.handlers.app_package import install, signed_package
 from actkit_system.handlers.rollout.bundle import generate_key
 
-IMAGE_ID = "sha256:" + "ab" * 32
-CONTAINER = "actkit-app-trip-log"
-VOLUME = "actkit-app-trip-log-data"
-
-
-def manifest(**changes: Any) -> dict[str, Any]:
-    return {
-        "format_version": 1,
-        "name": "trip-log",
-        "vendor": "Example Vendor",
-        "version": "1.0.0",
-        "description": "Records ignition and inputs",
-        "settings_schema": {"type": "object", "properties": {"keep_days": {"type": "integer"}}},
-        "subjects": {"subscribe": ["io.ignition.changed", "io.port.*.changed"]},
-        "memory_mb": 64,
-        "cpus": 0.25,
-        "licence_text": "MIT",
-        "image": "apps/trip-log:1.0.0",
-        **changes,
-    }
-
-
-def archive(folder: Path, tags: list[str] | None = None, name: str = "image.tar") -> Path:
-    """A ``docker save`` archive's layout: its manifest.json names the image's config and tags."""
-    path = folder / name
-    entries = [{"Config": f"{IMAGE_ID[7:]}.json", "RepoTags": tags or ["apps/trip-log:1.0.0"]}]
-    body = json.dumps(entries).encode()
-    with tarfile.open(path, "w") as tar:
-        member = tarfile.TarInfo("manifest.json")
-        member.size = len(body)
-        tar.addfile(member, io.BytesIO(body))
-    return path
+from .app_packages import CONTAINER, IMAGE_ID, VOLUME, archive, manifest, vendor_keys
 
 
 @pytest.fixture
 def vendor(tmp_path: Path) -> tuple[bytes, str]:
-    generate_key(tmp_path / "vendor.pem", tmp_path / "vendor.pub")
-    return (tmp_path / "vendor.pem").read_bytes(), (tmp_path / "vendor.pub").read_text()
+    return vendor_keys(tmp_path)
 
 
 @pytest.fixture
