@@ -54,10 +54,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.5, help="input changes per vehicle per s")
     parser.add_argument("--cut-s", type=float, default=30.0, help="how long the links are cut")
     parser.add_argument("--calm-s", type=float, default=15.0, help="before the cut and after")
+    parser.add_argument(
+        "--kill-hq-in-cut",
+        action="store_true",
+        help="kill HQ's events leader during the cut, not before it",
+    )
     args = parser.parse_args(argv)
     if args.vehicles < 4:
         parser.error("--vehicles: at least 4 (a quarter of them is cut)")
-    plan = Plan(vehicles=args.vehicles, rate_hz=args.rate, cut_s=args.cut_s, calm_s=args.calm_s)
+    plan = Plan(
+        vehicles=args.vehicles,
+        rate_hz=args.rate,
+        cut_s=args.cut_s,
+        calm_s=args.calm_s,
+        is_hq_killed_in_cut=args.kill_hq_in_cut,
+    )
     with tempfile.TemporaryDirectory(prefix="fleet-sim-") as folder:
         is_whole = asyncio.run(simulate(plan, Path(folder)))
     return 0 if is_whole else 1

@@ -35,6 +35,8 @@ class Figures:
     out_of_order: int
     resume_s: list[float]
     resume_restarted_s: list[float]
+    failover_s: list[float]
+    """From the HQ node's kill to each uncut vehicle's next event at HQ."""
     """Of the vehicles whose server was also killed and started again during the cut."""
     caught_up_s: list[float]
     latency_ms: list[float]
@@ -56,8 +58,13 @@ class Figures:
 
 
 def _calm(timeline: Timeline, ns: int) -> bool:
+    """Whether sent while every link was up and HQ whole.
+
+    That is before the HQ node's kill and the cut, or once the links had been back a while.
+    """
     seconds = ns / 1e9
-    return timeline.started_s <= seconds < timeline.cut_s or (
+    first_trouble = min(timeline.cut_s, timeline.hq_killed_s or timeline.cut_s)
+    return timeline.started_s <= seconds < first_trouble or (
         timeline.restored_s + SETTLE_S <= seconds < timeline.stopped_s
     )
 
@@ -83,6 +90,14 @@ def compute(
         if backlog:
             caught_up.append(max(0.0, (max(backlog) - restored_ns) / 1e9))
     latency = [(a.stored_ns - a.sent_ns) / 1e6 for a in arrivals if _calm(timeline, a.sent_ns)]
+    killed_ns = timeline.hq_killed_s * 1e9
+    failover = []
+    for vehicle_id in {a.vehicle_id for a in arrivals} - set(timeline.cut_ids):
+        after = [
+            a.stored_ns for a in arrivals if a.vehicle_id == vehicle_id and a.stored_ns > killed_ns
+        ]
+        if after:
+            failover.append((min(after) - killed_ns) / 1e9)
     before_cut = [
         a for a in arrivals if timeline.started_s * 1e9 <= a.stored_ns < timeline.cut_s * 1e9
     ]
@@ -97,6 +112,7 @@ def compute(
         out_of_order=sum(not result.is_in_order for result in results.values()),
         resume_s=resume,
         resume_restarted_s=resume_restarted,
+        failover_s=failover,
         caught_up_s=caught_up,
         latency_ms=latency,
         ingest_per_s=len(before_cut) / max(timeline.cut_s - timeline.started_s, 1e-9),
@@ -125,7 +141,8 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
             "disturbances",
             f"{len(timeline.cut_ids)} links cut {plan.cut_s:.0f} s; "
             f"{len(timeline.killed_ids)} vehicle servers kill -9 + restart during the cut; "
-            f"HQ node {timeline.killed_hq} kill -9",
+            f"HQ node {timeline.killed_hq} (events leader) kill -9 "
+            + ("during the cut" if plan.is_hq_killed_in_cut else "before the cut"),
         ),
         ("events", f"{figures.received} at HQ of {figures.stored} stored by the vehicles"),
         ("losses", str(figures.lost)),
@@ -134,6 +151,7 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
         ("resume after link back", _p(figures.resume_s, "s") + ", links cut only"),
         ("", _p(figures.resume_restarted_s, "s") + ", server also killed + restarted"),
         ("backlog at HQ after", _p(figures.caught_up_s, "s")),
+        ("HQ node kill", _p(figures.failover_s, "s") + " to a linked vehicle's next event"),
         ("vehicle -> HQ latency", _p(figures.latency_ms, "ms", 1) + ", while connected"),
         (
             "HQ ingest",

@@ -2,9 +2,9 @@
 
 ::
 
-    start ─ calm ─┬─ cut a quarter of the links ───────────── restore ─ calm ─ stop ─ drain
-                  │   kill -9 one HQ node (for good)
-                  │   kill -9 five of the cut vehicles' servers, start them again
+    start ─ calm ─ kill -9 HQ's events leader (for good) ─ calm ─┐
+        ┌─ cut a quarter of the links ───────────────── restore ─ calm ─ stop ─ drain
+        │   kill -9 five of the cut vehicles' servers, start them again
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from actkit_fleet.sim.fleet import SimFleet, SimVehicle
 from actkit_fleet.sim.usage import CpuWindow, cpu_s
+from actkit_proto.fleet import HQ_EVENTS
 from actkit_proto.io import Circuit, Direction, PortChanged
 
 INPUT_PORTS = (1, 2, 3, 4, 5, 6, 7, 8)
@@ -36,7 +37,10 @@ class Plan:
     kill_after_s: float = 5.0
     restart_after_s: float = 10.0
     kill_hq_after_s: float = 3.0
-    """Early in the cut: HQ's streams have new leaders before the links return."""
+    is_hq_killed_in_cut: bool = False
+    """Kill HQ's events leader during the cut (``kill_hq_after_s`` into it) rather than halfway
+    through the calm before it. In the cut, its successor sets the sources of the cut vehicles
+    up while they are unreachable: those resume only when the source's retry comes round."""
     drain_timeout_s: float = 120.0
     seed: int = 26
 
@@ -53,6 +57,7 @@ class Timeline:
     cut_ids: list[str] = field(default_factory=list)
     killed_ids: list[str] = field(default_factory=list)
     killed_hq: str = ""
+    hq_killed_s: float = 0.0
     hq_cores: float = 0.0
     vehicle_cores: float = 0.0
     """Average of one light vehicle's nats-server, over the ones never killed."""
@@ -110,16 +115,28 @@ async def run(fleet: SimFleet, plan: Plan) -> Timeline:
     vehicle_window.begin(now)
     driver_start = cpu_s(os.getpid())
 
-    await asyncio.sleep(plan.calm_s)
-    timeline.cut_s = time.time()
-    for sim in cut:
-        sim.proxy.cut()
     last_hq_cpu: dict[int, float] = {}
 
     async def kill_hq() -> None:
-        timeline.killed_hq = fleet.hq.nodes[-1].name
+        # The node leading HQ's events stream: the sources move with the leadership.
+        assert fleet.api is not None
+        info = await fleet.api.stream(HQ_EVENTS)
+        timeline.killed_hq = str(((info or {}).get("cluster") or {}).get("leader", ""))
+        if timeline.killed_hq not in fleet.hq.servers:
+            timeline.killed_hq = fleet.hq.nodes[-1].name
         last_hq_cpu.update({pid: cpu_s(pid) for pid in hq_pids})
         fleet.hq.kill(timeline.killed_hq)
+        timeline.hq_killed_s = time.time()
+
+    if plan.is_hq_killed_in_cut:
+        await asyncio.sleep(plan.calm_s)
+    else:
+        await asyncio.sleep(plan.calm_s / 2)
+        await kill_hq()
+        await asyncio.sleep(plan.calm_s / 2)
+    timeline.cut_s = time.time()
+    for sim in cut:
+        sim.proxy.cut()
 
     async def kill_vehicles() -> None:
         for sim in killed:
@@ -128,14 +145,9 @@ async def run(fleet: SimFleet, plan: Plan) -> Timeline:
     async def restart_vehicles() -> None:
         await asyncio.gather(*(fleet.restart(sim) for sim in killed))
 
-    steps = sorted(
-        [
-            (plan.kill_hq_after_s, kill_hq),
-            (plan.kill_after_s, kill_vehicles),
-            (plan.restart_after_s, restart_vehicles),
-        ],
-        key=lambda step: step[0],
-    )
+    steps = [(plan.kill_after_s, kill_vehicles), (plan.restart_after_s, restart_vehicles)]
+    if plan.is_hq_killed_in_cut:
+        steps = sorted([*steps, (plan.kill_hq_after_s, kill_hq)], key=lambda step: step[0])
     for after_s, step in steps:
         await asyncio.sleep(max(0.0, timeline.cut_s + after_s - time.time()))
         await step()
