@@ -13,7 +13,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ValidationError
 
-from actkit_proto import Forbidden, Invalid
+from actkit_proto import Invalid
 from actkit_proto.base import describe_validation_error
 from actkit_proto.system import AppLicenceKeyBody
 from actkit_system.domain.signing import is_signed_by
@@ -52,8 +52,8 @@ def read_licence_key(
     """The licence a key gives ``app`` on the device with ``serial``, checked in full.
 
     Raises:
-        Invalid: not a licence key (its shape, its payload).
-        Forbidden: not signed by a trusted vendor key, for another app or device, or expired.
+        Invalid: not a licence key (its shape, its payload), not signed by a trusted vendor key,
+            for another app or device, or expired.
     """
     payload_text, dot, signature_text = key.strip().partition(".")
     try:
@@ -65,21 +65,21 @@ def read_licence_key(
             "key: not a licence key (two base64url parts joined by a dot); paste it whole"
         ) from None
     if not is_signed_by(payload, base64.b64encode(signature).decode(), public_keys):
-        raise Forbidden("the licence key is not signed by any trusted vendor key; not activated")
+        raise Invalid("the licence key is not signed by any trusted vendor key; not activated")
     try:
         body = AppLicenceKeyBody.model_validate(json.loads(payload))
     except (ValueError, ValidationError) as exc:
         detail = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
         raise Invalid(f"the licence key's content is not valid: {detail}") from None
     if body.app != app:
-        raise Forbidden(f"the licence key is for the app {body.app}, not {app}; not activated")
+        raise Invalid(f"the licence key is for the app {body.app}, not {app}; not activated")
     if body.serial != serial.upper():
-        raise Forbidden(
+        raise Invalid(
             f"the licence key is for the device {body.serial}, not this one ({serial.upper()}); "
             "not activated"
         )
     if body.expires is not None and body.expires <= now:
-        raise Forbidden(f"the licence key expired on {body.expires.isoformat()}; not activated")
+        raise Invalid(f"the licence key expired on {body.expires.isoformat()}; not activated")
     return KeptLicence(key=key.strip(), expires=body.expires)
 
 

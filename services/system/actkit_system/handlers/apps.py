@@ -11,7 +11,7 @@ import base64
 import binascii
 import logging
 
-from actkit_proto import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from actkit_proto import Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.system import (
     AppLicence,
     AppList,
@@ -188,7 +188,7 @@ async def restore_apps(deps: Deps) -> None:
     for name, installed in sorted(deps.apps.installed.apps.items()):
         try:
             check_startable(deps, installed)
-        except Forbidden as exc:
+        except Conflict as exc:
             if installed.should_run:
                 note(deps, Severity.WARNING, f"app {name} not started: {exc.message}")
             installed = installed.model_copy(update={"should_run": False})
@@ -244,8 +244,8 @@ def check_startable(deps: Deps, installed: InstalledApp) -> None:
     """Refuse to start an app that needs a licence without a valid one.
 
     Raises:
-        Forbidden: it needs a licence and has none, or its licence expired.
+        Conflict: it needs a licence and has none, or its licence expired.
     """
     name = installed.manifest.name
     if installed.manifest.needs_licence and valid_licence(deps, name) is None:
-        raise Forbidden(why_not_startable(name, deps.apps.licences.licences.get(name)))
+        raise Conflict(why_not_startable(name, deps.apps.licences.licences.get(name)))

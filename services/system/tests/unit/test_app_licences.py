@@ -14,7 +14,7 @@ from aiohttp import web
 
 from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_proto import Forbidden, Invalid, Unavailable
+from actkit_proto import Conflict, Forbidden, Invalid, Unavailable
 from actkit_proto.base import Actor, Role
 from actkit_proto.system import (
     ActivateAppLicence,
@@ -65,7 +65,7 @@ async def test_an_app_that_needs_a_licence_starts_once_a_key_for_this_device_is_
     fake_bus: FakeBus, deps: Deps, engine: SimEngine, installed: bytes, clock: FakeClock
 ) -> None:
     assert deps.identity.serial_number == SERIAL
-    with pytest.raises(Forbidden, match=NEEDS_KEY):
+    with pytest.raises(Conflict, match=NEEDS_KEY):
         await fake_bus.request(StartApp(name="trip-log"))
     assert engine.containers[CONTAINER].is_running is False
 
@@ -79,19 +79,19 @@ async def test_an_app_that_needs_a_licence_starts_once_a_key_for_this_device_is_
     (app,) = (await fake_bus.request(ListApps())).apps
     assert (app.is_licensed, app.is_running) == (False, True)  # ended while it ran: it runs on
     await deps.apps.engine.stop(CONTAINER)
-    with pytest.raises(Forbidden, match=r"the licence of trip-log expired on .*; activate a new"):
+    with pytest.raises(Conflict, match=r"the licence of trip-log expired on .*; activate a new"):
         await fake_bus.request(StartApp(name="trip-log"))
 
 
 @pytest.mark.parametrize(
     ("key_for", "refusal"),
     [
-        ({"serial": "ACCC8E000001"}, Forbidden("for the device ACCC8E000001, not this one")),
-        ({"app": "other-app"}, Forbidden("for the app other-app, not trip-log")),
-        ({"expires": -1}, Forbidden("the licence key expired on")),
-        ({"signer": "stranger"}, Forbidden("not signed by any trusted vendor key")),
+        ({"serial": "ACCC8E000001"}, Invalid("for the device ACCC8E000001, not this one")),
+        ({"app": "other-app"}, Invalid("for the app other-app, not trip-log")),
+        ({"expires": -1}, Invalid("the licence key expired on")),
+        ({"signer": "stranger"}, Invalid("not signed by any trusted vendor key")),
         ({"text": "not a key"}, Invalid("not a licence key")),
-        ({"text": "e30.AAAA"}, Forbidden("not signed by any trusted vendor key")),
+        ({"text": "e30.AAAA"}, Invalid("not signed by any trusted vendor key")),
     ],
 )
 async def test_a_key_for_another_device_app_or_vendor_or_expired_is_refused_and_nothing_kept(
@@ -101,17 +101,17 @@ async def test_a_key_for_another_device_app_or_vendor_or_expired_is_refused_and_
     clock: FakeClock,
     tmp_path: Path,
     key_for: dict[str, Any],
-    refusal: Exception,
+    refusal: Invalid,
 ) -> None:
     signer = stranger_key(tmp_path) if key_for.get("signer") else installed
     expires = clock.now() + timedelta(days=key_for.get("expires", 1))
     key = key_for.get("text") or licence_key(
         key_for.get("app", "trip-log"), key_for.get("serial", SERIAL), signer, expires
     )
-    with pytest.raises(type(refusal), match=str(refusal)):
+    with pytest.raises(Invalid, match=refusal.message):
         await fake_bus.request(ActivateAppLicence(name="trip-log", key=key))
     assert deps.apps.licences.licences == {}
-    with pytest.raises(Forbidden, match=NEEDS_KEY):
+    with pytest.raises(Conflict, match=NEEDS_KEY):
         await fake_bus.request(StartApp(name="trip-log"))
 
 
@@ -142,7 +142,7 @@ async def test_deactivating_stops_the_app_and_removes_the_licence_kept_across_re
     async with start():
         (app,) = (await fake_bus.request(ListApps())).apps
         assert (app.is_licensed, app.is_running) == (False, False)
-        with pytest.raises(Forbidden, match=NEEDS_KEY):
+        with pytest.raises(Conflict, match=NEEDS_KEY):
             await fake_bus.request(StartApp(name="trip-log"))
 
 
@@ -242,7 +242,7 @@ async def test_a_key_from_the_server_signed_by_another_vendor_activates_nothing(
     trust = AppsSettings(public_keys=[vendor[1]], licence_server_url=licence_server[0])
     await fake_bus.request(SetAppsSettings(settings=trust))
     fetch = FetchAppLicence(name="trip-log", licence_code="CODE-1234")
-    with pytest.raises(Forbidden, match="not signed by any trusted vendor key"):
+    with pytest.raises(Invalid, match="not signed by any trusted vendor key"):
         await fake_bus.request(fetch)
     assert deps.apps.licences.licences == {}
 
