@@ -2,7 +2,8 @@
 ``up-00001`` received; uploads kept in memory.
 
 It checks roles and the contract through the real dispatcher; it does not verify signatures
-(the system service's own tests do): a package installs when its upload is there.
+(the system service's own tests do): a package installs when its upload is there, the licence
+key ``GOOD-KEY`` activates, and the licence server gives a key for the code ``CODE-1``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import json
 from dataclasses import dataclass, field
 
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_proto.errors import Conflict, NotFound
+from actkit_proto.errors import Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.system import (
+    ActivateAppLicence,
     AppLicence,
     AppList,
     AppLog,
@@ -21,7 +23,9 @@ from actkit_proto.system import (
     AppsSettings,
     AppState,
     AppUpload,
+    DeactivateAppLicence,
     DeleteApp,
+    FetchAppLicence,
     GetAppLicence,
     GetAppLog,
     GetAppsSettings,
@@ -39,6 +43,7 @@ from .serving import serve_methods
 def app_state(name: str, should_run: bool = False) -> AppState:
     return AppState(
         name=name,
+        needs_licence=True,
         vendor="Example Vendor",
         version="1.0.0",
         is_signed=True,
@@ -54,7 +59,9 @@ def app_state(name: str, should_run: bool = False) -> AppState:
 class FakeApps:
     apps: dict[str, AppState] = field(default_factory=lambda: {"view": app_state("view")})
     uploads: dict[str, bytes] = field(default_factory=lambda: {"up-00001": b"image"})
-    settings: AppsSettings = field(default_factory=AppsSettings)
+    settings: AppsSettings = field(
+        default_factory=lambda: AppsSettings(licence_server_url="https://licences.example/keys")
+    )
 
     async def install(self, bus: FakeBus) -> None:
         await serve_methods(
@@ -70,6 +77,9 @@ class FakeApps:
                 GetAppLicence: self.licence,
                 GetAppsSettings: self.get_settings,
                 SetAppsSettings: self.set_settings,
+                ActivateAppLicence: self.activate,
+                FetchAppLicence: self.fetch,
+                DeactivateAppLicence: self.deactivate,
             },
         )
 
@@ -116,6 +126,29 @@ class FakeApps:
     async def set_settings(self, command: SetAppsSettings) -> AppsSettings:
         self.settings = command.settings
         return self.settings
+
+    async def activate(self, command: ActivateAppLicence) -> AppReply:
+        self._get(command.name)
+        if command.key != "GOOD-KEY":
+            raise Invalid("the licence key is for the device ACCC8E000001, not this one")
+        return AppReply(app=self._licensed(command.name, True))
+
+    async def fetch(self, command: FetchAppLicence) -> AppReply:
+        self._get(command.name)
+        if self.settings.licence_server_url is None:
+            raise Unavailable("no licence server is set for this device")
+        if command.licence_code != "CODE-1":
+            raise Unavailable("the licence server refused (403): unknown code; nothing activated")
+        return AppReply(app=self._licensed(command.name, True))
+
+    async def deactivate(self, command: DeactivateAppLicence) -> AppReply:
+        self._get(command.name)
+        return AppReply(app=self._licensed(command.name, False))
+
+    def _licensed(self, name: str, is_licensed: bool) -> AppState:
+        app = self._get(name).model_copy(update={"is_licensed": is_licensed})
+        self.apps[name] = app
+        return app
 
     def _get(self, name: str) -> AppState:
         if name not in self.apps:

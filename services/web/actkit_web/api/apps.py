@@ -1,4 +1,4 @@
-"""REST: apps — upload and install a package, start, stop, delete, log, licence; trust settings."""
+"""REST: apps — install, start, stop, delete, log, licence texts and keys; trust settings."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from actkit_proto.system import (
+    ActivateAppLicence,
     AppList,
     AppPackage,
     AppReply,
     AppsSettings,
     AppUpload,
+    DeactivateAppLicence,
     DeleteApp,
+    FetchAppLicence,
     GetAppLicence,
     GetAppLog,
     GetAppsSettings,
@@ -26,6 +29,7 @@ from actkit_proto.system import (
     StopApp,
     UploadAppArchive,
 )
+from actkit_proto.system.app_licences import MAX_KEY_CHARS
 from actkit_proto.system.apps import APP_NAME_PATTERN, MAX_LOG_LINES, UPLOAD_ID_PATTERN
 from actkit_web.http.deps import ActingBusDep, command_from_fields
 
@@ -106,13 +110,48 @@ async def app_licence(name: AppName, bus: ActingBusDep) -> PlainTextResponse:
     return PlainTextResponse((await bus.request(GetAppLicence(name=name))).text)
 
 
+class LicenceKey(BaseModel):
+    """A licence key as its vendor gave it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=MAX_KEY_CHARS)
+
+
+class LicenceCode(BaseModel):
+    """The licence code the licence server knows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    licence_code: str = Field(min_length=1, max_length=200)
+
+
+@router.put("/apps/{name}/licence-key")
+async def activate_app_licence(name: AppName, body: LicenceKey, bus: ActingBusDep) -> AppReply:
+    """Activate a licence with a key for this app and device (administrator)."""
+    return await bus.request(command_from_fields(ActivateAppLicence, name=name, key=body.key))
+
+
+@router.post("/apps/{name}/licence-key/fetch")
+async def fetch_app_licence(name: AppName, body: LicenceCode, bus: ActingBusDep) -> AppReply:
+    """Activate a licence automatically: a key from the device's licence server (administrator)."""
+    command = command_from_fields(FetchAppLicence, name=name, licence_code=body.licence_code)
+    return await bus.request(command)
+
+
+@router.delete("/apps/{name}/licence-key")
+async def deactivate_app_licence(name: AppName, bus: ActingBusDep) -> AppReply:
+    """Deactivate and remove the app's licence; an app that needs it is stopped (administrator)."""
+    return await bus.request(DeactivateAppLicence(name=name))
+
+
 @router.get("/apps-settings")
 async def get_apps_settings(bus: ActingBusDep) -> AppsSettings:
-    """Whether unsigned apps are allowed, and the vendors' keys this device trusts."""
+    """Whether unsigned apps are allowed, the vendors' keys it trusts, the licence server."""
     return await bus.request(GetAppsSettings())
 
 
 @router.put("/apps-settings")
 async def set_apps_settings(settings: AppsSettings, bus: ActingBusDep) -> AppsSettings:
-    """Allow unsigned apps or not; the vendors' keys (administrator)."""
+    """Allow unsigned apps or not; the vendors' keys; the licence server (administrator)."""
     return await bus.request(SetAppsSettings(settings=settings))

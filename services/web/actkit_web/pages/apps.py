@@ -1,4 +1,4 @@
-"""Apps: the installed apps with their switch and context menu, Add app, Allow unsigned apps.
+"""Apps: the apps with their switch and context menu (licences too), Add app, trust settings.
 
 Adding an app uploads its image archive in pieces through the REST API (``static/apps.js``:
 an archive is larger than one request takes), then installs the package that names it.
@@ -12,10 +12,13 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from actkit_proto.base import Command, Role
-from actkit_proto.errors import Forbidden
+from actkit_proto.errors import BusError, Forbidden, Unavailable
 from actkit_proto.system import (
+    ActivateAppLicence,
     AppsSettings,
+    DeactivateAppLicence,
     DeleteApp,
+    FetchAppLicence,
     GetAppsSettings,
     ListApps,
     SetAppsSettings,
@@ -59,35 +62,84 @@ async def apps_page(request: Request, caller: CallerDep, bus: ActingBusDep) -> R
 @router.post("/apps/{name}/start")
 async def start_app(request: Request, name: str, caller: CallerDep, bus: ActingBusDep) -> Response:
     """The switch, turned on."""
-    return await _use(request, caller, bus, StartApp, name, "started")
+    return await _use(request, caller, bus, StartApp, f"{name} started.", name=name)
 
 
 @router.post("/apps/{name}/stop")
 async def stop_app(request: Request, name: str, caller: CallerDep, bus: ActingBusDep) -> Response:
     """The switch, turned off."""
-    return await _use(request, caller, bus, StopApp, name, "stopped")
+    return await _use(request, caller, bus, StopApp, f"{name} stopped.", name=name)
 
 
 @router.post("/apps/{name}/delete")
 async def delete_app(request: Request, name: str, caller: CallerDep, bus: ActingBusDep) -> Response:
     """The context menu's Delete."""
-    return await _use(request, caller, bus, DeleteApp, name, "deleted")
+    return await _use(request, caller, bus, DeleteApp, f"{name} deleted.", name=name)
+
+
+@router.post("/apps/{name}/licence-key")
+async def activate_licence(
+    request: Request,
+    name: str,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    key: Annotated[str, Form()] = "",
+) -> Response:
+    """The context menu's Activate license with a key."""
+    done = f"The licence of {name} is active."
+    return await _use(request, caller, bus, ActivateAppLicence, done, name=name, key=key)
+
+
+@router.post("/apps/{name}/licence-key/fetch")
+async def fetch_licence(
+    request: Request,
+    name: str,
+    caller: CallerDep,
+    bus: ActingBusDep,
+    licence_code: Annotated[str, Form()] = "",
+) -> Response:
+    """The context menu's Activate license automatically, with the licence code."""
+    done = f"The licence of {name} is active."
+    fields = {"name": name, "licence_code": licence_code}
+    # The licence server's silence or refusal is shown beside the form too.
+    shown = (*REFUSALS, Unavailable)
+    return await _use(request, caller, bus, FetchAppLicence, done, shown, **fields)
+
+
+@router.post("/apps/{name}/licence-key/delete")
+async def deactivate_licence(
+    request: Request, name: str, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """The context menu's Deactivate the license."""
+    done = f"The licence of {name} is deactivated and removed."
+    return await _use(request, caller, bus, DeactivateAppLicence, done, name=name)
+
+
+AppCommand = (
+    type[StartApp]
+    | type[StopApp]
+    | type[DeleteApp]
+    | type[ActivateAppLicence]
+    | type[FetchAppLicence]
+    | type[DeactivateAppLicence]
+)
 
 
 async def _use(
     request: Request,
     caller: Caller,
     bus: ActingBus,
-    kind: type[StartApp] | type[StopApp] | type[DeleteApp],
-    name: str,
+    kind: AppCommand,
     done: str,
+    shown: tuple[type[BusError], ...] = REFUSALS,
+    **fields: str,
 ) -> Response:
     try:
-        command: Command[Any] = command_from_fields(kind, name=name)
+        command: Command[Any] = command_from_fields(kind, **fields)
         await bus.request(command)
-    except REFUSALS as exc:
+    except shown as exc:
         return await _apps_page(request, caller, bus, {"error": exc.message}, 400)
-    return await _apps_page(request, caller, bus, {"done": f"{name} {done}."})
+    return await _apps_page(request, caller, bus, {"done": done})
 
 
 @router.post("/apps-settings")
@@ -97,10 +149,15 @@ async def set_trust(
     bus: ActingBusDep,
     allow_unsigned: Annotated[bool, Form()] = False,
     public_keys: Annotated[str, Form()] = "",
+    licence_server_url: Annotated[str, Form()] = "",
 ) -> Response:
-    """Allow unsigned apps, and the vendors' keys (PEM, one after another)."""
+    """Allow unsigned apps, the vendors' keys (PEM, one after another), the licence server."""
     keys = [part.strip() + "\n" + KEY_END for part in public_keys.split(KEY_END) if part.strip()]
-    settings = {"allow_unsigned": allow_unsigned, "public_keys": keys}
+    settings = {
+        "allow_unsigned": allow_unsigned,
+        "public_keys": keys,
+        "licence_server_url": licence_server_url.strip() or None,
+    }
     try:
         await bus.request(command_from_fields(SetAppsSettings, settings=settings))
     except REFUSALS as exc:

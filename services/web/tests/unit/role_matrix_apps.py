@@ -20,6 +20,12 @@ APP_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("DELETE", "/api/v1/apps/{name}"): (ADMIN, {}),
     ("GET", "/api/v1/apps/{name}/log"): (OPERATOR, {}),
     ("GET", "/api/v1/apps/{name}/licence"): (VIEWER, {}),
+    ("PUT", "/api/v1/apps/{name}/licence-key"): (ADMIN, {"json": {"key": "GOOD-KEY"}}),
+    ("POST", "/api/v1/apps/{name}/licence-key/fetch"): (
+        ADMIN,
+        {"json": {"licence_code": "CODE-1"}},
+    ),
+    ("DELETE", "/api/v1/apps/{name}/licence-key"): (ADMIN, {}),
     ("GET", "/api/v1/apps-settings"): (VIEWER, {}),
     ("PUT", "/api/v1/apps-settings"): (
         ADMIN,
@@ -29,5 +35,8 @@ APP_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/apps/{name}/start"): (ADMIN, {}),
     ("POST", "/apps/{name}/stop"): (ADMIN, {}),
     ("POST", "/apps/{name}/delete"): (ADMIN, {}),
+    ("POST", "/apps/{name}/licence-key"): (ADMIN, {"data": {"key": "GOOD-KEY"}}),
+    ("POST", "/apps/{name}/licence-key/fetch"): (ADMIN, {"data": {"licence_code": "CODE-1"}}),
+    ("POST", "/apps/{name}/licence-key/delete"): (ADMIN, {}),
     ("POST", "/apps-settings"): (ADMIN, {"data": {"allow_unsigned": "true", "public_keys": ""}}),
 }
