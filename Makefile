@@ -13,7 +13,7 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 
-.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf licences migration migrations-check contracts new-service engine images app-example board-up board-status board-down test-board bench-board test-radios bench-radios test-fleet fleet-sim up down logs
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf licences migration migrations-check contracts new-service engine images app-example app-example-licence board-up board-status board-down test-board bench-board test-radios bench-radios test-fleet fleet-sim up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -142,6 +142,9 @@ images: engine ## build actkit:latest (every service) and actkit-nats:latest (VE
 
 app-example: engine .venv/.synced-run ## the example app (apps/trip-log): image built, saved and signed into .cache/apps
 	DOCKER_HOST=$(BOARD_HOST) tools/app-example.sh
+
+app-example-licence: .venv/.synced-run ## a licence key for the example app: SERIAL=<12 hex> [EXPIRES=2027-06-30T00:00Z]
+	tools/app-example-licence.sh
 
 board-up: engine .venv/.synced-run ## the compose stack, sim hardware, on the private engine: healthy, dashboard on :8080
 	DOCKER_HOST=$(BOARD_HOST) tools/board.sh up
