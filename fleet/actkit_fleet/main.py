@@ -179,7 +179,10 @@ async def leaf_conf(args: argparse.Namespace) -> None:
     if pid is None:
         _say("written; nats-server is not running: it reads them when it starts")
     elif must_restart:
-        _say(f"written; the JetStream domain changed: restart nats-server (pid {pid}) once")
+        _say(
+            f"written; the JetStream domain changed: restart nats-server (pid {pid}) once "
+            "(actkit run starts it again), then run this again to make the streams"
+        )
     else:
         leafconf.reload(pid)
         _say(f"written; nats-server (pid {pid}) reloaded, the services stay connected")
