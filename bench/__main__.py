@@ -128,7 +128,11 @@ async def measure(stack: Stack) -> dict[str, Any]:
             )
             for index in range(BUS_EVENTS)
         ]
+        coalesced_before = flood.coalesced_so_far(stack.metrics_port("events"))
         results["bus_events_per_s"] = round(await paths.events_per_s(bus, "events", quiet_edges))
+        results["bus_events_coalesced"] = (
+            flood.coalesced_so_far(stack.metrics_port("events")) - coalesced_before
+        )
         results["flood"] = await measure_flood(bus, stack, results["bus_floor_ms"])
     await vapix.create_administrator(stack.https_url)
     results["vapix_toggle"] = await vapix.toggle_relay(
@@ -293,7 +297,8 @@ def main() -> int:
     print(
         f"rules engine: {results['rules_evals_per_s']} evaluations/s (one core, 256 rules, "
         f"{rules_per_edge} watching the driven input); over the bus the events service "
-        f"handled {results['bus_events_per_s']} input events/s"
+        f"handled {results['bus_events_per_s']} input events/s "
+        f"({results['bus_events_coalesced']} of the {BUS_EVENTS} coalesced)"
     )
     print(f"VAPIX port.cgi toggles, Digest, {VAPIX_CLIENTS} clients: {results['vapix_toggle']}")
     print(f"rss MB: {results['rss_mb']}")

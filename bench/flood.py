@@ -5,7 +5,8 @@ an output, in two parts of ``seconds`` each:
 
 - the load: edges without a break; drained is the time from its last edge until the output last
   changed, to that edge's state (and stayed so for ``QUIET_S``): what a queue that replays old
-  edges would take to empty.
+  edges would take to empty. It is 0 when the output already showed that state and had nothing
+  left to do (the engine skipped a drop and rise it was behind on).
 - the probes: the same rate in stretches of ``PROBE_EVERY_S``, each followed by a pause until the
   output shows the stretch's last edge's state and is quiet. That edge met the load the stretch
   built, so its delay (to the output's last change) is one edge -> output sample. Edges are not
