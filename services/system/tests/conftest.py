@@ -94,3 +94,10 @@ def signing_key(keys: tuple[bytes, str]) -> bytes:
 async def trusting(fake_bus: FakeBus, deps: Deps, keys: tuple[bytes, str]) -> bytes:
     await fake_bus.request(SetUpgradeSettings(settings=UpgradeSettings(public_keys=[keys[1]])))
     return keys[0]
+
+
+@pytest.fixture
+def vendor(tmp_path: Path) -> tuple[bytes, str]:
+    """An app vendor's key: the private PEM and the public PEM (not trusted until set)."""
+    generate_key(tmp_path / "vendor.pem", tmp_path / "vendor.pub")
+    return (tmp_path / "vendor.pem").read_bytes(), (tmp_path / "vendor.pub").read_text()

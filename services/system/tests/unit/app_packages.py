@@ -1,4 +1,5 @@
-"""An app package for the tests: its manifest and a ``docker save`` archive's layout."""
+"""An app package for the tests: its manifest, a ``docker save`` archive's layout, and an app
+that needs a licence installed."""
 
 import io
 import json
@@ -6,6 +7,9 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
+from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto.system import AppsSettings, SetAppsSettings
+from actkit_system.handlers.app_package import install, signed_package
 from actkit_system.handlers.rollout.bundle import generate_key
 
 IMAGE_ID = "sha256:" + "ab" * 32
@@ -42,7 +46,22 @@ def archive(folder: Path, tags: list[str] | None = None, name: str = "image.tar"
     return path
 
 
-def vendor_keys(folder: Path) -> tuple[bytes, str]:
-    """A new vendor key: the private PEM and the public PEM."""
-    generate_key(folder / "vendor.pem", folder / "vendor.pub")
-    return (folder / "vendor.pem").read_bytes(), (folder / "vendor.pub").read_text()
+SERIAL = "ACCC8E123456"
+"""The simulated device's serial number (its MAC address AC:CC:8E:12:34:56)."""
+
+
+def stranger_key(folder: Path) -> bytes:
+    """The private key of a vendor the device does not trust."""
+    (folder / "stranger").mkdir()
+    generate_key(folder / "stranger" / "vendor.pem", folder / "stranger" / "vendor.pub")
+    return (folder / "stranger" / "vendor.pem").read_bytes()
+
+
+async def install_needing_licence(bus: FakeBus, vendor: tuple[bytes, str], folder: Path) -> bytes:
+    """trip-log, which needs a licence, installed from a trusted vendor; the vendor's key."""
+    await bus.request(SetAppsSettings(settings=AppsSettings(public_keys=[vendor[1]])))
+    image = archive(folder)
+    await install(
+        bus, image, signed_package(manifest(needs_licence=True), image, vendor[0]), "up-00001"
+    )
+    return vendor[0]

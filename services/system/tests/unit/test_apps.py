@@ -29,12 +29,7 @@ from actkit_system.handlers import Deps
 from actkit_system.handlers.app_package import install, signed_package
 from actkit_system.handlers.rollout.bundle import generate_key
 
-from .app_packages import CONTAINER, IMAGE_ID, VOLUME, archive, manifest, vendor_keys
-
-
-@pytest.fixture
-def vendor(tmp_path: Path) -> tuple[bytes, str]:
-    return vendor_keys(tmp_path)
+from .app_packages import CONTAINER, IMAGE_ID, VOLUME, archive, manifest
 
 
 @pytest.fixture
