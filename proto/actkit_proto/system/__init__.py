@@ -20,6 +20,12 @@ from actkit_proto.system.app_licences import (
     LicenceServerAnswer,
     LicenceServerRequest,
 )
+from actkit_proto.system.app_settings import (
+    AppSettingsChanged,
+    AppSettingsValues,
+    GetAppSettings,
+    SetAppSettings,
+)
 from actkit_proto.system.apps import (
     AppLicence,
     AppList,
@@ -150,6 +156,8 @@ __all__ = [
     "AppManifest",
     "AppPackage",
     "AppReply",
+    "AppSettingsChanged",
+    "AppSettingsValues",
     "AppState",
     "AppSubjects",
     "AppUpload",
@@ -163,6 +171,7 @@ __all__ = [
     "FetchAppLicence",
     "GetAppLicence",
     "GetAppLog",
+    "GetAppSettings",
     "GetAppsSettings",
     "GetCrashReport",
     "GetIdentity",
@@ -203,6 +212,7 @@ __all__ = [
     "Restore",
     "RollbackUpgrade",
     "ServerReport",
+    "SetAppSettings",
     "SetAppsSettings",
     "SetDateTime",
     "SetLocation",

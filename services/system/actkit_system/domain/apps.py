@@ -11,6 +11,7 @@ from actkit_proto import Forbidden, Invalid
 from actkit_proto.base import describe_validation_error
 from actkit_proto.system import AppManifest, AppPackage, AppsSettings, AppState
 from actkit_system.domain.app_licences import KeptLicence
+from actkit_system.domain.app_settings import check_schema, default_settings
 from actkit_system.domain.signing import is_signed_by
 
 LABEL = "org.actkit.app"
@@ -35,6 +36,13 @@ class InstalledApp(BaseModel):
     image_id: str
     """The image the archive loaded (``sha256:…``), which the container runs."""
     should_run: bool = False
+    settings: dict[str, Any] | None = None
+    """The app's own settings as set; ``None``: its schema's defaults."""
+
+    def settings_in_force(self) -> dict[str, Any]:
+        if self.settings is not None:
+            return self.settings
+        return default_settings(self.manifest.settings_schema)
 
 
 class InstalledApps(BaseModel):
@@ -54,9 +62,11 @@ def read_manifest(text: str) -> AppManifest:
     except json.JSONDecodeError as exc:
         raise Invalid(f"manifest is not JSON: {exc}") from None
     try:
-        return AppManifest.model_validate(body)
+        manifest = AppManifest.model_validate(body)
     except ValidationError as exc:
         raise Invalid(f"manifest: {describe_validation_error(exc)}") from None
+    check_schema(manifest.settings_schema)
+    return manifest
 
 
 def verify_package(package: AppPackage, trusted: AppsSettings) -> tuple[AppManifest, bool]:

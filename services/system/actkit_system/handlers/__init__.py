@@ -17,6 +17,7 @@ from actkit_proto.system import (
     FetchAppLicence,
     GetAppLicence,
     GetAppLog,
+    GetAppSettings,
     GetAppsSettings,
     GetCrashReport,
     GetIdentity,
@@ -39,6 +40,7 @@ from actkit_proto.system import (
     Restart,
     Restore,
     RollbackUpgrade,
+    SetAppSettings,
     SetAppsSettings,
     SetDateTime,
     SetLocation,
@@ -55,6 +57,7 @@ from actkit_proto.system import (
 )
 from actkit_system.handlers import (
     app_licences,
+    app_settings,
     apps,
     config,
     device,
@@ -118,4 +121,6 @@ HANDLERS: Handlers[Deps] = {
     ActivateAppLicence: app_licences.activate_app_licence,
     FetchAppLicence: app_licences.fetch_app_licence,
     DeactivateAppLicence: app_licences.deactivate_app_licence,
+    GetAppSettings: app_settings.get_app_settings,
+    SetAppSettings: app_settings.set_app_settings,
 }

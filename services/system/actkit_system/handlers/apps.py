@@ -17,6 +17,7 @@ from actkit_proto.system import (
     AppList,
     AppLog,
     AppReply,
+    AppSettingsChanged,
     AppsSettings,
     AppState,
     AppUpload,
@@ -135,6 +136,7 @@ async def install_app(command: InstallApp, deps: Deps) -> AppReply:
         await deps.store.save(apps.installed)
     signed = "signed" if is_signed else "unsigned"
     note(deps, Severity.NOTICE, f"app {manifest.name} {manifest.version} ({signed}) installed")
+    await deliver_settings(deps, installed)
     return AppReply(app=await state_of(deps, installed))
 
 
@@ -186,6 +188,7 @@ async def restore_apps(deps: Deps) -> None:
     One app that cannot be brought back is written to the system log; the others still are.
     """
     for name, installed in sorted(deps.apps.installed.apps.items()):
+        await deliver_settings(deps, installed)
         try:
             check_startable(deps, installed)
         except Conflict as exc:
@@ -197,6 +200,12 @@ async def restore_apps(deps: Deps) -> None:
         except EngineError as exc:
             log.warning("app %s not brought back: %s", name, exc)
             note(deps, Severity.ERROR, f"app {name} could not be brought back: {exc}")
+
+
+async def deliver_settings(deps: Deps, installed: InstalledApp) -> None:
+    """Publish an app's settings in force, kept on the bus for the app to read when it starts."""
+    name = installed.manifest.name
+    await deps.bus.publish(AppSettingsChanged(name=name, values=installed.settings_in_force()))
 
 
 async def _run(deps: Deps, name: str, should_run: bool) -> AppReply:
