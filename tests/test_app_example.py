@@ -1,4 +1,5 @@
-"""The example app (apps/trip-log) on a real nats-server: what the bus says lands in its CSV."""
+"""The example app (apps/trip-log) on a real nats-server: what the bus says lands in its CSV,
+as its setting (kept on the bus, read at start, followed) says."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import httpx
 
 from actkit_core.bus import Bus
 from actkit_proto.io import Circuit, Direction, IgnitionChanged, PortChanged
+from actkit_proto.system import AppSettingsChanged
 
 APP = Path(__file__).resolve().parents[1] / "apps" / "trip-log" / "trip_log.py"
 
@@ -59,3 +61,48 @@ async def test_ignition_and_input_changes_are_recorded_and_offered_as_csv(
     lines = [line.split(",", 1)[1] for line in csv.splitlines()[1:]]
     assert csv.splitlines()[0] == "time,what,state,circuit"
     assert lines == ["ignition,on,", "port 3,active,closed", "ignition,off,"]
+
+
+async def test_its_setting_kept_on_the_bus_is_read_at_start_and_a_change_followed(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    trip_log = _trip_log()
+    log = trip_log.TripLog(tmp_path / "trip-log.csv")
+    await bus.publish(AppSettingsChanged(name="trip-log", values={"record_inputs": False}))
+    following = asyncio.create_task(trip_log.follow(nats_server, log, asyncio.Event()))
+
+    async def recorded(count: int) -> list[str]:
+        for _ in range(100):
+            rows = log.text().splitlines()[1:]
+            if len(rows) == count:
+                break
+            await asyncio.sleep(0.05)
+        return [row.split(",", 1)[1] for row in rows]
+
+    def port(is_active: bool) -> PortChanged:
+        return PortChanged(
+            port_id=2,
+            direction=Direction.INPUT,
+            is_active=is_active,
+            circuit=Circuit.CLOSED,
+            edge_ns=1,
+        )
+
+    try:
+        for _ in range(100):  # the kept value, read when it connects
+            if not log.record_inputs:
+                break
+            await asyncio.sleep(0.05)
+        assert log.record_inputs is False
+        await bus.publish(port(True))
+        await bus.publish(IgnitionChanged(is_on=True))
+        assert await recorded(1) == ["ignition,on,"]
+        await bus.publish(AppSettingsChanged(name="trip-log", values={"record_inputs": True}))
+        for _ in range(100):
+            if log.record_inputs:
+                break
+            await asyncio.sleep(0.05)
+        await bus.publish(port(False))
+        assert await recorded(2) == ["ignition,on,", "port 2,inactive,closed"]
+    finally:
+        following.cancel()

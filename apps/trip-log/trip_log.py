@@ -4,11 +4,16 @@ It subscribes to ``io.ignition.changed`` and ``io.port.*.changed`` with a few li
 protocol (the standard library only, so the image is the base and this file), appends a row per
 event to ``<ACTKIT_APP_DATA_DIR>/trip-log.csv`` and serves that file on its page
 (``ACTKIT_TRIP_LOG_PORT``, 8080). When the bus is away it tries again, waiting longer each time.
+
+Its one setting, ``record_inputs`` (default true: input changes are recorded, not only the
+ignition), arrives as ``system.app.<name>.settings.changed``: it reads the value the bus keeps
+when it connects, and follows the changes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
 import json
@@ -21,6 +26,8 @@ from pathlib import Path
 SUBJECTS = ("io.ignition.changed", "io.port.*.changed")
 HEADER = ("time", "what", "state", "circuit")
 RETRY_MAX_S = 30.0
+KEPT_STREAM = "KV_actkit-state"
+"""Where the bus keeps the last value of each stateful event, by subject."""
 log_line = logging.getLogger("trip-log")
 
 
@@ -41,10 +48,22 @@ def row_of(subject: str, event: dict[str, object], at: datetime) -> tuple[str, .
 
 
 class TripLog:
-    """The CSV file in the app's data volume."""
+    """The CSV file in the app's data volume, and the settings that say what goes in it."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.record_inputs = True
+
+    def settle(self, values: dict[str, object]) -> None:
+        """Take the app's settings as the device sends them."""
+        self.record_inputs = bool(values.get("record_inputs", True))
+        log_line.info("settings: record_inputs=%s", self.record_inputs)
+
+    def record(self, subject: str, event: dict[str, object], at: datetime) -> None:
+        """Add the row of an event the settings say to keep."""
+        row = row_of(subject, event, at)
+        if row is not None and (self.record_inputs or row[1] == "ignition"):
+            self.add(row)
 
     def add(self, row: tuple[str, ...]) -> None:
         """Append a row (the header first, in a new file)."""
@@ -64,8 +83,33 @@ class TripLog:
         return self.path.read_text()
 
 
-async def follow(url: str, log: TripLog, subscribed: asyncio.Event | None = None) -> None:
+def settings_of(subject: str, body: bytes, inbox: str) -> dict[str, object] | None:
+    """The app's settings in a message: a change, or the kept value asked for on ``inbox``.
+
+    ``None`` when the bus keeps none yet.
+
+    >>> settings_of("s", b'{"name": "trip-log", "values": {"record_inputs": false}}', "i")
+    {'record_inputs': False}
+    >>> settings_of("i", b'{"error": {"code": 404}}', "i") is None
+    True
+    """
+    answer = json.loads(body or b"{}")
+    if subject == inbox:
+        kept = answer.get("message")
+        if kept is None:
+            return None
+        answer = json.loads(base64.b64decode(kept["data"]))
+    values = answer.get("values")
+    return values if isinstance(values, dict) else None
+
+
+async def follow(
+    url: str, log: TripLog, subscribed: asyncio.Event | None = None, app: str = "trip-log"
+) -> None:
     """Record events from the bus at ``url`` until it closes the connection."""
+    settings = f"system.app.{app}.settings.changed"
+    inbox = f"_INBOX.{app}.settings"
+    ask = json.dumps({"last_by_subj": f"$KV.actkit-state.{settings}"})
     where = urllib.parse.urlsplit(url)
     reader, writer = await asyncio.open_connection(where.hostname, where.port or 4222)
     try:
@@ -76,6 +120,8 @@ async def follow(url: str, log: TripLog, subscribed: asyncio.Event | None = None
             connect["pass"] = urllib.parse.unquote(where.password or "")
         lines = [f"CONNECT {json.dumps(connect)}"]
         lines += [f"SUB {subject} {sid}" for sid, subject in enumerate(SUBJECTS, 1)]
+        lines += [f"SUB {settings} 90", f"SUB {inbox} 91"]
+        lines += [f"PUB $JS.API.STREAM.MSG.GET.{KEPT_STREAM} {inbox} {len(ask)}", ask]
         writer.write(("\r\n".join([*lines, "PING"]) + "\r\n").encode())
         await writer.drain()
         while line := await reader.readline():
@@ -94,9 +140,12 @@ async def follow(url: str, log: TripLog, subscribed: asyncio.Event | None = None
                 size = int(words[-1])
                 data = (await reader.readexactly(size + 2))[:size]
                 body = data[int(words[-2]) :] if words[0] == "HMSG" else data
-                row = row_of(words[1], json.loads(body or b"{}"), datetime.now(UTC))
-                if row is not None:
-                    log.add(row)
+                if words[1] in (settings, inbox):
+                    values = settings_of(words[1], body, inbox)
+                    if values is not None:
+                        log.settle(values)
+                else:
+                    log.record(words[1], json.loads(body or b"{}"), datetime.now(UTC))
     finally:
         writer.close()
 
@@ -132,7 +181,7 @@ async def main() -> None:
     async with server:
         while True:
             try:
-                await follow(url, log)
+                await follow(url, log, app=os.environ.get("ACTKIT_APP_NAME", "trip-log"))
                 wait_s = 1.0
             except (OSError, ConnectionError) as exc:
                 log_line.warning("the bus is away (%s); trying again in %g s", exc, wait_s)
