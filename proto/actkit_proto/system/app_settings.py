@@ -23,10 +23,12 @@ def _bounded(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class AppSettingsValues(Reply):
-    """An app's settings as they are in force."""
+    """An app's settings as they are in force, and the schema that describes them."""
 
     name: str
     values: dict[str, Any]
+    settings_schema: dict[str, Any] = Field(default_factory=dict)
+    """The manifest's JSON Schema, from which the dashboard makes the app's form."""
 
 
 class GetAppSettings(Command[AppSettingsValues]):

@@ -6,6 +6,8 @@ reads the last value when it starts and follows the changes (``docs/apps.md``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from actkit_proto.system import (
     AppSettingsValues,
     GetAppSettings,
@@ -13,6 +15,7 @@ from actkit_proto.system import (
     Severity,
 )
 from actkit_system.domain.app_settings import check_settings
+from actkit_system.domain.apps import InstalledApp
 from actkit_system.handlers.apps import deliver_settings, installed_app
 from actkit_system.handlers.deps import Deps
 from actkit_system.handlers.logs import note
@@ -20,7 +23,7 @@ from actkit_system.handlers.logs import note
 
 async def get_app_settings(command: GetAppSettings, deps: Deps) -> AppSettingsValues:
     installed = installed_app(deps, command.name)
-    return AppSettingsValues(name=command.name, values=installed.settings_in_force())
+    return _answer(installed.manifest.name, installed.settings_in_force(), installed)
 
 
 async def set_app_settings(command: SetAppSettings, deps: Deps) -> AppSettingsValues:
@@ -33,4 +36,9 @@ async def set_app_settings(command: SetAppSettings, deps: Deps) -> AppSettingsVa
         await deps.store.save(apps.installed)
     await deliver_settings(deps, changed)
     note(deps, Severity.INFO, f"the settings of app {command.name} were changed")
-    return AppSettingsValues(name=command.name, values=values)
+    return _answer(command.name, values, changed)
+
+
+def _answer(name: str, values: dict[str, Any], installed: InstalledApp) -> AppSettingsValues:
+    schema = installed.manifest.settings_schema
+    return AppSettingsValues(name=name, values=values, settings_schema=schema)

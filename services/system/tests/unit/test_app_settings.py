@@ -54,7 +54,8 @@ async def test_the_defaults_are_published_at_install_and_each_change_after_it(
 ) -> None:
     defaults = {"record_inputs": True, "keep_days": 30}
     assert published(fake_bus) == [defaults]
-    assert (await fake_bus.request(GetAppSettings(name="trip-log"))).values == defaults
+    got = await fake_bus.request(GetAppSettings(name="trip-log"))
+    assert (got.values, got.settings_schema) == (defaults, SCHEMA)
     values = {"record_inputs": False, "keep_days": 7, "label": "car 12", "mode": "ignition"}
     assert (await fake_bus.request(SetAppSettings(name="trip-log", values=values))).values == values
     assert published(fake_bus) == [defaults, values]
