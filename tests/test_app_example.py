@@ -88,20 +88,20 @@ async def test_its_setting_kept_on_the_bus_is_read_at_start_and_a_change_followe
             edge_ns=1,
         )
 
-    try:
-        for _ in range(100):  # the kept value, read when it connects
-            if not log.record_inputs:
-                break
+    async def settled(record_inputs: bool) -> bool:
+        for _ in range(100):
+            if log.record_inputs == record_inputs:
+                return True
             await asyncio.sleep(0.05)
-        assert log.record_inputs is False
+        return False
+
+    try:
+        assert await settled(record_inputs=False)  # the kept value, read when it connects
         await bus.publish(port(True))
         await bus.publish(IgnitionChanged(is_on=True))
         assert await recorded(1) == ["ignition,on,"]
         await bus.publish(AppSettingsChanged(name="trip-log", values={"record_inputs": True}))
-        for _ in range(100):
-            if log.record_inputs:
-                break
-            await asyncio.sleep(0.05)
+        assert await settled(record_inputs=True)
         await bus.publish(port(False))
         assert await recorded(2) == ["ignition,on,", "port 2,inactive,closed"]
     finally:

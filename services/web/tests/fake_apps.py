@@ -3,7 +3,8 @@
 
 It checks roles and the contract through the real dispatcher; it does not verify signatures
 (the system service's own tests do): a package installs when its upload is there, the licence
-key ``GOOD-KEY`` activates, and the licence server gives a key for the code ``CODE-1``.
+key ``GOOD-KEY`` activates, and the licence server gives a key for the code ``CODE-1``. ``view``
+has the settings of :data:`SCHEMA`; only a setting the schema does not name is refused.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.errors import Conflict, Invalid, NotFound, Unavailable
@@ -20,6 +22,7 @@ from actkit_proto.system import (
     AppList,
     AppLog,
     AppReply,
+    AppSettingsValues,
     AppsSettings,
     AppState,
     AppUpload,
@@ -28,9 +31,11 @@ from actkit_proto.system import (
     FetchAppLicence,
     GetAppLicence,
     GetAppLog,
+    GetAppSettings,
     GetAppsSettings,
     InstallApp,
     ListApps,
+    SetAppSettings,
     SetAppsSettings,
     StartApp,
     StopApp,
@@ -39,11 +44,25 @@ from actkit_proto.system import (
 
 from .serving import serve_methods
 
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["label"],
+    "properties": {
+        "record_inputs": {"type": "boolean", "title": "Record input changes"},
+        "keep_days": {"type": "integer", "minimum": 1, "maximum": 365},
+        "speed_kmh": {"type": "number"},
+        "label": {"type": "string", "maxLength": 20, "description": "Shown on the page"},
+        "mode": {"enum": ["all", "ignition", 3]},
+        "ports": {"type": "array", "items": {"type": "integer"}},
+    },
+}
+
 
 def app_state(name: str, should_run: bool = False) -> AppState:
     return AppState(
         name=name,
         needs_licence=True,
+        has_settings=True,
         vendor="Example Vendor",
         version="1.0.0",
         is_signed=True,
@@ -59,6 +78,9 @@ def app_state(name: str, should_run: bool = False) -> AppState:
 class FakeApps:
     apps: dict[str, AppState] = field(default_factory=lambda: {"view": app_state("view")})
     uploads: dict[str, bytes] = field(default_factory=lambda: {"up-00001": b"image"})
+    values: dict[str, Any] = field(
+        default_factory=lambda: {"record_inputs": True, "label": "car 1", "ports": [1, 2]}
+    )
     settings: AppsSettings = field(
         default_factory=lambda: AppsSettings(licence_server_url="https://licences.example/keys")
     )
@@ -80,6 +102,8 @@ class FakeApps:
                 ActivateAppLicence: self.activate,
                 FetchAppLicence: self.fetch,
                 DeactivateAppLicence: self.deactivate,
+                GetAppSettings: self.get_app_settings,
+                SetAppSettings: self.set_app_settings,
             },
         )
 
@@ -144,6 +168,18 @@ class FakeApps:
     async def deactivate(self, command: DeactivateAppLicence) -> AppReply:
         self._get(command.name)
         return AppReply(app=self._licensed(command.name, False))
+
+    async def get_app_settings(self, command: GetAppSettings) -> AppSettingsValues:
+        self._get(command.name)
+        return AppSettingsValues(name=command.name, values=self.values, settings_schema=SCHEMA)
+
+    async def set_app_settings(self, command: SetAppSettings) -> AppSettingsValues:
+        self._get(command.name)
+        unknown = sorted(set(command.values) - set(SCHEMA["properties"]))
+        if unknown:
+            raise Invalid(f"{unknown[0]}: the app has no such setting")
+        self.values = command.values
+        return await self.get_app_settings(GetAppSettings(name=command.name))
 
     def _licensed(self, name: str, is_licensed: bool) -> AppState:
         app = self._get(name).model_copy(update={"is_licensed": is_licensed})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -14,6 +14,7 @@ from actkit_proto.system import (
     AppList,
     AppPackage,
     AppReply,
+    AppSettingsValues,
     AppsSettings,
     AppUpload,
     DeactivateAppLicence,
@@ -21,9 +22,11 @@ from actkit_proto.system import (
     FetchAppLicence,
     GetAppLicence,
     GetAppLog,
+    GetAppSettings,
     GetAppsSettings,
     InstallApp,
     ListApps,
+    SetAppSettings,
     SetAppsSettings,
     StartApp,
     StopApp,
@@ -124,6 +127,28 @@ class LicenceCode(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     licence_code: str = Field(min_length=1, max_length=200)
+
+
+class AppSettingsBody(BaseModel):
+    """An app's settings: the whole object its schema describes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    values: dict[str, Any]
+
+
+@router.get("/apps/{name}/settings")
+async def get_app_settings(name: AppName, bus: ActingBusDep) -> AppSettingsValues:
+    """An app's settings in force, with the JSON Schema that describes them."""
+    return await bus.request(GetAppSettings(name=name))
+
+
+@router.put("/apps/{name}/settings")
+async def set_app_settings(
+    name: AppName, body: AppSettingsBody, bus: ActingBusDep
+) -> AppSettingsValues:
+    """Replace an app's settings, which its schema must accept (administrator)."""
+    return await bus.request(command_from_fields(SetAppSettings, name=name, values=body.values))
 
 
 @router.put("/apps/{name}/licence-key")

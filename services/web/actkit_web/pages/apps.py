@@ -19,14 +19,17 @@ from actkit_proto.system import (
     DeactivateAppLicence,
     DeleteApp,
     FetchAppLicence,
+    GetAppSettings,
     GetAppsSettings,
     ListApps,
+    SetAppSettings,
     SetAppsSettings,
     StartApp,
     StopApp,
 )
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
+from actkit_web.pages.app_form import form_of, values_of
 from actkit_web.pages.rendering import render_page
 from actkit_web.pages.submit import REFUSALS
 
@@ -163,3 +166,49 @@ async def set_trust(
     except REFUSALS as exc:
         return await _apps_page(request, caller, bus, {"error": exc.message}, 400)
     return await _apps_page(request, caller, bus, {"done": "App settings saved."})
+
+
+@router.get("/apps/{name}/settings")
+async def app_settings_page(
+    request: Request, name: str, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """Open: the app's settings as a form made from its schema."""
+    return await _settings_page(request, name, caller, bus, {})
+
+
+@router.post("/apps/{name}/settings")
+async def set_app_settings(
+    request: Request, name: str, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """Save the app's settings form (the owner checks them against the app's schema)."""
+    posted = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    try:
+        current = await bus.request(command_from_fields(GetAppSettings, name=name))
+        values = values_of(current.settings_schema, posted, current.values)
+        await bus.request(command_from_fields(SetAppSettings, name=name, values=values))
+    except REFUSALS as exc:
+        return await _settings_page(request, name, caller, bus, {"error": exc.message}, 400)
+    return await _settings_page(request, name, caller, bus, {"done": "Settings saved."})
+
+
+async def _settings_page(
+    request: Request,
+    name: str,
+    caller: Caller,
+    bus: ActingBus,
+    notes: dict[str, str],
+    status: int = 200,
+) -> Response:
+    current = await bus.request(command_from_fields(GetAppSettings, name=name))
+    fields, left_out = form_of(current.settings_schema, current.values)
+    return render_page(
+        request,
+        "app_settings.html",
+        caller,
+        name=name,
+        fields=fields,
+        left_out=left_out,
+        is_administrator=bool(caller.identity and caller.identity.role >= Role.ADMINISTRATOR),
+        errors=notes,
+        status_code=status,
+    )

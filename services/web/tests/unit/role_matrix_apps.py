@@ -26,6 +26,8 @@ APP_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         {"json": {"licence_code": "CODE-1"}},
     ),
     ("DELETE", "/api/v1/apps/{name}/licence-key"): (ADMIN, {}),
+    ("GET", "/api/v1/apps/{name}/settings"): (VIEWER, {}),
+    ("PUT", "/api/v1/apps/{name}/settings"): (ADMIN, {"json": {"values": {"label": "car 2"}}}),
     ("GET", "/api/v1/apps-settings"): (VIEWER, {}),
     ("PUT", "/api/v1/apps-settings"): (
         ADMIN,
@@ -38,5 +40,7 @@ APP_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/apps/{name}/licence-key"): (ADMIN, {"data": {"key": "GOOD-KEY"}}),
     ("POST", "/apps/{name}/licence-key/fetch"): (ADMIN, {"data": {"licence_code": "CODE-1"}}),
     ("POST", "/apps/{name}/licence-key/delete"): (ADMIN, {}),
+    ("GET", "/apps/{name}/settings"): (VIEWER, {}),
+    ("POST", "/apps/{name}/settings"): (ADMIN, {"data": {"label": "car 2"}}),
     ("POST", "/apps-settings"): (ADMIN, {"data": {"allow_unsigned": "true", "public_keys": ""}}),
 }
