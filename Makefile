@@ -109,7 +109,7 @@ nats-conf: setup ## write deploy/nats-server.conf from the services table
 	$(RUN) actkit nats-conf
 
 licences: setup ## write the Legal page's list of the Python packages shipped (from uv.lock)
-	$(RUN) python -m actkit_web.third_party
+	$(RUN) python -c 'from actkit_web.pages import third_party; third_party.write_listing()'
 
 migration: setup ## make migration svc=io m="add debounce"
 	$(RUN) actkit migration $(svc) "$(m)"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from actkit_web import third_party
 from actkit_web.http.auth import SESSION_COOKIE
 from actkit_web.http.deps import CallerDep
+from actkit_web.pages import third_party
 from actkit_web.pages.login import OPENID_STATE_COOKIE
 from actkit_web.pages.rendering import render_page
 

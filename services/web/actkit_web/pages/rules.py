@@ -45,6 +45,7 @@ from actkit_proto.io import ListPorts, Port
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.http.ids import PathId
+from actkit_web.pages.durations import hh_mm_ss, ms_of, ms_text, seconds_of
 from actkit_web.pages.rendering import render_page
 from actkit_web.pages.submit import REFUSALS, form_fields, submit
 
@@ -112,40 +113,32 @@ def rule_from_form(form: FormData) -> dict[str, Any]:
         "use_first_as_trigger": form.get("use_first_as_trigger") is not None,
         "wait_between_actions_s": seconds_of(form.get("wait_between_actions_s")),
         "conditions": conditions,
-        "action": _part(form, "action", action) if action else {"type": action_kind},
+        "action": _action(form, action) if action else {"type": action_kind},
     }
 
 
-def seconds_of(typed: object) -> object:
-    """A wait typed as the manual writes it (``hh:mm:ss``, ``mm:ss``) or in seconds, in seconds.
-
-    Anything else is left as typed, for the contract to refuse with a sentence naming the field.
-    """
-    text = typed.strip() if isinstance(typed, str) else ""
-    parts = text.split(":")
-    if not text:
-        return 0
-    if len(parts) > 3 or not all(part.isdigit() for part in parts):
-        return text
-    if any(int(part) >= 60 for part in parts[1:]):
-        return text
-    seconds = 0
-    for part in parts:
-        seconds = seconds * 60 + int(part)
-    return seconds
+def _action(form: FormData, kind: type[BaseModel]) -> dict[str, Any]:
+    """The action's fields; its duration read as the manual writes it (``10 s``, ``500 ms``)."""
+    action = _part(form, "action", kind)
+    if isinstance(action.get("duration_ms"), str):
+        action["duration_ms"] = ms_of(action["duration_ms"])
+    return action
 
 
-def wait_checked(spec: dict[str, Any]) -> dict[str, Any]:
-    """The rule form's specification, once its wait reads as a time.
+def times_checked(spec: dict[str, Any]) -> dict[str, Any]:
+    """The rule form's specification, once its wait and its action's duration read as times.
 
     Raises:
-        Invalid: the wait is neither ``hh:mm:ss`` nor a number of seconds.
+        Invalid: the wait is neither ``hh:mm:ss`` nor seconds, or the duration neither
+            ``10 s`` nor ``500 ms``: a sentence saying how to write it.
     """
     if isinstance(spec["wait_between_actions_s"], str):
         raise Invalid(
             "wait_between_actions_s: write the wait between actions as hh:mm:ss, "
             "at most 23:59:59 (e.g. 00:01:30 for a minute and a half)"
         )
+    if isinstance(spec["action"].get("duration_ms"), str):
+        raise Invalid("action.duration_ms: write the duration as 10 s or 500 ms")
     return spec
 
 
@@ -173,11 +166,6 @@ def rule_errors(exc: BusError) -> dict[str, str]:
     return errors
 
 
-def hh_mm_ss(seconds: int) -> str:
-    """Seconds as the manual writes a wait: ``00:01:30``."""
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 def rule_fields(spec: RuleSpec) -> dict[str, str]:
     """The form's fields filled in from a rule, as ``rule_from_form`` reads them back."""
     parts: list[tuple[str, BaseModel]] = [
@@ -191,6 +179,9 @@ def rule_fields(spec: RuleSpec) -> dict[str, str]:
         for name, value in part.model_dump(mode="json", exclude_none=True).items():
             fields[f"{prefix}-{name}"] = _text(value)
     fields["wait_between_actions_s"] = hh_mm_ss(spec.wait_between_actions_s)
+    duration_ms = getattr(spec.action, "duration_ms", None)
+    if duration_ms is not None:
+        fields["action-duration_ms"] = ms_text(duration_ms)
     return fields
 
 
@@ -317,7 +308,7 @@ async def create_rule(request: Request, caller: CallerDep, bus: ActingBusDep) ->
         return await _rules_page(request, caller, bus, {}, values=form_fields(form))
     spec = rule_from_form(form)
     return await submit(
-        lambda: bus.request(command_from_fields(CreateRule, rule=wait_checked(spec))),
+        lambda: bus.request(command_from_fields(CreateRule, rule=times_checked(spec))),
         "/events/rules",
         refused,
         lambda rule: _saved(request, caller, bus, rule),
@@ -356,7 +347,7 @@ async def update_rule(
     spec = rule_from_form(form)
     return await submit(
         lambda: bus.request(
-            command_from_fields(UpdateRule, rule_id=rule_id, rule=wait_checked(spec))
+            command_from_fields(UpdateRule, rule_id=rule_id, rule=times_checked(spec))
         ),
         "/events/rules",
         refused,

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from markupsafe import escape
 
-from actkit_web import third_party
+from actkit_web.pages import third_party
 from actkit_web.pages.help import TOPICS
 from actkit_web.pages.release_notes import CHANGELOGS, read_changelog
 from actkit_web.pages.rendering import MAIN_MENU, MENU, MenuNode
@@ -19,7 +19,7 @@ from actkit_web.pages.rendering import MAIN_MENU, MENU, MenuNode
 from ..conftest import log_in
 from ..fake_maintenance import FakeSystem
 
-VENDOR = Path(third_party.__file__).parent / "static" / "vendor"
+VENDOR = Path(third_party.__file__).parents[1] / "static" / "vendor"
 
 
 def _paths(nodes: tuple[MenuNode, ...]) -> list[str]:

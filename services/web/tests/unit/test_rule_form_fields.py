@@ -10,7 +10,8 @@ import httpx
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.errors import Unavailable
 from actkit_proto.io import ListPorts, PortList
-from actkit_web.pages.rules import ACTIONS, CONDITIONS, field_kinds, hh_mm_ss, seconds_of
+from actkit_web.pages.durations import hh_mm_ss, seconds_of
+from actkit_web.pages.rules import ACTIONS, CONDITIONS, field_kinds
 
 from ..conftest import log_in
 from ..fake_events import FakeEvents
@@ -202,3 +203,29 @@ async def test_a_refusal_is_shown_beside_each_field_it_is_about(
     assert "greater than" in beside["action-duration_ms"]
     assert "less than or equal to 86399" in beside["rule-wait"]
     assert events.rules == before
+
+
+async def test_a_duration_is_typed_and_shown_as_the_manual_writes_it(
+    client: httpx.AsyncClient, events: FakeEvents
+) -> None:
+    csrf = await log_in(client)
+    form = {
+        "csrf_token": csrf,
+        "name": "Blink",
+        "cond-0-type": "input",
+        "cond-0-port_id": "1",
+        "action-type": "io_once",
+        "action-port_id": "2",
+        "action-duration_ms": "1.5 s",
+    }
+    assert (await client.post("/events/rules", data=form)).status_code == 303
+    [added] = [entry for entry in events.rules.values() if entry.rule.name == "Blink"]
+    assert added.rule.action.duration_ms == 1500  # type: ignore[union-attr]
+    page = (await client.get(f"/events/rules/{added.rule_id}")).text
+    assert 'name="action-duration_ms" placeholder="10 s" value="1500 ms"' in page
+    refused = await client.post("/events/rules", data=form | {"action-duration_ms": "soon"})
+    assert refused.status_code == 400
+    assert (
+        '<p class="error" id="action-duration_ms-error">write the duration as 10 s or 500 ms</p>'
+        in refused.text
+    )

@@ -3,7 +3,7 @@
 Python distributions: every package the services run, which is what the images and ``make run``
 install (``uv sync --no-dev --all-packages``): the runtime closure of the workspace's packages in
 ``uv.lock``, the test and development tools left out. Their licences come from their installed
-metadata. ``make licences`` (``python -m actkit_web.third_party``) writes them at build time
+metadata. ``make licences`` (:func:`write_listing`) writes them at build time
 into ``third_party.json`` beside this module; a test fails when that file is stale. Vendored web
 assets (``static/vendor``) are listed below; a test fails when a file there is not.
 """
@@ -16,9 +16,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-PACKAGE = Path(__file__).parent
-LISTED = PACKAGE / "third_party.json"
-LOCK = PACKAGE.parents[2] / "uv.lock"
+LISTED = Path(__file__).with_suffix(".json")
+LOCK = Path(__file__).parents[4] / "uv.lock"
 """The workspace's lock (read at build time only, in the development tree)."""
 
 
@@ -145,5 +144,6 @@ def as_rows(components: tuple[Component, ...] | list[Component]) -> list[dict[st
     return [asdict(component) for component in components]
 
 
-if __name__ == "__main__":
+def write_listing() -> None:
+    """Write ``third_party.json`` from the lock and the installed metadata (``make licences``)."""
     LISTED.write_text(listing(shipped_packages()))
