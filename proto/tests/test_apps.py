@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from actkit_proto import Invalid
-from actkit_proto.system import AppManifest, InstallApp, StartApp
+from actkit_proto.system import AppManifest, InstallApp, SetAppSettings, StartApp
 
 
 def manifest(**changes: Any) -> dict[str, Any]:
@@ -66,3 +66,10 @@ def test_an_app_is_named_in_the_subject_and_a_package_refuses_unknown_fields() -
     payload = b'{"package": {"manifest": "{}", "upload_id": "up-00001", "archive": "x"}}'
     with pytest.raises(Invalid, match=r"package\.archive: unknown field"):
         InstallApp.from_wire("system.app.install", payload)
+
+
+def test_an_apps_settings_are_bounded_in_size() -> None:
+    within = SetAppSettings(name="trip-log", values={"note": "x" * 16_000})
+    assert within.values["note"] == "x" * 16_000
+    with pytest.raises(ValidationError, match="at most 16384 bytes as JSON"):
+        SetAppSettings(name="trip-log", values={"note": "x" * 16_384})
