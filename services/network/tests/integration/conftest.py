@@ -16,12 +16,15 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from actkit_core.testing.eventually import eventually
+from actkit_core.testing.stack import free_udp_port
 from actkit_network.adapters.networkmanager import NetworkManager
+from actkit_network.settings import NetworkSettings
 
 _DBUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -66,6 +69,30 @@ class NetworkManagerPeer:
     bus_address: str
     namespace: str
     """The namespace whose eth0 NetworkManager manages."""
+
+    def service_settings(self, nats_url: str, folder: Path, **changes: Any) -> NetworkSettings:
+        """The network service on this NetworkManager, its other peers kept out of the way.
+
+        NetworkManager's addresses are in its namespace, so discovery answers on loopback; the
+        UDP ports are free ones and lldpd is absent.
+        """
+        return NetworkSettings(
+            nats_url=nats_url,
+            data_dir=folder,
+            metrics_port=0,
+            adapter="networkmanager",
+            dbus_address=self.bus_address,
+            nft_command=["ip", "netns", "exec", self.namespace, "nft"],
+            snmp_port=0,
+            bonjour_interfaces=["127.0.0.1"],
+            discovery_address="127.0.0.1",
+            ssdp_port=free_udp_port(),
+            upnp_http_port=0,
+            ws_discovery_port=free_udp_port(),
+            lldpd_config=str(folder / "lldpd.conf"),
+            lldpcli_command=["lldpcli", "-u", str(folder / "no-lldpd.socket")],
+            **changes,
+        )
 
 
 def _can_run() -> str | None:

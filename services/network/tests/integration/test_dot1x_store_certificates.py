@@ -17,10 +17,8 @@ from actkit_core.bus import Bus
 from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
-from actkit_core.testing.stack import free_udp_port
 from actkit_network.adapters.networkmanager import NetworkManager
 from actkit_network.main import serve
-from actkit_network.settings import NetworkSettings
 from actkit_proto import BusError, Conflict
 from actkit_proto.accounts import DeleteCertificate, ImportCertificate, ListCertificates
 from actkit_proto.network import Dot1xMethod, Dot1xSettings, SetDot1x
@@ -80,22 +78,8 @@ async def test_eap_tls_with_store_certificates_gives_networkmanager_files_that_m
     ca = CertificateAuthority()
     car = ca.issue("car-12.fleet.example")
     certificates = tmp_path / "accounts" / "certificates"
-    settings = NetworkSettings(
-        nats_url=nats_server,
-        data_dir=tmp_path / "network",
-        certificate_dir=certificates,
-        metrics_port=0,
-        adapter="networkmanager",
-        dbus_address=networkmanager_peer.bus_address,
-        nft_command=["ip", "netns", "exec", networkmanager_peer.namespace, "nft"],
-        snmp_port=0,
-        bonjour_interfaces=["127.0.0.1"],
-        discovery_address="127.0.0.1",
-        ssdp_port=free_udp_port(),
-        upnp_http_port=0,
-        ws_discovery_port=free_udp_port(),
-        lldpd_config=str(tmp_path / "lldpd.conf"),
-        lldpcli_command=["lldpcli", "-u", str(tmp_path / "no-lldpd.socket")],
+    settings = networkmanager_peer.service_settings(
+        nats_server, tmp_path / "network", certificate_dir=certificates
     )
     async with (
         accounts_process(bus, nats_server, tmp_path / "accounts"),

@@ -3,15 +3,12 @@ import ipaddress
 import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Protocol
 
 from actkit_core.bus import Bus
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.plugin import running
-from actkit_core.testing.stack import free_udp_port
 from actkit_network.adapters.networkmanager import NetworkManager
 from actkit_network.main import serve
-from actkit_network.settings import NetworkSettings
 from actkit_proto.network import (
     AddFirewallRules,
     AddressChanged,
@@ -34,13 +31,7 @@ from actkit_proto.network import (
     WlanSettings,
 )
 
-
-class NetworkManagerPeer(Protocol):
-    """The ``networkmanager_peer`` fixture: where NetworkManager runs."""
-
-    bus_address: str
-    namespace: str
-
+from .conftest import NetworkManagerPeer
 
 STATIC = Ipv4Settings(
     is_dhcp=False,
@@ -135,23 +126,7 @@ async def test_the_service_applies_settings_from_the_bus_through_networkmanager(
     networkmanager: NetworkManager,
     networkmanager_peer: NetworkManagerPeer,
 ) -> None:
-    settings = NetworkSettings(
-        nats_url=nats_server,
-        data_dir=tmp_path,
-        metrics_port=0,
-        adapter="networkmanager",
-        dbus_address=networkmanager_peer.bus_address,
-        nft_command=["ip", "netns", "exec", networkmanager_peer.namespace, "nft"],
-        snmp_port=0,
-        bonjour_interfaces=["127.0.0.1"],
-        # NetworkManager's addresses are in its namespace: discovery answers on loopback here.
-        discovery_address="127.0.0.1",
-        ssdp_port=free_udp_port(),
-        upnp_http_port=0,
-        ws_discovery_port=free_udp_port(),
-        lldpd_config=str(tmp_path / "lldpd.conf"),
-        lldpcli_command=["lldpcli", "-u", str(tmp_path / "no-lldpd.socket")],
-    )
+    settings = networkmanager_peer.service_settings(nats_server, tmp_path)
     async with running(serve, settings):
         await bus.request(SetIpv4(settings=STATIC, confirm=True))
         await bus.request(SetDns(settings=DNS))
