@@ -10,8 +10,10 @@ from pydantic.json_schema import (
     CoreRef,
     DefsRef,
     GenerateJsonSchema,
+    JsonSchemaValue,
     models_json_schema,
 )
+from pydantic_core.core_schema import TaggedUnionSchema
 
 from actkit_proto.base import Command, Message
 from actkit_proto.catalog import messages
@@ -33,6 +35,16 @@ class _OwnersNames(GenerateJsonSchema):
         core_ref, mode = core_mode_ref
         public = re.sub(r"^(actkit_proto\.\w+)\.\w+\.(?=\w+:)", r"\1.", core_ref)
         return super().get_defs_ref((CoreRef(public), mode))
+
+    def tagged_union_schema(self, schema: TaggedUnionSchema) -> JsonSchemaValue:
+        """A union's discriminator as AsyncAPI 3 wants it: the property's name.
+
+        The models keep OpenAPI's object (``propertyName`` and ``mapping``), which the REST
+        document shows; AsyncAPI 3's Schema Object takes only the name.
+        """
+        generated = super().tagged_union_schema(schema)
+        generated["discriminator"] = generated["discriminator"]["propertyName"]
+        return generated
 
 
 def _channel_id(cls: type[Message]) -> str:

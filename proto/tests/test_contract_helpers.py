@@ -1,10 +1,10 @@
 """The small helpers of the contract: errors by code, service lookup, wire forms of settings."""
 
 import json
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from actkit_proto import (
     BusError,
@@ -17,11 +17,18 @@ from actkit_proto import (
     TooManyRequests,
     Unauthenticated,
     Unavailable,
+    asyncapi,
 )
 from actkit_proto.accounts import DigestChallenge
 from actkit_proto.ble import BeaconSettings
-from actkit_proto.events import CreateRecipient, HttpRecipient
-from actkit_proto.events.common import _name_discriminator
+from actkit_proto.events import (
+    Action,
+    Condition,
+    CreateRecipient,
+    HttpRecipient,
+    RecipientSpec,
+    ScheduleSpec,
+)
 from actkit_proto.io import port_id_of_vapix, vapix_port_id
 from actkit_proto.mqtt import Transport, topic_id, topic_of
 from actkit_proto.services import SERVICE_NAMES, service
@@ -109,13 +116,14 @@ def test_a_person_cannot_put_a_password_in_an_http_recipients_urls() -> None:
     assert HttpRecipient(name="vms", url="http://cam:pw@vms.example/n").url
 
 
-def test_only_a_mapping_discriminator_is_renamed() -> None:
-    mapping: dict[str, Any] = {"discriminator": {"propertyName": "type", "mapping": {}}}
-    _name_discriminator(mapping)
-    assert mapping == {"discriminator": "type"}
-    plain: dict[str, Any] = {"discriminator": "type"}
-    _name_discriminator(plain)
-    assert plain == {"discriminator": "type"}
+def test_unions_carry_openapis_discriminator_and_asyncapi_gets_its_name() -> None:
+    schema = TypeAdapter(RecipientSpec).json_schema(ref_template="#/components/schemas/{model}")
+    assert schema["discriminator"]["propertyName"] == "type"
+    assert schema["discriminator"]["mapping"]["https"] == "#/components/schemas/HttpRecipient"
+    for union in (Condition, Action, RecipientSpec, ScheduleSpec):
+        assert isinstance(TypeAdapter(union).json_schema()["discriminator"], dict)
+    document = asyncapi.document()["components"]["schemas"]
+    assert document["RuleSpec"]["properties"]["action"]["discriminator"] == "type"
 
 
 @pytest.mark.parametrize("topic", ["", "car/7/door", "ünïcode/#", "a?b"])

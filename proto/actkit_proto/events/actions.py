@@ -8,7 +8,7 @@ from pydantic import Field
 
 from actkit_proto.base import RowId
 from actkit_proto.ble import MessageType, SystemId
-from actkit_proto.events.common import Part, Template, _name_discriminator
+from actkit_proto.events.common import Part, Template
 from actkit_proto.io import DurationMs, PortId
 from actkit_proto.mqtt import Qos, Topic
 
@@ -62,7 +62,7 @@ class BroadcastAction(Part):
 
 Action = Annotated[
     HoldIoAction | PulseIoAction | NotifyAction | MqttPublishAction | BroadcastAction,
-    Field(discriminator="type", json_schema_extra=_name_discriminator),
+    Field(discriminator="type"),
 ]
 
 WHILE_ACTIVE_ACTIONS: frozenset[str] = frozenset({"io_while_active", "ble_broadcast"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,13 +34,6 @@ Template = Annotated[
         "``{value}`` fields.",
     ),
 ]
-
-
-def _name_discriminator(schema: dict[str, Any]) -> None:
-    """AsyncAPI 3 wants a discriminator as the property's name, not OpenAPI's mapping object."""
-    discriminator = schema.get("discriminator")
-    if isinstance(discriminator, dict):
-        schema["discriminator"] = discriminator["propertyName"]
 
 
 class Part(BaseModel):

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from actkit_proto.base import RowId
 from actkit_proto.ble import MessageType, SystemId
-from actkit_proto.events.common import MAX_RULES, Part, _name_discriminator
+from actkit_proto.events.common import MAX_RULES, Part
 from actkit_proto.io import PortId
 from actkit_proto.mqtt import Topic
 
@@ -100,7 +100,7 @@ Condition = Annotated[
     | ScheduleCondition
     | PulseCondition
     | ManualCondition,
-    Field(discriminator="type", json_schema_extra=_name_discriminator),
+    Field(discriminator="type"),
 ]
 
 STATELESS_CONDITIONS: frozenset[str] = frozenset({"button", "mqtt_stateless", "pulse"})

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationInfo, model_validator
 
 from actkit_proto.base import Ack, Command, Reply, Role, RowId
-from actkit_proto.events.common import Host, Name, NetPort, Part, Secret, _name_discriminator
+from actkit_proto.events.common import Host, Name, NetPort, Part, Secret
 
 
 class Encryption(StrEnum):
@@ -258,7 +258,7 @@ RecipientSpec = Annotated[
     | SftpRecipient
     | NetworkStorageRecipient
     | SipRecipient,
-    Field(discriminator="type", json_schema_extra=_name_discriminator),
+    Field(discriminator="type"),
 ]
 
 

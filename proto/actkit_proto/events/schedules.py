@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from actkit_proto.base import Ack, Command, Reply, Role, RowId
-from actkit_proto.events.common import Name, Part, _name_discriminator
+from actkit_proto.events.common import Name, Part
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM")]
@@ -47,7 +47,7 @@ class PulseSchedule(Part):
 
 ScheduleSpec = Annotated[
     WeeklySchedule | PulseSchedule,
-    Field(discriminator="kind", json_schema_extra=_name_discriminator),
+    Field(discriminator="kind"),
 ]
 
 
