@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
+
+from pydantic import Field
 
 from actkit_proto.accounts.common import AccountName, Password
 from actkit_proto.base import Ack, Command, Event, Reply, Role
@@ -73,6 +75,39 @@ class AccountsChanged(Event):
     subject: ClassVar[str] = "accounts.account.changed"
 
     names: list[str]
+
+
+LanguageCode = Annotated[
+    str,
+    Field(pattern=r"^[a-z]{2,3}$", description="An ISO 639 language code, e.g. ``sv``."),
+]
+
+
+class AccountLanguage(Reply):
+    """The language an account chose for the dashboard."""
+
+    language: str | None = None
+    """Its code (``sv``); None until the account chooses one (the browser's language is used)."""
+
+
+class GetLanguage(Command[AccountLanguage]):
+    """The language the sender's own account chose (the web asks when a person logs in)."""
+
+    subject: ClassVar[str] = "accounts.language.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class SetLanguage(Command[AccountLanguage]):
+    """Keep a language for the sender's own account.
+
+    Every role may choose its own, and only its own: the account is the actor's (the web sends
+    it for the person logged in).
+    """
+
+    subject: ClassVar[str] = "accounts.language.set"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+    language: LanguageCode
 
 
 class RolePrivileges(Reply):

@@ -37,6 +37,7 @@ class AccountRow(AccountsBase):
     ha1_md5: Mapped[str] = mapped_column(String(32))
     ha1_sha256: Mapped[str] = mapped_column(String(64))
     is_first: Mapped[bool]
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime]
 
 
@@ -293,6 +294,7 @@ def _to_row(account: Account) -> AccountRow:
         ha1_md5=account.hashes.ha1_md5,
         ha1_sha256=account.hashes.ha1_sha256,
         is_first=account.is_first,
+        language=account.language,
         created_at=_now(),
     )
 
@@ -303,4 +305,5 @@ def _to_account(row: AccountRow) -> Account:
         role=Role(row.role),
         hashes=PasswordHashes(row.password_hash, row.ha1_md5, row.ha1_sha256),
         is_first=row.is_first,
+        language=row.language,
     )

@@ -31,6 +31,8 @@ class Account:
     role: Role
     hashes: PasswordHashes
     is_first: bool = False
+    language: str | None = None
+    """The dashboard's language the account chose (``sv``), None until it chooses."""
 
 
 @dataclass(frozen=True)

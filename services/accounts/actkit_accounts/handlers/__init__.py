@@ -5,7 +5,9 @@ from __future__ import annotations
 from actkit_accounts.handlers.accounts import (
     add_account,
     delete_account,
+    get_language,
     list_accounts,
+    set_language,
     update_account,
 )
 from actkit_accounts.handlers.authentication import (
@@ -91,6 +93,8 @@ HANDLERS: Handlers[Deps] = {
     messages.UpdateAccount: update_account,
     messages.DeleteAccount: delete_account,
     messages.GetPrivileges: get_privileges,
+    messages.GetLanguage: get_language,
+    messages.SetLanguage: set_language,
     # Policy and the access log
     messages.GetAuthSettings: get_auth_settings,
     messages.SetAuthSettings: set_auth_settings,

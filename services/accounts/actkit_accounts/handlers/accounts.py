@@ -1,4 +1,4 @@
-"""Accounts: list, add, update, delete, with the rules that keep an administrator."""
+"""Accounts: list, add, update, delete (the rules that keep an administrator); their language."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import dataclasses
 
 from actkit_accounts.domain.accounts import Account, check_can_add, check_can_demote_or_delete
 from actkit_accounts.handlers.deps import Deps
-from actkit_proto import Ack, NotFound
+from actkit_proto import Ack, Invalid, NotFound
 from actkit_proto.accounts import (
     AccountInfo,
+    AccountLanguage,
     AccountList,
     AccountsChanged,
     AddAccount,
     DeleteAccount,
+    GetLanguage,
     ListAccounts,
+    SetLanguage,
     UpdateAccount,
 )
 
@@ -65,6 +68,28 @@ async def delete_account(command: DeleteAccount, deps: Deps) -> Ack:
     deps.sessions.end_all_of(command.name)
     await deps.bus.publish(AccountsChanged(names=[command.name]))
     return Ack()
+
+
+async def get_language(command: GetLanguage, deps: Deps) -> AccountLanguage:
+    return AccountLanguage(language=_own(deps, command).language)
+
+
+async def set_language(command: SetLanguage, deps: Deps) -> AccountLanguage:
+    async with deps.writing:
+        changed = dataclasses.replace(_own(deps, command), language=command.language)
+        await deps.store.save(changed)
+        deps.accounts[changed.name] = changed
+    return AccountLanguage(language=changed.language)
+
+
+def _own(deps: Deps, command: GetLanguage | SetLanguage) -> Account:
+    """The sender's own account: a language is kept for a person logged in, never for another."""
+    if command.actor is None:
+        raise Invalid("a language is kept per account: send it on behalf of the account")
+    account = deps.accounts.get(command.actor.name)
+    if account is None:
+        raise NotFound(f"{command.actor.name!r} has no account to keep a language in; log in")
+    return account
 
 
 def account_info(account: Account) -> AccountInfo:

@@ -1,4 +1,5 @@
 import pytest
+from pydantic import ValidationError
 
 from actkit_accounts.domain.accounts import Account, PasswordHashes, check_can_demote_or_delete
 from actkit_accounts.handlers import Deps
@@ -9,12 +10,14 @@ from actkit_proto.accounts import (
     AddAccount,
     CreateSession,
     DeleteAccount,
+    GetLanguage,
     ListAccounts,
+    SetLanguage,
     UpdateAccount,
     VerifyBasic,
     VerifySession,
 )
-from actkit_proto.base import Role
+from actkit_proto.base import Actor, Role
 
 from ..conftest import ADMIN, ADMIN_PASSWORD
 
@@ -139,3 +142,32 @@ async def test_unknown_accounts_are_not_found(fake_bus: FakeBus, set_up: Deps) -
         await fake_bus.request(DeleteAccount(name="ghost"))
     with pytest.raises(NotFound):
         await fake_bus.request(UpdateAccount(name="ghost", role=Role.VIEWER))
+
+
+async def test_an_account_keeps_its_own_language_and_no_one_elses(
+    fake_bus: FakeBus, set_up: Deps
+) -> None:
+    await fake_bus.request(AddAccount(name="viewer1", password="v", role=Role.VIEWER))
+    viewer = Actor(name="viewer1", role=Role.VIEWER)
+    assert (await fake_bus.request(GetLanguage(actor=viewer))).language is None
+    assert (await fake_bus.request(SetLanguage(language="sv", actor=viewer))).language == "sv"
+    assert (await fake_bus.request(GetLanguage(actor=viewer))).language == "sv"
+    assert (
+        await fake_bus.request(GetLanguage(actor=Actor(name=ADMIN, role=Role.ADMINISTRATOR)))
+    ).language is None
+    assert set_up.accounts["viewer1"].language == "sv"
+    assert [a.language for a in await set_up.store.load() if a.name == "viewer1"] == ["sv"]
+
+
+async def test_a_language_without_an_account_or_of_another_shape_is_refused(
+    fake_bus: FakeBus, set_up: Deps
+) -> None:
+    with pytest.raises(Invalid, match="per account"):
+        await fake_bus.request(SetLanguage(language="sv"))
+    with pytest.raises(NotFound, match="no account"):
+        await fake_bus.request(
+            SetLanguage(language="sv", actor=Actor(name="anonymous", role=Role.VIEWER))
+        )
+    with pytest.raises(ValidationError):
+        SetLanguage(language="svenska", actor=Actor(name=ADMIN, role=Role.ADMINISTRATOR))
+    assert set_up.accounts[ADMIN].language is None

@@ -14,6 +14,7 @@ SAMPLES: dict[type[Command], dict[str, object]] = {  # type: ignore[type-arg]
     messages.AddAccount: {"name": "someone", "password": "pw", "role": Role.VIEWER},
     messages.UpdateAccount: {"name": "someone"},
     messages.DeleteAccount: {"name": "someone"},
+    messages.SetLanguage: {"language": "sv"},
     messages.CreateFirstAdministrator: {"name": "a", "password": "b", "accept_licence": True},
     messages.VerifyBasic: {"name": "a", "password": "b", "client_address": "c"},
     messages.CreateSession: {"name": "a", "password": "b", "client_address": "c"},
