@@ -99,6 +99,35 @@ class ListBroadcasts(Command[BroadcastList]):
     required_role: ClassVar[Role] = Role.VIEWER
 
 
+class ReceivedBeacon(Reply):
+    """A watched System ID whose beacon is being received now."""
+
+    system_id: SystemId
+    message_type: MessageType
+    sequence: int = Field(ge=0, le=255)
+    rssi_dbm: int | None = None
+    """The strength of the last reception; ``None`` when the controller did not measure it."""
+    seen_s_ago: float = Field(ge=0)
+    """How long ago it was last received."""
+
+
+class ReceivedBeaconList(Reply):
+    """The beacons being received now, and every System ID watched."""
+
+    beacons: list[ReceivedBeacon]
+    """Present ones only, by System ID; a watched beacon not received for the presence
+    timeout is gone from here."""
+    watched_system_ids: list[SystemId]
+    """The settings' System IDs and the ones rules wait for, sorted."""
+
+
+class ListReceivedBeacons(Command[ReceivedBeaconList]):
+    """Read the beacons being received now."""
+
+    subject: ClassVar[str] = "ble.beacons.list"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
 class BroadcastChanged(Event):
     """A System ID's beacon started, changed its message type, or stopped."""
 

@@ -274,6 +274,25 @@ class SetLed(Command[Ack]):
     """The steady colour after a counted flash pattern."""
 
 
+class LedShown(Reply):
+    """What the status LED shows now.
+
+    The last pattern asked of it; once a counted flash ended, its ``then`` colour, steady.
+    """
+
+    colour: LedColour
+    pattern: LedPattern = LedPattern.STEADY
+    count: int | None = None
+    period_ms: int = 500
+
+
+class GetLed(Command[LedShown]):
+    """Read what the status LED shows."""
+
+    subject: ClassVar[str] = "io.led.get"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
 class SimLine(Reply):
     """What the simulated wiring sees on a port's line."""
 

@@ -137,6 +137,18 @@ class ConditionTrace(Reply):
     """The last value seen, e.g. ``active``, ``"On"``, or ``unknown`` before any report."""
     holds: bool
     is_trigger: bool
+    description: str = ""
+    """The condition in words, e.g. ``digital input 1 is active``."""
+    verdict: str = ""
+    """Whether it holds and why, in words, e.g. ``does not hold (value: off)``."""
+
+
+class FailedAction(Reply):
+    """The last action of a rule that could not be carried out, and why."""
+
+    action: str
+    error: str
+    at: datetime
 
 
 class RuleTrace(Reply):
@@ -148,6 +160,10 @@ class RuleTrace(Reply):
     conditions: list[ConditionTrace]
     last_activated_at: datetime | None
     reason: str
+    wait_left_s: float | None = Field(default=None, ge=0)
+    """How long the wait between actions still holds back an activation; ``None`` when none."""
+    last_failure: FailedAction | None = None
+    """The last action that failed since the service started (``None`` when none did)."""
 
 
 class TraceRule(Command[RuleTrace]):

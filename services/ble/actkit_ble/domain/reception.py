@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from actkit_proto.beacon import ACTKIT, Beacon, BeaconCodec, BeaconFormatError
-from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived, BeaconSettings
+from actkit_proto.ble import (
+    BeaconPresenceChanged,
+    BeaconReceived,
+    BeaconSettings,
+    ReceivedBeacon,
+    ReceivedBeaconList,
+)
 
 RSSI_UNKNOWN = 127
 """What controllers report when they did not measure the strength (HCI "not available")."""
@@ -28,6 +34,7 @@ class _Presence:
     message_type: int
     sequence: int
     last_seen_s: float
+    rssi_dbm: int | None = None
 
 
 class Receiver:
@@ -119,7 +126,9 @@ class Receiver:
                     system_id=beacon.system_id, is_present=True, message_type=beacon.message_type
                 )
             )
-        self._present[beacon.system_id] = _Presence(beacon.message_type, beacon.sequence, at_s)
+        self._present[beacon.system_id] = _Presence(
+            beacon.message_type, beacon.sequence, at_s, rssi
+        )
         if is_news:
             events.insert(
                 0,
@@ -146,6 +155,20 @@ class Receiver:
         """When the earliest present beacon times out unless received again."""
         timeout_s = self.settings.presence_timeout_ms / 1000
         return min((p.last_seen_s + timeout_s for p in self._present.values()), default=None)
+
+    def received(self, now_s: float) -> ReceivedBeaconList:
+        """The beacons present at ``now_s`` (monotonic), and every System ID watched."""
+        beacons = [
+            ReceivedBeacon(
+                system_id=system_id,
+                message_type=present.message_type,
+                sequence=present.sequence,
+                rssi_dbm=present.rssi_dbm,
+                seen_s_ago=max(0.0, now_s - present.last_seen_s),
+            )
+            for system_id, present in sorted(self._present.items())
+        ]
+        return ReceivedBeaconList(beacons=beacons, watched_system_ids=sorted(self._watched))
 
     def present(self) -> list[int]:
         """The watched System IDs whose beacon is present, in order."""

@@ -10,6 +10,7 @@ from actkit_ble.handlers.reception import (
     follow_rule_beacons,
     get_beacon_settings,
     inject_beacon,
+    list_received_beacons,
     restore_settings,
     set_beacon_settings,
 )
@@ -20,6 +21,7 @@ from actkit_proto.ble import (
     GetBeaconSettings,
     InjectBeacon,
     ListBroadcasts,
+    ListReceivedBeacons,
     SetBeaconSettings,
     StartBroadcast,
     StopBroadcast,
@@ -33,6 +35,7 @@ HANDLERS: Handlers[Deps] = {
     StartBroadcast: start_broadcast,
     StopBroadcast: stop_broadcast,
     ListBroadcasts: list_broadcasts,
+    ListReceivedBeacons: list_received_beacons,
     GetBeaconSettings: get_beacon_settings,
     SetBeaconSettings: set_beacon_settings,
     GetAdapterState: get_adapter_state,

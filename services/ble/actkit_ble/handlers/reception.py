@@ -1,4 +1,4 @@
-"""Beacon reception and its settings: ble.settings.get|set, restore, rules' beacons, sightings."""
+"""Beacon reception and its settings: ble.settings.get|set, ble.beacons.list, restore, sightings."""
 
 from __future__ import annotations
 
@@ -10,13 +10,24 @@ from actkit_ble.ports import Sighting
 from actkit_core.section_params import Section, SectionParameters
 from actkit_proto import Ack, Unavailable
 from actkit_proto.beacon import Beacon
-from actkit_proto.ble import BeaconSettings, GetBeaconSettings, InjectBeacon, SetBeaconSettings
+from actkit_proto.ble import (
+    BeaconSettings,
+    GetBeaconSettings,
+    InjectBeacon,
+    ListReceivedBeacons,
+    ReceivedBeaconList,
+    SetBeaconSettings,
+)
 from actkit_proto.events import RuleBeaconsChanged
 from actkit_proto.params import RestoreSettings
 
 
 async def get_beacon_settings(_command: GetBeaconSettings, deps: Deps) -> BeaconSettings:
     return deps.receiver.settings
+
+
+async def list_received_beacons(_command: ListReceivedBeacons, deps: Deps) -> ReceivedBeaconList:
+    return deps.receiver.received(deps.clock.monotonic())
 
 
 async def set_beacon_settings(command: SetBeaconSettings, deps: Deps) -> BeaconSettings:

@@ -20,6 +20,8 @@ from actkit_proto.ble import (
     GetBeaconSettings,
     InjectBeacon,
     ListBroadcasts,
+    ListReceivedBeacons,
+    ReceivedBeacon,
     SetBeaconSettings,
     StartBroadcast,
     StopBroadcast,
@@ -132,11 +134,18 @@ async def test_an_injected_beacon_is_received_then_gone_after_the_timeout(
     )
     received = [e for e in fake_bus.published if isinstance(e, BeaconReceived)]
     assert received == [BeaconReceived(system_id=7, message_type=1, sequence=3, rssi_dbm=-55)]
-    clock.advance(3)
+    clock.advance(1)
+    listed = await fake_bus.request(ListReceivedBeacons())
+    assert listed.watched_system_ids == [7]
+    assert listed.beacons == [
+        ReceivedBeacon(system_id=7, message_type=1, sequence=3, rssi_dbm=-55, seen_s_ago=1)
+    ]
+    clock.advance(2)
     await expire_due(deps)
     assert fake_bus.state["ble.beacon.7.presence_changed"] == BeaconPresenceChanged(
         system_id=7, is_present=False
     )
+    assert (await fake_bus.request(ListReceivedBeacons())).beacons == []
 
 
 async def test_the_sim_receiver_hears_this_devices_own_broadcast(

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from actkit_events.domain.conditions import Value, describe, holds, is_stateless, key_of, show
+from actkit_events.domain.trace import condition_trace, wait_left_s
 from actkit_proto.errors import Invalid, NotFound
 from actkit_proto.events import (
     WHILE_ACTIVE_ACTIONS,
     BeaconCondition,
     BroadcastAction,
     Condition,
-    ConditionTrace,
+    FailedAction,
     LogKind,
     ManualCondition,
     RuleSpec,
@@ -94,6 +95,7 @@ class RuleState:
     retry_at: datetime | None = None
     """When the wait between actions that suppressed an activation ends: the rule is evaluated
     again then, since values that still hold send no new report to evaluate it on."""
+    last_failure: FailedAction | None = None
 
     def __post_init__(self) -> None:
         self.keys = tuple(key_of(c) for c in self.spec.conditions)
@@ -329,21 +331,24 @@ class Engine:
         state.is_active = not momentary
         return [Transition(rule_id, state.spec, LogKind.ACTIVATED, now, reason, momentary)]
 
-    def trace(self, rule_id: int) -> RuleTrace:
-        """Every condition's value and why the rule is (not) active."""
+    def record_failure(self, rule_id: int, action: str, error: str, at: datetime) -> None:
+        """Keep a rule's last failed action for its trace (a rule deleted meanwhile: nothing)."""
+        state = self.rules.get(rule_id)
+        if state is not None:
+            state.last_failure = FailedAction(action=action, error=error, at=at)
+
+    def trace(self, rule_id: int, now: datetime) -> RuleTrace:
+        """Every condition's value and verdict, the wait left, and why the rule is (not) active."""
         state = self.rule(rule_id)
         spec = state.spec
-        conditions = []
-        for position, condition in enumerate(spec.conditions):
-            value = self.values.get(key_of(condition))
-            conditions.append(
-                ConditionTrace(
-                    condition=condition,
-                    value="(a moment)" if is_stateless(condition) else show(value),
-                    holds=holds(condition, value) if not is_stateless(condition) else False,
-                    is_trigger=position == 0 and spec.use_first_as_trigger,
-                )
+        conditions = [
+            condition_trace(
+                condition,
+                self.values.get(key_of(condition)),
+                is_trigger=position == 0 and spec.use_first_as_trigger,
             )
+            for position, condition in enumerate(spec.conditions)
+        ]
         if not spec.is_enabled:
             reason = "the rule is turned off"
         elif state.is_active:
@@ -357,4 +362,6 @@ class Engine:
             conditions=conditions,
             last_activated_at=state.last_activated_at,
             reason=reason,
+            wait_left_s=wait_left_s(spec, state.last_activated_at, now),
+            last_failure=state.last_failure,
         )

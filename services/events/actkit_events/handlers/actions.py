@@ -203,6 +203,7 @@ async def fail(rule_id: int, spec: RuleSpec, deps: Deps, error: str) -> None:
     log.warning("rule %d (%s): %s", rule_id, spec.name, error)
     ACTION_FAILURES.labels(spec.action.type).inc()
     deps.log.add(now, rule_id, LogKind.ACTION_FAILED, f"{spec.name}: {error}")
+    deps.engine.record_failure(rule_id, spec.action.type, error, now)
     try:
         await deps.bus.publish(
             ActionFailed(rule_id=rule_id, action=spec.action.type, error=error, at=now)

@@ -155,7 +155,7 @@ async def delete_rule(command: DeleteRule, deps: Deps) -> Ack:
 
 
 async def trace_rule(command: TraceRule, deps: Deps) -> RuleTrace:
-    return deps.engine.trace(command.rule_id)
+    return deps.engine.trace(command.rule_id, deps.clock.now())
 
 
 def _entries(union: object) -> list[CatalogueEntry]:

@@ -136,6 +136,10 @@ async def test_a_failed_action_is_logged_counted_and_published(
     assert ACTION_FAILURES.labels("mqtt_publish")._value.get() == before + 1
     log = await fake_bus.request(QueryEventLog(rule_id=rule.rule_id))
     assert [e.kind for e in log.entries][-2:] == [LogKind.ACTIVATED, LogKind.ACTION_FAILED]
+    trace = await fake_bus.request(TraceRule(rule_id=rule.rule_id))
+    assert trace.last_failure is not None
+    assert trace.last_failure.action == "mqtt_publish"
+    assert trace.last_failure.error == failed.error and trace.last_failure.at == failed.at
 
 
 async def test_trace_says_which_condition_does_not_hold(deps: Deps, fake_bus: FakeBus) -> None:
@@ -153,6 +157,11 @@ async def test_trace_says_which_condition_does_not_hold(deps: Deps, fake_bus: Fa
     assert [c.holds for c in trace.conditions] == [True, False]
     assert [c.value for c in trace.conditions] == ["on", "unknown"]
     assert trace.reason == "not active: digital input 2 is active does not hold (value: unknown)"
+    assert [(c.description, c.verdict) for c in trace.conditions] == [
+        ("digital input 1 is active", "holds (value: on)"),
+        ("digital input 2 is active", "does not hold: nothing was reported yet"),
+    ]
+    assert trace.last_failure is None and trace.wait_left_s is None
 
 
 async def test_a_restart_while_an_input_is_active_holds_the_output_again(

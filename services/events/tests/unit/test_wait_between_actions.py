@@ -52,6 +52,7 @@ async def test_a_flicker_inside_the_wait_activates_the_rule_when_the_wait_ends(
     ]
     trace = await fake_bus.request(TraceRule(rule_id=rule.rule_id))
     assert not trace.is_active and "acts then if its conditions still hold" in trace.reason
+    assert trace.wait_left_s == WAIT_S - 2
 
     ends = clock.now() + timedelta(seconds=WAIT_S - 2)
     assert await tick(deps, clock.now()) == ends  # the timetable wakes up when the wait ends
@@ -59,7 +60,8 @@ async def test_a_flicker_inside_the_wait_activates_the_rule_when_the_wait_ends(
     clock.set(ends)
     await tick(deps, clock.now())
     assert outputs(fake_bus)[-1] == HoldPort(port_id=9, holder=holder)
-    assert (await fake_bus.request(TraceRule(rule_id=rule.rule_id))).is_active
+    trace = await fake_bus.request(TraceRule(rule_id=rule.rule_id))
+    assert trace.is_active and trace.wait_left_s == WAIT_S
     log = await fake_bus.request(QueryEventLog(rule_id=rule.rule_id))
     kinds = [e.kind for e in log.entries if e.kind is not LogKind.ACTION_OK]
     assert kinds[-4:] == [

@@ -23,10 +23,11 @@ from actkit_io.handlers.simulator import (
     read_sim_line,
     switch_ignition,
 )
-from actkit_io.handlers.switches import set_led
+from actkit_io.handlers.switches import get_led, set_led
 from actkit_proto.io import (
     ConfigurePort,
     DriveInput,
+    GetLed,
     GetPort,
     HoldPort,
     ListPorts,
@@ -52,6 +53,7 @@ HANDLERS: Handlers[Deps] = {
     ReleasePort: release_port,
     ConfigurePort: configure_port,
     SetLed: set_led,
+    GetLed: get_led,
     DriveInput: drive_input,
     ReadSimLine: read_sim_line,
     PressButton: press_button,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actkit_io.ports import Cancellable, GpioPort, Timers
-from actkit_proto.io import LedColour, LedPattern, SetLed
+from actkit_proto.io import LedColour, LedPattern, LedShown, SetLed
 
 READY = SetLed(colour=LedColour.GREEN)
 RESET_ARMED = SetLed(colour=LedColour.AMBER, pattern=LedPattern.FLASH, period_ms=500)
@@ -20,6 +20,12 @@ class LedPlayer:
         self._timers = timers
         self._token = 0
         self._pending: Cancellable | None = None
+        self._shown = LedShown(colour=LedColour.OFF)
+
+    @property
+    def shown(self) -> LedShown:
+        """What the LED shows now: the pattern playing, or the colour a counted flash ended on."""
+        return self._shown
 
     async def play(self, pattern: SetLed) -> None:
         """Start showing ``pattern``."""
@@ -27,6 +33,12 @@ class LedPlayer:
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
+        self._shown = LedShown(
+            colour=pattern.colour,
+            pattern=pattern.pattern,
+            count=pattern.count,
+            period_ms=pattern.period_ms,
+        )
         if pattern.pattern is LedPattern.STEADY:
             await self._gpio.show(pattern.colour)
             return
@@ -36,6 +48,7 @@ class LedPlayer:
         if token != self._token:
             return
         if pattern.count is not None and step >= 2 * pattern.count:
+            self._shown = LedShown(colour=pattern.then)
             await self._gpio.show(pattern.then)
             return
         await self._gpio.show(pattern.colour if step % 2 == 0 else LedColour.OFF)

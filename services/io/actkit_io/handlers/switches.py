@@ -1,4 +1,4 @@
-"""The control button, ignition input and status LED: io.led.set, io.button.*, io.ignition."""
+"""The control button, ignition input and status LED: io.led.{set,get}, io.button.*, io.ignition."""
 
 from __future__ import annotations
 
@@ -7,12 +7,23 @@ from actkit_io.handlers.deps import Deps, monotonic_ns
 from actkit_io.handlers.led import READY, RESET_ARMED, RESETTING
 from actkit_io.ports import Switch, SwitchEdge
 from actkit_proto import Ack
-from actkit_proto.io import ButtonPressed, IgnitionChanged, ResetRequested, SetLed
+from actkit_proto.io import (
+    ButtonPressed,
+    GetLed,
+    IgnitionChanged,
+    LedShown,
+    ResetRequested,
+    SetLed,
+)
 
 
 async def set_led(command: SetLed, deps: Deps) -> Ack:
     await deps.led.play(command)
     return Ack()
+
+
+async def get_led(_command: GetLed, deps: Deps) -> LedShown:
+    return deps.led.shown
 
 
 async def report_switch(edge: SwitchEdge, deps: Deps) -> None:

@@ -16,8 +16,10 @@ from actkit_io.ports import Switch
 from actkit_io.settings import IoSettings
 from actkit_proto.io import (
     ButtonPressed,
+    GetLed,
     LedColour,
     LedPattern,
+    LedShown,
     PressButton,
     ReadSimLed,
     ResetRequested,
@@ -148,6 +150,16 @@ async def test_a_counted_flash_ends_on_its_final_colour(
         seen.append(await _led(fake_bus))
     green, off, red = LedColour.GREEN, LedColour.OFF, LedColour.RED
     assert seen == [green, off, green, off, green, off, red]
+    assert await fake_bus.request(GetLed()) == LedShown(colour=red)
+
+
+async def test_the_led_answers_the_pattern_it_plays(
+    fake_bus: FakeBus, deps: Deps, timers: ManualTimers
+) -> None:
+    await fake_bus.request(SetLed(colour=LedColour.AMBER, pattern=LedPattern.FLASH, count=5))
+    await timers.advance(200)
+    shown = await fake_bus.request(GetLed())
+    assert shown == LedShown(colour=LedColour.AMBER, pattern=LedPattern.FLASH, count=5)
 
 
 async def test_a_new_pattern_replaces_a_running_flash(
