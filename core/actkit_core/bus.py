@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import nats
@@ -30,23 +27,22 @@ from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service
 
 from actkit_core.coalescing import Coalescing, Mailbox, StateWriter, join_all
-from actkit_core.local_time import local_zone
-from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
-from actkit_core.natsconf import SERVICE_ACCOUNT, inbox_prefix
-from actkit_proto.base import INTEGRATOR, INTEGRATOR_ROLE, Actor, Command, Event, Message, Reply
-from actkit_proto.errors import BusError, Forbidden, Unavailable
-from actkit_proto.service import GetServiceStatus, ServiceStatus
+
+# Services name their handler table and check a forwarded role through the bus's module.
+from actkit_core.dispatch import Dispatcher
+from actkit_core.dispatch import Handler as Handler
+from actkit_core.dispatch import Handlers as Handlers
+from actkit_core.dispatch import check_role as check_role
+from actkit_core.metrics import BUS_MESSAGES
+from actkit_core.natsconf import inbox_prefix
+from actkit_proto.base import Command, Event, Message, Reply
+from actkit_proto.errors import BusError, Unavailable
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=Message)
 E = TypeVar("E", bound=Event)
 R = TypeVar("R", bound=Reply)
 D = TypeVar("D")
-
-Handler = Callable[[Any, D], Awaitable[Reply | None]]
-Handlers = Mapping[type[Message], Handler[D]]
-"""A service's handler table: message type -> ``async def handler(message, deps)``."""
 
 NO_RESPONDERS_RETRY_S = (0.005, 0.05, None)
 """Pauses before asking again when nobody answers. nats-server has been seen to answer "no
@@ -55,9 +51,6 @@ busy machine), and a restarting owner needs a moment; None: give up."""
 
 ERROR_CODE_HEADER = "Nats-Service-Error-Code"
 ERROR_HEADER = "Nats-Service-Error"
-REQUEST_INFO_HEADER = "Nats-Request-Info"
-"""Set by nats-server, in place of anything the sender put there, on a request that crossed from
-another account: ``{"acc": "<account>", ...}``. Only integrators send from another account."""
 
 
 class Publisher(Protocol):
@@ -71,125 +64,6 @@ class Publisher(Protocol):
 
     async def current(self, event_type: type[E], **ids: str) -> list[E]:
         """The last value of each stateful event of ``event_type`` matching ``ids``."""
-
-
-def check_role(command: Command[Any]) -> None:
-    """Refuse a command whose actor's role is below the command's required role."""
-    actor = command.actor
-    if actor is not None and command.internal_for:
-        raise Forbidden(f"{type(command).__name__} is for services only, never for a person")
-    if actor is not None and actor.role < command.required_role:
-        raise Forbidden(
-            f"{actor.name} is {actor.role.name.lower()}; "
-            f"this needs {command.required_role.name.lower()}"
-        )
-
-
-def from_other_account(headers: Mapping[str, str] | None) -> bool:
-    """Whether nats-server says this request crossed from another account (an integrator's)."""
-    info = (headers or {}).get(REQUEST_INFO_HEADER)
-    if info is None:
-        return False
-    try:
-        account = json.loads(info).get("acc")
-    except (ValueError, AttributeError):
-        return True  # unreadable: take the lesser trust
-    return bool(account != SERVICE_ACCOUNT)
-
-
-def as_integrator(command: Command[Any]) -> Command[Any]:
-    """The command with the actor an integrator may be: the one it names, at most its role."""
-    actor = command.actor or Actor(name=INTEGRATOR, role=INTEGRATOR_ROLE)
-    capped = Actor(name=actor.name, role=min(actor.role, INTEGRATOR_ROLE))
-    return command.model_copy(update={"actor": capped})
-
-
-class Dispatcher:
-    """Decodes, checks, runs and counts the handlers of one service; shared by Bus and FakeBus."""
-
-    def __init__(
-        self,
-        service: str,
-        handlers: Handlers[D],
-        deps: D,
-        adapter: str | None = None,
-        metrics_port: int = 0,
-    ) -> None:
-        self.service = service
-        self.metrics_port = metrics_port
-        self.handlers = dict(handlers)
-        self.deps = deps
-        self.adapter = adapter
-        self.started_at = datetime.now(UTC)
-        self.handled = 0
-        self.failed = 0
-        self.handlers.setdefault(GetServiceStatus, self._status)
-
-    async def _status(self, _command: GetServiceStatus, _deps: object) -> ServiceStatus:
-        from actkit_core import __version__
-
-        return ServiceStatus(
-            service=self.service,
-            version=__version__,
-            started_at=self.started_at,
-            adapter=self.adapter,
-            metrics_port=self.metrics_port,
-            handled=self.handled,
-            failed=self.failed,
-            time_zone=local_zone(),
-        )
-
-    def pattern(self, message_type: type[Message]) -> str:
-        """The subject this service listens on for ``message_type``."""
-        return message_type.subject_pattern(service=self.service)
-
-    async def dispatch(
-        self,
-        message_type: type[Message],
-        subject: str,
-        data: bytes,
-        headers: Mapping[str, str] | None = None,
-    ) -> bytes:
-        """Handle one message; returns the reply payload.
-
-        A command from another account (:func:`from_other_account`) acts as the integrator.
-
-        Raises:
-            BusError: the message was invalid, forbidden, or the handler refused it.
-        """
-        pattern = self.pattern(message_type)
-        started = time.perf_counter()
-        outcome = "ok"
-        try:
-            message = message_type.from_wire(subject, data)
-            if isinstance(message, Command):
-                if from_other_account(headers):
-                    message = as_integrator(message)
-                check_role(message)
-            reply = await self.handlers[message_type](message, self.deps)
-            return reply.to_wire() if reply is not None else b""
-        except BusError as exc:
-            outcome = exc.code.value
-            raise
-        except Exception as exc:
-            outcome = "500"
-            log.exception("%s failed on %s", message_type.__name__, subject)
-            raise BusError(
-                f"{self.service} failed to handle {message_type.__name__}: {exc!r}; see its log"
-            ) from exc
-        finally:
-            self.handled += 1
-            if outcome != "ok":
-                self.failed += 1
-            BUS_MESSAGES.labels(self.service, pattern, outcome).inc()
-            BUS_HANDLE_SECONDS.labels(self.service, pattern).observe(time.perf_counter() - started)
-
-    def skip(self, message_type: type[Message], outcome: str, count: int) -> None:
-        """Count messages taken care of without their handler: coalesced, or refused (overflow)."""
-        self.handled += count
-        if outcome != "coalesced":
-            self.failed += count
-        BUS_MESSAGES.labels(self.service, self.pattern(message_type), outcome).inc(count)
 
 
 class Bus:

@@ -7,8 +7,8 @@ from typing import Any, cast
 import pytest
 from nats.aio.msg import Msg
 
-from actkit_core.bus import Dispatcher
 from actkit_core.coalescing import Coalescing, Mailbox, StateWriter, join_all
+from actkit_core.dispatch import Dispatcher
 from actkit_proto.io import GetPort, PortChanged
 
 

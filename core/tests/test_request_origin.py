@@ -2,7 +2,7 @@
 
 import pytest
 
-from actkit_core.bus import as_integrator, from_other_account
+from actkit_core.dispatch import as_integrator, from_other_account
 from actkit_proto.base import INTEGRATOR, Actor, Role
 from actkit_proto.io import SetPort
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from fnmatch import fnmatchcase
 from typing import Any, TypeVar
 
-from actkit_core.bus import Dispatcher, Handlers
+from actkit_core.dispatch import Dispatcher, Handlers
 from actkit_proto.base import Command, Event, Message, Reply
 from actkit_proto.errors import Unavailable
 

@@ -12,8 +12,8 @@ from typing import Any, cast
 import pytest
 from nats.aio.msg import Msg
 
-from actkit_core.bus import Dispatcher
 from actkit_core.coalescing import Mailbox
+from actkit_core.dispatch import Dispatcher
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.domain.coalescing import kept_positions
 from actkit_events.domain.rules import Engine
