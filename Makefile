@@ -13,7 +13,7 @@ KIT_STACK_TEST := core/tests/integration/test_running_stack.py
 # `running_stack` starts the whole stack: it runs alone, as the stack tests do, not beside others.
 
 
-.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf licences migration migrations-check contracts new-service engine images app-example app-example-licence board-up board-status board-down test-board bench-board test-radios bench-radios test-fleet fleet-sim up down logs
+.PHONY: help debian-packages setup run status test coverage test-unit test-int test-stack lint fmt mypy bench fresh-check asyncapi nats-conf licences translations migration migrations-check contracts new-service engine images app-example app-example-licence board-up board-status board-down test-board bench-board test-radios bench-radios test-fleet fleet-sim up down logs
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -110,6 +110,17 @@ nats-conf: setup ## write deploy/nats-server.conf from the services table
 
 licences: setup ## write the Legal page's list of the Python packages shipped (from uv.lock)
 	$(RUN) python -c 'from actkit_web.pages import third_party; third_party.write_listing()'
+
+# The dashboard's languages (services/web/actkit_web/pages/locales): the templates' and pages'
+# words extracted into messages.pot, each language's messages.po updated from it (new words empty,
+# never guessed: no fuzzy matching), then every catalog compiled, owners.po (the owners' sentences,
+# kept by hand) too. The .mo files are committed: the service needs no build step and no Babel.
+LOCALES := services/web/actkit_web/pages/locales
+translations: setup ## extract the dashboard's words, update each language's catalog, compile them
+	$(RUN) pybabel -q extract -F services/web/babel.cfg --no-location --sort-output --omit-header -o $(LOCALES)/messages.pot services/web
+	$(RUN) pybabel -q update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(RUN) pybabel compile -d $(LOCALES) -D messages --statistics
+	$(RUN) pybabel compile -d $(LOCALES) -D owners --statistics
 
 migration: setup ## make migration svc=io m="add debounce"
 	$(RUN) actkit migration $(svc) "$(m)"

@@ -27,7 +27,7 @@ from actkit_web.http.answers import (
 from actkit_web.http.device import DeviceIdentity
 from actkit_web.http.feed import PortFeed, ProgressFeed
 from actkit_web.http.limits import BodyLimit, BodyTooLarge
-from actkit_web.http.middleware import RequestMetrics, SecurityHeaders
+from actkit_web.http.middleware import PageLanguage, RequestMetrics, SecurityHeaders
 from actkit_web.settings import WebSettings
 from actkit_web.vapix.stream_tokens import StreamTokens
 
@@ -79,6 +79,7 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.openapi = document_errors(app)  # type: ignore[method-assign]
     # Innermost first: the access policy's and the body limit's answers still get the security
     # headers and metrics, and the body limit closes connections whose body the policy left.
+    app.add_middleware(PageLanguage)
     app.add_middleware(HttpAccessPolicy, state=app.state.http_access)
     app.add_middleware(BodyLimit, answer=answer_too_large)
     app.add_middleware(SecurityHeaders)

@@ -10,6 +10,7 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import (
     AccessFailures,
     AccountInfo,
+    AccountLanguage,
     AccountList,
     AddAccount,
     AuthSettings,
@@ -22,6 +23,7 @@ from actkit_proto.accounts import (
     GetAuthSettings,
     GetBruteForceSettings,
     GetDigestChallenge,
+    GetLanguage,
     GetSetupState,
     Identity,
     ListAccessFailures,
@@ -29,6 +31,7 @@ from actkit_proto.accounts import (
     Session,
     SetAuthSettings,
     SetBruteForceSettings,
+    SetLanguage,
     SetupState,
     UpdateAccount,
     VerifyAnonymous,
@@ -61,6 +64,8 @@ class FakeAccounts:
     roles: dict[str, Role] = field(default_factory=lambda: dict(ROLES))
     sessions: dict[str, Session] = field(default_factory=dict)
     digests: list[VerifyDigest] = field(default_factory=list)
+    languages: dict[str, str] = field(default_factory=dict)
+    """The language each account chose, by name (accounts.language.*)."""
 
     auth: AuthSettings = field(default_factory=AuthSettings)
     brute_force: BruteForceSettings = field(default_factory=BruteForceSettings)
@@ -90,6 +95,8 @@ class FakeAccounts:
                 GetBruteForceSettings: self.get_brute_force,
                 SetBruteForceSettings: self.set_brute_force,
                 ListAccessFailures: self.list_access_failures,
+                GetLanguage: self.get_language,
+                SetLanguage: self.set_language,
                 **self.certificates.methods(),
                 **self.ssh_openid.methods(),
             },
@@ -196,6 +203,20 @@ class FakeAccounts:
         if command.token not in self.sessions:
             raise Unauthenticated("the session has expired; log in again")
         return self.sessions[command.token]
+
+    async def get_language(self, command: GetLanguage) -> AccountLanguage:
+        return AccountLanguage(language=self.languages.get(self._own(command)))
+
+    async def set_language(self, command: SetLanguage) -> AccountLanguage:
+        self.languages[self._own(command)] = command.language
+        return AccountLanguage(language=command.language)
+
+    def _own(self, command: GetLanguage | SetLanguage) -> str:
+        if command.actor is None:
+            raise Invalid("a language is kept per account: send it on behalf of the account")
+        if command.actor.name not in self.passwords:
+            raise NotFound(f"{command.actor.name!r} has no account to keep a language in; log in")
+        return command.actor.name
 
     async def end_session(self, command: EndSession) -> Ack:
         self.sessions.pop(command.token, None)

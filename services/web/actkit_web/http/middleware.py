@@ -1,13 +1,15 @@
-"""ASGI middleware: security headers on every answer, request metrics by route (metrics.py)."""
+"""ASGI middleware: security headers, request metrics by route (metrics.py), the page's language."""
 
 from __future__ import annotations
 
 import time
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from actkit_web.metrics import REQUEST_SECONDS, REQUESTS
+from actkit_web.pages.languages import COOKIE, chosen_language, use_language
 
 PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -74,6 +76,20 @@ class RequestMetrics:
             await self.app(scope, receive, send_and_time)
         finally:
             REQUESTS.labels(_route(scope), scope["method"], str(status)).inc()
+
+
+class PageLanguage:
+    """Shows the request in the browser's chosen language (its cookie) or the one it accepts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = Headers(scope=scope)
+            cookie = cookie_parser(headers.get("cookie", "")).get(COOKIE)
+            use_language(chosen_language(cookie, headers.get("accept-language")))
+        await self.app(scope, receive, send)
 
 
 def _route(scope: Scope) -> str:

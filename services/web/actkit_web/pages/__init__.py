@@ -5,7 +5,8 @@ SSH accounts, OpenID, Security, Certificates, Time and location, Network, WLAN, 
 802.1X, MQTT, ONVIF, Power settings, BLE beacons, Logs, Plain config; Maintenance (see
 ``rendering.MENU``).
 ``login`` is the first visit's setup and logging in and out; ``help``, ``release_notes``,
-``legal`` and ``about`` are the header's and its context menu's. Pages are rendered on the server
+``legal`` and ``about`` are the header's and its context menu's, as is ``language`` (its
+language menu; the catalogs are ``languages``). Pages are rendered on the server
 and call the same route functions, or send the same commands, as the REST API.
 """
 
@@ -18,6 +19,7 @@ from actkit_web.pages import (
     certificates,
     firewall,
     help,
+    language,
     legal,
     login,
     logs,
@@ -69,5 +71,6 @@ MENU_PAGES = (
     release_notes,
     legal,
     about,
+    language,
 )
 """Every page's module (each with its ``router``), in the menu's order, then the header's."""

@@ -18,6 +18,7 @@ from actkit_proto.errors import BusError, Conflict, Invalid, Unauthenticated, Un
 from actkit_web.api.session import end_session, set_session_cookie, start_session
 from actkit_web.http.auth import SESSION_COOKIE, client_address, fitted
 from actkit_web.http.deps import BusDep, CallerDep, SettingsDep, command_from_fields
+from actkit_web.pages.language import remember_account_language
 from actkit_web.pages.rendering import render_page
 from actkit_web.pages.submit import REFUSALS, field_errors
 
@@ -112,6 +113,7 @@ async def log_in(
         )
     response = RedirectResponse(_local(next), status_code=303)
     set_session_cookie(response, session, settings)
+    await remember_account_language(response, session.identity, bus, settings)
     return response
 
 
@@ -173,6 +175,7 @@ async def complete_openid_login(
     # navigation that began at the provider: this page goes on from the device's own site.
     response = render_page(request, "signed_in.html", None, target="/status")
     set_session_cookie(response, session, settings)
+    await remember_account_language(response, session.identity, bus, settings)
     response.delete_cookie(OPENID_STATE_COOKIE, path="/login/openid")
     return response
 

@@ -34,34 +34,49 @@ from actkit_proto.system import (
     Restart,
 )
 from actkit_web.http.auth import Caller
+from actkit_web.pages.languages import (
+    LANGUAGES,
+    N_,
+    current_language,
+    owner_sentence,
+    translate,
+    translate_plural,
+)
 
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+templates.env.add_extension("jinja2.ext.i18n")
+# Every template's words go through the catalog of the request's language (``_``, ``{% trans %}``);
+# trimmed: a sentence wrapped over lines is one entry, its line breaks one space.
+templates.env.policies["ext.i18n.trimmed"] = True
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=translate, ngettext=translate_plural, newstyle=True
+)
 
 
 MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
-    ("/status", "Status", ListPorts),
-    ("/apps", "Apps", ListApps),
-    ("/accessories", "Accessories", ListPorts),
-    ("/events/rules", "Rules", ListRules),
-    ("/events/triggers", "Manual triggers", SetManualTrigger),
-    ("/events/recipients", "Recipients", ListRecipients),
-    ("/events/schedules", "Schedules", ListSchedules),
-    ("/system/accounts", "Accounts", ListAccounts),
-    ("/system/ssh", "SSH accounts", GetSshAccounts),
-    ("/system/openid", "OpenID", GetOpenIdSettings),
-    ("/system/security", "Security", GetBruteForceSettings),
-    ("/system/certificates", "Certificates", ListCertificates),
-    ("/system/time", "Time and location", GetTimeSettings),
-    ("/system/network", "Network", GetIpv4),
-    ("/system/wlan", "WLAN", GetWlan),
-    ("/system/firewall", "Firewall and 802.1X", GetFirewall),
-    ("/system/mqtt", "MQTT", GetClientSettings),
-    ("/system/onvif", "ONVIF", ListOnvifAccounts),
-    ("/system/power", "Power settings", GetPowerSettings),
-    ("/system/ble", "BLE beacons", GetBeaconSettings),
-    ("/system/logs", "Logs", ListSystemLog),
-    ("/system/plain-config", "Plain config", ListPlainConfig),
-    ("/maintenance", "Maintenance", Restart),
+    ("/status", N_("Status"), ListPorts),
+    ("/apps", N_("Apps"), ListApps),
+    ("/accessories", N_("Accessories"), ListPorts),
+    ("/events/rules", N_("Rules"), ListRules),
+    ("/events/triggers", N_("Manual triggers"), SetManualTrigger),
+    ("/events/recipients", N_("Recipients"), ListRecipients),
+    ("/events/schedules", N_("Schedules"), ListSchedules),
+    ("/system/accounts", N_("Accounts"), ListAccounts),
+    ("/system/ssh", N_("SSH accounts"), GetSshAccounts),
+    ("/system/openid", N_("OpenID"), GetOpenIdSettings),
+    ("/system/security", N_("Security"), GetBruteForceSettings),
+    ("/system/certificates", N_("Certificates"), ListCertificates),
+    ("/system/time", N_("Time and location"), GetTimeSettings),
+    ("/system/network", N_("Network"), GetIpv4),
+    ("/system/wlan", N_("WLAN"), GetWlan),
+    ("/system/firewall", N_("Firewall and 802.1X"), GetFirewall),
+    ("/system/mqtt", N_("MQTT"), GetClientSettings),
+    ("/system/onvif", N_("ONVIF"), ListOnvifAccounts),
+    ("/system/power", N_("Power settings"), GetPowerSettings),
+    ("/system/ble", N_("BLE beacons"), GetBeaconSettings),
+    ("/system/logs", N_("Logs"), ListSystemLog),
+    ("/system/plain-config", N_("Plain config"), ListPlainConfig),
+    ("/maintenance", N_("Maintenance"), Restart),
 )
 """The pages and the command each one shows first: a page is listed if the caller may send it."""
 
@@ -72,7 +87,7 @@ MAIN_MENU: tuple[MenuNode, ...] = (
     "/status",
     "/apps",
     (
-        "System",
+        N_("System"),
         (
             "/system/time",
             "/system/wlan",
@@ -80,7 +95,7 @@ MAIN_MENU: tuple[MenuNode, ...] = (
             ("/system/security", ("/system/certificates", "/system/firewall")),
             ("/system/accounts", ("/system/ssh", "/system/openid")),
             (
-                "Events",
+                N_("Events"),
                 ("/events/rules", "/events/triggers", "/events/recipients", "/events/schedules"),
             ),
             "/system/mqtt",
@@ -97,8 +112,6 @@ MAIN_MENU: tuple[MenuNode, ...] = (
 """The main menu grouped as the manual's "The web interface" is: Status, Apps, System and its
 sections, Maintenance. A group headed by a page's path is that page with the ones under it
 (Security: Certificates, Firewall and 802.1X). Every page of ``MENU`` has its place here."""
-LANGUAGES = {"en": "English"}
-"""The languages the dashboard is written in; the header's language menu lists them."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,28 @@ def render_page(request: Request, template: str, caller: Caller | None, **contex
         "menu": main_menu(role, path),
         "help_href": f"/help/{help_topic(entry[1])}" if entry else "/help",
         "languages": LANGUAGES,
-        "language": "en",
+        "language": current_language(),
     }
+    if isinstance(context.get("errors"), dict):
+        context["errors"] = {key: owner_words(words) for key, words in context["errors"].items()}
     return templates.TemplateResponse(request, template, {**frame, **context}, status_code=status)
+
+
+def owner_words(words: object) -> object:
+    """What an owner said, in the request's language: whole, or each of its ``; `` sentences.
+
+    A ``field: `` before a sentence is kept as it is; a sentence the catalog lacks stays English.
+    """
+    if not isinstance(words, str):
+        return words
+    whole = owner_sentence(words)
+    if whole != words:
+        return whole
+    parts = []
+    for problem in words.split("; "):
+        field, separator, sentence = problem.partition(": ")
+        translated = owner_sentence(problem)
+        if translated == problem and separator:
+            translated = f"{field}: {owner_sentence(sentence)}"
+        parts.append(translated)
+    return "; ".join(parts)

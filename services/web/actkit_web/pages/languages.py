@@ -1,0 +1,85 @@
+"""The dashboard's languages: their gettext catalogs, which one a request is shown in, and why.
+
+Two catalogs per language under ``locales/<code>/LC_MESSAGES``: ``messages`` (the templates and
+the words marked ``N_`` in the page modules, extracted by ``make translations``) and ``owners``
+(the owners' sentences the pages show, keyed by the English sentence the owner sends; one that is
+not in it is shown as sent, in English). The compiled ``.mo`` files are kept beside the ``.po``
+so the service needs no build step and no Babel at run time; a test fails when they differ.
+"""
+
+from __future__ import annotations
+
+import gettext
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = {"en": "English", "sv": "Svenska"}
+"""The languages the dashboard is written in, by code, each named in itself (the header's menu)."""
+DEFAULT_LANGUAGE = "en"
+COOKIE = "actkit_language"
+"""The browser's choice: set from the language menu, and from the account's preference at login."""
+LOCALES = Path(__file__).parent / "locales"
+DOMAINS = ("messages", "owners")
+
+_language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def N_(words: str) -> str:
+    """Mark words for the catalog where they are written; ``_`` translates them when shown."""
+    return words
+
+
+@cache
+def catalog(language: str, domain: str) -> gettext.NullTranslations:
+    """A language's compiled catalog; English (and a missing file) is the words as written."""
+    if language == DEFAULT_LANGUAGE:
+        return gettext.NullTranslations()
+    return gettext.translation(domain, LOCALES, languages=[language], fallback=True)
+
+
+def current_language() -> str:
+    """The language the request being answered is shown in."""
+    return _language.get()
+
+
+def use_language(language: str) -> None:
+    """Show what this request (this task) renders in ``language``, one of ``LANGUAGES``."""
+    _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def translate(words: str) -> str:
+    """``words`` in the current language (the templates' ``_`` and ``{% trans %}``)."""
+    return catalog(current_language(), "messages").gettext(words)
+
+
+def translate_plural(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for ``count`` in the current language."""
+    return catalog(current_language(), "messages").ngettext(singular, plural, count)
+
+
+def owner_sentence(sentence: str) -> str:
+    """An owner's sentence in the current language, or as the owner sent it when not in the catalog.
+
+    A sentence naming a value (a rule's name, a port's number) is in the catalog only if whole.
+    """
+    return catalog(current_language(), "owners").gettext(sentence)
+
+
+def chosen_language(cookie: str | None, accept_language: str | None) -> str:
+    """The browser's choice (the cookie), else the first language it accepts that we have."""
+    if cookie in LANGUAGES:
+        return cookie
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, index, primary))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
