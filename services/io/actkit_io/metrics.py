@@ -11,3 +11,9 @@ EDGE_TO_EVENT_SECONDS = Histogram(
     "Time from an input's electrical edge to its published event.",
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5),
 )
+EDGES_COALESCED = Counter(
+    "actkit_io_edges_coalesced_total",
+    "Input edges the real board's backlog skipped for a newer state of their line, by port "
+    "(or button, ignition).",
+    ["port"],
+)

@@ -1,7 +1,8 @@
 """GPIO through the Linux character device (python-periphery): the real board's adapter.
 
 Edges come from the kernel's line events, read when the line fd becomes readable on the event
-loop; debounce is done here in software because periphery does not expose the kernel's.
+loop; debounce is done here in software because periphery does not expose the kernel's. Edges
+wait for the service in an :class:`EdgeBacklog`, bounded however fast a line chatters.
 A supervised port has two lines: its sense line (high when the loop is closed) and the
 end-of-line detector (high when the loop is cut or shorted).
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from periphery import CdevGPIO
 
+from actkit_io.adapters.edge_backlog import EDGE_BACKLOG_LIMIT, EdgeBacklog
 from actkit_io.domain.profile import BoardProfile, LineSpec
 from actkit_io.ports import Cancellable, Edge, HardwareError, Switch, SwitchEdge, Timers
 from actkit_proto.io import Circuit, Direction, LedColour
@@ -57,12 +59,14 @@ class _Watched:
 class PeripheryGpio:
     """The board's GPIO lines, opened as the profile says."""
 
-    def __init__(self, profile: BoardProfile, timers: Timers) -> None:
+    def __init__(
+        self, profile: BoardProfile, timers: Timers, edge_limit: int = EDGE_BACKLOG_LIMIT
+    ) -> None:
         self._profile = profile
         self._ports = profile.ports()
         self._timers = timers
         self._loop = asyncio.get_running_loop()
-        self._edges: asyncio.Queue[Edge | SwitchEdge] = asyncio.Queue()
+        self._edges = EdgeBacklog(edge_limit)
         self._watched: dict[int | Switch, _Watched] = {}
         self._outputs: dict[int, CdevGPIO] = {}
         switches = {Switch.BUTTON: profile.button, Switch.IGNITION: profile.ignition}
@@ -111,7 +115,7 @@ class PeripheryGpio:
         green.write(colour in (LedColour.GREEN, LedColour.AMBER))
 
     async def edges(self) -> AsyncIterator[Edge | SwitchEdge]:
-        """Debounced edges of input ports and switches."""
+        """Debounced edges of inputs and switches; a chattering line's old ones may give way."""
         while True:
             yield await self._edges.get()
 
@@ -174,9 +178,9 @@ class PeripheryGpio:
             is_on = bool(watched.lines[0].read())
             if is_on != watched.reported:
                 watched.reported = is_on
-                self._edges.put_nowait(SwitchEdge(key, is_on, at_ns))
+                self._edges.put(SwitchEdge(key, is_on, at_ns))
             return
         circuit = self._circuit(watched.lines)
         if circuit != watched.reported:
             watched.reported = circuit
-            self._edges.put_nowait(Edge(key, circuit, at_ns))
+            self._edges.put(Edge(key, circuit, at_ns))
