@@ -25,11 +25,15 @@ environment.
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from actkit_proto.base import INTEGRATOR_ROLE, Command, Event, Message
 from actkit_proto.catalog import messages
+from actkit_proto.fleet import UPLINK_CONSUMER, VEHICLE_COMMANDS, VEHICLE_EVENTS
 from actkit_proto.services import SERVICE_NAMES, SERVICES, ServiceInfo
 
 SERVICE_ACCOUNT = "ACTKIT"
@@ -55,6 +59,19 @@ _BUCKET_READS = (
 )
 _BUCKET_WATCHES = ("$JS.API.CONSUMER.*.{stream}", "$JS.API.CONSUMER.*.{stream}.>")
 """Ordered consumers, as a KV watch makes them: create, info, delete."""
+
+
+FLEET_LINK_OWNER = "network"
+"""The service that writes the vehicle's link to HQ (the cloud connection) and makes the
+vehicle's JetStream objects for HQ: it may create, update and read those alone."""
+FLEET_STREAM_SUBJECTS = (
+    *(
+        f"$JS.API.STREAM.{verb}.{stream}"
+        for stream in (VEHICLE_EVENTS, VEHICLE_COMMANDS)
+        for verb in ("CREATE", "UPDATE", "INFO")
+    ),
+    f"$JS.API.CONSUMER.CREATE.{VEHICLE_EVENTS}.{UPLINK_CONSUMER}",
+)
 
 
 def password_variable(user: str) -> str:
@@ -111,7 +128,12 @@ def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
     return {
         "publish": {
             "allow": sorted(
-                {*publish, *_bucket_subjects(bucket), f"$JS.API.STREAM.CREATE.{stream}"}
+                {
+                    *publish,
+                    *_bucket_subjects(bucket),
+                    f"$JS.API.STREAM.CREATE.{stream}",
+                    *(FLEET_STREAM_SUBJECTS if info.name == FLEET_LINK_OWNER else ()),
+                }
             )
         },
         "subscribe": {
@@ -158,7 +180,7 @@ FLEET_SERVER_FILE = "fleet.conf"
 """The vehicle's link to HQ (leaf remote, JetStream domain), beside the configuration; written
 by ``actkit-fleet leaf-conf``, empty until the vehicle joins a fleet."""
 FLEET_ACCOUNT_FILE = "fleet-account.conf"
-"""HQ's command mappings, included in the services' account; empty without a fleet."""
+"""HQ's command mappings, included in the integrator's account; empty without a fleet."""
 
 
 def render(bucket: str = "actkit-state", has_fleet_link: bool = False) -> str:
@@ -180,7 +202,6 @@ def render(bucket: str = "actkit-state", has_fleet_link: bool = False) -> str:
         "accounts {",
         f"  {SERVICE_ACCOUNT} {{",
         "    jetstream: enabled",
-        *([f'    include "{FLEET_ACCOUNT_FILE}"'] if has_fleet_link else []),
         "    users: [",
     ]
     for info in SERVICES:
@@ -193,7 +214,11 @@ def render(bucket: str = "actkit-state", has_fleet_link: bool = False) -> str:
         lines.append(
             f"      {{{kind}: {json.dumps(subject)}, accounts: [{INTEGRATOR_ACCOUNT}]{response}}}"
         )
-    lines += ["    ]", "  }", f"  {INTEGRATOR_ACCOUNT} {{", "    users: ["]
+    lines += ["    ]", "  }", f"  {INTEGRATOR_ACCOUNT} {{"]
+    # HQ's live commands arrive in the integrator's account: they cross to the services' as an
+    # integrator's do, so their owners treat them as an integrator's (at most its role).
+    lines += [f'    include "{FLEET_ACCOUNT_FILE}"'] if has_fleet_link else []
+    lines += ["    users: ["]
     lines += _user_line("integrator", CLIENT_USERS["integrator"], None)
     lines += ["    ]", "    imports: ["]
     for kind, subject in exports:
@@ -205,3 +230,47 @@ def render(bucket: str = "actkit-state", has_fleet_link: bool = False) -> str:
     if has_fleet_link:
         lines += [f'include "{FLEET_SERVER_FILE}"', ""]
     return "\n".join(lines)
+
+
+def write_include(path: Path, text: str) -> bool:
+    """Write one file the configuration includes, for its owner only (it may hold a secret).
+
+    Returns:
+        Whether its text changed (a file that was not there changes).
+    """
+    before = path.read_text() if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(text)
+    return before != text
+
+
+def running_server_pid(ports_dir: Path) -> int | None:
+    """The pid of the running nats-server whose ports file is in ``ports_dir``, if any."""
+    for ports in ports_dir.glob("nats-server_*.ports"):
+        pid = int(ports.stem.rsplit("_", 1)[1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        return pid
+    return None
+
+
+def reload_server(ports_dir: Path, *, restart: bool = False) -> bool:
+    """Have the nats-server of ``ports_dir`` read its configuration again; connections stay.
+
+    Args:
+        ports_dir: the folder of its ports file (``--ports_file_dir``).
+        restart: stop it instead (SIGTERM), for what a reload cannot change (its name, its
+            JetStream domain): its supervisor starts it again, the services reconnect.
+
+    Returns:
+        Whether a running server was told.
+    """
+    pid = running_server_pid(ports_dir)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM if restart else signal.SIGHUP)
+    return True

@@ -64,7 +64,11 @@ def test_sign_in_goes_from_web_to_accounts_only() -> None:
 def test_nobody_but_cli_may_delete_purge_or_change_the_state_bucket() -> None:
     for info in SERVICES:
         management = [s for s in allowed(info.name, "publish") if s.startswith("$JS.API.STREAM.")]
-        assert all(s.split(".")[3] in {"INFO", "MSG", "CREATE"} for s in management), management
+        bucket = [s for s in management if s.split(".")[-1].startswith("KV_")]
+        assert all(s.split(".")[3] in {"INFO", "MSG", "CREATE"} for s in bucket), bucket
+        others = {s.split(".")[-1] for s in management} - {f"KV_{BUCKET}"}
+        # The network service makes the vehicle's streams for HQ (the cloud connection).
+        assert others <= ({"EVENTS", "CMD_IN"} if info.name == "network" else set()), others
     assert "cli, password: $ACTKIT_NATS_PASSWORD_CLI}" in render()
 
 
@@ -104,10 +108,9 @@ def test_credentials_are_made_once_and_kept(tmp_path: Path) -> None:
     assert credentials(tmp_path) == first
 
 
-def test_a_fleet_link_is_included_at_the_top_and_in_the_services_account() -> None:
+def test_a_fleet_link_is_included_at_the_top_and_in_the_integrators_account() -> None:
     conf = render(has_fleet_link=True)
-    account = conf.index("  ACTKIT {")
-    assert conf.index('    include "fleet-account.conf"') > account
-    assert conf.index('    include "fleet-account.conf"') < conf.index("  INTEGRATOR {")
+    # HQ's live commands cross from the integrator's account: capped at the integrator's role.
+    assert conf.index('    include "fleet-account.conf"') > conf.index("  INTEGRATOR {")
     assert conf.endswith('include "fleet.conf"\n')
     assert "include" not in render()

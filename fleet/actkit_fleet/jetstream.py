@@ -15,18 +15,19 @@ from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 
+from actkit_core.fleetstreams import (
+    DAY_NS,
+    SECOND_NS,
+    flow_controlled,
+)
 from actkit_proto.fleet import (
     HQ_COMMANDS,
-    HQ_DOMAIN,
     HQ_EVENTS,
     HQ_STATE,
-    QUEUED_ON_VEHICLE,
     UPLINK_CONSUMER,
-    VEHICLE_COMMANDS,
     VEHICLE_EVENTS,
     downlink_consumer,
     downlink_deliver,
-    event_subjects,
     js_api,
     numbered_wildcards,
     queued_command_prefix,
@@ -36,11 +37,6 @@ from actkit_proto.fleet import (
 )
 
 JsonObject = dict[str, Any]
-SECOND_NS = 1_000_000_000
-DAY_NS = 86_400 * SECOND_NS
-HEARTBEAT_NS = SECOND_NS
-"""Idle heartbeat of a source's consumer: what tells HQ a vehicle is there while it is quiet."""
-MAX_ACK_PENDING = 10_000
 ATTEMPTS = 3
 RETRY_PAUSE_S = 1.0
 
@@ -103,22 +99,10 @@ def hq_commands(replicas: int, max_age_s: int = 86_400) -> JsonObject:
     }
 
 
-def _flow_controlled(durable: str, deliver_subject: str) -> JsonObject:
-    return {
-        "durable_name": durable,
-        "deliver_subject": deliver_subject,
-        "deliver_policy": "all",
-        "ack_policy": "flow_control",
-        "flow_control": True,
-        "idle_heartbeat": HEARTBEAT_NS,
-        "max_ack_pending": MAX_ACK_PENDING,
-    }
-
-
 def downlink(vehicle_id: str) -> JsonObject:
     """HQ's consumer of one vehicle's queued commands, which that vehicle's source names."""
     return {
-        **_flow_controlled(downlink_consumer(vehicle_id), downlink_deliver(vehicle_id)),
+        **flow_controlled(downlink_consumer(vehicle_id), downlink_deliver(vehicle_id)),
         "filter_subject": f"{queued_command_prefix(vehicle_id)}.>",
     }
 
@@ -138,55 +122,6 @@ def source_vehicle(source: JsonObject) -> str | None:
     api = str(source.get("external", {}).get("api", ""))
     parts = api.split(".")
     return parts[1] if source.get("name") == VEHICLE_EVENTS and len(parts) == 3 else None
-
-
-def vehicle_events(max_age_days: int = 7, max_bytes: int = 256 * 1024 * 1024) -> JsonObject:
-    """The vehicle's events, kept for HQ across outages up to ``max_age_days``.
-
-    Limits retention: HQ's source reads it again from its consumer's position after any outage,
-    and local readers (an incident replay) may read it too.
-    """
-    return {
-        "name": VEHICLE_EVENTS,
-        "subjects": event_subjects(),
-        "retention": "limits",
-        "storage": "file",
-        "max_age": max_age_days * DAY_NS,
-        "max_bytes": max_bytes,
-        "discard": "old",
-        "duplicate_window": 120 * SECOND_NS,
-    }
-
-
-def uplink(vehicle_id: str) -> JsonObject:
-    """The vehicle's consumer of its events that HQ's source names."""
-    return _flow_controlled(UPLINK_CONSUMER, uplink_deliver(vehicle_id))
-
-
-def vehicle_commands(vehicle_id: str) -> JsonObject:
-    """The vehicle's copy of its queued commands, ``cmdq.<command subject>``."""
-    return {
-        "name": VEHICLE_COMMANDS,
-        "retention": "limits",
-        "storage": "file",
-        "max_age": DAY_NS,
-        "sources": [
-            {
-                "name": HQ_COMMANDS,
-                "external": {"api": js_api(HQ_DOMAIN), "deliver": ""},
-                "consumer": {
-                    "name": downlink_consumer(vehicle_id),
-                    "deliver_subject": downlink_deliver(vehicle_id),
-                },
-                "subject_transforms": [
-                    {
-                        "src": f"{queued_command_prefix(vehicle_id)}.>",
-                        "dest": f"{QUEUED_ON_VEHICLE}.>",
-                    }
-                ],
-            }
-        ],
-    }
 
 
 class JetStreamApi:

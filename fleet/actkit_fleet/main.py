@@ -19,6 +19,7 @@ from typing import Any
 import nats
 from nats.aio.client import Client
 
+from actkit_core.natsconf import reload_server
 from actkit_fleet import leafconf, provision, registry, view
 from actkit_fleet.hqconf import (
     HQ_USER,
@@ -175,7 +176,7 @@ async def leaf_conf(args: argparse.Namespace) -> None:
         seed = args.seed_file.read_text().strip()
         link = leafconf.LeafLink(args.vehicle_id, args.hq.split(","), seed, *args.tls)
     must_restart = leafconf.write_link(args.conf_dir, link)
-    pid = leafconf.running_server_pid(args.store_dir)
+    pid = leafconf.server_pid(args.store_dir)
     if pid is None:
         _say("written; nats-server is not running: it reads them when it starts")
     elif must_restart:
@@ -184,7 +185,7 @@ async def leaf_conf(args: argparse.Namespace) -> None:
             "(actkit run starts it again), then run this again to make the streams"
         )
     else:
-        leafconf.reload(pid)
+        reload_server(args.store_dir / "ports")
         _say(f"written; nats-server (pid {pid}) reloaded, the services stay connected")
     if link is not None and args.server and not must_restart:
         client = await nats.connect(

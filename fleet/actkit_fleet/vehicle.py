@@ -15,7 +15,8 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig
 
-from actkit_fleet.jetstream import JetStreamApi, uplink, vehicle_commands, vehicle_events
+from actkit_core.fleetstreams import uplink, vehicle_commands, vehicle_events
+from actkit_fleet.jetstream import JetStreamApi
 from actkit_proto.fleet import QUEUED_ON_VEHICLE, VEHICLE_COMMANDS, VEHICLE_EVENTS
 
 log = logging.getLogger("actkit.fleet.agent")

@@ -8,8 +8,9 @@ group and answers with it as stored. Secrets are write-only: a reply leaves them
 ``has_*`` flag says whether one is set; a set that leaves one out (or ``None``) keeps it.
 
 One module per group: ``addresses`` (IPv4, IPv6, hostname, DNS), ``http``, ``discovery`` (and
-O3C), ``snmp``, ``dot1x``, ``wlan``, ``firewall`` and ``status``; ``common`` holds the names,
-addresses and checks they share. Import from here: every message is re-exported.
+O3C's settings), ``o3c`` (its state, HQ's claim), ``snmp``, ``dot1x``, ``wlan``, ``firewall`` and
+``status``; ``common`` holds the names, addresses and checks they share. Import from here: every
+message is re-exported.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ from actkit_proto.network.http import (
     HttpSettings,
     SetHttp,
 )
+from actkit_proto.network.o3c import CLAIM_WINDOW_S, ClaimO3c, GetO3cStatus, O3cStatus
 from actkit_proto.network.snmp import (
     GetSnmp,
     SetSnmp,
@@ -107,11 +109,13 @@ from actkit_proto.network.wlan import (
 )
 
 __all__ = [
+    "CLAIM_WINDOW_S",
     "CUTS_OFF",
     "MAX_FIREWALL_RULES",
     "AddFirewallRule",
     "AddFirewallRules",
     "AddressChanged",
+    "ClaimO3c",
     "Community",
     "ConfirmFirewallRules",
     "DeleteFirewallRule",
@@ -138,6 +142,7 @@ __all__ = [
     "GetIpv6",
     "GetNetworkStatus",
     "GetO3c",
+    "GetO3cStatus",
     "GetSnmp",
     "GetWlan",
     "HostAddress",
@@ -153,6 +158,7 @@ __all__ = [
     "NetworkStatus",
     "O3cMode",
     "O3cSettings",
+    "O3cStatus",
     "PortNumber",
     "ProxyAuth",
     "ScanWlan",

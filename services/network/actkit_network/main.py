@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from actkit_core import lifecycle
 from actkit_core.clock import Clock, SystemClock
+from actkit_core.fleetstreams import prepare_vehicle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_core.tasks import stop_task
 from actkit_network.adapters.sim import (
@@ -33,9 +35,10 @@ from actkit_network.handlers.announce import (
     report_network_event,
     send_trap,
 )
-from actkit_network.handlers.deps import Deps, Device, Discovery
+from actkit_network.handlers.deps import CloudLink, Deps, Device, Discovery
 from actkit_network.handlers.firewall import revert_expired_test
 from actkit_network.handlers.http import announce_http
+from actkit_network.handlers.o3c import apply_o3c, keep_o3c
 from actkit_network.ports import DiscoveryResponderPort
 from actkit_network.settings import NetworkSettings
 from actkit_network.store import SettingsStore
@@ -120,8 +123,10 @@ async def build_deps(
                 simulator=sim,
                 clock=clock,
             )
+        deps = dataclasses.replace(deps, cloud=_cloud_link(settings, runtime))
         await _restore_firewall(deps)
         await ask_identity(deps)
+        await apply_o3c(deps)
         try:
             await apply_services(deps)
         except Unavailable as exc:
@@ -138,6 +143,7 @@ async def build_deps(
                 )
             ),
             asyncio.create_task(_revert_firewall_tests(deps)),
+            asyncio.create_task(keep_o3c(deps)),
             asyncio.create_task(
                 learn_identity(deps, settings.identity_retry_min_s, settings.identity_retry_max_s)
             ),
@@ -147,6 +153,18 @@ async def build_deps(
         finally:
             for task in tasks:
                 await stop_task(task)
+
+
+def _cloud_link(settings: NetworkSettings, runtime: Runtime) -> CloudLink:
+    async def prepare_streams(vehicle_id: str) -> None:
+        await prepare_vehicle(runtime.bus.client, vehicle_id)
+
+    return CloudLink(
+        conf_dir=settings.fleet_conf_dir or settings.data_dir,
+        ports_dir=settings.nats_ports_dir or settings.data_dir / "nats" / "ports",
+        certificate_dir=settings.certificate_path,
+        prepare_streams=prepare_streams,
+    )
 
 
 async def _restore_firewall(deps: Deps) -> None:

@@ -1,5 +1,6 @@
 """Settings of the network service (``ACTKIT_NETWORK_*``)."""
 
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -47,3 +48,10 @@ class NetworkSettings(ServiceSettings):
     """How lldpcli is started, e.g. ``["lldpcli", "-u", "/run/lldpd.socket"]``."""
     ddns_port: int = 53
     """Port of the DNS server dynamic DNS updates go to."""
+    fleet_conf_dir: Path | None = None
+    """The folder of nats-server's configuration, where the cloud connection writes the fleet
+    include files (``fleet.conf``, ``fleet-account.conf``); ``None``: ``data_dir``, as
+    ``actkit run`` writes it."""
+    nats_ports_dir: Path | None = None
+    """nats-server's ports file folder (its pid, to reload it); ``None``:
+    ``<data_dir>/nats/ports``, as ``actkit run`` starts it."""

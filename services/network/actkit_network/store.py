@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,6 +24,15 @@ class SnmpV3Password(BaseModel):
     """Kept apart from the SNMP group so that it never travels in a reply."""
 
     password: str = ""
+
+
+class O3cClaim(BaseModel):
+    """The cloud connection's claim: kept apart from the settings, never in a settings reply."""
+
+    owner_key: str = ""
+    is_claimed: bool = False
+    claim_deadline: datetime | None = None
+    """One-click: the end of the 24 hours HQ has to claim the device after the button."""
 
 
 class _FirewallRecord(BaseModel):

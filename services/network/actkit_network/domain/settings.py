@@ -26,7 +26,7 @@ S = TypeVar("S", O3cSettings, Dot1xSettings, WlanSettings, SnmpSettings)
 
 # Which field holds each group's secret, and the read-only flag that says one is stored.
 _SECRETS: dict[type[object], tuple[tuple[str, str], ...]] = {
-    O3cSettings: (("proxy_password", "has_proxy_password"),),
+    O3cSettings: (("proxy_password", "has_proxy_password"), ("nkey_seed", "has_nkey_seed")),
     Dot1xSettings: (("password", "has_password"), ("cak", "has_cak")),
     WlanSettings: (("passphrase", "has_passphrase"),),
     SnmpSettings: (

@@ -29,14 +29,22 @@ from actkit_network.handlers.ip import (
     set_ipv4,
     set_ipv6,
 )
-from actkit_network.handlers.o3c import get_o3c, set_o3c
+from actkit_network.handlers.o3c import (
+    claim_o3c,
+    connect_o3c,
+    get_o3c,
+    get_o3c_status,
+    set_o3c,
+)
 from actkit_network.handlers.restore import network_parameters, restore_settings
 from actkit_network.handlers.simulator import simulate_link
 from actkit_network.handlers.snmp import get_snmp, set_snmp, set_snmp_v3_password
 from actkit_network.handlers.wlan import get_wlan, scan_wlan, set_wlan
+from actkit_proto.io import ButtonPressed
 from actkit_proto.network import (
     AddFirewallRule,
     AddFirewallRules,
+    ClaimO3c,
     ConfirmFirewallRules,
     DeleteFirewallRule,
     DeleteFirewallRules,
@@ -50,6 +58,7 @@ from actkit_proto.network import (
     GetIpv6,
     GetNetworkStatus,
     GetO3c,
+    GetO3cStatus,
     GetSnmp,
     GetWlan,
     ScanWlan,
@@ -87,6 +96,9 @@ HANDLERS: Handlers[Deps] = {
     SetDiscovery: set_discovery,
     GetO3c: get_o3c,
     SetO3c: set_o3c,
+    GetO3cStatus: get_o3c_status,
+    ClaimO3c: claim_o3c,
+    ButtonPressed: connect_o3c,
     GetSnmp: get_snmp,
     SetSnmp: set_snmp,
     SetSnmpV3Password: set_snmp_v3_password,

@@ -43,6 +43,8 @@ async def ask_identity(deps: Deps) -> bool:
     if deps.device.mac_address is not None:
         return False
     deps.device.mac_address = identity.mac_address
+    deps.device.serial_number = identity.serial_number
+    deps.o3c_changed.set()
     log.info("device serial number %s (from the system service)", identity.serial_number)
     return True
 

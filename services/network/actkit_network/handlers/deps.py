@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from actkit_core.bus import Publisher
 from actkit_core.clock import Clock, SystemClock
@@ -33,6 +35,8 @@ class Device:
     """The wired interface, where LLDP and CDP speak."""
     address: str | None = None
     """The address UPnP and WS-Discovery announce; ``None`` follows the interfaces' IPv4."""
+    serial_number: str | None = None
+    """The device's serial, as the system service tells it: its vehicle id at HQ."""
 
     @property
     def default_name(self) -> str:
@@ -52,6 +56,20 @@ class Discovery:
 
 
 @dataclass(frozen=True)
+class CloudLink:
+    """Where the cloud connection's link to HQ is written, and who makes its streams."""
+
+    conf_dir: Path
+    """The folder of nats-server's configuration, whose fleet include files network writes."""
+    ports_dir: Path
+    """nats-server's ports file folder: its pid, to reload it."""
+    certificate_dir: Path
+    """Where accounts writes the files of the certificates the link uses."""
+    prepare_streams: Callable[[str], Awaitable[None]]
+    """Make the vehicle's events stream, HQ's consumer of it and the commands stream."""
+
+
+@dataclass(frozen=True)
 class Deps:
     store: SettingsStore
     bus: Publisher
@@ -68,6 +86,10 @@ class Deps:
     firewall_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     firewall_changed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set whenever the test deadline may have moved, to wake the revert timer."""
+    cloud: CloudLink | None = None
+    """``None``: the link to HQ is not written (unit tests), only its state kept."""
+    o3c_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when the cloud connection's settings or claim changed, to wake its timer."""
 
     @property
     def default_name(self) -> str:

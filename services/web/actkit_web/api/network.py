@@ -14,6 +14,7 @@ from actkit_proto.network import (
     GetIpv6,
     GetNetworkStatus,
     GetO3c,
+    GetO3cStatus,
     GetSnmp,
     SetDiscovery,
     SetDns,
@@ -45,6 +46,7 @@ get_discovery = expose(router, "GET", "/discovery", GetDiscovery)
 set_discovery = expose(router, "PUT", "/discovery", SetDiscovery)
 get_o3c = expose(router, "GET", "/o3c", GetO3c)
 set_o3c = expose(router, "PUT", "/o3c", SetO3c)
+get_o3c_status = expose(router, "GET", "/o3c/status", GetO3cStatus)
 get_snmp = expose(router, "GET", "/snmp", GetSnmp)
 set_snmp = expose(router, "PUT", "/snmp", SetSnmp)
 set_snmp_v3_password = expose(router, "PUT", "/snmp/v3-password", SetSnmpV3Password)

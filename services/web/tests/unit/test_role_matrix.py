@@ -243,6 +243,7 @@ SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("PUT", "/api/v1/system/power"): (ADMIN, whole(PowerSettings(is_delayed_shutdown_on=True))),
     ("GET", "/api/v1/system/power/countdown"): (VIEWER, {}),
     ("GET", "/api/v1/network/status"): (VIEWER, {}),
+    ("GET", "/api/v1/network/o3c/status"): (ADMIN, {}),
     ("PUT", "/api/v1/network/snmp/v3-password"): (ADMIN, {"json": {"password": "12345678"}}),
     ("POST", "/api/v1/network/wlan/scan"): (VIEWER, {}),
     ("GET", "/api/v1/network/firewall"): (ADMIN, {}),
