@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.base import Ack
 from actkit_proto.errors import Conflict, Invalid, NotFound
 from actkit_proto.events import (
+    ConditionTrace,
     CreateRecipient,
     CreateRule,
     CreateSchedule,
@@ -15,6 +17,8 @@ from actkit_proto.events import (
     DeleteRule,
     DeleteSchedule,
     EnableRule,
+    EventLog,
+    FailedAction,
     FireManualTrigger,
     GetRecipient,
     GetRule,
@@ -25,23 +29,28 @@ from actkit_proto.events import (
     ListRecipients,
     ListRules,
     ListSchedules,
+    LogEntry,
+    LogKind,
     ManualCondition,
     ManualTrigger,
     ManualTriggerInUse,
     ManualTriggerList,
     MqttStatefulCondition,
     MqttStatelessCondition,
+    QueryEventLog,
     Recipient,
     RecipientList,
     RecipientTestResult,
     Rule,
     RuleList,
     RuleSpec,
+    RuleTrace,
     Schedule,
     ScheduleList,
     SendTestNotification,
     SetManualTrigger,
     TimeRange,
+    TraceRule,
     UpdateRecipient,
     UpdateRule,
     UpdateSchedule,
@@ -57,6 +66,35 @@ WINDOW_RULE = RuleSpec.model_validate(
         "action": {"type": "io_while_active", "port_id": 2},
     }
 )
+
+FAILED_AT = datetime(2026, 3, 1, 8, 0, 5, tzinfo=UTC)
+EVENT_LOG = [
+    LogEntry(
+        at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+        rule_id=1,
+        kind=LogKind.ACTIVATED,
+        text="Window open: every condition holds",
+    ),
+    LogEntry(
+        at=FAILED_AT,
+        rule_id=1,
+        kind=LogKind.ACTION_FAILED,
+        text="Window open: port 2 is held by the simulator",
+    ),
+    LogEntry(
+        at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        rule_id=2,
+        kind=LogKind.CHANGED,
+        text="Other: edited",
+    ),
+    LogEntry(
+        at=datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
+        rule_id=1,
+        kind=LogKind.DEACTIVATED,
+        text="Window open: digital input 1 is active does not hold (value: off)",
+    ),
+]
+"""What the events service logged: rule 1 activated, its action failed, it ended a day later."""
 
 OFFICE_HOURS = WeeklySchedule(
     name="Office hours", ranges=[TimeRange(days=["mon", "fri"], start="08:00", end="17:00")]
@@ -91,6 +129,8 @@ class FakeEvents:
                 UpdateRule: self.update_rule,
                 EnableRule: self.enable_rule,
                 DeleteRule: self.delete_rule,
+                TraceRule: self.trace_rule,
+                QueryEventLog: self.query_event_log,
                 SetManualTrigger: self.set_trigger,
                 FireManualTrigger: self.fire_trigger,
                 ListManualTriggers: self.list_triggers,
@@ -153,6 +193,43 @@ class FakeEvents:
         await self.get_rule(GetRule(rule_id=command.rule_id))
         del self.rules[command.rule_id]
         return Ack()
+
+    async def trace_rule(self, command: TraceRule) -> RuleTrace:
+        """Every rule waits for input 1, which is off; rule 1's action failed once."""
+        rule = await self.get_rule(GetRule(rule_id=command.rule_id))
+        verdict = "does not hold (value: off)"
+        return RuleTrace(
+            rule_id=rule.rule_id,
+            is_enabled=rule.rule.is_enabled,
+            is_active=False,
+            conditions=[
+                ConditionTrace(
+                    condition=condition,
+                    value="off",
+                    holds=False,
+                    is_trigger=False,
+                    description=f"condition {index}",
+                    verdict=verdict,
+                )
+                for index, condition in enumerate(rule.rule.conditions, 1)
+            ],
+            last_activated_at=EVENT_LOG[0].at,
+            reason=f"not active: condition 1 {verdict}",
+            wait_left_s=4.2,
+            last_failure=FailedAction(
+                action="io_while_active", error="port 2 is held by the simulator", at=FAILED_AT
+            ),
+        )
+
+    async def query_event_log(self, command: QueryEventLog) -> EventLog:
+        found = [
+            entry
+            for entry in EVENT_LOG
+            if (command.rule_id is None or entry.rule_id == command.rule_id)
+            and (command.since is None or entry.at >= command.since)
+            and (command.until is None or entry.at <= command.until)
+        ]
+        return EventLog(entries=found[-command.limit :])
 
     async def set_trigger(self, command: SetManualTrigger) -> ManualTrigger:
         self.triggers[command.trigger_id] = command.is_on

@@ -13,7 +13,11 @@ from actkit_proto.io import (
     ConfigurePort,
     Direction,
     DriveInput,
+    GetLed,
     GetPort,
+    LedColour,
+    LedPattern,
+    LedShown,
     ListPorts,
     Port,
     PortList,
@@ -55,6 +59,7 @@ class FakeIo:
                 ConfigurePort: self.configure_port,
                 SwitchIgnition: self.switch_ignition,
                 PressButton: self.press_button,
+                GetLed: self.get_led,
             },
         )
 
@@ -97,6 +102,9 @@ class FakeIo:
     async def press_button(self, command: PressButton) -> Ack:
         self.presses += int(command.is_pressed)
         return Ack()
+
+    async def get_led(self, _command: GetLed) -> LedShown:
+        return LedShown(colour=LedColour.AMBER, pattern=LedPattern.FLASH, period_ms=500)
 
     async def drive_input(self, command: DriveInput) -> Ack:
         require_actor(command)

@@ -18,7 +18,18 @@ from actkit_proto.accounts import (
     UpdateOnvifAccount,
 )
 from actkit_proto.base import Ack, Command, Reply
-from actkit_proto.ble import AdapterState, GetAdapterState, GetBeaconSettings, SetBeaconSettings
+from actkit_proto.ble import (
+    AdapterState,
+    Broadcast,
+    BroadcastList,
+    GetAdapterState,
+    GetBeaconSettings,
+    ListBroadcasts,
+    ListReceivedBeacons,
+    ReceivedBeacon,
+    ReceivedBeaconList,
+    SetBeaconSettings,
+)
 from actkit_proto.errors import Conflict, Invalid, NotFound
 from actkit_proto.mqtt import (
     AddSubscription,
@@ -144,6 +155,8 @@ class FakeSettings:
                 UpdateOnvifAccount: self.update_onvif,
                 DeleteOnvifAccount: self.delete_onvif,
                 GetAdapterState: self.adapter_state,
+                ListBroadcasts: self.list_broadcasts,
+                ListReceivedBeacons: self.list_received,
             }
         )
         await serve_methods(bus, methods)
@@ -307,3 +320,13 @@ class FakeSettings:
         return AdapterState(
             is_present=True, is_powered=True, is_discovering=True, advertising_instances=1
         )
+
+    async def list_broadcasts(self, _command: ListBroadcasts) -> BroadcastList:
+        sent = Broadcast(system_id=4242, message_type=1, sequence=7, broadcasters=["rule:1"])
+        return BroadcastList(broadcasts=[sent])
+
+    async def list_received(self, _command: ListReceivedBeacons) -> ReceivedBeaconList:
+        heard = ReceivedBeacon(
+            system_id=77, message_type=1, sequence=3, rssi_dbm=-61, seen_s_ago=0.4
+        )
+        return ReceivedBeaconList(beacons=[heard], watched_system_ids=[77, 78])

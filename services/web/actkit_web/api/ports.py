@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from actkit_core.bus import Publisher
 from actkit_proto.base import Ack
 from actkit_proto.io import (
     Circuit,
@@ -13,7 +14,10 @@ from actkit_proto.io import (
     Direction,
     DriveInput,
     DurationMs,
+    GetLed,
     GetPort,
+    IgnitionChanged,
+    LedShown,
     ListPorts,
     Port,
     PortId,
@@ -23,7 +27,7 @@ from actkit_proto.io import (
     SetPort,
     SwitchIgnition,
 )
-from actkit_web.http.deps import ActingBusDep
+from actkit_web.http.deps import ActingBusDep, BusDep, CallerDep
 
 router = APIRouter(prefix="/api/v1", tags=["ports"])
 
@@ -85,6 +89,31 @@ async def pulse_port(port_id: PortId, body: Pulse, bus: ActingBusDep) -> Port:
 
 class Ignition(BaseModel):
     is_on: bool
+
+
+class IgnitionState(BaseModel):
+    """The ignition input of the power connector, as io last published it."""
+
+    is_on: bool | None
+    """``None`` until io has told it (io publishes it when it starts)."""
+
+
+@router.get("/ignition")
+async def get_ignition(_caller: CallerDep, bus: BusDep) -> IgnitionState:
+    """Whether the ignition is on (the power connector's input; delayed shutdown follows it)."""
+    return await current_ignition(bus)
+
+
+async def current_ignition(bus: Publisher) -> IgnitionState:
+    """The ignition as io keeps it in the state bucket."""
+    current = await bus.current(IgnitionChanged)
+    return IgnitionState(is_on=current[0].is_on if current else None)
+
+
+@router.get("/led")
+async def get_led(bus: ActingBusDep) -> LedShown:
+    """What the status LED shows now: its colour and pattern (io drives it)."""
+    return await bus.request(GetLed())
 
 
 @router.post("/simulator/ignition", tags=["simulator"])

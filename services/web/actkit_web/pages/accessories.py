@@ -1,4 +1,4 @@
-"""Accessories: the I/O ports, their state and configuration, and the simulated hardware.
+"""Accessories: the I/O ports, the ignition, the status LED and the simulated hardware.
 
 Each port's row is kept live over server-sent events (``/live/ports``, the Status page's too).
 """
@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from starlette.responses import Response
 
 from actkit_proto.errors import BusError, Conflict, Invalid, Unavailable
-from actkit_proto.io import Circuit, ConfigurePort, Port, PortChanged, PortList
+from actkit_proto.io import Circuit, ConfigurePort, LedShown, Port, PortChanged, PortList
 from actkit_proto.service import GetServiceStatus
 from actkit_web.api import ports
 from actkit_web.http.auth import Caller
@@ -42,10 +42,20 @@ async def _accessories(
         ports=port_list.ports,
         can_configure=role is not None and role >= ConfigurePort.required_role,
         is_simulated=await _is_simulated(bus),
+        ignition=await ports.current_ignition(bus.bus),
+        led=await _led(bus),
         circuits=[circuit.value for circuit in Circuit],
         errors=errors,
         status_code=status_code,
     )
+
+
+async def _led(bus: ActingBus) -> LedShown | None:
+    """What the status LED shows; none when io does not answer."""
+    try:
+        return await ports.get_led(bus)
+    except BusError:
+        return None
 
 
 async def _is_simulated(bus: ActingBus) -> bool:

@@ -13,7 +13,11 @@ from actkit_web.pages.settings_page import SettingsForm, SettingsPage, page_rout
 
 
 async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
-    return {"adapter": await status_or_none(ble.get_adapter(bus=bus))}
+    return {
+        "adapter": await status_or_none(ble.get_adapter(bus=bus)),
+        "broadcasts": await status_or_none(ble.list_broadcasts(bus=bus)),
+        "received": await status_or_none(ble.list_received(bus=bus)),
+    }
 
 
 PAGE = SettingsPage(

@@ -36,7 +36,7 @@ SYSLOG_FORM = {
 # -- logs ------------------------------------------------------------------------------------
 
 
-def _utc(text: str | None) -> datetime | None:
+def utc_of(text: str | None) -> datetime | None:
     """A ``datetime-local`` field, read as UTC; empty is no limit."""
     if not text:
         return None
@@ -59,16 +59,16 @@ async def _logs_page(
         chosen = {name: query[name] for name in ("min_severity", "limit") if query.get(name)}
         system_filter = logs.SystemLogFilter(
             service=[name for name in query.getlist("service") if name],
-            since=_utc(query.get("since")),
-            until=_utc(query.get("until")),
+            since=utc_of(query.get("since")),
+            until=utc_of(query.get("until")),
             text=query.get("text") or None,
             **chosen,
         )
         access_filter = logs.AccessLogFilter(
             client_address=query.get("client_address") or None,
             name=query.get("name") or None,
-            since=_utc(query.get("access_since")),
-            until=_utc(query.get("access_until")),
+            since=utc_of(query.get("access_since")),
+            until=utc_of(query.get("access_until")),
         )
     except (ValidationError, Invalid) as exc:
         errors = {**errors, "filter": str(getattr(exc, "message", exc))}

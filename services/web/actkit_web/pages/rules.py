@@ -1,4 +1,7 @@
-"""Events > Rules: the rules' list with their live state, the rule form (add, edit), on/off."""
+"""Events > Rules: the rules' list with their live state, the rule form (add, edit), on/off.
+
+A rule's page also shows why it did or did not fire (``rule_trace``).
+"""
 
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_fro
 from actkit_web.http.ids import PathId
 from actkit_web.pages.durations import hh_mm_ss, ms_of, ms_text, seconds_of
 from actkit_web.pages.rendering import render_page
+from actkit_web.pages.rule_trace import why
 from actkit_web.pages.submit import REFUSALS, form_fields, submit
 
 router = APIRouter(prefix="/events", include_in_schema=False)
@@ -280,6 +284,7 @@ async def _rule_page(
         errors=errors,
         status_code=status,
         **await _rule_form(bus, values, rows),
+        **await why(bus, rule.rule_id, request.query_params),
     )
 
 

@@ -44,6 +44,7 @@ from .role_matrix_data import (
     WEEKLY,
     whole,
 )
+from .role_matrix_why import WHY_ROUTES
 
 # (method, path) -> (least caller that may use it, request to send)
 ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
@@ -326,6 +327,7 @@ ROUTES.update(CERTIFICATE_ROUTES)
 ROUTES.update(SSH_OPENID_ROUTES)
 ROUTES.update(FRAME_AND_EDIT_ROUTES)
 ROUTES.update(APP_ROUTES)
+ROUTES.update(WHY_ROUTES)
 # Port 1 is the input (driven), port 2 the output (set).
 PORT_FOR = {"drive": "1"}
 IDS = {"{schedule_id}": "1", "{server_id}": "1", "{step}": "confirm", "{action}": "restart"}

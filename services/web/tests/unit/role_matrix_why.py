@@ -1,0 +1,17 @@
+"""The role matrix's rows for why a rule did not fire, the beacons, the ignition and the LED."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .role_matrix_data import VIEWER
+
+WHY_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("GET", "/api/v1/rules/{rule_id}/trace"): (VIEWER, {}),
+    ("GET", "/api/v1/event-log"): (VIEWER, {"params": {"rule_id": "1", "limit": "10"}}),
+    ("GET", "/api/v1/ble/broadcasts"): (VIEWER, {}),
+    ("GET", "/api/v1/ble/beacons"): (VIEWER, {}),
+    ("GET", "/api/v1/ignition"): (VIEWER, {}),
+    ("GET", "/api/v1/led"): (VIEWER, {}),
+}
+"""Status a viewer reads: no setting, nothing about getting in."""
