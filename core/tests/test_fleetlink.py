@@ -28,6 +28,8 @@ def test_a_proxy_is_for_websocket_remotes_only() -> None:
     proxy = LeafProxy("http://proxy:3128", "car", "secret")
     text = fleetlink.render_server(LeafLink("car13", ["wss://hq:443"], SEED, proxy=proxy))
     assert 'proxy { url: "http://proxy:3128", username: "car", password: "secret" }' in text
+    bare = LeafLink("car13", ["ws://hq:80"], SEED, proxy=LeafProxy("http://proxy:3128"))
+    assert 'proxy { url: "http://proxy:3128" }' in fleetlink.render_server(bare)
     with pytest.raises(ValueError, match="WebSocket only"):
         LeafLink("car13", ["tls://hq:7422"], SEED, proxy=proxy)
     with pytest.raises(ValueError, match="not an HTTP proxy"):
@@ -69,9 +71,14 @@ def test_reload_signals_the_running_server_of_the_ports_folder(tmp_path: Path) -
     (tmp_path / f"nats-server_{os.getpid()}.ports").write_text("{}")
     assert running_server_pid(tmp_path) == os.getpid()
     got: list[int] = []
-    previous = signal.signal(signal.SIGHUP, lambda signum, _frame: got.append(signum))
+    previous = {
+        signum: signal.signal(signum, lambda signum, _frame: got.append(signum))
+        for signum in (signal.SIGHUP, signal.SIGTERM)
+    }
     try:
         assert reload_server(tmp_path) is True
+        assert reload_server(tmp_path, restart=True) is True
     finally:
-        signal.signal(signal.SIGHUP, previous)
-    assert got == [signal.SIGHUP]
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert got == [signal.SIGHUP, signal.SIGTERM]

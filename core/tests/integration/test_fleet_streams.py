@@ -1,0 +1,46 @@
+"""The vehicle's JetStream objects for HQ, made (and made again) on a real nats-server."""
+
+import json
+
+import nats
+import pytest
+
+from actkit_core.fleetstreams import StreamRefused, prepare_vehicle
+
+
+async def _info(client: nats.NATS, what: str) -> dict[str, object]:
+    reply = await client.request(f"$JS.API.{what}", b"", timeout=5)
+    answer: dict[str, object] = json.loads(reply.data)
+    return answer
+
+
+async def test_the_streams_and_hqs_consumer_are_made_and_made_again(nats_server: str) -> None:
+    client = await nats.connect(nats_server)
+    try:
+        await prepare_vehicle(client, "car13")
+        await prepare_vehicle(client, "car13")  # there already: updated, not refused
+        consumer = await _info(client, "CONSUMER.INFO.EVENTS.hq_events")
+        config = consumer["config"]
+        assert isinstance(config, dict)
+        assert config["deliver_subject"] == "dlv.car13.up"
+        assert config["ack_policy"] == "flow_control"
+        commands = await _info(client, "STREAM.INFO.CMD_IN")
+        assert "error" not in commands
+    finally:
+        await client.close()
+
+
+async def test_a_stream_jetstream_refuses_is_named(nats_server: str) -> None:
+    client = await nats.connect(nats_server)
+    try:
+        js = client.jetstream()
+        await js.add_stream(name="OTHER", subjects=["io.>"])
+        with pytest.raises(StreamRefused, match="stream EVENTS"):
+            await prepare_vehicle(client, "car13")
+        await js.delete_stream("OTHER")
+        await js.add_stream(name="EVENTS", subjects=["io.>"])
+        await js.add_consumer("EVENTS", durable_name="hq_events")  # a pull consumer
+        with pytest.raises(StreamRefused, match="HQ's consumer"):
+            await prepare_vehicle(client, "car13")
+    finally:
+        await client.close()
