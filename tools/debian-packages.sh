@@ -40,8 +40,9 @@ packages=(
 declare -A groups=(
   # make test-board: a private dockerd, compose v1, the rollouts' registry, the images' Debian base
   [board]="docker.io docker-compose docker-registry debootstrap"
-  # make test-radios: a VM on Debian's kernel (hci_vhci, btvirt) with bluetoothd; socat bridges its bus
-  [radios]="qemu-system-x86 linux-image-amd64 busybox-static bluez bluez-test-tools socat"
+  # make test-radios: a VM on Debian's kernel (hci_vhci, btvirt) with bluetoothd; socat bridges its bus;
+  # hostapd serves the WLAN on its hwsim radios, wpasupplicant joins it for NetworkManager
+  [radios]="qemu-system-x86 linux-image-amd64 busybox-static bluez bluez-test-tools socat hostapd wpasupplicant"
 )
 for group in "$@"; do
   [ -n "${groups[$group]+set}" ] || { echo "no package group '$group' (known: ${!groups[*]})" >&2; exit 2; }
