@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -28,7 +29,7 @@ from actkit_proto.mqtt import (
     SetClientSettings,
     SubscriptionSpec,
 )
-from bench import flood, floor, paths, rules, vapix
+from bench import flood, floor, paths, profile, rules, vapix
 from bench.memory import memory_mb, merged_memory_mb, same_page_merging
 from bench.stats import Latency, LostEvents
 
@@ -41,7 +42,9 @@ FLOOD_SECONDS = float(os.environ.get("ACTKIT_BENCH_FLOOD_SECONDS", "10"))
 FLOOD_RATES = (200, 1000, None)
 """Edges per second of each flood run; None: back to back."""
 ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
-"""``flood`` (``make bench only=flood``): only the flood path, on a fresh stack."""
+"""``flood`` (``make bench only=flood``): only the flood path, on a fresh stack; ``paths``: the bus
+floor, input -> output and input -> beacon; ``profile``: input -> output alone, sampled by py-spy
+(bench/profile.py)."""
 KSM_CHOICES = {"on": True, "as-is": False}
 """``ACTKIT_BENCH_KSM=as-is`` leaves the kernel's same-page merging as it is (to compare)."""
 RESULTS = Path(__file__).parent / "results.json"
@@ -173,6 +176,56 @@ async def measure_flood_only(stack: Stack) -> dict[str, Any]:
         await load_rules(bus)
         results["flood"] = await measure_flood(bus, stack, results["bus_floor_ms"])
     return results
+
+
+async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
+    """The bus floor, then the input paths (input -> output sampled by py-spy if asked)."""
+    credentials = stack.credentials()
+    request = await floor.request_reply(stack.nats_url, credentials, EDGES)
+    results: dict[str, Any] = {"bus_floor_ms": request.summary()}
+    async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
+        await load_rules(bus)
+        lightbar = paths.drive_input(bus, rules.LIGHTBAR_INPUT)
+        beacon = paths.drive_input(bus, rules.BEACON_INPUT)
+        output = {"port_id": str(rules.LAMP_OUTPUT)}
+        sampling: contextlib.AbstractContextManager[dict[str, Path]] = (
+            profile.sampling(stack) if is_sampled else contextlib.nullcontext({})
+        )
+        with sampling as graphs:
+            measured = [
+                await paths.time_path(
+                    bus, "input_to_output_ms", lightbar, PortChanged, EDGES, **output
+                )
+            ]
+        if not is_sampled:
+            beacon_ids = {"system_id": str(rules.SYSTEM_ID)}
+            measured.append(
+                await paths.time_path(
+                    bus, "input_to_beacon_ms", beacon, BroadcastChanged, EDGES, **beacon_ids
+                )
+            )
+    for latency in measured:
+        results[latency.name] = latency.summary()
+        results.setdefault("ratios_p99", {})[latency.name] = round(
+            latency.summary()["p99"] / request.summary()["p99"], 1
+        )
+    results["graphs"] = graphs
+    return results
+
+
+def main_paths(is_sampled: bool) -> int:
+    with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
+        results = uvloop.run(measure_paths(stack, is_sampled))
+    print(f"{'path':<22}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'n':>7}")
+    for key, value in results.items():
+        if isinstance(value, dict) and "p50" in value:
+            print(f"{key:<22}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
+    print(f"path p99 / request-reply p99: {results['ratios_p99']}")
+    for service, graph in results["graphs"].items():
+        print(f"{service}: {graph.relative_to(Path.cwd())}, frames on most stacks (% of samples):")
+        for frame, share in profile.top_frames(graph):
+            print(f"  {share:>5}  {frame}")
+    return 0
 
 
 def print_flood(results: dict[str, Any]) -> None:
@@ -330,6 +383,10 @@ if __name__ == "__main__":
         from bench import board
 
         sys.exit(board.main())
-    if ONLY not in ("", "flood"):
-        sys.exit(f"ACTKIT_BENCH_ONLY is {ONLY!r}: leave it empty (everything) or say flood")
+    if ONLY not in ("", "flood", "paths", "profile"):
+        sys.exit(
+            f"ACTKIT_BENCH_ONLY is {ONLY!r}: leave it empty (everything), flood, paths, profile"
+        )
+    if ONLY in ("paths", "profile"):
+        sys.exit(main_paths(is_sampled=ONLY == "profile"))
     sys.exit(main_flood() if ONLY == "flood" else main())
