@@ -2,7 +2,9 @@
 # `make test-radios`: the radios suite (tests/radios) against real BlueZ on the kernel's virtual
 # radios. This machine's kernel has no Bluetooth, so one QEMU VM boots Debian's own kernel on this
 # machine's root (virtme-ng; TCG, since KVM aborts or hangs on these CPUs). In it hci_vhci and btvirt
-# give two LE controllers (hci0 for the kit, hci1 for a camera), with bluetoothd and a dbus-daemon.
+# give two LE controllers (hci0 for the kit, hci1 for a camera), with bluetoothd and a dbus-daemon;
+# mac80211_hwsim gives three WLAN radios, two access points and the kit's, with NetworkManager
+# (tools/radios-wlan.sh), all on that one bus.
 # pytest and the services run here, at full speed: under TCG, Python runs 100-200 times slower
 # (measured: `import actkit_core.bus` 143 s), which no time limit of CI allows. They reach the VM's
 # bus through QEMU's port forwarding (`tcp:` D-Bus address; socat in the VM hands each connection
@@ -34,6 +36,7 @@ inside)
   btvirt -L -l3 >"$work/btvirt.log" 2>&1 &
   until [ -e /run/radios/bus.sock ] && [ -e /sys/class/bluetooth/hci2 ]; do sleep 0.1; done
   "$0" control "$work" <<<"bluetoothd start" >/dev/null
+  "$root/tools/radios-wlan.sh" up "$work"
   socat "TCP-LISTEN:$bus_port,fork,reuseaddr" UNIX-CONNECT:/run/radios/bus.sock &
   socat "TCP-LISTEN:$control_port,fork,reuseaddr" "EXEC:$0 control $work" &
   touch "$work/ready"
@@ -42,9 +45,13 @@ inside)
   exit 0
   ;;
 control)
-  # One command per connection: `bluetoothd start` or `bluetoothd stop`; answers `ok` or why not.
+  # One command per connection: `bluetoothd start` or `bluetoothd stop`, or one of
+  # tools/radios-wlan.sh's (`networkmanager start`, `cable pull`, ...); answers `ok` or why not.
   work=$2
   read -r what verb
+  case "$what" in
+  networkmanager | cable) exec "$root/tools/radios-wlan.sh" "$what" "$verb" "$work" ;;
+  esac
   pid_file=/run/radios/bluetoothd.pid
   case "$what $verb" in
   "bluetoothd stop")
@@ -126,7 +133,7 @@ else
   pytest -v -p no:randomly -n 0 -m radios tests/radios "$@" || status=$?
 fi
 if [ "$status" -ne 0 ]; then
-  for log in controllers bluetoothd btvirt dbus; do
+  for log in controllers bluetoothd btvirt dbus hostapd wpa_supplicant NetworkManager; do
     echo "--- the end of the VM's $log.log"
     { grep -v -E "experimental|Failed to init|Sap driver|mgmt.c" "$work/$log.log" | head -n 60; } \
       2>/dev/null || true

@@ -47,7 +47,7 @@ class RadiosVm:
 
     async def stop_bluetoothd(self) -> None:
         """SIGTERM to bluetoothd; returns once it has exited."""
-        await self._command("bluetoothd stop")
+        await self.command("bluetoothd stop")
 
     async def start_bluetoothd(self) -> None:
         """Start bluetoothd; returns once two controllers are on the bus and powered.
@@ -55,7 +55,7 @@ class RadiosVm:
         The first is the kit's (:attr:`kit`), the second the camera's (:attr:`camera`): btvirt
         makes three, as the kernel leaves one of them unconfigured now and then.
         """
-        await self._command("bluetoothd start")
+        await self.command("bluetoothd start")
         deadline = time.monotonic() + START_TIMEOUT_S
         while not await self._ready():
             if time.monotonic() > deadline:
@@ -87,7 +87,8 @@ class RadiosVm:
         """Power a controller on or off through ``Adapter1.Powered``, as a person would."""
         await self._properties(controller, "Set", "ssv", "Powered", Variant("b", is_on))
 
-    async def _command(self, line: str) -> None:
+    async def command(self, line: str) -> None:
+        """One line to the VM's control port (tools/radios-vm.sh); returns once done."""
         reader, writer = await asyncio.open_connection(self._host, self._port)
         try:
             writer.write(f"{line}\n".encode())

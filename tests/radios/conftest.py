@@ -1,10 +1,11 @@
-"""The radios suite: real BlueZ on the kernel's virtual radios, in the VM of ``make test-radios``.
+"""The radios suite: real BlueZ and NetworkManager on the kernel's virtual radios, in the VM of
+``make test-radios``.
 
 ``tools/radios-vm.sh`` boots the VM and runs this suite here, with the VM's bus, control port and
 log folder in ``ACTKIT_RADIOS_*``; without them its tests are skipped with that sentence. The
 part of the stack a radio test needs runs in the test's own process on a real nats-server: io
 (sim ports), events (the rules) and ble on the VM's BlueZ, so an input edge travels the same
-path as on the board.
+path as on the board; the network service on the VM's NetworkManager.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from actkit_ble.main import serve as serve_ble
 from actkit_ble.settings import BleSettings
 from actkit_core.bus import Bus
 from actkit_core.testing.plugin import running
+from actkit_core.testing.stack import free_udp_port
 from actkit_events.main import serve as serve_events
 from actkit_events.settings import EventsSettings
 from actkit_io.main import serve as serve_io
 from actkit_io.settings import IoSettings
+from actkit_network.main import serve as serve_network
+from actkit_network.settings import NetworkSettings
 
 from .bluez import Camera, RadiosVm
+from .wlan import WIRED, NetworkManagerVm
 
 VM_VARIABLES = ("ACTKIT_RADIOS_BUS", "ACTKIT_RADIOS_CONTROL", "ACTKIT_RADIOS_LOGS")
 HERE = Path(__file__).parent
@@ -42,11 +47,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason="needs the radios VM: make test-radios"))
 
 
+def _vm() -> RadiosVm:
+    bus, control, logs = (os.environ[name] for name in VM_VARIABLES)
+    return RadiosVm(bus, control, Path(logs))
+
+
 @pytest_asyncio.fixture
 async def bluetoothd() -> AsyncIterator[RadiosVm]:
     """The VM with a fresh bluetoothd for this test, both controllers powered."""
-    bus, control, logs = (os.environ[name] for name in VM_VARIABLES)
-    vm = RadiosVm(bus, control, Path(logs))
+    vm = _vm()
     await vm.stop_bluetoothd()
     await vm.start_bluetoothd()
     yield vm
@@ -78,4 +87,46 @@ async def kit(nats_server: str, bluetoothd: RadiosVm, tmp_path: Path) -> AsyncIt
         await stack.enter_async_context(running(serve_io, io))
         await stack.enter_async_context(running(serve_events, events))
         await stack.enter_async_context(running(serve_ble, ble))
+        yield await stack.enter_async_context(Bus.connect("test", servers=[nats_server]))
+
+
+@pytest_asyncio.fixture
+async def networkmanager() -> AsyncIterator[NetworkManagerVm]:
+    """The VM with a fresh NetworkManager for this test, the cable plugged in; stopped after."""
+    manager = NetworkManagerVm(_vm())
+    await manager.restart()
+    yield manager
+    await manager.vm.command("networkmanager stop")
+
+
+@pytest_asyncio.fixture
+async def network(
+    nats_server: str, networkmanager: NetworkManagerVm, tmp_path: Path
+) -> AsyncIterator[Bus]:
+    """The network service on the VM's NetworkManager (its wired eth5); a client on its bus.
+
+    Its other peers are kept out of the way: the firewall is only checked (``nft -c``),
+    discovery answers on loopback on free ports, lldpd is absent.
+    """
+    folder = tmp_path / "network"
+    folder.mkdir()
+    settings = NetworkSettings(
+        nats_url=nats_server,
+        data_dir=folder,
+        metrics_port=0,
+        adapter="networkmanager",
+        dbus_address=networkmanager.bus_address,
+        wired_interface=WIRED,
+        nft_command=["nft", "-c"],
+        snmp_port=0,
+        bonjour_interfaces=["127.0.0.1"],
+        discovery_address="127.0.0.1",
+        ssdp_port=free_udp_port(),
+        upnp_http_port=0,
+        ws_discovery_port=free_udp_port(),
+        lldpd_config=str(folder / "lldpd.conf"),
+        lldpcli_command=["lldpcli", "-u", str(folder / "no-lldpd.socket")],
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(running(serve_network, settings))
         yield await stack.enter_async_context(Bus.connect("test", servers=[nats_server]))

@@ -40,6 +40,8 @@ class ScanWlan(Command[WlanScan]):
 
     subject: ClassVar[str] = "network.wlan.scan"
     required_role: ClassVar[Role] = Role.VIEWER
+    answer_within_s: ClassVar[float] = 45.0
+    """A scan visits every channel before the owner answers (seconds on a real radio)."""
 
 
 class WlanSettings(Reply):
@@ -68,4 +70,7 @@ class SetWlan(Command[WlanSettings]):
     """Store and apply the WLAN settings; answers with them as stored."""
 
     subject: ClassVar[str] = "network.wlan.set"
+    answer_within_s: ClassVar[float] = 90.0
+    """With the cable unplugged the network is joined before the owner answers (association,
+    handshake, address; up to a minute), so that a refused passphrase is the answer."""
     settings: WlanSettings

@@ -1,24 +1,36 @@
-"""NetworkManager over D-Bus (dbus-fast): IP, DNS, hostname and WLAN profiles of the board.
-
-Every call declares its D-Bus signature here instead of introspecting the daemon at run time,
-so a reply of the wrong shape fails loudly and nothing depends on what the daemon advertises.
-"""
+"""NetworkManager over D-Bus (dbus-fast): IP, DNS, hostname and WLAN profiles of the board."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 from dbus_fast import BusType, Message, MessageType
 from dbus_fast.aio import MessageBus
 
+from actkit_network.adapters.nm_dbus import (
+    ACTIVATED,
+    BLOCK_AUTOCONNECT,
+    CONNECTION,
+    DEVICE,
+    DEVICE_TYPE_WIFI,
+    FAILED,
+    IN_MEMORY,
+    NM,
+    NM_PATH,
+    PROPERTIES,
+    SAVE_TO_DISK,
+    SETTINGS,
+    SETTINGS_PATH,
+    WIRELESS,
+    NetworkManagerClient,
+)
 from actkit_network.adapters.nm_profiles import (
     MACSEC_ID,
     WIRED_FALLBACK_ID,
     WLAN_ID,
-    Profile,
+    WLAN_TRIAL_ID,
     channel_of,
     macsec_profile,
     security_of,
@@ -38,33 +50,31 @@ from actkit_proto.network import (
     WlanConnected,
     WlanDisconnected,
     WlanNetworkSeen,
+    WlanSecurity,
     WlanSettings,
 )
 
-NM = "org.freedesktop.NetworkManager"
-NM_PATH = "/org/freedesktop/NetworkManager"
-SETTINGS = f"{NM}.Settings"
-SETTINGS_PATH = f"{NM_PATH}/Settings"
-DEVICE = f"{NM}.Device"
-PROPERTIES = "org.freedesktop.DBus.Properties"
-
-ACTIVATED = 100
-DEVICE_TYPE_WIFI = 2
-SAVE_TO_DISK = 0x1
-BLOCK_AUTOCONNECT = 0x20
+JOIN_TIMEOUT_S = 60.0
+"""How long joining a wireless network may take: association, handshake and addresses."""
+SCAN_TIMEOUT_S = 30.0
+NO_SECRETS, SUPPLICANT_DISCONNECT, SUPPLICANT_TIMEOUT, SSID_NOT_FOUND = 7, 8, 11, 53
+"""NetworkManager's reasons (NMDeviceStateReason) for a failed join that a person can act on."""
 
 
-class NetworkManager:
+class NetworkManager(NetworkManagerClient):
     """Drives NetworkManager; connect with :meth:`connect`."""
 
     def __init__(self, bus: MessageBus, interface: str, certificate_dir: str) -> None:
-        self._bus = bus
+        super().__init__(bus)
         self._interface = interface
         self._certificate_dir = certificate_dir
         self._events: asyncio.Queue[NetworkEvent] = asyncio.Queue()
-        self._wlan_ssid: str | None = None
+        self._joined: dict[str, str | None] = {}
+        """The SSID each wireless interface joined, as reported."""
         self._transitions: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
         """Devices that became activated or stopped being so, in the order NM said."""
+        self._watched: dict[str, asyncio.Queue[tuple[int, int]]] = {}
+        """Devices being activated: each state they enter, with its reason."""
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -140,15 +150,51 @@ class NetworkManager:
     async def apply_wlan(self, settings: WlanSettings) -> None:
         """Store the wireless profile (or delete it when no SSID is configured).
 
-        With the cable unplugged the profile is joined at once; otherwise when it is unplugged.
+        With the cable unplugged the network is joined at once, and stored only once joined:
+        one that refuses (a wrong passphrase, out of range) is refused with a sentence and the
+        network joined before is joined again. With the cable plugged in it is stored, and
+        joined when the cable is unplugged.
+
+        Raises:
+            Invalid: the network refused the passphrase, or is not in range.
+            Unavailable: it could not be joined for another reason NetworkManager gives.
         """
-        self._wlan_ssid = settings.ssid
         if settings.ssid is None:
             await self._delete_profile(WLAN_ID)
             return
-        await self._save_profile(wlan_profile(settings))
-        if not await self._is_wired_up():
+        device = await self._wireless_device()
+        if device is None or await self._is_wired_up():
+            await self._save_profile(wlan_profile(settings))
+            return
+        trial = await self._save_profile(wlan_profile(settings, WLAN_TRIAL_ID), IN_MEMORY)
+        try:
+            await self._activate(trial, device, settings)
+        except (Invalid, Unavailable):
+            await self._delete_profile(WLAN_TRIAL_ID)
             await self._join_wlan()
+            raise
+        # Joined: it becomes the stored profile, in place of the one before.
+        await self._delete_profile(WLAN_ID)
+        flags = SAVE_TO_DISK | BLOCK_AUTOCONNECT
+        profile = wlan_profile(settings)
+        await self._call(NM, trial, CONNECTION, "Update2", "a{sa{sv}}ua{sv}", [profile, flags, {}])
+
+    async def _activate(self, profile: str, device: str, settings: WlanSettings) -> None:
+        """Activate ``profile`` on ``device`` and wait until it is up or has failed."""
+        states: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+        self._watched[device] = states
+        try:
+            await self._call(NM, NM_PATH, NM, "ActivateConnection", "ooo", [profile, device, "/"])
+            async with asyncio.timeout(JOIN_TIMEOUT_S):
+                while (state := await states.get())[0] != ACTIVATED:
+                    if state[0] == FAILED:
+                        raise _not_joined(settings, state[1])
+        except TimeoutError:
+            raise Unavailable(
+                f"{settings.ssid} was not joined within {JOIN_TIMEOUT_S:g} s"
+            ) from None
+        finally:
+            del self._watched[device]
 
     async def scan_wlan(self) -> list[WlanNetworkSeen]:
         """Ask every wireless device to scan, and read the networks its access points offer.
@@ -157,13 +203,9 @@ class NetworkManager:
         (an empty or all-NUL SSID) are left out, as they are joined by configuring their SSID.
         """
         strongest: dict[str, WlanNetworkSeen] = {}
-        for device in await self._devices():
-            if await self._get(device, DEVICE, "DeviceType") != DEVICE_TYPE_WIFI:
-                continue
-            wireless = f"{DEVICE}.Wireless"
-            with contextlib.suppress(Unavailable):  # a scan already running is fine
-                await self._call(NM, device, wireless, "RequestScan", "a{sv}", [{}])
-            for point in await self._call(NM, device, wireless, "GetAllAccessPoints", "", []):
+        for device in await self._wireless_devices():
+            await self._scan(device)
+            for point in await self._call(NM, device, WIRELESS, "GetAllAccessPoints", "", []):
                 values = await self._call(
                     NM, point, PROPERTIES, "GetAll", "s", [f"{NM}.AccessPoint"]
                 )
@@ -198,7 +240,7 @@ class NetworkManager:
                     is_up=is_up,
                     is_wireless=is_wireless,
                     addresses=await self._addresses(device) if is_up else [],
-                    ssid=self._wlan_ssid if is_wireless and is_up else None,
+                    ssid=await self._active_ssid(device) if is_wireless and is_up else None,
                 )
             )
         return found
@@ -232,7 +274,10 @@ class NetworkManager:
             return
         if message.interface != DEVICE or message.path is None:
             return
-        new, old, _reason = message.body
+        new, old, reason = message.body
+        watched = self._watched.get(message.path)
+        if watched is not None:
+            watched.put_nowait((new, reason))
         if (new == ACTIVATED) != (old == ACTIVATED):
             self._transitions.put_nowait((message.path, new == ACTIVATED))
 
@@ -251,10 +296,13 @@ class NetworkManager:
             return
         self._events.put_nowait(LinkChanged(interface=name, is_up=is_up))
         if await self._get(device, DEVICE, "DeviceType") == DEVICE_TYPE_WIFI:
-            if is_up and self._wlan_ssid is not None:
-                self._events.put_nowait(WlanConnected(interface=name, ssid=self._wlan_ssid))
+            ssid = await self._active_ssid(device) if is_up else None
+            if ssid is not None:
+                self._joined[name] = ssid
+                self._events.put_nowait(WlanConnected(interface=name, ssid=ssid))
             elif not is_up:
-                self._events.put_nowait(WlanDisconnected(interface=name, ssid=self._wlan_ssid))
+                left = self._joined.pop(name, None)
+                self._events.put_nowait(WlanDisconnected(interface=name, ssid=left))
         addresses = await self._addresses(device) if is_up else []
         self._events.put_nowait(AddressChanged(interface=name, addresses=addresses))
         if name == self._interface:
@@ -269,10 +317,37 @@ class NetworkManager:
             return False
 
     async def _wireless_device(self) -> str | None:
-        for device in await self._devices():
-            if await self._get(device, DEVICE, "DeviceType") == DEVICE_TYPE_WIFI:
-                return device
-        return None
+        devices = await self._wireless_devices()
+        return devices[0] if devices else None
+
+    async def _scan(self, device: str) -> None:
+        """Scan on ``device`` and return once NetworkManager has the results (``LastScan``).
+
+        RequestScan only starts a scan: the access points read at once are the last scan's.
+        """
+        try:
+            before = await self._get(device, WIRELESS, "LastScan")
+        except (Unavailable, Invalid):
+            before = None  # NetworkManager before 1.12: the results are read as they are
+        try:
+            await self._call(NM, device, WIRELESS, "RequestScan", "a{sv}", [{}])
+        except Unavailable:
+            return  # a scan running or just ended: its results are read
+        if before is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SCAN_TIMEOUT_S):
+                while await self._get(device, WIRELESS, "LastScan") == before:
+                    await asyncio.sleep(0.1)
+
+    async def _active_ssid(self, device: str) -> str | None:
+        """The SSID of the profile active on a wireless device (a hidden one's too)."""
+        active = await self._get(device, DEVICE, "ActiveConnection")
+        if active == "/":
+            return None
+        profile = await self._get(active, f"{NM}.Connection.Active", "Connection")
+        stored = await self._call(NM, profile, CONNECTION, "GetSettings", "", [])
+        return bytes(stored["802-11-wireless"]["ssid"].value).decode(errors="replace")
 
     async def _join_wlan(self) -> None:
         """Activate the stored wireless profile (it survives restarts) on the wireless device."""
@@ -284,8 +359,7 @@ class NetworkManager:
         ]
         if device is None or not stored:
             return
-        path, profile = stored[0]
-        self._wlan_ssid = bytes(profile["802-11-wireless"]["ssid"].value).decode(errors="replace")
+        path, _profile = stored[0]
         await self._call(NM, NM_PATH, NM, "ActivateConnection", "ooo", [path, device, "/"])
 
     async def _leave_wlan(self) -> None:
@@ -303,96 +377,17 @@ class NetworkManager:
         data = await self._get(config, f"{NM}.IP4Config", "AddressData")
         return [f"{entry['address'].value}/{entry['prefix'].value}" for entry in data]
 
-    async def _devices(self) -> list[str]:
-        return list(await self._call(NM, NM_PATH, NM, "GetDevices", "", []))
 
-    async def _device_path(self, interface: str) -> str:
-        return str(await self._call(NM, NM_PATH, NM, "GetDeviceByIpIface", "s", [interface]))
-
-    async def stored_profiles(self) -> list[Profile]:
-        """Every profile NetworkManager keeps, as it normalised them (without secrets)."""
-        return [profile for _path, profile in await self._profiles()]
-
-    async def stored_profile(self, profile_id: str) -> Profile | None:
-        """The stored profile named ``profile_id``, if there is one."""
-        path = await self._profile_path(profile_id)
-        return None if path is None else dict(await self._profiles())[path]
-
-    async def _profiles(self) -> list[tuple[str, Profile]]:
-        found = []
-        for path in await self._call(NM, SETTINGS_PATH, SETTINGS, "ListConnections", "", []):
-            connection = f"{SETTINGS}.Connection"
-            found.append((path, await self._call(NM, path, connection, "GetSettings", "", [])))
-        return found
-
-    async def _profile_path(self, profile_id: str) -> str | None:
-        for path, profile in await self._profiles():
-            if profile["connection"]["id"].value == profile_id:
-                return str(path)
-        return None
-
-    async def _save_profile(self, profile: Profile) -> str:
-        profile_id = profile["connection"]["id"].value
-        path = await self._profile_path(profile_id)
-        # Stored to disk without autoconnecting: the caller activates it once, explicitly.
-        flags = SAVE_TO_DISK | BLOCK_AUTOCONNECT
-        if path is None:
-            added = await self._call_all(
-                NM,
-                SETTINGS_PATH,
-                SETTINGS,
-                "AddConnection2",
-                "a{sa{sv}}ua{sv}",
-                [profile, flags, {}],
-            )
-            return str(added[0])
-        connection = f"{SETTINGS}.Connection"
-        await self._call(NM, path, connection, "Update2", "a{sa{sv}}ua{sv}", [profile, flags, {}])
-        return path
-
-    async def _delete_profile(self, profile_id: str) -> None:
-        path = await self._profile_path(profile_id)
-        if path is not None:
-            await self._call(NM, path, f"{SETTINGS}.Connection", "Delete", "", [])
-
-    async def _get(self, path: str, interface: str, name: str) -> Any:
-        variant = await self._call(NM, path, PROPERTIES, "Get", "ss", [interface, name])
-        return variant.value
-
-    async def _call(
-        self,
-        destination: str,
-        path: str,
-        interface: str,
-        member: str,
-        signature: str,
-        body: list[Any],
-    ) -> Any:
-        values = await self._call_all(destination, path, interface, member, signature, body)
-        return values[0] if values else None
-
-    async def _call_all(
-        self,
-        destination: str,
-        path: str,
-        interface: str,
-        member: str,
-        signature: str,
-        body: list[Any],
-    ) -> list[Any]:
-        reply = await self._bus.call(
-            Message(
-                destination=destination,
-                path=path,
-                interface=interface,
-                member=member,
-                signature=signature,
-                body=body,
-            )
-        )
-        if reply is None or reply.message_type is MessageType.ERROR:
-            detail = reply.body[0] if reply is not None and reply.body else "no reply"
-            name = reply.error_name or "" if reply is not None else ""
-            kind = Invalid if "Invalid" in name else Unavailable
-            raise kind(f"NetworkManager refused {member}: {detail}")
-        return list(reply.body)
+def _not_joined(settings: WlanSettings, reason: int) -> Invalid | Unavailable:
+    """The sentence for a wireless network NetworkManager could not join, by its reason."""
+    if reason in (NO_SECRETS, SUPPLICANT_DISCONNECT) and settings.security is not WlanSecurity.OPEN:
+        # The handshake failed and NetworkManager has no other passphrase to try.
+        return Invalid(f"{settings.ssid} did not accept the passphrase; the WLAN is unchanged")
+    if reason == SSID_NOT_FOUND:
+        return Invalid(f"no network named {settings.ssid} is in range; the WLAN is unchanged")
+    if reason == SUPPLICANT_TIMEOUT:
+        return Unavailable(f"{settings.ssid} did not answer; the WLAN is unchanged")
+    return Unavailable(
+        f"{settings.ssid} could not be joined (NetworkManager's reason {reason});"
+        " the WLAN is unchanged"
+    )

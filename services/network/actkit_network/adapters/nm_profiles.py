@@ -20,6 +20,8 @@ from actkit_proto.network import (
 WIRED_ID = "actkit-wired"
 WIRED_FALLBACK_ID = "actkit-wired-fallback"
 WLAN_ID = "actkit-wlan"
+WLAN_TRIAL_ID = "actkit-wlan-trial"
+"""A network being joined, kept in memory until it is; then it becomes ``WLAN_ID``."""
 MACSEC_ID = "actkit-macsec"
 
 Profile = dict[str, dict[str, Variant]]
@@ -98,12 +100,12 @@ def wired_profiles(
     return profiles
 
 
-def wlan_profile(settings: WlanSettings) -> Profile:
+def wlan_profile(settings: WlanSettings, profile_id: str = WLAN_ID) -> Profile:
     """The wireless profile; below the wired one in priority, as ethernet is preferred."""
     assert settings.ssid is not None
     dns = DnsSettings()
     profile: Profile = {
-        "connection": _connection(WLAN_ID, "802-11-wireless", None, priority=5),
+        "connection": _connection(profile_id, "802-11-wireless", None, priority=5),
         "802-11-wireless": {
             "ssid": Variant("ay", settings.ssid.encode()),
             "hidden": Variant("b", settings.is_hidden),
