@@ -50,6 +50,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+async def written(path: Path, text: str) -> None:
+    """Wait for ``text`` in ``path``: network writes the link once its answer has left."""
+    for _ in range(50):
+        if text in path.read_text():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{text!r} never written in {path.name}")
+
+
 async def supervise(server: NatsServer, stop: asyncio.Event) -> None:
     """Start nats-server again when it stops, as ``actkit run`` does (a new domain)."""
     while not stop.is_set():
@@ -98,7 +107,7 @@ async def test_the_device_links_itself_hq_claims_it_and_cannot_act_as_an_adminis
             o3c = O3cSettings(mode=O3cMode.ALWAYS, hq_urls=[hq_url], nkey_seed=seeds[SERIAL])
             stored = await bus.request(SetO3c(settings=o3c))
             assert stored.has_nkey_seed and stored.nkey_seed is None
-            assert "server_name: " + SERIAL in (folder / "fleet.conf").read_text()
+            await written(folder / "fleet.conf", f"server_name: {SERIAL}")
 
             async def ask_hq(subject: str, payload: bytes) -> bytes:
                 for _ in range(100):  # nats-server restarts once (the new domain), then links
@@ -144,7 +153,7 @@ async def test_the_device_links_itself_hq_claims_it_and_cannot_act_as_an_adminis
 
             no = await bus.request(SetO3c(settings=o3c.model_copy(update={"mode": O3cMode.NO})))
             assert no.mode is O3cMode.NO
-            assert "No link" in (folder / "fleet.conf").read_text()
+            await written(folder / "fleet.conf", "No link")
     finally:
         stop.set()
         await supervisor

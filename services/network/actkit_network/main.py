@@ -13,6 +13,7 @@ from actkit_core import lifecycle
 from actkit_core.clock import Clock, SystemClock
 from actkit_core.fleetstreams import prepare_vehicle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
+from actkit_core.natsconf import FLEET_SERVER_FILE
 from actkit_core.tasks import stop_task
 from actkit_network.adapters.sim import (
     SimAnnouncer,
@@ -155,12 +156,22 @@ async def build_deps(
                 await stop_task(task)
 
 
-def _cloud_link(settings: NetworkSettings, runtime: Runtime) -> CloudLink:
+def _cloud_link(settings: NetworkSettings, runtime: Runtime) -> CloudLink | None:
+    """Where the link to HQ is written; None where no nats-server configuration includes it."""
+    conf_dir = settings.fleet_conf_dir or settings.data_dir
+    if not (conf_dir / FLEET_SERVER_FILE).exists():
+        # actkit run makes the include files before nats-server starts; without them nothing
+        # would read the link (and a test's data folder stays untouched).
+        log.info(
+            "no %s in %s: the cloud connection is kept, not written", FLEET_SERVER_FILE, conf_dir
+        )
+        return None
+
     async def prepare_streams(vehicle_id: str) -> None:
         await prepare_vehicle(runtime.bus.client, vehicle_id)
 
     return CloudLink(
-        conf_dir=settings.fleet_conf_dir or settings.data_dir,
+        conf_dir=conf_dir,
         ports_dir=settings.nats_ports_dir or settings.data_dir / "nats" / "ports",
         certificate_dir=settings.certificate_path,
         prepare_streams=prepare_streams,

@@ -51,7 +51,8 @@ class NetworkSettings(ServiceSettings):
     fleet_conf_dir: Path | None = None
     """The folder of nats-server's configuration, where the cloud connection writes the fleet
     include files (``fleet.conf``, ``fleet-account.conf``); ``None``: ``data_dir``, as
-    ``actkit run`` writes it."""
+    ``actkit run`` writes it. Written only where ``fleet.conf`` is already (the configuration
+    includes it)."""
     nats_ports_dir: Path | None = None
     """nats-server's ports file folder (its pid, to reload it); ``None``:
     ``<data_dir>/nats/ports``, as ``actkit run`` starts it."""

@@ -14,10 +14,11 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from actkit_core import certificate_uses
 from actkit_core.fleetlink import LeafLink, LeafProxy, write_link
-from actkit_core.natsconf import reload_server
+from actkit_core.natsconf import FLEET_ACCOUNT_FILE, FLEET_SERVER_FILE, reload_server
 from actkit_network.domain import o3c, settings
 from actkit_network.handlers.deps import Deps
 from actkit_network.store import O3cClaim
@@ -41,6 +42,7 @@ O3C_USER = "o3c"
 CONNECTING = SetLed(colour=LedColour.GREEN, pattern=LedPattern.FLASH, count=3)
 """The manual: press and release the button, then the status LED flashes green three times."""
 CANNOT_CONNECT = SetLed(colour=LedColour.RED, pattern=LedPattern.FLASH, count=3)
+RESTART_PAUSE_S = 0.5
 
 
 def _certificates(stored: O3cSettings) -> set[str]:
@@ -64,8 +66,15 @@ async def set_o3c(command: SetO3c, deps: Deps) -> O3cSettings:
                 "choose a client certificate made or imported with its key"
             )
         await deps.store.save(merged)
-    await apply_o3c(deps)
+    deps.o3c_changed.set()  # applied by keep_o3c, once this answer has left
     return settings.hide_secrets(merged)
+
+
+async def release_o3c_certificates(before: O3cSettings, deps: Deps) -> None:
+    """After a restore: release the certificates ``before`` used that the settings no longer do."""
+    now = await deps.store.load(O3cSettings)
+    gone = _certificates(before) - _certificates(now)
+    await certificate_uses.release_certificates(deps.bus, O3C_USER, sorted(gone), None)
 
 
 async def _claim(deps: Deps) -> O3cClaim:
@@ -120,7 +129,8 @@ async def connect_o3c(_event: ButtonPressed, deps: Deps) -> None:
         return
     deadline = deps.clock.now() + timedelta(seconds=CLAIM_WINDOW_S)
     await deps.store.save(claim.model_copy(update={"claim_deadline": deadline}))
-    status = await apply_o3c(deps)
+    deps.o3c_changed.set()
+    status = await o3c_status(deps)
     with contextlib.suppress(BusError):
         await deps.bus.request(CONNECTING if status.is_linked else CANNOT_CONNECT)
     if not status.is_linked:
@@ -147,20 +157,45 @@ def _link(stored: O3cSettings, vehicle_id: str, deps: Deps) -> LeafLink:
     return LeafLink(vehicle_id, stored.hq_urls, stored.nkey_seed, proxy=proxy, **tls)
 
 
+def _written(folder: Path) -> list[str]:
+    files = (folder / FLEET_SERVER_FILE, folder / FLEET_ACCOUNT_FILE)
+    return [path.read_text() if path.exists() else "" for path in files]
+
+
 async def apply_o3c(deps: Deps) -> O3cStatus:
-    """Write the link (or its absence) into nats-server's configuration and reload it."""
+    """Write the link (or its absence) into nats-server's configuration; reload it if changed."""
     status = await o3c_status(deps)
-    deps.o3c_changed.set()
     if deps.cloud is None:
         return status
     link = None
     if status.is_linked and status.vehicle_id is not None:
         link = _link(await deps.store.load(O3cSettings), status.vehicle_id, deps)
     cloud = deps.cloud
+    before = await asyncio.to_thread(_written, cloud.conf_dir)
     must_restart = await asyncio.to_thread(write_link, cloud.conf_dir, link)
+    if await asyncio.to_thread(_written, cloud.conf_dir) == before:
+        return status
+    if must_restart:
+        # A new name or domain: nats-server restarts, its supervisor starts it again. The answer
+        # to the change that asked for it leaves first.
+        await asyncio.sleep(RESTART_PAUSE_S)
     if not await asyncio.to_thread(reload_server, cloud.ports_dir, restart=must_restart):
         log.warning("no nats-server runs from %s: the link applies when it starts", cloud.ports_dir)
     return status
+
+
+async def end_unclaimed_o3c(deps: Deps) -> float | None:
+    """End a One-click link HQ did not claim in time; seconds until that deadline, if any."""
+    claim = await deps.store.load(O3cClaim)
+    deadline = None if claim.is_claimed else claim.claim_deadline
+    if deadline is None:
+        return None
+    left_s = (deadline - deps.clock.now()).total_seconds()
+    if left_s > 0:
+        return left_s
+    # The deadline stays: the status says why the link ended, until the button is pressed again.
+    log.warning("HQ did not claim the device within 24 hours: the cloud connection ends")
+    return None
 
 
 async def keep_o3c(deps: Deps, retry_s: float = 2.0) -> None:
@@ -171,14 +206,8 @@ async def keep_o3c(deps: Deps, retry_s: float = 2.0) -> None:
     prepared_for: str | None = None
     while True:
         deps.o3c_changed.clear()
-        status = await o3c_status(deps)
-        wait_s: float | None = None
-        deadline = status.claim_deadline
-        if status.is_linked and deadline is not None:
-            wait_s = max((deadline - deps.clock.now()).total_seconds(), 0.0) + 0.1
-        elif deadline is not None and deadline <= deps.clock.now():
-            await _end_claim_window(deps)
-            continue
+        wait_s = await end_unclaimed_o3c(deps)
+        status = await apply_o3c(deps)
         if status.is_linked and status.vehicle_id != prepared_for and deps.cloud is not None:
             try:
                 await deps.cloud.prepare_streams(str(status.vehicle_id))
@@ -188,10 +217,3 @@ async def keep_o3c(deps: Deps, retry_s: float = 2.0) -> None:
                 wait_s = retry_s if wait_s is None else min(wait_s, retry_s)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(deps.o3c_changed.wait(), wait_s)
-
-
-async def _end_claim_window(deps: Deps) -> None:
-    claim = await deps.store.load(O3cClaim)
-    await deps.store.save(claim.model_copy(update={"claim_deadline": None}))
-    log.warning("HQ did not claim the device within 24 hours: the cloud connection ends")
-    await apply_o3c(deps)

@@ -16,9 +16,10 @@ from actkit_network.handlers.http import (
     set_http,
 )
 from actkit_network.handlers.ip import apply_wired, get_hostname, set_hostname
+from actkit_network.handlers.o3c import release_o3c_certificates
 from actkit_network.handlers.snmp import get_snmp, set_snmp
 from actkit_network.params import FIELDS
-from actkit_network.store import SnmpV3Password
+from actkit_network.store import O3cClaim, SnmpV3Password
 from actkit_proto import Ack
 from actkit_proto.network import (
     DiscoverySettings,
@@ -55,6 +56,10 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
         )
         v3_account = await deps.store.load_optional(SnmpV3Password)
         keep += [] if v3_account is None else [v3_account]
+        # The device stays claimed by HQ, with the same key, as its O3C settings stay.
+        claim = await deps.store.load_optional(O3cClaim)
+        keep += [] if claim is None else [claim]
+    o3c_before = await deps.store.load(O3cSettings)
     async with deps.firewall_lock:
         await deps.store.reset(keep)
         defaults = FirewallState()
@@ -68,6 +73,8 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
     await apply_services(deps)
     await announce_http(deps)
     await serve_own_certificate(deps)
+    await release_o3c_certificates(o3c_before, deps)
+    deps.o3c_changed.set()
     return Ack()
 
 
