@@ -32,6 +32,7 @@ from actkit_network.adapters.nm_profiles import (
     WLAN_ID,
     WLAN_TRIAL_ID,
     channel_of,
+    join_refusal,
     macsec_profile,
     security_of,
     wired_profiles,
@@ -50,15 +51,12 @@ from actkit_proto.network import (
     WlanConnected,
     WlanDisconnected,
     WlanNetworkSeen,
-    WlanSecurity,
     WlanSettings,
 )
 
 JOIN_TIMEOUT_S = 60.0
 """How long joining a wireless network may take: association, handshake and addresses."""
 SCAN_TIMEOUT_S = 30.0
-NO_SECRETS, SUPPLICANT_DISCONNECT, SUPPLICANT_TIMEOUT, SSID_NOT_FOUND = 7, 8, 11, 53
-"""NetworkManager's reasons (NMDeviceStateReason) for a failed join that a person can act on."""
 
 
 class NetworkManager(NetworkManagerClient):
@@ -188,7 +186,7 @@ class NetworkManager(NetworkManagerClient):
             async with asyncio.timeout(JOIN_TIMEOUT_S):
                 while (state := await states.get())[0] != ACTIVATED:
                     if state[0] == FAILED:
-                        raise _not_joined(settings, state[1])
+                        raise join_refusal(settings, state[1])
         except TimeoutError:
             raise Unavailable(
                 f"{settings.ssid} was not joined within {JOIN_TIMEOUT_S:g} s"
@@ -376,18 +374,3 @@ class NetworkManager(NetworkManagerClient):
             return []
         data = await self._get(config, f"{NM}.IP4Config", "AddressData")
         return [f"{entry['address'].value}/{entry['prefix'].value}" for entry in data]
-
-
-def _not_joined(settings: WlanSettings, reason: int) -> Invalid | Unavailable:
-    """The sentence for a wireless network NetworkManager could not join, by its reason."""
-    if reason in (NO_SECRETS, SUPPLICANT_DISCONNECT) and settings.security is not WlanSecurity.OPEN:
-        # The handshake failed and NetworkManager has no other passphrase to try.
-        return Invalid(f"{settings.ssid} did not accept the passphrase; the WLAN is unchanged")
-    if reason == SSID_NOT_FOUND:
-        return Invalid(f"no network named {settings.ssid} is in range; the WLAN is unchanged")
-    if reason == SUPPLICANT_TIMEOUT:
-        return Unavailable(f"{settings.ssid} did not answer; the WLAN is unchanged")
-    return Unavailable(
-        f"{settings.ssid} could not be joined (NetworkManager's reason {reason});"
-        " the WLAN is unchanged"
-    )

@@ -6,7 +6,7 @@ import ipaddress
 
 from dbus_fast import Variant
 
-from actkit_proto.errors import Invalid
+from actkit_proto.errors import Invalid, Unavailable
 from actkit_proto.network import (
     DnsSettings,
     Dot1xMethod,
@@ -23,6 +23,8 @@ WLAN_ID = "actkit-wlan"
 WLAN_TRIAL_ID = "actkit-wlan-trial"
 """A network being joined, kept in memory until it is; then it becomes ``WLAN_ID``."""
 MACSEC_ID = "actkit-macsec"
+NO_SECRETS, SUPPLICANT_DISCONNECT, SUPPLICANT_TIMEOUT, SSID_NOT_FOUND = 7, 8, 11, 53
+"""NetworkManager's reasons for a failed join that a person can act on."""
 
 Profile = dict[str, dict[str, Variant]]
 
@@ -219,3 +221,18 @@ def macsec_profile(interface: str, settings: Dot1xSettings) -> Profile | None:
         "ipv4": {"method": Variant("s", "disabled")},
         "ipv6": {"method": Variant("s", "disabled")},
     }
+
+
+def join_refusal(settings: WlanSettings, reason: int) -> Invalid | Unavailable:
+    """Why a network was not joined, as a sentence, from the device's failed state's reason."""
+    if reason in (NO_SECRETS, SUPPLICANT_DISCONNECT) and settings.security is not WlanSecurity.OPEN:
+        # The handshake failed and NetworkManager has no other passphrase to try.
+        return Invalid(f"{settings.ssid} did not accept the passphrase; the WLAN is unchanged")
+    if reason == SSID_NOT_FOUND:
+        return Invalid(f"no network named {settings.ssid} is in range; the WLAN is unchanged")
+    if reason == SUPPLICANT_TIMEOUT:
+        return Unavailable(f"{settings.ssid} did not answer; the WLAN is unchanged")
+    return Unavailable(
+        f"{settings.ssid} could not be joined (NetworkManager's reason {reason});"
+        " the WLAN is unchanged"
+    )

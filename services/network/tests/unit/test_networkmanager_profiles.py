@@ -6,11 +6,12 @@ from dbus_fast import Variant
 
 from actkit_network.adapters.nm_profiles import (
     channel_of,
+    join_refusal,
     macsec_profile,
     wired_profiles,
     wlan_profile,
 )
-from actkit_proto import Invalid
+from actkit_proto import Invalid, Unavailable
 from actkit_proto.network import (
     DnsSettings,
     Dot1xMethod,
@@ -158,3 +159,29 @@ def test_macsec_is_its_own_profile_on_the_wired_interface() -> None:
         "mka-cak": "c" * 32,
     }
     assert macsec_profile("eth0", Dot1xSettings()) is None
+
+
+@pytest.mark.parametrize(
+    ("security", "reason", "kind", "sentence"),
+    [
+        (WlanSecurity.WPA2_PSK, 7, Invalid, "depot did not accept the passphrase"),
+        (WlanSecurity.WPA3_SAE, 8, Invalid, "depot did not accept the passphrase"),
+        (WlanSecurity.OPEN, 53, Invalid, "no network named depot is in range"),
+        (WlanSecurity.WPA2_PSK, 11, Unavailable, "depot did not answer"),
+        (
+            WlanSecurity.OPEN,
+            8,
+            Unavailable,
+            "depot could not be joined (NetworkManager's reason 8)",
+        ),
+    ],
+)
+def test_a_network_not_joined_is_refused_with_a_sentence_by_the_reason_networkmanager_gives(
+    security: WlanSecurity, reason: int, kind: type[Exception], sentence: str
+) -> None:
+    settings = WlanSettings(ssid="depot", security=security)
+
+    refusal = join_refusal(settings, reason)
+
+    assert type(refusal) is kind
+    assert str(refusal.message) == f"{sentence}; the WLAN is unchanged"
