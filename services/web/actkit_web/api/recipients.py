@@ -1,12 +1,13 @@
 """REST: recipients of notifications (email, HTTP(S), TCP, FTP, SFTP, SMB, SIP), kept by events.
 
-Recipient bodies are JSON objects checked against the events contract (``RecipientSpec``, a
-union on ``type``); their schema is in the AsyncAPI document. Passwords are write-only.
+Bodies and answers are the events contract's models (``RecipientSpec``, a union told apart by
+``type``; ``Recipient``, ``RecipientList``); a field they do not have is a 422. Passwords are
+write-only.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 
@@ -15,50 +16,51 @@ from actkit_proto.events import (
     DeleteRecipient,
     GetRecipient,
     ListRecipients,
+    Recipient,
+    RecipientList,
+    RecipientSpec,
     RecipientTestResult,
     SendTestNotification,
     UpdateRecipient,
 )
-from actkit_web.http.deps import ActingBusDep, command_from_fields
-from actkit_web.http.ids import BoundedIds, PathId
+from actkit_web.http.deps import ActingBusDep
+from actkit_web.http.ids import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["recipients"])
 RECIPIENT_EXAMPLE = {"type": "http", "name": "Dispatch", "url": "http://dispatch.example/hook"}
-RecipientBody = Annotated[dict[str, Any], Body(examples=[RECIPIENT_EXAMPLE]), BoundedIds]
+RecipientBody = Annotated[RecipientSpec, Body(examples=[RECIPIENT_EXAMPLE])]
 
 
-@router.get("/recipients", response_model=None)
-async def list_recipients(bus: ActingBusDep) -> dict[str, Any]:
+@router.get("/recipients")
+async def list_recipients(bus: ActingBusDep) -> RecipientList:
     """Every recipient of notifications (passwords left out)."""
-    return (await bus.request(ListRecipients())).model_dump(mode="json")
+    return await bus.request(ListRecipients())
 
 
-@router.post("/recipients", status_code=201, response_model=None)
-async def create_recipient(bus: ActingBusDep, body: RecipientBody) -> dict[str, Any]:
+@router.post("/recipients", status_code=201)
+async def create_recipient(bus: ActingBusDep, body: RecipientBody) -> Recipient:
     """Add a recipient (at most 20; administrator)."""
-    created = await bus.request(command_from_fields(CreateRecipient, recipient=body))
-    return created.model_dump(mode="json")
+    return await bus.request(CreateRecipient(recipient=body))
 
 
 @router.post("/recipients/test")
 async def test_new_recipient(bus: ActingBusDep, body: RecipientBody) -> RecipientTestResult:
     """Send a test notification to a recipient before saving it."""
-    return await bus.request(command_from_fields(SendTestNotification, recipient=body))
+    return await bus.request(SendTestNotification(recipient=body))
 
 
-@router.get("/recipients/{recipient_id}", response_model=None)
-async def get_recipient(recipient_id: PathId, bus: ActingBusDep) -> dict[str, Any]:
+@router.get("/recipients/{recipient_id}")
+async def get_recipient(recipient_id: PathId, bus: ActingBusDep) -> Recipient:
     """One recipient (its password left out)."""
-    return (await bus.request(GetRecipient(recipient_id=recipient_id))).model_dump(mode="json")
+    return await bus.request(GetRecipient(recipient_id=recipient_id))
 
 
-@router.put("/recipients/{recipient_id}", response_model=None)
+@router.put("/recipients/{recipient_id}")
 async def update_recipient(
     recipient_id: PathId, bus: ActingBusDep, body: RecipientBody
-) -> dict[str, Any]:
+) -> Recipient:
     """Replace a recipient; an empty password keeps the stored one (administrator)."""
-    command = command_from_fields(UpdateRecipient, recipient_id=recipient_id, recipient=body)
-    return (await bus.request(command)).model_dump(mode="json")
+    return await bus.request(UpdateRecipient(recipient_id=recipient_id, recipient=body))
 
 
 @router.delete("/recipients/{recipient_id}", status_code=204)

@@ -1,12 +1,13 @@
 """REST: the events service's weekly schedules and pulses, which rule conditions use.
 
-Schedule bodies are JSON objects checked against the events contract (``ScheduleSpec``: a
-``weekly`` schedule or a ``pulse``); their schema is in the AsyncAPI document.
+Bodies and answers are the events contract's models (``ScheduleSpec``: a ``weekly`` schedule or
+a ``pulse``, told apart by ``kind``; ``Schedule``, ``ScheduleList``); a field they do not have is a
+422.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 
@@ -15,10 +16,13 @@ from actkit_proto.events import (
     DeleteSchedule,
     GetSchedule,
     ListSchedules,
+    Schedule,
+    ScheduleList,
+    ScheduleSpec,
     UpdateSchedule,
 )
-from actkit_web.http.deps import ActingBusDep, command_from_fields
-from actkit_web.http.ids import BoundedIds, PathId
+from actkit_web.http.deps import ActingBusDep
+from actkit_web.http.ids import PathId
 
 router = APIRouter(prefix="/api/v1", tags=["schedules"])
 SCHEDULE_EXAMPLE = {
@@ -27,35 +31,31 @@ SCHEDULE_EXAMPLE = {
     "time_zone": "Europe/Stockholm",
     "ranges": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:00", "end": "17:00"}],
 }
-ScheduleBody = Annotated[dict[str, Any], Body(examples=[SCHEDULE_EXAMPLE]), BoundedIds]
+ScheduleBody = Annotated[ScheduleSpec, Body(examples=[SCHEDULE_EXAMPLE])]
 
 
-@router.get("/schedules", response_model=None)
-async def list_schedules(bus: ActingBusDep) -> dict[str, Any]:
+@router.get("/schedules")
+async def list_schedules(bus: ActingBusDep) -> ScheduleList:
     """Every schedule and pulse, and whether each is active now."""
-    return (await bus.request(ListSchedules())).model_dump(mode="json")
+    return await bus.request(ListSchedules())
 
 
-@router.post("/schedules", status_code=201, response_model=None)
-async def create_schedule(bus: ActingBusDep, body: ScheduleBody) -> dict[str, Any]:
+@router.post("/schedules", status_code=201)
+async def create_schedule(bus: ActingBusDep, body: ScheduleBody) -> Schedule:
     """Add a weekly schedule or a pulse (administrator)."""
-    created = await bus.request(command_from_fields(CreateSchedule, schedule=body))
-    return created.model_dump(mode="json")
+    return await bus.request(CreateSchedule(schedule=body))
 
 
-@router.get("/schedules/{schedule_id}", response_model=None)
-async def get_schedule(schedule_id: PathId, bus: ActingBusDep) -> dict[str, Any]:
+@router.get("/schedules/{schedule_id}")
+async def get_schedule(schedule_id: PathId, bus: ActingBusDep) -> Schedule:
     """One schedule or pulse."""
-    return (await bus.request(GetSchedule(schedule_id=schedule_id))).model_dump(mode="json")
+    return await bus.request(GetSchedule(schedule_id=schedule_id))
 
 
-@router.put("/schedules/{schedule_id}", response_model=None)
-async def update_schedule(
-    schedule_id: PathId, bus: ActingBusDep, body: ScheduleBody
-) -> dict[str, Any]:
+@router.put("/schedules/{schedule_id}")
+async def update_schedule(schedule_id: PathId, bus: ActingBusDep, body: ScheduleBody) -> Schedule:
     """Replace a schedule or pulse (administrator)."""
-    command = command_from_fields(UpdateSchedule, schedule_id=schedule_id, schedule=body)
-    return (await bus.request(command)).model_dump(mode="json")
+    return await bus.request(UpdateSchedule(schedule_id=schedule_id, schedule=body))
 
 
 @router.delete("/schedules/{schedule_id}", status_code=204)

@@ -136,7 +136,7 @@ async def _recipients_page(
         request,
         "recipients.html",
         caller,
-        recipients=(await recipients.list_recipients(bus))["recipients"],
+        recipients=(await recipients.list_recipients(bus)).recipients,
         types=RECIPIENT_TYPES,
         max_recipients=MAX_RECIPIENTS,
         notes=notes,
@@ -240,7 +240,7 @@ async def _stored(
 ) -> Recipient | Response:
     """A stored recipient of a type this device sends to, or the list saying why not."""
     try:
-        entry = Recipient.model_validate(await recipients.get_recipient(recipient_id, bus))
+        entry = await recipients.get_recipient(recipient_id, bus)
     except NotFound as exc:
         return await _recipients_page(request, caller, bus, {"error": exc.message}, 404)
     kind = entry.recipient.type

@@ -92,7 +92,7 @@ async def _schedules_page(
         request,
         "schedules.html",
         caller,
-        schedules=(await schedules.list_schedules(bus))["schedules"],
+        schedules=(await schedules.list_schedules(bus)).schedules,
         max_schedules=MAX_SCHEDULES,
         weekdays=WEEKDAYS,
         range_rows=range(RANGE_ROWS),
@@ -168,7 +168,7 @@ async def schedule_page(
     request: Request, schedule_id: PathId, caller: CallerDep, bus: ActingBusDep
 ) -> Response:
     try:
-        entry = Schedule.model_validate(await schedules.get_schedule(schedule_id, bus))
+        entry = await schedules.get_schedule(schedule_id, bus)
     except NotFound as exc:
         return await _schedules_page(request, caller, bus, {"add-weekly": exc.message}, 404)
     return await _edit_page(request, caller, bus, schedule_id, schedule_fields(entry), {})

@@ -113,7 +113,7 @@ async def test_email_with_pop_authentication_from_the_form_and_over_rest(
     unknown = await client.post(
         "/api/v1/recipients", json={**body, "nfs_export": "/x"}, headers=basic("admin")
     )
-    assert unknown.status_code == 400 and "nfs_export" in unknown.text
+    assert unknown.status_code == 422 and "nfs_export" in unknown.text
     viewer = await client.post("/api/v1/recipients", json=body, headers=basic("view"))
     assert viewer.status_code == 403
 
