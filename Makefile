@@ -43,7 +43,12 @@ ASYNCAPI_PARSER := proto/asyncapi-check/node_modules/.package-lock.json
 $(ASYNCAPI_PARSER): proto/asyncapi-check/package-lock.json | debian-packages
 	cd proto/asyncapi-check && npm ci --no-audit --no-fund --loglevel=error
 
-setup: .venv/.synced-dev $(ASYNCAPI_PARSER) ## create or update the development environment
+# axe-core, which the dashboard's accessibility test injects into each page in Chromium.
+AXE_CORE := tests/accessibility/node_modules/.package-lock.json
+$(AXE_CORE): tests/accessibility/package-lock.json | debian-packages
+	cd tests/accessibility && npm ci --no-audit --no-fund --loglevel=error
+
+setup: .venv/.synced-dev $(ASYNCAPI_PARSER) $(AXE_CORE) ## create or update the development environment
 
 run: .venv/.synced-run ## the whole stack as local processes: nats-server + every service, sim hardware
 	$(RUN) actkit run

@@ -27,7 +27,7 @@ packages=(
   network-manager  # nmcli and NetworkManager for the WLAN tests
   nftables         # the firewall
   nodejs:node      # the official AsyncAPI parser checks proto/asyncapi.yaml
-  npm:npm          # ... installed from proto/asyncapi-check/package-lock.json
+  npm:npm          # ... installed from proto/asyncapi-check/package-lock.json (axe-core from tests/accessibility/'s)
   openssh-server   # sshd, run by the accounts service's SSH adapter
   pkg-config       # ...
   procps           # ps, used by process tests
