@@ -1,7 +1,8 @@
 """Trip log, an example actkit app: records ignition and every input change, offers them as CSV.
 
 It subscribes to ``io.ignition.changed`` and ``io.port.*.changed`` with a few lines of the NATS
-protocol (the standard library only, so the image is the base and this file), appends a row per
+protocol (the standard library only, so the image is the base and this file), as the user the
+device made for it (``ACTKIT_APP_NATS_USER``, ``_PASSWORD``), and appends a row per
 event to ``<ACTKIT_APP_DATA_DIR>/trip-log.csv`` and serves that file on its page
 (``ACTKIT_TRIP_LOG_PORT``, 8080). When the bus is away it tries again, waiting longer each time.
 
@@ -22,6 +23,7 @@ import os
 import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 SUBJECTS = ("io.ignition.changed", "io.port.*.changed")
 HEADER = ("time", "what", "state", "circuit")
@@ -103,25 +105,56 @@ def settings_of(subject: str, body: bytes, inbox: str) -> dict[str, object] | No
     return values if isinstance(values, dict) else None
 
 
+class Access(NamedTuple):
+    """Who the app is on the bus, as the device tells it (``ACTKIT_APP_NATS_*``).
+
+    Its user may subscribe to its replies under ``inbox`` only, and reads what the bus keeps
+    through the JetStream API under ``js_api``.
+    """
+
+    user: str | None = None
+    password: str = ""
+    inbox: str = "_INBOX"
+    js_api: str = "$JS.API"
+
+    @classmethod
+    def from_env(cls) -> Access:
+        """As the device sets it."""
+        env = os.environ
+        return cls(
+            env.get("ACTKIT_APP_NATS_USER"),
+            env.get("ACTKIT_APP_NATS_PASSWORD", ""),
+            env.get("ACTKIT_APP_NATS_INBOX", "_INBOX"),
+            env.get("ACTKIT_APP_JS_API", "$JS.API"),
+        )
+
+
+NO_USERS = Access()
+"""A bus without users (a test's)."""
+
+
 async def follow(
-    url: str, log: TripLog, subscribed: asyncio.Event | None = None, app: str = "trip-log"
+    url: str,
+    log: TripLog,
+    subscribed: asyncio.Event | None = None,
+    app: str = "trip-log",
+    access: Access = NO_USERS,
 ) -> None:
     """Record events from the bus at ``url`` until it closes the connection."""
     settings = f"system.app.{app}.settings.changed"
-    inbox = f"_INBOX.{app}.settings"
+    inbox = f"{access.inbox}.settings"
     ask = json.dumps({"last_by_subj": f"$KV.actkit-state.{settings}"})
     where = urllib.parse.urlsplit(url)
     reader, writer = await asyncio.open_connection(where.hostname, where.port or 4222)
     try:
         await reader.readline()  # the server's INFO
         connect: dict[str, object] = {"verbose": False, "pedantic": False, "name": "trip-log"}
-        if where.username:
-            connect["user"] = urllib.parse.unquote(where.username)
-            connect["pass"] = urllib.parse.unquote(where.password or "")
+        if access.user:
+            connect["user"], connect["pass"] = access.user, access.password
         lines = [f"CONNECT {json.dumps(connect)}"]
         lines += [f"SUB {subject} {sid}" for sid, subject in enumerate(SUBJECTS, 1)]
         lines += [f"SUB {settings} 90", f"SUB {inbox} 91"]
-        lines += [f"PUB $JS.API.STREAM.MSG.GET.{KEPT_STREAM} {inbox} {len(ask)}", ask]
+        lines += [f"PUB {access.js_api}.STREAM.MSG.GET.{KEPT_STREAM} {inbox} {len(ask)}", ask]
         writer.write(("\r\n".join([*lines, "PING"]) + "\r\n").encode())
         await writer.drain()
         while line := await reader.readline():
@@ -181,7 +214,8 @@ async def main() -> None:
     async with server:
         while True:
             try:
-                await follow(url, log, app=os.environ.get("ACTKIT_APP_NAME", "trip-log"))
+                app = os.environ.get("ACTKIT_APP_NAME", "trip-log")
+                await follow(url, log, app=app, access=Access.from_env())
                 wait_s = 1.0
             except (OSError, ConnectionError) as exc:
                 log_line.warning("the bus is away (%s); trying again in %g s", exc, wait_s)

@@ -1,6 +1,6 @@
 """The NATS server configuration, derived from the contract's messages and the services table.
 
-Two accounts:
+Three accounts:
 
 - ``ACTKIT`` holds the services, ``web`` and ``cli``. Each user may publish and subscribe to the
   exact subject patterns of the contract that its part needs: only the owner of a command
@@ -18,8 +18,14 @@ Two accounts:
   from one account to the other with the ``Nats-Request-Info`` header naming the account, which
   the sender cannot forge: the owner treats it as the integrator (see ``actkit_core.bus``).
 
+- ``APPS`` holds one user per installed app (``app-<name>``, :func:`render_app_users`, in a file
+  the system service writes and has nats-server reload). It is lent what the integrator is, so an
+  app's commands reach an owner stamped from another account and act at most as the integrator;
+  within that each app may publish and subscribe to the subjects the administrator approved of
+  those its manifest asks for, its own settings and its own replies.
+
 Passwords are never in the file: ``$ACTKIT_NATS_PASSWORD_<USER>`` is read from the server's
-environment.
+environment (an app's is in the apps' file, which only its owner and nats-server read).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from actkit_proto.base import INTEGRATOR_ROLE, Command, Event, Message
 from actkit_proto.catalog import messages
 from actkit_proto.fleet import UPLINK_CONSUMER, VEHICLE_COMMANDS, VEHICLE_EVENTS
 from actkit_proto.services import SERVICE_NAMES, SERVICES, ServiceInfo
+from actkit_proto.system import AppSettingsChanged
 
 SERVICE_ACCOUNT = "ACTKIT"
 INTEGRATOR_ACCOUNT = "INTEGRATOR"
@@ -106,6 +113,16 @@ def _bucket_subjects(bucket: str) -> list[str]:
     return [subject.format(stream=stream) for subject in (*_BUCKET_READS, *_BUCKET_WATCHES)]
 
 
+REPLY_SUBJECTS = (
+    *(f"{inbox_prefix(user)}.>" for user in (*SERVICE_NAMES, "cli")),
+    "_R_.>",
+)
+"""Where a service answers: the inboxes of the services' account's users, and ``_R_``, where
+nats-server maps the replies to another account's requests. ``allow_responses`` alone would do
+until a reload: nats-server forgets then which replies it allowed, and an answer on its way is
+refused (the apps' users and the link to HQ are changed by reloads)."""
+
+
 def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
     """The publish/subscribe permissions of one service's user (web is one too)."""
     own, peers = (info.name,), info.talks_to
@@ -133,6 +150,7 @@ def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
                     *_bucket_subjects(bucket),
                     f"$JS.API.STREAM.CREATE.{stream}",
                     *(FLEET_STREAM_SUBJECTS if info.name == FLEET_LINK_OWNER else ()),
+                    *REPLY_SUBJECTS,
                 }
             )
         },
@@ -181,9 +199,60 @@ FLEET_SERVER_FILE = "fleet.conf"
 by ``actkit-fleet leaf-conf``, empty until the vehicle joins a fleet."""
 FLEET_ACCOUNT_FILE = "fleet-account.conf"
 """HQ's command mappings, included in the integrator's account; empty without a fleet."""
+APPS_ACCOUNT = "APPS"
+APPS_USERS_FILE = "apps-users.conf"
+"""The apps' users (:func:`render_app_users`), included in :data:`APPS_ACCOUNT`; written by the
+system service."""
 
 
-def render(bucket: str = "actkit-state", has_fleet_link: bool = False) -> str:
+def app_user(app: str) -> str:
+    """The NATS user of an app."""
+    return f"app-{app}"
+
+
+def app_permissions(
+    app: str, publish: Iterable[str], subscribe: Iterable[str], bucket: str = "actkit-state"
+) -> dict[str, object]:
+    """What an app's user may do: the approved subjects, its settings and its own replies.
+
+    Its settings are read as the integrator reads the state bucket, then followed.
+    """
+    settings = AppSettingsChanged.subject_pattern(name=app)
+    state_read = f"{INTEGRATOR_JS_API}.STREAM.MSG.GET.{_STREAM.format(bucket=bucket)}"
+    return {
+        "publish": {"allow": sorted({*publish, state_read})},
+        "subscribe": {"allow": sorted({*subscribe, settings, f"{inbox_prefix(app_user(app))}.>"})},
+    }
+
+
+def render_app_users(users: Iterable[tuple[str, str, dict[str, object]]]) -> str:
+    """The apps' users file: ``(app, password, permissions)`` each (:func:`app_permissions`).
+
+    Empty without apps, as ``actkit run`` makes it first.
+    """
+    lines = ["# The apps' NATS users. Written by the system service; do not edit.", "users: ["]
+    for app, password, perms in users:
+        lines.append(
+            f"  {{user: {json.dumps(app_user(app))}, password: {json.dumps(password)}, "
+            f"permissions: {json.dumps(perms)}}}"
+        )
+    return "\n".join([*lines, "]", ""]) if len(lines) > 2 else ""
+
+
+def _imports(exports: list[tuple[str, str]]) -> list[str]:
+    """An account's imports of what ``ACTKIT`` lends, under the integrator's JetStream prefix."""
+    lines = ["    imports: ["]
+    for kind, subject in exports:
+        source = f"{{account: {SERVICE_ACCOUNT}, subject: {json.dumps(subject)}}}"
+        target = _integrator_side(subject)
+        renamed = f", to: {json.dumps(target)}" if target != subject else ""
+        lines.append(f"      {{{kind}: {source}{renamed}}}")
+    return [*lines, "    ]"]
+
+
+def render(
+    bucket: str = "actkit-state", has_fleet_link: bool = False, has_app_users: bool = False
+) -> str:
     """The whole ``nats-server.conf``.
 
     Args:
@@ -191,6 +260,8 @@ def render(bucket: str = "actkit-state", has_fleet_link: bool = False) -> str:
         has_fleet_link: include :data:`FLEET_SERVER_FILE` and :data:`FLEET_ACCOUNT_FILE` (they
             must exist, empty or not): what ``actkit run`` writes, so a link to HQ is made by a
             reload.
+        has_app_users: include :data:`APPS_USERS_FILE` in :data:`APPS_ACCOUNT` (it must exist,
+            empty or not), so an app's user is made, changed or removed by a reload.
     """
     lines = [
         "# NATS server configuration of actkit: one user per service, least privilege.",
@@ -211,22 +282,17 @@ def render(bucket: str = "actkit-state", has_fleet_link: bool = False) -> str:
     exports = integrator_exports(bucket)
     for kind, subject in exports:
         response = ", response_type: stream" if subject.startswith("$SRV.") else ""
-        lines.append(
-            f"      {{{kind}: {json.dumps(subject)}, accounts: [{INTEGRATOR_ACCOUNT}]{response}}}"
-        )
+        borrowers = f"{INTEGRATOR_ACCOUNT}, {APPS_ACCOUNT}"
+        lines.append(f"      {{{kind}: {json.dumps(subject)}, accounts: [{borrowers}]{response}}}")
     lines += ["    ]", "  }", f"  {INTEGRATOR_ACCOUNT} {{"]
     # HQ's live commands arrive in the integrator's account: they cross to the services' as an
     # integrator's do, so their owners treat them as an integrator's (at most its role).
     lines += [f'    include "{FLEET_ACCOUNT_FILE}"'] if has_fleet_link else []
     lines += ["    users: ["]
     lines += _user_line("integrator", CLIENT_USERS["integrator"], None)
-    lines += ["    ]", "    imports: ["]
-    for kind, subject in exports:
-        source = f"{{account: {SERVICE_ACCOUNT}, subject: {json.dumps(subject)}}}"
-        target = _integrator_side(subject)
-        renamed = f", to: {json.dumps(target)}" if target != subject else ""
-        lines.append(f"      {{{kind}: {source}{renamed}}}")
-    lines += ["    ]", "  }", "}", ""]
+    lines += ["    ]", *_imports(exports), "  }", f"  {APPS_ACCOUNT} {{"]
+    lines += [f'    include "{APPS_USERS_FILE}"'] if has_app_users else []
+    lines += [*_imports(exports), "  }", "}", ""]
     if has_fleet_link:
         lines += [f'include "{FLEET_SERVER_FILE}"', ""]
     return "\n".join(lines)

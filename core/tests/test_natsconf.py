@@ -4,9 +4,11 @@ import pytest
 
 from actkit_core.natsconf import (
     INTEGRATOR_JS_API,
+    app_permissions,
     integrator_exports,
     permissions,
     render,
+    render_app_users,
 )
 from actkit_proto.base import INTEGRATOR_ROLE, Command
 from actkit_proto.catalog import commands, events
@@ -86,7 +88,36 @@ def test_the_integrator_is_lent_events_operator_commands_discovery_and_state_rea
     assert len([e for e in events() if e.subject_pattern(service="io") in lent]) > 20
     conf = render()
     assert f'to: "{INTEGRATOR_JS_API}.STREAM.INFO.KV_actkit-state"' in conf
-    assert '{service: "$SRV.*", accounts: [INTEGRATOR], response_type: stream}' in conf
+    assert '{service: "$SRV.*", accounts: [INTEGRATOR, APPS], response_type: stream}' in conf
+
+
+def test_an_apps_user_has_the_approved_subjects_its_settings_and_its_replies() -> None:
+    perms = app_permissions("trip-log", ["io.port.*.set"], ["io.port.*.changed"])
+    assert perms == {
+        "publish": {
+            "allow": [f"{INTEGRATOR_JS_API}.STREAM.MSG.GET.KV_actkit-state", "io.port.*.set"]
+        },
+        "subscribe": {
+            "allow": [
+                "_INBOX_app-trip-log.>",
+                "io.port.*.changed",
+                "system.app.trip-log.settings.changed",
+            ]
+        },
+    }
+    users = render_app_users([("trip-log", "k123", perms)])
+    assert users.startswith("# The apps' NATS users")
+    assert '{user: "app-trip-log", password: "k123", permissions: {"publish"' in users
+    assert render_app_users([]) == ""
+    conf = render(has_app_users=True)
+    assert conf.index('    include "apps-users.conf"') > conf.index("  APPS {")
+    assert 'include "apps-users.conf"' not in render()
+
+
+def test_a_service_answers_on_the_inboxes_not_only_by_allowed_responses() -> None:
+    # nats-server forgets the allowed responses on a reload: an answer on its way would be lost.
+    for info in SERVICES:
+        assert {"_INBOX_web.>", "_INBOX_cli.>", "_R_.>"} <= set(allowed(info.name, "publish"))
 
 
 def test_a_corrupt_credentials_file_stops_start_up_with_a_sentence(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from actkit_core.bus import Bus
 from actkit_core.cli.launch import ForkLauncher, Launched, Launcher
 from actkit_core.clock import Clock, SystemClock
 from actkit_core.natsconf import (
+    APPS_USERS_FILE,
     CLIENT_USERS,
     FLEET_ACCOUNT_FILE,
     FLEET_SERVER_FILE,
@@ -185,10 +186,11 @@ class Supervisor:
         """Run until cancelled (SIGINT/SIGTERM), then stop everything."""
         passwords = credentials(self.data_dir)
         config = self.data_dir / "nats-server.conf"
-        for link_file in (FLEET_SERVER_FILE, FLEET_ACCOUNT_FILE):
-            # The link to HQ, if any, is kept there (it may hold the vehicle's seed).
+        for link_file in (FLEET_SERVER_FILE, FLEET_ACCOUNT_FILE, APPS_USERS_FILE):
+            # The link to HQ (it may hold the vehicle's seed) and the apps' users are kept
+            # there, written by their owners, who then have nats-server reload.
             (self.data_dir / link_file).touch(mode=0o600)
-        config.write_text(render(has_fleet_link=True))
+        config.write_text(render(has_fleet_link=True, has_app_users=True))
         nats = NatsServer(
             store_dir=self.data_dir / "nats",
             port=self.nats_port,

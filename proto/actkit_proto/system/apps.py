@@ -186,6 +186,11 @@ class AppState(BaseModel):
     """A valid licence is active for it (``needs_licence``: it does not start without one)."""
     licence_expires: datetime | None = None
     """When the active licence ends; ``None``: never, or no licence."""
+    subjects: AppSubjects = Field(default_factory=AppSubjects)
+    """The NATS subjects its manifest asks for."""
+    approved_subjects: AppSubjects = Field(default_factory=AppSubjects)
+    """Those of them the administrator approved: all its NATS user may use beside its own
+    settings and replies."""
 
 
 class AppReply(Reply):
@@ -242,6 +247,19 @@ class DeleteApp(Command[AppList]):
     answer_within_s: ClassVar[float] = 30.0
 
     name: str = Field(pattern=APP_NAME_PATTERN)
+
+
+class ApproveAppSubjects(Command[AppReply]):
+    """Approve which of the subjects an app's manifest asks for it may use (the rest it may not).
+
+    Each must be one the manifest names, as written there; an empty list takes every approval
+    back. nats-server takes the change at once, the app stays connected.
+    """
+
+    subject: ClassVar[str] = "system.app.{name}.subjects.approve"
+
+    name: str = Field(pattern=APP_NAME_PATTERN)
+    subjects: AppSubjects
 
 
 class AppLog(Reply):

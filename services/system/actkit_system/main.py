@@ -13,6 +13,7 @@ from datetime import timedelta
 from actkit_core import lifecycle
 from actkit_core.bus import Bus
 from actkit_core.lifecycle import Runtime, serve_service
+from actkit_core.natsconf import APPS_USERS_FILE
 from actkit_core.tasks import stop_task
 from actkit_proto.accounts import GetCertificate
 from actkit_proto.io import IgnitionChanged
@@ -29,6 +30,7 @@ from actkit_proto.system import (
     TimeSettings,
     UpgradeSettings,
 )
+from actkit_system.adapters.nats_reload import ContainerReload, NoReload, ProcessReload
 from actkit_system.adapters.sim import SimDhcpTimeZone, SimEngine, SimPower, SimTimeKeeper
 from actkit_system.adapters.syslog import SyslogForwarder
 from actkit_system.adapters.tcpdump import TcpdumpCapture
@@ -52,6 +54,7 @@ from actkit_system.handlers.upgrade import advance_upgrade, resume_upgrade
 from actkit_system.metrics import SYSLOG_FAILURES
 from actkit_system.ports import (
     AppEngine,
+    BusServer,
     DhcpTimeZone,
     PacketCapture,
     PowerControl,
@@ -72,6 +75,14 @@ def _engine(settings: SystemSettings) -> AppEngine:
 
         return DockerEngine(settings.docker_url, settings.docker_socket or None)
     return SimEngine(SERVICE_NAMES, image=f"actkit:{settings.software_version}")
+
+
+def _bus_server(settings: SystemSettings, engine: AppEngine) -> BusServer:
+    if settings.apps_nats_reload == "container":
+        return ContainerReload(engine, settings.apps_nats_container)
+    if settings.apps_nats_reload == "process":
+        return ProcessReload(settings.apps_nats_ports_dir or settings.data_dir / "nats" / "ports")
+    return NoReload()
 
 
 def _built_in_keys(settings: SystemSettings) -> tuple[str, ...]:
@@ -191,6 +202,8 @@ async def build_deps(
             network=settings.apps_network,
             nats_url=settings.apps_nats_url,
             upload_max_bytes=settings.apps_upload_max_mb * 2**20,
+            nats=_bus_server(settings, engine),
+            users_file=settings.apps_users_file or settings.data_dir / APPS_USERS_FILE,
             licences=await store.load(AppLicences),
         ),
     )

@@ -156,6 +156,24 @@ class AppEngine(ContainerEngine, Protocol):
     async def logs(self, name: str, lines: int) -> str:
         """The last ``lines`` lines a container wrote, its output and errors together."""
 
+    async def signal(self, name: str, signal: str) -> None:
+        """Send a signal (``HUP``) to a running container's main process."""
+
+
+class BusServer(Protocol):
+    """The nats-server the services use, as far as the apps' users need it."""
+
+    async def reload(self) -> None:
+        """Have it read its configuration again (the apps' users file); connections stay.
+
+        Raises:
+            ReloadFailed: it could not be told.
+        """
+
+
+class ReloadFailed(Exception):
+    """nats-server could not be told to read its configuration again; the text says why."""
+
 
 class PacketCapture(Protocol):
     """Recording the network to a pcap file (tcpdump on the board)."""

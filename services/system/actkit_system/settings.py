@@ -62,6 +62,17 @@ class SystemSettings(ServiceSettings):
     """The bus as an app's container reaches it (given to the app as ``ACTKIT_APP_NATS_URL``)."""
     apps_upload_max_mb: int = 512
     """The largest image archive an app may upload."""
+    apps_nats_reload: Literal["process", "container", "none"] = "process"
+    """How nats-server learns the apps' users (``docs/apps.md``): ``process``: SIGHUP to the
+    nats-server whose ports file is in ``apps_nats_ports_dir`` (``actkit run``); ``container``:
+    SIGHUP to the container ``apps_nats_container`` through the engine (the board); ``none``:
+    not at all (a server that does not include ``apps_users_file``)."""
+    apps_nats_ports_dir: Path | None = None
+    """Default: ``<data_dir>/nats/ports``, where ``actkit run``'s nats-server writes it."""
+    apps_nats_container: str = "actkit-nats"
+    apps_users_file: Path | None = None
+    """The apps' users file nats-server includes; default ``<data_dir>/apps-users.conf``,
+    beside ``actkit run``'s ``nats-server.conf``."""
 
     @field_validator("apps_network")
     @classmethod

@@ -161,6 +161,9 @@ class DockerEngine:
     async def remove_volume(self, name: str) -> None:
         await self._call("DELETE", f"/volumes/{name}", ok=(204, 404))
 
+    async def signal(self, name: str, signal: str) -> None:
+        await self._call("POST", f"/containers/{name}/kill", params={"signal": signal})
+
     async def logs(self, name: str, lines: int) -> str:
         response = await self._call(
             "GET",

@@ -227,6 +227,10 @@ class SimEngine:
         self._get(name)
         return "".join(self.output.get(name, "").splitlines(keepends=True)[-lines:])
 
+    async def signal(self, name: str, signal: str) -> None:
+        self._get(name)
+        self.calls.append(f"signal {name} {signal}")
+
     async def close(self) -> None:
         """Nothing to let go of."""
 

@@ -9,7 +9,13 @@ from pydantic import BaseModel, ValidationError
 
 from actkit_proto import Forbidden, Invalid
 from actkit_proto.base import describe_validation_error
-from actkit_proto.system import AppManifest, AppPackage, AppsSettings, AppState
+from actkit_proto.system import (
+    AppManifest,
+    AppPackage,
+    AppsSettings,
+    AppState,
+    AppSubjects,
+)
 from actkit_system.domain.app_licences import KeptLicence
 from actkit_system.domain.app_settings import check_schema, default_settings
 from actkit_system.domain.signing import is_signed_by
@@ -38,6 +44,11 @@ class InstalledApp(BaseModel):
     should_run: bool = False
     settings: dict[str, Any] | None = None
     """The app's own settings as set; ``None``: its schema's defaults."""
+    nats_password: str = ""
+    """Its NATS user's password, made at install; only this service, nats-server and the app's
+    container have it ("": installed before apps had users, made at the next start)."""
+    approved: AppSubjects = AppSubjects()
+    """The subjects of its manifest the administrator approved."""
 
     def settings_in_force(self) -> dict[str, Any]:
         if self.settings is not None:
@@ -90,7 +101,25 @@ def verify_package(package: AppPackage, trusted: AppsSettings) -> tuple[AppManif
     )
 
 
-def container_spec(manifest: AppManifest, network: str, nats_url: str) -> dict[str, object]:
+def check_approval(manifest: AppManifest, approved: AppSubjects) -> None:
+    """Refuse to approve a subject the app's manifest does not ask for.
+
+    Raises:
+        Invalid: names the first such subject.
+    """
+    for kind in ("publish", "subscribe"):
+        asked = getattr(manifest.subjects, kind)
+        for subject in getattr(approved, kind):
+            if subject not in asked:
+                raise Invalid(
+                    f"{manifest.name} does not ask to {kind} {subject!r}; approve only what its "
+                    f"manifest asks for: {', '.join(asked) or 'nothing'}"
+                )
+
+
+def container_spec(
+    manifest: AppManifest, network: str, bus_env: dict[str, str]
+) -> dict[str, object]:
     """How an app's container is created: no privileges, its limits, its own data volume.
 
     Its root file system is read-only (``/data`` and a small ``/tmp`` are writable), it has no
@@ -117,7 +146,7 @@ def container_spec(manifest: AppManifest, network: str, nats_url: str) -> dict[s
     return {
         "Env": [
             f"ACTKIT_APP_NAME={manifest.name}",
-            f"ACTKIT_APP_NATS_URL={nats_url}",
+            *(f"{name}={value}" for name, value in bus_env.items()),
             "ACTKIT_APP_DATA_DIR=/data",
         ],
         "Labels": {LABEL: manifest.name, f"{LABEL}.version": manifest.version},
@@ -146,6 +175,8 @@ def app_state(
         has_settings=bool(manifest.settings_schema.get("properties")),
         is_licensed=licence is not None,
         licence_expires=licence.expires if licence else None,
+        subjects=manifest.subjects,
+        approved_subjects=installed.approved,
     )
 
 

@@ -7,9 +7,11 @@ from actkit_core.params import parameter_handlers
 from actkit_proto.accounts import AccessFailed
 from actkit_proto.io import IgnitionChanged, ResetRequested
 from actkit_proto.params import RestoreSettings
+from actkit_proto.service import GetHardening
 from actkit_proto.system import (
     ActivateAppLicence,
     AddSyslogServer,
+    ApproveAppSubjects,
     ConfirmUpgrade,
     DeactivateAppLicence,
     DeleteApp,
@@ -61,6 +63,7 @@ from actkit_system.handlers import (
     apps,
     config,
     device,
+    hardening,
     logs,
     maintenance,
     report,
@@ -109,6 +112,7 @@ HANDLERS: Handlers[Deps] = {
     StartNetworkTrace: trace.start_network_trace,
     GetNetworkTraceChunk: trace.get_network_trace_chunk,
     GetAppsSettings: apps.get_apps_settings,
+    GetHardening: hardening.get_hardening,
     SetAppsSettings: apps.set_apps_settings,
     UploadAppArchive: apps.upload_app_archive,
     InstallApp: apps.install_app,
@@ -116,6 +120,7 @@ HANDLERS: Handlers[Deps] = {
     StartApp: apps.start_app,
     StopApp: apps.stop_app,
     DeleteApp: apps.delete_app,
+    ApproveAppSubjects: apps.approve_app_subjects,
     GetAppLog: apps.get_app_log,
     GetAppLicence: apps.get_app_licence,
     ActivateAppLicence: app_licences.activate_app_licence,

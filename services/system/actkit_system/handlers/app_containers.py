@@ -18,6 +18,7 @@ from actkit_system.domain.apps import (
     container_spec,
     volume_name,
 )
+from actkit_system.handlers.app_users import bus_env
 from actkit_system.handlers.deps import Apps
 from actkit_system.ports import EngineError
 
@@ -63,7 +64,7 @@ async def create_container(apps: Apps, installed: InstalledApp) -> None:
     await apps.engine.create(
         container_name(manifest.name),
         installed.image_id,
-        container_spec(manifest, apps.network, apps.nats_url),
+        container_spec(manifest, apps.network, bus_env(apps, installed)),
     )
 
 

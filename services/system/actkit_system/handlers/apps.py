@@ -1,4 +1,4 @@
-"""Apps: system.app.* — upload, install, start, stop, delete, log; system.apps.settings.*.
+"""Apps: system.app.* — upload, install, approve, start, stop, delete, log; system.apps.settings.*.
 
 An app is a container beside the services (``docs/apps.md``); its container, volume and image
 are handled in :mod:`actkit_system.handlers.app_containers`.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
 
 from actkit_proto import Conflict, Invalid, NotFound, Unavailable
@@ -17,6 +18,7 @@ from actkit_proto.system import (
     AppList,
     AppLog,
     AppReply,
+    ApproveAppSubjects,
     AppSettingsChanged,
     AppsSettings,
     AppState,
@@ -37,6 +39,7 @@ from actkit_system.domain.app_licences import KeptLicence, is_valid, why_not_sta
 from actkit_system.domain.apps import (
     InstalledApp,
     app_state,
+    check_approval,
     container_name,
     log_tail,
     verify_package,
@@ -49,9 +52,10 @@ from actkit_system.handlers.app_containers import (
     remove_app,
     remove_traces,
 )
+from actkit_system.handlers.app_users import apply_users, new_password, refresh_users
 from actkit_system.handlers.deps import Deps
 from actkit_system.handlers.logs import note
-from actkit_system.ports import EngineError
+from actkit_system.ports import EngineError, ReloadFailed
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +129,12 @@ async def install_app(command: InstallApp, deps: Deps) -> AppReply:
                 image_id = await apps.engine.image_id(manifest.image)
                 if image_id is None:
                     raise EngineError(f"the archive loaded no image {manifest.image}")
-                installed = InstalledApp(manifest=manifest, is_signed=is_signed, image_id=image_id)
+                installed = InstalledApp(
+                    manifest=manifest,
+                    is_signed=is_signed,
+                    image_id=image_id,
+                    nats_password=new_password(),
+                )
                 await create_container(apps, installed)
             except EngineError as exc:
                 await remove_traces(apps, manifest)
@@ -134,6 +143,7 @@ async def install_app(command: InstallApp, deps: Deps) -> AppReply:
             archive.unlink(missing_ok=True)
         apps.installed.apps[manifest.name] = installed
         await deps.store.save(apps.installed)
+        await refresh_users(deps)
     signed = "signed" if is_signed else "unsigned"
     note(deps, Severity.NOTICE, f"app {manifest.name} {manifest.version} ({signed}) installed")
     await deliver_settings(deps, installed)
@@ -163,8 +173,29 @@ async def delete_app(command: DeleteApp, deps: Deps) -> AppList:
             raise Unavailable(f"{command.name} is not deleted: {exc}") from None
         del apps.installed.apps[command.name]
         await deps.store.save(apps.installed)
+        await refresh_users(deps)
     note(deps, Severity.NOTICE, f"app {command.name} deleted")
     return await list_apps(ListApps(), deps)
+
+
+async def approve_app_subjects(command: ApproveAppSubjects, deps: Deps) -> AppReply:
+    apps = deps.apps
+    async with apps.lock:
+        installed = installed_app(deps, command.name)
+        check_approval(installed.manifest, command.subjects)
+        changed = installed.model_copy(update={"approved": command.subjects})
+        try:
+            await apply_users(apps, {**apps.installed.apps, command.name: changed})
+        except (ReloadFailed, OSError) as exc:
+            await refresh_users(deps)
+            raise Unavailable(
+                f"the approval of {command.name}'s subjects is not made: {exc}"
+            ) from None
+        apps.installed.apps[command.name] = changed
+        await deps.store.save(apps.installed)
+    approved = ", ".join([*command.subjects.publish, *command.subjects.subscribe])
+    note(deps, Severity.NOTICE, f"app {command.name} may use: {approved or 'no subject'}")
+    return AppReply(app=await state_of(deps, changed))
 
 
 async def get_app_log(command: GetAppLog, deps: Deps) -> AppLog:
@@ -186,7 +217,16 @@ async def restore_apps(deps: Deps) -> None:
     """At start: every app in its last state (a device restart, an engine that lost a container).
 
     One app that cannot be brought back is written to the system log; the others still are.
+    An app installed before apps had NATS users gets one, and its container is made anew.
     """
+    for name, installed in sorted(deps.apps.installed.apps.items()):
+        if not installed.nats_password:
+            installed = installed.model_copy(update={"nats_password": new_password()})
+            deps.apps.installed.apps[name] = installed
+            await deps.store.save(deps.apps.installed)
+            with contextlib.suppress(EngineError):
+                await deps.apps.engine.remove(container_name(name))
+    await refresh_users(deps)
     for name, installed in sorted(deps.apps.installed.apps.items()):
         await deliver_settings(deps, installed)
         try:

@@ -32,6 +32,7 @@ from actkit_system.domain.rollout import RolloutRecord
 from actkit_system.domain.time import effective_time_zone
 from actkit_system.ports import (
     AppEngine,
+    BusServer,
     ContainerEngine,
     DhcpTimeZone,
     PacketCapture,
@@ -128,6 +129,10 @@ class Apps:
     network: str
     nats_url: str
     upload_max_bytes: int
+    nats: BusServer
+    """The nats-server that learns the apps' users by reloading."""
+    users_file: Path
+    """The apps' users file nats-server includes (written for its owner only)."""
     licences: AppLicences = field(default_factory=AppLicences)
     """The activated licences by app name (an app's stays when it is deleted)."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
