@@ -7,6 +7,7 @@ account (an integrator's) acts as the integrator whatever it says.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -17,9 +18,17 @@ from typing import Any, TypeVar
 from actkit_core.local_time import local_zone
 from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
 from actkit_core.natsconf import SERVICE_ACCOUNT
+from actkit_core.sockets import own_connections
 from actkit_proto.base import INTEGRATOR, INTEGRATOR_ROLE, Actor, Command, Message, Reply
 from actkit_proto.errors import BusError, Forbidden
-from actkit_proto.service import GetServiceStatus, ServiceStatus
+from actkit_proto.service import (
+    ConnectionList,
+    GetHardening,
+    GetServiceStatus,
+    Hardening,
+    ListConnections,
+    ServiceStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +94,9 @@ class Dispatcher:
         self.handled = 0
         self.failed = 0
         self.handlers.setdefault(GetServiceStatus, self._status)
+        # Every service answers these two; an owner of security settings answers its findings.
+        self.handlers.setdefault(GetHardening, self._no_findings)
+        self.handlers.setdefault(ListConnections, self._connections)
 
     async def _status(self, _command: GetServiceStatus, _deps: object) -> ServiceStatus:
         from actkit_core import __version__
@@ -99,6 +111,13 @@ class Dispatcher:
             failed=self.failed,
             time_zone=local_zone(),
         )
+
+    async def _no_findings(self, _command: GetHardening, _deps: object) -> Hardening:
+        return Hardening(service=self.service, findings=[])
+
+    async def _connections(self, _command: ListConnections, _deps: object) -> ConnectionList:
+        connections = await asyncio.to_thread(own_connections, self.service)
+        return ConnectionList(service=self.service, connections=connections)
 
     def pattern(self, message_type: type[Message]) -> str:
         """The subject this service listens on for ``message_type``."""

@@ -32,6 +32,7 @@ from actkit_accounts.handlers.certificates import (
     set_web_certificate,
 )
 from actkit_accounts.handlers.deps import Deps
+from actkit_accounts.handlers.hardening import get_hardening
 from actkit_accounts.handlers.onvif_tokens import verify_onvif_digest, verify_username_token
 from actkit_accounts.handlers.openid import (
     begin_openid_login,
@@ -70,6 +71,7 @@ from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_proto import accounts as messages
 from actkit_proto.params import RestoreSettings
+from actkit_proto.service import GetHardening
 
 __all__ = ["HANDLERS", "Deps"]
 
@@ -101,6 +103,7 @@ HANDLERS: Handlers[Deps] = {
     messages.GetBruteForceSettings: get_brute_force_settings,
     messages.SetBruteForceSettings: set_brute_force_settings,
     messages.ListAccessFailures: list_access_failures,
+    GetHardening: get_hardening,
     # Other ways in
     messages.ListOnvifAccounts: list_onvif_accounts,
     messages.AddOnvifAccount: add_onvif_account,

@@ -15,6 +15,7 @@ from actkit_network.handlers.firewall import (
     get_firewall,
     set_firewall,
 )
+from actkit_network.handlers.hardening import get_hardening
 from actkit_network.handlers.http import get_http, set_http
 from actkit_network.handlers.ip import (
     get_dns,
@@ -77,6 +78,7 @@ from actkit_proto.network import (
     SimulateLink,
 )
 from actkit_proto.params import RestoreSettings
+from actkit_proto.service import GetHardening
 
 __all__ = ["HANDLERS", "Deps"]
 
@@ -92,6 +94,7 @@ HANDLERS: Handlers[Deps] = {
     GetNetworkStatus: get_status,
     GetHttp: get_http,
     SetHttp: set_http,
+    GetHardening: get_hardening,
     GetDiscovery: get_discovery,
     SetDiscovery: set_discovery,
     GetO3c: get_o3c,
