@@ -75,7 +75,7 @@ test-int: setup ## integration tests against real peers (nats-server, mosquitto,
 test-stack: setup ## cross-service tests: the stack as `make run` starts it
 	$(RUN) pytest -q -m stack tests
 
-test-radios: setup ## BLE through real BlueZ on virtual radios in a QEMU VM (not in make test)
+test-radios: setup ## BLE through real BlueZ, WLAN through real NetworkManager, on virtual radios in a QEMU VM (not in make test)
 	tools/debian-packages.sh radios
 	$(RUN) tools/radios-vm.sh
 
