@@ -50,7 +50,8 @@ def use_language(language: str) -> None:
 
 def translate(words: str) -> str:
     """``words`` in the current language (the templates' ``_`` and ``{% trans %}``)."""
-    return catalog(current_language(), "messages").gettext(words)
+    # gettext("") is the catalog's header: an empty label stays empty.
+    return catalog(current_language(), "messages").gettext(words) if words else words
 
 
 def translate_plural(singular: str, plural: str, count: int) -> str:
@@ -63,7 +64,7 @@ def owner_sentence(sentence: str) -> str:
 
     A sentence naming a value (a rule's name, a port's number) is in the catalog only if whole.
     """
-    return catalog(current_language(), "owners").gettext(sentence)
+    return catalog(current_language(), "owners").gettext(sentence) if sentence else sentence
 
 
 def chosen_language(cookie: str | None, accept_language: str | None) -> str:

@@ -113,6 +113,9 @@ MAIN_MENU: tuple[MenuNode, ...] = (
 sections, Maintenance. A group headed by a page's path is that page with the ones under it
 (Security: Certificates, Firewall and 802.1X). Every page of ``MENU`` has its place here."""
 
+ROLE_NAMES = (N_("viewer"), N_("operator"), N_("administrator"), N_("media"))
+"""The roles as the pages name them (``role.name | lower``), so that the catalog has them."""
+
 
 @dataclass(frozen=True)
 class MenuItem:
