@@ -30,7 +30,7 @@ from actkit_proto.ble import (
     ReceivedBeaconList,
     SetBeaconSettings,
 )
-from actkit_proto.errors import Conflict, Invalid, NotFound
+from actkit_proto.errors import Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.mqtt import (
     AddSubscription,
     GetHomeAssistant,
@@ -80,6 +80,7 @@ from actkit_proto.network import (
     WlanScan,
     WlanSecurity,
 )
+from actkit_proto.service import Finding, GetHardening, Hardening
 from actkit_proto.system import (
     GetLocation,
     GetPowerSettings,
@@ -160,6 +161,7 @@ class FakeSettings:
             }
         )
         await serve_methods(bus, methods)
+        bus.answer(GetHardening, self.hardening)
 
     def get(self, reply_type: type[Reply]) -> Any:
         return self.stored[reply_type]
@@ -330,3 +332,21 @@ class FakeSettings:
             system_id=77, message_type=1, sequence=3, rssi_dbm=-61, seen_s_ago=0.4
         )
         return ReceivedBeaconList(beacons=[heard], watched_system_ids=[77, 78])
+
+    async def hardening(self, command: GetHardening) -> Hardening:
+        """Network's HTTP beside HTTPS is weak; accounts' brute-force protection is on; mqtt is
+        silent; the others own nothing of the summary."""
+        if command.service == "mqtt":
+            raise Unavailable("nobody answers mqtt.hardening.get: is mqtt running?")
+        found = {
+            "network": [
+                Finding(
+                    topic="HTTPS",
+                    state="HTTP and HTTPS",
+                    is_weak=True,
+                    recommendation="Allow access through HTTPS only.",
+                )
+            ],
+            "accounts": [Finding(topic="Brute-force protection", state="on", is_weak=False)],
+        }
+        return Hardening(service=command.service, findings=found.get(command.service, []))

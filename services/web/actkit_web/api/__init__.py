@@ -26,6 +26,7 @@ from actkit_web.api import (
     security,
     session,
     ssh,
+    status,
     system,
     triggers,
     wlan,
@@ -33,6 +34,7 @@ from actkit_web.api import (
 
 RESOURCES = (
     session,
+    status,
     ports,
     accounts,
     ssh,

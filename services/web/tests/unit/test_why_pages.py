@@ -117,3 +117,33 @@ async def test_accessories_shows_the_ignition_and_the_led(
     assert led.json() == {"colour": "amber", "pattern": "flash", "count": None, "period_ms": 500}
     ignition = await client.get("/api/v1/ignition", headers=basic("view"))
     assert ignition.json() == {"is_on": None}
+
+
+async def test_status_links_upgrade_and_ntp_and_sums_up_the_owners_findings(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/status", headers=basic("view"))
+    assert 'href="/maintenance#upgrade" id="upgrade-link"' in page.text
+    assert 'href="/system/time#time" id="ntp-link"' in page.text
+    assert _text(page.text, "hardening-https") == (
+        "HTTPS HTTP and HTTPS Allow access through HTTPS only."
+    )
+    assert _text(page.text, "hardening-brute-force-protection") == (
+        "Brute-force protection on Nothing to change"
+    )
+    assert _text(page.text, "hardening-silent") == "Not answering, so not in the summary: mqtt."
+    assert _text(page.text, "clients-role").startswith("Administrators see which clients")
+    summary = await client.get("/api/v1/status/security", headers=basic("view"))
+    assert summary.json()["silent"] == ["mqtt"]
+
+
+async def test_an_administrator_sees_the_clients_connected_to_the_services(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/status", headers=basic("admin"))
+    assert 'id="clients-details"' in page.text
+    assert re.search(r'id="clients-count">\d+ connection', page.text)
+    listed = await client.get("/api/v1/status/clients", headers=basic("admin"))
+    assert listed.status_code == 200 and listed.json()["silent"] == []
+    refused = await client.get("/api/v1/status/clients", headers=basic("view"))
+    assert refused.status_code == 403
