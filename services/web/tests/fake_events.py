@@ -40,6 +40,7 @@ from actkit_proto.events import (
     QueryEventLog,
     Recipient,
     RecipientList,
+    RecipientSpec,
     RecipientTestResult,
     Rule,
     RuleList,
@@ -268,14 +269,14 @@ class FakeEvents:
         recipient_id = max(self.recipients, default=0) + 1
         has_password = getattr(command.recipient, "password", None) is not None
         self.recipients[recipient_id] = Recipient(
-            recipient_id=recipient_id, recipient=command.recipient, has_password=has_password
+            recipient_id=recipient_id, recipient=_shown(command), has_password=has_password
         )
         return self.recipients[recipient_id]
 
     async def update_recipient(self, command: UpdateRecipient) -> Recipient:
         known = await self.get_recipient(GetRecipient(recipient_id=command.recipient_id))
         self.recipients[command.recipient_id] = known.model_copy(
-            update={"recipient": command.recipient}
+            update={"recipient": _shown(command)}
         )
         return self.recipients[command.recipient_id]
 
@@ -321,3 +322,10 @@ class FakeEvents:
         await self.get_schedule(GetSchedule(schedule_id=command.schedule_id))
         del self.schedules[command.schedule_id]
         return Ack()
+
+
+def _shown(command: CreateRecipient | UpdateRecipient) -> RecipientSpec:
+    """The recipient as events answers it: its password (write-only) left out."""
+    if hasattr(command.recipient, "password"):
+        return command.recipient.model_copy(update={"password": None})
+    return command.recipient
