@@ -22,9 +22,11 @@ from actkit_proto.system import (
     AppList,
     AppLog,
     AppReply,
+    ApproveAppSubjects,
     AppSettingsValues,
     AppsSettings,
     AppState,
+    AppSubjects,
     AppUpload,
     DeactivateAppLicence,
     DeleteApp,
@@ -71,7 +73,11 @@ def app_state(name: str, should_run: bool = False) -> AppState:
         status="running" if should_run else "exited",
         memory_mb=64,
         cpus=0.25,
+        subjects=ASKS,
     )
+
+
+ASKS = AppSubjects(publish=["io.port.*.set"], subscribe=["io.port.*.changed"])
 
 
 @dataclass
@@ -104,6 +110,7 @@ class FakeApps:
                 DeactivateAppLicence: self.deactivate,
                 GetAppSettings: self.get_app_settings,
                 SetAppSettings: self.set_app_settings,
+                ApproveAppSubjects: self.approve,
             },
         )
 
@@ -185,6 +192,14 @@ class FakeApps:
         app = self._get(name).model_copy(update={"is_licensed": is_licensed})
         self.apps[name] = app
         return app
+
+    async def approve(self, command: ApproveAppSubjects) -> AppReply:
+        app = self._get(command.name)
+        for subject in (*command.subjects.publish, *command.subjects.subscribe):
+            if subject not in (*ASKS.publish, *ASKS.subscribe):
+                raise Invalid(f"{command.name} does not ask for {subject!r}")
+        self.apps[command.name] = app.model_copy(update={"approved_subjects": command.subjects})
+        return AppReply(app=self.apps[command.name])
 
     def _get(self, name: str) -> AppState:
         if name not in self.apps:

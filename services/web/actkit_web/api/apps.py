@@ -1,4 +1,4 @@
-"""REST: apps — install, start, stop, delete, log, licence texts and keys; trust settings."""
+"""REST: apps — install, start, stop, delete, log, subjects, licences; trust settings."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from actkit_proto.system import (
     AppList,
     AppPackage,
     AppReply,
+    ApproveAppSubjects,
     AppSettingsValues,
     AppsSettings,
+    AppSubjects,
     AppUpload,
     DeactivateAppLicence,
     DeleteApp,
@@ -92,6 +94,15 @@ async def stop_app(name: AppName, bus: ActingBusDep) -> AppReply:
 async def delete_app(name: AppName, bus: ActingBusDep) -> AppList:
     """Delete an app with its data and its image (administrator)."""
     return await bus.request(DeleteApp(name=name))
+
+
+@router.put("/apps/{name}/subjects")
+async def approve_app_subjects(name: AppName, subjects: AppSubjects, bus: ActingBusDep) -> AppReply:
+    """Approve which of the NATS subjects the app asks for it may use (administrator).
+
+    The rest it may not use; ``{"publish": [], "subscribe": []}`` takes every approval back.
+    """
+    return await bus.request(command_from_fields(ApproveAppSubjects, name=name, subjects=subjects))
 
 
 @router.get("/apps/{name}/log", response_class=PlainTextResponse)

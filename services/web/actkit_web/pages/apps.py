@@ -15,6 +15,7 @@ from actkit_proto.base import Command, Role
 from actkit_proto.errors import BusError, Forbidden, Unavailable
 from actkit_proto.system import (
     ActivateAppLicence,
+    ApproveAppSubjects,
     AppsSettings,
     DeactivateAppLicence,
     DeleteApp,
@@ -116,6 +117,24 @@ async def deactivate_licence(
     """The context menu's Deactivate the license."""
     done = f"The licence of {name} is deactivated and removed."
     return await _use(request, caller, bus, DeactivateAppLicence, done, name=name)
+
+
+@router.post("/apps/{name}/subjects")
+async def approve_subjects(
+    request: Request, name: str, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """The context menu's Bus subjects: the checked ones approved, the others not."""
+    form = await request.form()
+    subjects = {
+        kind: [value for value in form.getlist(kind) if isinstance(value, str)]
+        for kind in ("publish", "subscribe")
+    }
+    try:
+        await bus.request(command_from_fields(ApproveAppSubjects, name=name, subjects=subjects))
+    except REFUSALS as exc:
+        return await _apps_page(request, caller, bus, {"error": exc.message}, 400)
+    done = f"{name} may use the checked bus subjects, and no other."
+    return await _apps_page(request, caller, bus, {"done": done})
 
 
 AppCommand = (

@@ -18,6 +18,10 @@ APP_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/api/v1/apps/{name}/start"): (ADMIN, {}),
     ("POST", "/api/v1/apps/{name}/stop"): (ADMIN, {}),
     ("DELETE", "/api/v1/apps/{name}"): (ADMIN, {}),
+    ("PUT", "/api/v1/apps/{name}/subjects"): (
+        ADMIN,
+        {"json": {"publish": ["io.port.*.set"], "subscribe": []}},
+    ),
     ("GET", "/api/v1/apps/{name}/log"): (OPERATOR, {}),
     ("GET", "/api/v1/apps/{name}/licence"): (VIEWER, {}),
     ("PUT", "/api/v1/apps/{name}/licence-key"): (ADMIN, {"json": {"key": "GOOD-KEY"}}),
@@ -37,6 +41,7 @@ APP_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/apps/{name}/start"): (ADMIN, {}),
     ("POST", "/apps/{name}/stop"): (ADMIN, {}),
     ("POST", "/apps/{name}/delete"): (ADMIN, {}),
+    ("POST", "/apps/{name}/subjects"): (ADMIN, {"data": {"publish": "io.port.*.set"}}),
     ("POST", "/apps/{name}/licence-key"): (ADMIN, {"data": {"key": "GOOD-KEY"}}),
     ("POST", "/apps/{name}/licence-key/fetch"): (ADMIN, {"data": {"licence_code": "CODE-1"}}),
     ("POST", "/apps/{name}/licence-key/delete"): (ADMIN, {}),

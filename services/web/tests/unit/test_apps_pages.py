@@ -102,3 +102,49 @@ async def test_status_says_whether_unsigned_apps_are_allowed(
     assert 'id="unsigned-apps">Not allowed<' in (await client.get("/status")).text
     apps.settings = apps.settings.model_copy(update={"allow_unsigned": True})
     assert 'id="unsigned-apps">Allowed: apps are installed' in (await client.get("/status")).text
+
+
+async def test_the_administrator_approves_the_checked_bus_subjects_on_the_page(
+    client: httpx.AsyncClient, apps: FakeApps
+) -> None:
+    await log_in(client)
+    page = await client.get("/apps")
+    assert 'id="app-view-subjects-menu"' in page.text
+    assert 'value="io.port.*.set" id="app-view-publish-1"  >' in page.text
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    approved = await client.post(
+        "/apps/view/subjects", data={"csrf_token": token, "publish": "io.port.*.set"}
+    )
+    assert "view may use the checked bus subjects, and no other." in html.unescape(approved.text)
+    assert apps.apps["view"].approved_subjects.publish == ["io.port.*.set"]
+    assert 'value="io.port.*.set" id="app-view-publish-1" checked' in approved.text
+    nothing = await client.post("/apps/view/subjects", data={"csrf_token": token})
+    assert nothing.status_code == 200
+    assert apps.apps["view"].approved_subjects.publish == []
+
+
+async def test_subjects_are_approved_over_rest_and_one_not_asked_for_refused(
+    client: httpx.AsyncClient, apps: FakeApps
+) -> None:
+    body = {"publish": [], "subscribe": ["io.port.*.changed"]}
+    approved = await client.put("/api/v1/apps/view/subjects", json=body, headers=ADMIN)
+    assert approved.json()["app"]["approved_subjects"] == body
+    wider = {"publish": ["io.>"], "subscribe": []}
+    refused = await client.put("/api/v1/apps/view/subjects", json=wider, headers=ADMIN)
+    assert (refused.status_code, refused.json()["detail"]) == (
+        400,
+        "view does not ask for 'io.>'",
+    )
+    extra = await client.put(
+        "/api/v1/apps/view/subjects", json={**body, "request": []}, headers=ADMIN
+    )
+    assert extra.status_code == 422
+
+
+async def test_a_viewer_sees_the_subjects_asked_but_cannot_approve(
+    client: httpx.AsyncClient, apps: FakeApps
+) -> None:
+    await log_in(client, "view")
+    page = await client.get("/apps")
+    assert 'value="io.port.*.changed" id="app-view-subscribe-1"  disabled>' in page.text
+    assert 'id="app-view-subjects-approve"' not in page.text
