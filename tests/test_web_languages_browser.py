@@ -1,0 +1,88 @@
+"""The dashboard in Swedish in Chromium: chosen from the language menu, kept by the account, and
+every page of the menus walked in the light and the dark theme, each one kept as a screenshot
+under test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+from playwright.async_api import Browser, Page, expect
+
+from actkit_core.testing.stack import Stack
+from actkit_web.pages.languages import LOCALES
+
+from .test_web_accessibility_browser import _menu_entries
+from .test_web_browser import _logged_in_administrator, _shot, browser
+from .test_web_browser import pytestmark as browser_marks
+
+__all__ = ["browser"]
+
+pytestmark = [*browser_marks, pytest.mark.timeout(900)]
+
+ENGLISH_FRAME = ("Log out", "Change account", "Release notes", "Theme", "Main menu")
+"""The frame's own words in English: none of them may be left on a page shown in Swedish."""
+
+
+def _swedish_words() -> set[str]:
+    with (LOCALES / "sv" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return {str(message.string) for message in read_po(po) if message.id}
+
+
+async def _is_in_swedish(page: Page, swedish: set[str]) -> str:
+    """The page's heading, after checking the page says it is Swedish and its frame is."""
+    assert await page.evaluate("document.documentElement.lang") == "sv"
+    header = await page.locator("header").inner_text()
+    assert [words for words in ENGLISH_FRAME if words in header] == []
+    heading = " ".join((await page.locator("h1").first.inner_text()).split())
+    # A heading is the catalog's Swedish, or made from it with a value (Hjälp: Regler).
+    assert heading in swedish or any(heading.startswith(f"{words}:") for words in swedish), heading
+    return heading
+
+
+async def test_every_page_in_swedish_in_both_themes_and_the_account_keeps_the_choice(
+    stack: Stack, browser: Browser
+) -> None:
+    swedish = _swedish_words()
+    context, page = await _logged_in_administrator(stack, browser)
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await page.click("#language-menu > summary")
+    await page.click("#language-sv")
+    await expect(page).to_have_url(stack.https_url + "status")
+    await expect(page.locator("html")).to_have_attribute("lang", "sv")
+    await expect(page.locator("#language-menu > summary")).to_have_text("Svenska")
+    await expect(page.locator("#log-out")).to_have_text("Logga ut")
+
+    entries = await _menu_entries(page)
+    assert len(entries) > 20, entries
+    headings: dict[str, str] = {}
+    for theme in ("light", "dark"):
+        await page.evaluate("theme => localStorage.setItem('actkit-theme', theme)", theme)
+        for entry in entries:
+            await page.goto(stack.https_url + entry.lstrip("/"))
+            assert await page.evaluate("document.documentElement.dataset.theme") == theme
+            headings[entry] = await _is_in_swedish(page, swedish)
+            slug = re.sub(r"[^a-z0-9]+", "-", entry.lower()).strip("-") or "home"
+            await _shot(page, f"sv-{theme}-{slug}")
+    assert headings["/events/rules"] == "Regler" and headings["/maintenance"] == "Underhåll"
+
+    # An owner's refusal on a page comes in Swedish where the catalog has its sentence.
+    await page.goto(stack.https_url + "system/mqtt")
+    await page.click("form[action='/system/mqtt/connect'] button")
+    await expect(page.get_by_text("en värd krävs för att ansluta")).to_be_visible()
+    await _shot(page, "sv-owner-refusal")
+    await context.close()
+
+    # Another browser that asks for English: logging in, the account's Swedish comes back.
+    english = await browser.new_context(ignore_https_errors=True, locale="en-US")
+    page = await english.new_page()
+    await page.goto(stack.https_url + "login")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await page.fill("#name", "root")
+    await page.fill("#password", "pass-w0rd")
+    await page.click("button:text('Log in')")
+    await expect(page).to_have_url(stack.https_url + "status")
+    await expect(page.locator("html")).to_have_attribute("lang", "sv")
+    await _shot(page, "sv-login-keeps-the-accounts-language")
+    await english.close()
