@@ -37,14 +37,17 @@ PING_MAX = 2
 RECONNECT_INTERVAL = "1s"
 """How often a vehicle tries HQ again: what bounds the resume once the link is back."""
 LEAF_SCHEMES = ("nats-leaf", "tls", "nats", "ws", "wss")
-WEBSOCKET_SCHEMES = ("ws", "wss")
 _NO_LINK = "# No link to HQ.\n"
 _RESTART_KEYS = ("server_name", "jetstream", "    proxy")
 
 
 @dataclass(frozen=True)
 class LeafProxy:
-    """An HTTP proxy the leaf link tunnels through (``CONNECT``; WebSocket remotes only)."""
+    """An HTTP proxy the leaf link tunnels through (``CONNECT``, Basic authentication).
+
+    nats-server 2.12 and later tunnel every leaf remote through it, plain and WebSocket alike
+    (tried with 2.15.1); a ``wss://`` remote through a proxy needs the TLS settings.
+    """
 
     url: str
     username: str | None = None
@@ -67,7 +70,7 @@ class LeafLink:
             ``wss://host/`` through a WebSocket listener).
         nkey_seed: the vehicle's user seed (``SU…``), made by HQ's ``register``.
         ca_file, cert_file, key_file: mTLS to HQ: its CA, the vehicle's certificate and key.
-        proxy: an HTTP proxy to reach HQ through; nats-server tunnels WebSocket remotes only.
+        proxy: an HTTP proxy to reach HQ through.
         max_file_store, max_memory_store: JetStream limits, sized for the longest outage.
     """
 
@@ -87,20 +90,17 @@ class LeafLink:
         check_vehicle_id(self.vehicle_id)
         if not self.hq_urls:
             raise ValueError("give at least one HQ leaf address (nats-leaf://host:7422)")
-        schemes = {url.split("://", 1)[0] for url in self.hq_urls}
         for url in self.hq_urls:
             if url.split("://", 1)[0] not in LEAF_SCHEMES:
                 raise ValueError(f"{url!r} is not a leaf address (nats-leaf://host:7422)")
-        if self.proxy is not None and not schemes <= set(WEBSOCKET_SCHEMES):
-            raise ValueError(
-                "nats-server reaches HQ through a proxy over WebSocket only: "
-                "give HQ's addresses as wss://host:port"
-            )
         if not self.nkey_seed.startswith("SU"):
             raise ValueError("the vehicle's credential is a user nkey seed (SU…)")
         files = (self.ca_file, self.cert_file, self.key_file)
         if any(files) and not all(files):
             raise ValueError("mTLS needs all three: the CA, the certificate and its key")
+        is_secure = any(url.startswith("wss://") for url in self.hq_urls)
+        if self.proxy is not None and is_secure and not all(files):
+            raise ValueError("through a proxy, a wss:// address needs the TLS settings (mTLS)")
 
 
 def _remote(link: LeafLink, account: str) -> list[str]:

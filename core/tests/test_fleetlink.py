@@ -24,14 +24,18 @@ def test_the_link_has_two_remotes_and_the_mappings_sit_in_the_integrators_accoun
     assert fleetlink.includes() == ('include "fleet.conf"', 'include "fleet-account.conf"')
 
 
-def test_a_proxy_is_for_websocket_remotes_only() -> None:
+def test_a_proxy_tunnels_every_remote_and_wss_through_it_needs_tls() -> None:
     proxy = LeafProxy("http://proxy:3128", "car", "secret")
-    text = fleetlink.render_server(LeafLink("car13", ["wss://hq:443"], SEED, proxy=proxy))
+    tls = ("ca.pem", "car.pem", "car.key")
+    text = fleetlink.render_server(LeafLink("car13", ["wss://hq:443"], SEED, *tls, proxy=proxy))
     assert 'proxy { url: "http://proxy:3128", username: "car", password: "secret" }' in text
     bare = LeafLink("car13", ["ws://hq:80"], SEED, proxy=LeafProxy("http://proxy:3128"))
     assert 'proxy { url: "http://proxy:3128" }' in fleetlink.render_server(bare)
-    with pytest.raises(ValueError, match="WebSocket only"):
-        LeafLink("car13", ["tls://hq:7422"], SEED, proxy=proxy)
+    assert "proxy {" in fleetlink.render_server(
+        LeafLink("car13", ["nats-leaf://hq:7422"], SEED, proxy=proxy)
+    )
+    with pytest.raises(ValueError, match="needs the TLS settings"):
+        LeafLink("car13", ["wss://hq:443"], SEED, proxy=proxy)
     with pytest.raises(ValueError, match="not an HTTP proxy"):
         LeafProxy("socks5://proxy:1080")
     with pytest.raises(ValueError, match="needs a proxy login"):

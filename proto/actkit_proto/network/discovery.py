@@ -75,7 +75,7 @@ class O3cSettings(Reply):
     mode: O3cMode = O3cMode.ONE_CLICK
     hq_urls: list[LeafUrl] = Field(default_factory=list, max_length=8)
     """HQ's leaf addresses, tried in turn: ``tls://hq.example:7422`` (mTLS), or
-    ``wss://hq.example:443`` (WebSocket, the only transport nats-server tunnels through a proxy)."""
+    ``wss://hq.example:443`` through HQ's WebSocket listener."""
     nkey_seed: NkeySeed | None = write_only()
     """The device's credential at HQ: the user nkey seed HQ made when it registered the device."""
     has_nkey_seed: bool = read_only(False)
@@ -91,7 +91,8 @@ class O3cSettings(Reply):
     has_proxy_password: bool = read_only(False)
     """Read only."""
     proxy_auth: ProxyAuth = ProxyAuth.AUTO
-    """The link's proxy authenticates with Basic: ``digest`` is refused with a login."""
+    """The link's proxy (an HTTP ``CONNECT`` tunnel for every leaf transport) authenticates with
+    Basic: ``digest`` is refused with a login."""
 
     @model_validator(mode="after")
     def _proxy_is_whole(self) -> Self:
@@ -105,10 +106,10 @@ class O3cSettings(Reply):
     def _link_is_whole(self) -> Self:
         if (self.client_certificate is None) != (self.ca_certificate is None):
             raise ValueError("mTLS needs both the client certificate and HQ's CA certificate")
-        is_websocket = all(url.startswith(("ws://", "wss://")) for url in self.hq_urls)
-        if self.proxy_host is not None and not is_websocket:
+        is_wss = any(url.startswith("wss://") for url in self.hq_urls)
+        if self.proxy_host is not None and is_wss and self.client_certificate is None:
             raise ValueError(
-                "hq_urls: through a proxy, HQ is reached over WebSocket only (wss://host:port)"
+                "hq_urls: through a proxy, a wss:// address needs the client and CA certificates"
             )
         if self.proxy_login is not None and self.proxy_auth is ProxyAuth.DIGEST:
             raise ValueError("proxy_auth: the link to HQ authenticates to a proxy with Basic only")

@@ -58,10 +58,12 @@ from actkit_proto.network import (
     GetIpv6,
     GetNetworkStatus,
     GetO3c,
+    GetO3cStatus,
     GetSnmp,
     GetWlan,
     InterfaceStatus,
     NetworkStatus,
+    O3cStatus,
     ScanWlan,
     SetDiscovery,
     SetDns,
@@ -138,6 +140,7 @@ class FakeSettings:
                 GetTimeStatus: self.time_status,
                 SetDateTime: self.set_date_time,
                 GetNetworkStatus: self.network_status,
+                GetO3cStatus: self.o3c_status,
                 SetSnmpV3Password: self.set_snmp_v3_password,
                 ScanWlan: self.scan_wlan,
                 GetFirewall: self.get_firewall,
@@ -213,6 +216,13 @@ class FakeSettings:
     async def network_status(self, _command: GetNetworkStatus) -> NetworkStatus:
         up = InterfaceStatus(interface="eth0", is_up=True, addresses=["192.0.2.10/24"])
         return NetworkStatus(hostname="w401", interfaces=[up])
+
+    async def o3c_status(self, _command: GetO3cStatus) -> O3cStatus:
+        return O3cStatus(
+            vehicle_id="ACCC8E123456",
+            reason="One-click: press the control button to connect",
+            owner_authentication_key="ABCD-EFGH-JKLM-NPQR",
+        )
 
     async def set_snmp_v3_password(self, _command: SetSnmpV3Password) -> SnmpSettings:
         snmp: SnmpSettings = self.get(SnmpSettings)

@@ -151,11 +151,13 @@ async def test_the_certificates_come_from_the_store_and_a_client_one_needs_its_k
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"proxy_host": "proxy", "proxy_port": 3128}, "WebSocket only"),
+        (
+            {"hq_urls": ["wss://hq.example"], "proxy_host": "proxy", "proxy_port": 3128},
+            "needs the client and CA certificates",
+        ),
         ({"client_certificate": "car-12"}, "both the client certificate"),
         (
             {
-                "hq_urls": ["wss://hq.example:443"],
                 "proxy_host": "proxy",
                 "proxy_port": 3128,
                 "proxy_login": "car",

@@ -72,7 +72,14 @@ LABELS: dict[str, dict[str, str]] = {
         "is_ws_discovery_enabled": "WS-Discovery",
         "is_lldp_enabled": "LLDP and CDP",
     },
-    "o3c": {"mode": "Allow O3C", "proxy_auth": "Authentication method"},
+    "o3c": {
+        "mode": "Allow O3C",
+        "proxy_auth": "Authentication method",
+        "hq_urls": "HQ addresses",
+        "nkey_seed": "Device credential",
+        "client_certificate": "Client certificate",
+        "ca_certificate": "CA certificate",
+    },
     "snmp": {
         "is_enabled": "SNMP",
         "version": "SNMP version",
@@ -201,10 +208,12 @@ HELP: dict[str, dict[str, str]] = {
         "is_lldp_enabled": "Turning LLDP and CDP off can impact the PoE power negotiation.",
     },
     "o3c": {
-        "mode": "One-click: press the control button to connect. Always: keep trying to "
-        "connect. No: disconnect the O3C service.",
+        "mode": "One-click: press the control button to connect, then HQ has 24 hours to claim "
+        "the device. Always: keep trying to connect. No: disconnect.",
+        "hq_urls": "HQ's leaf addresses, e.g. tls://hq.example.com:7422 or wss://hq.example.com.",
+        "nkey_seed": "The seed HQ made when it registered the device (SU...).",
         "proxy_host": "The proxy server's address, if one is needed.",
-        "proxy_auth": "Auto prefers Digest over Basic.",
+        "proxy_auth": "The link to HQ uses Basic; Digest is refused with a login.",
     },
     "snmp": {
         "read_community": "The community name with read-only access (default public).",

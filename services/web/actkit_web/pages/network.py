@@ -35,11 +35,20 @@ async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
     return {
         "network_status": await status_or_none(network.get_status(bus=bus)),
         "snmp": await network.get_snmp(bus=bus),
+        # Administrators only (the owner authentication key): others see no such section.
+        "o3c_status": await status_or_none(network.get_o3c_status(bus=bus)),
     }
 
 
 async def _https_certificates(bus: ActingBus) -> Options:
     return {"certificate": await store_options(bus, "client-server", needs_key=True)}
+
+
+async def _cloud_certificates(bus: ActingBus) -> Options:
+    return {
+        "client_certificate": await store_options(bus, "client-server", needs_key=True),
+        "ca_certificate": await store_options(bus, "ca"),
+    }
 
 
 PAGE = SettingsPage(
@@ -68,8 +77,11 @@ PAGE = SettingsPage(
             "One-click cloud connection",
             network.get_o3c,
             SetO3c,
-            "O3C together with an O3C service provides secure internet access to the "
-            "device from any location.",
+            "actkit's own cloud connection: the device joins its fleet's HQ (a NATS leaf node "
+            "of HQ's cluster, the serial as its name), not an Axis O3C service. HQ claims the "
+            "device with the owner authentication key shown below. The proxy, if any, tunnels "
+            "the link (HTTP CONNECT, Basic authentication).",
+            _cloud_certificates,
         ),
         SettingsForm(
             "snmp",
