@@ -28,6 +28,7 @@ from actkit_proto.events import (
     HoldIoAction,
     IgnitionCondition,
     InputCondition,
+    ListManualTriggers,
     ListRecipients,
     ListRules,
     ListSchedules,
@@ -215,6 +216,13 @@ async def _ports(bus: ActingBus) -> list[Port]:
         return []
 
 
+async def _triggers(bus: ActingBus) -> list[int]:
+    """The manual triggers the rules use and the first one none uses, to choose from."""
+    used = {trigger.trigger_id for trigger in (await bus.request(ListManualTriggers())).triggers}
+    free = [trigger_id for trigger_id in range(1, MAX_RULES + 1) if trigger_id not in used]
+    return sorted(used | set(free[:1]))
+
+
 async def _rule_form(bus: ActingBus, values: dict[str, str], rows: int) -> dict[str, Any]:
     """What the rule form needs: the choices, and its fields filled in."""
     return {
@@ -227,6 +235,7 @@ async def _rule_form(bus: ActingBus, values: dict[str, str], rows: int) -> dict[
         "first_action": next(iter(ACTIONS)),
         "condition_rows": range(rows),
         "ports": await _ports(bus),
+        "triggers": await _triggers(bus),
         "schedules": (await bus.request(ListSchedules())).schedules,
         "recipients": (await bus.request(ListRecipients())).recipients,
         "values": values,

@@ -64,7 +64,7 @@ async def test_a_rule_is_edited_through_its_form(
     assert page.status_code == 200
     assert 'id="rule-name" name="name" required maxlength="64" value="Window open"' in page.text
     assert '<option value="input" selected>' in page.text
-    assert 'id="cond-0-port_id" name="cond-0-port_id" type="number" min="1" value="1"' in page.text
+    assert '<option value="1" selected>Input 1 (input)</option>' in page.text
     assert '<option value="1" >Office hours (weekly)</option>' in page.text
     assert '<option value="1" >Dispatch (http)</option>' in page.text
     saved = await client.post(
