@@ -25,6 +25,7 @@ from nats.js.kv import KeyValue
 from nats.micro import add_service
 from nats.micro.request import Request
 from nats.micro.service import EndpointConfig, Service
+from prometheus_client import Counter
 
 from actkit_core.coalescing import Coalescing, Mailbox, StateWriter, join_all
 
@@ -78,6 +79,7 @@ class Bus:
         self._subscriptions: list[Any] = []
         self._mailboxes: list[Mailbox] = []
         self._state = StateWriter(self._keep)
+        self._published: dict[type[Event], Counter] = {}
 
     @classmethod
     @asynccontextmanager
@@ -128,14 +130,17 @@ class Bus:
         """
         subject = event.to_subject()
         data = event.to_wire()
+        # Not waiting, the write is started first: it runs at the loop's next turn, before the
+        # connection's flusher, so the event and the write leave in one send.
+        replaced = event.stateful and not wait_kept and self._state.write_soon(subject, data)
         await self.client.publish(subject, data)
-        BUS_MESSAGES.labels(self.name, event.subject_pattern(), "published").inc()
-        if not event.stateful:
-            return
-        if wait_kept:
+        counter = self._published.get(type(event))
+        if counter is None:
+            counter = BUS_MESSAGES.labels(self.name, event.subject_pattern(), "published")
+            self._published[type(event)] = counter
+        counter.inc()
+        if event.stateful and wait_kept:
             replaced = await self._state.write(subject, data)
-        else:
-            replaced = self._state.write_soon(subject, data)
         if replaced:
             BUS_MESSAGES.labels(self.name, event.subject_pattern(), "kept_newer").inc()
 

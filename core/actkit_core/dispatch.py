@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from prometheus_client import Counter, Histogram
+
 from actkit_core.local_time import local_zone
 from actkit_core.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
 from actkit_core.natsconf import SERVICE_ACCOUNT
@@ -94,6 +96,9 @@ class Dispatcher:
         self.handled = 0
         self.failed = 0
         self.handlers.setdefault(GetServiceStatus, self._status)
+        self._patterns: dict[type[Message], str] = {}
+        self._counters: dict[tuple[type[Message], str], Counter] = {}
+        self._timers: dict[type[Message], Histogram] = {}
         # Every service answers these two; an owner of security settings answers its findings.
         self.handlers.setdefault(GetHardening, self._no_findings)
         self.handlers.setdefault(ListConnections, self._connections)
@@ -121,7 +126,28 @@ class Dispatcher:
 
     def pattern(self, message_type: type[Message]) -> str:
         """The subject this service listens on for ``message_type``."""
-        return message_type.subject_pattern(service=self.service)
+        pattern = self._patterns.get(message_type)
+        if pattern is None:
+            pattern = self._patterns[message_type] = message_type.subject_pattern(
+                service=self.service
+            )
+        return pattern
+
+    def _counted(self, message_type: type[Message], outcome: str) -> Counter:
+        """The message counter of a type and outcome, looked up once (a message is a hot path)."""
+        key = (message_type, outcome)
+        counter = self._counters.get(key)
+        if counter is None:
+            pattern = self.pattern(message_type)
+            counter = self._counters[key] = BUS_MESSAGES.labels(self.service, pattern, outcome)
+        return counter
+
+    def _timer(self, message_type: type[Message]) -> Histogram:
+        timer = self._timers.get(message_type)
+        if timer is None:
+            pattern = self.pattern(message_type)
+            timer = self._timers[message_type] = BUS_HANDLE_SECONDS.labels(self.service, pattern)
+        return timer
 
     async def dispatch(
         self,
@@ -137,7 +163,6 @@ class Dispatcher:
         Raises:
             BusError: the message was invalid, forbidden, or the handler refused it.
         """
-        pattern = self.pattern(message_type)
         started = time.perf_counter()
         outcome = "ok"
         try:
@@ -161,12 +186,12 @@ class Dispatcher:
             self.handled += 1
             if outcome != "ok":
                 self.failed += 1
-            BUS_MESSAGES.labels(self.service, pattern, outcome).inc()
-            BUS_HANDLE_SECONDS.labels(self.service, pattern).observe(time.perf_counter() - started)
+            self._counted(message_type, outcome).inc()
+            self._timer(message_type).observe(time.perf_counter() - started)
 
     def skip(self, message_type: type[Message], outcome: str, count: int) -> None:
         """Count messages taken care of without their handler: coalesced, or refused (overflow)."""
         self.handled += count
         if outcome != "coalesced":
             self.failed += count
-        BUS_MESSAGES.labels(self.service, self.pattern(message_type), outcome).inc(count)
+        self._counted(message_type, outcome).inc(count)

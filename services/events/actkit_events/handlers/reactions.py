@@ -63,28 +63,32 @@ IO_STATUS_RETRY_S = 0.25
 
 
 async def evaluate_port(event: PortChanged, deps: Deps) -> None:
-    if event.direction is Direction.OUTPUT:
-        task = asyncio.create_task(reassert_holds(event, deps))
+    # Checked here, not in a task: an output that shows what its rules want (each change a
+    # rule makes) costs no task.
+    if event.direction is Direction.OUTPUT and _is_wanted_otherwise(event, deps):
+        task = asyncio.create_task(reassert_holds(deps))
         deps.tasks.add(task)
         task.add_done_callback(deps.tasks.discard)
     await follow(event, deps)
 
 
-async def reassert_holds(event: PortChanged, deps: Deps) -> None:
-    """Hold outputs again when io restarted under active rules (its holds live in memory).
-
-    Only a new start of io counts: a configuration change that returns outputs to normal is
-    io's decision and is left alone.
-    """
-    is_wanted_otherwise = any(
+def _is_wanted_otherwise(event: PortChanged, deps: Deps) -> bool:
+    """Whether an active rule holds the output at the other state than it shows."""
+    return any(
         state.is_active
         and isinstance(state.spec.action, HoldIoAction)
         and state.spec.action.port_id == event.port_id
         and state.spec.action.is_active != event.is_active
         for state in deps.engine.rules.values()
     )
-    if not is_wanted_otherwise:
-        return
+
+
+async def reassert_holds(deps: Deps) -> None:
+    """Hold outputs again when io restarted under active rules (its holds live in memory).
+
+    Only a new start of io counts: a configuration change that returns outputs to normal is
+    io's decision and is left alone.
+    """
     # io publishes its outputs' state while it starts, before it answers: ask a few times.
     for _ in range(IO_STATUS_TRIES):
         started_at = await io_started_at(deps)
