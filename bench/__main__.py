@@ -191,12 +191,19 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
         sampling: contextlib.AbstractContextManager[dict[str, Path]] = (
             profile.sampling(stack) if is_sampled else contextlib.nullcontext({})
         )
+        processes = stack.processes()
+        busy = {name: processes[name] for name in ("io", "events", "nats-server")}
+        cpu_before = {name: sum(process.cpu_times()[:2]) for name, process in busy.items()}
         with sampling as graphs:
             measured = [
                 await paths.time_path(
                     bus, "input_to_output_ms", lightbar, PortChanged, EDGES, **output
                 )
             ]
+        results["cpu_ms_per_edge"] = {
+            name: round(1000 * (sum(process.cpu_times()[:2]) - cpu_before[name]) / EDGES, 3)
+            for name, process in busy.items()
+        }
         if not is_sampled:
             beacon_ids = {"system_id": str(rules.SYSTEM_ID)}
             measured.append(
@@ -221,10 +228,11 @@ def main_paths(is_sampled: bool) -> int:
         if isinstance(value, dict) and "p50" in value:
             print(f"{key:<22}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
     print(f"path p99 / request-reply p99: {results['ratios_p99']}")
+    print(f"input -> output, CPU ms per edge (user + system): {results['cpu_ms_per_edge']}")
     for service, graph in results["graphs"].items():
-        print(f"{service}: {graph.relative_to(Path.cwd())}, frames on most stacks (% of samples):")
-        for frame, share in profile.top_frames(graph):
-            print(f"  {share:>5}  {frame}")
+        print(f"{service}: {graph}, the functions that took most samples (self %, total %):")
+        for function, own, total in profile.top_frames(graph):
+            print(f"  {own:>5} {total:>5}  {function}")
     return 0
 
 

@@ -25,7 +25,7 @@ TOP = 12
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 _FRAME = re.compile(r'<title>(.*?)</title><rect [^>]*?y="(\d+)"[^>]*?fg:x="(\d+)" fg:w="(\d+)"')
 _SAMPLES = re.compile(r" \([\d,]+ samples?, [\d.]+%\)$")
-IDLE = ("select (", "poll (", "run_forever (", "run (uvloop", "_run_once (")
+IDLE = ("select (", "poll (", "run_forever (", "Runner.run (", "_run_once (", "all")
 """Frames of a loop waiting for work, or of the loop itself: on every stack, not work."""
 
 
@@ -36,7 +36,16 @@ def sampling(stack: Stack, services: tuple[str, ...] = PROFILED) -> Iterator[dic
     ARTIFACTS.mkdir(exist_ok=True)
     processes = stack.processes()
     graphs = {service: ARTIFACTS / f"profile-{service}.svg" for service in services}
-    record = [spy, "record", "--nonblocking", "--rate", str(RATE_HZ), "--format", "flamegraph", "--nolineno"]
+    record = [
+        spy,
+        "record",
+        "--nonblocking",
+        "--rate",
+        str(RATE_HZ),
+        "--format",
+        "flamegraph",
+        "--nolineno",
+    ]
     spies = [
         subprocess.Popen(
             [*record, "--output", str(graphs[service]), "--pid", str(processes[service].pid)],
