@@ -2,7 +2,8 @@
 
 axe-core (npm, installed by ``make setup`` from tests/accessibility/package-lock.json) is
 injected into each page as an administrator sees it; a serious or critical violation fails the
-test. Every violation found, of any impact, is written to test-artifacts/accessibility.json.
+test. Every violation found, of any impact, is written to test-artifacts/accessibility.json,
+and each page's screenshot in each theme beside it (``a11y-<theme>-<page>.png``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from playwright.async_api import Browser, Page
 
 from actkit_core.testing.stack import Stack
 
-from .test_web_browser import ARTIFACTS, _logged_in_administrator, browser
+from .test_web_browser import ARTIFACTS, _logged_in_administrator, _shot, browser
 from .test_web_browser import pytestmark as browser_marks
 
 __all__ = ["browser"]
@@ -75,6 +76,7 @@ async def test_every_menu_page_in_both_themes_has_no_serious_accessibility_viola
             await page.goto(stack.https_url + entry.lstrip("/"))
             assert await page.evaluate("document.documentElement.dataset.theme") == theme
             report.setdefault(theme, {})[entry] = await _violations(page, axe)
+            await _shot(page, f"a11y-{theme}-{entry.strip('/').replace('/', '-') or 'root'}")
     await context.close()
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "accessibility.json").write_text(json.dumps(report, indent=2) + "\n")
