@@ -115,6 +115,8 @@ sections, Maintenance. A group headed by a page's path is that page with the one
 
 ROLE_NAMES = (N_("viewer"), N_("operator"), N_("administrator"), N_("media"))
 """The roles as the pages name them (``role.name | lower``), so that the catalog has them."""
+PORT_WORDS = (N_("input"), N_("output"), N_("open"), N_("closed"), N_("cut"), N_("short"))
+"""A port's direction and its circuit's states, as io names them and the pages show them."""
 
 
 @dataclass(frozen=True)
