@@ -6,9 +6,9 @@ Used by pybabel only: Babel is a development tool here, the service never import
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from io import BytesIO
-from typing import IO
+from typing import IO, Any
 
 from babel.messages.extract import extract_python
 
@@ -38,16 +38,17 @@ WORDED_CALLS = {"SettingsPage": (1, 2), "SettingsForm": (1, 4)}
 each form's (by position; ``intro`` by name too)."""
 
 
+# Babel's extractor protocol: its keyword specs and options are Babel's to read.
 def extract_pages(
-    source: IO[bytes], keywords: Mapping[str, object], comment_tags: list[str], **options: object
-) -> Iterator[tuple[int, str | None, str | tuple[str, ...], list[str]]]:
+    source: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str], **options: Any
+) -> Iterator[tuple[Any, ...]]:
     """Babel's extractor for the page modules.
 
     What ``N_`` and ``_`` mark, as Babel's own Python extractor finds it, and the titles and
     introductions of the System settings pages.
     """
     text = source.read()
-    yield from extract_python(BytesIO(text), keywords, comment_tags, options)
+    yield from extract_python(BytesIO(text), keywords, comment_tags, options)  # type: ignore[arg-type]
     for node in ast.walk(ast.parse(text)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
             continue
