@@ -281,6 +281,24 @@ class GetAppLog(Command[AppLog]):
     lines: int = Field(default=200, ge=1, le=MAX_LOG_LINES)
 
 
+class AppPage(Reply):
+    """Where the dashboard reaches an app's own page (its manifest's ``web_port``)."""
+
+    name: str
+    url: str | None = None
+    """``http://<address>:<web_port>`` in the engine's network while the app runs; ``None``:
+    it has no page, or it does not run."""
+
+
+class GetAppPage(Command[AppPage]):
+    """Where an app's own page is served now; the dashboard proxies it under /apps/<name>/."""
+
+    subject: ClassVar[str] = "system.app.{name}.page"
+    required_role: ClassVar[Role] = Role.VIEWER
+
+    name: str = Field(pattern=APP_NAME_PATTERN)
+
+
 class AppLicence(Reply):
     """The open-source licences an app's vendor lists."""
 

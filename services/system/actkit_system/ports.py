@@ -98,6 +98,8 @@ class Container:
     """What it was created with (environment, volumes, networks, health check), to clone it."""
     status: str = ""
     """The engine's word for its state: ``created``, ``running``, ``restarting``, ``exited`` …"""
+    address: str = ""
+    """Its IP address in its network while it runs ("" when it has none)."""
 
 
 class EngineError(Exception):

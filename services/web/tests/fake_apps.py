@@ -21,6 +21,7 @@ from actkit_proto.system import (
     AppLicence,
     AppList,
     AppLog,
+    AppPage,
     AppReply,
     ApproveAppSubjects,
     AppSettingsValues,
@@ -33,6 +34,7 @@ from actkit_proto.system import (
     FetchAppLicence,
     GetAppLicence,
     GetAppLog,
+    GetAppPage,
     GetAppSettings,
     GetAppsSettings,
     InstallApp,
@@ -90,6 +92,8 @@ class FakeApps:
     settings: AppsSettings = field(
         default_factory=lambda: AppsSettings(licence_server_url="https://licences.example/keys")
     )
+    page_url: str | None = None
+    """Where the app's own page answers (``None``: stopped)."""
 
     async def install(self, bus: FakeBus) -> None:
         await serve_methods(
@@ -111,6 +115,7 @@ class FakeApps:
                 GetAppSettings: self.get_app_settings,
                 SetAppSettings: self.set_app_settings,
                 ApproveAppSubjects: self.approve,
+                GetAppPage: self.page,
             },
         )
 
@@ -200,6 +205,10 @@ class FakeApps:
                 raise Invalid(f"{command.name} does not ask for {subject!r}")
         self.apps[command.name] = app.model_copy(update={"approved_subjects": command.subjects})
         return AppReply(app=self.apps[command.name])
+
+    async def page(self, command: GetAppPage) -> AppPage:
+        self._get(command.name)
+        return AppPage(name=command.name, url=self.page_url)
 
     def _get(self, name: str) -> AppState:
         if name not in self.apps:

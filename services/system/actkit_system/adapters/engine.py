@@ -83,6 +83,9 @@ class DockerEngine:
             health=health,
             spec=spec,
             status=str(state.get("Status", "")),
+            address=next(
+                (str(net["IPAddress"]) for net in networks.values() if net.get("IPAddress")), ""
+            ),
         )
 
     async def _image_config(self, image_id: str) -> dict[str, Any]:

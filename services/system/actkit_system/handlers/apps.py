@@ -17,6 +17,7 @@ from actkit_proto.system import (
     AppLicence,
     AppList,
     AppLog,
+    AppPage,
     AppReply,
     ApproveAppSubjects,
     AppSettingsChanged,
@@ -26,6 +27,7 @@ from actkit_proto.system import (
     DeleteApp,
     GetAppLicence,
     GetAppLog,
+    GetAppPage,
     GetAppsSettings,
     InstallApp,
     ListApps,
@@ -211,6 +213,18 @@ async def get_app_log(command: GetAppLog, deps: Deps) -> AppLog:
 async def get_app_licence(command: GetAppLicence, deps: Deps) -> AppLicence:
     installed = installed_app(deps, command.name)
     return AppLicence(name=command.name, text=installed.manifest.licence_text)
+
+
+async def get_app_page(command: GetAppPage, deps: Deps) -> AppPage:
+    installed = installed_app(deps, command.name)
+    port = installed.manifest.web_port
+    try:
+        container = await deps.apps.engine.inspect(container_name(command.name))
+    except EngineError as exc:
+        raise Unavailable(f"the container engine does not answer: {exc}") from None
+    if port is None or container is None or not container.is_running or not container.address:
+        return AppPage(name=command.name)
+    return AppPage(name=command.name, url=f"http://{container.address}:{port}")
 
 
 async def restore_apps(deps: Deps) -> None:

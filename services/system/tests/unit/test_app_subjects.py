@@ -1,4 +1,4 @@
-"""Approving an app's subjects, and its NATS user in the apps' users file (no server here)."""
+"""An app's NATS user and approved subjects (the apps' users file; no server here); its page."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +14,10 @@ from actkit_proto.system import (
     AppsSettings,
     AppSubjects,
     DeleteApp,
+    GetAppPage,
     ListApps,
     SetAppsSettings,
+    StartApp,
 )
 from actkit_system.adapters.sim import SimEngine
 from actkit_system.handlers import Deps
@@ -47,7 +49,8 @@ async def installed(
 ) -> None:
     await fake_bus.request(SetAppsSettings(settings=AppsSettings(public_keys=[vendor[1]])))
     image = archive(tmp_path)
-    package = signed_package(manifest(subjects=ASKS.model_dump()), image, vendor[0])
+    asks = manifest(subjects=ASKS.model_dump(), web_port=8080)
+    package = signed_package(asks, image, vendor[0])
     await install(fake_bus, image, package, "up-00001")
 
 
@@ -121,3 +124,17 @@ async def test_an_approval_nats_server_does_not_take_is_refused(
         await fake_bus.request(ApproveAppSubjects(name="trip-log", subjects=ASKS))
     assert users_file(tmp_path) == before
     assert (await fake_bus.request(ListApps())).apps[0].approved_subjects == AppSubjects()
+
+
+async def test_an_apps_own_page_is_where_its_container_runs_while_it_runs(
+    fake_bus: FakeBus, installed: None, engine: SimEngine
+) -> None:
+    from dataclasses import replace
+
+    assert (await fake_bus.request(GetAppPage(name="trip-log"))).url is None  # stopped
+    await fake_bus.request(StartApp(name="trip-log"))
+    engine.containers[CONTAINER] = replace(engine.containers[CONTAINER], address="172.17.0.9")
+    page = await fake_bus.request(GetAppPage(name="trip-log"))
+    assert page.url == "http://172.17.0.9:8080"
+    viewer = Actor(name="vera", role=Role.VIEWER)
+    assert (await fake_bus.request(GetAppPage(name="trip-log", actor=viewer))).url == page.url

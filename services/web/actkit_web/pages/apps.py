@@ -1,4 +1,6 @@
-"""Apps: the apps with their switch and context menu (licences too), Add app, trust settings.
+"""Apps: the apps, their switch and context menu, Add app, trust settings, each app's own page.
+
+An app's own page is under /apps/<name>/, after the routes above, which take precedence.
 
 Adding an app uploads its image archive in pieces through the REST API (``static/apps.js``:
 an archive is larger than one request takes), then installs the package that names it.
@@ -7,9 +9,10 @@ an archive is larger than one request takes), then installs the package that nam
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from actkit_proto.base import Command, Role
 from actkit_proto.errors import BusError, Forbidden, Unavailable
@@ -20,6 +23,7 @@ from actkit_proto.system import (
     DeactivateAppLicence,
     DeleteApp,
     FetchAppLicence,
+    GetAppPage,
     GetAppSettings,
     GetAppsSettings,
     ListApps,
@@ -28,6 +32,7 @@ from actkit_proto.system import (
     StartApp,
     StopApp,
 )
+from actkit_web.http.app_proxy import AppAway, forward
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.pages.app_form import form_of, values_of
@@ -231,3 +236,23 @@ async def _settings_page(
         errors=notes,
         status_code=status,
     )
+
+
+@router.get("/apps/{name}")
+async def app_page_root(name: str, _caller: CallerDep) -> Response:
+    """Open an app's own page: its links are relative to the folder."""
+    return RedirectResponse(f"/apps/{quote(name)}/", status_code=307)
+
+
+@router.api_route("/apps/{name}/{path:path}", methods=["GET", "HEAD"])
+async def app_page(
+    request: Request, name: str, path: str, caller: CallerDep, bus: ActingBusDep
+) -> Response:
+    """The app's own page, from its container (``docs/apps.md``); read only, any role."""
+    page = await bus.request(command_from_fields(GetAppPage, name=name))
+    if page.url is not None:
+        try:
+            return await forward(request, page.url, f"/apps/{name}", path)
+        except AppAway:
+            pass
+    return render_page(request, "app_page_away.html", caller, name=name, status_code=503)
