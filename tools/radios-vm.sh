@@ -36,7 +36,7 @@ inside)
   btvirt -L -l3 >"$work/btvirt.log" 2>&1 &
   until [ -e /run/radios/bus.sock ] && [ -e /sys/class/bluetooth/hci2 ]; do sleep 0.1; done
   "$0" control "$work" <<<"bluetoothd start" >/dev/null
-  "$root/tools/radios-wlan.sh" up "$work"
+  "$root/tools/radios-wlan.sh" up "$work" &
   socat "TCP-LISTEN:$bus_port,fork,reuseaddr" UNIX-CONNECT:/run/radios/bus.sock &
   socat "TCP-LISTEN:$control_port,fork,reuseaddr" "EXEC:$0 control $work" &
   touch "$work/ready"
@@ -45,13 +45,11 @@ inside)
   exit 0
   ;;
 control)
-  # One command per connection: `bluetoothd start` or `bluetoothd stop`, or one of
-  # tools/radios-wlan.sh's (`networkmanager start`, `cable pull`, ...); answers `ok` or why not.
+  # One command per connection: `bluetoothd start` or `bluetoothd stop`, or tools/radios-wlan.sh's
+  # `cable plug` or `cable pull`; answers `ok` or why not.
   work=$2
   read -r what verb
-  case "$what" in
-  networkmanager | cable) exec "$root/tools/radios-wlan.sh" "$what" "$verb" "$work" ;;
-  esac
+  [ "$what" = cable ] && exec "$root/tools/radios-wlan.sh" "$what" "$verb" "$work"
   pid_file=/run/radios/bluetoothd.pid
   case "$what $verb" in
   "bluetoothd stop")

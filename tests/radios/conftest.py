@@ -33,6 +33,8 @@ from actkit_network.settings import NetworkSettings
 from .bluez import Camera, RadiosVm
 from .wlan import WIRED, NetworkManagerVm
 
+NETWORKMANAGER_START_TIMEOUT_S = 180.0
+"""NetworkManager starts with the VM; under emulation on a busy machine that takes a while."""
 VM_VARIABLES = ("ACTKIT_RADIOS_BUS", "ACTKIT_RADIOS_CONTROL", "ACTKIT_RADIOS_LOGS")
 HERE = Path(__file__).parent
 
@@ -42,7 +44,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.radios)
-            item.add_marker(pytest.mark.timeout(120))
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(120))
             if not is_in_vm:
                 item.add_marker(pytest.mark.skip(reason="needs the radios VM: make test-radios"))
 
@@ -92,11 +95,11 @@ async def kit(nats_server: str, bluetoothd: RadiosVm, tmp_path: Path) -> AsyncIt
 
 @pytest_asyncio.fixture
 async def networkmanager() -> AsyncIterator[NetworkManagerVm]:
-    """The VM with a fresh NetworkManager for this test, the cable plugged in; stopped after."""
+    """The VM's NetworkManager without a profile, the cable plugged in; the same after."""
     manager = NetworkManagerVm(_vm())
-    await manager.restart()
+    await manager.reset(timeout_s=NETWORKMANAGER_START_TIMEOUT_S)
     yield manager
-    await manager.vm.command("networkmanager stop")
+    await manager.reset()
 
 
 @pytest_asyncio.fixture

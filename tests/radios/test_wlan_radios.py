@@ -31,6 +31,10 @@ from actkit_proto.network import (
 
 from .wlan import ACTIVATED, DISCONNECTED, WIRED, WIRELESS, NetworkManagerVm, networks
 
+# Each join takes seconds, and tens of them under emulation on a busy machine (the first test also
+# waits for NetworkManager to start): a test that joins twice and fails once needs more than 120 s.
+pytestmark = pytest.mark.timeout(300)
+
 NETWORKS = networks()
 OPEN, HIDDEN, PSK = NETWORKS["actkit-open"], NETWORKS["actkit-hidden"], NETWORKS["actkit-psk"]
 JOIN_TIMEOUT_S = 90.0

@@ -66,25 +66,29 @@ def networks() -> dict[str, Network]:
 
 
 class NetworkManagerVm:
-    """The VM's NetworkManager, restarted afresh for each test, and the kit's cable."""
+    """The VM's NetworkManager, without a profile at each test's start, and the kit's cable."""
 
     def __init__(self, vm: RadiosVm) -> None:
         self.vm = vm
         self.bus_address = vm.bus_address
 
-    async def restart(self) -> None:
-        """A new NetworkManager with no profile; returns once it manages both interfaces."""
-        await self.vm.command("networkmanager stop")
-        await self.vm.command("networkmanager start")
+    async def reset(self, timeout_s: float = START_TIMEOUT_S) -> None:
+        """No profile, the cable plugged in, both interfaces disconnected.
 
-        async def managed() -> bool:
+        NetworkManager starts with the VM, beside the BLE tests: the first WLAN test may wait
+        for it, up to ``timeout_s``.
+        """
+
+        async def clean() -> bool:
+            await self.cable(is_plugged=True)
+            settings = f"{NM}.Settings"
+            for profile in await self._call(f"{NM_PATH}/Settings", settings, "ListConnections", ""):
+                await self._call(profile, f"{settings}.Connection", "Delete", "")
             states = [await self.state(name) for name in (WIRED, WIRELESS)]
             return states == [DISCONNECTED, DISCONNECTED]
 
-        # Not on the bus yet, or not managing the device yet, raises RuntimeError.
-        await eventually(
-            managed, timeout_s=START_TIMEOUT_S, interval_s=0.2, ignoring=(RuntimeError,)
-        )
+        # Not up yet, not on the bus yet or not managing a device yet raises RuntimeError.
+        await eventually(clean, timeout_s=timeout_s, interval_s=0.2, ignoring=(RuntimeError,))
 
     async def cable(self, is_plugged: bool) -> None:
         """Plug the kit's cable in (``eth5`` gets a carrier) or pull it out."""
