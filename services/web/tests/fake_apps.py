@@ -76,6 +76,7 @@ def app_state(name: str, should_run: bool = False) -> AppState:
         memory_mb=64,
         cpus=0.25,
         subjects=ASKS,
+        web_port=8080,
     )
 
 

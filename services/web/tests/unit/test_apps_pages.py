@@ -68,6 +68,7 @@ async def test_the_apps_page_lists_switches_and_offers_adding_to_an_administrato
     page = await client.get("/apps")
     assert page.status_code == 200
     assert 'id="app-view-switch"' in page.text
+    assert '<a href="/apps/view/" id="app-view-page">' in page.text
     assert 'id="add-app"' in page.text
     assert "performance might be affected if you run several apps" in page.text
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
