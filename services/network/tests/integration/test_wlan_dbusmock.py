@@ -1,7 +1,11 @@
 """WLAN scan and join through the NetworkManager adapter, against dbusmock's NetworkManager.
 
 The machine that runs the tests has no radio (and no mac80211_hwsim), so the real NetworkManager
-of ``test_networkmanager.py`` has no wireless device. Here a private dbus-daemon serves
+of ``test_networkmanager.py`` has no wireless device; ``make test-radios`` runs the adapter
+against a real NetworkManager on hwsim radios in a VM (``tests/radios/test_wlan_radios.py``).
+These stay for what that VM does not offer and for ``make test``: access points on 5 and 6 GHz,
+one SSID from several access points, SAE and enterprise flags, the calls the adapter makes
+counted. Here a private dbus-daemon serves
 python-dbusmock's ``networkmanager`` template with an ethernet and a WiFi device and access points.
 The template lacks what the adapter calls of NetworkManager ≥ 1.20 (``AddConnection2``,
 ``Update2``) and deactivates every device on ``DeactivateConnection``; the fixture adds those
