@@ -70,6 +70,10 @@ class LeafLink:
             ``wss://host/`` through a WebSocket listener).
         nkey_seed: the vehicle's user seed (``SU…``), made by HQ's ``register``.
         ca_file, cert_file, key_file: mTLS to HQ: its CA, the vehicle's certificate and key.
+        account: the local account whose JetStream HQ reaches (the services').
+        command_account: the local account HQ's live commands arrive in, through a remote of
+            its own (the integrator's: they act at most as an integrator); None: they arrive in
+            ``account`` with the first remote (a light vehicle of the simulation, no owners).
         proxy: an HTTP proxy to reach HQ through.
         max_file_store, max_memory_store: JetStream limits, sized for the longest outage.
     """
@@ -81,7 +85,7 @@ class LeafLink:
     cert_file: str | None = None
     key_file: str | None = None
     account: str = SERVICE_ACCOUNT
-    command_account: str = INTEGRATOR_ACCOUNT
+    command_account: str | None = INTEGRATOR_ACCOUNT
     proxy: LeafProxy | None = None
     max_file_store: str = "1GB"
     max_memory_store: str = "64MB"
@@ -141,8 +145,7 @@ def render_server(link: LeafLink | None) -> str:
             f'  reconnect_interval: "{RECONNECT_INTERVAL}"',
             "  remotes: [ {",
             *_remote(link, link.account),
-            "  }, {",
-            *_remote(link, link.command_account),
+            *(["  }, {", *_remote(link, link.command_account)] if link.command_account else []),
             "  } ]",
             "}",
             "",

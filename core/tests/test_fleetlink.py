@@ -22,6 +22,10 @@ def test_the_link_has_two_remotes_and_the_mappings_sit_in_the_integrators_accoun
         fleetlink.render_account(link)
     )
     assert fleetlink.includes() == ('include "fleet.conf"', 'include "fleet-account.conf"')
+    alone = fleetlink.render_server(
+        LeafLink("car13", ["tls://hq:7422"], SEED, command_account=None)
+    )
+    assert alone.count("account: ") == 1
 
 
 def test_a_proxy_tunnels_every_remote_and_wss_through_it_needs_tls() -> None:

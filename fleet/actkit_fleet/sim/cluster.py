@@ -30,7 +30,6 @@ from actkit_fleet.hqconf import (
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.leafconf import LeafLink
 from actkit_fleet.vehicle import prepare
-from actkit_proto.fleet import command_subjects
 
 VEHICLE_USER = "car"
 """The user of a light vehicle's own clients (its publisher)."""
@@ -162,29 +161,16 @@ class HqCluster:
         return {vid: path.read_text().strip() for vid, path in files.items()}
 
 
-VEHICLE_CONF = """# A light vehicle: the services' account (one user), the integrator's, the link.
+VEHICLE_CONF = """# A light vehicle: its services' account (one user) and the link to HQ.
 accounts {{
   ACTKIT {{
     jetstream: enabled
     users: [{{user: {user}, password: {password}}}]
-    exports: [{exports}]
-  }}
-  INTEGRATOR {{
     {account_include}
-    imports: [{imports}]
   }}
 }}
 {server_include}
 """
-
-
-def _lent_commands() -> dict[str, str]:
-    """The services' account lends the integrator's the commands HQ may send, as actkit's."""
-    subjects = command_subjects()
-    return {
-        "exports": ", ".join(f'{{service: "{s}", accounts: [INTEGRATOR]}}' for s in subjects),
-        "imports": ", ".join(f'{{service: {{account: ACTKIT, subject: "{s}"}}}}' for s in subjects),
-    }
 
 
 @dataclass
@@ -212,7 +198,6 @@ class LightVehicle:
                 password=self.password,
                 account_include=account_include,
                 server_include=server_include,
-                **_lent_commands(),
             )
         )
         leafconf.write_link(self.folder, link)

@@ -123,6 +123,15 @@ def compute(
     )
 
 
+def _recovered(timeline: Timeline, plan: Plan) -> str:
+    if plan.is_hq_killed_in_cut:
+        return "its sources set up again during the cut"
+    if timeline.hq_recovered_s < 0:
+        return f"not every source active again within {plan.recover_timeout_s:.0f} s: cut anyway"
+    taken = timeline.hq_recovered_s - timeline.hq_killed_s
+    return f"every source active again {taken:.1f} s after it; the cut waited for that"
+
+
 def _p(values: Sequence[float], unit: str, digits: int = 2) -> str:
     return (
         f"p50 {percentile(values, 0.5):.{digits}f} {unit}, "
@@ -152,6 +161,7 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
         ("", _p(figures.resume_restarted_s, "s") + ", server also killed + restarted"),
         ("backlog at HQ after", _p(figures.caught_up_s, "s")),
         ("HQ node kill", _p(figures.failover_s, "s") + " to a linked vehicle's next event"),
+        ("", _recovered(timeline, plan)),
         ("vehicle -> HQ latency", _p(figures.latency_ms, "ms", 1) + ", while connected"),
         (
             "HQ ingest",

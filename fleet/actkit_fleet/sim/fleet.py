@@ -128,10 +128,12 @@ class SimFleet:
 
     def link(self, sim: SimVehicle, seed: str) -> LeafLink:
         """A vehicle's link to HQ through its proxy (over mTLS when the fleet has it)."""
+        # One remote: a light vehicle has no owners whose role HQ's commands could exceed.
         if self.vehicle_tls is None:
-            return LeafLink(sim.vehicle_id, [sim.proxy.url], seed)
+            return LeafLink(sim.vehicle_id, [sim.proxy.url], seed, command_account=None)
         url = sim.proxy.url.replace("nats-leaf://", "tls://")
-        return LeafLink(sim.vehicle_id, [url], seed, *self.vehicle_tls(sim.vehicle_id))
+        tls = self.vehicle_tls(sim.vehicle_id)
+        return LeafLink(sim.vehicle_id, [url], seed, *tls, command_account=None)
 
     async def restart(self, sim: SimVehicle) -> None:
         """Start a killed vehicle's server again (same port, configuration and store)."""

@@ -2,7 +2,7 @@
 
 ::
 
-    start ─ calm ─ kill -9 HQ's events leader (for good) ─ calm ─┐
+    start ─ calm ─ kill -9 HQ's events leader (for good) ─ every source active again ─ calm ─┐
         ┌─ cut a quarter of the links ───────────────── restore ─ calm ─ stop ─ drain
         │   kill -9 five of the cut vehicles' servers, start them again
 """
@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import time
 from dataclasses import dataclass, field
 
+from actkit_fleet.jetstream import FleetError
 from actkit_fleet.sim.fleet import SimFleet, SimVehicle
 from actkit_fleet.sim.usage import CpuWindow, cpu_s
 from actkit_proto.fleet import HQ_EVENTS
@@ -42,6 +44,8 @@ class Plan:
     through the calm before it. In the cut, its successor sets the sources of the cut vehicles
     up while they are unreachable: those resume only when the source's retry comes round."""
     drain_timeout_s: float = 120.0
+    recover_timeout_s: float = 120.0
+    """How long the cut waits for HQ to have every source active again after the kill."""
     seed: int = 26
 
 
@@ -58,6 +62,8 @@ class Timeline:
     killed_ids: list[str] = field(default_factory=list)
     killed_hq: str = ""
     hq_killed_s: float = 0.0
+    hq_recovered_s: float = -1.0
+    """When every source of HQ's events stream was active again after the kill (-1: not)."""
     hq_cores: float = 0.0
     vehicle_cores: float = 0.0
     """Average of one light vehicle's nats-server, over the ones never killed."""
@@ -89,6 +95,27 @@ async def play(sim: SimVehicle, rate_hz: float, until: asyncio.Event, rng: rando
         active[port_id] = not active[port_id]
         event = _port_changed(port_id, active[port_id])
         await sim.publish(event.to_subject(), event.to_wire())
+
+
+SOURCE_ACTIVE_NS = 3_000_000_000
+"""A source heard from within this is running (its consumer's idle heartbeat is every second)."""
+
+
+async def _sources_active(fleet: SimFleet, timeout_s: float) -> bool:
+    """Wait until every source of HQ's events stream is running; whether they all were in time."""
+    assert fleet.api is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(FleetError):
+            info = await fleet.api.stream(HQ_EVENTS) or {}
+            sources = info.get("sources") or []
+            if sources and all(
+                not source.get("error") and 0 <= int(source.get("active", -1)) < SOURCE_ACTIVE_NS
+                for source in sources
+            ):
+                return True
+        await asyncio.sleep(0.5)
+    return False
 
 
 async def run(fleet: SimFleet, plan: Plan) -> Timeline:
@@ -133,6 +160,11 @@ async def run(fleet: SimFleet, plan: Plan) -> Timeline:
     else:
         await asyncio.sleep(plan.calm_s / 2)
         await kill_hq()
+        # The cut waits for HQ's new events leader to have every source running again: cut
+        # while it sets them up, a vehicle's source fails into its retry back-off and resumes
+        # when that comes round (a minute at 200 vehicles), not when the link returns.
+        if await _sources_active(fleet, plan.recover_timeout_s):
+            timeline.hq_recovered_s = time.time()
         await asyncio.sleep(plan.calm_s / 2)
     timeline.cut_s = time.time()
     for sim in cut:

@@ -54,7 +54,8 @@ async def test_a_vehicle_links_over_mtls_and_one_without_the_fleets_certificate_
     url = stripped.proxy.url.replace("nats-leaf://", "tls://")
     pki = mtls_fleet.folder / "pki"
     cert, key = CertificateAuthority().issue("impostor").write(pki, "impostor")
-    link = LeafLink(stripped.vehicle_id, [url], seed, str(pki / "ca.pem"), str(cert), str(key))
+    files = (str(pki / "ca.pem"), str(cert), str(key))
+    link = LeafLink(stripped.vehicle_id, [url], seed, *files, command_account=None)
     write_link(stripped.vehicle.folder, link)
     stripped.vehicle.kill()
     await stripped.vehicle.start()
