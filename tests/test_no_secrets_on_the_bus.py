@@ -67,6 +67,7 @@ from actkit_proto.services import SERVICE_NAMES, SETTINGS_OWNERS
 from actkit_proto.system import (
     GetAppLicence,
     GetAppLog,
+    GetAppPage,
     GetAppSettings,
     GetNetworkTraceChunk,
     ReportArchive,
@@ -104,6 +105,7 @@ MAY_BE_ABSENT: dict[type[Command[Any]], type[BusError]] = {
     # No app is installed on the stack, so an app's own answers are not walked here (yet).
     GetAppLicence: NotFound,
     GetAppLog: NotFound,
+    GetAppPage: NotFound,
     GetAppSettings: NotFound,
 }
 
