@@ -51,7 +51,11 @@ def use_language(language: str) -> None:
 def translate(words: str) -> str:
     """``words`` in the current language (the templates' ``_`` and ``{% trans %}``)."""
     # gettext("") is the catalog's header: an empty label stays empty.
-    return catalog(current_language(), "messages").gettext(words) if words else words
+    if not words:
+        return words
+    translated = catalog(current_language(), "messages").gettext(words)
+    # Not among the pages' own words: the owners' (a contract's name for a kind, a sentence).
+    return translated if translated != words else owner_sentence(words)
 
 
 def translate_plural(singular: str, plural: str, count: int) -> str:

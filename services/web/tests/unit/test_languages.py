@@ -221,3 +221,13 @@ async def test_an_owners_sentence_is_shown_in_swedish_when_the_catalog_has_it(
     refused = await client.post("/login", data={"name": "admin", "password": "wrong"})
     assert refused.status_code == 401
     assert "fel användarnamn eller lösenord" in refused.text.lower()
+
+
+async def test_the_contracts_words_a_page_shows_come_from_the_owners_catalog(
+    client: httpx.AsyncClient, accounts: FakeAccounts
+) -> None:
+    csrf = await log_in(client)
+    await client.post("/language", data={"language": "sv", "csrf_token": csrf})
+    page = (await client.get("/events/rules")).text
+    assert "I/O: en digital ingång är aktiv." in page  # ConditionInput's docstring
+    assert "I/O: a digital input is active." not in page
