@@ -141,6 +141,9 @@ SSH_OPENID_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
 
 
 FRAME_AND_EDIT_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    # The language menu: anyone, before logging in too (a logged-in browser's session and CSRF
+    # token are checked, and its account keeps the choice).
+    ("POST", "/language"): (PUBLIC, {"data": {"language": "sv"}}),
     ("GET", "/help"): (VIEWER, {}),
     ("GET", "/help/{topic}"): (VIEWER, {}),
     ("GET", "/release-notes"): (VIEWER, {}),
