@@ -80,8 +80,10 @@ def parse_table(text: str, protocol: str) -> list[SocketRow]:
 
 
 def socket_inodes(fd_dir: Path) -> set[int]:
-    """The inodes of the sockets a process holds open, from its ``fd`` folder."""
-    inodes = set()
+    """The inodes of the sockets a process holds open, from its ``fd`` folder (none without)."""
+    inodes: set[int] = set()
+    if not fd_dir.is_dir():  # not Linux: no /proc to read
+        return inodes
     for entry in fd_dir.iterdir():
         try:
             target = os.readlink(entry)

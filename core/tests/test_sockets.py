@@ -128,3 +128,7 @@ async def test_a_service_without_security_settings_has_no_findings() -> None:
     bus = FakeBus("io")
     await bus.serve({}, None)
     assert await bus.request(GetHardening(service="io")) == Hardening(service="io", findings=[])
+
+
+def test_a_system_without_proc_lists_nothing(tmp_path: Path) -> None:
+    assert own_connections("io", tmp_path / "no-proc") == []
