@@ -51,6 +51,9 @@ templates.env.policies["ext.i18n.trimmed"] = True
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=translate, ngettext=translate_plural, newstyle=True
 )
+# ``_`` marks what it returns as safe HTML (the catalog's own words may hold markup): a value from
+# elsewhere (a label, an owner's word, a name) is translated with ``| translated``, and escaped.
+templates.env.filters["translated"] = translate
 
 
 MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (

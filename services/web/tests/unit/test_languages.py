@@ -231,3 +231,13 @@ async def test_the_contracts_words_a_page_shows_come_from_the_owners_catalog(
     page = (await client.get("/events/rules")).text
     assert "I/O: en digital ingång är aktiv." in page  # ConditionInput's docstring
     assert "I/O: a digital input is active." not in page
+
+
+def test_a_value_translated_in_a_template_is_escaped_and_the_catalogs_markup_kept() -> None:
+    page = templates.env.from_string(
+        "{{ value | translated }} {% trans name=value | translated %}Hostname: <strong>{{ name }}"
+        "</strong>{% endtrans %}"
+    )
+    assert page.render(value="<b>x</b>") == (
+        "&lt;b&gt;x&lt;/b&gt; Hostname: <strong>&lt;b&gt;x&lt;/b&gt;</strong>"
+    )
