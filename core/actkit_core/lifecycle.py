@@ -59,6 +59,7 @@ async def serve_service(
     adapter: str | None = None,
     ready: asyncio.Event | None = None,
     coalescing: Callable[[D], Coalescing] | None = None,
+    served: Callable[[D], Awaitable[None]] | None = None,
 ) -> None:
     """Start a service and serve until cancelled.
 
@@ -70,6 +71,9 @@ async def serve_service(
         adapter: the hardware adapter in use, reported in ``$SRV.INFO`` and the status.
         ready: set once it serves (for tests and the supervisor).
         coalescing: the events it lets newer states replace while it is behind, from its deps.
+        served: runs once its handlers are subscribed, before it counts as ready: a service
+            that read kept states while it started reads them again there, so a change told
+            between that read and the subscription is not missed.
     """
     configure_logging(settings.service, settings.log_level)
     if migrations is not None:
@@ -102,6 +106,8 @@ async def serve_service(
             metrics_port=port,
             coalescing=coalescing(deps) if coalescing else None,
         )
+        if served is not None:
+            await served(deps)
         log.info("serving on %s, metrics on :%d", settings.nats_url, port)
         if ready is not None:
             ready.set()

@@ -104,6 +104,18 @@ async def test_a_service_takes_the_devices_time_zone_as_its_local_time(
         assert (await bus.request(GetServiceStatus(service="io"))).time_zone == "Europe/Stockholm"
 
 
+async def test_served_runs_once_the_handlers_answer_and_before_ready(
+    settings: IoSettings, bus: Bus
+) -> None:
+    answers: list[str] = []
+
+    async def served(_runtime: Runtime) -> None:
+        answers.append((await bus.request(GetPort(port_id=3))).name)
+
+    async with running(_serve(served=served), settings):
+        assert answers == ["without tables"]
+
+
 async def test_a_service_without_tables_has_no_database(settings: IoSettings, bus: Bus) -> None:
     async with running(_serve(), settings):
         assert (await bus.request(GetPort(port_id=2))).name == "without tables"

@@ -18,7 +18,7 @@ from actkit_events.handlers import HANDLERS, Deps
 from actkit_events.handlers.actions import carry_out, resume
 from actkit_events.handlers.coalescing import coalescing
 from actkit_events.handlers.deps import Timetable
-from actkit_events.handlers.reactions import read_current_values
+from actkit_events.handlers.reactions import catch_up, read_current_values
 from actkit_events.handlers.rules import tell_beacons
 from actkit_events.handlers.schedules import tick
 from actkit_events.handlers.time_zone import follow_time_zone, read_time_zone
@@ -116,6 +116,7 @@ async def serve(settings: EventsSettings, ready: asyncio.Event | None = None) ->
         migrations=MIGRATIONS,
         ready=ready,
         coalescing=lambda deps: coalescing(deps, settings.backlog_limit),
+        served=catch_up,
     )
 
 

@@ -1,5 +1,5 @@
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from actkit_core.lifecycle import Runtime
 from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import HANDLERS, Deps
+from actkit_events.handlers.reactions import catch_up
 from actkit_events.main import MIGRATIONS, assemble, start_rules
 from actkit_events.settings import EventsSettings
 from actkit_proto.io import HoldPort, Port, PulsePort, ReleasePort
@@ -52,23 +53,32 @@ def io_answers(fake_bus: FakeBus) -> FakeBus:
     return fake_bus
 
 
-StartEvents = Callable[[], contextlib.AbstractAsyncContextManager[Deps]]
+StartEvents = Callable[..., contextlib.AbstractAsyncContextManager[Deps]]
 
 
 @pytest_asyncio.fixture
 async def start_events(
     fake_bus: FakeBus, tmp_db: Callable[[str], Path], clock: FakeClock
 ) -> AsyncIterator[StartEvents]:
-    """Start the events service as main.py does, on a FakeBus; may be called again (restart)."""
+    """Start the events service as main.py does, on a FakeBus; may be called again (restart).
+
+    ``before_serving`` runs after the rules started and before the handlers subscribe: what it
+    publishes reaches no handler, as a change told in that moment would not.
+    """
     settings = EventsSettings(db_path=tmp_db(MIGRATIONS), log_size=50)
 
     @contextlib.asynccontextmanager
-    async def start() -> AsyncIterator[Deps]:
+    async def start(
+        before_serving: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncIterator[Deps]:
         fake_bus._dispatchers.clear()
         async with open_db(settings.database) as sessions:
             deps = assemble(settings, Runtime(fake_bus, sessions), clock)  # type: ignore[arg-type]
             await start_rules(deps)
+            if before_serving is not None:
+                await before_serving()
             await fake_bus.serve(HANDLERS, deps)
+            await catch_up(deps)
             yield deps
 
     yield start

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,9 +24,12 @@ from actkit_events.handlers.deps import Deps
 from actkit_events.metrics import EVALUATIONS
 from actkit_proto.base import Event
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
+from actkit_proto.errors import BusError
 from actkit_proto.events import HoldIoAction, LogKind, ManualTriggerChanged
 from actkit_proto.io import ButtonPressed, Direction, IgnitionChanged, PortChanged, PortTampered
 from actkit_proto.mqtt import MqttMessageReceived, MqttTopicChanged
+
+log = logging.getLogger(__name__)
 
 STATES: dict[type[Event], Callable[[Any], tuple[str, Value]]] = {
     PortChanged: lambda event: (input_key(event.port_id), event.is_active),
@@ -143,18 +147,32 @@ async def evaluate_manual_trigger(event: ManualTriggerChanged, deps: Deps) -> No
     await observe(manual_key(event.trigger_id), event.is_on, deps)
 
 
+async def kept_values(deps: Deps) -> list[tuple[str, Value]]:
+    """Every stateful value the bus keeps (the KV bucket), as the engine's keys and values."""
+    kept = [STATES[kind](event) for kind in STATES for event in await deps.bus.current(kind)]
+    kept += [
+        (manual_key(trigger.trigger_id), trigger.is_on)
+        for trigger in await deps.bus.current(ManualTriggerChanged)
+    ]
+    return kept
+
+
 async def read_current_values(deps: Deps) -> None:
     """Fill the engine's values from the KV bucket, so a restart knows what is active now."""
-    values = deps.engine.values
-    for port in await deps.bus.current(PortChanged):
-        values[input_key(port.port_id)] = port.is_active
-    for tamper in await deps.bus.current(PortTampered):
-        values[tamper_key(tamper.port_id)] = tamper.is_tampered
-    for ignition in await deps.bus.current(IgnitionChanged):
-        values[IGNITION_KEY] = ignition.is_on
-    for topic in await deps.bus.current(MqttTopicChanged):
-        values[mqtt_stateful_key(topic.subscription)] = topic.payload
-    for beacon in await deps.bus.current(BeaconPresenceChanged):
-        values[beacon_key(beacon.system_id)] = beacon_value(beacon.is_present, beacon.message_type)
-    for trigger in await deps.bus.current(ManualTriggerChanged):
-        values[manual_key(trigger.trigger_id)] = trigger.is_on
+    deps.engine.values.update(await kept_values(deps))
+
+
+async def catch_up(deps: Deps) -> None:
+    """Once subscribed: what changed since :func:`read_current_values` read, as if just told.
+
+    A change told between that read and the subscription reached no handler; the bucket has
+    it. A value the engine already has changes nothing.
+    """
+    try:
+        kept = await kept_values(deps)
+    except BusError as exc:
+        log.warning("could not read the current state again after subscribing: %s", exc.message)
+        return
+    for key, value in kept:
+        if deps.engine.values.get(key) != value:
+            await observe(key, value, deps)

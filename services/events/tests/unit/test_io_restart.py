@@ -9,6 +9,7 @@ from actkit_proto.events import CreateRule
 from actkit_proto.io import Circuit, Direction, HoldPort, Port, PortChanged
 from actkit_proto.service import GetServiceStatus, ServiceStatus
 
+from ..conftest import StartEvents
 from .examples import outputs, port, window_sensor
 
 LAMP_OFF = PortChanged(
@@ -74,3 +75,18 @@ async def test_an_io_that_restarts_just_after_taking_a_hold_is_not_taken_for_the
     await fake_bus.publish(LAMP_OFF)  # the new io starts with the lamp off
     await asyncio.gather(*deps.tasks)
     assert len(holds(fake_bus)) == 2
+
+
+async def test_an_input_that_changed_while_events_subscribed_is_caught_up(
+    start_events: StartEvents, io_answers: FakeBus
+) -> None:
+    async with start_events():
+        rule = await io_answers.request(CreateRule(rule=window_sensor()))
+    io_answers.sent.clear()
+
+    async def window_opens() -> None:  # after the kept values were read, before subscribing
+        await io_answers.publish(port(1, True))
+
+    async with start_events(before_serving=window_opens) as deps:
+        assert deps.engine.rules[rule.rule_id].is_active
+        assert holds(io_answers) == [HoldPort(port_id=2, holder=f"rule:{rule.rule_id}")]
