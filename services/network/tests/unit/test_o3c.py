@@ -105,7 +105,7 @@ async def test_one_click_links_for_24_hours_unless_hq_claims_the_device(
     key = (await fake_bus.request(GetO3cStatus())).owner_authentication_key
     assert key is not None
     with pytest.raises(Forbidden, match="not this device's owner authentication key"):
-        await fake_bus.request(ClaimO3c(owner_authentication_key="WRON-GKEY-0000-0000"))
+        await fake_bus.request(ClaimO3c(owner_authentication_key="ABCD-EFGH-0000-0000"))
     assert (await fake_bus.request(GetO3cStatus())).is_claimed is False
     await fake_bus.request(ClaimO3c(owner_authentication_key=key.lower()))
     clock.advance(hours=48)
