@@ -114,6 +114,34 @@ def test_an_o3c_proxy_by_name_or_address() -> None:
     assert O3cSettings(proxy_host="2001:db8::1", proxy_port=3128).proxy_host == "2001:db8::1"
 
 
+PROXY = {"proxy_host": "proxy.example.com", "proxy_port": 3128}
+
+
+@pytest.mark.parametrize(
+    ("fields", "why"),
+    [
+        ({"client_certificate": "car7"}, "mTLS needs both the client certificate and HQ's CA"),
+        ({"ca_certificate": "hq-ca"}, "mTLS needs both the client certificate and HQ's CA"),
+        (
+            {**PROXY, "hq_urls": ["wss://hq.example.com:443"]},
+            "through a proxy, a wss:// address needs the client and CA certificates",
+        ),
+        (
+            {**PROXY, "proxy_login": "me", "proxy_auth": "digest"},
+            "authenticates to a proxy with Basic only",
+        ),
+    ],
+)
+def test_an_o3c_link_to_hq_is_whole(fields: dict[str, object], why: str) -> None:
+    with pytest.raises(ValidationError, match=why):
+        O3cSettings.model_validate(fields)
+    linked = O3cSettings.model_validate(
+        {**PROXY, "hq_urls": ["wss://hq.example.com:443"], "client_certificate": "car7"}
+        | {"ca_certificate": "hq-ca", "proxy_login": "me", "proxy_auth": "basic"}
+    )
+    assert linked.client_certificate == "car7"
+
+
 def test_snmp_traps_need_an_address_with_v1_v2c() -> None:
     with pytest.raises(ValidationError, match="traps need a trap address"):
         SnmpSettings(is_enabled=True, are_traps_enabled=True)
