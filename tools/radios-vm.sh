@@ -46,10 +46,12 @@ inside)
   ;;
 control)
   # One command per connection: `bluetoothd start` or `bluetoothd stop`, or tools/radios-wlan.sh's
-  # `cable plug` or `cable pull`; answers `ok` or why not.
+  # (`networkmanager start`, `cable plug`, `cable pull`); answers `ok` or why not.
   work=$2
   read -r what verb
-  [ "$what" = cable ] && exec "$root/tools/radios-wlan.sh" "$what" "$verb" "$work"
+  case "$what" in
+  networkmanager | cable) exec "$root/tools/radios-wlan.sh" "$what" "$verb" "$work" ;;
+  esac
   pid_file=/run/radios/bluetoothd.pid
   case "$what $verb" in
   "bluetoothd stop")

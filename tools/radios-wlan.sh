@@ -3,9 +3,12 @@
 # mac80211_hwsim radios, two of them access points (hostapd with tests/radios/access-points/*.conf:
 # an open, a hidden and a WPA2-PSK network on channels 1 and 11), the third the kit's wlan2,
 # managed by NetworkManager beside a wired eth5 (a veth whose peer, switch0, is the cable).
-#   radios-wlan.sh up WORK                 the radios, the access points, the cable, then
-#                                          wpa_supplicant and NetworkManager on the VM's bus (at
-#                                          boot, in the background, beside the BLE tests)
+#   radios-wlan.sh up WORK                 the radios, the access points and the cable (at boot,
+#                                          in the background)
+#   radios-wlan.sh networkmanager start WORK
+#                                          wpa_supplicant and NetworkManager on the VM's bus, once
+#                                          (the first WLAN test asks: during the BLE tests before
+#                                          it, NetworkManager would follow bluetoothd on the bus)
 #   radios-wlan.sh cable plug|pull WORK    the cable's far end up or down: eth5's carrier
 # NetworkManager manages eth5 and wlan2 only; the access points' radios and QEMU's NIC are left
 # alone. It keeps its profiles in memory and under /run/radios/nm, and logs into WORK; the tests
@@ -20,6 +23,7 @@ bus=unix:path=/run/radios/bus.sock
 case "$1 ${2:-}" in
 "up "*)
   work=$2
+  trap 'echo $? >/run/radios/wlan-up' EXIT
   modprobe mac80211_hwsim radios=3
   until [ -e /sys/class/net/wlan2 ]; do sleep 0.1; done
   for conf in "$root"/tests/radios/access-points/*.conf; do
@@ -41,15 +45,31 @@ unmanaged-devices=except:interface-name:eth5;except:interface-name:wlan2
 [device]
 wifi.scan-rand-mac-address=no
 EOF
+  ;;
+"networkmanager start")
+  work=$3
+  until [ -s /run/radios/wlan-up ]; do sleep 0.1; done
+  if [ "$(cat /run/radios/wlan-up)" != 0 ]; then
+    echo "the WLAN radios did not come up (status $(cat /run/radios/wlan-up)): see hostapd.log"
+    exit 0
+  fi
+  if [ -s "$state/NetworkManager.pid" ]; then
+    echo ok
+    exit 0
+  fi
   export DBUS_SYSTEM_BUS_ADDRESS=$bus
-  wpa_supplicant -u >>"$work/wpa_supplicant.log" 2>&1 </dev/null &
+  setsid wpa_supplicant -u >>"$work/wpa_supplicant.log" 2>&1 </dev/null &
   # NetworkManager finds wpa_supplicant on the bus (there is no D-Bus activation here).
-  until dbus-send --bus="$bus" --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.NameHasOwner string:fi.w1.wpa_supplicant1 2>/dev/null | grep -q true; do
+  for _ in $(seq 300); do
+    dbus-send --bus="$bus" --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:fi.w1.wpa_supplicant1 2>/dev/null |
+      grep -q true && break
     sleep 0.1
   done
-  exec /usr/sbin/NetworkManager --no-daemon --debug --log-level=INFO --config="$state/nm.conf" \
-    >>"$work/NetworkManager.log" 2>&1 </dev/null
+  setsid /usr/sbin/NetworkManager --no-daemon --debug --log-level=INFO --config="$state/nm.conf" \
+    >>"$work/NetworkManager.log" 2>&1 </dev/null &
+  echo $! >"$state/NetworkManager.pid"
+  echo ok
   ;;
 "cable plug" | "cable pull")
   ip link set switch0 "$([ "$2" = plug ] && echo up || echo down)"

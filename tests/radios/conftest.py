@@ -34,7 +34,8 @@ from .bluez import Camera, RadiosVm
 from .wlan import WIRED, NetworkManagerVm
 
 NETWORKMANAGER_START_TIMEOUT_S = 180.0
-"""NetworkManager starts with the VM; under emulation on a busy machine that takes a while."""
+"""NetworkManager starts at the first WLAN test; under emulation on a busy machine that takes a
+while."""
 VM_VARIABLES = ("ACTKIT_RADIOS_BUS", "ACTKIT_RADIOS_CONTROL", "ACTKIT_RADIOS_LOGS")
 HERE = Path(__file__).parent
 
@@ -97,6 +98,7 @@ async def kit(nats_server: str, bluetoothd: RadiosVm, tmp_path: Path) -> AsyncIt
 async def networkmanager() -> AsyncIterator[NetworkManagerVm]:
     """The VM's NetworkManager without a profile, the cable plugged in; the same after."""
     manager = NetworkManagerVm(_vm())
+    await manager.start()
     await manager.reset(timeout_s=NETWORKMANAGER_START_TIMEOUT_S)
     yield manager
     await manager.reset()

@@ -72,11 +72,14 @@ class NetworkManagerVm:
         self.vm = vm
         self.bus_address = vm.bus_address
 
+    async def start(self) -> None:
+        """Start NetworkManager, once (it runs on until the VM stops)."""
+        await self.vm.command("networkmanager start")
+
     async def reset(self, timeout_s: float = START_TIMEOUT_S) -> None:
         """No profile, the cable plugged in, both interfaces disconnected.
 
-        NetworkManager starts with the VM, beside the BLE tests: the first WLAN test may wait
-        for it, up to ``timeout_s``.
+        The first WLAN test waits for NetworkManager's start, up to ``timeout_s``.
         """
 
         async def clean() -> bool:
