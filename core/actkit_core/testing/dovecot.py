@@ -12,16 +12,14 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from actkit_core.testing.certificates import CertificateAuthority
-from actkit_core.testing.stack import free_port
+from actkit_core.testing.stack import free_port, wait_until_listening
 
 USERNAME = "kit"
 PASSWORD = "pop-s3cret"
@@ -130,7 +128,12 @@ def dovecot(timeout_s: float = 10.0) -> Iterator[Dovecot]:
             start_new_session=True,
         )
         try:
-            _wait_until_listening(process, server, timeout_s)
+            ports = [server.pop3_port, server.pop3s_port]
+            waiting = wait_until_listening(
+                server.host, ports, lambda: process.poll() is None, timeout_s
+            )
+            if waiting:
+                raise RuntimeError(f"dovecot did not listen on {waiting}:\n{server.log}")
             yield server
         finally:
             # Killed, with its login processes: a dovecot still starting ignores SIGTERM, and
@@ -139,18 +142,3 @@ def dovecot(timeout_s: float = 10.0) -> Iterator[Dovecot]:
             process.wait(timeout=10)
     finally:
         shutil.rmtree(folder)
-
-
-def _wait_until_listening(
-    process: subprocess.Popen[bytes], server: Dovecot, timeout_s: float
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    waiting = [server.pop3_port, server.pop3s_port]
-    while waiting:
-        if process.poll() is not None or time.monotonic() >= deadline:
-            raise RuntimeError(f"dovecot did not listen on {waiting}:\n{server.log}")
-        try:
-            socket.create_connection((server.host, waiting[0]), timeout=0.2).close()
-            waiting.pop(0)
-        except OSError:
-            time.sleep(0.02)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -24,7 +23,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from actkit_core.testing.certificates import CertificateAuthority
-from actkit_core.testing.stack import free_port
+from actkit_core.testing.stack import free_port, wait_until_listening
 
 USERNAME = "camera"
 PASSWORD = "s3cret-Pa55"
@@ -101,19 +100,15 @@ class Mosquitto:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout_s
-        waiting = self.ports
-        while waiting:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"mosquitto exited with {self.process.returncode}:\n{self.log}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"mosquitto did not listen on {waiting}:\n{self.log}")
-            try:
-                socket.create_connection((self.host, waiting[0]), timeout=0.2).close()
-                waiting.pop(0)
-            except OSError:
-                time.sleep(0.02)
+        process = self.process
+        waiting = wait_until_listening(
+            self.host, self.ports, lambda: process.poll() is None, timeout_s
+        )
+        if process.poll() is not None:
+            raise RuntimeError(f"mosquitto exited with {process.returncode}:\n{self.log}")
+        if waiting:
+            self.stop()
+            raise RuntimeError(f"mosquitto did not listen on {waiting}:\n{self.log}")
 
     def stop(self, signum: int = signal.SIGTERM) -> None:
         """Stop mosquitto (``SIGKILL`` for an abrupt end) and wait for it to exit."""

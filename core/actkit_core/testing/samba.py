@@ -14,15 +14,13 @@ import pwd
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from actkit_core.testing.stack import free_port
+from actkit_core.testing.stack import free_port, wait_until_listening
 
 USERNAME = "cam"
 PASSWORD = "smb-s3cret"
@@ -121,7 +119,11 @@ def samba(timeout_s: float = 10.0) -> Iterator[Samba]:
             start_new_session=True,
         )
         try:
-            _wait_until_listening(process, server, timeout_s)
+            waiting = wait_until_listening(
+                server.host, [server.port], lambda: process.poll() is None, timeout_s
+            )
+            if waiting:
+                raise RuntimeError(f"smbd did not listen on {server.port}:\n{server.log}")
             yield server
         finally:
             with contextlib.suppress(ProcessLookupError):
@@ -129,17 +131,3 @@ def samba(timeout_s: float = 10.0) -> Iterator[Samba]:
             process.wait(timeout=10)
     finally:
         shutil.rmtree(folder)
-
-
-def _wait_until_listening(
-    process: subprocess.Popen[bytes], server: Samba, timeout_s: float
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if process.poll() is not None or time.monotonic() >= deadline:
-            raise RuntimeError(f"smbd did not listen on {server.port}:\n{server.log}")
-        try:
-            socket.create_connection((server.host, server.port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +119,28 @@ def free_port_range(count: int) -> int:
                 sock.close()
         return base
     raise RuntimeError("no free port range")
+
+
+def wait_until_listening(
+    host: str, ports: Sequence[int], is_running: Callable[[], bool], timeout_s: float
+) -> list[int]:
+    """Wait until a test server accepts connections on every one of ``ports``, in turn.
+
+    Returns:
+        The ports not listening yet: none once all are; some when the server stopped running
+        or ``timeout_s`` ran out (a wait of zero fails at its first look). The caller says which.
+    """
+    deadline = time.monotonic() + timeout_s
+    waiting = list(ports)
+    while waiting:
+        if not is_running() or time.monotonic() >= deadline:
+            return waiting
+        try:
+            socket.create_connection((host, waiting[0]), timeout=0.2).close()
+            waiting.pop(0)
+        except OSError:
+            time.sleep(0.02)
+    return waiting
 
 
 @contextmanager

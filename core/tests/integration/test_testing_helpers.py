@@ -11,6 +11,7 @@ import pytest
 from actkit_core.testing import dbus
 from actkit_core.testing.dbus import DbusMock
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
+from actkit_core.testing.stack import wait_until_listening
 
 STUBBORN = (
     "import signal, time\n"
@@ -124,3 +125,24 @@ def test_a_broker_that_ignores_sigterm_is_killed(tmp_path: Path) -> None:
     stubborn.stdout.close()
     assert broker.process is None
     assert stubborn.returncode == -signal.SIGKILL
+
+
+def test_waiting_for_a_server_follows_each_port_until_it_listens() -> None:
+    ready, late = socket.socket(), socket.socket()
+    with ready, late:
+        ready.bind(("127.0.0.1", 0))
+        ready.listen()
+        late.bind(("127.0.0.1", 0))  # bound, not listening yet: refused
+        ports = [ready.getsockname()[1], late.getsockname()[1]]
+        looks: list[int] = []
+
+        def is_running() -> bool:
+            looks.append(1)
+            if len(looks) == 3:  # the first port accepted, the second refused once
+                late.listen()
+            return True
+
+        assert wait_until_listening("127.0.0.1", ports, is_running, timeout_s=10) == []
+        assert len(looks) == 3
+        assert wait_until_listening("127.0.0.1", ports, lambda: False, timeout_s=10) == ports
+        assert wait_until_listening("127.0.0.1", ports, lambda: True, timeout_s=0) == ports
