@@ -172,6 +172,10 @@ async def apply_o3c(deps: Deps) -> O3cStatus:
         link = _link(await deps.store.load(O3cSettings), status.vehicle_id, deps)
     cloud = deps.cloud
     before = await asyncio.to_thread(_written, cloud.conf_dir)
+    if link is None and not any(text.strip() for text in before):
+        # Empty files (as actkit run makes them) hold no link: nothing for nats-server to
+        # forget, and a reload while every service starts would only disturb them.
+        return status
     must_restart = await asyncio.to_thread(write_link, cloud.conf_dir, link)
     if await asyncio.to_thread(_written, cloud.conf_dir) == before:
         return status

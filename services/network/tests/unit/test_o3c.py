@@ -82,6 +82,16 @@ async def test_always_writes_the_link_and_no_takes_it_away(
     assert "No link" in (tmp_path / "fleet.conf").read_text()
 
 
+async def test_no_link_on_a_first_start_leaves_the_empty_files_and_nats_server_alone(
+    linked: Deps, tmp_path: Path
+) -> None:
+    (tmp_path / "fleet-account.conf").write_text("")
+    assert (await apply_o3c(linked)).is_linked is False
+    # Unwritten: a reload of nats-server while every service starts would disturb them.
+    assert (tmp_path / "fleet.conf").read_text() == ""
+    assert (tmp_path / "fleet-account.conf").read_text() == ""
+
+
 async def test_one_click_links_for_24_hours_unless_hq_claims_the_device(
     fake_bus: FakeBus, deps: Deps, clock: FakeClock, leds: list[SetLed]
 ) -> None:
