@@ -16,7 +16,7 @@ Three accounts:
   simulator ones), service discovery and reads of the state bucket, under the
   JetStream API prefix :data:`INTEGRATOR_JS_API`. nats-server stamps every request that crosses
   from one account to the other with the ``Nats-Request-Info`` header naming the account, which
-  the sender cannot forge: the owner treats it as the integrator (see ``actkit_core.bus``).
+  the sender cannot forge: the owner treats it as the integrator (see ``actkit_core.dispatch``).
 
 - ``APPS`` holds one user per installed app (``app-<name>``, :func:`render_app_users`, in a file
   the system service writes and has nats-server reload). It is lent what the integrator is, so an
