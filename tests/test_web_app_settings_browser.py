@@ -14,6 +14,7 @@ from pathlib import Path
 from playwright.async_api import Browser, expect
 
 from actkit_core.bus import Bus
+from actkit_core.natsconf import inbox_prefix
 from actkit_core.testing.stack import Stack
 from actkit_proto.io import Circuit, DriveInput, SwitchIgnition
 
@@ -54,9 +55,11 @@ async def test_a_setting_saved_on_open_is_used_by_the_running_app(
     log = trip_log.TripLog(tmp_path / "trip-log.csv")
     where = urllib.parse.urlsplit(stack.nats_url)
     user = stack.credentials()
-    url = f"nats://{user['user']}:{user['password']}@{where.hostname}:{where.port}"
+    # The app as a user of the device's bus: here the cli's, with the cli's reply subjects.
+    access = trip_log.Access(user["user"], user["password"], inbox_prefix(user["user"]))
+    url = f"nats://{where.hostname}:{where.port}"
     subscribed = asyncio.Event()
-    following = asyncio.create_task(trip_log.follow(url, log, subscribed))
+    following = asyncio.create_task(trip_log.follow(url, log, subscribed, access=access))
 
     async def settled(record_inputs: bool) -> bool:
         for _ in range(100):
