@@ -49,6 +49,13 @@ class Finding(Reply):
     recommendation: str | None = None
     """What to change and where, when it is weak."""
 
+    @classmethod
+    def judged(cls, topic: str, state: str, *, is_weak: bool, advice: str) -> Finding:
+        """A finding that recommends ``advice`` only when it is weak."""
+        return cls(
+            topic=topic, state=state, is_weak=is_weak, recommendation=advice if is_weak else None
+        )
+
 
 class Hardening(Reply):
     """What a service owns that bears on the device's protection (none for most services)."""

@@ -12,48 +12,32 @@ def findings(auth: AuthSettings, is_blocking: bool, is_ssh_enabled: bool) -> lis
     """Authentication method, anonymous access, brute-force protection and SSH, as they are."""
     is_basic = auth.http_authentication == "basic"
     return [
-        Finding(
-            topic="Authentication method",
-            state=METHODS[auth.http_authentication],
+        Finding.judged(
+            "Authentication method",
+            METHODS[auth.http_authentication],
             is_weak=is_basic,
-            recommendation=(
-                "Choose Digest (System > Security), or allow HTTPS only (System > Network): "
-                "Basic sends the password readable over HTTP."
-                if is_basic
-                else None
-            ),
+            advice="Choose Digest (System > Security), or allow HTTPS only (System > Network): "
+            "Basic sends the password readable over HTTP.",
         ),
-        Finding(
-            topic="Anonymous viewing",
-            state="allowed" if auth.allow_anonymous_viewing else "off",
+        Finding.judged(
+            "Anonymous viewing",
+            "allowed" if auth.allow_anonymous_viewing else "off",
             is_weak=auth.allow_anonymous_viewing,
-            recommendation=(
-                "Turn off anonymous access (System > Accounts): anyone who reaches the device "
-                "sees it as a viewer."
-                if auth.allow_anonymous_viewing
-                else None
-            ),
+            advice="Turn off anonymous access (System > Accounts): anyone who reaches the device "
+            "sees it as a viewer.",
         ),
-        Finding(
-            topic="Brute-force protection",
-            state="on" if is_blocking else "off",
+        Finding.judged(
+            "Brute-force protection",
+            "on" if is_blocking else "off",
             is_weak=not is_blocking,
-            recommendation=(
-                None
-                if is_blocking
-                else "Turn on Prevent brute-force attacks (System > Security): passwords can "
-                "be guessed at full speed."
-            ),
+            advice="Turn on Prevent brute-force attacks (System > Security): passwords can "
+            "be guessed at full speed.",
         ),
-        Finding(
-            topic="SSH",
-            state="on" if is_ssh_enabled else "off",
+        Finding.judged(
+            "SSH",
+            "on" if is_ssh_enabled else "off",
             is_weak=is_ssh_enabled,
-            recommendation=(
-                "Turn SSH off (System > Accounts > SSH accounts) while nobody needs a shell "
-                "on the device."
-                if is_ssh_enabled
-                else None
-            ),
+            advice="Turn SSH off (System > Accounts > SSH accounts) while nobody needs a shell "
+            "on the device.",
         ),
     ]

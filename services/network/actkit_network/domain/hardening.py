@@ -21,26 +21,18 @@ def findings(http: HttpSettings, firewall: Firewall) -> list[Finding]:
     else:
         firewall_state = f"on, {'denies' if denies else 'allows'} by default"
     return [
-        Finding(
-            topic="HTTPS",
-            state=ACCESS[http.access],
+        Finding.judged(
+            "HTTPS",
+            ACCESS[http.access],
             is_weak=not is_https_only,
-            recommendation=(
-                None
-                if is_https_only
-                else "Allow access through HTTPS only (System > Network > HTTP and HTTPS): "
-                "over HTTP, passwords and settings travel unencrypted."
-            ),
+            advice="Allow access through HTTPS only (System > Network > HTTP and HTTPS): "
+            "over HTTP, passwords and settings travel unencrypted.",
         ),
-        Finding(
-            topic="Default-deny firewall",
-            state=firewall_state,
+        Finding.judged(
+            "Default-deny firewall",
+            firewall_state,
             is_weak=not denies,
-            recommendation=(
-                None
-                if denies
-                else "Turn on the firewall with the default policy Deny, and allow only the "
-                "addresses and ports that need the device (System > Security > Firewall)."
-            ),
+            advice="Turn on the firewall with the default policy Deny, and allow only the "
+            "addresses and ports that need the device (System > Security > Firewall).",
         ),
     ]

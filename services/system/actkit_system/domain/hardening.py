@@ -9,15 +9,11 @@ from actkit_proto.system import AppsSettings
 def findings(apps: AppsSettings) -> list[Finding]:
     """Unsigned apps, as the Apps page's switch is set."""
     return [
-        Finding(
-            topic="Unsigned apps",
-            state="allowed" if apps.allow_unsigned else "not allowed",
+        Finding.judged(
+            "Unsigned apps",
+            "allowed" if apps.allow_unsigned else "not allowed",
             is_weak=apps.allow_unsigned,
-            recommendation=(
-                "Turn off Allow unsigned apps (Apps): an app no trusted vendor signed may "
-                "carry anything."
-                if apps.allow_unsigned
-                else None
-            ),
+            advice="Turn off Allow unsigned apps (Apps): an app no trusted vendor signed may "
+            "carry anything.",
         )
     ]
