@@ -166,13 +166,15 @@ async def catch_up(deps: Deps) -> None:
     """Once subscribed: what changed since :func:`read_current_values` read, as if just told.
 
     A change told between that read and the subscription reached no handler; the bucket has
-    it. A value the engine already has changes nothing.
+    it. A value the engine already has changes nothing, and neither does one a handler changed
+    while the bucket was read: the handler's is the newer.
     """
+    before = dict(deps.engine.values)
     try:
         kept = await kept_values(deps)
     except BusError as exc:
         log.warning("could not read the current state again after subscribing: %s", exc.message)
         return
     for key, value in kept:
-        if deps.engine.values.get(key) != value:
+        if deps.engine.values.get(key) == before.get(key) != value:
             await observe(key, value, deps)

@@ -2,6 +2,9 @@
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
+
+import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
@@ -90,3 +93,28 @@ async def test_an_input_that_changed_while_events_subscribed_is_caught_up(
     async with start_events(before_serving=window_opens) as deps:
         assert deps.engine.rules[rule.rule_id].is_active
         assert holds(io_answers) == [HoldPort(port_id=2, holder=f"rule:{rule.rule_id}")]
+
+
+async def test_a_change_handled_while_the_bucket_is_read_again_is_not_undone(
+    start_events: StartEvents, io_answers: FakeBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with start_events():
+        rule = await io_answers.request(CreateRule(rule=window_sensor()))
+    io_answers.sent.clear()
+    read = io_answers.current
+
+    async def window_opens() -> None:
+        await io_answers.publish(port(1, True))
+
+        async def closes_while_read(kind: Any, **ids: str) -> Any:
+            kept = await read(kind, **ids)
+            if kind is PortChanged:
+                monkeypatch.setattr(io_answers, "current", read)
+                await io_answers.publish(port(1, False))  # handled: newer than what was read
+            return kept
+
+        monkeypatch.setattr(io_answers, "current", closes_while_read)
+
+    async with start_events(before_serving=window_opens) as deps:
+        assert not deps.engine.rules[rule.rule_id].is_active
+        assert holds(io_answers) == []
