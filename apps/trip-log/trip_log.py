@@ -200,6 +200,7 @@ async def serve_page(log: TripLog, port: int) -> asyncio.Server:
         writer.write(head.encode() + b"Connection: close\r\n\r\n" + body)
         await writer.drain()
         writer.close()
+        await writer.wait_closed()
 
     return await asyncio.start_server(answer, "0.0.0.0", port)
 

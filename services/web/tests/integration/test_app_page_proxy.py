@@ -54,6 +54,7 @@ class Recorder:
         )
         await writer.drain()
         writer.close()
+        await writer.wait_closed()  # closed before the test's loop ends, not left to the GC
 
 
 async def test_the_example_apps_csv_page_is_shown_to_a_logged_in_person(
