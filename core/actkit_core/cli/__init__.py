@@ -28,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
         default="fork",
         help="fork services from one preloaded parent (default), or exec each interpreter afresh",
     )
+    run.add_argument(
+        "--nats-url", help="use this running nats-server (passwords from the environment)"
+    )
+    run.add_argument(
+        "--service-user", help="run as root: every service but system runs as this user"
+    )
 
     status = commands.add_parser("status", help="ping every service over the bus")
     status.add_argument("--nats-url", default="nats://127.0.0.1:4222")
@@ -64,14 +70,16 @@ def main(argv: list[str] | None = None) -> int:
     match args.command:
         case "run":
             from actkit_core import lifecycle
-            from actkit_core.cli.launch import LAUNCHERS
+            from actkit_core.cli.launch import LAUNCHERS, ServiceUser
             from actkit_core.cli.supervisor import Supervisor
 
+            user = ServiceUser.named(args.service_user) if args.service_user else None
             supervisor = Supervisor(
                 args.data_dir,
                 args.nats_port,
                 metrics_base=args.metrics_base,
-                launcher=LAUNCHERS[args.launch](),
+                launcher=LAUNCHERS[args.launch](user),
+                nats_url=args.nats_url,
             )
             lifecycle.run(supervisor.run())
             return 0

@@ -20,19 +20,58 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import pwd
 import signal
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import setproctitle
 
 from actkit_core.process import stop_with_parent, until_exited
 
 PRELOAD = "actkit_core.preload"
+
+
+@dataclass(frozen=True)
+class ServiceUser:
+    """Who a service runs as when the supervisor is root (the board's container).
+
+    This user, with no supplementary groups, but for the services in ``as_root``. The system
+    service keeps root: it drives the engine's socket and the host's clock and power.
+    """
+
+    uid: int
+    gid: int
+    as_root: frozenset[str] = frozenset({"system"})
+
+    @classmethod
+    def named(cls, name: str) -> ServiceUser:
+        """The user ``name`` of this system.
+
+        Raises:
+            SystemExit: there is no such user.
+        """
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            raise SystemExit(f"there is no user {name!r} to run the services as") from None
+        return cls(entry.pw_uid, entry.pw_gid)
+
+    def drops_for(self, name: str) -> bool:
+        """Whether service ``name`` gives up root when it starts."""
+        return os.getuid() == 0 and name not in self.as_root
+
+    def drop(self, name: str) -> None:
+        """In the service's process, before it runs: become the user (groups, then gid, uid)."""
+        if self.drops_for(name):
+            os.setgroups([])
+            os.setgid(self.gid)
+            os.setuid(self.uid)
 
 
 class Launched(Protocol):
@@ -77,6 +116,9 @@ async def _relay_lines(stream: asyncio.StreamReader, relay: Relay) -> None:
 class ExecLauncher:
     """Each service is its console script (``actkit-<name>``) in a new interpreter."""
 
+    def __init__(self, user: ServiceUser | None = None) -> None:
+        self.user = user
+
     def prepare(self) -> None:
         """Nothing to prepare: each interpreter starts from scratch."""
 
@@ -94,9 +136,15 @@ class ExecLauncher:
             # Ctrl-C reaches the supervisor only, which then stops the children in order.
             start_new_session=True,
             preexec_fn=stop_with_parent,
+            **self._credentials(name),
         )
         assert process.stdout is not None
         return _Exec(process, asyncio.create_task(_relay_lines(process.stdout, relay)))
+
+    def _credentials(self, name: str) -> dict[str, Any]:
+        if self.user is None or not self.user.drops_for(name):
+            return {}
+        return {"user": self.user.uid, "group": self.user.gid, "extra_groups": []}
 
 
 class _Exec:
@@ -169,7 +217,13 @@ def close_inherited(inherited: Descriptors) -> None:
             os.close(fd)
 
 
-def become_service(name: str, env: dict[str, str], output_fd: int, inherited: Descriptors) -> None:
+def become_service(
+    name: str,
+    env: dict[str, str],
+    output_fd: int,
+    inherited: Descriptors,
+    user: ServiceUser | None = None,
+) -> None:
     """In the forked child: become service ``name`` as its console script would.
 
     The child is a copy of the supervisor in the middle of its event loop: it leaves that loop
@@ -183,6 +237,8 @@ def become_service(name: str, env: dict[str, str], output_fd: int, inherited: De
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
     os.setsid()
+    if user is not None:  # first: a new uid clears the parent-death signal
+        user.drop(name)
     stop_with_parent()
     setproctitle.setproctitle(f"actkit-{name}")
     os.dup2(output_fd, 1)
@@ -200,6 +256,9 @@ def become_service(name: str, env: dict[str, str], output_fd: int, inherited: De
 
 class ForkLauncher:
     """Each service is forked from the supervisor, once it has imported what they all use."""
+
+    def __init__(self, user: ServiceUser | None = None) -> None:
+        self.user = user
 
     def prepare(self) -> None:
         """Import the preload (``actkit_core.preload``): a couple of seconds, once.
@@ -221,7 +280,7 @@ class ForkLauncher:
         pid = os.fork()
         if pid == 0:  # pragma: no branch - coverage restarts in the child, after this line
             # The child never goes back to the supervisor's loop, even when the service fails.
-            os._exit(exit_code(lambda: become_service(name, env, write_fd, inherited)))
+            os._exit(exit_code(lambda: become_service(name, env, write_fd, inherited, self.user)))
         os.close(write_fd)
         stream = asyncio.StreamReader()
         await asyncio.get_running_loop().connect_read_pipe(
@@ -255,5 +314,8 @@ class _Forked:
             os.kill(self.pid, signum)
 
 
-LAUNCHERS: dict[str, Callable[[], Launcher]] = {"fork": ForkLauncher, "exec": ExecLauncher}
+LAUNCHERS: dict[str, Callable[[ServiceUser | None], Launcher]] = {
+    "fork": ForkLauncher,
+    "exec": ExecLauncher,
+}
 """By the name ``actkit run --launch`` takes."""

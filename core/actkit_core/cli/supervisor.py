@@ -5,6 +5,11 @@ A process that dies is started again after a pause that doubles while it keeps d
 process that fails once a day is not made to wait 30 s. nats-server is restarted the same way, on
 the same port with the same config and store (JetStream's state is on disk); the services'
 connections reconnect by themselves (nats-py tries every 2 s, without limit).
+
+With ``--nats-url`` (the board's ``actkit`` container, beside the nats container) no nats-server is
+started: the services use that one, with the passwords it was given (``ACTKIT_NATS_PASSWORD_<USER>``
+in the environment). Run as root with ``--service-user``, every service but system gives up root
+for that user as it starts (:class:`~actkit_core.cli.launch.ServiceUser`).
 """
 
 from __future__ import annotations
@@ -75,6 +80,25 @@ def credentials(data_dir: Path) -> dict[str, str]:
         path.touch(mode=0o600)
         path.write_text(json.dumps(known, indent=2))
     return known
+
+
+def given_passwords() -> dict[str, str]:
+    """Every NATS user's password from the environment (``ACTKIT_NATS_PASSWORD_<USER>``).
+
+    As the nats-server beside this one was given them (the board's compose file).
+
+    Raises:
+        SystemExit: one is missing; says which variables.
+    """
+    users = [info.name for info in SERVICES] + list(CLIENT_USERS)
+    missing = [
+        password_variable(user) for user in users if not os.environ.get(password_variable(user))
+    ]
+    if missing:
+        raise SystemExit(
+            f"actkit run --nats-url needs every NATS user's password: set {', '.join(missing)}"
+        )
+    return {user: os.environ[password_variable(user)] for user in users}
 
 
 @dataclass
@@ -156,9 +180,12 @@ class Supervisor:
         launcher: Launcher | None = None,
         clock: Clock | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        nats_url: str | None = None,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.nats_port = nats_port
+        self.nats_url = nats_url
+        """A nats-server that runs already (a container beside this one): none is started."""
         self.services = services
         self.metrics_ports = {
             info.name: info.metrics_port if metrics_base is None else metrics_base + index
@@ -184,24 +211,16 @@ class Supervisor:
 
     async def run(self) -> None:
         """Run until cancelled (SIGINT/SIGTERM), then stop everything."""
-        passwords = credentials(self.data_dir)
-        config = self.data_dir / "nats-server.conf"
-        for link_file in (FLEET_SERVER_FILE, FLEET_ACCOUNT_FILE, APPS_USERS_FILE):
-            # The link to HQ (it may hold the vehicle's seed) and the apps' users are kept
-            # there, written by their owners, who then have nats-server reload.
-            (self.data_dir / link_file).touch(mode=0o600)
-        config.write_text(render(has_fleet_link=True, has_app_users=True))
-        nats = NatsServer(
-            store_dir=self.data_dir / "nats",
-            port=self.nats_port,
-            config=config,
-            env={password_variable(user): password for user, password in passwords.items()},
-        )
+        if self.nats_url:
+            passwords, nats = given_passwords(), None
+        else:
+            passwords = credentials(self.data_dir)
+            nats = self._nats_server(passwords)
         started = time.monotonic()
         # First: nats-server and every service inherit it.
         page_merging = merge_identical_pages()
         (self.data_dir / WEB_URLS_FILE).unlink(missing_ok=True)
-        url = nats.start()
+        url = nats.start() if nats else str(self.nats_url)
         try:
             # JetStream gets ready while the fork launcher imports what every service uses.
             self.launcher.prepare()
@@ -213,8 +232,13 @@ class Supervisor:
                 await child.start()
             await self._wait_ready(url, passwords["cli"])
             self._print_table(url, time.monotonic() - started, page_merging)
+            own_server = (
+                [self._supervise("nats-server", nats.wait, lambda: self._restart_nats(nats))]
+                if nats
+                else []
+            )
             await asyncio.gather(
-                self._supervise("nats-server", nats.wait, lambda: self._restart_nats(nats)),
+                *own_server,
                 *(
                     self._supervise(child.info.name, child.wait, child.restart)
                     for child in self.children
@@ -224,8 +248,23 @@ class Supervisor:
             self.stopping = True
             await asyncio.gather(*(child.stop() for child in self.children))
             self.launcher.close()
-            nats.stop()
+            if nats:
+                nats.stop()
             print("actkit stopped: every service and nats-server have exited", flush=True)
+
+    def _nats_server(self, passwords: dict[str, str]) -> NatsServer:
+        config = self.data_dir / "nats-server.conf"
+        for link_file in (FLEET_SERVER_FILE, FLEET_ACCOUNT_FILE, APPS_USERS_FILE):
+            # The link to HQ (it may hold the vehicle's seed) and the apps' users are kept
+            # there, written by their owners, who then have nats-server reload.
+            (self.data_dir / link_file).touch(mode=0o600)
+        config.write_text(render(has_fleet_link=True, has_app_users=True))
+        return NatsServer(
+            store_dir=self.data_dir / "nats",
+            port=self.nats_port,
+            config=config,
+            env={password_variable(user): password for user, password in passwords.items()},
+        )
 
     async def _wait_ready(self, url: str, password: str) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
