@@ -15,9 +15,10 @@ from pathlib import Path
 from actkit_accounts.domain.certificates import StoredCertificate
 from actkit_proto import Unavailable
 
-FILE_USERS = frozenset({"ieee8021x", "o3c"})
+FILE_USERS = frozenset({"ieee8021x", "wlan", "o3c"})
 """The uses whose program reads the certificate from a file rather than asking accounts: 802.1X
-(NetworkManager) and the cloud connection (nats-server's link to HQ)."""
+on the wire and a WPA2-Enterprise WLAN (NetworkManager) and the cloud connection (nats-server's
+link to HQ)."""
 PUBLIC_MODE = 0o644
 KEY_MODE = 0o600
 

@@ -96,3 +96,22 @@ async def test_an_unknown_certificate_is_refused_and_an_unwritable_folder_marks_
     with pytest.raises(Unavailable, match="cannot be written"):
         await _use(fake_bus, "isrg-root-x1")
     assert (await fake_bus.request(GetCertificate(cert_id="isrg-root-x1"))).used_by == []
+
+
+async def test_a_wpa2_enterprise_wlan_has_the_files_too_and_keeps_them_while_8021x_lets_go(
+    fake_bus: FakeBus, deps: Deps
+) -> None:
+    folder = deps.certificate_dir
+    assert folder is not None
+    authority = CertificateAuthority("Fleet CA")
+    await fake_bus.request(
+        ImportCertificate(cert_id="fleet-ca", kind="ca", certificate=authority.pem)
+    )
+    await _use(fake_bus, "fleet-ca")
+    await _use(fake_bus, "fleet-ca", user="wlan")
+
+    await _use(fake_bus, "fleet-ca", is_used=False)
+
+    assert (folder / "fleet-ca.pem").read_text() == authority.pem
+    await _use(fake_bus, "fleet-ca", is_used=False, user="wlan")
+    assert not (folder / "fleet-ca.pem").exists()
