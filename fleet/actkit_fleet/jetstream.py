@@ -22,16 +22,14 @@ from actkit_core.fleetstreams import (
 )
 from actkit_proto.fleet import (
     HQ_COMMANDS,
-    HQ_EVENTS,
-    HQ_STATE,
     UPLINK_CONSUMER,
     VEHICLE_EVENTS,
     downlink_consumer,
     downlink_deliver,
+    events_vehicle,
+    hq_events,
     js_api,
-    numbered_wildcards,
     queued_command_prefix,
-    stateful_event_subjects,
     uplink_deliver,
     vehicle_prefix,
 )
@@ -45,44 +43,21 @@ class FleetError(Exception):
     """A JetStream request failed; the message says what and why, for a person."""
 
 
-def hq_events(replicas: int, max_age_days: int = 30) -> JsonObject:
-    """HQ's stream of every vehicle's events (sources only, added per vehicle)."""
+def vehicle_events_at_hq(vehicle_id: str, replicas: int, max_age_days: int = 30) -> JsonObject:
+    """HQ's stream of one vehicle's events (``EV_<id>``), sourcing that vehicle's ``EVENTS``.
+
+    One stream per vehicle: their leaders spread over HQ's nodes, so a node's death sets up
+    again only the sources it led, each in a stream of its own, and one vehicle's stall
+    holds up no other. The last message on each stateful subject is the vehicle's state.
+    """
     return {
-        "name": HQ_EVENTS,
+        "name": hq_events(vehicle_id),
         "retention": "limits",
         "storage": "file",
         "num_replicas": replicas,
         "max_age": max_age_days * DAY_NS,
         "discard": "old",
-        "sources": [],
-    }
-
-
-def hq_state(replicas: int) -> JsonObject:
-    """The ``fleet_state`` bucket: the last value of each vehicle's stateful events.
-
-    It sources HQ's own events stream (no second link per vehicle), keyed ``<id>.<subject>``
-    as the vehicle's own bucket is keyed by subject.
-    """
-    transforms = [
-        {
-            "src": f"veh.*.{subject}",
-            "dest": f"$KV.{HQ_STATE}.{{{{wildcard(1)}}}}.{numbered_wildcards(subject, first=2)}",
-        }
-        for subject in stateful_event_subjects()
-    ]
-    return {
-        "name": f"KV_{HQ_STATE}",
-        "subjects": [f"$KV.{HQ_STATE}.>"],
-        "retention": "limits",
-        "storage": "file",
-        "num_replicas": replicas,
-        "max_msgs_per_subject": 1,
-        "discard": "new",
-        "allow_rollup_hdrs": True,
-        "deny_delete": True,
-        "allow_direct": True,
-        "sources": [{"name": HQ_EVENTS, "subject_transforms": transforms}],
+        "sources": [uplink_source(vehicle_id)],
     }
 
 
@@ -115,13 +90,6 @@ def uplink_source(vehicle_id: str) -> JsonObject:
         "consumer": {"name": UPLINK_CONSUMER, "deliver_subject": uplink_deliver(vehicle_id)},
         "subject_transforms": [{"src": ">", "dest": f"{vehicle_prefix(vehicle_id)}.>"}],
     }
-
-
-def source_vehicle(source: JsonObject) -> str | None:
-    """The vehicle id of one of HQ's sources, or None for another source."""
-    api = str(source.get("external", {}).get("api", ""))
-    parts = api.split(".")
-    return parts[1] if source.get("name") == VEHICLE_EVENTS and len(parts) == 3 else None
 
 
 class JetStreamApi:
@@ -164,6 +132,21 @@ class JetStreamApi:
             if "not found" in str(exc):
                 return None
             raise
+
+    async def vehicle_streams(self) -> dict[str, JsonObject]:
+        """HQ's streams of vehicles' events, each one's info by vehicle id."""
+        found: dict[str, JsonObject] = {}
+        offset = 0
+        while True:
+            page = await self.call("STREAM.LIST", {"offset": offset})
+            streams = page.get("streams") or []
+            for info in streams:
+                vehicle_id = events_vehicle(str(info["config"]["name"]))
+                if vehicle_id is not None:
+                    found[vehicle_id] = info
+            offset += len(streams)
+            if not streams or offset >= int(page.get("total", 0)):
+                return found
 
     async def ensure_stream(self, config: JsonObject) -> JsonObject:
         """Create the stream, or update it to ``config`` (keeping its sources if it has some)."""

@@ -1,8 +1,10 @@
-"""Provisioning at HQ: the streams, registering and revoking vehicles.
+"""Provisioning at HQ: the command queue, registering and revoking vehicles.
 
 A vehicle's register entry and users-file line come first (so it may connect once HQ's nodes
-have reloaded), then its consumer of the command queue and its source in HQ's events stream.
-Revoking undoes all three: its link is closed by the reload.
+have reloaded), then its consumer of the command queue and its own events stream at HQ
+(``EV_<id>``, sourcing the vehicle). Revoking undoes all three: its link is closed, the
+stream's source and the queue's consumer are removed; the events HQ received stay in its
+stream until they age out (an incident's record outlives the vehicle's credentials).
 """
 
 from __future__ import annotations
@@ -21,20 +23,18 @@ from actkit_fleet.jetstream import (
     JetStreamApi,
     downlink,
     hq_commands,
-    hq_events,
-    hq_state,
-    source_vehicle,
-    uplink_source,
+    vehicle_events_at_hq,
 )
 from actkit_fleet.nkey import new_user_nkey
-from actkit_proto.fleet import HQ_COMMANDS, HQ_EVENTS, check_vehicle_id, downlink_consumer
+from actkit_proto.fleet import HQ_COMMANDS, check_vehicle_id, downlink_consumer, hq_events
+
+AT_ONCE = 8
+"""Vehicles whose HQ objects are made at the same time by one ``register``."""
 
 
 async def setup(api: JetStreamApi, replicas: int) -> None:
-    """Create (or update) HQ's events stream, command queue and state bucket."""
-    await api.ensure_stream(hq_events(replicas))
+    """Create (or update) HQ's command queue; each vehicle's events stream comes with it."""
     await api.ensure_stream(hq_commands(replicas))
-    await api.ensure_stream(hq_state(replicas))
 
 
 def reload_nodes(pids: Sequence[int]) -> None:
@@ -76,20 +76,21 @@ async def register(
     vehicles = registry.added(
         registry.load(conf_dir), {vid: key.public_key for vid, key in keys.items()}
     )
-    info = await api.stream(HQ_EVENTS)
-    if info is None:
-        raise registry.RegistryError(f"there is no stream {HQ_EVENTS}: run `actkit-fleet setup`")
+    queue = await api.stream(HQ_COMMANDS)
+    if queue is None:
+        raise registry.RegistryError(f"there is no stream {HQ_COMMANDS}: run `actkit-fleet setup`")
+    replicas = int(queue["config"].get("num_replicas", 1))
     seeds = {vid: write_seed(credentials_dir, vid, key.seed) for vid, key in keys.items()}
     registry.save(conf_dir, vehicles)
     reload_nodes(reload_pids)
-    for vehicle_id in vehicle_ids:
-        await api.ensure_consumer(HQ_COMMANDS, downlink(vehicle_id))
-    sources = [
-        source
-        for source in info["config"].get("sources") or []
-        if source_vehicle(source) not in keys
-    ]
-    await api.set_sources(HQ_EVENTS, sources + [uplink_source(vid) for vid in vehicle_ids])
+    gate = asyncio.Semaphore(AT_ONCE)
+
+    async def provide(vehicle_id: str) -> None:
+        async with gate:
+            await api.ensure_consumer(HQ_COMMANDS, downlink(vehicle_id))
+            await api.ensure_stream(vehicle_events_at_hq(vehicle_id, replicas))
+
+    await asyncio.gather(*(provide(vehicle_id) for vehicle_id in vehicle_ids))
     return seeds
 
 
@@ -131,7 +132,7 @@ async def revoke(
 ) -> int:
     """Cut a vehicle off: out of the users, its link closed, its source and queue consumer gone.
 
-    What HQ received from it stays in the events stream.
+    What HQ received from it stays in its events stream (``EV_<id>``) until it ages out.
 
     Args:
         api: HQ's JetStream.
@@ -152,11 +153,8 @@ async def revoke(
     # Every node must have reloaded before the kick, else the vehicle reconnects at once.
     await asyncio.sleep(0.5 if reload_pids else 0.0)
     kicked = await disconnect(system, vehicle_id) if system is not None else 0
-    info = await api.stream(HQ_EVENTS)
-    if info is not None:
-        sources = info["config"].get("sources") or []
-        kept = [source for source in sources if source_vehicle(source) != vehicle_id]
-        if len(kept) != len(sources):
-            await api.set_sources(HQ_EVENTS, kept)
+    info = await api.stream(hq_events(vehicle_id))
+    if info is not None and info["config"].get("sources"):
+        await api.set_sources(hq_events(vehicle_id), [])
     await api.delete_consumer(HQ_COMMANDS, downlink_consumer(vehicle_id))
     return kicked

@@ -1,8 +1,9 @@
 """The HQ view: which vehicles are online, their current state, their last events, commands.
 
-Online and last seen come from HQ's sources (each vehicle's source hears a heartbeat every
-second while its link is up); the state from the ``fleet_state`` bucket; the events from HQ's
-events stream. Commands are checked against the contract before anything is sent.
+Everything about a vehicle comes from its events stream at HQ (``EV_<id>``): online and last
+seen from its source (which hears a heartbeat every second while the link is up), the state
+from the last message of each stateful subject, the last events. Commands are checked against
+the contract before anything is sent.
 """
 
 from __future__ import annotations
@@ -20,18 +21,17 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from actkit_fleet.jetstream import FleetError, JetStreamApi, source_vehicle
+from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_proto.base import Command
 from actkit_proto.catalog import messages
 from actkit_proto.errors import Invalid
 from actkit_proto.fleet import (
     HQ_COMMANDS,
-    HQ_EVENTS,
-    HQ_STATE,
-    check_vehicle_id,
     command_subjects,
+    hq_events,
     live_command_prefix,
     queued_command_prefix,
+    stateful_event_subjects,
     vehicle_prefix,
 )
 
@@ -53,14 +53,15 @@ class VehicleRow:
 
 
 async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]:
-    """Every registered or sourced vehicle, online or not."""
-    info = await api.stream(HQ_EVENTS)
-    if info is None:
-        raise FleetError(f"there is no stream {HQ_EVENTS}: run `actkit-fleet setup`")
-    sources = {source_vehicle(s): s for s in info.get("sources") or []}
+    """Every registered or sourced vehicle, online or not (a revoked one's stream has no source)."""
+    sources: dict[str, dict[str, Any]] = {
+        vehicle_id: info["sources"][0]
+        for vehicle_id, info in (await api.vehicle_streams()).items()
+        if info.get("sources")
+    }
     rows = []
-    for vehicle_id in sorted({*registered, *(vid for vid in sources if vid)}):
-        source: dict[str, Any] = sources.get(vehicle_id) or {}
+    for vehicle_id in sorted({*registered, *sources}):
+        source = sources.get(vehicle_id) or {}
         active_ns = int(source.get("active", -1))
         seen = active_ns / 1e9 if active_ns >= 0 else None
         rows.append(
@@ -77,11 +78,14 @@ async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]
 
 async def state(api: JetStreamApi, vehicle_id: str) -> dict[str, Any]:
     """The vehicle's current state: the last value of each stateful event, by subject."""
-    stream = f"KV_{HQ_STATE}"
-    prefix = f"$KV.{HQ_STATE}.{check_vehicle_id(vehicle_id)}."
+    stream = hq_events(vehicle_id)
+    prefix = vehicle_prefix(vehicle_id) + "."
     info = await api.call(f"STREAM.INFO.{stream}", {"subjects_filter": prefix + ">"})
+    stateful = stateful_event_subjects()
     current: dict[str, Any] = {}
     for subject in sorted(info.get("state", {}).get("subjects") or {}):
+        if not any(_matches(pattern, subject.removeprefix(prefix)) for pattern in stateful):
+            continue
         answer = await api.call(f"STREAM.MSG.GET.{stream}", {"last_by_subj": subject})
         data = base64.b64decode(answer["message"].get("data", ""))
         current[subject.removeprefix(prefix)] = json.loads(data) if data else None
@@ -96,7 +100,7 @@ async def last_events(
     start = datetime.now(UTC) - timedelta(seconds=since_s)
     config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=start)
     subscription = await client.jetstream().subscribe(
-        prefix + ">", stream=HQ_EVENTS, ordered_consumer=True, config=config
+        prefix + ">", stream=hq_events(vehicle_id), ordered_consumer=True, config=config
     )
     kept: deque[tuple[str, Any]] = deque(maxlen=count)
     try:
@@ -113,6 +117,18 @@ async def last_events(
     return list(kept)
 
 
+def _matches(pattern: str, subject: str) -> bool:
+    """Whether ``subject`` matches ``pattern`` (``*`` wildcards, as the contract's subjects)."""
+    wanted, tokens = pattern.split("."), subject.split(".")
+    if wanted[-1] == ">":
+        return len(tokens) >= len(wanted) and _matches(
+            ".".join(wanted[:-1]), ".".join(tokens[: len(wanted) - 1])
+        )
+    return len(wanted) == len(tokens) and all(
+        want in ("*", token) for want, token in zip(wanted, tokens, strict=True)
+    )
+
+
 def checked_command(subject: str, payload: str) -> Command[Any]:
     """The command HQ may send on ``subject`` with ``payload`` (JSON), validated.
 
@@ -121,13 +137,9 @@ def checked_command(subject: str, payload: str) -> Command[Any]:
     """
     lent = set(command_subjects())
     for message in messages():
-        if issubclass(message, Command) and message.subject_pattern() in lent:
-            pattern = message.subject_pattern().split(".")
-            tokens = subject.split(".")
-            if len(pattern) == len(tokens) and all(
-                p in ("*", t) for p, t in zip(pattern, tokens, strict=True)
-            ):
-                return message.from_wire(subject, payload.encode())
+        pattern = message.subject_pattern()
+        if issubclass(message, Command) and pattern in lent and _matches(pattern, subject):
+            return message.from_wire(subject, payload.encode())
     raise Invalid(
         f"{subject!r} is not a command HQ may send a vehicle (those lent to integrators, "
         "e.g. io.port.9.pulse)"

@@ -1,8 +1,9 @@
 """The fleet: every vehicle's nats-server a leaf node of the HQ cluster; the names both ends use.
 
 A vehicle keeps its own JetStream domain (its id, the device's serial) and its events in the
-stream :data:`VEHICLE_EVENTS`; HQ sources that stream into :data:`HQ_EVENTS` under the prefix
-``veh.<id>.``, and keeps the last value of every stateful event in the bucket :data:`HQ_STATE`.
+stream :data:`VEHICLE_EVENTS`; HQ sources that stream into a stream of its own for that vehicle
+(:func:`hq_events`, ``EV_<id>``) under the prefix ``veh.<id>.``, whose last message on each
+stateful event's subject is the vehicle's current state.
 Commands go down live (request/reply on ``veh.<id>.cmd.<subject>``, which the vehicle maps to
 ``<subject>``) or queued (stream :data:`HQ_COMMANDS` on ``veh.<id>.cmdq.<subject>``, which the
 vehicle sources into :data:`VEHICLE_COMMANDS` as ``cmdq.<subject>``). Only the commands the
@@ -18,8 +19,8 @@ from actkit_proto.catalog import messages
 
 HQ_DOMAIN = "hq"
 HQ_ACCOUNT = "FLEET"
-HQ_EVENTS = "FLEET_EVENTS"
-HQ_STATE = "fleet_state"
+HQ_EVENTS_PREFIX = "EV_"
+"""HQ's streams of one vehicle's events each: ``EV_<id>``."""
 HQ_COMMANDS = "CMDQ"
 VEHICLE_EVENTS = "EVENTS"
 VEHICLE_COMMANDS = "CMD_IN"
@@ -55,6 +56,24 @@ def check_vehicle_id(vehicle_id: str) -> str:
 def vehicle_prefix(vehicle_id: str) -> str:
     """What HQ puts before a vehicle's subjects: ``veh.<id>``."""
     return f"veh.{check_vehicle_id(vehicle_id)}"
+
+
+def hq_events(vehicle_id: str) -> str:
+    """HQ's stream of one vehicle's events (``EV_<id>``): one per vehicle, leaders spread.
+
+    >>> hq_events("ACCC8E123456")
+    'EV_ACCC8E123456'
+    """
+    return HQ_EVENTS_PREFIX + check_vehicle_id(vehicle_id)
+
+
+def events_vehicle(stream: str) -> str | None:
+    """The vehicle whose events HQ's stream ``stream`` holds; None for another stream.
+
+    >>> events_vehicle("EV_v1"), events_vehicle("CMDQ")
+    ('v1', None)
+    """
+    return stream.removeprefix(HQ_EVENTS_PREFIX) if stream.startswith(HQ_EVENTS_PREFIX) else None
 
 
 def live_command_prefix(vehicle_id: str) -> str:
@@ -125,7 +144,7 @@ def event_subjects() -> list[str]:
 
 
 def stateful_event_subjects() -> list[str]:
-    """The events whose last value HQ keeps in :data:`HQ_STATE`, keyed ``<id>.<subject>``."""
+    """The events whose last value is a vehicle's state (the last of each subject at HQ)."""
     stateful = {
         message.subject_pattern()
         for message in _lent(Event)

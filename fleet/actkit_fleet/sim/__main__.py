@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kill-hq-in-cut",
         action="store_true",
-        help="kill HQ's events leader during the cut, not before it",
+        help="kill the HQ node during the cut, not before it",
     )
     args = parser.parse_args(argv)
     if args.vehicles < 4:

@@ -150,7 +150,8 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
             "disturbances",
             f"{len(timeline.cut_ids)} links cut {plan.cut_s:.0f} s; "
             f"{len(timeline.killed_ids)} vehicle servers kill -9 + restart during the cut; "
-            f"HQ node {timeline.killed_hq} (events leader) kill -9 "
+            f"HQ node {timeline.killed_hq} (leader of {timeline.killed_hq_leads} vehicles' "
+            "streams) kill -9 "
             + ("during the cut" if plan.is_hq_killed_in_cut else "before the cut"),
         ),
         ("events", f"{figures.received} at HQ of {figures.stored} stored by the vehicles"),

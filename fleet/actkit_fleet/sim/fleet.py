@@ -8,6 +8,7 @@ stored, in order, none missing, none twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,12 +27,14 @@ from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.leafconf import LeafLink
 from actkit_fleet.sim.cluster import HqCluster, LightVehicle, light_vehicles
 from actkit_fleet.sim.proxy import LinkProxy
-from actkit_proto.fleet import HQ_EVENTS
+from actkit_proto.fleet import hq_events, vehicle_prefix
 
 SEQ_HEADER = "Fleet-Seq"
 SENT_HEADER = "Fleet-Sent-Ns"
 CLOSE_TIMEOUT_S = 10.0
 START_BATCH = 25
+READ_AT_ONCE = 10
+"""HQ's events streams read at the same time at the end."""
 """Vehicles started at once: more only queue behind the two cores."""
 
 
@@ -160,11 +163,24 @@ class SimFleet:
             self.hq.stop()
 
     async def hq_messages(self, timeout_s: float = 60.0) -> list[Msg]:
-        """Every message of HQ's events stream, in stream order."""
-        assert self.client is not None and self.api is not None
-        info = await self.api.stream(HQ_EVENTS)
-        assert info is not None
-        total = int(info["state"]["messages"])
+        """Every message of HQ's events streams, each vehicle's in its stream's order."""
+        assert self.api is not None
+        streams = await self.api.vehicle_streams()
+        gate = asyncio.Semaphore(READ_AT_ONCE)
+
+        async def read(vehicle_id: str, total: int) -> list[Msg]:
+            async with gate:
+                return await self._stream_messages(vehicle_id, total, timeout_s)
+
+        parts = await asyncio.gather(
+            *(read(vid, int(info["state"]["messages"])) for vid, info in streams.items())
+        )
+        return [msg for part in parts for msg in part]
+
+    async def _stream_messages(self, vehicle_id: str, total: int, timeout_s: float) -> list[Msg]:
+        assert self.client is not None
+        if total == 0:
+            return []
         js = self.client.jetstream(timeout=5.0)
         received: list[Msg] = []
         done = asyncio.Event()
@@ -174,11 +190,9 @@ class SimFleet:
             if len(received) >= total:
                 done.set()
 
-        if total == 0:
-            return []
         sub = await js.subscribe(
-            "veh.>",
-            stream=HQ_EVENTS,
+            f"{vehicle_prefix(vehicle_id)}.>",
+            stream=hq_events(vehicle_id),
             cb=keep,
             ordered_consumer=True,
             deliver_policy=DeliverPolicy.ALL,
@@ -189,16 +203,20 @@ class SimFleet:
             await sub.unsubscribe()
         return received[:total]
 
+    async def hq_count(self) -> int:
+        """How many events HQ holds, every vehicle's together."""
+        assert self.api is not None
+        streams = await self.api.vehicle_streams()
+        return sum(int(info["state"]["messages"]) for info in streams.values())
+
     async def wait_until_complete(self, timeout_s: float) -> float:
         """Wait until HQ holds every event each vehicle stored; the seconds it took."""
-        assert self.api is not None
         started = time.monotonic()
         expected = sum(sim.stored for sim in self.vehicles)
         while True:
-            info = await self.api.stream(HQ_EVENTS)
-            assert info is not None
-            if int(info["state"]["messages"]) >= expected:
-                return time.monotonic() - started
+            with contextlib.suppress(FleetError):
+                if await self.hq_count() >= expected:
+                    return time.monotonic() - started
             if time.monotonic() - started > timeout_s:
                 return -1.0
             await asyncio.sleep(0.25)

@@ -2,7 +2,7 @@
 
 ::
 
-    start ─ calm ─ kill -9 HQ's events leader (for good) ─ every source active again ─ calm ─┐
+    start ─ calm ─ kill -9 an HQ node (for good) ─ every source active again ─ calm ─┐
         ┌─ cut a quarter of the links ───────────────── restore ─ calm ─ stop ─ drain
         │   kill -9 five of the cut vehicles' servers, start them again
 """
@@ -14,12 +14,12 @@ import contextlib
 import os
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from actkit_fleet.jetstream import FleetError
 from actkit_fleet.sim.fleet import SimFleet, SimVehicle
 from actkit_fleet.sim.usage import CpuWindow, cpu_s
-from actkit_proto.fleet import HQ_EVENTS
 from actkit_proto.io import Circuit, Direction, PortChanged
 
 INPUT_PORTS = (1, 2, 3, 4, 5, 6, 7, 8)
@@ -40,9 +40,9 @@ class Plan:
     restart_after_s: float = 10.0
     kill_hq_after_s: float = 3.0
     is_hq_killed_in_cut: bool = False
-    """Kill HQ's events leader during the cut (``kill_hq_after_s`` into it) rather than halfway
-    through the calm before it. In the cut, its successor sets the sources of the cut vehicles
-    up while they are unreachable: those resume only when the source's retry comes round."""
+    """Kill the HQ node during the cut (``kill_hq_after_s`` into it) rather than halfway
+    through the calm before it. In the cut, the new leaders of its streams set the sources of
+    the cut vehicles up while they are unreachable: those resume when the retry comes round."""
     drain_timeout_s: float = 120.0
     recover_timeout_s: float = 120.0
     """How long the cut waits for HQ to have every source active again after the kill."""
@@ -63,7 +63,9 @@ class Timeline:
     killed_hq: str = ""
     hq_killed_s: float = 0.0
     hq_recovered_s: float = -1.0
-    """When every source of HQ's events stream was active again after the kill (-1: not)."""
+    """When every vehicle's source at HQ was active again after the kill (-1: not)."""
+    killed_hq_leads: int = 0
+    """How many vehicles' events streams the killed node led."""
     hq_cores: float = 0.0
     vehicle_cores: float = 0.0
     """Average of one light vehicle's nats-server, over the ones never killed."""
@@ -102,14 +104,14 @@ SOURCE_ACTIVE_NS = 3_000_000_000
 
 
 async def _sources_active(fleet: SimFleet, timeout_s: float) -> bool:
-    """Wait until every source of HQ's events stream is running; whether they all were in time."""
+    """Wait until every vehicle's source at HQ is running; whether they all were in time."""
     assert fleet.api is not None
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with contextlib.suppress(FleetError):
-            info = await fleet.api.stream(HQ_EVENTS) or {}
-            sources = info.get("sources") or []
-            if sources and all(
+            streams = await fleet.api.vehicle_streams()
+            sources = [source for info in streams.values() for source in info.get("sources") or []]
+            if len(sources) == len(fleet.vehicles) and all(
                 not source.get("error") and 0 <= int(source.get("active", -1)) < SOURCE_ACTIVE_NS
                 for source in sources
             ):
@@ -145,12 +147,15 @@ async def run(fleet: SimFleet, plan: Plan) -> Timeline:
     last_hq_cpu: dict[int, float] = {}
 
     async def kill_hq() -> None:
-        # The node leading HQ's events stream: the sources move with the leadership.
+        # The node leading the most vehicles' streams: their sources move with the leadership.
         assert fleet.api is not None
-        info = await fleet.api.stream(HQ_EVENTS)
-        timeline.killed_hq = str(((info or {}).get("cluster") or {}).get("leader", ""))
-        if timeline.killed_hq not in fleet.hq.servers:
-            timeline.killed_hq = fleet.hq.nodes[-1].name
+        leaders = Counter(
+            str((info.get("cluster") or {}).get("leader", ""))
+            for info in (await fleet.api.vehicle_streams()).values()
+        )
+        timeline.killed_hq, timeline.killed_hq_leads = max(
+            ((name, leaders[name]) for name in fleet.hq.servers), key=lambda pair: pair[1]
+        )
         last_hq_cpu.update({pid: cpu_s(pid) for pid in hq_pids})
         fleet.hq.kill(timeline.killed_hq)
         timeline.hq_killed_s = time.time()
@@ -160,9 +165,9 @@ async def run(fleet: SimFleet, plan: Plan) -> Timeline:
     else:
         await asyncio.sleep(plan.calm_s / 2)
         await kill_hq()
-        # The cut waits for HQ's new events leader to have every source running again: cut
-        # while it sets them up, a vehicle's source fails into its retry back-off and resumes
-        # when that comes round (a minute at 200 vehicles), not when the link returns.
+        # The cut waits for the new leaders to have every source running again: cut while
+        # they set them up, a vehicle's source fails into its retry back-off and resumes when
+        # that comes round, not when the link returns.
         if await _sources_active(fleet, plan.recover_timeout_s):
             timeline.hq_recovered_s = time.time()
         await asyncio.sleep(plan.calm_s / 2)

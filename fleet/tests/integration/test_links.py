@@ -119,5 +119,6 @@ async def test_a_vehicle_cannot_use_another_vehicles_subjects(fleet: SimFleet) -
     await own.client.publish(f"veh.{other.vehicle_id}.io.port.1.changed", b"forged")
     await own.client.flush()
     await asyncio.sleep(1)
-    info = await fleet.api.stream("FLEET_EVENTS")
-    assert info is not None and info["state"]["messages"] == 0
+    streams = await fleet.api.vehicle_streams()
+    assert len(streams) == len(fleet.vehicles)
+    assert sum(info["state"]["messages"] for info in streams.values()) == 0
