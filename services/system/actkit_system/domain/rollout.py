@@ -6,7 +6,7 @@ import json
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from actkit_proto import Forbidden, Invalid
 from actkit_proto.base import describe_validation_error
@@ -16,6 +16,10 @@ from actkit_system.domain.signing import is_signed_by
 
 _IMAGE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w][\w.-]{0,127})?$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+SYSTEM_CONTAINER = "actkit-system"
+"""The system service's own container in the per-service layout."""
+STACK_CONTAINER = "actkit"
+"""The one container of the forked layout: ``actkit run``, every service, the system one too."""
 
 
 class ServiceImage(BaseModel):
@@ -52,13 +56,32 @@ class ServiceImage(BaseModel):
 
 
 class Release(BaseModel):
-    """A software version: one image per service."""
+    """A software version: one image per service, or one image for the stack's one container."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: str = Field(min_length=1, max_length=64, pattern=r"^[\w.+-]+$")
     build: str = Field(default="", max_length=128)
-    services: dict[str, ServiceImage] = Field(min_length=1)
+    services: dict[str, ServiceImage] = Field(default_factory=dict)
+    """The per-service layout: the services this release replaces, each in its container."""
+    stack: ServiceImage | None = None
+    """The forked layout: the image of the container ``actkit`` that runs every service."""
+
+    @model_validator(mode="after")
+    def _one_layout(self) -> Release:
+        if bool(self.services) == (self.stack is not None):
+            raise ValueError("a release names either its services' images or the stack's image")
+        return self
+
+    @property
+    def replaces_system(self) -> bool:
+        """Whether the system service's own container is replaced (through the updater)."""
+        return self.stack is not None or "system" in self.services
+
+    @property
+    def system_container(self) -> str:
+        """The container the system service runs in, in the layout this release is for."""
+        return STACK_CONTAINER if self.stack is not None else SYSTEM_CONTAINER
 
     def order(self) -> list[str]:
         """The services in rollout order, system last: it drives the rollout, then hands over."""
@@ -99,7 +122,9 @@ class Handover(BaseModel):
 
     @property
     def system_image(self) -> str:
-        """The image the new system container runs."""
+        """The image the new system container runs (the stack's, in the forked layout)."""
+        if self.release.stack is not None:
+            return self.release.stack.reference
         return self.release.services["system"].reference
 
 

@@ -199,7 +199,7 @@ async def test_unsigned_bundles_install_when_allowed(
     ("text", "says"),
     [
         ("not json", "not JSON"),
-        ('{"version": "1", "services": {}}', "services: Dictionary should have at least 1"),
+        ('{"version": "1", "services": {}}', "either its services' images or the stack's image"),
         ('{"version": "1", "services": {"toaster": {"image": "a:1"}}}', "unknown services toaster"),
         ('{"version": "1", "services": {"io": {"image": "A B"}}}', "services.io.image"),
         ('{"version": "1", "services": {"io": {"image": "a", "digest": "md5:1"}}}', "digest"),

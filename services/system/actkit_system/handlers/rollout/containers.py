@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from actkit_system.domain.rollout import SYSTEM_CONTAINER
 from actkit_system.ports import ContainerEngine, EngineError
 
-SYSTEM = "actkit-system"
-"""The system service's own container."""
+SYSTEM = SYSTEM_CONTAINER
+"""The system service's own container (per-service layout)."""
 UPDATER = "actkit-system-updater"
 """The short-lived container that replaces the system service's container."""
 UPDATE_COMMAND = "actkit-system-update"
@@ -79,12 +80,18 @@ async def put_back(engine: ContainerEngine, name: str) -> None:
         raise Stuck(f"could not put {name} back: {exc}") from exc
 
 
-def updater_spec(system_spec: dict[str, object], image: str) -> dict[str, object]:
+def updater_spec(
+    system_spec: dict[str, object], image: str, container: str = SYSTEM
+) -> dict[str, object]:
     """The updater's container: the system's volumes, network and environment, its own command.
 
     It publishes no port and takes no network alias (the system container still holds them),
-    and is never restarted by the engine: it runs once.
+    and is never restarted by the engine: it runs once. ``container`` is the one it replaces:
+    the system service's, or the stack's (``actkit``) in the forked layout.
     """
+    command = [UPDATE_COMMAND, "--image", image]
+    if container != SYSTEM:
+        command[1:1] = ["--container", container]
     host = dict(_mapping(system_spec.get("HostConfig")))
     for key in ("PortBindings", "PublishAllPorts"):
         host.pop(key, None)
@@ -92,7 +99,7 @@ def updater_spec(system_spec: dict[str, object], image: str) -> dict[str, object
     networks = _mapping(_mapping(system_spec.get("NetworkingConfig")).get("EndpointsConfig"))
     return {
         **{key: value for key, value in system_spec.items() if key not in ("Entrypoint",)},
-        "Cmd": [UPDATE_COMMAND, "--image", image],
+        "Cmd": command,
         "Healthcheck": {"Test": ["NONE"]},
         "HostConfig": host,
         "NetworkingConfig": {"EndpointsConfig": {network: {} for network in networks}},

@@ -7,6 +7,9 @@ service answering on the bus). A service that does not become healthy puts every
 service back as it was. The system service goes last: it hands its own replacement to the
 updater container (:mod:`~actkit_system.handlers.rollout.updater`) and the system service that
 runs afterwards ends the rollout (:func:`finish_handover`).
+
+In the forked layout a release names one image, the stack's: the container ``actkit`` runs every
+service (``actkit run``), the system one too, so the whole release is that hand-over.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from actkit_proto.system import (
     UpgradeStage,
 )
 from actkit_system.domain.rollout import (
+    STACK_CONTAINER,
     Handover,
     Release,
     RolloutRecord,
@@ -35,7 +39,6 @@ from actkit_system.domain.rollout import (
 from actkit_system.handlers.deps import Deps
 from actkit_system.handlers.maintenance import factory_default
 from actkit_system.handlers.rollout.containers import (
-    SYSTEM,
     UPDATER,
     Stuck,
     Unhealthy,
@@ -64,7 +67,7 @@ async def run_upgrade(deps: Deps, release: Release, command: StartUpgrade) -> No
         record = RolloutRecord(
             current=release, previous=previous if keeps_previous(command.mode) else None
         )
-        if "system" in release.services:
+        if release.replaces_system:
             handover = Handover(
                 release=release,
                 replaced=replaced,
@@ -110,7 +113,7 @@ async def run_rollback(deps: Deps, reason: str) -> None:
     record = RolloutRecord(current=previous)
     try:
         _before, replaced = await _deploy(deps, previous, stage=UpgradeStage.ROLLING_BACK)
-        if "system" in previous.services:
+        if previous.replaces_system:
             handover = Handover(
                 release=previous, replaced=replaced, record=record, mode=None, reason=reason
             )
@@ -140,6 +143,8 @@ async def _deploy(
     rollout is not over until the new system service runs.
     """
     engine = deps.upgrades.engine
+    if release.stack is not None:
+        return await _stack_before(deps), []
     order = release.order()
     total = len(order) * STEPS_PER_SERVICE
     before: dict[str, ServiceImage] = {}
@@ -185,6 +190,24 @@ async def _deploy(
     return was, replaced
 
 
+async def _stack_before(deps: Deps) -> Release:
+    """What runs in the forked layout's one container: what a rollback returns to.
+
+    Raises:
+        RolledBack: there is no such container, or its image cannot be returned to.
+    """
+    current = await deps.upgrades.engine.inspect(STACK_CONTAINER)
+    try:
+        if current is None:
+            raise EngineError(f"there is no container {STACK_CONTAINER} to upgrade")
+        stack = ServiceImage.running(current.image)
+    except (EngineError, Invalid) as exc:
+        raise RolledBack(f"{STACK_CONTAINER}: {exc}") from None
+    installed = deps.upgrades.record.current
+    build = installed.build if installed else ""
+    return Release(version=deps.upgrades.version(), build=build, stack=stack)
+
+
 async def _undo(
     deps: Deps, release: Release, service: str, exc: Exception, replaced: list[str]
 ) -> None:
@@ -208,12 +231,14 @@ async def _hand_over(deps: Deps, handover: Handover) -> None:
     """Start the updater from the new system image; it replaces this service's container."""
     engine = deps.upgrades.engine
     image = handover.system_image
-    percent = (len(handover.release.order()) - 1) * 100 // len(handover.release.order())
+    container = handover.release.system_container
+    steps = len(handover.release.order()) or 1
+    percent = (steps - 1) * 100 // steps
     rolling_back = handover.mode is None
     try:
-        system = await engine.inspect(SYSTEM)
+        system = await engine.inspect(container)
         if system is None:
-            raise EngineError(f"there is no container {SYSTEM} to upgrade")
+            raise EngineError(f"there is no container {container} to upgrade")
         stage = UpgradeStage.ROLLING_BACK if rolling_back else UpgradeStage.PULLING
         await report_progress(deps, stage, percent, "system", "pulling")
         await engine.pull(image)
@@ -224,7 +249,7 @@ async def _hand_over(deps: Deps, handover: Handover) -> None:
         await save_record(deps, deps.upgrades.record.model_copy(update={"handover": handover}))
         stage = UpgradeStage.ROLLING_BACK if rolling_back else UpgradeStage.REPLACING
         await report_progress(deps, stage, percent, "system", f"handing over to {UPDATER}")
-        await engine.create(UPDATER, image, updater_spec(system.spec, image))
+        await engine.create(UPDATER, image, updater_spec(system.spec, image, container))
         await engine.start(UPDATER)
     except EngineError as exc:
         await save_record(deps, deps.upgrades.record.model_copy(update={"handover": None}))
@@ -240,15 +265,16 @@ async def _hand_over(deps: Deps, handover: Handover) -> None:
 async def finish_handover(deps: Deps, handover: Handover) -> None:
     """End a rollout handed to the updater, as the system service that runs afterwards."""
     engine = deps.upgrades.engine
+    container = handover.release.system_container
     try:
         code = await engine.wait(UPDATER)
-        running = await engine.inspect(SYSTEM)
+        running = await engine.inspect(container)
         await engine.remove(UPDATER)
         is_new = running is not None and running.container_id != handover.system_id
         succeeded = is_new and code in (0, None)
         if succeeded:
-            for service in [*handover.replaced, "system"]:
-                await engine.remove(f"actkit-{service}-previous")
+            for name in [*(f"actkit-{service}" for service in handover.replaced), container]:
+                await engine.remove(f"{name}-previous")
         else:
             await _put_back_all(engine, handover.replaced)
     except (EngineError, Stuck) as exc:
@@ -264,7 +290,11 @@ async def finish_handover(deps: Deps, handover: Handover) -> None:
     # A failed rollback is not retried by itself at the deadline: it would fail again.
     unchanged = {"handover": None, "pending_confirmation": None}
     await save_record(deps, deps.upgrades.record.model_copy(update=unchanged))
-    failure = "system: the new system service did not become healthy"
+    failure = (
+        f"{container}: the new stack did not become healthy"
+        if handover.release.stack is not None
+        else "system: the new system service did not become healthy"
+    )
     if handover.mode is None:
         await report_progress(deps, UpgradeStage.FAILED, 100, None, f"rollback failed: {failure}")
     else:

@@ -7,6 +7,10 @@ the new one with its spec, and health-gates it: the engine's health check, and t
 service answering on the bus. When it is not healthy the old one is put back. Only one system
 service ever serves: the old one is stopped before the new one starts. The system service that
 runs afterwards reads the rollout it handed over from its data volume and ends it.
+
+In the forked layout (``--container actkit``) the system service runs in the stack's one
+container with every other service: the updater replaces that container the same way, and it is
+healthy once every service answers.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from collections.abc import Sequence
 from actkit_core.bus import Bus, Publisher
 from actkit_proto import BusError
 from actkit_proto.service import GetServiceStatus
+from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import UpgradeProgressed, UpgradeStage
+from actkit_system.domain.rollout import STACK_CONTAINER
 from actkit_system.handlers.rollout.containers import (
     SYSTEM,
     Stuck,
@@ -35,42 +41,52 @@ log = logging.getLogger("actkit_system.updater")
 
 
 async def replace_system(
-    engine: ContainerEngine, bus: Publisher, image: str, timeout_s: float, poll_s: float
+    engine: ContainerEngine,
+    bus: Publisher,
+    image: str,
+    timeout_s: float,
+    poll_s: float,
+    container: str = SYSTEM,
 ) -> None:
-    """Replace the system container with one on ``image``; put the old one back if unhealthy.
+    """Replace ``container`` with one on ``image``; put the old one back if unhealthy.
+
+    ``container`` is the system service's, or in the forked layout the stack's (``actkit``),
+    which is healthy once every service in it answers.
 
     Raises:
         EngineError, Unhealthy: the new one did not run; the old one is back.
         Stuck: the old one could not be put back.
     """
+    services = SERVICE_NAMES if container == STACK_CONTAINER else ["system"]
 
     async def answers() -> bool:
         try:
-            await bus.request(GetServiceStatus(service="system"), timeout_s=1.0)
+            for service in services:
+                await bus.request(GetServiceStatus(service=service), timeout_s=1.0)
         except BusError:
             return False
         return True
 
-    await _report(bus, UpgradeStage.REPLACING, f"the updater replaces {SYSTEM} with {image}")
+    await _report(bus, UpgradeStage.REPLACING, f"the updater replaces {container} with {image}")
     try:
-        await replace_container(engine, SYSTEM, image)
+        await replace_container(engine, container, image)
         await _report(bus, UpgradeStage.HEALTH_CHECKING, "health check")
-        await wait_healthy(engine, SYSTEM, answers, timeout_s, poll_s)
+        await wait_healthy(engine, container, answers, timeout_s, poll_s)
     except (EngineError, Unhealthy) as exc:
-        log.warning("the new system service failed: %s; putting the previous one back", exc)
-        if await engine.inspect(f"{SYSTEM}-previous") is not None:
-            await put_back(engine, SYSTEM)
+        log.warning("the new %s failed: %s; putting the previous one back", container, exc)
+        if await engine.inspect(f"{container}-previous") is not None:
+            await put_back(engine, container)
         else:
-            await _restart_old(engine)
+            await _restart_old(engine, container)
         raise
 
 
-async def _restart_old(engine: ContainerEngine) -> None:
+async def _restart_old(engine: ContainerEngine, container: str) -> None:
     """The old container was stopped but never set aside: start it again."""
     try:
-        await engine.start(SYSTEM)
+        await engine.start(container)
     except EngineError as exc:
-        raise Stuck(f"could not start {SYSTEM} again: {exc}") from exc
+        raise Stuck(f"could not start {container} again: {exc}") from exc
 
 
 async def _report(bus: Publisher, stage: UpgradeStage, message: str) -> None:
@@ -85,7 +101,7 @@ async def _report(bus: Publisher, stage: UpgradeStage, message: str) -> None:
     await bus.publish(UpgradeProgressed(status=status.model_copy(update={"message": message})))
 
 
-async def update(settings: SystemSettings, image: str) -> int:
+async def update(settings: SystemSettings, image: str, container: str = SYSTEM) -> int:
     """Run the updater; its exit status: 0 when the new system service is healthy."""
     from actkit_system.adapters.engine import DockerEngine
 
@@ -98,6 +114,7 @@ async def update(settings: SystemSettings, image: str) -> int:
                 image,
                 settings.upgrade_health_timeout_s,
                 settings.upgrade_health_poll_s,
+                container,
             )
     except (EngineError, Unhealthy, Stuck) as exc:
         log.error("system update to %s failed: %s", image, exc)
@@ -111,6 +128,12 @@ async def update(settings: SystemSettings, image: str) -> int:
 def run(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="actkit-system-update", description=__doc__)
     parser.add_argument("--image", required=True, help="the new system image reference")
+    parser.add_argument(
+        "--container",
+        choices=[SYSTEM, STACK_CONTAINER],
+        default=SYSTEM,
+        help="the container to replace: the system service's, or the forked stack's",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    raise SystemExit(asyncio.run(update(SystemSettings(), args.image)))
+    raise SystemExit(asyncio.run(update(SystemSettings(), args.image, args.container)))
