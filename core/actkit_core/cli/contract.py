@@ -27,8 +27,8 @@ def write_asyncapi(root: Path) -> Path:
 
 
 def write_nats_conf(root: Path) -> Path:
-    """Write ``deploy/nats-server.conf`` under ``root``."""
+    """Write ``deploy/nats-server.conf`` under ``root``: the board's, with the apps' users."""
     target = root / NATS_CONF
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render())
+    target.write_text(render(has_app_users=True))
     return target

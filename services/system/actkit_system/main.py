@@ -9,6 +9,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from actkit_core import lifecycle
 from actkit_core.bus import Bus
@@ -201,6 +202,7 @@ async def build_deps(
             uploads=settings.data_dir / "app-uploads",
             network=settings.apps_network,
             nats_url=settings.apps_nats_url,
+            nats_port=urlsplit(settings.nats_url).port or 4222,
             upload_max_bytes=settings.apps_upload_max_mb * 2**20,
             nats=_bus_server(settings, engine),
             users_file=settings.apps_users_file or settings.data_dir / APPS_USERS_FILE,

@@ -161,6 +161,9 @@ class AppEngine(ContainerEngine, Protocol):
     async def signal(self, name: str, signal: str) -> None:
         """Send a signal (``HUP``) to a running container's main process."""
 
+    async def ensure_network(self, name: str, labels: dict[str, str]) -> str:
+        """Make the internal network ``name`` unless there is one; its gateway ("" for none)."""
+
 
 class BusServer(Protocol):
     """The nats-server the services use, as far as the apps' users need it."""

@@ -56,10 +56,12 @@ class SystemSettings(ServiceSettings):
     """The packet capture program network traces run."""
     upgrade_health_timeout_s: float = 120.0
     upgrade_health_poll_s: float = 1.0
-    apps_network: str = "bridge"
-    """The engine network apps' containers join (never the host's; ``none``: no network)."""
-    apps_nats_url: str = "nats://172.17.0.1:4222"
-    """The bus as an app's container reaches it (given to the app as ``ACTKIT_APP_NATS_URL``)."""
+    apps_network: str = "actkit-apps"
+    """The engine network apps' containers join, made (internal: no route beyond it) when the
+    engine lacks it; never the host's; ``none``: no network."""
+    apps_nats_url: str | None = None
+    """The bus as an app's container reaches it (given to the app as ``ACTKIT_APP_NATS_URL``);
+    default: the apps network's gateway, this host, at ``nats_url``'s port (``actkit run``)."""
     apps_upload_max_mb: int = 512
     """The largest image archive an app may upload."""
     apps_nats_reload: Literal["process", "container", "none"] = "process"

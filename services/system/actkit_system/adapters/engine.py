@@ -167,6 +167,22 @@ class DockerEngine:
     async def signal(self, name: str, signal: str) -> None:
         await self._call("POST", f"/containers/{name}/kill", params={"signal": signal})
 
+    async def ensure_network(self, name: str, labels: dict[str, str]) -> str:
+        response = await self._call("GET", f"/networks/{name}", ok=(200, 404))
+        if response.status_code == 404:
+            body = {
+                "Name": name,
+                "CheckDuplicate": True,
+                "Driver": "bridge",
+                "Internal": True,
+                "Labels": labels,
+            }
+            # 409: made meanwhile by another (compose, the updater): theirs is as good.
+            await self._call("POST", "/networks/create", json=body, ok=(201, 409))
+            response = await self._call("GET", f"/networks/{name}", doing=f"network {name}")
+        configs = (response.json().get("IPAM") or {}).get("Config") or [{}]
+        return str(configs[0].get("Gateway") or "")
+
     async def logs(self, name: str, lines: int) -> str:
         response = await self._call(
             "GET",

@@ -24,6 +24,8 @@ from actkit_system.ports import Container, EngineError, SyncStatus
 
 DHCP_NTP_SERVER = "ntp.dhcp.sim"
 """The NTP server the simulated DHCP server gives."""
+SIM_GATEWAY = "172.30.0.1"
+"""The simulated apps network's gateway: the host, as apps see it."""
 
 
 class SimDhcpTimeZone:
@@ -124,6 +126,8 @@ class SimEngine:
         """Labels by volume name."""
         self.output: dict[str, str] = {}
         """What each container wrote."""
+        self.networks: dict[str, dict[str, str]] = {}
+        """Labels by network name."""
 
     async def inspect(self, name: str) -> Container | None:
         return self.containers.get(name)
@@ -230,6 +234,12 @@ class SimEngine:
     async def signal(self, name: str, signal: str) -> None:
         self._get(name)
         self.calls.append(f"signal {name} {signal}")
+
+    async def ensure_network(self, name: str, labels: dict[str, str]) -> str:
+        if name not in self.networks:
+            self.calls.append(f"create network {name}")
+            self.networks[name] = labels
+        return SIM_GATEWAY
 
     async def close(self) -> None:
         """Nothing to let go of."""

@@ -22,6 +22,10 @@ from actkit_system.domain.signing import is_signed_by
 
 LABEL = "org.actkit.app"
 """The label that marks an app's container and volume (its value: the app's name)."""
+NETWORK_LABEL = "org.actkit.apps-network"
+"""The label of the apps network the system service makes."""
+ENGINE_NETWORKS = frozenset({"none", "bridge", "default"})
+"""The engine's own networks: there already, never made."""
 PIDS_LIMIT = 256
 TMP_SIZE = "16m"
 

@@ -12,7 +12,9 @@ from typing import Any
 from actkit_proto import Forbidden, Invalid
 from actkit_proto.system import AppManifest
 from actkit_system.domain.apps import (
+    ENGINE_NETWORKS,
     LABEL,
+    NETWORK_LABEL,
     InstalledApp,
     container_name,
     container_spec,
@@ -57,9 +59,24 @@ def check_archive(archive: Path, manifest: AppManifest) -> None:
         )
 
 
+async def join_network(apps: Apps) -> str:
+    """The apps network there (made when missing), and the bus's URL as an app reaches it.
+
+    Under ``actkit run`` nats-server is a process of this host, which apps reach at their
+    network's gateway; on the board it is a container in that network, named in the settings.
+    """
+    gateway = ""
+    if apps.network not in ENGINE_NETWORKS:
+        gateway = await apps.engine.ensure_network(apps.network, {NETWORK_LABEL: "true"})
+    if apps.nats_url is None:
+        apps.nats_url = f"nats://{gateway or '127.0.0.1'}:{apps.nats_port}"
+    return apps.nats_url
+
+
 async def create_container(apps: Apps, installed: InstalledApp) -> None:
     """Create the app's volume (kept when there is one) and its container, stopped."""
     manifest = installed.manifest
+    await join_network(apps)
     await apps.engine.create_volume(volume_name(manifest.name), {LABEL: manifest.name})
     await apps.engine.create(
         container_name(manifest.name),

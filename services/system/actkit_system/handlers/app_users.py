@@ -39,7 +39,7 @@ def bus_env(apps: Apps, installed: InstalledApp) -> dict[str, str]:
     """How the app's container reaches the bus: where, as whom, its inbox, the state's API."""
     user = app_user(installed.manifest.name)
     return {
-        "ACTKIT_APP_NATS_URL": apps.nats_url,
+        "ACTKIT_APP_NATS_URL": apps.nats_url or "",
         "ACTKIT_APP_NATS_USER": user,
         "ACTKIT_APP_NATS_PASSWORD": installed.nats_password,
         "ACTKIT_APP_NATS_INBOX": inbox_prefix(user),

@@ -127,7 +127,10 @@ class Apps:
     uploads: Path
     """Where image archives are received, one file per upload."""
     network: str
-    nats_url: str
+    nats_url: str | None
+    """The bus as apps reach it; ``None``: the apps network's gateway (known once it is made)
+    at ``nats_port``."""
+    nats_port: int
     upload_max_bytes: int
     nats: BusServer
     """The nats-server that learns the apps' users by reloading."""

@@ -23,8 +23,8 @@ from actkit_proto.system import (
     StopApp,
     UploadAppArchive,
 )
-from actkit_system.adapters.sim import SimEngine
-from actkit_system.domain.apps import LABEL
+from actkit_system.adapters.sim import SIM_GATEWAY, SimEngine
+from actkit_system.domain.apps import LABEL, NETWORK_LABEL
 from actkit_system.handlers import Deps
 from actkit_system.handlers.app_package import install, signed_package
 from actkit_system.handlers.rollout.bundle import generate_key
@@ -54,7 +54,12 @@ async def test_a_signed_app_is_installed_stopped_in_a_container_without_privileg
     assert host["SecurityOpt"] == ["no-new-privileges"]
     assert (host["Memory"], host["MemorySwap"]) == (64 * 2**20, 64 * 2**20)
     assert host["NanoCpus"] == 250_000_000
-    assert host["NetworkMode"] == "bridge"
+    # Its own network, made internal by the engine; the bus at its gateway, this host.
+    assert host["NetworkMode"] == "actkit-apps"
+    assert engine.networks == {"actkit-apps": {NETWORK_LABEL: "true"}}
+    env = container.spec["Env"]
+    assert isinstance(env, list)
+    assert f"ACTKIT_APP_NATS_URL=nats://{SIM_GATEWAY}:4222" in env
     assert host["Mounts"] == [{"Type": "volume", "Source": VOLUME, "Target": "/data"}]
     assert engine.volumes == {VOLUME: {LABEL: "trip-log"}}
     assert not list((tmp_path / "app-uploads").iterdir())
