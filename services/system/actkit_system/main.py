@@ -31,6 +31,7 @@ from actkit_proto.system import (
     TimeSettings,
     UpgradeSettings,
 )
+from actkit_system.adapters.bus_relay import BusRelay, NoRelay
 from actkit_system.adapters.nats_reload import ContainerReload, NoReload, ProcessReload
 from actkit_system.adapters.sim import SimDhcpTimeZone, SimEngine, SimPower, SimTimeKeeper
 from actkit_system.adapters.syslog import SyslogForwarder
@@ -55,6 +56,7 @@ from actkit_system.handlers.upgrade import advance_upgrade, resume_upgrade
 from actkit_system.metrics import SYSLOG_FAILURES
 from actkit_system.ports import (
     AppEngine,
+    AppsBusRelay,
     BusServer,
     DhcpTimeZone,
     PacketCapture,
@@ -84,6 +86,13 @@ def _bus_server(settings: SystemSettings, engine: AppEngine) -> BusServer:
     if settings.apps_nats_reload == "process":
         return ProcessReload(settings.apps_nats_ports_dir or settings.data_dir / "nats" / "ports")
     return NoReload()
+
+
+def _apps_relay(settings: SystemSettings) -> AppsBusRelay:
+    if settings.engine == "docker" and settings.apps_nats_url is None:
+        bus = urlsplit(settings.nats_url)
+        return BusRelay(bus.hostname or "127.0.0.1", bus.port or 4222)
+    return NoRelay()
 
 
 def _built_in_keys(settings: SystemSettings) -> tuple[str, ...]:
@@ -203,6 +212,7 @@ async def build_deps(
             network=settings.apps_network,
             nats_url=settings.apps_nats_url,
             nats_port=urlsplit(settings.nats_url).port or 4222,
+            relay=_apps_relay(settings),
             upload_max_bytes=settings.apps_upload_max_mb * 2**20,
             nats=_bus_server(settings, engine),
             users_file=settings.apps_users_file or settings.data_dir / APPS_USERS_FILE,
@@ -238,6 +248,7 @@ async def build_deps(
             if task is not None:
                 task.cancel()
         await deps.upgrades.engine.close()
+        await deps.apps.relay.close()
         await flush_logs(deps)
         await syslog.close()
         await dhcp.close()

@@ -165,6 +165,16 @@ class AppEngine(ContainerEngine, Protocol):
         """Make the internal network ``name`` unless there is one; its gateway ("" for none)."""
 
 
+class AppsBusRelay(Protocol):
+    """How apps reach a nats-server that is not in their network (``actkit run``)."""
+
+    async def listen(self, host: str, port: int) -> None:
+        """Offer the bus to apps at ``host:port`` (once)."""
+
+    async def close(self) -> None:
+        """Stop offering it."""
+
+
 class BusServer(Protocol):
     """The nats-server the services use, as far as the apps' users need it."""
 

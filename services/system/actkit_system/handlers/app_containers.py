@@ -69,6 +69,8 @@ async def join_network(apps: Apps) -> str:
     if apps.network not in ENGINE_NETWORKS:
         gateway = await apps.engine.ensure_network(apps.network, {NETWORK_LABEL: "true"})
     if apps.nats_url is None:
+        if gateway:
+            await apps.relay.listen(gateway, apps.nats_port)
         apps.nats_url = f"nats://{gateway or '127.0.0.1'}:{apps.nats_port}"
     return apps.nats_url
 

@@ -32,6 +32,7 @@ from actkit_system.domain.rollout import RolloutRecord
 from actkit_system.domain.time import effective_time_zone
 from actkit_system.ports import (
     AppEngine,
+    AppsBusRelay,
     BusServer,
     ContainerEngine,
     DhcpTimeZone,
@@ -131,6 +132,8 @@ class Apps:
     """The bus as apps reach it; ``None``: the apps network's gateway (known once it is made)
     at ``nats_port``."""
     nats_port: int
+    relay: AppsBusRelay
+    """Offers the bus at the apps network's gateway when ``nats_url`` is ``None``."""
     upload_max_bytes: int
     nats: BusServer
     """The nats-server that learns the apps' users by reloading."""

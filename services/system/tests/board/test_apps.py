@@ -7,6 +7,7 @@ The app is a 2 MB image made here from a static busybox with ``docker import``, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import tarfile
 import time
@@ -195,6 +196,45 @@ async def test_an_app_past_its_memory_limit_is_killed_and_restarted_alone(
         await bus.request(DeleteApp(name="hog"))
 
 
+async def test_an_app_reaches_the_bus_in_its_own_network_as_under_actkit_run(
+    engine: Engine, bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    # nats-server listens on this host's loopback, as actkit run's: the app reaches it through
+    # the system service's relay on its network's gateway, and reads the server's first words.
+    probe = (
+        "u=${ACTKIT_APP_NATS_URL#nats://}; echo bus at $u; "
+        "nc -w 2 ${u%:*} ${u##*:} </dev/null | head -c 4; echo ' read'; "
+        "while true; do sleep 1; done"
+    )
+    archive = _saved(engine, tmp_path, "apps/probe:1.0.0", probe)
+    manifest = {**MANIFEST, "name": "probe", "image": "apps/probe:1.0.0"}
+    settings = SystemSettings(
+        nats_url=nats_server,
+        data_dir=tmp_path,
+        metrics_port=0,
+        engine="docker",
+        docker_socket=engine.socket,
+        apps_nats_reload="none",
+    )
+    try:
+        async with running(serve, settings):
+            await bus.request(SetAppsSettings(settings=AppsSettings(allow_unsigned=True)))
+            await install(bus, archive, signed_package(manifest, archive, None), "up-00001")
+            network = engine.api("GET", "/networks/actkit-apps")
+            assert network["Internal"] is True
+            host = engine.inspect("actkit-app-probe")["HostConfig"]
+            assert host["NetworkMode"] == "actkit-apps"
+            await bus.request(StartApp(name="probe"))
+            log = await _log_saying(bus, "INFO read", app="probe")
+            gateway = network["IPAM"]["Config"][0]["Gateway"]
+            assert f"bus at {gateway}:" in log
+            await bus.request(DeleteApp(name="probe"))
+            assert not engine.api("GET", "/networks/actkit-apps")["Containers"]
+    finally:
+        with contextlib.suppress(RuntimeError):
+            engine.api("DELETE", "/networks/actkit-apps")
+
+
 async def _log_saying(bus: Bus, words: str, timeout_s: float = 20.0, app: str = APP) -> str:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -225,7 +265,7 @@ def _busybox_root() -> bytes:
     data = io.BytesIO()
     with tarfile.open(fileobj=data, mode="w") as root:
         root.add(BUSYBOX, arcname="bin/busybox")
-        for applet in ("sh", "echo", "touch", "sleep"):
+        for applet in ("sh", "echo", "touch", "sleep", "nc", "head"):
             link = tarfile.TarInfo(f"bin/{applet}")
             link.type, link.linkname = tarfile.SYMTYPE, "busybox"
             root.addfile(link)
