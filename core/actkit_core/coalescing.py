@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -151,18 +152,41 @@ async def join_all(mailboxes: Sequence[Mailbox], timeout_s: float = CLOSE_WAIT_S
                 await mailbox.join()
 
 
+KEEP_EVERY_S = 0.02
+"""A subject's states started without waiting are written at most this often: a flood of them
+(a chattering input, 1,000 edges/s) costs 50 writes a second, not one per state."""
+
+
+@dataclass
+class _Waiting:
+    data: bytes
+    written: asyncio.Future[None]
+    is_awaited: bool
+    """Someone waits for this write (:meth:`StateWriter.write`): it is not spaced."""
+
+
 class StateWriter:
     """Keeps the newest value of each subject with one write in flight per subject.
 
     Values that arrive while a subject is being written wait, and only the newest of them is
     written next, for all of them: a flood of states costs two writes, not one per state. Each
-    caller returns once its value, or a newer one, is written (or the write failed).
+    caller returns once its value, or a newer one, is written (or the write failed). A value
+    started without waiting (:meth:`write_soon`) is written at once unless its subject was
+    written less than ``every_s`` ago; then it waits for the rest of that time, while newer
+    values replace it. So the bucket lags a flood by ``every_s`` at most, and the flood costs
+    one write per ``every_s``. A value someone waits for is never held back.
     """
 
-    def __init__(self, put: Callable[[str, bytes], Awaitable[object]]) -> None:
+    def __init__(
+        self, put: Callable[[str, bytes], Awaitable[object]], every_s: float = KEEP_EVERY_S
+    ) -> None:
         self._put = put
+        self._every_s = every_s
         self._busy: set[str] = set()
-        self._waiting: dict[str, tuple[bytes, asyncio.Future[None]]] = {}
+        self._waiting: dict[str, _Waiting] = {}
+        self._written_at: dict[str, float] = {}
+        self._hurry: dict[str, asyncio.Event] = {}
+        self._is_flushing = False
         self._writers: set[asyncio.Task[None]] = set()
 
     def write_soon(self, subject: str, data: bytes) -> bool:
@@ -174,31 +198,44 @@ class StateWriter:
         if waiting is None:
             written = asyncio.get_running_loop().create_future()
             written.add_done_callback(_log_failure)
+            self._waiting[subject] = _Waiting(data, written, is_awaited=False)
         else:
-            written = waiting[1]
-        self._waiting[subject] = (data, written)
+            waiting.data = data
         if subject not in self._busy:
             self._busy.add(subject)
             self._hand_over(subject)
         return waiting is not None
 
     async def flush(self) -> None:
-        """Wait until every value started is written."""
-        while self._writers:
-            await asyncio.wait(set(self._writers))
+        """Write every value started, without waiting for their spacing."""
+        self._is_flushing = True
+        try:
+            while self._writers:
+                for hurry in self._hurry.values():
+                    hurry.set()
+                await asyncio.wait(set(self._writers))
+        finally:
+            self._is_flushing = False
 
     async def write(self, subject: str, data: bytes) -> bool:
         """Write ``data`` under ``subject``; True when it replaced a value that had not been."""
         if subject not in self._busy:
             self._busy.add(subject)
+            self._written_at[subject] = time.monotonic()
             try:
                 await self._put(subject, data)
             finally:
                 self._hand_over(subject)
             return False
         waiting = self._waiting.get(subject)
-        written = asyncio.get_running_loop().create_future() if waiting is None else waiting[1]
-        self._waiting[subject] = (data, written)
+        if waiting is None:
+            written = asyncio.get_running_loop().create_future()
+            self._waiting[subject] = _Waiting(data, written, is_awaited=True)
+        else:
+            written = waiting.written
+            waiting.data, waiting.is_awaited = data, True
+        if (hurry := self._hurry.get(subject)) is not None:
+            hurry.set()
         await asyncio.shield(written)
         return waiting is not None
 
@@ -211,12 +248,28 @@ class StateWriter:
         writer.add_done_callback(self._writers.discard)
 
     async def _write_waiting(self, subject: str) -> None:
-        data, written = self._waiting.pop(subject)
         try:
-            await self._put(subject, data)
-        except Exception as exc:
-            written.set_exception(exc)
-        else:
-            written.set_result(None)
+            await self._spaced(subject)
+            waiting = self._waiting.pop(subject)
+            self._written_at[subject] = time.monotonic()
+            try:
+                await self._put(subject, waiting.data)
+            except Exception as exc:
+                waiting.written.set_exception(exc)
+            else:
+                waiting.written.set_result(None)
         finally:
             self._hand_over(subject)
+
+    async def _spaced(self, subject: str) -> None:
+        """Wait until ``every_s`` has passed since the subject's last write, unless hurried."""
+        due = self._written_at.get(subject, -self._every_s) + self._every_s
+        left_s = due - time.monotonic()
+        if left_s <= 0 or self._is_flushing or self._waiting[subject].is_awaited:
+            return
+        hurry = self._hurry[subject] = asyncio.Event()
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(hurry.wait(), left_s)
+        finally:
+            del self._hurry[subject]

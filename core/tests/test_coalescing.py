@@ -224,3 +224,21 @@ async def test_states_started_without_waiting_are_kept_newest_only(
         writer.write_soon("a", b"lost")
         await writer.flush()
     assert "could not keep a state: bucket gone" in caplog.text
+
+
+async def test_a_flood_started_without_waiting_is_spaced_and_a_waiting_writer_is_not() -> None:
+    bucket = Bucket()
+    writer = StateWriter(bucket.put, every_s=3600)
+    writer.write_soon("a", b"1")
+    await writer.flush()
+    for n in range(2, 101):
+        writer.write_soon("a", b"%d" % n)
+    writer.write_soon("b", b"x")
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert bucket.puts == [("a", b"1"), ("b", b"x")]  # "a" was just written: the flood waits
+    assert await writer.write("a", b"now") is True  # replaced the waiting 100, not held back
+    assert bucket.puts[-1] == ("a", b"now")
+    writer.write_soon("a", b"last")
+    await writer.flush()  # a close writes what waits at once
+    assert bucket.puts[2:] == [("a", b"now"), ("a", b"last")]
