@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from actkit_proto.base import Command, Reply, Role, read_only, write_only
 from actkit_proto.network.addresses import Ipv4Settings, Ipv6Settings
+from actkit_proto.network.common import Secret
 
 
 class WlanSecurity(StrEnum):
@@ -18,6 +19,15 @@ class WlanSecurity(StrEnum):
     WPA2_PSK = "wpa2_psk"
     WPA3_SAE = "wpa3_sae"
     WPA2_ENTERPRISE = "wpa2_enterprise"
+
+
+class WlanEapMethod(StrEnum):
+    """How the device authenticates to a WPA2-Enterprise network (IEEE 802.1X)."""
+
+    EAP_TLS = "eap_tls"
+    """With a client certificate of the device's certificate store, and its key."""
+    PEAP_MSCHAPV2 = "peap_mschapv2"
+    """With the EAP identity and its password."""
 
 
 class WlanNetworkSeen(Reply):
@@ -55,8 +65,31 @@ class WlanSettings(Reply):
     """Write only."""
     has_passphrase: bool = read_only(False)
     """Read only."""
+    eap_method: WlanEapMethod = WlanEapMethod.PEAP_MSCHAPV2
+    """WPA2-Enterprise: how the device authenticates."""
+    eap_identity: str | None = Field(default=None, min_length=1, max_length=128)
+    """WPA2-Enterprise: the identity the device gives the network's authentication server."""
+    eap_password: Secret | None = write_only()
+    """PEAP-MSCHAPv2: the identity's password. Write only."""
+    has_eap_password: bool = read_only(False)
+    """Read only."""
+    client_certificate: str | None = Field(default=None, max_length=128)
+    """EAP-TLS: the certificate store's client certificate; the device holds its key."""
+    ca_certificates: list[str] = Field(default_factory=list)
+    """WPA2-Enterprise: the certificate store's CA certificates; the first validates the
+    authentication server. Without one the server is not validated."""
     ipv4: Ipv4Settings = Field(default_factory=Ipv4Settings)
     ipv6: Ipv6Settings = Field(default_factory=Ipv6Settings)
+
+    @model_validator(mode="after")
+    def _enterprise_has_its_fields(self) -> Self:
+        if self.ssid is None or self.security is not WlanSecurity.WPA2_ENTERPRISE:
+            return self
+        if self.eap_identity is None:
+            raise ValueError("a WPA2-Enterprise network needs an EAP identity")
+        if self.eap_method is WlanEapMethod.EAP_TLS and self.client_certificate is None:
+            raise ValueError("EAP-TLS needs a client certificate")
+        return self
 
 
 class GetWlan(Command[WlanSettings]):

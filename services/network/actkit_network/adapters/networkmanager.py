@@ -162,9 +162,11 @@ class NetworkManager(NetworkManagerClient):
             return
         device = await self._wireless_device()
         if device is None or await self._is_wired_up():
-            await self._save_profile(wlan_profile(settings))
+            await self._save_profile(wlan_profile(settings, WLAN_ID, self._certificate_dir))
             return
-        trial = await self._save_profile(wlan_profile(settings, WLAN_TRIAL_ID), IN_MEMORY)
+        trial = await self._save_profile(
+            wlan_profile(settings, WLAN_TRIAL_ID, self._certificate_dir), IN_MEMORY
+        )
         try:
             await self._activate(trial, device, settings)
         except (Invalid, Unavailable):
@@ -174,7 +176,7 @@ class NetworkManager(NetworkManagerClient):
         # Joined: it becomes the stored profile, in place of the one before.
         await self._delete_profile(WLAN_ID)
         flags = SAVE_TO_DISK | BLOCK_AUTOCONNECT
-        profile = wlan_profile(settings)
+        profile = wlan_profile(settings, WLAN_ID, self._certificate_dir)
         await self._call(NM, trial, CONNECTION, "Update2", "a{sa{sv}}ua{sv}", [profile, flags, {}])
 
     async def _activate(self, profile: str, device: str, settings: WlanSettings) -> None:

@@ -6,6 +6,7 @@ import ipaddress
 
 from dbus_fast import Variant
 
+from actkit_network.domain.settings import wlan_dot1x
 from actkit_proto.errors import Invalid, Unavailable
 from actkit_proto.network import (
     DnsSettings,
@@ -13,6 +14,7 @@ from actkit_proto.network import (
     Dot1xSettings,
     Ipv4Settings,
     Ipv6Settings,
+    WlanEapMethod,
     WlanSecurity,
     WlanSettings,
 )
@@ -102,8 +104,14 @@ def wired_profiles(
     return profiles
 
 
-def wlan_profile(settings: WlanSettings, profile_id: str = WLAN_ID) -> Profile:
-    """The wireless profile; below the wired one in priority, as ethernet is preferred."""
+def wlan_profile(
+    settings: WlanSettings, profile_id: str = WLAN_ID, certificate_dir: str = ""
+) -> Profile:
+    """The wireless profile; below the wired one in priority, as ethernet is preferred.
+
+    A WPA2-Enterprise network's ``802-1x`` section is the wired one's, its certificates in the
+    same ``certificate_dir``.
+    """
     assert settings.ssid is not None
     dns = DnsSettings()
     profile: Profile = {
@@ -115,15 +123,21 @@ def wlan_profile(settings: WlanSettings, profile_id: str = WLAN_ID) -> Profile:
         "ipv4": _ipv4_section(settings.ipv4, dns, static=not settings.ipv4.is_dhcp),
         "ipv6": _ipv6_section(settings.ipv6, dns),
     }
-    key_mgmt = {WlanSecurity.WPA2_PSK: "wpa-psk", WlanSecurity.WPA3_SAE: "sae"}
+    key_mgmt = {
+        WlanSecurity.WPA2_PSK: "wpa-psk",
+        WlanSecurity.WPA3_SAE: "sae",
+        WlanSecurity.WPA2_ENTERPRISE: "wpa-eap",
+    }
     if settings.security in key_mgmt:
         security = {"key-mgmt": Variant("s", key_mgmt[settings.security])}
-        if settings.passphrase is not None:
+        is_personal = settings.security is not WlanSecurity.WPA2_ENTERPRISE
+        if settings.passphrase is not None and is_personal:
             security["psk"] = Variant("s", settings.passphrase)
         profile["802-11-wireless"]["security"] = Variant("s", "802-11-wireless-security")
         profile["802-11-wireless-security"] = security
-    elif settings.security is WlanSecurity.WPA2_ENTERPRISE:
-        raise Invalid("WPA2-Enterprise networks take their credentials from the 802.1X settings")
+    authentication = dot1x_section(wlan_dot1x(settings), certificate_dir)
+    if authentication is not None:
+        profile["802-1x"] = authentication
     return profile
 
 
@@ -226,8 +240,12 @@ def macsec_profile(interface: str, settings: Dot1xSettings) -> Profile | None:
 def join_refusal(settings: WlanSettings, reason: int) -> Invalid | Unavailable:
     """Why a network was not joined, as a sentence, from the device's failed state's reason."""
     if reason in (NO_SECRETS, SUPPLICANT_DISCONNECT) and settings.security is not WlanSecurity.OPEN:
-        # The handshake failed and NetworkManager has no other passphrase to try.
-        return Invalid(f"{settings.ssid} did not accept the passphrase; the WLAN is unchanged")
+        # The handshake (or the authentication) failed, and NetworkManager has nothing else to try.
+        credentials = "the passphrase"
+        if settings.security is WlanSecurity.WPA2_ENTERPRISE:
+            proof = "certificate" if settings.eap_method is WlanEapMethod.EAP_TLS else "password"
+            credentials = f"the EAP identity {settings.eap_identity!r} and its {proof}"
+        return Invalid(f"{settings.ssid} did not accept {credentials}; the WLAN is unchanged")
     if reason == SSID_NOT_FOUND:
         return Invalid(f"no network named {settings.ssid} is in range; the WLAN is unchanged")
     if reason == SUPPLICANT_TIMEOUT:

@@ -16,6 +16,7 @@ from actkit_proto.network import (
     O3cSettings,
     SnmpSettings,
     SnmpVersion,
+    WlanEapMethod,
     WlanSecurity,
     WlanSettings,
 )
@@ -28,7 +29,7 @@ S = TypeVar("S", O3cSettings, Dot1xSettings, WlanSettings, SnmpSettings)
 _SECRETS: dict[type[object], tuple[tuple[str, str], ...]] = {
     O3cSettings: (("proxy_password", "has_proxy_password"), ("nkey_seed", "has_nkey_seed")),
     Dot1xSettings: (("password", "has_password"), ("cak", "has_cak")),
-    WlanSettings: (("passphrase", "has_passphrase"),),
+    WlanSettings: (("passphrase", "has_passphrase"), ("eap_password", "has_eap_password")),
     SnmpSettings: (
         ("read_community", "has_read_community"),
         ("write_community", "has_write_community"),
@@ -141,7 +142,7 @@ def hide_secrets(settings: S) -> S:
 
 
 def check_wlan(settings: WlanSettings) -> WlanSettings:
-    """A WPA network needs a passphrase, given now or stored before.
+    """A WPA network needs a passphrase, PEAP-MSCHAPv2 a password, given now or stored before.
 
     Raises:
         Invalid: it has none.
@@ -149,7 +150,32 @@ def check_wlan(settings: WlanSettings) -> WlanSettings:
     needs_key = settings.security in (WlanSecurity.WPA2_PSK, WlanSecurity.WPA3_SAE)
     if settings.ssid is not None and needs_key and settings.passphrase is None:
         raise Invalid(f"the network {settings.ssid!r} needs a passphrase of 8 to 63 characters")
+    enterprise = wlan_dot1x(settings)
+    if enterprise.method is Dot1xMethod.PEAP_MSCHAPV2 and enterprise.password is None:
+        raise Invalid(f"eap_password: PEAP-MSCHAPv2 on {settings.ssid!r} needs the password")
     return settings
+
+
+def wlan_dot1x(settings: WlanSettings) -> Dot1xSettings:
+    """A WPA2-Enterprise network's 802.1X, as the wired interface's is set (disabled if none).
+
+    The WLAN authenticates as the wire does, with the same profile section and certificates of
+    the same store: one description of 802.1X serves both.
+    """
+    if settings.ssid is None or settings.security is not WlanSecurity.WPA2_ENTERPRISE:
+        return Dot1xSettings()
+    method = {
+        WlanEapMethod.EAP_TLS: Dot1xMethod.EAP_TLS,
+        WlanEapMethod.PEAP_MSCHAPV2: Dot1xMethod.PEAP_MSCHAPV2,
+    }
+    return Dot1xSettings(
+        is_enabled=True,
+        method=method[settings.eap_method],
+        client_certificate=settings.client_certificate,
+        ca_certificates=settings.ca_certificates,
+        eap_identity=settings.eap_identity,
+        password=settings.eap_password,
+    )
 
 
 NM_EAPOL_VERSION = 1

@@ -1,5 +1,6 @@
 """The certificates 802.1X uses, chosen from accounts' store and marked in use there.
 
+The wired interface's and a WPA2-Enterprise WLAN's are two uses, so neither releases the other's.
 accounts refuses an unknown certificate, refuses to delete one in use, and writes the files
 NetworkManager reads (``<id>.pem``, ``<id>.key``) while 802.1X uses it.
 """
@@ -16,7 +17,9 @@ from actkit_proto.errors import Invalid
 from actkit_proto.network import Dot1xMethod, Dot1xSettings
 
 DOT1X_USER = "ieee8021x"
-"""How 802.1X is named in a certificate's ``used_by``."""
+"""How the wired interface's 802.1X is named in a certificate's ``used_by``."""
+WLAN_USER = "wlan"
+"""How a WPA2-Enterprise WLAN is named in a certificate's ``used_by``."""
 
 
 def certificates_used(settings: Dot1xSettings) -> set[str]:
@@ -31,7 +34,11 @@ def certificates_used(settings: Dot1xSettings) -> set[str]:
 
 @contextlib.asynccontextmanager
 async def certificates_in_use(
-    stored: Dot1xSettings, new: Dot1xSettings, actor: Actor | None, deps: Deps
+    stored: Dot1xSettings,
+    new: Dot1xSettings,
+    actor: Actor | None,
+    deps: Deps,
+    user: str = DOT1X_USER,
 ) -> AsyncIterator[None]:
     """Mark what ``new`` starts using, apply (the body), then unmark what it no longer uses.
 
@@ -39,7 +46,7 @@ async def certificates_in_use(
     body that fails leaves the marks as they were.
     """
     async with certificate_uses.certificates_in_use(
-        deps.bus, DOT1X_USER, certificates_used(stored), certificates_used(new), actor
+        deps.bus, user, certificates_used(stored), certificates_used(new), actor
     ) as marked:
         client = marked.get(new.client_certificate or "")
         if client is not None and not client.has_private_key:
@@ -48,3 +55,10 @@ async def certificates_in_use(
                 "choose a client certificate made or imported with its key"
             )
         yield
+
+
+async def release_wlan_certificates(before: Dot1xSettings, deps: Deps) -> None:
+    """The WLAN went back to its defaults (a restore): it no longer uses ``before``'s."""
+    await certificate_uses.release_certificates(
+        deps.bus, WLAN_USER, sorted(certificates_used(before)), None
+    )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from actkit_core.section_params import Section, SectionParameters
-from actkit_network.domain import restore
+from actkit_network.domain import restore, settings
 from actkit_network.domain.firewall import FirewallState
 from actkit_network.domain.nftables import render_ruleset
 from actkit_network.handlers.announce import apply_services
 from actkit_network.handlers.deps import Deps
 from actkit_network.handlers.discovery import set_discovery
+from actkit_network.handlers.dot1x_certificates import release_wlan_certificates
 from actkit_network.handlers.http import (
     announce_http,
     get_http,
@@ -60,6 +61,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
         claim = await deps.store.load_optional(O3cClaim)
         keep += [] if claim is None else [claim]
     o3c_before = await deps.store.load(O3cSettings)
+    wlan_before = settings.wlan_dot1x(await deps.store.load(WlanSettings))
     async with deps.firewall_lock:
         await deps.store.reset(keep)
         defaults = FirewallState()
@@ -74,6 +76,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
     await announce_http(deps)
     await serve_own_certificate(deps)
     await release_o3c_certificates(o3c_before, deps)
+    await release_wlan_certificates(wlan_before, deps)
     deps.o3c_changed.set()
     return Ack()
 

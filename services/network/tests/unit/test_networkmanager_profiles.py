@@ -18,6 +18,7 @@ from actkit_proto.network import (
     Dot1xSettings,
     Ipv4Settings,
     Ipv6Settings,
+    WlanEapMethod,
     WlanSecurity,
     WlanSettings,
 )
@@ -106,9 +107,38 @@ def test_an_open_wlan_has_no_security_section() -> None:
     assert "802-11-wireless-security" not in profile
 
 
-def test_enterprise_wlan_points_to_the_8021x_settings() -> None:
-    with pytest.raises(Invalid, match=r"802\.1X settings"):
-        wlan_profile(WlanSettings(ssid="corp", security=WlanSecurity.WPA2_ENTERPRISE))
+def test_an_enterprise_wlan_has_the_wired_8021x_section_for_eap_tls_and_peap() -> None:
+    tls = WlanSettings(
+        ssid="corp",
+        security=WlanSecurity.WPA2_ENTERPRISE,
+        eap_method=WlanEapMethod.EAP_TLS,
+        eap_identity="car-12",
+        client_certificate="car-12",
+        ca_certificates=["fleet-ca"],
+    )
+    profile = wlan_profile(tls, certificate_dir="/c")
+    assert values(profile["802-11-wireless-security"]) == {"key-mgmt": "wpa-eap"}
+    assert values(profile["802-1x"]) == {
+        "identity": "car-12",
+        "eap": ["tls"],
+        "ca-cert": b"file:///c/fleet-ca.pem\0",
+        "client-cert": b"file:///c/car-12.pem\0",
+        "private-key": b"file:///c/car-12.key\0",
+    }
+
+    peap = WlanSettings(
+        ssid="corp",
+        security=WlanSecurity.WPA2_ENTERPRISE,
+        eap_identity="driver",
+        eap_password="radius-secret",
+    )
+    dot1x = values(wlan_profile(peap)["802-1x"])
+    assert (dot1x["eap"], dot1x["phase2-auth"], dot1x["password"]) == (
+        ["peap"],
+        "mschapv2",
+        "radius-secret",
+    )
+    assert "ca-cert" not in dot1x  # without a CA the server is not validated
 
 
 @pytest.mark.parametrize(
@@ -185,3 +215,25 @@ def test_a_network_not_joined_is_refused_with_a_sentence_by_the_reason_networkma
 
     assert type(refusal) is kind
     assert str(refusal.message) == f"{sentence}; the WLAN is unchanged"
+
+
+@pytest.mark.parametrize(
+    ("method", "proof"),
+    [(WlanEapMethod.PEAP_MSCHAPV2, "password"), (WlanEapMethod.EAP_TLS, "certificate")],
+)
+def test_an_enterprise_network_that_refuses_names_the_identity_and_what_proved_it(
+    method: WlanEapMethod, proof: str
+) -> None:
+    settings = WlanSettings(
+        ssid="corp",
+        security=WlanSecurity.WPA2_ENTERPRISE,
+        eap_method=method,
+        eap_identity="driver",
+        client_certificate="car-12",
+    )
+
+    refusal = join_refusal(settings, 8)
+
+    assert refusal.message == (
+        f"corp did not accept the EAP identity 'driver' and its {proof}; the WLAN is unchanged"
+    )

@@ -53,6 +53,14 @@ async def store_options(
     )
 
 
+async def eap_options(bus: ActingBus) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The certificates 802.1X chooses from, on the wire or on a WPA2-Enterprise WLAN."""
+    return {
+        "client_certificate": await store_options(bus, "client-server", needs_key=True),
+        "ca_certificates": await store_options(bus, "ca"),
+    }
+
+
 async def _certificates_page(
     request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status: int = 200
 ) -> Response:

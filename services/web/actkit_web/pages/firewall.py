@@ -21,8 +21,8 @@ from actkit_proto.network import (
 )
 from actkit_web.api import firewall, network
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
-from actkit_web.pages.certificates import store_options
-from actkit_web.pages.settings_page import Options, SettingsForm, SettingsPage, act, page_router
+from actkit_web.pages.certificates import eap_options
+from actkit_web.pages.settings_page import SettingsForm, SettingsPage, act, page_router
 
 FIREWALL_PROTOCOLS = sorted(
     FirewallProtocol, key=lambda protocol: protocol != FirewallRule.model_fields["protocol"].default
@@ -42,13 +42,6 @@ async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
     }
 
 
-async def _dot1x_certificates(bus: ActingBus) -> Options:
-    return {
-        "client_certificate": await store_options(bus, "client-server", needs_key=True),
-        "ca_certificates": await store_options(bus, "ca"),
-    }
-
-
 PAGE = SettingsPage(
     "/system/firewall",
     "Firewall and 802.1X",
@@ -63,7 +56,7 @@ PAGE = SettingsPage(
             "Port-based network admission control (EAP), or MACsec with a static CAK. "
             "Certificates are chosen from the store (System > Certificates); without a CA "
             "certificate, server certificate validation is disabled.",
-            _dot1x_certificates,
+            eap_options,
         ),
     ),
     "settings_firewall.html",

@@ -28,7 +28,13 @@ CHOICES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
             ("macsec_psk", "IEEE 802.1AE MACsec (static CAK/pre-shared key)"),
         ),
     },
-    "wlan": {"security": WLAN_SECURITY},
+    "wlan": {
+        "security": WLAN_SECURITY,
+        "eap_method": (
+            ("eap_tls", "IEEE 802.1x EAP-TLS"),
+            ("peap_mschapv2", "IEEE 802.1x PEAP-MSCHAPv2"),
+        ),
+    },
     "client": {
         "transport": (
             ("tcp", "MQTT over TCP"),
@@ -102,6 +108,11 @@ LABELS: dict[str, dict[str, str]] = {
         "ipv4.has_fallback": "Fallback to static IP address if DHCP isn't available",
         "ipv6": "IPv6",
         "ipv6.is_auto": "Assign IPv6 automatically",
+        "eap_method": "Authentication method",
+        "eap_identity": "EAP identity",
+        "eap_password": "Password",
+        "client_certificate": "Client certificate",
+        "ca_certificates": "CA certificates",
     },
     "firewall": {"is_active": "Firewall", "default_policy": "Default policy"},
     "client": {
@@ -235,6 +246,11 @@ HELP: dict[str, dict[str, str]] = {
     "wlan": {
         "ssid": "The network's name; for a hidden network, enter it and tick Hidden.",
         "passphrase": "8 to 63 characters.",
+        "eap_identity": "The user identity associated with the client certificate.",
+        "eap_password": "PEAP-MSCHAPv2: the password for your user identity.",
+        "client_certificate": "The certificate the authentication server uses to validate the "
+        "client's identity.",
+        "ca_certificates": "Without CA certificates the server is not validated.",
     },
     "firewall": {"default_policy": "What happens to connections no rule matches."},
     "client": {

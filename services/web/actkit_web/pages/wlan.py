@@ -10,6 +10,7 @@ from actkit_proto.errors import BusError
 from actkit_proto.network import SetWlan
 from actkit_web.api import wlan
 from actkit_web.http.deps import ActingBus
+from actkit_web.pages.certificates import eap_options
 from actkit_web.pages.settings_page import SettingsForm, SettingsPage, page_router
 
 
@@ -32,6 +33,7 @@ PAGE = SettingsPage(
             SetWlan,
             "Add a wireless network, also one that doesn't broadcast its SSID (name). "
             "Contact your network administrator to get the required settings.",
+            eap_options,
         ),
     ),
     "settings_wlan.html",

@@ -6,7 +6,7 @@ import base64
 
 import httpx
 
-from actkit_proto.network import Dot1xSettings
+from actkit_proto.network import Dot1xSettings, WlanEapMethod, WlanSettings
 
 from ..conftest import basic, log_in
 from ..fake_accounts import FakeAccounts
@@ -198,6 +198,38 @@ async def test_https_and_8021x_certificates_are_chosen_from_the_store(
     assert (stored.client_certificate, stored.ca_certificates) == (
         "web-https",
         ["isrg-root-x1", "web-https"],
+    )
+
+
+async def test_a_wpa2_enterprise_wlan_chooses_its_certificates_from_the_store(
+    client: httpx.AsyncClient, owners: FakeSettings
+) -> None:
+    csrf = await log_in(client)
+    page = await client.get("/system/wlan")
+    client_choice = page.text.split('<select id="wlan-client_certificate"')[1].split("</select>")[0]
+    assert 'value="web-https"' in client_choice and 'value="isrg-root-x1"' not in client_choice
+    assert 'name="ca_certificates" value="isrg-root-x1"' in page.text
+    saved = await client.post(
+        "/system/wlan/wlan",
+        data={
+            "ssid": "corp",
+            "security": "wpa2_enterprise",
+            "eap_method": "eap_tls",
+            "eap_identity": "car-12",
+            "client_certificate": "web-https",
+            "ca_certificates": ["isrg-root-x1"],
+            "ipv4.is_dhcp": "true",
+            "ipv6.is_auto": "true",
+            "csrf_token": csrf,
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    stored = owners.stored[WlanSettings]
+    assert isinstance(stored, WlanSettings)
+    assert (stored.eap_method, stored.client_certificate, stored.ca_certificates) == (
+        WlanEapMethod.EAP_TLS,
+        "web-https",
+        ["isrg-root-x1"],
     )
 
 
