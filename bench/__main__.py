@@ -154,6 +154,8 @@ async def measure(stack: Stack) -> dict[str, Any]:
 async def measure_flood(bus: Bus, stack: Stack, floor_ms: dict[str, float]) -> dict[str, Any]:
     """Input 1 flooded at each of ``FLOOD_RATES``; the lightbar rule mirrors it on the lamp."""
     runs = {}
+    processes = stack.processes()
+    busy = {name: processes[name] for name in ("io", "events", "nats-server")}
     for rate in FLOOD_RATES:
         run = await flood.flood(
             bus,
@@ -162,6 +164,7 @@ async def measure_flood(bus: Bus, stack: Stack, floor_ms: dict[str, float]) -> d
             rate,
             FLOOD_SECONDS,
             stack.metrics_port("events"),
+            busy,
         )
         runs[run.label] = run.summary(floor_ms)
     return runs
@@ -193,7 +196,7 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
         )
         processes = stack.processes()
         busy = {name: processes[name] for name in ("io", "events", "nats-server")}
-        cpu_before = {name: sum(process.cpu_times()[:2]) for name, process in busy.items()}
+        cpu_before = {name: flood.cpu_s(process) for name, process in busy.items()}
         with sampling as graphs:
             measured = [
                 await paths.time_path(
@@ -201,7 +204,7 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
                 )
             ]
         results["cpu_ms_per_edge"] = {
-            name: round(1000 * (sum(process.cpu_times()[:2]) - cpu_before[name]) / EDGES, 3)
+            name: round(1000 * (flood.cpu_s(process) - cpu_before[name]) / EDGES, 3)
             for name, process in busy.items()
         }
         if not is_sampled:
@@ -236,31 +239,10 @@ def main_paths(is_sampled: bool) -> int:
     return 0
 
 
-def print_flood(results: dict[str, Any]) -> None:
-    floor_ms = results["bus_floor_ms"]
-    print(
-        f"flood, input {rules.LIGHTBAR_INPUT} -> output {rules.LAMP_OUTPUT}, "
-        f"{FLOOD_SECONDS:g} s each (ratio: to the bus request/reply p50 {floor_ms['p50']} ms "
-        f"and p99 {floor_ms['p99']} ms of this run):"
-    )
-    print(
-        f"{'run':<14}{'edges/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'probes':>7}"
-        f"{'drained ms':>11}{'changes':>8}{'coalesced':>10}{'lost':>5}  ratio p50/p99/drained"
-    )
-    for label, run in results["flood"].items():
-        ratios = run["ratio"]
-        print(
-            f"{label:<14}{run['edges_per_s']:>8}{run['p50_ms']:>9}{run['p99_ms']:>9}"
-            f"{run['max_ms']:>9}{run['probes']:>7}{run['drained_ms']:>11}{run['output_changes']:>8}"
-            f"{run['coalesced']:>10}{run['lost']:>5}  "
-            f"{ratios['p50']}x / {ratios['p99']}x / {ratios['drained']}x"
-        )
-
-
 def main_flood() -> int:
     with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
         results = uvloop.run(measure_flood_only(stack))
-    print_flood(results)
+    flood.print_runs(results, rules.LIGHTBAR_INPUT, rules.LAMP_OUTPUT, FLOOD_SECONDS)
     lost = sum(run["lost"] for run in results["flood"].values())
     if lost:
         print(f"FAILED: the flood lost {lost}", file=sys.stderr)
@@ -354,7 +336,7 @@ def main() -> int:
             print(f"{key:<22}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
     print(f"hops (path p50 / request-reply p50): {results['hops']}")
     print(f"path p99 / request-reply p99: {results['ratios_p99']}")
-    print_flood(results)
+    flood.print_runs(results, rules.LIGHTBAR_INPUT, rules.LAMP_OUTPUT, FLOOD_SECONDS)
     print(
         f"rules engine: {results['rules_evals_per_s']} evaluations/s (one core, 256 rules, "
         f"{rules_per_edge} watching the driven input); over the bus the events service "

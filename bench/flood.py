@@ -14,9 +14,16 @@ an output, in two parts of ``seconds`` each:
   and one that replays a queue shows the same states late, so which edge a change shows cannot
   be told from the state alone; the pause tells it.
 
+Each probe's delay is also split where it sits: ``taken`` is from the drive to the moment io's
+simulator took the edge (the input event's ``edge_ns``: the drive waited among io's requests),
+``told`` to the moment the bench heard that input event; the rest is the events service and the
+command to io. The clocks compare: ``perf_counter_ns`` and io's ``monotonic_ns`` are both the
+host's monotonic clock.
+
 Coalesced is what the events service merged meanwhile (its ``outcome="coalesced"`` messages).
 Lost counts input events io did not publish (one per edge) and a final output state that is not
-the input's.
+the input's. CPU ms per edge is what io, the events service and nats-server spent (user + system)
+over the whole run, divided by its edges: a figure the machine's other load disturbs less.
 """
 
 from __future__ import annotations
@@ -24,9 +31,11 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import psutil
 from nats.aio.msg import Msg
 
 from actkit_core.bus import Bus
@@ -49,6 +58,9 @@ class FloodRun:
     edges: int = 0
     driving_s: float = 0.0
     latency: Latency = field(default_factory=lambda: Latency("flood"))
+    taken: Latency = field(default_factory=lambda: Latency("taken"))
+    told: Latency = field(default_factory=lambda: Latency("told"))
+    cpu_ms_per_edge: dict[str, float] = field(default_factory=dict)
     drained_ms: float = 0.0
     coalesced: int = 0
     lost: int = 0
@@ -64,10 +76,13 @@ class FloodRun:
             "p99_ms": latency["p99"],
             "max_ms": latency["max"],
             "probes": latency["n"],
+            "taken_p99_ms": self.taken.summary()["p99"],
+            "told_p99_ms": self.told.summary()["p99"],
             "drained_ms": round(self.drained_ms, 3),
             "output_changes": self.output_changes,
             "coalesced": self.coalesced,
             "lost": self.lost,
+            "cpu_ms_per_edge": self.cpu_ms_per_edge,
             "ratio": {
                 "p50": round(latency["p50"] / floor["p50"], 1),
                 "p99": round(latency["p99"] / floor["p99"], 1),
@@ -87,6 +102,8 @@ class Flood:
         self.driven = 0
         self.driving_ns = 0
         self.inputs: list[bool] = []
+        self.newest_input = (0, 0)
+        """When the bench heard the newest input event, and its ``edge_ns``."""
         self.outputs: list[tuple[int, bool]] = []
 
     async def output_changed(self, msg: Msg) -> None:
@@ -94,7 +111,9 @@ class Flood:
         self.outputs.append((time.perf_counter_ns(), is_active))
 
     async def input_changed(self, msg: Msg) -> None:
-        self.inputs.append(PortChanged.from_wire(msg.subject, msg.data).is_active)
+        event = PortChanged.from_wire(msg.subject, msg.data)
+        self.inputs.append(event.is_active)
+        self.newest_input = (time.perf_counter_ns(), event.edge_ns)
 
     async def drive(self, rate: int | None, seconds: float) -> int:
         """Edges at ``rate``/s (None: back to back) for ``seconds``; when the last was driven.
@@ -159,6 +178,12 @@ class Flood:
         )
 
 
+def cpu_s(process: psutil.Process) -> float:
+    """The CPU time a process has spent so far, user + system, in seconds."""
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
 def coalesced_so_far(metrics_port: int) -> int:
     """The events service's coalesced message count, read from its /metrics."""
     with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as answer:
@@ -177,9 +202,14 @@ async def flood(
     rate: int | None,
     seconds: float,
     metrics_port: int,
+    busy: Mapping[str, psutil.Process],
 ) -> FloodRun:
-    """Drive ``input_id`` at ``rate`` edges/s (None: back to back): the load, then the probes."""
+    """Drive ``input_id`` at ``rate`` edges/s (None: back to back): the load, then the probes.
+
+    ``busy``: the processes whose CPU time per edge the run reports, by name.
+    """
     run = FloodRun(f"{rate}/s" if rate else "back to back")
+    cpu_before = {name: cpu_s(process) for name, process in busy.items()}
     await settle(bus)
     start_closed = (await bus.request(GetPort(port_id=input_id))).circuit is not Circuit.CLOSED
     watched = Flood(bus, input_id, output_id, start_closed)
@@ -195,9 +225,11 @@ async def flood(
     run.drained_ms = await watched.caught_up(await watched.drive(rate, seconds))
     probed_s = 0.0
     while probed_s < seconds:
-        run.latency.add_ns(
-            int(1e6 * await watched.caught_up(await watched.drive(rate, PROBE_EVERY_S)))
-        )
+        last_edge_ns = await watched.drive(rate, PROBE_EVERY_S)
+        run.latency.add_ns(int(1e6 * await watched.caught_up(last_edge_ns)))
+        heard_ns, edge_ns = watched.newest_input
+        run.taken.add_ns(max(0, edge_ns - last_edge_ns))
+        run.told.add_ns(max(0, heard_ns - last_edge_ns))
         probed_s += PROBE_EVERY_S
     await settle(bus)
     for subscription in watching:
@@ -209,4 +241,37 @@ async def flood(
     final_input = (await bus.request(GetPort(port_id=input_id))).is_active
     final_output = (await bus.request(GetPort(port_id=output_id))).is_active
     run.lost = int(final_input != final_output) + max(0, run.edges - len(watched.inputs))
+    run.cpu_ms_per_edge = {
+        name: round(1000 * (cpu_s(process) - cpu_before[name]) / max(run.edges, 1), 3)
+        for name, process in busy.items()
+    }
     return run
+
+
+def print_runs(results: dict[str, Any], input_id: int, output_id: int, seconds: float) -> None:
+    """The flood table, then where each run's slowest probes waited."""
+    floor_ms = results["bus_floor_ms"]
+    print(
+        f"flood, input {input_id} -> output {output_id}, "
+        f"{seconds:g} s each (ratio: to the bus request/reply p50 {floor_ms['p50']} ms "
+        f"and p99 {floor_ms['p99']} ms of this run):"
+    )
+    print(
+        f"{'run':<14}{'edges/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'probes':>7}"
+        f"{'drained ms':>11}{'changes':>8}{'coalesced':>10}{'lost':>5}  ratio p50/p99/drained"
+    )
+    for label, run in results["flood"].items():
+        ratios = run["ratio"]
+        print(
+            f"{label:<14}{run['edges_per_s']:>8}{run['p50_ms']:>9}{run['p99_ms']:>9}"
+            f"{run['max_ms']:>9}{run['probes']:>7}{run['drained_ms']:>11}{run['output_changes']:>8}"
+            f"{run['coalesced']:>10}{run['lost']:>5}  "
+            f"{ratios['p50']}x / {ratios['p99']}x / {ratios['drained']}x"
+        )
+    print("where each run's slowest probes waited, p99 ms from the drive (see bench/flood.py):")
+    for label, run in results["flood"].items():
+        print(
+            f"  {label:<14} io took the edge {run['taken_p99_ms']}, the bench heard its input "
+            f"event {run['told_p99_ms']}, the output {run['p99_ms']}; CPU ms per edge "
+            f"{run['cpu_ms_per_edge']}"
+        )
