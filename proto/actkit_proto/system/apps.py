@@ -78,16 +78,36 @@ class AppManifest(BaseModel):
     """The app's own web page inside its container, proxied by the dashboard; ``None``: none."""
     licence_text: str = Field(default="", max_length=200_000)
     """The open-source licences of what the app contains, as shown to a person."""
-    image: str = Field(max_length=200, pattern=r"^apps/[a-z0-9-]+:[\w][\w.-]{0,127}$")
-    """The image's one reference inside the archive, ``apps/<name>:<tag>``: an app's image can
-    never take the name of a service's image or of another app's."""
-    image_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    """The SHA-256 of the ``docker save`` archive: the signature covers the image through it."""
+    image: str = Field(
+        max_length=300,
+        pattern=r"^(apps/[a-z0-9-]+:[\w][\w.-]{0,127}"
+        r"|[a-z0-9.-]+(:[0-9]{1,5})?(/[a-z0-9._-]+)+@sha256:[0-9a-f]{64})$",
+    )
+    """Either the image's one reference inside an uploaded archive, ``apps/<name>:<tag>`` (an
+    app's image can never take the name of a service's image or of another app's), or an image
+    in a registry pinned by digest, ``<registry>/<path>/<name>@sha256:<digest>``, which the
+    device pulls: the signature covers the image through the digest."""
+    image_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """The SHA-256 of the ``docker save`` archive: the signature covers the image through it.
+    Only for an archive; an image pinned by digest has none."""
+
+    @property
+    def is_pulled(self) -> bool:
+        """Whether the image comes from a registry by digest rather than from an archive."""
+        return "@sha256:" in self.image
 
     @model_validator(mode="after")
     def _image_named_after_the_app(self) -> AppManifest:
-        if not self.image.startswith(f"apps/{self.name}:"):
-            raise ValueError(f"image: name the app's image apps/{self.name}:<tag>")
+        if self.is_pulled:
+            if not self.image.split("@", 1)[0].endswith(f"/{self.name}"):
+                raise ValueError(f"image: name the app's image <registry>/…/{self.name}@sha256:…")
+            if self.image_sha256 is not None:
+                raise ValueError("image_sha256: only an archive has one; the digest pins the image")
+        else:
+            if not self.image.startswith(f"apps/{self.name}:"):
+                raise ValueError(f"image: name the app's image apps/{self.name}:<tag>")
+            if self.image_sha256 is None:
+                raise ValueError("image_sha256: give the archive's SHA-256 (signing fills it in)")
         return self
 
     @field_validator("settings_schema")
@@ -109,8 +129,9 @@ class AppPackage(BaseModel):
     """The manifest as JSON text (its UTF-8 bytes are what is signed)."""
     signature: str | None = Field(default=None, max_length=200)
     """Base64 Ed25519 signature of the manifest; ``None``: unsigned."""
-    upload_id: str = Field(pattern=UPLOAD_ID_PATTERN)
-    """The upload that holds the image archive (:class:`UploadAppArchive`)."""
+    upload_id: str | None = Field(default=None, pattern=UPLOAD_ID_PATTERN)
+    """The upload that holds the image archive (:class:`UploadAppArchive`); ``None`` for an
+    image the manifest pins by digest in a registry."""
 
 
 class AppsSettings(Reply):
@@ -206,10 +227,15 @@ class AppList(Reply):
 
 
 class InstallApp(Command[AppReply]):
-    """Verify a package, load its image and create its container (stopped)."""
+    """Verify a package, load or pull its image and create its container (stopped).
+
+    A package of an installed app at another version replaces it (``docs/apps.md``, Updating):
+    its data volume, settings, approvals and licence are kept; a start that fails puts the
+    previous version back.
+    """
 
     subject: ClassVar[str] = "system.app.install"
-    answer_within_s: ClassVar[float] = 120.0
+    answer_within_s: ClassVar[float] = 180.0
 
     package: AppPackage
 

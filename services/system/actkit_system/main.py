@@ -217,6 +217,8 @@ async def build_deps(
             nats=_bus_server(settings, engine),
             users_file=settings.apps_users_file or settings.data_dir / APPS_USERS_FILE,
             licences=await store.load(AppLicences),
+            update_settle_s=settings.apps_update_settle_s,
+            update_timeout_s=settings.apps_update_timeout_s,
         ),
     )
     await clock.apply(current.time, current.time_zone())

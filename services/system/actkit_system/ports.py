@@ -100,6 +100,8 @@ class Container:
     """The engine's word for its state: ``created``, ``running``, ``restarting``, ``exited`` …"""
     address: str = ""
     """Its IP address in its network while it runs ("" when it has none)."""
+    restart_count: int = 0
+    """How often the engine started it again after it died (its restart policy)."""
 
 
 class EngineError(Exception):

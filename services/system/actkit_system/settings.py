@@ -62,6 +62,10 @@ class SystemSettings(ServiceSettings):
     apps_nats_url: str | None = None
     """The bus as an app's container reaches it (given to the app as ``ACTKIT_APP_NATS_URL``);
     default: the apps network's gateway, this host, at ``nats_url``'s port (``actkit run``)."""
+    apps_update_settle_s: float = 5.0
+    """An app's new version must run this long without a restart, or the old one is put back."""
+    apps_update_timeout_s: float = 60.0
+    """How long a new version with a health check may take to turn healthy."""
     apps_upload_max_mb: int = 512
     """The largest image archive an app may upload."""
     apps_nats_reload: Literal["process", "container", "none"] = "process"

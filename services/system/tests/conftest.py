@@ -35,6 +35,7 @@ def settings(tmp_db: Callable[[str], Path], tmp_path: Path) -> SystemSettings:
         data_dir=tmp_path,
         shutdown_start_delay_s=60,
         software_version="1.0.0",
+        apps_update_settle_s=0,
     )
 
 

@@ -86,6 +86,7 @@ class DockerEngine:
             address=next(
                 (str(net["IPAddress"]) for net in networks.values() if net.get("IPAddress")), ""
             ),
+            restart_count=int(body.get("RestartCount") or 0),
         )
 
     async def _image_config(self, image_id: str) -> dict[str, Any]:

@@ -128,6 +128,8 @@ class SimEngine:
         """What each container wrote."""
         self.networks: dict[str, dict[str, str]] = {}
         """Labels by network name."""
+        self.crashing_images: set[str] = set()
+        """Images whose program dies as soon as it starts: the engine keeps restarting it."""
 
     async def inspect(self, name: str) -> Container | None:
         return self.containers.get(name)
@@ -136,6 +138,9 @@ class SimEngine:
         self.calls.append(f"pull {reference}")
         if reference in self.missing_images:
             raise EngineError(f"pull {reference}: manifest unknown")
+        if "@sha256:" in reference:
+            # Pulled by digest: the image is known by that reference (its id is another hash).
+            self.images[reference] = "sha256:" + reference.rsplit(":", 1)[1][::-1]
 
     async def create(self, name: str, image: str, spec: dict[str, object]) -> str:
         self.calls.append(f"create {name} {image}")
@@ -147,6 +152,9 @@ class SimEngine:
     async def start(self, name: str) -> None:
         self.calls.append(f"start {name}")
         self._set(name, is_running=True)
+        if self._get(name).image in self.crashing_images:
+            crashed = replace(self._get(name), status="restarting", restart_count=1)
+            self.containers[name] = crashed
         self.output[name] = self.output.get(name, "") + f"started {self._get(name).image}\n"
         command = self._get(name).spec.get("Cmd")
         if isinstance(command, list) and command[:1] == [UPDATE_COMMAND]:

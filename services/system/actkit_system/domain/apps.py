@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from actkit_proto import Forbidden, Invalid
+from actkit_proto import Conflict, Forbidden, Invalid
 from actkit_proto.base import describe_validation_error
 from actkit_proto.system import (
     AppManifest,
@@ -17,7 +17,7 @@ from actkit_proto.system import (
     AppSubjects,
 )
 from actkit_system.domain.app_licences import KeptLicence
-from actkit_system.domain.app_settings import check_schema, default_settings
+from actkit_system.domain.app_settings import check_schema, check_settings, default_settings
 from actkit_system.domain.signing import is_signed_by
 
 LABEL = "org.actkit.app"
@@ -119,6 +119,47 @@ def check_approval(manifest: AppManifest, approved: AppSubjects) -> None:
                     f"{manifest.name} does not ask to {kind} {subject!r}; approve only what its "
                     f"manifest asks for: {', '.join(asked) or 'nothing'}"
                 )
+
+
+def check_update(there: InstalledApp, manifest: AppManifest) -> None:
+    """Refuse a package that cannot replace the installed app.
+
+    Raises:
+        Conflict: the same version is installed, or the settings in force do not fit the new
+            version's schema (change them first, or delete the app).
+    """
+    name = manifest.name
+    if manifest.version == there.manifest.version:
+        raise Conflict(f"{name} {manifest.version} is installed already")
+    if there.settings is not None:
+        try:
+            check_settings(manifest.settings_schema, there.settings)
+        except Invalid as exc:
+            raise Conflict(
+                f"{name}'s settings do not fit version {manifest.version} ({exc.message}); "
+                "change them first, or delete the app"
+            ) from None
+
+
+def updated_app(
+    there: InstalledApp, manifest: AppManifest, is_signed: bool, image_id: str
+) -> InstalledApp:
+    """The app at its new version, with what it had: run or not, settings, user, approvals.
+
+    An approval is kept as far as the new version still asks for that subject.
+    """
+    approved = AppSubjects(
+        publish=[s for s in there.approved.publish if s in manifest.subjects.publish],
+        subscribe=[s for s in there.approved.subscribe if s in manifest.subjects.subscribe],
+    )
+    return there.model_copy(
+        update={
+            "manifest": manifest,
+            "is_signed": is_signed,
+            "image_id": image_id,
+            "approved": approved,
+        }
+    )
 
 
 def container_spec(

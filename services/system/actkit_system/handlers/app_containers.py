@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -9,8 +10,8 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from actkit_proto import Forbidden, Invalid
-from actkit_proto.system import AppManifest
+from actkit_proto import Forbidden, Invalid, NotFound
+from actkit_proto.system import AppManifest, AppPackage
 from actkit_system.domain.apps import (
     ENGINE_NETWORKS,
     LABEL,
@@ -57,6 +58,48 @@ def check_archive(archive: Path, manifest: AppManifest) -> None:
             f"the image archive must hold one image tagged {manifest.image}; it tags "
             f"{', '.join(tags) or 'none'}"
         )
+
+
+def uploaded_archive(apps: Apps, package: AppPackage, manifest: AppManifest) -> Path | None:
+    """The archive a package names, or ``None`` for an image the manifest pins in a registry.
+
+    Raises:
+        Invalid: an archive's manifest without an upload, or a pinned image with one.
+        NotFound: no such upload.
+    """
+    if manifest.is_pulled:
+        if package.upload_id is not None:
+            raise Invalid("the manifest pins its image in a registry: send no upload_id")
+        return None
+    if package.upload_id is None:
+        raise Invalid("upload_id: the image archive must be uploaded first")
+    archive = apps.uploads / f"{package.upload_id}.tar"
+    if not archive.exists():
+        raise NotFound(f"no upload {package.upload_id}: upload the image archive first")
+    return archive
+
+
+async def obtain_image(apps: Apps, manifest: AppManifest, archive: Path | None) -> str:
+    """Load the archive or pull the pinned image; the image's id (``sha256:…``).
+
+    Pulled by digest, the engine checks the content against the digest; the image is then
+    known by that reference only when the digest is the one pulled.
+
+    Raises:
+        Forbidden: the archive is not the signed one.
+        Invalid: the archive is not one image tagged as the manifest says.
+        EngineError: the engine could not load or pull it.
+    """
+    if archive is not None:
+        await asyncio.to_thread(check_archive, archive, manifest)
+        await apps.engine.load(archive)
+    else:
+        await apps.engine.pull(manifest.image)
+    image_id = await apps.engine.image_id(manifest.image)
+    if image_id is None:
+        how = "the archive loaded" if archive is not None else "the registry gave"
+        raise EngineError(f"{how} no image {manifest.image}")
+    return image_id
 
 
 async def join_network(apps: Apps) -> str:

@@ -1,7 +1,8 @@
 """Make, sign and send app packages: ``python -m actkit_system.handlers.app_package sign …``.
 
 A vendor writes the manifest (``docs/apps.md``) without ``image_sha256``; signing fills it in from
-the ``docker save`` archive, checks the manifest as the device will, and signs its exact text.
+the ``docker save`` archive (none for an image the manifest pins by digest in a registry), checks
+the manifest as the device will, and signs its exact text.
 """
 
 from __future__ import annotations
@@ -22,21 +23,22 @@ from actkit_system.handlers.rollout.bundle import signature_of
 CHUNK_BYTES = 512 * 1024
 
 
-def manifest_text(manifest: dict[str, Any], archive: Path) -> str:
-    """The manifest's JSON text for ``archive``, checked as the device checks it.
+def manifest_text(manifest: dict[str, Any], archive: Path | None) -> str:
+    """The manifest's JSON text for ``archive`` (``None``: a pinned image), checked as on a device.
 
     Raises:
         Invalid: the manifest is not one the device installs.
     """
-    text = json.dumps({**manifest, "image_sha256": archive_sha256(archive)}, indent=2)
+    sha256 = {"image_sha256": archive_sha256(archive)} if archive is not None else {}
+    text = json.dumps({**manifest, **sha256}, indent=2)
     read_manifest(text)
     return text
 
 
 def signed_package(
-    manifest: dict[str, Any], archive: Path, private_pem: bytes | None
+    manifest: dict[str, Any], archive: Path | None, private_pem: bytes | None
 ) -> dict[str, Any]:
-    """``{"manifest", "signature"}`` for ``archive``; unsigned without a key."""
+    """The package for ``archive`` (``None``: a pinned image); without a key, unsigned."""
     text = manifest_text(manifest, archive)
     signature = signature_of(text, private_pem) if private_pem is not None else None
     return {"manifest": text, "signature": signature}
@@ -71,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     signer = commands.add_parser("sign", help="sign a manifest for an archive; JSON to stdout")
     signer.add_argument("manifest", type=Path, help="the manifest, without image_sha256")
-    signer.add_argument("archive", type=Path, help="the docker save archive")
+    signer.add_argument(
+        "archive", type=Path, nargs="?", help="the docker save archive (none: a pinned image)"
+    )
     signer.add_argument("--key", type=Path, help="Ed25519 private key (PEM); none: unsigned")
     args = parser.parse_args(argv)
     package = signed_package(

@@ -6,17 +6,18 @@ are handled in :mod:`actkit_system.handlers.app_containers`.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import contextlib
 import logging
+from pathlib import Path
 
 from actkit_proto import Conflict, Invalid, NotFound, Unavailable
 from actkit_proto.system import (
     AppLicence,
     AppList,
     AppLog,
+    AppManifest,
     AppPage,
     AppReply,
     ApproveAppSubjects,
@@ -42,20 +43,24 @@ from actkit_system.domain.apps import (
     InstalledApp,
     app_state,
     check_approval,
+    check_update,
     container_name,
     log_tail,
+    updated_app,
     verify_package,
 )
 from actkit_system.domain.signing import check_public_key
 from actkit_system.handlers.app_containers import (
     bring_back,
-    check_archive,
     create_container,
+    obtain_image,
     remove_app,
     remove_traces,
+    uploaded_archive,
 )
+from actkit_system.handlers.app_update import replace_app
 from actkit_system.handlers.app_users import apply_users, new_password, refresh_users
-from actkit_system.handlers.deps import Deps
+from actkit_system.handlers.deps import Apps, Deps
 from actkit_system.handlers.logs import note
 from actkit_system.ports import EngineError, ReloadFailed
 
@@ -112,44 +117,61 @@ async def install_app(command: InstallApp, deps: Deps) -> AppReply:
         manifest, is_signed = verify_package(command.package, apps.settings)
         there = apps.installed.apps.get(manifest.name)
         if there is not None:
-            raise Conflict(
-                f"{manifest.name} {there.manifest.version} is installed; delete it before "
-                f"installing {manifest.version}"
-            )
-        archive = apps.uploads / f"{command.package.upload_id}.tar"
-        if not archive.exists():
-            raise NotFound(f"no upload {command.package.upload_id}: upload the image archive first")
+            check_update(there, manifest)
+            if there.should_run and manifest.needs_licence:
+                check_startable(deps, there.model_copy(update={"manifest": manifest}))
+        archive = uploaded_archive(apps, command.package, manifest)
         try:
-            await asyncio.to_thread(check_archive, archive, manifest)
-            if await apps.engine.inspect(container_name(manifest.name)) is not None:
-                raise Conflict(
-                    f"the engine already has a container {container_name(manifest.name)} that "
-                    "no installed app owns; remove it first"
-                )
-            try:
-                await apps.engine.load(archive)
-                image_id = await apps.engine.image_id(manifest.image)
-                if image_id is None:
-                    raise EngineError(f"the archive loaded no image {manifest.image}")
-                installed = InstalledApp(
-                    manifest=manifest,
-                    is_signed=is_signed,
-                    image_id=image_id,
-                    nats_password=new_password(),
-                )
-                await create_container(apps, installed)
-            except EngineError as exc:
-                await remove_traces(apps, manifest)
-                raise Unavailable(f"{manifest.name} is not installed: {exc}") from None
+            if there is None:
+                installed = await _install_new(apps, manifest, is_signed, archive)
+            else:
+                installed = await _update(apps, there, manifest, is_signed, archive)
         finally:
-            archive.unlink(missing_ok=True)
+            if archive is not None:
+                archive.unlink(missing_ok=True)
         apps.installed.apps[manifest.name] = installed
         await deps.store.save(apps.installed)
         await refresh_users(deps)
     signed = "signed" if is_signed else "unsigned"
-    note(deps, Severity.NOTICE, f"app {manifest.name} {manifest.version} ({signed}) installed")
+    done = "installed" if there is None else f"updated from {there.manifest.version}"
+    note(deps, Severity.NOTICE, f"app {manifest.name} {manifest.version} ({signed}) {done}")
     await deliver_settings(deps, installed)
     return AppReply(app=await state_of(deps, installed))
+
+
+async def _install_new(
+    apps: Apps, manifest: AppManifest, is_signed: bool, archive: Path | None
+) -> InstalledApp:
+    if await apps.engine.inspect(container_name(manifest.name)) is not None:
+        raise Conflict(
+            f"the engine already has a container {container_name(manifest.name)} that "
+            "no installed app owns; remove it first"
+        )
+    try:
+        image_id = await obtain_image(apps, manifest, archive)
+        installed = InstalledApp(
+            manifest=manifest, is_signed=is_signed, image_id=image_id, nats_password=new_password()
+        )
+        await create_container(apps, installed)
+    except EngineError as exc:
+        await remove_traces(apps, manifest)
+        raise Unavailable(f"{manifest.name} is not installed: {exc}") from None
+    return installed
+
+
+async def _update(
+    apps: Apps, there: InstalledApp, manifest: AppManifest, is_signed: bool, archive: Path | None
+) -> InstalledApp:
+    try:
+        image_id = await obtain_image(apps, manifest, archive)
+    except EngineError as exc:
+        with contextlib.suppress(EngineError):
+            if await apps.engine.image_id(manifest.image) not in (None, there.image_id):
+                await apps.engine.remove_image(manifest.image)
+        raise Unavailable(f"{manifest.name} {manifest.version} is not installed: {exc}") from None
+    installed = updated_app(there, manifest, is_signed, image_id)
+    await replace_app(apps, there, installed)
+    return installed
 
 
 async def list_apps(_command: ListApps, deps: Deps) -> AppList:

@@ -143,6 +143,10 @@ class Apps:
     """The activated licences by app name (an app's stays when it is deleted)."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     """One change of the apps at a time: an install takes long and must not interleave."""
+    update_settle_s: float = 5.0
+    """How long a new version must run without a restart before it replaces the old one."""
+    update_timeout_s: float = 60.0
+    """How long a new version with a health check may take to turn healthy."""
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,10 @@
-"""Apps on dockerd, installed and run by the system service (here, in the test process).
-
-The app is a 2 MB image made here from a static busybox with ``docker import``, saved with
-``docker save`` and removed from the engine, so installing it loads the archive for real.
-"""
+"""Apps on dockerd, installed and run by the system service (here, in the test process)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import io
-import tarfile
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,94 +14,47 @@ from actkit_proto import Forbidden
 from actkit_proto.system import (
     AppsSettings,
     DeleteApp,
-    GetAppLog,
     ListApps,
     SetAppsSettings,
     StartApp,
     StopApp,
 )
 from actkit_system.handlers.app_package import install, signed_package
-from actkit_system.handlers.rollout.bundle import generate_key
 from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
 
+from .apps import (
+    APP,
+    CONTAINER,
+    IMAGE,
+    MANIFEST,
+    VOLUME,
+    app_things,
+    engine,
+    log_saying,
+    saved_image,
+    system,
+    vendor,
+)
 from .conftest import TIMINGS
 from .engine_host import Engine
 
+__all__ = ["engine", "vendor"]  # the fixtures these tests use
+
 pytestmark = pytest.mark.timeout(180)
 
-APP = "trip-log"
-IMAGE = f"apps/{APP}:1.0.0"
-CONTAINER = f"actkit-app-{APP}"
-VOLUME = f"actkit-app-{APP}-data"
-BUSYBOX = Path("/bin/busybox")
-"""Debian's busybox-static: one static program, every tool the app's shell needs."""
 SCRIPT = (
     "echo trip-log started; "
     "if touch /data/written; then echo data writable; fi; "
     "if ! touch /written 2>/dev/null; then echo root read-only; fi; "
     "while true; do sleep 1; done"
 )
-MANIFEST: dict[str, Any] = {
-    "format_version": 1,
-    "name": APP,
-    "vendor": "Example Vendor",
-    "version": "1.0.0",
-    "subjects": {"subscribe": ["io.ignition.changed"]},
-    "memory_mb": 32,
-    "cpus": 0.25,
-    "image": IMAGE,
-}
 
 
 @pytest.fixture(scope="module")
 def app_archive(dockerd: Engine, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The app's image as a ``docker save`` archive; the engine keeps no copy of it."""
-    return _saved(dockerd, tmp_path_factory.mktemp("app"), IMAGE, SCRIPT)
-
-
-def _saved(engine: Engine, folder: Path, image: str, script: str) -> Path:
-    command = f'CMD ["/bin/sh", "-c", "{script}"]'
-    engine.cli("import", "--change", command, "-", image, stdin=_busybox_root())
-    archive = folder / "image.tar"
-    engine.cli("save", "-o", str(archive), image)
-    engine.cli("rmi", image)
-    return archive
-
-
-@pytest.fixture
-def engine(dockerd: Engine) -> Iterator[Engine]:
-    """The private engine; no app container, volume or image is left in it after the test."""
-    yield dockerd
-    leftovers = _app_things(dockerd)
-    for name in leftovers["containers"]:
-        dockerd.api("DELETE", f"/containers/{name}", params={"force": "true"})
-    for name in leftovers["volumes"]:
-        dockerd.api("DELETE", f"/volumes/{name}")
-    for name in leftovers["images"]:
-        dockerd.api("DELETE", f"/images/{name}", params={"force": "true"})
-    assert leftovers == {"containers": [], "volumes": [], "images": []}
-
-
-@pytest.fixture
-def vendor(tmp_path: Path) -> tuple[bytes, str]:
-    generate_key(tmp_path / "vendor.pem", tmp_path / "vendor.pub")
-    return (tmp_path / "vendor.pem").read_bytes(), (tmp_path / "vendor.pub").read_text()
-
-
-@asynccontextmanager
-async def system(engine: Engine, nats_server: str, data: Path) -> AsyncIterator[None]:
-    """The system service driving the private engine; apps on no network (none is needed)."""
-    settings = SystemSettings(
-        nats_url=nats_server,
-        data_dir=data,
-        metrics_port=0,
-        engine="docker",
-        docker_socket=engine.socket,
-        apps_network="none",
-    )
-    async with running(serve, settings):
-        yield
+    return saved_image(dockerd, tmp_path_factory.mktemp("app"), IMAGE, SCRIPT)
 
 
 async def test_a_signed_app_runs_without_privileges_and_comes_back_after_a_restart(
@@ -146,7 +89,7 @@ async def test_a_signed_app_runs_without_privileges_and_comes_back_after_a_resta
         started = await bus.request(StartApp(name=APP))
         TIMINGS["app start"] = time.monotonic() - began
         assert started.app.is_running
-        log = await _log_saying(bus, "root read-only")
+        log = await log_saying(bus, "root read-only")
         assert log.startswith("trip-log started\ndata writable\n")
     # The owner is away and the container stops: the owner brings it back as it was.
     engine.api("POST", f"/containers/{CONTAINER}/stop", params={"t": "1"})
@@ -156,7 +99,7 @@ async def test_a_signed_app_runs_without_privileges_and_comes_back_after_a_resta
         stopped = await bus.request(StopApp(name=APP), timeout_s=15)
         assert (stopped.app.is_running, stopped.app.status) == (False, "exited")
         assert (await bus.request(DeleteApp(name=APP))).apps == []
-    assert _app_things(engine) == {"containers": [], "volumes": [], "images": []}
+    assert app_things(engine) == {"containers": [], "volumes": [], "images": []}
 
 
 async def test_an_unsigned_app_is_refused_until_unsigned_apps_are_allowed(
@@ -166,7 +109,7 @@ async def test_an_unsigned_app_is_refused_until_unsigned_apps_are_allowed(
     async with system(engine, nats_server, tmp_path):
         with pytest.raises(Forbidden, match="not signed"):
             await install(bus, app_archive, unsigned, "up-00001")
-        assert _app_things(engine) == {"containers": [], "volumes": [], "images": []}
+        assert app_things(engine) == {"containers": [], "volumes": [], "images": []}
         await bus.request(SetAppsSettings(settings=AppsSettings(allow_unsigned=True)))
         installed = await install(bus, app_archive, unsigned, "up-00002")
         assert (installed.app.is_signed, installed.app.is_running) == (False, False)
@@ -178,7 +121,7 @@ async def test_an_app_past_its_memory_limit_is_killed_and_restarted_alone(
 ) -> None:
     # awk doubles a string until the kernel kills it: the container's only program.
     hog = "echo hog started; exec awk 'BEGIN { s = 1; while (1) s = s s }'"
-    archive = _saved(engine, tmp_path, "apps/hog:1.0.0", hog)
+    archive = saved_image(engine, tmp_path, "apps/hog:1.0.0", hog)
     manifest = {**MANIFEST, "name": "hog", "image": "apps/hog:1.0.0", "memory_mb": 16}
     async with system(engine, nats_server, tmp_path):
         await bus.request(SetAppsSettings(settings=AppsSettings(public_keys=[vendor[1]])))
@@ -186,7 +129,7 @@ async def test_an_app_past_its_memory_limit_is_killed_and_restarted_alone(
         began = time.monotonic()
         async with engine.watching() as seen:
             await bus.request(StartApp(name="hog"))
-            log = await _log_saying(bus, "hog started\nhog started\n", app="hog")
+            log = await log_saying(bus, "hog started\nhog started\n", app="hog")
         TIMINGS["memory hog killed and started again"] = time.monotonic() - began
         assert engine.inspect("actkit-app-hog")["RestartCount"] >= 1, log
         ooms = [e for e in seen if e.get("Action") == "oom"]
@@ -206,7 +149,7 @@ async def test_an_app_reaches_the_bus_in_its_own_network_as_under_actkit_run(
         "nc -w 2 ${u%:*} ${u##*:} </dev/null | head -c 4; echo ' read'; "
         "while true; do sleep 1; done"
     )
-    archive = _saved(engine, tmp_path, "apps/probe:1.0.0", probe)
+    archive = saved_image(engine, tmp_path, "apps/probe:1.0.0", probe)
     manifest = {**MANIFEST, "name": "probe", "image": "apps/probe:1.0.0"}
     settings = SystemSettings(
         nats_url=nats_server,
@@ -225,7 +168,7 @@ async def test_an_app_reaches_the_bus_in_its_own_network_as_under_actkit_run(
             host = engine.inspect("actkit-app-probe")["HostConfig"]
             assert host["NetworkMode"] == "actkit-apps"
             await bus.request(StartApp(name="probe"))
-            log = await _log_saying(bus, "INFO read", app="probe")
+            log = await log_saying(bus, "INFO read", app="probe")
             gateway = network["IPAM"]["Config"][0]["Gateway"]
             assert f"bus at {gateway}:" in log
             await bus.request(DeleteApp(name="probe"))
@@ -233,44 +176,3 @@ async def test_an_app_reaches_the_bus_in_its_own_network_as_under_actkit_run(
     finally:
         with contextlib.suppress(RuntimeError):
             engine.api("DELETE", "/networks/actkit-apps")
-
-
-async def _log_saying(bus: Bus, words: str, timeout_s: float = 20.0, app: str = APP) -> str:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        text = (await bus.request(GetAppLog(name=app))).text
-        if words in text:
-            return text
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the app's log never said {words!r}; it says {text!r}")
-        await asyncio.sleep(0.2)
-
-
-def _app_things(engine: Engine) -> dict[str, list[str]]:
-    """What the engine holds of apps: containers and volumes by label, images by name."""
-    containers = engine.api(
-        "GET", "/containers/json", params={"all": "1", "filters": '{"label": ["org.actkit.app"]}'}
-    )
-    volumes = engine.api("GET", "/volumes", params={"filters": '{"label": ["org.actkit.app"]}'})
-    images = engine.api("GET", "/images/json")
-    return {
-        "containers": [c["Names"][0].lstrip("/") for c in containers],
-        "volumes": [v["Name"] for v in volumes["Volumes"] or []],
-        "images": [t for i in images for t in i.get("RepoTags") or [] if t.startswith("apps/")],
-    }
-
-
-def _busybox_root() -> bytes:
-    """A root of busybox and the links to the applets the app runs."""
-    data = io.BytesIO()
-    with tarfile.open(fileobj=data, mode="w") as root:
-        root.add(BUSYBOX, arcname="bin/busybox")
-        for applet in ("sh", "echo", "touch", "sleep", "nc", "head"):
-            link = tarfile.TarInfo(f"bin/{applet}")
-            link.type, link.linkname = tarfile.SYMTYPE, "busybox"
-            root.addfile(link)
-        for name in ("data", "tmp", "proc", "sys", "dev", "etc"):
-            folder = tarfile.TarInfo(name)
-            folder.type, folder.mode = tarfile.DIRTYPE, 0o755
-            root.addfile(folder)
-    return data.getvalue()

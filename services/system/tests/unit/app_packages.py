@@ -34,10 +34,12 @@ def manifest(**changes: Any) -> dict[str, Any]:
     }
 
 
-def archive(folder: Path, tags: list[str] | None = None, name: str = "image.tar") -> Path:
+def archive(
+    folder: Path, tags: list[str] | None = None, name: str = "image.tar", image_id: str = IMAGE_ID
+) -> Path:
     """A ``docker save`` archive's layout: its manifest.json names the image's config and tags."""
     path = folder / name
-    entries = [{"Config": f"{IMAGE_ID[7:]}.json", "RepoTags": tags or ["apps/trip-log:1.0.0"]}]
+    entries = [{"Config": f"{image_id[7:]}.json", "RepoTags": tags or ["apps/trip-log:1.0.0"]}]
     body = json.dumps(entries).encode()
     with tarfile.open(path, "w") as tar:
         member = tarfile.TarInfo("manifest.json")

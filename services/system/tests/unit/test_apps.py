@@ -147,7 +147,7 @@ async def test_delete_leaves_no_container_volume_or_image(
     image = archive(tmp_path)
     await install(fake_bus, image, signed_package(manifest(), image, trusted), "up-00001")
     await fake_bus.request(StartApp(name="trip-log"))
-    with pytest.raises(Conflict, match=r"trip-log 1\.0\.0 is installed; delete it before"):
+    with pytest.raises(Conflict, match=r"trip-log 1\.0\.0 is installed already"):
         await install(fake_bus, image, signed_package(manifest(), image, trusted), "up-00002")
     assert (await fake_bus.request(DeleteApp(name="trip-log"))).apps == []
     assert (engine.images, engine.volumes, CONTAINER in engine.containers) == ({}, {}, False)
