@@ -13,7 +13,9 @@ from typing import Any
 
 from nats.aio.client import Client
 
+from actkit_core.fleetagent import agent_consumer
 from actkit_proto.fleet import (
+    AGENT_CONSUMER,
     HQ_COMMANDS,
     HQ_DOMAIN,
     QUEUED_ON_VEHICLE,
@@ -118,7 +120,10 @@ async def _ensure_stream(client: Client, config: JsonObject, timeout_s: float) -
 
 
 async def prepare_vehicle(client: Client, vehicle_id: str, timeout_s: float = 5.0) -> None:
-    """Create (or update) the events stream, HQ's consumer of it and the commands stream.
+    """Create (or update) the vehicle's JetStream objects for HQ.
+
+    The events stream, HQ's consumer of it, the commands stream and the agent's consumer of it
+    (``actkit_core.fleetagent``).
 
     Raises:
         StreamRefused: JetStream refused one of them.
@@ -131,3 +136,9 @@ async def prepare_vehicle(client: Client, vehicle_id: str, timeout_s: float = 5.
     if "error" in answer:
         raise StreamRefused(f"HQ's consumer: {answer['error'].get('description')}")
     await _ensure_stream(client, vehicle_commands(vehicle_id), timeout_s)
+    body = {"stream_name": VEHICLE_COMMANDS, "config": agent_consumer()}
+    answer = await _call(
+        client, f"CONSUMER.CREATE.{VEHICLE_COMMANDS}.{AGENT_CONSUMER}", body, timeout_s
+    )
+    if "error" in answer:
+        raise StreamRefused(f"the agent's consumer: {answer['error'].get('description')}")

@@ -39,7 +39,7 @@ from typing import Any
 
 from actkit_proto.base import INTEGRATOR_ROLE, Command, Event, Message
 from actkit_proto.catalog import messages
-from actkit_proto.fleet import UPLINK_CONSUMER, VEHICLE_COMMANDS, VEHICLE_EVENTS
+from actkit_proto.fleet import AGENT_CONSUMER, UPLINK_CONSUMER, VEHICLE_COMMANDS, VEHICLE_EVENTS
 from actkit_proto.services import SERVICE_NAMES, SERVICES, ServiceInfo
 from actkit_proto.system import AppSettingsChanged
 
@@ -78,6 +78,11 @@ FLEET_STREAM_SUBJECTS = (
         for verb in ("CREATE", "UPDATE", "INFO")
     ),
     f"$JS.API.CONSUMER.CREATE.{VEHICLE_EVENTS}.{UPLINK_CONSUMER}",
+    # The agent that runs HQ's queued commands (actkit_core.fleetagent): its consumer, its
+    # reads and acknowledgements.
+    f"$JS.API.CONSUMER.CREATE.{VEHICLE_COMMANDS}.{AGENT_CONSUMER}",
+    f"$JS.API.CONSUMER.MSG.NEXT.{VEHICLE_COMMANDS}.{AGENT_CONSUMER}",
+    f"$JS.ACK.{VEHICLE_COMMANDS}.{AGENT_CONSUMER}.>",
 )
 
 

@@ -64,6 +64,20 @@ def test_sign_in_goes_from_web_to_accounts_only() -> None:
     assert "accounts.certificate.web.identity" not in allowed("system", "publish")
 
 
+def test_only_network_asks_system_to_reload_nats_server_and_runs_hqs_queued_commands() -> None:
+    reloaders = [
+        info.name for info in SERVICES if "system.bus.reload" in allowed(info.name, "publish")
+    ]
+    assert reloaders == ["network"]
+    agents = [
+        info.name
+        for info in SERVICES
+        if "$JS.API.CONSUMER.MSG.NEXT.CMD_IN.agent" in allowed(info.name, "publish")
+    ]
+    assert agents == ["network"]
+    assert "$JS.ACK.CMD_IN.agent.>" in allowed("network", "publish")
+
+
 def test_nobody_but_cli_may_delete_purge_or_change_the_state_bucket() -> None:
     for info in SERVICES:
         management = [s for s in allowed(info.name, "publish") if s.startswith("$JS.API.STREAM.")]

@@ -19,6 +19,7 @@ from typing import Any
 import nats
 from nats.aio.client import Client
 
+from actkit_core.fleetagent import run_queued_commands
 from actkit_core.natsconf import reload_server
 from actkit_fleet import leafconf, provision, registry, view
 from actkit_fleet.hqconf import (
@@ -33,7 +34,7 @@ from actkit_fleet.hqconf import (
     render_users,
 )
 from actkit_fleet.jetstream import FleetError, JetStreamApi
-from actkit_fleet.vehicle import prepare, run_queued_commands
+from actkit_fleet.vehicle import prepare
 from actkit_proto.errors import Invalid
 from actkit_proto.fleet import InvalidVehicleId
 

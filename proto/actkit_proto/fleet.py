@@ -26,6 +26,8 @@ VEHICLE_EVENTS = "EVENTS"
 VEHICLE_COMMANDS = "CMD_IN"
 UPLINK_CONSUMER = "hq_events"
 """The durable consumer of the vehicle's events that HQ's source of that vehicle names."""
+AGENT_CONSUMER = "agent"
+"""The durable consumer of the vehicle's queued commands that its agent runs them from."""
 
 _VEHICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _RESERVED = {HQ_DOMAIN}

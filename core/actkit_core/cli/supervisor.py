@@ -34,12 +34,14 @@ from actkit_core.natsconf import (
     APPS_USERS_FILE,
     CLIENT_USERS,
     FLEET_ACCOUNT_FILE,
+    FLEET_LINK_OWNER,
     FLEET_SERVER_FILE,
     password_variable,
     render,
 )
 from actkit_core.natsserver import NatsServer
 from actkit_core.process import PageMerging, merge_identical_pages
+from actkit_proto.base import INTEGRATOR
 from actkit_proto.services import SERVICES, ServiceInfo
 
 log = logging.getLogger("actkit.run")
@@ -200,12 +202,15 @@ class Supervisor:
 
     def _child_env(self, info: ServiceInfo, url: str, passwords: dict[str, str]) -> dict[str, str]:
         prefix = f"ACTKIT_{info.name.upper()}_"
+        # The cloud connection's owner runs HQ's queued commands as the integrator.
+        agent = {prefix + "INTEGRATOR_PASSWORD": passwords[INTEGRATOR]}
         return {
             prefix + "NATS_URL": url,
             prefix + "NATS_USER": info.name,
             prefix + "NATS_PASSWORD": passwords[info.name],
             prefix + "DATA_DIR": str(self.data_dir),
             prefix + "METRICS_PORT": str(self.metrics_ports[info.name]),
+            **(agent if info.name == FLEET_LINK_OWNER else {}),
             **self.extra_env,
         }
 

@@ -44,3 +44,16 @@ async def test_a_stream_jetstream_refuses_is_named(nats_server: str) -> None:
             await prepare_vehicle(client, "car13")
     finally:
         await client.close()
+
+
+async def test_an_agent_consumer_jetstream_refuses_is_named(nats_server: str) -> None:
+    client = await nats.connect(nats_server)
+    try:
+        await prepare_vehicle(client, "car13")
+        js = client.jetstream()
+        await js.delete_consumer("CMD_IN", "agent")
+        await js.add_consumer("CMD_IN", durable_name="agent", deliver_subject="elsewhere")
+        with pytest.raises(StreamRefused, match="the agent's consumer"):
+            await prepare_vehicle(client, "car13")
+    finally:
+        await client.close()

@@ -13,6 +13,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.cli.supervisor import credentials
+from actkit_core.fleetagent import run_queued_commands
 from actkit_core.natsconf import password_variable, render
 from actkit_core.natsserver import NatsServer
 from actkit_core.testing.plugin import running
@@ -21,7 +22,7 @@ from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.leafconf import LeafLink, write_link
 from actkit_fleet.sim.fleet import SimFleet
 from actkit_fleet.sim.proxy import LinkProxy
-from actkit_fleet.vehicle import prepare, run_queued_commands
+from actkit_fleet.vehicle import prepare
 from actkit_io.main import serve
 from actkit_io.settings import IoSettings
 from actkit_proto.io import Circuit, DriveInput, PulsePort

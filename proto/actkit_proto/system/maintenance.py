@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from actkit_proto.base import Command, Event, Reply
+from actkit_proto.base import Ack, Command, Event, Reply
 
 
 class MaintenanceAction(StrEnum):
@@ -44,6 +44,18 @@ class FactoryDefault(Command[MaintenanceResult]):
     """Every setting back to factory default, the IP address included."""
 
     subject: ClassVar[str] = "system.maintenance.factory_default"
+
+
+class ReloadBusServer(Command[Ack]):
+    """Internal, for the network service only: have nats-server read its configuration again.
+
+    The cloud connection's owner writes the link to HQ into nats-server's include files; where
+    nats-server is a container of its own (the board), only the system service, which drives
+    the engine, can signal it. Connections stay; a new JetStream domain still needs a restart.
+    """
+
+    subject: ClassVar[str] = "system.bus.reload"
+    internal_for: ClassVar[tuple[str, ...]] = ("network",)
 
 
 class RestartRequested(Event):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from actkit_core import lifecycle
 from actkit_core.clock import Clock, SystemClock
+from actkit_core.fleetagent import QueuedCommandAgent, integrator_connection
 from actkit_core.fleetstreams import prepare_vehicle
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_core.natsconf import FLEET_SERVER_FILE
@@ -154,6 +155,8 @@ async def build_deps(
         finally:
             for task in tasks:
                 await stop_task(task)
+            if deps.cloud is not None and deps.cloud.agent is not None:
+                await deps.cloud.agent.stop()
 
 
 def _cloud_link(settings: NetworkSettings, runtime: Runtime) -> CloudLink | None:
@@ -170,11 +173,19 @@ def _cloud_link(settings: NetworkSettings, runtime: Runtime) -> CloudLink | None
     async def prepare_streams(vehicle_id: str) -> None:
         await prepare_vehicle(runtime.bus.client, vehicle_id)
 
+    agent = None
+    if settings.integrator_password is not None:
+        password = settings.integrator_password.get_secret_value()
+        connect = integrator_connection(settings.nats_url, password)
+        agent = QueuedCommandAgent(runtime.bus.client, connect)
+    else:
+        log.warning("no integrator password: HQ's queued commands are not run on this device")
     return CloudLink(
         conf_dir=conf_dir,
         ports_dir=settings.nats_ports_dir or settings.data_dir / "nats" / "ports",
         certificate_dir=settings.certificate_path,
         prepare_streams=prepare_streams,
+        agent=agent,
     )
 
 

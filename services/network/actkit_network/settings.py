@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from actkit_core.settings import ServiceSettings
@@ -13,6 +13,9 @@ class NetworkSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ACTKIT_NETWORK_", extra="ignore")
     service: ClassVar[str] = "network"
 
+    integrator_password: SecretStr | None = None
+    """The ``integrator`` user's password: the cloud connection's agent sends HQ's queued
+    commands as the integrator (at most its role). Unset: queued commands wait on the device."""
     adapter: Literal["sim", "networkmanager"] = "sim"
     """``networkmanager`` drives NetworkManager over D-Bus and nftables; ``sim`` records only."""
     dbus_address: str | None = None

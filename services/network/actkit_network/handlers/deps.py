@@ -9,6 +9,7 @@ from pathlib import Path
 
 from actkit_core.bus import Publisher
 from actkit_core.clock import Clock, SystemClock
+from actkit_core.fleetagent import QueuedCommandAgent
 from actkit_network.domain.settings import default_friendly_name
 from actkit_network.ports import (
     AnnouncerPort,
@@ -67,6 +68,8 @@ class CloudLink:
     """Where accounts writes the files of the certificates the link uses."""
     prepare_streams: Callable[[str], Awaitable[None]]
     """Make the vehicle's events stream, HQ's consumer of it and the commands stream."""
+    agent: QueuedCommandAgent | None = None
+    """Runs HQ's queued commands while linked; None without the integrator's password."""
 
 
 @dataclass(frozen=True)

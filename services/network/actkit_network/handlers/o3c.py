@@ -35,6 +35,7 @@ from actkit_proto.network import (
     O3cStatus,
     SetO3c,
 )
+from actkit_proto.system import ReloadBusServer
 
 log = logging.getLogger(__name__)
 O3C_USER = "o3c"
@@ -183,8 +184,19 @@ async def apply_o3c(deps: Deps) -> O3cStatus:
         # A new name or domain: nats-server restarts, its supervisor starts it again. The answer
         # to the change that asked for it leaves first.
         await asyncio.sleep(RESTART_PAUSE_S)
-    if not await asyncio.to_thread(reload_server, cloud.ports_dir, restart=must_restart):
-        log.warning("no nats-server runs from %s: the link applies when it starts", cloud.ports_dir)
+    if await asyncio.to_thread(reload_server, cloud.ports_dir, restart=must_restart):
+        return status
+    if must_restart:
+        log.warning("no nats-server runs from %s: restart it for the new link", cloud.ports_dir)
+        return status
+    # nats-server is not a process of this host (the board: a container of its own): the
+    # system service, which drives the engine, signals it.
+    try:
+        await deps.bus.request(ReloadBusServer())
+    except BusError as exc:
+        log.warning(
+            "nats-server was not reloaded for the link (%s): it applies when it starts", exc
+        )
     return status
 
 
@@ -202,10 +214,22 @@ async def end_unclaimed_o3c(deps: Deps) -> float | None:
     return None
 
 
+async def _run_agent(deps: Deps, is_on: bool) -> None:
+    """The agent runs HQ's queued commands while the device is linked and its streams made."""
+    agent = deps.cloud.agent if deps.cloud is not None else None
+    if agent is None:
+        return
+    if is_on:
+        agent.start()
+    elif agent.is_running:
+        await agent.stop()
+
+
 async def keep_o3c(deps: Deps, retry_s: float = 2.0) -> None:
     """Run for good: end an unclaimed One-click link at its deadline, make HQ's streams.
 
-    The streams are made once linked, again after nats-server restarted for a new domain.
+    The streams are made once linked, again after nats-server restarted for a new domain; the
+    agent of HQ's queued commands runs while linked.
     """
     prepared_for: str | None = None
     while True:
@@ -219,5 +243,6 @@ async def keep_o3c(deps: Deps, retry_s: float = 2.0) -> None:
             except Exception as exc:  # the server restarting, JetStream not ready yet
                 log.info("the streams for HQ are not made yet (%s); again in %s s", exc, retry_s)
                 wait_s = retry_s if wait_s is None else min(wait_s, retry_s)
+        await _run_agent(deps, is_on=status.is_linked and prepared_for == status.vehicle_id)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(deps.o3c_changed.wait(), wait_s)
