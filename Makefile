@@ -142,8 +142,8 @@ fresh-check: ## the README's two commands on a clean Debian root (debootstrap, c
 bench: setup ## latency, throughput, memory and start-up of the whole stack (only=flood, only=paths or only=profile: one part alone)
 	ACTKIT_BENCH_ONLY=$(only) $(RUN) python -m bench
 
-bench-board: setup images ## the bench's board mode: compose up to answering, memory per container
-	DOCKER_HOST=$(BOARD_HOST) $(RUN) python -m bench board
+bench-board: setup images ## the bench's board mode, both layouts (layout=forked or layout=split: one): up to answering, memory
+	DOCKER_HOST=$(BOARD_HOST) ACTKIT_BENCH_BOARD_LAYOUT=$(layout) $(RUN) python -m bench board
 
 # The board: the images and the compose stack on a Docker Engine. Here that is a private dockerd
 # (tools/dockerd.sh) in $(BOARD_ENGINE), started when needed; BOARD_HOST=unix://... names another.
@@ -162,7 +162,7 @@ app-example: engine .venv/.synced-run ## the example app (apps/trip-log): image 
 app-example-licence: .venv/.synced-run ## a licence key for the example app: SERIAL=<12 hex> [EXPIRES=2027-06-30T00:00Z]
 	tools/app-example-licence.sh
 
-board-up: engine .venv/.synced-run ## the compose stack, sim hardware, on the private engine: healthy, dashboard on :8080
+board-up: engine .venv/.synced-run ## the compose stack (nats + actkit; ACTKIT_BOARD_LAYOUT=split: a container per service), sim hardware, on the private engine: healthy, dashboard on :8080
 	DOCKER_HOST=$(BOARD_HOST) tools/board.sh up
 
 board-status: .venv/.synced-run ## actkit status through the board's published NATS port
@@ -177,6 +177,7 @@ test-board: setup ## the board suite on a real dockerd: images, the compose stac
 	tools/dockerd.sh start $(BOARD_TEST_ENGINE) >/dev/null
 	DOCKER_HOST=$(BOARD_TEST_HOST) tools/board-images.sh && \
 	  ACTKIT_BOARD_HOST=$(BOARD_TEST_HOST) $(RUN) pytest -q -m board -n 0 tests && \
+	  ACTKIT_BOARD_HOST=$(BOARD_TEST_HOST) ACTKIT_BOARD_LAYOUT=split $(RUN) pytest -q -m board -n 0 tests/board/test_board_stack.py && \
 	  $(RUN) pytest -q -m board -n 0 services; \
 	  status=$$?; tools/dockerd.sh stop $(BOARD_TEST_ENGINE); exit $$status
 

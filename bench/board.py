@@ -1,6 +1,8 @@
 """The bench's board mode (``make bench-board``): the compose stack on a real Docker Engine.
 
-On the engine at ``DOCKER_HOST``, with the images present, it measures:
+On the engine at ``DOCKER_HOST``, with the images present, it measures both layouts in turn: the
+forked one (the default: nats and the container ``actkit``, which runs every service forked by
+``actkit run``) and the split one (nats and one container per service):
 
 - the time from ``docker-compose up`` to every service answering on the bus, for a first start
   (empty volumes) and a start on the volumes of the one before (a power-on), and to every
@@ -10,10 +12,10 @@ On the engine at ``DOCKER_HOST``, with the images present, it measures:
   files), RSS, and its memory cgroup's usage (cgroup v1 ``memory.usage_in_bytes``, what v2 calls
   ``memory.current``, page cache included, and without the inactive files);
 - the same once the kernel's same-page merging has settled: each container's entrypoint offers
-  its pages to it (``PR_SET_MEMORY_MERGE``), and a second stack whose entrypoints do not
-  (``ACTKIT_PAGE_MERGING=off``) shows what that lever is worth.
+  its pages to it (``PR_SET_MEMORY_MERGE``; ``actkit run`` asks for its own too).
 
-The forked ``actkit run`` figures are the last ``make bench``'s (``bench/results.json``).
+``make bench-board layout=split`` (or ``forked``) measures one. The forked ``actkit run`` figures
+on the host are the last ``make bench``'s (``bench/results.json``).
 """
 
 from __future__ import annotations
@@ -43,35 +45,36 @@ IDLE_S = float(os.environ.get("ACTKIT_BENCH_BOARD_IDLE_S", "20"))
 """How long the stack idles after it answers before its memory is read."""
 SETTLE_TIMEOUT_S = 180.0
 ANSWER_TIMEOUT_S = 120.0
-CONTAINERS = ["nats", *SERVICE_NAMES]
+LAYOUTS = {"forked": ["nats", "actkit"], "split": ["nats", *SERVICE_NAMES]}
+"""Each layout's containers (``actkit-<name>``; the forked one's ``actkit`` is named so)."""
+
+
+def container_name(name: str) -> str:
+    return name if name == "actkit" else f"actkit-{name}"
 
 
 class Board:
     """One compose stack, its env file and ports in a folder of its own."""
 
-    def __init__(self, folder: Path, page_merging: bool) -> None:
+    def __init__(self, folder: Path, layout: str) -> None:
         self.folder = folder
+        self.containers = LAYOUTS[layout]
         self.nats_port = free_port()
         env = {
             "ACTKIT_BOARD_CACHE": str(folder),
+            "ACTKIT_BOARD_LAYOUT": layout,
             "ACTKIT_NATS_PORT": str(self.nats_port),
             "ACTKIT_HTTP_PORT": str(free_port()),
             "ACTKIT_HTTPS_PORT": str(free_port()),
         }
-        subprocess.run([REPO / "tools" / "board.sh", "env"], env={**os.environ, **env}, check=True)
-        files = ["-f", "docker-compose.yml", "-f", "deploy/compose.sim.yml"]
-        if not page_merging:
-            override = folder / "no-page-merging.yml"
-            override.write_text(
-                "services:\n"
-                + "".join(
-                    f"  {name}:\n    environment:\n      ACTKIT_PAGE_MERGING: 'off'\n"
-                    for name in SERVICE_NAMES
-                )
-            )
-            files += ["-f", str(override)]
+        board_sh = [REPO / "tools" / "board.sh"]
+        subprocess.run([*board_sh, "env"], env={**os.environ, **env}, check=True)
+        files = subprocess.run(
+            [*board_sh, "files"], env={**os.environ, **env}, check=True, capture_output=True
+        ).stdout.split()
         self.compose_command = [
-            "docker-compose", "-p", "actkit", "--env-file", str(folder / "board.env"), *files,
+            "docker-compose", "-p", "actkit", "--env-file", str(folder / "board.env"),
+            *(file.decode() for file in files),
         ]  # fmt: skip
 
     def compose(self, *args: str) -> None:
@@ -87,8 +90,8 @@ class Board:
         self.compose("up", "-d", "--no-build")
         answering = asyncio.run(self._answering(started))
         while not all(
-            inspect(f"actkit-{name}", "{{.State.Health.Status}}") == "healthy"
-            for name in CONTAINERS
+            inspect(container_name(name), "{{.State.Health.Status}}") == "healthy"
+            for name in self.containers
         ):
             if time.monotonic() - started > ANSWER_TIMEOUT_S:
                 raise RuntimeError("the board's containers are not all healthy")
@@ -131,11 +134,11 @@ def _smaps_kb(pid: str) -> dict[str, int]:
     return {line.split(":")[0]: int(line.split()[1]) for line in lines}
 
 
-def container_memory_mb() -> dict[str, dict[str, float]]:
+def container_memory_mb(containers: list[str]) -> dict[str, dict[str, float]]:
     """Every container's memory (MB), and the totals."""
     figures: dict[str, dict[str, float]] = {}
-    for name in CONTAINERS:
-        group = CGROUP / inspect(f"actkit-{name}", "{{.Id}}")
+    for name in containers:
+        group = CGROUP / inspect(container_name(name), "{{.Id}}")
         sums = dict.fromkeys(("Pss", "Pss_Anon", "Pss_File", "Rss"), 0)
         for pid in (group / "cgroup.procs").read_text().split():
             smaps = _smaps_kb(pid)
@@ -155,37 +158,37 @@ def container_memory_mb() -> dict[str, dict[str, float]]:
     return {name: {k: round(v, 1) for k, v in row.items()} for name, row in figures.items()}
 
 
-def merged_memory_mb() -> tuple[dict[str, dict[str, float]], float]:
+def merged_memory_mb(containers: list[str]) -> tuple[dict[str, dict[str, float]], float]:
     """The memory once three full scans of ksmd in a row took less than a MB off the PSS."""
     started = time.monotonic()
-    totals = [container_memory_mb()["total"]["pss"]]
+    totals = [container_memory_mb(containers)["total"]["pss"]]
     scans = int((KSM / "full_scans").read_text())
     while time.monotonic() - started < SETTLE_TIMEOUT_S:
         time.sleep(0.5)
         if int((KSM / "full_scans").read_text()) == scans:
             continue
         scans = int((KSM / "full_scans").read_text())
-        totals.append(container_memory_mb()["total"]["pss"])
+        totals.append(container_memory_mb(containers)["total"]["pss"])
         if len(totals) > 3 and totals[-4] - totals[-1] < 1:
             break
-    return container_memory_mb(), round(time.monotonic() - started, 1)
+    return container_memory_mb(containers), round(time.monotonic() - started, 1)
 
 
-def measure(page_merging: bool, merging_on: bool) -> dict[str, Any]:
+def measure(layout: str, merging_on: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        board = Board(Path(folder), page_merging)
+        board = Board(Path(folder), layout)
         try:
             results: dict[str, Any] = {}
             results["first_up_s"], results["first_healthy_s"] = board.started_s()
             board.compose("down", "-t", "5")
             results["up_s"], results["healthy_s"] = board.started_s()
             time.sleep(IDLE_S)
-            results["idle_mb"] = container_memory_mb()
+            results["idle_mb"] = container_memory_mb(board.containers)
             if merging_on:
-                results["merged_mb"], results["merged_after_s"] = merged_memory_mb()
+                results["merged_mb"], results["merged_after_s"] = merged_memory_mb(board.containers)
             return results
         finally:
-            board.compose("down", "-v", "-t", "5")
+            board.compose("down", "--remove-orphans", "-v", "-t", "5")
 
 
 def _table(figures: dict[str, dict[str, float]]) -> None:
@@ -199,12 +202,14 @@ def main() -> int:
     if not os.environ.get("DOCKER_HOST"):
         print("the board bench needs DOCKER_HOST: run it with make bench-board")
         return 2
+    layouts = (
+        [os.environ["ACTKIT_BENCH_BOARD_LAYOUT"]]
+        if os.environ.get("ACTKIT_BENCH_BOARD_LAYOUT")
+        else list(LAYOUTS)
+    )
     with same_page_merging(True) as merging:
         print(f"same-page merging (KSM): {merging.how}")
-        results = {
-            "page_merging": measure(page_merging=True, merging_on=merging.is_on),
-            "no_page_merging": measure(page_merging=False, merging_on=merging.is_on),
-        }
+        results = {layout: measure(layout, merging_on=merging.is_on) for layout in layouts}
     if FORKED_RESULTS.exists():
         forked = json.loads(FORKED_RESULTS.read_text())
         results["forked_actkit_run"] = {
@@ -213,10 +218,9 @@ def main() -> int:
         }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    for label, run in (("entrypoints offer pages (the default)", "page_merging"),
-                       ("ACTKIT_PAGE_MERGING=off", "no_page_merging")):  # fmt: skip
-        figures = results[run]
-        print(f"{label}:")
+    for layout in layouts:
+        figures = results[layout]
+        print(f"{layout} layout ({', '.join(map(container_name, LAYOUTS[layout]))}):")
         print(
             f"  docker-compose up -> every service answering: {figures['first_up_s']} s "
             f"(first start, empty volumes), {figures['up_s']} s (on its volumes); every "

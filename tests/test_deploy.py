@@ -17,7 +17,15 @@ ROOT = Path(__file__).parents[1]
 
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
+    """The board's default layout: nats and the container actkit (``actkit run``)."""
     document: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return document
+
+
+@pytest.fixture(scope="module")
+def split() -> dict[str, Any]:
+    """The per-service layout's override: one container per service."""
+    document: dict[str, Any] = yaml.safe_load((ROOT / "deploy/compose.split.yml").read_text())
     return document
 
 
@@ -28,18 +36,47 @@ def _scripts(info: ServiceInfo) -> dict[str, str]:
 
 
 def test_every_workspace_service_has_a_container_and_nothing_else_does(
-    compose: dict[str, Any],
+    compose: dict[str, Any], split: dict[str, Any]
 ) -> None:
     folders = {path.name for path in (ROOT / "services").iterdir() if path.is_dir()}
     assert folders == {info.name for info in SERVICES}
-    assert set(compose["services"]) == folders | {"nats"}
+    assert set(compose["services"]) == {"nats", "actkit"}
+    assert set(split["services"]) == folders | {"actkit"}
+    assert split["services"]["actkit"] == {"profiles": ["forked"]}  # not started in that layout
+
+
+def test_the_default_layout_runs_every_service_in_one_container_beside_nats(
+    compose: dict[str, Any],
+) -> None:
+    actkit = compose["services"]["actkit"]
+    assert actkit["command"] == [
+        "actkit", "--data-dir", "/data", "run",
+        "--nats-url", "nats://nats:4222", "--service-user", "actkit",
+    ]  # fmt: skip
+    assert (actkit["image"], actkit["container_name"], actkit["user"]) == (
+        "${ACTKIT_IMAGE:-actkit:latest}",
+        "actkit",
+        "0",
+    )
+    # Every user's password, as nats is given them (the supervisor's check asks as cli).
+    nats_env = compose["services"]["nats"]["environment"]
+    assert {key: actkit["environment"][key] for key in nats_env} == nats_env
+    assert actkit["environment"]["ACTKIT_SYSTEM_NATS_URL"] == "nats://nats:4222"  # the updater's
+    # The health check: every service's metrics port, consecutive from the first.
+    ports = [info.metrics_port for info in SERVICES]
+    assert ports == list(range(ports[0], ports[0] + len(ports)))
+    assert actkit["healthcheck"]["test"][-2:] == [str(ports[0]), str(len(ports))]
+    assert "actkit-data:/data" in actkit["volumes"]
+    assert "actkit-data" in compose["volumes"]
+    assert actkit["restart"] == "unless-stopped"
+    assert actkit["depends_on"]["nats"]["condition"] == "service_healthy"
 
 
 @pytest.mark.parametrize("info", SERVICES, ids=lambda info: info.name)
 def test_each_container_runs_its_own_console_script(
-    compose: dict[str, Any], info: ServiceInfo
+    split: dict[str, Any], info: ServiceInfo
 ) -> None:
-    container = compose["services"][info.name]
+    container = split["services"][info.name]
     [command] = container["command"]
     assert command in _scripts(info)
     assert container["image"] == "${ACTKIT_IMAGE:-actkit:latest}"
@@ -54,9 +91,9 @@ def test_each_container_runs_its_own_console_script(
 
 @pytest.mark.parametrize("info", SERVICES, ids=lambda info: info.name)
 def test_each_container_has_settings_a_volume_and_a_health_check_on_its_metrics(
-    compose: dict[str, Any], info: ServiceInfo
+    split: dict[str, Any], info: ServiceInfo
 ) -> None:
-    container = compose["services"][info.name]
+    container = split["services"][info.name]
     prefix = f"ACTKIT_{info.name.upper()}_"
     env = container["environment"]
     assert set(env) >= {prefix + key for key in ("NATS_URL", "NATS_USER", "NATS_PASSWORD")}
@@ -64,7 +101,7 @@ def test_each_container_has_settings_a_volume_and_a_health_check_on_its_metrics(
     assert env[prefix + "NATS_PASSWORD"].startswith(f"${{ACTKIT_NATS_PASSWORD_{info.name.upper()}")
     assert int(env[prefix + "METRICS_PORT"]) == info.metrics_port
     assert f"{info.name}-data:/data" in container["volumes"]
-    assert f"{info.name}-data" in compose["volumes"]
+    assert f"{info.name}-data" in split["volumes"]
     assert str(info.metrics_port) in " ".join(container["healthcheck"]["test"])
     assert container["restart"] == "unless-stopped"
     assert container["depends_on"]["nats"]["condition"] == "service_healthy"
@@ -107,16 +144,25 @@ def test_the_compose_file_keeps_to_the_compose_specification(compose: dict[str, 
     assert given == read
 
 
-def test_the_board_runs_the_real_adapters_and_the_simulator_file_the_sim_ones(
-    compose: dict[str, Any],
+def test_the_board_runs_the_real_adapters_and_the_simulator_files_the_sim_ones(
+    compose: dict[str, Any], split: dict[str, Any]
 ) -> None:
-    io = compose["services"]["io"]
+    actkit = compose["services"]["actkit"]
+    assert actkit["environment"]["ACTKIT_IO_ADAPTER"] == "periphery"
+    assert "${ACTKIT_GPIOCHIP:-/dev/gpiochip0}:/dev/gpiochip0" in actkit["devices"]
+    io = split["services"]["io"]
     assert io["environment"]["ACTKIT_IO_ADAPTER"] == "periphery"
     assert "${ACTKIT_GPIOCHIP:-/dev/gpiochip0}:/dev/gpiochip0" in io["devices"]
     sim = yaml.safe_load((ROOT / "deploy/compose.sim.yml").read_text())["services"]
-    for name, container in compose["services"].items():
+    adapters = {key for key in actkit["environment"] if key.endswith("_ADAPTER")}
+    assert {key: sim["actkit"]["environment"][key] for key in adapters} == dict.fromkeys(
+        adapters, "sim"
+    )
+    split_sim = yaml.safe_load((ROOT / "deploy/compose.split-sim.yml").read_text())["services"]
+    for name, container in split["services"].items():
         adapter = f"ACTKIT_{name.upper()}_ADAPTER"
         if adapter in container.get("environment", {}):
-            assert sim[name]["environment"][adapter] == "sim"
-    # The engine stays the real one (the private dockerd's socket): apps run in it.
-    assert "ACTKIT_SYSTEM_ENGINE" not in sim["system"]["environment"]
+            assert split_sim[name]["environment"][adapter] == "sim"
+    # The engine stays the real one (the private dockerd's socket): apps and rollouts run in it.
+    assert "ACTKIT_SYSTEM_ENGINE" not in sim["actkit"]["environment"]
+    assert "ACTKIT_SYSTEM_ENGINE" not in split_sim["system"]["environment"]

@@ -4,13 +4,17 @@
 #
 #   tools/board.sh up       images (built when missing), then docker-compose up; waits until every
 #                           container is healthy and every service answers `actkit status`
-#   tools/board.sh down     docker-compose down: the containers and network go, the volumes stay
+#   tools/board.sh down     docker-compose down: the containers (of either layout) and network go,
+#                           the volumes stay
 #   tools/board.sh purge    down, the volumes too
 #   tools/board.sh status   `actkit status` through the published NATS port
 #   tools/board.sh env      write the env file only (the bench runs docker-compose itself)
+#   tools/board.sh files    the compose files' arguments of the layout (-f ... -f ...)
 #
 # State (NATS passwords, the env file compose reads) is in ACTKIT_BOARD_CACHE (.cache/board). Ports
 # on 127.0.0.1 / the host: ACTKIT_NATS_PORT (4222), ACTKIT_HTTPS_PORT (8443), ACTKIT_HTTP_PORT (8080).
+# ACTKIT_BOARD_LAYOUT: forked (the default: nats + the container actkit, every service forked by
+# `actkit run`) or split (nats + one container per service, deploy/compose.split.yml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +22,16 @@ cache=${ACTKIT_BOARD_CACHE:-$PWD/.cache/board}
 up_timeout_s=${ACTKIT_BOARD_UP_TIMEOUT_S:-180}
 python=${ACTKIT_PYTHON:-$PWD/.venv/bin/python}
 env_file=$cache/board.env
-compose=(docker-compose -p actkit --env-file "$env_file" -f docker-compose.yml -f deploy/compose.sim.yml)
+files=(-f docker-compose.yml -f deploy/compose.sim.yml)
+case ${ACTKIT_BOARD_LAYOUT:-forked} in
+  forked) ;;
+  split) files+=(-f deploy/compose.split.yml -f deploy/compose.split-sim.yml) ;;
+  *)
+    echo "board: ACTKIT_BOARD_LAYOUT is forked or split, not ${ACTKIT_BOARD_LAYOUT}" >&2
+    exit 2
+    ;;
+esac
+compose=(docker-compose -p actkit --env-file "$env_file" "${files[@]}")
 docker=(/usr/bin/docker)
 : "${DOCKER_HOST:?DOCKER_HOST names the engine (make board-up sets it)}"
 
@@ -85,12 +98,13 @@ up() {
 
 case ${1:-} in
   up) up ;;
-  down) [ ! -f "$env_file" ] || "${compose[@]}" down -t 5 ;;
-  purge) [ ! -f "$env_file" ] || "${compose[@]}" down -v -t 5 ;;
+  down) [ ! -f "$env_file" ] || "${compose[@]}" down --remove-orphans -t 5 ;;
+  purge) [ ! -f "$env_file" ] || "${compose[@]}" down --remove-orphans -v -t 5 ;;
   status) status ;;
   env) write_env ;;
+  files) echo "${files[@]}" ;;
   *)
-    echo "usage: $0 up|down|purge|status" >&2
+    echo "usage: $0 up|down|purge|status|env|files" >&2
     exit 2
     ;;
 esac

@@ -4,7 +4,8 @@
 in ``ACTKIT_BOARD_HOST``. The stack is ``tools/board.sh up`` (the board's compose file with the
 simulator's adapters) with its state in a temporary folder and its published ports free ones;
 after the session ``tools/board.sh purge`` removes its containers, network and volumes, and a
-container left behind fails the session.
+container left behind fails the session. ``ACTKIT_BOARD_LAYOUT`` names the layout: ``forked``
+(the default: the container ``actkit`` runs every service) or ``split`` (one container each).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing.stack import free_port
+from actkit_proto.services import SERVICE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 BOARD = REPO / "tools" / "board.sh"
@@ -40,6 +42,17 @@ class Board:
     cache: Path
     nats_port: int
     http_port: int
+    layout: str = "forked"
+
+    @property
+    def is_split(self) -> bool:
+        return self.layout == "split"
+
+    @property
+    def container_names(self) -> list[str]:
+        """The containers the layout runs."""
+        services = [f"actkit-{name}" for name in SERVICE_NAMES] if self.is_split else ["actkit"]
+        return ["actkit-nats", *services]
 
     @property
     def nats_url(self) -> str:
@@ -77,8 +90,10 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
     host = os.environ.get("ACTKIT_BOARD_HOST")
     if not host:
         pytest.fail("the board tests need a Docker Engine: run them with make test-board")
-    board = Board(host, tmp_path_factory.mktemp("board"), free_port(), free_port())
+    layout = os.environ.get("ACTKIT_BOARD_LAYOUT", "forked")
+    board = Board(host, tmp_path_factory.mktemp("board"), free_port(), free_port(), layout)
     env = {
+        "ACTKIT_BOARD_LAYOUT": layout,
         "DOCKER_HOST": host,
         "ACTKIT_BOARD_CACHE": str(board.cache),
         "ACTKIT_NATS_PORT": str(board.nats_port),

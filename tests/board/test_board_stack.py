@@ -1,9 +1,10 @@
 """The board's containers on a real dockerd: the manual's examples, crashes, a NATS restart.
 
-A container whose process dies is started again by its restart policy. ``docker kill`` is not such
-a death on Engine 20.10: the engine counts it as a stop by hand and no policy restarts it. The
-tests therefore kill the container's first process by its PID from the host, as a crash or the
-kernel's OOM killer would.
+In the forked layout (the default) a service whose process dies is started again by the
+supervisor in the container ``actkit``; in the split layout its container is started again by its
+restart policy, as is ``actkit`` when the supervisor itself dies. ``docker kill`` is not such a
+death on Engine 20.10: the engine counts it as a stop by hand and no policy restarts it. The tests
+therefore kill the process by its PID from the host, as a crash or the kernel's OOM killer would.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -57,7 +58,7 @@ async def test_every_service_answers_and_the_dashboard_is_reachable(
 ) -> None:
     await every_service_answers(board_bus)
     names = board.docker("ps", "--format", "{{.Names}}").split()
-    assert sorted(names) == sorted(f"actkit-{name}" for name in [*SERVICE_NAMES, "nats"])
+    assert sorted(names) == sorted(board.container_names)
     async with httpx.AsyncClient() as client:
         answer = await client.get(f"http://127.0.0.1:{board.http_port}/")
     assert answer.status_code in (200, 303), answer.text
@@ -96,26 +97,82 @@ async def test_camera_motion_holds_port_1_active_while_motion_is_on(
         peer.stop()
 
 
-@pytest.mark.parametrize("service", SERVICE_NAMES)
-async def test_a_service_container_whose_process_dies_is_restarted_with_its_state(
-    board: Board, board_bus: Bus, service: str
-) -> None:
-    container = f"actkit-{service}"
+def service_processes(board: Board) -> dict[str, tuple[int, int]]:
+    """The forked services in ``actkit``: (host PID, uid) by service (their process titles)."""
+    table = board.docker("top", "actkit", "-eo", "pid,uid,args").splitlines()[1:]
+    found = {}
+    for line in table:
+        pid, uid, command = line.split(None, 2)
+        if command.startswith("actkit-") and " " not in command:
+            found[command.removeprefix("actkit-")] = (int(pid), int(uid))
+    return found
+
+
+async def state_kept_over(board_bus: Bus, what: str) -> Callable[[], Awaitable[None]]:
+    """A port and a rule made now; what it returns checks both are still there."""
     await every_service_answers(board_bus)
     port = await board_bus.request(
-        ConfigurePort(port_id=5, name=f"Kept over {service}", direction=Direction.OUTPUT)
+        ConfigurePort(port_id=5, name=f"Kept over {what}", direction=Direction.OUTPUT)
     )
-    kept = window_sensor().model_copy(update={"name": f"Kept over {service}"})
+    kept = window_sensor().model_copy(update={"name": f"Kept over {what}"})
     rule = await board_bus.request(CreateRule(rule=kept))
+
+    async def still_there() -> None:
+        await every_service_answers(board_bus)
+        assert (await board_bus.request(GetPort(port_id=5))).name == port.name
+        assert (await board_bus.request(GetRule(rule_id=rule.rule_id))).rule == rule.rule
+
+    return still_there
+
+
+def kill_and_wait_restarted(board: Board, container: str) -> None:
+    """SIGKILL the container's first process; it comes back, the same container."""
     identity, restarts, pid = board.inspect(
         container, "{{.Id}} {{.RestartCount}} {{.State.Pid}}"
     ).split()
     os.kill(int(pid), signal.SIGKILL)
     wait_healthy(board, container, int(restarts) + 1)
     assert board.inspect(container, "{{.Id}}") == identity  # the same container, not a new one
-    await every_service_answers(board_bus)
-    assert (await board_bus.request(GetPort(port_id=5))).name == port.name
-    assert (await board_bus.request(GetRule(rule_id=rule.rule_id))).rule == rule.rule
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+async def test_a_service_whose_process_dies_is_restarted_with_its_state(
+    board: Board, board_bus: Bus, service: str
+) -> None:
+    still_there = await state_kept_over(board_bus, service)
+    if board.is_split:
+        kill_and_wait_restarted(board, f"actkit-{service}")
+    else:
+        restarts = board.inspect("actkit", "{{.RestartCount}}")
+        pid, _uid = service_processes(board)[service]
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + RESTARTED_TIMEOUT_S
+        while service_processes(board).get(service, (pid, 0))[0] == pid:
+            assert time.monotonic() < deadline, f"the supervisor did not start {service} again"
+            time.sleep(0.2)
+        assert board.inspect("actkit", "{{.RestartCount}}") == restarts  # the container stayed
+    await still_there()
+
+
+async def test_a_dying_supervisor_has_its_container_restarted_with_every_service(
+    board: Board, board_bus: Bus
+) -> None:
+    if board.is_split:
+        pytest.skip("the split layout has no supervisor: each service is its container's process")
+    still_there = await state_kept_over(board_bus, "the supervisor")
+    kill_and_wait_restarted(board, "actkit")
+    await still_there()
+
+
+def test_every_service_but_system_runs_as_the_unprivileged_user(board: Board) -> None:
+    if board.is_split:
+        users = {
+            name: board.inspect(f"actkit-{name}", "{{.Config.User}}") for name in SERVICE_NAMES
+        }
+        assert users == {name: "0" if name == "system" else "actkit" for name in SERVICE_NAMES}
+        return
+    uids = {name: uid for name, (_pid, uid) in service_processes(board).items()}
+    assert uids == {name: 0 if name == "system" else 10001 for name in SERVICE_NAMES}
 
 
 async def test_a_restarted_nats_server_has_every_service_back(board: Board, board_bus: Bus) -> None:
