@@ -185,7 +185,7 @@ class StateWriter:
         self._busy: set[str] = set()
         self._waiting: dict[str, _Waiting] = {}
         self._written_at: dict[str, float] = {}
-        self._hurry: dict[str, asyncio.Event] = {}
+        self._hurry: dict[str, asyncio.Future[None]] = {}
         self._is_flushing = False
         self._writers: set[asyncio.Task[None]] = set()
 
@@ -212,7 +212,7 @@ class StateWriter:
         try:
             while self._writers:
                 for hurry in self._hurry.values():
-                    hurry.set()
+                    _wake(hurry)
                 await asyncio.wait(set(self._writers))
         finally:
             self._is_flushing = False
@@ -235,7 +235,7 @@ class StateWriter:
             written = waiting.written
             waiting.data, waiting.is_awaited = data, True
         if (hurry := self._hurry.get(subject)) is not None:
-            hurry.set()
+            _wake(hurry)
         await asyncio.shield(written)
         return waiting is not None
 
@@ -267,9 +267,16 @@ class StateWriter:
         left_s = due - time.monotonic()
         if left_s <= 0 or self._is_flushing or self._waiting[subject].is_awaited:
             return
-        hurry = self._hurry[subject] = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        hurry = self._hurry[subject] = loop.create_future()
+        timer = loop.call_later(left_s, _wake, hurry)
         try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(hurry.wait(), left_s)
+            await hurry
         finally:
+            timer.cancel()
             del self._hurry[subject]
+
+
+def _wake(sleeper: asyncio.Future[None]) -> None:
+    if not sleeper.done():
+        sleeper.set_result(None)
