@@ -4,6 +4,7 @@ as its setting (kept on the bus, read at start, followed) says."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -11,8 +12,12 @@ from types import ModuleType
 import httpx
 
 from actkit_core.bus import Bus
+from actkit_core.testing.eventually import eventually
+from actkit_core.testing.plugin import running
 from actkit_proto.io import Circuit, Direction, IgnitionChanged, PortChanged
-from actkit_proto.system import AppSettingsChanged
+from actkit_proto.system import AppSettingsChanged, Location, SetLocation
+from actkit_system.main import serve
+from actkit_system.settings import SystemSettings
 
 APP = Path(__file__).resolve().parents[1] / "apps" / "trip-log" / "trip_log.py"
 
@@ -59,8 +64,9 @@ async def test_ignition_and_input_changes_are_recorded_and_offered_as_csv(
         server.close()
         await server.wait_closed()
     lines = [line.split(",", 1)[1] for line in csv.splitlines()[1:]]
-    assert csv.splitlines()[0] == "time,what,state,circuit"
-    assert lines == ["ignition,on,", "port 3,active,closed", "ignition,off,"]
+    assert csv.splitlines()[0] == "time,what,state,circuit,location"
+    # No system service answers where the device is here: the location stays empty.
+    assert lines == ["ignition,on,,", "port 3,active,closed,", "ignition,off,,"]
 
 
 async def test_its_setting_kept_on_the_bus_is_read_at_start_and_a_change_followed(
@@ -99,10 +105,37 @@ async def test_its_setting_kept_on_the_bus_is_read_at_start_and_a_change_followe
         assert await settled(record_inputs=False)  # the kept value, read when it connects
         await bus.publish(port(True))
         await bus.publish(IgnitionChanged(is_on=True))
-        assert await recorded(1) == ["ignition,on,"]
+        assert await recorded(1) == ["ignition,on,,"]
         await bus.publish(AppSettingsChanged(name="trip-log", values={"record_inputs": True}))
         assert await settled(record_inputs=True)
         await bus.publish(port(False))
-        assert await recorded(2) == ["ignition,on,", "port 2,inactive,closed"]
+        assert await recorded(2) == ["ignition,on,,", "port 2,inactive,closed,"]
     finally:
         following.cancel()
+
+
+async def test_each_row_says_where_the_device_is_as_time_and_location_sets_it(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    trip_log = _trip_log()
+    log = trip_log.TripLog(tmp_path / "trip-log.csv")
+    depot = Location(latitude=59.3293, longitude=18.0686, label="Depot")
+    settings = SystemSettings(nats_url=nats_server, data_dir=tmp_path / "system", metrics_port=0)
+    async with running(serve, settings):
+        await bus.request(SetLocation(location=depot))
+        following = asyncio.create_task(trip_log.follow(nats_server, log, asyncio.Event()))
+        try:
+            # Asked when it connects; asked again at each ignition change.
+            assert await eventually(lambda: log.location == "Depot (59.329300, 18.068600)")
+            await bus.request(SetLocation(location=depot.model_copy(update={"label": "Yard"})))
+            await bus.publish(IgnitionChanged(is_on=True))
+            assert await eventually(lambda: log.location.startswith("Yard"))
+            await bus.publish(IgnitionChanged(is_on=False))
+            assert await eventually(lambda: len(log.text().splitlines()) == 3)
+        finally:
+            following.cancel()
+    rows = list(csv.reader(log.text().splitlines()))[1:]
+    assert [row[1:] for row in rows] == [
+        ["ignition", "on", "", "Depot (59.329300, 18.068600)"],
+        ["ignition", "off", "", "Yard (59.329300, 18.068600)"],
+    ]
