@@ -80,6 +80,11 @@ copy_base() {
 
 leave_root() {  # end what runs in the root (by PID: only this script starts processes there)
   mountpoint -q "$root" || return 0
+  # What the tests kept (the dashboard's screenshots, the accessibility report) is CI's artefact:
+  # copied out to test-artifacts/ before the root goes, whether the tests passed or not.
+  if [ -d "$root/root/actkit/test-artifacts" ]; then
+    mkdir -p test-artifacts && cp -a "$root/root/actkit/test-artifacts/." test-artifacts/ || true
+  fi
   local link pid
   for link in /proc/[0-9]*/root; do
     [ "$(readlink "$link" 2>/dev/null)" = "$root" ] || continue
