@@ -198,6 +198,20 @@ def _table(figures: dict[str, dict[str, float]]) -> None:
         print(f"  {name:<10}" + "".join(f"{row[column]:>27}" for column in columns))
 
 
+def _report(layout: str, figures: dict[str, Any]) -> None:
+    print(f"{layout} layout ({', '.join(map(container_name, LAYOUTS[layout]))}):", flush=True)
+    print(
+        f"  docker-compose up -> every service answering: {figures['first_up_s']} s "
+        f"(first start, empty volumes), {figures['up_s']} s (on its volumes); every "
+        f"container healthy: {figures['first_healthy_s']} s, {figures['healthy_s']} s"
+    )
+    print(f"  memory MB, idle {IDLE_S:g} s after answering:")
+    _table(figures["idle_mb"])
+    if "merged_mb" in figures:
+        print(f"  memory MB once identical pages merged ({figures['merged_after_s']} s):")
+        _table(figures["merged_mb"])
+
+
 def main() -> int:
     if not os.environ.get("DOCKER_HOST"):
         print("the board bench needs DOCKER_HOST: run it with make bench-board")
@@ -207,9 +221,7 @@ def main() -> int:
         if os.environ.get("ACTKIT_BENCH_BOARD_LAYOUT")
         else list(LAYOUTS)
     )
-    with same_page_merging(True) as merging:
-        print(f"same-page merging (KSM): {merging.how}")
-        results = {layout: measure(layout, merging_on=merging.is_on) for layout in layouts}
+    results: dict[str, Any] = {}
     if FORKED_RESULTS.exists():
         forked = json.loads(FORKED_RESULTS.read_text())
         results["forked_actkit_run"] = {
@@ -217,21 +229,13 @@ def main() -> int:
             "cold_start_s": forked["cold_start_s"],
         }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    for layout in layouts:
-        figures = results[layout]
-        print(f"{layout} layout ({', '.join(map(container_name, LAYOUTS[layout]))}):")
-        print(
-            f"  docker-compose up -> every service answering: {figures['first_up_s']} s "
-            f"(first start, empty volumes), {figures['up_s']} s (on its volumes); every "
-            f"container healthy: {figures['first_healthy_s']} s, {figures['healthy_s']} s"
-        )
-        print(f"  memory MB, idle {IDLE_S:g} s after answering:")
-        _table(figures["idle_mb"])
-        if "merged_mb" in figures:
-            print(f"  memory MB once identical pages merged ({figures['merged_after_s']} s):")
-            _table(figures["merged_mb"])
+    with same_page_merging(True) as merging:
+        print(f"same-page merging (KSM): {merging.how}")
+        for layout in layouts:  # each written as soon as measured: a later one may fail
+            results[layout] = measure(layout, merging_on=merging.is_on)
+            RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+            _report(layout, results[layout])
     if "forked_actkit_run" in results:
-        print(f"forked actkit run (last make bench): {results['forked_actkit_run']}")
+        print(f"forked actkit run on the host (last make bench): {results['forked_actkit_run']}")
     print(f"wrote {RESULTS.relative_to(REPO)}")
     return 0
