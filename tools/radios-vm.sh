@@ -95,6 +95,9 @@ kernel=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' | sort -V | tail -n 1)
 
 export PATH="$root/.venv/bin:$PATH" # vng runs virtme-run from there
 work=$(mktemp -d "${TMPDIR:-/tmp}/radios.XXXXXX")
+# The WPA2-Enterprise access point's certificates (and the tests' client certificate), made
+# here at full speed; hostapd reads them in the VM.
+python "$root/tests/radios/eap.py" "$work/eap"
 read -r host_bus host_control < <(python3 -c '
 import socket
 socks = [socket.socket() for _ in range(2)]
@@ -111,6 +114,11 @@ cleanup() {
   for _ in $(seq 100); do kill -0 "$vm" 2>/dev/null || break; sleep 0.2; done
   kill -- -"$vm" 2>/dev/null || true
   wait "$vm" 2>/dev/null || true
+  # ACTKIT_RADIOS_KEEP_LOGS=FOLDER keeps the VM's logs (a CI artifact, or to read them whole).
+  if [ -n "${ACTKIT_RADIOS_KEEP_LOGS:-}" ]; then
+    mkdir -p "$ACTKIT_RADIOS_KEEP_LOGS"
+    cp "$work"/*.log "$ACTKIT_RADIOS_KEEP_LOGS/" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

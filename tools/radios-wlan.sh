@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The WLAN half of the radios VM (tools/radios-vm.sh runs this inside it, as root): three
 # mac80211_hwsim radios, two of them access points (hostapd with tests/radios/access-points/*.conf:
-# an open, a hidden and a WPA2-PSK network on channels 1 and 11), the third the kit's wlan2,
-# managed by NetworkManager beside a wired eth5 (a veth whose peer, switch0, is the cable).
+# an open, a hidden, a WPA2-PSK and a WPA2-Enterprise network on channels 1 and 11; the last one's
+# certificates and EAP users in WORK/eap), the third the kit's wlan2, managed by NetworkManager
+# beside a wired eth5 (a veth whose peer, switch0, is the cable).
 #   radios-wlan.sh up WORK                 the radios, the access points and the cable (at boot,
 #                                          in the background)
 #   radios-wlan.sh networkmanager start WORK
@@ -26,6 +27,7 @@ case "$1 ${2:-}" in
   trap 'echo $? >/run/radios/wlan-up' EXIT
   modprobe mac80211_hwsim radios=3
   until [ -e /sys/class/net/wlan2 ]; do sleep 0.1; done
+  ln -sfn "$work/eap" /run/radios/eap # where the access points' configuration names them
   for conf in "$root"/tests/radios/access-points/*.conf; do
     hostapd -B -P "/run/radios/$(basename "$conf" .conf).pid" "$conf" >>"$work/hostapd.log" 2>&1
   done

@@ -5,19 +5,23 @@
 log folder in ``ACTKIT_RADIOS_*``; without them its tests are skipped with that sentence. The
 part of the stack a radio test needs runs in the test's own process on a real nats-server: io
 (sim ports), events (the rules) and ble on the VM's BlueZ, so an input edge travels the same
-path as on the board; the network service on the VM's NetworkManager.
+path as on the board; the network service on the VM's NetworkManager, with the accounts
+service's certificate store where a WLAN test needs one (its files in a folder the VM sees).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
+from actkit_accounts.main import serve as serve_accounts
+from actkit_accounts.settings import AccountsSettings
 from actkit_ble.main import serve as serve_ble
 from actkit_ble.settings import BleSettings
 from actkit_core.bus import Bus
@@ -104,9 +108,32 @@ async def networkmanager() -> AsyncIterator[NetworkManagerVm]:
     await manager.reset()
 
 
+@pytest.fixture
+def certificate_dir(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """The certificate folder accounts writes and NetworkManager reads: in the VM's share."""
+    folder = Path(os.environ["ACTKIT_RADIOS_LOGS"]) / f"certificates-{request.node.name}"
+    folder.mkdir()
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest_asyncio.fixture
+async def certificate_store(
+    nats_server: str, certificate_dir: Path, tmp_path: Path
+) -> AsyncIterator[None]:
+    """The accounts service, owner of the certificate store, writing into ``certificate_dir``."""
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    settings = AccountsSettings(
+        nats_url=nats_server, data_dir=folder, metrics_port=0, certificate_dir=certificate_dir
+    )
+    async with running(serve_accounts, settings):
+        yield
+
+
 @pytest_asyncio.fixture
 async def network(
-    nats_server: str, networkmanager: NetworkManagerVm, tmp_path: Path
+    nats_server: str, networkmanager: NetworkManagerVm, certificate_dir: Path, tmp_path: Path
 ) -> AsyncIterator[Bus]:
     """The network service on the VM's NetworkManager (its wired eth5); a client on its bus.
 
@@ -118,6 +145,7 @@ async def network(
     settings = NetworkSettings(
         nats_url=nats_server,
         data_dir=folder,
+        certificate_dir=certificate_dir,
         metrics_port=0,
         adapter="networkmanager",
         dbus_address=networkmanager.bus_address,

@@ -25,6 +25,8 @@ WLAN_ID = "actkit-wlan"
 WLAN_TRIAL_ID = "actkit-wlan-trial"
 """A network being joined, kept in memory until it is; then it becomes ``WLAN_ID``."""
 MACSEC_ID = "actkit-macsec"
+SECRET_NOT_REQUIRED = 4
+"""NMSettingSecretFlags: the secret is not needed."""
 NO_SECRETS, SUPPLICANT_DISCONNECT, SUPPLICANT_TIMEOUT, SSID_NOT_FOUND = 7, 8, 11, 53
 """NetworkManager's reasons for a failed join that a person can act on."""
 
@@ -207,11 +209,17 @@ def dot1x_section(settings: Dot1xSettings, certificate_dir: str) -> dict[str, Va
         section["eap"] = Variant("as", ["tls"])
         section["client-cert"] = _certificate(certificate_dir, f"{settings.client_certificate}.pem")
         section["private-key"] = _certificate(certificate_dir, f"{settings.client_certificate}.key")
+        # accounts writes the key unencrypted (readable by root only): without this flag
+        # NetworkManager asks an agent for the key's password and, with none, fails the join.
+        section["private-key-password-flags"] = Variant("u", SECRET_NOT_REQUIRED)
     else:
         section["eap"] = Variant("as", ["peap"])
         section["phase2-auth"] = Variant("s", "mschapv2")
         section["phase1-peapver"] = Variant("s", str(settings.peap_version))
-        section["phase1-peaplabel"] = Variant("s", str(settings.peap_label - 1))
+        if settings.peap_label == 2:
+            # Label 1 is wpa_supplicant's default, and NetworkManager refuses "0" as invalid
+            # (the radios VM showed it: the join failed before the supplicant was asked).
+            section["phase1-peaplabel"] = Variant("s", "1")
         if settings.password is not None:
             section["password"] = Variant("s", settings.password)
     return section

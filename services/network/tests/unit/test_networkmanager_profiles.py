@@ -124,6 +124,7 @@ def test_an_enterprise_wlan_has_the_wired_8021x_section_for_eap_tls_and_peap() -
         "ca-cert": b"file:///c/fleet-ca.pem\0",
         "client-cert": b"file:///c/car-12.pem\0",
         "private-key": b"file:///c/car-12.key\0",
+        "private-key-password-flags": 4,  # not required: accounts writes the key unencrypted
     }
 
     peap = WlanSettings(
@@ -165,15 +166,26 @@ def test_peap_maps_version_and_label_and_keeps_the_password() -> None:
         method=Dot1xMethod.PEAP_MSCHAPV2,
         eap_identity="car-12",
         password="pw",
-        peap_label=1,
+        peap_label=2,
     )
     [profile] = wired_profiles("eth0", Ipv4Settings(), Ipv6Settings(), DnsSettings(), peap, "/c")
     dot1x = values(profile["802-1x"])
     assert (dot1x["phase1-peapver"], dot1x["phase1-peaplabel"], dot1x["password"]) == (
         "0",
-        "0",
+        "1",
         "pw",
     )
+
+    # Label 1 (client EAP encryption) is the supplicant's default; NetworkManager refuses "0".
+    [profile] = wired_profiles(
+        "eth0",
+        Ipv4Settings(),
+        Ipv6Settings(),
+        DnsSettings(),
+        peap.model_copy(update={"peap_label": 1}),
+        "/c",
+    )
+    assert "phase1-peaplabel" not in values(profile["802-1x"])
 
 
 def test_macsec_is_its_own_profile_on_the_wired_interface() -> None:
