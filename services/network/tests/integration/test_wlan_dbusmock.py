@@ -2,10 +2,10 @@
 
 The machine that runs the tests has no radio (and no mac80211_hwsim), so the real NetworkManager
 of ``test_networkmanager.py`` has no wireless device; ``make test-radios`` runs the adapter
-against a real NetworkManager on hwsim radios in a VM (``tests/radios/test_wlan_radios.py``).
-These stay for what that VM does not offer and for ``make test``: access points on 5 and 6 GHz,
-one SSID from several access points, SAE and enterprise flags, the calls the adapter makes
-counted. Here a private dbus-daemon serves
+against a real NetworkManager on hwsim radios in a VM (``tests/radios/test_wlan_radios.py``,
+open, hidden, WPA2-PSK and WPA2-Enterprise networks). These stay for what that VM does not offer
+and for ``make test``: access points on 5 and 6 GHz, one SSID from several access points, SAE
+flags, the calls the adapter makes counted. Here a private dbus-daemon serves
 python-dbusmock's ``networkmanager`` template with an ethernet and a WiFi device and access points.
 The template lacks what the adapter calls of NetworkManager ≥ 1.20 (``AddConnection2``,
 ``Update2``) and deactivates every device on ``DeactivateConnection``; the fixture adds those
