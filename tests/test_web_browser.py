@@ -199,7 +199,7 @@ async def test_the_manuals_window_sensor_lights_the_lamp_through_a_rule(
     await page.select_option("#action-port_id", label="Port 2 (output)")
     await page.click("#add-rule-save")
     await expect(page).to_have_url(stack.https_url + "events/rules")
-    await expect(page.locator("#rule-1")).to_contain_text("io_while_active port_id=2")
+    await expect(page.locator("#rule-1")).to_contain_text("(port: 2")
     await expect(page.locator("#rule-1-state")).to_have_text("Inactive")
     await _shot(page, "08-rules-window-lamp")
 

@@ -80,7 +80,7 @@ EVENT_LOG = [
         at=FAILED_AT,
         rule_id=1,
         kind=LogKind.ACTION_FAILED,
-        text="Window open: port 2 is held by the simulator",
+        text="Window open: port 2 is an input; only outputs can be set, pulsed or held",
     ),
     LogEntry(
         at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
@@ -218,7 +218,9 @@ class FakeEvents:
             reason=f"not active: condition 1 {verdict}",
             wait_left_s=4.2,
             last_failure=FailedAction(
-                action="io_while_active", error="port 2 is held by the simulator", at=FAILED_AT
+                action="io_while_active",
+                error="port 2 is an input; only outputs can be set, pulsed or held",
+                at=FAILED_AT,
             ),
         )
 

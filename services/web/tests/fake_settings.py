@@ -354,7 +354,10 @@ class FakeSettings:
                     topic="HTTPS",
                     state="HTTP and HTTPS",
                     is_weak=True,
-                    recommendation="Allow access through HTTPS only.",
+                    recommendation=(
+                        "Allow access through HTTPS only (System > Network > HTTP and HTTPS): "
+                        "over HTTP, passwords and settings travel unencrypted."
+                    ),
                 )
             ],
             "accounts": [Finding(topic="Brute-force protection", state="on", is_weak=False)],

@@ -20,7 +20,7 @@ from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, FeedDep, co
 from actkit_web.http.feed import live_response, server_sent_event
 from actkit_web.http.ids import PathId
 from actkit_web.pages.rendering import render_page, templates
-from actkit_web.pages.submit import field_errors
+from actkit_web.pages.submit import checkbox, field_errors
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,8 +31,14 @@ async def accessories_page(request: Request, caller: CallerDep, bus: ActingBusDe
 
 
 async def _accessories(
-    request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status_code: int = 200
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    errors: dict[str, str],
+    status_code: int = 200,
+    typed: dict[int, dict[str, str]] | None = None,
 ) -> Response:
+    """The page; a refused port configuration comes back as it was ``typed``."""
     port_list = await ports.list_ports(bus)
     role = caller.identity.role if caller.identity else None
     return render_page(
@@ -46,6 +52,7 @@ async def _accessories(
         led=await _led(bus),
         circuits=[circuit.value for circuit in Circuit],
         errors=errors,
+        typed=typed or {},
         status_code=status_code,
     )
 
@@ -72,10 +79,11 @@ async def set_port_state(
     port_id: PathId,
     caller: CallerDep,
     bus: ActingBusDep,
-    is_active: Annotated[bool, Form()] = False,
+    is_active: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        await ports.set_port_state(port_id, ports.PortState(is_active=is_active), bus)
+        state = command_from_fields(ports.PortState, is_active=checkbox(is_active))
+        await ports.set_port_state(port_id, state, bus)
     except (Invalid, Conflict, Unavailable) as exc:
         return await _accessories(request, caller, bus, {f"port-{port_id}": exc.message}, 400)
     return RedirectResponse("/accessories", status_code=303)
@@ -99,7 +107,7 @@ async def configure_port(
     name: Annotated[str, Form()] = "",
     direction: Annotated[str, Form()] = "",
     normal_state: Annotated[str, Form()] = "",
-    is_supervised: Annotated[bool, Form()] = False,
+    is_supervised: Annotated[str, Form()] = "",
     debounce_ms: Annotated[str, Form()] = "",
 ) -> Response:
     try:
@@ -111,23 +119,31 @@ async def configure_port(
                 name=name or None,
                 direction=direction or None,
                 normal_state=normal_state or None,
-                is_supervised=is_supervised,
+                is_supervised=checkbox(is_supervised),
                 debounce_ms=debounce_ms or None,
             )
         )
     except (Invalid, Conflict, Unavailable) as exc:
         found = field_errors(exc, PORT_FIELDS)
         errors = {f"config-{port_id}-{key}": sentence for key, sentence in found.items()}
-        return await _accessories(request, caller, bus, errors, 400)
+        typed = {
+            "name": name,
+            "direction": direction,
+            "normal_state": normal_state,
+            "is_supervised": is_supervised,
+            "debounce_ms": debounce_ms,
+        }
+        return await _accessories(request, caller, bus, errors, 400, {port_id: typed})
     return RedirectResponse("/accessories", status_code=303)
 
 
 @router.post("/simulator/ignition")
 async def switch_ignition(
-    request: Request, caller: CallerDep, bus: ActingBusDep, is_on: Annotated[bool, Form()] = False
+    request: Request, caller: CallerDep, bus: ActingBusDep, is_on: Annotated[str, Form()] = ""
 ) -> Response:
     try:
-        await ports.switch_ignition(ports.Ignition(is_on=is_on), bus)
+        ignition = command_from_fields(ports.Ignition, is_on=checkbox(is_on))
+        await ports.switch_ignition(ignition, bus)
     except (Invalid, Unavailable) as exc:
         return await _accessories(request, caller, bus, {"sim-ignition": exc.message}, 400)
     return RedirectResponse("/accessories", status_code=303)

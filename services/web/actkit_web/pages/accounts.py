@@ -26,8 +26,14 @@ def _done(target: str) -> Response:
 
 
 async def _accounts_page(
-    request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status: int = 200
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    errors: dict[str, str],
+    status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
+    """The page; a refused new account comes back as it was ``typed`` (but its passwords)."""
     listed = await accounts.list_accounts(bus)
     return render_page(
         request,
@@ -37,6 +43,7 @@ async def _accounts_page(
         max_accounts=listed.max_accounts,
         roles=ROLES,
         errors=errors,
+        typed=typed or {},
         status_code=status,
     )
 
@@ -54,17 +61,18 @@ async def add_account(
     name: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     password_again: Annotated[str, Form()] = "",
-    role: Annotated[int, Form()] = Role.VIEWER,
+    role: Annotated[str, Form()] = str(Role.VIEWER.value),
 ) -> Response:
+    typed = {"name": name, "role": role}
     if password != password_again:
         errors = {"add-password_again": "The two passwords differ; type the same password twice."}
-        return await _accounts_page(request, caller, bus, errors, 400)
+        return await _accounts_page(request, caller, bus, errors, 400, typed)
     try:
         await bus.request(command_from_fields(AddAccount, name=name, password=password, role=role))
     except REFUSALS as exc:
         found = field_errors(exc, ACCOUNT_FIELDS)
         errors = {f"add-{key}": sentence for key, sentence in found.items()}
-        return await _accounts_page(request, caller, bus, errors, 400)
+        return await _accounts_page(request, caller, bus, errors, 400, typed)
     return _done("/system/accounts")
 
 
@@ -75,7 +83,7 @@ async def update_account(
     caller: CallerDep,
     bus: ActingBusDep,
     password: Annotated[str, Form()] = "",
-    role: Annotated[int, Form()] = Role.VIEWER,
+    role: Annotated[str, Form()] = str(Role.VIEWER.value),
 ) -> Response:
     try:
         await bus.request(

@@ -37,7 +37,7 @@ from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.pages.app_form import form_of, values_of
 from actkit_web.pages.rendering import render_page
-from actkit_web.pages.submit import REFUSALS
+from actkit_web.pages.submit import REFUSALS, checkbox
 
 router = APIRouter(include_in_schema=False)
 KEY_END = "-----END PUBLIC KEY-----"
@@ -174,14 +174,14 @@ async def set_trust(
     request: Request,
     caller: CallerDep,
     bus: ActingBusDep,
-    allow_unsigned: Annotated[bool, Form()] = False,
+    allow_unsigned: Annotated[str, Form()] = "",
     public_keys: Annotated[str, Form()] = "",
     licence_server_url: Annotated[str, Form()] = "",
 ) -> Response:
     """Allow unsigned apps, the vendors' keys (PEM, one after another), the licence server."""
     keys = [part.strip() + "\n" + KEY_END for part in public_keys.split(KEY_END) if part.strip()]
     settings = {
-        "allow_unsigned": allow_unsigned,
+        "allow_unsigned": checkbox(allow_unsigned),
         "public_keys": keys,
         "licence_server_url": licence_server_url.strip() or None,
     }

@@ -18,6 +18,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from starlette.datastructures import FormData
 
+from actkit_web.pages.contract_words import WORDS
+
 UNITS = {"_s": "s", "_ms": "ms", "_min": "min", "_dbm": "dBm", "_percent": "%"}
 LONG_TEXT = ("_pem",)
 
@@ -57,11 +59,13 @@ def _options(annotation: Any) -> tuple[tuple[str, str], ...] | None:
 
 
 def _words(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    return WORDS.get(name) or name.replace("_", " ").capitalize()
 
 
 def label_of(name: str) -> str:
     """A label made from a field's name: ``min_poll_s`` → ``Min poll (s)``."""
+    if name in WORDS:
+        return WORDS[name]
     for prefix in ("is_", "are_"):
         if name.startswith(prefix):
             name = name[len(prefix) :]
@@ -172,7 +176,9 @@ def values_from_form(model: type[BaseModel], form: FormData, prefix: str = "") -
         if kind == "group":
             values[name] = values_from_form(annotation, form, f"{path}.")
         elif kind == "switch":
-            values[name] = form.get(path) == "true"
+            # Ticked sends true, not ticked nothing; anything else is the owner's to refuse.
+            raw = form.get(path)
+            values[name] = raw == "true" if raw in (None, "true") else raw
         elif kind == "choices":
             values[name] = [str(item) for item in form.getlist(path)]
         elif path in form:

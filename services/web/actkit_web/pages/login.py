@@ -20,7 +20,7 @@ from actkit_web.http.auth import SESSION_COOKIE, client_address, fitted
 from actkit_web.http.deps import BusDep, CallerDep, SettingsDep, command_from_fields
 from actkit_web.pages.language import remember_account_language
 from actkit_web.pages.rendering import render_page
-from actkit_web.pages.submit import REFUSALS, field_errors
+from actkit_web.pages.submit import REFUSALS, checkbox, field_errors
 
 router = APIRouter(include_in_schema=False)
 OPENID_STATE_COOKIE = "actkit_openid_state"
@@ -57,7 +57,7 @@ async def create_administrator(
     name: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     password_again: Annotated[str, Form()] = "",
-    accept_licence: Annotated[bool, Form()] = False,
+    accept_licence: Annotated[str, Form()] = "",
 ) -> Response:
     errors: dict[str, str] = {}
     if password != password_again:
@@ -69,7 +69,7 @@ async def create_administrator(
                     CreateFirstAdministrator,
                     name=name,
                     password=password,
-                    accept_licence=accept_licence,
+                    accept_licence=checkbox(accept_licence),
                 ),
                 settings.bus_timeout_s,
             )

@@ -29,7 +29,7 @@ from actkit_web.http.deps import (
 )
 from actkit_web.http.feed import live_response, server_sent_event
 from actkit_web.pages.rendering import render_page, templates
-from actkit_web.pages.submit import REFUSALS, submit
+from actkit_web.pages.submit import REFUSALS, checkbox, submit
 
 router = APIRouter(include_in_schema=False)
 TRACE_SECONDS = (10, 30, 60, 120, 300, 600, 1800)
@@ -166,14 +166,17 @@ async def maintain(
     action: str,
     caller: CallerDep,
     bus: ActingBusDep,
-    confirmed: Annotated[bool, Form()] = False,
+    confirmed: Annotated[str, Form()] = "",
 ) -> Response:
-    """Restart, restore or factory default: the first post asks, the confirmed one acts."""
+    """Restart, restore or factory default: the first post asks, the confirmed one acts.
+
+    Anything but a confirmation (a crafted value too) asks again.
+    """
     run = ACTIONS.get(action)
     if run is None:
         unknown = f"{action!r} is not restart, restore or factory default"
         return await _maintenance_page(request, caller, bus, {"error": unknown}, 404)
-    if not confirmed:
+    if checkbox(confirmed) is not True:
         return await _maintenance_page(request, caller, bus, {}, confirm=action)
     try:
         result = await run(bus)

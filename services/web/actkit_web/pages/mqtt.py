@@ -21,6 +21,7 @@ from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
 from actkit_web.http.ids import PathId
 from actkit_web.pages.certificates import store_options
 from actkit_web.pages.settings_page import Options, SettingsForm, SettingsPage, act, page_router
+from actkit_web.pages.submit import checkbox
 
 
 async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
@@ -78,15 +79,15 @@ async def disconnect_mqtt(request: Request, caller: CallerDep, bus: ActingBusDep
 
 def _subscription_form(
     filter: Annotated[str, Form()] = "",
-    uses_device_prefix: Annotated[bool, Form()] = False,
-    is_stateful: Annotated[bool, Form()] = False,
+    uses_device_prefix: Annotated[str, Form()] = "",
+    is_stateful: Annotated[str, Form()] = "",
     qos: Annotated[str, Form()] = "0",
 ) -> dict[str, object]:
     """A subscription as its form (add, or a row's edit) has it, for mqtt's contract to check."""
     return {
         "filter": filter,
-        "uses_device_prefix": uses_device_prefix,
-        "is_stateful": is_stateful,
+        "uses_device_prefix": checkbox(uses_device_prefix),
+        "is_stateful": checkbox(is_stateful),
         "qos": qos,
     }
 

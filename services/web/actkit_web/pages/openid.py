@@ -13,6 +13,7 @@ from actkit_proto.accounts import SetOpenIdSettings
 from actkit_web.api import openid
 from actkit_web.http.deps import ActingBus
 from actkit_web.pages.certificates import store_options
+from actkit_web.pages.languages import N_
 from actkit_web.pages.settings_page import Options, SettingsForm, SettingsPage, page_router
 
 
@@ -22,7 +23,10 @@ async def _beside(_bus: ActingBus, request: Request) -> dict[str, Any]:
 
 async def _authorities(bus: ActingBus) -> Options:
     return {
-        "ca_certificate": (("", "Any CA certificate installed"), *await store_options(bus, "ca"))
+        "ca_certificate": (
+            ("", N_("Any CA certificate installed")),
+            *await store_options(bus, "ca"),
+        )
     }
 
 

@@ -31,6 +31,9 @@ from actkit_web.api import recipients
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.http.ids import PathId
+from actkit_web.pages.contract_words import WORDS
+from actkit_web.pages.form_inputs import label_of
+from actkit_web.pages.languages import N_
 from actkit_web.pages.rendering import render_page
 from actkit_web.pages.submit import REFUSALS, field_errors, form_fields, submit
 
@@ -48,18 +51,18 @@ RECIPIENT_TYPES: dict[str, type[BaseModel]] = {
 }
 """The recipient types this device sends to (VMS calls are not supported)."""
 LABELS = {
-    "to": "Send email to",
-    "sender": "Send email from",
-    "pop_host": "POP server (POP authentication)",
-    "pop_port": "POP port",
-    "pop_encryption": "POP encryption",
-    "smb_version": "SMB version",
-    "from_account": "From SIP account",
-    "to_address": "To SIP address",
-    "proxy_host": "SIP proxy",
-    "proxy_port": "SIP proxy port",
-    "message_wav": "Message (WAV file in base64: 16-bit mono 8000 Hz, at most 64 KiB)",
-    "call_duration_s": "Call duration (s)",
+    "to": N_("Send email to"),
+    "sender": N_("Send email from"),
+    "pop_host": N_("POP server (POP authentication)"),
+    "pop_port": N_("POP port"),
+    "pop_encryption": N_("POP encryption"),
+    "smb_version": N_("SMB version"),
+    "from_account": N_("From SIP account"),
+    "to_address": N_("To SIP address"),
+    "proxy_host": N_("SIP proxy"),
+    "proxy_port": N_("SIP proxy port"),
+    "message_wav": N_("Message (WAV file in base64: 16-bit mono 8000 Hz, at most 64 KiB)"),
+    "call_duration_s": N_("Call duration (s)"),
 }
 """Inputs whose label is not their name in words: the manual's words, abbreviations in capitals."""
 
@@ -70,7 +73,8 @@ class RecipientInput(typing.NamedTuple):
     name: str
     kind: str
     """``text``, ``number``, ``password``, ``checkbox``, ``select`` or ``list``."""
-    choices: tuple[str, ...]
+    choices: tuple[tuple[str, str], ...]
+    """``(value, label)`` each."""
     is_required: bool
     label: str
 
@@ -78,13 +82,15 @@ class RecipientInput(typing.NamedTuple):
 def _input(name: str, info: FieldInfo) -> RecipientInput:
     annotation = info.annotation
     args = typing.get_args(annotation)
-    label = LABELS.get(name) or name.replace("_", " ").capitalize()
+    label = LABELS.get(name) or label_of(name)
     if name == "password":
         return RecipientInput(name, "password", (), False, label)
     if annotation is bool:
         return RecipientInput(name, "checkbox", (), False, label)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
-        choices = tuple(member.value for member in annotation)
+        choices = tuple(
+            (member.value, WORDS.get(member.value, member.value)) for member in annotation
+        )
         return RecipientInput(name, "select", choices, False, label)
     if typing.get_origin(annotation) is list:
         return RecipientInput(name, "list", (), info.is_required(), label)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from actkit_web.http.deps import CallerDep
+from actkit_web.pages.languages import N_
 from actkit_web.pages.rendering import render_page
 
 router = APIRouter(include_in_schema=False)
@@ -17,6 +18,10 @@ router = APIRouter(include_in_schema=False)
 PACKAGE = Path(__file__).parents[1]
 CHANGELOGS = (PACKAGE / "CHANGELOG.md", PACKAGE.parents[2] / "CHANGELOG.md")
 """Where the changelog is: in the installed wheel (its build copies it in), or the source tree."""
+KINDS = (N_("Added"), N_("Changed"), N_("Deprecated"), N_("Removed"), N_("Fixed"), N_("Security"))
+"""Keep a Changelog's kinds of change, and its ``Unreleased`` (below): the page's words for them.
+The notes themselves are written in English, and the page says so in other languages."""
+UNRELEASED = N_("Unreleased")
 RELEASE = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\d{4}-\d{2}-\d{2}))?\s*$")
 
 

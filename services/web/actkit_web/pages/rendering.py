@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -34,6 +35,7 @@ from actkit_proto.system import (
     Restart,
 )
 from actkit_web.http.auth import Caller
+from actkit_web.pages.contract_words import WORDS
 from actkit_web.pages.languages import (
     LANGUAGES,
     N_,
@@ -54,6 +56,15 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 # ``_`` marks what it returns as safe HTML (the catalog's own words may hold markup): a value from
 # elsewhere (a label, an owner's word, a name) is translated with ``| translated``, and escaped.
 templates.env.filters["translated"] = translate
+
+
+def words(value: object) -> str:
+    """A contract's value (a type, a day, a severity) in words, in the request's language."""
+    name = str(value.value if isinstance(value, Enum) else value)
+    return translate(WORDS.get(name, name))
+
+
+templates.env.filters["words"] = words
 
 
 MENU: tuple[tuple[str, str, type[Command[Any]]], ...] = (
@@ -197,13 +208,17 @@ def render_page(request: Request, template: str, caller: Caller | None, **contex
 def owner_words(words: object) -> object:
     """What an owner said, in the request's language: whole, or each of its ``; `` sentences.
 
-    A ``field: `` before a sentence is kept as it is; a sentence the catalog lacks stays English.
+    A ``name: `` before a sentence (a field's, a rule's in its event log) is kept as it is; a
+    sentence the catalog lacks stays English.
     """
     if not isinstance(words, str):
         return words
     whole = owner_sentence(words)
     if whole != words:
         return whole
+    named, separator, said = words.partition(": ")
+    if separator and (translated := owner_sentence(said)) != said:
+        return f"{named}: {translated}"
     parts = []
     for problem in words.split("; "):
         field, separator, sentence = problem.partition(": ")
@@ -212,3 +227,6 @@ def owner_words(words: object) -> object:
             translated = f"{field}: {owner_sentence(sentence)}"
         parts.append(translated)
     return "; ".join(parts)
+
+
+templates.env.filters["owner"] = owner_words

@@ -51,8 +51,9 @@ from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_fro
 from actkit_web.http.ids import PathId
 from actkit_web.pages.durations import hh_mm_ss, ms_of, ms_text, seconds_of
 from actkit_web.pages.rendering import render_page
+from actkit_web.pages.rule_summary import describe
 from actkit_web.pages.rule_trace import why
-from actkit_web.pages.submit import REFUSALS, form_fields, submit
+from actkit_web.pages.submit import REFUSALS, checkbox, form_fields, submit
 
 router = APIRouter(prefix="/events", include_in_schema=False)
 CONDITION_ROWS = 3
@@ -195,13 +196,6 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def describe(part: BaseModel) -> str:
-    """One line for a condition or action: its type and the parameters that are set."""
-    fields = part.model_dump(exclude={"type", "invert"}, exclude_none=True)
-    text = " ".join([str(getattr(part, "type", "")), *(f"{k}={v}" for k, v in fields.items())])
-    return f"not {text}" if getattr(part, "invert", False) else text
 
 
 def _done() -> Response:
@@ -375,10 +369,12 @@ async def enable_rule(
     rule_id: PathId,
     caller: CallerDep,
     bus: ActingBusDep,
-    is_enabled: Annotated[bool, Form()] = False,
+    is_enabled: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        await bus.request(command_from_fields(EnableRule, rule_id=rule_id, is_enabled=is_enabled))
+        await bus.request(
+            command_from_fields(EnableRule, rule_id=rule_id, is_enabled=checkbox(is_enabled))
+        )
     except REFUSALS as exc:
         return await _rule_refused(request, caller, bus, rule_id, exc)
     return _done()

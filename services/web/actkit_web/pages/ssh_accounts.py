@@ -18,6 +18,7 @@ from actkit_web.api import ssh
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep
 from actkit_web.pages.account_forms import AccountCommands, add_account_forms
 from actkit_web.pages.settings_page import SettingsPage, act, page_router
+from actkit_web.pages.submit import checkbox
 
 
 async def _beside(bus: ActingBus, _request: Request) -> dict[str, Any]:
@@ -41,9 +42,10 @@ async def set_ssh_enabled(
     request: Request,
     caller: CallerDep,
     bus: ActingBusDep,
-    is_enabled: Annotated[bool, Form()] = False,
+    is_enabled: Annotated[str, Form()] = "",
 ) -> Response:
-    return await act(request, caller, bus, PAGE, "service", SetSshEnabled, is_enabled=is_enabled)
+    enabled = checkbox(is_enabled)
+    return await act(request, caller, bus, PAGE, "service", SetSshEnabled, is_enabled=enabled)
 
 
 add_account_forms(

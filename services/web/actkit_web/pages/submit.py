@@ -62,6 +62,20 @@ def field_errors(exc: BusError, fields: Mapping[str, tuple[str, ...]]) -> dict[s
     return errors
 
 
+TICKED = {"true": True, "on": True, "false": False, "": False}
+"""What a checkbox sends ticked (its value, ``on`` without one) and what a form sends for it not
+ticked (nothing, or a hidden ``false``)."""
+
+
+def checkbox(value: str) -> bool | str:
+    """Whether a checkbox (or a true/false choice) was ticked, or what a crafted form sent.
+
+    A value no form sends is passed on as sent, for the contract to refuse naming its field:
+    the page shows the refusal beside the box, with the rest of the form as it was sent.
+    """
+    return TICKED.get(value, value)
+
+
 def form_fields(form: FormData) -> dict[str, str]:
     """A submitted form's text fields, to fill the form in again after a refusal."""
     return {key: value for key, value in form.items() if isinstance(value, str)}

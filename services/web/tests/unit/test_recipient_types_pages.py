@@ -22,9 +22,9 @@ async def test_a_network_storage_recipient_is_added_and_edited_from_its_form(
 ) -> None:
     csrf = await log_in(client)
     listed = await client.get("/events/recipients")
-    assert 'id="add-network_storage">NETWORK STORAGE</a>' in listed.text
+    assert 'id="add-network_storage">Network storage</a>' in listed.text
     form = await client.get("/events/recipients/new", params={"type": "network_storage"})
-    assert "<h1>Add NETWORK STORAGE recipient</h1>" in form.text
+    assert "<h1>Add Network storage recipient</h1>" in form.text
     assert 'id="recipient-port" name="port" value="445"' in form.text
     assert '<label for="recipient-smb_version">SMB version</label>' in form.text
     assert '<option value="3.1.1" >3.1.1</option>' in form.text

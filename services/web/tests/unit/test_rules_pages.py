@@ -51,7 +51,7 @@ async def test_a_rule_with_two_conditions_is_added_from_the_form(
     assert spec.action == MqttPublishAction(topic="door", payload="open", qos=1)
     page = await client.get("/events/rules")
     assert 'id="rule-2"' in page.text
-    assert "not manual trigger_id=3" in page.text
+    assert "Inverted: Manual trigger: a manual trigger is on. (manual trigger: 3)" in page.text
 
 
 async def test_the_owners_refusal_is_shown_next_to_the_form(

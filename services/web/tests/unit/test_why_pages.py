@@ -30,7 +30,8 @@ async def test_a_rules_page_says_which_condition_does_not_hold_and_why(
     assert _text(page.text, "trace-wait") == "00:00:05"
     assert _text(page.text, "trace-last-activation") == "2026-03-01 08:00:00"
     assert _text(page.text, "trace-last-failure") == (
-        "io_while_active at 2026-03-01 08:00:05 UTC: port 2 is held by the simulator"
+        "Output while the rule is active at 2026-03-01 08:00:05 UTC: "
+        "port 2 is an input; only outputs can be set, pulsed or held"
     )
     log = _text(page.text, "event-log-entries")
     assert "Window open: every condition holds" in log
@@ -46,7 +47,7 @@ async def test_the_rules_event_log_is_filtered_by_time_on_its_page(
         headers=basic("view"),
     )
     log = _text(page.text, "event-log-entries")
-    assert "port 2 is held by the simulator" in log
+    assert "port 2 is an input; only outputs can be set, pulsed or held" in log
     assert "every condition holds" not in log and "value: off" not in log
 
 
@@ -73,7 +74,9 @@ async def test_rest_answers_the_trace_and_the_log_filtered_by_rule_and_time(
     trace = await client.get("/api/v1/rules/1/trace", headers=basic("view"))
     assert trace.status_code == 200
     assert trace.json()["conditions"][0]["verdict"] == "does not hold (value: off)"
-    assert trace.json()["last_failure"]["error"] == "port 2 is held by the simulator"
+    assert trace.json()["last_failure"]["error"] == (
+        "port 2 is an input; only outputs can be set, pulsed or held"
+    )
     log = await client.get(
         "/api/v1/event-log",
         params={"rule_id": "1", "until": "2026-03-01T12:00:00Z"},
@@ -126,7 +129,8 @@ async def test_status_links_upgrade_and_ntp_and_sums_up_the_owners_findings(
     assert 'href="/maintenance#upgrade" id="upgrade-link"' in page.text
     assert 'href="/system/time#time" id="ntp-link"' in page.text
     assert _text(page.text, "hardening-https") == (
-        "HTTPS HTTP and HTTPS Allow access through HTTPS only."
+        "HTTPS HTTP and HTTPS Allow access through HTTPS only (System > Network > HTTP and HTTPS):"
+        " over HTTP, passwords and settings travel unencrypted."
     )
     assert _text(page.text, "hardening-brute-force-protection") == (
         "Brute-force protection on Nothing to change"
