@@ -24,6 +24,7 @@ from nats.errors import Error as NatsError
 from actkit_core.bus import Bus
 from actkit_core.testing.eventually import eventually
 from actkit_proto.io import Circuit, ConfigurePort, Direction, DriveInput
+from actkit_proto.system import Location, SetLocation
 from actkit_system.handlers.app_package import signed_package
 from actkit_system.handlers.rollout.bundle import generate_key
 
@@ -39,6 +40,7 @@ BASE = "actkit-base:bookworm"
 ADMIN: dict[str, Any] = {"name": "root", "password": "pass-w0rd", "accept_licence": True}
 CHUNK = 256 * 1024
 SLOW_S = 60.0
+DEPOT = Location(latitude=59.3293, longitude=18.0686, label="Depot")
 """A loaded two-core machine takes its time to load an image and start a container."""
 
 
@@ -99,11 +101,10 @@ async def test_the_trip_log_runs_as_its_own_user_and_leaves_nothing_when_deleted
     await _upload(dashboard, trip_log, "board-trip-log")
     installed = await dashboard.post("apps", json={**package, "upload_id": "board-trip-log"})
     assert installed.status_code == 201, installed.text
-    subscribe = manifest["subjects"]["subscribe"]
-    approved = await dashboard.put(
-        f"apps/{APP}/subjects", json={"publish": [], "subscribe": subscribe}
-    )
+    # Everything it asks for: the inputs and the ignition, and where the device is.
+    approved = await dashboard.put(f"apps/{APP}/subjects", json=manifest["subjects"])
     assert approved.status_code == 200, approved.text
+    await board_bus.request(SetLocation(location=DEPOT))
     started = await dashboard.post(f"apps/{APP}/start")
     assert started.status_code == 200, started.text
 
@@ -116,14 +117,17 @@ async def test_the_trip_log_runs_as_its_own_user_and_leaves_nothing_when_deleted
     await _log_saying(dashboard, "settings: record_inputs=True")
 
     await board_bus.request(ConfigurePort(port_id=1, name="Door", direction=Direction.INPUT))
-    await board_bus.request(DriveInput(port_id=1, circuit=Circuit.CLOSED))
+    circuits = iter([Circuit.CLOSED, Circuit.OPEN] * 30)
 
     async def recorded() -> str | None:
+        # An input change, recorded with the location the app asked for when it connected.
+        await board_bus.request(DriveInput(port_id=1, circuit=next(circuits)))
         page = await dashboard.get(f"http://127.0.0.1:{board.http_port}/apps/{APP}/trip-log.csv")
-        return page.text if page.status_code == 200 and ",port 1," in page.text else None
+        where = ',port 1,active,closed,"Depot (59.329300, 18.068600)"'
+        return page.text if page.status_code == 200 and where in page.text else None
 
-    csv = await eventually(recorded, timeout_s=SLOW_S)
-    assert csv.startswith("time,what,state,circuit")
+    csv = await eventually(recorded, timeout_s=SLOW_S, interval_s=1.0)
+    assert csv.startswith("time,what,state,circuit,location")
 
     password = _app_password(board)
     seen = await _commands_seen(board_bus)
