@@ -76,7 +76,7 @@ async def _is_in_swedish(page: Page, swedish: set[str], english: set[str]) -> st
 async def test_every_page_in_swedish_in_both_themes_and_the_account_keeps_the_choice(
     stack: Stack, browser: Browser
 ) -> None:
-    swedish, english = _swedish_words(), _english_only()
+    swedish, english_only = _swedish_words(), _english_only()
     context, page = await _logged_in_administrator(stack, browser)
     await expect(page.locator("html")).to_have_attribute("lang", "en")
     await page.click("#language-menu > summary")
@@ -94,7 +94,7 @@ async def test_every_page_in_swedish_in_both_themes_and_the_account_keeps_the_ch
         for entry in entries:
             await page.goto(stack.https_url + entry.lstrip("/"))
             assert await page.evaluate("document.documentElement.dataset.theme") == theme
-            headings[entry] = await _is_in_swedish(page, swedish, english)
+            headings[entry] = await _is_in_swedish(page, swedish, english_only)
             slug = re.sub(r"[^a-z0-9]+", "-", entry.lower()).strip("-") or "home"
             await _shot(page, f"sv-{theme}-{slug}")
     assert headings["/events/rules"] == "Regler" and headings["/maintenance"] == "Underhåll"
