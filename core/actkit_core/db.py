@@ -93,14 +93,19 @@ def current_revision(db_path: Path) -> str | None:
     return str(row[0]) if row else None
 
 
+def is_behind(script_location: str, db_path: Path) -> bool:
+    """Whether the database needs Alembic: new, or at another revision than the newest."""
+    head = numbered_head(script_location)
+    return head is None or current_revision(db_path) != head
+
+
 def migrate(script_location: str, db_path: Path) -> None:
     """Bring the database to the newest revision, creating the file and its folder if needed.
 
     A database already at the head is recognised without importing Alembic, which would cost
     every start ~0.3 s and ~20 MB.
     """
-    head = numbered_head(script_location)
-    if head is not None and current_revision(db_path) == head:
+    if not is_behind(script_location, db_path):
         return
     from alembic import command
 

@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from prometheus_client import Counter, generate_latest
 
 from actkit_core.cli.launch import close_inherited, exit_code, open_descriptors
+from actkit_core.db import migrate
 from actkit_core.metrics import ServiceMetrics
 from actkit_proto.services import SERVICE_NAMES
 
@@ -108,3 +110,33 @@ def test_a_forked_child_closes_only_what_is_still_open_on_the_same_file() -> Non
     finally:
         os.close(new_read)
         os.close(new_write)
+
+
+WARM_UP = """
+import json, sys
+import actkit_core.preload
+from actkit_core.preload import warm_up_migrations
+warm_up_migrations("web", {"ACTKIT_WEB_DATA_DIR": %(folder)r})
+web = "alembic" in sys.modules
+warm_up_migrations("io", {"ACTKIT_IO_DATA_DIR": %(folder)r})
+print(json.dumps({"after_web": web, "after_io": "alembic.command" in sys.modules}))
+"""
+
+
+@pytest.mark.timeout(150)
+def test_alembic_is_preloaded_only_when_a_service_is_to_migrate(tmp_path: Path) -> None:
+    def probe() -> dict[str, bool]:
+        found = subprocess.run(
+            [sys.executable, "-W", "ignore", "-c", WARM_UP % {"folder": str(tmp_path)}],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return dict(json.loads(found.stdout))
+
+    # A first start: io's database is still to be made; web has none.
+    assert probe() == {"after_web": False, "after_io": True}
+    migrate("actkit_io:migrations", tmp_path / "io.db")
+    # A power-on: io's database is at its head.
+    assert probe() == {"after_web": False, "after_io": False}

@@ -273,6 +273,8 @@ class ForkLauncher:
     async def start(self, name: str, env: dict[str, str], relay: Relay) -> Launched:
         """Fork it; its stdout and stderr come back through a pipe."""
         self.prepare()
+        # A first start: Alembic, which each service with tables imports then, loaded once here.
+        importlib.import_module(PRELOAD).warm_up_migrations(name, env)
         read_fd, write_fd = os.pipe()
         inherited = open_descriptors()
         sys.stdout.flush()  # or the child would write the supervisor's pending output again
