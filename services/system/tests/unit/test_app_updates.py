@@ -7,6 +7,7 @@ import pytest
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto import Conflict, Invalid, Unavailable
 from actkit_proto.system import (
+    ActivateAppLicence,
     AppPackage,
     ApproveAppSubjects,
     AppsSettings,
@@ -20,10 +21,19 @@ from actkit_proto.system import (
 )
 from actkit_system.adapters.sim import SimEngine
 from actkit_system.handlers import Deps
+from actkit_system.handlers.app_licence_key import licence_key
 from actkit_system.handlers.app_package import install, signed_package
 from actkit_system.settings import SystemSettings
 
-from .app_packages import CONTAINER, IMAGE_ID, VOLUME, archive, manifest
+from .app_packages import (
+    CONTAINER,
+    IMAGE_ID,
+    SERIAL,
+    VOLUME,
+    archive,
+    install_needing_licence,
+    manifest,
+)
 
 NEW_ID = "sha256:" + "cd" * 32
 PINNED = "127.0.0.1:5000/vendor/trip-log@sha256:" + "ef" * 32
@@ -75,6 +85,22 @@ async def test_a_newer_version_replaces_the_container_and_keeps_data_settings_an
     assert IMAGE_ID not in engine.images.values()
     values = await fake_bus.request(GetAppSettings(name="trip-log"))
     assert values.values == {"keep_days": 7}
+
+
+async def test_a_licence_stays_with_the_app_across_its_update(
+    fake_bus: FakeBus, deps: Deps, vendor: tuple[bytes, str], tmp_path: Path
+) -> None:
+    key = await install_needing_licence(fake_bus, vendor, tmp_path)
+    licence = licence_key("trip-log", SERIAL, key)
+    await fake_bus.request(ActivateAppLicence(name="trip-log", key=licence))
+    await fake_bus.request(StartApp(name="trip-log"))
+    image, package = version_1_1_0(tmp_path, key, needs_licence=True)
+    reply = await install(fake_bus, image, package, "up-00002")
+    assert (reply.app.version, reply.app.is_licensed, reply.app.is_running) == (
+        "1.1.0",
+        True,
+        True,
+    )
 
 
 async def test_a_new_version_that_does_not_start_puts_the_previous_one_back(
