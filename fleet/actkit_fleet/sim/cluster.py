@@ -33,6 +33,12 @@ from actkit_fleet.vehicle import prepare
 
 VEHICLE_USER = "car"
 """The user of a light vehicle's own clients (its publisher)."""
+VEHICLE_GO_ENV = {"GOMEMLIMIT": "14MiB"}
+"""The Go runtime's soft memory limit for a light vehicle's nats-server: its heap is collected
+and returned near it. Measured on 10 vehicles, PSS mean / max and CPU: none 12.4 / 19.5 MiB,
+0.35 %; 16 MiB 10.2 / 11.8, 0.35 %; 14 MiB 8.4 / 9.4, 0.34 %; 12 MiB 7.5 / 8.2, 1.3 %; 10 MiB
+and below 5.7 / 7.3 but 2.7 % (the collector runs all the time: the runtime's own accounting
+is above the limit)."""
 
 
 def free_ports(count: int) -> list[int]:
@@ -206,7 +212,10 @@ class LightVehicle:
         """Start its server (again, after a kill: same port, configuration and store)."""
         if self.server is None:
             self.server = NatsServer(
-                self.folder / "data", self.port, config=self.folder / "nats-server.conf"
+                self.folder / "data",
+                self.port,
+                config=self.folder / "nats-server.conf",
+                env=VEHICLE_GO_ENV,
             )
         await self.server.start_async(20.0)
 
