@@ -66,8 +66,10 @@ def missing_fields(model: type[BaseModel], data: Mapping[str, Any], where: str =
     """The settable fields of ``model`` that ``data`` leaves out, nested models' included.
 
     >>> from actkit_proto.network import WlanSettings
-    >>> missing_fields(WlanSettings, {"ssid": None, "is_hidden": False, "ipv4": {"is_dhcp": True}})
-    ['security', 'ipv4.address', 'ipv4.subnet_mask', 'ipv4.router', 'ipv4.has_fallback', 'ipv6']
+    >>> data = {"ssid": None, "is_hidden": False, "ipv4": {"is_dhcp": True}}
+    >>> missing_fields(WlanSettings, data)  # doctest: +NORMALIZE_WHITESPACE
+    ['security', 'eap_method', 'eap_identity', 'client_certificate', 'ca_certificates',
+     'ipv4.address', 'ipv4.subnet_mask', 'ipv4.router', 'ipv4.has_fallback', 'ipv6']
     """
     missing = []
     for name, field in model.model_fields.items():

@@ -14,9 +14,15 @@ NATS_CONF = Path("deploy/nats-server.conf")
 
 
 def asyncapi_text() -> str:
-    """The AsyncAPI document as YAML, keys in contract order."""
+    """The AsyncAPI document as YAML, keys in contract order.
+
+    libyaml's emitter writes the same text as PyYAML's own, several times faster on half a megabyte.
+    """
     header = "# Generated from the models in proto/actkit_proto by `make asyncapi`; do not edit.\n"
-    return header + yaml.safe_dump(document(), sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.dump(
+        document(), Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=100
+    )
+    return header + text
 
 
 def write_asyncapi(root: Path) -> Path:

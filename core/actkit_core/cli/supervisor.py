@@ -203,14 +203,18 @@ class Supervisor:
     def _child_env(self, info: ServiceInfo, url: str, passwords: dict[str, str]) -> dict[str, str]:
         prefix = f"ACTKIT_{info.name.upper()}_"
         # The cloud connection's owner runs HQ's queued commands as the integrator.
-        agent = {prefix + "INTEGRATOR_PASSWORD": passwords[INTEGRATOR]}
+        agent = (
+            {prefix + "INTEGRATOR_PASSWORD": passwords[INTEGRATOR]}
+            if info.name == FLEET_LINK_OWNER
+            else {}
+        )
         return {
             prefix + "NATS_URL": url,
             prefix + "NATS_USER": info.name,
             prefix + "NATS_PASSWORD": passwords[info.name],
             prefix + "DATA_DIR": str(self.data_dir),
             prefix + "METRICS_PORT": str(self.metrics_ports[info.name]),
-            **(agent if info.name == FLEET_LINK_OWNER else {}),
+            **agent,
             **self.extra_env,
         }
 
