@@ -132,6 +132,15 @@ def _recovered(timeline: Timeline, plan: Plan) -> str:
     return f"every source active again {taken:.1f} s after it; the cut waited for that"
 
 
+def _losses(figures: Figures, plan: Plan, timeline: Timeline) -> str:
+    if timeline.drained_s >= 0 or not figures.lost:
+        return str(figures.lost)
+    return (
+        f"{figures.lost} missing: HQ had not taken every event {plan.drain_timeout_s:.0f} s after "
+        "the publishers stopped (still on their way or lost: the run fails either way)"
+    )
+
+
 def _p(values: Sequence[float], unit: str, digits: int = 2) -> str:
     return (
         f"p50 {percentile(values, 0.5):.{digits}f} {unit}, "
@@ -155,7 +164,7 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
             + ("during the cut" if plan.is_hq_killed_in_cut else "before the cut"),
         ),
         ("events", f"{figures.received} at HQ of {figures.stored} stored by the vehicles"),
-        ("losses", str(figures.lost)),
+        ("losses", _losses(figures, plan, timeline)),
         ("duplicates", str(figures.duplicated)),
         ("out of order", f"{figures.out_of_order} vehicles"),
         ("resume after link back", _p(figures.resume_s, "s") + ", links cut only"),
