@@ -41,6 +41,10 @@ and below 5.7 / 7.3 but 2.7 % (the collector runs all the time: the runtime's ow
 is above the limit)."""
 
 
+API_TIMEOUT_S = 15.0
+"""How long the simulation's requests to HQ's JetStream wait for an answer."""
+
+
 def free_ports(count: int) -> list[int]:
     """``count`` consecutive TCP ports free on loopback now.
 
@@ -134,7 +138,8 @@ class HqCluster:
 
     async def wait_for_jetstream(self, client: Client, timeout_s: float = 30.0) -> JetStreamApi:
         """HQ's JetStream API once the cluster has a meta leader."""
-        api = JetStreamApi(client)
+        # Listing 200 streams' leaders takes seconds on a loaded machine.
+        api = JetStreamApi(client, timeout_s=API_TIMEOUT_S)
         deadline = time.monotonic() + timeout_s
         while True:
             try:

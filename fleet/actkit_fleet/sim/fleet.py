@@ -164,17 +164,18 @@ class SimFleet:
 
     async def hq_messages(self, timeout_s: float = 60.0) -> list[Msg]:
         """Every message of HQ's events streams, each vehicle's in its stream's order."""
-        assert self.api is not None
-        streams = await self.api.vehicle_streams()
+        api = self.api
+        assert api is not None
         gate = asyncio.Semaphore(READ_AT_ONCE)
 
-        async def read(vehicle_id: str, total: int) -> list[Msg]:
+        async def read(vehicle_id: str) -> list[Msg]:
+            # Stream by stream (its own leader answers), not one list of every stream.
             async with gate:
+                info = await api.stream(hq_events(vehicle_id))
+                total = int(info["state"]["messages"]) if info is not None else 0
                 return await self._stream_messages(vehicle_id, total, timeout_s)
 
-        parts = await asyncio.gather(
-            *(read(vid, int(info["state"]["messages"])) for vid, info in streams.items())
-        )
+        parts = await asyncio.gather(*(read(sim.vehicle_id) for sim in self.vehicles))
         return [msg for part in parts for msg in part]
 
     async def _stream_messages(self, vehicle_id: str, total: int, timeout_s: float) -> list[Msg]:
