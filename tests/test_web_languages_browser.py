@@ -44,18 +44,20 @@ def _english_only() -> set[str]:
 
 
 TEXTS = """() => {
+    const SKIPPED = "script, style, code, [lang='en'], [translate='no'], table.log td";
     const texts = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const parent = node.parentElement;
-        if (!parent || parent.closest("script, style, code, [lang='en'], table.log td")) continue;
+        if (!parent || parent.closest(SKIPPED)) continue;
         const text = node.textContent.replace(/\\s+/g, " ").trim();
         if (text) texts.push(text);
     }
     return texts;
 }"""
-"""Each text the page shows (hidden ones too: a form's other fields), but what it marks English
-and the records of a log (kept as their services wrote them)."""
+"""Each text the page shows (hidden ones too: a form's other fields), but what it marks English or
+not to translate (identifiers: Plain config's parameters) and the records of a log (kept as their
+services wrote them)."""
 
 
 async def _is_in_swedish(page: Page, swedish: set[str], english: set[str]) -> str:

@@ -1,7 +1,8 @@
 """Every page in Swedish is wholly Swedish: each word a page shows in Swedish that it also shows in
 English is one the Swedish catalogs give as Swedish (``Status``, ``Port``), or a name or a value
 (``STAYS``: the stand-ins' names and records, the licences' identifiers); what a page marks as
-English (``lang="en"``: the release notes) and code (``<code>``) are left out."""
+English (``lang="en"``: the release notes), code (``<code>``) and identifiers (``translate="no"``:
+Plain config's parameters) are left out."""
 
 from __future__ import annotations
 
@@ -56,10 +57,8 @@ STAYS = {
     *("broker refused the connection", "device started", "port 3 circuit cut", "wrong password"),
     *("accounts", "ble", "events", "io", "mqtt", "network", "system", "web", "axis", "GET"),
     *("actkit_io", "actkit_mqtt", "actkit_system", "logs.example:514", "/status"),
-    # Identifiers: key types, syslog formats, the plain config's parameters.
+    # Identifiers: key types, syslog formats.
     *("ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-4096", "rfc3164", "rfc5424"),
-    *("Brand", "Brand.ProdNbr", "IOPort", "IOPort.I1.Name", "Power", "Power.DelayMin", "Time"),
-    *("Time.TimeZone",),
 }
 """What is the same in every language: names, values and records (a log is kept as written)."""
 VALUES = re.compile(
@@ -117,7 +116,8 @@ class _SwedishWords(_Words):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         english = ("lang", "en") in attrs and tag != "html"
-        if (self._english and tag == self._english[0]) or english or tag == "code":
+        kept = english or ("translate", "no") in attrs or tag == "code"
+        if (self._english and tag == self._english[0]) or kept:
             self._english.append(tag)
         if not self._english:
             super().handle_starttag(tag, attrs)
