@@ -68,10 +68,12 @@ def free_port() -> int:
 
 
 def free_udp_port() -> int:
-    """A UDP port on 127.0.0.1 that is free now (SSDP, WS-Discovery, SNMP traps in tests)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port on 127.0.0.1 free now for UDP and TCP alike (SSDP, WS-Discovery, SNMP traps, SIP).
+
+    Below the kernel's ports for outgoing connections, as :func:`free_port`: a SIP peer listens on
+    both protocols at its port, and a port of the kernel's pick could be an outgoing connection's.
+    """
+    return free_port_range(1, kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM))
 
 
 EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
@@ -87,8 +89,10 @@ def first_ephemeral_port() -> int:
         return 32768
 
 
-def free_port_range(count: int) -> int:
-    """The first of ``count`` consecutive free ports, so that stacks can run side by side.
+def free_port_range(count: int, kinds: Sequence[int] = (socket.SOCK_STREAM,)) -> int:
+    """The first of ``count`` consecutive ports free for each socket type of ``kinds``.
+
+    Consecutive, so that stacks can run side by side.
 
     Taken below the ports the kernel gives outgoing connections: a port free when looked at could
     otherwise be the local end of a service's own NATS connection a moment later, and its
@@ -109,9 +113,10 @@ def free_port_range(count: int) -> int:
         sockets: list[socket.socket] = []
         try:
             for port in range(base, base + count):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", port))
+                for kind in kinds:
+                    sock = socket.socket(socket.AF_INET, kind)
+                    sockets.append(sock)
+                    sock.bind(("127.0.0.1", port))
         except OSError:
             continue
         finally:

@@ -93,9 +93,12 @@ def test_no_free_port_range_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
             free_port_range(3)
 
 
-def test_a_free_udp_port_can_be_bound() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", free_udp_port()))
+def test_a_free_udp_port_is_free_for_tcp_too_and_not_an_outgoing_one() -> None:
+    port = free_udp_port()
+    assert port < stack.first_ephemeral_port()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket() as tcp:
+        udp.bind(("127.0.0.1", port))
+        tcp.bind(("127.0.0.1", port))
 
 
 def test_a_process_a_service_started_is_not_taken_for_one_of_the_stack(tmp_path: Path) -> None:
