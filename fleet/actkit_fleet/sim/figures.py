@@ -164,6 +164,7 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
             + ("during the cut" if plan.is_hq_killed_in_cut else "before the cut"),
         ),
         ("events", f"{figures.received} at HQ of {figures.stored} stored by the vehicles"),
+        ("given up", f"{timeline.given_up} events their vehicle's JetStream did not take in 60 s"),
         ("losses", _losses(figures, plan, timeline)),
         ("duplicates", str(figures.duplicated)),
         ("out of order", f"{figures.out_of_order} vehicles"),

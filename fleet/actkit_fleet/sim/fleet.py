@@ -47,6 +47,8 @@ class SimVehicle:
     client: Client | None = None
     stored: int = 0
     """Events its own JetStream acknowledged: HQ must end with exactly 1..stored."""
+    given_up: int = 0
+    """Events its own JetStream did not take in time (not stored: not expected at HQ)."""
 
     @property
     def vehicle_id(self) -> str:
