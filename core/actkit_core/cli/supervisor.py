@@ -30,6 +30,7 @@ from pathlib import Path
 from actkit_core.bus import Bus
 from actkit_core.cli.launch import ForkLauncher, Launched, Launcher
 from actkit_core.clock import Clock, SystemClock
+from actkit_core.lifecycle import stop_requested
 from actkit_core.natsconf import (
     APPS_USERS_FILE,
     CLIENT_USERS,
@@ -169,6 +170,20 @@ class Child:
             await process.wait()
 
 
+def _stop_if_requested() -> None:
+    """Stop the start-up when SIGTERM or SIGINT came during it.
+
+    The signal cancels :meth:`Supervisor.run`, but a cancellation that arrives inside one of the
+    start-up's timed waits can be lost (see :func:`actkit_core.lifecycle.stop_requested`): without
+    this look, the services would be started and supervised until the supervisor is killed.
+
+    Raises:
+        asyncio.CancelledError: a stop was requested.
+    """
+    if stop_requested().is_set():
+        raise asyncio.CancelledError
+
+
 class Supervisor:
     """Starts nats-server and the services, restarts any of them that dies, stops all on exit."""
 
@@ -238,8 +253,10 @@ class Supervisor:
                 for info in self.services
             ]
             for child in self.children:
+                _stop_if_requested()
                 await child.start()
             await self._wait_ready(url, passwords["cli"])
+            _stop_if_requested()
             self._print_table(url, time.monotonic() - started, page_merging)
             own_server = (
                 [self._supervise("nats-server", nats.wait, lambda: self._restart_nats(nats))]
@@ -280,6 +297,7 @@ class Supervisor:
         async with Bus.connect("supervisor", servers=[url], user="cli", password=password) as bus:
             for child in self.children:
                 while True:
+                    _stop_if_requested()
                     with contextlib.suppress(Exception):
                         await bus.client.request(f"$SRV.PING.{child.info.name}", b"", timeout=0.5)
                         break

@@ -14,6 +14,7 @@ from actkit_core.bus import Bus
 from actkit_core.cli import supervisor as supervisor_module
 from actkit_core.cli.launch import ExecLauncher, ForkLauncher, Launcher
 from actkit_core.cli.supervisor import Supervisor
+from actkit_core.lifecycle import stop_requested
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.stack import free_port
 from actkit_proto.services import service
@@ -109,6 +110,28 @@ async def test_a_service_that_never_answers_stops_the_start_up(
     supervisor = Supervisor(tmp_path, free_port(), services=[service("io")], launcher=launcher)
     with pytest.raises(RuntimeError, match=r"io did not answer \$SRV.PING in time"):
         await supervisor.run()
+    assert launcher.stopped.is_set()
+    assert launcher.closed
+
+
+class SignalledWhileStarting(Silent):
+    """A launcher during whose start SIGTERM asks to stop, its cancellation lost."""
+
+    async def start(self, name: str, env: dict[str, str], relay: object) -> "Silent":
+        stop_requested().set()
+        return await super().start(name, env, relay)
+
+
+async def test_a_stop_asked_for_while_starting_stops_even_when_its_cancellation_was_lost(
+    tmp_path: Path,
+) -> None:
+    launcher = SignalledWhileStarting()
+    services = [service("io"), service("events")]
+    supervisor = Supervisor(tmp_path, free_port(), services=services, launcher=launcher)
+    with pytest.raises(asyncio.CancelledError):
+        await supervisor.run()
+    assert len(supervisor.children) == 2
+    assert supervisor.children[1].process is None  # events never started
     assert launcher.stopped.is_set()
     assert launcher.closed
 
