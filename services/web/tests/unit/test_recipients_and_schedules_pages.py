@@ -66,7 +66,7 @@ async def test_a_rule_is_edited_through_its_form(
     assert '<option value="input" selected>' in page.text
     assert '<option value="1" selected>Input 1 (input)</option>' in page.text
     assert '<option value="1" >Office hours (weekly)</option>' in page.text
-    assert '<option value="1" >Dispatch (http)</option>' in page.text
+    assert '<option value="1" >Dispatch (HTTP)</option>' in page.text
     saved = await client.post(
         "/events/rules/1",
         data={
@@ -123,7 +123,7 @@ async def test_an_email_recipient_is_tested_before_saving_and_added(
     csrf = await log_in(client)
     form = await client.get("/events/recipients/new", params={"type": "email"})
     assert 'id="recipient-port" name="port" value="587"' in form.text
-    assert '<option value="tls" >tls</option>' in form.text
+    assert '<option value="tls" >TLS</option>' in form.text
     fields = {
         "csrf_token": csrf,
         "type": "email",
@@ -210,7 +210,7 @@ async def test_schedules_are_added_refused_and_deleted(
 ) -> None:
     csrf = await log_in(client)
     page = await client.get("/events/schedules")
-    assert "mon, fri 08:00 to 17:00" in page.text
+    assert "Mon, Fri 08:00 to 17:00" in page.text
     weekly = await client.post(
         "/events/schedules",
         data={
