@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.natsconf import CLIENT_USERS, password_variable
+from actkit_core.testing.stack import free_port, free_port_range
 from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import (
     RollbackUpgrade,
@@ -53,22 +53,6 @@ STACK_TIMEOUT_S = 150.0
 """Every service of the stack forked and answering: seconds when idle, a minute at a load of 20."""
 
 
-def free_ports(count: int) -> int:
-    """The first of ``count`` consecutive free ports on 127.0.0.1."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first_port: int = probe.getsockname()[1]
-        with ExitStack() as held:
-            try:
-                for port in range(first_port, first_port + count):
-                    taken = held.enter_context(socket.socket())
-                    taken.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return first_port
-
-
 def stack_spec(nats_url: str, data: Path, engine: Engine) -> dict[str, Any]:
     """``actkit`` as the compose file makes it: ``actkit run`` beside nats, the socket mounted."""
     data.mkdir()
@@ -82,10 +66,11 @@ def stack_spec(nats_url: str, data: Path, engine: Engine) -> dict[str, Any]:
         "ACTKIT_SYSTEM_UPGRADE_PUBLIC_KEY_FILE": "/data/key.pub",
         "ACTKIT_SYSTEM_UPGRADE_HEALTH_TIMEOUT_S": f"{STACK_TIMEOUT_S:g}",
         "ACTKIT_SYSTEM_UPGRADE_HEALTH_POLL_S": "0.2",
-        "ACTKIT_WEB_HTTPS_PORT": str(free_ports(1)),
-        "ACTKIT_WEB_HTTP_PORT": str(free_ports(1)),
+        "ACTKIT_WEB_HTTPS_PORT": str(free_port()),
+        "ACTKIT_WEB_HTTP_PORT": str(free_port()),
     }
-    run = ["run", "--nats-url", nats_url, "--metrics-base", str(free_ports(len(SERVICE_NAMES)))]
+    metrics_base = free_port_range(len(SERVICE_NAMES))
+    run = ["run", "--nats-url", nats_url, "--metrics-base", str(metrics_base)]
     return {
         "Cmd": ["actkit", "--data-dir", "/data", *run],
         "Env": [f"{key}={value}" for key, value in env.items()],
