@@ -38,8 +38,12 @@ for variable in SSL_CERT_FILE SSL_CERT_DIR NODE_EXTRA_CA_CERTS \
 done
 shell+=(/bin/bash -c)
 
+# The project's folder in the root: open to other users, as on the board (/app), so that services
+# that drop root under `actkit run --service-user` can still read their code (/root is 0700).
+project=/srv/actkit
+
 in_root() {
-  chroot "$root" "${shell[@]}" "cd /root/actkit && $1"
+  chroot "$root" "${shell[@]}" "cd $project && $1"
 }
 
 make_base() {
@@ -75,15 +79,15 @@ copy_base() {
   mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
   mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
   mount -t tmpfs -o mode=0755 tmpfs "$root/run"
-  git clone --quiet --no-hardlinks "$PWD" "$root/root/actkit"
+  git clone --quiet --no-hardlinks "$PWD" "$root$project"
 }
 
 leave_root() {  # end what runs in the root (by PID: only this script starts processes there)
   mountpoint -q "$root" || return 0
   # What the tests kept (the dashboard's screenshots, the accessibility report) is CI's artefact:
   # copied out to test-artifacts/ before the root goes, whether the tests passed or not.
-  if [ -d "$root/root/actkit/test-artifacts" ]; then
-    mkdir -p test-artifacts && cp -a "$root/root/actkit/test-artifacts/." test-artifacts/ || true
+  if [ -d "$root$project/test-artifacts" ]; then
+    mkdir -p test-artifacts && cp -a "$root$project/test-artifacts/." test-artifacts/ || true
   fi
   local link pid
   for link in /proc/[0-9]*/root; do
@@ -97,7 +101,7 @@ leave_root() {  # end what runs in the root (by PID: only this script starts pro
 trap leave_root EXIT
 
 run_until_up() {  # `make run` in the root until `actkit status` answers for every service, then stop it
-  setsid chroot "$root" "${shell[@]}" "cd /root/actkit && exec make run" >"$run_log" 2>&1 &
+  setsid chroot "$root" "${shell[@]}" "cd $project && exec make run" >"$run_log" 2>&1 &
   local make_run=$! deadline=$((SECONDS + up_timeout_s))
   until in_root ".tools/bin/uv run --frozen --no-sync actkit status" >"$cache/status.log" 2>&1; do
     if ! kill -0 "$make_run" 2>/dev/null || [ $SECONDS -gt $deadline ]; then

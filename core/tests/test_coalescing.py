@@ -242,3 +242,19 @@ async def test_a_flood_started_without_waiting_is_spaced_and_a_waiting_writer_is
     writer.write_soon("a", b"last")
     await writer.flush()  # a close writes what waits at once
     assert bucket.puts[2:] == [("a", b"now"), ("a", b"last")]
+
+
+async def test_a_flush_hurries_a_spaced_write_a_waiting_writer_has_hurried_already() -> None:
+    bucket = Bucket()
+    writer = StateWriter(bucket.put, every_s=3600)
+    writer.write_soon("a", b"1")
+    await writer.flush()
+    writer.write_soon("a", b"2")
+    for _ in range(5):
+        await asyncio.sleep(0)  # its writer waits out the spacing
+    assert bucket.puts == [("a", b"1")]
+    waiting = asyncio.ensure_future(writer.write("a", b"3"))
+    flushing = asyncio.ensure_future(writer.flush())
+    assert await waiting is True  # "2" was replaced, then both hurried the one write
+    await flushing
+    assert bucket.puts == [("a", b"1"), ("a", b"3")]

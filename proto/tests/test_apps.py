@@ -45,6 +45,9 @@ def test_a_manifest_with_subjects_schema_and_limits_is_read() -> None:
         ({"name": "Trip Log"}, "name\n  String should match pattern"),
         ({"image": "actkit:latest"}, "image\n  String should match pattern"),
         ({"image": "apps/other:1"}, "name the app's image apps/trip-log:<tag>"),
+        ({"image_sha256": None}, "image_sha256: give the archive's SHA-256"),
+        ({"image": f"127.0.0.1:5000/apps/other@sha256:{'b' * 64}"}, "…/trip-log@sha256:…"),
+        ({"image": f"127.0.0.1:5000/apps/trip-log@sha256:{'b' * 64}"}, "only an archive has one"),
         ({"settings_schema": {"type": "array"}}, 'describes an object: give "type": "object"'),
         ({"settings_schema": {"type": "object", "x": "y" * 20_000}}, "larger than 16384 bytes"),
         ({"subjects": {"publish": ["$JS.API.>"]}}, "is not a subject an app may ask for"),
@@ -73,3 +76,10 @@ def test_an_apps_settings_are_bounded_in_size() -> None:
     assert within.values["note"] == "x" * 16_000
     with pytest.raises(ValidationError, match="at most 16384 bytes as JSON"):
         SetAppSettings(name="trip-log", values={"note": "x" * 16_384})
+
+
+def test_a_manifest_may_pin_its_image_in_a_registry_by_digest() -> None:
+    pinned = f"127.0.0.1:5000/apps/trip-log@sha256:{'b' * 64}"
+    read = AppManifest.model_validate(manifest(image=pinned, image_sha256=None))
+    assert read.is_pulled
+    assert not AppManifest.model_validate(manifest()).is_pulled
