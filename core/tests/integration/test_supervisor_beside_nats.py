@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from actkit_core.bus import Bus
-from actkit_core.cli.launch import ForkLauncher, ServiceUser
+from actkit_core.cli.launch import ExecLauncher, ForkLauncher, ServiceUser
 from actkit_core.cli.supervisor import Supervisor, credentials, given_passwords
 from actkit_core.natsconf import password_variable, render
 from actkit_core.natsserver import NatsServer
@@ -64,6 +64,26 @@ def test_the_service_user_is_dropped_by_all_but_system() -> None:
     assert not user.drops_for("system")
     with pytest.raises(SystemExit, match="there is no user 'no-such-user'"):
         ServiceUser.named("no-such-user")
+
+
+def test_a_service_user_is_found_by_name_and_dropped_to_groups_gid_then_uid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The drop itself, in this process, with the calls recorded: a forked child that really drops
+    # cannot write its coverage where root's process put the project.
+    assert ServiceUser.named("root") == ServiceUser(0, 0)
+    calls: list[tuple[str, object]] = []
+    monkeypatch.setattr(os, "getuid", lambda: 0)
+    monkeypatch.setattr(os, "setgroups", lambda groups: calls.append(("groups", groups)))
+    monkeypatch.setattr(os, "setgid", lambda gid: calls.append(("gid", gid)))
+    monkeypatch.setattr(os, "setuid", lambda uid: calls.append(("uid", uid)))
+    user = ServiceUser(NOBODY, NOBODY)
+    user.drop("system")
+    user.drop("io")
+    assert calls == [("groups", []), ("gid", NOBODY), ("uid", NOBODY)]
+    exec_credentials = ExecLauncher(user)._credentials
+    assert exec_credentials("io") == {"user": NOBODY, "group": NOBODY, "extra_groups": []}
+    assert exec_credentials("system") == {}
 
 
 @pytest.mark.timeout(90)
