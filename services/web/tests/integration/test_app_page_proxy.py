@@ -31,7 +31,7 @@ async def trip_log_page(tmp_path: Path) -> AsyncIterator[str]:
     """The example app's page with one row recorded; its address."""
     trip_log = _trip_log()
     log = trip_log.TripLog(tmp_path / "trip-log.csv")
-    log.add(("2026-01-02T03:04:05+00:00", "ignition", "on", ""))
+    log.add(("2026-01-02T03:04:05+00:00", "ignition", "on", "", "59.3293 18.0686"))
     server = await trip_log.serve_page(log, 0)
     port = server.sockets[0].getsockname()[1]
     async with server:
@@ -72,8 +72,8 @@ async def test_the_example_apps_csv_page_is_shown_to_a_logged_in_person(
     csv = await client.get("/apps/view/trip-log.csv")
     assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     assert csv.text.splitlines() == [
-        "time,what,state,circuit",
-        "2026-01-02T03:04:05+00:00,ignition,on,",
+        "time,what,state,circuit,location",
+        "2026-01-02T03:04:05+00:00,ignition,on,,59.3293 18.0686",
     ]
 
 
