@@ -163,7 +163,7 @@ async def test_a_recipient_copied_and_a_schedule_and_subscription_edited_on_thei
     await page.click("#edit-weekly-save")
     await expect(page).to_have_url(stack.https_url + "events/schedules")
     await expect(page.locator("#schedule-1")).to_contain_text("Day shift")
-    await expect(page.locator("#schedule-1")).to_contain_text("mon 07:00 to 17:00")
+    await expect(page.locator("#schedule-1")).to_contain_text("Mon 07:00 to 17:00")
 
     await page.click("nav >> text=MQTT")
     row = page.locator("#subscription-1")

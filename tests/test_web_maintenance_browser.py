@@ -40,7 +40,7 @@ async def test_a_rule_is_edited_through_its_form_and_a_server_report_downloaded(
     await page.fill("#range-0-start", "22:00")
     await page.fill("#range-0-end", "06:00")
     await page.click("#add-weekly-save")
-    await expect(page.locator("#schedule-1")).to_contain_text("mon, tue, wed 22:00 to 06:00")
+    await expect(page.locator("#schedule-1")).to_contain_text("Mon, Tue, Wed 22:00 to 06:00")
 
     await page.click("nav >> text=Rules")
     await page.click("#rule-1-edit")

@@ -92,7 +92,7 @@ async def test_the_manuals_tamper_alarm_sends_an_email(stack: Stack, browser: Br
 
         await _add_rule(page, "Tamper", [("tamper", "Port 3 (input)")])
         await page.select_option("#action-type", "notification")
-        await page.select_option("#action-recipient_id", label="Ops (email)")
+        await page.select_option("#action-recipient_id", label="Ops (Email)")
         await page.fill("#action-subject", "{rule_name} on port 3")
         await page.click("#add-rule-save")
         await expect(page.locator("#rule-1")).to_contain_text("Tamper")
