@@ -58,7 +58,7 @@ async def test_a_rule_is_edited_through_its_form_and_a_server_report_downloaded(
     await page.click("#edit-rule-save")
     await expect(page).to_have_url(stack.https_url + "events/rules")
     await expect(page.locator("#rule-1")).to_contain_text("Window open at night")
-    await expect(page.locator("#rule-1")).to_contain_text("schedule schedule_id=1")
+    await expect(page.locator("#rule-1")).to_contain_text("(schedule: 1)")
     await _shot(page, "12-rule-edited")
 
     await page.click("nav >> text=Maintenance")
