@@ -71,9 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         case "run":
             from actkit_core import lifecycle
             from actkit_core.cli.launch import LAUNCHERS, ServiceUser
+            from actkit_core.cli.service_access import check_service_user
             from actkit_core.cli.supervisor import Supervisor
 
             user = ServiceUser.named(args.service_user) if args.service_user else None
+            if user is not None:
+                check_service_user(user, args.data_dir.resolve())
             supervisor = Supervisor(
                 args.data_dir,
                 args.nats_port,

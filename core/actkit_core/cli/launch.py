@@ -32,9 +32,16 @@ from typing import Any, Protocol
 
 import setproctitle
 
+from actkit_core import capabilities
 from actkit_core.process import stop_with_parent, until_exited
 
 PRELOAD = "actkit_core.preload"
+KEPT_CAPABILITIES = {
+    "web": (capabilities.CAP_NET_BIND_SERVICE,),
+    "network": (capabilities.CAP_NET_ADMIN, capabilities.CAP_NET_BIND_SERVICE),
+}
+"""What a service keeps of root's capabilities (when the container grants them): web listens on
+80, 443 and 554; network runs nft and answers SNMP on 161. Every other service keeps none."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,8 @@ class ServiceUser:
     """Who a service runs as when the supervisor is root (the board's container).
 
     This user, with no supplementary groups, but for the services in ``as_root``. The system
-    service keeps root: it drives the engine's socket and the host's clock and power.
+    service keeps root: it drives the engine's socket and the host's clock and power. A service
+    in :data:`KEPT_CAPABILITIES` keeps those capabilities alone.
     """
 
     uid: int
@@ -68,10 +76,20 @@ class ServiceUser:
 
     def drop(self, name: str) -> None:
         """In the service's process, before it runs: become the user (groups, then gid, uid)."""
-        if self.drops_for(name):
-            os.setgroups([])
-            os.setgid(self.gid)
-            os.setuid(self.uid)
+        if not self.drops_for(name):
+            return
+        kept = KEPT_CAPABILITIES.get(name, ())
+        if kept:
+            capabilities.keep_over_uid_change()
+        self.become()
+        if kept:
+            capabilities.limit_to(kept)
+
+    def become(self) -> None:
+        """Become the user, as root: no supplementary groups, then its gid, then its uid."""
+        os.setgroups([])
+        os.setgid(self.gid)
+        os.setuid(self.uid)
 
 
 class Launched(Protocol):
