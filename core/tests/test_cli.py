@@ -50,7 +50,9 @@ def test_nats_conf_writes_the_server_config_and_its_folder(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["nats-conf"]) == 0
-    assert (root / "deploy/nats-server.conf").read_text() == render_nats_conf(has_app_users=True)
+    assert (root / "deploy/nats-server.conf").read_text() == render_nats_conf(
+        has_fleet_link=True, has_app_users=True
+    )
     assert capsys.readouterr().out == "wrote deploy/nats-server.conf\n"
 
 

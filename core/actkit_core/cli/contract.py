@@ -33,8 +33,11 @@ def write_asyncapi(root: Path) -> Path:
 
 
 def write_nats_conf(root: Path) -> Path:
-    """Write ``deploy/nats-server.conf`` under ``root``: the board's, with the apps' users."""
+    """Write ``deploy/nats-server.conf`` under ``root``: the board's, with the include files.
+
+    The apps' users (the system service's) and the link to HQ (the cloud connection's).
+    """
     target = root / NATS_CONF
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(has_app_users=True))
+    target.write_text(render(has_fleet_link=True, has_app_users=True))
     return target
