@@ -39,12 +39,14 @@ BUS_EVENTS = int(os.environ.get("ACTKIT_BENCH_BUS_EVENTS", "20000"))
 VAPIX_CLIENTS = 32
 VAPIX_SECONDS = int(os.environ.get("ACTKIT_BENCH_VAPIX_SECONDS", "5"))
 FLOOD_SECONDS = float(os.environ.get("ACTKIT_BENCH_FLOOD_SECONDS", "10"))
+VAPIX_PROFILED = ("web", "accounts", "io")
 FLOOD_RATES = (200, 1000, None)
 """Edges per second of each flood run; None: back to back."""
 ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
 """``flood`` (``make bench only=flood``): only the flood path, on a fresh stack; ``paths``: the bus
 floor, input -> output and input -> beacon; ``profile``: input -> output alone, sampled by py-spy
-(bench/profile.py)."""
+(bench/profile.py); ``vapix``: the VAPIX toggles alone, with each process' CPU per request;
+``vapix-profile``: the same, with web, accounts and io sampled by py-spy."""
 KSM_CHOICES = {"on": True, "as-is": False}
 """``ACTKIT_BENCH_KSM=as-is`` leaves the kernel's same-page merging as it is (to compare)."""
 RESULTS = Path(__file__).parent / "results.json"
@@ -253,6 +255,41 @@ def main_paths(is_sampled: bool) -> int:
     return 0
 
 
+async def measure_vapix(stack: Stack, is_sampled: bool) -> dict[str, Any]:
+    """The bus floor, then the VAPIX toggles (web, accounts and io sampled by py-spy if asked)."""
+    request = await floor.request_reply(stack.nats_url, stack.credentials(), EDGES)
+    await vapix.create_administrator(stack.https_url)
+    sampling: contextlib.AbstractContextManager[dict[str, Path]] = (
+        profile.sampling(stack, VAPIX_PROFILED) if is_sampled else contextlib.nullcontext({})
+    )
+    busy = stack.processes()
+    cpu_before = {name: flood.cpu_s(process) for name, process in busy.items()}
+    with sampling as graphs:
+        toggles = await vapix.toggle_relay(stack.https_url, VAPIX_CLIENTS, VAPIX_SECONDS)
+    return {
+        "bus_floor_ms": request.summary(),
+        "vapix_toggle": toggles,
+        "cpu_ms_per_request": {
+            name: round(1000 * (flood.cpu_s(process) - cpu_before[name]) / toggles["n"], 3)
+            for name, process in busy.items()
+        },
+        "graphs": graphs,
+    }
+
+
+def main_vapix(is_sampled: bool) -> int:
+    with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
+        results = uvloop.run(measure_vapix(stack, is_sampled))
+    print(f"bus floor (request/reply) ms: {results['bus_floor_ms']}")
+    print(f"VAPIX port.cgi toggles, Digest, {VAPIX_CLIENTS} clients: {results['vapix_toggle']}")
+    print(f"CPU ms per request (user + system): {results['cpu_ms_per_request']}")
+    for service, graph in results["graphs"].items():
+        print(f"{service}: {graph}, the functions that took most samples (self %, total %):")
+        for function, own, total in profile.top_frames(graph):
+            print(f"  {own:>5} {total:>5}  {function}")
+    return 0
+
+
 def main_flood() -> int:
     with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
         results = uvloop.run(measure_flood_only(stack))
@@ -388,10 +425,13 @@ if __name__ == "__main__":
         from bench import board
 
         sys.exit(board.main())
-    if ONLY not in ("", "flood", "paths", "profile"):
+    if ONLY not in ("", "flood", "paths", "profile", "vapix", "vapix-profile"):
         sys.exit(
-            f"ACTKIT_BENCH_ONLY is {ONLY!r}: leave it empty (everything), flood, paths, profile"
+            f"ACTKIT_BENCH_ONLY is {ONLY!r}: leave it empty (everything), flood, paths, profile, "
+            "vapix, vapix-profile"
         )
+    if ONLY in ("vapix", "vapix-profile"):
+        sys.exit(main_vapix(is_sampled=ONLY == "vapix-profile"))
     if ONLY in ("paths", "profile"):
         sys.exit(main_paths(is_sampled=ONLY == "profile"))
     sys.exit(main_flood() if ONLY == "flood" else main())

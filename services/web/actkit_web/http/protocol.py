@@ -5,7 +5,9 @@ take to arrive: a client trickling a byte at a time (slowloris) holds a connecti
 as it likes. Here a request's line and headers must arrive in full within a deadline from its
 first byte (or from the connection, for the first), within a size and a count; its body within
 a deadline extended by each byte received (Apache's mod_reqtimeout: a minimum rate). Idle
-keep-alive connections close after uvicorn's ``timeout_keep_alive``.
+keep-alive connections close after uvicorn's ``timeout_keep_alive``. A response's writes in one
+turn of the loop (uvicorn writes the head and the body apart) leave as one: one TLS record and
+one send instead of two.
 """
 
 from __future__ import annotations
@@ -43,6 +45,35 @@ class ConnectionLimits:
 CONNECTION_LIMITS = ConnectionLimits()
 
 
+class CorkedTransport:
+    """A transport whose writes in one turn of the event loop go out together, at its end.
+
+    Everything else goes to the transport; closing sends what is held first.
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._held:
+            self._loop.call_soon(self.flush)
+        self._held.append(data)
+
+    def flush(self) -> None:
+        if self._held and not self._transport.is_closing():
+            self._transport.write(b"".join(self._held))
+        self._held.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class GuardedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing oversized heads (431) and late requests (408)."""
 
@@ -61,6 +92,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._corked = CorkedTransport(transport, self.loop)
         self._await_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -115,6 +147,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._started_at = self.loop.time()
         self._deadline = self.loop.call_later(self.limits.body_timeout_s, self._check_deadline)
         super().on_headers_complete()
+        if self.cycle is not None and self.cycle.transport is self.transport:
+            self.cycle.transport = self._corked  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         self._is_in_body = False
