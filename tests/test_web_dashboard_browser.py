@@ -176,6 +176,6 @@ async def test_a_recipient_copied_and_a_schedule_and_subscription_edited_on_thei
     await page.locator("#subscription-1 summary").click()
     await page.fill("#subscription-1-filter", "")
     await page.click("#subscription-1-save")
-    await expect(page.locator("#subscription-1-error")).to_be_visible()
+    await expect(page.locator("#subscription-1-filter-error")).to_be_visible()
     await _shot(page, "45-mqtt-subscription-refused")
     await context.close()

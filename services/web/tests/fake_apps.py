@@ -161,6 +161,8 @@ class FakeApps:
         return self.settings
 
     async def set_settings(self, command: SetAppsSettings) -> AppsSettings:
+        if any("-----BEGIN PUBLIC KEY-----" not in key for key in command.settings.public_keys):
+            raise Invalid("public_keys: give PEM public keys (-----BEGIN PUBLIC KEY-----)")
         self.settings = command.settings
         return self.settings
 

@@ -295,6 +295,14 @@ class FakeSettings:
     ) -> Subscription:
         if not new and command.subscription_id not in self.subscriptions:
             raise NotFound(f"there is no subscription {command.subscription_id}")
+        for other in self.subscriptions.values():
+            if other.subscription_id != command.subscription_id and (
+                other.spec.filter == command.spec.filter
+            ):
+                raise Conflict(
+                    f"subscription {other.subscription_id} already subscribes to "
+                    f"{command.spec.filter!r}"
+                )
         self.subscriptions[command.subscription_id] = Subscription(
             subscription_id=command.subscription_id,
             spec=command.spec,

@@ -41,7 +41,9 @@ def add_account_forms(
         value: Field = default,
     ) -> Response:
         fields = {"name": name, "password": password, field: value}
-        return await act(request, caller, bus, page, "add", commands.add, **fields)
+        # Each refusal beside its field (a password's before a name's: "user name or password").
+        beside = {"password": ("password",), "name": ("name", "user"), field: (field,)}
+        return await act(request, caller, bus, page, "add", commands.add, beside=beside, **fields)
 
     async def update(
         request: Request,
@@ -52,7 +54,8 @@ def add_account_forms(
         value: Field = default,
     ) -> Response:
         fields = {"name": name, "password": password or None, field: value}
-        return await act(request, caller, bus, page, f"account-{name}", commands.update, **fields)
+        key = f"account-{name}"  # the row's one sentence, in the row
+        return await act(request, caller, bus, page, key, commands.update, beside=None, **fields)
 
     async def delete(request: Request, name: str, caller: CallerDep, bus: ActingBusDep) -> Response:
         return await act(request, caller, bus, page, f"account-{name}", commands.delete, name=name)

@@ -37,15 +37,27 @@ from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.pages.app_form import form_of, values_of
 from actkit_web.pages.rendering import render_page
-from actkit_web.pages.submit import REFUSALS, checkbox
+from actkit_web.pages.submit import REFUSALS, checkbox, field_errors
 
 router = APIRouter(include_in_schema=False)
 KEY_END = "-----END PUBLIC KEY-----"
+TRUST_FIELDS = {
+    "allow_unsigned": ("unsigned",),
+    "public_keys": ("public key", "pem"),
+    "licence_server_url": ("licence server", "url"),
+}
+"""The trust form's inputs and the words that name each in system's sentences."""
 
 
 async def _apps_page(
-    request: Request, caller: Caller, bus: ActingBus, notes: dict[str, str], status: int = 200
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    notes: dict[str, str],
+    status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
+    """The page; ``typed``: the trust form as it was sent, when it was refused."""
     is_administrator = bool(caller.identity and caller.identity.role >= Role.ADMINISTRATOR)
     try:
         trust = await bus.request(GetAppsSettings())
@@ -59,6 +71,7 @@ async def _apps_page(
         trust=trust,
         is_administrator=is_administrator,
         errors=notes,
+        typed=typed,
         status_code=status,
     )
 
@@ -188,7 +201,13 @@ async def set_trust(
     try:
         await bus.request(command_from_fields(SetAppsSettings, settings=settings))
     except REFUSALS as exc:
-        return await _apps_page(request, caller, bus, {"error": exc.message}, 400)
+        errors = {f"trust-{name}": text for name, text in field_errors(exc, TRUST_FIELDS).items()}
+        typed = {
+            "allow_unsigned": allow_unsigned,
+            "public_keys": public_keys,
+            "licence_server_url": licence_server_url,
+        }
+        return await _apps_page(request, caller, bus, errors, 400, typed)
     return await _apps_page(request, caller, bus, {"done": "App settings saved."})
 
 

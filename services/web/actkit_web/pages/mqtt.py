@@ -93,13 +93,30 @@ def _subscription_form(
 
 
 SubscriptionForm = Annotated[dict[str, object], Depends(_subscription_form)]
+SUBSCRIPTION_FIELDS = {
+    "filter": ("filter", "subscribes to"),
+    "uses_device_prefix": ("prefix",),
+    "is_stateful": ("stateful", "stateless"),
+    "qos": ("qos",),
+}
+"""A subscription form's inputs and the words that name each in mqtt's sentences."""
 
 
 @router.post("/system/mqtt/subscriptions")
 async def add_subscription(
     request: Request, caller: CallerDep, bus: ActingBusDep, spec: SubscriptionForm
 ) -> Response:
-    return await act(request, caller, bus, PAGE, "subscriptions", AddSubscription, spec=spec)
+    """A new subscription; a refusal is shown beside its field, with the form as it was sent."""
+    return await act(
+        request,
+        caller,
+        bus,
+        PAGE,
+        "subscriptions",
+        AddSubscription,
+        beside=SUBSCRIPTION_FIELDS,
+        spec=spec,
+    )
 
 
 @router.post("/system/mqtt/subscriptions/{subscription_id}")
@@ -110,7 +127,7 @@ async def update_subscription(
     bus: ActingBusDep,
     spec: SubscriptionForm,
 ) -> Response:
-    """A subscription changed in its row; a refusal is shown in that row."""
+    """A subscription changed in its row; a refusal is shown there, beside its field."""
     key = f"subscription-{subscription_id}"
     return await act(
         request,
@@ -119,6 +136,7 @@ async def update_subscription(
         PAGE,
         key,
         UpdateSubscription,
+        beside=SUBSCRIPTION_FIELDS,
         subscription_id=subscription_id,
         spec=spec,
     )

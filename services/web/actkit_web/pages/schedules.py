@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from actkit_proto.errors import BusError, NotFound
+from actkit_proto.errors import BusError, Invalid, NotFound
 from actkit_proto.events import MAX_SCHEDULES, CreateSchedule, Schedule, UpdateSchedule
 from actkit_proto.system import GetTimeStatus
 from actkit_web.api import schedules
@@ -17,7 +17,7 @@ from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.http.ids import PathId
 from actkit_web.pages.rendering import render_page
-from actkit_web.pages.submit import form_fields, submit
+from actkit_web.pages.submit import field_errors, form_fields, submit
 
 router = APIRouter(prefix="/events", include_in_schema=False)
 
@@ -41,18 +41,56 @@ def schedule_from_form(form: FormData) -> dict[str, Any]:
         if isinstance(start_at, str) and start_at:
             pulse["start_at"] = start_at if start_at[-1:] == "Z" else f"{start_at}Z"
         return pulse
-    ranges = []
-    for row in range(MAX_RANGES):
-        days = [day for day in WEEKDAYS if form.get(f"range-{row}-{day}") is not None]
-        start, end = form.get(f"range-{row}-start"), form.get(f"range-{row}-end")
-        if days or start or end:
-            ranges.append({"days": days, "start": start or "", "end": end or ""})
+    ranges = list(_ranges(form).values())
     weekly: dict[str, Any] = {"kind": "weekly", "name": name, "ranges": ranges}
     time_zone = form.get("time_zone")
     if isinstance(time_zone, str) and time_zone.strip():
         weekly["time_zone"] = time_zone.strip()
     # Without a zone of its own the schedule follows the device's, also when it changes.
     return weekly
+
+
+def _ranges(form: FormData) -> dict[int, dict[str, Any]]:
+    """The time ranges filled in, by their row in the form (an empty row is left out)."""
+    ranges = {}
+    for row in range(MAX_RANGES):
+        days = [day for day in WEEKDAYS if form.get(f"range-{row}-{day}") is not None]
+        start, end = form.get(f"range-{row}-start"), form.get(f"range-{row}-end")
+        if days or start or end:
+            ranges[row] = {"days": days, "start": start or "", "end": end or ""}
+    return ranges
+
+
+SCHEDULE_FIELDS = {
+    "start_at": ("start_at",),
+    "time_zone": ("time_zone", "time zone"),
+    "interval_s": ("interval_s",),
+    "name": ("name",),
+}
+"""A schedule form's inputs (but its ranges) and the words that name each in a refusal."""
+
+
+def schedule_errors(exc: BusError, key: str, form: FormData) -> dict[str, str]:
+    """Each sentence of a refused schedule beside its field, the rest on the form (``<key>``).
+
+    A field is ``<key>-name`` (``-time_zone``, ...), a range's ``<key>-range-<row>-days``
+    (``-start``, ``-end``), by its row in the form, not its place in the list sent.
+    """
+    rows = list(_ranges(form)) or [0]
+    errors: dict[str, str] = {}
+    for problem in exc.message.replace("Value error, ", "").split("; "):
+        where, separator, sentence = problem.partition(": ")
+        path = where.split(".") if separator else []
+        if "ranges" in path:
+            rest = path[path.index("ranges") + 1 :]
+            index = int(rest[0]) if rest and rest[0].isdigit() else 0
+            part = rest[1] if len(rest) > 1 and rest[1] in ("start", "end") else "days"
+            field = f"range-{rows[min(index, len(rows) - 1)]}-{part}"
+        else:
+            ((field, sentence),) = field_errors(Invalid(problem), SCHEDULE_FIELDS).items()
+        name = key if field == "form" else f"{key}-{field}"
+        errors[name] = f"{errors.get(name, '')} {sentence}".strip()
+    return errors
 
 
 def schedule_fields(entry: Schedule) -> dict[str, str]:
@@ -114,9 +152,8 @@ async def create_schedule(request: Request, caller: CallerDep, bus: ActingBusDep
     key = "add-pulse" if form.get("kind") == "pulse" else "add-weekly"
 
     async def refused(exc: BusError) -> Response:
-        return await _schedules_page(
-            request, caller, bus, {key: exc.message}, 400, form_fields(form)
-        )
+        errors = schedule_errors(exc, key, form)
+        return await _schedules_page(request, caller, bus, errors, 400, form_fields(form))
 
     spec = schedule_from_form(form)
     return await submit(
@@ -183,7 +220,7 @@ async def update_schedule(
     key = "edit-pulse" if form.get("kind") == "pulse" else "edit-weekly"
 
     async def refused(exc: BusError) -> Response:
-        errors = {key: exc.message}
+        errors = schedule_errors(exc, key, form)
         return await _edit_page(request, caller, bus, schedule_id, form_fields(form), errors, 400)
 
     spec = schedule_from_form(form)

@@ -25,7 +25,7 @@ from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_fro
 from actkit_web.pages.form_inputs import Input, input_names, inputs, values_from_form
 from actkit_web.pages.manual_words import CHOICES, HELP, LABELS
 from actkit_web.pages.rendering import render_page
-from actkit_web.pages.submit import REFUSALS, field_errors
+from actkit_web.pages.submit import REFUSALS, field_errors, form_fields
 
 Extras = Callable[[ActingBus, Request], Awaitable[dict[str, Any]]]
 Options = Mapping[str, tuple[tuple[str, str], ...]]
@@ -131,10 +131,12 @@ async def render_settings(
     submitted: tuple[str, dict[str, Any]] | None = None,
     status_code: int = 200,
     confirming: str | None = None,
+    typed: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Response:
     """The page with each form filled in from its owner, or as submitted when it was refused.
 
     A link may fill in a form ahead (``?form=wlan&ssid=...``, from the list of networks).
+    ``typed``: what was sent in a refused action's form, by its key, to show it again.
     """
     role = caller.identity.role if caller.identity else None
     prefill = dict(request.query_params) if request.method == "GET" else {}
@@ -161,6 +163,7 @@ async def render_settings(
         errors=errors or {},
         role=role,
         confirming=confirming,
+        typed=typed or {},
         status_code=status_code,
         **await page.extras(bus, request),
     )
@@ -209,20 +212,30 @@ async def act(
     page: SettingsPage,
     key: str,
     command_type: type[Command[Any]],
+    *,
+    beside: Mapping[str, tuple[str, ...]] | None = None,
     **fields: object,
 ) -> Response:
     """Send one action's command (the one its REST route sends); a refusal is shown beside it.
 
     An action is what is not a whole settings group (test firewall rules, connect MQTT, ONVIF
     accounts). The caller's role is checked first, so that who may not act learns that, not a
-    field's rule.
+    field's rule. An action with a form of fields (``beside``: each input's name and the words
+    that name it, as :func:`field_errors` takes them) gets each sentence beside its field
+    (``<key>-<field>``, ``<key>-form`` for the rest) and its form again as it was sent.
     """
     check_role(command_type.model_construct(actor=bus.actor))
     try:
         await bus.request(command_from_fields(command_type, **fields))
     except REFUSALS as exc:
+        if beside is None:
+            return await render_settings(
+                request, caller, bus, page, {key: exc.message}, status_code=400
+            )
+        errors = {f"{key}-{name}": text for name, text in field_errors(exc, beside).items()}
+        typed = {key: form_fields(await request.form())}
         return await render_settings(
-            request, caller, bus, page, {key: exc.message}, status_code=400
+            request, caller, bus, page, errors, status_code=400, typed=typed
         )
     return RedirectResponse(f"{page.path}#{key}", status_code=303)
 

@@ -84,7 +84,7 @@ async def test_the_licence_server_is_set_with_the_trust_settings_and_a_viewer_se
     form = {"csrf_token": token, "public_keys": "", "licence_server_url": "ftp://x"}
     wrong = await client.post("/apps-settings", data=form)
     assert wrong.status_code == 400
-    assert "licence_server_url: String should match pattern" in html.unescape(wrong.text)
+    assert 'id="apps-licence-server-error">String should match pattern' in html.unescape(wrong.text)
     saved = await client.post("/apps-settings", data=form | {"licence_server_url": ""})
     assert saved.status_code == 200
     assert apps.settings.licence_server_url is None

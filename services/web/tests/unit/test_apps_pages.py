@@ -149,3 +149,33 @@ async def test_a_viewer_sees_the_subjects_asked_but_cannot_approve(
     page = await client.get("/apps")
     assert 'value="io.port.*.changed" id="app-view-subscribe-1"  disabled>' in page.text
     assert 'id="app-view-subjects-approve"' not in page.text
+
+
+async def test_a_refused_trust_setting_is_shown_beside_its_field_with_the_form_as_sent(
+    client: httpx.AsyncClient, apps: FakeApps
+) -> None:
+    token = await log_in(client)
+    before = apps.settings
+    sent = {"public_keys": "not a key", "licence_server_url": "https://keys.example/new"}
+    owner = await client.post(
+        "/apps-settings", data={**sent, "allow_unsigned": "true", "csrf_token": token}
+    )
+    assert owner.status_code == 400 and apps.settings == before
+    page = html.unescape(owner.text)
+    assert (
+        '<textarea name="public_keys" rows="6" id="apps-public-keys">not a key</textarea></label>\n'
+        '  <p class="error" id="apps-public-keys-error">give PEM public keys '
+        "(-----BEGIN PUBLIC KEY-----)</p>"
+    ) in page, "the owner's sentence right after the keys, without the field's name"
+    assert 'value="true" id="apps-allow-unsigned" checked>' in page
+    assert 'id="apps-licence-server" value="https://keys.example/new"' in page
+    assert 'id="apps-error"' not in page, "nothing above the page"
+
+    crafted = await client.post(
+        "/apps-settings",
+        data={"allow_unsigned": "maybe", "licence_server_url": "ftp://x", "csrf_token": token},
+    )
+    assert crafted.status_code == 400 and apps.settings == before
+    assert 'id="apps-allow-unsigned-error">Input should be a valid boolean' in crafted.text
+    assert 'id="apps-licence-server-error">String should match pattern' in crafted.text
+    assert 'id="apps-licence-server" value="ftp://x"' in crafted.text

@@ -107,10 +107,13 @@ async def test_a_refused_edit_shows_why_and_changes_nothing(
     csrf = await log_in(client)
     refused = await client.post(
         "/events/schedules/1",
-        data={"csrf_token": csrf, "kind": "weekly", "name": "Nights", "range-0-start": "25:00"},
+        data={"csrf_token": csrf, "kind": "weekly", "name": "Nights", "range-2-start": "25:00"},
     )
     assert refused.status_code == 400
-    assert 'id="edit-weekly-error"' in refused.text
+    # Beside the row's own inputs (the third row, though it is the only range sent).
+    assert 'id="edit-weekly-range-2-days-error">List should have at least 1 item' in refused.text
+    assert 'id="edit-weekly-range-2-start-error">' in refused.text
+    assert 'id="edit-weekly-error"' not in refused.text, "nothing left for the whole form"
     assert 'value="Nights"' in refused.text  # as typed, to correct
     assert events.schedules[1].schedule == OFFICE_HOURS
 
@@ -159,5 +162,5 @@ async def test_an_mqtt_subscription_is_edited_in_its_row(
     refused = await client.post("/system/mqtt/subscriptions/1", data=form | {"filter": ""})
     assert refused.status_code == 400
     assert '<details class="edit" id="subscription-1-edit" open>' in refused.text
-    assert 'id="subscription-1-error"' in refused.text
+    assert 'id="subscription-1-filter-error"' in refused.text
     assert owners.subscriptions[1].spec.filter == "site/+/door"

@@ -90,6 +90,59 @@ async def test_mqtt_subscriptions_are_added_and_removed_from_the_page(
     assert owners.subscriptions == {}
 
 
+async def test_a_refused_subscription_comes_back_beside_its_field_with_what_was_typed(
+    client: httpx.AsyncClient, owners: FakeSettings
+) -> None:
+    csrf = await log_in(client)
+    typed = {"filter": "site/+/door", "is_stateful": "true", "uses_device_prefix": "true"}
+    crafted = await client.post(
+        "/system/mqtt/subscriptions", data={**typed, "qos": "7", "csrf_token": csrf}
+    )
+    assert crafted.status_code == 400 and owners.subscriptions == {}
+    assert re.search(
+        r'<select id="subscriptions-qos" name="qos">.*</select>\s*<p class="error" '
+        r'id="subscriptions-qos-error">Input should be less than or equal to 2</p>',
+        crafted.text,
+    ), "the sentence right after the QoS it is about"
+    assert 'id="subscriptions-filter" name="filter" value="site/+/door"' in crafted.text
+    for box in ("is_stateful", "uses_device_prefix"):
+        assert f'id="subscriptions-{box}" name="{box}" value="true" checked' in crafted.text
+    assert 'id="subscriptions-error"' not in crafted.text, "nothing above the form"
+
+    await client.post("/system/mqtt/subscriptions", data={**typed, "qos": "1", "csrf_token": csrf})
+    again = await client.post(
+        "/system/mqtt/subscriptions", data={**typed, "qos": "2", "csrf_token": csrf}
+    )
+    assert again.status_code == 400 and list(owners.subscriptions) == [1]
+    assert (
+        '<p class="error" id="subscriptions-filter-error">subscription 1 already subscribes to '
+        "&#39;site/+/door&#39;</p>"
+    ) in again.text
+    chosen = (
+        r'<select id="subscriptions-qos" name="qos">(<option >[01]</option>)*<option selected>2'
+    )
+    assert re.search(chosen, again.text), "the QoS as it was chosen"
+
+
+async def test_a_refused_edit_of_a_subscription_stays_open_in_its_row_as_typed(
+    client: httpx.AsyncClient, owners: FakeSettings
+) -> None:
+    csrf = await log_in(client)
+    for topic in ("site/door", "site/window"):
+        await client.post("/system/mqtt/subscriptions", data={"filter": topic, "csrf_token": csrf})
+    refused = await client.post(
+        "/system/mqtt/subscriptions/2",
+        data={"filter": "site/door", "qos": "1", "is_stateful": "true", "csrf_token": csrf},
+    )
+    assert refused.status_code == 400
+    assert owners.subscriptions[2].spec.filter == "site/window"
+    assert '<details class="edit" id="subscription-2-edit" open>' in refused.text
+    assert '<details class="edit" id="subscription-1-edit" >' in refused.text
+    assert 'id="subscription-2-filter" name="filter" value="site/door"' in refused.text
+    assert 'id="subscription-2-is_stateful" name="is_stateful" value="true" checked' in refused.text
+    assert 'id="subscription-2-filter-error">subscription 1 already subscribes' in refused.text
+
+
 async def test_an_onvif_account_is_added_and_a_second_of_that_name_refused(
     client: httpx.AsyncClient, owners: FakeSettings
 ) -> None:
@@ -98,7 +151,10 @@ async def test_an_onvif_account_is_added_and_a_second_of_that_name_refused(
     assert (await client.post("/system/onvif/accounts", data=data)).status_code == 303
     again = await client.post("/system/onvif/accounts", data=data)
     assert again.status_code == 400
-    assert 'id="add-error">an ONVIF account named &#39;vms&#39; already exists' in again.text
+    assert 'id="add-name-error">an ONVIF account named &#39;vms&#39; already exists' in again.text
+    assert 'id="onvif-name" name="name" value="vms"' in again.text, "the name as it was typed"
+    assert '<option value="media" selected>' in again.text
+    assert 'value="pw"' not in again.text, "never a password"
     assert list(owners.onvif) == ["vms"]
 
 

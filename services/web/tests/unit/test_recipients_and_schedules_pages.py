@@ -239,7 +239,16 @@ async def test_schedules_are_added_refused_and_deleted(
         data={"csrf_token": csrf, "kind": "weekly", "name": "Never", "range-0-start": "08:00"},
     )
     assert no_days.status_code == 400
-    assert 'id="add-weekly-error">schedule.weekly.ranges.0.days' in no_days.text
+    assert 'id="add-weekly-range-0-days-error">List should have at least 1 item' in no_days.text
+    assert 'id="weekly-name" name="name" maxlength="64" required value="Never"' in no_days.text
+    unnamed = await client.post(
+        "/events/schedules",
+        data={"csrf_token": csrf, "kind": "pulse", "name": "", "interval_s": "0"},
+    )
+    assert 'id="add-pulse-name-error">String should have at least 1 character' in unnamed.text
+    assert 'id="add-pulse-interval_s-error">Input should be greater than or equal to 1' in (
+        unnamed.text
+    )
     await client.post("/events/schedules/1/delete", data={"csrf_token": csrf})
     assert set(events.schedules) == {2, 3}
     listed = await client.get("/api/v1/schedules", headers=basic("view"))

@@ -288,7 +288,7 @@ SETTINGS_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/system/firewall/rules/{index}/delete"): (ADMIN, {}),
     ("POST", "/system/mqtt/connect"): (ADMIN, {}),
     ("POST", "/system/mqtt/disconnect"): (ADMIN, {}),
-    ("POST", "/system/mqtt/subscriptions"): (ADMIN, {"data": {"filter": "site/#"}}),
+    ("POST", "/system/mqtt/subscriptions"): (ADMIN, {"data": {"filter": "site/+/window"}}),
     ("POST", "/system/mqtt/subscriptions/{subscription_id}/delete"): (ADMIN, {}),
     ("POST", "/system/onvif/accounts"): (
         ADMIN,

@@ -28,6 +28,14 @@ async def test_ssh_accounts_are_added_changed_and_root_stays(
     )
     assert enabled.status_code == 303
     assert accounts.ssh_openid.is_ssh_enabled
+    again = await client.post(
+        "/system/ssh/accounts",
+        data={"name": "tech", "password": "other", "comment": "night", "csrf_token": csrf},
+    )
+    assert again.status_code == 400 and accounts.ssh_openid.ssh_passwords["tech"] == "s3cret"
+    assert 'id="add-name-error">an SSH account named &#39;tech&#39; already exists' in again.text
+    assert 'id="ssh-comment" name="comment" maxlength="256" value="night"' in again.text
+    assert 'value="other"' not in again.text, "never a password"
     refused = await client.post("/system/ssh/accounts/root/delete", data={"csrf_token": csrf})
     assert refused.status_code == 400
     assert "the root SSH account cannot be deleted" in refused.text
