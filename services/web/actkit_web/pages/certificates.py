@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import typing
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -33,7 +34,7 @@ from actkit_web.api import certificates
 from actkit_web.http.auth import Caller
 from actkit_web.http.deps import ActingBus, ActingBusDep, CallerDep, command_from_fields
 from actkit_web.pages.rendering import render_page
-from actkit_web.pages.submit import REFUSALS
+from actkit_web.pages.submit import REFUSALS, field_errors, form_fields
 
 router = APIRouter(prefix="/system", include_in_schema=False)
 PAGE = "/system/certificates"
@@ -61,9 +62,37 @@ async def eap_options(bus: ActingBus) -> dict[str, tuple[tuple[str, str], ...]]:
     }
 
 
+SELF_SIGNED_FIELDS = {
+    "common_name": ("common_name", "common name"),
+    "cert_id": ("cert_id", "named", "another name"),
+    "organization": ("organization",),
+    "country": ("country",),
+    "subject_alt_names": ("subject_alt_names", "alternative name"),
+    "key_type": ("key_type", "key type"),
+    "valid_days": ("valid_days", "days"),
+}
+IMPORT_FIELDS = {
+    "pkcs12": ("pkcs12", "pfx", "pkcs#12"),
+    "private_key": ("private_key", "private key"),
+    "passphrase": ("passphrase", "password"),
+    "cert_id": ("cert_id", "named", "another name"),
+    "kind": ("kind",),
+    "certificate": ("certificate",),
+}
+"""Each form's inputs and the words that name them in accounts' sentences, the more particular
+first (a private key's sentence may name the certificate too)."""
+NEVER_SHOWN_AGAIN = ("passphrase", "csrf_token")
+
+
 async def _certificates_page(
-    request: Request, caller: Caller, bus: ActingBus, errors: dict[str, str], status: int = 200
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    errors: dict[str, str],
+    status: int = 200,
+    typed: dict[str, dict[str, str]] | None = None,
 ) -> Response:
+    """The page; ``typed``: a refused form's fields as they were sent, by the form's key."""
     listed = (await certificates.list_certificates(bus)).certificates
     try:
         os_certificate: OsCertificate | None = await certificates.get_os_certificate(bus=bus)
@@ -78,6 +107,7 @@ async def _certificates_page(
         key_types=KEY_TYPES,
         os_certificate=os_certificate,
         errors=errors,
+        typed=typed or {},
         status_code=status,
     )
 
@@ -88,14 +118,34 @@ async def _sent(
     bus: ActingBus,
     key: str,
     command_type: type[Command[Any]],
+    *,
+    beside: Mapping[str, tuple[str, ...]] | None = None,
     **fields: object,
 ) -> Response:
+    """Send the form's command; a refusal comes back beside the field it names (``beside``)."""
     _check_role(command_type, bus)
     try:
         await bus.request(command_from_fields(command_type, **fields))
     except REFUSALS as exc:
-        return await _certificates_page(request, caller, bus, {key: exc.message}, 400)
+        return await _refused(request, caller, bus, key, exc, beside)
     return RedirectResponse(f"{PAGE}#{key}", status_code=303)
+
+
+async def _refused(
+    request: Request,
+    caller: Caller,
+    bus: ActingBus,
+    key: str,
+    exc: BusError,
+    beside: Mapping[str, tuple[str, ...]] | None,
+) -> Response:
+    """The page again: each sentence beside its field, the form as sent (never a password)."""
+    if beside is None:
+        return await _certificates_page(request, caller, bus, {key: exc.message}, 400)
+    errors = {f"{key}-{name}": text for name, text in field_errors(exc, beside).items()}
+    sent = form_fields(await request.form())
+    typed = {key: {name: value for name, value in sent.items() if name not in NEVER_SHOWN_AGAIN}}
+    return await _certificates_page(request, caller, bus, errors, 400, typed)
 
 
 @router.get("/certificates")
@@ -122,6 +172,7 @@ async def create_self_signed(
         bus,
         "self-signed",
         CreateSelfSignedCertificate,
+        beside=SELF_SIGNED_FIELDS,
         cert_id=cert_id,
         common_name=common_name,
         organization=organization,
@@ -152,13 +203,14 @@ async def import_certificate(
             "pkcs12": _base64(await _read(pkcs12)),
         }
     except BusError as exc:
-        return await _certificates_page(request, caller, bus, {"import": exc.message}, 400)
+        return await _refused(request, caller, bus, "import", exc, IMPORT_FIELDS)
     return await _sent(
         request,
         caller,
         bus,
         "import",
         ImportCertificate,
+        beside=IMPORT_FIELDS,
         cert_id=cert_id,
         kind=kind,
         passphrase=passphrase or None,

@@ -75,11 +75,13 @@ async def test_a_binary_private_key_is_refused_with_a_sentence_and_nothing_sent(
     csrf = await log_in(client)
     refused = await client.post(
         "/system/certificates/import",
-        data={"cert_id": "client", "csrf_token": csrf},
+        data={"cert_id": "client", "passphrase": "hunter2", "csrf_token": csrf},
         files={"certificate": ("c.pem", PEM), "private_key": ("k.der", b"\xff\xfe")},
     )
     assert refused.status_code == 400
-    assert "the private key is not a PEM file" in refused.text
+    assert 'id="import-private_key-error">the private key is not a PEM file' in refused.text
+    assert 'id="im-cert_id" name="cert_id" required maxlength="64" value="client"' in refused.text
+    assert "hunter2" not in refused.text, "never a password"
     assert accounts.certificates.imported == []
 
 
@@ -113,8 +115,11 @@ async def test_a_self_signed_certificate_is_made_from_the_page(
         data={"cert_id": "a b", "common_name": "x", "valid_days": "0", "csrf_token": csrf},
     )
     assert bad.status_code == 400
-    assert 'id="self-signed-error">' in bad.text
     assert "a b" not in accounts.certificates.stored
+    assert 'value="a b">\n  <p class="error" id="self-signed-cert_id-error">' in bad.text
+    assert 'value="0">\n  <p class="error" id="self-signed-valid_days-error">' in bad.text
+    assert 'id="ss-common_name" name="common_name" required maxlength="64" value="x"' in bad.text
+    assert 'id="self-signed-form-error"' not in bad.text, "each sentence beside its field"
 
 
 async def test_rest_downloads_a_csr_and_refuses_an_unknown_field(
