@@ -34,8 +34,15 @@ from actkit_proto.fleet import numbered_wildcards as destination
 PING_INTERVAL = "5s"
 """The vehicle notices a dead cellular link after ``PING_INTERVAL`` times ``PING_MAX``."""
 PING_MAX = 2
-RECONNECT_INTERVAL = "1s"
-"""How often a vehicle tries HQ again: what bounds the resume once the link is back."""
+RECONNECT_INTERVAL = "250ms"
+"""How often a vehicle tries HQ again: what bounds the resume once the link is back.
+
+nats-server waits this plus up to as much again at random between attempts (0.25 to 0.5 s);
+a failed attempt on a dead cellular link costs a refused or unroutable dial."""
+FIRST_INFO_TIMEOUT = "5s"
+"""How long a vehicle waits for HQ's first word on a new connection (nats-server: 1 s). A loaded
+HQ or a slow cellular link takes longer: with 1 s, every attempt was dropped and made again,
+each one loading HQ more."""
 LEAF_SCHEMES = ("nats-leaf", "tls", "nats", "ws", "wss")
 _NO_LINK = "# No link to HQ.\n"
 _RESTART_KEYS = ("server_name", "jetstream", "    proxy")
@@ -113,6 +120,7 @@ def _remote(link: LeafLink, account: str) -> list[str]:
         f"    account: {account}",
         f"    nkey: {json.dumps(link.nkey_seed)}",
         "    compression: s2_auto",
+        f'    first_info_timeout: "{FIRST_INFO_TIMEOUT}"',
     ]
     if link.ca_file and link.cert_file and link.key_file:
         remote.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -46,10 +47,17 @@ def _say(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
-async def _connect(args: argparse.Namespace, user: str = HQ_USER) -> Client:
+async def _connect(
+    args: argparse.Namespace, user: str = HQ_USER, *, is_service: bool = False
+) -> Client:
     password = os.environ.get(password_variable(user), "")
     return await nats.connect(
-        servers=args.server.split(","), user=user, password=password, connect_timeout=5
+        servers=args.server.split(","),
+        user=user,
+        password=password,
+        connect_timeout=5,
+        # A service beside the nodes outlives any one of them.
+        max_reconnect_attempts=-1 if is_service else 60,
     )
 
 
@@ -216,6 +224,20 @@ async def agent(args: argparse.Namespace) -> None:
         await local.close()
 
 
+async def resume(args: argparse.Namespace) -> None:
+    """Set up a vehicle's source again as soon as its link returns (runs until killed)."""
+    from actkit_fleet.resume import Resumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    client = await _connect(args, is_service=True)
+    system = await _connect(args, SYS_USER, is_service=True)
+    try:
+        await Resumer(system, JetStreamApi(client)).run(asyncio.Event())
+    finally:
+        await system.close()
+        await client.close()
+
+
 async def exporter(args: argparse.Namespace) -> None:
     """Serve an HQ node's monitoring endpoint as Prometheus metrics (runs until killed)."""
     from actkit_fleet.exporter import serve
@@ -270,6 +292,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("agent", help="on the vehicle: run HQ's queued commands")
     sub.add_argument("--server", default="nats://127.0.0.1:4222")
     sub.set_defaults(action=agent)
+    sub = commands.add_parser("resume", parents=[server], help="resume sources on a link's return")
+    sub.set_defaults(action=resume)
     sub = commands.add_parser("exporter", help="an HQ node's metrics for Prometheus")
     sub.add_argument("--monitor", default="http://127.0.0.1:8222")
     sub.add_argument("--port", type=int, default=EXPORTER_PORT)

@@ -22,11 +22,11 @@ def _say(text: str) -> None:
     sys.stdout.flush()
 
 
-async def simulate(plan: Plan, folder: Path) -> bool:
+async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> bool:
     """Run the simulation in ``folder``; whether HQ got every event once, in order."""
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     _say(f"fleet-sim: {plan.vehicles} vehicles, load average {load} before")
-    fleet = SimFleet(folder, plan.vehicles)
+    fleet = SimFleet(folder, plan.vehicles, is_resuming=is_resuming)
     started = time.monotonic()
     try:
         await fleet.start()
@@ -42,6 +42,8 @@ async def simulate(plan: Plan, folder: Path) -> bool:
         results = by_vehicle(found, {sim.vehicle_id: sim.stored for sim in fleet.vehicles})
         figures = compute(found, results, timeline, memory)
         _say(render(figures, plan, timeline, startup_s))
+        if is_resuming:
+            _say(f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return")
         return figures.is_whole
     finally:
         await fleet.close()
@@ -59,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="kill the HQ node during the cut, not before it",
     )
+    parser.add_argument(
+        "--no-resume",
+        action="store_true",
+        help="without actkit-fleet resume: sources resume when nats-server retries them",
+    )
     args = parser.parse_args(argv)
     if args.vehicles < 4:
         parser.error("--vehicles: at least 4 (a quarter of them is cut)")
@@ -70,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         is_hq_killed_in_cut=args.kill_hq_in_cut,
     )
     with tempfile.TemporaryDirectory(prefix="fleet-sim-") as folder:
-        is_whole = asyncio.run(simulate(plan, Path(folder)))
+        is_whole = asyncio.run(simulate(plan, Path(folder), is_resuming=not args.no_resume))
     return 0 if is_whole else 1
 
 

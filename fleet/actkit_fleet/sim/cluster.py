@@ -7,7 +7,10 @@ ports, in a folder of its own, and stopped by its PID.
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ import nats
 from nats.aio.client import Client
 
 from actkit_core.natsserver import NatsServer
+from actkit_core.process import stop_with_parent
 from actkit_core.testing.stack import free_port_range
 from actkit_fleet import leafconf, provision, registry
 from actkit_fleet.hqconf import (
@@ -74,6 +78,8 @@ class HqCluster:
     servers: dict[str, NatsServer] = field(default_factory=dict)
     tls: LeafTls | None = None
     """mTLS on the leaf ports."""
+    resumer: subprocess.Popen[bytes] | None = None
+    """``actkit-fleet resume``, beside the nodes."""
 
     @classmethod
     def plan(cls, folder: Path, size: int = 3) -> HqCluster:
@@ -113,6 +119,35 @@ class HqCluster:
         """The running nodes' PIDs."""
         return _pids(list(self.servers.values()))
 
+    def helper_pids(self) -> list[int]:
+        """The running resumer's PID (HQ's CPU is the nodes' and its)."""
+        is_running = self.resumer is not None and self.resumer.poll() is None
+        return [self.resumer.pid] if self.resumer is not None and is_running else []
+
+    def resumed(self) -> int:
+        """How many times the resumer set a vehicle's source up again."""
+        log = self.folder / "resume.log"
+        return log.read_text().count("set up again") if log.exists() else 0
+
+    def start_resumer(self) -> None:
+        """Start ``actkit-fleet resume`` (log: ``resume.log``); :meth:`stop` stops it."""
+        env = {
+            **os.environ,
+            password_variable(HQ_USER): self.password,
+            password_variable(SYS_USER): self.sys_password,
+        }
+        command = "from actkit_fleet.main import run; run()"
+        with (self.folder / "resume.log").open("ab") as sink:
+            self.resumer = subprocess.Popen(
+                [sys.executable, "-c", command, "resume", "--server", ",".join(self.client_urls)],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=stop_with_parent,
+            )
+
     def kill(self, name: str) -> None:
         """SIGKILL one node, as a crash would."""
         process = self.servers[name].process
@@ -121,7 +156,14 @@ class HqCluster:
         process.wait()
 
     def stop(self) -> None:
-        """Stop every node by its PID."""
+        """Stop the resumer and every node by their PIDs."""
+        if self.resumer is not None and self.resumer.poll() is None:
+            self.resumer.terminate()
+            try:
+                self.resumer.wait(5.0)
+            except subprocess.TimeoutExpired:
+                self.resumer.kill()
+                self.resumer.wait()
         for server in self.servers.values():
             server.stop()
 

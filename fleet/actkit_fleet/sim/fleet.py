@@ -88,6 +88,8 @@ class SimFleet:
     hq_tls: LeafTls | None = None
     vehicle_tls: Callable[[str], tuple[str, str, str]] | None = None
     """mTLS: a vehicle's (CA, certificate, key) files, by its id; HQ's side in ``hq_tls``."""
+    is_resuming: bool = True
+    """Run ``actkit-fleet resume`` beside HQ (a source set up again when its link returns)."""
     hq: HqCluster = field(init=False)
     vehicles: list[SimVehicle] = field(default_factory=list)
     client: Client | None = None
@@ -130,6 +132,8 @@ class SimFleet:
             await asyncio.gather(
                 *(sim.vehicle.prepare(client) for sim, client in zip(batch, clients, strict=True))
             )
+        if self.is_resuming:
+            self.hq.start_resumer()
 
     def link(self, sim: SimVehicle, seed: str) -> LeafLink:
         """A vehicle's link to HQ through its proxy (over mTLS when the fleet has it)."""

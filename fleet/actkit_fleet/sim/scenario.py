@@ -147,7 +147,8 @@ async def run(fleet: SimFleet, plan: Plan) -> Timeline:
     timeline.killed_ids = [sim.vehicle_id for sim in killed]
     steady = [sim.vehicle.pid for sim in fleet.vehicles if sim not in killed]
     hq_pids = fleet.hq.pids()
-    hq_window, vehicle_window = CpuWindow(hq_pids), CpuWindow(steady)
+    hq_window = CpuWindow(hq_pids + fleet.hq.helper_pids())
+    vehicle_window = CpuWindow(steady)
     now = time.time()
     hq_window.begin(now)
     vehicle_window.begin(now)

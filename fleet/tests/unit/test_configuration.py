@@ -93,7 +93,7 @@ def test_the_vehicle_link_names_its_domain_remote_and_hqs_commands() -> None:
     assert "jetstream { domain: v1," in server
     assert 'urls: ["nats-leaf://hq.example:7422"]' in server
     assert "account: ACTKIT" in server
-    assert 'reconnect_interval: "1s"' in server
+    assert 'reconnect_interval: "250ms"' in server
     account = leafconf.render_account(link)
     assert '"veh.v1.cmd.io.port.*.pulse": "io.port.{{wildcard(1)}}.pulse"' in account
     assert "accounts.session" not in account

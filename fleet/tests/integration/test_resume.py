@@ -1,0 +1,112 @@
+"""HQ's resumer: a stalled source is set up again from where HQ stood; a link's return is seen."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from actkit_fleet.resume import Resumer, is_stalled, resume
+from actkit_fleet.sim.check import arrivals, by_vehicle
+from actkit_fleet.sim.fleet import SimFleet
+from actkit_proto.fleet import hq_events
+from actkit_proto.io import Circuit, Direction, PortChanged
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest_asyncio.fixture
+async def quiet_fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
+    """A 3-node HQ and 3 light vehicles, no resumer beside HQ (the tests run their own)."""
+    fleet = SimFleet(tmp_path, count=3, is_resuming=False)
+    try:
+        await fleet.start()
+        yield fleet
+    finally:
+        await fleet.close()
+
+
+async def publish_some(fleet: SimFleet, count: int) -> None:
+    event = PortChanged(
+        port_id=1, direction=Direction.INPUT, is_active=True, circuit=Circuit.CLOSED, edge_ns=0
+    )
+    for _ in range(count):
+        for sim in fleet.vehicles:
+            await sim.publish(event.to_subject(), event.to_wire())
+
+
+async def until_stalled(fleet: SimFleet, vehicle_id: str) -> None:
+    assert fleet.api is not None
+    for _ in range(300):
+        info = await fleet.api.stream(hq_events(vehicle_id))
+        if info is not None and is_stalled(info):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{vehicle_id}'s source never stalled")
+
+
+async def test_a_stalled_source_is_set_up_again_from_where_hq_stood(
+    quiet_fleet: SimFleet,
+) -> None:
+    fleet = quiet_fleet
+    assert fleet.api is not None
+    await publish_some(fleet, 3)
+    assert await fleet.wait_until_complete(timeout_s=60) >= 0
+    flowing, cut = fleet.vehicles[0], fleet.vehicles[1]
+    # A source that is running is left alone.
+    assert await resume(fleet.api, flowing.vehicle_id) is False
+
+    before = await fleet.api.stream(hq_events(cut.vehicle_id))
+    cut.proxy.cut()
+    await publish_some(fleet, 3)
+    await until_stalled(fleet, cut.vehicle_id)
+    assert await resume(fleet.api, cut.vehicle_id) is True
+    after = await fleet.api.stream(hq_events(cut.vehicle_id))
+    assert before is not None and after is not None
+    assert after["config"] == before["config"]
+    cut.proxy.restore()
+    await publish_some(fleet, 3)
+
+    assert await fleet.wait_until_complete(timeout_s=60) >= 0
+    results = by_vehicle(
+        arrivals(await fleet.hq_messages()), {sim.vehicle_id: sim.stored for sim in fleet.vehicles}
+    )
+    assert {vid: (r.lost, r.duplicated, r.is_in_order) for vid, r in results.items()} == {
+        sim.vehicle_id: (0, 0, True) for sim in fleet.vehicles
+    }
+    assert all(len(result.seqs) == 9 for result in results.values())
+
+
+async def test_the_resumer_notices_a_vehicle_linked_again_and_nothing_is_lost(
+    quiet_fleet: SimFleet,
+) -> None:
+    fleet = quiet_fleet
+    assert fleet.api is not None
+    system = await fleet.hq.connect_system()
+    resumer = Resumer(system, fleet.api)
+    stop = asyncio.Event()
+    watching = asyncio.create_task(resumer.run(stop))
+    try:
+        cut = fleet.vehicles[2]
+        cut.proxy.cut()
+        await publish_some(fleet, 2)
+        await until_stalled(fleet, cut.vehicle_id)
+        noticed = len(resumer.noticed)
+        cut.proxy.restore()
+        for _ in range(300):
+            if cut.vehicle_id in list(resumer.noticed)[noticed:]:
+                break
+            await asyncio.sleep(0.1)
+        assert list(resumer.noticed)[noticed:] == [cut.vehicle_id]
+        assert await fleet.wait_until_complete(timeout_s=60) >= 0
+    finally:
+        stop.set()
+        await watching
+        await system.close()
+    results = by_vehicle(
+        arrivals(await fleet.hq_messages()), {sim.vehicle_id: sim.stored for sim in fleet.vehicles}
+    )
+    assert {vid: (r.lost, r.duplicated) for vid, r in results.items()} == {
+        sim.vehicle_id: (0, 0) for sim in fleet.vehicles
+    }
