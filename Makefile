@@ -177,7 +177,7 @@ test-board: setup ## the board suite on a real dockerd: images, the compose stac
 	tools/dockerd.sh start $(BOARD_TEST_ENGINE) >/dev/null
 	DOCKER_HOST=$(BOARD_TEST_HOST) tools/board-images.sh && \
 	  ACTKIT_BOARD_HOST=$(BOARD_TEST_HOST) $(RUN) pytest -q -m board -n 0 tests && \
-	  ACTKIT_BOARD_HOST=$(BOARD_TEST_HOST) ACTKIT_BOARD_LAYOUT=split $(RUN) pytest -q -m board -n 0 tests/board/test_board_stack.py && \
+	  ACTKIT_BOARD_HOST=$(BOARD_TEST_HOST) ACTKIT_BOARD_LAYOUT=split $(RUN) pytest -q -m board -n 0 tests/board/test_board_stack.py tests/board/test_board_host.py && \
 	  $(RUN) pytest -q -m board -n 0 services; \
 	  status=$$?; tools/dockerd.sh stop $(BOARD_TEST_ENGINE); exit $$status
 

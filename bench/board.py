@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from actkit_core.bus import Bus
-from actkit_core.testing.stack import free_port
+from actkit_core.testing.stack import free_port, free_port_range
 from actkit_proto.errors import Unavailable
 from actkit_proto.service import GetServiceStatus
 from actkit_proto.services import SERVICE_NAMES
@@ -66,6 +66,8 @@ class Board:
             "ACTKIT_NATS_PORT": str(self.nats_port),
             "ACTKIT_HTTP_PORT": str(free_port()),
             "ACTKIT_HTTPS_PORT": str(free_port()),
+            "ACTKIT_RTSP_PORT": str(free_port()),
+            "ACTKIT_METRICS_BASE": str(free_port_range(len(SERVICE_NAMES))),
         }
         board_sh = [REPO / "tools" / "board.sh"]
         subprocess.run([*board_sh, "env"], env={**os.environ, **env}, check=True)

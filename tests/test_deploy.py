@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from actkit_core.natsconf import FLEET_ACCOUNT_FILE, FLEET_SERVER_FILE
 from actkit_proto.services import SERVICES, ServiceInfo
 
 ROOT = Path(__file__).parents[1]
@@ -49,10 +50,12 @@ def test_the_default_layout_runs_every_service_in_one_container_beside_nats(
     compose: dict[str, Any],
 ) -> None:
     actkit = compose["services"]["actkit"]
+    nats_url = "nats://127.0.0.1:${ACTKIT_NATS_PORT:-4222}"  # nats' port, published on loopback
     assert actkit["command"] == [
-        "actkit", "--data-dir", "/data", "run",
-        "--nats-url", "nats://nats:4222", "--service-user", "actkit",
+        "actkit", "--data-dir", "/data", "run", "--nats-url", nats_url,
+        "--service-user", "actkit", "--metrics-base", "${ACTKIT_METRICS_BASE:-9301}",
     ]  # fmt: skip
+    assert "127.0.0.1:${ACTKIT_NATS_PORT:-4222}:4222" in compose["services"]["nats"]["ports"]
     assert (actkit["image"], actkit["container_name"], actkit["user"]) == (
         "${ACTKIT_IMAGE:-actkit:latest}",
         "actkit",
@@ -61,11 +64,11 @@ def test_the_default_layout_runs_every_service_in_one_container_beside_nats(
     # Every user's password, as nats is given them (the supervisor's check asks as cli).
     nats_env = compose["services"]["nats"]["environment"]
     assert {key: actkit["environment"][key] for key in nats_env} == nats_env
-    assert actkit["environment"]["ACTKIT_SYSTEM_NATS_URL"] == "nats://nats:4222"  # the updater's
+    assert actkit["environment"]["ACTKIT_SYSTEM_NATS_URL"] == nats_url  # the updater's too
     # The health check: every service's metrics port, consecutive from the first.
     ports = [info.metrics_port for info in SERVICES]
     assert ports == list(range(ports[0], ports[0] + len(ports)))
-    assert actkit["healthcheck"]["test"][-2:] == [str(ports[0]), str(len(ports))]
+    assert actkit["healthcheck"]["test"][-2:] == [f"${{ACTKIT_METRICS_BASE:-{ports[0]}}}", "8"]
     assert "actkit-data:/data" in actkit["volumes"]
     assert "actkit-data" in compose["volumes"]
     assert actkit["restart"] == "unless-stopped"
@@ -111,17 +114,79 @@ def test_each_container_has_settings_a_volume_and_a_health_check_on_its_metrics(
         assert env[prefix + "NATS_URL"] == "nats://nats:4222"
 
 
+def test_actkit_is_on_the_hosts_network_and_nats_in_the_apps_network(
+    compose: dict[str, Any],
+) -> None:
+    actkit, nats = compose["services"]["actkit"], compose["services"]["nats"]
+    assert actkit["network_mode"] == "host"  # discovery and the firewall on the vehicle's
+    assert "ports" not in actkit and "networks" not in actkit
+    assert actkit["cap_add"] == ["NET_ADMIN"]  # network's nft; web binds 80 with what it keeps
+    assert nats["networks"] == ["default", "apps"]
+    assert actkit["environment"]["ACTKIT_SYSTEM_APPS_NATS_URL"] == "nats://nats:4222"
+    apps = compose["networks"]["apps"]
+    assert apps["internal"] is True
+    assert "driver_opts" not in apps  # the host has the gateway: web's proxy reaches the apps
+
+
+def test_the_link_to_hq_is_written_where_nats_includes_it(
+    compose: dict[str, Any], split: dict[str, Any]
+) -> None:
+    folder = "/etc/nats/fleet"
+    assert f"fleet-link:{folder}" in compose["services"]["nats"]["volumes"]
+    assert "fleet-link" in compose["volumes"]
+    config = (ROOT / "deploy/nats-server.conf").read_text()
+    dockerfile = (ROOT / "deploy/Dockerfile").read_text()
+    for writer in (compose["services"]["actkit"], split["services"]["network"]):
+        assert f"fleet-link:{folder}" in writer["volumes"]
+        assert writer["environment"]["ACTKIT_NETWORK_FLEET_CONF_DIR"] == folder
+    for name in (FLEET_SERVER_FILE, FLEET_ACCOUNT_FILE):
+        assert f'include "{name}"' in config
+    assert "ln -s fleet/$file /etc/nats/$file" in dockerfile
+    assert "chown -R 10001 /etc/nats/fleet" in dockerfile
+
+
 def test_nats_runs_jetstream_with_the_generated_config(compose: dict[str, Any]) -> None:
     nats = compose["services"]["nats"]
     assert "-js" in nats["command"]
     assert "./deploy/nats-server.conf:/etc/nats/nats-server.conf:ro" in nats["volumes"]
 
 
-def test_prometheus_scrapes_every_service() -> None:
-    config = yaml.safe_load((ROOT / "deploy/prometheus.yml").read_text())
+def _targets(name: str) -> list[tuple[str, int]]:
+    config = yaml.safe_load((ROOT / "deploy" / name).read_text())
     [job] = config["scrape_configs"]
-    targets = set(job["static_configs"][0]["targets"])
-    assert targets == {f"{info.name}:{info.metrics_port}" for info in SERVICES}
+    return [
+        (host, int(port))
+        for host, port in (target.split(":") for target in job["static_configs"][0]["targets"])
+    ]
+
+
+def test_prometheus_scrapes_every_service_of_the_default_layout(
+    compose: dict[str, Any],
+) -> None:
+    # actkit run's ports from --metrics-base, on the host's loopback (actkit is on its network).
+    actkit = compose["services"]["actkit"]
+    base = int(actkit["command"][-1].removeprefix("${ACTKIT_METRICS_BASE:-").rstrip("}"))
+    assert actkit["network_mode"] == "host"
+    assert _targets("prometheus.yml") == [
+        ("127.0.0.1", base + index) for index in range(len(SERVICES))
+    ]
+
+
+def test_prometheus_scrapes_every_container_of_the_split_layout(split: dict[str, Any]) -> None:
+    found = set()
+    for host, port in _targets("prometheus.split.yml"):
+        [(name, container)] = [
+            (name, container)
+            for name, container in split["services"].items()
+            if container.get("environment", {}).get(f"ACTKIT_{name.upper()}_METRICS_PORT")
+            == str(port)
+        ]
+        if container.get("network_mode") == "host":
+            assert host == "host.docker.internal"  # Prometheus reaches the host at its gateway
+        else:
+            assert host == name  # the service's name in the stack's network
+        found.add(name)
+    assert found == {info.name for info in SERVICES}
 
 
 def test_one_image_holds_every_service_and_runs_as_a_non_root_user() -> None:

@@ -12,7 +12,9 @@
 #   tools/board.sh files    the compose files' arguments of the layout (-f ... -f ...)
 #
 # State (NATS passwords, the env file compose reads) is in ACTKIT_BOARD_CACHE (.cache/board). Ports
-# on 127.0.0.1 / the host: ACTKIT_NATS_PORT (4222), ACTKIT_HTTPS_PORT (8443), ACTKIT_HTTP_PORT (8080).
+# on 127.0.0.1 / the host: ACTKIT_NATS_PORT (4222), ACTKIT_HTTPS_PORT (8443), ACTKIT_HTTP_PORT
+# (8080), ACTKIT_RTSP_PORT (8554), the services' metrics from ACTKIT_METRICS_BASE (9301, eight in
+# a row): the container actkit is on the host's network.
 # ACTKIT_BOARD_LAYOUT: forked (the default: nats + the container actkit, every service forked by
 # `actkit run`) or split (nats + one container per service, deploy/compose.split.yml).
 set -euo pipefail
@@ -51,6 +53,8 @@ PY
     echo "ACTKIT_NATS_PORT=${ACTKIT_NATS_PORT:-4222}"
     echo "ACTKIT_HTTPS_PORT=${ACTKIT_HTTPS_PORT:-8443}"
     echo "ACTKIT_HTTP_PORT=${ACTKIT_HTTP_PORT:-8080}"
+    echo "ACTKIT_RTSP_PORT=${ACTKIT_RTSP_PORT:-8554}"
+    echo "ACTKIT_METRICS_BASE=${ACTKIT_METRICS_BASE:-9301}"
     echo "ACTKIT_GPIOCHIP=/dev/null"
     echo "ACTKIT_DBUS_DIR=$cache/no-dbus"
     echo "ACTKIT_DOCKER_SOCKET=${DOCKER_HOST#unix://}"

@@ -2,7 +2,8 @@
 
 ``make test-board`` starts the project's private dockerd, builds the images into it and names it
 in ``ACTKIT_BOARD_HOST``. The stack is ``tools/board.sh up`` (the board's compose file with the
-simulator's adapters) with its state in a temporary folder and its published ports free ones;
+simulator's adapters) with its state in a temporary folder and its ports free ones (the container
+``actkit`` is on the host's network: the test's machine, where dockerd runs);
 after the session ``tools/board.sh purge`` removes its containers, network and volumes, and a
 container left behind fails the session. ``ACTKIT_BOARD_LAYOUT`` names the layout: ``forked``
 (the default: the container ``actkit`` runs every service) or ``split`` (one container each).
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from actkit_core.bus import Bus
-from actkit_core.testing.stack import free_port
+from actkit_core.testing.stack import free_port, free_port_range
 from actkit_proto.services import SERVICE_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,6 +44,8 @@ class Board:
     nats_port: int
     http_port: int
     layout: str = "forked"
+    metrics_base: int = 9301
+    """The forked layout's services' metrics ports, consecutive from this one."""
 
     @property
     def is_split(self) -> bool:
@@ -69,9 +72,12 @@ class Board:
     def inspect(self, container: str, template: str) -> str:
         return self.docker("inspect", "--format", template, container)
 
-    def cli_password(self) -> str:
+    def password(self, user: str) -> str:
         known: dict[str, str] = json.loads((self.cache / "var/nats-credentials.json").read_text())
-        return known["cli"]
+        return known[user]
+
+    def cli_password(self) -> str:
+        return self.password("cli")
 
     def containers(self) -> list[str]:
         return self.docker("ps", "-aq", "--filter", PROJECT_LABEL).split()
@@ -91,7 +97,10 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
     if not host:
         pytest.fail("the board tests need a Docker Engine: run them with make test-board")
     layout = os.environ.get("ACTKIT_BOARD_LAYOUT", "forked")
-    board = Board(host, tmp_path_factory.mktemp("board"), free_port(), free_port(), layout)
+    metrics_base = free_port_range(len(SERVICE_NAMES))
+    board = Board(
+        host, tmp_path_factory.mktemp("board"), free_port(), free_port(), layout, metrics_base
+    )
     env = {
         "ACTKIT_BOARD_LAYOUT": layout,
         "DOCKER_HOST": host,
@@ -99,6 +108,8 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
         "ACTKIT_NATS_PORT": str(board.nats_port),
         "ACTKIT_HTTP_PORT": str(board.http_port),
         "ACTKIT_HTTPS_PORT": str(free_port()),
+        "ACTKIT_RTSP_PORT": str(free_port()),
+        "ACTKIT_METRICS_BASE": str(metrics_base),
         "ACTKIT_BOARD_UP_TIMEOUT_S": str(UP_TIMEOUT_S),
     }
     if board.containers():
