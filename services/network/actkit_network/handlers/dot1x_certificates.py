@@ -57,8 +57,14 @@ async def certificates_in_use(
         yield
 
 
-async def release_wlan_certificates(before: Dot1xSettings, deps: Deps) -> None:
-    """The WLAN went back to its defaults (a restore): it no longer uses ``before``'s."""
+async def release_certificates(
+    before: Dot1xSettings, after: Dot1xSettings, user: str, deps: Deps
+) -> None:
+    """A restore took the wire's or the WLAN's 802.1X from ``before`` to ``after``.
+
+    What it used and uses no more is released: a factory default releases all, a restore keeps
+    the wire's, as its settings stay.
+    """
     await certificate_uses.release_certificates(
-        deps.bus, WLAN_USER, sorted(certificates_used(before)), None
+        deps.bus, user, sorted(certificates_used(before) - certificates_used(after)), None
     )

@@ -9,7 +9,11 @@ from actkit_network.domain.nftables import render_ruleset
 from actkit_network.handlers.announce import apply_services
 from actkit_network.handlers.deps import Deps
 from actkit_network.handlers.discovery import set_discovery
-from actkit_network.handlers.dot1x_certificates import release_wlan_certificates
+from actkit_network.handlers.dot1x_certificates import (
+    DOT1X_USER,
+    WLAN_USER,
+    release_certificates,
+)
 from actkit_network.handlers.http import (
     announce_http,
     get_http,
@@ -62,6 +66,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
         keep += [] if claim is None else [claim]
     o3c_before = await deps.store.load(O3cSettings)
     wlan_before = settings.wlan_dot1x(await deps.store.load(WlanSettings))
+    dot1x_before = await deps.store.load(Dot1xSettings)
     async with deps.firewall_lock:
         await deps.store.reset(keep)
         defaults = FirewallState()
@@ -76,7 +81,8 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
     await announce_http(deps)
     await serve_own_certificate(deps)
     await release_o3c_certificates(o3c_before, deps)
-    await release_wlan_certificates(wlan_before, deps)
+    await release_certificates(wlan_before, Dot1xSettings(), WLAN_USER, deps)
+    await release_certificates(dot1x_before, await deps.store.load(Dot1xSettings), DOT1X_USER, deps)
     deps.o3c_changed.set()
     return Ack()
 

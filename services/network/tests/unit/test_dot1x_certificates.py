@@ -7,6 +7,7 @@ from actkit_network.adapters.sim import SimNetwork
 from actkit_network.handlers import Deps
 from actkit_proto import Invalid, NotFound
 from actkit_proto.network import Dot1xMethod, Dot1xSettings, GetDot1x, SetDot1x
+from actkit_proto.params import RestoreScope, RestoreSettings
 
 from ..conftest import CertificateStandIn
 
@@ -71,3 +72,17 @@ async def test_an_unusable_client_certificate_is_refused_and_nothing_changes(
     assert _marked(certificate_store) == {}
     assert _applied(deps) == applied
     assert await fake_bus.request(GetDot1x()) == Dot1xSettings()
+
+
+async def test_a_factory_default_frees_the_wires_certificates_and_a_restore_keeps_them(
+    fake_bus: FakeBus, deps: Deps, certificate_store: CertificateStandIn
+) -> None:
+    await fake_bus.request(SetDot1x(settings=EAP_TLS))
+
+    # A restore keeps the wire's 802.1X settings (the manual's list), so it keeps using them.
+    await fake_bus.request(RestoreSettings(service="network", scope=RestoreScope.RESTORE))
+    assert _marked(certificate_store) == {"car-12": ["ieee8021x"], "fleet-ca": ["ieee8021x"]}
+
+    await fake_bus.request(RestoreSettings(service="network", scope=RestoreScope.FACTORY_DEFAULT))
+    assert await fake_bus.request(GetDot1x()) == Dot1xSettings()
+    assert _marked(certificate_store) == {}
