@@ -82,8 +82,14 @@ async def _rtsp(events: RtspEventServer, settings: WebSettings) -> AsyncIterator
 @contextlib.asynccontextmanager
 async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[Deps]:
     app = create_app(settings, runtime.bus)
-    await runtime.bus.subscribe(PortChanged, app.state.feed.deliver)
-    await runtime.bus.subscribe(PortChanged, notify_port_change(app.state.onvif))
+    queue_for_onvif = notify_port_change(app.state.onvif)
+
+    async def deliver_port_change(event: PortChanged) -> None:
+        # One subscription for both: each change crosses the bus and is decoded once.
+        await app.state.feed.deliver(event)
+        await queue_for_onvif(event)
+
+    await runtime.bus.subscribe(PortChanged, deliver_port_change)
     await runtime.bus.subscribe(RuleChanged, notify_rule_change(app.state.onvif))
     await runtime.bus.subscribe(UpgradeProgressed, app.state.progress.deliver)
     await runtime.bus.subscribe(NetworkTraceProgressed, app.state.progress.deliver)

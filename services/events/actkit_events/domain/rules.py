@@ -20,6 +20,7 @@ from actkit_proto.events import (
     BroadcastAction,
     Condition,
     FailedAction,
+    HoldIoAction,
     LogKind,
     ManualCondition,
     RuleSpec,
@@ -130,6 +131,8 @@ class Engine:
     rules: dict[int, RuleState] = field(default_factory=dict)
     values: dict[str, Value] = field(default_factory=dict)
     index: defaultdict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    holds: defaultdict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    """The rules whose action holds an output, by the output's port."""
     evaluations: int = 0
 
     def rule(self, rule_id: int) -> RuleState:
@@ -147,12 +150,18 @@ class Engine:
         """The rules that watch ``key`` (index lookup, no scan)."""
         return self.index.get(key, set())
 
+    def holding(self, port_id: int) -> list[RuleState]:
+        """The rules whose action holds output ``port_id`` (index lookup, no scan)."""
+        return [self.rules[rule_id] for rule_id in self.holds.get(port_id, ())]
+
     def put(self, rule_id: int, spec: RuleSpec, *, is_active: bool = False) -> None:
         """Add or replace a rule (inactive unless restored as active) and index its keys."""
         self.remove(rule_id)
         self.rules[rule_id] = RuleState(spec, is_active=is_active and spec.is_enabled)
         for key in self.rules[rule_id].keys:
             self.index[key].add(rule_id)
+        if isinstance(spec.action, HoldIoAction):
+            self.holds[spec.action.port_id].add(rule_id)
 
     def remove(self, rule_id: int) -> None:
         state = self.rules.pop(rule_id, None)
@@ -162,6 +171,11 @@ class Engine:
             self.index[key].discard(rule_id)
             if not self.index[key]:
                 del self.index[key]
+        if isinstance(state.spec.action, HoldIoAction):
+            holders = self.holds[state.spec.action.port_id]
+            holders.discard(rule_id)
+            if not holders:
+                del self.holds[state.spec.action.port_id]
 
     def beacon_system_ids(self) -> set[int]:
         """The System IDs whose beacons the rules' conditions wait for."""

@@ -81,9 +81,8 @@ def _is_wanted_otherwise(event: PortChanged, deps: Deps) -> bool:
     return any(
         state.is_active
         and isinstance(state.spec.action, HoldIoAction)
-        and state.spec.action.port_id == event.port_id
         and state.spec.action.is_active != event.is_active
-        for state in deps.engine.rules.values()
+        for state in deps.engine.holding(event.port_id)
     )
 
 

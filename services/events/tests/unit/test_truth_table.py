@@ -169,3 +169,19 @@ def test_an_event_touches_only_the_rules_indexed_under_its_key() -> None:
 def test_rules_that_cannot_work_are_refused_with_a_reason(spec: RuleSpec, words: str) -> None:
     with pytest.raises(Invalid, match=words):
         validate_rule(spec)
+
+
+def test_the_rules_holding_an_output_follow_each_put_and_remove() -> None:
+    engine = Engine()
+    engine.put(1, rule())
+    engine.put(2, rule().model_copy(update={"action": HoldIoAction(port_id=5)}))
+    engine.put(3, rule().model_copy(update={"action": PulseIoAction(port_id=9, duration_ms=100)}))
+    assert [state.spec for state in engine.holding(9)] == [rule()]
+    engine.put(1, rule().model_copy(update={"action": HoldIoAction(port_id=5)}))
+    assert engine.holding(9) == []
+    assert len(engine.holding(5)) == 2
+    engine.remove(2)
+    engine.remove(1)
+    engine.remove(3)
+    assert engine.holding(5) == []
+    assert not engine.holds
