@@ -6,13 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from prometheus_client import Counter, generate_latest
 
-from actkit_core.cli.launch import close_inherited, exit_code, open_descriptors
+from actkit_core.cli.launch import close_inherited, exit_code, open_descriptors, step_back
 from actkit_core.db import migrate
 from actkit_core.metrics import ServiceMetrics
 from actkit_proto.services import SERVICE_NAMES
@@ -140,3 +141,21 @@ def test_alembic_is_preloaded_only_when_a_service_is_to_migrate(tmp_path: Path) 
     migrate("actkit_io:migrations", tmp_path / "io.db")
     # A power-on: io's database is at its head.
     assert probe() == {"after_web": False, "after_io": False}
+
+
+@pytest.mark.parametrize(("name", "lowered_by"), [("web", 5), ("system", 10), ("io", 0)])
+def test_a_service_off_the_signal_paths_runs_at_a_lower_priority(
+    name: str, lowered_by: int
+) -> None:
+    found: list[int] = []
+
+    def in_its_own_thread() -> None:
+        # Linux gives each thread its own niceness: this one stands for the service's process.
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        step_back(name)
+        found.append(os.getpriority(os.PRIO_PROCESS, 0) - before)
+
+    thread = threading.Thread(target=in_its_own_thread)
+    thread.start()
+    thread.join()
+    assert found == [min(lowered_by, 19 - os.getpriority(os.PRIO_PROCESS, 0))]

@@ -18,6 +18,7 @@ own copy of every page the services write to: with one, the stack took 66 MB mor
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import os
 import pwd
@@ -42,6 +43,14 @@ KEPT_CAPABILITIES = {
 }
 """What a service keeps of root's capabilities (when the container grants them): web listens on
 80, 443 and 554; network runs nft and answers SNMP on 161. Every other service keeps none."""
+NICENESS = {"web": 5, "accounts": 5, "network": 10, "system": 10}
+"""How far below the vehicle's signal paths a service's share of the CPU is (``nice``).
+
+io, events, mqtt, ble and nats-server carry an input to the lightbar's output, to a camera's
+MQTT topic, to the beacon: when the two cores are busy (an input that chatters, an integrator's
+loop), they run first and the dashboard, VAPIX, the accounts' checks, the network's and the
+system's work wait. Lowering a priority needs no privilege, raising one does (a container has no
+``CAP_SYS_NICE``): so the others are lowered. An idle core is taken whatever the niceness."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +162,7 @@ class ExecLauncher:
             stderr=asyncio.subprocess.STDOUT,
             # Ctrl-C reaches the supervisor only, which then stops the children in order.
             start_new_session=True,
-            preexec_fn=stop_with_parent,
+            preexec_fn=lambda: _prepare_child(name),
             **self._credentials(name),
         )
         assert process.stdout is not None
@@ -182,6 +191,16 @@ class _Exec:
     def send_signal(self, signum: int) -> None:
         if self._process.returncode is None:
             self._process.send_signal(signum)
+
+
+def _prepare_child(name: str) -> None:  # pragma: no cover - runs in the child, before its exec
+    stop_with_parent()
+    step_back(name)
+
+
+def step_back(name: str) -> None:
+    """In the service's process, before it runs: lower its priority by its :data:`NICENESS`."""
+    os.nice(NICENESS.get(name, 0))
 
 
 def exit_code(main: Callable[[], object]) -> int:
@@ -258,6 +277,7 @@ def become_service(
     if user is not None:  # first: a new uid clears the parent-death signal
         user.drop(name)
     stop_with_parent()
+    step_back(name)
     setproctitle.setproctitle(f"actkit-{name}")
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
@@ -281,9 +301,15 @@ class ForkLauncher:
     def prepare(self) -> None:
         """Import the preload (``actkit_core.preload``): a couple of seconds, once.
 
-        Called again, it does nothing: the modules are imported.
+        Called again, it does nothing: the modules are imported. The collector is off meanwhile:
+        imports make next to no garbage, but its full passes over the growing heap took a sixth
+        of their CPU time (four passes, 0.3 s of 2 s); what they leave is frozen at the end.
         """
-        importlib.import_module(PRELOAD)
+        gc.disable()
+        try:
+            importlib.import_module(PRELOAD)
+        finally:
+            gc.enable()
 
     def close(self) -> None:
         """Nothing to release: the services are the supervisor's own children."""
