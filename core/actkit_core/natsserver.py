@@ -11,7 +11,7 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,13 +50,18 @@ class NatsServer:
     url: str = ""
     _log_start: int = field(default=0, init=False, repr=False)
 
-    def start(self, timeout_s: float = 10.0) -> str:
+    def start(self, timeout_s: float = 10.0, meanwhile: Callable[[], object] | None = None) -> str:
         """Start the server and return its client URL once it accepts connections.
+
+        Args:
+            timeout_s: how long it may take to get ready.
+            meanwhile: runs once the server is spawned, while it gets ready (not counted in
+                ``timeout_s``).
 
         Raises:
             RuntimeError: it exited or did not become ready in time; its log is included.
         """
-        for url in self._polls(timeout_s):
+        for url in self._polls(timeout_s, meanwhile):
             if url:
                 return url
             time.sleep(POLL_S)
@@ -81,12 +86,16 @@ class NatsServer:
             await until_exited(self.process.pid)
         return self.process.wait()
 
-    def _polls(self, timeout_s: float) -> Iterator[str]:
+    def _polls(
+        self, timeout_s: float, meanwhile: Callable[[], object] | None = None
+    ) -> Iterator[str]:
         """Spawn the server, then its URL at each poll while it starts ("" until it is ready).
 
         The caller sleeps between polls, blocking or not.
         """
         ports_file = self._spawn()
+        if meanwhile is not None:
+            meanwhile()
         deadline = time.monotonic() + timeout_s
         while self._is_starting(deadline):
             yield self._ready_url(ports_file)

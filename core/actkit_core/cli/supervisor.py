@@ -244,10 +244,10 @@ class Supervisor:
         # First: nats-server and every service inherit it.
         page_merging = merge_identical_pages()
         (self.data_dir / WEB_URLS_FILE).unlink(missing_ok=True)
-        url = nats.start() if nats else str(self.nats_url)
+        # nats-server gets ready while the fork launcher imports what every service uses.
+        url = nats.start(meanwhile=self.launcher.prepare) if nats else str(self.nats_url)
         try:
-            # JetStream gets ready while the fork launcher imports what every service uses.
-            self.launcher.prepare()
+            self.launcher.prepare()  # with --nats-url: nothing was started to wait for
             self.children = [
                 Child(info, self._child_env(info, url, passwords), self.launcher)
                 for info in self.services

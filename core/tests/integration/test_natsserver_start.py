@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -84,5 +85,23 @@ async def test_a_killed_server_is_seen_to_exit_and_starts_again_where_it_was(
         assert [path.name for path in (tmp_path / "nats" / "ports").iterdir()] == [
             f"nats-server_{server.process.pid}.ports"
         ]
+    finally:
+        server.stop()
+
+
+def test_what_runs_while_the_server_gets_ready_does_not_count_against_its_time(
+    tmp_path: Path,
+) -> None:
+    server = NatsServer(store_dir=tmp_path / "nats")
+    spawned: list[bool] = []
+
+    def meanwhile() -> None:
+        # The server runs already; a slow preload longer than the timeout is not its failure.
+        spawned.append(server.process is not None and server.process.poll() is None)
+        time.sleep(0.5)
+
+    try:
+        assert server.start(timeout_s=0.3, meanwhile=meanwhile).startswith("nats://")
+        assert spawned == [True]
     finally:
         server.stop()
