@@ -18,6 +18,7 @@ own copy of every page the services write to: with one, the stack took 66 MB mor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import os
@@ -43,14 +44,15 @@ KEPT_CAPABILITIES = {
 }
 """What a service keeps of root's capabilities (when the container grants them): web listens on
 80, 443 and 554; network runs nft and answers SNMP on 161. Every other service keeps none."""
-NICENESS = {"web": 5, "accounts": 5, "network": 10, "system": 10}
-"""How far below the vehicle's signal paths a service's share of the CPU is (``nice``).
+NICENESS = {"io": -5, "events": -5, "web": 5, "accounts": 5, "network": 10, "system": 10}
+"""A service's CPU priority (``nice``) against the vehicle's signal paths.
 
 io, events, mqtt, ble and nats-server carry an input to the lightbar's output, to a camera's
 MQTT topic, to the beacon: when the two cores are busy (an input that chatters, an integrator's
 loop), they run first and the dashboard, VAPIX, the accounts' checks, the network's and the
-system's work wait. Lowering a priority needs no privilege, raising one does (a container has no
-``CAP_SYS_NICE``): so the others are lowered. An idle core is taken whatever the niceness."""
+system's work wait. Lowering a priority needs no privilege; raising one needs ``CAP_SYS_NICE``
+(which a container lacks unless granted): where it is refused, io and events stay at the
+default, still ahead of the lowered. An idle core is taken whatever the niceness."""
 
 
 @dataclass(frozen=True)
@@ -199,8 +201,9 @@ def _prepare_child(name: str) -> None:  # pragma: no cover - runs in the child, 
 
 
 def step_back(name: str) -> None:
-    """In the service's process, before it runs: lower its priority by its :data:`NICENESS`."""
-    os.nice(NICENESS.get(name, 0))
+    """In the service's process, before it runs: change its priority by its :data:`NICENESS`."""
+    with contextlib.suppress(PermissionError):  # raising it, without CAP_SYS_NICE
+        os.nice(NICENESS.get(name, 0))
 
 
 def exit_code(main: Callable[[], object]) -> int:
@@ -274,10 +277,10 @@ def become_service(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
     os.setsid()
+    step_back(name)  # while it may still raise it, as root
     if user is not None:  # first: a new uid clears the parent-death signal
         user.drop(name)
     stop_with_parent()
-    step_back(name)
     setproctitle.setproctitle(f"actkit-{name}")
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
