@@ -46,7 +46,8 @@ ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
 """``flood`` (``make bench only=flood``): only the flood path, on a fresh stack; ``paths``: the bus
 floor, input -> output and input -> beacon; ``profile``: input -> output alone, sampled by py-spy
 (bench/profile.py); ``vapix``: the VAPIX toggles alone, with each process' CPU per request;
-``vapix-profile``: the same, with web, accounts and io sampled by py-spy."""
+``vapix-profile``: the same, with web, accounts and io sampled by py-spy; ``start``: the first
+start and power-ons (forked), and the memory just after a power-on."""
 KSM_CHOICES = {"on": True, "as-is": False}
 """``ACTKIT_BENCH_KSM=as-is`` leaves the kernel's same-page merging as it is (to compare)."""
 RESULTS = Path(__file__).parent / "results.json"
@@ -290,6 +291,23 @@ def main_vapix(is_sampled: bool) -> int:
     return 0
 
 
+def main_start() -> int:
+    start_as_compiled()
+    first_s, again_s = start_times_s(COLD_STARTS, "fork")
+    with tempfile.TemporaryDirectory() as folder:
+        with running_stack(Path(folder)):
+            pass
+        with running_stack(Path(folder)) as stack:
+            rss, pss = memory_mb(stack)
+    print(
+        f"first start (empty data folder) {first_s} s, power-on (median of {COLD_STARTS}) "
+        f"{again_s} s, forked"
+    )
+    print(f"pss MB just after a power-on: {pss}")
+    print(f"rss MB just after a power-on: {rss}")
+    return 0
+
+
 def main_flood() -> int:
     with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
         results = uvloop.run(measure_flood_only(stack))
@@ -425,11 +443,13 @@ if __name__ == "__main__":
         from bench import board
 
         sys.exit(board.main())
-    if ONLY not in ("", "flood", "paths", "profile", "vapix", "vapix-profile"):
+    if ONLY not in ("", "flood", "paths", "profile", "vapix", "vapix-profile", "start"):
         sys.exit(
             f"ACTKIT_BENCH_ONLY is {ONLY!r}: leave it empty (everything), flood, paths, profile, "
-            "vapix, vapix-profile"
+            "vapix, vapix-profile, start"
         )
+    if ONLY == "start":
+        sys.exit(main_start())
     if ONLY in ("vapix", "vapix-profile"):
         sys.exit(main_vapix(is_sampled=ONLY == "vapix-profile"))
     if ONLY in ("paths", "profile"):
