@@ -19,7 +19,6 @@ import aiosmtplib
 from actkit_events.adapters.mail import send_email
 from actkit_events.adapters.sftp import send_sftp
 from actkit_events.adapters.sip import call
-from actkit_events.adapters.smb import send_smb
 from actkit_events.ports import Delivered, DeliveryFailed, NotSupported
 from actkit_proto.events import (
     EmailRecipient,
@@ -69,7 +68,7 @@ class ClientNotifier:
                 return Delivered(answer)
             if isinstance(spec, NetworkStorageRecipient):
                 name = _file_name(subject)
-                answer = await asyncio.to_thread(send_smb, spec, name, message, TIMEOUT_S)
+                answer = await asyncio.to_thread(_send_smb, spec, name, message, TIMEOUT_S)
                 return Delivered(answer)
             if isinstance(spec, SipRecipient):
                 return Delivered(await call(spec, TIMEOUT_S))
@@ -151,3 +150,11 @@ def _send_ftp(spec: FtpRecipient, name: str, message: str) -> str:
         if spec.use_temporary_name:
             answer = ftp.rename(upload, name)
         return f"{answer} ({name})"
+
+
+def _send_smb(spec: NetworkStorageRecipient, name: str, message: str, timeout_s: float) -> str:
+    # smbprotocol and its SPNEGO stack take 0.1 s to import: loaded at the first delivery to a
+    # share, in the worker thread, not at every start of the service (and every power-on).
+    from actkit_events.adapters.smb import send_smb
+
+    return send_smb(spec, name, message, timeout_s)
