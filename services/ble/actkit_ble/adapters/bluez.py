@@ -6,8 +6,10 @@ with PropertiesChanged, which bluetoothd follows without a new registration. Rec
 LE discovery with duplicate data on and reads ``ManufacturerData`` and ``RSSI`` from the
 ``Device1`` objects BlueZ adds and changes. Every BlueZ call has a time limit, and the adapter
 re-registers what it sends and restarts discovery when bluetoothd restarts or the controller is
-powered on again. When the system bus itself goes away (dbus-daemon restarted), the radio reports
-the controller absent, connects again with back-off and restores the same.
+powered on again; a restore BlueZ does not answer in time or refuses (a daemon still coming
+back) is tried again with back-off until it holds. When the system bus itself goes away
+(dbus-daemon restarted), the radio reports the controller absent, connects again with back-off
+and restores the same.
 """
 
 import asyncio
@@ -23,38 +25,37 @@ from dbus_fast.errors import DBusError
 from dbus_fast.introspection import Node
 
 from actkit_ble.adapters.advertisement import Advertisement
-from actkit_ble.adapters.introspection import ADAPTER_XML
+from actkit_ble.adapters.introspection import (
+    ABSENT,
+    ADAPTER,
+    ADAPTER_XML,
+    ADVERTISING,
+    BLUEZ,
+    DEVICE,
+    GONE,
+    MATCH_RULES,
+    PROPERTIES,
+    describe,
+    manufacturer_data,
+    value,
+)
 from actkit_ble.ports import RadioError, RadioFull, RadioState, RadioUnavailable, Sighting
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-BLUEZ = "org.bluez"
-ADAPTER = "org.bluez.Adapter1"
-ADVERTISING = "org.bluez.LEAdvertisingManager1"
-DEVICE = "org.bluez.Device1"
-PROPERTIES = "org.freedesktop.DBus.Properties"
-OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager"
 ADVERTISEMENT_ROOT = "/org/actkit/ble/advertisement"
 RECONNECT_FIRST_S = 0.2
 RECONNECT_LONGEST_S = 5.0
 """The wait before connecting to the system bus again doubles from the first up to the longest."""
+RESTORE_FIRST_S = 0.5
+RESTORE_LONGEST_S = 5.0
+"""The wait before restoring again, after BlueZ did not answer in time or refused, likewise."""
 SIGHTINGS_KEPT = 1024
 """Reports waiting to be judged; past this the newest are dropped rather than memory grown."""
 
 _ADAPTER_NODE = Node.parse(ADAPTER_XML)
-_GONE = (OSError, EOFError)
-"""What dbus-fast raises once the system bus connection is closed."""
-
-_MATCH_RULES = (
-    "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-    "member='NameOwnerChanged',arg0='org.bluez'",
-    f"type='signal',sender='{BLUEZ}',interface='{OBJECT_MANAGER}',member='InterfacesAdded'",
-    f"type='signal',sender='{BLUEZ}',interface='{OBJECT_MANAGER}',member='InterfacesRemoved'",
-    f"type='signal',sender='{BLUEZ}',interface='{PROPERTIES}',member='PropertiesChanged',"
-    "path_namespace='/org/bluez'",
-)
 
 
 class BluezRadio:
@@ -75,6 +76,8 @@ class BluezRadio:
         self._heard: asyncio.Queue[Sighting] = asyncio.Queue(SIGHTINGS_KEPT)
         self._changes: asyncio.Queue[RadioState] = asyncio.Queue()
         self._sync_lock = asyncio.Lock()
+        self._restore_wait_s = RESTORE_FIRST_S
+        self._restore: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._attach(bus)
 
@@ -95,7 +98,7 @@ class BluezRadio:
             yield radio
         finally:
             await radio._release()
-            with contextlib.suppress(*_GONE):
+            with contextlib.suppress(*GONE):
                 radio._bus.disconnect()
 
     async def advertise(self, key: int, company_id: int, payload: bytes) -> None:
@@ -127,8 +130,8 @@ class BluezRadio:
                 await self._limit(
                     self._advertising.call_unregister_advertisement(_advertisement_path(key))
                 )
-            except (DBusError, TimeoutError, *_GONE) as exc:
-                log.info("unregistering advertisement %d: %s", key, _describe(exc))
+            except (DBusError, TimeoutError, *GONE) as exc:
+                log.info("unregistering advertisement %d: %s", key, describe(exc))
             self._set_state(advertising_instances=len(self._registered))
         self._forget(key)
 
@@ -162,7 +165,7 @@ class BluezRadio:
     async def _follow_bus(self) -> None:
         """When the system bus connection closes, connect again (with back-off) and restore."""
         while True:
-            with contextlib.suppress(*_GONE):
+            with contextlib.suppress(*GONE):
                 await self._bus.wait_for_disconnect()  # type: ignore[no-untyped-call]
             log.warning("the system bus closed the connection; connecting again")
             self._lost()
@@ -171,21 +174,21 @@ class BluezRadio:
                 await asyncio.sleep(wait_s)
                 try:
                     bus = await _connect(self._bus_address)
-                except (*_GONE, DBusError, TimeoutError, RadioError) as exc:
-                    log.info("the system bus is not back yet: %s", _describe(exc))
+                except (*GONE, DBusError, TimeoutError, RadioError) as exc:
+                    log.info("the system bus is not back yet: %s", describe(exc))
                     wait_s = min(2 * wait_s, RECONNECT_LONGEST_S)
                     continue
                 self._attach(bus)
                 try:
                     await self._watch()
-                except (*_GONE, DBusError, TimeoutError, RadioError) as exc:
-                    log.info("the system bus closed again: %s", _describe(exc))
+                except (*GONE, DBusError, TimeoutError, RadioError) as exc:
+                    log.info("the system bus closed again: %s", describe(exc))
                     continue
                 break
 
     async def _watch(self) -> None:
         self._bus.add_message_handler(self._on_message)
-        for rule in _MATCH_RULES:
+        for rule in MATCH_RULES:
             await self._bus_call("AddMatch", "s", [rule])
         await self._sync()
 
@@ -193,43 +196,69 @@ class BluezRadio:
         for key in list(self._advertisements):
             await self.withdraw(key)
         if self._is_scan_wanted and self._state.is_discovering:
-            with contextlib.suppress(DBusError, TimeoutError, *_GONE):
+            with contextlib.suppress(DBusError, TimeoutError, *GONE):
                 await self._limit(self._adapter.call_stop_discovery())
         for task in self._tasks:
             task.cancel()
 
     async def _sync(self) -> None:
-        """Bring BlueZ to what is wanted: advertisements registered, discovery running."""
+        """Bring BlueZ to what is wanted: advertisements registered, discovery running.
+
+        What failed for a reason other than BlueZ or the bus being away is tried again later.
+        """
         async with self._sync_lock:
             try:
-                await self._sync_once()
-            except (DBusError, TimeoutError, *_GONE) as exc:
-                log.warning("BlueZ controller %s: %s", self._controller, _describe(exc))
+                failure = await self._sync_once()
+            except (DBusError, TimeoutError, *GONE) as exc:
+                failure = describe(exc)
                 self._lost()
+                if isinstance(exc, GONE) or (isinstance(exc, DBusError) and exc.type in ABSENT):
+                    log.warning("BlueZ controller %s: %s", self._controller, failure)
+                    return
+        if failure is None:
+            if self._restore_wait_s > RESTORE_FIRST_S:
+                log.info("BlueZ controller %s restored", self._controller)
+            self._restore_wait_s = RESTORE_FIRST_S
+        elif self._restore is None:
+            wait_s = self._restore_wait_s
+            self._restore_wait_s = min(2 * wait_s, RESTORE_LONGEST_S)
+            log.warning(
+                "BlueZ controller %s: %s; trying again in %g s", self._controller, failure, wait_s
+            )
+            self._restore = self._spawn(self._sync_later(wait_s))
 
-    async def _sync_once(self) -> None:
+    async def _sync_later(self, wait_s: float) -> None:
+        await asyncio.sleep(wait_s)
+        self._restore = None
+        await self._sync()
+
+    async def _sync_once(self) -> str | None:
+        """One pass of :meth:`_sync`; says what did not get restored, if something did not."""
         adapter = await self._limit(self._properties.call_get_all(ADAPTER))
-        is_powered = bool(_value(adapter.get("Powered")))
+        is_powered = bool(value(adapter.get("Powered")))
         self._set_state(
             is_present=True,
             is_powered=is_powered,
-            is_discovering=bool(_value(adapter.get("Discovering"))),
-            address=_value(adapter.get("Address")),
+            is_discovering=bool(value(adapter.get("Discovering"))),
+            address=value(adapter.get("Address")),
         )
         if not is_powered:
             self._registered.clear()
             self._set_state(advertising_instances=0)
-            return
+            return None
         with contextlib.suppress(DBusError):
             advertising = await self._limit(self._properties.call_get_all(ADVERTISING))
-            supported = _value(advertising.get("SupportedInstances"))
+            supported = value(advertising.get("SupportedInstances"))
             self._set_state(supported_instances=supported if isinstance(supported, int) else None)
+        failure = None
         for key in list(self._advertisements):
             if key not in self._registered:
                 try:
                     await self._register(key)
-                except RadioError as exc:
+                except RadioFull as exc:
                     log.warning("advertisement %d not restored: %s", key, exc)
+                except RadioError as exc:
+                    failure = f"advertisement {key} not restored: {exc}"
         if self._is_scan_wanted and not self._state.is_discovering:
             await self._limit(
                 self._adapter.call_set_discovery_filter(
@@ -241,6 +270,7 @@ class BluezRadio:
         elif not self._is_scan_wanted and self._state.is_discovering:
             await self._limit(self._adapter.call_stop_discovery())
             self._set_state(is_discovering=False)
+        return failure
 
     async def _register(self, key: int) -> None:
         try:
@@ -256,10 +286,10 @@ class BluezRadio:
                     f"as it can ({exc.text})"
                 ) from None
             else:
-                raise RadioError(f"BlueZ refused the advertisement: {_describe(exc)}") from None
+                raise RadioError(f"BlueZ refused the advertisement: {describe(exc)}") from None
         except TimeoutError:
             raise RadioUnavailable(f"BlueZ did not answer within {self._timeout_s:g} s") from None
-        except _GONE:
+        except GONE:
             raise RadioUnavailable("the system bus is not connected; connecting again") from None
         self._registered.add(key)
         self._set_state(advertising_instances=len(self._registered))
@@ -341,7 +371,7 @@ class BluezRadio:
             return
         data, rssi = self._devices.get(path, ({}, None))
         if "ManufacturerData" in changed:
-            data = _manufacturer_data(changed["ManufacturerData"].value)
+            data = manufacturer_data(changed["ManufacturerData"].value)
         if "RSSI" in changed and isinstance(changed["RSSI"].value, int):
             rssi = changed["RSSI"].value
         self._devices[path] = (data, rssi)
@@ -355,13 +385,14 @@ class BluezRadio:
             self._state = state
             self._changes.put_nowait(state)
 
-    def _spawn(self, work: Awaitable[None]) -> None:
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
         async def run() -> None:
             await work
 
         task = asyncio.get_running_loop().create_task(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _limit(self, call: Awaitable[T]) -> T:
         async with asyncio.timeout(self._timeout_s):
@@ -390,27 +421,3 @@ async def _connect(bus_address: str | None) -> MessageBus:
 
 def _advertisement_path(key: int) -> str:
     return f"{ADVERTISEMENT_ROOT}{key}"
-
-
-def _value(variant: Variant | None) -> Any:
-    return None if variant is None else variant.value
-
-
-def _manufacturer_data(value: object) -> dict[int, bytes]:
-    """The ``a{qv}`` dictionary as bytes per company id; entries of other types are skipped."""
-    if not isinstance(value, dict):
-        return {}
-    found = {}
-    for company_id, entry in value.items():
-        payload = entry.value if isinstance(entry, Variant) else entry
-        if isinstance(company_id, int) and isinstance(payload, bytes | bytearray):
-            found[company_id] = bytes(payload)
-    return found
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, DBusError):
-        return f"{exc.type}: {exc.text}"
-    if isinstance(exc, TimeoutError):
-        return "no answer in time"
-    return str(exc) or type(exc).__name__

@@ -247,6 +247,33 @@ async def test_advertising_is_restored_when_the_controller_is_powered_on_again(
         await eventually(lambda: _advertising(bus))
 
 
+async def test_a_restore_bluez_refuses_is_tried_again_until_it_holds(
+    bus: Bus, bluez: DbusMock, settings: BleSettings
+) -> None:
+    async with running(serve, settings):
+        await bus.request(StartBroadcast(system_id=7, broadcaster="r:1"))
+        await eventually(lambda: _count(bluez, "RegisterAdvertisement", 1))
+        # bluetoothd coming back refuses registrations for a while (or does not answer in time).
+        bluez.call(
+            "org.bluez", "/", "org.bluez.Mock.RefuseRegistrations", "string:hci0", "uint32:2"
+        )
+        for is_powered in (False, True):
+            await _call(
+                bluez.address,
+                "/org/bluez/hci0",
+                "org.freedesktop.DBus.Mock",
+                "UpdateProperties",
+                "sa{sv}",
+                "org.bluez.Adapter1",
+                {"Powered": Variant("b", is_powered)},
+            )
+            if not is_powered:
+                await eventually(lambda: _not_powered(bus))
+        # Two refused, the third (after 0.5 s and 1 s) held.
+        await eventually(lambda: _count(bluez, "RegisterAdvertisement", 4))
+        await eventually(lambda: _advertising(bus))
+
+
 async def _count(mock: DbusMock, method: str, count: int) -> bool:
     return len(await _calls(mock, method)) == count
 
