@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from actkit_proto.events import (
     STATELESS_CONDITIONS,
     BeaconCondition,
@@ -112,6 +115,39 @@ def matches(condition: Condition, value: Value) -> bool:
 def holds(condition: Condition, value: Value) -> bool:
     """Whether the condition holds for the value, inversion applied."""
     return matches(condition, value) != condition.invert
+
+
+_READ_AS_VALUES = (
+    MqttStatefulCondition,
+    MqttStatelessCondition,
+    BeaconCondition,
+    ButtonCondition,
+    PulseCondition,
+)
+"""Conditions whose test reads the value; every other holds when its level is on."""
+
+
+def _is_on(value: Value) -> bool:
+    return value is True
+
+
+def _is_not_on(value: Value) -> bool:
+    return value is not True
+
+
+def holds_test(condition: Condition) -> Callable[[Value], bool]:
+    """:func:`holds` for ``condition``, with its kind and inversion looked at once.
+
+    A rule's conditions are tested on every value they watch; a level's test is then one
+    comparison. The same as :func:`holds`:
+
+    >>> from actkit_proto.events import InputCondition
+    >>> [holds_test(InputCondition(port_id=1, invert=True))(v) for v in (True, False, None)]
+    [False, True, True]
+    """
+    if isinstance(condition, _READ_AS_VALUES):
+        return partial(holds, condition)
+    return _is_not_on if condition.invert else _is_on
 
 
 def describe(condition: Condition) -> str:

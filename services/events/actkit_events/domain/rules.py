@@ -8,10 +8,19 @@ carrying out the actions is the caller's job.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from actkit_events.domain.conditions import Value, describe, holds, is_stateless, key_of, show
+from actkit_events.domain.conditions import (
+    Value,
+    describe,
+    holds,
+    holds_test,
+    is_stateless,
+    key_of,
+    show,
+)
 from actkit_events.domain.trace import condition_trace, wait_left_s
 from actkit_proto.errors import Invalid, NotFound
 from actkit_proto.events import (
@@ -97,10 +106,17 @@ class RuleState:
     """When the wait between actions that suppressed an activation ends: the rule is evaluated
     again then, since values that still hold send no new report to evaluate it on."""
     last_failure: FailedAction | None = None
+    states: tuple[tuple[int, str, Condition, Callable[[Value], bool]], ...] = ()
+    """The stateful conditions: position, key, condition and its test, worked out once."""
 
     def __post_init__(self) -> None:
         self.keys = tuple(key_of(c) for c in self.spec.conditions)
         self.has_moment = any(is_stateless(c) for c in self.spec.conditions)
+        self.states = tuple(
+            (position, self.keys[position], condition, holds_test(condition))
+            for position, condition in enumerate(self.spec.conditions)
+            if not is_stateless(condition)
+        )
 
     # Reasons are put into words only when asked for (trace, transitions): the hot path
     # records which condition blocks, not a sentence.
@@ -277,11 +293,11 @@ class Engine:
     def _blocker(self, state: RuleState, *, skip_trigger: bool) -> Blocker | None:
         """The first stateful condition that does not hold; ``None`` when all hold."""
         values = self.values
-        for position, condition in enumerate(state.spec.conditions):
+        for position, key, condition, test in state.states:
             if position == 0 and skip_trigger:
                 continue
-            value = values.get(state.keys[position])
-            if not is_stateless(condition) and not holds(condition, value):
+            value = values.get(key)
+            if not test(value):
                 return condition, value
         return None
 
