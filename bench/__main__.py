@@ -299,10 +299,14 @@ def main_start() -> int:
             pass
         with running_stack(Path(folder)) as stack:
             rss, pss = memory_mb(stack)
+            serving = [line.rstrip() for line in stack.log if " serving on " in line]
     print(
         f"first start (empty data folder) {first_s} s, power-on (median of {COLD_STARTS}) "
         f"{again_s} s, forked"
     )
+    print(f"one more power-on, up in {stack.started_in_s:.2f} s; each service serving at:")
+    for line in serving:
+        print(f"  {line[:120]}")
     print(f"pss MB just after a power-on: {pss}")
     print(f"rss MB just after a power-on: {rss}")
     return 0

@@ -55,6 +55,8 @@ STOP_GRACE_S = 5.0
 READY_TIMEOUT_S = 60.0
 """How long every service has to answer its first ping: a fresh interpreter per service (the
 exec launcher) on a busy two-core machine was seen to take more than 20 s."""
+READY_POLL_S = 0.01
+"""How often a service that does not answer yet is pinged again while the stack starts."""
 WEB_URLS_FILE = "web-urls.json"
 
 
@@ -303,7 +305,7 @@ class Supervisor:
                         break
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"{child.info.name} did not answer $SRV.PING in time")
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(READY_POLL_S)
 
     def _print_table(self, url: str, elapsed_s: float, page_merging: PageMerging) -> None:
         lines = [f"actkit is up in {elapsed_s:.1f} s — nats-server at {url}", ""]
