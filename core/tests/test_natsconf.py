@@ -19,7 +19,7 @@ BUCKET = "actkit-state"
 
 
 def test_checked_in_nats_conf_is_up_to_date() -> None:
-    conf = render(has_app_users=True)
+    conf = render(has_fleet_link=True, has_app_users=True)
     assert (ROOT / "deploy/nats-server.conf").read_text() == conf, "run `make nats-conf`"
 
 
