@@ -5,6 +5,7 @@
 # `make run` needs none of them. `.ci/run` and `make test` both call this: there is one list.
 # A slow suite that is not part of `make test` names its own group (`tools/debian-packages.sh board`):
 # its packages are installed on top, only when that suite runs.
+# `--only GROUP` checks (and installs) that group alone (tools/radios-fresh.sh times one so).
 # `package:command` is also satisfied by the command from elsewhere (Node.js from NodeSource ships
 # npm inside its nodejs package, which conflicts with Debian's npm).
 set -euo pipefail
@@ -37,12 +38,19 @@ packages=(
   wrk              # the bench's VAPIX load
 )
 
+if [ "${1:-}" = --only ]; then
+  packages=()
+  shift
+fi
+
 declare -A groups=(
   # make test-board: a private dockerd, compose v1, the rollouts' registry, the images' Debian base
   [board]="docker.io docker-compose docker-registry debootstrap"
   # make test-radios: a VM on Debian's kernel (hci_vhci, btvirt) with bluetoothd; socat bridges its bus;
-  # hostapd serves the WLAN on its hwsim radios, wpasupplicant joins it for NetworkManager
-  [radios]="qemu-system-x86 linux-image-amd64 busybox-static bluez bluez-test-tools socat hostapd wpasupplicant"
+  # hostapd serves the WLAN on its hwsim radios, wpasupplicant joins it for NetworkManager. The kernel
+  # itself is not installed: tools/radios-vm.sh unpacks linux-image-amd64's files into .cache (kmod
+  # loads its modules)
+  [radios]="qemu-system-x86 kmod busybox-static bluez bluez-test-tools socat hostapd wpasupplicant"
 )
 for group in "$@"; do
   [ -n "${groups[$group]+set}" ] || { echo "no package group '$group' (known: ${!groups[*]})" >&2; exit 2; }

@@ -12,8 +12,11 @@
 # start bluetoothd through a second forwarded port. The VM's logs are in ACTKIT_RADIOS_LOGS.
 #   tools/radios-vm.sh [pytest arguments]   the suite, one line per test, pytest's exit status
 #   tools/radios-vm.sh bench                 input edge -> beacon heard, p50/p99 (bench/radios.py)
-# Its Debian packages: `tools/debian-packages.sh radios`. Skipped, saying why, only where QEMU
-# cannot run.
+#   tools/radios-vm.sh kernel                the VM's kernel, fetched once into .cache/radios
+# Its Debian packages: `tools/debian-packages.sh radios` (tools/radios-fresh.sh times them and
+# the kernel's fetch on a clean root). A failed run leaves the VM's logs in
+# test-artifacts/radios/vm/, and each failed test its own part of them (tests/radios/conftest.py).
+# Skipped, saying why, only where QEMU cannot run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -66,13 +69,35 @@ control)
   "bluetoothd start")
     [ -s "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null && { echo ok; exit 0; }
     DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/radios/bus.sock \
-      setsid /usr/libexec/bluetooth/bluetoothd --nodetach --debug \
+      setsid /usr/libexec/bluetooth/bluetoothd --nodetach --debug='*advertising*' \
       >>"$work/bluetoothd.log" 2>&1 </dev/null &
     echo $! >"$pid_file"
     echo ok
     ;;
   *) echo "unknown command: $what $verb" ;;
   esac
+  exit 0
+  ;;
+kernel)
+  # The VM's kernel, Debian's linux-image-amd64, as files: its vmlinuz and modules under
+  # .cache/radios/kernel, fetched by `apt-get download` and unpacked by dpkg-deb, not installed (no
+  # initramfs is built, nothing of this machine's boot changes). Prints the vmlinuz's path.
+  package=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
+  [ -n "$package" ] || { echo "apt knows no linux-image-amd64: apt-get update" >&2; exit 2; }
+  version=${package#linux-image-}
+  cache=$root/.cache/radios/kernel
+  if [ ! -e "$cache/$version/boot/vmlinuz-$version" ]; then
+    rm -rf "$cache/$version.partial"
+    mkdir -p "$cache/$version.partial"
+    (cd "$cache/$version.partial" && apt-get download -q "$package" >/dev/null 2>&1) ||
+      { echo "apt-get download $package failed: apt-get update" >&2; exit 2; }
+    dpkg-deb -x "$cache/$version.partial/"*.deb "$cache/$version.partial"
+    rm "$cache/$version.partial/"*.deb
+    PATH=$PATH:/usr/sbin:/sbin depmod -b "$cache/$version.partial" "$version"
+    rm -rf "${cache:?}"/*-amd64 # an older version's
+    mv "$cache/$version.partial" "$cache/$version"
+  fi
+  echo "$cache/$version/boot/vmlinuz-$version"
   exit 0
   ;;
 esac
@@ -90,8 +115,7 @@ if [ "$probe_status" -ne 124 ]; then
   echo "skipped: the radios suite needs QEMU, which cannot run on this machine: ${probe:-no output}"
   exit 0
 fi
-kernel=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' | sort -V | tail -n 1)
-[ -n "$kernel" ] || { echo "no Debian kernel in /boot: tools/debian-packages.sh radios" >&2; exit 2; }
+kernel=$("$0" kernel)
 
 export PATH="$root/.venv/bin:$PATH" # vng runs virtme-run from there
 work=$(mktemp -d "${TMPDIR:-/tmp}/radios.XXXXXX")
@@ -141,9 +165,14 @@ status=0
 if [ "$mode" = bench ]; then
   python -m bench.radios "$@" || status=$?
 else
-  pytest -v -p no:randomly -n 0 -m radios tests/radios "$@" || status=$?
+  pytest -v -p no:randomly -n 0 --durations=0 --durations-min=1 -m radios tests/radios "$@" ||
+    status=$?
 fi
 if [ "$status" -ne 0 ]; then
+  # The VM's logs whole, beside what each failed test kept of them (test-artifacts/radios/TEST).
+  mkdir -p test-artifacts/radios/vm
+  cp "$work"/*.log test-artifacts/radios/vm/ 2>/dev/null || true
+  echo "the VM's logs: test-artifacts/radios/vm/"
   for log in controllers bluetoothd btvirt dbus hostapd wpa_supplicant NetworkManager; do
     echo "--- the end of the VM's $log.log"
     { grep -v -E "experimental|Failed to init|Sap driver|mgmt.c" "$work/$log.log" | head -n 60; } \
