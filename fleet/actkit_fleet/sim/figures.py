@@ -182,7 +182,7 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
         ("drained", f"{timeline.drained_s:.1f} s after the publishers stopped"),
         (
             "HQ CPU",
-            f"{timeline.hq_cores:.2f} cores (3 nodes together, killed node until its death)",
+            f"{timeline.hq_cores:.2f} cores (3 nodes and the resumer, killed node until its death)",
         ),
         ("HQ memory", "PSS " + ", ".join(f"{value:.0f}" for value in figures.hq_pss_mib) + " MiB"),
         (
