@@ -29,6 +29,7 @@ from actkit_core.coalescing import Coalescing
 from actkit_core.local_time import follow_device_zone
 from actkit_core.logging import configure_logging
 from actkit_core.metrics import serve_metrics
+from actkit_core.process import change_priority
 from actkit_core.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ async def serve_service(
         log.info("serving on %s, metrics on :%d", settings.nats_url, port)
         if ready is not None:
             ready.set()
+        if _IS_OWN_PROCESS.get():
+            change_priority(settings.service, raising=False)
         await stop_requested().wait()
 
 
@@ -147,6 +150,9 @@ async def report_each(
 
 
 _STOP: contextvars.ContextVar[asyncio.Event] = contextvars.ContextVar("stop")
+_IS_OWN_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("own", default=False)
+"""Set by :func:`run`: the service is the process (not a test's task), and may lower its
+priority once it serves (see :data:`actkit_core.process.NICENESS`)."""
 
 
 def stop_requested() -> asyncio.Event:
@@ -168,6 +174,7 @@ def run(main: Coroutine[Any, Any, None]) -> None:
     """Run a service's main coroutine on uvloop until SIGTERM or SIGINT, then shut down cleanly."""
 
     async def supervised() -> None:
+        _IS_OWN_PROCESS.set(True)
         task = asyncio.current_task()
         assert task is not None
         loop = asyncio.get_running_loop()

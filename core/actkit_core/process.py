@@ -1,8 +1,9 @@
-"""What a process asks of the Linux kernel: stop with its parent, share pages, see a child exit."""
+"""What a process asks of Linux: stop with its parent, share pages, see a child exit, a priority."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -19,6 +20,17 @@ PR_SET_MEMORY_MERGE = 67
 
 KSM_RUN = Path("/sys/kernel/mm/ksm/run")
 """The board's switch for the kernel's same-page merging thread (ksmd): ``1`` while it runs."""
+
+NICENESS = {"io": -5, "events": -5, "web": 5, "accounts": 5, "network": 10, "system": 10}
+"""A service's CPU priority (``nice``) against the vehicle's signal paths.
+
+io, events, mqtt, ble and nats-server carry an input to the lightbar's output, to a camera's
+MQTT topic, to the beacon: when the two cores are busy (an input that chatters, an integrator's
+loop), they run first and the dashboard, VAPIX, the accounts' checks, the network's and the
+system's work wait. Raising a priority needs ``CAP_SYS_NICE`` (a container lacks it unless
+granted): refused, io and events stay at the default, still ahead of the lowered. Lowering needs
+no privilege, and is done once the service serves, so that a power-on does not wait for the
+lowered services' start. An idle core is taken whatever the niceness."""
 
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 # Loaded here, in the parent: a child between fork and exec must not load libraries.
@@ -88,3 +100,19 @@ def merge_identical_pages() -> PageMerging:
     except OSError:
         running = False
     return PageMerging.ON if running else PageMerging.OFF_ON_THIS_BOARD
+
+
+def change_priority(name: str, *, raising: bool) -> None:
+    """Move this process by service ``name``'s :data:`NICENESS`, if it raises (or lowers) it.
+
+    Every thread of the process moves: Linux keeps a niceness per thread. A raise that is
+    refused (no ``CAP_SYS_NICE``) changes nothing.
+    """
+    niceness = NICENESS.get(name, 0)
+    if niceness == 0 or (niceness < 0) != raising:
+        return
+    for task in os.listdir("/proc/self/task"):
+        thread = int(task)
+        with contextlib.suppress(PermissionError, ProcessLookupError):
+            now = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, max(-20, min(19, now + niceness)))

@@ -6,14 +6,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from prometheus_client import Counter, generate_latest
 
-from actkit_core.cli.launch import close_inherited, exit_code, open_descriptors, step_back
+from actkit_core.cli.launch import close_inherited, exit_code, open_descriptors
 from actkit_core.db import migrate
 from actkit_core.metrics import ServiceMetrics
 from actkit_proto.services import SERVICE_NAMES
@@ -141,41 +140,3 @@ def test_alembic_is_preloaded_only_when_a_service_is_to_migrate(tmp_path: Path) 
     migrate("actkit_io:migrations", tmp_path / "io.db")
     # A power-on: io's database is at its head.
     assert probe() == {"after_web": False, "after_io": False}
-
-
-@pytest.mark.parametrize(
-    ("name", "changed_by"), [("web", 5), ("system", 10), ("mqtt", 0), ("io", -5)]
-)
-def test_a_service_runs_at_its_priority_for_the_signal_paths(name: str, changed_by: int) -> None:
-    found: list[int] = []
-
-    def in_its_own_thread() -> None:
-        # Linux gives each thread its own niceness: this one stands for the service's process.
-        before = os.getpriority(os.PRIO_PROCESS, 0)
-        step_back(name)
-        found.append(os.getpriority(os.PRIO_PROCESS, 0) - before)
-
-    thread = threading.Thread(target=in_its_own_thread)
-    thread.start()
-    thread.join()
-    base = os.getpriority(os.PRIO_PROCESS, 0)
-    if changed_by < 0 and not _may_raise_priority():
-        changed_by = 0  # refused without CAP_SYS_NICE, and not an error
-    assert found == [max(-20 - base, min(changed_by, 19 - base))]
-
-
-def _may_raise_priority() -> bool:
-    allowed: list[bool] = []
-
-    def try_it() -> None:
-        try:
-            os.nice(-1)
-        except PermissionError:
-            allowed.append(False)
-        else:
-            allowed.append(True)
-
-    thread = threading.Thread(target=try_it)
-    thread.start()
-    thread.join()
-    return allowed == [True]

@@ -18,7 +18,6 @@ own copy of every page the services write to: with one, the stack took 66 MB mor
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import importlib
 import os
@@ -35,7 +34,7 @@ from typing import Any, Protocol
 import setproctitle
 
 from actkit_core import capabilities
-from actkit_core.process import stop_with_parent, until_exited
+from actkit_core.process import change_priority, stop_with_parent, until_exited
 
 PRELOAD = "actkit_core.preload"
 KEPT_CAPABILITIES = {
@@ -44,15 +43,6 @@ KEPT_CAPABILITIES = {
 }
 """What a service keeps of root's capabilities (when the container grants them): web listens on
 80, 443 and 554; network runs nft and answers SNMP on 161. Every other service keeps none."""
-NICENESS = {"io": -5, "events": -5, "web": 5, "accounts": 5, "network": 10, "system": 10}
-"""A service's CPU priority (``nice``) against the vehicle's signal paths.
-
-io, events, mqtt, ble and nats-server carry an input to the lightbar's output, to a camera's
-MQTT topic, to the beacon: when the two cores are busy (an input that chatters, an integrator's
-loop), they run first and the dashboard, VAPIX, the accounts' checks, the network's and the
-system's work wait. Lowering a priority needs no privilege; raising one needs ``CAP_SYS_NICE``
-(which a container lacks unless granted): where it is refused, io and events stay at the
-default, still ahead of the lowered. An idle core is taken whatever the niceness."""
 
 
 @dataclass(frozen=True)
@@ -197,13 +187,7 @@ class _Exec:
 
 def _prepare_child(name: str) -> None:  # pragma: no cover - runs in the child, before its exec
     stop_with_parent()
-    step_back(name)
-
-
-def step_back(name: str) -> None:
-    """In the service's process, before it runs: change its priority by its :data:`NICENESS`."""
-    with contextlib.suppress(PermissionError):  # raising it, without CAP_SYS_NICE
-        os.nice(NICENESS.get(name, 0))
+    change_priority(name, raising=True)
 
 
 def exit_code(main: Callable[[], object]) -> int:
@@ -277,7 +261,7 @@ def become_service(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
     os.setsid()
-    step_back(name)  # while it may still raise it, as root
+    change_priority(name, raising=True)  # while it may still, as root
     if user is not None:  # first: a new uid clears the parent-death signal
         user.drop(name)
     stop_with_parent()

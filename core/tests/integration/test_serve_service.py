@@ -211,3 +211,36 @@ async def test_a_service_stopped_while_nats_server_is_down_stops_with_one_line(
     finally:
         server.stop()
     assert "stopped without draining the bus: nats: connection reconnecting" in caplog.messages
+
+
+@pytest.mark.timeout(30)
+def test_a_service_run_as_its_own_process_moves_to_its_priority_once_it_serves(
+    settings: IoSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moved: list[tuple[str, bool]] = []
+    monkeypatch.setattr(
+        lifecycle, "change_priority", lambda name, *, raising: moved.append((name, raising))
+    )
+
+    async def main() -> None:
+        ready = asyncio.Event()
+        serving = asyncio.ensure_future(_serve(ready=ready)(settings))
+        await ready.wait()
+        await asyncio.sleep(0)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await serving
+
+    lifecycle.run(main())
+    assert moved == [("io", False)]
+
+
+async def test_a_service_served_as_a_task_keeps_the_priority_of_its_host(
+    settings: IoSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moved: list[tuple[str, bool]] = []
+    monkeypatch.setattr(
+        lifecycle, "change_priority", lambda name, *, raising: moved.append((name, raising))
+    )
+    async with running(_serve(), settings):
+        pass
+    assert moved == []
