@@ -273,20 +273,28 @@ class BluezRadio:
         return failure
 
     async def _register(self, key: int) -> None:
+        """Register the advertisement of ``key``; one BlueZ says it holds already, anew.
+
+        bluetoothd 5.66 keeps registrations through a power cycle, and was seen not to send one
+        again after the power-on: registered from scratch, it is sent.
+        """
+        path = _advertisement_path(key)
         try:
-            await self._limit(
-                self._advertising.call_register_advertisement(_advertisement_path(key), {})
-            )
+            try:
+                await self._limit(self._advertising.call_register_advertisement(path, {}))
+            except DBusError as exc:
+                if exc.type != "org.bluez.Error.AlreadyExists":
+                    raise
+                log.info("advertisement %d: BlueZ holds it already; registering it anew", key)
+                await self._limit(self._advertising.call_unregister_advertisement(path))
+                await self._limit(self._advertising.call_register_advertisement(path, {}))
         except DBusError as exc:
-            if exc.type == "org.bluez.Error.AlreadyExists":
-                pass
-            elif exc.type == "org.bluez.Error.NotPermitted" or "Maximum" in (exc.text or ""):
+            if exc.type == "org.bluez.Error.NotPermitted" or "Maximum" in (exc.text or ""):
                 raise RadioFull(
                     f"the Bluetooth controller {self._controller} sends as many advertisements "
                     f"as it can ({exc.text})"
                 ) from None
-            else:
-                raise RadioError(f"BlueZ refused the advertisement: {describe(exc)}") from None
+            raise RadioError(f"BlueZ refused the advertisement: {describe(exc)}") from None
         except TimeoutError:
             raise RadioUnavailable(f"BlueZ did not answer within {self._timeout_s:g} s") from None
         except GONE:
