@@ -10,6 +10,7 @@ broadcasts a beacon of its own.
 # from their annotations.
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from actkit_core.testing import dbus
 
 ADAPTER = "org.bluez.Adapter1"
 START_TIMEOUT_S = 60.0
+log = logging.getLogger("radios.bluez")
 
 
 class RadiosVm:
@@ -55,14 +57,21 @@ class RadiosVm:
         The first is the kit's (:attr:`kit`), the second the camera's (:attr:`camera`): btvirt
         makes three, as the kernel leaves one of them unconfigured now and then.
         """
+        started_s = time.monotonic()
         await self.command("bluetoothd start")
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = started_s + START_TIMEOUT_S
         while not await self._ready():
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"two powered controllers not there within {START_TIMEOUT_S:g} s ({self._why})"
                 )
             await asyncio.sleep(0.1)
+        log.info(
+            "bluetoothd up, %s and %s powered, in %.1f s",
+            self.kit,
+            self.camera,
+            time.monotonic() - started_s,
+        )
 
     async def _ready(self) -> bool:
         try:
@@ -187,10 +196,23 @@ class Camera:
             bus.disconnect()
 
     async def scan(self) -> None:
-        """LE discovery with duplicate data: every report is signalled, repeats too."""
+        """LE discovery with duplicate data: every report is signalled, repeats too.
+
+        A bluetoothd that has just started may refuse it for a moment (not ready, busy): asked
+        again until it takes it, within ``START_TIMEOUT_S``.
+        """
         filters = {"Transport": Variant("s", "le"), "DuplicateData": Variant("b", True)}
-        await self._call("org.bluez", self.path, "SetDiscoveryFilter", "a{sv}", filters)
-        await self._call("org.bluez", self.path, "StartDiscovery", "")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                await self._call("org.bluez", self.path, "SetDiscoveryFilter", "a{sv}", filters)
+                await self._call("org.bluez", self.path, "StartDiscovery", "")
+                return
+            except RuntimeError as exc:
+                if time.monotonic() > deadline:
+                    raise
+                log.info("the camera's scan: %s; asking again", exc)
+                await asyncio.sleep(0.2)
 
     async def broadcast(self, company_id: int, payload: bytes) -> None:
         """Register a broadcast advertisement carrying ``payload``."""
@@ -217,6 +239,10 @@ class Camera:
         while True:
             for report in self.reports:
                 if report.at_s >= after_s and report.manufacturer_data.get(company_id) == payload:
+                    if after_s:
+                        log.info(
+                            "heard %s %.1f s after the mark", payload.hex(), report.at_s - after_s
+                        )
                     return report
             self._changed.clear()
             try:

@@ -7,14 +7,19 @@ part of the stack a radio test needs runs in the test's own process on a real na
 (sim ports), events (the rules) and ble on the VM's BlueZ, so an input edge travels the same
 path as on the board; the network service on the VM's NetworkManager, with the accounts
 service's certificate store where a WLAN test needs one (its files in a folder the VM sees).
+
+Each test's kit log (its services' loggers) is ``kit-<test>.log`` beside the VM's logs; a test
+that fails leaves under ``test-artifacts/radios/<test>/`` its kit log and what the VM's daemons
+logged while it ran (bluetoothd, NetworkManager, ...).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +47,15 @@ NETWORKMANAGER_START_TIMEOUT_S = 180.0
 while."""
 VM_VARIABLES = ("ACTKIT_RADIOS_BUS", "ACTKIT_RADIOS_CONTROL", "ACTKIT_RADIOS_LOGS")
 HERE = Path(__file__).parent
+ARTIFACTS = HERE.parents[1] / "test-artifacts" / "radios"
+KIT_LOGGERS = (
+    "actkit_ble",
+    "actkit_network",
+    "actkit_accounts",
+    "actkit_events",
+    "actkit_io",
+    "radios",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -53,6 +67,51 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.timeout(120))
             if not is_in_vm:
                 item.add_marker(pytest.mark.skip(reason="needs the radios VM: make test-radios"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(autouse=True)
+def _logs_kept_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The kit's log and the VM's daemons' lines of this test, kept if it fails."""
+    if not all(os.environ.get(name) for name in VM_VARIABLES):
+        yield
+        return
+    logs = Path(os.environ["ACTKIT_RADIOS_LOGS"])
+    offsets = {log: log.stat().st_size for log in logs.glob("*.log")}
+    kit_log = logs / f"kit-{request.node.name}.log"
+    handler = logging.FileHandler(kit_log)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in KIT_LOGGERS:
+        logging.getLogger(name).addHandler(handler)
+    try:
+        yield
+    finally:
+        for name in KIT_LOGGERS:
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+        if request.node.stash.get(_FAILED, False):
+            kept = ARTIFACTS / request.node.name
+            shutil.rmtree(kept, ignore_errors=True)
+            kept.mkdir(parents=True)
+            shutil.copyfile(kit_log, kept / "kit.log")
+            for log in sorted(logs.glob("*.log")):
+                if log.name.startswith("kit-"):
+                    continue
+                with log.open("rb") as daemon:
+                    daemon.seek(offsets.get(log, 0))
+                    (kept / log.name).write_bytes(daemon.read())
 
 
 def _vm() -> RadiosVm:
