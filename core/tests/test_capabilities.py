@@ -72,3 +72,8 @@ def test_a_set_the_status_lacks_is_a_clear_error(tmp_path: Path) -> None:
     status.write_text("Name:\tpython\n")
     with pytest.raises(ValueError, match="has no CapEff"):
         capabilities.mask("CapEff", status)
+
+
+def test_a_call_the_kernel_refuses_is_an_os_error_with_its_reason() -> None:
+    with pytest.raises(OSError, match="Invalid argument"):
+        capabilities._prctl(-1, 0)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import sys
+import sysconfig
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +35,15 @@ def test_the_installation_is_the_interpreter_and_every_services_code() -> None:
     paths = installation()
     assert all(path.exists() for path in paths)
     assert {path.parent.name for path in paths} >= {"actkit_core", "actkit_web", "actkit_io"}
+
+
+def test_a_package_not_installed_adds_no_code_to_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importlib.util, "find_spec", lambda _name: None)
+    assert [path.name for path in installation()] == [
+        Path(sys.executable).name,
+        Path(sysconfig.get_paths()["stdlib"]).name,
+        Path(sysconfig.get_paths()["purelib"]).name,
+    ]
 
 
 @as_root
