@@ -120,7 +120,8 @@ def test_actkit_is_on_the_hosts_network_and_nats_in_the_apps_network(
     actkit, nats = compose["services"]["actkit"], compose["services"]["nats"]
     assert actkit["network_mode"] == "host"  # discovery and the firewall on the vehicle's
     assert "ports" not in actkit and "networks" not in actkit
-    assert actkit["cap_add"] == ["NET_ADMIN"]  # network's nft; web binds 80 with what it keeps
+    # network's nft; io and events raised above the rest; web binds 80 with what it keeps
+    assert actkit["cap_add"] == ["NET_ADMIN", "SYS_NICE"]
     assert nats["networks"] == ["default", "apps"]
     assert actkit["environment"]["ACTKIT_SYSTEM_APPS_NATS_URL"] == "nats://nats:4222"
     apps = compose["networks"]["apps"]
