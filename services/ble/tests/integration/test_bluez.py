@@ -231,18 +231,7 @@ async def test_advertising_is_restored_when_the_controller_is_powered_on_again(
 ) -> None:
     async with running(serve, settings):
         await bus.request(StartBroadcast(system_id=7, broadcaster="r:1"))
-        for is_powered in (False, True):
-            await _call(
-                bluez.address,
-                "/org/bluez/hci0",
-                "org.freedesktop.DBus.Mock",
-                "UpdateProperties",
-                "sa{sv}",
-                "org.bluez.Adapter1",
-                {"Powered": Variant("b", is_powered)},
-            )
-            if not is_powered:
-                await eventually(lambda: _not_powered(bus))
+        await _power_cycle(bluez, bus)
         # BlueZ kept it through the power cycle ("already exists"): it is registered anew, as
         # bluetoothd 5.66 was seen not to send a kept one again.
         await eventually(lambda: _count(bluez, "RegisterAdvertisement", 3))
@@ -260,22 +249,27 @@ async def test_a_restore_bluez_refuses_is_tried_again_until_it_holds(
         bluez.call(
             "org.bluez", "/", "org.bluez.Mock.RefuseRegistrations", "string:hci0", "uint32:2"
         )
-        for is_powered in (False, True):
-            await _call(
-                bluez.address,
-                "/org/bluez/hci0",
-                "org.freedesktop.DBus.Mock",
-                "UpdateProperties",
-                "sa{sv}",
-                "org.bluez.Adapter1",
-                {"Powered": Variant("b", is_powered)},
-            )
-            if not is_powered:
-                await eventually(lambda: _not_powered(bus))
+        await _power_cycle(bluez, bus)
         # Two refused, the third (after 0.5 s and 1 s) answered that BlueZ holds it already
         # (the mock, as bluetoothd, keeps it through the power cycle): registered anew.
         await eventually(lambda: _count(bluez, "RegisterAdvertisement", 5))
         await eventually(lambda: _advertising(bus))
+
+
+async def _power_cycle(bluez: DbusMock, bus: Bus) -> None:
+    """hci0 powered off (the service sees it) and on again."""
+    for is_powered in (False, True):
+        await _call(
+            bluez.address,
+            "/org/bluez/hci0",
+            "org.freedesktop.DBus.Mock",
+            "UpdateProperties",
+            "sa{sv}",
+            "org.bluez.Adapter1",
+            {"Powered": Variant("b", is_powered)},
+        )
+        if not is_powered:
+            await eventually(lambda: _not_powered(bus))
 
 
 async def _count(mock: DbusMock, method: str, count: int) -> bool:
