@@ -249,10 +249,7 @@ def main_paths(is_sampled: bool) -> int:
             print(f"{key:<22}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
     print(f"path p99 / request-reply p99: {results['ratios_p99']}")
     print(f"input -> output, CPU ms per edge (user + system): {results['cpu_ms_per_edge']}")
-    for service, graph in results["graphs"].items():
-        print(f"{service}: {graph}, the functions that took most samples (self %, total %):")
-        for function, own, total in profile.top_frames(graph):
-            print(f"  {own:>5} {total:>5}  {function}")
+    print_graphs(results["graphs"])
     return 0
 
 
@@ -278,16 +275,21 @@ async def measure_vapix(stack: Stack, is_sampled: bool) -> dict[str, Any]:
     }
 
 
+def print_graphs(graphs: dict[str, Any]) -> None:
+    """Each sampled service's flame graph file and the functions that took most samples."""
+    for service, graph in graphs.items():
+        print(f"{service}: {graph}, the functions that took most samples (self %, total %):")
+        for function, own, total in profile.top_frames(graph):
+            print(f"  {own:>5} {total:>5}  {function}")
+
+
 def main_vapix(is_sampled: bool) -> int:
     with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
         results = uvloop.run(measure_vapix(stack, is_sampled))
     print(f"bus floor (request/reply) ms: {results['bus_floor_ms']}")
     print(f"VAPIX port.cgi toggles, Digest, {VAPIX_CLIENTS} clients: {results['vapix_toggle']}")
     print(f"CPU ms per request (user + system): {results['cpu_ms_per_request']}")
-    for service, graph in results["graphs"].items():
-        print(f"{service}: {graph}, the functions that took most samples (self %, total %):")
-        for function, own, total in profile.top_frames(graph):
-            print(f"  {own:>5} {total:>5}  {function}")
+    print_graphs(results["graphs"])
     return 0
 
 
