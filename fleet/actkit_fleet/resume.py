@@ -127,10 +127,11 @@ class Resumer:
                 f"$SYS.REQ.SERVER.{server_id}.LEAFZ", body, LEAFZ_TIMEOUT_S
             )
             leafs = (json.loads(reply.data).get("data") or {}).get("leafs") or []
-        except (NatsError, ValueError, TimeoutError):
+            linked = {int(leaf["id"]) for leaf in leafs}
+        except (NatsError, ValueError, TimeoutError, KeyError, TypeError, AttributeError):
             return
         before = self._links.get(server_id, set())
-        self._links[server_id] = {int(leaf["id"]) for leaf in leafs}
+        self._links[server_id] = linked
         for leaf in leafs:
             vehicle_id = str(leaf.get("name", ""))
             if int(leaf["id"]) in before or vehicle_id in self._checking:
@@ -183,6 +184,31 @@ async def resume(api: JetStreamApi, vehicle_id: str) -> bool:
     if info is None or not info["config"].get("sources") or not is_stalled(info):
         return False
     config = info["config"]
-    await api.call(f"STREAM.UPDATE.{config['name']}", {**config, "sources": []})
-    await api.call(f"STREAM.UPDATE.{config['name']}", config)
+    update = f"STREAM.UPDATE.{config['name']}"
+    await api.call(update, {**config, "sources": []})
+    await _add_again(api, update, config)
     return True
+
+
+async def _add_again(api: JetStreamApi, update: str, config: dict[str, Any]) -> None:
+    """The removed source added again, tried until it holds: the stream is without it meanwhile.
+
+    Raises:
+        FleetError: every try failed. The log says which stream is left without its source
+            and holds the configuration to put back (its events wait on the vehicle meanwhile).
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            await api.call(update, config)
+            return
+        except FleetError as exc:
+            if attempt == ATTEMPTS:
+                log.error(
+                    "%s is left without its source (%s); its events wait on the vehicle. "
+                    "Put this configuration back (nats stream edit --config): %s",
+                    config["name"],
+                    exc,
+                    json.dumps(config),
+                )
+                raise
+            await asyncio.sleep(RETRY_S)
