@@ -43,14 +43,14 @@ class BusRelay:
         except OSError:
             writer.close()
             return
-        pipes = [
-            asyncio.create_task(_pipe(reader, upstream_writer)),
-            asyncio.create_task(_pipe(upstream_reader, writer)),
-        ]
+        to_server = asyncio.create_task(_pipe(reader, upstream_writer))
+        to_app = asyncio.create_task(_pipe(upstream_reader, writer))
+        pipes = (to_server, to_app)
         self._pipes.update(pipes)
         try:
-            # Either side closing ends the connection.
-            await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
+            # An app that has said all it will (its half closed) still hears the server out:
+            # the connection ends when nats-server's side ends, as it would without the relay.
+            await to_app
         finally:
             for pipe in pipes:
                 pipe.cancel()
@@ -79,7 +79,10 @@ class NoRelay:
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Bytes from ``reader`` to ``writer`` until the reader's end, which is passed on as such."""
     with contextlib.suppress(OSError):
         while data := await reader.read(65536):
             writer.write(data)
             await writer.drain()
+        if writer.can_write_eof():
+            writer.write_eof()
