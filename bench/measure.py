@@ -1,0 +1,288 @@
+"""How the bench measures a running stack: the paths, the flood, VAPIX, the start-ups.
+
+``python -m bench`` (``bench/__main__.py``) starts the stacks and calls these; ``bench/report.py``
+prints what they return.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from actkit_core.bus import Bus
+from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
+from actkit_core.testing.stack import Stack, running_stack
+from actkit_proto.ble import BroadcastChanged
+from actkit_proto.events import CreateRecipient, CreateRule, TcpRecipient
+from actkit_proto.io import Circuit, ConfigurePort, Direction, PortChanged
+from actkit_proto.mqtt import (
+    AddSubscription,
+    ConnectionState,
+    GetClientStatus,
+    SetClientSettings,
+    SubscriptionSpec,
+)
+from bench import flood, floor, paths, profile, rules, vapix
+from bench.stats import Latency, LostEvents
+
+EDGES = int(os.environ.get("ACTKIT_BENCH_EDGES", "2000"))
+COLD_STARTS = int(os.environ.get("ACTKIT_BENCH_COLD_STARTS", "5"))
+BUS_EVENTS = int(os.environ.get("ACTKIT_BENCH_BUS_EVENTS", "20000"))
+VAPIX_CLIENTS = 32
+VAPIX_SECONDS = int(os.environ.get("ACTKIT_BENCH_VAPIX_SECONDS", "5"))
+FLOOD_SECONDS = float(os.environ.get("ACTKIT_BENCH_FLOOD_SECONDS", "10"))
+VAPIX_PROFILED = ("web", "accounts", "io")
+FLOOD_RATES = (200, 1000, None)
+"""Edges per second of each flood run; None: back to back."""
+BYTECODE = Path(__file__).resolve().parents[1] / ".cache" / "bench-bytecode"
+
+
+def start_as_compiled() -> None:
+    """Let the stacks the bench starts keep their compiled bytecode, as the board image does.
+
+    The image is built with ``UV_COMPILE_BYTECODE=1``: a service imports ``.pyc`` files. A
+    machine with ``PYTHONDONTWRITEBYTECODE`` set compiles every module from source at each
+    start instead (44 % of a power-on's samples here), which the board never does. The
+    bytecode goes to a folder of its own (``PYTHONPYCACHEPREFIX``), written by the bench's
+    first stack, before any start-up is timed; the source tree stays free of it.
+    """
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
+
+
+def start_times_s(count: int, launch: str) -> tuple[float, float]:
+    """Seconds from launching ``actkit run`` to every service answering ``$SRV.PING``.
+
+    Returns the first start (an empty data folder: every database is created and migrated,
+    the web certificate made) and the median of ``count`` starts after it on the same folder,
+    which is what each power-on of the car costs.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        with running_stack(Path(folder), launch=launch) as stack:
+            first = stack.started_in_s
+        again = []
+        for _ in range(count):
+            with running_stack(Path(folder), launch=launch) as stack:
+                again.append(stack.started_in_s)
+    return round(first, 2), round(statistics.median(again), 2)
+
+
+async def measure(stack: Stack) -> dict[str, Any]:
+    credentials = stack.credentials()
+    results: dict[str, Any] = {}
+    request = await floor.request_reply(stack.nats_url, credentials, EDGES)
+    hop = await floor.publish_subscribe(stack.nats_url, credentials, EDGES)
+    results["bus_floor_ms"] = request.summary()
+    results["bus_floor_hop_ms"] = hop.summary()
+    async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
+        await load_rules(bus)
+        lightbar = paths.drive_input(bus, rules.LIGHTBAR_INPUT)
+        beacon = paths.drive_input(bus, rules.BEACON_INPUT)
+        measured = [
+            await paths.time_path(
+                bus,
+                "input_edge_ms",
+                lightbar,
+                PortChanged,
+                EDGES,
+                port_id=str(rules.LIGHTBAR_INPUT),
+            ),
+            await paths.time_path(
+                bus,
+                "input_to_output_ms",
+                lightbar,
+                PortChanged,
+                EDGES,
+                port_id=str(rules.LAMP_OUTPUT),
+            ),
+            await paths.time_path(
+                bus,
+                "input_to_beacon_ms",
+                beacon,
+                BroadcastChanged,
+                EDGES,
+                system_id=str(rules.SYSTEM_ID),
+            ),
+        ]
+        with tempfile.TemporaryDirectory() as folder:
+            broker = Mosquitto(Path(folder))
+            broker.start_on_free_ports()
+            try:
+                camera = await connect_camera(bus, broker)
+                measured.append(
+                    await paths.time_path(
+                        bus,
+                        "mqtt_to_output_ms",
+                        camera,
+                        PortChanged,
+                        EDGES,
+                        port_id=str(rules.MQTT_OUTPUT),
+                    )
+                )
+            finally:
+                broker.stop()
+        quiet_edges = [
+            PortChanged(
+                port_id=rules.QUIET_INPUT,
+                direction=Direction.INPUT,
+                is_active=index % 2 == 0,
+                circuit=Circuit.CLOSED if index % 2 == 0 else Circuit.OPEN,
+                edge_ns=index,
+            )
+            for index in range(BUS_EVENTS)
+        ]
+        coalesced_before = flood.coalesced_so_far(stack.metrics_port("events"))
+        results["bus_events_per_s"] = round(await paths.events_per_s(bus, "events", quiet_edges))
+        results["bus_events_coalesced"] = (
+            flood.coalesced_so_far(stack.metrics_port("events")) - coalesced_before
+        )
+        results["flood"] = await measure_flood(bus, stack, results["bus_floor_ms"])
+    await vapix.create_administrator(stack.https_url)
+    results["vapix_toggle"] = await vapix.toggle_relay(
+        stack.https_url, VAPIX_CLIENTS, VAPIX_SECONDS
+    )
+    for latency in measured:
+        results[latency.name] = latency.summary()
+    results["hops"] = {latency.name: ratio(latency, request) for latency in measured}
+    results["ratios_p99"] = {
+        latency.name: round(latency.summary()["p99"] / results["bus_floor_ms"]["p99"], 1)
+        for latency in measured
+    }
+    return results
+
+
+async def measure_flood(bus: Bus, stack: Stack, floor_ms: dict[str, float]) -> dict[str, Any]:
+    """Input 1 flooded at each of ``FLOOD_RATES``; the lightbar rule mirrors it on the lamp."""
+    runs = {}
+    processes = stack.processes()
+    busy = {name: processes[name] for name in ("io", "events", "nats-server")}
+    for rate in FLOOD_RATES:
+        run = await flood.flood(
+            bus,
+            rules.LIGHTBAR_INPUT,
+            rules.LAMP_OUTPUT,
+            rate,
+            FLOOD_SECONDS,
+            stack.metrics_port("events"),
+            busy,
+        )
+        runs[run.label] = run.summary(floor_ms)
+    return runs
+
+
+async def measure_flood_only(stack: Stack) -> dict[str, Any]:
+    """The bus floor, the rules, then only the flood path (``make bench only=flood``)."""
+    credentials = stack.credentials()
+    request = await floor.request_reply(stack.nats_url, credentials, EDGES)
+    results: dict[str, Any] = {"bus_floor_ms": request.summary()}
+    async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
+        await load_rules(bus)
+        results["flood"] = await measure_flood(bus, stack, results["bus_floor_ms"])
+    return results
+
+
+async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
+    """The bus floor, then the input paths (input -> output sampled by py-spy if asked)."""
+    credentials = stack.credentials()
+    request = await floor.request_reply(stack.nats_url, credentials, EDGES)
+    results: dict[str, Any] = {"bus_floor_ms": request.summary()}
+    async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
+        await load_rules(bus)
+        lightbar = paths.drive_input(bus, rules.LIGHTBAR_INPUT)
+        beacon = paths.drive_input(bus, rules.BEACON_INPUT)
+        output = {"port_id": str(rules.LAMP_OUTPUT)}
+        sampling: contextlib.AbstractContextManager[dict[str, Path]] = (
+            profile.sampling(stack) if is_sampled else contextlib.nullcontext({})
+        )
+        processes = stack.processes()
+        busy = {name: processes[name] for name in ("io", "events", "nats-server")}
+        cpu_before = {name: flood.cpu_s(process) for name, process in busy.items()}
+        with sampling as graphs:
+            measured = [
+                await paths.time_path(
+                    bus, "input_to_output_ms", lightbar, PortChanged, EDGES, **output
+                )
+            ]
+        results["cpu_ms_per_edge"] = {
+            name: round(1000 * (flood.cpu_s(process) - cpu_before[name]) / EDGES, 3)
+            for name, process in busy.items()
+        }
+        if not is_sampled:
+            beacon_ids = {"system_id": str(rules.SYSTEM_ID)}
+            measured.append(
+                await paths.time_path(
+                    bus, "input_to_beacon_ms", beacon, BroadcastChanged, EDGES, **beacon_ids
+                )
+            )
+    for latency in measured:
+        results[latency.name] = latency.summary()
+        results.setdefault("ratios_p99", {})[latency.name] = round(
+            latency.summary()["p99"] / request.summary()["p99"], 1
+        )
+    results["graphs"] = graphs
+    return results
+
+
+async def measure_vapix(stack: Stack, is_sampled: bool) -> dict[str, Any]:
+    """The bus floor, then the VAPIX toggles (web, accounts and io sampled by py-spy if asked)."""
+    request = await floor.request_reply(stack.nats_url, stack.credentials(), EDGES)
+    await vapix.create_administrator(stack.https_url)
+    sampling: contextlib.AbstractContextManager[dict[str, Path]] = (
+        profile.sampling(stack, VAPIX_PROFILED) if is_sampled else contextlib.nullcontext({})
+    )
+    busy = stack.processes()
+    cpu_before = {name: flood.cpu_s(process) for name, process in busy.items()}
+    with sampling as graphs:
+        toggles = await vapix.toggle_relay(stack.https_url, VAPIX_CLIENTS, VAPIX_SECONDS)
+    return {
+        "bus_floor_ms": request.summary(),
+        "vapix_toggle": toggles,
+        "cpu_ms_per_request": {
+            name: round(1000 * (flood.cpu_s(process) - cpu_before[name]) / toggles["n"], 3)
+            for name, process in busy.items()
+        },
+        "graphs": graphs,
+    }
+
+
+async def connect_camera(bus: Bus, broker: Mosquitto) -> paths.Stimulus:
+    """Point the mqtt service at the broker and subscribe to the camera's topic.
+
+    Returns the camera: a real MQTT client publishing ``On`` on even edges, ``Off`` on odd ones.
+    """
+    await bus.request(SetClientSettings(is_enabled=True, host=broker.host, port=broker.tcp_port))
+    for _ in range(500):
+        if (await bus.request(GetClientStatus())).state is ConnectionState.CONNECTED:
+            break
+        await asyncio.sleep(0.01)
+    else:
+        raise LostEvents("the mqtt service did not connect to the broker")
+    spec = SubscriptionSpec(filter=rules.MOTION_TOPIC, is_stateful=True)
+    await bus.request(AddSubscription(spec=spec))
+    peer = MqttPeer(broker)
+
+    async def publish(index: int) -> None:
+        peer.publish(rules.MOTION_TOPIC, "On" if index % 2 == 0 else "Off")
+
+    return publish
+
+
+async def load_rules(bus: Bus) -> None:
+    """The outputs the rules drive, 256 rules and 20 recipients, as an installer would."""
+    for port_id in (rules.LAMP_OUTPUT, rules.MQTT_OUTPUT):
+        await bus.request(ConfigurePort(port_id=port_id, direction=Direction.OUTPUT))
+    for spec in rules.rule_mix():
+        await bus.request(CreateRule(rule=spec))
+    for index in range(20):
+        recipient = TcpRecipient(name=f"dispatch {index}", host="127.0.0.1", port=9000 + index)
+        await bus.request(CreateRecipient(recipient=recipient))
+
+
+def ratio(path: Latency, unit: Latency) -> float:
+    """How many bus request/reply round trips a path costs, at the median."""
+    return round(statistics.median(path.samples_ms) / statistics.median(unit.samples_ms), 2)
