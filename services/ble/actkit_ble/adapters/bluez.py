@@ -19,12 +19,13 @@ from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from dbus_fast import BusType, Message, MessageType, Variant
+from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.errors import DBusError
 from dbus_fast.introspection import Node
 
 from actkit_ble.adapters.advertisement import Advertisement
+from actkit_ble.adapters.dbus import call_bus_daemon, connect, connect_again, within
 from actkit_ble.adapters.introspection import (
     ABSENT,
     ADAPTER,
@@ -36,9 +37,9 @@ from actkit_ble.adapters.introspection import (
     MATCH_RULES,
     PROPERTIES,
     describe,
-    manufacturer_data,
     value,
 )
+from actkit_ble.adapters.reception import Reception
 from actkit_ble.ports import RadioError, RadioFull, RadioState, RadioUnavailable, Sighting
 
 log = logging.getLogger(__name__)
@@ -46,14 +47,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ADVERTISEMENT_ROOT = "/org/actkit/ble/advertisement"
-RECONNECT_FIRST_S = 0.2
-RECONNECT_LONGEST_S = 5.0
-"""The wait before connecting to the system bus again doubles from the first up to the longest."""
 RESTORE_FIRST_S = 0.5
 RESTORE_LONGEST_S = 5.0
-"""The wait before restoring again, after BlueZ did not answer in time or refused, likewise."""
-SIGHTINGS_KEPT = 1024
-"""Reports waiting to be judged; past this the newest are dropped rather than memory grown."""
+"""The wait before restoring again, after BlueZ did not answer in time or refused, doubles from
+the first up to the longest."""
 
 _ADAPTER_NODE = Node.parse(ADAPTER_XML)
 
@@ -71,9 +68,8 @@ class BluezRadio:
         self._advertisements: dict[int, Advertisement] = {}
         self._registered: set[int] = set()
         self._is_scan_wanted = False
-        self._devices: dict[str, tuple[dict[int, bytes], int | None]] = {}
+        self._reception = Reception(self._path)
         self._state = RadioState()
-        self._heard: asyncio.Queue[Sighting] = asyncio.Queue(SIGHTINGS_KEPT)
         self._changes: asyncio.Queue[RadioState] = asyncio.Queue()
         self._sync_lock = asyncio.Lock()
         self._restore_wait_s = RESTORE_FIRST_S
@@ -91,7 +87,7 @@ class BluezRadio:
         BlueZ need not be running: the radio reports the controller absent until it appears.
         On exit every advertisement is unregistered and discovery stopped.
         """
-        radio = cls(await _connect(bus_address), controller, bus_address, timeout_s)
+        radio = cls(await connect(bus_address), controller, bus_address, timeout_s)
         try:
             await radio._watch()
             radio._spawn(radio._follow_bus())
@@ -140,10 +136,9 @@ class BluezRadio:
         self._is_scan_wanted = is_on
         await self._sync()
 
-    async def sightings(self) -> AsyncIterator[Sighting]:
+    def sightings(self) -> AsyncIterator[Sighting]:
         """Advertising reports with manufacturer data, in the order heard."""
-        while True:
-            yield await self._heard.get()
+        return self._reception.sightings()
 
     async def states(self) -> AsyncIterator[RadioState]:
         """The current state, then each change."""
@@ -169,27 +164,17 @@ class BluezRadio:
                 await self._bus.wait_for_disconnect()  # type: ignore[no-untyped-call]
             log.warning("the system bus closed the connection; connecting again")
             self._lost()
-            wait_s = RECONNECT_FIRST_S
-            while True:
-                await asyncio.sleep(wait_s)
-                try:
-                    bus = await _connect(self._bus_address)
-                except (*GONE, DBusError, TimeoutError, RadioError) as exc:
-                    log.info("the system bus is not back yet: %s", describe(exc))
-                    wait_s = min(2 * wait_s, RECONNECT_LONGEST_S)
-                    continue
-                self._attach(bus)
-                try:
-                    await self._watch()
-                except (*GONE, DBusError, TimeoutError, RadioError) as exc:
-                    log.info("the system bus closed again: %s", describe(exc))
-                    continue
-                break
+            await connect_again(self._bus_address, self._watch_on)
+
+    async def _watch_on(self, bus: MessageBus) -> None:
+        """Use ``bus`` from now on, and follow BlueZ on it."""
+        self._attach(bus)
+        await self._watch()
 
     async def _watch(self) -> None:
         self._bus.add_message_handler(self._on_message)
         for rule in MATCH_RULES:
-            await self._bus_call("AddMatch", "s", [rule])
+            await call_bus_daemon(self._bus, self._timeout_s, "AddMatch", "s", [rule])
         await self._sync()
 
     async def _release(self) -> None:
@@ -323,7 +308,7 @@ class BluezRadio:
     def _lost(self) -> None:
         """BlueZ or the controller went away: nothing is registered any more."""
         self._registered.clear()
-        self._devices.clear()
+        self._reception.clear()
         self._set_state(
             is_present=False, is_powered=False, is_discovering=False, advertising_instances=0
         )
@@ -346,18 +331,18 @@ class BluezRadio:
         elif member == "InterfacesAdded":
             interfaces = body[1]
             if DEVICE in interfaces:
-                self._device_changed(body[0], interfaces[DEVICE])
+                self._reception.changed(body[0], interfaces[DEVICE])
             if body[0] == self._path and ADAPTER in interfaces:
                 self._spawn(self._sync())
         elif member == "InterfacesRemoved":
             if body[0] == self._path:
                 self._lost()
             else:
-                self._devices.pop(body[0], None)
+                self._reception.removed(body[0])
         elif member == "PropertiesChanged":
             interface, changed = body[0], body[1]
             if interface == DEVICE:
-                self._device_changed(path, changed)
+                self._reception.changed(path, changed)
             elif interface == ADAPTER and path == self._path:
                 self._adapter_changed(changed)
 
@@ -373,19 +358,6 @@ class BluezRadio:
             self._set_state(is_discovering=is_discovering)
             if self._is_scan_wanted and not is_discovering and self._state.is_powered:
                 self._spawn(self._sync())
-
-    def _device_changed(self, path: str, changed: dict[str, Variant]) -> None:
-        if not path.startswith(self._path + "/"):
-            return
-        data, rssi = self._devices.get(path, ({}, None))
-        if "ManufacturerData" in changed:
-            data = manufacturer_data(changed["ManufacturerData"].value)
-        if "RSSI" in changed and isinstance(changed["RSSI"].value, int):
-            rssi = changed["RSSI"].value
-        self._devices[path] = (data, rssi)
-        if data and ("ManufacturerData" in changed or "RSSI" in changed):
-            with contextlib.suppress(asyncio.QueueFull):
-                self._heard.put_nowait(Sighting(data, rssi))
 
     def _set_state(self, **changes: Any) -> None:
         state = replace(self._state, **changes)
@@ -403,28 +375,7 @@ class BluezRadio:
         return task
 
     async def _limit(self, call: Awaitable[T]) -> T:
-        async with asyncio.timeout(self._timeout_s):
-            return await call
-
-    async def _bus_call(self, member: str, signature: str, body: list[Any]) -> None:
-        reply = await self._limit(
-            self._bus.call(
-                Message(
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                    member=member,
-                    signature=signature,
-                    body=body,
-                )
-            )
-        )
-        if reply is not None and reply.message_type is MessageType.ERROR:
-            raise RadioError(f"the system bus refused {member}: {reply.body}")
-
-
-async def _connect(bus_address: str | None) -> MessageBus:
-    return await MessageBus(bus_address=bus_address, bus_type=BusType.SYSTEM).connect()
+        return await within(self._timeout_s, call)
 
 
 def _advertisement_path(key: int) -> str:
