@@ -7,6 +7,7 @@
 #   tools/radios-fresh.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/clean-root.sh # step, in_root, copy_root, leave_root
 
 base=${ACTKIT_FRESH_CACHE:-$PWD/.cache/fresh}/bookworm
 root=$PWD/.cache/radios-fresh
@@ -17,47 +18,17 @@ fi
 [ -d "$base" ] || { echo "no clean root at $base: make fresh-check makes it" >&2; exit 1; }
 
 leave() {
-  mountpoint -q "$root" || { rm -rf "$root"; return 0; }
-  local link pid
-  for link in /proc/[0-9]*/root; do # what still runs in the root (only this script starts there)
-    [ "$(readlink "$link" 2>/dev/null)" = "$root" ] || continue
-    pid=${link#/proc/}
-    kill -KILL "${pid%/root}" 2>/dev/null || true
-  done
-  umount -R "$root" 2>/dev/null || umount -R -l "$root"
+  leave_root
   rm -rf "$root"
 }
 trap leave EXIT
-leave
-mkdir -p "$(dirname "$root")"
-cp -a "$base" "$root"
-mount --bind "$root" "$root"
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
-  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
-  chroot "$root" update-ca-certificates >/dev/null
-fi
-mount -t proc proc "$root/proc"
-mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
-mount -t tmpfs -o mode=0755 tmpfs "$root/run"
-mkdir -p "$root/srv/actkit/tools"
-cp tools/debian-packages.sh tools/radios-vm.sh "$root/srv/actkit/tools/"
+copy_root "$base"
+mkdir -p "$root$project/tools"
+cp tools/debian-packages.sh tools/radios-vm.sh "$root$project/tools/"
 : >"$root/var/log/dpkg.log" # what debootstrap installed is not this run's
 
-in_root() {
-  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/bash -c "cd /srv/actkit && $1"
-}
-timings=()
-step() { # step NAME COMMAND: run it in the root, keep its time
-  local started=$EPOCHREALTIME
-  echo "== $1"
-  in_root "$2"
-  timings+=("$(printf '%-52s %7.1f s' "$1" "$(echo "$EPOCHREALTIME - $started" | bc)")")
-}
-
-step "tools/debian-packages.sh --only radios" "tools/debian-packages.sh --only radios"
-step "tools/radios-vm.sh kernel (the VM's kernel)" "tools/radios-vm.sh kernel"
+step "tools/debian-packages.sh --only radios" in_root "tools/debian-packages.sh --only radios"
+step "tools/radios-vm.sh kernel (the VM's kernel)" in_root "tools/radios-vm.sh kernel"
 echo "== dpkg's slowest steps (seconds until its next log line)"
 # dpkg.log: DATE TIME ACTION ...; a step's time is the gap to the next line (1 s resolution).
 awk '{ split($2, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]
