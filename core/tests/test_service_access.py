@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sys
 import sysconfig
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,17 +15,6 @@ from actkit_core.cli.service_access import check_service_user, installation
 
 NOBODY = ServiceUser(65534, 65534)
 as_root = pytest.mark.skipif(os.getuid() != 0, reason="taking on another user needs root")
-
-
-@pytest.fixture
-def folder() -> Iterator[Path]:
-    """A folder others may pass through (pytest's own are for their owner only), owned by root."""
-    made = Path(tempfile.mkdtemp(prefix="actkit-access-"))
-    made.chmod(0o755)
-    try:
-        yield made
-    finally:
-        shutil.rmtree(made)
 
 
 def test_the_installation_is_the_interpreter_and_every_services_code() -> None:
@@ -47,21 +33,21 @@ def test_a_package_not_installed_adds_no_code_to_check(monkeypatch: pytest.Monke
 
 
 @as_root
-def test_a_user_who_can_read_the_code_and_write_the_data_folder_is_taken(folder: Path) -> None:
-    code = folder / "code.py"
+def test_a_user_who_can_read_the_code_and_write_the_data_folder_is_taken(open_folder: Path) -> None:
+    code = open_folder / "code.py"
     code.write_text("")
-    data = folder / "data"
+    data = open_folder / "data"
     data.mkdir()
     data.chmod(0o777)
-    check_service_user(NOBODY, data, read=[folder, code])
+    check_service_user(NOBODY, data, read=[open_folder, code])
 
 
 @as_root
-def test_a_data_folder_the_user_cannot_write_is_refused_with_what_to_do(folder: Path) -> None:
-    data = folder / "data"
+def test_a_data_folder_the_user_cannot_write_is_refused_with_what_to_do(open_folder: Path) -> None:
+    data = open_folder / "data"
     data.mkdir()  # root's, 0755
     with pytest.raises(SystemExit) as refused:
-        check_service_user(NOBODY, data, read=[folder])
+        check_service_user(NOBODY, data, read=[open_folder])
     assert str(refused.value) == (
         f"actkit run: the services cannot run as nobody: it cannot write the data folder {data}; "
         f"give nobody the data folder (chown -R nobody {data}), or name another user with "
@@ -71,13 +57,13 @@ def test_a_data_folder_the_user_cannot_write_is_refused_with_what_to_do(folder: 
 
 
 @as_root
-def test_code_the_user_cannot_read_is_refused(folder: Path) -> None:
-    code = folder / "code.py"
+def test_code_the_user_cannot_read_is_refused(open_folder: Path) -> None:
+    code = open_folder / "code.py"
     code.write_text("")
     code.chmod(0o600)
-    closed = folder / "closed"
+    closed = open_folder / "closed"
     closed.mkdir(mode=0o700)
-    data = folder / "data"
+    data = open_folder / "data"
     data.mkdir(mode=0o777)
     data.chmod(0o777)
     with pytest.raises(SystemExit, match=r"it cannot read .*code\.py, read .*closed; let other"):
@@ -85,10 +71,10 @@ def test_code_the_user_cannot_read_is_refused(folder: Path) -> None:
 
 
 @as_root
-def test_a_missing_data_folder_is_refused_and_not_made(folder: Path) -> None:
-    data = folder / "data"
+def test_a_missing_data_folder_is_refused_and_not_made(open_folder: Path) -> None:
+    data = open_folder / "data"
     with pytest.raises(SystemExit, match=r"does not exist; make it for nobody \(mkdir -p"):
-        check_service_user(NOBODY, data, read=[folder])
+        check_service_user(NOBODY, data, read=[open_folder])
     assert not data.exists()
 
 
@@ -100,9 +86,9 @@ def test_a_supervisor_that_is_not_root_keeps_its_user(
 
 
 @as_root
-def test_actkit_run_refuses_before_it_starts_anything(folder: Path) -> None:
+def test_actkit_run_refuses_before_it_starts_anything(open_folder: Path) -> None:
     from actkit_core.cli import main
 
     with pytest.raises(SystemExit, match=r"the data folder .* does not exist"):
-        main(["--data-dir", str(folder / "var"), "run", "--service-user", "nobody"])
-    assert list(folder.iterdir()) == []
+        main(["--data-dir", str(open_folder / "var"), "run", "--service-user", "nobody"])
+    assert list(open_folder.iterdir()) == []

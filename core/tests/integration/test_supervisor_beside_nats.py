@@ -4,11 +4,8 @@ container runs them beside the nats container; as root, each but system as an un
 
 import asyncio
 import os
-import shutil
 import stat
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -34,17 +31,6 @@ def _closed_to_others(path: Path) -> Path | None:
 
 
 CLOSED = _closed_to_others(Path(sys.prefix))
-
-
-@pytest.fixture
-def shared_folder() -> Iterator[Path]:
-    """A folder the unprivileged user may write to (pytest's own are for their owner only)."""
-    folder = Path(tempfile.mkdtemp(prefix="actkit-beside-"))
-    folder.chmod(0o777)
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder)
 
 
 def test_every_password_must_be_given(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -95,7 +81,7 @@ def test_a_service_user_is_found_by_name_and_dropped_to_groups_gid_then_uid(
 )
 async def test_services_use_the_given_server_and_run_as_the_service_user(
     tmp_path: Path,
-    shared_folder: Path,
+    open_folder: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -110,7 +96,7 @@ async def test_services_use_the_given_server_and_run_as_the_service_user(
     launcher = ForkLauncher(ServiceUser(NOBODY, NOBODY))
     services = [service("io"), service("system")]
     supervisor = Supervisor(
-        shared_folder, services=services, metrics_base=0, launcher=launcher, nats_url=url
+        open_folder, services=services, metrics_base=0, launcher=launcher, nats_url=url
     )
     running = asyncio.create_task(supervisor.run())
     try:
@@ -118,7 +104,7 @@ async def test_services_use_the_given_server_and_run_as_the_service_user(
             lambda: "actkit is up" in capsys.readouterr().out or running.done(), timeout_s=60
         )
         assert not running.done()
-        assert not (shared_folder / "nats-server.conf").exists()  # no server of its own
+        assert not (open_folder / "nats-server.conf").exists()  # no server of its own
         uids = {
             child.info.name: psutil.Process(child.process.pid).uids().real
             for child in supervisor.children
