@@ -44,8 +44,9 @@ if [ "${1:-}" = --only ]; then
 fi
 
 declare -A groups=(
-  # make test-board: a private dockerd, compose v1, the rollouts' registry, the images' Debian base
-  [board]="docker.io docker-compose docker-registry debootstrap"
+  # make test-board: a private dockerd, compose v1, the rollouts' registry, the images' Debian base,
+  # the static busybox the apps' test images are made of
+  [board]="docker.io docker-compose docker-registry debootstrap busybox-static"
   # make test-radios: a VM on Debian's kernel (hci_vhci, btvirt) with bluetoothd; socat bridges its bus;
   # hostapd serves the WLAN on its hwsim radios, wpasupplicant joins it for NetworkManager. The kernel
   # itself is not installed: tools/radios-vm.sh unpacks linux-image-amd64's files into .cache (kmod
