@@ -51,11 +51,16 @@ class ReloadBusServer(Command[Ack]):
 
     The cloud connection's owner writes the link to HQ into nats-server's include files; where
     nats-server is a container of its own (the board), only the system service, which drives
-    the engine, can signal it. Connections stay; a new JetStream domain still needs a restart.
+    the engine, can signal it. Connections stay on a reload.
     """
 
     subject: ClassVar[str] = "system.bus.reload"
     internal_for: ClassVar[tuple[str, ...]] = ("network",)
+
+    restart: bool = False
+    """Restart it instead, for what a reload cannot change (its server name, its JetStream
+    domain: a first link to HQ). Answered before it restarts; every connection drops and the
+    clients reconnect by themselves."""
 
 
 class RestartRequested(Event):

@@ -246,7 +246,7 @@ async def build_deps(
     finally:
         for timer in timers:
             await stop_task(timer)
-        for task in (deps.upgrades.task, deps.trace.task):
+        for task in (deps.upgrades.task, deps.trace.task, deps.apps.nats_restart):
             if task is not None:
                 task.cancel()
         await deps.upgrades.engine.close()

@@ -163,6 +163,9 @@ class AppEngine(ContainerEngine, Protocol):
     async def signal(self, name: str, signal: str) -> None:
         """Send a signal (``HUP``) to a running container's main process."""
 
+    async def restart(self, name: str) -> None:
+        """Stop a container and start it again (stopped already: started); its spec stays."""
+
     async def ensure_network(self, name: str, labels: dict[str, str]) -> str:
         """Make the internal network ``name`` unless there is one; its gateway ("" for none)."""
 
@@ -187,9 +190,25 @@ class BusServer(Protocol):
             ReloadFailed: it could not be told.
         """
 
+    async def check_restart(self) -> None:
+        """Whether :meth:`restart` can be made now (said before the restart drops connections).
+
+        Raises:
+            ReloadFailed: it cannot (no engine, no such container, no server); the text says why.
+        """
+
+    async def restart(self) -> None:
+        """Stop it and start it again, for what a reload cannot change (its name, its domain).
+
+        Every connection drops; the clients reconnect by themselves.
+
+        Raises:
+            ReloadFailed: it could not be restarted.
+        """
+
 
 class ReloadFailed(Exception):
-    """nats-server could not be told to read its configuration again; the text says why."""
+    """nats-server could not be told to reload, or could not be restarted; the text says why."""
 
 
 class PacketCapture(Protocol):

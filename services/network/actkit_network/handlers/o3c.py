@@ -5,7 +5,8 @@ certificate and HQ's CA from the certificate store); the device's serial is its 
 the device is to be linked (:func:`~actkit_network.domain.o3c.not_linked_because`), the leaf
 remote, JetStream domain and HQ's command mappings are written into nats-server's configuration
 and nats-server reloads it: the services stay connected (the first link, a new domain, restarts
-it once; the services reconnect by themselves).
+it once, by its supervisor under ``actkit run``, through the system service's engine on the
+board; the services reconnect by themselves).
 """
 
 from __future__ import annotations
@@ -181,21 +182,19 @@ async def apply_o3c(deps: Deps) -> O3cStatus:
     if await asyncio.to_thread(_written, cloud.conf_dir) == before:
         return status
     if must_restart:
-        # A new name or domain: nats-server restarts, its supervisor starts it again. The answer
-        # to the change that asked for it leaves first.
+        # A new name or domain: nats-server restarts (its supervisor or the engine starts it
+        # again). The answer to the change that asked for it leaves first.
         await asyncio.sleep(RESTART_PAUSE_S)
     if await asyncio.to_thread(reload_server, cloud.ports_dir, restart=must_restart):
         return status
-    if must_restart:
-        log.warning("no nats-server runs from %s: restart it for the new link", cloud.ports_dir)
-        return status
     # nats-server is not a process of this host (the board: a container of its own): the
-    # system service, which drives the engine, signals it.
+    # system service, which drives the engine, signals or restarts it.
     try:
-        await deps.bus.request(ReloadBusServer())
+        await deps.bus.request(ReloadBusServer(restart=must_restart))
     except BusError as exc:
+        done = "restarted" if must_restart else "reloaded"
         log.warning(
-            "nats-server was not reloaded for the link (%s): it applies when it starts", exc
+            "nats-server was not %s for the link (%s): it applies when it starts", done, exc
         )
     return status
 

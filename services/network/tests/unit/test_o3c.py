@@ -8,7 +8,7 @@ import pytest
 
 from actkit_core.testing.clock import FakeClock
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_network.handlers import Deps
+from actkit_network.handlers import Deps, o3c
 from actkit_network.handlers.deps import CloudLink
 from actkit_network.handlers.o3c import apply_o3c, end_unclaimed_o3c
 from actkit_proto import Forbidden, Invalid
@@ -23,6 +23,7 @@ from actkit_proto.network import (
     SetO3c,
 )
 from actkit_proto.params import RestoreScope, RestoreSettings
+from actkit_proto.system import ReloadBusServer
 
 from ..conftest import CertificateStandIn
 
@@ -90,6 +91,29 @@ async def test_no_link_on_a_first_start_leaves_the_empty_files_and_nats_server_a
     # Unwritten: a reload of nats-server while every service starts would disturb them.
     assert (tmp_path / "fleet.conf").read_text() == ""
     assert (tmp_path / "fleet-account.conf").read_text() == ""
+
+
+async def test_where_no_nats_server_runs_here_the_system_service_restarts_or_reloads_it(
+    fake_bus: FakeBus, linked: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The board: nats-server is a container of its own, which only system's engine reaches."""
+    monkeypatch.setattr(o3c, "RESTART_PAUSE_S", 0.0)
+    asked: list[ReloadBusServer] = []
+
+    async def reload(command: ReloadBusServer) -> Ack:
+        asked.append(command)
+        return Ack()
+
+    fake_bus.answer(ReloadBusServer, reload)
+    await fake_bus.request(SetO3c(settings=LINK))
+    await apply_o3c(linked)  # the first link: a new server name and JetStream domain
+    assert asked == [ReloadBusServer(restart=True)]
+    other_hq = LINK.model_copy(update={"hq_urls": ["tls://hq2.example:7422"]})
+    await fake_bus.request(SetO3c(settings=other_hq))
+    await apply_o3c(linked)  # the same name and domain: a reload keeps the connections
+    assert asked[1:] == [ReloadBusServer(restart=False)]
+    await apply_o3c(linked)  # nothing changed: nothing asked
+    assert len(asked) == 2
 
 
 async def test_one_click_links_for_24_hours_unless_hq_claims_the_device(

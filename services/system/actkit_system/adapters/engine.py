@@ -168,6 +168,14 @@ class DockerEngine:
     async def signal(self, name: str, signal: str) -> None:
         await self._call("POST", f"/containers/{name}/kill", params={"signal": signal})
 
+    async def restart(self, name: str) -> None:
+        await self._call(
+            "POST",
+            f"/containers/{name}/restart",
+            params={"t": STOP_TIMEOUT_S},
+            doing=f"restart {name}",
+        )
+
     async def ensure_network(self, name: str, labels: dict[str, str]) -> str:
         response = await self._call("GET", f"/networks/{name}", ok=(200, 404))
         if response.status_code == 404:

@@ -151,6 +151,9 @@ class SimEngine:
 
     async def start(self, name: str) -> None:
         self.calls.append(f"start {name}")
+        await self._start(name)
+
+    async def _start(self, name: str) -> None:
         self._set(name, is_running=True)
         if self._get(name).image in self.crashing_images:
             crashed = replace(self._get(name), status="restarting", restart_count=1)
@@ -242,6 +245,11 @@ class SimEngine:
     async def signal(self, name: str, signal: str) -> None:
         self._get(name)
         self.calls.append(f"signal {name} {signal}")
+
+    async def restart(self, name: str) -> None:
+        self._get(name)
+        self.calls.append(f"restart {name}")
+        await self._start(name)
 
     async def ensure_network(self, name: str, labels: dict[str, str]) -> str:
         if name not in self.networks:

@@ -136,7 +136,8 @@ class Apps:
     """Offers the bus at the apps network's gateway when ``nats_url`` is ``None``."""
     upload_max_bytes: int
     nats: BusServer
-    """The nats-server that learns the apps' users by reloading."""
+    """The nats-server that learns the apps' users by reloading (and the link to HQ, which
+    may restart it)."""
     users_file: Path
     """The apps' users file nats-server includes (written for its owner only)."""
     licences: AppLicences = field(default_factory=AppLicences)
@@ -147,6 +148,8 @@ class Apps:
     """How long a new version must run without a restart before it replaces the old one."""
     update_timeout_s: float = 60.0
     """How long a new version with a health check may take to turn healthy."""
+    nats_restart: asyncio.Task[None] | None = field(default=None, repr=False)
+    """nats-server's restart, made once the answer that asked for it has left."""
 
 
 @dataclass(frozen=True)
