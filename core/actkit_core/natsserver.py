@@ -46,6 +46,9 @@ class NatsServer:
     host: str = "127.0.0.1"
     config: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
+    niceness: int = 0
+    """Added to the server's scheduling niceness before it starts (every thread of it inherits
+    it): a simulation lowers its vehicles' servers below HQ's on one machine."""
     process: subprocess.Popen[bytes] | None = None
     url: str = ""
     _log_start: int = field(default=0, init=False, repr=False)
@@ -133,9 +136,14 @@ class NatsServer:
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=stop_with_parent,
+                preexec_fn=self._in_child,
             )
         return ports_dir / f"nats-server_{self.process.pid}.ports"
+
+    def _in_child(self) -> None:
+        stop_with_parent()
+        if self.niceness:
+            os.nice(self.niceness)
 
     @property
     def _log_file(self) -> Path:

@@ -105,3 +105,19 @@ def test_what_runs_while_the_server_gets_ready_does_not_count_against_its_time(
         assert spawned == [True]
     finally:
         server.stop()
+
+
+def test_a_lowered_server_runs_every_thread_at_its_niceness(tmp_path: Path) -> None:
+    server = NatsServer(store_dir=tmp_path / "nats", niceness=7)
+    server.start()
+    try:
+        assert server.process is not None
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        tasks = list(Path(f"/proc/{server.process.pid}/task").iterdir())
+        # The Go runtime's threads, each one scheduled on its own.
+        assert len(tasks) > 1
+        assert {os.getpriority(os.PRIO_PROCESS, int(task.name)) for task in tasks} == {
+            min(own + 7, 19)
+        }
+    finally:
+        server.stop()

@@ -37,12 +37,12 @@ from actkit_fleet.vehicle import prepare
 
 VEHICLE_USER = "car"
 """The user of a light vehicle's own clients (its publisher)."""
-VEHICLE_GO_ENV = {"GOMEMLIMIT": "14MiB"}
-"""The Go runtime's soft memory limit for a light vehicle's nats-server: its heap is collected
-and returned near it. Measured on 10 vehicles, PSS mean / max and CPU: none 12.4 / 19.5 MiB,
-0.35 %; 16 MiB 10.2 / 11.8, 0.35 %; 14 MiB 8.4 / 9.4, 0.34 %; 12 MiB 7.5 / 8.2, 1.3 %; 10 MiB
-and below 5.7 / 7.3 but 2.7 % (the collector runs all the time: the runtime's own accounting
-is above the limit)."""
+VEHICLE_GO_ENV = {"GOMEMLIMIT": "12MiB", "GOMAXPROCS": "1"}
+"""The Go runtime of a light vehicle's nats-server: a soft memory limit its heap is collected and
+returned near, and one thread running Go code at a time (a vehicle's server has little to do at
+once; with two, the collector's marking took every idle moment of the second one). Measured on
+10 vehicles at 0.5 events/s, PSS mean / max and CPU of a core: 14 MiB 8.5 / 9.9 MiB, 0.34 %;
+12 MiB 7.5 / 8.3 MiB, 1.19 %; 12 MiB and one thread 7.6 / 8.5 MiB, 0.29 % (``fleet/README.md``)."""
 
 
 API_TIMEOUT_S = 15.0
@@ -234,6 +234,8 @@ class LightVehicle:
     vehicle_id: str
     port: int
     password: str = field(default_factory=lambda: "k" + secrets.token_hex(8))
+    niceness: int = 0
+    """Added to its server's scheduling niceness: below HQ's, as on a board of its own."""
     server: NatsServer | None = None
 
     @property
@@ -263,6 +265,7 @@ class LightVehicle:
                 self.port,
                 config=self.folder / "nats-server.conf",
                 env=VEHICLE_GO_ENV,
+                niceness=self.niceness,
             )
         await self.server.start_async(20.0)
 
@@ -299,8 +302,10 @@ class LightVehicle:
         await prepare(JetStreamApi(client), self.vehicle_id)
 
 
-def light_vehicles(folder: Path, count: int, first: int = 1) -> Iterator[LightVehicle]:
-    """``count`` light vehicles ``v0001``… on free ports."""
+def light_vehicles(
+    folder: Path, count: int, first: int = 1, niceness: int = 0
+) -> Iterator[LightVehicle]:
+    """``count`` light vehicles ``v0001``… on free ports, their servers at ``niceness``."""
     for number, port in enumerate(free_ports(count), start=first):
         vehicle_id = f"v{number:04d}"
-        yield LightVehicle(folder / vehicle_id, vehicle_id, port)
+        yield LightVehicle(folder / vehicle_id, vehicle_id, port, niceness=niceness)

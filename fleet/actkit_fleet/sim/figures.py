@@ -153,7 +153,11 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
     vehicle_pss = figures.vehicle_pss_mib
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     rows = [
-        ("vehicles", f"{figures.vehicles} light (a leaf nats-server each), HQ 3 nodes"),
+        (
+            "vehicles",
+            f"{figures.vehicles} light (a leaf nats-server each, niceness "
+            f"+{plan.vehicle_niceness}), HQ 3 nodes (+0)",
+        ),
         ("start-up", f"{startup_s:.1f} s: HQ, streams, every vehicle registered and linked"),
         (
             "disturbances",

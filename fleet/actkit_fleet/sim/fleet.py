@@ -90,6 +90,8 @@ class SimFleet:
     """mTLS: a vehicle's (CA, certificate, key) files, by its id; HQ's side in ``hq_tls``."""
     is_resuming: bool = True
     """Run ``actkit-fleet resume`` beside HQ (a source set up again when its link returns)."""
+    vehicle_niceness: int = 0
+    """Added to the vehicles' servers' niceness: HQ is served first, as on machines of its own."""
     hq: HqCluster = field(init=False)
     vehicles: list[SimVehicle] = field(default_factory=list)
     client: Client | None = None
@@ -114,7 +116,10 @@ class SimFleet:
                     raise
                 await asyncio.sleep(0.5)
         leaf_ports = [("127.0.0.1", node.leaf_port) for node in self.hq.nodes]
-        for index, vehicle in enumerate(light_vehicles(self.folder / "vehicles", self.count)):
+        vehicles = light_vehicles(
+            self.folder / "vehicles", self.count, niceness=self.vehicle_niceness
+        )
+        for index, vehicle in enumerate(vehicles):
             # Links spread over the HQ nodes; a dead node is skipped by the proxy.
             shift = index % len(leaf_ports)
             proxy = LinkProxy(leaf_ports[shift:] + leaf_ports[:shift])

@@ -41,6 +41,9 @@ class Plan:
     kill_after_s: float = 5.0
     restart_after_s: float = 10.0
     kill_hq_after_s: float = 3.0
+    vehicle_niceness: int = 0
+    """Added to the vehicles' servers' niceness (HQ's nodes and the simulator stay as started):
+    on one machine, HQ is served first, as on machines of its own and each vehicle on a board."""
     is_hq_killed_in_cut: bool = False
     """Kill the HQ node during the cut (``kill_hq_after_s`` into it) rather than halfway
     through the calm before it. In the cut, the new leaders of its streams set the sources of
