@@ -7,6 +7,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from nats.aio.msg import Msg
+
 from actkit_core.bus import Bus
 from actkit_proto.base import Event
 from actkit_proto.io import Circuit, DriveInput
@@ -54,25 +56,30 @@ async def time_path(
     """
     await settle(bus)
     arrivals: asyncio.Queue[tuple[int, E]] = asyncio.Queue()
+    subject = watched.subject_pattern(**ids)
 
-    async def arrive(event: E) -> None:
-        arrivals.put_nowait((time.perf_counter_ns(), event))
+    async def arrive(msg: Msg) -> None:
+        arrivals.put_nowait((time.perf_counter_ns(), watched.from_wire(msg.subject, msg.data)))
 
-    await bus.subscribe(watched, arrive, **ids)
+    # Unsubscribed at the end: a path's subscription left behind would go on decoding and
+    # queueing every later event on its subject (the flood's too) in the bench's own process.
+    subscription = await bus.client.subscribe(subject, cb=arrive)
     await bus.client.flush()
     latency = Latency(name)
-    for index in range(count):
-        while not arrivals.empty():  # late echoes of an earlier path
-            arrivals.get_nowait()
-        expected = index % 2 == 0
-        started = time.perf_counter_ns()
-        await stimulus(index)
-        try:
-            arrived = await asyncio.wait_for(_first(arrivals, expected), EVENT_TIMEOUT_S)
-        except TimeoutError:
-            subject = watched.subject_pattern(**ids)
-            raise LostEvents(f"{name}: edge {index} produced no {subject}") from None
-        latency.add_ns(arrived - started)
+    try:
+        for index in range(count):
+            while not arrivals.empty():  # late echoes of an earlier path
+                arrivals.get_nowait()
+            expected = index % 2 == 0
+            started = time.perf_counter_ns()
+            await stimulus(index)
+            try:
+                arrived = await asyncio.wait_for(_first(arrivals, expected), EVENT_TIMEOUT_S)
+            except TimeoutError:
+                raise LostEvents(f"{name}: edge {index} produced no {subject}") from None
+            latency.add_ns(arrived - started)
+    finally:
+        await subscription.unsubscribe()
     return latency
 
 
