@@ -7,6 +7,7 @@ that integrators filter on travels in the subject and the subject is authoritati
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -24,6 +25,24 @@ STRICT = {"refuse_unknown_fields": True}
 """Validation context under which every message model, nested ones included, refuses a field it
 does not have (see :meth:`Message.from_wire`)."""
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+@functools.cache
+def _fields(template: str) -> tuple[str, ...]:
+    return tuple(_PLACEHOLDER.findall(template))
+
+
+@functools.cache
+def _placeholders(template: str) -> tuple[tuple[int, str], ...]:
+    """Each token of a subject template that is a placeholder: its position and its field.
+
+    Worked out once per template: every message received reads its ids back from its subject.
+    """
+    return tuple(
+        (position, match.group(1))
+        for position, part in enumerate(template.split("."))
+        if (match := _PLACEHOLDER.fullmatch(part))
+    )
 
 
 MAX_ROW_ID = 2**31 - 1
@@ -152,7 +171,7 @@ class Message(BaseModel):
     @classmethod
     def subject_fields(cls) -> tuple[str, ...]:
         """The fields that travel in the subject, in order."""
-        return tuple(_PLACEHOLDER.findall(cls.subject))
+        return _fields(cls.subject)
 
     @classmethod
     def subject_pattern(cls, **fixed: str) -> str:
@@ -208,14 +227,12 @@ class Message(BaseModel):
             raise Invalid(f"payload is not JSON: {exc}") from None
         if not isinstance(body, dict):
             raise Invalid("payload must be a JSON object")
-        names = cls.subject_fields()
-        if names:
+        placeholders = _placeholders(cls.subject)
+        if placeholders:
             tokens = subject.split(".")
-            template = cls.subject.split(".")
-            for position, part in enumerate(template):
-                match = _PLACEHOLDER.fullmatch(part)
-                if match and position < len(tokens):
-                    body[match.group(1)] = tokens[position]
+            for position, name in placeholders:
+                if position < len(tokens):
+                    body[name] = tokens[position]
         try:
             return cls.model_validate(body, context=STRICT if issubclass(cls, Command) else None)
         except ValidationError as exc:
@@ -297,9 +314,7 @@ class Command(Message, Generic[ReplyT]):
         That is a ``….set`` command's one field of the command's reply type
         (``SetSnmp.settings``, ``SetLocation.location``).
         """
-        reply = getattr(cls, "reply_type", None)
-        groups = [name for name, field in cls.model_fields.items() if field.annotation is reply]
-        return groups[0] if cls.subject.endswith(".set") and len(groups) == 1 else None
+        return _replaced_group(cls)
 
     @classmethod
     def is_lent_to_integrators(cls) -> bool:
@@ -315,6 +330,14 @@ class Command(Message, Generic[ReplyT]):
             if metadata and metadata["origin"] is Command and metadata["args"]:
                 cls.reply_type = metadata["args"][0]
                 return
+
+
+@functools.cache
+def _replaced_group(command: type[Command[Any]]) -> str | None:
+    """:meth:`Command.replaced_group`, worked out once per command: every set received asks."""
+    reply = getattr(command, "reply_type", None)
+    groups = [name for name, field in command.model_fields.items() if field.annotation is reply]
+    return groups[0] if command.subject.endswith(".set") and len(groups) == 1 else None
 
 
 class Event(Message):
