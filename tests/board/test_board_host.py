@@ -9,11 +9,13 @@ includes it, and has the system service reload nats through the engine (``system
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import nats
+import psutil
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -22,7 +24,7 @@ from actkit_core import capabilities
 from actkit_core.bus import Bus
 from actkit_core.natsconf import FLEET_ACCOUNT_FILE
 from actkit_core.testing.eventually import eventually
-from actkit_proto.services import SERVICE_NAMES
+from actkit_proto.services import SERVICE_NAMES, SERVICES
 from actkit_proto.system import ReloadBusServer
 
 from .conftest import Board
@@ -40,9 +42,6 @@ def test_actkit_shares_the_hosts_network_and_keeps_no_capability_it_does_not_nee
     if board.is_split:
         pytest.skip("the split layout's containers have networks and users of their own")
     assert board.inspect("actkit", "{{.HostConfig.NetworkMode}}") == "host"
-    # The services' metrics answer on this machine's loopback: the container's is the host's.
-    for port in range(board.metrics_base, board.metrics_base + len(SERVICE_NAMES)):
-        assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 200
     kept = {
         name: capabilities.mask("CapEff", Path(f"/proc/{pid}/status"))
         for name, (pid, _uid) in service_processes(board).items()
@@ -51,6 +50,28 @@ def test_actkit_shares_the_hosts_network_and_keeps_no_capability_it_does_not_nee
     bind, admin = 1 << capabilities.CAP_NET_BIND_SERVICE, 1 << capabilities.CAP_NET_ADMIN
     expected = {name: 0 for name in SERVICE_NAMES if name != "system"}
     assert kept == {**expected, "web": bind, "network": bind | admin}
+
+
+def test_the_services_metrics_answer_on_the_hosts_loopback_alone(board: Board) -> None:
+    # The board's other interfaces face the vehicle's network. The forked layout's services run
+    # on the host's network, at the test's ports; the split layout's network service does, the
+    # other containers publish theirs on the loopback (both: the ports deploy/prometheus.yml has).
+    if board.is_split:
+        ports = [info.metrics_port for info in SERVICES]
+    else:
+        ports = list(range(board.metrics_base, board.metrics_base + len(SERVICE_NAMES)))
+    others = [
+        address.address
+        for addresses in psutil.net_if_addrs().values()
+        for address in addresses
+        if address.family == socket.AF_INET and not address.address.startswith("127.")
+    ]
+    assert others  # the engine's bridges' gateways at least
+    for port in ports:
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 200
+        for address in others:
+            with pytest.raises(httpx.ConnectError):
+                httpx.get(f"http://{address}:{port}/metrics", timeout=2)
 
 
 def write_link_file(board: Board, text: str) -> None:
