@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from actkit_core.testing.certificates import CertificateAuthority
 from actkit_core.testing.eventually import eventually
+from actkit_proto.system import SyslogProtocol
 
 
 @dataclass
@@ -73,6 +74,13 @@ async def stream_listener(context: ssl.SSLContext | None = None) -> Listener:
     listener.server = await asyncio.start_server(receive, "127.0.0.1", 0, ssl=context)
     listener.port = listener.server.sockets[0].getsockname()[1]
     return listener
+
+
+async def protocol_listener(protocol: SyslogProtocol, tls: ssl.SSLContext) -> Listener:
+    """A listener of ``protocol``: UDP, TCP, or TLS with the server context ``tls``."""
+    if protocol is SyslogProtocol.UDP:
+        return await udp_listener()
+    return await stream_listener(tls if protocol is SyslogProtocol.TLS else None)
 
 
 async def untrusted_listener() -> tuple[CertificateAuthority, Listener]:

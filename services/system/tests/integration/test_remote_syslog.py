@@ -33,9 +33,8 @@ from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
 
 from .listeners import (
-    Listener,
+    protocol_listener,
     stream_listener,
-    udp_listener,
     untrusted_listener,
 )
 from .serving import until_answering
@@ -108,14 +107,7 @@ async def test_remote_syslog_is_delivered_and_parses_back_in_every_format(
 ) -> None:
     ca = CertificateAuthority()
     server_tls = ca.server_context("127.0.0.1")
-    listeners: dict[SyslogFormat, Listener] = {}
-    for form in SyslogFormat:
-        if protocol is SyslogProtocol.UDP:
-            listeners[form] = await udp_listener()
-        elif protocol is SyslogProtocol.TCP:
-            listeners[form] = await stream_listener()
-        else:
-            listeners[form] = await stream_listener(server_tls)
+    listeners = {form: await protocol_listener(protocol, server_tls) for form in SyslogFormat}
     try:
         async with system(bus, nats_server, tmp_path, ca=ca.pem) as store:
             for form, listener in listeners.items():
@@ -253,13 +245,7 @@ async def test_a_test_message_arrives_once_and_parses_in_every_format(
 ) -> None:
     ca = CertificateAuthority()
     server_tls = ca.server_context("127.0.0.1")
-    listeners: dict[SyslogFormat, Listener] = {}
-    for form in SyslogFormat:
-        if protocol is SyslogProtocol.UDP:
-            listeners[form] = await udp_listener()
-        else:
-            is_tls = protocol is SyslogProtocol.TLS
-            listeners[form] = await stream_listener(server_tls if is_tls else None)
+    listeners = {form: await protocol_listener(protocol, server_tls) for form in SyslogFormat}
     try:
         async with system(bus, nats_server, tmp_path, ca=ca.pem):
             for form, listener in listeners.items():
