@@ -5,15 +5,18 @@ The namespace has a veth named ``eth0`` (Debian leaves other veth names unmanage
 initialised, so a systemd-udevd runs beside it; both run in their own mount and UTS namespaces
 with tmpfs state and an overlay on /etc, so nothing of the host is touched (not even its
 hostname). Every process is stopped by its PID and both namespaces are deleted afterwards.
+
+Also ``join_group``: the discovery tests' listener on a multicast group.
 """
 
 import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,3 +188,25 @@ async def networkmanager(networkmanager_peer: NetworkManagerPeer) -> AsyncIterat
     async with NetworkManager.connect("eth0", networkmanager_peer.bus_address) as manager:
         await manager.wait_until_managed(timeout_s=30)
         yield manager
+
+
+@pytest.fixture
+def join_group() -> Iterator[Callable[[str, int], socket.socket]]:
+    """``join_group(group, port)``: a socket on ``port`` that receives what loopback multicasts to
+    ``group`` (where discovery's announcements go), non-blocking; closed after the test."""
+    joined: list[socket.socket] = []
+
+    def join(group: str, port: int) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        joined.append(sock)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(("", port))
+        membership = socket.inet_aton(group) + socket.inet_aton("127.0.0.1")
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
+        sock.setblocking(False)
+        return sock
+
+    yield join
+    for sock in joined:
+        sock.close()

@@ -1,6 +1,6 @@
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import pytest_asyncio
@@ -36,17 +36,9 @@ async def responder(ssdp_port: int) -> AsyncIterator[SsdpResponder]:
 
 
 @pytest.fixture
-def notifications(ssdp_port: int) -> Iterator[socket.socket]:
+def notifications(ssdp_port: int, join_group: Callable[[str, int], socket.socket]) -> socket.socket:
     """A control point listening to NOTIFY on the test's SSDP group and port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(("", ssdp_port))
-    membership = socket.inet_aton(SSDP_GROUP) + socket.inet_aton("127.0.0.1")
-    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
-    sock.setblocking(False)
-    yield sock
-    sock.close()
+    return join_group(SSDP_GROUP, ssdp_port)
 
 
 async def _search(port: int, search_target: str) -> list[CaseInsensitiveDict]:

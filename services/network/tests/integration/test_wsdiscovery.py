@@ -2,7 +2,7 @@ import asyncio
 import socket
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import pytest_asyncio
@@ -65,17 +65,9 @@ def client() -> Iterator[socket.socket]:
 
 
 @pytest.fixture
-def group_listener(wsd_port: int) -> Iterator[socket.socket]:
+def group_listener(wsd_port: int, join_group: Callable[[str, int], socket.socket]) -> socket.socket:
     """A listener on the multicast group, where Hello and Bye go."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(("", wsd_port))
-    membership = socket.inet_aton(WSD_GROUP) + socket.inet_aton("127.0.0.1")
-    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
-    sock.setblocking(False)
-    yield sock
-    sock.close()
+    return join_group(WSD_GROUP, wsd_port)
 
 
 async def _probe(client: socket.socket, port: int, types: str, timeout_s: float) -> ET.Element:
