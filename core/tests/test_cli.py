@@ -1,8 +1,6 @@
 """The ``actkit`` command line in-process: the generated contract files, scaffolding, migrations."""
 
-import logging
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,14 +15,7 @@ REPO = Path(__file__).parents[2]
 FIXTURE_MIGRATIONS = Path(__file__).parent / "fixtures" / "migrations"
 
 
-@pytest.fixture(autouse=True)
-def _keep_logging() -> Iterator[None]:
-    """``main`` configures the root logger for the command; put pytest's back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("keep_logging")
 
 
 @pytest.fixture
