@@ -18,6 +18,14 @@ PR_SET_PDEATHSIG = 1
 PR_SET_MEMORY_MERGE = 67
 """prctl(2), Linux ≥ 6.4: let same-page merging (KSM) share any page of this process."""
 
+M_ARENA_MAX = -8
+"""mallopt(3): the most arenas glibc's malloc makes; by default eight per core, one per thread
+that allocates while another holds the arena it would share."""
+
+MALLOC_ARENAS = 2
+"""Arenas per service process: its threads (SQLite's, the metrics server's, ``to_thread``'s)
+allocate little, and each arena of their own keeps its free pages to itself."""
+
 KSM_RUN = Path("/sys/kernel/mm/ksm/run")
 """The board's switch for the kernel's same-page merging thread (ksmd): ``1`` while it runs."""
 
@@ -100,6 +108,18 @@ def merge_identical_pages() -> PageMerging:
     except OSError:
         running = False
     return PageMerging.ON if running else PageMerging.OFF_ON_THIS_BOARD
+
+
+def limit_malloc_arenas(count: int = MALLOC_ARENAS) -> bool:
+    """Let glibc's malloc make at most ``count`` arenas in this process and its forked children.
+
+    Set in the supervisor before it forks, so every forked service has the limit; a program it
+    starts anew (an exec'd service) reads ``MALLOC_ARENA_MAX``, which is set for it too. Returns
+    whether the C library took the limit (one without ``mallopt``, as musl's, does not).
+    """
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(count))
+    mallopt = getattr(_LIBC, "mallopt", None)
+    return mallopt is not None and mallopt(M_ARENA_MAX, count) == 1
 
 
 def change_priority(name: str, *, raising: bool) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,53 @@ def test_a_kernel_that_refuses_says_why(
     monkeypatch.setattr(process, "_LIBC", RefusingLibc(code))
     assert merge_identical_pages() is merging
     assert "not merged" in merging.value
+
+
+ARENAS_OF_SIX_THREADS = """
+import ctypes, ctypes.util, sys, threading
+from actkit_core.process import limit_malloc_arenas
+if sys.argv[1] == "limited":
+    assert limit_malloc_arenas(2)
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+together = threading.Barrier(7)
+def allocate():
+    libc.malloc(1000)
+    together.wait()
+    together.wait()
+threads = [threading.Thread(target=allocate) for _ in range(6)]
+for thread in threads:
+    thread.start()
+together.wait()
+libc.malloc_stats()
+together.wait()
+"""
+
+
+@pytest.mark.parametrize(("limit", "arenas"), [("limited", 2), ("as glibc does", 7)])
+def test_six_threads_allocating_at_once_share_the_arenas_of_the_limit(
+    limit: str, arenas: int
+) -> None:
+    environment = {name: value for name, value in os.environ.items() if name != "MALLOC_ARENA_MAX"}
+    stats = subprocess.run(
+        [sys.executable, "-c", ARENAS_OF_SIX_THREADS, limit],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stderr
+    assert stats.count("Arena ") == arenas
+
+
+def test_programs_started_later_are_told_the_limit_in_their_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    process.limit_malloc_arenas(3)
+    assert os.environ["MALLOC_ARENA_MAX"] == "3"
+
+
+def test_a_c_library_without_mallopt_takes_no_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
+    monkeypatch.setattr(process, "_LIBC", object())
+    assert not process.limit_malloc_arenas()

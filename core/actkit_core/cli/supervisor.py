@@ -41,7 +41,7 @@ from actkit_core.natsconf import (
     render,
 )
 from actkit_core.natsserver import NatsServer
-from actkit_core.process import PageMerging, merge_identical_pages
+from actkit_core.process import PageMerging, limit_malloc_arenas, merge_identical_pages
 from actkit_proto.base import INTEGRATOR
 from actkit_proto.services import SERVICES, ServiceInfo
 
@@ -243,8 +243,9 @@ class Supervisor:
             passwords = credentials(self.data_dir)
             nats = self._nats_server(passwords)
         started = time.monotonic()
-        # First: nats-server and every service inherit it.
+        # First: nats-server and every service inherit them.
         page_merging = merge_identical_pages()
+        limit_malloc_arenas()
         (self.data_dir / WEB_URLS_FILE).unlink(missing_ok=True)
         # nats-server gets ready while the fork launcher imports what every service uses.
         url = nats.start(meanwhile=self.launcher.prepare) if nats else str(self.nats_url)
