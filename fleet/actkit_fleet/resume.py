@@ -31,6 +31,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 
+from actkit_core.fleetstreams import HEARTBEAT_NS
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id, hq_events
 
@@ -42,8 +43,13 @@ QUEUE = "actkit-fleet-resume"
 """One resumer per HQ node may run: each event is handled by one of them."""
 GRACE_S = 0.2
 """Time left to nats-server to resume the source itself before it is set up again."""
-FRESH_NS = 500_000_000
-"""A source heard from this recently is running (set up, or a message or heartbeat came)."""
+FRESH_NS = 2 * HEARTBEAT_NS
+"""A source heard from this recently is running (set up, or a message or heartbeat came): two of
+its consumer's idle heartbeats. With 0.5 s, a quiet source between two heartbeats counted as
+stalled and was set up again for nothing: a quarter of the vehicles linked when the resumer
+started, and of those whose link moved to another node when one died (two stream updates each
+through HQ's meta leader at that moment). A link back after an outage finds its source silent
+for as long as the outage."""
 LEAFZ_TIMEOUT_S = 2.0
 AT_ONCE = 16
 """Vehicles checked (and their sources set up again) at the same time."""

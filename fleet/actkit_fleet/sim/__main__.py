@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -31,14 +32,14 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     _say(f"fleet-sim: {plan.vehicles} vehicles, load average {load} before")
     fleet = SimFleet(
-        folder, plan.vehicles, is_resuming=is_resuming, vehicle_niceness=plan.vehicle_niceness
+        folder, plan.vehicles, is_resuming=False, vehicle_niceness=plan.vehicle_niceness
     )
     started = time.monotonic()
     try:
         await fleet.start()
         startup_s = time.monotonic() - started
         _say(f"fleet-sim: up in {startup_s:.1f} s; playing {plan.calm_s:.0f} s calm, ...")
-        timeline = await run(fleet, plan)
+        timeline = await run(fleet, plan, is_resuming=is_resuming)
         memory = (
             [pss_mib(pid) for pid in fleet.hq.pids()],
             [pss_mib(sim.vehicle.pid) for sim in fleet.vehicles],
@@ -90,8 +91,15 @@ def main(argv: list[str] | None = None) -> int:
         vehicle_niceness=args.vehicle_niceness,
         is_hq_killed_in_cut=args.kill_hq_in_cut,
     )
-    with tempfile.TemporaryDirectory(prefix="fleet-sim-") as folder:
-        is_whole = asyncio.run(simulate(plan, Path(folder), is_resuming=not args.no_resume))
+    folder = Path(tempfile.mkdtemp(prefix="fleet-sim-"))
+    is_whole = False
+    try:
+        is_whole = asyncio.run(simulate(plan, folder, is_resuming=not args.no_resume))
+    finally:
+        if is_whole:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            _say(f"fleet-sim: the servers' logs are kept in {folder}")
     return 0 if is_whole else 1
 
 

@@ -33,9 +33,13 @@ SEQ_HEADER = "Fleet-Seq"
 SENT_HEADER = "Fleet-Sent-Ns"
 CLOSE_TIMEOUT_S = 10.0
 START_BATCH = 25
+"""Vehicles started at once: more only queue behind the two cores."""
+POLL_PER_VEHICLE_S = 0.01
+"""While the simulation waits on HQ's streams it asks for them this much less often per vehicle
+(0.25 s at 25 vehicles or fewer, 2 s at 200): each ask is a ``STREAM.LIST``, which HQ answers
+from every stream's leader (200 requests inside HQ)."""
 READ_AT_ONCE = 10
 """HQ's events streams read at the same time at the end."""
-"""Vehicles started at once: more only queue behind the two cores."""
 
 
 @dataclass
@@ -96,6 +100,11 @@ class SimFleet:
     vehicles: list[SimVehicle] = field(default_factory=list)
     client: Client | None = None
     api: JetStreamApi | None = None
+
+    @property
+    def poll_s(self) -> float:
+        """How often to ask HQ for its streams' state while waiting on them."""
+        return max(0.25, POLL_PER_VEHICLE_S * self.count)
 
     def __post_init__(self) -> None:
         self.hq = HqCluster.plan(self.folder / "hq", self.hq_size)
@@ -231,7 +240,7 @@ class SimFleet:
                     return time.monotonic() - started
             if time.monotonic() - started > timeout_s:
                 return -1.0
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(self.poll_s)
 
 
 def _batches(items: Sequence[SimVehicle], size: int) -> list[Sequence[SimVehicle]]:

@@ -44,6 +44,8 @@ def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_source_heard_from_lately_is_running_and_one_in_error_is_stalled() -> None:
     assert not is_stalled({"sources": [{"active": 100_000_000}]})
+    # Quiet, between two of its consumer's heartbeats (every second): running.
+    assert not is_stalled({"sources": [{"active": 1_500_000_000}]})
     assert is_stalled({"sources": [SOURCE]})
     assert is_stalled({"sources": [{"active": 100_000_000, "error": {"code": 503}}]})
     assert is_stalled({"sources": [{}]})
