@@ -141,6 +141,11 @@ def _losses(figures: Figures, plan: Plan, timeline: Timeline) -> str:
     )
 
 
+def _leads(timeline: Timeline) -> str:
+    leads = timeline.killed_hq_leads
+    return str(leads) if leads >= 0 else "? (HQ did not list its streams)"
+
+
 def _p(values: Sequence[float], unit: str, digits: int = 2) -> str:
     return (
         f"p50 {percentile(values, 0.5):.{digits}f} {unit}, "
@@ -163,7 +168,7 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
             "disturbances",
             f"{len(timeline.cut_ids)} links cut {plan.cut_s:.0f} s; "
             f"{len(timeline.killed_ids)} vehicle servers kill -9 + restart during the cut; "
-            f"HQ node {timeline.killed_hq} (leader of {timeline.killed_hq_leads} vehicles' "
+            f"HQ node {timeline.killed_hq} (leader of {_leads(timeline)} vehicles' "
             "streams) kill -9 "
             + ("during the cut" if plan.is_hq_killed_in_cut else "before the cut"),
         ),

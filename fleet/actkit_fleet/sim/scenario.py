@@ -70,7 +70,7 @@ class Timeline:
     hq_recovered_s: float = -1.0
     """When every vehicle's source at HQ was active again after the kill (-1: not)."""
     killed_hq_leads: int = 0
-    """How many vehicles' events streams the killed node led."""
+    """How many vehicles' events streams the killed node led (-1: HQ did not list them)."""
     hq_cores: float = 0.0
     vehicle_cores: float = 0.0
     """Average of one light vehicle's nats-server, over the ones never killed."""
@@ -169,12 +169,16 @@ async def run(fleet: SimFleet, plan: Plan, *, is_resuming: bool = False) -> Time
     async def kill_hq() -> None:
         # The node leading the most vehicles' streams: their sources move with the leadership.
         assert fleet.api is not None
+        try:
+            streams = await fleet.api.vehicle_streams()
+        except FleetError:
+            streams = {}  # HQ too busy to list them: the first node dies, its share unknown
         leaders = Counter(
-            str((info.get("cluster") or {}).get("leader", ""))
-            for info in (await fleet.api.vehicle_streams()).values()
+            str((info.get("cluster") or {}).get("leader", "")) for info in streams.values()
         )
         timeline.killed_hq, timeline.killed_hq_leads = max(
-            ((name, leaders[name]) for name in fleet.hq.servers), key=lambda pair: pair[1]
+            ((name, leaders[name] if streams else -1) for name in fleet.hq.servers),
+            key=lambda pair: pair[1],
         )
         last_hq_cpu.update({pid: cpu_s(pid) for pid in hq_pids})
         fleet.hq.kill(timeline.killed_hq)
