@@ -112,7 +112,10 @@ class NatsServer:
             stale.unlink()
         # The log file is appended to: a failed start reports what this start wrote.
         self._log_start = self._log_file.stat().st_size if self._log_file.exists() else 0
+        # nice(1) sets the niceness and becomes nats-server (same pid): every thread inherits it.
+        lowered = ["nice", "-n", str(self.niceness)] if self.niceness else []
         args = [
+            *lowered,
             nats_server_binary(),
             "-a",
             self.host,
@@ -136,14 +139,9 @@ class NatsServer:
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=self._in_child,
+                preexec_fn=stop_with_parent,
             )
         return ports_dir / f"nats-server_{self.process.pid}.ports"
-
-    def _in_child(self) -> None:
-        stop_with_parent()
-        if self.niceness:
-            os.nice(self.niceness)
 
     @property
     def _log_file(self) -> Path:

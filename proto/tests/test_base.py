@@ -44,6 +44,12 @@ def test_bad_payloads_are_refused_with_a_sentence(payload: bytes, message: str) 
         SetPort.from_wire("io.port.1.set", payload)
 
 
+def test_a_subject_too_short_for_its_ids_reads_them_from_the_body_alone() -> None:
+    assert GetPort.from_wire("io.port", b'{"port_id": 3}').port_id == 3
+    with pytest.raises(Invalid, match="port_id: Field required"):
+        GetPort.from_wire("io.port", b"")
+
+
 def test_a_port_out_of_range_in_the_subject_is_refused() -> None:
     with pytest.raises(Invalid, match="port_id: Input should be less than or equal to 64"):
         GetPort.from_wire("io.port.99.get", b"")
