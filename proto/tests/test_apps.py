@@ -44,6 +44,7 @@ def test_a_manifest_with_subjects_schema_and_limits_is_read() -> None:
         ({"cpus": 4}, "cpus\n  Input should be less than or equal to 2"),
         ({"name": "Trip Log"}, "name\n  String should match pattern"),
         ({"image": "actkit:latest"}, "image\n  String should match pattern"),
+        ({"image": "apps/trip-log:1.0-é"}, "image\n  String should match pattern"),
         ({"image": "apps/other:1"}, "name the app's image apps/trip-log:<tag>"),
         ({"image_sha256": None}, "image_sha256: give the archive's SHA-256"),
         ({"image": f"127.0.0.1:5000/apps/other@sha256:{'b' * 64}"}, "…/trip-log@sha256:…"),

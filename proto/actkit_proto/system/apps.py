@@ -80,7 +80,9 @@ class AppManifest(BaseModel):
     """The open-source licences of what the app contains, as shown to a person."""
     image: str = Field(
         max_length=300,
-        pattern=r"^(apps/[a-z0-9-]+:[\w][\w.-]{0,127}"
+        # The tag's word characters are ASCII, as in Docker's grammar (a Unicode ``\w`` repeated
+        # 127 times made pydantic's regex engine build 7 MB into every service's memory).
+        pattern=r"^(apps/[a-z0-9-]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
         r"|[a-z0-9.-]+(:[0-9]{1,5})?(/[a-z0-9._-]+)+@sha256:[0-9a-f]{64})$",
     )
     """Either the image's one reference inside an uploaded archive, ``apps/<name>:<tag>`` (an

@@ -14,7 +14,10 @@ from actkit_proto.services import SERVICE_NAMES
 from actkit_proto.system import UpgradeBundle, UpgradeMode, UpgradeSettings
 from actkit_system.domain.signing import is_signed_by
 
-_IMAGE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w][\w.-]{0,127})?$")
+_IMAGE = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$")
+"""A tag as Docker's reference grammar has it: its word characters are ASCII. Spelt out, not
+``\\w``: pydantic's regex engine builds a Unicode class repeated 127 times into tens of MB that
+every process forked from ``actkit run`` would map."""
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 SYSTEM_CONTAINER = "actkit-system"
 """The system service's own container in the per-service layout."""

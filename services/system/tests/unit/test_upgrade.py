@@ -202,6 +202,8 @@ async def test_unsigned_bundles_install_when_allowed(
         ('{"version": "1", "services": {}}', "either its services' images or the stack's image"),
         ('{"version": "1", "services": {"toaster": {"image": "a:1"}}}', "unknown services toaster"),
         ('{"version": "1", "services": {"io": {"image": "A B"}}}', "services.io.image"),
+        # Docker's tags are ASCII: a word character of another script is no tag.
+        ('{"version": "1", "services": {"io": {"image": "actkit:1.1-é"}}}', "services.io.image"),
         ('{"version": "1", "services": {"io": {"image": "a", "digest": "md5:1"}}}', "digest"),
     ],
 )
