@@ -48,7 +48,10 @@ class NatsServer:
     env: dict[str, str] = field(default_factory=dict)
     niceness: int = 0
     """Added to the server's scheduling niceness before it starts (every thread of it inherits
-    it): a simulation lowers its vehicles' servers below HQ's on one machine."""
+    it): a simulation lowers its vehicles' servers below HQ's on one machine. A lowered server
+    stays in its parent's session (a process group of its own): the kernel's autogroup schedules
+    each session as one, so a niceness counts only against the same session's processes, and
+    200 servers in sessions of their own took as much of the machine as 200 HQ nodes would."""
     process: subprocess.Popen[bytes] | None = None
     url: str = ""
     _log_start: int = field(default=0, init=False, repr=False)
@@ -138,7 +141,8 @@ class NatsServer:
                 stdin=subprocess.DEVNULL,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                start_new_session=not self.niceness,
+                process_group=0 if self.niceness else None,
                 preexec_fn=stop_with_parent,
             )
         return ports_dir / f"nats-server_{self.process.pid}.ports"

@@ -119,5 +119,9 @@ def test_a_lowered_server_runs_every_thread_at_its_niceness(tmp_path: Path) -> N
         assert {os.getpriority(os.PRIO_PROCESS, int(task.name)) for task in tasks} == {
             min(own + 7, 19)
         }
+        # In this session, whose autogroup the kernel schedules as one: there the niceness
+        # counts against this process; in a session of its own it would not.
+        assert os.getsid(server.process.pid) == os.getsid(0)
+        assert os.getpgid(server.process.pid) == server.process.pid
     finally:
         server.stop()
