@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 VALIDITY = datetime.timedelta(days=3650)
 CERTIFICATE_FILE = "web-certificate.pem"
 KEY_FILE = "web-key.pem"
+ACCOUNTS_POLL_S = 0.02
+"""How often the accounts service is asked again while it starts. It answers a few tenths of a
+second after the web asks first, and the web, the last service up, then serves at once: at 0.2 s,
+a power-on waited up to that long after accounts answered (0.2 s in a sampled power-on)."""
 
 
 async def fetch_identity(
@@ -40,7 +44,7 @@ async def fetch_identity(
             identity = await bus.request(GetWebServerIdentity(), timeout_s)
         except Unavailable as exc:
             if time.monotonic() < deadline:
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(ACCOUNTS_POLL_S)
                 continue
             log.warning("HTTPS uses a local self-signed certificate: %s", exc.message)
             return ensure_certificate(folder, "local-")
