@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
@@ -22,9 +23,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+@cache
+def known_zones() -> frozenset[str]:
+    """Every time zone this system's database has, read once.
+
+    Reading it walks the whole database (hundreds of files): ``actkit run``'s preload reads it
+    before the fork, so that no service does at its start.
+    """
+    return frozenset(available_timezones())
+
+
 def adopt_zone(time_zone: str) -> bool:
     """Make ``time_zone`` this process's local time; ``False`` (and unchanged) when unknown."""
-    if time_zone not in available_timezones():
+    if time_zone not in known_zones():
         log.warning("the device's time zone %r is unknown here; local time stays", time_zone)
         return False
     if os.environ.get("TZ") != time_zone:

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import configure_mappers
 
 from actkit_core.db import is_behind
+from actkit_core.local_time import known_zones
 from actkit_proto.services import SERVICES
 
 ALEMBIC = ("alembic.command", "alembic.runtime.environment", "alembic.runtime.migration")
@@ -90,6 +91,7 @@ def preload() -> None:
         with contextlib.suppress(ImportError, ValueError):
             importlib.import_module(entry_module(info.name))
     warm_up_sqlalchemy()
+    known_zones()  # every service checks the device's zone against it as it starts
     gc.freeze()
 
 

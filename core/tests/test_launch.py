@@ -20,8 +20,10 @@ from actkit_proto.services import SERVICE_NAMES
 PROBE = """
 import gc, json, sys, threading
 import actkit_core.preload
+from actkit_core.local_time import known_zones
 from actkit_core.preload import entry_module
 print(json.dumps({
+    "zones_read": known_zones.cache_info().currsize,
     "missing": [n for n in %r if entry_module(n) not in sys.modules],
     "alembic": "alembic" in sys.modules,
     "frozen": gc.get_freeze_count(),
@@ -43,6 +45,7 @@ def test_the_preload_imports_every_service_starts_no_thread_and_freezes() -> Non
     assert found["missing"] == []
     assert not found["alembic"]  # imported by a service whose database is behind, not at power-on
     assert found["frozen"] > 10_000
+    assert found["zones_read"] == 1  # the time zones, which every service looks its zone up in
     # A thread alive at fork time would leave its locks held in every service.
     assert found["threads"] == 1
 
