@@ -33,13 +33,13 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import configure_mappers
 
+from actkit_core.cli.launch import console_script
 from actkit_core.db import is_behind
 from actkit_core.local_time import known_zones
 from actkit_proto.services import SERVICES
@@ -49,8 +49,7 @@ ALEMBIC = ("alembic.command", "alembic.runtime.environment", "alembic.runtime.mi
 
 def entry_module(service: str) -> str:
     """The module of service ``service``'s console script ``actkit-<service>``."""
-    (entry,) = metadata.entry_points(group="console_scripts", name=f"actkit-{service}")
-    return entry.module
+    return console_script(service).module
 
 
 def warm_up_sqlalchemy() -> None:

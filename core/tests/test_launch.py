@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from prometheus_client import Counter, generate_latest
 
-from actkit_core.cli.launch import close_inherited, exit_code, open_descriptors
+from actkit_core.cli import launch
+from actkit_core.cli.launch import close_inherited, console_script, exit_code, open_descriptors
 from actkit_core.db import migrate
 from actkit_core.metrics import ServiceMetrics
 from actkit_proto.services import SERVICE_NAMES
@@ -143,3 +144,12 @@ def test_alembic_is_preloaded_only_when_a_service_is_to_migrate(tmp_path: Path) 
     migrate("actkit_io:migrations", tmp_path / "io.db")
     # A power-on: io's database is at its head.
     assert probe() == {"after_web": False, "after_io": False}
+
+
+def test_the_services_console_scripts_are_read_once_and_an_unknown_one_is_refused() -> None:
+    launch._console_scripts.cache_clear()
+    assert console_script("io").module == "actkit_io.main"
+    assert console_script("web").name == "actkit-web"
+    assert launch._console_scripts.cache_info().misses == 1
+    with pytest.raises(ValueError, match="not enough values"):
+        console_script("toaster")

@@ -27,6 +27,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -275,8 +276,25 @@ def become_service(
     sys.stdin = open(os.devnull)  # noqa: SIM115 - the process's stdin, open until it exits
     os.environ.update(env)
     sys.argv = [f"actkit-{name}"]
-    (entry,) = metadata.entry_points(group="console_scripts", name=f"actkit-{name}")
-    entry.load()()
+    console_script(name).load()()
+
+
+@cache
+def _console_scripts() -> metadata.EntryPoints:
+    return metadata.entry_points(group="console_scripts")
+
+
+def console_script(service: str) -> metadata.EntryPoint:
+    """Service ``service``'s console script ``actkit-<service>``.
+
+    Every installed package's entry points are read once per process (a few ms each time),
+    in the supervisor before it forks: the preload and the services find them read.
+
+    Raises:
+        ValueError: no such script is installed.
+    """
+    (entry,) = _console_scripts().select(name=f"actkit-{service}")
+    return entry
 
 
 class ForkLauncher:
