@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 from dataclasses import dataclass
 from typing import TypeVar
@@ -58,11 +59,23 @@ def fitted(model: type[M], **fields: object) -> M:
     What a client sends as credentials is cut, not refused: a name or password longer than any
     account's is wrong, and the owner answers it as it answers every wrong one (401, counted).
     """
+    limits = _max_lengths(model)
     cut = {}
     for name, value in fields.items():
-        limits = [m.max_length for m in model.model_fields[name].metadata if isinstance(m, MaxLen)]
-        cut[name] = value[: limits[0]] if isinstance(value, str) and limits else value
+        limit = limits.get(name)
+        cut[name] = value[:limit] if isinstance(value, str) and limit is not None else value
     return model(**cut)
+
+
+@functools.cache
+def _max_lengths(model: type[BaseModel]) -> dict[str, int]:
+    """The longest text each field of ``model`` takes, for the fields the contract limits."""
+    limits = {}
+    for name, field in model.model_fields.items():
+        found = [m.max_length for m in field.metadata if isinstance(m, MaxLen)]
+        if found:
+            limits[name] = found[0]
+    return limits
 
 
 def client_address(connection: HTTPConnection) -> str:
@@ -78,7 +91,7 @@ async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float)
         TooManyRequests: the client is blocked after repeated failures.
     """
     address = client_address(connection)
-    page = connection.url.path
+    page: str = connection.scope["path"]
     authorization = connection.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "basic":
