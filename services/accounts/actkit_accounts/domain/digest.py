@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
-from urllib.request import parse_http_list, parse_keqv_list
 
 from actkit_proto import Invalid, Unauthenticated
 
 Algorithm = Literal["MD5", "SHA-256"]
 ALGORITHMS: tuple[Algorithm, ...] = ("MD5", "SHA-256")
 _REQUIRED = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
+_DIRECTIVE = re.compile(
+    r'\s*([^\s=,"]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)', re.DOTALL
+)
+"""One ``key=value`` or ``key="quoted value"`` of the header, with the comma after it."""
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 def digest_hash(algorithm: Algorithm, text: str) -> str:
@@ -51,10 +56,7 @@ class DigestAnswer:
         value = header.strip()
         if value[:7].lower() == "digest ":
             value = value[7:]
-        try:
-            fields = {k.lower(): v for k, v in parse_keqv_list(parse_http_list(value)).items()}
-        except ValueError:
-            raise Invalid("the Digest header is not a list of key=value pairs") from None
+        fields = _directives(value)
         missing = [name for name in _REQUIRED if not fields.get(name)]
         if missing:
             raise Invalid(f"the Digest header lacks {', '.join(missing)} (qop=auth is required)")
@@ -101,6 +103,27 @@ class DigestAnswer:
     def is_correct(self, stored_ha1: str, method: str) -> bool:
         """Whether the response matches, compared in constant time."""
         return hmac.compare_digest(self.expected_response(stored_ha1, method), self.response)
+
+
+def _directives(value: str) -> dict[str, str]:
+    """The header's directives by lowercase name, quoted values unescaped.
+
+    Raises:
+        Invalid: it is not a comma-separated list of ``key=value`` pairs.
+    """
+    fields = {}
+    position = 0
+    while position < len(value):
+        match = _DIRECTIVE.match(value, position)
+        if match is None:
+            raise Invalid("the Digest header is not a list of key=value pairs")
+        key, quoted, token = match.groups()
+        if quoted is None:
+            fields[key.lower()] = token
+        else:
+            fields[key.lower()] = _ESCAPED.sub(r"\1", quoted) if "\\" in quoted else quoted
+        position = match.end()
+    return fields
 
 
 @dataclass

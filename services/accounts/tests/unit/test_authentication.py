@@ -158,6 +158,35 @@ async def test_a_malformed_digest_header_says_what_is_missing(
         await fake_bus.request(verify('username="root", realm="actkit", nonce="n", uri="/"'))
 
 
+@pytest.mark.parametrize(
+    ("authorization", "said"),
+    [
+        ('username=, realm="actkit", nonce="n", uri="/"', r"lacks username, .*cnonce"),
+        ('username="root", realm="actkit" nonce="n"', "not a list of key=value pairs"),
+        ('username="root", , realm="actkit"', "not a list of key=value pairs"),
+        ('username="ro\\"ute", realm', "not a list of key=value pairs"),
+    ],
+)
+async def test_a_digest_header_that_is_no_list_of_directives_is_refused_with_a_sentence(
+    fake_bus: FakeBus, set_up: Deps, authorization: str, said: str
+) -> None:
+    with pytest.raises(Invalid, match=said):
+        await fake_bus.request(verify(authorization))
+
+
+def test_digest_directives_take_spaces_around_the_equals_sign_and_escaped_quotes() -> None:
+    answer = DigestAnswer.parse(
+        'username = "ro\\"ute", realm="act,kit", nonce=n, uri="/", response="AB", qop=auth, '
+        'nc=00000001, cnonce="c",'
+    )
+    assert (answer.username, answer.realm, answer.nonce, answer.response) == (
+        'ro"ute',
+        "act,kit",
+        "n",
+        "ab",
+    )
+
+
 async def test_a_session_is_opened_renewed_and_ended(
     fake_bus: FakeBus, set_up: Deps, clock: FakeClock
 ) -> None:
