@@ -363,3 +363,38 @@ async def test_rtsp_event_stream_takes_digest_md5_with_qop_auth(stack: Stack) ->
     assert replayed.startswith("RTSP/1.0 401 Unauthorized")
     wrong = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("wrong", 3))
     assert wrong.startswith("RTSP/1.0 401 Unauthorized")
+
+
+async def test_a_digest_client_is_refused_at_once_when_its_password_changes_or_account_goes(
+    stack: Stack,
+) -> None:
+    # A Digest client keeps its nonce and counts up: after accounts' first check, the web checks
+    # the next answers itself (the nonce handed over); a change in accounts must still count.
+    toggle = stack.https_url + "axis-cgi/io/port.cgi?action=9:%5C"
+    users = stack.https_url + "axis-cgi/pwdgrp.cgi"
+    plain = {"Content-Type": "text/plain"}
+    admin = httpx.DigestAuth("root", "pass-w0rd")
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        await http.post(users, content=FIRST_ADMINISTRATOR, headers=plain)
+        added = await http.post(
+            users,
+            content="action=add&user=op&pwd=op-pass-w0rd&grp=users&sgrp=operator:viewer",
+            headers=plain,
+            auth=admin,
+        )
+        assert added.status_code == 200, added.text
+        operator = httpx.DigestAuth("op", "op-pass-w0rd")
+        for _ in range(3):
+            assert (await http.get(toggle, auth=operator)).status_code == 200
+        changed = await http.post(
+            users, content="action=update&user=op&pwd=new-pass-w0rd", headers=plain, auth=admin
+        )
+        assert changed.status_code == 200, changed.text
+        assert (await http.get(toggle, auth=operator)).status_code == 401
+        renewed = httpx.DigestAuth("op", "new-pass-w0rd")
+        for _ in range(2):
+            assert (await http.get(toggle, auth=renewed)).status_code == 200
+        removed = await http.post(users, content="action=remove&user=op", headers=plain, auth=admin)
+        assert removed.status_code == 200, removed.text
+        assert (await http.get(toggle, auth=renewed)).status_code == 401
+        assert (await http.get(toggle, auth=admin)).status_code == 200

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from actkit_proto.accounts.signin import AccessFailed
-from actkit_proto.base import Command, Reply, Role
+from actkit_proto.base import Command, Event, Reply, Role
 
 HttpAuthentication = Literal["basic", "digest", "auto"]
 
@@ -39,6 +39,14 @@ class SetAuthSettings(Command[AuthSettings]):
     http_authentication: HttpAuthentication | None = None
     allow_anonymous_viewing: bool | None = None
     allow_anonymous_ptz: bool | None = None
+
+
+class AuthSettingsChanged(Event):
+    """The authentication settings changed (set, restored or reset)."""
+
+    subject: ClassVar[str] = "accounts.auth.settings.changed"
+
+    settings: AuthSettings
 
 
 class BruteForceSettings(Reply):

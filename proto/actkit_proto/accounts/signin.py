@@ -93,7 +93,33 @@ class GetDigestChallenge(Command[DigestChallenge]):
     client_address: ClientAddress
 
 
-class VerifyDigest(Command[Identity]):
+class DigestLease(Reply):
+    """A nonce handed over to the web, which checks the next answers on it itself.
+
+    Given once, with an accepted answer, to the one that proved the password with it: what the
+    check needs (the account's H(name:realm:password) for the answer's algorithm, not the
+    password). Accounts forgets the nonce then; the web drops it when the account, the
+    authentication settings or a failure from the client's address say so (their events).
+    """
+
+    nonce: str
+    ha1: str
+    algorithm: Literal["MD5", "SHA-256"]
+    realm: str
+    opaque: str
+    nc: int = Field(ge=1)
+    """The nonce count just accepted: the next answer must count higher."""
+    expires_at_s: float
+    """When the nonce expires (Unix time), as it would have in accounts."""
+
+
+class DigestIdentity(Identity):
+    """Who answered a Digest challenge, with the nonce handed over when asked for."""
+
+    lease: DigestLease | None = None
+
+
+class VerifyDigest(Command[DigestIdentity]):
     """Check an ``Authorization: Digest ...`` answer (RFC 7616, qop=auth)."""
 
     subject: ClassVar[str] = "accounts.auth.digest.verify"
@@ -107,6 +133,8 @@ class VerifyDigest(Command[Identity]):
     uri: str | None = Field(default=None, max_length=4096)
     """The request target the client sent (path and query, as on the request line); the
     answer's ``uri`` must name it (401 otherwise). Unset: not compared (older callers)."""
+    lease: bool = False
+    """Hand the nonce over with an accepted answer (:class:`DigestLease`)."""
 
 
 class Session(Reply):

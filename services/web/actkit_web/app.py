@@ -28,6 +28,7 @@ from actkit_web.http.answers import (
     answer_too_large,
 )
 from actkit_web.http.device import DeviceIdentity
+from actkit_web.http.digest_leases import DigestLeases
 from actkit_web.http.feed import PortFeed, ProgressFeed
 from actkit_web.http.limits import BodyLimit, BodyTooLarge
 from actkit_web.http.middleware import PageLanguage, RequestMetrics, SecurityHeaders
@@ -99,6 +100,7 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     app.state.stream_tokens = StreamTokens()
     app.state.http_access = HttpAccessState()
     app.state.onvif = onvif.OnvifState()
+    app.state.digest_leases = DigestLeases()
     # Served ahead of FastAPI (WebApp); in its routes too, where the role matrix finds them.
     app.cgis = Mount(CGI_PREFIX, Router([route for cgis in vapix.CGIS for route in cgis.ROUTES]))
     app.router.routes.append(app.cgis)

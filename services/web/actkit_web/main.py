@@ -22,6 +22,7 @@ from actkit_proto.network import HttpChanged
 from actkit_proto.system import NetworkTraceProgressed, UpgradeProgressed
 from actkit_web.app import create_app
 from actkit_web.http.certificate import fetch_identity
+from actkit_web.http.digest_leases import watch_digest_leases
 from actkit_web.http.protocol import CONNECTION_LIMITS, ConnectionLimits, guarded_protocol
 from actkit_web.http.serving import Listener, WebServers, told_http_access
 from actkit_web.onvif.events import notify_port_change, notify_rule_change
@@ -93,6 +94,7 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
     await runtime.bus.subscribe(RuleChanged, notify_rule_change(app.state.onvif))
     await runtime.bus.subscribe(UpgradeProgressed, app.state.progress.deliver)
     await runtime.bus.subscribe(NetworkTraceProgressed, app.state.progress.deliver)
+    await watch_digest_leases(runtime.bus, app.state.digest_leases)
     certificate, key = await fetch_identity(
         runtime.bus, settings.data_dir, settings.accounts_wait_s, settings.bus_timeout_s
     )

@@ -19,6 +19,7 @@ from actkit_proto.accounts import (
     CreateSession,
     DeleteAccount,
     DigestChallenge,
+    DigestIdentity,
     EndSession,
     GetAuthSettings,
     GetBruteForceSettings,
@@ -181,11 +182,11 @@ class FakeAccounts:
             realm="AXIS_ACCC8E012345", nonce="n1", opaque="o1", algorithms=["MD5", "SHA-256"]
         )
 
-    async def verify_digest(self, command: VerifyDigest) -> Identity:
+    async def verify_digest(self, command: VerifyDigest) -> DigestIdentity:
         self.digests.append(command)
         if 'response="good"' not in command.authorization:
             raise Unauthenticated("wrong digest")
-        return Identity(name="admin", role=Role.ADMINISTRATOR)
+        return DigestIdentity(name="admin", role=Role.ADMINISTRATOR)
 
     async def create_session(self, command: CreateSession) -> Session:
         identity = self._check(command.name, command.password)

@@ -1,32 +1,22 @@
-"""HTTP Digest (RFC 7616, qop=auth): parsing an answer, hashing, and the nonces handed out."""
+"""HTTP Digest (RFC 7616, qop=auth) in accounts: the hash it keeps, and the nonces handed out.
+
+Reading an answer and its hashes are in the contract (``actkit_proto.http_digest``), which the web
+shares.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import re
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Literal
-from urllib.parse import urlsplit
 
-from actkit_proto import Invalid, Unauthenticated
+from actkit_proto import Unauthenticated
+from actkit_proto.http_digest import ALGORITHMS, Algorithm, DigestAnswer, digest_hash
 
-Algorithm = Literal["MD5", "SHA-256"]
-ALGORITHMS: tuple[Algorithm, ...] = ("MD5", "SHA-256")
-_REQUIRED = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
-_DIRECTIVE = re.compile(
-    r'\s*([^\s=,"]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)', re.DOTALL
-)
-"""One ``key=value`` or ``key="quoted value"`` of the header, with the comma after it."""
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+STALE = "the Digest nonce is unknown or expired; ask for a new challenge"
 
-
-def digest_hash(algorithm: Algorithm, text: str) -> str:
-    """H(text) in lowercase hex for the Digest algorithm."""
-    function = hashlib.md5 if algorithm == "MD5" else hashlib.sha256
-    return function(text.encode("utf-8")).hexdigest()
+__all__ = ["ALGORITHMS", "STALE", "Algorithm", "DigestAnswer", "NonceBook", "digest_hash", "ha1"]
 
 
 def ha1(algorithm: Algorithm, name: str, realm: str, password: str) -> str:
@@ -34,102 +24,11 @@ def ha1(algorithm: Algorithm, name: str, realm: str, password: str) -> str:
     return digest_hash(algorithm, f"{name}:{realm}:{password}")
 
 
-@dataclass(frozen=True)
-class DigestAnswer:
-    """The fields of an ``Authorization: Digest ...`` header."""
-
-    username: str
-    realm: str
-    nonce: str
-    uri: str
-    response: str
-    algorithm: Algorithm
-    qop: str
-    nc: int
-    cnonce: str
-    opaque: str | None
-    is_userhash: bool
-
-    @classmethod
-    def parse(cls, header: str) -> DigestAnswer:
-        """Read the header value (after ``Digest``); Invalid when a field is missing or wrong."""
-        value = header.strip()
-        if value[:7].lower() == "digest ":
-            value = value[7:]
-        fields = _directives(value)
-        missing = [name for name in _REQUIRED if not fields.get(name)]
-        if missing:
-            raise Invalid(f"the Digest header lacks {', '.join(missing)} (qop=auth is required)")
-        algorithm = fields.get("algorithm", "MD5").upper()
-        if algorithm not in ALGORITHMS:
-            raise Invalid(f"Digest algorithm {algorithm} is not offered; use MD5 or SHA-256")
-        if fields["qop"] != "auth":
-            raise Invalid(f"Digest qop {fields['qop']!r} is not offered; use qop=auth")
-        nc = fields["nc"]
-        if len(nc) != 8 or any(c not in "0123456789abcdefABCDEF" for c in nc):
-            raise Invalid(f"Digest nc {nc!r} must be 8 hexadecimal digits")
-        return cls(
-            username=fields["username"],
-            realm=fields["realm"],
-            nonce=fields["nonce"],
-            uri=fields["uri"],
-            response=fields["response"].lower(),
-            algorithm=algorithm,
-            qop=fields["qop"],
-            nc=int(nc, 16),
-            cnonce=fields["cnonce"],
-            opaque=fields.get("opaque"),
-            is_userhash=fields.get("userhash", "false").lower() == "true",
-        )
-
-    def names_target(self, target: str) -> bool:
-        """Whether the ``uri`` directive is the request target, as-is or as an absolute URI."""
-        if self.uri == target:
-            return True
-        parts = urlsplit(self.uri)
-        if not parts.scheme or not parts.netloc:
-            return False
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        return path == target
-
-    def expected_response(self, stored_ha1: str, method: str) -> str:
-        """The response a client knowing the password computes (RFC 7616 §3.4.1, qop=auth)."""
-        ha2 = digest_hash(self.algorithm, f"{method}:{self.uri}")
-        return digest_hash(
-            self.algorithm,
-            f"{stored_ha1}:{self.nonce}:{self.nc:08x}:{self.cnonce}:{self.qop}:{ha2}",
-        )
-
-    def is_correct(self, stored_ha1: str, method: str) -> bool:
-        """Whether the response matches, compared in constant time."""
-        return hmac.compare_digest(self.expected_response(stored_ha1, method), self.response)
-
-
-def _directives(value: str) -> dict[str, str]:
-    """The header's directives by lowercase name, quoted values unescaped.
-
-    Raises:
-        Invalid: it is not a comma-separated list of ``key=value`` pairs.
-    """
-    fields = {}
-    position = 0
-    while position < len(value):
-        match = _DIRECTIVE.match(value, position)
-        if match is None:
-            raise Invalid("the Digest header is not a list of key=value pairs")
-        key, quoted, token = match.groups()
-        if quoted is None:
-            fields[key.lower()] = token
-        else:
-            fields[key.lower()] = _ESCAPED.sub(r"\1", quoted) if "\\" in quoted else quoted
-        position = match.end()
-    return fields
-
-
 @dataclass
 class _Nonce:
     issued_at_s: float
     highest_nc: int = 0
+    is_handed_over: bool = False
 
 
 class NonceBook:
@@ -154,14 +53,18 @@ class NonceBook:
         return nonce
 
     def check(self, answer: DigestAnswer, now_s: float) -> None:
-        """Refuse an unknown or expired nonce, a wrong opaque, or a replayed count."""
+        """Refuse an unknown or expired nonce, a wrong opaque, or a replayed count.
+
+        A nonce handed over has no count here: :meth:`confirm` refuses it after the answer's
+        check, so that a wrong answer on it is still counted as a failure.
+        """
         entry = self._nonces.get(answer.nonce)
         if entry is None or now_s - entry.issued_at_s > self.lifetime_s:
             self._nonces.pop(answer.nonce, None)
-            raise Unauthenticated("the Digest nonce is unknown or expired; ask for a new challenge")
+            raise Unauthenticated(STALE)
         if answer.opaque is not None and not hmac.compare_digest(answer.opaque, self.opaque):
             raise Unauthenticated("the Digest opaque value is not this device's")
-        if answer.nc <= entry.highest_nc:
+        if not entry.is_handed_over and answer.nc <= entry.highest_nc:
             raise Unauthenticated(
                 f"Digest nonce count {answer.nc:08x} was already used; this looks like a replay"
             )
@@ -171,3 +74,20 @@ class NonceBook:
         entry = self._nonces.get(answer.nonce)
         if entry is not None:
             entry.highest_nc = max(entry.highest_nc, answer.nc)
+
+    def hand_over(self, answer: DigestAnswer) -> float:
+        """Hand a verified answer's nonce over to the web, which checks what follows; its expiry.
+
+        Its count is no longer kept here, so no answer on it is accepted here again
+        (:meth:`confirm`): one that comes back (the web dropped it) is refused as stale once
+        checked, and the client asks anew.
+        """
+        entry = self._nonces[answer.nonce]
+        entry.is_handed_over = True
+        return entry.issued_at_s + self.lifetime_s
+
+    def confirm(self, answer: DigestAnswer) -> None:
+        """Refuse a checked answer on a nonce handed over (as stale: not counted as a failure)."""
+        entry = self._nonces.get(answer.nonce)
+        if entry is None or entry.is_handed_over:
+            raise Unauthenticated(STALE)

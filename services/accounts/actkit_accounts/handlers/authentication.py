@@ -12,6 +12,8 @@ from actkit_proto.accounts import (
     AccessFailed,
     CreateSession,
     DigestChallenge,
+    DigestIdentity,
+    DigestLease,
     EndSession,
     GetDigestChallenge,
     Identity,
@@ -76,7 +78,7 @@ async def get_digest_challenge(_command: GetDigestChallenge, deps: Deps) -> Dige
     )
 
 
-async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
+async def verify_digest(command: VerifyDigest, deps: Deps) -> DigestIdentity:
     _require_setup(deps)
     if deps.options.auth.http_authentication == "basic":
         raise Unauthenticated("Digest authentication is turned off on this device; use Basic")
@@ -106,9 +108,23 @@ async def verify_digest(command: VerifyDigest, deps: Deps) -> Identity:
         )
         raise Unauthenticated(WRONG_CREDENTIALS)
     assert account is not None
-    deps.nonces.accept(answer)
+    deps.nonces.confirm(answer)
     count("Digest", "accepted")
-    return _identity(account)
+    # Handed over only when the web's check of the next answers is the same: the answer names
+    # the account and the request target as they are (no user hash, no absolute URI).
+    if not command.lease or answer.is_userhash or answer.uri != command.uri:
+        deps.nonces.accept(answer)
+        return DigestIdentity(name=account.name, role=account.role)
+    lease = DigestLease(
+        nonce=answer.nonce,
+        ha1=stored,
+        algorithm=answer.algorithm,
+        realm=deps.realm,
+        opaque=deps.nonces.opaque,
+        nc=answer.nc,
+        expires_at_s=deps.nonces.hand_over(answer),
+    )
+    return DigestIdentity(name=account.name, role=account.role, lease=lease)
 
 
 def _digest_account(deps: Deps, answer: DigestAnswer) -> Account | None:

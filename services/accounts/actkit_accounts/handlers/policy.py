@@ -9,6 +9,7 @@ from actkit_core.section_params import Section, SectionParameters
 from actkit_proto.accounts import (
     AccessFailures,
     AuthSettings,
+    AuthSettingsChanged,
     BruteForceSettings,
     GetAuthSettings,
     GetBruteForceSettings,
@@ -27,6 +28,7 @@ async def set_auth_settings(command: SetAuthSettings, deps: Deps) -> AuthSetting
     settings = deps.options.auth.model_copy(update=changes)
     await deps.store.sections.save(settings)
     deps.options.auth = settings
+    await deps.bus.publish(AuthSettingsChanged(settings=settings))
     return settings
 
 

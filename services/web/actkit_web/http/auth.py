@@ -6,6 +6,7 @@ import base64
 import binascii
 import functools
 import hmac
+import time
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -27,6 +28,7 @@ from actkit_proto.accounts import (
 )
 from actkit_proto.base import Actor
 from actkit_proto.errors import Forbidden, Unauthenticated
+from actkit_web.http.digest_leases import DigestLeases
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -102,18 +104,24 @@ async def identify(connection: HTTPConnection, bus: Publisher, timeout_s: float)
         )
         return Caller(identity=identity, scheme="basic")
     if scheme.lower() == "digest":
-        identity = await bus.request(
-            fitted(
-                VerifyDigest,
-                method=connection.scope.get("method", "GET"),
-                authorization=credentials,
-                uri=request_target(connection),
-                client_address=address,
-                page=page,
-            ),
-            timeout_s,
+        method = connection.scope.get("method", "GET")
+        target = request_target(connection)
+        leases: DigestLeases = connection.app.state.digest_leases
+        known = leases.check(credentials, method, target, address, time.time())
+        if known is not None:
+            return Caller(identity=known, scheme="digest")
+        verify = fitted(
+            VerifyDigest,
+            method=method,
+            authorization=credentials,
+            uri=target,
+            client_address=address,
+            page=page,
+            lease=True,
         )
-        return Caller(identity=identity, scheme="digest")
+        verified = await bus.request(verify, timeout_s)
+        leases.take(verified, address)
+        return Caller(identity=verified, scheme="digest")
     token = connection.cookies.get(SESSION_COOKIE)
     if token:
         session = await bus.request(fitted(VerifySession, token=token), timeout_s)

@@ -1,12 +1,13 @@
 import httpx
 
 from actkit_core.testing.fake_bus import FakeBus
-from actkit_proto.accounts import AuthSettings, VerifyDigest
+from actkit_proto.accounts import AuthSettings, DigestIdentity, DigestLease, VerifyDigest
 from actkit_proto.base import Actor, Role
 from actkit_proto.io import ListPorts
 
 from ..conftest import basic
 from ..fake_accounts import FakeAccounts
+from .test_digest_leases import HA1, NAME, REALM, answer
 
 
 async def test_api_paths_answer_401_with_an_md5_digest_challenge_first(
@@ -36,6 +37,7 @@ async def test_digest_answers_are_forwarded_to_accounts_with_method_page_and_tar
             uri=target,  # as sent, still percent-encoded: the client hashed these bytes
             client_address="127.0.0.1",
             page="/api/v1/ports",
+            lease=True,
         )
     ]
 
@@ -111,3 +113,28 @@ async def test_anonymous_viewing_when_the_device_allows_it(
     refused = await client.put("/api/v1/ports/2/state", json={"is_active": True})
     assert refused.status_code == 403
     assert ListPorts(actor=Actor(name="anonymous", role=Role.VIEWER)) in fake_bus.sent
+
+
+async def test_answers_on_a_nonce_accounts_handed_over_are_checked_here(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    target = "/axis-cgi/io/port.cgi?checkactive=1"
+    asked: list[VerifyDigest] = []
+
+    async def hand_over(command: VerifyDigest) -> DigestIdentity:
+        asked.append(command)
+        lease = DigestLease(
+            nonce="n1", ha1=HA1, algorithm="MD5", realm=REALM, opaque="o1", nc=1, expires_at_s=9e9
+        )
+        return DigestIdentity(name=NAME, role=Role.OPERATOR, lease=lease)
+
+    fake_bus.answer(VerifyDigest, hand_over)
+    for nc in (1, 2, 3):
+        headers = {"Authorization": "Digest " + answer(nc, uri=target)}
+        assert (await client.get(target, headers=headers)).status_code == 200
+    assert [command.lease for command in asked] == [True]
+    headers = {"Authorization": "Digest " + answer(3, uri=target)}
+    replayed = await client.get(target, headers=headers)
+    assert replayed.status_code == 401
+    assert "replay" in replayed.text
+    assert len(asked) == 1
