@@ -36,14 +36,19 @@ async def publish_some(fleet: SimFleet, count: int) -> None:
             await sim.publish(event.to_subject(), event.to_wire())
 
 
-async def until_stalled(fleet: SimFleet, vehicle_id: str) -> None:
+async def until_stalled(fleet: SimFleet, vehicle_id: str, is_wanted: bool = True) -> None:
+    """Until HQ finds the vehicle's source stalled (or, ``is_wanted=False``, running)."""
     assert fleet.api is not None
     for _ in range(300):
         info = await fleet.api.stream(hq_events(vehicle_id))
-        if info is not None and is_stalled(info):
+        if info is not None and is_stalled(info) is is_wanted:
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{vehicle_id}'s source never stalled")
+    raise AssertionError(f"{vehicle_id}'s source never {'stalled' if is_wanted else 'ran'}")
+
+
+async def until_running(fleet: SimFleet, vehicle_id: str) -> None:
+    await until_stalled(fleet, vehicle_id, is_wanted=False)
 
 
 async def test_a_stalled_source_is_set_up_again_from_where_hq_stood(
@@ -54,7 +59,9 @@ async def test_a_stalled_source_is_set_up_again_from_where_hq_stood(
     await publish_some(fleet, 3)
     assert await fleet.wait_until_complete(timeout_s=60) >= 0
     flowing, cut = fleet.vehicles[0], fleet.vehicles[1]
-    # A source that is running is left alone.
+    # A source that is running is left alone (on a busy machine a link may drop by itself: the
+    # check is made once HQ has heard from the vehicle lately).
+    await until_running(fleet, flowing.vehicle_id)
     assert await resume(fleet.api, flowing.vehicle_id) is False
 
     before = await fleet.api.stream(hq_events(cut.vehicle_id))
@@ -104,7 +111,8 @@ async def test_the_resumer_notices_a_vehicle_linked_again_and_nothing_is_lost(
             if cut.vehicle_id in list(resumer.noticed)[noticed:]:
                 break
             await asyncio.sleep(0.1)
-        assert list(resumer.noticed)[noticed:] == [cut.vehicle_id]
+        # The cut vehicle is noticed (another's link may also drop by itself on a busy machine).
+        assert cut.vehicle_id in list(resumer.noticed)[noticed:]
         assert await fleet.wait_until_complete(timeout_s=60) >= 0
     finally:
         stop.set()
