@@ -83,6 +83,7 @@ async def deps(
     tmp_db: Callable[[str], Path],
     clock: FakeClock,
     certificate_store: CertificateStandIn,
+    tmp_path: Path,
 ) -> AsyncIterator[Deps]:
     """The network service as main.py builds it, on a FakeBus, a fresh database and sim adapters.
 
@@ -90,7 +91,9 @@ async def deps(
     """
     fake_bus.answer(GetIdentity, tell_identity)
     certificate_store.install(fake_bus)
-    settings = NetworkSettings(db_path=tmp_db(MIGRATIONS))
+    # A data folder of the test's own: the default (var/) is a running stack's after make run,
+    # whose nats include files would make this service link and reload for real.
+    settings = NetworkSettings(db_path=tmp_db(MIGRATIONS), data_dir=tmp_path / "var")
     async with contextlib.AsyncExitStack() as stack:
         sessions = await stack.enter_async_context(open_db(settings.database))
         built = await stack.enter_async_context(
