@@ -1,10 +1,8 @@
 // Add app: the image archive goes up in pieces (one request takes at most 256 KiB), then the
 // package that names the upload is installed; the page shows the owner's sentence if refused.
-document.addEventListener("DOMContentLoaded", () => {
-  const form = document.getElementById("add-app");
-  if (!form) return;
-  const progress = document.getElementById("add-app-progress");
-  const headers = { "X-CSRF-Token": form.dataset.csrf };
+// The page loads this before the form and it listens on the document, so an Install pressed the
+// moment the page shows is handled too.
+(() => {
   const piece = 256 * 1024;
 
   async function send(url, options) {
@@ -16,8 +14,12 @@ document.addEventListener("DOMContentLoaded", () => {
     return answer.json();
   }
 
-  form.addEventListener("submit", async (event) => {
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.id !== "add-app") return;
     event.preventDefault();
+    const progress = document.getElementById("add-app-progress");
+    const headers = { "X-CSRF-Token": form.dataset.csrf };
     const image = document.getElementById("add-app-image").files[0];
     const packageFile = document.getElementById("add-app-package").files[0];
     const uploadId = `web-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
@@ -43,4 +45,4 @@ document.addEventListener("DOMContentLoaded", () => {
       progress.textContent = `Not installed: ${error.message}`;
     }
   });
-});
+})();

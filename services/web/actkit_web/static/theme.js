@@ -3,13 +3,11 @@
   var stored = localStorage.getItem("actkit-theme");
   var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   document.documentElement.dataset.theme = stored || (dark ? "dark" : "light");
-  document.addEventListener("DOMContentLoaded", function () {
-    var button = document.getElementById("theme-toggle");
-    if (!button) return;
-    button.addEventListener("click", function () {
-      var next = document.documentElement.dataset.theme === "dark" ? "light" : "dark";
-      document.documentElement.dataset.theme = next;
-      localStorage.setItem("actkit-theme", next);
-    });
+  // Listened for on the document (this runs in the head), so a press the moment the page shows counts.
+  document.addEventListener("click", function (event) {
+    if (!(event.target instanceof Element) || !event.target.closest("#theme-toggle")) return;
+    var next = document.documentElement.dataset.theme === "dark" ? "light" : "dark";
+    document.documentElement.dataset.theme = next;
+    localStorage.setItem("actkit-theme", next);
   });
 })();

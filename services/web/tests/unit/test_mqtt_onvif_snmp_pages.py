@@ -61,7 +61,7 @@ async def test_the_mqtt_page_gives_the_browser_each_protocols_default_port(
     )
     assert found is not None
     assert json.loads(found[1]) == {"tcp": 1883, "ssl": 8883, "ws": 80, "wss": 443}
-    assert '<script src="/static/mqtt_port.js" defer>' in page.text
+    assert '<script src="/static/mqtt_port.js"></script>' in page.text
     assert "MQTT over WebSocket Secure</option>" in page.text
     # An empty port is left out, so the mqtt service gives the new protocol its default.
     response = await client.post(
