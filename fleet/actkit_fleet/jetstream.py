@@ -24,9 +24,9 @@ from actkit_proto.fleet import (
     HQ_COMMANDS,
     UPLINK_CONSUMER,
     VEHICLE_EVENTS,
+    api_domain,
     downlink_consumer,
     downlink_deliver,
-    events_vehicle,
     hq_events,
     js_api,
     queued_command_prefix,
@@ -43,21 +43,20 @@ class FleetError(Exception):
     """A JetStream request failed; the message says what and why, for a person."""
 
 
-def vehicle_events_at_hq(vehicle_id: str, replicas: int, max_age_days: int = 30) -> JsonObject:
-    """HQ's stream of one vehicle's events (``EV_<id>``), sourcing that vehicle's ``EVENTS``.
+def events_shard_at_hq(shard: int, replicas: int, max_age_days: int = 30) -> JsonObject:
+    """HQ's stream of a share of the fleet's events (``EV_<shard>``), its sources added later.
 
-    One stream per vehicle: their leaders spread over HQ's nodes, so a node's death sets up
-    again only the sources it led, each in a stream of its own, and one vehicle's stall
-    holds up no other. The last message on each stateful subject is the vehicle's state.
+    A few such streams, not one per vehicle: each is a replicated Raft group at HQ, and 200
+    of them (with the command queue's consumers, 400) kept a 2-core HQ busy with themselves.
+    The last message on each stateful subject under ``veh.<id>.`` is that vehicle's state.
     """
     return {
-        "name": hq_events(vehicle_id),
+        "name": hq_events(shard),
         "retention": "limits",
         "storage": "file",
         "num_replicas": replicas,
         "max_age": max_age_days * DAY_NS,
         "discard": "old",
-        "sources": [uplink_source(vehicle_id)],
     }
 
 
@@ -80,6 +79,11 @@ def downlink(vehicle_id: str) -> JsonObject:
         **flow_controlled(downlink_consumer(vehicle_id), downlink_deliver(vehicle_id)),
         "filter_subject": f"{queued_command_prefix(vehicle_id)}.>",
     }
+
+
+def source_vehicle(source: JsonObject) -> str | None:
+    """The vehicle an events stream's source (its configuration or its state) is of."""
+    return api_domain(str((source.get("external") or {}).get("api", "")))
 
 
 def uplink_source(vehicle_id: str) -> JsonObject:
@@ -133,19 +137,14 @@ class JetStreamApi:
                 return None
             raise
 
-    async def vehicle_streams(self) -> dict[str, JsonObject]:
-        """HQ's streams of vehicles' events, each one's info by vehicle id."""
-        found: dict[str, JsonObject] = {}
-        offset = 0
+    async def streams(self) -> list[JsonObject]:
+        """Every stream's info (``STREAM.LIST``, page by page)."""
+        found: list[JsonObject] = []
         while True:
-            page = await self.call("STREAM.LIST", {"offset": offset})
+            page = await self.call("STREAM.LIST", {"offset": len(found)})
             streams = page.get("streams") or []
-            for info in streams:
-                vehicle_id = events_vehicle(str(info["config"]["name"]))
-                if vehicle_id is not None:
-                    found[vehicle_id] = info
-            offset += len(streams)
-            if not streams or offset >= int(page.get("total", 0)):
+            found += streams
+            if not streams or len(found) >= int(page.get("total", 0)):
                 return found
 
     async def ensure_stream(self, config: JsonObject) -> JsonObject:
@@ -157,13 +156,6 @@ class JetStreamApi:
         if not config.get("sources") and current["config"].get("sources"):
             merged["sources"] = current["config"]["sources"]
         return await self.call(f"STREAM.UPDATE.{config['name']}", merged)
-
-    async def set_sources(self, name: str, sources: list[JsonObject]) -> JsonObject:
-        """Replace the sources of stream ``name``."""
-        current = await self.stream(name)
-        if current is None:
-            raise FleetError(f"there is no stream {name}: run `actkit-fleet setup` first")
-        return await self.call(f"STREAM.UPDATE.{name}", {**current["config"], "sources": sources})
 
     async def ensure_consumer(self, stream: str, config: JsonObject) -> JsonObject:
         """Create the durable consumer, or update it to ``config``."""

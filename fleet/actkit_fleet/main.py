@@ -22,7 +22,7 @@ from nats.aio.client import Client
 
 from actkit_core.fleetagent import run_queued_commands
 from actkit_core.natsconf import reload_server
-from actkit_fleet import leafconf, provision, registry, view
+from actkit_fleet import leafconf, provision, registry, shards, view
 from actkit_fleet.hqconf import (
     HQ_USER,
     SYS_USER,
@@ -80,10 +80,10 @@ async def setup(args: argparse.Namespace) -> None:
     """Create HQ's streams and bucket."""
     client = await _connect(args)
     try:
-        await provision.setup(JetStreamApi(client), args.replicas)
+        await provision.setup(JetStreamApi(client), args.replicas, args.shards)
     finally:
         await client.close()
-    _say(f"HQ streams ready ({args.replicas} replicas)")
+    _say(f"HQ streams ready ({args.shards} events shards, {args.replicas} replicas)")
 
 
 async def register(args: argparse.Namespace) -> None:
@@ -266,6 +266,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.set_defaults(action=hq_conf)
     sub = commands.add_parser("setup", parents=[server], help="create HQ's streams")
     sub.add_argument("--replicas", type=int, choices=(1, 3), default=3)
+    sub.add_argument(
+        "--shards",
+        type=int,
+        default=shards.DEFAULT_SHARDS,
+        help="streams the vehicles' events are spread over (more may be added later, never "
+        f"fewer; default {shards.DEFAULT_SHARDS})",
+    )
     sub.set_defaults(action=setup)
     sub = commands.add_parser("register", parents=[server, conf], help="register vehicles")
     sub.add_argument("vehicle_ids", nargs="+")

@@ -1,10 +1,10 @@
 """Provisioning at HQ: the command queue, registering and revoking vehicles.
 
 A vehicle's register entry and users-file line come first (so it may connect once HQ's nodes
-have reloaded), then its consumer of the command queue and its own events stream at HQ
-(``EV_<id>``, sourcing the vehicle). Revoking undoes all three: its link is closed, the
-stream's source and the queue's consumer are removed; the events HQ received stay in its
-stream until they age out (an incident's record outlives the vehicle's credentials).
+have reloaded), then its consumer of the command queue and its source in one of HQ's events
+shards (``EV_<n>``, :mod:`actkit_fleet.shards`). Revoking undoes all three: its link is closed,
+its source and the queue's consumer are removed; the events HQ received stay in the shard
+until they age out (an incident's record outlives the vehicle's credentials).
 """
 
 from __future__ import annotations
@@ -18,22 +18,22 @@ from pathlib import Path
 
 from nats.aio.client import Client
 
-from actkit_fleet import registry
-from actkit_fleet.jetstream import (
-    JetStreamApi,
-    downlink,
-    hq_commands,
-    vehicle_events_at_hq,
-)
+from actkit_fleet import registry, shards
+from actkit_fleet.jetstream import JetStreamApi, downlink, hq_commands, uplink_source
 from actkit_fleet.nkey import new_user_nkey
-from actkit_proto.fleet import HQ_COMMANDS, check_vehicle_id, downlink_consumer, hq_events
+from actkit_proto.fleet import HQ_COMMANDS, check_vehicle_id, downlink_consumer
 
 AT_ONCE = 8
-"""Vehicles whose HQ objects are made at the same time by one ``register``."""
+"""Vehicles whose command-queue consumers are made at the same time by one ``register``."""
 
 
-async def setup(api: JetStreamApi, replicas: int) -> None:
-    """Create (or update) HQ's command queue; each vehicle's events stream comes with it."""
+async def setup(api: JetStreamApi, replicas: int, shard_count: int = shards.DEFAULT_SHARDS) -> None:
+    """Create (or update) HQ's command queue and its events shards (vehicles come with register).
+
+    Raises:
+        FleetError: a shard count out of range or below the shards HQ has (nothing changed).
+    """
+    await shards.ensure(api, shard_count, replicas)  # checks the count before any change
     await api.ensure_stream(hq_commands(replicas))
 
 
@@ -60,7 +60,7 @@ async def register(
     credentials_dir: Path,
     reload_pids: Sequence[int] = (),
 ) -> dict[str, Path]:
-    """Register vehicles: keys, users file, command-queue consumer, events source.
+    """Register vehicles: keys, users file, command-queue consumer, a source in a shard.
 
     Returns:
         Each vehicle's seed file, to be given to it (HQ keeps only the public key).
@@ -79,7 +79,7 @@ async def register(
     queue = await api.stream(HQ_COMMANDS)
     if queue is None:
         raise registry.RegistryError(f"there is no stream {HQ_COMMANDS}: run `actkit-fleet setup`")
-    replicas = int(queue["config"].get("num_replicas", 1))
+    placement = shards.placement((await shards.shard_infos(api)).values(), vehicle_ids)
     seeds = {vid: write_seed(credentials_dir, vid, key.seed) for vid, key in keys.items()}
     registry.save(conf_dir, vehicles)
     reload_nodes(reload_pids)
@@ -88,9 +88,15 @@ async def register(
     async def provide(vehicle_id: str) -> None:
         async with gate:
             await api.ensure_consumer(HQ_COMMANDS, downlink(vehicle_id))
-            await api.ensure_stream(vehicle_events_at_hq(vehicle_id, replicas))
 
     await asyncio.gather(*(provide(vehicle_id) for vehicle_id in vehicle_ids))
+    # One update a shard for all its new vehicles: the sources already there run on.
+    await asyncio.gather(
+        *(
+            shards.change_sources(api, shard, adding=[uplink_source(v) for v in added])
+            for shard, added in placement.items()
+        )
+    )
     return seeds
 
 
@@ -132,7 +138,7 @@ async def revoke(
 ) -> int:
     """Cut a vehicle off: out of the users, its link closed, its source and queue consumer gone.
 
-    What HQ received from it stays in its events stream (``EV_<id>``) until it ages out.
+    What HQ received from it stays in its events shard until it ages out.
 
     Args:
         api: HQ's JetStream.
@@ -153,8 +159,8 @@ async def revoke(
     # Every node must have reloaded before the kick, else the vehicle reconnects at once.
     await asyncio.sleep(0.5 if reload_pids else 0.0)
     kicked = await disconnect(system, vehicle_id) if system is not None else 0
-    info = await api.stream(hq_events(vehicle_id))
-    if info is not None and info["config"].get("sources"):
-        await api.set_sources(hq_events(vehicle_id), [])
+    where = (await shards.vehicle_sources(api)).get(vehicle_id)
+    if where is not None:
+        await shards.change_sources(api, where.shard, removing=[vehicle_id])
     await api.delete_consumer(HQ_COMMANDS, downlink_consumer(vehicle_id))
     return kicked

@@ -10,10 +10,12 @@ flight for its 5 s.
 
 This watches the vehicles' leaf connections instead (the fleet account's connection events in
 HQ's system account, then that node's ``LEAFZ``). For a vehicle whose link came back while its
-source at HQ is still stalled, it removes the source of the vehicle's stream (``EV_<id>``) and
-adds it again: the stream's leader sets it up at once, from the last event the stream holds of
-it (what HQ stored is the source's position), whatever request was in flight. Nothing depends on
-it: without it, the sources resume when nats-server's own retry comes round.
+source at HQ is still stalled, it removes that source from its shard (``EV_<n>``) and adds it
+again: the shard's leader sets it up at once, from the last event the stream holds of it (what
+HQ stored is the source's position), whatever request was in flight; the shard's other sources
+run on (nats-server applies an update source by source). The vehicles noticed together are set
+up again together: two updates a shard, whatever their number. Nothing depends on it: without
+it, the sources resume when nats-server's own retry comes round.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import contextlib
 import json
 import logging
 import time
-from collections import deque
+from collections import defaultdict, deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +35,9 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 
 from actkit_core.fleetstreams import HEARTBEAT_NS
-from actkit_fleet.jetstream import FleetError, JetStreamApi
-from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id, hq_events
+from actkit_fleet import shards
+from actkit_fleet.jetstream import FleetError, JetStreamApi, JsonObject
+from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +55,6 @@ started, and of those whose link moved to another node when one died (two stream
 through HQ's meta leader at that moment). A link back after an outage finds its source silent
 for as long as the outage."""
 LEAFZ_TIMEOUT_S = 2.0
-AT_ONCE = 16
-"""Vehicles checked (and their sources set up again) at the same time."""
 ATTEMPTS = 5
 SPACING_S = 10.0
 """A vehicle's source is set up again at most this often: a link that comes and goes (a loaded
@@ -79,9 +81,12 @@ class Resumer:
     _links: dict[str, set[int]] = field(default_factory=dict)
     """Leaf connection ids each node held at its last look."""
     _checking: set[str] = field(default_factory=set)
+    """Vehicles noticed and not yet checked."""
+    _due: set[str] = field(default_factory=set)
+    """Vehicles whose grace is out, for the next check."""
+    _checker: asyncio.Task[None] | None = None
     _last_resumed: dict[str, float] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AT_ONCE))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Watch until ``stop`` is set; the vehicles linked at the start are checked too."""
@@ -149,72 +154,78 @@ class Resumer:
 
     async def _check(self, vehicle_id: str) -> None:
         self.noticed.append(vehicle_id)
-        try:
-            await asyncio.sleep(GRACE_S)
-            for attempt in range(1, ATTEMPTS + 1):
-                try:
-                    async with self._gate:
-                        last = self._last_resumed.get(vehicle_id, -SPACING_S)
-                        if time.monotonic() - last < SPACING_S:
-                            return
-                        if await resume(self.api, vehicle_id):
+        await asyncio.sleep(GRACE_S)
+        if time.monotonic() - self._last_resumed.get(vehicle_id, -SPACING_S) < SPACING_S:
+            self._checking.discard(vehicle_id)
+            return
+        self._due.add(vehicle_id)
+        if self._checker is None or self._checker.done():
+            self._checker = asyncio.create_task(self._check_due())
+            self._tasks.add(self._checker)
+            self._checker.add_done_callback(self._tasks.discard)
+
+    async def _check_due(self) -> None:
+        """Check the vehicles due, together, until none is left (more come in meanwhile)."""
+        while self._due:
+            batch, self._due = self._due, set()
+            try:
+                for attempt in range(1, ATTEMPTS + 1):
+                    try:
+                        for vehicle_id in await resume(self.api, batch):
                             self._last_resumed[vehicle_id] = time.monotonic()
                             self.resumed += 1
                             log.info("%s: linked again, its source set up again", vehicle_id)
-                    return
-                except FleetError as exc:
-                    # Its stream may have no leader yet (the node that led it died).
-                    if attempt == ATTEMPTS:
-                        log.warning("%s: its source was not set up again: %s", vehicle_id, exc)
-                    await asyncio.sleep(RETRY_S)
-        finally:
-            self._checking.discard(vehicle_id)
+                        break
+                    except FleetError as exc:
+                        # A shard may have no leader yet (the node that led it died).
+                        if attempt == ATTEMPTS:
+                            log.warning("%s: not set up again: %s", ", ".join(sorted(batch)), exc)
+                        await asyncio.sleep(RETRY_S)
+            finally:
+                self._checking -= batch
 
 
-def is_stalled(info: dict[str, Any]) -> bool:
-    """Whether a vehicle's stream has a source not heard from lately (or in error)."""
-    sources = info.get("sources") or []
-    return any(
-        source.get("error") or not 0 <= int(source.get("active", -1)) < FRESH_NS
-        for source in sources
-    )
+def is_stalled(source: JsonObject) -> bool:
+    """Whether a source's state says it was not heard from lately (or is in error)."""
+    return bool(source.get("error")) or not 0 <= int(source.get("active", -1)) < FRESH_NS
 
 
-async def resume(api: JetStreamApi, vehicle_id: str) -> bool:
-    """Set up the vehicle's source at HQ again if it is stalled; whether it was.
+async def resume(api: JetStreamApi, vehicle_ids: Collection[str]) -> list[str]:
+    """Set up again the sources of those vehicles that are stalled; which were.
 
-    Removing it and adding it again has the stream's leader drop whatever it waited for and
-    set the source up at once, from the last event of it the stream holds.
+    Removing a source and adding it again has the shard's leader drop whatever it waited for
+    and set the source up at once, from the last event of it the stream holds.
     """
-    info = await api.stream(hq_events(vehicle_id))
-    if info is None or not info["config"].get("sources") or not is_stalled(info):
-        return False
-    config = info["config"]
-    update = f"STREAM.UPDATE.{config['name']}"
-    await api.call(update, {**config, "sources": []})
-    await _add_again(api, update, config)
-    return True
+    stalled: dict[str, set[str]] = defaultdict(set)
+    for vehicle_id, where in (await shards.vehicle_sources(api)).items():
+        if vehicle_id in vehicle_ids and is_stalled(where.state):
+            stalled[where.shard].add(vehicle_id)
+    await asyncio.gather(*(_set_up_again(api, shard, ids) for shard, ids in stalled.items()))
+    return sorted(vehicle_id for ids in stalled.values() for vehicle_id in ids)
 
 
-async def _add_again(api: JetStreamApi, update: str, config: dict[str, Any]) -> None:
-    """The removed source added again, tried until it holds: the stream is without it meanwhile.
+async def _set_up_again(api: JetStreamApi, shard: str, vehicle_ids: set[str]) -> None:
+    """The vehicles' sources out of the shard, then in again, tried until they hold.
 
     Raises:
-        FleetError: every try failed. The log says which stream is left without its source
-            and holds the configuration to put back (its events wait on the vehicle meanwhile).
+        FleetError: every try to add them again failed. The log says which shard is left
+            without which sources and holds them to put back (their events wait on the
+            vehicles meanwhile).
     """
+    removed = await shards.change_sources(api, shard, removing=vehicle_ids)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            await api.call(update, config)
+            await shards.change_sources(api, shard, adding=removed)
             return
         except FleetError as exc:
             if attempt == ATTEMPTS:
                 log.error(
-                    "%s is left without its source (%s); its events wait on the vehicle. "
-                    "Put this configuration back (nats stream edit --config): %s",
-                    config["name"],
+                    "%s is left without the sources of %s (%s); their events wait on the "
+                    "vehicles. Add these sources back to it (nats stream edit): %s",
+                    shard,
+                    ", ".join(sorted(vehicle_ids)),
                     exc,
-                    json.dumps(config),
+                    json.dumps(removed),
                 )
                 raise
             await asyncio.sleep(RETRY_S)

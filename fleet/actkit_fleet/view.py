@@ -1,9 +1,9 @@
 """The HQ view: which vehicles are online, their current state, their last events, commands.
 
-Everything about a vehicle comes from its events stream at HQ (``EV_<id>``): online and last
-seen from its source (which hears a heartbeat every second while the link is up), the state
-from the last message of each stateful subject, the last events. Commands are checked against
-the contract before anything is sent.
+Everything about a vehicle comes from its events shard at HQ (``EV_<n>``): online and last
+seen from its source there (which hears a heartbeat every second while the link is up), the
+state from the last message of each stateful subject under ``veh.<id>.``, the last events.
+Commands are checked against the contract before anything is sent.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from actkit_fleet import shards
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_proto.base import Command
 from actkit_proto.catalog import messages
@@ -28,7 +29,6 @@ from actkit_proto.errors import Invalid
 from actkit_proto.fleet import (
     HQ_COMMANDS,
     command_subjects,
-    hq_events,
     live_command_prefix,
     queued_command_prefix,
     stateful_event_subjects,
@@ -54,10 +54,8 @@ class VehicleRow:
 
 async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]:
     """Every registered or sourced vehicle, online or not (a revoked one's stream has no source)."""
-    sources: dict[str, dict[str, Any]] = {
-        vehicle_id: info["sources"][0]
-        for vehicle_id, info in (await api.vehicle_streams()).items()
-        if info.get("sources")
+    sources = {
+        vehicle_id: where.state for vehicle_id, where in (await shards.vehicle_sources(api)).items()
     }
     rows = []
     for vehicle_id in sorted({*registered, *sources}):
@@ -77,8 +75,12 @@ async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]
 
 
 async def state(api: JetStreamApi, vehicle_id: str) -> dict[str, Any]:
-    """The vehicle's current state: the last value of each stateful event, by subject."""
-    stream = hq_events(vehicle_id)
+    """The vehicle's current state: the last value of each stateful event, by subject.
+
+    Raises:
+        FleetError: no shard sources the vehicle, or HQ did not answer.
+    """
+    stream = await shards.shard_of(api, vehicle_id)
     prefix = vehicle_prefix(vehicle_id) + "."
     info = await api.call(f"STREAM.INFO.{stream}", {"subjects_filter": prefix + ">"})
     stateful = stateful_event_subjects()
@@ -95,12 +97,17 @@ async def state(api: JetStreamApi, vehicle_id: str) -> dict[str, Any]:
 async def last_events(
     client: Client, vehicle_id: str, count: int = 10, since_s: float = 3600.0
 ) -> list[tuple[str, Any]]:
-    """The vehicle's last ``count`` events of the last ``since_s`` seconds: (subject, payload)."""
+    """The vehicle's last ``count`` events of the last ``since_s`` seconds: (subject, payload).
+
+    Raises:
+        FleetError: no shard sources the vehicle, or HQ did not answer.
+    """
+    stream = await shards.shard_of(JetStreamApi(client), vehicle_id)
     prefix = vehicle_prefix(vehicle_id) + "."
     start = datetime.now(UTC) - timedelta(seconds=since_s)
     config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=start)
     subscription = await client.jetstream().subscribe(
-        prefix + ">", stream=hq_events(vehicle_id), ordered_consumer=True, config=config
+        prefix + ">", stream=stream, ordered_consumer=True, config=config
     )
     kept: deque[tuple[str, Any]] = deque(maxlen=count)
     try:

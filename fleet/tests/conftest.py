@@ -8,8 +8,11 @@ from actkit_fleet.sim.fleet import SimFleet
 
 @pytest_asyncio.fixture
 async def fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
-    """A 3-node HQ and 3 light vehicles, each linked through its own proxy; all stopped after."""
-    fleet = SimFleet(tmp_path, count=3)
+    """A 3-node HQ and 3 light vehicles, each linked through its own proxy; all stopped after.
+
+    Two events shards: the first and third vehicles share ``EV_00``, the second has ``EV_01``.
+    """
+    fleet = SimFleet(tmp_path, count=3, shards=2)
     try:
         await fleet.start()
         yield fleet

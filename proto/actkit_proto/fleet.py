@@ -1,9 +1,9 @@
 """The fleet: every vehicle's nats-server a leaf node of the HQ cluster; the names both ends use.
 
 A vehicle keeps its own JetStream domain (its id, the device's serial) and its events in the
-stream :data:`VEHICLE_EVENTS`; HQ sources that stream into a stream of its own for that vehicle
-(:func:`hq_events`, ``EV_<id>``) under the prefix ``veh.<id>.``, whose last message on each
-stateful event's subject is the vehicle's current state.
+stream :data:`VEHICLE_EVENTS`; HQ sources that stream into one of a few streams each holding a
+share of the fleet (:func:`hq_events`, ``EV_00``, ``EV_01`` …) under the prefix ``veh.<id>.``:
+the last message on each stateful event's subject there is the vehicle's current state.
 Commands go down live (request/reply on ``veh.<id>.cmd.<subject>``, which the vehicle maps to
 ``<subject>``) or queued (stream :data:`HQ_COMMANDS` on ``veh.<id>.cmdq.<subject>``, which the
 vehicle sources into :data:`VEHICLE_COMMANDS` as ``cmdq.<subject>``). Only the commands the
@@ -20,7 +20,7 @@ from actkit_proto.catalog import messages
 HQ_DOMAIN = "hq"
 HQ_ACCOUNT = "FLEET"
 HQ_EVENTS_PREFIX = "EV_"
-"""HQ's streams of one vehicle's events each: ``EV_<id>``."""
+"""HQ's streams of the vehicles' events, each sourcing a share of the fleet: ``EV_<shard>``."""
 HQ_COMMANDS = "CMDQ"
 VEHICLE_EVENTS = "EVENTS"
 VEHICLE_COMMANDS = "CMD_IN"
@@ -55,27 +55,36 @@ def check_vehicle_id(vehicle_id: str) -> str:
     return vehicle_id
 
 
+VEHICLES_PREFIX = "veh"
+"""The first token of every vehicle's subjects at HQ."""
+
+
 def vehicle_prefix(vehicle_id: str) -> str:
     """What HQ puts before a vehicle's subjects: ``veh.<id>``."""
-    return f"veh.{check_vehicle_id(vehicle_id)}"
+    return f"{VEHICLES_PREFIX}.{check_vehicle_id(vehicle_id)}"
 
 
-def hq_events(vehicle_id: str) -> str:
-    """HQ's stream of one vehicle's events (``EV_<id>``): one per vehicle, leaders spread.
+def hq_events(shard: int) -> str:
+    """HQ's stream of the events of one share of the fleet (``EV_<shard>``, from 00).
 
-    >>> hq_events("ACCC8E123456")
-    'EV_ACCC8E123456'
+    >>> hq_events(3)
+    'EV_03'
     """
-    return HQ_EVENTS_PREFIX + check_vehicle_id(vehicle_id)
+    if not 0 <= shard < 100:
+        raise ValueError(f"an events shard is numbered 0 to 99, not {shard}")
+    return f"{HQ_EVENTS_PREFIX}{shard:02d}"
 
 
-def events_vehicle(stream: str) -> str | None:
-    """The vehicle whose events HQ's stream ``stream`` holds; None for another stream.
+def events_shard(stream: str) -> int | None:
+    """The shard number of HQ's events stream ``stream``; None for another stream.
 
-    >>> events_vehicle("EV_v1"), events_vehicle("CMDQ")
-    ('v1', None)
+    >>> events_shard("EV_03"), events_shard("CMDQ"), events_shard("EV_ACCC8E123456")
+    (3, None, None)
     """
-    return stream.removeprefix(HQ_EVENTS_PREFIX) if stream.startswith(HQ_EVENTS_PREFIX) else None
+    number = stream.removeprefix(HQ_EVENTS_PREFIX)
+    if stream.startswith(HQ_EVENTS_PREFIX) and len(number) == 2 and number.isdigit():
+        return int(number)
+    return None
 
 
 def live_command_prefix(vehicle_id: str) -> str:
@@ -110,6 +119,16 @@ def downlink_consumer(vehicle_id: str) -> str:
 def js_api(domain: str) -> str:
     """The JetStream API prefix of a domain, as seen from the other end of the leaf."""
     return f"$JS.{domain}.API"
+
+
+def api_domain(api: str) -> str | None:
+    """The domain whose JetStream API prefix is ``api`` (:func:`js_api`); None for another.
+
+    >>> api_domain("$JS.ACCC8E123456.API"), api_domain("$JS.API")
+    ('ACCC8E123456', None)
+    """
+    parts = api.split(".")
+    return parts[1] if len(parts) == 3 and parts[0] == "$JS" and parts[2] == "API" else None
 
 
 def _covers(pattern: str, subject: str) -> bool:

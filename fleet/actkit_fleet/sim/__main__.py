@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from actkit_fleet.shards import DEFAULT_SHARDS
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.figures import compute, render
 from actkit_fleet.sim.fleet import SimFleet
@@ -32,7 +33,11 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     _say(f"fleet-sim: {plan.vehicles} vehicles, load average {load} before")
     fleet = SimFleet(
-        folder, plan.vehicles, is_resuming=False, vehicle_niceness=plan.vehicle_niceness
+        folder,
+        plan.vehicles,
+        is_resuming=False,
+        vehicle_niceness=plan.vehicle_niceness,
+        shards=plan.shards,
     )
     started = time.monotonic()
     try:
@@ -71,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         f"(default {VEHICLE_NICENESS}; 0: all alike)",
     )
     parser.add_argument(
+        "--shards",
+        type=int,
+        default=int(os.environ.get("FLEET_SHARDS", DEFAULT_SHARDS)),
+        help=f"HQ's events streams, as setup --shards (default {DEFAULT_SHARDS})",
+    )
+    parser.add_argument(
         "--kill-hq-in-cut",
         action="store_true",
         help="kill the HQ node during the cut, not before it",
@@ -89,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         cut_s=args.cut_s,
         calm_s=args.calm_s,
         vehicle_niceness=args.vehicle_niceness,
+        shards=args.shards,
         is_hq_killed_in_cut=args.kill_hq_in_cut,
     )
     folder = Path(tempfile.mkdtemp(prefix="fleet-sim-"))

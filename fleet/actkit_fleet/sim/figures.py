@@ -161,16 +161,15 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
         (
             "vehicles",
             f"{figures.vehicles} light (a leaf nats-server each, niceness "
-            f"+{plan.vehicle_niceness}), HQ 3 nodes (+0)",
+            f"+{plan.vehicle_niceness}), HQ 3 nodes (+0), {plan.shards} events shards",
         ),
         ("start-up", f"{startup_s:.1f} s: HQ, streams, every vehicle registered and linked"),
         (
             "disturbances",
             f"{len(timeline.cut_ids)} links cut {plan.cut_s:.0f} s; "
             f"{len(timeline.killed_ids)} vehicle servers kill -9 + restart during the cut; "
-            f"HQ node {timeline.killed_hq} (leader of {_leads(timeline)} vehicles' "
-            "streams) kill -9 "
-            + ("during the cut" if plan.is_hq_killed_in_cut else "before the cut"),
+            f"HQ node {timeline.killed_hq} (leading the shards of {_leads(timeline)} vehicles) "
+            "kill -9 " + ("during the cut" if plan.is_hq_killed_in_cut else "before the cut"),
         ),
         ("events", f"{figures.received} at HQ of {figures.stored} stored by the vehicles"),
         ("given up", f"{timeline.given_up} events their vehicle's JetStream did not take in 60 s"),

@@ -21,13 +21,13 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import DeliverPolicy
 from nats.js.errors import APIError
 
-from actkit_fleet import provision
+from actkit_fleet import provision, shards
 from actkit_fleet.hqconf import LeafTls
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.leafconf import LeafLink
 from actkit_fleet.sim.cluster import API_TIMEOUT_S, HqCluster, LightVehicle, light_vehicles
 from actkit_fleet.sim.proxy import LinkProxy
-from actkit_proto.fleet import hq_events, vehicle_prefix
+from actkit_proto.fleet import VEHICLES_PREFIX
 
 SEQ_HEADER = "Fleet-Seq"
 SENT_HEADER = "Fleet-Sent-Ns"
@@ -38,8 +38,6 @@ POLL_PER_VEHICLE_S = 0.01
 """While the simulation waits on HQ's streams it asks for them this much less often per vehicle
 (0.25 s at 25 vehicles or fewer, 2 s at 200): each ask is a ``STREAM.LIST``, which HQ answers
 from every stream's leader (200 requests inside HQ)."""
-READ_AT_ONCE = 10
-"""HQ's events streams read at the same time at the end."""
 READ_ATTEMPTS = 3
 
 
@@ -97,6 +95,8 @@ class SimFleet:
     """Run ``actkit-fleet resume`` beside HQ (a source set up again when its link returns)."""
     vehicle_niceness: int = 0
     """Added to the vehicles' servers' niceness: HQ is served first, as on machines of its own."""
+    shards: int = shards.DEFAULT_SHARDS
+    """HQ's events streams (``setup --shards``)."""
     hq: HqCluster = field(init=False)
     vehicles: list[SimVehicle] = field(default_factory=list)
     client: Client | None = None
@@ -119,7 +119,7 @@ class SimFleet:
         deadline = time.monotonic() + 30.0
         while True:  # the meta leader answers before every peer has joined: "no suitable peers"
             try:
-                await provision.setup(self.api, replicas=min(3, self.hq_size))
+                await provision.setup(self.api, min(3, self.hq_size), self.shards)
                 break
             except FleetError:
                 if time.monotonic() > deadline:
@@ -184,22 +184,18 @@ class SimFleet:
             self.hq.stop()
 
     async def hq_messages(self, timeout_s: float = 60.0) -> list[Msg]:
-        """Every message of HQ's events streams, each vehicle's in its stream's order."""
-        api = self.api
-        assert api is not None
-        gate = asyncio.Semaphore(READ_AT_ONCE)
-
-        async def read(vehicle_id: str) -> list[Msg]:
-            # Stream by stream (its own leader answers), not one list of every stream.
-            async with gate:
-                info = await api.stream(hq_events(vehicle_id))
-                total = int(info["state"]["messages"]) if info is not None else 0
-                return await self._stream_messages(vehicle_id, total, timeout_s)
-
-        parts = await asyncio.gather(*(read(sim.vehicle_id) for sim in self.vehicles))
+        """Every message of HQ's events shards, each vehicle's in its shard's order."""
+        assert self.api is not None
+        infos = await shards.shard_infos(self.api)
+        parts = await asyncio.gather(
+            *(
+                self._stream_messages(name, int(info["state"]["messages"]), timeout_s)
+                for name, info in infos.items()
+            )
+        )
         return [msg for part in parts for msg in part]
 
-    async def _stream_messages(self, vehicle_id: str, total: int, timeout_s: float) -> list[Msg]:
+    async def _stream_messages(self, stream: str, total: int, timeout_s: float) -> list[Msg]:
         assert self.client is not None
         if total == 0:
             return []
@@ -215,8 +211,8 @@ class SimFleet:
         for attempt in range(1, READ_ATTEMPTS + 1):
             try:
                 sub = await js.subscribe(
-                    f"{vehicle_prefix(vehicle_id)}.>",
-                    stream=hq_events(vehicle_id),
+                    f"{VEHICLES_PREFIX}.>",
+                    stream=stream,
                     cb=keep,
                     ordered_consumer=True,
                     deliver_policy=DeliverPolicy.ALL,
@@ -236,8 +232,8 @@ class SimFleet:
     async def hq_count(self) -> int:
         """How many events HQ holds, every vehicle's together."""
         assert self.api is not None
-        streams = await self.api.vehicle_streams()
-        return sum(int(info["state"]["messages"]) for info in streams.values())
+        infos = await shards.shard_infos(self.api)
+        return sum(int(info["state"]["messages"]) for info in infos.values())
 
     async def wait_until_complete(self, timeout_s: float) -> float:
         """Wait until HQ holds every event each vehicle stored; the seconds it took."""

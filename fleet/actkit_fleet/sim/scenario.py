@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 from nats.errors import Error as NatsError
 
+from actkit_fleet import shards
 from actkit_fleet.jetstream import FleetError
+from actkit_fleet.shards import DEFAULT_SHARDS
 from actkit_fleet.sim.fleet import SimFleet, SimVehicle
 from actkit_fleet.sim.usage import CpuWindow, cpu_s
 from actkit_proto.io import Circuit, Direction, PortChanged
@@ -41,6 +43,8 @@ class Plan:
     kill_after_s: float = 5.0
     restart_after_s: float = 10.0
     kill_hq_after_s: float = 3.0
+    shards: int = DEFAULT_SHARDS
+    """HQ's events streams the vehicles are spread over (``setup --shards``)."""
     vehicle_niceness: int = 0
     """Added to the vehicles' servers' niceness (HQ's nodes and the simulator stay as started):
     on one machine, HQ is served first, as on machines of its own and each vehicle on a board."""
@@ -70,7 +74,7 @@ class Timeline:
     hq_recovered_s: float = -1.0
     """When every vehicle's source at HQ was active again after the kill (-1: not)."""
     killed_hq_leads: int = 0
-    """How many vehicles' events streams the killed node led (-1: HQ did not list them)."""
+    """How many vehicles' events shards the killed node led (-1: HQ did not list them)."""
     hq_cores: float = 0.0
     vehicle_cores: float = 0.0
     """Average of one light vehicle's nats-server, over the ones never killed."""
@@ -121,8 +125,7 @@ async def _sources_active(fleet: SimFleet, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with contextlib.suppress(FleetError):
-            streams = await fleet.api.vehicle_streams()
-            sources = [source for info in streams.values() for source in info.get("sources") or []]
+            sources = [where.state for where in (await shards.vehicle_sources(fleet.api)).values()]
             if len(sources) == len(fleet.vehicles) and all(
                 not source.get("error") and 0 <= int(source.get("active", -1)) < SOURCE_ACTIVE_NS
                 for source in sources
@@ -167,17 +170,15 @@ async def run(fleet: SimFleet, plan: Plan, *, is_resuming: bool = False) -> Time
     last_hq_cpu: dict[int, float] = {}
 
     async def kill_hq() -> None:
-        # The node leading the most vehicles' streams: their sources move with the leadership.
+        # The node leading the shards of the most vehicles: their sources move with it.
         assert fleet.api is not None
         try:
-            streams = await fleet.api.vehicle_streams()
+            placed = await shards.vehicle_sources(fleet.api)
         except FleetError:
-            streams = {}  # HQ too busy to list them: the first node dies, its share unknown
-        leaders = Counter(
-            str((info.get("cluster") or {}).get("leader", "")) for info in streams.values()
-        )
+            placed = {}  # HQ too busy to list them: the first node dies, its share unknown
+        leaders = Counter(where.leader for where in placed.values())
         timeline.killed_hq, timeline.killed_hq_leads = max(
-            ((name, leaders[name] if streams else -1) for name in fleet.hq.servers),
+            ((name, leaders[name] if placed else -1) for name in fleet.hq.servers),
             key=lambda pair: pair[1],
         )
         last_hq_cpu.update({pid: cpu_s(pid) for pid in hq_pids})

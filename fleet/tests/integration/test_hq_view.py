@@ -7,7 +7,7 @@ import pytest
 from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
 
-from actkit_fleet import view
+from actkit_fleet import shards, view
 from actkit_fleet.jetstream import FleetError
 from actkit_fleet.sim.fleet import SimFleet
 from actkit_proto.io import Circuit, Direction, PortChanged, PulsePort
@@ -51,7 +51,11 @@ async def test_the_view_shows_who_is_online_their_state_and_last_events(fleet: S
     assert await view.last_events(fleet.client, one.vehicle_id) == [
         ("io.port.3.changed", event.model_dump(mode="json"))
     ]
+    # Another vehicle in the same shard: none of the first one's events.
+    assert await shards.shard_of(fleet.api, three.vehicle_id) == "EV_00"
+    assert await shards.shard_of(fleet.api, one.vehicle_id) == "EV_00"
     assert await view.state(fleet.api, three.vehicle_id) == {}
+    assert await view.last_events(fleet.client, three.vehicle_id) == []
 
     with pytest.raises(FleetError, match="not connected"):
         await view.send_live(fleet.client, two.vehicle_id, PulsePort(port_id=9, duration_ms=100))
@@ -91,6 +95,10 @@ async def test_a_revoked_vehicle_is_cut_off(fleet: SimFleet) -> None:
         await asyncio.sleep(0.2)
     rows = await view.vehicles(fleet.api, [kept.vehicle_id])
     assert revoked.vehicle_id not in {row.vehicle_id for row in rows}
+    # Only its source left its shard: the vehicle sharing it is sourced still.
+    placed = await shards.vehicle_sources(fleet.api)
+    assert sorted(placed) == [kept.vehicle_id, fleet.vehicles[2].vehicle_id]
+    assert placed[fleet.vehicles[2].vehicle_id].shard == "EV_00"
     await asyncio.sleep(3)  # it keeps trying: HQ keeps refusing
     log = (revoked.vehicle.folder / "data" / "nats-server.log").read_text()
     assert log.count("Authorization Violation") >= 2

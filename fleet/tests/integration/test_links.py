@@ -7,6 +7,7 @@ import nats
 import pytest
 from nats.aio.msg import Msg
 
+from actkit_fleet import shards
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.fleet import SimFleet
 from actkit_proto.fleet import VEHICLE_COMMANDS
@@ -119,6 +120,5 @@ async def test_a_vehicle_cannot_use_another_vehicles_subjects(fleet: SimFleet) -
     await own.client.publish(f"veh.{other.vehicle_id}.io.port.1.changed", b"forged")
     await own.client.flush()
     await asyncio.sleep(1)
-    streams = await fleet.api.vehicle_streams()
-    assert len(streams) == len(fleet.vehicles)
-    assert sum(info["state"]["messages"] for info in streams.values()) == 0
+    assert len(await shards.vehicle_sources(fleet.api)) == len(fleet.vehicles)
+    assert await fleet.hq_count() == 0

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from actkit_fleet import shards
 from actkit_fleet.resume import Resumer, is_stalled, resume
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.fleet import SimFleet
-from actkit_proto.fleet import hq_events
 from actkit_proto.io import Circuit, Direction, PortChanged
 
 pytestmark = pytest.mark.timeout(180)
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.timeout(180)
 
 @pytest_asyncio.fixture
 async def quiet_fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
-    """A 3-node HQ and 3 light vehicles, no resumer beside HQ (the tests run their own)."""
-    fleet = SimFleet(tmp_path, count=3, is_resuming=False)
+    """A 3-node HQ and 3 light vehicles in one events shard, no resumer (the tests run one)."""
+    fleet = SimFleet(tmp_path, count=3, is_resuming=False, shards=1)
     try:
         await fleet.start()
         yield fleet
@@ -40,8 +40,8 @@ async def until_stalled(fleet: SimFleet, vehicle_id: str, is_wanted: bool = True
     """Until HQ finds the vehicle's source stalled (or, ``is_wanted=False``, running)."""
     assert fleet.api is not None
     for _ in range(300):
-        info = await fleet.api.stream(hq_events(vehicle_id))
-        if info is not None and is_stalled(info) is is_wanted:
+        where = (await shards.vehicle_sources(fleet.api)).get(vehicle_id)
+        if where is not None and is_stalled(where.state) is is_wanted:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"{vehicle_id}'s source never {'stalled' if is_wanted else 'ran'}")
@@ -62,22 +62,28 @@ async def test_a_stalled_source_is_set_up_again_from_where_hq_stood(
     # A source that is running is left alone (on a busy machine a link may drop by itself: the
     # check is made once HQ has heard from the vehicle lately).
     await until_running(fleet, flowing.vehicle_id)
-    assert await resume(fleet.api, flowing.vehicle_id) is False
+    assert await resume(fleet.api, [flowing.vehicle_id]) == []
 
-    before = await fleet.api.stream(hq_events(cut.vehicle_id))
+    before = await shards.shard_infos(fleet.api)
     cut.proxy.cut()
     await publish_some(fleet, 3)
     # nats-server's own retry of the source (every 10 s while it is stalled) counts as hearing
     # from it: a resume just after one finds it fresh, and the next stall is waited for.
     for _ in range(3):
         await until_stalled(fleet, cut.vehicle_id)
-        if await resume(fleet.api, cut.vehicle_id):
+        # The running vehicle asked too: only the stalled one is set up again.
+        if await resume(fleet.api, [cut.vehicle_id, flowing.vehicle_id]):
             break
     else:
         raise AssertionError(f"{cut.vehicle_id}'s stalled source was never set up again")
-    after = await fleet.api.stream(hq_events(cut.vehicle_id))
-    assert before is not None and after is not None
-    assert after["config"] == before["config"]
+    after = await shards.shard_infos(fleet.api)
+    assert list(after) == list(before) == ["EV_00"]
+    # The shard's sources are the same, the one set up again last.
+    sources = [source["external"]["api"] for source in after["EV_00"]["config"]["sources"]]
+    assert sources[-1] == f"$JS.{cut.vehicle_id}.API"
+    assert sorted(after["EV_00"]["config"]["sources"], key=str) == sorted(
+        before["EV_00"]["config"]["sources"], key=str
+    )
     cut.proxy.restore()
     await publish_some(fleet, 3)
 

@@ -1,4 +1,4 @@
-"""A stalled source is removed and added again; an add that fails is tried until it holds."""
+"""Stalled sources are removed from their shard and added again; an add that fails is retried."""
 
 from __future__ import annotations
 
@@ -7,34 +7,53 @@ from typing import Any
 import pytest
 
 from actkit_fleet import resume as resume_module
-from actkit_fleet.jetstream import FleetError, JetStreamApi
+from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
 from actkit_fleet.resume import is_stalled, resume
-from actkit_proto.fleet import hq_events
 
-VEHICLE = "v0001"
-SOURCE = {"name": "EVENTS", "active": 9_000_000_000}
-"""Heard from 9 s ago: stalled."""
+STALLED, RUNNING, ELSEWHERE = "v0001", "v0002", "v0003"
+SHARD, OTHER_SHARD = "EV_00", "EV_01"
+STALE_NS, FRESH_NS = 9_000_000_000, 100_000_000
+"""Heard from 9 s ago (stalled), and a tenth of a second ago."""
+
+
+def state(vehicle_id: str, active_ns: int) -> dict[str, Any]:
+    return {**uplink_source(vehicle_id), "active": active_ns}
 
 
 class Api(JetStreamApi):
     """HQ's JetStream answering from memory; the first ``failing`` updates that add fail."""
 
     def __init__(self, failing: int) -> None:
-        self.config: dict[str, Any] = {"name": hq_events(VEHICLE), "sources": [SOURCE]}
+        self.configs: dict[str, dict[str, Any]] = {
+            SHARD: {"name": SHARD, "sources": [uplink_source(STALLED), uplink_source(RUNNING)]},
+            OTHER_SHARD: {"name": OTHER_SHARD, "sources": [uplink_source(ELSEWHERE)]},
+        }
+        self.active = {STALLED: STALE_NS, RUNNING: FRESH_NS, ELSEWHERE: STALE_NS}
         self.failing = failing
+        self.updates: list[tuple[str, list[str]]] = []
+
+    def info(self, name: str) -> dict[str, Any]:
+        config = self.configs[name]
+        sources = [
+            {**source, "active": self.active[source["external"]["api"].split(".")[1]]}
+            for source in config["sources"]
+        ]
+        return {"config": config, "sources": sources}
 
     async def call(self, what: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        assert what == f"STREAM.UPDATE.{hq_events(VEHICLE)}"
-        assert body is not None
-        if body["sources"] and self.failing:
+        if what == "STREAM.LIST":
+            return {"streams": [self.info(name) for name in self.configs], "total": 2}
+        name = what.removeprefix("STREAM.UPDATE.")
+        assert name in self.configs and body is not None
+        if len(body["sources"]) > len(self.configs[name]["sources"]) and self.failing:
             self.failing -= 1
             raise FleetError("JetStream system temporarily unavailable")
-        self.config = body
+        self.configs[name] = body
+        self.updates.append((name, [s["external"]["api"] for s in body["sources"]]))
         return {"config": body}
 
     async def stream(self, name: str) -> dict[str, Any] | None:
-        assert name == hq_events(VEHICLE)
-        return {"config": self.config, "sources": self.config["sources"]}
+        return self.info(name)
 
 
 @pytest.fixture(autouse=True)
@@ -43,26 +62,37 @@ def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_source_heard_from_lately_is_running_and_one_in_error_is_stalled() -> None:
-    assert not is_stalled({"sources": [{"active": 100_000_000}]})
+    assert not is_stalled({"active": 100_000_000})
     # Quiet, between two of its consumer's heartbeats (every second): running.
-    assert not is_stalled({"sources": [{"active": 1_500_000_000}]})
-    assert is_stalled({"sources": [SOURCE]})
-    assert is_stalled({"sources": [{"active": 100_000_000, "error": {"code": 503}}]})
-    assert is_stalled({"sources": [{}]})
+    assert not is_stalled({"active": 1_500_000_000})
+    assert is_stalled({"active": STALE_NS})
+    assert is_stalled({"active": 100_000_000, "error": {"code": 503}})
+    assert is_stalled({})
+
+
+async def test_only_the_stalled_source_asked_for_leaves_its_shard_and_comes_back() -> None:
+    api = Api(failing=0)
+    # ELSEWHERE is stalled too, but its link did not come back: it is not asked for.
+    assert await resume(api, [STALLED, RUNNING]) == [STALLED]
+    assert api.updates == [
+        (SHARD, [f"$JS.{RUNNING}.API"]),
+        (SHARD, [f"$JS.{RUNNING}.API", f"$JS.{STALLED}.API"]),
+    ]
+    assert api.configs[SHARD]["sources"] == [uplink_source(RUNNING), uplink_source(STALLED)]
 
 
 async def test_an_add_that_fails_is_tried_again_so_the_source_is_never_left_out() -> None:
     api = Api(failing=resume_module.ATTEMPTS - 1)
-    assert await resume(api, VEHICLE)
-    assert api.config["sources"] == [SOURCE]
+    assert await resume(api, [STALLED]) == [STALLED]
+    assert uplink_source(STALLED) in api.configs[SHARD]["sources"]
 
 
-async def test_when_every_add_fails_the_log_holds_the_configuration_to_put_back(
+async def test_when_every_add_fails_the_log_holds_the_sources_to_put_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     api = Api(failing=resume_module.ATTEMPTS)
     with pytest.raises(FleetError, match="temporarily unavailable"):
-        await resume(api, VEHICLE)
-    assert api.config["sources"] == []
-    assert f"{hq_events(VEHICLE)} is left without its source" in caplog.text
-    assert '"name": "EVENTS"' in caplog.text
+        await resume(api, [STALLED])
+    assert api.configs[SHARD]["sources"] == [uplink_source(RUNNING)]
+    assert f"{SHARD} is left without the sources of {STALLED}" in caplog.text
+    assert f'"api": "$JS.{STALLED}.API"' in caplog.text

@@ -1,0 +1,146 @@
+"""The fleet's events at HQ, in a few streams each sourcing a share of the vehicles.
+
+``setup`` makes :data:`DEFAULT_SHARDS` of them (``EV_00`` …, ``--shards``); ``register`` adds a
+vehicle's source (``> -> veh.<id>.>``) to the one with the fewest, ``revoke`` removes it. Which
+shard holds a vehicle is read from the shards' sources (the vehicle's JetStream API prefix):
+nothing else to keep in step, and more shards made later take the next vehicles.
+
+A shard's sources change by one stream update, which nats-server applies source by source
+(``server/stream.go``, ``updateWithAdvisory``): a source added is set up from the last event of
+it the stream holds, one removed is stopped, the others run on untouched. An update rewrites
+the shard's whole configuration, so it is read just before and changes only the sources named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from actkit_fleet.jetstream import (
+    FleetError,
+    JetStreamApi,
+    JsonObject,
+    events_shard_at_hq,
+    source_vehicle,
+)
+from actkit_proto.fleet import events_shard
+
+DEFAULT_SHARDS = 6
+"""Shards ``setup`` makes unless told: two leaders a node on three nodes, so a node's death
+moves about a third of the fleet's sources, to both nodes left. Each is one replicated Raft
+group at HQ where one stream a vehicle made 200 (``fleet/README.md``)."""
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a vehicle's events go at HQ and how its source is doing."""
+
+    shard: str
+    """The events stream (``EV_<n>``) that sources it."""
+    state: JsonObject
+    """Its source's state in that stream (``active``, ``lag``, ``error``); empty before any."""
+    leader: str
+    """The HQ node leading that stream."""
+
+
+def _is_shard(info: JsonObject) -> bool:
+    return events_shard(str(info["config"]["name"])) is not None
+
+
+async def shard_infos(api: JetStreamApi) -> dict[str, JsonObject]:
+    """Every events shard's info, by name."""
+    return {str(info["config"]["name"]): info for info in await api.streams() if _is_shard(info)}
+
+
+def placed(infos: Iterable[JsonObject]) -> dict[str, Placed]:
+    """Each sourced vehicle's shard, from the shards' infos."""
+    found: dict[str, Placed] = {}
+    for info in infos:
+        name = str(info["config"]["name"])
+        leader = str((info.get("cluster") or {}).get("leader", ""))
+        states = {source_vehicle(state): state for state in info.get("sources") or []}
+        for source in info["config"].get("sources") or []:
+            vehicle_id = source_vehicle(source)
+            if vehicle_id is not None:
+                found[vehicle_id] = Placed(name, states.get(vehicle_id) or {}, leader)
+    return found
+
+
+async def vehicle_sources(api: JetStreamApi) -> dict[str, Placed]:
+    """Every sourced vehicle's shard and source state."""
+    return placed((await shard_infos(api)).values())
+
+
+async def shard_of(api: JetStreamApi, vehicle_id: str) -> str:
+    """The shard sourcing the vehicle.
+
+    Raises:
+        FleetError: none does (not registered, or revoked).
+    """
+    where = (await vehicle_sources(api)).get(vehicle_id)
+    if where is None:
+        raise FleetError(f"vehicle {vehicle_id} is in none of HQ's events streams: registered?")
+    return where.shard
+
+
+async def ensure(api: JetStreamApi, count: int, replicas: int) -> None:
+    """Make (or update) shards ``EV_00`` up to ``count``; those holding vehicles are kept.
+
+    Raises:
+        FleetError: ``count`` is out of range, or HQ has more shards already (fewer would
+            leave their vehicles' sources out), before anything is changed.
+    """
+    if not 1 <= count <= 100:
+        raise FleetError(f"--shards takes 1 to 100 events streams, not {count}")
+    beyond = sorted(name for name in await shard_infos(api) if (events_shard(name) or 0) >= count)
+    if beyond:
+        raise FleetError(
+            f"HQ has events streams up to {beyond[-1]} already: --shards {count} would leave "
+            f"their vehicles out; give at least {(events_shard(beyond[-1]) or 0) + 1}"
+        )
+    for shard in range(count):
+        await api.ensure_stream(events_shard_at_hq(shard, replicas))
+
+
+def placement(infos: Iterable[JsonObject], vehicle_ids: Iterable[str]) -> dict[str, list[str]]:
+    """New vehicles over the shards, each to the one holding the fewest at that point."""
+    sizes = {
+        str(info["config"]["name"]): len(info["config"].get("sources") or []) for info in infos
+    }
+    if not sizes:
+        raise FleetError("HQ has no events streams: run `actkit-fleet setup`")
+    chosen: dict[str, list[str]] = {}
+    for vehicle_id in vehicle_ids:
+        shard = min(sorted(sizes), key=sizes.__getitem__)
+        sizes[shard] += 1
+        chosen.setdefault(shard, []).append(vehicle_id)
+    return chosen
+
+
+async def change_sources(
+    api: JetStreamApi,
+    shard: str,
+    *,
+    adding: Collection[JsonObject] = (),
+    removing: Collection[str] = (),
+) -> list[JsonObject]:
+    """Add sources to a shard and remove vehicles' sources from it, the others untouched.
+
+    Returns:
+        The sources removed (their configuration, to add them again).
+
+    Raises:
+        FleetError: there is no such shard, or HQ refused the update.
+    """
+    info = await api.stream(shard)
+    if info is None:
+        raise FleetError(f"there is no stream {shard}: run `actkit-fleet setup` first")
+    config: dict[str, Any] = info["config"]
+    current: list[JsonObject] = config.get("sources") or []
+    kept = [source for source in current if source_vehicle(source) not in removing]
+    present = {source_vehicle(source) for source in kept}
+    added = [source for source in adding if source_vehicle(source) not in present]
+    if len(kept) < len(current) or added:
+        await api.call(f"STREAM.UPDATE.{shard}", {**config, "sources": kept + added})
+    return [source for source in current if source_vehicle(source) in removing]

@@ -1,0 +1,78 @@
+"""Vehicles spread over HQ's events shards; which shard holds which vehicle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
+from actkit_fleet.shards import ensure, placed, placement
+from actkit_proto.fleet import events_shard, hq_events
+
+
+def shard(name: str, *vehicle_ids: str, leader: str = "hq1") -> dict[str, Any]:
+    sources = [uplink_source(vehicle_id) for vehicle_id in vehicle_ids]
+    return {
+        "config": {"name": name, "sources": sources},
+        "sources": [{**source, "active": 1} for source in sources],
+        "cluster": {"leader": leader},
+    }
+
+
+def test_new_vehicles_go_to_the_shards_holding_fewest() -> None:
+    infos = [shard("EV_00", "a", "b"), shard("EV_01"), shard("EV_02", "c")]
+    assert placement(infos, ["d", "e", "f", "g"]) == {
+        "EV_01": ["d", "e"],
+        "EV_02": ["f"],
+        "EV_00": ["g"],
+    }
+
+
+def test_without_shards_register_says_to_run_setup() -> None:
+    with pytest.raises(FleetError, match="run `actkit-fleet setup`"):
+        placement([], ["a"])
+
+
+def test_a_vehicle_is_found_in_its_shard_with_its_own_sources_state() -> None:
+    infos = [shard("EV_00", "a", "b", leader="hq2"), shard("EV_01", "c")]
+    infos[0]["sources"][1]["active"] = 7
+    found = placed(infos)
+    assert {vid: (p.shard, p.state["active"], p.leader) for vid, p in found.items()} == {
+        "a": ("EV_00", 1, "hq2"),
+        "b": ("EV_00", 7, "hq2"),
+        "c": ("EV_01", 1, "hq1"),
+    }
+
+
+def test_shards_are_numbered_and_a_vehicles_old_stream_is_none() -> None:
+    assert [hq_events(n) for n in (0, 5, 99)] == ["EV_00", "EV_05", "EV_99"]
+    assert events_shard("EV_07") == 7
+    assert events_shard("EV_ACCC8E000013") is None  # one vehicle's stream, before the shards
+    with pytest.raises(ValueError, match="0 to 99"):
+        hq_events(100)
+
+
+class Existing(JetStreamApi):
+    """HQ with shards ``EV_00`` to ``EV_03``; what was made or changed is recorded."""
+
+    def __init__(self) -> None:
+        self.changed: list[str] = []
+
+    async def streams(self) -> list[dict[str, Any]]:
+        return [shard(hq_events(n)) for n in range(4)] + [{"config": {"name": "CMDQ"}}]
+
+    async def ensure_stream(self, config: dict[str, Any]) -> dict[str, Any]:
+        self.changed.append(config["name"])
+        return {"config": config}
+
+
+async def test_setup_adds_shards_but_never_takes_one_holding_vehicles_away() -> None:
+    api = Existing()
+    with pytest.raises(FleetError, match=r"up to EV_03 already: --shards 2 .* at least 4"):
+        await ensure(api, 2, replicas=3)
+    with pytest.raises(FleetError, match="1 to 100"):
+        await ensure(api, 0, replicas=3)
+    assert api.changed == []
+    await ensure(api, 6, replicas=3)
+    assert api.changed == [hq_events(n) for n in range(6)]
