@@ -1,13 +1,14 @@
 """Digest nonces accounts handed over: the next answers on each are checked here, not over the bus.
 
-A VAPIX client keeps its nonce and counts up (``nc``) for as long as it lives. Accounts checks
-the first answer on a nonce and, asked to, hands it over with what the check needs (the
-account's H(name:realm:password), never the password): from then the web accepts an answer on
-it that counts higher, names the same account and request target and is correct, and refuses a
-replayed count, as accounts would. Anything else drops the nonce and goes to accounts, which no
-longer knows it: the client is refused as stale and asks anew, so a wrong answer costs the
-nonce. A change of the account, of the authentication settings, or a failure from the client's
-address (their events) drops the nonces concerned at once.
+A VAPIX client keeps its nonce and counts up (``nc``) for as long as it lives. Accounts checks the
+first answer on a nonce and, asked to, hands it over with what the check needs (the account's
+H(name:realm:password), never the password): from then the web accepts an answer on it that counts
+higher, names the same account and request target and is correct. Anything else, a replayed count
+too, drops the nonce and goes to accounts, which checks the answer: a wrong one is counted as a
+failure from the client's address (its blocking sees it), a right one is refused as stale (accounts
+no longer takes answers on the nonce), and the client asks anew. A change of the account, of the
+authentication settings, or a failure from the client's address (their events) drops the nonces
+concerned at once.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from actkit_proto.accounts import (
     DigestLease,
     Identity,
 )
-from actkit_proto.errors import BusError, Unauthenticated
+from actkit_proto.errors import BusError
 from actkit_proto.http_digest import DigestAnswer
 
 CAPACITY = 1000
@@ -67,10 +68,9 @@ class DigestLeases:
     def check(
         self, authorization: str, method: str, target: str, client_address: str, now_s: float
     ) -> Identity | None:
-        """Who answered, when the answer is on a held nonce and right; None: ask accounts.
+        """Who answered, when the answer is on a held nonce, counts higher and is right.
 
-        Raises:
-            Unauthenticated: the answer replays a count already accepted on the nonce.
+        None: accounts answers (the nonce is dropped if it was held for this address).
         """
         reconnects = self.reconnects()
         if reconnects != self._reconnects_seen:
@@ -83,13 +83,10 @@ class DigestLeases:
         held = self._held.get(answer.nonce)
         if held is None or held.client_address != client_address:
             return None
-        if answer.nc <= held.highest_nc:
-            raise Unauthenticated(
-                f"Digest nonce count {answer.nc:08x} was already used; this looks like a replay"
-            )
         lease = held.lease
         if not (
-            now_s <= lease.expires_at_s
+            answer.nc > held.highest_nc
+            and now_s <= lease.expires_at_s
             and answer.username == held.identity.name
             and not answer.is_userhash
             and answer.realm == lease.realm
