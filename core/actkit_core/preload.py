@@ -20,6 +20,9 @@ service import its own side by side, on both cores)? Importing in a forked servi
 shared pages (refcounts, free slots, the interpreter's inline caches) and so copies them: at
 power-on that was 37 MB more in total for 0.3 s less.
 
+What the services' libraries import on the side, for something no service uses, is kept out
+(:data:`LEFT_OUT`): whoever imports it later, in a service, gets it then.
+
 Importing a service's modules has no effect but definitions, with one exception: its Prometheus
 metrics join the default registry, which is why each service's /metrics shows only its own
 families (see :class:`actkit_core.metrics.ServiceMetrics`).
@@ -39,11 +42,16 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import configure_mappers
 
-from actkit_core.cli.launch import console_script
+from actkit_core.cli.launch import console_script, left_out
 from actkit_core.db import is_behind
 from actkit_core.local_time import known_zones
 from actkit_proto.services import SERVICES
 
+LEFT_OUT = ("httpx._main", "aiohttp")
+"""Modules the services' libraries import when they are installed, which no service uses:
+httpx's command line (``httpx._main``, with rich and pygments: 3 MB and 70 modules in every
+stack) and nats-py's WebSocket transport (aiohttp: 5 MB, 60 modules; the services reach their
+nats-server at ``nats://``). Each library goes on without them, as where they are not installed."""
 ALEMBIC = ("alembic.command", "alembic.runtime.environment", "alembic.runtime.migration")
 
 
@@ -86,9 +94,10 @@ def warm_up_migrations(service: str, env: Mapping[str, str]) -> None:
 
 def preload() -> None:
     """Import every service's entry module (skipping any this image lacks), warm up, freeze."""
-    for info in SERVICES:
-        with contextlib.suppress(ImportError, ValueError):
-            importlib.import_module(entry_module(info.name))
+    with left_out(LEFT_OUT):
+        for info in SERVICES:
+            with contextlib.suppress(ImportError, ValueError):
+                importlib.import_module(entry_module(info.name))
     warm_up_sqlalchemy()
     known_zones()  # every service checks the device's zone against it as it starts
     gc.freeze()

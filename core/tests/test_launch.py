@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -13,7 +14,13 @@ import pytest
 from prometheus_client import Counter, generate_latest
 
 from actkit_core.cli import launch
-from actkit_core.cli.launch import close_inherited, console_script, exit_code, open_descriptors
+from actkit_core.cli.launch import (
+    close_inherited,
+    console_script,
+    exit_code,
+    left_out,
+    open_descriptors,
+)
 from actkit_core.db import migrate
 from actkit_core.metrics import ServiceMetrics
 from actkit_proto.services import SERVICE_NAMES
@@ -22,8 +29,11 @@ PROBE = """
 import gc, json, sys, threading
 import actkit_core.preload
 from actkit_core.local_time import known_zones
-from actkit_core.preload import entry_module
+from actkit_core.preload import LEFT_OUT, entry_module
+imported = [name for name in (*LEFT_OUT, "rich") if name in sys.modules]
+import aiohttp, httpx._main  # still there for whoever imports them after the preload
 print(json.dumps({
+    "left_out_imported": imported,
     "zones_read": known_zones.cache_info().currsize,
     "missing": [n for n in %r if entry_module(n) not in sys.modules],
     "alembic": "alembic" in sys.modules,
@@ -44,11 +54,25 @@ def test_the_preload_imports_every_service_starts_no_thread_and_freezes() -> Non
     )
     found = json.loads(probe.stdout)
     assert found["missing"] == []
+    assert found["left_out_imported"] == []
     assert not found["alembic"]  # imported by a service whose database is behind, not at power-on
     assert found["frozen"] > 10_000
     assert found["zones_read"] == 1  # the time zones, which every service looks its zone up in
     # A thread alive at fork time would leave its locks held in every service.
     assert found["threads"] == 1
+
+
+def test_a_module_left_out_cannot_be_imported_meanwhile_and_can_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "left_out_probe.py").write_text("THERE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "left_out_probe", raising=False)
+    with left_out(["left_out_probe", "json"]):
+        with pytest.raises(ImportError):
+            importlib.import_module("left_out_probe")
+        assert importlib.import_module("json") is json  # imported before: left as it is
+    assert importlib.import_module("left_out_probe").THERE
 
 
 def test_a_service_shows_its_own_and_the_shared_families_only() -> None:

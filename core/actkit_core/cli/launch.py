@@ -18,6 +18,7 @@ own copy of every page the services write to: with one, the stack took 66 MB mor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import os
@@ -25,7 +26,7 @@ import pwd
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -295,6 +296,22 @@ def console_script(service: str) -> metadata.EntryPoint:
     """
     (entry,) = _console_scripts().select(name=f"actkit-{service}")
     return entry
+
+
+@contextlib.contextmanager
+def left_out(modules: Iterable[str]) -> Iterator[None]:
+    """While in it, importing any of ``modules`` not imported yet fails as if it were not installed.
+
+    Only meanwhile: after it, whoever imports one of them gets it.
+    """
+    absent = [name for name in modules if name not in sys.modules]
+    for name in absent:
+        sys.modules[name] = None  # type: ignore[assignment] # import's own "not here" mark
+    try:
+        yield
+    finally:
+        for name in absent:
+            sys.modules.pop(name, None)
 
 
 class ForkLauncher:
