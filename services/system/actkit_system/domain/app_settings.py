@@ -1,13 +1,24 @@
-"""An app's own settings: the defaults its schema gives, and values checked against it."""
+"""An app's own settings: the defaults its schema gives, and values checked against it.
+
+jsonschema is imported at the first check (an app installed, updated or set): with referencing
+and rpds it is 3.7 MB and 80 modules, which every service forked from the preload would share
+for the rare moment the system service needs them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from typing import TYPE_CHECKING, Any
 
 from actkit_proto import Invalid
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+
+def _validator() -> type[Validator]:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator
 
 
 def check_schema(schema: dict[str, Any]) -> None:
@@ -16,8 +27,10 @@ def check_schema(schema: dict[str, Any]) -> None:
     Raises:
         Invalid: says where the schema is wrong.
     """
+    from jsonschema.exceptions import SchemaError
+
     try:
-        Draft202012Validator.check_schema(schema)
+        _validator().check_schema(schema)
     except SchemaError as exc:
         where = "/".join(str(part) for part in exc.path) or "its top"
         raise Invalid(f"settings_schema is not a JSON Schema ({where}): {exc.message}") from None
@@ -39,9 +52,7 @@ def check_settings(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, 
     unknown = sorted(set(values) - set(properties))
     if unknown:
         raise Invalid(f"{unknown[0]}: the app has no such setting")
-    errors = sorted(
-        Draft202012Validator(schema).iter_errors(values), key=lambda error: list(error.path)
-    )
+    errors = sorted(_validator()(schema).iter_errors(values), key=lambda error: list(error.path))
     if errors:
         where = ".".join(str(part) for part in errors[0].path) or "values"
         raise Invalid(f"{where}: {errors[0].message}")
