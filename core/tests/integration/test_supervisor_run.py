@@ -168,6 +168,7 @@ async def test_a_killed_nats_server_is_restarted_and_the_service_reconnects(
             for process in psutil.Process().children()
             if process.name() == "nats-server" and str(tmp_path) in " ".join(process.cmdline())
         ]
+        assert nats.environ()["GOMEMLIMIT"] == supervisor_module.NATS_MEMORY_LIMIT
         nats.kill()
         deadline = asyncio.get_running_loop().time() + 30
         while not await _ping(url, tmp_path):
