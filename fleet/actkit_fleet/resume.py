@@ -26,7 +26,7 @@ import json
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,12 +48,15 @@ QUEUE = "actkit-fleet-resume"
 GRACE_S = 0.2
 """Time left to nats-server to resume the source itself before it is set up again."""
 FRESH_NS = 2 * HEARTBEAT_NS
-"""A source heard from this recently is running (set up, or a message or heartbeat came): two of
-its consumer's idle heartbeats. With 0.5 s, a quiet source between two heartbeats counted as
-stalled and was set up again for nothing: a quarter of the vehicles linked when the resumer
-started, and of those whose link moved to another node when one died (two stream updates each
-through HQ's meta leader at that moment). A link back after an outage finds its source silent
-for as long as the outage."""
+"""A source heard from since its link came back, or at most this long before, is running: two of
+its consumer's idle heartbeats. A link back after an outage finds its source silent for as long
+as the outage. Counted from the link's return, not from the check: on a loaded HQ (200 vehicles
+on one 2-core machine) the heartbeats of running sources came 2 to 4 s apart, and a check
+against two heartbeats from the moment it was made set up again 285 running sources in five
+minutes, each an update of its shard, which loaded HQ further."""
+UNKNOWN_LINK_AGE_NS = 8_000_000_000
+"""The age given to a link already there at the first look at a node (its return unknown): with
+:data:`FRESH_NS`, a source silent for 10 s is stalled, nats-server's own threshold."""
 LEAFZ_TIMEOUT_S = 2.0
 ATTEMPTS = 5
 SPACING_S = 10.0
@@ -82,8 +85,8 @@ class Resumer:
     """Leaf connection ids each node held at its last look."""
     _checking: set[str] = field(default_factory=set)
     """Vehicles noticed and not yet checked."""
-    _due: set[str] = field(default_factory=set)
-    """Vehicles whose grace is out, for the next check."""
+    _due: dict[str, int] = field(default_factory=dict)
+    """Vehicles whose grace is out, for the next check: when each linked (monotonic ns)."""
     _checker: asyncio.Task[None] | None = None
     _last_resumed: dict[str, float] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -141,8 +144,10 @@ class Resumer:
             linked = {int(leaf["id"]) for leaf in leafs}
         except (NatsError, ValueError, TimeoutError, KeyError, TypeError, AttributeError):
             return
+        is_first_look = server_id not in self._links
         before = self._links.get(server_id, set())
         self._links[server_id] = linked
+        linked_ns = time.monotonic_ns() - (UNKNOWN_LINK_AGE_NS if is_first_look else 0)
         for leaf in leafs:
             vehicle_id = str(leaf.get("name", ""))
             if int(leaf["id"]) in before or vehicle_id in self._checking:
@@ -150,15 +155,15 @@ class Resumer:
             with contextlib.suppress(InvalidVehicleId):
                 check_vehicle_id(vehicle_id)
                 self._checking.add(vehicle_id)
-                self._spawn(self._check(vehicle_id))
+                self._spawn(self._check(vehicle_id, linked_ns))
 
-    async def _check(self, vehicle_id: str) -> None:
+    async def _check(self, vehicle_id: str, linked_ns: int) -> None:
         self.noticed.append(vehicle_id)
         await asyncio.sleep(GRACE_S)
         if time.monotonic() - self._last_resumed.get(vehicle_id, -SPACING_S) < SPACING_S:
             self._checking.discard(vehicle_id)
             return
-        self._due.add(vehicle_id)
+        self._due[vehicle_id] = linked_ns
         if self._checker is None or self._checker.done():
             self._checker = asyncio.create_task(self._check_due())
             self._tasks.add(self._checker)
@@ -167,11 +172,13 @@ class Resumer:
     async def _check_due(self) -> None:
         """Check the vehicles due, together, until none is left (more come in meanwhile)."""
         while self._due:
-            batch, self._due = self._due, set()
+            batch, self._due = self._due, {}
             try:
                 for attempt in range(1, ATTEMPTS + 1):
+                    now = time.monotonic_ns()
+                    linked_for = {vid: now - linked_ns for vid, linked_ns in batch.items()}
                     try:
-                        for vehicle_id in await resume(self.api, batch):
+                        for vehicle_id in await resume(self.api, linked_for):
                             self._last_resumed[vehicle_id] = time.monotonic()
                             self.resumed += 1
                             log.info("%s: linked again, its source set up again", vehicle_id)
@@ -182,23 +189,27 @@ class Resumer:
                             log.warning("%s: not set up again: %s", ", ".join(sorted(batch)), exc)
                         await asyncio.sleep(RETRY_S)
             finally:
-                self._checking -= batch
+                self._checking -= set(batch)
 
 
-def is_stalled(source: JsonObject) -> bool:
-    """Whether a source's state says it was not heard from lately (or is in error)."""
-    return bool(source.get("error")) or not 0 <= int(source.get("active", -1)) < FRESH_NS
+def is_stalled(source: JsonObject, linked_for_ns: int = 0) -> bool:
+    """Whether a source is in error, or silent since before its link's return.
+
+    That is ``linked_for_ns`` ago, and :data:`FRESH_NS` more.
+    """
+    active_ns = int(source.get("active", -1))
+    return bool(source.get("error")) or not 0 <= active_ns < linked_for_ns + FRESH_NS
 
 
-async def resume(api: JetStreamApi, vehicle_ids: Collection[str]) -> list[str]:
-    """Set up again the sources of those vehicles that are stalled; which were.
+async def resume(api: JetStreamApi, linked_for_ns: Mapping[str, int]) -> list[str]:
+    """Set up again the stalled sources of these vehicles, linked again so long ago; which were.
 
     Removing a source and adding it again has the shard's leader drop whatever it waited for
     and set the source up at once, from the last event of it the stream holds.
     """
     stalled: dict[str, set[str]] = defaultdict(set)
     for vehicle_id, where in (await shards.vehicle_sources(api)).items():
-        if vehicle_id in vehicle_ids and is_stalled(where.state):
+        if vehicle_id in linked_for_ns and is_stalled(where.state, linked_for_ns[vehicle_id]):
             stalled[where.shard].add(vehicle_id)
     await asyncio.gather(*(_set_up_again(api, shard, ids) for shard, ids in stalled.items()))
     return sorted(vehicle_id for ids in stalled.values() for vehicle_id in ids)

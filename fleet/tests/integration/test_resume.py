@@ -62,7 +62,7 @@ async def test_a_stalled_source_is_set_up_again_from_where_hq_stood(
     # A source that is running is left alone (on a busy machine a link may drop by itself: the
     # check is made once HQ has heard from the vehicle lately).
     await until_running(fleet, flowing.vehicle_id)
-    assert await resume(fleet.api, [flowing.vehicle_id]) == []
+    assert await resume(fleet.api, {flowing.vehicle_id: 0}) == []
 
     before = await shards.shard_infos(fleet.api)
     cut.proxy.cut()
@@ -72,7 +72,7 @@ async def test_a_stalled_source_is_set_up_again_from_where_hq_stood(
     for _ in range(3):
         await until_stalled(fleet, cut.vehicle_id)
         # The running vehicle asked too: only the stalled one is set up again.
-        if await resume(fleet.api, [cut.vehicle_id, flowing.vehicle_id]):
+        if await resume(fleet.api, {cut.vehicle_id: 0, flowing.vehicle_id: 0}):
             break
     else:
         raise AssertionError(f"{cut.vehicle_id}'s stalled source was never set up again")

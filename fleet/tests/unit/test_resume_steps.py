@@ -70,10 +70,23 @@ def test_a_source_heard_from_lately_is_running_and_one_in_error_is_stalled() -> 
     assert is_stalled({})
 
 
+def test_a_source_heard_from_since_its_link_came_back_is_running_however_long_ago() -> None:
+    # Linked again 10 s ago and heard from 9 s ago: running, on a loaded HQ's slow heartbeats.
+    assert not is_stalled({"active": STALE_NS}, linked_for_ns=10_000_000_000)
+    # Linked again a moment ago, silent for the 9 s before: stalled by the outage.
+    assert is_stalled({"active": STALE_NS}, linked_for_ns=200_000_000)
+
+
+async def test_a_source_heard_from_since_its_link_returned_is_left_alone() -> None:
+    api = Api(failing=0)
+    assert await resume(api, {STALLED: 10_000_000_000}) == []
+    assert api.updates == []
+
+
 async def test_only_the_stalled_source_asked_for_leaves_its_shard_and_comes_back() -> None:
     api = Api(failing=0)
     # ELSEWHERE is stalled too, but its link did not come back: it is not asked for.
-    assert await resume(api, [STALLED, RUNNING]) == [STALLED]
+    assert await resume(api, {STALLED: 0, RUNNING: 0}) == [STALLED]
     assert api.updates == [
         (SHARD, [f"$JS.{RUNNING}.API"]),
         (SHARD, [f"$JS.{RUNNING}.API", f"$JS.{STALLED}.API"]),
@@ -83,7 +96,7 @@ async def test_only_the_stalled_source_asked_for_leaves_its_shard_and_comes_back
 
 async def test_an_add_that_fails_is_tried_again_so_the_source_is_never_left_out() -> None:
     api = Api(failing=resume_module.ATTEMPTS - 1)
-    assert await resume(api, [STALLED]) == [STALLED]
+    assert await resume(api, {STALLED: 0}) == [STALLED]
     assert uplink_source(STALLED) in api.configs[SHARD]["sources"]
 
 
@@ -92,7 +105,7 @@ async def test_when_every_add_fails_the_log_holds_the_sources_to_put_back(
 ) -> None:
     api = Api(failing=resume_module.ATTEMPTS)
     with pytest.raises(FleetError, match="temporarily unavailable"):
-        await resume(api, [STALLED])
+        await resume(api, {STALLED: 0})
     assert api.configs[SHARD]["sources"] == [uplink_source(RUNNING)]
     assert f"{SHARD} is left without the sources of {STALLED}" in caplog.text
     assert f'"api": "$JS.{STALLED}.API"' in caplog.text
