@@ -38,6 +38,8 @@ def test_an_hq_node_routes_to_the_others_and_isolates_its_leaves() -> None:
         "server_name: hq1",
         "no_advertise: true",
         "isolate_leafnode_interest: true",
+        # A late CONNECT from a vehicle (a loaded HQ, a slow link) is still read.
+        "authorization { timeout: 10 }",
         'ping_interval: "20s"',
         "ping_max: 3",
         'jetstream { store_dir: "/data/jetstream", domain: hq }',
