@@ -29,7 +29,7 @@ from actkit_core.coalescing import Coalescing
 from actkit_core.local_time import follow_device_zone
 from actkit_core.logging import configure_logging
 from actkit_core.metrics import serve_metrics
-from actkit_core.process import change_priority
+from actkit_core.process import change_priority, release_free_memory
 from actkit_core.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ async def serve_service(
             ready.set()
         if _IS_OWN_PROCESS.get():
             change_priority(settings.service, raising=False)
+            release_free_memory()  # what its start-up freed
         await stop_requested().wait()
 
 

@@ -45,6 +45,7 @@ from sqlalchemy.orm import configure_mappers
 from actkit_core.cli.launch import console_script, left_out
 from actkit_core.db import is_behind
 from actkit_core.local_time import known_zones
+from actkit_core.process import release_free_memory
 from actkit_proto.services import SERVICES
 
 LEFT_OUT = ("httpx._main", "aiohttp")
@@ -101,6 +102,7 @@ def preload() -> None:
     warm_up_sqlalchemy()
     known_zones()  # every service checks the device's zone against it as it starts
     gc.freeze()
+    release_free_memory()  # what the imports freed, before every service shares the heap
 
 
 preload()

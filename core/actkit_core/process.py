@@ -122,6 +122,18 @@ def limit_malloc_arenas(count: int = MALLOC_ARENAS) -> bool:
     return mallopt is not None and mallopt(M_ARENA_MAX, count) == 1
 
 
+def release_free_memory() -> bool:
+    """Give the kernel back the pages of this process's malloc heaps that hold nothing.
+
+    glibc returns only the top of a heap by itself: what an import or a start-up freed below
+    live memory stays resident (2.5 MB in the supervisor after the preload, a few hundred kB to a
+    MB in a service after its start). Returns whether any was given back (a C library without
+    ``malloc_trim``, as musl, gives none).
+    """
+    trim = getattr(_LIBC, "malloc_trim", None)
+    return trim is not None and trim(0) == 1
+
+
 def change_priority(name: str, *, raising: bool) -> None:
     """Move this process by service ``name``'s :data:`NICENESS`, if it raises (or lowers) it.
 

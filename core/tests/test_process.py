@@ -117,3 +117,37 @@ def test_a_c_library_without_mallopt_takes_no_limit(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
     monkeypatch.setattr(process, "_LIBC", object())
     assert not process.limit_malloc_arenas()
+
+
+FREED_BELOW_LIVE_MEMORY = """
+import sys
+from actkit_core.process import release_free_memory
+def resident_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("RssAnon"))
+chunks = [bytes(100_000) for _ in range(200)]  # 20 MB in the heap (below the mmap threshold)
+kept = bytearray(1000)  # live memory above them, so glibc cannot give them back by itself
+del chunks[:]
+before = resident_kb()
+released = release_free_memory()
+print(released, before - resident_kb())
+"""
+
+
+def test_free_heap_pages_below_live_memory_are_given_back() -> None:
+    released, given_back_kb = subprocess.run(
+        [sys.executable, "-c", FREED_BELOW_LIVE_MEMORY],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
+    assert released == "True"
+    assert int(given_back_kb) > 5_000
+
+
+def test_a_c_library_without_malloc_trim_gives_nothing_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(process, "_LIBC", object())
+    assert not process.release_free_memory()
