@@ -20,9 +20,13 @@ ALGORITHMS: tuple[Algorithm, ...] = ("MD5", "SHA-256")
 _REQUIRED = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
 
 _DIRECTIVE = re.compile(
-    r'\s*([^\s=,"]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)', re.DOTALL
+    r'\s*([^\s=,"]+)\s*=\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^\s,"]*))\s*(?:,|$)', re.DOTALL
 )
-"""One ``key=value`` or ``key="quoted value"`` of the header, with the comma after it."""
+"""One ``key=value`` or ``key="quoted value"`` of the header, with the comma after it.
+
+A quoted value is read a run of plain characters at a time: the same text as one character or
+escape at a time, which took nearly twice as long (the web reads one at every VAPIX request).
+"""
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from starlette.datastructures import Headers, MutableHeaders
+from prometheus_client import Counter, Histogram
+from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +23,27 @@ DOCS_POLICY = (
 )
 
 
+def _security_headers(policy: str, is_https: bool) -> tuple[tuple[bytes, bytes], ...]:
+    headers = [
+        (b"content-security-policy", policy.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (b"cache-control", b"no-store"),
+    ]
+    if is_https:
+        headers.append((b"strict-transport-security", b"max-age=31536000"))
+    return tuple(headers)
+
+
+SECURITY_HEADERS = {
+    (is_docs, is_https): _security_headers(DOCS_POLICY if is_docs else PAGE_POLICY, is_https)
+    for is_docs in (False, True)
+    for is_https in (False, True)
+}
+"""The headers added to each answer that has none of the name, by (API docs, HTTPS): made once."""
+
+
 class SecurityHeaders:
     """Adds CSP, framing, sniffing, referrer and (over HTTPS) HSTS headers."""
 
@@ -32,31 +54,31 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"].startswith("/api/docs")
-        is_https = scope.get("scheme") == "https"
+        added = SECURITY_HEADERS[
+            scope["path"].startswith("/api/docs"), scope.get("scheme") == "https"
+        ]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault(
-                    "Content-Security-Policy", DOCS_POLICY if is_docs else PAGE_POLICY
-                )
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("Cache-Control", "no-store")
-                if is_https:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in added if header[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
 class RequestMetrics:
-    """Counts requests and their latency by route template (never by raw path: bounded labels)."""
+    """Counts requests and their latency by route template (never by raw path: bounded labels).
+
+    Each label set's series is looked up once and kept (the labels are bounded).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._latencies: dict[str, Histogram] = {}
+        self._counts: dict[tuple[str, str, int], Counter] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,13 +91,26 @@ class RequestMetrics:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                REQUEST_SECONDS.labels(_route(scope)).observe(time.perf_counter() - started)
+                self._latency(_route(scope)).observe(time.perf_counter() - started)
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_time)
         finally:
-            REQUESTS.labels(_route(scope), scope["method"], str(status)).inc()
+            self._count(_route(scope), scope["method"], status).inc()
+
+    def _latency(self, route: str) -> Histogram:
+        series = self._latencies.get(route)
+        if series is None:
+            series = self._latencies[route] = REQUEST_SECONDS.labels(route)
+        return series
+
+    def _count(self, route: str, method: str, status: int) -> Counter:
+        key = (route, method, status)
+        series = self._counts.get(key)
+        if series is None:
+            series = self._counts[key] = REQUESTS.labels(route, method, str(status))
+        return series
 
 
 class PageLanguage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -200,7 +201,10 @@ async def _run_sequence(bus: ActingBus, params: object) -> None:
 
 async def port_cgi(request: Request) -> Response:
     bus = await acting_bus(request)
-    fields = dict(request.query_params)
+    # As Starlette reads the query (the last of a repeated field wins), without its multidict.
+    fields = dict(
+        parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    )
     if "checkactive" in fields:
         numbers = [number for number in fields["checkactive"].split(",") if number]
         lines = []
