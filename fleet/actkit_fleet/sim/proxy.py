@@ -1,14 +1,18 @@
 """A TCP proxy for one vehicle's link to HQ, which the simulation cuts and restores.
 
 Cut: the open connections are reset and new ones refused, as a lost cellular link looks to both
-ends once TCP gives up. Upstream is the first HQ leaf port that accepts, starting with the one
-the proxy was given first (a dead HQ node is skipped).
+ends once TCP gives up. Upstream is the HQ leaf port the proxy was given first; when that one
+refuses (a dead HQ node), one of the others at random, as a vehicle given every HQ address picks
+one (nats-server shuffles a remote's addresses): with the next one in a fixed order, the node
+after the dead one took all of its vehicles, 133 links of 200, and stalled under their
+reconnects.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 import time
 from collections.abc import Sequence
@@ -70,7 +74,8 @@ class LinkProxy:
         await asyncio.gather(*self._pumps, return_exceptions=True)
 
     async def _open_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
-        for host, port in self.upstreams:
+        first, *others = self.upstreams
+        for host, port in [first, *random.sample(others, len(others))]:
             with contextlib.suppress(OSError):
                 return await asyncio.open_connection(host, port)
         return None
