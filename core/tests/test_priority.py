@@ -22,7 +22,10 @@ def _changed_in_a_thread(name: str, *, raising: bool) -> tuple[int, int]:
         found.append((before, os.getpriority(os.PRIO_PROCESS, thread)))
 
     # Every thread the process has at that moment moves: each is put back after.
-    kept = {int(task): os.getpriority(os.PRIO_PROCESS, int(task)) for task in _threads()}
+    kept = {}
+    for task in _threads():
+        with contextlib.suppress(ProcessLookupError):  # a thread that ended since the listing
+            kept[int(task)] = os.getpriority(os.PRIO_PROCESS, int(task))
     worker = threading.Thread(target=move)
     worker.start()
     worker.join()

@@ -125,8 +125,10 @@ from actkit_core.process import release_free_memory
 def resident_kb():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("RssAnon"))
-chunks = [bytes(100_000) for _ in range(200)]  # 20 MB in the heap (below the mmap threshold)
-kept = bytearray(1000)  # live memory above them, so glibc cannot give them back by itself
+chunks, kept = [], []
+for _ in range(200):
+    chunks.append(bytes(100_000))  # 20 MB in the heap, in all (below the mmap threshold)
+    kept.append(bytes(1000))  # live between them: glibc cannot give them back by itself
 del chunks[:]
 before = resident_kb()
 released = release_free_memory()
