@@ -138,10 +138,21 @@ class JetStreamApi:
             raise
 
     async def streams(self) -> list[JsonObject]:
-        """Every stream's info (``STREAM.LIST``, page by page)."""
+        """Every stream's info (``STREAM.LIST``, page by page).
+
+        Raises:
+            FleetError: HQ did not answer, or left streams out: a loaded cluster lists those
+                whose leader answered in time and names the others ``missing``; a list without
+                a shard would make a vehicle look unsourced.
+        """
         found: list[JsonObject] = []
         while True:
             page = await self.call("STREAM.LIST", {"offset": len(found)})
+            if page.get("missing"):
+                raise FleetError(
+                    f"HQ did not say how {', '.join(page['missing'])} stand (their leaders did "
+                    "not answer in time): try again"
+                )
             streams = page.get("streams") or []
             found += streams
             if not streams or len(found) >= int(page.get("total", 0)):

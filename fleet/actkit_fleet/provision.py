@@ -154,12 +154,13 @@ async def revoke(
         RegistryError: it is not registered.
     """
     vehicles = registry.removed(registry.load(conf_dir), vehicle_id)
+    # Its shard first: HQ not answering for one changes nothing yet.
+    where = (await shards.vehicle_sources(api)).get(vehicle_id)
     registry.save(conf_dir, vehicles)
     reload_nodes(reload_pids)
     # Every node must have reloaded before the kick, else the vehicle reconnects at once.
     await asyncio.sleep(0.5 if reload_pids else 0.0)
     kicked = await disconnect(system, vehicle_id) if system is not None else 0
-    where = (await shards.vehicle_sources(api)).get(vehicle_id)
     if where is not None:
         await shards.change_sources(api, where.shard, removing=[vehicle_id])
     await api.delete_consumer(HQ_COMMANDS, downlink_consumer(vehicle_id))

@@ -186,7 +186,15 @@ class SimFleet:
     async def hq_messages(self, timeout_s: float = 60.0) -> list[Msg]:
         """Every message of HQ's events shards, each vehicle's in its shard's order."""
         assert self.api is not None
-        infos = await shards.shard_infos(self.api)
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                infos = await shards.shard_infos(self.api)
+                break
+            except FleetError:
+                # A loaded HQ left a shard out of its list: the figures wait for the whole list.
+                if attempt == READ_ATTEMPTS:
+                    raise
+                await asyncio.sleep(self.poll_s)
         parts = await asyncio.gather(
             *(
                 self._stream_messages(name, int(info["state"]["messages"]), timeout_s)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
-from actkit_fleet.shards import ensure, placed, placement
+from actkit_fleet.shards import ensure, placed, placement, vehicle_sources
 from actkit_proto.fleet import events_shard, hq_events
 
 
@@ -76,3 +76,19 @@ async def test_setup_adds_shards_but_never_takes_one_holding_vehicles_away() -> 
     assert api.changed == []
     await ensure(api, 6, replicas=3)
     assert api.changed == [hq_events(n) for n in range(6)]
+
+
+class Partial(JetStreamApi):
+    """A loaded HQ: its stream list leaves out a shard whose leader did not answer in time."""
+
+    def __init__(self) -> None:
+        pass
+
+    async def call(self, what: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        assert (what, body) == ("STREAM.LIST", {"offset": 0})
+        return {"streams": [shard("EV_00", "a")], "total": 1, "missing": ["EV_01"]}
+
+
+async def test_a_stream_list_leaving_a_shard_out_is_an_error_not_a_vehicle_less() -> None:
+    with pytest.raises(FleetError, match=r"how EV_01 stand .* try again"):
+        await vehicle_sources(Partial())
