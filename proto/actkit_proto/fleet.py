@@ -69,6 +69,9 @@ def hq_events(shard: int) -> str:
 
     >>> hq_events(3)
     'EV_03'
+    >>> hq_events(100)
+    Traceback (most recent call last):
+    ValueError: an events shard is numbered 0 to 99, not 100
     """
     if not 0 <= shard < 100:
         raise ValueError(f"an events shard is numbered 0 to 99, not {shard}")
