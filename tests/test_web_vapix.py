@@ -25,6 +25,7 @@ from actkit_core.bus import Bus
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
+from actkit_proto.accounts import ListAccessFailures
 from actkit_proto.io import Circuit, DriveInput
 from actkit_proto.system import GetIdentity
 
@@ -398,3 +399,41 @@ async def test_a_digest_client_is_refused_at_once_when_its_password_changes_or_a
         assert removed.status_code == 200, removed.text
         assert (await http.get(toggle, auth=renewed)).status_code == 401
         assert (await http.get(toggle, auth=admin)).status_code == 200
+
+
+async def test_a_replayed_count_on_a_nonce_the_web_holds_is_counted_by_accounts(
+    stack: Stack,
+) -> None:
+    # After accounts' first check the web checks a client's answers on the nonce itself; a
+    # replayed count with a guessed password must still reach accounts' failure count.
+    target = "/axis-cgi/io/port.cgi?action=9:%5C"
+    async with httpx.AsyncClient(verify=False, timeout=15) as http:
+        await http.post(
+            stack.https_url + "axis-cgi/pwdgrp.cgi",
+            content=FIRST_ADMINISTRATOR,
+            headers={"Content-Type": "text/plain"},
+        )
+        url = stack.https_url.rstrip("/") + target
+        refused = await http.get(url)
+        offered = refused.headers.get_list("www-authenticate")[0].removeprefix("Digest ")
+        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', offered))
+
+        def answer(password: str, nc: int) -> dict[str, str]:
+            ha1 = _md5(f"root:{fields['realm']}:{password}")
+            response = _md5(f"{ha1}:{fields['nonce']}:{nc:08x}:c0ffee:auth:{_md5('GET:' + target)}")
+            return {
+                "Authorization": f'Digest username="root", realm="{fields["realm"]}", '
+                f'nonce="{fields["nonce"]}", uri="{target}", algorithm=MD5, qop=auth, '
+                f'nc={nc:08x}, cnonce="c0ffee", response="{response}", opaque="{fields["opaque"]}"'
+            }
+
+        for nc in (1, 2):  # accounts checks the first and hands the nonce over; the web the next
+            assert (await http.get(url, headers=answer("pass-w0rd", nc))).status_code == 200
+        replayed = await http.get(url, headers=answer("guess", 2))
+        assert replayed.status_code == 401
+        assert "wrong user name or password" in replayed.text
+    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
+        failures = (await bus.request(ListAccessFailures())).entries
+    assert [(failure.name, failure.page) for failure in failures] == [
+        ("root", "/axis-cgi/io/port.cgi")
+    ]
