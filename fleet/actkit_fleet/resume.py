@@ -86,7 +86,8 @@ class Resumer:
     _checking: set[str] = field(default_factory=set)
     """Vehicles noticed and not yet checked."""
     _due: dict[str, int] = field(default_factory=dict)
-    """Vehicles whose grace is out at this moment: when each linked (monotonic ns)."""
+    """Vehicles whose grace is out, for the next check: when each linked (monotonic ns)."""
+    _checker: asyncio.Task[None] | None = None
     _last_resumed: dict[str, float] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -163,36 +164,32 @@ class Resumer:
             self._checking.discard(vehicle_id)
             return
         self._due[vehicle_id] = linked_ns
-        await asyncio.sleep(0)  # the vehicles due at this moment are checked together
-        if vehicle_id in self._due:
+        if self._checker is None or self._checker.done():
+            self._checker = asyncio.create_task(self._check_due())
+            self._tasks.add(self._checker)
+            self._checker.add_done_callback(self._tasks.discard)
+
+    async def _check_due(self) -> None:
+        """Check the vehicles due, together, until none is left (more come in meanwhile)."""
+        while self._due:
             batch, self._due = self._due, {}
-            await self._check_batch(batch)
-
-    async def _check_batch(self, batch: dict[str, int]) -> None:
-        """Check these vehicles together, beside any batch still being checked.
-
-        A batch does not wait for the one before (a list of the shards, two updates a shard):
-        links back at the same moment are noticed over half a second or so, node by node. Two
-        batches changing one shard at once converge: each removes only its own sources and adds
-        them back to the shard as it then is.
-        """
-        try:
-            for attempt in range(1, ATTEMPTS + 1):
-                now = time.monotonic_ns()
-                linked_for = {vid: now - linked_ns for vid, linked_ns in batch.items()}
-                try:
-                    for vehicle_id in await resume(self.api, linked_for):
-                        self._last_resumed[vehicle_id] = time.monotonic()
-                        self.resumed += 1
-                        log.info("%s: linked again, its source set up again", vehicle_id)
-                    return
-                except FleetError as exc:
-                    # A shard may have no leader yet (the node that led it died).
-                    if attempt == ATTEMPTS:
-                        log.warning("%s: not set up again: %s", ", ".join(sorted(batch)), exc)
-                    await asyncio.sleep(RETRY_S)
-        finally:
-            self._checking -= set(batch)
+            try:
+                for attempt in range(1, ATTEMPTS + 1):
+                    now = time.monotonic_ns()
+                    linked_for = {vid: now - linked_ns for vid, linked_ns in batch.items()}
+                    try:
+                        for vehicle_id in await resume(self.api, linked_for):
+                            self._last_resumed[vehicle_id] = time.monotonic()
+                            self.resumed += 1
+                            log.info("%s: linked again, its source set up again", vehicle_id)
+                        break
+                    except FleetError as exc:
+                        # A shard may have no leader yet (the node that led it died).
+                        if attempt == ATTEMPTS:
+                            log.warning("%s: not set up again: %s", ", ".join(sorted(batch)), exc)
+                        await asyncio.sleep(RETRY_S)
+            finally:
+                self._checking -= set(batch)
 
 
 def is_stalled(source: JsonObject, linked_for_ns: int = 0) -> bool:
