@@ -9,6 +9,8 @@ A shard's sources change by one stream update, which nats-server applies source 
 (``server/stream.go``, ``updateWithAdvisory``): a source added is set up from the last event of
 it the stream holds, one removed is stopped, the others run on untouched. An update rewrites
 the shard's whole configuration, so it is read just before and changes only the sources named.
+Nothing stops two updates of one shard at once from undoing one of them (no revision to check
+against): ``deploy/hq/README.md`` says what that means for register and the resumer.
 """
 
 from __future__ import annotations
