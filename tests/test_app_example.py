@@ -139,3 +139,23 @@ async def test_each_row_says_where_the_device_is_as_time_and_location_sets_it(
         ["ignition", "on", "", "Depot (59.329300, 18.068600)"],
         ["ignition", "off", "", "Yard (59.329300, 18.068600)"],
     ]
+
+
+async def test_a_question_nobody_answered_is_asked_again(
+    bus: Bus, nats_server: str, tmp_path: Path
+) -> None:
+    trip_log = _trip_log()
+    log = trip_log.TripLog(tmp_path / "trip-log.csv")
+    depot = Location(latitude=59.3293, longitude=18.0686, label="Depot")
+    settings = SystemSettings(nats_url=nats_server, data_dir=tmp_path / "system", metrics_port=0)
+    async with running(serve, settings):
+        await bus.request(SetLocation(location=depot))
+    # It connects while the system service is away: its first question goes nowhere.
+    following = asyncio.create_task(trip_log.follow(nats_server, log, asyncio.Event()))
+    try:
+        await asyncio.sleep(0.2)
+        assert log.location == ""
+        async with running(serve, settings):
+            assert await eventually(lambda: log.location.startswith("Depot"))
+    finally:
+        following.cancel()

@@ -8,7 +8,7 @@ event to ``<ACTKIT_APP_DATA_DIR>/trip-log.csv`` and serves that file on its page
 
 Its one setting, ``record_inputs`` (default true: input changes are recorded, not only the
 ignition), arrives as ``system.app.<name>.settings.changed``: it reads the value the bus keeps
-when it connects, and follows the changes.
+when it connects (asking again every 2 s until the bus answers), and follows the changes.
 
 Each row says where the device is: the location set on the device's Time and location page
 (``system.location.get``, asked when it connects and at each ignition change; the device
@@ -33,6 +33,9 @@ SUBJECTS = ("io.ignition.changed", "io.port.*.changed")
 HEADER = ("time", "what", "state", "circuit", "location")
 LOCATION = "system.location.get"
 RETRY_MAX_S = 30.0
+ASK_AGAIN_S = 2.0
+"""How long a question (the kept settings, the location) waits for its answer before it is
+sent again."""
 KEPT_STREAM = "KV_actkit-state"
 """Where the bus keeps the last value of each stateful event, by subject."""
 log_line = logging.getLogger("trip-log")
@@ -172,6 +175,7 @@ async def follow(
     ask = json.dumps({"last_by_subj": f"$KV.actkit-state.{settings}"})
     where = urllib.parse.urlsplit(url)
     reader, writer = await asyncio.open_connection(where.hostname, where.port or 4222)
+    asking: asyncio.Task[None] | None = None
     try:
         await reader.readline()  # the server's INFO
         connect: dict[str, object] = {"verbose": False, "pedantic": False, "name": "trip-log"}
@@ -180,9 +184,13 @@ async def follow(
         lines = [f"CONNECT {json.dumps(connect)}"]
         lines += [f"SUB {subject} {sid}" for sid, subject in enumerate(SUBJECTS, 1)]
         lines += [f"SUB {settings} 90", f"SUB {inbox} 91", f"SUB {located} 92"]
-        lines += [f"PUB {access.js_api}.STREAM.MSG.GET.{KEPT_STREAM} {inbox} {len(ask)}", ask]
-        writer.write(("\r\n".join([*lines, "PING"]) + "\r\n").encode() + ask_where)
-        await writer.drain()
+        kept = f"{access.js_api}.STREAM.MSG.GET.{KEPT_STREAM}"
+        writer.write(("\r\n".join([*lines, "PING"]) + "\r\n").encode())
+        unanswered = {
+            inbox: (kept, f"PUB {kept} {inbox} {len(ask)}\r\n{ask}\r\n".encode()),
+            located: (LOCATION, ask_where),
+        }
+        asking = asyncio.create_task(ask_until_answered(writer, unanswered))
         while line := await reader.readline():
             words = line.decode().split()
             if not words:
@@ -195,6 +203,9 @@ async def follow(
             elif words[0] == "-ERR" and b"Permissions Violation" in line:
                 # Not approved (yet): nats-server refuses that one subject and keeps the rest.
                 log_line.warning("the device refused: %s", line.decode().strip())
+                for asked, (subject, _) in list(unanswered.items()):
+                    if f'"{subject}"' in line.decode():
+                        del unanswered[asked]  # asking again would be refused again
             elif words[0] == "-ERR":
                 raise ConnectionError(line.decode().strip())
             elif words[0] in ("MSG", "HMSG"):
@@ -202,6 +213,7 @@ async def follow(
                 size = int(words[-1])
                 data = (await reader.readexactly(size + 2))[:size]
                 body = data[int(words[-2]) :] if words[0] == "HMSG" else data
+                unanswered.pop(words[1], None)
                 if words[1] in (settings, inbox):
                     values = settings_of(words[1], body, inbox)
                     if values is not None:
@@ -214,7 +226,25 @@ async def follow(
                         writer.write(ask_where)
                         await writer.drain()
     finally:
+        if asking is not None:
+            asking.cancel()
         writer.close()
+
+
+async def ask_until_answered(
+    writer: asyncio.StreamWriter, unanswered: dict[str, tuple[str, bytes]]
+) -> None:
+    """Send each question, and again every :data:`ASK_AGAIN_S` until its inbox has an answer.
+
+    ``unanswered``: by the inbox its answer comes to, the question's subject and its message.
+
+    The device's bus may drop a question while it takes a change of its users (an app
+    installed, approved or removed), and this app may connect in that moment.
+    """
+    while unanswered:
+        writer.write(b"".join(message for _, message in unanswered.values()))
+        await writer.drain()
+        await asyncio.sleep(ASK_AGAIN_S)
 
 
 async def serve_page(log: TripLog, port: int) -> asyncio.Server:
