@@ -4,7 +4,9 @@ A process that dies is started again after a pause that doubles while it keeps d
 30 s) and is back to 1 s once it has run for :data:`HEALTHY_S`: a crash loop does not spin, and a
 process that fails once a day is not made to wait 30 s. nats-server is restarted the same way, on
 the same port with the same config and store (JetStream's state is on disk); the services'
-connections reconnect by themselves (nats-py tries every 2 s, without limit).
+connections reconnect by themselves (nats-py tries every 2 s, without limit). The watch begins as
+each process starts, not once all answer: a service that dies while the stack starts is started
+again, and the stack comes up a moment later instead of not at all.
 
 With ``--nats-url`` (the board's ``actkit`` container, beside the nats container) no nats-server is
 started: the services use that one, with the passwords it was given (``ACTKIT_NATS_PASSWORD_<USER>``
@@ -263,21 +265,29 @@ class Supervisor:
             for child in self.children:
                 _stop_if_requested()
                 await child.start()
-            await self._wait_ready(url, passwords["cli"])
-            _stop_if_requested()
-            self._print_table(url, time.monotonic() - started, page_merging)
             own_server = (
                 [self._supervise("nats-server", nats.wait, lambda: self._restart_nats(nats))]
                 if nats
                 else []
             )
-            await asyncio.gather(
+            # Watched from their start: one that dies before every service answers (a first
+            # request to the bus unanswered) is started again, and the stack still comes up.
+            watchers = asyncio.gather(
                 *own_server,
                 *(
                     self._supervise(child.info.name, child.wait, child.restart)
                     for child in self.children
                 ),
             )
+            try:
+                await self._wait_ready(url, passwords["cli"])
+                _stop_if_requested()
+                self._print_table(url, time.monotonic() - started, page_merging)
+                await watchers
+            finally:
+                watchers.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watchers
         finally:
             self.stopping = True
             await asyncio.gather(*(child.stop() for child in self.children))

@@ -12,7 +12,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.cli import supervisor as supervisor_module
-from actkit_core.cli.launch import ExecLauncher, ForkLauncher, Launcher
+from actkit_core.cli.launch import ExecLauncher, ForkLauncher, Launched, Launcher, Relay
 from actkit_core.cli.supervisor import Supervisor
 from actkit_core.lifecycle import stop_requested
 from actkit_core.testing.eventually import eventually
@@ -74,6 +74,50 @@ async def test_the_service_is_served_restarted_when_it_dies_and_stopped(
     out = capsys.readouterr().out
     assert "actkit stopped: every service and nats-server have exited" in out
     assert "io       | " in out
+
+
+class FirstDiesAtOnce:
+    """The fork launcher, whose first service dies as soon as it is started (a failed start)."""
+
+    def __init__(self) -> None:
+        self.inner = ForkLauncher()
+        self.starts = 0
+
+    def prepare(self) -> None:
+        self.inner.prepare()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    async def start(self, name: str, env: dict[str, str], relay: Relay) -> Launched:
+        launched = await self.inner.start(name, env, relay)
+        self.starts += 1
+        if self.starts == 1:
+            launched.send_signal(signal.SIGKILL)
+        return launched
+
+
+@pytest.mark.timeout(60)
+async def test_a_service_that_dies_while_the_stack_starts_is_restarted_and_the_stack_comes_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(supervisor_module, "READY_TIMEOUT_S", 20.0)
+    launcher = FirstDiesAtOnce()
+    supervisor = Supervisor(
+        tmp_path, free_port(), services=[service("io")], metrics_base=0, launcher=launcher
+    )
+    running = asyncio.create_task(supervisor.run())
+    try:
+        await eventually(
+            lambda: "actkit is up" in capsys.readouterr().out or running.done(), timeout_s=30
+        )
+        assert not running.done()
+        assert launcher.starts == 2
+        assert supervisor.children[0].restarts == 1
+    finally:
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
 
 
 class Silent:
