@@ -104,6 +104,11 @@ class JetStreamApi:
         self.prefix = prefix
         self.timeout_s = timeout_s
 
+    @property
+    def longest_s(self) -> float:
+        """How long one request may take at most, tries and pauses between them."""
+        return ATTEMPTS * self.timeout_s + (ATTEMPTS - 1) * RETRY_PAUSE_S
+
     async def call(self, what: str, body: JsonObject | None = None) -> JsonObject:
         """Send one API request; its answer.
 
@@ -111,22 +116,30 @@ class JetStreamApi:
             FleetError: no JetStream answered, or it answered with an error.
         """
         payload = json.dumps(body).encode() if body is not None else b""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                reply = await self.client.request(f"{self.prefix}.{what}", payload, self.timeout_s)
-                break
-            except (NoRespondersError, NatsTimeout):
-                # A cluster electing a new leader answers nothing for a few seconds.
-                if attempt == ATTEMPTS:
-                    raise FleetError(
-                        f"no JetStream answered {self.prefix}.{what}: is the server up and linked?"
-                    ) from None
-                await asyncio.sleep(RETRY_PAUSE_S)
-        answer: JsonObject = json.loads(reply.data)
+        answer = await self.request(f"{self.prefix}.{what}", payload)
         error = answer.get("error")
         if error:
             raise FleetError(f"{what}: {error.get('description', error)}")
         return answer
+
+    async def request(
+        self, subject: str, payload: bytes, headers: dict[str, str] | None = None
+    ) -> JsonObject:
+        """Send one request to JetStream (its API, or a message to store); its answer, errors too.
+
+        Raises:
+            FleetError: nothing answered, tried :data:`ATTEMPTS` times.
+        """
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(RETRY_PAUSE_S)
+            try:
+                reply = await self.client.request(subject, payload, self.timeout_s, headers=headers)
+            except (NoRespondersError, NatsTimeout):
+                continue  # a cluster electing a new leader answers nothing for a few seconds
+            answer: JsonObject = json.loads(reply.data)
+            return answer
+        raise FleetError(f"no JetStream answered {subject}: is the server up and linked?")
 
     async def stream(self, name: str) -> JsonObject | None:
         """The stream's info, or None when there is no such stream."""

@@ -28,7 +28,9 @@ AT_ONCE = 8
 
 
 async def setup(api: JetStreamApi, replicas: int, shard_count: int = shards.DEFAULT_SHARDS) -> None:
-    """Create (or update) HQ's command queue and its events shards (vehicles come with register).
+    """Create (or update) HQ's command queue, its events shards and their locks.
+
+    Vehicles come with register.
 
     Raises:
         FleetError: a shard count out of range or below the shards HQ has (nothing changed).
@@ -93,7 +95,7 @@ async def register(
     # One update a shard for all its new vehicles: the sources already there run on.
     await asyncio.gather(
         *(
-            shards.change_sources(api, shard, adding=[uplink_source(v) for v in added])
+            shards.change_sources(api, shard, "register", adding=[uplink_source(v) for v in added])
             for shard, added in placement.items()
         )
     )
@@ -162,6 +164,6 @@ async def revoke(
     await asyncio.sleep(0.5 if reload_pids else 0.0)
     kicked = await disconnect(system, vehicle_id) if system is not None else 0
     if where is not None:
-        await shards.change_sources(api, where.shard, removing=[vehicle_id])
+        await shards.change_sources(api, where.shard, "revoke", removing=[vehicle_id])
     await api.delete_consumer(HQ_COMMANDS, downlink_consumer(vehicle_id))
     return kicked

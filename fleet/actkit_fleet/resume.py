@@ -223,10 +223,10 @@ async def _set_up_again(api: JetStreamApi, shard: str, vehicle_ids: set[str]) ->
             without which sources and holds them to put back (their events wait on the
             vehicles meanwhile).
     """
-    removed = await shards.change_sources(api, shard, removing=vehicle_ids)
+    removed = await shards.change_sources(api, shard, "resume", removing=vehicle_ids)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            await shards.change_sources(api, shard, adding=removed)
+            await shards.change_sources(api, shard, "resume", adding=removed)
             return
         except FleetError as exc:
             if attempt == ATTEMPTS:

@@ -8,9 +8,9 @@ nothing else to keep in step, and more shards made later take the next vehicles.
 A shard's sources change by one stream update, which nats-server applies source by source
 (``server/stream.go``, ``updateWithAdvisory``): a source added is set up from the last event of
 it the stream holds, one removed is stopped, the others run on untouched. An update rewrites
-the shard's whole configuration, so it is read just before and changes only the sources named.
-Nothing stops two updates of one shard at once from undoing one of them (no revision to check
-against): ``deploy/hq/README.md`` says what that means for register and the resumer.
+the shard's whole configuration, so it is read just before and changes only the sources named,
+under the shard's lock (:mod:`actkit_fleet.shardlock`): nats-server takes no revision to check an
+update against, and two changes of one shard at once would undo one of them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from actkit_fleet import shardlock
 from actkit_fleet.jetstream import (
     FleetError,
     JetStreamApi,
@@ -26,7 +27,7 @@ from actkit_fleet.jetstream import (
     events_shard_at_hq,
     source_vehicle,
 )
-from actkit_proto.fleet import events_shard
+from actkit_proto.fleet import events_shard, hq_events
 
 DEFAULT_SHARDS = 6
 """Shards ``setup`` makes unless told: two leaders a node on three nodes, so a node's death
@@ -101,8 +102,10 @@ async def ensure(api: JetStreamApi, count: int, replicas: int) -> None:
             f"HQ has events streams up to {beyond[-1]} already: --shards {count} would leave "
             f"their vehicles out; give at least {(events_shard(beyond[-1]) or 0) + 1}"
         )
+    await api.ensure_stream(shardlock.locks_at_hq(replicas))
     for shard in range(count):
-        await api.ensure_stream(events_shard_at_hq(shard, replicas))
+        async with shardlock.held(api, hq_events(shard), "setup"):
+            await api.ensure_stream(events_shard_at_hq(shard, replicas))
 
 
 def placement(infos: Iterable[JsonObject], vehicle_ids: Iterable[str]) -> dict[str, list[str]]:
@@ -123,26 +126,32 @@ def placement(infos: Iterable[JsonObject], vehicle_ids: Iterable[str]) -> dict[s
 async def change_sources(
     api: JetStreamApi,
     shard: str,
+    doing: str,
     *,
     adding: Collection[JsonObject] = (),
     removing: Collection[str] = (),
 ) -> list[JsonObject]:
     """Add sources to a shard and remove vehicles' sources from it, the others untouched.
 
+    Read and written under the shard's lock, ``doing`` naming the change to another waiting.
+
     Returns:
         The sources removed (their configuration, to add them again).
 
     Raises:
-        FleetError: there is no such shard, or HQ refused the update.
+        FleetError: there is no such shard, its lock stayed held by another change (nothing
+            changed), or HQ refused the update.
     """
-    info = await api.stream(shard)
-    if info is None:
-        raise FleetError(f"there is no stream {shard}: run `actkit-fleet setup` first")
-    config: dict[str, Any] = info["config"]
-    current: list[JsonObject] = config.get("sources") or []
-    kept = [source for source in current if source_vehicle(source) not in removing]
-    present = {source_vehicle(source) for source in kept}
-    added = [source for source in adding if source_vehicle(source) not in present]
-    if len(kept) < len(current) or added:
-        await api.call(f"STREAM.UPDATE.{shard}", {**config, "sources": kept + added})
+    async with shardlock.held(api, shard, doing) as lock:
+        info = await api.stream(shard)
+        if info is None:
+            raise FleetError(f"there is no stream {shard}: run `actkit-fleet setup` first")
+        config: dict[str, Any] = info["config"]
+        current: list[JsonObject] = config.get("sources") or []
+        kept = [source for source in current if source_vehicle(source) not in removing]
+        present = {source_vehicle(source) for source in kept}
+        added = [source for source in adding if source_vehicle(source) not in present]
+        if len(kept) < len(current) or added:
+            lock.check_time(api.longest_s)
+            await api.call(f"STREAM.UPDATE.{shard}", {**config, "sources": kept + added})
     return [source for source in current if source_vehicle(source) in removing]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from nats.aio.client import Client
 
 from actkit_fleet import resume as resume_module
 from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
@@ -24,6 +25,7 @@ class Api(JetStreamApi):
     """HQ's JetStream answering from memory; the first ``failing`` updates that add fail."""
 
     def __init__(self, failing: int) -> None:
+        super().__init__(Client())  # never connected: every request is answered here
         self.configs: dict[str, dict[str, Any]] = {
             SHARD: {"name": SHARD, "sources": [uplink_source(STALLED), uplink_source(RUNNING)]},
             OTHER_SHARD: {"name": OTHER_SHARD, "sources": [uplink_source(ELSEWHERE)]},
@@ -31,6 +33,7 @@ class Api(JetStreamApi):
         self.active = {STALLED: STALE_NS, RUNNING: FRESH_NS, ELSEWHERE: STALE_NS}
         self.failing = failing
         self.updates: list[tuple[str, list[str]]] = []
+        self.locked: set[str] = set()
 
     def info(self, name: str) -> dict[str, Any]:
         config = self.configs[name]
@@ -45,6 +48,7 @@ class Api(JetStreamApi):
             return {"streams": [self.info(name) for name in self.configs], "total": 2}
         name = what.removeprefix("STREAM.UPDATE.")
         assert name in self.configs and body is not None
+        assert self.locked == {name}, f"{name} updated without its lock"
         if len(body["sources"]) > len(self.configs[name]["sources"]) and self.failing:
             self.failing -= 1
             raise FleetError("JetStream system temporarily unavailable")
@@ -54,6 +58,17 @@ class Api(JetStreamApi):
 
     async def stream(self, name: str) -> dict[str, Any] | None:
         return self.info(name)
+
+    async def request(
+        self, subject: str, payload: bytes, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """A shard's lock taken (a message stored if absent) or given back (deleted)."""
+        del payload
+        if headers:
+            self.locked.add(subject.rpartition(".")[2])
+        else:
+            self.locked.clear()  # one shard at a time in these tests
+        return {"seq": 1}
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +106,7 @@ async def test_only_the_stalled_source_asked_for_leaves_its_shard_and_comes_back
         (SHARD, [f"$JS.{RUNNING}.API"]),
         (SHARD, [f"$JS.{RUNNING}.API", f"$JS.{STALLED}.API"]),
     ]
+    assert not api.locked  # every lock given back
     assert api.configs[SHARD]["sources"] == [uplink_source(RUNNING), uplink_source(STALLED)]
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from nats.aio.client import Client
 
 from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
+from actkit_fleet.shardlock import LOCKS_STREAM
 from actkit_fleet.shards import ensure, placed, placement, vehicle_sources
 from actkit_proto.fleet import events_shard, hq_events
 
@@ -57,7 +59,9 @@ class Existing(JetStreamApi):
     """HQ with shards ``EV_00`` to ``EV_03``; what was made or changed is recorded."""
 
     def __init__(self) -> None:
+        super().__init__(Client())  # never connected: every request is answered here
         self.changed: list[str] = []
+        self.requested: list[str] = []
 
     async def streams(self) -> list[dict[str, Any]]:
         return [shard(hq_events(n)) for n in range(4)] + [{"config": {"name": "CMDQ"}}]
@@ -65,6 +69,13 @@ class Existing(JetStreamApi):
     async def ensure_stream(self, config: dict[str, Any]) -> dict[str, Any]:
         self.changed.append(config["name"])
         return {"config": config}
+
+    async def request(
+        self, subject: str, payload: bytes, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        del payload, headers  # a shard's lock, free here: taken and given back
+        self.requested.append(subject)
+        return {"seq": 1}
 
 
 async def test_setup_adds_shards_but_never_takes_one_holding_vehicles_away() -> None:
@@ -75,7 +86,9 @@ async def test_setup_adds_shards_but_never_takes_one_holding_vehicles_away() -> 
         await ensure(api, 0, replicas=3)
     assert api.changed == []
     await ensure(api, 6, replicas=3)
-    assert api.changed == [hq_events(n) for n in range(6)]
+    assert api.changed == [LOCKS_STREAM] + [hq_events(n) for n in range(6)]
+    # Each shard changed under its lock (taken, then its message deleted).
+    assert api.requested[::2] == [f"$KV.fleet_locks.{hq_events(n)}" for n in range(6)]
 
 
 class Partial(JetStreamApi):
