@@ -1,11 +1,10 @@
-"""The ``axis`` library (what Home Assistant uses) against the stack: set up, Digest, ports."""
+"""The ``axis`` library (what Home Assistant uses) against the stack: set up, device data, ports
+and their events (RTSP, MQTT, WebSocket); Digest itself is in test_web_vapix_digest.py."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
-import re
 import ssl
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -25,13 +24,12 @@ from actkit_core.bus import Bus
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_core.testing.stack import Stack
-from actkit_proto.accounts import ListAccessFailures
 from actkit_proto.io import Circuit, DriveInput
 from actkit_proto.system import GetIdentity
 
-pytestmark = pytest.mark.timeout(120)
+from .vapix import FIRST_ADMINISTRATOR, pwdgrp
 
-FIRST_ADMINISTRATOR = "action=add&user=root&pwd=pass-w0rd&grp=root&sgrp=admin:operator:viewer"
+pytestmark = pytest.mark.timeout(120)
 
 
 async def test_actkit_run_prints_the_dashboard_url(stack: Stack) -> None:
@@ -40,17 +38,9 @@ async def test_actkit_run_prints_the_dashboard_url(stack: Stack) -> None:
 
 async def test_axis_library_sets_up_reads_the_device_and_toggles_the_relay(stack: Stack) -> None:
     async with httpx.AsyncClient(verify=False, timeout=15) as http:
-        created = await http.post(
-            stack.https_url + "axis-cgi/pwdgrp.cgi",
-            content=FIRST_ADMINISTRATOR,
-            headers={"Content-Type": "text/plain"},
-        )
+        created = await pwdgrp(http, stack)
         assert created.status_code == 200, created.text
-        again = await http.post(
-            stack.https_url + "axis-cgi/pwdgrp.cgi",
-            content=FIRST_ADMINISTRATOR.replace("root", "intruder"),
-            headers={"Content-Type": "text/plain"},
-        )
+        again = await pwdgrp(http, stack, FIRST_ADMINISTRATOR.replace("root", "intruder"))
         assert again.status_code == 401
 
         device = _device(http, stack)
@@ -79,11 +69,7 @@ async def test_axis_library_sets_up_reads_the_device_and_toggles_the_relay(stack
 
 async def test_wrong_credentials_get_no_device_data(stack: Stack) -> None:
     async with httpx.AsyncClient(verify=False) as http:
-        await http.post(
-            stack.https_url + "axis-cgi/pwdgrp.cgi",
-            content=FIRST_ADMINISTRATOR,
-            headers={"Content-Type": "text/plain"},
-        )
+        await pwdgrp(http, stack)
         response = await http.post(
             stack.https_url + "axis-cgi/basicdeviceinfo.cgi",
             json={"apiVersion": "1.1", "method": "getAllProperties"},
@@ -101,11 +87,7 @@ async def test_axis_event_stream_initializes_every_port_and_reports_changes(
     events: list[Event] = []
     playing = asyncio.Event()
     async with httpx.AsyncClient(verify=False, timeout=15) as http:
-        await http.post(
-            stack.https_url + "axis-cgi/pwdgrp.cgi",
-            content=FIRST_ADMINISTRATOR,
-            headers={"Content-Type": "text/plain"},
-        )
+        await pwdgrp(http, stack)
         device = _device(http, stack)
         await device.vapix.initialize()
         device.event.subscribe(events.append)
@@ -139,11 +121,7 @@ async def test_axis_library_configures_and_activates_the_mqtt_client(
     stack: Stack, mosquitto: Mosquitto, mqtt_peer: MqttPeer
 ) -> None:
     async with httpx.AsyncClient(verify=False, timeout=15) as http:
-        await http.post(
-            stack.https_url + "axis-cgi/pwdgrp.cgi",
-            content=FIRST_ADMINISTRATOR,
-            headers={"Content-Type": "text/plain"},
-        )
+        await pwdgrp(http, stack)
         device = _device(http, stack)
         await device.vapix.initialize()
         mqtt = device.vapix.mqtt
@@ -272,11 +250,7 @@ async def test_websocket_event_stream_sends_every_port_then_changes(stack: Stack
     tls = ssl.create_default_context(cafile=stack.data_dir / "web-certificate.pem")
     auth = httpx.DigestAuth("root", "pass-w0rd")
     async with httpx.AsyncClient(verify=tls, timeout=15) as http:
-        await http.post(
-            stack.https_url + "axis-cgi/pwdgrp.cgi",
-            content=FIRST_ADMINISTRATOR,
-            headers={"Content-Type": "text/plain"},
-        )
+        await pwdgrp(http, stack)
         token = (await http.get(stack.https_url + "axis-cgi/wssession.cgi", auth=auth)).text
         url = stack.https_url.replace("https", "wss") + "vapix/ws-data-stream"
         async with websockets.connect(f"{url}?sources=events&wssession={token}", ssl=tls) as ws:
@@ -310,130 +284,3 @@ async def test_websocket_event_stream_sends_every_port_then_changes(stack: Stack
         with pytest.raises(websockets.InvalidStatus):
             async with websockets.connect(f"{url}?wssession={token}", ssl=tls) as ws:
                 await ws.recv()
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()
-
-
-async def _rtsp(port: int, method: str, url: str, *headers: str) -> str:
-    """One RTSP request on its own connection; the answer's head and body."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        lines = "".join(f"{header}\r\n" for header in headers)
-        writer.write(f"{method} {url} RTSP/1.0\r\nCSeq: 1\r\n{lines}\r\n".encode())
-        head = (await reader.readuntil(b"\r\n\r\n")).decode()
-        length = re.search(r"Content-Length: (\d+)", head)
-        body = await reader.readexactly(int(length.group(1))) if length else b""
-        return head + body.decode()
-    finally:
-        writer.close()
-
-
-async def test_rtsp_event_stream_takes_digest_md5_with_qop_auth(stack: Stack) -> None:
-    async with httpx.AsyncClient(verify=False, timeout=15) as http:
-        await http.post(
-            stack.https_url + "axis-cgi/pwdgrp.cgi",
-            content=FIRST_ADMINISTRATOR,
-            headers={"Content-Type": "text/plain"},
-        )
-    url = f"rtsp://127.0.0.1:{stack.rtsp_port}/axis-media/media.amp?video=0&audio=0&event=on"
-    refused = await _rtsp(stack.rtsp_port, "DESCRIBE", url)
-    assert refused.startswith("RTSP/1.0 401 Unauthorized")
-    offered = re.search(r"WWW-Authenticate: Digest (.*)\r\n", refused)
-    assert offered is not None, refused
-    fields = dict(re.findall(r'(\w+)="?([^",]*)"?', offered.group(1)))
-    assert (fields["algorithm"], fields["qop"], fields["stale"]) == ("MD5", "auth", "FALSE")
-
-    def answer(password: str, nc: int) -> str:
-        ha1 = _md5(f"root:{fields['realm']}:{password}")
-        response = _md5(f"{ha1}:{fields['nonce']}:{nc:08x}:c0ffee:auth:{_md5('DESCRIBE:' + url)}")
-        return (
-            f'Authorization: Digest username="root", realm="{fields["realm"]}", '
-            f'nonce="{fields["nonce"]}", uri="{url}", algorithm=MD5, qop=auth, nc={nc:08x}, '
-            f'cnonce="c0ffee", response="{response}", opaque="{fields["opaque"]}"'
-        )
-
-    described = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 1))
-    assert described.startswith("RTSP/1.0 200 OK"), described
-    assert "m=application" in described
-    # The nonce stays good with a rising count, as VAPIX clients use it; a replay is refused.
-    again = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 2))
-    assert again.startswith("RTSP/1.0 200 OK"), again
-    replayed = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("pass-w0rd", 2))
-    assert replayed.startswith("RTSP/1.0 401 Unauthorized")
-    wrong = await _rtsp(stack.rtsp_port, "DESCRIBE", url, answer("wrong", 3))
-    assert wrong.startswith("RTSP/1.0 401 Unauthorized")
-
-
-async def test_a_digest_client_is_refused_at_once_when_its_password_changes_or_account_goes(
-    stack: Stack,
-) -> None:
-    # A Digest client keeps its nonce and counts up: after accounts' first check, the web checks
-    # the next answers itself (the nonce handed over); a change in accounts must still count.
-    toggle = stack.https_url + "axis-cgi/io/port.cgi?action=9:%5C"
-    users = stack.https_url + "axis-cgi/pwdgrp.cgi"
-    plain = {"Content-Type": "text/plain"}
-    admin = httpx.DigestAuth("root", "pass-w0rd")
-    async with httpx.AsyncClient(verify=False, timeout=15) as http:
-        await http.post(users, content=FIRST_ADMINISTRATOR, headers=plain)
-        added = await http.post(
-            users,
-            content="action=add&user=op&pwd=op-pass-w0rd&grp=users&sgrp=operator:viewer",
-            headers=plain,
-            auth=admin,
-        )
-        assert added.status_code == 200, added.text
-        operator = httpx.DigestAuth("op", "op-pass-w0rd")
-        for _ in range(3):
-            assert (await http.get(toggle, auth=operator)).status_code == 200
-        changed = await http.post(
-            users, content="action=update&user=op&pwd=new-pass-w0rd", headers=plain, auth=admin
-        )
-        assert changed.status_code == 200, changed.text
-        assert (await http.get(toggle, auth=operator)).status_code == 401
-        renewed = httpx.DigestAuth("op", "new-pass-w0rd")
-        for _ in range(2):
-            assert (await http.get(toggle, auth=renewed)).status_code == 200
-        removed = await http.post(users, content="action=remove&user=op", headers=plain, auth=admin)
-        assert removed.status_code == 200, removed.text
-        assert (await http.get(toggle, auth=renewed)).status_code == 401
-        assert (await http.get(toggle, auth=admin)).status_code == 200
-
-
-async def test_a_replayed_count_on_a_nonce_the_web_holds_is_counted_by_accounts(
-    stack: Stack,
-) -> None:
-    # After accounts' first check the web checks a client's answers on the nonce itself; a
-    # replayed count with a guessed password must still reach accounts' failure count.
-    target = "/axis-cgi/io/port.cgi?action=9:%5C"
-    async with httpx.AsyncClient(verify=False, timeout=15) as http:
-        await http.post(
-            stack.https_url + "axis-cgi/pwdgrp.cgi",
-            content=FIRST_ADMINISTRATOR,
-            headers={"Content-Type": "text/plain"},
-        )
-        url = stack.https_url.rstrip("/") + target
-        refused = await http.get(url)
-        offered = refused.headers.get_list("www-authenticate")[0].removeprefix("Digest ")
-        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', offered))
-
-        def answer(password: str, nc: int) -> dict[str, str]:
-            ha1 = _md5(f"root:{fields['realm']}:{password}")
-            response = _md5(f"{ha1}:{fields['nonce']}:{nc:08x}:c0ffee:auth:{_md5('GET:' + target)}")
-            return {
-                "Authorization": f'Digest username="root", realm="{fields["realm"]}", '
-                f'nonce="{fields["nonce"]}", uri="{target}", algorithm=MD5, qop=auth, '
-                f'nc={nc:08x}, cnonce="c0ffee", response="{response}", opaque="{fields["opaque"]}"'
-            }
-
-        for nc in (1, 2):  # accounts checks the first and hands the nonce over; the web the next
-            assert (await http.get(url, headers=answer("pass-w0rd", nc))).status_code == 200
-        replayed = await http.get(url, headers=answer("guess", 2))
-        assert replayed.status_code == 401
-        assert "wrong user name or password" in replayed.text
-    async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
-        failures = (await bus.request(ListAccessFailures())).entries
-    assert [(failure.name, failure.page) for failure in failures] == [
-        ("root", "/axis-cgi/io/port.cgi")
-    ]
