@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 from collections.abc import Sequence
@@ -19,10 +20,11 @@ from pathlib import Path
 from nats.aio.client import Client
 
 from actkit_fleet import registry, shards
-from actkit_fleet.jetstream import JetStreamApi, downlink, hq_commands, uplink_source
+from actkit_fleet.jetstream import JetStreamApi, JsonObject, downlink, hq_commands, uplink_source
 from actkit_fleet.nkey import new_user_nkey
 from actkit_proto.fleet import HQ_COMMANDS, check_vehicle_id, downlink_consumer
 
+log = logging.getLogger(__name__)
 AT_ONCE = 8
 """Vehicles whose command-queue consumers are made at the same time by one ``register``."""
 
@@ -102,8 +104,31 @@ async def register(
     return seeds
 
 
-LEAFZ_WAIT_S = 1.0
-"""How long every HQ node has to say which leaf connections it holds."""
+PING_WAIT_S = 1.0
+"""How long every HQ node has to answer a system ping (its leaf connections, its load time)."""
+RELOAD_WAIT_S = 15.0
+"""How long revoke waits for the nodes it signalled to have read their users again."""
+
+
+async def ping_nodes(system: Client, what: str, expected: int = 0) -> list[JsonObject]:
+    """Every HQ node's answer to ``$SYS.REQ.SERVER.PING.<what>`` (system account): its data.
+
+    Ends once :data:`PING_WAIT_S` passes without an answer, or when ``expected`` have come.
+    """
+    inbox = system.new_inbox()
+    answers = await system.subscribe(inbox)
+    await system.publish(f"$SYS.REQ.SERVER.PING.{what}", b"{}", reply=inbox)
+    found: list[JsonObject] = []
+    try:
+        while len(found) < expected or not expected:
+            try:
+                msg = await answers.next_msg(timeout=PING_WAIT_S)
+            except TimeoutError:
+                break
+            found.append(json.loads(msg.data).get("data") or {})
+    finally:
+        await answers.unsubscribe()
+    return found
 
 
 async def disconnect(system: Client, vehicle_id: str) -> int:
@@ -111,24 +136,44 @@ async def disconnect(system: Client, vehicle_id: str) -> int:
 
     A reload without its user does not close a connection already made: it must be kicked.
     """
-    inbox = system.new_inbox()
-    answers = await system.subscribe(inbox)
-    await system.publish("$SYS.REQ.SERVER.PING.LEAFZ", b"{}", reply=inbox)
     kicked = 0
-    try:
-        while True:
-            try:
-                answer = json.loads((await answers.next_msg(timeout=LEAFZ_WAIT_S)).data)
-            except TimeoutError:
-                return kicked
-            server = answer.get("data") or {}
-            for leaf in server.get("leafs") or []:
-                if leaf.get("name") == vehicle_id:
-                    kick = json.dumps({"cid": leaf["id"]}).encode()
-                    await system.request(f"$SYS.REQ.SERVER.{server['server_id']}.KICK", kick, 2.0)
-                    kicked += 1
-    finally:
-        await answers.unsubscribe()
+    for server in await ping_nodes(system, "LEAFZ"):
+        for leaf in server.get("leafs") or []:
+            if leaf.get("name") == vehicle_id:
+                kick = json.dumps({"cid": leaf["id"]}).encode()
+                await system.request(f"$SYS.REQ.SERVER.{server['server_id']}.KICK", kick, 2.0)
+                kicked += 1
+    return kicked
+
+
+async def loaded_at(system: Client, expected: int = 0) -> dict[str, str]:
+    """When each HQ node last read its configuration (``config_load_time``), by server id."""
+    return {
+        varz["server_id"]: varz["config_load_time"]
+        for varz in await ping_nodes(system, "VARZ", expected)
+    }
+
+
+async def until_reloaded(system: Client, before: dict[str, str], count: int) -> bool:
+    """Wait until ``count`` nodes have read their configuration again since ``before``.
+
+    nats-server takes a SIGHUP on its own time: a vehicle kicked before its node has dropped
+    its user reconnects at once.
+
+    Returns:
+        Whether they have, within :data:`RELOAD_WAIT_S` (past it, a warning in the log).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RELOAD_WAIT_S
+    while count:
+        now = await loaded_at(system, len(before))
+        if sum(at != before.get(node, at) for node, at in now.items()) >= count:
+            break
+        if loop.time() > deadline:
+            log.warning("%d HQ node(s) not reloaded in %g s", count, RELOAD_WAIT_S)
+            return False
+        await asyncio.sleep(0.1)
+    return True
 
 
 async def revoke(
@@ -159,10 +204,13 @@ async def revoke(
     # Its shard first: HQ not answering for one changes nothing yet.
     where = (await shards.vehicle_sources(api)).get(vehicle_id)
     registry.save(conf_dir, vehicles)
+    kicked = 0
+    before = await loaded_at(system) if system is not None and reload_pids else {}
     reload_nodes(reload_pids)
-    # Every node must have reloaded before the kick, else the vehicle reconnects at once.
-    await asyncio.sleep(0.5 if reload_pids else 0.0)
-    kicked = await disconnect(system, vehicle_id) if system is not None else 0
+    if system is not None:
+        # Every node must have reloaded before the kick, else the vehicle reconnects at once.
+        await until_reloaded(system, before, len(reload_pids))
+        kicked = await disconnect(system, vehicle_id)
     if where is not None:
         await shards.change_sources(api, where.shard, "revoke", removing=[vehicle_id])
     await api.delete_consumer(HQ_COMMANDS, downlink_consumer(vehicle_id))
