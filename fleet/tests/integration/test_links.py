@@ -7,6 +7,7 @@ import nats
 import pytest
 from nats.aio.msg import Msg
 
+from actkit_core.testing.eventually import eventually
 from actkit_fleet import shards
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.fleet import SimFleet
@@ -79,14 +80,15 @@ async def test_hq_pulses_a_vehicles_relay_live(fleet: SimFleet) -> None:
     await target.client.subscribe("io.port.9.pulse", cb=relay)
     await target.client.flush()
     pulse = PulsePort(port_id=9, duration_ms=200)
-    for _ in range(50):  # the vehicle's interest reaches HQ through the leaf
-        try:
-            reply = await fleet.client.request(
-                f"veh.{target.vehicle_id}.cmd.{pulse.to_subject()}", pulse.to_wire(), timeout=1
-            )
-            break
-        except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
-            await asyncio.sleep(0.1)
+    subject = f"veh.{target.vehicle_id}.cmd.{pulse.to_subject()}"
+    hq = fleet.client
+    # The vehicle's interest reaches HQ through the leaf.
+    reply = await eventually(
+        lambda: hq.request(subject, pulse.to_wire(), timeout=1),
+        timeout_s=30,
+        interval_s=0.1,
+        ignoring=(nats.errors.NoRespondersError, nats.errors.TimeoutError),
+    )
     assert json.loads(reply.data) == {"ok": True}
     assert [msg.subject for msg in asked] == ["io.port.9.pulse"]
 
@@ -106,7 +108,7 @@ async def test_a_vehicle_cannot_use_another_vehicles_subjects(fleet: SimFleet) -
         await as_vehicle.publish(f"dlv.{other.vehicle_id}.up", b"forged")
         await as_vehicle.subscribe(f"veh.{other.vehicle_id}.>")
         await as_vehicle.flush()
-        await asyncio.sleep(0.5)
+        await eventually(lambda: len(errors) >= 2)
     finally:
         await as_vehicle.close()
     assert sorted(str(error) for error in errors) == [
