@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import httpx
+from nats.aio.msg import Msg
 
 from actkit_core.bus import Bus
 from actkit_core.testing.eventually import eventually
@@ -20,6 +21,12 @@ from actkit_system.main import serve
 from actkit_system.settings import SystemSettings
 
 APP = Path(__file__).resolve().parents[1] / "apps" / "trip-log" / "trip_log.py"
+DEPOT = Location(latitude=59.3293, longitude=18.0686, label="Depot")
+
+
+def _system(nats_server: str, tmp_path: Path) -> SystemSettings:
+    """The system service's settings here: it answers where the device is."""
+    return SystemSettings(nats_url=nats_server, data_dir=tmp_path / "system", metrics_port=0)
 
 
 def _trip_log() -> ModuleType:
@@ -53,18 +60,19 @@ async def test_ignition_and_input_changes_are_recorded_and_offered_as_csv(
         )
         await bus.publish(IgnitionChanged(is_on=False))
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as page:
-            for _ in range(50):
-                csv = (await page.get("/trip-log.csv")).text
-                if csv.count("\n") == 4:
-                    break
-                await asyncio.sleep(0.05)
+
+            async def offered() -> str | None:
+                text = (await page.get("/trip-log.csv")).text
+                return text if text.count("\n") == 4 else None
+
+            text = await eventually(offered)
             assert "trip-log.csv" in (await page.get("/")).text
     finally:
         following.cancel()
         server.close()
         await server.wait_closed()
-    lines = [line.split(",", 1)[1] for line in csv.splitlines()[1:]]
-    assert csv.splitlines()[0] == "time,what,state,circuit,location"
+    lines = [line.split(",", 1)[1] for line in text.splitlines()[1:]]
+    assert text.splitlines()[0] == "time,what,state,circuit,location"
     # No system service answers where the device is here: the location stays empty.
     assert lines == ["ignition,on,,", "port 3,active,closed,", "ignition,off,,"]
 
@@ -78,12 +86,8 @@ async def test_its_setting_kept_on_the_bus_is_read_at_start_and_a_change_followe
     following = asyncio.create_task(trip_log.follow(nats_server, log, asyncio.Event()))
 
     async def recorded(count: int) -> list[str]:
-        for _ in range(100):
-            rows = log.text().splitlines()[1:]
-            if len(rows) == count:
-                break
-            await asyncio.sleep(0.05)
-        return [row.split(",", 1)[1] for row in rows]
+        await eventually(lambda: len(log.text().splitlines()) > count)
+        return [row.split(",", 1)[1] for row in log.text().splitlines()[1:]]
 
     def port(is_active: bool) -> PortChanged:
         return PortChanged(
@@ -95,11 +99,7 @@ async def test_its_setting_kept_on_the_bus_is_read_at_start_and_a_change_followe
         )
 
     async def settled(record_inputs: bool) -> bool:
-        for _ in range(100):
-            if log.record_inputs == record_inputs:
-                return True
-            await asyncio.sleep(0.05)
-        return False
+        return await eventually(lambda: log.record_inputs == record_inputs)
 
     try:
         assert await settled(record_inputs=False)  # the kept value, read when it connects
@@ -119,15 +119,13 @@ async def test_each_row_says_where_the_device_is_as_time_and_location_sets_it(
 ) -> None:
     trip_log = _trip_log()
     log = trip_log.TripLog(tmp_path / "trip-log.csv")
-    depot = Location(latitude=59.3293, longitude=18.0686, label="Depot")
-    settings = SystemSettings(nats_url=nats_server, data_dir=tmp_path / "system", metrics_port=0)
-    async with running(serve, settings):
-        await bus.request(SetLocation(location=depot))
+    async with running(serve, _system(nats_server, tmp_path)):
+        await bus.request(SetLocation(location=DEPOT))
         following = asyncio.create_task(trip_log.follow(nats_server, log, asyncio.Event()))
         try:
             # Asked when it connects; asked again at each ignition change.
             assert await eventually(lambda: log.location == "Depot (59.329300, 18.068600)")
-            await bus.request(SetLocation(location=depot.model_copy(update={"label": "Yard"})))
+            await bus.request(SetLocation(location=DEPOT.model_copy(update={"label": "Yard"})))
             await bus.publish(IgnitionChanged(is_on=True))
             assert await eventually(lambda: log.location.startswith("Yard"))
             await bus.publish(IgnitionChanged(is_on=False))
@@ -146,14 +144,20 @@ async def test_a_question_nobody_answered_is_asked_again(
 ) -> None:
     trip_log = _trip_log()
     log = trip_log.TripLog(tmp_path / "trip-log.csv")
-    depot = Location(latitude=59.3293, longitude=18.0686, label="Depot")
-    settings = SystemSettings(nats_url=nats_server, data_dir=tmp_path / "system", metrics_port=0)
+    settings = _system(nats_server, tmp_path)
     async with running(serve, settings):
-        await bus.request(SetLocation(location=depot))
-    # It connects while the system service is away: its first question goes nowhere.
+        await bus.request(SetLocation(location=DEPOT))
+    # It connects while the system service is away: its first question is heard here, unanswered.
+    asked = asyncio.Event()
+
+    async def hear(_msg: Msg) -> None:
+        asked.set()
+
+    await bus.client.subscribe(trip_log.LOCATION, cb=hear)
+    await bus.client.flush()
     following = asyncio.create_task(trip_log.follow(nats_server, log, asyncio.Event()))
     try:
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(asked.wait(), 10)
         assert log.location == ""
         async with running(serve, settings):
             assert await eventually(lambda: log.location.startswith("Depot"))
