@@ -15,6 +15,7 @@ from playwright.async_api import Browser, expect
 
 from actkit_core.bus import Bus
 from actkit_core.natsconf import inbox_prefix
+from actkit_core.testing.eventually import eventually
 from actkit_core.testing.stack import Stack
 from actkit_proto.io import Circuit, DriveInput, SwitchIgnition
 
@@ -39,6 +40,8 @@ async def test_a_setting_saved_on_open_is_used_by_the_running_app(
     await page.goto(stack.https_url + "apps")
     await page.check("#apps-allow-unsigned")
     await page.click("#apps-settings-save")
+    # Saved before the unsigned package is sent, else it may be refused as not signed.
+    await expect(page.locator("#apps-done")).to_have_text("App settings saved.")
     image = _image_archive()
     await page.set_input_files(
         "#add-app-package",
@@ -62,19 +65,11 @@ async def test_a_setting_saved_on_open_is_used_by_the_running_app(
     following = asyncio.create_task(trip_log.follow(url, log, subscribed, access=access))
 
     async def settled(record_inputs: bool) -> bool:
-        for _ in range(100):
-            if log.record_inputs == record_inputs:
-                return True
-            await asyncio.sleep(0.05)
-        return False
+        return await eventually(lambda: log.record_inputs == record_inputs)
 
     async def rows(count: int) -> list[str]:
-        for _ in range(100):
-            kept = log.text().splitlines()[1:]
-            if len(kept) >= count:
-                break
-            await asyncio.sleep(0.05)
-        return [row.split(",")[1] for row in kept]
+        await eventually(lambda: len(log.text().splitlines()) > count)
+        return [row.split(",")[1] for row in log.text().splitlines()[1:]]
 
     try:
         await asyncio.wait_for(subscribed.wait(), 10)
