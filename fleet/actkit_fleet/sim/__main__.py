@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from actkit_fleet.leafconf import PING_INTERVAL
 from actkit_fleet.shards import DEFAULT_SHARDS
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.figures import compute, render
@@ -37,6 +39,7 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
         plan.vehicles,
         is_resuming=False,
         vehicle_niceness=plan.vehicle_niceness,
+        vehicle_ping=plan.vehicle_ping,
         shards=plan.shards,
     )
     started = time.monotonic()
@@ -76,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         f"(default {VEHICLE_NICENESS}; 0: all alike)",
     )
     parser.add_argument(
+        "--vehicle-ping",
+        default=os.environ.get("FLEET_VEHICLE_PING", ""),
+        help="the vehicles' link ping interval (20s, 500ms; 2 unanswered drop the link): "
+        f"a starved vehicle drops its link less often (default the vehicle's, {PING_INTERVAL})",
+    )
+    parser.add_argument(
         "--shards",
         type=int,
         default=int(os.environ.get("FLEET_SHARDS", DEFAULT_SHARDS)),
@@ -94,12 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.vehicles < 4:
         parser.error("--vehicles: at least 4 (a quarter of them is cut)")
+    if args.vehicle_ping and not re.fullmatch(r"[1-9][0-9]*(ms|s|m)", args.vehicle_ping):
+        parser.error(f"--vehicle-ping: {args.vehicle_ping!r} is not a duration like 20s or 500ms")
     plan = Plan(
         vehicles=args.vehicles,
         rate_hz=args.rate,
         cut_s=args.cut_s,
         calm_s=args.calm_s,
         vehicle_niceness=args.vehicle_niceness,
+        vehicle_ping=args.vehicle_ping,
         shards=args.shards,
         is_hq_killed_in_cut=args.kill_hq_in_cut,
     )

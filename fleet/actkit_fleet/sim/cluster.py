@@ -223,7 +223,7 @@ accounts {{
   }}
 }}
 {server_include}
-"""
+{ping}"""
 
 
 @dataclass
@@ -236,6 +236,8 @@ class LightVehicle:
     password: str = field(default_factory=lambda: "k" + secrets.token_hex(8))
     niceness: int = 0
     """Added to its server's scheduling niceness: below HQ's, as on a board of its own."""
+    ping: str = ""
+    """Its link's ping interval (a nats-server duration), set after the link's own (5 s)."""
     server: NatsServer | None = None
 
     @property
@@ -253,6 +255,7 @@ class LightVehicle:
                 password=self.password,
                 account_include=account_include,
                 server_include=server_include,
+                ping=f'ping_interval: "{self.ping}"\n' if self.ping else "",
             )
         )
         leafconf.write_link(self.folder, link)
@@ -303,9 +306,9 @@ class LightVehicle:
 
 
 def light_vehicles(
-    folder: Path, count: int, first: int = 1, niceness: int = 0
+    folder: Path, count: int, first: int = 1, niceness: int = 0, ping: str = ""
 ) -> Iterator[LightVehicle]:
     """``count`` light vehicles ``v0001``… on free ports, their servers at ``niceness``."""
     for number, port in enumerate(free_ports(count), start=first):
         vehicle_id = f"v{number:04d}"
-        yield LightVehicle(folder / vehicle_id, vehicle_id, port, niceness=niceness)
+        yield LightVehicle(folder / vehicle_id, vehicle_id, port, niceness=niceness, ping=ping)

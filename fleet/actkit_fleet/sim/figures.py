@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from actkit_fleet.leafconf import PING_INTERVAL
 from actkit_fleet.sim.check import Arrival, VehicleResult
 from actkit_fleet.sim.scenario import Plan, Timeline
 
@@ -161,7 +162,8 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
         (
             "vehicles",
             f"{figures.vehicles} light (a leaf nats-server each, niceness "
-            f"+{plan.vehicle_niceness}), HQ 3 nodes (+0), {plan.shards} events shards",
+            f"+{plan.vehicle_niceness}, pings every {plan.vehicle_ping or PING_INTERVAL}), "
+            f"HQ 3 nodes (+0), {plan.shards} events shards",
         ),
         ("start-up", f"{startup_s:.1f} s: HQ, streams, every vehicle registered and linked"),
         (

@@ -95,6 +95,8 @@ class SimFleet:
     """Run ``actkit-fleet resume`` beside HQ (a source set up again when its link returns)."""
     vehicle_niceness: int = 0
     """Added to the vehicles' servers' niceness: HQ is served first, as on machines of its own."""
+    vehicle_ping: str = ""
+    """The vehicles' link ping interval (``20s``); empty: their own (``actkit_core.fleetlink``)."""
     shards: int = shards.DEFAULT_SHARDS
     """HQ's events streams (``setup --shards``)."""
     hq: HqCluster = field(init=False)
@@ -127,7 +129,10 @@ class SimFleet:
                 await asyncio.sleep(0.5)
         leaf_ports = [("127.0.0.1", node.leaf_port) for node in self.hq.nodes]
         vehicles = light_vehicles(
-            self.folder / "vehicles", self.count, niceness=self.vehicle_niceness
+            self.folder / "vehicles",
+            self.count,
+            niceness=self.vehicle_niceness,
+            ping=self.vehicle_ping,
         )
         for index, vehicle in enumerate(vehicles):
             # Links spread over the HQ nodes; a dead node is skipped by the proxy.

@@ -48,6 +48,9 @@ class Plan:
     vehicle_niceness: int = 0
     """Added to the vehicles' servers' niceness (HQ's nodes and the simulator stay as started):
     on one machine, HQ is served first, as on machines of its own and each vehicle on a board."""
+    vehicle_ping: str = ""
+    """The vehicles' link ping interval, a nats-server duration (``20s``); empty: the vehicle's
+    own (``actkit_core.fleetlink``: every 5 s, 2 unanswered drop the link)."""
     is_hq_killed_in_cut: bool = False
     """Kill the HQ node during the cut (``kill_hq_after_s`` into it) rather than halfway
     through the calm before it. In the cut, the new leaders of its streams set the sources of

@@ -1,0 +1,31 @@
+"""The simulation's options: the vehicles' ping set after their link's own, a bad one refused."""
+
+from pathlib import Path
+
+import pytest
+
+from actkit_fleet.leafconf import LeafLink
+from actkit_fleet.nkey import new_user_nkey
+from actkit_fleet.sim.__main__ import main
+from actkit_fleet.sim.cluster import light_vehicles
+
+
+def test_a_vehicle_ping_given_is_set_after_the_links_own(tmp_path: Path) -> None:
+    [vehicle] = light_vehicles(tmp_path, 1, ping="20s")
+    vehicle.write(
+        LeafLink(vehicle.vehicle_id, ["nats-leaf://127.0.0.1:7422"], new_user_nkey().seed)
+    )
+    conf = (vehicle.folder / "nats-server.conf").read_text()
+    # nats-server takes a key's last value: the include's 5 s first, then this one.
+    assert conf.index("include") < conf.index('ping_interval: "20s"')
+    [plain] = light_vehicles(tmp_path / "plain", 1)
+    plain.write(LeafLink(plain.vehicle_id, ["nats-leaf://127.0.0.1:7422"], new_user_nkey().seed))
+    assert "ping_interval" not in (plain.folder / "nats-server.conf").read_text()
+
+
+def test_a_vehicle_ping_not_a_duration_is_refused_before_anything_starts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--vehicles", "4", "--vehicle-ping", "fast"])
+    assert "'fast' is not a duration like 20s" in capsys.readouterr().err
