@@ -118,6 +118,16 @@ def _client(config: ConnectionConfig) -> mqtt.Client:
     return client
 
 
+def _written_by_the_network_thread(*_: object) -> None:
+    """Nothing to do: the network thread's ``loop`` writes what paho queued, woken by it."""
+
+
+def _disconnect(client: mqtt.Client) -> None:
+    """Send DISCONNECT now (so no last will): in the network thread, the one that writes."""
+    client.disconnect()
+    client.loop_write()
+
+
 class PahoBroker:
     """One broker connection at a time, reconnecting with a growing delay when asked to."""
 
@@ -228,6 +238,11 @@ class PahoBroker:
         client.on_connect = status.on_connect
         client.on_disconnect = status.on_disconnect
         client.on_message = self._on_message
+        # Only this thread writes to the socket. Told that another loop writes, paho queues what
+        # the service's loop publishes and wakes this one; otherwise it writes at once from the
+        # publishing thread, beside this one's writes: two threads in one socket garble frames
+        # (the WebSocket transport's send buffer refused to grow under the other's view of it).
+        client.on_socket_register_write = _written_by_the_network_thread
         if generation != self._generation:
             return
         self._client = client
@@ -243,7 +258,7 @@ class PahoBroker:
                 break
             delay = self._retry_min_s if status.was_connected else min(delay * 2, self._retry_max_s)
             stop.wait(delay)
-        client.disconnect()
+        _disconnect(client)
         if generation == self._generation:
             self._is_connected = False
 
@@ -296,7 +311,7 @@ class _Status:
                 if code != MQTTErrorCode.MQTT_ERR_SUCCESS:
                     return self._why_ended(code)
                 if not self.was_connected and not self.refusal and time.monotonic() > answer_by:
-                    client.disconnect()
+                    _disconnect(client)
                     where = f"{self.config.host}:{self.config.port}"
                     return (
                         f"{where} accepted the connection but did not answer the MQTT CONNECT "
@@ -304,7 +319,7 @@ class _Status:
                     )
         except Exception as exc:  # a broker sending garbage must not stop us
             log.warning("broker connection failed", exc_info=True)
-            client.disconnect()
+            _disconnect(client)
             return f"{self._not_mqtt()} ({exc!r})"
         return ""
 

@@ -1,17 +1,22 @@
+import asyncio
+
 import httpx
 import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing.certificate_store import CertificateStore
-from actkit_core.testing.mosquitto import Mosquitto
+from actkit_core.testing.eventually import eventually
+from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
 from actkit_proto import Invalid, NotFound
 from actkit_proto.mqtt import (
+    AddSubscription,
     ClientStatusChanged,
     ConnectionState,
     GetClientSettings,
     MqttVersion,
     PublishMqtt,
     SetClientSettings,
+    SubscriptionSpec,
     Transport,
 )
 from actkit_proto.service import GetServiceStatus
@@ -166,3 +171,33 @@ async def test_metrics_count_messages(service: Bus, mosquitto: Mosquitto) -> Non
     async with httpx.AsyncClient() as http:
         text = (await http.get(f"http://127.0.0.1:{status.metrics_port}/metrics")).text
     assert 'actkit_mqtt_messages_total{direction="sent",outcome="ok"}' in text
+
+
+@pytest.mark.parametrize("transport", [Transport.TCP, Transport.WS])
+async def test_publishing_while_the_broker_sends_keeps_every_frame_whole(
+    service: Bus, mosquitto: Mosquitto, mqtt_peer: MqttPeer, transport: Transport
+) -> None:
+    # The service publishes from its loop while its network thread acknowledges what the broker
+    # sends (QoS 1): both write to one connection, where frames must not interleave.
+    port = mosquitto.ws_port if transport is Transport.WS else mosquitto.tcp_port
+    await connect(service, mosquitto, transport=transport, port=port, websocket_path="/mqtt")
+    await wait_state(service, ConnectionState.CONNECTED)
+    await service.request(AddSubscription(spec=SubscriptionSpec(filter="load/#", qos=1)))
+    statuses = await record(service, ClientStatusChanged)
+    mqtt_peer.subscribe("out/#")
+    count = 300
+
+    def flood() -> None:
+        for index in range(count):
+            mqtt_peer.client.publish(f"load/{index}", b"x" * 64, qos=1)
+
+    sending = asyncio.create_task(asyncio.to_thread(flood))
+    for index in range(count):
+        await service.request(PublishMqtt(topic=f"out/{index}", payload="y" * 64))
+    await sending
+
+    def published() -> bool:
+        return sum(message.topic.startswith("out/") for message in mqtt_peer.messages) == count
+
+    assert await eventually(published)
+    assert statuses == []  # never lost, never reconnected
