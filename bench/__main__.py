@@ -36,10 +36,10 @@ from bench.stats import LostEvents
 
 ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
 """``flood`` (``make bench only=flood``): only the flood path, on a fresh stack; ``paths``: the bus
-floor, input -> output and input -> beacon; ``profile``: input -> output alone, sampled by py-spy
-(bench/profile.py); ``vapix``: the VAPIX toggles alone, with each process' CPU per request;
-``vapix-profile``: the same, with web, accounts and io sampled by py-spy; ``start``: the first
-start and power-ons (forked), and the memory just after a power-on."""
+floor, input -> output, input -> beacon and MQTT -> output; ``profile``: input -> output alone,
+sampled by py-spy (bench/profile.py); ``vapix``: the VAPIX toggles alone, with each process' CPU
+per request; ``vapix-profile``: the same, with web, accounts and io sampled by py-spy; ``start``:
+the first start and power-ons (forked), and the memory just after a power-on."""
 KSM_CHOICES = {"on": True, "as-is": False}
 """``ACTKIT_BENCH_KSM=as-is`` leaves the kernel's same-page merging as it is (to compare)."""
 RESULTS = Path(__file__).parent / "results.json"

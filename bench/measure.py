@@ -109,23 +109,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
                 system_id=str(rules.SYSTEM_ID),
             ),
         ]
-        with tempfile.TemporaryDirectory() as folder:
-            broker = Mosquitto(Path(folder))
-            broker.start_on_free_ports()
-            try:
-                camera = await connect_camera(bus, broker)
-                measured.append(
-                    await paths.time_path(
-                        bus,
-                        "mqtt_to_output_ms",
-                        camera,
-                        PortChanged,
-                        EDGES,
-                        port_id=str(rules.MQTT_OUTPUT),
-                    )
-                )
-            finally:
-                broker.stop()
+        measured.append(await time_mqtt_to_output(bus))
         quiet_edges = [
             PortChanged(
                 port_id=rules.QUIET_INPUT,
@@ -187,7 +171,7 @@ async def measure_flood_only(stack: Stack) -> dict[str, Any]:
 
 
 async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
-    """The bus floor, then the input paths (input -> output sampled by py-spy if asked)."""
+    """The bus floor, then the paths to an output or a beacon (input -> output alone if sampled)."""
     credentials = stack.credentials()
     request = await floor.request_reply(stack.nats_url, credentials, EDGES)
     results: dict[str, Any] = {"bus_floor_ms": request.summary()}
@@ -219,6 +203,7 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
                     bus, "input_to_beacon_ms", beacon, BroadcastChanged, EDGES, **beacon_ids
                 )
             )
+            measured.append(await time_mqtt_to_output(bus))
     for latency in measured:
         results[latency.name] = latency.summary()
         results.setdefault("ratios_p99", {})[latency.name] = round(
@@ -248,6 +233,21 @@ async def measure_vapix(stack: Stack, is_sampled: bool) -> dict[str, Any]:
         },
         "graphs": graphs,
     }
+
+
+async def time_mqtt_to_output(bus: Bus) -> Latency:
+    """A camera's MQTT message to the output its rule holds, through a broker of its own."""
+    with tempfile.TemporaryDirectory() as folder:
+        broker = Mosquitto(Path(folder))
+        broker.start_on_free_ports()
+        try:
+            camera = await connect_camera(bus, broker)
+            output = {"port_id": str(rules.MQTT_OUTPUT)}
+            return await paths.time_path(
+                bus, "mqtt_to_output_ms", camera, PortChanged, EDGES, **output
+            )
+        finally:
+            broker.stop()
 
 
 async def connect_camera(bus: Bus, broker: Mosquitto) -> paths.Stimulus:
