@@ -43,6 +43,10 @@ FIRST_INFO_TIMEOUT = "5s"
 """How long a vehicle waits for HQ's first word on a new connection (nats-server: 1 s). A loaded
 HQ or a slow cellular link takes longer: with 1 s, every attempt was dropped and made again,
 each one loading HQ more."""
+COMPRESSION = "s2_auto"
+"""How the link is compressed: nats-server picks S2's level by the link's round trip (below
+10 ms it frames the data without compressing it, above it compresses more the slower it is)."""
+COMPRESSION_MODES = ("off", "s2_auto", "s2_uncompressed", "s2_fast", "s2_better", "s2_best")
 LEAF_SCHEMES = ("nats-leaf", "tls", "nats", "ws", "wss")
 _NO_LINK = "# No link to HQ.\n"
 _RESTART_KEYS = ("server_name", "jetstream", "    proxy")
@@ -83,6 +87,7 @@ class LeafLink:
             ``account`` with the first remote (a light vehicle of the simulation, no owners).
         proxy: an HTTP proxy to reach HQ through.
         max_file_store, max_memory_store: JetStream limits, sized for the longest outage.
+        compression: one of :data:`COMPRESSION_MODES`; ``off`` also turns it off at HQ's end.
     """
 
     vehicle_id: str
@@ -96,9 +101,13 @@ class LeafLink:
     proxy: LeafProxy | None = None
     max_file_store: str = "1GB"
     max_memory_store: str = "64MB"
+    compression: str = COMPRESSION
 
     def __post_init__(self) -> None:
         check_vehicle_id(self.vehicle_id)
+        if self.compression not in COMPRESSION_MODES:
+            modes = ", ".join(COMPRESSION_MODES)
+            raise ValueError(f"{self.compression!r} is not a link compression ({modes})")
         if not self.hq_urls:
             raise ValueError("give at least one HQ leaf address (nats-leaf://host:7422)")
         for url in self.hq_urls:
@@ -119,7 +128,7 @@ def _remote(link: LeafLink, account: str) -> list[str]:
         f"    urls: {json.dumps(list(link.hq_urls))}",
         f"    account: {account}",
         f"    nkey: {json.dumps(link.nkey_seed)}",
-        "    compression: s2_auto",
+        f"    compression: {link.compression}",
         f'    first_info_timeout: "{FIRST_INFO_TIMEOUT}"',
     ]
     if link.ca_file and link.cert_file and link.key_file:

@@ -62,6 +62,14 @@ def test_an_incomplete_link_is_refused_with_a_sentence(
         LeafLink("car13", urls, seed, *files)
 
 
+def test_the_link_is_compressed_as_told_and_an_unknown_compression_is_refused() -> None:
+    assert "compression: s2_auto" in fleetlink.render_server(LeafLink("car13", ["tls://hq"], SEED))
+    off = LeafLink("car13", ["tls://hq:7422"], SEED, compression="off")
+    assert fleetlink.render_server(off).count("compression: off") == 2
+    with pytest.raises(ValueError, match="'zip' is not a link compression"):
+        LeafLink("car13", ["tls://hq:7422"], SEED, compression="zip")
+
+
 def test_a_new_domain_needs_a_restart_a_new_address_a_reload(tmp_path: Path) -> None:
     link = LeafLink("car13", ["tls://hq:7422"], SEED)
     assert write_link(tmp_path, None) is False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from actkit_core.fleetlink import (
+    COMPRESSION_MODES,
     PING_INTERVAL,
     PING_MAX,
     RECONNECT_INTERVAL,
@@ -27,6 +28,7 @@ ACCOUNT_FILE = FLEET_ACCOUNT_FILE
 
 __all__ = [
     "ACCOUNT_FILE",
+    "COMPRESSION_MODES",
     "PING_INTERVAL",
     "PING_MAX",
     "RECONNECT_INTERVAL",

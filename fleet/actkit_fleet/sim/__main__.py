@@ -12,11 +12,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from actkit_fleet.leafconf import PING_INTERVAL
+from actkit_fleet.leafconf import COMPRESSION_MODES, PING_INTERVAL
 from actkit_fleet.shards import DEFAULT_SHARDS
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.figures import compute, render
-from actkit_fleet.sim.fleet import SimFleet
+from actkit_fleet.sim.fleet import VEHICLE_COMPRESSION, SimFleet
 from actkit_fleet.sim.scenario import Plan, run
 from actkit_fleet.sim.usage import pss_mib
 
@@ -40,6 +40,7 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
         is_resuming=False,
         vehicle_niceness=plan.vehicle_niceness,
         vehicle_ping=plan.vehicle_ping,
+        vehicle_compression=plan.vehicle_compression,
         shards=plan.shards,
     )
     started = time.monotonic()
@@ -85,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         f"a starved vehicle drops its link less often (default the vehicle's, {PING_INTERVAL})",
     )
     parser.add_argument(
+        "--vehicle-compression",
+        default=os.environ.get("FLEET_VEHICLE_COMPRESSION", VEHICLE_COMPRESSION),
+        choices=COMPRESSION_MODES,
+        help="the vehicles' link compression (default off: on loopback s2_auto compresses "
+        "nothing and costs each vehicle CPU; a real vehicle's link has s2_auto)",
+    )
+    parser.add_argument(
         "--shards",
         type=int,
         default=int(os.environ.get("FLEET_SHARDS", DEFAULT_SHARDS)),
@@ -112,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         calm_s=args.calm_s,
         vehicle_niceness=args.vehicle_niceness,
         vehicle_ping=args.vehicle_ping,
+        vehicle_compression=args.vehicle_compression,
         shards=args.shards,
         is_hq_killed_in_cut=args.kill_hq_in_cut,
     )

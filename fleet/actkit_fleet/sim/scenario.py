@@ -22,7 +22,7 @@ from nats.errors import Error as NatsError
 from actkit_fleet import shards
 from actkit_fleet.jetstream import FleetError
 from actkit_fleet.shards import DEFAULT_SHARDS
-from actkit_fleet.sim.fleet import SimFleet, SimVehicle
+from actkit_fleet.sim.fleet import VEHICLE_COMPRESSION, SimFleet, SimVehicle
 from actkit_fleet.sim.usage import CpuWindow, cpu_s
 from actkit_proto.io import Circuit, Direction, PortChanged
 
@@ -51,6 +51,8 @@ class Plan:
     vehicle_ping: str = ""
     """The vehicles' link ping interval, a nats-server duration (``20s``); empty: the vehicle's
     own (``actkit_core.fleetlink``: every 5 s, 2 unanswered drop the link)."""
+    vehicle_compression: str = VEHICLE_COMPRESSION
+    """The vehicles' link compression (``off``: on loopback S2 saves nothing and costs CPU)."""
     is_hq_killed_in_cut: bool = False
     """Kill the HQ node during the cut (``kill_hq_after_s`` into it) rather than halfway
     through the calm before it. In the cut, the new leaders of its streams set the sources of

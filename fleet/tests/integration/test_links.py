@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from urllib.request import urlopen
 
 import nats
 import pytest
@@ -124,3 +125,21 @@ async def test_a_vehicle_cannot_use_another_vehicles_subjects(fleet: SimFleet) -
     await asyncio.sleep(1)
     assert len(await shards.vehicle_sources(fleet.api)) == len(fleet.vehicles)
     assert await fleet.hq_count() == 0
+
+
+async def test_the_light_vehicles_links_are_uncompressed_at_both_ends(fleet: SimFleet) -> None:
+    # On loopback s2_auto compresses nothing, yet costs a vehicle held to 12 MiB most of its CPU.
+    def compressions() -> list[str] | None:
+        leafs = [
+            leaf
+            for node in fleet.hq.nodes
+            for leaf in json.loads(urlopen(f"http://127.0.0.1:{node.http_port}/leafz").read())[
+                "leafs"
+            ]
+            or []
+        ]
+        return (
+            [leaf["compression"] for leaf in leafs] if len(leafs) == len(fleet.vehicles) else None
+        )
+
+    assert await eventually(compressions, timeout_s=30) == ["off"] * len(fleet.vehicles)

@@ -1,4 +1,4 @@
-"""The simulation's options: the vehicles' ping set after their link's own, a bad one refused."""
+"""The simulation's options: the vehicles' ping set after their link's own, bad ones refused."""
 
 from pathlib import Path
 
@@ -23,9 +23,16 @@ def test_a_vehicle_ping_given_is_set_after_the_links_own(tmp_path: Path) -> None
     assert "ping_interval" not in (plain.folder / "nats-server.conf").read_text()
 
 
-def test_a_vehicle_ping_not_a_duration_is_refused_before_anything_starts(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--vehicle-ping", "fast", "'fast' is not a duration like 20s"),
+        ("--vehicle-compression", "zip", "invalid choice: 'zip'"),
+    ],
+)
+def test_a_vehicle_option_nats_server_cannot_take_is_refused_before_anything_starts(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit):
-        main(["--vehicles", "4", "--vehicle-ping", "fast"])
-    assert "'fast' is not a duration like 20s" in capsys.readouterr().err
+        main(["--vehicles", "4", option, value])
+    assert message in capsys.readouterr().err
