@@ -162,7 +162,8 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
         (
             "vehicles",
             f"{figures.vehicles} light (a leaf nats-server each, niceness "
-            f"+{plan.vehicle_niceness}, pings every {plan.vehicle_ping or PING_INTERVAL}), "
+            f"+{plan.vehicle_niceness}, pings every {plan.vehicle_ping or PING_INTERVAL}, "
+            f"link compression {plan.vehicle_compression}), "
             f"HQ 3 nodes (+0), {plan.shards} events shards",
         ),
         ("start-up", f"{startup_s:.1f} s: HQ, streams, every vehicle registered and linked"),
