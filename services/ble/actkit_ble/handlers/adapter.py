@@ -12,7 +12,12 @@ async def get_adapter_state(_command: GetAdapterState, deps: Deps) -> AdapterSta
 
 
 async def report_radio_state(state: RadioState, deps: Deps) -> None:
-    """Publish the controller's state when it changed."""
+    """Publish the controller's state when it changed.
+
+    Kept without waiting for the bucket: each broadcast started or stopped changes the count
+    of advertisements, and a burst of them costs one bucket write per 20 ms, not one per change
+    (the bucket is at most 20 ms behind the events).
+    """
     view = AdapterState(
         is_present=state.is_present,
         is_powered=state.is_powered,
@@ -23,4 +28,4 @@ async def report_radio_state(state: RadioState, deps: Deps) -> None:
     )
     if view != deps.adapter_state:
         deps.adapter_state = view
-        await deps.bus.publish(AdapterStateChanged(state=view))
+        await deps.bus.publish(AdapterStateChanged(state=view), wait_kept=False)
