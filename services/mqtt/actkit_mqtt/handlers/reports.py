@@ -121,14 +121,14 @@ async def _route_message(received: Received, deps: Deps) -> None:
         if not domain.filter_matches(domain.effective_filter(spec, deps.prefix), received.topic):
             continue
         if spec.is_stateful:
-            await deps.bus.publish(
-                MqttTopicChanged(
-                    topic_id=topic_id(received.topic),
-                    topic=received.topic,
-                    payload=payload,
-                    subscription=spec.filter,
-                )
+            # Not waiting for the bucket: the next message is handled at once, as io's edges.
+            changed = MqttTopicChanged(
+                topic_id=topic_id(received.topic),
+                topic=received.topic,
+                payload=payload,
+                subscription=spec.filter,
             )
+            await deps.bus.publish(changed, wait_kept=False)
         else:
             await deps.bus.publish(
                 MqttMessageReceived(
