@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.base import Actor, Role
@@ -343,3 +344,32 @@ async def test_without_the_system_service_no_serial_of_the_webs_own_is_given(
     )
     assert response.status_code == 503
     assert "is system running?" in response.text
+
+
+def _answered(route: str, method: str, status: int) -> float:
+    labels = {"route": route, "method": method, "status": str(status)}
+    return REGISTRY.get_sample_value("actkit_web_requests_total", labels) or 0.0
+
+
+async def test_a_cgi_is_counted_under_its_route_as_starlette_routed_it(
+    client: httpx.AsyncClient, io: FakeIo
+) -> None:
+    before = _answered("/io/port.cgi", "GET", 200)
+    response = await client.get("/axis-cgi/io/port.cgi?action=2%3A%2F", headers=ADMIN)
+    assert response.status_code == 200
+    assert io.ports[2].is_active
+    assert _answered("/io/port.cgi", "GET", 200) == before + 1
+
+
+async def test_cgi_paths_and_methods_not_served_are_answered_as_starlette_does(
+    client: httpx.AsyncClient, io: FakeIo
+) -> None:
+    unknown = await client.get("/axis-cgi/io/nothing.cgi", headers=ADMIN)
+    assert unknown.status_code == 404
+    posted = await client.post("/axis-cgi/io/port.cgi?action=2%3A%2F", headers=ADMIN)
+    assert posted.status_code == 405
+    assert posted.headers["allow"] == "GET"
+    slashed = await client.get("/axis-cgi/io/port.cgi/?action=2%3A%2F", headers=ADMIN)
+    assert slashed.status_code == 307
+    assert slashed.headers["location"] == "https://device/axis-cgi/io/port.cgi?action=2%3A%2F"
+    assert not io.ports[2].is_active
