@@ -65,6 +65,10 @@ LEFT_OUT = ("httpx._main", "aiohttp")
 httpx's command line (``httpx._main``, with rich and pygments: 3 MB and 70 modules in every
 stack) and nats-py's WebSocket transport (aiohttp: 5 MB, 60 modules; the services reach their
 nats-server at ``nats://``). Each library goes on without them, as where they are not installed."""
+AT_START = ("uvicorn.lifespan.off", "uvicorn.protocols.websockets.auto")
+"""Modules a service imports as it starts rather than with its entry module: the web's uvicorn
+picks its lifespan and WebSocket protocol as it reads its config (22 modules, websockets' among
+them). Imported in a service, they were pages of its own; here, they are shared."""
 ALEMBIC = ("alembic.command", "alembic.runtime.environment", "alembic.runtime.migration")
 
 
@@ -157,6 +161,9 @@ def preload() -> None:
         for info in SERVICES:
             with contextlib.suppress(ImportError, ValueError):
                 importlib.import_module(entry_module(info.name))
+        for module in AT_START:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(module)
     warm_up_sqlalchemy()
     warm_up_settings()
     known_zones()  # every service checks the device's zone against it as it starts

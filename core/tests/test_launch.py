@@ -29,7 +29,7 @@ PROBE = """
 import dis, gc, json, sys, threading
 import actkit_core.preload
 from actkit_core.local_time import known_zones
-from actkit_core.preload import LEFT_OUT, entry_module
+from actkit_core.preload import AT_START, LEFT_OUT, entry_module
 from pydantic_settings import BaseSettings
 from sqlalchemy.orm import Session
 imported = [name for name in (*LEFT_OUT, "rich") if name in sys.modules]
@@ -41,6 +41,7 @@ print(json.dumps({
     "left_out_imported": imported,
     "zones_read": known_zones.cache_info().currsize,
     "missing": [n for n in %r if entry_module(n) not in sys.modules],
+    "at_start_missing": [name for name in AT_START if name not in sys.modules],
     "alembic": "alembic" in sys.modules,
     "frozen": gc.get_freeze_count(),
     "threads": threading.active_count(),
@@ -65,6 +66,7 @@ def test_the_preload_imports_every_service_starts_no_thread_and_freezes() -> Non
     )
     found = json.loads(probe.stdout)
     assert found["missing"] == []
+    assert found["at_start_missing"] == []
     assert found["left_out_imported"] == []
     assert not found["alembic"]  # imported by a service whose database is behind, not at power-on
     assert found["frozen"] > 10_000
