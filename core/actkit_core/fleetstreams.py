@@ -19,7 +19,6 @@ from actkit_proto.fleet import (
     HQ_COMMANDS,
     HQ_DOMAIN,
     QUEUED_ON_VEHICLE,
-    UPLINK_CONSUMER,
     VEHICLE_COMMANDS,
     VEHICLE_EVENTS,
     downlink_consumer,
@@ -27,6 +26,7 @@ from actkit_proto.fleet import (
     event_subjects,
     js_api,
     queued_command_prefix,
+    uplink_consumer,
     uplink_deliver,
 )
 
@@ -37,6 +37,9 @@ HEARTBEAT_NS = SECOND_NS
 """Idle heartbeat of a source's consumer: what tells HQ a vehicle is there while it is quiet."""
 MAX_ACK_PENDING = 10_000
 STREAMS = (VEHICLE_EVENTS, VEHICLE_COMMANDS)
+FORMER_UPLINK_CONSUMER = "hq_events"
+"""HQ's consumer of the events before it was named by its vehicle: deleted where it is left,
+or it would deliver the same events to HQ's source beside the new one."""
 
 
 class StreamRefused(Exception):
@@ -76,7 +79,7 @@ def vehicle_events(max_age_days: int = 7, max_bytes: int = 256 * 1024 * 1024) ->
 
 def uplink(vehicle_id: str) -> JsonObject:
     """The vehicle's consumer of its events that HQ's source names."""
-    return flow_controlled(UPLINK_CONSUMER, uplink_deliver(vehicle_id))
+    return flow_controlled(uplink_consumer(vehicle_id), uplink_deliver(vehicle_id))
 
 
 def vehicle_commands(vehicle_id: str) -> JsonObject:
@@ -129,6 +132,8 @@ async def prepare_vehicle(client: Client, vehicle_id: str, timeout_s: float = 5.
         StreamRefused: JetStream refused one of them.
     """
     await _ensure_stream(client, vehicle_events(), timeout_s)
+    # Its answer is an error where there is none: nothing to do then.
+    await _call(client, f"CONSUMER.DELETE.{VEHICLE_EVENTS}.{FORMER_UPLINK_CONSUMER}", {}, timeout_s)
     consumer = uplink(vehicle_id)
     body = {"stream_name": VEHICLE_EVENTS, "config": consumer}
     what = f"CONSUMER.CREATE.{VEHICLE_EVENTS}.{consumer['durable_name']}"

@@ -37,9 +37,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from actkit_core.fleetstreams import FORMER_UPLINK_CONSUMER
 from actkit_proto.base import INTEGRATOR_ROLE, Command, Event, Message
 from actkit_proto.catalog import messages
-from actkit_proto.fleet import AGENT_CONSUMER, UPLINK_CONSUMER, VEHICLE_COMMANDS, VEHICLE_EVENTS
+from actkit_proto.fleet import AGENT_CONSUMER, VEHICLE_COMMANDS, VEHICLE_EVENTS
 from actkit_proto.services import SERVICE_NAMES, SERVICES, ServiceInfo
 from actkit_proto.system import AppSettingsChanged
 
@@ -77,7 +78,10 @@ FLEET_STREAM_SUBJECTS = (
         for stream in (VEHICLE_EVENTS, VEHICLE_COMMANDS)
         for verb in ("CREATE", "UPDATE", "INFO")
     ),
-    f"$JS.API.CONSUMER.CREATE.{VEHICLE_EVENTS}.{UPLINK_CONSUMER}",
+    # HQ's consumer of the events: named by the vehicle's id (its serial), which this file,
+    # the same on every device, does not know.
+    f"$JS.API.CONSUMER.CREATE.{VEHICLE_EVENTS}.*",
+    f"$JS.API.CONSUMER.DELETE.{VEHICLE_EVENTS}.{FORMER_UPLINK_CONSUMER}",
     # The agent that runs HQ's queued commands (actkit_core.fleetagent): its consumer, its
     # reads and acknowledgements.
     f"$JS.API.CONSUMER.CREATE.{VEHICLE_COMMANDS}.{AGENT_CONSUMER}",

@@ -18,9 +18,11 @@ from actkit_proto.fleet import (
     HQ_ACCOUNT,
     HQ_COMMANDS,
     HQ_DOMAIN,
+    VEHICLE_EVENTS,
     downlink_consumer,
     js_api,
     queued_command_prefix,
+    uplink_consumer,
     uplink_deliver,
     vehicle_prefix,
 )
@@ -97,7 +99,8 @@ def vehicle_permissions(vehicle_id: str) -> dict[str, dict[str, list[str]]]:
                 f"{js_api(vehicle_id)}.>",
                 f"{vehicle_prefix(vehicle_id)}.>",
                 f"dlv.{vehicle_id}.>",
-                "$JS.FC.>",
+                # The flow control of its own events' consumer only, not another vehicle's.
+                f"$JS.FC.{VEHICLE_EVENTS}.{uplink_consumer(vehicle_id)}.>",
                 "$JSC.R.>",
                 "_INBOX.>",
                 "$LDS.>",

@@ -22,7 +22,6 @@ from actkit_core.fleetstreams import (
 )
 from actkit_proto.fleet import (
     HQ_COMMANDS,
-    UPLINK_CONSUMER,
     VEHICLE_EVENTS,
     api_domain,
     downlink_consumer,
@@ -30,6 +29,7 @@ from actkit_proto.fleet import (
     hq_events,
     js_api,
     queued_command_prefix,
+    uplink_consumer,
     uplink_deliver,
     vehicle_prefix,
 )
@@ -91,7 +91,10 @@ def uplink_source(vehicle_id: str) -> JsonObject:
     return {
         "name": VEHICLE_EVENTS,
         "external": {"api": js_api(vehicle_id), "deliver": ""},
-        "consumer": {"name": UPLINK_CONSUMER, "deliver_subject": uplink_deliver(vehicle_id)},
+        "consumer": {
+            "name": uplink_consumer(vehicle_id),
+            "deliver_subject": uplink_deliver(vehicle_id),
+        },
         "subject_transforms": [{"src": ">", "dest": f"{vehicle_prefix(vehicle_id)}.>"}],
     }
 

@@ -24,8 +24,6 @@ HQ_EVENTS_PREFIX = "EV_"
 HQ_COMMANDS = "CMDQ"
 VEHICLE_EVENTS = "EVENTS"
 VEHICLE_COMMANDS = "CMD_IN"
-UPLINK_CONSUMER = "hq_events"
-"""The durable consumer of the vehicle's events that HQ's source of that vehicle names."""
 AGENT_CONSUMER = "agent"
 """The durable consumer of the vehicle's queued commands that its agent runs them from."""
 
@@ -107,6 +105,19 @@ QUEUED_ON_VEHICLE = "cmdq"
 def uplink_deliver(vehicle_id: str) -> str:
     """The deliver subject of the vehicle's events to HQ (only that vehicle may publish it)."""
     return f"dlv.{check_vehicle_id(vehicle_id)}.up"
+
+
+def uplink_consumer(vehicle_id: str) -> str:
+    """The durable consumer of the vehicle's events that HQ's source names: ``up_<id>``.
+
+    Named by its vehicle because nats-server answers a consumer's flow control on
+    ``$JS.FC.<stream>.<consumer>.<token>``: under one name on every vehicle, each answer HQ sent
+    one vehicle reached every vehicle listening on that subject, the whole fleet.
+
+    >>> uplink_consumer("ACCC8E123456")
+    'up_ACCC8E123456'
+    """
+    return f"up_{check_vehicle_id(vehicle_id)}"
 
 
 def downlink_deliver(vehicle_id: str) -> str:

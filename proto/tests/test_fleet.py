@@ -17,6 +17,7 @@ def test_every_name_of_a_vehicle_carries_its_id() -> None:
     assert fleet.live_command_prefix("v1") == "veh.v1.cmd"
     assert fleet.queued_command_prefix("v1") == "veh.v1.cmdq"
     assert fleet.uplink_deliver("v1") == "dlv.v1.up"
+    assert fleet.uplink_consumer("v1") == "up_v1"
     assert fleet.downlink_deliver("v1") == "dlv.v1.down"
     assert fleet.downlink_consumer("v1") == "cmd_v1"
     assert fleet.js_api("v1") == "$JS.v1.API"

@@ -19,7 +19,7 @@ async def test_the_streams_and_hqs_consumer_are_made_and_made_again(nats_server:
     try:
         await prepare_vehicle(client, "car13")
         await prepare_vehicle(client, "car13")  # there already: updated, not refused
-        consumer = await _info(client, "CONSUMER.INFO.EVENTS.hq_events")
+        consumer = await _info(client, "CONSUMER.INFO.EVENTS.up_car13")
         config = consumer["config"]
         assert isinstance(config, dict)
         assert config["deliver_subject"] == "dlv.car13.up"
@@ -39,7 +39,7 @@ async def test_a_stream_jetstream_refuses_is_named(nats_server: str) -> None:
             await prepare_vehicle(client, "car13")
         await js.delete_stream("OTHER")
         await js.add_stream(name="EVENTS", subjects=["io.>"])
-        await js.add_consumer("EVENTS", durable_name="hq_events")  # a pull consumer
+        await js.add_consumer("EVENTS", durable_name="up_car13")  # a pull consumer
         with pytest.raises(StreamRefused, match="HQ's consumer"):
             await prepare_vehicle(client, "car13")
     finally:

@@ -12,7 +12,7 @@ from actkit_core.testing.eventually import eventually
 from actkit_fleet import shards
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.fleet import SimFleet
-from actkit_proto.fleet import VEHICLE_COMMANDS
+from actkit_proto.fleet import VEHICLE_COMMANDS, VEHICLE_EVENTS, uplink_consumer
 from actkit_proto.io import Circuit, Direction, PortChanged, PulsePort
 
 pytestmark = pytest.mark.timeout(180)
@@ -143,3 +143,32 @@ async def test_the_light_vehicles_links_are_uncompressed_at_both_ends(fleet: Sim
         )
 
     assert await eventually(compressions, timeout_s=30) == ["off"] * len(fleet.vehicles)
+
+
+async def test_each_vehicle_listens_for_the_flow_control_of_its_own_events_only(
+    fleet: SimFleet,
+) -> None:
+    # Under one consumer name on every vehicle, each flow-control answer HQ sent one vehicle
+    # went to the whole fleet: the messages grew as the square of the vehicles.
+    def flow_control_interest() -> list[list[str]] | None:
+        leafs = [
+            leaf
+            for node in fleet.hq.nodes
+            for leaf in json.loads(
+                urlopen(f"http://127.0.0.1:{node.http_port}/leafz?subs=1").read()
+            )["leafs"]
+            or []
+        ]
+        interest = [
+            sorted(s for s in leaf.get("subscriptions_list") or [] if s.startswith("$JS.FC."))
+            for leaf in leafs
+        ]
+        return interest if len(leafs) == len(fleet.vehicles) and all(interest) else None
+
+    interest = await eventually(flow_control_interest, timeout_s=30)
+    assert interest is not None
+    subjects = [subject for of_one_leaf in interest for subject in of_one_leaf]
+    assert len(set(subjects)) == len(subjects) == len(fleet.vehicles)  # one each, none shared
+    assert set(subjects) == {
+        f"$JS.FC.{VEHICLE_EVENTS}.{uplink_consumer(sim.vehicle_id)}.*" for sim in fleet.vehicles
+    }
