@@ -38,7 +38,13 @@ loop), they run first and the dashboard, VAPIX, the accounts' checks, the networ
 system's work wait. Raising a priority needs ``CAP_SYS_NICE`` (a container lacks it unless
 granted): refused, io and events stay at the default, still ahead of the lowered. Lowering needs
 no privilege, and is done once the service serves, so that a power-on does not wait for the
-lowered services' start. An idle core is taken whatever the niceness."""
+lowered services' start. An idle core is taken whatever the niceness.
+
+Where the kernel groups tasks by session (autogroup: ``/proc/sys/kernel/sched_autogroup_enabled``
+is 1), it shares the CPU between the groups first, and ``actkit run`` starts each service in a
+session of its own: there the niceness orders nothing between the services. Setting each
+session's group niceness instead (``/proc/self/autogroup``) was measured and did not shorten the
+bench's paths, its own process losing the CPU to the raised services; not done."""
 
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 # Loaded here, in the parent: a child between fork and exec must not load libraries.
