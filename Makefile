@@ -142,7 +142,7 @@ new-service: setup ## make new-service name=foo summary="what it owns"
 fresh-check: ## the README's two commands on a clean Debian root (debootstrap, chroot; needs root)
 	tools/fresh-check.sh
 
-bench: setup ## latency, throughput, memory and start-up of the whole stack (only=flood, paths, profile, vapix, vapix-profile or start: one part alone)
+bench: setup ## latency, throughput, memory and start-up of the whole stack (only=flood, paths, profile, vapix, vapix-profile, start or memory: one part alone)
 	ACTKIT_BENCH_ONLY=$(only) $(RUN) python -m bench
 
 bench-board: setup images ## the bench's board mode, both layouts (layout=forked or layout=split: one): up to answering, memory

@@ -31,7 +31,7 @@ from bench.measure import (
     start_as_compiled,
     start_times_s,
 )
-from bench.memory import memory_mb, merged_memory_mb, same_page_merging
+from bench.memory import Merging, memory_mb, merged_memory_mb, same_page_merging
 from bench.stats import LostEvents
 
 ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
@@ -39,7 +39,9 @@ ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
 floor, input -> output, input -> beacon and MQTT -> output; ``profile``: input -> output alone,
 sampled by py-spy (bench/profile.py); ``vapix``: the VAPIX toggles alone, with each process' CPU
 per request; ``vapix-profile``: the same, with web, accounts and io sampled by py-spy; ``start``:
-the first start and power-ons (forked), and the memory just after a power-on."""
+the first start and power-ons (forked), and the memory just after a power-on; ``memory``: the
+whole load on a power-on stack, then its memory right after and once merged (a full run's figures,
+without the latencies' report, the rules engine and the start-ups)."""
 KSM_CHOICES = {"on": True, "as-is": False}
 """``ACTKIT_BENCH_KSM=as-is`` leaves the kernel's same-page merging as it is (to compare)."""
 RESULTS = Path(__file__).parent / "results.json"
@@ -88,6 +90,39 @@ def failed_if_lost(results: dict[str, Any]) -> int:
     return 0
 
 
+def measure_after_load(folder: Path, merging: Merging) -> dict[str, Any]:
+    """The whole load on a power-on stack, with its memory right after and once merged."""
+    # Measured from a power-on, as the car runs: the first start (databases created,
+    # Alembic imported by every service to do it) happens once in a device's life.
+    with running_stack(folder) as stack:
+        first_start_pss_mb = memory_mb(stack)[1]["total"]
+    with running_stack(folder) as stack:
+        results = uvloop.run(measure(stack))
+        results["rss_mb"], results["pss_mb"] = memory_mb(stack)
+        results["pss_right_after_load_mb"] = results["pss_mb"]
+        if merging.is_on:
+            rss, pss, waited_s = merged_memory_mb(stack)
+            results["rss_mb"], results["pss_mb"] = rss, pss
+            results["merging_settled_in_s"] = waited_s
+        results["first_start_pss_total_mb"] = first_start_pss_mb
+    results["same_page_merging"] = merging.how
+    return results
+
+
+def main_memory() -> int:
+    """``make bench only=memory``: the memory after the whole load, merged as in a full run."""
+    start_as_compiled()
+    try:
+        with tempfile.TemporaryDirectory() as folder, same_page_merging() as merging:
+            print(f"same-page merging (KSM): {merging.how}")
+            results = measure_after_load(Path(folder), merging)
+    except LostEvents as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        return 1
+    report.print_memory(results)
+    return failed_if_lost(results)
+
+
 def main() -> int:
     start_as_compiled()
     machine = {
@@ -107,20 +142,7 @@ def main() -> int:
             same_page_merging(KSM_CHOICES[ksm]) as merging,
         ):
             print(f"same-page merging (KSM): {merging.how}")
-            # Measured from a power-on, as the car runs: the first start (databases created,
-            # Alembic imported by every service to do it) happens once in a device's life.
-            with running_stack(Path(folder)) as stack:
-                first_start_pss_mb = memory_mb(stack)[1]["total"]
-            with running_stack(Path(folder)) as stack:
-                results = uvloop.run(measure(stack))
-                results["rss_mb"], results["pss_mb"] = memory_mb(stack)
-                results["pss_right_after_load_mb"] = results["pss_mb"]
-                if merging.is_on:
-                    rss, pss, waited_s = merged_memory_mb(stack)
-                    results["rss_mb"], results["pss_mb"] = rss, pss
-                    results["merging_settled_in_s"] = waited_s
-                results["first_start_pss_total_mb"] = first_start_pss_mb
-            results["same_page_merging"] = merging.how
+            results = measure_after_load(Path(folder), merging)
     except LostEvents as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
@@ -145,13 +167,15 @@ if __name__ == "__main__":
         from bench import board
 
         sys.exit(board.main())
-    if ONLY not in ("", "flood", "paths", "profile", "vapix", "vapix-profile", "start"):
+    if ONLY not in ("", "flood", "paths", "profile", "vapix", "vapix-profile", "start", "memory"):
         sys.exit(
             f"ACTKIT_BENCH_ONLY is {ONLY!r}: leave it empty (everything), flood, paths, profile, "
-            "vapix, vapix-profile, start"
+            "vapix, vapix-profile, start, memory"
         )
     if ONLY == "start":
         sys.exit(main_start())
+    if ONLY == "memory":
+        sys.exit(main_memory())
     if ONLY in ("vapix", "vapix-profile"):
         sys.exit(main_vapix(is_sampled=ONLY == "vapix-profile"))
     if ONLY in ("paths", "profile"):

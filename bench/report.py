@@ -61,6 +61,19 @@ def print_start(
     print(f"rss MB just after a power-on: {rss}")
 
 
+def print_memory(results: dict[str, Any]) -> None:
+    """The stack's memory after the load (``make bench only=memory``, and the full run)."""
+    print(f"rss MB: {results['rss_mb']}")
+    print(f"pss MB (shared pages split between sharers): {results['pss_mb']}")
+    if "merging_settled_in_s" in results:
+        print(
+            f"pss MB in total right after the load, before identical pages were merged: "
+            f"{results['pss_right_after_load_mb']['total']} "
+            f"(merging settled {results['merging_settled_in_s']} s later)"
+        )
+    print(f"pss MB in total just after a first start: {results['first_start_pss_total_mb']}")
+
+
 def print_results(results: dict[str, Any], written: Path) -> None:
     """The full run (``make bench``): every figure, after ``written`` holds them."""
     print_latencies(results)
@@ -74,15 +87,7 @@ def print_results(results: dict[str, Any], written: Path) -> None:
         f"({results['bus_events_coalesced']} of the {BUS_EVENTS} coalesced)"
     )
     print(f"VAPIX port.cgi toggles, Digest, {VAPIX_CLIENTS} clients: {results['vapix_toggle']}")
-    print(f"rss MB: {results['rss_mb']}")
-    print(f"pss MB (shared pages split between sharers): {results['pss_mb']}")
-    if "merging_settled_in_s" in results:
-        print(
-            f"pss MB in total right after the load, before identical pages were merged: "
-            f"{results['pss_right_after_load_mb']['total']} "
-            f"(merging settled {results['merging_settled_in_s']} s later)"
-        )
-    print(f"pss MB in total just after a first start: {results['first_start_pss_total_mb']}")
+    print_memory(results)
     print(
         f"cold start (power-on, median of {COLD_STARTS}): {results['cold_start_s']} s forked "
         f"from the preload, {results['cold_start_exec_s']} s each in its own interpreter; "
