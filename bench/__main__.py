@@ -31,7 +31,7 @@ from bench.measure import (
     start_as_compiled,
     start_times_s,
 )
-from bench.memory import Merging, memory_mb, merged_memory_mb, same_page_merging
+from bench.memory import Merging, memory_mb, merged_memory_mb, private_mb, same_page_merging
 from bench.stats import LostEvents
 
 ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
@@ -104,6 +104,7 @@ def measure_after_load(folder: Path, merging: Merging) -> dict[str, Any]:
             rss, pss, waited_s = merged_memory_mb(stack)
             results["rss_mb"], results["pss_mb"] = rss, pss
             results["merging_settled_in_s"] = waited_s
+        results["private_mb"] = private_mb(stack)
         results["first_start_pss_total_mb"] = first_start_pss_mb
     results["same_page_merging"] = merging.how
     return results

@@ -45,6 +45,19 @@ def memory_mb(stack: Stack) -> tuple[dict[str, float], dict[str, float]]:
     return rss, pss
 
 
+def private_mb(stack: Stack) -> dict[str, float]:
+    """What only each process of the stack maps (USS: its own and its copied pages), plus the total.
+
+    Unlike PSS, it does not depend on what else runs on the machine: a library's pages that other
+    programs map too (libpython, nats-server's binary, a package's extension modules) lower every
+    process's PSS by their share, which makes a stack's PSS vary from run to run on a busy machine.
+    """
+    processes = {"supervisor": psutil.Process(stack.process.pid), **stack.processes()}
+    uss = {name: round(p.memory_full_info().uss / 2**20, 1) for name, p in processes.items()}
+    uss["total"] = round(sum(uss.values()), 1)
+    return uss
+
+
 class Merging(NamedTuple):
     """Whether the kernel merges identical pages while the bench runs, and how it came to."""
 

@@ -65,6 +65,7 @@ def print_memory(results: dict[str, Any]) -> None:
     """The stack's memory after the load (``make bench only=memory``, and the full run)."""
     print(f"rss MB: {results['rss_mb']}")
     print(f"pss MB (shared pages split between sharers): {results['pss_mb']}")
+    print(f"private MB (USS: pages no other process maps): {results['private_mb']}")
     if "merging_settled_in_s" in results:
         print(
             f"pss MB in total right after the load, before identical pages were merged: "
