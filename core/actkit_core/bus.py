@@ -9,9 +9,10 @@ reads the current state with :meth:`Bus.current`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -54,6 +55,19 @@ ERROR_CODE_HEADER = "Nats-Service-Error-Code"
 ERROR_HEADER = "Nats-Service-Error"
 
 
+class _Keeping:
+    """The writes of the states a command's handler published, which its answer waits for."""
+
+    def __init__(self) -> None:
+        self.writes: list[asyncio.Future[None]] = []
+        self.is_open = True
+        """False once the handler returned: what it left to run later (a pulse's end) waits."""
+
+
+_KEEPING: contextvars.ContextVar[_Keeping | None] = contextvars.ContextVar("_KEEPING", default=None)
+"""Set while a command answered once kept (:meth:`Bus.serve`) is handled."""
+
+
 class Publisher(Protocol):
     """What handlers need of a bus: the part :class:`FakeBus` shares with :class:`Bus`."""
 
@@ -80,6 +94,8 @@ class Bus:
         self._mailboxes: list[Mailbox] = []
         self._state = StateWriter(self._keep)
         self._published: dict[type[Event], Counter] = {}
+        self._answering: set[asyncio.Task[None]] = set()
+        """Answers waiting for the states their command published to be kept."""
 
     @classmethod
     @asynccontextmanager
@@ -109,6 +125,8 @@ class Bus:
         self._services.clear()
         await join_all(self._mailboxes)
         await self._state.flush()
+        if self._answering:
+            await asyncio.wait(set(self._answering))
         if not self.client.is_closed:
             await self.client.drain()
         while self._mailboxes:
@@ -139,7 +157,11 @@ class Bus:
             counter = BUS_MESSAGES.labels(self.name, event.subject_pattern(), "published")
             self._published[type(event)] = counter
         counter.inc()
-        if event.stateful and wait_kept:
+        keeping = _KEEPING.get()
+        if event.stateful and wait_kept and keeping is not None and keeping.is_open:
+            written, replaced = self._state.start(subject, data)
+            keeping.writes.append(written)
+        elif event.stateful and wait_kept:
             replaced = await self._state.write(subject, data)
         if replaced:
             BUS_MESSAGES.labels(self.name, event.subject_pattern(), "kept_newer").inc()
@@ -223,10 +245,15 @@ class Bus:
         adapter: str | None = None,
         metrics_port: int = 0,
         coalescing: Coalescing | None = None,
+        answered_once_kept: Collection[type[Command[Any]]] = (),
     ) -> Dispatcher:
         """Serve the handler table: commands as ``nats.micro`` endpoints, events as queue subs.
 
-        The events ``coalescing`` names go through a :class:`Mailbox` each.
+        The events ``coalescing`` names go through a :class:`Mailbox` each. A command of
+        ``answered_once_kept`` is answered once the states its handler published are kept, as
+        any command is, but the next command is handled meanwhile: its handler does not wait
+        for the bucket (one JetStream round trip per change, during which nothing else was
+        handled). Its handlers still run one after the other.
         """
         dispatcher = Dispatcher(self.name, handlers, deps, adapter, metrics_port)
         metadata = {"metrics_port": str(metrics_port)}
@@ -248,7 +275,9 @@ class Bus:
                     EndpointConfig(
                         name=message_type.__name__,
                         subject=subject,
-                        handler=_endpoint(dispatcher, message_type),
+                        handler=self._endpoint(
+                            dispatcher, message_type, message_type in answered_once_kept
+                        ),
                     )
                 )
             else:
@@ -265,6 +294,34 @@ class Bus:
         await self.client.flush()
         return dispatcher
 
+    def _endpoint(
+        self, dispatcher: Dispatcher, message_type: type[Message], once_kept: bool
+    ) -> Callable[[Request], Awaitable[None]]:
+        async def handle(request: Request) -> None:
+            keeping = _Keeping() if once_kept else None
+            token = _KEEPING.set(keeping)
+            try:
+                payload = await dispatcher.dispatch(
+                    message_type, request.subject, request.data, request.headers
+                )
+            except BusError as exc:
+                await _refuse(request, exc)
+                return
+            finally:
+                _KEEPING.reset(token)
+                if keeping is not None:
+                    keeping.is_open = False
+            if keeping is None or not keeping.writes:
+                await request.respond(payload)
+                return
+            answer = asyncio.create_task(
+                _answer_once_kept(request, payload, keeping.writes, dispatcher, message_type)
+            )
+            self._answering.add(answer)
+            answer.add_done_callback(self._answering.discard)
+
+        return handle
+
 
 def decode_reply(reply_type: type[R], msg: Msg) -> R:
     """The typed reply of a response message, or the BusError it carries."""
@@ -275,20 +332,24 @@ def decode_reply(reply_type: type[R], msg: Msg) -> R:
     return reply_type.from_wire(msg.subject, msg.data)
 
 
-def _endpoint(
-    dispatcher: Dispatcher, message_type: type[Message]
-) -> Callable[[Request], Awaitable[None]]:
-    async def handle(request: Request) -> None:
-        try:
-            payload = await dispatcher.dispatch(
-                message_type, request.subject, request.data, request.headers
-            )
-        except BusError as exc:
-            await request.respond_error(exc.code.value, " ".join(exc.message.split()))
-        else:
-            await request.respond(payload)
+async def _refuse(request: Request, exc: BusError) -> None:
+    await request.respond_error(exc.code.value, " ".join(exc.message.split()))
 
-    return handle
+
+async def _answer_once_kept(
+    request: Request,
+    payload: bytes,
+    keeping: list[asyncio.Future[None]],
+    dispatcher: Dispatcher,
+    message_type: type[Message],
+) -> None:
+    """Answer a handled command once the states it published are kept (or a newer one is)."""
+    try:
+        await asyncio.gather(*keeping)
+    except Exception as exc:
+        await _refuse(request, dispatcher.not_kept(message_type, request.subject, exc))
+    else:
+        await request.respond(payload)
 
 
 def _listener(

@@ -227,6 +227,25 @@ class StateWriter:
             finally:
                 self._hand_over(subject)
             return False
+        written, replaced = self._awaited(subject, data)
+        await asyncio.shield(written)
+        return replaced
+
+    def start(self, subject: str, data: bytes) -> tuple[asyncio.Future[None], bool]:
+        """Start writing ``data`` as :meth:`write` does, without waiting for it here.
+
+        Returns the future done once ``data``, or a newer value, is written (with the write's
+        exception if it failed), and True when it replaced a value not written yet. Started in
+        the order of the calls, as :meth:`write` is.
+        """
+        written, replaced = self._awaited(subject, data)
+        if subject not in self._busy:
+            self._busy.add(subject)
+            self._hand_over(subject)
+        return written, replaced
+
+    def _awaited(self, subject: str, data: bytes) -> tuple[asyncio.Future[None], bool]:
+        """``data`` waits to be written next under ``subject``, for someone who waits for it."""
         waiting = self._waiting.get(subject)
         if waiting is None:
             written = asyncio.get_running_loop().create_future()
@@ -236,8 +255,7 @@ class StateWriter:
             waiting.data, waiting.is_awaited = data, True
         if (hurry := self._hurry.get(subject)) is not None:
             _wake(hurry)
-        await asyncio.shield(written)
-        return waiting is not None
+        return written, waiting is not None
 
     def _hand_over(self, subject: str) -> None:
         if subject not in self._waiting:

@@ -179,15 +179,25 @@ class Dispatcher:
         except Exception as exc:
             outcome = "500"
             log.exception("%s failed on %s", message_type.__name__, subject)
-            raise BusError(
-                f"{self.service} failed to handle {message_type.__name__}: {exc!r}; see its log"
-            ) from exc
+            raise self._failure(message_type, exc) from exc
         finally:
             self.handled += 1
             if outcome != "ok":
                 self.failed += 1
             self._counted(message_type, outcome).inc()
             self._timer(message_type).observe(time.perf_counter() - started)
+
+    def not_kept(self, message_type: type[Message], subject: str, exc: Exception) -> BusError:
+        """What answers a handled command whose states could not be kept; counted as failed."""
+        log.error("%s on %s: its state was not kept: %r", message_type.__name__, subject, exc)
+        self.failed += 1
+        self._counted(message_type, "500").inc()
+        return exc if isinstance(exc, BusError) else self._failure(message_type, exc)
+
+    def _failure(self, message_type: type[Message], exc: Exception) -> BusError:
+        return BusError(
+            f"{self.service} failed to handle {message_type.__name__}: {exc!r}; see its log"
+        )
 
     def skip(self, message_type: type[Message], outcome: str, count: int) -> None:
         """Count messages taken care of without their handler: coalesced, or refused (overflow)."""

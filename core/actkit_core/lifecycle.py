@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,6 +31,7 @@ from actkit_core.logging import configure_logging
 from actkit_core.metrics import serve_metrics
 from actkit_core.process import change_priority, release_free_memory
 from actkit_core.settings import ServiceSettings
+from actkit_proto.base import Command
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -61,6 +62,7 @@ async def serve_service(
     ready: asyncio.Event | None = None,
     coalescing: Callable[[D], Coalescing] | None = None,
     served: Callable[[D], Awaitable[None]] | None = None,
+    answered_once_kept: Collection[type[Command[Any]]] = (),
 ) -> None:
     """Start a service and serve until cancelled.
 
@@ -75,6 +77,8 @@ async def serve_service(
         served: runs once its handlers are subscribed, before it counts as ready: a service
             that read kept states while it started reads them again there, so a change told
             between that read and the subscription is not missed.
+        answered_once_kept: the commands answered once the states they published are kept
+            while the next command is handled (:meth:`Bus.serve`).
     """
     configure_logging(settings.service, settings.log_level)
     if migrations is not None:
@@ -106,6 +110,7 @@ async def serve_service(
             adapter=adapter,
             metrics_port=port,
             coalescing=coalescing(deps) if coalescing else None,
+            answered_once_kept=answered_once_kept,
         )
         if served is not None:
             await served(deps)
