@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, from_json
 
 from actkit_proto.errors import Invalid
 
@@ -222,9 +222,9 @@ class Message(BaseModel):
                 says which field and why, in words a person can act on.
         """
         try:
-            body: Any = json.loads(data) if data.strip() else {}
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise Invalid(f"payload is not JSON: {exc}") from None
+            body: Any = from_json(data) if data.strip() else {}
+        except ValueError:
+            body = _loads(data)
         if not isinstance(body, dict):
             raise Invalid("payload must be a JSON object")
         placeholders = _placeholders(cls.subject)
@@ -237,6 +237,19 @@ class Message(BaseModel):
             return cls.model_validate(body, context=STRICT if issubclass(cls, Command) else None)
         except ValidationError as exc:
             raise Invalid(describe_validation_error(exc)) from None
+
+
+def _loads(data: bytes) -> Any:
+    """``data`` as :mod:`json` reads it, once pydantic's reader has refused it.
+
+    pydantic's reader takes half the time json takes, and reads every message; what it refuses
+    (UTF-16, a byte order mark, a lone surrogate) json takes as before, and a payload neither
+    takes is refused in json's words.
+    """
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Invalid(f"payload is not JSON: {exc}") from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
