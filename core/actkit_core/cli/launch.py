@@ -122,6 +122,12 @@ class Launcher(Protocol):
         The fork launcher imports the preload here.
         """
 
+    async def warm_up(self, url: str, password: str) -> None:
+        """Before the first service starts, with the bus at ``url`` up (``cli``'s ``password``).
+
+        The fork launcher runs what every service runs on the bus, once, before it forks them.
+        """
+
     async def start(self, name: str, env: dict[str, str], relay: Relay) -> Launched:
         """Start it; each line it writes goes to ``relay``."""
 
@@ -142,6 +148,9 @@ class ExecLauncher:
 
     def prepare(self) -> None:
         """Nothing to prepare: each interpreter starts from scratch."""
+
+    async def warm_up(self, url: str, password: str) -> None:
+        """Nothing to warm up: no service shares this process's pages."""
 
     def close(self) -> None:
         """Nothing to release."""
@@ -332,6 +341,11 @@ class ForkLauncher:
             importlib.import_module(PRELOAD)
         finally:
             gc.enable()
+
+    async def warm_up(self, url: str, password: str) -> None:
+        """Run the services' bus path here, before they are forked (the preload's warm_up_bus)."""
+        self.prepare()
+        await importlib.import_module(PRELOAD).warm_up_bus(url, password)
 
     def close(self) -> None:
         """Nothing to release: the services are the supervisor's own children."""

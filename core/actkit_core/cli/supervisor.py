@@ -258,6 +258,7 @@ class Supervisor:
         url = nats.start(meanwhile=self.launcher.prepare) if nats else str(self.nats_url)
         try:
             self.launcher.prepare()  # with --nats-url: nothing was started to wait for
+            await self.launcher.warm_up(url, passwords["cli"])
             self.children = [
                 Child(info, self._child_env(info, url, passwords), self.launcher)
                 for info in self.services

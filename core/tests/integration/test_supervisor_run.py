@@ -86,6 +86,9 @@ class FirstDiesAtOnce:
     def prepare(self) -> None:
         self.inner.prepare()
 
+    async def warm_up(self, url: str, password: str) -> None:
+        await self.inner.warm_up(url, password)
+
     def close(self) -> None:
         self.inner.close()
 
@@ -128,6 +131,9 @@ class Silent:
         self.closed = False
 
     def prepare(self) -> None:
+        pass
+
+    async def warm_up(self, url: str, password: str) -> None:
         pass
 
     def close(self) -> None:
