@@ -8,14 +8,17 @@ retries its sources, and only those it leads with no request in flight; a source
 another node waits for its back-off (or the vehicle's next heartbeat), one with a RESET in
 flight for its 5 s.
 
-This watches the vehicles' leaf connections instead (the fleet account's connection events in
-HQ's system account, then that node's ``LEAFZ``). For a vehicle whose link came back while its
-source at HQ is still stalled, it removes that source from its shard (``EV_<n>``) and adds it
-again: the shard's leader sets it up at once, from the last event the stream holds of it (what
-HQ stored is the source's position), whatever request was in flight; the shard's other sources
-run on (nats-server applies an update source by source). The vehicles noticed together are set
-up again together: two updates a shard, whatever their number. Nothing depends on it: without
-it, the sources resume when nats-server's own retry comes round.
+This watches the vehicles' leaf connections instead: the connect event a node sends in HQ's
+system account for each connection of the fleet account names the vehicle (a leaf's name is its
+server's, the vehicle id), so no node is asked for its links (a ``LEAFZ`` of every link on each
+connection change, 50 at once when 50 links returned, answered up to 1.5 s late at 200
+vehicles). For a vehicle whose link came back while its source at HQ is still stalled, it
+removes that source from its shard (``EV_<n>``) and adds it again: the shard's leader sets it up
+at once, from the last event the stream holds of it (what HQ stored is the source's position),
+whatever request was in flight; the shard's other sources run on (nats-server applies an update
+source by source). Each shard is checked on its own, beside the others: under its lock, read
+once, then its two updates back to back, for every vehicle of it due by the time it is read.
+Nothing depends on it: without it, the sources resume when nats-server's own retry comes round.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import json
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,17 +39,22 @@ from nats.errors import Error as NatsError
 
 from actkit_core.fleetstreams import HEARTBEAT_NS
 from actkit_fleet import shards
-from actkit_fleet.jetstream import FleetError, JetStreamApi, JsonObject
+from actkit_fleet.jetstream import FleetError, JetStreamApi, JsonObject, source_vehicle
 from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id
 
 log = logging.getLogger(__name__)
 
-CONNS_SUBJECT = f"$SYS.ACCOUNT.{HQ_ACCOUNT}.SERVER.CONNS"
-"""A node sends the account's connection counts here on every change (a leaf's too)."""
+CONNECT_SUBJECT = f"$SYS.ACCOUNT.{HQ_ACCOUNT}.CONNECT"
+"""A node announces each connection of the account here as it lets it in: a vehicle's link is
+of kind :data:`LEAF_KIND` and named by the vehicle (its server's name, the vehicle id)."""
+LEAF_KIND = "Leafnode"
 QUEUE = "actkit-fleet-resume"
 """One resumer per HQ node may run: each event is handled by one of them."""
-GRACE_S = 0.2
-"""Time left to nats-server to resume the source itself before it is set up again."""
+GRACE_S = 0.25
+"""How long a shard's check waits after the first vehicle of it due, for the others linking again
+with it (a vehicle retries HQ every 0.25 to 0.5 s: links back at one moment return over that),
+which its first change then takes along; and for nats-server to resume the sources it resumes
+itself (the node a vehicle linked to retries the stalled sources it leads), found running."""
 FRESH_NS = 2 * HEARTBEAT_NS
 """A source heard from since its link came back, or at most this long before, is running: two of
 its consumer's idle heartbeats. A link back after an outage finds its source silent for as long
@@ -55,7 +63,7 @@ on one 2-core machine) the heartbeats of running sources came 2 to 4 s apart, an
 against two heartbeats from the moment it was made set up again 285 running sources in five
 minutes, each an update of its shard, which loaded HQ further."""
 UNKNOWN_LINK_AGE_NS = 8_000_000_000
-"""The age given to a link already there at the first look at a node (its return unknown): with
+"""The age given to a link already there at the resumer's start (its return unknown): with
 :data:`FRESH_NS`, a source silent for 10 s is stalled, nats-server's own threshold."""
 LEAFZ_TIMEOUT_S = 2.0
 ATTEMPTS = 5
@@ -70,6 +78,11 @@ RETRY_S = 2.0
 class Resumer:
     """Watches the fleet's leaf connections and sets up stalled sources again at once.
 
+    A vehicle's link is known by the node's connect event alone (its name is the vehicle's id),
+    and each shard is checked and changed on its own, beside the others: a shard's vehicles
+    noticed while it is being changed are taken together after that change. Which shard holds a
+    vehicle is kept from one list of the shards (made again for a vehicle it does not know).
+
     Args:
         system: a connection of HQ's system account (connection events, ``LEAFZ``).
         api: HQ's JetStream (the fleet account).
@@ -81,22 +94,27 @@ class Resumer:
     """Sources set up again, for the log and the tests."""
     noticed: deque[str] = field(default_factory=lambda: deque(maxlen=NOTICED_KEPT))
     """The last vehicles whose new link was noticed (and their source checked), in order."""
-    _links: dict[str, set[int]] = field(default_factory=dict)
-    """Leaf connection ids each node held at its last look."""
+    looked: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the vehicles linked at the start were looked for: links are noticed from then
+    on by the nodes' connect events alone."""
     _checking: set[str] = field(default_factory=set)
     """Vehicles noticed and not yet checked."""
-    _due: dict[str, int] = field(default_factory=dict)
-    """Vehicles whose grace is out, for the next check: when each linked (monotonic ns)."""
-    _checker: asyncio.Task[None] | None = None
+    _due: dict[str, dict[str, int]] = field(default_factory=dict)
+    """By shard, the vehicles noticed and not yet taken by its check: when each linked (ns)."""
+    _workers: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _shards: dict[str, str] = field(default_factory=dict)
+    """Each sourced vehicle's shard, as last listed."""
+    _listing: asyncio.Lock = field(default_factory=asyncio.Lock)
     _last_resumed: dict[str, float] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Watch until ``stop`` is set; the vehicles linked at the start are checked too."""
-        sub = await self.system.subscribe(CONNS_SUBJECT, queue=QUEUE, cb=self._on_conns)
+        sub = await self.system.subscribe(CONNECT_SUBJECT, queue=QUEUE, cb=self._on_connect)
         try:
             for server_id in await self._servers():
                 await self._look(server_id)
+            self.looked.set()
             await stop.wait()
         finally:
             with contextlib.suppress(NatsError):
@@ -121,75 +139,123 @@ class Resumer:
         finally:
             await answers.unsubscribe()
 
-    async def _on_conns(self, msg: Msg) -> None:
+    async def _on_connect(self, msg: Msg) -> None:
         try:
-            server_id = str(json.loads(msg.data)["server"]["id"])
-        except (ValueError, KeyError, TypeError):
+            client = json.loads(msg.data)["client"]
+            if client.get("kind") == LEAF_KIND:
+                self._notice(str(client.get("name", "")), time.monotonic_ns())
+        except (ValueError, KeyError, TypeError, AttributeError):
             return
-        self._spawn(self._look(server_id))
 
-    def _spawn(self, work: Any) -> None:
-        task = asyncio.create_task(work)
+    def _spawn(self, work: Any) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _look(self, server_id: str) -> None:
-        """The node's leaf connections: a vehicle linked since the last look is checked."""
+        """The vehicles linked to a node when the resumer starts, their links of unknown age."""
         body = json.dumps({"account": HQ_ACCOUNT}).encode()
         try:
             reply = await self.system.request(
                 f"$SYS.REQ.SERVER.{server_id}.LEAFZ", body, LEAFZ_TIMEOUT_S
             )
             leafs = (json.loads(reply.data).get("data") or {}).get("leafs") or []
-            linked = {int(leaf["id"]) for leaf in leafs}
-        except (NatsError, ValueError, TimeoutError, KeyError, TypeError, AttributeError):
+            names = [str(leaf.get("name", "")) for leaf in leafs]
+        except (NatsError, ValueError, TimeoutError, TypeError, AttributeError):
             return
-        is_first_look = server_id not in self._links
-        before = self._links.get(server_id, set())
-        self._links[server_id] = linked
-        linked_ns = time.monotonic_ns() - (UNKNOWN_LINK_AGE_NS if is_first_look else 0)
-        for leaf in leafs:
-            vehicle_id = str(leaf.get("name", ""))
-            if int(leaf["id"]) in before or vehicle_id in self._checking:
-                continue
-            with contextlib.suppress(InvalidVehicleId):
-                check_vehicle_id(vehicle_id)
-                self._checking.add(vehicle_id)
-                self._spawn(self._check(vehicle_id, linked_ns))
+        for vehicle_id in names:
+            self._notice(vehicle_id, time.monotonic_ns() - UNKNOWN_LINK_AGE_NS)
+
+    def _notice(self, vehicle_id: str, linked_ns: int) -> None:
+        if vehicle_id in self._checking:
+            return
+        with contextlib.suppress(InvalidVehicleId):
+            check_vehicle_id(vehicle_id)
+            self._checking.add(vehicle_id)
+            self._spawn(self._check(vehicle_id, linked_ns))
 
     async def _check(self, vehicle_id: str, linked_ns: int) -> None:
         self.noticed.append(vehicle_id)
-        await asyncio.sleep(GRACE_S)
-        if time.monotonic() - self._last_resumed.get(vehicle_id, -SPACING_S) < SPACING_S:
-            self._checking.discard(vehicle_id)
-            return
-        self._due[vehicle_id] = linked_ns
-        if self._checker is None or self._checker.done():
-            self._checker = asyncio.create_task(self._check_due())
-            self._tasks.add(self._checker)
-            self._checker.add_done_callback(self._tasks.discard)
+        shard = None
+        try:
+            if time.monotonic() - self._last_resumed.get(vehicle_id, -SPACING_S) >= SPACING_S:
+                shard = await self._shard_of(vehicle_id)
+            if shard is not None:
+                self._hand(shard, {vehicle_id: linked_ns})
+        finally:
+            if shard is None:
+                self._checking.discard(vehicle_id)
 
-    async def _check_due(self) -> None:
-        """Check the vehicles due, together, until none is left (more come in meanwhile)."""
-        while self._due:
-            batch, self._due = self._due, {}
-            try:
+    async def _shard_of(self, vehicle_id: str, *, is_known_wrong: bool = False) -> str | None:
+        """The shard holding the vehicle's source; None when none does (or HQ never listed)."""
+        async with self._listing:  # one list at a time, for every vehicle it does not know
+            if is_known_wrong or vehicle_id not in self._shards:
                 for attempt in range(1, ATTEMPTS + 1):
-                    now = time.monotonic_ns()
-                    linked_for = {vid: now - linked_ns for vid, linked_ns in batch.items()}
                     try:
-                        for vehicle_id in await resume(self.api, linked_for):
-                            self._last_resumed[vehicle_id] = time.monotonic()
-                            self.resumed += 1
-                            log.info("%s: linked again, its source set up again", vehicle_id)
+                        placed = await shards.vehicle_sources(self.api)
+                        self._shards = {vid: where.shard for vid, where in placed.items()}
                         break
                     except FleetError as exc:
-                        # A shard may have no leader yet (the node that led it died).
                         if attempt == ATTEMPTS:
-                            log.warning("%s: not set up again: %s", ", ".join(sorted(batch)), exc)
+                            log.warning("%s: its shard is not known: %s", vehicle_id, exc)
+                            return None
                         await asyncio.sleep(RETRY_S)
-            finally:
-                self._checking -= set(batch)
+            return self._shards.get(vehicle_id)
+
+    def _hand(self, shard: str, linked_ns: Mapping[str, int]) -> None:
+        """For the shard's next check; its worker started unless it runs."""
+        self._due.setdefault(shard, {}).update(linked_ns)
+        worker = self._workers.get(shard)
+        if worker is None or worker.done():
+            self._workers[shard] = self._spawn(self._work(shard))
+
+    async def _work(self, shard: str) -> None:
+        """Check the shard's vehicles due until none is left.
+
+        Those due when the shard is read (under its lock, :data:`GRACE_S` after the first) are
+        taken together, and those noticed meanwhile together after.
+        """
+        failures = 0
+        await asyncio.sleep(GRACE_S)
+        while self._due.get(shard):
+            taken: dict[str, int] = {}
+
+            def take(taken: dict[str, int] = taken) -> dict[str, int]:
+                taken.update(self._due.pop(shard, {}))
+                now = time.monotonic_ns()
+                return {vid: now - linked_ns for vid, linked_ns in taken.items()}
+
+            try:
+                done, absent = await resume_shard(self.api, shard, take)
+            except FleetError as exc:
+                # The shard may have no leader yet (the node that led it died).
+                failures += 1
+                due = {**taken, **self._due.pop(shard, {})}
+                if failures < ATTEMPTS:
+                    self._due[shard] = due
+                    await asyncio.sleep(RETRY_S)
+                else:
+                    failures = 0
+                    self._checking -= set(due)
+                    log.warning("%s: not set up again: %s", ", ".join(sorted(due)), exc)
+                continue
+            except BaseException:
+                # Cancelled, or the connection lost: none of them is left marked as checked.
+                self._checking -= set(taken) | set(self._due.pop(shard, {}))
+                raise
+            failures = 0
+            for vehicle_id in done:
+                self._last_resumed[vehicle_id] = time.monotonic()
+                self.resumed += 1
+                log.info("%s: linked again, its source set up again", vehicle_id)
+            self._checking -= set(taken)
+            for vehicle_id in absent:
+                # Not in the shard it was listed in (revoked, registered again elsewhere).
+                elsewhere = await self._shard_of(vehicle_id, is_known_wrong=True)
+                if elsewhere not in (None, shard) and vehicle_id not in self._checking:
+                    self._checking.add(vehicle_id)
+                    self._hand(str(elsewhere), {vehicle_id: taken[vehicle_id]})
 
 
 def is_stalled(source: JsonObject, linked_for_ns: int = 0) -> bool:
@@ -207,36 +273,82 @@ async def resume(api: JetStreamApi, linked_for_ns: Mapping[str, int]) -> list[st
     Removing a source and adding it again has the shard's leader drop whatever it waited for
     and set the source up at once, from the last event of it the stream holds.
     """
-    stalled: dict[str, set[str]] = defaultdict(set)
+    wanted: dict[str, dict[str, int]] = defaultdict(dict)
     for vehicle_id, where in (await shards.vehicle_sources(api)).items():
-        if vehicle_id in linked_for_ns and is_stalled(where.state, linked_for_ns[vehicle_id]):
-            stalled[where.shard].add(vehicle_id)
-    await asyncio.gather(*(_set_up_again(api, shard, ids) for shard, ids in stalled.items()))
-    return sorted(vehicle_id for ids in stalled.values() for vehicle_id in ids)
+        if vehicle_id in linked_for_ns:
+            wanted[where.shard][vehicle_id] = linked_for_ns[vehicle_id]
+    done = await asyncio.gather(
+        *(resume_shard(api, shard, ids.copy) for shard, ids in wanted.items())
+    )
+    return sorted(vehicle_id for ids, _ in done for vehicle_id in ids)
 
 
-async def _set_up_again(api: JetStreamApi, shard: str, vehicle_ids: set[str]) -> None:
-    """The vehicles' sources out of the shard, then in again, tried until they hold.
+async def resume_shard(
+    api: JetStreamApi, shard: str, take: Callable[[], Mapping[str, int]]
+) -> tuple[list[str], list[str]]:
+    """Set up again the stalled sources of some vehicles in one shard.
+
+    Args:
+        api: HQ's JetStream.
+        shard: the events stream (``EV_<n>``).
+        take: called once the shard is read under its lock: the vehicles, and how long ago
+            each linked again (ns).
+
+    Returns:
+        The vehicles set up again, and those taken that the shard does not source.
 
     Raises:
-        FleetError: every try to add them again failed. The log says which shard is left
-            without which sources and holds them to put back (their events wait on the
-            vehicles meanwhile).
+        FleetError: nothing changed, or (after every try to add them back) the shard is left
+            without their sources: the log says which and holds them to put back (their events
+            wait on the vehicles meanwhile).
     """
-    removed = await shards.change_sources(api, shard, "resume", removing=vehicle_ids)
-    for attempt in range(1, ATTEMPTS + 1):
+    sourced: set[str] = set()
+    taken: set[str] = set()
+
+    def stalled(info: JsonObject) -> set[str]:
+        linked_for_ns = take()
+        taken.update(linked_for_ns)
+        states = {source_vehicle(state): state for state in info.get("sources") or []}
+        sourced.update(
+            str(source_vehicle(source)) for source in info["config"].get("sources") or []
+        )
+        return {
+            vid
+            for vid, linked_for in linked_for_ns.items()
+            if vid in sourced and is_stalled(states.get(vid) or {}, linked_for)
+        }
+
+    try:
+        done = await shards.set_up_again(api, shard, "resume", stalled)
+    except shards.SourcesLeftOut as exc:
+        await _add_back(api, shard, exc.sources, exc)
+        done = sorted(str(source_vehicle(source)) for source in exc.sources)
+    return done, sorted(taken - sourced)
+
+
+async def _add_back(
+    api: JetStreamApi, shard: str, removed: list[JsonObject], error: FleetError
+) -> None:
+    """Sources out of their shard, added back, tried until they hold.
+
+    Raises:
+        FleetError: every try failed. The log says which shard is left without which sources
+            and holds them to put back (their events wait on the vehicles meanwhile).
+    """
+    for _ in range(ATTEMPTS - 1):  # the first try was the caller's
+        await asyncio.sleep(RETRY_S)
         try:
             await shards.change_sources(api, shard, "resume", adding=removed)
             return
         except FleetError as exc:
-            if attempt == ATTEMPTS:
-                log.error(
-                    "%s is left without the sources of %s (%s); their events wait on the "
-                    "vehicles. Add these sources back to it (nats stream edit): %s",
-                    shard,
-                    ", ".join(sorted(vehicle_ids)),
-                    exc,
-                    json.dumps(removed),
-                )
-                raise
-            await asyncio.sleep(RETRY_S)
+            error = exc
+    vehicle_ids = sorted(str(source_vehicle(source)) for source in removed)
+    log.error(
+        "%s is left without the sources of %s (%s); their events wait on the "
+        "vehicles. Add these sources back to it (nats stream edit): %s",
+        shard,
+        ", ".join(vehicle_ids),
+        error,
+        json.dumps(removed),
+    )
+    raise error

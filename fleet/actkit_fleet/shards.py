@@ -15,9 +15,9 @@ update against, and two changes of one shard at once would undo one of them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import AsyncIterator, Callable, Collection, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from actkit_fleet import shardlock
 from actkit_fleet.jetstream import (
@@ -123,6 +123,26 @@ def placement(infos: Iterable[JsonObject], vehicle_ids: Iterable[str]) -> dict[s
     return chosen
 
 
+@asynccontextmanager
+async def _held_config(
+    api: JetStreamApi, shard: str, doing: str
+) -> AsyncIterator[tuple[shardlock.Lock, JsonObject]]:
+    """The shard's lock held, and its info read under it."""
+    async with shardlock.held(api, shard, doing) as lock:
+        info = await api.stream(shard)
+        if info is None:
+            raise FleetError(f"there is no stream {shard}: run `actkit-fleet setup` first")
+        yield lock, info
+
+
+async def _write(
+    api: JetStreamApi, lock: shardlock.Lock, config: JsonObject, sources: list[JsonObject]
+) -> None:
+    """The shard's configuration as read, with these sources, if the lock lasts the request."""
+    lock.check_time(api.longest_s)
+    await api.call(f"STREAM.UPDATE.{lock.shard}", {**config, "sources": sources})
+
+
 async def change_sources(
     api: JetStreamApi,
     shard: str,
@@ -142,16 +162,58 @@ async def change_sources(
         FleetError: there is no such shard, its lock stayed held by another change (nothing
             changed), or HQ refused the update.
     """
-    async with shardlock.held(api, shard, doing) as lock:
-        info = await api.stream(shard)
-        if info is None:
-            raise FleetError(f"there is no stream {shard}: run `actkit-fleet setup` first")
-        config: dict[str, Any] = info["config"]
+    async with _held_config(api, shard, doing) as (lock, info):
+        config: JsonObject = info["config"]
         current: list[JsonObject] = config.get("sources") or []
         kept = [source for source in current if source_vehicle(source) not in removing]
         present = {source_vehicle(source) for source in kept}
         added = [source for source in adding if source_vehicle(source) not in present]
         if len(kept) < len(current) or added:
-            lock.check_time(api.longest_s)
-            await api.call(f"STREAM.UPDATE.{shard}", {**config, "sources": kept + added})
+            await _write(api, lock, config, kept + added)
     return [source for source in current if source_vehicle(source) in removing]
+
+
+class SourcesLeftOut(FleetError):
+    """Sources taken out of a shard that could not be added back: :attr:`sources` to add."""
+
+    def __init__(self, message: str, sources: list[JsonObject]) -> None:
+        super().__init__(message)
+        self.sources = sources
+
+
+async def set_up_again(
+    api: JetStreamApi, shard: str, doing: str, choose: Callable[[JsonObject], Collection[str]]
+) -> list[str]:
+    """Remove vehicles' sources from a shard and add them back, under one hold of its lock.
+
+    nats-server tells a shard's sources apart by what they read (the stream, the vehicle's API
+    and consumer, the transforms), nothing else, so a source is set up again by an update
+    without it and then one with it; the shard is read once, the two written back to back.
+
+    Args:
+        api: HQ's JetStream.
+        shard: the events stream (``EV_<n>``).
+        doing: what for, shown to a writer waiting for the lock.
+        choose: which vehicles, from the shard's info as read under the lock (its sources'
+            state: ``active``, ``error``).
+
+    Returns:
+        The vehicles whose sources were set up again.
+
+    Raises:
+        SourcesLeftOut: they were removed and adding them back failed.
+        FleetError: nothing changed (no such shard, its lock stayed held, HQ refused).
+    """
+    async with _held_config(api, shard, doing) as (lock, info):
+        config: JsonObject = info["config"]
+        current: list[JsonObject] = config.get("sources") or []
+        chosen = set(choose(info))
+        kept = [source for source in current if source_vehicle(source) not in chosen]
+        removed = [source for source in current if source_vehicle(source) in chosen]
+        if removed:
+            await _write(api, lock, config, kept)
+            try:
+                await _write(api, lock, config, kept + removed)
+            except FleetError as exc:
+                raise SourcesLeftOut(str(exc), removed) from exc
+    return sorted(str(source_vehicle(source)) for source in removed)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from nats.aio.msg import Msg
 
 from actkit_fleet import shards
 from actkit_fleet.resume import Resumer, is_stalled, resume
@@ -105,10 +106,22 @@ async def test_the_resumer_notices_a_vehicle_linked_again_and_nothing_is_lost(
     fleet = quiet_fleet
     assert fleet.api is not None
     system = await fleet.hq.connect_system()
+    # Every node's LEAFZ asked for, as the nodes see them.
+    leafz: list[str] = []
+    watcher = await fleet.hq.connect_system()
+
+    async def count(msg: Msg) -> None:
+        leafz.append(msg.subject)
+
+    await watcher.subscribe("$SYS.REQ.SERVER.*.LEAFZ", cb=count)
+    await watcher.flush()
     resumer = Resumer(system, fleet.api)
     stop = asyncio.Event()
     watching = asyncio.create_task(resumer.run(stop))
     try:
+        await asyncio.wait_for(resumer.looked.wait(), timeout=30)
+        await watcher.flush()
+        at_start = len(leafz)
         cut = fleet.vehicles[2]
         cut.proxy.cut()
         await publish_some(fleet, 2)
@@ -121,11 +134,15 @@ async def test_the_resumer_notices_a_vehicle_linked_again_and_nothing_is_lost(
             await asyncio.sleep(0.1)
         # The cut vehicle is noticed (another's link may also drop by itself on a busy machine).
         assert cut.vehicle_id in list(resumer.noticed)[noticed:]
+        # Noticed from the node's connect event alone: no node asked for its leaf links.
+        await watcher.flush()
+        assert leafz[at_start:] == []
         assert await fleet.wait_until_complete(timeout_s=60) >= 0
     finally:
         stop.set()
         await watching
         await system.close()
+        await watcher.close()
     results = by_vehicle(
         arrivals(await fleet.hq_messages()), {sim.vehicle_id: sim.stored for sim in fleet.vehicles}
     )

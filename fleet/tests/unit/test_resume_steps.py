@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,9 +13,9 @@ from nats.aio.client import Client
 
 from actkit_fleet import resume as resume_module
 from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
-from actkit_fleet.resume import is_stalled, resume
+from actkit_fleet.resume import Resumer, is_stalled, resume
 
-STALLED, RUNNING, ELSEWHERE = "v0001", "v0002", "v0003"
+STALLED, RUNNING, ELSEWHERE, LATE = "v0001", "v0002", "v0003", "v0004"
 SHARD, OTHER_SHARD = "EV_00", "EV_01"
 STALE_NS, FRESH_NS = 9_000_000_000, 100_000_000
 """Heard from 9 s ago (stalled), and a tenth of a second ago."""
@@ -33,7 +37,17 @@ class Api(JetStreamApi):
         self.active = {STALLED: STALE_NS, RUNNING: FRESH_NS, ELSEWHERE: STALE_NS}
         self.failing = failing
         self.updates: list[tuple[str, list[str]]] = []
-        self.locked: set[str] = set()
+        self.takes: list[str] = []
+        """The shards whose lock was taken, in order."""
+        self.held: dict[int, str] = {}
+        self.reads = 0
+        self.gates: dict[str, asyncio.Event] = {}
+        """A shard whose lock another writer holds until its gate is set."""
+        self.waiting: set[str] = set()
+
+    @property
+    def locked(self) -> set[str]:
+        return set(self.held.values())
 
     def info(self, name: str) -> dict[str, Any]:
         config = self.configs[name]
@@ -48,7 +62,7 @@ class Api(JetStreamApi):
             return {"streams": [self.info(name) for name in self.configs], "total": 2}
         name = what.removeprefix("STREAM.UPDATE.")
         assert name in self.configs and body is not None
-        assert self.locked == {name}, f"{name} updated without its lock"
+        assert name in self.locked, f"{name} updated without its lock"
         if len(body["sources"]) > len(self.configs[name]["sources"]) and self.failing:
             self.failing -= 1
             raise FleetError("JetStream system temporarily unavailable")
@@ -57,23 +71,36 @@ class Api(JetStreamApi):
         return {"config": body}
 
     async def stream(self, name: str) -> dict[str, Any] | None:
+        self.reads += 1
         return self.info(name)
 
     async def request(
         self, subject: str, payload: bytes, headers: dict[str, str] | None = None
     ) -> dict[str, Any]:
         """A shard's lock taken (a message stored if absent) or given back (deleted)."""
-        del payload
         if headers:
-            self.locked.add(subject.rpartition(".")[2])
-        else:
-            self.locked.clear()  # one shard at a time in these tests
-        return {"seq": 1}
+            shard = subject.rpartition(".")[2]
+            if shard in self.gates:
+                self.waiting.add(shard)
+                await self.gates[shard].wait()
+            self.takes.append(shard)
+            self.held[len(self.takes)] = shard
+            return {"seq": len(self.takes)}
+        del self.held[json.loads(payload)["seq"]]
+        return {}
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 10.0
+    while not condition():
+        assert time.monotonic() < deadline, f"never {what}"
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(autouse=True)
 def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resume_module, "RETRY_S", 0.0)
+    monkeypatch.setattr(resume_module, "GRACE_S", 0.0)
 
 
 def test_a_source_heard_from_lately_is_running_and_one_in_error_is_stalled() -> None:
@@ -125,3 +152,44 @@ async def test_when_every_add_fails_the_log_holds_the_sources_to_put_back(
     assert api.configs[SHARD]["sources"] == [uplink_source(RUNNING)]
     assert f"{SHARD} is left without the sources of {STALLED}" in caplog.text
     assert f'"api": "$JS.{STALLED}.API"' in caplog.text
+
+
+async def test_a_shard_is_read_once_and_changed_twice_under_one_hold_of_its_lock() -> None:
+    api = Api(failing=0)
+    assert await resume(api, {STALLED: 0, ELSEWHERE: 0}) == [STALLED, ELSEWHERE]
+    # Each shard: one take of its lock and one read, for its removal and its addition.
+    assert sorted(api.takes) == [SHARD, OTHER_SHARD]
+    assert api.reads == 2
+    assert [name for name, _ in api.updates].count(SHARD) == 2
+
+
+async def test_vehicles_noticed_while_their_shard_waits_for_its_lock_go_in_its_change() -> None:
+    api = Api(failing=0)
+    api.configs[SHARD]["sources"].append(uplink_source(LATE))
+    api.active[LATE] = STALE_NS
+    api.gates[SHARD] = asyncio.Event()  # another writer holds the shard
+    resumer = Resumer(Client(), api)
+    resumer._notice(STALLED, time.monotonic_ns())
+    await until(lambda: SHARD in api.waiting, "waited for the shard's lock")
+    resumer._notice(LATE, time.monotonic_ns())
+    await until(lambda: LATE in resumer.noticed, "noticed the second vehicle")
+    api.gates[SHARD].set()
+    await until(lambda: resumer.resumed == 2, "set both up again")
+    # Both in one removal and one addition.
+    assert api.updates == [
+        (SHARD, [f"$JS.{RUNNING}.API"]),
+        (SHARD, [f"$JS.{RUNNING}.API", f"$JS.{STALLED}.API", f"$JS.{LATE}.API"]),
+    ]
+
+
+async def test_a_shard_is_changed_without_waiting_for_another_shards_change() -> None:
+    api = Api(failing=0)
+    api.gates[SHARD] = asyncio.Event()
+    resumer = Resumer(Client(), api)
+    resumer._notice(STALLED, time.monotonic_ns())
+    await until(lambda: SHARD in api.waiting, "waited for the shard's lock")
+    resumer._notice(ELSEWHERE, time.monotonic_ns())
+    await until(lambda: resumer.resumed == 1, "set up the other shard's vehicle again")
+    assert [name for name, _ in api.updates] == [OTHER_SHARD, OTHER_SHARD]
+    api.gates[SHARD].set()
+    await until(lambda: resumer.resumed == 2, "set up the first vehicle again")
