@@ -184,7 +184,8 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
             profile.sampling(stack) if is_sampled else contextlib.nullcontext({})
         )
         processes = stack.processes()
-        busy = {name: processes[name] for name in ("io", "events", "nats-server")}
+        # web and mqtt too: each also hears the edges, with nobody listening to them or not.
+        busy = {name: processes[name] for name in ("io", "events", "nats-server", "web", "mqtt")}
         cpu_before = {name: flood.cpu_s(process) for name, process in busy.items()}
         with sampling as graphs:
             measured = [
