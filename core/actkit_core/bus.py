@@ -9,6 +9,7 @@ reads the current state with :meth:`Bus.current`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
@@ -19,7 +20,13 @@ from typing import Any, Protocol, TypeVar
 import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.errors import NoRespondersError
+from nats.aio.subscription import Subscription as NatsSubscription
+from nats.errors import (
+    BadSubscriptionError,
+    ConnectionClosedError,
+    ConnectionDrainingError,
+    NoRespondersError,
+)
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 from nats.js.kv import KeyValue
@@ -35,6 +42,7 @@ from actkit_core.dispatch import Dispatcher
 from actkit_core.dispatch import Handler as Handler
 from actkit_core.dispatch import Handlers as Handlers
 from actkit_core.dispatch import check_role as check_role
+from actkit_core.interest import Interest, Subscription
 from actkit_core.metrics import BUS_MESSAGES
 from actkit_core.natsconf import inbox_prefix
 from actkit_proto.base import Command, Event, Message, Reply
@@ -91,6 +99,7 @@ class Bus:
         self._kv: KeyValue | None = None
         self._services: list[Service] = []
         self._subscriptions: list[Any] = []
+        self._on_demand: dict[type[Message], Interest] = {}
         self._mailboxes: list[Mailbox] = []
         self._state = StateWriter(self._keep)
         self._published: dict[type[Event], Counter] = {}
@@ -222,8 +231,11 @@ class Bus:
 
     async def subscribe(
         self, event_type: type[E], callback: Callable[[E], Awaitable[None]], **ids: str
-    ) -> None:
-        """Call ``callback`` with each decoded event of ``event_type`` (for clients and tests)."""
+    ) -> Subscription:
+        """Call ``callback`` with each decoded event of ``event_type`` until unsubscribed.
+
+        Once it returns, the server knows the subscription: what is published next arrives.
+        """
 
         async def receive(msg: Msg) -> None:
             try:
@@ -231,9 +243,22 @@ class Bus:
             except BusError as exc:
                 log.warning("dropped malformed %s on %s: %s", event_type.__name__, msg.subject, exc)
 
-        self._subscriptions.append(
-            await self.client.subscribe(event_type.subject_pattern(**ids), cb=receive)
-        )
+        return await self._subscribe(event_type.subject_pattern(**ids), receive)
+
+    async def _subscribe(
+        self, subject: str, listener: Callable[[Msg], Awaitable[None]], queue: str = ""
+    ) -> Subscription:
+        subscription = await self.client.subscribe(subject, queue=queue, cb=listener)
+        self._subscriptions.append(subscription)
+        await self.client.flush()
+        return _Subscription(self, subscription)
+
+    def on_demand(self, event_type: type[Event]) -> Interest:
+        """The served events of ``event_type`` arrive only while the interest is held.
+
+        Asked before :meth:`serve`, which subscribes to them when (and while) it is held.
+        """
+        return self._on_demand.setdefault(event_type, Interest())
 
     async def serve(
         self,
@@ -287,9 +312,12 @@ class Bus:
                 if mailbox is not None:
                     self._mailboxes.append(mailbox)
                     listener = mailbox.take
-                self._subscriptions.append(
-                    await self.client.subscribe(subject, queue=self.name, cb=listener)
-                )
+                subscribe = functools.partial(self._subscribe, subject, listener, self.name)
+                interest = self._on_demand.get(message_type)
+                if interest is None:
+                    await subscribe()
+                else:
+                    await interest.attach(subscribe)
         # Once serve returns, the server knows every subscription: requests find a responder.
         await self.client.flush()
         return dispatcher
@@ -321,6 +349,24 @@ class Bus:
             answer.add_done_callback(self._answering.discard)
 
         return handle
+
+
+class _Subscription:
+    """One subscription of a bus; unsubscribing also forgets it."""
+
+    def __init__(self, bus: Bus, subscription: NatsSubscription) -> None:
+        self._bus = bus
+        self._subscription = subscription
+
+    async def unsubscribe(self) -> None:
+        """Once it returns, the server has forgotten the subscription."""
+        self._bus._subscriptions.remove(self._subscription)
+        # A closing bus ends its subscriptions itself.
+        with contextlib.suppress(
+            BadSubscriptionError, ConnectionClosedError, ConnectionDrainingError
+        ):
+            await self._subscription.unsubscribe()
+            await self._bus.client.flush()
 
 
 def decode_reply(reply_type: type[R], msg: Msg) -> R:
