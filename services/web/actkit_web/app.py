@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from actkit_core.bus import Publisher
+from actkit_core.interest import Interest
 from actkit_proto.errors import BusError
 from actkit_web import api, onvif, pages, vapix
 from actkit_web.api.openapi import API_DESCRIPTION, document_errors
@@ -137,12 +138,14 @@ def create_app(settings: WebSettings, bus: Publisher) -> FastAPI:
     )
     app.state.settings = settings
     app.state.bus = bus
-    app.state.feed = PortFeed()
+    # The feed and the ONVIF pull points hold io's port changes while they have a client.
+    app.state.port_changes = Interest()
+    app.state.feed = PortFeed(app.state.port_changes)
     app.state.progress = ProgressFeed()
     app.state.device = DeviceIdentity(bus, settings)
     app.state.stream_tokens = StreamTokens()
     app.state.http_access = HttpAccessState()
-    app.state.onvif = onvif.OnvifState()
+    app.state.onvif = onvif.OnvifState(port_changes=app.state.port_changes)
     app.state.digest_leases = DigestLeases()
     # Served ahead of FastAPI (WebApp); in its routes too, where the role matrix finds them.
     app.cgis = Mount(CGI_PREFIX, Router([route for cgis in vapix.CGIS for route in cgis.ROUTES]))

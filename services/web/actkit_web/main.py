@@ -90,8 +90,14 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
         await app.state.feed.deliver(event)
         await queue_for_onvif(event)
 
-    await runtime.bus.subscribe(PortChanged, deliver_port_change)
-    await runtime.bus.subscribe(RuleChanged, notify_rule_change(app.state.onvif))
+    # Held only while a page, a VAPIX or RTSP event stream or an ONVIF pull point listens:
+    # nobody listening, the web hears none of io's edges.
+    await app.state.port_changes.attach(
+        lambda: runtime.bus.subscribe(PortChanged, deliver_port_change)
+    )
+    await app.state.onvif.rule_changes.attach(
+        lambda: runtime.bus.subscribe(RuleChanged, notify_rule_change(app.state.onvif))
+    )
     await runtime.bus.subscribe(UpgradeProgressed, app.state.progress.deliver)
     await runtime.bus.subscribe(NetworkTraceProgressed, app.state.progress.deliver)
     await watch_digest_leases(runtime.bus, app.state.digest_leases)

@@ -50,6 +50,29 @@ def events_capabilities(tag: str) -> ET.Element:
     )
 
 
+PULL_POINTS = "ONVIF pull points"
+"""What holds the port and rule changes for the pull points."""
+
+
+async def follow_pull_points(state: OnvifState) -> None:
+    """Hold io's port changes and the rules' changes while a pull point lives, not longer.
+
+    Pull points expire unseen: the change that finds none left releases them.
+    """
+    is_wanted = len(state.pull_points) > 0
+    await state.port_changes.want(PULL_POINTS, is_wanted)
+    await state.rule_changes.want(PULL_POINTS, is_wanted)
+
+
+def _let_go_when_none_left(state: OnvifState) -> None:
+    if state.pull_points or not state.port_changes.is_held_by(PULL_POINTS):
+        return
+    # In a task of its own: unsubscribing ends the subscription's task, this change's caller.
+    task = asyncio.create_task(follow_pull_points(state))
+    state.letting_go.add(task)
+    task.add_done_callback(state.letting_go.discard)
+
+
 def notify_port_change(state: OnvifState) -> Callable[[PortChanged], Awaitable[None]]:
     """What the web does with each of io's port changes: queue it on every pull point."""
 
@@ -59,6 +82,7 @@ def notify_port_change(state: OnvifState) -> Callable[[PortChanged], Awaitable[N
             event.port_id, event.direction, event.is_active, "Changed", now
         )
         state.pull_points.deliver(notifications)
+        _let_go_when_none_left(state)
 
     return queue_port_change
 
@@ -68,6 +92,7 @@ def notify_rule_change(state: OnvifState) -> Callable[[RuleChanged], Awaitable[N
 
     async def queue_rule_change(event: RuleChanged) -> None:
         state.pull_points.deliver([rule_notification(event.rule_id, event.is_active, event.at)])
+        _let_go_when_none_left(state)
 
     return queue_rule_change
 
@@ -151,6 +176,8 @@ async def create_pull_point_subscription(call: Call) -> ET.Element:
     initial = find_text(operation, "tev:InitialTerminationTime")
     terminates_at = parse_termination(initial, now) if initial else now + DEFAULT_LIFETIME
     point = call.state.pull_points.create(_owner(call), topics, terminates_at)
+    # Subscribed before the initial states are read: no change after the read is missed.
+    await follow_pull_points(call.state)
     policy = operation.find(qualified("tev:SubscriptionPolicy"))
     if policy is None or policy.find(qualified("tev:ChangedOnly")) is None:
         await _initial_states(call, point)
@@ -233,6 +260,7 @@ async def renew(call: Call) -> ET.Element:
 
 async def unsubscribe(call: Call) -> ET.Element:
     call.state.pull_points.remove(_point(call))
+    await follow_pull_points(call.state)
     return element("wsnt:UnsubscribeResponse")
 
 

@@ -6,6 +6,7 @@ path takes every operation; only the subscription's own operations need its path
 
 from __future__ import annotations
 
+import asyncio
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from actkit_core.bus import Publisher
+from actkit_core.interest import Interest
 from actkit_proto.accounts import OnvifIdentity
 from actkit_proto.errors import BusError
 from actkit_web.http.auth import client_address, request_target
@@ -60,6 +62,12 @@ class OnvifState:
 
     pull_points: PullPoints = field(default_factory=lambda: PullPoints(lambda: datetime.now(UTC)))
     relay_modes: dict[int, RelayMode] = field(default_factory=dict)
+    port_changes: Interest = field(default_factory=Interest)
+    """io's port changes, held while a pull point lives (the web's live feed holds it too)."""
+    rule_changes: Interest = field(default_factory=Interest)
+    """The events service's rule changes, held while a pull point lives."""
+    letting_go: set[asyncio.Task[None]] = field(default_factory=set)
+    """Releases of both begun by a change that found every pull point expired."""
 
 
 @dataclass(frozen=True)

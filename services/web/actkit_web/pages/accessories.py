@@ -182,8 +182,7 @@ async def live_ports(
     request: Request, _caller: CallerDep, bus: ActingBusDep, feed: FeedDep
 ) -> StreamingResponse:
     """Server-sent events: each port's row, rendered again whenever the port changes."""
-    snapshot: PortList = await ports.list_ports(bus)
-    by_id = {port.port_id: port for port in snapshot.ports}
+    by_id: dict[int, Port] = {}
     fragment = templates.get_template("port_state.html")
 
     def render(port: Port) -> str:
@@ -196,8 +195,14 @@ async def live_ports(
         by_id[event.port_id] = _apply(known, event)
         return render(by_id[event.port_id])
 
-    # The page was rendered before the stream subscribed: the state of now comes first.
-    return live_response(request, feed, [render(port) for port in by_id.values()], changed)
+    async def now() -> list[str]:
+        # The page was rendered before the stream subscribed: the state of now comes first,
+        # read once subscribed.
+        snapshot: PortList = await ports.list_ports(bus)
+        by_id.update((port.port_id, port) for port in snapshot.ports)
+        return [render(port) for port in snapshot.ports]
+
+    return live_response(request, feed, now, changed)
 
 
 def _apply(port: Port, event: PortChanged) -> Port:

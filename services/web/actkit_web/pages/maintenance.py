@@ -193,17 +193,17 @@ async def live_maintenance(
     request: Request, _caller: CallerDep, bus: ActingBusDep, progress: ProgressDep
 ) -> StreamingResponse:
     """Server-sent events: the upgrade's and the network trace's progress, as they move on."""
-    upgrade = await maintenance.get_upgrade_status(bus)
-    trace = await _trace_status(bus)
+
+    async def now() -> list[str]:
+        upgrade = await maintenance.get_upgrade_status(bus)
+        return [render_progress(upgrade), render_progress(await _trace_status(bus))]
 
     def moved(event: Event) -> str | None:
         if isinstance(event, UpgradeProgressed | NetworkTraceProgressed):
             return render_progress(event.status)
         return None
 
-    return live_response(
-        request, progress, [render_progress(upgrade), render_progress(trace)], moved
-    )
+    return live_response(request, progress, now, moved)
 
 
 def render_progress(status: UpgradeStatus | NetworkTraceStatus) -> str:

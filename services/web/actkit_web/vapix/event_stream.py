@@ -61,7 +61,7 @@ async def event_stream(websocket: WebSocket) -> None:
                 "data": {},
             }
         )
-        with feed.subscription() as queue:
+        async with feed.subscription() as queue:
             ports: dict[int, Port] = {
                 port.port_id: port
                 for port in (

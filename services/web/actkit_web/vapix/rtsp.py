@@ -200,7 +200,7 @@ class RtspEventServer:
         stream = _Stream(transport)
         self.sessions += 1
         try:
-            with self.feed.subscription() as queue:
+            async with self.feed.subscription() as queue:
                 ports = {
                     p.port_id: p
                     for p in (await self.bus.request(ListPorts(actor=actor), self.timeout_s)).ports

@@ -20,21 +20,13 @@ from actkit_web.http.serving import URLS_FILE, Listener
 from actkit_web.main import serve
 from actkit_web.settings import WebSettings
 
+from ..serving import local_settings
+
 
 async def test_serves_https_with_a_self_signed_certificate_and_http(
     nats_server: str, tmp_path: Path
 ) -> None:
-    settings = WebSettings(
-        nats_url=nats_server,
-        data_dir=tmp_path,
-        metrics_port=0,
-        https_port=0,
-        http_port=0,
-        bind_host="127.0.0.1",
-        rtsp_port=0,
-        accounts_wait_s=0,
-    )
-    async with running(serve, settings):
+    async with running(serve, local_settings(nats_server, tmp_path)):
         urls = json.loads((tmp_path / URLS_FILE).read_text())
         context = ssl.create_default_context(cafile=tmp_path / "local-web-certificate.pem")
         async with httpx.AsyncClient(verify=context) as client:
