@@ -11,7 +11,7 @@ from actkit_core import lifecycle
 from actkit_core.lifecycle import Runtime, serve_service
 from actkit_core.tasks import stop_task
 from actkit_mqtt.adapters.paho import PahoBroker
-from actkit_mqtt.handlers import HANDLERS, Deps, handle_report, load_state
+from actkit_mqtt.handlers import HANDLERS, Deps, demand, handle_report, load_state
 from actkit_mqtt.handlers.identity import learn_identity
 from actkit_mqtt.ports import Report
 from actkit_mqtt.settings import MqttSettings
@@ -36,6 +36,7 @@ async def build_deps(settings: MqttSettings, runtime: Runtime) -> AsyncIterator[
         bus=runtime.bus,
         broker=broker,
         state=await load_state(store),
+        on_demand=demand.on_demand(runtime.bus),
     )
     status = deps.state.status
     await deps.bus.publish(ClientStatusChanged(state=status.state, reason=status.reason))

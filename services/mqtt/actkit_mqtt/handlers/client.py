@@ -17,6 +17,7 @@ from actkit_mqtt.domain.publication import (
     port_event,
     publication_message,
 )
+from actkit_mqtt.handlers import demand
 from actkit_mqtt.handlers.certificates import certificates_in_use, tls_material
 from actkit_mqtt.handlers.deps import Deps
 from actkit_mqtt.metrics import MESSAGES
@@ -151,6 +152,7 @@ async def _store_publication(fields: dict[str, object], deps: Deps) -> Publicati
     check_publication(publication)
     await deps.store.save(publication)
     was, deps.state.publication = deps.state.publication, publication
+    await demand.follow(deps)
     if DeviceEventKind.PORT not in was.conditions or was.retain != publication.retain:
         await publish_port_states(deps)  # clients see every port now, kept as the policy says
     return publication
@@ -230,6 +232,7 @@ async def set_home_assistant(command: SetHomeAssistant, deps: Deps) -> HomeAssis
         send(deps, homeassistant.removal_messages(was, deps.state.announced_ports, deps.serial))
     await deps.store.save(settings)
     deps.state.home_assistant = settings
+    await demand.follow(deps)
     command_filter = homeassistant.command_filter(deps.prefix)
     if settings.is_enabled:
         deps.broker.subscribe(command_filter, 1)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from actkit_core.bus import Publisher
 from actkit_core.clock import Clock, SystemClock
+from actkit_core.interest import Interest
 from actkit_mqtt import domain
 from actkit_mqtt.domain import Secrets
 from actkit_mqtt.ports import Broker
 from actkit_mqtt.store import MqttStore
 from actkit_proto import Unavailable
+from actkit_proto.base import Event
 from actkit_proto.io import Port
 from actkit_proto.mqtt import (
     ClientSettings,
@@ -42,6 +45,10 @@ class ClientState:
     serial: str = ""
     """The device's serial number from the system service; empty until it has answered."""
     publication_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    connection: ConnectionState = ConnectionState.DISCONNECTED
+    """The connection's state as last reported, set before ``status`` shows it."""
+    demand_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    """Held while the device events heard follow the connection and the publication."""
     """Held while the publication is changed, so that changes apply one after the other."""
 
 
@@ -52,6 +59,8 @@ class Deps:
     broker: Broker
     state: ClientState
     clock: Clock = field(default_factory=SystemClock)
+    on_demand: Mapping[type[Event], Interest] = field(default_factory=dict)
+    """The device events heard only while published (see ``demand``); none: all, always."""
 
     def now_ms(self) -> int:
         """Wall-clock time in milliseconds, for publication timestamps."""

@@ -14,6 +14,7 @@ from actkit_mqtt.domain.publication import (
     rule_event,
     tampering_event,
 )
+from actkit_mqtt.handlers import demand
 from actkit_mqtt.handlers.client import (
     announce_to_home_assistant,
     publish_device_event,
@@ -87,6 +88,9 @@ async def _report_status(report: StatusReport, deps: Deps) -> None:
     status = ClientStatus(state=report.state, reason=report.reason, broker=report.broker)
     if status == deps.state.status:
         return
+    # Before the status shows: a client that sees it connected finds the events heard.
+    deps.state.connection = report.state
+    await demand.follow(deps)
     deps.state.status = status
     if report.state is ConnectionState.ERROR:
         log.warning("mqtt %s: %s", report.broker, report.reason)

@@ -12,6 +12,7 @@ from actkit_core.section_params import Section, SectionParameters
 from actkit_mqtt import domain
 from actkit_mqtt.domain import Secrets, homeassistant
 from actkit_mqtt.domain.publication import check_publication
+from actkit_mqtt.handlers import demand
 from actkit_mqtt.handlers.certificates import release_certificates
 from actkit_mqtt.handlers.client import (
     apply_connection,
@@ -134,5 +135,6 @@ async def restore_settings(_command: RestoreSettings, deps: Deps) -> Ack:
     state.settings, state.secrets = ClientSettings(), Secrets()
     state.publication, state.home_assistant = Publication(), HomeAssistant()
     state.subscriptions, state.announced_ports = {}, []
+    await demand.follow(deps)
     await apply_connection(deps)
     return Ack()
