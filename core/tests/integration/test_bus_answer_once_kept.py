@@ -87,3 +87,22 @@ async def test_a_state_that_could_not_be_kept_is_answered_with_an_error(
         with pytest.raises(BusError, match="io failed to handle SetPort: RuntimeError"):
             await bus.request(SetPort(port_id=22, is_active=True))
         assert deps.handled == [True]
+
+
+async def test_a_bus_closed_while_a_state_is_kept_answers_before_it_closes(
+    bus: Bus, nats_server: str
+) -> None:
+    async with HeldBus.connect("io", servers=[nats_server]) as service:
+        assert isinstance(service, HeldBus)
+        service.gate = asyncio.Event()
+        deps = Deps(service)
+        await service.serve(
+            {SetPort: set_port}, deps, version="1.2.3", answered_once_kept={SetPort}
+        )
+        answer = asyncio.create_task(bus.request(SetPort(port_id=23, is_active=True)))
+        await eventually(lambda: deps.handled == [True], timeout_s=5)
+        closing = asyncio.create_task(service.close())
+        await asyncio.sleep(0)
+        service.gate.set()
+        await closing
+    assert (await answer).is_active is True
