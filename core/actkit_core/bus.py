@@ -133,9 +133,9 @@ class Bus:
             await service.stop()
         self._services.clear()
         await join_all(self._mailboxes)
+        # The answers waiting for their commands' states to be kept go out before the drain.
+        await asyncio.gather(*self._answering, return_exceptions=True)
         await self._state.flush()
-        if self._answering:
-            await asyncio.wait(set(self._answering))
         if not self.client.is_closed:
             await self.client.drain()
         while self._mailboxes:
