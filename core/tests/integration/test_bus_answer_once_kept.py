@@ -1,6 +1,8 @@
 """Commands answered once kept: the next is handled while a state is written, each answer waits."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -49,9 +51,9 @@ async def set_port(command: SetPort, deps: Deps) -> Port:
     )
 
 
-async def test_the_next_command_is_handled_while_a_state_is_kept(
-    bus: Bus, nats_server: str
-) -> None:
+@asynccontextmanager
+async def held_io(nats_server: str) -> AsyncIterator[tuple[HeldBus, Deps]]:
+    """io serving SetPort answered once kept, its writes held until the gate opens."""
     async with HeldBus.connect("io", servers=[nats_server]) as service:
         assert isinstance(service, HeldBus)
         service.gate = asyncio.Event()
@@ -59,6 +61,13 @@ async def test_the_next_command_is_handled_while_a_state_is_kept(
         await service.serve(
             {SetPort: set_port}, deps, version="1.2.3", answered_once_kept={SetPort}
         )
+        yield service, deps
+
+
+async def test_the_next_command_is_handled_while_a_state_is_kept(
+    bus: Bus, nats_server: str
+) -> None:
+    async with held_io(nats_server) as (service, deps):
         first = asyncio.create_task(bus.request(SetPort(port_id=21, is_active=True)))
         await eventually(lambda: deps.handled == [True], timeout_s=5)
         second = asyncio.create_task(bus.request(SetPort(port_id=21, is_active=False)))
@@ -76,14 +85,9 @@ async def test_the_next_command_is_handled_while_a_state_is_kept(
 async def test_a_state_that_could_not_be_kept_is_answered_with_an_error(
     bus: Bus, nats_server: str
 ) -> None:
-    async with HeldBus.connect("io", servers=[nats_server]) as service:
-        assert isinstance(service, HeldBus)
-        service.gate, service.fails = asyncio.Event(), True
+    async with held_io(nats_server) as (service, deps):
+        service.fails = True
         service.gate.set()
-        deps = Deps(service)
-        await service.serve(
-            {SetPort: set_port}, deps, version="1.2.3", answered_once_kept={SetPort}
-        )
         with pytest.raises(BusError, match="io failed to handle SetPort: RuntimeError"):
             await bus.request(SetPort(port_id=22, is_active=True))
         assert deps.handled == [True]
@@ -92,13 +96,7 @@ async def test_a_state_that_could_not_be_kept_is_answered_with_an_error(
 async def test_a_bus_closed_while_a_state_is_kept_answers_before_it_closes(
     bus: Bus, nats_server: str
 ) -> None:
-    async with HeldBus.connect("io", servers=[nats_server]) as service:
-        assert isinstance(service, HeldBus)
-        service.gate = asyncio.Event()
-        deps = Deps(service)
-        await service.serve(
-            {SetPort: set_port}, deps, version="1.2.3", answered_once_kept={SetPort}
-        )
+    async with held_io(nats_server) as (service, deps):
         answer = asyncio.create_task(bus.request(SetPort(port_id=23, is_active=True)))
         await eventually(lambda: deps.handled == [True], timeout_s=5)
         closing = asyncio.create_task(service.close())
