@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +126,20 @@ def free_port_range(count: int, kinds: Sequence[int] = (socket.SOCK_STREAM,)) ->
     raise RuntimeError("no free port range")
 
 
+def free_ports_outside(taken: Container[int], count: int) -> list[int]:
+    """``count`` distinct ports free now (as :func:`free_port`), none of them in ``taken``.
+
+    For servers whose ports are chosen together but bound one after another: a port chosen
+    free could otherwise be one of the ports chosen for a server that binds later.
+    """
+    ports: list[int] = []
+    while len(ports) < count:
+        candidate = free_port()
+        if candidate not in taken and candidate not in ports:
+            ports.append(candidate)
+    return ports
+
+
 def wait_until_listening(
     host: str, ports: Sequence[int], is_running: Callable[[], bool], timeout_s: float
 ) -> list[int]:
@@ -155,16 +169,10 @@ def running_stack(data_dir: Path, timeout_s: float = 60, launch: str = "fork") -
     Raises:
         AssertionError: the stack did not come up; its log is the message.
     """
-    port = free_port()
     metrics_base = free_port_range(len(SERVICE_NAMES))
     metrics_ports = range(metrics_base, metrics_base + len(SERVICE_NAMES))
-    web_ports: list[int] = []
-    while len(web_ports) < 3:
-        # Never one of the metrics ports: the web binds its ports before the metrics start.
-        candidate = free_port()
-        if candidate not in metrics_ports and candidate not in web_ports:
-            web_ports.append(candidate)
-    https_port, http_port, rtsp_port = web_ports
+    # None of the metrics ports: nats-server and the web bind theirs before the metrics start.
+    port, https_port, http_port, rtsp_port = free_ports_outside(metrics_ports, 4)
     actkit = Path(sys.executable).parent / "actkit"
     started = time.monotonic()
     process = subprocess.Popen(

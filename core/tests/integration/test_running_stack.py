@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -27,18 +28,31 @@ def test_the_stack_runs_every_service_forked_on_its_own_ports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     picked: list[int] = []
+    metrics_bases: list[int] = []
 
+    # The first port picked and the metrics ports overlap, whichever is chosen first; the
+    # third pick repeats the second. A port picked twice or among the metrics is picked again.
     def free_port() -> int:
-        # The third pick repeats the second: a port picked twice is picked again.
-        picked.append(picked[1] if len(picked) == 2 else stack_free_port())
+        if not picked and metrics_bases:
+            picked.append(metrics_bases[0])
+        else:
+            picked.append(picked[1] if len(picked) == 2 else stack_free_port())
         return picked[-1]
 
-    stack_free_port = stack.free_port
+    def free_port_range(count: int, kinds: Sequence[int] = (socket.SOCK_STREAM,)) -> int:
+        if count == len(SERVICE_NAMES):
+            metrics_bases.append(picked[0] if picked else stack_free_port_range(count, kinds))
+            return metrics_bases[-1]
+        return stack_free_port_range(count, kinds)
+
+    stack_free_port, stack_free_port_range = stack.free_port, stack.free_port_range
     monkeypatch.setattr(stack, "free_port", free_port)
+    monkeypatch.setattr(stack, "free_port_range", free_port_range)
     with running_stack(tmp_path / "var") as running:
         ports = {running.https_url, running.http_url, running.rtsp_port}
         assert picked[2] == picked[1]
         assert len(ports) == 3
+        assert not running.nats_url.endswith(f":{metrics_bases[0]}")
         processes = running.processes()
         assert set(processes) == {*SERVICE_NAMES, "nats-server"}
         assert running.https_url.startswith("https://localhost:")
