@@ -23,12 +23,13 @@ from actkit_io.handlers.switches import follow_button
 from actkit_io.ports import GpioPort, HardwareError, Switch, Timers
 from actkit_io.settings import IoSettings
 from actkit_io.store import PortStore
-from actkit_proto.io import Direction, PulsePort, SetPort
+from actkit_proto.io import Direction, HoldPort, PulsePort, ReleasePort, SetPort
 
 MIGRATIONS = "actkit_io:migrations"
-ANSWERED_ONCE_KEPT = (SetPort, PulsePort)
-"""What VAPIX and the REST API send: the next command is handled while an output's new state
-is being kept (a JetStream round trip), and each is answered once its state, or a newer one, is."""
+ANSWERED_ONCE_KEPT = (SetPort, PulsePort, HoldPort, ReleasePort)
+"""What VAPIX, the REST API and the rules send: the next command is handled while an output's new
+state is being kept (a JetStream round trip), and each is answered once its state, or a newer
+one, is."""
 
 
 def open_gpio(settings: IoSettings, profile: BoardProfile, timers: Timers) -> GpioPort:
