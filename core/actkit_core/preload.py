@@ -74,11 +74,14 @@ from actkit_proto.services import SERVICES
 
 log = logging.getLogger("actkit.run")
 
-LEFT_OUT = ("httpx._main", "aiohttp")
+LEFT_OUT = ("httpx._main", "aiohttp", "dns")
 """Modules the services' libraries import when they are installed, which no service uses:
 httpx's command line (``httpx._main``, with rich and pygments: 3 MB and 70 modules in every
-stack) and nats-py's WebSocket transport (aiohttp: 5 MB, 60 modules; the services reach their
-nats-server at ``nats://``). Each library goes on without them, as where they are not installed."""
+stack), nats-py's WebSocket transport (aiohttp: 5 MB, 60 modules; the services reach their
+nats-server at ``nats://``) and dnspython (``dns``: 2.3 MB, 58 modules), which paho-mqtt imports
+for its ``connect_srv`` alone (the mqtt service connects to the broker's host and port; the
+network service imports it when a dynamic DNS update is set, see its ``main``). Each
+library goes on without them, as where they are not installed."""
 AT_START = ("uvicorn.lifespan.off", "uvicorn.protocols.websockets.auto")
 """Modules a service imports as it starts rather than with its entry module: the web's uvicorn
 picks its lifespan and WebSocket protocol as it reads its config (22 modules, websockets' among

@@ -33,7 +33,7 @@ from actkit_core.preload import AT_START, LEFT_OUT, entry_module
 from pydantic_settings import BaseSettings
 from sqlalchemy.orm import Session
 imported = [name for name in (*LEFT_OUT, "rich") if name in sys.modules]
-import aiohttp, httpx._main  # still there for whoever imports them after the preload
+import aiohttp, dns.resolver, httpx._main  # still there for whoever imports them after the preload
 def quickened(function):
     steps = dis.get_instructions(function, adaptive=True)
     return any(step.opname == "RESUME_QUICK" for step in steps)
