@@ -14,8 +14,6 @@ import itertools
 import ssl
 import time
 
-import aiosmtplib
-
 from actkit_events.adapters.mail import send_email
 from actkit_events.adapters.sftp import send_sftp
 from actkit_events.adapters.sip import call
@@ -78,7 +76,7 @@ class ClientNotifier:
             raise
         except (OSError, TimeoutError, ssl.SSLError) as exc:
             raise DeliveryFailed(f"{_where(spec)}: {exc or type(exc).__name__}") from exc
-        except (aiosmtplib.SMTPException, ftplib.Error) as exc:
+        except ftplib.Error as exc:
             raise DeliveryFailed(f"{_where(spec)}: {exc}") from exc
         raise AssertionError(spec)
 
