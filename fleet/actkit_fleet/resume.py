@@ -18,6 +18,9 @@ at once, from the last event the stream holds of it (what HQ stored is the sourc
 whatever request was in flight; the shard's other sources run on (nats-server applies an update
 source by source). Each shard is checked on its own, beside the others: under its lock, read
 once, then its two updates back to back, for every vehicle of it due by the time it is read.
+A source set up so is then looked at for a few seconds (the shard's info, its ``active``): one
+its leader never heard from (the ask lost, which nats-server would retry only after its back-off,
+6 to 132 s later), or heard from once and then silent, is set up again at once.
 Nothing depends on it: without it, the sources resume when nats-server's own retry comes round.
 """
 
@@ -37,7 +40,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 
-from actkit_core.fleetstreams import HEARTBEAT_NS
+from actkit_core.fleetstreams import HEARTBEAT_NS, SECOND_NS
 from actkit_fleet import shards
 from actkit_fleet.jetstream import FleetError, JetStreamApi, JsonObject, source_vehicle
 from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id
@@ -72,6 +75,23 @@ SPACING_S = 10.0
 HQ, a weak signal) would otherwise have each of its returns cost HQ two stream updates."""
 NOTICED_KEPT = 256
 RETRY_S = 2.0
+SET_UP_NS = 1_500_000_000
+"""How long a source set up again may stay unheard from before it is set up again once more.
+
+The shard's leader asks the vehicle 0.1 to 0.2 s after the addition (at random), and waits 5 s
+for its answer; when that ask is lost (a link just made, a loaded HQ), the source falls into
+nats-server's back-off and resumes 6 to 38 s later, 132 s once (``fleet/README.md``). An answer
+comes in 0.2 to 0.6 s (the median, at 200 vehicles on a loaded machine)."""
+SILENT_NS = 3 * HEARTBEAT_NS
+"""A source set up again, heard from, then silent this long (three of its consumer's idle
+heartbeats) is set up again too: its leader had the vehicle's answer, then nothing flowed."""
+WATCHED_NS = 6 * HEARTBEAT_NS
+"""How long after its set-up a source is looked at."""
+WATCH_S = 0.25
+"""How often a shard's sources set up again are looked at."""
+SET_UPS = 3
+"""A vehicle's source is set up again at most this many times in a row for one return of its
+link: one still silent after them waits for nats-server's own retry, as without the resumer."""
 
 
 @dataclass
@@ -106,6 +126,8 @@ class Resumer:
     """Each sourced vehicle's shard, as last listed."""
     _listing: asyncio.Lock = field(default_factory=asyncio.Lock)
     _last_resumed: dict[str, float] = field(default_factory=dict)
+    _set_ups: dict[str, int] = field(default_factory=dict)
+    """Vehicles due again after a set-up that did not take: how many they had."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -217,8 +239,13 @@ class Resumer:
         taken together, and those noticed meanwhile together after.
         """
         failures = 0
+        watched: dict[str, Watched] = {}
         await asyncio.sleep(GRACE_S)
-        while self._due.get(shard):
+        while self._due.get(shard) or watched:
+            if not self._due.get(shard):
+                await asyncio.sleep(WATCH_S)
+                await self._watch(shard, watched)
+                continue
             taken: dict[str, int] = {}
 
             def take(taken: dict[str, int] = taken) -> dict[str, int]:
@@ -245,10 +272,17 @@ class Resumer:
                 self._checking -= set(taken) | set(self._due.pop(shard, {}))
                 raise
             failures = 0
+            now_ns = time.monotonic_ns()
+            set_ups = {vehicle_id: self._set_ups.pop(vehicle_id, 0) + 1 for vehicle_id in taken}
             for vehicle_id in done:
                 self._last_resumed[vehicle_id] = time.monotonic()
                 self.resumed += 1
-                log.info("%s: linked again, its source set up again", vehicle_id)
+                watched[vehicle_id] = Watched(now_ns, set_ups[vehicle_id])
+                log.info(
+                    "%s: linked again, its source set up again (%d)",
+                    vehicle_id,
+                    set_ups[vehicle_id],
+                )
             self._checking -= set(taken)
             for vehicle_id in absent:
                 # Not in the shard it was listed in (revoked, registered again elsewhere).
@@ -256,6 +290,63 @@ class Resumer:
                 if elsewhere not in (None, shard) and vehicle_id not in self._checking:
                     self._checking.add(vehicle_id)
                     self._hand(str(elsewhere), {vehicle_id: taken[vehicle_id]})
+
+    async def _watch(self, shard: str, watched: dict[str, Watched]) -> None:
+        """Look at the shard's sources set up again, for :data:`WATCHED_NS` after.
+
+        Those still unheard from :data:`SET_UP_NS` after (their leader's ask lost), silent
+        :data:`SILENT_NS` after they were heard, or in error, are due again, up to
+        :data:`SET_UPS` times in a row.
+        """
+        try:
+            info = await self.api.stream(shard)
+        except FleetError:
+            return  # looked at again in a moment
+        if info is None:
+            watched.clear()
+            return
+        states = {source_vehicle(state): state for state in info.get("sources") or []}
+        sourced = {source_vehicle(source) for source in info["config"].get("sources") or []}
+        now_ns = time.monotonic_ns()
+        for vehicle_id, watch in list(watched.items()):
+            state = states.get(vehicle_id) or {}
+            active_ns = int(state.get("active", -1))
+            since_ns = now_ns - watch.at_ns
+            is_heard = 0 <= active_ns < since_ns
+            if vehicle_id not in sourced or (is_heard and since_ns >= WATCHED_NS):
+                del watched[vehicle_id]  # flowing (or no longer in this shard)
+            elif (
+                state.get("error")
+                or (not is_heard and since_ns >= SET_UP_NS)
+                or (is_heard and active_ns >= SILENT_NS)
+            ):
+                del watched[vehicle_id]
+                if watch.set_ups >= SET_UPS:
+                    log.warning("%s: its source still silent, left to nats-server", vehicle_id)
+                else:
+                    log.info(
+                        "%s: its source %s %.1f s after its set-up: set up again",
+                        vehicle_id,
+                        f"in error ({state['error']})"
+                        if state.get("error")
+                        else "heard from, then silent"
+                        if is_heard
+                        else "unheard from",
+                        since_ns / SECOND_NS,
+                    )
+                    # Taken as stalled unless heard from within SILENT_NS (is_stalled).
+                    self._due.setdefault(shard, {})[vehicle_id] = now_ns - SILENT_NS + FRESH_NS
+                    self._set_ups[vehicle_id] = watch.set_ups
+
+
+@dataclass(frozen=True)
+class Watched:
+    """A source set up again, looked at for a while."""
+
+    at_ns: int
+    """When (monotonic)."""
+    set_ups: int
+    """How many times in a row."""
 
 
 def is_stalled(source: JsonObject, linked_for_ns: int = 0) -> bool:

@@ -193,3 +193,86 @@ async def test_a_shard_is_changed_without_waiting_for_another_shards_change() ->
     assert [name for name, _ in api.updates] == [OTHER_SHARD, OTHER_SHARD]
     api.gates[SHARD].set()
     await until(lambda: resumer.resumed == 2, "set up the first vehicle again")
+
+
+class SetUpApi(Api):
+    """HQ whose shard's leader sets STALLED's source up again as ``set_ups`` tells, one a set-up:
+    ``lost`` (its ask lost: never heard from), ``stops`` (heard from once, then silent), or
+    ``flows`` (heard from at every look); after the last, as the last."""
+
+    def __init__(self, *set_ups: str) -> None:
+        super().__init__(failing=0)
+        self.plan = list(set_ups)
+        self.set_ups = 0
+        self.heard_ns: int | None = None
+
+    def behaviour(self) -> str:
+        return self.plan[min(self.set_ups, len(self.plan)) - 1]
+
+    async def call(self, what: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        answer = await super().call(what, body)
+        if what.startswith("STREAM.UPDATE.") and uplink_source(STALLED) in body_sources(body):
+            self.set_ups += 1  # its addition: set up again
+            self.heard_ns = None if self.behaviour() == "lost" else time.monotonic_ns()
+        return answer
+
+    def info(self, name: str) -> dict[str, Any]:
+        if self.set_ups and self.heard_ns is not None and self.behaviour() == "flows":
+            self.heard_ns = time.monotonic_ns()
+        if self.set_ups:
+            heard = self.heard_ns
+            self.active[STALLED] = -1 if heard is None else time.monotonic_ns() - heard
+        return super().info(name)
+
+
+def body_sources(body: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return list((body or {}).get("sources") or [])
+
+
+@pytest.fixture
+def watched_briefly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resume_module, "WATCH_S", 0.01)
+    monkeypatch.setattr(resume_module, "SET_UP_NS", 50_000_000)
+    monkeypatch.setattr(resume_module, "SILENT_NS", 50_000_000)
+    monkeypatch.setattr(resume_module, "WATCHED_NS", 200_000_000)
+
+
+async def set_ups_for(api: SetUpApi) -> Resumer:
+    """The resumer, once it set STALLED up again and stopped looking at it."""
+    resumer = Resumer(Client(), api)
+    resumer._notice(STALLED, time.monotonic_ns())
+    await until(lambda: resumer.resumed > 0 and not resumer._tasks, "stopped looking at it")
+    assert not api.locked
+    return resumer
+
+
+@pytest.mark.usefixtures("watched_briefly")
+async def test_a_source_flowing_after_its_set_up_is_set_up_once() -> None:
+    api = SetUpApi("flows")
+    await set_ups_for(api)
+    assert api.set_ups == 1
+
+
+@pytest.mark.usefixtures("watched_briefly")
+async def test_a_source_unheard_from_after_its_set_up_is_set_up_again() -> None:
+    api = SetUpApi("lost", "flows")
+    resumer = await set_ups_for(api)
+    assert (api.set_ups, resumer.resumed) == (2, 2)
+    assert [name for name, _ in api.updates] == [SHARD] * 4
+
+
+@pytest.mark.usefixtures("watched_briefly")
+async def test_a_source_heard_from_then_silent_after_its_set_up_is_set_up_again() -> None:
+    api = SetUpApi("stops", "flows")
+    await set_ups_for(api)
+    assert api.set_ups == 2
+
+
+@pytest.mark.usefixtures("watched_briefly")
+async def test_a_source_silent_after_every_set_up_is_left_to_nats_server(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = SetUpApi("lost", "stops")
+    await set_ups_for(api)
+    assert api.set_ups == resume_module.SET_UPS
+    assert f"{STALLED}: its source still silent, left to nats-server" in caplog.text
