@@ -59,6 +59,11 @@ NO_RESPONDERS_RETRY_S = (0.005, 0.05, None)
 responders" for a subscription another connection had already flushed (a few in a hundred on a
 busy machine), and a restarting owner needs a moment; None: give up."""
 
+WATCH_GONE_AFTER_S = 1.0
+"""How soon nats-server deletes the consumer of a read of kept states once it is stopped. The
+client's default, 5 minutes, left each read's consumer in the bucket's stream that long: 11 after
+the events service's start, each one more the stream matched every write against."""
+
 ERROR_CODE_HEADER = "Nats-Service-Error-Code"
 ERROR_HEADER = "Nats-Service-Error"
 
@@ -218,7 +223,9 @@ class Bus:
             except KeyNotFoundError:
                 return []
             return [event_type.from_wire(entry.key, entry.value or b"")]
-        watcher = await kv.watch(pattern, ignore_deletes=True)
+        watcher = await kv.watch(
+            pattern, ignore_deletes=True, inactive_threshold=WATCH_GONE_AFTER_S
+        )
         try:
             # The watch ends with None after the last kept value; it stops only when stopped.
             async for entry in watcher:  # pragma: no branch

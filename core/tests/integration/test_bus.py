@@ -149,6 +149,23 @@ async def test_stateful_events_are_kept_as_the_last_value(bus: Bus) -> None:
     assert await bus.current(PortChanged, port_id="7") == []
 
 
+async def _consumers(bus: Bus) -> set[str]:
+    reply = await bus.client.request("$JS.API.CONSUMER.NAMES.KV_actkit-state", b"{}", timeout=2)
+    return set(json.loads(reply.data)["consumers"] or [])
+
+
+async def test_a_read_of_kept_states_leaves_no_consumer_behind(bus: Bus) -> None:
+    assert await bus.current(PortChanged, port_id="1") == []  # the bucket made
+    before = await _consumers(bus)
+    assert await bus.current(PortChanged) == []
+
+    async def none_left() -> bool:
+        return await _consumers(bus) <= before
+
+    # Deleted by nats-server a second after the read stopped, not five minutes later.
+    await eventually(none_left, timeout_s=10)
+
+
 async def test_every_service_answers_micro_discovery(bus: Bus, served: Deps) -> None:
     await _reachable(bus)
     reply = await bus.client.request("$SRV.PING.io", b"", timeout=2)
