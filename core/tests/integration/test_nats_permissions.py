@@ -18,6 +18,7 @@ from nats.js.errors import Error as JetStreamError
 from actkit_core.bus import Bus
 from actkit_core.natsconf import INTEGRATOR_JS_API, password_variable, render
 from actkit_core.natsserver import NatsServer
+from actkit_core.testing.eventually import eventually
 from actkit_proto.accounts import VerifyBasic
 from actkit_proto.base import INTEGRATOR, Actor, Role
 from actkit_proto.errors import Unavailable
@@ -200,7 +201,13 @@ async def test_an_integrator_command_acts_as_at_most_an_operator(secured_server:
     ):
         await io.serve({SetPort: set_port}, None, version="1.0.0")
         claims_admin = SetPort(port_id=9, is_active=True, actor=Actor(name="hq", role=Role(3)))
-        await integrator.client.request("io.port.9.set", claims_admin.to_wire())
+        # nats-server may answer "no responders" for a moment after the serve (Bus.request asks
+        # again); refused, the command never reached the handler, so asking again adds nothing.
+        await eventually(
+            lambda: integrator.client.request("io.port.9.set", claims_admin.to_wire()),
+            timeout_s=5,
+            ignoring=(NoRespondersError,),
+        )
         await integrator.client.request("io.port.9.set", b'{"is_active": true}')
         forged = {"Nats-Request-Info": '{"acc": "ACTKIT"}'}
         await integrator.client.request("io.port.9.set", b'{"is_active": true}', headers=forged)
