@@ -1,37 +1,36 @@
-"""The broker connection on paho-mqtt: its network loop runs in a thread of its own.
+"""The broker connection on paho-mqtt, served by the service's event loop.
 
-paho's connect is blocking (TCP, TLS handshake, WebSocket upgrade, HTTP proxy) and its reconnect
-loop swallows the reason a connection failed. So this adapter drives ``client.loop()`` itself in
-one thread per connection, keeps the exception of every failed attempt to report it in words a
-person can act on, and hands every report to the asyncio loop with ``call_soon_threadsafe``.
+The socket is watched with ``add_reader`` / ``add_writer`` and paho's ``loop_read`` /
+``loop_write`` / ``loop_misc`` run on the loop, so a message reaches the handlers without a thread
+hand-off. Only paho's connect, which blocks (DNS, TCP, TLS handshake, WebSocket upgrade, HTTP
+proxy), runs in a short-lived thread. paho's own reconnect loop swallows the reason a connection
+failed, so this adapter reconnects itself and reports every failed attempt in words a person can
+act on.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
-import socket
 import ssl
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as mqtt
-import socks
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from actkit_mqtt.domain import ConnectionConfig, Outgoing, split_proxy_password
+from actkit_mqtt.adapters.paho_client import describe_failure, new_client
+from actkit_mqtt.domain import ConnectionConfig, Outgoing
 from actkit_mqtt.ports import Received, Report, StatusReport
 from actkit_proto import Unavailable
-from actkit_proto.mqtt import ConnectionState, MqttVersion, Transport
+from actkit_proto.mqtt import ConnectionState, MqttVersion
+
+if TYPE_CHECKING:
+    from paho.mqtt.client import SocketLike
 
 log = logging.getLogger(__name__)
 
@@ -39,93 +38,59 @@ SESSION_EXPIRY_S = 3600
 """How long the broker keeps a session without clean start (MQTT 5)."""
 
 
-def describe_failure(exc: BaseException, config: ConnectionConfig) -> str:
-    """Why a connection attempt failed, in words a person can act on."""
-    where = f"{config.host}:{config.port}"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS: certificate verify failed ({exc.verify_message}); check the CA certificate"
-    if isinstance(exc, ssl.CertificateError):
-        return f"TLS: the broker's certificate does not match {config.host}: {exc}"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS: {getattr(exc, 'reason', None) or exc}; is {where} a TLS listener?"
-    if isinstance(exc, ConnectionRefusedError):
-        return f"connection refused by {where}: is the broker running, and the port right?"
-    if isinstance(exc, socket.gaierror):
-        return f"cannot resolve host name {config.host!r}: check the host and DNS"
-    if isinstance(exc, TimeoutError):
-        return f"no answer from {where} within {config.connect_timeout_s} s"
-    if isinstance(exc, mqtt.WebsocketConnectionError):
-        return f"WebSocket upgrade refused by {where}: check the websocket path ({exc})"
-    if isinstance(exc, socks.ProxyError):
-        return f"proxy {split_proxy_password(config.proxy_url)[0]}: {exc.msg}"
-    if isinstance(exc, OSError):
-        return f"cannot connect to {where}: {exc.strerror or exc}"
-    return f"cannot connect to {where}: {exc}"
-
-
-def tls_context(config: ConnectionConfig) -> ssl.SSLContext:
-    """The TLS settings of ``config`` as a context (certificates from PEM, no files kept).
-
-    Raises:
-        ssl.SSLError: a certificate or key cannot be loaded.
-    """
-    context = ssl.create_default_context(cadata=config.ca_certificate_pem or None)
-    if not config.verifies_certificate:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    if config.alpn_protocol:
-        context.set_alpn_protocols([config.alpn_protocol])
-    if config.client_certificate_pem:
-        # load_cert_chain reads only files: write them private, load, delete at once.
-        with tempfile.TemporaryDirectory() as folder:
-            cert, key = Path(folder) / "cert.pem", Path(folder) / "key.pem"
-            for path, pem in ((cert, config.client_certificate_pem), (key, config.client_key_pem)):
-                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-                with os.fdopen(descriptor, "w") as file:
-                    file.write(pem)
-            context.load_cert_chain(cert, key)
-    return context
-
-
-def _client(config: ConnectionConfig) -> mqtt.Client:
-    is_v5 = config.version is MqttVersion.V5
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2,
-        client_id=config.client_id,
-        clean_session=None if is_v5 else config.clean_session,
-        protocol=mqtt.MQTTv5 if is_v5 else mqtt.MQTTv311,
-        transport="websockets" if config.transport in (Transport.WS, Transport.WSS) else "tcp",
-    )
-    client.connect_timeout = config.connect_timeout_s
-    if config.transport in (Transport.WS, Transport.WSS):
-        client.ws_set_options(path=config.websocket_path)
-    if config.transport.is_secure:
-        client.tls_set_context(tls_context(config))
-    if config.username:
-        client.username_pw_set(config.username, config.password or None)
-    if config.proxy_url:
-        proxy = urlsplit(config.proxy_url)
-        client.proxy_set(
-            proxy_type=socks.HTTP,
-            proxy_addr=proxy.hostname,
-            proxy_port=proxy.port or 3128,
-            proxy_username=unquote(proxy.username) if proxy.username else None,
-            proxy_password=unquote(proxy.password) if proxy.password else None,
-        )
-    if config.last_will is not None:
-        will = config.last_will
-        client.will_set(will.topic, will.payload.encode(), will.qos, will.retain)
-    return client
-
-
-def _written_by_the_network_thread(*_: object) -> None:
-    """Nothing to do: the network thread's ``loop`` writes what paho queued, woken by it."""
-
-
 def _disconnect(client: mqtt.Client) -> None:
-    """Send DISCONNECT now (so no last will): in the network thread, the one that writes."""
+    """Send DISCONNECT now (so no last will); paho closes the socket once it is written."""
     client.disconnect()
     client.loop_write()
+
+
+def _pending(sock: object) -> int:
+    """Bytes a TLS socket has decrypted but not handed out yet: no readiness event tells of them."""
+    pending: Callable[[], int] | None = getattr(sock, "pending", None)
+    return pending() if pending is not None else 0
+
+
+def _without_frames(exc: Exception) -> Exception:
+    """``exc`` with no traceback, nor the exceptions it chains.
+
+    A socket their frames hold (paho leaves a failed handshake's to them) is then closed at once,
+    not whenever the garbage collector comes across the cycle.
+    """
+    link: BaseException | None = exc
+    while link is not None:
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
+    return exc
+
+
+def _in_a_thread(work: Callable[[], object], undo: Callable[[], object]) -> asyncio.Future[None]:
+    """Run blocking ``work`` in a daemon thread of its own: a shutdown does not wait for it.
+
+    ``undo`` closes what ``work`` opened when nobody can take it any more (the loop is closed).
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(failure: Exception | None) -> None:
+        if failure is None:
+            done.set_result(None)
+        else:
+            done.set_exception(failure)
+
+    def run() -> None:
+        failure: Exception | None = None
+        try:
+            work()
+        except Exception as exc:  # handed to the awaiting task, without its frames
+            failure = _without_frames(exc)
+        try:
+            loop.call_soon_threadsafe(settle, failure)
+        except RuntimeError:  # the event loop is closed, the service is shutting down
+            if failure is None:
+                undo()
+
+    threading.Thread(target=run, name="mqtt-connect", daemon=True).start()
+    return done
 
 
 class PahoBroker:
@@ -137,18 +102,13 @@ class PahoBroker:
         retry_min_s: float = 0.5,
         retry_max_s: float = 30.0,
     ) -> None:
-        self._report_on_loop = report
-        self._loop = asyncio.get_running_loop()
+        self._report = report
         self._retry_min_s = retry_min_s
         self._retry_max_s = retry_max_s
-        self._lock = threading.Lock()
         self._filters: dict[str, int] = {}
         self._client: mqtt.Client | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._task: asyncio.Task[None] | None = None
         self._is_connected = False
-        self._generation = 0
-        self._thread_state = threading.local()
 
     @property
     def is_connected(self) -> bool:
@@ -158,28 +118,15 @@ class PahoBroker:
     async def connect(self, config: ConnectionConfig, filters: Mapping[str, int]) -> None:
         """(Re)connect with ``config``; the first attempt starts at once."""
         await self.disconnect(report=False)
-        with self._lock:
-            self._filters = dict(filters)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(config, self._stop, self._generation),
-            name="mqtt-broker",
-            daemon=True,
-        )
-        self._thread.start()
+        self._filters = dict(filters)
+        self._task = asyncio.create_task(self._run(config), name="mqtt-broker")
 
     async def disconnect(self, *, report: bool = True) -> None:
-        """Send DISCONNECT (so no last will), stop the thread, report ``disconnected``."""
-        thread, client = self._thread, self._client
-        self._stop.set()
-        self._generation += 1
-        if client is not None:
-            client.disconnect()
-        if thread is not None:
-            # A blocking connect may hold the thread up to its timeout; it stops by itself after.
-            await asyncio.to_thread(thread.join, 1.0)
-        self._thread = None
+        """Send DISCONNECT (so no last will), stop reconnecting, report ``disconnected``."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])
         self._client = None
         self._is_connected = False
         if report:
@@ -198,69 +145,48 @@ class PahoBroker:
 
     def subscribe(self, topic_filter: str, qos: int) -> None:
         """Subscribe now if connected; every reconnect subscribes again."""
-        with self._lock:
-            self._filters[topic_filter] = qos
+        self._filters[topic_filter] = qos
         client = self._client
         if client is not None and self._is_connected:
             client.subscribe(topic_filter, qos)
 
     def unsubscribe(self, topic_filter: str) -> None:
         """Stop receiving ``topic_filter``."""
-        with self._lock:
-            self._filters.pop(topic_filter, None)
+        self._filters.pop(topic_filter, None)
         client = self._client
         if client is not None and self._is_connected:
             client.unsubscribe(topic_filter)
 
-    def mark_disconnected(self) -> None:
-        """The connection dropped (called in the network thread)."""
-        self._is_connected = False
+    def mark_disconnected(self, client: mqtt.Client) -> None:
+        """``client``'s connection dropped (a client left behind by a reconnect changes nothing)."""
+        if client is self._client:
+            self._is_connected = False
 
-    def _report(self, report: Report) -> None:
-        # RuntimeError: the event loop is closed, the service is shutting down.
-        with contextlib.suppress(RuntimeError):
-            generation = getattr(self._thread_state, "generation", self._generation)
-            self._loop.call_soon_threadsafe(self._deliver, generation, report)
-
-    def _deliver(self, generation: int, report: Report) -> None:
-        # A thread left behind by a reconnect (stuck in a blocking connect) must not report.
-        if generation == self._generation:
-            self._report_on_loop(report)
-
-    def _run(self, config: ConnectionConfig, stop: threading.Event, generation: int) -> None:
-        self._thread_state.generation = generation
-        status = _Status(self, config)
+    async def _run(self, config: ConnectionConfig) -> None:
         try:
-            client = _client(config)
+            client = new_client(config)
         except (ssl.SSLError, ValueError, OSError) as exc:
             self._report(StatusReport(ConnectionState.ERROR, f"TLS: {exc}", config.broker))
             return
+        status = _Status(self, client, config)
         client.on_connect = status.on_connect
         client.on_disconnect = status.on_disconnect
         client.on_message = self._on_message
-        # Only this thread writes to the socket. Told that another loop writes, paho queues what
-        # the service's loop publishes and wakes this one; otherwise it writes at once from the
-        # publishing thread, beside this one's writes: two threads in one socket garble frames
-        # (the WebSocket transport's send buffer refused to grow under the other's view of it).
-        client.on_socket_register_write = _written_by_the_network_thread
-        if generation != self._generation:
-            return
         self._client = client
         delay = self._retry_min_s
-        while not stop.is_set():
-            self._report(StatusReport(ConnectionState.CONNECTING, "", config.broker))
-            reason = status.attempt(client, stop)
-            if stop.is_set():
-                break
-            self._is_connected = False
-            self._report(StatusReport(ConnectionState.ERROR, reason, config.broker))
-            if not config.reconnects:
-                break
-            delay = self._retry_min_s if status.was_connected else min(delay * 2, self._retry_max_s)
-            stop.wait(delay)
-        _disconnect(client)
-        if generation == self._generation:
-            self._is_connected = False
+        try:
+            while True:
+                self._report(StatusReport(ConnectionState.CONNECTING, "", config.broker))
+                reason = await status.attempt()
+                self._is_connected = False
+                self._report(StatusReport(ConnectionState.ERROR, reason, config.broker))
+                if not config.reconnects:
+                    break
+                was_connected = status.was_connected
+                delay = self._retry_min_s if was_connected else min(delay * 2, self._retry_max_s)
+                await asyncio.sleep(delay)
+        finally:
+            self.mark_disconnected(client)
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:
@@ -271,57 +197,125 @@ class PahoBroker:
         self._report(Received(topic, bytes(message.payload), bool(message.retain)))
 
     def announce_connected(self, client: mqtt.Client, config: ConnectionConfig) -> None:
-        with self._lock:
-            filters = list(self._filters.items())
+        filters = list(self._filters.items())
         if filters:
             client.subscribe(filters)
         if config.connect_message is not None:
             hello = config.connect_message
             client.publish(hello.topic, hello.payload.encode(), hello.qos, hello.retain)
-        if self._thread_state.generation == self._generation:
+        if client is self._client:
             self._is_connected = True
         self._report(StatusReport(ConnectionState.CONNECTED, "", config.broker))
 
 
 class _Status:
-    """One connection's attempt: connect, run the loop, and say why it ended."""
+    """One connection's attempts: connect, serve the socket from the loop, say why it ended."""
 
-    def __init__(self, broker: PahoBroker, config: ConnectionConfig) -> None:
+    def __init__(self, broker: PahoBroker, client: mqtt.Client, config: ConnectionConfig) -> None:
         self.broker = broker
+        self.client = client
         self.config = config
         self.refusal = ""
         self.was_connected = False
         self.has_connected_once = False
+        self.ended: asyncio.Future[MQTTErrorCode] | None = None
 
-    def attempt(self, client: mqtt.Client, stop: threading.Event) -> str:
+    async def attempt(self) -> str:
         self.refusal = ""
         self.was_connected = False
+        client = self.client
         try:
-            if self.has_connected_once:
-                client.reconnect()
-            else:
-                self._connect(client)
-                self.has_connected_once = True
+            await self._open()
         except Exception as exc:  # every failure becomes a status reason
             return describe_failure(exc, self.config)
-        answer_by = time.monotonic() + self.config.connect_timeout_s
+        sock = client.socket()
+        if sock is None:  # closed while the connecting thread wrote the CONNECT
+            return self._why_ended(MQTTErrorCode.MQTT_ERR_NO_CONN)
+        loop = asyncio.get_running_loop()
+        self.ended = loop.create_future()
+        client.on_socket_register_write = lambda *_: loop.add_writer(sock, self._writable)
+        client.on_socket_unregister_write = lambda *_: self._forget(loop, sock, reads=False)
+        client.on_socket_close = lambda *_: self._forget(loop, sock)
+        loop.add_reader(sock, self._readable)
+        if client.want_write():  # the CONNECT, if the connecting thread could not write it whole
+            loop.add_writer(sock, self._writable)
         try:
-            while not stop.is_set():
-                code = client.loop(timeout=0.5)
-                if code != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                    return self._why_ended(code)
-                if not self.was_connected and not self.refusal and time.monotonic() > answer_by:
-                    _disconnect(client)
-                    where = f"{self.config.host}:{self.config.port}"
-                    return (
-                        f"{where} accepted the connection but did not answer the MQTT CONNECT "
-                        f"within {self.config.connect_timeout_s} s: is it an MQTT port?"
-                    )
+            return await self._serve(self.ended)
         except Exception as exc:  # a broker sending garbage must not stop us
             log.warning("broker connection failed", exc_info=True)
-            _disconnect(client)
             return f"{self._not_mqtt()} ({exc!r})"
-        return ""
+        finally:
+            for callback in ("on_socket_register_write", "on_socket_unregister_write"):
+                setattr(client, callback, None)
+            _disconnect(client)
+            if client.socket() is not None:  # DISCONNECT not written whole: the socket stays
+                self._forget(loop, sock)
+
+    async def _open(self) -> None:
+        """Connect with paho, blocking (DNS, TCP, TLS, WebSocket upgrade, proxy), in a thread."""
+        client = self.client
+        client.on_socket_close = None
+        connect = client.reconnect if self.has_connected_once else lambda: self._connect(client)
+        opened = _in_a_thread(connect, lambda: _disconnect(client))
+        try:
+            await asyncio.shield(opened)
+        except asyncio.CancelledError:
+            opened.add_done_callback(self._close_left_behind)
+            raise
+        self.has_connected_once = True
+
+    def _close_left_behind(self, opened: asyncio.Future[None]) -> None:
+        """A connect that ended after the attempt was given up: close what it opened."""
+        if opened.exception() is None:
+            _disconnect(self.client)
+
+    async def _serve(self, ended: asyncio.Future[MQTTErrorCode]) -> str:
+        """Until the connection ends: keep-alive, and the CONNACK's deadline."""
+        answer_by = time.monotonic() + self.config.connect_timeout_s
+        while True:
+            await asyncio.wait([ended], timeout=0.5)
+            if ended.done():
+                return self._why_ended(ended.result())
+            code = self.client.loop_misc()
+            if code != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                return self._why_ended(code)
+            if not self.was_connected and not self.refusal and time.monotonic() > answer_by:
+                where = f"{self.config.host}:{self.config.port}"
+                return (
+                    f"{where} accepted the connection but did not answer the MQTT CONNECT "
+                    f"within {self.config.connect_timeout_s} s: is it an MQTT port?"
+                )
+
+    def _readable(self) -> None:
+        self._step(self._read)
+
+    def _writable(self) -> None:
+        self._step(self.client.loop_write)
+
+    def _read(self) -> MQTTErrorCode:
+        code = self.client.loop_read()
+        while code == MQTTErrorCode.MQTT_ERR_SUCCESS and _pending(self.client.socket()):
+            code = self.client.loop_read()
+        return code
+
+    def _step(self, work: Callable[[], MQTTErrorCode]) -> None:
+        """Do paho's ``work`` on the socket; a failure ends the attempt, which says why."""
+        ended = self.ended
+        try:
+            code = work()
+        except Exception as exc:  # a broker sending garbage must not stop us
+            if ended is not None and not ended.done():
+                ended.set_exception(exc)
+            return
+        if code != MQTTErrorCode.MQTT_ERR_SUCCESS and ended is not None and not ended.done():
+            ended.set_result(code)
+
+    @staticmethod
+    def _forget(loop: asyncio.AbstractEventLoop, sock: SocketLike, *, reads: bool = True) -> None:
+        """Stop watching ``sock`` (before paho closes it: its descriptor may be reused)."""
+        loop.remove_writer(sock)
+        if reads:
+            loop.remove_reader(sock)
 
     def _why_ended(self, code: MQTTErrorCode) -> str:
         if self.refusal:
@@ -371,6 +365,6 @@ class _Status:
     def on_disconnect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _properties: Any
     ) -> None:
-        self.broker.mark_disconnected()
+        self.broker.mark_disconnected(self.client)
         if reason.is_failure and self.was_connected and not self.refusal:
             self.refusal = f"connection lost: {str(reason).lower()}"

@@ -6,7 +6,7 @@ import pytest
 
 from actkit_core.testing.certificates import CertificateAuthority
 from actkit_mqtt import domain
-from actkit_mqtt.adapters.paho import describe_failure, tls_context
+from actkit_mqtt.adapters.paho_client import describe_failure, tls_context
 from actkit_mqtt.domain import Secrets
 from actkit_proto.mqtt import ClientSettings, Transport
 

@@ -1,0 +1,37 @@
+"""The paho adapter on its own, against a real broker."""
+
+import asyncio
+import threading
+
+from actkit_core.testing.eventually import eventually
+from actkit_core.testing.mosquitto import Mosquitto, MqttPeer
+from actkit_mqtt import domain
+from actkit_mqtt.adapters.paho import PahoBroker
+from actkit_mqtt.ports import Received, Report
+from actkit_proto.mqtt import ClientSettings
+
+SERIAL = "B8A44F0000AA"
+
+
+def _threads_of_the_adapter() -> list[str]:
+    return [thread.name for thread in threading.enumerate() if thread.name.startswith("mqtt")]
+
+
+async def test_the_connection_is_served_by_the_event_loop_not_a_thread_of_its_own(
+    mosquitto: Mosquitto, mqtt_peer: MqttPeer
+) -> None:
+    # A thread of its own would wait for the interpreter's lock behind the loop's work, up to
+    # its switch interval (5 ms) per message; only the blocking connect takes a thread.
+    reports: list[Report] = []
+    broker = PahoBroker(reports.append)
+    settings = ClientSettings(host=mosquitto.host, port=mosquitto.tcp_port)
+    await broker.connect(domain.connection_config(settings, domain.Secrets(), SERIAL), {"cam/#": 1})
+    try:
+        await eventually(lambda: broker.is_connected)
+        await eventually(lambda: not _threads_of_the_adapter())
+        await asyncio.to_thread(mqtt_peer.publish, "cam/motion", "On")
+        received = await eventually(lambda: [r for r in reports if isinstance(r, Received)])
+        assert received == [Received("cam/motion", b"On", is_retained=False)]
+        assert not _threads_of_the_adapter()
+    finally:
+        await broker.disconnect()
