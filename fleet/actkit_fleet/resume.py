@@ -247,10 +247,11 @@ class Resumer:
                 await self._watch(shard, watched)
                 continue
             taken: dict[str, int] = {}
+            read_ns = [0]
 
-            def take(taken: dict[str, int] = taken) -> dict[str, int]:
+            def take(taken: dict[str, int] = taken, read_ns: list[int] = read_ns) -> dict[str, int]:
                 taken.update(self._due.pop(shard, {}))
-                now = time.monotonic_ns()
+                read_ns[0] = now = time.monotonic_ns()
                 return {vid: now - linked_ns for vid, linked_ns in taken.items()}
 
             try:
@@ -277,7 +278,7 @@ class Resumer:
             for vehicle_id in done:
                 self._last_resumed[vehicle_id] = time.monotonic()
                 self.resumed += 1
-                watched[vehicle_id] = Watched(now_ns, set_ups[vehicle_id])
+                watched[vehicle_id] = Watched(now_ns, read_ns[0], set_ups[vehicle_id])
                 log.info(
                     "%s: linked again, its source set up again (%d)",
                     vehicle_id,
@@ -312,7 +313,7 @@ class Resumer:
             state = states.get(vehicle_id) or {}
             active_ns = int(state.get("active", -1))
             since_ns = now_ns - watch.at_ns
-            is_heard = 0 <= active_ns < since_ns
+            is_heard = 0 <= active_ns < now_ns - watch.read_ns
             if vehicle_id not in sourced or (is_heard and since_ns >= WATCHED_NS):
                 del watched[vehicle_id]  # flowing (or no longer in this shard)
             elif (
@@ -344,7 +345,10 @@ class Watched:
     """A source set up again, looked at for a while."""
 
     at_ns: int
-    """When (monotonic)."""
+    """When (monotonic), its shard's lock given back."""
+    read_ns: int
+    """When its shard was read, just before: what is heard from it after is of its new set-up
+    (the leader may hear from it before the lock is given back)."""
     set_ups: int
     """How many times in a row."""
 

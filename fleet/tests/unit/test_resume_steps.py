@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -234,7 +235,7 @@ def watched_briefly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resume_module, "WATCH_S", 0.01)
     monkeypatch.setattr(resume_module, "SET_UP_NS", 50_000_000)
     monkeypatch.setattr(resume_module, "SILENT_NS", 50_000_000)
-    monkeypatch.setattr(resume_module, "WATCHED_NS", 200_000_000)
+    monkeypatch.setattr(resume_module, "WATCHED_NS", 2_000_000_000)
 
 
 async def set_ups_for(api: SetUpApi) -> Resumer:
@@ -254,18 +255,27 @@ async def test_a_source_flowing_after_its_set_up_is_set_up_once() -> None:
 
 
 @pytest.mark.usefixtures("watched_briefly")
-async def test_a_source_unheard_from_after_its_set_up_is_set_up_again() -> None:
+async def test_a_source_unheard_from_after_its_set_up_is_set_up_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger=resume_module.__name__)
     api = SetUpApi("lost", "flows")
     resumer = await set_ups_for(api)
+    assert f"{STALLED}: its source unheard from" in caplog.text
     assert (api.set_ups, resumer.resumed) == (2, 2)
     assert [name for name, _ in api.updates] == [SHARD] * 4
 
 
 @pytest.mark.usefixtures("watched_briefly")
-async def test_a_source_heard_from_then_silent_after_its_set_up_is_set_up_again() -> None:
+async def test_a_source_heard_from_then_silent_after_its_set_up_is_set_up_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger=resume_module.__name__)
     api = SetUpApi("stops", "flows")
     await set_ups_for(api)
     assert api.set_ups == 2
+    # Heard from by its leader before the shard's lock was given back: heard all the same.
+    assert f"{STALLED}: its source heard from, then silent" in caplog.text
 
 
 @pytest.mark.usefixtures("watched_briefly")
