@@ -31,8 +31,8 @@ import contextlib
 import json
 import logging
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +41,8 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 
 from actkit_core.fleetstreams import HEARTBEAT_NS, SECOND_NS
-from actkit_fleet import shards
-from actkit_fleet.jetstream import FleetError, JetStreamApi, JsonObject, source_vehicle
+from actkit_fleet import shards, stalled
+from actkit_fleet.jetstream import FleetError, JetStreamApi, source_vehicle
 from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id
 
 log = logging.getLogger(__name__)
@@ -58,23 +58,15 @@ GRACE_S = 0.25
 with it (a vehicle retries HQ every 0.25 to 0.5 s: links back at one moment return over that),
 which its first change then takes along; and for nats-server to resume the sources it resumes
 itself (the node a vehicle linked to retries the stalled sources it leads), found running."""
-FRESH_NS = 2 * HEARTBEAT_NS
-"""A source heard from since its link came back, or at most this long before, is running: two of
-its consumer's idle heartbeats. A link back after an outage finds its source silent for as long
-as the outage. Counted from the link's return, not from the check: on a loaded HQ (200 vehicles
-on one 2-core machine) the heartbeats of running sources came 2 to 4 s apart, and a check
-against two heartbeats from the moment it was made set up again 285 running sources in five
-minutes, each an update of its shard, which loaded HQ further."""
 UNKNOWN_LINK_AGE_NS = 8_000_000_000
 """The age given to a link already there at the resumer's start (its return unknown): with
-:data:`FRESH_NS`, a source silent for 10 s is stalled, nats-server's own threshold."""
+:data:`~actkit_fleet.stalled.FRESH_NS`, a source silent for 10 s is stalled, nats-server's own
+threshold."""
 LEAFZ_TIMEOUT_S = 2.0
-ATTEMPTS = 5
 SPACING_S = 10.0
 """A vehicle's source is set up again at most this often: a link that comes and goes (a loaded
 HQ, a weak signal) would otherwise have each of its returns cost HQ two stream updates."""
 NOTICED_KEPT = 256
-RETRY_S = 2.0
 SET_UP_NS = 1_500_000_000
 """How long a source set up again may stay unheard from before it is set up again once more.
 
@@ -213,16 +205,16 @@ class Resumer:
         """The shard holding the vehicle's source; None when none does (or HQ never listed)."""
         async with self._listing:  # one list at a time, for every vehicle it does not know
             if is_known_wrong or vehicle_id not in self._shards:
-                for attempt in range(1, ATTEMPTS + 1):
+                for attempt in range(1, stalled.ATTEMPTS + 1):
                     try:
                         placed = await shards.vehicle_sources(self.api)
                         self._shards = {vid: where.shard for vid, where in placed.items()}
                         break
                     except FleetError as exc:
-                        if attempt == ATTEMPTS:
+                        if attempt == stalled.ATTEMPTS:
                             log.warning("%s: its shard is not known: %s", vehicle_id, exc)
                             return None
-                        await asyncio.sleep(RETRY_S)
+                        await asyncio.sleep(stalled.RETRY_S)
             return self._shards.get(vehicle_id)
 
     def _hand(self, shard: str, linked_ns: Mapping[str, int]) -> None:
@@ -255,14 +247,14 @@ class Resumer:
                 return {vid: now - linked_ns for vid, linked_ns in taken.items()}
 
             try:
-                done, absent = await resume_shard(self.api, shard, take)
+                done, absent = await stalled.resume_shard(self.api, shard, take)
             except FleetError as exc:
                 # The shard may have no leader yet (the node that led it died).
                 failures += 1
                 due = {**taken, **self._due.pop(shard, {})}
-                if failures < ATTEMPTS:
+                if failures < stalled.ATTEMPTS:
                     self._due[shard] = due
-                    await asyncio.sleep(RETRY_S)
+                    await asyncio.sleep(stalled.RETRY_S)
                 else:
                     failures = 0
                     self._checking -= set(due)
@@ -336,7 +328,8 @@ class Resumer:
                         since_ns / SECOND_NS,
                     )
                     # Taken as stalled unless heard from within SILENT_NS (is_stalled).
-                    self._due.setdefault(shard, {})[vehicle_id] = now_ns - SILENT_NS + FRESH_NS
+                    due_ns = now_ns - SILENT_NS + stalled.FRESH_NS
+                    self._due.setdefault(shard, {})[vehicle_id] = due_ns
                     self._set_ups[vehicle_id] = watch.set_ups
 
 
@@ -351,99 +344,3 @@ class Watched:
     (the leader may hear from it before the lock is given back)."""
     set_ups: int
     """How many times in a row."""
-
-
-def is_stalled(source: JsonObject, linked_for_ns: int = 0) -> bool:
-    """Whether a source is in error, or silent since before its link's return.
-
-    That is ``linked_for_ns`` ago, and :data:`FRESH_NS` more.
-    """
-    active_ns = int(source.get("active", -1))
-    return bool(source.get("error")) or not 0 <= active_ns < linked_for_ns + FRESH_NS
-
-
-async def resume(api: JetStreamApi, linked_for_ns: Mapping[str, int]) -> list[str]:
-    """Set up again the stalled sources of these vehicles, linked again so long ago; which were.
-
-    Removing a source and adding it again has the shard's leader drop whatever it waited for
-    and set the source up at once, from the last event of it the stream holds.
-    """
-    wanted: dict[str, dict[str, int]] = defaultdict(dict)
-    for vehicle_id, where in (await shards.vehicle_sources(api)).items():
-        if vehicle_id in linked_for_ns:
-            wanted[where.shard][vehicle_id] = linked_for_ns[vehicle_id]
-    done = await asyncio.gather(
-        *(resume_shard(api, shard, ids.copy) for shard, ids in wanted.items())
-    )
-    return sorted(vehicle_id for ids, _ in done for vehicle_id in ids)
-
-
-async def resume_shard(
-    api: JetStreamApi, shard: str, take: Callable[[], Mapping[str, int]]
-) -> tuple[list[str], list[str]]:
-    """Set up again the stalled sources of some vehicles in one shard.
-
-    Args:
-        api: HQ's JetStream.
-        shard: the events stream (``EV_<n>``).
-        take: called once the shard is read under its lock: the vehicles, and how long ago
-            each linked again (ns).
-
-    Returns:
-        The vehicles set up again, and those taken that the shard does not source.
-
-    Raises:
-        FleetError: nothing changed, or (after every try to add them back) the shard is left
-            without their sources: the log says which and holds them to put back (their events
-            wait on the vehicles meanwhile).
-    """
-    sourced: set[str] = set()
-    taken: set[str] = set()
-
-    def stalled(info: JsonObject) -> set[str]:
-        linked_for_ns = take()
-        taken.update(linked_for_ns)
-        states = {source_vehicle(state): state for state in info.get("sources") or []}
-        sourced.update(
-            str(source_vehicle(source)) for source in info["config"].get("sources") or []
-        )
-        return {
-            vid
-            for vid, linked_for in linked_for_ns.items()
-            if vid in sourced and is_stalled(states.get(vid) or {}, linked_for)
-        }
-
-    try:
-        done = await shards.set_up_again(api, shard, "resume", stalled)
-    except shards.SourcesLeftOut as exc:
-        await _add_back(api, shard, exc.sources, exc)
-        done = sorted(str(source_vehicle(source)) for source in exc.sources)
-    return done, sorted(taken - sourced)
-
-
-async def _add_back(
-    api: JetStreamApi, shard: str, removed: list[JsonObject], error: FleetError
-) -> None:
-    """Sources out of their shard, added back, tried until they hold.
-
-    Raises:
-        FleetError: every try failed. The log says which shard is left without which sources
-            and holds them to put back (their events wait on the vehicles meanwhile).
-    """
-    for _ in range(ATTEMPTS - 1):  # the first try was the caller's
-        await asyncio.sleep(RETRY_S)
-        try:
-            await shards.change_sources(api, shard, "resume", adding=removed)
-            return
-        except FleetError as exc:
-            error = exc
-    vehicle_ids = sorted(str(source_vehicle(source)) for source in removed)
-    log.error(
-        "%s is left without the sources of %s (%s); their events wait on the "
-        "vehicles. Add these sources back to it (nats stream edit): %s",
-        shard,
-        ", ".join(vehicle_ids),
-        error,
-        json.dumps(removed),
-    )
-    raise error

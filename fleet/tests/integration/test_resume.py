@@ -9,9 +9,10 @@ import pytest_asyncio
 from nats.aio.msg import Msg
 
 from actkit_fleet import shards
-from actkit_fleet.resume import Resumer, is_stalled, resume
+from actkit_fleet.resume import Resumer
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.fleet import SimFleet
+from actkit_fleet.stalled import is_stalled, resume
 from actkit_proto.io import Circuit, Direction, PortChanged
 
 pytestmark = pytest.mark.timeout(180)

@@ -13,8 +13,10 @@ import pytest
 from nats.aio.client import Client
 
 from actkit_fleet import resume as resume_module
+from actkit_fleet import stalled
 from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
-from actkit_fleet.resume import Resumer, is_stalled, resume
+from actkit_fleet.resume import Resumer
+from actkit_fleet.stalled import is_stalled, resume
 
 STALLED, RUNNING, ELSEWHERE, LATE = "v0001", "v0002", "v0003", "v0004"
 SHARD, OTHER_SHARD = "EV_00", "EV_01"
@@ -100,7 +102,7 @@ async def until(condition: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture(autouse=True)
 def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(resume_module, "RETRY_S", 0.0)
+    monkeypatch.setattr(stalled, "RETRY_S", 0.0)
     monkeypatch.setattr(resume_module, "GRACE_S", 0.0)
 
 
@@ -139,7 +141,7 @@ async def test_only_the_stalled_source_asked_for_leaves_its_shard_and_comes_back
 
 
 async def test_an_add_that_fails_is_tried_again_so_the_source_is_never_left_out() -> None:
-    api = Api(failing=resume_module.ATTEMPTS - 1)
+    api = Api(failing=stalled.ATTEMPTS - 1)
     assert await resume(api, {STALLED: 0}) == [STALLED]
     assert uplink_source(STALLED) in api.configs[SHARD]["sources"]
 
@@ -147,7 +149,7 @@ async def test_an_add_that_fails_is_tried_again_so_the_source_is_never_left_out(
 async def test_when_every_add_fails_the_log_holds_the_sources_to_put_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    api = Api(failing=resume_module.ATTEMPTS)
+    api = Api(failing=stalled.ATTEMPTS)
     with pytest.raises(FleetError, match="temporarily unavailable"):
         await resume(api, {STALLED: 0})
     assert api.configs[SHARD]["sources"] == [uplink_source(RUNNING)]
