@@ -28,6 +28,11 @@ A quoted value is read a run of plain characters at a time: the same text as one
 escape at a time, which took nearly twice as long (the web reads one at every VAPIX request).
 """
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+_PLAIN_DIRECTIVE = re.compile(r'(\s*([^\s=,"]+)\s*=\s*(?:"([^"]*)"|([^\s,"]*))\s*(?:,|$))')
+""":data:`_DIRECTIVE` for a header without a backslash, where no value can hold an escape: the
+same reading in under half the time (a VAPIX client's header never has one)."""
+_NC = re.compile(r"[0-9a-fA-F]{8}")
+_NOT_A_LIST = "the Digest header is not a list of key=value pairs"
 
 
 def directives(value: str) -> dict[str, str]:
@@ -36,12 +41,28 @@ def directives(value: str) -> dict[str, str]:
     Raises:
         Invalid: it is not a comma-separated list of ``key=value`` pairs.
     """
+    return _read_escaped(value) if "\\" in value else _read_plain(value)
+
+
+def _read_plain(value: str) -> dict[str, str]:
+    """:func:`directives` of a header without a backslash, in one pass of the regular expression."""
+    found = _PLAIN_DIRECTIVE.findall(value)
+    # The matches follow one another from the start to the end exactly when they cover it all.
+    if sum(len(whole) for whole, _, _, _ in found) != len(value):
+        raise Invalid(_NOT_A_LIST)
+    return {
+        key.lower(): token if whole.find('"') < 0 else quoted for whole, key, quoted, token in found
+    }
+
+
+def _read_escaped(value: str) -> dict[str, str]:
+    """:func:`directives` of any header, escapes in quoted values read."""
     fields = {}
     position = 0
     while position < len(value):
         match = _DIRECTIVE.match(value, position)
         if match is None:
-            raise Invalid("the Digest header is not a list of key=value pairs")
+            raise Invalid(_NOT_A_LIST)
         key, quoted, token = match.groups()
         if quoted is None:
             fields[key.lower()] = token
@@ -89,7 +110,7 @@ class DigestAnswer:
         if fields["qop"] != "auth":
             raise Invalid(f"Digest qop {fields['qop']!r} is not offered; use qop=auth")
         nc = fields["nc"]
-        if len(nc) != 8 or any(c not in "0123456789abcdefABCDEF" for c in nc):
+        if _NC.fullmatch(nc) is None:
             raise Invalid(f"Digest nc {nc!r} must be 8 hexadecimal digits")
         return cls(
             username=fields["username"],

@@ -26,7 +26,7 @@ from actkit_proto.accounts import (
     VerifyDigest,
     VerifySession,
 )
-from actkit_proto.base import Actor
+from actkit_proto.base import Actor, Role
 from actkit_proto.errors import Forbidden, Unauthenticated
 from actkit_web.http.digest_leases import DigestLeases
 
@@ -52,7 +52,13 @@ class Caller:
         """The actor stamped on every command sent on the caller's behalf."""
         if self.identity is None:
             return None
-        return Actor(name=self.identity.name, role=self.identity.role)
+        return _actor(self.identity.name, self.identity.role)
+
+
+@functools.lru_cache(maxsize=256)
+def _actor(name: str, role: Role) -> Actor:
+    """One actor per account and role, made once: an actor is frozen, so they can share it."""
+    return Actor(name=name, role=role)
 
 
 def fitted(model: type[M], **fields: object) -> M:

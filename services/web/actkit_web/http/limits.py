@@ -89,9 +89,12 @@ class BodyLimit:
             response = await self.answer(Request(scope, receive), BodyTooLarge(limit))
             await response(scope, receive, send)
             return
-        has_body = bool(announced) or "chunked" in headers.get("transfer-encoding", "").lower()
+        if not announced and "chunked" not in headers.get("transfer-encoding", "").lower():
+            # No body: nothing to count, and nothing left unread to close the connection for.
+            await self.app(scope, receive, send)
+            return
         received = 0
-        is_read = not has_body
+        is_read = False
         is_started = False
 
         async def counted() -> Message:
@@ -125,7 +128,10 @@ class BodyLimit:
 
 
 def _content_length(headers: Headers) -> int | None:
+    value = headers.get("content-length")
+    if value is None:
+        return None
     try:
-        return int(headers["content-length"])
-    except (KeyError, ValueError):
+        return int(value)
+    except ValueError:
         return None

@@ -216,12 +216,10 @@ async def port_cgi(request: Request) -> Response:
         return PlainTextResponse("\n".join(lines) + "\n")
     action = parse_port_action(fields.get("action", ""))
     if action.pulse_ms is None:
-        await bus.request(
-            command_from_fields(SetPort, port_id=action.port_id, is_active=action.is_active)
-        )
+        await bus.request(bus.command(SetPort, port_id=action.port_id, is_active=action.is_active))
     else:
         await bus.request(
-            command_from_fields(
+            bus.command(
                 PulsePort,
                 port_id=action.port_id,
                 duration_ms=action.pulse_ms,

@@ -4,7 +4,7 @@ from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.accounts import AuthSettings, DigestIdentity, DigestLease, VerifyDigest
 from actkit_proto.base import Actor, Role
 from actkit_proto.errors import Unauthenticated
-from actkit_proto.io import ListPorts
+from actkit_proto.io import ListPorts, SetPort
 
 from ..conftest import basic
 from ..fake_accounts import FakeAccounts
@@ -68,6 +68,18 @@ async def test_commands_carry_the_caller_as_actor(
     assert response.status_code == 200
     sent = [command for command in fake_bus.sent if isinstance(command, ListPorts)]
     assert sent == [ListPorts(actor=Actor(name="view", role=Role.VIEWER))]
+
+
+async def test_port_cgi_sends_its_command_with_the_actor_made_once_per_account(
+    client: httpx.AsyncClient, fake_bus: FakeBus
+) -> None:
+    for action in ("2%3A%2F", "2%3A%5C"):
+        response = await client.get(f"/axis-cgi/io/port.cgi?action={action}", headers=basic("op"))
+        assert response.status_code == 200
+    sent = [command for command in fake_bus.sent if isinstance(command, SetPort)]
+    assert [command.actor for command in sent] == [Actor(name="op", role=Role.OPERATOR)] * 2
+    # Built with the actor, sent as built (not copied to stamp it), the actor shared.
+    assert sent[0].actor is sent[1].actor
 
 
 async def test_the_owner_refuses_a_role_too_low(client: httpx.AsyncClient) -> None:
