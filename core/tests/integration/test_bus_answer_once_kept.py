@@ -104,3 +104,49 @@ async def test_a_bus_closed_while_a_state_is_kept_answers_before_it_closes(
         service.gate.set()
         await closing
     assert (await answer).is_active is True
+
+
+async def test_a_state_and_its_write_to_the_bucket_leave_in_one_send(
+    bus: Bus, nats_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with held_io(nats_server) as (service, _deps):
+        service.gate.set()
+        await service.current(PortChanged, port_id="24")  # the bucket is looked up once
+        transport = service.client._transport
+        assert transport is not None
+        sends: list[bytes] = []
+        write = transport.writelines
+
+        def record(lines: list[bytes]) -> None:
+            sends.append(b"".join(lines))
+            write(lines)
+
+        monkeypatch.setattr(transport, "writelines", record)
+        await bus.request(SetPort(port_id=24, is_active=True))
+    [send] = [send for send in sends if b"PUB io.port.24.changed" in send]
+    assert b"PUB $KV.actkit-state.io.port.24.changed" in send
+
+
+async def test_a_state_published_once_its_handler_returned_waits_for_its_own_write(
+    bus: Bus, nats_server: str
+) -> None:
+    ends: list[asyncio.Task[Port]] = []
+
+    async def pulse(command: SetPort, deps: Deps) -> Port:
+        """Sets the port, and has it set back once the handler returned (a pulse's end)."""
+        back = SetPort(port_id=command.port_id, is_active=not command.is_active)
+        ends.append(asyncio.create_task(set_port(back, deps)))
+        return await set_port(command, deps)
+
+    async with HeldBus.connect("io", servers=[nats_server]) as service:
+        assert isinstance(service, HeldBus)
+        service.gate = asyncio.Event()
+        deps = Deps(service)
+        await service.serve({SetPort: pulse}, deps, version="1.2.3", answered_once_kept={SetPort})
+        answer = asyncio.create_task(bus.request(SetPort(port_id=25, is_active=True)))
+        await eventually(lambda: deps.handled == [True, False], timeout_s=5)
+        [end] = ends
+        assert not end.done()  # its state is not kept yet, and it is not the answer's to wait for
+        service.gate.set()
+        assert (await answer).is_active is True
+        assert (await end).is_active is False
