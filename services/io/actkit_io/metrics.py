@@ -1,5 +1,7 @@
 """The io service's Prometheus metrics (``actkit_io_*``)."""
 
+import functools
+
 from prometheus_client import Counter, Histogram
 
 EDGES = Counter("actkit_io_edges_total", "Electrical edges seen on an input, by port.", ["port"])
@@ -17,3 +19,15 @@ EDGES_COALESCED = Counter(
     "(or button, ignition).",
     ["port"],
 )
+
+
+@functools.cache
+def edges_of(port_id: int) -> Counter:
+    """A port's child of :data:`EDGES`, looked up once (every edge counts)."""
+    return EDGES.labels(str(port_id))
+
+
+@functools.cache
+def output_changes_of(port_id: int) -> Counter:
+    """A port's child of :data:`OUTPUT_CHANGES`, looked up once (every change counts)."""
+    return OUTPUT_CHANGES.labels(str(port_id))

@@ -86,11 +86,14 @@ def reconfigure(config: PortConfig, change: ConfigurePort) -> PortConfig:
     return updated
 
 
+_UNSUPERVISED = {Circuit.CUT: Circuit.OPEN, Circuit.SHORT: Circuit.CLOSED}
+
+
 def read_circuit(raw: Circuit, is_supervised: bool) -> Circuit:
     """What a port reads: without supervision a cut loop is just open, a shorted one closed."""
     if is_supervised:
         return raw
-    return {Circuit.CUT: Circuit.OPEN, Circuit.SHORT: Circuit.CLOSED}.get(raw, raw)
+    return _UNSUPERVISED.get(raw, raw)
 
 
 def is_active(circuit: Circuit, normal_state: Circuit) -> bool:
@@ -226,33 +229,35 @@ class Board:
 
     def state_events(self, port_id: int, edge_ns: int) -> list[Event]:
         """The events that tell a port's whole state: changed, and tampered when supervised."""
-        port = self.view(port_id)
-        events: list[Event] = [
-            PortChanged(
-                port_id=port_id,
-                direction=port.direction,
-                is_active=port.is_active,
-                circuit=port.circuit,
-                edge_ns=edge_ns,
-            )
-        ]
-        if port.is_supervised:
-            events.append(
-                PortTampered(port_id=port_id, is_tampered=port.is_tampered, circuit=port.circuit)
-            )
-        return events
+        return self._events(port_id, edge_ns, is_tamper_moved=True)
 
     def record(self, port_id: int, raw: Circuit, edge_ns: int) -> list[Event]:
         """Store a port's new electrical state; the events it causes, if any."""
-        before = (self.circuit(port_id), self.is_tampered(port_id))
+        before = self.circuit(port_id)
         self.raw[port_id] = raw
-        after = (self.circuit(port_id), self.is_tampered(port_id))
+        after = self.circuit(port_id)
         if before == after:
             return []
-        events = self.state_events(port_id, edge_ns)
-        if not (before[1] or after[1]):
-            # Open <-> closed on a supervised input: the tamper state did not move.
-            events = [e for e in events if not isinstance(e, PortTampered)]
+        # Open <-> closed on a supervised input: the tamper state did not move.
+        is_tamper_moved = before in TAMPER_CIRCUITS or after in TAMPER_CIRCUITS
+        return self._events(port_id, edge_ns, is_tamper_moved=is_tamper_moved)
+
+    def _events(self, port_id: int, edge_ns: int, *, is_tamper_moved: bool) -> list[Event]:
+        """Built from the port's state, not from its :meth:`view` (each edge and change asks)."""
+        config = self.configs[port_id]
+        circuit = self.circuit(port_id)
+        events: list[Event] = [
+            PortChanged(
+                port_id=port_id,
+                direction=config.direction,
+                is_active=is_active(circuit, config.normal_state),
+                circuit=circuit,
+                edge_ns=edge_ns,
+            )
+        ]
+        if config.is_supervised and is_tamper_moved:
+            is_tampered = circuit in TAMPER_CIRCUITS
+            events.append(PortTampered(port_id=port_id, is_tampered=is_tampered, circuit=circuit))
         return events
 
     def apply(self, config: PortConfig) -> None:

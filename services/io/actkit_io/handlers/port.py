@@ -5,7 +5,7 @@ from __future__ import annotations
 from actkit_io.domain.board import PortConfig, reconfigure
 from actkit_io.handlers.deps import Deps, monotonic_ns
 from actkit_io.handlers.switches import report_switch
-from actkit_io.metrics import EDGE_TO_EVENT_SECONDS, EDGES, OUTPUT_CHANGES
+from actkit_io.metrics import EDGE_TO_EVENT_SECONDS, edges_of, output_changes_of
 from actkit_io.params import PortParameters
 from actkit_io.ports import Edge, HardwareError, Switch, SwitchEdge
 from actkit_proto import Ack, Unavailable
@@ -137,7 +137,7 @@ async def drive_output(deps: Deps, port_id: int, *, announce: bool = True) -> No
         await deps.gpio.write(port_id, wanted)
     except HardwareError as exc:
         raise Unavailable(str(exc)) from None
-    OUTPUT_CHANGES.labels(str(port_id)).inc()
+    output_changes_of(port_id).inc()
     events = deps.board.record(port_id, wanted, monotonic_ns(deps.timers))
     if announce:
         await publish(deps, events)
@@ -157,7 +157,7 @@ async def report_edge(edge: Edge | SwitchEdge, deps: Deps) -> None:
     if config is None or config.direction is not Direction.INPUT:
         # Queued before the port became an output: what the service drives is the truth.
         return
-    EDGES.labels(str(edge.port_id)).inc()
+    edges_of(edge.port_id).inc()
     events = deps.board.record(edge.port_id, edge.circuit, edge.at_ns)
     # Each edge is published; its state is kept without waiting for the bucket, so a chattering
     # input is reported as fast as it changes and the bucket keeps the newest state.
