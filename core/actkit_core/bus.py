@@ -162,25 +162,20 @@ class Bus:
         """
         subject = event.to_subject()
         data = event.to_wire()
-        keeping = _KEEPING.get()
-        if keeping is not None and not keeping.is_open:
-            keeping = None  # what a handler left to run later (a pulse's end) waits
-        # A write not awaited here (``wait_kept=False``, or a command's handler's, which its
-        # answer waits for) is started first: it runs at the loop's next turn, before the
-        # connection's flusher, so the event and the write leave in one send, not two.
-        replaced = False
-        if event.stateful and not wait_kept:
-            replaced = self._state.write_soon(subject, data)
-        elif event.stateful and keeping is not None:
-            written, replaced = self._state.start(subject, data)
-            keeping.writes.append(written)
+        # Not waiting, the write is started first: it runs at the loop's next turn, before the
+        # connection's flusher, so the event and the write leave in one send.
+        replaced = event.stateful and not wait_kept and self._state.write_soon(subject, data)
         await self.client.publish(subject, data)
         counter = self._published.get(type(event))
         if counter is None:
             counter = BUS_MESSAGES.labels(self.name, event.subject_pattern(), "published")
             self._published[type(event)] = counter
         counter.inc()
-        if event.stateful and wait_kept and keeping is None:
+        keeping = _KEEPING.get()
+        if event.stateful and wait_kept and keeping is not None and keeping.is_open:
+            written, replaced = self._state.start(subject, data)
+            keeping.writes.append(written)
+        elif event.stateful and wait_kept:
             replaced = await self._state.write(subject, data)
         if replaced:
             BUS_MESSAGES.labels(self.name, event.subject_pattern(), "kept_newer").inc()
