@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import ssl
 from collections.abc import AsyncIterator
@@ -157,5 +158,17 @@ async def serve(settings: WebSettings, ready: asyncio.Event | None = None) -> No
     await serve_service(settings, handlers=HANDLERS, build_deps=build_deps, ready=ready)
 
 
+YOUNG_COLLECTION_AFTER = 7000
+"""Container objects allocated (net) before the collector looks at the youngest generation.
+
+With Python's 700 the web collected about every 20 port.cgi toggles of ``make bench only=vapix``
+(32 clients) and freed next to nothing: 3.8 % of its CPU, the longest collection 2.3 ms. At
+7,000 the same run had no collection after the start; what one would free waits at most 7,000
+objects (a megabyte or two) longer.
+"""
+
+
 def run() -> None:
+    # Only when the web is its own process: the collector's settings are the whole process's.
+    gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
     lifecycle.run(serve(WebSettings()))
