@@ -45,6 +45,7 @@ from actkit_core.dispatch import check_role as check_role
 from actkit_core.interest import Interest, Subscription
 from actkit_core.metrics import BUS_MESSAGES
 from actkit_core.natsconf import inbox_prefix
+from actkit_core.settling import settled
 from actkit_proto.base import Command, Event, Message, Reply
 from actkit_proto.errors import BusError, Unavailable
 
@@ -257,7 +258,7 @@ class Bus:
     ) -> Subscription:
         subscription = await self.client.subscribe(subject, queue=queue, cb=listener)
         self._subscriptions.append(subscription)
-        await self.client.flush()
+        await settled(self.client)
         return _Subscription(self, subscription)
 
     def on_demand(self, event_type: type[Event]) -> Interest:
@@ -326,7 +327,7 @@ class Bus:
                 else:
                     await interest.attach(subscribe)
         # Once serve returns, the server knows every subscription: requests find a responder.
-        await self.client.flush()
+        await settled(self.client)
         return dispatcher
 
     def _endpoint(
@@ -373,7 +374,7 @@ class _Subscription:
             BadSubscriptionError, ConnectionClosedError, ConnectionDrainingError
         ):
             await self._subscription.unsubscribe()
-            await self._bus.client.flush()
+            await settled(self._bus.client)
 
 
 def decode_reply(reply_type: type[R], msg: Msg) -> R:

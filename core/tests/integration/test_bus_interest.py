@@ -8,6 +8,7 @@ from typing import Any
 
 from actkit_core.bus import Bus
 from actkit_core.interest import Interest
+from actkit_core.settling import settled
 from actkit_core.testing.eventually import eventually
 from actkit_core.testing.interest import has_interest, interest_becomes
 from actkit_proto.io import Circuit, Direction, PortChanged
@@ -28,7 +29,7 @@ def changed(is_active: bool) -> PortChanged:
 async def send(bus: Bus, event: PortChanged) -> None:
     """Published (the server has it once this returns), not kept: no JetStream write to wait on."""
     await bus.client.publish(event.to_subject(), event.to_wire())
-    await bus.client.flush()
+    await settled(bus.client)
 
 
 @dataclass

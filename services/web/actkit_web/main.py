@@ -150,8 +150,7 @@ async def build_deps(settings: WebSettings, runtime: Runtime) -> AsyncIterator[D
             log.info("dashboard on %s (and %s)", deps.https_url, deps.http_url)
             yield deps
     finally:
-        await servers.http.stop()
-        await servers.https.stop()
+        await asyncio.gather(servers.http.stop(), servers.https.stop())
 
 
 async def serve(settings: WebSettings, ready: asyncio.Event | None = None) -> None:
