@@ -45,6 +45,7 @@ from actkit_core.dispatch import check_role as check_role
 from actkit_core.interest import Interest, Subscription
 from actkit_core.metrics import BUS_MESSAGES
 from actkit_core.natsconf import inbox_prefix
+from actkit_core.replies import Replies
 from actkit_core.settling import settled
 from actkit_proto.base import Command, Event, Message, Reply
 from actkit_proto.errors import BusError, Unavailable
@@ -108,6 +109,7 @@ class Bus:
         self._on_demand: dict[type[Message], Interest] = {}
         self._mailboxes: list[Mailbox] = []
         self._state = StateWriter(self._keep)
+        self._replies = Replies(client)
         self._published: dict[type[Event], Counter] = {}
         self._answering: set[asyncio.Task[None]] = set()
         """Answers waiting for the states their command published to be kept."""
@@ -142,8 +144,11 @@ class Bus:
         # The answers waiting for their commands' states to be kept go out before the drain.
         await asyncio.gather(*self._answering, return_exceptions=True)
         await self._state.flush()
+        # The drain ends the replies' subscription: what is asked before it is answered first.
+        await self._replies.settle()
         if not self.client.is_closed:
             await self.client.drain()
+        self._replies.close()
         while self._mailboxes:
             await self._mailboxes.pop().close()
 
@@ -182,7 +187,9 @@ class Bus:
             BUS_MESSAGES.labels(self.name, event.subject_pattern(), "kept_newer").inc()
 
     async def _keep(self, subject: str, data: bytes) -> None:
-        await (await self._bucket()).put(subject, data)
+        if self._kv is None:
+            await self._bucket()
+        await self._replies.keep(self._state_bucket, subject, data)
 
     async def request(self, command: Command[R], timeout_s: float = 2.0) -> R:
         """Send a command and return its typed reply.
@@ -198,7 +205,7 @@ class Bus:
         # The last pause is None, which raises: the loop never runs out.
         for pause_s in NO_RESPONDERS_RETRY_S:  # pragma: no branch
             try:
-                msg = await self.client.request(subject, payload, timeout=timeout_s)
+                msg = await self._replies.request(subject, payload, timeout_s)
                 break
             except NoRespondersError:
                 if pause_s is None:
