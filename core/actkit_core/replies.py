@@ -27,6 +27,8 @@ NO_RESPONDERS = "503"
 STATUS_HEADER = "Status"
 KEEP_TIMEOUT_S = 5.0
 """How long a state write waits for JetStream's acknowledgement: nats-py's JetStream default."""
+SETTLE_WAIT_S = 2.0
+"""How long a closing bus waits for the replies still to come, as long as for its mailboxes."""
 
 _KEY = re.compile(r"[-/_=.a-zA-Z0-9]+")
 
@@ -88,13 +90,19 @@ class Replies:
             raise APIError.from_error(answer["error"])
 
     async def settle(self) -> None:
-        """Return once no request waits for its reply (each waits until its timeout at most)."""
-        while self._waiting:
-            self._settled = asyncio.get_running_loop().create_future()
-            try:
-                await self._settled
-            finally:
-                self._settled = None
+        """Return once no request waits for its reply, or after ``SETTLE_WAIT_S``.
+
+        A command answered within minutes (an app's install) does not hold up a stop: what
+        still waits then fails at :meth:`close`.
+        """
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SETTLE_WAIT_S):
+                while self._waiting:
+                    self._settled = asyncio.get_running_loop().create_future()
+                    try:
+                        await self._settled
+                    finally:
+                        self._settled = None
 
     def close(self) -> None:
         """Fail what still waits: the connection is closed, its replies can no longer come."""

@@ -111,3 +111,17 @@ async def test_a_request_in_flight_at_close_gets_its_reply(nats_server: str, bus
             assert isinstance(await asking, Ack)
             await closing
         assert asker.client.is_closed
+
+
+async def test_a_long_request_does_not_hold_up_close(
+    nats_server: str, bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("actkit_core.replies.SETTLE_WAIT_S", 0.1)
+    asked = await held(bus, Slow.subject)
+    async with Bus.connect("io", servers=[nats_server]) as asker:
+        asking = asyncio.create_task(asker.request(Slow(), timeout_s=60.0))
+        await asked.get()
+        async with asyncio.timeout(5):
+            await asker.close()
+            with pytest.raises(ConnectionClosedError):
+                await asking
