@@ -12,9 +12,7 @@ This watches the vehicles' leaf connections instead: the connect event a node se
 system account for each connection of the fleet account names the vehicle (a leaf's name is its
 server's, the vehicle id), so no node is asked for its links (a ``LEAFZ`` of every link on each
 connection change, 50 at once when 50 links returned, answered up to 1.5 s late at 200
-vehicles). For a vehicle linked again, its leader's own ask of its consumer is used first
-(:mod:`actkit_fleet.asks`): one lost in the cut is sent again, one made since is waited for, and
-a source so resumed is left as it is. Otherwise, while its source at HQ is still stalled, it
+vehicles). For a vehicle whose link came back while its source at HQ is still stalled, it
 removes that source from its shard (``EV_<n>``) and adds it again: the shard's leader sets it up
 at once, from the last event the stream holds of it (what HQ stored is the source's position),
 whatever request was in flight; the shard's other sources run on (nats-server applies an update
@@ -44,7 +42,6 @@ from nats.errors import Error as NatsError
 
 from actkit_core.fleetstreams import HEARTBEAT_NS, SECOND_NS
 from actkit_fleet import shards, stalled
-from actkit_fleet.asks import Asks
 from actkit_fleet.jetstream import FleetError, JetStreamApi, source_vehicle
 from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id
 
@@ -107,8 +104,6 @@ class Resumer:
     api: JetStreamApi
     resumed: int = 0
     """Sources set up again, for the log and the tests."""
-    asked_again: int = 0
-    """Sources resumed by their leader's lost ask sent again (:mod:`actkit_fleet.asks`)."""
     noticed: deque[str] = field(default_factory=lambda: deque(maxlen=NOTICED_KEPT))
     """The last vehicles whose new link was noticed (and their source checked), in order."""
     looked: asyncio.Event = field(default_factory=asyncio.Event)
@@ -126,13 +121,9 @@ class Resumer:
     _set_ups: dict[str, int] = field(default_factory=dict)
     """Vehicles due again after a set-up that did not take: how many they had."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    asks: Asks | None = None
-    """The leaders' asks of the vehicles' consumers, watched while running."""
 
     async def run(self, stop: asyncio.Event) -> None:
         """Watch until ``stop`` is set; the vehicles linked at the start are checked too."""
-        self.asks = Asks(self.api.client)
-        await self.asks.start()
         sub = await self.system.subscribe(CONNECT_SUBJECT, queue=QUEUE, cb=self._on_connect)
         try:
             for server_id in await self._servers():
@@ -142,7 +133,6 @@ class Resumer:
         finally:
             with contextlib.suppress(NatsError):
                 await sub.unsubscribe()
-            await self.asks.stop()
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -203,8 +193,6 @@ class Resumer:
         self.noticed.append(vehicle_id)
         shard = None
         try:
-            if await self._ask_again(vehicle_id, linked_ns):
-                return
             if time.monotonic() - self._last_resumed.get(vehicle_id, -SPACING_S) >= SPACING_S:
                 shard = await self._shard_of(vehicle_id)
             if shard is not None:
@@ -212,26 +200,6 @@ class Resumer:
         finally:
             if shard is None:
                 self._checking.discard(vehicle_id)
-
-    async def _ask_again(self, vehicle_id: str, linked_ns: int) -> bool:
-        """Whether its leader's own ask resumed the source (a lost one sent again)."""
-        if self.asks is None:
-            return False
-        try:
-            how = await self.asks.resume(vehicle_id, linked_ns)
-        except NatsError as exc:
-            log.warning("%s: its leader's ask not looked at: %s", vehicle_id, exc)
-            return False
-        if how == "sent again":
-            self.asked_again += 1
-        if how is not None:
-            log.info(
-                "%s: linked again %.2f s ago, its leader's ask %s",
-                vehicle_id,
-                (time.monotonic_ns() - linked_ns) / 1e9,
-                how,
-            )
-        return how is not None
 
     async def _shard_of(self, vehicle_id: str, *, is_known_wrong: bool = False) -> str | None:
         """The shard holding the vehicle's source; None when none does (or HQ never listed)."""

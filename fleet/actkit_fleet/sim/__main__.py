@@ -59,11 +59,7 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
         figures = compute(found, results, timeline, memory)
         _say(render(figures, plan, timeline, startup_s))
         if is_resuming:
-            _say(
-                f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return, "
-                f"{fleet.hq.resumed('ask sent again')} resumed by their leader's lost ask sent "
-                f"again, {fleet.hq.resumed('ask answered')} by its own ask"
-            )
+            _say(f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return")
         return figures.is_whole
     finally:
         await fleet.close()

@@ -124,24 +124,9 @@ async def test_the_resumer_notices_a_vehicle_linked_again_and_nothing_is_lost(
         await watcher.flush()
         at_start = len(leafz)
         cut = fleet.vehicles[2]
-        # Its source running after the resumer's first look (which may set it up again).
-        await until_running(fleet, cut.vehicle_id)
         cut.proxy.cut()
         await publish_some(fleet, 2)
         await until_stalled(fleet, cut.vehicle_id)
-        # Its source set up again while the link is cut: the leader's ask goes nowhere and is
-        # awaited for 5 s. The link back within them, the resumer sends that ask again.
-        assert resumer.asks is not None
-        earlier = resumer.asks.last.get(cut.vehicle_id)
-        for _ in range(30):
-            await resume(fleet.api, {cut.vehicle_id: 0})
-            for _ in range(100):
-                if resumer.asks.last.get(cut.vehicle_id) is not earlier:
-                    break
-                await asyncio.sleep(0.01)
-            else:
-                continue
-            break
         noticed = len(resumer.noticed)
         cut.proxy.restore()
         for _ in range(300):
@@ -153,12 +138,6 @@ async def test_the_resumer_notices_a_vehicle_linked_again_and_nothing_is_lost(
         # Noticed from the node's connect event alone: no node asked for its leaf links.
         await watcher.flush()
         assert leafz[at_start:] == []
-        for _ in range(1000):
-            if resumer.asked_again:
-                break
-            await asyncio.sleep(0.01)
-        ask = resumer.asks.last[cut.vehicle_id]
-        assert (ask.is_sent_again, ask.is_ok, resumer.asked_again) == (True, True, 1)
         assert await fleet.wait_until_complete(timeout_s=60) >= 0
     finally:
         stop.set()
