@@ -124,6 +124,8 @@ async def test_the_resumer_notices_a_vehicle_linked_again_and_nothing_is_lost(
         await watcher.flush()
         at_start = len(leafz)
         cut = fleet.vehicles[2]
+        # Its source running after the resumer's first look (which may set it up again).
+        await until_running(fleet, cut.vehicle_id)
         cut.proxy.cut()
         await publish_some(fleet, 2)
         await until_stalled(fleet, cut.vehicle_id)
