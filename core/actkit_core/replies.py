@@ -15,13 +15,13 @@ import asyncio
 import contextlib
 import itertools
 import json
-import re
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import APIError, InvalidKeyError, NoStreamResponseError
+from nats.js.kv import VALID_KEY_RE
 
 NO_RESPONDERS = "503"
 STATUS_HEADER = "Status"
@@ -29,8 +29,6 @@ KEEP_TIMEOUT_S = 5.0
 """How long a state write waits for JetStream's acknowledgement: nats-py's JetStream default."""
 SETTLE_WAIT_S = 2.0
 """How long a closing bus waits for the replies still to come, as long as for its mailboxes."""
-
-_KEY = re.compile(r"[-/_=.a-zA-Z0-9]+")
 
 
 class Replies:
@@ -80,7 +78,8 @@ class Replies:
 
     async def keep(self, bucket: str, key: str, value: bytes) -> None:
         """Write ``value`` under ``key`` in the key-value ``bucket``, as ``KeyValue.put`` does."""
-        if not _KEY.fullmatch(key) or key[0] == "." or key[-1] == ".":
+        # The characters nats-py's key-value store allows, and no dot at either end (as it checks).
+        if not VALID_KEY_RE.match(key) or key[0] == "." or key[-1] == ".":
             raise InvalidKeyError(key)
         try:
             msg = await self.request(f"$KV.{bucket}.{key}", value, KEEP_TIMEOUT_S)
