@@ -59,7 +59,13 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
         figures = compute(found, results, timeline, memory)
         _say(render(figures, plan, timeline, startup_s))
         if is_resuming:
-            _say(f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return")
+            _say(
+                f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return; "
+                f"held for their leader's reset in flight, then: "
+                f"{fleet.hq.resumed('resumed by its leader')} resumed by it, "
+                f"{fleet.hq.resumed('reset failed')} failed, "
+                f"{fleet.hq.resumed('nothing stored')} answered with nothing stored"
+            )
         return figures.is_whole
     finally:
         await fleet.close()
