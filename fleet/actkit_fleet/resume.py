@@ -43,7 +43,7 @@ from nats.errors import Error as NatsError
 from actkit_core.fleetstreams import HEARTBEAT_NS, SECOND_NS
 from actkit_fleet import shards, stalled
 from actkit_fleet.jetstream import FleetError, JetStreamApi, source_vehicle
-from actkit_fleet.resets import Resets, Step, decide, in_flight, last_stored, timing
+from actkit_fleet.resets import Resets, Step, decide, in_flight, is_raced, last_stored, timing
 from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id
 
 log = logging.getLogger(__name__)
@@ -217,15 +217,23 @@ class Resumer:
         """The link's return its shard's check is to take, once no leader's reset may succeed.
 
         None when a reset of its leader's was answered and an event of it stored since: it runs.
-        A source whose reset was in flight at its link's return waits for that reset (or one
-        sent since) to fail, or to be answered (:func:`actkit_fleet.resets.decide`); answered
-        and nothing of it stored, it is due as stalled whatever its leader heard. With no reset
-        in flight at the link's return, it is due at once, as the link's return.
+        A source whose reset was in flight at its link's return, timing out before a set-up made
+        now would be answered (:func:`actkit_fleet.resets.is_raced`), waits for that reset (or
+        one sent since, nats-server's own retry) to fail, or to be answered
+        (:func:`actkit_fleet.resets.decide`); answered and nothing of it stored, it is due as
+        stalled whatever its leader heard. Otherwise it is due at once, as the link's return.
         """
         watched = self.resets
-        if watched is None or not in_flight(watched.last.get(vehicle_id), linked_ns):
+        first = None if watched is None else watched.last.get(vehicle_id)
+        if watched is None or first is None or not in_flight(first, linked_ns):
             return linked_ns
-        first = watched.last.get(vehicle_id)
+        if not is_raced(first, time.monotonic_ns()):
+            log.info(
+                "%s: its leader's reset times out later (%s)",
+                vehicle_id,
+                timing(first, first, linked_ns),
+            )
+            return linked_ns
         before = await last_stored(self.api, shard, vehicle_id)
         while True:
             last = watched.last.get(vehicle_id)

@@ -6,11 +6,13 @@ from actkit_fleet.resets import (
     AWAITED_NS,
     HELD_NS,
     MARGIN_NS,
+    RACED_NS,
     SETTLE_NS,
     Reset,
     Step,
     decide,
     in_flight,
+    is_raced,
     vehicle_of,
 )
 
@@ -23,6 +25,14 @@ def test_a_reset_sent_before_the_link_and_unanswered_is_in_flight_at_its_return(
     assert not in_flight(Reset("r", seen_ns=13 * S), at_ns=12 * S)  # sent since
     assert not in_flight(Reset("r", seen_ns=10 * S, answered_ns=11 * S), at_ns=12 * S)
     assert not in_flight(None, at_ns=12 * S)
+
+
+def test_a_lost_reset_is_waited_for_only_when_it_times_out_before_a_set_up_is_answered() -> None:
+    sent = Reset("r", seen_ns=10 * S)
+    timeout_ns = 10 * S + AWAITED_NS
+    assert is_raced(sent, now_ns=timeout_ns - RACED_NS + 1)
+    assert is_raced(sent, now_ns=timeout_ns + 1)  # timed out: nats-server's own retry is next
+    assert not is_raced(sent, now_ns=timeout_ns - RACED_NS)
 
 
 def test_a_source_is_set_up_again_only_once_its_reset_failed_or_was_answered() -> None:

@@ -352,3 +352,15 @@ async def test_a_source_is_held_until_its_leaders_reset_times_out() -> None:
     resumer = resumer_with_reset_in_flight(api)
     await until(lambda: resumer.resumed == 1, "set it up again")
     assert time.monotonic_ns() - started >= resets.AWAITED_NS
+
+
+@pytest.mark.usefixtures("short_waits")
+async def test_a_source_whose_leaders_reset_times_out_later_is_set_up_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(resets, "AWAITED_NS", 60_000_000_000)
+    api = StoringApi()
+    started = time.monotonic_ns()
+    resumer = resumer_with_reset_in_flight(api)
+    await until(lambda: resumer.resumed == 1, "set it up again")
+    assert time.monotonic_ns() - started < 5_000_000_000
