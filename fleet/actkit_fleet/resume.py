@@ -43,7 +43,6 @@ from nats.errors import Error as NatsError
 from actkit_core.fleetstreams import HEARTBEAT_NS, SECOND_NS
 from actkit_fleet import shards, stalled
 from actkit_fleet.jetstream import FleetError, JetStreamApi, source_vehicle
-from actkit_fleet.resets import Resets, Step, decide, in_flight, is_raced, last_stored, timing
 from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id
 
 log = logging.getLogger(__name__)
@@ -82,8 +81,6 @@ WATCHED_NS = 6 * HEARTBEAT_NS
 """How long after its set-up a source is looked at."""
 WATCH_S = 0.25
 """How often a shard's sources set up again are looked at."""
-FORCED_NS = 60 * SECOND_NS
-"""How far ahead a link's return is dated for its source to be taken as stalled."""
 SET_UPS = 3
 """A vehicle's source is set up again at most this many times in a row for one return of its
 link: one still silent after them waits for nats-server's own retry, as without the resumer."""
@@ -124,13 +121,9 @@ class Resumer:
     _set_ups: dict[str, int] = field(default_factory=dict)
     """Vehicles due again after a set-up that did not take: how many they had."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    resets: Resets | None = None
-    """The leaders' resets of the vehicles' consumers, watched while running."""
 
     async def run(self, stop: asyncio.Event) -> None:
         """Watch until ``stop`` is set; the vehicles linked at the start are checked too."""
-        self.resets = Resets(self.api.client)
-        await self.resets.start()
         sub = await self.system.subscribe(CONNECT_SUBJECT, queue=QUEUE, cb=self._on_connect)
         try:
             for server_id in await self._servers():
@@ -140,7 +133,6 @@ class Resumer:
         finally:
             with contextlib.suppress(NatsError):
                 await sub.unsubscribe()
-            await self.resets.stop()
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -199,58 +191,15 @@ class Resumer:
 
     async def _check(self, vehicle_id: str, linked_ns: int) -> None:
         self.noticed.append(vehicle_id)
-        is_handed = False
+        shard = None
         try:
-            shard = None
             if time.monotonic() - self._last_resumed.get(vehicle_id, -SPACING_S) >= SPACING_S:
                 shard = await self._shard_of(vehicle_id)
             if shard is not None:
-                due_ns = await self._past_resets(vehicle_id, shard, linked_ns)
-                if due_ns is not None:
-                    self._hand(shard, {vehicle_id: due_ns})
-                    is_handed = True
+                self._hand(shard, {vehicle_id: linked_ns})
         finally:
-            if not is_handed:
+            if shard is None:
                 self._checking.discard(vehicle_id)
-
-    async def _past_resets(self, vehicle_id: str, shard: str, linked_ns: int) -> int | None:
-        """The link's return its shard's check is to take, once no leader's reset may succeed.
-
-        None when a reset of its leader's was answered and an event of it stored since: it runs.
-        A source whose reset was in flight at its link's return, timing out before a set-up made
-        now would be answered (:func:`actkit_fleet.resets.is_raced`), waits for that reset (or
-        one sent since, nats-server's own retry) to fail, or to be answered
-        (:func:`actkit_fleet.resets.decide`); answered and nothing of it stored, it is due as
-        stalled whatever its leader heard. Otherwise it is due at once, as the link's return.
-        """
-        watched = self.resets
-        first = None if watched is None else watched.last.get(vehicle_id)
-        if watched is None or first is None or not in_flight(first, linked_ns):
-            return linked_ns
-        if not is_raced(first, time.monotonic_ns()):
-            log.info(
-                "%s: its leader's reset times out later (%s)",
-                vehicle_id,
-                timing(first, first, linked_ns),
-            )
-            return linked_ns
-        before = await last_stored(self.api, shard, vehicle_id)
-        while True:
-            last = watched.last.get(vehicle_id)
-            step, until_ns = decide(last, linked_ns, time.monotonic_ns())
-            if step is Step.WAIT:
-                await watched.wait(vehicle_id, until_ns)
-                continue
-            how = timing(first, last, linked_ns)
-            if step is Step.SET_UP:
-                log.info("%s: its leader's reset failed (%s)", vehicle_id, how)
-                return linked_ns
-            after = await last_stored(self.api, shard, vehicle_id)
-            if before is not None and after is not None and after > before:
-                log.info("%s: resumed by its leader's reset (%s)", vehicle_id, how)
-                return None
-            log.info("%s: its leader's reset answered, nothing stored (%s)", vehicle_id, how)
-            return time.monotonic_ns() + FORCED_NS  # dated ahead: stalled whatever was heard
 
     async def _shard_of(self, vehicle_id: str, *, is_known_wrong: bool = False) -> str | None:
         """The shard holding the vehicle's source; None when none does (or HQ never listed)."""

@@ -59,14 +59,7 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
         figures = compute(found, results, timeline, memory)
         _say(render(figures, plan, timeline, startup_s))
         if is_resuming:
-            _say(
-                f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return; "
-                f"{fleet.hq.resumed('times out later')} with their leader's reset in flight "
-                f"timing out later; held for it, then: "
-                f"{fleet.hq.resumed('resumed by its leader')} resumed by it, "
-                f"{fleet.hq.resumed('reset failed')} failed, "
-                f"{fleet.hq.resumed('nothing stored')} answered with nothing stored"
-            )
+            _say(f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return")
         return figures.is_whole
     finally:
         await fleet.close()

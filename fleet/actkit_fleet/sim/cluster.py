@@ -124,10 +124,10 @@ class HqCluster:
         is_running = self.resumer is not None and self.resumer.poll() is None
         return [self.resumer.pid] if self.resumer is not None and is_running else []
 
-    def resumed(self, what: str = "set up again") -> int:
-        """How many times the resumer set a vehicle's source up again (or logged ``what``)."""
+    def resumed(self) -> int:
+        """How many times the resumer set a vehicle's source up again."""
         log = self.folder / "resume.log"
-        return log.read_text().count(what) if log.exists() else 0
+        return log.read_text().count("set up again") if log.exists() else 0
 
     def start_resumer(self) -> None:
         """Start ``actkit-fleet resume`` (log: ``resume.log``); :meth:`stop` stops it."""

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from nats.aio.client import Client
 
-from actkit_fleet import resets, stalled
 from actkit_fleet import resume as resume_module
+from actkit_fleet import stalled
 from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
-from actkit_fleet.resets import Resets
 from actkit_fleet.resume import Resumer
 from actkit_fleet.stalled import is_stalled, resume
 
@@ -289,78 +288,3 @@ async def test_a_source_silent_after_every_set_up_is_left_to_nats_server(
     await set_ups_for(api)
     assert api.set_ups == resume_module.SET_UPS
     assert f"{STALLED}: its source still silent, left to nats-server" in caplog.text
-
-
-class StoringApi(Api):
-    """HQ whose shard holds ``stored`` events of STALLED (their last sequence)."""
-
-    def __init__(self) -> None:
-        super().__init__(failing=0)
-        self.stored = 5
-
-    async def request(
-        self, subject: str, payload: bytes, headers: dict[str, str] | None = None
-    ) -> dict[str, Any]:
-        if ".STREAM.MSG.GET." in subject:
-            return {"message": {"seq": self.stored}}
-        return await super().request(subject, payload, headers)
-
-
-@pytest.fixture
-def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(resets, "AWAITED_NS", 300_000_000)
-    monkeypatch.setattr(resets, "MARGIN_NS", 10_000_000)
-    monkeypatch.setattr(resets, "SETTLE_NS", 10_000_000)
-
-
-def resumer_with_reset_in_flight(api: Api) -> Resumer:
-    resumer = Resumer(Client(), api)
-    resumer.resets = Resets(Client())
-    resumer.resets.saw(STALLED, "$JSC.R.1", time.monotonic_ns())
-    resumer._notice(STALLED, time.monotonic_ns())
-    return resumer
-
-
-@pytest.mark.usefixtures("short_waits")
-async def test_a_source_its_leaders_reset_resumed_is_not_set_up_again() -> None:
-    api = StoringApi()
-    resumer = resumer_with_reset_in_flight(api)
-    await until(lambda: STALLED in resumer.noticed, "noticed it")
-    assert resumer.resets is not None
-    api.stored = 6  # the vehicle answered, its first event stored
-    resumer.resets.answer("$JSC.R.1", time.monotonic_ns(), is_ok=True)
-    await until(lambda: not resumer._tasks, "done with it")
-    assert (api.updates, resumer.resumed) == ([], 0)
-
-
-@pytest.mark.usefixtures("short_waits")
-async def test_a_source_answered_with_nothing_stored_is_set_up_again() -> None:
-    api = StoringApi()
-    resumer = resumer_with_reset_in_flight(api)
-    await until(lambda: STALLED in resumer.noticed, "noticed it")
-    assert resumer.resets is not None
-    api.active[STALLED] = 100_000_000  # heard from: its leader's set-up
-    resumer.resets.answer("$JSC.R.1", time.monotonic_ns(), is_ok=True)
-    await until(lambda: resumer.resumed == 1, "set it up again")
-    assert api.updates[-1] == (SHARD, [f"$JS.{RUNNING}.API", f"$JS.{STALLED}.API"])
-
-
-@pytest.mark.usefixtures("short_waits")
-async def test_a_source_is_held_until_its_leaders_reset_times_out() -> None:
-    api = StoringApi()
-    started = time.monotonic_ns()
-    resumer = resumer_with_reset_in_flight(api)
-    await until(lambda: resumer.resumed == 1, "set it up again")
-    assert time.monotonic_ns() - started >= resets.AWAITED_NS
-
-
-@pytest.mark.usefixtures("short_waits")
-async def test_a_source_whose_leaders_reset_times_out_later_is_set_up_at_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(resets, "AWAITED_NS", 60_000_000_000)
-    api = StoringApi()
-    started = time.monotonic_ns()
-    resumer = resumer_with_reset_in_flight(api)
-    await until(lambda: resumer.resumed == 1, "set it up again")
-    assert time.monotonic_ns() - started < 5_000_000_000
