@@ -79,7 +79,8 @@ class Replies:
     async def keep(self, bucket: str, key: str, value: bytes) -> None:
         """Write ``value`` under ``key`` in the key-value ``bucket``, as ``KeyValue.put`` does."""
         # The characters nats-py's key-value store allows, and no dot at either end (as it checks).
-        if not VALID_KEY_RE.match(key) or key[0] == "." or key[-1] == ".":
+        # fullmatch, not match: the expression's ``$`` would let a trailing newline through.
+        if not VALID_KEY_RE.fullmatch(key) or key[0] == "." or key[-1] == ".":
             raise InvalidKeyError(key)
         try:
             msg = await self.request(f"$KV.{bucket}.{key}", value, KEEP_TIMEOUT_S)

@@ -80,7 +80,7 @@ async def test_a_write_jetstream_refuses_raises_its_error(nats_server: str, bus:
         assert [event.edge_ns for event in await io.current(PortChanged)] == [1]
 
 
-@pytest.mark.parametrize("key", ["", ".io", "io.", "io port"])
+@pytest.mark.parametrize("key", ["", ".io", "io.", "io port", "io.port.1\n"])
 async def test_a_key_the_bucket_would_refuse_is_not_sent(bus: Bus, key: str) -> None:
     with pytest.raises(InvalidKeyError):
         await Replies(bus.client).keep("actkit-state", key, b"{}")
