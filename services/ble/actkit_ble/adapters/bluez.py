@@ -15,7 +15,7 @@ and restores the same.
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Coroutine
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -365,11 +365,10 @@ class BluezRadio:
             self._state = state
             self._changes.put_nowait(state)
 
-    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
-        async def run() -> None:
-            await work
-
-        task = asyncio.get_running_loop().create_task(run())
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        # The coroutine itself is the task's: one cancelled before it starts is closed with it,
+        # where a wrapper awaiting it would leave it never awaited.
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task

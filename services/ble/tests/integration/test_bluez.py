@@ -11,6 +11,8 @@ D-Bus calls and counts of them (``GetCalls``), and BlueZ being away when a broad
 
 import asyncio
 import contextlib
+import gc
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -339,3 +341,16 @@ async def test_advertising_is_restored_when_the_system_bus_restarts(
     finally:
         bluez.stop()
         system_bus.stop()
+
+
+async def test_a_restore_spawned_as_the_radio_closes_leaves_no_coroutine_unawaited(
+    bluez: DbusMock, dbus_daemon: str
+) -> None:
+    # A signal's restore arriving as the service stops: its task is cancelled before it starts.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with BluezRadio.open("hci0", dbus_daemon) as radio:
+            radio._spawn(radio._sync())
+        await asyncio.sleep(0)
+        gc.collect()
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
