@@ -134,11 +134,15 @@ async def vehicles(args: argparse.Namespace) -> None:
         rows = await view.vehicles(JetStreamApi(client), list(registry.load(args.conf_dir)))
     finally:
         await client.close()
-    _say(f"{'vehicle':<16}{'link':<9}{'last seen':<18}{'backlog':>8}  problem")
+    _say(f"{'vehicle':<16}{'link':<9}{'last seen':<18}{'backlog':>8}{'missing':>8}  problem")
     for row in rows:
         link = "online" if row.is_online else "offline"
+        problem = row.error or (
+            f"{row.missing} event(s) its source took are not at HQ" if row.missing else ""
+        )
         _say(
-            f"{row.vehicle_id:<16}{link:<9}{view.age(row.last_seen_s):<18}{row.lag:>8}  {row.error}"
+            f"{row.vehicle_id:<16}{link:<9}{view.age(row.last_seen_s):<18}{row.lag:>8}"
+            f"{row.missing:>8}  {problem}"
         )
 
 

@@ -1,7 +1,8 @@
 """The HQ view: which vehicles are online, their current state, their last events, commands.
 
 Everything about a vehicle comes from its events shard at HQ (``EV_<n>``): online and last
-seen from its source there (which hears a heartbeat every second while the link is up), the
+seen from its source there (which hears a heartbeat every second while the link is up), events
+its source took that HQ does not hold (:mod:`~actkit_fleet.completeness`), the
 state from the last message of each stateful subject under ``veh.<id>.``, the last events.
 Commands are checked against the contract before anything is sent.
 """
@@ -21,7 +22,7 @@ from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from actkit_fleet import shards
+from actkit_fleet import completeness, shards
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_proto.base import Command
 from actkit_proto.catalog import messages
@@ -50,6 +51,8 @@ class VehicleRow:
     lag: int
     """Events it has that HQ has not yet taken."""
     error: str
+    missing: int = 0
+    """Events its source took that HQ does not hold (:mod:`actkit_fleet.completeness`)."""
 
 
 async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]:
@@ -57,6 +60,7 @@ async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]
     sources = {
         vehicle_id: where.state for vehicle_id, where in (await shards.vehicle_sources(api)).items()
     }
+    held = await completeness.fleet_held(api)
     rows = []
     for vehicle_id in sorted({*registered, *sources}):
         source = sources.get(vehicle_id) or {}
@@ -69,6 +73,7 @@ async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]
                 last_seen_s=seen,
                 lag=int(source.get("lag", 0)),
                 error=str((source.get("error") or {}).get("description", "")),
+                missing=held[vehicle_id].missing if vehicle_id in held else 0,
             )
         )
     return rows

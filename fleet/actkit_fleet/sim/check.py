@@ -31,7 +31,12 @@ class VehicleResult:
     @property
     def lost(self) -> int:
         """Events the vehicle stored that HQ does not have."""
-        return len(set(range(1, self.stored + 1)) - set(self.seqs))
+        return len(self.lost_seqs)
+
+    @property
+    def lost_seqs(self) -> list[int]:
+        """Their numbers, in order."""
+        return sorted(set(range(1, self.stored + 1)) - set(self.seqs))
 
     @property
     def duplicated(self) -> int:

@@ -6,7 +6,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from actkit_fleet.leafconf import PING_INTERVAL
 from actkit_fleet.sim.check import Arrival, VehicleResult
@@ -14,6 +14,8 @@ from actkit_fleet.sim.scenario import Plan, Timeline
 
 SETTLE_S = 10.0
 """After the links return, the time left out of "while connected" (the backlog drains)."""
+LOSSES_SHOWN = 5
+"""How many vehicles, and events of each, a loss names."""
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -46,6 +48,8 @@ class Figures:
     hq_pss_mib: list[float]
     vehicle_pss_mib: list[float]
     driver_pss_mib: float
+    lost_seqs: dict[str, list[int]] = field(default_factory=dict)
+    """The events each vehicle lost, by their number."""
 
     @property
     def is_whole(self) -> bool:
@@ -121,6 +125,9 @@ def compute(
         hq_pss_mib=hq_pss,
         vehicle_pss_mib=vehicle_pss,
         driver_pss_mib=driver_pss,
+        lost_seqs={
+            vehicle_id: result.lost_seqs for vehicle_id, result in results.items() if result.lost
+        },
     )
 
 
@@ -133,12 +140,27 @@ def _recovered(timeline: Timeline, plan: Plan) -> str:
     return f"every source active again {taken:.1f} s after it; the cut waited for that"
 
 
+def whose(lost_seqs: dict[str, list[int]], shown: int = LOSSES_SHOWN) -> str:
+    """Which vehicles lost which events (their numbers), the first ``shown`` of each."""
+    parts = []
+    for vehicle_id, seqs in sorted(lost_seqs.items())[:shown]:
+        more = f" and {len(seqs) - shown} more" if len(seqs) > shown else ""
+        parts.append(f"{vehicle_id}: {', '.join(map(str, seqs[:shown]))}{more}")
+    if len(lost_seqs) > shown:
+        parts.append(f"{len(lost_seqs) - shown} more vehicles")
+    return "; ".join(parts)
+
+
 def _losses(figures: Figures, plan: Plan, timeline: Timeline) -> str:
-    if timeline.drained_s >= 0 or not figures.lost:
-        return str(figures.lost)
+    if not figures.lost:
+        return "0"
+    named = f" ({whose(figures.lost_seqs)})"
+    if timeline.drained_s >= 0:
+        return f"{figures.lost}{named}"
     return (
-        f"{figures.lost} missing: HQ had not taken every event {plan.drain_timeout_s:.0f} s after "
-        "the publishers stopped (still on their way or lost: the run fails either way)"
+        f"{figures.lost} missing{named}: HQ had not taken every event "
+        f"{plan.drain_timeout_s:.0f} s after the publishers stopped (still on their way or lost: "
+        "the run fails either way)"
     )
 
 

@@ -8,7 +8,7 @@ from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
 
 from actkit_core.testing.eventually import eventually
-from actkit_fleet import shards, view
+from actkit_fleet import completeness, shards, view
 from actkit_fleet.jetstream import FleetError
 from actkit_fleet.sim.fleet import SimFleet
 from actkit_proto.io import Circuit, Direction, PortChanged, PulsePort
@@ -106,3 +106,43 @@ async def test_a_revoked_vehicle_is_cut_off(fleet: SimFleet) -> None:
     log = revoked.vehicle.folder / "data" / "nats-server.log"
     # It keeps trying: HQ keeps refusing.
     await eventually(lambda: log.read_text().count("Authorization Violation") >= 2, timeout_s=30)
+
+
+async def test_an_event_a_source_took_that_hq_does_not_hold_is_shown_missing(
+    fleet: SimFleet,
+) -> None:
+    one, two, three = fleet.vehicles
+    for is_active in (True, False, True):
+        event = PortChanged(
+            port_id=3,
+            direction=Direction.INPUT,
+            is_active=is_active,
+            circuit=Circuit.CLOSED if is_active else Circuit.OPEN,
+            edge_ns=1,
+        )
+        await one.publish(event.to_subject(), event.to_wire())
+    await two.publish(event.to_subject(), event.to_wire())
+    assert await fleet.wait_until_complete(timeout_s=30) >= 0
+    assert fleet.api is not None
+    rows = await view.vehicles(fleet.api, [sim.vehicle_id for sim in fleet.vehicles])
+    assert {row.vehicle_id: row.missing for row in rows} == {
+        one.vehicle_id: 0,
+        two.vehicle_id: 0,
+        three.vehicle_id: 0,
+    }
+    held = await completeness.fleet_held(fleet.api)
+    assert held[one.vehicle_id] == completeness.Held(read_to=3, first=1, held=3)
+    assert held[three.vehicle_id] == completeness.Held(read_to=0, first=1, held=0)
+
+    # HQ loses its second event (its first stays: the shard has dropped nothing to its limits).
+    shard = await shards.shard_of(fleet.api, one.vehicle_id)
+    second = await fleet.api.call(
+        f"STREAM.MSG.GET.{shard}", {"next_by_subj": f"veh.{one.vehicle_id}.>", "seq": 2}
+    )
+    await fleet.api.call(f"STREAM.MSG.DELETE.{shard}", {"seq": second["message"]["seq"]})
+    rows = await view.vehicles(fleet.api, [sim.vehicle_id for sim in fleet.vehicles])
+    assert {row.vehicle_id: row.missing for row in rows} == {
+        one.vehicle_id: 1,
+        two.vehicle_id: 0,
+        three.vehicle_id: 0,
+    }

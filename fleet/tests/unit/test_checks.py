@@ -3,7 +3,7 @@ import math
 import pytest
 
 from actkit_fleet.sim.check import Arrival, by_vehicle
-from actkit_fleet.sim.figures import percentile
+from actkit_fleet.sim.figures import percentile, whose
 from actkit_fleet.view import age, checked_command
 from actkit_proto.errors import Invalid
 from actkit_proto.io import PulsePort
@@ -51,6 +51,15 @@ def test_losses_duplicates_and_disorder_are_counted_per_vehicle() -> None:
     )
     assert (results["v2"].lost, results["v2"].is_in_order) == (0, False)
     assert results["v3"].lost == 1
+    assert (results["v1"].lost_seqs, results["v3"].lost_seqs) == ([2], [1])
+
+
+def test_a_loss_names_the_vehicles_and_their_events() -> None:
+    assert whose({"v0142": [1], "v0149": [1, 5]}) == "v0142: 1; v0149: 1, 5"
+    many = {f"v{n:04d}": list(range(1, 8)) for n in range(1, 8)}
+    assert whose(many, shown=2) == (
+        "v0001: 1, 2 and 5 more; v0002: 1, 2 and 5 more; 5 more vehicles"
+    )
 
 
 def test_an_event_from_an_unknown_vehicle_is_reported_too() -> None:
