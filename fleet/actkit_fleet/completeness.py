@@ -7,11 +7,11 @@ shard that has dropped events to its age limit no longer starts at the vehicle's
 count starts then at the first event HQ still holds of the vehicle, so an event missing before
 that one is not seen.
 
-Nothing here should ever find one. It found one in a 200-vehicle simulation, each time the
-vehicle's first event, when nats-server answered a reset of the vehicle's consumer with the
-position the consumer had already passed by delivering into a link HQ was not listening on yet
-(``fleet/README.md``): the source then went on from there and its consumer counted the event as
-taken. A missing event is in the vehicle's own stream as long as that keeps it (7 days).
+There should never be one. 200-vehicle simulations lost a vehicle's first event so, when
+nats-server answered a reset of the vehicle's consumer with a position the consumer had already
+passed by delivering into a subject HQ was not listening on yet (``fleet/README.md``): the source
+went on from there and its consumer counted the event as taken. A missing event is in the
+vehicle's own stream as long as that keeps it (7 days).
 """
 
 from __future__ import annotations
