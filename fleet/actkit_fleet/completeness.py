@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections import Counter
 from dataclasses import dataclass
 
 from actkit_fleet import shards
 from actkit_fleet.jetstream import JetStreamApi, JsonObject, source_vehicle
-from actkit_proto.fleet import VEHICLES_PREFIX
+from actkit_proto.fleet import VEHICLES_PREFIX, vehicle_prefix
 
 SOURCE_HEADER = "Nats-Stream-Source"
 """Where a sourced event says which stream it came from and its number there (second field)."""
@@ -56,10 +57,8 @@ def held_per_vehicle(info: JsonObject) -> Counter[str]:
 
 async def _first_held(api: JetStreamApi, shard: str, vehicle_id: str) -> int:
     """The vehicle's number of the first of its events the shard holds (0: none)."""
-    answer = await api.request(
-        f"{api.prefix}.STREAM.MSG.GET.{shard}",
-        f'{{"next_by_subj": "{VEHICLES_PREFIX}.{vehicle_id}.>", "seq": 0}}'.encode(),
-    )
+    ask = {"next_by_subj": f"{vehicle_prefix(vehicle_id)}.>", "seq": 0}
+    answer = await api.request(f"{api.prefix}.STREAM.MSG.GET.{shard}", json.dumps(ask).encode())
     headers = base64.b64decode((answer.get("message") or {}).get("hdrs") or b"").decode()
     for line in headers.splitlines():
         name, _, value = line.partition(":")

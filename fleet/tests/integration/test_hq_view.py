@@ -146,3 +146,10 @@ async def test_an_event_a_source_took_that_hq_does_not_hold_is_shown_missing(
         two.vehicle_id: 0,
         three.vehicle_id: 0,
     }
+
+    # Its first event gone too, the shard no longer starts at 1: counted from the first it holds.
+    first = await fleet.api.call(f"STREAM.MSG.GET.{shard}", {"seq": 1})
+    assert first["message"]["subject"].startswith(f"veh.{one.vehicle_id}.")
+    await fleet.api.call(f"STREAM.MSG.DELETE.{shard}", {"seq": 1})
+    held = await completeness.fleet_held(fleet.api)
+    assert held[one.vehicle_id] == completeness.Held(read_to=3, first=3, held=1)
