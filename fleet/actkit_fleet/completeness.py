@@ -20,6 +20,7 @@ import asyncio
 import base64
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from actkit_fleet import shards
@@ -90,12 +91,14 @@ async def shard_held(api: JetStreamApi, shard: str) -> dict[str, Held]:
     return found
 
 
-async def fleet_held(api: JetStreamApi) -> dict[str, Held]:
+async def fleet_held(api: JetStreamApi, names: Iterable[str] | None = None) -> dict[str, Held]:
     """Every sourced vehicle: how far its source read, and what HQ holds of it.
+
+    ``names``: the shards to look at (every one unless told).
 
     Raises:
         FleetError: HQ did not answer.
     """
-    names = list(await shards.shard_infos(api))
+    names = list(await shards.shard_infos(api)) if names is None else list(names)
     parts = await asyncio.gather(*(shard_held(api, name) for name in names))
     return {vehicle_id: held for part in parts for vehicle_id, held in part.items()}

@@ -57,10 +57,11 @@ class VehicleRow:
 
 async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]:
     """Every registered or sourced vehicle, online or not (a revoked one's stream has no source)."""
+    infos = await shards.shard_infos(api)
     sources = {
-        vehicle_id: where.state for vehicle_id, where in (await shards.vehicle_sources(api)).items()
+        vehicle_id: where.state for vehicle_id, where in shards.placed(infos.values()).items()
     }
-    held = await completeness.fleet_held(api)
+    held = await completeness.fleet_held(api, infos)
     rows = []
     for vehicle_id in sorted({*registered, *sources}):
         source = sources.get(vehicle_id) or {}

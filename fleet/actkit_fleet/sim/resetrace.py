@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing
 import os
 import sys
@@ -28,6 +27,7 @@ import nats
 
 from actkit_core.fleetstreams import flow_controlled
 from actkit_core.natsserver import NatsServer
+from actkit_fleet.jetstream import JetStreamApi
 
 STREAM = "EVENTS"
 CONSUMER = "up_race"
@@ -53,14 +53,8 @@ async def count(url: str, events: int, resets: int) -> Count:
     """Reset the consumer ``resets`` times: how many answers were already past the reset."""
     client = await nats.connect(url)
     try:
-
-        async def call(what: str, body: object | None = None) -> dict[str, object]:
-            payload = json.dumps(body).encode() if body is not None else b""
-            reply = await client.request(f"$JS.API.{what}", payload, timeout=5)
-            answer: dict[str, object] = json.loads(reply.data)
-            return answer
-
-        await call(f"STREAM.CREATE.{STREAM}", {"name": STREAM, "subjects": ["race.>"]})
+        api = JetStreamApi(client)
+        await api.call(f"STREAM.CREATE.{STREAM}", {"name": STREAM, "subjects": ["race.>"]})
         js = client.jetstream()
         for _ in range(events):
             await js.publish("race.event", b"{}")
@@ -70,14 +64,13 @@ async def count(url: str, events: int, resets: int) -> Count:
 
         await client.subscribe(DELIVER, cb=listen)
         config = flow_controlled(CONSUMER, DELIVER)
-        await call(
+        await api.call(
             f"CONSUMER.CREATE.{STREAM}.{CONSUMER}", {"stream_name": STREAM, "config": config}
         )
         past = worst = 0
         for _ in range(resets):
-            answer = await call(f"CONSUMER.RESET.{STREAM}.{CONSUMER}")
-            delivered = int(answer["delivered"]["stream_seq"])  # type: ignore[index]
-            ahead = delivered - (int(answer["reset_seq"]) - 1)  # type: ignore[call-overload]
+            answer = await api.call(f"CONSUMER.RESET.{STREAM}.{CONSUMER}")
+            ahead = int(answer["delivered"]["stream_seq"]) - (int(answer["reset_seq"]) - 1)
             if ahead > 0:
                 past += 1
                 worst = max(worst, ahead)
