@@ -5,9 +5,9 @@ HQ's resumer sets a vehicle's source up again by removing it from its shard and 
 name (``server/stream.go``, ``trySetupSourceConsumer``): when the answer to a set-up made before
 the removal arrives after the addition, it sets up the new source as well, and the new source's
 own set-up then replaces that subscription without removing it. The delivery subject keeps a
-subscription nobody reads: the vehicle's consumer always has a listener, delivers into it at
-every later reset before the source listens again, and the source loses or, answered at the
-reset's position, never stops setting itself up again (``fleet/README.md``).
+subscription nobody reads: the vehicle's consumer always has a listener, and at every later
+reset delivers into it before the source listens again (``fleet/README.md``: sources stalled
+for good when the resets were answered at their position).
 
 This shows it on one nats-server: a stream sourcing another through a durable consumer, the
 consumer's reset answered through a client that waits ``delay`` seconds (a link's round trip,
