@@ -61,7 +61,7 @@ async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]
     sources = {
         vehicle_id: where.state for vehicle_id, where in shards.placed(infos.values()).items()
     }
-    held = await completeness.fleet_held(api, infos)
+    held = await completeness.fleet_held(api, infos.keys())
     rows = []
     for vehicle_id in sorted({*registered, *sources}):
         source = sources.get(vehicle_id) or {}

@@ -103,23 +103,28 @@ async def set_up_twice(
         await client.close()
 
 
+def monitored_server(folder: Path) -> tuple[NatsServer, str]:
+    """A nats-server (not started yet) storing in ``folder``, and its monitoring port's URL."""
+    port = free_port_range(1)
+    config = folder / "monitor.conf"
+    config.write_text(f'http: "127.0.0.1:{port}"\n')
+    return NatsServer(folder / "store", config=config), f"http://127.0.0.1:{port}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run it; exit 1 when the delivery subject is left with more than one subscription."""
     parser = argparse.ArgumentParser(prog="setuprace", description=__doc__)
     parser.add_argument("--delay", type=float, default=1.0, help="seconds each answer waits")
     parser.add_argument("--removed-after", type=float, default=0.5, help="seconds after the add")
     args = parser.parse_args(argv)
+    if args.delay < 0 or args.removed_after < 0:
+        parser.error("--delay and --removed-after take seconds, 0 or more")
     with tempfile.TemporaryDirectory(prefix="setuprace-") as folder:
-        monitor_port = free_port_range(1)
-        config = Path(folder) / "nats-server.conf"
-        config.write_text(f'http: "127.0.0.1:{monitor_port}"\n')
-        server = NatsServer(Path(folder) / "store", config=config)
+        server, monitor_url = monitored_server(Path(folder))
         server.start()
         try:
             outcome = asyncio.run(
-                set_up_twice(
-                    server.url, f"http://127.0.0.1:{monitor_port}", args.delay, args.removed_after
-                )
+                set_up_twice(server.url, monitor_url, args.delay, args.removed_after)
             )
         finally:
             server.stop()

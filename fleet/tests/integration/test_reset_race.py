@@ -4,9 +4,8 @@
 from pathlib import Path
 
 from actkit_core.natsserver import NatsServer
-from actkit_core.testing.stack import free_port_range
 from actkit_fleet.sim.resetrace import count
-from actkit_fleet.sim.setuprace import Outcome, set_up_twice
+from actkit_fleet.sim.setuprace import Outcome, monitored_server, set_up_twice
 
 
 async def test_it_resets_a_consumer_as_the_vehicles_and_counts_the_answers(tmp_path: Path) -> None:
@@ -22,14 +21,12 @@ async def test_it_resets_a_consumer_as_the_vehicles_and_counts_the_answers(tmp_p
     assert (found.past == 0) == (found.worst == 0)
 
 
-async def _set_up_twice(tmp_path: Path, delay_s: float) -> Outcome:
-    port = free_port_range(1)
-    config = tmp_path / f"monitor-{delay_s}.conf"
-    config.write_text(f'http: "127.0.0.1:{port}"\n')
-    server = NatsServer(tmp_path / f"store-{delay_s}", config=config)
+async def _set_up_twice(folder: Path, delay_s: float) -> Outcome:
+    folder.mkdir()
+    server, monitor_url = monitored_server(folder)
     await server.start_async()
     try:
-        return await set_up_twice(server.url, f"http://127.0.0.1:{port}", delay_s, 0.5)
+        return await set_up_twice(server.url, monitor_url, delay_s, 0.5)
     finally:
         server.stop()
 
@@ -38,7 +35,7 @@ async def test_a_source_set_up_again_while_its_answer_is_late_keeps_a_second_sub
     tmp_path: Path,
 ) -> None:
     # Answered at once: the removal and the addition leave the one subscription.
-    assert await _set_up_twice(tmp_path, 0.0) == Outcome(resets=2, subscriptions=1)
+    assert await _set_up_twice(tmp_path / "at-once", 0.0) == Outcome(resets=2, subscriptions=1)
     # The first answer after the addition: nats-server 2.15.1 keeps both. When this fails, the
     # server no longer does it: fleet/README.md says it does.
-    assert await _set_up_twice(tmp_path, 1.0) == Outcome(resets=2, subscriptions=2)
+    assert await _set_up_twice(tmp_path / "late", 1.0) == Outcome(resets=2, subscriptions=2)
