@@ -96,7 +96,10 @@ async def register(args: argparse.Namespace) -> None:
     finally:
         await client.close()
     for vehicle_id, path in seeds.items():
-        _say(f"{vehicle_id}: registered; its seed is in {path} (give it to the vehicle only)")
+        _say(
+            f"{vehicle_id}: registered; its seed is in {path} (give it to the vehicle only); "
+            "its source at HQ is added when it first links, by `actkit-fleet resume`"
+        )
     if not args.pid:
         _say(f"reload every HQ node now ({args.conf_dir / USERS_FILE} changed): SIGHUP")
 
@@ -303,7 +306,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("agent", help="on the vehicle: run HQ's queued commands")
     sub.add_argument("--server", default="nats://127.0.0.1:4222")
     sub.set_defaults(action=agent)
-    sub = commands.add_parser("resume", parents=[server], help="resume sources on a link's return")
+    sub = commands.add_parser(
+        "resume",
+        parents=[server],
+        help="a new vehicle's source at its first link; sources resumed on a link's return",
+    )
     sub.set_defaults(action=resume)
     sub = commands.add_parser("exporter", help="an HQ node's metrics for Prometheus")
     sub.add_argument("--monitor", default="http://127.0.0.1:8222")

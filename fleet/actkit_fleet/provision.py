@@ -1,10 +1,11 @@
 """Provisioning at HQ: the command queue, registering and revoking vehicles.
 
 A vehicle's register entry and users-file line come first (so it may connect once HQ's nodes
-have reloaded), then its consumer of the command queue and its source in one of HQ's events
-shards (``EV_<n>``, :mod:`actkit_fleet.shards`). Revoking undoes all three: its link is closed,
-its source and the queue's consumer are removed; the events HQ received stay in the shard
-until they age out (an incident's record outlives the vehicle's credentials).
+have reloaded), then its consumer of the command queue. Its source in one of HQ's events shards
+(``EV_<n>``, :mod:`actkit_fleet.shards`) is added when it first links (``actkit-fleet resume``,
+:mod:`actkit_fleet.firstlink`). Revoking undoes all three: its link is closed, its source and the
+queue's consumer are removed; the events HQ received stay in the shard until they age out (an
+incident's record outlives the vehicle's credentials).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from nats.aio.client import Client
 
 from actkit_fleet import registry, shards
-from actkit_fleet.jetstream import JetStreamApi, JsonObject, downlink, hq_commands, uplink_source
+from actkit_fleet.jetstream import JetStreamApi, JsonObject, downlink, hq_commands
 from actkit_fleet.nkey import new_user_nkey
 from actkit_proto.fleet import HQ_COMMANDS, check_vehicle_id, downlink_consumer
 
@@ -64,7 +65,7 @@ async def register(
     credentials_dir: Path,
     reload_pids: Sequence[int] = (),
 ) -> dict[str, Path]:
-    """Register vehicles: keys, users file, command-queue consumer, a source in a shard.
+    """Register vehicles: keys, users file, command-queue consumer (the source comes at the link).
 
     Returns:
         Each vehicle's seed file, to be given to it (HQ keeps only the public key).
@@ -83,7 +84,8 @@ async def register(
     queue = await api.stream(HQ_COMMANDS)
     if queue is None:
         raise registry.RegistryError(f"there is no stream {HQ_COMMANDS}: run `actkit-fleet setup`")
-    placement = shards.placement((await shards.shard_infos(api)).values(), vehicle_ids)
+    if not await shards.shard_infos(api):
+        raise registry.RegistryError("HQ has no events streams: run `actkit-fleet setup`")
     seeds = {vid: write_seed(credentials_dir, vid, key.seed) for vid, key in keys.items()}
     registry.save(conf_dir, vehicles)
     reload_nodes(reload_pids)
@@ -94,13 +96,6 @@ async def register(
             await api.ensure_consumer(HQ_COMMANDS, downlink(vehicle_id))
 
     await asyncio.gather(*(provide(vehicle_id) for vehicle_id in vehicle_ids))
-    # One update a shard for all its new vehicles: the sources already there run on.
-    await asyncio.gather(
-        *(
-            shards.change_sources(api, shard, "register", adding=[uplink_source(v) for v in added])
-            for shard, added in placement.items()
-        )
-    )
     return seeds
 
 

@@ -21,7 +21,11 @@ once, then its two updates back to back, for every vehicle of it due by the time
 A source set up so is then looked at for a few seconds (the shard's info, its ``active``): one
 its leader never heard from (the ask lost, which nats-server would retry only after its back-off,
 6 to 132 s later), or heard from once and then silent, is set up again at once.
-Nothing depends on it: without it, the sources resume when nats-server's own retry comes round.
+Without it, the sources resume when nats-server's own retry comes round.
+
+It also adds a vehicle's source when the vehicle first links (:mod:`actkit_fleet.firstlink`): a
+linked vehicle that no shard sources has its source added once its events consumer is there, so
+that HQ hears of a new vehicle only while the resumer runs (beside every node, in a queue group).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from nats.errors import Error as NatsError
 
 from actkit_core.fleetstreams import HEARTBEAT_NS, SECOND_NS
 from actkit_fleet import shards, stalled
+from actkit_fleet.firstlink import FirstLinks
 from actkit_fleet.jetstream import FleetError, JetStreamApi, source_vehicle
 from actkit_proto.fleet import HQ_ACCOUNT, InvalidVehicleId, check_vehicle_id
 
@@ -63,6 +68,9 @@ UNKNOWN_LINK_AGE_NS = 8_000_000_000
 :data:`~actkit_fleet.stalled.FRESH_NS`, a source silent for 10 s is stalled, nats-server's own
 threshold."""
 LEAFZ_TIMEOUT_S = 2.0
+LISTED_FRESH_S = 1.0
+"""A vehicle no shard held in a list this recent is taken as unsourced without listing again
+(200 vehicles linking for the first time at once would otherwise list the shards 200 times)."""
 SPACING_S = 10.0
 """A vehicle's source is set up again at most this often: a link that comes and goes (a loaded
 HQ, a weak signal) would otherwise have each of its returns cost HQ two stream updates."""
@@ -117,10 +125,15 @@ class Resumer:
     _shards: dict[str, str] = field(default_factory=dict)
     """Each sourced vehicle's shard, as last listed."""
     _listing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _listed_at: float = -LISTED_FRESH_S
+    _first_links: FirstLinks = field(init=False)
     _last_resumed: dict[str, float] = field(default_factory=dict)
     _set_ups: dict[str, int] = field(default_factory=dict)
     """Vehicles due again after a set-up that did not take: how many they had."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._first_links = FirstLinks(self.api)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Watch until ``stop`` is set; the vehicles linked at the start are checked too."""
@@ -191,29 +204,48 @@ class Resumer:
 
     async def _check(self, vehicle_id: str, linked_ns: int) -> None:
         self.noticed.append(vehicle_id)
-        shard = None
+        is_handed = False
         try:
-            if time.monotonic() - self._last_resumed.get(vehicle_id, -SPACING_S) >= SPACING_S:
-                shard = await self._shard_of(vehicle_id)
-            if shard is not None:
-                self._hand(shard, {vehicle_id: linked_ns})
-        finally:
+            if time.monotonic() - self._last_resumed.get(vehicle_id, -SPACING_S) < SPACING_S:
+                return
+            shard = await self._shard_of(vehicle_id)
             if shard is None:
+                await self._first_link(vehicle_id)
+            else:
+                self._hand(shard, {vehicle_id: linked_ns})
+                is_handed = True
+        except FleetError as exc:
+            log.warning("%s: its shard is not known: %s", vehicle_id, exc)
+        finally:
+            if not is_handed:
                 self._checking.discard(vehicle_id)
 
+    async def _first_link(self, vehicle_id: str) -> None:
+        """Add the source of a linked vehicle no shard holds (:mod:`actkit_fleet.firstlink`)."""
+        shard = await self._first_links.add(vehicle_id)
+        if shard is not None:
+            self._shards[vehicle_id] = shard
+            self._last_resumed[vehicle_id] = time.monotonic()
+
     async def _shard_of(self, vehicle_id: str, *, is_known_wrong: bool = False) -> str | None:
-        """The shard holding the vehicle's source; None when none does (or HQ never listed)."""
+        """The shard holding the vehicle's source; None when none does.
+
+        Raises:
+            FleetError: HQ did not list its shards, tried :data:`~actkit_fleet.stalled.ATTEMPTS`
+                times.
+        """
         async with self._listing:  # one list at a time, for every vehicle it does not know
-            if is_known_wrong or vehicle_id not in self._shards:
+            is_fresh = time.monotonic() - self._listed_at < LISTED_FRESH_S
+            if is_known_wrong or (vehicle_id not in self._shards and not is_fresh):
                 for attempt in range(1, stalled.ATTEMPTS + 1):
                     try:
                         placed = await shards.vehicle_sources(self.api)
                         self._shards = {vid: where.shard for vid, where in placed.items()}
+                        self._listed_at = time.monotonic()
                         break
-                    except FleetError as exc:
+                    except FleetError:
                         if attempt == stalled.ATTEMPTS:
-                            log.warning("%s: its shard is not known: %s", vehicle_id, exc)
-                            return None
+                            raise
                         await asyncio.sleep(stalled.RETRY_S)
             return self._shards.get(vehicle_id)
 
@@ -279,7 +311,10 @@ class Resumer:
             self._checking -= set(taken)
             for vehicle_id in absent:
                 # Not in the shard it was listed in (revoked, registered again elsewhere).
-                elsewhere = await self._shard_of(vehicle_id, is_known_wrong=True)
+                try:
+                    elsewhere = await self._shard_of(vehicle_id, is_known_wrong=True)
+                except FleetError:
+                    continue
                 if elsewhere not in (None, shard) and vehicle_id not in self._checking:
                     self._checking.add(vehicle_id)
                     self._hand(str(elsewhere), {vehicle_id: taken[vehicle_id]})

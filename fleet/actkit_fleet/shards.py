@@ -1,9 +1,10 @@
 """The fleet's events at HQ, in a few streams each sourcing a share of the vehicles.
 
-``setup`` makes :data:`DEFAULT_SHARDS` of them (``EV_00`` …, ``--shards``); ``register`` adds a
-vehicle's source (``> -> veh.<id>.>``) to the one with the fewest, ``revoke`` removes it. Which
-shard holds a vehicle is read from the shards' sources (the vehicle's JetStream API prefix):
-nothing else to keep in step, and more shards made later take the next vehicles.
+``setup`` makes :data:`DEFAULT_SHARDS` of them (``EV_00`` …, ``--shards``); a vehicle's source
+(``> -> veh.<id>.>``) goes to the one with the fewest at its first link
+(:mod:`actkit_fleet.firstlink`), ``revoke`` removes it. Which shard holds a vehicle is read from
+the shards' sources (the vehicle's JetStream API prefix): nothing else to keep in step, and more
+shards made later take the next vehicles.
 
 A shard's sources change by one stream update, which nats-server applies source by source
 (``server/stream.go``, ``updateWithAdvisory``): a source added is set up from the last event of
@@ -15,6 +16,7 @@ update against, and two changes of one shard at once would undo one of them.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Collection, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from actkit_fleet.jetstream import (
     JsonObject,
     events_shard_at_hq,
     source_vehicle,
+    uplink_source,
 )
 from actkit_proto.fleet import events_shard, hq_events
 
@@ -83,7 +86,10 @@ async def shard_of(api: JetStreamApi, vehicle_id: str) -> str:
     """
     where = (await vehicle_sources(api)).get(vehicle_id)
     if where is None:
-        raise FleetError(f"vehicle {vehicle_id} is in none of HQ's events streams: registered?")
+        raise FleetError(
+            f"vehicle {vehicle_id} has no source in HQ's events streams: it gets one at its first "
+            "link, from `actkit-fleet resume` (is it registered, linked, and a resumer running?)"
+        )
     return where.shard
 
 
@@ -171,6 +177,31 @@ async def change_sources(
         if len(kept) < len(current) or added:
             await _write(api, lock, config, kept + added)
     return [source for source in current if source_vehicle(source) in removing]
+
+
+async def add_vehicles(
+    api: JetStreamApi, vehicle_ids: Collection[str], doing: str
+) -> dict[str, str]:
+    """Sources for the vehicles no shard holds yet, each in the shard holding the fewest.
+
+    One change a shard, under its lock; a vehicle another change added meanwhile is left as is.
+
+    Returns:
+        Each vehicle's shard.
+
+    Raises:
+        FleetError: HQ has no shards, did not list them, or refused a change.
+    """
+    infos = (await shard_infos(api)).values()
+    held = {vid: where.shard for vid, where in placed(infos).items() if vid in vehicle_ids}
+    chosen = placement(infos, [vid for vid in vehicle_ids if vid not in held])
+    await asyncio.gather(
+        *(
+            change_sources(api, shard, doing, adding=[uplink_source(vid) for vid in added])
+            for shard, added in chosen.items()
+        )
+    )
+    return {**held, **{vid: shard for shard, added in chosen.items() for vid in added}}
 
 
 class SourcesLeftOut(FleetError):

@@ -10,7 +10,8 @@ from actkit_fleet.sim.fleet import SimFleet
 async def fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
     """A 3-node HQ and 3 light vehicles, each linked through its own proxy; all stopped after.
 
-    Two events shards: the first and third vehicles share ``EV_00``, the second has ``EV_01``.
+    Two events shards: two vehicles share one, the third has the other (each vehicle's source
+    added by the resumer as it first linked, to the shard with the fewest).
     """
     fleet = SimFleet(tmp_path, count=3, shards=2)
     try:

@@ -37,7 +37,7 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
     fleet = SimFleet(
         folder,
         plan.vehicles,
-        is_resuming=False,
+        is_resuming=is_resuming,
         vehicle_niceness=plan.vehicle_niceness,
         vehicle_ping=plan.vehicle_ping,
         vehicle_compression=plan.vehicle_compression,
@@ -48,7 +48,7 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
         await fleet.start()
         startup_s = time.monotonic() - started
         _say(f"fleet-sim: up in {startup_s:.1f} s; playing {plan.calm_s:.0f} s calm, ...")
-        timeline = await run(fleet, plan, is_resuming=is_resuming)
+        timeline = await run(fleet, plan)
         memory = (
             [pss_mib(pid) for pid in fleet.hq.pids()],
             [pss_mib(sim.vehicle.pid) for sim in fleet.vehicles],
@@ -59,7 +59,10 @@ async def simulate(plan: Plan, folder: Path, *, is_resuming: bool = True) -> boo
         figures = compute(found, results, timeline, memory)
         _say(render(figures, plan, timeline, startup_s))
         if is_resuming:
-            _say(f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return")
+            _say(
+                f"  resumer: {fleet.hq.resumed()} sources set up again on their link's return, "
+                f"{fleet.hq.first_links()} added at a first link"
+            )
         return figures.is_whole
     finally:
         await fleet.close()

@@ -129,6 +129,11 @@ class HqCluster:
         log = self.folder / "resume.log"
         return log.read_text().count("set up again") if log.exists() else 0
 
+    def first_links(self) -> int:
+        """How many vehicles' sources the resumer added at their first link."""
+        log = self.folder / "resume.log"
+        return log.read_text().count(", its source in ") if log.exists() else 0
+
     def start_resumer(self) -> None:
         """Start ``actkit-fleet resume`` (log: ``resume.log``); :meth:`stop` stops it."""
         env = {

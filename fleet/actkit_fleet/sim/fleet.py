@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,8 @@ POLL_PER_VEHICLE_S = 0.01
 (0.25 s at 25 vehicles or fewer, 2 s at 200): each ask is a ``STREAM.LIST``, which HQ answers
 from every stream's leader (200 requests inside HQ)."""
 READ_ATTEMPTS = 3
+SOURCED_TIMEOUT_S = 120.0
+"""How long the start waits for the resumer to have added every vehicle's source."""
 VEHICLE_COMPRESSION = "off"
 """The light vehicles link uncompressed: on loopback nats-server's ``s2_auto`` compresses nothing
 (a round trip below 10 ms), yet each write to the link goes through an S2 writer whose block
@@ -102,7 +104,9 @@ class SimFleet:
     vehicle_tls: Callable[[str], tuple[str, str, str]] | None = None
     """mTLS: a vehicle's (CA, certificate, key) files, by its id; HQ's side in ``hq_tls``."""
     is_resuming: bool = True
-    """Run ``actkit-fleet resume`` beside HQ (a source set up again when its link returns)."""
+    """Run ``actkit-fleet resume`` beside HQ from before the vehicles link, as at HQ: it adds
+    each vehicle's source at its first link and sets it up again when its link returns. Without
+    it, the sources are added once every vehicle is linked and prepared."""
     vehicle_niceness: int = 0
     """Added to the vehicles' servers' niceness: HQ is served first, as on machines of its own."""
     vehicle_ping: str = ""
@@ -152,9 +156,12 @@ class SimFleet:
             proxy = LinkProxy(leaf_ports[shift:] + leaf_ports[:shift])
             await proxy.start()
             self.vehicles.append(SimVehicle(vehicle, proxy))
-        seeds = await self.hq.register(self.api, [sim.vehicle_id for sim in self.vehicles])
+        vehicle_ids = [sim.vehicle_id for sim in self.vehicles]
+        seeds = await self.hq.register(self.api, vehicle_ids)
         for sim in self.vehicles:
             sim.vehicle.write(self.link(sim, seeds[sim.vehicle_id]))
+        if self.is_resuming:
+            self.hq.start_resumer()
         for batch in _batches(self.vehicles, START_BATCH):
             await asyncio.gather(*(sim.vehicle.start() for sim in batch))
         for batch in _batches(self.vehicles, START_BATCH):
@@ -165,7 +172,27 @@ class SimFleet:
                 *(sim.vehicle.prepare(client) for sim, client in zip(batch, clients, strict=True))
             )
         if self.is_resuming:
-            self.hq.start_resumer()
+            await self.until_sourced(vehicle_ids, SOURCED_TIMEOUT_S)
+        else:
+            await shards.add_vehicles(self.api, vehicle_ids, "first link")
+
+    async def until_sourced(self, vehicle_ids: Collection[str], timeout_s: float) -> None:
+        """Wait until a shard sources each of these vehicles (the resumer adds them).
+
+        Raises:
+            FleetError: some were not within ``timeout_s``.
+        """
+        assert self.api is not None
+        deadline = time.monotonic() + timeout_s
+        missing = set(vehicle_ids)
+        while missing:
+            with contextlib.suppress(FleetError):
+                missing -= set(await shards.vehicle_sources(self.api))
+            if missing and time.monotonic() > deadline:
+                raise FleetError(
+                    f"no source for {', '.join(sorted(missing))} {timeout_s:g} s after linking"
+                )
+            await asyncio.sleep(self.poll_s)
 
     def link(self, sim: SimVehicle, seed: str) -> LeafLink:
         """A vehicle's link to HQ through its proxy (over mTLS when the fleet has it)."""

@@ -140,19 +140,12 @@ async def _sources_active(fleet: SimFleet, timeout_s: float) -> bool:
     return False
 
 
-async def run(fleet: SimFleet, plan: Plan, *, is_resuming: bool = False) -> Timeline:
-    """Play the plan on a started fleet; the timeline and CPU use measured.
-
-    ``is_resuming``: start ``actkit-fleet resume`` beside HQ once every vehicle's first event
-    is there (its sources running): started before, it found most of them still waiting on
-    nats-server's retry after their vehicle's start, and set up 200 again at once.
-    """
+async def run(fleet: SimFleet, plan: Plan) -> Timeline:
+    """Play the plan on a started fleet; the timeline and CPU use measured."""
     rng = random.Random(plan.seed)
     # Every vehicle's first event at HQ: each source is running before the clock starts.
     await asyncio.gather(*(_first_event(sim) for sim in fleet.vehicles))
     await fleet.wait_until_complete(plan.drain_timeout_s)
-    if is_resuming:
-        fleet.hq.start_resumer()
     timeline = Timeline(started_s=time.time())
     stop = asyncio.Event()
     players = [
