@@ -13,9 +13,5 @@ async def fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
     Two events shards: two vehicles share one, the third has the other (each vehicle's source
     added by the resumer as it first linked, to the shard with the fewest).
     """
-    fleet = SimFleet(tmp_path, count=3, shards=2)
-    try:
-        await fleet.start()
+    async with SimFleet(tmp_path, count=3, shards=2) as fleet:
         yield fleet
-    finally:
-        await fleet.close()

@@ -188,7 +188,7 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
             f"link compression {plan.vehicle_compression}), "
             f"HQ 3 nodes (+0), {plan.shards} events shards",
         ),
-        ("start-up", f"{startup_s:.1f} s: HQ, streams, every vehicle registered and linked"),
+        ("start-up", f"{startup_s:.1f} s: HQ, streams, each vehicle registered, linked, sourced"),
         (
             "disturbances",
             f"{len(timeline.cut_ids)} links cut {plan.cut_s:.0f} s; "

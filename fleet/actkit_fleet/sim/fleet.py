@@ -130,7 +130,7 @@ class SimFleet:
         self.hq.tls = self.hq_tls
 
     async def start(self) -> None:
-        """HQ, its streams, every vehicle registered, linked through its proxy, and prepared."""
+        """HQ, its streams, every vehicle registered, linked through its proxy, and sourced."""
         await self.hq.start()
         self.client = await self.hq.connect()
         self.api = await self.hq.wait_for_jetstream(self.client)
@@ -215,6 +215,18 @@ class SimFleet:
     async def restart(self, sim: SimVehicle) -> None:
         """Start a killed vehicle's server again (same port, configuration and store)."""
         await sim.vehicle.start()
+
+    async def __aenter__(self) -> SimFleet:
+        """The fleet started; closed again when its start fails."""
+        try:
+            await self.start()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
 
     async def close(self) -> None:
         """Stop everything this fleet started, by PID (servers last, whatever happens before)."""

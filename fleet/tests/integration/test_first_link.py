@@ -66,12 +66,8 @@ async def all_at_hq(fleet: SimFleet, sim: SimVehicle) -> None:
 @pytest_asyncio.fixture
 async def empty_fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
     """A 3-node HQ, its resumer running as at HQ, and no vehicle yet."""
-    fleet = SimFleet(tmp_path, count=0, shards=2)
-    try:
-        await fleet.start()
+    async with SimFleet(tmp_path, count=0, shards=2) as fleet:
         yield fleet
-    finally:
-        await fleet.close()
 
 
 async def test_a_source_is_added_at_the_first_link_once_the_vehicle_has_its_consumer(
@@ -95,9 +91,7 @@ async def test_a_source_added_and_unheard_from_is_taken_out_and_added_again(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="actkit_fleet.firstlink")
-    fleet = SimFleet(tmp_path, count=0, is_resuming=False, shards=1)
-    try:
-        await fleet.start()
+    async with SimFleet(tmp_path, count=0, is_resuming=False, shards=1) as fleet:
         sim = await new_vehicle(fleet)
         assert fleet.api is not None and sim.client is not None
         await sim.vehicle.prepare(sim.client)
@@ -115,5 +109,3 @@ async def test_a_source_added_and_unheard_from_is_taken_out_and_added_again(
         assert time.monotonic() - started >= ANSWER_WAIT_S
         assert int((await shards.vehicle_sources(fleet.api))[sim.vehicle_id].state["active"]) >= 0
         await all_at_hq(fleet, sim)
-    finally:
-        await fleet.close()

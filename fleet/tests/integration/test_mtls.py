@@ -27,17 +27,9 @@ async def mtls_fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
         cert, key = ca.issue(f"{vehicle_id}.vehicles.example").write(pki, vehicle_id)
         return ca_file, str(cert), str(key)
 
-    fleet = SimFleet(
-        tmp_path,
-        count=2,
-        hq_tls=LeafTls(str(hq_cert), str(hq_key), ca_file),
-        vehicle_tls=vehicle_tls,
-    )
-    try:
-        await fleet.start()
+    hq_tls = LeafTls(str(hq_cert), str(hq_key), ca_file)
+    async with SimFleet(tmp_path, count=2, hq_tls=hq_tls, vehicle_tls=vehicle_tls) as fleet:
         yield fleet
-    finally:
-        await fleet.close()
 
 
 async def test_a_vehicle_links_over_mtls_and_one_without_the_fleets_certificate_is_refused(

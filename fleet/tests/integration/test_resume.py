@@ -21,12 +21,8 @@ pytestmark = pytest.mark.timeout(180)
 @pytest_asyncio.fixture
 async def quiet_fleet(tmp_path: Path) -> AsyncIterator[SimFleet]:
     """A 3-node HQ and 3 light vehicles in one events shard, no resumer (the tests run one)."""
-    fleet = SimFleet(tmp_path, count=3, is_resuming=False, shards=1)
-    try:
-        await fleet.start()
+    async with SimFleet(tmp_path, count=3, is_resuming=False, shards=1) as fleet:
         yield fleet
-    finally:
-        await fleet.close()
 
 
 async def publish_some(fleet: SimFleet, count: int) -> None:

@@ -20,13 +20,9 @@ VEHICLES = [f"ACCC8E0000{n:02d}" for n in range(8)]
 @pytest_asyncio.fixture
 async def hq(tmp_path: Path) -> AsyncIterator[JetStreamApi]:
     """HQ's 3 nodes set up with one events shard and no vehicle; its JetStream API."""
-    fleet = SimFleet(tmp_path, count=0, is_resuming=False, shards=1)
-    try:
-        await fleet.start()
+    async with SimFleet(tmp_path, count=0, is_resuming=False, shards=1) as fleet:
         assert fleet.api is not None
         yield fleet.api
-    finally:
-        await fleet.close()
 
 
 async def sourced(api: JetStreamApi) -> set[str | None]:
