@@ -38,6 +38,7 @@ from actkit_proto.fleet import (
 
 ONLINE_WITHIN_S = 5.0
 """A vehicle heard from within this long is online (its source's heartbeat comes every second)."""
+UNSOURCED = "no source at HQ yet: `actkit-fleet resume` adds it at the vehicle's first link"
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ async def vehicles(api: JetStreamApi, registered: list[str]) -> list[VehicleRow]
                 is_online=seen is not None and seen < ONLINE_WITHIN_S,
                 last_seen_s=seen,
                 lag=int(source.get("lag", 0)),
-                error=str((source.get("error") or {}).get("description", "")),
+                error=str((source.get("error") or {}).get("description", ""))
+                if vehicle_id in sources
+                else UNSOURCED,
                 missing=held[vehicle_id].missing if vehicle_id in held else 0,
             )
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from actkit_fleet import provision, shards
+from actkit_fleet import provision, shards, view
 from actkit_fleet.firstlink import ANSWER_WAIT_S, FirstLinks
 from actkit_fleet.sim.check import arrivals, by_vehicle
 from actkit_fleet.sim.cluster import light_vehicles
@@ -79,6 +79,8 @@ async def test_a_source_is_added_at_the_first_link_once_the_vehicle_has_its_cons
     # Linked, its events consumer not made yet: still none (it would be set up in error).
     await asyncio.sleep(2.0)
     assert await shards.vehicle_sources(fleet.api) == {}
+    (row,) = await view.vehicles(fleet.api, [sim.vehicle_id])
+    assert (row.is_online, row.error) == (False, view.UNSOURCED)
 
     await sim.vehicle.prepare(sim.client)
     await sim.publish(EVENT.to_subject(), EVENT.to_wire())  # before HQ listens
