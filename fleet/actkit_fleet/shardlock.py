@@ -3,7 +3,7 @@
 A shard's sources change by reading its whole configuration and writing it back changed, and
 nats-server's stream update takes nothing to check the configuration against (``STREAM.UPDATE``
 carries the configuration alone, 2.15): two changes of one shard at once would undo one of them.
-So every writer of a shard (``setup``, ``register``, ``revoke``, the resumer) holds its lock
+So every writer of a shard (``setup``, ``revoke``, the resumer) holds its lock
 while it reads and writes: a message on ``$KV.fleet_locks.<shard>`` in HQ's stream
 :data:`LOCKS_STREAM` (replicated like the shards; ``nats kv get fleet_locks EV_00`` shows the
 holder), stored only while the subject holds none (its expected last sequence is 0, which the
@@ -154,7 +154,7 @@ async def held(
     Args:
         api: HQ's JetStream.
         shard: the events stream (``EV_<n>``).
-        doing: what for, shown to a writer waiting (``register``, ``resume`` ...).
+        doing: what for, shown to a writer waiting (``first link``, ``resume`` ...).
         wait_s: how long to wait for another holder.
 
     Raises:
