@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from nats.aio.client import Client
 
-from actkit_fleet.jetstream import FleetError, JetStreamApi, uplink_source
+from actkit_fleet.jetstream import FleetError, JetStreamApi, source_vehicle, uplink_source
 from actkit_fleet.shardlock import LOCKS_STREAM
-from actkit_fleet.shards import ensure, placed, placement, vehicle_sources
+from actkit_fleet.shards import add_vehicles, ensure, placed, placement, vehicle_sources
 from actkit_proto.fleet import events_shard, hq_events
 
 
@@ -105,3 +105,39 @@ class Partial(JetStreamApi):
 async def test_a_stream_list_leaving_a_shard_out_is_an_error_not_a_vehicle_less() -> None:
     with pytest.raises(FleetError, match=r"how EV_01 stand .* try again"):
         await vehicle_sources(Partial())
+
+
+class Sourcing(Existing):
+    """HQ whose shards ``EV_00`` and ``EV_01`` hold some vehicles; its updates are kept."""
+
+    def __init__(self, **held: tuple[str, ...]) -> None:
+        super().__init__()
+        self.shards = {name: shard(name, *vehicle_ids) for name, vehicle_ids in held.items()}
+        self.updates: list[tuple[str, list[str | None]]] = []
+
+    async def streams(self) -> list[dict[str, Any]]:
+        return list(self.shards.values())
+
+    async def stream(self, name: str) -> dict[str, Any] | None:
+        return self.shards.get(name)
+
+    async def call(self, what: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        assert what.startswith("STREAM.UPDATE.") and body is not None
+        name = what.removeprefix("STREAM.UPDATE.")
+        self.updates.append((name, [source_vehicle(source) for source in body["sources"]]))
+        self.shards[name] = shard(name, *(str(source_vehicle(s)) for s in body["sources"]))
+        return {"config": body}
+
+
+async def test_vehicles_linked_first_go_to_the_fewest_and_one_already_held_stays() -> None:
+    api = Sourcing(EV_00=("a", "b"), EV_01=("c",))
+    assert await add_vehicles(api, ["b", "d", "e", "f"], "first link") == {
+        "b": "EV_00",  # added by another change meanwhile: left where it is
+        "d": "EV_01",
+        "e": "EV_00",
+        "f": "EV_01",
+    }
+    # One update a shard, under its lock, the sources already there kept first.
+    assert sorted(api.updates) == [("EV_00", ["a", "b", "e"]), ("EV_01", ["c", "d", "f"])]
+    assert await add_vehicles(api, ["a", "d"], "first link") == {"a": "EV_00", "d": "EV_01"}
+    assert len(api.updates) == 2  # nothing new: no change
