@@ -89,6 +89,21 @@ async def test_a_source_is_added_at_the_first_link_once_the_vehicle_has_its_cons
     assert fleet.hq.first_links() == 1
 
 
+async def test_a_resumer_started_later_adds_the_sources_of_vehicles_already_linked(
+    tmp_path: Path,
+) -> None:
+    async with SimFleet(tmp_path, count=0, is_resuming=False, shards=1) as fleet:
+        sim = await new_vehicle(fleet)
+        assert fleet.api is not None and sim.client is not None
+        await sim.vehicle.prepare(sim.client)
+        await sim.publish(EVENT.to_subject(), EVENT.to_wire())
+        await asyncio.sleep(1.0)
+        assert await shards.vehicle_sources(fleet.api) == {}  # nobody to add it yet
+        fleet.hq.start_resumer()
+        await fleet.until_sourced([sim.vehicle_id], timeout_s=30)
+        await all_at_hq(fleet, sim)
+
+
 async def test_a_source_added_and_unheard_from_is_taken_out_and_added_again(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
