@@ -98,6 +98,7 @@ class FirstLinks:
             batch, self._ready = sorted(self._ready), set()
             if batch:
                 placed = await self._add(batch)
+                self._placed.update(placed)  # each one's caller takes its own
         if placed:
             await self.settle(placed)  # the holder looks after its batch
         return self._placed.pop(vehicle_id, None)
@@ -115,7 +116,6 @@ class FirstLinks:
                 await asyncio.sleep(stalled.RETRY_S)
         for vehicle_id, shard in placed.items():
             log.info("%s: linked, its source in %s", vehicle_id, shard)
-        self._placed.update(placed)
         return placed
 
     async def settle(self, placed: dict[str, str]) -> None:
