@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from nats.aio.client import Client
 
 from actkit_fleet import shards, stalled
-from actkit_fleet.jetstream import FleetError, JetStreamApi, source_vehicle
+from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_proto.fleet import VEHICLE_EVENTS, js_api, uplink_consumer
 
 log = logging.getLogger(__name__)
@@ -149,14 +149,12 @@ class FirstLinks:
         unheard = dict(placed)
         deadline = time.monotonic() + HEARD_WITHIN_S
         while unheard:
-            for shard in set(unheard.values()):
-                info = await self.api.stream(shard)
-                states = {
-                    source_vehicle(state): state for state in (info or {}).get("sources") or []
-                }
-                for vehicle_id in [vid for vid, where in unheard.items() if where == shard]:
-                    if int((states.get(vehicle_id) or {}).get("active", -1)) >= 0:
-                        del unheard[vehicle_id]
+            sources = await shards.vehicle_sources(self.api)
+            unheard = {
+                vehicle_id: shard
+                for vehicle_id, shard in unheard.items()
+                if vehicle_id not in sources or int(sources[vehicle_id].state.get("active", -1)) < 0
+            }
             if not unheard or time.monotonic() > deadline:
                 break
             await asyncio.sleep(HEARD_POLL_S)
