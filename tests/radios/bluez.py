@@ -27,6 +27,15 @@ from actkit_core.testing import dbus
 
 ADAPTER = "org.bluez.Adapter1"
 START_TIMEOUT_S = 60.0
+RESCAN_S = 1.0
+"""How often a camera that listens for an advertisement already on the air starts its scan again.
+
+btvirt's controllers (BlueZ 5.66) send an advertising report only when advertising or scanning is
+enabled, not at each advertising interval as a radio does, and a report that comes with the
+scan's start can be lost: an advertisement registered before the camera scanned was heard only
+at a later restart of the kernel's 10.24 s discovery, 21 to 52 s on, and once not within 60 s.
+Starting the scan again each second stands in for the intervals of a real radio.
+"""
 log = logging.getLogger("radios.bluez")
 
 
@@ -227,33 +236,64 @@ class Camera:
             interface="org.bluez.LEAdvertisingManager1",
         )
 
+    async def rescan(self) -> None:
+        """Stop the scan and start it again: the controller reports what is on the air anew."""
+        with contextlib.suppress(RuntimeError):  # not scanning any more (the daemon restarted)
+            await self._call("org.bluez", self.path, "StopDiscovery", "")
+        await self.scan()
+
     async def heard(
-        self, company_id: int, payload: bytes, after_s: float = 0.0, timeout_s: float = 20.0
+        self,
+        company_id: int,
+        payload: bytes,
+        after_s: float = 0.0,
+        timeout_s: float = 20.0,
+        rescan_s: float | None = None,
     ) -> Report:
         """The first report since ``after_s`` (monotonic) that carried exactly ``payload``.
+
+        With ``rescan_s``, the scan is started again that often while nothing matches: for an
+        advertisement that may have been on the air before the scan began (:data:`RESCAN_S`).
 
         Raises:
             TimeoutError: nothing of the kind arrived in time; the message lists what did.
         """
         deadline = time.monotonic() + timeout_s
+        next_rescan_s = deadline if rescan_s is None else time.monotonic() + rescan_s
+        rescans = 0
         while True:
-            for report in self.reports:
-                if report.at_s >= after_s and report.manufacturer_data.get(company_id) == payload:
-                    if after_s:
-                        log.info(
-                            "heard %s %.1f s after the mark", payload.hex(), report.at_s - after_s
-                        )
-                    return report
-            self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
-            except TimeoutError:
+            report = self._first(company_id, payload, after_s)
+            if report is not None:
+                if after_s:
+                    log.info(
+                        "heard %s %.1f s after the mark (%d rescans)",
+                        payload.hex(),
+                        report.at_s - after_s,
+                        rescans,
+                    )
+                return report
+            now_s = time.monotonic()
+            if now_s >= deadline:
                 heard = sorted(
                     {r.manufacturer_data.get(company_id, b"").hex() for r in self.reports}
                 )
                 raise TimeoutError(
-                    f"{payload.hex()} not heard in {timeout_s:g} s: {heard}"
-                ) from None
+                    f"{payload.hex()} not heard in {timeout_s:g} s ({rescans} rescans): {heard}"
+                )
+            if rescan_s is not None and now_s >= next_rescan_s:
+                await self.rescan()
+                rescans += 1
+                next_rescan_s = time.monotonic() + rescan_s
+                continue
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(deadline, next_rescan_s) - now_s)
+
+    def _first(self, company_id: int, payload: bytes, after_s: float) -> Report | None:
+        for report in self.reports:
+            if report.at_s >= after_s and report.manufacturer_data.get(company_id) == payload:
+                return report
+        return None
 
     def _on_message(self, message: Message) -> None:
         if message.message_type is not MessageType.SIGNAL:

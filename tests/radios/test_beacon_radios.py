@@ -33,7 +33,7 @@ from actkit_proto.events import (
 )
 from actkit_proto.io import Circuit, DriveInput, GetPort
 
-from .bluez import Camera, RadiosVm
+from .bluez import RESCAN_S, Camera, RadiosVm
 
 SYSTEM_ID = 0x12345678
 CAMERAS = 0x00C0FFEE
@@ -105,8 +105,8 @@ async def test_a_camera_beacon_with_a_watched_system_id_fires_a_rule_that_holds_
     await eventually(relay_held, timeout_s=20)
 
 
-# A bluetoothd started again under emulation (TCG) on a busy host took over 20 s to be heard again
-# once: the broadcast coming back is what is tested, not how fast an emulated daemon starts.
+# The broadcast coming back is what is tested, not how fast an emulated daemon starts under TCG on
+# a busy host.
 COMES_BACK_S = 60.0
 
 
@@ -123,8 +123,12 @@ async def test_the_broadcast_comes_back_by_itself_after_bluetoothd_restarts(
     await eventually(lambda: _is_absent(kit))
     await bluetoothd.start_bluetoothd()
     restarted_s = time.monotonic()
-    await camera.scan()  # the camera's discovery went with the daemon
-    await camera.heard(AXIS_COMPANY_ID, payload, after_s=restarted_s, timeout_s=COMES_BACK_S)
+    # The camera's discovery went with the daemon. The kit registers its advertisement again as
+    # the controller is powered, before the camera can scan: heard at a rescan (RESCAN_S).
+    await camera.scan()
+    await camera.heard(
+        AXIS_COMPANY_ID, payload, after_s=restarted_s, timeout_s=COMES_BACK_S, rescan_s=RESCAN_S
+    )
 
 
 async def _is_absent(kit: Bus) -> bool:
@@ -146,7 +150,9 @@ async def test_the_broadcast_comes_back_by_itself_after_the_controller_is_powere
     for is_powered in (False, True):
         await bluetoothd.power(bluetoothd.kit, is_powered)
     powered_s = time.monotonic()
-    await camera.heard(AXIS_COMPANY_ID, payload, after_s=powered_s, timeout_s=COMES_BACK_S)
+    await camera.heard(
+        AXIS_COMPANY_ID, payload, after_s=powered_s, timeout_s=COMES_BACK_S, rescan_s=RESCAN_S
+    )
     assert await _active_instances(bluetoothd) == 1
 
 
@@ -161,10 +167,14 @@ async def test_stop_takes_the_beacon_off_the_air(
 
     await kit.request(StopBroadcast(system_id=SYSTEM_ID, broadcaster="test"))
     assert await _active_instances(bluetoothd) == 0
-    # Reports already on their way may still arrive; after a moment nothing more does.
+    # Reports already on their way may still arrive; after a moment nothing more does, also at
+    # the starts of the camera's scan, where btvirt reports what is on the air. A beacon left on
+    # the air was heard in 4 runs of 6 within five starts: ten are made.
     await asyncio.sleep(1)
     stopped_s = time.monotonic()
-    await asyncio.sleep(3)
+    for _ in range(10):
+        await camera.rescan()
+        await asyncio.sleep(RESCAN_S)
     late = [
         r for r in camera.reports if r.at_s > stopped_s and AXIS_COMPANY_ID in r.manufacturer_data
     ]
