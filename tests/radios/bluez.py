@@ -248,12 +248,13 @@ class Camera:
         payload: bytes,
         after_s: float = 0.0,
         timeout_s: float = 20.0,
-        rescan_s: float | None = None,
+        rescan_s: float | None = RESCAN_S,
     ) -> Report:
         """The first report since ``after_s`` (monotonic) that carried exactly ``payload``.
 
-        With ``rescan_s``, the scan is started again that often while nothing matches: for an
-        advertisement that may have been on the air before the scan began (:data:`RESCAN_S`).
+        The scan is started again every ``rescan_s`` while nothing matches (:data:`RESCAN_S`:
+        an advertisement already on the air is reported anew); ``None`` leaves it alone, for a
+        measurement of when a report came by itself.
 
         Raises:
             TimeoutError: nothing of the kind arrived in time; the message lists what did.

@@ -126,9 +126,7 @@ async def test_the_broadcast_comes_back_by_itself_after_bluetoothd_restarts(
     # The camera's discovery went with the daemon. The kit registers its advertisement again as
     # the controller is powered, before the camera can scan: heard at a rescan (RESCAN_S).
     await camera.scan()
-    await camera.heard(
-        AXIS_COMPANY_ID, payload, after_s=restarted_s, timeout_s=COMES_BACK_S, rescan_s=RESCAN_S
-    )
+    await camera.heard(AXIS_COMPANY_ID, payload, after_s=restarted_s, timeout_s=COMES_BACK_S)
 
 
 async def _is_absent(kit: Bus) -> bool:
@@ -150,9 +148,7 @@ async def test_the_broadcast_comes_back_by_itself_after_the_controller_is_powere
     for is_powered in (False, True):
         await bluetoothd.power(bluetoothd.kit, is_powered)
     powered_s = time.monotonic()
-    await camera.heard(
-        AXIS_COMPANY_ID, payload, after_s=powered_s, timeout_s=COMES_BACK_S, rescan_s=RESCAN_S
-    )
+    await camera.heard(AXIS_COMPANY_ID, payload, after_s=powered_s, timeout_s=COMES_BACK_S)
     assert await _active_instances(bluetoothd) == 1
 
 
