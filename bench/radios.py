@@ -89,7 +89,7 @@ async def measure(vm: Any, folder: Path, edges: int) -> Latency:
                 started = await asyncio.wait_for(changes.get(), 10)
                 assert started.is_active and started.sequence is not None
                 payload = encode(Beacon(SYSTEM_ID, 1, started.sequence, flags=1))
-                # The report that came of itself: a rescan would make one.
+                # Timed to the report that came by itself: a rescan would make one of its own.
                 report = await camera.heard(
                     AXIS_COMPANY_ID, payload, after_s=edge_ns / 1e9, rescan_s=None
                 )
