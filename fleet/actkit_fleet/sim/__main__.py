@@ -111,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="without actkit-fleet resume: sources resume when nats-server retries them",
     )
+    parser.add_argument(
+        "--keep-logs",
+        action="store_true",
+        help="keep the HQ nodes', the resumer's and the vehicles' logs after a whole run too "
+        "(a failed run always keeps them)",
+    )
     args = parser.parse_args(argv)
     if args.vehicles < 4:
         parser.error("--vehicles: at least 4 (a quarter of them is cut)")
@@ -132,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         is_whole = asyncio.run(simulate(plan, folder, is_resuming=not args.no_resume))
     finally:
-        if is_whole:
+        if is_whole and not args.keep_logs:
             shutil.rmtree(folder, ignore_errors=True)
         else:
             _say(f"fleet-sim: the servers' logs are kept in {folder}")

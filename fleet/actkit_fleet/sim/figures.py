@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ SETTLE_S = 10.0
 """After the links return, the time left out of "while connected" (the backlog drains)."""
 LOSSES_SHOWN = 5
 """How many vehicles, and events of each, a loss names."""
+SLOWEST_SHOWN = 3
+"""How many of the cut vehicles slowest to resume the table names."""
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -38,9 +41,9 @@ class Figures:
     out_of_order: int
     resume_s: list[float]
     resume_restarted_s: list[float]
+    """Of the vehicles whose server was also killed and started again during the cut."""
     failover_s: list[float]
     """From the HQ node's kill to each uncut vehicle's next event at HQ."""
-    """Of the vehicles whose server was also killed and started again during the cut."""
     caught_up_s: list[float]
     latency_ms: list[float]
     ingest_per_s: float
@@ -50,6 +53,8 @@ class Figures:
     driver_pss_mib: float
     lost_seqs: dict[str, list[int]] = field(default_factory=dict)
     """The events each vehicle lost, by their number."""
+    slowest: list[tuple[str, float]] = field(default_factory=list)
+    """The cut vehicles slowest to resume, slowest first, each with its resume (s)."""
 
     @property
     def is_whole(self) -> bool:
@@ -84,6 +89,7 @@ def compute(
     restored_ns = timeline.restored_s * 1e9
     resume: list[float] = []
     resume_restarted: list[float] = []
+    each: dict[str, float] = {}
     caught_up: list[float] = []
     for vehicle_id in timeline.cut_ids:
         mine = [a for a in arrivals if a.vehicle_id == vehicle_id]
@@ -91,7 +97,8 @@ def compute(
         backlog = [a.stored_ns for a in mine if a.sent_ns < restored_ns]
         if after:
             chosen = resume_restarted if vehicle_id in timeline.killed_ids else resume
-            chosen.append((min(after) - restored_ns) / 1e9)
+            each[vehicle_id] = (min(after) - restored_ns) / 1e9
+            chosen.append(each[vehicle_id])
         if backlog:
             caught_up.append(max(0.0, (max(backlog) - restored_ns) / 1e9))
     latency = [(a.stored_ns - a.sent_ns) / 1e6 for a in arrivals if _calm(timeline, a.sent_ns)]
@@ -128,6 +135,7 @@ def compute(
         lost_seqs={
             vehicle_id: result.lost_seqs for vehicle_id, result in results.items() if result.lost
         },
+        slowest=sorted(each.items(), key=lambda item: (-item[1], item[0]))[:SLOWEST_SHOWN],
     )
 
 
@@ -162,6 +170,14 @@ def _losses(figures: Figures, plan: Plan, timeline: Timeline) -> str:
         f"{plan.drain_timeout_s:.0f} s after the publishers stopped (still on their way or lost: "
         "the run fails either way)"
     )
+
+
+def _slowest(figures: Figures, timeline: Timeline) -> str:
+    """The cut vehicles slowest to resume, and when the links came back (the servers' clock)."""
+    named = ", ".join(f"{vehicle_id} {seconds:.2f} s" for vehicle_id, seconds in figures.slowest)
+    back = time.strftime("%H:%M:%S", time.localtime(timeline.restored_s))
+    milliseconds = int(timeline.restored_s * 1000) % 1000
+    return f"{named or 'none'}; the links came back at {back}.{milliseconds:03d}"
 
 
 def _leads(timeline: Timeline) -> str:
@@ -203,6 +219,7 @@ def render(figures: Figures, plan: Plan, timeline: Timeline, startup_s: float) -
         ("out of order", f"{figures.out_of_order} vehicles"),
         ("resume after link back", _p(figures.resume_s, "s") + ", links cut only"),
         ("", _p(figures.resume_restarted_s, "s") + ", server also killed + restarted"),
+        ("slowest to resume", _slowest(figures, timeline)),
         ("backlog at HQ after", _p(figures.caught_up_s, "s")),
         ("HQ node kill", _p(figures.failover_s, "s") + " to a linked vehicle's next event"),
         ("", _recovered(timeline, plan)),

@@ -1,9 +1,11 @@
 import math
+import time
 
 import pytest
 
 from actkit_fleet.sim.check import Arrival, by_vehicle
-from actkit_fleet.sim.figures import percentile, whose
+from actkit_fleet.sim.figures import SLOWEST_SHOWN, compute, percentile, render, whose
+from actkit_fleet.sim.scenario import Plan, Timeline
 from actkit_fleet.view import age, checked_command
 from actkit_proto.errors import Invalid
 from actkit_proto.io import PulsePort
@@ -71,6 +73,27 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile(values, 0.5) == 50.0
     assert percentile(values, 0.99) == 99.0
     assert math.isnan(percentile([], 0.5))
+
+
+def test_the_table_names_the_cut_vehicles_slowest_to_resume_and_when_the_links_came_back() -> None:
+    second = 1_000_000_000
+    resumes = {"v1": 0.5, "v2": 1.25, "v3": 2.5, "v4": 0.75, "v5": 1.0}
+    timeline = Timeline(started_s=100.0, cut_s=110.0, restored_s=140.25, stopped_s=160.0)
+    timeline.cut_ids = list(resumes)
+    # Each cut vehicle's first event stored after the links came back, and one of v3's later.
+    back = int(timeline.restored_s * second)
+    found = [Arrival(vid, 1, back - second, back + int(s * second)) for vid, s in resumes.items()]
+    found.append(Arrival("v3", 2, back, back + 3 * second))
+    results = by_vehicle(found, {"v1": 1, "v2": 1, "v3": 2, "v4": 1, "v5": 1})
+    figures = compute(found, results, timeline, ([], [], 0.0))
+    assert figures.slowest == [("v3", 2.5), ("v2", 1.25), ("v5", 1.0)]
+    assert len(figures.slowest) == SLOWEST_SHOWN
+    table = render(figures, Plan(vehicles=8), timeline, 1.0)
+    [row] = [line for line in table.splitlines() if line.strip().startswith("slowest to resume")]
+    assert row.split("slowest to resume")[1].strip().startswith("v3 2.50 s, v2 1.25 s, v5 1.00 s;")
+    assert row.endswith(
+        f"the links came back at {time.strftime('%H:%M:%S', time.localtime(140))}.250"
+    )
 
 
 def test_ages_read_as_a_person_says_them() -> None:

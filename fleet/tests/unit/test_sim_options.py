@@ -1,11 +1,13 @@
 """The simulation's options: the vehicles' ping set after their link's own, bad ones refused."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from actkit_fleet.leafconf import LeafLink
 from actkit_fleet.nkey import new_user_nkey
+from actkit_fleet.sim import __main__ as sim_main
 from actkit_fleet.sim.__main__ import main
 from actkit_fleet.sim.cluster import light_vehicles
 
@@ -36,3 +38,23 @@ def test_a_vehicle_option_nats_server_cannot_take_is_refused_before_anything_sta
     with pytest.raises(SystemExit):
         main(["--vehicles", "4", option, value])
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("is_kept", [True, False])
+def test_a_whole_run_keeps_its_logs_only_when_asked(
+    is_kept: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folders: list[Path] = []
+
+    async def whole_run(plan: object, folder: Path, *, is_resuming: bool = True) -> bool:
+        (folder / "resume.log").write_text("a line\n")
+        folders.append(folder)
+        return True
+
+    monkeypatch.setattr(sim_main, "simulate", whole_run)
+    assert sim_main.main(["--vehicles", "4", *(["--keep-logs"] if is_kept else [])]) == 0
+    [folder] = folders
+    assert (folder / "resume.log").exists() is is_kept
+    assert (f"logs are kept in {folder}" in capsys.readouterr().out) is is_kept
+    if is_kept:
+        shutil.rmtree(folder)
