@@ -1,6 +1,6 @@
 """The simulation's options: the vehicles' ping set after their link's own, bad ones refused."""
 
-import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -42,19 +42,23 @@ def test_a_vehicle_option_nats_server_cannot_take_is_refused_before_anything_sta
 
 @pytest.mark.parametrize("is_kept", [True, False])
 def test_a_whole_run_keeps_its_logs_only_when_asked(
-    is_kept: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    is_kept: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    folders: list[Path] = []
+    folder = tmp_path / "fleet-sim"
 
-    async def whole_run(plan: object, folder: Path, *, is_resuming: bool = True) -> bool:
-        (folder / "resume.log").write_text("a line\n")
-        folders.append(folder)
+    def make_folder(prefix: str) -> str:
+        folder.mkdir()
+        return str(folder)
+
+    async def whole_run(plan: object, into: Path, *, is_resuming: bool = True) -> bool:
+        (into / "resume.log").write_text("a line\n")
         return True
 
+    monkeypatch.setattr(tempfile, "mkdtemp", make_folder)
     monkeypatch.setattr(sim_main, "simulate", whole_run)
     assert sim_main.main(["--vehicles", "4", *(["--keep-logs"] if is_kept else [])]) == 0
-    [folder] = folders
     assert (folder / "resume.log").exists() is is_kept
     assert (f"logs are kept in {folder}" in capsys.readouterr().out) is is_kept
-    if is_kept:
-        shutil.rmtree(folder)
