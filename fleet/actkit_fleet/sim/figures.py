@@ -173,7 +173,7 @@ def _losses(figures: Figures, plan: Plan, timeline: Timeline) -> str:
 
 
 def _slowest(figures: Figures, timeline: Timeline) -> str:
-    """The cut vehicles slowest to resume, and when the links came back (the servers' clock)."""
+    """The cut vehicles slowest to resume, and when the links came back (the logs' clock)."""
     named = ", ".join(f"{vehicle_id} {seconds:.2f} s" for vehicle_id, seconds in figures.slowest)
     back = time.strftime("%H:%M:%S", time.localtime(timeline.restored_s))
     milliseconds = int(timeline.restored_s * 1000) % 1000
