@@ -1,0 +1,389 @@
+"""``python -m actkit_fleet.sim.accountprobe``: how fast HQ sets up links that return together.
+
+When 50 of 200 vehicles' links return at once in ``make fleet-sim``, each vehicle's JetStream
+answers from HQ only 0.6 to 0.9 s after its link's connect event (``fleet/README.md``), and
+nats-server sets each link up under locks of the account it binds to. This times such a storm
+with light vehicles (a leaf nats-server each, at niceness +10, three HQ nodes, a proxy a link)
+bound either to HQ's one fleet account (``shared``, as the fleet is) or each to an account of
+its own that lends the fleet account its JetStream API (``own``: an export of ``$JS.<id>.API.>``
+the fleet account imports); and, in the shared layout, with what the fleet adds one thing at a
+time: HQ's shards sourcing every vehicle (``--sourced``), each vehicle sourcing its share of
+HQ's command queue (``--commands``), events played (``--rate``). From the proxies' accepting
+again, each relinked vehicle's ``$JS.<id>.API.INFO`` is asked through every HQ node every 50 ms
+until answered. ``fleet/README.md`` has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nats
+from nats.aio.client import Client
+from nats.errors import Error as NatsError
+
+from actkit_core.fleetstreams import uplink, vehicle_commands, vehicle_events
+from actkit_core.natsserver import NatsServer
+from actkit_fleet import provision, shards
+from actkit_fleet.jetstream import JetStreamApi, downlink
+from actkit_fleet.sim.cluster import VEHICLE_GO_ENV, free_ports
+from actkit_fleet.sim.proxy import LinkProxy
+from actkit_proto.fleet import HQ_COMMANDS, VEHICLE_EVENTS
+
+LAYOUTS = ("shared", "own")
+HQ_NODES = 3
+VEHICLE_NICENESS = 10
+ASK_EVERY_S = 0.05
+ASK_TIMEOUT_S = 0.5
+LINKED_WITHIN_S = 120.0
+GIVE_UP_S = 20.0
+CUT_S = 5.0
+BETWEEN_ROUNDS_S = 3.0
+STARTED_AT_ONCE = 20
+PLAYED_SUBJECT = "io.port.1.changed"
+
+
+@dataclass(frozen=True)
+class Storm:
+    """What to time: the layout, the fleet, and what HQ and the vehicles do besides."""
+
+    layout: str = "shared"
+    vehicles: int = 200
+    relinking: int = 50
+    rounds: int = 2
+    is_sourced: bool = False
+    has_commands: bool = False
+    rate: float = 0.0
+    """Events a vehicle plays a second (0: none)."""
+    command_replicas: int | None = None
+    """The command queue's consumers' replicas (None: the queue's, as in the fleet)."""
+    settle_s: float = 10.0
+    """How long the sources and the events run before the first cut."""
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"{self.layout!r} is not a layout ({', '.join(LAYOUTS)})")
+        if self.layout == "own" and (self.is_sourced or self.has_commands or self.rate):
+            raise ValueError(
+                "an account a vehicle is timed bare: sourcing across accounts is not set up"
+            )
+        if self.has_commands and not self.is_sourced:
+            raise ValueError("the command queue comes with the shards (--sourced)")
+        if self.rate and not self.is_sourced:
+            raise ValueError("events played go nowhere without the shards (--sourced)")
+        if self.relinking * self.rounds > self.vehicles:
+            raise ValueError("each round relinks vehicles of its own: too few vehicles")
+
+
+@dataclass(frozen=True)
+class Round:
+    """One cut and return: when a node first answered for each relinked vehicle, and every node."""
+
+    relinked: int
+    first_s: list[float]
+    every_s: list[float]
+    answered_while_cut: int
+    """Relinked vehicles HQ still reached just before the return (0 when the cut holds)."""
+
+
+def _account(vehicle_id: str) -> str:
+    return vehicle_id.upper()
+
+
+def hq_conf(node: int, ports: Sequence[int], vehicles: Sequence[str], layout: str) -> str:
+    """HQ node ``node`` (0…): the fleet account (JetStream), HQ's user, the vehicles' users."""
+    cluster_ports, leaf_ports = ports[HQ_NODES : 2 * HQ_NODES], ports[2 * HQ_NODES :]
+    routes = ", ".join(
+        f'"nats-route://127.0.0.1:{port}"' for port in cluster_ports if port != cluster_ports[node]
+    )
+    vehicle_users = [f"{{user: {vid}, password: {vid}}}" for vid in vehicles]
+    fleet, own_accounts = "users: [{user: hq, password: hq}", []
+    if layout == "shared":
+        fleet += ", " + ", ".join(vehicle_users) + "]"
+    else:
+        fleet += (
+            "], imports: ["
+            + ", ".join(
+                f'{{service: {{account: {_account(vid)}, subject: "$JS.{vid}.API.>"}}}}'
+                for vid in vehicles
+            )
+            + "]"
+        )
+        own_accounts = [
+            f'  {_account(vid)} {{ users: [{user}], exports: [{{service: "$JS.{vid}.API.>"}}] }}'
+            for vid, user in zip(vehicles, vehicle_users, strict=True)
+        ]
+    return "\n".join(
+        [
+            f"server_name: hq{node + 1}",
+            "jetstream { domain: hq }",
+            f'cluster {{ name: HQ, listen: "127.0.0.1:{cluster_ports[node]}"',
+            f"  routes: [{routes}] }}",
+            "leafnodes {",
+            f'  listen: "127.0.0.1:{leaf_ports[node]}"',
+            "  no_advertise: true",
+            "  isolate_leafnode_interest: true",
+            "  authorization { timeout: 10 }",
+            "}",
+            "accounts {",
+            "  SYS { users: [{user: sys, password: sys}] }",
+            f"  FLEET {{ jetstream: enabled, {fleet} }}",
+            *own_accounts,
+            "}",
+            "system_account: SYS",
+            "",
+        ]
+    )
+
+
+def vehicle_conf(vehicle_id: str, proxy_port: int) -> str:
+    """A light vehicle: its services' account (JetStream, domain = its id), linked to HQ."""
+    return "\n".join(
+        [
+            f"server_name: {vehicle_id}",
+            f"jetstream {{ domain: {vehicle_id}, max_file_store: 1GB, max_memory_store: 64MB }}",
+            "accounts { ACTKIT { jetstream: enabled, users: [{user: car, password: car}] } }",
+            "leafnodes {",
+            '  reconnect_interval: "250ms"',
+            f'  remotes: [ {{ urls: ["nats-leaf://{vehicle_id}:{vehicle_id}@127.0.0.1:{proxy_port}"]'
+            ", account: ACTKIT, compression: off } ]",
+            "}",
+            "",
+        ]
+    )
+
+
+async def _answers(client: Client, vehicle_id: str) -> bool:
+    with contextlib.suppress(NatsError, TimeoutError):
+        await client.request(f"$JS.{vehicle_id}.API.INFO", b"", timeout=ASK_TIMEOUT_S)
+        return True
+    return False
+
+
+async def _until_answered(
+    clients: Sequence[Client], vehicles: Sequence[str], since: float, give_up_s: float
+) -> dict[str, list[float]]:
+    """For each vehicle, when each node first answered for it (s after ``since``)."""
+    answered: dict[str, list[float]] = {vid: [] for vid in vehicles}
+    pending = {(vid, index) for vid in vehicles for index in range(len(clients))}
+    in_flight: set[tuple[str, int]] = set()
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def ask(vid: str, index: int) -> None:
+        try:
+            if await _answers(clients[index], vid) and (vid, index) in pending:
+                answered[vid].append(time.monotonic() - since)
+                pending.discard((vid, index))
+        finally:
+            in_flight.discard((vid, index))
+
+    while pending and time.monotonic() - since < give_up_s:
+        for vid, index in sorted(pending - in_flight):
+            in_flight.add((vid, index))
+            task = asyncio.create_task(ask(vid, index))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        await asyncio.sleep(ASK_EVERY_S)
+    await asyncio.gather(*tasks)
+    return answered
+
+
+async def _play(car: Client, rate: float, phase: float) -> None:
+    """Events on one vehicle, ``rate`` a second, from ``phase`` of a period on."""
+    await asyncio.sleep(phase / rate)
+    for index in range(sys.maxsize):
+        with contextlib.suppress(NatsError):
+            await car.publish(PLAYED_SUBJECT, b'{"is_active": %d}' % (index % 2))
+        await asyncio.sleep(1 / rate)
+
+
+@dataclass
+class _Fleet:
+    """The servers, proxies and clients of one probe, stopped by :meth:`close`."""
+
+    storm: Storm
+    folder: Path
+    ids: list[str] = field(init=False)
+    servers: list[NatsServer] = field(default_factory=list)
+    proxies: list[LinkProxy] = field(default_factory=list)
+    hq: list[Client] = field(default_factory=list)
+    cars: list[Client] = field(default_factory=list)
+    players: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ids = [f"v{number:04d}" for number in range(1, self.storm.vehicles + 1)]
+
+    async def start(self) -> None:
+        """HQ, then the vehicles through their proxies; every vehicle answering from HQ."""
+        ports = free_ports(3 * HQ_NODES)
+        for node in range(HQ_NODES):
+            config = self.folder / f"hq{node + 1}.conf"
+            config.write_text(hq_conf(node, ports, self.ids, self.storm.layout))
+            self.servers.append(
+                NatsServer(self.folder / f"hq{node + 1}", ports[node], config=config)
+            )
+        await asyncio.gather(*(server.start_async(30.0) for server in self.servers))
+        leaf = [("127.0.0.1", port) for port in ports[2 * HQ_NODES :]]
+        vehicles = []
+        for number, (vid, port) in enumerate(zip(self.ids, free_ports(len(self.ids)), strict=True)):
+            shift = number % HQ_NODES
+            proxy = LinkProxy(leaf[shift:] + leaf[:shift])
+            await proxy.start()
+            self.proxies.append(proxy)
+            config = self.folder / f"{vid}.conf"
+            config.write_text(vehicle_conf(vid, proxy.port))
+            vehicles.append(
+                NatsServer(
+                    self.folder / vid,
+                    port,
+                    config=config,
+                    env=VEHICLE_GO_ENV,
+                    niceness=VEHICLE_NICENESS,
+                )
+            )
+        self.servers += vehicles
+        for start in range(0, len(vehicles), STARTED_AT_ONCE):
+            batch = vehicles[start : start + STARTED_AT_ONCE]
+            await asyncio.gather(*(server.start_async(30.0) for server in batch))
+        for port in ports[:HQ_NODES]:
+            self.hq.append(await nats.connect(f"nats://hq:hq@127.0.0.1:{port}"))
+        linked = await _until_answered(self.hq[:1], self.ids, time.monotonic(), LINKED_WITHIN_S)
+        silent = [vid for vid, times in linked.items() if not times]
+        if silent:
+            raise RuntimeError(f"{len(silent)} vehicles never answered from HQ: {silent[:5]}")
+        for server in vehicles:
+            self.cars.append(await nats.connect(server.url.replace("://", "://car:car@")))
+
+    async def source(self) -> None:
+        """HQ's shards source every vehicle's events; each vehicle its share of the commands."""
+        hq = JetStreamApi(self.hq[0], timeout_s=15.0)
+        await provision.setup(hq, HQ_NODES)
+        replicas = (
+            {}
+            if self.storm.command_replicas is None
+            else {"num_replicas": self.storm.command_replicas}
+        )
+        for vid, car in zip(self.ids, self.cars, strict=True):
+            vehicle = JetStreamApi(car)
+            await vehicle.ensure_stream(vehicle_events())
+            await vehicle.ensure_consumer(VEHICLE_EVENTS, uplink(vid))
+            if self.storm.has_commands:
+                await hq.ensure_consumer(HQ_COMMANDS, {**downlink(vid), **replicas})
+                await vehicle.ensure_stream(vehicle_commands(vid))
+        await shards.add_vehicles(hq, self.ids, "the probe")
+
+    def play(self) -> None:
+        """Every vehicle's events, their periods spread over a period."""
+        for number, car in enumerate(self.cars):
+            phase = (number % STARTED_AT_ONCE) / STARTED_AT_ONCE
+            self.players.append(asyncio.create_task(_play(car, self.storm.rate, phase)))
+
+    async def storm_round(self, cut: Sequence[str]) -> Round:
+        """Cut the links of ``cut``, restore them together, time HQ's answers for them."""
+        proxies = [self.proxies[self.ids.index(vid)] for vid in cut]
+        for proxy in proxies:
+            proxy.cut()
+        await asyncio.sleep(CUT_S)
+        reached = await asyncio.gather(*(_answers(self.hq[0], vid) for vid in cut))
+        restored = time.monotonic()
+        for proxy in proxies:
+            proxy.restore()
+        answered = await _until_answered(self.hq, cut, restored, GIVE_UP_S)
+        return Round(
+            relinked=len(cut),
+            first_s=[min(times) for times in answered.values() if times],
+            every_s=[max(times) for times in answered.values() if len(times) == HQ_NODES],
+            answered_while_cut=sum(reached),
+        )
+
+    async def close(self) -> None:
+        """Stop everything this probe started (servers by their PIDs)."""
+        for task in self.players:
+            task.cancel()
+        await asyncio.gather(*self.players, return_exceptions=True)
+        for client in self.hq + self.cars:
+            with contextlib.suppress(NatsError):
+                await client.close()
+        for proxy in self.proxies:
+            await proxy.close()
+        for server in reversed(self.servers):
+            server.stop()
+
+
+async def probe(folder: Path, storm: Storm) -> list[Round]:
+    """Start the fleet in ``folder``, then cut and restore ``storm.relinking`` links a round."""
+    fleet = _Fleet(storm, folder)
+    try:
+        await fleet.start()
+        if storm.is_sourced:
+            await fleet.source()
+        if storm.rate:
+            fleet.play()
+        if storm.is_sourced or storm.rate:
+            await asyncio.sleep(storm.settle_s)
+        rounds = []
+        for number in range(storm.rounds):
+            cut = fleet.ids[number * storm.relinking : (number + 1) * storm.relinking]
+            if rounds:
+                await asyncio.sleep(BETWEEN_ROUNDS_S)
+            rounds.append(await fleet.storm_round(cut))
+        return rounds
+    finally:
+        await fleet.close()
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.3f} / {max(values):.3f} s" if values else "none"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time the storm in each layout asked for; 1 if a cut did not hold or a node did not answer."""
+    parser = argparse.ArgumentParser(prog="accountprobe", description=__doc__)
+    parser.add_argument("--layout", choices=LAYOUTS, action="append")
+    parser.add_argument("--vehicles", type=int, default=Storm.vehicles)
+    parser.add_argument("--relinking", type=int, default=Storm.relinking)
+    parser.add_argument("--rounds", type=int, default=Storm.rounds)
+    parser.add_argument("--sourced", action="store_true", help="HQ's shards source every vehicle")
+    parser.add_argument("--commands", action="store_true", help="each vehicle sources HQ's queue")
+    parser.add_argument("--rate", type=float, default=0.0, help="events a vehicle plays a second")
+    parser.add_argument("--command-replicas", type=int, help="the queue's consumers' replicas")
+    args = parser.parse_args(argv)
+    is_whole = True
+    for layout in args.layout or list(LAYOUTS):
+        try:
+            storm = Storm(
+                layout,
+                args.vehicles,
+                args.relinking,
+                args.rounds,
+                args.sourced,
+                args.commands,
+                args.rate,
+                args.command_replicas,
+            )
+        except ValueError as exc:
+            parser.error(str(exc))
+        with tempfile.TemporaryDirectory(prefix="account-probe-") as folder:
+            rounds = asyncio.run(probe(Path(folder), storm))
+        for number, result in enumerate(rounds, start=1):
+            missed = result.relinked - len(result.every_s)
+            is_whole = is_whole and not missed and not result.answered_while_cut
+            sys.stdout.write(
+                f"{layout} round {number}: {result.relinked} relinked, answered by a node "
+                f"{_spread(result.first_s)} (median / largest), by every node "
+                f"{_spread(result.every_s)}; {missed} not by every node within {GIVE_UP_S:.0f} s"
+                f"; {result.answered_while_cut} answered while cut\n"
+            )
+    return 0 if is_whole else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
