@@ -329,7 +329,7 @@ async def probe(folder: Path, storm: Storm) -> list[Round]:
             fleet.play()
         if storm.is_sourced or storm.rate:
             await asyncio.sleep(storm.settle_s)
-        rounds = []
+        rounds: list[Round] = []
         for number in range(storm.rounds):
             cut = fleet.ids[number * storm.relinking : (number + 1) * storm.relinking]
             if rounds:
