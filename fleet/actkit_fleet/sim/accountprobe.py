@@ -67,6 +67,8 @@ class Storm:
     """The command queue's consumers' replicas (None: the queue's, as in the fleet)."""
     settle_s: float = 10.0
     """How long the sources and the events run before the first cut."""
+    cut_s: float = CUT_S
+    """How long each round's links stay cut."""
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -291,7 +293,7 @@ class _Fleet:
         proxies = [self.proxies[self.ids.index(vid)] for vid in cut]
         for proxy in proxies:
             proxy.cut()
-        await asyncio.sleep(CUT_S)
+        await asyncio.sleep(self.storm.cut_s)
         reached = await asyncio.gather(*(_answers(self.hq[0], vid) for vid in cut))
         restored = time.monotonic()
         for proxy in proxies:

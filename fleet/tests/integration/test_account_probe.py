@@ -23,7 +23,7 @@ async def test_vehicles_each_in_an_account_of_their_own_answer_through_the_fleet
 ) -> None:
     # The fleet account reaches each vehicle's JetStream only through its import from the
     # vehicle's account: a wrong import or export and no vehicle would answer at the start.
-    rounds = await probe(tmp_path, Storm("own", vehicles=4, relinking=2, rounds=1))
+    rounds = await probe(tmp_path, Storm("own", vehicles=4, relinking=2, rounds=1, cut_s=1.0))
     _every_link_timed(rounds, 2)
 
 
@@ -39,6 +39,7 @@ async def test_a_storm_with_the_shards_the_command_queue_and_events_is_timed(
         has_commands=True,
         rate=2.0,
         settle_s=1.0,
+        cut_s=1.0,
     )
     _every_link_timed(await probe(tmp_path, storm), 2)
 
