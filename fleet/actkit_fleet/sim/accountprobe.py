@@ -18,11 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import secrets
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,9 @@ CUT_S = 5.0
 BETWEEN_ROUNDS_S = 3.0
 STARTED_AT_ONCE = 20
 PLAYED_SUBJECT = "io.port.1.changed"
+HQ_USER = "hq"
+CAR_USER = "car"
+"""A vehicle's own clients' user (the events' player), with the vehicle's password."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class Storm:
     layout: str = "shared"
     vehicles: int = 200
     relinking: int = 50
-    rounds: int = 2
+    rounds: int = 3
     is_sourced: bool = False
     has_commands: bool = False
     rate: float = 0.0
@@ -96,31 +100,35 @@ class Round:
     """Relinked vehicles HQ still reached just before the return (0 when the cut holds)."""
 
 
-def _account(vehicle_id: str) -> str:
-    return vehicle_id.upper()
+def _password() -> str:
+    return "k" + secrets.token_hex(8)
 
 
-def hq_conf(node: int, ports: Sequence[int], vehicles: Sequence[str], layout: str) -> str:
-    """HQ node ``node`` (0…): the fleet account (JetStream), HQ's user, the vehicles' users."""
+def hq_conf(node: int, ports: Sequence[int], passwords: Mapping[str, str], layout: str) -> str:
+    """HQ node ``node`` (0…): the fleet account (JetStream), its users, the vehicles' users.
+
+    ``passwords``: HQ's user ``hq`` and each vehicle's (its id) password.
+    """
+    vehicles = [user for user in passwords if user != HQ_USER]
     cluster_ports, leaf_ports = ports[HQ_NODES : 2 * HQ_NODES], ports[2 * HQ_NODES :]
     routes = ", ".join(
         f'"nats-route://127.0.0.1:{port}"' for port in cluster_ports if port != cluster_ports[node]
     )
-    vehicle_users = [f"{{user: {vid}, password: {vid}}}" for vid in vehicles]
-    fleet, own_accounts = "users: [{user: hq, password: hq}", []
+    vehicle_users = [f"{{user: {vid}, password: {passwords[vid]}}}" for vid in vehicles]
+    fleet, own_accounts = f"users: [{{user: {HQ_USER}, password: {passwords[HQ_USER]}}}", []
     if layout == "shared":
         fleet += ", " + ", ".join(vehicle_users) + "]"
     else:
         fleet += (
             "], imports: ["
             + ", ".join(
-                f'{{service: {{account: {_account(vid)}, subject: "$JS.{vid}.API.>"}}}}'
+                f'{{service: {{account: {vid.upper()}, subject: "$JS.{vid}.API.>"}}}}'
                 for vid in vehicles
             )
             + "]"
         )
         own_accounts = [
-            f'  {_account(vid)} {{ users: [{user}], exports: [{{service: "$JS.{vid}.API.>"}}] }}'
+            f'  {vid.upper()} {{ users: [{user}], exports: [{{service: "$JS.{vid}.API.>"}}] }}'
             for vid, user in zip(vehicles, vehicle_users, strict=True)
         ]
     return "\n".join(
@@ -136,7 +144,7 @@ def hq_conf(node: int, ports: Sequence[int], vehicles: Sequence[str], layout: st
             "  authorization { timeout: 10 }",
             "}",
             "accounts {",
-            "  SYS { users: [{user: sys, password: sys}] }",
+            f"  SYS {{ users: [{{user: sys, password: {_password()}}}] }}",
             f"  FLEET {{ jetstream: enabled, {fleet} }}",
             *own_accounts,
             "}",
@@ -146,17 +154,18 @@ def hq_conf(node: int, ports: Sequence[int], vehicles: Sequence[str], layout: st
     )
 
 
-def vehicle_conf(vehicle_id: str, proxy_port: int) -> str:
+def vehicle_conf(vehicle_id: str, password: str, proxy_port: int) -> str:
     """A light vehicle: its services' account (JetStream, domain = its id), linked to HQ."""
     return "\n".join(
         [
             f"server_name: {vehicle_id}",
             f"jetstream {{ domain: {vehicle_id}, max_file_store: 1GB, max_memory_store: 64MB }}",
-            "accounts { ACTKIT { jetstream: enabled, users: [{user: car, password: car}] } }",
+            f"accounts {{ ACTKIT {{ jetstream: enabled, users: [{{user: {CAR_USER}, password: "
+            f"{password}}}] }} }}",
             "leafnodes {",
             '  reconnect_interval: "250ms"',
-            f'  remotes: [ {{ urls: ["nats-leaf://{vehicle_id}:{vehicle_id}@127.0.0.1:{proxy_port}"]'
-            ", account: ACTKIT, compression: off } ]",
+            f'  remotes: [ {{ urls: ["nats-leaf://{vehicle_id}:{password}@127.0.0.1:{proxy_port}"]',
+            "    account: ACTKIT, compression: off } ]",
             "}",
             "",
         ]
@@ -214,6 +223,8 @@ class _Fleet:
     storm: Storm
     folder: Path
     ids: list[str] = field(init=False)
+    passwords: dict[str, str] = field(init=False)
+    """HQ's user's and each vehicle's (used both at HQ and for its own clients)."""
     servers: list[NatsServer] = field(default_factory=list)
     proxies: list[LinkProxy] = field(default_factory=list)
     hq: list[Client] = field(default_factory=list)
@@ -222,13 +233,14 @@ class _Fleet:
 
     def __post_init__(self) -> None:
         self.ids = [f"v{number:04d}" for number in range(1, self.storm.vehicles + 1)]
+        self.passwords = {user: _password() for user in [HQ_USER, *self.ids]}
 
     async def start(self) -> None:
         """HQ, then the vehicles through their proxies; every vehicle answering from HQ."""
         ports = free_ports(3 * HQ_NODES)
         for node in range(HQ_NODES):
             config = self.folder / f"hq{node + 1}.conf"
-            config.write_text(hq_conf(node, ports, self.ids, self.storm.layout))
+            config.write_text(hq_conf(node, ports, self.passwords, self.storm.layout))
             self.servers.append(
                 NatsServer(self.folder / f"hq{node + 1}", ports[node], config=config)
             )
@@ -241,7 +253,7 @@ class _Fleet:
             await proxy.start()
             self.proxies.append(proxy)
             config = self.folder / f"{vid}.conf"
-            config.write_text(vehicle_conf(vid, proxy.port))
+            config.write_text(vehicle_conf(vid, self.passwords[vid], proxy.port))
             vehicles.append(
                 NatsServer(
                     self.folder / vid,
@@ -256,23 +268,26 @@ class _Fleet:
             batch = vehicles[start : start + STARTED_AT_ONCE]
             await asyncio.gather(*(server.start_async(30.0) for server in batch))
         for port in ports[:HQ_NODES]:
-            self.hq.append(await nats.connect(f"nats://hq:hq@127.0.0.1:{port}"))
+            self.hq.append(
+                await nats.connect(
+                    f"nats://127.0.0.1:{port}", user=HQ_USER, password=self.passwords[HQ_USER]
+                )
+            )
         linked = await _until_answered(self.hq[:1], self.ids, time.monotonic(), LINKED_WITHIN_S)
         silent = [vid for vid, times in linked.items() if not times]
         if silent:
             raise RuntimeError(f"{len(silent)} vehicles never answered from HQ: {silent[:5]}")
-        for server in vehicles:
-            self.cars.append(await nats.connect(server.url.replace("://", "://car:car@")))
+        for vid, server in zip(self.ids, vehicles, strict=True):
+            self.cars.append(
+                await nats.connect(server.url, user=CAR_USER, password=self.passwords[vid])
+            )
 
     async def source(self) -> None:
         """HQ's shards source every vehicle's events; each vehicle its share of the commands."""
         hq = JetStreamApi(self.hq[0], timeout_s=15.0)
         await provision.setup(hq, HQ_NODES)
-        replicas = (
-            {}
-            if self.storm.command_replicas is None
-            else {"num_replicas": self.storm.command_replicas}
-        )
+        count = self.storm.command_replicas
+        replicas = {} if count is None else {"num_replicas": count}
         for vid, car in zip(self.ids, self.cars, strict=True):
             vehicle = JetStreamApi(car)
             await vehicle.ensure_stream(vehicle_events())
