@@ -33,7 +33,7 @@ from nats.errors import Error as NatsError
 
 from actkit_core.fleetstreams import uplink, vehicle_commands, vehicle_events
 from actkit_core.natsserver import NatsServer
-from actkit_fleet import provision, shards
+from actkit_fleet import provision, shards, stalled
 from actkit_fleet.jetstream import JetStreamApi, downlink
 from actkit_fleet.sim.cluster import VEHICLE_GO_ENV, free_ports
 from actkit_fleet.sim.proxy import LinkProxy
@@ -98,6 +98,8 @@ class Round:
     every_s: list[float]
     answered_while_cut: int
     """Relinked vehicles HQ still reached just before the return (0 when the cut holds)."""
+    sources_running: int | None
+    """Vehicles whose source HQ's shards had heard from lately before the cut (None: no shards)."""
 
 
 def _password() -> str:
@@ -303,8 +305,16 @@ class _Fleet:
             phase = (number % STARTED_AT_ONCE) / STARTED_AT_ONCE
             self.players.append(asyncio.create_task(_play(car, self.storm.rate, phase)))
 
+    async def sources_running(self) -> int | None:
+        """How many vehicles' sources the shards heard from lately (None: not sourced)."""
+        if not self.storm.is_sourced:
+            return None
+        sources = await shards.vehicle_sources(JetStreamApi(self.hq[0], timeout_s=15.0))
+        return sum(not stalled.is_stalled(where.state) for where in sources.values())
+
     async def storm_round(self, cut: Sequence[str]) -> Round:
         """Cut the links of ``cut``, restore them together, time HQ's answers for them."""
+        running = await self.sources_running()
         proxies = [self.proxies[self.ids.index(vid)] for vid in cut]
         for proxy in proxies:
             proxy.cut()
@@ -319,6 +329,7 @@ class _Fleet:
             first_s=[min(times) for times in answered.values() if times],
             every_s=[max(times) for times in answered.values() if len(times) == HQ_NODES],
             answered_while_cut=sum(reached),
+            sources_running=running,
         )
 
     async def close(self) -> None:
@@ -355,6 +366,10 @@ async def probe(folder: Path, storm: Storm) -> list[Round]:
         return rounds
     finally:
         await fleet.close()
+
+
+def _running(count: int | None, vehicles: int) -> str:
+    return "" if count is None else f"; {count} of {vehicles} sources running before the cut"
 
 
 def _spread(values: list[float]) -> str:
@@ -397,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{layout} round {number}: {result.relinked} relinked, answered by a node "
                 f"{_spread(result.first_s)} (median / largest), by every node "
                 f"{_spread(result.every_s)}; {missed} not by every node within {GIVE_UP_S:.0f} s"
-                f"; {result.answered_while_cut} answered while cut\n"
+                f"; {result.answered_while_cut} answered while cut"
+                f"{_running(result.sources_running, storm.vehicles)}\n"
             )
     return 0 if is_whole else 1
 

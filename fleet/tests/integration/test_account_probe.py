@@ -9,13 +9,14 @@ from actkit_fleet.sim.accountprobe import GIVE_UP_S, HQ_NODES, Round, Storm, mai
 pytestmark = pytest.mark.timeout(120)
 
 
-def _every_link_timed(rounds: list[Round], relinked: int) -> None:
+def _every_link_timed(rounds: list[Round], relinked: int, sourced: int | None) -> None:
     assert [result.relinked for result in rounds] == [relinked]
     (result,) = rounds
     assert result.answered_while_cut == 0  # the cut held
     assert len(result.every_s) == relinked  # every node answered for every vehicle
     assert all(0 < first <= GIVE_UP_S for first in result.first_s)
     assert min(result.every_s) >= min(result.first_s)
+    assert result.sources_running == sourced  # HQ heard from every vehicle's source
 
 
 async def test_vehicles_each_in_an_account_of_their_own_answer_through_the_fleet_account(
@@ -24,7 +25,7 @@ async def test_vehicles_each_in_an_account_of_their_own_answer_through_the_fleet
     # The fleet account reaches each vehicle's JetStream only through its import from the
     # vehicle's account: a wrong import or export and no vehicle would answer at the start.
     rounds = await probe(tmp_path, Storm("own", vehicles=4, relinking=2, rounds=1, cut_s=1.0))
-    _every_link_timed(rounds, 2)
+    _every_link_timed(rounds, 2, None)
 
 
 async def test_a_storm_with_the_shards_the_command_queue_and_events_is_timed(
@@ -38,10 +39,10 @@ async def test_a_storm_with_the_shards_the_command_queue_and_events_is_timed(
         is_sourced=True,
         has_commands=True,
         rate=2.0,
-        settle_s=1.0,
+        settle_s=2.0,
         cut_s=1.0,
     )
-    _every_link_timed(await probe(tmp_path, storm), 2)
+    _every_link_timed(await probe(tmp_path, storm), 2, HQ_NODES)
 
 
 def test_what_an_account_a_vehicle_cannot_time_is_refused_with_the_reason(
