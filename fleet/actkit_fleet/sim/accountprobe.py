@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import secrets
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,25 +33,31 @@ from nats.errors import Error as NatsError
 from actkit_core.fleetstreams import uplink, vehicle_commands, vehicle_events
 from actkit_core.natsserver import NatsServer
 from actkit_fleet import provision, shards, stalled
-from actkit_fleet.jetstream import JetStreamApi, downlink
+from actkit_fleet.jetstream import FleetError, JetStreamApi, downlink
+from actkit_fleet.sim.accountconf import (
+    CAR_USER,
+    HQ_NODES,
+    HQ_USER,
+    LAYOUTS,
+    hq_conf,
+    password,
+    vehicle_conf,
+)
 from actkit_fleet.sim.cluster import VEHICLE_GO_ENV, free_ports
 from actkit_fleet.sim.proxy import LinkProxy
 from actkit_proto.fleet import HQ_COMMANDS, VEHICLE_EVENTS
 
-LAYOUTS = ("shared", "own")
-HQ_NODES = 3
 VEHICLE_NICENESS = 10
 ASK_EVERY_S = 0.05
 ASK_TIMEOUT_S = 0.5
 LINKED_WITHIN_S = 120.0
+SOURCES_WITHIN_S = 60.0
+JETSTREAM_WITHIN_S = 60.0
 GIVE_UP_S = 20.0
 CUT_S = 5.0
 BETWEEN_ROUNDS_S = 3.0
 STARTED_AT_ONCE = 20
 PLAYED_SUBJECT = "io.port.1.changed"
-HQ_USER = "hq"
-CAR_USER = "car"
-"""A vehicle's own clients' user (the events' player), with the vehicle's password."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class Storm:
     command_replicas: int | None = None
     """The command queue's consumers' replicas (None: the queue's, as in the fleet)."""
     settle_s: float = 10.0
-    """How long the sources and the events run before the first cut."""
+    """How long the sources and the events run before the first cut, once every source runs."""
     cut_s: float = CUT_S
     """How long each round's links stay cut."""
 
@@ -100,78 +105,6 @@ class Round:
     """Relinked vehicles HQ still reached just before the return (0 when the cut holds)."""
     sources_running: int | None
     """Vehicles whose source HQ's shards had heard from lately before the cut (None: no shards)."""
-
-
-def _password() -> str:
-    return "k" + secrets.token_hex(8)
-
-
-def hq_conf(node: int, ports: Sequence[int], passwords: Mapping[str, str], layout: str) -> str:
-    """HQ node ``node`` (0…): the fleet account (JetStream), its users, the vehicles' users.
-
-    ``passwords``: HQ's user ``hq`` and each vehicle's (its id) password.
-    """
-    vehicles = [user for user in passwords if user != HQ_USER]
-    cluster_ports, leaf_ports = ports[HQ_NODES : 2 * HQ_NODES], ports[2 * HQ_NODES :]
-    routes = ", ".join(
-        f'"nats-route://127.0.0.1:{port}"' for port in cluster_ports if port != cluster_ports[node]
-    )
-    vehicle_users = [f"{{user: {vid}, password: {passwords[vid]}}}" for vid in vehicles]
-    fleet, own_accounts = f"users: [{{user: {HQ_USER}, password: {passwords[HQ_USER]}}}", []
-    if layout == "shared":
-        fleet += ", " + ", ".join(vehicle_users) + "]"
-    else:
-        fleet += (
-            "], imports: ["
-            + ", ".join(
-                f'{{service: {{account: {vid.upper()}, subject: "$JS.{vid}.API.>"}}}}'
-                for vid in vehicles
-            )
-            + "]"
-        )
-        own_accounts = [
-            f'  {vid.upper()} {{ users: [{user}], exports: [{{service: "$JS.{vid}.API.>"}}] }}'
-            for vid, user in zip(vehicles, vehicle_users, strict=True)
-        ]
-    return "\n".join(
-        [
-            f"server_name: hq{node + 1}",
-            "jetstream { domain: hq }",
-            f'cluster {{ name: HQ, listen: "127.0.0.1:{cluster_ports[node]}"',
-            f"  routes: [{routes}] }}",
-            "leafnodes {",
-            f'  listen: "127.0.0.1:{leaf_ports[node]}"',
-            "  no_advertise: true",
-            "  isolate_leafnode_interest: true",
-            "  authorization { timeout: 10 }",
-            "}",
-            "accounts {",
-            f"  SYS {{ users: [{{user: sys, password: {_password()}}}] }}",
-            f"  FLEET {{ jetstream: enabled, {fleet} }}",
-            *own_accounts,
-            "}",
-            "system_account: SYS",
-            "",
-        ]
-    )
-
-
-def vehicle_conf(vehicle_id: str, password: str, proxy_port: int) -> str:
-    """A light vehicle: its services' account (JetStream, domain = its id), linked to HQ."""
-    return "\n".join(
-        [
-            f"server_name: {vehicle_id}",
-            f"jetstream {{ domain: {vehicle_id}, max_file_store: 1GB, max_memory_store: 64MB }}",
-            f"accounts {{ ACTKIT {{ jetstream: enabled, users: [{{user: {CAR_USER}, password: "
-            f"{password}}}] }} }}",
-            "leafnodes {",
-            '  reconnect_interval: "250ms"',
-            f'  remotes: [ {{ urls: ["nats-leaf://{vehicle_id}:{password}@127.0.0.1:{proxy_port}"]',
-            "    account: ACTKIT, compression: off } ]",
-            "}",
-            "",
-        ]
-    )
 
 
 async def _answers(client: Client, vehicle_id: str) -> bool:
@@ -218,6 +151,21 @@ async def _play(car: Client, rate: float, phase: float) -> None:
         await asyncio.sleep(1 / rate)
 
 
+async def _until_jetstream(client: Client) -> None:
+    """Wait until HQ's JetStream answers (a new cluster elects its leader first): a minute at most.
+
+    Asked briefly and often: asked once with the long timeout HQ's changes need, a question put
+    before the election waits that whole timeout.
+    """
+    quick = JetStreamApi(client, timeout_s=ASK_TIMEOUT_S)
+    deadline = time.monotonic() + JETSTREAM_WITHIN_S
+    while time.monotonic() < deadline:
+        with contextlib.suppress(FleetError):
+            await quick.call("INFO")
+            return
+        await asyncio.sleep(ASK_EVERY_S)
+
+
 @dataclass
 class _Fleet:
     """The servers, proxies and clients of one probe, stopped by :meth:`close`."""
@@ -235,7 +183,7 @@ class _Fleet:
 
     def __post_init__(self) -> None:
         self.ids = [f"v{number:04d}" for number in range(1, self.storm.vehicles + 1)]
-        self.passwords = {user: _password() for user in [HQ_USER, *self.ids]}
+        self.passwords = {user: password() for user in [HQ_USER, *self.ids]}
 
     async def start(self) -> None:
         """HQ, then the vehicles through their proxies; every vehicle answering from HQ."""
@@ -287,6 +235,7 @@ class _Fleet:
     async def source(self) -> None:
         """HQ's shards source every vehicle's events; each vehicle its share of the commands."""
         hq = JetStreamApi(self.hq[0], timeout_s=15.0)
+        await _until_jetstream(self.hq[0])
         await provision.setup(hq, HQ_NODES)
         count = self.storm.command_replicas
         replicas = {} if count is None else {"num_replicas": count}
@@ -311,6 +260,12 @@ class _Fleet:
             return None
         sources = await shards.vehicle_sources(JetStreamApi(self.hq[0], timeout_s=15.0))
         return sum(not stalled.is_stalled(where.state) for where in sources.values())
+
+    async def until_sources_run(self) -> None:
+        """Wait until HQ heard from every vehicle's source, :data:`SOURCES_WITHIN_S` at most."""
+        deadline = time.monotonic() + SOURCES_WITHIN_S
+        while await self.sources_running() != len(self.ids) and time.monotonic() < deadline:
+            await asyncio.sleep(ASK_EVERY_S * 10)
 
     async def storm_round(self, cut: Sequence[str]) -> Round:
         """Cut the links of ``cut``, restore them together, time HQ's answers for them."""
@@ -355,7 +310,8 @@ async def probe(folder: Path, storm: Storm) -> list[Round]:
             await fleet.source()
         if storm.rate:
             fleet.play()
-        if storm.is_sourced or storm.rate:
+        if storm.is_sourced:
+            await fleet.until_sources_run()
             await asyncio.sleep(storm.settle_s)
         rounds: list[Round] = []
         for number in range(storm.rounds):

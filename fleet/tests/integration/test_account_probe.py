@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from actkit_fleet.sim.accountprobe import GIVE_UP_S, HQ_NODES, Round, Storm, main, probe
+from actkit_fleet.sim.accountconf import HQ_NODES
+from actkit_fleet.sim.accountprobe import GIVE_UP_S, Round, Storm, main, probe
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -39,7 +40,7 @@ async def test_a_storm_with_the_shards_the_command_queue_and_events_is_timed(
         is_sourced=True,
         has_commands=True,
         rate=2.0,
-        settle_s=2.0,
+        settle_s=1.0,
         cut_s=1.0,
     )
     _every_link_timed(await probe(tmp_path, storm), 2, HQ_NODES)
