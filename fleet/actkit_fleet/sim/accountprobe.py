@@ -80,6 +80,14 @@ class Storm:
     """How long each round's links stay cut."""
 
     def __post_init__(self) -> None:
+        if min(self.vehicles, self.relinking, self.rounds) < 1:
+            raise ValueError("vehicles, relinking and rounds count at least 1")
+        if self.rate < 0 or self.settle_s < 0 or self.cut_s <= 0:
+            raise ValueError("the rate and the settling are at least 0, the cut more than 0 s")
+        if self.command_replicas is not None and not (
+            self.has_commands and 1 <= self.command_replicas <= HQ_NODES
+        ):
+            raise ValueError(f"the queue's consumers (--commands) have 1 to {HQ_NODES} replicas")
         if self.layout not in LAYOUTS:
             raise ValueError(f"{self.layout!r} is not a layout ({', '.join(LAYOUTS)})")
         if self.layout == "own" and (self.is_sourced or self.has_commands or self.rate):

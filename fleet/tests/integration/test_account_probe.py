@@ -46,10 +46,23 @@ async def test_a_storm_with_the_shards_the_command_queue_and_events_is_timed(
     _every_link_timed(await probe(tmp_path, storm), 2, HQ_NODES)
 
 
-def test_what_an_account_a_vehicle_cannot_time_is_refused_with_the_reason(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(
+    ("arguments", "reason"),
+    [
+        (["--layout", "own", "--sourced"], "sourcing across accounts is not set up"),
+        (["--commands"], "the command queue comes with the shards"),
+        (["--rate", "1"], "events played go nowhere without the shards"),
+        (["--sourced", "--rate", "-1"], "the rate and the settling are at least 0"),
+        (["--relinking", "0"], "count at least 1"),
+        (["--vehicles", "10", "--relinking", "5", "--rounds", "3"], "too few vehicles"),
+        (["--sourced", "--command-replicas", "1"], "the queue's consumers (--commands)"),
+        (["--sourced", "--commands", "--command-replicas", "4"], "have 1 to 3 replicas"),
+    ],
+)
+def test_a_storm_that_cannot_be_timed_is_refused_with_the_reason(
+    arguments: list[str], reason: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
-        main(["--layout", "own", "--sourced"])
+        main(arguments)
     assert exited.value.code == 2
-    assert "sourcing across accounts is not set up" in capsys.readouterr().err
+    assert reason in capsys.readouterr().err
