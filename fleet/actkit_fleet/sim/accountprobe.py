@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import statistics
 import sys
 import tempfile
@@ -153,7 +154,7 @@ async def _until_answered(
 async def _play(car: Client, rate: float, phase: float) -> None:
     """Events on one vehicle, ``rate`` a second, from ``phase`` of a period on."""
     await asyncio.sleep(phase / rate)
-    for index in range(sys.maxsize):
+    for index in itertools.count():
         with contextlib.suppress(NatsError):
             await car.publish(PLAYED_SUBJECT, b'{"is_active": %d}' % (index % 2))
         await asyncio.sleep(1 / rate)
