@@ -7,8 +7,11 @@ a user of an account of its own (its id in capitals), which exports its JetStrea
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping, Sequence
+
+from actkit_fleet.hqconf import vehicle_permissions
 
 LAYOUTS = ("shared", "own")
 HQ_NODES = 3
@@ -22,17 +25,30 @@ def password() -> str:
     return "k" + secrets.token_hex(8)
 
 
-def hq_conf(node: int, ports: Sequence[int], passwords: Mapping[str, str], layout: str) -> str:
+def hq_conf(
+    node: int,
+    ports: Sequence[int],
+    passwords: Mapping[str, str],
+    layout: str,
+    *,
+    is_restricted: bool = False,
+) -> str:
     """HQ node ``node`` (0…): the fleet account (JetStream), its users, the vehicles' users.
 
-    ``passwords``: HQ's user ``hq`` and each vehicle's (its id) password.
+    ``passwords``: HQ's user ``hq`` and each vehicle's (its id) password. ``is_restricted``: each
+    vehicle's user has the fleet's permissions (:func:`~actkit_fleet.hqconf.vehicle_permissions`).
     """
     vehicles = [user for user in passwords if user != HQ_USER]
     cluster_ports, leaf_ports = ports[HQ_NODES : 2 * HQ_NODES], ports[2 * HQ_NODES :]
     routes = ", ".join(
         f'"nats-route://127.0.0.1:{port}"' for port in cluster_ports if port != cluster_ports[node]
     )
-    vehicle_users = [f"{{user: {vid}, password: {passwords[vid]}}}" for vid in vehicles]
+    vehicle_users = [
+        f"{{user: {vid}, password: {passwords[vid]}"
+        + (f", permissions: {json.dumps(vehicle_permissions(vid))}" if is_restricted else "")
+        + "}"
+        for vid in vehicles
+    ]
     fleet, own_accounts = f"users: [{{user: {HQ_USER}, password: {passwords[HQ_USER]}}}", []
     if layout == "shared":
         fleet += ", " + ", ".join(vehicle_users) + "]"

@@ -71,6 +71,8 @@ class Storm:
     rounds: int = 3
     is_sourced: bool = False
     has_commands: bool = False
+    is_restricted: bool = False
+    """Each vehicle's user has the fleet's permissions (shared layout)."""
     rate: float = 0.0
     """Events a vehicle plays a second (0: none)."""
     command_replicas: int | None = None
@@ -91,7 +93,9 @@ class Storm:
             raise ValueError(f"the queue's consumers (--commands) have 1 to {HQ_NODES} replicas")
         if self.layout not in LAYOUTS:
             raise ValueError(f"{self.layout!r} is not a layout ({', '.join(LAYOUTS)})")
-        if self.layout == "own" and (self.is_sourced or self.has_commands or self.rate):
+        if self.layout == "own" and (
+            self.is_sourced or self.has_commands or self.rate or self.is_restricted
+        ):
             raise ValueError(
                 "an account a vehicle is timed bare: sourcing across accounts is not set up"
             )
@@ -199,7 +203,15 @@ class _Fleet:
         ports = free_ports(3 * HQ_NODES)
         for node in range(HQ_NODES):
             config = self.folder / f"hq{node + 1}.conf"
-            config.write_text(hq_conf(node, ports, self.passwords, self.storm.layout))
+            config.write_text(
+                hq_conf(
+                    node,
+                    ports,
+                    self.passwords,
+                    self.storm.layout,
+                    is_restricted=self.storm.is_restricted,
+                )
+            )
             self.servers.append(
                 NatsServer(self.folder / f"hq{node + 1}", ports[node], config=config)
             )
@@ -350,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=Storm.rounds)
     parser.add_argument("--sourced", action="store_true", help="HQ's shards source every vehicle")
     parser.add_argument("--commands", action="store_true", help="each vehicle sources HQ's queue")
+    parser.add_argument(
+        "--permissions", action="store_true", help="the fleet's permissions on each vehicle"
+    )
     parser.add_argument("--rate", type=float, default=0.0, help="events a vehicle plays a second")
     parser.add_argument("--command-replicas", type=int, help="the queue's consumers' replicas")
     args = parser.parse_args(argv)
@@ -358,13 +373,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             storm = Storm(
                 layout,
-                args.vehicles,
-                args.relinking,
-                args.rounds,
-                args.sourced,
-                args.commands,
-                args.rate,
-                args.command_replicas,
+                vehicles=args.vehicles,
+                relinking=args.relinking,
+                rounds=args.rounds,
+                is_sourced=args.sourced,
+                has_commands=args.commands,
+                is_restricted=args.permissions,
+                rate=args.rate,
+                command_replicas=args.command_replicas,
             )
         except ValueError as exc:
             parser.error(str(exc))

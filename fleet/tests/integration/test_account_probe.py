@@ -29,7 +29,7 @@ async def test_vehicles_each_in_an_account_of_their_own_answer_through_the_fleet
     _every_link_timed(rounds, 2, None)
 
 
-async def test_a_storm_with_the_shards_the_command_queue_and_events_is_timed(
+async def test_a_storm_with_the_shards_the_command_queue_events_and_permissions_is_timed(
     tmp_path: Path,
 ) -> None:
     storm = Storm(
@@ -39,6 +39,7 @@ async def test_a_storm_with_the_shards_the_command_queue_and_events_is_timed(
         rounds=1,
         is_sourced=True,
         has_commands=True,
+        is_restricted=True,
         rate=2.0,
         settle_s=1.0,
         cut_s=1.0,
@@ -50,6 +51,7 @@ async def test_a_storm_with_the_shards_the_command_queue_and_events_is_timed(
     ("arguments", "reason"),
     [
         (["--layout", "own", "--sourced"], "sourcing across accounts is not set up"),
+        (["--layout", "own", "--permissions"], "sourcing across accounts is not set up"),
         (["--commands"], "the command queue comes with the shards"),
         (["--rate", "1"], "events played go nowhere without the shards"),
         (["--sourced", "--rate", "-1"], "the rate and the settling are at least 0"),
