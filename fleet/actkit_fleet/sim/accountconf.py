@@ -1,4 +1,4 @@
-"""The configurations of ``sim.accountprobe``'s HQ nodes and light vehicles, in both layouts.
+"""What ``sim.accountprobe`` sets up: the storm, and its HQ nodes' and vehicles' configurations.
 
 ``shared``: every vehicle a user of HQ's fleet account, as the fleet is. ``own``: each vehicle
 a user of an account of its own (its id in capitals), which exports its JetStream API
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from actkit_fleet.hqconf import vehicle_permissions
 
@@ -18,6 +19,57 @@ HQ_NODES = 3
 HQ_USER = "hq"
 CAR_USER = "car"
 """A vehicle's own clients' user (the events' player), with the vehicle's password."""
+CUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Storm:
+    """What to time: the layout, the fleet, and what HQ and the vehicles do besides."""
+
+    layout: str = "shared"
+    vehicles: int = 200
+    relinking: int = 50
+    rounds: int = 3
+    is_sourced: bool = False
+    has_commands: bool = False
+    is_restricted: bool = False
+    """Each vehicle's user has the fleet's permissions (shared layout)."""
+    is_node_down: bool = False
+    """One HQ node killed before the first cut, as ``make fleet-sim`` does (with the shards)."""
+    rate: float = 0.0
+    """Events a vehicle plays a second (0: none)."""
+    command_replicas: int | None = None
+    """The command queue's consumers' replicas (None: the queue's, as in the fleet)."""
+    settle_s: float = 10.0
+    """How long the sources and the events run before the first cut, once every source runs."""
+    cut_s: float = CUT_S
+    """How long each round's links stay cut."""
+
+    def __post_init__(self) -> None:
+        if min(self.vehicles, self.relinking, self.rounds) < 1:
+            raise ValueError("vehicles, relinking and rounds count at least 1")
+        if self.rate < 0 or self.settle_s < 0 or self.cut_s <= 0:
+            raise ValueError("the rate and the settling are at least 0, the cut more than 0 s")
+        if self.command_replicas is not None and not (
+            self.has_commands and 1 <= self.command_replicas <= HQ_NODES
+        ):
+            raise ValueError(f"the queue's consumers (--commands) have 1 to {HQ_NODES} replicas")
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"{self.layout!r} is not a layout ({', '.join(LAYOUTS)})")
+        if self.layout == "own" and (
+            self.is_sourced or self.has_commands or self.rate or self.is_restricted
+        ):
+            raise ValueError(
+                "an account a vehicle is timed bare: sourcing across accounts is not set up"
+            )
+        if self.has_commands and not self.is_sourced:
+            raise ValueError("the command queue comes with the shards (--sourced)")
+        if self.is_node_down and not self.is_sourced:
+            raise ValueError("a node is killed once the shards run (--sourced)")
+        if self.rate and not self.is_sourced:
+            raise ValueError("events played go nowhere without the shards (--sourced)")
+        if self.relinking * self.rounds > self.vehicles:
+            raise ValueError("each round relinks vehicles of its own: too few vehicles")
 
 
 def password() -> str:

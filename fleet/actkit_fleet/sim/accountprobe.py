@@ -40,6 +40,7 @@ from actkit_fleet.sim.accountconf import (
     HQ_NODES,
     HQ_USER,
     LAYOUTS,
+    Storm,
     hq_conf,
     password,
     vehicle_conf,
@@ -55,56 +56,9 @@ LINKED_WITHIN_S = 120.0
 SOURCES_WITHIN_S = 60.0
 JETSTREAM_WITHIN_S = 60.0
 GIVE_UP_S = 20.0
-CUT_S = 5.0
 BETWEEN_ROUNDS_S = 3.0
 STARTED_AT_ONCE = 20
 PLAYED_SUBJECT = "io.port.1.changed"
-
-
-@dataclass(frozen=True)
-class Storm:
-    """What to time: the layout, the fleet, and what HQ and the vehicles do besides."""
-
-    layout: str = "shared"
-    vehicles: int = 200
-    relinking: int = 50
-    rounds: int = 3
-    is_sourced: bool = False
-    has_commands: bool = False
-    is_restricted: bool = False
-    """Each vehicle's user has the fleet's permissions (shared layout)."""
-    rate: float = 0.0
-    """Events a vehicle plays a second (0: none)."""
-    command_replicas: int | None = None
-    """The command queue's consumers' replicas (None: the queue's, as in the fleet)."""
-    settle_s: float = 10.0
-    """How long the sources and the events run before the first cut, once every source runs."""
-    cut_s: float = CUT_S
-    """How long each round's links stay cut."""
-
-    def __post_init__(self) -> None:
-        if min(self.vehicles, self.relinking, self.rounds) < 1:
-            raise ValueError("vehicles, relinking and rounds count at least 1")
-        if self.rate < 0 or self.settle_s < 0 or self.cut_s <= 0:
-            raise ValueError("the rate and the settling are at least 0, the cut more than 0 s")
-        if self.command_replicas is not None and not (
-            self.has_commands and 1 <= self.command_replicas <= HQ_NODES
-        ):
-            raise ValueError(f"the queue's consumers (--commands) have 1 to {HQ_NODES} replicas")
-        if self.layout not in LAYOUTS:
-            raise ValueError(f"{self.layout!r} is not a layout ({', '.join(LAYOUTS)})")
-        if self.layout == "own" and (
-            self.is_sourced or self.has_commands or self.rate or self.is_restricted
-        ):
-            raise ValueError(
-                "an account a vehicle is timed bare: sourcing across accounts is not set up"
-            )
-        if self.has_commands and not self.is_sourced:
-            raise ValueError("the command queue comes with the shards (--sourced)")
-        if self.rate and not self.is_sourced:
-            raise ValueError("events played go nowhere without the shards (--sourced)")
-        if self.relinking * self.rounds > self.vehicles:
-            raise ValueError("each round relinks vehicles of its own: too few vehicles")
 
 
 @dataclass(frozen=True)
@@ -283,10 +237,31 @@ class _Fleet:
         return sum(not stalled.is_stalled(where.state) for where in sources.values())
 
     async def until_sources_run(self) -> None:
-        """Wait until HQ heard from every vehicle's source, :data:`SOURCES_WITHIN_S` at most."""
+        """Wait until HQ heard from every vehicle's source, :data:`SOURCES_WITHIN_S` at most.
+
+        A shard without a leader yet (a node just killed) does not say: asked again.
+        """
         deadline = time.monotonic() + SOURCES_WITHIN_S
-        while await self.sources_running() != len(self.ids) and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(FleetError):
+                if await self.sources_running() == len(self.ids):
+                    return
             await asyncio.sleep(ASK_EVERY_S * 10)
+
+    async def kill_node(self) -> None:
+        """SIGKILL HQ's last node; its links move to the others, its shards' leaders too."""
+        client = self.hq.pop()
+        with contextlib.suppress(NatsError):
+            await client.close()
+        node = self.servers[HQ_NODES - 1]
+        assert node.process is not None
+        node.process.kill()
+        node.process.wait()
+        relinked = await _until_answered(self.hq, self.ids, time.monotonic(), LINKED_WITHIN_S)
+        silent = [vid for vid, times in relinked.items() if len(times) < len(self.hq)]
+        if silent:
+            raise RuntimeError(f"{len(silent)} vehicles never answered again: {silent[:5]}")
+        await self.until_sources_run()
 
     async def storm_round(self, cut: Sequence[str]) -> Round:
         """Cut the links of ``cut``, restore them together, time HQ's answers for them."""
@@ -303,7 +278,7 @@ class _Fleet:
         return Round(
             relinked=len(cut),
             first_s=[min(times) for times in answered.values() if times],
-            every_s=[max(times) for times in answered.values() if len(times) == HQ_NODES],
+            every_s=[max(times) for times in answered.values() if len(times) == len(self.hq)],
             answered_while_cut=sum(reached),
             sources_running=running,
         )
@@ -333,6 +308,8 @@ async def probe(folder: Path, storm: Storm) -> list[Round]:
             fleet.play()
         if storm.is_sourced:
             await fleet.until_sources_run()
+            if storm.is_node_down:
+                await fleet.kill_node()
             await asyncio.sleep(storm.settle_s)
         rounds: list[Round] = []
         for number in range(storm.rounds):
@@ -365,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--permissions", action="store_true", help="the fleet's permissions on each vehicle"
     )
+    parser.add_argument("--node-down", action="store_true", help="one HQ node killed first")
     parser.add_argument("--rate", type=float, default=0.0, help="events a vehicle plays a second")
     parser.add_argument("--command-replicas", type=int, help="the queue's consumers' replicas")
     args = parser.parse_args(argv)
@@ -379,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
                 is_sourced=args.sourced,
                 has_commands=args.commands,
                 is_restricted=args.permissions,
+                is_node_down=args.node_down,
                 rate=args.rate,
                 command_replicas=args.command_replicas,
             )

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from actkit_fleet.sim.accountconf import HQ_NODES
-from actkit_fleet.sim.accountprobe import GIVE_UP_S, Round, Storm, main, probe
+from actkit_fleet.sim.accountconf import HQ_NODES, Storm
+from actkit_fleet.sim.accountprobe import GIVE_UP_S, Round, main, probe
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -54,6 +54,7 @@ async def test_a_storm_with_the_shards_the_command_queue_events_and_permissions_
         (["--layout", "own", "--permissions"], "sourcing across accounts is not set up"),
         (["--commands"], "the command queue comes with the shards"),
         (["--rate", "1"], "events played go nowhere without the shards"),
+        (["--node-down"], "a node is killed once the shards run"),
         (["--sourced", "--rate", "-1"], "the rate and the settling are at least 0"),
         (["--relinking", "0"], "count at least 1"),
         (["--vehicles", "10", "--relinking", "5", "--rounds", "3"], "too few vehicles"),
