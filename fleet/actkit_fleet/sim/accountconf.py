@@ -8,11 +8,11 @@ a user of an account of its own (its id in capitals), which exports its JetStrea
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from actkit_fleet.hqconf import vehicle_permissions
+from actkit_fleet.sim.cluster import new_password
 
 LAYOUTS = ("shared", "own")
 HQ_NODES = 3
@@ -72,11 +72,6 @@ class Storm:
             raise ValueError("each round relinks vehicles of its own: too few vehicles")
 
 
-def password() -> str:
-    """A password for one run (letters and digits, a letter first)."""
-    return "k" + secrets.token_hex(8)
-
-
 def hq_conf(
     node: int,
     ports: Sequence[int],
@@ -130,7 +125,7 @@ def hq_conf(
             "  authorization { timeout: 10 }",
             "}",
             "accounts {",
-            f"  SYS {{ users: [{{user: sys, password: {password()}}}] }}",
+            f"  SYS {{ users: [{{user: sys, password: {new_password()}}}] }}",
             f"  FLEET {{ jetstream: enabled, {fleet} }}",
             *own_accounts,
             "}",

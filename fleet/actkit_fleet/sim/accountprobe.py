@@ -42,10 +42,9 @@ from actkit_fleet.sim.accountconf import (
     LAYOUTS,
     Storm,
     hq_conf,
-    password,
     vehicle_conf,
 )
-from actkit_fleet.sim.cluster import VEHICLE_GO_ENV, free_ports
+from actkit_fleet.sim.cluster import VEHICLE_GO_ENV, free_ports, new_password, until_jetstream
 from actkit_fleet.sim.proxy import LinkProxy
 from actkit_proto.fleet import HQ_COMMANDS, VEHICLE_EVENTS
 
@@ -118,21 +117,6 @@ async def _play(car: Client, rate: float, phase: float) -> None:
         await asyncio.sleep(1 / rate)
 
 
-async def _until_jetstream(client: Client) -> None:
-    """Wait until HQ's JetStream answers (a new cluster elects its leader first): a minute at most.
-
-    Asked briefly and often: asked once with the long timeout HQ's changes need, a question put
-    before the election waits that whole timeout.
-    """
-    quick = JetStreamApi(client, timeout_s=ASK_TIMEOUT_S)
-    deadline = time.monotonic() + JETSTREAM_WITHIN_S
-    while time.monotonic() < deadline:
-        with contextlib.suppress(FleetError):
-            await quick.call("INFO")
-            return
-        await asyncio.sleep(ASK_EVERY_S)
-
-
 @dataclass
 class _Fleet:
     """The servers, proxies and clients of one probe, stopped by :meth:`close`."""
@@ -150,7 +134,7 @@ class _Fleet:
 
     def __post_init__(self) -> None:
         self.ids = [f"v{number:04d}" for number in range(1, self.storm.vehicles + 1)]
-        self.passwords = {user: password() for user in [HQ_USER, *self.ids]}
+        self.passwords = {user: new_password() for user in [HQ_USER, *self.ids]}
 
     async def start(self) -> None:
         """HQ, then the vehicles through their proxies; every vehicle answering from HQ."""
@@ -209,8 +193,7 @@ class _Fleet:
 
     async def source(self) -> None:
         """HQ's shards source every vehicle's events; each vehicle its share of the commands."""
-        hq = JetStreamApi(self.hq[0], timeout_s=15.0)
-        await _until_jetstream(self.hq[0])
+        hq = await until_jetstream(self.hq[0], JETSTREAM_WITHIN_S, ASK_TIMEOUT_S)
         await provision.setup(hq, HQ_NODES)
         count = self.storm.command_replicas
         replicas = {} if count is None else {"num_replicas": count}

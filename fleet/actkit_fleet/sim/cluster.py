@@ -49,6 +49,35 @@ API_TIMEOUT_S = 15.0
 """How long the simulation's requests to HQ's JetStream wait for an answer."""
 
 
+def new_password() -> str:
+    """A password for the servers of one run (letters and digits, a letter first)."""
+    return "k" + secrets.token_hex(16)
+
+
+async def until_jetstream(
+    client: Client, timeout_s: float = 30.0, ask_timeout_s: float = API_TIMEOUT_S
+) -> JetStreamApi:
+    """HQ's JetStream API (:data:`API_TIMEOUT_S` a request) once the cluster has a meta leader.
+
+    Asked every 0.2 s, each ask waiting ``ask_timeout_s``: a short one does not sit through the
+    election of a cluster just started (an ask put before it waits its whole timeout).
+
+    Raises:
+        FleetError: HQ's JetStream did not answer within ``timeout_s``.
+    """
+    # Listing 200 streams' leaders takes seconds on a loaded machine.
+    asking = JetStreamApi(client, timeout_s=ask_timeout_s)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            await asking.call("INFO")
+            return JetStreamApi(client, timeout_s=API_TIMEOUT_S)
+        except FleetError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
 def free_ports(count: int) -> list[int]:
     """``count`` consecutive TCP ports free on loopback now.
 
@@ -73,8 +102,8 @@ class HqCluster:
 
     folder: Path
     nodes: list[HqNode]
-    password: str = field(default_factory=lambda: "k" + secrets.token_hex(16))
-    sys_password: str = field(default_factory=lambda: "k" + secrets.token_hex(16))
+    password: str = field(default_factory=new_password)
+    sys_password: str = field(default_factory=new_password)
     servers: dict[str, NatsServer] = field(default_factory=dict)
     tls: LeafTls | None = None
     """mTLS on the leaf ports."""
@@ -183,20 +212,6 @@ class HqCluster:
             error_cb=_expected,
         )
 
-    async def wait_for_jetstream(self, client: Client, timeout_s: float = 30.0) -> JetStreamApi:
-        """HQ's JetStream API once the cluster has a meta leader."""
-        # Listing 200 streams' leaders takes seconds on a loaded machine.
-        api = JetStreamApi(client, timeout_s=API_TIMEOUT_S)
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                await api.call("INFO")
-                return api
-            except FleetError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
-
     async def connect_system(self) -> Client:
         """A client of HQ's system account (to close a revoked vehicle's links)."""
         return await nats.connect(
@@ -238,7 +253,7 @@ class LightVehicle:
     folder: Path
     vehicle_id: str
     port: int
-    password: str = field(default_factory=lambda: "k" + secrets.token_hex(8))
+    password: str = field(default_factory=new_password)
     niceness: int = 0
     """Added to its server's scheduling niceness: below HQ's, as on a board of its own."""
     ping: str = ""

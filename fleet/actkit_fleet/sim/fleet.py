@@ -27,7 +27,13 @@ from actkit_fleet import provision, shards
 from actkit_fleet.hqconf import LeafTls
 from actkit_fleet.jetstream import FleetError, JetStreamApi
 from actkit_fleet.leafconf import LeafLink
-from actkit_fleet.sim.cluster import API_TIMEOUT_S, HqCluster, LightVehicle, light_vehicles
+from actkit_fleet.sim.cluster import (
+    API_TIMEOUT_S,
+    HqCluster,
+    LightVehicle,
+    light_vehicles,
+    until_jetstream,
+)
 from actkit_fleet.sim.proxy import LinkProxy
 from actkit_proto.fleet import VEHICLES_PREFIX
 
@@ -133,7 +139,7 @@ class SimFleet:
         """HQ, its streams, every vehicle registered, linked through its proxy, and sourced."""
         await self.hq.start()
         self.client = await self.hq.connect()
-        self.api = await self.hq.wait_for_jetstream(self.client)
+        self.api = await until_jetstream(self.client)
         deadline = time.monotonic() + 30.0
         while True:  # the meta leader answers before every peer has joined: "no suitable peers"
             try:
