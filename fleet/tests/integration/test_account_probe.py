@@ -47,6 +47,24 @@ async def test_a_storm_with_the_shards_the_command_queue_events_and_permissions_
     _every_link_timed(await probe(tmp_path, storm), 2, HQ_NODES)
 
 
+async def test_a_storm_after_an_hq_node_is_killed_is_timed_through_the_nodes_left(
+    tmp_path: Path,
+) -> None:
+    # The vehicles linked to the killed node link again to the others and its shards get new
+    # leaders before the cut; "every node" is then the two left.
+    storm = Storm(
+        "shared",
+        vehicles=HQ_NODES,
+        relinking=2,
+        rounds=1,
+        is_sourced=True,
+        is_node_down=True,
+        settle_s=0.0,
+        cut_s=1.0,
+    )
+    _every_link_timed(await probe(tmp_path, storm), 2, HQ_NODES)
+
+
 @pytest.mark.parametrize(
     ("arguments", "reason"),
     [
