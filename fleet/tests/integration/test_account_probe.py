@@ -1,5 +1,6 @@
 """Links returning together, timed at a real HQ (``python -m actkit_fleet.sim.accountprobe``)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,9 @@ from actkit_fleet.sim.accountconf import HQ_NODES, Storm
 from actkit_fleet.sim.accountprobe import GIVE_UP_S, Round, main, probe
 
 pytestmark = pytest.mark.timeout(120)
+
+SOURCED = Storm("shared", vehicles=HQ_NODES, relinking=2, rounds=1, is_sourced=True, cut_s=1.0)
+"""A storm of 2 relinked vehicles of 3, HQ's shards sourcing them all."""
 
 
 def _every_link_timed(rounds: list[Round], relinked: int, sourced: int | None) -> None:
@@ -32,18 +36,7 @@ async def test_vehicles_each_in_an_account_of_their_own_answer_through_the_fleet
 async def test_a_storm_with_the_shards_the_command_queue_events_and_permissions_is_timed(
     tmp_path: Path,
 ) -> None:
-    storm = Storm(
-        "shared",
-        vehicles=HQ_NODES,
-        relinking=2,
-        rounds=1,
-        is_sourced=True,
-        has_commands=True,
-        is_restricted=True,
-        rate=2.0,
-        settle_s=1.0,
-        cut_s=1.0,
-    )
+    storm = replace(SOURCED, has_commands=True, is_restricted=True, rate=2.0, settle_s=1.0)
     _every_link_timed(await probe(tmp_path, storm), 2, HQ_NODES)
 
 
@@ -52,16 +45,7 @@ async def test_a_storm_after_an_hq_node_is_killed_is_timed_through_the_nodes_lef
 ) -> None:
     # The vehicles linked to the killed node link again to the others and its shards get new
     # leaders before the cut; "every node" is then the two left.
-    storm = Storm(
-        "shared",
-        vehicles=HQ_NODES,
-        relinking=2,
-        rounds=1,
-        is_sourced=True,
-        is_node_down=True,
-        settle_s=0.0,
-        cut_s=1.0,
-    )
+    storm = replace(SOURCED, is_node_down=True, settle_s=0.0)
     _every_link_timed(await probe(tmp_path, storm), 2, HQ_NODES)
 
 
