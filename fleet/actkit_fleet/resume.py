@@ -280,6 +280,11 @@ class Resumer:
 
             try:
                 done, absent = await stalled.resume_shard(self.api, shard, take)
+            except stalled.NewLeader as exc:
+                # Its own set-ups may still be answered: checked again once they cannot be.
+                self._due[shard] = {**taken, **self._due.pop(shard, {})}
+                await asyncio.sleep(exc.wait_s)
+                continue
             except FleetError as exc:
                 # The shard may have no leader yet (the node that led it died).
                 failures += 1

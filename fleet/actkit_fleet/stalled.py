@@ -13,6 +13,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 
 from actkit_core.fleetstreams import HEARTBEAT_NS
 from actkit_fleet import shards
@@ -31,6 +32,39 @@ ATTEMPTS = 5
 """Tries of a shard's change (and of adding its sources back) before giving up."""
 RETRY_S = 2.0
 """The pause between them."""
+SETTLING_S = 7.0
+"""How long a shard's new leader is left to set its sources up by itself: it asks each vehicle
+0.1 to 0.6 s after its election and waits 5 s for each answer (``server/stream.go``). A source
+removed and added back while such an ask may still be answered is set up a second time when the
+answer comes, with two listeners on its delivery subject, and stalls for good at a later set-up
+(``sim.setuprace``; seen at 200 vehicles after an HQ node's death, ``fleet/README.md``)."""
+
+
+class NewLeader(FleetError):
+    """The shard's leader is new: its own set-ups of the sources may still be answered."""
+
+    def __init__(self, shard: str, wait_s: float) -> None:
+        super().__init__(
+            f"{shard}'s leader was elected less than {SETTLING_S:g} s ago and may still be "
+            f"setting its sources up: nothing changed, try again in {wait_s:.1f} s"
+        )
+        self.wait_s = wait_s
+
+
+def settling_s(info: JsonObject) -> float:
+    """How long the shard's leader is still left alone (0: elected :data:`SETTLING_S` ago).
+
+    From its stream info's ``cluster.leader_since``; 0 when it does not say (one server).
+    """
+    since = (info.get("cluster") or {}).get("leader_since")
+    try:
+        elected = datetime.fromisoformat(str(since))
+    except ValueError:
+        return 0.0
+    if elected.tzinfo is None:
+        elected = elected.replace(tzinfo=UTC)
+    age_s = (datetime.now(UTC) - elected).total_seconds()
+    return max(0.0, SETTLING_S - age_s)
 
 
 def is_stalled(source: JsonObject, linked_for_ns: int = 0) -> bool:
@@ -73,6 +107,8 @@ async def resume_shard(
         The vehicles set up again, and those taken that the shard does not source.
 
     Raises:
+        NewLeader: a source to set up again is in a shard whose leader is new (nothing
+            changed; the vehicles were taken).
         FleetError: nothing changed, or (after every try to add them back) the shard is left
             without their sources: the log says which and holds them to put back (their events
             wait on the vehicles meanwhile).
@@ -87,11 +123,15 @@ async def resume_shard(
         sourced.update(
             str(source_vehicle(source)) for source in info["config"].get("sources") or []
         )
-        return {
+        chosen = {
             vid
             for vid, linked_for in linked_for_ns.items()
             if vid in sourced and is_stalled(states.get(vid) or {}, linked_for)
         }
+        wait_s = settling_s(info)
+        if chosen and wait_s:
+            raise NewLeader(shard, wait_s)
+        return chosen
 
     try:
         done = await shards.set_up_again(api, shard, "resume", stalled)

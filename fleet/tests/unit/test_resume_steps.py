@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -288,3 +289,57 @@ async def test_a_source_silent_after_every_set_up_is_left_to_nats_server(
     await set_ups_for(api)
     assert api.set_ups == resume_module.SET_UPS
     assert f"{STALLED}: its source still silent, left to nats-server" in caplog.text
+
+
+class NewLeaderApi(Api):
+    """HQ whose shards' leader was elected at ``elected`` (wall clock); updates timed."""
+
+    def __init__(self, elected: datetime) -> None:
+        super().__init__(failing=0)
+        self.elected = elected
+        self.updated_at: list[datetime] = []
+
+    def info(self, name: str) -> dict[str, Any]:
+        return {**super().info(name), "cluster": {"leader_since": self.elected.isoformat()}}
+
+    async def call(self, what: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        if what.startswith("STREAM.UPDATE."):
+            self.updated_at.append(datetime.now(UTC))
+        return await super().call(what, body)
+
+
+def test_a_leader_is_left_to_settle_for_as_long_as_its_own_set_ups_may_be_answered() -> None:
+    now = datetime.now(UTC)
+    assert stalled.settling_s({"cluster": {"leader_since": now.isoformat()}}) == pytest.approx(
+        stalled.SETTLING_S, abs=0.5
+    )
+    settled = (now - timedelta(seconds=stalled.SETTLING_S + 1)).isoformat()
+    assert stalled.settling_s({"cluster": {"leader_since": settled}}) == 0.0
+    naive = now.replace(tzinfo=None).isoformat()
+    assert stalled.settling_s({"cluster": {"leader_since": naive}}) > 0.0
+    for cluster in ({}, {"leader_since": None}, {"leader_since": "yesterday"}):
+        assert stalled.settling_s({"cluster": cluster}) == 0.0  # one server: nothing to wait for
+    assert stalled.settling_s({}) == 0.0
+
+
+async def test_a_new_leaders_sources_are_set_up_again_only_once_it_has_settled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stalled, "SETTLING_S", 0.3)
+    elected = datetime.now(UTC)
+    api = NewLeaderApi(elected)
+    resumer = Resumer(Client(), api)
+    resumer._notice(STALLED, time.monotonic_ns())
+    await until(lambda: resumer.resumed == 1, "set it up again")
+    assert [name for name, _ in api.updates] == [SHARD, SHARD]
+    assert min(api.updated_at) - elected >= timedelta(seconds=0.3)
+    assert api.reads >= 2  # read once too early, nothing changed; then read again
+    assert not api.locked
+
+
+async def test_a_new_leader_is_named_when_a_resume_is_asked_of_it() -> None:
+    api = NewLeaderApi(datetime.now(UTC))
+    with pytest.raises(stalled.NewLeader, match=f"{SHARD}'s leader was elected less than"):
+        await resume(api, {STALLED: 0})
+    assert api.updates == []
+    assert not api.locked
