@@ -283,6 +283,7 @@ class Resumer:
             except stalled.NewLeader as exc:
                 # Its own set-ups may still be answered: checked again once they cannot be.
                 self._due[shard] = {**taken, **self._due.pop(shard, {})}
+                log.info("%s: its leader is new; its vehicles checked in %.1f s", shard, exc.wait_s)
                 await asyncio.sleep(exc.wait_s)
                 continue
             except FleetError as exc:
