@@ -54,7 +54,8 @@ class NewLeader(FleetError):
 def settling_s(info: JsonObject) -> float:
     """How long the shard's leader is still left alone (0: elected :data:`SETTLING_S` ago).
 
-    From its stream info's ``cluster.leader_since``; 0 when it does not say (one server).
+    From its stream info's ``cluster.leader_since``; 0 when it does not say (one server), never
+    more than :data:`SETTLING_S` (a node's clock ahead of this one's).
     """
     since = (info.get("cluster") or {}).get("leader_since")
     try:
@@ -64,7 +65,7 @@ def settling_s(info: JsonObject) -> float:
     if elected.tzinfo is None:
         elected = elected.replace(tzinfo=UTC)
     age_s = (datetime.now(UTC) - elected).total_seconds()
-    return max(0.0, SETTLING_S - age_s)
+    return min(SETTLING_S, max(0.0, SETTLING_S - age_s))
 
 
 def is_stalled(source: JsonObject, linked_for_ns: int = 0) -> bool:

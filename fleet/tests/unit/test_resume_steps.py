@@ -317,6 +317,8 @@ def test_a_leader_is_left_to_settle_for_as_long_as_its_own_set_ups_may_be_answer
     assert stalled.settling_s({"cluster": {"leader_since": settled}}) == 0.0
     naive = now.replace(tzinfo=None).isoformat()
     assert stalled.settling_s({"cluster": {"leader_since": naive}}) > 0.0
+    ahead = (now + timedelta(hours=1)).isoformat()  # the node's clock an hour ahead
+    assert stalled.settling_s({"cluster": {"leader_since": ahead}}) == stalled.SETTLING_S
     for cluster in ({}, {"leader_since": None}, {"leader_since": "yesterday"}):
         assert stalled.settling_s({"cluster": cluster}) == 0.0  # one server: nothing to wait for
     assert stalled.settling_s({}) == 0.0
