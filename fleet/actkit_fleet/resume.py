@@ -17,10 +17,13 @@ removes that source from its shard (``EV_<n>``) and adds it again: the shard's l
 at once, from the last event the stream holds of it (what HQ stored is the source's position),
 whatever request was in flight; the shard's other sources run on (nats-server applies an update
 source by source). Each shard is checked on its own, beside the others: under its lock, read
-once, then its two updates back to back, for every vehicle of it due by the time it is read.
-A source set up so is then looked at for a few seconds (the shard's info, its ``active``): one
-its leader never heard from (the ask lost, which nats-server would retry only after its back-off,
-6 to 132 s later), or heard from once and then silent, is set up again at once.
+once, then its two updates back to back, for every vehicle of it due by the time it is read,
+unless its leader is new: its own set-ups may still be answered, and one answered after the
+removal and the addition would set the source up twice, so the shard is left to it until
+:data:`~actkit_fleet.stalled.SETTLING_S` after its election. A source set up so is then
+looked at for a few seconds (the shard's info, its ``active``): one its leader never heard
+from (the ask lost, which nats-server would retry only after its back-off, 6 to 132 s later),
+or heard from once and then silent, is set up again at once.
 Without it, the sources resume when nats-server's own retry comes round.
 
 It also adds a vehicle's source when the vehicle first links (:mod:`actkit_fleet.firstlink`): a
