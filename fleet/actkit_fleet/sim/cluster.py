@@ -47,6 +47,10 @@ once; with two, the collector's marking took every idle moment of the second one
 
 API_TIMEOUT_S = 15.0
 """How long the simulation's requests to HQ's JetStream wait for an answer."""
+FIRST_ASK_S = 0.5
+"""How long the first ask of :func:`until_jetstream` waits."""
+ASK_PAUSE_S = 0.2
+"""The pause of :func:`until_jetstream` between a failed ask and the next."""
 
 
 def new_password() -> str:
@@ -59,23 +63,25 @@ async def until_jetstream(
 ) -> JetStreamApi:
     """HQ's JetStream API (:data:`API_TIMEOUT_S` a request) once the cluster has a meta leader.
 
-    Asked every 0.2 s, each ask waiting ``ask_timeout_s``: a short one does not sit through the
-    election of a cluster just started (an ask put before it waits its whole timeout).
+    Asked every :data:`ASK_PAUSE_S`, the first ask waiting :data:`FIRST_ASK_S`, each one after a
+    failed one twice as long, up to ``ask_timeout_s``: an ask put before the election of a
+    cluster just started waits its whole timeout (with 15 s every simulated HQ took 16 s to
+    start), and a loaded machine may take seconds to answer.
 
     Raises:
         FleetError: HQ's JetStream did not answer within ``timeout_s``.
     """
-    # Listing 200 streams' leaders takes seconds on a loaded machine.
-    asking = JetStreamApi(client, timeout_s=ask_timeout_s)
+    ask_s = min(FIRST_ASK_S, ask_timeout_s)
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            await asking.call("INFO")
+            await JetStreamApi(client, timeout_s=ask_s).call("INFO")
             return JetStreamApi(client, timeout_s=API_TIMEOUT_S)
         except FleetError:
             if time.monotonic() > deadline:
                 raise
-            await asyncio.sleep(0.2)
+            ask_s = min(2 * ask_s, ask_timeout_s)
+            await asyncio.sleep(ASK_PAUSE_S)
 
 
 def free_ports(count: int) -> list[int]:
