@@ -8,17 +8,28 @@ from pathlib import Path
 
 import pytest
 
+from actkit_core.testing.forker import StackForker
 from actkit_core.testing.stack import Stack, running_stack
 
 
+@pytest.fixture(scope="session")
+def forker() -> Iterator[StackForker]:
+    """One process that has imported what ``actkit run`` preloads, forking each test's stack."""
+    forker = StackForker()
+    yield forker
+    forker.close()
+
+
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
+def stack(tmp_path: Path, forker: StackForker) -> Iterator[Stack]:
     """``actkit run`` in a fresh data folder on free ports, stopped with SIGINT after.
 
-    Fails a test whose services were refused anything by nats-server: the permissions are made
-    from the contract, and a gap shows as a request nobody answers.
+    Forked from :func:`forker` (2 s sooner up); ``test_stack.py`` and core's test of
+    ``running_stack`` start it from its console script. Fails a test whose services were refused
+    anything by nats-server: the permissions are made from the contract, and a gap shows as a
+    request nobody answers.
     """
-    with running_stack(tmp_path / "var") as running:
+    with running_stack(tmp_path / "var", forker=forker) as running:
         yield running
         refused = [line for line in printed_since_up(running) if "permissions violation" in line]
         assert refused == [], "a service reached past its NATS permissions (make nats-conf)"

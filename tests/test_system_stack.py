@@ -9,6 +9,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing.eventually import eventually
+from actkit_core.testing.forker import StackForker
 from actkit_core.testing.mosquitto import Mosquitto
 from actkit_core.testing.stack import Stack, running_stack
 from actkit_proto import BusError, Unauthenticated
@@ -172,10 +173,10 @@ async def _mqtt_state(bus: Bus, wanted: ConnectionState) -> None:
 @pytest.mark.timeout(300)  # two stack starts: slow when the machine is busy
 @pytest.mark.parametrize("action", [Restore(), FactoryDefault()], ids=["restore", "factory"])
 async def test_maintenance_resets_every_services_settings_and_a_restart_keeps_them_reset(
-    tmp_path: Path, mosquitto: Mosquitto, action: Restore | FactoryDefault
+    tmp_path: Path, mosquitto: Mosquitto, action: Restore | FactoryDefault, forker: StackForker
 ) -> None:
     data_dir = tmp_path / "var"
-    with running_stack(data_dir) as stack:
+    with running_stack(data_dir, forker=forker) as stack:
         async with Bus.connect("test", servers=[stack.nats_url], **stack.credentials()) as bus:
             await _configure_every_service(bus, mosquitto)
             result = await bus.request(action, timeout_s=30)
@@ -184,16 +185,18 @@ async def test_maintenance_resets_every_services_settings_and_a_restart_keeps_th
             assert sorted(result.restored + list(result.failed)) == sorted(SETTINGS_OWNERS)
             assert "web" not in SETTINGS_OWNERS
             await _assert_defaults(bus)
-    with running_stack(data_dir) as again:
+    with running_stack(data_dir, forker=forker) as again:
         async with Bus.connect("test", servers=[again.nats_url], **again.credentials()) as bus:
             await _assert_defaults(bus)
 
 
 @pytest.fixture
-def stack_without_start_delay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+def stack_without_start_delay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forker: StackForker
+) -> Iterator[Stack]:
     """The stack with delayed shutdown active at once (no start delay after power-on)."""
     monkeypatch.setenv("ACTKIT_SYSTEM_SHUTDOWN_START_DELAY_S", "0")
-    with running_stack(tmp_path / "var") as running:
+    with running_stack(tmp_path / "var", forker=forker) as running:
         yield running
 
 

@@ -17,6 +17,7 @@ from cryptography.x509.oid import NameOID
 from playwright.async_api import Browser, Page, expect
 
 from actkit_core.testing.certificates import CertificateAuthority
+from actkit_core.testing.forker import StackForker
 from actkit_core.testing.stack import Stack, running_stack
 
 from .conftest import printed_since_up
@@ -34,7 +35,10 @@ def signer() -> CertificateAuthority:
 
 @pytest.fixture
 def custom_stack(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signer: CertificateAuthority
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signer: CertificateAuthority,
+    forker: StackForker,
 ) -> Iterator[Stack]:
     """The stack of a device that accepts custom signed OS certificates from ``signer``."""
     public_pem = signer.certificate.public_key().public_bytes(
@@ -42,7 +46,7 @@ def custom_stack(
     )
     monkeypatch.setenv("ACTKIT_ACCOUNTS_OS_SIGNING_KEY_PEM", public_pem.decode())
     monkeypatch.setenv("ACTKIT_ACCOUNTS_DEVICE_SERIAL", SERIAL)
-    with running_stack(tmp_path / "var") as running:
+    with running_stack(tmp_path / "var", forker=forker) as running:
         yield running
         refused = [line for line in printed_since_up(running) if "permissions violation" in line]
         assert refused == [], "a service reached past its NATS permissions (make nats-conf)"

@@ -24,6 +24,7 @@ from zeep.exceptions import Fault
 
 from actkit_core.bus import Bus
 from actkit_core.testing.eventually import eventually
+from actkit_core.testing.forker import StackForker
 from actkit_core.testing.stack import Stack, free_udp_port, running_stack
 from actkit_proto.io import Circuit, DriveInput
 from actkit_proto.network import HttpSettings, SetHttp
@@ -250,13 +251,15 @@ WSD = {
 
 
 @pytest.fixture
-def discoverable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stack, int]]:
+def discoverable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forker: StackForker
+) -> Iterator[tuple[Stack, int]]:
     """The stack with network's WS-Discovery answering for real on loopback, and its UDP port."""
     port = free_udp_port()
     monkeypatch.setenv("ACTKIT_NETWORK_IS_SIM_WS_DISCOVERY_REAL", "true")
     monkeypatch.setenv("ACTKIT_NETWORK_DISCOVERY_ADDRESS", "127.0.0.1")
     monkeypatch.setenv("ACTKIT_NETWORK_WS_DISCOVERY_PORT", str(port))
-    with running_stack(tmp_path / "var") as stack:
+    with running_stack(tmp_path / "var", forker=forker) as stack:
         yield stack, port
 
 

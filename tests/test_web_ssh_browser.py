@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.async_api import Browser, expect
 
+from actkit_core.testing.forker import StackForker
 from actkit_core.testing.stack import Stack, free_port, running_stack
 
 from .conftest import printed_since_up
@@ -73,7 +74,9 @@ def _remove_group(group: str) -> None:
 
 
 @pytest.fixture
-def ssh_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stack, int]]:
+def ssh_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forker: StackForker
+) -> Iterator[tuple[Stack, int]]:
     """The stack with the accounts service applying SSH to this machine; its sshd's port."""
     suffix = secrets.token_hex(3)
     group, port = f"akw{suffix}", free_port()
@@ -87,7 +90,7 @@ def ssh_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
     }.items():
         monkeypatch.setenv(f"ACTKIT_ACCOUNTS_{name}", value)
     try:
-        with running_stack(tmp_path / "var") as stack:
+        with running_stack(tmp_path / "var", forker=forker) as stack:
             yield stack, port
             refused = [line for line in printed_since_up(stack) if "permissions violation" in line]
             assert refused == [], "a service reached past its NATS permissions (make nats-conf)"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psutil
 
+from actkit_core.testing.forker import StackForker, StackProcess
 from actkit_proto.services import SERVICE_NAMES
 
 
@@ -24,7 +25,7 @@ from actkit_proto.services import SERVICE_NAMES
 class Stack:
     """A running ``actkit run``: its process, data folder, NATS URL and its log so far."""
 
-    process: subprocess.Popen[str]
+    process: StackProcess
     data_dir: Path
     nats_url: str
     metrics_base: int
@@ -163,8 +164,16 @@ def wait_until_listening(
 
 
 @contextmanager
-def running_stack(data_dir: Path, timeout_s: float = 60, launch: str = "fork") -> Iterator[Stack]:
+def running_stack(
+    data_dir: Path,
+    timeout_s: float = 60,
+    launch: str = "fork",
+    forker: StackForker | None = None,
+) -> Iterator[Stack]:
     """Start ``actkit run --launch <launch>`` in ``data_dir`` on free ports; SIGINT on exit.
+
+    With a ``forker``, the run is forked from it (:mod:`actkit_core.testing.forker`), not
+    started from the console script: the same run, 1.8 s of imports fewer.
 
     Raises:
         AssertionError: the stack did not come up; its log is the message.
@@ -173,32 +182,28 @@ def running_stack(data_dir: Path, timeout_s: float = 60, launch: str = "fork") -
     metrics_ports = range(metrics_base, metrics_base + len(SERVICE_NAMES))
     # None of the metrics ports: nats-server and the web bind theirs before the metrics start.
     port, https_port, http_port, rtsp_port = free_ports_outside(metrics_ports, 4)
-    actkit = Path(sys.executable).parent / "actkit"
+    args = ["--data-dir", str(data_dir), "run", "--nats-port", str(port)]
+    args += ["--metrics-base", str(metrics_base), "--launch", launch]
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "ACTKIT_WEB_HTTPS_PORT": str(https_port),
+        "ACTKIT_WEB_HTTP_PORT": str(http_port),
+        "ACTKIT_WEB_RTSP_PORT": str(rtsp_port),
+    }
     started = time.monotonic()
-    process = subprocess.Popen(
-        [
-            str(actkit),
-            "--data-dir",
-            str(data_dir),
-            "run",
-            "--nats-port",
-            str(port),
-            "--metrics-base",
-            str(metrics_base),
-            "--launch",
-            launch,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={
-            **os.environ,
-            "PYTHONUNBUFFERED": "1",
-            "ACTKIT_WEB_HTTPS_PORT": str(https_port),
-            "ACTKIT_WEB_HTTP_PORT": str(http_port),
-            "ACTKIT_WEB_RTSP_PORT": str(rtsp_port),
-        },
-    )
+    process: StackProcess
+    if forker is not None:
+        process = forker.start(args, env)
+    else:
+        actkit = Path(sys.executable).parent / "actkit"
+        process = subprocess.Popen(
+            [str(actkit), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
     assert process.stdout is not None
     log: list[str] = []
     deadline = time.monotonic() + timeout_s

@@ -17,6 +17,7 @@ import pytest
 
 from actkit_core.bus import Bus
 from actkit_core.testing import stack
+from actkit_core.testing.forker import StackForker
 from actkit_core.testing.stack import Stack, free_port_range, free_udp_port, running_stack
 from actkit_proto.io import Circuit, DriveInput, PortChanged
 from actkit_proto.service import GetServiceStatus
@@ -217,3 +218,46 @@ def test_a_killed_nats_server_is_restarted_and_every_service_answers_again(
     assert "stopped without draining the bus: nats: connection reconnecting" in output
     assert "actkit stopped: every service and nats-server have exited" in output
     assert "Traceback" not in output, output
+
+
+@pytest.mark.timeout(120)
+def test_a_stack_forked_from_the_forker_runs_as_one_started_from_its_script(
+    tmp_path: Path,
+) -> None:
+    forker = StackForker()
+    try:
+        with running_stack(tmp_path / "var", forker=forker) as running:
+            assert set(running.processes()) == {*SERVICE_NAMES, "nats-server"}
+            asyncio.run(_every_service_answers(running, time.monotonic() + 30))
+            with pytest.raises(subprocess.TimeoutExpired):
+                running.process.wait(timeout=0.1)
+            assert running.process.poll() is None
+            running.process.send_signal(signal.SIGINT)
+            assert running.process.wait(timeout=30) == 0
+            running.process.send_signal(signal.SIGINT)  # exited: nothing to signal
+            assert running.process.poll() == 0
+        with running_stack(tmp_path / "again", forker=forker) as again:
+            again.process.kill()
+            assert again.process.wait(timeout=30) == -signal.SIGKILL
+        # The forker's own environment is not the run's: ports and the rest come with each run.
+        assert "ACTKIT_WEB_HTTPS_PORT" not in os.environ
+    finally:
+        forker.close()
+
+
+def test_a_forked_run_that_fails_says_why_and_a_forker_gone_is_an_error() -> None:
+    StackForker().close()  # never started: nothing to end
+    forker = StackForker()
+    try:
+        refused = forker.start(["run", "--no-such-option"], dict(os.environ))
+        assert refused.wait(timeout=60) == 2
+        assert refused.stdout is not None
+        with refused.stdout as output:
+            assert "unrecognized arguments: --no-such-option" in output.read()
+        assert forker._process is not None
+        forker._process.kill()
+        forker._process.wait()
+        with pytest.raises(RuntimeError, match="the stack forker has exited"):
+            forker.start(["status"], {})
+    finally:
+        forker.close()
