@@ -24,10 +24,10 @@ def forker() -> Iterator[StackForker]:
 def stack(tmp_path: Path, forker: StackForker) -> Iterator[Stack]:
     """``actkit run`` in a fresh data folder on free ports, stopped with SIGINT after.
 
-    Forked from :func:`forker` (2 s sooner up); ``test_stack.py`` and core's test of
-    ``running_stack`` start it from its console script. Fails a test whose services were refused
-    anything by nats-server: the permissions are made from the contract, and a gap shows as a
-    request nobody answers.
+    Forked from :func:`forker` (2 s sooner up); the test of the exec launch in ``test_stack.py``
+    and core's tests of ``running_stack`` start it from its console script. Fails a test whose
+    services were refused anything by nats-server: the permissions are made from the contract,
+    and a gap shows as a request nobody answers.
     """
     with running_stack(tmp_path / "var", forker=forker) as running:
         yield running

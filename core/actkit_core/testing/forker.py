@@ -5,8 +5,8 @@ of a cross-service test's start. :class:`StackForker` starts one process that im
 (``python -m actkit_core.testing.forker``) and forks each ``actkit run`` from itself. From there
 on the run is the one ``make run`` starts (the same ``main``, supervisor, nats-server and forked
 services), with its own environment, working folder and output. What it leaves out, the import
-of the preload and of the console script, is what core's test of ``running_stack`` and
-``make run`` itself start through.
+of the preload and of the console script, is what ``make run``, core's tests of
+``running_stack`` and the cross-service test of the exec launch start through.
 
 It speaks over a Unix socket pair, a request per message (JSON), answered by one:
 ``{"start": [args], "env": {...}, "cwd": "..."}`` with the output's pipe as the message's file
@@ -153,6 +153,8 @@ class StackForker:
             with theirs:
                 self._process = subprocess.Popen(
                     [sys.executable, "-m", "actkit_core.testing.forker", str(theirs.fileno())],
+                    # Without a test's settings: each run brings its own, the preload none.
+                    env={k: v for k, v in os.environ.items() if not k.startswith("ACTKIT_")},
                     pass_fds=[theirs.fileno()],
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
