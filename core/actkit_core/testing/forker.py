@@ -33,6 +33,7 @@ import setproctitle
 MESSAGE_BYTES = 1 << 20
 """The largest request or answer: an environment and a few arguments."""
 WAIT_POLL_S = 0.01
+"""How often the forker looks whether a run it waits for has exited."""
 
 
 class StackProcess(Protocol):
