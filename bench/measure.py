@@ -37,6 +37,10 @@ VAPIX_CLIENTS = 32
 VAPIX_SECONDS = int(os.environ.get("ACTKIT_BENCH_VAPIX_SECONDS", "5"))
 FLOOD_SECONDS = float(os.environ.get("ACTKIT_BENCH_FLOOD_SECONDS", "10"))
 VAPIX_PROFILED = ("web", "accounts", "io")
+IDLE_EDGES = int(os.environ.get("ACTKIT_BENCH_IDLE_EDGES", "200"))
+IDLE_GAP_S = 0.1
+"""How far apart the edges on an idle stack are: long enough for every process and core to go
+idle between two, as they do between a car's lightbar edges, seconds apart."""
 FLOOD_RATES = (200, 1000, None)
 """Edges per second of each flood run; None: back to back."""
 BYTECODE = Path(__file__).resolve().parents[1] / ".cache" / "bench-bytecode"
@@ -76,8 +80,10 @@ async def measure(stack: Stack) -> dict[str, Any]:
     credentials = stack.credentials()
     results: dict[str, Any] = {}
     request = await floor.request_reply(stack.nats_url, credentials, EDGES)
+    one_loop = await floor.request_reply_one_loop(stack.nats_url, credentials, EDGES)
     hop = await floor.publish_subscribe(stack.nats_url, credentials, EDGES)
     results["bus_floor_ms"] = request.summary()
+    results["bus_floor_one_loop_ms"] = one_loop.summary()
     results["bus_floor_hop_ms"] = hop.summary()
     async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
         await load_rules(bus)
@@ -110,6 +116,7 @@ async def measure(stack: Stack) -> dict[str, Any]:
             ),
         ]
         measured.append(await time_mqtt_to_output(bus))
+        results.update(await measure_idle(stack, bus, lightbar))
         quiet_edges = [
             PortChanged(
                 port_id=rules.QUIET_INPUT,
@@ -133,10 +140,8 @@ async def measure(stack: Stack) -> dict[str, Any]:
     for latency in measured:
         results[latency.name] = latency.summary()
     results["hops"] = {latency.name: ratio(latency, request) for latency in measured}
-    results["ratios_p99"] = {
-        latency.name: round(latency.summary()["p99"] / results["bus_floor_ms"]["p99"], 1)
-        for latency in measured
-    }
+    results["ratios_p99"] = p99_ratios(measured, request)
+    results["ratios_p99_one_loop"] = p99_ratios(measured, one_loop)
     return results
 
 
@@ -174,12 +179,15 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
     """The bus floor, then the paths to an output or a beacon (input -> output alone if sampled)."""
     credentials = stack.credentials()
     request = await floor.request_reply(stack.nats_url, credentials, EDGES)
-    results: dict[str, Any] = {"bus_floor_ms": request.summary()}
+    one_loop = await floor.request_reply_one_loop(stack.nats_url, credentials, EDGES)
+    results: dict[str, Any] = {
+        "bus_floor_ms": request.summary(),
+        "bus_floor_one_loop_ms": one_loop.summary(),
+    }
     async with Bus.connect("bench", servers=[stack.nats_url], **credentials) as bus:
         await load_rules(bus)
         lightbar = paths.drive_input(bus, rules.LIGHTBAR_INPUT)
         beacon = paths.drive_input(bus, rules.BEACON_INPUT)
-        output = {"port_id": str(rules.LAMP_OUTPUT)}
         sampling: contextlib.AbstractContextManager[dict[str, Path]] = (
             profile.sampling(stack) if is_sampled else contextlib.nullcontext({})
         )
@@ -190,7 +198,12 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
         with sampling as graphs:
             measured = [
                 await paths.time_path(
-                    bus, "input_to_output_ms", lightbar, PortChanged, EDGES, **output
+                    bus,
+                    "input_to_output_ms",
+                    lightbar,
+                    PortChanged,
+                    EDGES,
+                    port_id=str(rules.LAMP_OUTPUT),
                 )
             ]
         results["cpu_ms_per_edge"] = {
@@ -198,20 +211,51 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
             for name, process in busy.items()
         }
         if not is_sampled:
-            beacon_ids = {"system_id": str(rules.SYSTEM_ID)}
             measured.append(
                 await paths.time_path(
-                    bus, "input_to_beacon_ms", beacon, BroadcastChanged, EDGES, **beacon_ids
+                    bus,
+                    "input_to_beacon_ms",
+                    beacon,
+                    BroadcastChanged,
+                    EDGES,
+                    system_id=str(rules.SYSTEM_ID),
                 )
             )
             measured.append(await time_mqtt_to_output(bus))
+            results.update(await measure_idle(stack, bus, lightbar))
     for latency in measured:
         results[latency.name] = latency.summary()
-        results.setdefault("ratios_p99", {})[latency.name] = round(
-            latency.summary()["p99"] / request.summary()["p99"], 1
-        )
+    results["ratios_p99"] = p99_ratios(measured, request)
+    results["ratios_p99_one_loop"] = p99_ratios(measured, one_loop)
     results["graphs"] = graphs
     return results
+
+
+async def measure_idle(stack: Stack, bus: Bus, lightbar: paths.Stimulus) -> dict[str, Any]:
+    """Input -> output and the floor again, each edge and request ``IDLE_GAP_S`` apart.
+
+    Back to back, each edge meets processes still running and caches still warm from the one
+    before; a car's lightbar edge meets a stack that has been idle for seconds, so this is
+    what an edge costs in a car. The floor is taken the same way: waking an idle process costs
+    the round trip too.
+    """
+    request = await floor.request_reply(
+        stack.nats_url, stack.credentials(), IDLE_EDGES, gap_s=IDLE_GAP_S
+    )
+    path = await paths.time_path(
+        bus,
+        "input_to_output_idle_ms",
+        lightbar,
+        PortChanged,
+        IDLE_EDGES,
+        gap_s=IDLE_GAP_S,
+        port_id=str(rules.LAMP_OUTPUT),
+    )
+    return {
+        "bus_floor_idle_ms": request.summary(),
+        path.name: path.summary(),
+        "ratio_p99_idle": round(path.summary()["p99"] / request.summary()["p99"], 1),
+    }
 
 
 async def measure_vapix(stack: Stack, is_sampled: bool) -> dict[str, Any]:
@@ -243,9 +287,13 @@ async def time_mqtt_to_output(bus: Bus) -> Latency:
         broker.start_on_free_ports()
         try:
             camera = await connect_camera(bus, broker)
-            output = {"port_id": str(rules.MQTT_OUTPUT)}
             return await paths.time_path(
-                bus, "mqtt_to_output_ms", camera, PortChanged, EDGES, **output
+                bus,
+                "mqtt_to_output_ms",
+                camera,
+                PortChanged,
+                EDGES,
+                port_id=str(rules.MQTT_OUTPUT),
             )
         finally:
             broker.stop()
@@ -287,3 +335,9 @@ async def load_rules(bus: Bus) -> None:
 def ratio(path: Latency, unit: Latency) -> float:
     """How many bus request/reply round trips a path costs, at the median."""
     return round(statistics.median(path.samples_ms) / statistics.median(unit.samples_ms), 2)
+
+
+def p99_ratios(measured: list[Latency], floor_request: Latency) -> dict[str, float]:
+    """Each path's p99 as a multiple of a bus round trip's p99 in the same run."""
+    unit = floor_request.summary()["p99"]
+    return {latency.name: round(latency.summary()["p99"] / unit, 1) for latency in measured}

@@ -41,12 +41,16 @@ async def time_path(
     stimulus: Stimulus,
     watched: type[E],
     count: int,
+    *,
+    gap_s: float = 0.0,
     **ids: str,
 ) -> Latency:
     """Cause ``count`` edges; time each until the ``watched`` event it leads to arrives.
 
     Even edges switch on and odd ones off; an event whose ``is_active`` does not match is an
-    echo of something else and is not counted.
+    echo of something else and is not counted. Each edge comes ``gap_s`` after the event the
+    one before led to: with none, it meets what that edge still left to do (a bucket write, an
+    answer, the rule's events).
 
     Starts once the services have handled what earlier paths sent them: a backlog left in the
     events service would delay the first edge and answer later ones with echoes of older ones.
@@ -78,6 +82,8 @@ async def time_path(
             except TimeoutError:
                 raise LostEvents(f"{name}: edge {index} produced no {subject}") from None
             latency.add_ns(arrived - started)
+            if gap_s:
+                await asyncio.sleep(gap_s)
     finally:
         await subscription.unsubscribe()
     return latency

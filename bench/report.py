@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from bench import flood, profile, rules
-from bench.measure import BUS_EVENTS, COLD_STARTS, FLOOD_SECONDS, VAPIX_CLIENTS
+from bench.measure import BUS_EVENTS, COLD_STARTS, FLOOD_SECONDS, IDLE_GAP_S, VAPIX_CLIENTS
 
 
 def print_latencies(results: dict[str, Any]) -> None:
     """One row per path measured: p50, p99, max and the number of samples."""
-    print(f"{'path':<22}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'n':>7}")
+    print(f"{'path':<26}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'n':>7}")
     for key, value in results.items():
         if isinstance(value, dict) and "p50" in value:
-            print(f"{key:<22}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
+            print(f"{key:<26}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
 
 
 def print_graphs(graphs: dict[str, Any]) -> None:
@@ -29,6 +29,11 @@ def print_paths(results: dict[str, Any]) -> None:
     """``make bench only=paths`` (or ``profile``)."""
     print_latencies(results)
     print(f"path p99 / request-reply p99: {results['ratios_p99']}")
+    print(f"  against the echo on the bench's own loop: {results['ratios_p99_one_loop']}")
+    print(
+        f"idle stack (edges {IDLE_GAP_S * 1000:.0f} ms apart), input -> output p99 / "
+        f"request-reply p99: {results['ratio_p99_idle']}"
+    )
     print(f"input -> output, CPU ms per edge (user + system): {results['cpu_ms_per_edge']}")
     print_graphs(results["graphs"])
 
@@ -80,6 +85,11 @@ def print_results(results: dict[str, Any], written: Path) -> None:
     print_latencies(results)
     print(f"hops (path p50 / request-reply p50): {results['hops']}")
     print(f"path p99 / request-reply p99: {results['ratios_p99']}")
+    print(f"  against the echo on the bench's own loop: {results['ratios_p99_one_loop']}")
+    print(
+        f"idle stack (edges {IDLE_GAP_S * 1000:.0f} ms apart), input -> output p99 / "
+        f"request-reply p99: {results['ratio_p99_idle']}"
+    )
     flood.print_runs(results, rules.LIGHTBAR_INPUT, rules.LAMP_OUTPUT, FLOOD_SECONDS)
     print(
         f"rules engine: {results['rules_evals_per_s']} evaluations/s (one core, 256 rules, "
