@@ -36,7 +36,9 @@ from bench.stats import LostEvents
 
 ONLY = os.environ.get("ACTKIT_BENCH_ONLY", "")
 """``flood`` (``make bench only=flood``): only the flood path, on a fresh stack; ``paths``: the bus
-floor, input -> output, input -> beacon and MQTT -> output; ``profile``: input -> output alone,
+floor (an echo in a process of its own, and one on the bench's loop), input -> output, input ->
+beacon and MQTT -> output, then input -> output and the floor again on an idle stack (edges and
+requests ``IDLE_GAP_S`` apart); ``profile``: input -> output alone,
 sampled by py-spy (bench/profile.py); ``vapix``: the VAPIX toggles alone, with each process' CPU
 per request; ``vapix-profile``: the same, with web, accounts and io sampled by py-spy; ``start``:
 the first start and power-ons (forked), and the memory just after a power-on; ``memory``: the
