@@ -79,7 +79,8 @@ async def echo_process(url: str, credentials: dict[str, str]) -> AsyncIterator[N
         except TimeoutError:
             said = b""
         if said.strip() != b"ready":
-            raise LostEvents(f"the floor's echo was not ready in {ECHO_READY_S:.0f} s")
+            ended = "" if echo.returncode is None else f" (it ended with {echo.returncode})"
+            raise LostEvents(f"the floor's echo was not ready in {ECHO_READY_S:.0f} s{ended}")
         yield
     finally:
         if echo.returncode is None:
@@ -114,12 +115,13 @@ async def _round_trips(
     payload = b"x" * 64
     try:
         for index in range(WARM_UP + count):
+            is_timed = index >= WARM_UP
+            if is_timed and gap_s:
+                await asyncio.sleep(gap_s)
             started = time.perf_counter_ns()
             await requester.request(ECHO_SUBJECT, payload, timeout=2)
-            if index >= WARM_UP:
+            if is_timed:
                 latency.add_ns(time.perf_counter_ns() - started)
-                if gap_s:
-                    await asyncio.sleep(gap_s)
     finally:
         await requester.close()
     return latency

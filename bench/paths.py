@@ -49,8 +49,8 @@ async def time_path(
 
     Even edges switch on and odd ones off; an event whose ``is_active`` does not match is an
     echo of something else and is not counted. Each edge comes ``gap_s`` after the event the
-    one before led to: with none, it meets what that edge still left to do (a bucket write, an
-    answer, the rule's events).
+    one before led to (the first, after the services settled): with none, it meets what that
+    edge still left to do (a bucket write, an answer, the rule's events).
 
     Starts once the services have handled what earlier paths sent them: a backlog left in the
     events service would delay the first edge and answer later ones with echoes of older ones.
@@ -72,6 +72,8 @@ async def time_path(
     latency = Latency(name)
     try:
         for index in range(count):
+            if gap_s:
+                await asyncio.sleep(gap_s)
             while not arrivals.empty():  # late echoes of an earlier path
                 arrivals.get_nowait()
             expected = index % 2 == 0
@@ -82,8 +84,6 @@ async def time_path(
             except TimeoutError:
                 raise LostEvents(f"{name}: edge {index} produced no {subject}") from None
             latency.add_ns(arrived - started)
-            if gap_s:
-                await asyncio.sleep(gap_s)
     finally:
         await subscription.unsubscribe()
     return latency
