@@ -98,22 +98,8 @@ async def measure(stack: Stack) -> dict[str, Any]:
                 EDGES,
                 port_id=str(rules.LIGHTBAR_INPUT),
             ),
-            await paths.time_path(
-                bus,
-                "input_to_output_ms",
-                lightbar,
-                PortChanged,
-                EDGES,
-                port_id=str(rules.LAMP_OUTPUT),
-            ),
-            await paths.time_path(
-                bus,
-                "input_to_beacon_ms",
-                beacon,
-                BroadcastChanged,
-                EDGES,
-                system_id=str(rules.SYSTEM_ID),
-            ),
+            await time_to_lamp(bus, lightbar),
+            await time_to_beacon(bus, beacon),
         ]
         measured.append(await time_mqtt_to_output(bus))
         results.update(await measure_idle(stack, bus, lightbar))
@@ -196,31 +182,13 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
         busy = {name: processes[name] for name in ("io", "events", "nats-server", "web", "mqtt")}
         cpu_before = {name: flood.cpu_s(process) for name, process in busy.items()}
         with sampling as graphs:
-            measured = [
-                await paths.time_path(
-                    bus,
-                    "input_to_output_ms",
-                    lightbar,
-                    PortChanged,
-                    EDGES,
-                    port_id=str(rules.LAMP_OUTPUT),
-                )
-            ]
+            measured = [await time_to_lamp(bus, lightbar)]
         results["cpu_ms_per_edge"] = {
             name: round(1000 * (flood.cpu_s(process) - cpu_before[name]) / EDGES, 3)
             for name, process in busy.items()
         }
         if not is_sampled:
-            measured.append(
-                await paths.time_path(
-                    bus,
-                    "input_to_beacon_ms",
-                    beacon,
-                    BroadcastChanged,
-                    EDGES,
-                    system_id=str(rules.SYSTEM_ID),
-                )
-            )
+            measured.append(await time_to_beacon(bus, beacon))
             measured.append(await time_mqtt_to_output(bus))
             results.update(await measure_idle(stack, bus, lightbar))
     for latency in measured:
@@ -229,6 +197,25 @@ async def measure_paths(stack: Stack, is_sampled: bool) -> dict[str, Any]:
     results["ratios_p99_one_loop"] = p99_ratios(measured, one_loop)
     results["graphs"] = graphs
     return results
+
+
+async def time_to_lamp(
+    bus: Bus,
+    lightbar: paths.Stimulus,
+    name: str = "input_to_output_ms",
+    count: int = EDGES,
+    gap_s: float = 0.0,
+) -> Latency:
+    """The lightbar input's edges to the lamp output its rule holds."""
+    lamp = str(rules.LAMP_OUTPUT)
+    return await paths.time_path(bus, name, lightbar, PortChanged, count, gap_s=gap_s, port_id=lamp)
+
+
+async def time_to_beacon(bus: Bus, beacon: paths.Stimulus) -> Latency:
+    """The beacon input's edges to the cameras' beacon its rule broadcasts."""
+    cameras = str(rules.SYSTEM_ID)
+    name = "input_to_beacon_ms"
+    return await paths.time_path(bus, name, beacon, BroadcastChanged, EDGES, system_id=cameras)
 
 
 async def measure_idle(stack: Stack, bus: Bus, lightbar: paths.Stimulus) -> dict[str, Any]:
@@ -242,15 +229,7 @@ async def measure_idle(stack: Stack, bus: Bus, lightbar: paths.Stimulus) -> dict
     request = await floor.request_reply(
         stack.nats_url, stack.credentials(), IDLE_EDGES, gap_s=IDLE_GAP_S
     )
-    path = await paths.time_path(
-        bus,
-        "input_to_output_idle_ms",
-        lightbar,
-        PortChanged,
-        IDLE_EDGES,
-        gap_s=IDLE_GAP_S,
-        port_id=str(rules.LAMP_OUTPUT),
-    )
+    path = await time_to_lamp(bus, lightbar, "input_to_output_idle_ms", IDLE_EDGES, IDLE_GAP_S)
     return {
         "bus_floor_idle_ms": request.summary(),
         path.name: path.summary(),

@@ -17,6 +17,17 @@ def print_latencies(results: dict[str, Any]) -> None:
             print(f"{key:<26}{value['p50']:>9}{value['p99']:>9}{value['max']:>9}{value['n']:>7}")
 
 
+def print_ratios(results: dict[str, Any]) -> None:
+    """Each path's p99 over the floor's, against both floors, and on an idle stack if timed."""
+    print(f"path p99 / request-reply p99: {results['ratios_p99']}")
+    print(f"  against the echo on the bench's own loop: {results['ratios_p99_one_loop']}")
+    if "ratio_p99_idle" in results:
+        print(
+            f"idle stack (edges {IDLE_GAP_S * 1000:.0f} ms apart), input -> output p99 / "
+            f"request-reply p99: {results['ratio_p99_idle']}"
+        )
+
+
 def print_graphs(graphs: dict[str, Any]) -> None:
     """Each sampled service's flame graph file and the functions that took most samples."""
     for service, graph in graphs.items():
@@ -28,12 +39,7 @@ def print_graphs(graphs: dict[str, Any]) -> None:
 def print_paths(results: dict[str, Any]) -> None:
     """``make bench only=paths`` (or ``profile``)."""
     print_latencies(results)
-    print(f"path p99 / request-reply p99: {results['ratios_p99']}")
-    print(f"  against the echo on the bench's own loop: {results['ratios_p99_one_loop']}")
-    print(
-        f"idle stack (edges {IDLE_GAP_S * 1000:.0f} ms apart), input -> output p99 / "
-        f"request-reply p99: {results['ratio_p99_idle']}"
-    )
+    print_ratios(results)
     print(f"input -> output, CPU ms per edge (user + system): {results['cpu_ms_per_edge']}")
     print_graphs(results["graphs"])
 
@@ -84,12 +90,7 @@ def print_results(results: dict[str, Any], written: Path) -> None:
     """The full run (``make bench``): every figure, after ``written`` holds them."""
     print_latencies(results)
     print(f"hops (path p50 / request-reply p50): {results['hops']}")
-    print(f"path p99 / request-reply p99: {results['ratios_p99']}")
-    print(f"  against the echo on the bench's own loop: {results['ratios_p99_one_loop']}")
-    print(
-        f"idle stack (edges {IDLE_GAP_S * 1000:.0f} ms apart), input -> output p99 / "
-        f"request-reply p99: {results['ratio_p99_idle']}"
-    )
+    print_ratios(results)
     flood.print_runs(results, rules.LIGHTBAR_INPUT, rules.LAMP_OUTPUT, FLOOD_SECONDS)
     print(
         f"rules engine: {results['rules_evals_per_s']} evaluations/s (one core, 256 rules, "
