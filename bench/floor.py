@@ -35,7 +35,7 @@ async def request_reply(
 
     Every hop of the paths goes from one service's process to another's, and so wakes the
     process it reaches. So does each half of this round trip, and nothing else: the echo does
-    no work but answering. Each request is sent ``gap_s`` after the answer to the one before.
+    no work but answering. Each timed request is sent ``gap_s`` after the answer before it.
     """
     async with echo_process(url, credentials):
         return await _round_trips(url, credentials, count, "bus_floor_request", gap_s)
