@@ -207,7 +207,10 @@ def _run(main: Any, request: dict[str, Any], output: int) -> int:  # pragma: no 
     try:
         return int(main(request["start"]))
     except SystemExit as exc:
-        return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        sys.stderr.write(f"{exc.code}\n")  # as the interpreter does with a sentence to exit on
+        return 1
     except BaseException:
         traceback.print_exc()
         return 1

@@ -252,6 +252,11 @@ def test_a_forked_run_that_fails_says_why_and_a_forker_gone_is_an_error() -> Non
         assert refused.stdout is not None
         with refused.stdout as output:
             assert "unrecognized arguments: --no-such-option" in output.read()
+        unknown = forker.start(["run", "--service-user", "no-such-user-here"], dict(os.environ))
+        assert unknown.wait(timeout=60) == 1
+        assert unknown.stdout is not None
+        with unknown.stdout as output:  # a SystemExit with a sentence says it, as Python does
+            assert "there is no user 'no-such-user-here'" in output.read()
         assert forker._process is not None
         forker._process.kill()
         forker._process.wait()
