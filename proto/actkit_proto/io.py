@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role
+from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId
 
 PortId = Annotated[int, Field(ge=1, le=64, description="Port number as printed on the connector.")]
 
@@ -171,6 +171,45 @@ class ReleasePort(Command[Port]):
 
     port_id: PortId
     holder: HolderId
+
+
+MAX_REFLEXES = 256
+"""As many as the events service keeps rules."""
+
+
+class Reflex(Reply):
+    """A rule io carries out itself as it records an input's edge, with no bus hop between.
+
+    The rule "while input ``input_port_id`` is active (or, ``is_inverted``, inactive), hold output
+    ``output_port_id`` active (or inactive)": io holds the output as holder ``rule:<rule_id>``,
+    exactly as the events service's ``HoldPort`` would, and lets go when the condition ends.
+    """
+
+    rule_id: RowId
+    input_port_id: PortId
+    is_inverted: bool = False
+    output_port_id: PortId
+    is_active: bool = True
+
+
+class Reflexes(Reply):
+    """The rules io carries out on the edges of its inputs, by rule id."""
+
+    reflexes: list[Reflex] = Field(default_factory=list, max_length=MAX_REFLEXES)
+
+
+class SetReflexes(Command[Reflexes]):
+    """Replace the rules io carries out itself; only the events service, which owns them, sends it.
+
+    io keeps them across its restarts, holds each output its rule wants now at once, and lets go
+    of the outputs of the rules no longer in the list.
+    """
+
+    subject: ClassVar[str] = "io.reflexes.set"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+    internal_for: ClassVar[tuple[str, ...]] = ("events",)
+
+    reflexes: list[Reflex] = Field(max_length=MAX_REFLEXES)
 
 
 class PortTampered(Event):

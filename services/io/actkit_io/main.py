@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 from collections.abc import AsyncIterator
 
@@ -15,6 +16,7 @@ from actkit_io.adapters.timers import LoopTimers
 from actkit_io.domain.board import Board, PortConfig
 from actkit_io.domain.button import RESET_HOLD_MAX_NS, RESET_HOLD_MIN_NS, ControlButton
 from actkit_io.domain.profile import BoardProfile, ProfileError, load_profile
+from actkit_io.domain.reflexes import ReflexTable, check
 from actkit_io.handlers import HANDLERS, Deps
 from actkit_io.handlers.deps import monotonic_ns
 from actkit_io.handlers.led import READY, LedPlayer
@@ -23,7 +25,10 @@ from actkit_io.handlers.switches import follow_button
 from actkit_io.ports import GpioPort, HardwareError, Switch, Timers
 from actkit_io.settings import IoSettings
 from actkit_io.store import PortStore
-from actkit_proto.io import Direction, HoldPort, PulsePort, ReleasePort, SetPort
+from actkit_proto.errors import Invalid
+from actkit_proto.io import Direction, HoldPort, PulsePort, Reflex, ReleasePort, SetPort
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = "actkit_io:migrations"
 ANSWERED_ONCE_KEPT = (SetPort, PulsePort, HoldPort, ReleasePort)
@@ -85,6 +90,8 @@ async def _start(
     simulator = gpio if isinstance(gpio, SimGpio) else None
     led = LedPlayer(gpio, timers)
     deps = Deps(store, runtime.bus, gpio, board, timers, led, button, defaults, simulator)
+    # Held before the outputs are driven: an input active at power-on holds its output at once.
+    deps.reflexes.replace(ReflexTable.of(_on_board(await store.load_reflexes(), board)), board)
     for port_id, config in board.configs.items():
         if config.direction is Direction.OUTPUT:
             await drive_output(deps, port_id, announce=False)
@@ -93,6 +100,19 @@ async def _start(
         _watch_reset_hold(deps)
     await announce_state(deps)
     return deps
+
+
+def _on_board(reflexes: list[Reflex], board: Board) -> list[Reflex]:
+    """The stored reflexes whose ports this board has (the board file may have changed)."""
+    kept = []
+    for reflex in reflexes:
+        try:
+            check([reflex], board)
+        except Invalid as exc:
+            log.warning("a stored reflex is not followed: %s", exc.message)
+        else:
+            kept.append(reflex)
+    return kept
 
 
 def _watch_reset_hold(deps: Deps) -> None:

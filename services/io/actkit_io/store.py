@@ -12,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from actkit_core.db import NAMING_CONVENTION
 from actkit_io.domain.board import PortConfig
-from actkit_proto.io import Circuit, Direction
+from actkit_proto.io import Circuit, Direction, Reflex
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,18 @@ class PortRow(IoBase):
     normal_state: Mapped[str] = mapped_column(String(8))
     is_supervised: Mapped[bool] = mapped_column(default=False)
     debounce_ms: Mapped[int] = mapped_column(default=50)
+
+
+class ReflexRow(IoBase):
+    """A rule io carries out itself, as the events service last set them (``SetReflexes``)."""
+
+    __tablename__ = "reflexes"
+
+    rule_id: Mapped[int] = mapped_column(primary_key=True)
+    input_port_id: Mapped[int]
+    is_inverted: Mapped[bool]
+    output_port_id: Mapped[int]
+    is_active: Mapped[bool]
 
 
 class PortStore:
@@ -67,6 +79,27 @@ class PortStore:
         async with self._sessions.begin() as session:
             await session.execute(delete(PortRow))
             session.add_all(_to_row(config) for config in defaults)
+
+    async def load_reflexes(self) -> list[Reflex]:
+        """The reflexes as last set, so that a restarted io follows them from its first edge."""
+        async with self._sessions.begin() as session:
+            rows = await session.scalars(select(ReflexRow).order_by(ReflexRow.rule_id))
+            return [
+                Reflex(
+                    rule_id=row.rule_id,
+                    input_port_id=row.input_port_id,
+                    is_inverted=row.is_inverted,
+                    output_port_id=row.output_port_id,
+                    is_active=row.is_active,
+                )
+                for row in rows
+            ]
+
+    async def save_reflexes(self, reflexes: list[Reflex]) -> None:
+        """Replace every reflex, in one transaction."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(ReflexRow))
+            session.add_all(ReflexRow(**reflex.model_dump()) for reflex in reflexes)
 
 
 def _to_row(config: PortConfig) -> PortRow:

@@ -16,6 +16,7 @@ from actkit_io.handlers.port import (
     restore_settings,
     set_port,
 )
+from actkit_io.handlers.reflexes import set_reflexes
 from actkit_io.handlers.simulator import (
     drive_input,
     press_button,
@@ -38,6 +39,7 @@ from actkit_proto.io import (
     ReleasePort,
     SetLed,
     SetPort,
+    SetReflexes,
     SwitchIgnition,
 )
 from actkit_proto.params import RestoreSettings
@@ -60,5 +62,6 @@ HANDLERS: Handlers[Deps] = {
     SwitchIgnition: switch_ignition,
     ReadSimLed: read_sim_led,
     RestoreSettings: restore_settings,
+    SetReflexes: set_reflexes,
     **parameter_handlers(port_parameters),
 }

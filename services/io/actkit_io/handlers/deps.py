@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from actkit_core.bus import Publisher
 from actkit_core.clock import Clock
 from actkit_io.domain.board import Board, PortConfig
 from actkit_io.domain.button import ControlButton
+from actkit_io.domain.reflexes import ReflexTable
 from actkit_io.handlers.led import LedPlayer
 from actkit_io.ports import GpioPort, Simulator, Timers
 from actkit_io.store import PortStore
@@ -26,6 +27,8 @@ class Deps:
     """Every port as the board file sets it up: what a restore goes back to."""
     simulator: Simulator | None = None
     """The simulated wiring, when the hardware is simulated."""
+    reflexes: ReflexTable = field(default_factory=ReflexTable)
+    """The rules io carries out itself on its inputs' edges (see ``SetReflexes``)."""
 
 
 def monotonic_ns(clock: Clock) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from actkit_io.domain.board import PortConfig, reconfigure
+from actkit_io.domain.reflexes import follow
 from actkit_io.handlers.deps import Deps, monotonic_ns
 from actkit_io.handlers.switches import report_switch
 from actkit_io.metrics import EDGE_TO_EVENT_SECONDS, edges_of, output_changes_of
@@ -25,6 +28,8 @@ from actkit_proto.io import (
     SetPort,
 )
 from actkit_proto.params import RestoreSettings
+
+log = logging.getLogger(__name__)
 
 
 async def get_port(command: GetPort, deps: Deps) -> Port:
@@ -164,6 +169,20 @@ async def report_edge(edge: Edge | SwitchEdge, deps: Deps) -> None:
     await publish(deps, events, wait_kept=False)
     if events:
         EDGE_TO_EVENT_SECONDS.observe((monotonic_ns(deps.timers) - edge.at_ns) / 1e9)
+        await follow_reflexes(deps, edge.port_id)
+
+
+async def follow_reflexes(deps: Deps, port_id: int) -> None:
+    """Hold or let go of the outputs of the rules io carries out on input ``port_id``.
+
+    After the input's events: the events service reads the input's change before the output's.
+    """
+    for reflex in deps.reflexes.on(port_id):
+        for output_id in follow(deps.board, reflex):
+            try:
+                await drive_output(deps, output_id)
+            except Unavailable as exc:
+                log.warning("rule %d did not switch output %d: %s", reflex.rule_id, output_id, exc)
 
 
 async def announce_state(deps: Deps) -> None:
