@@ -16,9 +16,11 @@ from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
 from actkit_events.handlers import HANDLERS, Deps
 from actkit_events.handlers.actions import carry_out, resume
+from actkit_events.handlers.checks import known_board
 from actkit_events.handlers.coalescing import coalescing
 from actkit_events.handlers.deps import Timetable
 from actkit_events.handlers.reactions import catch_up, read_current_values
+from actkit_events.handlers.reflexes import keep_io_told, tell_io
 from actkit_events.handlers.rules import tell_beacons
 from actkit_events.handlers.schedules import tick
 from actkit_events.handlers.time_zone import follow_time_zone, read_time_zone
@@ -62,9 +64,11 @@ async def build_deps(settings: EventsSettings, runtime: Runtime) -> AsyncIterato
     await runtime.bus.subscribe(TimeZoneChanged, adopt_time_zone)
     await start_rules(deps)
     scheduler = asyncio.create_task(run_timetable(deps))
+    teller = asyncio.create_task(keep_io_told(deps))
     try:
         yield deps
     finally:
+        await stop_task(teller)
         await stop_task(scheduler)
         for task in list(deps.tasks):
             task.cancel()
@@ -83,6 +87,10 @@ async def start_rules(deps: Deps) -> None:
     for rule_id, spec in (await deps.rules.all()).items():
         deps.engine.put(rule_id, spec, is_active=rule_id in was_active)
     await tell_beacons(deps, always=True)
+    # Told before the rules settle, so that io, not the events service, holds what it follows.
+    if await known_board(deps) is None:
+        deps.reflexes_due.set()
+    await tell_io(deps)
     now = deps.clock.now()
     await tick(deps, now)
     transitions = deps.engine.settle(now)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
-from actkit_events.handlers.checks import recheck_port
 from actkit_events.handlers.deps import Deps
 from actkit_events.handlers.reactions import (
     evaluate_beacon,
@@ -24,6 +23,7 @@ from actkit_events.handlers.recipients import (
     send_test_notification,
     update_recipient,
 )
+from actkit_events.handlers.reflexes import follow_port_configured
 from actkit_events.handlers.restore import restore_settings
 from actkit_events.handlers.rules import (
     create_rule,
@@ -85,7 +85,7 @@ HANDLERS: Handlers[Deps] = {
     # what other services report
     io.PortChanged: evaluate_port,
     io.PortTampered: evaluate_tamper,
-    io.PortConfigured: recheck_port,
+    io.PortConfigured: follow_port_configured,
     io.IgnitionChanged: evaluate_ignition,
     io.ButtonPressed: fire_button,
     mqtt.MqttTopicChanged: evaluate_mqtt_topic,

@@ -16,6 +16,7 @@ from actkit_events.domain.rules import Transition
 from actkit_events.domain.templates import render
 from actkit_events.handlers.deps import Deps
 from actkit_events.handlers.recipients import pin_host_key
+from actkit_events.handlers.reflexes import io_started_at, is_reflex
 from actkit_events.metrics import ACTION_FAILURES, ACTIVATIONS, NOTIFICATIONS, SUPPRESSIONS
 from actkit_events.ports import DeliveryFailed
 from actkit_proto.base import Command, Reply
@@ -34,7 +35,6 @@ from actkit_proto.events import (
 )
 from actkit_proto.io import HoldPort, PulsePort, ReleasePort
 from actkit_proto.mqtt import PublishMqtt
-from actkit_proto.service import GetServiceStatus
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,10 @@ async def run_action(
             return
         case _:
             raise AssertionError(action)
+    if isinstance(command, HoldPort | ReleasePort) and is_reflex(rule_id, spec, deps):
+        # io did it as it recorded the input's edge, or as it was told the rule changed.
+        _log_done(rule_id, spec, deps, f"{command.to_subject()} done by io")
+        return
     if isinstance(command, HoldPort) and deps.io_started_at[0] is None:
         # The io that will keep our hold: a later new start of io means the hold is gone. Asked
         # before the hold, so an io that restarts in between looks new and is held again; asked
@@ -142,20 +146,11 @@ async def run_action(
     except BusError as exc:
         await fail(rule_id, spec, deps, f"{command.to_subject()} failed: {exc.message}")
     else:
-        deps.log.add(
-            deps.clock.now(),
-            rule_id,
-            LogKind.ACTION_OK,
-            f"{spec.name}: {command.to_subject()} done",
-        )
+        _log_done(rule_id, spec, deps, f"{command.to_subject()} done")
 
 
-async def io_started_at(deps: Deps) -> datetime | None:
-    """When the io service started, or ``None`` when it does not answer."""
-    try:
-        return (await deps.bus.request(GetServiceStatus(service="io"))).started_at
-    except BusError:
-        return None
+def _log_done(rule_id: int, spec: RuleSpec, deps: Deps, what: str) -> None:
+    deps.log.add(deps.clock.now(), rule_id, LogKind.ACTION_OK, f"{spec.name}: {what}")
 
 
 def fields(rule_id: int, spec: RuleSpec, now: datetime, reason: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from actkit_events.domain.rules import Engine
 from actkit_events.ports import Notifier
 from actkit_events.store import SpecStore
 from actkit_proto.events import RecipientSpec, RuleSpec, ScheduleSpec
+from actkit_proto.io import Reflex
 
 
 @dataclass
@@ -54,5 +55,9 @@ class Deps:
     facts: DeviceFacts = field(default_factory=DeviceFacts)
     beacons_told: set[int] = field(default_factory=set)
     """The System IDs last told to ble as the ones rules wait for."""
+    reflexes: dict[int, Reflex] = field(default_factory=dict)
+    """The rules io carries out itself, as io last acknowledged them, by rule id."""
+    reflexes_due: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when io did not hear its reflexes: they are told again a while later."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     """Notifications being delivered (kept so they are not garbage-collected mid-flight)."""

@@ -19,8 +19,9 @@ from actkit_events.domain.conditions import (
     mqtt_stateless_key,
     tamper_key,
 )
-from actkit_events.handlers.actions import carry_out, io_started_at, run_action
+from actkit_events.handlers.actions import carry_out, run_action
 from actkit_events.handlers.deps import Deps
+from actkit_events.handlers.reflexes import io_started_at, tell_io
 from actkit_events.metrics import EVALUATIONS
 from actkit_proto.base import Event
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
@@ -101,6 +102,9 @@ async def reassert_holds(deps: Deps) -> None:
     if started_at is None or started_at == deps.io_started_at[0]:
         return
     deps.io_started_at[0] = started_at
+    # A new io that lost its reflexes too (a new database) follows them again before the holds.
+    deps.reflexes.clear()
+    await tell_io(deps)
     for rule_id, state in sorted(deps.engine.rules.items()):
         if state.is_active and isinstance(state.spec.action, HoldIoAction):
             deps.log.add(
