@@ -133,8 +133,14 @@ async def _take(deps: Deps, configs: list[PortConfig]) -> None:
         raise Unavailable(f"the setting is saved but {'; '.join(failures)}")
 
 
-async def drive_output(deps: Deps, port_id: int, *, announce: bool = True) -> None:
-    """Put an output's circuit where its demand says; publish the change."""
+async def drive_output(
+    deps: Deps, port_id: int, *, announce: bool = True, wait_kept: bool = True
+) -> None:
+    """Put an output's circuit where its demand says; publish the change.
+
+    ``wait_kept``: return once the bucket keeps the output's new state (a command's answer
+    says it), else as soon as the change is published (an edge's reflex).
+    """
     wanted = deps.board.wanted_circuit(port_id)
     if deps.board.raw[port_id] == wanted:
         return
@@ -145,7 +151,7 @@ async def drive_output(deps: Deps, port_id: int, *, announce: bool = True) -> No
     output_changes_of(port_id).inc()
     events = deps.board.record(port_id, wanted, monotonic_ns(deps.timers))
     if announce:
-        await publish(deps, events)
+        await publish(deps, events, wait_kept=wait_kept)
 
 
 async def publish(deps: Deps, events: list[Event], *, wait_kept: bool = True) -> None:
@@ -180,7 +186,7 @@ async def follow_reflexes(deps: Deps, port_id: int) -> None:
     for reflex in deps.reflexes.on(port_id):
         for output_id in follow(deps.board, reflex):
             try:
-                await drive_output(deps, output_id)
+                await drive_output(deps, output_id, wait_kept=False)
             except Unavailable as exc:
                 log.warning("rule %d did not switch output %d: %s", reflex.rule_id, output_id, exc)
 
