@@ -14,7 +14,17 @@ from actkit_events.handlers import HANDLERS, Deps
 from actkit_events.handlers.reactions import catch_up
 from actkit_events.main import MIGRATIONS, assemble, start_rules
 from actkit_events.settings import EventsSettings
-from actkit_proto.io import HoldPort, Port, PulsePort, ReleasePort
+from actkit_proto.io import (
+    Direction,
+    HoldPort,
+    ListPorts,
+    Port,
+    PortList,
+    PulsePort,
+    ReleasePort,
+)
+
+from .unit.examples import board_port
 
 
 @pytest.fixture
@@ -51,6 +61,20 @@ def io_answers(fake_bus: FakeBus) -> FakeBus:
     fake_bus.answer(ReleasePort, release)
     fake_bus.answer(PulsePort, pulse)
     return fake_bus
+
+
+@pytest.fixture
+def board(fake_bus: FakeBus) -> PortList:
+    """io with the W401's nine ports: 1-7 inputs (3 supervised), 8 an output, 9 the relay."""
+    ports = [board_port(p, Direction.INPUT, is_supervised=p == 3) for p in range(1, 8)]
+    ports += [board_port(8, Direction.OUTPUT), board_port(9, Direction.OUTPUT)]
+    answer = PortList(ports=ports, board="AXIS W401")
+
+    async def list_ports(_command: ListPorts) -> PortList:
+        return answer
+
+    fake_bus.answer(ListPorts, list_ports)
+    return answer
 
 
 StartEvents = Callable[..., contextlib.AbstractAsyncContextManager[Deps]]

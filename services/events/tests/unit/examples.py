@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_proto.events import HoldIoAction, InputCondition, RuleSpec
-from actkit_proto.io import Circuit, Direction, HoldPort, PortChanged, PulsePort, ReleasePort
+from actkit_proto.io import (
+    Circuit,
+    Direction,
+    HoldPort,
+    Port,
+    PortChanged,
+    PulsePort,
+    ReleasePort,
+)
 
 
 def window_sensor() -> RuleSpec:
@@ -28,3 +36,17 @@ def port(port_id: int, is_active: bool) -> PortChanged:
 
 def outputs(bus: FakeBus) -> list[object]:
     return [c for c in bus.sent if isinstance(c, HoldPort | ReleasePort | PulsePort)]
+
+
+def board_port(port_id: int, direction: Direction, is_supervised: bool = False) -> Port:
+    """A W401 port as io lists it: 1-8 configurable, 9 the relay."""
+    return Port(
+        port_id=port_id,
+        name=f"Port {port_id}",
+        direction=direction,
+        normal_state=Circuit.OPEN,
+        is_configurable=port_id < 9,
+        is_active=False,
+        circuit=Circuit.OPEN,
+        is_supervised=is_supervised,
+    )

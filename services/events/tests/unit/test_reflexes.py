@@ -2,12 +2,14 @@
 
 import asyncio
 import contextlib
+from dataclasses import dataclass, field
 
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
 from actkit_events.handlers import reflexes as telling
+from actkit_proto import Unavailable
 from actkit_proto.events import (
     CreateRule,
     DeleteRule,
@@ -23,7 +25,6 @@ from actkit_proto.io import (
     Circuit,
     Direction,
     ListPorts,
-    Port,
     PortChanged,
     PortConfigured,
     PortList,
@@ -43,18 +44,6 @@ LIGHTBAR = RuleSpec(
 REFLEX = Reflex(rule_id=1, input_port_id=1, output_port_id=9)
 
 
-def _port(port_id: int, direction: Direction) -> Port:
-    return Port(
-        port_id=port_id,
-        name=f"Port {port_id}",
-        direction=direction,
-        normal_state=Circuit.OPEN,
-        is_configurable=port_id < 9,
-        is_active=False,
-        circuit=Circuit.OPEN,
-    )
-
-
 def _names(fake_bus: FakeBus) -> list[str]:
     """What the events service sent, but its questions."""
     return [
@@ -62,30 +51,33 @@ def _names(fake_bus: FakeBus) -> list[str]:
     ]
 
 
-@pytest.fixture
-def io(fake_bus: FakeBus, io_answers: FakeBus) -> list[list[Reflex]]:
-    """io with inputs 1-7 and outputs 8 and 9; each list of reflexes it was told, in order."""
-    ports = [_port(p, Direction.INPUT) for p in range(1, 8)]
-    ports += [_port(p, Direction.OUTPUT) for p in (8, 9)]
-    told: list[list[Reflex]] = []
+@dataclass
+class Io:
+    """io's answer to ``io.reflexes.set``: each list it was told, in order, while it answers."""
 
-    async def list_ports(_command: ListPorts) -> PortList:
-        return PortList(ports=ports, board="AXIS W401")
+    told: list[list[Reflex]] = field(default_factory=list)
+    is_answering: bool = True
 
-    async def set_reflexes(command: SetReflexes) -> Reflexes:
-        told.append(command.reflexes)
+    async def set_reflexes(self, command: SetReflexes) -> Reflexes:
+        if not self.is_answering:
+            raise Unavailable("nobody answers io.reflexes.set: is io running?")
+        self.told.append(command.reflexes)
         return Reflexes(reflexes=command.reflexes)
 
-    fake_bus.answer(ListPorts, list_ports)
-    fake_bus.answer(SetReflexes, set_reflexes)
-    return told
+
+@pytest.fixture
+def io(fake_bus: FakeBus, io_answers: FakeBus, board: PortList) -> Io:
+    """io with the W401's board, answering holds and reflexes."""
+    io = Io()
+    fake_bus.answer(SetReflexes, io.set_reflexes)
+    return io
 
 
 async def test_a_lightbar_rule_is_told_to_io_and_never_commanded_too(
-    fake_bus: FakeBus, io: list[list[Reflex]], deps: Deps
+    fake_bus: FakeBus, io: Io, deps: Deps
 ) -> None:
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
-    assert io == [[REFLEX]]
+    assert io.told == [[REFLEX]]
     for is_active in (True, False, True):
         await fake_bus.publish(port(1, is_active))
     assert outputs(fake_bus) == []
@@ -106,16 +98,16 @@ async def test_a_lightbar_rule_is_told_to_io_and_never_commanded_too(
     ids=["input-condition-on-an-output", "a-wait-between-actions", "two-conditions"],
 )
 async def test_a_rule_io_cannot_carry_out_is_held_by_the_events_service(
-    fake_bus: FakeBus, io: list[list[Reflex]], deps: Deps, rule: RuleSpec
+    fake_bus: FakeBus, io: Io, deps: Deps, rule: RuleSpec
 ) -> None:
     await fake_bus.request(CreateRule(rule=rule))
     await fake_bus.publish(port(rule.conditions[0].port_id, True))  # type: ignore[union-attr]
-    assert io == []
+    assert io.told == []
     assert len(outputs(fake_bus)) == 1
 
 
 async def test_an_edit_lets_go_and_holds_in_the_order_that_keeps_the_output_right(
-    fake_bus: FakeBus, io: list[list[Reflex]], deps: Deps
+    fake_bus: FakeBus, io: Io, deps: Deps
 ) -> None:
     """The old rule's hold is let go by whoever had it before io is told; the new one after."""
     simple = await fake_bus.request(CreateRule(rule=LIGHTBAR))
@@ -128,38 +120,38 @@ async def test_an_edit_lets_go_and_holds_in_the_order_that_keeps_the_output_righ
     )
     names = _names(fake_bus)
     assert names == ["UpdateRule", "SetReflexes", "UpdateRule", "HoldPort"]
-    assert io[-1] == []
+    assert io.told[-1] == []
     fake_bus.sent.clear()
     await fake_bus.request(UpdateRule(rule_id=simple.rule_id, rule=LIGHTBAR))  # turned off
     await fake_bus.request(UpdateRule(rule_id=simple.rule_id, rule=LIGHTBAR))
     names = _names(fake_bus)
     assert names == ["UpdateRule", "ReleasePort", "UpdateRule", "SetReflexes"]
-    assert io[-1] == [REFLEX]
+    assert io.told[-1] == [REFLEX]
     await fake_bus.request(DeleteRule(rule_id=simple.rule_id))
-    assert io[-1] == []
+    assert io.told[-1] == []
 
 
 async def test_a_port_configured_otherwise_takes_the_reflex_back(
-    fake_bus: FakeBus, io: list[list[Reflex]], deps: Deps
+    fake_bus: FakeBus, io: Io, deps: Deps
 ) -> None:
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
     await fake_bus.publish(
         PortConfigured(port_id=1, direction=Direction.OUTPUT, is_supervised=False)
     )
-    assert io == [[REFLEX], []]
+    assert io.told == [[REFLEX], []]
     await fake_bus.publish(port(1, True))
     assert len(outputs(fake_bus)) == 1
 
 
 async def test_io_not_answering_is_told_again_and_meanwhile_the_events_service_holds(
-    fake_bus: FakeBus, io: list[list[Reflex]], deps: Deps, monkeypatch: pytest.MonkeyPatch
+    fake_bus: FakeBus, io: Io, deps: Deps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(telling, "RETRY_S", 0.0)
-    answer = fake_bus._answers.pop(SetReflexes)
+    io.is_answering = False
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
     await fake_bus.publish(port(1, True))
     assert len(outputs(fake_bus)) == 1
-    fake_bus.answer(SetReflexes, answer)
+    io.is_answering = True
     teller = asyncio.create_task(telling.keep_io_told(deps))
     try:
         for _ in range(20):
@@ -168,25 +160,25 @@ async def test_io_not_answering_is_told_again_and_meanwhile_the_events_service_h
         teller.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await teller
-    assert io == [[REFLEX]]
+    assert io.told == [[REFLEX]]
     await fake_bus.publish(port(1, False))
     assert len(outputs(fake_bus)) == 1
 
 
 async def test_a_restart_tells_io_before_the_rules_settle_and_holds_nothing_itself(
-    fake_bus: FakeBus, io: list[list[Reflex]], start_events: StartEvents
+    fake_bus: FakeBus, io: Io, start_events: StartEvents
 ) -> None:
     async with start_events():
         await fake_bus.request(CreateRule(rule=LIGHTBAR))
         await fake_bus.publish(port(1, True))
     fake_bus.sent.clear()
     async with start_events():
-        assert io[-1] == [REFLEX]
+        assert io.told[-1] == [REFLEX]
         assert outputs(fake_bus) == []
 
 
 async def test_a_new_start_of_io_is_told_its_reflexes_again_and_only_that(
-    fake_bus: FakeBus, io: list[list[Reflex]], deps: Deps
+    fake_bus: FakeBus, io: Io, deps: Deps
 ) -> None:
     starts = io_starts(fake_bus)
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
@@ -196,9 +188,9 @@ async def test_a_new_start_of_io_is_told_its_reflexes_again_and_only_that(
     )
     await fake_bus.publish(lamp_off)  # e.g. io reconfigured a port: io's call
     await asyncio.gather(*deps.tasks)
-    assert io == [[REFLEX]]
+    assert io.told == [[REFLEX]]
     starts.append(SECOND_START)
     await fake_bus.publish(lamp_off)  # a new io, on a new database
     await asyncio.gather(*deps.tasks)
-    assert io == [[REFLEX], [REFLEX]]
+    assert io.told == [[REFLEX], [REFLEX]]
     assert outputs(fake_bus) == []

@@ -24,7 +24,7 @@ from actkit_proto.events import (
     TamperCondition,
     UpdateRule,
 )
-from actkit_proto.io import Circuit, Direction, ListPorts, Port, PortConfigured, PortList
+from actkit_proto.io import Direction, ListPorts, PortConfigured, PortList
 from actkit_proto.mqtt import (
     ListSubscriptions,
     Subscription,
@@ -32,32 +32,7 @@ from actkit_proto.mqtt import (
     SubscriptionSpec,
 )
 
-
-def _port(port_id: int, direction: Direction, is_supervised: bool = False) -> Port:
-    return Port(
-        port_id=port_id,
-        name=f"Port {port_id}",
-        direction=direction,
-        normal_state=Circuit.OPEN,
-        is_configurable=port_id < 9,
-        is_active=False,
-        circuit=Circuit.OPEN,
-        is_supervised=is_supervised,
-    )
-
-
-@pytest.fixture
-def board(fake_bus: FakeBus) -> PortList:
-    """io with the W401's nine ports: 1-7 inputs (3 supervised), 8 an output, 9 the relay."""
-    ports = [_port(p, Direction.INPUT, is_supervised=p == 3) for p in range(1, 8)]
-    ports += [_port(8, Direction.OUTPUT), _port(9, Direction.OUTPUT)]
-    answer = PortList(ports=ports, board="AXIS W401")
-
-    async def list_ports(_command: ListPorts) -> PortList:
-        return answer
-
-    fake_bus.answer(ListPorts, list_ports)
-    return answer
+from .examples import board_port
 
 
 @pytest.fixture
@@ -267,7 +242,9 @@ async def test_a_rule_read_before_io_answers_says_nothing_of_its_ports_then_asks
     assert (await fake_bus.request(GetRule(rule_id=1))).warnings == []
 
     async def list_ports(_command: ListPorts) -> PortList:
-        ports = [_port(p, Direction.INPUT) for p in range(1, 9)] + [_port(9, Direction.OUTPUT)]
+        ports = [board_port(p, Direction.INPUT) for p in range(1, 9)] + [
+            board_port(9, Direction.OUTPUT)
+        ]
         return PortList(ports=ports, board="AXIS W401")
 
     fake_bus.answer(ListPorts, list_ports)
