@@ -145,7 +145,7 @@ def permissions(info: ServiceInfo, bucket: str) -> dict[str, object]:
                 publish += _patterns(message, (*own, *peers))
         else:
             publish += _patterns(message, own)
-            subscribe += _patterns(message, (*own, *peers))
+            subscribe += _patterns(message, (*own, *peers, *info.watches))
             if issubclass(message, Event) and message.is_for_every_service:
                 subscribe += _patterns(message, _served_by(message))
             if issubclass(message, Event) and message.stateful:

@@ -43,9 +43,14 @@ def test_an_event_is_published_by_its_owner_and_read_by_who_talks_to_it() -> Non
         info.name for info in SERVICES if "io.port.*.changed" in allowed(info.name, "subscribe")
     ]
     assert publishers == ["io"]
-    assert readers == ["io", "events", "mqtt", "network", "system", "web"]
+    assert readers == ["io", "events", "mqtt", "ble", "network", "system", "web"]
     assert "$KV.actkit-state.io.port.*.changed" in allowed("io", "publish")
     assert "$KV.actkit-state.io.port.*.changed" not in allowed("events", "publish")
+
+
+def test_a_service_that_watches_another_reads_its_events_and_sends_none_of_its_commands() -> None:
+    assert "io.port.*.changed" in allowed("ble", "subscribe")
+    assert not [subject for subject in allowed("ble", "publish") if subject.startswith("io.")]
 
 
 def test_each_user_reads_its_own_replies_only() -> None:

@@ -6,8 +6,9 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, field_validator
 
-from actkit_proto.base import Ack, Command, Event, Reply, Role
+from actkit_proto.base import Ack, Command, Event, Reply, Role, RowId
 from actkit_proto.beacon import AXIS_COMPANY_ID
+from actkit_proto.io import MAX_REFLEXES, PortId
 
 SystemId = Annotated[
     int, Field(ge=0, le=0xFFFFFFFF, description="The body worn system's id (uint32).")
@@ -126,6 +127,42 @@ class ListReceivedBeacons(Command[ReceivedBeaconList]):
 
     subject: ClassVar[str] = "ble.beacons.list"
     required_role: ClassVar[Role] = Role.VIEWER
+
+
+class BeaconReflex(Reply):
+    """A rule ble carries out itself as io tells an input's change, with no events hop between.
+
+    The rule "while input ``input_port_id`` is active (or, ``is_inverted``, inactive), broadcast
+    the beacon of ``system_id`` with ``message_type``": ble broadcasts as broadcaster
+    ``rule:<rule_id>``, exactly as the events service's ``StartBroadcast`` would, and stops the
+    request when the condition ends.
+    """
+
+    rule_id: RowId
+    input_port_id: PortId
+    is_inverted: bool = False
+    system_id: SystemId
+    message_type: MessageType = 1
+
+
+class BeaconReflexes(Reply):
+    """The rules ble carries out on the inputs' changes, by rule id."""
+
+    reflexes: list[BeaconReflex] = Field(default_factory=list, max_length=MAX_REFLEXES)
+
+
+class SetBeaconReflexes(Command[BeaconReflexes]):
+    """Replace the rules ble carries out itself; only the events service, which owns them, sends it.
+
+    ble keeps them across its restarts, broadcasts at once what they want as the inputs are now,
+    and stops the requests of the rules no longer in the list.
+    """
+
+    subject: ClassVar[str] = "ble.reflexes.set"
+    required_role: ClassVar[Role] = Role.ADMINISTRATOR
+    internal_for: ClassVar[tuple[str, ...]] = ("events",)
+
+    reflexes: list[BeaconReflex] = Field(max_length=MAX_REFLEXES)
 
 
 class BroadcastChanged(Event):

@@ -19,6 +19,8 @@ class ServiceInfo:
     """Default Prometheus port under ``actkit run`` and in compose."""
     talks_to: tuple[str, ...] = ()
     """Other services whose commands it sends and whose events it watches."""
+    watches: tuple[str, ...] = ()
+    """Other services whose events it watches and whose commands it may not send."""
     has_settings: bool = True
     """It keeps settings an installer changes: it serves them as parameters and answers
     ``{service}.settings.restore`` (plain config gathers from it, maintenance restores it)."""
@@ -43,6 +45,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "Bluetooth LE beacon broadcast and reception",
         9304,
         talks_to=("events",),  # the System IDs rules wait for: events.beacons.changed
+        watches=("io",),  # the inputs its reflexes follow: io.port.*.changed
     ),
     ServiceInfo(
         "network",

@@ -16,6 +16,7 @@ from actkit_ble.handlers import HANDLERS, Deps
 from actkit_ble.handlers.adapter import report_radio_state
 from actkit_ble.handlers.broadcasts import expire_due
 from actkit_ble.handlers.reception import follow_rule_beacons, report_sighting
+from actkit_ble.handlers.reflexes import read_inputs, take_reflexes
 from actkit_ble.ports import BeaconRadio, BeaconSimulator
 from actkit_ble.settings import BleSettings
 from actkit_ble.store import SettingsStore
@@ -67,6 +68,9 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
             simulator=simulator,
         )
         await radio.scan(deps.receiver.is_watching)
+        # The rules it carries out itself, on the inputs as the bucket keeps them.
+        await read_inputs(deps)
+        await take_reflexes(deps, await store.load_reflexes())
         tasks = [
             asyncio.create_task(report_each(radio.states(), report_radio_state, deps)),
             asyncio.create_task(report_each(radio.sightings(), report_sighting, deps)),
@@ -129,6 +133,7 @@ async def serve(settings: BleSettings, ready: asyncio.Event | None = None) -> No
         system_ids = await _rule_system_ids(deps.bus)
         if system_ids is not None and deps.receiver.rules_told == 0:
             await follow_rule_beacons(RuleBeaconsChanged(system_ids=system_ids), deps)
+        await read_inputs(deps)  # the same for the inputs its reflexes follow
         if ready is not None:
             ready.set()
 

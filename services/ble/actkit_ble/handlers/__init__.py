@@ -14,6 +14,7 @@ from actkit_ble.handlers.reception import (
     restore_settings,
     set_beacon_settings,
 )
+from actkit_ble.handlers.reflexes import follow_input, set_beacon_reflexes
 from actkit_core.bus import Handlers
 from actkit_core.params import parameter_handlers
 from actkit_proto.ble import (
@@ -22,11 +23,13 @@ from actkit_proto.ble import (
     InjectBeacon,
     ListBroadcasts,
     ListReceivedBeacons,
+    SetBeaconReflexes,
     SetBeaconSettings,
     StartBroadcast,
     StopBroadcast,
 )
 from actkit_proto.events import RuleBeaconsChanged
+from actkit_proto.io import PortChanged
 from actkit_proto.params import RestoreSettings
 
 __all__ = ["HANDLERS", "Deps"]
@@ -43,4 +46,6 @@ HANDLERS: Handlers[Deps] = {
     RestoreSettings: restore_settings,
     **parameter_handlers(beacon_parameters),
     RuleBeaconsChanged: follow_rule_beacons,
+    SetBeaconReflexes: set_beacon_reflexes,
+    PortChanged: follow_input,
 }

@@ -54,9 +54,17 @@ async def expire_due(deps: Deps) -> float | None:
 
 
 async def send_beacon(
-    deps: Deps, system_id: int, beacon: Beacon | None, announce: bool = True
+    deps: Deps,
+    system_id: int,
+    beacon: Beacon | None,
+    announce: bool = True,
+    *,
+    wait_kept: bool = True,
 ) -> None:
     """Hand a System ID's beacon to the radio (``None`` withdraws it), then tell the bus.
+
+    ``wait_kept``: return once the bucket keeps the change (a command's answer says it), else
+    as soon as it is published (an input's reflex, which must keep up with the input).
 
     Raises:
         RadioFull: the controller took nothing; nothing is told.
@@ -80,6 +88,6 @@ async def send_beacon(
         raise
     BROADCASTS_ACTIVE.set(len(deps.broadcasts.beacons()))
     if announce:
-        await deps.bus.publish(broadcast_changed(system_id, beacon))
+        await deps.bus.publish(broadcast_changed(system_id, beacon), wait_kept=wait_kept)
     if failure is not None:
         raise failure

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from actkit_ble.domain.broadcasts import Broadcasts
 from actkit_ble.domain.reception import Receiver
+from actkit_ble.domain.reflexes import BeaconReflexTable
 from actkit_ble.ports import BeaconRadio, BeaconSimulator
 from actkit_ble.store import SettingsStore
 from actkit_core.bus import Publisher
@@ -26,6 +27,8 @@ class Deps:
     simulator: BeaconSimulator | None = None
     """The simulated surroundings, when the radio is simulated."""
     clock: Clock = field(default_factory=SystemClock)
+    reflexes: BeaconReflexTable = field(default_factory=BeaconReflexTable)
+    """The rules ble carries out itself on the inputs' changes (see ``SetBeaconReflexes``)."""
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a deadline may have moved, so the timer loop looks again."""
     adapter_state: AdapterState = field(
