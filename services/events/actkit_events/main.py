@@ -20,7 +20,7 @@ from actkit_events.handlers.checks import known_board
 from actkit_events.handlers.coalescing import coalescing
 from actkit_events.handlers.deps import Timetable
 from actkit_events.handlers.reactions import catch_up, read_current_values
-from actkit_events.handlers.reflexes import keep_io_told, tell_io
+from actkit_events.handlers.reflexes import keep_owners_told, tell_owners
 from actkit_events.handlers.rules import tell_beacons
 from actkit_events.handlers.schedules import tick
 from actkit_events.handlers.time_zone import follow_time_zone, read_time_zone
@@ -64,7 +64,7 @@ async def build_deps(settings: EventsSettings, runtime: Runtime) -> AsyncIterato
     await runtime.bus.subscribe(TimeZoneChanged, adopt_time_zone)
     await start_rules(deps)
     scheduler = asyncio.create_task(run_timetable(deps))
-    teller = asyncio.create_task(keep_io_told(deps))
+    teller = asyncio.create_task(keep_owners_told(deps))
     try:
         yield deps
     finally:
@@ -90,7 +90,7 @@ async def start_rules(deps: Deps) -> None:
     # Told before the rules settle, so that io, not the events service, holds what it follows.
     if await known_board(deps) is None:
         deps.reflexes_due.set()
-    await tell_io(deps)
+    await tell_owners(deps)
     now = deps.clock.now()
     await tick(deps, now)
     transitions = deps.engine.settle(now)

@@ -39,6 +39,10 @@ from actkit_proto.mqtt import PublishMqtt
 log = logging.getLogger(__name__)
 
 
+REFLEX_COMMANDS = (HoldPort, ReleasePort, StartBroadcast, StopBroadcast)
+"""What a rule's owner does itself when it follows the rule as a reflex."""
+
+
 def holder(rule_id: int) -> str:
     return f"rule:{rule_id}"
 
@@ -132,9 +136,9 @@ async def run_action(
             return
         case _:
             raise AssertionError(action)
-    if isinstance(command, HoldPort | ReleasePort) and is_reflex(rule_id, spec, deps):
-        # io did it as it recorded the input's edge, or as it was told the rule changed.
-        _log_done(rule_id, spec, deps, f"{command.to_subject()} done by io")
+    if isinstance(command, REFLEX_COMMANDS) and is_reflex(rule_id, spec, deps):
+        # Its owner did it as the input changed, or as it was told the rule changed.
+        _log_done(rule_id, spec, deps, f"{command.to_subject()} done by {command.owner()}")
         return
     if isinstance(command, HoldPort) and deps.io_started_at[0] is None:
         # The io that will keep our hold: a later new start of io means the hold is gone. Asked

@@ -13,6 +13,7 @@ from actkit_events.domain.log import EventLogRing
 from actkit_events.domain.rules import Engine
 from actkit_events.ports import Notifier
 from actkit_events.store import SpecStore
+from actkit_proto.ble import BeaconReflex
 from actkit_proto.events import RecipientSpec, RuleSpec, ScheduleSpec
 from actkit_proto.io import Reflex
 
@@ -57,7 +58,9 @@ class Deps:
     """The System IDs last told to ble as the ones rules wait for."""
     reflexes: dict[int, Reflex] = field(default_factory=dict)
     """The rules io carries out itself, as io last acknowledged them, by rule id."""
+    beacon_reflexes: dict[int, BeaconReflex] = field(default_factory=dict)
+    """The rules ble carries out itself, as ble last acknowledged them, by rule id."""
     reflexes_due: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set when io did not hear its reflexes: they are told again a while later."""
+    """Set when io or ble did not hear its reflexes: they are told again a while later."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     """Notifications being delivered (kept so they are not garbage-collected mid-flight)."""

@@ -21,7 +21,7 @@ from actkit_events.domain.conditions import (
 )
 from actkit_events.handlers.actions import carry_out, run_action
 from actkit_events.handlers.deps import Deps
-from actkit_events.handlers.reflexes import io_started_at, tell_io
+from actkit_events.handlers.reflexes import io_started_at, tell_owners
 from actkit_events.metrics import EVALUATIONS
 from actkit_proto.base import Event
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
@@ -104,7 +104,7 @@ async def reassert_holds(deps: Deps) -> None:
     deps.io_started_at[0] = started_at
     # A new io that lost its reflexes too (a new database) follows them again before the holds.
     deps.reflexes.clear()
-    await tell_io(deps)
+    await tell_owners(deps)
     for rule_id, state in sorted(deps.engine.rules.items()):
         if state.is_active and isinstance(state.spec.action, HoldIoAction):
             deps.log.add(

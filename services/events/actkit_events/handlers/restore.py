@@ -5,7 +5,7 @@ from __future__ import annotations
 from actkit_events.domain.conditions import manual_key
 from actkit_events.handlers.actions import carry_out
 from actkit_events.handlers.deps import Deps
-from actkit_events.handlers.reflexes import tell_io
+from actkit_events.handlers.reflexes import tell_owners
 from actkit_events.handlers.rules import tell_beacons
 from actkit_events.handlers.schedules import set_manual_trigger
 from actkit_events.store import clear_all
@@ -31,7 +31,7 @@ async def restore_settings(command: RestoreSettings, deps: Deps) -> Ack:
         deps.engine.remove(rule_id)
         deps.log.add(now, rule_id, LogKind.CHANGED, f"{name}: deleted ({REASON})")
     await tell_beacons(deps)
-    await tell_io(deps)
+    await tell_owners(deps)
     timetable = deps.timetable
     timetable.specs.clear()
     timetable.next_ticks.clear()

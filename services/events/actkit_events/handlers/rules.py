@@ -11,7 +11,7 @@ from actkit_events.domain.rules import validate_rule
 from actkit_events.handlers.actions import carry_out
 from actkit_events.handlers.checks import check_rule, known_board
 from actkit_events.handlers.deps import Deps
-from actkit_events.handlers.reflexes import tell_io
+from actkit_events.handlers.reflexes import tell_owners
 from actkit_events.params import EventsParameters
 from actkit_proto import Ack, Invalid, NotFound
 from actkit_proto.events import (
@@ -95,7 +95,7 @@ async def _replace(
     await carry_out(deps.engine.deactivate(rule_id, deps.clock.now(), reason), deps)
     deps.engine.put(rule_id, spec)
     await tell_beacons(deps)
-    await tell_io(deps)
+    await tell_owners(deps)
     await carry_out(deps.engine.reevaluate(rule_id, deps.clock.now()), deps)
     return await _view_now(rule_id, deps) if warnings is None else _view(rule_id, deps, warnings)
 
@@ -107,7 +107,7 @@ async def create_rule(command: CreateRule, deps: Deps) -> Rule:
     deps.engine.put(rule_id, command.rule)
     deps.log.add(deps.clock.now(), rule_id, LogKind.CHANGED, f"{command.rule.name}: created")
     await tell_beacons(deps)
-    await tell_io(deps)
+    await tell_owners(deps)
     await carry_out(deps.engine.reevaluate(rule_id, deps.clock.now()), deps)
     return _view(rule_id, deps, warnings)
 
@@ -153,7 +153,7 @@ async def delete_rule(command: DeleteRule, deps: Deps) -> Ack:
     await deps.rules.delete(command.rule_id)
     deps.engine.remove(command.rule_id)
     await tell_beacons(deps)
-    await tell_io(deps)
+    await tell_owners(deps)
     deps.log.add(deps.clock.now(), command.rule_id, LogKind.CHANGED, f"{state.spec.name}: deleted")
     return Ack()
 

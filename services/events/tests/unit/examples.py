@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from actkit_core.testing.fake_bus import FakeBus
+from actkit_proto import Unavailable
+from actkit_proto.ble import SetBeaconReflexes
 from actkit_proto.events import HoldIoAction, InputCondition, RuleSpec
 from actkit_proto.io import (
     Circuit,
@@ -12,6 +17,7 @@ from actkit_proto.io import (
     PortChanged,
     PulsePort,
     ReleasePort,
+    SetReflexes,
 )
 
 
@@ -50,3 +56,18 @@ def board_port(port_id: int, direction: Direction, is_supervised: bool = False) 
         circuit=Circuit.OPEN,
         is_supervised=is_supervised,
     )
+
+
+@dataclass
+class Owner:
+    """io or ble answering its ``reflexes.set``: each list told, in order, while it answers."""
+
+    told: list[list[Any]] = field(default_factory=list)
+    is_answering: bool = True
+
+    async def set_reflexes(self, command: SetReflexes | SetBeaconReflexes) -> Any:
+        if not self.is_answering:
+            subject, owner = command.to_subject(), command.served_by()
+            raise Unavailable(f"nobody answers {subject}: is {owner} running?")
+        self.told.append(list(command.reflexes))
+        return command.reply_type(reflexes=command.reflexes)

@@ -2,14 +2,12 @@
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
 
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
 from actkit_events.handlers import reflexes as telling
-from actkit_proto import Unavailable
 from actkit_proto.events import (
     CreateRule,
     DeleteRule,
@@ -29,13 +27,12 @@ from actkit_proto.io import (
     PortConfigured,
     PortList,
     Reflex,
-    Reflexes,
     SetReflexes,
 )
 from actkit_proto.service import GetServiceStatus
 
 from ..conftest import StartEvents
-from .examples import outputs, port
+from .examples import Owner, outputs, port
 from .test_io_restart import SECOND_START, io_starts
 
 LIGHTBAR = RuleSpec(
@@ -51,30 +48,16 @@ def _names(fake_bus: FakeBus) -> list[str]:
     ]
 
 
-@dataclass
-class Io:
-    """io's answer to ``io.reflexes.set``: each list it was told, in order, while it answers."""
-
-    told: list[list[Reflex]] = field(default_factory=list)
-    is_answering: bool = True
-
-    async def set_reflexes(self, command: SetReflexes) -> Reflexes:
-        if not self.is_answering:
-            raise Unavailable("nobody answers io.reflexes.set: is io running?")
-        self.told.append(command.reflexes)
-        return Reflexes(reflexes=command.reflexes)
-
-
 @pytest.fixture
-def io(fake_bus: FakeBus, io_answers: FakeBus, board: PortList) -> Io:
+def io(fake_bus: FakeBus, io_answers: FakeBus, board: PortList) -> Owner:
     """io with the W401's board, answering holds and reflexes."""
-    io = Io()
+    io = Owner()
     fake_bus.answer(SetReflexes, io.set_reflexes)
     return io
 
 
 async def test_a_lightbar_rule_is_told_to_io_and_never_commanded_too(
-    fake_bus: FakeBus, io: Io, deps: Deps
+    fake_bus: FakeBus, io: Owner, deps: Deps
 ) -> None:
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
     assert io.told == [[REFLEX]]
@@ -98,7 +81,7 @@ async def test_a_lightbar_rule_is_told_to_io_and_never_commanded_too(
     ids=["input-condition-on-an-output", "a-wait-between-actions", "two-conditions"],
 )
 async def test_a_rule_io_cannot_carry_out_is_held_by_the_events_service(
-    fake_bus: FakeBus, io: Io, deps: Deps, rule: RuleSpec
+    fake_bus: FakeBus, io: Owner, deps: Deps, rule: RuleSpec
 ) -> None:
     await fake_bus.request(CreateRule(rule=rule))
     await fake_bus.publish(port(rule.conditions[0].port_id, True))  # type: ignore[union-attr]
@@ -107,7 +90,7 @@ async def test_a_rule_io_cannot_carry_out_is_held_by_the_events_service(
 
 
 async def test_an_edit_lets_go_and_holds_in_the_order_that_keeps_the_output_right(
-    fake_bus: FakeBus, io: Io, deps: Deps
+    fake_bus: FakeBus, io: Owner, deps: Deps
 ) -> None:
     """The old rule's hold is let go by whoever had it before io is told; the new one after."""
     simple = await fake_bus.request(CreateRule(rule=LIGHTBAR))
@@ -132,7 +115,7 @@ async def test_an_edit_lets_go_and_holds_in_the_order_that_keeps_the_output_righ
 
 
 async def test_a_port_configured_otherwise_takes_the_reflex_back(
-    fake_bus: FakeBus, io: Io, deps: Deps
+    fake_bus: FakeBus, io: Owner, deps: Deps
 ) -> None:
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
     await fake_bus.publish(
@@ -144,7 +127,7 @@ async def test_a_port_configured_otherwise_takes_the_reflex_back(
 
 
 async def test_io_not_answering_is_told_again_and_meanwhile_the_events_service_holds(
-    fake_bus: FakeBus, io: Io, deps: Deps, monkeypatch: pytest.MonkeyPatch
+    fake_bus: FakeBus, io: Owner, deps: Deps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(telling, "RETRY_S", 0.0)
     io.is_answering = False
@@ -152,7 +135,7 @@ async def test_io_not_answering_is_told_again_and_meanwhile_the_events_service_h
     await fake_bus.publish(port(1, True))
     assert len(outputs(fake_bus)) == 1
     io.is_answering = True
-    teller = asyncio.create_task(telling.keep_io_told(deps))
+    teller = asyncio.create_task(telling.keep_owners_told(deps))
     try:
         for _ in range(20):
             await asyncio.sleep(0)
@@ -166,7 +149,7 @@ async def test_io_not_answering_is_told_again_and_meanwhile_the_events_service_h
 
 
 async def test_a_restart_tells_io_before_the_rules_settle_and_holds_nothing_itself(
-    fake_bus: FakeBus, io: Io, start_events: StartEvents
+    fake_bus: FakeBus, io: Owner, start_events: StartEvents
 ) -> None:
     async with start_events():
         await fake_bus.request(CreateRule(rule=LIGHTBAR))
@@ -178,7 +161,7 @@ async def test_a_restart_tells_io_before_the_rules_settle_and_holds_nothing_itse
 
 
 async def test_a_new_start_of_io_is_told_its_reflexes_again_and_only_that(
-    fake_bus: FakeBus, io: Io, deps: Deps
+    fake_bus: FakeBus, io: Owner, deps: Deps
 ) -> None:
     starts = io_starts(fake_bus)
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
