@@ -33,6 +33,12 @@ Count = Callable[[str, int], None]
 """Told ``("coalesced", n)`` for messages skipped for a newer one, ``("overflow", 1)`` for one
 refused at the limit."""
 
+
+def newest(_subject: str, payloads: list[bytes]) -> list[int]:
+    """The :data:`Reduce` of a state nothing counts the changes of: only the newest is handled."""
+    return [len(payloads) - 1]
+
+
 DEFAULT_LIMIT = 20_000
 OVERFLOW_LOG_EVERY = 1000
 CLOSE_WAIT_S = 2.0

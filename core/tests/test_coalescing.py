@@ -7,17 +7,13 @@ from typing import Any, cast
 import pytest
 from nats.aio.msg import Msg
 
-from actkit_core.coalescing import Coalescing, Mailbox, StateWriter, join_all
+from actkit_core.coalescing import Coalescing, Mailbox, StateWriter, join_all, newest
 from actkit_core.dispatch import Dispatcher
 from actkit_proto.io import GetPort, PortChanged
 
 
 def msg(subject: str, data: bytes) -> Msg:
     return Msg(_client=cast(Any, None), subject=subject, data=data)
-
-
-def newest(_subject: str, payloads: list[bytes]) -> list[int]:
-    return [len(payloads) - 1]
 
 
 def every(_subject: str, payloads: list[bytes]) -> list[int]:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from prometheus_client import REGISTRY
 
 from actkit_core.bus import Bus
-from actkit_core.coalescing import Coalescing
+from actkit_core.coalescing import Coalescing, newest
 from actkit_core.testing.eventually import eventually
 from actkit_proto import Event
 from actkit_proto.io import GetPort, Port
@@ -44,10 +44,6 @@ async def get_port(command: GetPort, _deps: Deps) -> Port:
         is_active=False,
         circuit="open",
     )
-
-
-def newest(_subject: str, payloads: list[bytes]) -> list[int]:
-    return [len(payloads) - 1]
 
 
 def coalesced_count() -> float:

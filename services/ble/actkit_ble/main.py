@@ -22,11 +22,13 @@ from actkit_ble.settings import BleSettings
 from actkit_ble.store import SettingsStore
 from actkit_core import lifecycle
 from actkit_core.bus import Publisher
+from actkit_core.coalescing import Coalescing, newest
 from actkit_core.lifecycle import Runtime, report_each, serve_service
 from actkit_core.tasks import stop_task
 from actkit_proto.beacon import CODECS
 from actkit_proto.errors import BusError
 from actkit_proto.events import RuleBeaconsChanged
+from actkit_proto.io import PortChanged
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,8 @@ async def serve(settings: BleSettings, ready: asyncio.Event | None = None) -> No
             migrations=MIGRATIONS,
             adapter=settings.adapter,
             ready=served,
+            # A chattering input: its newest state is what the reflexes follow.
+            coalescing=lambda _deps: Coalescing({PortChanged: newest}),
         )
     finally:
         await stop_task(catching_up)
