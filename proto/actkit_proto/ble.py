@@ -165,6 +165,18 @@ class SetBeaconReflexes(Command[BeaconReflexes]):
     reflexes: list[BeaconReflex] = Field(max_length=MAX_REFLEXES)
 
 
+class BeaconReflexesChanged(Event):
+    """The beacon reflexes ble follows now: told at its start and after each ``SetBeaconReflexes``.
+
+    The events service compares them with what it told, so a ble that lost them (a new
+    database) or whose answer went astray is told again.
+    """
+
+    subject: ClassVar[str] = "ble.reflexes.changed"
+
+    reflexes: list[BeaconReflex] = Field(default_factory=list, max_length=MAX_REFLEXES)
+
+
 class BroadcastChanged(Event):
     """A System ID's beacon started, changed its message type, or stopped."""
 

@@ -212,6 +212,18 @@ class SetReflexes(Command[Reflexes]):
     reflexes: list[Reflex] = Field(max_length=MAX_REFLEXES)
 
 
+class ReflexesChanged(Event):
+    """The reflexes io follows now: told at its start and after each ``SetReflexes``.
+
+    The events service compares them with what it told, so an io that lost them (a new
+    database) or whose answer went astray is told again.
+    """
+
+    subject: ClassVar[str] = "io.reflexes.changed"
+
+    reflexes: list[Reflex] = Field(default_factory=list, max_length=MAX_REFLEXES)
+
+
 class PortTampered(Event):
     """A supervised input's circuit was cut or shorted, or came back from it."""
 

@@ -16,7 +16,7 @@ from actkit_ble.handlers import HANDLERS, Deps
 from actkit_ble.handlers.adapter import report_radio_state
 from actkit_ble.handlers.broadcasts import expire_due
 from actkit_ble.handlers.reception import follow_rule_beacons, report_sighting
-from actkit_ble.handlers.reflexes import read_inputs, take_reflexes
+from actkit_ble.handlers.reflexes import announce_reflexes, read_inputs, take_reflexes
 from actkit_ble.ports import BeaconRadio, BeaconSimulator
 from actkit_ble.settings import BleSettings
 from actkit_ble.store import SettingsStore
@@ -73,6 +73,7 @@ async def build_deps(settings: BleSettings, runtime: Runtime) -> AsyncIterator[D
         # The rules it carries out itself, on the inputs as the bucket keeps them.
         await read_inputs(deps)
         await take_reflexes(deps, await store.load_reflexes())
+        await announce_reflexes(deps)
         tasks = [
             asyncio.create_task(report_each(radio.states(), report_radio_state, deps)),
             asyncio.create_task(report_each(radio.sightings(), report_sighting, deps)),

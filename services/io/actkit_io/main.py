@@ -21,6 +21,7 @@ from actkit_io.handlers import HANDLERS, Deps
 from actkit_io.handlers.deps import monotonic_ns
 from actkit_io.handlers.led import READY, LedPlayer
 from actkit_io.handlers.port import announce_state, drive_output, report_edge
+from actkit_io.handlers.reflexes import announce_reflexes
 from actkit_io.handlers.switches import follow_button
 from actkit_io.ports import GpioPort, HardwareError, Switch, Timers
 from actkit_io.settings import IoSettings
@@ -99,6 +100,7 @@ async def _start(
     if button.is_power_on_hold:
         _watch_reset_hold(deps)
     await announce_state(deps)
+    await announce_reflexes(deps)
     return deps
 
 

@@ -12,7 +12,12 @@ from actkit_ble.domain.reflexes import broadcaster, check
 from actkit_ble.handlers.broadcasts import send_beacon
 from actkit_ble.handlers.deps import Deps
 from actkit_ble.ports import RadioFull
-from actkit_proto.ble import BeaconReflex, BeaconReflexes, SetBeaconReflexes
+from actkit_proto.ble import (
+    BeaconReflex,
+    BeaconReflexes,
+    BeaconReflexesChanged,
+    SetBeaconReflexes,
+)
 from actkit_proto.errors import BusError
 from actkit_proto.io import Direction, PortChanged
 
@@ -24,7 +29,13 @@ async def set_beacon_reflexes(command: SetBeaconReflexes, deps: Deps) -> BeaconR
     check(command.reflexes)
     await deps.store.save_reflexes(command.reflexes)
     await take_reflexes(deps, command.reflexes)
+    await announce_reflexes(deps)
     return BeaconReflexes(reflexes=list(deps.reflexes.by_rule.values()))
+
+
+async def announce_reflexes(deps: Deps) -> None:
+    """Tell the reflexes ble follows now, so that the events service sees what ble has."""
+    await deps.bus.publish(BeaconReflexesChanged(reflexes=list(deps.reflexes.by_rule.values())))
 
 
 async def take_reflexes(deps: Deps, reflexes: list[BeaconReflex]) -> None:

@@ -17,6 +17,7 @@ from actkit_proto import Invalid
 from actkit_proto.beacon import decode
 from actkit_proto.ble import (
     BeaconReflex,
+    BeaconReflexesChanged,
     BroadcastChanged,
     ListBroadcasts,
     SetBeaconReflexes,
@@ -100,7 +101,7 @@ async def _ble(settings: BleSettings, bus: FakeBus) -> AsyncIterator[Deps]:
         yield built
 
 
-async def test_a_restarted_ble_broadcasts_from_its_start_what_the_kept_inputs_ask(
+async def test_a_restarted_ble_broadcasts_from_its_start_what_the_kept_inputs_ask_and_says_so(
     tmp_db: Callable[[str], Path],
 ) -> None:
     settings = BleSettings(db_path=tmp_db(MIGRATIONS), sim_repeat_s=60)
@@ -111,3 +112,5 @@ async def test_a_restarted_ble_broadcasts_from_its_start_what_the_kept_inputs_as
     await bus.publish(_input(3, True))  # while ble is down: the bucket keeps it
     async with _ble(settings, bus) as deps:
         assert _sent(deps) == {7: 1}
+    told = [e for e in bus.published if isinstance(e, BeaconReflexesChanged)]
+    assert told == [BeaconReflexesChanged(reflexes=r) for r in ([], [LIGHTBAR], [LIGHTBAR])]

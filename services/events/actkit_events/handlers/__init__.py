@@ -23,7 +23,11 @@ from actkit_events.handlers.recipients import (
     send_test_notification,
     update_recipient,
 )
-from actkit_events.handlers.reflexes import follow_port_configured
+from actkit_events.handlers.reflexes import (
+    compare_ble_reflexes,
+    compare_io_reflexes,
+    follow_port_configured,
+)
 from actkit_events.handlers.restore import restore_settings
 from actkit_events.handlers.rules import (
     create_rule,
@@ -86,6 +90,8 @@ HANDLERS: Handlers[Deps] = {
     io.PortChanged: evaluate_port,
     io.PortTampered: evaluate_tamper,
     io.PortConfigured: follow_port_configured,
+    io.ReflexesChanged: compare_io_reflexes,
+    ble.BeaconReflexesChanged: compare_ble_reflexes,
     io.IgnitionChanged: evaluate_ignition,
     io.ButtonPressed: fire_button,
     mqtt.MqttTopicChanged: evaluate_mqtt_topic,

@@ -21,7 +21,7 @@ from actkit_events.domain.conditions import (
 )
 from actkit_events.handlers.actions import carry_out, run_action
 from actkit_events.handlers.deps import Deps
-from actkit_events.handlers.reflexes import io_started_at, tell_owners
+from actkit_events.handlers.reflexes import io_started_at, is_reflex
 from actkit_events.metrics import EVALUATIONS
 from actkit_proto.base import Event
 from actkit_proto.ble import BeaconPresenceChanged, BeaconReceived
@@ -102,11 +102,13 @@ async def reassert_holds(deps: Deps) -> None:
     if started_at is None or started_at == deps.io_started_at[0]:
         return
     deps.io_started_at[0] = started_at
-    # A new io that lost its reflexes too (a new database) follows them again before the holds.
-    deps.reflexes.clear()
-    await tell_owners(deps)
     for rule_id, state in sorted(deps.engine.rules.items()):
-        if state.is_active and isinstance(state.spec.action, HoldIoAction):
+        # The rules io carries out itself it holds again from its start (``io.reflexes``).
+        if (
+            state.is_active
+            and isinstance(state.spec.action, HoldIoAction)
+            and not is_reflex(rule_id, state.spec, deps)
+        ):
             deps.log.add(
                 deps.clock.now(), rule_id, LogKind.ACTIVATED, f"{state.spec.name}: io restarted"
             )

@@ -22,10 +22,10 @@ from actkit_events.domain.reflexes import (
 from actkit_events.handlers.checks import known_board, recheck_port
 from actkit_events.handlers.deps import Deps
 from actkit_proto.base import Command
-from actkit_proto.ble import BeaconReflex, SetBeaconReflexes
+from actkit_proto.ble import BeaconReflex, BeaconReflexesChanged, SetBeaconReflexes
 from actkit_proto.errors import BusError
 from actkit_proto.events import HoldIoAction, RuleSpec
-from actkit_proto.io import PortConfigured, Reflex, SetReflexes
+from actkit_proto.io import PortConfigured, Reflex, ReflexesChanged, SetReflexes
 from actkit_proto.service import GetServiceStatus
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,28 @@ async def _tell(
         return
     told.clear()
     told.update(wanted)
+
+
+async def compare_io_reflexes(event: ReflexesChanged, deps: Deps) -> None:
+    await _compare(deps, deps.reflexes, event.reflexes)
+
+
+async def compare_ble_reflexes(event: BeaconReflexesChanged, deps: Deps) -> None:
+    await _compare(deps, deps.beacon_reflexes, event.reflexes)
+
+
+async def _compare(deps: Deps, told: dict[int, R], followed: list[R]) -> None:
+    """What an owner says it follows (at its start, after each set): told again if not ours.
+
+    An owner that lost its list (a new database) or whose answer went astray is told the list
+    again; until it answers, the events service does what the owner does not.
+    """
+    now = {reflex.rule_id: reflex for reflex in followed}
+    if now == told:
+        return
+    told.clear()
+    told.update(now)
+    await tell_owners(deps)
 
 
 async def follow_port_configured(event: PortConfigured, deps: Deps) -> None:

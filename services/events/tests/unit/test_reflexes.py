@@ -22,11 +22,13 @@ from actkit_proto.events import (
 from actkit_proto.io import (
     Circuit,
     Direction,
+    HoldPort,
     ListPorts,
     PortChanged,
     PortConfigured,
     PortList,
     Reflex,
+    ReflexesChanged,
     SetReflexes,
 )
 from actkit_proto.service import GetServiceStatus
@@ -160,20 +162,35 @@ async def test_a_restart_tells_io_before_the_rules_settle_and_holds_nothing_itse
         assert outputs(fake_bus) == []
 
 
-async def test_a_new_start_of_io_is_told_its_reflexes_again_and_only_that(
+async def test_an_owner_that_says_it_follows_other_reflexes_is_told_them_again(
+    fake_bus: FakeBus, io: Owner, deps: Deps
+) -> None:
+    await fake_bus.request(CreateRule(rule=LIGHTBAR))
+    await fake_bus.publish(ReflexesChanged(reflexes=[REFLEX]))  # after our set: as told
+    assert io.told == [[REFLEX]]
+    await fake_bus.publish(ReflexesChanged(reflexes=[]))  # a new io, on a new database
+    assert io.told == [[REFLEX], [REFLEX]]
+    await fake_bus.publish(port(1, True))
+    assert outputs(fake_bus) == []
+
+
+async def test_a_new_start_of_io_is_held_again_only_where_io_does_not_hold_itself(
     fake_bus: FakeBus, io: Owner, deps: Deps
 ) -> None:
     starts = io_starts(fake_bus)
+    both = [InputCondition(port_id=1)] * 2
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
+    await fake_bus.request(
+        CreateRule(rule=RuleSpec(name="Two", conditions=both, action=HoldIoAction(port_id=8)))
+    )
     await fake_bus.publish(port(1, True))
+    starts.append(SECOND_START)
     lamp_off = PortChanged(
         port_id=9, direction=Direction.OUTPUT, is_active=False, circuit=Circuit.OPEN, edge_ns=2
     )
-    await fake_bus.publish(lamp_off)  # e.g. io reconfigured a port: io's call
+    await fake_bus.publish(lamp_off)  # io started again
     await asyncio.gather(*deps.tasks)
-    assert io.told == [[REFLEX]]
-    starts.append(SECOND_START)
-    await fake_bus.publish(lamp_off)  # a new io, on a new database
-    await asyncio.gather(*deps.tasks)
-    assert io.told == [[REFLEX], [REFLEX]]
-    assert outputs(fake_bus) == []
+    assert outputs(fake_bus) == [HoldPort(port_id=8, holder="rule:2")] * 2
+    said = [e.text for e in (await fake_bus.request(QueryEventLog())).entries]
+    assert "Two: io restarted" in said
+    assert "Lightbar: io restarted" not in said

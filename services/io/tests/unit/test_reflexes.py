@@ -22,6 +22,7 @@ from actkit_proto.io import (
     GetPort,
     PortChanged,
     Reflex,
+    ReflexesChanged,
     SetPort,
     SetReflexes,
 )
@@ -48,6 +49,16 @@ async def test_an_input_edge_holds_the_output_after_telling_the_input(
     assert (await fake_bus.request(GetPort(port_id=9))).holders == ["rule:5"]
     assert await _drive(fake_bus, 1, Circuit.OPEN) == [(1, False), (9, False)]
     assert (await fake_bus.request(GetPort(port_id=9))).holders == []
+
+
+async def test_the_reflexes_followed_are_told_after_each_set_and_at_the_start(
+    fake_bus: FakeBus, deps: Deps, settings: IoSettings, timers: ManualTimers
+) -> None:
+    await fake_bus.request(SetReflexes(reflexes=[LIGHTBAR]))
+    told = [e for e in fake_bus.published if isinstance(e, ReflexesChanged)]
+    assert told == [ReflexesChanged(reflexes=[LIGHTBAR])]
+    async with _io(settings, timers, SimGpio()) as bus:
+        assert ReflexesChanged(reflexes=[LIGHTBAR]) in bus.published
 
 
 async def test_an_inverted_reflex_holds_its_output_inactive_over_a_set(
