@@ -66,8 +66,8 @@ async def tell_owners(deps: Deps) -> None:
     wanted = wanted_reflexes(deps.engine, board)
     if wanted != deps.reflexes:
         if deps.io_started_at[0] is None:
-            # The io that will follow them: a later new start of io is told them again (asked
-            # before, as for a hold).
+            # The io that follows them, asked before as for a hold: only a later new start of
+            # io makes ``reassert_holds`` hold again what io does not hold itself.
             deps.io_started_at[0] = await io_started_at(deps)
         await _tell(deps, SetReflexes(reflexes=_sorted(wanted)), deps.reflexes, wanted)
     beacons = wanted_beacon_reflexes(deps.engine, board)
