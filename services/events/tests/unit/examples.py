@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from actkit_core.testing.fake_bus import FakeBus
+from actkit_events.handlers import Deps
+from actkit_events.handlers import reflexes as telling
 from actkit_proto import Unavailable
 from actkit_proto.ble import SetBeaconReflexes
 from actkit_proto.events import HoldIoAction, InputCondition, RuleSpec
@@ -71,3 +77,16 @@ class Owner:
             raise Unavailable(f"nobody answers {subject}: is {owner} running?")
         self.told.append(list(command.reflexes))
         return command.reply_type(reflexes=command.reflexes)
+
+
+async def retry_telling(deps: Deps, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the events service tell io and ble their reflexes again, at once, a few loop turns."""
+    monkeypatch.setattr(telling, "RETRY_S", 0.0)
+    teller = asyncio.create_task(telling.keep_owners_told(deps))
+    try:
+        for _ in range(20):
+            await asyncio.sleep(0)
+    finally:
+        teller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await teller

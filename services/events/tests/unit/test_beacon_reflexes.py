@@ -1,13 +1,9 @@
 """The rules ble carries out itself: told to ble, never commanded too, told again until heard."""
 
-import asyncio
-import contextlib
-
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
-from actkit_events.handlers import reflexes as telling
 from actkit_proto import Ack
 from actkit_proto.ble import BeaconReflex, SetBeaconReflexes, StartBroadcast, StopBroadcast
 from actkit_proto.events import (
@@ -20,7 +16,7 @@ from actkit_proto.events import (
 )
 from actkit_proto.io import PortList
 
-from .examples import Owner, port
+from .examples import Owner, port, retry_telling
 
 CAMERAS = RuleSpec(
     name="Cameras",
@@ -77,20 +73,12 @@ async def test_a_beacon_sent_once_stays_with_the_events_service(
 async def test_ble_not_answering_is_told_again_and_meanwhile_the_events_service_broadcasts(
     fake_bus: FakeBus, ble: Owner, deps: Deps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(telling, "RETRY_S", 0.0)
     ble.is_answering = False
     await fake_bus.request(CreateRule(rule=CAMERAS))
     await fake_bus.publish(port(3, True))
     assert len(_broadcasts(fake_bus)) == 1
     ble.is_answering = True
-    teller = asyncio.create_task(telling.keep_owners_told(deps))
-    try:
-        for _ in range(20):
-            await asyncio.sleep(0)
-    finally:
-        teller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await teller
+    await retry_telling(deps, monkeypatch)
     assert ble.told == [[REFLEX]]
     await fake_bus.publish(port(3, False))
     assert len(_broadcasts(fake_bus)) == 1

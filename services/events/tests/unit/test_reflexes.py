@@ -1,13 +1,11 @@
 """The rules io carries out itself: told to io, never commanded too, told again until heard."""
 
 import asyncio
-import contextlib
 
 import pytest
 
 from actkit_core.testing.fake_bus import FakeBus
 from actkit_events.handlers import Deps
-from actkit_events.handlers import reflexes as telling
 from actkit_proto.events import (
     CreateRule,
     DeleteRule,
@@ -34,7 +32,7 @@ from actkit_proto.io import (
 from actkit_proto.service import GetServiceStatus
 
 from ..conftest import StartEvents
-from .examples import Owner, outputs, port
+from .examples import Owner, outputs, port, retry_telling
 from .test_io_restart import SECOND_START, io_starts
 
 LIGHTBAR = RuleSpec(
@@ -131,20 +129,12 @@ async def test_a_port_configured_otherwise_takes_the_reflex_back(
 async def test_io_not_answering_is_told_again_and_meanwhile_the_events_service_holds(
     fake_bus: FakeBus, io: Owner, deps: Deps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(telling, "RETRY_S", 0.0)
     io.is_answering = False
     await fake_bus.request(CreateRule(rule=LIGHTBAR))
     await fake_bus.publish(port(1, True))
     assert len(outputs(fake_bus)) == 1
     io.is_answering = True
-    teller = asyncio.create_task(telling.keep_owners_told(deps))
-    try:
-        for _ in range(20):
-            await asyncio.sleep(0)
-    finally:
-        teller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await teller
+    await retry_telling(deps, monkeypatch)
     assert io.told == [[REFLEX]]
     await fake_bus.publish(port(1, False))
     assert len(outputs(fake_bus)) == 1
