@@ -1,14 +1,17 @@
 """Rules ble carries out itself: an input's change starts or stops a beacon; kept at restarts."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from nats.aio.msg import Msg
 
 from actkit_ble.adapters.sim import SimRadio
 from actkit_ble.handlers import HANDLERS, Deps
-from actkit_ble.main import MIGRATIONS, build_deps
+from actkit_ble.main import INPUTS, MIGRATIONS, build_deps
 from actkit_ble.settings import BleSettings
 from actkit_core.db import open_db
 from actkit_core.lifecycle import Runtime
@@ -114,3 +117,28 @@ async def test_a_restarted_ble_broadcasts_from_its_start_what_the_kept_inputs_as
         assert _sent(deps) == {7: 1}
     told = [e for e in bus.published if isinstance(e, BeaconReflexesChanged)]
     assert told == [BeaconReflexesChanged(reflexes=r) for r in ([], [LIGHTBAR], [LIGHTBAR])]
+
+
+async def test_a_flood_on_every_port_keeps_each_ports_newest_and_refuses_none() -> None:
+    handled: list[tuple[str, bytes]] = []
+    counts: dict[str, int] = {}
+    gate = asyncio.Event()
+
+    async def handle(message: Msg) -> None:
+        await gate.wait()
+        handled.append((message.subject, message.data))
+
+    def count(outcome: str, number: int) -> None:
+        counts[outcome] = counts.get(outcome, 0) + number
+
+    mailbox = INPUTS.mailbox(PortChanged, handle, count)
+    assert mailbox is not None
+    for edge in range(10):  # ble is behind: nothing is handled meanwhile
+        for port_id in range(1, 65):
+            subject = f"io.port.{port_id}.changed"
+            await mailbox.take(Msg(_client=cast(Any, None), subject=subject, data=b"%d" % edge))
+    assert mailbox.size <= 128
+    gate.set()
+    await mailbox.join()
+    assert "overflow" not in counts
+    assert dict(handled) == {f"io.port.{port_id}.changed": b"9" for port_id in range(1, 65)}
