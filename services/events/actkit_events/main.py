@@ -87,7 +87,7 @@ async def start_rules(deps: Deps) -> None:
     for rule_id, spec in (await deps.rules.all()).items():
         deps.engine.put(rule_id, spec, is_active=rule_id in was_active)
     await tell_beacons(deps, always=True)
-    # Told before the rules settle, so that io, not the events service, holds what it follows.
+    # Told before the rules settle, so that io and ble, not events, carry out what they follow.
     if await known_board(deps) is None:
         deps.reflexes_due.set()
     await tell_owners(deps)
