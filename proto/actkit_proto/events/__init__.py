@@ -93,6 +93,7 @@ from actkit_proto.events.rules import (
     RuleTrace,
     TraceRule,
     UpdateRule,
+    rule_holder,
 )
 from actkit_proto.events.schedules import (
     ClockTime,
@@ -211,4 +212,5 @@ __all__ = [
     "UpdateSchedule",
     "Weekday",
     "WeeklySchedule",
+    "rule_holder",
 ]

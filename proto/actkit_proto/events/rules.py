@@ -14,6 +14,18 @@ from actkit_proto.events.common import MAX_CONDITIONS, Name, Part
 from actkit_proto.events.conditions import Condition
 
 
+def rule_holder(rule_id: int) -> str:
+    """The name a rule's hold or broadcast goes by, whoever carries it out.
+
+    The events service's ``HoldPort`` and ``StartBroadcast`` and io's and ble's reflexes use the
+    same name, so a rule's hold of an output, or request for a beacon, is one, whoever made it.
+
+    >>> rule_holder(7)
+    'rule:7'
+    """
+    return f"rule:{rule_id}"
+
+
 class RuleSpec(Part):
     """What a person configures for a rule."""
 

@@ -15,11 +15,6 @@ from actkit_proto.ble import BeaconReflex
 from actkit_proto.errors import Invalid
 
 
-def broadcaster(rule_id: int) -> str:
-    """The broadcaster a rule's request goes by, whoever makes it."""
-    return f"rule:{rule_id}"
-
-
 def check(reflexes: list[BeaconReflex]) -> None:
     """Refuse a list that names a rule twice.
 

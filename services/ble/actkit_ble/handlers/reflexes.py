@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from actkit_ble.domain.reflexes import broadcaster, check
+from actkit_ble.domain.reflexes import check
 from actkit_ble.handlers.broadcasts import send_beacon
 from actkit_ble.handlers.deps import Deps
 from actkit_ble.ports import RadioFull
@@ -19,6 +19,7 @@ from actkit_proto.ble import (
     SetBeaconReflexes,
 )
 from actkit_proto.errors import BusError
+from actkit_proto.events import rule_holder
 from actkit_proto.io import Direction, PortChanged
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ async def _take_input(deps: Deps, port_id: int, is_active: bool) -> None:
 
 async def _ask(deps: Deps, reflex: BeaconReflex, *, is_wanted: bool) -> None:
     """Start or stop the rule's request for its beacon, as its ``StartBroadcast`` would."""
-    system_id, name = reflex.system_id, broadcaster(reflex.rule_id)
+    system_id, name = reflex.system_id, rule_holder(reflex.rule_id)
     before = deps.broadcasts.beacon(system_id)
     try:
         if is_wanted:

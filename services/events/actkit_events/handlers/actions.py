@@ -32,6 +32,7 @@ from actkit_proto.events import (
     PulseIoAction,
     RuleChanged,
     RuleSpec,
+    rule_holder,
 )
 from actkit_proto.io import HoldPort, PulsePort, ReleasePort
 from actkit_proto.mqtt import PublishMqtt
@@ -41,10 +42,6 @@ log = logging.getLogger(__name__)
 
 REFLEX_COMMANDS = (HoldPort, ReleasePort, StartBroadcast, StopBroadcast)
 """What a rule's owner does itself when it follows the rule as a reflex."""
-
-
-def holder(rule_id: int) -> str:
-    return f"rule:{rule_id}"
 
 
 async def carry_out(transitions: list[Transition], deps: Deps) -> None:
@@ -87,14 +84,14 @@ async def run_action(
     rule_id: int, spec: RuleSpec, deps: Deps, *, is_starting: bool, reason: str
 ) -> None:
     """Send the command that starts (or stops) the rule's action to its owner."""
-    action = spec.action
+    action, holder = spec.action, rule_holder(rule_id)
     command: Command[Any]
     match action:
         case HoldIoAction(port_id=port_id, is_active=is_active):
             command = (
-                HoldPort(port_id=port_id, holder=holder(rule_id), is_active=is_active)
+                HoldPort(port_id=port_id, holder=holder, is_active=is_active)
                 if is_starting
-                else ReleasePort(port_id=port_id, holder=holder(rule_id))
+                else ReleasePort(port_id=port_id, holder=holder)
             )
         case PulseIoAction(port_id=port_id, is_active=is_active, duration_ms=duration_ms):
             if not is_starting:
@@ -114,16 +111,18 @@ async def run_action(
             if action.is_while_active:
                 command = (
                     StartBroadcast(
-                        system_id=system_id, message_type=message_type, broadcaster=holder(rule_id)
+                        system_id=system_id,
+                        message_type=message_type,
+                        broadcaster=holder,
                     )
                     if is_starting
-                    else StopBroadcast(system_id=system_id, broadcaster=holder(rule_id))
+                    else StopBroadcast(system_id=system_id, broadcaster=holder)
                 )
             elif is_starting:
                 command = StartBroadcast(
                     system_id=system_id,
                     message_type=message_type,
-                    broadcaster=holder(rule_id),
+                    broadcaster=holder,
                     duration_ms=action.duration_ms,
                 )
             else:

@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 
 from actkit_io.domain.board import Board, is_active
 from actkit_proto.errors import Invalid
+from actkit_proto.events import rule_holder
 from actkit_proto.io import Direction, Reflex
-
-
-def holder(rule_id: int) -> str:
-    """The holder a rule's hold goes by, whoever carries it out."""
-    return f"rule:{rule_id}"
 
 
 def check(reflexes: list[Reflex], board: Board) -> None:
@@ -69,7 +65,7 @@ class ReflexTable:
         touched: set[int] = set()
         for rule_id, old in self.by_rule.items():
             if new.by_rule.get(rule_id) != old:
-                board.demands[old.output_port_id].holders.pop(holder(rule_id), None)
+                board.demands[old.output_port_id].holders.pop(rule_holder(rule_id), None)
                 touched.add(old.output_port_id)
         self.by_rule, self.by_input = new.by_rule, new.by_input
         for reflex in self.by_rule.values():
@@ -89,7 +85,7 @@ def follow(board: Board, reflex: Reflex) -> set[int]:
         return set()
     holders = board.demands[reflex.output_port_id].holders
     if is_active(board.circuit(reflex.input_port_id), source.normal_state) != reflex.is_inverted:
-        holders[holder(reflex.rule_id)] = reflex.is_active
+        holders[rule_holder(reflex.rule_id)] = reflex.is_active
     else:
-        holders.pop(holder(reflex.rule_id), None)
+        holders.pop(rule_holder(reflex.rule_id), None)
     return {reflex.output_port_id}
